@@ -1,0 +1,106 @@
+//! Motor vehicle licence plates (号牌) as GA 36-2018 defines them: a province abbreviation, the
+//! issuing authority's letter, then five characters (seven in all), or six for new-energy
+//! vehicles (eight in all).
+
+use serde::{Deserialize, Serialize};
+
+use crate::notice::{CheckResult, Checked, Field, Notice};
+use crate::text::fold_width;
+
+/// Province abbreviations that open a civil plate (GA 36-2018 table A.1).
+const PROVINCES: &str = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼";
+/// Characters that may close a 7-character plate (trailer, learner, police, HK, Macau, ...).
+const SUFFIXES: &str = "挂学警港澳领使试超";
+
+/// A checked licence plate, e.g. `豫ND12345` or `沪AE22075`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct LicencePlate(String);
+
+impl LicencePlate {
+    /// Normalises and checks a typed plate: `·` (and `•`, `.`), spaces and dashes are removed,
+    /// full-width letters folded and letters upper-cased.
+    ///
+    /// Errors: `plate_missing`, `plate_length` (not 7 or 8 characters, or a 7-character plate
+    /// shaped like a new-energy plate, `宁AD1234`), `plate_format` (no
+    /// province abbreviation, no authority letter, or other characters where letters and digits
+    /// belong; an 8-character plate without the new-energy `D`/`F`).
+    pub fn parse(raw: &str) -> CheckResult<Self> {
+        let s: String = fold_width(raw)
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '·' | '•' | '・' | '.' | '-' | '—'))
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        let chars: Vec<char> = s.chars().collect();
+        if chars.is_empty() {
+            return Err(Notice::error(
+                Field::Plate,
+                "plate_missing",
+                "请填写车牌号",
+                "Enter the licence plate",
+            ));
+        }
+        if !(7..=8).contains(&chars.len()) {
+            return Err(Notice::error(
+                Field::Plate,
+                "plate_length",
+                format!("车牌号应为 7 位（新能源 8 位），“{s}”是 {} 位", chars.len()),
+                format!(
+                    "A plate has 7 characters (8 for new-energy vehicles); \"{s}\" has {}",
+                    chars.len()
+                ),
+            ));
+        }
+        if chars.len() == 7 && matches!(chars[2], 'D' | 'F') && chars[3..].iter().all(char::is_ascii_digit) {
+            return Err(Notice::error(
+                Field::Plate,
+                "plate_length",
+                format!("“{s}”像新能源车牌（第三位 D/F），新能源车牌应为 8 位，请核对"),
+                format!("\"{s}\" looks like a new-energy plate (D/F third), which has 8 characters; please check"),
+            ));
+        }
+        let format_error = || {
+            Notice::error(
+                Field::Plate,
+                "plate_format",
+                format!("“{s}”不是有效的车牌号"),
+                format!("\"{s}\" is not a valid licence plate"),
+            )
+        };
+        if !PROVINCES.contains(chars[0]) || !chars[1].is_ascii_uppercase() {
+            return Err(format_error());
+        }
+        let body = &chars[2..];
+        let last = body.len() - 1;
+        let body_ok = body.iter().enumerate().all(|(i, c)| {
+            c.is_ascii_uppercase()
+                || c.is_ascii_digit()
+                || (i == last && chars.len() == 7 && SUFFIXES.contains(*c))
+        });
+        // New-energy plates: small vehicles carry D, A, B, C, E (electric) or F, G, H, J, K
+        // (other) in the third place, large vehicles D or F in the last.
+        let new_energy_ok = chars.len() == 7
+            || "ABCDEFGHJK".contains(chars[2])
+            || matches!(chars[7], 'D' | 'F');
+        if !body_ok || !new_energy_ok {
+            return Err(format_error());
+        }
+        Ok(Checked::ok(LicencePlate(s)))
+    }
+
+    /// The normal form.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True for an 8-character new-energy plate.
+    pub fn is_new_energy(&self) -> bool {
+        self.0.chars().count() == 8
+    }
+}
+
+impl std::fmt::Display for LicencePlate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}

@@ -1,0 +1,23 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import { DEFAULT_LOCALE, type AppLocale } from '../i18n'
+import { appInfo, type AppInfo } from '../ipc'
+
+export const useAppStore = defineStore('app', () => {
+  const name = ref('kadian')
+  const version = ref('0.0.0')
+  const locale = ref<AppLocale>(DEFAULT_LOCALE)
+
+  function setLocale(next: AppLocale) {
+    locale.value = next
+  }
+
+  async function loadInfo(): Promise<AppInfo> {
+    const info = await appInfo()
+    name.value = info.name
+    version.value = info.version
+    return info
+  }
+
+  return { name, version, locale, setLocale, loadInfo }
+})

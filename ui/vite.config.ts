@@ -1,0 +1,25 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite'
+import vue from '@vitejs/plugin-vue'
+import { offlineVantCss } from './build-plugins/offline-css'
+
+// Tauri loads the built files from disk, so asset paths must be relative.
+export default defineConfig({
+  base: './',
+  plugins: [vue(), offlineVantCss()],
+  clearScreen: false,
+  server: {
+    port: 1420,
+    strictPort: true,
+  },
+  envPrefix: ['VITE_', 'TAURI_ENV_'],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2021',
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.spec.ts', 'tests/**/*.spec.ts', 'build-plugins/**/*.spec.ts'],
+  },
+})
