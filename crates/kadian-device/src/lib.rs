@@ -1,1 +1,21 @@
-//! placeholder
+//! Everything a Kadian tablet or laptop does without a window: the encrypted local store
+//! (SQLCipher through rusqlite), its migrations, the writes of the gate with their outbox rows,
+//! and the lookups a gate needs. Nothing here depends on Tauri, so every behaviour is tested
+//! without a window.
+
+pub mod core;
+pub mod error;
+pub mod key;
+mod lookup;
+mod migrate;
+mod search_keys;
+pub mod store;
+mod write;
+
+pub use crate::core::AppCore;
+pub use error::StoreError;
+pub use key::{DbKey, KeyError, KeyLocation, KeyPolicy};
+pub use lookup::{MatchKind, PassageRow, PersonHit, PresentPerson};
+pub use migrate::{migrations, Migration, LATEST_VERSION};
+pub use store::{OutboxEntry, Store, StoreOptions};
+pub use write::{PassageRegistration, PersonWrite, Recorded};

@@ -1,0 +1,71 @@
+//! `AppCore`: one device's state, built once by the app (Tauri's `setup`) and handed to it; never
+//! a global, so a test can run two devices in one process.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::key::{KeyLocation, KeyPolicy};
+use crate::store::{Store, StoreOptions};
+
+/// File name of the device store inside the data folder.
+pub const DB_FILE: &str = "kadian-device.db";
+
+/// One device: its data folder and its open store.
+#[derive(Debug)]
+pub struct AppCore {
+    data_dir: PathBuf,
+    key_location: KeyLocation,
+    store: Mutex<Store>,
+}
+
+/// What the app shows about the device's storage.
+#[derive(Debug, Clone, Serialize)]
+pub struct StorageInfo {
+    /// The data folder.
+    pub data_dir: String,
+    /// `keyring` or `file`.
+    pub key_kept_in: &'static str,
+    /// Schema version.
+    pub schema_version: i64,
+    /// Records waiting for the server.
+    pub pending: i64,
+}
+
+impl AppCore {
+    /// Opens the device in `data_dir` (created if missing): loads or creates the key by
+    /// `policy`, opens and migrates the encrypted store.
+    pub fn open(data_dir: &Path, policy: &KeyPolicy) -> Result<AppCore> {
+        let db = data_dir.join(DB_FILE);
+        let exists = db.metadata().map(|m| m.len() > 0).unwrap_or(false);
+        let (key, key_location) = policy.load_or_create(exists)?;
+        let store = Store::open(&db, &StoreOptions::encrypted(key))?;
+        Ok(AppCore {
+            data_dir: data_dir.to_owned(),
+            key_location,
+            store: Mutex::new(store),
+        })
+    }
+
+    /// The store, locked for one operation. A panic in another holder does not lock the device
+    /// out: SQLite's transaction already rolled back whatever it was doing.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Storage facts for the status screen.
+    pub fn storage_info(&self) -> Result<StorageInfo> {
+        let store = self.store();
+        Ok(StorageInfo {
+            data_dir: self.data_dir.display().to_string(),
+            key_kept_in: match self.key_location {
+                KeyLocation::Keyring(_) => "keyring",
+                KeyLocation::File(_) => "file",
+            },
+            schema_version: store.schema_version()?,
+            pending: store.pending_count()?,
+        })
+    }
+}

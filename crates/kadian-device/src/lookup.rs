@@ -1,0 +1,331 @@
+//! The lookups a gate needs, each an index range scan (a test checks every plan): by ID number
+//! or its last characters, by phone or its last 4 digits, by name prefix, by pinyin initials, by
+//! plate; today's passages at a checkpoint; who is inside now.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kadian_domain::records::{Direction, Person, PersonCategory};
+use kadian_domain::{DocumentType, Sex};
+use rusqlite::{params, Row};
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::search_keys::{prefix_upper, reversed};
+use crate::store::Store;
+
+/// How a person was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// Whole or trailing characters of the document number.
+    IdNumber,
+    /// Whole or trailing digits of the phone number.
+    Phone,
+    /// Name prefix.
+    Name,
+    /// Pinyin initials prefix (`zs` → 张三).
+    Initials,
+    /// A plate seen with this person at a passage.
+    Plate,
+}
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonHit {
+    /// The person as stored.
+    pub person: Person,
+    /// The stored version.
+    pub version: i64,
+    /// What matched.
+    pub matched_by: MatchKind,
+}
+
+/// One passage as the gate's "today" list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassageRow {
+    /// Passage id.
+    pub id: Uuid,
+    /// In or out.
+    pub direction: Direction,
+    /// When (UTC).
+    pub at_utc: DateTime<Utc>,
+    /// The person's id, if registered.
+    pub person_id: Option<Uuid>,
+    /// The person's or walk-in's name.
+    pub name: String,
+    /// Vehicle plate.
+    pub plate: Option<String>,
+    /// Companions.
+    pub companions: i64,
+    /// Latest reading at this passage, tenths of °C.
+    pub celsius_tenths: Option<i64>,
+    /// Any reading at this passage was a fever.
+    pub fever: bool,
+    /// Voided by a correction.
+    pub voided: bool,
+}
+
+/// Someone whose last passage (not voided) was in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PresentPerson {
+    /// Person id.
+    pub person_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// When they came in (UTC).
+    pub since_utc: DateTime<Utc>,
+    /// At which checkpoint.
+    pub checkpoint_id: String,
+}
+
+const PERSON_COLS: &str = "id, name, document_type, document_number, phone, sex, birth_date,
+    community_code, compound, building, unit, room, category, version";
+
+pub(crate) const SQL_BY_DOCUMENT_SUFFIX: &str = "SELECT id, name, document_type, document_number, phone, sex, birth_date,
+    community_code, compound, building, unit, room, category, version
+    FROM person WHERE document_rev >= ?1 AND document_rev < ?2 ORDER BY document_rev LIMIT ?3";
+pub(crate) const SQL_BY_PHONE_SUFFIX: &str = "SELECT id, name, document_type, document_number, phone, sex, birth_date,
+    community_code, compound, building, unit, room, category, version
+    FROM person WHERE phone_rev >= ?1 AND phone_rev < ?2 ORDER BY phone_rev LIMIT ?3";
+pub(crate) const SQL_BY_NAME_PREFIX: &str = "SELECT id, name, document_type, document_number, phone, sex, birth_date,
+    community_code, compound, building, unit, room, category, version
+    FROM person WHERE name >= ?1 AND name < ?2 ORDER BY name LIMIT ?3";
+pub(crate) const SQL_BY_INITIALS: &str = "SELECT id, name, document_type, document_number, phone, sex, birth_date,
+    community_code, compound, building, unit, room, category, version
+    FROM person WHERE name_initials >= ?1 AND name_initials < ?2 ORDER BY name_initials LIMIT ?3";
+pub(crate) const SQL_BY_PLATE: &str = "SELECT id, name, document_type, document_number, phone, sex, birth_date,
+    community_code, compound, building, unit, room, category, version
+    FROM person WHERE id IN (SELECT person_id FROM passage
+                             WHERE plate >= ?1 AND plate < ?2 AND plate IS NOT NULL)
+    LIMIT ?3";
+pub(crate) const SQL_PASSAGES_BETWEEN: &str = "SELECT p.id, p.direction, p.at_utc, p.person_id,
+        coalesce(pe.name, p.walk_in_name, ''), p.plate, p.companions,
+        (SELECT r.celsius_tenths FROM temperature_reading r WHERE r.passage_id = p.id
+          ORDER BY r.at_utc DESC LIMIT 1),
+        coalesce((SELECT max(r.fever) FROM temperature_reading r WHERE r.passage_id = p.id), 0),
+        EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id AND c.action = 'void')
+    FROM passage p LEFT JOIN person pe ON pe.id = p.person_id
+    WHERE p.checkpoint_id = ?1 AND p.at_utc >= ?2 AND p.at_utc < ?3
+    ORDER BY p.at_utc DESC";
+pub(crate) const SQL_INSIDE_NOW: &str = "SELECT pe.id, pe.name, p.at_utc, p.checkpoint_id
+    FROM passage p JOIN person pe ON pe.id = p.person_id
+    WHERE p.direction = 'in'
+      AND NOT EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id AND c.action = 'void')
+      AND p.at_utc = (SELECT max(q.at_utc) FROM passage q
+                      WHERE q.person_id = p.person_id
+                        AND NOT EXISTS (SELECT 1 FROM correction c2
+                                        WHERE c2.target_id = q.id AND c2.action = 'void'))
+    ORDER BY p.at_utc DESC";
+
+fn person_from_row(r: &Row<'_>) -> rusqlite::Result<(Person, i64)> {
+    let parse_uuid = |s: String| Uuid::parse_str(&s).unwrap_or_default();
+    let sex: Option<String> = r.get(5)?;
+    let birth: Option<String> = r.get(6)?;
+    let category: String = r.get(12)?;
+    let person = Person {
+        id: parse_uuid(r.get(0)?),
+        name: r.get(1)?,
+        document_type: DocumentType::parse(&r.get::<_, String>(2)?).unwrap_or(DocumentType::Other),
+        document_number: r.get(3)?,
+        phone: r.get(4)?,
+        sex: sex.as_deref().map(|s| if s == "male" { Sex::Male } else { Sex::Female }),
+        birth_date: birth.and_then(|b| NaiveDate::parse_from_str(&b, "%Y-%m-%d").ok()),
+        community_code: r.get(7)?,
+        compound: r.get(8)?,
+        building: r.get(9)?,
+        unit: r.get(10)?,
+        room: r.get(11)?,
+        category: match category.as_str() {
+            "tenant" => PersonCategory::Tenant,
+            "visitor" => PersonCategory::Visitor,
+            _ => PersonCategory::Resident,
+        },
+    };
+    Ok((person, r.get(13)?))
+}
+
+fn parse_utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+/// What the search box holds, after folding full-width characters and dropping spaces.
+enum Query {
+    Digits(String),
+    Initials(String),
+    Plate(String),
+    Name(String),
+}
+
+fn classify(raw: &str) -> Option<Query> {
+    let q: String = raw
+        .nfkc()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '·' | '-'))
+        .collect();
+    let first = q.chars().next()?;
+    let is_digits = q
+        .char_indices()
+        .all(|(i, c)| c.is_ascii_digit() || (i == q.len() - 1 && (c == 'x' || c == 'X')));
+    Some(if is_digits {
+        Query::Digits(q.to_ascii_uppercase())
+    } else if q.chars().all(|c| c.is_ascii_alphabetic()) {
+        Query::Initials(q.to_ascii_lowercase())
+    } else if "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼".contains(first)
+        && q.chars().nth(1).is_some_and(|c| c.is_ascii_alphabetic())
+    {
+        Query::Plate(q.to_ascii_uppercase())
+    } else {
+        Query::Name(q)
+    })
+}
+
+impl Store {
+    /// Finds people for the gate's search box, at most `limit`.
+    ///
+    /// Digits (with a final X): the document number ends with them (from 4 characters), and the
+    /// phone ends with them (from 4 digits); a full 18-character ID or 11-digit phone is simply
+    /// the longest suffix. ASCII letters: pinyin initials prefix (`zs`). A plate (`豫N`…): people
+    /// seen with that plate. Anything else: name prefix. Fewer than 4 digits finds nothing.
+    pub fn find_people(&self, raw: &str, limit: usize) -> Result<Vec<PersonHit>> {
+        let Some(query) = classify(raw) else {
+            return Ok(Vec::new());
+        };
+        let limit = limit as i64;
+        let run = |sql: &str, lo: String, kind: MatchKind| -> Result<Vec<PersonHit>> {
+            let hi = prefix_upper(&lo);
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt
+                .query_map(params![lo, hi, limit], person_from_row)?
+                .map(|r| {
+                    r.map(|(person, version)| PersonHit {
+                        person,
+                        version,
+                        matched_by: kind,
+                    })
+                })
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        };
+        match query {
+            Query::Digits(d) if d.len() < 4 => Ok(Vec::new()),
+            Query::Digits(d) => {
+                let mut hits = run(SQL_BY_DOCUMENT_SUFFIX, reversed(&d), MatchKind::IdNumber)?;
+                if !d.ends_with('X') {
+                    for hit in run(SQL_BY_PHONE_SUFFIX, reversed(&d), MatchKind::Phone)? {
+                        if !hits.iter().any(|h| h.person.id == hit.person.id) {
+                            hits.push(hit);
+                        }
+                    }
+                }
+                hits.truncate(limit as usize);
+                Ok(hits)
+            }
+            Query::Initials(i) => run(SQL_BY_INITIALS, i, MatchKind::Initials),
+            Query::Plate(p) => run(SQL_BY_PLATE, p, MatchKind::Plate),
+            Query::Name(n) => run(SQL_BY_NAME_PREFIX, n, MatchKind::Name),
+        }
+    }
+
+    /// One person by id, with its version.
+    pub fn person(&self, id: Uuid) -> Result<Option<(Person, i64)>> {
+        use rusqlite::OptionalExtension;
+        let sql = format!("SELECT {PERSON_COLS} FROM person WHERE id = ?1");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id.to_string()], person_from_row)
+            .optional()?)
+    }
+
+    /// Passages at a checkpoint between two instants (`from` inclusive, `to` exclusive), newest
+    /// first, voided ones flagged. For "today" pass the local day's bounds in UTC.
+    pub fn passages_between(
+        &self,
+        checkpoint_id: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<PassageRow>> {
+        let mut stmt = self.conn.prepare_cached(SQL_PASSAGES_BETWEEN)?;
+        let rows = stmt
+            .query_map(
+                params![checkpoint_id, crate::write::ts(from), crate::write::ts(to)],
+                |r| {
+                    let direction: String = r.get(1)?;
+                    Ok(PassageRow {
+                        id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
+                        direction: if direction == "in" {
+                            Direction::In
+                        } else {
+                            Direction::Out
+                        },
+                        at_utc: parse_utc(&r.get::<_, String>(2)?),
+                        person_id: r
+                            .get::<_, Option<String>>(3)?
+                            .and_then(|s| Uuid::parse_str(&s).ok()),
+                        name: r.get(4)?,
+                        plate: r.get(5)?,
+                        companions: r.get(6)?,
+                        celsius_tenths: r.get(7)?,
+                        fever: r.get(8)?,
+                        voided: r.get(9)?,
+                    })
+                },
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Passages at a checkpoint on a local calendar day, given the UTC offset in minutes
+    /// (China: 480).
+    pub fn passages_on_day(
+        &self,
+        checkpoint_id: &str,
+        day: NaiveDate,
+        offset_minutes: i32,
+    ) -> Result<Vec<PassageRow>> {
+        let start = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+            - chrono::Duration::minutes(i64::from(offset_minutes));
+        self.passages_between(checkpoint_id, start, start + chrono::Duration::days(1))
+    }
+
+    /// People whose last passage that was not voided is an entry: who is inside now.
+    pub fn inside_now(&self) -> Result<Vec<PresentPerson>> {
+        let mut stmt = self.conn.prepare_cached(SQL_INSIDE_NOW)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(PresentPerson {
+                    person_id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
+                    name: r.get(1)?,
+                    since_utc: parse_utc(&r.get::<_, String>(2)?),
+                    checkpoint_id: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The query plan of every lookup the gate runs, by name, with sample parameters: each
+    /// must use an index (a test checks it).
+    pub fn gate_query_plans(&self) -> Result<Vec<(&'static str, Vec<String>)>> {
+        let lo = "4321".to_owned();
+        let hi = prefix_upper(&lo);
+        let n = 20i64;
+        let mut out = Vec::new();
+        for (name, sql) in [
+            ("id_suffix", SQL_BY_DOCUMENT_SUFFIX),
+            ("phone_suffix", SQL_BY_PHONE_SUFFIX),
+            ("name_prefix", SQL_BY_NAME_PREFIX),
+            ("pinyin_initials", SQL_BY_INITIALS),
+            ("plate", SQL_BY_PLATE),
+        ] {
+            out.push((name, self.explain(sql, &[&lo, &hi, &n])?));
+        }
+        out.push((
+            "passages_today",
+            self.explain(SQL_PASSAGES_BETWEEN, &[&"cp", &lo, &hi])?,
+        ));
+        Ok(out)
+    }
+}

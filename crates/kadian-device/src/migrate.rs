@@ -1,0 +1,62 @@
+//! The device store's migrations: the SQL files of `migrations/device/`, embedded at build time,
+//! each applied in its own transaction and recorded in `PRAGMA user_version`.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::error::{Result, StoreError};
+
+/// One numbered migration.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// 1, 2, ...: the schema version after it.
+    pub version: i64,
+    /// File name in `migrations/device/`.
+    pub name: &'static str,
+    /// The SQL.
+    pub sql: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_initial.sql",
+    sql: include_str!("../../../migrations/device/0001_initial.sql"),
+}];
+
+/// The newest schema version this build knows.
+pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// All migrations, in order.
+pub fn migrations() -> &'static [Migration] {
+    MIGRATIONS
+}
+
+/// Brings the database from its `user_version` up to `target` (normally [`LATEST_VERSION`]).
+/// Each step runs in one `BEGIN IMMEDIATE` transaction; a failing step leaves the database at the
+/// version before it.
+pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > LATEST_VERSION {
+        return Err(StoreError::TooNew {
+            found: current,
+            supported: LATEST_VERSION,
+        });
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version > current && m.version <= target) {
+        let failed = |e: rusqlite::Error| match StoreError::from(e) {
+            StoreError::Sqlite(e) => StoreError::Migration {
+                version: m.version,
+                name: m.name,
+                detail: e.to_string(),
+            },
+            other => other,
+        };
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(failed)?;
+        tx.execute_batch(m.sql).map_err(failed)?;
+        tx.pragma_update(None, "user_version", m.version)
+            .map_err(failed)?;
+        tx.commit().map_err(failed)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,390 @@
+//! The writes of a gate: each record and its outbox row in one `BEGIN IMMEDIATE` transaction,
+//! so a record is either stored and queued for the server, or not stored at all. Events are only
+//! ever inserted; persons are inserted or updated with a version.
+
+use chrono::{SecondsFormat, Utc};
+use kadian_domain::records::{
+    Correction, Passage, Person, RecordKind, Source, TemperatureReading, TravelDeclaration,
+};
+use kadian_domain::{Field, Notice, Sex};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::{Result, StoreError};
+use crate::search_keys::{initials, reversed};
+use crate::store::Store;
+
+/// A registration at the gate: the passage, and the reading and travel declaration taken with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassageRegistration {
+    /// The passage.
+    pub passage: Passage,
+    /// The temperature reading taken at it, if any.
+    pub reading: Option<TemperatureReading>,
+    /// The travel declaration made at it, if any.
+    pub travel: Option<TravelDeclaration>,
+}
+
+/// What a registration stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recorded {
+    /// Ids written, in order.
+    pub ids: Vec<Uuid>,
+    /// Outbox rows written.
+    pub outbox_rows: usize,
+}
+
+/// What a person write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PersonWrite {
+    /// The stored person's id (an existing person's, when matched by document number).
+    pub id: Uuid,
+    /// Version after the write (1 for a new person).
+    pub version: i64,
+    /// True when a new person was inserted.
+    pub created: bool,
+}
+
+pub(crate) fn ts(at: chrono::DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn sex_str(s: Option<Sex>) -> Option<&'static str> {
+    s.map(|s| match s {
+        Sex::Male => "male",
+        Sex::Female => "female",
+    })
+}
+
+/// Appends one outbox row for `record` (skipped for writes that came from sync).
+fn enqueue<T: Serialize>(
+    tx: &Transaction<'_>,
+    kind: RecordKind,
+    id: Uuid,
+    op: &str,
+    base_version: Option<i64>,
+    record: &T,
+    source: Source,
+) -> Result<usize> {
+    if source == Source::Sync {
+        return Ok(0);
+    }
+    let body = serde_json::to_string(record)?;
+    let hash = hex::encode(Sha256::digest(body.as_bytes()));
+    let now = ts(Utc::now());
+    tx.prepare_cached(
+        "INSERT INTO outbox (kind, record_id, op, base_version, body, hash, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    )?
+    .execute(params![kind.as_str(), id.to_string(), op, base_version, body, hash, now])?;
+    Ok(1)
+}
+
+fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) -> Result<usize> {
+    if p.person_id.is_none() && p.walk_in_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        return Err(StoreError::Invalid(Notice::error(
+            Field::Name,
+            "name_missing",
+            "出入登记需要登记人员或姓名",
+            "A passage needs a registered person or a name",
+        )));
+    }
+    tx.prepare_cached(
+        "INSERT INTO passage (id, checkpoint_id, direction, at_utc, offset_minutes, person_id,
+                              walk_in_name, plate, companions, purpose, recorded_by, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        p.id.to_string(),
+        p.checkpoint_id,
+        p.direction.as_str(),
+        ts(p.at.utc),
+        p.at.offset_minutes,
+        p.person_id.map(|u| u.to_string()),
+        p.walk_in_name,
+        p.plate,
+        p.companions,
+        p.purpose,
+        p.recorded_by,
+        source.as_str(),
+    ])?;
+    enqueue(tx, RecordKind::Passage, p.id, "create", None, p, source)
+}
+
+fn insert_reading(tx: &Transaction<'_>, r: &TemperatureReading, source: Source) -> Result<usize> {
+    tx.prepare_cached(
+        "INSERT INTO temperature_reading (id, passage_id, person_id, checkpoint_id, at_utc,
+                 offset_minutes, celsius_tenths, fever, remeasure_of, recorded_by, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        r.id.to_string(),
+        r.passage_id.map(|u| u.to_string()),
+        r.person_id.map(|u| u.to_string()),
+        r.checkpoint_id,
+        ts(r.at.utc),
+        r.at.offset_minutes,
+        r.celsius.tenths(),
+        r.fever,
+        r.remeasure_of.map(|u| u.to_string()),
+        r.recorded_by,
+        source.as_str(),
+    ])?;
+    enqueue(tx, RecordKind::TemperatureReading, r.id, "create", None, r, source)
+}
+
+fn insert_travel(tx: &Transaction<'_>, t: &TravelDeclaration, source: Source) -> Result<usize> {
+    let transport = t.transport.map(|m| {
+        serde_json::to_value(m)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    });
+    tx.prepare_cached(
+        "INSERT INTO travel_declaration (id, person_id, passage_id, from_date, to_date, transport,
+                 transport_ref, declared_at_utc, offset_minutes, recorded_by, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        t.id.to_string(),
+        t.person_id.map(|u| u.to_string()),
+        t.passage_id.map(|u| u.to_string()),
+        t.from_date.map(|d| d.to_string()),
+        t.to_date.map(|d| d.to_string()),
+        transport,
+        t.transport_ref,
+        ts(t.declared_at.utc),
+        t.declared_at.offset_minutes,
+        t.recorded_by,
+        source.as_str(),
+    ])?;
+    let mut place = tx.prepare_cached(
+        "INSERT INTO travel_place (declaration_id, seq, division_code, text) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (i, p) in t.places.iter().enumerate() {
+        place.execute(params![t.id.to_string(), i as i64, p.division_code, p.text])?;
+    }
+    enqueue(tx, RecordKind::TravelDeclaration, t.id, "create", None, t, source)
+}
+
+fn upsert_person_tx(tx: &Transaction<'_>, p: &Person, source: Source) -> Result<PersonWrite> {
+    let existing: Option<(String, i64)> = tx
+        .prepare_cached("SELECT id, version FROM person WHERE id = ?1")?
+        .query_row([p.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let existing = match existing {
+        Some(e) => Some(e),
+        None => match &p.document_number {
+            Some(number) => tx
+                .prepare_cached(
+                    "SELECT id, version FROM person WHERE document_type = ?1 AND document_number = ?2",
+                )?
+                .query_row(params![p.document_type.as_str(), number], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?,
+            None => None,
+        },
+    };
+    let now = ts(Utc::now());
+    let values = params![
+        p.name,
+        initials(&p.name),
+        p.document_type.as_str(),
+        p.document_number,
+        p.document_number.as_deref().map(reversed),
+        p.phone,
+        p.phone.as_deref().map(reversed),
+        sex_str(p.sex),
+        p.birth_date.map(|d| d.to_string()),
+        p.community_code,
+        p.compound,
+        p.building,
+        p.unit,
+        p.room,
+        p.category.as_str(),
+        source.as_str(),
+        now,
+    ];
+    match existing {
+        None => {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO person (name, name_initials, document_type, document_number,
+                        document_rev, phone, phone_rev, sex, birth_date, community_code, compound,
+                        building, unit, room, category, source, updated_at, id, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 1)",
+            )?;
+            let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
+            let id = p.id.to_string();
+            all.push(&id);
+            stmt.execute(all.as_slice())?;
+            enqueue(tx, RecordKind::Person, p.id, "create", None, p, source)?;
+            Ok(PersonWrite {
+                id: p.id,
+                version: 1,
+                created: true,
+            })
+        }
+        Some((id, version)) => {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE person SET name = ?1, name_initials = ?2, document_type = ?3,
+                        document_number = ?4, document_rev = ?5, phone = ?6, phone_rev = ?7,
+                        sex = ?8, birth_date = ?9, community_code = ?10, compound = ?11,
+                        building = ?12, unit = ?13, room = ?14, category = ?15, source = ?16,
+                        updated_at = ?17, version = ?18
+                 WHERE id = ?19",
+            )?;
+            let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
+            let next = version + 1;
+            all.push(&next);
+            all.push(&id);
+            stmt.execute(all.as_slice())?;
+            let uuid = Uuid::parse_str(&id).map_err(|_| StoreError::NotFound {
+                kind: "person",
+                id: id.clone(),
+            })?;
+            let mut stored = p.clone();
+            stored.id = uuid;
+            enqueue(tx, RecordKind::Person, uuid, "update", Some(version), &stored, source)?;
+            Ok(PersonWrite {
+                id: uuid,
+                version: next,
+                created: false,
+            })
+        }
+    }
+}
+
+impl Store {
+    /// Stores a registration at the gate (passage, optional reading, optional travel
+    /// declaration) with one outbox row each, in one transaction. Returns once it is durable.
+    ///
+    /// Errors: [`StoreError::Invalid`] (no person and no name), [`StoreError::DiskFull`],
+    /// foreign-key errors for an unknown person; nothing is written on error.
+    pub fn record_passage(&mut self, reg: &PassageRegistration, source: Source) -> Result<Recorded> {
+        self.write(|tx| {
+            let mut ids = vec![reg.passage.id];
+            let mut outbox_rows = insert_passage(tx, &reg.passage, source)?;
+            if let Some(r) = &reg.reading {
+                ids.push(r.id);
+                outbox_rows += insert_reading(tx, r, source)?;
+            }
+            if let Some(t) = &reg.travel {
+                ids.push(t.id);
+                outbox_rows += insert_travel(tx, t, source)?;
+            }
+            Ok(Recorded { ids, outbox_rows })
+        })
+    }
+
+    /// Stores a temperature reading on its own (a re-measure, a reading without a passage).
+    pub fn record_reading(&mut self, r: &TemperatureReading, source: Source) -> Result<Recorded> {
+        self.write(|tx| {
+            let outbox_rows = insert_reading(tx, r, source)?;
+            Ok(Recorded {
+                ids: vec![r.id],
+                outbox_rows,
+            })
+        })
+    }
+
+    /// Stores a travel declaration on its own.
+    pub fn record_travel(&mut self, t: &TravelDeclaration, source: Source) -> Result<Recorded> {
+        self.write(|tx| {
+            let outbox_rows = insert_travel(tx, t, source)?;
+            Ok(Recorded {
+                ids: vec![t.id],
+                outbox_rows,
+            })
+        })
+    }
+
+    /// Voids or amends an earlier event with a reason: a new correction event; the target stays.
+    ///
+    /// Errors: [`StoreError::Invalid`] for an empty reason or a target kind that is not an
+    /// event; [`StoreError::NotFound`] when the target does not exist here.
+    pub fn record_correction(&mut self, c: &Correction, source: Source) -> Result<Recorded> {
+        if c.reason.trim().is_empty() {
+            return Err(StoreError::Invalid(Notice::error(
+                Field::Record,
+                "reason_missing",
+                "作废或更正必须填写原因",
+                "A void or amendment needs a reason",
+            )));
+        }
+        let table = match c.target_kind {
+            RecordKind::Passage => "passage",
+            RecordKind::TemperatureReading => "temperature_reading",
+            RecordKind::TravelDeclaration => "travel_declaration",
+            _ => {
+                return Err(StoreError::Invalid(Notice::error(
+                    Field::Record,
+                    "not_an_event",
+                    "只能作废或更正出入、体温、行程记录",
+                    "Only passages, readings and travel declarations can be voided or amended",
+                )))
+            }
+        };
+        self.write(|tx| {
+            let found: bool = tx.query_row(
+                &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
+                [c.target_id.to_string()],
+                |r| r.get(0),
+            )?;
+            if !found {
+                return Err(StoreError::NotFound {
+                    kind: c.target_kind.as_str(),
+                    id: c.target_id.to_string(),
+                });
+            }
+            let action = match c.action {
+                kadian_domain::records::CorrectionAction::Void => "void",
+                kadian_domain::records::CorrectionAction::Amend => "amend",
+            };
+            tx.prepare_cached(
+                "INSERT INTO correction (id, target_kind, target_id, action, replacement_id, reason,
+                        at_utc, offset_minutes, recorded_by, source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                c.id.to_string(),
+                c.target_kind.as_str(),
+                c.target_id.to_string(),
+                action,
+                c.replacement_id.map(|u| u.to_string()),
+                c.reason.trim(),
+                ts(c.at.utc),
+                c.at.offset_minutes,
+                c.recorded_by,
+                source.as_str(),
+            ])?;
+            let outbox_rows = enqueue(tx, RecordKind::Correction, c.id, "create", None, c, source)?;
+            Ok(Recorded {
+                ids: vec![c.id],
+                outbox_rows,
+            })
+        })
+    }
+
+    /// Inserts a person, or updates the one with the same id (or, failing that, the same
+    /// document type and number), raising its version; queues the change.
+    pub fn upsert_person(&mut self, p: &Person, source: Source) -> Result<PersonWrite> {
+        self.write(|tx| upsert_person_tx(tx, p, source))
+    }
+
+    /// Loads many persons (a roster) in one transaction: all or nothing.
+    pub fn import_persons<'a>(
+        &mut self,
+        persons: impl IntoIterator<Item = &'a Person>,
+        source: Source,
+    ) -> Result<Vec<PersonWrite>> {
+        self.write(|tx| {
+            persons
+                .into_iter()
+                .map(|p| upsert_person_tx(tx, p, source))
+                .collect()
+        })
+    }
+}

@@ -1,0 +1,65 @@
+//! Shared fixtures of the device store tests: fake people, a store in a temporary folder.
+
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use kadian_device::{DbKey, Store, StoreOptions};
+use kadian_domain::records::{
+    new_id, Direction, Instant, Passage, Person, PersonCategory, TemperatureReading,
+};
+use kadian_domain::{Celsius, DocumentType, FeverThreshold, ResidentIdNumber};
+
+pub const KEY: [u8; 32] = [7; 32];
+
+pub fn open(dir: &tempfile::TempDir) -> Store {
+    Store::open(&dir.path().join("kadian.db"), &StoreOptions::encrypted(DbKey::from_bytes(KEY)))
+        .expect("open store")
+}
+
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 29).expect("date")
+}
+
+/// A fake resident with a valid (generated) ID number.
+pub fn person(name: &str, id_number: &str, phone: &str) -> Person {
+    let id = ResidentIdNumber::parse(id_number, today()).expect("valid fake ID").value;
+    let mut p = Person::new(name, PersonCategory::Resident);
+    p.document_type = DocumentType::ResidentId;
+    p.sex = Some(id.sex());
+    p.birth_date = Some(id.birth_date());
+    p.document_number = Some(id.as_str().to_owned());
+    p.phone = Some(phone.to_owned());
+    p.community_code = Some("411402001018".to_owned());
+    p.compound = Some("八一花园".to_owned());
+    p
+}
+
+pub fn passage(person: Option<&Person>, direction: Direction, plate: Option<&str>) -> Passage {
+    Passage {
+        id: new_id(),
+        checkpoint_id: "cp-1".to_owned(),
+        direction,
+        at: Instant::now_cst(),
+        person_id: person.map(|p| p.id),
+        walk_in_name: if person.is_none() { Some("过路人".to_owned()) } else { None },
+        plate: plate.map(str::to_owned),
+        companions: 0,
+        purpose: None,
+        recorded_by: "volunteer-1".to_owned(),
+    }
+}
+
+pub fn reading(p: &Passage, raw: &str) -> TemperatureReading {
+    let celsius = Celsius::parse(raw).expect("reading").value;
+    TemperatureReading {
+        id: new_id(),
+        passage_id: Some(p.id),
+        person_id: p.person_id,
+        checkpoint_id: p.checkpoint_id.clone(),
+        at: p.at,
+        celsius,
+        fever: FeverThreshold::default().is_fever(celsius),
+        remeasure_of: None,
+        recorded_by: p.recorded_by.clone(),
+    }
+}

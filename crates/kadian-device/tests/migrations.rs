@@ -1,0 +1,62 @@
+//! The migrations of `migrations/device/`: every file is embedded, numbered without gaps, applies
+//! on a fresh store in its own step, and an upgrade keeps the rows (unsynced ones included).
+
+mod common;
+
+use common::*;
+use kadian_device::{migrations, DbKey, PassageRegistration, Store, StoreOptions, LATEST_VERSION};
+use kadian_domain::records::{Direction, Source};
+
+#[test]
+fn every_migration_file_is_embedded_in_order() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/device");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .expect("migrations dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    files.sort();
+    let embedded: Vec<&str> = migrations().iter().map(|m| m.name).collect();
+    assert_eq!(files, embedded, "a file in migrations/device/ is not embedded (or the reverse)");
+    for (i, m) in migrations().iter().enumerate() {
+        assert_eq!(m.version, i as i64 + 1);
+        assert!(m.name.starts_with(&format!("{:04}_", m.version)), "{}", m.name);
+        let on_disk = std::fs::read_to_string(format!("{dir}/{}", m.name)).expect("read");
+        assert_eq!(on_disk, m.sql);
+    }
+    assert_eq!(LATEST_VERSION, migrations().len() as i64);
+}
+
+#[test]
+fn each_step_applies_and_an_upgrade_keeps_unsynced_rows() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("kadian.db");
+    let mut options = StoreOptions::encrypted(DbKey::from_bytes(KEY));
+    // Walk the schema up one version at a time, writing at each step the schema allows it.
+    for target in 1..=LATEST_VERSION {
+        options.target_version = target;
+        let mut store = Store::open(&path, &options).expect("open");
+        assert_eq!(store.schema_version().expect("version"), target);
+        let pass = passage(None, Direction::In, None);
+        store
+            .record_passage(&PassageRegistration { passage: pass, reading: None, travel: None }, Source::User)
+            .expect("write");
+    }
+    let store = open(&dir);
+    assert_eq!(store.count("passage").expect("count"), LATEST_VERSION);
+    assert_eq!(store.outbox("pending", 1000).expect("outbox").len() as i64, LATEST_VERSION);
+}
+
+#[test]
+fn a_store_from_a_newer_kadian_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("kadian.db");
+    drop(open(&dir));
+    {
+        let conn = rusqlite::Connection::open(&path).expect("raw");
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", DbKey::from_bytes(KEY).to_hex())).expect("key");
+        conn.pragma_update(None, "user_version", LATEST_VERSION + 5).expect("bump");
+    }
+    let err = Store::open(&path, &StoreOptions::encrypted(DbKey::from_bytes(KEY))).expect_err("too new");
+    assert_eq!(err.code(), "schema_too_new", "{err}");
+}
