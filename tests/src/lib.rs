@@ -1,1 +1,128 @@
-//! Shared helpers of the whole-system tests and benchmarks.
+//! Shared helpers of Kadian's whole-system tests and benchmarks: paths of the shared fixtures,
+//! the synthetic 140,000-person roster, timing statistics.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use kadian_domain::records::{Person, PersonCategory};
+use kadian_domain::{DocumentType, PersonName, Phone, ResidentIdNumber};
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// `../shared` beside the checkout (or `KADIAN_SHARED`).
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("KADIAN_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared"))
+}
+
+/// A scratch folder on the project's disk (not a tmpfs), under the cargo target folder.
+pub fn scratch_dir(name: &str) -> Result<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let dir = target.join("kadian-scratch").join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Writes the deterministic synthetic roster of `people` fake residents (the shared
+/// `tools/gen_roster.py`) once, and returns its path (cached under the target folder).
+pub fn roster_csv(people: usize) -> Result<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    let path = target.join(format!("kadian-roster-{people}.csv"));
+    if path.exists() {
+        return Ok(path);
+    }
+    let script = shared_dir().join("tools/gen_roster.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg("--people")
+        .arg(people.to_string())
+        .output()
+        .with_context(|| format!("running {}", script.display()))?;
+    if !out.status.success() {
+        bail!(
+            "gen_roster.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::create_dir_all(&target)?;
+    std::fs::write(&path, out.stdout)?;
+    Ok(path)
+}
+
+/// Reads the roster CSV of `gen_roster.py` (姓名,性别,身份证号码,联系电话,社区代码,社区,小区,楼栋,单元,门牌号)
+/// through the field's rules into persons. Rows that fail a rule are counted, not loaded.
+pub fn read_roster(path: &Path, today: NaiveDate) -> Result<(Vec<Person>, usize)> {
+    let mut reader = csv::Reader::from_path(path)?;
+    let mut persons = Vec::new();
+    let mut rejected = 0;
+    for record in reader.records() {
+        let r = record?;
+        let field = |i: usize| r.get(i).unwrap_or("").to_owned();
+        let (Ok(name), Ok(id)) = (
+            PersonName::parse(&field(0)),
+            ResidentIdNumber::parse(&field(2), today),
+        ) else {
+            rejected += 1;
+            continue;
+        };
+        let mut p = Person::new(name.value.as_str(), PersonCategory::Resident);
+        p.document_type = DocumentType::ResidentId;
+        p.sex = Some(id.value.sex());
+        p.birth_date = Some(id.value.birth_date());
+        p.document_number = Some(id.value.as_str().to_owned());
+        p.phone = Phone::parse(&field(3)).ok().map(|c| c.value.number);
+        p.community_code = Some(field(4));
+        p.compound = Some(field(6));
+        p.building = Some(field(7));
+        p.unit = Some(field(8));
+        p.room = Some(field(9));
+        persons.push(p);
+    }
+    Ok((persons, rejected))
+}
+
+/// Median, 99th percentile and max of a set of durations.
+#[derive(Debug, Clone, Copy)]
+pub struct Stats {
+    /// 50th percentile.
+    pub median: Duration,
+    /// 99th percentile.
+    pub p99: Duration,
+    /// Largest.
+    pub max: Duration,
+}
+
+impl Stats {
+    /// Computes the statistics (the samples are sorted in place).
+    pub fn of(samples: &mut [Duration]) -> Stats {
+        samples.sort();
+        let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+        Stats {
+            median: at(0.5),
+            p99: at(0.99),
+            max: samples[samples.len() - 1],
+        }
+    }
+}
+
+/// Milliseconds as a float.
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

@@ -1,2 +1,348 @@
-//! placeholder
-fn main() {}
+//! `cargo xtask`: the one entry point of the Kadian workspace.
+//!
+//! - `setup`: installs what is missing (Debian packages, the UI's npm packages) and nothing else.
+//! - `run`: setup, build the UI, open Kadian's window.
+//! - `test`: setup, then rustfmt, clippy (`-D warnings`), every workspace test and the UI's tests;
+//!   exits non-zero on any failure and ends with one `N passed, M failed` line.
+//! - `bench`: runs the benchmarks (release build) and prints one table.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+/// Debian packages Kadian needs, each with why.
+const APT_PACKAGES: &[(&str, &str)] = &[
+    ("build-essential", "C compiler for SQLCipher and OpenSSL"),
+    ("pkg-config", "finds the system libraries Tauri links"),
+    (
+        "perl",
+        "OpenSSL's build scripts (vendored OpenSSL for SQLCipher)",
+    ),
+    ("libssl-dev", "Tauri's Linux prerequisites"),
+    (
+        "libwebkit2gtk-4.1-dev",
+        "the web view of Kadian's window (Tauri 2)",
+    ),
+    ("libxdo-dev", "Tauri's Linux prerequisites"),
+    ("libayatana-appindicator3-dev", "Tauri's tray support"),
+    ("librsvg2-dev", "Tauri's icons"),
+    (
+        "libdbus-1-dev",
+        "the OS keyring (Secret Service) that holds the database key",
+    ),
+    ("xvfb", "runs the window headless in tests and CI"),
+    ("xauth", "xvfb-run's display authority"),
+    ("fonts-noto-cjk", "so Chinese renders"),
+    ("chromium", "browser tests of the UI"),
+    ("chromium-driver", "browser tests of the UI"),
+    (
+        "webkit2gtk-driver",
+        "WebDriver for end-to-end tests of the real app",
+    ),
+    (
+        "postgresql",
+        "the central server's production database, tested for real",
+    ),
+    ("python3", "the roster generator of ../shared/tools"),
+];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup(),
+        Some("run") => run(),
+        Some("test") => test(),
+        Some("bench") => bench(&args[1..]),
+        _ => {
+            eprintln!("usage: cargo xtask setup|run|test|bench");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the folder above `xtask/`).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn npm(args: &[&str]) -> Command {
+    let mut c = Command::new("npm");
+    c.args(args).current_dir(root().join("ui"));
+    c
+}
+
+/// Runs a command, failing with its name when it fails.
+fn status(what: &str, cmd: &mut Command) -> Result<()> {
+    let st = cmd
+        .status()
+        .with_context(|| format!("cannot start {what}"))?;
+    if !st.success() {
+        bail!("{what} failed ({st})");
+    }
+    Ok(())
+}
+
+fn is_installed(pkg: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", pkg])
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// Installs missing Debian packages and the UI's npm packages. Quiet when all is present.
+fn setup() -> Result<()> {
+    if Command::new("dpkg-query").arg("--version").output().is_ok() {
+        let missing: Vec<&(&str, &str)> = APT_PACKAGES
+            .iter()
+            .filter(|(p, _)| !is_installed(p))
+            .collect();
+        if !missing.is_empty() {
+            eprintln!(
+                "xtask setup: installing {} Debian package(s):",
+                missing.len()
+            );
+            for (p, why) in &missing {
+                eprintln!("  {p:<30} {why}");
+            }
+            let names: Vec<&str> = missing.iter().map(|(p, _)| *p).collect();
+            let sudo = !is_root();
+            let apt = |args: &[&str]| {
+                let mut c = if sudo {
+                    Command::new("sudo")
+                } else {
+                    Command::new("apt-get")
+                };
+                if sudo {
+                    c.arg("apt-get");
+                }
+                c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+                c
+            };
+            status(
+                "apt-get update",
+                apt(&["update", "-qq"]).stdout(Stdio::null()),
+            )?;
+            let mut install = apt(&["install", "-y", "-qq"]);
+            install.args(&names).stdout(Stdio::null());
+            status("apt-get install", &mut install)?;
+        }
+    } else {
+        eprintln!(
+            "xtask setup: not a Debian system; install the equivalents of: {}",
+            APT_PACKAGES
+                .iter()
+                .map(|(p, _)| *p)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    let ui = root().join("ui");
+    let lock = ui.join("package-lock.json");
+    let stamp = ui.join("node_modules/.package-lock.json");
+    let stale = match (
+        lock.metadata().and_then(|m| m.modified()),
+        stamp.metadata().and_then(|m| m.modified()),
+    ) {
+        (Ok(l), Ok(s)) => s < l,
+        _ => true,
+    };
+    if stale {
+        eprintln!("xtask setup: installing the UI's npm packages (npm ci)");
+        status(
+            "npm ci",
+            npm(&["ci", "--no-audit", "--no-fund", "--loglevel=error"]).stdout(Stdio::null()),
+        )?;
+    }
+    Ok(())
+}
+
+fn build_ui() -> Result<()> {
+    status(
+        "UI build (npm run build)",
+        npm(&["run", "--silent", "build"]).stdout(Stdio::null()),
+    )
+}
+
+fn run() -> Result<()> {
+    setup()?;
+    build_ui()?;
+    status(
+        "cargo build -p kadian-app",
+        cargo().args(["build", "-p", "kadian-app"]),
+    )?;
+    let exe = target_dir().join("debug/kadian");
+    let mut cmd =
+        if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+            eprintln!("xtask run: no display; running the window under Xvfb (xvfb-run)");
+            let mut c = Command::new("xvfb-run");
+            c.arg("-a").arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+    status("kadian", &mut cmd)
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+/// Totals of test runners' closing lines.
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl Tally {
+    /// Reads `test result: ok. 36 passed; 0 failed; 1 ignored; ...` (cargo test) and
+    /// `Tests  7 passed (7)` / `Tests  1 failed | 6 passed (7)` (vitest).
+    fn read(&mut self, line: &str) {
+        let line = line.trim_start();
+        if !(line.starts_with("test result:") || line.starts_with("Tests ")) {
+            return;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        for w in words.windows(2) {
+            let Ok(n) = w[0].parse::<u64>() else { continue };
+            match w[1].trim_end_matches([';', ',']) {
+                "passed" => self.passed += n,
+                "failed" => self.failed += n,
+                "ignored" | "skipped" => self.ignored += n,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Runs a test command, echoing its output and counting its results.
+fn run_counted(what: &str, cmd: &mut Command, tally: &mut Tally) -> Result<()> {
+    use std::io::{BufRead, BufReader};
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {what}"))?;
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines() {
+            let line = line.unwrap_or_default();
+            println!("{line}");
+            tally.read(&line);
+        }
+    }
+    let st = child.wait()?;
+    if !st.success() {
+        bail!("{what} failed ({st})");
+    }
+    Ok(())
+}
+
+fn test() -> Result<()> {
+    let started = Instant::now();
+    setup()?;
+    build_ui()?;
+    let mut failures = Vec::new();
+    let mut tally = Tally::default();
+    let mut step = |name: &str, f: &mut dyn FnMut(&mut Tally) -> Result<()>| {
+        eprintln!("\n==> {name}");
+        if let Err(e) = f(&mut tally) {
+            eprintln!("xtask test: {e:#}");
+            failures.push(name.to_owned());
+        }
+    };
+    step("cargo fmt --check", &mut |_| {
+        status(
+            "cargo fmt --check",
+            cargo().args(["fmt", "--all", "--check"]),
+        )
+    });
+    step("cargo clippy -D warnings", &mut |_| {
+        status(
+            "cargo clippy",
+            cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        )
+    });
+    step("cargo test --workspace", &mut |t| {
+        run_counted(
+            "cargo test",
+            cargo().args(["test", "--workspace", "--quiet"]),
+            t,
+        )
+    });
+    step("UI tests (vitest)", &mut |t| {
+        run_counted("npm test", &mut npm(&["test", "--silent"]), t)
+    });
+    eprintln!(
+        "\nxtask test: {} step(s) failed in {:.0} s{}",
+        failures.len(),
+        started.elapsed().as_secs_f64(),
+        if failures.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", failures.join(", "))
+        }
+    );
+    println!(
+        "{} passed, {} failed, {} skipped",
+        tally.passed, tally.failed, tally.ignored
+    );
+    if !failures.is_empty() {
+        bail!("failed: {}", failures.join(", "));
+    }
+    Ok(())
+}
+
+fn bench(extra: &[String]) -> Result<()> {
+    setup()?;
+    let mut cmd = cargo();
+    cmd.args([
+        "run",
+        "--release",
+        "--quiet",
+        "-p",
+        "kadian-tests",
+        "--bin",
+        "kadian-bench",
+        "--",
+    ]);
+    cmd.args(extra);
+    status("kadian-bench", &mut cmd)
+}

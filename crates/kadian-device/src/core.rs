@@ -52,7 +52,9 @@ impl AppCore {
     /// The store, locked for one operation. A panic in another holder does not lock the device
     /// out: SQLite's transaction already rolled back whatever it was doing.
     pub fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Storage facts for the status screen.

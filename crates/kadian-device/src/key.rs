@@ -97,7 +97,10 @@ impl KeyPolicy {
                 path: self.key_file.clone(),
                 detail: e.to_string(),
             })?;
-            return Ok((DbKey::from_hex(&text)?, KeyLocation::File(self.key_file.clone())));
+            return Ok((
+                DbKey::from_hex(&text)?,
+                KeyLocation::File(self.key_file.clone()),
+            ));
         }
         if self.use_keyring {
             if let Some(key) = keyring_get(&self.account()) {

@@ -82,19 +82,24 @@ pub struct PresentPerson {
 const PERSON_COLS: &str = "id, name, document_type, document_number, phone, sex, birth_date,
     community_code, compound, building, unit, room, category, version";
 
-pub(crate) const SQL_BY_DOCUMENT_SUFFIX: &str = "SELECT id, name, document_type, document_number, phone, sex, birth_date,
+pub(crate) const SQL_BY_DOCUMENT_SUFFIX: &str =
+    "SELECT id, name, document_type, document_number, phone, sex, birth_date,
     community_code, compound, building, unit, room, category, version
     FROM person WHERE document_rev >= ?1 AND document_rev < ?2 ORDER BY document_rev LIMIT ?3";
-pub(crate) const SQL_BY_PHONE_SUFFIX: &str = "SELECT id, name, document_type, document_number, phone, sex, birth_date,
+pub(crate) const SQL_BY_PHONE_SUFFIX: &str =
+    "SELECT id, name, document_type, document_number, phone, sex, birth_date,
     community_code, compound, building, unit, room, category, version
     FROM person WHERE phone_rev >= ?1 AND phone_rev < ?2 ORDER BY phone_rev LIMIT ?3";
-pub(crate) const SQL_BY_NAME_PREFIX: &str = "SELECT id, name, document_type, document_number, phone, sex, birth_date,
+pub(crate) const SQL_BY_NAME_PREFIX: &str =
+    "SELECT id, name, document_type, document_number, phone, sex, birth_date,
     community_code, compound, building, unit, room, category, version
     FROM person WHERE name >= ?1 AND name < ?2 ORDER BY name LIMIT ?3";
-pub(crate) const SQL_BY_INITIALS: &str = "SELECT id, name, document_type, document_number, phone, sex, birth_date,
+pub(crate) const SQL_BY_INITIALS: &str =
+    "SELECT id, name, document_type, document_number, phone, sex, birth_date,
     community_code, compound, building, unit, room, category, version
     FROM person WHERE name_initials >= ?1 AND name_initials < ?2 ORDER BY name_initials LIMIT ?3";
-pub(crate) const SQL_BY_PLATE: &str = "SELECT id, name, document_type, document_number, phone, sex, birth_date,
+pub(crate) const SQL_BY_PLATE: &str =
+    "SELECT id, name, document_type, document_number, phone, sex, birth_date,
     community_code, compound, building, unit, room, category, version
     FROM person WHERE id IN (SELECT person_id FROM passage
                              WHERE plate >= ?1 AND plate < ?2 AND plate IS NOT NULL)
@@ -129,7 +134,9 @@ fn person_from_row(r: &Row<'_>) -> rusqlite::Result<(Person, i64)> {
         document_type: DocumentType::parse(&r.get::<_, String>(2)?).unwrap_or(DocumentType::Other),
         document_number: r.get(3)?,
         phone: r.get(4)?,
-        sex: sex.as_deref().map(|s| if s == "male" { Sex::Male } else { Sex::Female }),
+        sex: sex
+            .as_deref()
+            .map(|s| if s == "male" { Sex::Male } else { Sex::Female }),
         birth_date: birth.and_then(|b| NaiveDate::parse_from_str(&b, "%Y-%m-%d").ok()),
         community_code: r.get(7)?,
         compound: r.get(8)?,

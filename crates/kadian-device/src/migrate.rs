@@ -41,7 +41,10 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
             supported: LATEST_VERSION,
         });
     }
-    for m in MIGRATIONS.iter().filter(|m| m.version > current && m.version <= target) {
+    for m in MIGRATIONS
+        .iter()
+        .filter(|m| m.version > current && m.version <= target)
+    {
         let failed = |e: rusqlite::Error| match StoreError::from(e) {
             StoreError::Sqlite(e) => StoreError::Migration {
                 version: m.version,

@@ -43,7 +43,7 @@ mod tests {
     #[test]
     fn initials_of_names() {
         assert_eq!(initials("张三"), "zs");
-        assert_eq!(initials("阿依古丽·买买提"), "aygl" .to_owned() + "mmt");
+        assert_eq!(initials("阿依古丽·买买提"), "aygl".to_owned() + "mmt");
         assert_eq!(initials("王𠈌"), "w");
         assert_eq!(initials("John Smith"), "johnsmith");
     }

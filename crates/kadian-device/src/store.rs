@@ -80,8 +80,7 @@ impl Store {
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::PermissionDenied
-                    || e.raw_os_error() == Some(30)
+                if e.kind() == std::io::ErrorKind::PermissionDenied || e.raw_os_error() == Some(30)
                 {
                     StoreError::ReadOnly {
                         path: path.to_owned(),
@@ -99,31 +98,33 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnly {
-                path: path.to_owned(),
-            },
-            _ => cannot_open(e.to_string()),
-        })?;
+        let mut conn =
+            Connection::open_with_flags(path, flags).map_err(|e| match e.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::ReadOnly) => StoreError::ReadOnly {
+                    path: path.to_owned(),
+                },
+                _ => cannot_open(e.to_string()),
+            })?;
         if let Some(key) = &options.key {
             // Raw 256-bit key: SQLCipher skips its passphrase KDF.
             conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))?;
         }
-        let tables: i64 = match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)) {
-            Ok(n) => n,
-            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
-                return Err(if options.key.is_some() {
-                    StoreError::WrongKey {
-                        path: path.to_owned(),
-                    }
-                } else {
-                    StoreError::NotKadianDatabase {
-                        path: path.to_owned(),
-                    }
-                })
-            }
-            Err(e) => return Err(cannot_open(e.to_string())),
-        };
+        let tables: i64 =
+            match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)) {
+                Ok(n) => n,
+                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+                    return Err(if options.key.is_some() {
+                        StoreError::WrongKey {
+                            path: path.to_owned(),
+                        }
+                    } else {
+                        StoreError::NotKadianDatabase {
+                            path: path.to_owned(),
+                        }
+                    })
+                }
+                Err(e) => return Err(cannot_open(e.to_string())),
+            };
         let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
         if tables > 0 && app_id != APPLICATION_ID {
             return Err(StoreError::NotKadianDatabase {
@@ -134,7 +135,9 @@ impl Store {
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(|e| match StoreError::from(e) {
-                StoreError::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {
+                StoreError::Sqlite(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) =>
+                {
                     StoreError::ReadOnly {
                         path: path.to_owned(),
                     }
@@ -142,7 +145,9 @@ impl Store {
                 other => other,
             })?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(cannot_open(format!("WAL journal not available (got {mode})")));
+            return Err(cannot_open(format!(
+                "WAL journal not available (got {mode})"
+            )));
         }
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
         if let Some(pages) = options.max_page_count {
@@ -162,7 +167,9 @@ impl Store {
 
     /// The schema version (`PRAGMA user_version`).
     pub fn schema_version(&self) -> Result<i64> {
-        Ok(self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction: committed when `f` returns `Ok`, rolled
@@ -187,7 +194,9 @@ impl Store {
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row("SELECT value FROM device_meta WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM device_meta WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
@@ -246,10 +255,13 @@ impl Store {
             "correction",
             "outbox",
         ];
-        let table = TABLES.iter().find(|t| **t == table).ok_or(StoreError::NotFound {
-            kind: "table",
-            id: table.to_owned(),
-        })?;
+        let table = TABLES
+            .iter()
+            .find(|t| **t == table)
+            .ok_or(StoreError::NotFound {
+                kind: "table",
+                id: table.to_owned(),
+            })?;
         Ok(self
             .conn
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?)

@@ -78,12 +78,24 @@ fn enqueue<T: Serialize>(
         "INSERT INTO outbox (kind, record_id, op, base_version, body, hash, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )?
-    .execute(params![kind.as_str(), id.to_string(), op, base_version, body, hash, now])?;
+    .execute(params![
+        kind.as_str(),
+        id.to_string(),
+        op,
+        base_version,
+        body,
+        hash,
+        now
+    ])?;
     Ok(1)
 }
 
 fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) -> Result<usize> {
-    if p.person_id.is_none() && p.walk_in_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+    if p.person_id.is_none()
+        && p.walk_in_name
+            .as_deref()
+            .is_none_or(|n| n.trim().is_empty())
+    {
         return Err(StoreError::Invalid(Notice::error(
             Field::Name,
             "name_missing",
@@ -132,7 +144,15 @@ fn insert_reading(tx: &Transaction<'_>, r: &TemperatureReading, source: Source) 
         r.recorded_by,
         source.as_str(),
     ])?;
-    enqueue(tx, RecordKind::TemperatureReading, r.id, "create", None, r, source)
+    enqueue(
+        tx,
+        RecordKind::TemperatureReading,
+        r.id,
+        "create",
+        None,
+        r,
+        source,
+    )
 }
 
 fn insert_travel(tx: &Transaction<'_>, t: &TravelDeclaration, source: Source) -> Result<usize> {
@@ -166,7 +186,15 @@ fn insert_travel(tx: &Transaction<'_>, t: &TravelDeclaration, source: Source) ->
     for (i, p) in t.places.iter().enumerate() {
         place.execute(params![t.id.to_string(), i as i64, p.division_code, p.text])?;
     }
-    enqueue(tx, RecordKind::TravelDeclaration, t.id, "create", None, t, source)
+    enqueue(
+        tx,
+        RecordKind::TravelDeclaration,
+        t.id,
+        "create",
+        None,
+        t,
+        source,
+    )
 }
 
 fn upsert_person_tx(tx: &Transaction<'_>, p: &Person, source: Source) -> Result<PersonWrite> {
@@ -247,7 +275,15 @@ fn upsert_person_tx(tx: &Transaction<'_>, p: &Person, source: Source) -> Result<
             })?;
             let mut stored = p.clone();
             stored.id = uuid;
-            enqueue(tx, RecordKind::Person, uuid, "update", Some(version), &stored, source)?;
+            enqueue(
+                tx,
+                RecordKind::Person,
+                uuid,
+                "update",
+                Some(version),
+                &stored,
+                source,
+            )?;
             Ok(PersonWrite {
                 id: uuid,
                 version: next,
@@ -263,7 +299,11 @@ impl Store {
     ///
     /// Errors: [`StoreError::Invalid`] (no person and no name), [`StoreError::DiskFull`],
     /// foreign-key errors for an unknown person; nothing is written on error.
-    pub fn record_passage(&mut self, reg: &PassageRegistration, source: Source) -> Result<Recorded> {
+    pub fn record_passage(
+        &mut self,
+        reg: &PassageRegistration,
+        source: Source,
+    ) -> Result<Recorded> {
         self.write(|tx| {
             let mut ids = vec![reg.passage.id];
             let mut outbox_rows = insert_passage(tx, &reg.passage, source)?;

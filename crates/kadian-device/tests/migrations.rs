@@ -17,10 +17,17 @@ fn every_migration_file_is_embedded_in_order() {
         .collect();
     files.sort();
     let embedded: Vec<&str> = migrations().iter().map(|m| m.name).collect();
-    assert_eq!(files, embedded, "a file in migrations/device/ is not embedded (or the reverse)");
+    assert_eq!(
+        files, embedded,
+        "a file in migrations/device/ is not embedded (or the reverse)"
+    );
     for (i, m) in migrations().iter().enumerate() {
         assert_eq!(m.version, i as i64 + 1);
-        assert!(m.name.starts_with(&format!("{:04}_", m.version)), "{}", m.name);
+        assert!(
+            m.name.starts_with(&format!("{:04}_", m.version)),
+            "{}",
+            m.name
+        );
         let on_disk = std::fs::read_to_string(format!("{dir}/{}", m.name)).expect("read");
         assert_eq!(on_disk, m.sql);
     }
@@ -39,12 +46,22 @@ fn each_step_applies_and_an_upgrade_keeps_unsynced_rows() {
         assert_eq!(store.schema_version().expect("version"), target);
         let pass = passage(None, Direction::In, None);
         store
-            .record_passage(&PassageRegistration { passage: pass, reading: None, travel: None }, Source::User)
+            .record_passage(
+                &PassageRegistration {
+                    passage: pass,
+                    reading: None,
+                    travel: None,
+                },
+                Source::User,
+            )
             .expect("write");
     }
     let store = open(&dir);
     assert_eq!(store.count("passage").expect("count"), LATEST_VERSION);
-    assert_eq!(store.outbox("pending", 1000).expect("outbox").len() as i64, LATEST_VERSION);
+    assert_eq!(
+        store.outbox("pending", 1000).expect("outbox").len() as i64,
+        LATEST_VERSION
+    );
 }
 
 #[test]
@@ -54,9 +71,15 @@ fn a_store_from_a_newer_kadian_is_refused() {
     drop(open(&dir));
     {
         let conn = rusqlite::Connection::open(&path).expect("raw");
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", DbKey::from_bytes(KEY).to_hex())).expect("key");
-        conn.pragma_update(None, "user_version", LATEST_VERSION + 5).expect("bump");
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"x'{}'\";",
+            DbKey::from_bytes(KEY).to_hex()
+        ))
+        .expect("key");
+        conn.pragma_update(None, "user_version", LATEST_VERSION + 5)
+            .expect("bump");
     }
-    let err = Store::open(&path, &StoreOptions::encrypted(DbKey::from_bytes(KEY))).expect_err("too new");
+    let err =
+        Store::open(&path, &StoreOptions::encrypted(DbKey::from_bytes(KEY))).expect_err("too new");
     assert_eq!(err.code(), "schema_too_new", "{err}");
 }

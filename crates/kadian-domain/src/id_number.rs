@@ -17,8 +17,8 @@ const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'
 /// residents of Hong Kong (81), Macau (82) and Taiwan (83) issued since 2018 under the
 /// 港澳台居民居住证申领发放办法 with the same number format.
 const PROVINCES: [u8; 35] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
-    52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
 ];
 
 /// The kind of document a number belongs to.
@@ -141,7 +141,10 @@ impl ResidentIdNumber {
                 return Err(Notice::error(
                     Field::IdNumber,
                     "id_format",
-                    format!("身份证号码应为 18 位（最后一位可为 X），现在是 {} 位", s.chars().count()),
+                    format!(
+                        "身份证号码应为 18 位（最后一位可为 X），现在是 {} 位",
+                        s.chars().count()
+                    ),
                     format!(
                         "An ID number has 18 characters (the last may be X); this one has {}",
                         s.chars().count()
@@ -163,7 +166,10 @@ impl ResidentIdNumber {
                 Field::IdNumber,
                 "id_birth_date",
                 format!("身份证号码中的出生日期 {} 不存在", &number[6..14]),
-                format!("The birth date {} in the ID number does not exist", &number[6..14]),
+                format!(
+                    "The birth date {} in the ID number does not exist",
+                    &number[6..14]
+                ),
             )
         })?;
         if birth > today || birth.year() < 1880 {
@@ -288,7 +294,8 @@ impl DocumentNumber {
                     ));
                 }
                 let plausible = (5..=20).contains(&s.len())
-                    && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'(' || b == b')');
+                    && s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'(' || b == b')');
                 let value = DocumentNumber {
                     doc_type: other,
                     number: s,

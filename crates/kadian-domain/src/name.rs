@@ -35,15 +35,25 @@ impl PersonName {
         if has_han {
             let chars: Vec<char> = trimmed.chars().filter(|c| !c.is_whitespace()).collect();
             for (i, &c) in chars.iter().enumerate() {
-                let between_han = i > 0 && i + 1 < chars.len() && is_han(chars[i - 1]) && is_han(chars[i + 1]);
-                out.push(if DOTS.contains(&c) && between_han { '·' } else { c });
+                let between_han =
+                    i > 0 && i + 1 < chars.len() && is_han(chars[i - 1]) && is_han(chars[i + 1]);
+                out.push(if DOTS.contains(&c) && between_han {
+                    '·'
+                } else {
+                    c
+                });
             }
         } else {
             out = trimmed.split_whitespace().collect::<Vec<_>>().join(" ");
         }
         let len = out.chars().count();
         if len == 0 {
-            return Err(Notice::error(Field::Name, "name_missing", "请填写姓名", "Enter the name"));
+            return Err(Notice::error(
+                Field::Name,
+                "name_missing",
+                "请填写姓名",
+                "Enter the name",
+            ));
         }
         if len > MAX_NAME_CHARS {
             return Err(Notice::error(
@@ -53,9 +63,9 @@ impl PersonName {
                 format!("The name is too long ({len} characters, at most {MAX_NAME_CHARS})"),
             ));
         }
-        let unusual = out
-            .chars()
-            .any(|c| c.is_ascii_digit() || (c.is_ascii_punctuation() && c != '-' && c != '\'' && c != '.'));
+        let unusual = out.chars().any(|c| {
+            c.is_ascii_digit() || (c.is_ascii_punctuation() && c != '-' && c != '\'' && c != '.')
+        });
         let name = PersonName(out);
         if unusual {
             let shown = name.0.clone();

@@ -80,7 +80,13 @@ impl Notice {
         Self::new(field, code, Severity::Warning, zh.into(), en.into())
     }
 
-    fn new(field: Field, code: &str, severity: Severity, message: String, message_en: String) -> Self {
+    fn new(
+        field: Field,
+        code: &str,
+        severity: Severity,
+        message: String,
+        message_en: String,
+    ) -> Self {
         Self {
             field,
             code: code.to_owned(),
@@ -105,7 +111,13 @@ impl Notice {
 
 impl std::fmt::Display for Notice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({}): {}", self.field.as_str(), self.code, self.message_en)
+        write!(
+            f,
+            "{} ({}): {}",
+            self.field.as_str(),
+            self.code,
+            self.message_en
+        )
     }
 }
 

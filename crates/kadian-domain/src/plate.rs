@@ -51,7 +51,10 @@ impl LicencePlate {
                 ),
             ));
         }
-        if chars.len() == 7 && matches!(chars[2], 'D' | 'F') && chars[3..].iter().all(char::is_ascii_digit) {
+        if chars.len() == 7
+            && matches!(chars[2], 'D' | 'F')
+            && chars[3..].iter().all(char::is_ascii_digit)
+        {
             return Err(Notice::error(
                 Field::Plate,
                 "plate_length",
@@ -79,9 +82,8 @@ impl LicencePlate {
         });
         // New-energy plates: small vehicles carry D, A, B, C, E (electric) or F, G, H, J, K
         // (other) in the third place, large vehicles D or F in the last.
-        let new_energy_ok = chars.len() == 7
-            || "ABCDEFGHJK".contains(chars[2])
-            || matches!(chars[7], 'D' | 'F');
+        let new_energy_ok =
+            chars.len() == 7 || "ABCDEFGHJK".contains(chars[2]) || matches!(chars[7], 'D' | 'F');
         if !body_ok || !new_energy_ok {
             return Err(format_error());
         }

@@ -71,13 +71,21 @@ impl Celsius {
             ));
         }
         let value: f64 = match cleaned.parse() {
-            Ok(v) if f64::is_finite(v) && cleaned.bytes().all(|b| b.is_ascii_digit() || b == b'.') => v,
+            Ok(v)
+                if f64::is_finite(v)
+                    && cleaned.bytes().all(|b| b.is_ascii_digit() || b == b'.') =>
+            {
+                v
+            }
             _ => {
                 return Err(Notice::error(
                     Field::TemperatureC,
                     "temperature_not_number",
                     format!("体温“{}”不是数字，请重新测量并填写", raw.trim()),
-                    format!("The temperature \"{}\" is not a number; measure again", raw.trim()),
+                    format!(
+                        "The temperature \"{}\" is not a number; measure again",
+                        raw.trim()
+                    ),
                 ))
             }
         };
@@ -85,8 +93,14 @@ impl Celsius {
             Notice::error(
                 Field::TemperatureC,
                 "temperature_out_of_range",
-                format!("体温 {:.1} ℃ 不在 34.0–43.0 ℃ 之间，请重新测量", c.degrees()),
-                format!("{:.1} °C is outside 34.0–43.0 °C; measure again", c.degrees()),
+                format!(
+                    "体温 {:.1} ℃ 不在 34.0–43.0 ℃ 之间，请重新测量",
+                    c.degrees()
+                ),
+                format!(
+                    "{:.1} °C is outside 34.0–43.0 °C; measure again",
+                    c.degrees()
+                ),
             )
         };
         let in_range = |c: Celsius| (MIN_TENTHS..=MAX_TENTHS).contains(&c.tenths);
@@ -94,8 +108,16 @@ impl Celsius {
             Notice::warning(
                 Field::TemperatureC,
                 "temperature_decimal_assumed",
-                format!("体温“{}”缺少小数点，按 {:.1} ℃ 记录，请确认", raw.trim(), c.degrees()),
-                format!("\"{}\" has no decimal point; read as {:.1} °C, please confirm", raw.trim(), c.degrees()),
+                format!(
+                    "体温“{}”缺少小数点，按 {:.1} ℃ 记录，请确认",
+                    raw.trim(),
+                    c.degrees()
+                ),
+                format!(
+                    "\"{}\" has no decimal point; read as {:.1} °C, please confirm",
+                    raw.trim(),
+                    c.degrees()
+                ),
             )
             .with_suggestion(format!("{:.1}", c.degrees()))
         };
@@ -112,8 +134,16 @@ impl Celsius {
             let warning = Notice::warning(
                 Field::TemperatureC,
                 "temperature_fahrenheit",
-                format!("{} 按华氏度读取，折合 {:.1} ℃，请确认", raw.trim(), c.degrees()),
-                format!("{} read as °F: {:.1} °C, please confirm", raw.trim(), c.degrees()),
+                format!(
+                    "{} 按华氏度读取，折合 {:.1} ℃，请确认",
+                    raw.trim(),
+                    c.degrees()
+                ),
+                format!(
+                    "{} read as °F: {:.1} °C, please confirm",
+                    raw.trim(),
+                    c.degrees()
+                ),
             )
             .with_suggestion(format!("{:.1}", c.degrees()));
             return Ok(Checked::warned(c, warning));

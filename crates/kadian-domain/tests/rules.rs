@@ -36,7 +36,10 @@ fn id_lower_case_x_is_valid_and_upper_cased() {
     let c = ResidentIdNumber::parse("11010519491231002x", today()).expect("valid");
     assert!(c.is_clean());
     assert_eq!(c.value.as_str(), "11010519491231002X");
-    assert_eq!(c.value.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).expect("date"));
+    assert_eq!(
+        c.value.birth_date(),
+        NaiveDate::from_ymd_opt(1949, 12, 31).expect("date")
+    );
     assert_eq!(c.value.sex(), Sex::Female);
 }
 
@@ -54,7 +57,11 @@ fn id_15_characters_without_a_valid_date_is_an_error() {
 
 #[test]
 fn id_residence_permits_81_82_83() {
-    for raw in ["830000198506150024", "810000199001010019", "820000197512310024"] {
+    for raw in [
+        "830000198506150024",
+        "810000199001010019",
+        "820000197512310024",
+    ] {
         let c = DocumentNumber::parse(DocumentType::ResidentId, raw, today()).expect(raw);
         assert!(c.is_clean(), "{raw}: {:?}", c.warnings);
         assert_eq!(c.value.doc_type, DocumentType::ResidencePermit, "{raw}");
@@ -112,9 +119,11 @@ fn other_documents_are_not_forced_through_the_id_rules() {
     let c = DocumentNumber::parse(DocumentType::Passport, " e1234 5678 ", today()).expect("ok");
     assert_eq!(c.value.number, "E12345678");
     assert!(c.is_clean());
-    let c = DocumentNumber::parse(DocumentType::HomeReturnPermit, "H12345678", today()).expect("ok");
+    let c =
+        DocumentNumber::parse(DocumentType::HomeReturnPermit, "H12345678", today()).expect("ok");
     assert_eq!(c.value.doc_type, DocumentType::HomeReturnPermit);
-    let c = DocumentNumber::parse(DocumentType::TaiwanCompatriotPermit, "12345678", today()).expect("ok");
+    let c = DocumentNumber::parse(DocumentType::TaiwanCompatriotPermit, "12345678", today())
+        .expect("ok");
     assert!(c.is_clean());
 }
 
@@ -170,8 +179,17 @@ fn phone_full_width_digits() {
 
 #[test]
 fn phone_prefixes_and_separators() {
-    for raw in ["0086-138-0013-8000", "8613800138000", "138-0013-8000", "(+86)13800138000"] {
-        assert_eq!(Phone::parse(raw).expect(raw).value.number, "13800138000", "{raw}");
+    for raw in [
+        "0086-138-0013-8000",
+        "8613800138000",
+        "138-0013-8000",
+        "(+86)13800138000",
+    ] {
+        assert_eq!(
+            Phone::parse(raw).expect(raw).value.number,
+            "13800138000",
+            "{raw}"
+        );
     }
 }
 
@@ -180,7 +198,10 @@ fn phone_landline_keeps_area_code() {
     let p = Phone::parse("0370 3221234").expect("ok");
     assert_eq!(p.value.number, "0370-3221234");
     assert_eq!(p.value.kind, PhoneKind::Landline);
-    assert_eq!(Phone::parse("010-12345678").expect("ok").value.number, "010-12345678");
+    assert_eq!(
+        Phone::parse("010-12345678").expect("ok").value.number,
+        "010-12345678"
+    );
 }
 
 #[test]
@@ -189,7 +210,10 @@ fn phone_anything_else_is_a_warning_and_kept_whole() {
     assert_eq!(p.value.number, "138001380001");
     assert_eq!(p.value.kind, PhoneKind::Unrecognised);
     assert_eq!(p.codes(), ["phone_unrecognised"]);
-    assert_eq!(Phone::parse("找王主任").expect("kept").value.number, "找王主任");
+    assert_eq!(
+        Phone::parse("找王主任").expect("kept").value.number,
+        "找王主任"
+    );
     assert_eq!(Phone::parse("  ").expect_err("empty").code, "phone_missing");
 }
 
@@ -197,7 +221,13 @@ fn phone_anything_else_is_a_warning_and_kept_whole() {
 
 #[test]
 fn plate_with_middle_dot() {
-    assert_eq!(LicencePlate::parse("豫N·D12345").expect("ok").value.as_str(), "豫ND12345");
+    assert_eq!(
+        LicencePlate::parse("豫N·D12345")
+            .expect("ok")
+            .value
+            .as_str(),
+        "豫ND12345"
+    );
 }
 
 #[test]
@@ -214,8 +244,17 @@ fn plate_seven_characters() {
     assert!(!p.is_new_energy());
     let p = LicencePlate::parse("沪AE22075").expect("ok").value;
     assert_eq!(p.as_str(), "沪AE22075");
-    assert!(p.is_new_energy(), "small new-energy plates use A–K in the third place");
-    assert_eq!(LicencePlate::parse("豫n-a1234 5").expect("ok").value.as_str(), "豫NA12345");
+    assert!(
+        p.is_new_energy(),
+        "small new-energy plates use A–K in the third place"
+    );
+    assert_eq!(
+        LicencePlate::parse("豫n-a1234 5")
+            .expect("ok")
+            .value
+            .as_str(),
+        "豫NA12345"
+    );
 }
 
 #[test]
@@ -223,23 +262,53 @@ fn plate_too_short() {
     let e = LicencePlate::parse("宁AD1234").expect_err("short");
     assert_eq!(e.code, "plate_length");
     assert!(e.message.contains("新能源"));
-    assert_eq!(LicencePlate::parse("豫N123").expect_err("short").code, "plate_length");
-    assert_eq!(LicencePlate::parse("豫NA1234567").expect_err("long").code, "plate_length");
+    assert_eq!(
+        LicencePlate::parse("豫N123").expect_err("short").code,
+        "plate_length"
+    );
+    assert_eq!(
+        LicencePlate::parse("豫NA1234567").expect_err("long").code,
+        "plate_length"
+    );
 }
 
 #[test]
 fn plate_format_errors() {
-    assert_eq!(LicencePlate::parse("XXE2207").expect_err("no province").code, "plate_format");
-    assert_eq!(LicencePlate::parse("豫1E2207").expect_err("no letter").code, "plate_format");
-    assert_eq!(LicencePlate::parse("豫NL12345").expect_err("8 without new-energy letter").code, "plate_format");
-    assert_eq!(LicencePlate::parse("豫NA123挂").expect("trailer").value.as_str(), "豫NA123挂");
+    assert_eq!(
+        LicencePlate::parse("XXE2207")
+            .expect_err("no province")
+            .code,
+        "plate_format"
+    );
+    assert_eq!(
+        LicencePlate::parse("豫1E2207").expect_err("no letter").code,
+        "plate_format"
+    );
+    assert_eq!(
+        LicencePlate::parse("豫NL12345")
+            .expect_err("8 without new-energy letter")
+            .code,
+        "plate_format"
+    );
+    assert_eq!(
+        LicencePlate::parse("豫NA123挂")
+            .expect("trailer")
+            .value
+            .as_str(),
+        "豫NA123挂"
+    );
 }
 
 // ---- Person name ----
 
 #[test]
 fn name_minority_dot_unified() {
-    for raw in ["阿依古丽·买买提", "阿依古丽・买买提", "阿依古丽.买买提", "阿依古丽•买买提"] {
+    for raw in [
+        "阿依古丽·买买提",
+        "阿依古丽・买买提",
+        "阿依古丽.买买提",
+        "阿依古丽•买买提",
+    ] {
         let n = PersonName::parse(raw).expect(raw).value;
         assert_eq!(n.as_str(), "阿依古丽\u{00B7}买买提", "{raw}");
     }
@@ -257,28 +326,52 @@ fn name_outside_bmp_round_trips_with_length_2() {
 
 #[test]
 fn name_padding_inside_chinese_name_removed() {
-    assert_eq!(PersonName::parse(" 王　伟 ").expect("ok").value.as_str(), "王伟");
-    assert_eq!(PersonName::parse("  John   Smith ").expect("ok").value.as_str(), "John Smith");
+    assert_eq!(
+        PersonName::parse(" 王　伟 ").expect("ok").value.as_str(),
+        "王伟"
+    );
+    assert_eq!(
+        PersonName::parse("  John   Smith ")
+            .expect("ok")
+            .value
+            .as_str(),
+        "John Smith"
+    );
 }
 
 #[test]
 fn name_nfc() {
     // "e" + combining acute → "é"
-    assert_eq!(PersonName::parse("Rene\u{301}").expect("ok").value.as_str(), "René");
+    assert_eq!(
+        PersonName::parse("Rene\u{301}").expect("ok").value.as_str(),
+        "René"
+    );
 }
 
 #[test]
 fn name_errors() {
-    assert_eq!(PersonName::parse("　 ").expect_err("empty").code, "name_missing");
-    assert_eq!(PersonName::parse(&"王".repeat(41)).expect_err("long").code, "name_too_long");
-    assert_eq!(PersonName::parse("张三3").expect("kept").codes(), ["name_unusual"]);
+    assert_eq!(
+        PersonName::parse("　 ").expect_err("empty").code,
+        "name_missing"
+    );
+    assert_eq!(
+        PersonName::parse(&"王".repeat(41)).expect_err("long").code,
+        "name_too_long"
+    );
+    assert_eq!(
+        PersonName::parse("张三3").expect("kept").codes(),
+        ["name_unusual"]
+    );
 }
 
 // ---- Temperature ----
 
 fn temp(raw: &str) -> (f64, Vec<String>) {
     let c = Celsius::parse(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
-    (c.value.degrees(), c.codes().into_iter().map(str::to_owned).collect())
+    (
+        c.value.degrees(),
+        c.codes().into_iter().map(str::to_owned).collect(),
+    )
 }
 
 #[test]
@@ -302,12 +395,18 @@ fn temperature_full_width() {
 
 #[test]
 fn temperature_98_6_fahrenheit() {
-    assert_eq!(temp("98.6"), (37.0, vec!["temperature_fahrenheit".to_owned()]));
+    assert_eq!(
+        temp("98.6"),
+        (37.0, vec!["temperature_fahrenheit".to_owned()])
+    );
 }
 
 #[test]
 fn temperature_96_fahrenheit() {
-    assert_eq!(temp("96"), (35.6, vec!["temperature_fahrenheit".to_owned()]));
+    assert_eq!(
+        temp("96"),
+        (35.6, vec!["temperature_fahrenheit".to_owned()])
+    );
 }
 
 #[test]
@@ -327,14 +426,38 @@ fn temperature_3_65_is_measured_again() {
 
 #[test]
 fn temperature_errors() {
-    assert_eq!(Celsius::parse("").expect_err("e").code, "temperature_missing");
-    assert_eq!(Celsius::parse("正常").expect_err("e").code, "temperature_not_number");
-    assert_eq!(Celsius::parse("-36").expect_err("e").code, "temperature_not_number");
-    assert_eq!(Celsius::parse("NaN").expect_err("e").code, "temperature_not_number");
-    assert_eq!(Celsius::parse("33.9").expect_err("e").code, "temperature_out_of_range");
-    assert_eq!(Celsius::parse("45").expect_err("e").code, "temperature_out_of_range");
-    assert_eq!(Celsius::parse("120").expect_err("e").code, "temperature_out_of_range");
-    assert_eq!(Celsius::parse("1e9").expect_err("e").code, "temperature_not_number");
+    assert_eq!(
+        Celsius::parse("").expect_err("e").code,
+        "temperature_missing"
+    );
+    assert_eq!(
+        Celsius::parse("正常").expect_err("e").code,
+        "temperature_not_number"
+    );
+    assert_eq!(
+        Celsius::parse("-36").expect_err("e").code,
+        "temperature_not_number"
+    );
+    assert_eq!(
+        Celsius::parse("NaN").expect_err("e").code,
+        "temperature_not_number"
+    );
+    assert_eq!(
+        Celsius::parse("33.9").expect_err("e").code,
+        "temperature_out_of_range"
+    );
+    assert_eq!(
+        Celsius::parse("45").expect_err("e").code,
+        "temperature_out_of_range"
+    );
+    assert_eq!(
+        Celsius::parse("120").expect_err("e").code,
+        "temperature_out_of_range"
+    );
+    assert_eq!(
+        Celsius::parse("1e9").expect_err("e").code,
+        "temperature_not_number"
+    );
     assert_eq!(temp("34.0").0, 34.0);
     assert_eq!(temp("43.0").0, 43.0);
 }

@@ -12,8 +12,11 @@ use kadian_domain::{Celsius, DocumentType, FeverThreshold, ResidentIdNumber};
 pub const KEY: [u8; 32] = [7; 32];
 
 pub fn open(dir: &tempfile::TempDir) -> Store {
-    Store::open(&dir.path().join("kadian.db"), &StoreOptions::encrypted(DbKey::from_bytes(KEY)))
-        .expect("open store")
+    Store::open(
+        &dir.path().join("kadian.db"),
+        &StoreOptions::encrypted(DbKey::from_bytes(KEY)),
+    )
+    .expect("open store")
 }
 
 pub fn today() -> NaiveDate {
@@ -22,7 +25,9 @@ pub fn today() -> NaiveDate {
 
 /// A fake resident with a valid (generated) ID number.
 pub fn person(name: &str, id_number: &str, phone: &str) -> Person {
-    let id = ResidentIdNumber::parse(id_number, today()).expect("valid fake ID").value;
+    let id = ResidentIdNumber::parse(id_number, today())
+        .expect("valid fake ID")
+        .value;
     let mut p = Person::new(name, PersonCategory::Resident);
     p.document_type = DocumentType::ResidentId;
     p.sex = Some(id.sex());
@@ -41,7 +46,11 @@ pub fn passage(person: Option<&Person>, direction: Direction, plate: Option<&str
         direction,
         at: Instant::now_cst(),
         person_id: person.map(|p| p.id),
-        walk_in_name: if person.is_none() { Some("过路人".to_owned()) } else { None },
+        walk_in_name: if person.is_none() {
+            Some("过路人".to_owned())
+        } else {
+            None
+        },
         plate: plate.map(str::to_owned),
         companions: 0,
         purpose: None,
