@@ -1,0 +1,82 @@
+//! Registers in and out. Community staff keep their people in Excel and CSV files shaped for
+//! printing: title rows, a "填报单位" line, a 合计 row, GBK from older Excel, IDs typed with spaces
+//! or stored as numbers. This crate reads them row by row through kadian-domain's rules into
+//! records and an import report, and writes exports that Excel opens safely and that import
+//! back to the same records.
+
+pub mod cells;
+pub mod columns;
+pub mod dates;
+pub mod export;
+pub mod import;
+pub mod places;
+
+pub use cells::{read_grid, Cell, Grid};
+pub use columns::{Column, HeaderMatch};
+pub use export::{
+    export_csv, export_xlsx, passages_table, residents_table, returnees_table, ExportTable,
+    ExportValue, PassageExport, ReturneeExport,
+};
+pub use import::{
+    import_file, import_grid, ImportBatch, ImportOptions, ImportReport, ImportedPassage,
+    RegisterKind, RowIssue, RowReport, RowStatus,
+};
+pub use places::Divisions;
+
+/// Why a register could not be read at all (row problems are in the report, not here). A file
+/// that fails as a whole changes nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    /// The file cannot be opened or read.
+    #[error("cannot read {path}: {detail}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the system said.
+        detail: String,
+    },
+    /// Not a format we read (`.xlsx`, `.xls`, `.csv`).
+    #[error("{path}: unsupported file type; save the register as .xlsx, .xls or .csv")]
+    UnsupportedType {
+        /// The file.
+        path: String,
+    },
+    /// The workbook is damaged or not really Excel.
+    #[error("{path}: not a readable Excel workbook ({detail})")]
+    Workbook {
+        /// The file.
+        path: String,
+        /// What the reader said.
+        detail: String,
+    },
+    /// The CSV is neither UTF-8 nor GBK/GB18030.
+    #[error("{path}: the text encoding is neither UTF-8 nor GBK; save it again as \"CSV UTF-8\"")]
+    Encoding {
+        /// The file.
+        path: String,
+    },
+    /// No row looks like a header (姓名, 身份证号码, ...).
+    #[error("no header row found in the first 20 rows (expected columns such as 姓名, 身份证号码, 联系电话)")]
+    NoHeader,
+    /// The header has no column the register kind needs.
+    #[error("the register has no {0} column")]
+    MissingColumn(&'static str),
+    /// Writing an export failed.
+    #[error("cannot write the export: {0}")]
+    Export(String),
+}
+
+impl RegisterError {
+    /// Stable code for the UI and the CLI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegisterError::Io { .. } => "file_unreadable",
+            RegisterError::UnsupportedType { .. } => "file_type_unsupported",
+            RegisterError::Workbook { .. } => "workbook_damaged",
+            RegisterError::Encoding { .. } => "encoding_unknown",
+            RegisterError::NoHeader => "header_not_found",
+            RegisterError::MissingColumn(_) => "column_missing",
+            RegisterError::Export(_) => "export_failed",
+        }
+    }
+}
