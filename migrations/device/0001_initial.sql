@@ -30,7 +30,7 @@ CREATE TABLE person (
     version          INTEGER NOT NULL DEFAULT 0,
     source           TEXT NOT NULL CHECK (source IN ('user', 'sync', 'import')),
     updated_at       TEXT NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX person_name ON person (name);
 CREATE INDEX person_initials ON person (name_initials);
 CREATE INDEX person_document_rev ON person (document_rev);
@@ -53,7 +53,7 @@ CREATE TABLE passage (
     recorded_by     TEXT NOT NULL,
     source          TEXT NOT NULL CHECK (source IN ('user', 'sync', 'import')),
     CHECK (person_id IS NOT NULL OR walk_in_name IS NOT NULL)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX passage_checkpoint_at ON passage (checkpoint_id, at_utc);
 CREATE INDEX passage_person_at ON passage (person_id, at_utc);
 CREATE INDEX passage_plate ON passage (plate) WHERE plate IS NOT NULL;
@@ -71,9 +71,8 @@ CREATE TABLE temperature_reading (
     remeasure_of    TEXT REFERENCES temperature_reading (id),
     recorded_by     TEXT NOT NULL,
     source          TEXT NOT NULL CHECK (source IN ('user', 'sync', 'import'))
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX reading_passage ON temperature_reading (passage_id);
-CREATE INDEX reading_checkpoint_at ON temperature_reading (checkpoint_id, at_utc);
 CREATE INDEX reading_person_at ON temperature_reading (person_id, at_utc);
 
 -- Where someone has been (event).
@@ -89,7 +88,7 @@ CREATE TABLE travel_declaration (
     offset_minutes  INTEGER NOT NULL,
     recorded_by     TEXT NOT NULL,
     source          TEXT NOT NULL CHECK (source IN ('user', 'sync', 'import'))
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX travel_person ON travel_declaration (person_id);
 CREATE INDEX travel_to_date ON travel_declaration (to_date);
 
@@ -100,7 +99,7 @@ CREATE TABLE travel_place (
     text            TEXT,
     PRIMARY KEY (declaration_id, seq),
     CHECK (division_code IS NOT NULL OR text IS NOT NULL)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- A void or amend of an earlier event, with its reason (event).
 CREATE TABLE correction (
@@ -114,7 +113,7 @@ CREATE TABLE correction (
     offset_minutes  INTEGER NOT NULL,
     recorded_by     TEXT NOT NULL,
     source          TEXT NOT NULL CHECK (source IN ('user', 'sync', 'import'))
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX correction_target ON correction (target_id);
 
 -- Events are never edited or deleted in place: a correction is a new event.
@@ -133,9 +132,11 @@ BEGIN SELECT RAISE(ABORT, 'event_immutable: declarations are corrected by a new 
 CREATE TRIGGER correction_immutable BEFORE UPDATE ON correction
 BEGIN SELECT RAISE(ABORT, 'event_immutable: corrections are final'); END;
 
--- Records written here and not yet acknowledged by the server (待同步队列).
+-- Records written here and not yet acknowledged by the server (待同步队列). A queue, not a log:
+-- a row leaves when the server's receipt acknowledges it, so the table stays small and needs no
+-- index beyond its sequence (a record with no outbox row is acknowledged, or came from sync).
 CREATE TABLE outbox (
-    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq           INTEGER PRIMARY KEY,
     kind          TEXT NOT NULL,
     record_id     TEXT NOT NULL,
     op            TEXT NOT NULL CHECK (op IN ('create', 'update')),
@@ -143,11 +144,9 @@ CREATE TABLE outbox (
     body          TEXT NOT NULL,               -- the record as JSON (kadian-domain's types)
     hash          TEXT NOT NULL,               -- SHA-256 of body, hex
     state         TEXT NOT NULL DEFAULT 'pending'
-                  CHECK (state IN ('pending', 'sent', 'acknowledged', 'rejected', 'conflict')),
+                  CHECK (state IN ('pending', 'sent', 'rejected', 'conflict')),
     error_code    TEXT,
     error_message TEXT,
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL
 ) STRICT;
-CREATE INDEX outbox_pending ON outbox (state, seq);
-CREATE INDEX outbox_record ON outbox (record_id);

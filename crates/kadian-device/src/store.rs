@@ -61,7 +61,7 @@ pub struct OutboxEntry {
     pub body: String,
     /// SHA-256 of `body`, hex.
     pub hash: String,
-    /// `pending`, `sent`, `acknowledged`, `rejected` or `conflict`.
+    /// `pending`, `sent`, `rejected` or `conflict` (an acknowledged row leaves the outbox).
     pub state: String,
 }
 
@@ -149,7 +149,11 @@ impl Store {
                 "WAL journal not available (got {mode})"
             )));
         }
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+        // 32 MiB of page cache: a roster import touches every index page many times; spilling them
+        // early costs an encryption and a write each.
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;",
+        )?;
         if let Some(pages) = options.max_page_count {
             conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
         }

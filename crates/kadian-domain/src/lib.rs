@@ -11,6 +11,7 @@ pub mod notice;
 pub mod phone;
 pub mod plate;
 pub mod records;
+pub mod sync;
 pub mod temperature;
 mod text;
 
