@@ -106,6 +106,8 @@ impl Store {
                 _ => cannot_open(e.to_string()),
             })?;
         if let Some(key) = &options.key {
+            // A wrong key is reported as StoreError::WrongKey; SQLCipher need not also log it.
+            conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
             // Raw 256-bit key: SQLCipher skips its passphrase KDF.
             conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex()))?;
         }

@@ -1,0 +1,280 @@
+//! HTTP API v1 (see `docs/sync-protocol.md`): health, enrolment, push, pull. Every response
+//! carries `Kadian-Protocol: 1`; errors are `{"code","message"}` and never show internals.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use kadian_domain::sync::{
+    ApiError, EnrolRequest, EnrolResponse, Health, PullResponse, PushRequest, PushResponse, Receipt, ReceiptStatus, Role,
+    CLOCK_SKEW_FLAG_MS, MAX_PUSH_BYTES, MAX_PUSH_RECORDS, PROTOCOL, PROTOCOL_HEADER,
+};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::db::{Database, PullFilter, PushMeta};
+use crate::logic::{prepare, Device};
+
+/// Enrolment failures allowed per address per minute before 429.
+const ENROL_FAILURES_PER_MINUTE: usize = 10;
+/// Default pull page.
+const DEFAULT_PULL_LIMIT: i64 = 500;
+/// Largest pull page.
+const MAX_PULL_LIMIT: i64 = 5000;
+/// How far back a checkpoint tablet sees events.
+const TABLET_EVENT_DAYS: i64 = 14;
+
+/// Shared state of the router.
+#[derive(Clone)]
+pub struct AppState {
+    db: Arc<dyn Database>,
+    enrol_failures: Arc<Mutex<HashMap<IpAddr, VecDeque<Instant>>>>,
+}
+
+impl AppState {
+    /// State over a database.
+    pub fn new(db: Arc<dyn Database>) -> Self {
+        AppState {
+            db,
+            enrol_failures: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+}
+
+/// A failed request: status, stable code, message.
+#[derive(Debug)]
+pub struct Failure {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl Failure {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Failure {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn internal(e: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "internal error");
+        Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试 / internal server error; try again later")
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.status, Json(ApiError { code: self.code.into(), message: self.message })).into_response()
+    }
+}
+
+/// SHA-256 of a secret (token or enrolment code), hex. Only hashes are stored.
+pub fn secret_hash(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.trim().as_bytes()))
+}
+
+/// The router, with its limits and layers. Tests serve it on a loopback port with [`serve`].
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/health", get(health))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/devices/enrol", post(enrol))
+        .route("/api/v1/sync/push", post(push))
+        .route("/api/v1/sync/pull", get(pull))
+        .fallback(|| async { Failure::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
+        .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::map_response(|mut r: Response| async move {
+            r.headers_mut().insert(PROTOCOL_HEADER, HeaderValue::from(PROTOCOL));
+            r
+        }))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the router on a bound listener until the future ends (with peer addresses, which the
+/// enrolment rate limit needs).
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        protocol: PROTOCOL,
+        server_time: Utc::now(),
+    })
+}
+
+async fn openapi() -> Json<serde_json::Value> {
+    Json(crate::openapi::document())
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
+    if bytes.len() > MAX_PUSH_BYTES {
+        return Err(Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "请求超过 4 MiB / request larger than 4 MiB"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_request", format!("请求格式不对 / malformed request: {e}")))
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<EnrolResponse>), Failure> {
+    let now_instant = Instant::now();
+    {
+        let mut failures = state.enrol_failures.lock().unwrap_or_else(|p| p.into_inner());
+        let list = failures.entry(peer.ip()).or_default();
+        while list.front().is_some_and(|t| now_instant.duration_since(*t) > Duration::from_secs(60)) {
+            list.pop_front();
+        }
+        if list.len() >= ENROL_FAILURES_PER_MINUTE {
+            return Err(Failure::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "注册码错误次数过多，请一分钟后再试 / too many wrong codes; wait a minute"));
+        }
+    }
+    let req: EnrolRequest = json_body(&body)?;
+    let token = random_token().map_err(Failure::internal)?;
+    let device_id = uuid::Uuid::now_v7().to_string();
+    let device = state
+        .db
+        .enrol(&secret_hash(&normalise_code(&req.code)), &device_id, req.device_name.trim(), req.platform.trim(), &secret_hash(&token), Utc::now())
+        .await
+        .map_err(Failure::internal)?;
+    match device {
+        Some(d) => Ok((
+            StatusCode::CREATED,
+            Json(EnrolResponse {
+                device_id: d.id,
+                token,
+                role: d.role,
+                scope: d.scope,
+            }),
+        )),
+        None => {
+            state.enrol_failures.lock().unwrap_or_else(|p| p.into_inner()).entry(peer.ip()).or_default().push_back(now_instant);
+            Err(Failure::new(StatusCode::UNAUTHORIZED, "enrol_code_invalid", "注册码错误、已使用或已过期 / the code is wrong, used or expired"))
+        }
+    }
+}
+
+/// Enrolment codes are typed by people: case and dashes do not matter.
+pub fn normalise_code(code: &str) -> String {
+    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// A new bearer token: 32 random bytes, hex.
+pub fn random_token() -> Result<String, getrandom::Error> {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b)?;
+    Ok(hex::encode(b))
+}
+
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, Failure> {
+    let unauthorized = || Failure::new(StatusCode::UNAUTHORIZED, "unauthorized", "设备未注册或已被停用，请重新注册 / device unknown or revoked; enrol again");
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(unauthorized)?;
+    let device = state.db.device_by_token(&secret_hash(token), Utc::now()).await.map_err(Failure::internal)?;
+    match device {
+        Some(d) if !d.revoked => Ok(d),
+        _ => Err(unauthorized()),
+    }
+}
+
+async fn push(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<PushResponse>, Failure> {
+    let device = authenticate(&state, &headers).await?;
+    let req: PushRequest = json_body(&body)?;
+    if req.records.len() > MAX_PUSH_RECORDS {
+        return Err(Failure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_records",
+            format!("一次最多 {MAX_PUSH_RECORDS} 条记录 / at most {MAX_PUSH_RECORDS} records a request"),
+        ));
+    }
+    let received_at = Utc::now();
+    let skew = (req.device_time - received_at).num_milliseconds();
+    let reference = state.db.reference().await.map_err(Failure::internal)?;
+    let prepared = req
+        .records
+        .iter()
+        .map(|r| {
+            prepare(r, &device, &reference).map_err(|error| Receipt {
+                id: r.id.clone(),
+                status: ReceiptStatus::Rejected,
+                server_seq: None,
+                version: None,
+                error: Some(error),
+            })
+        })
+        .collect();
+    let meta = PushMeta {
+        device_id: device.id.clone(),
+        device_time: req.device_time,
+        received_at,
+        clock_flagged: skew.abs() > CLOCK_SKEW_FLAG_MS,
+    };
+    let receipts = state.db.store(&meta, prepared).await.map_err(Failure::internal)?;
+    Ok(Json(PushResponse {
+        receipts,
+        server_time: Utc::now(),
+        clock_skew_ms: skew,
+    }))
+}
+
+/// Query of a pull.
+#[derive(Debug, Deserialize)]
+pub struct PullQuery {
+    /// Changes after this server sequence (0: from the start).
+    pub cursor: Option<i64>,
+    /// Page size (default 500, at most 5000).
+    pub limit: Option<i64>,
+}
+
+/// What a device may pull.
+pub fn filter_for(device: &Device) -> PullFilter {
+    match device.role {
+        Role::Street => PullFilter {
+            community: None,
+            compound: None,
+            events_since: None,
+        },
+        Role::Community => PullFilter {
+            community: device.scope.community.clone(),
+            compound: None,
+            events_since: None,
+        },
+        Role::Compound => PullFilter {
+            community: device.scope.community.clone(),
+            compound: device.scope.compound.clone(),
+            events_since: None,
+        },
+        Role::Volunteer => PullFilter {
+            community: device.scope.community.clone(),
+            compound: device.scope.compound.clone(),
+            events_since: Some(Utc::now() - chrono::Duration::days(TABLET_EVENT_DAYS)),
+        },
+    }
+}
+
+async fn pull(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<PullQuery>) -> Result<Json<PullResponse>, Failure> {
+    let device = authenticate(&state, &headers).await?;
+    let limit = q.limit.unwrap_or(DEFAULT_PULL_LIMIT).clamp(1, MAX_PULL_LIMIT);
+    let (changes, cursor, more) = state
+        .db
+        .pull(&filter_for(&device), q.cursor.unwrap_or(0).max(0), limit)
+        .await
+        .map_err(Failure::internal)?;
+    Ok(Json(PullResponse { changes, cursor, more }))
+}

@@ -1,0 +1,198 @@
+//! Server storage behind one trait, chosen once from the URL: `sqlite:///path/kadian.db` (the
+//! embedded default) or `postgres://…` (production). Both run the same story tests.
+
+mod postgres;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use kadian_domain::sync::{Change, Receipt, Role, Scope};
+
+use crate::logic::{Device, Incoming, Reference};
+
+/// A storage failure (never shown to clients in detail).
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL names no backend we have.
+    #[error("unsupported database URL {0:?}: use sqlite:///path/kadian.db or postgres://user@host/db")]
+    Url(String),
+    /// A rule of the data was broken (unknown community, duplicate name, ...).
+    #[error("{0}")]
+    Invalid(String),
+    /// The backend failed.
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(e: rusqlite::Error) -> Self {
+        DbError::Backend(e.to_string())
+    }
+}
+
+impl From<tokio_postgres::Error> for DbError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        DbError::Backend(e.to_string())
+    }
+}
+
+/// Storage result.
+pub type DbResult<T> = Result<T, DbError>;
+
+/// A device as `device list` shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DeviceRow {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Platform.
+    pub platform: String,
+    /// Role.
+    pub role: Role,
+    /// Scope.
+    pub scope: Scope,
+    /// When enrolled.
+    pub enrolled_at: DateTime<Utc>,
+    /// When revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Last request.
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+/// A new enrolment code (its hash).
+#[derive(Debug, Clone)]
+pub struct EnrolCode {
+    /// SHA-256 of the code.
+    pub code_hash: String,
+    /// Role it grants.
+    pub role: Role,
+    /// Scope it grants.
+    pub scope: Scope,
+    /// Expiry.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a pull may see.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PullFilter {
+    /// Only this community (None: the whole street).
+    pub community: Option<String>,
+    /// Only this compound.
+    pub compound: Option<String>,
+    /// Only events since then (checkpoint tablets: 14 days).
+    pub events_since: Option<DateTime<Utc>>,
+}
+
+/// The push's metadata.
+#[derive(Debug, Clone)]
+pub struct PushMeta {
+    /// Pushing device.
+    pub device_id: String,
+    /// Its clock.
+    pub device_time: DateTime<Utc>,
+    /// Our clock.
+    pub received_at: DateTime<Utc>,
+    /// Its clock is off by more than 5 minutes.
+    pub clock_flagged: bool,
+}
+
+/// Server storage.
+#[async_trait]
+pub trait Database: Send + Sync + 'static {
+    /// Applies pending migrations.
+    async fn migrate(&self) -> DbResult<()>;
+    /// Creates the street (once).
+    async fn init_street(&self, code: &str, name: &str) -> DbResult<()>;
+    /// The street (code, name), if initialised.
+    async fn street(&self) -> DbResult<Option<(String, String)>>;
+    /// Adds or renames a community of the street.
+    async fn upsert_community(&self, code: &str, name: &str) -> DbResult<()>;
+    /// Adds a compound; returns its id (the existing one if the name exists).
+    async fn add_compound(&self, community: &str, name: &str) -> DbResult<String>;
+    /// Adds a checkpoint; returns its id (the existing one if the name exists).
+    async fn add_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String>;
+    /// Replaces the place list: (code, name, parent).
+    async fn import_places(&self, places: &[(String, String, String)]) -> DbResult<usize>;
+    /// The street's layout.
+    async fn reference(&self) -> DbResult<Reference>;
+    /// Stores an enrolment code's hash.
+    async fn add_enrol_code(&self, code: &EnrolCode) -> DbResult<()>;
+    /// Uses a code (single use, unexpired) and creates the device; `None` for a wrong, used or
+    /// expired code.
+    async fn enrol(&self, code_hash: &str, device_id: &str, name: &str, platform: &str, token_hash: &str, now: DateTime<Utc>) -> DbResult<Option<Device>>;
+    /// The device holding this token hash (revoked ones included, flagged).
+    async fn device_by_token(&self, token_hash: &str, now: DateTime<Utc>) -> DbResult<Option<Device>>;
+    /// All devices.
+    async fn devices(&self) -> DbResult<Vec<DeviceRow>>;
+    /// Revokes a device; false when unknown.
+    async fn revoke(&self, id: &str, now: DateTime<Utc>) -> DbResult<bool>;
+    /// Stores a batch, each record on its own merits; receipts in order. `rejected` holds the
+    /// receipts of records that failed validation, by index, to keep the order.
+    async fn store(&self, meta: &PushMeta, records: Vec<Result<Incoming, Receipt>>) -> DbResult<Vec<Receipt>>;
+    /// Changes after `cursor` that `filter` lets through, at most `limit`; (changes, next cursor, more).
+    async fn pull(&self, filter: &PullFilter, cursor: i64, limit: i64) -> DbResult<(Vec<Change>, i64, bool)>;
+    /// Number of records of a kind (tests, admin).
+    async fn count(&self, kind: &str) -> DbResult<i64>;
+    /// Records flagged for a wrong device clock: (id, device_time, received_at).
+    async fn flagged(&self) -> DbResult<Vec<(String, DateTime<Utc>, DateTime<Utc>)>>;
+}
+
+/// Opens the database a URL names and migrates it: `sqlite:///abs/path.db`,
+/// `sqlite://./relative.db`, or `postgres://…`.
+pub async fn connect(url: &str) -> DbResult<Arc<dyn Database>> {
+    let db: Arc<dyn Database> = if let Some(path) = url.strip_prefix("sqlite://") {
+        Arc::new(sqlite::SqliteDb::open(std::path::Path::new(path))?)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Arc::new(postgres::PgDb::connect(url).await?)
+    } else {
+        return Err(DbError::Url(url.to_owned()));
+    };
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// Scope of an enrolment, from the role's level and the reference data.
+pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) -> DbResult<Scope> {
+    let unknown = |what: &str| DbError::Invalid(format!("unknown {what} {target}"));
+    Ok(match role {
+        Role::Street => Scope {
+            street: street.to_owned(),
+            community: None,
+            compound: None,
+            checkpoint: None,
+        },
+        Role::Community => {
+            if !reference.communities.contains_key(target) {
+                return Err(unknown("community"));
+            }
+            Scope {
+                street: street.to_owned(),
+                community: Some(target.to_owned()),
+                compound: None,
+                checkpoint: None,
+            }
+        }
+        Role::Compound => {
+            let (community, _) = reference.compounds.get(target).ok_or_else(|| unknown("compound"))?;
+            Scope {
+                street: street.to_owned(),
+                community: Some(community.clone()),
+                compound: Some(target.to_owned()),
+                checkpoint: None,
+            }
+        }
+        Role::Volunteer => {
+            let (compound, _) = reference.checkpoints.get(target).ok_or_else(|| unknown("checkpoint"))?;
+            let (community, _) = reference.compounds.get(compound).ok_or_else(|| unknown("compound"))?;
+            Scope {
+                street: street.to_owned(),
+                community: Some(community.clone()),
+                compound: Some(compound.clone()),
+                checkpoint: Some(target.to_owned()),
+            }
+        }
+    })
+}

@@ -1,0 +1,572 @@
+//! The embedded backend: one SQLite file (the workspace's rusqlite, unencrypted on the server),
+//! WAL, one writer; calls run on tokio's blocking pool.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use kadian_domain::sync::{Change, Receipt, ReceiptStatus, Role, Scope};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::{DbError, DbResult, DeviceRow, EnrolCode, PullFilter, PushMeta};
+use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference};
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../../migrations/server/sqlite/0001_initial.sql"))];
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_ts(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).unwrap_or_default()
+}
+
+/// The SQLite backend.
+pub struct SqliteDb {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteDb {
+    /// Opens (creating) the file.
+    pub fn open(path: &Path) -> DbResult<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| DbError::Backend(format!("{}: {e}", dir.display())))?;
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;")?;
+        Ok(SqliteDb {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> DbResult<T> + Send + 'static) -> DbResult<T> {
+        let conn = self.conn.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| DbError::Backend(e.to_string()))?
+    }
+}
+
+fn next_seq(tx: &Transaction<'_>) -> DbResult<i64> {
+    Ok(tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM record", [], |r| r.get(0))?)
+}
+
+/// Writes reference data (community, compound, checkpoint) into the change stream.
+fn put_reference(tx: &Transaction<'_>, kind: &str, id: &str, body: serde_json::Value, community: &str, compound: Option<&str>) -> DbResult<()> {
+    let (text, hash) = canonical(&body);
+    let existing: Option<(String, i64)> = tx
+        .query_row("SELECT hash, version FROM record WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let seq = next_seq(tx)? + 1;
+    let now = ts(Utc::now());
+    match existing {
+        Some((h, _)) if h == hash => {}
+        Some((_, v)) => {
+            tx.execute(
+                "UPDATE record SET hash = ?2, body = ?3, version = ?4, seq = ?5, received_at = ?6 WHERE id = ?1",
+                params![id, hash, text, v + 1, seq, now],
+            )?;
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, received_at)
+                 VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8)",
+                params![id, kind, seq, hash, text, community, compound, now],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Device, Option<String>)> {
+    let role: String = r.get(2)?;
+    Ok((
+        Device {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            role: Role::parse(&role).unwrap_or(Role::Volunteer),
+            scope: Scope {
+                street: r.get(3)?,
+                community: r.get(4)?,
+                compound: r.get(5)?,
+                checkpoint: r.get(6)?,
+            },
+            revoked: r.get::<_, Option<String>>(7)?.is_some(),
+        },
+        r.get(8)?,
+    ))
+}
+
+fn store_one(tx: &Transaction<'_>, meta: &PushMeta, inc: &Incoming, seq: &mut i64) -> DbResult<Receipt> {
+    let existing: Option<Existing> = tx
+        .prepare_cached("SELECT kind, version, hash, body, seq FROM record WHERE id = ?1")?
+        .query_row([&inc.id], |r| {
+            Ok(Existing {
+                kind: r.get(0)?,
+                version: r.get(1)?,
+                hash: r.get(2)?,
+                body: r.get(3)?,
+                seq: r.get(4)?,
+            })
+        })
+        .optional()?;
+    let base: Option<String> = match (&existing, inc.base_version) {
+        (Some(e), Some(b)) if !inc.is_event() && b != e.version => tx
+            .query_row("SELECT body FROM record_version WHERE id = ?1 AND version = ?2", params![inc.id, b], |r| r.get(0))
+            .optional()?,
+        _ => None,
+    };
+    let receipt = |status, seq: Option<i64>, version: Option<i64>, error| Receipt {
+        id: inc.id.clone(),
+        status,
+        server_seq: seq,
+        version,
+        error,
+    };
+    let received = ts(meta.received_at);
+    let device_time = ts(meta.device_time);
+    Ok(match decide(inc, existing.as_ref(), base.as_deref()) {
+        Decision::Duplicate => {
+            let e = existing.as_ref();
+            receipt(ReceiptStatus::Duplicate, e.map(|e| e.seq), e.map(|e| e.version), None)
+        }
+        Decision::Reject(err) => receipt(ReceiptStatus::Rejected, None, None, Some(err)),
+        Decision::Insert => {
+            *seq += 1;
+            tx.prepare_cached(
+                "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, event_at,
+                                     device_id, device_time, received_at, clock_flagged)
+                 VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                inc.id,
+                inc.kind,
+                *seq,
+                inc.hash,
+                inc.body,
+                inc.community,
+                inc.compound,
+                inc.event_at.map(ts),
+                meta.device_id,
+                device_time,
+                received,
+                meta.clock_flagged,
+            ])?;
+            if !inc.is_event() {
+                tx.prepare_cached("INSERT INTO record_version (id, version, body) VALUES (?1, 1, ?2)")?
+                    .execute(params![inc.id, inc.body])?;
+            }
+            receipt(ReceiptStatus::Accepted, Some(*seq), Some(1), None)
+        }
+        Decision::Update { body, conflicts } => {
+            let e = existing.as_ref().ok_or_else(|| DbError::Backend("update without a record".into()))?;
+            let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            let (text, hash) = canonical(&value);
+            let version = e.version + 1;
+            *seq += 1;
+            tx.execute(
+                "UPDATE record SET version = ?2, seq = ?3, hash = ?4, body = ?5, community_code = ?6, compound_id = ?7,
+                        device_id = ?8, device_time = ?9, received_at = ?10, clock_flagged = ?11
+                 WHERE id = ?1",
+                params![inc.id, version, *seq, hash, text, inc.community, inc.compound, meta.device_id, device_time, received, meta.clock_flagged],
+            )?;
+            tx.execute("INSERT INTO record_version (id, version, body) VALUES (?1, ?2, ?3)", params![inc.id, version, text])?;
+            let record_seq = *seq;
+            for c in &conflicts {
+                let id = uuid::Uuid::now_v7().to_string();
+                let body = serde_json::json!({
+                    "id": id, "record_kind": inc.kind, "record_id": inc.id, "field": c.field,
+                    "server_value": c.server_value, "device_value": c.device_value,
+                    "device_id": meta.device_id, "at": received,
+                });
+                let (text, hash) = canonical(&body);
+                *seq += 1;
+                tx.execute(
+                    "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, device_id, received_at)
+                     VALUES (?1, 'conflict', ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![id, *seq, hash, text, inc.community, inc.compound, meta.device_id, received],
+                )?;
+            }
+            let status = if conflicts.is_empty() { ReceiptStatus::Accepted } else { ReceiptStatus::Conflict };
+            receipt(status, Some(record_seq), Some(version), None)
+        }
+    })
+}
+
+#[async_trait]
+impl super::Database for SqliteDb {
+    async fn migrate(&self) -> DbResult<()> {
+        self.run(|conn| {
+            let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+                let tx = conn.transaction()?;
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "user_version", version)?;
+                tx.commit()?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn init_street(&self, code: &str, name: &str) -> DbResult<()> {
+        let (code, name) = (code.to_owned(), name.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let existing: Option<String> = tx.query_row("SELECT code FROM street", [], |r| r.get(0)).optional()?;
+            match existing {
+                Some(c) if c != code => return Err(DbError::Invalid(format!("this server already serves street {c}"))),
+                Some(_) => {
+                    tx.execute("UPDATE street SET name = ?2 WHERE code = ?1", params![code, name])?;
+                }
+                None => {
+                    tx.execute("INSERT INTO street (code, name, created_at) VALUES (?1, ?2, ?3)", params![code, name, ts(Utc::now())])?;
+                }
+            }
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn street(&self) -> DbResult<Option<(String, String)>> {
+        self.run(|conn| Ok(conn.query_row("SELECT code, name FROM street", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
+            .await
+    }
+
+    async fn upsert_community(&self, code: &str, name: &str) -> DbResult<()> {
+        let (code, name) = (code.to_owned(), name.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let street: String = tx
+                .query_row("SELECT code FROM street", [], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| DbError::Invalid("initialise the street first (kadian-server init)".into()))?;
+            tx.execute(
+                "INSERT INTO community (code, street_code, name) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+                params![code, street, name],
+            )?;
+            put_reference(&tx, "community", &code, serde_json::json!({"code": code, "name": name, "street": street}), &code, None)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_compound(&self, community: &str, name: &str) -> DbResult<String> {
+        let (community, name) = (community.to_owned(), name.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let known: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM community WHERE code = ?1)", [&community], |r| r.get(0))?;
+            if !known {
+                return Err(DbError::Invalid(format!("unknown community {community}")));
+            }
+            let existing: Option<String> = tx
+                .query_row("SELECT id FROM compound WHERE community_code = ?1 AND name = ?2", params![community, name], |r| r.get(0))
+                .optional()?;
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    let id = uuid::Uuid::now_v7().to_string();
+                    tx.execute("INSERT INTO compound (id, community_code, name) VALUES (?1, ?2, ?3)", params![id, community, name])?;
+                    id
+                }
+            };
+            put_reference(&tx, "compound", &id, serde_json::json!({"id": id, "name": name, "community": community}), &community, Some(&id))?;
+            tx.commit()?;
+            Ok(id)
+        })
+        .await
+    }
+
+    async fn add_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String> {
+        let (compound_id, name) = (compound_id.to_owned(), name.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let community: String = tx
+                .query_row("SELECT community_code FROM compound WHERE id = ?1", [&compound_id], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| DbError::Invalid(format!("unknown compound {compound_id}")))?;
+            let existing: Option<String> = tx
+                .query_row("SELECT id FROM checkpoint WHERE compound_id = ?1 AND name = ?2", params![compound_id, name], |r| r.get(0))
+                .optional()?;
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    let id = uuid::Uuid::now_v7().to_string();
+                    tx.execute("INSERT INTO checkpoint (id, compound_id, name) VALUES (?1, ?2, ?3)", params![id, compound_id, name])?;
+                    id
+                }
+            };
+            put_reference(&tx, "checkpoint", &id, serde_json::json!({"id": id, "name": name, "compound": compound_id}), &community, Some(&compound_id))?;
+            tx.commit()?;
+            Ok(id)
+        })
+        .await
+    }
+
+    async fn import_places(&self, places: &[(String, String, String)]) -> DbResult<usize> {
+        let places = places.to_vec();
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute("DELETE FROM place", [])?;
+            {
+                let mut stmt = tx.prepare("INSERT INTO place (code, name, parent) VALUES (?1, ?2, ?3)")?;
+                for (c, n, p) in &places {
+                    stmt.execute(params![c, n, p])?;
+                }
+            }
+            tx.commit()?;
+            Ok(places.len())
+        })
+        .await
+    }
+
+    async fn reference(&self) -> DbResult<Reference> {
+        self.run(|conn| {
+            let mut r = Reference::default();
+            let mut stmt = conn.prepare_cached("SELECT code, name FROM community")?;
+            for row in stmt.query_map([], |x| Ok((x.get::<_, String>(0)?, x.get::<_, String>(1)?)))? {
+                let (c, n) = row?;
+                r.communities.insert(c, n);
+            }
+            let mut stmt = conn.prepare_cached("SELECT id, community_code, name FROM compound")?;
+            for row in stmt.query_map([], |x| Ok((x.get::<_, String>(0)?, x.get::<_, String>(1)?, x.get::<_, String>(2)?)))? {
+                let (id, c, n) = row?;
+                r.compounds.insert(id, (c, n));
+            }
+            let mut stmt = conn.prepare_cached("SELECT id, compound_id, name FROM checkpoint")?;
+            for row in stmt.query_map([], |x| Ok((x.get::<_, String>(0)?, x.get::<_, String>(1)?, x.get::<_, String>(2)?)))? {
+                let (id, c, n) = row?;
+                r.checkpoints.insert(id, (c, n));
+            }
+            Ok(r)
+        })
+        .await
+    }
+
+    async fn add_enrol_code(&self, code: &EnrolCode) -> DbResult<()> {
+        let code = code.clone();
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO enrol_code (code_hash, role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    code.code_hash,
+                    code.role.as_str(),
+                    code.scope.street,
+                    code.scope.community,
+                    code.scope.compound,
+                    code.scope.checkpoint,
+                    ts(Utc::now()),
+                    ts(code.expires_at)
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn enrol(&self, code_hash: &str, device_id: &str, name: &str, platform: &str, token_hash: &str, now: DateTime<Utc>) -> DbResult<Option<Device>> {
+        let (code_hash, device_id, name, platform, token_hash) =
+            (code_hash.to_owned(), device_id.to_owned(), name.to_owned(), platform.to_owned(), token_hash.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let now_s = ts(now);
+            // Single use: only an unused, unexpired code is taken, in the same transaction.
+            let taken = tx.execute(
+                "UPDATE enrol_code SET used_at = ?2 WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2",
+                params![code_hash, now_s],
+            )?;
+            if taken == 0 {
+                return Ok(None);
+            }
+            tx.execute(
+                "INSERT INTO device (id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, token_hash, enrolled_at)
+                 SELECT ?2, ?3, ?4, role, street_code, community_code, compound_id, checkpoint_id, ?5, ?6 FROM enrol_code WHERE code_hash = ?1",
+                params![code_hash, device_id, name, platform, token_hash, now_s],
+            )?;
+            let device = tx.query_row(
+                "SELECT id, name, role, street_code, community_code, compound_id, checkpoint_id, revoked_at, NULL FROM device WHERE id = ?1",
+                [&device_id],
+                device_from_row,
+            )?;
+            tx.commit()?;
+            Ok(Some(device.0))
+        })
+        .await
+    }
+
+    async fn device_by_token(&self, token_hash: &str, now: DateTime<Utc>) -> DbResult<Option<Device>> {
+        let token_hash = token_hash.to_owned();
+        self.run(move |conn| {
+            let found = conn
+                .prepare_cached(
+                    "SELECT id, name, role, street_code, community_code, compound_id, checkpoint_id, revoked_at, last_seen_at
+                     FROM device WHERE token_hash = ?1",
+                )?
+                .query_row([&token_hash], device_from_row)
+                .optional()?;
+            if let Some((d, last_seen)) = &found {
+                // Refresh last_seen at most once a minute: no write on every request.
+                let stale = last_seen.as_deref().map(parse_ts).is_none_or(|t| now - t > chrono::Duration::minutes(1));
+                if stale && !d.revoked {
+                    conn.execute("UPDATE device SET last_seen_at = ?2 WHERE id = ?1", params![d.id, ts(now)])?;
+                }
+            }
+            Ok(found.map(|(d, _)| d))
+        })
+        .await
+    }
+
+    async fn devices(&self) -> DbResult<Vec<DeviceRow>> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at
+                 FROM device ORDER BY enrolled_at",
+            )?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(DeviceRow {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        platform: r.get(2)?,
+                        role: Role::parse(&r.get::<_, String>(3)?).unwrap_or(Role::Volunteer),
+                        scope: Scope {
+                            street: r.get(4)?,
+                            community: r.get(5)?,
+                            compound: r.get(6)?,
+                            checkpoint: r.get(7)?,
+                        },
+                        enrolled_at: parse_ts(&r.get::<_, String>(8)?),
+                        revoked_at: r.get::<_, Option<String>>(9)?.as_deref().map(parse_ts),
+                        last_seen_at: r.get::<_, Option<String>>(10)?.as_deref().map(parse_ts),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
+    async fn revoke(&self, id: &str, now: DateTime<Utc>) -> DbResult<bool> {
+        let id = id.to_owned();
+        self.run(move |conn| {
+            Ok(conn.execute("UPDATE device SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1", params![id, ts(now)])? > 0)
+        })
+        .await
+    }
+
+    async fn store(&self, meta: &PushMeta, records: Vec<Result<Incoming, Receipt>>) -> DbResult<Vec<Receipt>> {
+        let meta = meta.clone();
+        self.run(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let mut seq = next_seq(&tx)?;
+            let mut receipts = Vec::with_capacity(records.len());
+            for item in records {
+                match item {
+                    Err(r) => receipts.push(r),
+                    Ok(inc) => {
+                        // Each record on its own: a failure rolls back only this record.
+                        tx.execute_batch("SAVEPOINT one")?;
+                        let seq_before = seq;
+                        match store_one(&tx, &meta, &inc, &mut seq) {
+                            Ok(r) => {
+                                tx.execute_batch("RELEASE one")?;
+                                receipts.push(r);
+                            }
+                            Err(e) => {
+                                tx.execute_batch("ROLLBACK TO one; RELEASE one")?;
+                                seq = seq_before;
+                                tracing::warn!(id = %inc.id, error = %e, "record not stored");
+                                receipts.push(Receipt {
+                                    id: inc.id.clone(),
+                                    status: ReceiptStatus::Rejected,
+                                    server_seq: None,
+                                    version: None,
+                                    error: Some(kadian_domain::sync::ApiError {
+                                        code: "storage_error".into(),
+                                        message: "服务器无法保存这条记录，请稍后重试 / the server could not store this record; it will be retried".into(),
+                                    }),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(receipts)
+        })
+        .await
+    }
+
+    async fn pull(&self, filter: &PullFilter, cursor: i64, limit: i64) -> DbResult<(Vec<Change>, i64, bool)> {
+        let filter = filter.clone();
+        self.run(move |conn| {
+            let since = filter.events_since.map(ts);
+            let cols = "SELECT kind, id, version, deleted, body, seq FROM record";
+            let (sql, args): (String, Vec<Box<dyn rusqlite::ToSql>>) = match (&filter.community, &filter.compound) {
+                (_, Some(compound)) => (
+                    format!(
+                        "{cols} WHERE seq > ?1 AND (compound_id = ?2 OR (kind = 'community' AND community_code = ?3))
+                         AND (event_at IS NULL OR ?4 IS NULL OR event_at >= ?4) ORDER BY seq LIMIT ?5"
+                    ),
+                    vec![Box::new(cursor), Box::new(compound.clone()), Box::new(filter.community.clone()), Box::new(since), Box::new(limit + 1)],
+                ),
+                (Some(community), None) => (
+                    format!("{cols} WHERE community_code = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"),
+                    vec![Box::new(community.clone()), Box::new(cursor), Box::new(limit + 1)],
+                ),
+                (None, None) => (format!("{cols} WHERE seq > ?1 ORDER BY seq LIMIT ?2"), vec![Box::new(cursor), Box::new(limit + 1)]),
+            };
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|b| b.as_ref()).collect();
+            let mut rows = stmt
+                .query_map(params.as_slice(), |r| {
+                    let body: String = r.get(4)?;
+                    Ok((
+                        Change {
+                            kind: r.get(0)?,
+                            id: r.get(1)?,
+                            version: r.get(2)?,
+                            deleted: r.get(3)?,
+                            body: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+                        },
+                        r.get::<_, i64>(5)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let more = rows.len() as i64 > limit;
+            rows.truncate(limit as usize);
+            let next = rows.last().map(|(_, s)| *s).unwrap_or(cursor);
+            Ok((rows.into_iter().map(|(c, _)| c).collect(), next, more))
+        })
+        .await
+    }
+
+    async fn count(&self, kind: &str) -> DbResult<i64> {
+        let kind = kind.to_owned();
+        self.run(move |conn| Ok(conn.query_row("SELECT count(*) FROM record WHERE kind = ?1", [&kind], |r| r.get(0))?))
+            .await
+    }
+
+    async fn flagged(&self) -> DbResult<Vec<(String, DateTime<Utc>, DateTime<Utc>)>> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare("SELECT id, device_time, received_at FROM record WHERE clock_flagged = 1 ORDER BY seq")?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, parse_ts(&r.get::<_, String>(1)?), parse_ts(&r.get::<_, String>(2)?)))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+}

