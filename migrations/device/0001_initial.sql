@@ -1,4 +1,7 @@
 -- Kadian device store, schema 1: the register, the events of the gate, and the outbox.
+-- The store is a partial replica of the server (a tablet holds its compound and 14 days of its
+-- events), so events do not reference persons or passages by foreign key: an event pulled from
+-- the server may name a person kept elsewhere. Writes made here check their references in code.
 -- Instants are RFC 3339 UTC text (`2020-02-03T12:31:00.000Z`) with the device's offset from UTC in
 -- minutes beside them; dates are ISO 8601 (`2020-01-28`). Ids are UUIDv7 text.
 
@@ -45,7 +48,7 @@ CREATE TABLE passage (
     direction       TEXT NOT NULL CHECK (direction IN ('in', 'out')),
     at_utc          TEXT NOT NULL,
     offset_minutes  INTEGER NOT NULL,
-    person_id       TEXT REFERENCES person (id),
+    person_id       TEXT,
     walk_in_name    TEXT,
     plate           TEXT,
     companions      INTEGER NOT NULL DEFAULT 0 CHECK (companions >= 0),
@@ -61,14 +64,14 @@ CREATE INDEX passage_plate ON passage (plate) WHERE plate IS NOT NULL;
 -- One measurement (event); a re-measure points at the first and never overwrites it.
 CREATE TABLE temperature_reading (
     id              TEXT PRIMARY KEY,
-    passage_id      TEXT REFERENCES passage (id),
-    person_id       TEXT REFERENCES person (id),
+    passage_id      TEXT,
+    person_id       TEXT,
     checkpoint_id   TEXT NOT NULL,
     at_utc          TEXT NOT NULL,
     offset_minutes  INTEGER NOT NULL,
     celsius_tenths  INTEGER NOT NULL CHECK (celsius_tenths BETWEEN 340 AND 430),
     fever           INTEGER NOT NULL CHECK (fever IN (0, 1)),
-    remeasure_of    TEXT REFERENCES temperature_reading (id),
+    remeasure_of    TEXT,
     recorded_by     TEXT NOT NULL,
     source          TEXT NOT NULL CHECK (source IN ('user', 'sync', 'import'))
 ) STRICT, WITHOUT ROWID;
@@ -78,8 +81,8 @@ CREATE INDEX reading_person_at ON temperature_reading (person_id, at_utc);
 -- Where someone has been (event).
 CREATE TABLE travel_declaration (
     id              TEXT PRIMARY KEY,
-    person_id       TEXT REFERENCES person (id),
-    passage_id      TEXT REFERENCES passage (id),
+    person_id       TEXT,
+    passage_id      TEXT,
     from_date       TEXT,
     to_date         TEXT,
     transport       TEXT CHECK (transport IN ('train', 'flight', 'car', 'coach', 'ship', 'other')),
@@ -150,3 +153,4 @@ CREATE TABLE outbox (
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL
 ) STRICT;
+

@@ -2,7 +2,8 @@
 //! a global, so a test can run two devices in one process.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 
@@ -19,6 +20,9 @@ pub struct AppCore {
     data_dir: PathBuf,
     key_location: KeyLocation,
     store: Mutex<Store>,
+    wake: Arc<tokio::sync::Notify>,
+    skew_ms: AtomicI64,
+    clock_offset_ms: AtomicI64,
 }
 
 /// What the app shows about the device's storage.
@@ -46,6 +50,9 @@ impl AppCore {
             data_dir: data_dir.to_owned(),
             key_location,
             store: Mutex::new(store),
+            wake: Arc::new(tokio::sync::Notify::new()),
+            skew_ms: AtomicI64::new(i64::MIN),
+            clock_offset_ms: AtomicI64::new(0),
         })
     }
 
@@ -55,6 +62,37 @@ impl AppCore {
         self.store
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The device's clock (UTC): the system clock, plus the offset tests set to play a device
+    /// whose clock is wrong.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::milliseconds(self.clock_offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// Makes this device's clock run `offset` ahead (negative: behind) of the system clock.
+    pub fn set_clock_offset(&self, offset: chrono::Duration) {
+        self.clock_offset_ms.store(offset.num_milliseconds(), Ordering::Relaxed);
+    }
+
+    /// Tells the sync task that something was written (it pushes soon after).
+    pub fn written(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The notifier the sync task waits on.
+    pub fn wake_handle(&self) -> Arc<tokio::sync::Notify> {
+        self.wake.clone()
+    }
+
+    /// Records the clock skew the server reported (device minus server, ms).
+    pub fn note_skew(&self, ms: i64) {
+        self.skew_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// The last reported clock skew.
+    pub fn last_skew(&self) -> Option<i64> {
+        Some(self.skew_ms.load(Ordering::Relaxed)).filter(|v| *v != i64::MIN)
     }
 
     /// Storage facts for the status screen.

@@ -8,8 +8,10 @@ pub mod error;
 pub mod key;
 mod lookup;
 mod migrate;
+pub mod replica;
 mod search_keys;
 pub mod store;
+pub mod sync;
 mod write;
 
 pub use crate::core::AppCore;
@@ -17,5 +19,7 @@ pub use error::StoreError;
 pub use key::{DbKey, KeyError, KeyLocation, KeyPolicy};
 pub use lookup::{MatchKind, PassageRow, PersonHit, PresentPerson};
 pub use migrate::{migrations, Migration, LATEST_VERSION};
+pub use replica::{Enrolment, RecordSyncState, RejectedRecord, SyncConflict};
 pub use store::{OutboxEntry, Store, StoreOptions};
+pub use sync::{SyncClient, SyncError, SyncHandle, SyncSettings, SyncStatus};
 pub use write::{PassageRegistration, PersonWrite, Recorded};

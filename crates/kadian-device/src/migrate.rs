@@ -16,11 +16,18 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial.sql",
-    sql: include_str!("../../../migrations/device/0001_initial.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_initial.sql",
+        sql: include_str!("../../../migrations/device/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_sync_replica.sql",
+        sql: include_str!("../../../migrations/device/0002_sync_replica.sql"),
+    },
+];
 
 /// The newest schema version this build knows.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -90,7 +90,7 @@ fn enqueue<T: Serialize>(
     Ok(1)
 }
 
-fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) -> Result<usize> {
+pub(crate) fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) -> Result<usize> {
     if p.person_id.is_none()
         && p.walk_in_name
             .as_deref()
@@ -102,6 +102,19 @@ fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) -> Result<u
             "出入登记需要登记人员或姓名",
             "A passage needs a registered person or a name",
         )));
+    }
+    if source == Source::User {
+        if let Some(person) = p.person_id {
+            let known: bool = tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM person WHERE id = ?1)")?
+                .query_row([person.to_string()], |r| r.get(0))?;
+            if !known {
+                return Err(StoreError::NotFound {
+                    kind: "person",
+                    id: person.to_string(),
+                });
+            }
+        }
     }
     tx.prepare_cached(
         "INSERT INTO passage (id, checkpoint_id, direction, at_utc, offset_minutes, person_id,
@@ -125,7 +138,7 @@ fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) -> Result<u
     enqueue(tx, RecordKind::Passage, p.id, "create", None, p, source)
 }
 
-fn insert_reading(tx: &Transaction<'_>, r: &TemperatureReading, source: Source) -> Result<usize> {
+pub(crate) fn insert_reading(tx: &Transaction<'_>, r: &TemperatureReading, source: Source) -> Result<usize> {
     tx.prepare_cached(
         "INSERT INTO temperature_reading (id, passage_id, person_id, checkpoint_id, at_utc,
                  offset_minutes, celsius_tenths, fever, remeasure_of, recorded_by, source)
@@ -155,7 +168,7 @@ fn insert_reading(tx: &Transaction<'_>, r: &TemperatureReading, source: Source) 
     )
 }
 
-fn insert_travel(tx: &Transaction<'_>, t: &TravelDeclaration, source: Source) -> Result<usize> {
+pub(crate) fn insert_travel(tx: &Transaction<'_>, t: &TravelDeclaration, source: Source) -> Result<usize> {
     let transport = t.transport.map(|m| {
         serde_json::to_value(m)
             .ok()
@@ -197,7 +210,7 @@ fn insert_travel(tx: &Transaction<'_>, t: &TravelDeclaration, source: Source) ->
     )
 }
 
-fn upsert_person_tx(tx: &Transaction<'_>, p: &Person, source: Source) -> Result<PersonWrite> {
+pub(crate) fn upsert_person_tx(tx: &Transaction<'_>, p: &Person, source: Source) -> Result<PersonWrite> {
     let existing: Option<(String, i64)> = tx
         .prepare_cached("SELECT id, version FROM person WHERE id = ?1")?
         .query_row([p.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -293,6 +306,54 @@ fn upsert_person_tx(tx: &Transaction<'_>, p: &Person, source: Source) -> Result<
     }
 }
 
+/// The table of an event kind that can be corrected.
+pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
+    match kind {
+        RecordKind::Passage => Some("passage"),
+        RecordKind::TemperatureReading => Some("temperature_reading"),
+        RecordKind::TravelDeclaration => Some("travel_declaration"),
+        _ => None,
+    }
+}
+
+pub(crate) fn insert_correction(tx: &Transaction<'_>, c: &Correction, table: &str, source: Source) -> Result<usize> {
+    if source == Source::User {
+        let found: bool = tx.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
+            [c.target_id.to_string()],
+            |r| r.get(0),
+        )?;
+        if !found {
+            return Err(StoreError::NotFound {
+                kind: c.target_kind.as_str(),
+                id: c.target_id.to_string(),
+            });
+        }
+    }
+    let action = match c.action {
+        kadian_domain::records::CorrectionAction::Void => "void",
+        kadian_domain::records::CorrectionAction::Amend => "amend",
+    };
+    tx.prepare_cached(
+        "INSERT INTO correction (id, target_kind, target_id, action, replacement_id, reason,
+                at_utc, offset_minutes, recorded_by, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        c.id.to_string(),
+        c.target_kind.as_str(),
+        c.target_id.to_string(),
+        action,
+        c.replacement_id.map(|u| u.to_string()),
+        c.reason.trim(),
+        ts(c.at.utc),
+        c.at.offset_minutes,
+        c.recorded_by,
+        source.as_str(),
+    ])?;
+    enqueue(tx, RecordKind::Correction, c.id, "create", None, c, source)
+}
+
 impl Store {
     /// Stores a registration at the gate (passage, optional reading, optional travel
     /// declaration) with one outbox row each, in one transaction. Returns once it is durable.
@@ -354,53 +415,16 @@ impl Store {
                 "A void or amendment needs a reason",
             )));
         }
-        let table = match c.target_kind {
-            RecordKind::Passage => "passage",
-            RecordKind::TemperatureReading => "temperature_reading",
-            RecordKind::TravelDeclaration => "travel_declaration",
-            _ => {
-                return Err(StoreError::Invalid(Notice::error(
-                    Field::Record,
-                    "not_an_event",
-                    "只能作废或更正出入、体温、行程记录",
-                    "Only passages, readings and travel declarations can be voided or amended",
-                )))
-            }
+        let Some(table) = correctable_table(c.target_kind) else {
+            return Err(StoreError::Invalid(Notice::error(
+                Field::Record,
+                "not_an_event",
+                "只能作废或更正出入、体温、行程记录",
+                "Only passages, readings and travel declarations can be voided or amended",
+            )));
         };
         self.write(|tx| {
-            let found: bool = tx.query_row(
-                &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
-                [c.target_id.to_string()],
-                |r| r.get(0),
-            )?;
-            if !found {
-                return Err(StoreError::NotFound {
-                    kind: c.target_kind.as_str(),
-                    id: c.target_id.to_string(),
-                });
-            }
-            let action = match c.action {
-                kadian_domain::records::CorrectionAction::Void => "void",
-                kadian_domain::records::CorrectionAction::Amend => "amend",
-            };
-            tx.prepare_cached(
-                "INSERT INTO correction (id, target_kind, target_id, action, replacement_id, reason,
-                        at_utc, offset_minutes, recorded_by, source)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?
-            .execute(params![
-                c.id.to_string(),
-                c.target_kind.as_str(),
-                c.target_id.to_string(),
-                action,
-                c.replacement_id.map(|u| u.to_string()),
-                c.reason.trim(),
-                ts(c.at.utc),
-                c.at.offset_minutes,
-                c.recorded_by,
-                source.as_str(),
-            ])?;
-            let outbox_rows = enqueue(tx, RecordKind::Correction, c.id, "create", None, c, source)?;
+            let outbox_rows = insert_correction(tx, c, table, source)?;
             Ok(Recorded {
                 ids: vec![c.id],
                 outbox_rows,

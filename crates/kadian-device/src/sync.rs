@@ -1,0 +1,369 @@
+//! The sync client and engine: a tokio task that wakes on each local write and every 30 s,
+//! pushes the outbox in batches, marks rows only from the server's receipts, pulls the changes of
+//! its scope, and backs off (exponentially, with jitter, at most 5 minutes) while the network or
+//! the server is down, retrying by itself. A refused token stops it until the device is enrolled
+//! again; nothing local is ever deleted.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use kadian_domain::sync::{
+    EnrolRequest, EnrolResponse, PullResponse, PushRecord, PushRequest, PushResponse, PROTOCOL_HEADER,
+};
+use serde::Serialize;
+use tokio::sync::Notify;
+
+use crate::core::AppCore;
+use crate::replica::Enrolment;
+use crate::store::OutboxEntry;
+
+/// Records per push (the server takes at most 1,000).
+pub const PUSH_BATCH: usize = 500;
+/// Changes per pull page.
+pub const PULL_PAGE: i64 = 500;
+
+/// Why a sync step failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    /// No usable connection: refused, timed out, DNS, or a captive portal (a 2xx without the
+    /// `Kadian-Protocol` header). Retried with backoff.
+    #[error("offline: {0}")]
+    Offline(String),
+    /// The server answered 5xx (or 429). Retried with backoff.
+    #[error("server error {0}")]
+    Server(u16),
+    /// The server refused the token (401): the device must be enrolled again.
+    #[error("the server refused this device; enrol it again")]
+    Unauthorized,
+    /// The server refused the request itself (4xx), e.g. a wrong enrolment code.
+    #[error("refused ({status}): {message}")]
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The server's code.
+        code: String,
+        /// The server's message.
+        message: String,
+    },
+    /// The local store failed.
+    #[error("local store: {0}")]
+    Store(String),
+}
+
+impl SyncError {
+    /// A short name for the status panel's failure counts.
+    pub fn name(&self) -> String {
+        match self {
+            SyncError::Offline(s) if s.contains("captive") => "captive_portal".into(),
+            SyncError::Offline(_) => "offline".into(),
+            SyncError::Server(s) => format!("server_{s}"),
+            SyncError::Unauthorized => "unauthorized".into(),
+            SyncError::Refused { code, .. } => code.clone(),
+            SyncError::Store(_) => "store".into(),
+        }
+    }
+}
+
+impl From<crate::error::StoreError> for SyncError {
+    fn from(e: crate::error::StoreError) -> Self {
+        SyncError::Store(e.to_string())
+    }
+}
+
+/// HTTP client of the sync API.
+#[derive(Debug, Clone)]
+pub struct SyncClient {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl SyncClient {
+    /// A client for `base` (`http://host:8470`) with a per-request timeout.
+    pub fn new(base: &str, token: Option<String>, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .build()
+            .unwrap_or_default();
+        SyncClient {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            token,
+        }
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T, SyncError> {
+        let req = match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let resp = req.send().await.map_err(|e| SyncError::Offline(e.to_string()))?;
+        let status = resp.status();
+        // Anything without our header is not our server (a captive portal, a proxy's page).
+        if resp.headers().get(PROTOCOL_HEADER).is_none() {
+            return Err(SyncError::Offline(format!("captive portal or proxy (HTTP {status} without {PROTOCOL_HEADER})")));
+        }
+        if status.is_success() {
+            return resp.json().await.map_err(|e| SyncError::Offline(format!("response cut off: {e}")));
+        }
+        if status == reqwest::StatusCode::UNAUTHORIZED && self.token.is_some() {
+            return Err(SyncError::Unauthorized);
+        }
+        if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Err(SyncError::Server(status.as_u16()));
+        }
+        let err: kadian_domain::sync::ApiError = resp.json().await.unwrap_or(kadian_domain::sync::ApiError {
+            code: "refused".into(),
+            message: status.to_string(),
+        });
+        Err(SyncError::Refused {
+            status: status.as_u16(),
+            code: err.code,
+            message: err.message,
+        })
+    }
+
+    /// `GET /api/v1/health`.
+    pub async fn health(&self) -> Result<kadian_domain::sync::Health, SyncError> {
+        self.send(self.http.get(format!("{}/api/v1/health", self.base))).await
+    }
+
+    /// `POST /api/v1/devices/enrol`.
+    pub async fn enrol(&self, code: &str, device_name: &str, platform: &str) -> Result<EnrolResponse, SyncError> {
+        let body = EnrolRequest {
+            code: code.to_owned(),
+            device_name: device_name.to_owned(),
+            platform: platform.to_owned(),
+        };
+        self.send(self.http.post(format!("{}/api/v1/devices/enrol", self.base)).json(&body)).await
+    }
+
+    /// `POST /api/v1/sync/push`.
+    pub async fn push(&self, req: &PushRequest) -> Result<PushResponse, SyncError> {
+        self.send(self.http.post(format!("{}/api/v1/sync/push", self.base)).json(req)).await
+    }
+
+    /// `GET /api/v1/sync/pull`.
+    pub async fn pull(&self, cursor: i64, limit: i64) -> Result<PullResponse, SyncError> {
+        self.send(self.http.get(format!("{}/api/v1/sync/pull?cursor={cursor}&limit={limit}", self.base))).await
+    }
+}
+
+/// Enrols the device with a one-time code and records the enrolment (the outbox and all local
+/// data stay; a re-enrolment resumes the same outbox).
+pub async fn enrol(core: &AppCore, server_url: &str, code: &str, device_name: &str) -> Result<Enrolment, SyncError> {
+    let client = SyncClient::new(server_url, None, Duration::from_secs(20));
+    let resp = client.enrol(code, device_name, std::env::consts::OS).await?;
+    let e = Enrolment::from_response(server_url, resp);
+    core.store().set_enrolment(&e)?;
+    Ok(e)
+}
+
+/// What the sync bar shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SyncStatus {
+    /// The last attempt reached the server.
+    pub online: bool,
+    /// When a round last succeeded.
+    pub last_success: Option<DateTime<Utc>>,
+    /// Records waiting for the server.
+    pub pending: i64,
+    /// Records the server refused.
+    pub rejected: i64,
+    /// The device must be enrolled again.
+    pub reenrol_needed: bool,
+    /// Failures since start, by name (`offline`, `server_503`, `captive_portal`, ...).
+    pub failures: Vec<(String, u32)>,
+    /// Server clock minus ours at the last push, ms (positive: our clock is behind).
+    pub clock_skew_ms: Option<i64>,
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoundReport {
+    /// Records acknowledged.
+    pub acknowledged: usize,
+    /// Records rejected.
+    pub rejected: usize,
+    /// Changes pulled.
+    pub pulled: usize,
+}
+
+/// Pushes the whole outbox in batches, then pulls until nothing is left.
+pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundReport, SyncError> {
+    let mut report = RoundReport::default();
+    // First make sure the server is really there: a captive portal answers anything with its
+    // login page, and nothing may be marked sent on its word.
+    client.health().await?;
+    loop {
+        let batch: Vec<OutboxEntry> = core.store().push_batch(PUSH_BATCH)?;
+        if batch.is_empty() {
+            break;
+        }
+        let seqs: Vec<i64> = batch.iter().map(|e| e.seq).collect();
+        core.store().mark_sent(&seqs)?;
+        let request = PushRequest {
+            device_time: core.now(),
+            records: batch
+                .iter()
+                .map(|e| PushRecord {
+                    kind: e.kind.clone(),
+                    id: e.record_id.clone(),
+                    op: e.op.clone(),
+                    base_version: e.base_version,
+                    hash: e.hash.clone(),
+                    body: serde_json::from_str(&e.body).unwrap_or(serde_json::Value::Null),
+                })
+                .collect(),
+        };
+        let response = client.push(&request).await?;
+        core.store().apply_receipts(&batch, &response.receipts)?;
+        let rejected = response.receipts.iter().filter(|r| r.status == kadian_domain::sync::ReceiptStatus::Rejected).count();
+        report.rejected += rejected;
+        report.acknowledged += response.receipts.len() - rejected;
+        core.note_skew(response.clock_skew_ms);
+    }
+    loop {
+        let cursor = core.store().pull_cursor()?;
+        let page = client.pull(cursor, PULL_PAGE).await?;
+        report.pulled += core.store().apply_pull(&page.changes, page.cursor)?;
+        if !page.more {
+            break;
+        }
+    }
+    core.store().set_last_sync_now()?;
+    Ok(report)
+}
+
+/// Backoff after `failures` consecutive failures: 1 s doubling to at most 5 min, with ±25 %
+/// jitter so 99 tablets do not retry in step.
+pub fn backoff(failures: u32, cap: Duration) -> Duration {
+    let base = Duration::from_secs(1).saturating_mul(1u32 << failures.min(16));
+    let base = base.min(cap);
+    let mut b = [0u8; 2];
+    let _ = getrandom::fill(&mut b);
+    let jitter = f64::from(u16::from_le_bytes(b)) / f64::from(u16::MAX) * 0.5 + 0.75;
+    base.mul_f64(jitter).min(cap)
+}
+
+/// Settings of the sync task.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// Wake at least this often (30 s).
+    pub interval: Duration,
+    /// Request timeout.
+    pub timeout: Duration,
+    /// Longest backoff (5 min).
+    pub max_backoff: Duration,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        SyncSettings {
+            interval: Duration::from_secs(30),
+            timeout: Duration::from_secs(30),
+            max_backoff: Duration::from_secs(300),
+        }
+    }
+}
+
+/// The sync task's handle: nudge it after a write, read its status, stop it.
+#[derive(Debug, Clone)]
+pub struct SyncHandle {
+    wake: Arc<Notify>,
+    status: Arc<Mutex<SyncStatus>>,
+    task: Arc<tokio::task::JoinHandle<()>>,
+}
+
+impl SyncHandle {
+    /// Wakes the task now (after a local write, or a re-enrolment).
+    pub fn nudge(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The current status.
+    pub fn status(&self) -> SyncStatus {
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Stops the task.
+    pub fn stop(&self) {
+        self.task.abort();
+    }
+}
+
+/// Starts the sync task on the current tokio runtime.
+pub fn start(core: Arc<AppCore>, settings: SyncSettings) -> SyncHandle {
+    let wake = core.wake_handle();
+    let status = Arc::new(Mutex::new(SyncStatus::default()));
+    let task = tokio::spawn(run(core, settings, wake.clone(), status.clone()));
+    SyncHandle {
+        wake,
+        status,
+        task: Arc::new(task),
+    }
+}
+
+fn refresh_counts(core: &AppCore, status: &Mutex<SyncStatus>) {
+    let store = core.store();
+    let mut s = status.lock().unwrap_or_else(|p| p.into_inner());
+    s.pending = store.pending_count().unwrap_or(s.pending);
+    s.rejected = store.rejected().map(|r| r.len() as i64).unwrap_or(s.rejected);
+    s.reenrol_needed = store.reenrol_needed().unwrap_or(false);
+    s.clock_skew_ms = core.last_skew();
+}
+
+async fn run(core: Arc<AppCore>, settings: SyncSettings, wake: Arc<Notify>, status: Arc<Mutex<SyncStatus>>) {
+    let mut failures: u32 = 0;
+    loop {
+        refresh_counts(&core, &status);
+        let enrolment = {
+            let store = core.store();
+            if store.reenrol_needed().unwrap_or(false) {
+                None
+            } else {
+                store.enrolment().ok().flatten()
+            }
+        };
+        let Some(enrolment) = enrolment else {
+            // Not enrolled, or refused: wait for an enrolment to nudge us.
+            wake.notified().await;
+            continue;
+        };
+        let client = SyncClient::new(&enrolment.server_url, Some(enrolment.token.clone()), settings.timeout);
+        let result = sync_round(&core, &client).await;
+        let wait = match result {
+            Ok(_) => {
+                failures = 0;
+                let mut s = status.lock().unwrap_or_else(|p| p.into_inner());
+                s.online = true;
+                s.last_success = Some(Utc::now());
+                settings.interval
+            }
+            Err(e) => {
+                let mut s = status.lock().unwrap_or_else(|p| p.into_inner());
+                s.online = false;
+                let name = e.name();
+                match s.failures.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, c)) => *c += 1,
+                    None => s.failures.push((name, 1)),
+                }
+                drop(s);
+                if e == SyncError::Unauthorized {
+                    let _ = core.store().set_reenrol_needed();
+                    continue;
+                }
+                failures += 1;
+                backoff(failures, settings.max_backoff)
+            }
+        };
+        refresh_counts(&core, &status);
+        // Wake on a local write, or when the wait is over (retrying by itself after a failure).
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}
