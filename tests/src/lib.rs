@@ -126,3 +126,5 @@ impl Stats {
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
+
+pub mod harness;

@@ -56,6 +56,19 @@ impl AppCore {
         })
     }
 
+    /// A device over an already opened store (tests of migrations; tools). The key stays where
+    /// the store's opener found it.
+    pub fn open_store(data_dir: &Path, store: Store) -> AppCore {
+        AppCore {
+            data_dir: data_dir.to_owned(),
+            key_location: KeyLocation::File(data_dir.join("device.key")),
+            store: Mutex::new(store),
+            wake: Arc::new(tokio::sync::Notify::new()),
+            skew_ms: AtomicI64::new(i64::MIN),
+            clock_offset_ms: AtomicI64::new(0),
+        }
+    }
+
     /// The store, locked for one operation. A panic in another holder does not lock the device
     /// out: SQLite's transaction already rolled back whatever it was doing.
     pub fn store(&self) -> MutexGuard<'_, Store> {
@@ -67,12 +80,14 @@ impl AppCore {
     /// The device's clock (UTC): the system clock, plus the offset tests set to play a device
     /// whose clock is wrong.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        chrono::Utc::now() + chrono::Duration::milliseconds(self.clock_offset_ms.load(Ordering::Relaxed))
+        chrono::Utc::now()
+            + chrono::Duration::milliseconds(self.clock_offset_ms.load(Ordering::Relaxed))
     }
 
     /// Makes this device's clock run `offset` ahead (negative: behind) of the system clock.
     pub fn set_clock_offset(&self, offset: chrono::Duration) {
-        self.clock_offset_ms.store(offset.num_milliseconds(), Ordering::Relaxed);
+        self.clock_offset_ms
+            .store(offset.num_milliseconds(), Ordering::Relaxed);
     }
 
     /// Tells the sync task that something was written (it pushes soon after).

@@ -2,14 +2,19 @@
 //! and pulled changes merged into the local replica.
 
 use chrono::Utc;
-use kadian_domain::records::{Correction, Passage, Person, Source, TemperatureReading, TravelDeclaration};
+use kadian_domain::records::{
+    Correction, Passage, Person, Source, TemperatureReading, TravelDeclaration,
+};
 use kadian_domain::sync::{Change, EnrolResponse, Receipt, ReceiptStatus, Role, Scope};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StoreError};
 use crate::store::{OutboxEntry, Store};
-use crate::write::{correctable_table, insert_correction, insert_passage, insert_reading, insert_travel, ts, upsert_person_tx};
+use crate::write::{
+    correctable_table, insert_correction, insert_passage, insert_reading, insert_travel, ts,
+    upsert_person_tx,
+};
 
 /// This device's enrolment with a server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -91,7 +96,11 @@ const META_CURSOR: &str = "pull_cursor";
 const META_LAST_SYNC: &str = "last_sync_at";
 
 fn meta_get(tx: &Transaction<'_>, key: &str) -> Result<Option<String>> {
-    Ok(tx.query_row("SELECT value FROM device_meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    Ok(tx
+        .query_row("SELECT value FROM device_meta WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()?)
 }
 
 fn meta_set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
@@ -116,13 +125,19 @@ fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEntry> {
 }
 
 fn exists(tx: &Transaction<'_>, table: &str, id: &str) -> Result<bool> {
-    Ok(tx.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"), [id], |r| r.get(0))?)
+    Ok(tx.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
+        [id],
+        |r| r.get(0),
+    )?)
 }
 
 impl Store {
     /// The enrolment, if the device is enrolled.
     pub fn enrolment(&self) -> Result<Option<Enrolment>> {
-        Ok(self.meta(META_ENROLMENT)?.and_then(|j| serde_json::from_str(&j).ok()))
+        Ok(self
+            .meta(META_ENROLMENT)?
+            .and_then(|j| serde_json::from_str(&j).ok()))
     }
 
     /// Records a new enrolment (a re-enrolment keeps the outbox, the data and the cursor of the
@@ -130,7 +145,8 @@ impl Store {
     pub fn set_enrolment(&mut self, e: &Enrolment) -> Result<()> {
         let json = serde_json::to_string(e)?;
         self.write(|tx| {
-            let previous: Option<Enrolment> = meta_get(tx, META_ENROLMENT)?.and_then(|j| serde_json::from_str(&j).ok());
+            let previous: Option<Enrolment> =
+                meta_get(tx, META_ENROLMENT)?.and_then(|j| serde_json::from_str(&j).ok());
             if previous.is_none_or(|p| p.scope != e.scope || p.server_url != e.server_url) {
                 meta_set(tx, META_CURSOR, "0")?;
             }
@@ -152,7 +168,10 @@ impl Store {
 
     /// The pull cursor (the server sequence of the last change applied).
     pub fn pull_cursor(&self) -> Result<i64> {
-        Ok(self.meta(META_CURSOR)?.and_then(|c| c.parse().ok()).unwrap_or(0))
+        Ok(self
+            .meta(META_CURSOR)?
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0))
     }
 
     /// When the last sync round succeeded (RFC 3339), if ever.
@@ -172,7 +191,9 @@ impl Store {
             "SELECT seq, kind, record_id, op, base_version, body, hash, state FROM outbox
              WHERE state IN ('pending', 'sent') ORDER BY seq LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit as i64], row_to_entry)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = stmt
+            .query_map([limit as i64], row_to_entry)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
@@ -379,13 +400,22 @@ impl Store {
 
     /// Reference data of a kind (`community`, `compound`, `checkpoint`) as pulled: (id, body).
     pub fn reference(&self, kind: &str) -> Result<Vec<(String, serde_json::Value)>> {
-        let mut stmt = self.conn.prepare_cached("SELECT id, body FROM reference WHERE kind = ?1 ORDER BY id")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, body FROM reference WHERE kind = ?1 ORDER BY id")?;
         let rows = stmt
-            .query_map([kind], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .query_map([kind], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows
             .into_iter()
-            .map(|(id, b)| (id, serde_json::from_str(&b).unwrap_or(serde_json::Value::Null)))
+            .map(|(id, b)| {
+                (
+                    id,
+                    serde_json::from_str(&b).unwrap_or(serde_json::Value::Null),
+                )
+            })
             .collect())
     }
 }
@@ -414,7 +444,9 @@ fn merge_person(tx: &Transaction<'_>, server: &Person, version: i64) -> Result<(
                     |r| r.get(0),
                 )
                 .optional()?;
-            let mine: serde_json::Value = body.and_then(|b| serde_json::from_str(&b).ok()).unwrap_or_default();
+            let mine: serde_json::Value = body
+                .and_then(|b| serde_json::from_str(&b).ok())
+                .unwrap_or_default();
             let theirs = serde_json::to_value(server)?;
             if let (Some(mine), Some(theirs)) = (mine.as_object(), theirs.as_object()) {
                 for (field, value) in mine {
@@ -438,6 +470,9 @@ fn merge_person(tx: &Transaction<'_>, server: &Person, version: i64) -> Result<(
         }
     }
     upsert_person_tx(tx, server, Source::Sync)?;
-    tx.execute("UPDATE person SET version = ?2 WHERE id = ?1", params![id, version])?;
+    tx.execute(
+        "UPDATE person SET version = ?2 WHERE id = ?1",
+        params![id, version],
+    )?;
     Ok(())
 }

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use kadian_domain::sync::{
-    EnrolRequest, EnrolResponse, PullResponse, PushRecord, PushRequest, PushResponse, PROTOCOL_HEADER,
+    EnrolRequest, EnrolResponse, PullResponse, PushRecord, PushRequest, PushResponse,
+    PROTOCOL_HEADER,
 };
 use serde::Serialize;
 use tokio::sync::Notify;
@@ -94,19 +95,30 @@ impl SyncClient {
         }
     }
 
-    async fn send<T: serde::de::DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T, SyncError> {
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<T, SyncError> {
         let req = match &self.token {
             Some(t) => req.bearer_auth(t),
             None => req,
         };
-        let resp = req.send().await.map_err(|e| SyncError::Offline(e.to_string()))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| SyncError::Offline(e.to_string()))?;
         let status = resp.status();
         // Anything without our header is not our server (a captive portal, a proxy's page).
         if resp.headers().get(PROTOCOL_HEADER).is_none() {
-            return Err(SyncError::Offline(format!("captive portal or proxy (HTTP {status} without {PROTOCOL_HEADER})")));
+            return Err(SyncError::Offline(format!(
+                "captive portal or proxy (HTTP {status} without {PROTOCOL_HEADER})"
+            )));
         }
         if status.is_success() {
-            return resp.json().await.map_err(|e| SyncError::Offline(format!("response cut off: {e}")));
+            return resp
+                .json()
+                .await
+                .map_err(|e| SyncError::Offline(format!("response cut off: {e}")));
         }
         if status == reqwest::StatusCode::UNAUTHORIZED && self.token.is_some() {
             return Err(SyncError::Unauthorized);
@@ -114,10 +126,11 @@ impl SyncClient {
         if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
             return Err(SyncError::Server(status.as_u16()));
         }
-        let err: kadian_domain::sync::ApiError = resp.json().await.unwrap_or(kadian_domain::sync::ApiError {
-            code: "refused".into(),
-            message: status.to_string(),
-        });
+        let err: kadian_domain::sync::ApiError =
+            resp.json().await.unwrap_or(kadian_domain::sync::ApiError {
+                code: "refused".into(),
+                message: status.to_string(),
+            });
         Err(SyncError::Refused {
             status: status.as_u16(),
             code: err.code,
@@ -127,35 +140,62 @@ impl SyncClient {
 
     /// `GET /api/v1/health`.
     pub async fn health(&self) -> Result<kadian_domain::sync::Health, SyncError> {
-        self.send(self.http.get(format!("{}/api/v1/health", self.base))).await
+        self.send(self.http.get(format!("{}/api/v1/health", self.base)))
+            .await
     }
 
     /// `POST /api/v1/devices/enrol`.
-    pub async fn enrol(&self, code: &str, device_name: &str, platform: &str) -> Result<EnrolResponse, SyncError> {
+    pub async fn enrol(
+        &self,
+        code: &str,
+        device_name: &str,
+        platform: &str,
+    ) -> Result<EnrolResponse, SyncError> {
         let body = EnrolRequest {
             code: code.to_owned(),
             device_name: device_name.to_owned(),
             platform: platform.to_owned(),
         };
-        self.send(self.http.post(format!("{}/api/v1/devices/enrol", self.base)).json(&body)).await
+        self.send(
+            self.http
+                .post(format!("{}/api/v1/devices/enrol", self.base))
+                .json(&body),
+        )
+        .await
     }
 
     /// `POST /api/v1/sync/push`.
     pub async fn push(&self, req: &PushRequest) -> Result<PushResponse, SyncError> {
-        self.send(self.http.post(format!("{}/api/v1/sync/push", self.base)).json(req)).await
+        self.send(
+            self.http
+                .post(format!("{}/api/v1/sync/push", self.base))
+                .json(req),
+        )
+        .await
     }
 
     /// `GET /api/v1/sync/pull`.
     pub async fn pull(&self, cursor: i64, limit: i64) -> Result<PullResponse, SyncError> {
-        self.send(self.http.get(format!("{}/api/v1/sync/pull?cursor={cursor}&limit={limit}", self.base))).await
+        self.send(self.http.get(format!(
+            "{}/api/v1/sync/pull?cursor={cursor}&limit={limit}",
+            self.base
+        )))
+        .await
     }
 }
 
 /// Enrols the device with a one-time code and records the enrolment (the outbox and all local
 /// data stay; a re-enrolment resumes the same outbox).
-pub async fn enrol(core: &AppCore, server_url: &str, code: &str, device_name: &str) -> Result<Enrolment, SyncError> {
+pub async fn enrol(
+    core: &AppCore,
+    server_url: &str,
+    code: &str,
+    device_name: &str,
+) -> Result<Enrolment, SyncError> {
     let client = SyncClient::new(server_url, None, Duration::from_secs(20));
-    let resp = client.enrol(code, device_name, std::env::consts::OS).await?;
+    let resp = client
+        .enrol(code, device_name, std::env::consts::OS)
+        .await?;
     let e = Enrolment::from_response(server_url, resp);
     core.store().set_enrolment(&e)?;
     Ok(e)
@@ -220,7 +260,11 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
         };
         let response = client.push(&request).await?;
         core.store().apply_receipts(&batch, &response.receipts)?;
-        let rejected = response.receipts.iter().filter(|r| r.status == kadian_domain::sync::ReceiptStatus::Rejected).count();
+        let rejected = response
+            .receipts
+            .iter()
+            .filter(|r| r.status == kadian_domain::sync::ReceiptStatus::Rejected)
+            .count();
         report.rejected += rejected;
         report.acknowledged += response.receipts.len() - rejected;
         core.note_skew(response.clock_skew_ms);
@@ -285,7 +329,10 @@ impl SyncHandle {
 
     /// The current status.
     pub fn status(&self) -> SyncStatus {
-        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.status
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Stops the task.
@@ -310,12 +357,20 @@ fn refresh_counts(core: &AppCore, status: &Mutex<SyncStatus>) {
     let store = core.store();
     let mut s = status.lock().unwrap_or_else(|p| p.into_inner());
     s.pending = store.pending_count().unwrap_or(s.pending);
-    s.rejected = store.rejected().map(|r| r.len() as i64).unwrap_or(s.rejected);
+    s.rejected = store
+        .rejected()
+        .map(|r| r.len() as i64)
+        .unwrap_or(s.rejected);
     s.reenrol_needed = store.reenrol_needed().unwrap_or(false);
     s.clock_skew_ms = core.last_skew();
 }
 
-async fn run(core: Arc<AppCore>, settings: SyncSettings, wake: Arc<Notify>, status: Arc<Mutex<SyncStatus>>) {
+async fn run(
+    core: Arc<AppCore>,
+    settings: SyncSettings,
+    wake: Arc<Notify>,
+    status: Arc<Mutex<SyncStatus>>,
+) {
     let mut failures: u32 = 0;
     loop {
         refresh_counts(&core, &status);
@@ -332,7 +387,11 @@ async fn run(core: Arc<AppCore>, settings: SyncSettings, wake: Arc<Notify>, stat
             wake.notified().await;
             continue;
         };
-        let client = SyncClient::new(&enrolment.server_url, Some(enrolment.token.clone()), settings.timeout);
+        let client = SyncClient::new(
+            &enrolment.server_url,
+            Some(enrolment.token.clone()),
+            settings.timeout,
+        );
         let result = sync_round(&core, &client).await;
         let wait = match result {
             Ok(_) => {

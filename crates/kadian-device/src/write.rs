@@ -138,7 +138,11 @@ pub(crate) fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) 
     enqueue(tx, RecordKind::Passage, p.id, "create", None, p, source)
 }
 
-pub(crate) fn insert_reading(tx: &Transaction<'_>, r: &TemperatureReading, source: Source) -> Result<usize> {
+pub(crate) fn insert_reading(
+    tx: &Transaction<'_>,
+    r: &TemperatureReading,
+    source: Source,
+) -> Result<usize> {
     tx.prepare_cached(
         "INSERT INTO temperature_reading (id, passage_id, person_id, checkpoint_id, at_utc,
                  offset_minutes, celsius_tenths, fever, remeasure_of, recorded_by, source)
@@ -168,7 +172,11 @@ pub(crate) fn insert_reading(tx: &Transaction<'_>, r: &TemperatureReading, sourc
     )
 }
 
-pub(crate) fn insert_travel(tx: &Transaction<'_>, t: &TravelDeclaration, source: Source) -> Result<usize> {
+pub(crate) fn insert_travel(
+    tx: &Transaction<'_>,
+    t: &TravelDeclaration,
+    source: Source,
+) -> Result<usize> {
     let transport = t.transport.map(|m| {
         serde_json::to_value(m)
             .ok()
@@ -210,7 +218,11 @@ pub(crate) fn insert_travel(tx: &Transaction<'_>, t: &TravelDeclaration, source:
     )
 }
 
-pub(crate) fn upsert_person_tx(tx: &Transaction<'_>, p: &Person, source: Source) -> Result<PersonWrite> {
+pub(crate) fn upsert_person_tx(
+    tx: &Transaction<'_>,
+    p: &Person,
+    source: Source,
+) -> Result<PersonWrite> {
     let existing: Option<(String, i64)> = tx
         .prepare_cached("SELECT id, version FROM person WHERE id = ?1")?
         .query_row([p.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -316,7 +328,12 @@ pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
     }
 }
 
-pub(crate) fn insert_correction(tx: &Transaction<'_>, c: &Correction, table: &str, source: Source) -> Result<usize> {
+pub(crate) fn insert_correction(
+    tx: &Transaction<'_>,
+    c: &Correction,
+    table: &str,
+    source: Source,
+) -> Result<usize> {
     if source == Source::User {
         let found: bool = tx.query_row(
             &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),

@@ -16,8 +16,15 @@ const CODE_ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub fn new_enrol_code() -> DbResult<String> {
     let mut bytes = [0u8; 12];
     getrandom::fill(&mut bytes).map_err(|e| DbError::Backend(e.to_string()))?;
-    let chars: Vec<char> = bytes.iter().map(|b| CODE_ALPHABET[(*b & 31) as usize] as char).collect();
-    Ok(chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| CODE_ALPHABET[(*b & 31) as usize] as char)
+        .collect();
+    Ok(chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-"))
 }
 
 /// Parses a time to live: `24h`, `30m`, `7d`, `3600s`.
@@ -36,10 +43,19 @@ pub fn parse_ttl(s: &str) -> Option<Duration> {
 
 /// Issues a one-time enrolment code for `role` at `target` (checkpoint id, compound id,
 /// community code or street code). Returns the code (shown once) and its expiry.
-pub async fn issue_enrol_code(db: &dyn Database, role: Role, target: &str, ttl: Duration) -> DbResult<(String, DateTime<Utc>)> {
-    let (street, _) = db.street().await?.ok_or_else(|| DbError::Invalid("initialise the street first (kadian-server init)".into()))?;
+pub async fn issue_enrol_code(
+    db: &dyn Database,
+    role: Role,
+    target: &str,
+    ttl: Duration,
+) -> DbResult<(String, DateTime<Utc>)> {
+    let (street, _) = db.street().await?.ok_or_else(|| {
+        DbError::Invalid("initialise the street first (kadian-server init)".into())
+    })?;
     if role == Role::Street && target != street {
-        return Err(DbError::Invalid(format!("this server serves street {street}, not {target}")));
+        return Err(DbError::Invalid(format!(
+            "this server serves street {street}, not {target}"
+        )));
     }
     let reference = db.reference().await?;
     let scope = scope_for(&reference, &street, role, target)?;
@@ -77,7 +93,8 @@ pub struct DivisionsImported {
 }
 
 fn read_csv_rows(path: &Path) -> DbResult<Vec<csv::StringRecord>> {
-    let mut reader = csv::Reader::from_path(path).map_err(|e| DbError::Invalid(format!("{}: {e}", path.display())))?;
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| DbError::Invalid(format!("{}: {e}", path.display())))?;
     reader
         .records()
         .collect::<Result<Vec<_>, _>>()
@@ -89,17 +106,28 @@ fn read_csv_rows(path: &Path) -> DbResult<Vec<csv::StringRecord>> {
 /// of `villages.csv` under this server's street become its communities (名称 without the
 /// trailing 居委会/村委会).
 pub async fn import_divisions(db: &dyn Database, dir: &Path) -> DbResult<DivisionsImported> {
-    let (street, _) = db.street().await?.ok_or_else(|| DbError::Invalid("initialise the street first (kadian-server init)".into()))?;
+    let (street, _) = db.street().await?.ok_or_else(|| {
+        DbError::Invalid("initialise the street first (kadian-server init)".into())
+    })?;
     let mut places = Vec::new();
-    for (file, parent_col) in [("provinces.csv", None), ("cities.csv", Some(2)), ("areas.csv", Some(2))] {
+    for (file, parent_col) in [
+        ("provinces.csv", None),
+        ("cities.csv", Some(2)),
+        ("areas.csv", Some(2)),
+    ] {
         for r in read_csv_rows(&dir.join(file))? {
             let field = |i: usize| r.get(i).unwrap_or("").trim().to_owned();
-            places.push((field(0), field(1), parent_col.map(field).unwrap_or_default()));
+            places.push((
+                field(0),
+                field(1),
+                parent_col.map(field).unwrap_or_default(),
+            ));
         }
     }
     let n_places = db.import_places(&places).await?;
     let villages = dir.join("villages.csv");
-    let mut reader = csv::Reader::from_path(&villages).map_err(|e| DbError::Invalid(format!("{}: {e}", villages.display())))?;
+    let mut reader = csv::Reader::from_path(&villages)
+        .map_err(|e| DbError::Invalid(format!("{}: {e}", villages.display())))?;
     let mut communities = 0;
     for r in reader.records() {
         let r = r.map_err(|e| DbError::Invalid(format!("{}: {e}", villages.display())))?;
@@ -108,7 +136,10 @@ pub async fn import_divisions(db: &dyn Database, dir: &Path) -> DbResult<Divisio
         }
         let code = r.get(0).unwrap_or("").trim();
         let raw = r.get(1).unwrap_or("").trim();
-        let name = raw.strip_suffix("居委会").or_else(|| raw.strip_suffix("村委会")).unwrap_or(raw);
+        let name = raw
+            .strip_suffix("居委会")
+            .or_else(|| raw.strip_suffix("村委会"))
+            .unwrap_or(raw);
         db.upsert_community(code, name).await?;
         communities += 1;
     }

@@ -13,8 +13,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use kadian_domain::sync::{
-    ApiError, EnrolRequest, EnrolResponse, Health, PullResponse, PushRequest, PushResponse, Receipt, ReceiptStatus, Role,
-    CLOCK_SKEW_FLAG_MS, MAX_PUSH_BYTES, MAX_PUSH_RECORDS, PROTOCOL, PROTOCOL_HEADER,
+    ApiError, EnrolRequest, EnrolResponse, Health, PullResponse, PushRequest, PushResponse,
+    Receipt, ReceiptStatus, Role, CLOCK_SKEW_FLAG_MS, MAX_PUSH_BYTES, MAX_PUSH_RECORDS, PROTOCOL,
+    PROTOCOL_HEADER,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -67,13 +68,24 @@ impl Failure {
 
     fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
-        Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "服务器内部错误，请稍后重试 / internal server error; try again later")
+        Failure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "服务器内部错误，请稍后重试 / internal server error; try again later",
+        )
     }
 }
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        (self.status, Json(ApiError { code: self.code.into(), message: self.message })).into_response()
+        (
+            self.status,
+            Json(ApiError {
+                code: self.code.into(),
+                message: self.message,
+            }),
+        )
+            .into_response()
     }
 }
 
@@ -93,10 +105,13 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { Failure::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(axum::middleware::map_response(|mut r: Response| async move {
-            r.headers_mut().insert(PROTOCOL_HEADER, HeaderValue::from(PROTOCOL));
-            r
-        }))
+        .layer(axum::middleware::map_response(
+            |mut r: Response| async move {
+                r.headers_mut()
+                    .insert(PROTOCOL_HEADER, HeaderValue::from(PROTOCOL));
+                r
+            },
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -104,7 +119,11 @@ pub fn router(state: AppState) -> Router {
 /// Serves the router on a bound listener until the future ends (with peer addresses, which the
 /// enrolment rate limit needs).
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
 }
 
 async fn health() -> Json<Health> {
@@ -121,9 +140,19 @@ async fn openapi() -> Json<serde_json::Value> {
 
 fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
     if bytes.len() > MAX_PUSH_BYTES {
-        return Err(Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "请求超过 4 MiB / request larger than 4 MiB"));
+        return Err(Failure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "请求超过 4 MiB / request larger than 4 MiB",
+        ));
     }
-    serde_json::from_slice(bytes).map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_request", format!("请求格式不对 / malformed request: {e}")))
+    serde_json::from_slice(bytes).map_err(|e| {
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("请求格式不对 / malformed request: {e}"),
+        )
+    })
 }
 
 async fn enrol(
@@ -133,13 +162,23 @@ async fn enrol(
 ) -> Result<(StatusCode, Json<EnrolResponse>), Failure> {
     let now_instant = Instant::now();
     {
-        let mut failures = state.enrol_failures.lock().unwrap_or_else(|p| p.into_inner());
+        let mut failures = state
+            .enrol_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let list = failures.entry(peer.ip()).or_default();
-        while list.front().is_some_and(|t| now_instant.duration_since(*t) > Duration::from_secs(60)) {
+        while list
+            .front()
+            .is_some_and(|t| now_instant.duration_since(*t) > Duration::from_secs(60))
+        {
             list.pop_front();
         }
         if list.len() >= ENROL_FAILURES_PER_MINUTE {
-            return Err(Failure::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "注册码错误次数过多，请一分钟后再试 / too many wrong codes; wait a minute"));
+            return Err(Failure::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "注册码错误次数过多，请一分钟后再试 / too many wrong codes; wait a minute",
+            ));
         }
     }
     let req: EnrolRequest = json_body(&body)?;
@@ -147,7 +186,14 @@ async fn enrol(
     let device_id = uuid::Uuid::now_v7().to_string();
     let device = state
         .db
-        .enrol(&secret_hash(&normalise_code(&req.code)), &device_id, req.device_name.trim(), req.platform.trim(), &secret_hash(&token), Utc::now())
+        .enrol(
+            &secret_hash(&normalise_code(&req.code)),
+            &device_id,
+            req.device_name.trim(),
+            req.platform.trim(),
+            &secret_hash(&token),
+            Utc::now(),
+        )
         .await
         .map_err(Failure::internal)?;
     match device {
@@ -161,15 +207,28 @@ async fn enrol(
             }),
         )),
         None => {
-            state.enrol_failures.lock().unwrap_or_else(|p| p.into_inner()).entry(peer.ip()).or_default().push_back(now_instant);
-            Err(Failure::new(StatusCode::UNAUTHORIZED, "enrol_code_invalid", "注册码错误、已使用或已过期 / the code is wrong, used or expired"))
+            state
+                .enrol_failures
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(peer.ip())
+                .or_default()
+                .push_back(now_instant);
+            Err(Failure::new(
+                StatusCode::UNAUTHORIZED,
+                "enrol_code_invalid",
+                "注册码错误、已使用或已过期 / the code is wrong, used or expired",
+            ))
         }
     }
 }
 
 /// Enrolment codes are typed by people: case and dashes do not matter.
 pub fn normalise_code(code: &str) -> String {
-    code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
 }
 
 /// A new bearer token: 32 random bytes, hex.
@@ -180,27 +239,43 @@ pub fn random_token() -> Result<String, getrandom::Error> {
 }
 
 async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, Failure> {
-    let unauthorized = || Failure::new(StatusCode::UNAUTHORIZED, "unauthorized", "设备未注册或已被停用，请重新注册 / device unknown or revoked; enrol again");
+    let unauthorized = || {
+        Failure::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "设备未注册或已被停用，请重新注册 / device unknown or revoked; enrol again",
+        )
+    };
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(unauthorized)?;
-    let device = state.db.device_by_token(&secret_hash(token), Utc::now()).await.map_err(Failure::internal)?;
+    let device = state
+        .db
+        .device_by_token(&secret_hash(token), Utc::now())
+        .await
+        .map_err(Failure::internal)?;
     match device {
         Some(d) if !d.revoked => Ok(d),
         _ => Err(unauthorized()),
     }
 }
 
-async fn push(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Json<PushResponse>, Failure> {
+async fn push(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<PushResponse>, Failure> {
     let device = authenticate(&state, &headers).await?;
     let req: PushRequest = json_body(&body)?;
     if req.records.len() > MAX_PUSH_RECORDS {
         return Err(Failure::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_many_records",
-            format!("一次最多 {MAX_PUSH_RECORDS} 条记录 / at most {MAX_PUSH_RECORDS} records a request"),
+            format!(
+                "一次最多 {MAX_PUSH_RECORDS} 条记录 / at most {MAX_PUSH_RECORDS} records a request"
+            ),
         ));
     }
     let received_at = Utc::now();
@@ -225,7 +300,11 @@ async fn push(State(state): State<AppState>, headers: HeaderMap, body: axum::bod
         received_at,
         clock_flagged: skew.abs() > CLOCK_SKEW_FLAG_MS,
     };
-    let receipts = state.db.store(&meta, prepared).await.map_err(Failure::internal)?;
+    let receipts = state
+        .db
+        .store(&meta, prepared)
+        .await
+        .map_err(Failure::internal)?;
     Ok(Json(PushResponse {
         receipts,
         server_time: Utc::now(),
@@ -268,13 +347,24 @@ pub fn filter_for(device: &Device) -> PullFilter {
     }
 }
 
-async fn pull(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<PullQuery>) -> Result<Json<PullResponse>, Failure> {
+async fn pull(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<PullQuery>,
+) -> Result<Json<PullResponse>, Failure> {
     let device = authenticate(&state, &headers).await?;
-    let limit = q.limit.unwrap_or(DEFAULT_PULL_LIMIT).clamp(1, MAX_PULL_LIMIT);
+    let limit = q
+        .limit
+        .unwrap_or(DEFAULT_PULL_LIMIT)
+        .clamp(1, MAX_PULL_LIMIT);
     let (changes, cursor, more) = state
         .db
         .pull(&filter_for(&device), q.cursor.unwrap_or(0).max(0), limit)
         .await
         .map_err(Failure::internal)?;
-    Ok(Json(PullResponse { changes, cursor, more }))
+    Ok(Json(PullResponse {
+        changes,
+        cursor,
+        more,
+    }))
 }

@@ -95,19 +95,37 @@ fn reject(code: &str, message: impl Into<String>) -> ApiError {
 ///
 /// Errors (the record's receipt is `rejected`): `invalid_record`, `unknown_kind`,
 /// `unknown_checkpoint`, `out_of_scope`.
-pub fn prepare(record: &PushRecord, device: &Device, reference: &Reference) -> Result<Incoming, ApiError> {
+pub fn prepare(
+    record: &PushRecord,
+    device: &Device,
+    reference: &Reference,
+) -> Result<Incoming, ApiError> {
     let (body_text, hash) = canonical(&record.body);
-    let bad = |e: serde_json::Error| reject("invalid_record", format!("记录格式不对 / malformed {}: {e}", record.kind));
-    let body_id = record.body.get("id").and_then(Value::as_str).unwrap_or_default();
+    let bad = |e: serde_json::Error| {
+        reject(
+            "invalid_record",
+            format!("记录格式不对 / malformed {}: {e}", record.kind),
+        )
+    };
+    let body_id = record
+        .body
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if body_id != record.id || uuid::Uuid::parse_str(&record.id).is_err() {
-        return Err(reject("invalid_record", "记录编号不对 / the id is not the body's UUID"));
+        return Err(reject(
+            "invalid_record",
+            "记录编号不对 / the id is not the body's UUID",
+        ));
     }
     // (community, compound, event_at) from the record itself.
     let at_checkpoint = |checkpoint: &str| -> Result<(Option<String>, Option<String>), ApiError> {
-        let (compound, _) = reference
-            .checkpoints
-            .get(checkpoint)
-            .ok_or_else(|| reject("unknown_checkpoint", format!("未知卡点 / unknown checkpoint {checkpoint}")))?;
+        let (compound, _) = reference.checkpoints.get(checkpoint).ok_or_else(|| {
+            reject(
+                "unknown_checkpoint",
+                format!("未知卡点 / unknown checkpoint {checkpoint}"),
+            )
+        })?;
         let community = reference.compounds.get(compound).map(|(c, _)| c.clone());
         Ok((community, Some(compound.clone())))
     };
@@ -119,42 +137,72 @@ pub fn prepare(record: &PushRecord, device: &Device, reference: &Reference) -> R
         }
         "temperature_reading" => {
             let r: TemperatureReading = serde_json::from_value(record.body.clone()).map_err(bad)?;
-            if !(kadian_domain::temperature::MIN_TENTHS..=kadian_domain::temperature::MAX_TENTHS).contains(&r.celsius.tenths()) {
-                return Err(reject("invalid_record", "体温超出 34.0–43.0 ℃ / temperature outside 34.0–43.0 °C"));
+            if !(kadian_domain::temperature::MIN_TENTHS..=kadian_domain::temperature::MAX_TENTHS)
+                .contains(&r.celsius.tenths())
+            {
+                return Err(reject(
+                    "invalid_record",
+                    "体温超出 34.0–43.0 ℃ / temperature outside 34.0–43.0 °C",
+                ));
             }
-            let (c, k) = at_checkpoint(&r.checkpoint_id).unwrap_or((device.scope.community.clone(), device.scope.compound.clone()));
+            let (c, k) = at_checkpoint(&r.checkpoint_id).unwrap_or((
+                device.scope.community.clone(),
+                device.scope.compound.clone(),
+            ));
             (c, k, Some(r.at.utc))
         }
         "travel_declaration" => {
             let t: TravelDeclaration = serde_json::from_value(record.body.clone()).map_err(bad)?;
-            (device.scope.community.clone(), device.scope.compound.clone(), Some(t.declared_at.utc))
+            (
+                device.scope.community.clone(),
+                device.scope.compound.clone(),
+                Some(t.declared_at.utc),
+            )
         }
         "correction" => {
             let c: Correction = serde_json::from_value(record.body.clone()).map_err(bad)?;
             if c.reason.trim().is_empty() {
-                return Err(reject("invalid_record", "作废或更正必须有原因 / a correction needs a reason"));
+                return Err(reject(
+                    "invalid_record",
+                    "作废或更正必须有原因 / a correction needs a reason",
+                ));
             }
-            (device.scope.community.clone(), device.scope.compound.clone(), Some(c.at.utc))
+            (
+                device.scope.community.clone(),
+                device.scope.compound.clone(),
+                Some(c.at.utc),
+            )
         }
         "person" => {
             let p: Person = serde_json::from_value(record.body.clone()).map_err(bad)?;
             if p.name.trim().is_empty() {
                 return Err(reject("invalid_record", "姓名为空 / the name is empty"));
             }
-            let community = p.community_code.clone().or_else(|| device.scope.community.clone());
+            let community = p
+                .community_code
+                .clone()
+                .or_else(|| device.scope.community.clone());
             let compound = match (&community, &p.compound) {
-                (Some(c), Some(name)) => reference.compound_named(c, name).or_else(|| device.scope.compound.clone()),
+                (Some(c), Some(name)) => reference
+                    .compound_named(c, name)
+                    .or_else(|| device.scope.compound.clone()),
                 _ => device.scope.compound.clone(),
             };
             (community, compound, None)
         }
-        other => return Err(reject("unknown_kind", format!("未知记录类型 / unknown kind {other}"))),
+        other => {
+            return Err(reject(
+                "unknown_kind",
+                format!("未知记录类型 / unknown kind {other}"),
+            ))
+        }
     };
     let in_scope = match device.role {
         Role::Street => true,
         Role::Community => community.is_some() && community == device.scope.community,
         Role::Compound | Role::Volunteer => {
-            community == device.scope.community && (compound.is_none() || compound == device.scope.compound)
+            community == device.scope.community
+                && (compound.is_none() || compound == device.scope.compound)
         }
     };
     if !in_scope {
@@ -228,7 +276,10 @@ pub fn decide(incoming: &Incoming, existing: Option<&Existing>, base: Option<&st
         return Decision::Insert;
     };
     if existing.kind != incoming.kind {
-        return Decision::Reject(reject("id_reused", "该编号已被另一种记录使用 / the id belongs to another kind of record"));
+        return Decision::Reject(reject(
+            "id_reused",
+            "该编号已被另一种记录使用 / the id belongs to another kind of record",
+        ));
     }
     if existing.hash == incoming.hash {
         return Decision::Duplicate;
@@ -311,31 +362,58 @@ mod tests {
     fn decisions() {
         let a = serde_json::json!({"id": "x", "name": "张三", "room": "101", "phone": "1"});
         let e = existing("passage", a.clone(), 1);
-        assert_eq!(decide(&incoming("passage", a.clone(), None), None, None), Decision::Insert);
-        assert_eq!(decide(&incoming("passage", a.clone(), None), Some(&e), None), Decision::Duplicate);
+        assert_eq!(
+            decide(&incoming("passage", a.clone(), None), None, None),
+            Decision::Insert
+        );
+        assert_eq!(
+            decide(&incoming("passage", a.clone(), None), Some(&e), None),
+            Decision::Duplicate
+        );
         let changed = serde_json::json!({"id": "x", "name": "李四", "room": "101", "phone": "1"});
-        assert!(matches!(decide(&incoming("passage", changed.clone(), None), Some(&e), None), Decision::Reject(ref r) if r.code == "id_reused"));
+        assert!(
+            matches!(decide(&incoming("passage", changed.clone(), None), Some(&e), None), Decision::Reject(ref r) if r.code == "id_reused")
+        );
         let p = existing("person", a.clone(), 1);
-        assert!(matches!(decide(&incoming("person", changed.clone(), Some(1)), Some(&p), None), Decision::Update { ref conflicts, .. } if conflicts.is_empty()));
+        assert!(
+            matches!(decide(&incoming("person", changed.clone(), Some(1)), Some(&p), None), Decision::Update { ref conflicts, .. } if conflicts.is_empty())
+        );
     }
 
     #[test]
     fn field_merge_and_conflict() {
         let base = serde_json::json!({"id": "x", "name": "张三", "room": "101", "phone": "1"});
         // The server is at version 2: room changed. The device edits version 1.
-        let server = existing("person", serde_json::json!({"id": "x", "name": "张三", "room": "202", "phone": "1"}), 2);
+        let server = existing(
+            "person",
+            serde_json::json!({"id": "x", "name": "张三", "room": "202", "phone": "1"}),
+            2,
+        );
         let (base_text, _) = canonical(&base);
         // Different field: merged.
-        let device = incoming("person", serde_json::json!({"id": "x", "name": "张三", "room": "101", "phone": "2"}), Some(1));
-        let Decision::Update { body, conflicts } = decide(&device, Some(&server), Some(&base_text)) else {
+        let device = incoming(
+            "person",
+            serde_json::json!({"id": "x", "name": "张三", "room": "101", "phone": "2"}),
+            Some(1),
+        );
+        let Decision::Update { body, conflicts } = decide(&device, Some(&server), Some(&base_text))
+        else {
             panic!("update expected")
         };
         assert!(conflicts.is_empty());
         let merged: Value = serde_json::from_str(&body).expect("json");
-        assert_eq!((merged["room"].as_str(), merged["phone"].as_str()), (Some("202"), Some("2")));
+        assert_eq!(
+            (merged["room"].as_str(), merged["phone"].as_str()),
+            (Some("202"), Some("2"))
+        );
         // Same field: the server wins, the device's value is listed.
-        let device = incoming("person", serde_json::json!({"id": "x", "name": "张三", "room": "303", "phone": "1"}), Some(1));
-        let Decision::Update { body, conflicts } = decide(&device, Some(&server), Some(&base_text)) else {
+        let device = incoming(
+            "person",
+            serde_json::json!({"id": "x", "name": "张三", "room": "303", "phone": "1"}),
+            Some(1),
+        );
+        let Decision::Update { body, conflicts } = decide(&device, Some(&server), Some(&base_text))
+        else {
             panic!("update expected")
         };
         let merged: Value = serde_json::from_str(&body).expect("json");

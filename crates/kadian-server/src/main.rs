@@ -10,10 +10,19 @@ use kadian_server::admin;
 use serde_json::json;
 
 #[derive(Parser)]
-#[command(name = "kadian-server", version, about = "Kadian's central server: sync API and admin commands")]
+#[command(
+    name = "kadian-server",
+    version,
+    about = "Kadian's central server: sync API and admin commands"
+)]
 struct Cli {
     /// Database: sqlite:///path/kadian.db or postgres://user@host/db
-    #[arg(long, env = "KADIAN_DB", default_value = "sqlite://./kadian-data/kadian.db", global = true)]
+    #[arg(
+        long,
+        env = "KADIAN_DB",
+        default_value = "sqlite://./kadian-data/kadian.db",
+        global = true
+    )]
     db: String,
     /// Print results as JSON.
     #[arg(long, global = true)]
@@ -164,11 +173,16 @@ fn print(json_mode: bool, value: serde_json::Value, text: String) {
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KADIAN_LOG").unwrap_or_else(|_| "info,tower_http=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KADIAN_LOG")
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let db = kadian_server::connect(&cli.db).await.with_context(|| format!("opening {}", cli.db))?;
+    let db = kadian_server::connect(&cli.db)
+        .await
+        .with_context(|| format!("opening {}", cli.db))?;
     let j = cli.json;
     match cli.command {
         Command::Init { street, name } => {
@@ -176,21 +190,49 @@ async fn main() -> Result<()> {
                 bail!("the street code has 9 digits (e.g. 411402001), not {street:?}");
             }
             db.init_street(&street, &name).await?;
-            print(j, json!({"street": street, "name": name}), format!("street {street} {name} ready"));
+            print(
+                j,
+                json!({"street": street, "name": name}),
+                format!("street {street} {name} ready"),
+            );
         }
-        Command::Divisions { command: DivisionsCommand::Import { dir } } => {
+        Command::Divisions {
+            command: DivisionsCommand::Import { dir },
+        } => {
             let r = admin::import_divisions(db.as_ref(), &dir).await?;
-            print(j, json!(r), format!("{} places, {} communities of the street", r.places, r.communities));
+            print(
+                j,
+                json!(r),
+                format!(
+                    "{} places, {} communities of the street",
+                    r.places, r.communities
+                ),
+            );
         }
-        Command::Compound { command: CompoundCommand::Add { community, name } } => {
+        Command::Compound {
+            command: CompoundCommand::Add { community, name },
+        } => {
             let id = db.add_compound(&community, &name).await?;
-            print(j, json!({"id": id, "community": community, "name": name}), id);
+            print(
+                j,
+                json!({"id": id, "community": community, "name": name}),
+                id,
+            );
         }
-        Command::Checkpoint { command: CheckpointCommand::Add { compound, name } } => {
+        Command::Checkpoint {
+            command: CheckpointCommand::Add { compound, name },
+        } => {
             let id = db.add_checkpoint(&compound, &name).await?;
             print(j, json!({"id": id, "compound": compound, "name": name}), id);
         }
-        Command::EnrolCode { role, checkpoint, compound, community, street, ttl } => {
+        Command::EnrolCode {
+            role,
+            checkpoint,
+            compound,
+            community,
+            street,
+            ttl,
+        } => {
             let role: Role = role.into();
             let target = match role {
                 Role::Volunteer => checkpoint.context("--role volunteer needs --checkpoint ID")?,
@@ -198,15 +240,22 @@ async fn main() -> Result<()> {
                 Role::Community => community.context("--role community needs --community CODE")?,
                 Role::Street => street.context("--role street needs --street CODE")?,
             };
-            let ttl = admin::parse_ttl(&ttl).with_context(|| format!("--ttl {ttl:?}: use 30m, 24h or 7d"))?;
+            let ttl = admin::parse_ttl(&ttl)
+                .with_context(|| format!("--ttl {ttl:?}: use 30m, 24h or 7d"))?;
             let (code, expires) = admin::issue_enrol_code(db.as_ref(), role, &target, ttl).await?;
             print(
                 j,
                 json!({"code": code, "role": role, "expires_at": expires}),
-                format!("{}\nenrolment code: {code}\nrole {} · valid until {expires} (single use)", admin::qr_text(&code), role.as_str()),
+                format!(
+                    "{}\nenrolment code: {code}\nrole {} · valid until {expires} (single use)",
+                    admin::qr_text(&code),
+                    role.as_str()
+                ),
             );
         }
-        Command::Device { command: DeviceCommand::List } => {
+        Command::Device {
+            command: DeviceCommand::List,
+        } => {
             let devices = db.devices().await?;
             let text = devices
                 .iter()
@@ -216,26 +265,46 @@ async fn main() -> Result<()> {
                         d.id,
                         d.role.as_str(),
                         d.name,
-                        d.scope.checkpoint.as_deref().or(d.scope.compound.as_deref()).or(d.scope.community.as_deref()).unwrap_or(&d.scope.street),
-                        if d.revoked_at.is_some() { "  (revoked)" } else { "" }
+                        d.scope
+                            .checkpoint
+                            .as_deref()
+                            .or(d.scope.compound.as_deref())
+                            .or(d.scope.community.as_deref())
+                            .unwrap_or(&d.scope.street),
+                        if d.revoked_at.is_some() {
+                            "  (revoked)"
+                        } else {
+                            ""
+                        }
                     )
                 })
                 .collect::<Vec<_>>()
                 .join("\n");
             print(j, json!(devices), text);
         }
-        Command::Device { command: DeviceCommand::Revoke { id } } => {
+        Command::Device {
+            command: DeviceCommand::Revoke { id },
+        } => {
             if !db.revoke(&id, chrono::Utc::now()).await? {
                 bail!("no device {id}");
             }
             print(j, json!({"revoked": id}), format!("device {id} revoked"));
         }
-        Command::Serve { listen, tls_cert, tls_key } => {
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
             if tls_cert.is_some() || tls_key.is_some() {
                 bail!("HTTPS is served by a reverse proxy in this version (see docs/operations.md); run without --tls-cert/--tls-key behind nginx");
             }
-            let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-            tracing::info!("kadian-server listening on http://{}", listener.local_addr()?);
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            tracing::info!(
+                "kadian-server listening on http://{}",
+                listener.local_addr()?
+            );
             let app = kadian_server::router(kadian_server::AppState::new(db));
             tokio::select! {
                 r = kadian_server::serve(listener, app) => r?,

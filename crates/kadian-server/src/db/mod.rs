@@ -16,7 +16,9 @@ use crate::logic::{Device, Incoming, Reference};
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// The URL names no backend we have.
-    #[error("unsupported database URL {0:?}: use sqlite:///path/kadian.db or postgres://user@host/db")]
+    #[error(
+        "unsupported database URL {0:?}: use sqlite:///path/kadian.db or postgres://user@host/db"
+    )]
     Url(String),
     /// A rule of the data was broken (unknown community, duplicate name, ...).
     #[error("{0}")]
@@ -122,18 +124,39 @@ pub trait Database: Send + Sync + 'static {
     async fn add_enrol_code(&self, code: &EnrolCode) -> DbResult<()>;
     /// Uses a code (single use, unexpired) and creates the device; `None` for a wrong, used or
     /// expired code.
-    async fn enrol(&self, code_hash: &str, device_id: &str, name: &str, platform: &str, token_hash: &str, now: DateTime<Utc>) -> DbResult<Option<Device>>;
+    async fn enrol(
+        &self,
+        code_hash: &str,
+        device_id: &str,
+        name: &str,
+        platform: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<Option<Device>>;
     /// The device holding this token hash (revoked ones included, flagged).
-    async fn device_by_token(&self, token_hash: &str, now: DateTime<Utc>) -> DbResult<Option<Device>>;
+    async fn device_by_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<Option<Device>>;
     /// All devices.
     async fn devices(&self) -> DbResult<Vec<DeviceRow>>;
     /// Revokes a device; false when unknown.
     async fn revoke(&self, id: &str, now: DateTime<Utc>) -> DbResult<bool>;
     /// Stores a batch, each record on its own merits; receipts in order. `rejected` holds the
     /// receipts of records that failed validation, by index, to keep the order.
-    async fn store(&self, meta: &PushMeta, records: Vec<Result<Incoming, Receipt>>) -> DbResult<Vec<Receipt>>;
+    async fn store(
+        &self,
+        meta: &PushMeta,
+        records: Vec<Result<Incoming, Receipt>>,
+    ) -> DbResult<Vec<Receipt>>;
     /// Changes after `cursor` that `filter` lets through, at most `limit`; (changes, next cursor, more).
-    async fn pull(&self, filter: &PullFilter, cursor: i64, limit: i64) -> DbResult<(Vec<Change>, i64, bool)>;
+    async fn pull(
+        &self,
+        filter: &PullFilter,
+        cursor: i64,
+        limit: i64,
+    ) -> DbResult<(Vec<Change>, i64, bool)>;
     /// Number of records of a kind (tests, admin).
     async fn count(&self, kind: &str) -> DbResult<i64>;
     /// Records flagged for a wrong device clock: (id, device_time, received_at).
@@ -176,7 +199,10 @@ pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) 
             }
         }
         Role::Compound => {
-            let (community, _) = reference.compounds.get(target).ok_or_else(|| unknown("compound"))?;
+            let (community, _) = reference
+                .compounds
+                .get(target)
+                .ok_or_else(|| unknown("compound"))?;
             Scope {
                 street: street.to_owned(),
                 community: Some(community.clone()),
@@ -185,8 +211,14 @@ pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) 
             }
         }
         Role::Volunteer => {
-            let (compound, _) = reference.checkpoints.get(target).ok_or_else(|| unknown("checkpoint"))?;
-            let (community, _) = reference.compounds.get(compound).ok_or_else(|| unknown("compound"))?;
+            let (compound, _) = reference
+                .checkpoints
+                .get(target)
+                .ok_or_else(|| unknown("checkpoint"))?;
+            let (community, _) = reference
+                .compounds
+                .get(compound)
+                .ok_or_else(|| unknown("compound"))?;
             Scope {
                 street: street.to_owned(),
                 community: Some(community.clone()),

@@ -1,39 +1,702 @@
-//! The production backend: PostgreSQL through tokio-postgres.
+//! The production backend: PostgreSQL through tokio-postgres. Pushes serialise on the change
+//! counter's row lock, so the order of `seq` is the order of commits and a pull cursor never
+//! skips a record committed late.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kadian_domain::sync::{Change, Receipt};
+use kadian_domain::sync::{ApiError, Change, Receipt, ReceiptStatus, Role, Scope};
+use tokio::sync::Mutex;
+use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
 use super::{DbError, DbResult, DeviceRow, EnrolCode, PullFilter, PushMeta};
-use crate::logic::{Device, Incoming, Reference};
+use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference};
+
+const MIGRATIONS: &[(i32, &str)] = &[(
+    1,
+    include_str!("../../../../migrations/server/postgres/0001_initial.sql"),
+)];
 
 /// The PostgreSQL backend.
-pub struct PgDb;
+pub struct PgDb {
+    client: Mutex<Client>,
+}
 
 impl PgDb {
-    /// Connects.
-    pub async fn connect(_url: &str) -> DbResult<Self> {
-        Err(DbError::Url("postgres: not built yet".into()))
+    /// Connects to `url` (`postgres://user@host:port/db`).
+    pub async fn connect(url: &str) -> DbResult<Self> {
+        let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::error!(error = %e, "PostgreSQL connection lost");
+            }
+        });
+        Ok(PgDb {
+            client: Mutex::new(client),
+        })
     }
+}
+
+async fn lock_seq<C: GenericClient>(tx: &C) -> DbResult<i64> {
+    Ok(tx
+        .query_one(
+            "SELECT value FROM kadian_meta WHERE key = 'seq' FOR UPDATE",
+            &[],
+        )
+        .await?
+        .get(0))
+}
+
+async fn save_seq<C: GenericClient>(tx: &C, seq: i64) -> DbResult<()> {
+    tx.execute(
+        "UPDATE kadian_meta SET value = $1 WHERE key = 'seq'",
+        &[&seq],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn put_reference<C: GenericClient>(
+    tx: &C,
+    kind: &str,
+    id: &str,
+    body: serde_json::Value,
+    community: &str,
+    compound: Option<&str>,
+) -> DbResult<()> {
+    let (text, hash) = canonical(&body);
+    let existing = tx
+        .query_opt("SELECT hash, version FROM record WHERE id = $1", &[&id])
+        .await?;
+    let seq = lock_seq(tx).await? + 1;
+    let now = Utc::now();
+    match existing {
+        Some(r) if r.get::<_, String>(0) == hash => return Ok(()),
+        Some(r) => {
+            let v: i64 = r.get(1);
+            tx.execute(
+                "UPDATE record SET hash = $2, body = $3, version = $4, seq = $5, received_at = $6 WHERE id = $1",
+                &[&id, &hash, &text, &(v + 1), &seq, &now],
+            )
+            .await?;
+        }
+        None => {
+            tx.execute(
+                "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, received_at)
+                 VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8)",
+                &[&id, &kind, &seq, &hash, &text, &community, &compound, &now],
+            )
+            .await?;
+        }
+    }
+    save_seq(tx, seq).await
+}
+
+fn device_from_row(r: &Row) -> Device {
+    Device {
+        id: r.get(0),
+        name: r.get(1),
+        role: Role::parse(r.get(2)).unwrap_or(Role::Volunteer),
+        scope: Scope {
+            street: r.get(3),
+            community: r.get(4),
+            compound: r.get(5),
+            checkpoint: r.get(6),
+        },
+        revoked: r.get::<_, Option<DateTime<Utc>>>(7).is_some(),
+    }
+}
+
+const DEVICE_COLS: &str = "id, name, role, street_code, community_code, compound_id, checkpoint_id, revoked_at, last_seen_at";
+
+async fn store_one<C: GenericClient>(
+    tx: &C,
+    meta: &PushMeta,
+    inc: &Incoming,
+    seq: &mut i64,
+) -> DbResult<Receipt> {
+    let existing = tx
+        .query_opt(
+            "SELECT kind, version, hash, body, seq FROM record WHERE id = $1",
+            &[&inc.id],
+        )
+        .await?
+        .map(|r| Existing {
+            kind: r.get(0),
+            version: r.get(1),
+            hash: r.get(2),
+            body: r.get(3),
+            seq: r.get(4),
+        });
+    let base: Option<String> = match (&existing, inc.base_version) {
+        (Some(e), Some(b)) if !inc.is_event() && b != e.version => tx
+            .query_opt(
+                "SELECT body FROM record_version WHERE id = $1 AND version = $2",
+                &[&inc.id, &b],
+            )
+            .await?
+            .map(|r| r.get(0)),
+        _ => None,
+    };
+    let receipt = |status, seq: Option<i64>, version: Option<i64>, error| Receipt {
+        id: inc.id.clone(),
+        status,
+        server_seq: seq,
+        version,
+        error,
+    };
+    Ok(match decide(inc, existing.as_ref(), base.as_deref()) {
+        Decision::Duplicate => {
+            let e = existing.as_ref();
+            receipt(
+                ReceiptStatus::Duplicate,
+                e.map(|e| e.seq),
+                e.map(|e| e.version),
+                None,
+            )
+        }
+        Decision::Reject(err) => receipt(ReceiptStatus::Rejected, None, None, Some(err)),
+        Decision::Insert => {
+            *seq += 1;
+            tx.execute(
+                "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, event_at,
+                                     device_id, device_time, received_at, clock_flagged)
+                 VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                &[
+                    &inc.id,
+                    &inc.kind,
+                    &*seq,
+                    &inc.hash,
+                    &inc.body,
+                    &inc.community,
+                    &inc.compound,
+                    &inc.event_at,
+                    &meta.device_id,
+                    &meta.device_time,
+                    &meta.received_at,
+                    &meta.clock_flagged,
+                ],
+            )
+            .await?;
+            if !inc.is_event() {
+                tx.execute(
+                    "INSERT INTO record_version (id, version, body) VALUES ($1, 1, $2)",
+                    &[&inc.id, &inc.body],
+                )
+                .await?;
+            }
+            receipt(ReceiptStatus::Accepted, Some(*seq), Some(1), None)
+        }
+        Decision::Update { body, conflicts } => {
+            let e = existing
+                .as_ref()
+                .ok_or_else(|| DbError::Backend("update without a record".into()))?;
+            let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            let (text, hash) = canonical(&value);
+            let version = e.version + 1;
+            *seq += 1;
+            tx.execute(
+                "UPDATE record SET version = $2, seq = $3, hash = $4, body = $5, community_code = $6, compound_id = $7,
+                        device_id = $8, device_time = $9, received_at = $10, clock_flagged = $11
+                 WHERE id = $1",
+                &[
+                    &inc.id,
+                    &version,
+                    &*seq,
+                    &hash,
+                    &text,
+                    &inc.community,
+                    &inc.compound,
+                    &meta.device_id,
+                    &meta.device_time,
+                    &meta.received_at,
+                    &meta.clock_flagged,
+                ],
+            )
+            .await?;
+            tx.execute(
+                "INSERT INTO record_version (id, version, body) VALUES ($1, $2, $3)",
+                &[&inc.id, &version, &text],
+            )
+            .await?;
+            let record_seq = *seq;
+            for c in &conflicts {
+                let id = uuid::Uuid::now_v7().to_string();
+                let body = serde_json::json!({
+                    "id": id, "record_kind": inc.kind, "record_id": inc.id, "field": c.field,
+                    "server_value": c.server_value, "device_value": c.device_value,
+                    "device_id": meta.device_id, "at": meta.received_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                });
+                let (text, hash) = canonical(&body);
+                *seq += 1;
+                tx.execute(
+                    "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, device_id, received_at)
+                     VALUES ($1, 'conflict', $2, 1, $3, $4, $5, $6, $7, $8)",
+                    &[&id, &*seq, &hash, &text, &inc.community, &inc.compound, &meta.device_id, &meta.received_at],
+                )
+                .await?;
+            }
+            let status = if conflicts.is_empty() {
+                ReceiptStatus::Accepted
+            } else {
+                ReceiptStatus::Conflict
+            };
+            receipt(status, Some(record_seq), Some(version), None)
+        }
+    })
 }
 
 #[async_trait]
 impl super::Database for PgDb {
-    async fn migrate(&self) -> DbResult<()> { todo!() }
-    async fn init_street(&self, _: &str, _: &str) -> DbResult<()> { todo!() }
-    async fn street(&self) -> DbResult<Option<(String, String)>> { todo!() }
-    async fn upsert_community(&self, _: &str, _: &str) -> DbResult<()> { todo!() }
-    async fn add_compound(&self, _: &str, _: &str) -> DbResult<String> { todo!() }
-    async fn add_checkpoint(&self, _: &str, _: &str) -> DbResult<String> { todo!() }
-    async fn import_places(&self, _: &[(String, String, String)]) -> DbResult<usize> { todo!() }
-    async fn reference(&self) -> DbResult<Reference> { todo!() }
-    async fn add_enrol_code(&self, _: &EnrolCode) -> DbResult<()> { todo!() }
-    async fn enrol(&self, _: &str, _: &str, _: &str, _: &str, _: &str, _: DateTime<Utc>) -> DbResult<Option<Device>> { todo!() }
-    async fn device_by_token(&self, _: &str, _: DateTime<Utc>) -> DbResult<Option<Device>> { todo!() }
-    async fn devices(&self) -> DbResult<Vec<DeviceRow>> { todo!() }
-    async fn revoke(&self, _: &str, _: DateTime<Utc>) -> DbResult<bool> { todo!() }
-    async fn store(&self, _: &PushMeta, _: Vec<Result<Incoming, Receipt>>) -> DbResult<Vec<Receipt>> { todo!() }
-    async fn pull(&self, _: &PullFilter, _: i64, _: i64) -> DbResult<(Vec<Change>, i64, bool)> { todo!() }
-    async fn count(&self, _: &str) -> DbResult<i64> { todo!() }
-    async fn flagged(&self) -> DbResult<Vec<(String, DateTime<Utc>, DateTime<Utc>)>> { todo!() }
+    async fn migrate(&self) -> DbResult<()> {
+        let mut client = self.client.lock().await;
+        client
+            .batch_execute("CREATE TABLE IF NOT EXISTS kadian_schema (version INTEGER NOT NULL)")
+            .await?;
+        let current: i32 = client
+            .query_one("SELECT COALESCE(MAX(version), 0) FROM kadian_schema", &[])
+            .await?
+            .get(0);
+        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+            let tx = client.transaction().await?;
+            tx.batch_execute(sql).await?;
+            tx.execute(
+                "INSERT INTO kadian_schema (version) VALUES ($1)",
+                &[version],
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    async fn init_street(&self, code: &str, name: &str) -> DbResult<()> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        match tx
+            .query_opt("SELECT code FROM street", &[])
+            .await?
+            .map(|r| r.get::<_, String>(0))
+        {
+            Some(c) if c != code => {
+                return Err(DbError::Invalid(format!(
+                    "this server already serves street {c}"
+                )))
+            }
+            Some(_) => {
+                tx.execute(
+                    "UPDATE street SET name = $2 WHERE code = $1",
+                    &[&code, &name],
+                )
+                .await?;
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO street (code, name, created_at) VALUES ($1, $2, $3)",
+                    &[&code, &name, &Utc::now()],
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn street(&self) -> DbResult<Option<(String, String)>> {
+        let client = self.client.lock().await;
+        Ok(client
+            .query_opt("SELECT code, name FROM street", &[])
+            .await?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    async fn upsert_community(&self, code: &str, name: &str) -> DbResult<()> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        let street: String = tx
+            .query_opt("SELECT code FROM street", &[])
+            .await?
+            .map(|r| r.get(0))
+            .ok_or_else(|| {
+                DbError::Invalid("initialise the street first (kadian-server init)".into())
+            })?;
+        tx.execute(
+            "INSERT INTO community (code, street_code, name) VALUES ($1, $2, $3)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+            &[&code, &street, &name],
+        )
+        .await?;
+        put_reference(
+            &tx,
+            "community",
+            code,
+            serde_json::json!({"code": code, "name": name, "street": street}),
+            code,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn add_compound(&self, community: &str, name: &str) -> DbResult<String> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        if tx
+            .query_opt("SELECT 1 FROM community WHERE code = $1", &[&community])
+            .await?
+            .is_none()
+        {
+            return Err(DbError::Invalid(format!("unknown community {community}")));
+        }
+        let id = match tx
+            .query_opt(
+                "SELECT id FROM compound WHERE community_code = $1 AND name = $2",
+                &[&community, &name],
+            )
+            .await?
+        {
+            Some(r) => r.get(0),
+            None => {
+                let id = uuid::Uuid::now_v7().to_string();
+                tx.execute(
+                    "INSERT INTO compound (id, community_code, name) VALUES ($1, $2, $3)",
+                    &[&id, &community, &name],
+                )
+                .await?;
+                id
+            }
+        };
+        put_reference(
+            &tx,
+            "compound",
+            &id,
+            serde_json::json!({"id": id, "name": name, "community": community}),
+            community,
+            Some(&id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn add_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        let community: String = tx
+            .query_opt(
+                "SELECT community_code FROM compound WHERE id = $1",
+                &[&compound_id],
+            )
+            .await?
+            .map(|r| r.get(0))
+            .ok_or_else(|| DbError::Invalid(format!("unknown compound {compound_id}")))?;
+        let id = match tx
+            .query_opt(
+                "SELECT id FROM checkpoint WHERE compound_id = $1 AND name = $2",
+                &[&compound_id, &name],
+            )
+            .await?
+        {
+            Some(r) => r.get(0),
+            None => {
+                let id = uuid::Uuid::now_v7().to_string();
+                tx.execute(
+                    "INSERT INTO checkpoint (id, compound_id, name) VALUES ($1, $2, $3)",
+                    &[&id, &compound_id, &name],
+                )
+                .await?;
+                id
+            }
+        };
+        put_reference(
+            &tx,
+            "checkpoint",
+            &id,
+            serde_json::json!({"id": id, "name": name, "compound": compound_id}),
+            &community,
+            Some(compound_id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn import_places(&self, places: &[(String, String, String)]) -> DbResult<usize> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        tx.execute("DELETE FROM place", &[]).await?;
+        let stmt = tx
+            .prepare("INSERT INTO place (code, name, parent) VALUES ($1, $2, $3)")
+            .await?;
+        for (c, n, p) in places {
+            tx.execute(&stmt, &[c, n, p]).await?;
+        }
+        tx.commit().await?;
+        Ok(places.len())
+    }
+
+    async fn reference(&self) -> DbResult<Reference> {
+        let client = self.client.lock().await;
+        let mut r = Reference::default();
+        for row in client
+            .query("SELECT code, name FROM community", &[])
+            .await?
+        {
+            r.communities.insert(row.get(0), row.get(1));
+        }
+        for row in client
+            .query("SELECT id, community_code, name FROM compound", &[])
+            .await?
+        {
+            r.compounds.insert(row.get(0), (row.get(1), row.get(2)));
+        }
+        for row in client
+            .query("SELECT id, compound_id, name FROM checkpoint", &[])
+            .await?
+        {
+            r.checkpoints.insert(row.get(0), (row.get(1), row.get(2)));
+        }
+        Ok(r)
+    }
+
+    async fn add_enrol_code(&self, code: &EnrolCode) -> DbResult<()> {
+        let client = self.client.lock().await;
+        client
+            .execute(
+                "INSERT INTO enrol_code (code_hash, role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[
+                    &code.code_hash,
+                    &code.role.as_str(),
+                    &code.scope.street,
+                    &code.scope.community,
+                    &code.scope.compound,
+                    &code.scope.checkpoint,
+                    &Utc::now(),
+                    &code.expires_at,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn enrol(
+        &self,
+        code_hash: &str,
+        device_id: &str,
+        name: &str,
+        platform: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<Option<Device>> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        let taken = tx
+            .execute(
+                "UPDATE enrol_code SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                &[&code_hash, &now],
+            )
+            .await?;
+        if taken == 0 {
+            return Ok(None);
+        }
+        tx.execute(
+            "INSERT INTO device (id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, token_hash, enrolled_at)
+             SELECT $2, $3, $4, role, street_code, community_code, compound_id, checkpoint_id, $5, $6 FROM enrol_code WHERE code_hash = $1",
+            &[&code_hash, &device_id, &name, &platform, &token_hash, &now],
+        )
+        .await?;
+        let row = tx
+            .query_one(
+                &format!("SELECT {DEVICE_COLS} FROM device WHERE id = $1"),
+                &[&device_id],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(Some(device_from_row(&row)))
+    }
+
+    async fn device_by_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<Option<Device>> {
+        let client = self.client.lock().await;
+        let Some(row) = client
+            .query_opt(
+                &format!("SELECT {DEVICE_COLS} FROM device WHERE token_hash = $1"),
+                &[&token_hash],
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let d = device_from_row(&row);
+        let last: Option<DateTime<Utc>> = row.get(8);
+        if !d.revoked && last.is_none_or(|t| now - t > chrono::Duration::minutes(1)) {
+            client
+                .execute(
+                    "UPDATE device SET last_seen_at = $2 WHERE id = $1",
+                    &[&d.id, &now],
+                )
+                .await?;
+        }
+        Ok(Some(d))
+    }
+
+    async fn devices(&self) -> DbResult<Vec<DeviceRow>> {
+        let client = self.client.lock().await;
+        let rows = client
+            .query(
+                "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at
+                 FROM device ORDER BY enrolled_at",
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| DeviceRow {
+                id: r.get(0),
+                name: r.get(1),
+                platform: r.get(2),
+                role: Role::parse(r.get(3)).unwrap_or(Role::Volunteer),
+                scope: Scope {
+                    street: r.get(4),
+                    community: r.get(5),
+                    compound: r.get(6),
+                    checkpoint: r.get(7),
+                },
+                enrolled_at: r.get(8),
+                revoked_at: r.get(9),
+                last_seen_at: r.get(10),
+            })
+            .collect())
+    }
+
+    async fn revoke(&self, id: &str, now: DateTime<Utc>) -> DbResult<bool> {
+        let client = self.client.lock().await;
+        Ok(client
+            .execute(
+                "UPDATE device SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1",
+                &[&id, &now],
+            )
+            .await?
+            > 0)
+    }
+
+    async fn store(
+        &self,
+        meta: &PushMeta,
+        records: Vec<Result<Incoming, Receipt>>,
+    ) -> DbResult<Vec<Receipt>> {
+        let mut client = self.client.lock().await;
+        let mut tx = client.transaction().await?;
+        let mut seq = lock_seq(&tx).await?;
+        let mut receipts = Vec::with_capacity(records.len());
+        for item in records {
+            match item {
+                Err(r) => receipts.push(r),
+                Ok(inc) => {
+                    let sp = tx.savepoint("one").await?;
+                    let before = seq;
+                    match store_one(&sp, meta, &inc, &mut seq).await {
+                        Ok(r) => {
+                            sp.commit().await?;
+                            receipts.push(r);
+                        }
+                        Err(e) => {
+                            sp.rollback().await?;
+                            seq = before;
+                            tracing::warn!(id = %inc.id, error = %e, "record not stored");
+                            receipts.push(Receipt {
+                                id: inc.id.clone(),
+                                status: ReceiptStatus::Rejected,
+                                server_seq: None,
+                                version: None,
+                                error: Some(ApiError {
+                                    code: "storage_error".into(),
+                                    message: "服务器无法保存这条记录，请稍后重试 / the server could not store this record; it will be retried".into(),
+                                }),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        save_seq(&tx, seq).await?;
+        tx.commit().await?;
+        Ok(receipts)
+    }
+
+    async fn pull(
+        &self,
+        filter: &PullFilter,
+        cursor: i64,
+        limit: i64,
+    ) -> DbResult<(Vec<Change>, i64, bool)> {
+        let client = self.client.lock().await;
+        let cols = "SELECT kind, id, version, deleted, body, seq FROM record";
+        let fetch = limit + 1;
+        let rows = match (&filter.community, &filter.compound) {
+            (_, Some(compound)) => {
+                client
+                    .query(
+                        &format!(
+                            "{cols} WHERE seq > $1 AND (compound_id = $2 OR (kind = 'community' AND community_code = $3))
+                             AND (event_at IS NULL OR $4::timestamptz IS NULL OR event_at >= $4) ORDER BY seq LIMIT $5"
+                        ),
+                        &[&cursor, compound, &filter.community, &filter.events_since, &fetch],
+                    )
+                    .await?
+            }
+            (Some(community), None) => {
+                client
+                    .query(&format!("{cols} WHERE community_code = $1 AND seq > $2 ORDER BY seq LIMIT $3"), &[community, &cursor, &fetch])
+                    .await?
+            }
+            (None, None) => client.query(&format!("{cols} WHERE seq > $1 ORDER BY seq LIMIT $2"), &[&cursor, &fetch]).await?,
+        };
+        let mut changes: Vec<(Change, i64)> = rows
+            .iter()
+            .map(|r| {
+                let body: String = r.get(4);
+                (
+                    Change {
+                        kind: r.get(0),
+                        id: r.get(1),
+                        version: r.get(2),
+                        deleted: r.get(3),
+                        body: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+                    },
+                    r.get(5),
+                )
+            })
+            .collect();
+        let more = changes.len() as i64 > limit;
+        changes.truncate(limit as usize);
+        let next = changes.last().map(|(_, s)| *s).unwrap_or(cursor);
+        Ok((changes.into_iter().map(|(c, _)| c).collect(), next, more))
+    }
+
+    async fn count(&self, kind: &str) -> DbResult<i64> {
+        let client = self.client.lock().await;
+        Ok(client
+            .query_one("SELECT count(*) FROM record WHERE kind = $1", &[&kind])
+            .await?
+            .get(0))
+    }
+
+    async fn flagged(&self) -> DbResult<Vec<(String, DateTime<Utc>, DateTime<Utc>)>> {
+        let client = self.client.lock().await;
+        let rows = client
+            .query(
+                "SELECT id, device_time, received_at FROM record WHERE clock_flagged ORDER BY seq",
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
+    }
 }

@@ -12,14 +12,19 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use super::{DbError, DbResult, DeviceRow, EnrolCode, PullFilter, PushMeta};
 use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../../../migrations/server/sqlite/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    include_str!("../../../../migrations/server/sqlite/0001_initial.sql"),
+)];
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 fn parse_ts(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&Utc)).unwrap_or_default()
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_default()
 }
 
 /// The SQLite backend.
@@ -31,18 +36,24 @@ impl SqliteDb {
     /// Opens (creating) the file.
     pub fn open(path: &Path) -> DbResult<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| DbError::Backend(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbError::Backend(format!("{}: {e}", dir.display())))?;
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;")?;
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
+        )?;
         Ok(SqliteDb {
             conn: Arc::new(Mutex::new(conn)),
         })
     }
 
-    async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> DbResult<T> + Send + 'static) -> DbResult<T> {
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> DbResult<T> + Send + 'static,
+    ) -> DbResult<T> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {
             let mut guard = conn.lock().unwrap_or_else(|p| p.into_inner());
@@ -58,10 +69,21 @@ fn next_seq(tx: &Transaction<'_>) -> DbResult<i64> {
 }
 
 /// Writes reference data (community, compound, checkpoint) into the change stream.
-fn put_reference(tx: &Transaction<'_>, kind: &str, id: &str, body: serde_json::Value, community: &str, compound: Option<&str>) -> DbResult<()> {
+fn put_reference(
+    tx: &Transaction<'_>,
+    kind: &str,
+    id: &str,
+    body: serde_json::Value,
+    community: &str,
+    compound: Option<&str>,
+) -> DbResult<()> {
     let (text, hash) = canonical(&body);
     let existing: Option<(String, i64)> = tx
-        .query_row("SELECT hash, version FROM record WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT hash, version FROM record WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let seq = next_seq(tx)? + 1;
     let now = ts(Utc::now());
@@ -103,7 +125,12 @@ fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Device, Option<St
     ))
 }
 
-fn store_one(tx: &Transaction<'_>, meta: &PushMeta, inc: &Incoming, seq: &mut i64) -> DbResult<Receipt> {
+fn store_one(
+    tx: &Transaction<'_>,
+    meta: &PushMeta,
+    inc: &Incoming,
+    seq: &mut i64,
+) -> DbResult<Receipt> {
     let existing: Option<Existing> = tx
         .prepare_cached("SELECT kind, version, hash, body, seq FROM record WHERE id = ?1")?
         .query_row([&inc.id], |r| {
@@ -118,7 +145,11 @@ fn store_one(tx: &Transaction<'_>, meta: &PushMeta, inc: &Incoming, seq: &mut i6
         .optional()?;
     let base: Option<String> = match (&existing, inc.base_version) {
         (Some(e), Some(b)) if !inc.is_event() && b != e.version => tx
-            .query_row("SELECT body FROM record_version WHERE id = ?1 AND version = ?2", params![inc.id, b], |r| r.get(0))
+            .query_row(
+                "SELECT body FROM record_version WHERE id = ?1 AND version = ?2",
+                params![inc.id, b],
+                |r| r.get(0),
+            )
             .optional()?,
         _ => None,
     };
@@ -134,7 +165,12 @@ fn store_one(tx: &Transaction<'_>, meta: &PushMeta, inc: &Incoming, seq: &mut i6
     Ok(match decide(inc, existing.as_ref(), base.as_deref()) {
         Decision::Duplicate => {
             let e = existing.as_ref();
-            receipt(ReceiptStatus::Duplicate, e.map(|e| e.seq), e.map(|e| e.version), None)
+            receipt(
+                ReceiptStatus::Duplicate,
+                e.map(|e| e.seq),
+                e.map(|e| e.version),
+                None,
+            )
         }
         Decision::Reject(err) => receipt(ReceiptStatus::Rejected, None, None, Some(err)),
         Decision::Insert => {
@@ -159,13 +195,17 @@ fn store_one(tx: &Transaction<'_>, meta: &PushMeta, inc: &Incoming, seq: &mut i6
                 meta.clock_flagged,
             ])?;
             if !inc.is_event() {
-                tx.prepare_cached("INSERT INTO record_version (id, version, body) VALUES (?1, 1, ?2)")?
-                    .execute(params![inc.id, inc.body])?;
+                tx.prepare_cached(
+                    "INSERT INTO record_version (id, version, body) VALUES (?1, 1, ?2)",
+                )?
+                .execute(params![inc.id, inc.body])?;
             }
             receipt(ReceiptStatus::Accepted, Some(*seq), Some(1), None)
         }
         Decision::Update { body, conflicts } => {
-            let e = existing.as_ref().ok_or_else(|| DbError::Backend("update without a record".into()))?;
+            let e = existing
+                .as_ref()
+                .ok_or_else(|| DbError::Backend("update without a record".into()))?;
             let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
             let (text, hash) = canonical(&value);
             let version = e.version + 1;
@@ -176,7 +216,10 @@ fn store_one(tx: &Transaction<'_>, meta: &PushMeta, inc: &Incoming, seq: &mut i6
                  WHERE id = ?1",
                 params![inc.id, version, *seq, hash, text, inc.community, inc.compound, meta.device_id, device_time, received, meta.clock_flagged],
             )?;
-            tx.execute("INSERT INTO record_version (id, version, body) VALUES (?1, ?2, ?3)", params![inc.id, version, text])?;
+            tx.execute(
+                "INSERT INTO record_version (id, version, body) VALUES (?1, ?2, ?3)",
+                params![inc.id, version, text],
+            )?;
             let record_seq = *seq;
             for c in &conflicts {
                 let id = uuid::Uuid::now_v7().to_string();
@@ -193,7 +236,11 @@ fn store_one(tx: &Transaction<'_>, meta: &PushMeta, inc: &Incoming, seq: &mut i6
                     params![id, *seq, hash, text, inc.community, inc.compound, meta.device_id, received],
                 )?;
             }
-            let status = if conflicts.is_empty() { ReceiptStatus::Accepted } else { ReceiptStatus::Conflict };
+            let status = if conflicts.is_empty() {
+                ReceiptStatus::Accepted
+            } else {
+                ReceiptStatus::Conflict
+            };
             receipt(status, Some(record_seq), Some(version), None)
         }
     })
@@ -219,14 +266,26 @@ impl super::Database for SqliteDb {
         let (code, name) = (code.to_owned(), name.to_owned());
         self.run(move |conn| {
             let tx = conn.transaction()?;
-            let existing: Option<String> = tx.query_row("SELECT code FROM street", [], |r| r.get(0)).optional()?;
+            let existing: Option<String> = tx
+                .query_row("SELECT code FROM street", [], |r| r.get(0))
+                .optional()?;
             match existing {
-                Some(c) if c != code => return Err(DbError::Invalid(format!("this server already serves street {c}"))),
+                Some(c) if c != code => {
+                    return Err(DbError::Invalid(format!(
+                        "this server already serves street {c}"
+                    )))
+                }
                 Some(_) => {
-                    tx.execute("UPDATE street SET name = ?2 WHERE code = ?1", params![code, name])?;
+                    tx.execute(
+                        "UPDATE street SET name = ?2 WHERE code = ?1",
+                        params![code, name],
+                    )?;
                 }
                 None => {
-                    tx.execute("INSERT INTO street (code, name, created_at) VALUES (?1, ?2, ?3)", params![code, name, ts(Utc::now())])?;
+                    tx.execute(
+                        "INSERT INTO street (code, name, created_at) VALUES (?1, ?2, ?3)",
+                        params![code, name, ts(Utc::now())],
+                    )?;
                 }
             }
             tx.commit()?;
@@ -236,8 +295,14 @@ impl super::Database for SqliteDb {
     }
 
     async fn street(&self) -> DbResult<Option<(String, String)>> {
-        self.run(|conn| Ok(conn.query_row("SELECT code, name FROM street", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?))
-            .await
+        self.run(|conn| {
+            Ok(conn
+                .query_row("SELECT code, name FROM street", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?)
+        })
+        .await
     }
 
     async fn upsert_community(&self, code: &str, name: &str) -> DbResult<()> {
@@ -247,13 +312,22 @@ impl super::Database for SqliteDb {
             let street: String = tx
                 .query_row("SELECT code FROM street", [], |r| r.get(0))
                 .optional()?
-                .ok_or_else(|| DbError::Invalid("initialise the street first (kadian-server init)".into()))?;
+                .ok_or_else(|| {
+                    DbError::Invalid("initialise the street first (kadian-server init)".into())
+                })?;
             tx.execute(
                 "INSERT INTO community (code, street_code, name) VALUES (?1, ?2, ?3)
                  ON CONFLICT (code) DO UPDATE SET name = excluded.name",
                 params![code, street, name],
             )?;
-            put_reference(&tx, "community", &code, serde_json::json!({"code": code, "name": name, "street": street}), &code, None)?;
+            put_reference(
+                &tx,
+                "community",
+                &code,
+                serde_json::json!({"code": code, "name": name, "street": street}),
+                &code,
+                None,
+            )?;
             tx.commit()?;
             Ok(())
         })
@@ -264,22 +338,40 @@ impl super::Database for SqliteDb {
         let (community, name) = (community.to_owned(), name.to_owned());
         self.run(move |conn| {
             let tx = conn.transaction()?;
-            let known: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM community WHERE code = ?1)", [&community], |r| r.get(0))?;
+            let known: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM community WHERE code = ?1)",
+                [&community],
+                |r| r.get(0),
+            )?;
             if !known {
                 return Err(DbError::Invalid(format!("unknown community {community}")));
             }
             let existing: Option<String> = tx
-                .query_row("SELECT id FROM compound WHERE community_code = ?1 AND name = ?2", params![community, name], |r| r.get(0))
+                .query_row(
+                    "SELECT id FROM compound WHERE community_code = ?1 AND name = ?2",
+                    params![community, name],
+                    |r| r.get(0),
+                )
                 .optional()?;
             let id = match existing {
                 Some(id) => id,
                 None => {
                     let id = uuid::Uuid::now_v7().to_string();
-                    tx.execute("INSERT INTO compound (id, community_code, name) VALUES (?1, ?2, ?3)", params![id, community, name])?;
+                    tx.execute(
+                        "INSERT INTO compound (id, community_code, name) VALUES (?1, ?2, ?3)",
+                        params![id, community, name],
+                    )?;
                     id
                 }
             };
-            put_reference(&tx, "compound", &id, serde_json::json!({"id": id, "name": name, "community": community}), &community, Some(&id))?;
+            put_reference(
+                &tx,
+                "compound",
+                &id,
+                serde_json::json!({"id": id, "name": name, "community": community}),
+                &community,
+                Some(&id),
+            )?;
             tx.commit()?;
             Ok(id)
         })
@@ -291,21 +383,39 @@ impl super::Database for SqliteDb {
         self.run(move |conn| {
             let tx = conn.transaction()?;
             let community: String = tx
-                .query_row("SELECT community_code FROM compound WHERE id = ?1", [&compound_id], |r| r.get(0))
+                .query_row(
+                    "SELECT community_code FROM compound WHERE id = ?1",
+                    [&compound_id],
+                    |r| r.get(0),
+                )
                 .optional()?
                 .ok_or_else(|| DbError::Invalid(format!("unknown compound {compound_id}")))?;
             let existing: Option<String> = tx
-                .query_row("SELECT id FROM checkpoint WHERE compound_id = ?1 AND name = ?2", params![compound_id, name], |r| r.get(0))
+                .query_row(
+                    "SELECT id FROM checkpoint WHERE compound_id = ?1 AND name = ?2",
+                    params![compound_id, name],
+                    |r| r.get(0),
+                )
                 .optional()?;
             let id = match existing {
                 Some(id) => id,
                 None => {
                     let id = uuid::Uuid::now_v7().to_string();
-                    tx.execute("INSERT INTO checkpoint (id, compound_id, name) VALUES (?1, ?2, ?3)", params![id, compound_id, name])?;
+                    tx.execute(
+                        "INSERT INTO checkpoint (id, compound_id, name) VALUES (?1, ?2, ?3)",
+                        params![id, compound_id, name],
+                    )?;
                     id
                 }
             };
-            put_reference(&tx, "checkpoint", &id, serde_json::json!({"id": id, "name": name, "compound": compound_id}), &community, Some(&compound_id))?;
+            put_reference(
+                &tx,
+                "checkpoint",
+                &id,
+                serde_json::json!({"id": id, "name": name, "compound": compound_id}),
+                &community,
+                Some(&compound_id),
+            )?;
             tx.commit()?;
             Ok(id)
         })
@@ -318,7 +428,8 @@ impl super::Database for SqliteDb {
             let tx = conn.transaction()?;
             tx.execute("DELETE FROM place", [])?;
             {
-                let mut stmt = tx.prepare("INSERT INTO place (code, name, parent) VALUES (?1, ?2, ?3)")?;
+                let mut stmt =
+                    tx.prepare("INSERT INTO place (code, name, parent) VALUES (?1, ?2, ?3)")?;
                 for (c, n, p) in &places {
                     stmt.execute(params![c, n, p])?;
                 }
@@ -333,17 +444,31 @@ impl super::Database for SqliteDb {
         self.run(|conn| {
             let mut r = Reference::default();
             let mut stmt = conn.prepare_cached("SELECT code, name FROM community")?;
-            for row in stmt.query_map([], |x| Ok((x.get::<_, String>(0)?, x.get::<_, String>(1)?)))? {
+            for row in
+                stmt.query_map([], |x| Ok((x.get::<_, String>(0)?, x.get::<_, String>(1)?)))?
+            {
                 let (c, n) = row?;
                 r.communities.insert(c, n);
             }
             let mut stmt = conn.prepare_cached("SELECT id, community_code, name FROM compound")?;
-            for row in stmt.query_map([], |x| Ok((x.get::<_, String>(0)?, x.get::<_, String>(1)?, x.get::<_, String>(2)?)))? {
+            for row in stmt.query_map([], |x| {
+                Ok((
+                    x.get::<_, String>(0)?,
+                    x.get::<_, String>(1)?,
+                    x.get::<_, String>(2)?,
+                ))
+            })? {
                 let (id, c, n) = row?;
                 r.compounds.insert(id, (c, n));
             }
             let mut stmt = conn.prepare_cached("SELECT id, compound_id, name FROM checkpoint")?;
-            for row in stmt.query_map([], |x| Ok((x.get::<_, String>(0)?, x.get::<_, String>(1)?, x.get::<_, String>(2)?)))? {
+            for row in stmt.query_map([], |x| {
+                Ok((
+                    x.get::<_, String>(0)?,
+                    x.get::<_, String>(1)?,
+                    x.get::<_, String>(2)?,
+                ))
+            })? {
                 let (id, c, n) = row?;
                 r.checkpoints.insert(id, (c, n));
             }
@@ -374,9 +499,22 @@ impl super::Database for SqliteDb {
         .await
     }
 
-    async fn enrol(&self, code_hash: &str, device_id: &str, name: &str, platform: &str, token_hash: &str, now: DateTime<Utc>) -> DbResult<Option<Device>> {
-        let (code_hash, device_id, name, platform, token_hash) =
-            (code_hash.to_owned(), device_id.to_owned(), name.to_owned(), platform.to_owned(), token_hash.to_owned());
+    async fn enrol(
+        &self,
+        code_hash: &str,
+        device_id: &str,
+        name: &str,
+        platform: &str,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<Option<Device>> {
+        let (code_hash, device_id, name, platform, token_hash) = (
+            code_hash.to_owned(),
+            device_id.to_owned(),
+            name.to_owned(),
+            platform.to_owned(),
+            token_hash.to_owned(),
+        );
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let now_s = ts(now);
@@ -404,7 +542,11 @@ impl super::Database for SqliteDb {
         .await
     }
 
-    async fn device_by_token(&self, token_hash: &str, now: DateTime<Utc>) -> DbResult<Option<Device>> {
+    async fn device_by_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<Option<Device>> {
         let token_hash = token_hash.to_owned();
         self.run(move |conn| {
             let found = conn
@@ -459,12 +601,19 @@ impl super::Database for SqliteDb {
     async fn revoke(&self, id: &str, now: DateTime<Utc>) -> DbResult<bool> {
         let id = id.to_owned();
         self.run(move |conn| {
-            Ok(conn.execute("UPDATE device SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1", params![id, ts(now)])? > 0)
+            Ok(conn.execute(
+                "UPDATE device SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
+                params![id, ts(now)],
+            )? > 0)
         })
         .await
     }
 
-    async fn store(&self, meta: &PushMeta, records: Vec<Result<Incoming, Receipt>>) -> DbResult<Vec<Receipt>> {
+    async fn store(
+        &self,
+        meta: &PushMeta,
+        records: Vec<Result<Incoming, Receipt>>,
+    ) -> DbResult<Vec<Receipt>> {
         let meta = meta.clone();
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -507,7 +656,12 @@ impl super::Database for SqliteDb {
         .await
     }
 
-    async fn pull(&self, filter: &PullFilter, cursor: i64, limit: i64) -> DbResult<(Vec<Change>, i64, bool)> {
+    async fn pull(
+        &self,
+        filter: &PullFilter,
+        cursor: i64,
+        limit: i64,
+    ) -> DbResult<(Vec<Change>, i64, bool)> {
         let filter = filter.clone();
         self.run(move |conn| {
             let since = filter.events_since.map(ts);
@@ -553,8 +707,14 @@ impl super::Database for SqliteDb {
 
     async fn count(&self, kind: &str) -> DbResult<i64> {
         let kind = kind.to_owned();
-        self.run(move |conn| Ok(conn.query_row("SELECT count(*) FROM record WHERE kind = ?1", [&kind], |r| r.get(0))?))
-            .await
+        self.run(move |conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM record WHERE kind = ?1",
+                [&kind],
+                |r| r.get(0),
+            )?)
+        })
+        .await
     }
 
     async fn flagged(&self) -> DbResult<Vec<(String, DateTime<Utc>, DateTime<Utc>)>> {

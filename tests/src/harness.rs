@@ -1,0 +1,326 @@
+//! A real server on a loopback port (with a switchboard of faults between it and the devices),
+//! and real devices (AppCore over an encrypted SQLite file in a temporary folder), for the
+//! whole-system tests. Each test gets its own database: a SQLite file, or a fresh PostgreSQL
+//! database when `KADIAN_TEST_PG` names a server (`cargo xtask test` starts one).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use kadian_device::sync::{sync_round, RoundReport};
+use kadian_device::{AppCore, KeyPolicy, SyncClient, SyncError};
+use kadian_domain::sync::{Role, PROTOCOL_HEADER};
+use kadian_server::Database;
+
+/// Faults the switchboard injects into push requests, each for the next N pushes.
+#[derive(Debug, Default)]
+pub struct Faults {
+    /// Commit, then cut the connection before the response is complete.
+    pub drop_after_commit: AtomicU32,
+    /// Commit, then answer only after `delay`.
+    pub delay_after_commit: AtomicU32,
+    /// How long a delayed answer waits.
+    pub delay: Mutex<Duration>,
+    /// Answer 503 without doing anything.
+    pub unavailable: AtomicU32,
+    /// Push requests seen.
+    pub pushes: AtomicU32,
+    /// Requests of any kind seen.
+    pub requests: AtomicU32,
+}
+
+fn take(counter: &AtomicU32) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+async fn switchboard(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> Response {
+    faults.requests.fetch_add(1, Ordering::SeqCst);
+    if req.uri().path() != "/api/v1/sync/push" {
+        return next.run(req).await;
+    }
+    faults.pushes.fetch_add(1, Ordering::SeqCst);
+    if take(&faults.unavailable) {
+        let mut r = Response::new(Body::from(
+            "{\"code\":\"unavailable\",\"message\":\"down for maintenance\"}",
+        ));
+        *r.status_mut() = axum::http::StatusCode::SERVICE_UNAVAILABLE;
+        r.headers_mut()
+            .insert(PROTOCOL_HEADER, axum::http::HeaderValue::from(1));
+        return r;
+    }
+    let response = next.run(req).await;
+    if take(&faults.drop_after_commit) {
+        let (parts, _) = response.into_parts();
+        let broken = futures_util::stream::once(async {
+            Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other("connection lost"))
+        });
+        return Response::from_parts(parts, Body::from_stream(broken));
+    }
+    if take(&faults.delay_after_commit) {
+        let d = *faults.delay.lock().unwrap_or_else(|p| p.into_inner());
+        tokio::time::sleep(d).await;
+    }
+    response
+}
+
+/// A database for one test: a SQLite file, or a fresh PostgreSQL database.
+pub struct TestDb {
+    /// Its URL.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The backends to run the story tests on: always SQLite; PostgreSQL when `KADIAN_TEST_PG` is
+/// set (a server URL whose user may create databases).
+pub fn backends() -> Vec<&'static str> {
+    let mut b = vec!["sqlite"];
+    if std::env::var_os("KADIAN_TEST_PG").is_some() {
+        b.push("postgres");
+    }
+    b
+}
+
+impl TestDb {
+    /// A new, empty database of the backend.
+    pub async fn new(backend: &str) -> TestDb {
+        match backend {
+            "postgres" => {
+                let base = std::env::var("KADIAN_TEST_PG").expect("KADIAN_TEST_PG");
+                let name = format!("kadian_test_{}", uuid::Uuid::now_v7().simple());
+                let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+                    .await
+                    .expect("connect to the test PostgreSQL");
+                tokio::spawn(conn);
+                client
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create database");
+                let url = match base.rsplit_once('/') {
+                    Some((server, _)) => format!("{server}/{name}"),
+                    None => format!("{base}/{name}"),
+                };
+                TestDb { url, _dir: None }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("tmp");
+                let url = format!("sqlite://{}", dir.path().join("server.db").display());
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                }
+            }
+        }
+    }
+}
+
+/// A running server with a street of two communities, each with a compound and a checkpoint.
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    /// Its database.
+    pub db: Arc<dyn Database>,
+    /// The switchboard.
+    pub faults: Arc<Faults>,
+    /// Community A (八一社区) and B (季庄社区).
+    pub community_a: String,
+    /// Community B.
+    pub community_b: String,
+    /// Compound in A.
+    pub compound_a: String,
+    /// Compound in B.
+    pub compound_b: String,
+    /// Checkpoint in A.
+    pub checkpoint_a: String,
+    /// Checkpoint in B.
+    pub checkpoint_b: String,
+    _db: TestDb,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl TestServer {
+    /// Starts a server on a free loopback port over a new database of `backend`.
+    pub async fn start(backend: &str) -> TestServer {
+        let test_db = TestDb::new(backend).await;
+        let db = kadian_server::connect(&test_db.url)
+            .await
+            .expect("server database");
+        db.init_street("411402001", "平原街道")
+            .await
+            .expect("street");
+        let (community_a, community_b) = ("411402001018".to_owned(), "411402001024".to_owned());
+        db.upsert_community(&community_a, "八一社区")
+            .await
+            .expect("community");
+        db.upsert_community(&community_b, "季庄社区")
+            .await
+            .expect("community");
+        let compound_a = db
+            .add_compound(&community_a, "八一新苑")
+            .await
+            .expect("compound");
+        let compound_b = db
+            .add_compound(&community_b, "季庄花园")
+            .await
+            .expect("compound");
+        let checkpoint_a = db
+            .add_checkpoint(&compound_a, "东门")
+            .await
+            .expect("checkpoint");
+        let checkpoint_b = db
+            .add_checkpoint(&compound_b, "南门")
+            .await
+            .expect("checkpoint");
+        let faults = Arc::new(Faults::default());
+        let app = kadian_server::router(kadian_server::AppState::new(db.clone())).layer(
+            axum::middleware::from_fn_with_state(faults.clone(), switchboard),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let task = tokio::spawn(async move {
+            let _ = kadian_server::serve(listener, app).await;
+        });
+        TestServer {
+            url,
+            db,
+            faults,
+            community_a,
+            community_b,
+            compound_a,
+            compound_b,
+            checkpoint_a,
+            checkpoint_b,
+            _db: test_db,
+            task,
+        }
+    }
+
+    /// A one-time code for `role` at `target`.
+    pub async fn code(&self, role: Role, target: &str) -> String {
+        kadian_server::admin::issue_enrol_code(
+            self.db.as_ref(),
+            role,
+            target,
+            chrono::Duration::hours(1),
+        )
+        .await
+        .expect("enrol code")
+        .0
+    }
+}
+
+/// A device: an AppCore in its own folder.
+pub struct TestDevice {
+    /// The device.
+    pub core: Arc<AppCore>,
+    /// Its folder.
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDevice {
+    /// A device, not enrolled.
+    pub fn new() -> TestDevice {
+        let dir = tempfile::tempdir().expect("tmp");
+        let core = AppCore::open(
+            dir.path(),
+            &KeyPolicy::file_only(dir.path().join("device.key")),
+        )
+        .expect("device");
+        TestDevice {
+            core: Arc::new(core),
+            dir,
+        }
+    }
+
+    /// A device enrolled with `server` as `role` at `target`.
+    pub async fn enrolled(server: &TestServer, role: Role, target: &str) -> TestDevice {
+        let d = TestDevice::new();
+        let code = server.code(role, target).await;
+        kadian_device::sync::enrol(&d.core, &server.url, &code, "测试设备")
+            .await
+            .expect("enrol");
+        d
+    }
+
+    /// A client with the device's token and a request timeout.
+    pub fn client(&self, timeout: Duration) -> SyncClient {
+        let e = self
+            .core
+            .store()
+            .enrolment()
+            .expect("store")
+            .expect("enrolled");
+        SyncClient::new(&e.server_url, Some(e.token), timeout)
+    }
+
+    /// One sync round with a 10 s timeout.
+    pub async fn sync(&self) -> Result<RoundReport, SyncError> {
+        sync_round(&self.core, &self.client(Duration::from_secs(10))).await
+    }
+}
+
+impl Default for TestDevice {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Registers a walk-in passage with a reading at `checkpoint` on the device; returns the
+/// passage id.
+pub fn register_walk_in(core: &AppCore, checkpoint: &str, name: &str) -> uuid::Uuid {
+    use kadian_domain::records::{new_id, Direction, Instant, Passage, Source, TemperatureReading};
+    let at = Instant {
+        utc: core.now(),
+        offset_minutes: 480,
+    };
+    let passage = Passage {
+        id: new_id(),
+        checkpoint_id: checkpoint.to_owned(),
+        direction: Direction::In,
+        at,
+        person_id: None,
+        walk_in_name: Some(name.to_owned()),
+        plate: None,
+        companions: 0,
+        purpose: Some("送货".into()),
+        recorded_by: "volunteer-1".into(),
+    };
+    let celsius = kadian_domain::Celsius::from_tenths(365);
+    let reading = TemperatureReading {
+        id: new_id(),
+        passage_id: Some(passage.id),
+        person_id: None,
+        checkpoint_id: checkpoint.to_owned(),
+        at,
+        celsius,
+        fever: false,
+        remeasure_of: None,
+        recorded_by: "volunteer-1".into(),
+    };
+    let id = passage.id;
+    core.store()
+        .record_passage(
+            &kadian_device::PassageRegistration {
+                passage,
+                reading: Some(reading),
+                travel: None,
+            },
+            Source::User,
+        )
+        .expect("record passage");
+    core.written();
+    id
+}

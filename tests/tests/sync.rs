@@ -1,0 +1,523 @@
+//! The sync story, on a real server on a loopback port and real device stores, for every backend
+//! (SQLite always; PostgreSQL when `KADIAN_TEST_PG` is set). Each test fails without the
+//! behaviour it names.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use kadian_device::sync::{start, sync_round, SyncSettings};
+use kadian_device::{RecordSyncState, SyncError};
+use kadian_domain::records::{Person, PersonCategory, Source};
+use kadian_domain::sync::Role;
+use kadian_tests::harness::{backends, register_walk_in, TestDevice, TestServer};
+
+async fn each_backend<F, Fut>(f: F)
+where
+    F: Fn(&'static str) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for b in backends() {
+        eprintln!("backend: {b}");
+        f(b).await;
+    }
+}
+
+async fn rows(server: &TestServer, kind: &str) -> i64 {
+    server.db.count(kind).await.expect("count")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t01_connection_lost_after_commit_leaves_exactly_one_row() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let id = register_walk_in(&d.core, &s.checkpoint_a, "王伟");
+        s.faults.drop_after_commit.store(1, Ordering::SeqCst);
+        let first = d.sync().await;
+        assert!(matches!(first, Err(SyncError::Offline(_))), "{first:?}");
+        assert_eq!(rows(&s, "passage").await, 1, "the server committed");
+        d.sync().await.expect("retry");
+        assert_eq!(rows(&s, "passage").await, 1, "the retry made no second row");
+        assert_eq!(rows(&s, "temperature_reading").await, 1);
+        assert_eq!(
+            d.core
+                .store()
+                .record_sync_state(&id.to_string())
+                .expect("state"),
+            RecordSyncState::Acknowledged
+        );
+        assert_eq!(d.core.store().pending_count().expect("pending"), 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t02_slow_answers_beyond_the_timeout_three_times_leave_one_row() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        register_walk_in(&d.core, &s.checkpoint_a, "李娜");
+        *s.faults.delay.lock().expect("lock") = Duration::from_millis(1500);
+        s.faults.delay_after_commit.store(3, Ordering::SeqCst);
+        let client = d.client(Duration::from_millis(500));
+        for _ in 0..3 {
+            assert!(matches!(
+                sync_round(&d.core, &client).await,
+                Err(SyncError::Offline(_))
+            ));
+        }
+        sync_round(&d.core, &client).await.expect("fourth try");
+        assert_eq!(rows(&s, "passage").await, 1);
+        assert_eq!(d.core.store().pending_count().expect("pending"), 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t03_the_same_batch_pushed_twice_in_parallel_stores_each_record_once() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        for i in 0..20 {
+            register_walk_in(&d.core, &s.checkpoint_a, &format!("访客{i}"));
+        }
+        let batch = d.core.store().push_batch(100).expect("batch");
+        let request = kadian_domain::sync::PushRequest {
+            device_time: chrono::Utc::now(),
+            records: batch
+                .iter()
+                .map(|e| kadian_domain::sync::PushRecord {
+                    kind: e.kind.clone(),
+                    id: e.record_id.clone(),
+                    op: e.op.clone(),
+                    base_version: e.base_version,
+                    hash: e.hash.clone(),
+                    body: serde_json::from_str(&e.body).expect("json"),
+                })
+                .collect(),
+        };
+        let (c1, c2) = (
+            d.client(Duration::from_secs(10)),
+            d.client(Duration::from_secs(10)),
+        );
+        let (a, b2) = tokio::join!(c1.push(&request), c2.push(&request));
+        let (a, b2) = (a.expect("push 1"), b2.expect("push 2"));
+        assert_eq!(rows(&s, "passage").await, 20);
+        assert_eq!(rows(&s, "temperature_reading").await, 20);
+        for (x, y) in a.receipts.iter().zip(&b2.receipts) {
+            assert_eq!(
+                x.server_seq, y.server_seq,
+                "both answers name the same stored row"
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t05_one_invalid_record_in_fifty_is_rejected_and_the_queue_moves_on() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        for i in 0..50 {
+            // Record 17 names a checkpoint the server does not know.
+            let checkpoint = if i == 16 {
+                "no-such-checkpoint".to_owned()
+            } else {
+                s.checkpoint_a.clone()
+            };
+            let p = kadian_domain::records::Passage {
+                id: kadian_domain::records::new_id(),
+                checkpoint_id: checkpoint,
+                direction: kadian_domain::records::Direction::Out,
+                at: kadian_domain::records::Instant::now_cst(),
+                person_id: None,
+                walk_in_name: Some(format!("访客{i}")),
+                plate: None,
+                companions: 0,
+                purpose: None,
+                recorded_by: "v".into(),
+            };
+            d.core
+                .store()
+                .record_passage(
+                    &kadian_device::PassageRegistration {
+                        passage: p,
+                        reading: None,
+                        travel: None,
+                    },
+                    Source::User,
+                )
+                .expect("record");
+        }
+        let report = d.sync().await.expect("sync");
+        assert_eq!((report.acknowledged, report.rejected), (49, 1));
+        assert_eq!(rows(&s, "passage").await, 49);
+        let rejected = d.core.store().rejected().expect("rejected");
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].code, "unknown_checkpoint");
+        assert!(!rejected[0].message.is_empty());
+        // The queue moves on.
+        register_walk_in(&d.core, &s.checkpoint_a, "后来者");
+        d.sync().await.expect("sync");
+        assert_eq!(rows(&s, "passage").await, 50);
+        assert_eq!(d.core.store().pending_count().expect("pending"), 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t06_a_refused_token_stops_the_loop_and_keeps_local_data() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let device_id = d.core.store().enrolment().expect("e").expect("e").device_id;
+        s.db.revoke(&device_id, chrono::Utc::now())
+            .await
+            .expect("revoke");
+        let baseline = s.faults.requests.load(Ordering::SeqCst);
+        for i in 0..3 {
+            register_walk_in(&d.core, &s.checkpoint_a, &format!("访客{i}"));
+        }
+        let settings = SyncSettings {
+            interval: Duration::from_millis(100),
+            timeout: Duration::from_secs(5),
+            max_backoff: Duration::from_millis(200),
+        };
+        let handle = start(d.core.clone(), settings);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        for _ in 0..5 {
+            d.core.written();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // The health check (no token) and one push; then the loop waits for re-enrolment.
+        assert_eq!(
+            s.faults.pushes.load(Ordering::SeqCst),
+            1,
+            "one refused push, no retries"
+        );
+        assert_eq!(s.faults.requests.load(Ordering::SeqCst) - baseline, 2);
+        assert!(handle.status().reenrol_needed);
+        assert!(d.core.store().reenrol_needed().expect("flag"));
+        assert_eq!(
+            d.core.store().count("passage").expect("count"),
+            3,
+            "nothing local deleted"
+        );
+        // Enrolling again resumes the same outbox.
+        let code = s.code(Role::Volunteer, &s.checkpoint_a).await;
+        kadian_device::sync::enrol(&d.core, &s.url, &code, "重新注册")
+            .await
+            .expect("re-enrol");
+        handle.nudge();
+        for _ in 0..50 {
+            if rows(&s, "passage").await == 3 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(rows(&s, "passage").await, 3);
+        handle.stop();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t07_after_a_503_the_queue_drains_by_itself() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        s.faults.unavailable.store(1, Ordering::SeqCst);
+        register_walk_in(&d.core, &s.checkpoint_a, "张三");
+        // A long interval: only the backoff retry can drain it in time.
+        let settings = SyncSettings {
+            interval: Duration::from_secs(3600),
+            timeout: Duration::from_secs(5),
+            max_backoff: Duration::from_secs(2),
+        };
+        let handle = start(d.core.clone(), settings);
+        let mut drained = false;
+        for _ in 0..60 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if d.core.store().pending_count().expect("pending") == 0 {
+                drained = true;
+                break;
+            }
+        }
+        assert!(drained, "the queue did not drain by itself");
+        assert_eq!(rows(&s, "passage").await, 1);
+        assert!(
+            handle
+                .status()
+                .failures
+                .iter()
+                .any(|(n, c)| n == "server_503" && *c == 1),
+            "{:?}",
+            handle.status()
+        );
+        handle.stop();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t08_twenty_thousand_events_drain_in_batches_and_resume_after_an_interruption() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        for i in 0..10_000 {
+            register_walk_in(&d.core, &s.checkpoint_a, &format!("访客{i}"));
+        }
+        assert_eq!(d.core.store().pending_count().expect("pending"), 20_000);
+        // Interrupt after 20 batches of 500.
+        let pushes_before = s.faults.pushes.load(Ordering::SeqCst);
+        let watcher = {
+            let faults = s.faults.clone();
+            tokio::spawn(async move {
+                while faults.pushes.load(Ordering::SeqCst) < pushes_before + 20 {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                faults.unavailable.store(1, Ordering::SeqCst);
+            })
+        };
+        let first = d.sync().await;
+        watcher.abort();
+        assert!(matches!(first, Err(SyncError::Server(503))), "{first:?}");
+        let stored = rows(&s, "passage").await + rows(&s, "temperature_reading").await;
+        let pending = d.core.store().pending_count().expect("pending");
+        assert!(
+            (10_000..20_000).contains(&stored),
+            "interrupted halfway: {stored}"
+        );
+        assert_eq!(
+            stored + pending,
+            20_000,
+            "what the server has left the outbox"
+        );
+        d.sync().await.expect("resume");
+        assert_eq!(rows(&s, "passage").await, 10_000);
+        assert_eq!(rows(&s, "temperature_reading").await, 10_000);
+        assert_eq!(d.core.store().pending_count().expect("pending"), 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t09_a_device_clock_two_days_fast_is_flagged_and_the_receive_time_is_right() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        d.core.set_clock_offset(chrono::Duration::days(2));
+        register_walk_in(&d.core, &s.checkpoint_a, "钟快");
+        let before = chrono::Utc::now();
+        d.sync().await.expect("sync");
+        let after = chrono::Utc::now();
+        assert_eq!(rows(&s, "passage").await, 1, "stored, not refused");
+        let flagged = s.db.flagged().await.expect("flagged");
+        assert_eq!(flagged.len(), 2, "passage and reading flagged");
+        for (_, device_time, received) in flagged {
+            assert!(
+                received >= before - chrono::Duration::seconds(1)
+                    && received <= after + chrono::Duration::seconds(1)
+            );
+            assert!(device_time - received > chrono::Duration::hours(47));
+        }
+        assert!(d.core.last_skew().expect("skew") > 47 * 3600 * 1000);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t10_a_captive_portal_keeps_the_device_offline_and_marks_nothing_sent() {
+    // A local HTTP server that answers everything with a login page, as hotel and café Wi-Fi do.
+    let portal = axum::Router::new()
+        .fallback(|| async { axum::response::Html("<html><body>请登录 Wi-Fi</body></html>") });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, portal).await;
+    });
+    let s = TestServer::start("sqlite").await;
+    let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+    register_walk_in(&d.core, &s.checkpoint_a, "张三");
+    let token = d.core.store().enrolment().expect("e").expect("e").token;
+    let client = kadian_device::SyncClient::new(&url, Some(token), Duration::from_secs(5));
+    let r = sync_round(&d.core, &client).await;
+    assert!(
+        matches!(&r, Err(SyncError::Offline(m)) if m.contains("captive")),
+        "{r:?}"
+    );
+    assert_eq!(
+        d.core.store().outbox("sent", 100).expect("outbox").len(),
+        0,
+        "nothing marked sent"
+    );
+    assert_eq!(d.core.store().pending_count().expect("pending"), 2);
+    task.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t11_a_tablet_sees_only_its_community_and_cannot_write_into_another() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let a = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let other = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_b).await;
+        register_walk_in(&other.core, &s.checkpoint_b, "季庄访客");
+        other.sync().await.expect("sync b");
+        register_walk_in(&a.core, &s.checkpoint_a, "八一访客");
+        a.sync().await.expect("sync a");
+        // Pull: A's tablet has its own passage, and nothing of B.
+        {
+            let store = a.core.store();
+            assert_eq!(store.count("passage").expect("count"), 1);
+            let compounds: Vec<String> = store
+                .reference("compound")
+                .expect("ref")
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            assert_eq!(compounds, vec![s.compound_a.clone()]);
+            assert!(store
+                .reference("checkpoint")
+                .expect("ref")
+                .iter()
+                .all(|(id, _)| *id == s.checkpoint_a));
+        }
+        // Push a record for community B: rejected.
+        register_walk_in(&a.core, &s.checkpoint_b, "越界");
+        let report = a.sync().await.expect("sync");
+        assert_eq!(report.rejected, 2, "passage and reading at B's checkpoint");
+        let rejected = a.core.store().rejected().expect("rejected");
+        assert!(
+            rejected.iter().all(|r| r.code == "out_of_scope"),
+            "{rejected:?}"
+        );
+        assert_eq!(rows(&s, "passage").await, 2);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t12_a_person_edited_on_two_devices_offline_is_merged_and_the_clash_listed() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let mut p = Person::new("赵敏", PersonCategory::Resident);
+        p.community_code = Some(s.community_a.clone());
+        p.compound = Some("八一新苑".into());
+        p.room = Some("101".into());
+        p.phone = Some("13800000001".into());
+        laptop
+            .core
+            .store()
+            .upsert_person(&p, Source::User)
+            .expect("person");
+        laptop.sync().await.expect("sync");
+        tablet.sync().await.expect("pull");
+        assert!(tablet.core.store().person(p.id).expect("p").is_some());
+        // Offline: different fields.
+        let mut on_laptop = p.clone();
+        on_laptop.room = Some("202".into());
+        laptop
+            .core
+            .store()
+            .upsert_person(&on_laptop, Source::User)
+            .expect("edit");
+        let mut on_tablet = p.clone();
+        on_tablet.phone = Some("13800000002".into());
+        tablet
+            .core
+            .store()
+            .upsert_person(&on_tablet, Source::User)
+            .expect("edit");
+        laptop.sync().await.expect("sync");
+        tablet.sync().await.expect("sync");
+        laptop.sync().await.expect("sync");
+        for d in [&laptop, &tablet] {
+            let (merged, _) = d.core.store().person(p.id).expect("p").expect("p");
+            assert_eq!(merged.room.as_deref(), Some("202"));
+            assert_eq!(merged.phone.as_deref(), Some("13800000002"));
+        }
+        // Offline: the same field.
+        let (base, _) = laptop.core.store().person(p.id).expect("p").expect("p");
+        let mut l2 = base.clone();
+        l2.room = Some("303".into());
+        laptop
+            .core
+            .store()
+            .upsert_person(&l2, Source::User)
+            .expect("edit");
+        let mut t2 = base.clone();
+        t2.room = Some("404".into());
+        tablet
+            .core
+            .store()
+            .upsert_person(&t2, Source::User)
+            .expect("edit");
+        laptop.sync().await.expect("sync");
+        tablet.sync().await.expect("sync");
+        laptop.sync().await.expect("sync");
+        let (l, _) = laptop.core.store().person(p.id).expect("p").expect("p");
+        let (t, _) = tablet.core.store().person(p.id).expect("p").expect("p");
+        assert_eq!(
+            l.room.as_deref(),
+            Some("303"),
+            "the server's value (first in) wins"
+        );
+        assert_eq!(t.room.as_deref(), Some("303"));
+        let conflicts = laptop.core.store().conflicts().expect("conflicts");
+        let c = conflicts
+            .iter()
+            .find(|c| c.field == "room")
+            .expect("the clash is listed for compound staff");
+        assert_eq!(c.kept_value.as_deref(), Some("\"303\""));
+        assert_eq!(c.lost_value.as_deref(), Some("\"404\""));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t13_unsynced_rows_survive_a_schema_upgrade_and_sync() {
+    use kadian_device::{DbKey, Store, StoreOptions, LATEST_VERSION};
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let enrolment = d.core.store().enrolment().expect("e").expect("e");
+        // A store of the previous schema version with unsynced rows.
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("old.db");
+        let key = DbKey::from_bytes([9; 32]);
+        let mut old = StoreOptions::encrypted(key.clone());
+        old.target_version = LATEST_VERSION - 1;
+        {
+            let store = Store::open(&path, &old).expect("old store");
+            assert_eq!(store.schema_version().expect("v"), LATEST_VERSION - 1);
+            drop(store);
+            let core = kadian_device::AppCore::open_store(
+                dir.path(),
+                Store::open(&path, &old).expect("old"),
+            );
+            for i in 0..5 {
+                register_walk_in(&core, &s.checkpoint_a, &format!("升级前{i}"));
+            }
+        }
+        // The app is upgraded: the store opens at the new version with the rows, and they sync.
+        let store = Store::open(&path, &StoreOptions::encrypted(key)).expect("new store");
+        assert_eq!(store.schema_version().expect("v"), LATEST_VERSION);
+        let core = kadian_device::AppCore::open_store(dir.path(), store);
+        assert_eq!(core.store().pending_count().expect("pending"), 10);
+        core.store().set_enrolment(&enrolment).expect("enrolment");
+        let client = kadian_device::SyncClient::new(
+            &enrolment.server_url,
+            Some(enrolment.token.clone()),
+            Duration::from_secs(10),
+        );
+        sync_round(&core, &client).await.expect("sync");
+        assert_eq!(rows(&s, "passage").await, 5);
+        assert_eq!(core.store().pending_count().expect("pending"), 0);
+    })
+    .await;
+}
