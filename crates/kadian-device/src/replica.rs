@@ -214,10 +214,12 @@ impl Store {
     /// person takes the server's version); a rejected one keeps it with the reason. Rows without a
     /// receipt stay as they are and go again.
     pub fn apply_receipts(&mut self, sent: &[OutboxEntry], receipts: &[Receipt]) -> Result<()> {
+        let by_id: std::collections::HashMap<&str, &OutboxEntry> =
+            sent.iter().map(|e| (e.record_id.as_str(), e)).collect();
         self.write(|tx| {
             let now = ts(Utc::now());
             for r in receipts {
-                let Some(entry) = sent.iter().find(|e| e.record_id == r.id) else {
+                let Some(&entry) = by_id.get(r.id.as_str()) else {
                     continue;
                 };
                 match r.status {

@@ -397,6 +397,28 @@ impl Store {
         })
     }
 
+    /// Stores many registrations in one transaction (imported gate logs, benchmarks): all or
+    /// nothing.
+    pub fn record_passages(
+        &mut self,
+        regs: &[PassageRegistration],
+        source: Source,
+    ) -> Result<usize> {
+        self.write(|tx| {
+            let mut rows = 0;
+            for reg in regs {
+                rows += insert_passage(tx, &reg.passage, source)?;
+                if let Some(r) = &reg.reading {
+                    rows += insert_reading(tx, r, source)?;
+                }
+                if let Some(t) = &reg.travel {
+                    rows += insert_travel(tx, t, source)?;
+                }
+            }
+            Ok(rows)
+        })
+    }
+
     /// Stores a temperature reading on its own (a re-measure, a reading without a passage).
     pub fn record_reading(&mut self, r: &TemperatureReading, source: Source) -> Result<Recorded> {
         self.write(|tx| {

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use kadian_domain::records::{Correction, Passage, Person, TemperatureReading, TravelDeclaration};
 use kadian_domain::sync::{ApiError, PushRecord, Role, Scope};
+use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -131,12 +132,12 @@ pub fn prepare(
     };
     let (community, compound, event_at) = match record.kind.as_str() {
         "passage" => {
-            let p: Passage = serde_json::from_value(record.body.clone()).map_err(bad)?;
+            let p: Passage = Deserialize::deserialize(&record.body).map_err(bad)?;
             let (c, k) = at_checkpoint(&p.checkpoint_id)?;
             (c, k, Some(p.at.utc))
         }
         "temperature_reading" => {
-            let r: TemperatureReading = serde_json::from_value(record.body.clone()).map_err(bad)?;
+            let r: TemperatureReading = Deserialize::deserialize(&record.body).map_err(bad)?;
             if !(kadian_domain::temperature::MIN_TENTHS..=kadian_domain::temperature::MAX_TENTHS)
                 .contains(&r.celsius.tenths())
             {
@@ -152,7 +153,7 @@ pub fn prepare(
             (c, k, Some(r.at.utc))
         }
         "travel_declaration" => {
-            let t: TravelDeclaration = serde_json::from_value(record.body.clone()).map_err(bad)?;
+            let t: TravelDeclaration = Deserialize::deserialize(&record.body).map_err(bad)?;
             (
                 device.scope.community.clone(),
                 device.scope.compound.clone(),
@@ -160,7 +161,7 @@ pub fn prepare(
             )
         }
         "correction" => {
-            let c: Correction = serde_json::from_value(record.body.clone()).map_err(bad)?;
+            let c: Correction = Deserialize::deserialize(&record.body).map_err(bad)?;
             if c.reason.trim().is_empty() {
                 return Err(reject(
                     "invalid_record",
@@ -174,7 +175,7 @@ pub fn prepare(
             )
         }
         "person" => {
-            let p: Person = serde_json::from_value(record.body.clone()).map_err(bad)?;
+            let p: Person = Deserialize::deserialize(&record.body).map_err(bad)?;
             if p.name.trim().is_empty() {
                 return Err(reject("invalid_record", "姓名为空 / the name is empty"));
             }

@@ -1,0 +1,272 @@
+//! Sync benchmarks (part of `cargo xtask bench`): one device pushing 100,000 events to a server on
+//! loopback, the same records one per request, the server's raw bulk insert, and a community
+//! laptop's first pull; on SQLite, and on PostgreSQL when `KADIAN_TEST_PG` is set. Prints rows of
+//! the benchmark table (figure, value, target, ratio).
+//!
+//! Options: `--events N` (default 100000), `--single N` (records sent one per request; default
+//! 5000: the rate is measured on a sample, 100,000 of them would take minutes).
+
+use std::time::{Duration, Instant as Clock};
+
+use anyhow::Result;
+use kadian_device::sync::sync_round;
+use kadian_device::PassageRegistration;
+use kadian_domain::records::{
+    new_id, Direction, Instant, Passage, Person, PersonCategory, Source, TemperatureReading,
+};
+use kadian_domain::sync::{PushRecord, PushRequest, Role};
+use kadian_server::db::PushMeta;
+use kadian_server::logic::Device;
+use kadian_tests::harness::{backends, TestDevice, TestServer};
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn row(figure: &str, value: f64, unit: &str, target: Option<(f64, bool)>) {
+    // target: (value, higher_is_better)
+    let (t, ratio) = match target {
+        Some((t, true)) => (format!("≥ {t} {unit}"), format!("{:.2}", t / value)),
+        Some((t, false)) => (format!("≤ {t} {unit}"), format!("{:.2}", value / t)),
+        None => ("—".into(), "—".into()),
+    };
+    println!("| {figure} | {value:.1} {unit} | {t} | {ratio} |");
+}
+
+fn registrations(checkpoint: &str, n: usize, days_back: i64) -> Vec<PassageRegistration> {
+    (0..n)
+        .map(|i| {
+            let at = Instant {
+                utc: chrono::Utc::now()
+                    - chrono::Duration::minutes(
+                        (i as i64 * 60 * 24 * days_back.max(1)) / n.max(1) as i64,
+                    ),
+                offset_minutes: 480,
+            };
+            let passage = Passage {
+                id: new_id(),
+                checkpoint_id: checkpoint.to_owned(),
+                direction: if i % 2 == 0 {
+                    Direction::In
+                } else {
+                    Direction::Out
+                },
+                at,
+                person_id: None,
+                walk_in_name: Some(format!("访客{i}")),
+                plate: None,
+                companions: 0,
+                purpose: Some("上班".into()),
+                recorded_by: "volunteer-bench".into(),
+            };
+            let reading = TemperatureReading {
+                id: new_id(),
+                passage_id: Some(passage.id),
+                person_id: None,
+                checkpoint_id: checkpoint.to_owned(),
+                at,
+                celsius: kadian_domain::Celsius::from_tenths(365),
+                fever: false,
+                remeasure_of: None,
+                recorded_by: "volunteer-bench".into(),
+            };
+            PassageRegistration {
+                passage,
+                reading: Some(reading),
+                travel: None,
+            }
+        })
+        .collect()
+}
+
+async fn bench_backend(backend: &str, events: usize, single: usize) -> Result<()> {
+    // 1. One device pushes `events` events end to end (batches of 500).
+    let s = TestServer::start(backend).await;
+    let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+    d.core
+        .store()
+        .record_passages(&registrations(&s.checkpoint_a, events / 2, 1), Source::User)?;
+    let client = d.client(Duration::from_secs(60));
+    let t = Clock::now();
+    sync_round(&d.core, &client).await?;
+    let batched = events as f64 / t.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        s.db.count("passage").await? as usize == events / 2,
+        "not all events arrived"
+    );
+    row(
+        &format!("[{backend}] push {events} events, batches of 500, end to end"),
+        batched,
+        "events/s",
+        Some((20_000.0, true)),
+    );
+
+    // 2. The same kind of records one per request (a sample of `single`).
+    let d2 = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+    d2.core
+        .store()
+        .record_passages(&registrations(&s.checkpoint_a, single / 2, 1), Source::User)?;
+    let rows = d2.core.store().push_batch(single)?;
+    let c2 = d2.client(Duration::from_secs(60));
+    let t = Clock::now();
+    for e in &rows {
+        let req = PushRequest {
+            device_time: chrono::Utc::now(),
+            records: vec![PushRecord {
+                kind: e.kind.clone(),
+                id: e.record_id.clone(),
+                op: e.op.clone(),
+                base_version: e.base_version,
+                hash: e.hash.clone(),
+                body: serde_json::from_str(&e.body)?,
+            }],
+        };
+        c2.push(&req).await?;
+    }
+    let one_by_one = rows.len() as f64 / t.elapsed().as_secs_f64();
+    row(
+        &format!(
+            "[{backend}] one record per request ({} sampled)",
+            rows.len()
+        ),
+        one_by_one,
+        "events/s",
+        None,
+    );
+    row(
+        &format!("[{backend}] batched ÷ one per request"),
+        batched / one_by_one,
+        "×",
+        Some((50.0, true)),
+    );
+
+    // 3. The server's raw bulk insert of the same rows (no HTTP, no device), batches of 1000.
+    let device = Device {
+        id: "bench".into(),
+        name: "bench".into(),
+        role: Role::Street,
+        scope: kadian_domain::sync::Scope {
+            street: "411402001".into(),
+            community: None,
+            compound: None,
+            checkpoint: None,
+        },
+        revoked: false,
+    };
+    let reference = s.db.reference().await?;
+    let regs = registrations(&s.checkpoint_a, events / 2, 1);
+    let mut records = Vec::with_capacity(events);
+    for r in &regs {
+        for (kind, body) in [
+            ("passage", serde_json::to_value(&r.passage)?),
+            (
+                "temperature_reading",
+                serde_json::to_value(r.reading.as_ref())?,
+            ),
+        ] {
+            let id = body["id"].as_str().unwrap_or_default().to_owned();
+            records.push(PushRecord {
+                kind: kind.into(),
+                id,
+                op: "create".into(),
+                base_version: None,
+                hash: String::new(),
+                body,
+            });
+        }
+    }
+    let t = Clock::now();
+    for chunk in records.chunks(1000) {
+        let prepared = chunk
+            .iter()
+            .map(|r| {
+                kadian_server::logic::prepare(r, &device, &reference).map_err(|e| {
+                    kadian_domain::sync::Receipt {
+                        id: r.id.clone(),
+                        status: kadian_domain::sync::ReceiptStatus::Rejected,
+                        server_seq: None,
+                        version: None,
+                        error: Some(e),
+                    }
+                })
+            })
+            .collect::<Vec<_>>();
+        let meta = PushMeta {
+            device_id: "bench".into(),
+            device_time: chrono::Utc::now(),
+            received_at: chrono::Utc::now(),
+            clock_flagged: false,
+        };
+        s.db.store(&meta, prepared).await?;
+    }
+    let raw = events as f64 / t.elapsed().as_secs_f64();
+    row(
+        &format!("[{backend}] server raw bulk insert, batches of 1000"),
+        raw,
+        "events/s",
+        None,
+    );
+    row(
+        &format!("[{backend}] end to end ÷ raw insert"),
+        batched / raw,
+        "×",
+        None,
+    );
+
+    // 4. A new community laptop pulls its community: 9,000 residents and 14 days of events, on a
+    // server holding just that.
+    drop(s);
+    let s = TestServer::start(backend).await;
+    let laptop_src = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
+    let persons: Vec<Person> = (0..9000)
+        .map(|i| {
+            let mut p = Person::new(format!("居民{i}"), PersonCategory::Resident);
+            p.community_code = Some(s.community_a.clone());
+            p.compound = Some("八一新苑".into());
+            p.phone = Some(format!("138{:08}", i));
+            p
+        })
+        .collect();
+    laptop_src
+        .core
+        .store()
+        .import_persons(persons.iter(), Source::Import)?;
+    laptop_src
+        .core
+        .store()
+        .record_passages(&registrations(&s.checkpoint_a, 7000, 14), Source::User)?;
+    sync_round(
+        &laptop_src.core,
+        &laptop_src.client(Duration::from_secs(120)),
+    )
+    .await?;
+    let fresh = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
+    let t = Clock::now();
+    let report = sync_round(&fresh.core, &fresh.client(Duration::from_secs(120))).await?;
+    let pull = t.elapsed().as_secs_f64();
+    row(
+        &format!(
+            "[{backend}] new community laptop pulls its community ({} changes)",
+            report.pulled
+        ),
+        pull,
+        "s",
+        Some((5.0, false)),
+    );
+    Ok(())
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let events = arg("--events", 100_000);
+    let single = arg("--single", 5000);
+    for b in backends() {
+        bench_backend(b, events, single).await?;
+    }
+    Ok(())
+}
