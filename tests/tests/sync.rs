@@ -521,3 +521,59 @@ async fn t13_unsynced_rows_survive_a_schema_upgrade_and_sync() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t14_two_offline_edits_never_undo_another_devices_change() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let mut p = Person::new("钱多", PersonCategory::Resident);
+        p.community_code = Some(s.community_a.clone());
+        p.compound = Some("八一新苑".into());
+        p.building = Some("1号楼".into());
+        p.room = Some("101".into());
+        laptop
+            .core
+            .store()
+            .upsert_person(&p, Source::User)
+            .expect("person");
+        laptop.sync().await.expect("sync");
+        tablet.sync().await.expect("pull");
+        // The tablet edits twice while offline; meanwhile the laptop changes the building.
+        let mut t = p.clone();
+        t.room = Some("102".into());
+        tablet
+            .core
+            .store()
+            .upsert_person(&t, Source::User)
+            .expect("edit 1");
+        t.phone = Some("13900000009".into());
+        tablet
+            .core
+            .store()
+            .upsert_person(&t, Source::User)
+            .expect("edit 2");
+        let mut l = p.clone();
+        l.building = Some("2号楼".into());
+        laptop
+            .core
+            .store()
+            .upsert_person(&l, Source::User)
+            .expect("laptop edit");
+        laptop.sync().await.expect("sync");
+        tablet.sync().await.expect("sync");
+        laptop.sync().await.expect("sync");
+        for d in [&laptop, &tablet] {
+            let (merged, _) = d.core.store().person(p.id).expect("p").expect("p");
+            assert_eq!(
+                merged.building.as_deref(),
+                Some("2号楼"),
+                "the laptop's change survives"
+            );
+            assert_eq!(merged.room.as_deref(), Some("102"));
+            assert_eq!(merged.phone.as_deref(), Some("13900000009"));
+        }
+    })
+    .await;
+}

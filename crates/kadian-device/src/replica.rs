@@ -211,16 +211,22 @@ impl Store {
 
     /// Applies the server's receipts to the rows that were sent, in one transaction: an
     /// accepted, duplicate or conflict receipt removes the row (the record is acknowledged; a
-    /// person takes the server's version); a rejected one keeps it with the reason. Rows without a
-    /// receipt stay as they are and go again.
+    /// person takes the server's version); a rejected one keeps it with the reason (a transient
+    /// `storage_error` goes back to pending). Rows without a receipt stay and go again.
     pub fn apply_receipts(&mut self, sent: &[OutboxEntry], receipts: &[Receipt]) -> Result<()> {
         let by_id: std::collections::HashMap<&str, &OutboxEntry> =
             sent.iter().map(|e| (e.record_id.as_str(), e)).collect();
         self.write(|tx| {
             let now = ts(Utc::now());
-            for r in receipts {
-                let Some(&entry) = by_id.get(r.id.as_str()) else {
-                    continue;
+            for (i, r) in receipts.iter().enumerate() {
+                // Receipts come in the order of the records; the id confirms it (and finds the
+                // row when a server answers out of order).
+                let entry = match sent.get(i) {
+                    Some(e) if e.record_id == r.id => e,
+                    _ => match by_id.get(r.id.as_str()) {
+                        Some(e) => e,
+                        None => continue,
+                    },
                 };
                 match r.status {
                     ReceiptStatus::Accepted | ReceiptStatus::Duplicate | ReceiptStatus::Conflict => {
@@ -231,6 +237,11 @@ impl Store {
                                     .execute(params![entry.record_id, v])?;
                             }
                         }
+                    }
+                    // The server could not store it this time: it goes again with the next push.
+                    ReceiptStatus::Rejected if r.error.as_ref().is_some_and(|e| e.code == "storage_error") => {
+                        tx.prepare_cached("UPDATE outbox SET state = 'pending', updated_at = ?2 WHERE seq = ?1")?
+                            .execute(params![entry.seq, now])?;
                     }
                     ReceiptStatus::Rejected => {
                         let (code, message) = r

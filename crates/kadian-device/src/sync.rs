@@ -216,7 +216,7 @@ pub struct SyncStatus {
     pub reenrol_needed: bool,
     /// Failures since start, by name (`offline`, `server_503`, `captive_portal`, ...).
     pub failures: Vec<(String, u32)>,
-    /// Server clock minus ours at the last push, ms (positive: our clock is behind).
+    /// Our clock minus the server's at the last push, ms (positive: our clock is ahead).
     pub clock_skew_ms: Option<i64>,
 }
 
@@ -237,9 +237,15 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
     // First make sure the server is really there: a captive portal answers anything with its
     // login page, and nothing may be marked sent on its word.
     client.health().await?;
+    // Rows the server could not store this time go back to pending; they wait for the next
+    // round instead of being pushed again and again in this one.
+    let mut attempted = std::collections::HashSet::new();
     loop {
         let batch: Vec<OutboxEntry> = core.store().push_batch(PUSH_BATCH)?;
-        if batch.is_empty() {
+        let fresh = batch
+            .iter()
+            .fold(false, |any, e| attempted.insert(e.seq) || any);
+        if !fresh {
             break;
         }
         let seqs: Vec<i64> = batch.iter().map(|e| e.seq).collect();
@@ -281,7 +287,7 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
     Ok(report)
 }
 
-/// Backoff after `failures` consecutive failures: 1 s doubling to at most 5 min, with ±25 %
+/// Backoff after `failures` consecutive failures: 2 s, 4 s, 8 s, … to at most 5 min, with ±25 %
 /// jitter so 99 tablets do not retry in step.
 pub fn backoff(failures: u32, cap: Duration) -> Duration {
     let base = Duration::from_secs(1).saturating_mul(1u32 << failures.min(16));

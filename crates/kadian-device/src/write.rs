@@ -41,7 +41,8 @@ pub struct Recorded {
 pub struct PersonWrite {
     /// The stored person's id (an existing person's, when matched by document number).
     pub id: Uuid,
-    /// Version after the write (1 for a new person).
+    /// The server's version the local copy is based on (0 until the server has acknowledged the
+    /// person). Local edits do not change it; receipts and pulls do.
     pub version: i64,
     /// True when a new person was inserted.
     pub created: bool,
@@ -267,7 +268,7 @@ pub(crate) fn upsert_person_tx(
                 "INSERT INTO person (name, name_initials, document_type, document_number,
                         document_rev, phone, phone_rev, sex, birth_date, community_code, compound,
                         building, unit, room, category, source, updated_at, id, version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 1)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 0)",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             let id = p.id.to_string();
@@ -276,7 +277,7 @@ pub(crate) fn upsert_person_tx(
             enqueue(tx, RecordKind::Person, p.id, "create", None, p, source)?;
             Ok(PersonWrite {
                 id: p.id,
-                version: 1,
+                version: 0,
                 created: true,
             })
         }
@@ -286,12 +287,10 @@ pub(crate) fn upsert_person_tx(
                         document_number = ?4, document_rev = ?5, phone = ?6, phone_rev = ?7,
                         sex = ?8, birth_date = ?9, community_code = ?10, compound = ?11,
                         building = ?12, unit = ?13, room = ?14, category = ?15, source = ?16,
-                        updated_at = ?17, version = ?18
-                 WHERE id = ?19",
+                        updated_at = ?17
+                 WHERE id = ?18",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
-            let next = version + 1;
-            all.push(&next);
             all.push(&id);
             stmt.execute(all.as_slice())?;
             let uuid = Uuid::parse_str(&id).map_err(|_| StoreError::NotFound {
@@ -300,18 +299,20 @@ pub(crate) fn upsert_person_tx(
             })?;
             let mut stored = p.clone();
             stored.id = uuid;
+            // The base is the server's version this edit was made on; 0 means our own create has
+            // not been acknowledged yet, and that create becomes version 1.
             enqueue(
                 tx,
                 RecordKind::Person,
                 uuid,
                 "update",
-                Some(version),
+                Some(version.max(1)),
                 &stored,
                 source,
             )?;
             Ok(PersonWrite {
                 id: uuid,
-                version: next,
+                version,
                 created: false,
             })
         }

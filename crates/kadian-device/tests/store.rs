@@ -319,18 +319,39 @@ fn writes_from_sync_are_not_queued_again() {
 }
 
 #[test]
-fn a_person_update_raises_the_version_and_queues_the_base_version() {
+fn a_person_update_queues_the_servers_base_version() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut store = open(&dir);
     let mut p = person("张三", "412301198209159328", "13912345678");
     let w = store.upsert_person(&p, Source::User).expect("insert");
-    assert_eq!((w.version, w.created), (1, true));
+    assert_eq!(
+        (w.version, w.created),
+        (0, true),
+        "not yet acknowledged by the server"
+    );
     p.room = Some("302".into());
     let w = store.upsert_person(&p, Source::User).expect("update");
-    assert_eq!((w.version, w.created), (2, false));
+    assert_eq!(
+        (w.version, w.created),
+        (0, false),
+        "local edits keep the server's version"
+    );
+    p.room = Some("303".into());
+    store
+        .upsert_person(&p, Source::User)
+        .expect("second update");
     let rows = store.outbox("pending", 10).expect("outbox");
     assert_eq!(rows[1].op, "update");
-    assert_eq!(rows[1].base_version, Some(1));
+    assert_eq!(
+        rows[1].base_version,
+        Some(1),
+        "based on our own create, which becomes version 1"
+    );
+    assert_eq!(
+        rows[2].base_version,
+        Some(1),
+        "two offline edits share the same base"
+    );
     // Same document number under another id: the existing person is updated, not duplicated.
     let mut again = person("张三", "412301198209159328", "13912345678");
     again.room = Some("401".into());

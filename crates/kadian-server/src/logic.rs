@@ -271,8 +271,15 @@ pub enum Decision {
 }
 
 /// Decides what an arrival means. `base` is the stored body of the version the device's update
-/// was made on (when it is older than the current one).
-pub fn decide(incoming: &Incoming, existing: Option<&Existing>, base: Option<&str>) -> Decision {
+/// was made on (when it is older than the current one); `applied_before` says this exact pushed
+/// body was applied to the entity already (a resend whose receipt was lost: a merged body differs
+/// from what was pushed, so only the pushed hash recognises it).
+pub fn decide(
+    incoming: &Incoming,
+    existing: Option<&Existing>,
+    base: Option<&str>,
+    applied_before: bool,
+) -> Decision {
     let Some(existing) = existing else {
         return Decision::Insert;
     };
@@ -282,7 +289,7 @@ pub fn decide(incoming: &Incoming, existing: Option<&Existing>, base: Option<&st
             "该编号已被另一种记录使用 / the id belongs to another kind of record",
         ));
     }
-    if existing.hash == incoming.hash {
+    if existing.hash == incoming.hash || (applied_before && !incoming.is_event()) {
         return Decision::Duplicate;
     }
     if incoming.is_event() {
@@ -364,20 +371,20 @@ mod tests {
         let a = serde_json::json!({"id": "x", "name": "张三", "room": "101", "phone": "1"});
         let e = existing("passage", a.clone(), 1);
         assert_eq!(
-            decide(&incoming("passage", a.clone(), None), None, None),
+            decide(&incoming("passage", a.clone(), None), None, None, false),
             Decision::Insert
         );
         assert_eq!(
-            decide(&incoming("passage", a.clone(), None), Some(&e), None),
+            decide(&incoming("passage", a.clone(), None), Some(&e), None, false),
             Decision::Duplicate
         );
         let changed = serde_json::json!({"id": "x", "name": "李四", "room": "101", "phone": "1"});
         assert!(
-            matches!(decide(&incoming("passage", changed.clone(), None), Some(&e), None), Decision::Reject(ref r) if r.code == "id_reused")
+            matches!(decide(&incoming("passage", changed.clone(), None), Some(&e), None, false), Decision::Reject(ref r) if r.code == "id_reused")
         );
         let p = existing("person", a.clone(), 1);
         assert!(
-            matches!(decide(&incoming("person", changed.clone(), Some(1)), Some(&p), None), Decision::Update { ref conflicts, .. } if conflicts.is_empty())
+            matches!(decide(&incoming("person", changed.clone(), Some(1)), Some(&p), None, false), Decision::Update { ref conflicts, .. } if conflicts.is_empty())
         );
     }
 
@@ -397,7 +404,8 @@ mod tests {
             serde_json::json!({"id": "x", "name": "张三", "room": "101", "phone": "2"}),
             Some(1),
         );
-        let Decision::Update { body, conflicts } = decide(&device, Some(&server), Some(&base_text))
+        let Decision::Update { body, conflicts } =
+            decide(&device, Some(&server), Some(&base_text), false)
         else {
             panic!("update expected")
         };
@@ -413,7 +421,8 @@ mod tests {
             serde_json::json!({"id": "x", "name": "张三", "room": "303", "phone": "1"}),
             Some(1),
         );
-        let Decision::Update { body, conflicts } = decide(&device, Some(&server), Some(&base_text))
+        let Decision::Update { body, conflicts } =
+            decide(&device, Some(&server), Some(&base_text), false)
         else {
             panic!("update expected")
         };
@@ -421,5 +430,10 @@ mod tests {
         assert_eq!(merged["room"], "202");
         assert_eq!(conflicts.len(), 1);
         assert_eq!(conflicts[0].device_value, "303");
+        // The same update pushed again after its receipt was lost: a duplicate, not a new merge.
+        assert_eq!(
+            decide(&device, Some(&server), Some(&base_text), true),
+            Decision::Duplicate
+        );
     }
 }

@@ -306,9 +306,12 @@ async fn main() -> Result<()> {
                 listener.local_addr()?
             );
             let app = kadian_server::router(kadian_server::AppState::new(db));
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
             tokio::select! {
                 r = kadian_server::serve(listener, app) => r?,
-                _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
+                _ = tokio::signal::ctrl_c() => tracing::info!("stopping (SIGINT)"),
+                _ = term.recv() => tracing::info!("stopping (SIGTERM)"),
             }
         }
     }

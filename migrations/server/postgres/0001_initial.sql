@@ -82,8 +82,10 @@ CREATE TABLE record_version (
     id      TEXT NOT NULL,
     version BIGINT NOT NULL,
     body    TEXT NOT NULL,
+    incoming_hash TEXT NOT NULL,             -- hash of the pushed body that made this version
     PRIMARY KEY (id, version)
 );
+CREATE INDEX record_version_incoming ON record_version (id, incoming_hash);
 
 CREATE TABLE kadian_meta (
     key   TEXT PRIMARY KEY,

@@ -85,5 +85,7 @@ CREATE TABLE record_version (
     id      TEXT NOT NULL,
     version INTEGER NOT NULL,
     body    TEXT NOT NULL,
+    incoming_hash TEXT NOT NULL,             -- hash of the pushed body that made this version
     PRIMARY KEY (id, version)
 );
+CREATE INDEX record_version_incoming ON record_version (id, incoming_hash);

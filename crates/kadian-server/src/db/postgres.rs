@@ -137,6 +137,16 @@ async fn store_one<C: GenericClient>(
             .map(|r| r.get(0)),
         _ => None,
     };
+    let applied_before = match &existing {
+        Some(e) if !inc.is_event() && e.hash != inc.hash => tx
+            .query_opt(
+                "SELECT 1 FROM record_version WHERE id = $1 AND incoming_hash = $2",
+                &[&inc.id, &inc.hash],
+            )
+            .await?
+            .is_some(),
+        _ => false,
+    };
     let receipt = |status, seq: Option<i64>, version: Option<i64>, error| Receipt {
         id: inc.id.clone(),
         status,
@@ -144,20 +154,21 @@ async fn store_one<C: GenericClient>(
         version,
         error,
     };
-    Ok(match decide(inc, existing.as_ref(), base.as_deref()) {
-        Decision::Duplicate => {
-            let e = existing.as_ref();
-            receipt(
-                ReceiptStatus::Duplicate,
-                e.map(|e| e.seq),
-                e.map(|e| e.version),
-                None,
-            )
-        }
-        Decision::Reject(err) => receipt(ReceiptStatus::Rejected, None, None, Some(err)),
-        Decision::Insert => {
-            *seq += 1;
-            tx.execute(
+    Ok(
+        match decide(inc, existing.as_ref(), base.as_deref(), applied_before) {
+            Decision::Duplicate => {
+                let e = existing.as_ref();
+                receipt(
+                    ReceiptStatus::Duplicate,
+                    e.map(|e| e.seq),
+                    e.map(|e| e.version),
+                    None,
+                )
+            }
+            Decision::Reject(err) => receipt(ReceiptStatus::Rejected, None, None, Some(err)),
+            Decision::Insert => {
+                *seq += 1;
+                tx.execute(
                 "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, event_at,
                                      device_id, device_time, received_at, clock_flagged)
                  VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -177,24 +188,24 @@ async fn store_one<C: GenericClient>(
                 ],
             )
             .await?;
-            if !inc.is_event() {
-                tx.execute(
-                    "INSERT INTO record_version (id, version, body) VALUES ($1, 1, $2)",
-                    &[&inc.id, &inc.body],
-                )
-                .await?;
+                if !inc.is_event() {
+                    tx.execute(
+                        "INSERT INTO record_version (id, version, body, incoming_hash) VALUES ($1, 1, $2, $3)",
+                        &[&inc.id, &inc.body, &inc.hash],
+                    )
+                    .await?;
+                }
+                receipt(ReceiptStatus::Accepted, Some(*seq), Some(1), None)
             }
-            receipt(ReceiptStatus::Accepted, Some(*seq), Some(1), None)
-        }
-        Decision::Update { body, conflicts } => {
-            let e = existing
-                .as_ref()
-                .ok_or_else(|| DbError::Backend("update without a record".into()))?;
-            let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-            let (text, hash) = canonical(&value);
-            let version = e.version + 1;
-            *seq += 1;
-            tx.execute(
+            Decision::Update { body, conflicts } => {
+                let e = existing
+                    .as_ref()
+                    .ok_or_else(|| DbError::Backend("update without a record".into()))?;
+                let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+                let (text, hash) = canonical(&value);
+                let version = e.version + 1;
+                *seq += 1;
+                tx.execute(
                 "UPDATE record SET version = $2, seq = $3, hash = $4, body = $5, community_code = $6, compound_id = $7,
                         device_id = $8, device_time = $9, received_at = $10, clock_flagged = $11
                  WHERE id = $1",
@@ -213,36 +224,37 @@ async fn store_one<C: GenericClient>(
                 ],
             )
             .await?;
-            tx.execute(
-                "INSERT INTO record_version (id, version, body) VALUES ($1, $2, $3)",
-                &[&inc.id, &version, &text],
-            )
-            .await?;
-            let record_seq = *seq;
-            for c in &conflicts {
-                let id = uuid::Uuid::now_v7().to_string();
-                let body = serde_json::json!({
-                    "id": id, "record_kind": inc.kind, "record_id": inc.id, "field": c.field,
-                    "server_value": c.server_value, "device_value": c.device_value,
-                    "device_id": meta.device_id, "at": meta.received_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                });
-                let (text, hash) = canonical(&body);
-                *seq += 1;
                 tx.execute(
+                    "INSERT INTO record_version (id, version, body, incoming_hash) VALUES ($1, $2, $3, $4)",
+                    &[&inc.id, &version, &text, &inc.hash],
+                )
+                .await?;
+                let record_seq = *seq;
+                for c in &conflicts {
+                    let id = uuid::Uuid::now_v7().to_string();
+                    let body = serde_json::json!({
+                        "id": id, "record_kind": inc.kind, "record_id": inc.id, "field": c.field,
+                        "server_value": c.server_value, "device_value": c.device_value,
+                        "device_id": meta.device_id, "at": meta.received_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    });
+                    let (text, hash) = canonical(&body);
+                    *seq += 1;
+                    tx.execute(
                     "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, device_id, received_at)
                      VALUES ($1, 'conflict', $2, 1, $3, $4, $5, $6, $7, $8)",
                     &[&id, &*seq, &hash, &text, &inc.community, &inc.compound, &meta.device_id, &meta.received_at],
                 )
                 .await?;
+                }
+                let status = if conflicts.is_empty() {
+                    ReceiptStatus::Accepted
+                } else {
+                    ReceiptStatus::Conflict
+                };
+                receipt(status, Some(record_seq), Some(version), None)
             }
-            let status = if conflicts.is_empty() {
-                ReceiptStatus::Accepted
-            } else {
-                ReceiptStatus::Conflict
-            };
-            receipt(status, Some(record_seq), Some(version), None)
-        }
-    })
+        },
+    )
 }
 
 #[async_trait]
