@@ -242,9 +242,7 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
     let mut attempted = std::collections::HashSet::new();
     loop {
         let batch: Vec<OutboxEntry> = core.store().push_batch(PUSH_BATCH)?;
-        let fresh = batch
-            .iter()
-            .fold(false, |any, e| attempted.insert(e.seq) || any);
+        let fresh = batch.iter().filter(|e| attempted.insert(e.seq)).count() > 0;
         if !fresh {
             break;
         }
