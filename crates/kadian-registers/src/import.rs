@@ -536,6 +536,17 @@ fn transport_of(text: &str) -> Option<TransportMode> {
     )
 }
 
+/// Namespace of the ids of imported records (UUIDv5): importing the same register twice, or on
+/// two laptops, yields the same ids, so the server stores each record once. Records made at a
+/// gate keep their UUIDv7.
+const IMPORT_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x6b61_6469_616e_4000_8000_7265_6769_7374);
+
+/// The id of an imported record, from what identifies it.
+fn import_id(key: &str) -> uuid::Uuid {
+    uuid::Uuid::new_v5(&IMPORT_NAMESPACE, key.as_bytes())
+}
+
 /// Imports an already-read grid (see [`import_file`]).
 pub fn import_grid(
     grid: &Grid,
@@ -870,6 +881,7 @@ pub fn import_grid(
                 (None, Some(p)) => format!("np:{}|{p}", person.name),
                 (None, None) => format!("row:{row_number}"),
             };
+            person.id = import_id(&format!("person:{key}"));
             let person_id = match seen.get(&key) {
                 Some(&(first_row, idx)) => {
                     batch.report.persons_merged += 1;
@@ -892,18 +904,34 @@ pub fn import_grid(
             };
             if let Some(mut p) = passage {
                 p.passage.person_id = Some(person_id);
+                p.passage.id = import_id(&format!(
+                    "passage:{}:{}:{}:{person_id}",
+                    p.passage.checkpoint_id,
+                    p.passage.at.utc.timestamp(),
+                    p.passage.direction.as_str()
+                ));
                 if let Some(r) = &mut p.reading {
                     r.person_id = Some(person_id);
+                    r.passage_id = Some(p.passage.id);
+                    r.id = import_id(&format!("reading:{}", p.passage.id));
                 }
                 batch.passages.push(p);
             }
             if let Some(mut t) = travel {
                 t.person_id = Some(person_id);
+                t.id = import_id(&format!(
+                    "travel:{person_id}:{:?}:{:?}",
+                    t.to_date,
+                    t.places
+                        .first()
+                        .and_then(|p| p.division_code.clone().or_else(|| p.text.clone()))
+                ));
+                if let Some(mut r) = arrival_reading {
+                    r.person_id = Some(person_id);
+                    r.id = import_id(&format!("arrival:{}", t.id));
+                    batch.readings.push(r);
+                }
                 batch.travel.push(t);
-            }
-            if let Some(mut r) = arrival_reading {
-                r.person_id = Some(person_id);
-                batch.readings.push(r);
             }
         }
         let status = if rejected {

@@ -148,3 +148,157 @@ pub async fn import_divisions(db: &dyn Database, dir: &Path) -> DbResult<Divisio
         communities,
     })
 }
+
+/// What `import` did: the register's report and what was stored.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RegisterImport {
+    /// The row-by-row report.
+    pub report: kadian_registers::ImportReport,
+    /// Records stored now.
+    pub stored: usize,
+    /// Records the server already had (an import run twice changes nothing).
+    pub duplicates: usize,
+    /// Records refused by the server's rules (out of scope, ...), with their ids.
+    pub refused: Vec<kadian_domain::sync::Receipt>,
+    /// True for `--dry-run`: nothing was stored.
+    pub dry_run: bool,
+}
+
+/// Imports a register file into the server for `community` (and `compound`): every accepted or
+/// warned row becomes records as a device would push them; nothing is stored on `dry_run`, or
+/// when the file cannot be read at all.
+pub async fn import_register(
+    db: &dyn Database,
+    path: &Path,
+    kind: kadian_registers::RegisterKind,
+    community: &str,
+    compound: Option<&str>,
+    dry_run: bool,
+) -> anyhow::Result<RegisterImport> {
+    use kadian_domain::sync::{PushRecord, Receipt, ReceiptStatus, Scope};
+    let (street, _) = db.street().await?.ok_or_else(|| {
+        DbError::Invalid("initialise the street first (kadian-server init)".into())
+    })?;
+    let reference = db.reference().await?;
+    if !reference.communities.contains_key(community) {
+        anyhow::bail!("unknown community {community}");
+    }
+    let compound_name = match compound {
+        Some(id) => Some(
+            reference
+                .compounds
+                .get(id)
+                .map(|(_, n)| n.clone())
+                .ok_or_else(|| anyhow::anyhow!("unknown compound {id}"))?,
+        ),
+        None => None,
+    };
+    // Passages need a checkpoint: the compound's first one.
+    let checkpoint = compound.and_then(|c| {
+        let mut ids: Vec<&String> = reference
+            .checkpoints
+            .iter()
+            .filter(|(_, (k, _))| k == c)
+            .map(|(id, _)| id)
+            .collect();
+        ids.sort();
+        ids.first().map(|s| (*s).clone())
+    });
+    if kind == kadian_registers::RegisterKind::GateLog && checkpoint.is_none() {
+        anyhow::bail!("a gate log needs --compound ID of a compound with a checkpoint");
+    }
+    let mut options = kadian_registers::ImportOptions::new(
+        Utc::now().with_timezone(&chrono_offset()).date_naive(),
+    );
+    options.kind = Some(kind);
+    options.community_code = Some(community.to_owned());
+    options.compound = compound_name;
+    options.checkpoint_id = checkpoint.unwrap_or_else(|| "import".into());
+    options.recorded_by = "kadian-server import".into();
+    let batch =
+        kadian_registers::import_file(path, &options, &kadian_registers::Divisions::bundled())?;
+    let mut records: Vec<PushRecord> = Vec::new();
+    let mut add = |kind: &str, body: serde_json::Value| {
+        let id = body["id"].as_str().unwrap_or_default().to_owned();
+        records.push(PushRecord {
+            kind: kind.into(),
+            id,
+            op: "create".into(),
+            base_version: None,
+            hash: String::new(),
+            body,
+        });
+    };
+    for p in &batch.persons {
+        add("person", serde_json::to_value(p)?);
+    }
+    for p in &batch.passages {
+        add("passage", serde_json::to_value(&p.passage)?);
+        if let Some(r) = &p.reading {
+            add("temperature_reading", serde_json::to_value(r)?);
+        }
+    }
+    for t in &batch.travel {
+        add("travel_declaration", serde_json::to_value(t)?);
+    }
+    for r in &batch.readings {
+        add("temperature_reading", serde_json::to_value(r)?);
+    }
+    let mut result = RegisterImport {
+        report: batch.report,
+        stored: 0,
+        duplicates: 0,
+        refused: Vec::new(),
+        dry_run,
+    };
+    if dry_run {
+        return Ok(result);
+    }
+    let importer = crate::logic::Device {
+        id: "import".into(),
+        name: "kadian-server import".into(),
+        role: kadian_domain::sync::Role::Community,
+        scope: Scope {
+            street,
+            community: Some(community.to_owned()),
+            compound: compound.map(str::to_owned),
+            checkpoint: None,
+        },
+        revoked: false,
+    };
+    let now = Utc::now();
+    let meta = crate::db::PushMeta {
+        device_id: "import".into(),
+        device_time: now,
+        received_at: now,
+        clock_flagged: false,
+    };
+    for chunk in records.chunks(kadian_domain::sync::MAX_PUSH_RECORDS) {
+        let prepared = chunk
+            .iter()
+            .map(|r| {
+                crate::logic::prepare(r, &importer, &reference).map_err(|e| Receipt {
+                    id: r.id.clone(),
+                    status: ReceiptStatus::Rejected,
+                    server_seq: None,
+                    version: None,
+                    error: Some(e),
+                })
+            })
+            .collect();
+        for receipt in db.store(&meta, prepared).await? {
+            match receipt.status {
+                ReceiptStatus::Accepted | ReceiptStatus::Conflict => result.stored += 1,
+                ReceiptStatus::Duplicate => result.duplicates += 1,
+                ReceiptStatus::Rejected => result.refused.push(receipt),
+            }
+        }
+    }
+    Ok(result)
+}
+
+/// China Standard Time (+08:00), the registers' local time.
+fn chrono_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600)
+        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"))
+}

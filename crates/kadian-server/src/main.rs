@@ -83,6 +83,26 @@ enum Command {
         #[command(subcommand)]
         command: DeviceCommand,
     },
+    /// Import a register (.xlsx, .xls, .csv) of a community: a preview with --dry-run.
+    Import {
+        /// residents (居民花名册), returnees (返乡人员登记表) or gate-log (出入登记)
+        #[arg(value_enum)]
+        kind: RegisterArg,
+        /// The register file
+        file: PathBuf,
+        /// Community code (12 digits)
+        #[arg(long)]
+        community: String,
+        /// Compound id (gate logs need one: passages are recorded at its checkpoint)
+        #[arg(long)]
+        compound: Option<String>,
+        /// Read and report only; store nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the row-by-row report as JSON to this file (`-` for standard output)
+        #[arg(long)]
+        report: Option<String>,
+    },
     /// Serve the sync API.
     Serve {
         /// Address to listen on
@@ -141,6 +161,13 @@ enum DeviceCommand {
         /// Device id
         id: String,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RegisterArg {
+    Residents,
+    Returnees,
+    GateLog,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -289,6 +316,56 @@ async fn main() -> Result<()> {
                 bail!("no device {id}");
             }
             print(j, json!({"revoked": id}), format!("device {id} revoked"));
+        }
+        Command::Import {
+            kind,
+            file,
+            community,
+            compound,
+            dry_run,
+            report,
+        } => {
+            let kind = match kind {
+                RegisterArg::Residents => kadian_registers::RegisterKind::Roster,
+                RegisterArg::Returnees => kadian_registers::RegisterKind::Returnees,
+                RegisterArg::GateLog => kadian_registers::RegisterKind::GateLog,
+            };
+            let r = admin::import_register(
+                db.as_ref(),
+                &file,
+                kind,
+                &community,
+                compound.as_deref(),
+                dry_run,
+            )
+            .await?;
+            match report.as_deref() {
+                Some("-") => println!("{}", serde_json::to_string_pretty(&r.report)?),
+                Some(path) => std::fs::write(path, serde_json::to_string_pretty(&r.report)?)
+                    .with_context(|| format!("writing {path}"))?,
+                None => {}
+            }
+            let rep = &r.report;
+            let unplaced = if rep.unmapped_columns.is_empty() {
+                String::new()
+            } else {
+                format!("; columns not placed: {}", rep.unmapped_columns.join(", "))
+            };
+            let summary = format!(
+                "{}: {} rows — {} accepted, {} warned, {} rejected; {} persons ({} merged){unplaced}; stored {}, already there {}, refused {}{}",
+                rep.file, rep.rows_total, rep.accepted, rep.warned, rep.rejected, rep.persons_created, rep.persons_merged,
+                r.stored, r.duplicates, r.refused.len(), if r.dry_run { " (dry run: nothing stored)" } else { "" }
+            );
+            if report.as_deref() == Some("-") {
+                eprintln!("{summary}");
+            } else {
+                print(
+                    j,
+                    json!({"stored": r.stored, "duplicates": r.duplicates, "refused": r.refused, "dry_run": r.dry_run,
+                        "rows_total": rep.rows_total, "accepted": rep.accepted, "warned": rep.warned, "rejected": rep.rejected}),
+                    summary,
+                );
+            }
         }
         Command::Serve {
             listen,
