@@ -518,19 +518,36 @@ fn test() -> Result<()> {
 
 fn bench(extra: &[String]) -> Result<()> {
     setup()?;
-    let mut cmd = cargo();
-    cmd.args([
-        "run",
-        "--release",
-        "--quiet",
-        "-p",
-        "kadian-tests",
-        "--bin",
-        "kadian-bench",
-        "--",
-    ]);
-    cmd.args(extra);
-    status("kadian-bench", &mut cmd)
+    status(
+        "cargo build --release (benchmarks)",
+        cargo().args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "kadian-tests",
+            "--bins",
+        ]),
+    )?;
+    let bin = |name: &str| Command::new(target_dir().join("release").join(name));
+    status("kadian-bench", bin("kadian-bench").args(extra))?;
+    status(
+        "kadian-bench-import csv",
+        bin("kadian-bench-import").arg("csv"),
+    )?;
+    status(
+        "kadian-bench-import prepare",
+        bin("kadian-bench-import").arg("prepare"),
+    )?;
+    status(
+        "kadian-bench-import xlsx",
+        bin("kadian-bench-import").arg("xlsx"),
+    )?;
+    let pg = PgCluster::start()?;
+    status(
+        "kadian-bench-sync",
+        bin("kadian-bench-sync").env("KADIAN_TEST_PG", &pg.url),
+    )
 }
 
 /// A throw-away PostgreSQL cluster on a free loopback port for the story tests, run as the

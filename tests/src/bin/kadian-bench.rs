@@ -278,6 +278,7 @@ fn main() -> Result<()> {
         table.row(figure, ms(stats.p99), "ms", Some(10.0));
     }
     drop(store);
+
     table.print();
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
