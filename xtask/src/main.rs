@@ -277,6 +277,8 @@ fn demo_street() -> Result<String> {
         .collect();
     let estates = ["花园", "新苑", "家园", "小区", "公寓", "佳苑"];
     let mut checkpoints = Vec::new();
+    let mut second_gates = 3;
+    let mut demo: Option<String> = None;
     for (code, name) in &communities {
         let stem: String = name.chars().take(2).collect();
         for estate in estates {
@@ -296,7 +298,12 @@ fn demo_street() -> Result<String> {
                 "--name",
                 "东门",
             ])?);
-            if checkpoints.len() < 4 {
+            if demo.is_none() && code == "411402001018" {
+                demo = checkpoints.last().cloned();
+            }
+            // The first three compounds have a second gate: 96 + 3 = 99 checkpoints.
+            if second_gates > 0 {
+                second_gates -= 1;
                 checkpoints.push(server_out(&[
                     "checkpoint",
                     "add",
@@ -309,15 +316,8 @@ fn demo_street() -> Result<String> {
         }
     }
     // The first checkpoint of 八一社区 (411402001018), whose roster the fixtures hold.
-    let first = communities
-        .iter()
-        .position(|(c, _)| c == "411402001018")
-        .unwrap_or(0)
-        * estates.len();
-    let demo = checkpoints
-        .get(first + 3)
-        .or(checkpoints.first())
-        .cloned()
+    let demo = demo
+        .or_else(|| checkpoints.first().cloned())
         .context("no checkpoint")?;
     eprintln!(
         "xtask run: demo street {} {}: {} communities, {} compounds, {} checkpoints",
