@@ -403,7 +403,8 @@ impl Tally {
     /// Reads `test result: ok. 36 passed; 0 failed; 1 ignored; ...` (cargo test) and
     /// `Tests  7 passed (7)` / `Tests  1 failed | 6 passed (7)` (vitest).
     fn read(&mut self, line: &str) {
-        let line = line.trim_start();
+        let plain = strip_ansi(line);
+        let line = plain.trim_start();
         if !(line.starts_with("test result:") || line.starts_with("Tests ")) {
             return;
         }
@@ -418,6 +419,25 @@ impl Tally {
             }
         }
     }
+}
+
+/// The line without ANSI colour sequences (`ESC [ … letter`), which test runners print even
+/// when piped.
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Runs a test command, echoing its output and counting its results.
@@ -645,5 +665,19 @@ impl Drop for PgCluster {
             .args(["-m", "fast", "-w", "stop"])
             .stdout(Stdio::null())
             .status();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_cargo_and_coloured_vitest_lines() {
+        let mut t = Tally::default();
+        t.read("test result: ok. 36 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out");
+        t.read("\u{1b}[2m      Tests \u{1b}[22m \u{1b}[1m\u{1b}[32m8 passed\u{1b}[39m\u{1b}[22m\u{1b}[90m (8)\u{1b}[39m");
+        t.read("      Tests  1 failed | 6 passed (7)");
+        assert_eq!((t.passed, t.failed, t.ignored), (50, 3, 1));
     }
 }
