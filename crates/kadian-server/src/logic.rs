@@ -95,7 +95,7 @@ fn reject(code: &str, message: impl Into<String>) -> ApiError {
 /// id; events at a checkpoint belong to its compound; everything must lie in the device's scope.
 ///
 /// Errors (the record's receipt is `rejected`): `invalid_record`, `unknown_kind`,
-/// `unknown_checkpoint`, `out_of_scope`.
+/// `unknown_checkpoint`, `unknown_community`, `out_of_scope`.
 pub fn prepare(
     record: &PushRecord,
     device: &Device,
@@ -198,6 +198,15 @@ pub fn prepare(
             ))
         }
     };
+    if let Some(c) = community
+        .as_ref()
+        .filter(|c| !reference.communities.contains_key(*c))
+    {
+        return Err(reject(
+            "unknown_community",
+            format!("本街道没有社区 {c} / the street has no community {c}"),
+        ));
+    }
     let in_scope = match device.role {
         Role::Street => true,
         Role::Community => community.is_some() && community == device.scope.community,

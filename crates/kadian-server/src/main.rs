@@ -90,9 +90,9 @@ enum Command {
         kind: RegisterArg,
         /// The register file
         file: PathBuf,
-        /// Community code (12 digits)
+        /// Community code (12 digits); omit for a street-wide roster with a 社区代码 column
         #[arg(long)]
-        community: String,
+        community: Option<String>,
         /// Compound id (gate logs need one: passages are recorded at its checkpoint)
         #[arg(long)]
         compound: Option<String>,
@@ -334,7 +334,7 @@ async fn main() -> Result<()> {
                 db.as_ref(),
                 &file,
                 kind,
-                &community,
+                community.as_deref(),
                 compound.as_deref(),
                 dry_run,
             )
