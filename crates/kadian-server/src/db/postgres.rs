@@ -257,6 +257,82 @@ async fn store_one<C: GenericClient>(
     )
 }
 
+const INSERT_RECORD: &str =
+    "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, event_at,
+                     device_id, device_time, received_at, clock_flagged)
+ VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+
+/// The batch in one transaction: ids the server has not seen are inserted directly (one prepared
+/// statement, one round trip each); the rest go through [`store_one`].
+async fn store_fast(
+    client: &mut Client,
+    meta: &PushMeta,
+    records: &[Result<Incoming, Receipt>],
+) -> DbResult<Vec<Receipt>> {
+    let tx = client.transaction().await?;
+    let mut seq = lock_seq(&tx).await?;
+    let ids: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|i| i.id.as_str())
+        .collect();
+    let known: std::collections::HashSet<String> = tx
+        .query("SELECT id FROM record WHERE id = ANY($1)", &[&ids])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let insert = tx.prepare(INSERT_RECORD).await?;
+    let insert_version = tx
+        .prepare(
+            "INSERT INTO record_version (id, version, body, incoming_hash) VALUES ($1, 1, $2, $3)",
+        )
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    let mut receipts = Vec::with_capacity(records.len());
+    for item in records {
+        match item {
+            Err(r) => receipts.push(r.clone()),
+            Ok(inc) if !known.contains(&inc.id) && seen.insert(inc.id.as_str()) => {
+                seq += 1;
+                tx.execute(
+                    &insert,
+                    &[
+                        &inc.id,
+                        &inc.kind,
+                        &seq,
+                        &inc.hash,
+                        &inc.body,
+                        &inc.community,
+                        &inc.compound,
+                        &inc.event_at,
+                        &meta.device_id,
+                        &meta.device_time,
+                        &meta.received_at,
+                        &meta.clock_flagged,
+                    ],
+                )
+                .await?;
+                if !inc.is_event() {
+                    tx.execute(&insert_version, &[&inc.id, &inc.body, &inc.hash])
+                        .await?;
+                }
+                receipts.push(Receipt {
+                    id: inc.id.clone(),
+                    status: ReceiptStatus::Accepted,
+                    server_seq: Some(seq),
+                    version: Some(1),
+                    error: None,
+                });
+            }
+            Ok(inc) => receipts.push(store_one(&tx, meta, inc, &mut seq).await?),
+        }
+    }
+    save_seq(&tx, seq).await?;
+    tx.commit().await?;
+    Ok(receipts)
+}
+
 #[async_trait]
 impl super::Database for PgDb {
     async fn migrate(&self) -> DbResult<()> {
@@ -602,6 +678,13 @@ impl super::Database for PgDb {
         records: Vec<Result<Incoming, Receipt>>,
     ) -> DbResult<Vec<Receipt>> {
         let mut client = self.client.lock().await;
+        // Fast path: the whole batch in one transaction, new records inserted with one prepared
+        // statement each. Should anything fail, it is rolled back and the batch goes again record
+        // by record, each in a savepoint, so one bad record never fails the others.
+        match store_fast(&mut client, meta, &records).await {
+            Ok(receipts) => return Ok(receipts),
+            Err(e) => tracing::warn!(error = %e, "batch store failed; retrying record by record"),
+        }
         let mut tx = client.transaction().await?;
         let mut seq = lock_seq(&tx).await?;
         let mut receipts = Vec::with_capacity(records.len());
