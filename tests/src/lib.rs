@@ -6,9 +6,6 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use chrono::NaiveDate;
-use kadian_domain::records::{Person, PersonCategory};
-use kadian_domain::{DocumentType, PersonName, Phone, ResidentIdNumber};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -64,38 +61,6 @@ pub fn roster_csv(people: usize) -> Result<PathBuf> {
     std::fs::create_dir_all(&target)?;
     std::fs::write(&path, out.stdout)?;
     Ok(path)
-}
-
-/// Reads the roster CSV of `gen_roster.py` (姓名,性别,身份证号码,联系电话,社区代码,社区,小区,楼栋,单元,门牌号)
-/// through the field's rules into persons. Rows that fail a rule are counted, not loaded.
-pub fn read_roster(path: &Path, today: NaiveDate) -> Result<(Vec<Person>, usize)> {
-    let mut reader = csv::Reader::from_path(path)?;
-    let mut persons = Vec::new();
-    let mut rejected = 0;
-    for record in reader.records() {
-        let r = record?;
-        let field = |i: usize| r.get(i).unwrap_or("").to_owned();
-        let (Ok(name), Ok(id)) = (
-            PersonName::parse(&field(0)),
-            ResidentIdNumber::parse(&field(2), today),
-        ) else {
-            rejected += 1;
-            continue;
-        };
-        let mut p = Person::new(name.value.as_str(), PersonCategory::Resident);
-        p.document_type = DocumentType::ResidentId;
-        p.sex = Some(id.value.sex());
-        p.birth_date = Some(id.value.birth_date());
-        p.document_number = Some(id.value.as_str().to_owned());
-        p.phone = Phone::parse(&field(3)).ok().map(|c| c.value.number);
-        p.community_code = Some(field(4));
-        p.compound = Some(field(6));
-        p.building = Some(field(7));
-        p.unit = Some(field(8));
-        p.room = Some(field(9));
-        persons.push(p);
-    }
-    Ok((persons, rejected))
 }
 
 /// Median, 99th percentile and max of a set of durations.

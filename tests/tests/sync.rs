@@ -22,6 +22,16 @@ where
     }
 }
 
+/// A resident of compound A (八一新苑).
+fn resident(s: &TestServer, name: &str) -> Person {
+    let mut p = Person::new(name, PersonCategory::Resident);
+    p.community_code = Some(s.community_a.clone());
+    p.compound = Some("八一新苑".into());
+    p.building = Some("1号楼".into());
+    p.room = Some("101".into());
+    p
+}
+
 async fn rows(server: &TestServer, kind: &str) -> i64 {
     server.db.count(kind).await.expect("count")
 }
@@ -86,14 +96,7 @@ async fn t03_the_same_batch_pushed_twice_in_parallel_stores_each_record_once() {
             device_time: chrono::Utc::now(),
             records: batch
                 .iter()
-                .map(|e| kadian_domain::sync::PushRecord {
-                    kind: e.kind.clone(),
-                    id: e.record_id.clone(),
-                    op: e.op.clone(),
-                    base_version: e.base_version,
-                    hash: e.hash.clone(),
-                    body: serde_json::from_str(&e.body).expect("json"),
-                })
+                .map(kadian_device::OutboxEntry::to_push_record)
                 .collect(),
         };
         let (c1, c2) = (
@@ -405,10 +408,7 @@ async fn t12_a_person_edited_on_two_devices_offline_is_merged_and_the_clash_list
         let s = TestServer::start(b).await;
         let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
         let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
-        let mut p = Person::new("赵敏", PersonCategory::Resident);
-        p.community_code = Some(s.community_a.clone());
-        p.compound = Some("八一新苑".into());
-        p.room = Some("101".into());
+        let mut p = resident(&s, "赵敏");
         p.phone = Some("13800000001".into());
         laptop
             .core
@@ -528,11 +528,7 @@ async fn t14_two_offline_edits_never_undo_another_devices_change() {
         let s = TestServer::start(b).await;
         let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
         let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
-        let mut p = Person::new("钱多", PersonCategory::Resident);
-        p.community_code = Some(s.community_a.clone());
-        p.compound = Some("八一新苑".into());
-        p.building = Some("1号楼".into());
-        p.room = Some("101".into());
+        let p = resident(&s, "钱多");
         laptop
             .core
             .store()

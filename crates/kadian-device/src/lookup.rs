@@ -79,31 +79,31 @@ pub struct PresentPerson {
     pub checkpoint_id: String,
 }
 
-const PERSON_COLS: &str = "id, name, document_type, document_number, phone, sex, birth_date,
-    community_code, compound, building, unit, room, category, version";
+/// `SELECT <the person columns person_from_row reads> FROM person` followed by the rest.
+macro_rules! select_person {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, name, document_type, document_number, phone, sex, birth_date, ",
+            "community_code, compound, building, unit, room, category, version FROM person ",
+            $rest
+        )
+    };
+}
 
 pub(crate) const SQL_BY_DOCUMENT_SUFFIX: &str =
-    "SELECT id, name, document_type, document_number, phone, sex, birth_date,
-    community_code, compound, building, unit, room, category, version
-    FROM person WHERE document_rev >= ?1 AND document_rev < ?2 ORDER BY document_rev LIMIT ?3";
+    select_person!("WHERE document_rev >= ?1 AND document_rev < ?2 ORDER BY document_rev LIMIT ?3");
 pub(crate) const SQL_BY_PHONE_SUFFIX: &str =
-    "SELECT id, name, document_type, document_number, phone, sex, birth_date,
-    community_code, compound, building, unit, room, category, version
-    FROM person WHERE phone_rev >= ?1 AND phone_rev < ?2 ORDER BY phone_rev LIMIT ?3";
+    select_person!("WHERE phone_rev >= ?1 AND phone_rev < ?2 ORDER BY phone_rev LIMIT ?3");
 pub(crate) const SQL_BY_NAME_PREFIX: &str =
-    "SELECT id, name, document_type, document_number, phone, sex, birth_date,
-    community_code, compound, building, unit, room, category, version
-    FROM person WHERE name >= ?1 AND name < ?2 ORDER BY name LIMIT ?3";
-pub(crate) const SQL_BY_INITIALS: &str =
-    "SELECT id, name, document_type, document_number, phone, sex, birth_date,
-    community_code, compound, building, unit, room, category, version
-    FROM person WHERE name_initials >= ?1 AND name_initials < ?2 ORDER BY name_initials LIMIT ?3";
-pub(crate) const SQL_BY_PLATE: &str =
-    "SELECT id, name, document_type, document_number, phone, sex, birth_date,
-    community_code, compound, building, unit, room, category, version
-    FROM person WHERE id IN (SELECT person_id FROM passage
+    select_person!("WHERE name >= ?1 AND name < ?2 ORDER BY name LIMIT ?3");
+pub(crate) const SQL_BY_INITIALS: &str = select_person!(
+    "WHERE name_initials >= ?1 AND name_initials < ?2 ORDER BY name_initials LIMIT ?3"
+);
+pub(crate) const SQL_BY_PLATE: &str = select_person!(
+    "WHERE id IN (SELECT person_id FROM passage
                              WHERE plate >= ?1 AND plate < ?2 AND plate IS NOT NULL)
-    LIMIT ?3";
+    LIMIT ?3"
+);
 pub(crate) const SQL_PASSAGES_BETWEEN: &str = "SELECT p.id, p.direction, p.at_utc, p.person_id,
         coalesce(pe.name, p.walk_in_name, ''), p.plate, p.companions,
         (SELECT r.celsius_tenths FROM temperature_reading r WHERE r.passage_id = p.id
@@ -238,10 +238,9 @@ impl Store {
     /// One person by id, with its version.
     pub fn person(&self, id: Uuid) -> Result<Option<(Person, i64)>> {
         use rusqlite::OptionalExtension;
-        let sql = format!("SELECT {PERSON_COLS} FROM person WHERE id = ?1");
         Ok(self
             .conn
-            .prepare_cached(&sql)?
+            .prepare_cached(select_person!("WHERE id = ?1"))?
             .query_row([id.to_string()], person_from_row)
             .optional()?)
     }

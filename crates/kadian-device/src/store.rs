@@ -65,6 +65,20 @@ pub struct OutboxEntry {
     pub state: String,
 }
 
+impl OutboxEntry {
+    /// The row as the sync protocol pushes it.
+    pub fn to_push_record(&self) -> kadian_domain::sync::PushRecord {
+        kadian_domain::sync::PushRecord {
+            kind: self.kind.clone(),
+            id: self.record_id.clone(),
+            op: self.op.clone(),
+            base_version: self.base_version,
+            hash: self.hash.clone(),
+            body: serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null),
+        }
+    }
+}
+
 impl Store {
     /// Opens (creating if needed) the store at `path`, checks the key and the file's identity,
     /// and applies pending migrations.

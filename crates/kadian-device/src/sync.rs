@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use kadian_domain::sync::{
-    EnrolRequest, EnrolResponse, PullResponse, PushRecord, PushRequest, PushResponse,
-    PROTOCOL_HEADER,
+    EnrolRequest, EnrolResponse, PullResponse, PushRequest, PushResponse, PROTOCOL_HEADER,
 };
 use serde::Serialize;
 use tokio::sync::Notify;
@@ -250,17 +249,7 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
         core.store().mark_sent(&seqs)?;
         let request = PushRequest {
             device_time: core.now(),
-            records: batch
-                .iter()
-                .map(|e| PushRecord {
-                    kind: e.kind.clone(),
-                    id: e.record_id.clone(),
-                    op: e.op.clone(),
-                    base_version: e.base_version,
-                    hash: e.hash.clone(),
-                    body: serde_json::from_str(&e.body).unwrap_or(serde_json::Value::Null),
-                })
-                .collect(),
+            records: batch.iter().map(OutboxEntry::to_push_record).collect(),
         };
         let response = client.push(&request).await?;
         core.store().apply_receipts(&batch, &response.receipts)?;

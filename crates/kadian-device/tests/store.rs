@@ -8,8 +8,7 @@ use std::fs;
 use chrono::Utc;
 use common::*;
 use kadian_device::{
-    DbKey, KeyError, KeyLocation, KeyPolicy, MatchKind, PassageRegistration, Store, StoreError,
-    StoreOptions,
+    DbKey, KeyError, KeyLocation, KeyPolicy, MatchKind, PassageRegistration, Store, StoreOptions,
 };
 use kadian_domain::records::{
     new_id, Correction, CorrectionAction, Direction, Instant, RecordKind, Source, TransportMode,
@@ -634,9 +633,4 @@ fn two_devices_in_one_process_are_independent() {
         kadian_device::AppCore::open(a.path(), &KeyPolicy::file_only(a.path().join("device.key")))
             .expect_err("lost key");
     assert_eq!(err.code(), "key_error");
-}
-
-#[test]
-fn store_error_codes_are_stable() {
-    assert_eq!(StoreError::DiskFull.code(), "disk_full");
 }

@@ -117,14 +117,7 @@ async fn bench_backend(backend: &str, events: usize, single: usize) -> Result<()
     for e in &rows {
         let req = PushRequest {
             device_time: chrono::Utc::now(),
-            records: vec![PushRecord {
-                kind: e.kind.clone(),
-                id: e.record_id.clone(),
-                op: e.op.clone(),
-                base_version: e.base_version,
-                hash: e.hash.clone(),
-                body: serde_json::from_str(&e.body)?,
-            }],
+            records: vec![e.to_push_record()],
         };
         c2.push(&req).await?;
     }

@@ -13,7 +13,7 @@ use kadian_domain::records::{
     new_id, Direction, Instant, Passage, Person, PersonCategory, Source, TemperatureReading,
 };
 use kadian_domain::{Celsius, FeverThreshold};
-use kadian_tests::{ms, read_roster, roster_csv, scratch_dir, Stats};
+use kadian_tests::{ms, roster_csv, scratch_dir, Stats};
 
 struct Table(Vec<[String; 4]>);
 
@@ -213,7 +213,11 @@ fn main() -> Result<()> {
     let csv = roster_csv(people).context("generating the roster")?;
     let today = NaiveDate::from_ymd_opt(2026, 11, 29).context("date")?;
     let t = Clock::now();
-    let (persons, rejected) = read_roster(&csv, today)?;
+    let mut options = kadian_registers::ImportOptions::new(today);
+    options.kind = Some(kadian_registers::RegisterKind::Roster);
+    let batch =
+        kadian_registers::import_file(&csv, &options, &kadian_registers::Divisions::bundled())?;
+    let (persons, rejected) = (batch.persons, batch.report.rejected);
     let mut store = Store::open(
         &dir.join("roster.db"),
         &StoreOptions::encrypted(DbKey::from_bytes([2; 32])),
@@ -222,7 +226,7 @@ fn main() -> Result<()> {
     let load = t.elapsed();
     anyhow::ensure!(rejected == 0, "{rejected} roster rows rejected");
     table.row(
-        &format!("load {people}-person roster (validate + store + outbox)"),
+        &format!("load {people}-person roster (kadian-registers import + store + outbox)"),
         load.as_secs_f64(),
         "s",
         Some(10.0),
