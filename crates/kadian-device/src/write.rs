@@ -478,14 +478,18 @@ impl Store {
         self.write(|tx| upsert_person_tx(tx, p, source))
     }
 
-    /// Loads many persons (a roster) in one transaction: all or nothing.
+    /// Loads many persons (a roster) in one transaction: all or nothing. They are written in id
+    /// order: imported persons carry name-derived (UUIDv5) ids, and inserting those in file
+    /// order would scatter writes over the whole person table.
     pub fn import_persons<'a>(
         &mut self,
         persons: impl IntoIterator<Item = &'a Person>,
         source: Source,
     ) -> Result<Vec<PersonWrite>> {
+        let mut ordered: Vec<&Person> = persons.into_iter().collect();
+        ordered.sort_by_key(|p| p.id);
         self.write(|tx| {
-            persons
+            ordered
                 .into_iter()
                 .map(|p| upsert_person_tx(tx, p, source))
                 .collect()
