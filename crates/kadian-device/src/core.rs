@@ -23,10 +23,12 @@ pub struct AppCore {
     wake: Arc<tokio::sync::Notify>,
     skew_ms: AtomicI64,
     clock_offset_ms: AtomicI64,
+    shift: crate::gate::ShiftSlot,
 }
 
 /// What the app shows about the device's storage.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct StorageInfo {
     /// The data folder.
     pub data_dir: String,
@@ -53,6 +55,7 @@ impl AppCore {
             wake: Arc::new(tokio::sync::Notify::new()),
             skew_ms: AtomicI64::new(i64::MIN),
             clock_offset_ms: AtomicI64::new(0),
+            shift: Default::default(),
         })
     }
 
@@ -66,7 +69,12 @@ impl AppCore {
             wake: Arc::new(tokio::sync::Notify::new()),
             skew_ms: AtomicI64::new(i64::MIN),
             clock_offset_ms: AtomicI64::new(0),
+            shift: Default::default(),
         }
+    }
+
+    pub(crate) fn shift_slot(&self) -> &crate::gate::ShiftSlot {
+        &self.shift
     }
 
     /// The store, locked for one operation. A panic in another holder does not lock the device

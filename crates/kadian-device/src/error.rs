@@ -106,6 +106,33 @@ impl StoreError {
             StoreError::Json(_) => "encoding_error",
         }
     }
+
+    /// The message in Chinese, for the screen (the English one is `to_string()`).
+    pub fn message_zh(&self) -> String {
+        match self {
+            StoreError::CannotOpen { .. } => {
+                "打不开本机数据文件，请检查存储空间和权限后重启应用".into()
+            }
+            StoreError::ReadOnly { .. } => "本机数据文件只读，没有保存。请联系技术人员".into(),
+            StoreError::DiskFull => "存储空间已满，刚才这条没有保存。请清理空间后再试".into(),
+            StoreError::NotKadianDatabase { .. } => {
+                "数据文件不是卡点登记的，已原样保留。请联系技术人员".into()
+            }
+            StoreError::WrongKey { .. } => {
+                "密钥打不开本机数据（密钥丢失或被更改），文件已原样保留。请联系技术人员".into()
+            }
+            StoreError::TooNew { .. } => "数据来自更新版本的应用，请先升级".into(),
+            StoreError::Migration { .. } => "数据升级失败，原数据未改动。请联系技术人员".into(),
+            StoreError::Busy => "设备正忙，请稍后再试".into(),
+            StoreError::EventImmutable => "登记不能修改，只能作废后重新登记".into(),
+            StoreError::Invalid(detail) => format!("内容不完整，没有保存：{detail}"),
+            StoreError::NotFound { .. } => "找不到这条记录".into(),
+            StoreError::Key(_) => "读取设备密钥失败。请联系技术人员".into(),
+            StoreError::Sqlite(_) | StoreError::Json(_) => {
+                "本机数据出错，没有保存。请联系技术人员".into()
+            }
+        }
+    }
 }
 
 impl From<rusqlite::Error> for StoreError {

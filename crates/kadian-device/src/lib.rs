@@ -5,10 +5,12 @@
 
 pub mod core;
 pub mod error;
+pub mod gate;
 pub mod key;
 mod lookup;
 mod migrate;
 pub mod replica;
+pub mod review;
 mod search_keys;
 pub mod store;
 pub mod sync;

@@ -64,6 +64,14 @@ pub struct PassageRow {
     pub fever: bool,
     /// Voided by a correction.
     pub voided: bool,
+    /// The checkpoint.
+    pub checkpoint_id: String,
+    /// The first reading at this passage (not a re-measure), if any.
+    pub reading_id: Option<Uuid>,
+    /// Who registered it (the volunteer's id).
+    pub recorded_by: String,
+    /// Purpose and destination, as typed.
+    pub purpose: Option<String>,
 }
 
 /// Someone whose last passage (not voided) was in.
@@ -104,15 +112,33 @@ pub(crate) const SQL_BY_PLATE: &str = select_person!(
                              WHERE plate >= ?1 AND plate < ?2 AND plate IS NOT NULL)
     LIMIT ?3"
 );
-pub(crate) const SQL_PASSAGES_BETWEEN: &str = "SELECT p.id, p.direction, p.at_utc, p.person_id,
+/// `SELECT <the passage columns passage_from_row reads>` followed by the rest.
+macro_rules! select_passage {
+    ($rest:literal) => {
+        concat!(
+            "SELECT p.id, p.direction, p.at_utc, p.person_id,
         coalesce(pe.name, p.walk_in_name, ''), p.plate, p.companions,
         (SELECT r.celsius_tenths FROM temperature_reading r WHERE r.passage_id = p.id
           ORDER BY r.at_utc DESC LIMIT 1),
         coalesce((SELECT max(r.fever) FROM temperature_reading r WHERE r.passage_id = p.id), 0),
-        EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id AND c.action = 'void')
-    FROM passage p LEFT JOIN person pe ON pe.id = p.person_id
-    WHERE p.checkpoint_id = ?1 AND p.at_utc >= ?2 AND p.at_utc < ?3
-    ORDER BY p.at_utc DESC";
+        EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id AND c.action = 'void'),
+        p.checkpoint_id,
+        (SELECT r.id FROM temperature_reading r WHERE r.passage_id = p.id AND r.remeasure_of IS NULL
+          ORDER BY r.at_utc LIMIT 1),
+        p.recorded_by, p.purpose
+    FROM passage p LEFT JOIN person pe ON pe.id = p.person_id ",
+            $rest
+        )
+    };
+}
+
+pub(crate) const SQL_PASSAGES_BETWEEN: &str = select_passage!(
+    "WHERE p.checkpoint_id = ?1 AND p.at_utc >= ?2 AND p.at_utc < ?3 ORDER BY p.at_utc DESC"
+);
+pub(crate) const SQL_PASSAGES_RANGE: &str =
+    select_passage!("WHERE p.at_utc >= ?1 AND p.at_utc < ?2 ORDER BY p.at_utc DESC LIMIT ?3");
+pub(crate) const SQL_PASSAGES_OF_PERSON: &str =
+    select_passage!("WHERE p.person_id = ?1 ORDER BY p.at_utc DESC LIMIT ?2");
 pub(crate) const SQL_INSIDE_NOW: &str = "SELECT pe.id, pe.name, p.at_utc, p.checkpoint_id
     FROM passage p JOIN person pe ON pe.id = p.person_id
     WHERE p.direction = 'in'
@@ -123,7 +149,32 @@ pub(crate) const SQL_INSIDE_NOW: &str = "SELECT pe.id, pe.name, p.at_utc, p.chec
                                         WHERE c2.target_id = q.id AND c2.action = 'void'))
     ORDER BY p.at_utc DESC";
 
-fn person_from_row(r: &Row<'_>) -> rusqlite::Result<(Person, i64)> {
+pub(crate) fn passage_from_row(r: &Row<'_>) -> rusqlite::Result<PassageRow> {
+    let direction: String = r.get(1)?;
+    let uuid = |s: Option<String>| s.and_then(|s| Uuid::parse_str(&s).ok());
+    Ok(PassageRow {
+        id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
+        direction: if direction == "in" {
+            Direction::In
+        } else {
+            Direction::Out
+        },
+        at_utc: parse_utc(&r.get::<_, String>(2)?),
+        person_id: uuid(r.get(3)?),
+        name: r.get(4)?,
+        plate: r.get(5)?,
+        companions: r.get(6)?,
+        celsius_tenths: r.get(7)?,
+        fever: r.get(8)?,
+        voided: r.get(9)?,
+        checkpoint_id: r.get(10)?,
+        reading_id: uuid(r.get(11)?),
+        recorded_by: r.get(12)?,
+        purpose: r.get(13)?,
+    })
+}
+
+pub(crate) fn person_from_row(r: &Row<'_>) -> rusqlite::Result<(Person, i64)> {
     let parse_uuid = |s: String| Uuid::parse_str(&s).unwrap_or_default();
     let sex: Option<String> = r.get(5)?;
     let birth: Option<String> = r.get(6)?;
@@ -257,27 +308,7 @@ impl Store {
         let rows = stmt
             .query_map(
                 params![checkpoint_id, crate::write::ts(from), crate::write::ts(to)],
-                |r| {
-                    let direction: String = r.get(1)?;
-                    Ok(PassageRow {
-                        id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
-                        direction: if direction == "in" {
-                            Direction::In
-                        } else {
-                            Direction::Out
-                        },
-                        at_utc: parse_utc(&r.get::<_, String>(2)?),
-                        person_id: r
-                            .get::<_, Option<String>>(3)?
-                            .and_then(|s| Uuid::parse_str(&s).ok()),
-                        name: r.get(4)?,
-                        plate: r.get(5)?,
-                        companions: r.get(6)?,
-                        celsius_tenths: r.get(7)?,
-                        fever: r.get(8)?,
-                        voided: r.get(9)?,
-                    })
-                },
+                passage_from_row,
             )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)

@@ -27,6 +27,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0002_sync_replica.sql",
         sql: include_str!("../../../migrations/device/0002_sync_replica.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_review_indexes.sql",
+        sql: include_str!("../../../migrations/device/0003_review_indexes.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

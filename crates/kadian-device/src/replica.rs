@@ -61,7 +61,8 @@ pub enum RecordSyncState {
 }
 
 /// A value that lost a merge, for review.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct SyncConflict {
     /// Id.
     pub id: String,

@@ -65,6 +65,24 @@ impl SyncError {
     }
 }
 
+/// The message of a sync or enrolment failure in Chinese, for the screen.
+pub fn message_zh(e: &SyncError) -> String {
+    match e {
+        SyncError::Offline(s) if s.contains("captive") => {
+            "连上的网络需要先登录（网页认证），请先登录网络再试".into()
+        }
+        SyncError::Offline(_) => "连不上服务器，请检查网络和服务器地址".into(),
+        SyncError::Server(429) => "尝试次数太多，请一分钟后再试".into(),
+        SyncError::Server(s) => format!("服务器出错（{s}），稍后会自动重试"),
+        SyncError::Unauthorized => "服务器不再认可这台设备，请重新注册（本机数据都还在）".into(),
+        SyncError::Refused { status: 401, .. } => {
+            "注册码不对、已用过或已过期，请向工作人员要一个新的".into()
+        }
+        SyncError::Refused { message, .. } => format!("服务器拒绝了请求：{message}"),
+        SyncError::Store(_) => "本机数据出错，请联系技术人员".into(),
+    }
+}
+
 impl From<crate::error::StoreError> for SyncError {
     fn from(e: crate::error::StoreError) -> Self {
         SyncError::Store(e.to_string())
@@ -201,7 +219,8 @@ pub async fn enrol(
 }
 
 /// What the sync bar shows.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct SyncStatus {
     /// The last attempt reached the server.
     pub online: bool,

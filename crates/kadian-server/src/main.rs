@@ -52,6 +52,11 @@ enum Command {
         #[command(subcommand)]
         command: CompoundCommand,
     },
+    /// Volunteers (志愿者) who sign in at a compound's gates with a PIN.
+    Volunteer {
+        #[command(subcommand)]
+        command: VolunteerCommand,
+    },
     /// Checkpoints (卡点).
     Checkpoint {
         #[command(subcommand)]
@@ -123,6 +128,22 @@ enum DivisionsCommand {
     Import {
         /// The folder with provinces.csv, cities.csv, areas.csv, villages.csv
         dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum VolunteerCommand {
+    /// Add a volunteer to a compound, or give them a new PIN
+    Add {
+        /// Compound id
+        #[arg(long)]
+        compound: String,
+        /// Volunteer name
+        #[arg(long)]
+        name: String,
+        /// PIN, 4 to 6 digits (stored as an Argon2 hash only)
+        #[arg(long, env = "KADIAN_PIN", hide_env_values = true)]
+        pin: String,
     },
 }
 
@@ -245,6 +266,17 @@ async fn main() -> Result<()> {
                 json!({"id": id, "community": community, "name": name}),
                 id,
             );
+        }
+        Command::Volunteer {
+            command:
+                VolunteerCommand::Add {
+                    compound,
+                    name,
+                    pin,
+                },
+        } => {
+            let id = kadian_server::admin::add_volunteer(db.as_ref(), &compound, &name, &pin).await?;
+            print(j, json!({"id": id, "compound": compound, "name": name}), id);
         }
         Command::Checkpoint {
             command: CheckpointCommand::Add { compound, name },

@@ -116,6 +116,16 @@ pub trait Database: Send + Sync + 'static {
     async fn add_compound(&self, community: &str, name: &str) -> DbResult<String>;
     /// Adds a checkpoint; returns its id (the existing one if the name exists).
     async fn add_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String>;
+    /// Adds a volunteer of a compound (or gives them a new PIN): a `volunteer` reference record
+    /// `{"id","name","compound","pin_hash"}` that the compound's devices pull. `id` is derived
+    /// by the caller; `pin_hash` is an Argon2 PHC string, never the PIN.
+    async fn put_volunteer(
+        &self,
+        id: &str,
+        compound_id: &str,
+        name: &str,
+        pin_hash: &str,
+    ) -> DbResult<()>;
     /// Replaces the place list: (code, name, parent).
     async fn import_places(&self, places: &[(String, String, String)]) -> DbResult<usize>;
     /// The street's layout.

@@ -467,6 +467,36 @@ impl super::Database for PgDb {
         Ok(id)
     }
 
+    async fn put_volunteer(
+        &self,
+        id: &str,
+        compound_id: &str,
+        name: &str,
+        pin_hash: &str,
+    ) -> DbResult<()> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await?;
+        let community: String = tx
+            .query_opt(
+                "SELECT community_code FROM compound WHERE id = $1",
+                &[&compound_id],
+            )
+            .await?
+            .map(|r| r.get(0))
+            .ok_or_else(|| DbError::Invalid(format!("unknown compound {compound_id}")))?;
+        put_reference(
+            &tx,
+            "volunteer",
+            id,
+            serde_json::json!({"id": id, "name": name, "compound": compound_id, "pin_hash": pin_hash}),
+            &community,
+            Some(compound_id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn add_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String> {
         let mut client = self.client.lock().await;
         let tx = client.transaction().await?;

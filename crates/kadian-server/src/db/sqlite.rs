@@ -388,6 +388,32 @@ impl super::Database for SqliteDb {
         .await
     }
 
+    async fn put_volunteer(
+        &self,
+        id: &str,
+        compound_id: &str,
+        name: &str,
+        pin_hash: &str,
+    ) -> DbResult<()> {
+        let body = serde_json::json!({"id": id, "name": name, "compound": compound_id, "pin_hash": pin_hash});
+        let (id, compound_id) = (id.to_owned(), compound_id.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let community: String = tx
+                .query_row(
+                    "SELECT community_code FROM compound WHERE id = ?1",
+                    [&compound_id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .ok_or_else(|| DbError::Invalid(format!("unknown compound {compound_id}")))?;
+            put_reference(&tx, "volunteer", &id, body, &community, Some(&compound_id))?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn add_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String> {
         let (compound_id, name) = (compound_id.to_owned(), name.to_owned());
         self.run(move |conn| {

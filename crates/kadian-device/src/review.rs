@@ -1,0 +1,837 @@
+//! What the review desk (compound, community and street laptops) asks of the device: passages,
+//! temperature readings and travel declarations over a date range, a person's whole history,
+//! the returnee list with the day home observation ends, the sync conflicts and rejected
+//! records, the place list of the travel declaration, and exports to .xlsx and .csv.
+//!
+//! Lists mask ID numbers and phones; the person page shows them in full to compound, community
+//! and street roles only (a volunteer tablet sees them masked everywhere). Exports carry full
+//! values: they are the registers reported upward and must import back unchanged.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use kadian_domain::records::{
+    Direction, Instant, Passage, Person, TemperatureReading, TransportMode, TravelDeclaration,
+    TravelPlace,
+};
+use kadian_domain::sync::Role;
+use kadian_domain::Celsius;
+use kadian_registers::export::{
+    export_csv, export_xlsx, passages_table, returnees_table, ExportTable, ExportValue,
+    PassageExport, ReturneeExport,
+};
+use kadian_registers::places::Divisions;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::core::AppCore;
+use crate::error::Result;
+use crate::gate::{
+    celsius_f64, day_start_utc, local, mask_document, mask_phone, AppError, AppResult,
+    PassageView, CST_MINUTES,
+};
+use crate::lookup::{passage_from_row, PassageRow, SQL_PASSAGES_OF_PERSON, SQL_PASSAGES_RANGE};
+use crate::store::Store;
+
+/// Days of home observation (居家观察) after arrival.
+pub const OBSERVATION_DAYS: i64 = 14;
+/// Most rows a list or export holds; beyond it the list says it was cut.
+pub const LIST_LIMIT: usize = 20_000;
+
+/// A range of local (China) calendar days, both ends included, `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct DayRange {
+    /// First day.
+    pub from: String,
+    /// Last day.
+    pub to: String,
+}
+
+/// One temperature reading in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ReadingView {
+    /// Reading id.
+    pub id: String,
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+    /// Local date and time, `YYYY-MM-DD HH:MM`.
+    pub local: String,
+    /// Person id.
+    pub person_id: Option<String>,
+    /// Name.
+    pub name: String,
+    /// °C.
+    pub celsius: f64,
+    /// ≥ 37.3 °C.
+    pub fever: bool,
+    /// The reading this one re-measures.
+    pub remeasure_of: Option<String>,
+    /// Checkpoint name.
+    pub checkpoint_name: String,
+    /// Who measured (volunteer name).
+    pub recorded_by: String,
+}
+
+/// A travel declaration in a list (the returnee list too).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct TravelView {
+    /// Declaration id.
+    pub id: String,
+    /// Person id.
+    pub person_id: Option<String>,
+    /// Name.
+    pub name: String,
+    /// ID number, masked.
+    pub id_masked: Option<String>,
+    /// Phone, masked.
+    pub phone_masked: Option<String>,
+    /// Where from, full names (`广东省深圳市南山区`).
+    pub places: Vec<String>,
+    /// Left there.
+    pub from_date: Option<String>,
+    /// Arrived (the day observation starts).
+    pub to_date: Option<String>,
+    /// The last day of home observation: arrival + 14 days.
+    pub observation_ends: Option<String>,
+    /// Days of observation left from today (0 on the last day; negative: over).
+    pub days_left: Option<i64>,
+    /// Transport.
+    pub transport: Option<String>,
+    /// Train or flight number, or plate.
+    pub transport_ref: Option<String>,
+    /// Who took the declaration (volunteer name).
+    pub recorded_by: String,
+}
+
+/// A person with their whole history.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct PersonPage {
+    /// Person id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `resident`, `tenant`, `visitor`.
+    pub category: String,
+    /// Document type.
+    pub document_type: String,
+    /// Document number: in full for compound, community and street roles, masked otherwise.
+    pub document_number: Option<String>,
+    /// Phone, in full or masked as the document number.
+    pub phone: Option<String>,
+    /// True when the values above are in full.
+    pub full_values: bool,
+    /// Compound, building, unit, room.
+    pub address: String,
+    /// Passages, newest first.
+    pub passages: Vec<PassageView>,
+    /// Readings, newest first.
+    pub readings: Vec<ReadingView>,
+    /// Travel declarations, newest first.
+    pub travels: Vec<TravelView>,
+}
+
+/// A list of passages, readings or travel declarations for the laptop's tables.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ReviewList<T: TS> {
+    /// Rows.
+    pub rows: Vec<T>,
+    /// True when the range held more than [`LIST_LIMIT`] rows and the list was cut.
+    pub truncated: bool,
+}
+
+/// A record the server rejected, for the sync panel.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct RejectedView {
+    /// Outbox sequence (re-queue it with this).
+    pub seq: i64,
+    /// Record kind.
+    pub kind: String,
+    /// Record id.
+    pub record_id: String,
+    /// The server's code.
+    pub code: String,
+    /// The server's reason.
+    pub message: String,
+    /// What the record is, in a few words (name, time).
+    pub summary: String,
+}
+
+/// One node of the place picker (province → city → district), as Vant's Cascader reads it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct PlaceNode {
+    /// Name (`广东省`).
+    pub text: String,
+    /// GB/T 2260 code (`44`, `4403`, `440305`).
+    pub value: String,
+    /// Cities of a province, districts of a city.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub children: Option<Vec<PlaceNode>>,
+}
+
+/// Which list to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportKind {
+    /// Today's passages at this gate.
+    Today,
+    /// Passages over the range (出入登记).
+    Passages,
+    /// Readings over the range.
+    Readings,
+    /// Returnees under observation (返乡人员登记表).
+    Returnees,
+}
+
+/// A file written by an export.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ExportResult {
+    /// Full path of the file.
+    pub path: String,
+    /// Rows written (without the header).
+    pub rows: u32,
+}
+
+/// The national division codes bundled with kadian-registers, parsed once.
+pub fn divisions() -> &'static Divisions {
+    static D: OnceLock<Divisions> = OnceLock::new();
+    D.get_or_init(Divisions::bundled)
+}
+
+/// The full name of a place code (`440305` → `广东省深圳市南山区`).
+pub fn place_name(code: &str) -> String {
+    let d = divisions();
+    let mut names = Vec::new();
+    let mut c = d.get(code);
+    while let Some(x) = c {
+        if x.name != "市辖区" {
+            names.push(x.name.clone());
+        }
+        c = d.get(&x.parent);
+    }
+    names.reverse();
+    if names.is_empty() {
+        code.to_owned()
+    } else {
+        names.concat()
+    }
+}
+
+/// The place tree of the travel declaration: provinces, their cities, their districts.
+pub fn place_tree() -> &'static [PlaceNode] {
+    static T: OnceLock<Vec<PlaceNode>> = OnceLock::new();
+    T.get_or_init(|| {
+        let d = divisions();
+        let node = |code: &str, depth: u8| -> Option<Vec<PlaceNode>> {
+            fn walk(d: &Divisions, code: &str, depth: u8) -> Option<Vec<PlaceNode>> {
+                if depth == 0 {
+                    return None;
+                }
+                let kids: Vec<PlaceNode> = d
+                    .children(code)
+                    .map(|c| PlaceNode {
+                        text: c.name.clone(),
+                        value: c.code.clone(),
+                        children: walk(d, &c.code, depth - 1),
+                    })
+                    .collect();
+                Some(kids).filter(|k| !k.is_empty())
+            }
+            walk(d, code, depth)
+        };
+        node("", 3).unwrap_or_default()
+    })
+}
+
+fn range_utc(r: &DayRange) -> AppResult<(DateTime<Utc>, DateTime<Utc>)> {
+    let parse = |s: &str, field: &str| {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+            AppError::new(
+                "invalid_date",
+                Some(field),
+                "日期格式应为 年-月-日",
+                "The date must be YYYY-MM-DD",
+            )
+        })
+    };
+    let (from, to) = (parse(&r.from, "from")?, parse(&r.to, "to")?);
+    if from > to {
+        return Err(AppError::new(
+            "range_reversed",
+            Some("from"),
+            "开始日期晚于结束日期",
+            "The first day is after the last day",
+        ));
+    }
+    Ok((day_start_utc(from), day_start_utc(to) + Duration::days(1)))
+}
+
+fn uuid_opt(s: Option<String>) -> Option<Uuid> {
+    s.and_then(|s| Uuid::parse_str(&s).ok())
+}
+
+fn parse_ts(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+/// A reading as the lists read it from the store.
+struct ReadingRow {
+    id: String,
+    at: DateTime<Utc>,
+    person_id: Option<String>,
+    name: String,
+    tenths: i64,
+    fever: bool,
+    remeasure_of: Option<String>,
+    checkpoint_id: String,
+    recorded_by: String,
+}
+
+const SQL_READINGS: &str = "SELECT r.id, r.at_utc, r.person_id, coalesce(pe.name, p.walk_in_name, ''),
+        r.celsius_tenths, r.fever, r.remeasure_of, r.checkpoint_id, r.recorded_by
+    FROM temperature_reading r
+    LEFT JOIN person pe ON pe.id = r.person_id
+    LEFT JOIN passage p ON p.id = r.passage_id";
+
+const SQL_TRAVELS: &str = "SELECT id, person_id, passage_id, from_date, to_date, transport,
+        transport_ref, declared_at_utc, offset_minutes, recorded_by
+    FROM travel_declaration";
+
+impl Store {
+    /// The reading a re-measure refers to: (the first reading's id, its passage, its person).
+    /// A re-measure of a re-measure refers to the same first reading.
+    pub fn reading_links(&self, id: Uuid) -> Result<Option<(Uuid, Option<Uuid>, Option<Uuid>)>> {
+        let row: Option<(String, Option<String>, Option<String>, Option<String>)> = self
+            .conn
+            .prepare_cached(
+                "SELECT id, passage_id, person_id, remeasure_of FROM temperature_reading WHERE id = ?1",
+            )?
+            .query_row([id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .optional()?;
+        Ok(row.map(|(id, passage, person, of)| {
+            (
+                uuid_opt(of).or_else(|| Uuid::parse_str(&id).ok()).unwrap_or_default(),
+                uuid_opt(passage),
+                uuid_opt(person),
+            )
+        }))
+    }
+
+    /// Passages at every checkpoint on this device between two instants, newest first, at most
+    /// `limit`.
+    pub fn passages_in_range(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<PassageRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(SQL_PASSAGES_RANGE)?
+            .query_map(
+                params![crate::write::ts(from), crate::write::ts(to), limit as i64],
+                passage_from_row,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn readings_where(&self, clause: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<ReadingRow>> {
+        let sql = format!("{SQL_READINGS} {clause}");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(args, |r| {
+                Ok(ReadingRow {
+                    id: r.get(0)?,
+                    at: parse_ts(&r.get::<_, String>(1)?),
+                    person_id: r.get(2)?,
+                    name: r.get(3)?,
+                    tenths: r.get(4)?,
+                    fever: r.get(5)?,
+                    remeasure_of: r.get(6)?,
+                    checkpoint_id: r.get(7)?,
+                    recorded_by: r.get(8)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn travels_where(
+        &self,
+        clause: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<TravelDeclaration>> {
+        let sql = format!("{SQL_TRAVELS} {clause}");
+        let mut list = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(args, |r| {
+                let date = |s: Option<String>| {
+                    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+                };
+                let transport: Option<String> = r.get(5)?;
+                Ok(TravelDeclaration {
+                    id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
+                    person_id: uuid_opt(r.get(1)?),
+                    passage_id: uuid_opt(r.get(2)?),
+                    places: Vec::new(),
+                    from_date: date(r.get(3)?),
+                    to_date: date(r.get(4)?),
+                    transport: transport.and_then(|t| {
+                        serde_json::from_value::<TransportMode>(serde_json::Value::String(t)).ok()
+                    }),
+                    transport_ref: r.get(6)?,
+                    declared_at: Instant {
+                        utc: parse_ts(&r.get::<_, String>(7)?),
+                        offset_minutes: r.get(8)?,
+                    },
+                    recorded_by: r.get(9)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut places = self.conn.prepare_cached(
+            "SELECT division_code, text FROM travel_place WHERE declaration_id = ?1 ORDER BY seq",
+        )?;
+        for t in &mut list {
+            t.places = places
+                .query_map([t.id.to_string()], |r| {
+                    Ok(TravelPlace {
+                        division_code: r.get(0)?,
+                        text: r.get(1)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+        }
+        Ok(list)
+    }
+}
+
+impl AppCore {
+    fn role(&self) -> AppResult<Option<Role>> {
+        Ok(self.store().enrolment()?.map(|e| e.role))
+    }
+
+    fn reading_view(&self, names: &crate::gate::Names, r: ReadingRow) -> ReadingView {
+        ReadingView {
+            local: local(r.at).format("%Y-%m-%d %H:%M").to_string(),
+            id: r.id,
+            at: r.at,
+            person_id: r.person_id,
+            name: r.name,
+            celsius: celsius_f64(r.tenths),
+            fever: r.fever,
+            remeasure_of: r.remeasure_of,
+            checkpoint_name: names
+                .checkpoints
+                .get(&r.checkpoint_id)
+                .cloned()
+                .unwrap_or_default(),
+            recorded_by: names.volunteer(&r.recorded_by),
+        }
+    }
+
+    fn travel_view(
+        &self,
+        names: &crate::gate::Names,
+        t: TravelDeclaration,
+        person: Option<&Person>,
+        today: NaiveDate,
+    ) -> TravelView {
+        let ends = t.to_date.map(|d| d + Duration::days(OBSERVATION_DAYS));
+        TravelView {
+            id: t.id.to_string(),
+            person_id: t.person_id.map(|p| p.to_string()),
+            name: person.map(|p| p.name.clone()).unwrap_or_default(),
+            id_masked: person.and_then(|p| p.document_number.as_deref().map(mask_document)),
+            phone_masked: person.and_then(|p| p.phone.as_deref().map(mask_phone)),
+            places: t
+                .places
+                .iter()
+                .map(|p| {
+                    p.division_code
+                        .as_deref()
+                        .map(place_name)
+                        .or_else(|| p.text.clone())
+                        .unwrap_or_default()
+                })
+                .collect(),
+            from_date: t.from_date.map(|d| d.to_string()),
+            to_date: t.to_date.map(|d| d.to_string()),
+            observation_ends: ends.map(|d| d.to_string()),
+            days_left: ends.map(|d| (d - today).num_days()),
+            transport: t.transport.map(|m| {
+                serde_json::to_value(m)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            }),
+            transport_ref: t.transport_ref,
+            recorded_by: names.volunteer(&t.recorded_by),
+        }
+    }
+
+    /// Passages at every checkpoint this device sees, over a range of days, newest first.
+    pub fn review_passages(&self, range: &DayRange) -> AppResult<ReviewList<PassageView>> {
+        let (from, to) = range_utc(range)?;
+        let names = self.names()?;
+        let mut rows = self.store().passages_in_range(from, to, LIST_LIMIT + 1)?;
+        let truncated = rows.len() > LIST_LIMIT;
+        rows.truncate(LIST_LIMIT);
+        Ok(ReviewList {
+            rows: rows.into_iter().map(|r| names.passage_view(r)).collect(),
+            truncated,
+        })
+    }
+
+    /// Temperature readings over a range of days, newest first.
+    pub fn review_readings(&self, range: &DayRange) -> AppResult<ReviewList<ReadingView>> {
+        let (from, to) = range_utc(range)?;
+        let names = self.names()?;
+        let (f, t, n) = (crate::write::ts(from), crate::write::ts(to), (LIST_LIMIT + 1) as i64);
+        let mut rows = self.store().readings_where(
+            "WHERE r.at_utc >= ?1 AND r.at_utc < ?2 ORDER BY r.at_utc DESC LIMIT ?3",
+            &[&f, &t, &n],
+        )?;
+        let truncated = rows.len() > LIST_LIMIT;
+        rows.truncate(LIST_LIMIT);
+        Ok(ReviewList {
+            rows: rows.into_iter().map(|r| self.reading_view(&names, r)).collect(),
+            truncated,
+        })
+    }
+
+    fn travels_with_people(
+        &self,
+        list: Vec<TravelDeclaration>,
+    ) -> AppResult<Vec<(TravelDeclaration, Option<Person>)>> {
+        let store = self.store();
+        list.into_iter()
+            .map(|t| {
+                let p = match t.person_id {
+                    Some(id) => store.person(id)?.map(|(p, _)| p),
+                    None => None,
+                };
+                Ok((t, p))
+            })
+            .collect()
+    }
+
+    /// Travel declarations taken over a range of days, newest first.
+    pub fn review_travels(&self, range: &DayRange) -> AppResult<ReviewList<TravelView>> {
+        let (from, to) = range_utc(range)?;
+        let names = self.names()?;
+        let (f, t) = (crate::write::ts(from), crate::write::ts(to));
+        let list = self.store().travels_where(
+            "WHERE declared_at_utc >= ?1 AND declared_at_utc < ?2 ORDER BY declared_at_utc DESC",
+            &[&f, &t],
+        )?;
+        let today = local(self.now()).date();
+        let rows = self
+            .travels_with_people(list)?
+            .into_iter()
+            .map(|(t, p)| self.travel_view(&names, t, p.as_ref(), today))
+            .collect();
+        Ok(ReviewList {
+            rows,
+            truncated: false,
+        })
+    }
+
+    fn returnee_declarations(&self) -> AppResult<Vec<(TravelDeclaration, Option<Person>)>> {
+        let today = local(self.now()).date();
+        // Observation runs through arrival + 14 days: arrivals from 14 days ago on.
+        let since = (today - Duration::days(OBSERVATION_DAYS)).to_string();
+        let list = self
+            .store()
+            .travels_where("WHERE to_date >= ?1 ORDER BY to_date DESC", &[&since])?;
+        self.travels_with_people(list)
+    }
+
+    /// The returnee list: travel declarations whose arrival was within the last 14 days, with
+    /// the last day of home observation, soonest arrival first.
+    pub fn returnees(&self) -> AppResult<Vec<TravelView>> {
+        let names = self.names()?;
+        let today = local(self.now()).date();
+        Ok(self
+            .returnee_declarations()?
+            .into_iter()
+            .map(|(t, p)| self.travel_view(&names, t, p.as_ref(), today))
+            .collect())
+    }
+
+    /// A person with their whole history. ID number and phone in full for compound, community
+    /// and street roles; masked on a volunteer tablet.
+    pub fn person_page(&self, person_id: &str) -> AppResult<PersonPage> {
+        let not_found = || {
+            AppError::new(
+                "unknown_person",
+                None,
+                "本机没有这个人的登记",
+                "This person is not on this device",
+            )
+        };
+        let id = Uuid::parse_str(person_id).map_err(|_| not_found())?;
+        let full = !matches!(self.role()?, Some(Role::Volunteer) | None);
+        let names = self.names()?;
+        let today = local(self.now()).date();
+        let store = self.store();
+        let (p, _) = store.person(id)?.ok_or_else(not_found)?;
+        let passages = store
+            .conn
+            .prepare_cached(SQL_PASSAGES_OF_PERSON)
+            .and_then(|mut s| {
+                s.query_map(params![id.to_string(), LIST_LIMIT as i64], passage_from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(crate::error::StoreError::from)?;
+        let readings = store.readings_where(
+            "WHERE r.person_id = ?1 ORDER BY r.at_utc DESC",
+            &[&id.to_string()],
+        )?;
+        let travels = store.travels_where(
+            "WHERE person_id = ?1 ORDER BY declared_at_utc DESC",
+            &[&id.to_string()],
+        )?;
+        drop(store);
+        Ok(PersonPage {
+            id: p.id.to_string(),
+            name: p.name.clone(),
+            category: p.category.as_str().to_owned(),
+            document_type: p.document_type.as_str().to_owned(),
+            document_number: p
+                .document_number
+                .as_deref()
+                .map(|n| if full { n.to_owned() } else { mask_document(n) }),
+            phone: p
+                .phone
+                .as_deref()
+                .map(|n| if full { n.to_owned() } else { mask_phone(n) }),
+            full_values: full,
+            address: [&p.compound, &p.building, &p.unit, &p.room]
+                .iter()
+                .filter_map(|v| v.as_deref())
+                .collect::<Vec<_>>()
+                .join(" "),
+            passages: passages.into_iter().map(|r| names.passage_view(r)).collect(),
+            readings: readings
+                .into_iter()
+                .map(|r| self.reading_view(&names, r))
+                .collect(),
+            travels: travels
+                .into_iter()
+                .map(|t| self.travel_view(&names, t, Some(&p), today))
+                .collect(),
+        })
+    }
+
+    /// Records the server rejected, with its reason.
+    pub fn rejected_records(&self) -> AppResult<Vec<RejectedView>> {
+        Ok(self
+            .store()
+            .rejected()?
+            .into_iter()
+            .map(|r| {
+                let body: serde_json::Value =
+                    serde_json::from_str(&r.entry.body).unwrap_or_default();
+                let summary = [
+                    body["name"].as_str(),
+                    body["walk_in_name"].as_str(),
+                    body["at"]["utc"].as_str(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+                RejectedView {
+                    seq: r.entry.seq,
+                    kind: r.entry.kind.clone(),
+                    record_id: r.entry.record_id.clone(),
+                    code: r.code,
+                    message: r.message,
+                    summary,
+                }
+            })
+            .collect())
+    }
+
+    /// Puts a rejected record back in the queue (after its cause was fixed, e.g. the reference
+    /// data it needed has arrived). False when it was not rejected.
+    pub fn requeue(&self, seq: i64) -> AppResult<bool> {
+        let done = self.store().requeue(seq)?;
+        if done {
+            self.written();
+        }
+        Ok(done)
+    }
+
+    /// Writes a list to `dir` as `.xlsx` or `.csv` (UTF-8 with BOM); returns the file. Passages
+    /// go out in the gate-log columns and returnees in the returnee-register columns, so both
+    /// import back to the same records.
+    pub fn export(
+        &self,
+        kind: ExportKind,
+        range: Option<&DayRange>,
+        format: &str,
+        dir: &Path,
+    ) -> AppResult<ExportResult> {
+        let today = local(self.now()).date();
+        let range = range.cloned().unwrap_or(DayRange {
+            from: today.to_string(),
+            to: today.to_string(),
+        });
+        let (table, stem) = match kind {
+            ExportKind::Today | ExportKind::Passages => {
+                let rows = if kind == ExportKind::Today {
+                    self.today(&crate::gate::TodayFilter::default())?.passages
+                } else {
+                    self.review_passages(&range)?.rows
+                };
+                (self.passages_export(&rows)?, "出入登记")
+            }
+            ExportKind::Readings => {
+                let rows = self.review_readings(&range)?.rows;
+                let table = ExportTable {
+                    sheet: "体温记录".into(),
+                    headers: ["时间", "姓名", "体温", "发热", "复测", "卡点", "测量人"]
+                        .iter()
+                        .map(|h| (*h).to_owned())
+                        .collect(),
+                    rows: rows
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                ExportValue::DateTime(local(r.at)),
+                                ExportValue::Text(r.name.clone()),
+                                ExportValue::Number(r.celsius),
+                                ExportValue::Text(if r.fever { "是" } else { "否" }.into()),
+                                ExportValue::Text(
+                                    if r.remeasure_of.is_some() { "是" } else { "否" }.into(),
+                                ),
+                                ExportValue::Text(r.checkpoint_name.clone()),
+                                ExportValue::Text(r.recorded_by.clone()),
+                            ]
+                        })
+                        .collect(),
+                };
+                (table, "体温记录")
+            }
+            ExportKind::Returnees => {
+                let list = self.returnee_declarations()?;
+                let rows: Vec<ReturneeExport<'_>> = list
+                    .iter()
+                    .filter_map(|(t, p)| {
+                        p.as_ref().map(|person| ReturneeExport {
+                            person,
+                            travel: t,
+                            reading: None,
+                        })
+                    })
+                    .collect();
+                (returnees_table(&rows, divisions()), "返乡人员")
+            }
+        };
+        let ext = match format {
+            "xlsx" => "xlsx",
+            "csv" => "csv",
+            _ => {
+                return Err(AppError::new(
+                    "invalid_format",
+                    Some("format"),
+                    "只能导出 Excel（.xlsx）或 CSV",
+                    "Export as .xlsx or .csv",
+                ))
+            }
+        };
+        std::fs::create_dir_all(dir).map_err(|e| export_failed(dir, &e))?;
+        let stamp = local(self.now()).format("%Y%m%d-%H%M%S");
+        let path: PathBuf = dir.join(format!("{stem}_{stamp}.{ext}"));
+        let written = if ext == "xlsx" {
+            export_xlsx(&table, &path)
+        } else {
+            export_csv(&table, &path)
+        };
+        written.map_err(|e| export_failed(&path, &e))?;
+        Ok(ExportResult {
+            path: path.display().to_string(),
+            rows: u32::try_from(table.rows.len()).unwrap_or(u32::MAX),
+        })
+    }
+
+    fn passages_export(&self, rows: &[PassageView]) -> AppResult<ExportTable> {
+        let store = self.store();
+        let mut owned = Vec::with_capacity(rows.len());
+        for r in rows.iter().filter(|r| !r.voided) {
+            let phone = match r.person_id.as_deref().and_then(|p| Uuid::parse_str(p).ok()) {
+                Some(id) => store.person(id)?.and_then(|(p, _)| p.phone),
+                None => None,
+            };
+            let at = Instant {
+                utc: r.at,
+                offset_minutes: CST_MINUTES,
+            };
+            let passage = Passage {
+                id: Uuid::parse_str(&r.id).unwrap_or_default(),
+                checkpoint_id: r.checkpoint_id.clone(),
+                direction: if r.direction == "in" {
+                    Direction::In
+                } else {
+                    Direction::Out
+                },
+                at,
+                person_id: None,
+                walk_in_name: Some(r.name.clone()),
+                plate: r.plate.clone(),
+                companions: 0,
+                purpose: r.purpose.clone(),
+                recorded_by: r.recorded_by.clone(),
+            };
+            let reading = r.celsius.map(|c| TemperatureReading {
+                id: Uuid::nil(),
+                passage_id: None,
+                person_id: None,
+                checkpoint_id: r.checkpoint_id.clone(),
+                at,
+                celsius: Celsius::from_tenths((c * 10.0).round() as i16),
+                fever: r.fever,
+                remeasure_of: None,
+                recorded_by: r.recorded_by.clone(),
+            });
+            owned.push((r.name.clone(), phone, passage, reading));
+        }
+        let rows: Vec<PassageExport<'_>> = owned
+            .iter()
+            .map(|(name, phone, passage, reading)| PassageExport {
+                name,
+                phone: phone.as_deref(),
+                passage,
+                reading: reading.as_ref(),
+            })
+            .collect();
+        Ok(passages_table(&rows))
+    }
+}
+
+fn export_failed(path: &Path, e: &dyn std::fmt::Display) -> AppError {
+    AppError::new(
+        "export_failed",
+        None,
+        &format!("文件没有写成：{}（{e}）", path.display()),
+        &format!("The file could not be written: {} ({e})", path.display()),
+    )
+}
