@@ -179,15 +179,17 @@ async fn device_enrol(
     })
 }
 
+/// Replaces the sync task (after an enrolment). Called from an async command: already on the
+/// runtime the task is spawned on.
 fn restart_sync(device: &Device, core: &Arc<AppCore>) {
     let mut slot = device.sync_handle();
     if let Some(old) = slot.take() {
         old.stop();
     }
-    let core = core.clone();
-    *slot = Some(tauri::async_runtime::block_on(async move {
-        kadian_device::sync::start(core, SyncSettings::default())
-    }));
+    *slot = Some(kadian_device::sync::start(
+        core.clone(),
+        SyncSettings::default(),
+    ));
 }
 
 #[tauri::command]
@@ -425,46 +427,53 @@ fn paths<R: tauri::Runtime>(app: &tauri::App<R>) -> Paths {
     Paths { data, exports }
 }
 
-/// Builds the app with its commands over the folders `paths` chooses; `main` runs it, tests
-/// build it on Tauri's mock runtime with folders of their own (two devices in one process).
+/// Opens the device in `paths` (or records why it could not be opened: the window still opens
+/// and says so), starts its sync task and hands it to Tauri. Called from `setup`; tests on the
+/// mock runtime call it after `build`.
+pub fn open_device<R: tauri::Runtime>(app: &tauri::App<R>, p: Paths) {
+    let core = p
+        .data
+        .clone()
+        .ok_or_else(|| {
+            AppError::new(
+                "no_data_dir",
+                None,
+                "找不到存放数据的文件夹",
+                "cannot find a folder for Kadian's data",
+            )
+        })
+        .and_then(|dir| {
+            AppCore::open(&dir, &KeyPolicy::for_data_dir(&dir))
+                .map(Arc::new)
+                .map_err(AppError::from)
+        });
+    if let Err(e) = &core {
+        eprintln!(
+            "kadian: the device store could not be opened: {} ({})",
+            e.message_en, e.code
+        );
+    }
+    let sync = core.as_ref().ok().and_then(start_sync);
+    app.manage(Device {
+        core,
+        sync: Mutex::new(sync),
+        export_dir: p
+            .exports
+            .unwrap_or_else(|| std::env::temp_dir().join("kadian-exports")),
+    });
+}
+
+/// Adds Kadian's setup and commands to `base` over the folders `paths` chooses; `main` runs it,
+/// tests build it on Tauri's mock runtime (`tauri::test::mock_builder()`) with folders of their
+/// own (two devices in one process).
 pub fn builder<R: tauri::Runtime>(
+    base: tauri::Builder<R>,
     paths: impl Fn(&tauri::App<R>) -> Paths + Send + 'static,
 ) -> tauri::Builder<R> {
-    tauri::Builder::<R>::new()
-        .setup(move |app| {
-            let p = paths(app);
-            let core = p
-                .data
-                .clone()
-                .ok_or_else(|| {
-                    AppError::new(
-                        "no_data_dir",
-                        None,
-                        "找不到存放数据的文件夹",
-                        "cannot find a folder for Kadian's data",
-                    )
-                })
-                .and_then(|dir| {
-                    AppCore::open(&dir, &KeyPolicy::for_data_dir(&dir))
-                        .map(Arc::new)
-                        .map_err(AppError::from)
-                });
-            if let Err(e) = &core {
-                eprintln!(
-                    "kadian: the device store could not be opened: {} ({})",
-                    e.message_en, e.code
-                );
-            }
-            let sync = core.as_ref().ok().and_then(start_sync);
-            app.manage(Device {
-                core,
-                sync: Mutex::new(sync),
-                export_dir: p
-                    .exports
-                    .unwrap_or_else(|| std::env::temp_dir().join("kadian-exports")),
-            });
-            Ok(())
-        })
+    base.setup(move |app| {
+        open_device(app, paths(app));
+        Ok(())
+    })
         .invoke_handler(tauri::generate_handler![
             app_info,
             storage_info,
@@ -498,7 +507,7 @@ pub fn builder<R: tauri::Runtime>(
 
 /// Runs Kadian's window until it is closed.
 pub fn run() {
-    if let Err(e) = builder::<tauri::Wry>(paths).run(tauri::generate_context!()) {
+    if let Err(e) = builder(tauri::Builder::<tauri::Wry>::new(), paths).run(tauri::generate_context!()) {
         eprintln!("kadian: the window could not start: {e}");
         std::process::exit(1);
     }
