@@ -10,31 +10,39 @@ function mountApp() {
   return mount(App, { global: { plugins: [pinia, createAppI18n()] } })
 }
 
-describe('App start screen', () => {
+describe('App outside the app (a plain browser: no device)', () => {
   beforeEach(() => {
     document.documentElement.lang = 'zh-CN'
   })
 
-  it('renders the Chinese start screen by default', async () => {
+  it('asks for enrolment, in Chinese by default', async () => {
     const wrapper = mountApp()
     await flushPromises()
     expect(wrapper.text()).toContain('卡点登记')
     expect(wrapper.text()).toContain('设备尚未注册')
-    expect(wrapper.get('[data-testid="start"]').text()).toBe('开始')
+    expect(wrapper.text()).toContain('注册这台设备')
+    expect(wrapper.find('[data-testid="enrol-code"]').exists()).toBe(true)
     expect(wrapper.text()).toContain('版本 browser')
   })
 
-  it('switches to English when the English button is pressed', async () => {
+  it('switches to English and back', async () => {
     const wrapper = mountApp()
+    await flushPromises()
     await wrapper.get('[data-testid="lang-en"]').trigger('click')
     await flushPromises()
     expect(wrapper.text()).toContain('Checkpoint Log')
-    expect(wrapper.text()).toContain('This device is not enrolled yet')
-    expect(wrapper.get('[data-testid="start"]').text()).toBe('Start')
+    expect(wrapper.text()).toContain('Enrol this device')
     expect(wrapper.text()).not.toContain('设备尚未注册')
     expect(document.documentElement.lang).toBe('en')
-
     await wrapper.get('[data-testid="lang-zh-CN"]').trigger('click')
     expect(wrapper.text()).toContain('设备尚未注册')
+  })
+
+  it('says why enrolment failed instead of failing silently', async () => {
+    const wrapper = mountApp()
+    await flushPromises()
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="enrol-error"]').text()).toBe('只能在卡点登记应用里使用')
   })
 })

@@ -35,8 +35,10 @@ pub struct StorageInfo {
     /// `keyring` or `file`.
     pub key_kept_in: &'static str,
     /// Schema version.
+    #[ts(type = "number")]
     pub schema_version: i64,
     /// Records waiting for the server.
+    #[ts(type = "number")]
     pub pending: i64,
 }
 

@@ -100,6 +100,7 @@ pub struct TravelView {
     /// The last day of home observation: arrival + 14 days.
     pub observation_ends: Option<String>,
     /// Days of observation left from today (0 on the last day; negative: over).
+    #[ts(type = "number | null")]
     pub days_left: Option<i64>,
     /// Transport.
     pub transport: Option<String>,
@@ -152,6 +153,7 @@ pub struct ReviewList<T: TS> {
 #[ts(export)]
 pub struct RejectedView {
     /// Outbox sequence (re-queue it with this).
+    #[ts(type = "number")]
     pub seq: i64,
     /// Record kind.
     pub kind: String,

@@ -227,14 +227,17 @@ pub struct SyncStatus {
     /// When a round last succeeded.
     pub last_success: Option<DateTime<Utc>>,
     /// Records waiting for the server.
+    #[ts(type = "number")]
     pub pending: i64,
     /// Records the server refused.
+    #[ts(type = "number")]
     pub rejected: i64,
     /// The device must be enrolled again.
     pub reenrol_needed: bool,
     /// Failures since start, by name (`offline`, `server_503`, `captive_portal`, ...).
     pub failures: Vec<(String, u32)>,
     /// Our clock minus the server's at the last push, ms (positive: our clock is ahead).
+    #[ts(type = "number | null")]
     pub clock_skew_ms: Option<i64>,
 }
 

@@ -1,10 +1,38 @@
-// The only module that talks to Tauri. Everything else goes through here so the
-// UI also runs (and is testable) in a plain browser.
+// The only module that talks to Tauri. Everything else goes through here so the UI also runs
+// (and is testable) in a plain browser, where every device call fails with `no_device`.
+// The types are generated from Rust by ts-rs (ui/src/ipc/bindings, checked by `cargo xtask test`).
 import { invoke } from '@tauri-apps/api/core'
+import type { AppError } from './bindings/AppError'
+import type { AppInfo } from './bindings/AppInfo'
+import type { DayRange } from './bindings/DayRange'
+import type { EnrolmentInfo } from './bindings/EnrolmentInfo'
+import type { ExportKind } from './bindings/ExportKind'
+import type { ExportResult } from './bindings/ExportResult'
+import type { HandOver } from './bindings/HandOver'
+import type { PassageView } from './bindings/PassageView'
+import type { PersonCard } from './bindings/PersonCard'
+import type { PersonPage } from './bindings/PersonPage'
+import type { PlaceNode } from './bindings/PlaceNode'
+import type { ReadingResult } from './bindings/ReadingResult'
+import type { ReadingView } from './bindings/ReadingView'
+import type { Registered } from './bindings/Registered'
+import type { RejectedView } from './bindings/RejectedView'
+import type { ReviewList } from './bindings/ReviewList'
+import type { Shift } from './bindings/Shift'
+import type { SyncConflict } from './bindings/SyncConflict'
+import type { SyncStatus } from './bindings/SyncStatus'
+import type { Today } from './bindings/Today'
+import type { TodayFilter } from './bindings/TodayFilter'
+import type { TravelInput } from './bindings/TravelInput'
+import type { TravelView } from './bindings/TravelView'
+import type { VisitorInput } from './bindings/VisitorInput'
+import type { Volunteer } from './bindings/Volunteer'
 
-export interface AppInfo {
-  name: string
-  version: string
+export type {
+  AppError, AppInfo, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, PassageView,
+  PersonCard, PersonPage, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView,
+  ReviewList, Shift, SyncConflict, SyncStatus, Today, TodayFilter, TravelInput, TravelView,
+  VisitorInput, Volunteer,
 }
 
 export const FALLBACK_APP_INFO: Readonly<AppInfo> = Object.freeze({
@@ -16,39 +44,96 @@ export function isTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window
 }
 
+const NO_DEVICE: AppError = {
+  code: 'no_device',
+  field: null,
+  message: '只能在卡点登记应用里使用',
+  message_en: 'This works only inside the Kadian app',
+  notices: [],
+}
+
+/** True for the `{code, message, ...}` errors the commands return. */
+export function isAppError(e: unknown): e is AppError {
+  return typeof e === 'object' && e !== null && 'code' in e && 'message' in e
+}
+
+/** Any thrown value as an AppError (a string from Tauri itself becomes `internal`). */
+export function toAppError(e: unknown): AppError {
+  if (isAppError(e)) return e
+  const text = String(e)
+  return { code: 'internal', field: null, message: text, message_en: text, notices: [] }
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  if (!isTauri()) throw NO_DEVICE
+  try {
+    return await invoke<T>(cmd, args)
+  } catch (e) {
+    throw toAppError(e)
+  }
+}
+
 export async function appInfo(): Promise<AppInfo> {
   if (!isTauri()) return { ...FALLBACK_APP_INFO }
-  return invoke<AppInfo>('app_info')
-}
-
-/** Role of an enrolled device (mirrors kadian_domain::sync::Role). */
-export type Role = 'volunteer' | 'compound' | 'community' | 'street'
-
-/** What the device is enrolled as (mirrors the app's EnrolmentInfo). */
-export interface EnrolmentInfo {
-  server_url: string
-  role: Role
-  scope: { street: string; community: string | null; compound: string | null; checkpoint: string | null }
-  checkpoint_name: string | null
-}
-
-/** The sync bar's facts (mirrors kadian_device::sync::SyncStatus). */
-export interface SyncStatus {
-  online: boolean
-  last_success: string | null
-  pending: number
-  rejected: number
-  reenrol_needed: boolean
-  failures: [string, number][]
-  clock_skew_ms: number | null
+  return call<AppInfo>('app_info')
 }
 
 export async function deviceEnrolment(): Promise<EnrolmentInfo | null> {
   if (!isTauri()) return null
-  return invoke<EnrolmentInfo | null>('device_enrolment')
+  return call<EnrolmentInfo | null>('device_enrolment')
 }
 
 export async function syncStatus(): Promise<SyncStatus | null> {
   if (!isTauri()) return null
-  return invoke<SyncStatus>('sync_status')
+  return call<SyncStatus>('sync_status')
 }
+
+export const deviceEnrol = (serverUrl: string, code: string, deviceName: string) =>
+  call<EnrolmentInfo>('device_enrol', { serverUrl, code, deviceName })
+export const syncNow = () => call<void>('sync_now')
+export const syncRejected = () => call<RejectedView[]>('sync_rejected')
+export const syncRequeue = (seq: number) => call<boolean>('sync_requeue', { seq })
+export const syncConflicts = () => call<SyncConflict[]>('sync_conflicts')
+
+export const shiftVolunteers = () => call<Volunteer[]>('shift_volunteers')
+export const shiftSignIn = (volunteerId: string, pin: string) =>
+  call<Shift>('shift_sign_in', { volunteerId, pin })
+export const shiftCurrent = () => call<Shift | null>('shift_current')
+export const shiftHandOver = () => call<HandOver>('shift_hand_over')
+export const shiftSignOut = () => call<HandOver>('shift_sign_out')
+
+export const gateSearch = (query: string) => call<PersonCard[]>('gate_search', { query })
+export const gateRegister = (
+  personId: string,
+  direction: 'in' | 'out',
+  temperature: string,
+  travel: TravelInput | null,
+) => call<Registered>('gate_register', { personId, direction, temperature, travel })
+export const gateRegisterVisitor = (visitor: VisitorInput) =>
+  call<Registered>('gate_register_visitor', { visitor })
+export const gateRemeasure = (readingId: string, temperature: string) =>
+  call<ReadingResult>('gate_remeasure', { readingId, temperature })
+export const gateToday = (filter: TodayFilter) => call<Today>('gate_today', { filter })
+export const gateVoid = (passageId: string, reason: string) =>
+  call<void>('gate_void', { passageId, reason })
+
+let placesCache: Promise<PlaceNode[]> | null = null
+/** The province → city → district tree (bundled in the app; fetched once). */
+export function placesTree(): Promise<PlaceNode[]> {
+  placesCache ??= call<PlaceNode[]>('places_tree').catch((e) => {
+    placesCache = null
+    throw e
+  })
+  return placesCache
+}
+
+export const reviewPassages = (range: DayRange) =>
+  call<ReviewList<PassageView>>('review_passages', { range })
+export const reviewReadings = (range: DayRange) =>
+  call<ReviewList<ReadingView>>('review_readings', { range })
+export const reviewTravels = (range: DayRange) =>
+  call<ReviewList<TravelView>>('review_travels', { range })
+export const reviewReturnees = () => call<TravelView[]>('review_returnees')
+export const reviewPerson = (personId: string) => call<PersonPage>('review_person', { personId })
+export const exportList = (kind: ExportKind, range: DayRange | null, format: 'xlsx' | 'csv') =>
+  call<ExportResult>('export_list', { kind, range, format })

@@ -7,7 +7,7 @@ export type RejectedView = {
 /**
  * Outbox sequence (re-queue it with this).
  */
-seq: bigint, 
+seq: number, 
 /**
  * Record kind.
  */

@@ -15,8 +15,8 @@ key_kept_in: string,
 /**
  * Schema version.
  */
-schema_version: bigint, 
+schema_version: number, 
 /**
  * Records waiting for the server.
  */
-pending: bigint, };
+pending: number, };

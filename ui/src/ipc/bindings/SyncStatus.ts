@@ -15,11 +15,11 @@ last_success: string | null,
 /**
  * Records waiting for the server.
  */
-pending: bigint, 
+pending: number, 
 /**
  * Records the server refused.
  */
-rejected: bigint, 
+rejected: number, 
 /**
  * The device must be enrolled again.
  */
@@ -31,4 +31,4 @@ failures: Array<[string, number]>,
 /**
  * Our clock minus the server's at the last push, ms (positive: our clock is ahead).
  */
-clock_skew_ms: bigint | null, };
+clock_skew_ms: number | null, };

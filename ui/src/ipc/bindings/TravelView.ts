@@ -43,7 +43,7 @@ observation_ends: string | null,
 /**
  * Days of observation left from today (0 on the last day; negative: over).
  */
-days_left: bigint | null, 
+days_left: number | null, 
 /**
  * Transport.
  */
