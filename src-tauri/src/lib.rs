@@ -131,9 +131,12 @@ fn enrolment_info(core: &AppCore) -> AppResult<Option<EnrolmentInfo>> {
             .find(|(k, _)| k == id)
             .and_then(|(_, b)| b["name"].as_str().map(str::to_owned))
     };
-    let place_name = name_of("checkpoint", &e.scope.checkpoint)
-        .or_else(|| name_of("compound", &e.scope.compound))
-        .or_else(|| name_of("community", &e.scope.community));
+    let compound = name_of("compound", &e.scope.compound);
+    let place_name = match (name_of("checkpoint", &e.scope.checkpoint), &compound) {
+        (Some(gate), Some(c)) => Some(format!("{c} {gate}")),
+        (Some(gate), None) => Some(gate),
+        (None, _) => compound.or_else(|| name_of("community", &e.scope.community)),
+    };
     Ok(Some(EnrolmentInfo {
         server_url: e.server_url,
         role: e.role.as_str().to_owned(),

@@ -23,6 +23,7 @@ describe('App outside the app (a plain browser: no device)', () => {
     expect(wrapper.text()).toContain('注册这台设备')
     expect(wrapper.find('[data-testid="enrol-code"]').exists()).toBe(true)
     expect(wrapper.text()).toContain('版本 browser')
+    wrapper.unmount()
   })
 
   it('switches to English and back', async () => {
@@ -36,6 +37,7 @@ describe('App outside the app (a plain browser: no device)', () => {
     expect(document.documentElement.lang).toBe('en')
     await wrapper.get('[data-testid="lang-zh-CN"]').trigger('click')
     expect(wrapper.text()).toContain('设备尚未注册')
+    wrapper.unmount()
   })
 
   it('says why enrolment failed instead of failing silently', async () => {
@@ -44,5 +46,6 @@ describe('App outside the app (a plain browser: no device)', () => {
     await wrapper.get('form').trigger('submit')
     await flushPromises()
     expect(wrapper.get('[data-testid="enrol-error"]').text()).toBe('只能在卡点登记应用里使用')
+    wrapper.unmount()
   })
 })

@@ -265,15 +265,26 @@ fn server_out(args: &[&str]) -> Result<String> {
 /// national division codes), six compounds each with plausible synthetic names, 99 checkpoints,
 /// the four fixture registers and the 140,000-person roster. Returns the checkpoint the demo
 /// tablet is enrolled at.
-fn demo_street() -> Result<String> {
-    let marker = demo_dir().join("demo-checkpoint");
-    if let Ok(id) = std::fs::read_to_string(&marker) {
-        return Ok(id.trim().to_owned());
+fn demo_street() -> Result<(String, String)> {
+    let marker = demo_dir().join("demo-gate");
+    if let Ok(text) = std::fs::read_to_string(&marker) {
+        if let Some((checkpoint, compound)) = text.trim().split_once('\n') {
+            return Ok((checkpoint.to_owned(), compound.to_owned()));
+        }
+    }
+    if demo_dir().join("kadian.db").exists() {
+        bail!(
+            "{} holds a demo street from an older Kadian; delete the folder and run again",
+            demo_dir().display()
+        );
     }
     let street = street_setup(true)?;
-    std::fs::write(&marker, &street.demo)?;
-    Ok(street.demo)
+    std::fs::write(&marker, format!("{}\n{}", street.demo, street.demo_compound))?;
+    Ok((street.demo, street.demo_compound))
 }
+
+/// The demo volunteers of the demo compound, with their PINs (fake people).
+const DEMO_VOLUNTEERS: &[(&str, &str)] = &[("演示志愿者", "1234"), ("李红梅", "2580"), ("赵建国", "1357")];
 
 /// The demo street as set up on the server.
 struct Street {
@@ -281,6 +292,8 @@ struct Street {
     checkpoints: Vec<(String, String)>,
     /// The checkpoint of the demo tablet (八一新苑 东门).
     demo: String,
+    /// Its compound.
+    demo_compound: String,
 }
 
 /// Creates the street on the server's database in `demo_dir()`: its communities from the
@@ -312,7 +325,7 @@ fn street_setup(registers: bool) -> Result<Street> {
     let estates = ["花园", "新苑", "家园", "小区", "公寓", "佳苑"];
     let mut checkpoints = Vec::new();
     let mut second_gates = 3;
-    let mut demo: Option<String> = None;
+    let mut demo: Option<(String, String)> = None;
     let mut first_compound: std::collections::HashMap<String, String> =
         std::collections::HashMap::new();
     for (code, name) in &communities {
@@ -340,7 +353,7 @@ fn street_setup(registers: bool) -> Result<Street> {
             ));
             // The demo tablet stands at 八一新苑, the compound of the fixture roster.
             if code == "411402001018" && estate == "新苑" {
-                demo = checkpoints.last().map(|c| c.0.clone());
+                demo = checkpoints.last().map(|c| (c.0.clone(), compound.clone()));
             }
             if estate == "新苑" {
                 first_compound.insert(code.clone(), compound.clone());
@@ -408,9 +421,7 @@ fn street_setup(registers: bool) -> Result<Street> {
         let summary = server_out(&["import", "residents", &roster.display().to_string()])?;
         eprintln!("xtask run: {summary}");
     }
-    let demo = demo
-        .or_else(|| checkpoints.first().map(|c| c.0.clone()))
-        .context("no checkpoint")?;
+    let (demo, demo_compound) = demo.context("no demo checkpoint (八一新苑)")?;
     eprintln!(
         "xtask run: demo street {} {}: {} communities, {} compounds, {} checkpoints",
         DEMO_STREET.0,
@@ -419,7 +430,11 @@ fn street_setup(registers: bool) -> Result<Street> {
         communities.len() * estates.len(),
         checkpoints.len()
     );
-    Ok(Street { checkpoints, demo })
+    Ok(Street {
+        checkpoints,
+        demo,
+        demo_compound,
+    })
 }
 
 /// A one-time enrolment code from `kadian-server enrol-code ... --json`.
@@ -508,7 +523,19 @@ fn run() -> Result<()> {
         "cargo build",
         cargo().args(["build", "-p", "kadian-app", "-p", "kadian-server"]),
     )?;
-    let checkpoint = demo_street()?;
+    let (checkpoint, compound) = demo_street()?;
+    for (name, pin) in DEMO_VOLUNTEERS {
+        server_out(&[
+            "volunteer",
+            "add",
+            "--compound",
+            &compound,
+            "--name",
+            name,
+            "--pin",
+            pin,
+        ])?;
+    }
     let mut server = server_cmd(&["serve", "--listen", "127.0.0.1:8470"])
         .spawn()
         .context("starting kadian-server")?;
@@ -524,15 +551,23 @@ fn run() -> Result<()> {
         } else {
             Command::new(target_dir().join("debug/kadian"))
         };
-    app.env("KADIAN_DATA_DIR", &device_dir);
+    app.env("KADIAN_DATA_DIR", &device_dir)
+        .env("KADIAN_EXPORT_DIR", demo_dir().join("exports"))
+        .env("KADIAN_DEMO_VOLUNTEER", DEMO_VOLUNTEERS[0].0)
+        .env("KADIAN_DEMO_PIN", DEMO_VOLUNTEERS[0].1);
     if !device_dir.join("kadian-device.db").exists() {
         let code = enrol_code("volunteer", "--checkpoint", &checkpoint)?;
         app.env("KADIAN_ENROL_SERVER", "http://127.0.0.1:8470")
             .env("KADIAN_ENROL_CODE", code);
     }
     eprintln!(
-        "xtask run: server on http://127.0.0.1:8470, data in {}",
-        demo_dir().display()
+        "xtask run: server on http://127.0.0.1:8470, data in {}; volunteers (PIN): {}",
+        demo_dir().display(),
+        DEMO_VOLUNTEERS
+            .iter()
+            .map(|(n, p)| format!("{n} ({p})"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let result = status("kadian", &mut app);
     let _ = server.kill();
@@ -666,6 +701,25 @@ fn test() -> Result<()> {
                 cmd.env("KADIAN_TEST_PG", &pg.url);
             }
             run_counted("cargo test", &mut cmd, t)
+        },
+    );
+    step(
+        "IPC types: ui/src/ipc/bindings matches the Rust types",
+        &mut |t| {
+            // `cargo test` above regenerated them (ts-rs, `#[ts(export)]`).
+            let out = Command::new("git")
+                .args(["status", "--porcelain", "--", "ui/src/ipc/bindings"])
+                .current_dir(root())
+                .output()
+                .context("git status")?;
+            let changed = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            if changed.is_empty() {
+                t.passed += 1;
+                Ok(())
+            } else {
+                t.failed += 1;
+                bail!("the generated TypeScript types differ from the committed ones; commit them:\n{changed}")
+            }
         },
     );
     step("UI tests (vitest)", &mut |t| {
