@@ -150,9 +150,7 @@ fn enrolment_info(core: &AppCore) -> AppResult<Option<EnrolmentInfo>> {
 }
 
 #[tauri::command]
-async fn device_enrolment(
-    device: tauri::State<'_, Device>,
-) -> AppResult<Option<EnrolmentInfo>> {
+async fn device_enrolment(device: tauri::State<'_, Device>) -> AppResult<Option<EnrolmentInfo>> {
     device.run(enrolment_info).await
 }
 
@@ -178,7 +176,12 @@ async fn device_enrol(
         })?;
     restart_sync(&device, &core);
     enrolment_info(&core)?.ok_or_else(|| {
-        AppError::new("not_enrolled", None, "注册没有完成", "Enrolment did not complete")
+        AppError::new(
+            "not_enrolled",
+            None,
+            "注册没有完成",
+            "Enrolment did not complete",
+        )
     })
 }
 
@@ -263,7 +266,10 @@ async fn shift_sign_out(device: tauri::State<'_, Device>) -> AppResult<HandOver>
 }
 
 #[tauri::command]
-async fn gate_search(device: tauri::State<'_, Device>, query: String) -> AppResult<Vec<PersonCard>> {
+async fn gate_search(
+    device: tauri::State<'_, Device>,
+    query: String,
+) -> AppResult<Vec<PersonCard>> {
     device.run(move |c| c.search(&query)).await
 }
 
@@ -310,7 +316,9 @@ async fn gate_void(
     passage_id: String,
     reason: String,
 ) -> AppResult<()> {
-    device.run(move |c| c.void_passage(&passage_id, &reason)).await
+    device
+        .run(move |c| c.void_passage(&passage_id, &reason))
+        .await
 }
 
 /// The province → city → district tree of the travel declaration (bundled; works offline).
@@ -351,7 +359,10 @@ async fn review_returnees(device: tauri::State<'_, Device>) -> AppResult<Vec<Tra
 }
 
 #[tauri::command]
-async fn review_person(device: tauri::State<'_, Device>, person_id: String) -> AppResult<PersonPage> {
+async fn review_person(
+    device: tauri::State<'_, Device>,
+    person_id: String,
+) -> AppResult<PersonPage> {
     device.run(move |c| c.person_page(&person_id)).await
 }
 
@@ -477,40 +488,42 @@ pub fn builder<R: tauri::Runtime>(
         open_device(app, paths(app));
         Ok(())
     })
-        .invoke_handler(tauri::generate_handler![
-            app_info,
-            storage_info,
-            device_enrolment,
-            device_enrol,
-            sync_status,
-            sync_now,
-            sync_rejected,
-            sync_requeue,
-            sync_conflicts,
-            shift_volunteers,
-            shift_sign_in,
-            shift_current,
-            shift_hand_over,
-            shift_sign_out,
-            gate_search,
-            gate_register,
-            gate_register_visitor,
-            gate_remeasure,
-            gate_today,
-            gate_void,
-            places_tree,
-            review_passages,
-            review_readings,
-            review_travels,
-            review_returnees,
-            review_person,
-            export_list,
-        ])
+    .invoke_handler(tauri::generate_handler![
+        app_info,
+        storage_info,
+        device_enrolment,
+        device_enrol,
+        sync_status,
+        sync_now,
+        sync_rejected,
+        sync_requeue,
+        sync_conflicts,
+        shift_volunteers,
+        shift_sign_in,
+        shift_current,
+        shift_hand_over,
+        shift_sign_out,
+        gate_search,
+        gate_register,
+        gate_register_visitor,
+        gate_remeasure,
+        gate_today,
+        gate_void,
+        places_tree,
+        review_passages,
+        review_readings,
+        review_travels,
+        review_returnees,
+        review_person,
+        export_list,
+    ])
 }
 
 /// Runs Kadian's window until it is closed.
 pub fn run() {
-    if let Err(e) = builder(tauri::Builder::<tauri::Wry>::new(), paths).run(tauri::generate_context!()) {
+    if let Err(e) =
+        builder(tauri::Builder::<tauri::Wry>::new(), paths).run(tauri::generate_context!())
+    {
         eprintln!("kadian: the window could not start: {e}");
         std::process::exit(1);
     }

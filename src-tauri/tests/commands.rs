@@ -109,7 +109,10 @@ async fn a_gate_tablet_and_a_compound_laptop() {
     // Not enrolled yet: the gate refuses with a code and both languages.
     assert_eq!(tablet.ok("device_enrolment", json!({})), Value::Null);
     let e = tablet
-        .call("shift_sign_in", json!({"volunteerId": volunteer, "pin": "2468"}))
+        .call(
+            "shift_sign_in",
+            json!({"volunteerId": volunteer, "pin": "2468"}),
+        )
         .expect_err("not a gate yet");
     assert_eq!(e["code"], "not_a_gate");
     assert!(e["message"].as_str().expect("zh").contains("卡点"));
@@ -137,10 +140,16 @@ async fn a_gate_tablet_and_a_compound_laptop() {
 
     // Sign-in: a wrong PIN is refused, the right one opens the shift.
     let e = tablet
-        .call("shift_sign_in", json!({"volunteerId": volunteer, "pin": "1357"}))
+        .call(
+            "shift_sign_in",
+            json!({"volunteerId": volunteer, "pin": "1357"}),
+        )
         .expect_err("wrong pin");
     assert_eq!(e["code"], "pin_wrong");
-    let shift = tablet.ok("shift_sign_in", json!({"volunteerId": volunteer, "pin": "2468"}));
+    let shift = tablet.ok(
+        "shift_sign_in",
+        json!({"volunteerId": volunteer, "pin": "2468"}),
+    );
     assert_eq!(shift["volunteer_name"], "王志愿");
 
     // A visitor form with every field wrong: every problem at once, nothing stored.
@@ -148,7 +157,9 @@ async fn a_gate_tablet_and_a_compound_laptop() {
         "name": "", "document_type": "resident_id", "document_number": "41140219900307",
         "phone": "12", "destination": "3号楼", "purpose": "探亲", "plate": "",
         "companions": 0, "direction": "in", "temperature": "45", "travel": null}});
-    let e = tablet.call("gate_register_visitor", bad).expect_err("bad form");
+    let e = tablet
+        .call("gate_register_visitor", bad)
+        .expect_err("bad form");
     assert_eq!(e["code"], "invalid_input");
     let fields: Vec<&str> = e["notices"]
         .as_array()
@@ -202,20 +213,36 @@ async fn a_gate_tablet_and_a_compound_laptop() {
         "temperature_decimal_assumed"
     );
     let t = tablet.ok("gate_today", json!({"filter": {}}));
-    assert_eq!((t["entries"].clone(), t["exits"].clone(), t["fevers"].clone()), (json!(1), json!(1), json!(1)));
+    assert_eq!(
+        (
+            t["entries"].clone(),
+            t["exits"].clone(),
+            t["fevers"].clone()
+        ),
+        (json!(1), json!(1), json!(1))
+    );
 
     // Voiding needs a reason; a voided exit no longer counts.
     let e = tablet
-        .call("gate_void", json!({"passageId": out["passage_id"], "reason": " "}))
+        .call(
+            "gate_void",
+            json!({"passageId": out["passage_id"], "reason": " "}),
+        )
         .expect_err("no reason");
     assert_eq!(e["field"], "reason");
-    tablet.ok("gate_void", json!({"passageId": out["passage_id"], "reason": "点错了"}));
+    tablet.ok(
+        "gate_void",
+        json!({"passageId": out["passage_id"], "reason": "点错了"}),
+    );
     let t = tablet.ok("gate_today", json!({"filter": {"direction": "in"}}));
     assert_eq!(t["exits"], 0);
     assert_eq!(t["passages"].as_array().expect("rows").len(), 1);
 
     // Today's list to Excel: one row (the voided exit is left out).
-    let file = tablet.ok("export_list", json!({"kind": "today", "range": null, "format": "xlsx"}));
+    let file = tablet.ok(
+        "export_list",
+        json!({"kind": "today", "range": null, "format": "xlsx"}),
+    );
     assert_eq!(file["rows"], 1);
     let path = PathBuf::from(file["path"].as_str().expect("path"));
     assert!(path.starts_with(&tablet.exports) && path.exists());
@@ -228,7 +255,12 @@ async fn a_gate_tablet_and_a_compound_laptop() {
     tablet.synced().await;
     let summary = tablet.ok("shift_hand_over", json!({}));
     assert_eq!(
-        (summary["entries"].clone(), summary["exits"].clone(), summary["fevers"].clone(), summary["pending"].clone()),
+        (
+            summary["entries"].clone(),
+            summary["exits"].clone(),
+            summary["fevers"].clone(),
+            summary["pending"].clone()
+        ),
         (json!(1), json!(0), json!(1), json!(0))
     );
 
@@ -240,7 +272,10 @@ async fn a_gate_tablet_and_a_compound_laptop() {
         json!({"serverUrl": server.url, "code": code, "deviceName": "党支部笔记本"}),
     );
     laptop.synced().await;
-    let readings = laptop.ok("review_readings", json!({"range": {"from": today, "to": today}}));
+    let readings = laptop.ok(
+        "review_readings",
+        json!({"range": {"from": today, "to": today}}),
+    );
     let rows = readings["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 3);
     assert_eq!(rows.iter().filter(|r| r["fever"] == true).count(), 1);

@@ -58,8 +58,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench(&args[1..]),
         Some("demo") => demo(&args[1..]),
+        Some("e2e") => e2e(false),
         _ => {
-            eprintln!("usage: cargo xtask setup|run|test|bench|demo --headless");
+            eprintln!("usage: cargo xtask setup|run|test|bench|demo --headless|e2e");
             return ExitCode::from(2);
         }
     };
@@ -199,13 +200,19 @@ const DEMO_STREET: (&str, &str) = ("411402001", "平原街道");
 /// Where `cargo xtask run` keeps the demo server's database and the demo device's store.
 fn demo_dir() -> PathBuf {
     DATA_DIR
-        .get()
-        .cloned()
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
         .unwrap_or_else(|| root().join("kadian-data"))
 }
 
 /// The data folder of this xtask command (`demo --headless` uses a fresh one of its own).
-static DATA_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+static DATA_DIR: std::sync::Mutex<Option<PathBuf>> = std::sync::Mutex::new(None);
+
+/// Makes `dir` the data folder of the commands that follow.
+fn use_data_dir(dir: &Path) {
+    *DATA_DIR.lock().unwrap_or_else(|p| p.into_inner()) = Some(dir.to_owned());
+}
 
 /// `../shared` beside the checkout (or `KADIAN_SHARED`).
 fn shared_dir() -> PathBuf {
@@ -279,12 +286,19 @@ fn demo_street() -> Result<(String, String)> {
         );
     }
     let street = street_setup(true)?;
-    std::fs::write(&marker, format!("{}\n{}", street.demo, street.demo_compound))?;
+    std::fs::write(
+        &marker,
+        format!("{}\n{}", street.demo, street.demo_compound),
+    )?;
     Ok((street.demo, street.demo_compound))
 }
 
 /// The demo volunteers of the demo compound, with their PINs (fake people).
-const DEMO_VOLUNTEERS: &[(&str, &str)] = &[("演示志愿者", "1234"), ("李红梅", "2580"), ("赵建国", "1357")];
+const DEMO_VOLUNTEERS: &[(&str, &str)] = &[
+    ("演示志愿者", "1234"),
+    ("李红梅", "2580"),
+    ("赵建国", "1357"),
+];
 
 /// The demo street as set up on the server.
 struct Street {
@@ -481,9 +495,7 @@ fn demo(args: &[String]) -> Result<()> {
     )?;
     let dir = target_dir().join("demo-day");
     let _ = std::fs::remove_dir_all(&dir);
-    DATA_DIR
-        .set(dir.clone())
-        .map_err(|_| anyhow::anyhow!("data folder already chosen"))?;
+    use_data_dir(&dir);
     let street = street_setup(false)?;
     let mut plan = serde_json::json!({
         "street_code": enrol_code("street", "--street", DEMO_STREET.0)?,
@@ -573,6 +585,78 @@ fn run() -> Result<()> {
     let _ = server.kill();
     let _ = server.wait();
     result
+}
+
+/// `cargo xtask e2e`: the end-to-end flows on the real app (debug build) under Xvfb, over
+/// WebDriver (tauri-driver + WebKitWebDriver), against a real kadian-server with a fresh street
+/// in `target/e2e/`; screenshots go to `docs/screenshots/`. `built`: the app and the server are
+/// already built (by `cargo test` in `xtask test`).
+fn e2e(built: bool) -> Result<()> {
+    if !built {
+        setup()?;
+        build_ui()?;
+        status(
+            "cargo build",
+            cargo().args(["build", "-p", "kadian-app", "-p", "kadian-server"]),
+        )?;
+    }
+    let dir = target_dir().join("e2e");
+    let _ = std::fs::remove_dir_all(&dir);
+    use_data_dir(&dir);
+    let street = street_setup(false)?;
+    for (name, pin) in DEMO_VOLUNTEERS {
+        server_out(&[
+            "volunteer",
+            "add",
+            "--compound",
+            &street.demo_compound,
+            "--name",
+            name,
+            "--pin",
+            pin,
+        ])?;
+    }
+    let roster = shared_dir().join("fixtures/registers/八一社区_居民花名册.xlsx");
+    let expected = shared_dir().join("fixtures/registers/expected/八一社区_居民花名册.json");
+    server_out(&[
+        "import",
+        "residents",
+        &roster.display().to_string(),
+        "--community",
+        "411402001018",
+        "--compound",
+        &street.demo_compound,
+    ])?;
+    let volunteer = enrol_code("volunteer", "--checkpoint", &street.demo)?;
+    let compound = enrol_code("compound", "--compound", &street.demo_compound)?;
+    status(
+        "e2e (WebDriver)",
+        Command::new("xvfb-run")
+            .args([
+                "-a",
+                "-s",
+                "-screen 0 1280x800x24",
+                "node",
+                "e2e/app.e2e.mjs",
+            ])
+            .current_dir(root().join("ui"))
+            .env("KADIAN_APP_BIN", target_dir().join("debug/kadian"))
+            .env(
+                "KADIAN_SERVER_BIN",
+                target_dir().join("debug/kadian-server"),
+            )
+            .env(
+                "KADIAN_DB",
+                format!("sqlite://{}", dir.join("kadian.db").display()),
+            )
+            .env("E2E_DIR", dir.join("devices"))
+            .env("VOLUNTEER_CODE", volunteer)
+            .env("COMPOUND_CODE", compound)
+            .env("COMMUNITY", "411402001018")
+            .env("COMPOUND", &street.demo_compound)
+            .env("FIXTURE_EXPECTED", expected)
+            .env("SCREENSHOTS", root().join("docs/screenshots")),
+    )
 }
 
 fn target_dir() -> PathBuf {
@@ -725,6 +809,19 @@ fn test() -> Result<()> {
     step("UI tests (vitest)", &mut |t| {
         run_counted("npm test", &mut npm(&["test", "--silent"]), t)
     });
+    step(
+        "end-to-end on the real app (WebDriver, Xvfb)",
+        &mut |t| match e2e(true) {
+            Ok(()) => {
+                t.passed += 1;
+                Ok(())
+            }
+            Err(e) => {
+                t.failed += 1;
+                Err(e)
+            }
+        },
+    );
     step(
         "cargo xtask demo --headless (one day, 99 checkpoints)",
         &mut |t| match demo(&["--headless".to_owned()]) {

@@ -14,8 +14,7 @@ use kadian_domain::records::{
     RecordKind, Source, TemperatureReading, TransportMode, TravelDeclaration, TravelPlace,
 };
 use kadian_domain::{
-    Celsius, DocumentNumber, DocumentType, FeverThreshold, LicencePlate, Notice, Phone,
-    PersonName,
+    Celsius, DocumentNumber, DocumentType, FeverThreshold, LicencePlate, Notice, PersonName, Phone,
 };
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -98,10 +97,8 @@ impl AppError {
             code: "invalid_input".into(),
             field: first.map(|n| n.field.as_str().to_owned()),
             message: first.map_or_else(|| "请检查填写的内容".into(), |n| n.message.clone()),
-            message_en: first.map_or_else(
-                || "Please check the form".into(),
-                |n| n.message_en.clone(),
-            ),
+            message_en: first
+                .map_or_else(|| "Please check the form".into(), |n| n.message_en.clone()),
             notices: notices.iter().map(NoticeView::from).collect(),
         }
     }
@@ -416,14 +413,16 @@ fn temperature(raw: &str) -> AppResult<(Celsius, Vec<Notice>)> {
 fn parse_date(raw: &Option<String>, field: &str) -> AppResult<Option<NaiveDate>> {
     match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| {
-            AppError::new(
-                "invalid_date",
-                Some(field),
-                "日期格式应为 年-月-日",
-                "The date must be YYYY-MM-DD",
-            )
-        }),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                AppError::new(
+                    "invalid_date",
+                    Some(field),
+                    "日期格式应为 年-月-日",
+                    "The date must be YYYY-MM-DD",
+                )
+            }),
     }
 }
 
@@ -587,7 +586,11 @@ impl AppCore {
         let shift = self.on_duty()?;
         let now = self.now();
         let store = self.store();
-        let rows = store.passages_between(&shift.checkpoint_id, shift.started_at, now + Duration::seconds(1))?;
+        let rows = store.passages_between(
+            &shift.checkpoint_id,
+            shift.started_at,
+            now + Duration::seconds(1),
+        )?;
         let mine = rows
             .iter()
             .filter(|r| !r.voided && r.recorded_by == shift.volunteer_id);
@@ -688,9 +691,9 @@ impl AppCore {
             .collect();
         if places.is_empty()
             || places.iter().any(|p| {
-                p.division_code
-                    .as_deref()
-                    .is_some_and(|c| ![2, 4, 6].contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_digit()))
+                p.division_code.as_deref().is_some_and(|c| {
+                    ![2, 4, 6].contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_digit())
+                })
             })
         {
             return Err(AppError::new(
@@ -748,12 +751,17 @@ impl AppCore {
     ) -> AppResult<Registered> {
         self.store().record_passage(reg, Source::User)?;
         self.written();
-        let reading = reg.reading.as_ref().ok_or_else(|| {
-            AppError::new("internal", None, "内部错误", "internal error")
-        })?;
+        let reading = reg
+            .reading
+            .as_ref()
+            .ok_or_else(|| AppError::new("internal", None, "内部错误", "internal error"))?;
         Ok(Registered {
             passage_id: reg.passage.id.to_string(),
-            person_id: reg.passage.person_id.map(|p| p.to_string()).unwrap_or_default(),
+            person_id: reg
+                .passage
+                .person_id
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
             name,
             direction: direction_str(reg.passage.direction),
             reading: ReadingResult {
@@ -985,7 +993,12 @@ impl AppCore {
             ));
         }
         let target = Uuid::parse_str(passage_id).map_err(|_| {
-            AppError::new("unknown_passage", None, "找不到这条登记", "Passage not found")
+            AppError::new(
+                "unknown_passage",
+                None,
+                "找不到这条登记",
+                "Passage not found",
+            )
         })?;
         let c = Correction {
             id: new_id(),
@@ -1012,8 +1025,22 @@ impl AppCore {
                 .map(|(id, b)| (id, b["name"].as_str().unwrap_or_default().to_owned()))
                 .collect())
         };
+        // A checkpoint is named with its compound: 东门 alone says little on a community laptop.
+        let compounds = pick("compound")?;
+        let checkpoints = store
+            .reference("checkpoint")?
+            .into_iter()
+            .map(|(id, b)| {
+                let gate = b["name"].as_str().unwrap_or_default();
+                let name = match b["compound"].as_str().and_then(|c| compounds.get(c)) {
+                    Some(compound) => format!("{compound} {gate}"),
+                    None => gate.to_owned(),
+                };
+                (id, name)
+            })
+            .collect();
         Ok(Names {
-            checkpoints: pick("checkpoint")?,
+            checkpoints,
             volunteers: pick("volunteer")?,
         })
     }
@@ -1076,7 +1103,10 @@ pub(crate) struct Names {
 
 impl Names {
     pub(crate) fn volunteer(&self, id: &str) -> String {
-        self.volunteers.get(id).cloned().unwrap_or_else(|| id.to_owned())
+        self.volunteers
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_owned())
     }
 
     pub(crate) fn passage_view(&self, r: PassageRow) -> PassageView {

@@ -30,8 +30,8 @@ use uuid::Uuid;
 use crate::core::AppCore;
 use crate::error::Result;
 use crate::gate::{
-    celsius_f64, day_start_utc, local, mask_document, mask_phone, AppError, AppResult,
-    PassageView, CST_MINUTES,
+    celsius_f64, day_start_utc, local, mask_document, mask_phone, AppError, AppResult, PassageView,
+    CST_MINUTES,
 };
 use crate::lookup::{passage_from_row, PassageRow, SQL_PASSAGES_OF_PERSON, SQL_PASSAGES_RANGE};
 use crate::store::Store;
@@ -303,7 +303,8 @@ struct ReadingRow {
     recorded_by: String,
 }
 
-const SQL_READINGS: &str = "SELECT r.id, r.at_utc, r.person_id, coalesce(pe.name, p.walk_in_name, ''),
+const SQL_READINGS: &str =
+    "SELECT r.id, r.at_utc, r.person_id, coalesce(pe.name, p.walk_in_name, ''),
         r.celsius_tenths, r.fever, r.remeasure_of, r.checkpoint_id, r.recorded_by
     FROM temperature_reading r
     LEFT JOIN person pe ON pe.id = r.person_id
@@ -328,7 +329,9 @@ impl Store {
             .optional()?;
         Ok(row.map(|(id, passage, person, of)| {
             (
-                uuid_opt(of).or_else(|| Uuid::parse_str(&id).ok()).unwrap_or_default(),
+                uuid_opt(of)
+                    .or_else(|| Uuid::parse_str(&id).ok())
+                    .unwrap_or_default(),
                 uuid_opt(passage),
                 uuid_opt(person),
             )
@@ -353,7 +356,11 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    fn readings_where(&self, clause: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<ReadingRow>> {
+    fn readings_where(
+        &self,
+        clause: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<ReadingRow>> {
         let sql = format!("{SQL_READINGS} {clause}");
         Ok(self
             .conn
@@ -505,7 +512,11 @@ impl AppCore {
     pub fn review_readings(&self, range: &DayRange) -> AppResult<ReviewList<ReadingView>> {
         let (from, to) = range_utc(range)?;
         let names = self.names()?;
-        let (f, t, n) = (crate::write::ts(from), crate::write::ts(to), (LIST_LIMIT + 1) as i64);
+        let (f, t, n) = (
+            crate::write::ts(from),
+            crate::write::ts(to),
+            (LIST_LIMIT + 1) as i64,
+        );
         let mut rows = self.store().readings_where(
             "WHERE r.at_utc >= ?1 AND r.at_utc < ?2 ORDER BY r.at_utc DESC LIMIT ?3",
             &[&f, &t, &n],
@@ -513,7 +524,10 @@ impl AppCore {
         let truncated = rows.len() > LIST_LIMIT;
         rows.truncate(LIST_LIMIT);
         Ok(ReviewList {
-            rows: rows.into_iter().map(|r| self.reading_view(&names, r)).collect(),
+            rows: rows
+                .into_iter()
+                .map(|r| self.reading_view(&names, r))
+                .collect(),
             truncated,
         })
     }
@@ -616,10 +630,13 @@ impl AppCore {
             name: p.name.clone(),
             category: p.category.as_str().to_owned(),
             document_type: p.document_type.as_str().to_owned(),
-            document_number: p
-                .document_number
-                .as_deref()
-                .map(|n| if full { n.to_owned() } else { mask_document(n) }),
+            document_number: p.document_number.as_deref().map(|n| {
+                if full {
+                    n.to_owned()
+                } else {
+                    mask_document(n)
+                }
+            }),
             phone: p
                 .phone
                 .as_deref()
@@ -630,7 +647,10 @@ impl AppCore {
                 .filter_map(|v| v.as_deref())
                 .collect::<Vec<_>>()
                 .join(" "),
-            passages: passages.into_iter().map(|r| names.passage_view(r)).collect(),
+            passages: passages
+                .into_iter()
+                .map(|r| names.passage_view(r))
+                .collect(),
             readings: readings
                 .into_iter()
                 .map(|r| self.reading_view(&names, r))
@@ -723,7 +743,12 @@ impl AppCore {
                                 ExportValue::Number(r.celsius),
                                 ExportValue::Text(if r.fever { "是" } else { "否" }.into()),
                                 ExportValue::Text(
-                                    if r.remeasure_of.is_some() { "是" } else { "否" }.into(),
+                                    if r.remeasure_of.is_some() {
+                                        "是"
+                                    } else {
+                                        "否"
+                                    }
+                                    .into(),
                                 ),
                                 ExportValue::Text(r.checkpoint_name.clone()),
                                 ExportValue::Text(r.recorded_by.clone()),

@@ -209,13 +209,34 @@ pub async fn enrol(
     code: &str,
     device_name: &str,
 ) -> Result<Enrolment, SyncError> {
-    let client = SyncClient::new(server_url, None, Duration::from_secs(20));
+    let server_url = normalise_server_url(server_url);
+    let client = SyncClient::new(&server_url, None, Duration::from_secs(20));
     let resp = client
         .enrol(code, device_name, std::env::consts::OS)
         .await?;
-    let e = Enrolment::from_response(server_url, resp);
+    let e = Enrolment::from_response(&server_url, resp);
     core.store().set_enrolment(&e)?;
     Ok(e)
+}
+
+/// The server address as people type it: spaces trimmed, a trailing `/` dropped, `http://`
+/// added when no scheme was given (`192.168.1.10:8470`), and a doubled scheme from pasting into a
+/// prefilled field (`http://http://…`) undone.
+pub fn normalise_server_url(raw: &str) -> String {
+    let mut s = raw.trim().trim_end_matches('/').to_owned();
+    for scheme in ["http://", "https://"] {
+        while let Some(rest) = s.strip_prefix(scheme) {
+            if rest.starts_with("http://") || rest.starts_with("https://") {
+                s = rest.to_owned();
+            } else {
+                break;
+            }
+        }
+    }
+    if !(s.starts_with("http://") || s.starts_with("https://")) {
+        s = format!("http://{s}");
+    }
+    s
 }
 
 /// What the sync bar shows.
@@ -439,5 +460,21 @@ async fn run(
             _ = wake.notified() => {}
             _ = tokio::time::sleep(wait) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_server_url as n;
+
+    #[test]
+    fn server_addresses_as_typed() {
+        assert_eq!(n(" 192.168.1.10:8470/ "), "http://192.168.1.10:8470");
+        assert_eq!(n("http://http://127.0.0.1:8470"), "http://127.0.0.1:8470");
+        assert_eq!(n("https://kadian.example.cn"), "https://kadian.example.cn");
+        assert_eq!(
+            n("http://https://kadian.example.cn/"),
+            "https://kadian.example.cn"
+        );
     }
 }

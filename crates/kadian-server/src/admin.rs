@@ -11,7 +11,8 @@ use crate::db::{scope_for, Database, DbError, DbResult, EnrolCode};
 
 /// Namespace of volunteer ids: UUIDv5 of "compound id / name", so adding a volunteer again
 /// gives them a new PIN instead of a second entry.
-const VOLUNTEER_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6b61_6469_616e_766f_6c75_6e74_6565_7231);
+const VOLUNTEER_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x6b61_6469_616e_766f_6c75_6e74_6565_7231);
 
 /// Adds a volunteer who signs in at the compound's gates with `pin` (4–6 digits), or gives an
 /// existing one (same compound and name) a new PIN. The PIN is stored as an Argon2id hash (PHC
@@ -40,8 +41,11 @@ pub async fn add_volunteer(
         .hash_password(pin.as_bytes(), &salt)
         .map_err(|e| DbError::Invalid(format!("cannot hash the PIN: {e}")))?
         .to_string();
-    let id = uuid::Uuid::new_v5(&VOLUNTEER_NAMESPACE, format!("{compound_id}/{name}").as_bytes())
-        .to_string();
+    let id = uuid::Uuid::new_v5(
+        &VOLUNTEER_NAMESPACE,
+        format!("{compound_id}/{name}").as_bytes(),
+    )
+    .to_string();
     db.put_volunteer(&id, compound_id, name, &hash).await?;
     Ok(id)
 }

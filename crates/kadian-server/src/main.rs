@@ -275,7 +275,8 @@ async fn main() -> Result<()> {
                     pin,
                 },
         } => {
-            let id = kadian_server::admin::add_volunteer(db.as_ref(), &compound, &name, &pin).await?;
+            let id =
+                kadian_server::admin::add_volunteer(db.as_ref(), &compound, &name, &pin).await?;
             print(j, json!({"id": id, "compound": compound, "name": name}), id);
         }
         Command::Checkpoint {

@@ -1,0 +1,288 @@
+// End-to-end flows on the real app: the debug build of `kadian`, driven over WebDriver
+// (tauri-driver from @crabnebula/tauri-driver + Debian's WebKitWebDriver), against a real
+// kadian-server on a loopback port. Run by `cargo xtask e2e` (and `cargo xtask test`) under Xvfb,
+// which prepares the server database and passes:
+//   KADIAN_APP_BIN, KADIAN_SERVER_BIN, KADIAN_DB, E2E_DIR, VOLUNTEER_CODE, COMPOUND_CODE,
+//   COMMUNITY, COMPOUND, FIXTURE_EXPECTED (the roster fixture's expected rows), SCREENSHOTS (folder).
+// Every device gets its own data folder (and XDG_DATA_HOME) under E2E_DIR.
+import { spawn, execFileSync } from 'node:child_process'
+import { createServer } from 'node:net'
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import assert from 'node:assert/strict'
+import { remote } from 'webdriverio'
+
+const env = (k) => {
+  const v = process.env[k]
+  if (!v) throw new Error(`e2e: ${k} is not set (run through cargo xtask e2e)`)
+  return v
+}
+const APP = env('KADIAN_APP_BIN')
+const SERVER = env('KADIAN_SERVER_BIN')
+const DIR = env('E2E_DIR')
+const SHOTS = env('SCREENSHOTS')
+const DRIVER = new URL('../node_modules/.bin/tauri-driver', import.meta.url).pathname
+mkdirSync(SHOTS, { recursive: true })
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+
+async function waitFor(what, check, ms = 30000) {
+  const end = Date.now() + ms
+  let last
+  while (Date.now() < end) {
+    try {
+      const v = await check()
+      if (v) return v
+    } catch (e) {
+      last = e
+    }
+    await sleep(200)
+  }
+  throw new Error(`e2e: timed out waiting for ${what}${last ? `: ${last}` : ''}`)
+}
+
+// A resident of the fixture roster (fake people): the first accepted row.
+const expected = JSON.parse(readFileSync(env('FIXTURE_EXPECTED'), 'utf8'))
+const resident = expected.rows.find((r) => r.status === 'accepted' && r.normalized.id_number).normalized
+
+// ---- the server -------------------------------------------------------------------------------
+const serverPort = await freePort()
+const serverUrl = `http://127.0.0.1:${serverPort}`
+let server = null
+async function startServer() {
+  server = spawn(SERVER, ['serve', '--listen', `127.0.0.1:${serverPort}`], {
+    env: { ...process.env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  await waitFor('the server', async () => (await fetch(`${serverUrl}/api/v1/health`)).ok)
+}
+async function stopServer() {
+  if (!server) return
+  const s = server
+  server = null
+  s.kill('SIGTERM')
+  await new Promise((r) => s.once('exit', r))
+}
+
+// ---- the app over WebDriver ---------------------------------------------------------------
+const drivers = []
+async function openApp(name) {
+  const home = join(DIR, name)
+  mkdirSync(home, { recursive: true })
+  const port = await freePort()
+  const nativePort = await freePort()
+  const driver = spawn(DRIVER, ['--port', String(port), '--native-port', String(nativePort)], {
+    env: {
+      ...process.env,
+      XDG_DATA_HOME: join(home, 'xdg'),
+      KADIAN_DATA_DIR: join(home, 'data'),
+      KADIAN_EXPORT_DIR: join(home, 'exports'),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  drivers.push(driver)
+  await waitFor('tauri-driver', async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok)
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port,
+    logLevel: 'warn',
+    capabilities: {
+      browserName: 'wry',
+      'tauri:options': { application: APP },
+      'wdio:enforceWebDriverClassic': true,
+    },
+  })
+  return { browser, home, exports: join(home, 'exports') }
+}
+
+const $t = (b, id) => b.$(`[data-testid="${id}"]`)
+async function text(b, id) {
+  return (await $t(b, id)).getText()
+}
+async function typeKeys(b, s) {
+  for (const ch of s) await b.keys(ch)
+}
+async function shot(b, name) {
+  // Toasts (注册成功, 已登记…) fade after two seconds; the screenshot shows the screen itself.
+  await waitFor('the toasts gone', async () => {
+    for (const t of await b.$$('.van-toast')) if (await t.isDisplayed().catch(() => false)) return false
+    return true
+  }, 5000).catch(() => {})
+  await sleep(300)
+  await b.saveScreenshot(join(SHOTS, `${name}.png`))
+  console.log(`e2e: screenshot ${name}.png`)
+}
+async function fill(b, id, value) {
+  const el = await b.$(`[data-testid="${id}"] input, input[data-testid="${id}"]`)
+  await el.waitForDisplayed()
+  await el.setValue(value)
+}
+
+let passed = 0
+let current = null
+async function flow(name, f) {
+  const started = Date.now()
+  try {
+    await f()
+  } catch (e) {
+    // What the screen showed when the flow failed, for whoever reads the log.
+    const b = current
+    if (b) {
+      await b.saveScreenshot(join(DIR, 'failure.png')).catch(() => {})
+      const body = await b.$('body').getText().catch(() => '')
+      console.error(`e2e: ✗ ${name}; the screen showed:\n${body}\n(screenshot ${join(DIR, 'failure.png')})`)
+    }
+    throw e
+  }
+  passed += 1
+  console.log(`e2e: ✓ ${name} (${Date.now() - started} ms)`)
+}
+
+let failed = false
+try {
+  await startServer()
+  const tablet = await openApp('tablet')
+  const b = tablet.browser
+  current = b
+
+  await flow('enrol the tablet with a one-time code', async () => {
+    await fill(b, 'enrol-server', serverUrl)
+    await fill(b, 'enrol-code', env('VOLUNTEER_CODE'))
+    await fill(b, 'enrol-name', '东门平板')
+    await (await $t(b, 'enrol-submit')).click()
+    await waitFor('the enrolment', async () => (await text(b, 'enrol-status')).includes('东门'))
+  })
+
+  await flow('sign in with name and PIN', async () => {
+    const me = await $t(b, 'volunteer-演示志愿者')
+    await me.waitForDisplayed({ timeout: 30000 })
+    await me.click()
+    await typeKeys(b, '1234')
+    await (await $t(b, 'sign-in')).click()
+    await (await $t(b, 'gate-search')).waitForDisplayed()
+  })
+
+  await flow('register a known resident in', async () => {
+    await (await $t(b, 'gate-search')).setValue(resident.id_number.slice(-6))
+    const hit = await $t(b, `person-${resident.name}`)
+    await hit.waitForDisplayed()
+    await shot(b, 'gate')
+    await hit.click()
+    await (await $t(b, 'dir-in')).click()
+    await typeKeys(b, '36.6')
+    await (await $t(b, 'temperature-save')).click()
+    await (await $t(b, 'gate-search')).waitForDisplayed()
+  })
+
+  await flow('register a visitor with a travel declaration, a fever and its re-measure', async () => {
+    await (await $t(b, 'visitor-open')).click()
+    await fill(b, 'visitor-name', '测试访客')
+    await fill(b, 'visitor-doc', '11010519491231002X')
+    await fill(b, 'visitor-phone', '13900139000')
+    await fill(b, 'visitor-destination', '3号楼2单元')
+    await fill(b, 'visitor-purpose', '探亲')
+    await (await $t(b, 'visitor-travel')).click()
+    await (await $t(b, 'travel-place')).click()
+    for (const place of ['广东省', '深圳市', '南山区']) {
+      const option = await b.$(`//li[contains(@class,"van-cascader__option")][normalize-space()="${place}"]`)
+      await option.waitForDisplayed()
+      await option.click()
+    }
+    await (await $t(b, 'transport-train')).click()
+    await fill(b, 'travel-ref', 'G1936')
+    await shot(b, 'travel-declaration')
+    await (await $t(b, 'visitor-next')).click()
+    await typeKeys(b, '38.5')
+    await (await $t(b, 'temperature-save')).click()
+    const fever = await $t(b, 'fever-screen')
+    await fever.waitForDisplayed()
+    assert.match(await fever.getText(), /38\.5/)
+    await shot(b, 'fever')
+    await (await $t(b, 'remeasure')).click()
+    await typeKeys(b, '36.9')
+    const saves = await b.$$('[data-testid="temperature-save"]')
+    await saves[saves.length - 1].click()
+    await waitFor('the re-measure', async () => (await text(b, 'remeasure-result')).includes('36.9'))
+    await (await $t(b, 'fever-done')).click()
+  })
+
+  await flow('go offline, register, come back and see it synced', async () => {
+    await stopServer()
+    await (await $t(b, 'sync-now')).click()
+    await waitFor('offline', async () => (await text(b, 'sync-status')).includes('离线'))
+    await (await $t(b, 'gate-search')).setValue(resident.id_number.slice(-6))
+    await (await $t(b, `person-${resident.name}`)).click()
+    await (await $t(b, 'dir-out')).click()
+    await typeKeys(b, '36.4')
+    await (await $t(b, 'temperature-save')).click()
+    await waitFor('a pending record', async () => !(await text(b, 'sync-pending')).includes(' 0 '))
+    await startServer()
+    await (await $t(b, 'sync-now')).click()
+    await waitFor('the sync', async () => {
+      const s = await text(b, 'sync-status')
+      return s.includes('在线') && s.includes('待同步 0 条')
+    }, 60000)
+  })
+
+  await flow("export today's list to xlsx and read it back", async () => {
+    await (await $t(b, 'tab-today')).click()
+    await waitFor('three passages today', async () => (await b.$$('[data-testid="today-row"]')).length === 3)
+    await (await $t(b, 'export-today')).click()
+    const file = await waitFor('the export', () => {
+      if (!existsSync(tablet.exports)) return null
+      const f = readdirSync(tablet.exports).find((n) => n.endsWith('.xlsx'))
+      return f ? join(tablet.exports, f) : null
+    })
+    // Read back through Kadian's own register import (gate log), without storing anything.
+    const report = JSON.parse(
+      execFileSync(SERVER, ['import', 'gate-log', file, '--community', env('COMMUNITY'), '--compound', env('COMPOUND'), '--dry-run', '--report', '-'], {
+        encoding: 'utf8',
+      }),
+    )
+    assert.equal(report.rows_total, 3)
+    assert.equal(report.rejected, 0)
+    const names = report.rows.map((r) => r.normalized.name).sort()
+    assert.deepEqual(names, [resident.name, resident.name, '测试访客'].sort())
+    const temps = report.rows.map((r) => r.normalized.temperature_c).sort()
+    assert.deepEqual(temps, [36.4, 36.6, 36.9])
+  })
+  await b.deleteSession()
+
+  const laptop = await openApp('laptop')
+  const l = laptop.browser
+  current = l
+  await flow('a compound laptop sees the day, the fever and the returnee', async () => {
+    await fill(l, 'enrol-server', serverUrl)
+    await fill(l, 'enrol-code', env('COMPOUND_CODE'))
+    await fill(l, 'enrol-name', '党支部笔记本')
+    await (await $t(l, 'enrol-submit')).click()
+    const table = await $t(l, 'review-table')
+    await table.waitForDisplayed({ timeout: 30000 })
+    await waitFor('the pulled passages', async () => {
+      await (await $t(l, 'review-load')).click()
+      return (await table.getText()).includes('测试访客')
+    })
+    await waitFor('the laptop online', async () => (await text(l, 'sync-status')).includes('在线'))
+    await shot(l, 'laptop-table')
+    const returnees = await l.$('//div[contains(@class,"van-tab")][normalize-space()="返乡人员"]')
+    await returnees.click()
+    await waitFor('the returnee list', async () => (await table.getText()).includes('广东省深圳市南山区'))
+  })
+  await l.deleteSession()
+} catch (e) {
+  failed = true
+  console.error(e)
+} finally {
+  for (const d of drivers) d.kill()
+  await stopServer()
+}
+console.log(`e2e: ${passed} passed, ${failed ? 1 : 0} failed`)
+process.exit(failed ? 1 : 0)
