@@ -970,7 +970,7 @@ impl AppCore {
                     "The reading to re-measure was not found",
                 )
             })?;
-        let r = self.reading(&shift, celsius, first.1, first.2, Some(first.0));
+        let r = self.reading(&shift, celsius, first.passage, first.person, Some(first.first));
         self.store().record_reading(&r, Source::User)?;
         self.written();
         Ok(ReadingResult {

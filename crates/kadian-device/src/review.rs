@@ -290,6 +290,17 @@ fn parse_ts(s: &str) -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
+/// What a re-measure links to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadingLinks {
+    /// The first reading (not a re-measure).
+    pub first: Uuid,
+    /// Its passage.
+    pub passage: Option<Uuid>,
+    /// Its person.
+    pub person: Option<Uuid>,
+}
+
 /// A reading as the lists read it from the store.
 struct ReadingRow {
     id: String,
@@ -315,27 +326,25 @@ const SQL_TRAVELS: &str = "SELECT id, person_id, passage_id, from_date, to_date,
     FROM travel_declaration";
 
 impl Store {
-    /// The reading a re-measure refers to: (the first reading's id, its passage, its person).
-    /// A re-measure of a re-measure refers to the same first reading.
-    pub fn reading_links(&self, id: Uuid) -> Result<Option<(Uuid, Option<Uuid>, Option<Uuid>)>> {
-        let row: Option<(String, Option<String>, Option<String>, Option<String>)> = self
+    /// The reading a re-measure refers to: the first reading (a re-measure of a re-measure
+    /// refers to the same first one), with its passage and person.
+    pub fn reading_links(&self, id: Uuid) -> Result<Option<ReadingLinks>> {
+        Ok(self
             .conn
             .prepare_cached(
                 "SELECT id, passage_id, person_id, remeasure_of FROM temperature_reading WHERE id = ?1",
             )?
             .query_row([id.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                let id: String = r.get(0)?;
+                Ok(ReadingLinks {
+                    first: uuid_opt(r.get(3)?)
+                        .or_else(|| Uuid::parse_str(&id).ok())
+                        .unwrap_or_default(),
+                    passage: uuid_opt(r.get(1)?),
+                    person: uuid_opt(r.get(2)?),
+                })
             })
-            .optional()?;
-        Ok(row.map(|(id, passage, person, of)| {
-            (
-                uuid_opt(of)
-                    .or_else(|| Uuid::parse_str(&id).ok())
-                    .unwrap_or_default(),
-                uuid_opt(passage),
-                uuid_opt(person),
-            )
-        }))
+            .optional()?)
     }
 
     /// Passages at every checkpoint on this device between two instants, newest first, at most
