@@ -126,6 +126,31 @@ async function fill(b, id, value) {
   await el.setValue(value)
 }
 
+/** PSS (MB) of the app's processes: kadian and the WebKit processes it started. */
+function pssOfApp() {
+  let total = 0
+  const parts = []
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]
+    } catch {
+      continue
+    }
+    const name = cmd.split('/').pop()
+    if (!(cmd === APP || name === 'WebKitWebProcess' || name === 'WebKitNetworkProcess')) continue
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
+      const kb = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0)
+      total += kb / 1024
+      parts.push(`${name} ${(kb / 1024).toFixed(0)}`)
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { total, detail: parts.join(', ') }
+}
+
 let passed = 0
 let current = null
 async function flow(name, f) {
@@ -255,6 +280,53 @@ try {
     assert.deepEqual(temps, [36.4, 36.6, 36.9])
   })
   await b.deleteSession()
+
+  // Figures (measurements, not pass/fail): a restart of the tablet to its first screen, the
+  // search box's latency from keystroke to results on screen, and the memory of the app with its
+  // WebKit processes.
+  await flow('measure: start, search latency, memory', async () => {
+    const t0 = Date.now()
+    const again = await openApp('tablet')
+    current = again.browser
+    await (await $t(again.browser, 'volunteer-演示志愿者')).waitForDisplayed({ timeout: 30000 })
+    const startMs = Date.now() - t0
+    await (await $t(again.browser, 'volunteer-演示志愿者')).click()
+    await typeKeys(again.browser, '1234')
+    await (await $t(again.browser, 'sign-in')).click()
+    await (await $t(again.browser, 'gate-search')).waitForDisplayed()
+    const queries = expected.rows
+      .filter((r) => r.status === 'accepted' && r.normalized.id_number)
+      .slice(0, 30)
+      .map((r, i) => (i % 2 ? r.normalized.id_number.slice(-6) : r.normalized.phone?.slice(-4) ?? r.normalized.name))
+    const times = []
+    for (const q of queries) {
+      times.push(
+        await again.browser.execute(async (query) => {
+          const input = document.querySelector('[data-testid="gate-search"]')
+          input.value = ''
+          input.dispatchEvent(new Event('input'))
+          await new Promise((r) => setTimeout(r, 30))
+          const t = performance.now()
+          input.value = query
+          input.dispatchEvent(new Event('input'))
+          while (!document.querySelector('[data-testid^="person-"]')) {
+            if (performance.now() - t > 2000) return -1
+            await new Promise((r) => requestAnimationFrame(r))
+          }
+          return performance.now() - t
+        }, q),
+      )
+    }
+    const found = times.filter((t) => t >= 0).sort((a, b) => a - b)
+    const pct = (p) => found[Math.min(found.length - 1, Math.floor((found.length * p) / 100))]
+    const pss = pssOfApp()
+    console.log('e2e figures:')
+    console.log(`| start to first screen (restart, WebDriver included) | ${startMs} ms |`)
+    console.log(`| search keystroke → results shown, ${found.length}/${times.length} queries: median / p95 / max | ${pct(50).toFixed(1)} / ${pct(95).toFixed(1)} / ${found[found.length - 1].toFixed(1)} ms |`)
+    console.log(`| memory of kadian + WebKit processes (PSS) | ${pss.total.toFixed(0)} MB (${pss.detail}) |`)
+    assert.equal(found.length, times.length, 'every query found its person')
+    await again.browser.deleteSession()
+  })
 
   const laptop = await openApp('laptop')
   const l = laptop.browser
