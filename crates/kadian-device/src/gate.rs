@@ -970,7 +970,13 @@ impl AppCore {
                     "The reading to re-measure was not found",
                 )
             })?;
-        let r = self.reading(&shift, celsius, first.passage, first.person, Some(first.first));
+        let r = self.reading(
+            &shift,
+            celsius,
+            first.passage,
+            first.person,
+            Some(first.first),
+        );
         self.store().record_reading(&r, Source::User)?;
         self.written();
         Ok(ReadingResult {

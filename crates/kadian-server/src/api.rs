@@ -126,6 +126,25 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io
     .await
 }
 
+/// Serves `router` over HTTPS on `addr` with the PEM certificate chain and private key (rustls,
+/// TLS 1.2 and 1.3, ring). Returns when `handle` is told to shut down. Errors: unreadable or
+/// mismatched PEM files (before anything listens), or the address in use.
+pub async fn serve_tls(
+    addr: SocketAddr,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    router: Router,
+    handle: axum_server::Handle,
+) -> std::io::Result<()> {
+    // One process-wide crypto provider; a second install (tests) is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+    axum_server::bind_rustls(addr, config)
+        .handle(handle)
+        .serve(router.into_make_service_with_connect_info::<SocketAddr>())
+        .await
+}
+
 async fn health() -> Json<Health> {
     Json(Health {
         status: "ok".into(),

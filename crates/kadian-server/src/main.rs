@@ -405,8 +405,34 @@ async fn main() -> Result<()> {
             tls_cert,
             tls_key,
         } => {
-            if tls_cert.is_some() || tls_key.is_some() {
-                bail!("HTTPS is served by a reverse proxy in this version (see docs/operations.md); run without --tls-cert/--tls-key behind nginx");
+            let app = kadian_server::router(kadian_server::AppState::new(db));
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            if let (Some(cert), Some(key)) = (tls_cert, tls_key) {
+                let addr: std::net::SocketAddr = listen
+                    .parse()
+                    .with_context(|| format!("--listen {listen}: not an address:port"))?;
+                let handle = axum_server::Handle::new();
+                let server = kadian_server::api::serve_tls(addr, &cert, &key, app, handle.clone());
+                tokio::pin!(server);
+                let stop = async {
+                    // Say where it listens once it does.
+                    if let Some(a) = handle.listening().await {
+                        tracing::info!("kadian-server listening on https://{a}");
+                    }
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => tracing::info!("stopping (SIGINT)"),
+                        _ = term.recv() => tracing::info!("stopping (SIGTERM)"),
+                    }
+                };
+                tokio::select! {
+                    r = &mut server => r.with_context(|| format!("HTTPS on {listen} with {}", cert.display()))?,
+                    () = stop => {
+                        handle.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+                        server.await?;
+                    }
+                }
+                return Ok(());
             }
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
@@ -415,9 +441,6 @@ async fn main() -> Result<()> {
                 "kadian-server listening on http://{}",
                 listener.local_addr()?
             );
-            let app = kadian_server::router(kadian_server::AppState::new(db));
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
             tokio::select! {
                 r = kadian_server::serve(listener, app) => r?,
                 _ = tokio::signal::ctrl_c() => tracing::info!("stopping (SIGINT)"),
