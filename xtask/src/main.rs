@@ -886,6 +886,10 @@ fn bench(extra: &[String]) -> Result<()> {
     status(
         "kadian-bench-sync",
         bin("kadian-bench-sync").env("KADIAN_TEST_PG", &pg.url),
+    )?;
+    status(
+        "kadian-loadgen",
+        bin("kadian-loadgen").env("KADIAN_TEST_PG", &pg.url),
     )
 }
 
