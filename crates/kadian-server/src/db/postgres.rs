@@ -11,10 +11,16 @@ use tokio_postgres::{Client, GenericClient, NoTls, Row};
 use super::{DbError, DbResult, DeviceRow, EnrolCode, PullFilter, PushMeta};
 use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference};
 
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    include_str!("../../../../migrations/server/postgres/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        include_str!("../../../../migrations/server/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../../migrations/server/postgres/0002_pull_by_kind.sql"),
+    ),
+];
 
 /// The PostgreSQL backend.
 pub struct PgDb {
@@ -766,9 +772,13 @@ impl super::Database for PgDb {
             (_, Some(compound)) => {
                 client
                     .query(
+                        // Two range scans merged by seq (see migration 0002).
                         &format!(
-                            "{cols} WHERE seq > $1 AND (compound_id = $2 OR (kind = 'community' AND community_code = $3))
-                             AND (event_at IS NULL OR $4::timestamptz IS NULL OR event_at >= $4) ORDER BY seq LIMIT $5"
+                            "SELECT * FROM (({cols} WHERE compound_id = $2 AND seq > $1
+                                   AND (event_at IS NULL OR $4::timestamptz IS NULL OR event_at >= $4) ORDER BY seq LIMIT $5)
+                              UNION ALL
+                              ({cols} WHERE kind = 'community' AND seq > $1 AND community_code = $3 ORDER BY seq LIMIT $5)) AS page
+                             ORDER BY seq LIMIT $5"
                         ),
                         &[&cursor, compound, &filter.community, &filter.events_since, &fetch],
                     )

@@ -12,10 +12,16 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use super::{DbError, DbResult, DeviceRow, EnrolCode, PullFilter, PushMeta};
 use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference};
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../../../migrations/server/sqlite/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../../../migrations/server/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        include_str!("../../../../migrations/server/sqlite/0002_pull_by_kind.sql"),
+    ),
+];
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -704,9 +710,15 @@ impl super::Database for SqliteDb {
             let cols = "SELECT kind, id, version, deleted, body, seq FROM record";
             let (sql, args): (String, Vec<Box<dyn rusqlite::ToSql>>) = match (&filter.community, &filter.compound) {
                 (_, Some(compound)) => (
+                    // Two range scans (the compound's records by (compound_id, seq); its
+                    // community's own record by (kind, seq)), merged by seq.
                     format!(
-                        "{cols} WHERE seq > ?1 AND (compound_id = ?2 OR (kind = 'community' AND community_code = ?3))
-                         AND (event_at IS NULL OR ?4 IS NULL OR event_at >= ?4) ORDER BY seq LIMIT ?5"
+                        "SELECT * FROM ({cols} WHERE compound_id = ?2 AND seq > ?1
+                                AND (event_at IS NULL OR ?4 IS NULL OR event_at >= ?4) ORDER BY seq LIMIT ?5)
+                         UNION ALL
+                         SELECT * FROM ({cols} WHERE kind = 'community' AND seq > ?1 AND community_code = ?3
+                                ORDER BY seq LIMIT ?5)
+                         ORDER BY seq LIMIT ?5"
                     ),
                     vec![Box::new(cursor), Box::new(compound.clone()), Box::new(filter.community.clone()), Box::new(since), Box::new(limit + 1)],
                 ),
