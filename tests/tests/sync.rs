@@ -573,3 +573,48 @@ async fn t14_two_offline_edits_never_undo_another_devices_change() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t15_a_pull_sends_back_neither_the_devices_own_events_nor_rereads_them() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        tablet.sync().await.expect("first sync");
+        let cursor = tablet.core.store().pull_cursor().expect("cursor");
+        // The tablet's own registration goes up; the pull after it brings nothing back.
+        register_walk_in(&tablet.core, &s.checkpoint_a, "自己登记的访客");
+        tablet
+            .core
+            .store()
+            .upsert_person(&resident(&s, "自己登记的居民"), Source::User)
+            .expect("person");
+        let report = tablet.sync().await.expect("sync");
+        assert_eq!(report.acknowledged, 3);
+        let client = tablet.client(Duration::from_secs(10));
+        let page = client.pull(cursor, 500).await.expect("pull");
+        let kinds: Vec<&str> = page.changes.iter().map(|c| c.kind.as_str()).collect();
+        assert!(
+            !kinds.contains(&"passage") && !kinds.contains(&"temperature_reading"),
+            "own events came back: {kinds:?}"
+        );
+        // Entities do come back: the server may have merged them.
+        assert!(kinds.contains(&"person"), "{kinds:?}");
+        // The cursor moved past the records left out: the next pull is empty.
+        let again = client.pull(page.cursor, 500).await.expect("pull");
+        assert!(again.changes.is_empty() && !again.more);
+        assert_eq!(again.cursor, page.cursor);
+        // Another device does get them.
+        laptop.sync().await.expect("laptop");
+        assert_eq!(laptop.core.store().count("passage").expect("count"), 1);
+        assert_eq!(
+            laptop
+                .core
+                .store()
+                .count("temperature_reading")
+                .expect("count"),
+            1
+        );
+    })
+    .await;
+}

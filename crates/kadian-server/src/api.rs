@@ -347,21 +347,25 @@ pub fn filter_for(device: &Device) -> PullFilter {
             community: None,
             compound: None,
             events_since: None,
+            device_id: device.id.clone(),
         },
         Role::Community => PullFilter {
             community: device.scope.community.clone(),
             compound: None,
             events_since: None,
+            device_id: device.id.clone(),
         },
         Role::Compound => PullFilter {
             community: device.scope.community.clone(),
             compound: device.scope.compound.clone(),
             events_since: None,
+            device_id: device.id.clone(),
         },
         Role::Volunteer => PullFilter {
             community: device.scope.community.clone(),
             compound: device.scope.compound.clone(),
             events_since: Some(Utc::now() - chrono::Duration::days(TABLET_EVENT_DAYS)),
+            device_id: device.id.clone(),
         },
     }
 }

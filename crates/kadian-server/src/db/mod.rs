@@ -86,6 +86,15 @@ pub struct PullFilter {
     pub compound: Option<String>,
     /// Only events since then (checkpoint tablets: 14 days).
     pub events_since: Option<DateTime<Utc>>,
+    /// The pulling device: its own events are not sent back (it holds them already, and events
+    /// never change). Its entities are, since the server may have merged them.
+    pub device_id: String,
+}
+
+/// The WHERE condition that leaves out the pulling device's own events; the parameter is
+/// [`PullFilter::device_id`].
+pub(crate) fn not_own_events(param: &str) -> String {
+    format!("(event_at IS NULL OR device_id IS NULL OR device_id <> {param})")
 }
 
 /// The push's metadata.

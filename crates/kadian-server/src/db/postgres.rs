@@ -8,7 +8,7 @@ use kadian_domain::sync::{ApiError, Change, Receipt, ReceiptStatus, Role, Scope}
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
-use super::{DbError, DbResult, DeviceRow, EnrolCode, PullFilter, PushMeta};
+use super::{not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter, PushMeta};
 use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference};
 
 const MIGRATIONS: &[(i32, &str)] = &[
@@ -774,22 +774,33 @@ impl super::Database for PgDb {
                     .query(
                         // Two range scans merged by seq (see migration 0002).
                         &format!(
-                            "SELECT * FROM (({cols} WHERE compound_id = $2 AND seq > $1
+                            "SELECT * FROM (({cols} WHERE compound_id = $2 AND seq > $1 AND {}
                                    AND (event_at IS NULL OR $4::timestamptz IS NULL OR event_at >= $4) ORDER BY seq LIMIT $5)
                               UNION ALL
                               ({cols} WHERE kind = 'community' AND seq > $1 AND community_code = $3 ORDER BY seq LIMIT $5)) AS page
-                             ORDER BY seq LIMIT $5"
+                             ORDER BY seq LIMIT $5",
+                            not_own_events("$6")
                         ),
-                        &[&cursor, compound, &filter.community, &filter.events_since, &fetch],
+                        &[&cursor, compound, &filter.community, &filter.events_since, &fetch, &filter.device_id],
                     )
                     .await?
             }
             (Some(community), None) => {
                 client
-                    .query(&format!("{cols} WHERE community_code = $1 AND seq > $2 ORDER BY seq LIMIT $3"), &[community, &cursor, &fetch])
+                    .query(
+                        &format!("{cols} WHERE community_code = $1 AND seq > $2 AND {} ORDER BY seq LIMIT $3", not_own_events("$4")),
+                        &[community, &cursor, &fetch, &filter.device_id],
+                    )
                     .await?
             }
-            (None, None) => client.query(&format!("{cols} WHERE seq > $1 ORDER BY seq LIMIT $2"), &[&cursor, &fetch]).await?,
+            (None, None) => {
+                client
+                    .query(
+                        &format!("{cols} WHERE seq > $1 AND {} ORDER BY seq LIMIT $2", not_own_events("$3")),
+                        &[&cursor, &fetch, &filter.device_id],
+                    )
+                    .await?
+            }
         };
         let mut changes: Vec<(Change, i64)> = rows
             .iter()
@@ -809,7 +820,16 @@ impl super::Database for PgDb {
             .collect();
         let more = changes.len() as i64 > limit;
         changes.truncate(limit as usize);
-        let next = changes.last().map(|(_, s)| *s).unwrap_or(cursor);
+        let mut next = changes.last().map(|(_, s)| *s).unwrap_or(cursor);
+        if !more {
+            // As in the SQLite backend: past the records left out. Pushes hold this connection
+            // for their whole transaction, so nothing commits between the two statements.
+            let newest: i64 = client
+                .query_one("SELECT coalesce(max(seq), 0) FROM record", &[])
+                .await?
+                .get(0);
+            next = next.max(newest);
+        }
         Ok((changes.into_iter().map(|(c, _)| c).collect(), next, more))
     }
 

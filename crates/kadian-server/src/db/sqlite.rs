@@ -9,7 +9,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use kadian_domain::sync::{Change, Receipt, ReceiptStatus, Role, Scope};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::{DbError, DbResult, DeviceRow, EnrolCode, PullFilter, PushMeta};
+use super::{not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter, PushMeta};
 use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference};
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -713,20 +713,24 @@ impl super::Database for SqliteDb {
                     // Two range scans (the compound's records by (compound_id, seq); its
                     // community's own record by (kind, seq)), merged by seq.
                     format!(
-                        "SELECT * FROM ({cols} WHERE compound_id = ?2 AND seq > ?1
+                        "SELECT * FROM ({cols} WHERE compound_id = ?2 AND seq > ?1 AND {}
                                 AND (event_at IS NULL OR ?4 IS NULL OR event_at >= ?4) ORDER BY seq LIMIT ?5)
                          UNION ALL
                          SELECT * FROM ({cols} WHERE kind = 'community' AND seq > ?1 AND community_code = ?3
                                 ORDER BY seq LIMIT ?5)
-                         ORDER BY seq LIMIT ?5"
+                         ORDER BY seq LIMIT ?5",
+                        not_own_events("?6")
                     ),
-                    vec![Box::new(cursor), Box::new(compound.clone()), Box::new(filter.community.clone()), Box::new(since), Box::new(limit + 1)],
+                    vec![Box::new(cursor), Box::new(compound.clone()), Box::new(filter.community.clone()), Box::new(since), Box::new(limit + 1), Box::new(filter.device_id.clone())],
                 ),
                 (Some(community), None) => (
-                    format!("{cols} WHERE community_code = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"),
-                    vec![Box::new(community.clone()), Box::new(cursor), Box::new(limit + 1)],
+                    format!("{cols} WHERE community_code = ?1 AND seq > ?2 AND {} ORDER BY seq LIMIT ?3", not_own_events("?4")),
+                    vec![Box::new(community.clone()), Box::new(cursor), Box::new(limit + 1), Box::new(filter.device_id.clone())],
                 ),
-                (None, None) => (format!("{cols} WHERE seq > ?1 ORDER BY seq LIMIT ?2"), vec![Box::new(cursor), Box::new(limit + 1)]),
+                (None, None) => (
+                    format!("{cols} WHERE seq > ?1 AND {} ORDER BY seq LIMIT ?2", not_own_events("?3")),
+                    vec![Box::new(cursor), Box::new(limit + 1), Box::new(filter.device_id.clone())],
+                ),
             };
             let mut stmt = conn.prepare_cached(&sql)?;
             let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|b| b.as_ref()).collect();
@@ -747,7 +751,14 @@ impl super::Database for SqliteDb {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let more = rows.len() as i64 > limit;
             rows.truncate(limit as usize);
-            let next = rows.last().map(|(_, s)| *s).unwrap_or(cursor);
+            let mut next = rows.last().map(|(_, s)| *s).unwrap_or(cursor);
+            if !more {
+                // Everything in scope up to the newest record was sent: move the cursor past the
+                // records left out (the device's own events, others' scope) so the next pull
+                // does not read them again. No write runs between the two statements.
+                let newest: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM record", [], |r| r.get(0))?;
+                next = next.max(newest);
+            }
             Ok((rows.into_iter().map(|(c, _)| c).collect(), next, more))
         })
         .await
