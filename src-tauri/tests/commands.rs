@@ -67,6 +67,32 @@ impl App {
         })
     }
 
+    /// Invokes a command with a raw body and headers (the register import).
+    fn call_raw(&self, cmd: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> Result<Value, Value> {
+        let mut map = tauri::http::HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(
+                tauri::http::HeaderName::from_bytes(k.as_bytes()).expect("name"),
+                tauri::http::HeaderValue::from_str(v).expect("value"),
+            );
+        }
+        tokio::task::block_in_place(|| {
+            get_ipc_response(
+                &self.window,
+                InvokeRequest {
+                    cmd: cmd.into(),
+                    callback: tauri::ipc::CallbackFn(0),
+                    error: tauri::ipc::CallbackFn(1),
+                    url: "tauri://localhost".parse().expect("url"),
+                    body: tauri::ipc::InvokeBody::Raw(body),
+                    headers: map,
+                    invoke_key: INVOKE_KEY.to_string(),
+                },
+            )
+            .map(|b| b.deserialize::<Value>().expect("json"))
+        })
+    }
+
     fn ok(&self, cmd: &str, args: Value) -> Value {
         self.call(cmd, args)
             .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
@@ -290,4 +316,52 @@ async fn a_gate_tablet_and_a_compound_laptop() {
     assert_eq!(page["full_values"], true);
     assert_eq!(page["document_number"], id_number.as_str());
     assert_eq!(page["passages"].as_array().expect("passages").len(), 2);
+
+    // 导入名册 on the laptop: a preview with every flagged row, nothing stored until the commit;
+    // the tablet may not import.
+    let roster = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/registers/八一社区_居民花名册.xlsx");
+    let bytes = std::fs::read(&roster).expect("fixture roster");
+    let name =
+        "%E5%85%AB%E4%B8%80%E7%A4%BE%E5%8C%BA_%E5%B1%85%E6%B0%91%E8%8A%B1%E5%90%8D%E5%86%8C.xlsx";
+    let e = tablet
+        .call_raw(
+            "import_preview",
+            bytes.clone(),
+            &[("x-file-name", name), ("x-register-kind", "auto")],
+        )
+        .expect_err("a tablet does not import");
+    assert_eq!(e["code"], "not_a_desk");
+    let preview = laptop
+        .call_raw(
+            "import_preview",
+            bytes,
+            &[("x-file-name", name), ("x-register-kind", "residents")],
+        )
+        .expect("preview");
+    let report = &preview["report"];
+    assert_eq!(report["file"], "八一社区_居民花名册.xlsx");
+    assert_eq!(
+        (
+            report["rows_total"].clone(),
+            report["accepted"].clone(),
+            report["warned"].clone(),
+            report["rejected"].clone()
+        ),
+        (json!(238), json!(234), json!(3), json!(1))
+    );
+    let people_before = laptop.ok("gate_search", json!({"query": "罗航小"}));
+    assert_eq!(people_before, json!([]), "nothing stored by the preview");
+    let e = laptop
+        .call("import_commit", json!({"token": "not-the-token"}))
+        .expect_err("wrong token");
+    assert_eq!(e["code"], "import_expired");
+    let done = laptop.ok("import_commit", json!({"token": preview["token"]}));
+    assert_eq!(done["persons"], 236);
+    assert_eq!(
+        laptop.ok("gate_search", json!({"query": "罗航小"}))[0]["name"],
+        "罗航小"
+    );
+    laptop.synced().await;
+    assert!(server.db.count("person").await.expect("count") >= 236);
 }

@@ -24,6 +24,7 @@ pub struct AppCore {
     skew_ms: AtomicI64,
     clock_offset_ms: AtomicI64,
     shift: crate::gate::ShiftSlot,
+    pending_import: crate::register_import::PendingImport,
 }
 
 /// What the app shows about the device's storage.
@@ -58,6 +59,7 @@ impl AppCore {
             skew_ms: AtomicI64::new(i64::MIN),
             clock_offset_ms: AtomicI64::new(0),
             shift: Default::default(),
+            pending_import: Default::default(),
         })
     }
 
@@ -72,11 +74,16 @@ impl AppCore {
             skew_ms: AtomicI64::new(i64::MIN),
             clock_offset_ms: AtomicI64::new(0),
             shift: Default::default(),
+            pending_import: Default::default(),
         }
     }
 
     pub(crate) fn shift_slot(&self) -> &crate::gate::ShiftSlot {
         &self.shift
+    }
+
+    pub(crate) fn pending_import_slot(&self) -> &crate::register_import::PendingImport {
+        &self.pending_import
     }
 
     /// The store, locked for one operation. A panic in another holder does not lock the device

@@ -9,6 +9,7 @@ pub mod gate;
 pub mod key;
 mod lookup;
 mod migrate;
+pub mod register_import;
 pub mod replica;
 pub mod review;
 mod search_keys;

@@ -25,7 +25,8 @@ use crate::places::Divisions;
 use crate::RegisterError;
 
 /// The three kinds of register community staff keep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum RegisterKind {
     /// 居民花名册: one person per row.
@@ -71,7 +72,8 @@ impl ImportOptions {
 }
 
 /// What happened to a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum RowStatus {
     /// Imported, nothing to flag.
@@ -83,13 +85,15 @@ pub enum RowStatus {
 }
 
 /// One finding on a row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct RowIssue {
     /// Field name (`id_number`, `temperature_c`, ...).
     pub field: String,
     /// Stable code.
     pub code: String,
     /// `warning` or `error`.
+    #[ts(type = "\"warning\" | \"error\"")]
     pub severity: Severity,
     /// Message in zh-CN.
     pub message: String,
@@ -110,7 +114,8 @@ impl From<Notice> for RowIssue {
 }
 
 /// The report of one row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct RowReport {
     /// Row number as Excel shows it (CSV: line number, header = 1).
     pub row: usize,
@@ -119,11 +124,13 @@ pub struct RowReport {
     /// What was found.
     pub issues: Vec<RowIssue>,
     /// The values stored (`null` for a rejected row).
+    #[ts(type = "Record<string, unknown> | null")]
     pub normalized: Option<Map<String, Value>>,
 }
 
 /// The import report (JSON through `--report`, and shown in the app before anything is stored).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ImportReport {
     /// The file name.
     pub file: String,

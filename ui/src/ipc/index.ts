@@ -9,6 +9,10 @@ import type { EnrolmentInfo } from './bindings/EnrolmentInfo'
 import type { ExportKind } from './bindings/ExportKind'
 import type { ExportResult } from './bindings/ExportResult'
 import type { HandOver } from './bindings/HandOver'
+import type { ImportCommitted } from './bindings/ImportCommitted'
+import type { ImportPreview } from './bindings/ImportPreview'
+import type { ImportReport } from './bindings/ImportReport'
+import type { RowReport } from './bindings/RowReport'
 import type { PassageView } from './bindings/PassageView'
 import type { PersonCard } from './bindings/PersonCard'
 import type { PersonPage } from './bindings/PersonPage'
@@ -29,7 +33,8 @@ import type { VisitorInput } from './bindings/VisitorInput'
 import type { Volunteer } from './bindings/Volunteer'
 
 export type {
-  AppError, AppInfo, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, PassageView,
+  AppError, AppInfo, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
+  ImportPreview, ImportReport, RowReport, PassageView,
   PersonCard, PersonPage, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView,
   ReviewList, Shift, SyncConflict, SyncStatus, Today, TodayFilter, TravelInput, TravelView,
   VisitorInput, Volunteer,
@@ -64,10 +69,14 @@ export function toAppError(e: unknown): AppError {
   return { code: 'internal', field: null, message: text, message_en: text, notices: [] }
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(
+  cmd: string,
+  args?: Record<string, unknown> | Uint8Array,
+  options?: { headers: Record<string, string> },
+): Promise<T> {
   if (!isTauri()) throw NO_DEVICE
   try {
-    return await invoke<T>(cmd, args)
+    return await (options ? invoke<T>(cmd, args, options) : invoke<T>(cmd, args))
   } catch (e) {
     throw toAppError(e)
   }
@@ -137,3 +146,13 @@ export const reviewReturnees = () => call<TravelView[]>('review_returnees')
 export const reviewPerson = (personId: string) => call<PersonPage>('review_person', { personId })
 export const exportList = (kind: ExportKind, range: DayRange | null, format: 'xlsx' | 'csv') =>
   call<ExportResult>('export_list', { kind, range, format })
+
+/** 导入名册, step 1: sends the file's bytes raw (a roster can be 12 MB); nothing is stored yet. */
+export async function importPreview(file: File, kind: 'auto' | 'residents' | 'returnees' | 'gate_log'): Promise<ImportPreview> {
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  return call<ImportPreview>('import_preview', bytes, {
+    headers: { 'x-file-name': encodeURIComponent(file.name), 'x-register-kind': kind },
+  })
+}
+/** 导入名册, step 2: stores the previewed file. */
+export const importCommit = (token: string) => call<ImportCommitted>('import_commit', { token })
