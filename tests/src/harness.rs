@@ -208,6 +208,11 @@ impl TestServer {
         }
     }
 
+    /// The URL of the server's database.
+    pub fn db_url(&self) -> &str {
+        &self._db.url
+    }
+
     /// A one-time code for `role` at `target`.
     pub async fn code(&self, role: Role, target: &str) -> String {
         kadian_server::admin::issue_enrol_code(

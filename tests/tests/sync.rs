@@ -618,3 +618,161 @@ async fn t15_a_pull_sends_back_neither_the_devices_own_events_nor_rereads_them()
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t16_the_server_reconnects_when_postgresql_drops_its_connection() {
+    if !backends().contains(&"postgres") {
+        eprintln!("t16: PostgreSQL only (KADIAN_TEST_PG not set)");
+        return;
+    }
+    let s = TestServer::start("postgres").await;
+    let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+    register_walk_in(&d.core, &s.checkpoint_a, "断线前");
+    d.sync().await.expect("first sync");
+    // PostgreSQL restarts, as far as the server can tell: its connection is terminated.
+    let (admin, conn) = tokio_postgres::connect(s.db_url(), tokio_postgres::NoTls)
+        .await
+        .expect("admin connection");
+    tokio::spawn(conn);
+    admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .await
+        .expect("terminate");
+    register_walk_in(&d.core, &s.checkpoint_a, "断线后");
+    // The request that meets the dead connection may fail; the rounds after it work.
+    let mut synced = false;
+    for _ in 0..5 {
+        if d.sync().await.is_ok() && d.core.store().pending_count().expect("pending") == 0 {
+            synced = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(synced, "the server never got its database back");
+    assert_eq!(rows(&s, "passage").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t17_ten_wrong_codes_a_minute_then_429_even_for_a_right_code() {
+    let s = TestServer::start("sqlite").await;
+    let http = reqwest::Client::new();
+    let enrol = |code: String| {
+        let (http, url) = (http.clone(), s.url.clone());
+        async move {
+            let r = http
+                .post(format!("{url}/api/v1/devices/enrol"))
+                .json(&serde_json::json!({"code": code, "device_name": "t", "platform": "linux"}))
+                .send()
+                .await
+                .expect("request");
+            let status = r.status().as_u16();
+            let body: serde_json::Value = r.json().await.unwrap_or_default();
+            (status, body["code"].as_str().unwrap_or_default().to_owned())
+        }
+    };
+    for n in 0..10 {
+        let (status, code) = enrol(format!("WRNG-CODE-{n:04}")).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (401, "enrol_code_invalid"),
+            "attempt {n}"
+        );
+    }
+    let good = s.code(Role::Volunteer, &s.checkpoint_a).await;
+    let (status, code) = enrol(good).await;
+    assert_eq!((status, code.as_str()), (429, "too_many_attempts"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t18_more_than_1000_records_or_4_mib_is_413_and_nothing_is_stored() {
+    let s = TestServer::start("sqlite").await;
+    let d = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+    for i in 0..501 {
+        register_walk_in(&d.core, &s.checkpoint_a, &format!("访客{i}"));
+    }
+    let outbox = d.core.store().push_batch(2000).expect("outbox");
+    assert_eq!(outbox.len(), 1002);
+    let token = d
+        .core
+        .store()
+        .enrolment()
+        .expect("e")
+        .expect("enrolled")
+        .token;
+    let push = |body: serde_json::Value| {
+        let (url, token) = (s.url.clone(), token.clone());
+        async move {
+            let r = reqwest::Client::new()
+                .post(format!("{url}/api/v1/sync/push"))
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .expect("request");
+            let status = r.status().as_u16();
+            let body: serde_json::Value = r.json().await.unwrap_or_default();
+            (status, body["code"].as_str().unwrap_or_default().to_owned())
+        }
+    };
+    let records: Vec<_> = outbox.iter().map(|e| e.to_push_record()).collect();
+    let (status, code) =
+        push(serde_json::json!({"device_time": chrono::Utc::now(), "records": records})).await;
+    assert_eq!((status, code.as_str()), (413, "too_many_records"));
+    let mut big = records[0].clone();
+    big.body["purpose"] = serde_json::Value::String("长".repeat(1_500_000));
+    let (status, _) =
+        push(serde_json::json!({"device_time": chrono::Utc::now(), "records": [big]})).await;
+    assert_eq!(status, 413);
+    assert_eq!(rows(&s, "passage").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t19_a_tablet_gets_14_days_of_events_a_compound_laptop_all() {
+    use kadian_device::PassageRegistration;
+    use kadian_domain::records::{new_id, Direction, Instant, Passage};
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let writer = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        for (days, name) in [(20, "二十天前"), (2, "两天前")] {
+            let p = Passage {
+                id: new_id(),
+                checkpoint_id: s.checkpoint_a.clone(),
+                direction: Direction::In,
+                at: Instant {
+                    utc: chrono::Utc::now() - chrono::Duration::days(days),
+                    offset_minutes: 480,
+                },
+                person_id: None,
+                walk_in_name: Some(name.into()),
+                plate: None,
+                companions: 0,
+                purpose: None,
+                recorded_by: "t19".into(),
+            };
+            writer
+                .core
+                .store()
+                .record_passage(
+                    &PassageRegistration {
+                        passage: p,
+                        reading: None,
+                        travel: None,
+                    },
+                    Source::User,
+                )
+                .expect("record");
+        }
+        writer.sync().await.expect("push");
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        tablet.sync().await.expect("tablet pull");
+        assert_eq!(tablet.core.store().count("passage").expect("count"), 1);
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        laptop.sync().await.expect("laptop pull");
+        assert_eq!(laptop.core.store().count("passage").expect("count"), 2);
+    })
+    .await;
+}

@@ -22,23 +22,42 @@ const MIGRATIONS: &[(i32, &str)] = &[
     ),
 ];
 
-/// The PostgreSQL backend.
+/// The PostgreSQL backend: one connection, shared under a lock (pushes serialise on the change
+/// counter anyway, §7 of docs/sync-protocol.md). A lost connection (PostgreSQL restarted, the
+/// network dropped) is opened again by the next request: the request that met the loss fails
+/// (a 500 the device retries), the ones after it work.
 pub struct PgDb {
     client: Mutex<Client>,
+    url: String,
+}
+
+async fn open(url: &str) -> DbResult<Client> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::error!(error = %e, "PostgreSQL connection lost");
+        }
+    });
+    Ok(client)
 }
 
 impl PgDb {
     /// Connects to `url` (`postgres://user@host:port/db`).
     pub async fn connect(url: &str) -> DbResult<Self> {
-        let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::error!(error = %e, "PostgreSQL connection lost");
-            }
-        });
         Ok(PgDb {
-            client: Mutex::new(client),
+            client: Mutex::new(open(url).await?),
+            url: url.to_owned(),
         })
+    }
+
+    /// The connection, opened again first if it was lost.
+    async fn conn(&self) -> DbResult<tokio::sync::MutexGuard<'_, Client>> {
+        let mut client = self.client.lock().await;
+        if client.is_closed() {
+            *client = open(&self.url).await?;
+            tracing::warn!("PostgreSQL connection opened again");
+        }
+        Ok(client)
     }
 }
 
@@ -342,7 +361,7 @@ async fn store_fast(
 #[async_trait]
 impl super::Database for PgDb {
     async fn migrate(&self) -> DbResult<()> {
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
         client
             .batch_execute("CREATE TABLE IF NOT EXISTS kadian_schema (version INTEGER NOT NULL)")
             .await?;
@@ -364,7 +383,7 @@ impl super::Database for PgDb {
     }
 
     async fn init_street(&self, code: &str, name: &str) -> DbResult<()> {
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await?;
         match tx
             .query_opt("SELECT code FROM street", &[])
@@ -396,7 +415,7 @@ impl super::Database for PgDb {
     }
 
     async fn street(&self) -> DbResult<Option<(String, String)>> {
-        let client = self.client.lock().await;
+        let client = self.conn().await?;
         Ok(client
             .query_opt("SELECT code, name FROM street", &[])
             .await?
@@ -404,7 +423,7 @@ impl super::Database for PgDb {
     }
 
     async fn upsert_community(&self, code: &str, name: &str) -> DbResult<()> {
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await?;
         let street: String = tx
             .query_opt("SELECT code FROM street", &[])
@@ -433,7 +452,7 @@ impl super::Database for PgDb {
     }
 
     async fn add_compound(&self, community: &str, name: &str) -> DbResult<String> {
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await?;
         if tx
             .query_opt("SELECT 1 FROM community WHERE code = $1", &[&community])
@@ -480,7 +499,7 @@ impl super::Database for PgDb {
         name: &str,
         pin_hash: &str,
     ) -> DbResult<()> {
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await?;
         let community: String = tx
             .query_opt(
@@ -504,7 +523,7 @@ impl super::Database for PgDb {
     }
 
     async fn add_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String> {
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await?;
         let community: String = tx
             .query_opt(
@@ -546,7 +565,7 @@ impl super::Database for PgDb {
     }
 
     async fn import_places(&self, places: &[(String, String, String)]) -> DbResult<usize> {
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await?;
         tx.execute("DELETE FROM place", &[]).await?;
         let stmt = tx
@@ -560,7 +579,7 @@ impl super::Database for PgDb {
     }
 
     async fn reference(&self) -> DbResult<Reference> {
-        let client = self.client.lock().await;
+        let client = self.conn().await?;
         let mut r = Reference::default();
         for row in client
             .query("SELECT code, name FROM community", &[])
@@ -584,7 +603,7 @@ impl super::Database for PgDb {
     }
 
     async fn add_enrol_code(&self, code: &EnrolCode) -> DbResult<()> {
-        let client = self.client.lock().await;
+        let client = self.conn().await?;
         client
             .execute(
                 "INSERT INTO enrol_code (code_hash, role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at)
@@ -613,7 +632,7 @@ impl super::Database for PgDb {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> DbResult<Option<Device>> {
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
         let tx = client.transaction().await?;
         let taken = tx
             .execute(
@@ -645,7 +664,7 @@ impl super::Database for PgDb {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> DbResult<Option<Device>> {
-        let client = self.client.lock().await;
+        let client = self.conn().await?;
         let Some(row) = client
             .query_opt(
                 &format!("SELECT {DEVICE_COLS} FROM device WHERE token_hash = $1"),
@@ -669,7 +688,7 @@ impl super::Database for PgDb {
     }
 
     async fn devices(&self) -> DbResult<Vec<DeviceRow>> {
-        let client = self.client.lock().await;
+        let client = self.conn().await?;
         let rows = client
             .query(
                 "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at
@@ -698,7 +717,7 @@ impl super::Database for PgDb {
     }
 
     async fn revoke(&self, id: &str, now: DateTime<Utc>) -> DbResult<bool> {
-        let client = self.client.lock().await;
+        let client = self.conn().await?;
         Ok(client
             .execute(
                 "UPDATE device SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1",
@@ -713,7 +732,7 @@ impl super::Database for PgDb {
         meta: &PushMeta,
         records: Vec<Result<Incoming, Receipt>>,
     ) -> DbResult<Vec<Receipt>> {
-        let mut client = self.client.lock().await;
+        let mut client = self.conn().await?;
         // Fast path: the whole batch in one transaction, new records inserted with one prepared
         // statement each. Should anything fail, it is rolled back and the batch goes again record
         // by record, each in a savepoint, so one bad record never fails the others.
@@ -765,7 +784,7 @@ impl super::Database for PgDb {
         cursor: i64,
         limit: i64,
     ) -> DbResult<(Vec<Change>, i64, bool)> {
-        let client = self.client.lock().await;
+        let client = self.conn().await?;
         let cols = "SELECT kind, id, version, deleted, body, seq FROM record";
         let fetch = limit + 1;
         let rows = match (&filter.community, &filter.compound) {
@@ -834,7 +853,7 @@ impl super::Database for PgDb {
     }
 
     async fn count(&self, kind: &str) -> DbResult<i64> {
-        let client = self.client.lock().await;
+        let client = self.conn().await?;
         Ok(client
             .query_one("SELECT count(*) FROM record WHERE kind = $1", &[&kind])
             .await?
@@ -842,7 +861,7 @@ impl super::Database for PgDb {
     }
 
     async fn flagged(&self) -> DbResult<Vec<(String, DateTime<Utc>, DateTime<Utc>)>> {
-        let client = self.client.lock().await;
+        let client = self.conn().await?;
         let rows = client
             .query(
                 "SELECT id, device_time, received_at FROM record WHERE clock_flagged ORDER BY seq",
