@@ -200,6 +200,10 @@ try {
     const hit = await $t(b, `person-${resident.name}`)
     await hit.waitForDisplayed()
     await shot(b, 'gate')
+    // The same screen on a 10-inch tablet held upright (800 × 1280).
+    await b.setWindowSize(800, 1280)
+    await shot(b, 'gate-portrait')
+    await b.setWindowSize(1280, 800)
     await hit.click()
     await (await $t(b, 'dir-in')).click()
     await typeKeys(b, '36.6')

@@ -635,7 +635,7 @@ fn e2e(built: bool) -> Result<()> {
             .args([
                 "-a",
                 "-s",
-                "-screen 0 1280x800x24",
+                "-screen 0 1366x1366x24",
                 "node",
                 "e2e/app.e2e.mjs",
             ])
@@ -869,6 +869,25 @@ fn bench(extra: &[String]) -> Result<()> {
         ]),
     )?;
     let bin = |name: &str| Command::new(target_dir().join("release").join(name));
+    // `cargo xtask bench sync`: only the sync figures (push, pull, load generator).
+    let sync_only = extra.first().map(String::as_str) == Some("sync");
+    if !sync_only {
+        bench_device_and_registers(extra)?;
+    }
+    let pg = PgCluster::start()?;
+    status(
+        "kadian-bench-sync",
+        bin("kadian-bench-sync").env("KADIAN_TEST_PG", &pg.url),
+    )?;
+    status(
+        "kadian-loadgen",
+        bin("kadian-loadgen").env("KADIAN_TEST_PG", &pg.url),
+    )
+}
+
+/// The device store's and the register import's benchmarks.
+fn bench_device_and_registers(extra: &[String]) -> Result<()> {
+    let bin = |name: &str| Command::new(target_dir().join("release").join(name));
     status("kadian-bench", bin("kadian-bench").args(extra))?;
     status(
         "kadian-bench-import csv",
@@ -882,15 +901,7 @@ fn bench(extra: &[String]) -> Result<()> {
         "kadian-bench-import xlsx",
         bin("kadian-bench-import").arg("xlsx"),
     )?;
-    let pg = PgCluster::start()?;
-    status(
-        "kadian-bench-sync",
-        bin("kadian-bench-sync").env("KADIAN_TEST_PG", &pg.url),
-    )?;
-    status(
-        "kadian-loadgen",
-        bin("kadian-loadgen").env("KADIAN_TEST_PG", &pg.url),
-    )
+    Ok(())
 }
 
 /// A throw-away PostgreSQL cluster on a free loopback port for the story tests, run as the

@@ -282,13 +282,80 @@ async fn store_one<C: GenericClient>(
     )
 }
 
-const INSERT_RECORD: &str =
-    "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, event_at,
-                     device_id, device_time, received_at, clock_flagged)
- VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+/// New records of a batch, gathered column by column for one multi-row insert.
+#[derive(Default)]
+struct NewRows<'a> {
+    id: Vec<&'a str>,
+    kind: Vec<&'a str>,
+    seq: Vec<i64>,
+    hash: Vec<&'a str>,
+    body: Vec<&'a str>,
+    community: Vec<Option<&'a str>>,
+    compound: Vec<Option<&'a str>>,
+    event_at: Vec<Option<DateTime<Utc>>>,
+    /// Entities (persons) also get their first version in `record_version`.
+    entity: Vec<bool>,
+}
 
-/// The batch in one transaction: ids the server has not seen are inserted directly (one prepared
-/// statement, one round trip each); the rest go through [`store_one`].
+impl NewRows<'_> {
+    /// Inserts the gathered rows (and the first version of each entity) in two statements, one
+    /// round trip each, and empties the gathering.
+    async fn flush(
+        &mut self,
+        tx: &tokio_postgres::Transaction<'_>,
+        meta: &PushMeta,
+    ) -> DbResult<()> {
+        if self.id.is_empty() {
+            return Ok(());
+        }
+        tx.execute(
+            "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, event_at,
+                                 device_id, device_time, received_at, clock_flagged)
+             SELECT id, kind, seq, 1, hash, body, community_code, compound_id, event_at, $9, $10, $11, $12
+             FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
+                         $8::timestamptz[])
+                  AS t(id, kind, seq, hash, body, community_code, compound_id, event_at)",
+            &[
+                &self.id,
+                &self.kind,
+                &self.seq,
+                &self.hash,
+                &self.body,
+                &self.community,
+                &self.compound,
+                &self.event_at,
+                &meta.device_id,
+                &meta.device_time,
+                &meta.received_at,
+                &meta.clock_flagged,
+            ],
+        )
+        .await?;
+        // Entities (no event time) keep their versions for the field merge.
+        let entities: Vec<usize> = (0..self.id.len()).filter(|i| self.entity[*i]).collect();
+        if !entities.is_empty() {
+            fn pick<'a>(v: &[&'a str], at: &[usize]) -> Vec<&'a str> {
+                at.iter().map(|i| v[*i]).collect()
+            }
+            tx.execute(
+                "INSERT INTO record_version (id, version, body, incoming_hash)
+                 SELECT id, 1, body, hash FROM UNNEST($1::text[], $2::text[], $3::text[]) AS t(id, body, hash)",
+                &[
+                    &pick(&self.id, &entities),
+                    &pick(&self.body, &entities),
+                    &pick(&self.hash, &entities),
+                ],
+            )
+            .await?;
+        }
+        *self = NewRows::default();
+        Ok(())
+    }
+}
+
+/// The batch in one transaction: ids the server has not seen are gathered and inserted with one
+/// multi-row statement; the rest go through [`store_one`] (the gathered rows are written first,
+/// so a record repeated within the batch is seen as a duplicate).
 async fn store_fast(
     client: &mut Client,
     meta: &PushMeta,
@@ -307,41 +374,23 @@ async fn store_fast(
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let insert = tx.prepare(INSERT_RECORD).await?;
-    let insert_version = tx
-        .prepare(
-            "INSERT INTO record_version (id, version, body, incoming_hash) VALUES ($1, 1, $2, $3)",
-        )
-        .await?;
     let mut seen = std::collections::HashSet::new();
+    let mut new_rows = NewRows::default();
     let mut receipts = Vec::with_capacity(records.len());
     for item in records {
         match item {
             Err(r) => receipts.push(r.clone()),
             Ok(inc) if !known.contains(&inc.id) && seen.insert(inc.id.as_str()) => {
                 seq += 1;
-                tx.execute(
-                    &insert,
-                    &[
-                        &inc.id,
-                        &inc.kind,
-                        &seq,
-                        &inc.hash,
-                        &inc.body,
-                        &inc.community,
-                        &inc.compound,
-                        &inc.event_at,
-                        &meta.device_id,
-                        &meta.device_time,
-                        &meta.received_at,
-                        &meta.clock_flagged,
-                    ],
-                )
-                .await?;
-                if !inc.is_event() {
-                    tx.execute(&insert_version, &[&inc.id, &inc.body, &inc.hash])
-                        .await?;
-                }
+                new_rows.id.push(&inc.id);
+                new_rows.kind.push(&inc.kind);
+                new_rows.seq.push(seq);
+                new_rows.hash.push(&inc.hash);
+                new_rows.body.push(&inc.body);
+                new_rows.community.push(inc.community.as_deref());
+                new_rows.compound.push(inc.compound.as_deref());
+                new_rows.event_at.push(inc.event_at);
+                new_rows.entity.push(!inc.is_event());
                 receipts.push(Receipt {
                     id: inc.id.clone(),
                     status: ReceiptStatus::Accepted,
@@ -350,9 +399,13 @@ async fn store_fast(
                     error: None,
                 });
             }
-            Ok(inc) => receipts.push(store_one(&tx, meta, inc, &mut seq).await?),
+            Ok(inc) => {
+                new_rows.flush(&tx, meta).await?;
+                receipts.push(store_one(&tx, meta, inc, &mut seq).await?);
+            }
         }
     }
+    new_rows.flush(&tx, meta).await?;
     save_seq(&tx, seq).await?;
     tx.commit().await?;
     Ok(receipts)
