@@ -49,22 +49,7 @@ impl App {
 
     /// Invokes a command as the UI does; `Ok(value)` or `Err(the error object)`.
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        tokio::task::block_in_place(|| {
-            get_ipc_response(
-                &self.window,
-                InvokeRequest {
-                    cmd: cmd.into(),
-                    callback: tauri::ipc::CallbackFn(0),
-                    error: tauri::ipc::CallbackFn(1),
-                    // The app's own origin on Linux (a remote origin gets no app commands).
-                    url: "tauri://localhost".parse().expect("url"),
-                    body: tauri::ipc::InvokeBody::Json(args),
-                    headers: Default::default(),
-                    invoke_key: INVOKE_KEY.to_string(),
-                },
-            )
-            .map(|b| b.deserialize::<Value>().expect("json"))
-        })
+        self.invoke(cmd, tauri::ipc::InvokeBody::Json(args), Default::default())
     }
 
     /// Invokes a command with a raw body and headers (the register import).
@@ -76,6 +61,15 @@ impl App {
                 tauri::http::HeaderValue::from_str(v).expect("value"),
             );
         }
+        self.invoke(cmd, tauri::ipc::InvokeBody::Raw(body), map)
+    }
+
+    fn invoke(
+        &self,
+        cmd: &str,
+        body: tauri::ipc::InvokeBody,
+        headers: tauri::http::HeaderMap,
+    ) -> Result<Value, Value> {
         tokio::task::block_in_place(|| {
             get_ipc_response(
                 &self.window,
@@ -83,9 +77,10 @@ impl App {
                     cmd: cmd.into(),
                     callback: tauri::ipc::CallbackFn(0),
                     error: tauri::ipc::CallbackFn(1),
+                    // The app's own origin on Linux (a remote origin gets no app commands).
                     url: "tauri://localhost".parse().expect("url"),
-                    body: tauri::ipc::InvokeBody::Raw(body),
-                    headers: map,
+                    body,
+                    headers,
                     invoke_key: INVOKE_KEY.to_string(),
                 },
             )

@@ -63,6 +63,17 @@ pub fn roster_csv(people: usize) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// The number after `name` on the command line (`--events 100000`), or `default` when it is
+/// missing or not a number.
+pub fn cli_number(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Median, 99th percentile and max of a set of durations.
 #[derive(Debug, Clone, Copy)]
 pub struct Stats {

@@ -1,8 +1,8 @@
 // End-to-end flows on the real app: the debug build of `kadian`, driven over WebDriver
-// (tauri-driver from @crabnebula/tauri-driver + Debian's WebKitWebDriver), against a real
+// (tauri-driver from crates.io, built by xtask, + Debian's WebKitWebDriver), against a real
 // kadian-server on a loopback port. Run by `cargo xtask e2e` (and `cargo xtask test`) under Xvfb,
 // which prepares the server database and passes:
-//   KADIAN_APP_BIN, KADIAN_SERVER_BIN, KADIAN_DB, E2E_DIR, VOLUNTEER_CODE, COMPOUND_CODE,
+//   KADIAN_APP_BIN, TAURI_DRIVER, KADIAN_SERVER_BIN, KADIAN_DB, E2E_DIR, VOLUNTEER_CODE, COMPOUND_CODE,
 //   COMMUNITY, COMPOUND, FIXTURE_EXPECTED (the roster fixture's expected rows), SCREENSHOTS (folder).
 // Every device gets its own data folder (and XDG_DATA_HOME) under E2E_DIR.
 import { spawn, execFileSync } from 'node:child_process'
@@ -21,7 +21,7 @@ const APP = env('KADIAN_APP_BIN')
 const SERVER = env('KADIAN_SERVER_BIN')
 const DIR = env('E2E_DIR')
 const SHOTS = env('SCREENSHOTS')
-const DRIVER = new URL('../node_modules/.bin/tauri-driver', import.meta.url).pathname
+const DRIVER = env('TAURI_DRIVER')
 mkdirSync(SHOTS, { recursive: true })
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -220,10 +220,20 @@ try {
     await fill(b, 'visitor-purpose', '探亲')
     await (await $t(b, 'visitor-travel')).click()
     await (await $t(b, 'travel-place')).click()
-    for (const place of ['广东省', '深圳市', '南山区']) {
-      const option = await b.$(`//li[contains(@class,"van-cascader__option")][normalize-space()="${place}"]`)
-      await option.waitForDisplayed()
-      await option.click()
+    // Province → city → district. The picker slides up and each level slides in; a click
+    // during an animation can be lost, so a level is clicked until the next one shows.
+    const option = (place) => b.$(`//li[contains(@class,"van-cascader__option")][normalize-space()="${place}"]`)
+    const places = ['广东省', '深圳市', '南山区']
+    for (const [i, place] of places.entries()) {
+      await waitFor(`the place ${place} chosen`, async () => {
+        const o = await option(place)
+        if (await o.isDisplayed()) await o.click().catch(() => {})
+        await sleep(400)
+        const next = places[i + 1]
+        return next
+          ? (await option(next)).isDisplayed()
+          : (await $t(b, 'travel-place').then((f) => f.$('input')).then((x) => x.getValue())).includes(place)
+      })
     }
     await (await $t(b, 'transport-train')).click()
     await fill(b, 'travel-ref', 'G1936')

@@ -293,6 +293,23 @@ fn demo_street() -> Result<(String, String)> {
     Ok((street.demo, street.demo_compound))
 }
 
+/// Adds the demo volunteers to `compound` (again: a second add only renews the PIN).
+fn add_demo_volunteers(compound: &str) -> Result<()> {
+    for (name, pin) in DEMO_VOLUNTEERS {
+        server_out(&[
+            "volunteer",
+            "add",
+            "--compound",
+            compound,
+            "--name",
+            name,
+            "--pin",
+            pin,
+        ])?;
+    }
+    Ok(())
+}
+
 /// The demo volunteers of the demo compound, with their PINs (fake people).
 const DEMO_VOLUNTEERS: &[(&str, &str)] = &[
     ("演示志愿者", "1234"),
@@ -536,18 +553,7 @@ fn run() -> Result<()> {
         cargo().args(["build", "-p", "kadian-app", "-p", "kadian-server"]),
     )?;
     let (checkpoint, compound) = demo_street()?;
-    for (name, pin) in DEMO_VOLUNTEERS {
-        server_out(&[
-            "volunteer",
-            "add",
-            "--compound",
-            &compound,
-            "--name",
-            name,
-            "--pin",
-            pin,
-        ])?;
-    }
+    add_demo_volunteers(&compound)?;
     let mut server = server_cmd(&["serve", "--listen", "127.0.0.1:8470"])
         .spawn()
         .context("starting kadian-server")?;
@@ -587,6 +593,30 @@ fn run() -> Result<()> {
     result
 }
 
+/// tauri-driver (the WebDriver bridge to the real app), built once from crates.io into
+/// `target/tools`. (The npm build of it needs platform packages the npm mirror here lacks.)
+fn tauri_driver() -> Result<PathBuf> {
+    let root = target_dir().join("tools");
+    let exe = root.join("bin/tauri-driver");
+    if !exe.exists() {
+        status(
+            "cargo install tauri-driver",
+            cargo()
+                .args([
+                    "install",
+                    "tauri-driver",
+                    "--version",
+                    "2.1.0",
+                    "--locked",
+                    "--quiet",
+                    "--root",
+                ])
+                .arg(&root),
+        )?;
+    }
+    Ok(exe)
+}
+
 /// `cargo xtask e2e`: the end-to-end flows on the real app (debug build) under Xvfb, over
 /// WebDriver (tauri-driver + WebKitWebDriver), against a real kadian-server with a fresh street
 /// in `target/e2e/`; screenshots go to `docs/screenshots/`. `built`: the app and the server are
@@ -604,18 +634,7 @@ fn e2e(built: bool) -> Result<()> {
     let _ = std::fs::remove_dir_all(&dir);
     use_data_dir(&dir);
     let street = street_setup(false)?;
-    for (name, pin) in DEMO_VOLUNTEERS {
-        server_out(&[
-            "volunteer",
-            "add",
-            "--compound",
-            &street.demo_compound,
-            "--name",
-            name,
-            "--pin",
-            pin,
-        ])?;
-    }
+    add_demo_volunteers(&street.demo_compound)?;
     let roster = shared_dir().join("fixtures/registers/八一社区_居民花名册.xlsx");
     let expected = shared_dir().join("fixtures/registers/expected/八一社区_居民花名册.json");
     server_out(&[
@@ -629,6 +648,7 @@ fn e2e(built: bool) -> Result<()> {
     ])?;
     let volunteer = enrol_code("volunteer", "--checkpoint", &street.demo)?;
     let compound = enrol_code("compound", "--compound", &street.demo_compound)?;
+    let driver = tauri_driver()?;
     status(
         "e2e (WebDriver)",
         Command::new("xvfb-run")
@@ -641,6 +661,7 @@ fn e2e(built: bool) -> Result<()> {
             ])
             .current_dir(root().join("ui"))
             .env("KADIAN_APP_BIN", target_dir().join("debug/kadian"))
+            .env("TAURI_DRIVER", driver)
             .env(
                 "KADIAN_SERVER_BIN",
                 target_dir().join("debug/kadian-server"),

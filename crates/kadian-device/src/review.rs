@@ -212,23 +212,11 @@ pub fn divisions() -> &'static Divisions {
     D.get_or_init(Divisions::bundled)
 }
 
-/// The full name of a place code (`440305` → `广东省深圳市南山区`).
+/// The full name of a place code (`440305` → `广东省深圳市南山区`); the code itself when unknown.
 pub fn place_name(code: &str) -> String {
-    let d = divisions();
-    let mut names = Vec::new();
-    let mut c = d.get(code);
-    while let Some(x) = c {
-        if x.name != "市辖区" {
-            names.push(x.name.clone());
-        }
-        c = d.get(&x.parent);
-    }
-    names.reverse();
-    if names.is_empty() {
-        code.to_owned()
-    } else {
-        names.concat()
-    }
+    divisions()
+        .full_name(code)
+        .unwrap_or_else(|| code.to_owned())
 }
 
 /// The place tree of the travel declaration: provinces, their cities, their districts.

@@ -306,18 +306,7 @@ pub fn returnees_table(rows: &[ReturneeExport<'_>], divisions: &Divisions) -> Ex
         "车次/航班/车牌",
         "返回时体温(℃)",
     ];
-    let place = |code: &str| {
-        let mut names = Vec::new();
-        let mut c = divisions.get(code);
-        while let Some(d) = c {
-            if d.name != "市辖区" {
-                names.push(d.name.clone());
-            }
-            c = divisions.get(&d.parent);
-        }
-        names.reverse();
-        names.concat()
-    };
+    let place = |code: &str| divisions.full_name(code).unwrap_or_default();
     ExportTable {
         sheet: "返乡人员".into(),
         headers: headers.iter().map(|h| (*h).to_owned()).collect(),

@@ -117,6 +117,25 @@ impl Divisions {
         self.by_code.get(code).map(|&i| &self.all[i])
     }
 
+    /// The full official name of a code, province first, without the 市辖区 placeholder
+    /// (`440305` → `广东省深圳市南山区`); `None` for a code not in the list. Registers write places
+    /// this way, so an exported name imports back to the same code.
+    pub fn full_name(&self, code: &str) -> Option<String> {
+        let mut names = Vec::new();
+        let mut c = self.get(code);
+        while let Some(d) = c {
+            if d.name != "市辖区" {
+                names.push(d.name.as_str());
+            }
+            c = self.get(&d.parent);
+        }
+        if names.is_empty() {
+            return None;
+        }
+        names.reverse();
+        Some(names.concat())
+    }
+
     /// The children of a code (`""` for the provinces).
     pub fn children(&self, code: &str) -> impl Iterator<Item = &Division> {
         self.children
@@ -199,6 +218,23 @@ mod tests {
         assert_eq!(code("北京市朝阳区").as_deref(), Some("110105"));
         assert_eq!(code("新疆乌鲁木齐").as_deref(), Some("6501"));
         assert_eq!(code("火星"), None);
+    }
+
+    #[test]
+    fn full_names_read_back_to_their_codes() {
+        let d = Divisions::bundled();
+        assert_eq!(d.full_name("440305").as_deref(), Some("广东省深圳市南山区"));
+        // Beijing's districts sit under a 市辖区 placeholder that registers never write.
+        assert_eq!(d.full_name("110105").as_deref(), Some("北京市朝阳区"));
+        assert_eq!(d.full_name("99"), None);
+        for code in ["440305", "110105", "420902", "4201", "65"] {
+            let name = d.full_name(code).expect("name");
+            assert_eq!(
+                d.resolve(&name).map(|x| x.code.as_str()),
+                Some(code),
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -17,16 +17,8 @@ use kadian_domain::records::{
 use kadian_domain::sync::{PushRecord, PushRequest, Role};
 use kadian_server::db::PushMeta;
 use kadian_server::logic::Device;
+use kadian_tests::cli_number;
 use kadian_tests::harness::{backends, TestDevice, TestServer};
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn row(figure: &str, value: f64, unit: &str, target: Option<(f64, bool)>) {
     // target: (value, higher_is_better)
@@ -256,8 +248,8 @@ async fn bench_backend(backend: &str, events: usize, single: usize) -> Result<()
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
-    let events = arg("--events", 100_000);
-    let single = arg("--single", 5000);
+    let events = cli_number("--events", 100_000);
+    let single = cli_number("--single", 5000);
     for b in backends() {
         bench_backend(b, events, single).await?;
     }

@@ -13,7 +13,7 @@ use kadian_domain::records::{
     new_id, Direction, Instant, Passage, Person, PersonCategory, Source, TemperatureReading,
 };
 use kadian_domain::{Celsius, FeverThreshold};
-use kadian_tests::{ms, roster_csv, scratch_dir, Stats};
+use kadian_tests::{cli_number, ms, roster_csv, scratch_dir, Stats};
 
 struct Table(Vec<[String; 4]>);
 
@@ -64,15 +64,6 @@ impl Table {
             line([&r[0], &r[1], &r[2], &r[3]]);
         }
     }
-}
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn registration(person: &Person) -> PassageRegistration {
@@ -161,8 +152,8 @@ fn lookups(store: &Store, queries: &[String]) -> Result<Stats> {
 }
 
 fn main() -> Result<()> {
-    let people = arg("--people", 140_000);
-    let n = arg("--iterations", 2000);
+    let people = cli_number("--people", 140_000);
+    let n = cli_number("--iterations", 2000);
     let dir = scratch_dir("bench")?;
     let mut table = Table(Vec::new());
     eprintln!(

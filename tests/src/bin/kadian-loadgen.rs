@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use kadian_domain::records::{new_id, Direction, Instant as At, Passage};
 use kadian_domain::sync::{PushRecord, PushRequest, PushResponse, Role, PROTOCOL_HEADER};
+use kadian_tests::cli_number;
 use kadian_tests::harness::{backends, TestServer};
 use sha2::{Digest, Sha256};
 
@@ -24,15 +25,6 @@ const DEVICES: usize = 99;
 const BATCH: usize = 20;
 /// Seconds between pushes at street load.
 const STREET_INTERVAL_S: f64 = 30.0;
-
-fn arg(name: &str, default: u64) -> u64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn batch(checkpoint: &str) -> PushRequest {
     let records = (0..BATCH)
@@ -226,7 +218,7 @@ async fn run(backend: &str, seconds: u64) -> Result<()> {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let seconds = arg("--seconds", 5);
+    let seconds = cli_number("--seconds", 5) as u64;
     for b in backends() {
         run(b, seconds).await?;
     }

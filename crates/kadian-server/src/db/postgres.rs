@@ -61,6 +61,17 @@ impl PgDb {
     }
 }
 
+/// The community of a compound. Errors: `Invalid` for an unknown compound.
+async fn compound_community<C: GenericClient>(tx: &C, compound_id: &str) -> DbResult<String> {
+    tx.query_opt(
+        "SELECT community_code FROM compound WHERE id = $1",
+        &[&compound_id],
+    )
+    .await?
+    .map(|r| r.get(0))
+    .ok_or_else(|| DbError::Invalid(format!("unknown compound {compound_id}")))
+}
+
 async fn lock_seq<C: GenericClient>(tx: &C) -> DbResult<i64> {
     Ok(tx
         .query_one(
@@ -554,14 +565,7 @@ impl super::Database for PgDb {
     ) -> DbResult<()> {
         let mut client = self.conn().await?;
         let tx = client.transaction().await?;
-        let community: String = tx
-            .query_opt(
-                "SELECT community_code FROM compound WHERE id = $1",
-                &[&compound_id],
-            )
-            .await?
-            .map(|r| r.get(0))
-            .ok_or_else(|| DbError::Invalid(format!("unknown compound {compound_id}")))?;
+        let community = compound_community(&tx, compound_id).await?;
         put_reference(
             &tx,
             "volunteer",
@@ -578,14 +582,7 @@ impl super::Database for PgDb {
     async fn add_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String> {
         let mut client = self.conn().await?;
         let tx = client.transaction().await?;
-        let community: String = tx
-            .query_opt(
-                "SELECT community_code FROM compound WHERE id = $1",
-                &[&compound_id],
-            )
-            .await?
-            .map(|r| r.get(0))
-            .ok_or_else(|| DbError::Invalid(format!("unknown compound {compound_id}")))?;
+        let community = compound_community(&tx, compound_id).await?;
         let id = match tx
             .query_opt(
                 "SELECT id FROM checkpoint WHERE compound_id = $1 AND name = $2",

@@ -74,6 +74,17 @@ fn next_seq(tx: &Transaction<'_>) -> DbResult<i64> {
     Ok(tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM record", [], |r| r.get(0))?)
 }
 
+/// The community of a compound. Errors: `Invalid` for an unknown compound.
+fn compound_community(tx: &Transaction<'_>, compound_id: &str) -> DbResult<String> {
+    tx.query_row(
+        "SELECT community_code FROM compound WHERE id = ?1",
+        [compound_id],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| DbError::Invalid(format!("unknown compound {compound_id}")))
+}
+
 /// Writes reference data (community, compound, checkpoint) into the change stream.
 fn put_reference(
     tx: &Transaction<'_>,
@@ -405,14 +416,7 @@ impl super::Database for SqliteDb {
         let (id, compound_id) = (id.to_owned(), compound_id.to_owned());
         self.run(move |conn| {
             let tx = conn.transaction()?;
-            let community: String = tx
-                .query_row(
-                    "SELECT community_code FROM compound WHERE id = ?1",
-                    [&compound_id],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .ok_or_else(|| DbError::Invalid(format!("unknown compound {compound_id}")))?;
+            let community = compound_community(&tx, &compound_id)?;
             put_reference(&tx, "volunteer", &id, body, &community, Some(&compound_id))?;
             tx.commit()?;
             Ok(())
@@ -424,14 +428,7 @@ impl super::Database for SqliteDb {
         let (compound_id, name) = (compound_id.to_owned(), name.to_owned());
         self.run(move |conn| {
             let tx = conn.transaction()?;
-            let community: String = tx
-                .query_row(
-                    "SELECT community_code FROM compound WHERE id = ?1",
-                    [&compound_id],
-                    |r| r.get(0),
-                )
-                .optional()?
-                .ok_or_else(|| DbError::Invalid(format!("unknown compound {compound_id}")))?;
+            let community = compound_community(&tx, &compound_id)?;
             let existing: Option<String> = tx
                 .query_row(
                     "SELECT id FROM checkpoint WHERE compound_id = ?1 AND name = ?2",
