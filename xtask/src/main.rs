@@ -660,7 +660,13 @@ fn e2e(built: bool) -> Result<()> {
                 "e2e/app.e2e.mjs",
             ])
             .current_dir(root().join("ui"))
-            .env("KADIAN_APP_BIN", target_dir().join("debug/kadian"))
+            // `KADIAN_APP_BIN` may name another build (the release binary, for its figures).
+            .env(
+                "KADIAN_APP_BIN",
+                std::env::var_os("KADIAN_APP_BIN")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| target_dir().join("debug/kadian")),
+            )
             .env("TAURI_DRIVER", driver)
             .env(
                 "KADIAN_SERVER_BIN",
