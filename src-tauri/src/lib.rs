@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use kadian_device::gate::{
-    AppError, AppResult, HandOver, PassageView, PersonCard, ReadingResult, Registered, Shift,
-    Today, TodayFilter, TravelInput, VisitorInput, Volunteer,
+    AppError, AppResult, EnrolmentInfo, HandOver, PassageView, PersonCard, ReadingResult,
+    Registered, Shift, Today, TodayFilter, TravelInput, VisitorInput, Volunteer,
 };
 use kadian_device::register_import::{ImportCommitted, ImportPreview};
 use kadian_device::review::{
@@ -81,28 +81,6 @@ pub struct AppInfo {
     pub version: String,
 }
 
-/// What the device is enrolled as (without its token).
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct EnrolmentInfo {
-    /// Server address.
-    pub server_url: String,
-    /// `volunteer`, `compound`, `community` or `street`.
-    pub role: String,
-    /// Street division code (9 digits).
-    pub street: String,
-    /// Community code (12 digits).
-    pub community: Option<String>,
-    /// Compound id.
-    pub compound: Option<String>,
-    /// Checkpoint id (tablets).
-    pub checkpoint: Option<String>,
-    /// The checkpoint's, compound's or community's name, when the reference data has arrived.
-    pub place_name: Option<String>,
-    /// The server asked for a new enrolment (revoked token); local data is kept.
-    pub reenrol_needed: bool,
-}
-
 #[tauri::command]
 fn app_info() -> AppInfo {
     AppInfo {
@@ -118,41 +96,9 @@ async fn storage_info(
     device.run(|c| Ok(c.storage_info()?)).await
 }
 
-fn enrolment_info(core: &AppCore) -> AppResult<Option<EnrolmentInfo>> {
-    let store = core.store();
-    let Some(e) = store.enrolment()? else {
-        return Ok(None);
-    };
-    let name_of = |kind: &str, id: &Option<String>| -> Option<String> {
-        let id = id.as_ref()?;
-        store
-            .reference(kind)
-            .ok()?
-            .into_iter()
-            .find(|(k, _)| k == id)
-            .and_then(|(_, b)| b["name"].as_str().map(str::to_owned))
-    };
-    let compound = name_of("compound", &e.scope.compound);
-    let place_name = match (name_of("checkpoint", &e.scope.checkpoint), &compound) {
-        (Some(gate), Some(c)) => Some(format!("{c} {gate}")),
-        (Some(gate), None) => Some(gate),
-        (None, _) => compound.or_else(|| name_of("community", &e.scope.community)),
-    };
-    Ok(Some(EnrolmentInfo {
-        server_url: e.server_url,
-        role: e.role.as_str().to_owned(),
-        street: e.scope.street,
-        community: e.scope.community,
-        compound: e.scope.compound,
-        checkpoint: e.scope.checkpoint,
-        place_name,
-        reenrol_needed: store.reenrol_needed()?,
-    }))
-}
-
 #[tauri::command]
 async fn device_enrolment(device: tauri::State<'_, Device>) -> AppResult<Option<EnrolmentInfo>> {
-    device.run(enrolment_info).await
+    device.run(AppCore::enrolment_info).await
 }
 
 /// Enrols this device with a one-time code (typed, or pasted from the QR code) and starts
@@ -176,7 +122,7 @@ async fn device_enrol(
             )
         })?;
     restart_sync(&device, &core);
-    enrolment_info(&core)?.ok_or_else(|| {
+    core.enrolment_info()?.ok_or_else(|| {
         AppError::new(
             "not_enrolled",
             None,

@@ -359,4 +359,26 @@ async fn a_gate_tablet_and_a_compound_laptop() {
     );
     laptop.synced().await;
     assert!(server.db.count("person").await.expect("count") >= 236);
+
+    // Five wrong PINs in a row pause sign-in, even for the right PIN.
+    for _ in 0..5 {
+        let e = tablet
+            .call(
+                "shift_sign_in",
+                json!({"volunteerId": volunteer, "pin": "0000"}),
+            )
+            .expect_err("wrong pin");
+        assert_eq!(e["code"], "pin_wrong");
+    }
+    let e = tablet
+        .call(
+            "shift_sign_in",
+            json!({"volunteerId": volunteer, "pin": "2468"}),
+        )
+        .expect_err("paused");
+    assert_eq!(e["code"], "pin_locked");
+    assert_eq!(
+        tablet.ok("device_enrolment", json!({}))["place_name"],
+        "八一新苑 东门"
+    );
 }

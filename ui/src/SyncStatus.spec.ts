@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
@@ -95,6 +95,25 @@ describe('the gate', () => {
     await flushPromises()
     expect(calls.remeasure[0]).toEqual(['r1', '36.8'])
     expect(wrapper.get('[data-testid="remeasure-result"]').text()).toContain('复测 36.8')
+    wrapper.unmount()
+  })
+
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('locks the gate after five idle minutes and asks for the PIN', async () => {
+    vi.useFakeTimers()
+    const pinia = createPinia()
+    setActivePinia(pinia)
+    const wrapper = mount(App, { global: { plugins: [pinia, createAppI18n()] }, attachTo: document.body })
+    await vi.advanceTimersByTimeAsync(100)
+    expect(wrapper.find('[data-testid="gate-search"]').exists()).toBe(true)
+    await vi.advanceTimersByTimeAsync(4 * 60 * 1000)
+    expect(wrapper.find('[data-testid="gate-search"]').exists()).toBe(true)
+    await vi.advanceTimersByTimeAsync(60 * 1000 + 5000)
+    expect(wrapper.find('[data-testid="gate-search"]').exists()).toBe(false)
+    expect(wrapper.text()).toContain('屏幕已锁定')
     wrapper.unmount()
   })
 })
