@@ -151,6 +151,14 @@ function pssOfApp() {
   return { total, detail: parts.join(', ') }
 }
 
+/** Fills in the enrolment screen with this server, a one-time code and a device name. */
+async function enrol(b, code, name) {
+  await fill(b, 'enrol-server', serverUrl)
+  await fill(b, 'enrol-code', code)
+  await fill(b, 'enrol-name', name)
+  await (await $t(b, 'enrol-submit')).click()
+}
+
 let passed = 0
 let current = null
 async function flow(name, f) {
@@ -179,10 +187,7 @@ try {
   current = b
 
   await flow('enrol the tablet with a one-time code', async () => {
-    await fill(b, 'enrol-server', serverUrl)
-    await fill(b, 'enrol-code', env('VOLUNTEER_CODE'))
-    await fill(b, 'enrol-name', '东门平板')
-    await (await $t(b, 'enrol-submit')).click()
+    await enrol(b, env('VOLUNTEER_CODE'), '东门平板')
     await waitFor('the enrolment', async () => (await text(b, 'enrol-status')).includes('东门'))
   })
 
@@ -346,10 +351,7 @@ try {
   const l = laptop.browser
   current = l
   await flow('a compound laptop sees the day, the fever and the returnee', async () => {
-    await fill(l, 'enrol-server', serverUrl)
-    await fill(l, 'enrol-code', env('COMPOUND_CODE'))
-    await fill(l, 'enrol-name', '党支部笔记本')
-    await (await $t(l, 'enrol-submit')).click()
+    await enrol(l, env('COMPOUND_CODE'), '党支部笔记本')
     const table = await $t(l, 'review-table')
     await table.waitForDisplayed({ timeout: 30000 })
     await waitFor('the pulled passages', async () => {

@@ -371,17 +371,12 @@ fn street_setup(registers: bool) -> Result<Street> {
                 &format!("{stem}{estate}"),
             ])?;
             let label = format!("{stem}{estate}");
-            checkpoints.push((
-                server_out(&[
-                    "checkpoint",
-                    "add",
-                    "--compound",
-                    &compound,
-                    "--name",
-                    "东门",
-                ])?,
-                format!("{label} 东门"),
-            ));
+            let gate = |name: &str| -> Result<(String, String)> {
+                let id =
+                    server_out(&["checkpoint", "add", "--compound", &compound, "--name", name])?;
+                Ok((id, format!("{label} {name}")))
+            };
+            checkpoints.push(gate("东门")?);
             // The demo tablet stands at 八一新苑, the compound of the fixture roster.
             if code == "411402001018" && estate == "新苑" {
                 demo = checkpoints.last().map(|c| (c.0.clone(), compound.clone()));
@@ -392,17 +387,7 @@ fn street_setup(registers: bool) -> Result<Street> {
             // The first three compounds have a second gate: 96 + 3 = 99 checkpoints.
             if second_gates > 0 {
                 second_gates -= 1;
-                checkpoints.push((
-                    server_out(&[
-                        "checkpoint",
-                        "add",
-                        "--compound",
-                        &compound,
-                        "--name",
-                        "西门",
-                    ])?,
-                    format!("{label} 西门"),
-                ));
+                checkpoints.push(gate("西门")?);
             }
         }
     }

@@ -4,8 +4,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kadian_domain::records::{Direction, Person, PersonCategory};
+use kadian_domain::records::{Instant, TransportMode, TravelDeclaration, TravelPlace};
 use kadian_domain::{DocumentType, Sex};
-use rusqlite::{params, Row};
+use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
@@ -364,5 +365,221 @@ impl Store {
             self.explain(SQL_PASSAGES_BETWEEN, &[&"cp", &lo, &hi])?,
         ));
         Ok(out)
+    }
+}
+
+// ---- The review desk's queries (laptops): readings, travel declarations, re-measure links.
+
+pub(crate) fn uuid_opt(s: Option<String>) -> Option<Uuid> {
+    s.and_then(|s| Uuid::parse_str(&s).ok())
+}
+
+/// What a re-measure links to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadingLinks {
+    /// The first reading (not a re-measure).
+    pub first: Uuid,
+    /// Its passage.
+    pub passage: Option<Uuid>,
+    /// Its person.
+    pub person: Option<Uuid>,
+}
+
+/// A reading as the lists read it from the store.
+pub(crate) struct ReadingRow {
+    pub(crate) id: String,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) person_id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) tenths: i64,
+    pub(crate) fever: bool,
+    pub(crate) remeasure_of: Option<String>,
+    pub(crate) checkpoint_id: String,
+    pub(crate) recorded_by: String,
+}
+
+const SQL_READINGS: &str =
+    "SELECT r.id, r.at_utc, r.person_id, coalesce(pe.name, p.walk_in_name, ''),
+        r.celsius_tenths, r.fever, r.remeasure_of, r.checkpoint_id, r.recorded_by
+    FROM temperature_reading r
+    LEFT JOIN person pe ON pe.id = r.person_id
+    LEFT JOIN passage p ON p.id = r.passage_id";
+
+const SQL_TRAVELS: &str = "SELECT id, person_id, passage_id, from_date, to_date, transport,
+        transport_ref, declared_at_utc, offset_minutes, recorded_by
+    FROM travel_declaration";
+
+impl Store {
+    /// The reading a re-measure refers to: the first reading (a re-measure of a re-measure
+    /// refers to the same first one), with its passage and person.
+    pub fn reading_links(&self, id: Uuid) -> Result<Option<ReadingLinks>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, passage_id, person_id, remeasure_of FROM temperature_reading WHERE id = ?1",
+            )?
+            .query_row([id.to_string()], |r| {
+                let id: String = r.get(0)?;
+                Ok(ReadingLinks {
+                    first: uuid_opt(r.get(3)?)
+                        .or_else(|| Uuid::parse_str(&id).ok())
+                        .unwrap_or_default(),
+                    passage: uuid_opt(r.get(1)?),
+                    person: uuid_opt(r.get(2)?),
+                })
+            })
+            .optional()?)
+    }
+
+    /// Passages at every checkpoint on this device between two instants, newest first, at most
+    /// `limit`.
+    pub fn passages_in_range(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<PassageRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(SQL_PASSAGES_RANGE)?
+            .query_map(
+                params![crate::write::ts(from), crate::write::ts(to), limit as i64],
+                passage_from_row,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// A person's passages, newest first, at most `limit`.
+    pub fn passages_of_person(&self, id: Uuid, limit: usize) -> Result<Vec<PassageRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(SQL_PASSAGES_OF_PERSON)?
+            .query_map(params![id.to_string(), limit as i64], passage_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Readings between two instants, newest first, at most `limit`.
+    pub(crate) fn readings_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ReadingRow>> {
+        let (f, t, n) = (crate::write::ts(from), crate::write::ts(to), limit as i64);
+        self.readings_where(
+            "WHERE r.at_utc >= ?1 AND r.at_utc < ?2 ORDER BY r.at_utc DESC LIMIT ?3",
+            &[&f, &t, &n],
+        )
+    }
+
+    /// A person's readings, newest first.
+    pub(crate) fn readings_of_person(&self, id: Uuid) -> Result<Vec<ReadingRow>> {
+        self.readings_where(
+            "WHERE r.person_id = ?1 ORDER BY r.at_utc DESC",
+            &[&id.to_string()],
+        )
+    }
+
+    /// Travel declarations taken between two instants, newest first.
+    pub fn travels_declared_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<TravelDeclaration>> {
+        let (f, t) = (crate::write::ts(from), crate::write::ts(to));
+        self.travels_where(
+            "WHERE declared_at_utc >= ?1 AND declared_at_utc < ?2 ORDER BY declared_at_utc DESC",
+            &[&f, &t],
+        )
+    }
+
+    /// Travel declarations of arrivals on or after `day` (local date), latest arrival first.
+    pub fn travels_arrived_since(&self, day: NaiveDate) -> Result<Vec<TravelDeclaration>> {
+        self.travels_where(
+            "WHERE to_date >= ?1 ORDER BY to_date DESC",
+            &[&day.to_string()],
+        )
+    }
+
+    /// A person's travel declarations, newest first.
+    pub fn travels_of_person(&self, id: Uuid) -> Result<Vec<TravelDeclaration>> {
+        self.travels_where(
+            "WHERE person_id = ?1 ORDER BY declared_at_utc DESC",
+            &[&id.to_string()],
+        )
+    }
+
+    fn readings_where(
+        &self,
+        clause: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<ReadingRow>> {
+        let sql = format!("{SQL_READINGS} {clause}");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(args, |r| {
+                Ok(ReadingRow {
+                    id: r.get(0)?,
+                    at: parse_utc(&r.get::<_, String>(1)?),
+                    person_id: r.get(2)?,
+                    name: r.get(3)?,
+                    tenths: r.get(4)?,
+                    fever: r.get(5)?,
+                    remeasure_of: r.get(6)?,
+                    checkpoint_id: r.get(7)?,
+                    recorded_by: r.get(8)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    fn travels_where(
+        &self,
+        clause: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<TravelDeclaration>> {
+        let sql = format!("{SQL_TRAVELS} {clause}");
+        let mut list = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map(args, |r| {
+                let date = |s: Option<String>| {
+                    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
+                };
+                let transport: Option<String> = r.get(5)?;
+                Ok(TravelDeclaration {
+                    id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
+                    person_id: uuid_opt(r.get(1)?),
+                    passage_id: uuid_opt(r.get(2)?),
+                    places: Vec::new(),
+                    from_date: date(r.get(3)?),
+                    to_date: date(r.get(4)?),
+                    transport: transport.and_then(|t| {
+                        serde_json::from_value::<TransportMode>(serde_json::Value::String(t)).ok()
+                    }),
+                    transport_ref: r.get(6)?,
+                    declared_at: Instant {
+                        utc: parse_utc(&r.get::<_, String>(7)?),
+                        offset_minutes: r.get(8)?,
+                    },
+                    recorded_by: r.get(9)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut places = self.conn.prepare_cached(
+            "SELECT division_code, text FROM travel_place WHERE declaration_id = ?1 ORDER BY seq",
+        )?;
+        for t in &mut list {
+            t.places = places
+                .query_map([t.id.to_string()], |r| {
+                    Ok(TravelPlace {
+                        division_code: r.get(0)?,
+                        text: r.get(1)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+        }
+        Ok(list)
     }
 }

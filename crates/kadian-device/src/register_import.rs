@@ -6,7 +6,6 @@
 
 use std::sync::Mutex;
 
-use kadian_domain::records::Source;
 use kadian_registers::import::{
     import_file, ImportBatch, ImportOptions, ImportReport, RegisterKind,
 };
@@ -16,7 +15,6 @@ use ts_rs::TS;
 use crate::core::AppCore;
 use crate::gate::{local, AppError, AppResult};
 use crate::review::divisions;
-use crate::write::{insert_passage, insert_reading, insert_travel, upsert_person_tx};
 
 /// The largest register file read (bytes): a 140,000-person roster is about 12 MB as .xlsx.
 pub const MAX_REGISTER_BYTES: usize = 64 * 1024 * 1024;
@@ -203,34 +201,7 @@ impl AppCore {
                 }
             }
         };
-        let mut persons: Vec<_> = batch.persons.iter().collect();
-        persons.sort_by_key(|p| p.id);
-        let done = self.store().write(|tx| {
-            let mut readings = 0u32;
-            for p in &persons {
-                upsert_person_tx(tx, p, Source::Import)?;
-            }
-            for t in &batch.travel {
-                insert_travel(tx, t, Source::Import)?;
-            }
-            for p in &batch.passages {
-                insert_passage(tx, &p.passage, Source::Import)?;
-                if let Some(r) = &p.reading {
-                    insert_reading(tx, r, Source::Import)?;
-                    readings += 1;
-                }
-            }
-            for r in &batch.readings {
-                insert_reading(tx, r, Source::Import)?;
-                readings += 1;
-            }
-            Ok(ImportCommitted {
-                persons: u32::try_from(persons.len()).unwrap_or(u32::MAX),
-                travel: u32::try_from(batch.travel.len()).unwrap_or(u32::MAX),
-                passages: u32::try_from(batch.passages.len()).unwrap_or(u32::MAX),
-                readings,
-            })
-        })?;
+        let done = self.store().record_import(&batch)?;
         self.written();
         Ok(done)
     }

@@ -12,8 +12,7 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use kadian_domain::records::{
-    Direction, Instant, Passage, Person, TemperatureReading, TransportMode, TravelDeclaration,
-    TravelPlace,
+    Direction, Instant, Passage, Person, TemperatureReading, TravelDeclaration,
 };
 use kadian_domain::sync::Role;
 use kadian_domain::Celsius;
@@ -22,19 +21,16 @@ use kadian_registers::export::{
     PassageExport, ReturneeExport,
 };
 use kadian_registers::places::Divisions;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::core::AppCore;
-use crate::error::Result;
 use crate::gate::{
     celsius_f64, day_start_utc, local, mask_document, mask_phone, AppError, AppResult, PassageView,
     CST_MINUTES,
 };
-use crate::lookup::{passage_from_row, PassageRow, SQL_PASSAGES_OF_PERSON, SQL_PASSAGES_RANGE};
-use crate::store::Store;
+use crate::lookup::ReadingRow;
 
 /// Days of home observation (居家观察) after arrival.
 pub const OBSERVATION_DAYS: i64 = 14;
@@ -268,166 +264,6 @@ fn range_utc(r: &DayRange) -> AppResult<(DateTime<Utc>, DateTime<Utc>)> {
     Ok((day_start_utc(from), day_start_utc(to) + Duration::days(1)))
 }
 
-fn uuid_opt(s: Option<String>) -> Option<Uuid> {
-    s.and_then(|s| Uuid::parse_str(&s).ok())
-}
-
-fn parse_ts(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .unwrap_or_default()
-}
-
-/// What a re-measure links to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReadingLinks {
-    /// The first reading (not a re-measure).
-    pub first: Uuid,
-    /// Its passage.
-    pub passage: Option<Uuid>,
-    /// Its person.
-    pub person: Option<Uuid>,
-}
-
-/// A reading as the lists read it from the store.
-struct ReadingRow {
-    id: String,
-    at: DateTime<Utc>,
-    person_id: Option<String>,
-    name: String,
-    tenths: i64,
-    fever: bool,
-    remeasure_of: Option<String>,
-    checkpoint_id: String,
-    recorded_by: String,
-}
-
-const SQL_READINGS: &str =
-    "SELECT r.id, r.at_utc, r.person_id, coalesce(pe.name, p.walk_in_name, ''),
-        r.celsius_tenths, r.fever, r.remeasure_of, r.checkpoint_id, r.recorded_by
-    FROM temperature_reading r
-    LEFT JOIN person pe ON pe.id = r.person_id
-    LEFT JOIN passage p ON p.id = r.passage_id";
-
-const SQL_TRAVELS: &str = "SELECT id, person_id, passage_id, from_date, to_date, transport,
-        transport_ref, declared_at_utc, offset_minutes, recorded_by
-    FROM travel_declaration";
-
-impl Store {
-    /// The reading a re-measure refers to: the first reading (a re-measure of a re-measure
-    /// refers to the same first one), with its passage and person.
-    pub fn reading_links(&self, id: Uuid) -> Result<Option<ReadingLinks>> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT id, passage_id, person_id, remeasure_of FROM temperature_reading WHERE id = ?1",
-            )?
-            .query_row([id.to_string()], |r| {
-                let id: String = r.get(0)?;
-                Ok(ReadingLinks {
-                    first: uuid_opt(r.get(3)?)
-                        .or_else(|| Uuid::parse_str(&id).ok())
-                        .unwrap_or_default(),
-                    passage: uuid_opt(r.get(1)?),
-                    person: uuid_opt(r.get(2)?),
-                })
-            })
-            .optional()?)
-    }
-
-    /// Passages at every checkpoint on this device between two instants, newest first, at most
-    /// `limit`.
-    pub fn passages_in_range(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<PassageRow>> {
-        Ok(self
-            .conn
-            .prepare_cached(SQL_PASSAGES_RANGE)?
-            .query_map(
-                params![crate::write::ts(from), crate::write::ts(to), limit as i64],
-                passage_from_row,
-            )?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    fn readings_where(
-        &self,
-        clause: &str,
-        args: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<ReadingRow>> {
-        let sql = format!("{SQL_READINGS} {clause}");
-        Ok(self
-            .conn
-            .prepare_cached(&sql)?
-            .query_map(args, |r| {
-                Ok(ReadingRow {
-                    id: r.get(0)?,
-                    at: parse_ts(&r.get::<_, String>(1)?),
-                    person_id: r.get(2)?,
-                    name: r.get(3)?,
-                    tenths: r.get(4)?,
-                    fever: r.get(5)?,
-                    remeasure_of: r.get(6)?,
-                    checkpoint_id: r.get(7)?,
-                    recorded_by: r.get(8)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-
-    fn travels_where(
-        &self,
-        clause: &str,
-        args: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<TravelDeclaration>> {
-        let sql = format!("{SQL_TRAVELS} {clause}");
-        let mut list = self
-            .conn
-            .prepare_cached(&sql)?
-            .query_map(args, |r| {
-                let date = |s: Option<String>| {
-                    s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
-                };
-                let transport: Option<String> = r.get(5)?;
-                Ok(TravelDeclaration {
-                    id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
-                    person_id: uuid_opt(r.get(1)?),
-                    passage_id: uuid_opt(r.get(2)?),
-                    places: Vec::new(),
-                    from_date: date(r.get(3)?),
-                    to_date: date(r.get(4)?),
-                    transport: transport.and_then(|t| {
-                        serde_json::from_value::<TransportMode>(serde_json::Value::String(t)).ok()
-                    }),
-                    transport_ref: r.get(6)?,
-                    declared_at: Instant {
-                        utc: parse_ts(&r.get::<_, String>(7)?),
-                        offset_minutes: r.get(8)?,
-                    },
-                    recorded_by: r.get(9)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut places = self.conn.prepare_cached(
-            "SELECT division_code, text FROM travel_place WHERE declaration_id = ?1 ORDER BY seq",
-        )?;
-        for t in &mut list {
-            t.places = places
-                .query_map([t.id.to_string()], |r| {
-                    Ok(TravelPlace {
-                        division_code: r.get(0)?,
-                        text: r.get(1)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-        }
-        Ok(list)
-    }
-}
-
 impl AppCore {
     fn role(&self) -> AppResult<Option<Role>> {
         Ok(self.store().enrolment()?.map(|e| e.role))
@@ -509,15 +345,7 @@ impl AppCore {
     pub fn review_readings(&self, range: &DayRange) -> AppResult<ReviewList<ReadingView>> {
         let (from, to) = range_utc(range)?;
         let names = self.names()?;
-        let (f, t, n) = (
-            crate::write::ts(from),
-            crate::write::ts(to),
-            (LIST_LIMIT + 1) as i64,
-        );
-        let mut rows = self.store().readings_where(
-            "WHERE r.at_utc >= ?1 AND r.at_utc < ?2 ORDER BY r.at_utc DESC LIMIT ?3",
-            &[&f, &t, &n],
-        )?;
+        let mut rows = self.store().readings_between(from, to, LIST_LIMIT + 1)?;
         let truncated = rows.len() > LIST_LIMIT;
         rows.truncate(LIST_LIMIT);
         Ok(ReviewList {
@@ -549,11 +377,7 @@ impl AppCore {
     pub fn review_travels(&self, range: &DayRange) -> AppResult<ReviewList<TravelView>> {
         let (from, to) = range_utc(range)?;
         let names = self.names()?;
-        let (f, t) = (crate::write::ts(from), crate::write::ts(to));
-        let list = self.store().travels_where(
-            "WHERE declared_at_utc >= ?1 AND declared_at_utc < ?2 ORDER BY declared_at_utc DESC",
-            &[&f, &t],
-        )?;
+        let list = self.store().travels_declared_between(from, to)?;
         let today = local(self.now()).date();
         let rows = self
             .travels_with_people(list)?
@@ -569,10 +393,9 @@ impl AppCore {
     fn returnee_declarations(&self) -> AppResult<Vec<(TravelDeclaration, Option<Person>)>> {
         let today = local(self.now()).date();
         // Observation runs through arrival + 14 days: arrivals from 14 days ago on.
-        let since = (today - Duration::days(OBSERVATION_DAYS)).to_string();
         let list = self
             .store()
-            .travels_where("WHERE to_date >= ?1 ORDER BY to_date DESC", &[&since])?;
+            .travels_arrived_since(today - Duration::days(OBSERVATION_DAYS))?;
         self.travels_with_people(list)
     }
 
@@ -605,22 +428,9 @@ impl AppCore {
         let today = local(self.now()).date();
         let store = self.store();
         let (p, _) = store.person(id)?.ok_or_else(not_found)?;
-        let passages = store
-            .conn
-            .prepare_cached(SQL_PASSAGES_OF_PERSON)
-            .and_then(|mut s| {
-                s.query_map(params![id.to_string(), LIST_LIMIT as i64], passage_from_row)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
-            })
-            .map_err(crate::error::StoreError::from)?;
-        let readings = store.readings_where(
-            "WHERE r.person_id = ?1 ORDER BY r.at_utc DESC",
-            &[&id.to_string()],
-        )?;
-        let travels = store.travels_where(
-            "WHERE person_id = ?1 ORDER BY declared_at_utc DESC",
-            &[&id.to_string()],
-        )?;
+        let passages = store.passages_of_person(id, LIST_LIMIT)?;
+        let readings = store.readings_of_person(id)?;
+        let travels = store.travels_of_person(id)?;
         drop(store);
         Ok(PersonPage {
             id: p.id.to_string(),

@@ -495,4 +495,42 @@ impl Store {
                 .collect()
         })
     }
+
+    /// Stores a checked register (kadian-registers' batch) in one transaction: persons in id
+    /// order, travel declarations, passages with their readings, lone readings, each with its
+    /// outbox row and `Source::Import`. Nothing is written on error.
+    pub fn record_import(
+        &mut self,
+        batch: &kadian_registers::import::ImportBatch,
+    ) -> Result<crate::register_import::ImportCommitted> {
+        let mut persons: Vec<&Person> = batch.persons.iter().collect();
+        persons.sort_by_key(|p| p.id);
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.write(|tx| {
+            let mut readings = 0usize;
+            for p in &persons {
+                upsert_person_tx(tx, p, Source::Import)?;
+            }
+            for t in &batch.travel {
+                insert_travel(tx, t, Source::Import)?;
+            }
+            for p in &batch.passages {
+                insert_passage(tx, &p.passage, Source::Import)?;
+                if let Some(r) = &p.reading {
+                    insert_reading(tx, r, Source::Import)?;
+                    readings += 1;
+                }
+            }
+            for r in &batch.readings {
+                insert_reading(tx, r, Source::Import)?;
+                readings += 1;
+            }
+            Ok(crate::register_import::ImportCommitted {
+                persons: count(persons.len()),
+                travel: count(batch.travel.len()),
+                passages: count(batch.passages.len()),
+                readings: count(readings),
+            })
+        })
+    }
 }
