@@ -747,8 +747,39 @@ fn run_counted(what: &str, cmd: &mut Command, tally: &mut Tally) -> Result<()> {
     Ok(())
 }
 
+/// Free bytes on the file system of `path` (`df`), if it can be read.
+fn free_bytes(path: &Path) -> Option<u64> {
+    let out = Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(path)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Disk a cold `xtask test` writes (target folder, PostgreSQL, npm), with some to spare.
+const TEST_DISK_NEEDED: u64 = 12 << 30;
+
 fn test() -> Result<()> {
     let started = Instant::now();
+    // A full disk shows up late and in odd places (PostgreSQL refusing writes inside a story
+    // test, npm failing with exit 228): say so before anything starts.
+    let target = target_dir();
+    let _ = std::fs::create_dir_all(&target);
+    if let Some(free) = free_bytes(&target).filter(|f| *f < TEST_DISK_NEEDED) {
+        eprintln!(
+            "xtask test: WARNING: only {:.1} GiB free at {}; a cold run writes about {} GiB. \
+             Failures below may be the disk filling up.",
+            free as f64 / f64::from(1u32 << 30),
+            target.display(),
+            TEST_DISK_NEEDED >> 30
+        );
+    }
     setup()?;
     build_ui()?;
     let mut failures = Vec::new();
