@@ -19,6 +19,7 @@ use kadian_device::review::{
     ReviewList, TravelView,
 };
 use kadian_device::sync::{SyncHandle, SyncSettings, SyncStatus};
+use kadian_device::volunteers::{CompoundChoice, VolunteerEntry};
 use kadian_device::{AppCore, KeyPolicy, SyncConflict};
 use serde::Serialize;
 use tauri::Manager;
@@ -313,6 +314,41 @@ async fn review_person(
     device.run(move |c| c.person_page(&person_id)).await
 }
 
+/// The volunteers of the compounds this laptop keeps.
+#[tauri::command]
+async fn volunteer_list(device: tauri::State<'_, Device>) -> AppResult<Vec<VolunteerEntry>> {
+    device.run(|c| c.volunteer_list()).await
+}
+
+/// The compounds whose volunteers this laptop keeps.
+#[tauri::command]
+async fn volunteer_compounds(device: tauri::State<'_, Device>) -> AppResult<Vec<CompoundChoice>> {
+    device.run(|c| c.volunteer_compounds()).await
+}
+
+/// Adds a volunteer with a PIN, or gives them a new one (hashed before it is stored).
+#[tauri::command]
+async fn volunteer_save(
+    device: tauri::State<'_, Device>,
+    compound_id: Option<String>,
+    name: String,
+    pin: String,
+) -> AppResult<VolunteerEntry> {
+    device
+        .run(move |c| c.volunteer_save(compound_id.as_deref(), &name, &pin))
+        .await
+}
+
+/// Retires a volunteer, or brings them back.
+#[tauri::command]
+async fn volunteer_retire(
+    device: tauri::State<'_, Device>,
+    id: String,
+    retired: bool,
+) -> AppResult<VolunteerEntry> {
+    device.run(move |c| c.volunteer_retire(&id, retired)).await
+}
+
 #[tauri::command]
 async fn export_list(
     device: tauri::State<'_, Device>,
@@ -508,6 +544,10 @@ pub fn builder<R: tauri::Runtime>(
         review_travels,
         review_returnees,
         review_person,
+        volunteer_list,
+        volunteer_compounds,
+        volunteer_save,
+        volunteer_retire,
         export_list,
         import_preview,
         import_commit,
@@ -516,10 +556,42 @@ pub fn builder<R: tauri::Runtime>(
 
 /// Runs Kadian's window until it is closed.
 pub fn run() {
-    if let Err(e) =
-        builder(tauri::Builder::<tauri::Wry>::new(), paths).run(tauri::generate_context!())
+    let app = match builder(tauri::Builder::<tauri::Wry>::new(), paths)
+        .build(tauri::generate_context!())
     {
-        eprintln!("kadian: the window could not start: {e}");
-        std::process::exit(1);
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("kadian: the window could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    for window in app.webview_windows().values() {
+        lean_webview(window);
+    }
+    app.run(|_, _| {});
+}
+
+/// Kadian is one page that never navigates and loads nothing remote, so the web engine's
+/// caches for browsing only cost memory (the PSS target of the tablet app is 350 MB). On Linux
+/// (WebKitGTK): the document-viewer cache model (no memory cache of resources) and no
+/// back/forward page cache. Other platforms keep their defaults.
+fn lean_webview(window: &tauri::WebviewWindow) {
+    let done = window.with_webview(|webview| {
+        #[cfg(target_os = "linux")]
+        {
+            use webkit2gtk::{CacheModel, SettingsExt, WebContextExt, WebViewExt};
+            let view = webview.inner();
+            if let Some(context) = view.context() {
+                context.set_cache_model(CacheModel::DocumentViewer);
+            }
+            if let Some(settings) = WebViewExt::settings(&view) {
+                settings.set_enable_page_cache(false);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = webview;
+    });
+    if let Err(e) = done {
+        eprintln!("kadian: the web view keeps its default caches: {e}");
     }
 }

@@ -360,6 +360,43 @@ async fn a_gate_tablet_and_a_compound_laptop() {
     laptop.synced().await;
     assert!(server.db.count("person").await.expect("count") >= 236);
 
+    // 志愿者: the laptop adds a volunteer with a PIN (hashed there); after both sync, the tablet
+    // lists them. The tablet itself may not set volunteers.
+    let compounds = laptop.ok("volunteer_compounds", json!({}));
+    assert_eq!(compounds[0]["name"], "八一新苑");
+    let e = laptop
+        .call(
+            "volunteer_save",
+            json!({"compoundId": null, "name": "孙丽", "pin": "12"}),
+        )
+        .expect_err("short PIN");
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("invalid_input"), Some("pin"))
+    );
+    let added = laptop.ok(
+        "volunteer_save",
+        json!({"compoundId": null, "name": "孙丽", "pin": "8642"}),
+    );
+    assert_eq!(added["pending"], true);
+    laptop.synced().await;
+    tablet.synced().await;
+    assert!(tablet
+        .ok("shift_volunteers", json!({}))
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|v| v["name"] == "孙丽"));
+    let e = tablet
+        .call("volunteer_list", json!({}))
+        .expect_err("a tablet keeps no volunteer list");
+    assert_eq!(e["code"], "not_staff");
+    let retired = laptop.ok(
+        "volunteer_retire",
+        json!({"id": added["id"], "retired": true}),
+    );
+    assert_eq!(retired["retired"], true);
+
     // Five wrong PINs in a row pause sign-in, even for the right PIN.
     for _ in 0..5 {
         let e = tablet

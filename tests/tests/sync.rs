@@ -784,3 +784,120 @@ async fn t19_a_tablet_gets_14_days_of_events_a_compound_laptop_all() {
     })
     .await;
 }
+
+/// Pushes one `volunteer` record with `pin_hash` from `device` straight through its client, and
+/// returns the receipt's error code (None: accepted).
+async fn push_volunteer(device: &TestDevice, compound: &str, pin_hash: &str) -> Option<String> {
+    use kadian_domain::sync::{PushRecord, PushRequest};
+    use kadian_domain::volunteer::volunteer_id;
+    let id = volunteer_id(compound, "越权").to_string();
+    let body =
+        serde_json::json!({"id": id, "name": "越权", "compound": compound, "pin_hash": pin_hash});
+    let request = PushRequest {
+        device_time: chrono::Utc::now(),
+        records: vec![PushRecord {
+            kind: "volunteer".into(),
+            id,
+            op: "create".into(),
+            base_version: None,
+            hash: String::new(),
+            body,
+        }],
+    };
+    let response = device
+        .client(Duration::from_secs(10))
+        .push(&request)
+        .await
+        .expect("push");
+    response.receipts[0].error.as_ref().map(|e| e.code.clone())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t20_compound_staff_set_volunteers_and_pins_that_tablets_check_offline() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        laptop.sync().await.expect("laptop pull");
+
+        // Added on the laptop, synced, and the tablet checks the PIN with no server.
+        let v = laptop
+            .core
+            .volunteer_save(None, " 李红梅 ", "2580")
+            .expect("save");
+        assert_eq!(v.name, "李红梅");
+        assert!(v.pending, "not synced yet");
+        laptop.sync().await.expect("push");
+        assert!(!laptop.core.volunteer_list().expect("list")[0].pending);
+        tablet.sync().await.expect("tablet pull");
+        let shift = tablet.core.sign_in(&v.id, "2580").expect("sign in");
+        assert_eq!(shift.volunteer_name, "李红梅");
+        tablet.core.sign_out().expect("sign out");
+
+        // A new PIN replaces the old one (same name: same volunteer).
+        let again = laptop
+            .core
+            .volunteer_save(None, "李红梅", "1357")
+            .expect("new PIN");
+        assert_eq!(again.id, v.id);
+        laptop.sync().await.expect("push");
+        tablet.sync().await.expect("pull");
+        let old = tablet.core.sign_in(&v.id, "2580").expect_err("old PIN");
+        assert_eq!(old.code, "pin_wrong");
+        tablet.core.sign_in(&v.id, "1357").expect("new PIN");
+        tablet.core.sign_out().expect("sign out");
+
+        // Retired: off the sign-in list, and the PIN no longer works.
+        laptop.core.volunteer_retire(&v.id, true).expect("retire");
+        laptop.sync().await.expect("push");
+        tablet.sync().await.expect("pull");
+        assert!(tablet
+            .core
+            .volunteers()
+            .expect("list")
+            .iter()
+            .all(|x| x.id != v.id));
+        let gone = tablet.core.sign_in(&v.id, "1357").expect_err("retired");
+        assert_eq!(gone.code, "unknown_volunteer");
+        assert!(laptop.core.volunteer_list().expect("list")[0].retired);
+
+        // Bad input: a short PIN, a tablet setting volunteers, a PIN sent in clear.
+        let short = laptop
+            .core
+            .volunteer_save(None, "王伟", "12")
+            .expect_err("short PIN");
+        assert_eq!(
+            (short.code.as_str(), short.field.as_deref()),
+            ("invalid_input", Some("pin"))
+        );
+        assert_eq!(
+            tablet
+                .core
+                .volunteer_save(None, "王伟", "1234")
+                .expect_err("tablet")
+                .code,
+            "not_staff"
+        );
+        let hash = kadian_domain::volunteer::hash_pin("1234").expect("hash");
+        assert_eq!(
+            push_volunteer(&tablet, &s.compound_a, &hash)
+                .await
+                .as_deref(),
+            Some("not_allowed")
+        );
+        assert_eq!(
+            push_volunteer(&laptop, &s.compound_a, "1234")
+                .await
+                .as_deref(),
+            Some("invalid_record")
+        );
+        assert_eq!(
+            push_volunteer(&laptop, &s.compound_b, &hash)
+                .await
+                .as_deref(),
+            Some("out_of_scope")
+        );
+        assert_eq!(push_volunteer(&laptop, &s.compound_a, &hash).await, None);
+    })
+    .await;
+}

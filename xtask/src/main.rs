@@ -58,9 +58,11 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench(&args[1..]),
         Some("demo") => demo(&args[1..]),
-        Some("e2e") => e2e(false),
+        Some("e2e") => e2e_command(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask setup|run|test|bench|demo --headless|e2e");
+            eprintln!(
+                "usage: cargo xtask setup|run|test|bench|demo --headless|e2e [--residents N]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -606,7 +608,59 @@ fn tauri_driver() -> Result<PathBuf> {
 /// WebDriver (tauri-driver + WebKitWebDriver), against a real kadian-server with a fresh street
 /// in `target/e2e/`; screenshots go to `docs/screenshots/`. `built`: the app and the server are
 /// already built (by `cargo test` in `xtask test`).
-fn e2e(built: bool) -> Result<()> {
+fn e2e_command(args: &[String]) -> Result<()> {
+    let residents = match args {
+        [] => 0,
+        [flag, n] if flag == "--residents" => n
+            .replace(['_', ','], "")
+            .parse()
+            .with_context(|| format!("--residents {n}: not a number"))?,
+        _ => bail!("usage: cargo xtask e2e [--residents N]"),
+    };
+    e2e(false, residents)
+}
+
+/// The generated roster (`../shared/tools/gen_roster.py --people n`) with its community and
+/// compound columns left out, written to `path`: imported with `--compound`, every person lives
+/// in that compound, so one tablet's store holds all of them.
+fn roster_for_one_compound(n: u32, path: &Path) -> Result<()> {
+    let out = Command::new("python3")
+        .arg(shared_dir().join("tools/gen_roster.py"))
+        .args(["--people", &n.to_string()])
+        .output()
+        .context("running gen_roster.py")?;
+    if !out.status.success() {
+        bail!(
+            "gen_roster.py failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = String::from_utf8(out.stdout).context("gen_roster.py printed no UTF-8")?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().context("empty roster")?.split(',').collect();
+    let keep: Vec<usize> = (0..header.len())
+        .filter(|i| !["社区代码", "社区", "小区"].contains(&header[*i]))
+        .collect();
+    let pick = |line: &str| {
+        let cells: Vec<&str> = line.split(',').collect();
+        keep.iter()
+            .map(|i| cells.get(*i).copied().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut csv = pick(&header.join(","));
+    for line in lines {
+        csv.push('\n');
+        csv.push_str(&pick(line));
+    }
+    csv.push('\n');
+    std::fs::write(path, csv)?;
+    Ok(())
+}
+
+/// `residents`: besides the fixture roster, a generated roster of that many people is imported
+/// into the tablet's compound (for the search latency with a full store; 0 in `xtask test`).
+fn e2e(built: bool, residents: u32) -> Result<()> {
     if !built {
         setup()?;
         build_ui()?;
@@ -631,6 +685,24 @@ fn e2e(built: bool) -> Result<()> {
         "--compound",
         &street.demo_compound,
     ])?;
+    let big_roster = dir.join("roster-one-compound.csv");
+    if residents > 0 {
+        let file = &big_roster;
+        roster_for_one_compound(residents, file)?;
+        eprintln!(
+            "xtask e2e: importing {residents} generated residents into the tablet's compound"
+        );
+        let summary = server_out(&[
+            "import",
+            "residents",
+            &file.display().to_string(),
+            "--community",
+            "411402001018",
+            "--compound",
+            &street.demo_compound,
+        ])?;
+        eprintln!("xtask e2e: {summary}");
+    }
     let volunteer = enrol_code("volunteer", "--checkpoint", &street.demo)?;
     let compound = enrol_code("compound", "--compound", &street.demo_compound)?;
     let driver = tauri_driver()?;
@@ -667,6 +739,14 @@ fn e2e(built: bool) -> Result<()> {
             .env("COMMUNITY", "411402001018")
             .env("COMPOUND", &street.demo_compound)
             .env("FIXTURE_EXPECTED", expected)
+            .env(
+                "E2E_BIG_ROSTER",
+                if residents > 0 {
+                    big_roster.as_os_str()
+                } else {
+                    std::ffi::OsStr::new("")
+                },
+            )
             .env("SCREENSHOTS", root().join("docs/screenshots")),
     )
 }
@@ -854,7 +934,7 @@ fn test() -> Result<()> {
     });
     step(
         "end-to-end on the real app (WebDriver, Xvfb)",
-        &mut |t| match e2e(true) {
+        &mut |t| match e2e(true, 0) {
             Ok(()) => {
                 t.passed += 1;
                 Ok(())

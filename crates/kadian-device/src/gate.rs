@@ -548,6 +548,7 @@ impl AppCore {
             .store()
             .reference("volunteer")?
             .into_iter()
+            .filter(|(_, body)| !body["retired"].as_bool().unwrap_or(false))
             .map(|(id, body)| Volunteer {
                 id,
                 name: body["name"].as_str().unwrap_or_default().to_owned(),
@@ -563,7 +564,6 @@ impl AppCore {
     ///
     /// Errors: `not_a_gate`, `pin_locked`, `unknown_volunteer`, `pin_wrong`.
     pub fn sign_in(&self, volunteer_id: &str, pin: &str) -> AppResult<Shift> {
-        use argon2::password_hash::{PasswordHash, PasswordVerifier};
         let checkpoint_id = self.checkpoint()?;
         let now = self.now();
         if let Some(until) = self.shift_state().locked_until.filter(|u| *u > now) {
@@ -579,7 +579,7 @@ impl AppCore {
             .store()
             .reference("volunteer")?
             .into_iter()
-            .find(|(id, _)| id == volunteer_id)
+            .find(|(id, body)| id == volunteer_id && !body["retired"].as_bool().unwrap_or(false))
             .map(|(_, b)| b)
             .ok_or_else(|| {
                 AppError::new(
@@ -589,12 +589,10 @@ impl AppCore {
                     "This volunteer is not on the list; ask the compound staff",
                 )
             })?;
-        let hash = body["pin_hash"].as_str().unwrap_or_default();
-        let ok = PasswordHash::new(hash).is_ok_and(|h| {
-            argon2::Argon2::default()
-                .verify_password(pin.as_bytes(), &h)
-                .is_ok()
-        });
+        let ok = kadian_domain::volunteer::verify_pin(
+            body["pin_hash"].as_str().unwrap_or_default(),
+            pin,
+        );
         let mut state = self.shift_state();
         if !ok {
             state.failures += 1;

@@ -15,6 +15,7 @@ pub mod review;
 mod search_keys;
 pub mod store;
 pub mod sync;
+pub mod volunteers;
 mod write;
 
 pub use crate::core::AppCore;

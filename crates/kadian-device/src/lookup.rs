@@ -410,6 +410,18 @@ const SQL_TRAVELS: &str = "SELECT id, person_id, passage_id, from_date, to_date,
     FROM travel_declaration";
 
 impl Store {
+    /// Ids of records of `kind` with a change not yet acknowledged by the server (pending or
+    /// sent).
+    pub fn unsent_ids(&self, kind: &str) -> Result<std::collections::HashSet<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT record_id FROM outbox WHERE kind = ?1 AND state IN ('pending', 'sent')",
+        )?;
+        let ids = stmt
+            .query_map([kind], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
     /// The reading a re-measure refers to: the first reading (a re-measure of a re-measure
     /// refers to the same first one), with its passage and person.
     pub fn reading_links(&self, id: Uuid) -> Result<Option<ReadingLinks>> {

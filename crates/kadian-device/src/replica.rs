@@ -232,10 +232,15 @@ impl Store {
                 match r.status {
                     ReceiptStatus::Accepted | ReceiptStatus::Duplicate | ReceiptStatus::Conflict => {
                         tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([entry.seq])?;
-                        if entry.kind == "person" {
-                            if let Some(v) = r.version {
+                        if let Some(v) = r.version {
+                            if entry.kind == "person" {
                                 tx.prepare_cached("UPDATE person SET version = max(version, ?2) WHERE id = ?1")?
                                     .execute(params![entry.record_id, v])?;
+                            } else if entry.kind == "volunteer" {
+                                tx.prepare_cached(
+                                    "UPDATE reference SET version = max(version, ?2) WHERE kind = 'volunteer' AND id = ?1",
+                                )?
+                                .execute(params![entry.record_id, v])?;
                             }
                         }
                     }

@@ -6,6 +6,7 @@ use chrono::{SecondsFormat, Utc};
 use kadian_domain::records::{
     Correction, Passage, Person, RecordKind, Source, TemperatureReading, TravelDeclaration,
 };
+use kadian_domain::volunteer::Volunteer;
 use kadian_domain::{Field, Notice, Sex};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -469,6 +470,34 @@ impl Store {
                 ids: vec![c.id],
                 outbox_rows,
             })
+        })
+    }
+
+    /// Stores a volunteer of a compound's sign-in list as compound staff set it (new, a new PIN,
+    /// or retired) and queues it for the server. Like a person's edit, the change is based on
+    /// the server's version this device last had; our own create not yet acknowledged counts
+    /// as version 1.
+    pub fn put_volunteer(&mut self, v: &Volunteer) -> Result<()> {
+        self.write(|tx| {
+            let id = v.id.to_string();
+            let version: Option<i64> = tx
+                .query_row(
+                    "SELECT version FROM reference WHERE kind = 'volunteer' AND id = ?1",
+                    [&id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.execute(
+                "INSERT INTO reference (kind, id, version, body) VALUES ('volunteer', ?1, 0, ?2)
+                 ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body",
+                params![id, serde_json::to_string(v)?],
+            )?;
+            let (op, base) = match version {
+                None => ("create", None),
+                Some(known) => ("update", Some(known.max(1))),
+            };
+            enqueue(tx, RecordKind::Volunteer, v.id, op, base, v, Source::User)?;
+            Ok(())
         })
     }
 

@@ -14,6 +14,7 @@ pub mod records;
 pub mod sync;
 pub mod temperature;
 mod text;
+pub mod volunteer;
 
 pub use id_number::{DocumentNumber, DocumentType, ResidentIdNumber, Sex};
 pub use name::PersonName;

@@ -20,6 +20,8 @@ pub enum Field {
     TemperatureC,
     /// Any date field (birth date, return date, passage time).
     Date,
+    /// A volunteer's sign-in PIN (密码, 4–6 digits).
+    Pin,
     /// The record as a whole.
     Record,
 }
@@ -34,6 +36,7 @@ impl Field {
             Field::Plate => "plate",
             Field::TemperatureC => "temperature_c",
             Field::Date => "date",
+            Field::Pin => "pin",
             Field::Record => "record",
         }
     }

@@ -29,6 +29,8 @@ pub enum RecordKind {
     TravelDeclaration,
     /// [`Correction`] (event).
     Correction,
+    /// [`crate::volunteer::Volunteer`] (entity; set by compound staff).
+    Volunteer,
 }
 
 impl RecordKind {
@@ -40,12 +42,13 @@ impl RecordKind {
             RecordKind::TemperatureReading => "temperature_reading",
             RecordKind::TravelDeclaration => "travel_declaration",
             RecordKind::Correction => "correction",
+            RecordKind::Volunteer => "volunteer",
         }
     }
 
     /// True for kinds that are never edited once made.
     pub fn is_event(self) -> bool {
-        !matches!(self, RecordKind::Person)
+        !matches!(self, RecordKind::Person | RecordKind::Volunteer)
     }
 }
 

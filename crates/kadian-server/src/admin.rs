@@ -9,14 +9,10 @@ use kadian_domain::sync::Role;
 use crate::api::{normalise_code, secret_hash};
 use crate::db::{scope_for, Database, DbError, DbResult, EnrolCode};
 
-/// Namespace of volunteer ids: UUIDv5 of "compound id / name", so adding a volunteer again
-/// gives them a new PIN instead of a second entry.
-const VOLUNTEER_NAMESPACE: uuid::Uuid =
-    uuid::Uuid::from_u128(0x6b61_6469_616e_766f_6c75_6e74_6565_7231);
-
 /// Adds a volunteer who signs in at the compound's gates with `pin` (4–6 digits), or gives an
 /// existing one (same compound and name) a new PIN. The PIN is stored as an Argon2id hash (PHC
-/// string); tablets verify it offline. Returns the volunteer's id.
+/// string, [`kadian_domain::volunteer::hash_pin`]); tablets verify it offline. Compound staff
+/// can do the same from their laptop (a pushed `volunteer` record). Returns the volunteer's id.
 ///
 /// Errors: `Invalid` for a PIN that is not 4–6 digits, an empty name or an unknown compound.
 pub async fn add_volunteer(
@@ -25,28 +21,12 @@ pub async fn add_volunteer(
     name: &str,
     pin: &str,
 ) -> DbResult<String> {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(DbError::Invalid("the volunteer's name is empty".into()));
-    }
-    if !(4..=6).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(DbError::Invalid("the PIN must be 4 to 6 digits".into()));
-    }
-    let mut raw_salt = [0u8; 16];
-    getrandom::fill(&mut raw_salt).map_err(|e| DbError::Invalid(format!("no randomness: {e}")))?;
-    let salt = SaltString::encode_b64(&raw_salt)
-        .map_err(|e| DbError::Invalid(format!("cannot encode the salt: {e}")))?;
-    let hash = argon2::Argon2::default()
-        .hash_password(pin.as_bytes(), &salt)
-        .map_err(|e| DbError::Invalid(format!("cannot hash the PIN: {e}")))?
-        .to_string();
-    let id = uuid::Uuid::new_v5(
-        &VOLUNTEER_NAMESPACE,
-        format!("{compound_id}/{name}").as_bytes(),
-    )
-    .to_string();
-    db.put_volunteer(&id, compound_id, name, &hash).await?;
+    use kadian_domain::volunteer::{check_volunteer_name, hash_pin, volunteer_id};
+    let invalid = |n: kadian_domain::Notice| DbError::Invalid(n.message_en);
+    let name = check_volunteer_name(name).map_err(invalid)?;
+    let hash = hash_pin(pin).map_err(invalid)?;
+    let id = volunteer_id(compound_id, &name).to_string();
+    db.put_volunteer(&id, compound_id, &name, &hash).await?;
     Ok(id)
 }
 

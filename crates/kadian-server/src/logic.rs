@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use kadian_domain::records::{Correction, Passage, Person, TemperatureReading, TravelDeclaration};
 use kadian_domain::sync::{ApiError, PushRecord, Role, Scope};
+use kadian_domain::volunteer::{check_volunteer_name, is_pin_hash, Volunteer};
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -73,7 +74,7 @@ pub struct Incoming {
 impl Incoming {
     /// True for kinds that are never edited.
     pub fn is_event(&self) -> bool {
-        self.kind != "person"
+        !matches!(self.kind.as_str(), "person" | "volunteer")
     }
 }
 
@@ -94,8 +95,11 @@ fn reject(code: &str, message: impl Into<String>) -> ApiError {
 /// Validates a pushed record and places it: the body must be the kind's record with the same
 /// id; events at a checkpoint belong to its compound; everything must lie in the device's scope.
 ///
+/// A `volunteer` (sign-in list of a compound) comes only from compound, community or street
+/// devices, for a compound of the street, with its PIN as an Argon2 hash, never in clear.
+///
 /// Errors (the record's receipt is `rejected`): `invalid_record`, `unknown_kind`,
-/// `unknown_checkpoint`, `unknown_community`, `out_of_scope`.
+/// `unknown_checkpoint`, `unknown_community`, `unknown_compound`, `not_allowed`, `out_of_scope`.
 pub fn prepare(
     record: &PushRecord,
     device: &Device,
@@ -190,6 +194,34 @@ pub fn prepare(
                 _ => device.scope.compound.clone(),
             };
             (community, compound, None)
+        }
+        "volunteer" => {
+            let v: Volunteer = Deserialize::deserialize(&record.body).map_err(bad)?;
+            if device.role == Role::Volunteer {
+                return Err(reject(
+                    "not_allowed",
+                    "志愿者名单只能由小区、社区或街道工作人员设置 / only compound, community or street staff set the volunteer list",
+                ));
+            }
+            if let Err(n) = check_volunteer_name(&v.name) {
+                return Err(reject(
+                    "invalid_record",
+                    format!("{} / {}", n.message, n.message_en),
+                ));
+            }
+            if !is_pin_hash(&v.pin_hash) {
+                return Err(reject(
+                    "invalid_record",
+                    "密码必须以 Argon2 散列发送，不能发送明文 / the PIN must come as an Argon2 hash, never in clear",
+                ));
+            }
+            let (community, _) = reference.compounds.get(&v.compound).ok_or_else(|| {
+                reject(
+                    "unknown_compound",
+                    format!("未知小区 / unknown compound {}", v.compound),
+                )
+            })?;
+            (Some(community.clone()), Some(v.compound.clone()), None)
         }
         other => {
             return Err(reject(

@@ -52,7 +52,7 @@ pub fn document() -> Value {
                 "Scope": {"type": "object", "required": ["street"], "properties": {"street": {"type": "string"}, "community": {"type": ["string", "null"]},
                     "compound": {"type": ["string", "null"]}, "checkpoint": {"type": ["string", "null"]}}},
                 "PushRecord": {"type": "object", "required": ["kind", "id", "op", "hash", "body"], "properties": {
-                    "kind": {"type": "string", "enum": ["person", "passage", "temperature_reading", "travel_declaration", "correction"]},
+                    "kind": {"type": "string", "enum": ["person", "passage", "temperature_reading", "travel_declaration", "correction", "volunteer"]},
                     "id": {"type": "string", "format": "uuid"}, "op": {"type": "string", "enum": ["create", "update"]},
                     "base_version": {"type": ["integer", "null"]}, "hash": {"type": "string"}, "body": {"type": "object"}}},
                 "Receipt": {"type": "object", "required": ["id", "status"], "properties": {"id": {"type": "string"},

@@ -4,6 +4,7 @@
 import { invoke } from '@tauri-apps/api/core'
 import type { AppError } from './bindings/AppError'
 import type { AppInfo } from './bindings/AppInfo'
+import type { CompoundChoice } from './bindings/CompoundChoice'
 import type { DayRange } from './bindings/DayRange'
 import type { EnrolmentInfo } from './bindings/EnrolmentInfo'
 import type { ExportKind } from './bindings/ExportKind'
@@ -31,13 +32,14 @@ import type { TravelInput } from './bindings/TravelInput'
 import type { TravelView } from './bindings/TravelView'
 import type { VisitorInput } from './bindings/VisitorInput'
 import type { Volunteer } from './bindings/Volunteer'
+import type { VolunteerEntry } from './bindings/VolunteerEntry'
 
 export type {
-  AppError, AppInfo, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
+  AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
   ImportPreview, ImportReport, RowReport, PassageView,
   PersonCard, PersonPage, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView,
   ReviewList, Shift, SyncConflict, SyncStatus, Today, TodayFilter, TravelInput, TravelView,
-  VisitorInput, Volunteer,
+  VisitorInput, Volunteer, VolunteerEntry,
 }
 
 export const FALLBACK_APP_INFO: Readonly<AppInfo> = Object.freeze({
@@ -144,6 +146,13 @@ export const reviewTravels = (range: DayRange) =>
   call<ReviewList<TravelView>>('review_travels', { range })
 export const reviewReturnees = () => call<TravelView[]>('review_returnees')
 export const reviewPerson = (personId: string) => call<PersonPage>('review_person', { personId })
+export const volunteerList = () => call<VolunteerEntry[]>('volunteer_list')
+export const volunteerCompounds = () => call<CompoundChoice[]>('volunteer_compounds')
+/** Adds a volunteer with a PIN, or gives the volunteer of that name a new PIN. */
+export const volunteerSave = (compoundId: string | null, name: string, pin: string) =>
+  call<VolunteerEntry>('volunteer_save', { compoundId, name, pin })
+export const volunteerRetire = (id: string, retired: boolean) =>
+  call<VolunteerEntry>('volunteer_retire', { id, retired })
 export const exportList = (kind: ExportKind, range: DayRange | null, format: 'xlsx' | 'csv') =>
   call<ExportResult>('export_list', { kind, range, format })
 

@@ -1,0 +1,210 @@
+//! The volunteer list of a compound, kept by its staff on their laptop: who may sign in at the
+//! compound's gates, and with which PIN (4–6 digits). The PIN is hashed here (Argon2id) and only
+//! the hash is stored and synced; the compound's tablets pull the list and check PINs offline.
+//! A volunteer who leaves is retired, not deleted: the records they made still name them.
+
+use kadian_domain::sync::Role;
+use kadian_domain::volunteer::{check_volunteer_name, hash_pin, volunteer_id, Volunteer};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::core::AppCore;
+use crate::gate::{AppError, AppResult};
+
+/// A volunteer as the compound laptop lists them (never with the PIN or its hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct VolunteerEntry {
+    /// Id (UUIDv5 of compound and name).
+    pub id: String,
+    /// Name on the sign-in list.
+    pub name: String,
+    /// The compound's id.
+    pub compound_id: String,
+    /// The compound's name, when the reference data has it.
+    pub compound_name: Option<String>,
+    /// No longer signs in.
+    pub retired: bool,
+    /// The last change has not reached the server yet.
+    pub pending: bool,
+}
+
+/// A compound whose volunteers this device keeps (for the form's compound picker).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct CompoundChoice {
+    /// Compound id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+}
+
+fn not_staff() -> AppError {
+    AppError::new(
+        "not_staff",
+        None,
+        "只有小区、社区或街道工作人员的设备可以管理志愿者",
+        "Only compound, community or street staff devices manage volunteers",
+    )
+}
+
+impl AppCore {
+    /// The compounds whose volunteers this device keeps: a compound laptop its own; a community
+    /// laptop those of its community; the street all. Errors: `not_staff` (a tablet or a device
+    /// not enrolled).
+    fn managed_compounds(&self) -> AppResult<Vec<(String, String)>> {
+        let store = self.store();
+        let enrolment = store.enrolment()?.ok_or_else(not_staff)?;
+        let all = store.reference("compound")?;
+        let compounds = all.into_iter().filter_map(|(id, body)| {
+            let community = body["community"].as_str().unwrap_or_default().to_owned();
+            let name = body["name"].as_str().unwrap_or_default().to_owned();
+            let mine = match enrolment.role {
+                Role::Volunteer => false,
+                Role::Compound => enrolment.scope.compound.as_deref() == Some(id.as_str()),
+                Role::Community => enrolment.scope.community.as_deref() == Some(community.as_str()),
+                Role::Street => true,
+            };
+            mine.then_some((id, name))
+        });
+        let list: Vec<(String, String)> = compounds.collect();
+        if enrolment.role == Role::Volunteer {
+            return Err(not_staff());
+        }
+        Ok(list)
+    }
+
+    /// The compounds whose volunteers this device keeps, by name. Errors: `not_staff`.
+    pub fn volunteer_compounds(&self) -> AppResult<Vec<CompoundChoice>> {
+        let mut list: Vec<CompoundChoice> = self
+            .managed_compounds()?
+            .into_iter()
+            .map(|(id, name)| CompoundChoice { id, name })
+            .collect();
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(list)
+    }
+
+    /// The volunteers of the compounds this device keeps, by compound and name, retired ones
+    /// last. Errors: `not_staff`.
+    pub fn volunteer_list(&self) -> AppResult<Vec<VolunteerEntry>> {
+        let compounds = self.managed_compounds()?;
+        let store = self.store();
+        let pending = store.unsent_ids("volunteer")?;
+        let mut list: Vec<VolunteerEntry> = store
+            .reference("volunteer")?
+            .into_iter()
+            .filter_map(|(id, body)| {
+                serde_json::from_value::<Volunteer>(body)
+                    .ok()
+                    .map(|v| (id, v))
+            })
+            .filter_map(|(id, v)| {
+                let compound_name = compounds
+                    .iter()
+                    .find(|(c, _)| *c == v.compound)
+                    .map(|(_, n)| n.clone());
+                let ours = compound_name.is_some();
+                ours.then(|| VolunteerEntry {
+                    pending: pending.contains(&id),
+                    id,
+                    name: v.name,
+                    compound_id: v.compound,
+                    compound_name,
+                    retired: v.retired,
+                })
+            })
+            .collect();
+        list.sort_by(|a, b| {
+            (a.retired, &a.compound_name, &a.name).cmp(&(b.retired, &b.compound_name, &b.name))
+        });
+        Ok(list)
+    }
+
+    /// Adds a volunteer to a compound's sign-in list with `pin`, or gives the volunteer of that
+    /// name a new PIN (and brings them back if retired). `compound_id`: which compound; a
+    /// compound laptop may leave it out. The change syncs like any record; tablets see it after
+    /// their next sync.
+    ///
+    /// Errors: `not_staff`; `unknown_compound` (not one this device keeps); `invalid_input` with
+    /// field `name` (`name_missing`, `name_too_long`) or `pin` (`pin_format`).
+    pub fn volunteer_save(
+        &self,
+        compound_id: Option<&str>,
+        name: &str,
+        pin: &str,
+    ) -> AppResult<VolunteerEntry> {
+        let compounds = self.managed_compounds()?;
+        let compound = match compound_id {
+            Some(c) => compounds.iter().find(|(id, _)| id == c),
+            None if compounds.len() == 1 => compounds.first(),
+            None => None,
+        }
+        .ok_or_else(|| {
+            AppError::new(
+                "unknown_compound",
+                Some("compound"),
+                "请选择本设备负责的小区",
+                "Choose a compound this device looks after",
+            )
+        })?;
+        let mut notices = Vec::new();
+        let name = check_volunteer_name(name).map_err(|n| notices.push(n)).ok();
+        let pin_hash = hash_pin(pin).map_err(|n| notices.push(n)).ok();
+        let (Some(name), Some(pin_hash)) = (name, pin_hash) else {
+            return Err(AppError::invalid(notices));
+        };
+        let volunteer = Volunteer {
+            id: volunteer_id(&compound.0, &name),
+            name,
+            compound: compound.0.clone(),
+            pin_hash,
+            retired: false,
+        };
+        self.store().put_volunteer(&volunteer)?;
+        self.written();
+        self.volunteer_entry(&volunteer.id.to_string())
+    }
+
+    /// Retires a volunteer (they can no longer sign in), or brings them back with their old PIN
+    /// when `retired` is false. Errors: `not_staff`, `unknown_volunteer`.
+    pub fn volunteer_retire(&self, id: &str, retired: bool) -> AppResult<VolunteerEntry> {
+        let mut volunteer = self.managed_volunteer(id)?;
+        volunteer.retired = retired;
+        self.store().put_volunteer(&volunteer)?;
+        self.written();
+        self.volunteer_entry(id)
+    }
+
+    fn managed_volunteer(&self, id: &str) -> AppResult<Volunteer> {
+        let compounds = self.managed_compounds()?;
+        self.store()
+            .reference("volunteer")?
+            .into_iter()
+            .find(|(v, _)| v == id)
+            .and_then(|(_, body)| serde_json::from_value::<Volunteer>(body).ok())
+            .filter(|v| compounds.iter().any(|(c, _)| *c == v.compound))
+            .ok_or_else(|| {
+                AppError::new(
+                    "unknown_volunteer",
+                    Some("volunteer"),
+                    "本设备负责的小区没有这位志愿者",
+                    "No such volunteer in the compounds this device looks after",
+                )
+            })
+    }
+
+    fn volunteer_entry(&self, id: &str) -> AppResult<VolunteerEntry> {
+        self.volunteer_list()?
+            .into_iter()
+            .find(|v| v.id == id)
+            .ok_or_else(|| {
+                AppError::new(
+                    "unknown_volunteer",
+                    None,
+                    "找不到这位志愿者",
+                    "No such volunteer",
+                )
+            })
+    }
+}

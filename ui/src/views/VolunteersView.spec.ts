@@ -1,0 +1,74 @@
+import { describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+
+const calls = vi.hoisted(() => ({ save: [] as unknown[][], retire: [] as unknown[][] }))
+const volunteers = vi.hoisted(() => [
+  { id: 'v1', name: '李红梅', compound_id: 'c1', compound_name: '八一新苑', retired: false, pending: false },
+])
+
+vi.mock('../ipc', async (original) => {
+  const real = await original<typeof import('../ipc')>()
+  return {
+    ...real,
+    volunteerList: async () => volunteers,
+    volunteerCompounds: async () => [{ id: 'c1', name: '八一新苑' }],
+    volunteerSave: async (...args: unknown[]) => {
+      calls.save.push(args)
+      if (args[2] === '12') {
+        throw { code: 'invalid_input', field: 'pin', message: '密码必须是 4 到 6 位数字', message_en: 'The PIN must be 4 to 6 digits', notices: [] }
+      }
+      return { ...volunteers[0], id: 'v2', name: args[1] }
+    },
+    volunteerRetire: async (...args: unknown[]) => {
+      calls.retire.push(args)
+      return { ...volunteers[0], retired: true }
+    },
+  }
+})
+
+import VolunteersView from './VolunteersView.vue'
+import { createAppI18n } from '../i18n'
+
+async function mounted() {
+  setActivePinia(createPinia())
+  const wrapper = mount(VolunteersView, { global: { plugins: [createAppI18n()] } })
+  await flushPromises()
+  return wrapper
+}
+
+describe('志愿者名单', () => {
+  it('lists the volunteers and saves a new one only when both PINs agree', async () => {
+    const wrapper = await mounted()
+    expect(wrapper.get('[data-testid="volunteer-row-李红梅"]').text()).toContain('在岗')
+    await wrapper.get('[data-testid="volunteer-name"]').setValue('赵建国')
+    await wrapper.get('[data-testid="volunteer-pin"]').setValue('1357')
+    await wrapper.get('[data-testid="volunteer-pin-again"]').setValue('1358')
+    expect(wrapper.get('[data-testid="volunteer-mismatch"]').text()).toBe('两次输入的密码不一样')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(calls.save).toEqual([])
+    await wrapper.get('[data-testid="volunteer-pin-again"]').setValue('1357')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(calls.save).toEqual([['c1', '赵建国', '1357']])
+    expect((wrapper.get('[data-testid="volunteer-pin"]').element as HTMLInputElement).value).toBe('')
+  })
+
+  it('shows the rule a PIN broke next to the PIN field', async () => {
+    const wrapper = await mounted()
+    await wrapper.get('[data-testid="volunteer-name"]').setValue('王伟')
+    await wrapper.get('[data-testid="volunteer-pin"]').setValue('12')
+    await wrapper.get('[data-testid="volunteer-pin-again"]').setValue('12')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.text()).toContain('密码必须是 4 到 6 位数字')
+  })
+
+  it('retires a volunteer', async () => {
+    const wrapper = await mounted()
+    await wrapper.get('[data-testid="volunteer-retire-李红梅"]').trigger('click')
+    await flushPromises()
+    expect(calls.retire).toEqual([['v1', true]])
+  })
+})
