@@ -380,13 +380,22 @@ async fn a_gate_tablet_and_a_compound_laptop() {
     );
     assert_eq!(added["pending"], true);
     laptop.synced().await;
-    tablet.synced().await;
-    assert!(tablet
-        .ok("shift_volunteers", json!({}))
-        .as_array()
-        .expect("list")
-        .iter()
-        .any(|v| v["name"] == "孙丽"));
+    let mut listed = false;
+    for _ in 0..100 {
+        tablet.ok("sync_now", json!({}));
+        let list = tablet.ok("shift_volunteers", json!({}));
+        if list
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|v| v["name"] == "孙丽")
+        {
+            listed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(listed, "the tablet never listed the new volunteer");
     let e = tablet
         .call("volunteer_list", json!({}))
         .expect_err("a tablet keeps no volunteer list");
