@@ -901,3 +901,36 @@ async fn t20_compound_staff_set_volunteers_and_pins_that_tablets_check_offline()
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t21_a_long_first_pull_counts_the_changes_as_they_land() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        for i in 0..5_000 {
+            register_walk_in(&tablet.core, &s.checkpoint_a, &format!("访客{i}"));
+        }
+        tablet.sync().await.expect("push");
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        assert_eq!(laptop.core.round_progress().get(), (false, 0));
+        let core = laptop.core.clone();
+        let client = laptop.client(Duration::from_secs(30));
+        let round = tokio::spawn(async move { sync_round(&core, &client).await });
+        // While the round runs, the count grows page by page (10,000 events: 20 pages).
+        let mut seen_midway = false;
+        while !round.is_finished() {
+            let (syncing, received) = laptop.core.round_progress().get();
+            if syncing && received > 0 && received < 10_000 {
+                seen_midway = true;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let report = round.await.expect("join").expect("round");
+        assert!(seen_midway, "no page was counted while the round ran");
+        let (syncing, received) = laptop.core.round_progress().get();
+        assert!(!syncing);
+        assert_eq!(received, report.pulled as i64);
+        assert!(received >= 10_000, "{received}");
+    })
+    .await;
+}

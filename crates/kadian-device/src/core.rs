@@ -25,6 +25,7 @@ pub struct AppCore {
     clock_offset_ms: AtomicI64,
     shift: crate::gate::ShiftSlot,
     pending_import: crate::register_import::PendingImport,
+    round: crate::sync::RoundProgress,
 }
 
 /// What the app shows about the device's storage.
@@ -60,6 +61,7 @@ impl AppCore {
             clock_offset_ms: AtomicI64::new(0),
             shift: Default::default(),
             pending_import: Default::default(),
+            round: Default::default(),
         })
     }
 
@@ -75,6 +77,7 @@ impl AppCore {
             clock_offset_ms: AtomicI64::new(0),
             shift: Default::default(),
             pending_import: Default::default(),
+            round: Default::default(),
         }
     }
 
@@ -84,6 +87,11 @@ impl AppCore {
 
     pub(crate) fn pending_import_slot(&self) -> &crate::register_import::PendingImport {
         &self.pending_import
+    }
+
+    /// How far the running sync round has come (the sync bar shows it).
+    pub fn round_progress(&self) -> &crate::sync::RoundProgress {
+        &self.round
     }
 
     /// The store, locked for one operation. A panic in another holder does not lock the device

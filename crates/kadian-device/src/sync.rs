@@ -260,6 +260,12 @@ pub struct SyncStatus {
     /// Our clock minus the server's at the last push, ms (positive: our clock is ahead).
     #[ts(type = "number | null")]
     pub clock_skew_ms: Option<i64>,
+    /// A round is running now.
+    pub syncing: bool,
+    /// Changes received from the server in the running round (or the last one). A new
+    /// community laptop's first round brings thousands; the sync bar counts them.
+    #[ts(type = "number")]
+    pub received: i64,
 }
 
 /// What one round did.
@@ -273,8 +279,53 @@ pub struct RoundReport {
     pub pulled: usize,
 }
 
-/// Pushes the whole outbox in batches, then pulls until nothing is left.
+/// Progress of the running sync round, updated page by page (lock-free: the window reads it
+/// while the round holds the store).
+#[derive(Debug, Default)]
+pub struct RoundProgress {
+    syncing: std::sync::atomic::AtomicBool,
+    received: std::sync::atomic::AtomicI64,
+}
+
+impl RoundProgress {
+    /// (a round is running, changes received in it so far).
+    pub fn get(&self) -> (bool, i64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.syncing.load(Relaxed), self.received.load(Relaxed))
+    }
+}
+
+/// Marks a round as running until dropped, whichever way the round ends.
+struct RoundGuard<'a>(&'a RoundProgress);
+
+impl<'a> RoundGuard<'a> {
+    fn start(p: &'a RoundProgress) -> Self {
+        use std::sync::atomic::Ordering::Relaxed;
+        p.received.store(0, Relaxed);
+        p.syncing.store(true, Relaxed);
+        RoundGuard(p)
+    }
+
+    fn received(&self, n: usize) {
+        let n = i64::try_from(n).unwrap_or(i64::MAX);
+        self.0
+            .received
+            .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl Drop for RoundGuard<'_> {
+    fn drop(&mut self) {
+        self.0
+            .syncing
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Pushes the whole outbox in batches, then pulls until nothing is left. The pulled pages are
+/// counted in [`AppCore::round_progress`] as they land.
 pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundReport, SyncError> {
+    let progress = RoundGuard::start(core.round_progress());
     let mut report = RoundReport::default();
     // First make sure the server is really there: a captive portal answers anything with its
     // login page, and nothing may be marked sent on its word.
@@ -308,7 +359,9 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
     loop {
         let cursor = core.store().pull_cursor()?;
         let page = client.pull(cursor, PULL_PAGE).await?;
-        report.pulled += core.store().apply_pull(&page.changes, page.cursor)?;
+        let applied = core.store().apply_pull(&page.changes, page.cursor)?;
+        progress.received(applied);
+        report.pulled += applied;
         if !page.more {
             break;
         }
@@ -354,6 +407,7 @@ impl Default for SyncSettings {
 pub struct SyncHandle {
     wake: Arc<Notify>,
     status: Arc<Mutex<SyncStatus>>,
+    core: Arc<AppCore>,
     task: Arc<tokio::task::JoinHandle<()>>,
 }
 
@@ -365,10 +419,13 @@ impl SyncHandle {
 
     /// The current status.
     pub fn status(&self) -> SyncStatus {
-        self.status
+        let mut s = self
+            .status
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .clone()
+            .clone();
+        (s.syncing, s.received) = self.core.round_progress().get();
+        s
     }
 
     /// Stops the task.
@@ -381,10 +438,11 @@ impl SyncHandle {
 pub fn start(core: Arc<AppCore>, settings: SyncSettings) -> SyncHandle {
     let wake = core.wake_handle();
     let status = Arc::new(Mutex::new(SyncStatus::default()));
-    let task = tokio::spawn(run(core, settings, wake.clone(), status.clone()));
+    let task = tokio::spawn(run(core.clone(), settings, wake.clone(), status.clone()));
     SyncHandle {
         wake,
         status,
+        core,
         task: Arc::new(task),
     }
 }

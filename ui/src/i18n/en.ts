@@ -23,6 +23,7 @@ const en: MessageSchema = {
     offline: 'Offline',
     pending: '{count} to sync',
     lastSync: 'last sync {time}',
+    receiving: 'Receiving {count} changes…',
     never: 'never synced',
     reenrol: 'This device was withdrawn; enrol it again (local data is kept)',
     now: 'Sync now',

@@ -21,6 +21,7 @@ const zhCN = {
     offline: '离线',
     pending: '待同步 {count} 条',
     lastSync: '上次同步 {time}',
+    receiving: '正在接收 {count} 条…',
     never: '尚未同步',
     reenrol: '设备已被停用，请重新注册（本机数据都在）',
     now: '立即同步',

@@ -31,4 +31,13 @@ failures: Array<[string, number]>,
 /**
  * Our clock minus the server's at the last push, ms (positive: our clock is ahead).
  */
-clock_skew_ms: number | null, };
+clock_skew_ms: number | null, 
+/**
+ * A round is running now.
+ */
+syncing: boolean, 
+/**
+ * Changes received from the server in the running round (or the last one). A new
+ * community laptop's first round brings thousands; the sync bar counts them.
+ */
+received: number, };

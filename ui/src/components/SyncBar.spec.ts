@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import SyncBar from './SyncBar.vue'
+import { createAppI18n } from '../i18n'
+import { useAppStore } from '../stores/app'
+
+const status = {
+  online: true, last_success: '2026-11-30T01:02:00Z', pending: 0, rejected: 0, reenrol_needed: false,
+  failures: [], clock_skew_ms: null, syncing: false, received: 0,
+}
+
+function bar(sync: typeof status) {
+  const pinia = createPinia()
+  setActivePinia(pinia)
+  useAppStore().sync = sync
+  return mount(SyncBar, { global: { plugins: [pinia, createAppI18n()] } })
+}
+
+describe('sync bar', () => {
+  it('counts the changes a long round is receiving, then shows the last sync again', async () => {
+    const receiving = bar({ ...status, syncing: true, received: 12345 })
+    expect(receiving.get('[data-testid="sync-receiving"]').text()).toBe('正在接收 12,345 条…')
+    const done = bar({ ...status, syncing: false, received: 140000 })
+    expect(done.find('[data-testid="sync-receiving"]').exists()).toBe(false)
+    expect(done.text()).toContain('上次同步')
+  })
+})
