@@ -243,7 +243,7 @@ pub fn normalise_server_url(raw: &str) -> String {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct SyncStatus {
-    /// The last attempt reached the server.
+    /// The last attempt reached the server, or the running round is receiving pages.
     pub online: bool,
     /// When a round last succeeded.
     pub last_success: Option<DateTime<Utc>>,
@@ -424,7 +424,7 @@ impl SyncHandle {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
-        (s.syncing, s.received) = self.core.round_progress().get();
+        with_progress(&mut s, self.core.round_progress().get());
         s
     }
 
@@ -432,6 +432,14 @@ impl SyncHandle {
     pub fn stop(&self) {
         self.task.abort();
     }
+}
+
+/// Adds the running round's progress to a status. Pages arriving in a round that has not
+/// finished yet mean the server is there: online, even before the round's first success.
+fn with_progress(s: &mut SyncStatus, (syncing, received): (bool, i64)) {
+    s.syncing = syncing;
+    s.received = received;
+    s.online |= syncing && received > 0;
 }
 
 /// Starts the sync task on the current tokio runtime.
@@ -524,6 +532,23 @@ async fn run(
 #[cfg(test)]
 mod tests {
     use super::normalise_server_url as n;
+    use super::{with_progress, SyncStatus};
+
+    #[test]
+    fn a_round_receiving_pages_is_online_before_it_ends() {
+        let mut s = SyncStatus::default();
+        with_progress(&mut s, (true, 0));
+        assert!(s.syncing && !s.online, "no page yet: nothing known");
+        with_progress(&mut s, (true, 1500));
+        assert!(s.online);
+        assert_eq!(s.received, 1500);
+        let mut offline = SyncStatus::default();
+        with_progress(&mut offline, (false, 1500));
+        assert!(
+            !offline.online,
+            "a finished round's count says nothing of now"
+        );
+    }
 
     #[test]
     fn server_addresses_as_typed() {

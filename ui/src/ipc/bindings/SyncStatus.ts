@@ -5,7 +5,7 @@
  */
 export type SyncStatus = { 
 /**
- * The last attempt reached the server.
+ * The last attempt reached the server, or the running round is receiving pages.
  */
 online: boolean, 
 /**
