@@ -785,19 +785,21 @@ async fn t19_a_tablet_gets_14_days_of_events_a_compound_laptop_all() {
     .await;
 }
 
-/// Pushes one `volunteer` record with `pin_hash` from `device` straight through its client, and
+/// A `volunteer` body as a laptop would send it.
+fn volunteer_body(compound: &str, name: &str, pin_hash: &str) -> serde_json::Value {
+    let id = kadian_domain::volunteer::volunteer_id(compound, name).to_string();
+    serde_json::json!({"id": id, "name": name, "compound": compound, "pin_hash": pin_hash, "retired": false})
+}
+
+/// Pushes one `volunteer` record with `body` from `device` straight through its client, and
 /// returns the receipt's error code (None: accepted).
-async fn push_volunteer(device: &TestDevice, compound: &str, pin_hash: &str) -> Option<String> {
+async fn push_volunteer(device: &TestDevice, body: serde_json::Value) -> Option<String> {
     use kadian_domain::sync::{PushRecord, PushRequest};
-    use kadian_domain::volunteer::volunteer_id;
-    let id = volunteer_id(compound, "越权").to_string();
-    let body =
-        serde_json::json!({"id": id, "name": "越权", "compound": compound, "pin_hash": pin_hash});
     let request = PushRequest {
         device_time: chrono::Utc::now(),
         records: vec![PushRecord {
             kind: "volunteer".into(),
-            id,
+            id: body["id"].as_str().unwrap_or_default().to_owned(),
             op: "create".into(),
             base_version: None,
             hash: String::new(),
@@ -861,6 +863,51 @@ async fn t20_compound_staff_set_volunteers_and_pins_that_tablets_check_offline()
         assert_eq!(gone.code, "unknown_volunteer");
         assert!(laptop.core.volunteer_list().expect("list")[0].retired);
 
+        // Restored with the PIN they had: signs in again (the server must not take the restore
+        // for a resend of the first version, whose body it equals).
+        laptop.core.volunteer_retire(&v.id, false).expect("restore");
+        laptop.sync().await.expect("push");
+        tablet.sync().await.expect("pull");
+        tablet.core.sign_in(&v.id, "1357").expect("restored");
+
+        // Retired while on duty: no new records, but the shift can be handed over.
+        laptop.core.volunteer_retire(&v.id, true).expect("retire");
+        laptop.sync().await.expect("push");
+        tablet.sync().await.expect("pull");
+        let refused = tablet
+            .core
+            .void_passage("00000000-0000-0000-0000-000000000000", "测试")
+            .expect_err("retired on duty");
+        assert_eq!(refused.code, "volunteer_retired");
+        tablet.core.sign_out().expect("hand over");
+
+        // Several changes on the laptop before one sync: the last of each wins.
+        laptop.core.volunteer_retire(&v.id, false).expect("restore");
+        laptop
+            .core
+            .volunteer_save(None, "李红梅", "2468")
+            .expect("PIN 1");
+        laptop
+            .core
+            .volunteer_save(None, "李红梅", "9753")
+            .expect("PIN 2");
+        laptop.core.volunteer_retire(&v.id, true).expect("retire");
+        laptop.core.volunteer_retire(&v.id, false).expect("restore");
+        laptop.sync().await.expect("push");
+        tablet.sync().await.expect("pull");
+        assert_eq!(
+            tablet.core.sign_in(&v.id, "2468").expect_err("first").code,
+            "pin_wrong"
+        );
+        tablet.core.sign_in(&v.id, "9753").expect("the last PIN");
+        tablet.core.sign_out().expect("sign out");
+        assert!(laptop
+            .core
+            .volunteer_list()
+            .expect("list")
+            .iter()
+            .all(|x| !x.pending));
+
         // Bad input: a short PIN, a tablet setting volunteers, a PIN sent in clear.
         let short = laptop
             .core
@@ -879,25 +926,45 @@ async fn t20_compound_staff_set_volunteers_and_pins_that_tablets_check_offline()
             "not_staff"
         );
         let hash = kadian_domain::volunteer::hash_pin("1234").expect("hash");
+        let (a, b) = (s.compound_a.as_str(), s.compound_b.as_str());
+        let refused = |code: &str| Some(code.to_owned());
         assert_eq!(
-            push_volunteer(&tablet, &s.compound_a, &hash)
-                .await
-                .as_deref(),
-            Some("not_allowed")
+            push_volunteer(&tablet, volunteer_body(a, "越权", &hash)).await,
+            refused("not_allowed")
         );
         assert_eq!(
-            push_volunteer(&laptop, &s.compound_a, "1234")
-                .await
-                .as_deref(),
-            Some("invalid_record")
+            push_volunteer(&laptop, volunteer_body(a, "越权", "1234")).await,
+            refused("invalid_record"),
+            "a PIN in clear"
+        );
+        let costly = hash.replace("m=19456", "m=4194304");
+        assert_eq!(
+            push_volunteer(&laptop, volunteer_body(a, "越权", &costly)).await,
+            refused("invalid_record"),
+            "a 4 GiB Argon2 cost"
         );
         assert_eq!(
-            push_volunteer(&laptop, &s.compound_b, &hash)
-                .await
-                .as_deref(),
-            Some("out_of_scope")
+            push_volunteer(&laptop, volunteer_body(b, "越权", &hash)).await,
+            refused("out_of_scope")
         );
-        assert_eq!(push_volunteer(&laptop, &s.compound_a, &hash).await, None);
+        // B's volunteer's id, moved into A: the id must be that of compound and name.
+        let mut moved = volunteer_body(a, "越权", &hash);
+        moved["id"] = volunteer_body(b, "越权", &hash)["id"].clone();
+        assert_eq!(
+            push_volunteer(&laptop, moved).await,
+            refused("invalid_record")
+        );
+        // A clear PIN beside the hash is dropped, not stored or sent on.
+        let mut extra = volunteer_body(a, "周到", &hash);
+        extra["pin"] = serde_json::json!("1234");
+        assert_eq!(push_volunteer(&laptop, extra).await, None);
+        tablet.sync().await.expect("pull");
+        let stored = tablet.core.store().reference("volunteer").expect("ref");
+        let (_, body) = stored
+            .iter()
+            .find(|(_, b)| b["name"] == "周到")
+            .expect("pulled");
+        assert!(body.get("pin").is_none(), "{body}");
     })
     .await;
 }

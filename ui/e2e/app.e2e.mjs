@@ -351,8 +351,8 @@ try {
       await waitFor(`the tablet to pull ${rows.length} residents`, async () => (await searchMs(again.browser, id(rows[rows.length - 1]))) >= 0, 30 * 60000)
       console.log(`e2e: the last of ${rows.length} generated residents found on the tablet after ${((Date.now() - t) / 1000).toFixed(0)} s more`)
       residents += rows.length
-      const step = Math.floor(rows.length / 30)
-      queries = queries.concat(rows.filter((_, i) => i % step === 7).slice(0, 30).map((r, i) => (i % 2 ? id(r).slice(-6) : r[0])))
+      const step = Math.max(1, Math.floor(rows.length / 30))
+      queries = queries.concat(rows.filter((_, i) => i % step === Math.min(7, step - 1)).slice(0, 30).map((r, i) => (i % 2 ? id(r).slice(-6) : r[0])))
     }
     const times = []
     for (const q of queries) times.push(await searchMs(again.browser, q))

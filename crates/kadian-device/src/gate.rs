@@ -635,6 +635,27 @@ impl AppCore {
         })
     }
 
+    /// The shift on duty, for a new record: refused once compound staff have retired the
+    /// volunteer (the tablet learnt it at a sync during the shift). The shift can still be
+    /// handed over. Errors: `not_signed_in`, `volunteer_retired`.
+    fn registering(&self) -> AppResult<Shift> {
+        let shift = self.on_duty()?;
+        let retired = self
+            .store()
+            .reference("volunteer")?
+            .iter()
+            .any(|(id, body)| *id == shift.volunteer_id && body["retired"].as_bool() == Some(true));
+        if retired {
+            return Err(AppError::new(
+                "volunteer_retired",
+                None,
+                "你已被小区工作人员停用，不能再登记。请交班，并联系小区工作人员",
+                "You have been retired from the volunteer list and cannot register; hand over and ask the compound staff",
+            ));
+        }
+        Ok(shift)
+    }
+
     /// The hand-over summary of the shift on duty (counts of its own, non-voided passages).
     pub fn hand_over(&self) -> AppResult<HandOver> {
         let shift = self.on_duty()?;
@@ -850,7 +871,7 @@ impl AppCore {
         temperature_raw: &str,
         travel: Option<&TravelInput>,
     ) -> AppResult<Registered> {
-        let shift = self.on_duty()?;
+        let shift = self.registering()?;
         let dir = direction(direction_raw)?;
         let (celsius, warnings) = temperature(temperature_raw)?;
         let pid = Uuid::parse_str(person_id).ok();
@@ -895,7 +916,7 @@ impl AppCore {
     /// the one with the same document number), and stores the passage, reading and travel
     /// declaration in one transaction.
     pub fn register_visitor(&self, v: &VisitorInput) -> AppResult<Registered> {
-        let shift = self.on_duty()?;
+        let shift = self.registering()?;
         let today = local(self.now()).date();
         let mut notices = Vec::new();
         let name = PersonName::parse(&v.name)
@@ -1009,7 +1030,7 @@ impl AppCore {
     /// A re-measure of a reading (a fever, usually): a new reading that refers to the first,
     /// which is never overwritten.
     pub fn remeasure(&self, reading_id: &str, temperature_raw: &str) -> AppResult<ReadingResult> {
-        let shift = self.on_duty()?;
+        let shift = self.registering()?;
         let (celsius, warnings) = temperature(temperature_raw)?;
         let first = Uuid::parse_str(reading_id)
             .ok()
@@ -1043,7 +1064,7 @@ impl AppCore {
 
     /// Voids a wrong passage with a reason (a correction event; the passage itself stays).
     pub fn void_passage(&self, passage_id: &str, reason: &str) -> AppResult<()> {
-        let shift = self.on_duty()?;
+        let shift = self.registering()?;
         if reason.trim().is_empty() {
             return Err(AppError::new(
                 "reason_required",

@@ -410,11 +410,11 @@ const SQL_TRAVELS: &str = "SELECT id, person_id, passage_id, from_date, to_date,
     FROM travel_declaration";
 
 impl Store {
-    /// Ids of records of `kind` with a change not yet acknowledged by the server (pending or
-    /// sent).
+    /// Ids of records of `kind` with a change the server has not taken: waiting (pending,
+    /// sent) or refused (rejected, listed in the sync bar's panel).
     pub fn unsent_ids(&self, kind: &str) -> Result<std::collections::HashSet<String>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT record_id FROM outbox WHERE kind = ?1 AND state IN ('pending', 'sent')",
+            "SELECT DISTINCT record_id FROM outbox WHERE kind = ?1 AND state IN ('pending', 'sent', 'rejected')",
         )?;
         let ids = stmt
             .query_map([kind], |r| r.get(0))?

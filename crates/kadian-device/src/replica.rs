@@ -212,7 +212,7 @@ impl Store {
 
     /// Applies the server's receipts to the rows that were sent, in one transaction: an
     /// accepted, duplicate or conflict receipt removes the row (the record is acknowledged; a
-    /// person takes the server's version); a rejected one keeps it with the reason (a transient
+    /// person or a volunteer takes the server's version); a rejected one keeps it with the reason (a transient
     /// `storage_error` goes back to pending). Rows without a receipt stay and go again.
     pub fn apply_receipts(&mut self, sent: &[OutboxEntry], receipts: &[Receipt]) -> Result<()> {
         let by_id: std::collections::HashMap<&str, &OutboxEntry> =
@@ -404,8 +404,11 @@ impl Store {
                     }
                     other => {
                         tx.execute(
+                            // A volunteer changed here and not yet acknowledged keeps the local
+                            // body: the push that follows carries it to the server.
                             "INSERT INTO reference (kind, id, version, body) VALUES (?1, ?2, ?3, ?4)
-                             ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, body = excluded.body",
+                             ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, body = excluded.body
+                             WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE record_id = excluded.id AND state IN ('pending', 'sent'))",
                             params![other, c.id, c.version, c.body.to_string()],
                         )?;
                     }

@@ -25,7 +25,8 @@ pub struct VolunteerEntry {
     pub compound_name: Option<String>,
     /// No longer signs in.
     pub retired: bool,
-    /// The last change has not reached the server yet.
+    /// The last change is not on the server yet: waiting to sync, or refused (the sync bar's
+    /// panel of rejected records says why).
     pub pending: bool,
 }
 
@@ -166,8 +167,9 @@ impl AppCore {
         self.volunteer_entry(&volunteer.id.to_string())
     }
 
-    /// Retires a volunteer (they can no longer sign in), or brings them back with their old PIN
-    /// when `retired` is false. Errors: `not_staff`, `unknown_volunteer`.
+    /// Retires a volunteer (they can no longer sign in, and a shift they are on ends at their
+    /// next registration), or brings them back with the PIN they had when `retired` is false.
+    /// Errors: `not_staff`, `unknown_volunteer`.
     pub fn volunteer_retire(&self, id: &str, retired: bool) -> AppResult<VolunteerEntry> {
         let mut volunteer = self.managed_volunteer(id)?;
         volunteer.retired = retired;

@@ -474,9 +474,10 @@ impl Store {
     }
 
     /// Stores a volunteer of a compound's sign-in list as compound staff set it (new, a new PIN,
-    /// or retired) and queues it for the server. Like a person's edit, the change is based on
-    /// the server's version this device last had; our own create not yet acknowledged counts
-    /// as version 1.
+    /// or retired) and queues it for the server, or folds it into the change of the same
+    /// volunteer still waiting in the outbox. Like a person's edit, the change is based on the
+    /// server's version this device last had; our own create not yet acknowledged counts as
+    /// version 1.
     pub fn put_volunteer(&mut self, v: &Volunteer) -> Result<()> {
         self.write(|tx| {
             let id = v.id.to_string();
@@ -492,11 +493,28 @@ impl Store {
                  ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body",
                 params![id, serde_json::to_string(v)?],
             )?;
-            let (op, base) = match version {
-                None => ("create", None),
-                Some(known) => ("update", Some(known.max(1))),
-            };
-            enqueue(tx, RecordKind::Volunteer, v.id, op, base, v, Source::User)?;
+            // A change still waiting in the outbox takes this one's body: the server gets the
+            // latest state once. (Queued one after another, a later change equal to an earlier
+            // one in the same series would look to the server like a resend of it.)
+            let body = serde_json::to_string(v)?;
+            let merged = tx.execute(
+                "UPDATE outbox SET body = ?2, hash = ?3, updated_at = ?4
+                 WHERE seq = (SELECT max(seq) FROM outbox
+                              WHERE kind = 'volunteer' AND record_id = ?1 AND state = 'pending')",
+                params![
+                    id,
+                    body,
+                    hex::encode(Sha256::digest(body.as_bytes())),
+                    ts(Utc::now())
+                ],
+            )?;
+            if merged == 0 {
+                let (op, base) = match version {
+                    None => ("create", None),
+                    Some(known) => ("update", Some(known.max(1))),
+                };
+                enqueue(tx, RecordKind::Volunteer, v.id, op, base, v, Source::User)?;
+            }
             Ok(())
         })
     }

@@ -26,8 +26,9 @@ pub struct Volunteer {
     pub compound: String,
     /// Argon2 hash of the PIN, PHC string (`$argon2id$v=19$...`).
     pub pin_hash: String,
-    /// No longer signs in (kept, so the records they made still name them).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    /// No longer signs in (kept, so the records they made still name them). Always written,
+    /// so that every version of the record says it; read as false when absent.
+    #[serde(default)]
     pub retired: bool,
 }
 
@@ -95,20 +96,37 @@ pub fn hash_pin(pin: &str) -> Result<String, Notice> {
     })
 }
 
+/// Largest Argon2 cost a PIN hash may ask of a tablet: memory in KiB, passes, lanes. The hash
+/// carries its own parameters and verification obeys them, so an unbounded one could make every
+/// tablet of a compound run out of memory at sign-in. [`hash_pin`] uses argon2's defaults
+/// (19 MiB, 2 passes, 1 lane).
+pub const MAX_PIN_HASH_COST: (u32, u32, u32) = (64 * 1024, 4, 4);
+
+/// The parsed hash when it is an Argon2id v19 PHC string within [`MAX_PIN_HASH_COST`].
+fn bounded(s: &str) -> Option<PasswordHash<'_>> {
+    let h = PasswordHash::new(s).ok()?;
+    if h.algorithm.as_str() != "argon2id" || h.version != Some(0x13) || h.hash.is_none() {
+        return None;
+    }
+    let p = argon2::Params::try_from(&h).ok()?;
+    let (m, t, lanes) = MAX_PIN_HASH_COST;
+    (p.m_cost() <= m && p.t_cost() <= t && p.p_cost() <= lanes).then_some(h)
+}
+
 /// True when `pin` matches `pin_hash` (a PHC string from [`hash_pin`]); false for a wrong PIN
-/// or a hash that cannot be read.
+/// or a hash that cannot be read or costs more than [`MAX_PIN_HASH_COST`].
 pub fn verify_pin(pin_hash: &str, pin: &str) -> bool {
-    PasswordHash::new(pin_hash).is_ok_and(|h| {
+    bounded(pin_hash).is_some_and(|h| {
         argon2::Argon2::default()
             .verify_password(pin.as_bytes(), &h)
             .is_ok()
     })
 }
 
-/// True when `s` is an Argon2 PHC string (what a device must send instead of a PIN).
+/// True when `s` is an Argon2id PHC string within [`MAX_PIN_HASH_COST`]: what a device must
+/// send instead of a PIN.
 pub fn is_pin_hash(s: &str) -> bool {
-    PasswordHash::new(s)
-        .is_ok_and(|h| h.algorithm.as_str().starts_with("argon2") && h.hash.is_some())
+    bounded(s).is_some()
 }
 
 #[cfg(test)]
@@ -159,7 +177,18 @@ mod tests {
     }
 
     #[test]
-    fn a_retired_flag_is_left_out_until_set() {
+    fn a_hash_that_costs_too_much_is_refused() {
+        // The same salt and output with a 4 GiB memory cost, and as Argon2i.
+        let good = hash_pin("2580").unwrap();
+        let costly = good.replace("m=19456", "m=4194304");
+        assert_ne!(good, costly);
+        assert!(!is_pin_hash(&costly));
+        assert!(!verify_pin(&costly, "2580"));
+        assert!(!is_pin_hash(&good.replace("$argon2id$", "$argon2i$")));
+    }
+
+    #[test]
+    fn the_retired_flag_is_always_written() {
         let v = Volunteer {
             id: volunteer_id("c1", "李红梅"),
             name: "李红梅".into(),
@@ -168,8 +197,9 @@ mod tests {
             retired: false,
         };
         let text = serde_json::to_string(&v).unwrap();
-        assert!(!text.contains("retired"), "{text}");
-        let back: Volunteer = serde_json::from_str(&text).unwrap();
-        assert!(!back.retired);
+        assert!(text.contains(r#""retired":false"#), "{text}");
+        let old: Volunteer =
+            serde_json::from_str(&text.replace(r#","retired":false"#, "")).unwrap();
+        assert_eq!(old, v, "a body without the flag reads as not retired");
     }
 }

@@ -10,11 +10,12 @@ use crate::api::{normalise_code, secret_hash};
 use crate::db::{scope_for, Database, DbError, DbResult, EnrolCode};
 
 /// Adds a volunteer who signs in at the compound's gates with `pin` (4–6 digits), or gives an
-/// existing one (same compound and name) a new PIN. The PIN is stored as an Argon2id hash (PHC
+/// existing one (same compound and name) a new PIN, bringing them back if they were retired. The PIN is stored as an Argon2id hash (PHC
 /// string, [`kadian_domain::volunteer::hash_pin`]); tablets verify it offline. Compound staff
 /// can do the same from their laptop (a pushed `volunteer` record). Returns the volunteer's id.
 ///
-/// Errors: `Invalid` for a PIN that is not 4–6 digits, an empty name or an unknown compound.
+/// Errors: `Invalid` for a PIN that is not 4–6 digits, an empty name or one over 20 characters,
+/// or an unknown compound.
 pub async fn add_volunteer(
     db: &dyn Database,
     compound_id: &str,

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use kadian_domain::records::{Correction, Passage, Person, TemperatureReading, TravelDeclaration};
 use kadian_domain::sync::{ApiError, PushRecord, Role, Scope};
-use kadian_domain::volunteer::{check_volunteer_name, is_pin_hash, Volunteer};
+use kadian_domain::volunteer::{check_volunteer_name, is_pin_hash, volunteer_id, Volunteer};
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -105,7 +105,7 @@ pub fn prepare(
     device: &Device,
     reference: &Reference,
 ) -> Result<Incoming, ApiError> {
-    let (body_text, hash) = canonical(&record.body);
+    let mut typed: Option<Value> = None;
     let bad = |e: serde_json::Error| {
         reject(
             "invalid_record",
@@ -197,6 +197,12 @@ pub fn prepare(
         }
         "volunteer" => {
             let v: Volunteer = Deserialize::deserialize(&record.body).map_err(bad)?;
+            if v.id != volunteer_id(&v.compound, &v.name) {
+                return Err(reject(
+                    "invalid_record",
+                    "志愿者编号与小区和姓名不符 / the volunteer's id is not that of its compound and name",
+                ));
+            }
             if device.role == Role::Volunteer {
                 return Err(reject(
                     "not_allowed",
@@ -221,6 +227,9 @@ pub fn prepare(
                     format!("未知小区 / unknown compound {}", v.compound),
                 )
             })?;
+            // Only the typed fields are kept and sent on: anything else in the body (a clear
+            // `pin`, say) is dropped here.
+            typed = Some(serde_json::to_value(&v).map_err(bad)?);
             (Some(community.clone()), Some(v.compound.clone()), None)
         }
         other => {
@@ -253,6 +262,7 @@ pub fn prepare(
             "这条记录不属于本设备负责的范围 / the record lies outside this device's scope",
         ));
     }
+    let (body_text, hash) = canonical(typed.as_ref().unwrap_or(&record.body));
     Ok(Incoming {
         kind: record.kind.clone(),
         id: record.id.clone(),
@@ -340,7 +350,10 @@ pub fn decide(
         ));
     }
     let incoming_base = incoming.base_version.unwrap_or(0);
-    if incoming_base == existing.version {
+    // A volunteer is small and set whole by compound staff (name, PIN hash, retired): the
+    // latest arrival wins, whole. A field merge would keep a PIN the staff had replaced, or
+    // keep a volunteer retired whom they had restored.
+    if incoming_base == existing.version || incoming.kind == "volunteer" {
         return Decision::Update {
             body: incoming.body.clone(),
             conflicts: Vec::new(),

@@ -15,6 +15,15 @@ vi.mock('../ipc', async (original) => {
     volunteerCompounds: async () => [{ id: 'c1', name: '八一新苑' }],
     volunteerSave: async (...args: unknown[]) => {
       calls.save.push(args)
+      if (args[1] === '' && args[2] === '1') {
+        throw {
+          code: 'invalid_input', field: 'name', message: '请填写志愿者姓名', message_en: "Enter the volunteer's name",
+          notices: [
+            { field: 'name', code: 'name_missing', severity: 'error', message: '请填写志愿者姓名', message_en: "Enter the volunteer's name" },
+            { field: 'pin', code: 'pin_format', severity: 'error', message: '密码必须是 4 到 6 位数字', message_en: 'The PIN must be 4 to 6 digits' },
+          ],
+        }
+      }
       if (args[2] === '12') {
         throw { code: 'invalid_input', field: 'pin', message: '密码必须是 4 到 6 位数字', message_en: 'The PIN must be 4 to 6 digits', notices: [] }
       }
@@ -63,6 +72,16 @@ describe('志愿者名单', () => {
     await wrapper.get('form').trigger('submit')
     await flushPromises()
     expect(wrapper.text()).toContain('密码必须是 4 到 6 位数字')
+  })
+
+  it('shows every broken rule at its own field', async () => {
+    const wrapper = await mounted()
+    await wrapper.get('[data-testid="volunteer-pin"]').setValue('1')
+    await wrapper.get('[data-testid="volunteer-pin-again"]').setValue('1')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    const errors = wrapper.findAll('.error').map((e) => e.text())
+    expect(errors).toEqual(['请填写志愿者姓名', '密码必须是 4 到 6 位数字'])
   })
 
   it('retires a volunteer', async () => {

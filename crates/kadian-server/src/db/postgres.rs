@@ -176,8 +176,8 @@ async fn store_one<C: GenericClient>(
     let applied_before = match &existing {
         Some(e) if !inc.is_event() && e.hash != inc.hash => tx
             .query_opt(
-                "SELECT 1 FROM record_version WHERE id = $1 AND incoming_hash = $2",
-                &[&inc.id, &inc.hash],
+                "SELECT 1 FROM record_version WHERE id = $1 AND incoming_hash = $2 AND version > $3",
+                &[&inc.id, &inc.hash, &inc.base_version.unwrap_or(0)],
             )
             .await?
             .is_some(),
@@ -570,7 +570,7 @@ impl super::Database for PgDb {
             &tx,
             "volunteer",
             id,
-            serde_json::json!({"id": id, "name": name, "compound": compound_id, "pin_hash": pin_hash}),
+            serde_json::json!({"id": id, "name": name, "compound": compound_id, "pin_hash": pin_hash, "retired": false}),
             &community,
             Some(compound_id),
         )

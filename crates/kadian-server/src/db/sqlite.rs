@@ -173,9 +173,9 @@ fn store_one(
     let applied_before = match &existing {
         Some(e) if !inc.is_event() && e.hash != inc.hash => tx
             .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM record_version WHERE id = ?1 AND incoming_hash = ?2)",
+                "SELECT EXISTS (SELECT 1 FROM record_version WHERE id = ?1 AND incoming_hash = ?2 AND version > ?3)",
             )?
-            .query_row(params![inc.id, inc.hash], |r| r.get(0))?,
+            .query_row(params![inc.id, inc.hash, inc.base_version.unwrap_or(0)], |r| r.get(0))?,
         _ => false,
     };
     let receipt = |status, seq: Option<i64>, version: Option<i64>, error| Receipt {
@@ -412,7 +412,7 @@ impl super::Database for SqliteDb {
         name: &str,
         pin_hash: &str,
     ) -> DbResult<()> {
-        let body = serde_json::json!({"id": id, "name": name, "compound": compound_id, "pin_hash": pin_hash});
+        let body = serde_json::json!({"id": id, "name": name, "compound": compound_id, "pin_hash": pin_hash, "retired": false});
         let (id, compound_id) = (id.to_owned(), compound_id.to_owned());
         self.run(move |conn| {
             let tx = conn.transaction()?;
