@@ -25,6 +25,7 @@ compound_name: string | null,
  */
 retired: boolean, 
 /**
- * The last change has not reached the server yet.
+ * The last change is not on the server yet: waiting to sync, or refused (the sync bar's
+ * panel of rejected records says why).
  */
 pending: boolean, };
