@@ -20,6 +20,7 @@ export default defineConfig({
   },
   test: {
     environment: 'jsdom',
+    setupFiles: ['src/test-setup.ts'],
     include: ['src/**/*.spec.ts', 'tests/**/*.spec.ts', 'build-plugins/**/*.spec.ts'],
   },
 })
