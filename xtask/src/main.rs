@@ -722,6 +722,8 @@ fn e2e(built: bool, residents: u32) -> Result<()> {
                 "KADIAN_APP_BIN",
                 std::env::var_os("KADIAN_APP_BIN")
                     .map(PathBuf::from)
+                    // WebKitWebDriver starts it from another folder: a relative path must go.
+                    .map(|p| std::fs::canonicalize(&p).unwrap_or(p))
                     .unwrap_or_else(|| target_dir().join("debug/kadian")),
             )
             .env("TAURI_DRIVER", driver)
