@@ -556,9 +556,9 @@ pub fn builder<R: tauri::Runtime>(
 
 /// Runs Kadian's window until it is closed.
 pub fn run() {
-    // WebKitGTK's DMA-BUF renderer sets up GL buffers for the web process even where Kadian
-    // draws nothing that needs them: without it, the web process measured 121 MB PSS instead
-    // of 198 MB under Xvfb (WebKitGTK 2.50). The shared-memory path it falls back to is the
+    // WebKitGTK's DMA-BUF renderer costs Kadian's one plain page a lot of memory: without it,
+    // the web process measured 121 MB PSS instead of 198 MB at the first screen under Xvfb
+    // (WebKitGTK 2.50). The shared-memory path it falls back to is the
     // one Tauri apps use on GPUs where DMA-BUF fails. Set before WebKit starts (one thread yet);
     // a value given by the user wins.
     #[cfg(target_os = "linux")]

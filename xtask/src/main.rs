@@ -768,6 +768,15 @@ struct Tally {
 }
 
 impl Tally {
+    /// Counts a step that is one check of its own: passed or failed.
+    fn count(&mut self, result: Result<()>) -> Result<()> {
+        match result {
+            Ok(()) => self.passed += 1,
+            Err(_) => self.failed += 1,
+        }
+        result
+    }
+
     /// Reads `test result: ok. 36 passed; 0 failed; 1 ignored; ...` (cargo test) and
     /// `Tests  7 passed (7)` / `Tests  1 failed | 6 passed (7)` (vitest).
     fn read(&mut self, line: &str) {
@@ -922,43 +931,22 @@ fn test() -> Result<()> {
                 .output()
                 .context("git status")?;
             let changed = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-            if changed.is_empty() {
-                t.passed += 1;
+            t.count(if changed.is_empty() {
                 Ok(())
             } else {
-                t.failed += 1;
-                bail!("the generated TypeScript types differ from the committed ones; commit them:\n{changed}")
-            }
+                Err(anyhow::anyhow!("the generated TypeScript types differ from the committed ones; commit them:\n{changed}"))
+            })
         },
     );
     step("UI tests (vitest)", &mut |t| {
         run_counted("npm test", &mut npm(&["test", "--silent"]), t)
     });
-    step(
-        "end-to-end on the real app (WebDriver, Xvfb)",
-        &mut |t| match e2e(true, 0) {
-            Ok(()) => {
-                t.passed += 1;
-                Ok(())
-            }
-            Err(e) => {
-                t.failed += 1;
-                Err(e)
-            }
-        },
-    );
+    step("end-to-end on the real app (WebDriver, Xvfb)", &mut |t| {
+        t.count(e2e(true, 0))
+    });
     step(
         "cargo xtask demo --headless (one day, 99 checkpoints)",
-        &mut |t| match demo(&["--headless".to_owned()]) {
-            Ok(()) => {
-                t.passed += 1;
-                Ok(())
-            }
-            Err(e) => {
-                t.failed += 1;
-                Err(e)
-            }
-        },
+        &mut |t| t.count(demo(&["--headless".to_owned()])),
     );
     eprintln!(
         "\nxtask test: {} step(s) failed in {:.0} s{}",

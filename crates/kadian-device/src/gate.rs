@@ -545,13 +545,12 @@ impl AppCore {
     /// The volunteers of this compound, by name.
     pub fn volunteers(&self) -> AppResult<Vec<Volunteer>> {
         let mut list: Vec<Volunteer> = self
-            .store()
-            .reference("volunteer")?
+            .all_volunteers()?
             .into_iter()
-            .filter(|(_, body)| !body["retired"].as_bool().unwrap_or(false))
-            .map(|(id, body)| Volunteer {
-                id,
-                name: body["name"].as_str().unwrap_or_default().to_owned(),
+            .filter(|v| !v.retired)
+            .map(|v| Volunteer {
+                id: v.id.to_string(),
+                name: v.name,
             })
             .collect();
         list.sort_by(|a, b| a.name.cmp(&b.name));
@@ -575,12 +574,10 @@ impl AppCore {
                 &format!("Too many wrong PINs; try again in {secs} s"),
             ));
         }
-        let body = self
-            .store()
-            .reference("volunteer")?
+        let volunteer = self
+            .all_volunteers()?
             .into_iter()
-            .find(|(id, body)| id == volunteer_id && !body["retired"].as_bool().unwrap_or(false))
-            .map(|(_, b)| b)
+            .find(|v| v.id.to_string() == volunteer_id && !v.retired)
             .ok_or_else(|| {
                 AppError::new(
                     "unknown_volunteer",
@@ -589,10 +586,7 @@ impl AppCore {
                     "This volunteer is not on the list; ask the compound staff",
                 )
             })?;
-        let ok = kadian_domain::volunteer::verify_pin(
-            body["pin_hash"].as_str().unwrap_or_default(),
-            pin,
-        );
+        let ok = kadian_domain::volunteer::verify_pin(&volunteer.pin_hash, pin);
         let mut state = self.shift_state();
         if !ok {
             state.failures += 1;
@@ -611,7 +605,7 @@ impl AppCore {
         state.locked_until = None;
         let shift = Shift {
             volunteer_id: volunteer_id.to_owned(),
-            volunteer_name: body["name"].as_str().unwrap_or_default().to_owned(),
+            volunteer_name: volunteer.name,
             checkpoint_id,
             started_at: now,
         };
@@ -641,10 +635,9 @@ impl AppCore {
     fn registering(&self) -> AppResult<Shift> {
         let shift = self.on_duty()?;
         let retired = self
-            .store()
-            .reference("volunteer")?
+            .all_volunteers()?
             .iter()
-            .any(|(id, body)| *id == shift.volunteer_id && body["retired"].as_bool() == Some(true));
+            .any(|v| v.id.to_string() == shift.volunteer_id && v.retired);
         if retired {
             return Err(AppError::new(
                 "volunteer_retired",

@@ -21,8 +21,8 @@ pub struct VolunteerEntry {
     pub name: String,
     /// The compound's id.
     pub compound_id: String,
-    /// The compound's name, when the reference data has it.
-    pub compound_name: Option<String>,
+    /// The compound's name.
+    pub compound_name: String,
     /// No longer signs in.
     pub retired: bool,
     /// The last change is not on the server yet: waiting to sync, or refused (the sync bar's
@@ -50,29 +50,38 @@ fn not_staff() -> AppError {
 }
 
 impl AppCore {
+    /// Every volunteer this device holds (pulled, or set here), retired ones included.
+    pub(crate) fn all_volunteers(&self) -> AppResult<Vec<Volunteer>> {
+        Ok(self
+            .store()
+            .reference("volunteer")?
+            .into_iter()
+            .filter_map(|(_, body)| serde_json::from_value(body).ok())
+            .collect())
+    }
+
     /// The compounds whose volunteers this device keeps: a compound laptop its own; a community
     /// laptop those of its community; the street all. Errors: `not_staff` (a tablet or a device
     /// not enrolled).
     fn managed_compounds(&self) -> AppResult<Vec<(String, String)>> {
         let store = self.store();
-        let enrolment = store.enrolment()?.ok_or_else(not_staff)?;
+        let enrolment = store
+            .enrolment()?
+            .filter(|e| e.role != Role::Volunteer)
+            .ok_or_else(not_staff)?;
         let all = store.reference("compound")?;
         let compounds = all.into_iter().filter_map(|(id, body)| {
             let community = body["community"].as_str().unwrap_or_default().to_owned();
             let name = body["name"].as_str().unwrap_or_default().to_owned();
             let mine = match enrolment.role {
-                Role::Volunteer => false,
+                Role::Volunteer => false, // refused above
                 Role::Compound => enrolment.scope.compound.as_deref() == Some(id.as_str()),
                 Role::Community => enrolment.scope.community.as_deref() == Some(community.as_str()),
                 Role::Street => true,
             };
             mine.then_some((id, name))
         });
-        let list: Vec<(String, String)> = compounds.collect();
-        if enrolment.role == Role::Volunteer {
-            return Err(not_staff());
-        }
-        Ok(list)
+        Ok(compounds.collect())
     }
 
     /// The compounds whose volunteers this device keeps, by name. Errors: `not_staff`.
@@ -90,28 +99,19 @@ impl AppCore {
     /// last. Errors: `not_staff`.
     pub fn volunteer_list(&self) -> AppResult<Vec<VolunteerEntry>> {
         let compounds = self.managed_compounds()?;
-        let store = self.store();
-        let pending = store.unsent_ids("volunteer")?;
-        let mut list: Vec<VolunteerEntry> = store
-            .reference("volunteer")?
+        let pending = self.store().unsent_ids("volunteer")?;
+        let mut list: Vec<VolunteerEntry> = self
+            .all_volunteers()?
             .into_iter()
-            .filter_map(|(id, body)| {
-                serde_json::from_value::<Volunteer>(body)
-                    .ok()
-                    .map(|v| (id, v))
-            })
-            .filter_map(|(id, v)| {
-                let compound_name = compounds
-                    .iter()
-                    .find(|(c, _)| *c == v.compound)
-                    .map(|(_, n)| n.clone());
-                let ours = compound_name.is_some();
-                ours.then(|| VolunteerEntry {
+            .filter_map(|v| {
+                let (_, compound_name) = compounds.iter().find(|(c, _)| *c == v.compound)?;
+                let id = v.id.to_string();
+                Some(VolunteerEntry {
                     pending: pending.contains(&id),
                     id,
                     name: v.name,
                     compound_id: v.compound,
-                    compound_name,
+                    compound_name: compound_name.clone(),
                     retired: v.retired,
                 })
             })
@@ -180,11 +180,9 @@ impl AppCore {
 
     fn managed_volunteer(&self, id: &str) -> AppResult<Volunteer> {
         let compounds = self.managed_compounds()?;
-        self.store()
-            .reference("volunteer")?
+        self.all_volunteers()?
             .into_iter()
-            .find(|(v, _)| v == id)
-            .and_then(|(_, body)| serde_json::from_value::<Volunteer>(body).ok())
+            .find(|v| v.id.to_string() == id)
             .filter(|v| compounds.iter().any(|(c, _)| *c == v.compound))
             .ok_or_else(|| {
                 AppError::new(

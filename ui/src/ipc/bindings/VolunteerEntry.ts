@@ -17,9 +17,9 @@ name: string,
  */
 compound_id: string, 
 /**
- * The compound's name, when the reference data has it.
+ * The compound's name.
  */
-compound_name: string | null, 
+compound_name: string, 
 /**
  * No longer signs in.
  */
