@@ -107,6 +107,28 @@ impl StoreError {
         }
     }
 
+    /// True when the error lies in the record being written (it breaks a rule, names something
+    /// missing, or a constraint of the store), not in the store itself (disk full, busy, key):
+    /// writing the same record again would fail the same way.
+    pub fn is_record_fault(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Invalid(_)
+                | StoreError::NotFound { .. }
+                | StoreError::EventImmutable
+                | StoreError::Json(_)
+        ) || matches!(self, StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == ErrorCode::ConstraintViolation)
+            || matches!(
+                self,
+                StoreError::Sqlite(
+                    rusqlite::Error::InvalidColumnType(..)
+                        | rusqlite::Error::ToSqlConversionFailure(_)
+                        | rusqlite::Error::IntegralValueOutOfRange(..)
+                )
+            )
+    }
+
     /// The message in Chinese, for the screen (the English one is `to_string()`).
     pub fn message_zh(&self) -> String {
         match self {

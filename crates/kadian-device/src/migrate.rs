@@ -32,6 +32,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0003_review_indexes.sql",
         sql: include_str!("../../../migrations/device/0003_review_indexes.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_sync_quarantine.sql",
+        sql: include_str!("../../../migrations/device/0004_sync_quarantine.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

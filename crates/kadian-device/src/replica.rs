@@ -6,6 +6,7 @@ use kadian_domain::records::{
     Correction, Passage, Person, Source, TemperatureReading, TravelDeclaration,
 };
 use kadian_domain::sync::{Change, EnrolResponse, Receipt, ReceiptStatus, Role, Scope};
+use kadian_domain::volunteer::Volunteer;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
@@ -349,75 +350,85 @@ impl Store {
     /// Applies pulled changes and the new cursor in one transaction. Events are inserted once;
     /// a person is merged: where this device holds an unacknowledged edit of a field the server
     /// changed too, the server's value is stored and the local one goes to the conflict list.
+    ///
+    /// A change this device cannot apply (it breaks a rule of its kind, or a rule of this store
+    /// such as one person per document number) never stops the sync: it goes to the quarantine
+    /// list ([`Store::quarantined`]) with the reason, and the rest of the page is applied and the
+    /// cursor moves on. Only a failure of the store itself (disk full, busy) fails the page, which
+    /// is then pulled again. Returns the number of changes applied.
     pub fn apply_pull(&mut self, changes: &[Change], cursor: i64) -> Result<usize> {
         self.write(|tx| {
             let mut applied = 0;
             for c in changes {
-                let parse_err = |e: serde_json::Error| StoreError::Json(e);
-                match c.kind.as_str() {
-                    "person" => {
-                        let p: Person = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
-                        merge_person(tx, &p, c.version)?;
+                tx.execute_batch("SAVEPOINT one_change")?;
+                match apply_change(tx, c) {
+                    Ok(()) => {
+                        tx.execute_batch("RELEASE one_change")?;
+                        tx.prepare_cached(
+                            "DELETE FROM sync_quarantine WHERE kind = ?1 AND record_id = ?2 AND version <= ?3",
+                        )?
+                        .execute(params![c.kind, c.id, c.version])?;
+                        applied += 1;
                     }
-                    "passage" => {
-                        let p: Passage = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
-                        if !exists(tx, "passage", &p.id.to_string())? {
-                            insert_passage(tx, &p, Source::Sync)?;
-                        }
-                    }
-                    "temperature_reading" => {
-                        let r: TemperatureReading = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
-                        if !exists(tx, "temperature_reading", &r.id.to_string())? {
-                            insert_reading(tx, &r, Source::Sync)?;
-                        }
-                    }
-                    "travel_declaration" => {
-                        let t: TravelDeclaration = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
-                        if !exists(tx, "travel_declaration", &t.id.to_string())? {
-                            insert_travel(tx, &t, Source::Sync)?;
-                        }
-                    }
-                    "correction" => {
-                        let k: Correction = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
-                        if let Some(table) = correctable_table(k.target_kind) {
-                            if !exists(tx, "correction", &k.id.to_string())? {
-                                insert_correction(tx, &k, table, Source::Sync)?;
+                    Err(e) if e.is_record_fault() => {
+                        tx.execute_batch("ROLLBACK TO one_change; RELEASE one_change")?;
+                        let (code, message) = match &e {
+                            StoreError::Invalid(n) => {
+                                (n.code.clone(), format!("{} / {}", n.message, n.message_en))
                             }
-                        }
+                            other => (other.code().to_owned(), other.to_string()),
+                        };
+                        let body = c.body.to_string();
+                        tx.prepare_cached(
+                            "INSERT INTO sync_quarantine (kind, record_id, version, body, code, message, at_utc)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                             ON CONFLICT (kind, record_id, version) DO UPDATE SET
+                                 body = excluded.body, code = excluded.code, message = excluded.message, at_utc = excluded.at_utc",
+                        )?
+                        .execute(params![
+                            clip(&c.kind, 64),
+                            clip(&c.id, 64),
+                            c.version,
+                            clip(&body, 64 * 1024),
+                            code,
+                            clip(&message, 1000),
+                            ts(Utc::now()),
+                        ])?;
                     }
-                    "conflict" => {
-                        let b = &c.body;
-                        let s = |k: &str| b.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
-                        tx.execute(
-                            "INSERT INTO sync_conflict (id, record_kind, record_id, field, kept_value, lost_value, origin, at_utc)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'server', ?7) ON CONFLICT (id) DO NOTHING",
-                            params![
-                                c.id,
-                                s("record_kind"),
-                                s("record_id"),
-                                s("field"),
-                                b.get("server_value").map(|v| v.to_string()),
-                                b.get("device_value").map(|v| v.to_string()),
-                                s("at"),
-                            ],
-                        )?;
-                    }
-                    other => {
-                        tx.execute(
-                            // A volunteer changed here and not yet acknowledged keeps the local
-                            // body: the push that follows carries it to the server.
-                            "INSERT INTO reference (kind, id, version, body) VALUES (?1, ?2, ?3, ?4)
-                             ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, body = excluded.body
-                             WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE record_id = excluded.id AND state IN ('pending', 'sent'))",
-                            params![other, c.id, c.version, c.body.to_string()],
-                        )?;
-                    }
+                    Err(e) => return Err(e),
                 }
-                applied += 1;
             }
             meta_set(tx, META_CURSOR, &cursor.to_string())?;
             Ok(applied)
         })
+    }
+
+    /// Pulled changes this device could not apply, newest first (the sync panel lists them for
+    /// compound staff; a technician reads the reason).
+    pub fn quarantined(&self) -> Result<Vec<QuarantinedChange>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT kind, record_id, version, code, message, at_utc FROM sync_quarantine ORDER BY at_utc DESC, record_id",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(QuarantinedChange {
+                    kind: r.get(0)?,
+                    record_id: r.get(1)?,
+                    version: r.get(2)?,
+                    code: r.get(3)?,
+                    message: r.get(4)?,
+                    at: r.get(5)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// How many pulled changes are in quarantine.
+    pub fn quarantined_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM sync_quarantine", [], |r| r.get(0))?)
     }
 
     /// Reference data of a kind (`community`, `compound`, `checkpoint`) as pulled: (id, body).
@@ -440,6 +451,126 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// The first `max` bytes of `s` (on a character boundary): a hostile change is kept for
+/// review, not all of it.
+fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_owned()
+}
+
+/// Applies one pulled change. Record kinds go through the same rules as a local write
+/// ([`kadian_domain::record_rules::check_record`], inside the insert functions).
+fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
+    let parse_err = |e: serde_json::Error| {
+        StoreError::Invalid(kadian_domain::Notice::error(
+            kadian_domain::Field::Record,
+            "invalid_record",
+            format!("记录格式不对（{}）", c.kind),
+            format!("malformed {}: {e}", c.kind),
+        ))
+    };
+    match c.kind.as_str() {
+        "person" => {
+            let p: Person = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            merge_person(tx, &p, c.version)?;
+        }
+        "passage" => {
+            let p: Passage = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            if !exists(tx, "passage", &p.id.to_string())? {
+                insert_passage(tx, &p, Source::Sync)?;
+            }
+        }
+        "temperature_reading" => {
+            let r: TemperatureReading =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            if !exists(tx, "temperature_reading", &r.id.to_string())? {
+                insert_reading(tx, &r, Source::Sync)?;
+            }
+        }
+        "travel_declaration" => {
+            let t: TravelDeclaration = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            if !exists(tx, "travel_declaration", &t.id.to_string())? {
+                insert_travel(tx, &t, Source::Sync)?;
+            }
+        }
+        "correction" => {
+            let k: Correction = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            if let Some(table) = correctable_table(k.target_kind) {
+                if !exists(tx, "correction", &k.id.to_string())? {
+                    insert_correction(tx, &k, table, Source::Sync)?;
+                }
+            }
+        }
+        "volunteer" => {
+            let v: Volunteer = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            kadian_domain::record_rules::check_volunteer(&v).map_err(StoreError::Invalid)?;
+            put_reference_row(tx, c)?;
+        }
+        "conflict" => {
+            let b = &c.body;
+            let s = |k: &str| {
+                b.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            tx.execute(
+                "INSERT INTO sync_conflict (id, record_kind, record_id, field, kept_value, lost_value, origin, at_utc)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'server', ?7) ON CONFLICT (id) DO NOTHING",
+                params![
+                    c.id,
+                    s("record_kind"),
+                    s("record_id"),
+                    s("field"),
+                    b.get("server_value").map(|v| v.to_string()),
+                    b.get("device_value").map(|v| v.to_string()),
+                    s("at"),
+                ],
+            )?;
+        }
+        _ => put_reference_row(tx, c)?,
+    }
+    Ok(())
+}
+
+/// Reference data (community, compound, checkpoint, volunteer) as pulled. A volunteer changed
+/// here and not yet acknowledged keeps the local body: the push that follows carries it to the
+/// server.
+fn put_reference_row(tx: &Transaction<'_>, c: &Change) -> Result<()> {
+    tx.execute(
+        "INSERT INTO reference (kind, id, version, body) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version, body = excluded.body
+         WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE record_id = excluded.id AND state IN ('pending', 'sent'))",
+        params![c.kind, c.id, c.version, c.body.to_string()],
+    )?;
+    Ok(())
+}
+
+/// A pulled change this device could not apply.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct QuarantinedChange {
+    /// Record kind as pulled.
+    pub kind: String,
+    /// Its id.
+    pub record_id: String,
+    /// The server's version of it.
+    #[ts(type = "number")]
+    pub version: i64,
+    /// Why (`invalid_record`, `document_number_in_use`, `too_long`, ...).
+    pub code: String,
+    /// The reason in zh-CN and en.
+    pub message: String,
+    /// When it was pulled (UTC, RFC 3339).
+    pub at: String,
 }
 
 /// Stores the server's version of a person. Fields this device changed and has not had

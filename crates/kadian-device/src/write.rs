@@ -3,6 +3,7 @@
 //! ever inserted; persons are inserted or updated with a version.
 
 use chrono::{SecondsFormat, Utc};
+use kadian_domain::record_rules;
 use kadian_domain::records::{
     Correction, Passage, Person, RecordKind, Source, TemperatureReading, TravelDeclaration,
 };
@@ -93,18 +94,7 @@ fn enqueue<T: Serialize>(
 }
 
 pub(crate) fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) -> Result<usize> {
-    if p.person_id.is_none()
-        && p.walk_in_name
-            .as_deref()
-            .is_none_or(|n| n.trim().is_empty())
-    {
-        return Err(StoreError::Invalid(Notice::error(
-            Field::Name,
-            "name_missing",
-            "出入登记需要登记人员或姓名",
-            "A passage needs a registered person or a name",
-        )));
-    }
+    record_rules::check_passage(p).map_err(StoreError::Invalid)?;
     if source == Source::User {
         if let Some(person) = p.person_id {
             let known: bool = tx
@@ -145,6 +135,7 @@ pub(crate) fn insert_reading(
     r: &TemperatureReading,
     source: Source,
 ) -> Result<usize> {
+    record_rules::check_reading(r).map_err(StoreError::Invalid)?;
     tx.prepare_cached(
         "INSERT INTO temperature_reading (id, passage_id, person_id, checkpoint_id, at_utc,
                  offset_minutes, celsius_tenths, fever, remeasure_of, recorded_by, source)
@@ -179,6 +170,7 @@ pub(crate) fn insert_travel(
     t: &TravelDeclaration,
     source: Source,
 ) -> Result<usize> {
+    record_rules::check_travel(t).map_err(StoreError::Invalid)?;
     let transport = t.transport.map(|m| {
         serde_json::to_value(m)
             .ok()
@@ -225,12 +217,37 @@ pub(crate) fn upsert_person_tx(
     p: &Person,
     source: Source,
 ) -> Result<PersonWrite> {
+    record_rules::check_person(p).map_err(StoreError::Invalid)?;
     let existing: Option<(String, i64)> = tx
         .prepare_cached("SELECT id, version FROM person WHERE id = ?1")?
         .query_row([p.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
+    if source == Source::Sync {
+        // The server's person is stored under the server's id, never folded into another local
+        // person who holds the same document number: that is a duplicate for people to review.
+        if let Some(number) = &p.document_number {
+            let holder: Option<String> = tx
+                .prepare_cached(
+                    "SELECT id FROM person WHERE document_type = ?1 AND document_number = ?2 AND id <> ?3",
+                )?
+                .query_row(
+                    params![p.document_type.as_str(), number, p.id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if holder.is_some() {
+                return Err(StoreError::Invalid(Notice::error(
+                    Field::IdNumber,
+                    "document_number_in_use",
+                    "该证件号码已登记在本机另一人名下",
+                    "Another person on this device holds this document number",
+                )));
+            }
+        }
+    }
     let existing = match existing {
         Some(e) => Some(e),
+        None if source == Source::Sync => None,
         None => match &p.document_number {
             Some(number) => tx
                 .prepare_cached(
@@ -336,6 +353,7 @@ pub(crate) fn insert_correction(
     table: &str,
     source: Source,
 ) -> Result<usize> {
+    record_rules::check_correction(c).map_err(StoreError::Invalid)?;
     if source == Source::User {
         let found: bool = tx.query_row(
             &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
@@ -479,6 +497,7 @@ impl Store {
     /// server's version this device last had; our own create not yet acknowledged counts as
     /// version 1.
     pub fn put_volunteer(&mut self, v: &Volunteer) -> Result<()> {
+        record_rules::check_volunteer(v).map_err(StoreError::Invalid)?;
         self.write(|tx| {
             let id = v.id.to_string();
             let version: Option<i64> = tx

@@ -10,6 +10,7 @@ pub mod name;
 pub mod notice;
 pub mod phone;
 pub mod plate;
+pub mod record_rules;
 pub mod records;
 pub mod sync;
 pub mod temperature;

@@ -127,8 +127,67 @@ fn read_csv(bytes: &[u8]) -> Option<Grid> {
     })
 }
 
+fn to_cell(d: calamine::Data) -> Cell {
+    use calamine::Data;
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::String(s) if s.trim().is_empty() => Cell::Empty,
+        Data::String(s) => Cell::Text(s),
+        Data::Int(i) => Cell::Number(i as f64),
+        Data::Float(f) => Cell::Number(f),
+        Data::Bool(b) => Cell::Bool(b),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(d) => Cell::Date(d),
+            None => Cell::Number(dt.as_f64()),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
+        Data::Error(e) => Cell::Error(format!("{e:?}")),
+    }
+}
+
+/// Cells of one sheet by position, refused as soon as one lies beyond the register limits.
+#[derive(Default)]
+struct SparseSheet {
+    cells: Vec<((u32, u32), Cell)>,
+}
+
+impl SparseSheet {
+    fn push(
+        &mut self,
+        pos: (u32, u32),
+        cell: Cell,
+        too_large: impl Fn(u32, u32) -> RegisterError,
+    ) -> Result<(), RegisterError> {
+        if pos.0 >= crate::MAX_SHEET_ROWS || pos.1 >= crate::MAX_SHEET_COLUMNS {
+            return Err(too_large(pos.0, pos.1));
+        }
+        if !cell.is_empty() {
+            self.cells.push((pos, cell));
+        }
+        Ok(())
+    }
+
+    /// Rows from row 0, each from column 0 (empty cells filled in), sized to the cells there are.
+    fn into_rows(mut self) -> Vec<Vec<Cell>> {
+        self.cells.sort_by_key(|(p, _)| *p);
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        for ((r, c), cell) in self.cells {
+            let (r, c) = (r as usize, c as usize);
+            if rows.len() <= r {
+                rows.resize(r + 1, Vec::new());
+            }
+            let row = &mut rows[r];
+            if row.len() <= c {
+                row.resize(c + 1, Cell::Empty);
+            }
+            row[c] = cell;
+        }
+        rows
+    }
+}
+
 fn read_workbook(path: &Path) -> Result<Grid, RegisterError> {
-    use calamine::{Data, Reader};
+    use calamine::{Reader, Sheets};
     let shown = path.display().to_string();
     let damaged = |detail: String| RegisterError::Workbook {
         path: shown.clone(),
@@ -142,31 +201,55 @@ fn read_workbook(path: &Path) -> Result<Grid, RegisterError> {
     }
     let mut book = calamine::open_workbook_auto(path).map_err(|e| damaged(e.to_string()))?;
     for name in book.sheet_names().to_owned() {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| damaged(e.to_string()))?;
-        let Some((row0, col0)) = range.start() else {
-            continue;
+        let too_large = |row: u32, column: u32| RegisterError::SheetTooLarge {
+            path: shown.clone(),
+            sheet: name.clone(),
+            row: u64::from(row) + 1,
+            column: u64::from(column) + 1,
+            max_rows: crate::MAX_SHEET_ROWS,
+            max_columns: crate::MAX_SHEET_COLUMNS,
         };
-        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); row0 as usize];
-        for r in range.rows() {
-            let mut cells = vec![Cell::Empty; col0 as usize];
-            cells.extend(r.iter().map(|d| match d {
-                Data::Empty => Cell::Empty,
-                Data::String(s) if s.trim().is_empty() => Cell::Empty,
-                Data::String(s) => Cell::Text(s.clone()),
-                Data::Int(i) => Cell::Number(*i as f64),
-                Data::Float(f) => Cell::Number(*f),
-                Data::Bool(b) => Cell::Bool(*b),
-                Data::DateTime(dt) => match dt.as_datetime() {
-                    Some(d) => Cell::Date(d),
-                    None => Cell::Number(dt.as_f64()),
-                },
-                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-                Data::Error(e) => Cell::Error(format!("{e:?}")),
-            }));
-            rows.push(cells);
+        let mut sheet = SparseSheet::default();
+        // .xlsx and .xlsb are read cell by cell, so a hostile file that places one cell at
+        // XFD1048576 is refused at that cell instead of making the reader allocate the whole
+        // rectangle. (.xls cannot exceed 65,536 × 256 by its format; .ods is read whole.)
+        match &mut book {
+            Sheets::Xlsx(x) => {
+                let mut reader = x
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| damaged(e.to_string()))?;
+                while let Some(c) = reader.next_cell().map_err(|e| damaged(e.to_string()))? {
+                    let pos = c.get_position();
+                    sheet.push(pos, to_cell(c.get_value().clone().into()), too_large)?;
+                }
+            }
+            Sheets::Xlsb(x) => {
+                let mut reader = x
+                    .worksheet_cells_reader(&name)
+                    .map_err(|e| damaged(e.to_string()))?;
+                while let Some(c) = reader.next_cell().map_err(|e| damaged(e.to_string()))? {
+                    let pos = c.get_position();
+                    sheet.push(pos, to_cell(c.get_value().clone().into()), too_large)?;
+                }
+            }
+            other => {
+                let range = other
+                    .worksheet_range(&name)
+                    .map_err(|e| damaged(e.to_string()))?;
+                if let (Some(start), Some(end)) = (range.start(), range.end()) {
+                    if end.0 >= crate::MAX_SHEET_ROWS || end.1 >= crate::MAX_SHEET_COLUMNS {
+                        return Err(too_large(end.0, end.1));
+                    }
+                    for (r, row) in range.rows().enumerate() {
+                        for (c, d) in row.iter().enumerate() {
+                            let pos = (start.0 + r as u32, start.1 + c as u32);
+                            sheet.push(pos, to_cell(d.clone()), too_large)?;
+                        }
+                    }
+                }
+            }
         }
+        let rows = sheet.into_rows();
         if rows.iter().any(|r| r.iter().any(|c| !c.is_empty())) {
             return Ok(Grid { sheet: name, rows });
         }

@@ -61,10 +61,32 @@ pub enum RegisterError {
     /// The header has no column the register kind needs.
     #[error("the register has no {0} column")]
     MissingColumn(&'static str),
+    /// A sheet reaches beyond [`MAX_SHEET_ROWS`] rows or [`MAX_SHEET_COLUMNS`] columns (a real
+    /// register never does; a hostile file with one cell at XFD1048576 would need gigabytes).
+    #[error("{path}: the sheet {sheet} reaches row {row} and column {column}; a register has at most {max_rows} rows and {max_columns} columns. Delete the cells far below or to the right and save again")]
+    SheetTooLarge {
+        /// The file.
+        path: String,
+        /// The sheet.
+        sheet: String,
+        /// The farthest row (1-based).
+        row: u64,
+        /// The farthest column (1-based).
+        column: u64,
+        /// [`MAX_SHEET_ROWS`].
+        max_rows: u32,
+        /// [`MAX_SHEET_COLUMNS`].
+        max_columns: u32,
+    },
     /// Writing an export failed.
     #[error("cannot write the export: {0}")]
     Export(String),
 }
+
+/// Most rows of a register's sheet (a street has about 140,000 residents).
+pub const MAX_SHEET_ROWS: u32 = 200_000;
+/// Most columns of a register's sheet.
+pub const MAX_SHEET_COLUMNS: u32 = 100;
 
 impl RegisterError {
     /// Stable code for the UI and the CLI.
@@ -76,6 +98,7 @@ impl RegisterError {
             RegisterError::Encoding { .. } => "encoding_unknown",
             RegisterError::NoHeader => "header_not_found",
             RegisterError::MissingColumn(_) => "column_missing",
+            RegisterError::SheetTooLarge { .. } => "sheet_too_large",
             RegisterError::Export(_) => "export_failed",
         }
     }

@@ -49,18 +49,24 @@ pub fn new_enrol_code() -> DbResult<String> {
         .join("-"))
 }
 
-/// Parses a time to live: `24h`, `30m`, `7d`, `3600s`.
+/// Longest life of an enrolment code: 30 days.
+pub const MAX_TTL_DAYS: i64 = 30;
+
+/// Parses a time to live: `24h`, `30m`, `7d`, `3600s`; more than 0 and at most
+/// [`MAX_TTL_DAYS`] days. `None` for anything else (a huge number included: never a panic).
 pub fn parse_ttl(s: &str) -> Option<Duration> {
     let s = s.trim();
     let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
-    let n: i64 = n.parse().ok()?;
-    Some(match unit {
-        "s" => Duration::seconds(n),
-        "m" => Duration::minutes(n),
-        "h" => Duration::hours(n),
-        "d" => Duration::days(n),
+    let n: i64 = n.parse().ok().filter(|n| *n > 0)?;
+    let seconds_per = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
         _ => return None,
-    })
+    };
+    let seconds = n.checked_mul(seconds_per)?;
+    (seconds <= MAX_TTL_DAYS * 86_400).then(|| Duration::seconds(seconds))
 }
 
 /// Issues a one-time enrolment code for `role` at `target` (checkpoint id, compound id,
@@ -316,7 +322,15 @@ pub async fn import_register(
                 })
             })
             .collect();
-        for receipt in db.store(&meta, prepared).await? {
+        for receipt in db
+            .store(
+                &meta,
+                &importer,
+                std::sync::Arc::new(reference.clone()),
+                prepared,
+            )
+            .await?
+        {
             match receipt.status {
                 ReceiptStatus::Accepted | ReceiptStatus::Conflict => result.stored += 1,
                 ReceiptStatus::Duplicate => result.duplicates += 1,
@@ -331,4 +345,26 @@ pub async fn import_register(
 fn chrono_offset() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(8 * 3600)
         .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_lives_more_than_nothing_and_at_most_30_days() {
+        assert_eq!(parse_ttl("24h"), Some(Duration::hours(24)));
+        assert_eq!(parse_ttl("30d"), Some(Duration::days(30)));
+        for bad in [
+            "0m",
+            "31d",
+            "721h",
+            "99999999999999999999d",
+            "9223372036854775807s",
+            "7w",
+            "",
+        ] {
+            assert_eq!(parse_ttl(bad), None, "{bad}");
+        }
+    }
 }

@@ -104,6 +104,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/sync/pull", get(pull))
         .fallback(|| async { Failure::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::map_response(
             |mut r: Response| async move {
@@ -116,14 +120,31 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// A client has this long to send a request's headers (on a new connection, and on a kept-alive
+/// one between requests): a connection that never finishes its request is closed, so a few
+/// hundred of them cannot hold every slot.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
+/// The longest a request may take from its headers to the end of the answer (a 4 MiB push over a
+/// slow mobile link included); then it is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The HTTP settings of both listeners (plain and TLS): header-read timeout on HTTP/1.
+fn configure<A>(server: &mut axum_server::Server<A>) {
+    server
+        .http_builder()
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+}
+
 /// Serves the router on a bound listener until the future ends (with peer addresses, which the
-/// enrolment rate limit needs).
+/// enrolment rate limit needs), with [`HEADER_READ_TIMEOUT`].
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await
+    let mut server = axum_server::from_tcp(listener.into_std()?);
+    configure(&mut server);
+    server
+        .serve(router.into_make_service_with_connect_info::<SocketAddr>())
+        .await
 }
 
 /// Serves `router` over HTTPS on `addr` with the PEM certificate chain and private key (rustls,
@@ -139,8 +160,9 @@ pub async fn serve_tls(
     // One process-wide crypto provider; a second install (tests) is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
-    axum_server::bind_rustls(addr, config)
-        .handle(handle)
+    let mut server = axum_server::bind_rustls(addr, config).handle(handle);
+    configure(&mut server);
+    server
         .serve(router.into_make_service_with_connect_info::<SocketAddr>())
         .await
 }
@@ -199,7 +221,21 @@ async fn enrol(
                 "注册码错误次数过多，请一分钟后再试 / too many wrong codes; wait a minute",
             ));
         }
+        // The attempt is counted before the code is checked (and given back if it was right),
+        // so a burst of parallel requests cannot all pass the check above before any fails.
+        list.push_back(now_instant);
     }
+    let give_back = || {
+        let mut failures = state
+            .enrol_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(list) = failures.get_mut(&peer.ip()) {
+            if let Some(i) = list.iter().rposition(|t| *t == now_instant) {
+                list.remove(i);
+            }
+        }
+    };
     let req: EnrolRequest = json_body(&body)?;
     let token = random_token().map_err(Failure::internal)?;
     let device_id = uuid::Uuid::now_v7().to_string();
@@ -216,29 +252,23 @@ async fn enrol(
         .await
         .map_err(Failure::internal)?;
     match device {
-        Some(d) => Ok((
-            StatusCode::CREATED,
-            Json(EnrolResponse {
-                device_id: d.id,
-                token,
-                role: d.role,
-                scope: d.scope,
-            }),
-        )),
-        None => {
-            state
-                .enrol_failures
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(peer.ip())
-                .or_default()
-                .push_back(now_instant);
-            Err(Failure::new(
-                StatusCode::UNAUTHORIZED,
-                "enrol_code_invalid",
-                "注册码错误、已使用或已过期 / the code is wrong, used or expired",
+        Some(d) => {
+            give_back();
+            Ok((
+                StatusCode::CREATED,
+                Json(EnrolResponse {
+                    device_id: d.id,
+                    token,
+                    role: d.role,
+                    scope: d.scope,
+                }),
             ))
         }
+        None => Err(Failure::new(
+            StatusCode::UNAUTHORIZED,
+            "enrol_code_invalid",
+            "注册码错误、已使用或已过期 / the code is wrong, used or expired",
+        )),
     }
 }
 
@@ -299,7 +329,7 @@ async fn push(
     }
     let received_at = Utc::now();
     let skew = (req.device_time - received_at).num_milliseconds();
-    let reference = state.db.reference().await.map_err(Failure::internal)?;
+    let reference = Arc::new(state.db.reference().await.map_err(Failure::internal)?);
     let prepared = req
         .records
         .iter()
@@ -321,7 +351,7 @@ async fn push(
     };
     let receipts = state
         .db
-        .store(&meta, prepared)
+        .store(&meta, &device, reference, prepared)
         .await
         .map_err(Failure::internal)?;
     Ok(Json(PushResponse {

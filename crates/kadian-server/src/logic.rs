@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use kadian_domain::records::{Correction, Passage, Person, TemperatureReading, TravelDeclaration};
+use kadian_domain::record_rules::{canonical_uuid, check_record, TypedRecord};
+use kadian_domain::records::{Person, RecordKind};
 use kadian_domain::sync::{ApiError, PushRecord, Role, Scope};
-use kadian_domain::volunteer::{check_volunteer_name, is_pin_hash, volunteer_id, Volunteer};
-use serde::Deserialize;
+use kadian_domain::Notice;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -48,12 +48,12 @@ pub struct Device {
     pub revoked: bool,
 }
 
-/// A pushed record that passed validation, with where it belongs.
+/// A pushed record that passed its kind's rules, with where it belongs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incoming {
     /// Kind name.
     pub kind: String,
-    /// Id.
+    /// Id (canonical lower-case UUID).
     pub id: String,
     /// `create` or `update`.
     pub op: String,
@@ -61,14 +61,18 @@ pub struct Incoming {
     pub base_version: Option<i64>,
     /// SHA-256 of the canonical body (sorted keys), hex.
     pub hash: String,
-    /// Canonical JSON body.
+    /// Canonical JSON body: the typed record re-serialised (unknown fields dropped).
     pub body: String,
-    /// Community the record belongs to.
+    /// Community the record belongs to, by its body.
     pub community: Option<String>,
-    /// Compound it belongs to.
+    /// Compound it belongs to, by its body.
     pub compound: Option<String>,
     /// For events: when it happened.
     pub event_at: Option<DateTime<Utc>>,
+    /// For a correction: the kind and id of the event it corrects.
+    pub target: Option<(String, String)>,
+    /// For a person with a document number: `document_type:number`, unique on the server.
+    pub document_key: Option<String>,
 }
 
 impl Incoming {
@@ -92,38 +96,96 @@ fn reject(code: &str, message: impl Into<String>) -> ApiError {
     }
 }
 
-/// Validates a pushed record and places it: the body must be the kind's record with the same
-/// id; events at a checkpoint belong to its compound; everything must lie in the device's scope.
+fn out_of_scope() -> ApiError {
+    reject(
+        "out_of_scope",
+        "这条记录不属于本设备负责的范围 / the record lies outside this device's scope",
+    )
+}
+
+/// The key that makes a person's document number unique: `document_type:number`.
+pub fn document_key(p: &Person) -> Option<String> {
+    p.document_number
+        .as_ref()
+        .map(|n| format!("{}:{n}", p.document_type.as_str()))
+}
+
+/// Where a person belongs: the community of its body (or `fallback`'s), and the compound of
+/// that community named in its body (or `fallback`'s compound when the body names none the
+/// street knows).
+fn place_person(
+    p: &Person,
+    reference: &Reference,
+    fallback: (Option<String>, Option<String>),
+) -> (Option<String>, Option<String>) {
+    let community = p.community_code.clone().or(fallback.0);
+    let compound = match (&community, &p.compound) {
+        (Some(c), Some(name)) => reference
+            .compound_named(c, name)
+            .or_else(|| reference.compounds.contains_key(name).then(|| name.clone()))
+            .or(fallback.1),
+        _ => fallback.1,
+    };
+    (community, compound)
+}
+
+/// True when `device` may write (and read) a record placed at (`community`, `compound`).
+pub fn in_scope(device: &Device, community: Option<&str>, compound: Option<&str>) -> bool {
+    match device.role {
+        Role::Street => true,
+        Role::Community => community.is_some() && community == device.scope.community.as_deref(),
+        Role::Compound | Role::Volunteer => {
+            community == device.scope.community.as_deref()
+                && (compound.is_none() || compound == device.scope.compound.as_deref())
+        }
+    }
+}
+
+/// Validates a pushed record by its kind's rules ([`check_record`], the same check every device
+/// applies before it stores a record) and places it: events at a checkpoint belong to its
+/// compound; everything must lie in the device's scope. The id must be the body's id in
+/// canonical form (lower-case, hyphenated); a checkpoint tablet creates only UUIDv7 ids.
 ///
 /// A `volunteer` (sign-in list of a compound) comes only from compound, community or street
 /// devices, for a compound of the street, with its PIN as an Argon2 hash, never in clear.
 ///
-/// Errors (the record's receipt is `rejected`): `invalid_record`, `unknown_kind`,
-/// `unknown_checkpoint`, `unknown_community`, `unknown_compound`, `not_allowed`, `out_of_scope`.
+/// Errors (the record's receipt is `rejected`; the message names the field and rule):
+/// `invalid_record`, `unknown_kind`, `unknown_checkpoint`, `unknown_community`,
+/// `unknown_compound`, `not_allowed`, `out_of_scope`.
 pub fn prepare(
     record: &PushRecord,
     device: &Device,
     reference: &Reference,
 ) -> Result<Incoming, ApiError> {
-    let mut typed: Option<Value> = None;
-    let bad = |e: serde_json::Error| {
-        reject(
-            "invalid_record",
-            format!("记录格式不对 / malformed {}: {e}", record.kind),
-        )
-    };
-    let body_id = record
-        .body
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if body_id != record.id || uuid::Uuid::parse_str(&record.id).is_err() {
+    let kind: RecordKind = record
+        .kind
+        .parse()
+        .map_err(|n: Notice| reject("unknown_kind", format!("{} / {}", n.message, n.message_en)))?;
+    let Some(id) = canonical_uuid(&record.id) else {
         return Err(reject(
             "invalid_record",
-            "记录编号不对 / the id is not the body's UUID",
+            "记录编号必须是小写带连字符的 UUID / the id must be a UUID in lower-case hyphenated form",
+        ));
+    };
+    let typed = check_record(kind, &record.body).map_err(|n| {
+        reject(
+            "invalid_record",
+            format!(
+                "{}（{}）/ {} ({}: {})",
+                n.message,
+                n.field.as_str(),
+                n.message_en,
+                n.field.as_str(),
+                n.code
+            ),
+        )
+    })?;
+    if typed.id() != id || record.body.get("id").and_then(Value::as_str) != Some(&record.id) {
+        return Err(reject(
+            "invalid_record",
+            "记录编号与记录内容不符 / the id is not the body's id",
         ));
     }
-    // (community, compound, event_at) from the record itself.
     let at_checkpoint = |checkpoint: &str| -> Result<(Option<String>, Option<String>), ApiError> {
         let (compound, _) = reference.checkpoints.get(checkpoint).ok_or_else(|| {
             reject(
@@ -134,91 +196,34 @@ pub fn prepare(
         let community = reference.compounds.get(compound).map(|(c, _)| c.clone());
         Ok((community, Some(compound.clone())))
     };
-    let (community, compound, event_at) = match record.kind.as_str() {
-        "passage" => {
-            let p: Passage = Deserialize::deserialize(&record.body).map_err(bad)?;
-            let (c, k) = at_checkpoint(&p.checkpoint_id)?;
-            (c, k, Some(p.at.utc))
+    let own = || {
+        (
+            device.scope.community.clone(),
+            device.scope.compound.clone(),
+        )
+    };
+    let mut target = None;
+    let mut doc_key = None;
+    let ((community, compound), event_at) = match &typed {
+        TypedRecord::Passage(p) => (at_checkpoint(&p.checkpoint_id)?, Some(p.at.utc)),
+        TypedRecord::TemperatureReading(r) => (
+            at_checkpoint(&r.checkpoint_id).unwrap_or_else(|_| own()),
+            Some(r.at.utc),
+        ),
+        TypedRecord::TravelDeclaration(t) => (own(), Some(t.declared_at.utc)),
+        TypedRecord::Correction(c) => {
+            target = Some((c.target_kind.as_str().to_owned(), c.target_id.to_string()));
+            (own(), Some(c.at.utc))
         }
-        "temperature_reading" => {
-            let r: TemperatureReading = Deserialize::deserialize(&record.body).map_err(bad)?;
-            if !(kadian_domain::temperature::MIN_TENTHS..=kadian_domain::temperature::MAX_TENTHS)
-                .contains(&r.celsius.tenths())
-            {
-                return Err(reject(
-                    "invalid_record",
-                    "体温超出 34.0–43.0 ℃ / temperature outside 34.0–43.0 °C",
-                ));
-            }
-            let (c, k) = at_checkpoint(&r.checkpoint_id).unwrap_or((
-                device.scope.community.clone(),
-                device.scope.compound.clone(),
-            ));
-            (c, k, Some(r.at.utc))
+        TypedRecord::Person(p) => {
+            doc_key = document_key(p);
+            (place_person(p, reference, own()), None)
         }
-        "travel_declaration" => {
-            let t: TravelDeclaration = Deserialize::deserialize(&record.body).map_err(bad)?;
-            (
-                device.scope.community.clone(),
-                device.scope.compound.clone(),
-                Some(t.declared_at.utc),
-            )
-        }
-        "correction" => {
-            let c: Correction = Deserialize::deserialize(&record.body).map_err(bad)?;
-            if c.reason.trim().is_empty() {
-                return Err(reject(
-                    "invalid_record",
-                    "作废或更正必须有原因 / a correction needs a reason",
-                ));
-            }
-            (
-                device.scope.community.clone(),
-                device.scope.compound.clone(),
-                Some(c.at.utc),
-            )
-        }
-        "person" => {
-            let p: Person = Deserialize::deserialize(&record.body).map_err(bad)?;
-            if p.name.trim().is_empty() {
-                return Err(reject("invalid_record", "姓名为空 / the name is empty"));
-            }
-            let community = p
-                .community_code
-                .clone()
-                .or_else(|| device.scope.community.clone());
-            let compound = match (&community, &p.compound) {
-                (Some(c), Some(name)) => reference
-                    .compound_named(c, name)
-                    .or_else(|| device.scope.compound.clone()),
-                _ => device.scope.compound.clone(),
-            };
-            (community, compound, None)
-        }
-        "volunteer" => {
-            let v: Volunteer = Deserialize::deserialize(&record.body).map_err(bad)?;
-            if v.id != volunteer_id(&v.compound, &v.name) {
-                return Err(reject(
-                    "invalid_record",
-                    "志愿者编号与小区和姓名不符 / the volunteer's id is not that of its compound and name",
-                ));
-            }
+        TypedRecord::Volunteer(v) => {
             if device.role == Role::Volunteer {
                 return Err(reject(
                     "not_allowed",
                     "志愿者名单只能由小区、社区或街道工作人员设置 / only compound, community or street staff set the volunteer list",
-                ));
-            }
-            if let Err(n) = check_volunteer_name(&v.name) {
-                return Err(reject(
-                    "invalid_record",
-                    format!("{} / {}", n.message, n.message_en),
-                ));
-            }
-            if !is_pin_hash(&v.pin_hash) {
-                return Err(reject(
-                    "invalid_record",
-                    "密码必须以 Argon2 散列发送，不能发送明文 / the PIN must come as an Argon2 hash, never in clear",
                 ));
             }
             let (community, _) = reference.compounds.get(&v.compound).ok_or_else(|| {
@@ -227,16 +232,7 @@ pub fn prepare(
                     format!("未知小区 / unknown compound {}", v.compound),
                 )
             })?;
-            // Only the typed fields are kept and sent on: anything else in the body (a clear
-            // `pin`, say) is dropped here.
-            typed = Some(serde_json::to_value(&v).map_err(bad)?);
-            (Some(community.clone()), Some(v.compound.clone()), None)
-        }
-        other => {
-            return Err(reject(
-                "unknown_kind",
-                format!("未知记录类型 / unknown kind {other}"),
-            ))
+            ((Some(community.clone()), Some(v.compound.clone())), None)
         }
     };
     if let Some(c) = community
@@ -248,23 +244,14 @@ pub fn prepare(
             format!("本街道没有社区 {c} / the street has no community {c}"),
         ));
     }
-    let in_scope = match device.role {
-        Role::Street => true,
-        Role::Community => community.is_some() && community == device.scope.community,
-        Role::Compound | Role::Volunteer => {
-            community == device.scope.community
-                && (compound.is_none() || compound == device.scope.compound)
-        }
-    };
-    if !in_scope {
-        return Err(reject(
-            "out_of_scope",
-            "这条记录不属于本设备负责的范围 / the record lies outside this device's scope",
-        ));
+    if !in_scope(device, community.as_deref(), compound.as_deref()) {
+        return Err(out_of_scope());
     }
-    let (body_text, hash) = canonical(typed.as_ref().unwrap_or(&record.body));
+    // Only the typed fields are kept and sent on: anything else in the body (a clear `pin`, a
+    // script, a field of a newer version) is dropped here.
+    let (body_text, hash) = canonical(&typed.to_value());
     Ok(Incoming {
-        kind: record.kind.clone(),
+        kind: kind.as_str().to_owned(),
         id: record.id.clone(),
         op: record.op.clone(),
         base_version: record.base_version,
@@ -273,10 +260,12 @@ pub fn prepare(
         community,
         compound,
         event_at,
+        target,
+        document_key: doc_key,
     })
 }
 
-/// What is stored under the id already.
+/// What is stored under an id already.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Existing {
     /// Kind.
@@ -289,6 +278,10 @@ pub struct Existing {
     pub body: String,
     /// Position in the change sequence.
     pub seq: i64,
+    /// Community it is placed in.
+    pub community: Option<String>,
+    /// Compound it is placed in.
+    pub compound: Option<String>,
 }
 
 /// One field both sides changed: the server's value stays, the device's is kept for review.
@@ -305,8 +298,13 @@ pub struct FieldConflict {
 /// What to do with an arrival.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
-    /// Store as version 1.
-    Insert,
+    /// Store as version 1, placed here.
+    Insert {
+        /// Community.
+        community: Option<String>,
+        /// Compound.
+        compound: Option<String>,
+    },
     /// Already stored with the same content.
     Duplicate,
     /// Refuse with this error.
@@ -314,25 +312,86 @@ pub enum Decision {
     /// Store this body as the next version; `conflicts` lists fields where the server's value
     /// won over the device's.
     Update {
-        /// The body to store.
+        /// The body to store (canonical JSON).
         body: String,
         /// Fields both sides changed differently.
         conflicts: Vec<FieldConflict>,
+        /// Community, from the stored body.
+        community: Option<String>,
+        /// Compound, from the stored body.
+        compound: Option<String>,
+        /// The stored body's document key (persons).
+        document_key: Option<String>,
     },
 }
 
-/// Decides what an arrival means. `base` is the stored body of the version the device's update
-/// was made on (when it is older than the current one); `applied_before` says this exact pushed
-/// body was applied to the entity already (a resend whose receipt was lost: a merged body differs
-/// from what was pushed, so only the pushed hash recognises it).
+/// What the server holds that an arrival is judged against, read by the backend before
+/// [`decide`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stored<'a> {
+    /// The record under the arrival's id.
+    pub existing: Option<&'a Existing>,
+    /// The stored body of the version the device's update was made on (when older than the
+    /// current one).
+    pub base: Option<&'a str>,
+    /// This exact pushed body was applied to the entity already (a resend whose receipt was
+    /// lost: a merged body differs from what was pushed, so only the pushed hash recognises it).
+    pub applied_before: bool,
+    /// For a correction: the record under its target id.
+    pub target: Option<&'a Existing>,
+    /// For a person with a document number: the id of the record that holds the same
+    /// [`Incoming::document_key`], if any.
+    pub document_holder: Option<&'a str>,
+}
+
+/// Decides what an arrival means, on what is stored as well as on what was pushed: an update
+/// or a correction needs scope over the stored record (or the corrected one), a move over both
+/// places; a merged entity is placed by its merged body.
 pub fn decide(
     incoming: &Incoming,
-    existing: Option<&Existing>,
-    base: Option<&str>,
-    applied_before: bool,
+    device: &Device,
+    reference: &Reference,
+    stored: Stored<'_>,
 ) -> Decision {
-    let Some(existing) = existing else {
-        return Decision::Insert;
+    let document_taken = stored
+        .document_holder
+        .is_some_and(|holder| holder != incoming.id);
+    let Some(existing) = stored.existing else {
+        // Deterministic (UUIDv5) ids are derived by staff devices (imports, volunteers): a
+        // tablet that could create one could squat the id of a volunteer it will never see.
+        if device.role == Role::Volunteer
+            && uuid::Uuid::try_parse(&incoming.id).map_or(true, |u| u.get_version_num() != 7)
+        {
+            return Decision::Reject(reject(
+                "invalid_record",
+                "卡点平板只能新建 UUIDv7 编号的记录 / a checkpoint tablet creates records with UUIDv7 ids only",
+            ));
+        }
+        if document_taken {
+            return Decision::Reject(document_in_use());
+        }
+        if let Some((kind, id)) = &incoming.target {
+            return match stored.target {
+                Some(t) if &t.kind == kind => {
+                    if in_scope(device, t.community.as_deref(), t.compound.as_deref()) {
+                        Decision::Insert {
+                            community: t.community.clone(),
+                            compound: t.compound.clone(),
+                        }
+                    } else {
+                        Decision::Reject(out_of_scope())
+                    }
+                }
+                _ => Decision::Reject(reject(
+                    "unknown_target",
+                    format!("要作废或更正的记录不在服务器上 / the corrected {kind} {id} is not on the server"),
+                )),
+            };
+        }
+        return Decision::Insert {
+            community: incoming.community.clone(),
+            compound: incoming.compound.clone(),
+        };
     };
     if existing.kind != incoming.kind {
         return Decision::Reject(reject(
@@ -340,8 +399,15 @@ pub fn decide(
             "该编号已被另一种记录使用 / the id belongs to another kind of record",
         ));
     }
-    if existing.hash == incoming.hash || (applied_before && !incoming.is_event()) {
+    if existing.hash == incoming.hash || (stored.applied_before && !incoming.is_event()) {
         return Decision::Duplicate;
+    }
+    if !in_scope(
+        device,
+        existing.community.as_deref(),
+        existing.compound.as_deref(),
+    ) {
+        return Decision::Reject(out_of_scope());
     }
     if incoming.is_event() {
         return Decision::Reject(reject(
@@ -349,19 +415,51 @@ pub fn decide(
             "同一编号的记录内容不同：事件记录不能修改 / an event with this id exists with other content; events are never edited",
         ));
     }
+    if document_taken {
+        return Decision::Reject(document_in_use());
+    }
     let incoming_base = incoming.base_version.unwrap_or(0);
     // A volunteer is small and set whole by compound staff (name, PIN hash, retired): the
     // latest arrival wins, whole. A field merge would keep a PIN the staff had replaced, or
     // keep a volunteer retired whom they had restored.
-    if incoming_base == existing.version || incoming.kind == "volunteer" {
-        return Decision::Update {
-            body: incoming.body.clone(),
-            conflicts: Vec::new(),
-        };
+    let (body, conflicts) = if incoming_base == existing.version || incoming.kind == "volunteer" {
+        (incoming.body.clone(), Vec::new())
+    } else {
+        merge(&existing.body, &incoming.body, stored.base)
+    };
+    let (community, compound, document_key) = if incoming.kind == "person" {
+        match serde_json::from_str::<Person>(&body) {
+            Ok(p) => {
+                let (c, k) = place_person(
+                    &p,
+                    reference,
+                    (existing.community.clone(), existing.compound.clone()),
+                );
+                (c, k, document_key(&p))
+            }
+            Err(_) => (existing.community.clone(), existing.compound.clone(), None),
+        }
+    } else {
+        (incoming.community.clone(), incoming.compound.clone(), None)
+    };
+    if !in_scope(device, community.as_deref(), compound.as_deref()) {
+        return Decision::Reject(out_of_scope());
     }
+    Decision::Update {
+        body,
+        conflicts,
+        community,
+        compound,
+        document_key,
+    }
+}
+
+/// Field-by-field merge of `mine` (made on `base`) into `current`: where both changed a field
+/// differently, the current value stays and the pair is listed.
+fn merge(current: &str, mine: &str, base: Option<&str>) -> (String, Vec<FieldConflict>) {
     let parse = |s: &str| serde_json::from_str::<BTreeMap<String, Value>>(s).unwrap_or_default();
-    let current = parse(&existing.body);
-    let mine = parse(&incoming.body);
+    let current = parse(current);
+    let mine = parse(mine);
     let base = base.map(parse).unwrap_or_default();
     let mut merged = current.clone();
     let mut conflicts = Vec::new();
@@ -384,10 +482,20 @@ pub fn decide(
             merged.insert(field.clone(), value.clone());
         }
     }
-    Decision::Update {
-        body: serde_json::to_string(&merged).unwrap_or_default(),
+    (
+        serde_json::to_string(&merged).unwrap_or_default(),
         conflicts,
-    }
+    )
+}
+
+/// The refusal of a person whose document number another person holds on the server. The other
+/// person is not named: the pusher may not be allowed to see them. Staff find both on the
+/// duplicate review of a device that sees both.
+pub fn document_in_use() -> ApiError {
+    reject(
+        "document_number_in_use",
+        "该证件号码已登记在另一人名下，请核对是否同一人 / another person holds this document number; check whether they are the same person",
+    )
 }
 
 #[cfg(test)]
@@ -406,6 +514,8 @@ mod tests {
             community: None,
             compound: None,
             event_at: None,
+            target: None,
+            document_key: None,
         }
     }
 
@@ -417,7 +527,43 @@ mod tests {
             hash,
             body: text,
             seq: 1,
+            community: None,
+            compound: None,
         }
+    }
+
+    fn street() -> Device {
+        Device {
+            id: "d".into(),
+            name: "d".into(),
+            role: Role::Street,
+            scope: Scope {
+                street: "s".into(),
+                community: None,
+                compound: None,
+                checkpoint: None,
+            },
+            revoked: false,
+        }
+    }
+
+    fn decide(
+        i: &Incoming,
+        existing: Option<&Existing>,
+        base: Option<&str>,
+        applied_before: bool,
+    ) -> Decision {
+        super::decide(
+            i,
+            &street(),
+            &Reference::default(),
+            Stored {
+                existing,
+                base,
+                applied_before,
+                ..Stored::default()
+            },
+        )
     }
 
     #[test]
@@ -426,7 +572,10 @@ mod tests {
         let e = existing("passage", a.clone(), 1);
         assert_eq!(
             decide(&incoming("passage", a.clone(), None), None, None, false),
-            Decision::Insert
+            Decision::Insert {
+                community: None,
+                compound: None
+            }
         );
         assert_eq!(
             decide(&incoming("passage", a.clone(), None), Some(&e), None, false),
@@ -458,8 +607,9 @@ mod tests {
             serde_json::json!({"id": "x", "name": "张三", "room": "101", "phone": "2"}),
             Some(1),
         );
-        let Decision::Update { body, conflicts } =
-            decide(&device, Some(&server), Some(&base_text), false)
+        let Decision::Update {
+            body, conflicts, ..
+        } = decide(&device, Some(&server), Some(&base_text), false)
         else {
             panic!("update expected")
         };
@@ -475,8 +625,9 @@ mod tests {
             serde_json::json!({"id": "x", "name": "张三", "room": "303", "phone": "1"}),
             Some(1),
         );
-        let Decision::Update { body, conflicts } =
-            decide(&device, Some(&server), Some(&base_text), false)
+        let Decision::Update {
+            body, conflicts, ..
+        } = decide(&device, Some(&server), Some(&base_text), false)
         else {
             panic!("update expected")
         };

@@ -300,8 +300,12 @@ async fn main() -> Result<()> {
                 Role::Community => community.context("--role community needs --community CODE")?,
                 Role::Street => street.context("--role street needs --street CODE")?,
             };
-            let ttl = admin::parse_ttl(&ttl)
-                .with_context(|| format!("--ttl {ttl:?}: use 30m, 24h or 7d"))?;
+            let ttl = admin::parse_ttl(&ttl).with_context(|| {
+                format!(
+                    "--ttl {ttl:?}: use 30m, 24h or 7d (more than 0, at most {} days)",
+                    admin::MAX_TTL_DAYS
+                )
+            })?;
             let (code, expires) = admin::issue_enrol_code(db.as_ref(), role, &target, ttl).await?;
             print(
                 j,

@@ -165,6 +165,7 @@ async fn bench_backend(backend: &str, events: usize, single: usize) -> Result<()
             });
         }
     }
+    let shared_reference = std::sync::Arc::new(reference.clone());
     let t = Clock::now();
     for chunk in records.chunks(1000) {
         let prepared = chunk
@@ -187,7 +188,8 @@ async fn bench_backend(backend: &str, events: usize, single: usize) -> Result<()
             received_at: chrono::Utc::now(),
             clock_flagged: false,
         };
-        s.db.store(&meta, prepared).await?;
+        s.db.store(&meta, &device, shared_reference.clone(), prepared)
+            .await?;
     }
     let raw = events as f64 / t.elapsed().as_secs_f64();
     row(

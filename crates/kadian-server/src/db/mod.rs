@@ -97,6 +97,56 @@ pub(crate) fn not_own_events(param: &str) -> String {
     format!("(event_at IS NULL OR device_id IS NULL OR device_id <> {param})")
 }
 
+/// Most body bytes in one pull page (4 MiB): a page holds at least one change, and no more
+/// than this once it holds one.
+pub const MAX_PULL_BYTES: usize = 4 * 1024 * 1024;
+
+/// Cuts rows fetched with `limit + 1` — (change, seq, body bytes), by seq — to one page: at most
+/// `limit` changes and [`MAX_PULL_BYTES`] of bodies, at least one change. Returns the changes,
+/// the seq of the last one, and whether more wait.
+pub(crate) fn cut_page(
+    rows: Vec<(Change, i64, usize)>,
+    limit: i64,
+) -> (Vec<Change>, Option<i64>, bool) {
+    let mut more = rows.len() as i64 > limit;
+    let mut bytes = 0usize;
+    let mut last = None;
+    let mut out = Vec::with_capacity(rows.len().min(limit as usize));
+    for (change, seq, size) in rows.into_iter().take(limit as usize) {
+        if !out.is_empty() && bytes + size > MAX_PULL_BYTES {
+            more = true;
+            break;
+        }
+        bytes += size;
+        last = Some(seq);
+        out.push(change);
+    }
+    (out, last, more)
+}
+
+/// The body of a `conflict` record: which field of which record lost which value.
+pub(crate) fn conflict_body(
+    id: &str,
+    inc: &Incoming,
+    c: &crate::logic::FieldConflict,
+    device_id: &str,
+    at: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "record_kind": inc.kind, "record_id": inc.id, "field": c.field,
+        "server_value": c.server_value, "device_value": c.device_value,
+        "device_id": device_id, "at": at,
+    })
+}
+
+/// The refusal to write reference data under an id that a record of another kind holds: an id
+/// belongs to one kind forever.
+pub(crate) fn id_of_another_kind(id: &str, kind: &str) -> DbError {
+    DbError::Invalid(format!(
+        "the id {id} belongs to a record of kind {kind}; an id belongs to one kind forever"
+    ))
+}
+
 /// The push's metadata.
 #[derive(Debug, Clone)]
 pub struct PushMeta {
@@ -167,9 +217,12 @@ pub trait Database: Send + Sync + 'static {
     async fn store(
         &self,
         meta: &PushMeta,
+        device: &Device,
+        reference: Arc<Reference>,
         records: Vec<Result<Incoming, Receipt>>,
     ) -> DbResult<Vec<Receipt>>;
-    /// Changes after `cursor` that `filter` lets through, at most `limit`; (changes, next cursor, more).
+    /// Changes after `cursor` that `filter` lets through, at most `limit` and
+    /// [`MAX_PULL_BYTES`] of bodies (at least one change); (changes, next cursor, more).
     async fn pull(
         &self,
         filter: &PullFilter,
@@ -246,4 +299,40 @@ pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) 
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(seq: i64, bytes: usize) -> (Change, i64, usize) {
+        (
+            Change {
+                kind: "passage".into(),
+                id: seq.to_string(),
+                version: 1,
+                deleted: false,
+                body: serde_json::Value::Null,
+            },
+            seq,
+            bytes,
+        )
+    }
+
+    #[test]
+    fn a_pull_page_stops_at_4_mib_but_always_holds_one_change() {
+        let mib = 1024 * 1024;
+        let (page, last, more) = cut_page(vec![row(1, 3 * mib), row(2, 2 * mib)], 500);
+        assert_eq!((page.len(), last, more), (1, Some(1), true));
+        let (page, last, more) = cut_page(vec![row(5, 9 * mib), row(6, 10)], 500);
+        assert_eq!(
+            (page.len(), last, more),
+            (1, Some(5), true),
+            "one huge change"
+        );
+        let (page, last, more) = cut_page(vec![row(1, 10), row(2, 10), row(3, 10)], 2);
+        assert_eq!((page.len(), last, more), (2, Some(2), true), "by count");
+        let (page, last, more) = cut_page(vec![row(1, 10)], 2);
+        assert_eq!((page.len(), last, more), (1, Some(1), false));
+    }
 }

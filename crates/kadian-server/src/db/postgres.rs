@@ -8,8 +8,12 @@ use kadian_domain::sync::{ApiError, Change, Receipt, ReceiptStatus, Role, Scope}
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
-use super::{not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter, PushMeta};
-use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference};
+use super::{
+    conflict_body, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter,
+    PushMeta,
+};
+use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference, Stored};
+use std::sync::Arc;
 
 const MIGRATIONS: &[(i32, &str)] = &[
     (
@@ -19,6 +23,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (
         2,
         include_str!("../../../../migrations/server/postgres/0002_pull_by_kind.sql"),
+    ),
+    (
+        3,
+        include_str!("../../../../migrations/server/postgres/0003_document_key.sql"),
     ),
 ];
 
@@ -101,11 +109,17 @@ async fn put_reference<C: GenericClient>(
 ) -> DbResult<()> {
     let (text, hash) = canonical(&body);
     let existing = tx
-        .query_opt("SELECT hash, version FROM record WHERE id = $1", &[&id])
+        .query_opt(
+            "SELECT hash, version, kind FROM record WHERE id = $1",
+            &[&id],
+        )
         .await?;
     let seq = lock_seq(tx).await? + 1;
     let now = Utc::now();
     match existing {
+        Some(r) if r.get::<_, String>(2) != kind => {
+            return Err(super::id_of_another_kind(id, &r.get::<_, String>(2)))
+        }
         Some(r) if r.get::<_, String>(0) == hash => return Ok(()),
         Some(r) => {
             let v: i64 = r.get(1);
@@ -144,16 +158,12 @@ fn device_from_row(r: &Row) -> Device {
 
 const DEVICE_COLS: &str = "id, name, role, street_code, community_code, compound_id, checkpoint_id, revoked_at, last_seen_at";
 
-async fn store_one<C: GenericClient>(
-    tx: &C,
-    meta: &PushMeta,
-    inc: &Incoming,
-    seq: &mut i64,
-) -> DbResult<Receipt> {
-    let existing = tx
+/// Reads what the server holds under `id`.
+async fn existing_of<C: GenericClient>(tx: &C, id: &str) -> DbResult<Option<Existing>> {
+    Ok(tx
         .query_opt(
-            "SELECT kind, version, hash, body, seq FROM record WHERE id = $1",
-            &[&inc.id],
+            "SELECT kind, version, hash, body, seq, community_code, compound_id FROM record WHERE id = $1",
+            &[&id],
         )
         .await?
         .map(|r| Existing {
@@ -162,7 +172,34 @@ async fn store_one<C: GenericClient>(
             hash: r.get(2),
             body: r.get(3),
             seq: r.get(4),
-        });
+            community: r.get(5),
+            compound: r.get(6),
+        }))
+}
+
+async fn store_one<C: GenericClient>(
+    tx: &C,
+    meta: &PushMeta,
+    device: &Device,
+    reference: &Reference,
+    inc: &Incoming,
+    seq: &mut i64,
+) -> DbResult<Receipt> {
+    let existing = existing_of(tx, &inc.id).await?;
+    let target = match &inc.target {
+        Some((_, id)) => existing_of(tx, id).await?,
+        None => None,
+    };
+    let document_holder: Option<String> = match &inc.document_key {
+        Some(key) => tx
+            .query_opt(
+                "SELECT id FROM record WHERE document_key = $1 AND id <> $2 LIMIT 1",
+                &[key, &inc.id],
+            )
+            .await?
+            .map(|r| r.get(0)),
+        None => None,
+    };
     let base: Option<String> = match (&existing, inc.base_version) {
         (Some(e), Some(b)) if !inc.is_event() && b != e.version => tx
             .query_opt(
@@ -190,60 +227,76 @@ async fn store_one<C: GenericClient>(
         version,
         error,
     };
-    Ok(
-        match decide(inc, existing.as_ref(), base.as_deref(), applied_before) {
-            Decision::Duplicate => {
-                let e = existing.as_ref();
-                receipt(
-                    ReceiptStatus::Duplicate,
-                    e.map(|e| e.seq),
-                    e.map(|e| e.version),
-                    None,
-                )
-            }
-            Decision::Reject(err) => receipt(ReceiptStatus::Rejected, None, None, Some(err)),
-            Decision::Insert => {
-                *seq += 1;
-                tx.execute(
+    let stored = Stored {
+        existing: existing.as_ref(),
+        base: base.as_deref(),
+        applied_before,
+        target: target.as_ref(),
+        document_holder: document_holder.as_deref(),
+    };
+    Ok(match decide(inc, device, reference, stored) {
+        Decision::Duplicate => {
+            let e = existing.as_ref();
+            receipt(
+                ReceiptStatus::Duplicate,
+                e.map(|e| e.seq),
+                e.map(|e| e.version),
+                None,
+            )
+        }
+        Decision::Reject(err) => receipt(ReceiptStatus::Rejected, None, None, Some(err)),
+        Decision::Insert {
+            community,
+            compound,
+        } => {
+            *seq += 1;
+            tx.execute(
                 "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, event_at,
-                                     device_id, device_time, received_at, clock_flagged)
-                 VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                                     device_id, device_time, received_at, clock_flagged, document_key)
+                 VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                 &[
                     &inc.id,
                     &inc.kind,
                     &*seq,
                     &inc.hash,
                     &inc.body,
-                    &inc.community,
-                    &inc.compound,
+                    &community,
+                    &compound,
                     &inc.event_at,
                     &meta.device_id,
                     &meta.device_time,
                     &meta.received_at,
                     &meta.clock_flagged,
+                    &inc.document_key,
                 ],
             )
             .await?;
-                if !inc.is_event() {
-                    tx.execute(
-                        "INSERT INTO record_version (id, version, body, incoming_hash) VALUES ($1, 1, $2, $3)",
-                        &[&inc.id, &inc.body, &inc.hash],
-                    )
-                    .await?;
-                }
-                receipt(ReceiptStatus::Accepted, Some(*seq), Some(1), None)
-            }
-            Decision::Update { body, conflicts } => {
-                let e = existing
-                    .as_ref()
-                    .ok_or_else(|| DbError::Backend("update without a record".into()))?;
-                let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-                let (text, hash) = canonical(&value);
-                let version = e.version + 1;
-                *seq += 1;
+            if !inc.is_event() {
                 tx.execute(
+                    "INSERT INTO record_version (id, version, body, incoming_hash) VALUES ($1, 1, $2, $3)",
+                    &[&inc.id, &inc.body, &inc.hash],
+                )
+                .await?;
+            }
+            receipt(ReceiptStatus::Accepted, Some(*seq), Some(1), None)
+        }
+        Decision::Update {
+            body,
+            conflicts,
+            community,
+            compound,
+            document_key,
+        } => {
+            let e = existing
+                .as_ref()
+                .ok_or_else(|| DbError::Backend("update without a record".into()))?;
+            let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            let (text, hash) = canonical(&value);
+            let version = e.version + 1;
+            *seq += 1;
+            tx.execute(
                 "UPDATE record SET version = $2, seq = $3, hash = $4, body = $5, community_code = $6, compound_id = $7,
-                        device_id = $8, device_time = $9, received_at = $10, clock_flagged = $11
+                        device_id = $8, device_time = $9, received_at = $10, clock_flagged = $11, document_key = $12
                  WHERE id = $1",
                 &[
                     &inc.id,
@@ -251,46 +304,47 @@ async fn store_one<C: GenericClient>(
                     &*seq,
                     &hash,
                     &text,
-                    &inc.community,
-                    &inc.compound,
+                    &community,
+                    &compound,
                     &meta.device_id,
                     &meta.device_time,
                     &meta.received_at,
                     &meta.clock_flagged,
+                    &document_key,
                 ],
             )
             .await?;
+            tx.execute(
+                "INSERT INTO record_version (id, version, body, incoming_hash) VALUES ($1, $2, $3, $4)",
+                &[&inc.id, &version, &text, &inc.hash],
+            )
+            .await?;
+            let record_seq = *seq;
+            let at = meta
+                .received_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            for c in &conflicts {
+                let id = uuid::Uuid::now_v7().to_string();
+                let body = conflict_body(&id, inc, c, &meta.device_id, &at);
+                let (text, hash) = canonical(&body);
+                *seq += 1;
+                // Placed with the record as stored now: only devices that see the record see
+                // the values that lost.
                 tx.execute(
-                    "INSERT INTO record_version (id, version, body, incoming_hash) VALUES ($1, $2, $3, $4)",
-                    &[&inc.id, &version, &text, &inc.hash],
-                )
-                .await?;
-                let record_seq = *seq;
-                for c in &conflicts {
-                    let id = uuid::Uuid::now_v7().to_string();
-                    let body = serde_json::json!({
-                        "id": id, "record_kind": inc.kind, "record_id": inc.id, "field": c.field,
-                        "server_value": c.server_value, "device_value": c.device_value,
-                        "device_id": meta.device_id, "at": meta.received_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                    });
-                    let (text, hash) = canonical(&body);
-                    *seq += 1;
-                    tx.execute(
                     "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, device_id, received_at)
                      VALUES ($1, 'conflict', $2, 1, $3, $4, $5, $6, $7, $8)",
-                    &[&id, &*seq, &hash, &text, &inc.community, &inc.compound, &meta.device_id, &meta.received_at],
+                    &[&id, &*seq, &hash, &text, &community, &compound, &meta.device_id, &meta.received_at],
                 )
                 .await?;
-                }
-                let status = if conflicts.is_empty() {
-                    ReceiptStatus::Accepted
-                } else {
-                    ReceiptStatus::Conflict
-                };
-                receipt(status, Some(record_seq), Some(version), None)
             }
-        },
-    )
+            let status = if conflicts.is_empty() {
+                ReceiptStatus::Accepted
+            } else {
+                ReceiptStatus::Conflict
+            };
+            receipt(status, Some(record_seq), Some(version), None)
+        }
+    })
 }
 
 /// New records of a batch, gathered column by column for one multi-row insert.
@@ -304,6 +358,7 @@ struct NewRows<'a> {
     community: Vec<Option<&'a str>>,
     compound: Vec<Option<&'a str>>,
     event_at: Vec<Option<DateTime<Utc>>>,
+    document_key: Vec<Option<&'a str>>,
     /// Entities (persons) also get their first version in `record_version`.
     entity: Vec<bool>,
 }
@@ -321,11 +376,11 @@ impl NewRows<'_> {
         }
         tx.execute(
             "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, event_at,
-                                 device_id, device_time, received_at, clock_flagged)
-             SELECT id, kind, seq, 1, hash, body, community_code, compound_id, event_at, $9, $10, $11, $12
+                                 device_id, device_time, received_at, clock_flagged, document_key)
+             SELECT id, kind, seq, 1, hash, body, community_code, compound_id, event_at, $9, $10, $11, $12, document_key
              FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[],
-                         $8::timestamptz[])
-                  AS t(id, kind, seq, hash, body, community_code, compound_id, event_at)",
+                         $8::timestamptz[], $13::text[])
+                  AS t(id, kind, seq, hash, body, community_code, compound_id, event_at, document_key)",
             &[
                 &self.id,
                 &self.kind,
@@ -339,6 +394,7 @@ impl NewRows<'_> {
                 &meta.device_time,
                 &meta.received_at,
                 &meta.clock_flagged,
+                &self.document_key,
             ],
         )
         .await?;
@@ -370,6 +426,8 @@ impl NewRows<'_> {
 async fn store_fast(
     client: &mut Client,
     meta: &PushMeta,
+    device: &Device,
+    reference: &Reference,
     records: &[Result<Incoming, Receipt>],
 ) -> DbResult<Vec<Receipt>> {
     let tx = client.transaction().await?;
@@ -385,13 +443,42 @@ async fn store_fast(
         .iter()
         .map(|r| r.get(0))
         .collect();
+    // Document numbers already held: such a person goes through the full arrival logic.
+    let keys: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .filter_map(|i| i.document_key.as_deref())
+        .collect();
+    let held: std::collections::HashSet<String> = if keys.is_empty() {
+        Default::default()
+    } else {
+        tx.query(
+            "SELECT document_key FROM record WHERE document_key = ANY($1)",
+            &[&keys],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
     let mut seen = std::collections::HashSet::new();
+    let mut seen_keys = std::collections::HashSet::new();
     let mut new_rows = NewRows::default();
     let mut receipts = Vec::with_capacity(records.len());
     for item in records {
         match item {
             Err(r) => receipts.push(r.clone()),
-            Ok(inc) if !known.contains(&inc.id) && seen.insert(inc.id.as_str()) => {
+            // New, placed by its own body (not a correction, which is placed with its target),
+            // and with a document number nobody holds.
+            Ok(inc)
+                if !known.contains(&inc.id)
+                    && inc.target.is_none()
+                    && inc
+                        .document_key
+                        .as_deref()
+                        .is_none_or(|k| !held.contains(k) && seen_keys.insert(k))
+                    && seen.insert(inc.id.as_str()) =>
+            {
                 seq += 1;
                 new_rows.id.push(&inc.id);
                 new_rows.kind.push(&inc.kind);
@@ -401,6 +488,7 @@ async fn store_fast(
                 new_rows.community.push(inc.community.as_deref());
                 new_rows.compound.push(inc.compound.as_deref());
                 new_rows.event_at.push(inc.event_at);
+                new_rows.document_key.push(inc.document_key.as_deref());
                 new_rows.entity.push(!inc.is_event());
                 receipts.push(Receipt {
                     id: inc.id.clone(),
@@ -412,7 +500,7 @@ async fn store_fast(
             }
             Ok(inc) => {
                 new_rows.flush(&tx, meta).await?;
-                receipts.push(store_one(&tx, meta, inc, &mut seq).await?);
+                receipts.push(store_one(&tx, meta, device, reference, inc, &mut seq).await?);
             }
         }
     }
@@ -780,13 +868,15 @@ impl super::Database for PgDb {
     async fn store(
         &self,
         meta: &PushMeta,
+        device: &Device,
+        reference: Arc<Reference>,
         records: Vec<Result<Incoming, Receipt>>,
     ) -> DbResult<Vec<Receipt>> {
         let mut client = self.conn().await?;
         // Fast path: the whole batch in one transaction, new records inserted with one prepared
         // statement each. Should anything fail, it is rolled back and the batch goes again record
         // by record, each in a savepoint, so one bad record never fails the others.
-        match store_fast(&mut client, meta, &records).await {
+        match store_fast(&mut client, meta, device, &reference, &records).await {
             Ok(receipts) => return Ok(receipts),
             Err(e) => tracing::warn!(error = %e, "batch store failed; retrying record by record"),
         }
@@ -799,7 +889,7 @@ impl super::Database for PgDb {
                 Ok(inc) => {
                     let sp = tx.savepoint("one").await?;
                     let before = seq;
-                    match store_one(&sp, meta, &inc, &mut seq).await {
+                    match store_one(&sp, meta, device, &reference, &inc, &mut seq).await {
                         Ok(r) => {
                             sp.commit().await?;
                             receipts.push(r);
@@ -871,7 +961,7 @@ impl super::Database for PgDb {
                     .await?
             }
         };
-        let mut changes: Vec<(Change, i64)> = rows
+        let changes: Vec<(Change, i64, usize)> = rows
             .iter()
             .map(|r| {
                 let body: String = r.get(4);
@@ -884,12 +974,12 @@ impl super::Database for PgDb {
                         body: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
                     },
                     r.get(5),
+                    body.len(),
                 )
             })
             .collect();
-        let more = changes.len() as i64 > limit;
-        changes.truncate(limit as usize);
-        let mut next = changes.last().map(|(_, s)| *s).unwrap_or(cursor);
+        let (changes, last, more) = cut_page(changes, limit);
+        let mut next = last.unwrap_or(cursor);
         if !more {
             // As in the SQLite backend: past the records left out. Pushes hold this connection
             // for their whole transaction, so nothing commits between the two statements.
@@ -899,7 +989,7 @@ impl super::Database for PgDb {
                 .get(0);
             next = next.max(newest);
         }
-        Ok((changes.into_iter().map(|(c, _)| c).collect(), next, more))
+        Ok((changes, next, more))
     }
 
     async fn count(&self, kind: &str) -> DbResult<i64> {

@@ -9,8 +9,11 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use kadian_domain::sync::{Change, Receipt, ReceiptStatus, Role, Scope};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::{not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter, PushMeta};
-use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference};
+use super::{
+    conflict_body, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter,
+    PushMeta,
+};
+use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference, Stored};
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -20,6 +23,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         2,
         include_str!("../../../../migrations/server/sqlite/0002_pull_by_kind.sql"),
+    ),
+    (
+        3,
+        include_str!("../../../../migrations/server/sqlite/0003_document_key.sql"),
     ),
 ];
 
@@ -95,18 +102,19 @@ fn put_reference(
     compound: Option<&str>,
 ) -> DbResult<()> {
     let (text, hash) = canonical(&body);
-    let existing: Option<(String, i64)> = tx
+    let existing: Option<(String, i64, String)> = tx
         .query_row(
-            "SELECT hash, version FROM record WHERE id = ?1",
+            "SELECT hash, version, kind FROM record WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
     let seq = next_seq(tx)? + 1;
     let now = ts(Utc::now());
     match existing {
-        Some((h, _)) if h == hash => {}
-        Some((_, v)) => {
+        Some((_, _, k)) if k != kind => return Err(super::id_of_another_kind(id, &k)),
+        Some((h, _, _)) if h == hash => {}
+        Some((_, v, _)) => {
             tx.execute(
                 "UPDATE record SET hash = ?2, body = ?3, version = ?4, seq = ?5, received_at = ?6 WHERE id = ?1",
                 params![id, hash, text, v + 1, seq, now],
@@ -142,24 +150,46 @@ fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Device, Option<St
     ))
 }
 
-fn store_one(
-    tx: &Transaction<'_>,
-    meta: &PushMeta,
-    inc: &Incoming,
-    seq: &mut i64,
-) -> DbResult<Receipt> {
-    let existing: Option<Existing> = tx
-        .prepare_cached("SELECT kind, version, hash, body, seq FROM record WHERE id = ?1")?
-        .query_row([&inc.id], |r| {
+/// Reads what the server holds under `id`.
+fn existing_of(tx: &Transaction<'_>, id: &str) -> DbResult<Option<Existing>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT kind, version, hash, body, seq, community_code, compound_id FROM record WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
             Ok(Existing {
                 kind: r.get(0)?,
                 version: r.get(1)?,
                 hash: r.get(2)?,
                 body: r.get(3)?,
                 seq: r.get(4)?,
+                community: r.get(5)?,
+                compound: r.get(6)?,
             })
         })
-        .optional()?;
+        .optional()?)
+}
+
+fn store_one(
+    tx: &Transaction<'_>,
+    meta: &PushMeta,
+    device: &Device,
+    reference: &Reference,
+    inc: &Incoming,
+    seq: &mut i64,
+) -> DbResult<Receipt> {
+    let existing = existing_of(tx, &inc.id)?;
+    let target = match &inc.target {
+        Some((_, id)) => existing_of(tx, id)?,
+        None => None,
+    };
+    let document_holder: Option<String> = match &inc.document_key {
+        Some(key) => tx
+            .prepare_cached("SELECT id FROM record WHERE document_key = ?1 AND id <> ?2 LIMIT 1")?
+            .query_row(params![key, inc.id], |r| r.get(0))
+            .optional()?,
+        None => None,
+    };
     let base: Option<String> = match (&existing, inc.base_version) {
         (Some(e), Some(b)) if !inc.is_event() && b != e.version => tx
             .query_row(
@@ -187,24 +217,33 @@ fn store_one(
     };
     let received = ts(meta.received_at);
     let device_time = ts(meta.device_time);
-    Ok(
-        match decide(inc, existing.as_ref(), base.as_deref(), applied_before) {
-            Decision::Duplicate => {
-                let e = existing.as_ref();
-                receipt(
-                    ReceiptStatus::Duplicate,
-                    e.map(|e| e.seq),
-                    e.map(|e| e.version),
-                    None,
-                )
-            }
-            Decision::Reject(err) => receipt(ReceiptStatus::Rejected, None, None, Some(err)),
-            Decision::Insert => {
-                *seq += 1;
-                tx.prepare_cached(
+    let stored = Stored {
+        existing: existing.as_ref(),
+        base: base.as_deref(),
+        applied_before,
+        target: target.as_ref(),
+        document_holder: document_holder.as_deref(),
+    };
+    Ok(match decide(inc, device, reference, stored) {
+        Decision::Duplicate => {
+            let e = existing.as_ref();
+            receipt(
+                ReceiptStatus::Duplicate,
+                e.map(|e| e.seq),
+                e.map(|e| e.version),
+                None,
+            )
+        }
+        Decision::Reject(err) => receipt(ReceiptStatus::Rejected, None, None, Some(err)),
+        Decision::Insert {
+            community,
+            compound,
+        } => {
+            *seq += 1;
+            tx.prepare_cached(
                 "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, event_at,
-                                     device_id, device_time, received_at, clock_flagged)
-                 VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                     device_id, device_time, received_at, clock_flagged, document_key)
+                 VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(params![
                 inc.id,
@@ -212,65 +251,69 @@ fn store_one(
                 *seq,
                 inc.hash,
                 inc.body,
-                inc.community,
-                inc.compound,
+                community,
+                compound,
                 inc.event_at.map(ts),
                 meta.device_id,
                 device_time,
                 received,
                 meta.clock_flagged,
+                inc.document_key,
             ])?;
-                if !inc.is_event() {
-                    tx.prepare_cached(
-                        "INSERT INTO record_version (id, version, body, incoming_hash) VALUES (?1, 1, ?2, ?3)",
-                    )?
-                    .execute(params![inc.id, inc.body, inc.hash])?;
-                }
-                receipt(ReceiptStatus::Accepted, Some(*seq), Some(1), None)
+            if !inc.is_event() {
+                tx.prepare_cached(
+                    "INSERT INTO record_version (id, version, body, incoming_hash) VALUES (?1, 1, ?2, ?3)",
+                )?
+                .execute(params![inc.id, inc.body, inc.hash])?;
             }
-            Decision::Update { body, conflicts } => {
-                let e = existing
-                    .as_ref()
-                    .ok_or_else(|| DbError::Backend("update without a record".into()))?;
-                let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-                let (text, hash) = canonical(&value);
-                let version = e.version + 1;
-                *seq += 1;
-                tx.execute(
+            receipt(ReceiptStatus::Accepted, Some(*seq), Some(1), None)
+        }
+        Decision::Update {
+            body,
+            conflicts,
+            community,
+            compound,
+            document_key,
+        } => {
+            let e = existing
+                .as_ref()
+                .ok_or_else(|| DbError::Backend("update without a record".into()))?;
+            let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            let (text, hash) = canonical(&value);
+            let version = e.version + 1;
+            *seq += 1;
+            tx.execute(
                 "UPDATE record SET version = ?2, seq = ?3, hash = ?4, body = ?5, community_code = ?6, compound_id = ?7,
-                        device_id = ?8, device_time = ?9, received_at = ?10, clock_flagged = ?11
+                        device_id = ?8, device_time = ?9, received_at = ?10, clock_flagged = ?11, document_key = ?12
                  WHERE id = ?1",
-                params![inc.id, version, *seq, hash, text, inc.community, inc.compound, meta.device_id, device_time, received, meta.clock_flagged],
+                params![inc.id, version, *seq, hash, text, community, compound, meta.device_id, device_time, received, meta.clock_flagged, document_key],
             )?;
+            tx.execute(
+                "INSERT INTO record_version (id, version, body, incoming_hash) VALUES (?1, ?2, ?3, ?4)",
+                params![inc.id, version, text, inc.hash],
+            )?;
+            let record_seq = *seq;
+            for c in &conflicts {
+                let id = uuid::Uuid::now_v7().to_string();
+                let body = conflict_body(&id, inc, c, &meta.device_id, &received);
+                let (text, hash) = canonical(&body);
+                *seq += 1;
+                // Placed with the record as stored now: only devices that see the record see
+                // the values that lost.
                 tx.execute(
-                    "INSERT INTO record_version (id, version, body, incoming_hash) VALUES (?1, ?2, ?3, ?4)",
-                    params![inc.id, version, text, inc.hash],
-                )?;
-                let record_seq = *seq;
-                for c in &conflicts {
-                    let id = uuid::Uuid::now_v7().to_string();
-                    let body = serde_json::json!({
-                        "id": id, "record_kind": inc.kind, "record_id": inc.id, "field": c.field,
-                        "server_value": c.server_value, "device_value": c.device_value,
-                        "device_id": meta.device_id, "at": received,
-                    });
-                    let (text, hash) = canonical(&body);
-                    *seq += 1;
-                    tx.execute(
                     "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, device_id, received_at)
                      VALUES (?1, 'conflict', ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![id, *seq, hash, text, inc.community, inc.compound, meta.device_id, received],
+                    params![id, *seq, hash, text, community, compound, meta.device_id, received],
                 )?;
-                }
-                let status = if conflicts.is_empty() {
-                    ReceiptStatus::Accepted
-                } else {
-                    ReceiptStatus::Conflict
-                };
-                receipt(status, Some(record_seq), Some(version), None)
             }
-        },
-    )
+            let status = if conflicts.is_empty() {
+                ReceiptStatus::Accepted
+            } else {
+                ReceiptStatus::Conflict
+            };
+            receipt(status, Some(record_seq), Some(version), None)
+        }
+    })
 }
 
 #[async_trait]
@@ -651,9 +694,12 @@ impl super::Database for SqliteDb {
     async fn store(
         &self,
         meta: &PushMeta,
+        device: &Device,
+        reference: Arc<Reference>,
         records: Vec<Result<Incoming, Receipt>>,
     ) -> DbResult<Vec<Receipt>> {
         let meta = meta.clone();
+        let device = device.clone();
         self.run(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut seq = next_seq(&tx)?;
@@ -665,7 +711,7 @@ impl super::Database for SqliteDb {
                         // Each record on its own: a failure rolls back only this record.
                         tx.execute_batch("SAVEPOINT one")?;
                         let seq_before = seq;
-                        match store_one(&tx, &meta, &inc, &mut seq) {
+                        match store_one(&tx, &meta, &device, &reference, &inc, &mut seq) {
                             Ok(r) => {
                                 tx.execute_batch("RELEASE one")?;
                                 receipts.push(r);
@@ -731,7 +777,7 @@ impl super::Database for SqliteDb {
             };
             let mut stmt = conn.prepare_cached(&sql)?;
             let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|b| b.as_ref()).collect();
-            let mut rows = stmt
+            let rows = stmt
                 .query_map(params.as_slice(), |r| {
                     let body: String = r.get(4)?;
                     Ok((
@@ -743,12 +789,12 @@ impl super::Database for SqliteDb {
                             body: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
                         },
                         r.get::<_, i64>(5)?,
+                        body.len(),
                     ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            let more = rows.len() as i64 > limit;
-            rows.truncate(limit as usize);
-            let mut next = rows.last().map(|(_, s)| *s).unwrap_or(cursor);
+            let (rows, last, more) = cut_page(rows, limit);
+            let mut next = last.unwrap_or(cursor);
             if !more {
                 // Everything in scope up to the newest record was sent: move the cursor past the
                 // records left out (the device's own events, others' scope) so the next pull
@@ -756,7 +802,7 @@ impl super::Database for SqliteDb {
                 let newest: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM record", [], |r| r.get(0))?;
                 next = next.max(newest);
             }
-            Ok((rows.into_iter().map(|(c, _)| c).collect(), next, more))
+            Ok((rows, next, more))
         })
         .await
     }

@@ -1,0 +1,108 @@
+//! The store's side of sync without a server: pulled pages as a hostile or unlucky server could
+//! send them. A change this device cannot apply never stops its sync.
+
+mod common;
+
+use common::{open, passage, person};
+use kadian_domain::records::{Direction, Source};
+use kadian_domain::sync::Change;
+
+fn change(kind: &str, id: &str, body: serde_json::Value) -> Change {
+    Change {
+        kind: kind.into(),
+        id: id.into(),
+        version: 1,
+        deleted: false,
+        body,
+    }
+}
+
+fn as_change<T: serde::Serialize>(kind: &str, id: impl ToString, record: &T) -> Change {
+    change(
+        kind,
+        &id.to_string(),
+        serde_json::to_value(record).expect("json"),
+    )
+}
+
+#[test]
+fn a_change_the_device_cannot_apply_is_quarantined_and_the_rest_of_the_page_applied() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = open(&dir);
+    let good = passage(None, Direction::In, None);
+    let mut nameless = passage(None, Direction::In, None);
+    nameless.walk_in_name = None;
+    let mut travel = serde_json::json!({
+        "id": uuid::Uuid::now_v7().to_string(), "person_id": null, "passage_id": null,
+        "places": [{"division_code": "420", "text": null}], "from_date": null, "to_date": null,
+        "transport": null, "transport_ref": null,
+        "declared_at": {"utc": "2026-11-30T08:00:00Z", "offset_minutes": 480},
+        "recorded_by": "v"
+    });
+    let travel_id = travel["id"].as_str().expect("id").to_owned();
+    let page = vec![
+        as_change("passage", nameless.id, &nameless),
+        change(
+            "passage",
+            "not-a-passage",
+            serde_json::json!({"hello": "world"}),
+        ),
+        change("travel_declaration", &travel_id, travel.clone()),
+        as_change("passage", good.id, &good),
+    ];
+    let applied = store.apply_pull(&page, 42).expect("the page is applied");
+    assert_eq!(applied, 1);
+    assert_eq!(
+        store.pull_cursor().expect("cursor"),
+        42,
+        "the cursor moved on"
+    );
+    assert_eq!(store.count("passage").expect("count"), 1);
+    let q = store.quarantined().expect("quarantine");
+    assert_eq!(q.len(), 3, "{q:?}");
+    let codes: Vec<&str> = q.iter().map(|c| c.code.as_str()).collect();
+    assert!(codes.contains(&"name_missing"), "{codes:?}");
+    assert!(codes.contains(&"place_code_format"), "{codes:?}");
+    assert!(codes.contains(&"invalid_record"), "{codes:?}");
+    // A later, good version of a quarantined record applies and clears its entry.
+    travel["places"] = serde_json::json!([{"division_code": "4201", "text": "武汉市"}]);
+    let mut fixed = change("travel_declaration", &travel_id, travel);
+    fixed.version = 2;
+    store.apply_pull(&[fixed], 43).expect("apply");
+    assert_eq!(store.quarantined_count().expect("count"), 2);
+}
+
+#[test]
+fn a_pulled_person_with_a_local_persons_id_number_is_quarantined_not_merged() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = open(&dir);
+    let local = person("张伟", "11010519491231002X", "13800000000");
+    store.upsert_person(&local, Source::User).expect("local");
+    let mut other = local.clone();
+    other.id = uuid::Uuid::now_v7();
+    other.name = "李娜".into();
+    store
+        .apply_pull(&[as_change("person", other.id, &other)], 7)
+        .expect("the page is applied");
+    assert_eq!(store.pull_cursor().expect("cursor"), 7);
+    let (kept, _) = store.person(local.id).expect("p").expect("still there");
+    assert_eq!(kept.name, "张伟", "never folded into the local person");
+    assert!(store.person(other.id).expect("p").is_none());
+    assert_eq!(
+        store.quarantined().expect("q")[0].code,
+        "document_number_in_use"
+    );
+}
+
+#[test]
+fn a_hostile_body_is_refused_on_every_write_not_only_on_pull() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = open(&dir);
+    let mut p = person("张伟", "11010519491231002X", "13800000000");
+    p.name = "长".repeat(41);
+    let err = store
+        .upsert_person(&p, Source::Import)
+        .expect_err("too long");
+    assert_eq!(err.code(), "invalid_record");
+    assert_eq!(store.count("person").expect("count"), 0);
+}

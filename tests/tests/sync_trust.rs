@@ -1,0 +1,433 @@
+//! Sync that no record can poison: hostile and unlucky pushes against a real server on a
+//! loopback port, on every backend (SQLite always; PostgreSQL when `KADIAN_TEST_PG` is set).
+//! Each test is named as the guarantee it pins and fails without it.
+
+use std::time::Duration;
+
+use kadian_domain::records::{new_id, Person, PersonCategory, Source};
+use kadian_domain::sync::{PushRecord, PushRequest, Receipt, ReceiptStatus, Role};
+use kadian_tests::harness::{backends, register_walk_in, TestDevice, TestServer};
+use serde_json::{json, Value};
+
+async fn each_backend<F, Fut>(f: F)
+where
+    F: Fn(&'static str) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for b in backends() {
+        eprintln!("backend: {b}");
+        f(b).await;
+    }
+}
+
+/// Pushes records straight through `device`'s client (as a hostile or buggy device would) and
+/// returns the receipts.
+async fn push_raw(device: &TestDevice, records: Vec<(&str, Value)>) -> Vec<Receipt> {
+    let request = PushRequest {
+        device_time: chrono::Utc::now(),
+        records: records
+            .into_iter()
+            .map(|(kind, body)| PushRecord {
+                kind: kind.into(),
+                id: body["id"].as_str().unwrap_or_default().to_owned(),
+                op: "create".into(),
+                base_version: None,
+                hash: String::new(),
+                body,
+            })
+            .collect(),
+    };
+    device
+        .client(Duration::from_secs(30))
+        .push(&request)
+        .await
+        .expect("push")
+        .receipts
+}
+
+fn code(r: &Receipt) -> Option<&str> {
+    r.error.as_ref().map(|e| e.code.as_str())
+}
+
+fn now() -> Value {
+    json!({"utc": chrono::Utc::now(), "offset_minutes": 480})
+}
+
+fn passage(checkpoint: &str, walk_in_name: Value) -> Value {
+    json!({
+        "id": new_id().to_string(), "checkpoint_id": checkpoint, "direction": "in", "at": now(),
+        "person_id": null, "walk_in_name": walk_in_name, "plate": null, "companions": 0,
+        "purpose": null, "recorded_by": "volunteer-1"
+    })
+}
+
+fn travel(places: Value) -> Value {
+    json!({
+        "id": new_id().to_string(), "person_id": null, "passage_id": null, "places": places,
+        "from_date": "2026-11-20", "to_date": "2026-11-30", "transport": "train",
+        "transport_ref": "G1936", "declared_at": now(), "recorded_by": "volunteer-1"
+    })
+}
+
+fn person_of(community: &str, compound: &str, name: &str) -> Person {
+    let mut p = Person::new(name, PersonCategory::Resident);
+    p.community_code = Some(community.to_owned());
+    p.compound = Some(compound.to_owned());
+    p
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_no_device_could_apply_is_refused_and_a_fresh_tablet_syncs() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let cp = s.checkpoint_a.as_str();
+        let mut letters =
+            serde_json::to_value(person_of(&s.community_a, "八一新苑", "张三")).expect("json");
+        letters["document_number"] = json!("ABCDEFGHIJKLMNOPQR");
+        let mut long_name =
+            serde_json::to_value(person_of(&s.community_a, "八一新苑", "张三")).expect("json");
+        long_name["name"] = json!("名".repeat(500_000));
+        let receipts = push_raw(
+            &tablet,
+            vec![
+                ("passage", passage(cp, Value::Null)),
+                ("passage", passage(cp, json!("   "))),
+                ("passage", passage(cp, json!("长".repeat(700_000)))),
+                (
+                    "travel_declaration",
+                    travel(json!([{"division_code": "420", "text": null}])),
+                ),
+                (
+                    "travel_declaration",
+                    travel(json!([{"division_code": null, "text": null}])),
+                ),
+                ("person", letters),
+                ("person", long_name),
+            ],
+        )
+        .await;
+        assert_eq!(receipts.len(), 7);
+        for r in &receipts {
+            assert_eq!(r.status, ReceiptStatus::Rejected, "{r:?}");
+            assert_eq!(code(r), Some("invalid_record"), "{r:?}");
+        }
+        // What the server keeps, every device applies: a new tablet finishes its first sync.
+        register_walk_in(&tablet.core, cp, "正常访客");
+        tablet.sync().await.expect("sync");
+        let fresh = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        fresh.sync().await.expect("first sync");
+        assert_eq!(fresh.core.store().count("passage").expect("count"), 1);
+        assert_eq!(fresh.core.store().quarantined_count().expect("q"), 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_relays_the_typed_record_never_the_body_as_sent() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let mut body = passage(&s.checkpoint_a, json!("李四"));
+        body["script"] = json!("<img src=x onerror=alert(1)>");
+        body["pin"] = json!("1234");
+        let receipts = push_raw(&tablet, vec![("passage", body)]).await;
+        assert_eq!(receipts[0].status, ReceiptStatus::Accepted, "{receipts:?}");
+        let page = laptop
+            .client(Duration::from_secs(10))
+            .pull(0, 500)
+            .await
+            .expect("pull");
+        let relayed = page
+            .changes
+            .iter()
+            .find(|c| c.kind == "passage")
+            .expect("the passage");
+        assert!(relayed.body.get("script").is_none(), "{}", relayed.body);
+        assert!(relayed.body.get("pin").is_none(), "{}", relayed.body);
+        assert_eq!(relayed.body["walk_in_name"], "李四");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_record_has_one_id_however_it_is_spelled() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let body = passage(&s.checkpoint_a, json!("王五"));
+        let id = body["id"].as_str().expect("id").to_owned();
+        let spellings = [
+            id.to_uppercase(),
+            format!("{{{id}}}"),
+            format!("urn:uuid:{id}"),
+            id.replace('-', ""),
+        ];
+        let mut records = vec![("passage", body.clone())];
+        for s in &spellings {
+            let mut b = body.clone();
+            b["id"] = json!(s);
+            records.push(("passage", b));
+        }
+        let receipts = push_raw(&tablet, records).await;
+        assert_eq!(receipts[0].status, ReceiptStatus::Accepted);
+        for r in &receipts[1..] {
+            assert_eq!(code(r), Some("invalid_record"), "{r:?}");
+        }
+        assert_eq!(s.db.count("passage").await.expect("count"), 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_person_with_the_same_id_number_is_refused_and_tablets_keep_syncing() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let community = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let number = "41140219800101001X";
+        let mut first = person_of(&s.community_a, "八一新苑", "赵一");
+        first.document_number = Some(number.into());
+        laptop
+            .core
+            .store()
+            .upsert_person(&first, Source::User)
+            .expect("first");
+        // Typed offline on another laptop: another person, the same number.
+        let mut second = person_of(&s.community_a, "八一新苑", "钱二");
+        second.document_number = Some(number.into());
+        community
+            .core
+            .store()
+            .upsert_person(&second, Source::User)
+            .expect("second");
+        laptop.sync().await.expect("laptop");
+        let report = community.sync().await.expect("community");
+        assert_eq!(report.rejected, 1);
+        let rejected = community.core.store().rejected().expect("rejected");
+        assert_eq!(rejected[0].code, "document_number_in_use", "{rejected:?}");
+        assert!(
+            !rejected[0].message.contains("赵一"),
+            "the holder is not named"
+        );
+        // The tablets of the compound sync, and hold the first person only.
+        tablet.sync().await.expect("tablet");
+        let store = tablet.core.store();
+        assert!(store.person(first.id).expect("p").is_some());
+        assert!(store.person(second.id).expect("p").is_none());
+        assert_eq!(store.quarantined_count().expect("q"), 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_cannot_change_or_read_a_person_of_another_community() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let owner = TestDevice::enrolled(&s, Role::Compound, &s.compound_b).await;
+        let attacker = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let mut victim = person_of(&s.community_b, "季庄花园", "孙三");
+        victim.document_number = Some("411402198001010011".into());
+        victim.phone = Some("13912345678".into());
+        owner
+            .core
+            .store()
+            .upsert_person(&victim, Source::User)
+            .expect("victim");
+        owner.sync().await.expect("owner");
+        // The attacker knows the id and pushes an "update" placed in its own compound.
+        let mut forged = person_of(&s.community_a, "八一新苑", "孙三");
+        forged.id = victim.id;
+        let mut body = serde_json::to_value(&forged).expect("json");
+        body["phone"] = json!("13000000000");
+        let request = PushRequest {
+            device_time: chrono::Utc::now(),
+            records: vec![PushRecord {
+                kind: "person".into(),
+                id: victim.id.to_string(),
+                op: "update".into(),
+                base_version: Some(1),
+                hash: String::new(),
+                body,
+            }],
+        };
+        let receipts = attacker
+            .client(Duration::from_secs(10))
+            .push(&request)
+            .await
+            .expect("push")
+            .receipts;
+        assert_eq!(code(&receipts[0]), Some("out_of_scope"), "{receipts:?}");
+        // Nothing moved: the owner still pulls the person, unchanged; the attacker sees nothing.
+        owner.sync().await.expect("owner");
+        let (kept, _) = owner
+            .core
+            .store()
+            .person(victim.id)
+            .expect("p")
+            .expect("still there");
+        assert_eq!(kept.phone.as_deref(), Some("13912345678"));
+        attacker.sync().await.expect("attacker");
+        assert!(attacker
+            .core
+            .store()
+            .person(victim.id)
+            .expect("p")
+            .is_none());
+        assert_eq!(attacker.core.store().conflicts().expect("c").len(), 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_cannot_void_a_passage_of_another_compound() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let a = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let other = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_b).await;
+        let theirs = register_walk_in(&other.core, &s.checkpoint_b, "季庄访客");
+        other.sync().await.expect("other");
+        let void = |target: uuid::Uuid| {
+            json!({
+                "id": new_id().to_string(), "target_kind": "passage", "target_id": target,
+                "action": "void", "replacement_id": null, "reason": "误登记", "at": now(),
+                "recorded_by": "volunteer-1"
+            })
+        };
+        let receipts = push_raw(
+            &a,
+            vec![("correction", void(theirs)), ("correction", void(new_id()))],
+        )
+        .await;
+        assert_eq!(code(&receipts[0]), Some("out_of_scope"), "{receipts:?}");
+        assert_eq!(code(&receipts[1]), Some("unknown_target"), "{receipts:?}");
+        // Its own passage it may void, and the void reaches the compound's other devices.
+        let mine = register_walk_in(&a.core, &s.checkpoint_a, "八一访客");
+        a.sync().await.expect("a");
+        let receipts = push_raw(&a, vec![("correction", void(mine))]).await;
+        assert_eq!(receipts[0].status, ReceiptStatus::Accepted, "{receipts:?}");
+        assert_eq!(s.db.count("correction").await.expect("count"), 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_edit_from_the_old_compound_cannot_move_a_person_back() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let a2 =
+            s.db.add_compound(&s.community_a, "八一花园")
+                .await
+                .expect("second compound");
+        let a2_checkpoint = s.db.add_checkpoint(&a2, "北门").await.expect("checkpoint");
+        let community = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
+        let tablet_a1 = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let tablet_a2 = TestDevice::enrolled(&s, Role::Volunteer, &a2_checkpoint).await;
+        let p = person_of(&s.community_a, "八一新苑", "周四");
+        community
+            .core
+            .store()
+            .upsert_person(&p, Source::User)
+            .expect("person");
+        community.sync().await.expect("community");
+        tablet_a1.sync().await.expect("a1");
+        // The community moves the person to 八一花园; offline, A1's tablet edits the phone.
+        let mut moved = p.clone();
+        moved.compound = Some("八一花园".into());
+        community
+            .core
+            .store()
+            .upsert_person(&moved, Source::User)
+            .expect("move");
+        community.sync().await.expect("community");
+        let mut stale = p.clone();
+        stale.phone = Some("13800000009".into());
+        tablet_a1
+            .core
+            .store()
+            .upsert_person(&stale, Source::User)
+            .expect("stale edit");
+        let report = tablet_a1.sync().await.expect("a1");
+        assert_eq!(report.rejected, 1);
+        assert_eq!(
+            tablet_a1.core.store().rejected().expect("r")[0].code,
+            "out_of_scope"
+        );
+        // The person stays in 八一花园, and its tablet has it.
+        tablet_a2.sync().await.expect("a2");
+        let (held, _) = tablet_a2
+            .core
+            .store()
+            .person(p.id)
+            .expect("p")
+            .expect("the moved person reaches its new compound");
+        assert_eq!(held.compound.as_deref(), Some("八一花园"));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_belongs_to_one_kind_forever() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let volunteer_id = kadian_domain::volunteer::volunteer_id(&s.compound_a, "王伟");
+        // A tablet cannot create a record under a derived (UUIDv5) id at all.
+        let mut squat = person_of(&s.community_a, "八一新苑", "王伟");
+        squat.id = volunteer_id;
+        let receipts = push_raw(
+            &tablet,
+            vec![("person", serde_json::to_value(&squat).expect("json"))],
+        )
+        .await;
+        assert_eq!(code(&receipts[0]), Some("invalid_record"), "{receipts:?}");
+        // A passage's id cannot be reused as a person's, nor written as reference data.
+        let body = passage(&s.checkpoint_a, json!("郑六"));
+        let id: uuid::Uuid = body["id"].as_str().expect("id").parse().expect("uuid");
+        push_raw(&tablet, vec![("passage", body)]).await;
+        let mut reuse = person_of(&s.community_a, "八一新苑", "郑六");
+        reuse.id = id;
+        let receipts = push_raw(
+            &tablet,
+            vec![("person", serde_json::to_value(&reuse).expect("json"))],
+        )
+        .await;
+        assert_eq!(code(&receipts[0]), Some("id_reused"), "{receipts:?}");
+        let hash = kadian_domain::volunteer::hash_pin("1234").expect("hash");
+        let err =
+            s.db.put_volunteer(&id.to_string(), &s.compound_a, "郑六", &hash)
+                .await
+                .expect_err("a passage's id is no volunteer's");
+        assert!(err.to_string().contains("one kind"), "{err}");
+        assert_eq!(s.db.count("volunteer").await.expect("count"), 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_wrong_codes_a_minute_even_in_one_burst() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let client = kadian_device::SyncClient::new(&s.url, None, Duration::from_secs(20));
+        let attempts = (0..40).map(|i| {
+            let client = client.clone();
+            async move { client.enrol(&format!("WRONG-{i:04}"), "x", "linux").await }
+        });
+        let results = futures_util::future::join_all(attempts).await;
+        let wrong = results
+            .iter()
+            .filter(|r| {
+                matches!(r, Err(kadian_device::SyncError::Refused { code, .. }) if code == "enrol_code_invalid")
+            })
+            .count();
+        let limited = results
+            .iter()
+            .filter(|r| matches!(r, Err(kadian_device::SyncError::Server(429))))
+            .count();
+        assert!(wrong <= 10, "{wrong} codes were checked in one burst");
+        assert_eq!(wrong + limited, 40);
+    })
+    .await;
+}
