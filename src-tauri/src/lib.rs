@@ -155,6 +155,7 @@ async fn sync_status(device: tauri::State<'_, Device>) -> AppResult<SyncStatus> 
         .run(|c| {
             Ok(SyncStatus {
                 pending: c.store().pending_count()?,
+                quarantined: c.store().quarantined_count()?,
                 ..SyncStatus::default()
             })
         })
@@ -172,6 +173,13 @@ fn sync_now(device: tauri::State<'_, Device>) {
 #[tauri::command]
 async fn sync_rejected(device: tauri::State<'_, Device>) -> AppResult<Vec<RejectedView>> {
     device.run(AppCore::rejected_records).await
+}
+
+#[tauri::command]
+async fn sync_quarantined(
+    device: tauri::State<'_, Device>,
+) -> AppResult<Vec<kadian_device::QuarantinedChange>> {
+    device.run(AppCore::quarantined_changes).await
 }
 
 #[tauri::command]
@@ -525,6 +533,7 @@ pub fn builder<R: tauri::Runtime>(
         sync_status,
         sync_now,
         sync_rejected,
+        sync_quarantined,
         sync_requeue,
         sync_conflicts,
         shift_volunteers,

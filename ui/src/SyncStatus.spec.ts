@@ -14,7 +14,7 @@ vi.mock('./ipc', async (original) => {
       community: '411402001018', compound: 'c1', checkpoint: 'k1', place_name: '东门', reenrol_needed: false,
     }),
     syncStatus: async () => ({
-      online: false, last_success: null, pending: 3, rejected: 0, reenrol_needed: false,
+      online: false, last_success: null, pending: 3, rejected: 0, quarantined: 0, reenrol_needed: false,
       failures: [['offline', 2]], clock_skew_ms: null, syncing: false, received: 0,
     }),
     shiftCurrent: async () => ({ volunteer_id: 'v1', volunteer_name: '王志愿', checkpoint_id: 'k1', started_at: '2026-11-30T00:00:00Z' }),

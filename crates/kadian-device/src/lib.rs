@@ -23,7 +23,7 @@ pub use error::StoreError;
 pub use key::{DbKey, KeyError, KeyLocation, KeyPolicy};
 pub use lookup::{MatchKind, PassageRow, PersonHit, PresentPerson};
 pub use migrate::{migrations, Migration, LATEST_VERSION};
-pub use replica::{Enrolment, RecordSyncState, RejectedRecord, SyncConflict};
+pub use replica::{Enrolment, QuarantinedChange, RecordSyncState, RejectedRecord, SyncConflict};
 pub use store::{OutboxEntry, Store, StoreOptions};
 pub use sync::{SyncClient, SyncError, SyncHandle, SyncSettings, SyncStatus};
 pub use write::{PassageRegistration, PersonWrite, Recorded};

@@ -469,6 +469,11 @@ impl AppCore {
         })
     }
 
+    /// Pulled changes this device could not apply, with the reason (newest first).
+    pub fn quarantined_changes(&self) -> AppResult<Vec<crate::replica::QuarantinedChange>> {
+        Ok(self.store().quarantined()?)
+    }
+
     /// Records the server rejected, with its reason.
     pub fn rejected_records(&self) -> AppResult<Vec<RejectedView>> {
         Ok(self

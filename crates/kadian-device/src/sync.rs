@@ -22,6 +22,35 @@ use crate::store::OutboxEntry;
 pub const PUSH_BATCH: usize = 500;
 /// Changes per pull page.
 pub const PULL_PAGE: i64 = 500;
+/// Largest answer the device reads (16 MiB; a pull page is at most 4 MiB of bodies). A longer
+/// answer is cut off and the round fails as if offline, instead of filling the tablet's memory.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads a response body, at most [`MAX_RESPONSE_BYTES`].
+async fn read_capped(mut resp: reqwest::Response) -> Result<Vec<u8>, SyncError> {
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(SyncError::Offline(format!(
+            "the answer is larger than {MAX_RESPONSE_BYTES} bytes"
+        )));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| SyncError::Offline(format!("response cut off: {e}")))?
+    {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(SyncError::Offline(format!(
+                "the answer is larger than {MAX_RESPONSE_BYTES} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
 
 /// Why a sync step failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -132,9 +161,8 @@ impl SyncClient {
             )));
         }
         if status.is_success() {
-            return resp
-                .json()
-                .await
+            let body = read_capped(resp).await?;
+            return serde_json::from_slice(&body)
                 .map_err(|e| SyncError::Offline(format!("response cut off: {e}")));
         }
         if status == reqwest::StatusCode::UNAUTHORIZED && self.token.is_some() {
@@ -143,8 +171,11 @@ impl SyncClient {
         if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
             return Err(SyncError::Server(status.as_u16()));
         }
-        let err: kadian_domain::sync::ApiError =
-            resp.json().await.unwrap_or(kadian_domain::sync::ApiError {
+        let err: kadian_domain::sync::ApiError = read_capped(resp)
+            .await
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or(kadian_domain::sync::ApiError {
                 code: "refused".into(),
                 message: status.to_string(),
             });
@@ -253,6 +284,9 @@ pub struct SyncStatus {
     /// Records the server refused.
     #[ts(type = "number")]
     pub rejected: i64,
+    /// Pulled changes this device could not apply (kept aside with the reason; the sync went on).
+    #[ts(type = "number")]
+    pub quarantined: i64,
     /// The device must be enrolled again.
     pub reenrol_needed: bool,
     /// Failures since start, by name (`offline`, `server_503`, `captive_portal`, ...).
@@ -463,6 +497,7 @@ fn refresh_counts(core: &AppCore, status: &Mutex<SyncStatus>) {
         .rejected()
         .map(|r| r.len() as i64)
         .unwrap_or(s.rejected);
+    s.quarantined = store.quarantined_count().unwrap_or(s.quarantined);
     s.reenrol_needed = store.reenrol_needed().unwrap_or(false);
     s.clock_skew_ms = core.last_skew();
 }

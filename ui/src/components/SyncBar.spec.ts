@@ -6,7 +6,7 @@ import { createAppI18n } from '../i18n'
 import { useAppStore } from '../stores/app'
 
 const status = {
-  online: true, last_success: '2026-11-30T01:02:00Z', pending: 0, rejected: 0, reenrol_needed: false,
+  online: true, last_success: '2026-11-30T01:02:00Z', pending: 0, rejected: 0, quarantined: 0, reenrol_needed: false,
   failures: [], clock_skew_ms: null, syncing: false, received: 0,
 }
 
@@ -24,5 +24,11 @@ describe('sync bar', () => {
     const done = bar({ ...status, syncing: false, received: 140000 })
     expect(done.find('[data-testid="sync-receiving"]').exists()).toBe(false)
     expect(done.text()).toContain('上次同步')
+  })
+
+  it('shows the changes this device could not take, and hides the button when there are none', () => {
+    expect(bar(status).find('[data-testid="sync-quarantined"]').exists()).toBe(false)
+    const some = bar({ ...status, quarantined: 3 })
+    expect(some.get('[data-testid="sync-quarantined"]').text()).toBe('3 条未能接收')
   })
 })

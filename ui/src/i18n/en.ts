@@ -32,6 +32,9 @@ const en: MessageSchema = {
     rejectedNone: 'No rejected records',
     requeue: 'Send again',
     requeued: 'Queued again',
+    quarantined: '{count} not received',
+    quarantinedTitle: 'Records this device could not take',
+    quarantinedHint: 'These records break a rule and were not stored here; everything else syncs as usual. Tell your technician the reasons.',
   },
   signIn: {
     title: 'Volunteer sign-in',

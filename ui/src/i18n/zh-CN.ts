@@ -30,6 +30,9 @@ const zhCN = {
     rejectedNone: '没有被退回的记录',
     requeue: '重新提交',
     requeued: '已重新排队',
+    quarantined: '{count} 条未能接收',
+    quarantinedTitle: '本机未能接收的记录',
+    quarantinedHint: '这些记录不符合规则，本机没有保存；其余数据照常同步。请把原因告诉技术人员。',
   },
   signIn: {
     title: '志愿者签到',

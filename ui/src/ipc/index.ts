@@ -22,6 +22,7 @@ import type { ReadingResult } from './bindings/ReadingResult'
 import type { ReadingView } from './bindings/ReadingView'
 import type { Registered } from './bindings/Registered'
 import type { RejectedView } from './bindings/RejectedView'
+import type { QuarantinedChange } from './bindings/QuarantinedChange'
 import type { ReviewList } from './bindings/ReviewList'
 import type { Shift } from './bindings/Shift'
 import type { SyncConflict } from './bindings/SyncConflict'
@@ -37,7 +38,7 @@ import type { VolunteerEntry } from './bindings/VolunteerEntry'
 export type {
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
   ImportPreview, ImportReport, RowReport, PassageView,
-  PersonCard, PersonPage, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView,
+  PersonCard, PersonPage, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView, QuarantinedChange,
   ReviewList, Shift, SyncConflict, SyncStatus, Today, TodayFilter, TravelInput, TravelView,
   VisitorInput, Volunteer, VolunteerEntry,
 }
@@ -103,6 +104,7 @@ export const deviceEnrol = (serverUrl: string, code: string, deviceName: string)
   call<EnrolmentInfo>('device_enrol', { serverUrl, code, deviceName })
 export const syncNow = () => call<void>('sync_now')
 export const syncRejected = () => call<RejectedView[]>('sync_rejected')
+export const syncQuarantined = () => call<QuarantinedChange[]>('sync_quarantined')
 export const syncRequeue = (seq: number) => call<boolean>('sync_requeue', { seq })
 export const syncConflicts = () => call<SyncConflict[]>('sync_conflicts')
 
