@@ -431,3 +431,170 @@ async fn ten_wrong_codes_a_minute_even_in_one_burst() {
     })
     .await;
 }
+
+/// A small deterministic generator (xorshift64*): the same hostile records on every run.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// The first value (a valid one) 85 % of the time, else any: most records are valid but
+    /// for a field or two.
+    fn pick<T: Clone>(&mut self, from: &[T]) -> T {
+        if self.next() % 100 < 85 {
+            return from[0].clone();
+        }
+        from[(self.next() % from.len() as u64) as usize].clone()
+    }
+}
+
+fn nasty_text(g: &mut Gen) -> Value {
+    g.pick(&[
+        json!("张三"),
+        Value::Null,
+        json!(""),
+        json!("   "),
+        json!("阿依古丽·买买提"),
+        json!("长".repeat(40)),
+        json!("长".repeat(41)),
+        json!("a".repeat(501)),
+        json!("x\u{0}y"),
+        json!("line\nbreak"),
+        json!("<img src=x onerror=alert(1)>"),
+        json!("G1936"),
+        json!(12),
+    ])
+}
+
+fn random_record(g: &mut Gen, s: &TestServer) -> (&'static str, Value) {
+    let at = g.pick(&[
+        json!({"utc": chrono::Utc::now(), "offset_minutes": 480}),
+        json!({"utc": "1999-12-31T23:59:59Z", "offset_minutes": 480}),
+        json!({"utc": "2100-01-01T00:00:00Z", "offset_minutes": 480}),
+        json!({"utc": chrono::Utc::now(), "offset_minutes": 900}),
+        json!({"utc": "not a time", "offset_minutes": 480}),
+    ]);
+    let id = new_id().to_string();
+    match g.next() % 4 {
+        0 => {
+            let serial = g.next() % 100_000;
+            let other = nasty_text(g);
+            let number = g.pick(&[
+                Value::Null,
+                json!("41140219800101001X"),
+                json!(format!("4114021980010{serial:05}")),
+                json!("ABCDEFGHIJKLMNOPQR"),
+                json!("4114021980"),
+                json!(""),
+            ]);
+            (
+                "person",
+                json!({
+                    "id": id, "name": nasty_text(g),
+                    "document_type": g.pick(&[json!("resident_id"), json!("passport"), json!("alien")]),
+                    "document_number": number, "phone": nasty_text(g), "sex": null,
+                    "birth_date": g.pick(&[Value::Null, json!("1990-05-05"), json!("1800-01-01"), json!("2026-13-01")]),
+                    "community_code": g.pick(&[json!(s.community_a.clone()), json!("411402001099"), json!("4114"), Value::Null]),
+                    "compound": g.pick(&[json!("八一新苑"), other]),
+                    "building": nasty_text(g), "unit": null, "room": nasty_text(g),
+                    "category": g.pick(&[json!("resident"), json!("visitor"), json!("alien")]),
+                }),
+            )
+        }
+        1 => {
+            let other = nasty_text(g);
+            (
+                "passage",
+                json!({
+                    "id": id, "checkpoint_id": g.pick(&[json!(s.checkpoint_a.clone()), json!(s.checkpoint_b.clone()), other]),
+                    "direction": g.pick(&[json!("in"), json!("out"), json!("sideways")]), "at": at,
+                    "person_id": null, "walk_in_name": nasty_text(g), "plate": nasty_text(g),
+                    "companions": g.pick(&[json!(0), json!(200), json!(201), json!(65535), json!(-1)]),
+                    "purpose": nasty_text(g), "recorded_by": nasty_text(g)
+                }),
+            )
+        }
+        2 => (
+            "travel_declaration",
+            json!({
+                "id": id, "person_id": null, "passage_id": null,
+                "places": g.pick(&[
+                    json!([]),
+                    json!([{"division_code": "4201", "text": null}]),
+                    json!([{"division_code": "420", "text": "武汉"}]),
+                    json!([{"division_code": null, "text": null}]),
+                    json!([{"division_code": "420106", "text": "长".repeat(501)}]),
+                    json!(vec![json!({"division_code": "42", "text": null}); 21]),
+                ]),
+                "from_date": g.pick(&[Value::Null, json!("2026-11-20"), json!("1970-01-01")]),
+                "to_date": g.pick(&[Value::Null, json!("2026-11-30")]),
+                "transport": g.pick(&[Value::Null, json!("train"), json!("rocket")]),
+                "transport_ref": nasty_text(g), "declared_at": at, "recorded_by": nasty_text(g)
+            }),
+        ),
+        _ => {
+            let other = nasty_text(g);
+            (
+                "temperature_reading",
+                json!({
+                    "id": id, "passage_id": null, "person_id": null,
+                    "checkpoint_id": g.pick(&[json!(s.checkpoint_a.clone()), other]), "at": at,
+                    "celsius": g.pick(&[json!(36.5), json!(33.9), json!(43.0), json!(43.1), json!("36.5")]),
+                    "fever": g.pick(&[json!(false), json!(true), json!("no")]),
+                    "remeasure_of": null, "recorded_by": nasty_text(g)
+                }),
+            )
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whatever_the_server_accepts_every_device_of_the_scope_applies() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let pusher = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
+        let mut g = Gen(0x6b61_6469_616e_0009);
+        let mut accepted = std::collections::HashMap::<&str, i64>::new();
+        let mut refused = 0;
+        for _ in 0..6 {
+            let records: Vec<(&str, Value)> = (0..100).map(|_| random_record(&mut g, &s)).collect();
+            let kinds: Vec<&str> = records.iter().map(|(k, _)| *k).collect();
+            let receipts = push_raw(&pusher, records).await;
+            for (kind, r) in kinds.iter().zip(&receipts) {
+                if r.status == ReceiptStatus::Accepted {
+                    *accepted.entry(*kind).or_default() += 1;
+                } else {
+                    assert_eq!(r.status, ReceiptStatus::Rejected, "{r:?}");
+                    assert_ne!(code(r), Some("storage_error"), "{r:?}");
+                    refused += 1;
+                }
+            }
+        }
+        assert!(
+            refused > 100,
+            "the generator makes hostile records ({refused} refused)"
+        );
+        assert!(
+            accepted.values().sum::<i64>() > 20,
+            "and valid ones too: {accepted:?}"
+        );
+        // A fresh device of the same community takes every one of them.
+        let fresh = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
+        fresh.sync().await.expect("first sync");
+        let store = fresh.core.store();
+        assert_eq!(
+            store.quarantined().expect("q"),
+            vec![],
+            "every accepted record applies"
+        );
+        for (kind, n) in &accepted {
+            assert_eq!(store.count(kind).expect("count"), *n, "{kind}");
+        }
+    })
+    .await;
+}

@@ -479,6 +479,18 @@ async fn store_fast(
                         .is_none_or(|k| !held.contains(k) && seen_keys.insert(k))
                     && seen.insert(inc.id.as_str()) =>
             {
+                // The same arrival logic as every other record, with nothing stored under the
+                // id (a tablet's UUIDv5 id, say, is refused here too).
+                if let Decision::Reject(error) = decide(inc, device, reference, Stored::default()) {
+                    receipts.push(Receipt {
+                        id: inc.id.clone(),
+                        status: ReceiptStatus::Rejected,
+                        server_seq: None,
+                        version: None,
+                        error: Some(error),
+                    });
+                    continue;
+                }
                 seq += 1;
                 new_rows.id.push(&inc.id);
                 new_rows.kind.push(&inc.kind);

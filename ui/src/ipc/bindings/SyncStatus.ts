@@ -21,6 +21,10 @@ pending: number,
  */
 rejected: number, 
 /**
+ * Pulled changes this device could not apply (kept aside with the reason; the sync went on).
+ */
+quarantined: number, 
+/**
  * The device must be enrolled again.
  */
 reenrol_needed: boolean, 
