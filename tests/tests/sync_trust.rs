@@ -598,3 +598,63 @@ async fn whatever_the_server_accepts_every_device_of_the_scope_applies() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_cannot_take_over_a_community_record_it_does_not_see() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let community = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        // A person of community A in no known compound (the register named another one).
+        let mut p = person_of(&s.community_a, "不存在的小区", "吴七");
+        p.phone = Some("13700000000".into());
+        community
+            .core
+            .store()
+            .upsert_person(&p, Source::User)
+            .expect("person");
+        community.sync().await.expect("community");
+        // The tablet knows the id and claims the person for its compound.
+        let mut claim =
+            serde_json::to_value(person_of(&s.community_a, "八一新苑", "吴七")).expect("json");
+        claim["id"] = json!(p.id.to_string());
+        let request = PushRequest {
+            device_time: chrono::Utc::now(),
+            records: vec![PushRecord {
+                kind: "person".into(),
+                id: p.id.to_string(),
+                op: "update".into(),
+                base_version: Some(1),
+                hash: String::new(),
+                body: claim,
+            }],
+        };
+        let receipts = tablet
+            .client(Duration::from_secs(10))
+            .push(&request)
+            .await
+            .expect("push")
+            .receipts;
+        assert_eq!(code(&receipts[0]), Some("out_of_scope"), "{receipts:?}");
+        tablet.sync().await.expect("tablet");
+        assert!(tablet.core.store().person(p.id).expect("p").is_none());
+        // Nor may a community device place a person in a compound of another community by id.
+        let mut elsewhere = person_of(&s.community_a, &s.compound_b, "郑八");
+        elsewhere.id = new_id();
+        let receipts = push_raw(
+            &community,
+            vec![("person", serde_json::to_value(&elsewhere).expect("json"))],
+        )
+        .await;
+        assert_eq!(receipts[0].status, ReceiptStatus::Accepted);
+        let b_tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_b).await;
+        b_tablet.sync().await.expect("b");
+        assert!(b_tablet
+            .core
+            .store()
+            .person(elsewhere.id)
+            .expect("p")
+            .is_none());
+    })
+    .await;
+}

@@ -137,7 +137,12 @@ impl AppCore {
         options.community_code = enrolment.scope.community.clone();
         options.compound = compound_name;
         options.checkpoint_id = checkpoint.clone().unwrap_or_else(|| "import".into());
-        options.recorded_by = format!("导入 {file_name}");
+        // `recorded_by` is a reference of at most 64 characters (record_rules): a long file name
+        // is cut, never a reason to refuse the register.
+        options.recorded_by = format!("导入 {file_name}")
+            .chars()
+            .take(kadian_domain::record_rules::MAX_REF_CHARS)
+            .collect();
         // calamine and the CSV reader read files: the bytes go to a private temporary file
         // with the same name (the extension tells the format), removed right after.
         let dir = tempfile::tempdir().map_err(|e| {

@@ -180,8 +180,8 @@ fn clip(s: &str) -> String {
     out
 }
 
-/// A text field: at most `max` characters, no control characters (free text may hold line
-/// breaks and tabs).
+/// A text field: at most `max` characters, no control characters; `free` text (everything but
+/// names) may hold line breaks and tabs (Alt+Enter in an Excel cell).
 fn text(field: Field, name: &str, value: &str, max: usize, free: bool) -> Result<(), Notice> {
     let count = value.chars().count();
     if count > max {
@@ -226,7 +226,7 @@ fn reference(name: &str, value: &str) -> Result<(), Notice> {
             format!("{name} is empty"),
         ));
     }
-    text(Field::Record, name, value, MAX_REF_CHARS, false)
+    text(Field::Record, name, value, MAX_REF_CHARS, true)
 }
 
 fn the_epoch() -> DateTime<Utc> {
@@ -321,7 +321,7 @@ pub fn check_person(p: &Person) -> Result<(), Notice> {
                     "证件号码 / document number",
                     n,
                     MAX_SHORT_CHARS,
-                    false,
+                    true,
                 )?;
             }
         }
@@ -331,7 +331,7 @@ pub fn check_person(p: &Person) -> Result<(), Notice> {
         "电话 / phone",
         p.phone.as_deref(),
         MAX_SHORT_CHARS,
-        false,
+        true,
     )?;
     if let Some(c) = &p.community_code {
         if c.len() != 12 || !c.bytes().all(|b| b.is_ascii_digit()) {
@@ -351,7 +351,7 @@ pub fn check_person(p: &Person) -> Result<(), Notice> {
         ("单元 / unit", &p.unit),
         ("门牌号 / room", &p.room),
     ] {
-        opt_text(Field::Record, name, v.as_deref(), MAX_SHORT_CHARS, false)?;
+        opt_text(Field::Record, name, v.as_deref(), MAX_SHORT_CHARS, true)?;
     }
     date("出生日期 / birth date", p.birth_date, 1880)
 }
@@ -389,7 +389,7 @@ pub fn check_passage(p: &Passage) -> Result<(), Notice> {
         "车牌 / plate",
         p.plate.as_deref(),
         MAX_SHORT_CHARS,
-        false,
+        true,
     )?;
     opt_text(
         Field::Record,
@@ -471,7 +471,7 @@ pub fn check_travel(t: &TravelDeclaration) -> Result<(), Notice> {
             "地点 / place",
             place.text.as_deref(),
             MAX_TEXT_CHARS,
-            false,
+            true,
         )?;
     }
     opt_text(
@@ -479,7 +479,7 @@ pub fn check_travel(t: &TravelDeclaration) -> Result<(), Notice> {
         "车次航班 / transport number",
         t.transport_ref.as_deref(),
         MAX_SHORT_CHARS,
-        false,
+        true,
     )?;
     reference("登记人 / recorded by", &t.recorded_by)?;
     date("出发日期 / from date", t.from_date, 2000)?;

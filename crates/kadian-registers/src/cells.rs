@@ -158,12 +158,15 @@ impl SparseSheet {
         cell: Cell,
         too_large: impl Fn(u32, u32) -> RegisterError,
     ) -> Result<(), RegisterError> {
+        // An empty (often only formatted) cell takes nothing: workbooks formatted down to row
+        // 1,048,576 are common and fine.
+        if cell.is_empty() {
+            return Ok(());
+        }
         if pos.0 >= crate::MAX_SHEET_ROWS || pos.1 >= crate::MAX_SHEET_COLUMNS {
             return Err(too_large(pos.0, pos.1));
         }
-        if !cell.is_empty() {
-            self.cells.push((pos, cell));
-        }
+        self.cells.push((pos, cell));
         Ok(())
     }
 
@@ -236,10 +239,7 @@ fn read_workbook(path: &Path) -> Result<Grid, RegisterError> {
                 let range = other
                     .worksheet_range(&name)
                     .map_err(|e| damaged(e.to_string()))?;
-                if let (Some(start), Some(end)) = (range.start(), range.end()) {
-                    if end.0 >= crate::MAX_SHEET_ROWS || end.1 >= crate::MAX_SHEET_COLUMNS {
-                        return Err(too_large(end.0, end.1));
-                    }
+                if let Some(start) = range.start() {
                     for (r, row) in range.rows().enumerate() {
                         for (c, d) in row.iter().enumerate() {
                             let pos = (start.0 + r as u32, start.1 + c as u32);

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone};
+use kadian_domain::record_rules;
 use kadian_domain::records::{
     new_id, Direction, Instant, Passage, Person, PersonCategory, TemperatureReading, TransportMode,
     TravelDeclaration, TravelPlace,
@@ -877,6 +878,37 @@ pub fn import_grid(
                 // A gate log does not say who lives here: its people are visitors until a
                 // roster says otherwise.
                 person.category = PersonCategory::Visitor;
+            }
+        }
+
+        // What the row would store must be storable by every device (the rules the server and
+        // the device store apply): a record that breaks one is this row's error, not a failed
+        // commit of the whole file.
+        if name.is_some() && !w.rejected() {
+            let mut broken = Vec::new();
+            broken.extend(record_rules::check_person(&person).err());
+            if let Some(p) = &passage {
+                let mut linked = p.passage.clone();
+                linked.person_id = Some(person.id);
+                broken.extend(record_rules::check_passage(&linked).err());
+                if let Some(r) = &p.reading {
+                    broken.extend(record_rules::check_reading(r).err());
+                }
+            }
+            if let Some(t) = &travel {
+                broken.extend(record_rules::check_travel(t).err());
+            }
+            if let Some(r) = &arrival_reading {
+                broken.extend(record_rules::check_reading(r).err());
+            }
+            for n in broken {
+                w.issues.push(issue(
+                    n.field.as_str(),
+                    &n.code,
+                    Severity::Error,
+                    n.message,
+                    n.message_en,
+                ));
             }
         }
 

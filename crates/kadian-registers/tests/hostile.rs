@@ -62,3 +62,21 @@ fn damaged_and_disguised_files_are_clear_errors() {
         assert_eq!(err.code(), "workbook_damaged", "{name}: {err}");
     }
 }
+
+#[test]
+fn a_sheet_formatted_down_to_row_1048576_is_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("formatted.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "姓名").expect("A1");
+    sheet.write_string(1, 0, "张三").expect("A2");
+    sheet
+        .write_blank(1_048_575, 200, &bold)
+        .expect("a formatted, empty cell far away");
+    book.save(&path).expect("save");
+    let grid = read_grid(&path).expect("read");
+    assert_eq!(grid.rows.len(), 2);
+    assert_eq!(grid.rows[1][0].text(), "张三");
+}

@@ -128,19 +128,55 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
 /// slow mobile link included); then it is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The HTTP settings of both listeners (plain and TLS): header-read timeout on HTTP/1.
+/// A connection on which nothing is read for this long while the server waits to read (before
+/// its first request, between requests, or in the middle of one) is closed: no connection is
+/// held for ever by a client that sends nothing.
+pub const IDLE_TIMEOUT: Duration = REQUEST_TIMEOUT;
+
+/// Wraps each accepted connection (before TLS, if any) so that a read pending longer than
+/// [`IDLE_TIMEOUT`] fails and the connection closes (tokio-io-timeout).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdleTimeout<A>(pub A);
+
+impl<A, I, S> axum_server::accept::Accept<I, S> for IdleTimeout<A>
+where
+    A: axum_server::accept::Accept<I, S> + Clone + Send + 'static,
+    A::Future: Send + 'static,
+    A::Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + 'static,
+{
+    type Stream = std::pin::Pin<Box<tokio_io_timeout::TimeoutStream<A::Stream>>>;
+    type Service = A::Service;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = std::io::Result<(Self::Stream, A::Service)>> + Send>,
+    >;
+
+    fn accept(&self, stream: I, service: S) -> Self::Future {
+        let accepted = self.0.accept(stream, service);
+        Box::pin(async move {
+            let (stream, service) = accepted.await?;
+            let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+            stream.set_read_timeout(Some(IDLE_TIMEOUT));
+            Ok((Box::pin(stream), service))
+        })
+    }
+}
+
+/// The HTTP settings of both listeners (plain and TLS): HTTP/1 only (devices speak it; HTTP/2
+/// would bypass the header-read timeout), with [`HEADER_READ_TIMEOUT`].
 fn configure<A>(server: &mut axum_server::Server<A>) {
-    server
-        .http_builder()
+    let builder = server.http_builder();
+    *builder = builder.clone().http1_only();
+    builder
         .http1()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT);
 }
 
 /// Serves the router on a bound listener until the future ends (with peer addresses, which the
-/// enrolment rate limit needs), with [`HEADER_READ_TIMEOUT`].
+/// enrolment rate limit needs), with [`HEADER_READ_TIMEOUT`] and [`IDLE_TIMEOUT`].
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    let mut server = axum_server::from_tcp(listener.into_std()?);
+    let mut server = axum_server::from_tcp(listener.into_std()?)
+        .acceptor(IdleTimeout(axum_server::accept::DefaultAcceptor::new()));
     configure(&mut server);
     server
         .serve(router.into_make_service_with_connect_info::<SocketAddr>())
@@ -160,7 +196,13 @@ pub async fn serve_tls(
     // One process-wide crypto provider; a second install (tests) is harmless.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
-    let mut server = axum_server::bind_rustls(addr, config).handle(handle);
+    // HTTP/1.1 only (see `configure`): offer no `h2` in ALPN.
+    let mut tls = (*config.get_inner()).clone();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.reload_from_config(std::sync::Arc::new(tls));
+    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
+        .acceptor(IdleTimeout(axum_server::accept::DefaultAcceptor::new()));
+    let mut server = axum_server::bind(addr).acceptor(acceptor).handle(handle);
     configure(&mut server);
     server
         .serve(router.into_make_service_with_connect_info::<SocketAddr>())

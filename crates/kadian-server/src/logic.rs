@@ -122,14 +122,36 @@ fn place_person(
     let compound = match (&community, &p.compound) {
         (Some(c), Some(name)) => reference
             .compound_named(c, name)
-            .or_else(|| reference.compounds.contains_key(name).then(|| name.clone()))
+            .or_else(|| {
+                // A compound id, of this community only.
+                reference
+                    .compounds
+                    .get(name)
+                    .is_some_and(|(of, _)| of == c)
+                    .then(|| name.clone())
+            })
             .or(fallback.1),
         _ => fallback.1,
     };
     (community, compound)
 }
 
-/// True when `device` may write (and read) a record placed at (`community`, `compound`).
+/// True when `device` sees (pulls) a record placed at (`community`, `compound`): what it may
+/// update or correct. A compound device sees its compound's records only, not its community's
+/// records that have no compound.
+pub fn can_see(device: &Device, community: Option<&str>, compound: Option<&str>) -> bool {
+    match device.role {
+        Role::Street => true,
+        Role::Community => community.is_some() && community == device.scope.community.as_deref(),
+        Role::Compound | Role::Volunteer => {
+            community == device.scope.community.as_deref()
+                && compound.is_some()
+                && compound == device.scope.compound.as_deref()
+        }
+    }
+}
+
+/// True when `device` may place a new record at (`community`, `compound`).
 pub fn in_scope(device: &Device, community: Option<&str>, compound: Option<&str>) -> bool {
     match device.role {
         Role::Street => true,
@@ -373,7 +395,7 @@ pub fn decide(
         if let Some((kind, id)) = &incoming.target {
             return match stored.target {
                 Some(t) if &t.kind == kind => {
-                    if in_scope(device, t.community.as_deref(), t.compound.as_deref()) {
+                    if can_see(device, t.community.as_deref(), t.compound.as_deref()) {
                         Decision::Insert {
                             community: t.community.clone(),
                             compound: t.compound.clone(),
@@ -402,7 +424,7 @@ pub fn decide(
     if existing.hash == incoming.hash || (stored.applied_before && !incoming.is_event()) {
         return Decision::Duplicate;
     }
-    if !in_scope(
+    if !can_see(
         device,
         existing.community.as_deref(),
         existing.compound.as_deref(),
@@ -415,9 +437,6 @@ pub fn decide(
             "同一编号的记录内容不同：事件记录不能修改 / an event with this id exists with other content; events are never edited",
         ));
     }
-    if document_taken {
-        return Decision::Reject(document_in_use());
-    }
     let incoming_base = incoming.base_version.unwrap_or(0);
     // A volunteer is small and set whole by compound staff (name, PIN hash, retired): the
     // latest arrival wins, whole. A field merge would keep a PIN the staff had replaced, or
@@ -428,17 +447,40 @@ pub fn decide(
         merge(&existing.body, &incoming.body, stored.base)
     };
     let (community, compound, document_key) = if incoming.kind == "person" {
-        match serde_json::from_str::<Person>(&body) {
-            Ok(p) => {
-                let (c, k) = place_person(
-                    &p,
-                    reference,
-                    (existing.community.clone(), existing.compound.clone()),
-                );
-                (c, k, document_key(&p))
+        // The merged body is checked again: a merge of two valid persons must be a valid person.
+        let merged = match serde_json::from_str::<Person>(&body) {
+            Ok(p) => p,
+            Err(e) => {
+                return Decision::Reject(reject(
+                    "invalid_record",
+                    format!("合并结果无效 / the merged person is invalid: {e}"),
+                ))
             }
-            Err(_) => (existing.community.clone(), existing.compound.clone(), None),
+        };
+        if let Err(n) = kadian_domain::record_rules::check_person(&merged) {
+            return Decision::Reject(reject(
+                "invalid_record",
+                format!(
+                    "合并结果无效：{} / the merged person is invalid: {}",
+                    n.message, n.message_en
+                ),
+            ));
         }
+        let key = document_key(&merged);
+        let stored_key = serde_json::from_str::<Person>(&existing.body)
+            .ok()
+            .and_then(|p| document_key(&p));
+        // Only a change of the document number can take one another person holds (persons
+        // who shared a number before the rule existed can still be edited).
+        if key.is_some() && key != stored_key && key == incoming.document_key && document_taken {
+            return Decision::Reject(document_in_use());
+        }
+        let (c, k) = place_person(
+            &merged,
+            reference,
+            (existing.community.clone(), existing.compound.clone()),
+        );
+        (c, k, key)
     } else {
         (incoming.community.clone(), incoming.compound.clone(), None)
     };
@@ -463,7 +505,31 @@ fn merge(current: &str, mine: &str, base: Option<&str>) -> (String, Vec<FieldCon
     let base = base.map(parse).unwrap_or_default();
     let mut merged = current.clone();
     let mut conflicts = Vec::new();
+    // A document's type and number are one value: merged together or not at all.
+    let pair = |m: &BTreeMap<String, Value>| {
+        (
+            m.get("document_type").cloned(),
+            m.get("document_number").cloned(),
+        )
+    };
+    let (base_pair, now_pair, my_pair) = (pair(&base), pair(&current), pair(&mine));
+    let pair_conflict = my_pair != base_pair && my_pair != now_pair && now_pair != base_pair;
     for (field, value) in &mine {
+        if matches!(field.as_str(), "document_type" | "document_number") {
+            if my_pair == base_pair || my_pair == now_pair {
+                continue;
+            }
+            if pair_conflict {
+                conflicts.push(FieldConflict {
+                    field: field.clone(),
+                    server_value: current.get(field).cloned().unwrap_or(Value::Null),
+                    device_value: value.clone(),
+                });
+            } else {
+                merged.insert(field.clone(), value.clone());
+            }
+            continue;
+        }
         let before = base.get(field);
         if before == Some(value) {
             continue; // the device did not change it
@@ -566,9 +632,48 @@ mod tests {
         )
     }
 
+    /// A person's body with a fixed id.
+    fn person(name: &str, room: &str, phone: &str) -> Value {
+        let mut p = Person::new(name, kadian_domain::records::PersonCategory::Resident);
+        p.id = uuid::Uuid::nil();
+        p.room = Some(room.into());
+        p.phone = Some(phone.into());
+        serde_json::to_value(p).expect("json")
+    }
+
+    #[test]
+    fn a_document_type_and_number_merge_as_one_value() {
+        let with = |t: &str, n: &str| {
+            let mut v = person("张三", "101", "1");
+            v["document_type"] = Value::from(t);
+            v["document_number"] = Value::from(n);
+            v
+        };
+        let base = with("passport", "P0000001");
+        let server = existing("person", with("passport", "P0000002"), 2);
+        let device = incoming("person", with("resident_id", "41140219800101001X"), Some(1));
+        let (base_text, _) = canonical(&base);
+        let Decision::Update {
+            body, conflicts, ..
+        } = decide(&device, Some(&server), Some(&base_text), false)
+        else {
+            panic!("update expected")
+        };
+        let merged: Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(
+            (
+                merged["document_type"].as_str(),
+                merged["document_number"].as_str()
+            ),
+            (Some("passport"), Some("P0000002")),
+            "never a resident_id with a passport number"
+        );
+        assert_eq!(conflicts.len(), 2);
+    }
+
     #[test]
     fn decisions() {
-        let a = serde_json::json!({"id": "x", "name": "张三", "room": "101", "phone": "1"});
+        let a = person("张三", "101", "1");
         let e = existing("passage", a.clone(), 1);
         assert_eq!(
             decide(&incoming("passage", a.clone(), None), None, None, false),
@@ -581,7 +686,7 @@ mod tests {
             decide(&incoming("passage", a.clone(), None), Some(&e), None, false),
             Decision::Duplicate
         );
-        let changed = serde_json::json!({"id": "x", "name": "李四", "room": "101", "phone": "1"});
+        let changed = person("李四", "101", "1");
         assert!(
             matches!(decide(&incoming("passage", changed.clone(), None), Some(&e), None, false), Decision::Reject(ref r) if r.code == "id_reused")
         );
@@ -593,20 +698,12 @@ mod tests {
 
     #[test]
     fn field_merge_and_conflict() {
-        let base = serde_json::json!({"id": "x", "name": "张三", "room": "101", "phone": "1"});
+        let base = person("张三", "101", "1");
         // The server is at version 2: room changed. The device edits version 1.
-        let server = existing(
-            "person",
-            serde_json::json!({"id": "x", "name": "张三", "room": "202", "phone": "1"}),
-            2,
-        );
+        let server = existing("person", person("张三", "202", "1"), 2);
         let (base_text, _) = canonical(&base);
         // Different field: merged.
-        let device = incoming(
-            "person",
-            serde_json::json!({"id": "x", "name": "张三", "room": "101", "phone": "2"}),
-            Some(1),
-        );
+        let device = incoming("person", person("张三", "101", "2"), Some(1));
         let Decision::Update {
             body, conflicts, ..
         } = decide(&device, Some(&server), Some(&base_text), false)
@@ -620,11 +717,7 @@ mod tests {
             (Some("202"), Some("2"))
         );
         // Same field: the server wins, the device's value is listed.
-        let device = incoming(
-            "person",
-            serde_json::json!({"id": "x", "name": "张三", "room": "303", "phone": "1"}),
-            Some(1),
-        );
+        let device = incoming("person", person("张三", "303", "1"), Some(1));
         let Decision::Update {
             body, conflicts, ..
         } = decide(&device, Some(&server), Some(&base_text), false)

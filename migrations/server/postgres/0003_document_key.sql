@@ -4,6 +4,6 @@
 -- the arrival logic (a second holder is refused `document_number_in_use`), so records stored
 -- before this schema stay readable even if two of them share a number.
 ALTER TABLE record ADD COLUMN document_key TEXT;
-UPDATE record SET document_key = (body::jsonb ->> 'document_type') || ':' || (body::jsonb ->> 'document_number')
- WHERE kind = 'person' AND (body::jsonb ->> 'document_number') IS NOT NULL;
+UPDATE record SET document_key = (body::json ->> 'document_type') || ':' || (body::json ->> 'document_number')
+ WHERE kind = 'person' AND (body::json ->> 'document_number') IS NOT NULL;
 CREATE INDEX record_document_key ON record (document_key) WHERE document_key IS NOT NULL;

@@ -449,7 +449,7 @@ async fn store_fast(
         .filter_map(|r| r.as_ref().ok())
         .filter_map(|i| i.document_key.as_deref())
         .collect();
-    let held: std::collections::HashSet<String> = if keys.is_empty() {
+    let mut held: std::collections::HashSet<String> = if keys.is_empty() {
         Default::default()
     } else {
         tx.query(
@@ -513,6 +513,10 @@ async fn store_fast(
             Ok(inc) => {
                 new_rows.flush(&tx, meta).await?;
                 receipts.push(store_one(&tx, meta, device, reference, inc, &mut seq).await?);
+                // A number this record may now hold is held for the rest of the batch.
+                if let Some(k) = &inc.document_key {
+                    held.insert(k.clone());
+                }
             }
         }
     }
