@@ -45,6 +45,27 @@ async fn push_raw(device: &TestDevice, records: Vec<(&str, Value)>) -> Vec<Recei
         .receipts
 }
 
+/// Pushes an update of the person `id` with `body`, made on version `base`, from `device`.
+async fn push_person_update(device: &TestDevice, id: uuid::Uuid, body: Value) -> Vec<Receipt> {
+    let request = PushRequest {
+        device_time: chrono::Utc::now(),
+        records: vec![PushRecord {
+            kind: "person".into(),
+            id: id.to_string(),
+            op: "update".into(),
+            base_version: Some(1),
+            hash: String::new(),
+            body,
+        }],
+    };
+    device
+        .client(Duration::from_secs(10))
+        .push(&request)
+        .await
+        .expect("push")
+        .receipts
+}
+
 fn code(r: &Receipt) -> Option<&str> {
     r.error.as_ref().map(|e| e.code.as_str())
 }
@@ -242,23 +263,7 @@ async fn a_tablet_cannot_change_or_read_a_person_of_another_community() {
         forged.id = victim.id;
         let mut body = serde_json::to_value(&forged).expect("json");
         body["phone"] = json!("13000000000");
-        let request = PushRequest {
-            device_time: chrono::Utc::now(),
-            records: vec![PushRecord {
-                kind: "person".into(),
-                id: victim.id.to_string(),
-                op: "update".into(),
-                base_version: Some(1),
-                hash: String::new(),
-                body,
-            }],
-        };
-        let receipts = attacker
-            .client(Duration::from_secs(10))
-            .push(&request)
-            .await
-            .expect("push")
-            .receipts;
+        let receipts = push_person_update(&attacker, victim.id, body).await;
         assert_eq!(code(&receipts[0]), Some("out_of_scope"), "{receipts:?}");
         // Nothing moved: the owner still pulls the person, unchanged; the attacker sees nothing.
         owner.sync().await.expect("owner");
@@ -303,7 +308,7 @@ async fn a_tablet_cannot_void_a_passage_of_another_compound() {
         .await;
         assert_eq!(code(&receipts[0]), Some("out_of_scope"), "{receipts:?}");
         assert_eq!(code(&receipts[1]), Some("unknown_target"), "{receipts:?}");
-        // Its own passage it may void, and the void reaches the compound's other devices.
+        // Its own passage it may void.
         let mine = register_walk_in(&a.core, &s.checkpoint_a, "八一访客");
         a.sync().await.expect("a");
         let receipts = push_raw(&a, vec![("correction", void(mine))]).await;
@@ -618,23 +623,7 @@ async fn a_tablet_cannot_take_over_a_community_record_it_does_not_see() {
         let mut claim =
             serde_json::to_value(person_of(&s.community_a, "八一新苑", "吴七")).expect("json");
         claim["id"] = json!(p.id.to_string());
-        let request = PushRequest {
-            device_time: chrono::Utc::now(),
-            records: vec![PushRecord {
-                kind: "person".into(),
-                id: p.id.to_string(),
-                op: "update".into(),
-                base_version: Some(1),
-                hash: String::new(),
-                body: claim,
-            }],
-        };
-        let receipts = tablet
-            .client(Duration::from_secs(10))
-            .push(&request)
-            .await
-            .expect("push")
-            .receipts;
+        let receipts = push_person_update(&tablet, p.id, claim).await;
         assert_eq!(code(&receipts[0]), Some("out_of_scope"), "{receipts:?}");
         tablet.sync().await.expect("tablet");
         assert!(tablet.core.store().person(p.id).expect("p").is_none());
