@@ -647,3 +647,101 @@ async fn a_tablet_cannot_take_over_a_community_record_it_does_not_see() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_cannot_learn_whether_a_derived_id_exists_elsewhere() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let b_laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        // Compound B holds a person under an import-style (UUIDv5) id.
+        let mut p = person_of(&s.community_b, "季庄花园", "冯九");
+        p.id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, b"person:id:secret");
+        let receipts = push_raw(
+            &b_laptop,
+            vec![("person", serde_json::to_value(&p).expect("json"))],
+        )
+        .await;
+        assert_eq!(receipts[0].status, ReceiptStatus::Accepted);
+        // The tablet probes that id and an unused one with a correction: the same answer.
+        let probe = |id: uuid::Uuid| {
+            json!({
+                "id": id.to_string(), "target_kind": "passage", "target_id": new_id(),
+                "action": "void", "replacement_id": null, "reason": "错", "at": now(),
+                "recorded_by": "v1"
+            })
+        };
+        let unused = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, b"person:id:nobody");
+        let receipts = push_raw(
+            &tablet,
+            vec![("correction", probe(p.id)), ("correction", probe(unused))],
+        )
+        .await;
+        assert_eq!(receipts[0].error, receipts[1].error, "{receipts:?}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_body_is_read_only_for_an_enrolled_device_and_http2_is_refused() {
+    let s = TestServer::start("sqlite").await;
+    let http = reqwest::Client::new();
+    let big = vec![b' '; 3 * 1024 * 1024];
+    let r = http
+        .post(format!("{}/api/v1/sync/push", s.url))
+        .body(big)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status(), 401, "refused on the token, not after 3 MiB");
+    // HTTP/2 spoken in clear (prior knowledge) gets 505.
+    let mut conn = tokio::net::TcpStream::connect(s.url.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    conn.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        .await
+        .expect("preface");
+    // SETTINGS (empty), then HEADERS for GET /api/v1/health (HPACK: :method GET, :scheme http,
+    // :path /api/v1/health as a literal, :authority x).
+    conn.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0])
+        .await
+        .expect("settings");
+    let mut block = vec![0x82, 0x86, 0x04, 14];
+    block.extend_from_slice(b"/api/v1/health");
+    block.extend_from_slice(&[0x01, 1, b'x']);
+    let mut frame = vec![0, 0, block.len() as u8, 1, 0x05, 0, 0, 0, 1];
+    frame.extend_from_slice(&block);
+    conn.write_all(&frame).await.expect("headers");
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    // Read frames until a HEADERS frame (type 1) of stream 1 arrives; its first HPACK byte
+    // 0x8d… would be :status 200, anything else is the 505 (a literal status).
+    let status_block = loop {
+        let n = tokio::time::timeout_at(deadline, conn.read(&mut buf))
+            .await
+            .expect("an answer")
+            .expect("read");
+        assert!(n > 0, "closed without an answer");
+        seen.extend_from_slice(&buf[..n]);
+        let mut at = 0;
+        let mut found = None;
+        while seen.len() >= at + 9 {
+            let len = (usize::from(seen[at]) << 16)
+                | (usize::from(seen[at + 1]) << 8)
+                | usize::from(seen[at + 2]);
+            if seen.len() < at + 9 + len {
+                break;
+            }
+            if seen[at + 3] == 1 {
+                found = Some(seen[at + 9..at + 9 + len].to_vec());
+            }
+            at += 9 + len;
+        }
+        if let Some(f) = found {
+            break f;
+        }
+    };
+    assert_ne!(status_block.first(), Some(&0x88), "not 200 over HTTP/2");
+}

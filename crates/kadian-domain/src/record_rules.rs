@@ -192,10 +192,9 @@ fn text(field: Field, name: &str, value: &str, max: usize, free: bool) -> Result
             format!("{name} has at most {max} characters ({count} received)"),
         ));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && !(free && matches!(c, '\n' | '\t' | '\r')))
-    {
+    if value.chars().any(|c| {
+        (c.is_control() && !(free && matches!(c, '\n' | '\t' | '\r'))) || (!free && is_invisible(c))
+    }) {
         return Err(bad(
             field,
             "control_character",
@@ -204,6 +203,15 @@ fn text(field: Field, name: &str, value: &str, max: usize, free: bool) -> Result
         ));
     }
     Ok(())
+}
+
+/// Characters that show nothing or turn text around (zero-width spaces and joiners, direction
+/// marks and overrides, line and paragraph separators, the byte-order mark, Hangul fillers):
+/// a name made of them looks empty or reads backwards.
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x115F | 0x1160 | 0x180E | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F
+        | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0)
 }
 
 fn opt_text(
@@ -251,7 +259,7 @@ fn instant(name: &str, at: &Instant) -> Result<(), Notice> {
             format!("{name} is not between 2000 and 2099"),
         ));
     }
-    if at.offset_minutes.abs() > MAX_OFFSET_MINUTES {
+    if !(-MAX_OFFSET_MINUTES..=MAX_OFFSET_MINUTES).contains(&at.offset_minutes) {
         return Err(bad(
             Field::Date,
             "offset_out_of_range",
@@ -538,7 +546,15 @@ pub fn check_correction(c: &Correction) -> Result<(), Notice> {
 /// `reference_missing`, `too_long`.
 pub fn check_volunteer(v: &Volunteer) -> Result<(), Notice> {
     reference("小区 / compound", &v.compound)?;
-    check_volunteer_name(&v.name)?;
+    if check_volunteer_name(&v.name)? != v.name {
+        return Err(bad(
+            Field::Name,
+            "name_not_trimmed",
+            "志愿者姓名前后不能有空格",
+            "A volunteer's name has no spaces before or after it",
+        ));
+    }
+    text(Field::Name, "姓名 / name", &v.name, MAX_NAME_CHARS, false)?;
     if v.id != volunteer_id(&v.compound, &v.name) {
         return Err(bad(
             Field::Record,
@@ -561,6 +577,36 @@ pub fn check_volunteer(v: &Volunteer) -> Result<(), Notice> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_offset_of_i32_min_is_refused_not_a_panic() {
+        let at = Instant {
+            utc: Utc::now(),
+            offset_minutes: i32::MIN,
+        };
+        assert_eq!(
+            instant("t", &at).expect_err("refused").code,
+            "offset_out_of_range"
+        );
+    }
+
+    #[test]
+    fn a_name_of_invisible_characters_is_refused() {
+        for name in [
+            "\u{200B}\u{200B}",
+            "\u{202E}三张",
+            "\u{3164}",
+            "李\u{2028}四",
+        ] {
+            assert_eq!(
+                text(Field::Name, "n", name, 40, false)
+                    .expect_err(name)
+                    .code,
+                "control_character"
+            );
+        }
+        assert!(text(Field::Record, "n", "1号楼\n2单元", 40, true).is_ok());
+    }
 
     #[test]
     fn only_the_canonical_spelling_of_a_uuid_is_an_id() {

@@ -27,8 +27,12 @@ use crate::logic::{prepare, Device};
 const ENROL_FAILURES_PER_MINUTE: usize = 10;
 /// Default pull page.
 const DEFAULT_PULL_LIMIT: i64 = 500;
-/// Largest pull page.
-const MAX_PULL_LIMIT: i64 = 5000;
+/// Largest pull page. With bodies of at most about 45 KB (the record rules' bounds: a travel
+/// declaration of 20 places of 500 characters), one pull holds at most about 45 MB in memory
+/// before it is cut to 4 MiB.
+const MAX_PULL_LIMIT: i64 = 1000;
+/// Largest enrolment request (a code, a device name, a platform).
+const MAX_ENROL_BYTES: usize = 16 * 1024;
 /// How far back a checkpoint tablet sees events.
 const TABLET_EVENT_DAYS: i64 = 14;
 
@@ -116,6 +120,7 @@ pub fn router(state: AppState) -> Router {
                 r
             },
         ))
+        .layer(axum::middleware::from_fn(only_http1))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -156,6 +161,8 @@ where
             let (stream, service) = accepted.await?;
             let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
             stream.set_read_timeout(Some(IDLE_TIMEOUT));
+            // A client that sends requests and never reads the answers is dropped too.
+            stream.set_write_timeout(Some(IDLE_TIMEOUT));
             Ok((Box::pin(stream), service))
         })
     }
@@ -165,11 +172,38 @@ where
 /// would bypass the header-read timeout), with [`HEADER_READ_TIMEOUT`].
 fn configure<A>(server: &mut axum_server::Server<A>) {
     let builder = server.http_builder();
-    *builder = builder.clone().http1_only();
     builder
         .http1()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT);
+    // axum-server detects the version itself, so an HTTP/2 preface is still served: one stream
+    // at a time, small headers, and every HTTP/2 request answered 505 before any body is read
+    // (`only_http1`).
+    builder
+        .http2()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .max_concurrent_streams(1)
+        .max_header_list_size(16 * 1024)
+        .keep_alive_interval(Some(Duration::from_secs(30)))
+        .keep_alive_timeout(Duration::from_secs(10));
+}
+
+/// Answers any request but HTTP/1.x with 505, before its body is read: devices speak HTTP/1.1,
+/// and HTTP/2 would escape the header-read timeout.
+async fn only_http1(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if matches!(
+        req.version(),
+        axum::http::Version::HTTP_10 | axum::http::Version::HTTP_11
+    ) {
+        next.run(req).await
+    } else {
+        Failure::new(
+            StatusCode::HTTP_VERSION_NOT_SUPPORTED,
+            "http_version",
+            "请使用 HTTP/1.1 / use HTTP/1.1",
+        )
+        .into_response()
+    }
 }
 
 /// Serves the router on a bound listener until the future ends (with peer addresses, which the
@@ -221,6 +255,27 @@ async fn openapi() -> Json<serde_json::Value> {
     Json(crate::openapi::document())
 }
 
+/// Reads a request body of at most `limit` bytes. Errors: 413 `too_large` beyond it, 400 for a
+/// body cut off.
+async fn read_body(body: axum::body::Body, limit: usize) -> Result<axum::body::Bytes, Failure> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        // axum's error for a body over the limit ("length limit exceeded").
+        if e.to_string().contains("length limit") {
+            Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("请求超过 {limit} 字节 / request larger than {limit} bytes"),
+            )
+        } else {
+            Failure::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("请求不完整 / request cut off: {e}"),
+            )
+        }
+    })
+}
+
 fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> {
     if bytes.len() > MAX_PUSH_BYTES {
         return Err(Failure::new(
@@ -241,7 +296,7 @@ fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure>
 async fn enrol(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<(StatusCode, Json<EnrolResponse>), Failure> {
     let now_instant = Instant::now();
     {
@@ -249,6 +304,14 @@ async fn enrol(
             .enrol_failures
             .lock()
             .unwrap_or_else(|p| p.into_inner());
+        // Addresses with no failure in the last minute are forgotten (many IPv6 addresses must
+        // not grow the map for ever).
+        if failures.len() > 4096 {
+            failures.retain(|_, l| {
+                l.back()
+                    .is_some_and(|t| now_instant.duration_since(*t) <= Duration::from_secs(60))
+            });
+        }
         let list = failures.entry(peer.ip()).or_default();
         while list
             .front()
@@ -278,7 +341,7 @@ async fn enrol(
             }
         }
     };
-    let req: EnrolRequest = json_body(&body)?;
+    let req: EnrolRequest = json_body(&read_body(body, MAX_ENROL_BYTES).await?)?;
     let token = random_token().map_err(Failure::internal)?;
     let device_id = uuid::Uuid::now_v7().to_string();
     let device = state
@@ -356,10 +419,11 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, F
 async fn push(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<Json<PushResponse>, Failure> {
+    // The token first: a body is read only for an enrolled device.
     let device = authenticate(&state, &headers).await?;
-    let req: PushRequest = json_body(&body)?;
+    let req: PushRequest = json_body(&read_body(body, MAX_PUSH_BYTES).await?)?;
     if req.records.len() > MAX_PUSH_RECORDS {
         return Err(Failure::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -378,17 +378,24 @@ pub fn decide(
     let document_taken = stored
         .document_holder
         .is_some_and(|holder| holder != incoming.id);
+    // Deterministic (UUIDv5) ids are derived by staff devices (imports, volunteers): a tablet
+    // may only update such a record of its own compound. Any other arrival under a non-UUIDv7
+    // id gets one answer, whether or not the id exists elsewhere: derived ids are guessable
+    // (an import's comes from an ID number), and "exists" would tell the tablet who lives in
+    // the street.
+    if device.role == Role::Volunteer
+        && uuid::Uuid::try_parse(&incoming.id).map_or(true, |u| u.get_version_num() != 7)
+        && !stored.existing.is_some_and(|e| {
+            e.kind == incoming.kind
+                && can_see(device, e.community.as_deref(), e.compound.as_deref())
+        })
+    {
+        return Decision::Reject(reject(
+            "invalid_record",
+            "卡点平板只能新建 UUIDv7 编号的记录 / a checkpoint tablet creates records with UUIDv7 ids only",
+        ));
+    }
     let Some(existing) = stored.existing else {
-        // Deterministic (UUIDv5) ids are derived by staff devices (imports, volunteers): a
-        // tablet that could create one could squat the id of a volunteer it will never see.
-        if device.role == Role::Volunteer
-            && uuid::Uuid::try_parse(&incoming.id).map_or(true, |u| u.get_version_num() != 7)
-        {
-            return Decision::Reject(reject(
-                "invalid_record",
-                "卡点平板只能新建 UUIDv7 编号的记录 / a checkpoint tablet creates records with UUIDv7 ids only",
-            ));
-        }
         if document_taken {
             return Decision::Reject(document_in_use());
         }
@@ -416,6 +423,13 @@ pub fn decide(
         };
     };
     if existing.kind != incoming.kind {
+        if !can_see(
+            device,
+            existing.community.as_deref(),
+            existing.compound.as_deref(),
+        ) {
+            return Decision::Reject(out_of_scope());
+        }
         return Decision::Reject(reject(
             "id_reused",
             "该编号已被另一种记录使用 / the id belongs to another kind of record",
