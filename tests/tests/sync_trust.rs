@@ -686,14 +686,19 @@ async fn a_tablet_cannot_learn_whether_a_derived_id_exists_elsewhere() {
 async fn a_push_body_is_read_only_for_an_enrolled_device_and_http2_is_refused() {
     let s = TestServer::start("sqlite").await;
     let http = reqwest::Client::new();
-    let big = vec![b' '; 3 * 1024 * 1024];
+    // Beyond the push limit: read first, it would be 413; refused on the token first, 401.
+    let big = vec![b' '; 5 * 1024 * 1024];
     let r = http
         .post(format!("{}/api/v1/sync/push", s.url))
         .body(big)
         .send()
         .await
         .expect("send");
-    assert_eq!(r.status(), 401, "refused on the token, not after 3 MiB");
+    assert_eq!(
+        r.status(),
+        401,
+        "refused on the token, before the body is read"
+    );
     // HTTP/2 spoken in clear (prior knowledge) gets 505.
     let mut conn = tokio::net::TcpStream::connect(s.url.trim_start_matches("http://"))
         .await

@@ -466,21 +466,10 @@ impl Store {
     /// Errors: [`StoreError::Invalid`] for an empty reason or a target kind that is not an
     /// event; [`StoreError::NotFound`] when the target does not exist here.
     pub fn record_correction(&mut self, c: &Correction, source: Source) -> Result<Recorded> {
-        if c.reason.trim().is_empty() {
-            return Err(StoreError::Invalid(Notice::error(
-                Field::Record,
-                "reason_missing",
-                "作废或更正必须填写原因",
-                "A void or amendment needs a reason",
-            )));
-        }
+        // The kind's rule names what is wrong (`reason_missing`, `not_correctable`, ...).
+        record_rules::check_correction(c).map_err(StoreError::Invalid)?;
         let Some(table) = correctable_table(c.target_kind) else {
-            return Err(StoreError::Invalid(Notice::error(
-                Field::Record,
-                "not_an_event",
-                "只能作废或更正出入、体温、行程记录",
-                "Only passages, readings and travel declarations can be voided or amended",
-            )));
+            return Err(StoreError::EventImmutable);
         };
         self.write(|tx| {
             let outbox_rows = insert_correction(tx, c, table, source)?;

@@ -152,15 +152,13 @@ pub fn can_see(device: &Device, community: Option<&str>, compound: Option<&str>)
 }
 
 /// True when `device` may place a new record at (`community`, `compound`).
+/// That is what it sees ([`can_see`]), and for a compound device also its community with no
+/// compound (a person whose register named no compound the street knows).
 pub fn in_scope(device: &Device, community: Option<&str>, compound: Option<&str>) -> bool {
-    match device.role {
-        Role::Street => true,
-        Role::Community => community.is_some() && community == device.scope.community.as_deref(),
-        Role::Compound | Role::Volunteer => {
-            community == device.scope.community.as_deref()
-                && (compound.is_none() || compound == device.scope.compound.as_deref())
-        }
-    }
+    can_see(device, community, compound)
+        || (matches!(device.role, Role::Compound | Role::Volunteer)
+            && compound.is_none()
+            && community == device.scope.community.as_deref())
 }
 
 /// Validates a pushed record by its kind's rules ([`check_record`], the same check every device
