@@ -685,25 +685,36 @@ async fn a_tablet_cannot_learn_whether_a_derived_id_exists_elsewhere() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_body_is_read_only_for_an_enrolled_device_and_http2_is_refused() {
     let s = TestServer::start("sqlite").await;
-    let http = reqwest::Client::new();
-    // Beyond the push limit: read first, it would be 413; refused on the token first, 401.
-    let big = vec![b' '; 5 * 1024 * 1024];
-    let r = http
-        .post(format!("{}/api/v1/sync/push", s.url))
-        .body(big)
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(
-        r.status(),
-        401,
-        "refused on the token, before the body is read"
-    );
-    // HTTP/2 spoken in clear (prior knowledge) gets 505.
-    let mut conn = tokio::net::TcpStream::connect(s.url.trim_start_matches("http://"))
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = s.url.trim_start_matches("http://").to_owned();
+    // Headers announcing 3 MiB, and no body: were the body read before the token, no answer
+    // would come until the body did (or the request timed out).
+    let mut conn = tokio::net::TcpStream::connect(&addr)
         .await
         .expect("connect");
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    conn.write_all(
+        format!(
+            "POST /api/v1/sync/push HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            3 * 1024 * 1024
+        )
+        .as_bytes(),
+    )
+    .await
+    .expect("headers");
+    let mut answer = [0u8; 64];
+    let n = tokio::time::timeout(Duration::from_secs(5), conn.read(&mut answer))
+        .await
+        .expect("answered before the body is sent")
+        .expect("read");
+    assert!(
+        answer[..n].starts_with(b"HTTP/1.1 401"),
+        "{}",
+        String::from_utf8_lossy(&answer[..n])
+    );
+    // HTTP/2 spoken in clear (prior knowledge) gets 505.
+    let mut conn = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
     conn.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
         .await
         .expect("preface");
