@@ -10,17 +10,18 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use kadian_device::gate::{
-    AppError, AppResult, EnrolmentInfo, HandOver, PassageView, PersonCard, ReadingResult,
-    Registered, Shift, Today, TodayFilter, TravelInput, VisitorInput, Volunteer,
+    check_temperature, AppError, AppResult, EnrolmentInfo, HandOver, NoticeView, PassageView,
+    PersonCard, ReadingResult, Registered, Shift, TemperatureCheck, Today, TodayFilter,
+    TravelInput, VisitorInput, Volunteer,
 };
 use kadian_device::register_import::{ImportCommitted, ImportPreview};
 use kadian_device::review::{
-    DayRange, ExportKind, ExportResult, PersonPage, PlaceNode, ReadingView, RejectedView,
-    ReviewList, TravelView,
+    ConflictView, DayRange, ExportKind, ExportResult, PersonPage, PlaceNode, ReadingView,
+    RejectedView, Revealed, ReviewList, TravelView,
 };
 use kadian_device::sync::{SyncHandle, SyncSettings, SyncStatus};
 use kadian_device::volunteers::{CompoundChoice, VolunteerEntry};
-use kadian_device::{AppCore, KeyPolicy, SyncConflict};
+use kadian_device::{AppCore, KeyPolicy};
 use serde::Serialize;
 use tauri::Manager;
 use ts_rs::TS;
@@ -155,6 +156,7 @@ async fn sync_status(device: tauri::State<'_, Device>) -> AppResult<SyncStatus> 
         .run(|c| {
             Ok(SyncStatus {
                 pending: c.store().pending_count()?,
+                pending_entries: c.store().pending_entries()?,
                 quarantined: c.store().quarantined_count()?,
                 ..SyncStatus::default()
             })
@@ -188,8 +190,20 @@ async fn sync_requeue(device: tauri::State<'_, Device>, seq: i64) -> AppResult<b
 }
 
 #[tauri::command]
-async fn sync_conflicts(device: tauri::State<'_, Device>) -> AppResult<Vec<SyncConflict>> {
-    device.run(|c| Ok(c.store().conflicts()?)).await
+async fn sync_conflicts(device: tauri::State<'_, Device>) -> AppResult<Vec<ConflictView>> {
+    device.run(AppCore::conflicts).await
+}
+
+/// Settles a sync conflict: keep the stored value, or (`keepLost`) the value not applied.
+#[tauri::command]
+async fn sync_settle_conflict(
+    device: tauri::State<'_, Device>,
+    conflict_id: String,
+    keep_lost: bool,
+) -> AppResult<()> {
+    device
+        .run(move |c| c.settle_conflict(&conflict_id, keep_lost))
+        .await
 }
 
 #[tauri::command]
@@ -219,6 +233,24 @@ async fn shift_hand_over(device: tauri::State<'_, Device>) -> AppResult<HandOver
 #[tauri::command]
 async fn shift_sign_out(device: tauri::State<'_, Device>) -> AppResult<HandOver> {
     device.run(AppCore::sign_out).await
+}
+
+#[tauri::command]
+async fn shift_previous(device: tauri::State<'_, Device>) -> AppResult<Option<HandOver>> {
+    device.run(|c| Ok(c.previous_shift())).await
+}
+
+#[tauri::command]
+async fn gate_check_temperature(temperature: String) -> AppResult<TemperatureCheck> {
+    check_temperature(&temperature)
+}
+
+#[tauri::command]
+async fn gate_check_visitor(
+    device: tauri::State<'_, Device>,
+    visitor: VisitorInput,
+) -> AppResult<Vec<NoticeView>> {
+    device.run(move |c| c.check_visitor(&visitor)).await
 }
 
 #[tauri::command]
@@ -320,6 +352,15 @@ async fn review_person(
     person_id: String,
 ) -> AppResult<PersonPage> {
     device.run(move |c| c.person_page(&person_id)).await
+}
+
+/// A person's full document number and phone (compound, community and street staff only).
+#[tauri::command]
+async fn review_person_reveal(
+    device: tauri::State<'_, Device>,
+    person_id: String,
+) -> AppResult<Revealed> {
+    device.run(move |c| c.person_reveal(&person_id)).await
 }
 
 /// The volunteers of the compounds this laptop keeps.
@@ -536,11 +577,15 @@ pub fn builder<R: tauri::Runtime>(
         sync_quarantined,
         sync_requeue,
         sync_conflicts,
+        sync_settle_conflict,
         shift_volunteers,
         shift_sign_in,
         shift_current,
         shift_hand_over,
         shift_sign_out,
+        shift_previous,
+        gate_check_temperature,
+        gate_check_visitor,
         gate_search,
         gate_register,
         gate_register_visitor,
@@ -553,6 +598,7 @@ pub fn builder<R: tauri::Runtime>(
         review_travels,
         review_returnees,
         review_person,
+        review_person_reveal,
         volunteer_list,
         volunteer_compounds,
         volunteer_save,

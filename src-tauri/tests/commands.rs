@@ -270,8 +270,12 @@ async fn a_gate_tablet_and_a_compound_laptop() {
 
     // On the tablet the person page stays masked.
     let page = tablet.ok("review_person", json!({"personId": person_id}));
-    assert_eq!(page["full_values"], false);
+    assert_eq!(page["can_reveal"], false);
     assert_eq!(page["phone"], "138****8000");
+    let refused = tablet
+        .call("review_person_reveal", json!({"personId": person_id}))
+        .expect_err("a tablet may not reveal");
+    assert_eq!(refused["code"], "not_allowed");
 
     tablet.synced().await;
     let summary = tablet.ok("shift_hand_over", json!({}));
@@ -308,8 +312,11 @@ async fn a_gate_tablet_and_a_compound_laptop() {
     assert_eq!(returnees[0]["observation_ends"], ends.as_str());
     assert_eq!(returnees[0]["places"], json!(["广东省深圳市南山区"]));
     let page = laptop.ok("review_person", json!({"personId": person_id}));
-    assert_eq!(page["full_values"], true);
-    assert_eq!(page["document_number"], id_number.as_str());
+    // Masked like the lists until staff ask for the full values.
+    assert_eq!(page["can_reveal"], true);
+    assert_ne!(page["document_number"], id_number.as_str());
+    let full = laptop.ok("review_person_reveal", json!({"personId": person_id}));
+    assert_eq!(full["document_number"], id_number.as_str());
     assert_eq!(page["passages"].as_array().expect("passages").len(), 2);
 
     // 导入名册 on the laptop: a preview with every flagged row, nothing stored until the commit;

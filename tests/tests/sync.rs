@@ -186,6 +186,7 @@ async fn t06_a_refused_token_stops_the_loop_and_keeps_local_data() {
             interval: Duration::from_millis(100),
             timeout: Duration::from_secs(5),
             max_backoff: Duration::from_millis(200),
+            offline_retry: Duration::from_millis(200),
         };
         let handle = start(d.core.clone(), settings);
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -237,6 +238,7 @@ async fn t07_after_a_503_the_queue_drains_by_itself() {
             interval: Duration::from_secs(3600),
             timeout: Duration::from_secs(5),
             max_backoff: Duration::from_secs(2),
+            offline_retry: Duration::from_secs(2),
         };
         let handle = start(d.core.clone(), settings);
         let mut drained = false;

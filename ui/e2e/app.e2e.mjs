@@ -120,6 +120,35 @@ async function shot(b, name) {
   await b.saveScreenshot(join(SHOTS, `${name}.png`))
   console.log(`e2e: screenshot ${name}.png`)
 }
+/** The element is on screen at the window's size, not under a keypad or off the bottom. */
+async function inView(b, id) {
+  const el = await $t(b, id)
+  await el.waitForDisplayed()
+  await waitFor(`${id} in the viewport`, () => el.isDisplayedInViewport(), 5000)
+  return el
+}
+/** Checks `check` at the tablet's two sizes: landscape 1280×800 and upright 800×1280. */
+async function atBothSizes(b, check) {
+  for (const [w, h] of [[1280, 800], [800, 1280]]) {
+    await b.setWindowSize(w, h)
+    await sleep(300)
+    await check(`${w}×${h}`)
+  }
+  await b.setWindowSize(1280, 800)
+  await sleep(300)
+}
+/** Taps a Vant dialog's button (`confirm` or `cancel`) and waits until the dialog is gone. */
+async function answerDialog(b, which) {
+  const button = await b.$(`.van-dialog:not([style*="display: none"]) .van-dialog__${which}`)
+  await button.waitForDisplayed()
+  await button.click()
+  await waitFor('the dialog closed', async () => {
+    const open = await b.$$('.van-dialog')
+    for (const d of open) if (await d.isDisplayed()) return false
+    return true
+  }, 5000)
+}
+
 async function fill(b, id, value) {
   const el = await b.$(`[data-testid="${id}"] input, input[data-testid="${id}"]`)
   await el.waitForDisplayed()
@@ -234,14 +263,46 @@ try {
     await b.setWindowSize(1280, 800)
     await hit.click()
     await (await $t(b, 'dir-in')).click()
-    await typeKeys(b, '36.6')
+    // A reading the rules refuse: the error shows where the volunteer looks, at both sizes.
+    await typeKeys(b, '3')
     await (await $t(b, 'temperature-save')).click()
+    await atBothSizes(b, async (size) => {
+      const e = await inView(b, 'temperature-error')
+      assert.ok((await e.getText()).length > 0, `the error is said at ${size}`)
+      await inView(b, 'temperature-save')
+      await inView(b, 'temperature-cancel')
+    })
+    // 366 is not stored as 36.6 without asking.
+    await typeKeys(b, '\uE003')
+    await typeKeys(b, '366')
+    await (await $t(b, 'temperature-save')).click()
+    const ask = await inView(b, 'temperature-ask')
+    assert.match(await ask.getText(), /366.*36\.6/s)
+    await shot(b, 'temperature-ask')
+    await (await inView(b, 'temperature-confirm')).click()
     await (await $t(b, 'gate-search')).waitForDisplayed()
   })
 
   await flow('register a visitor with a travel declaration, a fever and its re-measure', async () => {
     await (await $t(b, 'visitor-open')).click()
     await fill(b, 'visitor-name', '测试访客')
+    // A wrong check digit and a 10-digit phone: both said at their fields before the temperature,
+    // and nothing goes on until they are fixed or 仍然继续 is chosen.
+    await fill(b, 'visitor-doc', '110105194912310021')
+    await fill(b, 'visitor-phone', '1390013900')
+    await (await $t(b, 'visitor-next')).click()
+    await atBothSizes(b, async () => {
+      await inView(b, 'visitor-anyway')
+    })
+    const warned = await $t(b, 'visitor-warnings')
+    await warned.waitForDisplayed()
+    assert.match(await warned.getText(), /2/)
+    for (const id of ['visitor-doc', 'visitor-phone']) {
+      const message = await (await $t(b, id)).$('.van-field__error-message')
+      assert.ok((await message.getText()).length > 0, `a message at ${id}`)
+    }
+    await shot(b, 'visitor-warnings')
+    assert.equal(await (await $t(b, 'temperature-pad')).isExisting(), false)
     await fill(b, 'visitor-doc', '11010519491231002X')
     await fill(b, 'visitor-phone', '13900139000')
     await fill(b, 'visitor-destination', '3号楼2单元')
@@ -275,10 +336,20 @@ try {
     await shot(b, 'fever')
     await (await $t(b, 'remeasure')).click()
     await typeKeys(b, '36.9')
-    const saves = await b.$$('[data-testid="temperature-save"]')
-    await saves[saves.length - 1].click()
+    await (await inView(b, 'temperature-save')).click()
     await waitFor('the re-measure', async () => (await text(b, 'remeasure-result')).includes('36.9'))
-    await (await $t(b, 'fever-done')).click()
+    // A second 复测: the pad's buttons and 完成 stay on screen at both sizes.
+    await (await $t(b, 'remeasure')).click()
+    await typeKeys(b, '36.8')
+    await atBothSizes(b, async () => {
+      await inView(b, 'temperature-save')
+      await inView(b, 'fever-done')
+    })
+    await (await inView(b, 'temperature-save')).click()
+    await waitFor('the second re-measure', async () => (await text(b, 'remeasure-result')).includes('36.8'))
+    assert.match(await text(b, 'fever-value'), /38\.5.*36\.8/)
+    await (await inView(b, 'fever-done')).click()
+    await (await $t(b, 'gate-search')).waitForDisplayed()
   })
 
   await flow('go offline, register, come back and see it synced', async () => {
@@ -299,10 +370,65 @@ try {
     }, 60000)
   })
 
+  await flow('the same person out twice in a row is asked about, and the repeat is voided in 今日', async () => {
+    await (await $t(b, 'gate-search')).setValue(resident.id_number.slice(-6))
+    await (await $t(b, `person-${resident.name}`)).click()
+    assert.match(await text(b, 'chosen-last'), /出/)
+    await (await $t(b, 'dir-out')).click()
+    // Asked first; 取消 keeps the person chosen without a pad.
+    await answerDialog(b, 'cancel')
+    assert.equal(await (await $t(b, 'temperature-pad')).isExisting(), false)
+    await (await $t(b, 'dir-out')).click()
+    await answerDialog(b, 'confirm')
+    await typeKeys(b, '36.5')
+    await (await $t(b, 'temperature-save')).click()
+    await (await $t(b, 'gate-search')).waitForDisplayed()
+    // 今日: void the repeat. The dialog closes on 取消 and on 确认, at both sizes.
+    await (await $t(b, 'tab-today')).click()
+    await waitFor('four passages today', async () => (await b.$$('[data-testid="today-row"]')).length === 4)
+    const voidButton = async () => (await b.$$('[data-testid="today-row"] .void'))[0]
+    await atBothSizes(b, async () => {
+      await (await voidButton()).click()
+      await answerDialog(b, 'cancel')
+    })
+    await (await voidButton()).click()
+    await fill(b, 'void-reason', '重复登记')
+    await answerDialog(b, 'confirm')
+    await waitFor('the row voided', async () => (await b.$$('[data-testid="today-row"].voided')).length === 1)
+    await (await $t(b, 'tab-register')).click()
+  })
+
+  await flow('the idle lock: the same PIN goes on with the shift, another volunteer takes it over', async () => {
+    await (await $t(b, 'tab-hand-over')).click()
+    const before = await text(b, 'hand-over')
+    await (await $t(b, 'lock')).click()
+    await typeKeys(b, '1234')
+    await (await $t(b, 'sign-in')).click()
+    await (await $t(b, 'tab-hand-over')).click()
+    await waitFor('the same counts', async () => (await text(b, 'hand-over')) === before)
+    // 换人签到 at the lock.
+    await (await $t(b, 'lock')).click()
+    await (await $t(b, 'sign-in-other')).click()
+    await (await $t(b, 'volunteer-李红梅')).click()
+    await typeKeys(b, '2580')
+    await (await $t(b, 'sign-in')).click()
+    await (await $t(b, 'gate-search')).waitForDisplayed()
+    await (await $t(b, 'tab-hand-over')).click()
+    await waitFor('the handed-over shift', async () => (await text(b, 'previous-shift')).includes('演示志愿者'))
+    assert.match(await text(b, 'hand-over'), /李红梅/)
+    await (await $t(b, 'tab-register')).click()
+  })
+
   await flow("export today's list to xlsx and read it back", async () => {
     await (await $t(b, 'tab-today')).click()
-    await waitFor('three passages today', async () => (await b.$$('[data-testid="today-row"]')).length === 3)
+    await waitFor('four passages today', async () => (await b.$$('[data-testid="today-row"]')).length === 4)
     await (await $t(b, 'export-today')).click()
+    // Where the file went, and that the voided passage was left out, stay on screen until 好.
+    const said = await b.$('.export-dialog')
+    await said.waitForDisplayed()
+    assert.match(await said.getText(), /3/)
+    assert.match(await said.getText(), /作废的 1 条没有导出/)
+    await answerDialog(b, 'confirm')
     const file = await waitFor('the export', () => {
       if (!existsSync(tablet.exports)) return null
       const f = readdirSync(tablet.exports).find((n) => n.endsWith('.xlsx'))
@@ -319,7 +445,7 @@ try {
     const names = report.rows.map((r) => r.normalized.name).sort()
     assert.deepEqual(names, [resident.name, resident.name, '测试访客'].sort())
     const temps = report.rows.map((r) => r.normalized.temperature_c).sort()
-    assert.deepEqual(temps, [36.4, 36.6, 36.9])
+    assert.deepEqual(temps, [36.4, 36.6, 36.8])
   })
   await b.deleteSession()
 
@@ -385,6 +511,65 @@ try {
     const returnees = await l.$('//div[contains(@class,"van-tab")][normalize-space()="返乡人员"]')
     await returnees.click()
     await waitFor('the returnee list', async () => (await table.getText()).includes('广东省深圳市南山区'))
+    // The arrival defaulted to China's today (not the UTC date, which is yesterday before 08:00).
+    const chinaToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+    assert.ok((await table.getText()).includes(chinaToday), `arrived ${chinaToday}`)
+  })
+
+  await flow('the person page is masked until staff reveal it, and the travel line is labelled', async () => {
+    const row = await l.$('//tr[contains(@class,"link")][contains(., "测试访客")]')
+    await row.click()
+    const page = await $t(l, 'person-page')
+    await page.waitForDisplayed()
+    assert.match(await text(l, 'person-document'), /\*/)
+    assert.match(await text(l, 'person-travel'), /离开.*到达.*居家观察到/s)
+    await (await $t(l, 'person-reveal')).click()
+    await waitFor('the full number', async () => (await text(l, 'person-document')) === '11010519491231002X')
+    await (await l.$('.van-popup__close-icon')).click()
+    await waitFor('the page closed', async () => !(await page.isDisplayed().catch(() => false)))
+  })
+
+  await flow('the day range is picked on a 年/月/日 wheel in the app language', async () => {
+    await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="出入记录"]')).click()
+    const from = await $t(l, 'range-from')
+    const before = await from.getAttribute('data-value')
+    await from.click()
+    await waitFor('the wheel', async () => {
+      const items = await l.$$('.van-picker-column__item')
+      for (const i of items) if ((await i.getText()).endsWith('年')) return true
+      return false
+    })
+    await shot(l, 'date-picker')
+    // The keyboard: ↑ on the day column is one day earlier; Enter keeps it.
+    await l.keys('ArrowUp')
+    await sleep(300)
+    await l.keys('Enter')
+    await waitFor('an earlier start', async () => {
+      const now = await from.getAttribute('data-value')
+      return now !== before && now < before
+    })
+    await waitFor('the table loaded again', async () => (await (await $t(l, 'review-table')).getText()).includes('测试访客'))
+  })
+
+  await flow('a register imported twice says what was already here', async () => {
+    await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="导入名册"]')).click()
+    const input = await $t(l, 'import-file')
+    await l.execute((el) => { el.style.display = 'block'; el.style.opacity = '1' }, input)
+    for (let round = 0; round < 2; round++) {
+      await input.addValue(env('ROSTER_FILE'))
+      await waitFor('the file chosen', async () => (await text(l, 'import-file-name')).endsWith('.xlsx'))
+      await (await $t(l, 'import-read')).click()
+      await (await $t(l, 'import-commit')).waitForDisplayed({ timeout: 30000 })
+      await (await $t(l, 'import-commit')).click()
+      await waitFor('the import done', async () => (await text(l, 'import-done')).length > 0, 30000)
+    }
+    const said = await text(l, 'import-done')
+    assert.match(said, /已存在 \d+ 条/)
+    assert.ok(!said.includes('出错'), said)
+    // The result stays across tabs.
+    await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="志愿者"]')).click()
+    await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="导入名册"]')).click()
+    assert.equal(await text(l, 'import-done'), said)
   })
   await flow('compound staff add a volunteer with a PIN', async () => {
     await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="志愿者"]')).click()

@@ -40,11 +40,21 @@ describe('App outside the app (a plain browser: no device)', () => {
     wrapper.unmount()
   })
 
-  it('says why enrolment failed instead of failing silently', async () => {
+  it('says at each field what is missing, and why enrolment failed', async () => {
     const wrapper = mountApp()
     await flushPromises()
     await wrapper.get('form').trigger('submit')
     await flushPromises()
+    // Empty fields: said where they are, nothing sent (no stored placeholder as the name).
+    const errors = wrapper.findAll('.van-field__error-message').map((e) => e.text())
+    expect(errors).toEqual(['请填写服务器地址，如 http://192.168.1.10:8470', '请填写注册码', '请给这台设备起个名字，如：八一新苑东门平板'])
+    expect(wrapper.find('[data-testid="enrol-error"]').exists()).toBe(false)
+    await wrapper.get('[data-testid="enrol-server"] input').setValue('http://127.0.0.1:9')
+    await wrapper.get('[data-testid="enrol-code"] input').setValue('ABCD-EFGH-JKLM')
+    await wrapper.get('[data-testid="enrol-name"] input').setValue('东门平板')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(wrapper.findAll('.van-field__error-message')).toHaveLength(0)
     expect(wrapper.get('[data-testid="enrol-error"]').text()).toBe('只能在卡点登记应用里使用')
     wrapper.unmount()
   })

@@ -741,6 +741,7 @@ fn e2e(built: bool, residents: u32) -> Result<()> {
             .env("COMMUNITY", "411402001018")
             .env("COMPOUND", &street.demo_compound)
             .env("FIXTURE_EXPECTED", expected)
+            .env("ROSTER_FILE", &roster)
             .env(
                 "E2E_BIG_ROSTER",
                 if residents > 0 {

@@ -179,7 +179,8 @@ pub struct HandOver {
     pub exits: u32,
     /// Passages with a fever reading.
     pub fevers: u32,
-    /// Records on this tablet not yet acknowledged by the server.
+    /// Entries on this tablet not yet acknowledged by the server (a registration with its
+    /// reading is one, see `Store::pending_entries`).
     pub pending: u32,
 }
 
@@ -201,6 +202,9 @@ pub struct PersonCard {
     pub address: String,
     /// What matched the query.
     pub matched_by: String,
+    /// The person's last passage that was not voided (at any gate this device knows of), so
+    /// that a second 出 in a row is noticed before it is registered.
+    pub last_passage: Option<LastPassage>,
 }
 
 /// A temperature reading just stored.
@@ -215,6 +219,45 @@ pub struct ReadingResult {
     pub fever: bool,
     /// Warnings of the rules (e.g. `temperature_decimal_assumed` for 365).
     pub warnings: Vec<NoticeView>,
+}
+
+/// What a typed temperature will be stored as, before anything is stored. When the rules read
+/// it as something other than what was typed (`366` → 36.6 ℃, `100.4` °F → 38.0 ℃) `warnings`
+/// says how, and the pad asks the volunteer before saving.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct TemperatureCheck {
+    /// The reading as it would be stored, °C with one decimal.
+    pub celsius: f64,
+    /// At or above the fever threshold (37.3 ℃).
+    pub fever: bool,
+    /// How the typed text was read (`temperature_decimal_assumed`, `temperature_fahrenheit`);
+    /// empty when it was taken as typed.
+    pub warnings: Vec<NoticeView>,
+}
+
+/// Reads a typed temperature with kadian-domain's rules without storing anything (see
+/// [`TemperatureCheck`]). Errors: `invalid_input` with the rule's code (`temperature_missing`,
+/// `temperature_not_number`, `temperature_out_of_range`).
+pub fn check_temperature(raw: &str) -> AppResult<TemperatureCheck> {
+    let (celsius, warnings) = temperature(raw)?;
+    Ok(TemperatureCheck {
+        celsius: celsius.degrees(),
+        fever: FeverThreshold::default().is_fever(celsius),
+        warnings: warnings.iter().map(NoticeView::from).collect(),
+    })
+}
+
+/// A person's last passage that was not voided, as the gate shows it beside the name.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct LastPassage {
+    /// `in` or `out`.
+    pub direction: String,
+    /// China time: `HH:MM` when today, `M月D日 HH:MM` (zh) otherwise; see `local_date`.
+    pub local_time: String,
+    /// China date `YYYY-MM-DD`.
+    pub local_date: String,
 }
 
 /// A passage just stored.
@@ -314,6 +357,9 @@ pub struct PassageView {
     pub plate: Option<String>,
     /// Latest reading, °C.
     pub celsius: Option<f64>,
+    /// The first reading, °C, when it was re-measured (`38.5` of 「38.5 → 复测 36.9」); `None`
+    /// when there was one reading only.
+    pub first_celsius: Option<f64>,
     /// Any reading was a fever.
     pub fever: bool,
     /// Voided.
@@ -424,6 +470,60 @@ fn direction_str(d: Direction) -> String {
     d.as_str().to_owned()
 }
 
+/// The person's last passage that was not voided (the newest few are looked at), as the gate
+/// shows it; `today` is the China date.
+fn last_passage(
+    store: &crate::Store,
+    person: Uuid,
+    today: NaiveDate,
+) -> AppResult<Option<LastPassage>> {
+    let rows = store.passages_of_person(person, 5)?;
+    Ok(rows.into_iter().find(|r| !r.voided).map(|r| {
+        let at = local(r.at_utc);
+        LastPassage {
+            direction: direction_str(r.direction),
+            local_time: if at.date() == today {
+                at.format("%H:%M").to_string()
+            } else {
+                at.format("%-m月%-d日 %H:%M").to_string()
+            },
+            local_date: at.format("%Y-%m-%d").to_string(),
+        }
+    }))
+}
+
+/// The warning `already_in` / `already_out`: the person's last passage went the same way (a
+/// missed passage the other way, or the same passage twice).
+fn repeated_direction(dir: Direction, last: &LastPassage) -> NoticeView {
+    let (code, zh, en) = match dir {
+        Direction::In => ("already_in", "进", "in"),
+        Direction::Out => ("already_out", "出", "out"),
+    };
+    NoticeView {
+        field: "direction".into(),
+        code: code.into(),
+        severity: "warning".into(),
+        message: format!(
+            "上一次（{}）也登记为{zh}，中间少了一次登记，或者重复登记了",
+            last.local_time
+        ),
+        message_en: format!(
+            "The last passage ({}) was also {en}: one passage was missed, or this one was registered twice",
+            last.local_time
+        ),
+    }
+}
+
+/// The quick form's fields as the rules read them.
+struct VisitorFields {
+    notices: Vec<Notice>,
+    name: Option<PersonName>,
+    doc_type: DocumentType,
+    doc: Option<DocumentNumber>,
+    phone: Option<Phone>,
+    plate: Option<LicencePlate>,
+}
+
 /// Parses a typed temperature with kadian-domain's rules.
 fn temperature(raw: &str) -> AppResult<(Celsius, Vec<Notice>)> {
     match Celsius::parse(raw) {
@@ -479,6 +579,9 @@ fn document_type(raw: &str) -> AppResult<DocumentType> {
 #[derive(Debug, Default)]
 pub(crate) struct ShiftState {
     shift: Option<Shift>,
+    /// The summary of the shift that ended last on this tablet (signed out, or handed over
+    /// when the next volunteer signed in from the lock), for the next volunteer to read.
+    previous: Option<HandOver>,
     failures: u32,
     locked_until: Option<DateTime<Utc>>,
 }
@@ -561,6 +664,10 @@ impl AppCore {
     /// only its Argon2 hash). After [`PIN_ATTEMPTS`] wrong PINs sign-in pauses for
     /// [`PIN_LOCKOUT`].
     ///
+    /// When the volunteer on duty signs in again (after the idle lock) the running shift goes on;
+    /// when another volunteer signs in while a shift runs, that shift is handed over first (see
+    /// [`AppCore::previous_shift`]).
+    ///
     /// Errors: `not_a_gate`, `pin_locked`, `unknown_volunteer`, `pin_wrong`.
     pub fn sign_in(&self, volunteer_id: &str, pin: &str) -> AppResult<Shift> {
         let checkpoint_id = self.checkpoint()?;
@@ -603,14 +710,35 @@ impl AppCore {
         }
         state.failures = 0;
         state.locked_until = None;
+        // The same volunteer back from the idle lock: the shift goes on (its summary too).
+        if let Some(running) = state
+            .shift
+            .as_ref()
+            .filter(|s| s.volunteer_id == volunteer_id)
+        {
+            return Ok(running.clone());
+        }
+        drop(state);
+        // Another volunteer signs in while a shift runs (换人签到 at the lock): the running
+        // shift is handed over first and its summary kept for the newcomer to read.
+        if self.shift().is_some() {
+            let summary = self.hand_over()?;
+            self.shift_state().previous = Some(summary);
+        }
         let shift = Shift {
             volunteer_id: volunteer_id.to_owned(),
             volunteer_name: volunteer.name,
             checkpoint_id,
             started_at: now,
         };
-        state.shift = Some(shift.clone());
+        self.shift_state().shift = Some(shift.clone());
         Ok(shift)
+    }
+
+    /// The summary of the shift that ended last on this tablet (since the app started), for
+    /// the volunteer who takes over: who was on duty, from when to when, and the counts.
+    pub fn previous_shift(&self) -> Option<HandOver> {
+        self.shift_state().previous.clone()
     }
 
     /// The shift on duty, if any.
@@ -676,14 +804,16 @@ impl AppCore {
             entries,
             exits,
             fevers,
-            pending: u32::try_from(store.pending_count()?).unwrap_or(u32::MAX),
+            pending: u32::try_from(store.pending_entries()?).unwrap_or(u32::MAX),
         })
     }
 
     /// Ends the shift and returns its hand-over summary.
     pub fn sign_out(&self) -> AppResult<HandOver> {
         let summary = self.hand_over()?;
-        self.shift_state().shift = None;
+        let mut state = self.shift_state();
+        state.shift = None;
+        state.previous = Some(summary.clone());
         Ok(summary)
     }
 
@@ -691,10 +821,17 @@ impl AppCore {
     /// with the text, whose pinyin initials start with the letters, or who came with the plate.
     /// At most [`SEARCH_LIMIT`], masked.
     pub fn search(&self, query: &str) -> AppResult<Vec<PersonCard>> {
-        let hits = self.store().find_people(query, SEARCH_LIMIT)?;
+        let store = self.store();
+        let hits = store.find_people(query, SEARCH_LIMIT)?;
+        let today = local(self.now()).date();
+        let mut last = Vec::with_capacity(hits.len());
+        for h in &hits {
+            last.push(last_passage(&store, h.person.id, today)?);
+        }
         Ok(hits
             .into_iter()
-            .map(|h| PersonCard {
+            .zip(last)
+            .map(|(h, last_passage)| PersonCard {
                 id: h.person.id.to_string(),
                 address: address(&h.person),
                 id_masked: h.person.document_number.as_deref().map(mask_document),
@@ -706,9 +843,11 @@ impl AppCore {
                     MatchKind::Phone => "phone",
                     MatchKind::Name => "name",
                     MatchKind::Initials => "initials",
+                    MatchKind::Pinyin => "pinyin",
                     MatchKind::Plate => "plate",
                 }
                 .to_owned(),
+                last_passage,
             })
             .collect())
     }
@@ -901,15 +1040,25 @@ impl AppCore {
             reading: Some(reading),
             travel,
         };
-        self.store_registration(&reg, person.name, warnings)
+        let today = local(self.now()).date();
+        let before = last_passage(&self.store(), person.id, today)?;
+        let mut registered = self.store_registration(&reg, person.name, warnings)?;
+        if let Some(last) = before.filter(|l| l.direction == direction_str(dir)) {
+            registered.warnings.push(repeated_direction(dir, &last));
+        }
+        Ok(registered)
     }
 
-    /// Registers someone not in the register with the quick form: checks every field with
-    /// kadian-domain's rules (all problems at once), creates the person as a visitor (or reuses
-    /// the one with the same document number), and stores the passage, reading and travel
-    /// declaration in one transaction.
-    pub fn register_visitor(&self, v: &VisitorInput) -> AppResult<Registered> {
-        let shift = self.registering()?;
+    /// Checks the quick form's fields with kadian-domain's rules, every field at once, before
+    /// the temperature is taken: the errors and the warnings (a wrong ID check digit, a phone of
+    /// 10 digits), each at its field. The name and at least one of the document number and the
+    /// phone are required (`name_missing`, `contact_missing` at `phone`). Nothing is stored.
+    pub fn check_visitor(&self, v: &VisitorInput) -> AppResult<Vec<NoticeView>> {
+        let checked = self.visitor_fields(v)?;
+        Ok(checked.notices.iter().map(NoticeView::from).collect())
+    }
+
+    fn visitor_fields(&self, v: &VisitorInput) -> AppResult<VisitorFields> {
         let today = local(self.now()).date();
         let mut notices = Vec::new();
         let name = PersonName::parse(&v.name)
@@ -942,6 +1091,14 @@ impl AppCore {
                 .map_err(|e| notices.push(e))
                 .ok()
         };
+        if v.document_number.trim().is_empty() && v.phone.trim().is_empty() {
+            notices.push(Notice::error(
+                kadian_domain::Field::Phone,
+                "contact_missing",
+                "请填写证件号码或手机号（至少一项），以便找到这位来访人员",
+                "Enter the document number or the phone (at least one), so the visitor can be reached",
+            ));
+        }
         let plate = if v.plate.trim().is_empty() {
             None
         } else {
@@ -953,6 +1110,30 @@ impl AppCore {
                 .map_err(|e| notices.push(e))
                 .ok()
         };
+        Ok(VisitorFields {
+            notices,
+            name,
+            doc_type,
+            doc,
+            phone,
+            plate,
+        })
+    }
+
+    /// Registers someone not in the register with the quick form: checks every field with
+    /// kadian-domain's rules (all problems at once, see [`AppCore::check_visitor`]), creates the
+    /// person as a visitor (or reuses the one with the same document number), and stores the
+    /// passage, reading and travel declaration in one transaction.
+    pub fn register_visitor(&self, v: &VisitorInput) -> AppResult<Registered> {
+        let shift = self.registering()?;
+        let VisitorFields {
+            mut notices,
+            name,
+            doc_type,
+            doc,
+            phone,
+            plate,
+        } = self.visitor_fields(v)?;
         let reading = Celsius::parse(&v.temperature)
             .map(|c| {
                 notices.extend(c.warnings);
@@ -1195,6 +1376,11 @@ impl Names {
             name: r.name,
             plate: r.plate,
             celsius: r.celsius_tenths.map(celsius_f64),
+            first_celsius: if r.readings > 1 {
+                r.first_celsius_tenths.map(celsius_f64)
+            } else {
+                None
+            },
             fever: r.fever,
             voided: r.voided,
             reading_id: r.reading_id.map(|p| p.to_string()),

@@ -27,6 +27,8 @@ pub enum MatchKind {
     Name,
     /// Pinyin initials prefix (`zs` → 张三).
     Initials,
+    /// Full pinyin prefix (`luohanx` → 罗汉晓).
+    Pinyin,
     /// A plate seen with this person at a passage.
     Plate,
 }
@@ -61,6 +63,10 @@ pub struct PassageRow {
     pub companions: i64,
     /// Latest reading at this passage, tenths of °C.
     pub celsius_tenths: Option<i64>,
+    /// The first reading at this passage (not a re-measure), tenths of °C.
+    pub first_celsius_tenths: Option<i64>,
+    /// How many readings were taken at this passage (a re-measure makes two).
+    pub readings: i64,
     /// Any reading at this passage was a fever.
     pub fever: bool,
     /// Voided by a correction.
@@ -108,11 +114,16 @@ pub(crate) const SQL_BY_NAME_PREFIX: &str =
 pub(crate) const SQL_BY_INITIALS: &str = select_person!(
     "WHERE name_initials >= ?1 AND name_initials < ?2 ORDER BY name_initials LIMIT ?3"
 );
+pub(crate) const SQL_BY_PINYIN: &str =
+    select_person!("WHERE name_pinyin >= ?1 AND name_pinyin < ?2 ORDER BY name_pinyin LIMIT ?3");
 pub(crate) const SQL_BY_PLATE: &str = select_person!(
     "WHERE id IN (SELECT person_id FROM passage
                              WHERE plate >= ?1 AND plate < ?2 AND plate IS NOT NULL)
     LIMIT ?3"
 );
+pub(crate) const SQL_PERSON_BY_ID: &str = select_person!("WHERE id = ?1");
+pub(crate) const SQL_PERSON_BY_DOCUMENT: &str =
+    select_person!("WHERE document_type = ?1 AND document_number = ?2");
 /// `SELECT <the passage columns passage_from_row reads>` followed by the rest.
 macro_rules! select_passage {
     ($rest:literal) => {
@@ -126,7 +137,10 @@ macro_rules! select_passage {
         p.checkpoint_id,
         (SELECT r.id FROM temperature_reading r WHERE r.passage_id = p.id AND r.remeasure_of IS NULL
           ORDER BY r.at_utc LIMIT 1),
-        p.recorded_by, p.purpose
+        p.recorded_by, p.purpose,
+        (SELECT r.celsius_tenths FROM temperature_reading r WHERE r.passage_id = p.id
+          AND r.remeasure_of IS NULL ORDER BY r.at_utc LIMIT 1),
+        (SELECT count(*) FROM temperature_reading r WHERE r.passage_id = p.id)
     FROM passage p LEFT JOIN person pe ON pe.id = p.person_id ",
             $rest
         )
@@ -172,6 +186,8 @@ pub(crate) fn passage_from_row(r: &Row<'_>) -> rusqlite::Result<PassageRow> {
         reading_id: uuid(r.get(11)?),
         recorded_by: r.get(12)?,
         purpose: r.get(13)?,
+        first_celsius_tenths: r.get(14)?,
+        readings: r.get(15)?,
     })
 }
 
@@ -245,7 +261,7 @@ impl Store {
     ///
     /// Digits (with a final X): the document number ends with them (from 4 characters), and the
     /// phone ends with them (from 4 digits); a full 18-character ID or 11-digit phone is simply
-    /// the longest suffix. ASCII letters: pinyin initials prefix (`zs`). A plate (`豫N`…): people
+    /// the longest suffix. ASCII letters: pinyin initials prefix (`zs`), then full pinyin prefix (`zhangs`). A plate (`豫N`…): people
     /// seen with that plate. Anything else: name prefix. Fewer than 4 digits finds nothing.
     pub fn find_people(&self, raw: &str, limit: usize) -> Result<Vec<PersonHit>> {
         let Some(query) = classify(raw) else {
@@ -281,7 +297,20 @@ impl Store {
                 hits.truncate(limit as usize);
                 Ok(hits)
             }
-            Query::Initials(i) => run(SQL_BY_INITIALS, i, MatchKind::Initials),
+            Query::Initials(i) => {
+                // `zs` are initials; `zhangsan` (or its start) is the full pinyin. Both are asked,
+                // initials first.
+                let mut hits = run(SQL_BY_INITIALS, i.clone(), MatchKind::Initials)?;
+                if i.len() >= 2 {
+                    for hit in run(SQL_BY_PINYIN, i, MatchKind::Pinyin)? {
+                        if !hits.iter().any(|h| h.person.id == hit.person.id) {
+                            hits.push(hit);
+                        }
+                    }
+                }
+                hits.truncate(limit as usize);
+                Ok(hits)
+            }
             Query::Plate(p) => run(SQL_BY_PLATE, p, MatchKind::Plate),
             Query::Name(n) => run(SQL_BY_NAME_PREFIX, n, MatchKind::Name),
         }
@@ -356,6 +385,7 @@ impl Store {
             ("phone_suffix", SQL_BY_PHONE_SUFFIX),
             ("name_prefix", SQL_BY_NAME_PREFIX),
             ("pinyin_initials", SQL_BY_INITIALS),
+            ("pinyin_full", SQL_BY_PINYIN),
             ("plate", SQL_BY_PLATE),
         ] {
             out.push((name, self.explain(sql, &[&lo, &hi, &n])?));

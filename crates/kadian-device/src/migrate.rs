@@ -14,6 +14,9 @@ pub struct Migration {
     pub name: &'static str,
     /// The SQL.
     pub sql: &'static str,
+    /// A step in Rust after the SQL, in the same transaction (filling a derived column SQLite
+    /// cannot compute).
+    pub then: Option<fn(&rusqlite::Transaction<'_>) -> rusqlite::Result<()>>,
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -21,23 +24,55 @@ const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "0001_initial.sql",
         sql: include_str!("../../../migrations/device/0001_initial.sql"),
+        then: None,
     },
     Migration {
         version: 2,
         name: "0002_sync_replica.sql",
         sql: include_str!("../../../migrations/device/0002_sync_replica.sql"),
+        then: None,
     },
     Migration {
         version: 3,
         name: "0003_review_indexes.sql",
         sql: include_str!("../../../migrations/device/0003_review_indexes.sql"),
+        then: None,
     },
     Migration {
         version: 4,
         name: "0004_sync_quarantine.sql",
         sql: include_str!("../../../migrations/device/0004_sync_quarantine.sql"),
+        then: None,
+    },
+    Migration {
+        version: 5,
+        name: "0005_outbox_record.sql",
+        sql: include_str!("../../../migrations/device/0005_outbox_record.sql"),
+        then: None,
+    },
+    Migration {
+        version: 6,
+        name: "0006_person_pinyin.sql",
+        sql: include_str!("../../../migrations/device/0006_person_pinyin.sql"),
+        then: Some(fill_name_pinyin),
     },
 ];
+
+/// Fills `person.name_pinyin` of the persons stored before migration 6.
+fn fill_name_pinyin(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let names: Vec<(String, String)> = tx
+        .prepare("SELECT id, name FROM person")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = tx.prepare("UPDATE person SET name_pinyin = ?2 WHERE id = ?1")?;
+    for (id, name) in names {
+        update.execute(rusqlite::params![
+            id,
+            crate::search_keys::full_pinyin(&name)
+        ])?;
+    }
+    Ok(())
+}
 
 /// The newest schema version this build knows.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -74,6 +109,9 @@ pub(crate) fn migrate_to(conn: &mut Connection, target: i64) -> Result<()> {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(failed)?;
         tx.execute_batch(m.sql).map_err(failed)?;
+        if let Some(then) = m.then {
+            then(&tx).map_err(failed)?;
+        }
         tx.pragma_update(None, "user_version", m.version)
             .map_err(failed)?;
         tx.commit().map_err(failed)?;

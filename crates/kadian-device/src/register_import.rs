@@ -41,6 +41,9 @@ pub struct ImportCommitted {
     pub passages: u32,
     /// Readings (with passages and on their own).
     pub readings: u32,
+    /// Records of the register that were on this device already, unchanged (a register imported
+    /// again): left as they were, not sent again.
+    pub already_here: u32,
 }
 
 /// The preview waiting for its commit (one at a time).

@@ -347,6 +347,20 @@ impl Store {
         Ok(rows)
     }
 
+    /// One unresolved conflict by its id.
+    pub fn conflict(&self, id: &str) -> Result<Option<SyncConflict>> {
+        Ok(self.conflicts()?.into_iter().find(|c| c.id == id))
+    }
+
+    /// Marks every unresolved conflict of one record's field as settled (staff chose a value).
+    /// Returns how many were settled.
+    pub fn settle_conflicts(&mut self, record_id: &str, field: &str) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE sync_conflict SET resolved = 1 WHERE record_id = ?1 AND field = ?2 AND resolved = 0",
+            params![record_id, field],
+        )?)
+    }
+
     /// Applies pulled changes and the new cursor in one transaction. Events are inserted once;
     /// a person is merged: where this device holds an unacknowledged edit of a field the server
     /// changed too, the server's value is stored and the local one goes to the conflict list.

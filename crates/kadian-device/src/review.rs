@@ -106,6 +106,69 @@ pub struct TravelView {
     pub recorded_by: String,
 }
 
+/// A sync conflict as staff read it: whose record, which field, the value kept and the one not
+/// applied, shown as text.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ConflictView {
+    /// Conflict id (for [`AppCore::settle_conflict`]).
+    pub id: String,
+    /// Record kind (`person`, ...).
+    pub record_kind: String,
+    /// Record id.
+    pub record_id: String,
+    /// Person id when the record is a person (opens the person page).
+    pub person_id: Option<String>,
+    /// Whose record: the person's name, or the kind and the id's first 8 characters.
+    pub who: String,
+    /// Field name as in the record (`phone`, `room`, ...); the UI shows its label.
+    pub field: String,
+    /// The value now stored (the server's), as text; empty when there is none.
+    pub kept: String,
+    /// The value not applied (this device's, or the other device's), as text.
+    pub lost: String,
+    /// `server` (merged there) or `device` (an edit here overtaken by the server's version).
+    pub origin: String,
+    /// True when the value not applied can be chosen instead (person fields); otherwise only
+    /// keeping the stored value settles it.
+    pub can_keep_lost: bool,
+}
+
+/// A conflict's stored JSON value as text: a string without its quotes, `null` as empty.
+fn conflict_text(json: Option<&str>) -> String {
+    match json.map(serde_json::from_str::<serde_json::Value>) {
+        Some(Ok(serde_json::Value::String(s))) => s,
+        Some(Ok(serde_json::Value::Null)) | None => String::new(),
+        Some(Ok(v)) => v.to_string(),
+        Some(Err(_)) => json.unwrap_or_default().to_owned(),
+    }
+}
+
+/// The person fields staff may settle by choosing a value (the record's own fields, not its id).
+const SETTLEABLE_PERSON_FIELDS: &[&str] = &[
+    "name",
+    "document_type",
+    "document_number",
+    "phone",
+    "sex",
+    "birth_date",
+    "compound",
+    "building",
+    "unit",
+    "room",
+    "category",
+];
+
+/// A person's full document number and phone, asked for on the person page.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Revealed {
+    /// Document number in full, as stored.
+    pub document_number: Option<String>,
+    /// Phone in full, as stored.
+    pub phone: Option<String>,
+}
+
 /// A person with their whole history.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -118,12 +181,14 @@ pub struct PersonPage {
     pub category: String,
     /// Document type.
     pub document_type: String,
-    /// Document number: in full for compound, community and street roles, masked otherwise.
+    /// Document number, masked as in every list (`110105********002X`); the full value comes
+    /// only from [`AppCore::person_reveal`].
     pub document_number: Option<String>,
-    /// Phone, in full or masked as the document number.
+    /// Phone, masked (`138****8000`).
     pub phone: Option<String>,
-    /// True when the values above are in full.
-    pub full_values: bool,
+    /// True when this device's role may reveal the full values (compound, community and street
+    /// staff; never a volunteer's tablet).
+    pub can_reveal: bool,
     /// Compound, building, unit, room.
     pub address: String,
     /// Passages, newest first.
@@ -200,6 +265,12 @@ pub struct ExportResult {
     pub path: String,
     /// Rows written (without the header).
     pub rows: u32,
+    /// Voided passages of the list that were left out of the file (0 for other lists).
+    pub voided_left_out: u32,
+    /// The file's name (`出入登记_20261201-203000.xlsx`).
+    pub file_name: String,
+    /// The folder it is in.
+    pub folder: String,
 }
 
 /// The national division codes bundled with kadian-registers, parsed once.
@@ -411,8 +482,127 @@ impl AppCore {
             .collect())
     }
 
-    /// A person with their whole history. ID number and phone in full for compound, community
-    /// and street roles; masked on a volunteer tablet.
+    /// Unresolved sync conflicts, newest first, with the person's name where the record is a
+    /// person.
+    pub fn conflicts(&self) -> AppResult<Vec<ConflictView>> {
+        let store = self.store();
+        let mut out = Vec::new();
+        for c in store.conflicts()? {
+            let person = if c.record_kind == "person" {
+                match Uuid::parse_str(&c.record_id) {
+                    Ok(id) => store.person(id)?.map(|(p, _)| p),
+                    Err(_) => None,
+                }
+            } else {
+                None
+            };
+            let short: String = c.record_id.chars().take(8).collect();
+            out.push(ConflictView {
+                who: person
+                    .as_ref()
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| format!("{} {short}", c.record_kind)),
+                person_id: person.as_ref().map(|p| p.id.to_string()),
+                can_keep_lost: person.is_some()
+                    && SETTLEABLE_PERSON_FIELDS.contains(&c.field.as_str()),
+                kept: conflict_text(c.kept_value.as_deref()),
+                lost: conflict_text(c.lost_value.as_deref()),
+                id: c.id,
+                record_kind: c.record_kind,
+                record_id: c.record_id,
+                field: c.field,
+                origin: c.origin,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Settles a sync conflict. `keep_lost = false` keeps the stored value (nothing changes but
+    /// the list); `keep_lost = true` writes the value not applied as a new version of the person
+    /// (checked by the person's rules, synced like any edit). Every open conflict of that
+    /// record's field is settled with it. Errors: `not_a_desk` on a tablet, `unknown_conflict`,
+    /// `cannot_keep_lost` (not a person field), the person's rule errors.
+    pub fn settle_conflict(&self, conflict_id: &str, keep_lost: bool) -> AppResult<()> {
+        if matches!(self.role()?, Some(Role::Volunteer) | None) {
+            return Err(AppError::new(
+                "not_a_desk",
+                None,
+                "同步冲突在小区、社区或街道的电脑上处理",
+                "Sync conflicts are settled on compound, community or street laptops",
+            ));
+        }
+        let mut store = self.store();
+        let c = store.conflict(conflict_id)?.ok_or_else(|| {
+            AppError::new(
+                "unknown_conflict",
+                None,
+                "这条冲突已经处理过或不存在",
+                "This conflict was settled already or does not exist",
+            )
+        })?;
+        if keep_lost {
+            let cannot = || {
+                AppError::new(
+                    "cannot_keep_lost",
+                    Some("field"),
+                    "这一项只能保留现有的值",
+                    "Only the stored value can be kept for this field",
+                )
+            };
+            if c.record_kind != "person" || !SETTLEABLE_PERSON_FIELDS.contains(&c.field.as_str()) {
+                return Err(cannot());
+            }
+            let id = Uuid::parse_str(&c.record_id).map_err(|_| cannot())?;
+            let (person, _) = store.person(id)?.ok_or_else(cannot)?;
+            let mut body = serde_json::to_value(&person).map_err(|_| cannot())?;
+            let lost: serde_json::Value = c
+                .lost_value
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|_| cannot())?
+                .unwrap_or(serde_json::Value::Null);
+            body[c.field.as_str()] = lost;
+            let chosen: kadian_domain::records::Person =
+                serde_json::from_value(body).map_err(|_| cannot())?;
+            store.upsert_person(&chosen, kadian_domain::records::Source::User)?;
+        }
+        store.settle_conflicts(&c.record_id, &c.field)?;
+        Ok(())
+    }
+
+    /// The full document number and phone of one person, for compound, community and street
+    /// staff. Errors: `not_allowed` on a volunteer's tablet (or before enrolment),
+    /// `unknown_person` when the person is not on this device.
+    pub fn person_reveal(&self, person_id: &str) -> AppResult<Revealed> {
+        if matches!(self.role()?, Some(Role::Volunteer) | None) {
+            return Err(AppError::new(
+                "not_allowed",
+                None,
+                "平板上不能查看完整的证件号和手机号",
+                "Full ID numbers and phones cannot be shown on a gate tablet",
+            ));
+        }
+        let not_found = || {
+            AppError::new(
+                "unknown_person",
+                None,
+                "本机没有这个人的登记",
+                "This person is not on this device",
+            )
+        };
+        let id = Uuid::parse_str(person_id).map_err(|_| not_found())?;
+        let (p, _) = self.store().person(id)?.ok_or_else(not_found)?;
+        Ok(Revealed {
+            document_number: p.document_number,
+            phone: p.phone,
+        })
+    }
+
+    /// A person with their whole history. ID number and phone are masked here as in the lists,
+    /// for every role: a full value is shown only when staff ask for it
+    /// ([`AppCore::person_reveal`]), one person at a time. (The reveal's reason and audit trail
+    /// come with the privacy issue; until then asking is the act.)
     pub fn person_page(&self, person_id: &str) -> AppResult<PersonPage> {
         let not_found = || {
             AppError::new(
@@ -423,7 +613,7 @@ impl AppCore {
             )
         };
         let id = Uuid::parse_str(person_id).map_err(|_| not_found())?;
-        let full = !matches!(self.role()?, Some(Role::Volunteer) | None);
+        let can_reveal = !matches!(self.role()?, Some(Role::Volunteer) | None);
         let names = self.names()?;
         let today = local(self.now()).date();
         let store = self.store();
@@ -437,18 +627,9 @@ impl AppCore {
             name: p.name.clone(),
             category: p.category.as_str().to_owned(),
             document_type: p.document_type.as_str().to_owned(),
-            document_number: p.document_number.as_deref().map(|n| {
-                if full {
-                    n.to_owned()
-                } else {
-                    mask_document(n)
-                }
-            }),
-            phone: p
-                .phone
-                .as_deref()
-                .map(|n| if full { n.to_owned() } else { mask_phone(n) }),
-            full_values: full,
+            document_number: p.document_number.as_deref().map(mask_document),
+            phone: p.phone.as_deref().map(mask_phone),
+            can_reveal,
             address: [&p.compound, &p.building, &p.unit, &p.room]
                 .iter()
                 .filter_map(|v| v.as_deref())
@@ -529,6 +710,7 @@ impl AppCore {
             from: today.to_string(),
             to: today.to_string(),
         });
+        let mut voided_left_out = 0;
         let (table, stem) = match kind {
             ExportKind::Today | ExportKind::Passages => {
                 let rows = if kind == ExportKind::Today {
@@ -536,6 +718,7 @@ impl AppCore {
                 } else {
                     self.review_passages(&range)?.rows
                 };
+                voided_left_out = rows.iter().filter(|r| r.voided).count();
                 (self.passages_export(&rows)?, "出入登记")
             }
             ExportKind::Readings => {
@@ -609,6 +792,12 @@ impl AppCore {
         Ok(ExportResult {
             path: path.display().to_string(),
             rows: u32::try_from(table.rows.len()).unwrap_or(u32::MAX),
+            voided_left_out: u32::try_from(voided_left_out).unwrap_or(u32::MAX),
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            folder: dir.display().to_string(),
         })
     }
 

@@ -22,6 +22,25 @@ pub(crate) fn initials(name: &str) -> String {
         .collect()
 }
 
+/// Lower-case full pinyin of a name without tones, syllables joined (`罗汉晓` → `luohanxiao`);
+/// ASCII letters are kept (lower-cased), anything else is skipped. A character with several
+/// readings gets the reading the pinyin table lists first (单 → dan).
+pub(crate) fn full_pinyin(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() * 2);
+    for c in name.chars() {
+        if c.is_ascii_alphabetic() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        let mut buf = [0u8; 4];
+        let s: &str = c.encode_utf8(&mut buf);
+        if let Some(p) = s.to_pinyin().next().flatten() {
+            out.push_str(p.plain());
+        }
+    }
+    out
+}
+
 /// The string reversed by character.
 pub(crate) fn reversed(s: &str) -> String {
     s.chars().rev().collect()
@@ -39,6 +58,16 @@ pub(crate) fn prefix_upper(prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_pinyin_of_names() {
+        assert_eq!(full_pinyin("罗汉晓"), "luohanxiao");
+        assert_eq!(
+            full_pinyin("阿依古丽·买买提"),
+            "ayiguli".to_owned() + "maimaiti"
+        );
+        assert_eq!(full_pinyin("John Smith"), "johnsmith");
+    }
 
     #[test]
     fn initials_of_names() {

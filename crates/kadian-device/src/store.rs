@@ -264,6 +264,27 @@ impl Store {
         )?)
     }
 
+    /// Entries waiting for the server as people count them: a registration (the passage with
+    /// its reading and travel declaration) is one, and so is a person, a lone reading, a
+    /// re-measure of a passage already sent, a correction or a volunteer change. The outbox's own
+    /// count is [`Store::pending_count`].
+    pub fn pending_entries(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM outbox o
+             WHERE o.state IN ('pending', 'sent')
+               AND NOT (o.kind = 'temperature_reading' AND EXISTS (
+                     SELECT 1 FROM temperature_reading r JOIN outbox p
+                       ON p.record_id = r.passage_id AND p.state IN ('pending', 'sent')
+                     WHERE r.id = o.record_id))
+               AND NOT (o.kind = 'travel_declaration' AND EXISTS (
+                     SELECT 1 FROM travel_declaration t JOIN outbox p
+                       ON p.record_id = t.passage_id AND p.state IN ('pending', 'sent')
+                     WHERE t.id = o.record_id))",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Row count of a table of this store (tests and status screens).
     pub fn count(&self, table: &str) -> Result<i64> {
         const TABLES: [&str; 7] = [

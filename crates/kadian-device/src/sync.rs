@@ -278,9 +278,13 @@ pub struct SyncStatus {
     pub online: bool,
     /// When a round last succeeded.
     pub last_success: Option<DateTime<Utc>>,
-    /// Records waiting for the server.
+    /// Records waiting for the server (outbox rows: a registration is two or three).
     #[ts(type = "number")]
     pub pending: i64,
+    /// Entries waiting for the server as people count them (a registration with its reading
+    /// and travel declaration is one); the sync bar shows this.
+    #[ts(type = "number")]
+    pub pending_entries: i64,
     /// Records the server refused.
     #[ts(type = "number")]
     pub rejected: i64,
@@ -415,6 +419,17 @@ pub fn backoff(failures: u32, cap: Duration) -> Duration {
     base.mul_f64(jitter).min(cap)
 }
 
+/// How long the sync task waits after its `failures`-th failure in a row: the backoff, at most
+/// [`SyncSettings::offline_retry`] when the server could not be reached at all.
+pub fn wait_after(e: &SyncError, failures: u32, settings: &SyncSettings) -> Duration {
+    let wait = backoff(failures, settings.max_backoff);
+    if matches!(e, SyncError::Offline(_)) {
+        wait.min(settings.offline_retry)
+    } else {
+        wait
+    }
+}
+
 /// Settings of the sync task.
 #[derive(Debug, Clone)]
 pub struct SyncSettings {
@@ -424,6 +439,10 @@ pub struct SyncSettings {
     pub timeout: Duration,
     /// Longest backoff (5 min).
     pub max_backoff: Duration,
+    /// Longest wait after a failure to connect at all (10 s): a refused or unreachable server
+    /// costs it nothing, and the device notices within seconds that it is back. Errors the
+    /// server answered (5xx, 429) keep the full backoff.
+    pub offline_retry: Duration,
 }
 
 impl Default for SyncSettings {
@@ -432,6 +451,7 @@ impl Default for SyncSettings {
             interval: Duration::from_secs(30),
             timeout: Duration::from_secs(30),
             max_backoff: Duration::from_secs(300),
+            offline_retry: Duration::from_secs(10),
         }
     }
 }
@@ -493,6 +513,7 @@ fn refresh_counts(core: &AppCore, status: &Mutex<SyncStatus>) {
     let store = core.store();
     let mut s = status.lock().unwrap_or_else(|p| p.into_inner());
     s.pending = store.pending_count().unwrap_or(s.pending);
+    s.pending_entries = store.pending_entries().unwrap_or(s.pending_entries);
     s.rejected = store
         .rejected()
         .map(|r| r.len() as i64)
@@ -552,7 +573,7 @@ async fn run(
                     continue;
                 }
                 failures += 1;
-                backoff(failures, settings.max_backoff)
+                wait_after(&e, failures, &settings)
             }
         };
         refresh_counts(&core, &status);
@@ -567,7 +588,19 @@ async fn run(
 #[cfg(test)]
 mod tests {
     use super::normalise_server_url as n;
-    use super::{with_progress, SyncStatus};
+    use super::{wait_after, with_progress, SyncError, SyncSettings, SyncStatus};
+    use std::time::Duration;
+
+    #[test]
+    fn an_unreachable_server_is_tried_again_within_ten_seconds_and_a_failing_one_backs_off() {
+        let settings = SyncSettings::default();
+        let offline = SyncError::Offline("connection refused".into());
+        for failures in 1..20 {
+            assert!(wait_after(&offline, failures, &settings) <= Duration::from_secs(10));
+        }
+        // A server that answers 503 is not hammered: minutes after many failures.
+        assert!(wait_after(&SyncError::Server(503), 12, &settings) >= Duration::from_secs(200));
+    }
 
     #[test]
     fn a_round_receiving_pages_is_online_before_it_ends() {

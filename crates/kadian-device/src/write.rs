@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
-use crate::search_keys::{initials, reversed};
+use crate::search_keys::{full_pinyin, initials, reversed};
 use crate::store::Store;
 
 /// A registration at the gate: the passage, and the reading and travel declaration taken with it.
@@ -212,6 +212,30 @@ pub(crate) fn insert_travel(
     )
 }
 
+/// True when the person (matched by id, else by document) is stored here with exactly these
+/// fields: importing them again would change nothing.
+fn person_unchanged(tx: &Transaction<'_>, p: &Person) -> Result<bool> {
+    let by_id = tx
+        .prepare_cached(crate::lookup::SQL_PERSON_BY_ID)?
+        .query_row([p.id.to_string()], crate::lookup::person_from_row)
+        .optional()?;
+    let stored = match (by_id, &p.document_number) {
+        (Some(s), _) => Some(s),
+        (None, Some(number)) => tx
+            .prepare_cached(crate::lookup::SQL_PERSON_BY_DOCUMENT)?
+            .query_row(
+                params![p.document_type.as_str(), number],
+                crate::lookup::person_from_row,
+            )
+            .optional()?,
+        (None, None) => None,
+    };
+    Ok(stored.is_some_and(|(mut s, _)| {
+        s.id = p.id;
+        s == *p
+    }))
+}
+
 pub(crate) fn upsert_person_tx(
     tx: &Transaction<'_>,
     p: &Person,
@@ -279,14 +303,15 @@ pub(crate) fn upsert_person_tx(
         p.category.as_str(),
         source.as_str(),
         now,
+        full_pinyin(&p.name),
     ];
     match existing {
         None => {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO person (name, name_initials, document_type, document_number,
                         document_rev, phone, phone_rev, sex, birth_date, community_code, compound,
-                        building, unit, room, category, source, updated_at, id, version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, 0)",
+                        building, unit, room, category, source, updated_at, name_pinyin, id, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 0)",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             let id = p.id.to_string();
@@ -305,8 +330,8 @@ pub(crate) fn upsert_person_tx(
                         document_number = ?4, document_rev = ?5, phone = ?6, phone_rev = ?7,
                         sex = ?8, birth_date = ?9, community_code = ?10, compound = ?11,
                         building = ?12, unit = ?13, room = ?14, category = ?15, source = ?16,
-                        updated_at = ?17
-                 WHERE id = ?18",
+                        updated_at = ?17, name_pinyin = ?18
+                 WHERE id = ?19",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             all.push(&id);
@@ -554,6 +579,10 @@ impl Store {
     /// Stores a checked register (kadian-registers' batch) in one transaction: persons in id
     /// order, travel declarations, passages with their readings, lone readings, each with its
     /// outbox row and `Source::Import`. Nothing is written on error.
+    ///
+    /// A register imported again stores nothing twice: a record whose id is already here (the
+    /// ids of imported records come from their content) and a person whose stored fields are the
+    /// same are left as they are, counted in `already_here`, and get no outbox row.
     pub fn record_import(
         &mut self,
         batch: &kadian_registers::import::ImportBatch,
@@ -562,29 +591,61 @@ impl Store {
         persons.sort_by_key(|p| p.id);
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         self.write(|tx| {
-            let mut readings = 0usize;
+            let (mut stored_persons, mut travel, mut passages, mut readings) = (0, 0, 0, 0);
+            let mut already_here = 0usize;
+            let here = |table: &str, id: Uuid| -> Result<bool> {
+                Ok(tx.query_row(
+                    &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
+                    [id.to_string()],
+                    |r| r.get(0),
+                )?)
+            };
             for p in &persons {
-                upsert_person_tx(tx, p, Source::Import)?;
+                if person_unchanged(tx, p)? {
+                    already_here += 1;
+                } else {
+                    upsert_person_tx(tx, p, Source::Import)?;
+                    stored_persons += 1;
+                }
             }
             for t in &batch.travel {
-                insert_travel(tx, t, Source::Import)?;
+                if here("travel_declaration", t.id)? {
+                    already_here += 1;
+                } else {
+                    insert_travel(tx, t, Source::Import)?;
+                    travel += 1;
+                }
             }
             for p in &batch.passages {
-                insert_passage(tx, &p.passage, Source::Import)?;
+                if here("passage", p.passage.id)? {
+                    already_here += 1;
+                } else {
+                    insert_passage(tx, &p.passage, Source::Import)?;
+                    passages += 1;
+                }
                 if let Some(r) = &p.reading {
+                    if here("temperature_reading", r.id)? {
+                        already_here += 1;
+                    } else {
+                        insert_reading(tx, r, Source::Import)?;
+                        readings += 1;
+                    }
+                }
+            }
+            for r in &batch.readings {
+                if here("temperature_reading", r.id)? {
+                    already_here += 1;
+                } else {
                     insert_reading(tx, r, Source::Import)?;
                     readings += 1;
                 }
             }
-            for r in &batch.readings {
-                insert_reading(tx, r, Source::Import)?;
-                readings += 1;
-            }
             Ok(crate::register_import::ImportCommitted {
-                persons: count(persons.len()),
-                travel: count(batch.travel.len()),
-                passages: count(batch.passages.len()),
+                persons: count(stored_persons),
+                travel: count(travel),
+                passages: count(passages),
                 readings: count(readings),
+                already_here: count(already_here),
             })
         })
     }

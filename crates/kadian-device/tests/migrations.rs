@@ -83,3 +83,39 @@ fn a_store_from_a_newer_kadian_is_refused() {
         Store::open(&path, &StoreOptions::encrypted(DbKey::from_bytes(KEY))).expect_err("too new");
     assert_eq!(err.code(), "schema_too_new", "{err}");
 }
+
+#[test]
+fn persons_stored_before_the_pinyin_column_are_found_by_full_pinyin_after_the_upgrade() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("kadian.db");
+    {
+        let mut store = open(&dir);
+        store
+            .upsert_person(
+                &person("罗汉晓", "412301198209159328", "13912345678"),
+                Source::Import,
+            )
+            .expect("person");
+    }
+    // Back to the schema of migration 5: no column, no index.
+    {
+        let conn = rusqlite::Connection::open(&path).expect("raw");
+        conn.execute_batch(&format!(
+            "PRAGMA key = \"x'{}'\";
+             DROP INDEX person_pinyin;
+             ALTER TABLE person DROP COLUMN name_pinyin;
+             PRAGMA user_version = 5;",
+            DbKey::from_bytes(KEY).to_hex()
+        ))
+        .expect("downgrade");
+    }
+    let store = open(&dir);
+    assert_eq!(store.schema_version().expect("version"), LATEST_VERSION);
+    let found: Vec<String> = store
+        .find_people("luohanxiao", 10)
+        .expect("find")
+        .into_iter()
+        .map(|h| h.person.name)
+        .collect();
+    assert_eq!(found, ["罗汉晓"]);
+}

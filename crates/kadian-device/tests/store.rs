@@ -460,6 +460,14 @@ fn lookups_by_id_phone_name_initials_and_plate() {
     let names = |q: &str| names_in(&store, q);
     assert_eq!(names("zs"), ["张三"]);
     assert_eq!(names("ZS"), ["张三"]);
+    // The full pinyin, or its start, after the initials.
+    assert_eq!(names("zhangsan"), ["张三"]);
+    assert_eq!(names("zhangs"), ["张三"]);
+    assert_eq!(names("ayiguli"), ["阿依古丽·买买提"]);
+    assert_eq!(
+        store.find_people("zhangsan", 10).expect("find")[0].matched_by,
+        MatchKind::Pinyin
+    );
     assert_eq!(names("9328"), ["张三"]);
     assert_eq!(names("159328"), ["张三"]);
     assert_eq!(names("412301198209159328"), ["张三"]);

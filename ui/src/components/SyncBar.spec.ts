@@ -6,7 +6,7 @@ import { createAppI18n } from '../i18n'
 import { useAppStore } from '../stores/app'
 
 const status = {
-  online: true, last_success: '2026-11-30T01:02:00Z', pending: 0, rejected: 0, quarantined: 0, reenrol_needed: false,
+  online: true, last_success: '2026-11-30T01:02:00Z', pending: 0, pending_entries: 0, rejected: 0, quarantined: 0, reenrol_needed: false,
   failures: [], clock_skew_ms: null, syncing: false, received: 0,
 }
 

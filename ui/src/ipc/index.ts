@@ -17,6 +17,7 @@ import type { RowReport } from './bindings/RowReport'
 import type { PassageView } from './bindings/PassageView'
 import type { PersonCard } from './bindings/PersonCard'
 import type { PersonPage } from './bindings/PersonPage'
+import type { Revealed } from './bindings/Revealed'
 import type { PlaceNode } from './bindings/PlaceNode'
 import type { ReadingResult } from './bindings/ReadingResult'
 import type { ReadingView } from './bindings/ReadingView'
@@ -25,8 +26,11 @@ import type { RejectedView } from './bindings/RejectedView'
 import type { QuarantinedChange } from './bindings/QuarantinedChange'
 import type { ReviewList } from './bindings/ReviewList'
 import type { Shift } from './bindings/Shift'
-import type { SyncConflict } from './bindings/SyncConflict'
+import type { ConflictView } from './bindings/ConflictView'
 import type { SyncStatus } from './bindings/SyncStatus'
+import type { TemperatureCheck } from './bindings/TemperatureCheck'
+import type { NoticeView } from './bindings/NoticeView'
+import type { LastPassage } from './bindings/LastPassage'
 import type { Today } from './bindings/Today'
 import type { TodayFilter } from './bindings/TodayFilter'
 import type { TravelInput } from './bindings/TravelInput'
@@ -38,8 +42,8 @@ import type { VolunteerEntry } from './bindings/VolunteerEntry'
 export type {
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
   ImportPreview, ImportReport, RowReport, PassageView,
-  PersonCard, PersonPage, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView, QuarantinedChange,
-  ReviewList, Shift, SyncConflict, SyncStatus, Today, TodayFilter, TravelInput, TravelView,
+  PersonCard, PersonPage, Revealed, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView, QuarantinedChange,
+  ReviewList, Shift, ConflictView, SyncStatus, TemperatureCheck, NoticeView, LastPassage, Today, TodayFilter, TravelInput, TravelView,
   VisitorInput, Volunteer, VolunteerEntry,
 }
 
@@ -106,7 +110,10 @@ export const syncNow = () => call<void>('sync_now')
 export const syncRejected = () => call<RejectedView[]>('sync_rejected')
 export const syncQuarantined = () => call<QuarantinedChange[]>('sync_quarantined')
 export const syncRequeue = (seq: number) => call<boolean>('sync_requeue', { seq })
-export const syncConflicts = () => call<SyncConflict[]>('sync_conflicts')
+export const syncConflicts = () => call<ConflictView[]>('sync_conflicts')
+/** Settles a conflict: keep the stored value, or (`keepLost`) the value not applied. */
+export const syncSettleConflict = (conflictId: string, keepLost: boolean) =>
+  call<null>('sync_settle_conflict', { conflictId, keepLost })
 
 export const shiftVolunteers = () => call<Volunteer[]>('shift_volunteers')
 export const shiftSignIn = (volunteerId: string, pin: string) =>
@@ -114,6 +121,15 @@ export const shiftSignIn = (volunteerId: string, pin: string) =>
 export const shiftCurrent = () => call<Shift | null>('shift_current')
 export const shiftHandOver = () => call<HandOver>('shift_hand_over')
 export const shiftSignOut = () => call<HandOver>('shift_sign_out')
+/** The summary of the shift that ended last on this tablet, for the volunteer taking over. */
+export const shiftPrevious = () => call<HandOver | null>('shift_previous')
+
+/** How a typed temperature will be stored, before storing it (the pad asks about `warnings`). */
+export const gateCheckTemperature = (temperature: string) =>
+  call<TemperatureCheck>('gate_check_temperature', { temperature })
+/** Every error and warning of the visitor form, at its field, before the temperature. */
+export const gateCheckVisitor = (visitor: VisitorInput) =>
+  call<NoticeView[]>('gate_check_visitor', { visitor })
 
 export const gateSearch = (query: string) => call<PersonCard[]>('gate_search', { query })
 export const gateRegister = (
@@ -148,6 +164,8 @@ export const reviewTravels = (range: DayRange) =>
   call<ReviewList<TravelView>>('review_travels', { range })
 export const reviewReturnees = () => call<TravelView[]>('review_returnees')
 export const reviewPerson = (personId: string) => call<PersonPage>('review_person', { personId })
+/** A person's full ID number and phone (staff only; a tablet gets `not_allowed`). */
+export const reviewPersonReveal = (personId: string) => call<Revealed>('review_person_reveal', { personId })
 export const volunteerList = () => call<VolunteerEntry[]>('volunteer_list')
 export const volunteerCompounds = () => call<CompoundChoice[]>('volunteer_compounds')
 /** Adds a volunteer with a PIN, or gives the volunteer of that name a new PIN. */

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-const calls = vi.hoisted(() => ({ preview: [] as unknown[][], commit: [] as string[] }))
+const calls = vi.hoisted(() => ({ preview: [] as unknown[][], commit: [] as string[], alreadyHere: 0 }))
 
 vi.mock('../ipc', async (original) => {
   const real = await original<typeof import('../ipc')>()
@@ -25,7 +25,9 @@ vi.mock('../ipc', async (original) => {
     },
     importCommit: async (token: string) => {
       calls.commit.push(token)
-      return { persons: 2, travel: 0, passages: 0, readings: 0 }
+      return calls.alreadyHere
+        ? { persons: 0, travel: 0, passages: 0, readings: 0, already_here: calls.alreadyHere }
+        : { persons: 2, travel: 0, passages: 0, readings: 0, already_here: 0 }
     },
   }
 })
@@ -49,6 +51,9 @@ describe('导入名册', () => {
     const rows = wrapper.findAll('tbody tr')
     expect(rows).toHaveLength(2)
     expect(rows[0].text()).toContain('校验码不对')
+    // The field as staff call it, not the rules' key.
+    expect(rows[0].text()).toContain('证件号码：')
+    expect(rows[0].text()).not.toContain('id_number')
     expect(rows[1].text()).toContain('缺少姓名')
     expect(calls.commit).toEqual([])
     const commit = wrapper.get('[data-testid="import-commit"]')
@@ -57,5 +62,27 @@ describe('导入名册', () => {
     await flushPromises()
     expect(calls.commit).toEqual(['t1'])
     expect(wrapper.text()).toContain('已导入：2 人')
+  })
+  it('says a register imported again was skipped, next to the button, and keeps saying it across tabs', async () => {
+    setActivePinia(createPinia())
+    calls.alreadyHere = 3
+    const wrapper = mount(ImportView, { global: { plugins: [createAppI18n()] } })
+    const input = wrapper.get('[data-testid="import-file"]')
+    Object.defineProperty(input.element, 'files', { value: [new File([new Uint8Array([1])], '名册.xlsx')] })
+    await input.trigger('change')
+    expect(wrapper.get('[data-testid="import-file-name"]').text()).toBe('名册.xlsx')
+    await wrapper.get('[data-testid="import-read"]').trigger('click')
+    await flushPromises()
+    await wrapper.get('[data-testid="import-commit"]').trigger('click')
+    await flushPromises()
+    const done = wrapper.get('[data-testid="import-done"]').text()
+    expect(done).toBe('已存在 3 条（本机已有，内容相同），已跳过')
+    expect(done).not.toContain('已导入')
+    // Another tab and back: the view is mounted again, the outcome is still there.
+    wrapper.unmount()
+    const again = mount(ImportView, { global: { plugins: [createAppI18n()] } })
+    expect(again.get('[data-testid="import-done"]').text()).toContain('已存在 3 条')
+    // The Chinese UI's own file button, not the browser's "Choose File".
+    expect(again.get('[data-testid="import-choose"]').text()).toBe('选择文件')
   })
 })

@@ -2,7 +2,18 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-const calls = vi.hoisted(() => ({ save: [] as unknown[][], retire: [] as unknown[][] }))
+const calls = vi.hoisted(() => ({ save: [] as unknown[][], retire: [] as unknown[][], asked: [] as string[], answer: true }))
+
+vi.mock('vant', async (original) => {
+  const real = await original<typeof import('vant')>()
+  return {
+    ...real,
+    showConfirmDialog: async (o: { title: string }) => {
+      calls.asked.push(o.title)
+      if (!calls.answer) throw new Error('cancel')
+    },
+  }
+})
 const volunteers = vi.hoisted(() => [
   { id: 'v1', name: '李红梅', compound_id: 'c1', compound_name: '八一新苑', retired: false, pending: false },
 ])
@@ -84,10 +95,35 @@ describe('志愿者名单', () => {
     expect(errors).toEqual(['请填写志愿者姓名', '密码必须是 4 到 6 位数字'])
   })
 
-  it('retires a volunteer', async () => {
+  it('retires a volunteer only once staff confirm', async () => {
     const wrapper = await mounted()
+    calls.answer = false
+    await wrapper.get('[data-testid="volunteer-retire-李红梅"]').trigger('click')
+    await flushPromises()
+    expect(calls.asked).toEqual(['停用 李红梅？'])
+    expect(calls.retire).toEqual([])
+    calls.answer = true
     await wrapper.get('[data-testid="volunteer-retire-李红梅"]').trigger('click')
     await flushPromises()
     expect(calls.retire).toEqual([['v1', true]])
+    calls.asked.length = 0
+  })
+
+  it("asks before a new PIN for an existing name replaces that volunteer's PIN", async () => {
+    const wrapper = await mounted()
+    calls.save.length = 0
+    calls.answer = false
+    await wrapper.get('[data-testid="volunteer-name"]').setValue('李红梅')
+    await wrapper.get('[data-testid="volunteer-pin"]').setValue('9999')
+    await wrapper.get('[data-testid="volunteer-pin-again"]').setValue('9999')
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(calls.asked).toEqual(['李红梅 已在名单里'])
+    expect(calls.save).toEqual([])
+    calls.answer = true
+    await wrapper.get('form').trigger('submit')
+    await flushPromises()
+    expect(calls.save).toEqual([['c1', '李红梅', '9999']])
+    calls.asked.length = 0
   })
 })

@@ -11,4 +11,16 @@ path: string,
 /**
  * Rows written (without the header).
  */
-rows: number, };
+rows: number, 
+/**
+ * Voided passages of the list that were left out of the file (0 for other lists).
+ */
+voided_left_out: number, 
+/**
+ * The file's name (`出入登记_20261201-203000.xlsx`).
+ */
+file_name: string, 
+/**
+ * The folder it is in.
+ */
+folder: string, };

@@ -26,6 +26,7 @@ exits: number,
  */
 fevers: number, 
 /**
- * Records on this tablet not yet acknowledged by the server.
+ * Entries on this tablet not yet acknowledged by the server (a registration with its
+ * reading is one, see `Store::pending_entries`).
  */
 pending: number, };

@@ -19,4 +19,9 @@ passages: number,
 /**
  * Readings (with passages and on their own).
  */
-readings: number, };
+readings: number, 
+/**
+ * Records of the register that were on this device already, unchanged (a register imported
+ * again): left as they were, not sent again.
+ */
+already_here: number, };

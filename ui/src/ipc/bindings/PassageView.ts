@@ -41,6 +41,11 @@ plate: string | null,
  */
 celsius: number | null, 
 /**
+ * The first reading, °C, when it was re-measured (`38.5` of 「38.5 → 复测 36.9」); `None`
+ * when there was one reading only.
+ */
+first_celsius: number | null, 
+/**
  * Any reading was a fever.
  */
 fever: boolean, 

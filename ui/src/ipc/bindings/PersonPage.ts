@@ -24,17 +24,19 @@ category: string,
  */
 document_type: string, 
 /**
- * Document number: in full for compound, community and street roles, masked otherwise.
+ * Document number, masked as in every list (`110105********002X`); the full value comes
+ * only from [`AppCore::person_reveal`].
  */
 document_number: string | null, 
 /**
- * Phone, in full or masked as the document number.
+ * Phone, masked (`138****8000`).
  */
 phone: string | null, 
 /**
- * True when the values above are in full.
+ * True when this device's role may reveal the full values (compound, community and street
+ * staff; never a volunteer's tablet).
  */
-full_values: boolean, 
+can_reveal: boolean, 
 /**
  * Compound, building, unit, room.
  */

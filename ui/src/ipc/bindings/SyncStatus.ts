@@ -13,9 +13,14 @@ online: boolean,
  */
 last_success: string | null, 
 /**
- * Records waiting for the server.
+ * Records waiting for the server (outbox rows: a registration is two or three).
  */
 pending: number, 
+/**
+ * Entries waiting for the server as people count them (a registration with its reading
+ * and travel declaration is one); the sync bar shows this.
+ */
+pending_entries: number, 
 /**
  * Records the server refused.
  */

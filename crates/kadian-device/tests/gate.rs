@@ -1,0 +1,286 @@
+//! The gate's behaviour without a window or a server: a tablet's core over a store in a
+//! temporary folder, enrolled at a checkpoint, with two volunteers pulled as the server would
+//! send them.
+
+mod common;
+
+use common::{open, person};
+use kadian_device::gate::{check_temperature, TodayFilter, VisitorInput};
+use kadian_device::{AppCore, Enrolment};
+use kadian_domain::records::Source;
+use kadian_domain::sync::{Change, Role, Scope};
+use kadian_domain::volunteer::{hash_pin, volunteer_id, Volunteer};
+
+const COMPOUND: &str = "0190a1b2-0000-7000-8000-000000000001";
+const CHECKPOINT: &str = "0190a1b2-0000-7000-8000-000000000002";
+
+struct Gate {
+    core: AppCore,
+    _dir: tempfile::TempDir,
+    wang: String,
+    li: String,
+}
+
+fn volunteer(name: &str, pin: &str) -> (String, Change) {
+    let v = Volunteer {
+        id: volunteer_id(COMPOUND, name),
+        name: name.into(),
+        compound: COMPOUND.into(),
+        pin_hash: hash_pin(pin).expect("hash"),
+        retired: false,
+    };
+    let change = Change {
+        kind: "volunteer".into(),
+        id: v.id.to_string(),
+        version: 1,
+        deleted: false,
+        body: serde_json::to_value(&v).expect("json"),
+    };
+    (v.id.to_string(), change)
+}
+
+/// A tablet at 东门 with the volunteers 王志愿 (PIN 2468) and 李志愿 (PIN 1357).
+fn gate() -> Gate {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = open(&dir);
+    store
+        .set_enrolment(&Enrolment {
+            server_url: "http://127.0.0.1:9".into(),
+            device_id: "tablet-1".into(),
+            token: "t".into(),
+            role: Role::Volunteer,
+            scope: Scope {
+                street: "411402001".into(),
+                community: Some("411402001018".into()),
+                compound: Some(COMPOUND.into()),
+                checkpoint: Some(CHECKPOINT.into()),
+            },
+        })
+        .expect("enrol");
+    let (wang, w) = volunteer("王志愿", "2468");
+    let (li, l) = volunteer("李志愿", "1357");
+    store.apply_pull(&[w, l], 2).expect("volunteers");
+    let core = AppCore::open_store(dir.path(), store);
+    Gate {
+        core,
+        _dir: dir,
+        wang,
+        li,
+    }
+}
+
+fn resident(g: &Gate) -> String {
+    let p = person("张三", "11010519491231002X", "13800138000");
+    g.core
+        .store()
+        .upsert_person(&p, Source::User)
+        .expect("person");
+    p.id.to_string()
+}
+
+#[test]
+fn the_volunteer_on_duty_unlocks_into_the_same_shift_with_its_counts() {
+    let g = gate();
+    let first = g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    g.core.register_passage(&p, "in", "36.5", None).expect("in");
+    g.core
+        .register_passage(&p, "out", "38.1", None)
+        .expect("out");
+    // The idle lock: the same volunteer types the PIN again.
+    let again = g.core.sign_in(&g.wang, "2468").expect("unlock");
+    assert_eq!(again.started_at, first.started_at, "the shift goes on");
+    let summary = g.core.hand_over().expect("summary");
+    assert_eq!((summary.entries, summary.exits, summary.fevers), (1, 1, 1));
+    assert!(g.core.previous_shift().is_none());
+}
+
+#[test]
+fn another_volunteer_signing_in_at_the_lock_hands_the_running_shift_over() {
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    g.core.register_passage(&p, "in", "36.5", None).expect("in");
+    let li = g.core.sign_in(&g.li, "1357").expect("换人签到");
+    assert_eq!(li.volunteer_name, "李志愿");
+    let previous = g.core.previous_shift().expect("the handed-over shift");
+    assert_eq!(previous.shift.volunteer_name, "王志愿");
+    assert_eq!(previous.entries, 1);
+    // The newcomer's own shift starts from zero.
+    assert_eq!(g.core.hand_over().expect("summary").entries, 0);
+    // Signing out keeps the last summary for whoever comes next.
+    g.core.sign_out().expect("sign out");
+    assert_eq!(
+        g.core
+            .previous_shift()
+            .expect("previous")
+            .shift
+            .volunteer_name,
+        "李志愿"
+    );
+}
+
+#[test]
+fn a_second_exit_in_a_row_is_noticed_on_the_card_and_warned_at_registration() {
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    let card = |g: &Gate| g.core.search("张三").expect("search").remove(0);
+    assert!(card(&g).last_passage.is_none());
+    let first = g
+        .core
+        .register_passage(&p, "out", "36.5", None)
+        .expect("out");
+    assert!(first.warnings.is_empty(), "{:?}", first.warnings);
+    assert_eq!(
+        card(&g).last_passage.expect("last").direction,
+        "out",
+        "the card says they are out"
+    );
+    let second = g
+        .core
+        .register_passage(&p, "out", "36.5", None)
+        .expect("out");
+    let codes: Vec<&str> = second.warnings.iter().map(|w| w.code.as_str()).collect();
+    assert_eq!(codes, ["already_out"]);
+    // A voided passage does not count: void both exits, and an exit is plain again.
+    g.core
+        .void_passage(&first.passage_id, "登记错了")
+        .expect("void");
+    g.core
+        .void_passage(&second.passage_id, "登记错了")
+        .expect("void");
+    assert!(card(&g).last_passage.is_none());
+    let third = g
+        .core
+        .register_passage(&p, "out", "36.5", None)
+        .expect("out");
+    assert!(third.warnings.is_empty());
+    let back = g.core.register_passage(&p, "in", "36.5", None).expect("in");
+    assert!(back.warnings.is_empty());
+}
+
+#[test]
+fn todays_list_shows_the_fever_and_its_re_measure_both() {
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    let fever = g.core.register_passage(&p, "in", "38.5", None).expect("in");
+    g.core
+        .remeasure(&fever.reading.reading_id, "36.9")
+        .expect("re-measure");
+    g.core
+        .register_passage(&p, "out", "36.4", None)
+        .expect("out");
+    let today = g.core.today(&TodayFilter::default()).expect("today");
+    let remeasured = today
+        .passages
+        .iter()
+        .find(|r| r.id == fever.passage_id)
+        .expect("row");
+    assert_eq!(remeasured.first_celsius, Some(38.5));
+    assert_eq!(remeasured.celsius, Some(36.9));
+    assert!(remeasured.fever);
+    let plain = today
+        .passages
+        .iter()
+        .find(|r| r.id != fever.passage_id)
+        .expect("row");
+    assert_eq!((plain.first_celsius, plain.celsius), (None, Some(36.4)));
+}
+
+#[test]
+fn a_typed_temperature_is_read_before_anything_is_stored() {
+    let plain = check_temperature("36.6").expect("36.6");
+    assert_eq!((plain.celsius, plain.fever), (36.6, false));
+    assert!(plain.warnings.is_empty());
+    let no_point = check_temperature("366").expect("366");
+    assert_eq!(no_point.celsius, 36.6);
+    assert_eq!(no_point.warnings[0].code, "temperature_decimal_assumed");
+    let fahrenheit = check_temperature("100.4").expect("100.4");
+    assert_eq!((fahrenheit.celsius, fahrenheit.fever), (38.0, true));
+    assert_eq!(fahrenheit.warnings[0].code, "temperature_fahrenheit");
+    for bad in ["3", "45", "36..6", ""] {
+        let e = check_temperature(bad).expect_err(bad);
+        assert_eq!(e.field.as_deref(), Some("temperature_c"), "{bad}");
+    }
+}
+
+fn visitor(name: &str, doc: &str, phone: &str) -> VisitorInput {
+    VisitorInput {
+        name: name.into(),
+        document_type: "resident_id".into(),
+        document_number: doc.into(),
+        phone: phone.into(),
+        destination: String::new(),
+        purpose: String::new(),
+        plate: String::new(),
+        companions: 0,
+        direction: "in".into(),
+        temperature: String::new(),
+        travel: None,
+    }
+}
+
+#[test]
+fn the_visitor_form_shows_every_problem_at_its_field_before_the_temperature() {
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    // A wrong check digit and a 10-digit phone: both reported, each at its field.
+    let notices = g
+        .core
+        .check_visitor(&visitor("赵六", "110105194912310021", "1390013900"))
+        .expect("checked");
+    let fields: Vec<(&str, &str)> = notices
+        .iter()
+        .map(|n| (n.field.as_str(), n.severity.as_str()))
+        .collect();
+    assert!(fields.iter().any(|(f, _)| *f == "id_number"), "{notices:?}");
+    assert!(fields.iter().any(|(f, _)| *f == "phone"), "{notices:?}");
+    // A name alone is not enough to find the visitor again.
+    let only_name = g
+        .core
+        .check_visitor(&visitor("赵六", "", ""))
+        .expect("checked");
+    assert_eq!(only_name.len(), 1);
+    assert_eq!(
+        (only_name[0].code.as_str(), only_name[0].severity.as_str()),
+        ("contact_missing", "error")
+    );
+    let mut v = visitor("赵六", "", "");
+    v.temperature = "36.5".into();
+    let e = g.core.register_visitor(&v).expect_err("refused");
+    assert!(e.notices.iter().any(|n| n.code == "contact_missing"));
+    // Checking stores nothing.
+    assert_eq!(g.core.store().count("person").expect("count"), 0);
+    // A clean form has nothing to say.
+    let clean = g
+        .core
+        .check_visitor(&visitor("赵六", "11010519491231002X", "13900139000"))
+        .expect("checked");
+    assert!(clean.is_empty(), "{clean:?}");
+}
+
+#[test]
+fn a_registration_waits_to_sync_as_one_entry_with_its_reading() {
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    let before = g.core.store().pending_entries().expect("entries");
+    let fever = g.core.register_passage(&p, "in", "38.5", None).expect("in");
+    g.core
+        .remeasure(&fever.reading.reading_id, "36.9")
+        .expect("re-measure");
+    let store = g.core.store();
+    assert_eq!(store.pending_entries().expect("entries") - before, 1);
+    assert_eq!(
+        store.pending_count().expect("rows") - before,
+        3,
+        "passage and two readings"
+    );
+    drop(store);
+    assert_eq!(
+        g.core.hand_over().expect("summary").pending as i64,
+        before + 1
+    );
+}

@@ -1,0 +1,102 @@
+//! 导入名册 on a compound laptop, without a window or a server: the fixture registers community
+//! staff really keep, imported through the same core the laptop's screen calls.
+
+mod common;
+
+use common::open;
+use kadian_device::{AppCore, Enrolment};
+use kadian_domain::sync::{Role, Scope};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/registers")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A compound laptop of 八一社区 (no server needed to import).
+fn laptop() -> (AppCore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = open(&dir);
+    store
+        .set_enrolment(&Enrolment {
+            server_url: "http://127.0.0.1:9".into(),
+            device_id: "laptop-1".into(),
+            token: "t".into(),
+            role: Role::Compound,
+            scope: Scope {
+                street: "411402001".into(),
+                community: Some("411402001018".into()),
+                compound: Some("0190a1b2-0000-7000-8000-000000000001".into()),
+                checkpoint: None,
+            },
+        })
+        .expect("enrol");
+    (AppCore::open_store(dir.path(), store), dir)
+}
+
+#[test]
+fn a_register_imported_again_stores_nothing_twice_and_says_so() {
+    let (core, _dir) = laptop();
+    let name = "八一社区_居民花名册.xlsx";
+    let bytes = fixture(name);
+    let first = core.import_preview(name, &bytes, None).expect("preview");
+    let done = core.import_commit(&first.token).expect("first import");
+    assert!(done.persons > 0);
+    assert_eq!(done.already_here, 0);
+    let persons = core.store().count("person").expect("count");
+    let waiting = core.store().pending_count().expect("outbox");
+    // The same file again: a clean answer, not a store error, and nothing new to send.
+    let again = core.import_preview(name, &bytes, None).expect("preview");
+    let skipped = core.import_commit(&again.token).expect("second import");
+    assert_eq!(
+        (
+            skipped.persons,
+            skipped.travel,
+            skipped.passages,
+            skipped.readings
+        ),
+        (0, 0, 0, 0)
+    );
+    assert_eq!(skipped.already_here, done.persons);
+    assert_eq!(core.store().count("person").expect("count"), persons);
+    assert_eq!(core.store().pending_count().expect("outbox"), waiting);
+}
+
+#[test]
+fn a_gate_log_imported_again_is_skipped_record_by_record() {
+    let (core, _dir) = laptop();
+    // A gate log needs a checkpoint of the compound: pulled as reference data.
+    core.store()
+        .apply_pull(
+            &[kadian_domain::sync::Change {
+                kind: "checkpoint".into(),
+                id: "0190a1b2-0000-7000-8000-000000000002".into(),
+                version: 1,
+                deleted: false,
+                body: serde_json::json!({
+                    "id": "0190a1b2-0000-7000-8000-000000000002",
+                    "name": "东门",
+                    "compound": "0190a1b2-0000-7000-8000-000000000001"
+                }),
+            }],
+            1,
+        )
+        .expect("checkpoint");
+    let name = "和谐社区_出入登记_utf8bom.csv";
+    let bytes = fixture(name);
+    let first = core
+        .import_preview(name, &bytes, Some("gate_log"))
+        .expect("preview");
+    let done = core.import_commit(&first.token).expect("first import");
+    assert!(done.passages > 0);
+    let again = core
+        .import_preview(name, &bytes, Some("gate_log"))
+        .expect("preview");
+    let skipped = core.import_commit(&again.token).expect("second import");
+    assert_eq!((skipped.passages, skipped.readings), (0, 0));
+    assert_eq!(
+        skipped.already_here,
+        done.persons + done.passages + done.readings + done.travel
+    );
+}

@@ -1,0 +1,130 @@
+//! The desk's person page and sync conflicts without a window or a server: a compound laptop's
+//! core over a store in a temporary folder.
+
+mod common;
+
+use common::{open, person};
+use kadian_device::{AppCore, Enrolment};
+use kadian_domain::records::Source;
+use kadian_domain::sync::{Change, Role, Scope};
+
+fn core(role: Role) -> (AppCore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = open(&dir);
+    store
+        .set_enrolment(&Enrolment {
+            server_url: "http://127.0.0.1:9".into(),
+            device_id: "laptop-1".into(),
+            token: "t".into(),
+            role,
+            scope: Scope {
+                street: "411402001".into(),
+                community: Some("411402001018".into()),
+                compound: Some("0190a1b2-0000-7000-8000-000000000001".into()),
+                checkpoint: None,
+            },
+        })
+        .expect("enrol");
+    (AppCore::open_store(dir.path(), store), dir)
+}
+
+#[test]
+fn the_person_page_is_masked_until_staff_reveal_and_a_tablet_cannot_reveal() {
+    let (laptop, _d) = core(Role::Compound);
+    let p = person("张三", "11010519491231002X", "13800138000");
+    laptop
+        .store()
+        .upsert_person(&p, Source::User)
+        .expect("person");
+    let page = laptop.person_page(&p.id.to_string()).expect("page");
+    assert_eq!(page.phone.as_deref(), Some("138****8000"));
+    assert_ne!(page.document_number.as_deref(), Some("11010519491231002X"));
+    assert!(page.can_reveal);
+    let full = laptop.person_reveal(&p.id.to_string()).expect("reveal");
+    assert_eq!(full.document_number.as_deref(), Some("11010519491231002X"));
+    assert_eq!(full.phone.as_deref(), Some("13800138000"));
+
+    let (tablet, _t) = core(Role::Volunteer);
+    tablet
+        .store()
+        .upsert_person(&p, Source::User)
+        .expect("person");
+    assert!(
+        !tablet
+            .person_page(&p.id.to_string())
+            .expect("page")
+            .can_reveal
+    );
+    let e = tablet
+        .person_reveal(&p.id.to_string())
+        .expect_err("refused");
+    assert_eq!(e.code, "not_allowed");
+}
+
+/// A phone changed here and, before the sync, to another number on the server: a conflict.
+fn conflicted(laptop: &AppCore) -> kadian_domain::records::Person {
+    let mut p = person("李四", "11010519491231002X", "13800138000");
+    laptop
+        .store()
+        .upsert_person(&p, Source::Sync)
+        .expect("pulled");
+    p.phone = Some("13900001111".into());
+    laptop
+        .store()
+        .upsert_person(&p, Source::User)
+        .expect("edited here");
+    let mut theirs = p.clone();
+    theirs.phone = Some("13700002222".into());
+    let change = Change {
+        kind: "person".into(),
+        id: p.id.to_string(),
+        version: 5,
+        deleted: false,
+        body: serde_json::to_value(&theirs).expect("json"),
+    };
+    laptop.store().apply_pull(&[change], 9).expect("pull");
+    p
+}
+
+#[test]
+fn a_conflict_names_the_person_and_field_and_keeping_the_stored_value_empties_the_list() {
+    let (laptop, _d) = core(Role::Compound);
+    let p = conflicted(&laptop);
+    let list = laptop.conflicts().expect("list");
+    assert_eq!(list.len(), 1);
+    let c = &list[0];
+    assert_eq!(c.who, "李四");
+    assert_eq!(c.field, "phone");
+    assert_eq!(c.kept, "13700002222", "shown as text, without JSON quotes");
+    assert_eq!(c.lost, "13900001111");
+    assert_eq!(c.person_id.as_deref(), Some(p.id.to_string().as_str()));
+    assert!(c.can_keep_lost);
+    laptop.settle_conflict(&c.id, false).expect("settle");
+    assert!(laptop.conflicts().expect("list").is_empty());
+    let (stored, _) = laptop.store().person(p.id).expect("read").expect("person");
+    assert_eq!(stored.phone.as_deref(), Some("13700002222"));
+    let again = laptop
+        .settle_conflict(&c.id, false)
+        .expect_err("settled already");
+    assert_eq!(again.code, "unknown_conflict");
+}
+
+#[test]
+fn choosing_the_value_not_applied_writes_a_new_version_to_sync() {
+    let (laptop, _d) = core(Role::Compound);
+    let p = conflicted(&laptop);
+    let c = laptop.conflicts().expect("list").remove(0);
+    let pending_before = laptop.store().pending_entries().expect("pending");
+    laptop.settle_conflict(&c.id, true).expect("settle");
+    let (stored, _) = laptop.store().person(p.id).expect("read").expect("person");
+    assert_eq!(stored.phone.as_deref(), Some("13900001111"));
+    assert!(laptop.conflicts().expect("list").is_empty());
+    assert!(laptop.store().pending_entries().expect("pending") >= pending_before.max(1));
+}
+
+#[test]
+fn a_tablet_cannot_settle_conflicts() {
+    let (tablet, _d) = core(Role::Volunteer);
+    let e = tablet.settle_conflict("x", false).expect_err("refused");
+    assert_eq!(e.code, "not_a_desk");
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+
+const state = vi.hoisted(() => ({ settled: [] as unknown[][], open: true }))
+
+vi.mock('../ipc', async (original) => {
+  const real = await original<typeof import('../ipc')>()
+  return {
+    ...real,
+    syncConflicts: async () =>
+      state.open
+        ? [{ id: 'c1', record_kind: 'person', record_id: 'p1', person_id: 'p1', who: '李四', field: 'phone',
+            kept: '13700002222', lost: '13900001111', origin: 'device', can_keep_lost: true }]
+        : [],
+    syncSettleConflict: async (...args: unknown[]) => {
+      state.settled.push(args)
+      state.open = false
+    },
+  }
+})
+
+import ConflictsView from './ConflictsView.vue'
+import { createAppI18n } from '../i18n'
+
+describe('同步冲突', () => {
+  it('names whose record and which field, shows both values, and empties the list when one is kept', async () => {
+    setActivePinia(createPinia())
+    const w = mount(ConflictsView, { global: { plugins: [createAppI18n()] }, attachTo: document.body })
+    await flushPromises()
+    const card = w.get('[data-testid="conflict-李四-phone"]')
+    expect(card.text()).toContain('李四 · 手机号')
+    expect(card.get('[data-testid="conflict-kept"]').text()).toBe('13700002222')
+    expect(card.get('[data-testid="conflict-lost"]').text()).toBe('13900001111')
+    expect(card.text()).toContain('本机改的值（未采用）')
+    await card.get('[data-testid="conflict-use-lost"]').trigger('click')
+    await flushPromises()
+    expect(state.settled).toEqual([['c1', true]])
+    expect(w.find('[data-testid="conflicts-none"]').exists()).toBe(true)
+    w.unmount()
+  })
+})
