@@ -399,17 +399,26 @@ try {
   })
 
   await flow('the idle lock: the same PIN goes on with the shift, another volunteer takes it over', async () => {
+    const counts = async () => {
+      await (await $t(b, 'hand-over')).waitForDisplayed()
+      return Promise.all(['entries', 'exits', 'fevers'].map((k) => text(b, `hand-over-${k}`)))
+    }
     await (await $t(b, 'tab-hand-over')).click()
-    const before = await text(b, 'hand-over')
+    const before = await counts()
+    // The resident in and the visitor in; the visitor's 38.5 (re-measured since) was the fever.
+    assert.equal(before[0], '2')
+    assert.equal(before[2], '1')
     await (await $t(b, 'lock')).click()
+    await (await $t(b, 'pin')).waitForDisplayed()
     await typeKeys(b, '1234')
     await (await $t(b, 'sign-in')).click()
     await (await $t(b, 'tab-hand-over')).click()
-    await waitFor('the same counts', async () => (await text(b, 'hand-over')) === before)
+    await waitFor('the same counts', async () => JSON.stringify(await counts()) === JSON.stringify(before))
     // 换人签到 at the lock.
     await (await $t(b, 'lock')).click()
     await (await $t(b, 'sign-in-other')).click()
     await (await $t(b, 'volunteer-李红梅')).click()
+    await (await $t(b, 'pin')).waitForDisplayed()
     await typeKeys(b, '2580')
     await (await $t(b, 'sign-in')).click()
     await (await $t(b, 'gate-search')).waitForDisplayed()
@@ -522,7 +531,7 @@ try {
     const page = await $t(l, 'person-page')
     await page.waitForDisplayed()
     assert.match(await text(l, 'person-document'), /\*/)
-    assert.match(await text(l, 'person-travel'), /离开.*到达.*居家观察到/s)
+    assert.match(await text(l, 'person-travel'), /广东省深圳市南山区：.*到达，居家观察到 \d{4}-\d{2}-\d{2}/s)
     await (await $t(l, 'person-reveal')).click()
     await waitFor('the full number', async () => (await text(l, 'person-document')) === '11010519491231002X')
     await (await l.$('.van-popup__close-icon')).click()
@@ -564,7 +573,7 @@ try {
       await waitFor('the import done', async () => (await text(l, 'import-done')).length > 0, 30000)
     }
     const said = await text(l, 'import-done')
-    assert.match(said, /已存在 \d+ 条/)
+    assert.match(said, /已存在 \d+ 行/)
     assert.ok(!said.includes('出错'), said)
     // The result stays across tabs.
     await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="志愿者"]')).click()

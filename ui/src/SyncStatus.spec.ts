@@ -32,7 +32,7 @@ vi.mock('./ipc', async (original) => {
       { id: 'p1', name: '张三', category: 'resident', id_masked: '4114**********1234', phone_masked: '138****8000', address: '3号楼', matched_by: 'id_number', last_passage: null },
       {
         id: 'p2', name: '李四', category: 'resident', id_masked: null, phone_masked: null, address: '', matched_by: 'name',
-        last_passage: { direction: 'out', local_time: '18:20', local_date: '2026-12-01' },
+        last_passage: { direction: 'out', local_time: '18:20', local_date: '2026-12-01', today: true },
       },
     ],
     shiftPrevious: async () => null,

@@ -254,10 +254,27 @@ pub fn check_temperature(raw: &str) -> AppResult<TemperatureCheck> {
 pub struct LastPassage {
     /// `in` or `out`.
     pub direction: String,
-    /// China time: `HH:MM` when today, `M月D日 HH:MM` (zh) otherwise; see `local_date`.
+    /// China time `HH:MM`.
     pub local_time: String,
     /// China date `YYYY-MM-DD`.
     pub local_date: String,
+    /// True when `local_date` is China's today (the UI then shows the time alone).
+    pub today: bool,
+}
+
+impl LastPassage {
+    /// When, as the warning says it: `20:15` today, else `12月1日 20:15` (zh) or
+    /// `2026-12-01 20:15` (en).
+    fn when(&self, zh: bool) -> String {
+        if self.today {
+            return self.local_time.clone();
+        }
+        let date = NaiveDate::parse_from_str(&self.local_date, "%Y-%m-%d").ok();
+        match (zh, date) {
+            (true, Some(d)) => format!("{} {}", d.format("%-m月%-d日"), self.local_time),
+            _ => format!("{} {}", self.local_date, self.local_time),
+        }
+    }
 }
 
 /// A passage just stored.
@@ -482,12 +499,9 @@ fn last_passage(
         let at = local(r.at_utc);
         LastPassage {
             direction: direction_str(r.direction),
-            local_time: if at.date() == today {
-                at.format("%H:%M").to_string()
-            } else {
-                at.format("%-m月%-d日 %H:%M").to_string()
-            },
+            local_time: at.format("%H:%M").to_string(),
             local_date: at.format("%Y-%m-%d").to_string(),
+            today: at.date() == today,
         }
     }))
 }
@@ -505,11 +519,11 @@ fn repeated_direction(dir: Direction, last: &LastPassage) -> NoticeView {
         severity: "warning".into(),
         message: format!(
             "上一次（{}）也登记为{zh}，中间少了一次登记，或者重复登记了",
-            last.local_time
+            last.when(true)
         ),
         message_en: format!(
             "The last passage ({}) was also {en}: one passage was missed, or this one was registered twice",
-            last.local_time
+            last.when(false)
         ),
     }
 }
@@ -887,6 +901,35 @@ impl AppCore {
         person_id: Uuid,
         passage_id: Option<Uuid>,
     ) -> AppResult<TravelDeclaration> {
+        let (places, from_date, to_date) = self.travel_parts(input)?;
+        let today = local(self.now()).date();
+        Ok(TravelDeclaration {
+            id: new_id(),
+            person_id: Some(person_id),
+            passage_id,
+            places,
+            from_date,
+            to_date: to_date.or(Some(today)),
+            transport: transport(&input.transport)?,
+            transport_ref: input
+                .transport_ref
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+            declared_at: self.instant(),
+            recorded_by: shift.volunteer_id.clone(),
+        })
+    }
+
+    /// A travel declaration's places and dates, checked: at least one place with a 2-, 4- or
+    /// 6-digit division code (`travel_place_missing`), departure not after arrival
+    /// (`travel_dates_reversed`), arrival not after China's today (`travel_date_future`).
+    #[allow(clippy::type_complexity)]
+    fn travel_parts(
+        &self,
+        input: &TravelInput,
+    ) -> AppResult<(Vec<TravelPlace>, Option<NaiveDate>, Option<NaiveDate>)> {
         let places: Vec<TravelPlace> = input
             .places
             .iter()
@@ -931,23 +974,8 @@ impl AppCore {
                 "The arrival date cannot be after today",
             ));
         }
-        Ok(TravelDeclaration {
-            id: new_id(),
-            person_id: Some(person_id),
-            passage_id,
-            places,
-            from_date,
-            to_date: to_date.or(Some(today)),
-            transport: transport(&input.transport)?,
-            transport_ref: input
-                .transport_ref
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned),
-            declared_at: self.instant(),
-            recorded_by: shift.volunteer_id.clone(),
-        })
+        transport(&input.transport)?;
+        Ok((places, from_date, to_date))
     }
 
     fn store_registration(
@@ -1055,7 +1083,20 @@ impl AppCore {
     /// phone are required (`name_missing`, `contact_missing` at `phone`). Nothing is stored.
     pub fn check_visitor(&self, v: &VisitorInput) -> AppResult<Vec<NoticeView>> {
         let checked = self.visitor_fields(v)?;
-        Ok(checked.notices.iter().map(NoticeView::from).collect())
+        let mut notices: Vec<NoticeView> = checked.notices.iter().map(NoticeView::from).collect();
+        // The travel declaration too, so 从外地来 without a place is said before the pad.
+        if let Some(t) = &v.travel {
+            if let Err(e) = self.travel_parts(t) {
+                notices.push(NoticeView {
+                    field: e.field.unwrap_or_else(|| "travel".into()),
+                    code: e.code,
+                    severity: "error".into(),
+                    message: e.message,
+                    message_en: e.message_en,
+                });
+            }
+        }
+        Ok(notices)
     }
 
     fn visitor_fields(&self, v: &VisitorInput) -> AppResult<VisitorFields> {

@@ -41,8 +41,9 @@ pub struct ImportCommitted {
     pub passages: u32,
     /// Readings (with passages and on their own).
     pub readings: u32,
-    /// Records of the register that were on this device already, unchanged (a register imported
-    /// again): left as they were, not sent again.
+    /// Rows of the register that were on this device already, unchanged (a register imported
+    /// again): left as they were, not sent again. A row counts by its main record (a gate-log
+    /// row's passage, a returnee row's declaration, a roster row's person).
     pub already_here: u32,
 }
 

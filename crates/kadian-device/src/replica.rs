@@ -352,13 +352,25 @@ impl Store {
         Ok(self.conflicts()?.into_iter().find(|c| c.id == id))
     }
 
-    /// Marks every unresolved conflict of one record's field as settled (staff chose a value).
-    /// Returns how many were settled.
-    pub fn settle_conflicts(&mut self, record_id: &str, field: &str) -> Result<usize> {
-        Ok(self.conn.execute(
-            "UPDATE sync_conflict SET resolved = 1 WHERE record_id = ?1 AND field = ?2 AND resolved = 0",
-            params![record_id, field],
-        )?)
+    /// Settles every unresolved conflict of one record's field (staff chose a value), in one
+    /// transaction with `chosen`: the person with the value not applied, written as a local
+    /// edit (checked by the person's rules, queued for the server), or `None` to keep the stored
+    /// value. Returns how many conflicts were settled.
+    pub fn settle_conflicts(
+        &mut self,
+        record_id: &str,
+        field: &str,
+        chosen: Option<&kadian_domain::records::Person>,
+    ) -> Result<usize> {
+        self.write(|tx| {
+            if let Some(p) = chosen {
+                crate::write::upsert_person_tx(tx, p, kadian_domain::records::Source::User)?;
+            }
+            Ok(tx.execute(
+                "UPDATE sync_conflict SET resolved = 1 WHERE record_id = ?1 AND field = ?2 AND resolved = 0",
+                params![record_id, field],
+            )?)
+        })
     }
 
     /// Applies pulled changes and the new cursor in one transaction. Events are inserted once;

@@ -123,7 +123,8 @@ pub struct ConflictView {
     pub who: String,
     /// Field name as in the record (`phone`, `room`, ...); the UI shows its label.
     pub field: String,
-    /// The value now stored (the server's), as text; empty when there is none.
+    /// The value now stored (the server's), as text; empty when there is none. A document number
+    /// or phone is masked (`138****8000`).
     pub kept: String,
     /// The value not applied (this device's, or the other device's), as text.
     pub lost: String,
@@ -141,6 +142,16 @@ fn conflict_text(json: Option<&str>) -> String {
         Some(Ok(serde_json::Value::Null)) | None => String::new(),
         Some(Ok(v)) => v.to_string(),
         Some(Err(_)) => json.unwrap_or_default().to_owned(),
+    }
+}
+
+/// A conflict's value as the lists show it: a document number or phone masked like everywhere
+/// else (the person page reveals them), any other field as it is.
+fn masked_value(field: &str, text: String) -> String {
+    match field {
+        "document_number" if !text.is_empty() => mask_document(&text),
+        "phone" if !text.is_empty() => mask_phone(&text),
+        _ => text,
     }
 }
 
@@ -505,8 +516,8 @@ impl AppCore {
                 person_id: person.as_ref().map(|p| p.id.to_string()),
                 can_keep_lost: person.is_some()
                     && SETTLEABLE_PERSON_FIELDS.contains(&c.field.as_str()),
-                kept: conflict_text(c.kept_value.as_deref()),
-                lost: conflict_text(c.lost_value.as_deref()),
+                kept: masked_value(&c.field, conflict_text(c.kept_value.as_deref())),
+                lost: masked_value(&c.field, conflict_text(c.lost_value.as_deref())),
                 id: c.id,
                 record_kind: c.record_kind,
                 record_id: c.record_id,
@@ -540,6 +551,7 @@ impl AppCore {
                 "This conflict was settled already or does not exist",
             )
         })?;
+        let mut chosen = None;
         if keep_lost {
             let cannot = || {
                 AppError::new(
@@ -563,11 +575,15 @@ impl AppCore {
                 .map_err(|_| cannot())?
                 .unwrap_or(serde_json::Value::Null);
             body[c.field.as_str()] = lost;
-            let chosen: kadian_domain::records::Person =
+            let person: kadian_domain::records::Person =
                 serde_json::from_value(body).map_err(|_| cannot())?;
-            store.upsert_person(&chosen, kadian_domain::records::Source::User)?;
+            chosen = Some(person);
         }
-        store.settle_conflicts(&c.record_id, &c.field)?;
+        store.settle_conflicts(&c.record_id, &c.field, chosen.as_ref())?;
+        drop(store);
+        if chosen.is_some() {
+            self.written();
+        }
         Ok(())
     }
 

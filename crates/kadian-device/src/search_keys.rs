@@ -23,8 +23,9 @@ pub(crate) fn initials(name: &str) -> String {
 }
 
 /// Lower-case full pinyin of a name without tones, syllables joined (`罗汉晓` → `luohanxiao`);
-/// ASCII letters are kept (lower-cased), anything else is skipped. A character with several
-/// readings gets the reading the pinyin table lists first (单 → dan).
+/// ü is written v, as typed on pinyin keyboards (吕 → lv); ASCII letters are kept (lower-cased),
+/// anything else is skipped. A character with several readings gets the reading the pinyin table
+/// lists first (单 → dan).
 pub(crate) fn full_pinyin(name: &str) -> String {
     let mut out = String::with_capacity(name.len() * 2);
     for c in name.chars() {
@@ -35,7 +36,8 @@ pub(crate) fn full_pinyin(name: &str) -> String {
         let mut buf = [0u8; 4];
         let s: &str = c.encode_utf8(&mut buf);
         if let Some(p) = s.to_pinyin().next().flatten() {
-            out.push_str(p.plain());
+            // ü is typed v on every pinyin keyboard (吕 → lv).
+            out.extend(p.plain().chars().map(|c| if c == 'ü' { 'v' } else { c }));
         }
     }
     out
@@ -62,6 +64,7 @@ mod tests {
     #[test]
     fn full_pinyin_of_names() {
         assert_eq!(full_pinyin("罗汉晓"), "luohanxiao");
+        assert_eq!(full_pinyin("吕女士"), "lvnvshi");
         assert_eq!(
             full_pinyin("阿依古丽·买买提"),
             "ayiguli".to_owned() + "maimaiti"

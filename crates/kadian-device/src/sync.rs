@@ -59,6 +59,12 @@ pub enum SyncError {
     /// `Kadian-Protocol` header). Retried with backoff.
     #[error("offline: {0}")]
     Offline(String),
+    /// The server could not be reached at all: the connection was refused, there was no route,
+    /// or the name did not resolve (the server is down or the tablet has no network). Nothing
+    /// was sent, so trying again costs nothing: retried within
+    /// [`SyncSettings::offline_retry`], so a server that comes back is seen within seconds.
+    #[error("server unreachable: {0}")]
+    Unreachable(String),
     /// The server answered 5xx (or 429). Retried with backoff.
     #[error("server error {0}")]
     Server(u16),
@@ -85,7 +91,7 @@ impl SyncError {
     pub fn name(&self) -> String {
         match self {
             SyncError::Offline(s) if s.contains("captive") => "captive_portal".into(),
-            SyncError::Offline(_) => "offline".into(),
+            SyncError::Offline(_) | SyncError::Unreachable(_) => "offline".into(),
             SyncError::Server(s) => format!("server_{s}"),
             SyncError::Unauthorized => "unauthorized".into(),
             SyncError::Refused { code, .. } => code.clone(),
@@ -100,7 +106,9 @@ pub fn message_zh(e: &SyncError) -> String {
         SyncError::Offline(s) if s.contains("captive") => {
             "连上的网络需要先登录（网页认证），请先登录网络再试".into()
         }
-        SyncError::Offline(_) => "连不上服务器，请检查网络和服务器地址".into(),
+        SyncError::Offline(_) | SyncError::Unreachable(_) => {
+            "连不上服务器，请检查网络和服务器地址".into()
+        }
         SyncError::Server(429) => "尝试次数太多，请一分钟后再试".into(),
         SyncError::Server(s) => format!("服务器出错（{s}），稍后会自动重试"),
         SyncError::Unauthorized => "服务器不再认可这台设备，请重新注册（本机数据都还在）".into(),
@@ -149,10 +157,13 @@ impl SyncClient {
             Some(t) => req.bearer_auth(t),
             None => req,
         };
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| SyncError::Offline(e.to_string()))?;
+        let resp = req.send().await.map_err(|e| {
+            if e.is_connect() {
+                SyncError::Unreachable(e.to_string())
+            } else {
+                SyncError::Offline(e.to_string())
+            }
+        })?;
         let status = resp.status();
         // Anything without our header is not our server (a captive portal, a proxy's page).
         if resp.headers().get(PROTOCOL_HEADER).is_none() {
@@ -419,15 +430,17 @@ pub fn backoff(failures: u32, cap: Duration) -> Duration {
     base.mul_f64(jitter).min(cap)
 }
 
-/// How long the sync task waits after its `failures`-th failure in a row: the backoff, at most
-/// [`SyncSettings::offline_retry`] when the server could not be reached at all.
+/// How long the sync task waits after its `failures`-th failure in a row: the backoff; when the
+/// server could not be reached at all ([`SyncError::Unreachable`]: nothing was sent), at most
+/// [`SyncSettings::offline_retry`], with the same ±25 % jitter so tablets that lost the server at
+/// the same moment do not retry in step. A server that answered badly (timeouts, cut-off or
+/// oversized answers, 5xx) keeps the full backoff.
 pub fn wait_after(e: &SyncError, failures: u32, settings: &SyncSettings) -> Duration {
-    let wait = backoff(failures, settings.max_backoff);
-    if matches!(e, SyncError::Offline(_)) {
-        wait.min(settings.offline_retry)
-    } else {
-        wait
+    if matches!(e, SyncError::Unreachable(_)) {
+        let short = backoff(failures, settings.offline_retry);
+        return short.min(settings.offline_retry);
     }
+    backoff(failures, settings.max_backoff)
 }
 
 /// Settings of the sync task.
@@ -594,10 +607,18 @@ mod tests {
     #[test]
     fn an_unreachable_server_is_tried_again_within_ten_seconds_and_a_failing_one_backs_off() {
         let settings = SyncSettings::default();
-        let offline = SyncError::Offline("connection refused".into());
-        for failures in 1..20 {
-            assert!(wait_after(&offline, failures, &settings) <= Duration::from_secs(10));
-        }
+        let unreachable = SyncError::Unreachable("connection refused".into());
+        let waits: Vec<Duration> = (1..40)
+            .map(|failures| wait_after(&unreachable, failures, &settings))
+            .collect();
+        assert!(waits.iter().all(|w| *w <= Duration::from_secs(10)));
+        // Not in step: the waits after many failures are not all the same.
+        assert!(waits[10..].windows(2).any(|w| w[0] != w[1]), "{waits:?}");
+        // A server that answered but too slowly (or cut off) is not hammered.
+        assert!(
+            wait_after(&SyncError::Offline("timed out".into()), 12, &settings)
+                >= Duration::from_secs(200)
+        );
         // A server that answers 503 is not hammered: minutes after many failures.
         assert!(wait_after(&SyncError::Server(503), 12, &settings) >= Duration::from_secs(200));
     }

@@ -582,7 +582,9 @@ impl Store {
     ///
     /// A register imported again stores nothing twice: a record whose id is already here (the
     /// ids of imported records come from their content) and a person whose stored fields are the
-    /// same are left as they are, counted in `already_here`, and get no outbox row.
+    /// same are left as they are and get no outbox row; `already_here` counts the register's
+    /// rows whose main record was here (the passage of a gate-log row, the declaration of a
+    /// returnee row, the person of a roster row).
     pub fn record_import(
         &mut self,
         batch: &kadian_registers::import::ImportBatch,
@@ -592,7 +594,9 @@ impl Store {
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         self.write(|tx| {
             let (mut stored_persons, mut travel, mut passages, mut readings) = (0, 0, 0, 0);
-            let mut already_here = 0usize;
+            // Records already here, by kind: the rows of a register are counted by their main
+            // record below.
+            let (mut here_persons, mut here_travel, mut here_passages) = (0usize, 0usize, 0usize);
             let here = |table: &str, id: Uuid| -> Result<bool> {
                 Ok(tx.query_row(
                     &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
@@ -602,7 +606,7 @@ impl Store {
             };
             for p in &persons {
                 if person_unchanged(tx, p)? {
-                    already_here += 1;
+                    here_persons += 1;
                 } else {
                     upsert_person_tx(tx, p, Source::Import)?;
                     stored_persons += 1;
@@ -610,7 +614,7 @@ impl Store {
             }
             for t in &batch.travel {
                 if here("travel_declaration", t.id)? {
-                    already_here += 1;
+                    here_travel += 1;
                 } else {
                     insert_travel(tx, t, Source::Import)?;
                     travel += 1;
@@ -618,28 +622,33 @@ impl Store {
             }
             for p in &batch.passages {
                 if here("passage", p.passage.id)? {
-                    already_here += 1;
+                    here_passages += 1;
                 } else {
                     insert_passage(tx, &p.passage, Source::Import)?;
                     passages += 1;
                 }
                 if let Some(r) = &p.reading {
-                    if here("temperature_reading", r.id)? {
-                        already_here += 1;
-                    } else {
+                    if !here("temperature_reading", r.id)? {
                         insert_reading(tx, r, Source::Import)?;
                         readings += 1;
                     }
                 }
             }
             for r in &batch.readings {
-                if here("temperature_reading", r.id)? {
-                    already_here += 1;
-                } else {
+                if !here("temperature_reading", r.id)? {
                     insert_reading(tx, r, Source::Import)?;
                     readings += 1;
                 }
             }
+            // A row is already here when its main record is: the passage of a gate-log row,
+            // the declaration of a returnee row, the person of a roster row.
+            let already_here = if !batch.passages.is_empty() {
+                here_passages
+            } else if !batch.travel.is_empty() {
+                here_travel
+            } else {
+                here_persons
+            };
             Ok(crate::register_import::ImportCommitted {
                 persons: count(stored_persons),
                 travel: count(travel),

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{open, person};
-use kadian_device::gate::{check_temperature, TodayFilter, VisitorInput};
+use kadian_device::gate::{check_temperature, TodayFilter, TravelInput, VisitorInput};
 use kadian_device::{AppCore, Enrolment};
 use kadian_domain::records::Source;
 use kadian_domain::sync::{Change, Role, Scope};
@@ -259,6 +259,22 @@ fn the_visitor_form_shows_every_problem_at_its_field_before_the_temperature() {
         .check_visitor(&visitor("赵六", "11010519491231002X", "13900139000"))
         .expect("checked");
     assert!(clean.is_empty(), "{clean:?}");
+    // 从外地来 with no place chosen is said before the temperature too.
+    let mut travelled = visitor("赵六", "11010519491231002X", "13900139000");
+    travelled.travel = Some(TravelInput {
+        places: vec![],
+        from_date: None,
+        to_date: None,
+        transport: None,
+        transport_ref: None,
+    });
+    let said = g.core.check_visitor(&travelled).expect("checked");
+    assert_eq!(
+        said.iter()
+            .map(|n| (n.field.as_str(), n.code.as_str()))
+            .collect::<Vec<_>>(),
+        [("places", "travel_place_missing")]
+    );
 }
 
 #[test]

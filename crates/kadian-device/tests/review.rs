@@ -95,8 +95,9 @@ fn a_conflict_names_the_person_and_field_and_keeping_the_stored_value_empties_th
     let c = &list[0];
     assert_eq!(c.who, "李四");
     assert_eq!(c.field, "phone");
-    assert_eq!(c.kept, "13700002222", "shown as text, without JSON quotes");
-    assert_eq!(c.lost, "13900001111");
+    // As text without JSON quotes, masked like every list (the person page reveals).
+    assert_eq!(c.kept, "137****2222");
+    assert_eq!(c.lost, "139****1111");
     assert_eq!(c.person_id.as_deref(), Some(p.id.to_string().as_str()));
     assert!(c.can_keep_lost);
     laptop.settle_conflict(&c.id, false).expect("settle");

@@ -50,6 +50,17 @@ describe('DateField', () => {
     w.unmount()
   })
 
+  it('steps over a month end with the keyboard', async () => {
+    const w = field({ modelValue: '2026-12-01', max: '2026-12-01' })
+    await w.get('[data-testid="d"]').trigger('click')
+    await flushPromises()
+    key('ArrowUp')
+    await flushPromises()
+    key('Enter')
+    expect(w.emitted('update:modelValue')).toEqual([['2026-11-30']])
+    w.unmount()
+  })
+
   it('offers China’s today in one tap', async () => {
     const w = field({ modelValue: '' })
     await w.get('[data-testid="d"]').trigger('click')

@@ -11,7 +11,7 @@ vi.mock('../ipc', async (original) => {
     syncConflicts: async () =>
       state.open
         ? [{ id: 'c1', record_kind: 'person', record_id: 'p1', person_id: 'p1', who: '李四', field: 'phone',
-            kept: '13700002222', lost: '13900001111', origin: 'device', can_keep_lost: true }]
+            kept: '137****2222', lost: '139****1111', origin: 'device', can_keep_lost: true }]
         : [],
     syncSettleConflict: async (...args: unknown[]) => {
       state.settled.push(args)
@@ -30,8 +30,8 @@ describe('同步冲突', () => {
     await flushPromises()
     const card = w.get('[data-testid="conflict-李四-phone"]')
     expect(card.text()).toContain('李四 · 手机号')
-    expect(card.get('[data-testid="conflict-kept"]').text()).toBe('13700002222')
-    expect(card.get('[data-testid="conflict-lost"]').text()).toBe('13900001111')
+    expect(card.get('[data-testid="conflict-kept"]').text()).toBe('137****2222')
+    expect(card.get('[data-testid="conflict-lost"]').text()).toBe('139****1111')
     expect(card.text()).toContain('本机改的值（未采用）')
     await card.get('[data-testid="conflict-use-lost"]').trigger('click')
     await flushPromises()

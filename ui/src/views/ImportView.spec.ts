@@ -76,12 +76,12 @@ describe('导入名册', () => {
     await wrapper.get('[data-testid="import-commit"]').trigger('click')
     await flushPromises()
     const done = wrapper.get('[data-testid="import-done"]').text()
-    expect(done).toBe('已存在 3 条（本机已有，内容相同），已跳过')
+    expect(done).toBe('已存在 3 行（本机已有，内容相同），已跳过')
     expect(done).not.toContain('已导入')
     // Another tab and back: the view is mounted again, the outcome is still there.
     wrapper.unmount()
     const again = mount(ImportView, { global: { plugins: [createAppI18n()] } })
-    expect(again.get('[data-testid="import-done"]').text()).toContain('已存在 3 条')
+    expect(again.get('[data-testid="import-done"]').text()).toContain('已存在 3 行')
     // The Chinese UI's own file button, not the browser's "Choose File".
     expect(again.get('[data-testid="import-choose"]').text()).toBe('选择文件')
   })

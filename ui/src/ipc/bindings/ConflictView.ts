@@ -30,7 +30,8 @@ who: string,
  */
 field: string, 
 /**
- * The value now stored (the server's), as text; empty when there is none.
+ * The value now stored (the server's), as text; empty when there is none. A document number
+ * or phone is masked (`138****8000`).
  */
 kept: string, 
 /**

@@ -21,7 +21,8 @@ passages: number,
  */
 readings: number, 
 /**
- * Records of the register that were on this device already, unchanged (a register imported
- * again): left as they were, not sent again.
+ * Rows of the register that were on this device already, unchanged (a register imported
+ * again): left as they were, not sent again. A row counts by its main record (a gate-log
+ * row's passage, a returnee row's declaration, a roster row's person).
  */
 already_here: number, };

@@ -9,10 +9,14 @@ export type LastPassage = {
  */
 direction: string, 
 /**
- * China time: `HH:MM` when today, `M月D日 HH:MM` (zh) otherwise; see `local_date`.
+ * China time `HH:MM`.
  */
 local_time: string, 
 /**
  * China date `YYYY-MM-DD`.
  */
-local_date: string, };
+local_date: string, 
+/**
+ * True when `local_date` is China's today (the UI then shows the time alone).
+ */
+today: boolean, };
