@@ -112,19 +112,25 @@ async function typeKeys(b, s) {
 }
 async function shot(b, name) {
   // Toasts (注册成功, 已登记…) fade after two seconds; the screenshot shows the screen itself.
+  const started = Date.now()
   await waitFor('the toasts gone', async () => {
     for (const t of await b.$$('.van-toast')) if (await t.isDisplayed().catch(() => false)) return false
     return true
   }, 5000).catch(() => {})
+  if (Date.now() - started > 2000) console.log(`e2e: (slow) toasts gone after ${Date.now() - started} ms`)
   await sleep(300)
+  const t0 = Date.now()
   await b.saveScreenshot(join(SHOTS, `${name}.png`))
-  console.log(`e2e: screenshot ${name}.png`)
+  console.log(`e2e: screenshot ${name}.png (${Date.now() - t0} ms)`)
 }
 /** The element is on screen at the window's size, not under a keypad or off the bottom. */
 async function inView(b, id) {
+  const started = Date.now()
   const el = await $t(b, id)
   await el.waitForDisplayed()
-  await waitFor(`${id} in the viewport`, () => el.isDisplayedInViewport(), 5000)
+  await waitFor(`${id} in the viewport`, () => el.isDisplayed({ withinViewport: true }), 5000)
+  const ms = Date.now() - started
+  if (ms > 2000) console.log(`e2e: (slow) ${id} in the viewport after ${ms} ms`)
   return el
 }
 /** Checks `check` at the tablet's two sizes: landscape 1280×800 and upright 800×1280. */
@@ -152,6 +158,14 @@ async function answerDialog(b, which) {
 async function fill(b, id, value) {
   const el = await b.$(`[data-testid="${id}"] input, input[data-testid="${id}"]`)
   await el.waitForDisplayed()
+  // WebKitWebDriver's clear does not reach Vue's v-model: empty the field the way typing would
+  // (an input event), then type.
+  if (await el.getValue()) {
+    await b.execute((e) => {
+      e.value = ''
+      e.dispatchEvent(new Event('input', { bubbles: true }))
+    }, el)
+  }
   await el.setValue(value)
 }
 
@@ -526,7 +540,7 @@ try {
   })
 
   await flow('the person page is masked until staff reveal it, and the travel line is labelled', async () => {
-    const row = await l.$('//tr[contains(@class,"link")][contains(., "测试访客")]')
+    const row = await l.$('//tr[contains(@class,"link")][contains(., "测试访客")]/td[1]')
     await row.click()
     const page = await $t(l, 'person-page')
     await page.waitForDisplayed()
@@ -543,11 +557,9 @@ try {
     const from = await $t(l, 'range-from')
     const before = await from.getAttribute('data-value')
     await from.click()
-    await waitFor('the wheel', async () => {
-      const items = await l.$$('.van-picker-column__item')
-      for (const i of items) if ((await i.getText()).endsWith('年')) return true
-      return false
-    })
+    await waitFor('the wheel in Chinese', async () =>
+      (await l.execute(() => [...document.querySelectorAll('.van-picker-column__item')].map((e) => e.textContent.trim())))
+        .includes(`${before.slice(0, 4)}年`))
     await shot(l, 'date-picker')
     // The keyboard: ↑ on the day column is one day earlier; Enter keeps it.
     await l.keys('ArrowUp')
