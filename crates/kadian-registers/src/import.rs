@@ -399,7 +399,8 @@ impl RowWork<'_> {
         }
     }
 
-    /// The temperature: empty is no reading; an unusable one is a warning and no reading.
+    /// The temperature: empty is no reading; an unusable one is a warning and no reading (said
+    /// as a file's problem, see [`for_a_file`]).
     fn temperature(&mut self, fever: FeverThreshold) -> Option<Celsius> {
         let parsed = self
             .text(Column::Temperature)
@@ -414,7 +415,7 @@ impl RowWork<'_> {
             }
             Some(Err(mut e)) => {
                 e.severity = Severity::Warning;
-                self.warn(e);
+                self.warn(for_a_file(e));
                 None
             }
         };
@@ -995,4 +996,34 @@ pub fn import_grid(
     }
     batch.report.persons_created = batch.persons.len();
     Ok(batch)
+}
+
+/// A temperature rule's refusal, said of a register's cell instead of a reading at the gate: the
+/// gate's advice (「请重新测量」, "measure again") means nothing for a spreadsheet row, so the
+/// message says what the import does with it and what to check.
+fn for_a_file(mut e: Notice) -> Notice {
+    let zh = e
+        .message
+        .replace("，请重新测量并填写", "")
+        .replace("，请重新测量", "");
+    let en = e.message_en.replace("; measure again", "");
+    e.message = format!("{zh}：这一行按没有体温导入，请核对原表");
+    e.message_en = format!("{en}: the row is imported without a temperature; check the file");
+    e
+}
+
+#[cfg(test)]
+mod file_messages {
+    use super::for_a_file;
+    use kadian_domain::Celsius;
+
+    #[test]
+    fn an_unusable_temperature_in_a_file_is_not_told_to_measure_again() {
+        for raw in ["abc", "45.5"] {
+            let e = for_a_file(Celsius::parse(raw).expect_err("refused"));
+            assert!(!e.message.contains("测量"), "{}", e.message);
+            assert!(e.message.ends_with("请核对原表"), "{}", e.message);
+            assert!(!e.message_en.contains("measure"), "{}", e.message_en);
+        }
+    }
 }
