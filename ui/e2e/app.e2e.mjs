@@ -400,6 +400,9 @@ try {
     // 今日: void the repeat. The dialog closes on 取消 and on 确认, at both sizes.
     await (await $t(b, 'tab-today')).click()
     await waitFor('four passages today', async () => (await b.$$('[data-testid="today-row"]')).length === 4)
+    // The visitor's fever shows as the fever and its re-measure, not the re-measure alone.
+    const temps = await Promise.all((await b.$$('[data-testid="today-temp"]')).map((e) => e.getText()))
+    assert.ok(temps.includes('38.5 → 复测 36.8 ℃'), `${temps}`)
     const voidButton = async () => (await b.$$('[data-testid="today-row"] .void'))[0]
     await atBothSizes(b, async () => {
       await (await voidButton()).click()
@@ -530,6 +533,7 @@ try {
       return (await table.getText()).includes('测试访客')
     }, firstPull)
     await waitFor('the laptop online', async () => (await text(l, 'sync-status')).includes('在线'))
+    assert.ok((await table.getText()).includes('38.5 → 复测 36.8'), 'the laptop shows the fever and its re-measure')
     await shot(l, 'laptop-table')
     const returnees = await l.$('//div[contains(@class,"van-tab")][normalize-space()="返乡人员"]')
     await returnees.click()

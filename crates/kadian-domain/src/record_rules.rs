@@ -208,7 +208,7 @@ fn text(field: Field, name: &str, value: &str, max: usize, free: bool) -> Result
 /// Characters that show nothing or turn text around (zero-width spaces and joiners, direction
 /// marks and overrides, line and paragraph separators, the byte-order mark, Hangul fillers):
 /// a name made of them looks empty or reads backwards.
-fn is_invisible(c: char) -> bool {
+pub fn is_invisible(c: char) -> bool {
     matches!(c as u32,
         0x00AD | 0x115F | 0x1160 | 0x180E | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F
         | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0)

@@ -368,3 +368,39 @@ mod tests {
         }
     }
 }
+
+/// A compound's or checkpoint's name as typed on the command line, trimmed. Errors: empty, or
+/// with control or invisible characters (`what` names the thing in the message).
+pub fn place_name(raw: &str, what: &str) -> anyhow::Result<String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        anyhow::bail!("the {what} name is empty");
+    }
+    if name
+        .chars()
+        .any(|c| c.is_control() || kadian_domain::record_rules::is_invisible(c))
+    {
+        anyhow::bail!("the {what} name {raw:?} has control or invisible characters");
+    }
+    if name.chars().count() > 64 {
+        anyhow::bail!("the {what} name is longer than 64 characters");
+    }
+    Ok(name.to_owned())
+}
+
+#[cfg(test)]
+mod place_names {
+    use super::place_name;
+
+    #[test]
+    fn names_are_trimmed_and_empty_or_invisible_ones_refused() {
+        assert_eq!(
+            place_name("  八一新苑 ", "compound").expect("ok"),
+            "八一新苑"
+        );
+        assert!(place_name("   ", "compound").is_err());
+        assert!(place_name("东\u{200b}门", "checkpoint").is_err());
+        assert!(place_name("\u{3164}", "compound").is_err());
+        assert!(place_name(&"门".repeat(65), "checkpoint").is_err());
+    }
+}

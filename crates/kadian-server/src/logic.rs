@@ -24,6 +24,34 @@ pub struct Reference {
 }
 
 impl Reference {
+    /// Where a scope is, by name: `八一新苑 东门` for a checkpoint, `八一新苑` for a compound, the
+    /// community's name, or the street's code; an id the reference data does not know is shown
+    /// as it is.
+    pub fn place_label(&self, scope: &kadian_domain::sync::Scope) -> String {
+        if let Some(cp) = scope.checkpoint.as_deref() {
+            return match self.checkpoints.get(cp) {
+                Some((compound, name)) => match self.compounds.get(compound) {
+                    Some((_, c)) => format!("{c} {name}"),
+                    None => name.clone(),
+                },
+                None => cp.to_owned(),
+            };
+        }
+        if let Some(c) = scope.compound.as_deref() {
+            return self
+                .compounds
+                .get(c)
+                .map_or_else(|| c.to_owned(), |(_, n)| n.clone());
+        }
+        if let Some(c) = scope.community.as_deref() {
+            return self
+                .communities
+                .get(c)
+                .map_or_else(|| c.to_owned(), |n| n.clone());
+        }
+        scope.street.clone()
+    }
+
     /// The compound id named `name` in `community`.
     pub fn compound_named(&self, community: &str, name: &str) -> Option<String> {
         self.compounds
@@ -579,6 +607,36 @@ pub fn document_in_use() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_is_listed_by_the_name_of_its_place() {
+        let mut r = Reference::default();
+        r.communities
+            .insert("411402001018".into(), "八一社区".into());
+        r.compounds
+            .insert("c1".into(), ("411402001018".into(), "八一新苑".into()));
+        r.checkpoints
+            .insert("k1".into(), ("c1".into(), "东门".into()));
+        let scope = |checkpoint: Option<&str>, compound: Option<&str>, community: Option<&str>| {
+            kadian_domain::sync::Scope {
+                street: "411402001".into(),
+                community: community.map(Into::into),
+                compound: compound.map(Into::into),
+                checkpoint: checkpoint.map(Into::into),
+            }
+        };
+        assert_eq!(
+            r.place_label(&scope(Some("k1"), Some("c1"), None)),
+            "八一新苑 东门"
+        );
+        assert_eq!(r.place_label(&scope(None, Some("c1"), None)), "八一新苑");
+        assert_eq!(
+            r.place_label(&scope(None, None, Some("411402001018"))),
+            "八一社区"
+        );
+        assert_eq!(r.place_label(&scope(None, None, None)), "411402001");
+        assert_eq!(r.place_label(&scope(Some("gone"), None, None)), "gone");
+    }
 
     fn incoming(kind: &str, body: Value, base: Option<i64>) -> Incoming {
         let (text, hash) = canonical(&body);

@@ -220,17 +220,34 @@ fn print(json_mode: bool, value: serde_json::Value, text: String) {
 
 #[tokio::main]
 async fn main() -> Result<()> {
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KADIAN_LOG")
                 .unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
+        // Colour only on a terminal: a journal or a log file gets plain text.
+        .with_ansi(
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        )
         .init();
     let cli = Cli::parse();
-    let db = kadian_server::connect(&cli.db)
-        .await
-        .with_context(|| format!("opening {}", cli.db))?;
+    // A wrong street code is said before any database file is made.
+    if let Command::Init { street, .. } = &cli.command {
+        if street.len() != 9 || !street.bytes().all(|b| b.is_ascii_digit()) {
+            bail!("the street code has 9 digits (e.g. 411402001), not {street:?}");
+        }
+    }
+    let shown_db = kadian_server::db::masked_url(&cli.db);
+    // Only `init` creates a database; every other command needs the existing one.
+    let db = if matches!(cli.command, Command::Init { .. }) {
+        kadian_server::connect(&cli.db).await
+    } else {
+        kadian_server::db::connect_existing(&cli.db).await
+    }
+    .with_context(|| format!("opening the database {shown_db}"))?;
     let j = cli.json;
     match cli.command {
         Command::Init { street, name } => {
@@ -260,6 +277,7 @@ async fn main() -> Result<()> {
         Command::Compound {
             command: CompoundCommand::Add { community, name },
         } => {
+            let name = admin::place_name(&name, "compound")?;
             let id = db.add_compound(&community, &name).await?;
             print(
                 j,
@@ -282,6 +300,7 @@ async fn main() -> Result<()> {
         Command::Checkpoint {
             command: CheckpointCommand::Add { compound, name },
         } => {
+            let name = admin::place_name(&name, "checkpoint")?;
             let id = db.add_checkpoint(&compound, &name).await?;
             print(j, json!({"id": id, "compound": compound, "name": name}), id);
         }
@@ -321,6 +340,8 @@ async fn main() -> Result<()> {
             command: DeviceCommand::List,
         } => {
             let devices = db.devices().await?;
+            // Where each device is, by name (八一新苑 东门), not by a bare id.
+            let reference = db.reference().await?;
             let text = devices
                 .iter()
                 .map(|d| {
@@ -329,12 +350,7 @@ async fn main() -> Result<()> {
                         d.id,
                         d.role.as_str(),
                         d.name,
-                        d.scope
-                            .checkpoint
-                            .as_deref()
-                            .or(d.scope.compound.as_deref())
-                            .or(d.scope.community.as_deref())
-                            .unwrap_or(&d.scope.street),
+                        reference.place_label(&d.scope),
                         if d.revoked_at.is_some() {
                             "  (revoked)"
                         } else {
@@ -409,6 +425,21 @@ async fn main() -> Result<()> {
             tls_cert,
             tls_key,
         } => {
+            // Where it stands, before anything else: which database, which street, which schema.
+            let Some((street, street_name)) = db.street().await? else {
+                bail!(
+                    "the database {shown_db} has no street yet: run `kadian-server init --street CODE --name NAME` with it first"
+                );
+            };
+            let schema = db.schema_version().await?;
+            tracing::info!(
+                "kadian-server {}: database {shown_db} (schema version {schema}), street {street} {street_name}, TLS {}",
+                env!("CARGO_PKG_VERSION"),
+                match &tls_cert {
+                    Some(c) => format!("on ({})", c.display()),
+                    None => "off (plain HTTP: put it behind a TLS proxy or give --tls-cert/--tls-key)".into(),
+                }
+            );
             let app = kadian_server::router(kadian_server::AppState::new(db));
             let mut term =
                 tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;

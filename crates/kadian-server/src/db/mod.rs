@@ -26,6 +26,23 @@ pub enum DbError {
     /// The backend failed.
     #[error("database error: {0}")]
     Backend(String),
+    /// There is no database at the URL, and only `init` creates one.
+    #[error(
+        "no database at {0}: create it with `kadian-server init --street CODE --name NAME` \
+         (with this --db), or point --db / KADIAN_DB at the existing one"
+    )]
+    Missing(String),
+    /// The database was written by a newer kadian-server than this one.
+    #[error(
+        "the database's schema is version {found}, newer than this kadian-server knows \
+         ({known}): run the kadian-server that wrote it (or a newer one)"
+    )]
+    TooNew {
+        /// The database's schema version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
 }
 
 impl From<rusqlite::Error> for DbError {
@@ -36,8 +53,56 @@ impl From<rusqlite::Error> for DbError {
 
 impl From<tokio_postgres::Error> for DbError {
     fn from(e: tokio_postgres::Error) -> Self {
-        DbError::Backend(e.to_string())
+        DbError::Backend(pg_reason(&e))
     }
+}
+
+/// PostgreSQL's own reason for a failure: the server's message and SQLSTATE
+/// (`password authentication failed for user "kadian" (28P01)`, `database "x" does not exist
+/// (3D000)`), or the client's error with its causes (`invalid configuration: password missing`,
+/// `error connecting to server: Connection refused`), never a bare "db error".
+pub fn pg_reason(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{} ({})", db.message(), db.code().code());
+    }
+    let mut out = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
+}
+
+/// A database URL as logs and messages may show it: the password replaced by `***`
+/// (`postgres://kadian:***@db/kadian`), in the user-info part and in a `password=` parameter.
+pub fn masked_url(url: &str) -> String {
+    // The user-info ends at the last '@' of the whole URL (tokio-postgres reads the credentials
+    // up to an '@' wherever it is, so a password may hold '/' or '?'); at worst more is hidden.
+    let mut out = url.to_owned();
+    if let Some(start) = url.find("://").map(|i| i + 3) {
+        if let Some(at) = url[start..].rfind('@').map(|i| start + i) {
+            if let Some(colon) = url[start..at].find(':').map(|i| start + i) {
+                out = format!("{}***{}", &url[..=colon], &url[at..]);
+            }
+        }
+    }
+    // Every `password=` parameter (the last one counts for tokio-postgres; all are hidden).
+    if let Some((base, query)) = out.split_once('?') {
+        let query: Vec<String> = query
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) if k == "password" => format!("{k}=***"),
+                _ => kv.to_owned(),
+            })
+            .collect();
+        out = format!("{base}?{}", query.join("&"));
+    }
+    out
 }
 
 /// Storage result.
@@ -163,8 +228,11 @@ pub struct PushMeta {
 /// Server storage.
 #[async_trait]
 pub trait Database: Send + Sync + 'static {
-    /// Applies pending migrations.
+    /// Applies pending migrations. Errors: `TooNew` when the database's schema is newer than
+    /// this build's.
     async fn migrate(&self) -> DbResult<()>;
+    /// The schema version (the number of migrations applied).
+    async fn schema_version(&self) -> DbResult<i64>;
     /// Creates the street (once).
     async fn init_street(&self, code: &str, name: &str) -> DbResult<()>;
     /// The street (code, name), if initialised.
@@ -243,10 +311,22 @@ pub async fn connect(url: &str) -> DbResult<Arc<dyn Database>> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Arc::new(postgres::PgDb::connect(url).await?)
     } else {
-        return Err(DbError::Url(url.to_owned()));
+        return Err(DbError::Url(masked_url(url)));
     };
     db.migrate().await?;
     Ok(db)
+}
+
+/// Like [`connect`], for every command but `init`: a SQLite file that does not exist is not
+/// created (`DbError::Missing`), so a server started from the wrong folder, or with a mistyped
+/// path, says so instead of serving an empty street that tells every device to enrol again.
+pub async fn connect_existing(url: &str) -> DbResult<Arc<dyn Database>> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if !std::path::Path::new(path).exists() {
+            return Err(DbError::Missing(path.to_owned()));
+        }
+    }
+    connect(url).await
 }
 
 /// Scope of an enrolment, from the role's level and the reference data.
@@ -303,6 +383,39 @@ pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_password_never_shows_in_a_url_said_in_a_log_or_an_error() {
+        use super::masked_url;
+        assert_eq!(
+            masked_url("postgres://kadian:s3cr%40t@db.local:5432/kadian"),
+            "postgres://kadian:***@db.local:5432/kadian"
+        );
+        assert_eq!(
+            masked_url("postgres://kadian@db.local/kadian?password=s3cret&sslmode=disable"),
+            "postgres://kadian@db.local/kadian?password=***&sslmode=disable"
+        );
+        assert_eq!(
+            masked_url("sqlite:///var/lib/kadian/kadian.db"),
+            "sqlite:///var/lib/kadian/kadian.db"
+        );
+        assert_eq!(
+            masked_url("postgres://kadian@db/k"),
+            "postgres://kadian@db/k"
+        );
+        assert_eq!(
+            masked_url("postgres://kadian:pa/ss@db/k"),
+            "postgres://kadian:***@db/k"
+        );
+        assert_eq!(
+            masked_url("postgres://kadian@db/k?password=a&application_name=x&password=b"),
+            "postgres://kadian@db/k?password=***&application_name=x&password=***"
+        );
+        assert_eq!(
+            masked_url("postgress://kadian:secret@db/k"),
+            "postgress://kadian:***@db/k"
+        );
+    }
+
     use super::*;
 
     fn row(seq: i64, bytes: usize) -> (Change, i64, usize) {

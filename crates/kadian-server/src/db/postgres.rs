@@ -43,9 +43,13 @@ async fn open(url: &str) -> DbResult<Client> {
     let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
-            tracing::error!(error = %e, "PostgreSQL connection lost");
+            tracing::error!(error = %super::pg_reason(&e), "PostgreSQL connection lost");
         }
     });
+    // PostgreSQL's NOTICEs ("relation already exists, skipping" on every start) are not news.
+    client
+        .batch_execute("SET client_min_messages TO warning")
+        .await?;
     Ok(client)
 }
 
@@ -537,7 +541,15 @@ impl super::Database for PgDb {
             .query_one("SELECT COALESCE(MAX(version), 0) FROM kadian_schema", &[])
             .await?
             .get(0);
+        let known = MIGRATIONS.last().map_or(0, |(v, _)| *v);
+        if current > known {
+            return Err(super::DbError::TooNew {
+                found: i64::from(current),
+                known: i64::from(known),
+            });
+        }
         for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+            tracing::info!(version, "database: applying migration");
             let tx = client.transaction().await?;
             tx.batch_execute(sql).await?;
             tx.execute(
@@ -548,6 +560,15 @@ impl super::Database for PgDb {
             tx.commit().await?;
         }
         Ok(())
+    }
+
+    async fn schema_version(&self) -> DbResult<i64> {
+        let client = self.conn().await?;
+        let v: i32 = client
+            .query_one("SELECT COALESCE(MAX(version), 0) FROM kadian_schema", &[])
+            .await?
+            .get(0);
+        Ok(i64::from(v))
     }
 
     async fn init_street(&self, code: &str, name: &str) -> DbResult<()> {

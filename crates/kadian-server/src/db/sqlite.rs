@@ -321,7 +321,15 @@ impl super::Database for SqliteDb {
     async fn migrate(&self) -> DbResult<()> {
         self.run(|conn| {
             let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            let known = MIGRATIONS.last().map_or(0, |(v, _)| *v);
+            if current > known {
+                return Err(super::DbError::TooNew {
+                    found: current,
+                    known,
+                });
+            }
             for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+                tracing::info!(version, "database: applying migration");
                 let tx = conn.transaction()?;
                 tx.execute_batch(sql)?;
                 tx.pragma_update(None, "user_version", version)?;
@@ -330,6 +338,11 @@ impl super::Database for SqliteDb {
             Ok(())
         })
         .await
+    }
+
+    async fn schema_version(&self) -> DbResult<i64> {
+        self.run(|conn| Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+            .await
     }
 
     async fn init_street(&self, code: &str, name: &str) -> DbResult<()> {

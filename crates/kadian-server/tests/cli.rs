@@ -1,0 +1,162 @@
+//! The server's command line as a street office's IT person meets it: `serve` says which
+//! database, schema, street and TLS it runs with, in plain text when the log is not a terminal;
+//! it refuses a database that is not there instead of creating an empty one; a password in the
+//! database URL is never printed; place names are trimmed and empty ones refused.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+fn server(db: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kadian-server"));
+    c.env("KADIAN_DB", db).env_remove("KADIAN_LOG");
+    c
+}
+
+fn sqlite(dir: &tempfile::TempDir, name: &str) -> (std::path::PathBuf, String) {
+    let path = dir.path().join(name);
+    let url = format!("sqlite://{}", path.display());
+    (path, url)
+}
+
+#[test]
+fn serve_refuses_a_database_that_is_not_there_and_creates_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (path, url) = sqlite(&dir, "elsewhere/kadian.db");
+    let out = server(&url)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no database at"), "{err}");
+    assert!(err.contains("kadian-server init"), "{err}");
+    assert!(!path.exists() && !path.parent().expect("folder").exists());
+}
+
+#[test]
+fn serve_on_a_database_without_a_street_says_to_run_init() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, url) = sqlite(&dir, "kadian.db");
+    // `device list` on a fresh path is refused too. An existing database without a street (here
+    // an empty file, which SQLite takes as an empty database) is not served.
+    let out = server(&url).args(["device", "list"]).output().expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no database at"), "{err}");
+    std::fs::write(dir.path().join("kadian.db"), b"").expect("empty file");
+    let out = server(&url)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("has no street yet"), "{err}");
+}
+
+#[test]
+fn serve_says_where_it_stands_in_plain_text() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, url) = sqlite(&dir, "kadian.db");
+    let init = server(&url)
+        .args(["init", "--street", "411402001", "--name", "平原街道"])
+        .output()
+        .expect("init");
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let mut child = server(&url)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut log = Vec::new();
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) {
+        let done = line.contains("listening on http://");
+        log.push(line);
+        if done {
+            break;
+        }
+    }
+    child.kill().expect("kill");
+    let _ = child.wait();
+    let text = log.join("\n");
+    assert!(text.contains("listening on http://127.0.0.1:"), "{text}");
+    assert!(
+        text.contains(&format!("database {url} (schema version ")),
+        "{text}"
+    );
+    assert!(text.contains("street 411402001 平原街道"), "{text}");
+    assert!(text.contains("TLS off"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes in a log that is not a terminal: {text}"
+    );
+}
+
+#[test]
+fn a_password_in_the_database_url_is_never_printed_and_the_reason_is() {
+    // Port 1 on the loopback refuses at once.
+    let out = server("postgres://kadian:hunter2@127.0.0.1:1/kadian")
+        .args(["device", "list"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(
+        err.contains("postgres://kadian:***@127.0.0.1:1/kadian"),
+        "{err}"
+    );
+    assert!(
+        err.to_lowercase().contains("connect"),
+        "the reason, not a bare 'db error': {err}"
+    );
+}
+
+#[test]
+fn compound_and_checkpoint_names_are_trimmed_and_empty_ones_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, url) = sqlite(&dir, "kadian.db");
+    let init = server(&url)
+        .args(["init", "--street", "411402001", "--name", "平原街道"])
+        .output()
+        .expect("init");
+    assert!(init.status.success());
+    let out = server(&url)
+        .args([
+            "compound",
+            "add",
+            "--community",
+            "411402001018",
+            "--name",
+            "   ",
+        ])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("compound name is empty"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = server(&url)
+        .args(["checkpoint", "add", "--compound", "x", "--name", ""])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("checkpoint name is empty"));
+}
