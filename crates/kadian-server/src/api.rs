@@ -320,6 +320,11 @@ async fn enrol(
             list.pop_front();
         }
         if list.len() >= ENROL_FAILURES_PER_MINUTE {
+            tracing::warn!(
+                target: AUDIT,
+                client = %peer.ip(),
+                "enrolment refused: too many wrong codes from this address (429)"
+            );
             return Err(Failure::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",
@@ -359,6 +364,19 @@ async fn enrol(
     match device {
         Some(d) => {
             give_back();
+            let place = match state.db.reference().await {
+                Ok(r) => r.place_label(&d.scope),
+                Err(_) => String::new(),
+            };
+            tracing::info!(
+                target: AUDIT,
+                device = %d.id,
+                role = d.role.as_str(),
+                name = %d.name,
+                place = %place,
+                client = %peer.ip(),
+                "device enrolled"
+            );
             Ok((
                 StatusCode::CREATED,
                 Json(EnrolResponse {
@@ -369,13 +387,24 @@ async fn enrol(
                 }),
             ))
         }
-        None => Err(Failure::new(
-            StatusCode::UNAUTHORIZED,
-            "enrol_code_invalid",
-            "注册码错误、已使用或已过期 / the code is wrong, used or expired",
-        )),
+        None => {
+            tracing::info!(
+                target: AUDIT,
+                client = %peer.ip(),
+                "enrolment refused: the code is wrong, used or expired"
+            );
+            Err(Failure::new(
+                StatusCode::UNAUTHORIZED,
+                "enrol_code_invalid",
+                "注册码错误、已使用或已过期 / the code is wrong, used or expired",
+            ))
+        }
     }
 }
+
+/// The log target of the audit lines (enrolments, refused codes and tokens, pushes, pulls):
+/// `journalctl -u kadian-server | grep kadian_server::audit` answers "what did this tablet do".
+pub const AUDIT: &str = "kadian_server::audit";
 
 /// Enrolment codes are typed by people: case and dashes do not matter.
 pub fn normalise_code(code: &str) -> String {
@@ -392,8 +421,17 @@ pub fn random_token() -> Result<String, getrandom::Error> {
     Ok(hex::encode(b))
 }
 
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, Failure> {
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> Result<Device, Failure> {
     let unauthorized = || {
+        tracing::info!(
+            target: AUDIT,
+            client = %peer.ip(),
+            "request refused: no token, or a token of no enrolled device (revoked?)"
+        );
         Failure::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
@@ -418,11 +456,12 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Device, F
 
 async fn push(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> Result<Json<PushResponse>, Failure> {
     // The token first: a body is read only for an enrolled device.
-    let device = authenticate(&state, &headers).await?;
+    let device = authenticate(&state, &headers, peer).await?;
     let req: PushRequest = json_body(&read_body(body, MAX_PUSH_BYTES).await?)?;
     if req.records.len() > MAX_PUSH_RECORDS {
         return Err(Failure::new(
@@ -460,6 +499,19 @@ async fn push(
         .store(&meta, &device, reference, prepared)
         .await
         .map_err(Failure::internal)?;
+    let count = |s: ReceiptStatus| receipts.iter().filter(|r| r.status == s).count();
+    tracing::info!(
+        target: AUDIT,
+        device = %device.id,
+        client = %peer.ip(),
+        records = receipts.len(),
+        accepted = count(ReceiptStatus::Accepted),
+        duplicate = count(ReceiptStatus::Duplicate),
+        conflict = count(ReceiptStatus::Conflict),
+        rejected = count(ReceiptStatus::Rejected),
+        clock_skew_ms = skew,
+        "push"
+    );
     Ok(Json(PushResponse {
         receipts,
         server_time: Utc::now(),
@@ -508,10 +560,11 @@ pub fn filter_for(device: &Device) -> PullFilter {
 
 async fn pull(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Query(q): Query<PullQuery>,
 ) -> Result<Json<PullResponse>, Failure> {
-    let device = authenticate(&state, &headers).await?;
+    let device = authenticate(&state, &headers, peer).await?;
     let limit = q
         .limit
         .unwrap_or(DEFAULT_PULL_LIMIT)
@@ -521,6 +574,16 @@ async fn pull(
         .pull(&filter_for(&device), q.cursor.unwrap_or(0).max(0), limit)
         .await
         .map_err(Failure::internal)?;
+    tracing::info!(
+        target: AUDIT,
+        device = %device.id,
+        client = %peer.ip(),
+        from = q.cursor.unwrap_or(0),
+        to = cursor,
+        changes = changes.len(),
+        more,
+        "pull"
+    );
     Ok(Json(PullResponse {
         changes,
         cursor,

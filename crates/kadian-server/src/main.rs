@@ -368,6 +368,7 @@ async fn main() -> Result<()> {
             if !db.revoke(&id, chrono::Utc::now()).await? {
                 bail!("no device {id}");
             }
+            tracing::info!(target: kadian_server::api::AUDIT, device = %id, "device revoked");
             print(j, json!({"revoked": id}), format!("device {id} revoked"));
         }
         Command::Import {

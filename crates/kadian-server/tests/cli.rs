@@ -55,11 +55,19 @@ fn serve_on_a_database_without_a_street_says_to_run_init() {
     assert!(err.contains("has no street yet"), "{err}");
 }
 
-#[test]
-fn serve_says_where_it_stands_in_plain_text() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let (_, url) = sqlite(&dir, "kadian.db");
-    let init = server(&url)
+/// `serve` on a free port of an initialised database: the child, its further log lines as they
+/// come, the address it listens on, and the lines up to that one. The caller kills and waits for
+/// the child (clippy cannot see that across the return).
+#[allow(clippy::zombie_processes)]
+fn serving(
+    url: &str,
+) -> (
+    std::process::Child,
+    mpsc::Receiver<String>,
+    String,
+    Vec<String>,
+) {
+    let init = server(url)
         .args(["init", "--street", "411402001", "--name", "平原街道"])
         .output()
         .expect("init");
@@ -68,7 +76,7 @@ fn serve_says_where_it_stands_in_plain_text() {
         "{}",
         String::from_utf8_lossy(&init.stderr)
     );
-    let mut child = server(&url)
+    let mut child = server(url)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -85,12 +93,138 @@ fn serve_says_where_it_stands_in_plain_text() {
     });
     let mut log = Vec::new();
     while let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) {
-        let done = line.contains("listening on http://");
+        let addr = line
+            .split("listening on http://")
+            .nth(1)
+            .map(|a| a.trim().to_owned());
         log.push(line);
-        if done {
+        if let Some(addr) = addr {
+            return (child, rx, addr, log);
+        }
+    }
+    let _ = child.kill();
+    panic!("the server did not start: {}", log.join("\n"));
+}
+
+/// Log lines until one contains `needle` (30 s at most).
+fn until(rx: &mpsc::Receiver<String>, needle: &str) -> String {
+    let mut seen = Vec::new();
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) {
+        if line.contains(needle) {
+            return line;
+        }
+        seen.push(line);
+    }
+    panic!("no log line with {needle:?}: {}", seen.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enrolments_pushes_pulls_refused_codes_and_unknown_tokens_are_in_the_audit_log() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, url) = sqlite(&dir, "kadian.db");
+    let (mut child, rx, addr, _) = serving(&url);
+    let http = reqwest::Client::new();
+    let body =
+        serde_json::json!({"code": "AAAA-BBBB-CCCC", "device_name": "平板", "platform": "test"});
+    let enrol = || {
+        http.post(format!("http://{addr}/api/v1/devices/enrol"))
+            .json(&body)
+            .send()
+    };
+    // A street laptop enrols, pushes and pulls: one line each, with its device id. (First:
+    // the wrong codes below throttle this address.)
+    let code = server(&url)
+        .args([
+            "enrol-code",
+            "--role",
+            "street",
+            "--street",
+            "411402001",
+            "--json",
+        ])
+        .output()
+        .expect("code");
+    let code: serde_json::Value = serde_json::from_slice(&code.stdout).expect("json");
+    let enrolled: serde_json::Value = http
+        .post(format!("http://{addr}/api/v1/devices/enrol"))
+        .json(&serde_json::json!({"code": code["code"], "device_name": "街道笔记本", "platform": "test"}))
+        .send()
+        .await
+        .expect("enrol")
+        .json()
+        .await
+        .expect("answer");
+    let device = enrolled["device_id"]
+        .as_str()
+        .expect("device id")
+        .to_owned();
+    let line = until(&rx, "device enrolled");
+    assert!(
+        line.contains(&device) && line.contains("街道笔记本"),
+        "{line}"
+    );
+    let token = enrolled["token"].as_str().expect("token");
+    let pushed = http
+        .post(format!("http://{addr}/api/v1/sync/push"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"device_time": chrono::Utc::now(), "records": []}))
+        .send()
+        .await
+        .expect("push");
+    assert!(pushed.status().is_success(), "{}", pushed.status());
+    let line = until(&rx, "push");
+    assert!(
+        line.contains(&device) && line.contains("records=0"),
+        "{line}"
+    );
+    let pulled = http
+        .get(format!("http://{addr}/api/v1/sync/pull?cursor=0"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("pull");
+    assert!(pulled.status().is_success());
+    let line = until(&rx, "pull");
+    assert!(
+        line.contains(&device) && line.contains("changes="),
+        "{line}"
+    );
+
+    assert_eq!(enrol().await.expect("enrol").status(), 401);
+    let line = until(&rx, "enrolment refused: the code is wrong");
+    assert!(
+        line.contains("kadian_server::audit") && line.contains("client=127.0.0.1"),
+        "{line}"
+    );
+    let mut throttled = false;
+    for _ in 0..20 {
+        if enrol().await.expect("enrol").status() == 429 {
+            throttled = true;
             break;
         }
     }
+    assert!(throttled);
+    until(&rx, "too many wrong codes from this address (429)");
+    let push = http
+        .post(format!("http://{addr}/api/v1/sync/push"))
+        .bearer_auth("no-such-token")
+        .body("{}")
+        .send()
+        .await
+        .expect("push");
+    assert_eq!(push.status(), 401);
+    let line = until(&rx, "request refused: no token");
+    assert!(line.contains("client=127.0.0.1"), "{line}");
+
+    child.kill().expect("kill");
+    let _ = child.wait();
+}
+
+#[test]
+fn serve_says_where_it_stands_in_plain_text() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, url) = sqlite(&dir, "kadian.db");
+    let (mut child, _rx, _, log) = serving(&url);
     child.kill().expect("kill");
     let _ = child.wait();
     let text = log.join("\n");
