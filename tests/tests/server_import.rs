@@ -71,6 +71,22 @@ async fn registers_import_into_the_server_once() {
             "the same register twice stores nothing new"
         );
 
+        // Without --community, a roster with no 社区代码 column places nobody: every row is
+        // refused as such (in the dry run too), nothing is stored.
+        let before = s.db.count("person").await.expect("count");
+        for dry_run in [true, false] {
+            let r = import_register(db, &roster, RegisterKind::Roster, None, None, dry_run)
+                .await
+                .expect("unplaced");
+            assert_eq!(r.stored, 0);
+            assert_eq!(r.refused.len(), 236);
+            assert!(r
+                .refused
+                .iter()
+                .all(|x| x.error.as_ref().is_some_and(|e| e.code == "no_community")));
+        }
+        assert_eq!(s.db.count("person").await.expect("count"), before);
+
         let log = fixture("和谐社区_出入登记_utf8bom.csv");
         let r = import_register(
             db,

@@ -249,6 +249,19 @@ pub async fn import_register(
     options.recorded_by = "kadian-server import".into();
     let batch =
         kadian_registers::import_file(path, &options, &kadian_registers::Divisions::bundled())?;
+    // Without --community, a person whose row names no community (no 社区代码 column) could not
+    // be placed: no device would ever see them. They, and their rows' records, are refused.
+    let unplaced: std::collections::HashSet<uuid::Uuid> = if community.is_none() {
+        batch
+            .persons
+            .iter()
+            .filter(|p| p.community_code.is_none())
+            .map(|p| p.id)
+            .collect()
+    } else {
+        Default::default()
+    };
+    let placed = |person: Option<uuid::Uuid>| person.is_none_or(|p| !unplaced.contains(&p));
     let mut records: Vec<PushRecord> = Vec::new();
     let mut add = |kind: &str, body: serde_json::Value| {
         let id = body["id"].as_str().unwrap_or_default().to_owned();
@@ -261,26 +274,49 @@ pub async fn import_register(
             body,
         });
     };
-    for p in &batch.persons {
+    for p in batch.persons.iter().filter(|p| placed(Some(p.id))) {
         add("person", serde_json::to_value(p)?);
     }
-    for p in &batch.passages {
+    for p in batch
+        .passages
+        .iter()
+        .filter(|p| placed(p.passage.person_id))
+    {
         add("passage", serde_json::to_value(&p.passage)?);
         if let Some(r) = &p.reading {
             add("temperature_reading", serde_json::to_value(r)?);
         }
     }
-    for t in &batch.travel {
+    for t in batch.travel.iter().filter(|t| placed(t.person_id)) {
         add("travel_declaration", serde_json::to_value(t)?);
     }
-    for r in &batch.readings {
+    for r in batch.readings.iter().filter(|r| placed(r.person_id)) {
         add("temperature_reading", serde_json::to_value(r)?);
     }
+    let refused: Vec<Receipt> = batch
+        .persons
+        .iter()
+        .filter(|p| unplaced.contains(&p.id))
+        .map(|p| Receipt {
+            id: p.id.to_string(),
+            status: ReceiptStatus::Rejected,
+            server_seq: None,
+            version: None,
+            error: Some(kadian_domain::sync::ApiError {
+                code: "no_community".into(),
+                message: format!(
+                    "{} 没有社区：请用 --community 指定社区代码，或在表格中加“社区代码”列 / \
+                     {} has no community: give --community CODE or a 社区代码 column",
+                    p.name, p.name
+                ),
+            }),
+        })
+        .collect();
     let mut result = RegisterImport {
         report: batch.report,
         stored: 0,
         duplicates: 0,
-        refused: Vec::new(),
+        refused,
         dry_run,
     };
     if dry_run {
@@ -341,6 +377,14 @@ pub async fn import_register(
     Ok(result)
 }
 
+/// An instant as people here read it: China time to the minute (`2026-12-02 16:30`), not UTC to
+/// the nanosecond.
+pub fn china_minute(at: chrono::DateTime<Utc>) -> String {
+    at.with_timezone(&chrono_offset())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
 /// China Standard Time (+08:00), the registers' local time.
 fn chrono_offset() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(8 * 3600)
@@ -391,6 +435,14 @@ pub fn place_name(raw: &str, what: &str) -> anyhow::Result<String> {
 #[cfg(test)]
 mod place_names {
     use super::place_name;
+
+    #[test]
+    fn an_expiry_is_said_in_china_time_to_the_minute() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T17:30:12.123456789Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        assert_eq!(super::china_minute(at), "2026-12-02 01:30");
+    }
 
     #[test]
     fn names_are_trimmed_and_empty_or_invisible_ones_refused() {

@@ -330,9 +330,10 @@ async fn main() -> Result<()> {
                 j,
                 json!({"code": code, "role": role, "expires_at": expires}),
                 format!(
-                    "{}\nenrolment code: {code}\nrole {} · valid until {expires} (single use)",
+                    "{}\nenrolment code: {code}\nrole {} · valid until {} China time (single use)",
                     admin::qr_text(&code),
-                    role.as_str()
+                    role.as_str(),
+                    admin::china_minute(expires)
                 ),
             );
         }
