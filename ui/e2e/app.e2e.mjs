@@ -523,7 +523,11 @@ try {
   const l = laptop.browser
   current = l
   await flow('a compound laptop sees the day, the fever and the returnee', async () => {
-    await enrol(l, env('COMPOUND_CODE'), '党支部笔记本')
+    // From the enrolment QR's link (what a scanner types): the address comes with the code.
+    await fill(l, 'enrol-code', `kadian://enrol?server=${encodeURIComponent(serverUrl)}&code=${encodeURIComponent(env('COMPOUND_CODE'))}`)
+    await waitFor('the address from the link', async () => (await text(l, 'enrol-from-link')).includes(serverUrl))
+    await fill(l, 'enrol-name', '党支部笔记本')
+    await (await $t(l, 'enrol-submit')).click()
     const table = await $t(l, 'review-table')
     await table.waitForDisplayed({ timeout: 30000 })
     // With `--residents N` the laptop's first pull brings all N residents before the day's events.

@@ -47,7 +47,7 @@ describe('App outside the app (a plain browser: no device)', () => {
     await flushPromises()
     // Empty fields: said where they are, nothing sent (no stored placeholder as the name).
     const errors = wrapper.findAll('.van-field__error-message').map((e) => e.text())
-    expect(errors).toEqual(['请填写服务器地址，如 http://192.168.1.10:8470', '请填写注册码', '请给这台设备起个名字，如：八一新苑东门平板'])
+    expect(errors).toEqual(['请填写服务器地址，如 https://kadian.example.cn', '请填写注册码', '请给这台设备起个名字，如：八一新苑东门平板'])
     expect(wrapper.find('[data-testid="enrol-error"]').exists()).toBe(false)
     await wrapper.get('[data-testid="enrol-server"] input').setValue('http://127.0.0.1:9')
     await wrapper.get('[data-testid="enrol-code"] input').setValue('ABCD-EFGH-JKLM')
@@ -56,6 +56,17 @@ describe('App outside the app (a plain browser: no device)', () => {
     await flushPromises()
     expect(wrapper.findAll('.van-field__error-message')).toHaveLength(0)
     expect(wrapper.get('[data-testid="enrol-error"]').text()).toBe('只能在卡点登记应用里使用')
+    wrapper.unmount()
+  })
+
+  it('fills the server address and the code from a scanned enrolment link', async () => {
+    const wrapper = mountApp()
+    await flushPromises()
+    await wrapper.get('[data-testid="enrol-code"] input').setValue('kadian://enrol?server=https%3A%2F%2Fkadian%2Eexample%2Ecn&code=ABCD%2DEFGH%2DJKLM')
+    await flushPromises()
+    expect((wrapper.get('[data-testid="enrol-server"] input').element as HTMLInputElement).value).toBe('https://kadian.example.cn')
+    expect((wrapper.get('[data-testid="enrol-code"] input').element as HTMLInputElement).value).toBe('ABCD-EFGH-JKLM')
+    expect(wrapper.get('[data-testid="enrol-from-link"]').text()).toContain('https://kadian.example.cn')
     wrapper.unmount()
   })
 })

@@ -261,8 +261,9 @@ pub async fn enrol(
     Ok(e)
 }
 
-/// The server address as people type it: spaces trimmed, a trailing `/` dropped, `http://`
-/// added when no scheme was given (`192.168.1.10:8470`), and a doubled scheme from pasting into a
+/// The server address as people type it: spaces trimmed, a trailing `/` dropped, `https://`
+/// added when no scheme was given (`kadian.example.cn`: the operations guide serves HTTPS only;
+/// a plain-HTTP server must be typed with `http://`), and a doubled scheme from pasting into a
 /// prefilled field (`http://http://…`) undone.
 pub fn normalise_server_url(raw: &str) -> String {
     let mut s = raw.trim().trim_end_matches('/').to_owned();
@@ -276,7 +277,7 @@ pub fn normalise_server_url(raw: &str) -> String {
         }
     }
     if !(s.starts_with("http://") || s.starts_with("https://")) {
-        s = format!("http://{s}");
+        s = format!("https://{s}");
     }
     s
 }
@@ -641,7 +642,8 @@ mod tests {
 
     #[test]
     fn server_addresses_as_typed() {
-        assert_eq!(n(" 192.168.1.10:8470/ "), "http://192.168.1.10:8470");
+        assert_eq!(n(" kadian.example.cn/ "), "https://kadian.example.cn");
+        assert_eq!(n("192.168.1.10:8443"), "https://192.168.1.10:8443");
         assert_eq!(n("http://http://127.0.0.1:8470"), "http://127.0.0.1:8470");
         assert_eq!(n("https://kadian.example.cn"), "https://kadian.example.cn");
         assert_eq!(

@@ -99,16 +99,53 @@ pub async fn issue_enrol_code(
     Ok((code, expires_at))
 }
 
-/// The code as a QR code drawn with Unicode half blocks, for a tablet's camera.
-pub fn qr_text(code: &str) -> String {
-    match qrcode::QrCode::new(code.as_bytes()) {
-        Ok(qr) => qr
-            .render::<qrcode::render::unicode::Dense1x2>()
-            .dark_color(qrcode::render::unicode::Dense1x2::Light)
-            .light_color(qrcode::render::unicode::Dense1x2::Dark)
-            .build(),
-        Err(_) => String::new(),
+/// What an enrolment QR carries when the server's address is known: one link with the address
+/// and the code, percent-encoded: `kadian://enrol?server=https%3A%2F%2Fkadian%2Eexample%2Ecn&code=…`.
+/// The app's enrolment screen takes it scanned (a USB scanner types it) or pasted, and fills both
+/// fields. Without an address the QR holds the code alone.
+pub fn enrol_link(server_url: &str, code: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    format!(
+        "kadian://enrol?server={}&code={}",
+        utf8_percent_encode(server_url.trim().trim_end_matches('/'), NON_ALPHANUMERIC),
+        utf8_percent_encode(code, NON_ALPHANUMERIC)
+    )
+}
+
+/// A QR code of `data` for a terminal: dark modules drawn as dark blocks with a quiet zone. On a
+/// terminal (`colours`), every line is set black on white, so the code reads the same on light and
+/// dark terminals; without colours (a file, a pipe) the plain blocks print dark on paper. Empty
+/// when `data` is too long for a QR code.
+pub fn qr_text(data: &str, colours: bool) -> String {
+    use qrcode::render::unicode::Dense1x2;
+    let Ok(qr) = qrcode::QrCode::new(data.as_bytes()) else {
+        return String::new();
+    };
+    let text = qr
+        .render::<Dense1x2>()
+        .dark_color(Dense1x2::Dark)
+        .light_color(Dense1x2::Light)
+        .quiet_zone(true)
+        .build();
+    if !colours {
+        return text;
     }
+    text.lines()
+        .map(|l| format!("\x1b[30;47m{l}\x1b[0m"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The same QR code as an SVG document (black on white, 8 px modules), for printing.
+pub fn qr_svg(data: &str) -> anyhow::Result<String> {
+    let qr = qrcode::QrCode::new(data.as_bytes())?;
+    Ok(qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(256, 256)
+        .dark_color(qrcode::render::svg::Color("#000000"))
+        .light_color(qrcode::render::svg::Color("#ffffff"))
+        .quiet_zone(true)
+        .build())
 }
 
 /// What `divisions import` loaded.
@@ -435,6 +472,19 @@ pub fn place_name(raw: &str, what: &str) -> anyhow::Result<String> {
 #[cfg(test)]
 mod place_names {
     use super::place_name;
+
+    #[test]
+    fn the_enrolment_link_carries_the_address_and_the_code() {
+        assert_eq!(
+            super::enrol_link("https://kadian.example.cn:8443/", "ABCD-EFGH-JKLM"),
+            "kadian://enrol?server=https%3A%2F%2Fkadian%2Eexample%2Ecn%3A8443&code=ABCD%2DEFGH%2DJKLM"
+        );
+        // The QR reads on a dark terminal too: black on white, whatever the theme.
+        let qr = super::qr_text("ABCD", true);
+        assert!(qr.lines().all(|l| l.starts_with("\x1b[30;47m")));
+        assert!(!super::qr_text("ABCD", false).contains('\x1b'));
+        assert!(super::qr_svg("ABCD").expect("svg").contains("<svg"));
+    }
 
     #[test]
     fn an_expiry_is_said_in_china_time_to_the_minute() {

@@ -82,6 +82,13 @@ enum Command {
         /// How long the code stays valid: 30m, 24h, 7d
         #[arg(long, default_value = "24h")]
         ttl: String,
+        /// The address devices reach this server at (https://kadian.example.cn): the QR code then
+        /// carries it with the code, and the tablet learns both from one scan
+        #[arg(long, env = "KADIAN_PUBLIC_URL")]
+        server_url: Option<String>,
+        /// Also write the QR code as an SVG file, for printing
+        #[arg(long)]
+        svg: Option<PathBuf>,
     },
     /// Enrolled devices.
     Device {
@@ -311,8 +318,15 @@ async fn main() -> Result<()> {
             community,
             street,
             ttl,
+            server_url,
+            svg,
         } => {
             let role: Role = role.into();
+            if let Some(u) = &server_url {
+                if !(u.starts_with("https://") || u.starts_with("http://")) {
+                    bail!("--server-url {u:?}: give the whole address, e.g. https://kadian.example.cn");
+                }
+            }
             let target = match role {
                 Role::Volunteer => checkpoint.context("--role volunteer needs --checkpoint ID")?,
                 Role::Compound => compound.context("--role compound needs --compound ID")?,
@@ -326,12 +340,25 @@ async fn main() -> Result<()> {
                 )
             })?;
             let (code, expires) = admin::issue_enrol_code(db.as_ref(), role, &target, ttl).await?;
+            let link = server_url.as_deref().map(|u| admin::enrol_link(u, &code));
+            let qr_data = link.clone().unwrap_or_else(|| code.clone());
+            if let Some(path) = &svg {
+                std::fs::write(path, admin::qr_svg(&qr_data)?)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            use std::io::IsTerminal;
+            let colours = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let carries = match &link {
+                Some(l) => format!("the QR code carries the server address and the code: {l}"),
+                None => "the QR code carries the code only; add --server-url https://… (or KADIAN_PUBLIC_URL) so tablets learn the address from it".into(),
+            };
             print(
                 j,
-                json!({"code": code, "role": role, "expires_at": expires}),
+                json!({"code": code, "role": role, "expires_at": expires, "link": link}),
                 format!(
-                    "{}\nenrolment code: {code}\nrole {} · valid until {} China time (single use)",
-                    admin::qr_text(&code),
+                    "{}\nenrolment code: {code}\nrole {} · valid until {} China time (single use)\n{carries}",
+                    admin::qr_text(&qr_data, colours),
                     role.as_str(),
                     admin::china_minute(expires)
                 ),

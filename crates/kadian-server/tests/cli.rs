@@ -145,6 +145,22 @@ async fn enrolments_pushes_pulls_refused_codes_and_unknown_tokens_are_in_the_aud
         .output()
         .expect("code");
     let code: serde_json::Value = serde_json::from_slice(&code.stdout).expect("json");
+    assert!(code["link"].is_null(), "no address, no link");
+    // With the address the devices use, the QR carries both, and prints as an SVG too.
+    let svg = dir.path().join("code.svg");
+    let with_link = server(&url)
+        .args(["enrol-code", "--role", "street", "--street", "411402001"])
+        .args(["--server-url", "https://kadian.example.cn", "--svg"])
+        .arg(&svg)
+        .output()
+        .expect("code with link");
+    let printed = String::from_utf8_lossy(&with_link.stdout);
+    assert!(
+        printed.contains("kadian://enrol?server=https%3A%2F%2Fkadian%2Eexample%2Ecn&code="),
+        "{printed}"
+    );
+    assert!(!printed.contains('\u{1b}'), "no colours into a pipe");
+    assert!(std::fs::read_to_string(&svg).expect("svg").contains("<svg"));
     let enrolled: serde_json::Value = http
         .post(format!("http://{addr}/api/v1/devices/enrol"))
         .json(&serde_json::json!({"code": code["code"], "device_name": "街道笔记本", "platform": "test"}))

@@ -9,8 +9,10 @@ const en: MessageSchema = {
   },
   enrol: {
     title: 'Enrol this device',
-    hint: 'Ask the community or compound staff for the server address and a one-time enrolment code, and type them below.',
-    needServer: 'Type the server address, e.g. http://192.168.1.10:8470',
+    hint: 'Ask the community or compound staff for the enrolment QR code: scan it into the code field with a scanner (or paste its link) and the server address is filled in; or type the address and the code.',
+    codePlaceholder: 'XXXX-XXXX-XXXX, or scan',
+    fromLink: 'Server address read from the QR code: {server}',
+    needServer: 'Type the server address, e.g. https://kadian.example.cn',
     needCode: 'Type the enrolment code',
     needName: 'Give this device a name, e.g. Bayi Xinyuan east gate tablet',
     reenrol: 'The server withdrew this device. Enrol it again: every record on it is kept and will sync.',

@@ -7,8 +7,10 @@ const zhCN = {
   },
   enrol: {
     title: '注册这台设备',
-    hint: '向社区或小区工作人员要服务器地址和一个一次性注册码，填在下面。',
-    needServer: '请填写服务器地址，如 http://192.168.1.10:8470',
+    hint: '向社区或小区工作人员要注册二维码：用扫码枪扫到“注册码”一栏（或粘贴二维码里的链接），服务器地址会自动填上；也可以手动填写服务器地址和注册码。',
+    codePlaceholder: 'XXXX-XXXX-XXXX，或扫码',
+    fromLink: '已从二维码读取服务器地址：{server}',
+    needServer: '请填写服务器地址，如 https://kadian.example.cn',
     needCode: '请填写注册码',
     needName: '请给这台设备起个名字，如：八一新苑东门平板',
     reenrol: '服务器已停用这台设备的授权，请重新注册。本机所有登记都还在，注册后会继续同步。',

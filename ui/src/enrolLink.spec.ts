@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest'
+import { parseEnrolLink } from './enrolLink'
+
+describe('the enrolment link of a QR code', () => {
+  it('gives the server address and the code', () => {
+    // As `kadian-server enrol-code --server-url` writes it (every non-alphanumeric encoded).
+    expect(
+      parseEnrolLink(' kadian://enrol?server=https%3A%2F%2Fkadian%2Eexample%2Ecn%3A8443&code=ABCD%2DEFGH%2DJKLM\n'),
+    ).toEqual({ server: 'https://kadian.example.cn:8443', code: 'ABCD-EFGH-JKLM' })
+  })
+
+  it('leaves anything else alone', () => {
+    expect(parseEnrolLink('ABCD-EFGH-JKLM')).toBeNull()
+    expect(parseEnrolLink('kadian://enrol?code=ABCD')).toBeNull()
+    expect(parseEnrolLink('kadian://enrol?server=javascript%3Aalert(1)&code=ABCD')).toBeNull()
+    expect(parseEnrolLink('https://evil.example/enrol?server=https%3A%2F%2Fx&code=A')).toBeNull()
+  })
+})

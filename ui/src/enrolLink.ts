@@ -1,0 +1,20 @@
+/**
+ * The enrolment link an enrolment QR carries (`kadian-server enrol-code --server-url …`):
+ * `kadian://enrol?server=https%3A%2F%2Fkadian.example.cn&code=ABCD-EFGH-JKLM`. A phone camera or a
+ * USB scanner types it into the enrolment screen; this reads the server address and the code
+ * from it. Anything else (a bare code, a typo) is `null`, and the field is left as typed.
+ */
+export function parseEnrolLink(text: string): { server: string; code: string } | null {
+  const t = text.trim()
+  if (!t.toLowerCase().startsWith('kadian://enrol')) return null
+  let url: URL
+  try {
+    url = new URL(t)
+  } catch {
+    return null
+  }
+  const server = url.searchParams.get('server')?.trim() ?? ''
+  const code = url.searchParams.get('code')?.trim() ?? ''
+  if (!code || !/^https?:\/\/[^\s/]+/.test(server)) return null
+  return { server, code }
+}
