@@ -111,18 +111,31 @@ async fn device_enrol(
     server_url: String,
     code: String,
     device_name: String,
+    cert_sha256: Option<String>,
 ) -> AppResult<EnrolmentInfo> {
     let core = device.core()?;
-    kadian_device::sync::enrol(&core, server_url.trim(), code.trim(), device_name.trim())
-        .await
-        .map_err(|e| {
-            AppError::new(
-                &e.name(),
-                Some("code"),
-                &kadian_device::sync::message_zh(&e),
-                &e.to_string(),
-            )
-        })?;
+    kadian_device::sync::enrol(
+        &core,
+        server_url.trim(),
+        code.trim(),
+        device_name.trim(),
+        cert_sha256.as_deref(),
+    )
+    .await
+    .map_err(|e| {
+        let field = match e {
+            kadian_device::SyncError::Insecure(_) | kadian_device::SyncError::Untrusted(_) => {
+                "server"
+            }
+            _ => "code",
+        };
+        AppError::new(
+            &e.name(),
+            Some(field),
+            &kadian_device::sync::message_zh(&e),
+            &e.to_string(),
+        )
+    })?;
     restart_sync(&device, &core);
     core.enrolment_info()?.ok_or_else(|| {
         AppError::new(
@@ -469,11 +482,12 @@ fn start_sync(core: &Arc<AppCore>) -> Option<SyncHandle> {
         ) {
             let name = format!("{} 平板", std::env::consts::OS);
             let done = tauri::async_runtime::block_on(async {
-                let e = kadian_device::sync::enrol(core, &server, &code, &name).await?;
+                let pin = std::env::var("KADIAN_ENROL_CERT_SHA256").ok();
+                let e =
+                    kadian_device::sync::enrol(core, &server, &code, &name, pin.as_deref()).await?;
                 // The first pull brings the volunteers and names before the window asks.
-                let client = kadian_device::SyncClient::new(
-                    &server,
-                    Some(e.token.clone()),
+                let client = kadian_device::SyncClient::for_enrolment(
+                    &e,
                     std::time::Duration::from_secs(30),
                 );
                 kadian_device::sync::sync_round(core, &client).await?;

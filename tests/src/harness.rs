@@ -254,7 +254,7 @@ impl TestDevice {
     pub async fn enrolled(server: &TestServer, role: Role, target: &str) -> TestDevice {
         let d = TestDevice::new();
         let code = server.code(role, target).await;
-        kadian_device::sync::enrol(&d.core, &server.url, &code, "测试设备")
+        kadian_device::sync::enrol(&d.core, &server.url, &code, "测试设备", None)
             .await
             .expect("enrol");
         d

@@ -42,7 +42,7 @@ async fn t04_a_device_killed_fifty_times_loses_nothing_and_duplicates_nothing() 
             )
             .expect("device");
             let code = s.code(Role::Volunteer, &s.checkpoint_a).await;
-            kadian_device::sync::enrol(&core, &s.url, &code, "被杀的平板")
+            kadian_device::sync::enrol(&core, &s.url, &code, "被杀的平板", None)
                 .await
                 .expect("enrol");
         }

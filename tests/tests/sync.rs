@@ -210,7 +210,7 @@ async fn t06_a_refused_token_stops_the_loop_and_keeps_local_data() {
         );
         // Enrolling again resumes the same outbox.
         let code = s.code(Role::Volunteer, &s.checkpoint_a).await;
-        kadian_device::sync::enrol(&d.core, &s.url, &code, "重新注册")
+        kadian_device::sync::enrol(&d.core, &s.url, &code, "重新注册", None)
             .await
             .expect("re-enrol");
         handle.nudge();

@@ -6,7 +6,10 @@ describe('the enrolment link of a QR code', () => {
     // As `kadian-server enrol-code --server-url` writes it (every non-alphanumeric encoded).
     expect(
       parseEnrolLink(' kadian://enrol?server=https%3A%2F%2Fkadian%2Eexample%2Ecn%3A8443&code=ABCD%2DEFGH%2DJKLM\n'),
-    ).toEqual({ server: 'https://kadian.example.cn:8443', code: 'ABCD-EFGH-JKLM' })
+    ).toEqual({ server: 'https://kadian.example.cn:8443', code: 'ABCD-EFGH-JKLM', fingerprint: null })
+    const fp = 'ab'.repeat(32)
+    expect(parseEnrolLink(`kadian://enrol?server=https%3A%2F%2Fk&code=A&fp=${fp.toUpperCase()}`)?.fingerprint).toBe(fp)
+    expect(parseEnrolLink('kadian://enrol?server=https%3A%2F%2Fk&code=A&fp=abc')?.fingerprint).toBeNull()
   })
 
   it('leaves anything else alone', () => {

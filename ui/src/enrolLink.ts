@@ -1,10 +1,10 @@
 /**
  * The enrolment link an enrolment QR carries (`kadian-server enrol-code --server-url …`):
- * `kadian://enrol?server=https%3A%2F%2Fkadian.example.cn&code=ABCD-EFGH-JKLM`. A phone camera or a
+ * `kadian://enrol?server=https%3A%2F%2Fkadian.example.cn&code=ABCD-EFGH-JKLM&fp=<sha256 hex>`. A phone camera or a
  * USB scanner types it into the enrolment screen; this reads the server address and the code
  * from it. Anything else (a bare code, a typo) is `null`, and the field is left as typed.
  */
-export function parseEnrolLink(text: string): { server: string; code: string } | null {
+export function parseEnrolLink(text: string): { server: string; code: string; fingerprint: string | null } | null {
   const t = text.trim()
   if (!t.toLowerCase().startsWith('kadian://enrol')) return null
   let url: URL
@@ -16,5 +16,7 @@ export function parseEnrolLink(text: string): { server: string; code: string } |
   const server = url.searchParams.get('server')?.trim() ?? ''
   const code = url.searchParams.get('code')?.trim() ?? ''
   if (!code || !/^https?:\/\/[^\s/]+/.test(server)) return null
-  return { server, code }
+  // The server certificate's SHA-256 (64 hex digits), when the street uses its own certificate.
+  const fp = url.searchParams.get('fp')?.trim().toLowerCase() ?? ''
+  return { server, code, fingerprint: /^[0-9a-f]{64}$/.test(fp) ? fp : null }
 }

@@ -15,6 +15,7 @@ pub mod review;
 mod search_keys;
 pub mod store;
 pub mod sync;
+pub mod tls_pin;
 pub mod volunteers;
 mod write;
 

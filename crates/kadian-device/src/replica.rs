@@ -30,6 +30,10 @@ pub struct Enrolment {
     pub role: Role,
     /// Scope.
     pub scope: Scope,
+    /// The server certificate's SHA-256 fingerprint (hex) pinned at enrolment, from the QR code;
+    /// `None`: the public CAs are trusted.
+    #[serde(default)]
+    pub cert_sha256: Option<String>,
 }
 
 impl Enrolment {
@@ -41,6 +45,7 @@ impl Enrolment {
             token: r.token,
             role: r.role,
             scope: r.scope,
+            cert_sha256: None,
         }
     }
 }

@@ -65,6 +65,14 @@ pub enum SyncError {
     /// [`SyncSettings::offline_retry`], so a server that comes back is seen within seconds.
     #[error("server unreachable: {0}")]
     Unreachable(String),
+    /// The server's certificate is not trusted: not the one pinned at enrolment, or (without a
+    /// pin) not from a public CA. Not retried quickly: a person must look.
+    #[error("certificate not trusted: {0}")]
+    Untrusted(String),
+    /// A plain `http://` address for a host that is not this machine: tokens and people's data
+    /// would travel in clear.
+    #[error("refusing plain http for {0}: use https://")]
+    Insecure(String),
     /// The server answered 5xx (or 429). Retried with backoff.
     #[error("server error {0}")]
     Server(u16),
@@ -92,6 +100,8 @@ impl SyncError {
         match self {
             SyncError::Offline(s) if s.contains("captive") => "captive_portal".into(),
             SyncError::Offline(_) | SyncError::Unreachable(_) => "offline".into(),
+            SyncError::Untrusted(_) => "certificate_untrusted".into(),
+            SyncError::Insecure(_) => "plain_http".into(),
             SyncError::Server(s) => format!("server_{s}"),
             SyncError::Unauthorized => "unauthorized".into(),
             SyncError::Refused { code, .. } => code.clone(),
@@ -108,6 +118,12 @@ pub fn message_zh(e: &SyncError) -> String {
         }
         SyncError::Offline(_) | SyncError::Unreachable(_) => {
             "连不上服务器，请检查网络和服务器地址".into()
+        }
+        SyncError::Untrusted(_) => {
+            "服务器的证书不受信任（与注册时的证书不符，或不是公认机构签发的）：可能连到了别的服务器。请先不要继续，联系街道确认；换过证书的，用新的注册二维码重新注册".into()
+        }
+        SyncError::Insecure(_) => {
+            "服务器地址必须以 https:// 开头（只有本机地址可以用 http://），否则数据会明文传输".into()
         }
         SyncError::Server(429) => "尝试次数太多，请一分钟后再试".into(),
         SyncError::Server(s) => format!("服务器出错（{s}），稍后会自动重试"),
@@ -137,16 +153,37 @@ pub struct SyncClient {
 impl SyncClient {
     /// A client for `base` (`http://host:8470`) with a per-request timeout.
     pub fn new(base: &str, token: Option<String>, timeout: Duration) -> Self {
-        let http = reqwest::Client::builder()
+        Self::pinned(base, token, timeout, None)
+    }
+
+    /// A client that trusts the server's certificate by its SHA-256 fingerprint (`pin`, 32 bytes,
+    /// see [`crate::tls_pin`]) instead of the public CAs; `None`: the public CAs.
+    pub fn pinned(
+        base: &str,
+        token: Option<String>,
+        timeout: Duration,
+        pin: Option<[u8; 32]>,
+    ) -> Self {
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .build()
-            .unwrap_or_default();
+            .connect_timeout(timeout.min(Duration::from_secs(10)));
+        if let Some(config) = pin.and_then(|p| crate::tls_pin::pinned_config(p).ok()) {
+            builder = builder.use_preconfigured_tls(config);
+        }
         SyncClient {
-            http,
+            http: builder.build().unwrap_or_default(),
             base: base.trim_end_matches('/').to_owned(),
             token,
         }
+    }
+
+    /// The client of an enrolment: its server, its token, and its pinned certificate if any.
+    pub fn for_enrolment(e: &Enrolment, timeout: Duration) -> Self {
+        let pin = e
+            .cert_sha256
+            .as_deref()
+            .and_then(crate::tls_pin::parse_fingerprint);
+        Self::pinned(&e.server_url, Some(e.token.clone()), timeout, pin)
     }
 
     async fn send<T: serde::de::DeserializeOwned>(
@@ -158,7 +195,9 @@ impl SyncClient {
             None => req,
         };
         let resp = req.send().await.map_err(|e| {
-            if e.is_connect() {
+            if let Some(why) = certificate_problem(&e) {
+                SyncError::Untrusted(why)
+            } else if e.is_connect() {
                 SyncError::Unreachable(e.to_string())
             } else {
                 SyncError::Offline(e.to_string())
@@ -245,20 +284,67 @@ impl SyncClient {
 
 /// Enrols the device with a one-time code and records the enrolment (the outbox and all local
 /// data stay; a re-enrolment resumes the same outbox).
+///
+/// `cert_sha256`: the server certificate's SHA-256 fingerprint from the enrolment QR (hex, with or
+/// without `:`), pinned for every later request; `None` trusts the public CAs. Errors:
+/// `Insecure` for `http://` to a host other than this machine, `Untrusted` when the certificate
+/// is not the pinned one, and the server's answers.
 pub async fn enrol(
     core: &AppCore,
     server_url: &str,
     code: &str,
     device_name: &str,
+    cert_sha256: Option<&str>,
 ) -> Result<Enrolment, SyncError> {
     let server_url = normalise_server_url(server_url);
-    let client = SyncClient::new(&server_url, None, Duration::from_secs(20));
+    if server_url.starts_with("http://") && !is_loopback(&server_url) {
+        return Err(SyncError::Insecure(server_url));
+    }
+    let pin = match cert_sha256.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(text) => Some(crate::tls_pin::parse_fingerprint(text).ok_or_else(|| {
+            SyncError::Untrusted(format!("{text:?} is not a SHA-256 fingerprint"))
+        })?),
+        None => None,
+    };
+    let client = SyncClient::pinned(&server_url, None, Duration::from_secs(20), pin);
     let resp = client
         .enrol(code, device_name, std::env::consts::OS)
         .await?;
-    let e = Enrolment::from_response(&server_url, resp);
+    let mut e = Enrolment::from_response(&server_url, resp);
+    e.cert_sha256 = pin.map(hex::encode);
     core.store().set_enrolment(&e)?;
     Ok(e)
+}
+
+/// True for `http://127.x.x.x`, `http://[::1]` and `http://localhost` (this machine: a test, or
+/// a server on the same laptop).
+fn is_loopback(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or_default()
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A certificate problem somewhere in a request error's causes (rustls says "certificate" or
+/// "UnknownIssuer"), said in words; `None` for any other failure.
+fn certificate_problem(e: &reqwest::Error) -> Option<String> {
+    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if text.contains("certificate") || text.contains("UnknownIssuer") {
+            return Some(text);
+        }
+        cause = c.source();
+    }
+    None
 }
 
 /// The server address as people type it: spaces trimmed, a trailing `/` dropped, `https://`
@@ -559,11 +645,7 @@ async fn run(
             wake.notified().await;
             continue;
         };
-        let client = SyncClient::new(
-            &enrolment.server_url,
-            Some(enrolment.token.clone()),
-            settings.timeout,
-        );
+        let client = SyncClient::for_enrolment(&enrolment, settings.timeout);
         let result = sync_round(&core, &client).await;
         let wait = match result {
             Ok(_) => {
@@ -644,6 +726,20 @@ mod tests {
     fn server_addresses_as_typed() {
         assert_eq!(n(" kadian.example.cn/ "), "https://kadian.example.cn");
         assert_eq!(n("192.168.1.10:8443"), "https://192.168.1.10:8443");
+        for here in [
+            "http://127.0.0.1:8470",
+            "http://localhost:1",
+            "http://[::1]:8470/x",
+        ] {
+            assert!(super::is_loopback(here), "{here}");
+        }
+        for there in [
+            "http://192.168.1.10:8470",
+            "http://127.0.0.1.evil.example",
+            "http://localhost.evil.example",
+        ] {
+            assert!(!super::is_loopback(there), "{there}");
+        }
         assert_eq!(n("http://http://127.0.0.1:8470"), "http://127.0.0.1:8470");
         assert_eq!(n("https://kadian.example.cn"), "https://kadian.example.cn");
         assert_eq!(

@@ -55,6 +55,7 @@ fn gate() -> Gate {
                 compound: Some(COMPOUND.into()),
                 checkpoint: Some(CHECKPOINT.into()),
             },
+            cert_sha256: None,
         })
         .expect("enrol");
     let (wang, w) = volunteer("王志愿", "2468");

@@ -23,6 +23,7 @@ fn core(role: Role) -> (AppCore, tempfile::TempDir) {
                 compound: Some("0190a1b2-0000-7000-8000-000000000001".into()),
                 checkpoint: None,
             },
+            cert_sha256: None,
         })
         .expect("enrol");
     (AppCore::open_store(dir.path(), store), dir)

@@ -103,13 +103,32 @@ pub async fn issue_enrol_code(
 /// and the code, percent-encoded: `kadian://enrol?server=https%3A%2F%2Fkadian%2Eexample%2Ecn&code=…`.
 /// The app's enrolment screen takes it scanned (a USB scanner types it) or pasted, and fills both
 /// fields. Without an address the QR holds the code alone.
-pub fn enrol_link(server_url: &str, code: &str) -> String {
+///
+/// `cert_sha256`: the SHA-256 fingerprint (hex) of the server's certificate, added as `&fp=…` so
+/// the device pins it (a street server with its own CA or a self-signed certificate).
+pub fn enrol_link(server_url: &str, code: &str, cert_sha256: Option<&str>) -> String {
     use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
-    format!(
+    let mut link = format!(
         "kadian://enrol?server={}&code={}",
         utf8_percent_encode(server_url.trim().trim_end_matches('/'), NON_ALPHANUMERIC),
         utf8_percent_encode(code, NON_ALPHANUMERIC)
-    )
+    );
+    if let Some(fp) = cert_sha256 {
+        link.push_str("&fp=");
+        link.push_str(fp);
+    }
+    link
+}
+
+/// The SHA-256 fingerprint (lower-case hex) of the first certificate in a PEM file: what the
+/// devices pin. Errors: the file cannot be read or holds no certificate.
+pub fn cert_fingerprint(pem_file: &Path) -> anyhow::Result<String> {
+    use rustls::pki_types::pem::PemObject;
+    use sha2::Digest;
+    let der = rustls::pki_types::CertificateDer::from_pem_file(pem_file).map_err(|e| {
+        anyhow::anyhow!("{}: no certificate could be read ({e})", pem_file.display())
+    })?;
+    Ok(hex::encode(sha2::Sha256::digest(der.as_ref())))
 }
 
 /// A QR code of `data` for a terminal: dark modules drawn as dark blocks with a quiet zone. On a
@@ -476,7 +495,7 @@ mod place_names {
     #[test]
     fn the_enrolment_link_carries_the_address_and_the_code() {
         assert_eq!(
-            super::enrol_link("https://kadian.example.cn:8443/", "ABCD-EFGH-JKLM"),
+            super::enrol_link("https://kadian.example.cn:8443/", "ABCD-EFGH-JKLM", None),
             "kadian://enrol?server=https%3A%2F%2Fkadian%2Eexample%2Ecn%3A8443&code=ABCD%2DEFGH%2DJKLM"
         );
         // The QR reads on a dark terminal too: black on white, whatever the theme.

@@ -89,6 +89,11 @@ enum Command {
         /// Also write the QR code as an SVG file, for printing
         #[arg(long)]
         svg: Option<PathBuf>,
+        /// The server's certificate (the PEM given to `serve --tls-cert`): the QR code carries its
+        /// SHA-256 fingerprint and the device trusts exactly that certificate (own CA or
+        /// self-signed)
+        #[arg(long, env = "KADIAN_TLS_CERT", requires = "server_url")]
+        tls_cert: Option<PathBuf>,
     },
     /// Enrolled devices.
     Device {
@@ -320,6 +325,7 @@ async fn main() -> Result<()> {
             ttl,
             server_url,
             svg,
+            tls_cert,
         } => {
             let role: Role = role.into();
             if let Some(u) = &server_url {
@@ -340,7 +346,13 @@ async fn main() -> Result<()> {
                 )
             })?;
             let (code, expires) = admin::issue_enrol_code(db.as_ref(), role, &target, ttl).await?;
-            let link = server_url.as_deref().map(|u| admin::enrol_link(u, &code));
+            let fingerprint = match &tls_cert {
+                Some(path) => Some(admin::cert_fingerprint(path)?),
+                None => None,
+            };
+            let link = server_url
+                .as_deref()
+                .map(|u| admin::enrol_link(u, &code, fingerprint.as_deref()));
             let qr_data = link.clone().unwrap_or_else(|| code.clone());
             if let Some(path) = &svg {
                 std::fs::write(path, admin::qr_svg(&qr_data)?)

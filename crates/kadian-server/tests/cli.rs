@@ -161,6 +161,33 @@ async fn enrolments_pushes_pulls_refused_codes_and_unknown_tokens_are_in_the_aud
     );
     assert!(!printed.contains('\u{1b}'), "no colours into a pipe");
     assert!(std::fs::read_to_string(&svg).expect("svg").contains("<svg"));
+    // A server with its own certificate: the link carries the certificate's fingerprint.
+    let ck = rcgen::generate_simple_self_signed(vec!["kadian.example.cn".into()]).expect("cert");
+    let pem = dir.path().join("cert.pem");
+    std::fs::write(&pem, ck.cert.pem()).expect("pem");
+    let pinned = server(&url)
+        .args([
+            "enrol-code",
+            "--role",
+            "street",
+            "--street",
+            "411402001",
+            "--json",
+        ])
+        .args(["--server-url", "https://kadian.example.cn", "--tls-cert"])
+        .arg(&pem)
+        .output()
+        .expect("code with fingerprint");
+    let pinned: serde_json::Value = serde_json::from_slice(&pinned.stdout).expect("json");
+    let fp = kadian_server::admin::cert_fingerprint(&pem).expect("fingerprint");
+    assert_eq!(fp.len(), 64);
+    assert!(
+        pinned["link"]
+            .as_str()
+            .expect("link")
+            .ends_with(&format!("&fp={fp}")),
+        "{pinned}"
+    );
     let enrolled: serde_json::Value = http
         .post(format!("http://{addr}/api/v1/devices/enrol"))
         .json(&serde_json::json!({"code": code["code"], "device_name": "街道笔记本", "platform": "test"}))

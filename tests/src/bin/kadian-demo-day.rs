@@ -63,7 +63,7 @@ async fn open_enrolled(
         dir.path(),
         &KeyPolicy::file_only(dir.path().join("device.key")),
     )?;
-    enrol(&core, server, code, name)
+    enrol(&core, server, code, name, None)
         .await
         .with_context(|| format!("enrolling {name}"))?;
     Ok((core, dir))

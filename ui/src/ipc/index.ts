@@ -104,8 +104,9 @@ export async function syncStatus(): Promise<SyncStatus | null> {
   return call<SyncStatus>('sync_status')
 }
 
-export const deviceEnrol = (serverUrl: string, code: string, deviceName: string) =>
-  call<EnrolmentInfo>('device_enrol', { serverUrl, code, deviceName })
+/** Enrols with a one-time code; `certSha256` (from the QR code) pins the server's certificate. */
+export const deviceEnrol = (serverUrl: string, code: string, deviceName: string, certSha256: string | null = null) =>
+  call<EnrolmentInfo>('device_enrol', { serverUrl, code, deviceName, certSha256 })
 export const syncNow = () => call<void>('sync_now')
 export const syncRejected = () => call<RejectedView[]>('sync_rejected')
 export const syncQuarantined = () => call<QuarantinedChange[]>('sync_quarantined')
