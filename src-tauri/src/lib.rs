@@ -489,7 +489,7 @@ fn start_sync(core: &Arc<AppCore>) -> Option<SyncHandle> {
                 let client = kadian_device::SyncClient::for_enrolment(
                     &e,
                     std::time::Duration::from_secs(30),
-                );
+                )?;
                 kadian_device::sync::sync_round(core, &client).await?;
                 Ok::<_, kadian_device::SyncError>(e)
             });

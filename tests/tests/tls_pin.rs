@@ -36,9 +36,10 @@ async fn a_device_trusts_exactly_the_certificate_pinned_at_enrolment() {
     let url = format!("https://{addr}");
     // What `kadian-server enrol-code --tls-cert` puts in the QR code.
     let fingerprint = kadian_server::admin::cert_fingerprint(&cert).expect("fingerprint");
+    // The key's fingerprint (SubjectPublicKeyInfo): a renewal with the same key keeps it.
     assert_eq!(
         fingerprint,
-        hex::encode(sha2::Sha256::digest(ck.cert.der()))
+        hex::encode(sha2::Sha256::digest(ck.key_pair.public_key_der()))
     );
 
     let d = TestDevice::new();
@@ -78,10 +79,6 @@ async fn a_device_trusts_exactly_the_certificate_pinned_at_enrolment() {
         .expect("read")
         .expect("enrolment");
     assert_eq!(stored.cert_sha256, enrolment.cert_sha256);
-    sync_round(
-        &d.core,
-        &SyncClient::for_enrolment(&stored, Duration::from_secs(10)),
-    )
-    .await
-    .expect("a pinned sync");
+    let client = SyncClient::for_enrolment(&stored, Duration::from_secs(10)).expect("client");
+    sync_round(&d.core, &client).await.expect("a pinned sync");
 }

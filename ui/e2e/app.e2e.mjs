@@ -401,7 +401,7 @@ try {
     await (await $t(b, 'tab-today')).click()
     await waitFor('four passages today', async () => (await b.$$('[data-testid="today-row"]')).length === 4)
     // The visitor's fever shows as the fever and its re-measure, not the re-measure alone.
-    const temps = await Promise.all((await b.$$('[data-testid="today-temp"]')).map((e) => e.getText()))
+    const temps = await b.$$('[data-testid="today-temp"]').map((e) => e.getText())
     assert.ok(temps.includes('38.5 → 复测 36.8 ℃'), `${temps}`)
     const voidButton = async () => (await b.$$('[data-testid="today-row"] .void'))[0]
     await atBothSizes(b, async () => {
@@ -525,6 +525,7 @@ try {
   await flow('a compound laptop sees the day, the fever and the returnee', async () => {
     // From the enrolment QR's link (what a scanner types): the address comes with the code.
     await fill(l, 'enrol-code', `kadian://enrol?server=${encodeURIComponent(serverUrl)}&code=${encodeURIComponent(env('COMPOUND_CODE'))}`)
+    await l.keys('Enter')
     await waitFor('the address from the link', async () => (await text(l, 'enrol-from-link')).includes(serverUrl))
     await fill(l, 'enrol-name', '党支部笔记本')
     await (await $t(l, 'enrol-submit')).click()

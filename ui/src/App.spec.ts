@@ -62,7 +62,13 @@ describe('App outside the app (a plain browser: no device)', () => {
   it('fills the server address and the code from a scanned enrolment link', async () => {
     const wrapper = mountApp()
     await flushPromises()
-    await wrapper.get('[data-testid="enrol-code"] input').setValue('kadian://enrol?server=https%3A%2F%2Fkadian%2Eexample%2Ecn&code=ABCD%2DEFGH%2DJKLM')
+    // A scanner types the link key by key: nothing is read halfway; its Enter reads it whole.
+    const field = wrapper.get('[data-testid="enrol-code"] input')
+    await field.setValue('kadian://enrol?server=https%3A%2F%2Fkadian%2Eexample%2Ecn&code=A')
+    await flushPromises()
+    expect((wrapper.get('[data-testid="enrol-server"] input').element as HTMLInputElement).value).toBe('')
+    await field.setValue('kadian://enrol?server=https%3A%2F%2Fkadian%2Eexample%2Ecn&code=ABCD%2DEFGH%2DJKLM')
+    await field.trigger('keydown', { key: 'Enter' })
     await flushPromises()
     expect((wrapper.get('[data-testid="enrol-server"] input').element as HTMLInputElement).value).toBe('https://kadian.example.cn')
     expect((wrapper.get('[data-testid="enrol-code"] input').element as HTMLInputElement).value).toBe('ABCD-EFGH-JKLM')

@@ -9,7 +9,7 @@ describe('the enrolment link of a QR code', () => {
     ).toEqual({ server: 'https://kadian.example.cn:8443', code: 'ABCD-EFGH-JKLM', fingerprint: null })
     const fp = 'ab'.repeat(32)
     expect(parseEnrolLink(`kadian://enrol?server=https%3A%2F%2Fk&code=A&fp=${fp.toUpperCase()}`)?.fingerprint).toBe(fp)
-    expect(parseEnrolLink('kadian://enrol?server=https%3A%2F%2Fk&code=A&fp=abc')?.fingerprint).toBeNull()
+    expect(parseEnrolLink('kadian://enrol?server=https%3A%2F%2Fk&code=A&fp=abc')).toBeNull()
   })
 
   it('leaves anything else alone', () => {
@@ -17,5 +17,8 @@ describe('the enrolment link of a QR code', () => {
     expect(parseEnrolLink('kadian://enrol?code=ABCD')).toBeNull()
     expect(parseEnrolLink('kadian://enrol?server=javascript%3Aalert(1)&code=ABCD')).toBeNull()
     expect(parseEnrolLink('https://evil.example/enrol?server=https%3A%2F%2Fx&code=A')).toBeNull()
+    // An address that shows one host and reaches another.
+    expect(parseEnrolLink('kadian://enrol?server=https%3A%2F%2Fkadian.example.cn%40evil.example&code=A')).toBeNull()
+    expect(parseEnrolLink('kadian://enrol?server=http%3A%2F%2Fevil.example%5C%40127.0.0.1&code=A')).toBeNull()
   })
 })

@@ -15,8 +15,12 @@ export function parseEnrolLink(text: string): { server: string; code: string; fi
   }
   const server = url.searchParams.get('server')?.trim() ?? ''
   const code = url.searchParams.get('code')?.trim() ?? ''
-  if (!code || !/^https?:\/\/[^\s/]+/.test(server)) return null
-  // The server certificate's SHA-256 (64 hex digits), when the street uses its own certificate.
+  // A plain address: no user name or password part and no backslash (both can show one host and
+  // reach another), an ASCII host.
+  if (!code || !/^https?:\/\/[A-Za-z0-9.\-[\]:]+(\/|$)/.test(server)) return null
+  // The server key's SHA-256 (64 hex digits), when the street uses its own certificate; a
+  // malformed one refuses the whole link rather than dropping the pin.
   const fp = url.searchParams.get('fp')?.trim().toLowerCase() ?? ''
-  return { server, code, fingerprint: /^[0-9a-f]{64}$/.test(fp) ? fp : null }
+  if (fp && !/^[0-9a-f]{64}$/.test(fp)) return null
+  return { server, code, fingerprint: fp || null }
 }

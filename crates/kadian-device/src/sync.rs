@@ -123,7 +123,7 @@ pub fn message_zh(e: &SyncError) -> String {
             "服务器的证书不受信任（与注册时的证书不符，或不是公认机构签发的）：可能连到了别的服务器。请先不要继续，联系街道确认；换过证书的，用新的注册二维码重新注册".into()
         }
         SyncError::Insecure(_) => {
-            "服务器地址必须以 https:// 开头（只有本机地址可以用 http://），否则数据会明文传输".into()
+            "服务器地址必须以 https:// 开头（只有本机地址可以用 http://），且不能含用户名、@ 或反斜杠".into()
         }
         SyncError::Server(429) => "尝试次数太多，请一分钟后再试".into(),
         SyncError::Server(s) => format!("服务器出错（{s}），稍后会自动重试"),
@@ -153,37 +153,55 @@ pub struct SyncClient {
 impl SyncClient {
     /// A client for `base` (`http://host:8470`) with a per-request timeout.
     pub fn new(base: &str, token: Option<String>, timeout: Duration) -> Self {
-        Self::pinned(base, token, timeout, None)
-    }
-
-    /// A client that trusts the server's certificate by its SHA-256 fingerprint (`pin`, 32 bytes,
-    /// see [`crate::tls_pin`]) instead of the public CAs; `None`: the public CAs.
-    pub fn pinned(
-        base: &str,
-        token: Option<String>,
-        timeout: Duration,
-        pin: Option<[u8; 32]>,
-    ) -> Self {
-        let mut builder = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)));
-        if let Some(config) = pin.and_then(|p| crate::tls_pin::pinned_config(p).ok()) {
-            builder = builder.use_preconfigured_tls(config);
-        }
         SyncClient {
-            http: builder.build().unwrap_or_default(),
+            http: Self::builder(timeout).build().unwrap_or_default(),
             base: base.trim_end_matches('/').to_owned(),
             token,
         }
     }
 
-    /// The client of an enrolment: its server, its token, and its pinned certificate if any.
-    pub fn for_enrolment(e: &Enrolment, timeout: Duration) -> Self {
-        let pin = e
-            .cert_sha256
-            .as_deref()
-            .and_then(crate::tls_pin::parse_fingerprint);
-        Self::pinned(&e.server_url, Some(e.token.clone()), timeout, pin)
+    fn builder(timeout: Duration) -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+    }
+
+    /// A client that trusts exactly the server key with this SHA-256 fingerprint (32 bytes, see
+    /// [`crate::tls_pin`]) instead of the public CAs. Errors: `Untrusted` when the pinned TLS
+    /// client cannot be built: never a silent fall-back to the public CAs.
+    pub fn pinned(
+        base: &str,
+        token: Option<String>,
+        timeout: Duration,
+        pin: [u8; 32],
+    ) -> Result<Self, SyncError> {
+        let config = crate::tls_pin::pinned_config(pin)
+            .map_err(|e| SyncError::Untrusted(format!("pinned TLS: {e}")))?;
+        let http = Self::builder(timeout)
+            .use_preconfigured_tls(config)
+            .build()
+            .map_err(|e| SyncError::Untrusted(format!("pinned TLS: {e}")))?;
+        Ok(SyncClient {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            token,
+        })
+    }
+
+    /// The client of an enrolment: its server, its token, and its pinned key if any. Errors:
+    /// `Insecure` for an address a device must not use (an enrolment stored by an older version
+    /// with plain `http://` to another host), `Untrusted` for a stored pin that cannot be used.
+    pub fn for_enrolment(e: &Enrolment, timeout: Duration) -> Result<Self, SyncError> {
+        check_server_url(&e.server_url)?;
+        match e.cert_sha256.as_deref() {
+            None => Ok(Self::new(&e.server_url, Some(e.token.clone()), timeout)),
+            Some(text) => {
+                let pin = crate::tls_pin::parse_fingerprint(text).ok_or_else(|| {
+                    SyncError::Untrusted(format!("the stored pin {text:?} is not a fingerprint"))
+                })?;
+                Self::pinned(&e.server_url, Some(e.token.clone()), timeout, pin)
+            }
+        }
     }
 
     async fn send<T: serde::de::DeserializeOwned>(
@@ -297,16 +315,18 @@ pub async fn enrol(
     cert_sha256: Option<&str>,
 ) -> Result<Enrolment, SyncError> {
     let server_url = normalise_server_url(server_url);
-    if server_url.starts_with("http://") && !is_loopback(&server_url) {
-        return Err(SyncError::Insecure(server_url));
-    }
+    check_server_url(&server_url)?;
     let pin = match cert_sha256.map(str::trim).filter(|s| !s.is_empty()) {
         Some(text) => Some(crate::tls_pin::parse_fingerprint(text).ok_or_else(|| {
             SyncError::Untrusted(format!("{text:?} is not a SHA-256 fingerprint"))
         })?),
         None => None,
     };
-    let client = SyncClient::pinned(&server_url, None, Duration::from_secs(20), pin);
+    let timeout = Duration::from_secs(20);
+    let client = match pin {
+        Some(p) => SyncClient::pinned(&server_url, None, timeout, p)?,
+        None => SyncClient::new(&server_url, None, timeout),
+    };
     let resp = client
         .enrol(code, device_name, std::env::consts::OS)
         .await?;
@@ -316,31 +336,63 @@ pub async fn enrol(
     Ok(e)
 }
 
-/// True for `http://127.x.x.x`, `http://[::1]` and `http://localhost` (this machine: a test, or
-/// a server on the same laptop).
-fn is_loopback(url: &str) -> bool {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = host.strip_prefix('[') {
-        v6.split(']').next().unwrap_or_default()
-    } else {
-        host.split(':').next().unwrap_or_default()
-    };
-    host.eq_ignore_ascii_case("localhost")
+/// Checks a server address the way the HTTP client will read it (one parser: reqwest's URL):
+/// `https://`, or `http://` to this machine only (`127.0.0.0/8`, `::1`, `localhost`: a test, or
+/// a server on the same laptop); no user name or password part and no backslash (both can make
+/// an address show one host and reach another). Errors: `Insecure`.
+pub fn check_server_url(url: &str) -> Result<(), SyncError> {
+    let insecure = || SyncError::Insecure(url.to_owned());
+    if url.contains('\\') {
+        return Err(insecure());
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|_| insecure())?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(insecure());
+    }
+    let host = parsed
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
         || host
             .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+            .is_ok_and(|ip| ip.is_loopback());
+    match parsed.scheme() {
+        "https" if !host.is_empty() => Ok(()),
+        "http" if loopback => Ok(()),
+        _ => Err(insecure()),
+    }
 }
 
-/// A certificate problem somewhere in a request error's causes (rustls says "certificate" or
-/// "UnknownIssuer"), said in words; `None` for any other failure.
+/// A certificate problem among a request error's causes (rustls's `InvalidCertificate`, e.g.
+/// an unknown issuer or a key that is not the pinned one), said in words; `None` for any other
+/// failure.
 fn certificate_problem(e: &reqwest::Error) -> Option<String> {
-    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    fn certificate(e: &rustls::Error) -> Option<String> {
+        matches!(
+            e,
+            rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented
+        )
+        .then(|| e.to_string())
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(c) = cause {
-        let text = c.to_string();
-        if text.contains("certificate") || text.contains("UnknownIssuer") {
-            return Some(text);
+        if let Some(found) = c.downcast_ref::<rustls::Error>().and_then(certificate) {
+            return Some(found);
+        }
+        // An I/O error's own source skips the error it wraps (and the TLS connector wraps
+        // rustls's error in two of them): look inside each.
+        let mut wrapped = c
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref());
+        while let Some(inner) = wrapped {
+            if let Some(found) = inner.downcast_ref::<rustls::Error>().and_then(certificate) {
+                return Some(found);
+            }
+            wrapped = inner
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref());
         }
         cause = c.source();
     }
@@ -353,6 +405,14 @@ fn certificate_problem(e: &reqwest::Error) -> Option<String> {
 /// prefilled field (`http://http://…`) undone.
 pub fn normalise_server_url(raw: &str) -> String {
     let mut s = raw.trim().trim_end_matches('/').to_owned();
+    // The scheme in lower case (`HTTPS://` as typed on a tablet's keyboard with caps on).
+    for scheme in ["http://", "https://"] {
+        if s.get(..scheme.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(scheme))
+        {
+            s = format!("{scheme}{}", &s[scheme.len()..]);
+        }
+    }
     for scheme in ["http://", "https://"] {
         while let Some(rest) = s.strip_prefix(scheme) {
             if rest.starts_with("http://") || rest.starts_with("https://") {
@@ -645,8 +705,10 @@ async fn run(
             wake.notified().await;
             continue;
         };
-        let client = SyncClient::for_enrolment(&enrolment, settings.timeout);
-        let result = sync_round(&core, &client).await;
+        let result = match SyncClient::for_enrolment(&enrolment, settings.timeout) {
+            Ok(client) => sync_round(&core, &client).await,
+            Err(e) => Err(e),
+        };
         let wait = match result {
             Ok(_) => {
                 failures = 0;
@@ -726,19 +788,35 @@ mod tests {
     fn server_addresses_as_typed() {
         assert_eq!(n(" kadian.example.cn/ "), "https://kadian.example.cn");
         assert_eq!(n("192.168.1.10:8443"), "https://192.168.1.10:8443");
-        for here in [
+        assert_eq!(n("HTTP://kadian.example.cn"), "http://kadian.example.cn");
+        for fine in [
             "http://127.0.0.1:8470",
-            "http://localhost:1",
+            "http://127.1:8470",
+            "http://LOCALHOST:1",
             "http://[::1]:8470/x",
+            "https://kadian.example.cn",
+            "https://192.168.1.10:8443",
         ] {
-            assert!(super::is_loopback(here), "{here}");
+            assert!(super::check_server_url(fine).is_ok(), "{fine}");
         }
-        for there in [
+        for refused in [
             "http://192.168.1.10:8470",
             "http://127.0.0.1.evil.example",
             "http://localhost.evil.example",
+            "http://127.0.0.1@evil.example",
+            "http://evil.example\\@127.0.0.1:8470",
+            "https://kadian.example.cn@evil.example",
+            "http://[::ffff:127.0.0.1]:8470",
+            "http://0.0.0.0:8470",
+            "ftp://127.0.0.1",
         ] {
-            assert!(!super::is_loopback(there), "{there}");
+            assert!(
+                matches!(
+                    super::check_server_url(refused),
+                    Err(SyncError::Insecure(_))
+                ),
+                "{refused}"
+            );
         }
         assert_eq!(n("http://http://127.0.0.1:8470"), "http://127.0.0.1:8470");
         assert_eq!(n("https://kadian.example.cn"), "https://kadian.example.cn");

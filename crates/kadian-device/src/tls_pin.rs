@@ -1,8 +1,10 @@
 //! Certificate pinning: a street server with its own certificate (the office's CA, or
-//! self-signed) is trusted by the SHA-256 fingerprint of its certificate, which the enrolment QR
-//! carries (`fp=` in the link). With a pin, the server's leaf certificate must have exactly that
-//! fingerprint and its handshake signature must verify; the CA and the host name are not
-//! consulted. Without a pin, the usual public CAs (webpki roots) are.
+//! self-signed) is trusted by the SHA-256 fingerprint of its certificate's public key (the
+//! SubjectPublicKeyInfo, as HPKP and `openssl x509 -pubkey | openssl pkey -pubin -outform der |
+//! sha256sum` compute it), which the enrolment QR carries (`fp=` in the link). A renewal that
+//! keeps the key (certbot `--reuse-key`) keeps the pin. With a pin, the server's leaf certificate
+//! must carry exactly that key and its handshake signature must verify; the CA, the host name
+//! and the expiry are not consulted. Without a pin, the usual public CAs (webpki roots) are.
 
 use std::sync::Arc;
 
@@ -24,10 +26,27 @@ pub fn parse_fingerprint(text: &str) -> Option<[u8; 32]> {
     bytes.try_into().ok()
 }
 
-/// The SHA-256 fingerprint of a DER certificate, lower-case hex without separators.
-pub fn fingerprint(der: &[u8]) -> String {
-    hex::encode(Sha256::digest(der))
+/// The SHA-256 of a DER certificate's SubjectPublicKeyInfo; `None` when it is not a certificate.
+pub fn spki_sha256(der: &CertificateDer<'_>) -> Option<[u8; 32]> {
+    let cert = webpki::EndEntityCert::try_from(der).ok()?;
+    Some(Sha256::digest(cert.subject_public_key_info().as_ref()).into())
 }
+
+/// The server's key is not the pinned one (its fingerprint, hex).
+#[derive(Debug)]
+struct NotPinned(String);
+
+impl std::fmt::Display for NotPinned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the server's key {} is not the one this device was enrolled with",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for NotPinned {}
 
 #[derive(Debug)]
 struct Pinned {
@@ -44,14 +63,16 @@ impl ServerCertVerifier for Pinned {
         _ocsp_response: &[u8],
         _now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        let got: [u8; 32] = Sha256::digest(end_entity.as_ref()).into();
-        if got == self.sha256 {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::General(format!(
-                "certificate not trusted: its fingerprint {} is not the one this device was enrolled with",
-                hex::encode(got)
-            )))
+        match spki_sha256(end_entity) {
+            Some(got) if got == self.sha256 => Ok(ServerCertVerified::assertion()),
+            Some(got) => Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::Other(rustls::OtherError(std::sync::Arc::new(
+                    NotPinned(hex::encode(got)),
+                ))),
+            )),
+            None => Err(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::BadEncoding,
+            )),
         }
     }
 

@@ -120,15 +120,21 @@ pub fn enrol_link(server_url: &str, code: &str, cert_sha256: Option<&str>) -> St
     link
 }
 
-/// The SHA-256 fingerprint (lower-case hex) of the first certificate in a PEM file: what the
-/// devices pin. Errors: the file cannot be read or holds no certificate.
+/// The SHA-256 fingerprint (lower-case hex) of the public key (SubjectPublicKeyInfo) of the first
+/// certificate in a PEM file (the server's own, first in a `fullchain.pem`): what the devices pin.
+/// A renewal with the same key keeps it. Errors: the file cannot be read or holds no
+/// certificate.
 pub fn cert_fingerprint(pem_file: &Path) -> anyhow::Result<String> {
     use rustls::pki_types::pem::PemObject;
     use sha2::Digest;
     let der = rustls::pki_types::CertificateDer::from_pem_file(pem_file).map_err(|e| {
         anyhow::anyhow!("{}: no certificate could be read ({e})", pem_file.display())
     })?;
-    Ok(hex::encode(sha2::Sha256::digest(der.as_ref())))
+    let cert = webpki::EndEntityCert::try_from(&der)
+        .map_err(|e| anyhow::anyhow!("{}: not a certificate ({e:?})", pem_file.display()))?;
+    Ok(hex::encode(sha2::Sha256::digest(
+        cert.subject_public_key_info().as_ref(),
+    )))
 }
 
 /// A QR code of `data` for a terminal: dark modules drawn as dark blocks with a quiet zone. On a
@@ -307,11 +313,16 @@ pub async fn import_register(
         kadian_registers::import_file(path, &options, &kadian_registers::Divisions::bundled())?;
     // Without --community, a person whose row names no community (no 社区代码 column) could not
     // be placed: no device would ever see them. They, and their rows' records, are refused.
+    // A 社区代码 the street does not have places nobody either.
     let unplaced: std::collections::HashSet<uuid::Uuid> = if community.is_none() {
         batch
             .persons
             .iter()
-            .filter(|p| p.community_code.is_none())
+            .filter(|p| {
+                p.community_code
+                    .as_deref()
+                    .is_none_or(|c| !reference.communities.contains_key(c))
+            })
             .map(|p| p.id)
             .collect()
     } else {
@@ -361,8 +372,8 @@ pub async fn import_register(
             error: Some(kadian_domain::sync::ApiError {
                 code: "no_community".into(),
                 message: format!(
-                    "{} 没有社区：请用 --community 指定社区代码，或在表格中加“社区代码”列 / \
-                     {} has no community: give --community CODE or a 社区代码 column",
+                    "{} 没有社区（或社区代码不在本街道）：请用 --community 指定社区代码，或在表格中加“社区代码”列 / \
+                     {} has no community of this street: give --community CODE or a 社区代码 column",
                     p.name, p.name
                 ),
             }),

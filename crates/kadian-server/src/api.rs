@@ -347,6 +347,22 @@ async fn enrol(
         }
     };
     let req: EnrolRequest = json_body(&read_body(body, MAX_ENROL_BYTES).await?)?;
+    // A device's name is shown in lists and logged: one line of at most 40 characters.
+    for (field, value) in [
+        ("device_name", &req.device_name),
+        ("platform", &req.platform),
+    ] {
+        let v = value.trim();
+        if v.chars().any(char::is_control) || v.chars().count() > 40 {
+            return Err(Failure::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_input",
+                format!(
+                    "{field}：最多 40 个字符，不能含换行等控制字符 / at most 40 characters, no control characters"
+                ),
+            ));
+        }
+    }
     let token = random_token().map_err(Failure::internal)?;
     let device_id = uuid::Uuid::now_v7().to_string();
     let device = state
@@ -372,7 +388,7 @@ async fn enrol(
                 target: AUDIT,
                 device = %d.id,
                 role = d.role.as_str(),
-                name = %d.name,
+                name = ?d.name,
                 place = %place,
                 client = %peer.ip(),
                 "device enrolled"

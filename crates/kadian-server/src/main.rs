@@ -329,8 +329,13 @@ async fn main() -> Result<()> {
         } => {
             let role: Role = role.into();
             if let Some(u) = &server_url {
-                if !(u.starts_with("https://") || u.starts_with("http://")) {
-                    bail!("--server-url {u:?}: give the whole address, e.g. https://kadian.example.cn");
+                let loopback = ["http://127.", "http://localhost", "http://[::1]"]
+                    .iter()
+                    .any(|p| u.starts_with(p));
+                if !(u.starts_with("https://") || loopback) || u.contains('@') || u.contains('\\') {
+                    bail!(
+                        "--server-url {u:?}: give the https address devices use, e.g. https://kadian.example.cn (devices refuse plain http except to the machine itself)"
+                    );
                 }
             }
             let target = match role {

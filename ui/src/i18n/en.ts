@@ -12,7 +12,7 @@ const en: MessageSchema = {
     hint: 'Ask the community or compound staff for the enrolment QR code: scan it into the code field with a scanner (or paste its link) and the server address is filled in; or type the address and the code.',
     codePlaceholder: 'XXXX-XXXX-XXXX, or scan',
     fromLink: 'Server address read from the QR code: {server}',
-    pinned: ' (with the certificate fingerprint: only this server’s certificate is trusted)',
+    pinned: ' (with the key fingerprint {short}: only this server’s key is trusted; check it against the printed code)',
     needServer: 'Type the server address, e.g. https://kadian.example.cn',
     needCode: 'Type the enrolment code',
     needName: 'Give this device a name, e.g. Bayi Xinyuan east gate tablet',

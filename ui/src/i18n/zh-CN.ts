@@ -10,7 +10,7 @@ const zhCN = {
     hint: '向社区或小区工作人员要注册二维码：用扫码枪扫到“注册码”一栏（或粘贴二维码里的链接），服务器地址会自动填上；也可以手动填写服务器地址和注册码。',
     codePlaceholder: 'XXXX-XXXX-XXXX，或扫码',
     fromLink: '已从二维码读取服务器地址：{server}',
-    pinned: '（含证书指纹：只信任这台服务器的证书）',
+    pinned: '（含证书指纹 {short}：只信任这台服务器的密钥，请与打印的二维码核对）',
     needServer: '请填写服务器地址，如 https://kadian.example.cn',
     needCode: '请填写注册码',
     needName: '请给这台设备起个名字，如：八一新苑东门平板',
