@@ -135,6 +135,16 @@ pub struct ConflictView {
     pub can_keep_lost: bool,
 }
 
+/// `unknown_person`: the id names no person on this device.
+fn unknown_person() -> AppError {
+    AppError::new(
+        "unknown_person",
+        None,
+        "本机没有这个人的登记",
+        "This person is not on this device",
+    )
+}
+
 /// A conflict's stored JSON value as text: a string without its quotes, `null` as empty.
 fn conflict_text(json: Option<&str>) -> String {
     match json.map(serde_json::from_str::<serde_json::Value>) {
@@ -599,16 +609,8 @@ impl AppCore {
                 "Full ID numbers and phones cannot be shown on a gate tablet",
             ));
         }
-        let not_found = || {
-            AppError::new(
-                "unknown_person",
-                None,
-                "本机没有这个人的登记",
-                "This person is not on this device",
-            )
-        };
-        let id = Uuid::parse_str(person_id).map_err(|_| not_found())?;
-        let (p, _) = self.store().person(id)?.ok_or_else(not_found)?;
+        let id = Uuid::parse_str(person_id).map_err(|_| unknown_person())?;
+        let (p, _) = self.store().person(id)?.ok_or_else(unknown_person)?;
         Ok(Revealed {
             document_number: p.document_number,
             phone: p.phone,
@@ -620,20 +622,12 @@ impl AppCore {
     /// ([`AppCore::person_reveal`]), one person at a time. (The reveal's reason and audit trail
     /// come with the privacy issue; until then asking is the act.)
     pub fn person_page(&self, person_id: &str) -> AppResult<PersonPage> {
-        let not_found = || {
-            AppError::new(
-                "unknown_person",
-                None,
-                "本机没有这个人的登记",
-                "This person is not on this device",
-            )
-        };
-        let id = Uuid::parse_str(person_id).map_err(|_| not_found())?;
+        let id = Uuid::parse_str(person_id).map_err(|_| unknown_person())?;
         let can_reveal = !matches!(self.role()?, Some(Role::Volunteer) | None);
         let names = self.names()?;
         let today = local(self.now()).date();
         let store = self.store();
-        let (p, _) = store.person(id)?.ok_or_else(not_found)?;
+        let (p, _) = store.person(id)?.ok_or_else(unknown_person)?;
         let passages = store.passages_of_person(id, LIST_LIMIT)?;
         let readings = store.readings_of_person(id)?;
         let travels = store.travels_of_person(id)?;

@@ -4,14 +4,13 @@
 
 mod common;
 
-use common::{open, person};
+use common::{enrolled, person, COMPOUND};
 use kadian_device::gate::{check_temperature, TodayFilter, TravelInput, VisitorInput};
-use kadian_device::{AppCore, Enrolment};
+use kadian_device::AppCore;
 use kadian_domain::records::Source;
-use kadian_domain::sync::{Change, Role, Scope};
+use kadian_domain::sync::{Change, Role};
 use kadian_domain::volunteer::{hash_pin, volunteer_id, Volunteer};
 
-const COMPOUND: &str = "0190a1b2-0000-7000-8000-000000000001";
 const CHECKPOINT: &str = "0190a1b2-0000-7000-8000-000000000002";
 
 struct Gate {
@@ -42,22 +41,7 @@ fn volunteer(name: &str, pin: &str) -> (String, Change) {
 /// A tablet at 东门 with the volunteers 王志愿 (PIN 2468) and 李志愿 (PIN 1357).
 fn gate() -> Gate {
     let dir = tempfile::tempdir().expect("tmp");
-    let mut store = open(&dir);
-    store
-        .set_enrolment(&Enrolment {
-            server_url: "http://127.0.0.1:9".into(),
-            device_id: "tablet-1".into(),
-            token: "t".into(),
-            role: Role::Volunteer,
-            scope: Scope {
-                street: "411402001".into(),
-                community: Some("411402001018".into()),
-                compound: Some(COMPOUND.into()),
-                checkpoint: Some(CHECKPOINT.into()),
-            },
-            cert_sha256: None,
-        })
-        .expect("enrol");
+    let mut store = enrolled(&dir, Role::Volunteer, Some(CHECKPOINT));
     let (wang, w) = volunteer("王志愿", "2468");
     let (li, l) = volunteer("李志愿", "1357");
     store.apply_pull(&[w, l], 2).expect("volunteers");

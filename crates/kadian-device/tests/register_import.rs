@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::open;
-use kadian_device::{AppCore, Enrolment};
-use kadian_domain::sync::{Role, Scope};
+use common::enrolled;
+use kadian_device::AppCore;
+use kadian_domain::sync::Role;
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -17,22 +17,7 @@ fn fixture(name: &str) -> Vec<u8> {
 /// A compound laptop of 八一社区 (no server needed to import).
 fn laptop() -> (AppCore, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tmp");
-    let mut store = open(&dir);
-    store
-        .set_enrolment(&Enrolment {
-            server_url: "http://127.0.0.1:9".into(),
-            device_id: "laptop-1".into(),
-            token: "t".into(),
-            role: Role::Compound,
-            scope: Scope {
-                street: "411402001".into(),
-                community: Some("411402001018".into()),
-                compound: Some("0190a1b2-0000-7000-8000-000000000001".into()),
-                checkpoint: None,
-            },
-            cert_sha256: None,
-        })
-        .expect("enrol");
+    let store = enrolled(&dir, Role::Compound, None);
     (AppCore::open_store(dir.path(), store), dir)
 }
 

@@ -3,29 +3,14 @@
 
 mod common;
 
-use common::{open, person};
-use kadian_device::{AppCore, Enrolment};
+use common::{enrolled, person};
+use kadian_device::AppCore;
 use kadian_domain::records::Source;
-use kadian_domain::sync::{Change, Role, Scope};
+use kadian_domain::sync::{Change, Role};
 
 fn core(role: Role) -> (AppCore, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tmp");
-    let mut store = open(&dir);
-    store
-        .set_enrolment(&Enrolment {
-            server_url: "http://127.0.0.1:9".into(),
-            device_id: "laptop-1".into(),
-            token: "t".into(),
-            role,
-            scope: Scope {
-                street: "411402001".into(),
-                community: Some("411402001018".into()),
-                compound: Some("0190a1b2-0000-7000-8000-000000000001".into()),
-                checkpoint: None,
-            },
-            cert_sha256: None,
-        })
-        .expect("enrol");
+    let store = enrolled(&dir, role, None);
     (AppCore::open_store(dir.path(), store), dir)
 }
 

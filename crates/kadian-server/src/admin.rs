@@ -369,13 +369,22 @@ pub async fn import_register(
             status: ReceiptStatus::Rejected,
             server_seq: None,
             version: None,
-            error: Some(kadian_domain::sync::ApiError {
-                code: "no_community".into(),
-                message: format!(
-                    "{} 没有社区（或社区代码不在本街道）：请用 --community 指定社区代码，或在表格中加“社区代码”列 / \
-                     {} has no community of this street: give --community CODE or a 社区代码 column",
-                    p.name, p.name
-                ),
+            error: Some(match p.community_code.as_deref() {
+                None => kadian_domain::sync::ApiError {
+                    code: "no_community".into(),
+                    message: format!(
+                        "{} 没有社区：请用 --community 指定社区代码，或在表格中加“社区代码”列 / \
+                         {} has no community: give --community CODE or a 社区代码 column",
+                        p.name, p.name
+                    ),
+                },
+                Some(code) => kadian_domain::sync::ApiError {
+                    code: "unknown_community".into(),
+                    message: format!(
+                        "{} 的社区代码 {code} 不在本街道 / {}: community {code} is not of this street",
+                        p.name, p.name
+                    ),
+                },
             }),
         })
         .collect();

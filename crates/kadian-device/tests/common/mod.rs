@@ -19,6 +19,35 @@ pub fn open(dir: &tempfile::TempDir) -> Store {
     .expect("open store")
 }
 
+/// The compound of the enrolled test devices.
+pub const COMPOUND: &str = "0190a1b2-0000-7000-8000-000000000001";
+
+/// A store in `dir` enrolled (without a server) as `role` at the test compound of 八一社区, at
+/// `checkpoint` for a gate tablet.
+pub fn enrolled(
+    dir: &tempfile::TempDir,
+    role: kadian_domain::sync::Role,
+    checkpoint: Option<&str>,
+) -> Store {
+    let mut store = open(dir);
+    store
+        .set_enrolment(&kadian_device::Enrolment {
+            server_url: "http://127.0.0.1:9".into(),
+            device_id: "device-1".into(),
+            token: "t".into(),
+            role,
+            scope: kadian_domain::sync::Scope {
+                street: "411402001".into(),
+                community: Some("411402001018".into()),
+                compound: Some(COMPOUND.into()),
+                checkpoint: checkpoint.map(str::to_owned),
+            },
+            cert_sha256: None,
+        })
+        .expect("enrol");
+    store
+}
+
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 29).expect("date")
 }
