@@ -337,24 +337,21 @@ impl Store {
              WHERE resolved = 0 ORDER BY at_utc DESC",
         )?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok(SyncConflict {
-                    id: r.get(0)?,
-                    record_kind: r.get(1)?,
-                    record_id: r.get(2)?,
-                    field: r.get(3)?,
-                    kept_value: r.get(4)?,
-                    lost_value: r.get(5)?,
-                    origin: r.get(6)?,
-                })
-            })?
+            .query_map([], conflict_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     /// One unresolved conflict by its id.
     pub fn conflict(&self, id: &str) -> Result<Option<SyncConflict>> {
-        Ok(self.conflicts()?.into_iter().find(|c| c.id == id))
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id, record_kind, record_id, field, kept_value, lost_value, origin FROM sync_conflict
+                 WHERE id = ?1 AND resolved = 0",
+            )?
+            .query_row([id], conflict_from_row)
+            .optional()?)
     }
 
     /// Settles every unresolved conflict of one record's field (staff chose a value), in one
@@ -583,6 +580,18 @@ fn put_reference_row(tx: &Transaction<'_>, c: &Change) -> Result<()> {
         params![c.kind, c.id, c.version, c.body.to_string()],
     )?;
     Ok(())
+}
+
+fn conflict_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncConflict> {
+    Ok(SyncConflict {
+        id: r.get(0)?,
+        record_kind: r.get(1)?,
+        record_id: r.get(2)?,
+        field: r.get(3)?,
+        kept_value: r.get(4)?,
+        lost_value: r.get(5)?,
+        origin: r.get(6)?,
+    })
 }
 
 /// A pulled change this device could not apply.

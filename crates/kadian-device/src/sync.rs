@@ -583,11 +583,12 @@ pub fn backoff(failures: u32, cap: Duration) -> Duration {
 /// the same moment do not retry in step. A server that answered badly (timeouts, cut-off or
 /// oversized answers, 5xx) keeps the full backoff.
 pub fn wait_after(e: &SyncError, failures: u32, settings: &SyncSettings) -> Duration {
-    if matches!(e, SyncError::Unreachable(_)) {
-        let short = backoff(failures, settings.offline_retry);
-        return short.min(settings.offline_retry);
-    }
-    backoff(failures, settings.max_backoff)
+    let cap = if matches!(e, SyncError::Unreachable(_)) {
+        settings.offline_retry
+    } else {
+        settings.max_backoff
+    };
+    backoff(failures, cap)
 }
 
 /// Settings of the sync task.
