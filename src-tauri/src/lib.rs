@@ -9,19 +9,24 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use kadian_device::gate::{
-    check_temperature, AppError, AppResult, EnrolmentInfo, HandOver, NoticeView, PassageView,
-    PersonCard, ReadingResult, Registered, Shift, TemperatureCheck, Today, TodayFilter,
-    TravelInput, VisitorInput, Volunteer,
+use kadian_device::areas::enrolment::EnrolmentInfo;
+use kadian_device::areas::gate::{
+    check_temperature, PersonCard, ReadingResult, Registered, TemperatureCheck, Today, TodayFilter,
+    TravelInput, VisitorInput,
 };
-use kadian_device::register_import::{ImportCommitted, ImportPreview};
-use kadian_device::review::{
-    ConflictView, DayRange, ExportKind, ExportResult, PersonPage, PlaceNode, ReadingView,
-    RejectedView, Revealed, ReviewList, TravelView,
+use kadian_device::areas::register_import::{ImportCommitted, ImportPreview};
+use kadian_device::areas::review::{
+    DayRange, ExportKind, ExportResult, PersonPage, ReadingView, Revealed, ReviewList, TravelView,
 };
+use kadian_device::areas::shift::Volunteer;
+use kadian_device::areas::sync_panel::{ConflictView, RejectedView};
+use kadian_device::areas::views::PassageView;
+use kadian_device::areas::volunteers::{CompoundChoice, VolunteerEntry};
+use kadian_device::places::PlaceNode;
+use kadian_device::session::{HandOver, Shift};
 use kadian_device::sync::{SyncHandle, SyncSettings, SyncStatus};
-use kadian_device::volunteers::{CompoundChoice, VolunteerEntry};
 use kadian_device::{AppCore, KeyPolicy};
+use kadian_device::{AppError, AppResult, NoticeView};
 use serde::Serialize;
 use tauri::Manager;
 use ts_rs::TS;
@@ -325,7 +330,7 @@ async fn gate_void(
 /// The province → city → district tree of the travel declaration (bundled; works offline).
 #[tauri::command]
 async fn places_tree() -> AppResult<Vec<PlaceNode>> {
-    tauri::async_runtime::spawn_blocking(|| kadian_device::review::place_tree().to_vec())
+    tauri::async_runtime::spawn_blocking(|| kadian_device::places::place_tree().to_vec())
         .await
         .map_err(|e| AppError::new("internal", None, "应用内部出错", &e.to_string()))
 }

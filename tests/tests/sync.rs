@@ -789,7 +789,7 @@ async fn t19_a_tablet_gets_14_days_of_events_a_compound_laptop_all() {
 
 /// A `volunteer` body as a laptop would send it.
 fn volunteer_body(compound: &str, name: &str, pin_hash: &str) -> serde_json::Value {
-    let id = kadian_domain::volunteer::volunteer_id(compound, name).to_string();
+    let id = kadian_domain::records::volunteer::volunteer_id(compound, name).to_string();
     serde_json::json!({"id": id, "name": name, "compound": compound, "pin_hash": pin_hash, "retired": false})
 }
 
@@ -927,7 +927,7 @@ async fn t20_compound_staff_set_volunteers_and_pins_that_tablets_check_offline()
                 .code,
             "not_staff"
         );
-        let hash = kadian_domain::volunteer::hash_pin("1234").expect("hash");
+        let hash = kadian_domain::records::volunteer::hash_pin("1234").expect("hash");
         let (a, b) = (s.compound_a.as_str(), s.compound_b.as_str());
         let refused = |code: &str| Some(code.to_owned());
         assert_eq!(

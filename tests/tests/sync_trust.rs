@@ -378,7 +378,7 @@ async fn an_id_belongs_to_one_kind_forever() {
     each_backend(|b| async move {
         let s = TestServer::start(b).await;
         let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
-        let volunteer_id = kadian_domain::volunteer::volunteer_id(&s.compound_a, "王伟");
+        let volunteer_id = kadian_domain::records::volunteer::volunteer_id(&s.compound_a, "王伟");
         // A tablet cannot create a record under a derived (UUIDv5) id at all.
         let mut squat = person_of(&s.community_a, "八一新苑", "王伟");
         squat.id = volunteer_id;
@@ -400,7 +400,7 @@ async fn an_id_belongs_to_one_kind_forever() {
         )
         .await;
         assert_eq!(code(&receipts[0]), Some("id_reused"), "{receipts:?}");
-        let hash = kadian_domain::volunteer::hash_pin("1234").expect("hash");
+        let hash = kadian_domain::records::volunteer::hash_pin("1234").expect("hash");
         let err =
             s.db.put_volunteer(&id.to_string(), &s.compound_a, "郑六", &hash)
                 .await

@@ -7,9 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 
-use crate::error::Result;
-use crate::key::{KeyLocation, KeyPolicy};
-use crate::store::{Store, StoreOptions};
+use crate::store::{KeyLocation, KeyPolicy, Result, Store, StoreOptions};
 
 /// File name of the device store inside the data folder.
 pub const DB_FILE: &str = "kadian-device.db";
@@ -23,9 +21,9 @@ pub struct AppCore {
     wake: Arc<tokio::sync::Notify>,
     skew_ms: AtomicI64,
     clock_offset_ms: AtomicI64,
-    shift: crate::gate::ShiftSlot,
-    pending_import: crate::register_import::PendingImport,
-    round: crate::sync::RoundProgress,
+    shift: crate::session::ShiftSlot,
+    pending_import: crate::session::PendingImport,
+    round: crate::session::RoundProgress,
 }
 
 /// What the app shows about the device's storage.
@@ -81,16 +79,16 @@ impl AppCore {
         }
     }
 
-    pub(crate) fn shift_slot(&self) -> &crate::gate::ShiftSlot {
+    pub(crate) fn shift_slot(&self) -> &crate::session::ShiftSlot {
         &self.shift
     }
 
-    pub(crate) fn pending_import_slot(&self) -> &crate::register_import::PendingImport {
+    pub(crate) fn pending_import_slot(&self) -> &crate::session::PendingImport {
         &self.pending_import
     }
 
     /// How far the running sync round has come (the sync bar shows it).
-    pub fn round_progress(&self) -> &crate::sync::RoundProgress {
+    pub fn round_progress(&self) -> &crate::session::RoundProgress {
         &self.round
     }
 

@@ -1,30 +1,30 @@
-//! Everything a Kadian tablet or laptop does without a window: the encrypted local store
-//! (SQLCipher through rusqlite), its migrations, the writes of the gate with their outbox rows,
-//! and the lookups a gate needs. Nothing here depends on Tauri, so every behaviour is tested
-//! without a window.
+//! Everything a Kadian tablet or laptop does without a window. Nothing here depends on Tauri, so
+//! every behaviour is tested without a window (`tests/<area>.rs`).
+//!
+//! The house (see `docs/architecture.md`), layers from the bottom up; imports point down only:
+//! - `store`: the encrypted local SQLite store (SQLCipher through rusqlite), its migrations, the
+//!   SQL split by table, the outbox and the replica sync applies. It never looks up.
+//! - `sync`: the HTTP client and the engine that runs sync rounds.
+//! - leaves the areas share: `app_error`, `local_time`, `places`, `reference`, `session`.
+//! - `core`: `AppCore`, one device (store, wake, clock, session).
+//! - `areas`: one module per group of screens (enrolment, shift, gate, review, sync panel,
+//!   register import, volunteers); an area never imports another.
 
+pub mod app_error;
+pub mod areas;
 pub mod core;
-pub mod error;
-pub mod gate;
-pub mod key;
-mod lookup;
-mod migrate;
-pub mod register_import;
-pub mod replica;
-pub mod review;
-mod search_keys;
+pub mod local_time;
+pub mod places;
+pub mod session;
 pub mod store;
 pub mod sync;
-pub mod tls_pin;
-pub mod volunteers;
-mod write;
 
 pub use crate::core::AppCore;
-pub use error::StoreError;
-pub use key::{DbKey, KeyError, KeyLocation, KeyPolicy};
-pub use lookup::{MatchKind, PassageRow, PersonHit, PresentPerson};
-pub use migrate::{migrations, Migration, LATEST_VERSION};
-pub use replica::{Enrolment, QuarantinedChange, RecordSyncState, RejectedRecord, SyncConflict};
-pub use store::{OutboxEntry, Store, StoreOptions};
+pub use app_error::{AppError, AppResult, NoticeView};
+pub use store::{
+    migrations, DbKey, Enrolment, KeyError, KeyLocation, KeyPolicy, MatchKind, Migration,
+    OutboxEntry, PassageRegistration, PassageRow, PersonHit, PersonWrite, PresentPerson,
+    QuarantinedChange, RecordSyncState, Recorded, RejectedRecord, Store, StoreError, StoreOptions,
+    SyncConflict, LATEST_VERSION,
+};
 pub use sync::{SyncClient, SyncError, SyncHandle, SyncSettings, SyncStatus};
-pub use write::{PassageRegistration, PersonWrite, Recorded};

@@ -5,11 +5,11 @@
 mod common;
 
 use common::{enrolled, person, COMPOUND};
-use kadian_device::gate::{check_temperature, TodayFilter, TravelInput, VisitorInput};
+use kadian_device::areas::gate::{check_temperature, TodayFilter, TravelInput, VisitorInput};
 use kadian_device::AppCore;
+use kadian_domain::records::volunteer::{hash_pin, volunteer_id, Volunteer};
 use kadian_domain::records::Source;
 use kadian_domain::sync::{Change, Role};
-use kadian_domain::volunteer::{hash_pin, volunteer_id, Volunteer};
 
 const CHECKPOINT: &str = "0190a1b2-0000-7000-8000-000000000002";
 

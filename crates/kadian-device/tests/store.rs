@@ -62,7 +62,7 @@ fn database_file_holds_no_plaintext_name_or_id_number() {
             !contains(&bytes, "阿依古丽"),
             "name in plaintext (WAL open)"
         );
-        store.checkpoint().expect("checkpoint");
+        store.wal_checkpoint().expect("checkpoint");
     }
     let bytes = file_bytes(&dir);
     assert!(bytes.len() > 4096);
@@ -80,7 +80,7 @@ fn database_file_holds_no_plaintext_name_or_id_number() {
     options.key = None;
     let mut plain = Store::open(&plain_dir.path().join("plain.db"), &options).expect("plain");
     fill_sensitive(&mut plain);
-    plain.checkpoint().expect("checkpoint");
+    plain.wal_checkpoint().expect("checkpoint");
     assert!(contains(&file_bytes(&plain_dir), "41140219370119799X"));
 }
 
@@ -112,7 +112,7 @@ fn wrong_key_is_a_clear_error_and_leaves_the_file_alone() {
     {
         let mut store = open(&dir);
         fill_sensitive(&mut store);
-        store.checkpoint().expect("checkpoint");
+        store.wal_checkpoint().expect("checkpoint");
     }
     let before = fs::read(&path).expect("read");
     let err = Store::open(&path, &StoreOptions::encrypted(DbKey::from_bytes([8; 32])))

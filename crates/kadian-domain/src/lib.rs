@@ -10,12 +10,10 @@ pub mod name;
 pub mod notice;
 pub mod phone;
 pub mod plate;
-pub mod record_rules;
 pub mod records;
 pub mod sync;
 pub mod temperature;
 mod text;
-pub mod volunteer;
 
 pub use id_number::{DocumentNumber, DocumentType, ResidentIdNumber, Sex};
 pub use name::PersonName;

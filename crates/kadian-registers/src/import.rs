@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone};
-use kadian_domain::record_rules;
+use kadian_domain::records;
 use kadian_domain::records::{
     new_id, Direction, Instant, Passage, Person, PersonCategory, TemperatureReading, TransportMode,
     TravelDeclaration, TravelPlace,
@@ -887,20 +887,20 @@ pub fn import_grid(
         // commit of the whole file.
         if name.is_some() && !w.rejected() {
             let mut broken = Vec::new();
-            broken.extend(record_rules::check_person(&person).err());
+            broken.extend(records::check_person(&person).err());
             if let Some(p) = &passage {
                 let mut linked = p.passage.clone();
                 linked.person_id = Some(person.id);
-                broken.extend(record_rules::check_passage(&linked).err());
+                broken.extend(records::check_passage(&linked).err());
                 if let Some(r) = &p.reading {
-                    broken.extend(record_rules::check_reading(r).err());
+                    broken.extend(records::check_reading(r).err());
                 }
             }
             if let Some(t) = &travel {
-                broken.extend(record_rules::check_travel(t).err());
+                broken.extend(records::check_travel(t).err());
             }
             if let Some(r) = &arrival_reading {
-                broken.extend(record_rules::check_reading(r).err());
+                broken.extend(records::check_reading(r).err());
             }
             for n in broken {
                 w.issues.push(issue(

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
+use kadian_domain::records::RecordKind;
 use kadian_domain::sync::Role;
 
 use crate::api::{normalise_code, secret_hash};
@@ -11,7 +12,7 @@ use crate::db::{scope_for, Database, DbError, DbResult, EnrolCode};
 
 /// Adds a volunteer who signs in at the compound's gates with `pin` (4–6 digits), or gives an
 /// existing one (same compound and name) a new PIN, bringing them back if they were retired. The PIN is stored as an Argon2id hash (PHC
-/// string, [`kadian_domain::volunteer::hash_pin`]); tablets verify it offline. Compound staff
+/// string, [`kadian_domain::records::volunteer::hash_pin`]); tablets verify it offline. Compound staff
 /// can do the same from their laptop (a pushed `volunteer` record). Returns the volunteer's id.
 ///
 /// Errors: `Invalid` for a PIN that is not 4–6 digits, an empty name or one over 20 characters,
@@ -22,7 +23,7 @@ pub async fn add_volunteer(
     name: &str,
     pin: &str,
 ) -> DbResult<String> {
-    use kadian_domain::volunteer::{check_volunteer_name, hash_pin, volunteer_id};
+    use kadian_domain::records::volunteer::{check_volunteer_name, hash_pin, volunteer_id};
     let invalid = |n: kadian_domain::Notice| DbError::Invalid(n.message_en);
     let name = check_volunteer_name(name).map_err(invalid)?;
     let hash = hash_pin(pin).map_err(invalid)?;
@@ -330,10 +331,10 @@ pub async fn import_register(
     };
     let placed = |person: Option<uuid::Uuid>| person.is_none_or(|p| !unplaced.contains(&p));
     let mut records: Vec<PushRecord> = Vec::new();
-    let mut add = |kind: &str, body: serde_json::Value| {
+    let mut add = |kind: RecordKind, body: serde_json::Value| {
         let id = body["id"].as_str().unwrap_or_default().to_owned();
         records.push(PushRecord {
-            kind: kind.into(),
+            kind: kind.as_str().into(),
             id,
             op: "create".into(),
             base_version: None,
@@ -342,23 +343,23 @@ pub async fn import_register(
         });
     };
     for p in batch.persons.iter().filter(|p| placed(Some(p.id))) {
-        add("person", serde_json::to_value(p)?);
+        add(RecordKind::Person, serde_json::to_value(p)?);
     }
     for p in batch
         .passages
         .iter()
         .filter(|p| placed(p.passage.person_id))
     {
-        add("passage", serde_json::to_value(&p.passage)?);
+        add(RecordKind::Passage, serde_json::to_value(&p.passage)?);
         if let Some(r) = &p.reading {
-            add("temperature_reading", serde_json::to_value(r)?);
+            add(RecordKind::TemperatureReading, serde_json::to_value(r)?);
         }
     }
     for t in batch.travel.iter().filter(|t| placed(t.person_id)) {
-        add("travel_declaration", serde_json::to_value(t)?);
+        add(RecordKind::TravelDeclaration, serde_json::to_value(t)?);
     }
     for r in batch.readings.iter().filter(|r| placed(r.person_id)) {
-        add("temperature_reading", serde_json::to_value(r)?);
+        add(RecordKind::TemperatureReading, serde_json::to_value(r)?);
     }
     let refused: Vec<Receipt> = batch
         .persons
@@ -498,7 +499,7 @@ pub fn place_name(raw: &str, what: &str) -> anyhow::Result<String> {
     }
     if name
         .chars()
-        .any(|c| c.is_control() || kadian_domain::record_rules::is_invisible(c))
+        .any(|c| c.is_control() || kadian_domain::records::is_invisible(c))
     {
         anyhow::bail!("the {what} name {raw:?} has control or invisible characters");
     }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use kadian_domain::record_rules::{canonical_uuid, check_record, TypedRecord};
+use kadian_domain::records::{canonical_uuid, check_record, TypedRecord};
 use kadian_domain::records::{Person, RecordKind};
 use kadian_domain::sync::{ApiError, PushRecord, Role, Scope};
 use kadian_domain::Notice;
@@ -79,8 +79,8 @@ pub struct Device {
 /// A pushed record that passed its kind's rules, with where it belongs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incoming {
-    /// Kind name.
-    pub kind: String,
+    /// Kind.
+    pub kind: RecordKind,
     /// Id (canonical lower-case UUID).
     pub id: String,
     /// `create` or `update`.
@@ -98,16 +98,9 @@ pub struct Incoming {
     /// For events: when it happened.
     pub event_at: Option<DateTime<Utc>>,
     /// For a correction: the kind and id of the event it corrects.
-    pub target: Option<(String, String)>,
+    pub target: Option<(RecordKind, String)>,
     /// For a person with a document number: `document_type:number`, unique on the server.
     pub document_key: Option<String>,
-}
-
-impl Incoming {
-    /// True for kinds that are never edited.
-    pub fn is_event(&self) -> bool {
-        !matches!(self.kind.as_str(), "person" | "volunteer")
-    }
 }
 
 /// SHA-256 of a JSON value's canonical form (serde_json sorts object keys), hex.
@@ -260,7 +253,7 @@ pub fn prepare(
         ),
         TypedRecord::TravelDeclaration(t) => (own(), Some(t.declared_at.utc)),
         TypedRecord::Correction(c) => {
-            target = Some((c.target_kind.as_str().to_owned(), c.target_id.to_string()));
+            target = Some((c.target_kind, c.target_id.to_string()));
             (own(), Some(c.at.utc))
         }
         TypedRecord::Person(p) => {
@@ -299,7 +292,7 @@ pub fn prepare(
     // script, a field of a newer version) is dropped here.
     let (body_text, hash) = canonical(&typed.to_value());
     Ok(Incoming {
-        kind: kind.as_str().to_owned(),
+        kind,
         id: record.id.clone(),
         op: record.op.clone(),
         base_version: record.base_version,
@@ -412,7 +405,7 @@ pub fn decide(
     if device.role == Role::Volunteer
         && uuid::Uuid::try_parse(&incoming.id).map_or(true, |u| u.get_version_num() != 7)
         && !stored.existing.is_some_and(|e| {
-            e.kind == incoming.kind
+            e.kind == incoming.kind.as_str()
                 && can_see(device, e.community.as_deref(), e.compound.as_deref())
         })
     {
@@ -427,7 +420,7 @@ pub fn decide(
         }
         if let Some((kind, id)) = &incoming.target {
             return match stored.target {
-                Some(t) if &t.kind == kind => {
+                Some(t) if t.kind == kind.as_str() => {
                     if can_see(device, t.community.as_deref(), t.compound.as_deref()) {
                         Decision::Insert {
                             community: t.community.clone(),
@@ -439,7 +432,7 @@ pub fn decide(
                 }
                 _ => Decision::Reject(reject(
                     "unknown_target",
-                    format!("要作废或更正的记录不在服务器上 / the corrected {kind} {id} is not on the server"),
+                    format!("要作废或更正的记录不在服务器上 / the corrected {} {id} is not on the server", kind.as_str()),
                 )),
             };
         }
@@ -448,7 +441,7 @@ pub fn decide(
             compound: incoming.compound.clone(),
         };
     };
-    if existing.kind != incoming.kind {
+    if existing.kind != incoming.kind.as_str() {
         if !can_see(
             device,
             existing.community.as_deref(),
@@ -461,7 +454,7 @@ pub fn decide(
             "该编号已被另一种记录使用 / the id belongs to another kind of record",
         ));
     }
-    if existing.hash == incoming.hash || (stored.applied_before && !incoming.is_event()) {
+    if existing.hash == incoming.hash || (stored.applied_before && !incoming.kind.is_event()) {
         return Decision::Duplicate;
     }
     if !can_see(
@@ -471,7 +464,7 @@ pub fn decide(
     ) {
         return Decision::Reject(out_of_scope());
     }
-    if incoming.is_event() {
+    if incoming.kind.is_event() {
         return Decision::Reject(reject(
             "id_reused",
             "同一编号的记录内容不同：事件记录不能修改 / an event with this id exists with other content; events are never edited",
@@ -481,12 +474,13 @@ pub fn decide(
     // A volunteer is small and set whole by compound staff (name, PIN hash, retired): the
     // latest arrival wins, whole. A field merge would keep a PIN the staff had replaced, or
     // keep a volunteer retired whom they had restored.
-    let (body, conflicts) = if incoming_base == existing.version || incoming.kind == "volunteer" {
-        (incoming.body.clone(), Vec::new())
-    } else {
-        merge(&existing.body, &incoming.body, stored.base)
-    };
-    let (community, compound, document_key) = if incoming.kind == "person" {
+    let (body, conflicts) =
+        if incoming_base == existing.version || incoming.kind == RecordKind::Volunteer {
+            (incoming.body.clone(), Vec::new())
+        } else {
+            merge(&existing.body, &incoming.body, stored.base)
+        };
+    let (community, compound, document_key) = if incoming.kind == RecordKind::Person {
         // The merged body is checked again: a merge of two valid persons must be a valid person.
         let merged = match serde_json::from_str::<Person>(&body) {
             Ok(p) => p,
@@ -497,7 +491,7 @@ pub fn decide(
                 ))
             }
         };
-        if let Err(n) = kadian_domain::record_rules::check_person(&merged) {
+        if let Err(n) = kadian_domain::records::check_person(&merged) {
             return Decision::Reject(reject(
                 "invalid_record",
                 format!(
@@ -641,7 +635,7 @@ mod tests {
     fn incoming(kind: &str, body: Value, base: Option<i64>) -> Incoming {
         let (text, hash) = canonical(&body);
         Incoming {
-            kind: kind.into(),
+            kind: kind.parse().expect("a record kind"),
             id: "x".into(),
             op: "update".into(),
             base_version: base,

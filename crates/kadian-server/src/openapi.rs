@@ -1,6 +1,7 @@
 //! The OpenAPI 3.1 document served at `/api/v1/openapi.json`, built from the router's own
 //! constants so limits and the protocol version cannot drift from the code.
 
+use kadian_domain::records::{ChangeKind, RecordKind};
 use kadian_domain::sync::{MAX_PUSH_BYTES, MAX_PUSH_RECORDS, PROTOCOL, PROTOCOL_HEADER};
 use serde_json::{json, Value};
 
@@ -10,6 +11,12 @@ fn error_response(description: &str) -> Value {
 
 /// The document.
 pub fn document() -> Value {
+    // The kinds come from the one kind list (kadian-domain's `RecordKind::ALL`).
+    let record_kinds: Vec<&str> = RecordKind::ALL
+        .into_iter()
+        .map(RecordKind::as_str)
+        .collect();
+    let change_kinds = ChangeKind::all_names();
     let header = json!({ PROTOCOL_HEADER: {"description": "protocol version", "schema": {"type": "integer", "const": PROTOCOL}} });
     json!({
         "openapi": "3.1.0",
@@ -52,14 +59,14 @@ pub fn document() -> Value {
                 "Scope": {"type": "object", "required": ["street"], "properties": {"street": {"type": "string"}, "community": {"type": ["string", "null"]},
                     "compound": {"type": ["string", "null"]}, "checkpoint": {"type": ["string", "null"]}}},
                 "PushRecord": {"type": "object", "required": ["kind", "id", "op", "hash", "body"], "properties": {
-                    "kind": {"type": "string", "enum": ["person", "passage", "temperature_reading", "travel_declaration", "correction", "volunteer"]},
+                    "kind": {"type": "string", "enum": record_kinds},
                     "id": {"type": "string", "format": "uuid"}, "op": {"type": "string", "enum": ["create", "update"]},
                     "base_version": {"type": ["integer", "null"]}, "hash": {"type": "string"}, "body": {"type": "object"}}},
                 "Receipt": {"type": "object", "required": ["id", "status"], "properties": {"id": {"type": "string"},
                     "status": {"type": "string", "enum": ["accepted", "duplicate", "conflict", "rejected"]},
                     "server_seq": {"type": ["integer", "null"]}, "version": {"type": ["integer", "null"]},
                     "error": {"oneOf": [{"$ref": "#/components/schemas/Error"}, {"type": "null"}]}}},
-                "Change": {"type": "object", "required": ["kind", "id", "version", "deleted", "body"], "properties": {"kind": {"type": "string"},
+                "Change": {"type": "object", "required": ["kind", "id", "version", "deleted", "body"], "properties": {"kind": {"type": "string", "enum": change_kinds},
                     "id": {"type": "string"}, "version": {"type": "integer"}, "deleted": {"type": "boolean"}, "body": {"type": "object"}}}
             }
         }

@@ -1,6 +1,7 @@
 //! Server storage behind one trait, chosen once from the URL: `sqlite:///path/kadian.db` (the
 //! embedded default) or `postgres://…` (production). Both run the same story tests.
 
+pub mod arrival;
 mod postgres;
 mod sqlite;
 

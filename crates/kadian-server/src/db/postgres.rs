@@ -4,15 +4,16 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kadian_domain::sync::{ApiError, Change, Receipt, ReceiptStatus, Role, Scope};
+use kadian_domain::records::{ChangeKind, RecordKind, ReferenceKind};
+use kadian_domain::sync::{Change, Receipt, Role, Scope};
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
 use super::{
-    conflict_body, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter,
+    arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter,
     PushMeta,
 };
-use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference, Stored};
+use crate::logic::{canonical, Device, Existing, Incoming, Reference};
 use std::sync::Arc;
 
 const MIGRATIONS: &[(i32, &str)] = &[
@@ -105,12 +106,13 @@ async fn save_seq<C: GenericClient>(tx: &C, seq: i64) -> DbResult<()> {
 
 async fn put_reference<C: GenericClient>(
     tx: &C,
-    kind: &str,
+    kind: ChangeKind,
     id: &str,
     body: serde_json::Value,
     community: &str,
     compound: Option<&str>,
 ) -> DbResult<()> {
+    let kind = kind.as_str();
     let (text, hash) = canonical(&body);
     let existing = tx
         .query_opt(
@@ -181,6 +183,7 @@ async fn existing_of<C: GenericClient>(tx: &C, id: &str) -> DbResult<Option<Exis
         }))
 }
 
+/// One arrival: answers its [`arrival::Questions`], plans it, executes the writes.
 async fn store_one<C: GenericClient>(
     tx: &C,
     meta: &PushMeta,
@@ -189,185 +192,147 @@ async fn store_one<C: GenericClient>(
     inc: &Incoming,
     seq: &mut i64,
 ) -> DbResult<Receipt> {
-    let existing = existing_of(tx, &inc.id).await?;
-    let target = match &inc.target {
-        Some((_, id)) => existing_of(tx, id).await?,
+    let q = arrival::Questions::of(inc);
+    let existing = existing_of(tx, q.id).await?;
+    let target = match q.target {
+        Some(id) => existing_of(tx, id).await?,
         None => None,
     };
-    let document_holder: Option<String> = match &inc.document_key {
+    let document_holder: Option<String> = match q.document_key {
         Some(key) => tx
             .query_opt(
                 "SELECT id FROM record WHERE document_key = $1 AND id <> $2 LIMIT 1",
-                &[key, &inc.id],
+                &[&key, &inc.id],
             )
             .await?
             .map(|r| r.get(0)),
         None => None,
     };
-    let base: Option<String> = match (&existing, inc.base_version) {
-        (Some(e), Some(b)) if !inc.is_event() && b != e.version => tx
+    let base: Option<String> = match arrival::Questions::base_version(inc, existing.as_ref()) {
+        Some((id, version)) => tx
             .query_opt(
                 "SELECT body FROM record_version WHERE id = $1 AND version = $2",
-                &[&inc.id, &b],
+                &[&id, &version],
             )
             .await?
             .map(|r| r.get(0)),
-        _ => None,
+        None => None,
     };
-    let applied_before = match &existing {
-        Some(e) if !inc.is_event() && e.hash != inc.hash => tx
+    let applied_before = match arrival::Questions::applied_before(inc, existing.as_ref()) {
+        Some((id, hash, above)) => tx
             .query_opt(
                 "SELECT 1 FROM record_version WHERE id = $1 AND incoming_hash = $2 AND version > $3",
-                &[&inc.id, &inc.hash, &inc.base_version.unwrap_or(0)],
+                &[&id, &hash, &above],
             )
             .await?
             .is_some(),
-        _ => false,
+        None => false,
     };
-    let receipt = |status, seq: Option<i64>, version: Option<i64>, error| Receipt {
-        id: inc.id.clone(),
-        status,
-        server_seq: seq,
-        version,
-        error,
-    };
-    let stored = Stored {
-        existing: existing.as_ref(),
-        base: base.as_deref(),
+    let facts = arrival::Facts {
+        existing,
+        target,
+        document_holder,
+        base,
         applied_before,
-        target: target.as_ref(),
-        document_holder: document_holder.as_deref(),
     };
-    Ok(match decide(inc, device, reference, stored) {
-        Decision::Duplicate => {
-            let e = existing.as_ref();
-            receipt(
-                ReceiptStatus::Duplicate,
-                e.map(|e| e.seq),
-                e.map(|e| e.version),
-                None,
-            )
-        }
-        Decision::Reject(err) => receipt(ReceiptStatus::Rejected, None, None, Some(err)),
-        Decision::Insert {
-            community,
-            compound,
-        } => {
-            *seq += 1;
+    let plan = arrival::plan(inc, meta, device, reference, &facts, seq);
+    for w in &plan.writes {
+        execute(tx, meta, w).await?;
+    }
+    Ok(plan.receipt)
+}
+
+/// Executes one write of an arrival.
+async fn execute<C: GenericClient>(tx: &C, meta: &PushMeta, w: &arrival::Write) -> DbResult<()> {
+    match w {
+        arrival::Write::Insert(r) => {
             tx.execute(
                 "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, event_at,
                                      device_id, device_time, received_at, clock_flagged, document_key)
-                 VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 &[
-                    &inc.id,
-                    &inc.kind,
-                    &*seq,
-                    &inc.hash,
-                    &inc.body,
-                    &community,
-                    &compound,
-                    &inc.event_at,
+                    &r.id,
+                    &r.kind,
+                    &r.seq,
+                    &r.version,
+                    &r.hash,
+                    &r.body,
+                    &r.community,
+                    &r.compound,
+                    &r.event_at,
                     &meta.device_id,
-                    &meta.device_time,
+                    &r.device_clock.map(|(t, _)| t),
                     &meta.received_at,
-                    &meta.clock_flagged,
-                    &inc.document_key,
+                    &r.device_clock.is_some_and(|(_, flagged)| flagged),
+                    &r.document_key,
                 ],
             )
             .await?;
-            if !inc.is_event() {
-                tx.execute(
-                    "INSERT INTO record_version (id, version, body, incoming_hash) VALUES ($1, 1, $2, $3)",
-                    &[&inc.id, &inc.body, &inc.hash],
-                )
-                .await?;
-            }
-            receipt(ReceiptStatus::Accepted, Some(*seq), Some(1), None)
         }
-        Decision::Update {
-            body,
-            conflicts,
-            community,
-            compound,
-            document_key,
-        } => {
-            let e = existing
-                .as_ref()
-                .ok_or_else(|| DbError::Backend("update without a record".into()))?;
-            let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-            let (text, hash) = canonical(&value);
-            let version = e.version + 1;
-            *seq += 1;
+        arrival::Write::Update(r) => {
             tx.execute(
                 "UPDATE record SET version = $2, seq = $3, hash = $4, body = $5, community_code = $6, compound_id = $7,
                         device_id = $8, device_time = $9, received_at = $10, clock_flagged = $11, document_key = $12
                  WHERE id = $1",
                 &[
-                    &inc.id,
-                    &version,
-                    &*seq,
-                    &hash,
-                    &text,
-                    &community,
-                    &compound,
+                    &r.id,
+                    &r.version,
+                    &r.seq,
+                    &r.hash,
+                    &r.body,
+                    &r.community,
+                    &r.compound,
                     &meta.device_id,
-                    &meta.device_time,
+                    &r.device_clock.map(|(t, _)| t),
                     &meta.received_at,
-                    &meta.clock_flagged,
-                    &document_key,
+                    &r.device_clock.is_some_and(|(_, flagged)| flagged),
+                    &r.document_key,
                 ],
             )
             .await?;
+        }
+        arrival::Write::Version {
+            id,
+            version,
+            body,
+            incoming_hash,
+        } => {
             tx.execute(
                 "INSERT INTO record_version (id, version, body, incoming_hash) VALUES ($1, $2, $3, $4)",
-                &[&inc.id, &version, &text, &inc.hash],
+                &[id, version, body, incoming_hash],
             )
             .await?;
-            let record_seq = *seq;
-            let at = meta
-                .received_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-            for c in &conflicts {
-                let id = uuid::Uuid::now_v7().to_string();
-                let body = conflict_body(&id, inc, c, &meta.device_id, &at);
-                let (text, hash) = canonical(&body);
-                *seq += 1;
-                // Placed with the record as stored now: only devices that see the record see
-                // the values that lost.
-                tx.execute(
-                    "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, device_id, received_at)
-                     VALUES ($1, 'conflict', $2, 1, $3, $4, $5, $6, $7, $8)",
-                    &[&id, &*seq, &hash, &text, &community, &compound, &meta.device_id, &meta.received_at],
-                )
-                .await?;
-            }
-            let status = if conflicts.is_empty() {
-                ReceiptStatus::Accepted
-            } else {
-                ReceiptStatus::Conflict
-            };
-            receipt(status, Some(record_seq), Some(version), None)
         }
-    })
+    }
+    Ok(())
 }
 
-/// New records of a batch, gathered column by column for one multi-row insert.
+/// New records of a batch, gathered for one multi-row insert.
 #[derive(Default)]
-struct NewRows<'a> {
-    id: Vec<&'a str>,
-    kind: Vec<&'a str>,
-    seq: Vec<i64>,
-    hash: Vec<&'a str>,
-    body: Vec<&'a str>,
-    community: Vec<Option<&'a str>>,
-    compound: Vec<Option<&'a str>>,
-    event_at: Vec<Option<DateTime<Utc>>>,
-    document_key: Vec<Option<&'a str>>,
-    /// Entities (persons) also get their first version in `record_version`.
-    entity: Vec<bool>,
+struct NewRows {
+    rows: Vec<arrival::RecordRow>,
+    /// Entities (persons) also get their first version in `record_version`: `(id, body, hash)`.
+    versions: Vec<(String, String, String)>,
 }
 
-impl NewRows<'_> {
+impl NewRows {
+    /// Gathers the writes of an arrival planned with nothing stored (inserts only).
+    fn gather(&mut self, writes: Vec<arrival::Write>) {
+        for w in writes {
+            match w {
+                arrival::Write::Insert(r) => self.rows.push(r),
+                arrival::Write::Version {
+                    id,
+                    body,
+                    incoming_hash,
+                    ..
+                } => self.versions.push((id, body, incoming_hash)),
+                // Nothing is stored under a new id: there is nothing to update.
+                arrival::Write::Update(_) => {}
+            }
+        }
+    }
+
     /// Inserts the gathered rows (and the first version of each entity) in two statements, one
     /// round trip each, and empties the gathering.
     async fn flush(
@@ -375,9 +340,16 @@ impl NewRows<'_> {
         tx: &tokio_postgres::Transaction<'_>,
         meta: &PushMeta,
     ) -> DbResult<()> {
-        if self.id.is_empty() {
+        if self.rows.is_empty() {
             return Ok(());
         }
+        let col =
+            |f: fn(&arrival::RecordRow) -> &str| -> Vec<&str> { self.rows.iter().map(f).collect() };
+        let opt = |f: fn(&arrival::RecordRow) -> Option<&str>| -> Vec<Option<&str>> {
+            self.rows.iter().map(f).collect()
+        };
+        let seq: Vec<i64> = self.rows.iter().map(|r| r.seq).collect();
+        let event_at: Vec<Option<DateTime<Utc>>> = self.rows.iter().map(|r| r.event_at).collect();
         tx.execute(
             "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, event_at,
                                  device_id, device_time, received_at, clock_flagged, document_key)
@@ -386,36 +358,30 @@ impl NewRows<'_> {
                          $8::timestamptz[], $13::text[])
                   AS t(id, kind, seq, hash, body, community_code, compound_id, event_at, document_key)",
             &[
-                &self.id,
-                &self.kind,
-                &self.seq,
-                &self.hash,
-                &self.body,
-                &self.community,
-                &self.compound,
-                &self.event_at,
+                &col(|r| &r.id),
+                &col(|r| r.kind),
+                &seq,
+                &col(|r| &r.hash),
+                &col(|r| &r.body),
+                &opt(|r| r.community.as_deref()),
+                &opt(|r| r.compound.as_deref()),
+                &event_at,
                 &meta.device_id,
                 &meta.device_time,
                 &meta.received_at,
                 &meta.clock_flagged,
-                &self.document_key,
+                &opt(|r| r.document_key.as_deref()),
             ],
         )
         .await?;
-        // Entities (no event time) keep their versions for the field merge.
-        let entities: Vec<usize> = (0..self.id.len()).filter(|i| self.entity[*i]).collect();
-        if !entities.is_empty() {
-            fn pick<'a>(v: &[&'a str], at: &[usize]) -> Vec<&'a str> {
-                at.iter().map(|i| v[*i]).collect()
-            }
+        if !self.versions.is_empty() {
+            let pick = |f: fn(&(String, String, String)) -> &str| -> Vec<&str> {
+                self.versions.iter().map(f).collect()
+            };
             tx.execute(
                 "INSERT INTO record_version (id, version, body, incoming_hash)
                  SELECT id, 1, body, hash FROM UNNEST($1::text[], $2::text[], $3::text[]) AS t(id, body, hash)",
-                &[
-                    &pick(&self.id, &entities),
-                    &pick(&self.body, &entities),
-                    &pick(&self.hash, &entities),
-                ],
+                &[&pick(|v| &v.0), &pick(|v| &v.1), &pick(|v| &v.2)],
             )
             .await?;
         }
@@ -485,34 +451,16 @@ async fn store_fast(
             {
                 // The same arrival logic as every other record, with nothing stored under the
                 // id (a tablet's UUIDv5 id, say, is refused here too).
-                if let Decision::Reject(error) = decide(inc, device, reference, Stored::default()) {
-                    receipts.push(Receipt {
-                        id: inc.id.clone(),
-                        status: ReceiptStatus::Rejected,
-                        server_seq: None,
-                        version: None,
-                        error: Some(error),
-                    });
-                    continue;
-                }
-                seq += 1;
-                new_rows.id.push(&inc.id);
-                new_rows.kind.push(&inc.kind);
-                new_rows.seq.push(seq);
-                new_rows.hash.push(&inc.hash);
-                new_rows.body.push(&inc.body);
-                new_rows.community.push(inc.community.as_deref());
-                new_rows.compound.push(inc.compound.as_deref());
-                new_rows.event_at.push(inc.event_at);
-                new_rows.document_key.push(inc.document_key.as_deref());
-                new_rows.entity.push(!inc.is_event());
-                receipts.push(Receipt {
-                    id: inc.id.clone(),
-                    status: ReceiptStatus::Accepted,
-                    server_seq: Some(seq),
-                    version: Some(1),
-                    error: None,
-                });
+                let plan = arrival::plan(
+                    inc,
+                    meta,
+                    device,
+                    reference,
+                    &arrival::Facts::default(),
+                    &mut seq,
+                );
+                new_rows.gather(plan.writes);
+                receipts.push(plan.receipt);
             }
             Ok(inc) => {
                 new_rows.flush(&tx, meta).await?;
@@ -629,7 +577,7 @@ impl super::Database for PgDb {
         .await?;
         put_reference(
             &tx,
-            "community",
+            ChangeKind::Reference(ReferenceKind::Community),
             code,
             serde_json::json!({"code": code, "name": name, "street": street}),
             code,
@@ -670,7 +618,7 @@ impl super::Database for PgDb {
         };
         put_reference(
             &tx,
-            "compound",
+            ChangeKind::Reference(ReferenceKind::Compound),
             &id,
             serde_json::json!({"id": id, "name": name, "community": community}),
             community,
@@ -693,7 +641,7 @@ impl super::Database for PgDb {
         let community = compound_community(&tx, compound_id).await?;
         put_reference(
             &tx,
-            "volunteer",
+            ChangeKind::Record(RecordKind::Volunteer),
             id,
             serde_json::json!({"id": id, "name": name, "compound": compound_id, "pin_hash": pin_hash, "retired": false}),
             &community,
@@ -728,7 +676,7 @@ impl super::Database for PgDb {
         };
         put_reference(
             &tx,
-            "checkpoint",
+            ChangeKind::Reference(ReferenceKind::Checkpoint),
             &id,
             serde_json::json!({"id": id, "name": name, "compound": compound_id}),
             &community,
@@ -935,16 +883,7 @@ impl super::Database for PgDb {
                             sp.rollback().await?;
                             seq = before;
                             tracing::warn!(id = %inc.id, error = %e, "record not stored");
-                            receipts.push(Receipt {
-                                id: inc.id.clone(),
-                                status: ReceiptStatus::Rejected,
-                                server_seq: None,
-                                version: None,
-                                error: Some(ApiError {
-                                    code: "storage_error".into(),
-                                    message: "服务器无法保存这条记录，请稍后重试 / the server could not store this record; it will be retried".into(),
-                                }),
-                            });
+                            receipts.push(arrival::storage_failed(&inc.id));
                         }
                     }
                 }

@@ -6,14 +6,15 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
-use kadian_domain::sync::{Change, Receipt, ReceiptStatus, Role, Scope};
+use kadian_domain::records::{ChangeKind, RecordKind, ReferenceKind};
+use kadian_domain::sync::{Change, Receipt, Role, Scope};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
-    conflict_body, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter,
+    arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter,
     PushMeta,
 };
-use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference, Stored};
+use crate::logic::{canonical, Device, Existing, Incoming, Reference};
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -95,12 +96,13 @@ fn compound_community(tx: &Transaction<'_>, compound_id: &str) -> DbResult<Strin
 /// Writes reference data (community, compound, checkpoint) into the change stream.
 fn put_reference(
     tx: &Transaction<'_>,
-    kind: &str,
+    kind: ChangeKind,
     id: &str,
     body: serde_json::Value,
     community: &str,
     compound: Option<&str>,
 ) -> DbResult<()> {
+    let kind = kind.as_str();
     let (text, hash) = canonical(&body);
     let existing: Option<(String, i64, String)> = tx
         .query_row(
@@ -170,6 +172,7 @@ fn existing_of(tx: &Transaction<'_>, id: &str) -> DbResult<Option<Existing>> {
         .optional()?)
 }
 
+/// One arrival: answers its [`arrival::Questions`], plans it, executes the writes.
 fn store_one(
     tx: &Transaction<'_>,
     meta: &PushMeta,
@@ -178,142 +181,112 @@ fn store_one(
     inc: &Incoming,
     seq: &mut i64,
 ) -> DbResult<Receipt> {
-    let existing = existing_of(tx, &inc.id)?;
-    let target = match &inc.target {
-        Some((_, id)) => existing_of(tx, id)?,
+    let q = arrival::Questions::of(inc);
+    let existing = existing_of(tx, q.id)?;
+    let target = match q.target {
+        Some(id) => existing_of(tx, id)?,
         None => None,
     };
-    let document_holder: Option<String> = match &inc.document_key {
+    let document_holder: Option<String> = match q.document_key {
         Some(key) => tx
             .prepare_cached("SELECT id FROM record WHERE document_key = ?1 AND id <> ?2 LIMIT 1")?
             .query_row(params![key, inc.id], |r| r.get(0))
             .optional()?,
         None => None,
     };
-    let base: Option<String> = match (&existing, inc.base_version) {
-        (Some(e), Some(b)) if !inc.is_event() && b != e.version => tx
+    let base: Option<String> = match arrival::Questions::base_version(inc, existing.as_ref()) {
+        Some((id, version)) => tx
             .query_row(
                 "SELECT body FROM record_version WHERE id = ?1 AND version = ?2",
-                params![inc.id, b],
+                params![id, version],
                 |r| r.get(0),
             )
             .optional()?,
-        _ => None,
+        None => None,
     };
-    let applied_before = match &existing {
-        Some(e) if !inc.is_event() && e.hash != inc.hash => tx
+    let applied_before = match arrival::Questions::applied_before(inc, existing.as_ref()) {
+        Some((id, hash, above)) => tx
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM record_version WHERE id = ?1 AND incoming_hash = ?2 AND version > ?3)",
             )?
-            .query_row(params![inc.id, inc.hash, inc.base_version.unwrap_or(0)], |r| r.get(0))?,
-        _ => false,
+            .query_row(params![id, hash, above], |r| r.get(0))?,
+        None => false,
     };
-    let receipt = |status, seq: Option<i64>, version: Option<i64>, error| Receipt {
-        id: inc.id.clone(),
-        status,
-        server_seq: seq,
-        version,
-        error,
-    };
-    let received = ts(meta.received_at);
-    let device_time = ts(meta.device_time);
-    let stored = Stored {
-        existing: existing.as_ref(),
-        base: base.as_deref(),
+    let facts = arrival::Facts {
+        existing,
+        target,
+        document_holder,
+        base,
         applied_before,
-        target: target.as_ref(),
-        document_holder: document_holder.as_deref(),
     };
-    Ok(match decide(inc, device, reference, stored) {
-        Decision::Duplicate => {
-            let e = existing.as_ref();
-            receipt(
-                ReceiptStatus::Duplicate,
-                e.map(|e| e.seq),
-                e.map(|e| e.version),
-                None,
-            )
-        }
-        Decision::Reject(err) => receipt(ReceiptStatus::Rejected, None, None, Some(err)),
-        Decision::Insert {
-            community,
-            compound,
-        } => {
-            *seq += 1;
+    let plan = arrival::plan(inc, meta, device, reference, &facts, seq);
+    for w in &plan.writes {
+        execute(tx, meta, w)?;
+    }
+    Ok(plan.receipt)
+}
+
+/// Executes one write of an arrival.
+fn execute(tx: &Transaction<'_>, meta: &PushMeta, w: &arrival::Write) -> DbResult<()> {
+    let received = ts(meta.received_at);
+    match w {
+        arrival::Write::Insert(r) => {
             tx.prepare_cached(
                 "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, event_at,
                                      device_id, device_time, received_at, clock_flagged, document_key)
-                 VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
-                inc.id,
-                inc.kind,
-                *seq,
-                inc.hash,
-                inc.body,
-                community,
-                compound,
-                inc.event_at.map(ts),
+                r.id,
+                r.kind,
+                r.seq,
+                r.version,
+                r.hash,
+                r.body,
+                r.community,
+                r.compound,
+                r.event_at.map(ts),
                 meta.device_id,
-                device_time,
+                r.device_clock.map(|(t, _)| ts(t)),
                 received,
-                meta.clock_flagged,
-                inc.document_key,
+                r.device_clock.is_some_and(|(_, flagged)| flagged),
+                r.document_key,
             ])?;
-            if !inc.is_event() {
-                tx.prepare_cached(
-                    "INSERT INTO record_version (id, version, body, incoming_hash) VALUES (?1, 1, ?2, ?3)",
-                )?
-                .execute(params![inc.id, inc.body, inc.hash])?;
-            }
-            receipt(ReceiptStatus::Accepted, Some(*seq), Some(1), None)
         }
-        Decision::Update {
-            body,
-            conflicts,
-            community,
-            compound,
-            document_key,
-        } => {
-            let e = existing
-                .as_ref()
-                .ok_or_else(|| DbError::Backend("update without a record".into()))?;
-            let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
-            let (text, hash) = canonical(&value);
-            let version = e.version + 1;
-            *seq += 1;
-            tx.execute(
+        arrival::Write::Update(r) => {
+            tx.prepare_cached(
                 "UPDATE record SET version = ?2, seq = ?3, hash = ?4, body = ?5, community_code = ?6, compound_id = ?7,
                         device_id = ?8, device_time = ?9, received_at = ?10, clock_flagged = ?11, document_key = ?12
                  WHERE id = ?1",
-                params![inc.id, version, *seq, hash, text, community, compound, meta.device_id, device_time, received, meta.clock_flagged, document_key],
-            )?;
-            tx.execute(
-                "INSERT INTO record_version (id, version, body, incoming_hash) VALUES (?1, ?2, ?3, ?4)",
-                params![inc.id, version, text, inc.hash],
-            )?;
-            let record_seq = *seq;
-            for c in &conflicts {
-                let id = uuid::Uuid::now_v7().to_string();
-                let body = conflict_body(&id, inc, c, &meta.device_id, &received);
-                let (text, hash) = canonical(&body);
-                *seq += 1;
-                // Placed with the record as stored now: only devices that see the record see
-                // the values that lost.
-                tx.execute(
-                    "INSERT INTO record (id, kind, seq, version, hash, body, community_code, compound_id, device_id, received_at)
-                     VALUES (?1, 'conflict', ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![id, *seq, hash, text, community, compound, meta.device_id, received],
-                )?;
-            }
-            let status = if conflicts.is_empty() {
-                ReceiptStatus::Accepted
-            } else {
-                ReceiptStatus::Conflict
-            };
-            receipt(status, Some(record_seq), Some(version), None)
+            )?
+            .execute(params![
+                r.id,
+                r.version,
+                r.seq,
+                r.hash,
+                r.body,
+                r.community,
+                r.compound,
+                meta.device_id,
+                r.device_clock.map(|(t, _)| ts(t)),
+                received,
+                r.device_clock.is_some_and(|(_, flagged)| flagged),
+                r.document_key,
+            ])?;
         }
-    })
+        arrival::Write::Version {
+            id,
+            version,
+            body,
+            incoming_hash,
+        } => {
+            tx.prepare_cached(
+                "INSERT INTO record_version (id, version, body, incoming_hash) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![id, version, body, incoming_hash])?;
+        }
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -405,7 +378,7 @@ impl super::Database for SqliteDb {
             )?;
             put_reference(
                 &tx,
-                "community",
+                ChangeKind::Reference(ReferenceKind::Community),
                 &code,
                 serde_json::json!({"code": code, "name": name, "street": street}),
                 &code,
@@ -449,7 +422,7 @@ impl super::Database for SqliteDb {
             };
             put_reference(
                 &tx,
-                "compound",
+                ChangeKind::Reference(ReferenceKind::Compound),
                 &id,
                 serde_json::json!({"id": id, "name": name, "community": community}),
                 &community,
@@ -473,7 +446,14 @@ impl super::Database for SqliteDb {
         self.run(move |conn| {
             let tx = conn.transaction()?;
             let community = compound_community(&tx, &compound_id)?;
-            put_reference(&tx, "volunteer", &id, body, &community, Some(&compound_id))?;
+            put_reference(
+                &tx,
+                ChangeKind::Record(RecordKind::Volunteer),
+                &id,
+                body,
+                &community,
+                Some(&compound_id),
+            )?;
             tx.commit()?;
             Ok(())
         })
@@ -505,7 +485,7 @@ impl super::Database for SqliteDb {
             };
             put_reference(
                 &tx,
-                "checkpoint",
+                ChangeKind::Reference(ReferenceKind::Checkpoint),
                 &id,
                 serde_json::json!({"id": id, "name": name, "compound": compound_id}),
                 &community,
@@ -733,16 +713,7 @@ impl super::Database for SqliteDb {
                                 tx.execute_batch("ROLLBACK TO one; RELEASE one")?;
                                 seq = seq_before;
                                 tracing::warn!(id = %inc.id, error = %e, "record not stored");
-                                receipts.push(Receipt {
-                                    id: inc.id.clone(),
-                                    status: ReceiptStatus::Rejected,
-                                    server_seq: None,
-                                    version: None,
-                                    error: Some(kadian_domain::sync::ApiError {
-                                        code: "storage_error".into(),
-                                        message: "服务器无法保存这条记录，请稍后重试 / the server could not store this record; it will be retried".into(),
-                                    }),
-                                });
+                                receipts.push(arrival::storage_failed(&inc.id));
                             }
                         }
                     }

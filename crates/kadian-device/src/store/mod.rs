@@ -1,15 +1,52 @@
-//! The device store: one SQLCipher-encrypted SQLite file per device, in WAL mode, with foreign
-//! keys on, every write in a `BEGIN IMMEDIATE` transaction and `synchronous=FULL`, so a write
-//! that returned is on disk.
+//! The device store, the bottom layer: one SQLCipher-encrypted SQLite file per device, in WAL
+//! mode, with foreign keys on, every write in a `BEGIN IMMEDIATE` transaction and
+//! `synchronous=FULL`, so a write that returned is on disk.
+//!
+//! The store never looks up: nothing here names an area, the sync client or the app. Its SQL is
+//! split by table (`persons`, `passages`, `readings`, `travels`, `corrections`, `volunteers`),
+//! with the outbox, the replica (what sync applies) and register imports beside them.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use chrono::{DateTime, SecondsFormat, Utc};
+use kadian_domain::records::RecordKind;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
+use uuid::Uuid;
 
-use crate::error::{Result, StoreError};
-use crate::key::DbKey;
-use crate::migrate::{self, LATEST_VERSION};
+mod corrections;
+pub mod error;
+mod imports;
+pub mod key;
+pub mod migrate;
+mod outbox;
+mod passages;
+mod persons;
+mod readings;
+mod replica;
+mod search_keys;
+mod travels;
+mod volunteers;
+
+pub use error::{Result, StoreError};
+pub use imports::ImportCommitted;
+pub use key::{DbKey, KeyError, KeyLocation, KeyPolicy};
+pub use migrate::{migrations, Migration, LATEST_VERSION};
+pub use outbox::OutboxEntry;
+pub use passages::{PassageRegistration, PassageRow, PresentPerson, Recorded};
+pub use persons::{MatchKind, PersonHit, PersonWrite};
+pub use readings::ReadingLinks;
+pub(crate) use readings::ReadingRow;
+pub use replica::{Enrolment, QuarantinedChange, RecordSyncState, RejectedRecord, SyncConflict};
+
+// What the tables' modules share inside the store (a write of one kind may write another's
+// rows: an import writes persons, passages, readings and travel declarations).
+use corrections::{correctable_table, insert_correction};
+use outbox::enqueue;
+use passages::insert_passage;
+use persons::{person_unchanged, upsert_person_tx};
+use readings::insert_reading;
+use travels::insert_travel;
 
 /// `PRAGMA application_id` of a Kadian device store: `KDN1`.
 pub const APPLICATION_ID: i64 = 0x4B44_4E31;
@@ -42,41 +79,6 @@ impl StoreOptions {
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
-}
-
-/// One row of the outbox (待同步队列).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct OutboxEntry {
-    /// Local sequence: the push order.
-    pub seq: i64,
-    /// Record kind (`passage`, `person`, ...).
-    pub kind: String,
-    /// The record's UUIDv7.
-    pub record_id: String,
-    /// `create` or `update`.
-    pub op: String,
-    /// The version an update was made on.
-    pub base_version: Option<i64>,
-    /// The record as JSON.
-    pub body: String,
-    /// SHA-256 of `body`, hex.
-    pub hash: String,
-    /// `pending`, `sent`, `rejected` or `conflict` (an acknowledged row leaves the outbox).
-    pub state: String,
-}
-
-impl OutboxEntry {
-    /// The row as the sync protocol pushes it.
-    pub fn to_push_record(&self) -> kadian_domain::sync::PushRecord {
-        kadian_domain::sync::PushRecord {
-            kind: self.kind.clone(),
-            id: self.record_id.clone(),
-            op: self.op.clone(),
-            base_version: self.base_version,
-            hash: self.hash.clone(),
-            body: serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null),
-        }
-    }
 }
 
 impl Store {
@@ -204,7 +206,7 @@ impl Store {
     }
 
     /// Writes the WAL back into the main file and truncates it (on close, before a backup).
-    pub fn checkpoint(&self) -> Result<()> {
+    pub fn wal_checkpoint(&self) -> Result<()> {
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
@@ -232,73 +234,13 @@ impl Store {
         })
     }
 
-    /// Outbox rows in `state` (`pending`, ...), oldest first, at most `limit`.
-    pub fn outbox(&self, state: &str, limit: usize) -> Result<Vec<OutboxEntry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, kind, record_id, op, base_version, body, hash, state
-             FROM outbox WHERE state = ?1 ORDER BY seq LIMIT ?2",
-        )?;
-        let rows = stmt
-            .query_map(rusqlite::params![state, limit as i64], |r| {
-                Ok(OutboxEntry {
-                    seq: r.get(0)?,
-                    kind: r.get(1)?,
-                    record_id: r.get(2)?,
-                    op: r.get(3)?,
-                    base_version: r.get(4)?,
-                    body: r.get(5)?,
-                    hash: r.get(6)?,
-                    state: r.get(7)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
-    /// Number of outbox rows not yet acknowledged (pending or sent).
-    pub fn pending_count(&self) -> Result<i64> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM outbox WHERE state IN ('pending', 'sent')",
-            [],
-            |r| r.get(0),
-        )?)
-    }
-
-    /// Entries waiting for the server as people count them: a registration (the passage with
-    /// its reading and travel declaration) is one, and so is a person, a lone reading, a
-    /// re-measure of a passage already sent, a correction or a volunteer change. The outbox's own
-    /// count is [`Store::pending_count`].
-    pub fn pending_entries(&self) -> Result<i64> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM outbox o
-             WHERE o.state IN ('pending', 'sent')
-               AND NOT (o.kind = 'temperature_reading' AND EXISTS (
-                     SELECT 1 FROM temperature_reading r JOIN outbox p
-                       ON p.record_id = r.passage_id AND p.state IN ('pending', 'sent')
-                     WHERE r.id = o.record_id))
-               AND NOT (o.kind = 'travel_declaration' AND EXISTS (
-                     SELECT 1 FROM travel_declaration t JOIN outbox p
-                       ON p.record_id = t.passage_id AND p.state IN ('pending', 'sent')
-                     WHERE t.id = o.record_id))",
-            [],
-            |r| r.get(0),
-        )?)
-    }
-
     /// Row count of a table of this store (tests and status screens).
     pub fn count(&self, table: &str) -> Result<i64> {
-        const TABLES: [&str; 7] = [
-            "person",
-            "passage",
-            "temperature_reading",
-            "travel_declaration",
-            "travel_place",
-            "correction",
-            "outbox",
-        ];
-        let table = TABLES
-            .iter()
-            .find(|t| **t == table)
+        let table = RecordKind::ALL
+            .into_iter()
+            .map(table_of)
+            .chain(["travel_place", "outbox"])
+            .find(|t| *t == table)
             .ok_or(StoreError::NotFound {
                 kind: "table",
                 id: table.to_owned(),
@@ -326,4 +268,31 @@ fn is_plain_sqlite(path: &Path) -> bool {
         .and_then(|mut f| f.read_exact(&mut header))
         .map(|()| &header == b"SQLite format 3\0")
         .unwrap_or(false)
+}
+
+/// The table that holds a record kind on the device (volunteers are kept with the reference
+/// data they arrive as).
+pub fn table_of(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Person => "person",
+        RecordKind::Passage => "passage",
+        RecordKind::TemperatureReading => "temperature_reading",
+        RecordKind::TravelDeclaration => "travel_declaration",
+        RecordKind::Correction => "correction",
+        RecordKind::Volunteer => "reference",
+    }
+}
+
+pub(crate) fn ts(at: chrono::DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+pub(crate) fn uuid_opt(s: Option<String>) -> Option<Uuid> {
+    s.and_then(|s| Uuid::parse_str(&s).ok())
 }

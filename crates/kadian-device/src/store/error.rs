@@ -77,7 +77,7 @@ pub enum StoreError {
     },
     /// The key could not be loaded or stored.
     #[error(transparent)]
-    Key(#[from] crate::key::KeyError),
+    Key(#[from] super::key::KeyError),
     /// Any other SQLite error (a bug, or a damaged file).
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),

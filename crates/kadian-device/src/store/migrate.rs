@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::error::{Result, StoreError};
+use super::error::{Result, StoreError};
 
 /// One numbered migration.
 #[derive(Debug, Clone, Copy)]
@@ -23,37 +23,37 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "0001_initial.sql",
-        sql: include_str!("../../../migrations/device/0001_initial.sql"),
+        sql: include_str!("../../../../migrations/device/0001_initial.sql"),
         then: None,
     },
     Migration {
         version: 2,
         name: "0002_sync_replica.sql",
-        sql: include_str!("../../../migrations/device/0002_sync_replica.sql"),
+        sql: include_str!("../../../../migrations/device/0002_sync_replica.sql"),
         then: None,
     },
     Migration {
         version: 3,
         name: "0003_review_indexes.sql",
-        sql: include_str!("../../../migrations/device/0003_review_indexes.sql"),
+        sql: include_str!("../../../../migrations/device/0003_review_indexes.sql"),
         then: None,
     },
     Migration {
         version: 4,
         name: "0004_sync_quarantine.sql",
-        sql: include_str!("../../../migrations/device/0004_sync_quarantine.sql"),
+        sql: include_str!("../../../../migrations/device/0004_sync_quarantine.sql"),
         then: None,
     },
     Migration {
         version: 5,
         name: "0005_outbox_record.sql",
-        sql: include_str!("../../../migrations/device/0005_outbox_record.sql"),
+        sql: include_str!("../../../../migrations/device/0005_outbox_record.sql"),
         then: None,
     },
     Migration {
         version: 6,
         name: "0006_person_pinyin.sql",
-        sql: include_str!("../../../migrations/device/0006_person_pinyin.sql"),
+        sql: include_str!("../../../../migrations/device/0006_person_pinyin.sql"),
         then: Some(fill_name_pinyin),
     },
 ];
@@ -68,7 +68,7 @@ fn fill_name_pinyin(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
     for (id, name) in names {
         update.execute(rusqlite::params![
             id,
-            crate::search_keys::full_pinyin(&name)
+            super::search_keys::full_pinyin(&name)
         ])?;
     }
     Ok(())

@@ -11,6 +11,9 @@ use uuid::Uuid;
 
 use crate::{Field, Notice};
 
+use super::rules::{bad, reference, text};
+use crate::name::MAX_NAME_CHARS;
+
 /// Namespace of volunteer ids: UUIDv5 of `"<compound id>/<name>"`, so setting a volunteer of the
 /// same compound and name again changes their PIN instead of adding a second entry.
 pub const VOLUNTEER_NAMESPACE: Uuid = Uuid::from_u128(0x6b61_6469_616e_766f_6c75_6e74_6565_7231);
@@ -127,6 +130,41 @@ pub fn verify_pin(pin_hash: &str, pin: &str) -> bool {
 /// send instead of a PIN.
 pub fn is_pin_hash(s: &str) -> bool {
     bounded(s).is_some()
+}
+
+/// A volunteer: the id is that of compound and name ([`volunteer_id`]), a name of at most 20
+/// characters, the PIN as an Argon2id hash within the limits of [`is_pin_hash`].
+///
+/// Errors: `volunteer_id`, `name_missing`, `name_too_long`, `pin_not_hashed`,
+/// `reference_missing`, `too_long`.
+pub fn check_volunteer(v: &Volunteer) -> Result<(), Notice> {
+    reference("小区 / compound", &v.compound)?;
+    if check_volunteer_name(&v.name)? != v.name {
+        return Err(bad(
+            Field::Name,
+            "name_not_trimmed",
+            "志愿者姓名前后不能有空格",
+            "A volunteer's name has no spaces before or after it",
+        ));
+    }
+    text(Field::Name, "姓名 / name", &v.name, MAX_NAME_CHARS, false)?;
+    if v.id != volunteer_id(&v.compound, &v.name) {
+        return Err(bad(
+            Field::Record,
+            "volunteer_id",
+            "志愿者编号与小区和姓名不符",
+            "The volunteer's id is not that of its compound and name",
+        ));
+    }
+    if !is_pin_hash(&v.pin_hash) {
+        return Err(bad(
+            Field::Pin,
+            "pin_not_hashed",
+            "密码必须以 Argon2 散列发送，不能发送明文",
+            "The PIN must come as an Argon2 hash, never in clear",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,17 +4,17 @@
 //! file in one transaction (persons, travel declarations, passages and readings, each with its
 //! outbox row), so it syncs like anything typed at a gate; a file that fails changes nothing.
 
-use std::sync::Mutex;
-
 use kadian_registers::import::{
     import_file, ImportBatch, ImportOptions, ImportReport, RegisterKind,
 };
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
-use crate::gate::{local, AppError, AppResult};
-use crate::review::divisions;
+use crate::local_time::local;
+use crate::places::divisions;
+pub use crate::store::ImportCommitted;
 
 /// The largest register file read (bytes): a 140,000-person roster is about 12 MB as .xlsx.
 pub const MAX_REGISTER_BYTES: usize = 64 * 1024 * 1024;
@@ -28,27 +28,6 @@ pub struct ImportPreview {
     /// The report: counts, unmapped columns, and every row with its status and issues.
     pub report: ImportReport,
 }
-
-/// What a commit stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
-pub struct ImportCommitted {
-    /// Persons created or updated.
-    pub persons: u32,
-    /// Travel declarations.
-    pub travel: u32,
-    /// Passages.
-    pub passages: u32,
-    /// Readings (with passages and on their own).
-    pub readings: u32,
-    /// Rows of the register that were on this device already, unchanged (a register imported
-    /// again): left as they were, not sent again. A row counts by its main record (a gate-log
-    /// row's passage, a returnee row's declaration, a roster row's person).
-    pub already_here: u32,
-}
-
-/// The preview waiting for its commit (one at a time).
-pub(crate) type PendingImport = Mutex<Option<(String, ImportBatch)>>;
 
 fn kind_of(raw: Option<&str>) -> AppResult<Option<RegisterKind>> {
     Ok(match raw.filter(|s| !s.is_empty() && *s != "auto") {
@@ -141,11 +120,11 @@ impl AppCore {
         options.community_code = enrolment.scope.community.clone();
         options.compound = compound_name;
         options.checkpoint_id = checkpoint.clone().unwrap_or_else(|| "import".into());
-        // `recorded_by` is a reference of at most 64 characters (record_rules): a long file name
+        // `recorded_by` is a reference of at most 64 characters (kadian_domain::records): a long file name
         // is cut, never a reason to refuse the register.
         options.recorded_by = format!("导入 {file_name}")
             .chars()
-            .take(kadian_domain::record_rules::MAX_REF_CHARS)
+            .take(kadian_domain::records::MAX_REF_CHARS)
             .collect();
         // calamine and the CSV reader read files: the bytes go to a private temporary file
         // with the same name (the extension tells the format), removed right after.

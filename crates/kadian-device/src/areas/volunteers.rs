@@ -3,13 +3,13 @@
 //! the hash is stored and synced; the compound's tablets pull the list and check PINs offline.
 //! A volunteer who leaves is retired, not deleted: the records they made still name them.
 
+use kadian_domain::records::volunteer::{check_volunteer_name, hash_pin, volunteer_id, Volunteer};
 use kadian_domain::sync::Role;
-use kadian_domain::volunteer::{check_volunteer_name, hash_pin, volunteer_id, Volunteer};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
-use crate::gate::{AppError, AppResult};
 
 /// A volunteer as the compound laptop lists them (never with the PIN or its hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -50,16 +50,6 @@ fn not_staff() -> AppError {
 }
 
 impl AppCore {
-    /// Every volunteer this device holds (pulled, or set here), retired ones included.
-    pub(crate) fn all_volunteers(&self) -> AppResult<Vec<Volunteer>> {
-        Ok(self
-            .store()
-            .reference("volunteer")?
-            .into_iter()
-            .filter_map(|(_, body)| serde_json::from_value(body).ok())
-            .collect())
-    }
-
     /// The compounds whose volunteers this device keeps: a compound laptop its own; a community
     /// laptop those of its community; the street all. Errors: `not_staff` (a tablet or a device
     /// not enrolled).

@@ -1,21 +1,19 @@
-//! The store's side of sync: the enrolment, the outbox as the sync engine drains it, receipts,
-//! and pulled changes merged into the local replica.
+//! The store's side of sync: the enrolment, the pull cursor, pulled changes merged into the
+//! local replica (a change that cannot be applied is quarantined, never stops the page), the
+//! conflicts and the reference data.
 
 use chrono::Utc;
+use kadian_domain::records::Volunteer;
 use kadian_domain::records::{
-    Correction, Passage, Person, Source, TemperatureReading, TravelDeclaration,
+    ChangeKind, Correction, Passage, Person, RecordKind, Source, TemperatureReading,
+    TravelDeclaration,
 };
-use kadian_domain::sync::{Change, EnrolResponse, Receipt, ReceiptStatus, Role, Scope};
-use kadian_domain::volunteer::Volunteer;
+use kadian_domain::sync::{Change, EnrolResponse, Role, Scope};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Result, StoreError};
-use crate::store::{OutboxEntry, Store};
-use crate::write::{
-    correctable_table, insert_correction, insert_passage, insert_reading, insert_travel, ts,
-    upsert_person_tx,
-};
+use super::error::{Result, StoreError};
+use super::*;
 
 /// This device's enrolment with a server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,9 +95,31 @@ pub struct RejectedRecord {
     pub message: String,
 }
 
+/// A pulled change this device could not apply.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct QuarantinedChange {
+    /// Record kind as pulled.
+    pub kind: String,
+    /// Its id.
+    pub record_id: String,
+    /// The server's version of it.
+    #[ts(type = "number")]
+    pub version: i64,
+    /// Why (`invalid_record`, `document_number_in_use`, `too_long`, ...).
+    pub code: String,
+    /// The reason in zh-CN and en.
+    pub message: String,
+    /// When it was pulled (UTC, RFC 3339).
+    pub at: String,
+}
+
 const META_ENROLMENT: &str = "enrolment";
+
 const META_REENROL: &str = "reenrol_needed";
+
 const META_CURSOR: &str = "pull_cursor";
+
 const META_LAST_SYNC: &str = "last_sync_at";
 
 fn meta_get(tx: &Transaction<'_>, key: &str) -> Result<Option<String>> {
@@ -116,19 +136,6 @@ fn meta_set(tx: &Transaction<'_>, key: &str, value: &str) -> Result<()> {
         [key, value],
     )?;
     Ok(())
-}
-
-fn row_to_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEntry> {
-    Ok(OutboxEntry {
-        seq: r.get(0)?,
-        kind: r.get(1)?,
-        record_id: r.get(2)?,
-        op: r.get(3)?,
-        base_version: r.get(4)?,
-        body: r.get(5)?,
-        hash: r.get(6)?,
-        state: r.get(7)?,
-    })
 }
 
 fn exists(tx: &Transaction<'_>, table: &str, id: &str) -> Result<bool> {
@@ -191,145 +198,6 @@ impl Store {
         self.set_meta(META_LAST_SYNC, &ts(Utc::now()))
     }
 
-    /// The next rows to push: pending or sent (a sent row without a receipt goes again; the
-    /// server answers `duplicate` if it already has it), oldest first.
-    pub fn push_batch(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, kind, record_id, op, base_version, body, hash, state FROM outbox
-             WHERE state IN ('pending', 'sent') ORDER BY seq LIMIT ?1",
-        )?;
-        let rows = stmt
-            .query_map([limit as i64], row_to_entry)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
-    /// Marks rows as sent (before the request goes out).
-    pub fn mark_sent(&mut self, seqs: &[i64]) -> Result<()> {
-        self.write(|tx| {
-            let mut stmt = tx.prepare_cached("UPDATE outbox SET state = 'sent', updated_at = ?2 WHERE seq = ?1 AND state = 'pending'")?;
-            let now = ts(Utc::now());
-            for s in seqs {
-                stmt.execute(params![s, now])?;
-            }
-            Ok(())
-        })
-    }
-
-    /// Applies the server's receipts to the rows that were sent, in one transaction: an
-    /// accepted, duplicate or conflict receipt removes the row (the record is acknowledged; a
-    /// person or a volunteer takes the server's version); a rejected one keeps it with the reason (a transient
-    /// `storage_error` goes back to pending). Rows without a receipt stay and go again.
-    pub fn apply_receipts(&mut self, sent: &[OutboxEntry], receipts: &[Receipt]) -> Result<()> {
-        let by_id: std::collections::HashMap<&str, &OutboxEntry> =
-            sent.iter().map(|e| (e.record_id.as_str(), e)).collect();
-        self.write(|tx| {
-            let now = ts(Utc::now());
-            for (i, r) in receipts.iter().enumerate() {
-                // Receipts come in the order of the records; the id confirms it (and finds the
-                // row when a server answers out of order).
-                let entry = match sent.get(i) {
-                    Some(e) if e.record_id == r.id => e,
-                    _ => match by_id.get(r.id.as_str()) {
-                        Some(e) => e,
-                        None => continue,
-                    },
-                };
-                match r.status {
-                    ReceiptStatus::Accepted | ReceiptStatus::Duplicate | ReceiptStatus::Conflict => {
-                        tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([entry.seq])?;
-                        if let Some(v) = r.version {
-                            if entry.kind == "person" {
-                                tx.prepare_cached("UPDATE person SET version = max(version, ?2) WHERE id = ?1")?
-                                    .execute(params![entry.record_id, v])?;
-                            } else if entry.kind == "volunteer" {
-                                tx.prepare_cached(
-                                    "UPDATE reference SET version = max(version, ?2) WHERE kind = 'volunteer' AND id = ?1",
-                                )?
-                                .execute(params![entry.record_id, v])?;
-                            }
-                        }
-                    }
-                    // The server could not store it this time: it goes again with the next push.
-                    ReceiptStatus::Rejected if r.error.as_ref().is_some_and(|e| e.code == "storage_error") => {
-                        tx.prepare_cached("UPDATE outbox SET state = 'pending', updated_at = ?2 WHERE seq = ?1")?
-                            .execute(params![entry.seq, now])?;
-                    }
-                    ReceiptStatus::Rejected => {
-                        let (code, message) = r
-                            .error
-                            .as_ref()
-                            .map(|e| (e.code.clone(), e.message.clone()))
-                            .unwrap_or_else(|| ("rejected".into(), String::new()));
-                        tx.prepare_cached(
-                            "UPDATE outbox SET state = 'rejected', error_code = ?2, error_message = ?3, updated_at = ?4 WHERE seq = ?1",
-                        )?
-                        .execute(params![entry.seq, code, message, now])?;
-                    }
-                }
-            }
-            Ok(())
-        })
-    }
-
-    /// Rejected rows with the server's reasons (the sync panel lists them).
-    pub fn rejected(&self) -> Result<Vec<RejectedRecord>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, kind, record_id, op, base_version, body, hash, state, error_code, error_message
-             FROM outbox WHERE state = 'rejected' ORDER BY seq",
-        )?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(RejectedRecord {
-                    entry: row_to_entry(r)?,
-                    code: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
-                    message: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
-    /// Puts a rejected row back in the queue (after the cause was fixed).
-    pub fn requeue(&mut self, seq: i64) -> Result<bool> {
-        self.write(|tx| {
-            Ok(tx.execute(
-                "UPDATE outbox SET state = 'pending', error_code = NULL, error_message = NULL WHERE seq = ?1 AND state = 'rejected'",
-                [seq],
-            )? > 0)
-        })
-    }
-
-    /// Where a record stands.
-    pub fn record_sync_state(&self, record_id: &str) -> Result<RecordSyncState> {
-        let state: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT state FROM outbox WHERE record_id = ?1 ORDER BY seq DESC LIMIT 1",
-                [record_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(match state.as_deref() {
-            Some("pending") => RecordSyncState::Pending,
-            Some("sent") => RecordSyncState::Sent,
-            Some("rejected") => RecordSyncState::Rejected,
-            Some("conflict") => RecordSyncState::Conflict,
-            _ => {
-                let conflicted: bool = self.conn.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM sync_conflict WHERE record_id = ?1 AND resolved = 0)",
-                    [record_id],
-                    |r| r.get(0),
-                )?;
-                if conflicted {
-                    RecordSyncState::Conflict
-                } else {
-                    RecordSyncState::Acknowledged
-                }
-            }
-        })
-    }
-
     /// Unresolved conflicts, newest first.
     pub fn conflicts(&self) -> Result<Vec<SyncConflict>> {
         let mut stmt = self.conn.prepare_cached(
@@ -366,7 +234,7 @@ impl Store {
     ) -> Result<usize> {
         self.write(|tx| {
             if let Some(p) = chosen {
-                crate::write::upsert_person_tx(tx, p, kadian_domain::records::Source::User)?;
+                super::upsert_person_tx(tx, p, kadian_domain::records::Source::User)?;
             }
             Ok(tx.execute(
                 "UPDATE sync_conflict SET resolved = 1 WHERE record_id = ?1 AND field = ?2 AND resolved = 0",
@@ -495,7 +363,7 @@ fn clip(s: &str, max: usize) -> String {
 }
 
 /// Applies one pulled change. Record kinds go through the same rules as a local write
-/// ([`kadian_domain::record_rules::check_record`], inside the insert functions).
+/// ([`kadian_domain::records::check_record`], inside the insert functions).
 fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
     let parse_err = |e: serde_json::Error| {
         StoreError::Invalid(kadian_domain::Notice::error(
@@ -505,44 +373,68 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
             format!("malformed {}: {e}", c.kind),
         ))
     };
-    match c.kind.as_str() {
-        "person" => {
+    let Some(kind) = ChangeKind::parse(&c.kind) else {
+        // A kind this version does not know (a newer server's): quarantined, never guessed.
+        return Err(StoreError::Invalid(kadian_domain::Notice::error(
+            kadian_domain::Field::Record,
+            "unknown_kind",
+            format!(
+                "本机版本不认识这类记录（{}），请更新应用",
+                clip(&c.kind, 64)
+            ),
+            format!(
+                "this version does not know the kind {}; update the app",
+                clip(&c.kind, 64)
+            ),
+        )));
+    };
+    match kind {
+        ChangeKind::Record(RecordKind::Person) => {
             let p: Person = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
             merge_person(tx, &p, c.version)?;
         }
-        "passage" => {
+        ChangeKind::Record(RecordKind::Passage) => {
             let p: Passage = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
-            if !exists(tx, "passage", &p.id.to_string())? {
+            if !exists(tx, table_of(RecordKind::Passage), &p.id.to_string())? {
                 insert_passage(tx, &p, Source::Sync)?;
             }
         }
-        "temperature_reading" => {
+        ChangeKind::Record(RecordKind::TemperatureReading) => {
             let r: TemperatureReading =
                 serde_json::from_value(c.body.clone()).map_err(parse_err)?;
-            if !exists(tx, "temperature_reading", &r.id.to_string())? {
+            if !exists(
+                tx,
+                table_of(RecordKind::TemperatureReading),
+                &r.id.to_string(),
+            )? {
                 insert_reading(tx, &r, Source::Sync)?;
             }
         }
-        "travel_declaration" => {
+        ChangeKind::Record(RecordKind::TravelDeclaration) => {
             let t: TravelDeclaration = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
-            if !exists(tx, "travel_declaration", &t.id.to_string())? {
+            if !exists(
+                tx,
+                table_of(RecordKind::TravelDeclaration),
+                &t.id.to_string(),
+            )? {
                 insert_travel(tx, &t, Source::Sync)?;
             }
         }
-        "correction" => {
+        ChangeKind::Record(RecordKind::Correction) => {
             let k: Correction = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
             if let Some(table) = correctable_table(k.target_kind) {
-                if !exists(tx, "correction", &k.id.to_string())? {
+                if !exists(tx, table_of(RecordKind::Correction), &k.id.to_string())? {
                     insert_correction(tx, &k, table, Source::Sync)?;
                 }
             }
         }
-        "volunteer" => {
+        ChangeKind::Record(RecordKind::Volunteer) => {
             let v: Volunteer = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
-            kadian_domain::record_rules::check_volunteer(&v).map_err(StoreError::Invalid)?;
+            kadian_domain::records::check_volunteer(&v).map_err(StoreError::Invalid)?;
             put_reference_row(tx, c)?;
         }
-        "conflict" => {
+        ChangeKind::Reference(_) => put_reference_row(tx, c)?,
+        ChangeKind::Conflict => {
             let b = &c.body;
             let s = |k: &str| {
                 b.get(k)
@@ -564,7 +456,6 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                 ],
             )?;
         }
-        _ => put_reference_row(tx, c)?,
     }
     Ok(())
 }
@@ -592,25 +483,6 @@ fn conflict_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncConflict> {
         lost_value: r.get(5)?,
         origin: r.get(6)?,
     })
-}
-
-/// A pulled change this device could not apply.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-#[ts(export)]
-pub struct QuarantinedChange {
-    /// Record kind as pulled.
-    pub kind: String,
-    /// Its id.
-    pub record_id: String,
-    /// The server's version of it.
-    #[ts(type = "number")]
-    pub version: i64,
-    /// Why (`invalid_record`, `document_number_in_use`, `too_long`, ...).
-    pub code: String,
-    /// The reason in zh-CN and en.
-    pub message: String,
-    /// When it was pulled (UTC, RFC 3339).
-    pub at: String,
 }
 
 /// Stores the server's version of a person. Fields this device changed and has not had

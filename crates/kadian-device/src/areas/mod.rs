@@ -1,0 +1,12 @@
+//! The areas: one module per group of screens (the Tauri command prefix), each holding its
+//! `AppCore` methods and the view types that cross to the UI. An area never imports another area;
+//! what several show alike lives in `views`.
+
+pub mod enrolment;
+pub mod gate;
+pub mod register_import;
+pub mod review;
+pub mod shift;
+pub mod sync_panel;
+pub mod views;
+pub mod volunteers;

@@ -1,0 +1,228 @@
+//! Exports of the review desk's lists (and the gate's today) to .xlsx and .csv, full values,
+//! in the registers' own layout so they import back unchanged.
+
+use std::path::{Path, PathBuf};
+
+use kadian_domain::records::{Direction, Instant, Passage, TemperatureReading};
+use kadian_domain::Celsius;
+use kadian_registers::export::{
+    export_csv, export_xlsx, passages_table, returnees_table, ExportTable, ExportValue,
+    PassageExport, ReturneeExport,
+};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use super::super::views::PassageView;
+use super::DayRange;
+use crate::app_error::{AppError, AppResult};
+use crate::core::AppCore;
+use crate::local_time::{local, CST_MINUTES};
+use crate::places::divisions;
+
+/// Which list to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportKind {
+    /// Today's passages at this gate.
+    Today,
+    /// Passages over the range (出入登记).
+    Passages,
+    /// Readings over the range.
+    Readings,
+    /// Returnees under observation (返乡人员登记表).
+    Returnees,
+}
+
+/// A file written by an export.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ExportResult {
+    /// Full path of the file.
+    pub path: String,
+    /// Rows written (without the header).
+    pub rows: u32,
+    /// Voided passages of the list that were left out of the file (0 for other lists).
+    pub voided_left_out: u32,
+    /// The file's name (`出入登记_20261201-203000.xlsx`).
+    pub file_name: String,
+    /// The folder it is in.
+    pub folder: String,
+}
+
+impl AppCore {
+    /// Writes a list to `dir` as `.xlsx` or `.csv` (UTF-8 with BOM); returns the file. Passages
+    /// go out in the gate-log columns and returnees in the returnee-register columns, so both
+    /// import back to the same records.
+    pub fn export(
+        &self,
+        kind: ExportKind,
+        range: Option<&DayRange>,
+        format: &str,
+        dir: &Path,
+    ) -> AppResult<ExportResult> {
+        let today = local(self.now()).date();
+        let range = range.cloned().unwrap_or(DayRange {
+            from: today.to_string(),
+            to: today.to_string(),
+        });
+        let mut voided_left_out = 0;
+        let (table, stem) = match kind {
+            ExportKind::Today | ExportKind::Passages => {
+                let rows = if kind == ExportKind::Today {
+                    // The gate's today: this checkpoint's passages on the China day.
+                    let checkpoint = self.enrolled_checkpoint()?;
+                    let names = self.names()?;
+                    let rows = self
+                        .store()
+                        .passages_on_day(&checkpoint, today, CST_MINUTES)?;
+                    rows.into_iter().map(|r| names.passage_view(r)).collect()
+                } else {
+                    self.review_passages(&range)?.rows
+                };
+                voided_left_out = rows.iter().filter(|r| r.voided).count();
+                (self.passages_export(&rows)?, "出入登记")
+            }
+            ExportKind::Readings => {
+                let rows = self.review_readings(&range)?.rows;
+                let table = ExportTable {
+                    sheet: "体温记录".into(),
+                    headers: ["时间", "姓名", "体温", "发热", "复测", "卡点", "测量人"]
+                        .iter()
+                        .map(|h| (*h).to_owned())
+                        .collect(),
+                    rows: rows
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                ExportValue::DateTime(local(r.at)),
+                                ExportValue::Text(r.name.clone()),
+                                ExportValue::Number(r.celsius),
+                                ExportValue::Text(if r.fever { "是" } else { "否" }.into()),
+                                ExportValue::Text(
+                                    if r.remeasure_of.is_some() {
+                                        "是"
+                                    } else {
+                                        "否"
+                                    }
+                                    .into(),
+                                ),
+                                ExportValue::Text(r.checkpoint_name.clone()),
+                                ExportValue::Text(r.recorded_by.clone()),
+                            ]
+                        })
+                        .collect(),
+                };
+                (table, "体温记录")
+            }
+            ExportKind::Returnees => {
+                let list = self.returnee_declarations()?;
+                let rows: Vec<ReturneeExport<'_>> = list
+                    .iter()
+                    .filter_map(|(t, p)| {
+                        p.as_ref().map(|person| ReturneeExport {
+                            person,
+                            travel: t,
+                            reading: None,
+                        })
+                    })
+                    .collect();
+                (returnees_table(&rows, divisions()), "返乡人员")
+            }
+        };
+        let ext = match format {
+            "xlsx" => "xlsx",
+            "csv" => "csv",
+            _ => {
+                return Err(AppError::new(
+                    "invalid_format",
+                    Some("format"),
+                    "只能导出 Excel（.xlsx）或 CSV",
+                    "Export as .xlsx or .csv",
+                ))
+            }
+        };
+        std::fs::create_dir_all(dir).map_err(|e| export_failed(dir, &e))?;
+        let stamp = local(self.now()).format("%Y%m%d-%H%M%S");
+        let path: PathBuf = dir.join(format!("{stem}_{stamp}.{ext}"));
+        let written = if ext == "xlsx" {
+            export_xlsx(&table, &path)
+        } else {
+            export_csv(&table, &path)
+        };
+        written.map_err(|e| export_failed(&path, &e))?;
+        Ok(ExportResult {
+            path: path.display().to_string(),
+            rows: u32::try_from(table.rows.len()).unwrap_or(u32::MAX),
+            voided_left_out: u32::try_from(voided_left_out).unwrap_or(u32::MAX),
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            folder: dir.display().to_string(),
+        })
+    }
+
+    fn passages_export(&self, rows: &[PassageView]) -> AppResult<ExportTable> {
+        let store = self.store();
+        let mut owned = Vec::with_capacity(rows.len());
+        for r in rows.iter().filter(|r| !r.voided) {
+            let phone = match r.person_id.as_deref().and_then(|p| Uuid::parse_str(p).ok()) {
+                Some(id) => store.person(id)?.and_then(|(p, _)| p.phone),
+                None => None,
+            };
+            let at = Instant {
+                utc: r.at,
+                offset_minutes: CST_MINUTES,
+            };
+            let passage = Passage {
+                id: Uuid::parse_str(&r.id).unwrap_or_default(),
+                checkpoint_id: r.checkpoint_id.clone(),
+                direction: if r.direction == "in" {
+                    Direction::In
+                } else {
+                    Direction::Out
+                },
+                at,
+                person_id: None,
+                walk_in_name: Some(r.name.clone()),
+                plate: r.plate.clone(),
+                companions: 0,
+                purpose: r.purpose.clone(),
+                recorded_by: r.recorded_by.clone(),
+            };
+            let reading = r.celsius.map(|c| TemperatureReading {
+                id: Uuid::nil(),
+                passage_id: None,
+                person_id: None,
+                checkpoint_id: r.checkpoint_id.clone(),
+                at,
+                celsius: Celsius::from_tenths((c * 10.0).round() as i16),
+                fever: r.fever,
+                remeasure_of: None,
+                recorded_by: r.recorded_by.clone(),
+            });
+            owned.push((r.name.clone(), phone, passage, reading));
+        }
+        let rows: Vec<PassageExport<'_>> = owned
+            .iter()
+            .map(|(name, phone, passage, reading)| PassageExport {
+                name,
+                phone: phone.as_deref(),
+                passage,
+                reading: reading.as_ref(),
+            })
+            .collect();
+        Ok(passages_table(&rows))
+    }
+}
+
+fn export_failed(path: &Path, e: &dyn std::fmt::Display) -> AppError {
+    AppError::new(
+        "export_failed",
+        None,
+        &format!("文件没有写成：{}（{e}）", path.display()),
+        &format!("The file could not be written: {} ({e})", path.display()),
+    )
+}

@@ -1,0 +1,235 @@
+//! The sync bar's panel on a laptop: conflicts to settle, records the server refused (to send
+//! again), and pulled changes this device could not apply (quarantined).
+
+use kadian_domain::sync::Role;
+use serde::Serialize;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use super::views::{mask_document, mask_phone};
+use crate::app_error::{AppError, AppResult};
+use crate::core::AppCore;
+
+/// A sync conflict as staff read it: whose record, which field, the value kept and the one not
+/// applied, shown as text.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ConflictView {
+    /// Conflict id (for [`AppCore::settle_conflict`]).
+    pub id: String,
+    /// Record kind (`person`, ...).
+    pub record_kind: String,
+    /// Record id.
+    pub record_id: String,
+    /// Person id when the record is a person (opens the person page).
+    pub person_id: Option<String>,
+    /// Whose record: the person's name, or the kind and the id's first 8 characters.
+    pub who: String,
+    /// Field name as in the record (`phone`, `room`, ...); the UI shows its label.
+    pub field: String,
+    /// The value now stored (the server's), as text; empty when there is none. A document number
+    /// or phone is masked (`138****8000`).
+    pub kept: String,
+    /// The value not applied (this device's, or the other device's), as text.
+    pub lost: String,
+    /// `server` (merged there) or `device` (an edit here overtaken by the server's version).
+    pub origin: String,
+    /// True when the value not applied can be chosen instead (person fields); otherwise only
+    /// keeping the stored value settles it.
+    pub can_keep_lost: bool,
+}
+
+/// A conflict's stored JSON value as text: a string without its quotes, `null` as empty.
+fn conflict_text(json: Option<&str>) -> String {
+    match json.map(serde_json::from_str::<serde_json::Value>) {
+        Some(Ok(serde_json::Value::String(s))) => s,
+        Some(Ok(serde_json::Value::Null)) | None => String::new(),
+        Some(Ok(v)) => v.to_string(),
+        Some(Err(_)) => json.unwrap_or_default().to_owned(),
+    }
+}
+
+/// A conflict's value as the lists show it: a document number or phone masked like everywhere
+/// else (the person page reveals them), any other field as it is.
+fn masked_value(field: &str, text: String) -> String {
+    match field {
+        "document_number" if !text.is_empty() => mask_document(&text),
+        "phone" if !text.is_empty() => mask_phone(&text),
+        _ => text,
+    }
+}
+
+/// The person fields staff may settle by choosing a value (the record's own fields, not its id).
+const SETTLEABLE_PERSON_FIELDS: &[&str] = &[
+    "name",
+    "document_type",
+    "document_number",
+    "phone",
+    "sex",
+    "birth_date",
+    "compound",
+    "building",
+    "unit",
+    "room",
+    "category",
+];
+
+/// A record the server rejected, for the sync panel.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct RejectedView {
+    /// Outbox sequence (re-queue it with this).
+    #[ts(type = "number")]
+    pub seq: i64,
+    /// Record kind.
+    pub kind: String,
+    /// Record id.
+    pub record_id: String,
+    /// The server's code.
+    pub code: String,
+    /// The server's reason.
+    pub message: String,
+    /// What the record is, in a few words (name, time).
+    pub summary: String,
+}
+
+impl AppCore {
+    /// Unresolved sync conflicts, newest first, with the person's name where the record is a
+    /// person.
+    pub fn conflicts(&self) -> AppResult<Vec<ConflictView>> {
+        let store = self.store();
+        let mut out = Vec::new();
+        for c in store.conflicts()? {
+            let person = if c.record_kind == "person" {
+                match Uuid::parse_str(&c.record_id) {
+                    Ok(id) => store.person(id)?.map(|(p, _)| p),
+                    Err(_) => None,
+                }
+            } else {
+                None
+            };
+            let short: String = c.record_id.chars().take(8).collect();
+            out.push(ConflictView {
+                who: person
+                    .as_ref()
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| format!("{} {short}", c.record_kind)),
+                person_id: person.as_ref().map(|p| p.id.to_string()),
+                can_keep_lost: person.is_some()
+                    && SETTLEABLE_PERSON_FIELDS.contains(&c.field.as_str()),
+                kept: masked_value(&c.field, conflict_text(c.kept_value.as_deref())),
+                lost: masked_value(&c.field, conflict_text(c.lost_value.as_deref())),
+                id: c.id,
+                record_kind: c.record_kind,
+                record_id: c.record_id,
+                field: c.field,
+                origin: c.origin,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Settles a sync conflict. `keep_lost = false` keeps the stored value (nothing changes but
+    /// the list); `keep_lost = true` writes the value not applied as a new version of the person
+    /// (checked by the person's rules, synced like any edit). Every open conflict of that
+    /// record's field is settled with it. Errors: `not_a_desk` on a tablet, `unknown_conflict`,
+    /// `cannot_keep_lost` (not a person field), the person's rule errors.
+    pub fn settle_conflict(&self, conflict_id: &str, keep_lost: bool) -> AppResult<()> {
+        if matches!(self.role()?, Some(Role::Volunteer) | None) {
+            return Err(AppError::new(
+                "not_a_desk",
+                None,
+                "同步冲突在小区、社区或街道的电脑上处理",
+                "Sync conflicts are settled on compound, community or street laptops",
+            ));
+        }
+        let mut store = self.store();
+        let c = store.conflict(conflict_id)?.ok_or_else(|| {
+            AppError::new(
+                "unknown_conflict",
+                None,
+                "这条冲突已经处理过或不存在",
+                "This conflict was settled already or does not exist",
+            )
+        })?;
+        let mut chosen = None;
+        if keep_lost {
+            let cannot = || {
+                AppError::new(
+                    "cannot_keep_lost",
+                    Some("field"),
+                    "这一项只能保留现有的值",
+                    "Only the stored value can be kept for this field",
+                )
+            };
+            if c.record_kind != "person" || !SETTLEABLE_PERSON_FIELDS.contains(&c.field.as_str()) {
+                return Err(cannot());
+            }
+            let id = Uuid::parse_str(&c.record_id).map_err(|_| cannot())?;
+            let (person, _) = store.person(id)?.ok_or_else(cannot)?;
+            let mut body = serde_json::to_value(&person).map_err(|_| cannot())?;
+            let lost: serde_json::Value = c
+                .lost_value
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|_| cannot())?
+                .unwrap_or(serde_json::Value::Null);
+            body[c.field.as_str()] = lost;
+            let person: kadian_domain::records::Person =
+                serde_json::from_value(body).map_err(|_| cannot())?;
+            chosen = Some(person);
+        }
+        store.settle_conflicts(&c.record_id, &c.field, chosen.as_ref())?;
+        drop(store);
+        if chosen.is_some() {
+            self.written();
+        }
+        Ok(())
+    }
+
+    /// Pulled changes this device could not apply, with the reason (newest first).
+    pub fn quarantined_changes(&self) -> AppResult<Vec<crate::store::QuarantinedChange>> {
+        Ok(self.store().quarantined()?)
+    }
+
+    /// Records the server rejected, with its reason.
+    pub fn rejected_records(&self) -> AppResult<Vec<RejectedView>> {
+        Ok(self
+            .store()
+            .rejected()?
+            .into_iter()
+            .map(|r| {
+                let body: serde_json::Value =
+                    serde_json::from_str(&r.entry.body).unwrap_or_default();
+                let summary = [
+                    body["name"].as_str(),
+                    body["walk_in_name"].as_str(),
+                    body["at"]["utc"].as_str(),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+                RejectedView {
+                    seq: r.entry.seq,
+                    kind: r.entry.kind.clone(),
+                    record_id: r.entry.record_id.clone(),
+                    code: r.code,
+                    message: r.message,
+                    summary,
+                }
+            })
+            .collect())
+    }
+
+    /// Puts a rejected record back in the queue (after its cause was fixed, e.g. the reference
+    /// data it needed has arrived). False when it was not rejected.
+    pub fn requeue(&self, seq: i64) -> AppResult<bool> {
+        let done = self.store().requeue(seq)?;
+        if done {
+            self.written();
+        }
+        Ok(done)
+    }
+}

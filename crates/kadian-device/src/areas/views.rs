@@ -1,0 +1,244 @@
+//! What several areas show alike, and the facts about this device they all ask: a passage as
+//! lists show it, masked ID numbers and phones, names of checkpoints and volunteers, the
+//! checkpoint this tablet is enrolled at, the shift on duty, the device's role. Areas import this
+//! file, never each other.
+
+use chrono::{DateTime, Utc};
+use kadian_domain::records::Direction;
+use kadian_domain::sync::Role;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::app_error::{AppError, AppResult};
+use crate::core::AppCore;
+use crate::local_time::local;
+use crate::session::{Shift, ShiftState};
+use crate::store::PassageRow;
+use kadian_domain::records::Volunteer;
+
+/// One row of a passage list.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct PassageView {
+    /// Passage id.
+    pub id: String,
+    /// `in` or `out`.
+    pub direction: String,
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+    /// Local time `HH:MM` (China).
+    pub local_time: String,
+    /// Local date `YYYY-MM-DD` (China).
+    pub local_date: String,
+    /// Person id, if registered.
+    pub person_id: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Plate.
+    pub plate: Option<String>,
+    /// Latest reading, °C.
+    pub celsius: Option<f64>,
+    /// The first reading, °C, when it was re-measured (`38.5` of 「38.5 → 复测 36.9」); `None`
+    /// when there was one reading only.
+    pub first_celsius: Option<f64>,
+    /// Any reading was a fever.
+    pub fever: bool,
+    /// Voided.
+    pub voided: bool,
+    /// The first reading's id (for a re-measure).
+    pub reading_id: Option<String>,
+    /// Checkpoint id.
+    pub checkpoint_id: String,
+    /// Checkpoint name, when known.
+    pub checkpoint_name: String,
+    /// Who registered it (volunteer name, or id when unknown).
+    pub recorded_by: String,
+    /// Purpose and destination.
+    pub purpose: Option<String>,
+}
+
+/// `4114**********1234`: the first and last four characters of a document number, the rest as
+/// stars (lists and search results; GB 11643 numbers and others alike).
+pub fn mask_document(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() <= 8 {
+        return "*".repeat(chars.len());
+    }
+    let n = chars.len();
+    chars[..4]
+        .iter()
+        .chain(std::iter::repeat_n(&'*', n - 8))
+        .chain(chars[n - 4..].iter())
+        .collect()
+}
+
+/// `138****8000`: the first three and last four digits of a phone.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    let n = chars.len();
+    chars[..3]
+        .iter()
+        .chain(std::iter::repeat_n(&'*', n - 7))
+        .chain(chars[n - 4..].iter())
+        .collect()
+}
+
+pub(crate) fn celsius_f64(tenths: i64) -> f64 {
+    tenths as f64 / 10.0
+}
+
+pub(crate) fn direction_str(d: Direction) -> String {
+    d.as_str().to_owned()
+}
+
+/// Id → name maps of the reference data.
+pub(crate) struct Names {
+    pub(crate) checkpoints: std::collections::HashMap<String, String>,
+    pub(crate) volunteers: std::collections::HashMap<String, String>,
+}
+
+impl Names {
+    pub(crate) fn volunteer(&self, id: &str) -> String {
+        self.volunteers
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_owned())
+    }
+
+    pub(crate) fn passage_view(&self, r: PassageRow) -> PassageView {
+        let at = local(r.at_utc);
+        PassageView {
+            id: r.id.to_string(),
+            direction: direction_str(r.direction),
+            at: r.at_utc,
+            local_time: at.format("%H:%M").to_string(),
+            local_date: at.format("%Y-%m-%d").to_string(),
+            person_id: r.person_id.map(|p| p.to_string()),
+            name: r.name,
+            plate: r.plate,
+            celsius: r.celsius_tenths.map(celsius_f64),
+            first_celsius: if r.readings > 1 {
+                r.first_celsius_tenths.map(celsius_f64)
+            } else {
+                None
+            },
+            fever: r.fever,
+            voided: r.voided,
+            reading_id: r.reading_id.map(|p| p.to_string()),
+            checkpoint_name: self
+                .checkpoints
+                .get(&r.checkpoint_id)
+                .cloned()
+                .unwrap_or_default(),
+            checkpoint_id: r.checkpoint_id,
+            recorded_by: self.volunteer(&r.recorded_by),
+            purpose: r.purpose,
+        }
+    }
+}
+
+impl AppCore {
+    pub(crate) fn shift_state(&self) -> std::sync::MutexGuard<'_, ShiftState> {
+        self.shift_slot()
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The checkpoint this tablet is enrolled at.
+    pub(crate) fn enrolled_checkpoint(&self) -> AppResult<String> {
+        self.store()
+            .enrolment()?
+            .and_then(|e| e.scope.checkpoint)
+            .ok_or_else(|| {
+                AppError::new(
+                    "not_a_gate",
+                    None,
+                    "这台设备没有登记为卡点平板，不能做出入登记",
+                    "This device is not enrolled as a checkpoint tablet",
+                )
+            })
+    }
+
+    /// The shift on duty, if any.
+    pub fn shift(&self) -> Option<Shift> {
+        self.shift_state().shift.clone()
+    }
+
+    pub(crate) fn on_duty(&self) -> AppResult<Shift> {
+        self.shift().ok_or_else(|| {
+            AppError::new(
+                "not_signed_in",
+                None,
+                "请先签到（选择姓名并输入密码）",
+                "Sign in first (your name and PIN)",
+            )
+        })
+    }
+
+    /// The shift on duty, for a new record: refused once compound staff have retired the
+    /// volunteer (the tablet learnt it at a sync during the shift). The shift can still be
+    /// handed over. Errors: `not_signed_in`, `volunteer_retired`.
+    pub(crate) fn registering(&self) -> AppResult<Shift> {
+        let shift = self.on_duty()?;
+        let retired = self
+            .all_volunteers()?
+            .iter()
+            .any(|v| v.id.to_string() == shift.volunteer_id && v.retired);
+        if retired {
+            return Err(AppError::new(
+                "volunteer_retired",
+                None,
+                "你已被小区工作人员停用，不能再登记。请交班，并联系小区工作人员",
+                "You have been retired from the volunteer list and cannot register; hand over and ask the compound staff",
+            ));
+        }
+        Ok(shift)
+    }
+
+    /// Names of checkpoints and volunteers, for lists.
+    pub(crate) fn names(&self) -> AppResult<Names> {
+        let store = self.store();
+        let pick = |kind: &str| -> AppResult<std::collections::HashMap<String, String>> {
+            Ok(store
+                .reference(kind)?
+                .into_iter()
+                .map(|(id, b)| (id, b["name"].as_str().unwrap_or_default().to_owned()))
+                .collect())
+        };
+        // A checkpoint is named with its compound: 东门 alone says little on a community laptop.
+        let compounds = pick("compound")?;
+        let checkpoints = store
+            .reference("checkpoint")?
+            .into_iter()
+            .map(|(id, b)| {
+                let gate = b["name"].as_str().unwrap_or_default();
+                let name = match b["compound"].as_str().and_then(|c| compounds.get(c)) {
+                    Some(compound) => format!("{compound} {gate}"),
+                    None => gate.to_owned(),
+                };
+                (id, name)
+            })
+            .collect();
+        Ok(Names {
+            checkpoints,
+            volunteers: pick("volunteer")?,
+        })
+    }
+
+    pub(crate) fn role(&self) -> AppResult<Option<Role>> {
+        Ok(self.store().enrolment()?.map(|e| e.role))
+    }
+
+    /// Every volunteer this device holds (pulled, or set here), retired ones included.
+    pub(crate) fn all_volunteers(&self) -> AppResult<Vec<Volunteer>> {
+        Ok(self
+            .store()
+            .reference("volunteer")?
+            .into_iter()
+            .filter_map(|(_, body)| serde_json::from_value(body).ok())
+            .collect())
+    }
+}

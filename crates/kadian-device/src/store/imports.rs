@@ -1,0 +1,112 @@
+//! A checked register (kadian-registers' batch) stored in one transaction.
+
+use kadian_domain::records::{Person, Source};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::error::Result;
+use super::*;
+use ts_rs::TS;
+
+/// What a commit stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ImportCommitted {
+    /// Persons created or updated.
+    pub persons: u32,
+    /// Travel declarations.
+    pub travel: u32,
+    /// Passages.
+    pub passages: u32,
+    /// Readings (with passages and on their own).
+    pub readings: u32,
+    /// Rows of the register that were on this device already, unchanged (a register imported
+    /// again): left as they were, not sent again. A row counts by its main record (a gate-log
+    /// row's passage, a returnee row's declaration, a roster row's person).
+    pub already_here: u32,
+}
+
+impl Store {
+    /// Stores a checked register (kadian-registers' batch) in one transaction: persons in id
+    /// order, travel declarations, passages with their readings, lone readings, each with its
+    /// outbox row and `Source::Import`. Nothing is written on error.
+    ///
+    /// A register imported again stores nothing twice: a record whose id is already here (the
+    /// ids of imported records come from their content) and a person whose stored fields are the
+    /// same are left as they are and get no outbox row; `already_here` counts the register's
+    /// rows whose main record was here (the passage of a gate-log row, the declaration of a
+    /// returnee row, the person of a roster row).
+    pub fn record_import(
+        &mut self,
+        batch: &kadian_registers::import::ImportBatch,
+    ) -> Result<ImportCommitted> {
+        let mut persons: Vec<&Person> = batch.persons.iter().collect();
+        persons.sort_by_key(|p| p.id);
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        self.write(|tx| {
+            let (mut stored_persons, mut travel, mut passages, mut readings) = (0, 0, 0, 0);
+            // Records already here, by kind: the rows of a register are counted by their main
+            // record below.
+            let (mut here_persons, mut here_travel, mut here_passages) = (0usize, 0usize, 0usize);
+            let here = |table: &str, id: Uuid| -> Result<bool> {
+                Ok(tx.query_row(
+                    &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"),
+                    [id.to_string()],
+                    |r| r.get(0),
+                )?)
+            };
+            for p in &persons {
+                if person_unchanged(tx, p)? {
+                    here_persons += 1;
+                } else {
+                    upsert_person_tx(tx, p, Source::Import)?;
+                    stored_persons += 1;
+                }
+            }
+            for t in &batch.travel {
+                if here("travel_declaration", t.id)? {
+                    here_travel += 1;
+                } else {
+                    insert_travel(tx, t, Source::Import)?;
+                    travel += 1;
+                }
+            }
+            for p in &batch.passages {
+                if here("passage", p.passage.id)? {
+                    here_passages += 1;
+                } else {
+                    insert_passage(tx, &p.passage, Source::Import)?;
+                    passages += 1;
+                }
+                if let Some(r) = &p.reading {
+                    if !here("temperature_reading", r.id)? {
+                        insert_reading(tx, r, Source::Import)?;
+                        readings += 1;
+                    }
+                }
+            }
+            for r in &batch.readings {
+                if !here("temperature_reading", r.id)? {
+                    insert_reading(tx, r, Source::Import)?;
+                    readings += 1;
+                }
+            }
+            // A row is already here when its main record is: the passage of a gate-log row,
+            // the declaration of a returnee row, the person of a roster row.
+            let already_here = if !batch.passages.is_empty() {
+                here_passages
+            } else if !batch.travel.is_empty() {
+                here_travel
+            } else {
+                here_persons
+            };
+            Ok(ImportCommitted {
+                persons: count(stored_persons),
+                travel: count(travel),
+                passages: count(passages),
+                readings: count(readings),
+                already_here: count(already_here),
+            })
+        })
+    }
+}

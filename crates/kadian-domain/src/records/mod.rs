@@ -1,0 +1,348 @@
+//! The records Kadian keeps. Events (passage, temperature reading, travel declaration,
+//! correction) are created once and never edited; the person is an entity that changes with a
+//! version. Ids are UUIDv7 made on the device that creates the record. Instants are UTC with the
+//! device's offset beside them; date-only fields are plain dates.
+//!
+//! One file per kind: the kind's type and the rules a stored record of it keeps
+//! (`check_<kind>`). [`RecordKind`] is the one list of kinds.
+//!
+//! The rules a stored record of each kind must keep, one check per kind, applied in two places
+//! with the same code: the server before it stores a pushed record, and the device store before
+//! it writes any record (typed, imported or pulled). Whatever the server accepted, every device
+//! of its scope can therefore apply.
+//!
+//! These are the *storable* rules: shape, bounds and references that keep a record from breaking
+//! another device. They are looser than the rules of a form (a wrong ID check digit is a warning
+//! a person confirms at the form, and such a record is storable); they never look at anything
+//! but the record itself.
+//!
+//! A record arrives as JSON; [`check_record`] parses it into its kind's type (unknown fields are
+//! dropped, every id comes out in canonical lower-case form) and checks it. The server stores and
+//! relays [`TypedRecord::to_value`], never the body as it was sent.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::{Field, Notice};
+
+mod correction;
+mod passage;
+mod person;
+pub mod rules;
+mod temperature_reading;
+mod travel_declaration;
+pub mod volunteer;
+
+pub use correction::{check_correction, Correction, CorrectionAction};
+pub use passage::{check_passage, Direction, Passage};
+pub use person::{check_person, Person, PersonCategory};
+pub use rules::{
+    canonical_uuid, is_invisible, MAX_COMPANIONS, MAX_OFFSET_MINUTES, MAX_REF_CHARS,
+    MAX_SHORT_CHARS, MAX_TEXT_CHARS, MAX_TRAVEL_PLACES,
+};
+pub use temperature_reading::{check_reading, TemperatureReading};
+pub use travel_declaration::{check_travel, TransportMode, TravelDeclaration, TravelPlace};
+pub use volunteer::{check_volunteer, Volunteer};
+
+use rules::{bad, clip};
+
+/// A new record id: UUIDv7 (time-ordered, so inserts stay at the end of indexes).
+pub fn new_id() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// The kind of a record, as the outbox and the sync protocol name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// [`Person`] (entity).
+    Person,
+    /// [`Passage`] (event).
+    Passage,
+    /// [`TemperatureReading`] (event).
+    TemperatureReading,
+    /// [`TravelDeclaration`] (event).
+    TravelDeclaration,
+    /// [`Correction`] (event).
+    Correction,
+    /// [`crate::records::volunteer::Volunteer`] (entity; set by compound staff).
+    Volunteer,
+}
+
+impl RecordKind {
+    /// Every kind, in the order the sync protocol lists them. The one list: the server's rules,
+    /// the OpenAPI enum, the device's pull and the store's tables all follow it, each with an
+    /// exhaustive `match`, so a new kind that one of them does not handle does not compile.
+    pub const ALL: [RecordKind; 6] = [
+        RecordKind::Person,
+        RecordKind::Passage,
+        RecordKind::TemperatureReading,
+        RecordKind::TravelDeclaration,
+        RecordKind::Correction,
+        RecordKind::Volunteer,
+    ];
+
+    /// The stored name (`passage`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Person => "person",
+            RecordKind::Passage => "passage",
+            RecordKind::TemperatureReading => "temperature_reading",
+            RecordKind::TravelDeclaration => "travel_declaration",
+            RecordKind::Correction => "correction",
+            RecordKind::Volunteer => "volunteer",
+        }
+    }
+
+    /// True for kinds that are never edited once made.
+    pub fn is_event(self) -> bool {
+        match self {
+            RecordKind::Person | RecordKind::Volunteer => false,
+            RecordKind::Passage
+            | RecordKind::TemperatureReading
+            | RecordKind::TravelDeclaration
+            | RecordKind::Correction => true,
+        }
+    }
+}
+
+impl std::str::FromStr for RecordKind {
+    type Err = Notice;
+
+    /// Parses a kind's stored name (`passage`, ...). Errors: `unknown_kind`.
+    fn from_str(s: &str) -> Result<Self, Notice> {
+        RecordKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                bad(
+                    Field::Record,
+                    "unknown_kind",
+                    format!("未知记录类型 {}", clip(s)),
+                    format!("unknown record kind {}", clip(s)),
+                )
+            })
+    }
+}
+
+/// Reference data the server sends with the records: the places a device's scope is made of.
+/// Set on the server (`kadian-server community|compound|checkpoint`), never pushed by devices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferenceKind {
+    /// A community (社区/村), by its 12-digit division code.
+    Community,
+    /// A compound or village (小区/自然村).
+    Compound,
+    /// A checkpoint (卡点) of a compound.
+    Checkpoint,
+}
+
+impl ReferenceKind {
+    /// Every reference kind.
+    pub const ALL: [ReferenceKind; 3] = [
+        ReferenceKind::Community,
+        ReferenceKind::Compound,
+        ReferenceKind::Checkpoint,
+    ];
+
+    /// The stored name (`community`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReferenceKind::Community => "community",
+            ReferenceKind::Compound => "compound",
+            ReferenceKind::Checkpoint => "checkpoint",
+        }
+    }
+}
+
+/// What one change of a pull carries: a record, reference data, or the values a merge kept out
+/// (a conflict, for review on the devices that see the record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangeKind {
+    /// A record of the sync protocol.
+    Record(RecordKind),
+    /// Reference data.
+    Reference(ReferenceKind),
+    /// A field conflict of a merged entity.
+    Conflict,
+}
+
+impl ChangeKind {
+    /// The stored name of a conflict change.
+    pub const CONFLICT: &'static str = "conflict";
+
+    /// The kind of a change by its stored name; `None` for a name this version does not know
+    /// (a newer server's kind: the device quarantines it).
+    pub fn parse(name: &str) -> Option<ChangeKind> {
+        RecordKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == name)
+            .map(ChangeKind::Record)
+            .or_else(|| {
+                ReferenceKind::ALL
+                    .into_iter()
+                    .find(|k| k.as_str() == name)
+                    .map(ChangeKind::Reference)
+            })
+            .or((name == Self::CONFLICT).then_some(ChangeKind::Conflict))
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Record(k) => k.as_str(),
+            ChangeKind::Reference(k) => k.as_str(),
+            ChangeKind::Conflict => Self::CONFLICT,
+        }
+    }
+
+    /// Every kind a pull may carry, by name (the OpenAPI enum of `Change.kind`).
+    pub fn all_names() -> Vec<&'static str> {
+        RecordKind::ALL
+            .into_iter()
+            .map(RecordKind::as_str)
+            .chain(ReferenceKind::ALL.into_iter().map(ReferenceKind::as_str))
+            .chain([Self::CONFLICT])
+            .collect()
+    }
+}
+
+/// Where a write came from; sync never mistakes its own writes for a user's edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Typed by a person on this device.
+    User,
+    /// Pulled from the server.
+    Sync,
+    /// Read from a register file.
+    Import,
+}
+
+impl Source {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::User => "user",
+            Source::Sync => "sync",
+            Source::Import => "import",
+        }
+    }
+}
+
+/// When something happened: the UTC instant and the device's offset from UTC at that moment
+/// (Asia/Shanghai is +480 minutes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instant {
+    /// UTC.
+    pub utc: DateTime<Utc>,
+    /// Device offset from UTC in minutes.
+    pub offset_minutes: i32,
+}
+
+impl Instant {
+    /// Now, with China Standard Time's offset (+08:00), which all of China uses.
+    pub fn now_cst() -> Self {
+        Instant {
+            utc: Utc::now(),
+            offset_minutes: 480,
+        }
+    }
+}
+
+/// A record of any kind, typed and checked by [`check_record`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypedRecord {
+    /// A person (entity).
+    Person(Person),
+    /// A passage (event).
+    Passage(Passage),
+    /// A temperature reading (event).
+    TemperatureReading(TemperatureReading),
+    /// A travel declaration (event).
+    TravelDeclaration(TravelDeclaration),
+    /// A correction (event).
+    Correction(Correction),
+    /// A volunteer of a compound (entity).
+    Volunteer(Volunteer),
+}
+
+impl TypedRecord {
+    /// The record's kind.
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            TypedRecord::Person(_) => RecordKind::Person,
+            TypedRecord::Passage(_) => RecordKind::Passage,
+            TypedRecord::TemperatureReading(_) => RecordKind::TemperatureReading,
+            TypedRecord::TravelDeclaration(_) => RecordKind::TravelDeclaration,
+            TypedRecord::Correction(_) => RecordKind::Correction,
+            TypedRecord::Volunteer(_) => RecordKind::Volunteer,
+        }
+    }
+
+    /// The record's id.
+    pub fn id(&self) -> Uuid {
+        match self {
+            TypedRecord::Person(r) => r.id,
+            TypedRecord::Passage(r) => r.id,
+            TypedRecord::TemperatureReading(r) => r.id,
+            TypedRecord::TravelDeclaration(r) => r.id,
+            TypedRecord::Correction(r) => r.id,
+            TypedRecord::Volunteer(r) => r.id,
+        }
+    }
+
+    /// The typed record as JSON: only the kind's fields, ids in canonical form.
+    pub fn to_value(&self) -> Value {
+        let v = match self {
+            TypedRecord::Person(r) => serde_json::to_value(r),
+            TypedRecord::Passage(r) => serde_json::to_value(r),
+            TypedRecord::TemperatureReading(r) => serde_json::to_value(r),
+            TypedRecord::TravelDeclaration(r) => serde_json::to_value(r),
+            TypedRecord::Correction(r) => serde_json::to_value(r),
+            TypedRecord::Volunteer(r) => serde_json::to_value(r),
+        };
+        v.unwrap_or(Value::Null)
+    }
+}
+
+/// Parses `body` as a record of `kind` and checks it by that kind's rules.
+///
+/// Errors (field, code): (`record`, `invalid_record`) for a body that is not the kind's shape,
+/// and each kind's own codes (see the `check_*` functions of this module).
+pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notice> {
+    fn parse<T: serde::de::DeserializeOwned>(kind: RecordKind, body: &Value) -> Result<T, Notice> {
+        T::deserialize(body).map_err(|e| {
+            bad(
+                Field::Record,
+                "invalid_record",
+                format!(
+                    "记录格式不对（{}）：{}",
+                    kind.as_str(),
+                    clip(&e.to_string())
+                ),
+                format!("malformed {}: {}", kind.as_str(), clip(&e.to_string())),
+            )
+        })
+    }
+    let typed = match kind {
+        RecordKind::Person => TypedRecord::Person(parse(kind, body)?),
+        RecordKind::Passage => TypedRecord::Passage(parse(kind, body)?),
+        RecordKind::TemperatureReading => TypedRecord::TemperatureReading(parse(kind, body)?),
+        RecordKind::TravelDeclaration => TypedRecord::TravelDeclaration(parse(kind, body)?),
+        RecordKind::Correction => TypedRecord::Correction(parse(kind, body)?),
+        RecordKind::Volunteer => TypedRecord::Volunteer(parse(kind, body)?),
+    };
+    match &typed {
+        TypedRecord::Person(r) => check_person(r)?,
+        TypedRecord::Passage(r) => check_passage(r)?,
+        TypedRecord::TemperatureReading(r) => check_reading(r)?,
+        TypedRecord::TravelDeclaration(r) => check_travel(r)?,
+        TypedRecord::Correction(r) => check_correction(r)?,
+        TypedRecord::Volunteer(r) => check_volunteer(r)?,
+    }
+    Ok(typed)
+}

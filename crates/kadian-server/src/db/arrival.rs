@@ -1,0 +1,301 @@
+//! The arrival of one pushed record, decided once for both backends.
+//!
+//! A backend answers the [`Questions`] an arrival asks of what is stored (in the push's
+//! transaction), [`plan`] turns the answers into the receipt and the rows to write — pure, no
+//! I/O — and the backend executes the [`Write`]s in order. What to read, what the arrival means
+//! ([`crate::logic::decide`]), which rows change, how sequence numbers are taken and what the
+//! device is told all live here; a backend only speaks its SQL dialect.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use kadian_domain::sync::{ApiError, Receipt, ReceiptStatus};
+
+use super::{conflict_body, PushMeta};
+use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference, Stored};
+
+/// What an arrival asks of the store, in two steps: the record under the id first (with the
+/// corrected record and the holder of the document number), then, for an entity update, what
+/// depends on the stored record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Questions<'a> {
+    /// The arrival's id: read the record stored under it.
+    pub id: &'a str,
+    /// A correction's target id: read the record stored under it.
+    pub target: Option<&'a str>,
+    /// A person's `document_type:number`: read the id of another record holding it.
+    pub document_key: Option<&'a str>,
+}
+
+impl<'a> Questions<'a> {
+    /// The first step's questions.
+    pub fn of(inc: &'a Incoming) -> Self {
+        Questions {
+            id: &inc.id,
+            target: inc.target.as_ref().map(|(_, id)| id.as_str()),
+            document_key: inc.document_key.as_deref(),
+        }
+    }
+
+    /// The second step, once the stored record is known: the version an entity update was
+    /// made on, when it is not the current one (`(id, version)`: read that version's body).
+    pub fn base_version(inc: &'a Incoming, existing: Option<&Existing>) -> Option<(&'a str, i64)> {
+        match (existing, inc.base_version) {
+            (Some(e), Some(b)) if !inc.kind.is_event() && b != e.version => Some((&inc.id, b)),
+            _ => None,
+        }
+    }
+
+    /// The second step: whether this exact pushed body was applied to the entity already
+    /// (`(id, incoming hash, above version)`: is there a version above it made from that hash?).
+    pub fn applied_before(
+        inc: &'a Incoming,
+        existing: Option<&Existing>,
+    ) -> Option<(&'a str, &'a str, i64)> {
+        match existing {
+            Some(e) if !inc.kind.is_event() && e.hash != inc.hash => {
+                Some((&inc.id, &inc.hash, inc.base_version.unwrap_or(0)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The answers to [`Questions`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// The record under the arrival's id.
+    pub existing: Option<Existing>,
+    /// The record under a correction's target id.
+    pub target: Option<Existing>,
+    /// The id of another record holding the person's document number.
+    pub document_holder: Option<String>,
+    /// The body of the version the update was made on (see [`Questions::base_version`]).
+    pub base: Option<String>,
+    /// See [`Questions::applied_before`].
+    pub applied_before: bool,
+}
+
+/// A row of the `record` table as an arrival writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRow {
+    /// Id.
+    pub id: String,
+    /// Kind name (`conflict` for the values that lost a merge).
+    pub kind: &'static str,
+    /// Position in the street's change sequence.
+    pub seq: i64,
+    /// Version (1 for a new record).
+    pub version: i64,
+    /// SHA-256 of the canonical body, hex.
+    pub hash: String,
+    /// Canonical JSON body.
+    pub body: String,
+    /// Placement.
+    pub community: Option<String>,
+    /// Placement.
+    pub compound: Option<String>,
+    /// For events: when it happened (UTC).
+    pub event_at: Option<DateTime<Utc>>,
+    /// For persons: `document_type:number`.
+    pub document_key: Option<String>,
+    /// The pushing device's clock (UTC) and whether it was off by more than 5 minutes; `None`
+    /// for rows the server makes (conflicts).
+    pub device_clock: Option<(DateTime<Utc>, bool)>,
+}
+
+/// One write of an arrival, executed in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    /// Insert a new `record` row.
+    Insert(RecordRow),
+    /// Replace the `record` row under `row.id` with the next version.
+    Update(RecordRow),
+    /// Keep an entity's version in `record_version` (for the field merge of later updates).
+    Version {
+        /// Id.
+        id: String,
+        /// Version.
+        version: i64,
+        /// The body stored as that version.
+        body: String,
+        /// The hash of the pushed body it was made from.
+        incoming_hash: String,
+    },
+}
+
+/// The arrival's outcome: what to tell the device and what to write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The receipt.
+    pub receipt: Receipt,
+    /// The rows to write, in order; empty for a duplicate or a refusal.
+    pub writes: Vec<Write>,
+}
+
+/// Decides one arrival against `facts` and plans its writes, taking sequence numbers from
+/// `seq` (the last one used; advanced by every row written).
+pub fn plan(
+    inc: &Incoming,
+    meta: &PushMeta,
+    device: &Device,
+    reference: &Reference,
+    facts: &Facts,
+    seq: &mut i64,
+) -> Plan {
+    let stored = Stored {
+        existing: facts.existing.as_ref(),
+        base: facts.base.as_deref(),
+        applied_before: facts.applied_before,
+        target: facts.target.as_ref(),
+        document_holder: facts.document_holder.as_deref(),
+    };
+    let receipt = |status, seq: Option<i64>, version: Option<i64>, error| Receipt {
+        id: inc.id.clone(),
+        status,
+        server_seq: seq,
+        version,
+        error,
+    };
+    let device_clock = Some((meta.device_time, meta.clock_flagged));
+    match decide(inc, device, reference, stored) {
+        Decision::Duplicate => {
+            let e = facts.existing.as_ref();
+            Plan {
+                receipt: receipt(
+                    ReceiptStatus::Duplicate,
+                    e.map(|e| e.seq),
+                    e.map(|e| e.version),
+                    None,
+                ),
+                writes: Vec::new(),
+            }
+        }
+        Decision::Reject(err) => Plan {
+            receipt: receipt(ReceiptStatus::Rejected, None, None, Some(err)),
+            writes: Vec::new(),
+        },
+        Decision::Insert {
+            community,
+            compound,
+        } => {
+            *seq += 1;
+            let mut writes = vec![Write::Insert(RecordRow {
+                id: inc.id.clone(),
+                kind: inc.kind.as_str(),
+                seq: *seq,
+                version: 1,
+                hash: inc.hash.clone(),
+                body: inc.body.clone(),
+                community,
+                compound,
+                event_at: inc.event_at,
+                document_key: inc.document_key.clone(),
+                device_clock,
+            })];
+            if !inc.kind.is_event() {
+                writes.push(Write::Version {
+                    id: inc.id.clone(),
+                    version: 1,
+                    body: inc.body.clone(),
+                    incoming_hash: inc.hash.clone(),
+                });
+            }
+            Plan {
+                receipt: receipt(ReceiptStatus::Accepted, Some(*seq), Some(1), None),
+                writes,
+            }
+        }
+        Decision::Update {
+            body,
+            conflicts,
+            community,
+            compound,
+            document_key,
+        } => {
+            let Some(e) = facts.existing.as_ref() else {
+                // decide() updates only what is stored; should that ever change, refuse.
+                return Plan {
+                    receipt: receipt(ReceiptStatus::Rejected, None, None, Some(storage_error())),
+                    writes: Vec::new(),
+                };
+            };
+            let value: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            let (text, hash) = canonical(&value);
+            let version = e.version + 1;
+            *seq += 1;
+            let record_seq = *seq;
+            let mut writes = vec![
+                Write::Update(RecordRow {
+                    id: inc.id.clone(),
+                    kind: inc.kind.as_str(),
+                    seq: record_seq,
+                    version,
+                    hash,
+                    body: text.clone(),
+                    community: community.clone(),
+                    compound: compound.clone(),
+                    event_at: None,
+                    document_key,
+                    device_clock,
+                }),
+                Write::Version {
+                    id: inc.id.clone(),
+                    version,
+                    body: text,
+                    incoming_hash: inc.hash.clone(),
+                },
+            ];
+            let at = meta
+                .received_at
+                .to_rfc3339_opts(SecondsFormat::Millis, true);
+            for c in &conflicts {
+                let id = uuid::Uuid::now_v7().to_string();
+                let (text, hash) = canonical(&conflict_body(&id, inc, c, &meta.device_id, &at));
+                *seq += 1;
+                // Placed with the record as stored now: only devices that see the record see
+                // the values that lost.
+                writes.push(Write::Insert(RecordRow {
+                    id,
+                    kind: kadian_domain::records::ChangeKind::CONFLICT,
+                    seq: *seq,
+                    version: 1,
+                    hash,
+                    body: text,
+                    community: community.clone(),
+                    compound: compound.clone(),
+                    event_at: None,
+                    document_key: None,
+                    device_clock: None,
+                }));
+            }
+            let status = if conflicts.is_empty() {
+                ReceiptStatus::Accepted
+            } else {
+                ReceiptStatus::Conflict
+            };
+            Plan {
+                receipt: receipt(status, Some(record_seq), Some(version), None),
+                writes,
+            }
+        }
+    }
+}
+
+/// The error of a record the server failed to store (its writes were rolled back; the device
+/// sends it again).
+pub fn storage_error() -> ApiError {
+    ApiError {
+        code: "storage_error".into(),
+        message: "服务器无法保存这条记录，请稍后重试 / the server could not store this record; it will be retried".into(),
+    }
+}
+
+/// The receipt of a record the server failed to store.
+pub fn storage_failed(id: &str) -> Receipt {
+    Receipt {
+        id: id.to_owned(),
+        status: ReceiptStatus::Rejected,
+        server_seq: None,
+        version: None,
+        error: Some(storage_error()),
+    }
+}
