@@ -13,6 +13,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use kadian_device::sync::{sync_round, RoundReport};
 use kadian_device::{AppCore, KeyPolicy, SyncClient, SyncError};
+use kadian_domain::places::PlaceWrite;
 use kadian_domain::sync::{Role, PROTOCOL_HEADER};
 use kadian_server::Database;
 
@@ -160,26 +161,44 @@ impl TestServer {
             .await
             .expect("street");
         let (community_a, community_b) = ("411402001018".to_owned(), "411402001024".to_owned());
-        db.upsert_community(&community_a, "八一社区")
-            .await
-            .expect("community");
-        db.upsert_community(&community_b, "季庄社区")
-            .await
-            .expect("community");
+        db.put_place(&PlaceWrite::Community {
+            code: community_a.clone(),
+            name: "八一社区".into(),
+        })
+        .await
+        .expect("community");
+        db.put_place(&PlaceWrite::Community {
+            code: community_b.clone(),
+            name: "季庄社区".into(),
+        })
+        .await
+        .expect("community");
         let compound_a = db
-            .add_compound(&community_a, "八一新苑")
+            .put_place(&PlaceWrite::Compound {
+                community: community_a.clone(),
+                name: "八一新苑".into(),
+            })
             .await
             .expect("compound");
         let compound_b = db
-            .add_compound(&community_b, "季庄花园")
+            .put_place(&PlaceWrite::Compound {
+                community: community_b.clone(),
+                name: "季庄花园".into(),
+            })
             .await
             .expect("compound");
         let checkpoint_a = db
-            .add_checkpoint(&compound_a, "东门")
+            .put_place(&PlaceWrite::Checkpoint {
+                compound: compound_a.clone(),
+                name: "东门".into(),
+            })
             .await
             .expect("checkpoint");
         let checkpoint_b = db
-            .add_checkpoint(&compound_b, "南门")
+            .put_place(&PlaceWrite::Checkpoint {
+                compound: compound_b.clone(),
+                name: "南门".into(),
+            })
             .await
             .expect("checkpoint");
         let faults = Arc::new(Faults::default());

@@ -2,6 +2,7 @@
 //! loopback port, on every backend (SQLite always; PostgreSQL when `KADIAN_TEST_PG` is set).
 //! Each test is named as the guarantee it pins and fails without it.
 
+use kadian_domain::places::PlaceWrite;
 use std::time::Duration;
 
 use kadian_domain::records::{new_id, Person, PersonCategory, Source};
@@ -323,10 +324,19 @@ async fn a_stale_edit_from_the_old_compound_cannot_move_a_person_back() {
     each_backend(|b| async move {
         let s = TestServer::start(b).await;
         let a2 =
-            s.db.add_compound(&s.community_a, "八一花园")
-                .await
-                .expect("second compound");
-        let a2_checkpoint = s.db.add_checkpoint(&a2, "北门").await.expect("checkpoint");
+            s.db.put_place(&PlaceWrite::Compound {
+                community: s.community_a.clone(),
+                name: "八一花园".into(),
+            })
+            .await
+            .expect("second compound");
+        let a2_checkpoint =
+            s.db.put_place(&PlaceWrite::Checkpoint {
+                compound: a2.clone(),
+                name: "北门".into(),
+            })
+            .await
+            .expect("checkpoint");
         let community = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
         let tablet_a1 = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
         let tablet_a2 = TestDevice::enrolled(&s, Role::Volunteer, &a2_checkpoint).await;
@@ -402,9 +412,15 @@ async fn an_id_belongs_to_one_kind_forever() {
         assert_eq!(code(&receipts[0]), Some("id_reused"), "{receipts:?}");
         let hash = kadian_domain::records::volunteer::hash_pin("1234").expect("hash");
         let err =
-            s.db.put_volunteer(&id.to_string(), &s.compound_a, "郑六", &hash)
-                .await
-                .expect_err("a passage's id is no volunteer's");
+            s.db.put_volunteer(&kadian_domain::records::Volunteer {
+                id,
+                name: "郑六".into(),
+                compound: s.compound_a.clone(),
+                pin_hash: hash,
+                retired: false,
+            })
+            .await
+            .expect_err("a passage's id is no volunteer's");
         assert!(err.to_string().contains("one kind"), "{err}");
         assert_eq!(s.db.count("volunteer").await.expect("count"), 0);
     })

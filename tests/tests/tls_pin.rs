@@ -30,7 +30,7 @@ async fn a_device_trusts_exactly_the_certificate_pinned_at_enrolment() {
     let app = kadian_server::router(kadian_server::AppState::new(s.db.clone()));
     tokio::spawn({
         let (cert, key, handle) = (cert.clone(), key.clone(), handle.clone());
-        async move { kadian_server::api::serve_tls(addr, &cert, &key, app, handle).await }
+        async move { kadian_server::http::serve_tls(addr, &cert, &key, app, handle).await }
     });
     handle.listening().await.expect("listening");
     let url = format!("https://{addr}");

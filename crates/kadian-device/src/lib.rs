@@ -15,6 +15,7 @@ pub mod areas;
 pub mod core;
 pub mod local_time;
 pub mod places;
+pub mod reference;
 pub mod session;
 pub mod store;
 pub mod sync;

@@ -9,6 +9,7 @@ pub mod id_number;
 pub mod name;
 pub mod notice;
 pub mod phone;
+pub mod places;
 pub mod plate;
 pub mod records;
 pub mod sync;

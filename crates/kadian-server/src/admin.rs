@@ -4,11 +4,12 @@
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
+use kadian_domain::places::PlaceWrite;
 use kadian_domain::records::RecordKind;
 use kadian_domain::sync::Role;
 
-use crate::api::{normalise_code, secret_hash};
 use crate::db::{scope_for, Database, DbError, DbResult, EnrolCode};
+use crate::http::{normalise_code, secret_hash};
 
 /// Adds a volunteer who signs in at the compound's gates with `pin` (4–6 digits), or gives an
 /// existing one (same compound and name) a new PIN, bringing them back if they were retired. The PIN is stored as an Argon2id hash (PHC
@@ -27,9 +28,16 @@ pub async fn add_volunteer(
     let invalid = |n: kadian_domain::Notice| DbError::Invalid(n.message_en);
     let name = check_volunteer_name(name).map_err(invalid)?;
     let hash = hash_pin(pin).map_err(invalid)?;
-    let id = volunteer_id(compound_id, &name).to_string();
-    db.put_volunteer(&id, compound_id, &name, &hash).await?;
-    Ok(id)
+    let id = volunteer_id(compound_id, &name);
+    db.put_volunteer(&kadian_domain::records::Volunteer {
+        id,
+        name,
+        compound: compound_id.to_owned(),
+        pin_hash: hash,
+        retired: false,
+    })
+    .await?;
+    Ok(id.to_string())
 }
 
 /// Crockford's base-32 alphabet: no I, L, O, U, so codes read aloud and typed survive.
@@ -231,7 +239,11 @@ pub async fn import_divisions(db: &dyn Database, dir: &Path) -> DbResult<Divisio
             .strip_suffix("居委会")
             .or_else(|| raw.strip_suffix("村委会"))
             .unwrap_or(raw);
-        db.upsert_community(code, name).await?;
+        db.put_place(&PlaceWrite::Community {
+            code: code.to_owned(),
+            name: name.to_owned(),
+        })
+        .await?;
         communities += 1;
     }
     Ok(DivisionsImported {
@@ -399,7 +411,7 @@ pub async fn import_register(
     if dry_run {
         return Ok(result);
     }
-    let importer = crate::logic::Device {
+    let importer = crate::rules::Device {
         id: "import".into(),
         name: "kadian-server import".into(),
         role: if community.is_some() {
@@ -426,7 +438,7 @@ pub async fn import_register(
         let prepared = chunk
             .iter()
             .map(|r| {
-                crate::logic::prepare(r, &importer, &reference).map_err(|e| Receipt {
+                crate::rules::prepare(r, &importer, &reference).map_err(|e| Receipt {
                     id: r.id.clone(),
                     status: ReceiptStatus::Rejected,
                     server_seq: None,

@@ -2,10 +2,9 @@
 //! with SQLite and PostgreSQL backends, and the admin commands of the `kadian-server` binary.
 
 pub mod admin;
-pub mod api;
 pub mod db;
-pub mod logic;
-pub mod openapi;
+pub mod http;
+pub mod rules;
 
-pub use api::{router, serve, AppState};
 pub use db::{connect, Database};
+pub use http::{router, serve, AppState};

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use kadian_domain::places::PlaceWrite;
 use kadian_domain::sync::Role;
 use kadian_server::admin;
 use serde_json::json;
@@ -290,7 +291,12 @@ async fn main() -> Result<()> {
             command: CompoundCommand::Add { community, name },
         } => {
             let name = admin::place_name(&name, "compound")?;
-            let id = db.add_compound(&community, &name).await?;
+            let id = db
+                .put_place(&PlaceWrite::Compound {
+                    community: community.clone(),
+                    name: name.clone(),
+                })
+                .await?;
             print(
                 j,
                 json!({"id": id, "community": community, "name": name}),
@@ -313,7 +319,12 @@ async fn main() -> Result<()> {
             command: CheckpointCommand::Add { compound, name },
         } => {
             let name = admin::place_name(&name, "checkpoint")?;
-            let id = db.add_checkpoint(&compound, &name).await?;
+            let id = db
+                .put_place(&PlaceWrite::Checkpoint {
+                    compound: compound.clone(),
+                    name: name.clone(),
+                })
+                .await?;
             print(j, json!({"id": id, "compound": compound, "name": name}), id);
         }
         Command::EnrolCode {
@@ -413,7 +424,7 @@ async fn main() -> Result<()> {
             if !db.revoke(&id, chrono::Utc::now()).await? {
                 bail!("no device {id}");
             }
-            tracing::info!(target: kadian_server::api::AUDIT, device = %id, "device revoked");
+            tracing::info!(target: kadian_server::http::AUDIT, device = %id, "device revoked");
             print(j, json!({"revoked": id}), format!("device {id} revoked"));
         }
         Command::Import {
@@ -494,7 +505,7 @@ async fn main() -> Result<()> {
                     .parse()
                     .with_context(|| format!("--listen {listen}: not an address:port"))?;
                 let handle = axum_server::Handle::new();
-                let server = kadian_server::api::serve_tls(addr, &cert, &key, app, handle.clone());
+                let server = kadian_server::http::serve_tls(addr, &cert, &key, app, handle.clone());
                 tokio::pin!(server);
                 let stop = async {
                     // Say where it listens once it does.

@@ -32,7 +32,7 @@ async fn a_request_whose_headers_never_end_is_closed_and_others_are_answered() {
         .expect("health");
     assert!(health.status().is_success());
     // Each stuck connection is closed by the server once the header-read timeout has passed.
-    let limit = kadian_server::api::HEADER_READ_TIMEOUT + Duration::from_secs(10);
+    let limit = kadian_server::http::HEADER_READ_TIMEOUT + Duration::from_secs(10);
     let mut buf = Vec::new();
     let closed = tokio::time::timeout(limit, stuck[0].read_to_end(&mut buf)).await;
     assert!(

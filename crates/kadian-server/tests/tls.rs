@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use kadian_server::api::serve_tls;
+use kadian_server::http::serve_tls;
 
 struct Cert {
     _dir: tempfile::TempDir,

@@ -16,7 +16,7 @@ use kadian_domain::records::{
 };
 use kadian_domain::sync::{PushRecord, PushRequest, Role};
 use kadian_server::db::PushMeta;
-use kadian_server::logic::Device;
+use kadian_server::rules::Device;
 use kadian_tests::cli_number;
 use kadian_tests::harness::{backends, TestDevice, TestServer};
 
@@ -171,7 +171,7 @@ async fn bench_backend(backend: &str, events: usize, single: usize) -> Result<()
         let prepared = chunk
             .iter()
             .map(|r| {
-                kadian_server::logic::prepare(r, &device, &reference).map_err(|e| {
+                kadian_server::rules::prepare(r, &device, &reference).map_err(|e| {
                     kadian_domain::sync::Receipt {
                         id: r.id.clone(),
                         status: kadian_domain::sync::ReceiptStatus::Rejected,

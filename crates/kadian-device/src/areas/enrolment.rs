@@ -32,25 +32,22 @@ impl AppCore {
     /// What the device is enrolled as (without its token), with the name of its place
     /// (`八一新苑 东门` for a tablet), or `None` when it is not enrolled.
     pub fn enrolment_info(&self) -> AppResult<Option<EnrolmentInfo>> {
+        let r = self.reference()?;
         let store = self.store();
         let Some(e) = store.enrolment()? else {
             return Ok(None);
         };
-        let name_of = |kind: &str, id: &Option<String>| -> Option<String> {
-            let id = id.as_ref()?;
-            store
-                .reference(kind)
-                .ok()?
-                .into_iter()
-                .find(|(k, _)| k == id)
-                .and_then(|(_, b)| b["name"].as_str().map(str::to_owned))
-        };
-        let compound = name_of("compound", &e.scope.compound);
-        let place_name = match (name_of("checkpoint", &e.scope.checkpoint), &compound) {
-            (Some(gate), Some(c)) => Some(format!("{c} {gate}")),
-            (Some(gate), None) => Some(gate),
-            (None, _) => compound.or_else(|| name_of("community", &e.scope.community)),
-        };
+        // The most precise place this device knows the name of.
+        let place_name = (e.scope.checkpoint.as_deref())
+            .and_then(|gate| r.checkpoint_label(gate))
+            .or_else(|| {
+                let compound = e.scope.compound.as_deref()?;
+                r.compound_name(compound).map(str::to_owned)
+            })
+            .or_else(|| {
+                let community = e.scope.community.as_deref()?;
+                r.communities.get(community).map(|c| c.name.clone())
+            });
         Ok(Some(EnrolmentInfo {
             server_url: e.server_url,
             role: e.role.as_str().to_owned(),

@@ -91,27 +91,13 @@ impl AppCore {
             ));
         }
         let (compound_name, checkpoint) = {
-            let store = self.store();
-            let compound = enrolment.scope.compound.as_ref();
-            let name = compound.and_then(|id| {
-                store
-                    .reference("compound")
-                    .ok()?
-                    .into_iter()
-                    .find(|(k, _)| k == id)
-                    .and_then(|(_, b)| b["name"].as_str().map(str::to_owned))
-            });
-            let checkpoint = compound.and_then(|id| {
-                let mut gates: Vec<String> = store
-                    .reference("checkpoint")
-                    .ok()?
-                    .into_iter()
-                    .filter(|(_, b)| b["compound"].as_str() == Some(id.as_str()))
-                    .map(|(k, _)| k)
-                    .collect();
-                gates.sort();
-                gates.into_iter().next()
-            });
+            let r = self.reference()?;
+            let compound = enrolment.scope.compound.as_deref();
+            let name = compound
+                .and_then(|id| r.compound_name(id))
+                .map(str::to_owned);
+            // The compound's first gate (by id): an imported gate log's passages need one.
+            let checkpoint = compound.and_then(|id| r.gates_of(id).next().map(|g| g.id.clone()));
             (name, checkpoint)
         };
         let kind = kind_of(kind)?;

@@ -12,6 +12,7 @@ use ts_rs::TS;
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
 use crate::local_time::local;
+use crate::reference::ReferenceData;
 use crate::session::{Shift, ShiftState};
 use crate::store::PassageRow;
 use kadian_domain::records::Volunteer;
@@ -200,31 +201,18 @@ impl AppCore {
 
     /// Names of checkpoints and volunteers, for lists.
     pub(crate) fn names(&self) -> AppResult<Names> {
-        let store = self.store();
-        let pick = |kind: &str| -> AppResult<std::collections::HashMap<String, String>> {
-            Ok(store
-                .reference(kind)?
-                .into_iter()
-                .map(|(id, b)| (id, b["name"].as_str().unwrap_or_default().to_owned()))
-                .collect())
-        };
-        // A checkpoint is named with its compound: 东门 alone says little on a community laptop.
-        let compounds = pick("compound")?;
-        let checkpoints = store
-            .reference("checkpoint")?
-            .into_iter()
-            .map(|(id, b)| {
-                let gate = b["name"].as_str().unwrap_or_default();
-                let name = match b["compound"].as_str().and_then(|c| compounds.get(c)) {
-                    Some(compound) => format!("{compound} {gate}"),
-                    None => gate.to_owned(),
-                };
-                (id, name)
-            })
-            .collect();
+        let r = self.reference()?;
         Ok(Names {
-            checkpoints,
-            volunteers: pick("volunteer")?,
+            checkpoints: r
+                .checkpoints
+                .keys()
+                .filter_map(|id| Some((id.clone(), r.checkpoint_label(id)?)))
+                .collect(),
+            volunteers: r
+                .volunteers
+                .into_iter()
+                .map(|(id, v)| (id, v.name))
+                .collect(),
         })
     }
 
@@ -234,11 +222,11 @@ impl AppCore {
 
     /// Every volunteer this device holds (pulled, or set here), retired ones included.
     pub(crate) fn all_volunteers(&self) -> AppResult<Vec<Volunteer>> {
-        Ok(self
-            .store()
-            .reference("volunteer")?
-            .into_iter()
-            .filter_map(|(_, body)| serde_json::from_value(body).ok())
-            .collect())
+        Ok(self.reference()?.volunteers.into_values().collect())
+    }
+
+    /// The reference data this device holds (places and volunteers), typed.
+    pub(crate) fn reference(&self) -> AppResult<ReferenceData> {
+        Ok(ReferenceData::read(&self.store())?)
     }
 }

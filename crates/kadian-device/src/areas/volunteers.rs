@@ -54,22 +54,21 @@ impl AppCore {
     /// laptop those of its community; the street all. Errors: `not_staff` (a tablet or a device
     /// not enrolled).
     fn managed_compounds(&self) -> AppResult<Vec<(String, String)>> {
-        let store = self.store();
-        let enrolment = store
+        let enrolment = self
+            .store()
             .enrolment()?
             .filter(|e| e.role != Role::Volunteer)
             .ok_or_else(not_staff)?;
-        let all = store.reference("compound")?;
-        let compounds = all.into_iter().filter_map(|(id, body)| {
-            let community = body["community"].as_str().unwrap_or_default().to_owned();
-            let name = body["name"].as_str().unwrap_or_default().to_owned();
+        let compounds = self.reference()?.compounds.into_values().filter_map(|c| {
             let mine = match enrolment.role {
                 Role::Volunteer => false, // refused above
-                Role::Compound => enrolment.scope.compound.as_deref() == Some(id.as_str()),
-                Role::Community => enrolment.scope.community.as_deref() == Some(community.as_str()),
+                Role::Compound => enrolment.scope.compound.as_deref() == Some(c.id.as_str()),
+                Role::Community => {
+                    enrolment.scope.community.as_deref() == Some(c.community.as_str())
+                }
                 Role::Street => true,
             };
-            mine.then_some((id, name))
+            mine.then_some((c.id, c.name))
         });
         Ok(compounds.collect())
     }

@@ -3,14 +3,14 @@
 //! A backend answers the [`Questions`] an arrival asks of what is stored (in the push's
 //! transaction), [`plan`] turns the answers into the receipt and the rows to write — pure, no
 //! I/O — and the backend executes the [`Write`]s in order. What to read, what the arrival means
-//! ([`crate::logic::decide`]), which rows change, how sequence numbers are taken and what the
+//! ([`crate::rules::decide`]), which rows change, how sequence numbers are taken and what the
 //! device is told all live here; a backend only speaks its SQL dialect.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use kadian_domain::sync::{ApiError, Receipt, ReceiptStatus};
 
 use super::{conflict_body, PushMeta};
-use crate::logic::{canonical, decide, Decision, Device, Existing, Incoming, Reference, Stored};
+use crate::rules::{canonical, decide, Decision, Device, Existing, Incoming, Reference, Stored};
 
 /// What an arrival asks of the store, in two steps: the record under the id first (with the
 /// corrected record and the holder of the document number), then, for an entity update, what

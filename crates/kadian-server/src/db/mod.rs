@@ -11,7 +11,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kadian_domain::sync::{Change, Receipt, Role, Scope};
 
-use crate::logic::{Device, Incoming, Reference};
+use kadian_domain::places::PlaceWrite;
+use kadian_domain::records::Volunteer;
+
+use crate::rules::{Device, Incoming, Reference};
 
 /// A storage failure (never shown to clients in detail).
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +47,12 @@ pub enum DbError {
         /// The newest this build knows.
         known: i64,
     },
+}
+
+impl From<serde_json::Error> for DbError {
+    fn from(e: serde_json::Error) -> Self {
+        DbError::Backend(e.to_string())
+    }
 }
 
 impl From<rusqlite::Error> for DbError {
@@ -194,7 +203,7 @@ pub(crate) fn cut_page(
 pub(crate) fn conflict_body(
     id: &str,
     inc: &Incoming,
-    c: &crate::logic::FieldConflict,
+    c: &crate::rules::FieldConflict,
     device_id: &str,
     at: &str,
 ) -> serde_json::Value {
@@ -226,34 +235,35 @@ pub struct PushMeta {
     pub clock_flagged: bool,
 }
 
-/// Server storage.
+/// Server storage: the records of the sync protocol ([`Records`]) and the street's directory
+/// ([`Directory`]), behind one schema. SQLite and PostgreSQL implement it; what an arrival means
+/// is decided once, in [`arrival`].
 #[async_trait]
-pub trait Database: Send + Sync + 'static {
+pub trait Database: Records + Directory + 'static {
     /// Applies pending migrations. Errors: `TooNew` when the database's schema is newer than
     /// this build's.
     async fn migrate(&self) -> DbResult<()>;
     /// The schema version (the number of migrations applied).
     async fn schema_version(&self) -> DbResult<i64>;
+}
+
+/// The street's directory: the street, its places (reference data of any kind, through one
+/// [`Directory::put_place`]), volunteers, enrolment codes and devices.
+#[async_trait]
+pub trait Directory: Send + Sync {
     /// Creates the street (once).
     async fn init_street(&self, code: &str, name: &str) -> DbResult<()>;
     /// The street (code, name), if initialised.
     async fn street(&self) -> DbResult<Option<(String, String)>>;
-    /// Adds or renames a community of the street.
-    async fn upsert_community(&self, code: &str, name: &str) -> DbResult<()>;
-    /// Adds a compound; returns its id (the existing one if the name exists).
-    async fn add_compound(&self, community: &str, name: &str) -> DbResult<String>;
-    /// Adds a checkpoint; returns its id (the existing one if the name exists).
-    async fn add_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String>;
-    /// Adds a volunteer of a compound (or gives them a new PIN): a `volunteer` reference record
-    /// `{"id","name","compound","pin_hash"}` that the compound's devices pull. `id` is derived
-    /// by the caller; `pin_hash` is an Argon2 PHC string, never the PIN.
-    async fn put_volunteer(
-        &self,
-        id: &str,
-        compound_id: &str,
-        name: &str,
-        pin_hash: &str,
-    ) -> DbResult<()>;
+    /// Sets a place of the street: a community is added or renamed; a compound or checkpoint
+    /// found by its name under its parent, or added. Returns its id (a community's code).
+    /// Errors: `Invalid` for an unknown parent or a street not initialised.
+    async fn put_place(&self, place: &PlaceWrite) -> DbResult<String>;
+    /// Adds a volunteer of a compound (or gives them a new PIN): a `volunteer` record that the
+    /// compound's devices pull. Its id is derived by the caller (`volunteer_id`); `pin_hash` is
+    /// an Argon2 PHC string, never the PIN. Errors: `Invalid` for an unknown compound or an id
+    /// that a record of another kind holds.
+    async fn put_volunteer(&self, v: &Volunteer) -> DbResult<()>;
     /// Replaces the place list: (code, name, parent).
     async fn import_places(&self, places: &[(String, String, String)]) -> DbResult<usize>;
     /// The street's layout.
@@ -281,6 +291,11 @@ pub trait Database: Send + Sync + 'static {
     async fn devices(&self) -> DbResult<Vec<DeviceRow>>;
     /// Revokes a device; false when unknown.
     async fn revoke(&self, id: &str, now: DateTime<Utc>) -> DbResult<bool>;
+}
+
+/// The records of the sync protocol: pushes stored with a receipt each, pulls after a cursor.
+#[async_trait]
+pub trait Records: Send + Sync {
     /// Stores a batch, each record on its own merits; receipts in order. `rejected` holds the
     /// receipts of records that failed validation, by index, to keep the order.
     async fn store(

@@ -4,6 +4,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use kadian_domain::places::{Checkpoint, Community, Compound, PlaceWrite};
+use kadian_domain::records::Volunteer;
 use kadian_domain::records::{ChangeKind, RecordKind, ReferenceKind};
 use kadian_domain::sync::{Change, Receipt, Role, Scope};
 use tokio::sync::Mutex;
@@ -13,7 +15,7 @@ use super::{
     arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter,
     PushMeta,
 };
-use crate::logic::{canonical, Device, Existing, Incoming, Reference};
+use crate::rules::{canonical, Device, Existing, Incoming, Reference};
 use std::sync::Arc;
 
 const MIGRATIONS: &[(i32, &str)] = &[
@@ -478,6 +480,126 @@ async fn store_fast(
     Ok(receipts)
 }
 
+/// The kinds of place, one writer each (the trait's `put_place` dispatches).
+impl PgDb {
+    async fn put_community(&self, code: &str, name: &str) -> DbResult<()> {
+        let mut client = self.conn().await?;
+        let tx = client.transaction().await?;
+        let street: String = tx
+            .query_opt("SELECT code FROM street", &[])
+            .await?
+            .map(|r| r.get(0))
+            .ok_or_else(|| {
+                DbError::Invalid("initialise the street first (kadian-server init)".into())
+            })?;
+        tx.execute(
+            "INSERT INTO community (code, street_code, name) VALUES ($1, $2, $3)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+            &[&code, &street, &name],
+        )
+        .await?;
+        put_reference(
+            &tx,
+            ChangeKind::Reference(ReferenceKind::Community),
+            code,
+            serde_json::to_value(Community {
+                code: code.to_owned(),
+                name: name.to_owned(),
+                street: street.to_owned(),
+            })?,
+            code,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn put_compound(&self, community: &str, name: &str) -> DbResult<String> {
+        let mut client = self.conn().await?;
+        let tx = client.transaction().await?;
+        if tx
+            .query_opt("SELECT 1 FROM community WHERE code = $1", &[&community])
+            .await?
+            .is_none()
+        {
+            return Err(DbError::Invalid(format!("unknown community {community}")));
+        }
+        let id = match tx
+            .query_opt(
+                "SELECT id FROM compound WHERE community_code = $1 AND name = $2",
+                &[&community, &name],
+            )
+            .await?
+        {
+            Some(r) => r.get(0),
+            None => {
+                let id = uuid::Uuid::now_v7().to_string();
+                tx.execute(
+                    "INSERT INTO compound (id, community_code, name) VALUES ($1, $2, $3)",
+                    &[&id, &community, &name],
+                )
+                .await?;
+                id
+            }
+        };
+        put_reference(
+            &tx,
+            ChangeKind::Reference(ReferenceKind::Compound),
+            &id,
+            serde_json::to_value(Compound {
+                id: id.clone(),
+                name: name.to_owned(),
+                community: community.to_owned(),
+            })?,
+            community,
+            Some(&id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn put_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String> {
+        let mut client = self.conn().await?;
+        let tx = client.transaction().await?;
+        let community = compound_community(&tx, compound_id).await?;
+        let id = match tx
+            .query_opt(
+                "SELECT id FROM checkpoint WHERE compound_id = $1 AND name = $2",
+                &[&compound_id, &name],
+            )
+            .await?
+        {
+            Some(r) => r.get(0),
+            None => {
+                let id = uuid::Uuid::now_v7().to_string();
+                tx.execute(
+                    "INSERT INTO checkpoint (id, compound_id, name) VALUES ($1, $2, $3)",
+                    &[&id, &compound_id, &name],
+                )
+                .await?;
+                id
+            }
+        };
+        put_reference(
+            &tx,
+            ChangeKind::Reference(ReferenceKind::Checkpoint),
+            &id,
+            serde_json::to_value(Checkpoint {
+                id: id.clone(),
+                name: name.to_owned(),
+                compound: compound_id.to_owned(),
+            })?,
+            &community,
+            Some(compound_id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
 #[async_trait]
 impl super::Database for PgDb {
     async fn migrate(&self) -> DbResult<()> {
@@ -517,6 +639,20 @@ impl super::Database for PgDb {
             .await?
             .get(0);
         Ok(i64::from(v))
+    }
+}
+
+#[async_trait]
+impl super::Directory for PgDb {
+    async fn put_place(&self, place: &PlaceWrite) -> DbResult<String> {
+        match place {
+            PlaceWrite::Community { code, name } => {
+                self.put_community(code, name).await?;
+                Ok(code.clone())
+            }
+            PlaceWrite::Compound { community, name } => self.put_compound(community, name).await,
+            PlaceWrite::Checkpoint { compound, name } => self.put_checkpoint(compound, name).await,
+        }
     }
 
     async fn init_street(&self, code: &str, name: &str) -> DbResult<()> {
@@ -559,132 +695,21 @@ impl super::Database for PgDb {
             .map(|r| (r.get(0), r.get(1))))
     }
 
-    async fn upsert_community(&self, code: &str, name: &str) -> DbResult<()> {
+    async fn put_volunteer(&self, v: &Volunteer) -> DbResult<()> {
         let mut client = self.conn().await?;
         let tx = client.transaction().await?;
-        let street: String = tx
-            .query_opt("SELECT code FROM street", &[])
-            .await?
-            .map(|r| r.get(0))
-            .ok_or_else(|| {
-                DbError::Invalid("initialise the street first (kadian-server init)".into())
-            })?;
-        tx.execute(
-            "INSERT INTO community (code, street_code, name) VALUES ($1, $2, $3)
-             ON CONFLICT (code) DO UPDATE SET name = excluded.name",
-            &[&code, &street, &name],
-        )
-        .await?;
-        put_reference(
-            &tx,
-            ChangeKind::Reference(ReferenceKind::Community),
-            code,
-            serde_json::json!({"code": code, "name": name, "street": street}),
-            code,
-            None,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn add_compound(&self, community: &str, name: &str) -> DbResult<String> {
-        let mut client = self.conn().await?;
-        let tx = client.transaction().await?;
-        if tx
-            .query_opt("SELECT 1 FROM community WHERE code = $1", &[&community])
-            .await?
-            .is_none()
-        {
-            return Err(DbError::Invalid(format!("unknown community {community}")));
-        }
-        let id = match tx
-            .query_opt(
-                "SELECT id FROM compound WHERE community_code = $1 AND name = $2",
-                &[&community, &name],
-            )
-            .await?
-        {
-            Some(r) => r.get(0),
-            None => {
-                let id = uuid::Uuid::now_v7().to_string();
-                tx.execute(
-                    "INSERT INTO compound (id, community_code, name) VALUES ($1, $2, $3)",
-                    &[&id, &community, &name],
-                )
-                .await?;
-                id
-            }
-        };
-        put_reference(
-            &tx,
-            ChangeKind::Reference(ReferenceKind::Compound),
-            &id,
-            serde_json::json!({"id": id, "name": name, "community": community}),
-            community,
-            Some(&id),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    async fn put_volunteer(
-        &self,
-        id: &str,
-        compound_id: &str,
-        name: &str,
-        pin_hash: &str,
-    ) -> DbResult<()> {
-        let mut client = self.conn().await?;
-        let tx = client.transaction().await?;
-        let community = compound_community(&tx, compound_id).await?;
+        let community = compound_community(&tx, &v.compound).await?;
         put_reference(
             &tx,
             ChangeKind::Record(RecordKind::Volunteer),
-            id,
-            serde_json::json!({"id": id, "name": name, "compound": compound_id, "pin_hash": pin_hash, "retired": false}),
+            &v.id.to_string(),
+            serde_json::to_value(v)?,
             &community,
-            Some(compound_id),
+            Some(&v.compound),
         )
         .await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    async fn add_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String> {
-        let mut client = self.conn().await?;
-        let tx = client.transaction().await?;
-        let community = compound_community(&tx, compound_id).await?;
-        let id = match tx
-            .query_opt(
-                "SELECT id FROM checkpoint WHERE compound_id = $1 AND name = $2",
-                &[&compound_id, &name],
-            )
-            .await?
-        {
-            Some(r) => r.get(0),
-            None => {
-                let id = uuid::Uuid::now_v7().to_string();
-                tx.execute(
-                    "INSERT INTO checkpoint (id, compound_id, name) VALUES ($1, $2, $3)",
-                    &[&id, &compound_id, &name],
-                )
-                .await?;
-                id
-            }
-        };
-        put_reference(
-            &tx,
-            ChangeKind::Reference(ReferenceKind::Checkpoint),
-            &id,
-            serde_json::json!({"id": id, "name": name, "compound": compound_id}),
-            &community,
-            Some(compound_id),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(id)
     }
 
     async fn import_places(&self, places: &[(String, String, String)]) -> DbResult<usize> {
@@ -849,7 +874,10 @@ impl super::Database for PgDb {
             .await?
             > 0)
     }
+}
 
+#[async_trait]
+impl super::Records for PgDb {
     async fn store(
         &self,
         meta: &PushMeta,

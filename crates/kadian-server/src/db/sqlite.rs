@@ -6,6 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
+use kadian_domain::places::{Checkpoint, Community, Compound, PlaceWrite};
+use kadian_domain::records::Volunteer;
 use kadian_domain::records::{ChangeKind, RecordKind, ReferenceKind};
 use kadian_domain::sync::{Change, Receipt, Role, Scope};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
@@ -14,7 +16,7 @@ use super::{
     arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter,
     PushMeta,
 };
-use crate::logic::{canonical, Device, Existing, Incoming, Reference};
+use crate::rules::{canonical, Device, Existing, Incoming, Reference};
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (
@@ -289,6 +291,131 @@ fn execute(tx: &Transaction<'_>, meta: &PushMeta, w: &arrival::Write) -> DbResul
     Ok(())
 }
 
+/// The kinds of place, one writer each (the trait's `put_place` dispatches).
+impl SqliteDb {
+    async fn put_community(&self, code: &str, name: &str) -> DbResult<()> {
+        let (code, name) = (code.to_owned(), name.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let street: String = tx
+                .query_row("SELECT code FROM street", [], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| {
+                    DbError::Invalid("initialise the street first (kadian-server init)".into())
+                })?;
+            tx.execute(
+                "INSERT INTO community (code, street_code, name) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+                params![code, street, name],
+            )?;
+            put_reference(
+                &tx,
+                ChangeKind::Reference(ReferenceKind::Community),
+                &code,
+                serde_json::to_value(Community {
+                    code: code.clone(),
+                    name: name.clone(),
+                    street: street.clone(),
+                })?,
+                &code,
+                None,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn put_compound(&self, community: &str, name: &str) -> DbResult<String> {
+        let (community, name) = (community.to_owned(), name.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let known: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM community WHERE code = ?1)",
+                [&community],
+                |r| r.get(0),
+            )?;
+            if !known {
+                return Err(DbError::Invalid(format!("unknown community {community}")));
+            }
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM compound WHERE community_code = ?1 AND name = ?2",
+                    params![community, name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    let id = uuid::Uuid::now_v7().to_string();
+                    tx.execute(
+                        "INSERT INTO compound (id, community_code, name) VALUES (?1, ?2, ?3)",
+                        params![id, community, name],
+                    )?;
+                    id
+                }
+            };
+            put_reference(
+                &tx,
+                ChangeKind::Reference(ReferenceKind::Compound),
+                &id,
+                serde_json::to_value(Compound {
+                    id: id.clone(),
+                    name: name.clone(),
+                    community: community.clone(),
+                })?,
+                &community,
+                Some(&id),
+            )?;
+            tx.commit()?;
+            Ok(id)
+        })
+        .await
+    }
+
+    async fn put_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String> {
+        let (compound_id, name) = (compound_id.to_owned(), name.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let community = compound_community(&tx, &compound_id)?;
+            let existing: Option<String> = tx
+                .query_row(
+                    "SELECT id FROM checkpoint WHERE compound_id = ?1 AND name = ?2",
+                    params![compound_id, name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    let id = uuid::Uuid::now_v7().to_string();
+                    tx.execute(
+                        "INSERT INTO checkpoint (id, compound_id, name) VALUES (?1, ?2, ?3)",
+                        params![id, compound_id, name],
+                    )?;
+                    id
+                }
+            };
+            put_reference(
+                &tx,
+                ChangeKind::Reference(ReferenceKind::Checkpoint),
+                &id,
+                serde_json::to_value(Checkpoint {
+                    id: id.clone(),
+                    name: name.clone(),
+                    compound: compound_id.clone(),
+                })?,
+                &community,
+                Some(&compound_id),
+            )?;
+            tx.commit()?;
+            Ok(id)
+        })
+        .await
+    }
+}
+
 #[async_trait]
 impl super::Database for SqliteDb {
     async fn migrate(&self) -> DbResult<()> {
@@ -316,6 +443,20 @@ impl super::Database for SqliteDb {
     async fn schema_version(&self) -> DbResult<i64> {
         self.run(|conn| Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?))
             .await
+    }
+}
+
+#[async_trait]
+impl super::Directory for SqliteDb {
+    async fn put_place(&self, place: &PlaceWrite) -> DbResult<String> {
+        match place {
+            PlaceWrite::Community { code, name } => {
+                self.put_community(code, name).await?;
+                Ok(code.clone())
+            }
+            PlaceWrite::Compound { community, name } => self.put_compound(community, name).await,
+            PlaceWrite::Checkpoint { compound, name } => self.put_checkpoint(compound, name).await,
+        }
     }
 
     async fn init_street(&self, code: &str, name: &str) -> DbResult<()> {
@@ -361,88 +502,9 @@ impl super::Database for SqliteDb {
         .await
     }
 
-    async fn upsert_community(&self, code: &str, name: &str) -> DbResult<()> {
-        let (code, name) = (code.to_owned(), name.to_owned());
-        self.run(move |conn| {
-            let tx = conn.transaction()?;
-            let street: String = tx
-                .query_row("SELECT code FROM street", [], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| {
-                    DbError::Invalid("initialise the street first (kadian-server init)".into())
-                })?;
-            tx.execute(
-                "INSERT INTO community (code, street_code, name) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name",
-                params![code, street, name],
-            )?;
-            put_reference(
-                &tx,
-                ChangeKind::Reference(ReferenceKind::Community),
-                &code,
-                serde_json::json!({"code": code, "name": name, "street": street}),
-                &code,
-                None,
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
-
-    async fn add_compound(&self, community: &str, name: &str) -> DbResult<String> {
-        let (community, name) = (community.to_owned(), name.to_owned());
-        self.run(move |conn| {
-            let tx = conn.transaction()?;
-            let known: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM community WHERE code = ?1)",
-                [&community],
-                |r| r.get(0),
-            )?;
-            if !known {
-                return Err(DbError::Invalid(format!("unknown community {community}")));
-            }
-            let existing: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM compound WHERE community_code = ?1 AND name = ?2",
-                    params![community, name],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let id = match existing {
-                Some(id) => id,
-                None => {
-                    let id = uuid::Uuid::now_v7().to_string();
-                    tx.execute(
-                        "INSERT INTO compound (id, community_code, name) VALUES (?1, ?2, ?3)",
-                        params![id, community, name],
-                    )?;
-                    id
-                }
-            };
-            put_reference(
-                &tx,
-                ChangeKind::Reference(ReferenceKind::Compound),
-                &id,
-                serde_json::json!({"id": id, "name": name, "community": community}),
-                &community,
-                Some(&id),
-            )?;
-            tx.commit()?;
-            Ok(id)
-        })
-        .await
-    }
-
-    async fn put_volunteer(
-        &self,
-        id: &str,
-        compound_id: &str,
-        name: &str,
-        pin_hash: &str,
-    ) -> DbResult<()> {
-        let body = serde_json::json!({"id": id, "name": name, "compound": compound_id, "pin_hash": pin_hash, "retired": false});
-        let (id, compound_id) = (id.to_owned(), compound_id.to_owned());
+    async fn put_volunteer(&self, v: &Volunteer) -> DbResult<()> {
+        let body = serde_json::to_value(v)?;
+        let (id, compound_id) = (v.id.to_string(), v.compound.clone());
         self.run(move |conn| {
             let tx = conn.transaction()?;
             let community = compound_community(&tx, &compound_id)?;
@@ -456,43 +518,6 @@ impl super::Database for SqliteDb {
             )?;
             tx.commit()?;
             Ok(())
-        })
-        .await
-    }
-
-    async fn add_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String> {
-        let (compound_id, name) = (compound_id.to_owned(), name.to_owned());
-        self.run(move |conn| {
-            let tx = conn.transaction()?;
-            let community = compound_community(&tx, &compound_id)?;
-            let existing: Option<String> = tx
-                .query_row(
-                    "SELECT id FROM checkpoint WHERE compound_id = ?1 AND name = ?2",
-                    params![compound_id, name],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let id = match existing {
-                Some(id) => id,
-                None => {
-                    let id = uuid::Uuid::now_v7().to_string();
-                    tx.execute(
-                        "INSERT INTO checkpoint (id, compound_id, name) VALUES (?1, ?2, ?3)",
-                        params![id, compound_id, name],
-                    )?;
-                    id
-                }
-            };
-            put_reference(
-                &tx,
-                ChangeKind::Reference(ReferenceKind::Checkpoint),
-                &id,
-                serde_json::json!({"id": id, "name": name, "compound": compound_id}),
-                &community,
-                Some(&compound_id),
-            )?;
-            tx.commit()?;
-            Ok(id)
         })
         .await
     }
@@ -683,7 +708,10 @@ impl super::Database for SqliteDb {
         })
         .await
     }
+}
 
+#[async_trait]
+impl super::Records for SqliteDb {
     async fn store(
         &self,
         meta: &PushMeta,

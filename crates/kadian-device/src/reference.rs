@@ -1,0 +1,100 @@
+//! The street's reference data as this device holds it, typed: its communities, compounds and
+//! checkpoints ([`kadian_domain::places`]) and the volunteers of its sign-in lists. The one
+//! reader of the store's `reference` rows; areas never read their JSON by hand.
+
+use std::collections::BTreeMap;
+
+use kadian_domain::places::{Checkpoint, Community, Compound};
+use kadian_domain::records::{RecordKind, ReferenceKind, Volunteer};
+use serde::de::DeserializeOwned;
+
+use crate::store::{Result, Store};
+
+/// Everything of the reference data this device holds.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReferenceData {
+    /// Communities by code.
+    pub communities: BTreeMap<String, Community>,
+    /// Compounds by id.
+    pub compounds: BTreeMap<String, Compound>,
+    /// Checkpoints by id.
+    pub checkpoints: BTreeMap<String, Checkpoint>,
+    /// Volunteers (retired ones included), by id.
+    pub volunteers: BTreeMap<String, Volunteer>,
+}
+
+/// The rows of one kind, parsed; a row that does not parse is left out (bodies are checked when
+/// they arrive; an older body of a kind that gained a field still parses, with its default).
+fn rows<T: DeserializeOwned>(store: &Store, kind: &str) -> Result<BTreeMap<String, T>> {
+    Ok(store
+        .reference(kind)?
+        .into_iter()
+        .filter_map(|(id, body)| serde_json::from_value(body).ok().map(|v| (id, v)))
+        .collect())
+}
+
+impl ReferenceData {
+    /// Reads it from the store.
+    pub fn read(store: &Store) -> Result<ReferenceData> {
+        Ok(ReferenceData {
+            communities: rows(store, ReferenceKind::Community.as_str())?,
+            compounds: rows(store, ReferenceKind::Compound.as_str())?,
+            checkpoints: rows(store, ReferenceKind::Checkpoint.as_str())?,
+            volunteers: rows(store, RecordKind::Volunteer.as_str())?,
+        })
+    }
+
+    /// A compound's name.
+    pub fn compound_name(&self, id: &str) -> Option<&str> {
+        self.compounds.get(id).map(|c| c.name.as_str())
+    }
+
+    /// A checkpoint named with its compound (`八一新苑 东门`: 东门 alone says little on a
+    /// community laptop), or alone when its compound is not here.
+    pub fn checkpoint_label(&self, id: &str) -> Option<String> {
+        let gate = self.checkpoints.get(id)?;
+        Some(match self.compound_name(&gate.compound) {
+            Some(compound) => format!("{compound} {}", gate.name),
+            None => gate.name.clone(),
+        })
+    }
+
+    /// The checkpoints of a compound, by id.
+    pub fn gates_of<'a>(&'a self, compound: &'a str) -> impl Iterator<Item = &'a Checkpoint> {
+        self.checkpoints
+            .values()
+            .filter(move |c| c.compound == compound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_checkpoint_is_named_with_its_compound() {
+        let mut r = ReferenceData::default();
+        r.compounds.insert(
+            "c1".into(),
+            Compound {
+                id: "c1".into(),
+                name: "八一新苑".into(),
+                community: "411402001018".into(),
+            },
+        );
+        for (id, compound) in [("g1", "c1"), ("g2", "gone")] {
+            r.checkpoints.insert(
+                id.into(),
+                Checkpoint {
+                    id: id.into(),
+                    name: "东门".into(),
+                    compound: compound.into(),
+                },
+            );
+        }
+        assert_eq!(r.checkpoint_label("g1").as_deref(), Some("八一新苑 东门"));
+        assert_eq!(r.checkpoint_label("g2").as_deref(), Some("东门"));
+        assert_eq!(r.checkpoint_label("none"), None);
+        assert_eq!(r.gates_of("c1").count(), 1);
+    }
+}

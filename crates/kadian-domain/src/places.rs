@@ -1,0 +1,66 @@
+//! Reference data: the places a street is made of, as the server sends them to every device in
+//! scope (kinds `community`, `compound`, `checkpoint` of [`crate::records::ReferenceKind`]). Set
+//! on the server only (`kadian-server community|compound|checkpoint`); devices read them typed,
+//! never as raw JSON.
+
+use serde::{Deserialize, Serialize};
+
+/// A community (社区/村) of the street.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Community {
+    /// 12-digit statistical division code (GB/T 2260 and below); also its id.
+    pub code: String,
+    /// Name (`八一社区`).
+    pub name: String,
+    /// The street's code.
+    pub street: String,
+}
+
+/// A compound or natural village (小区/自然村) of a community.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Compound {
+    /// Id (UUID made by the server).
+    pub id: String,
+    /// Name (`八一新苑`).
+    pub name: String,
+    /// Its community's code.
+    pub community: String,
+}
+
+/// A checkpoint (卡点) of a compound.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Id (UUID made by the server).
+    pub id: String,
+    /// Name (`东门`).
+    pub name: String,
+    /// Its compound's id.
+    pub compound: String,
+}
+
+/// A place to set on the server: one kind of reference data each. A new kind of place (a zone,
+/// a disinfection site) is one more variant here and one arm in each backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlaceWrite {
+    /// A community by its code, named (renamed when it exists).
+    Community {
+        /// 12-digit code.
+        code: String,
+        /// Name.
+        name: String,
+    },
+    /// A compound of a community, found by its name there or added.
+    Compound {
+        /// The community's code.
+        community: String,
+        /// Name.
+        name: String,
+    },
+    /// A checkpoint of a compound, found by its name there or added.
+    Checkpoint {
+        /// The compound's id.
+        compound: String,
+        /// Name.
+        name: String,
+    },
+}

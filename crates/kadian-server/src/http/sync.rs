@@ -1,0 +1,167 @@
+//! `POST /api/v1/sync/push` and `GET /api/v1/sync/pull`: records in with a receipt each (the
+//! kind's rules, then the arrival), changes out after a cursor, within the device's scope.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use chrono::Utc;
+use kadian_domain::sync::{
+    PullResponse, PushRequest, PushResponse, Receipt, ReceiptStatus, Role, CLOCK_SKEW_FLAG_MS,
+    MAX_PUSH_BYTES, MAX_PUSH_RECORDS,
+};
+use serde::Deserialize;
+
+use super::*;
+use crate::db::{PullFilter, PushMeta};
+use crate::rules::{prepare, Device};
+
+/// Default pull page.
+const DEFAULT_PULL_LIMIT: i64 = 500;
+
+/// Largest pull page. With bodies of at most about 45 KB (the record rules' bounds: a travel
+/// declaration of 20 places of 500 characters), one pull holds at most about 45 MB in memory
+/// before it is cut to 4 MiB.
+const MAX_PULL_LIMIT: i64 = 1000;
+
+/// How far back a checkpoint tablet sees events.
+const TABLET_EVENT_DAYS: i64 = 14;
+
+pub(super) async fn push(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Result<Json<PushResponse>, Failure> {
+    // The token first: a body is read only for an enrolled device.
+    let device = authenticate(&state, &headers, peer).await?;
+    let req: PushRequest = json_body(&read_body(body, MAX_PUSH_BYTES).await?)?;
+    if req.records.len() > MAX_PUSH_RECORDS {
+        return Err(Failure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_records",
+            format!(
+                "一次最多 {MAX_PUSH_RECORDS} 条记录 / at most {MAX_PUSH_RECORDS} records a request"
+            ),
+        ));
+    }
+    let received_at = Utc::now();
+    let skew = (req.device_time - received_at).num_milliseconds();
+    let reference = Arc::new(state.db.reference().await.map_err(Failure::internal)?);
+    let prepared = req
+        .records
+        .iter()
+        .map(|r| {
+            prepare(r, &device, &reference).map_err(|error| Receipt {
+                id: r.id.clone(),
+                status: ReceiptStatus::Rejected,
+                server_seq: None,
+                version: None,
+                error: Some(error),
+            })
+        })
+        .collect();
+    let meta = PushMeta {
+        device_id: device.id.clone(),
+        device_time: req.device_time,
+        received_at,
+        clock_flagged: skew.abs() > CLOCK_SKEW_FLAG_MS,
+    };
+    let receipts = state
+        .db
+        .store(&meta, &device, reference, prepared)
+        .await
+        .map_err(Failure::internal)?;
+    let count = |s: ReceiptStatus| receipts.iter().filter(|r| r.status == s).count();
+    tracing::info!(
+        target: AUDIT,
+        device = %device.id,
+        client = %peer.ip(),
+        records = receipts.len(),
+        accepted = count(ReceiptStatus::Accepted),
+        duplicate = count(ReceiptStatus::Duplicate),
+        conflict = count(ReceiptStatus::Conflict),
+        rejected = count(ReceiptStatus::Rejected),
+        clock_skew_ms = skew,
+        "push"
+    );
+    Ok(Json(PushResponse {
+        receipts,
+        server_time: Utc::now(),
+        clock_skew_ms: skew,
+    }))
+}
+
+/// Query of a pull.
+#[derive(Debug, Deserialize)]
+pub struct PullQuery {
+    /// Changes after this server sequence (0: from the start).
+    pub cursor: Option<i64>,
+    /// Page size (default 500, at most 5000).
+    pub limit: Option<i64>,
+}
+
+/// What a device may pull.
+pub fn filter_for(device: &Device) -> PullFilter {
+    match device.role {
+        Role::Street => PullFilter {
+            community: None,
+            compound: None,
+            events_since: None,
+            device_id: device.id.clone(),
+        },
+        Role::Community => PullFilter {
+            community: device.scope.community.clone(),
+            compound: None,
+            events_since: None,
+            device_id: device.id.clone(),
+        },
+        Role::Compound => PullFilter {
+            community: device.scope.community.clone(),
+            compound: device.scope.compound.clone(),
+            events_since: None,
+            device_id: device.id.clone(),
+        },
+        Role::Volunteer => PullFilter {
+            community: device.scope.community.clone(),
+            compound: device.scope.compound.clone(),
+            events_since: Some(Utc::now() - chrono::Duration::days(TABLET_EVENT_DAYS)),
+            device_id: device.id.clone(),
+        },
+    }
+}
+
+pub(super) async fn pull(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(q): Query<PullQuery>,
+) -> Result<Json<PullResponse>, Failure> {
+    let device = authenticate(&state, &headers, peer).await?;
+    let limit = q
+        .limit
+        .unwrap_or(DEFAULT_PULL_LIMIT)
+        .clamp(1, MAX_PULL_LIMIT);
+    let (changes, cursor, more) = state
+        .db
+        .pull(&filter_for(&device), q.cursor.unwrap_or(0).max(0), limit)
+        .await
+        .map_err(Failure::internal)?;
+    tracing::info!(
+        target: AUDIT,
+        device = %device.id,
+        client = %peer.ip(),
+        from = q.cursor.unwrap_or(0),
+        to = cursor,
+        changes = changes.len(),
+        more,
+        "pull"
+    );
+    Ok(Json(PullResponse {
+        changes,
+        cursor,
+        more,
+    }))
+}

@@ -1,0 +1,303 @@
+//! What an arrival means for what is stored: new, duplicate, reused id, update with a
+//! field-by-field merge, or refused; judged on the stored record (and the corrected one) as well
+//! as on the pushed body.
+
+use std::collections::BTreeMap;
+
+use kadian_domain::records::{Person, RecordKind};
+use kadian_domain::sync::{ApiError, Role};
+use serde_json::Value;
+
+use super::*;
+
+/// What is stored under an id already.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Existing {
+    /// Kind.
+    pub kind: String,
+    /// Current version.
+    pub version: i64,
+    /// Hash of the current body.
+    pub hash: String,
+    /// Current body.
+    pub body: String,
+    /// Position in the change sequence.
+    pub seq: i64,
+    /// Community it is placed in.
+    pub community: Option<String>,
+    /// Compound it is placed in.
+    pub compound: Option<String>,
+}
+
+/// One field both sides changed: the server's value stays, the device's is kept for review.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FieldConflict {
+    /// Field name.
+    pub field: String,
+    /// The value kept.
+    pub server_value: Value,
+    /// The device's value, not applied.
+    pub device_value: Value,
+}
+
+/// What to do with an arrival.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// Store as version 1, placed here.
+    Insert {
+        /// Community.
+        community: Option<String>,
+        /// Compound.
+        compound: Option<String>,
+    },
+    /// Already stored with the same content.
+    Duplicate,
+    /// Refuse with this error.
+    Reject(ApiError),
+    /// Store this body as the next version; `conflicts` lists fields where the server's value
+    /// won over the device's.
+    Update {
+        /// The body to store (canonical JSON).
+        body: String,
+        /// Fields both sides changed differently.
+        conflicts: Vec<FieldConflict>,
+        /// Community, from the stored body.
+        community: Option<String>,
+        /// Compound, from the stored body.
+        compound: Option<String>,
+        /// The stored body's document key (persons).
+        document_key: Option<String>,
+    },
+}
+
+/// What the server holds that an arrival is judged against, read by the backend before
+/// [`decide`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stored<'a> {
+    /// The record under the arrival's id.
+    pub existing: Option<&'a Existing>,
+    /// The stored body of the version the device's update was made on (when older than the
+    /// current one).
+    pub base: Option<&'a str>,
+    /// This exact pushed body was applied to the entity already (a resend whose receipt was
+    /// lost: a merged body differs from what was pushed, so only the pushed hash recognises it).
+    pub applied_before: bool,
+    /// For a correction: the record under its target id.
+    pub target: Option<&'a Existing>,
+    /// For a person with a document number: the id of the record that holds the same
+    /// [`Incoming::document_key`], if any.
+    pub document_holder: Option<&'a str>,
+}
+
+/// Decides what an arrival means, on what is stored as well as on what was pushed: an update
+/// or a correction needs scope over the stored record (or the corrected one), a move over both
+/// places; a merged entity is placed by its merged body.
+pub fn decide(
+    incoming: &Incoming,
+    device: &Device,
+    reference: &Reference,
+    stored: Stored<'_>,
+) -> Decision {
+    let document_taken = stored
+        .document_holder
+        .is_some_and(|holder| holder != incoming.id);
+    // Deterministic (UUIDv5) ids are derived by staff devices (imports, volunteers): a tablet
+    // may only update such a record of its own compound. Any other arrival under a non-UUIDv7
+    // id gets one answer, whether or not the id exists elsewhere: derived ids are guessable
+    // (an import's comes from an ID number), and "exists" would tell the tablet who lives in
+    // the street.
+    if device.role == Role::Volunteer
+        && uuid::Uuid::try_parse(&incoming.id).map_or(true, |u| u.get_version_num() != 7)
+        && !stored.existing.is_some_and(|e| {
+            e.kind == incoming.kind.as_str()
+                && can_see(device, e.community.as_deref(), e.compound.as_deref())
+        })
+    {
+        return Decision::Reject(reject(
+            "invalid_record",
+            "卡点平板只能新建 UUIDv7 编号的记录 / a checkpoint tablet creates records with UUIDv7 ids only",
+        ));
+    }
+    let Some(existing) = stored.existing else {
+        if document_taken {
+            return Decision::Reject(document_in_use());
+        }
+        if let Some((kind, id)) = &incoming.target {
+            return match stored.target {
+                Some(t) if t.kind == kind.as_str() => {
+                    if can_see(device, t.community.as_deref(), t.compound.as_deref()) {
+                        Decision::Insert {
+                            community: t.community.clone(),
+                            compound: t.compound.clone(),
+                        }
+                    } else {
+                        Decision::Reject(out_of_scope())
+                    }
+                }
+                _ => Decision::Reject(reject(
+                    "unknown_target",
+                    format!("要作废或更正的记录不在服务器上 / the corrected {} {id} is not on the server", kind.as_str()),
+                )),
+            };
+        }
+        return Decision::Insert {
+            community: incoming.community.clone(),
+            compound: incoming.compound.clone(),
+        };
+    };
+    if existing.kind != incoming.kind.as_str() {
+        if !can_see(
+            device,
+            existing.community.as_deref(),
+            existing.compound.as_deref(),
+        ) {
+            return Decision::Reject(out_of_scope());
+        }
+        return Decision::Reject(reject(
+            "id_reused",
+            "该编号已被另一种记录使用 / the id belongs to another kind of record",
+        ));
+    }
+    if existing.hash == incoming.hash || (stored.applied_before && !incoming.kind.is_event()) {
+        return Decision::Duplicate;
+    }
+    if !can_see(
+        device,
+        existing.community.as_deref(),
+        existing.compound.as_deref(),
+    ) {
+        return Decision::Reject(out_of_scope());
+    }
+    if incoming.kind.is_event() {
+        return Decision::Reject(reject(
+            "id_reused",
+            "同一编号的记录内容不同：事件记录不能修改 / an event with this id exists with other content; events are never edited",
+        ));
+    }
+    let incoming_base = incoming.base_version.unwrap_or(0);
+    // A volunteer is small and set whole by compound staff (name, PIN hash, retired): the
+    // latest arrival wins, whole. A field merge would keep a PIN the staff had replaced, or
+    // keep a volunteer retired whom they had restored.
+    let (body, conflicts) =
+        if incoming_base == existing.version || incoming.kind == RecordKind::Volunteer {
+            (incoming.body.clone(), Vec::new())
+        } else {
+            merge(&existing.body, &incoming.body, stored.base)
+        };
+    let (community, compound, document_key) = if incoming.kind == RecordKind::Person {
+        // The merged body is checked again: a merge of two valid persons must be a valid person.
+        let merged = match serde_json::from_str::<Person>(&body) {
+            Ok(p) => p,
+            Err(e) => {
+                return Decision::Reject(reject(
+                    "invalid_record",
+                    format!("合并结果无效 / the merged person is invalid: {e}"),
+                ))
+            }
+        };
+        if let Err(n) = kadian_domain::records::check_person(&merged) {
+            return Decision::Reject(reject(
+                "invalid_record",
+                format!(
+                    "合并结果无效：{} / the merged person is invalid: {}",
+                    n.message, n.message_en
+                ),
+            ));
+        }
+        let key = document_key(&merged);
+        let stored_key = serde_json::from_str::<Person>(&existing.body)
+            .ok()
+            .and_then(|p| document_key(&p));
+        // Only a change of the document number can take one another person holds (persons
+        // who shared a number before the rule existed can still be edited).
+        if key.is_some() && key != stored_key && key == incoming.document_key && document_taken {
+            return Decision::Reject(document_in_use());
+        }
+        let (c, k) = place_person(
+            &merged,
+            reference,
+            (existing.community.clone(), existing.compound.clone()),
+        );
+        (c, k, key)
+    } else {
+        (incoming.community.clone(), incoming.compound.clone(), None)
+    };
+    if !in_scope(device, community.as_deref(), compound.as_deref()) {
+        return Decision::Reject(out_of_scope());
+    }
+    Decision::Update {
+        body,
+        conflicts,
+        community,
+        compound,
+        document_key,
+    }
+}
+
+/// Field-by-field merge of `mine` (made on `base`) into `current`: where both changed a field
+/// differently, the current value stays and the pair is listed.
+fn merge(current: &str, mine: &str, base: Option<&str>) -> (String, Vec<FieldConflict>) {
+    let parse = |s: &str| serde_json::from_str::<BTreeMap<String, Value>>(s).unwrap_or_default();
+    let current = parse(current);
+    let mine = parse(mine);
+    let base = base.map(parse).unwrap_or_default();
+    let mut merged = current.clone();
+    let mut conflicts = Vec::new();
+    // A document's type and number are one value: merged together or not at all.
+    let pair = |m: &BTreeMap<String, Value>| {
+        (
+            m.get("document_type").cloned(),
+            m.get("document_number").cloned(),
+        )
+    };
+    let (base_pair, now_pair, my_pair) = (pair(&base), pair(&current), pair(&mine));
+    let pair_conflict = my_pair != base_pair && my_pair != now_pair && now_pair != base_pair;
+    for (field, value) in &mine {
+        if matches!(field.as_str(), "document_type" | "document_number") {
+            if my_pair == base_pair || my_pair == now_pair {
+                continue;
+            }
+            if pair_conflict {
+                conflicts.push(FieldConflict {
+                    field: field.clone(),
+                    server_value: current.get(field).cloned().unwrap_or(Value::Null),
+                    device_value: value.clone(),
+                });
+            } else {
+                merged.insert(field.clone(), value.clone());
+            }
+            continue;
+        }
+        let before = base.get(field);
+        if before == Some(value) {
+            continue; // the device did not change it
+        }
+        let now = current.get(field);
+        if now == Some(value) {
+            continue; // both made the same change
+        }
+        if now != before {
+            conflicts.push(FieldConflict {
+                field: field.clone(),
+                server_value: now.cloned().unwrap_or(Value::Null),
+                device_value: value.clone(),
+            });
+        } else {
+            merged.insert(field.clone(), value.clone());
+        }
+    }
+    (
+        serde_json::to_string(&merged).unwrap_or_default(),
+        conflicts,
+    )
+}
+
+/// The refusal of a person whose document number another person holds on the server. The other
+/// person is not named: the pusher may not be allowed to see them. Staff find both on the
+/// duplicate review of a device that sees both.
+pub fn document_in_use() -> ApiError {
+    reject(
+        "document_number_in_use",
+        "该证件号码已登记在另一人名下，请核对是否同一人 / another person holds this document number; check whether they are the same person",
+    )
+}

@@ -1,0 +1,83 @@
+//! One file per record kind: where a pushed record of that kind belongs (its community and
+//! compound), when it happened, and what it refers to. [`place`] dispatches on the typed record
+//! with an exhaustive `match`: a new kind without its file does not compile.
+
+use chrono::{DateTime, Utc};
+use kadian_domain::records::{RecordKind, TypedRecord};
+use kadian_domain::sync::ApiError;
+
+use super::{reject, Device, Reference};
+
+mod correction;
+mod passage;
+mod person;
+mod temperature_reading;
+mod travel_declaration;
+mod volunteer;
+
+pub use person::{document_key, place_person};
+
+/// Where an arrival belongs and what it refers to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Placed {
+    /// Community code.
+    pub community: Option<String>,
+    /// Compound id.
+    pub compound: Option<String>,
+    /// For events: when it happened (UTC).
+    pub event_at: Option<DateTime<Utc>>,
+    /// For a correction: the kind and id of the event it corrects.
+    pub target: Option<(RecordKind, String)>,
+    /// For a person with a document number: `document_type:number`.
+    pub document_key: Option<String>,
+}
+
+/// What placing a record knows: the pushing device and the street's layout.
+pub struct Placing<'a> {
+    /// The pushing device.
+    pub device: &'a Device,
+    /// The street's layout.
+    pub reference: &'a Reference,
+}
+
+impl Placing<'_> {
+    /// The device's own place (community, compound).
+    pub fn own(&self) -> (Option<String>, Option<String>) {
+        (
+            self.device.scope.community.clone(),
+            self.device.scope.compound.clone(),
+        )
+    }
+
+    /// The place of a checkpoint: its compound and that compound's community. Errors:
+    /// `unknown_checkpoint`.
+    pub fn at_checkpoint(
+        &self,
+        checkpoint: &str,
+    ) -> Result<(Option<String>, Option<String>), ApiError> {
+        let (compound, _) = self.reference.checkpoints.get(checkpoint).ok_or_else(|| {
+            reject(
+                "unknown_checkpoint",
+                format!("未知卡点 / unknown checkpoint {checkpoint}"),
+            )
+        })?;
+        let community = self
+            .reference
+            .compounds
+            .get(compound)
+            .map(|(c, _)| c.clone());
+        Ok((community, Some(compound.clone())))
+    }
+}
+
+/// Places a record that passed its kind's rules, by its kind's file.
+pub fn place(typed: &TypedRecord, p: &Placing<'_>) -> Result<Placed, ApiError> {
+    match typed {
+        TypedRecord::Person(r) => Ok(person::place(r, p)),
+        TypedRecord::Passage(r) => passage::place(r, p),
+        TypedRecord::TemperatureReading(r) => Ok(temperature_reading::place(r, p)),
+        TypedRecord::TravelDeclaration(r) => Ok(travel_declaration::place(r, p)),
+        TypedRecord::Correction(r) => Ok(correction::place(r, p)),
+        TypedRecord::Volunteer(r) => volunteer::place(r, p),
+    }
+}
