@@ -110,6 +110,23 @@ async function text(b, id) {
 async function typeKeys(b, s) {
   for (const ch of s) await b.keys(ch)
 }
+/**
+ * Types on the temperature pad once it is open and waits until the pad shows what was typed: a
+ * key sent while the pad is still mounting (it opens after an IPC call) would be lost, and
+ * 38.5 would become 8.5. Typed again, once, from an empty pad if it was.
+ */
+async function padType(b, s) {
+  await (await $t(b, 'temperature-pad')).waitForDisplayed()
+  for (let attempt = 0; attempt < 2; attempt++) {
+    await typeKeys(b, s)
+    const shown = await waitFor(`the pad shows ${s}`, async () => (await text(b, 'temperature-value')).includes(s), 3000)
+      .then(() => true, () => false)
+    if (shown) return
+    console.log(`e2e: (slow) the pad did not show ${s}; typed again`)
+    for (let i = 0; i < 8; i++) await b.keys('\uE003')
+  }
+  throw new Error(`the pad never showed ${s}`)
+}
 async function shot(b, name) {
   // Toasts (注册成功, 已登记…) fade after two seconds; the screenshot shows the screen itself.
   const started = Date.now()
@@ -278,7 +295,7 @@ try {
     await hit.click()
     await (await $t(b, 'dir-in')).click()
     // A reading the rules refuse: the error shows where the volunteer looks, at both sizes.
-    await typeKeys(b, '3')
+    await padType(b, '3')
     await (await $t(b, 'temperature-save')).click()
     await atBothSizes(b, async (size) => {
       const e = await inView(b, 'temperature-error')
@@ -288,7 +305,7 @@ try {
     })
     // 366 is not stored as 36.6 without asking.
     await typeKeys(b, '\uE003')
-    await typeKeys(b, '366')
+    await padType(b, '366')
     await (await $t(b, 'temperature-save')).click()
     const ask = await inView(b, 'temperature-ask')
     assert.match(await ask.getText(), /366.*36\.6/s)
@@ -342,19 +359,19 @@ try {
     await fill(b, 'travel-ref', 'G1936')
     await shot(b, 'travel-declaration')
     await (await $t(b, 'visitor-next')).click()
-    await typeKeys(b, '38.5')
+    await padType(b, '38.5')
     await (await $t(b, 'temperature-save')).click()
     const fever = await $t(b, 'fever-screen')
     await fever.waitForDisplayed()
     assert.match(await fever.getText(), /38\.5/)
     await shot(b, 'fever')
     await (await $t(b, 'remeasure')).click()
-    await typeKeys(b, '36.9')
+    await padType(b, '36.9')
     await (await inView(b, 'temperature-save')).click()
     await waitFor('the re-measure', async () => (await text(b, 'remeasure-result')).includes('36.9'))
     // A second 复测: the pad's buttons and 完成 stay on screen at both sizes.
     await (await $t(b, 'remeasure')).click()
-    await typeKeys(b, '36.8')
+    await padType(b, '36.8')
     await atBothSizes(b, async () => {
       await inView(b, 'temperature-save')
       await inView(b, 'fever-done')
@@ -373,7 +390,7 @@ try {
     await (await $t(b, 'gate-search')).setValue(resident.id_number.slice(-6))
     await (await $t(b, `person-${resident.name}`)).click()
     await (await $t(b, 'dir-out')).click()
-    await typeKeys(b, '36.4')
+    await padType(b, '36.4')
     await (await $t(b, 'temperature-save')).click()
     await waitFor('a pending record', async () => !(await text(b, 'sync-pending')).includes(' 0 '))
     await startServer()
@@ -394,7 +411,7 @@ try {
     assert.equal(await (await $t(b, 'temperature-pad')).isExisting(), false)
     await (await $t(b, 'dir-out')).click()
     await answerDialog(b, 'confirm')
-    await typeKeys(b, '36.5')
+    await padType(b, '36.5')
     await (await $t(b, 'temperature-save')).click()
     await (await $t(b, 'gate-search')).waitForDisplayed()
     // 今日: void the repeat. The dialog closes on 取消 and on 确认, at both sizes.

@@ -285,3 +285,63 @@ fn a_registration_waits_to_sync_as_one_entry_with_its_reading() {
         before + 1
     );
 }
+
+#[test]
+fn voiding_needs_a_reason_and_a_voided_exit_no_longer_counts() {
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    g.core.register_passage(&p, "in", "36.5", None).expect("in");
+    let out = g
+        .core
+        .register_passage(&p, "out", "36.6", None)
+        .expect("out");
+    let e = g
+        .core
+        .void_passage(&out.passage_id, "   ")
+        .expect_err("a reason is needed");
+    assert_eq!(e.field.as_deref(), Some("reason"), "{e:?}");
+    g.core
+        .void_passage(&out.passage_id, "登记错了")
+        .expect("voided");
+    let today = g.core.today(&TodayFilter::default()).expect("today");
+    assert_eq!((today.entries, today.exits), (1, 0));
+    let voided: Vec<bool> = today.passages.iter().map(|r| r.voided).collect();
+    assert_eq!(voided, [true, false], "newest first, the exit voided");
+}
+
+#[test]
+fn the_search_finds_a_resident_by_the_last_four_of_the_id_number_masked() {
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    let hits = g.core.search("002x").expect("search");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].id, p);
+    assert_eq!(hits[0].id_masked.as_deref(), Some("1101**********002X"));
+    assert_eq!(hits[0].phone_masked.as_deref(), Some("138****8000"));
+}
+
+#[test]
+fn todays_list_exported_leaves_the_voided_passages_out() {
+    use kadian_device::areas::review::ExportKind;
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    g.core.register_passage(&p, "in", "36.5", None).expect("in");
+    let out = g
+        .core
+        .register_passage(&p, "out", "36.6", None)
+        .expect("out");
+    g.core
+        .void_passage(&out.passage_id, "登记错了")
+        .expect("voided");
+    let exports = tempfile::tempdir().expect("tmp");
+    let file = g
+        .core
+        .export(ExportKind::Today, None, "xlsx", exports.path())
+        .expect("exported");
+    assert_eq!((file.rows, file.voided_left_out), (1, 1));
+    assert!(std::path::Path::new(&file.path).starts_with(exports.path()));
+    assert!(file.file_name.ends_with(".xlsx"), "{}", file.file_name);
+}

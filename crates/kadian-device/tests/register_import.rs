@@ -84,3 +84,39 @@ fn a_gate_log_imported_again_is_skipped_record_by_record() {
     // Counted in rows: one per passage (its person and reading are part of the row).
     assert_eq!(skipped.already_here, done.passages);
 }
+
+#[test]
+fn a_preview_stores_nothing_and_only_the_latest_preview_can_be_committed() {
+    let (core, _dir) = laptop();
+    let name = "八一社区_居民花名册.xlsx";
+    let bytes = fixture(name);
+    let first = core.import_preview(name, &bytes, None).expect("preview");
+    assert_eq!(core.store().count("person").expect("count"), 0);
+    let second = core.import_preview(name, &bytes, None).expect("preview");
+    let e = core.import_commit(&first.token).expect_err("stale");
+    assert_eq!(e.code, "import_expired");
+    let done = core.import_commit(&second.token).expect("committed");
+    assert_eq!(done.persons, 236);
+    assert_eq!(
+        core.import_commit(&second.token)
+            .expect_err("used once")
+            .code,
+        "import_expired"
+    );
+}
+
+#[test]
+fn a_gate_tablet_cannot_import_a_register() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = enrolled(
+        &dir,
+        Role::Volunteer,
+        Some("0190a1b2-0000-7000-8000-000000000002"),
+    );
+    let core = AppCore::open_store(dir.path(), store);
+    let name = "八一社区_居民花名册.xlsx";
+    let e = core
+        .import_preview(name, &fixture(name), None)
+        .expect_err("refused");
+    assert_eq!(e.code, "not_a_desk");
+}

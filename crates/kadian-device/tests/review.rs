@@ -115,3 +115,44 @@ fn a_tablet_cannot_settle_conflicts() {
     let e = tablet.settle_conflict("x", false).expect_err("refused");
     assert_eq!(e.code, "not_a_desk");
 }
+
+#[test]
+fn a_returnee_is_listed_with_the_day_home_observation_ends() {
+    use chrono::Duration;
+    use kadian_domain::records::{new_id, Instant, TravelDeclaration, TravelPlace};
+    let (laptop, _d) = core(Role::Compound);
+    let p = person("张三", "11010519491231002X", "13800138000");
+    laptop
+        .store()
+        .upsert_person(&p, Source::User)
+        .expect("person");
+    let arrived = Instant::now_cst().utc.date_naive() - Duration::days(2);
+    let travel = TravelDeclaration {
+        id: new_id(),
+        person_id: Some(p.id),
+        passage_id: None,
+        places: vec![TravelPlace {
+            division_code: Some("440305".into()),
+            text: None,
+        }],
+        from_date: Some(arrived - Duration::days(10)),
+        to_date: Some(arrived),
+        transport: None,
+        transport_ref: None,
+        declared_at: Instant::now_cst(),
+        recorded_by: "王志愿".into(),
+    };
+    laptop
+        .store()
+        .record_travel(&travel, Source::User)
+        .expect("declared");
+    let list = laptop.returnees().expect("returnees");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].name, "张三");
+    assert_eq!(
+        list[0].observation_ends.as_deref(),
+        Some((arrived + Duration::days(14)).to_string().as_str())
+    );
+    assert_eq!(list[0].places, ["广东省深圳市南山区"]);
+    assert_eq!(list[0].phone_masked.as_deref(), Some("138****8000"));
+}

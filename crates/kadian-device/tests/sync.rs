@@ -106,3 +106,35 @@ fn a_hostile_body_is_refused_on_every_write_not_only_on_pull() {
     assert_eq!(err.code(), "invalid_record");
     assert_eq!(store.count("person").expect("count"), 0);
 }
+
+#[test]
+fn a_change_of_a_kind_this_version_does_not_know_is_quarantined_not_stored_as_reference_data() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = open(&dir);
+    let site = change(
+        "disinfection_site",
+        &uuid::Uuid::now_v7().to_string(),
+        serde_json::json!({"name": "八一新苑 东区"}),
+    );
+    let compound = change(
+        "compound",
+        "c1",
+        serde_json::json!({"id": "c1", "name": "八一新苑", "community": "411402001018"}),
+    );
+    let applied = store
+        .apply_pull(&[site, compound], 9)
+        .expect("the page is applied");
+    assert_eq!(applied, 1, "the compound is applied");
+    assert_eq!(store.pull_cursor().expect("cursor"), 9);
+    assert!(store
+        .reference("disinfection_site")
+        .expect("reference")
+        .is_empty());
+    assert_eq!(store.reference("compound").expect("reference").len(), 1);
+    let q = store.quarantined().expect("quarantine");
+    assert_eq!(q.len(), 1, "{q:?}");
+    assert_eq!(
+        (q[0].kind.as_str(), q[0].code.as_str()),
+        ("disinfection_site", "unknown_kind")
+    );
+}

@@ -1,0 +1,98 @@
+//! The volunteer's shift at a tablet, without a window or a server: who may sign in, with which
+//! PIN, and the pause after wrong PINs.
+
+mod common;
+
+use common::{enrolled, open, COMPOUND};
+use kadian_device::AppCore;
+use kadian_domain::records::volunteer::{hash_pin, volunteer_id};
+use kadian_domain::records::Volunteer;
+use kadian_domain::sync::{Change, Role};
+
+const CHECKPOINT: &str = "0190a1b2-0000-7000-8000-000000000002";
+
+fn pulled(name: &str, pin: &str, retired: bool) -> (String, Change) {
+    let v = Volunteer {
+        id: volunteer_id(COMPOUND, name),
+        name: name.into(),
+        compound: COMPOUND.into(),
+        pin_hash: hash_pin(pin).expect("hash"),
+        retired,
+    };
+    let change = Change {
+        kind: "volunteer".into(),
+        id: v.id.to_string(),
+        version: 1,
+        deleted: false,
+        body: serde_json::to_value(&v).expect("json"),
+    };
+    (v.id.to_string(), change)
+}
+
+/// A tablet at 东门 with 王志愿 (PIN 2468) and the retired 赵志愿 (PIN 1111).
+fn tablet() -> (AppCore, tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = enrolled(&dir, Role::Volunteer, Some(CHECKPOINT));
+    let (wang, w) = pulled("王志愿", "2468", false);
+    let (_, z) = pulled("赵志愿", "1111", true);
+    store.apply_pull(&[w, z], 2).expect("volunteers");
+    (AppCore::open_store(dir.path(), store), dir, wang)
+}
+
+#[test]
+fn a_device_that_is_not_a_gate_tablet_cannot_sign_anyone_in() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let core = AppCore::open_store(dir.path(), open(&dir));
+    let e = core.sign_in("anyone", "2468").expect_err("refused");
+    assert_eq!(e.code, "not_a_gate");
+    assert!(e.message.contains("卡点"), "{}", e.message);
+    assert!(!e.message_en.is_empty());
+}
+
+#[test]
+fn the_sign_in_list_holds_the_volunteers_still_on_duty_by_name() {
+    let (core, _d, wang) = tablet();
+    let list = core.volunteers().expect("list");
+    let names: Vec<(&str, &str)> = list
+        .iter()
+        .map(|v| (v.id.as_str(), v.name.as_str()))
+        .collect();
+    assert_eq!(names, [(wang.as_str(), "王志愿")]);
+}
+
+#[test]
+fn a_wrong_pin_is_refused_and_the_right_one_opens_the_shift() {
+    let (core, _d, wang) = tablet();
+    let e = core.sign_in(&wang, "1357").expect_err("wrong PIN");
+    assert_eq!(e.code, "pin_wrong");
+    assert!(core.shift().is_none());
+    let shift = core.sign_in(&wang, "2468").expect("signed in");
+    assert_eq!(shift.volunteer_name, "王志愿");
+    assert_eq!(shift.checkpoint_id, CHECKPOINT);
+    assert_eq!(core.shift(), Some(shift));
+}
+
+#[test]
+fn five_wrong_pins_in_a_row_pause_sign_in_even_for_the_right_pin() {
+    let (core, _d, wang) = tablet();
+    for _ in 0..5 {
+        core.sign_in(&wang, "0000").expect_err("wrong PIN");
+    }
+    let e = core.sign_in(&wang, "2468").expect_err("paused");
+    assert_eq!(e.code, "pin_locked");
+    assert!(core.shift().is_none());
+}
+
+#[test]
+fn signing_out_ends_the_shift_and_keeps_its_summary_for_the_next_volunteer() {
+    let (core, _d, wang) = tablet();
+    core.sign_in(&wang, "2468").expect("signed in");
+    let summary = core.sign_out().expect("signed out");
+    assert_eq!(summary.shift.volunteer_name, "王志愿");
+    assert!(core.shift().is_none());
+    assert_eq!(core.previous_shift(), Some(summary));
+    let e = core
+        .register_passage("someone", "in", "36.5", None)
+        .expect_err("nobody on duty");
+    assert_eq!(e.code, "not_signed_in");
+}
