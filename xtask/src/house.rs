@@ -1,14 +1,18 @@
 //! `cargo xtask house`: the house rules of `docs/architecture.md`, checked on the sources.
 //!
-//! For every crate of the workspace, the modules (one per `.rs` file; `#[cfg(test)]` modules
-//! and `src/bin` left out) and the modules each names through `crate::…` or `super::…` (a
-//! `use` or a path in code; comments are not read) make a graph. It fails when:
-//! - modules import each other in a circle, file by file or folder by folder (`store` and
-//!   `areas` are one node each at the second level); a module naming its own parent or child is
-//!   structure, not an import;
-//! - in kadian-device, anything under `store/` names something outside `store` (the store never
-//!   looks up), anything under `store/` or `sync/` names `areas`, or one area names another
-//!   (`areas::views` is what areas share).
+//! For every crate of the workspace, the modules (one per `.rs` file; `src/bin` left out) and the
+//! modules each names through `crate::…` or `super::…` make a graph. Comments, string literals and
+//! the bodies of `#[cfg(test)]` modules are not read; a name the crate root re-exports
+//! (`crate::AppCore`) counts as naming the module it comes from; a module naming its own parent or
+//! child is structure, not an import. It fails when:
+//! - modules import each other in a circle: file by file, by the first two levels of their path
+//!   (`areas::gate`), or by top-level module (`store`, `areas`);
+//! - in kadian-device, an import does not point down the layers (store < leaves < core < sync <
+//!   areas; the leaves are `app_error`, `local_time`, `places`, `reference`, `session`), or one
+//!   area names another (`areas::views` is what areas share).
+//!
+//! It reads imports, not calls: an area calling a method another area wrote on `AppCore` is not
+//! seen. `KADIAN_HOUSE_ROOT=DIR` checks another checkout (an older commit, to compare).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -23,7 +27,8 @@ type ModPath = Vec<String>;
 pub struct CrateGraph {
     /// Crate folder, for messages.
     pub name: String,
-    /// Every module, with the modules it names (resolved to the longest known module path).
+    /// Every module, with the modules it names (resolved to the longest known module path; a
+    /// name the crate root re-exports is resolved to the module it comes from).
     pub edges: BTreeMap<ModPath, BTreeSet<ModPath>>,
 }
 
@@ -54,27 +59,134 @@ fn module_of(rel: &Path) -> Option<ModPath> {
     Some(path)
 }
 
-/// The source without comments and without `#[cfg(test)]` modules (cut from the attribute to
-/// the end of the file: test modules come last, by the house style).
+/// The source without comments, string and char literals (emptied), and without the bodies of
+/// `#[cfg(test)]` modules (from the attribute to the module's closing brace).
 fn code_of(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        let t = line.trim_start();
-        if t.starts_with("#[cfg(test)]")
-            && lines.peek().is_some_and(|n| {
-                n.trim_start().starts_with("mod ") || n.trim_start().starts_with("pub mod ")
-            })
-        {
-            break;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            let mut depth = 0;
+            while i < chars.len() {
+                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    i += 2;
+                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else if c == 'r' && (next == Some('"') || next == Some('#')) && !out.ends_with(is_ident) {
+            // A raw string: r"…", r#"…"#.
+            let mut j = i + 1;
+            let mut hashes = 0;
+            while chars.get(j) == Some(&'#') {
+                hashes += 1;
+                j += 1;
+            }
+            if chars.get(j) != Some(&'"') {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            j += 1;
+            loop {
+                match chars.get(j) {
+                    None => break,
+                    Some('"') if (1..=hashes).all(|k| chars.get(j + k) == Some(&'#')) => {
+                        j += 1 + hashes;
+                        break;
+                    }
+                    _ => j += 1,
+                }
+            }
+            out.push_str("\"\"");
+            i = j;
+        } else if c == '"' {
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                i += if chars[i] == '\\' { 2 } else { 1 };
+            }
+            i += 1;
+            out.push_str("\"\"");
+        } else if c == '\'' {
+            // A char literal ('x', '\n', '"'), or a lifetime ('a) left as it is.
+            if next == Some('\\') {
+                i += 2;
+                while i < chars.len() && chars[i] != '\'' {
+                    i += 1;
+                }
+                i += 1;
+                out.push_str("' '");
+            } else if chars.get(i + 2) == Some(&'\'') {
+                i += 3;
+                out.push_str("' '");
+            } else {
+                out.push(c);
+                i += 1;
+            }
+        } else {
+            out.push(c);
+            i += 1;
         }
-        let code = match line.find("//") {
-            Some(i) => &line[..i],
-            None => line,
-        };
-        out.push_str(code);
-        out.push('\n');
     }
+    strip_test_modules(&out)
+}
+
+/// `code` without the `#[cfg(test)]` modules' bodies (brace-balanced; comments and strings are
+/// already gone).
+fn strip_test_modules(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "#[cfg(test)]".len()..];
+        let item = after.trim_start();
+        let is_mod = item.starts_with("mod ") || item.starts_with("pub mod ");
+        if !is_mod {
+            out.push_str("#[cfg(test)]");
+            rest = after;
+            continue;
+        }
+        // `mod tests;` (a file of its own) or `mod tests { … }`.
+        let semi = item.find(';');
+        let brace = item.find('{');
+        match (semi, brace) {
+            (Some(s), b) if b.is_none_or(|b| s < b) => rest = &item[s + 1..],
+            (_, Some(b)) => {
+                let mut depth = 0;
+                let mut end = item.len();
+                for (i, ch) in item[b..].char_indices() {
+                    match ch {
+                        '{' => depth += 1,
+                        '}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = b + i + 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                rest = &item[end..];
+            }
+            _ => rest = "",
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -126,6 +238,21 @@ fn paths_after(rest: &str) -> Vec<Vec<String>> {
             if s.get(*i) == Some(&':') && s.get(*i + 1) == Some(&':') {
                 *i += 2;
             } else {
+                // `a::b as c`: the rename is not a path.
+                let mut j = *i;
+                while j < s.len() && s[j].is_whitespace() {
+                    j += 1;
+                }
+                if s.get(j) == Some(&'a')
+                    && s.get(j + 1) == Some(&'s')
+                    && s.get(j + 2).is_some_and(|c| c.is_whitespace())
+                {
+                    j += 2;
+                    while j < s.len() && (s[j].is_whitespace() || is_ident(s[j])) {
+                        j += 1;
+                    }
+                    *i = j;
+                }
                 break;
             }
         }
@@ -203,10 +330,36 @@ pub fn crate_graph(crate_dir: &Path) -> Result<CrateGraph> {
             .unwrap_or_default(),
         ..Default::default()
     };
+    // What the crate root re-exports (`pub use store::{Store, …}`): `crate::Store` names the
+    // module `store`, not the root.
+    let mut reexports: BTreeMap<String, ModPath> = BTreeMap::new();
+    if let Some((_, root_file)) = files.iter().find(|(m, _)| m.is_empty()) {
+        let code = code_of(&std::fs::read_to_string(root_file)?);
+        let mut from = 0;
+        while let Some(pos) = code[from..].find("pub use ") {
+            let at = from + pos + "pub use ".len();
+            from = at;
+            let rest = code[at..].trim_start_matches("crate::");
+            for p in paths_after(rest) {
+                if let (Some(first), Some(last)) = (p.first(), p.last()) {
+                    if p.len() > 1 && known.contains(&vec![first.clone()]) {
+                        reexports.insert(last.clone(), vec![first.clone()]);
+                    }
+                }
+            }
+        }
+    }
     for (me, path) in &files {
         let code = code_of(&std::fs::read_to_string(path)?);
         let mut targets = BTreeSet::new();
-        for p in named_paths(&code, me) {
+        for mut p in named_paths(&code, me) {
+            if let Some(m) = p.first().and_then(|n| reexports.get(n)) {
+                if !known.contains(&vec![p[0].clone()]) {
+                    let mut full = m.clone();
+                    full.extend(p);
+                    p = full;
+                }
+            }
             let t = (0..=p.len())
                 .rev()
                 .map(|n| p[..n].to_vec())
@@ -264,6 +417,18 @@ fn find_circle(edges: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>
     None
 }
 
+/// The layer of a top-level module of kadian-device: an import points to a lower one.
+fn device_rank(top: &str) -> Option<u8> {
+    Some(match top {
+        "store" => 0,
+        "app_error" | "local_time" | "places" | "reference" | "session" => 1,
+        "core" => 2,
+        "sync" => 3,
+        "areas" => 4,
+        _ => return None,
+    })
+}
+
 /// The house rules broken in one crate, as messages.
 pub fn problems(g: &CrateGraph) -> Vec<String> {
     let mut out = Vec::new();
@@ -297,25 +462,26 @@ pub fn problems(g: &CrateGraph) -> Vec<String> {
         }
     }
     if g.name == "kadian-device" {
-        let top = |m: &ModPath| m.first().cloned().unwrap_or_default();
         for (m, ts) in &g.edges {
+            let Some(mt) = m.first() else { continue };
             for t in ts {
-                let (mt, tt) = (top(m), top(t));
-                if mt == "store" && !t.is_empty() && tt != "store" {
-                    out.push(format!(
-                        "{}: {} names {}: the store never looks up",
-                        g.name,
-                        show(m),
-                        show(t)
-                    ));
-                }
-                if (mt == "store" || mt == "sync") && tt == "areas" {
-                    out.push(format!(
-                        "{}: {} names {}: store/ and sync/ sit below the areas",
-                        g.name,
-                        show(m),
-                        show(t)
-                    ));
+                let Some(tt) = t.first() else { continue };
+                if mt != tt {
+                    match (device_rank(mt), device_rank(tt)) {
+                        (Some(from), Some(to)) if to >= from => out.push(format!(
+                            "{}: {} names {}: imports point down only (store < leaves < core < sync < areas, docs/architecture.md)",
+                            g.name,
+                            show(m),
+                            show(t)
+                        )),
+                        (None, _) | (_, None) => out.push(format!(
+                            "{}: {} or {} has no place in the layers of docs/architecture.md",
+                            g.name,
+                            show(m),
+                            show(t)
+                        )),
+                        _ => {}
+                    }
                 }
                 if mt == "areas" && tt == "areas" && m.len() > 1 && t.len() > 1 {
                     let (a, b) = (&m[1], &t[1]);
@@ -453,5 +619,55 @@ mod tests {
             "{p:?}"
         );
         assert!(!p.iter().any(|m| m.contains("names areas::views")), "{p:?}");
+    }
+
+    #[test]
+    fn renames_strings_raw_strings_and_a_test_module_in_the_middle_are_read_right() {
+        let code = code_of(
+            "use crate::a::{b as c, d::E};\nlet s = \"crate::x::Y\";\nlet r = r#\"crate::z\"#;\n\
+             #[cfg(test)]\nmod tests {\n    use crate::t::T;\n    fn f() { if true { } }\n}\n\
+             fn g() -> crate::after::A { todo!() }\nlet url = \"sqlite://x\"; let _ = crate::q::Q;\n",
+        );
+        let named: Vec<String> = named_paths(&code, &["m".to_owned()])
+            .iter()
+            .map(|p| p.join("::"))
+            .collect();
+        assert_eq!(named, ["a::b", "a::d::E", "after::A", "q::Q"], "{code}");
+    }
+
+    #[test]
+    fn a_name_the_root_re_exports_counts_as_its_module() {
+        let g = graph(
+            "reexport",
+            "kadian-device",
+            &[
+                (
+                    "lib.rs",
+                    "pub mod store;\npub mod core;\npub use crate::core::AppCore;\n",
+                ),
+                ("core.rs", "use crate::store::Store;\npub struct AppCore;\n"),
+                ("store/mod.rs", "use crate::AppCore;\npub struct Store;\n"),
+            ],
+        );
+        let p = problems(&g);
+        assert!(p.iter().any(|m| m.contains("store names core")), "{p:?}");
+    }
+
+    #[test]
+    fn a_leaf_that_names_the_sync_engine_points_up() {
+        let g = graph(
+            "up",
+            "kadian-device",
+            &[
+                ("lib.rs", "pub mod sync;\npub mod local_time;\n"),
+                ("sync.rs", "pub struct S;\n"),
+                ("local_time.rs", "use crate::sync::S;\n"),
+            ],
+        );
+        let p = problems(&g);
+        assert!(
+            p.iter().any(|m| m.contains("local_time names sync")),
+            "{p:?}"
+        );
     }
 }

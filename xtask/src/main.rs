@@ -2,11 +2,14 @@
 //!
 //! - `setup`: installs what is missing (Debian packages, the UI's npm packages) and nothing else.
 //! - `run`: setup, build the UI, open Kadian's window.
-//! - `test`: setup, then rustfmt, clippy (`-D warnings`), every workspace test and the UI's tests;
+//! - `test`: setup, then rustfmt, clippy (`-D warnings`), the house rules, every workspace test,
+//!   the UI's tests, the end-to-end flows and the demo day;
 //!   exits non-zero on any failure and ends with one `N passed, M failed` line.
 //! - `demo --headless`: one simulated day of the street's 99 checkpoints, no window; compares
 //!   the counts on the tablets with those on the server.
 //! - `bench`: runs the benchmarks (release build) and prints one table.
+//! - `e2e [--residents N]`: the end-to-end flows on the real app (WebDriver, Xvfb).
+//! - `house`: the house rules of `docs/architecture.md` (no import circle; imports point down).
 
 mod bench;
 mod demo;

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
 
+use crate::session::Session;
 use crate::store::{KeyLocation, KeyPolicy, Result, Store, StoreOptions};
 
 /// File name of the device store inside the data folder.
@@ -21,9 +22,7 @@ pub struct AppCore {
     wake: Arc<tokio::sync::Notify>,
     skew_ms: AtomicI64,
     clock_offset_ms: AtomicI64,
-    shift: crate::session::ShiftSlot,
-    pending_import: crate::session::PendingImport,
-    round: crate::session::RoundProgress,
+    session: Session,
 }
 
 /// What the app shows about the device's storage.
@@ -57,9 +56,7 @@ impl AppCore {
             wake: Arc::new(tokio::sync::Notify::new()),
             skew_ms: AtomicI64::new(i64::MIN),
             clock_offset_ms: AtomicI64::new(0),
-            shift: Default::default(),
-            pending_import: Default::default(),
-            round: Default::default(),
+            session: Session::default(),
         })
     }
 
@@ -73,23 +70,21 @@ impl AppCore {
             wake: Arc::new(tokio::sync::Notify::new()),
             skew_ms: AtomicI64::new(i64::MIN),
             clock_offset_ms: AtomicI64::new(0),
-            shift: Default::default(),
-            pending_import: Default::default(),
-            round: Default::default(),
+            session: Session::default(),
         }
     }
 
     pub(crate) fn shift_slot(&self) -> &crate::session::ShiftSlot {
-        &self.shift
+        &self.session.shift
     }
 
     pub(crate) fn pending_import_slot(&self) -> &crate::session::PendingImport {
-        &self.pending_import
+        &self.session.pending_import
     }
 
     /// How far the running sync round has come (the sync bar shows it).
     pub fn round_progress(&self) -> &crate::session::RoundProgress {
-        &self.round
+        &self.session.round
     }
 
     /// The store, locked for one operation. A panic in another holder does not lock the device

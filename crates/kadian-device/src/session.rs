@@ -75,3 +75,14 @@ impl RoundProgress {
 
 /// The preview waiting for its commit (one at a time).
 pub(crate) type PendingImport = Mutex<Option<(String, ImportBatch)>>;
+
+/// Everything a device keeps in memory between screens, held by `AppCore`.
+#[derive(Debug, Default)]
+pub struct Session {
+    /// The shift on duty and the last hand-over.
+    pub(crate) shift: ShiftSlot,
+    /// The register preview waiting for its commit.
+    pub(crate) pending_import: PendingImport,
+    /// How far the running sync round has come.
+    pub(crate) round: RoundProgress,
+}

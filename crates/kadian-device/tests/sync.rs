@@ -108,7 +108,7 @@ fn a_hostile_body_is_refused_on_every_write_not_only_on_pull() {
 }
 
 #[test]
-fn a_change_of_a_kind_this_version_does_not_know_is_quarantined_not_stored_as_reference_data() {
+fn a_change_of_a_kind_this_version_does_not_know_or_a_malformed_place_is_quarantined() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut store = open(&dir);
     let site = change(
@@ -121,8 +121,10 @@ fn a_change_of_a_kind_this_version_does_not_know_is_quarantined_not_stored_as_re
         "c1",
         serde_json::json!({"id": "c1", "name": "八一新苑", "community": "411402001018"}),
     );
+    // A place whose body is not a checkpoint's: quarantined too, not left out of the lists.
+    let nameless_gate = change("checkpoint", "g1", serde_json::json!({"id": "g1"}));
     let applied = store
-        .apply_pull(&[site, compound], 9)
+        .apply_pull(&[site, compound, nameless_gate], 9)
         .expect("the page is applied");
     assert_eq!(applied, 1, "the compound is applied");
     assert_eq!(store.pull_cursor().expect("cursor"), 9);
@@ -131,10 +133,16 @@ fn a_change_of_a_kind_this_version_does_not_know_is_quarantined_not_stored_as_re
         .expect("reference")
         .is_empty());
     assert_eq!(store.reference("compound").expect("reference").len(), 1);
+    assert!(store.reference("checkpoint").expect("reference").is_empty());
     let q = store.quarantined().expect("quarantine");
-    assert_eq!(q.len(), 1, "{q:?}");
-    assert_eq!(
-        (q[0].kind.as_str(), q[0].code.as_str()),
-        ("disinfection_site", "unknown_kind")
+    let got: Vec<(&str, &str)> = q
+        .iter()
+        .map(|c| (c.kind.as_str(), c.code.as_str()))
+        .collect();
+    assert_eq!(got.len(), 2, "{q:?}");
+    assert!(
+        got.contains(&("disinfection_site", "unknown_kind")),
+        "{got:?}"
     );
+    assert!(got.contains(&("checkpoint", "invalid_record")), "{got:?}");
 }

@@ -32,11 +32,11 @@ impl AppCore {
     /// What the device is enrolled as (without its token), with the name of its place
     /// (`八一新苑 东门` for a tablet), or `None` when it is not enrolled.
     pub fn enrolment_info(&self) -> AppResult<Option<EnrolmentInfo>> {
-        let r = self.reference()?;
-        let store = self.store();
-        let Some(e) = store.enrolment()? else {
+        let Some(e) = self.store().enrolment()? else {
             return Ok(None);
         };
+        let r = self.reference()?;
+        let store = self.store();
         // The most precise place this device knows the name of.
         let place_name = (e.scope.checkpoint.as_deref())
             .and_then(|gate| r.checkpoint_label(gate))

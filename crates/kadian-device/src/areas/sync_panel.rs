@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::views::{mask_document, mask_phone};
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
+use kadian_domain::records::RecordKind;
 
 /// A sync conflict as staff read it: whose record, which field, the value kept and the one not
 /// applied, shown as text.
@@ -100,7 +101,7 @@ impl AppCore {
         let store = self.store();
         let mut out = Vec::new();
         for c in store.conflicts()? {
-            let person = if c.record_kind == "person" {
+            let person = if c.record_kind == RecordKind::Person.as_str() {
                 match Uuid::parse_str(&c.record_id) {
                     Ok(id) => store.person(id)?.map(|(p, _)| p),
                     Err(_) => None,

@@ -4,6 +4,7 @@
 //! A volunteer who leaves is retired, not deleted: the records they made still name them.
 
 use kadian_domain::records::volunteer::{check_volunteer_name, hash_pin, volunteer_id, Volunteer};
+use kadian_domain::records::RecordKind;
 use kadian_domain::sync::Role;
 use serde::Serialize;
 use ts_rs::TS;
@@ -88,7 +89,7 @@ impl AppCore {
     /// last. Errors: `not_staff`.
     pub fn volunteer_list(&self) -> AppResult<Vec<VolunteerEntry>> {
         let compounds = self.managed_compounds()?;
-        let pending = self.store().unsent_ids("volunteer")?;
+        let pending = self.store().unsent_ids(RecordKind::Volunteer.as_str())?;
         let mut list: Vec<VolunteerEntry> = self
             .all_volunteers()?
             .into_iter()

@@ -205,15 +205,25 @@ impl Store {
                 match r.status {
                     ReceiptStatus::Accepted | ReceiptStatus::Duplicate | ReceiptStatus::Conflict => {
                         tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([entry.seq])?;
-                        if let Some(v) = r.version {
-                            if entry.kind == "person" {
-                                tx.prepare_cached("UPDATE person SET version = max(version, ?2) WHERE id = ?1")?
+                        // An entity takes the server's version: its next change is based on it.
+                        let kind = entry.kind.parse::<RecordKind>().ok();
+                        if let (Some(v), Some(kind)) = (r.version, kind) {
+                            match kind {
+                                RecordKind::Person => {
+                                    tx.prepare_cached("UPDATE person SET version = max(version, ?2) WHERE id = ?1")?
+                                        .execute(params![entry.record_id, v])?;
+                                }
+                                RecordKind::Volunteer => {
+                                    tx.prepare_cached(
+                                        "UPDATE reference SET version = max(version, ?2) WHERE kind = 'volunteer' AND id = ?1",
+                                    )?
                                     .execute(params![entry.record_id, v])?;
-                            } else if entry.kind == "volunteer" {
-                                tx.prepare_cached(
-                                    "UPDATE reference SET version = max(version, ?2) WHERE kind = 'volunteer' AND id = ?1",
-                                )?
-                                .execute(params![entry.record_id, v])?;
+                                }
+                                // Events have no version to follow.
+                                RecordKind::Passage
+                                | RecordKind::TemperatureReading
+                                | RecordKind::TravelDeclaration
+                                | RecordKind::Correction => {}
                             }
                         }
                     }

@@ -134,16 +134,16 @@ fn sex_str(s: Option<Sex>) -> Option<&'static str> {
 /// fields: importing them again would change nothing.
 pub(super) fn person_unchanged(tx: &Transaction<'_>, p: &Person) -> Result<bool> {
     let by_id = tx
-        .prepare_cached(super::persons::SQL_PERSON_BY_ID)?
-        .query_row([p.id.to_string()], super::persons::person_from_row)
+        .prepare_cached(SQL_PERSON_BY_ID)?
+        .query_row([p.id.to_string()], person_from_row)
         .optional()?;
     let stored = match (by_id, &p.document_number) {
         (Some(s), _) => Some(s),
         (None, Some(number)) => tx
-            .prepare_cached(super::persons::SQL_PERSON_BY_DOCUMENT)?
+            .prepare_cached(SQL_PERSON_BY_DOCUMENT)?
             .query_row(
                 params![p.document_type.as_str(), number],
-                super::persons::person_from_row,
+                person_from_row,
             )
             .optional()?,
         (None, None) => None,

@@ -3,9 +3,10 @@
 //! conflicts and the reference data.
 
 use chrono::Utc;
+use kadian_domain::places::{Checkpoint, Community, Compound};
 use kadian_domain::records::Volunteer;
 use kadian_domain::records::{
-    ChangeKind, Correction, Passage, Person, RecordKind, Source, TemperatureReading,
+    ChangeKind, Correction, Passage, Person, RecordKind, ReferenceKind, Source, TemperatureReading,
     TravelDeclaration,
 };
 use kadian_domain::sync::{Change, EnrolResponse, Role, Scope};
@@ -433,7 +434,22 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
             kadian_domain::records::check_volunteer(&v).map_err(StoreError::Invalid)?;
             put_reference_row(tx, c)?;
         }
-        ChangeKind::Reference(_) => put_reference_row(tx, c)?,
+        ChangeKind::Reference(k) => {
+            // Checked against its type, like a record: a place the areas could not read is
+            // quarantined here rather than left out of every list silently.
+            match k {
+                ReferenceKind::Community => {
+                    serde_json::from_value::<Community>(c.body.clone()).map_err(parse_err)?;
+                }
+                ReferenceKind::Compound => {
+                    serde_json::from_value::<Compound>(c.body.clone()).map_err(parse_err)?;
+                }
+                ReferenceKind::Checkpoint => {
+                    serde_json::from_value::<Checkpoint>(c.body.clone()).map_err(parse_err)?;
+                }
+            }
+            put_reference_row(tx, c)?;
+        }
         ChangeKind::Conflict => {
             let b = &c.body;
             let s = |k: &str| {

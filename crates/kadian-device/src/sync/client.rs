@@ -50,7 +50,7 @@ pub enum SyncError {
     /// The server could not be reached at all: the connection was refused, there was no route,
     /// or the name did not resolve (the server is down or the tablet has no network). Nothing
     /// was sent, so trying again costs nothing: retried within
-    /// [`SyncSettings::offline_retry`], so a server that comes back is seen within seconds.
+    /// [`SyncSettings::offline_retry`](super::SyncSettings::offline_retry), so a server that comes back is seen within seconds.
     #[error("server unreachable: {0}")]
     Unreachable(String),
     /// The server's certificate is not trusted: not the one pinned at enrolment, or (without a

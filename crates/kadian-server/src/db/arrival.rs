@@ -9,8 +9,10 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use kadian_domain::sync::{ApiError, Receipt, ReceiptStatus};
 
-use super::{conflict_body, PushMeta};
-use crate::rules::{canonical, decide, Decision, Device, Existing, Incoming, Reference, Stored};
+use super::PushMeta;
+use crate::rules::{
+    canonical, decide, Decision, Device, Existing, FieldConflict, Incoming, Reference, Stored,
+};
 
 /// What an arrival asks of the store, in two steps: the record under the id first (with the
 /// corrected record and the holder of the document number), then, for an entity update, what
@@ -213,6 +215,7 @@ pub fn plan(
         } => {
             let Some(e) = facts.existing.as_ref() else {
                 // decide() updates only what is stored; should that ever change, refuse.
+                tracing::warn!(id = %inc.id, "an update without a stored record; refused");
                 return Plan {
                     receipt: receipt(ReceiptStatus::Rejected, None, None, Some(storage_error())),
                     writes: Vec::new(),
@@ -280,6 +283,21 @@ pub fn plan(
     }
 }
 
+/// The body of a `conflict` record: which field of which record lost which value.
+fn conflict_body(
+    id: &str,
+    inc: &Incoming,
+    c: &FieldConflict,
+    device_id: &str,
+    at: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "record_kind": inc.kind, "record_id": inc.id, "field": c.field,
+        "server_value": c.server_value, "device_value": c.device_value,
+        "device_id": device_id, "at": at,
+    })
+}
+
 /// The error of a record the server failed to store (its writes were rolled back; the device
 /// sends it again).
 pub fn storage_error() -> ApiError {
@@ -297,5 +315,217 @@ pub fn storage_failed(id: &str) -> Receipt {
         server_seq: None,
         version: None,
         error: Some(storage_error()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kadian_domain::records::RecordKind;
+    use kadian_domain::sync::{Role, Scope};
+    use serde_json::json;
+
+    fn meta() -> PushMeta {
+        PushMeta {
+            device_id: "d1".into(),
+            device_time: Utc::now(),
+            received_at: Utc::now(),
+            clock_flagged: false,
+        }
+    }
+
+    fn street_device() -> Device {
+        Device {
+            id: "d1".into(),
+            name: "街道".into(),
+            role: Role::Street,
+            scope: Scope {
+                street: "411402001".into(),
+                community: None,
+                compound: None,
+                checkpoint: None,
+            },
+            revoked: false,
+        }
+    }
+
+    fn incoming(kind: RecordKind, body: serde_json::Value, base: Option<i64>) -> Incoming {
+        let (text, hash) = canonical(&body);
+        Incoming {
+            kind,
+            id: "0190a1b2-0000-7000-8000-0000000000aa".into(),
+            op: if base.is_some() { "update" } else { "create" }.into(),
+            base_version: base,
+            hash,
+            body: text,
+            community: Some("411402001018".into()),
+            compound: None,
+            event_at: None,
+            target: None,
+            document_key: None,
+        }
+    }
+
+    fn stored(inc: &Incoming, body: serde_json::Value, version: i64, seq: i64) -> Existing {
+        let (text, hash) = canonical(&body);
+        Existing {
+            kind: inc.kind.as_str().to_owned(),
+            version,
+            hash,
+            body: text,
+            seq,
+            community: Some("411402001018".into()),
+            compound: None,
+        }
+    }
+
+    #[test]
+    fn a_new_event_is_one_row_at_the_next_sequence_number() {
+        let inc = incoming(RecordKind::Passage, json!({"id": "x"}), None);
+        let mut seq = 41;
+        let plan = plan(
+            &inc,
+            &meta(),
+            &street_device(),
+            &Reference::default(),
+            &Facts::default(),
+            &mut seq,
+        );
+        assert_eq!(seq, 42);
+        assert_eq!(plan.receipt.status, ReceiptStatus::Accepted);
+        assert_eq!(
+            (plan.receipt.server_seq, plan.receipt.version),
+            (Some(42), Some(1))
+        );
+        assert!(
+            matches!(plan.writes.as_slice(), [Write::Insert(r)] if r.seq == 42 && r.version == 1 && r.kind == "passage")
+        );
+    }
+
+    #[test]
+    fn a_new_entity_keeps_its_first_version_for_later_merges() {
+        let inc = incoming(
+            RecordKind::Volunteer,
+            json!({"id": "x", "name": "王"}),
+            None,
+        );
+        let mut seq = 0;
+        let plan = plan(
+            &inc,
+            &meta(),
+            &street_device(),
+            &Reference::default(),
+            &Facts::default(),
+            &mut seq,
+        );
+        assert!(matches!(
+            plan.writes.as_slice(),
+            [Write::Insert(_), Write::Version { version: 1, .. }]
+        ));
+    }
+
+    #[test]
+    fn a_resend_writes_nothing_and_answers_with_the_stored_sequence_number() {
+        let inc = incoming(RecordKind::Passage, json!({"id": "x"}), None);
+        let facts = Facts {
+            existing: Some(stored(&inc, json!({"id": "x"}), 1, 7)),
+            ..Facts::default()
+        };
+        let mut seq = 41;
+        let plan = plan(
+            &inc,
+            &meta(),
+            &street_device(),
+            &Reference::default(),
+            &facts,
+            &mut seq,
+        );
+        assert_eq!(seq, 41, "no sequence number taken");
+        assert_eq!(plan.receipt.status, ReceiptStatus::Duplicate);
+        assert_eq!(plan.receipt.server_seq, Some(7));
+        assert!(plan.writes.is_empty());
+    }
+
+    #[test]
+    fn an_entity_set_whole_takes_the_next_sequence_number_and_version() {
+        let base = json!({"id": "x", "a": 1, "b": 1});
+        let inc = incoming(
+            RecordKind::Volunteer,
+            json!({"id": "x", "a": 2, "b": 2}),
+            Some(1),
+        );
+        // A volunteer is set whole: the arrival wins, no conflict.
+        let facts = Facts {
+            existing: Some(stored(&inc, json!({"id": "x", "a": 3, "b": 1}), 2, 5)),
+            base: Some(canonical(&base).0),
+            ..Facts::default()
+        };
+        let mut seq = 10;
+        let whole = plan(
+            &inc,
+            &meta(),
+            &street_device(),
+            &Reference::default(),
+            &facts,
+            &mut seq,
+        );
+        assert_eq!(whole.receipt.status, ReceiptStatus::Accepted);
+        assert_eq!(
+            (whole.receipt.server_seq, whole.receipt.version),
+            (Some(11), Some(3))
+        );
+        assert!(matches!(
+            whole.writes.as_slice(),
+            [Write::Update(r), Write::Version { version: 3, .. }] if r.seq == 11
+        ));
+    }
+
+    #[test]
+    fn a_merged_update_takes_the_record_first_then_one_number_per_conflict() {
+        use kadian_domain::records::{Person, PersonCategory};
+        let mut p = Person::new("张三", PersonCategory::Resident);
+        p.id = uuid::Uuid::parse_str("0190a1b2-0000-7000-8000-0000000000aa").expect("id");
+        p.community_code = Some("411402001018".into());
+        let with = |phone: &str, room: &str| {
+            let mut q = p.clone();
+            q.phone = Some(phone.into());
+            q.room = Some(room.into());
+            serde_json::to_value(q).expect("json")
+        };
+        // Both sides changed the phone (a conflict); the device changed the room too.
+        let inc = incoming(RecordKind::Person, with("13800000003", "202"), Some(1));
+        let facts = Facts {
+            existing: Some(stored(&inc, with("13800000002", "101"), 2, 5)),
+            base: Some(canonical(&with("13800000001", "101")).0),
+            ..Facts::default()
+        };
+        let mut seq = 10;
+        let merged = plan(
+            &inc,
+            &meta(),
+            &street_device(),
+            &Reference::default(),
+            &facts,
+            &mut seq,
+        );
+        assert_eq!(merged.receipt.status, ReceiptStatus::Conflict);
+        assert_eq!(
+            (merged.receipt.server_seq, merged.receipt.version),
+            (Some(11), Some(3))
+        );
+        assert_eq!(seq, 12, "the record, then its one conflict");
+        match merged.writes.as_slice() {
+            [Write::Update(r), Write::Version { version: 3, .. }, Write::Insert(c)] => {
+                assert_eq!(r.seq, 11);
+                assert!(
+                    r.body.contains("13800000002") && r.body.contains("202"),
+                    "{}",
+                    r.body
+                );
+                assert_eq!((c.kind, c.seq, c.device_clock), ("conflict", 12, None));
+                assert_eq!(c.community, r.community, "placed with the record");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -199,21 +199,6 @@ pub(crate) fn cut_page(
     (out, last, more)
 }
 
-/// The body of a `conflict` record: which field of which record lost which value.
-pub(crate) fn conflict_body(
-    id: &str,
-    inc: &Incoming,
-    c: &crate::rules::FieldConflict,
-    device_id: &str,
-    at: &str,
-) -> serde_json::Value {
-    serde_json::json!({
-        "id": id, "record_kind": inc.kind, "record_id": inc.id, "field": c.field,
-        "server_value": c.server_value, "device_value": c.device_value,
-        "device_id": device_id, "at": at,
-    })
-}
-
 /// The refusal to write reference data under an id that a record of another kind holds: an id
 /// belongs to one kind forever.
 pub(crate) fn id_of_another_kind(id: &str, kind: &str) -> DbError {
@@ -296,8 +281,9 @@ pub trait Directory: Send + Sync {
 /// The records of the sync protocol: pushes stored with a receipt each, pulls after a cursor.
 #[async_trait]
 pub trait Records: Send + Sync {
-    /// Stores a batch, each record on its own merits; receipts in order. `rejected` holds the
-    /// receipts of records that failed validation, by index, to keep the order.
+    /// Stores a batch, each record on its own merits (one [`arrival::plan`] each); receipts in
+    /// order. A record that failed its kind's rules comes as `Err(receipt)` and is answered with
+    /// that receipt in its place.
     async fn store(
         &self,
         meta: &PushMeta,

@@ -322,7 +322,11 @@ impl NewRows {
     fn gather(&mut self, writes: Vec<arrival::Write>) {
         for w in writes {
             match w {
-                arrival::Write::Insert(r) => self.rows.push(r),
+                arrival::Write::Insert(r) => {
+                    // The multi-row insert writes version 1 and the push's clock for every row.
+                    debug_assert!(r.version == 1 && r.device_clock.is_some());
+                    self.rows.push(r)
+                }
                 arrival::Write::Version {
                     id,
                     body,
@@ -330,7 +334,7 @@ impl NewRows {
                     ..
                 } => self.versions.push((id, body, incoming_hash)),
                 // Nothing is stored under a new id: there is nothing to update.
-                arrival::Write::Update(_) => {}
+                arrival::Write::Update(_) => debug_assert!(false, "an update of a new id"),
             }
         }
     }

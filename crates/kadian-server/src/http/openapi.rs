@@ -16,7 +16,11 @@ pub fn document() -> Value {
         .into_iter()
         .map(RecordKind::as_str)
         .collect();
-    let change_kinds = ChangeKind::all_names();
+    // Open: a newer server may send a kind this version does not know (a device quarantines it).
+    let change_kinds = format!(
+        "one of {} in this version; a device quarantines a kind it does not know",
+        ChangeKind::all_names().join(", ")
+    );
     let header = json!({ PROTOCOL_HEADER: {"description": "protocol version", "schema": {"type": "integer", "const": PROTOCOL}} });
     json!({
         "openapi": "3.1.0",
@@ -66,7 +70,7 @@ pub fn document() -> Value {
                     "status": {"type": "string", "enum": ["accepted", "duplicate", "conflict", "rejected"]},
                     "server_seq": {"type": ["integer", "null"]}, "version": {"type": ["integer", "null"]},
                     "error": {"oneOf": [{"$ref": "#/components/schemas/Error"}, {"type": "null"}]}}},
-                "Change": {"type": "object", "required": ["kind", "id", "version", "deleted", "body"], "properties": {"kind": {"type": "string", "enum": change_kinds},
+                "Change": {"type": "object", "required": ["kind", "id", "version", "deleted", "body"], "properties": {"kind": {"type": "string", "description": change_kinds},
                     "id": {"type": "string"}, "version": {"type": "integer"}, "deleted": {"type": "boolean"}, "body": {"type": "object"}}}
             }
         }

@@ -178,13 +178,30 @@ pub fn decide(
     // A volunteer is small and set whole by compound staff (name, PIN hash, retired): the
     // latest arrival wins, whole. A field merge would keep a PIN the staff had replaced, or
     // keep a volunteer retired whom they had restored.
-    let (body, conflicts) =
-        if incoming_base == existing.version || incoming.kind == RecordKind::Volunteer {
-            (incoming.body.clone(), Vec::new())
-        } else {
-            merge(&existing.body, &incoming.body, stored.base)
-        };
-    let (community, compound, document_key) = if incoming.kind == RecordKind::Person {
+    let set_whole = match incoming.kind {
+        RecordKind::Volunteer => true,
+        RecordKind::Person => false,
+        // Events were answered above; they are never updated.
+        RecordKind::Passage
+        | RecordKind::TemperatureReading
+        | RecordKind::TravelDeclaration
+        | RecordKind::Correction => true,
+    };
+    let (body, conflicts) = if incoming_base == existing.version || set_whole {
+        (incoming.body.clone(), Vec::new())
+    } else {
+        merge(&existing.body, &incoming.body, stored.base)
+    };
+    // A merged person is placed by its merged body; every other kind stays where it was put.
+    let placed_by_body = match incoming.kind {
+        RecordKind::Person => true,
+        RecordKind::Volunteer
+        | RecordKind::Passage
+        | RecordKind::TemperatureReading
+        | RecordKind::TravelDeclaration
+        | RecordKind::Correction => false,
+    };
+    let (community, compound, document_key) = if placed_by_body {
         // The merged body is checked again: a merge of two valid persons must be a valid person.
         let merged = match serde_json::from_str::<Person>(&body) {
             Ok(p) => p,
