@@ -6,7 +6,9 @@ use kadian_domain::records::{Correction, RecordKind, Source};
 use rusqlite::{params, Transaction};
 
 use super::error::{Result, StoreError};
-use super::*;
+use super::outbox::enqueue;
+use super::{table_of, ts, Store};
+use crate::Recorded;
 
 /// The table of an event kind that can be corrected.
 pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {

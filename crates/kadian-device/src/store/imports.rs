@@ -5,7 +5,11 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::error::Result;
-use super::*;
+use super::passages::insert_passage;
+use super::persons::{person_unchanged, upsert_person_tx};
+use super::readings::insert_reading;
+use super::travels::insert_travel;
+use super::Store;
 use ts_rs::TS;
 
 /// What a commit stored.

@@ -39,15 +39,6 @@ pub use readings::ReadingLinks;
 pub(crate) use readings::ReadingRow;
 pub use replica::{Enrolment, QuarantinedChange, RecordSyncState, RejectedRecord, SyncConflict};
 
-// What the tables' modules share inside the store (a write of one kind may write another's
-// rows: an import writes persons, passages, readings and travel declarations).
-use corrections::{correctable_table, insert_correction};
-use outbox::enqueue;
-use passages::insert_passage;
-use persons::{person_unchanged, upsert_person_tx};
-use readings::insert_reading;
-use travels::insert_travel;
-
 /// `PRAGMA application_id` of a Kadian device store: `KDN1`.
 pub const APPLICATION_ID: i64 = 0x4B44_4E31;
 

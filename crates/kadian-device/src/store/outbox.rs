@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::error::Result;
-use super::*;
+use super::{ts, Store};
+use crate::RecordSyncState;
+use crate::RejectedRecord;
 
 /// One row of the outbox (待同步队列).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -12,12 +12,15 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::error::{Result, StoreError};
+use super::outbox::enqueue;
 use super::persons::{
     SQL_BY_DOCUMENT_SUFFIX, SQL_BY_INITIALS, SQL_BY_NAME_PREFIX, SQL_BY_PHONE_SUFFIX,
     SQL_BY_PINYIN, SQL_BY_PLATE,
 };
+use super::readings::insert_reading;
 use super::search_keys::prefix_upper;
-use super::*;
+use super::travels::insert_travel;
+use super::{parse_utc, ts, Store};
 
 /// A registration at the gate: the passage, and the reading and travel declaration taken with it.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,8 +12,9 @@ use unicode_normalization::UnicodeNormalization;
 use uuid::Uuid;
 
 use super::error::{Result, StoreError};
+use super::outbox::enqueue;
 use super::search_keys::{full_pinyin, initials, prefix_upper, reversed};
-use super::*;
+use super::{ts, Store};
 
 /// What a person write did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -141,10 +142,7 @@ pub(super) fn person_unchanged(tx: &Transaction<'_>, p: &Person) -> Result<bool>
         (Some(s), _) => Some(s),
         (None, Some(number)) => tx
             .prepare_cached(SQL_PERSON_BY_DOCUMENT)?
-            .query_row(
-                params![p.document_type.as_str(), number],
-                person_from_row,
-            )
+            .query_row(params![p.document_type.as_str(), number], person_from_row)
             .optional()?,
         (None, None) => None,
     };

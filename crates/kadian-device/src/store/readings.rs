@@ -8,7 +8,9 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use uuid::Uuid;
 
 use super::error::{Result, StoreError};
-use super::*;
+use super::outbox::enqueue;
+use super::{parse_utc, ts, uuid_opt, Store};
+use crate::Recorded;
 
 /// What a re-measure links to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,8 +13,14 @@ use kadian_domain::sync::{Change, EnrolResponse, Role, Scope};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
+use super::corrections::{correctable_table, insert_correction};
 use super::error::{Result, StoreError};
-use super::*;
+use super::outbox::OutboxEntry;
+use super::passages::insert_passage;
+use super::persons::upsert_person_tx;
+use super::readings::insert_reading;
+use super::travels::insert_travel;
+use super::{table_of, ts, Store};
 
 /// This device's enrolment with a server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -235,7 +241,7 @@ impl Store {
     ) -> Result<usize> {
         self.write(|tx| {
             if let Some(p) = chosen {
-                super::upsert_person_tx(tx, p, kadian_domain::records::Source::User)?;
+                upsert_person_tx(tx, p, Source::User)?;
             }
             Ok(tx.execute(
                 "UPDATE sync_conflict SET resolved = 1 WHERE record_id = ?1 AND field = ?2 AND resolved = 0",

@@ -9,7 +9,9 @@ use rusqlite::{params, Transaction};
 use uuid::Uuid;
 
 use super::error::{Result, StoreError};
-use super::*;
+use super::outbox::enqueue;
+use super::{parse_utc, ts, uuid_opt, Store};
+use crate::Recorded;
 
 const SQL_TRAVELS: &str = "SELECT id, person_id, passage_id, from_date, to_date, transport,
         transport_ref, declared_at_utc, offset_minutes, recorded_by

@@ -9,7 +9,8 @@ use rusqlite::{params, OptionalExtension};
 use sha2::{Digest, Sha256};
 
 use super::error::{Result, StoreError};
-use super::*;
+use super::outbox::enqueue;
+use super::{ts, Store};
 
 impl Store {
     /// Stores a volunteer of a compound's sign-in list as compound staff set it (new, a new PIN,

@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use crate::{Field, Notice};
 
-use super::rules::*;
-use super::*;
+use super::rules::{instant, reference, text};
+use super::{bad, Instant, RecordKind, MAX_TEXT_CHARS};
 
 /// What a correction does to its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,8 +6,8 @@ use uuid::Uuid;
 use crate::name::MAX_NAME_CHARS;
 use crate::{Field, Notice};
 
-use super::rules::*;
-use super::*;
+use super::rules::{instant, opt_text, reference};
+use super::{bad, Instant, MAX_COMPANIONS, MAX_SHORT_CHARS, MAX_TEXT_CHARS};
 
 /// In or out of the gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

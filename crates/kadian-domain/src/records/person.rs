@@ -9,8 +9,8 @@ use crate::id_number::{DocumentType, Sex};
 use crate::name::MAX_NAME_CHARS;
 use crate::{Field, Notice};
 
-use super::rules::*;
-use super::*;
+use super::rules::{date, opt_text, reference, text};
+use super::{bad, new_id, MAX_SHORT_CHARS};
 
 /// A person's place in the register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,9 +4,8 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
 
+use super::Instant;
 use crate::{Field, Notice};
-
-use super::*;
 
 /// Most characters of free text (事由, a correction's reason, a travel place as declared).
 pub const MAX_TEXT_CHARS: usize = 500;

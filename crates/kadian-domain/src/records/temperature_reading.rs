@@ -7,8 +7,8 @@ use uuid::Uuid;
 use crate::temperature::{Celsius, MAX_TENTHS, MIN_TENTHS};
 use crate::{Field, Notice};
 
-use super::rules::*;
-use super::*;
+use super::rules::{instant, reference};
+use super::{bad, Instant};
 
 /// One temperature measurement, an event. A re-measure (复测) is a new reading pointing at the
 /// first, never an overwrite.

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use crate::{Field, Notice};
 
-use super::rules::*;
-use super::*;
+use super::rules::{date, instant, opt_text, reference};
+use super::{bad, clip, Instant, MAX_SHORT_CHARS, MAX_TEXT_CHARS, MAX_TRAVEL_PLACES};
 
 /// How someone travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,13 +4,12 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use super::{json_body, read_body, secret_hash, AppState, Failure, AUDIT};
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::Utc;
 use kadian_domain::sync::{EnrolRequest, EnrolResponse};
-
-use super::*;
 
 /// Enrolment failures allowed per address per minute before 429.
 const ENROL_FAILURES_PER_MINUTE: usize = 10;

@@ -4,11 +4,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use super::Failure;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-
-use super::*;
 
 /// A client has this long to send a request's headers (on a new connection, and on a kept-alive
 /// one between requests): a connection that never finishes its request is closed, so a few

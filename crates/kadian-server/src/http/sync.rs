@@ -14,7 +14,7 @@ use kadian_domain::sync::{
 };
 use serde::Deserialize;
 
-use super::*;
+use super::{authenticate, json_body, read_body, AppState, Failure, AUDIT};
 use crate::db::{PullFilter, PushMeta};
 use crate::rules::{prepare, Device};
 

@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use super::kinds::{document_key, place_person};
+use super::scope::{can_see, in_scope};
+use super::{out_of_scope, reject, Device, Incoming, Reference};
 use kadian_domain::records::{Person, RecordKind};
 use kadian_domain::sync::{ApiError, Role};
 use serde_json::Value;
-
-use super::*;
 
 /// What is stored under an id already.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,8 +1,7 @@
 //! Who sees what: the places a device may read, update and create records in.
 
+use super::Device;
 use kadian_domain::sync::Role;
-
-use super::*;
 
 /// True when `device` sees (pulls) a record placed at (`community`, `compound`): what it may
 /// update or correct. A compound device sees its compound's records only, not its community's
