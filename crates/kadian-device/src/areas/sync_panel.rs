@@ -163,7 +163,9 @@ impl AppCore {
                     "Only the stored value can be kept for this field",
                 )
             };
-            if c.record_kind != "person" || !SETTLEABLE_PERSON_FIELDS.contains(&c.field.as_str()) {
+            if c.record_kind != RecordKind::Person.as_str()
+                || !SETTLEABLE_PERSON_FIELDS.contains(&c.field.as_str())
+            {
                 return Err(cannot());
             }
             let id = Uuid::parse_str(&c.record_id).map_err(|_| cannot())?;

@@ -1,6 +1,6 @@
 //! A checked register (kadian-registers' batch) stored in one transaction.
 
-use kadian_domain::records::{Person, Source};
+use kadian_domain::records::{Person, RecordKind, Source};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -9,7 +9,7 @@ use super::passages::insert_passage;
 use super::persons::{person_unchanged, upsert_person_tx};
 use super::readings::insert_reading;
 use super::travels::insert_travel;
-use super::Store;
+use super::{table_of, Store};
 use ts_rs::TS;
 
 /// What a commit stored.
@@ -68,7 +68,7 @@ impl Store {
                 }
             }
             for t in &batch.travel {
-                if here("travel_declaration", t.id)? {
+                if here(table_of(RecordKind::TravelDeclaration), t.id)? {
                     here_travel += 1;
                 } else {
                     insert_travel(tx, t, Source::Import)?;
@@ -76,21 +76,21 @@ impl Store {
                 }
             }
             for p in &batch.passages {
-                if here("passage", p.passage.id)? {
+                if here(table_of(RecordKind::Passage), p.passage.id)? {
                     here_passages += 1;
                 } else {
                     insert_passage(tx, &p.passage, Source::Import)?;
                     passages += 1;
                 }
                 if let Some(r) = &p.reading {
-                    if !here("temperature_reading", r.id)? {
+                    if !here(table_of(RecordKind::TemperatureReading), r.id)? {
                         insert_reading(tx, r, Source::Import)?;
                         readings += 1;
                     }
                 }
             }
             for r in &batch.readings {
-                if !here("temperature_reading", r.id)? {
+                if !here(table_of(RecordKind::TemperatureReading), r.id)? {
                     insert_reading(tx, r, Source::Import)?;
                     readings += 1;
                 }

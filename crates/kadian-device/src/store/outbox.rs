@@ -102,18 +102,7 @@ impl Store {
              FROM outbox WHERE state = ?1 ORDER BY seq LIMIT ?2",
         )?;
         let rows = stmt
-            .query_map(rusqlite::params![state, limit as i64], |r| {
-                Ok(OutboxEntry {
-                    seq: r.get(0)?,
-                    kind: r.get(1)?,
-                    record_id: r.get(2)?,
-                    op: r.get(3)?,
-                    base_version: r.get(4)?,
-                    body: r.get(5)?,
-                    hash: r.get(6)?,
-                    state: r.get(7)?,
-                })
-            })?
+            .query_map(rusqlite::params![state, limit as i64], row_to_entry)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

@@ -171,7 +171,7 @@ pub(crate) fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) 
                 .query_row([person.to_string()], |r| r.get(0))?;
             if !known {
                 return Err(StoreError::NotFound {
-                    kind: "person",
+                    kind: RecordKind::Person.as_str(),
                     id: person.to_string(),
                 });
             }

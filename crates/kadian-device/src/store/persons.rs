@@ -253,7 +253,7 @@ pub(crate) fn upsert_person_tx(
             all.push(&id);
             stmt.execute(all.as_slice())?;
             let uuid = Uuid::parse_str(&id).map_err(|_| StoreError::NotFound {
-                kind: "person",
+                kind: RecordKind::Person.as_str(),
                 id: id.clone(),
             })?;
             let mut stored = p.clone();
