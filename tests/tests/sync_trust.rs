@@ -777,3 +777,53 @@ async fn a_push_body_is_read_only_for_an_enrolled_device_and_http2_is_refused() 
     };
     assert_ne!(status_block.first(), Some(&0x88), "not 200 over HTTP/2");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_device_could_not_apply_and_what_was_refused_reach_the_streets_device_list() {
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        tablet.sync().await.expect("first sync");
+        // A pulled change this tablet could not apply (quarantined), and a record the server
+        // refuses (a passage at a checkpoint the street does not have).
+        {
+            let mut store = tablet.core.store();
+            let cursor = store.pull_cursor().expect("cursor");
+            store
+                .apply_pull(
+                    &[kadian_domain::sync::Change {
+                        kind: "passage".into(),
+                        id: new_id().to_string(),
+                        version: 1,
+                        deleted: false,
+                        body: json!({"hello": "world"}),
+                    }],
+                    cursor,
+                )
+                .expect("applied");
+        }
+        register_walk_in(&tablet.core, "no-such-checkpoint", "访客");
+        let before = s.db.devices().await.expect("devices");
+        assert_eq!(
+            before[0].status,
+            Some(kadian_domain::sync::DeviceStatus::default()),
+            "the first sync found nothing waiting"
+        );
+        tablet.sync().await.expect("sync");
+        let devices = s.db.devices().await.expect("devices");
+        let row = devices
+            .iter()
+            .find(|d| d.role == Role::Volunteer)
+            .expect("the tablet");
+        assert_eq!(
+            row.status,
+            Some(kadian_domain::sync::DeviceStatus {
+                pending: 0,
+                rejected: 1,
+                quarantined: 1,
+            })
+        );
+        assert!(row.status_at.is_some());
+    })
+    .await;
+}

@@ -128,6 +128,19 @@ pub struct PushRequest {
     pub records: Vec<PushRecord>,
 }
 
+/// What a device says of itself with each pull (query parameters `pending`, `rejected`,
+/// `quarantined`), as of the start of that pull: its backlog, which the street office sees in
+/// `kadian-server device list` beside when the device was last seen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceStatus {
+    /// Records waiting on the device for the server (not yet acknowledged).
+    pub pending: i64,
+    /// Records the server refused, waiting on the device for a person to look at.
+    pub rejected: i64,
+    /// Pulled changes the device could not apply (quarantined, with their reasons).
+    pub quarantined: i64,
+}
+
 /// The server's answer for one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -401,12 +401,24 @@ async fn main() -> Result<()> {
             let text = devices
                 .iter()
                 .map(|d| {
+                    // Its backlog as it said at its last pull (China time): what waits on it.
+                    let backlog = match (d.status, d.status_at) {
+                        (Some(s), Some(at)) => format!(
+                            "  pending {} rejected {} quarantined {} (at {})",
+                            s.pending,
+                            s.rejected,
+                            s.quarantined,
+                            admin::china_minute(at)
+                        ),
+                        _ => String::new(),
+                    };
                     format!(
-                        "{}  {:<10} {:<20} {}{}",
+                        "{}  {:<10} {:<20} {}{}{}",
                         d.id,
                         d.role.as_str(),
                         d.name,
                         reference.place_label(&d.scope),
+                        backlog,
                         if d.revoked_at.is_some() {
                             "  (revoked)"
                         } else {

@@ -240,6 +240,15 @@ impl Store {
         })
     }
 
+    /// Number of outbox rows the server refused (waiting for a person on this device).
+    pub fn rejected_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state = 'rejected'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Rejected rows with the server's reasons (the sync panel lists them).
     pub fn rejected(&self) -> Result<Vec<RejectedRecord>> {
         let mut stmt = self.conn.prepare_cached(

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use kadian_domain::sync::{
-    EnrolRequest, EnrolResponse, PullResponse, PushRequest, PushResponse, PROTOCOL_HEADER,
+    DeviceStatus, EnrolRequest, EnrolResponse, PullResponse, PushRequest, PushResponse,
+    PROTOCOL_HEADER,
 };
 
 use crate::store::Enrolment;
@@ -280,8 +281,24 @@ impl SyncClient {
 
     /// `GET /api/v1/sync/pull`.
     pub async fn pull(&self, cursor: i64, limit: i64) -> Result<PullResponse, SyncError> {
+        self.pull_reporting(cursor, limit, None).await
+    }
+
+    /// `GET /api/v1/sync/pull`, telling the server the device's backlog (`status`).
+    pub async fn pull_reporting(
+        &self,
+        cursor: i64,
+        limit: i64,
+        status: Option<&DeviceStatus>,
+    ) -> Result<PullResponse, SyncError> {
+        let report = status.map_or_else(String::new, |s| {
+            format!(
+                "&pending={}&rejected={}&quarantined={}",
+                s.pending, s.rejected, s.quarantined
+            )
+        });
         self.send(self.http.get(format!(
-            "{}/api/v1/sync/pull?cursor={cursor}&limit={limit}",
+            "{}/api/v1/sync/pull?cursor={cursor}&limit={limit}{report}",
             self.base
         )))
         .await

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use kadian_domain::sync::PushRequest;
+use kadian_domain::sync::{DeviceStatus, PushRequest};
 use serde::Serialize;
 use tokio::sync::Notify;
 
@@ -167,9 +167,20 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
         report.acknowledged += response.receipts.len() - rejected;
         core.note_skew(response.clock_skew_ms);
     }
+    // The backlog as of this pull, for the street office's device list.
+    let status = {
+        let store = core.store();
+        DeviceStatus {
+            pending: store.pending_count()?,
+            rejected: store.rejected_count()?,
+            quarantined: store.quarantined_count()?,
+        }
+    };
     loop {
         let cursor = core.store().pull_cursor()?;
-        let page = client.pull(cursor, PULL_PAGE).await?;
+        let page = client
+            .pull_reporting(cursor, PULL_PAGE, Some(&status))
+            .await?;
         let applied = core.store().apply_pull(&page.changes, page.cursor)?;
         progress.received(applied);
         report.pulled += applied;

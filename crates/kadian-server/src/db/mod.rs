@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kadian_domain::sync::{Change, Receipt, Role, Scope};
+use kadian_domain::sync::{Change, DeviceStatus, Receipt, Role, Scope};
 
 use kadian_domain::places::PlaceWrite;
 use kadian_domain::records::Volunteer;
@@ -137,6 +137,10 @@ pub struct DeviceRow {
     pub revoked_at: Option<DateTime<Utc>>,
     /// Last request.
     pub last_seen_at: Option<DateTime<Utc>>,
+    /// What the device last said of its backlog, and when (its last pull).
+    pub status: Option<DeviceStatus>,
+    /// When it said it.
+    pub status_at: Option<DateTime<Utc>>,
 }
 
 /// A new enrolment code (its hash).
@@ -274,6 +278,13 @@ pub trait Directory: Send + Sync {
     ) -> DbResult<Option<Device>>;
     /// All devices.
     async fn devices(&self) -> DbResult<Vec<DeviceRow>>;
+    /// Keeps what a device said of its backlog with a pull (`at`: the server's clock).
+    async fn note_status(
+        &self,
+        device_id: &str,
+        status: &DeviceStatus,
+        at: DateTime<Utc>,
+    ) -> DbResult<()>;
     /// Revokes a device; false when unknown.
     async fn revoke(&self, id: &str, now: DateTime<Utc>) -> DbResult<bool>;
 }

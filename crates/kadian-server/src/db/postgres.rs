@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use kadian_domain::places::{Checkpoint, Community, Compound, PlaceWrite};
 use kadian_domain::records::Volunteer;
 use kadian_domain::records::{ChangeKind, RecordKind, ReferenceKind};
-use kadian_domain::sync::{Change, Receipt, Role, Scope};
+use kadian_domain::sync::{Change, DeviceStatus, Receipt, Role, Scope};
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
@@ -30,6 +30,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (
         3,
         include_str!("../../../../migrations/server/postgres/0003_document_key.sql"),
+    ),
+    (
+        4,
+        include_str!("../../../../migrations/server/postgres/0004_device_status.sql"),
     ),
 ];
 
@@ -843,7 +847,8 @@ impl super::Directory for PgDb {
         let client = self.conn().await?;
         let rows = client
             .query(
-                "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at
+                "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at,
+                        status_pending, status_rejected, status_quarantined, status_at
                  FROM device ORDER BY enrolled_at",
                 &[],
             )
@@ -864,8 +869,34 @@ impl super::Directory for PgDb {
                 enrolled_at: r.get(8),
                 revoked_at: r.get(9),
                 last_seen_at: r.get(10),
+                status: match (r.get(11), r.get(12), r.get(13)) {
+                    (Some(pending), Some(rejected), Some(quarantined)) => Some(DeviceStatus {
+                        pending,
+                        rejected,
+                        quarantined,
+                    }),
+                    _ => None,
+                },
+                status_at: r.get(14),
             })
             .collect())
+    }
+
+    async fn note_status(
+        &self,
+        device_id: &str,
+        status: &DeviceStatus,
+        at: DateTime<Utc>,
+    ) -> DbResult<()> {
+        let client = self.conn().await?;
+        client
+            .execute(
+                "UPDATE device SET status_pending = $2, status_rejected = $3, status_quarantined = $4, status_at = $5
+                 WHERE id = $1",
+                &[&device_id, &status.pending, &status.rejected, &status.quarantined, &at],
+            )
+            .await?;
+        Ok(())
     }
 
     async fn revoke(&self, id: &str, now: DateTime<Utc>) -> DbResult<bool> {

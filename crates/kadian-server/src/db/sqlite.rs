@@ -9,7 +9,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use kadian_domain::places::{Checkpoint, Community, Compound, PlaceWrite};
 use kadian_domain::records::Volunteer;
 use kadian_domain::records::{ChangeKind, RecordKind, ReferenceKind};
-use kadian_domain::sync::{Change, Receipt, Role, Scope};
+use kadian_domain::sync::{Change, DeviceStatus, Receipt, Role, Scope};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
@@ -30,6 +30,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         3,
         include_str!("../../../../migrations/server/sqlite/0003_document_key.sql"),
+    ),
+    (
+        4,
+        include_str!("../../../../migrations/server/sqlite/0004_device_status.sql"),
     ),
 ];
 
@@ -671,7 +675,8 @@ impl super::Directory for SqliteDb {
     async fn devices(&self) -> DbResult<Vec<DeviceRow>> {
         self.run(|conn| {
             let mut stmt = conn.prepare(
-                "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at
+                "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at,
+                        status_pending, status_rejected, status_quarantined, status_at
                  FROM device ORDER BY enrolled_at",
             )?;
             let rows = stmt
@@ -690,10 +695,37 @@ impl super::Directory for SqliteDb {
                         enrolled_at: parse_ts(&r.get::<_, String>(8)?),
                         revoked_at: r.get::<_, Option<String>>(9)?.as_deref().map(parse_ts),
                         last_seen_at: r.get::<_, Option<String>>(10)?.as_deref().map(parse_ts),
+                        status: match (r.get(11)?, r.get(12)?, r.get(13)?) {
+                            (Some(pending), Some(rejected), Some(quarantined)) => Some(DeviceStatus {
+                                pending,
+                                rejected,
+                                quarantined,
+                            }),
+                            _ => None,
+                        },
+                        status_at: r.get::<_, Option<String>>(14)?.as_deref().map(parse_ts),
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
+        })
+        .await
+    }
+
+    async fn note_status(
+        &self,
+        device_id: &str,
+        status: &DeviceStatus,
+        at: DateTime<Utc>,
+    ) -> DbResult<()> {
+        let (id, s) = (device_id.to_owned(), *status);
+        self.run(move |conn| {
+            conn.execute(
+                "UPDATE device SET status_pending = ?2, status_rejected = ?3, status_quarantined = ?4, status_at = ?5
+                 WHERE id = ?1",
+                params![id, s.pending, s.rejected, s.quarantined, ts(at)],
+            )?;
+            Ok(())
         })
         .await
     }

@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::Utc;
 use kadian_domain::sync::{
-    PullResponse, PushRequest, PushResponse, Receipt, ReceiptStatus, Role, CLOCK_SKEW_FLAG_MS,
-    MAX_PUSH_BYTES, MAX_PUSH_RECORDS,
+    DeviceStatus, PullResponse, PushRequest, PushResponse, Receipt, ReceiptStatus, Role,
+    CLOCK_SKEW_FLAG_MS, MAX_PUSH_BYTES, MAX_PUSH_RECORDS,
 };
 use serde::Deserialize;
 
@@ -101,7 +101,17 @@ pub struct PullQuery {
     pub cursor: Option<i64>,
     /// Page size (default 500, at most 5000).
     pub limit: Option<i64>,
+    /// The device's backlog ([`DeviceStatus`]): records waiting on it for the server.
+    pub pending: Option<i64>,
+    /// Records the server refused, waiting on the device for a person.
+    pub rejected: Option<i64>,
+    /// Pulled changes the device could not apply.
+    pub quarantined: Option<i64>,
 }
+
+/// Largest backlog figure kept: a device's own report, bounded so a hostile one cannot make the
+/// device list absurd.
+const MAX_STATUS_FIGURE: i64 = 1_000_000_000;
 
 /// What a device may pull.
 pub fn filter_for(device: &Device) -> PullFilter {
@@ -144,6 +154,22 @@ pub(super) async fn pull(
         .limit
         .unwrap_or(DEFAULT_PULL_LIMIT)
         .clamp(1, MAX_PULL_LIMIT);
+    let status =
+        (q.pending.is_some() || q.rejected.is_some() || q.quarantined.is_some()).then(|| {
+            let figure = |v: Option<i64>| v.unwrap_or(0).clamp(0, MAX_STATUS_FIGURE);
+            DeviceStatus {
+                pending: figure(q.pending),
+                rejected: figure(q.rejected),
+                quarantined: figure(q.quarantined),
+            }
+        });
+    if let Some(s) = &status {
+        state
+            .db
+            .note_status(&device.id, s, Utc::now())
+            .await
+            .map_err(Failure::internal)?;
+    }
     let (changes, cursor, more) = state
         .db
         .pull(&filter_for(&device), q.cursor.unwrap_or(0).max(0), limit)
@@ -157,6 +183,9 @@ pub(super) async fn pull(
         to = cursor,
         changes = changes.len(),
         more,
+        pending = status.map(|s| s.pending),
+        rejected = status.map(|s| s.rejected),
+        quarantined = status.map(|s| s.quarantined),
         "pull"
     );
     Ok(Json(PullResponse {
