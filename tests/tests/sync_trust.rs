@@ -6,7 +6,7 @@ use kadian_domain::places::PlaceWrite;
 use std::time::Duration;
 
 use kadian_domain::records::{new_id, Person, PersonCategory, Source};
-use kadian_domain::sync::{PushRecord, PushRequest, Receipt, ReceiptStatus, Role};
+use kadian_domain::sync::{DeviceStatus, PushRecord, PushRequest, Receipt, ReceiptStatus, Role};
 use kadian_tests::harness::{backends, register_walk_in, TestDevice, TestServer};
 use serde_json::{json, Value};
 
@@ -803,27 +803,90 @@ async fn what_a_device_could_not_apply_and_what_was_refused_reach_the_streets_de
                 .expect("applied");
         }
         register_walk_in(&tablet.core, "no-such-checkpoint", "访客");
-        let before = s.db.devices().await.expect("devices");
+        let tablet_row = |devices: Vec<kadian_server::db::DeviceRow>| {
+            devices
+                .into_iter()
+                .find(|d| d.role == Role::Volunteer)
+                .expect("the tablet")
+        };
+        let before = tablet_row(s.db.devices().await.expect("devices"));
         assert_eq!(
-            before[0].status,
-            Some(kadian_domain::sync::DeviceStatus::default()),
+            before.status,
+            Some(DeviceStatus::default()),
             "the first sync found nothing waiting"
         );
         tablet.sync().await.expect("sync");
-        let devices = s.db.devices().await.expect("devices");
-        let row = devices
-            .iter()
-            .find(|d| d.role == Role::Volunteer)
-            .expect("the tablet");
+        let row = tablet_row(s.db.devices().await.expect("devices"));
         assert_eq!(
             row.status,
-            Some(kadian_domain::sync::DeviceStatus {
+            Some(DeviceStatus {
                 pending: 0,
                 rejected: 1,
                 quarantined: 1,
             })
         );
         assert!(row.status_at.is_some());
+
+        // A device that says nothing (an older app) is listed without a report.
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        laptop
+            .client(Duration::from_secs(10))
+            .pull(0, 500)
+            .await
+            .expect("pull");
+        let devices = s.db.devices().await.expect("devices");
+        let silent = devices
+            .iter()
+            .find(|d| d.role == Role::Compound)
+            .expect("the laptop");
+        assert_eq!((silent.status, silent.status_at), (None, None));
+
+        // Hostile figures: bounded; a figure that is not a number drops the report, never the
+        // pull.
+        let token = tablet
+            .core
+            .store()
+            .enrolment()
+            .expect("store")
+            .expect("enrolled")
+            .token;
+        let pull = |query: &'static str| {
+            let (url, token) = (s.url.clone(), token.clone());
+            async move {
+                reqwest::Client::new()
+                    .get(format!("{url}/api/v1/sync/pull?cursor=0&limit=1&{query}"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .expect("request")
+                    .status()
+                    .as_u16()
+            }
+        };
+        assert_eq!(
+            pull("pending=-5&rejected=99999999999999&quarantined=2").await,
+            200
+        );
+        let row = tablet_row(s.db.devices().await.expect("devices"));
+        assert_eq!(
+            row.status,
+            Some(DeviceStatus {
+                pending: 0,
+                rejected: 1_000_000_000,
+                quarantined: 2,
+            })
+        );
+        assert_eq!(pull("pending=1&rejected=1&quarantined=abc").await, 200);
+        assert_eq!(
+            pull("pending=1&rejected=99999999999999999999999&quarantined=1").await,
+            200
+        );
+        assert_eq!(pull("pending=7").await, 200);
+        assert_eq!(
+            tablet_row(s.db.devices().await.expect("devices")).status,
+            row.status,
+            "kept as it was"
+        );
     })
     .await;
 }

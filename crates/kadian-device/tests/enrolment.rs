@@ -2,36 +2,24 @@
 
 mod common;
 
-use common::{enrolled, open, COMPOUND};
+use common::{change, enrolled, open, CHECKPOINT, COMPOUND};
 use kadian_device::AppCore;
 use kadian_domain::sync::{Change, Role};
-
-const CHECKPOINT: &str = "0190a1b2-0000-7000-8000-000000000002";
-
-fn place(kind: &str, id: &str, body: serde_json::Value) -> Change {
-    Change {
-        kind: kind.into(),
-        id: id.into(),
-        version: 1,
-        deleted: false,
-        body,
-    }
-}
 
 /// The community, compound and checkpoint of the test devices, as the server sends them.
 fn layout() -> Vec<Change> {
     vec![
-        place(
+        change(
             "community",
             "411402001018",
             serde_json::json!({"code": "411402001018", "name": "八一社区", "street": "411402001"}),
         ),
-        place(
+        change(
             "compound",
             COMPOUND,
             serde_json::json!({"id": COMPOUND, "name": "八一新苑", "community": "411402001018"}),
         ),
-        place(
+        change(
             "checkpoint",
             CHECKPOINT,
             serde_json::json!({"id": CHECKPOINT, "name": "东门", "compound": COMPOUND}),

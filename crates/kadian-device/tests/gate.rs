@@ -4,14 +4,11 @@
 
 mod common;
 
-use common::{enrolled, person, COMPOUND};
+use common::{enrolled, person, pulled_volunteer, CHECKPOINT};
 use kadian_device::areas::gate::{check_temperature, TodayFilter, TravelInput, VisitorInput};
 use kadian_device::AppCore;
-use kadian_domain::records::volunteer::{hash_pin, volunteer_id, Volunteer};
 use kadian_domain::records::Source;
-use kadian_domain::sync::{Change, Role};
-
-const CHECKPOINT: &str = "0190a1b2-0000-7000-8000-000000000002";
+use kadian_domain::sync::Role;
 
 struct Gate {
     core: AppCore,
@@ -20,30 +17,12 @@ struct Gate {
     li: String,
 }
 
-fn volunteer(name: &str, pin: &str) -> (String, Change) {
-    let v = Volunteer {
-        id: volunteer_id(COMPOUND, name),
-        name: name.into(),
-        compound: COMPOUND.into(),
-        pin_hash: hash_pin(pin).expect("hash"),
-        retired: false,
-    };
-    let change = Change {
-        kind: "volunteer".into(),
-        id: v.id.to_string(),
-        version: 1,
-        deleted: false,
-        body: serde_json::to_value(&v).expect("json"),
-    };
-    (v.id.to_string(), change)
-}
-
 /// A tablet at 东门 with the volunteers 王志愿 (PIN 2468) and 李志愿 (PIN 1357).
 fn gate() -> Gate {
     let dir = tempfile::tempdir().expect("tmp");
     let mut store = enrolled(&dir, Role::Volunteer, Some(CHECKPOINT));
-    let (wang, w) = volunteer("王志愿", "2468");
-    let (li, l) = volunteer("李志愿", "1357");
+    let (wang, w) = pulled_volunteer("王志愿", "2468", false);
+    let (li, l) = pulled_volunteer("李志愿", "1357", false);
     store.apply_pull(&[w, l], 2).expect("volunteers");
     let core = AppCore::open_store(dir.path(), store);
     Gate {

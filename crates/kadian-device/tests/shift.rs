@@ -3,38 +3,16 @@
 
 mod common;
 
-use common::{enrolled, open, COMPOUND};
+use common::{enrolled, open, pulled_volunteer, CHECKPOINT};
 use kadian_device::AppCore;
-use kadian_domain::records::volunteer::{hash_pin, volunteer_id};
-use kadian_domain::records::Volunteer;
-use kadian_domain::sync::{Change, Role};
-
-const CHECKPOINT: &str = "0190a1b2-0000-7000-8000-000000000002";
-
-fn pulled(name: &str, pin: &str, retired: bool) -> (String, Change) {
-    let v = Volunteer {
-        id: volunteer_id(COMPOUND, name),
-        name: name.into(),
-        compound: COMPOUND.into(),
-        pin_hash: hash_pin(pin).expect("hash"),
-        retired,
-    };
-    let change = Change {
-        kind: "volunteer".into(),
-        id: v.id.to_string(),
-        version: 1,
-        deleted: false,
-        body: serde_json::to_value(&v).expect("json"),
-    };
-    (v.id.to_string(), change)
-}
+use kadian_domain::sync::Role;
 
 /// A tablet at 东门 with 王志愿 (PIN 2468) and the retired 赵志愿 (PIN 1111).
 fn tablet() -> (AppCore, tempfile::TempDir, String) {
     let dir = tempfile::tempdir().expect("tmp");
     let mut store = enrolled(&dir, Role::Volunteer, Some(CHECKPOINT));
-    let (wang, w) = pulled("王志愿", "2468", false);
-    let (_, z) = pulled("赵志愿", "1111", true);
+    let (wang, w) = pulled_volunteer("王志愿", "2468", false);
+    let (_, z) = pulled_volunteer("赵志愿", "1111", true);
     store.apply_pull(&[w, z], 2).expect("volunteers");
     (AppCore::open_store(dir.path(), store), dir, wang)
 }

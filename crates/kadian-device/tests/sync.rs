@@ -3,19 +3,9 @@
 
 mod common;
 
-use common::{open, passage, person};
+use common::{change, open, passage, person};
 use kadian_domain::records::{Direction, Source};
 use kadian_domain::sync::Change;
-
-fn change(kind: &str, id: &str, body: serde_json::Value) -> Change {
-    Change {
-        kind: kind.into(),
-        id: id.into(),
-        version: 1,
-        deleted: false,
-        body,
-    }
-}
 
 fn as_change<T: serde::Serialize>(kind: &str, id: impl ToString, record: &T) -> Change {
     change(

@@ -167,19 +167,22 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
         report.acknowledged += response.receipts.len() - rejected;
         core.note_skew(response.clock_skew_ms);
     }
-    // The backlog as of this pull, for the street office's device list.
+    // What still waits here after this round's push, for the street office's device list: the
+    // entries as the sync bar counts them (a registration with its reading is one), refused
+    // records, changes this device could not apply. Sent with the first page only.
     let status = {
         let store = core.store();
         DeviceStatus {
-            pending: store.pending_count()?,
+            pending: store.pending_entries()?,
             rejected: store.rejected_count()?,
             quarantined: store.quarantined_count()?,
         }
     };
+    let mut report_status = Some(status);
     loop {
         let cursor = core.store().pull_cursor()?;
         let page = client
-            .pull_reporting(cursor, PULL_PAGE, Some(&status))
+            .pull_reporting(cursor, PULL_PAGE, report_status.take().as_ref())
             .await?;
         let applied = core.store().apply_pull(&page.changes, page.cursor)?;
         progress.received(applied);
@@ -301,10 +304,7 @@ fn refresh_counts(core: &AppCore, status: &Mutex<SyncStatus>) {
     let mut s = status.lock().unwrap_or_else(|p| p.into_inner());
     s.pending = store.pending_count().unwrap_or(s.pending);
     s.pending_entries = store.pending_entries().unwrap_or(s.pending_entries);
-    s.rejected = store
-        .rejected()
-        .map(|r| r.len() as i64)
-        .unwrap_or(s.rejected);
+    s.rejected = store.rejected_count().unwrap_or(s.rejected);
     s.quarantined = store.quarantined_count().unwrap_or(s.quarantined);
     s.reenrol_needed = store.reenrol_needed().unwrap_or(false);
     s.clock_skew_ms = core.last_skew();

@@ -101,3 +101,38 @@ pub fn reading(p: &Passage, raw: &str) -> TemperatureReading {
         recorded_by: p.recorded_by.clone(),
     }
 }
+
+/// The gate tablets' checkpoint (东门 of the test compound).
+pub const CHECKPOINT: &str = "0190a1b2-0000-7000-8000-000000000002";
+
+/// A pulled change of `kind` at version 1, as the server sends it.
+pub fn change(kind: &str, id: &str, body: serde_json::Value) -> kadian_domain::sync::Change {
+    kadian_domain::sync::Change {
+        kind: kind.into(),
+        id: id.into(),
+        version: 1,
+        deleted: false,
+        body,
+    }
+}
+
+/// A volunteer of the test compound with `pin`, as pulled: (its id, the change).
+pub fn pulled_volunteer(
+    name: &str,
+    pin: &str,
+    retired: bool,
+) -> (String, kadian_domain::sync::Change) {
+    use kadian_domain::records::volunteer::{hash_pin, volunteer_id};
+    let v = kadian_domain::records::Volunteer {
+        id: volunteer_id(COMPOUND, name),
+        name: name.into(),
+        compound: COMPOUND.into(),
+        pin_hash: hash_pin(pin).expect("hash"),
+        retired,
+    };
+    let id = v.id.to_string();
+    (
+        id.clone(),
+        change("volunteer", &id, serde_json::to_value(&v).expect("json")),
+    )
+}

@@ -278,7 +278,8 @@ pub trait Directory: Send + Sync {
     ) -> DbResult<Option<Device>>;
     /// All devices.
     async fn devices(&self) -> DbResult<Vec<DeviceRow>>;
-    /// Keeps what a device said of its backlog with a pull (`at`: the server's clock).
+    /// Keeps what a device said of its backlog with a pull (`at`: the server's clock): written
+    /// when a figure changed or the last one is a minute old; nothing for a revoked device.
     async fn note_status(
         &self,
         device_id: &str,

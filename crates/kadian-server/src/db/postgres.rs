@@ -892,7 +892,10 @@ impl super::Directory for PgDb {
         client
             .execute(
                 "UPDATE device SET status_pending = $2, status_rejected = $3, status_quarantined = $4, status_at = $5
-                 WHERE id = $1",
+                 WHERE id = $1 AND revoked_at IS NULL
+                   AND (status_pending IS DISTINCT FROM $2 OR status_rejected IS DISTINCT FROM $3
+                        OR status_quarantined IS DISTINCT FROM $4
+                        OR status_at IS NULL OR status_at < $5 - interval '1 minute')",
                 &[&device_id, &status.pending, &status.rejected, &status.quarantined, &at],
             )
             .await?;

@@ -720,10 +720,21 @@ impl super::Directory for SqliteDb {
     ) -> DbResult<()> {
         let (id, s) = (device_id.to_owned(), *status);
         self.run(move |conn| {
+            // Written when it changed, or at most once a minute (like last_seen_at): a pull
+            // stays a read.
             conn.execute(
                 "UPDATE device SET status_pending = ?2, status_rejected = ?3, status_quarantined = ?4, status_at = ?5
-                 WHERE id = ?1",
-                params![id, s.pending, s.rejected, s.quarantined, ts(at)],
+                 WHERE id = ?1 AND revoked_at IS NULL
+                   AND (status_pending IS NOT ?2 OR status_rejected IS NOT ?3 OR status_quarantined IS NOT ?4
+                        OR status_at IS NULL OR status_at < ?6)",
+                params![
+                    id,
+                    s.pending,
+                    s.rejected,
+                    s.quarantined,
+                    ts(at),
+                    ts(at - chrono::Duration::minutes(1))
+                ],
             )?;
             Ok(())
         })

@@ -99,14 +99,15 @@ pub(super) async fn push(
 pub struct PullQuery {
     /// Changes after this server sequence (0: from the start).
     pub cursor: Option<i64>,
-    /// Page size (default 500, at most 5000).
+    /// Page size (default 500, at most 1000).
     pub limit: Option<i64>,
-    /// The device's backlog ([`DeviceStatus`]): records waiting on it for the server.
-    pub pending: Option<i64>,
+    /// The device's backlog ([`DeviceStatus`]): entries still waiting on it for the server.
+    /// Read as text: a value that is not a number drops the report, never the pull.
+    pub pending: Option<String>,
     /// Records the server refused, waiting on the device for a person.
-    pub rejected: Option<i64>,
+    pub rejected: Option<String>,
     /// Pulled changes the device could not apply.
-    pub quarantined: Option<i64>,
+    pub quarantined: Option<String>,
 }
 
 /// Largest backlog figure kept: a device's own report, bounded so a hostile one cannot make the
@@ -154,21 +155,32 @@ pub(super) async fn pull(
         .limit
         .unwrap_or(DEFAULT_PULL_LIMIT)
         .clamp(1, MAX_PULL_LIMIT);
-    let status =
-        (q.pending.is_some() || q.rejected.is_some() || q.quarantined.is_some()).then(|| {
-            let figure = |v: Option<i64>| v.unwrap_or(0).clamp(0, MAX_STATUS_FIGURE);
-            DeviceStatus {
-                pending: figure(q.pending),
-                rejected: figure(q.rejected),
-                quarantined: figure(q.quarantined),
-            }
-        });
+    // The device's own report, all three figures or none; bounded, and never a reason to fail
+    // the pull.
+    let figure = |v: &Option<String>| -> Option<i64> {
+        Some(
+            v.as_deref()?
+                .parse::<i64>()
+                .ok()?
+                .clamp(0, MAX_STATUS_FIGURE),
+        )
+    };
+    let status = match (
+        figure(&q.pending),
+        figure(&q.rejected),
+        figure(&q.quarantined),
+    ) {
+        (Some(pending), Some(rejected), Some(quarantined)) => Some(DeviceStatus {
+            pending,
+            rejected,
+            quarantined,
+        }),
+        _ => None,
+    };
     if let Some(s) = &status {
-        state
-            .db
-            .note_status(&device.id, s, Utc::now())
-            .await
-            .map_err(Failure::internal)?;
+        if let Err(e) = state.db.note_status(&device.id, s, Utc::now()).await {
+            tracing::warn!(device = %device.id, error = %e, "the device's status was not kept");
+        }
     }
     let (changes, cursor, more) = state
         .db
