@@ -891,11 +891,12 @@ impl super::Directory for PgDb {
         let client = self.conn().await?;
         client
             .execute(
+                // The WHERE clause is read before the SET list: its parameters carry their types.
                 "UPDATE device SET status_pending = $2, status_rejected = $3, status_quarantined = $4, status_at = $5
                  WHERE id = $1 AND revoked_at IS NULL
                    AND (status_pending IS DISTINCT FROM $2 OR status_rejected IS DISTINCT FROM $3
                         OR status_quarantined IS DISTINCT FROM $4
-                        OR status_at IS NULL OR status_at < $5 - interval '1 minute')",
+                        OR status_at IS NULL OR status_at < $5::timestamptz - interval '1 minute')",
                 &[&device_id, &status.pending, &status.rejected, &status.quarantined, &at],
             )
             .await?;
