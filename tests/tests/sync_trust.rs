@@ -863,6 +863,17 @@ async fn what_a_device_could_not_apply_and_what_was_refused_reach_the_streets_de
                     .as_u16()
             }
         };
+        // A figure the device reports is kept as it says (the tablet's own rounds report 0
+        // pending after a push that went through, so this is where a waiting count is seen).
+        assert_eq!(pull("pending=3&rejected=0&quarantined=0").await, 200);
+        assert_eq!(
+            tablet_row(s.db.devices().await.expect("devices")).status,
+            Some(DeviceStatus {
+                pending: 3,
+                rejected: 0,
+                quarantined: 0,
+            })
+        );
         assert_eq!(
             pull("pending=-5&rejected=99999999999999&quarantined=2").await,
             200
