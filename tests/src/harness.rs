@@ -202,16 +202,11 @@ impl TestServer {
             .await
             .expect("checkpoint");
         let faults = Arc::new(Faults::default());
-        let app = kadian_server::router(kadian_server::AppState::new(db.clone())).layer(
-            axum::middleware::from_fn_with_state(faults.clone(), switchboard),
-        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let task = tokio::spawn(async move {
-            let _ = kadian_server::serve(listener, app).await;
-        });
+        let task = launch(db.clone(), faults.clone(), listener);
         TestServer {
             url,
             db,
@@ -232,6 +227,85 @@ impl TestServer {
         &self._db.url
     }
 
+    /// A backup of the database as it is now, into `dir`, the way docs/operations.md §6 takes
+    /// one: SQLite's online backup (`VACUUM INTO`, while the server runs), or `pg_dump -Fc`.
+    pub async fn backup(&self, dir: &std::path::Path) -> std::path::PathBuf {
+        if let Some(path) = kadian_server::admin::sqlite_path(&self._db.url) {
+            let dest = dir.join("backup.db");
+            let conn = rusqlite::Connection::open(path).expect("open the live database");
+            conn.execute("VACUUM INTO ?1", [dest.to_string_lossy()])
+                .expect("VACUUM INTO");
+            dest
+        } else {
+            let dest = dir.join("backup.dump");
+            let out = std::process::Command::new(pg_tool("pg_dump"))
+                .args(["-Fc", "-f"])
+                .arg(&dest)
+                .arg(&self._db.url)
+                .output()
+                .expect("run pg_dump");
+            assert!(
+                out.status.success(),
+                "pg_dump: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            dest
+        }
+    }
+
+    /// Stops the server, restores `backup` as docs/operations.md §6.4 says (SQLite:
+    /// `kadian-server restore --from`; PostgreSQL: the database dropped and created again,
+    /// `pg_restore`, then `kadian-server restore`), and starts it again at the same address.
+    /// Returns the new generation's number.
+    pub async fn restore(&mut self, backup: &std::path::Path) -> i64 {
+        self.task.abort();
+        let _ = (&mut self.task).await;
+        let url = self._db.url.clone();
+        let from = if kadian_server::admin::sqlite_path(&url).is_some() {
+            Some(backup)
+        } else {
+            let base = std::env::var("KADIAN_TEST_PG").expect("KADIAN_TEST_PG");
+            let name = url.rsplit_once('/').expect("database name").1.to_owned();
+            let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+                .await
+                .expect("connect to the test PostgreSQL");
+            let conn = tokio::spawn(conn);
+            for sql in [
+                format!("DROP DATABASE {name} WITH (FORCE)"),
+                format!("CREATE DATABASE {name}"),
+            ] {
+                client
+                    .batch_execute(&sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            }
+            drop(client);
+            let _ = conn.await;
+            let out = std::process::Command::new(pg_tool("pg_restore"))
+                .args(["--no-owner", "-d"])
+                .arg(&url)
+                .arg(backup)
+                .output()
+                .expect("run pg_restore");
+            assert!(
+                out.status.success(),
+                "pg_restore: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            None
+        };
+        let restored = kadian_server::admin::restore(&url, from)
+            .await
+            .expect("kadian-server restore");
+        self.db = kadian_server::connect(&url).await.expect("reopen");
+        let addr = self.url.trim_start_matches("http://").to_owned();
+        let listener = tokio::net::TcpListener::bind(&addr)
+            .await
+            .expect("bind the same address again");
+        self.task = launch(self.db.clone(), self.faults.clone(), listener);
+        restored.generation.number
+    }
+
     /// A one-time code for `role` at `target`.
     pub async fn code(&self, role: Role, target: &str) -> String {
         kadian_server::admin::issue_enrol_code(
@@ -244,6 +318,36 @@ impl TestServer {
         .expect("enrol code")
         .0
     }
+}
+
+/// Serves `db` on `listener` behind the switchboard.
+fn launch(
+    db: Arc<dyn Database>,
+    faults: Arc<Faults>,
+    listener: tokio::net::TcpListener,
+) -> tokio::task::JoinHandle<()> {
+    let app = kadian_server::router(kadian_server::AppState::new(db))
+        .layer(axum::middleware::from_fn_with_state(faults, switchboard));
+    tokio::spawn(async move {
+        let _ = kadian_server::serve(listener, app).await;
+    })
+}
+
+/// A PostgreSQL client tool (`pg_dump`, `pg_restore`) of the newest installed version (the one
+/// `cargo xtask test` runs the server of), else the one on the PATH.
+fn pg_tool(name: &str) -> std::path::PathBuf {
+    let mut versions: Vec<u32> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect();
+    versions.sort_unstable();
+    versions
+        .last()
+        .map(|v| std::path::PathBuf::from(format!("/usr/lib/postgresql/{v}/bin/{name}")))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| name.into())
 }
 
 /// A device: an AppCore in its own folder.

@@ -1003,3 +1003,96 @@ async fn t21_a_long_first_pull_counts_the_changes_as_they_land() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t22_a_restore_from_a_backup_loses_nothing_acknowledged_and_skips_nothing_new() {
+    use kadian_domain::records::{new_id, Correction, CorrectionAction, Instant, RecordKind};
+    each_backend(|b| async move {
+        let mut s = TestServer::start(b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let second = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        register_walk_in(&tablet.core, &s.checkpoint_a, "备份前的访客");
+        for d in [&tablet, &second, &laptop] {
+            d.sync().await.expect("sync before the backup");
+        }
+        let dir = tempfile::tempdir().expect("tmp");
+        let backup = s.backup(dir.path()).await;
+
+        // After the backup: the tablet's registrations and the laptop's void of one of them
+        // are acknowledged, and the laptop reads past them. The restore takes them all away.
+        let lost: Vec<uuid::Uuid> = (1..=3)
+            .map(|i| register_walk_in(&tablet.core, &s.checkpoint_a, &format!("备份后的访客{i}")))
+            .collect();
+        tablet.sync().await.expect("tablet");
+        laptop.sync().await.expect("laptop");
+        laptop
+            .core
+            .store()
+            .record_correction(
+                &Correction {
+                    id: new_id(),
+                    target_kind: RecordKind::Passage,
+                    target_id: lost[0],
+                    action: CorrectionAction::Void,
+                    replacement_id: None,
+                    reason: "登记错了".into(),
+                    at: Instant::now_cst(),
+                    recorded_by: "社区工作人员".into(),
+                },
+                Source::User,
+            )
+            .expect("void");
+        laptop.sync().await.expect("laptop pushes its void");
+        assert_eq!(rows(&s, "passage").await, 4);
+        let laptop_cursor = laptop.core.store().pull_cursor().expect("cursor");
+
+        assert_eq!(s.restore(&backup).await, 2, "a new generation");
+        assert_eq!(rows(&s, "passage").await, 1, "the backup's");
+        assert_eq!(rows(&s, "correction").await, 0);
+
+        // The laptop syncs first: its void of a passage the server lost waits for the tablet
+        // instead of being refused for good.
+        laptop.sync().await.expect("laptop after the restore");
+        assert_eq!(laptop.core.store().rejected_count().expect("rejected"), 0);
+        // A device that never saw past the backup pushes a new registration, which takes a
+        // sequence number the laptop had read past before the restore.
+        register_walk_in(&second.core, &s.checkpoint_a, "恢复后的访客");
+        let report = second.sync().await.expect("second tablet");
+        assert_eq!(
+            report.resent_after_restore,
+            Some(0),
+            "it had nothing newer than the backup"
+        );
+        assert!(
+            s.db.head().await.expect("head") <= laptop_cursor,
+            "the new registration took sequence numbers the laptop had read past"
+        );
+        let report = tablet.sync().await.expect("tablet sends again");
+        assert_eq!(
+            report.resent_after_restore,
+            Some(8),
+            "its four registrations with their readings"
+        );
+        for d in [&laptop, &second, &tablet, &laptop] {
+            d.sync().await.expect("settle");
+        }
+
+        // Every record is on the server once, and on every device of the compound.
+        assert_eq!(rows(&s, "passage").await, 5);
+        assert_eq!(rows(&s, "temperature_reading").await, 5);
+        assert_eq!(rows(&s, "correction").await, 1);
+        for (name, d) in [
+            ("tablet", &tablet),
+            ("second", &second),
+            ("laptop", &laptop),
+        ] {
+            let store = d.core.store();
+            assert_eq!(store.count("passage").expect("count"), 5, "{name}");
+            assert_eq!(store.count("correction").expect("count"), 1, "{name}");
+            assert_eq!(store.pending_count().expect("pending"), 0, "{name}");
+            assert_eq!(store.rejected_count().expect("rejected"), 0, "{name}");
+        }
+    })
+    .await;
+}

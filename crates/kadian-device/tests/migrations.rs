@@ -97,13 +97,14 @@ fn persons_stored_before_the_pinyin_column_are_found_by_full_pinyin_after_the_up
             )
             .expect("person");
     }
-    // Back to the schema of migration 5: no column, no index.
+    // Back to the schema of migration 5: no column, no index (and none of the later tables).
     {
         let conn = rusqlite::Connection::open(&path).expect("raw");
         conn.execute_batch(&format!(
             "PRAGMA key = \"x'{}'\";
              DROP INDEX person_pinyin;
              ALTER TABLE person DROP COLUMN name_pinyin;
+             DROP TABLE acknowledged;
              PRAGMA user_version = 5;",
             DbKey::from_bytes(KEY).to_hex()
         ))

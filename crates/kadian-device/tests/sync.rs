@@ -136,3 +136,128 @@ fn a_change_of_a_kind_this_version_does_not_know_or_a_malformed_place_is_quarant
     );
     assert!(got.contains(&("checkpoint", "invalid_record")), "{got:?}");
 }
+
+fn registered(store: &mut kadian_device::Store) -> String {
+    let p = passage(None, Direction::In, None);
+    store
+        .record_passage(
+            &kadian_device::PassageRegistration {
+                passage: p.clone(),
+                reading: None,
+                travel: None,
+            },
+            Source::User,
+        )
+        .expect("passage");
+    p.id.to_string()
+}
+
+/// Pushes what waits and applies the server's answer: `code` refuses every record, `None`
+/// accepts them.
+fn answered(store: &mut kadian_device::Store, code: Option<&str>) {
+    use kadian_domain::sync::{ApiError, Receipt, ReceiptStatus};
+    let batch = store.push_batch(100).expect("batch");
+    let seqs: Vec<i64> = batch.iter().map(|e| e.seq).collect();
+    store.mark_sent(&seqs).expect("sent");
+    let receipts: Vec<Receipt> = batch
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Receipt {
+            id: e.record_id.clone(),
+            status: if code.is_some() {
+                ReceiptStatus::Rejected
+            } else {
+                ReceiptStatus::Accepted
+            },
+            server_seq: code.is_none().then_some(i as i64 + 1),
+            version: Some(1),
+            error: code.map(|c| ApiError {
+                code: c.into(),
+                message: "refused".into(),
+            }),
+        })
+        .collect();
+    store.apply_receipts(&batch, &receipts).expect("receipts");
+}
+
+#[test]
+fn a_restored_server_gets_every_acknowledged_record_again_ahead_of_what_waits() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = common::enrolled(&dir, kadian_domain::sync::Role::Volunteer, Some("cp-1"));
+    assert_eq!(
+        store.adopt_server_generation("g1").expect("adopt"),
+        None,
+        "the first generation seen is only kept"
+    );
+    let first = registered(&mut store);
+    let second = registered(&mut store);
+    answered(&mut store, None);
+    assert_eq!(store.pending_count().expect("pending"), 0);
+    assert_eq!(store.acknowledged_count().expect("kept"), 2);
+    let waiting = registered(&mut store);
+    store.apply_pull(&[], 42).expect("cursor");
+    assert_eq!(store.adopt_server_generation("g1").expect("same"), None);
+    assert_eq!(store.pull_cursor().expect("cursor"), 42);
+
+    assert_eq!(
+        store.adopt_server_generation("g2").expect("restored"),
+        Some(2)
+    );
+    let order: Vec<String> = store
+        .push_batch(100)
+        .expect("batch")
+        .into_iter()
+        .map(|e| e.record_id)
+        .collect();
+    assert_eq!(
+        order,
+        [first, second, waiting],
+        "sent first, in their order"
+    );
+    assert_eq!(store.pull_cursor().expect("cursor"), 0, "pulled again");
+    assert_eq!(store.acknowledged_count().expect("kept"), 0);
+    assert_eq!(
+        store.server_generation().expect("generation").as_deref(),
+        Some("g2")
+    );
+    assert_eq!(store.adopt_server_generation("g2").expect("again"), None);
+    // Acknowledged again, they are kept again.
+    answered(&mut store, None);
+    assert_eq!(store.acknowledged_count().expect("kept"), 3);
+}
+
+#[test]
+fn a_correction_whose_target_has_not_reached_the_server_goes_again_instead_of_being_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = common::enrolled(&dir, kadian_domain::sync::Role::Volunteer, Some("cp-1"));
+    registered(&mut store);
+    answered(&mut store, Some("unknown_target"));
+    assert_eq!(store.rejected_count().expect("rejected"), 0);
+    assert_eq!(store.pending_count().expect("pending"), 1);
+    answered(&mut store, Some("id_reused"));
+    assert_eq!(
+        store.rejected_count().expect("rejected"),
+        1,
+        "a refusal stays one"
+    );
+}
+
+#[test]
+fn enrolling_with_another_server_forgets_its_generation_and_what_the_last_one_acknowledged() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = common::enrolled(&dir, kadian_domain::sync::Role::Volunteer, Some("cp-1"));
+    store.adopt_server_generation("g1").expect("adopt");
+    registered(&mut store);
+    answered(&mut store, None);
+    let mut e = store.enrolment().expect("read").expect("enrolled");
+    e.server_url = "https://kadian.example.cn".into();
+    store.set_enrolment(&e).expect("enrol elsewhere");
+    assert_eq!(store.server_generation().expect("generation"), None);
+    assert_eq!(store.acknowledged_count().expect("kept"), 0);
+    assert_eq!(
+        store.adopt_server_generation("other").expect("adopt"),
+        None,
+        "a new server's first generation sends nothing again"
+    );
+    assert_eq!(store.pending_count().expect("pending"), 0);
+}

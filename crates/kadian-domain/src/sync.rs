@@ -25,6 +25,11 @@ pub struct Health {
     pub protocol: u32,
     /// The server's clock, UTC.
     pub server_time: DateTime<Utc>,
+    /// The server's generation (32 hex digits): a new one after every restore from a backup.
+    /// A device that sees it change pulls again from the start and sends again every record it
+    /// holds (docs/sync-protocol.md §3.6). Absent from servers before schema 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<String>,
 }
 
 /// What a device may see and do.
@@ -215,4 +220,8 @@ pub struct PullResponse {
     pub cursor: i64,
     /// True when more changes wait.
     pub more: bool,
+    /// The generation the cursor belongs to (see [`Health::generation`]): a page of another
+    /// generation than the device's is not applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<String>,
 }

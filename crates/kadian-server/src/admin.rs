@@ -558,3 +558,201 @@ mod place_names {
         assert!(place_name(&"门".repeat(65), "checkpoint").is_err());
     }
 }
+
+/// The SQLite file a `sqlite://` URL names, `None` for another backend.
+pub fn sqlite_path(url: &str) -> Option<&Path> {
+    url.strip_prefix("sqlite://").map(Path::new)
+}
+
+/// An exclusive hold on a SQLite database for the lifetime of the value: `serve` holds it, and
+/// `restore` refuses to swap the file under a running server. The lock is an advisory `flock`
+/// on `<database>.lock` beside it (not on the database itself, whose locks are SQLite's).
+#[derive(Debug)]
+pub struct ServeLock {
+    _file: std::fs::File,
+    path: std::path::PathBuf,
+}
+
+impl ServeLock {
+    /// Takes the hold on the SQLite database at `db`. Errors: another process holds it
+    /// (`kadian-server serve` is running on that database), or the lock file cannot be made.
+    pub fn take(db: &Path) -> anyhow::Result<ServeLock> {
+        let mut name = db.as_os_str().to_owned();
+        name.push(".lock");
+        let path = std::path::PathBuf::from(name);
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .or_else(|_| std::fs::File::open(&path))
+            .map_err(|e| anyhow::anyhow!("cannot open the lock file {}: {e}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(ServeLock { _file: file, path }),
+            Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+                "a kadian-server is serving {} (it holds {}): stop it first \
+                 (systemctl stop kadian-server)",
+                db.display(),
+                path.display()
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                anyhow::bail!("cannot lock {}: {e}", path.display())
+            }
+        }
+    }
+
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// What [`restore`] did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Restored {
+    /// The new generation.
+    pub generation: crate::db::Generation,
+    /// The newest change of the restored data (where the change sequence goes on from).
+    pub head: i64,
+    /// Where the database that was in place went (SQLite with `--from`).
+    pub moved_aside: Option<std::path::PathBuf>,
+}
+
+/// `kadian-server restore [--from FILE]`: after the street's data was restored from a backup,
+/// starts a new generation, so that every device pulls again from the start and sends again
+/// every record it holds (docs/sync-protocol.md §3.6). With `from` (SQLite only) the backup is
+/// first put in place ([`restore_sqlite_file`]); a PostgreSQL dump is restored with
+/// `pg_restore` first and this is run without `from`. Errors: `from` with PostgreSQL, a
+/// backup that is not whole or not the street's, a server serving the SQLite file, and the
+/// database's own.
+pub async fn restore(url: &str, from: Option<&Path>) -> anyhow::Result<Restored> {
+    use anyhow::Context;
+    let placed = match (from, sqlite_path(url)) {
+        (Some(from), Some(path)) => Some(restore_sqlite_file(path, from)?),
+        (Some(_), None) => anyhow::bail!(
+            "--from puts a SQLite backup in place; restore a PostgreSQL dump with pg_restore \
+             (docs/operations.md §6.4), then run `kadian-server restore` without --from"
+        ),
+        (None, _) => None,
+    };
+    if let (None, Some(path)) = (from, sqlite_path(url)) {
+        // Not under a running server: it would go on with the old generation.
+        drop(ServeLock::take(path)?);
+    }
+    let db = crate::db::connect_existing(url)
+        .await
+        .with_context(|| format!("opening the database {}", crate::db::masked_url(url)))?;
+    let note = match from {
+        Some(f) => format!("restored from {}", f.display()),
+        None => "restored (marked by kadian-server restore)".to_owned(),
+    };
+    let generation = db.new_generation(&note, Utc::now()).await?;
+    let head = db.head().await?;
+    Ok(Restored {
+        generation,
+        head,
+        moved_aside: placed.and_then(|p| p.moved_aside),
+    })
+}
+
+/// What [`restore_sqlite_file`] did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileRestored {
+    /// Where the database that was in place went (with its `-wal` and `-shm`), `None` when
+    /// there was none.
+    pub moved_aside: Option<std::path::PathBuf>,
+    /// The backup's schema version.
+    pub backup_schema: i64,
+}
+
+/// Puts a SQLite backup in place of the database at `db`, for `kadian-server restore --from`:
+/// checks that the backup is whole (`PRAGMA integrity_check`) and is a Kadian database with a
+/// street, refuses while a server holds the database ([`ServeLock`]), moves the database in
+/// place and its `-wal`/`-shm` aside to `<db>.before-restore-<UTC time>` (nothing is deleted),
+/// then copies the backup in through a temporary file and a rename, keeping the old file's
+/// permissions. The caller then opens the database (migrations run) and starts a new
+/// generation. Errors: each of these, said with the file.
+pub fn restore_sqlite_file(db: &Path, from: &Path) -> anyhow::Result<FileRestored> {
+    use anyhow::Context;
+    let backup = rusqlite::Connection::open_with_flags(
+        from,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open the backup {}", from.display()))?;
+    let check: String = backup
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .with_context(|| format!("{} is not a SQLite database", from.display()))?;
+    if check != "ok" {
+        anyhow::bail!(
+            "the backup {} is damaged (integrity check: {check}); take another one",
+            from.display()
+        );
+    }
+    let streets: i64 = backup
+        .query_row("SELECT count(*) FROM street", [], |r| r.get(0))
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "{} is not a Kadian server database (no street table)",
+                from.display()
+            )
+        })?;
+    if streets == 0 {
+        anyhow::bail!(
+            "the backup {} has no street: it is not the street's database",
+            from.display()
+        );
+    }
+    let backup_schema: i64 = backup.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    drop(backup);
+    if same_file(db, from) {
+        anyhow::bail!("the backup {} is the database itself", from.display());
+    }
+    let _lock = ServeLock::take(db)?;
+    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut moved_aside = None;
+    let permissions = std::fs::metadata(db).ok().map(|m| m.permissions());
+    for suffix in ["", "-wal", "-shm"] {
+        let mut live = db.as_os_str().to_owned();
+        live.push(suffix);
+        let live = std::path::PathBuf::from(live);
+        if !live.exists() {
+            continue;
+        }
+        let mut aside = db.as_os_str().to_owned();
+        aside.push(format!(".before-restore-{stamp}{suffix}"));
+        let aside = std::path::PathBuf::from(aside);
+        std::fs::rename(&live, &aside).with_context(|| {
+            format!(
+                "cannot move {} aside to {}",
+                live.display(),
+                aside.display()
+            )
+        })?;
+        if suffix.is_empty() {
+            moved_aside = Some(aside);
+        }
+    }
+    let mut partial = db.as_os_str().to_owned();
+    partial.push(".restoring");
+    let partial = std::path::PathBuf::from(partial);
+    std::fs::copy(from, &partial)
+        .with_context(|| format!("cannot copy {} to {}", from.display(), partial.display()))?;
+    if let Some(p) = permissions {
+        std::fs::set_permissions(&partial, p)?;
+    }
+    std::fs::File::open(&partial)?.sync_all()?;
+    std::fs::rename(&partial, db)
+        .with_context(|| format!("cannot put the backup in place at {}", db.display()))?;
+    Ok(FileRestored {
+        moved_aside,
+        backup_schema,
+    })
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}

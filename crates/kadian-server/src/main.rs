@@ -121,6 +121,15 @@ enum Command {
         #[arg(long)]
         report: Option<String>,
     },
+    /// After a restore from a backup: start a new generation, so that every device pulls again
+    /// from the start and sends again every record the backup does not hold. With --from (SQLite),
+    /// put the backup in place first (the server must be stopped); for PostgreSQL, pg_restore the
+    /// dump first, then run this without --from
+    Restore {
+        /// The SQLite backup to put in place of the database (the one there is moved aside)
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
     /// Serve the sync API.
     Serve {
         /// Address to listen on
@@ -254,6 +263,9 @@ async fn main() -> Result<()> {
         }
     }
     let shown_db = kadian_server::db::masked_url(&cli.db);
+    if let Command::Restore { from } = &cli.command {
+        return restore(&cli.db, from.as_deref(), cli.json).await;
+    }
     // Only `init` creates a database; every other command needs the existing one.
     let db = if matches!(cli.command, Command::Init { .. }) {
         kadian_server::connect(&cli.db).await
@@ -489,6 +501,7 @@ async fn main() -> Result<()> {
                 );
             }
         }
+        Command::Restore { .. } => unreachable!("handled before the database is opened"),
         Command::Serve {
             listen,
             tls_cert,
@@ -500,10 +513,18 @@ async fn main() -> Result<()> {
                     "the database {shown_db} has no street yet: run `kadian-server init --street CODE --name NAME` with it first"
                 );
             };
+            // One server per SQLite file, and no restore under it.
+            let _lock = match admin::sqlite_path(&cli.db) {
+                Some(path) => Some(admin::ServeLock::take(path)?),
+                None => None,
+            };
             let schema = db.schema_version().await?;
+            let generation = db.generation().await?;
             tracing::info!(
-                "kadian-server {}: database {shown_db} (schema version {schema}), street {street} {street_name}, TLS {}",
+                "kadian-server {}: database {shown_db} (schema version {schema}, generation {} since {}), street {street} {street_name}, TLS {}",
                 env!("CARGO_PKG_VERSION"),
+                generation.number,
+                admin::china_minute(generation.started_at),
                 match &tls_cert {
                     Some(c) => format!("on ({})", c.display()),
                     None => "off (plain HTTP: put it behind a TLS proxy or give --tls-cert/--tls-key)".into(),
@@ -552,5 +573,40 @@ async fn main() -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// `kadian-server restore [--from FILE]`: said with what the restored database holds.
+async fn restore(url: &str, from: Option<&std::path::Path>, json_mode: bool) -> Result<()> {
+    let shown_db = kadian_server::db::masked_url(url);
+    let r = admin::restore(url, from).await?;
+    tracing::info!(
+        target: kadian_server::http::AUDIT,
+        generation = r.generation.number,
+        head = r.head,
+        "{}: new generation",
+        r.generation.note
+    );
+    let aside = r
+        .moved_aside
+        .as_ref()
+        .map(|p| {
+            format!(
+                "\nthe database that was in place is kept as {}",
+                p.display()
+            )
+        })
+        .unwrap_or_default();
+    print(
+        json_mode,
+        json!(r),
+        format!(
+            "{}: {shown_db} is now generation {} (newest change {}).{aside}\n\
+             Start the server again: each device pulls everything again from the start and sends \
+             again every record it holds, so records acknowledged after the backup was taken come \
+             back from the devices that made them.",
+            r.generation.note, r.generation.number, r.head
+        ),
+    );
     Ok(())
 }

@@ -337,3 +337,82 @@ fn compound_and_checkpoint_names_are_trimmed_and_empty_ones_refused() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("checkpoint name is empty"));
 }
+
+#[test]
+fn restore_puts_a_backup_in_place_only_when_no_server_serves_it_and_starts_a_new_generation() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (path, url) = sqlite(&dir, "kadian.db");
+    let (mut child, _rx, _, log) = serving(&url);
+    assert!(
+        log.iter().any(|l| l.contains("generation 1 since")),
+        "{log:?}"
+    );
+    let backup = dir.path().join("backup.db");
+    rusqlite::Connection::open(&path)
+        .expect("open")
+        .execute("VACUUM INTO ?1", [backup.to_string_lossy()])
+        .expect("backup");
+
+    // Under a running server: refused, nothing moved. A second server is refused too.
+    let out = server(&url)
+        .args(["restore", "--from"])
+        .arg(&backup)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a kadian-server is serving"), "{err}");
+    let out = server(&url)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a kadian-server is serving"));
+    child.kill().expect("kill");
+    let _ = child.wait();
+    let aside = |dir: &tempfile::TempDir| {
+        std::fs::read_dir(dir.path())
+            .expect("ls")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| {
+                n.contains(".before-restore-") && !n.ends_with("-wal") && !n.ends_with("-shm")
+            })
+            .count()
+    };
+    assert_eq!(aside(&dir), 0);
+
+    // A file that is not a backup of the street's database is refused before anything moves.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database at all, just some bytes to read").expect("junk");
+    let out = server(&url)
+        .args(["restore", "--from"])
+        .arg(&junk)
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("junk.db"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(aside(&dir), 0);
+
+    let out = server(&url)
+        .args(["restore", "--from"])
+        .arg(&backup)
+        .output()
+        .expect("run");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("is now generation 2"), "{said}");
+    assert!(said.contains(".before-restore-"), "{said}");
+    assert_eq!(aside(&dir), 1, "the database that was in place is kept");
+    // A restore marked by hand (a backup copied in another way) is generation 3.
+    let out = server(&url).arg("restore").output().expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is now generation 3"));
+}

@@ -56,6 +56,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0006_person_pinyin.sql"),
         then: Some(fill_name_pinyin),
     },
+    Migration {
+        version: 7,
+        name: "0007_acknowledged.sql",
+        sql: include_str!("../../../../migrations/device/0007_acknowledged.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

@@ -14,6 +14,18 @@ use super::{ts, Store};
 use crate::RecordSyncState;
 use crate::RejectedRecord;
 
+/// Receipt codes that send a record again with the next push instead of keeping it as refused:
+/// the server could not store it this time (`storage_error`), or a correction's target is not on
+/// the server yet (`unknown_target`: after a restore, the device that made the target sends it
+/// again).
+const RETRIED_CODES: &[&str] = &["storage_error", "unknown_target"];
+
+/// Days an acknowledged record is kept, to be sent again to a server restored from a backup.
+pub const ACKNOWLEDGED_DAYS: i64 = 30;
+
+/// Device meta key: the server generation last synced with.
+const META_GENERATION: &str = "server_generation";
+
 /// One row of the outbox (待同步队列).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OutboxEntry {
@@ -195,6 +207,13 @@ impl Store {
                 };
                 match r.status {
                     ReceiptStatus::Accepted | ReceiptStatus::Duplicate | ReceiptStatus::Conflict => {
+                        // Kept as acknowledged: sent again if the server is restored from a
+                        // backup that does not hold it.
+                        tx.prepare_cached(
+                            "INSERT INTO acknowledged (kind, record_id, op, base_version, body, hash, acked_at)
+                             SELECT kind, record_id, op, base_version, body, hash, ?2 FROM outbox WHERE seq = ?1",
+                        )?
+                        .execute(params![entry.seq, now])?;
                         tx.prepare_cached("DELETE FROM outbox WHERE seq = ?1")?.execute([entry.seq])?;
                         // An entity takes the server's version: its next change is based on it.
                         let kind = entry.kind.parse::<RecordKind>().ok();
@@ -218,8 +237,10 @@ impl Store {
                             }
                         }
                     }
-                    // The server could not store it this time: it goes again with the next push.
-                    ReceiptStatus::Rejected if r.error.as_ref().is_some_and(|e| e.code == "storage_error") => {
+                    // The server could not store it this time, or a correction's target has not
+                    // reached it yet (after a restore, the device that made the target sends it
+                    // again): it goes again with the next push.
+                    ReceiptStatus::Rejected if r.error.as_ref().is_some_and(|e| RETRIED_CODES.contains(&e.code.as_str())) => {
                         tx.prepare_cached("UPDATE outbox SET state = 'pending', updated_at = ?2 WHERE seq = ?1")?
                             .execute(params![entry.seq, now])?;
                     }
@@ -236,8 +257,84 @@ impl Store {
                     }
                 }
             }
+            tx.prepare_cached("DELETE FROM acknowledged WHERE acked_at < ?1")?
+                .execute([ts(Utc::now() - chrono::Duration::days(ACKNOWLEDGED_DAYS))])?;
             Ok(())
         })
+    }
+
+    /// Puts every acknowledged record back in the outbox, ahead of what waits there, in the
+    /// order they were first sent (for a server restored from a backup: see
+    /// [`Store::adopt_server_generation`]). Returns how many.
+    fn requeue_acknowledged(tx: &Transaction<'_>) -> Result<usize> {
+        let first: i64 =
+            tx.query_row("SELECT COALESCE(MIN(seq), 1) FROM outbox", [], |r| r.get(0))?;
+        let count: i64 = tx.query_row("SELECT count(*) FROM acknowledged", [], |r| r.get(0))?;
+        // Seqs below every waiting row (negative ones are fine for an INTEGER PRIMARY KEY), so
+        // a record goes before the changes made on it since.
+        let now = ts(Utc::now());
+        let moved = tx.execute(
+            "INSERT INTO outbox (seq, kind, record_id, op, base_version, body, hash, state, created_at, updated_at)
+             SELECT ?1 + row_number() OVER (ORDER BY seq), kind, record_id, op, base_version, body, hash, 'pending', acked_at, ?2
+             FROM acknowledged ORDER BY seq",
+            params![first.min(1) - count - 1, now],
+        )?;
+        tx.execute("DELETE FROM acknowledged", [])?;
+        Ok(moved)
+    }
+
+    /// Takes note of the server's generation (from its health answer, before a round pushes).
+    /// The first one seen is kept. A different one means the server's data went back in time
+    /// (restored from a backup, `kadian-server restore`): in one transaction, every acknowledged
+    /// record goes back to the outbox (ahead of what waits), the pull cursor goes back to the
+    /// start, and the new generation is kept. Returns `Some(records queued again)` then, `None`
+    /// when nothing changed.
+    pub fn adopt_server_generation(&mut self, generation: &str) -> Result<Option<usize>> {
+        self.write(|tx| {
+            let known: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM device_meta WHERE key = ?1",
+                    [META_GENERATION],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let set = |tx: &Transaction<'_>| {
+                tx.execute(
+                    "INSERT INTO device_meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [META_GENERATION, generation],
+                )
+            };
+            match known.as_deref() {
+                Some(k) if k == generation => Ok(None),
+                None => {
+                    set(tx)?;
+                    Ok(None)
+                }
+                Some(_) => {
+                    let requeued = Self::requeue_acknowledged(tx)?;
+                    tx.execute(
+                        "INSERT INTO device_meta (key, value) VALUES ('pull_cursor', '0')
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        [],
+                    )?;
+                    set(tx)?;
+                    Ok(Some(requeued))
+                }
+            }
+        })
+    }
+
+    /// The server generation this device last synced with, if any.
+    pub fn server_generation(&self) -> Result<Option<String>> {
+        self.meta(META_GENERATION)
+    }
+
+    /// Number of acknowledged records kept for a restored server (the last 30 days').
+    pub fn acknowledged_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM acknowledged", [], |r| r.get(0))?)
     }
 
     /// Number of outbox rows the server refused (waiting for a person on this device).

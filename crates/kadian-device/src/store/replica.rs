@@ -162,7 +162,8 @@ impl Store {
     }
 
     /// Records a new enrolment (a re-enrolment keeps the outbox, the data and the cursor of the
-    /// same scope; a different scope starts pulling from the beginning).
+    /// same scope; a different scope or server starts pulling from the beginning and learns the
+    /// server's generation anew).
     pub fn set_enrolment(&mut self, e: &Enrolment) -> Result<()> {
         let json = serde_json::to_string(e)?;
         self.write(|tx| {
@@ -170,6 +171,13 @@ impl Store {
                 meta_get(tx, META_ENROLMENT)?.and_then(|j| serde_json::from_str(&j).ok());
             if previous.is_none_or(|p| p.scope != e.scope || p.server_url != e.server_url) {
                 meta_set(tx, META_CURSOR, "0")?;
+                // Another server or scope: its generation is learnt anew, and what the last one
+                // acknowledged is not sent to this one after a restore.
+                tx.execute(
+                    "DELETE FROM device_meta WHERE key = 'server_generation'",
+                    [],
+                )?;
+                tx.execute("DELETE FROM acknowledged", [])?;
             }
             meta_set(tx, META_ENROLMENT, &json)?;
             meta_set(tx, META_REENROL, "0")

@@ -104,6 +104,10 @@ pub struct RoundReport {
     pub rejected: usize,
     /// Changes pulled.
     pub pulled: usize,
+    /// The server had a new generation (restored from a backup): this many acknowledged records
+    /// went back to the outbox (and were pushed in this round), and the pull started again from
+    /// the beginning.
+    pub resent_after_restore: Option<usize>,
 }
 
 /// Marks a round as running until dropped, whichever way the round ends.
@@ -140,7 +144,15 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
     let mut report = RoundReport::default();
     // First make sure the server is really there: a captive portal answers anything with its
     // login page, and nothing may be marked sent on its word.
-    client.health().await?;
+    let health = client.health().await?;
+    // A server restored from a backup has a new generation: what it acknowledged after the
+    // backup is gone from it, and its cursor went back. Everything this device holds goes again
+    // (the server answers `duplicate` for what it has) and the pull starts from the beginning.
+    if let Some(generation) = &health.generation {
+        if let Some(requeued) = core.store().adopt_server_generation(generation)? {
+            report.resent_after_restore = Some(requeued);
+        }
+    }
     // Rows the server could not store this time go back to pending; they wait for the next
     // round instead of being pushed again and again in this one.
     let mut attempted = std::collections::HashSet::new();
@@ -184,6 +196,13 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
         let page = client
             .pull_reporting(cursor, PULL_PAGE, report_status.take().as_ref())
             .await?;
+        // Restored between the health check and this page: its cursor is not ours. Nothing of
+        // it is applied; the next round starts the new generation.
+        if page.generation.is_some() && page.generation != core.store().server_generation()? {
+            return Err(SyncError::Offline(
+                "the server was restored during this round; the next round starts again".into(),
+            ));
+        }
         let applied = core.store().apply_pull(&page.changes, page.cursor)?;
         progress.received(applied);
         report.pulled += applied;

@@ -234,6 +234,43 @@ pub trait Database: Records + Directory + 'static {
     async fn migrate(&self) -> DbResult<()>;
     /// The schema version (the number of migrations applied).
     async fn schema_version(&self) -> DbResult<i64>;
+    /// The current generation (the newest; every database has one from schema 5 on).
+    async fn generation(&self) -> DbResult<Generation>;
+    /// Starts a new generation, after the data went back in time (a restore from a backup):
+    /// a new random id, numbered one more, with `note` and `at` (UTC). Devices that see it pull
+    /// again from the start and send again every record they hold.
+    async fn new_generation(&self, note: &str, at: DateTime<Utc>) -> DbResult<Generation>;
+}
+
+/// The server's generation: which life of its data a device talks to. A restore from a backup
+/// starts a new one (`kadian-server restore`), since the change sequence then goes back to where
+/// the backup stopped (docs/sync-protocol.md §3.6).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Generation {
+    /// 1 for the first, one more per restore.
+    pub number: i64,
+    /// Random, 32 hex digits: what devices compare.
+    pub id: String,
+    /// When it started (UTC).
+    pub started_at: DateTime<Utc>,
+    /// Why: `created`, `restored from /var/backups/kadian/kadian-2026-12-01.db`, …
+    pub note: String,
+}
+
+/// A new generation's random id: 32 hex digits.
+pub(crate) fn new_generation_id() -> String {
+    uuid::Uuid::from_bytes(random_16()).simple().to_string()
+}
+
+fn random_16() -> [u8; 16] {
+    let mut b = [0u8; 16];
+    // The id only has to differ from every earlier one; the OS's randomness never fails here,
+    // and if it did the time still makes the id new.
+    if getrandom::fill(&mut b).is_err() {
+        let nanos = Utc::now().timestamp_nanos_opt().unwrap_or_default();
+        b[..8].copy_from_slice(&nanos.to_le_bytes());
+    }
+    b
 }
 
 /// The street's directory: the street, its places (reference data of any kind, through one
@@ -311,6 +348,9 @@ pub trait Records: Send + Sync {
         cursor: i64,
         limit: i64,
     ) -> DbResult<(Vec<Change>, i64, bool)>;
+    /// The newest change's position in the sequence (the highest cursor a pull can give), 0 for
+    /// none.
+    async fn head(&self) -> DbResult<i64>;
     /// Number of records of a kind (tests, admin).
     async fn count(&self, kind: &str) -> DbResult<i64>;
     /// Records flagged for a wrong device clock: (id, device_time, received_at).

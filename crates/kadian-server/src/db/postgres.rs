@@ -12,8 +12,8 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
 use super::{
-    arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter,
-    PushMeta,
+    arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, Generation,
+    PullFilter, PushMeta,
 };
 use crate::rules::{canonical, Device, Existing, Incoming, Reference};
 use std::sync::Arc;
@@ -34,6 +34,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (
         4,
         include_str!("../../../../migrations/server/postgres/0004_device_status.sql"),
+    ),
+    (
+        5,
+        include_str!("../../../../migrations/server/postgres/0005_generation.sql"),
     ),
 ];
 
@@ -648,6 +652,43 @@ impl super::Database for PgDb {
             .get(0);
         Ok(i64::from(v))
     }
+
+    async fn generation(&self) -> DbResult<Generation> {
+        let client = self.conn().await?;
+        current_generation(&*client).await
+    }
+
+    async fn new_generation(&self, note: &str, at: DateTime<Utc>) -> DbResult<Generation> {
+        let mut client = self.conn().await?;
+        let tx = client.transaction().await?;
+        // One restore at a time: the numbers stay 1, 2, 3, … even if two ran at once.
+        tx.batch_execute("LOCK TABLE generation IN EXCLUSIVE MODE")
+            .await?;
+        tx.execute(
+            "INSERT INTO generation (number, id, started_at, note)
+             SELECT COALESCE(MAX(number), 0) + 1, $1, $2, $3 FROM generation",
+            &[&super::new_generation_id(), &at, &note],
+        )
+        .await?;
+        let g = current_generation(&tx).await?;
+        tx.commit().await?;
+        Ok(g)
+    }
+}
+
+async fn current_generation(client: &impl tokio_postgres::GenericClient) -> DbResult<Generation> {
+    let row = client
+        .query_one(
+            "SELECT number, id, started_at, note FROM generation ORDER BY number DESC LIMIT 1",
+            &[],
+        )
+        .await?;
+    Ok(Generation {
+        number: i64::from(row.get::<_, i32>(0)),
+        id: row.get(1),
+        started_at: row.get(2),
+        note: row.get(3),
+    })
 }
 
 #[async_trait]
@@ -1033,6 +1074,14 @@ impl super::Records for PgDb {
             next = next.max(newest);
         }
         Ok((changes, next, more))
+    }
+
+    async fn head(&self) -> DbResult<i64> {
+        let client = self.conn().await?;
+        Ok(client
+            .query_one("SELECT COALESCE(MAX(seq), 0) FROM record", &[])
+            .await?
+            .get(0))
     }
 
     async fn count(&self, kind: &str) -> DbResult<i64> {

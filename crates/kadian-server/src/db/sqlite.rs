@@ -13,8 +13,8 @@ use kadian_domain::sync::{Change, DeviceStatus, Receipt, Role, Scope};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
-    arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, PullFilter,
-    PushMeta,
+    arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, Generation,
+    PullFilter, PushMeta,
 };
 use crate::rules::{canonical, Device, Existing, Incoming, Reference};
 
@@ -34,6 +34,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         4,
         include_str!("../../../../migrations/server/sqlite/0004_device_status.sql"),
+    ),
+    (
+        5,
+        include_str!("../../../../migrations/server/sqlite/0005_generation.sql"),
     ),
 ];
 
@@ -448,6 +452,41 @@ impl super::Database for SqliteDb {
         self.run(|conn| Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?))
             .await
     }
+
+    async fn generation(&self) -> DbResult<Generation> {
+        self.run(|conn| current_generation(conn)).await
+    }
+
+    async fn new_generation(&self, note: &str, at: DateTime<Utc>) -> DbResult<Generation> {
+        let note = note.to_owned();
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            tx.execute(
+                "INSERT INTO generation (number, id, started_at, note)
+                 SELECT COALESCE(MAX(number), 0) + 1, ?1, ?2, ?3 FROM generation",
+                params![super::new_generation_id(), ts(at), note],
+            )?;
+            let g = current_generation(&tx)?;
+            tx.commit()?;
+            Ok(g)
+        })
+        .await
+    }
+}
+
+fn current_generation(conn: &Connection) -> DbResult<Generation> {
+    Ok(conn.query_row(
+        "SELECT number, id, started_at, note FROM generation ORDER BY number DESC LIMIT 1",
+        [],
+        |r| {
+            Ok(Generation {
+                number: r.get(0)?,
+                id: r.get(1)?,
+                started_at: parse_ts(&r.get::<_, String>(2)?),
+                note: r.get(3)?,
+            })
+        },
+    )?)
 }
 
 #[async_trait]
@@ -858,6 +897,13 @@ impl super::Records for SqliteDb {
                 next = next.max(newest);
             }
             Ok((rows, next, more))
+        })
+        .await
+    }
+
+    async fn head(&self) -> DbResult<i64> {
+        self.run(|conn| {
+            Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM record", [], |r| r.get(0))?)
         })
         .await
     }

@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -122,12 +122,17 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn health() -> Json<Health> {
-    Json(Health {
+/// `GET /api/v1/health`: the server and its database answer. A database that does not answer
+/// is a 500 (`internal`), so devices keep their records and retry instead of taking the
+/// server's word for anything.
+async fn health(State(state): State<AppState>) -> Result<Json<Health>, Failure> {
+    let generation = state.db.generation().await.map_err(Failure::internal)?;
+    Ok(Json(Health {
         status: "ok".into(),
         protocol: PROTOCOL,
         server_time: Utc::now(),
-    })
+        generation: Some(generation.id),
+    }))
 }
 
 async fn openapi() -> Json<serde_json::Value> {

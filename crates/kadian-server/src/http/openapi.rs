@@ -29,7 +29,9 @@ pub fn document() -> Value {
         "paths": {
             "/api/v1/health": {"get": {"summary": "Liveness and protocol", "responses": {"200": {"description": "ok", "headers": header,
                 "content": {"application/json": {"schema": {"type": "object", "required": ["status", "protocol", "server_time"],
-                "properties": {"status": {"type": "string"}, "protocol": {"type": "integer"}, "server_time": {"type": "string", "format": "date-time"}}}}}}}}},
+                "properties": {"status": {"type": "string"}, "protocol": {"type": "integer"}, "server_time": {"type": "string", "format": "date-time"},
+                    "generation": {"type": "string", "description": "the server's generation (32 hex digits): new after each restore from a backup"}}}}}},
+                "500": error_response("the database does not answer (code internal)")}}},
             "/api/v1/devices/enrol": {"post": {"summary": "Enrol a device with a one-time code",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["code", "device_name", "platform"],
                     "properties": {"code": {"type": "string"}, "device_name": {"type": "string"}, "platform": {"type": "string"}}}}}},
@@ -52,7 +54,8 @@ pub fn document() -> Value {
                                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 5000, "default": 500}}],
                 "responses": {"200": {"description": "changes", "headers": header, "content": {"application/json": {"schema": {"type": "object",
                     "required": ["changes", "cursor", "more"], "properties": {"changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
-                    "cursor": {"type": "integer"}, "more": {"type": "boolean"}}}}}},
+                    "cursor": {"type": "integer"}, "more": {"type": "boolean"},
+                    "generation": {"type": "string", "description": "the generation the cursor belongs to"}}}}}},
                     "401": error_response("unknown or revoked token")}}}
         },
         "components": {

@@ -182,11 +182,32 @@ pub(super) async fn pull(
             tracing::warn!(device = %device.id, error = %e, "the device's status was not kept");
         }
     }
+    let generation = state.db.generation().await.map_err(Failure::internal)?;
+    let since = q.cursor.unwrap_or(0).max(0);
     let (changes, cursor, more) = state
         .db
-        .pull(&filter_for(&device), q.cursor.unwrap_or(0).max(0), limit)
+        .pull(&filter_for(&device), since, limit)
         .await
         .map_err(Failure::internal)?;
+    if changes.is_empty() && since > 0 {
+        // A cursor is only ever handed out by this server: one beyond the newest change means
+        // the data went back in time without a new generation.
+        match state.db.head().await {
+            Ok(head) if since > head => tracing::warn!(
+                target: AUDIT,
+                device = %device.id,
+                client = %peer.ip(),
+                cursor = since,
+                head,
+                generation = generation.number,
+                "a device has read past this database's newest change: the data went back in \
+                 time (a backup restored by hand?). Run `kadian-server restore` so that devices \
+                 pull again and send what the database lost"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "the newest change could not be read"),
+        }
+    }
     tracing::info!(
         target: AUDIT,
         device = %device.id,
@@ -204,5 +225,6 @@ pub(super) async fn pull(
         changes,
         cursor,
         more,
+        generation: Some(generation.id),
     }))
 }
