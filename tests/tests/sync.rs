@@ -1096,3 +1096,57 @@ async fn t22_a_restore_from_a_backup_loses_nothing_acknowledged_and_skips_nothin
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t23_a_renamed_checkpoint_reaches_the_tablets_and_a_taken_name_is_refused() {
+    use kadian_domain::places::PlaceWrite;
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        tablet.sync().await.expect("first sync");
+        s.db.put_place(&PlaceWrite::Rename {
+            id: s.checkpoint_a.clone(),
+            name: "北门".into(),
+        })
+        .await
+        .expect("rename");
+        tablet.sync().await.expect("pull the new name");
+        let names: Vec<String> = tablet
+            .core
+            .store()
+            .reference("checkpoint")
+            .expect("reference")
+            .into_iter()
+            .filter(|(id, _)| *id == s.checkpoint_a)
+            .map(|(_, body)| body["name"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(names, ["北门"]);
+        let other =
+            s.db.put_place(&PlaceWrite::Checkpoint {
+                compound: s.compound_a.clone(),
+                name: "西门".into(),
+            })
+            .await
+            .expect("second gate");
+        let taken =
+            s.db.put_place(&PlaceWrite::Rename {
+                id: other,
+                name: "北门".into(),
+            })
+            .await
+            .expect_err("two gates of one compound with one name");
+        assert!(taken.to_string().contains("already exists"), "{taken}");
+        let unknown =
+            s.db.put_place(&PlaceWrite::Rename {
+                id: "no-such-place".into(),
+                name: "南门".into(),
+            })
+            .await
+            .expect_err("unknown id");
+        assert!(
+            unknown.to_string().contains("no compound or checkpoint"),
+            "{unknown}"
+        );
+    })
+    .await;
+}

@@ -539,6 +539,8 @@ try {
   const laptop = await openApp('laptop')
   const l = laptop.browser
   current = l
+  // Compound staff work on a 14-inch laptop: every laptop flow runs at 1366×768.
+  await l.setWindowSize(1366, 768)
   await flow('a compound laptop sees the day, the fever and the returnee', async () => {
     // From the enrolment QR's link (what a scanner types): the address comes with the code.
     await fill(l, 'enrol-code', `kadian://enrol?server=${encodeURIComponent(serverUrl)}&code=${encodeURIComponent(env('COMPOUND_CODE'))}`)
@@ -556,6 +558,7 @@ try {
     }, firstPull)
     await waitFor('the laptop online', async () => (await text(l, 'sync-status')).includes('在线'))
     assert.ok((await table.getText()).includes('38.5 → 复测 36.8'), 'the laptop shows the fever and its re-measure')
+    for (const id of ['review-load', 'range-from', 'range-to', 'export-xlsx', 'export-csv', 'sync-status']) await inView(l, id)
     await shot(l, 'laptop-table')
     const returnees = await l.$('//div[contains(@class,"van-tab")][normalize-space()="返乡人员"]')
     await returnees.click()
@@ -624,6 +627,7 @@ try {
     await fill(l, 'volunteer-name', '孙丽')
     await fill(l, 'volunteer-pin', '8642')
     await fill(l, 'volunteer-pin-again', '8642')
+    await inView(l, 'volunteer-save')
     await (await $t(l, 'volunteer-save')).click()
     const row = await $t(l, 'volunteer-row-孙丽')
     await row.waitForDisplayed({ timeout: 10000 })

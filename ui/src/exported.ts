@@ -1,12 +1,13 @@
 import { showDialog, showToast } from 'vant'
-import type { ExportResult } from './ipc'
+import { exportReveal, type ExportResult } from './ipc'
 
 type T = (key: string, values?: Record<string, unknown>) => string
 
 /**
  * Tells where an export went and what it holds: the rows, the voided passages left out (said,
  * not silently dropped), the file's name and its folder. The dialog stays until 好 is tapped;
- * 复制位置 puts the folder on the clipboard for the file manager.
+ * 打开所在文件夹 shows the file in the system's file manager. Where none answers (a kiosk
+ * session, a tablet), the folder goes on the clipboard and is said, so it is never a dead end.
  */
 export async function showExported(t: T, r: ExportResult): Promise<void> {
   const lines = [
@@ -22,16 +23,20 @@ export async function showExported(t: T, r: ExportResult): Promise<void> {
       messageAlign: 'left',
       confirmButtonText: t('export.ok'),
       showCancelButton: true,
-      cancelButtonText: t('export.copy'),
+      cancelButtonText: t('export.reveal'),
       className: 'export-dialog',
     })
   } catch {
-    // 复制位置
+    // 打开所在文件夹
     try {
-      await navigator.clipboard.writeText(r.folder)
-      showToast({ message: t('export.copied'), className: 'gate-toast' })
+      await exportReveal(r.file_name)
     } catch {
-      showToast({ message: r.folder, className: 'gate-toast', duration: 8000 })
+      try {
+        await navigator.clipboard.writeText(r.folder)
+        showToast({ message: t('export.copied', { folder: r.folder }), className: 'gate-toast', duration: 8000 })
+      } catch {
+        showToast({ message: t('export.shown', { folder: r.folder }), className: 'gate-toast', duration: 8000 })
+      }
     }
   }
 }

@@ -185,7 +185,7 @@ fn a_restored_server_gets_every_acknowledged_record_again_ahead_of_what_waits() 
     let dir = tempfile::tempdir().expect("tmp");
     let mut store = common::enrolled(&dir, kadian_domain::sync::Role::Volunteer, Some("cp-1"));
     assert_eq!(
-        store.adopt_server_generation("g1").expect("adopt"),
+        store.adopt_server_generation("g1", Some(1)).expect("adopt"),
         None,
         "the first generation seen is only kept"
     );
@@ -196,11 +196,16 @@ fn a_restored_server_gets_every_acknowledged_record_again_ahead_of_what_waits() 
     assert_eq!(store.acknowledged_count().expect("kept"), 2);
     let waiting = registered(&mut store);
     store.apply_pull(&[], 42).expect("cursor");
-    assert_eq!(store.adopt_server_generation("g1").expect("same"), None);
+    assert_eq!(
+        store.adopt_server_generation("g1", Some(1)).expect("same"),
+        None
+    );
     assert_eq!(store.pull_cursor().expect("cursor"), 42);
 
     assert_eq!(
-        store.adopt_server_generation("g2").expect("restored"),
+        store
+            .adopt_server_generation("g2", Some(2))
+            .expect("restored"),
         Some(2)
     );
     let order: Vec<String> = store
@@ -220,33 +225,97 @@ fn a_restored_server_gets_every_acknowledged_record_again_ahead_of_what_waits() 
         store.server_generation().expect("generation").as_deref(),
         Some("g2")
     );
-    assert_eq!(store.adopt_server_generation("g2").expect("again"), None);
+    assert_eq!(
+        store.adopt_server_generation("g2", Some(2)).expect("again"),
+        None
+    );
     // Acknowledged again, they are kept again.
     answered(&mut store, None);
     assert_eq!(store.acknowledged_count().expect("kept"), 3);
 }
 
 #[test]
-fn a_correction_whose_target_has_not_reached_the_server_goes_again_instead_of_being_refused() {
+fn after_a_restore_a_correction_whose_target_has_not_come_back_yet_goes_again() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut store = common::enrolled(&dir, kadian_domain::sync::Role::Volunteer, Some("cp-1"));
+    // Before any restore, a correction of a record the server does not hold is refused.
     registered(&mut store);
     answered(&mut store, Some("unknown_target"));
-    assert_eq!(store.rejected_count().expect("rejected"), 0);
-    assert_eq!(store.pending_count().expect("pending"), 1);
-    answered(&mut store, Some("id_reused"));
+    assert_eq!(store.rejected_count().expect("rejected"), 1);
+    let other_dir = tempfile::tempdir().expect("tmp");
+    let mut other = common::enrolled(
+        &other_dir,
+        kadian_domain::sync::Role::Volunteer,
+        Some("cp-1"),
+    );
+    other.adopt_server_generation("g1", Some(1)).expect("first");
+    other
+        .adopt_server_generation("g2", Some(2))
+        .expect("restored");
+    registered(&mut other);
+    answered(&mut other, Some("unknown_target"));
+    assert_eq!(other.rejected_count().expect("rejected"), 0);
+    assert_eq!(other.pending_count().expect("pending"), 1, "goes again");
+    answered(&mut other, Some("id_reused"));
     assert_eq!(
-        store.rejected_count().expect("rejected"),
+        other.rejected_count().expect("rejected"),
         1,
         "a refusal stays one"
     );
 }
 
 #[test]
+fn a_device_that_pulled_before_it_knew_generations_takes_a_restored_servers_first_as_a_restore() {
+    use kadian_domain::sync::Role;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = common::enrolled(&dir, Role::Volunteer, Some("cp-1"));
+    store.apply_pull(&[], 300).expect("pulled before");
+    assert_eq!(
+        store.adopt_server_generation("g2", Some(2)).expect("adopt"),
+        Some(0)
+    );
+    assert_eq!(store.pull_cursor().expect("cursor"), 0, "pulls again");
+    // A device that never pulled, or a server never restored: the generation is only kept.
+    let fresh = tempfile::tempdir().expect("tmp");
+    let mut new_one = common::enrolled(&fresh, Role::Volunteer, Some("cp-1"));
+    assert_eq!(
+        new_one
+            .adopt_server_generation("g2", Some(2))
+            .expect("adopt"),
+        None
+    );
+    let old = tempfile::tempdir().expect("tmp");
+    let mut never = common::enrolled(&old, Role::Volunteer, Some("cp-1"));
+    never.apply_pull(&[], 300).expect("pulled before");
+    assert_eq!(
+        never.adopt_server_generation("g1", Some(1)).expect("adopt"),
+        None
+    );
+    assert_eq!(never.pull_cursor().expect("cursor"), 300);
+}
+
+#[test]
+fn a_round_pushes_each_row_once_and_a_row_sent_back_to_pending_waits_for_the_next() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = common::enrolled(&dir, kadian_domain::sync::Role::Volunteer, Some("cp-1"));
+    let first = registered(&mut store);
+    let second = registered(&mut store);
+    let batch = store.push_batch_after(i64::MIN, 1).expect("batch");
+    assert_eq!(batch[0].record_id, first);
+    let next = store.push_batch_after(batch[0].seq, 10).expect("batch");
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].record_id, second);
+    assert!(store
+        .push_batch_after(next[0].seq, 10)
+        .expect("batch")
+        .is_empty());
+}
+
+#[test]
 fn enrolling_with_another_server_forgets_its_generation_and_what_the_last_one_acknowledged() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut store = common::enrolled(&dir, kadian_domain::sync::Role::Volunteer, Some("cp-1"));
-    store.adopt_server_generation("g1").expect("adopt");
+    store.adopt_server_generation("g1", Some(1)).expect("adopt");
     registered(&mut store);
     answered(&mut store, None);
     let mut e = store.enrolment().expect("read").expect("enrolled");
@@ -255,7 +324,9 @@ fn enrolling_with_another_server_forgets_its_generation_and_what_the_last_one_ac
     assert_eq!(store.server_generation().expect("generation"), None);
     assert_eq!(store.acknowledged_count().expect("kept"), 0);
     assert_eq!(
-        store.adopt_server_generation("other").expect("adopt"),
+        store
+            .adopt_server_generation("other", Some(1))
+            .expect("adopt"),
         None,
         "a new server's first generation sends nothing again"
     );

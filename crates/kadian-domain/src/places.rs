@@ -63,4 +63,12 @@ pub enum PlaceWrite {
         /// Name.
         name: String,
     },
+    /// A compound or a checkpoint renamed, found by its id (the name is unique under its
+    /// parent). Devices in scope pull the new name; records keep naming the place by id.
+    Rename {
+        /// The compound's or checkpoint's id.
+        id: String,
+        /// The new name.
+        name: String,
+    },
 }

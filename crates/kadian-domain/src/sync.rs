@@ -30,6 +30,11 @@ pub struct Health {
     /// holds (docs/sync-protocol.md §3.6). Absent from servers before schema 5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<String>,
+    /// The generation's number (1 for a server never restored). A device that knows no
+    /// generation yet (an older app until now) but has pulled before treats a number above 1
+    /// as a restore it has not seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation_number: Option<i64>,
 }
 
 /// What a device may see and do.

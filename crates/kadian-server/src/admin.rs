@@ -521,6 +521,95 @@ pub fn place_name(raw: &str, what: &str) -> anyhow::Result<String> {
     Ok(name.to_owned())
 }
 
+/// One community of [`place_tree`], with its compounds and their checkpoints, by name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CommunityPlaces {
+    /// 12-digit code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Its compounds, by name.
+    pub compounds: Vec<CompoundPlaces>,
+}
+
+/// One compound of [`place_tree`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CompoundPlaces {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Its checkpoints, (id, name) by name.
+    pub checkpoints: Vec<(String, String)>,
+}
+
+/// The street's places as a tree (communities by code, compounds and checkpoints by name), of
+/// one community when `community` is given.
+pub fn place_tree(
+    reference: &crate::rules::Reference,
+    community: Option<&str>,
+) -> Vec<CommunityPlaces> {
+    let mut out: Vec<CommunityPlaces> = reference
+        .communities
+        .iter()
+        .filter(|(code, _)| community.is_none_or(|c| c == code.as_str()))
+        .map(|(code, name)| {
+            let mut compounds: Vec<CompoundPlaces> = reference
+                .compounds
+                .iter()
+                .filter(|(_, (c, _))| c == code)
+                .map(|(id, (_, name))| {
+                    let mut checkpoints: Vec<(String, String)> = reference
+                        .checkpoints
+                        .iter()
+                        .filter(|(_, (compound, _))| compound == id)
+                        .map(|(cid, (_, n))| (cid.clone(), n.clone()))
+                        .collect();
+                    checkpoints.sort_by(|a, b| a.1.cmp(&b.1));
+                    CompoundPlaces {
+                        id: id.clone(),
+                        name: name.clone(),
+                        checkpoints,
+                    }
+                })
+                .collect();
+            compounds.sort_by(|a, b| a.name.cmp(&b.name));
+            CommunityPlaces {
+                code: code.clone(),
+                name: name.clone(),
+                compounds,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.code.cmp(&b.code));
+    out
+}
+
+/// [`place_tree`] as people read it: a community per line, its compounds and checkpoints
+/// indented, each with the id the other commands take.
+pub fn place_tree_text(tree: &[CommunityPlaces]) -> String {
+    if tree.is_empty() {
+        return "no communities yet: load them with `kadian-server divisions import DIR`"
+            .to_owned();
+    }
+    let mut lines = Vec::new();
+    for c in tree {
+        lines.push(format!(
+            "{} {} ({} compounds)",
+            c.code,
+            c.name,
+            c.compounds.len()
+        ));
+        for k in &c.compounds {
+            lines.push(format!("  {}  {}", k.id, k.name));
+            for (id, name) in &k.checkpoints {
+                lines.push(format!("    {id}  {name}"));
+            }
+        }
+    }
+    lines.join("\n")
+}
+
 #[cfg(test)]
 mod place_names {
     use super::place_name;
@@ -628,6 +717,11 @@ pub struct Restored {
 /// database's own.
 pub async fn restore(url: &str, from: Option<&Path>) -> anyhow::Result<Restored> {
     use anyhow::Context;
+    // Held to the end: no server starts on the file while it is swapped and stamped.
+    let _lock = match sqlite_path(url) {
+        Some(path) if path.exists() || from.is_some() => Some(ServeLock::take(path)?),
+        _ => None,
+    };
     let placed = match (from, sqlite_path(url)) {
         (Some(from), Some(path)) => Some(restore_sqlite_file(path, from)?),
         (Some(_), None) => anyhow::bail!(
@@ -636,10 +730,6 @@ pub async fn restore(url: &str, from: Option<&Path>) -> anyhow::Result<Restored>
         ),
         (None, _) => None,
     };
-    if let (None, Some(path)) = (from, sqlite_path(url)) {
-        // Not under a running server: it would go on with the old generation.
-        drop(ServeLock::take(path)?);
-    }
     let db = crate::db::connect_existing(url)
         .await
         .with_context(|| format!("opening the database {}", crate::db::masked_url(url)))?;
@@ -666,66 +756,105 @@ pub struct FileRestored {
     pub backup_schema: i64,
 }
 
-/// Puts a SQLite backup in place of the database at `db`, for `kadian-server restore --from`:
-/// checks that the backup is whole (`PRAGMA integrity_check`) and is a Kadian database with a
-/// street, refuses while a server holds the database ([`ServeLock`]), moves the database in
-/// place and its `-wal`/`-shm` aside to `<db>.before-restore-<UTC time>` (nothing is deleted),
-/// then copies the backup in through a temporary file and a rename, keeping the old file's
-/// permissions. The caller then opens the database (migrations run) and starts a new
-/// generation. Errors: each of these, said with the file.
+/// Puts a SQLite backup in place of the database at `db`, for `kadian-server restore --from`
+/// (the caller holds the [`ServeLock`]). Before anything moves: the backup must be whole
+/// (`PRAGMA integrity_check`), a Kadian database of the same street as the one in place, and of
+/// a schema this build knows; it is copied next to the database (`<db>.restoring`) with the old
+/// file's mode and owner, and synced to disk. Only then is the database in place moved aside,
+/// with its `-wal` and `-shm`, to `<db>.before-restore-<UTC time>` (nothing is deleted or
+/// overwritten), and the copy renamed into place. The caller then opens the database (its
+/// migrations run) and starts a new generation. Errors: each check, said with the file.
 pub fn restore_sqlite_file(db: &Path, from: &Path) -> anyhow::Result<FileRestored> {
     use anyhow::Context;
-    let backup = rusqlite::Connection::open_with_flags(
-        from,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .with_context(|| format!("cannot open the backup {}", from.display()))?;
-    let check: String = backup
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .with_context(|| format!("{} is not a SQLite database", from.display()))?;
-    if check != "ok" {
-        anyhow::bail!(
-            "the backup {} is damaged (integrity check: {check}); take another one",
-            from.display()
-        );
-    }
-    let streets: i64 = backup
-        .query_row("SELECT count(*) FROM street", [], |r| r.get(0))
-        .map_err(|_| {
-            anyhow::anyhow!(
-                "{} is not a Kadian server database (no street table)",
-                from.display()
-            )
-        })?;
-    if streets == 0 {
-        anyhow::bail!(
-            "the backup {} has no street: it is not the street's database",
-            from.display()
-        );
-    }
-    let backup_schema: i64 = backup.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    drop(backup);
+    use std::os::unix::fs::MetadataExt;
+    let with_suffix = |suffix: &str| {
+        let mut p = db.as_os_str().to_owned();
+        p.push(suffix);
+        std::path::PathBuf::from(p)
+    };
     if same_file(db, from) {
         anyhow::bail!("the backup {} is the database itself", from.display());
     }
-    let _lock = ServeLock::take(db)?;
-    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+    let street_of = |file: &Path| -> anyhow::Result<(String, i64)> {
+        let conn = rusqlite::Connection::open_with_flags(
+            file,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("cannot open {}", file.display()))?;
+        let check: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .with_context(|| format!("{} is not a SQLite database", file.display()))?;
+        if check != "ok" {
+            anyhow::bail!(
+                "{} is damaged (integrity check: {check}); take another backup",
+                file.display()
+            );
+        }
+        let street: String = conn
+            .query_row("SELECT code FROM street", [], |r| r.get(0))
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "{} is not a Kadian street's database (no street)",
+                    file.display()
+                )
+            })?;
+        let schema: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        Ok((street, schema))
+    };
+    let (street, backup_schema) = street_of(from)?;
+    let known = crate::db::sqlite_schema_known();
+    if backup_schema > known {
+        anyhow::bail!(
+            "the backup {} has schema version {backup_schema}, newer than this kadian-server \
+             knows ({known}): restore it with the kadian-server that wrote it",
+            from.display()
+        );
+    }
+    let live = std::fs::metadata(db).ok();
+    if live.is_some() {
+        if let Ok((live_street, _)) = street_of(db) {
+            if live_street != street {
+                anyhow::bail!(
+                    "the backup {} is of street {street}, and this database serves street \
+                     {live_street}: wrong backup?",
+                    from.display()
+                );
+            }
+        }
+    }
+    // The copy first, next to the database (same file system), owned and moded as the old one.
+    let partial = with_suffix(".restoring");
+    let _ = std::fs::remove_file(&partial);
+    std::fs::copy(from, &partial)
+        .with_context(|| format!("cannot copy {} to {}", from.display(), partial.display()))?;
+    if let Some(m) = &live {
+        std::fs::set_permissions(&partial, m.permissions())?;
+        if let Err(e) = std::os::unix::fs::chown(&partial, Some(m.uid()), Some(m.gid())) {
+            let _ = std::fs::remove_file(&partial);
+            anyhow::bail!(
+                "cannot give the restored file the owner of {} ({e}): run restore as that user \
+                 (sudo -u kadian kadian-server … restore --from …)",
+                db.display()
+            );
+        }
+    }
+    std::fs::File::open(&partial)?.sync_all()?;
+    // Then the swap: the old files aside under a name nothing else has, the copy in place.
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S%.6fZ");
     let mut moved_aside = None;
-    let permissions = std::fs::metadata(db).ok().map(|m| m.permissions());
     for suffix in ["", "-wal", "-shm"] {
-        let mut live = db.as_os_str().to_owned();
-        live.push(suffix);
-        let live = std::path::PathBuf::from(live);
-        if !live.exists() {
+        let current = with_suffix(suffix);
+        if !current.exists() {
             continue;
         }
-        let mut aside = db.as_os_str().to_owned();
-        aside.push(format!(".before-restore-{stamp}{suffix}"));
-        let aside = std::path::PathBuf::from(aside);
-        std::fs::rename(&live, &aside).with_context(|| {
+        let aside = with_suffix(&format!(".before-restore-{stamp}{suffix}"));
+        if aside.exists() {
+            anyhow::bail!("{} exists already; try again", aside.display());
+        }
+        std::fs::rename(&current, &aside).with_context(|| {
             format!(
                 "cannot move {} aside to {}",
-                live.display(),
+                current.display(),
                 aside.display()
             )
         })?;
@@ -733,17 +862,13 @@ pub fn restore_sqlite_file(db: &Path, from: &Path) -> anyhow::Result<FileRestore
             moved_aside = Some(aside);
         }
     }
-    let mut partial = db.as_os_str().to_owned();
-    partial.push(".restoring");
-    let partial = std::path::PathBuf::from(partial);
-    std::fs::copy(from, &partial)
-        .with_context(|| format!("cannot copy {} to {}", from.display(), partial.display()))?;
-    if let Some(p) = permissions {
-        std::fs::set_permissions(&partial, p)?;
-    }
-    std::fs::File::open(&partial)?.sync_all()?;
     std::fs::rename(&partial, db)
         .with_context(|| format!("cannot put the backup in place at {}", db.display()))?;
+    if let Some(dir) = db.parent() {
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
     Ok(FileRestored {
         moved_aside,
         backup_schema,

@@ -96,6 +96,9 @@ enum Command {
         #[arg(long, env = "KADIAN_TLS_CERT", requires = "server_url")]
         tls_cert: Option<PathBuf>,
     },
+    /// The enrolment codes issued: role, place, when issued, until when valid, whether used
+    /// (the codes themselves are not kept)
+    EnrolCodes,
     /// Enrolled devices.
     Device {
         #[command(subcommand)]
@@ -155,6 +158,12 @@ enum DivisionsCommand {
 
 #[derive(Subcommand)]
 enum VolunteerCommand {
+    /// List the volunteers (of one compound with --compound), retired ones marked
+    List {
+        /// Only this compound's
+        #[arg(long)]
+        compound: Option<String>,
+    },
     /// Add a volunteer to a compound, or give them a new PIN
     Add {
         /// Compound id
@@ -171,6 +180,21 @@ enum VolunteerCommand {
 
 #[derive(Subcommand)]
 enum CompoundCommand {
+    /// List the street's communities, compounds and checkpoints with their ids
+    List {
+        /// Only this community's (12-digit code)
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// Rename a compound (devices in scope get the new name; records keep its id)
+    Rename {
+        /// Compound id
+        #[arg(long)]
+        id: String,
+        /// New name
+        #[arg(long)]
+        name: String,
+    },
     /// Add a compound to a community
     Add {
         /// Community code (12 digits)
@@ -184,6 +208,21 @@ enum CompoundCommand {
 
 #[derive(Subcommand)]
 enum CheckpointCommand {
+    /// List the street's communities, compounds and checkpoints with their ids
+    List {
+        /// Only this community's (12-digit code)
+        #[arg(long)]
+        community: Option<String>,
+    },
+    /// Rename a checkpoint (devices in scope get the new name; records keep its id)
+    Rename {
+        /// Checkpoint id
+        #[arg(long)]
+        id: String,
+        /// New name
+        #[arg(long)]
+        name: String,
+    },
     /// Add a checkpoint to a compound
     Add {
         /// Compound id
@@ -266,6 +305,11 @@ async fn main() -> Result<()> {
     if let Command::Restore { from } = &cli.command {
         return restore(&cli.db, from.as_deref(), cli.json).await;
     }
+    // One server per SQLite file, and no restore under it: held before the file is opened.
+    let _serve_lock = match (&cli.command, admin::sqlite_path(&cli.db)) {
+        (Command::Serve { .. }, Some(path)) if path.exists() => Some(admin::ServeLock::take(path)?),
+        _ => None,
+    };
     // Only `init` creates a database; every other command needs the existing one.
     let db = if matches!(cli.command, Command::Init { .. }) {
         kadian_server::connect(&cli.db).await
@@ -298,6 +342,105 @@ async fn main() -> Result<()> {
                     r.places, r.communities
                 ),
             );
+        }
+        Command::Compound {
+            command: CompoundCommand::List { community },
+        }
+        | Command::Checkpoint {
+            command: CheckpointCommand::List { community },
+        } => {
+            let reference = db.reference().await?;
+            if let Some(c) = &community {
+                if !reference.communities.contains_key(c) {
+                    bail!("no community {c} in this street (see `kadian-server compound list`)");
+                }
+            }
+            let tree = admin::place_tree(&reference, community.as_deref());
+            let text = admin::place_tree_text(&tree);
+            print(j, json!(tree), text);
+        }
+        Command::Compound {
+            command: CompoundCommand::Rename { id, name },
+        }
+        | Command::Checkpoint {
+            command: CheckpointCommand::Rename { id, name },
+        } => {
+            let name = admin::place_name(&name, "new")?;
+            db.put_place(&PlaceWrite::Rename {
+                id: id.clone(),
+                name: name.clone(),
+            })
+            .await?;
+            print(
+                j,
+                json!({"id": id, "name": name}),
+                format!("{id} is now named {name}"),
+            );
+        }
+        Command::Volunteer {
+            command: VolunteerCommand::List { compound },
+        } => {
+            let reference = db.reference().await?;
+            let volunteers: Vec<_> = db
+                .volunteers()
+                .await?
+                .into_iter()
+                .filter(|v| compound.as_ref().is_none_or(|c| *c == v.compound))
+                .collect();
+            let text = if volunteers.is_empty() {
+                "no volunteers yet: add one with `kadian-server volunteer add --compound ID --name NAME --pin PIN`".to_owned()
+            } else {
+                volunteers
+                    .iter()
+                    .map(|v| {
+                        let place = reference
+                            .compounds
+                            .get(&v.compound)
+                            .map_or(v.compound.as_str(), |(_, n)| n.as_str());
+                        format!(
+                            "{}  {:<10} {}{}",
+                            v.id,
+                            v.name,
+                            place,
+                            if v.retired { "  (retired)" } else { "" }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let shown: Vec<_> = volunteers
+                .iter()
+                .map(|v| json!({"id": v.id, "name": v.name, "compound": v.compound, "retired": v.retired}))
+                .collect();
+            print(j, json!(shown), text);
+        }
+        Command::EnrolCodes => {
+            let reference = db.reference().await?;
+            let now = chrono::Utc::now();
+            let codes = db.enrol_codes().await?;
+            let text = if codes.is_empty() {
+                "no enrolment codes yet: issue one with `kadian-server enrol-code`".to_owned()
+            } else {
+                codes
+                    .iter()
+                    .map(|c| {
+                        let state = match c.used_at {
+                            Some(at) => format!("used {}", admin::china_minute(at)),
+                            None if c.expires_at <= now => "expired".to_owned(),
+                            None => "unused".to_owned(),
+                        };
+                        format!(
+                            "{}  {:<10} {:<20} valid until {}  {state}",
+                            admin::china_minute(c.created_at),
+                            c.role.as_str(),
+                            reference.place_label(&c.scope),
+                            admin::china_minute(c.expires_at),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            print(j, json!(codes), text);
         }
         Command::Compound {
             command: CompoundCommand::Add { community, name },
@@ -512,11 +655,6 @@ async fn main() -> Result<()> {
                 bail!(
                     "the database {shown_db} has no street yet: run `kadian-server init --street CODE --name NAME` with it first"
                 );
-            };
-            // One server per SQLite file, and no restore under it.
-            let _lock = match admin::sqlite_path(&cli.db) {
-                Some(path) => Some(admin::ServeLock::take(path)?),
-                None => None,
             };
             let schema = db.schema_version().await?;
             let generation = db.generation().await?;

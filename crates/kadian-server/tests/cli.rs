@@ -398,6 +398,42 @@ fn restore_puts_a_backup_in_place_only_when_no_server_serves_it_and_starts_a_new
     );
     assert_eq!(aside(&dir), 0);
 
+    // Another street's database, or one of a newer kadian-server, is not put in place.
+    let (other, other_url) = sqlite(&dir, "other-street.db");
+    assert!(server(&other_url)
+        .args(["init", "--street", "411402002", "--name", "别的街道"])
+        .output()
+        .expect("init")
+        .status
+        .success());
+    let out = server(&url)
+        .args(["restore", "--from"])
+        .arg(&other)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("is of street 411402002"),
+        "{err}"
+    );
+    let newer = dir.path().join("newer.db");
+    std::fs::copy(&backup, &newer).expect("copy");
+    rusqlite::Connection::open(&newer)
+        .expect("open")
+        .pragma_update(None, "user_version", 99)
+        .expect("version");
+    let out = server(&url)
+        .args(["restore", "--from"])
+        .arg(&newer)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("schema version 99"),
+        "{err}"
+    );
+    assert_eq!(aside(&dir), 0);
+
     let out = server(&url)
         .args(["restore", "--from"])
         .arg(&backup)
@@ -415,4 +451,125 @@ fn restore_puts_a_backup_in_place_only_when_no_server_serves_it_and_starts_a_new
     // A restore marked by hand (a backup copied in another way) is generation 3.
     let out = server(&url).arg("restore").output().expect("run");
     assert!(String::from_utf8_lossy(&out.stdout).contains("is now generation 3"));
+}
+
+#[test]
+fn the_street_office_lists_and_renames_places_and_lists_volunteers_and_codes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, url) = sqlite(&dir, "kadian.db");
+    let run = |args: &[&str]| {
+        let out = server(&url).args(args).output().expect("run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let ok = |args: &[&str]| {
+        let (success, out, err) = run(args);
+        assert!(success, "{args:?}: {err}");
+        out.trim().to_owned()
+    };
+    ok(&["init", "--street", "411402001", "--name", "平原街道"]);
+    let divisions = dir.path().join("divisions");
+    std::fs::create_dir(&divisions).expect("dir");
+    for (file, text) in [
+        ("provinces.csv", "code,name\n41,河南省\n"),
+        ("cities.csv", "code,name,provinceCode\n4114,商丘市,41\n"),
+        ("areas.csv", "code,name,cityCode,provinceCode\n411402,梁园区,4114,41\n"),
+        (
+            "villages.csv",
+            "code,name,streetCode,provinceCode,cityCode,areaCode\n411402001018,八一社区居委会,411402001,41,4114,411402\n",
+        ),
+    ] {
+        std::fs::write(divisions.join(file), text).expect("csv");
+    }
+    ok(&["divisions", "import", divisions.to_str().expect("path")]);
+    let compound = ok(&[
+        "compound",
+        "add",
+        "--community",
+        "411402001018",
+        "--name",
+        "八一新苑",
+    ]);
+    ok(&[
+        "compound",
+        "add",
+        "--community",
+        "411402001018",
+        "--name",
+        "西城花园",
+    ]);
+    let gate = ok(&[
+        "checkpoint",
+        "add",
+        "--compound",
+        &compound,
+        "--name",
+        "东门",
+    ]);
+
+    let tree = ok(&["compound", "list"]);
+    assert!(
+        tree.contains("411402001018 八一社区 (2 compounds)"),
+        "{tree}"
+    );
+    assert!(tree.contains(&format!("  {compound}  八一新苑")), "{tree}");
+    assert!(tree.contains(&format!("    {gate}  东门")), "{tree}");
+
+    ok(&["checkpoint", "rename", "--id", &gate, "--name", "  北门 "]);
+    let tree = ok(&["checkpoint", "list", "--community", "411402001018"]);
+    assert!(
+        tree.contains(&format!("    {gate}  北门")) && !tree.contains("东门"),
+        "{tree}"
+    );
+    let (success, _, err) = run(&[
+        "compound",
+        "rename",
+        "--id",
+        &compound,
+        "--name",
+        "西城花园",
+    ]);
+    assert!(
+        !success && err.contains("西城花园") && err.contains("already exists"),
+        "{err}"
+    );
+    let (success, _, err) = run(&["compound", "rename", "--id", "no-such-id", "--name", "X"]);
+    assert!(
+        !success && err.contains("no compound or checkpoint no-such-id"),
+        "{err}"
+    );
+    let (success, _, err) = run(&["compound", "list", "--community", "411402001999"]);
+    assert!(
+        !success && err.contains("no community 411402001999"),
+        "{err}"
+    );
+
+    assert!(ok(&["volunteer", "list"]).starts_with("no volunteers yet"));
+    ok(&[
+        "volunteer",
+        "add",
+        "--compound",
+        &compound,
+        "--name",
+        "李红梅",
+        "--pin",
+        "1357",
+    ]);
+    let volunteers = ok(&["volunteer", "list"]);
+    assert!(
+        volunteers.contains("李红梅") && volunteers.contains("八一新苑"),
+        "{volunteers}"
+    );
+    assert!(!volunteers.contains("argon2"), "no PIN hash: {volunteers}");
+
+    assert!(ok(&["enrol-codes"]).starts_with("no enrolment codes yet"));
+    ok(&["enrol-code", "--role", "volunteer", "--checkpoint", &gate]);
+    let codes = ok(&["enrol-codes"]);
+    assert!(
+        codes.contains("volunteer") && codes.contains("八一新苑 北门") && codes.contains("unused"),
+        "{codes}"
+    );
 }

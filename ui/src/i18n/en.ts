@@ -306,8 +306,9 @@ const en: MessageSchema = {
     file: 'File: {name}',
     folder: 'Folder: {folder}',
     ok: 'OK',
-    copy: 'Copy folder',
-    copied: 'Folder copied',
+    reveal: 'Show in folder',
+    copied: 'No file manager could be opened; the folder was copied: {folder}',
+    shown: 'Folder: {folder}',
   },
   date: {
     pick: 'Pick a date',

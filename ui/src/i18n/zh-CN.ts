@@ -304,8 +304,9 @@ const zhCN = {
     file: '文件：{name}',
     folder: '位置：{folder}',
     ok: '好',
-    copy: '复制位置',
-    copied: '位置已复制',
+    reveal: '打开所在文件夹',
+    copied: '没能打开文件管理器，位置已复制：{folder}',
+    shown: '位置：{folder}',
   },
   date: {
     pick: '选择日期',

@@ -176,6 +176,8 @@ export const volunteerRetire = (id: string, retired: boolean) =>
   call<VolunteerEntry>('volunteer_retire', { id, retired })
 export const exportList = (kind: ExportKind, range: DayRange | null, format: 'xlsx' | 'csv') =>
   call<ExportResult>('export_list', { kind, range, format })
+/** Shows an export selected in the system's file manager (`export_not_found`, `reveal_failed`). */
+export const exportReveal = (fileName: string) => call<void>('export_reveal', { fileName })
 
 /** 导入名册, step 1: sends the file's bytes raw (a roster can be 12 MB); nothing is stored yet. */
 export async function importPreview(file: File, kind: 'auto' | 'residents' | 'returnees' | 'gate_log'): Promise<ImportPreview> {

@@ -14,11 +14,13 @@ use super::{ts, Store};
 use crate::RecordSyncState;
 use crate::RejectedRecord;
 
-/// Receipt codes that send a record again with the next push instead of keeping it as refused:
-/// the server could not store it this time (`storage_error`), or a correction's target is not on
-/// the server yet (`unknown_target`: after a restore, the device that made the target sends it
-/// again).
-const RETRIED_CODES: &[&str] = &["storage_error", "unknown_target"];
+/// Days after a server restore during which a correction refused `unknown_target` goes again
+/// with the next round (the device that made its target may not have sent it again yet); outside
+/// them it is a refusal for a person to look at. `storage_error` always goes again.
+pub const RESENDING_DAYS: i64 = 7;
+
+/// Device meta key: when this device last saw the server restored (a new generation).
+const META_RESTORED_AT: &str = "server_restored_at";
 
 /// Days an acknowledged record is kept, to be sent again to a server restored from a backup.
 pub const ACKNOWLEDGED_DAYS: i64 = 30;
@@ -164,12 +166,19 @@ impl Store {
     /// The next rows to push: pending or sent (a sent row without a receipt goes again; the
     /// server answers `duplicate` if it already has it), oldest first.
     pub fn push_batch(&self, limit: usize) -> Result<Vec<OutboxEntry>> {
+        self.push_batch_after(i64::MIN, limit)
+    }
+
+    /// Like [`Store::push_batch`], of the rows after `seq` only: a round pushes each row once,
+    /// and a row that goes back to pending (the server could not store it this time) waits for
+    /// the next round instead of heading every batch of this one.
+    pub fn push_batch_after(&self, seq: i64, limit: usize) -> Result<Vec<OutboxEntry>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, kind, record_id, op, base_version, body, hash, state FROM outbox
-             WHERE state IN ('pending', 'sent') ORDER BY seq LIMIT ?1",
+             WHERE state IN ('pending', 'sent') AND seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
         let rows = stmt
-            .query_map([limit as i64], row_to_entry)?
+            .query_map(params![seq, limit as i64], row_to_entry)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
@@ -195,6 +204,19 @@ impl Store {
             sent.iter().map(|e| (e.record_id.as_str(), e)).collect();
         self.write(|tx| {
             let now = ts(Utc::now());
+            // A correction's target may be missing only while the devices send again what a
+            // restored server lost; later, `unknown_target` is a refusal like any other.
+            let restored_lately = tx
+                .query_row(
+                    "SELECT value FROM device_meta WHERE key = ?1",
+                    [META_RESTORED_AT],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?
+                .is_some_and(|at| at >= ts(Utc::now() - chrono::Duration::days(RESENDING_DAYS)));
+            let retried = |code: &str| {
+                code == "storage_error" || (code == "unknown_target" && restored_lately)
+            };
             for (i, r) in receipts.iter().enumerate() {
                 // Receipts come in the order of the records; the id confirms it (and finds the
                 // row when a server answers out of order).
@@ -240,7 +262,7 @@ impl Store {
                     // The server could not store it this time, or a correction's target has not
                     // reached it yet (after a restore, the device that made the target sends it
                     // again): it goes again with the next push.
-                    ReceiptStatus::Rejected if r.error.as_ref().is_some_and(|e| RETRIED_CODES.contains(&e.code.as_str())) => {
+                    ReceiptStatus::Rejected if r.error.as_ref().is_some_and(|e| retried(&e.code)) => {
                         tx.prepare_cached("UPDATE outbox SET state = 'pending', updated_at = ?2 WHERE seq = ?1")?
                             .execute(params![entry.seq, now])?;
                     }
@@ -283,13 +305,18 @@ impl Store {
         Ok(moved)
     }
 
-    /// Takes note of the server's generation (from its health answer, before a round pushes).
-    /// The first one seen is kept. A different one means the server's data went back in time
+    /// Takes note of the server's generation and its number (from its health answer, before a
+    /// round pushes). The first one seen is kept, unless the device has pulled before and the
+    /// number is above 1 (a restore it did not see). A different one means the server's data went back in time
     /// (restored from a backup, `kadian-server restore`): in one transaction, every acknowledged
     /// record goes back to the outbox (ahead of what waits), the pull cursor goes back to the
     /// start, and the new generation is kept. Returns `Some(records queued again)` then, `None`
     /// when nothing changed.
-    pub fn adopt_server_generation(&mut self, generation: &str) -> Result<Option<usize>> {
+    pub fn adopt_server_generation(
+        &mut self,
+        generation: &str,
+        number: Option<i64>,
+    ) -> Result<Option<usize>> {
         self.write(|tx| {
             let known: Option<String> = tx
                 .query_row(
@@ -305,13 +332,30 @@ impl Store {
                     [META_GENERATION, generation],
                 )
             };
+            let cursor: i64 = tx
+                .query_row(
+                    "SELECT value FROM device_meta WHERE key = 'pull_cursor'",
+                    [],
+                    |r| r.get::<_, String>(0),
+                )
+                .optional()?
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            // A device that has pulled before but never kept a generation (an older app) and
+            // now meets a restored server has read past numbers that were handed out again.
+            let unseen_restore = cursor > 0 && number.is_some_and(|n| n > 1);
             match known.as_deref() {
                 Some(k) if k == generation => Ok(None),
-                None => {
+                None if !unseen_restore => {
                     set(tx)?;
                     Ok(None)
                 }
-                Some(_) => {
+                _ => {
+                    tx.execute(
+                        "INSERT INTO device_meta (key, value) VALUES (?1, ?2)
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        [META_RESTORED_AT, &ts(Utc::now())],
+                    )?;
                     let requeued = Self::requeue_acknowledged(tx)?;
                     tx.execute(
                         "INSERT INTO device_meta (key, value) VALUES ('pull_cursor', '0')

@@ -149,19 +149,22 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
     // backup is gone from it, and its cursor went back. Everything this device holds goes again
     // (the server answers `duplicate` for what it has) and the pull starts from the beginning.
     if let Some(generation) = &health.generation {
-        if let Some(requeued) = core.store().adopt_server_generation(generation)? {
+        if let Some(requeued) = core
+            .store()
+            .adopt_server_generation(generation, health.generation_number)?
+        {
             report.resent_after_restore = Some(requeued);
         }
     }
-    // Rows the server could not store this time go back to pending; they wait for the next
-    // round instead of being pushed again and again in this one.
-    let mut attempted = std::collections::HashSet::new();
+    // Each row once per round, in order: rows the server could not store this time go back to
+    // pending and wait for the next round instead of heading every batch of this one.
+    let mut after = i64::MIN;
     loop {
-        let batch: Vec<OutboxEntry> = core.store().push_batch(PUSH_BATCH)?;
-        let fresh = batch.iter().filter(|e| attempted.insert(e.seq)).count() > 0;
-        if !fresh {
+        let batch: Vec<OutboxEntry> = core.store().push_batch_after(after, PUSH_BATCH)?;
+        let Some(last) = batch.last() else {
             break;
-        }
+        };
+        after = last.seq;
         let seqs: Vec<i64> = batch.iter().map(|e| e.seq).collect();
         core.store().mark_sent(&seqs)?;
         let request = PushRequest {

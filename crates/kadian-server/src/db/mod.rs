@@ -156,6 +156,28 @@ pub struct EnrolCode {
     pub expires_at: DateTime<Utc>,
 }
 
+/// An enrolment code as `enrol-codes` lists it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EnrolCodeRow {
+    /// Role it grants.
+    pub role: Role,
+    /// Scope it grants.
+    pub scope: Scope,
+    /// When it was issued (UTC).
+    pub created_at: DateTime<Utc>,
+    /// When it stops working (UTC).
+    pub expires_at: DateTime<Utc>,
+    /// When a device used it (UTC); a code is used once.
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// Volunteers from stored bodies, leaving out any that does not read as one.
+pub(crate) fn volunteers_of<'a>(bodies: impl Iterator<Item = &'a str>) -> Vec<Volunteer> {
+    bodies
+        .filter_map(|b| serde_json::from_str::<Volunteer>(b).ok())
+        .collect()
+}
+
 /// What a pull may see.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PullFilter {
@@ -290,6 +312,12 @@ pub trait Directory: Send + Sync {
     /// an Argon2 PHC string, never the PIN. Errors: `Invalid` for an unknown compound or an id
     /// that a record of another kind holds.
     async fn put_volunteer(&self, v: &Volunteer) -> DbResult<()>;
+    /// Every volunteer of the street (retired ones included, flagged), by compound. A stored
+    /// body that is not a volunteer's is left out (the arrival's rules keep such bodies out).
+    async fn volunteers(&self) -> DbResult<Vec<Volunteer>>;
+    /// Every enrolment code issued, oldest first (the code itself is never kept: its role,
+    /// place, and when it was made, expires and was used).
+    async fn enrol_codes(&self) -> DbResult<Vec<EnrolCodeRow>>;
     /// Replaces the place list: (code, name, parent).
     async fn import_places(&self, places: &[(String, String, String)]) -> DbResult<usize>;
     /// The street's layout.
@@ -355,6 +383,11 @@ pub trait Records: Send + Sync {
     async fn count(&self, kind: &str) -> DbResult<i64>;
     /// Records flagged for a wrong device clock: (id, device_time, received_at).
     async fn flagged(&self) -> DbResult<Vec<(String, DateTime<Utc>, DateTime<Utc>)>>;
+}
+
+/// The newest SQLite schema version this build knows (a backup of a newer one is refused).
+pub fn sqlite_schema_known() -> i64 {
+    sqlite::SCHEMA_KNOWN
 }
 
 /// Opens the database a URL names and migrates it: `sqlite:///abs/path.db`,

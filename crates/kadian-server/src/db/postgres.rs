@@ -12,8 +12,8 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
 use super::{
-    arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, Generation,
-    PullFilter, PushMeta,
+    arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, EnrolCodeRow,
+    Generation, PullFilter, PushMeta,
 };
 use crate::rules::{canonical, Device, Existing, Incoming, Reference};
 use std::sync::Arc;
@@ -612,6 +612,71 @@ impl PgDb {
     }
 }
 
+impl PgDb {
+    async fn rename_place(&self, id: &str, name: &str) -> DbResult<String> {
+        let mut client = self.conn().await?;
+        let tx = client.transaction().await?;
+        let taken = |e: tokio_postgres::Error, what: &str| {
+            if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
+                DbError::Invalid(format!("{what} {name:?} already exists there"))
+            } else {
+                e.into()
+            }
+        };
+        if let Some(row) = tx
+            .query_opt("SELECT community_code FROM compound WHERE id = $1", &[&id])
+            .await?
+        {
+            let community: String = row.get(0);
+            tx.execute("UPDATE compound SET name = $2 WHERE id = $1", &[&id, &name])
+                .await
+                .map_err(|e| taken(e, "a compound named"))?;
+            put_reference(
+                &tx,
+                ChangeKind::Reference(ReferenceKind::Compound),
+                id,
+                serde_json::to_value(Compound {
+                    id: id.to_owned(),
+                    name: name.to_owned(),
+                    community: community.clone(),
+                })?,
+                &community,
+                Some(id),
+            )
+            .await?;
+        } else if let Some(row) = tx
+            .query_opt("SELECT compound_id FROM checkpoint WHERE id = $1", &[&id])
+            .await?
+        {
+            let compound_id: String = row.get(0);
+            tx.execute(
+                "UPDATE checkpoint SET name = $2 WHERE id = $1",
+                &[&id, &name],
+            )
+            .await
+            .map_err(|e| taken(e, "a checkpoint named"))?;
+            let community = compound_community(&tx, &compound_id).await?;
+            put_reference(
+                &tx,
+                ChangeKind::Reference(ReferenceKind::Checkpoint),
+                id,
+                serde_json::to_value(Checkpoint {
+                    id: id.to_owned(),
+                    name: name.to_owned(),
+                    compound: compound_id.clone(),
+                })?,
+                &community,
+                Some(&compound_id),
+            )
+            .await?;
+        } else {
+            return Err(DbError::Invalid(format!("no compound or checkpoint {id}")));
+        }
+        tx.commit().await?;
+        Ok(id.to_owned())
+    }
+}
+
 #[async_trait]
 impl super::Database for PgDb {
     async fn migrate(&self) -> DbResult<()> {
@@ -701,7 +766,48 @@ impl super::Directory for PgDb {
             }
             PlaceWrite::Compound { community, name } => self.put_compound(community, name).await,
             PlaceWrite::Checkpoint { compound, name } => self.put_checkpoint(compound, name).await,
+            PlaceWrite::Rename { id, name } => self.rename_place(id, name).await,
         }
+    }
+
+    async fn volunteers(&self) -> DbResult<Vec<Volunteer>> {
+        let client = self.conn().await?;
+        let rows = client
+            .query(
+                "SELECT body FROM record WHERE kind = 'volunteer' ORDER BY compound_id, id",
+                &[],
+            )
+            .await?;
+        let bodies: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        Ok(super::volunteers_of(bodies.iter().map(String::as_str)))
+    }
+
+    async fn enrol_codes(&self) -> DbResult<Vec<EnrolCodeRow>> {
+        let client = self.conn().await?;
+        let rows = client
+            .query(
+                "SELECT role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at, used_at
+                 FROM enrol_code ORDER BY created_at",
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                Some(EnrolCodeRow {
+                    role: Role::parse(r.get::<_, &str>(0))?,
+                    scope: Scope {
+                        street: r.get(1),
+                        community: r.get(2),
+                        compound: r.get(3),
+                        checkpoint: r.get(4),
+                    },
+                    created_at: r.get(5),
+                    expires_at: r.get(6),
+                    used_at: r.get(7),
+                })
+            })
+            .collect())
     }
 
     async fn init_street(&self, code: &str, name: &str) -> DbResult<()> {

@@ -13,8 +13,8 @@ use kadian_domain::sync::{Change, DeviceStatus, Receipt, Role, Scope};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
-    arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, Generation,
-    PullFilter, PushMeta,
+    arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, EnrolCodeRow,
+    Generation, PullFilter, PushMeta,
 };
 use crate::rules::{canonical, Device, Existing, Incoming, Reference};
 
@@ -40,6 +40,9 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../../../migrations/server/sqlite/0005_generation.sql"),
     ),
 ];
+
+/// The newest schema version of this build.
+pub(crate) const SCHEMA_KNOWN: i64 = MIGRATIONS.len() as i64;
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -424,6 +427,84 @@ impl SqliteDb {
     }
 }
 
+impl SqliteDb {
+    async fn rename_place(&self, id: &str, name: &str) -> DbResult<String> {
+        let (id, name) = (id.to_owned(), name.to_owned());
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let compound: Option<String> = tx
+                .query_row(
+                    "SELECT community_code FROM compound WHERE id = ?1",
+                    [&id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let checkpoint: Option<String> = tx
+                .query_row(
+                    "SELECT compound_id FROM checkpoint WHERE id = ?1",
+                    [&id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let taken = |e: rusqlite::Error, what: &str| match e {
+                rusqlite::Error::SqliteFailure(f, _)
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    DbError::Invalid(format!("{what} {name:?} already exists there"))
+                }
+                other => other.into(),
+            };
+            match (compound, checkpoint) {
+                (Some(community), _) => {
+                    tx.execute(
+                        "UPDATE compound SET name = ?2 WHERE id = ?1",
+                        params![id, name],
+                    )
+                    .map_err(|e| taken(e, "a compound named"))?;
+                    put_reference(
+                        &tx,
+                        ChangeKind::Reference(ReferenceKind::Compound),
+                        &id,
+                        serde_json::to_value(Compound {
+                            id: id.clone(),
+                            name: name.clone(),
+                            community: community.clone(),
+                        })?,
+                        &community,
+                        Some(&id),
+                    )?;
+                }
+                (None, Some(compound_id)) => {
+                    tx.execute(
+                        "UPDATE checkpoint SET name = ?2 WHERE id = ?1",
+                        params![id, name],
+                    )
+                    .map_err(|e| taken(e, "a checkpoint named"))?;
+                    let community = compound_community(&tx, &compound_id)?;
+                    put_reference(
+                        &tx,
+                        ChangeKind::Reference(ReferenceKind::Checkpoint),
+                        &id,
+                        serde_json::to_value(Checkpoint {
+                            id: id.clone(),
+                            name: name.clone(),
+                            compound: compound_id.clone(),
+                        })?,
+                        &community,
+                        Some(&compound_id),
+                    )?;
+                }
+                (None, None) => {
+                    return Err(DbError::Invalid(format!("no compound or checkpoint {id}")))
+                }
+            }
+            tx.commit()?;
+            Ok(id)
+        })
+        .await
+    }
+}
+
 #[async_trait]
 impl super::Database for SqliteDb {
     async fn migrate(&self) -> DbResult<()> {
@@ -499,7 +580,59 @@ impl super::Directory for SqliteDb {
             }
             PlaceWrite::Compound { community, name } => self.put_compound(community, name).await,
             PlaceWrite::Checkpoint { compound, name } => self.put_checkpoint(compound, name).await,
+            PlaceWrite::Rename { id, name } => self.rename_place(id, name).await,
         }
+    }
+
+    async fn volunteers(&self) -> DbResult<Vec<Volunteer>> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT body FROM record WHERE kind = 'volunteer' ORDER BY compound_id, id",
+            )?;
+            let bodies = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(super::volunteers_of(bodies.iter().map(String::as_str)))
+        })
+        .await
+    }
+
+    async fn enrol_codes(&self) -> DbResult<Vec<EnrolCodeRow>> {
+        self.run(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at, used_at
+                 FROM enrol_code ORDER BY created_at",
+            )?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        Scope {
+                            street: r.get(1)?,
+                            community: r.get(2)?,
+                            compound: r.get(3)?,
+                            checkpoint: r.get(4)?,
+                        },
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|(role, scope, created, expires, used)| {
+                    Some(EnrolCodeRow {
+                        role: Role::parse(&role)?,
+                        scope,
+                        created_at: parse_ts(&created),
+                        expires_at: parse_ts(&expires),
+                        used_at: used.as_deref().map(parse_ts),
+                    })
+                })
+                .collect())
+        })
+        .await
     }
 
     async fn init_street(&self, code: &str, name: &str) -> DbResult<()> {

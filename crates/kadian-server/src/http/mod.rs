@@ -18,7 +18,7 @@ use chrono::Utc;
 use kadian_domain::sync::{ApiError, Health, MAX_PUSH_BYTES, PROTOCOL, PROTOCOL_HEADER};
 use sha2::{Digest, Sha256};
 
-use crate::db::Database;
+use crate::db::{Database, Generation};
 use crate::rules::Device;
 
 mod enrol;
@@ -38,7 +38,13 @@ use sync::{pull, push};
 pub struct AppState {
     db: Arc<dyn Database>,
     enrol_failures: Arc<Mutex<HashMap<IpAddr, VecDeque<Instant>>>>,
+    generation: Arc<Mutex<Option<(Instant, Generation)>>>,
 }
+
+/// How long the generation read from the database answers health checks (unauthenticated, so
+/// they must not queue on the database for every tablet's round). A restore is done with the
+/// server stopped, so a new generation is seen at start anyway.
+const GENERATION_FRESH: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl AppState {
     /// State over a database.
@@ -46,7 +52,24 @@ impl AppState {
         AppState {
             db,
             enrol_failures: Arc::new(Mutex::new(HashMap::new())),
+            generation: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// The server's generation, read from the database at most every 10 s.
+    async fn generation(&self) -> Result<Generation, crate::db::DbError> {
+        {
+            let cached = self.generation.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, g)) = cached.as_ref() {
+                if at.elapsed() < GENERATION_FRESH {
+                    return Ok(g.clone());
+                }
+            }
+        }
+        let g = self.db.generation().await?;
+        *self.generation.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((Instant::now(), g.clone()));
+        Ok(g)
     }
 }
 
@@ -122,16 +145,16 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `GET /api/v1/health`: the server and its database answer. A database that does not answer
-/// is a 500 (`internal`), so devices keep their records and retry instead of taking the
-/// server's word for anything.
+/// `GET /api/v1/health`: the server answers, with its generation (read from the database at
+/// most every 10 s; a database that cannot give it is a 500 `internal`, and devices retry).
 async fn health(State(state): State<AppState>) -> Result<Json<Health>, Failure> {
-    let generation = state.db.generation().await.map_err(Failure::internal)?;
+    let generation = state.generation().await.map_err(Failure::internal)?;
     Ok(Json(Health {
         status: "ok".into(),
         protocol: PROTOCOL,
         server_time: Utc::now(),
         generation: Some(generation.id),
+        generation_number: Some(generation.number),
     }))
 }
 

@@ -182,7 +182,7 @@ pub(super) async fn pull(
             tracing::warn!(device = %device.id, error = %e, "the device's status was not kept");
         }
     }
-    let generation = state.db.generation().await.map_err(Failure::internal)?;
+    let generation = state.generation().await.map_err(Failure::internal)?;
     let since = q.cursor.unwrap_or(0).max(0);
     let (changes, cursor, more) = state
         .db
@@ -200,9 +200,9 @@ pub(super) async fn pull(
                 cursor = since,
                 head,
                 generation = generation.number,
-                "a device has read past this database's newest change: the data went back in \
-                 time (a backup restored by hand?). Run `kadian-server restore` so that devices \
-                 pull again and send what the database lost"
+                "a device says it has read past this database's newest change. If the database \
+                 was put back from a backup without `kadian-server restore`, stop the server and \
+                 run it (docs/operations.md §6.4); if not, this device's cursor is wrong"
             ),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "the newest change could not be read"),
