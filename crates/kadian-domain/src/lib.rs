@@ -8,6 +8,7 @@
 pub mod id_number;
 pub mod name;
 pub mod notice;
+pub mod observation;
 pub mod phone;
 pub mod places;
 pub mod plate;
