@@ -105,6 +105,9 @@ fn persons_stored_before_the_pinyin_column_are_found_by_full_pinyin_after_the_up
              DROP INDEX person_pinyin;
              ALTER TABLE person DROP COLUMN name_pinyin;
              DROP TABLE acknowledged;
+             DROP TABLE observation_case;
+             DROP TABLE follow_up_visit;
+             DROP TABLE case_transition;
              PRAGMA user_version = 5;",
             DbKey::from_bytes(KEY).to_hex()
         ))

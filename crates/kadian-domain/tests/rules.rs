@@ -467,3 +467,112 @@ fn temperature_serialises_with_one_decimal() {
     let c = Celsius::parse("36.54").expect("ok").value;
     assert_eq!(serde_json::to_string(&c).expect("json"), "36.5");
 }
+
+#[test]
+fn home_observation_records_keep_their_dates_policy_and_reasons() {
+    use kadian_domain::observation::{ObservationPolicy, TransitionKind, VisitOutcome};
+    use kadian_domain::records::{
+        check_record, CaseTransition, FollowUpVisit, Instant, ObservationCase, ObservationReason,
+        RecordKind, VisitAction, VisitMethod, VisitSlot,
+    };
+    let code = |kind: RecordKind, body: serde_json::Value| match check_record(kind, &body) {
+        Ok(_) => "ok".to_owned(),
+        Err(n) => n.code,
+    };
+    let at = Instant {
+        utc: chrono::DateTime::parse_from_rfc3339("2026-03-10T02:00:00Z")
+            .expect("time")
+            .into(),
+        offset_minutes: 480,
+    };
+    let case = ObservationCase {
+        id: uuid::Uuid::now_v7(),
+        person_id: uuid::Uuid::now_v7(),
+        community_code: "411402001018".into(),
+        compound: "c1".into(),
+        address: None,
+        reason: ObservationReason::ReturneeHubei,
+        origin_id: None,
+        start_date: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+        policy: ObservationPolicy::default(),
+        responsible: None,
+        backup: None,
+        notes: None,
+    };
+    fn as_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+        serde_json::to_value(v).expect("json")
+    }
+    assert_eq!(code(RecordKind::ObservationCase, as_json(&case)), "ok");
+    let mut long = case.clone();
+    long.policy.days = 0;
+    assert_eq!(
+        code(RecordKind::ObservationCase, as_json(&long)),
+        "invalid_policy"
+    );
+    let mut old = case.clone();
+    old.start_date = NaiveDate::from_ymd_opt(1999, 1, 1).expect("date");
+    assert_eq!(
+        code(RecordKind::ObservationCase, as_json(&old)),
+        "date_out_of_range"
+    );
+
+    let visit = FollowUpVisit {
+        id: uuid::Uuid::now_v7(),
+        case_id: case.id,
+        date: NaiveDate::from_ymd_opt(2026, 3, 10).expect("date"),
+        slot: VisitSlot::Any,
+        at,
+        method: VisitMethod::Phone,
+        outcome: VisitOutcome::SeenWell,
+        celsius: Some(Celsius::from_tenths(366)),
+        remeasure_of: None,
+        symptoms: vec![],
+        action: VisitAction::None,
+        recorded_by: "李红梅".into(),
+    };
+    assert_eq!(code(RecordKind::FollowUpVisit, as_json(&visit)), "ok");
+    for (day, expected) in [(11, "ok"), (12, "visit_date_off")] {
+        let mut v = visit.clone();
+        v.date = NaiveDate::from_ymd_opt(2026, 3, day).expect("date");
+        assert_eq!(
+            code(RecordKind::FollowUpVisit, as_json(&v)),
+            expected,
+            "{day}"
+        );
+    }
+    let mut late = visit.clone();
+    late.date = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+    assert_eq!(
+        code(RecordKind::FollowUpVisit, as_json(&late)),
+        "visit_date_off"
+    );
+    let mut hot = visit.clone();
+    hot.celsius = Some(Celsius::from_tenths(450));
+    assert_eq!(
+        code(RecordKind::FollowUpVisit, as_json(&hot)),
+        "temperature_out_of_range"
+    );
+
+    let t = CaseTransition {
+        id: uuid::Uuid::now_v7(),
+        case_id: case.id,
+        kind: TransitionKind::Release,
+        effective: NaiveDate::from_ymd_opt(2026, 3, 10).expect("date"),
+        reason: String::new(),
+        at,
+        recorded_by: "李红梅".into(),
+    };
+    assert_eq!(code(RecordKind::CaseTransition, as_json(&t)), "ok");
+    let mut cancel = t.clone();
+    cancel.kind = TransitionKind::Cancel;
+    assert_eq!(
+        code(RecordKind::CaseTransition, as_json(&cancel)),
+        "reason_missing"
+    );
+    let mut far = t.clone();
+    far.effective = NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
+    assert_eq!(
+        code(RecordKind::CaseTransition, as_json(&far)),
+        "effective_date_off"
+    );
+}

@@ -16,7 +16,12 @@ pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
         RecordKind::Passage | RecordKind::TemperatureReading | RecordKind::TravelDeclaration => {
             Some(table_of(kind))
         }
-        RecordKind::Person | RecordKind::Correction | RecordKind::Volunteer => None,
+        RecordKind::Person
+        | RecordKind::Correction
+        | RecordKind::Volunteer
+        | RecordKind::ObservationCase
+        | RecordKind::FollowUpVisit
+        | RecordKind::CaseTransition => None,
     }
 }
 

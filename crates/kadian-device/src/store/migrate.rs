@@ -62,6 +62,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0007_acknowledged.sql"),
         then: None,
     },
+    Migration {
+        version: 8,
+        name: "0008_observation.sql",
+        sql: include_str!("../../../../migrations/device/0008_observation.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

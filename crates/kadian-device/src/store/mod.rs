@@ -19,6 +19,7 @@ pub mod error;
 mod imports;
 pub mod key;
 pub mod migrate;
+mod observation;
 mod outbox;
 mod passages;
 mod persons;
@@ -271,6 +272,9 @@ pub fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::TravelDeclaration => "travel_declaration",
         RecordKind::Correction => "correction",
         RecordKind::Volunteer => "reference",
+        RecordKind::ObservationCase => "observation_case",
+        RecordKind::FollowUpVisit => "follow_up_visit",
+        RecordKind::CaseTransition => "case_transition",
     }
 }
 

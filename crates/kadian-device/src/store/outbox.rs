@@ -251,11 +251,17 @@ impl Store {
                                     )?
                                     .execute(params![entry.record_id, v])?;
                                 }
+                                RecordKind::ObservationCase => {
+                                    tx.prepare_cached("UPDATE observation_case SET version = max(version, ?2) WHERE id = ?1")?
+                                        .execute(params![entry.record_id, v])?;
+                                }
                                 // Events have no version to follow.
                                 RecordKind::Passage
                                 | RecordKind::TemperatureReading
                                 | RecordKind::TravelDeclaration
-                                | RecordKind::Correction => {}
+                                | RecordKind::Correction
+                                | RecordKind::FollowUpVisit
+                                | RecordKind::CaseTransition => {}
                             }
                         }
                     }

@@ -6,8 +6,8 @@ use chrono::Utc;
 use kadian_domain::places::{Checkpoint, Community, Compound};
 use kadian_domain::records::Volunteer;
 use kadian_domain::records::{
-    ChangeKind, Correction, Passage, Person, RecordKind, ReferenceKind, Source, TemperatureReading,
-    TravelDeclaration,
+    CaseTransition, ChangeKind, Correction, FollowUpVisit, ObservationCase, Passage, Person,
+    RecordKind, ReferenceKind, Source, TemperatureReading, TravelDeclaration,
 };
 use kadian_domain::sync::{Change, EnrolResponse, Role, Scope};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::corrections::{correctable_table, insert_correction};
 use super::error::{Result, StoreError};
+use super::observation::{insert_transition_tx, insert_visit_tx, upsert_case_tx};
 use super::outbox::OutboxEntry;
 use super::passages::insert_passage;
 use super::persons::upsert_person_tx;
@@ -442,6 +443,30 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                     insert_correction(tx, &k, table, Source::Sync)?;
                 }
             }
+        }
+        ChangeKind::Record(RecordKind::ObservationCase) => {
+            let k: ObservationCase = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            // The server's version is the merge of every device's: a newer one replaces what
+            // is held (a change made here since goes up with its outbox row and comes back
+            // merged).
+            let held: Option<i64> = tx
+                .query_row(
+                    "SELECT version FROM observation_case WHERE id = ?1",
+                    [k.id.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if held.is_none_or(|v| v < c.version) {
+                upsert_case_tx(tx, &k, Source::Sync, Some(c.version))?;
+            }
+        }
+        ChangeKind::Record(RecordKind::FollowUpVisit) => {
+            let v: FollowUpVisit = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            insert_visit_tx(tx, &v, Source::Sync)?;
+        }
+        ChangeKind::Record(RecordKind::CaseTransition) => {
+            let t: CaseTransition = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            insert_transition_tx(tx, &t, Source::Sync)?;
         }
         ChangeKind::Record(RecordKind::Volunteer) => {
             let v: Volunteer = serde_json::from_value(c.body.clone()).map_err(parse_err)?;

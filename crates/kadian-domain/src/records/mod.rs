@@ -1,6 +1,6 @@
 //! The records Kadian keeps. Events (passage, temperature reading, travel declaration,
-//! correction) are created once and never edited; the person is an entity that changes with a
-//! version. Ids are UUIDv7 made on the device that creates the record. Instants are UTC with the
+//! correction, follow-up visit, case transition) are created once and never edited; the person,
+//! the volunteer and the observation case are entities that change with a version. Ids are UUIDv7 made on the device that creates the record. Instants are UTC with the
 //! device's offset beside them; date-only fields are plain dates.
 //!
 //! One file per kind: the kind's type and the rules a stored record of it keeps
@@ -27,7 +27,10 @@ use uuid::Uuid;
 
 use crate::{Field, Notice};
 
+mod case_transition;
 mod correction;
+mod follow_up_visit;
+mod observation_case;
 mod passage;
 mod person;
 pub mod rules;
@@ -35,7 +38,15 @@ mod temperature_reading;
 mod travel_declaration;
 pub mod volunteer;
 
+pub use case_transition::{check_case_transition, CaseTransition};
 pub use correction::{check_correction, Correction, CorrectionAction};
+pub use follow_up_visit::{
+    check_follow_up_visit, FollowUpVisit, Symptom, VisitAction, VisitMethod, VisitSlot,
+};
+pub use observation_case::{
+    check_observation_case, observation_case_id_for_declaration, ObservationCase,
+    ObservationReason, OBSERVATION_CASE_NAMESPACE,
+};
 pub use passage::{check_passage, Direction, Passage};
 pub use person::{check_person, Person, PersonCategory};
 pub use rules::{
@@ -69,19 +80,28 @@ pub enum RecordKind {
     Correction,
     /// [`crate::records::volunteer::Volunteer`] (entity; set by compound staff).
     Volunteer,
+    /// [`ObservationCase`] (entity; compound staff).
+    ObservationCase,
+    /// [`FollowUpVisit`] (event; compound staff).
+    FollowUpVisit,
+    /// [`CaseTransition`] (event; compound staff).
+    CaseTransition,
 }
 
 impl RecordKind {
     /// Every kind, in the order the sync protocol lists them. The one list: the server's rules,
     /// the OpenAPI enum, the device's pull and the store's tables all follow it, each with an
     /// exhaustive `match`, so a new kind that one of them does not handle does not compile.
-    pub const ALL: [RecordKind; 6] = [
+    pub const ALL: [RecordKind; 9] = [
         RecordKind::Person,
         RecordKind::Passage,
         RecordKind::TemperatureReading,
         RecordKind::TravelDeclaration,
         RecordKind::Correction,
         RecordKind::Volunteer,
+        RecordKind::ObservationCase,
+        RecordKind::FollowUpVisit,
+        RecordKind::CaseTransition,
     ];
 
     /// The stored name (`passage`, ...).
@@ -93,17 +113,22 @@ impl RecordKind {
             RecordKind::TravelDeclaration => "travel_declaration",
             RecordKind::Correction => "correction",
             RecordKind::Volunteer => "volunteer",
+            RecordKind::ObservationCase => "observation_case",
+            RecordKind::FollowUpVisit => "follow_up_visit",
+            RecordKind::CaseTransition => "case_transition",
         }
     }
 
     /// True for kinds that are never edited once made.
     pub fn is_event(self) -> bool {
         match self {
-            RecordKind::Person | RecordKind::Volunteer => false,
+            RecordKind::Person | RecordKind::Volunteer | RecordKind::ObservationCase => false,
             RecordKind::Passage
             | RecordKind::TemperatureReading
             | RecordKind::TravelDeclaration
-            | RecordKind::Correction => true,
+            | RecordKind::Correction
+            | RecordKind::FollowUpVisit
+            | RecordKind::CaseTransition => true,
         }
     }
 }
@@ -268,6 +293,12 @@ pub enum TypedRecord {
     Correction(Correction),
     /// A volunteer of a compound (entity).
     Volunteer(Volunteer),
+    /// A person under home observation (entity).
+    ObservationCase(ObservationCase),
+    /// A follow-up visit (event).
+    FollowUpVisit(FollowUpVisit),
+    /// A case's change of status (event).
+    CaseTransition(CaseTransition),
 }
 
 impl TypedRecord {
@@ -280,6 +311,9 @@ impl TypedRecord {
             TypedRecord::TravelDeclaration(_) => RecordKind::TravelDeclaration,
             TypedRecord::Correction(_) => RecordKind::Correction,
             TypedRecord::Volunteer(_) => RecordKind::Volunteer,
+            TypedRecord::ObservationCase(_) => RecordKind::ObservationCase,
+            TypedRecord::FollowUpVisit(_) => RecordKind::FollowUpVisit,
+            TypedRecord::CaseTransition(_) => RecordKind::CaseTransition,
         }
     }
 
@@ -292,6 +326,9 @@ impl TypedRecord {
             TypedRecord::TravelDeclaration(r) => r.id,
             TypedRecord::Correction(r) => r.id,
             TypedRecord::Volunteer(r) => r.id,
+            TypedRecord::ObservationCase(r) => r.id,
+            TypedRecord::FollowUpVisit(r) => r.id,
+            TypedRecord::CaseTransition(r) => r.id,
         }
     }
 
@@ -304,6 +341,9 @@ impl TypedRecord {
             TypedRecord::TravelDeclaration(r) => serde_json::to_value(r),
             TypedRecord::Correction(r) => serde_json::to_value(r),
             TypedRecord::Volunteer(r) => serde_json::to_value(r),
+            TypedRecord::ObservationCase(r) => serde_json::to_value(r),
+            TypedRecord::FollowUpVisit(r) => serde_json::to_value(r),
+            TypedRecord::CaseTransition(r) => serde_json::to_value(r),
         };
         v.unwrap_or(Value::Null)
     }
@@ -335,6 +375,9 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         RecordKind::TravelDeclaration => TypedRecord::TravelDeclaration(parse(kind, body)?),
         RecordKind::Correction => TypedRecord::Correction(parse(kind, body)?),
         RecordKind::Volunteer => TypedRecord::Volunteer(parse(kind, body)?),
+        RecordKind::ObservationCase => TypedRecord::ObservationCase(parse(kind, body)?),
+        RecordKind::FollowUpVisit => TypedRecord::FollowUpVisit(parse(kind, body)?),
+        RecordKind::CaseTransition => TypedRecord::CaseTransition(parse(kind, body)?),
     };
     match &typed {
         TypedRecord::Person(r) => check_person(r)?,
@@ -343,6 +386,9 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         TypedRecord::TravelDeclaration(r) => check_travel(r)?,
         TypedRecord::Correction(r) => check_correction(r)?,
         TypedRecord::Volunteer(r) => check_volunteer(r)?,
+        TypedRecord::ObservationCase(r) => check_observation_case(r)?,
+        TypedRecord::FollowUpVisit(r) => check_follow_up_visit(r)?,
+        TypedRecord::CaseTransition(r) => check_case_transition(r)?,
     }
     Ok(typed)
 }

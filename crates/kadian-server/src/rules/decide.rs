@@ -135,6 +135,10 @@ pub fn decide(
                         Decision::Reject(out_of_scope())
                     }
                 }
+                _ if *kind == RecordKind::ObservationCase => Decision::Reject(reject(
+                    "unknown_target",
+                    format!("这条居家观察记录不在服务器上 / the observation case {id} is not on the server"),
+                )),
                 _ => Decision::Reject(reject(
                     "unknown_target",
                     format!("要作废或更正的记录不在服务器上 / the corrected {} {id} is not on the server", kind.as_str()),
@@ -181,12 +185,16 @@ pub fn decide(
     // keep a volunteer retired whom they had restored.
     let set_whole = match incoming.kind {
         RecordKind::Volunteer => true,
-        RecordKind::Person => false,
+        // A case is merged field by field, as a person is: the responsible staff member set on
+        // one laptop and the notes on another both stay.
+        RecordKind::Person | RecordKind::ObservationCase => false,
         // Events were answered above; they are never updated.
         RecordKind::Passage
         | RecordKind::TemperatureReading
         | RecordKind::TravelDeclaration
-        | RecordKind::Correction => true,
+        | RecordKind::Correction
+        | RecordKind::FollowUpVisit
+        | RecordKind::CaseTransition => true,
     };
     let (body, conflicts) = if incoming_base == existing.version || set_whole {
         (incoming.body.clone(), Vec::new())
@@ -197,10 +205,13 @@ pub fn decide(
     let placed_by_body = match incoming.kind {
         RecordKind::Person => true,
         RecordKind::Volunteer
+        | RecordKind::ObservationCase
         | RecordKind::Passage
         | RecordKind::TemperatureReading
         | RecordKind::TravelDeclaration
-        | RecordKind::Correction => false,
+        | RecordKind::Correction
+        | RecordKind::FollowUpVisit
+        | RecordKind::CaseTransition => false,
     };
     let (community, compound, document_key) = if placed_by_body {
         // The merged body is checked again: a merge of two valid persons must be a valid person.

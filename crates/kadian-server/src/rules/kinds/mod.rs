@@ -8,7 +8,10 @@ use kadian_domain::sync::ApiError;
 
 use super::{reject, Device, Reference};
 
+mod case_transition;
 mod correction;
+mod follow_up_visit;
+mod observation_case;
 mod passage;
 mod person;
 mod temperature_reading;
@@ -26,7 +29,8 @@ pub struct Placed {
     pub compound: Option<String>,
     /// For events: when it happened (UTC).
     pub event_at: Option<DateTime<Utc>>,
-    /// For a correction: the kind and id of the event it corrects.
+    /// For a correction: the kind and id of the event it corrects; for a visit or a case
+    /// transition: its case.
     pub target: Option<(RecordKind, String)>,
     /// For a person with a document number: `document_type:number`.
     pub document_key: Option<String>,
@@ -79,5 +83,8 @@ pub fn place(typed: &TypedRecord, p: &Placing<'_>) -> Result<Placed, ApiError> {
         TypedRecord::TravelDeclaration(r) => Ok(travel_declaration::place(r, p)),
         TypedRecord::Correction(r) => Ok(correction::place(r, p)),
         TypedRecord::Volunteer(r) => volunteer::place(r, p),
+        TypedRecord::ObservationCase(r) => observation_case::place(r, p),
+        TypedRecord::FollowUpVisit(r) => follow_up_visit::place(r, p),
+        TypedRecord::CaseTransition(r) => case_transition::place(r, p),
     }
 }

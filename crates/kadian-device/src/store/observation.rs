@@ -1,0 +1,249 @@
+//! The home observation tables: cases (entities with a version), their follow-up visits and
+//! their status changes (events). Every write goes through its kind's storable rules and, when
+//! made here, into the outbox in the same transaction.
+
+use kadian_domain::observation::{TransitionFact, VisitFact};
+use kadian_domain::records::{
+    self, CaseTransition, FollowUpVisit, ObservationCase, RecordKind, Source,
+};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::error::{Result, StoreError};
+use super::outbox::enqueue;
+use super::{ts, Store};
+use crate::Recorded;
+
+fn json<T: serde::Serialize>(r: &T) -> Result<String> {
+    Ok(serde_json::to_string(r)?)
+}
+
+/// Writes a case: a new one (`create`), or a change of one held here (`update`, on the version
+/// held). Pulled cases (`Source::Sync`) take the server's version and queue nothing.
+pub(crate) fn upsert_case_tx(
+    tx: &Transaction<'_>,
+    c: &ObservationCase,
+    source: Source,
+    version: Option<i64>,
+) -> Result<usize> {
+    records::check_observation_case(c).map_err(StoreError::Invalid)?;
+    let id = c.id.to_string();
+    let held: Option<i64> = tx
+        .query_row(
+            "SELECT version FROM observation_case WHERE id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let new_version = version.unwrap_or_else(|| held.unwrap_or(0));
+    tx.prepare_cached(
+        "INSERT INTO observation_case (id, person_id, community_code, compound, start_date, responsible, body, version, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET person_id = excluded.person_id, community_code = excluded.community_code,
+             compound = excluded.compound, start_date = excluded.start_date, responsible = excluded.responsible,
+             body = excluded.body, version = excluded.version",
+    )?
+    .execute(params![
+        id,
+        c.person_id.to_string(),
+        c.community_code,
+        c.compound,
+        c.start_date.to_string(),
+        c.responsible,
+        json(c)?,
+        new_version,
+        source.as_str(),
+    ])?;
+    let (op, base) = match held {
+        Some(v) => ("update", Some(v)),
+        None => ("create", None),
+    };
+    enqueue(tx, RecordKind::ObservationCase, c.id, op, base, c, source)
+}
+
+/// Stores a visit once (a visit already held is left as it is).
+pub(crate) fn insert_visit_tx(
+    tx: &Transaction<'_>,
+    v: &FollowUpVisit,
+    source: Source,
+) -> Result<usize> {
+    records::check_follow_up_visit(v).map_err(StoreError::Invalid)?;
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO follow_up_visit (id, case_id, date, outcome, celsius_tenths, body, source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            v.id.to_string(),
+            v.case_id.to_string(),
+            v.date.to_string(),
+            serde_json::to_value(v.outcome)?.as_str().unwrap_or_default(),
+            v.celsius.map(|c| c.tenths()),
+            json(v)?,
+            source.as_str(),
+        ])?;
+    if inserted == 0 {
+        return Ok(0);
+    }
+    enqueue(
+        tx,
+        RecordKind::FollowUpVisit,
+        v.id,
+        "create",
+        None,
+        v,
+        source,
+    )
+}
+
+/// Stores a status change once.
+pub(crate) fn insert_transition_tx(
+    tx: &Transaction<'_>,
+    t: &CaseTransition,
+    source: Source,
+) -> Result<usize> {
+    records::check_case_transition(t).map_err(StoreError::Invalid)?;
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO case_transition (id, case_id, kind, effective, at_utc, body, source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            t.id.to_string(),
+            t.case_id.to_string(),
+            serde_json::to_value(t.kind)?.as_str().unwrap_or_default(),
+            t.effective.to_string(),
+            ts(t.at.utc),
+            json(t)?,
+            source.as_str(),
+        ])?;
+    if inserted == 0 {
+        return Ok(0);
+    }
+    enqueue(
+        tx,
+        RecordKind::CaseTransition,
+        t.id,
+        "create",
+        None,
+        t,
+        source,
+    )
+}
+
+impl Store {
+    /// Opens or changes a case (typed here or imported), queued for the server.
+    pub fn save_observation_case(
+        &mut self,
+        c: &ObservationCase,
+        source: Source,
+    ) -> Result<Recorded> {
+        self.write(|tx| {
+            let rows = upsert_case_tx(tx, c, source, None)?;
+            Ok(Recorded {
+                ids: vec![c.id],
+                outbox_rows: rows,
+            })
+        })
+    }
+
+    /// Records a visit of a case held here. Errors: `NotFound` for a case this device does not
+    /// hold; the visit's rules.
+    pub fn record_follow_up_visit(
+        &mut self,
+        v: &FollowUpVisit,
+        source: Source,
+    ) -> Result<Recorded> {
+        self.write(|tx| {
+            require_case(tx, v.case_id)?;
+            let rows = insert_visit_tx(tx, v, source)?;
+            Ok(Recorded {
+                ids: vec![v.id],
+                outbox_rows: rows,
+            })
+        })
+    }
+
+    /// Records a change of a case's status. Errors: `NotFound` for a case this device does not
+    /// hold; the transition's rules.
+    pub fn record_case_transition(
+        &mut self,
+        t: &CaseTransition,
+        source: Source,
+    ) -> Result<Recorded> {
+        self.write(|tx| {
+            require_case(tx, t.case_id)?;
+            let rows = insert_transition_tx(tx, t, source)?;
+            Ok(Recorded {
+                ids: vec![t.id],
+                outbox_rows: rows,
+            })
+        })
+    }
+
+    /// A case held here, with its version.
+    pub fn observation_case(&self, id: &str) -> Result<Option<(ObservationCase, i64)>> {
+        let row: Option<(String, i64)> = self
+            .conn
+            .query_row(
+                "SELECT body, version FROM observation_case WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(match row {
+            Some((body, v)) => Some((serde_json::from_str(&body)?, v)),
+            None => None,
+        })
+    }
+
+    /// What the day grid needs of a case's visits and transitions
+    /// ([`kadian_domain::observation::day_grid`]).
+    pub fn case_facts(&self, case_id: &str) -> Result<(Vec<VisitFact>, Vec<TransitionFact>)> {
+        let visits = self
+            .conn
+            .prepare_cached(
+                "SELECT body FROM follow_up_visit WHERE case_id = ?1 ORDER BY date, id",
+            )?
+            .query_map([case_id], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter_map(|b| serde_json::from_str::<FollowUpVisit>(&b).ok())
+            .map(|v| VisitFact {
+                date: v.date,
+                outcome: v.outcome,
+                celsius: v.celsius,
+            })
+            .collect();
+        let transitions = self
+            .conn
+            .prepare_cached("SELECT body FROM case_transition WHERE case_id = ?1")?
+            .query_map([case_id], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter_map(|b| serde_json::from_str::<CaseTransition>(&b).ok())
+            .map(|t| TransitionFact {
+                id: t.id.to_string(),
+                kind: t.kind,
+                effective: t.effective,
+                recorded_at: ts(t.at.utc),
+            })
+            .collect();
+        Ok((visits, transitions))
+    }
+}
+
+fn require_case(tx: &Transaction<'_>, id: uuid::Uuid) -> Result<()> {
+    let found: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM observation_case WHERE id = ?1)",
+        [id.to_string()],
+        |r| r.get(0),
+    )?;
+    if found {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound {
+            kind: "observation_case",
+            id: id.to_string(),
+        })
+    }
+}

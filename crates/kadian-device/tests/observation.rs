@@ -1,0 +1,262 @@
+//! Home observation on a laptop's store, without a server: a case opened, visits and status
+//! changes recorded and pulled, the day grid computed from what the store holds.
+
+mod common;
+
+use chrono::NaiveDate;
+use kadian_domain::observation::{
+    day_grid, CaseStatus, DayState, ObservationPolicy, TransitionKind, VisitOutcome,
+};
+use kadian_domain::records::{
+    new_id, CaseTransition, FollowUpVisit, Instant, ObservationCase, ObservationReason, Source,
+    Symptom, VisitAction, VisitMethod, VisitSlot,
+};
+use kadian_domain::sync::Role;
+use kadian_domain::Celsius;
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+fn case(start: &str) -> ObservationCase {
+    ObservationCase {
+        id: new_id(),
+        person_id: new_id(),
+        community_code: "411402001018".into(),
+        compound: common::COMPOUND.into(),
+        address: Some("3号楼2单元301".into()),
+        reason: ObservationReason::ReturneeElsewhere,
+        origin_id: None,
+        start_date: date(start),
+        policy: ObservationPolicy::default(),
+        responsible: Some("李红梅".into()),
+        backup: None,
+        notes: None,
+    }
+}
+
+fn visit(
+    case: &ObservationCase,
+    day: &str,
+    outcome: VisitOutcome,
+    tenths: Option<i16>,
+) -> FollowUpVisit {
+    FollowUpVisit {
+        id: new_id(),
+        case_id: case.id,
+        date: date(day),
+        slot: VisitSlot::Any,
+        at: Instant::now_cst(),
+        method: VisitMethod::Door,
+        outcome,
+        celsius: tenths.map(Celsius::from_tenths),
+        remeasure_of: None,
+        symptoms: Vec::new(),
+        action: VisitAction::None,
+        recorded_by: "李红梅".into(),
+    }
+}
+
+/// China's today (Asia/Shanghai, +08:00).
+fn today() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+fn code(e: kadian_device::StoreError) -> String {
+    match e {
+        kadian_device::StoreError::Invalid(n) => n.code,
+        other => other.code().to_owned(),
+    }
+}
+
+#[test]
+fn a_case_its_visits_and_a_referral_make_the_day_grid_and_are_queued_for_the_server() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = common::enrolled(&dir, Role::Compound, None);
+    let start = today() - chrono::Days::new(3);
+    let c = case(&start.to_string());
+    store
+        .save_observation_case(&c, Source::User)
+        .expect("open the case");
+    let day1 = (start + chrono::Days::new(1)).to_string();
+    let day2 = (start + chrono::Days::new(2)).to_string();
+    // Two staff visit on day 1; day 2 the person has a fever.
+    for v in [
+        visit(&c, &day1, VisitOutcome::SeenWell, Some(365)),
+        visit(&c, &day1, VisitOutcome::SeenWell, Some(366)),
+        visit(&c, &day2, VisitOutcome::SeenWell, Some(381)),
+    ] {
+        store
+            .record_follow_up_visit(&v, Source::User)
+            .expect("visit");
+    }
+    assert_eq!(
+        store.pending_count().expect("pending"),
+        4,
+        "a case and three visits"
+    );
+    let (visits, transitions) = store.case_facts(&c.id.to_string()).expect("facts");
+    let grid = day_grid(
+        &c.policy,
+        c.start_date,
+        &visits,
+        &transitions,
+        today(),
+        today(),
+    );
+    let states: Vec<DayState> = grid.days.iter().map(|d| d.state).collect();
+    assert_eq!(
+        states[..4],
+        [
+            DayState::Seen,
+            DayState::SeenUnwell,
+            DayState::Due,
+            DayState::Future
+        ]
+    );
+    assert_eq!(grid.days[1].celsius, Some(Celsius::from_tenths(381)));
+
+    store
+        .record_case_transition(
+            &CaseTransition {
+                id: new_id(),
+                case_id: c.id,
+                kind: TransitionKind::Refer,
+                effective: today(),
+                reason: "发热 38.1".into(),
+                at: Instant::now_cst(),
+                recorded_by: "李红梅".into(),
+            },
+            Source::User,
+        )
+        .expect("refer");
+    let (visits, transitions) = store.case_facts(&c.id.to_string()).expect("facts");
+    let grid = day_grid(
+        &c.policy,
+        c.start_date,
+        &visits,
+        &transitions,
+        today(),
+        today(),
+    );
+    assert_eq!(grid.status, CaseStatus::Referred);
+    assert_eq!(
+        grid.due_today(today()).map(|d| d.day),
+        Some(3),
+        "still visited"
+    );
+}
+
+#[test]
+fn a_visit_of_a_case_not_held_here_or_that_contradicts_itself_is_refused_and_nothing_queued() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = common::enrolled(&dir, Role::Compound, None);
+    let c = case(&today().to_string());
+    let err = store
+        .record_follow_up_visit(
+            &visit(&c, &today().to_string(), VisitOutcome::SeenWell, None),
+            Source::User,
+        )
+        .expect_err("no such case");
+    assert_eq!(code(err), "not_found");
+    store.save_observation_case(&c, Source::User).expect("case");
+    let mut absent_with_a_reading =
+        visit(&c, &today().to_string(), VisitOutcome::Absent, Some(365));
+    let err = store
+        .record_follow_up_visit(&absent_with_a_reading, Source::User)
+        .expect_err("not seen, no temperature");
+    assert_eq!(code(err), "temperature_without_visit");
+    absent_with_a_reading.celsius = None;
+    absent_with_a_reading.symptoms = vec![Symptom::Cough, Symptom::Cough];
+    let err = store
+        .record_follow_up_visit(&absent_with_a_reading, Source::User)
+        .expect_err("a symptom twice");
+    assert_eq!(code(err), "symptom_repeated");
+    let mut bad = case(&today().to_string());
+    bad.community_code = "4114".into();
+    assert_eq!(
+        code(
+            store
+                .save_observation_case(&bad, Source::User)
+                .expect_err("code")
+        ),
+        "invalid_community"
+    );
+    assert_eq!(store.pending_count().expect("pending"), 1, "only the case");
+}
+
+#[test]
+fn a_pulled_case_takes_the_servers_newer_version_and_pulled_visits_are_kept_once() {
+    use kadian_domain::sync::Change;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = common::enrolled(&dir, Role::Compound, None);
+    let mut c = case(&today().to_string());
+    let as_change = |kind: &str, id: String, version: i64, body: serde_json::Value| Change {
+        kind: kind.into(),
+        id,
+        version,
+        deleted: false,
+        body,
+    };
+    let v = visit(&c, &today().to_string(), VisitOutcome::SeenWell, Some(365));
+    let page = vec![
+        as_change(
+            "observation_case",
+            c.id.to_string(),
+            1,
+            serde_json::to_value(&c).expect("json"),
+        ),
+        as_change(
+            "follow_up_visit",
+            v.id.to_string(),
+            1,
+            serde_json::to_value(&v).expect("json"),
+        ),
+        as_change(
+            "follow_up_visit",
+            v.id.to_string(),
+            1,
+            serde_json::to_value(&v).expect("json"),
+        ),
+    ];
+    assert_eq!(store.apply_pull(&page, 3).expect("pull"), 3);
+    c.responsible = Some("王强".into());
+    let newer = vec![as_change(
+        "observation_case",
+        c.id.to_string(),
+        2,
+        serde_json::to_value(&c).expect("json"),
+    )];
+    store.apply_pull(&newer, 4).expect("pull");
+    let (held, version) = store
+        .observation_case(&c.id.to_string())
+        .expect("read")
+        .expect("held");
+    assert_eq!((held.responsible.as_deref(), version), (Some("王强"), 2));
+    let (visits, _) = store.case_facts(&c.id.to_string()).expect("facts");
+    assert_eq!(visits.len(), 1);
+    assert_eq!(
+        store.pending_count().expect("pending"),
+        0,
+        "nothing pulled goes back"
+    );
+    // An older version does not undo the newer one.
+    c.responsible = Some("旧的".into());
+    let older = vec![as_change(
+        "observation_case",
+        c.id.to_string(),
+        1,
+        serde_json::to_value(&c).expect("json"),
+    )];
+    store.apply_pull(&older, 5).expect("pull");
+    assert_eq!(
+        store
+            .observation_case(&c.id.to_string())
+            .expect("read")
+            .expect("held")
+            .0
+            .responsible
+            .as_deref(),
+        Some("王强")
+    );
+}

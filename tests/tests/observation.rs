@@ -1,0 +1,211 @@
+//! Home observation through the server, on every backend: cases, visits and status changes
+//! from two laptops of a compound, each kept once; the day counted once; tablets and other
+//! communities kept out.
+
+use chrono::NaiveDate;
+use kadian_domain::observation::{
+    day_grid, CaseStatus, DayState, ObservationPolicy, TransitionKind, VisitOutcome,
+};
+use kadian_domain::records::{
+    new_id, CaseTransition, FollowUpVisit, Instant, ObservationCase, ObservationReason, Source,
+    VisitAction, VisitMethod, VisitSlot,
+};
+use kadian_domain::sync::{PushRecord, PushRequest, ReceiptStatus, Role};
+use kadian_tests::harness::{backends, TestDevice, TestServer};
+
+fn today() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+fn visit(case: &ObservationCase, day: NaiveDate, who: &str) -> FollowUpVisit {
+    FollowUpVisit {
+        id: new_id(),
+        case_id: case.id,
+        date: day,
+        slot: VisitSlot::Any,
+        at: Instant::now_cst(),
+        method: VisitMethod::Door,
+        outcome: VisitOutcome::SeenWell,
+        celsius: Some(kadian_domain::Celsius::from_tenths(365)),
+        remeasure_of: None,
+        symptoms: Vec::new(),
+        action: VisitAction::None,
+        recorded_by: who.into(),
+    }
+}
+
+fn transition(case: &ObservationCase, kind: TransitionKind) -> CaseTransition {
+    CaseTransition {
+        id: new_id(),
+        case_id: case.id,
+        kind,
+        effective: today(),
+        reason: "测试".into(),
+        at: Instant::now_cst(),
+        recorded_by: "社区工作人员".into(),
+    }
+}
+
+async fn push_raw(
+    d: &TestDevice,
+    kind: &str,
+    body: serde_json::Value,
+) -> (ReceiptStatus, Option<String>) {
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(body.to_string().as_bytes()))
+    };
+    let req = PushRequest {
+        device_time: chrono::Utc::now(),
+        records: vec![PushRecord {
+            kind: kind.into(),
+            id: body["id"].as_str().unwrap_or_default().into(),
+            op: "create".into(),
+            base_version: None,
+            hash,
+            body,
+        }],
+    };
+    let r = d
+        .client(std::time::Duration::from_secs(10))
+        .push(&req)
+        .await
+        .expect("push");
+    let receipt = &r.receipts[0];
+    (
+        receipt.status,
+        receipt.error.as_ref().map(|e| e.code.clone()),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_laptops_follow_one_case_and_see_the_same_days_and_status() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let a = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let other = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let elsewhere = TestDevice::enrolled(&s, Role::Community, &s.community_b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let start = today() - chrono::Days::new(2);
+        let c = ObservationCase {
+            id: new_id(),
+            person_id: new_id(),
+            community_code: s.community_a.clone(),
+            compound: s.compound_a.clone(),
+            address: Some("3号楼2单元301".into()),
+            reason: ObservationReason::ReturneeElsewhere,
+            origin_id: None,
+            start_date: start,
+            policy: ObservationPolicy::default(),
+            responsible: Some("李红梅".into()),
+            backup: None,
+            notes: None,
+        };
+        a.core
+            .store()
+            .save_observation_case(&c, Source::User)
+            .expect("case");
+        a.sync().await.expect("a pushes the case");
+        other.sync().await.expect("the other laptop pulls it");
+        assert!(other
+            .core
+            .store()
+            .observation_case(&c.id.to_string())
+            .expect("read")
+            .is_some());
+
+        // Both visit on day 1, offline, then sync: two visits, one day seen.
+        let day1 = start + chrono::Days::new(1);
+        a.core
+            .store()
+            .record_follow_up_visit(&visit(&c, day1, "李红梅"), Source::User)
+            .expect("visit");
+        other
+            .core
+            .store()
+            .record_follow_up_visit(&visit(&c, day1, "王强"), Source::User)
+            .expect("visit");
+        // One refers the person, the other, not knowing, releases them the same day.
+        a.core
+            .store()
+            .record_case_transition(&transition(&c, TransitionKind::Refer), Source::User)
+            .expect("refer");
+        other
+            .core
+            .store()
+            .record_case_transition(&transition(&c, TransitionKind::Lose), Source::User)
+            .expect("lose");
+        for d in [&a, &other, &a] {
+            d.sync().await.expect("sync");
+        }
+        assert_eq!(s.db.count("follow_up_visit").await.expect("count"), 2);
+        assert_eq!(s.db.count("case_transition").await.expect("count"), 2);
+        let grid_on = |d: &TestDevice| {
+            let (visits, transitions) =
+                d.core.store().case_facts(&c.id.to_string()).expect("facts");
+            day_grid(
+                &c.policy,
+                c.start_date,
+                &visits,
+                &transitions,
+                today(),
+                today(),
+            )
+        };
+        let (ga, gb) = (grid_on(&a), grid_on(&other));
+        assert_eq!(ga, gb, "both laptops fold the same case");
+        assert_eq!(ga.days[0].state, DayState::Seen);
+        // Referred first (recorded first), then lost: the fold is the same on both, whoever
+        // synced last.
+        assert_eq!(ga.status, CaseStatus::Lost);
+        assert!(ga.clashes.is_empty());
+
+        // Another community's laptop never gets the case; a tablet cannot write one.
+        elsewhere.sync().await.expect("sync");
+        assert!(elsewhere
+            .core
+            .store()
+            .observation_case(&c.id.to_string())
+            .expect("read")
+            .is_none());
+        let mut theirs = c.clone();
+        theirs.id = new_id();
+        let (status, code) = push_raw(
+            &tablet,
+            "observation_case",
+            serde_json::to_value(&theirs).expect("json"),
+        )
+        .await;
+        assert_eq!(
+            (status, code.as_deref()),
+            (ReceiptStatus::Rejected, Some("not_allowed"))
+        );
+        // A visit of a case the server does not hold is refused; one of another compound's
+        // case from a community B laptop is out of its scope.
+        let ghost = ObservationCase {
+            id: new_id(),
+            ..c.clone()
+        };
+        let (status, code) = push_raw(
+            &a,
+            "follow_up_visit",
+            serde_json::to_value(visit(&ghost, today(), "李红梅")).expect("json"),
+        )
+        .await;
+        assert_eq!(
+            (status, code.as_deref()),
+            (ReceiptStatus::Rejected, Some("unknown_target"))
+        );
+        let (status, code) = push_raw(
+            &elsewhere,
+            "follow_up_visit",
+            serde_json::to_value(visit(&c, today(), "外人")).expect("json"),
+        )
+        .await;
+        assert_eq!(
+            (status, code.as_deref()),
+            (ReceiptStatus::Rejected, Some("out_of_scope"))
+        );
+    }
+}
