@@ -213,6 +213,11 @@ pub fn builder<R: tauri::Runtime>(
             commands::volunteers::volunteer_retire,
             commands::export::export_list,
             commands::export::export_reveal,
+            commands::observation::observation_today,
+            commands::observation::observation_list,
+            commands::observation::observation_open,
+            commands::observation::observation_visit,
+            commands::observation::observation_transition,
             commands::register_import::import_preview,
             commands::register_import::import_commit,
         ])

@@ -250,6 +250,37 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
     .to_string();
     assert_eq!(returnees[0]["observation_ends"], ends.as_str());
     assert_eq!(returnees[0]["places"], json!(["广东省深圳市南山区"]));
+    // 纳入居家观察 from the returnee list, today's visit in one step, and the case list.
+    let case = laptop.ok(
+        "observation_open",
+        json!({"input": {
+            "person_id": returnees[0]["person_id"], "reason": "returnee_elsewhere",
+            "start_date": today, "declaration_id": returnees[0]["id"], "responsible": "李红梅"
+        }}),
+    );
+    assert_eq!(case["status"], "open");
+    let list = laptop.ok("observation_today", json!({"responsible": null}));
+    assert_eq!(list["entries"].as_array().map(Vec::len), Some(1));
+    let seen = laptop.ok(
+        "observation_visit",
+        json!({"input": {
+            "case_id": case["case_id"], "outcome": "seen_well", "celsius": 36.6,
+            "method": null, "symptoms": [], "action": null, "visited_by": "李红梅"
+        }}),
+    );
+    assert_eq!(seen["last_celsius"], 36.6);
+    let referred = laptop.ok(
+        "observation_transition",
+        json!({"caseId": case["case_id"], "kind": "refer", "reason": "复查"}),
+    );
+    assert_eq!(referred["status"], "referred");
+    assert_eq!(
+        laptop
+            .ok("observation_list", json!({}))
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
     let page = laptop.ok("review_person", json!({"personId": person_id}));
     let full = laptop.ok("review_person_reveal", json!({"personId": person_id}));
     assert_eq!(full["document_number"], id_number.as_str());

@@ -260,3 +260,172 @@ fn a_pulled_case_takes_the_servers_newer_version_and_pulled_visits_are_kept_once
         Some("王强")
     );
 }
+
+mod today_list {
+    use super::*;
+    use kadian_device::areas::observation::{OpenCase, TodayGroup, VisitInput};
+    use kadian_device::AppCore;
+    use kadian_domain::records::{Person, PersonCategory};
+
+    fn laptop(role: Role) -> (AppCore, tempfile::TempDir) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut store = common::enrolled(&dir, role, Some(common::CHECKPOINT));
+        store
+            .apply_pull(
+                &[common::change(
+                    "compound",
+                    common::COMPOUND,
+                    serde_json::json!({"id": common::COMPOUND, "name": "八一花园", "community": "411402001018"}),
+                )],
+                1,
+            )
+            .expect("compound");
+        (AppCore::open_store(dir.path(), store), dir)
+    }
+
+    fn resident(core: &AppCore, name: &str, building: &str, room: &str) -> String {
+        let mut p = Person::new(name, PersonCategory::Resident);
+        p.community_code = Some("411402001018".into());
+        p.compound = Some("八一花园".into());
+        p.building = Some(building.into());
+        p.unit = Some("1单元".into());
+        p.room = Some(room.into());
+        core.store()
+            .upsert_person(&p, Source::User)
+            .expect("person");
+        p.id.to_string()
+    }
+
+    fn open(core: &AppCore, person: &str, days_ago: u64) -> String {
+        core.observation_open(&OpenCase {
+            person_id: person.into(),
+            reason: ObservationReason::ReturneeElsewhere,
+            start_date: (today() - chrono::Days::new(days_ago)).to_string(),
+            declaration_id: None,
+            responsible: Some("李红梅".into()),
+        })
+        .expect("open")
+        .case_id
+    }
+
+    fn seen(case_id: &str, celsius: Option<f64>) -> VisitInput {
+        VisitInput {
+            case_id: case_id.into(),
+            outcome: VisitOutcome::SeenWell,
+            celsius,
+            method: None,
+            symptoms: vec![],
+            action: None,
+            visited_by: Some("李红梅".into()),
+        }
+    }
+
+    #[test]
+    fn todays_list_puts_the_unwell_first_then_yesterdays_missed_then_the_rest_in_walking_order() {
+        let (core, _d) = laptop(Role::Compound);
+        let hot = open(&core, &resident(&core, "发热者", "9号楼", "101"), 5);
+        open(&core, &resident(&core, "漏访者", "12号楼", "101"), 5);
+        let far = open(&core, &resident(&core, "远处的", "12号楼", "502"), 5);
+        let near = open(&core, &resident(&core, "近处的", "3号楼", "301"), 5);
+        let yesterday = today() - chrono::Days::new(1);
+        // Yesterday: a fever for one, a visit for the two in walking order, none for one.
+        let mut store = core.store();
+        for (case, tenths) in [(&hot, 381), (&far, 365), (&near, 364)] {
+            let c = kadian_domain::records::canonical_uuid(case).expect("id");
+            let mut v = super::visit(
+                &ObservationCase {
+                    id: c,
+                    ..super::case(&today().to_string())
+                },
+                &yesterday.to_string(),
+                VisitOutcome::SeenWell,
+                Some(tenths),
+            );
+            v.case_id = c;
+            store
+                .record_follow_up_visit(&v, Source::User)
+                .expect("visit");
+        }
+        // The laptop synced today: yesterday is judged (missed, not unknown).
+        store.set_last_sync_now().expect("synced");
+        drop(store);
+        let list = core.observation_today(None).expect("today");
+        let order: Vec<&str> = list.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(order, ["发热者", "漏访者", "近处的", "远处的"]);
+        assert_eq!(list.entries[0].group, TodayGroup::Unwell);
+        assert_eq!(list.entries[1].group, TodayGroup::MissedYesterday);
+        assert_eq!(list.entries[1].missed_in_a_row, 4, "days 1 to 4");
+        assert_eq!(list.entries[2].address, "3号楼1单元301");
+        assert_eq!((list.due, list.done), (4, 0));
+        assert_eq!(list.entries[2].day, 5);
+
+        // One tap: seen, well, 36.5: done today, at the end of the list, queued for the server.
+        let e = core
+            .observation_visit(&seen(&near, Some(36.5)))
+            .expect("visit");
+        assert_eq!(e.group, TodayGroup::Done);
+        assert_eq!(e.last_celsius, Some(36.5));
+        let list = core.observation_today(None).expect("today");
+        assert_eq!(list.entries.last().map(|e| e.name.as_str()), Some("近处的"));
+        assert_eq!((list.due, list.done), (3, 1));
+        // Only mine: nobody else's.
+        assert_eq!(
+            core.observation_today(Some("王强"))
+                .expect("mine")
+                .entries
+                .len(),
+            0
+        );
+    }
+
+    #[test]
+    fn a_visit_is_taken_as_typed_and_a_case_from_one_declaration_is_opened_once() {
+        let (core, _d) = laptop(Role::Compound);
+        let person = resident(&core, "返乡者", "3号楼", "301");
+        let declaration = new_id().to_string();
+        let input = OpenCase {
+            person_id: person.clone(),
+            reason: ObservationReason::ReturneeHubei,
+            start_date: today().to_string(),
+            declaration_id: Some(declaration.clone()),
+            responsible: None,
+        };
+        let first = core.observation_open(&input).expect("open");
+        let again = core.observation_open(&input).expect("open again");
+        assert_eq!(first.case_id, again.case_id);
+        assert_eq!(core.observation_list().expect("list").len(), 1);
+        // 366 is not read as 36.6 here, nor 100.4 as °F: refused at the field.
+        for wrong in [366.0, 100.4, 3.0, f64::NAN] {
+            let e = core
+                .observation_visit(&seen(&first.case_id, Some(wrong)))
+                .expect_err("refused");
+            assert_eq!(
+                (e.code.as_str(), e.field.as_deref()),
+                ("temperature_out_of_range", Some("celsius"))
+            );
+        }
+        let mut absent = seen(&first.case_id, Some(36.5));
+        absent.outcome = VisitOutcome::Absent;
+        let e = core
+            .observation_visit(&absent)
+            .expect_err("a reading for nobody seen");
+        assert_eq!(e.notices[0].code, "temperature_without_visit");
+        let bad_date = OpenCase {
+            start_date: "03/01/2026".into(),
+            ..input
+        };
+        assert_eq!(
+            core.observation_open(&bad_date).expect_err("date").code,
+            "invalid_date"
+        );
+    }
+
+    #[test]
+    fn a_gate_tablet_has_no_observation_list() {
+        let (tablet, _d) = laptop(Role::Volunteer);
+        assert_eq!(
+            tablet.observation_today(None).expect_err("tablet").code,
+            "not_staff"
+        );
+    }
+}

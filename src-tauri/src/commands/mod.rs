@@ -4,6 +4,7 @@ pub mod app;
 pub mod enrolment;
 pub mod export;
 pub mod gate;
+pub mod observation;
 pub mod places;
 pub mod register_import;
 pub mod review;

@@ -4,6 +4,7 @@
 
 pub mod enrolment;
 pub mod gate;
+pub mod observation;
 pub mod register_import;
 pub mod review;
 pub mod shift;

@@ -232,6 +232,63 @@ impl Store {
     }
 }
 
+/// Every case held here with its facts: (case, version, visits, transitions), read in three
+/// queries however many cases there are (today's list of a community reads thousands).
+pub type CaseWithFacts = (ObservationCase, i64, Vec<VisitFact>, Vec<TransitionFact>);
+
+impl Store {
+    /// Every case this device holds, with its visits and transitions.
+    pub fn observation_cases(&self) -> Result<Vec<CaseWithFacts>> {
+        use std::collections::HashMap;
+        let cases: Vec<(String, i64)> = self
+            .conn
+            .prepare_cached("SELECT body, version FROM observation_case ORDER BY start_date, id")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut visits: HashMap<uuid::Uuid, Vec<VisitFact>> = HashMap::new();
+        for body in self
+            .conn
+            .prepare_cached("SELECT body FROM follow_up_visit")?
+            .query_map([], |r| r.get::<_, String>(0))?
+        {
+            if let Ok(v) = serde_json::from_str::<FollowUpVisit>(&body?) {
+                visits.entry(v.case_id).or_default().push(VisitFact {
+                    date: v.date,
+                    outcome: v.outcome,
+                    celsius: v.celsius,
+                });
+            }
+        }
+        let mut transitions: HashMap<uuid::Uuid, Vec<TransitionFact>> = HashMap::new();
+        for body in self
+            .conn
+            .prepare_cached("SELECT body FROM case_transition")?
+            .query_map([], |r| r.get::<_, String>(0))?
+        {
+            if let Ok(t) = serde_json::from_str::<CaseTransition>(&body?) {
+                transitions
+                    .entry(t.case_id)
+                    .or_default()
+                    .push(TransitionFact {
+                        id: t.id.to_string(),
+                        kind: t.kind,
+                        effective: t.effective,
+                        recorded_at: ts(t.at.utc),
+                    });
+            }
+        }
+        Ok(cases
+            .into_iter()
+            .filter_map(|(body, version)| {
+                let c: ObservationCase = serde_json::from_str(&body).ok()?;
+                let v = visits.remove(&c.id).unwrap_or_default();
+                let t = transitions.remove(&c.id).unwrap_or_default();
+                Some((c, version, v, t))
+            })
+            .collect())
+    }
+}
+
 fn require_case(tx: &Transaction<'_>, id: uuid::Uuid) -> Result<()> {
     let found: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM observation_case WHERE id = ?1)",

@@ -1,0 +1,58 @@
+//! Home observation on the staff laptop: today's visits, the case list, opening a case,
+//! recording a visit, changing a case's status.
+
+use kadian_device::areas::observation::{ObservationEntry, OpenCase, TodayVisits, VisitInput};
+use kadian_device::AppResult;
+use kadian_domain::observation::TransitionKind;
+
+use crate::Device;
+
+/// Today's visits (今日随访), of one staff member with `responsible`.
+#[tauri::command]
+pub(crate) async fn observation_today(
+    device: tauri::State<'_, Device>,
+    responsible: Option<String>,
+) -> AppResult<TodayVisits> {
+    device
+        .run(move |c| c.observation_today(responsible.as_deref()))
+        .await
+}
+
+/// Every case this laptop holds.
+#[tauri::command]
+pub(crate) async fn observation_list(
+    device: tauri::State<'_, Device>,
+) -> AppResult<Vec<ObservationEntry>> {
+    device.run(|c| c.observation_list()).await
+}
+
+/// Opens a case for a person (纳入居家观察).
+#[tauri::command]
+pub(crate) async fn observation_open(
+    device: tauri::State<'_, Device>,
+    input: OpenCase,
+) -> AppResult<ObservationEntry> {
+    device.run(move |c| c.observation_open(&input)).await
+}
+
+/// Records today's visit of a case.
+#[tauri::command]
+pub(crate) async fn observation_visit(
+    device: tauri::State<'_, Device>,
+    input: VisitInput,
+) -> AppResult<ObservationEntry> {
+    device.run(move |c| c.observation_visit(&input)).await
+}
+
+/// Changes a case's status today (release, refer, …).
+#[tauri::command]
+pub(crate) async fn observation_transition(
+    device: tauri::State<'_, Device>,
+    case_id: String,
+    kind: TransitionKind,
+    reason: String,
+) -> AppResult<ObservationEntry> {
+    device
+        .run(move |c| c.observation_transition(&case_id, kind, &reason))
+        .await
+}
