@@ -581,6 +581,24 @@ try {
     await waitFor('the page closed', async () => !(await page.isDisplayed().catch(() => false)))
   })
 
+  await flow('compound staff put the returnee under home observation and record the visit in one step', async () => {
+    await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="今日随访"]')).click()
+    const open = await $t(l, 'observation-open-测试访客')
+    await open.waitForDisplayed({ timeout: 30000 })
+    await open.click()
+    const row = await $t(l, 'observation-row-测试访客')
+    await row.waitForDisplayed({ timeout: 10000 })
+    await inView(l, 'observation-seen')
+    await (await $t(l, 'observation-seen')).click()
+    await inView(l, 'observation-celsius')
+    await typeKeys(l, '36.6')
+    await l.keys('Enter')
+    await waitFor('the visit recorded', async () => (await row.getAttribute('class')).includes('group-done'))
+    assert.match(await text(l, 'observation-summary'), /已访 1 人/)
+    assert.ok((await row.getText()).includes('36.6'), 'the temperature shows on the row')
+    await shot(l, 'observation-today')
+  })
+
   await flow('the day range is picked on a 年/月/日 wheel in the app language', async () => {
     await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="出入记录"]')).click()
     const from = await $t(l, 'range-from')

@@ -38,13 +38,17 @@ import type { TravelView } from './bindings/TravelView'
 import type { VisitorInput } from './bindings/VisitorInput'
 import type { Volunteer } from './bindings/Volunteer'
 import type { VolunteerEntry } from './bindings/VolunteerEntry'
+import type { ObservationEntry } from './bindings/ObservationEntry'
+import type { OpenCase } from './bindings/OpenCase'
+import type { TodayVisits } from './bindings/TodayVisits'
+import type { VisitInput } from './bindings/VisitInput'
 
 export type {
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
   ImportPreview, ImportReport, RowReport, PassageView,
   PersonCard, PersonPage, Revealed, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView, QuarantinedChange,
   ReviewList, Shift, ConflictView, SyncStatus, TemperatureCheck, NoticeView, LastPassage, Today, TodayFilter, TravelInput, TravelView,
-  VisitorInput, Volunteer, VolunteerEntry,
+  VisitorInput, Volunteer, VolunteerEntry, ObservationEntry, OpenCase, TodayVisits, VisitInput,
 }
 
 export const FALLBACK_APP_INFO: Readonly<AppInfo> = Object.freeze({
@@ -167,6 +171,14 @@ export const reviewReturnees = () => call<TravelView[]>('review_returnees')
 export const reviewPerson = (personId: string) => call<PersonPage>('review_person', { personId })
 /** A person's full ID number and phone (staff only; a tablet gets `not_allowed`). */
 export const reviewPersonReveal = (personId: string) => call<Revealed>('review_person_reveal', { personId })
+export const observationToday = (responsible: string | null = null) =>
+  call<TodayVisits>('observation_today', { responsible })
+export const observationList = () => call<ObservationEntry[]>('observation_list')
+export const observationOpen = (input: OpenCase) => call<ObservationEntry>('observation_open', { input })
+export const observationVisit = (input: VisitInput) => call<ObservationEntry>('observation_visit', { input })
+/** Changes a case's status today: `release`, `refer`, `resume`, `transfer_out`, `lose`, `cancel`, `reopen`. */
+export const observationTransition = (caseId: string, kind: string, reason: string) =>
+  call<ObservationEntry>('observation_transition', { caseId, kind, reason })
 export const volunteerList = () => call<VolunteerEntry[]>('volunteer_list')
 export const volunteerCompounds = () => call<CompoundChoice[]>('volunteer_compounds')
 /** Adds a volunteer with a PIN, or gives the volunteer of that name a new PIN. */

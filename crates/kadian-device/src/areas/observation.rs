@@ -48,6 +48,8 @@ pub struct ObservationEntry {
     pub case_id: String,
     /// Person id.
     pub person_id: String,
+    /// What opened it (the travel declaration's id, from the returnee list).
+    pub origin_id: Option<String>,
     /// Name, or `—` when the person is not on this device.
     pub name: String,
     /// Building, unit, room.
@@ -532,6 +534,7 @@ fn entry(
     ObservationEntry {
         case_id: case.id.to_string(),
         person_id: case.person_id.to_string(),
+        origin_id: case.origin_id.map(|o| o.to_string()),
         name,
         address: case.address.clone().unwrap_or_default(),
         compound_name: reference

@@ -15,6 +15,10 @@ case_id: string,
  */
 person_id: string, 
 /**
+ * What opened it (the travel declaration's id, from the returnee list).
+ */
+origin_id: string | null, 
+/**
  * Name, or `—` when the person is not on this device.
  */
 name: string, 

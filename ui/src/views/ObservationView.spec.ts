@@ -1,0 +1,104 @@
+import { describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+
+const calls = vi.hoisted(() => ({ visits: [] as unknown[], opened: [] as unknown[], refuse: false }))
+
+const entry = (over: object) => ({
+  case_id: 'c1', person_id: 'p1', origin_id: 'd1', name: '张三', address: '3号楼1单元301', compound_name: '八一新苑',
+  reason: 'returnee_elsewhere', status: 'open', day: 5, days: 14, end: '2026-12-15', today: 'due', missed_in_a_row: 0,
+  last_celsius: 36.4, responsible: '李红梅', group: 'due', ...over,
+})
+
+vi.mock('../ipc', async (original) => {
+  const real = await original<typeof import('../ipc')>()
+  return {
+    ...real,
+    observationToday: async () => ({
+      date: '2026-12-06', due: 2, done: 0, unwell: 1, synced_through: '2026-12-05',
+      entries: [
+        entry({ case_id: 'c2', name: '李四', group: 'unwell', last_celsius: 38.1 }),
+        entry({ missed_in_a_row: 2, group: 'missed_yesterday' }),
+      ],
+    }),
+    reviewReturnees: async () => [
+      { id: 'd1', person_id: 'p1', name: '张三', places: ['湖北省武汉市'], to_date: '2026-12-01' },
+      { id: 'd9', person_id: 'p9', name: '王五', places: ['广东省深圳市'], to_date: '2026-12-05' },
+    ],
+    observationVisit: async (input: { celsius: number | null }) => {
+      calls.visits.push(input)
+      if (calls.refuse) {
+        throw { code: 'temperature_out_of_range', field: 'celsius', message: '体温应在 34.0–43.0 ℃ 之间', message_en: 'A temperature is between 34.0 and 43.0 °C', notices: [] }
+      }
+      return entry({ group: 'done' })
+    },
+    observationOpen: async (input: unknown) => {
+      calls.opened.push(input)
+      return entry({})
+    },
+  }
+})
+
+import ObservationView from './ObservationView.vue'
+import { createAppI18n } from '../i18n'
+
+async function mounted() {
+  setActivePinia(createPinia())
+  const wrapper = mount(ObservationView, { global: { plugins: [createAppI18n()] }, attachTo: document.body })
+  await flushPromises()
+  return wrapper
+}
+
+describe('今日随访', () => {
+  it('lists the day in the order computed, with the day of the period and the runs of missed days', async () => {
+    const w = await mounted()
+    expect(w.get('[data-testid="observation-summary"]').text()).toContain('应访 2 人')
+    const rows = w.findAll('tbody tr')
+    expect(rows[0].text()).toContain('李四')
+    expect(rows[0].classes()).toContain('group-unwell')
+    expect(rows[1].text()).toContain('第 5/14 天')
+    expect(rows[1].text()).toContain('连续漏访 2 天')
+    w.unmount()
+  })
+
+  it('records a visit in one step with the temperature as typed, and shows a refusal at the field', async () => {
+    const w = await mounted()
+    await w.findAll('[data-testid="observation-seen"]')[0].trigger('click')
+    await w.get('[data-testid="observation-celsius"]').setValue('36.5')
+    await w.get('form.visit').trigger('submit')
+    await flushPromises()
+    expect(calls.visits.at(-1)).toMatchObject({ case_id: 'c2', outcome: 'seen_well', celsius: 36.5 })
+    calls.refuse = true
+    await w.findAll('[data-testid="observation-seen"]')[0].trigger('click')
+    await w.get('[data-testid="observation-celsius"]').setValue('366')
+    await w.get('form.visit').trigger('submit')
+    await flushPromises()
+    expect(calls.visits.at(-1)).toMatchObject({ celsius: 366 })
+    expect(w.get('[data-testid="observation-error"]').text()).toContain('34.0–43.0')
+    calls.refuse = false
+    w.unmount()
+  })
+
+  it('offers only returnees not under observation, and opens their case from the declaration', async () => {
+    const w = await mounted()
+    expect(w.find('[data-testid="observation-open-张三"]').exists()).toBe(false)
+    await w.get('[data-testid="observation-open-王五"]').trigger('click')
+    await flushPromises()
+    expect(calls.opened[0]).toMatchObject({ person_id: 'p9', declaration_id: 'd9', start_date: '2026-12-05' })
+    w.unmount()
+  })
+})
+
+describe('未见到', () => {
+  it('asks why and records the visit as not seen, with no temperature', async () => {
+    const w = await mounted()
+    await w.get('[data-testid="observation-not-seen-张三"]').trigger('click')
+    await flushPromises()
+    const items = [...document.querySelectorAll('.van-action-sheet__item')]
+    const absent = items.find((b) => b.textContent?.includes('不在家'))
+    ;(absent as HTMLElement).click()
+    await flushPromises()
+    expect(calls.visits.at(-1)).toMatchObject({ case_id: 'c1', outcome: 'absent', celsius: null })
+    w.unmount()
+  })
+})
