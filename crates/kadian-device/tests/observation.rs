@@ -261,13 +261,13 @@ fn a_pulled_case_takes_the_servers_newer_version_and_pulled_visits_are_kept_once
     );
 }
 
-mod today_list {
+mod today_list_support {
     use super::*;
-    use kadian_device::areas::observation::{OpenCase, TodayGroup, VisitInput};
+    use kadian_device::areas::observation::{OpenCase, VisitInput};
     use kadian_device::AppCore;
     use kadian_domain::records::{Person, PersonCategory};
 
-    fn laptop(role: Role) -> (AppCore, tempfile::TempDir) {
+    pub fn laptop(role: Role) -> (AppCore, tempfile::TempDir) {
         let dir = tempfile::tempdir().expect("tmp");
         let mut store = common::enrolled(&dir, role, Some(common::CHECKPOINT));
         store
@@ -283,7 +283,7 @@ mod today_list {
         (AppCore::open_store(dir.path(), store), dir)
     }
 
-    fn resident(core: &AppCore, name: &str, building: &str, room: &str) -> String {
+    pub fn resident(core: &AppCore, name: &str, building: &str, room: &str) -> String {
         let mut p = Person::new(name, PersonCategory::Resident);
         p.community_code = Some("411402001018".into());
         p.compound = Some("八一花园".into());
@@ -296,7 +296,7 @@ mod today_list {
         p.id.to_string()
     }
 
-    fn open(core: &AppCore, person: &str, days_ago: u64) -> String {
+    pub fn open(core: &AppCore, person: &str, days_ago: u64) -> String {
         core.observation_open(&OpenCase {
             person_id: person.into(),
             reason: ObservationReason::ReturneeElsewhere,
@@ -308,7 +308,7 @@ mod today_list {
         .case_id
     }
 
-    fn seen(case_id: &str, celsius: Option<f64>) -> VisitInput {
+    pub fn seen(case_id: &str, celsius: Option<f64>) -> VisitInput {
         VisitInput {
             case_id: case_id.into(),
             outcome: VisitOutcome::SeenWell,
@@ -319,6 +319,12 @@ mod today_list {
             visited_by: Some("李红梅".into()),
         }
     }
+}
+
+mod today_list {
+    use super::today_list_support::*;
+    use super::*;
+    use kadian_device::areas::observation::{OpenCase, TodayGroup};
 
     #[test]
     fn todays_list_puts_the_unwell_first_then_yesterdays_missed_then_the_rest_in_walking_order() {
@@ -426,6 +432,28 @@ mod today_list {
         assert_eq!(
             tablet.observation_today(None).expect_err("tablet").code,
             "not_staff"
+        );
+    }
+}
+
+mod arrival_day {
+    use super::today_list_support::*;
+    use super::*;
+
+    #[test]
+    fn a_case_that_arrived_today_is_due_a_first_visit_and_done_once_it_is_made() {
+        let (core, _d) = laptop(Role::Compound);
+        let case = open(&core, &resident(&core, "今天到的", "3号楼", "101"), 0);
+        let list = core.observation_today(None).expect("today");
+        assert_eq!((list.due, list.done), (1, 0));
+        assert_eq!(list.entries[0].day, 0);
+        core.observation_visit(&seen(&case, Some(36.6)))
+            .expect("visit");
+        let list = core.observation_today(None).expect("today");
+        assert_eq!((list.due, list.done), (0, 1));
+        assert_eq!(
+            list.entries[0].group,
+            kadian_device::areas::observation::TodayGroup::Done
         );
     }
 }

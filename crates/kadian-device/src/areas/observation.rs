@@ -365,7 +365,7 @@ impl AppCore {
                 .filter(|v| v.celsius.is_some())
                 .max_by_key(|v| v.date)
                 .and_then(|v| v.celsius);
-            let mut e = entry(&case, &grid, name, &reference, today);
+            let mut e = entry(&case, &grid, &visits, name, &reference, today);
             e.last_celsius = last_celsius.map(Celsius::degrees);
             out.push(e);
         }
@@ -498,6 +498,7 @@ impl AppCore {
 fn entry(
     case: &ObservationCase,
     grid: &CaseGrid,
+    visits: &[kadian_domain::observation::VisitFact],
     name: String,
     reference: &crate::reference::ReferenceData,
     today: NaiveDate,
@@ -516,9 +517,32 @@ fn entry(
         },
         |d| d.day,
     );
-    let today_state = today_cell.map_or(DayState::Future, |d| d.state);
+    // The arrival day (day 0) is not a day of the period, but a first visit that day is the
+    // usual practice: until it is made the case is due, and once made it is done.
+    let today_state = today_cell.map_or_else(
+        || {
+            let these: Vec<_> = visits.iter().filter(|v| v.date == today).collect();
+            let fever = |v: &&kadian_domain::observation::VisitFact| {
+                v.outcome == VisitOutcome::SeenUnwell
+                    || (v.outcome.seen()
+                        && v.celsius.is_some_and(|c| case.policy.fever.is_fever(c)))
+            };
+            if these.iter().any(fever) {
+                DayState::SeenUnwell
+            } else if these.iter().any(|v| v.outcome.seen()) {
+                DayState::Seen
+            } else if !these.is_empty() {
+                DayState::NotSeen
+            } else if today == grid.start && grid.status.active() {
+                DayState::Due
+            } else {
+                DayState::Future
+            }
+        },
+        |d| d.state,
+    );
     let unwell = grid.status == CaseStatus::Referred
-        || today_cell.is_some_and(|d| d.state == DayState::SeenUnwell)
+        || today_state == DayState::SeenUnwell
         || yesterday.is_some_and(|d| d.state == DayState::SeenUnwell);
     let group = if unwell {
         TodayGroup::Unwell
