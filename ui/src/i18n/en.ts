@@ -306,6 +306,7 @@ const en: MessageSchema = {
     judged: 'A day up to {date} without a visit is missed; later days are known after the next sync',
     neverSynced: 'This laptop has not synced yet: visits recorded elsewhere are not here, and past days show as unknown',
     cols: { name: 'Name', address: 'Address', day: 'Day', state: 'Status', celsius: 'Last temperature', responsible: 'Responsible', actions: 'Visit' },
+    arrivalDay: 'Arrival day',
     dayOf: 'Day {day} of {days}',
     groups: { unwell: 'Unwell', missed_yesterday: 'Missed yesterday', due: 'Due', release_today: 'Release today', done: 'Visited' },
     missedRow: 'Missed {n} days running',

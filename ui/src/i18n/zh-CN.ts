@@ -304,6 +304,7 @@ const zhCN = {
     judged: '{date} 及以前没有随访记录的算漏访；之后的要等同步后才知道',
     neverSynced: '本机还没有同步过：其他电脑登记的随访还看不到，过去的日子显示为“未知”',
     cols: { name: '姓名', address: '住址', day: '第几天', state: '情况', celsius: '最近体温', responsible: '包保人', actions: '随访' },
+    arrivalDay: '到达当天',
     dayOf: '第 {day}/{days} 天',
     groups: { unwell: '异常', missed_yesterday: '昨天漏访', due: '待访', release_today: '今天可解除', done: '已访' },
     missedRow: '连续漏访 {n} 天',
