@@ -324,3 +324,64 @@ fn todays_list_exported_leaves_the_voided_passages_out() {
     assert!(std::path::Path::new(&file.path).starts_with(exports.path()));
     assert!(file.file_name.ends_with(".xlsx"), "{}", file.file_name);
 }
+
+#[test]
+fn a_person_under_home_observation_is_flagged_at_the_search_and_going_out_is_warned_of() {
+    use kadian_domain::observation::ObservationPolicy;
+    use kadian_domain::records::{ObservationCase, ObservationReason};
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let case = ObservationCase {
+        id: uuid::Uuid::now_v7(),
+        person_id: uuid::Uuid::parse_str(&p).expect("id"),
+        community_code: "411402001018".into(),
+        compound: common::COMPOUND.into(),
+        address: None,
+        reason: ObservationReason::ReturneeHubei,
+        origin_id: None,
+        start_date: today - chrono::Days::new(4),
+        policy: ObservationPolicy::default(),
+        responsible: Some("李红梅".into()),
+        backup: None,
+        notes: None,
+    };
+    // The tablet pulls its compound's cases as the server sends them.
+    g.core
+        .store()
+        .apply_pull(
+            &[common::change(
+                "observation_case",
+                &case.id.to_string(),
+                serde_json::to_value(&case).expect("json"),
+            )],
+            3,
+        )
+        .expect("case");
+    let hits = g.core.search("张三").expect("search");
+    let note = hits[0].observation.as_ref().expect("flagged");
+    assert_eq!(
+        (note.day, note.days, note.responsible.as_deref()),
+        (4, 14, Some("李红梅"))
+    );
+    let inward = g.core.register_passage(&p, "in", "36.5", None).expect("in");
+    assert!(inward
+        .warnings
+        .iter()
+        .all(|w| w.code != "under_observation"));
+    let out = g
+        .core
+        .register_passage(&p, "out", "36.5", None)
+        .expect("out");
+    let w = out
+        .warnings
+        .iter()
+        .find(|w| w.code == "under_observation")
+        .expect("warned");
+    assert!(
+        w.message.contains("第 4/14 天") && w.message.contains("李红梅"),
+        "{}",
+        w.message
+    );
+}

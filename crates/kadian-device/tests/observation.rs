@@ -457,3 +457,36 @@ mod arrival_day {
         );
     }
 }
+
+mod breach {
+    use super::today_list_support::*;
+    use super::*;
+    use kadian_device::areas::observation::TodayGroup;
+
+    #[test]
+    fn a_person_under_observation_who_went_out_today_heads_the_laptops_list() {
+        let (core, _d) = laptop(Role::Compound);
+        open(&core, &resident(&core, "在家的", "3号楼", "101"), 3);
+        let person = resident(&core, "出门的", "9号楼", "101");
+        open(&core, &person, 3);
+        // A tablet's passage out, as the laptop pulls it.
+        let mut out = common::passage(None, kadian_domain::records::Direction::Out, None);
+        out.person_id = Some(uuid::Uuid::parse_str(&person).expect("id"));
+        out.walk_in_name = None;
+        core.store()
+            .apply_pull(
+                &[common::change(
+                    "passage",
+                    &out.id.to_string(),
+                    serde_json::to_value(&out).expect("json"),
+                )],
+                9,
+            )
+            .expect("passage");
+        let list = core.observation_today(None).expect("today");
+        assert_eq!(list.entries[0].name, "出门的");
+        assert!(list.entries[0].went_out_today);
+        assert_eq!(list.entries[0].group, TodayGroup::WentOut);
+        assert!(!list.entries[1].went_out_today);
+    }
+}

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::views::{direction_str, mask_document, mask_phone, PassageView};
+use super::views::{direction_str, mask_document, mask_phone, ObservationNote, PassageView};
 use crate::app_error::{AppError, AppResult, NoticeView};
 use crate::core::AppCore;
 use crate::local_time::{local, CST_MINUTES};
@@ -48,6 +48,8 @@ pub struct PersonCard {
     /// The person's last passage that was not voided (at any gate this device knows of), so
     /// that a second 出 in a row is noticed before it is registered.
     pub last_passage: Option<LastPassage>,
+    /// Under home observation: going out is a breach the volunteer is asked about.
+    pub observation: Option<ObservationNote>,
 }
 
 /// A temperature reading just stored.
@@ -263,6 +265,25 @@ fn last_passage(
     }))
 }
 
+/// The warning `under_observation`: a person under home observation was registered going out
+/// (the compound's staff see it on their list after the next sync).
+fn out_under_observation(note: &ObservationNote) -> NoticeView {
+    let who = note.responsible.as_deref().unwrap_or("—");
+    NoticeView {
+        field: "direction".into(),
+        code: "under_observation".into(),
+        severity: "warning".into(),
+        message: format!(
+            "居家观察中 · 第 {}/{} 天 · 包保人 {who}：已登记外出",
+            note.day, note.days
+        ),
+        message_en: format!(
+            "Under home observation · day {} of {} · responsible {who}: going out was registered",
+            note.day, note.days
+        ),
+    }
+}
+
 /// The warning `already_in` / `already_out`: the person's last passage went the same way (a
 /// missed passage the other way, or the same passage twice).
 fn repeated_direction(dir: Direction, last: &LastPassage) -> NoticeView {
@@ -358,10 +379,16 @@ impl AppCore {
         for h in &hits {
             last.push(last_passage(&store, h.person.id, today)?);
         }
+        drop(store);
+        let mut observed = Vec::with_capacity(hits.len());
+        for h in &hits {
+            observed.push(self.observation_of(&h.person.id.to_string())?);
+        }
         Ok(hits
             .into_iter()
             .zip(last)
-            .map(|(h, last_passage)| PersonCard {
+            .zip(observed)
+            .map(|((h, last_passage), observation)| PersonCard {
                 id: h.person.id.to_string(),
                 address: address(&h.person),
                 id_masked: h.person.document_number.as_deref().map(mask_document),
@@ -378,6 +405,7 @@ impl AppCore {
                 }
                 .to_owned(),
                 last_passage,
+                observation,
             })
             .collect())
     }
@@ -589,6 +617,11 @@ impl AppCore {
         let mut registered = self.store_registration(&reg, person.name, warnings)?;
         if let Some(last) = before.filter(|l| l.direction == direction_str(dir)) {
             registered.warnings.push(repeated_direction(dir, &last));
+        }
+        if dir == Direction::Out {
+            if let Some(note) = self.observation_of(&person.id.to_string())? {
+                registered.warnings.push(out_under_observation(&note));
+            }
         }
         Ok(registered)
     }

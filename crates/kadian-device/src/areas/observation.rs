@@ -27,7 +27,9 @@ use crate::local_time::local;
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum TodayGroup {
-    /// Fever or symptoms today or yesterday, or referred: first.
+    /// Went out through a gate today while under observation: first.
+    WentOut,
+    /// Fever or symptoms today or yesterday, or referred.
     Unwell,
     /// Yesterday was missed.
     MissedYesterday,
@@ -77,6 +79,8 @@ pub struct ObservationEntry {
     pub last_celsius: Option<f64>,
     /// The staff member responsible.
     pub responsible: Option<String>,
+    /// Registered going out at a gate today (not voided): a breach of home observation.
+    pub went_out_today: bool,
     /// Its place in today's list.
     pub group: TodayGroup,
 }
@@ -367,6 +371,17 @@ impl AppCore {
                 .and_then(|v| v.celsius);
             let mut e = entry(&case, &grid, &visits, name, &reference, today);
             e.last_celsius = last_celsius.map(Celsius::degrees);
+            let (from, to) = (
+                crate::store::ts(crate::local_time::day_start_utc(today)),
+                crate::store::ts(crate::local_time::day_start_utc(
+                    today.succ_opt().unwrap_or(today),
+                )),
+            );
+            e.went_out_today =
+                grid.status.active() && self.store().went_out_between(&e.person_id, &from, &to)?;
+            if e.went_out_today {
+                e.group = TodayGroup::WentOut;
+            }
             out.push(e);
         }
         Ok(out)
@@ -574,6 +589,7 @@ fn entry(
         missed_in_a_row: u32::try_from(grid.missed_in_a_row(today)).unwrap_or(u32::MAX),
         last_celsius: None,
         responsible: case.responsible.clone(),
+        went_out_today: false,
         group,
     }
 }

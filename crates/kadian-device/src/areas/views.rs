@@ -58,6 +58,22 @@ pub struct PassageView {
     pub purpose: Option<String>,
 }
 
+/// A person under home observation, as the gate warns of them when they go out (居家观察中 ·
+/// 第 5/14 天 · 包保人 李红梅) and the laptop flags them: no more than that reaches a tablet's
+/// screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ObservationNote {
+    /// The case.
+    pub case_id: String,
+    /// Day of observation today (0: the arrival day).
+    pub day: u16,
+    /// Days of the period.
+    pub days: u16,
+    /// The staff member responsible.
+    pub responsible: Option<String>,
+}
+
 /// `4114**********1234`: the first and last four characters of a document number, the rest as
 /// stars (lists and search results; GB 11643 numbers and others alike).
 pub fn mask_document(number: &str) -> String {
@@ -223,6 +239,38 @@ impl AppCore {
     /// Every volunteer this device holds (pulled, or set here), retired ones included.
     pub(crate) fn all_volunteers(&self) -> AppResult<Vec<Volunteer>> {
         Ok(self.reference()?.volunteers.into_values().collect())
+    }
+
+    /// The person's open home-observation case, if any (open or referred today, by the fold of
+    /// its transitions; the day counted as the laptop's list counts it).
+    pub(crate) fn observation_of(&self, person_id: &str) -> AppResult<Option<ObservationNote>> {
+        let today = local(self.now()).date();
+        let store = self.store();
+        for case in store.observation_cases_of(person_id)? {
+            let (visits, transitions) = store.case_facts(&case.id.to_string())?;
+            let grid = kadian_domain::observation::day_grid(
+                &case.policy,
+                case.start_date,
+                &visits,
+                &transitions,
+                today,
+                today,
+            );
+            if grid.status.active() && today <= grid.end {
+                let day = grid
+                    .days
+                    .iter()
+                    .find(|d| d.date == today)
+                    .map_or(0, |d| d.day);
+                return Ok(Some(ObservationNote {
+                    case_id: case.id.to_string(),
+                    day,
+                    days: u16::try_from(grid.days.len()).unwrap_or(u16::MAX),
+                    responsible: case.responsible.clone(),
+                }));
+            }
+        }
+        Ok(None)
     }
 
     /// The reference data this device holds (places and volunteers), typed.

@@ -196,6 +196,30 @@ impl Store {
         })
     }
 
+    /// Whether the person went out through a gate between `from` and `to` (UTC, RFC 3339): a
+    /// passage `out` that was not voided (the laptop flags a person under observation).
+    pub fn went_out_between(&self, person_id: &str, from: &str, to: &str) -> Result<bool> {
+        Ok(self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM passage p WHERE p.person_id = ?1 AND p.direction = 'out'
+                 AND p.at_utc >= ?2 AND p.at_utc < ?3
+                 AND NOT EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id AND c.action = 'void'))",
+        )?
+        .query_row(params![person_id, from, to], |r| r.get(0))?)
+    }
+
+    /// The cases of one person held here (the gate asks at each search).
+    pub fn observation_cases_of(&self, person_id: &str) -> Result<Vec<ObservationCase>> {
+        let bodies = self
+            .conn
+            .prepare_cached("SELECT body FROM observation_case WHERE person_id = ?1")?
+            .query_map([person_id], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(bodies
+            .iter()
+            .filter_map(|b| serde_json::from_str(b).ok())
+            .collect())
+    }
+
     /// What the day grid needs of a case's visits and transitions
     /// ([`kadian_domain::observation::day_grid`]).
     pub fn case_facts(&self, case_id: &str) -> Result<(Vec<VisitFact>, Vec<TransitionFact>)> {

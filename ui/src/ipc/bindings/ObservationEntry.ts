@@ -67,6 +67,10 @@ last_celsius: number | null,
  */
 responsible: string | null, 
 /**
+ * Registered going out at a gate today (not voided): a breach of home observation.
+ */
+went_out_today: boolean, 
+/**
  * Its place in today's list.
  */
 group: TodayGroup, };

@@ -3,4 +3,4 @@
 /**
  * Where a case stands in today's list, in the order the list shows them.
  */
-export type TodayGroup = "unwell" | "missed_yesterday" | "due" | "release_today" | "done";
+export type TodayGroup = "went_out" | "unwell" | "missed_yesterday" | "due" | "release_today" | "done";
