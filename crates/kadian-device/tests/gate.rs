@@ -385,3 +385,49 @@ fn a_person_under_home_observation_is_flagged_at_the_search_and_going_out_is_war
         w.message
     );
 }
+
+#[test]
+fn an_exported_gate_log_keeps_a_re_measured_fever_and_voided_readings_are_marked_and_left_out() {
+    use kadian_device::areas::review::{DayRange, ExportKind};
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    let fever = g.core.register_passage(&p, "in", "38.5", None).expect("in");
+    g.core
+        .remeasure(&fever.reading.reading_id, "36.9")
+        .expect("re-measure");
+    let exports = tempfile::tempdir().expect("tmp");
+    let file = g
+        .core
+        .export(ExportKind::Today, None, "csv", exports.path())
+        .expect("exported");
+    let text = std::fs::read_to_string(&file.path).expect("csv");
+    assert!(text.contains("38.5"), "the fever is in the file: {text}");
+
+    let out = g
+        .core
+        .register_passage(&p, "out", "36.6", None)
+        .expect("out");
+    g.core
+        .void_passage(&out.passage_id, "登记错了")
+        .expect("void");
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .date_naive()
+        .to_string();
+    let range = DayRange {
+        from: today.clone(),
+        to: today,
+    };
+    let readings = g.core.review_readings(&range).expect("readings").rows;
+    let voided: Vec<f64> = readings
+        .iter()
+        .filter(|r| r.voided)
+        .map(|r| r.celsius)
+        .collect();
+    assert_eq!(voided, [36.6], "the voided passage's reading is marked");
+    let file = g
+        .core
+        .export(ExportKind::Readings, Some(&range), "csv", exports.path())
+        .expect("exported");
+    assert_eq!((file.rows, file.voided_left_out), (2, 1));
+}

@@ -34,11 +34,15 @@ pub(crate) struct ReadingRow {
     pub(crate) remeasure_of: Option<String>,
     pub(crate) checkpoint_id: String,
     pub(crate) recorded_by: String,
+    /// Voided, itself or with its passage.
+    pub(crate) voided: bool,
 }
 
 const SQL_READINGS: &str =
     "SELECT r.id, r.at_utc, r.person_id, coalesce(pe.name, p.walk_in_name, ''),
-        r.celsius_tenths, r.fever, r.remeasure_of, r.checkpoint_id, r.recorded_by
+        r.celsius_tenths, r.fever, r.remeasure_of, r.checkpoint_id, r.recorded_by,
+        EXISTS (SELECT 1 FROM correction c WHERE c.action = 'void'
+                AND (c.target_id = r.id OR c.target_id = r.passage_id))
     FROM temperature_reading r
     LEFT JOIN person pe ON pe.id = r.person_id
     LEFT JOIN passage p ON p.id = r.passage_id";
@@ -153,6 +157,7 @@ impl Store {
                     remeasure_of: r.get(6)?,
                     checkpoint_id: r.get(7)?,
                     recorded_by: r.get(8)?,
+                    voided: r.get(9)?,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?)

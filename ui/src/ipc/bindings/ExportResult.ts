@@ -13,7 +13,7 @@ path: string,
  */
 rows: number, 
 /**
- * Voided passages of the list that were left out of the file (0 for other lists).
+ * Voided passages or readings of the list that were left out of the file (0 for returnees).
  */
 voided_left_out: number, 
 /**

@@ -43,4 +43,8 @@ checkpoint_name: string,
 /**
  * Who measured (volunteer name).
  */
-recorded_by: string, };
+recorded_by: string, 
+/**
+ * Voided (itself, or with its passage): shown marked, left out of exports.
+ */
+voided: boolean, };

@@ -43,7 +43,7 @@ pub struct ExportResult {
     pub path: String,
     /// Rows written (without the header).
     pub rows: u32,
-    /// Voided passages of the list that were left out of the file (0 for other lists).
+    /// Voided passages or readings of the list that were left out of the file (0 for returnees).
     pub voided_left_out: u32,
     /// The file's name (`出入登记_20261201-203000.xlsx`).
     pub file_name: String,
@@ -85,7 +85,9 @@ impl AppCore {
                 (self.passages_export(&rows)?, "出入登记")
             }
             ExportKind::Readings => {
-                let rows = self.review_readings(&range)?.rows;
+                let all = self.review_readings(&range)?.rows;
+                voided_left_out = all.iter().filter(|r| r.voided).count();
+                let rows: Vec<_> = all.into_iter().filter(|r| !r.voided).collect();
                 let table = ExportTable {
                     sheet: "体温记录".into(),
                     headers: ["时间", "姓名", "体温", "发热", "复测", "卡点", "测量人"]
@@ -192,7 +194,10 @@ impl AppCore {
                 purpose: r.purpose.clone(),
                 recorded_by: r.recorded_by.clone(),
             };
-            let reading = r.celsius.map(|c| TemperatureReading {
+            // A fever re-measured stays the fever in the gate log (the re-measure is a row of
+            // its own in the readings export): the list shows 「38.5 → 复测 36.9」, and the
+            // file must not say 36.9 alone.
+            let reading = r.first_celsius.or(r.celsius).map(|c| TemperatureReading {
                 id: Uuid::nil(),
                 passage_id: None,
                 person_id: None,

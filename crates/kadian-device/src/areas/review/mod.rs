@@ -64,6 +64,8 @@ pub struct ReadingView {
     pub checkpoint_name: String,
     /// Who measured (volunteer name).
     pub recorded_by: String,
+    /// Voided (itself, or with its passage): shown marked, left out of exports.
+    pub voided: bool,
 }
 
 /// A travel declaration in a list (the returnee list too).
@@ -199,6 +201,7 @@ impl AppCore {
                 .cloned()
                 .unwrap_or_default(),
             recorded_by: names.volunteer(&r.recorded_by),
+            voided: r.voided,
         }
     }
 
