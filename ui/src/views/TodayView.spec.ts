@@ -49,6 +49,8 @@ describe('今日', () => {
     await wrapper.findAll('.void')[0].trigger('click')
     await flushPromises()
     expect(dialogOpen()).toBe(true)
+    // The dialog says which entry it voids.
+    expect(document.querySelector('.van-dialog__header')?.textContent).toContain('作废 18:00 进 张三 的登记')
     ;(document.querySelector('.van-dialog__cancel') as HTMLElement).click()
     await flushPromises()
     await new Promise((r) => setTimeout(r, 400))
