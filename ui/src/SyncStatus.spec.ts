@@ -167,6 +167,8 @@ describe('the gate', () => {
     await wrapper.get('[data-testid="temperature-save"]').trigger('click')
     await flushPromises()
     expect(wrapper.get('[data-testid="temperature-ask"]').text()).toContain('100.4 °F → 38.0 ℃？')
+    // While it asks, the display shows what was typed, not as °C.
+    expect(wrapper.get('[data-testid="temperature-value"]').text()).toBe('100.4')
     await wrapper.get('[data-testid="temperature-retype"]').trigger('click')
     expect(wrapper.get('[data-testid="temperature-value"]').text()).toBe('— ℃')
     expect(calls.register).toEqual([])
