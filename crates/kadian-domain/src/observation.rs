@@ -174,13 +174,24 @@ pub struct TransitionClash {
     pub ignored: String,
 }
 
-/// A case's status, the start of its current period, and the clashes, folded from its
-/// transitions in (effective date, recorded time, id) order. A transition that makes no sense
-/// from the status reached is ignored and listed as a clash with the one before it.
-pub fn fold_status(
-    start: NaiveDate,
-    transitions: &[TransitionFact],
-) -> (CaseStatus, NaiveDate, Vec<TransitionClash>) {
+/// A case's transitions folded ([`fold_status`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folded {
+    /// The status reached.
+    pub status: CaseStatus,
+    /// Day 0 of the current period (the arrival, or the last re-exposure).
+    pub start: NaiveDate,
+    /// For a case that ended (released, transferred, lost, cancelled): the effective date of
+    /// the transition that ended it; a clashing transition that did not apply never moves it.
+    pub ended_on: Option<NaiveDate>,
+    /// Transitions that did not apply.
+    pub clashes: Vec<TransitionClash>,
+}
+
+/// A case's status, the start of its current period, the day it ended and the clashes, folded
+/// from its transitions in (effective date, recorded time, id) order. A transition that makes no
+/// sense from the status reached is ignored and listed as a clash with the one before it.
+pub fn fold_status(start: NaiveDate, transitions: &[TransitionFact]) -> Folded {
     let mut sorted: Vec<&TransitionFact> = transitions.iter().collect();
     sorted.sort_by(|a, b| {
         (a.effective, &a.recorded_at, &a.id).cmp(&(b.effective, &b.recorded_at, &b.id))
@@ -204,7 +215,14 @@ pub fn fold_status(
             }),
         }
     }
-    (status, period_start, clashes)
+    Folded {
+        status,
+        start: period_start,
+        ended_on: (!status.active())
+            .then(|| last.map(|t| t.effective))
+            .flatten(),
+        clashes,
+    }
 }
 
 /// What a day of the observation period is.
@@ -294,24 +312,12 @@ pub fn day_grid(
     today: NaiveDate,
     synced_through: NaiveDate,
 ) -> CaseGrid {
-    let (status, start, clashes) = fold_status(start, transitions);
-    let ended_on = if status.active() {
-        None
-    } else {
-        transitions
-            .iter()
-            .filter(|t| {
-                matches!(
-                    t.kind,
-                    TransitionKind::Release
-                        | TransitionKind::TransferOut
-                        | TransitionKind::Lose
-                        | TransitionKind::Cancel
-                )
-            })
-            .map(|t| t.effective)
-            .max()
-    };
+    let Folded {
+        status,
+        start,
+        ended_on,
+        clashes,
+    } = fold_status(start, transitions);
     let nominal_end = start
         .checked_add_days(Days::new(u64::from(policy.days)))
         .unwrap_or(start);
@@ -646,6 +652,35 @@ mod tests {
         assert_eq!(g.days.len(), 14);
         assert!(states(&g).iter().all(|s| *s == DayState::Seen));
         assert_eq!(g.due_today(d("2026-03-20")), None);
+        // Released early on the 6th; a transfer on the 10th from a laptop that did not know
+        // clashes and does not move the end of the grid.
+        let clashing = [
+            transition(
+                "t1",
+                TransitionKind::Release,
+                "2026-03-06",
+                "2026-03-06T10:00:00Z",
+            ),
+            transition(
+                "t2",
+                TransitionKind::TransferOut,
+                "2026-03-10",
+                "2026-03-10T10:00:00Z",
+            ),
+        ];
+        let early = every_day("2026-03-02", "2026-03-06");
+        let g = day_grid(
+            &POLICY,
+            d("2026-03-01"),
+            &early,
+            &clashing,
+            d("2026-03-20"),
+            d("2026-03-20"),
+        );
+        assert_eq!(
+            (g.end, g.days.len(), g.clashes.len()),
+            (d("2026-03-06"), 5, 1)
+        );
     }
 
     #[test]
@@ -685,9 +720,12 @@ mod tests {
                 "2026-03-18T10:00:00Z",
             ),
         ];
-        let (status, start, clashes) = fold_status(d("2026-03-01"), &released_then_exposed);
-        assert_eq!((status, start), (CaseStatus::Open, d("2026-03-18")));
-        assert!(clashes.is_empty());
+        let f = fold_status(d("2026-03-01"), &released_then_exposed);
+        assert_eq!(
+            (f.status, f.start, f.ended_on),
+            (CaseStatus::Open, d("2026-03-18"), None)
+        );
+        assert!(f.clashes.is_empty());
     }
 
     #[test]
@@ -709,7 +747,10 @@ mod tests {
                 "2026-03-10T02:00:00Z",
             ),
         ];
-        assert_eq!(fold_status(d("2026-03-01"), &both).0, CaseStatus::Released);
+        assert_eq!(
+            fold_status(d("2026-03-01"), &both).status,
+            CaseStatus::Released
+        );
         let twice = [
             transition(
                 "a",
@@ -724,10 +765,10 @@ mod tests {
                 "2026-03-15T02:00:00Z",
             ),
         ];
-        let (status, _, clashes) = fold_status(d("2026-03-01"), &twice);
-        assert_eq!(status, CaseStatus::Released);
+        let f = fold_status(d("2026-03-01"), &twice);
+        assert_eq!(f.status, CaseStatus::Released);
         assert_eq!(
-            clashes,
+            f.clashes,
             [TransitionClash {
                 applied: "a".into(),
                 ignored: "b".into()

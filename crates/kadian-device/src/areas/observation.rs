@@ -315,17 +315,10 @@ impl AppCore {
 
     /// One case as the lists show it. Errors: `not_found`.
     pub fn observation_entry(&self, case_id: &str) -> AppResult<ObservationEntry> {
-        let today = self.observation_today(None)?;
-        today
-            .entries
+        self.observation_staff()?;
+        self.observation_entries()?
             .into_iter()
             .find(|e| e.case_id == case_id)
-            .or_else(|| {
-                self.observation_list()
-                    .ok()?
-                    .into_iter()
-                    .find(|e| e.case_id == case_id)
-            })
             .ok_or_else(|| {
                 AppError::new(
                     "not_found",
@@ -349,6 +342,13 @@ impl AppCore {
         let judged = self.judged_through()?.unwrap_or(NaiveDate::MIN);
         let reference = self.reference()?;
         let cases = self.store().observation_cases()?;
+        // Today in UTC, for the gate's passages out.
+        let (from, to) = (
+            crate::store::ts(crate::local_time::day_start_utc(today)),
+            crate::store::ts(crate::local_time::day_start_utc(
+                today.succ_opt().unwrap_or(today),
+            )),
+        );
         let mut out = Vec::with_capacity(cases.len());
         for (case, _, visits, transitions) in cases {
             let grid = day_grid(
@@ -363,25 +363,11 @@ impl AppCore {
                 .store()
                 .person(case.person_id)?
                 .map_or_else(|| "—".to_owned(), |(p, _)| p.name);
-            // The latest reading, also of a visit outside the period (on the arrival day).
-            let last_celsius = visits
-                .iter()
-                .filter(|v| v.celsius.is_some())
-                .max_by_key(|v| v.date)
-                .and_then(|v| v.celsius);
-            let mut e = entry(&case, &grid, &visits, name, &reference, today);
-            e.last_celsius = last_celsius.map(Celsius::degrees);
-            let (from, to) = (
-                crate::store::ts(crate::local_time::day_start_utc(today)),
-                crate::store::ts(crate::local_time::day_start_utc(
-                    today.succ_opt().unwrap_or(today),
-                )),
-            );
-            e.went_out_today =
-                grid.status.active() && self.store().went_out_between(&e.person_id, &from, &to)?;
-            if e.went_out_today {
-                e.group = TodayGroup::WentOut;
-            }
+            let went_out = grid.status.active()
+                && self
+                    .store()
+                    .went_out_between(&case.person_id.to_string(), &from, &to)?;
+            let e = entry(&case, &grid, &visits, went_out, name, &reference, today);
             out.push(e);
         }
         Ok(out)
@@ -514,6 +500,7 @@ fn entry(
     case: &ObservationCase,
     grid: &CaseGrid,
     visits: &[kadian_domain::observation::VisitFact],
+    went_out_today: bool,
     name: String,
     reference: &crate::reference::ReferenceData,
     today: NaiveDate,
@@ -559,7 +546,9 @@ fn entry(
     let unwell = grid.status == CaseStatus::Referred
         || today_state == DayState::SeenUnwell
         || yesterday.is_some_and(|d| d.state == DayState::SeenUnwell);
-    let group = if unwell {
+    let group = if went_out_today {
+        TodayGroup::WentOut
+    } else if unwell {
         TodayGroup::Unwell
     } else if grid.end == today && matches!(today_state, DayState::Seen) {
         TodayGroup::ReleaseToday
@@ -587,9 +576,15 @@ fn entry(
         end: grid.end.to_string(),
         today: today_state,
         missed_in_a_row: u32::try_from(grid.missed_in_a_row(today)).unwrap_or(u32::MAX),
-        last_celsius: None,
+        // The latest reading, also of a visit outside the period (on the arrival day).
+        last_celsius: visits
+            .iter()
+            .filter(|v| v.celsius.is_some())
+            .max_by_key(|v| v.date)
+            .and_then(|v| v.celsius)
+            .map(Celsius::degrees),
         responsible: case.responsible.clone(),
-        went_out_today: false,
+        went_out_today,
         group,
     }
 }

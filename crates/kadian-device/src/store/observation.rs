@@ -196,17 +196,6 @@ impl Store {
         })
     }
 
-    /// Whether the person went out through a gate between `from` and `to` (UTC, RFC 3339): a
-    /// passage `out` that was not voided (the laptop flags a person under observation).
-    pub fn went_out_between(&self, person_id: &str, from: &str, to: &str) -> Result<bool> {
-        Ok(self.conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM passage p WHERE p.person_id = ?1 AND p.direction = 'out'
-                 AND p.at_utc >= ?2 AND p.at_utc < ?3
-                 AND NOT EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id AND c.action = 'void'))",
-        )?
-        .query_row(params![person_id, from, to], |r| r.get(0))?)
-    }
-
     /// The cases of one person held here (the gate asks at each search).
     pub fn observation_cases_of(&self, person_id: &str) -> Result<Vec<ObservationCase>> {
         let bodies = self

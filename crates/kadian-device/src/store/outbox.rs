@@ -20,13 +20,10 @@ use crate::RejectedRecord;
 pub const RESENDING_DAYS: i64 = 7;
 
 /// Device meta key: when this device last saw the server restored (a new generation).
-const META_RESTORED_AT: &str = "server_restored_at";
+pub(super) const META_RESTORED_AT: &str = "server_restored_at";
 
 /// Days an acknowledged record is kept, to be sent again to a server restored from a backup.
 pub const ACKNOWLEDGED_DAYS: i64 = 30;
-
-/// Device meta key: the server generation last synced with.
-const META_GENERATION: &str = "server_generation";
 
 /// One row of the outbox (待同步队列).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -292,9 +289,9 @@ impl Store {
     }
 
     /// Puts every acknowledged record back in the outbox, ahead of what waits there, in the
-    /// order they were first sent (for a server restored from a backup: see
-    /// [`Store::adopt_server_generation`]). Returns how many.
-    fn requeue_acknowledged(tx: &Transaction<'_>) -> Result<usize> {
+    /// order they were first sent (for a server restored from a backup:
+    /// `Store::adopt_server_generation`). Returns how many.
+    pub(super) fn requeue_acknowledged(tx: &Transaction<'_>) -> Result<usize> {
         let first: i64 =
             tx.query_row("SELECT COALESCE(MIN(seq), 1) FROM outbox", [], |r| r.get(0))?;
         let count: i64 = tx.query_row("SELECT count(*) FROM acknowledged", [], |r| r.get(0))?;
@@ -309,75 +306,6 @@ impl Store {
         )?;
         tx.execute("DELETE FROM acknowledged", [])?;
         Ok(moved)
-    }
-
-    /// Takes note of the server's generation and its number (from its health answer, before a
-    /// round pushes). The first one seen is kept, unless the device has pulled before and the
-    /// number is above 1 (a restore it did not see). A different one means the server's data went back in time
-    /// (restored from a backup, `kadian-server restore`): in one transaction, every acknowledged
-    /// record goes back to the outbox (ahead of what waits), the pull cursor goes back to the
-    /// start, and the new generation is kept. Returns `Some(records queued again)` then, `None`
-    /// when nothing changed.
-    pub fn adopt_server_generation(
-        &mut self,
-        generation: &str,
-        number: Option<i64>,
-    ) -> Result<Option<usize>> {
-        self.write(|tx| {
-            let known: Option<String> = tx
-                .query_row(
-                    "SELECT value FROM device_meta WHERE key = ?1",
-                    [META_GENERATION],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let set = |tx: &Transaction<'_>| {
-                tx.execute(
-                    "INSERT INTO device_meta (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    [META_GENERATION, generation],
-                )
-            };
-            let cursor: i64 = tx
-                .query_row(
-                    "SELECT value FROM device_meta WHERE key = 'pull_cursor'",
-                    [],
-                    |r| r.get::<_, String>(0),
-                )
-                .optional()?
-                .and_then(|c| c.parse().ok())
-                .unwrap_or(0);
-            // A device that has pulled before but never kept a generation (an older app) and
-            // now meets a restored server has read past numbers that were handed out again.
-            let unseen_restore = cursor > 0 && number.is_some_and(|n| n > 1);
-            match known.as_deref() {
-                Some(k) if k == generation => Ok(None),
-                None if !unseen_restore => {
-                    set(tx)?;
-                    Ok(None)
-                }
-                _ => {
-                    tx.execute(
-                        "INSERT INTO device_meta (key, value) VALUES (?1, ?2)
-                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        [META_RESTORED_AT, &ts(Utc::now())],
-                    )?;
-                    let requeued = Self::requeue_acknowledged(tx)?;
-                    tx.execute(
-                        "INSERT INTO device_meta (key, value) VALUES ('pull_cursor', '0')
-                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                        [],
-                    )?;
-                    set(tx)?;
-                    Ok(Some(requeued))
-                }
-            }
-        })
-    }
-
-    /// The server generation this device last synced with, if any.
-    pub fn server_generation(&self) -> Result<Option<String>> {
-        self.meta(META_GENERATION)
     }
 
     /// Number of acknowledged records kept for a restored server (the last 30 days').

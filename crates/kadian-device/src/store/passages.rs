@@ -92,14 +92,15 @@ pub struct PresentPerson {
     pub checkpoint_id: String,
 }
 
-/// `SELECT <the passage columns passage_from_row reads>` followed by the rest.
+/// `SELECT <the passage columns passage_from_row reads>` followed by the rest. The latest reading
+/// is the newest; a re-measure taken in the same millisecond as its first reading wins the tie.
 macro_rules! select_passage {
     ($rest:literal) => {
         concat!(
             "SELECT p.id, p.direction, p.at_utc, p.person_id,
         coalesce(pe.name, p.walk_in_name, ''), p.plate, p.companions,
         (SELECT r.celsius_tenths FROM temperature_reading r WHERE r.passage_id = p.id
-          ORDER BY r.at_utc DESC LIMIT 1),
+          ORDER BY r.at_utc DESC, r.remeasure_of IS NULL, r.id DESC LIMIT 1),
         coalesce((SELECT max(r.fever) FROM temperature_reading r WHERE r.passage_id = p.id), 0),
         EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id AND c.action = 'void'),
         p.checkpoint_id,
@@ -200,6 +201,17 @@ pub(crate) fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) 
 }
 
 impl Store {
+    /// Whether the person went out through a gate between `from` and `to` (UTC, RFC 3339): a
+    /// passage `out` that was not voided (the laptop flags a person under observation).
+    pub fn went_out_between(&self, person_id: &str, from: &str, to: &str) -> Result<bool> {
+        Ok(self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM passage p WHERE p.person_id = ?1 AND p.direction = 'out'
+                 AND p.at_utc >= ?2 AND p.at_utc < ?3
+                 AND NOT EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id AND c.action = 'void'))",
+        )?
+        .query_row(params![person_id, from, to], |r| r.get(0))?)
+    }
+
     /// Stores a registration at the gate (passage, optional reading, optional travel
     /// declaration) with one outbox row each, in one transaction. Returns once it is durable.
     ///

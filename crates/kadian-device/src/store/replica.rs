@@ -130,6 +130,9 @@ const META_CURSOR: &str = "pull_cursor";
 
 const META_LAST_SYNC: &str = "last_sync_at";
 
+/// The server generation last synced with.
+const META_GENERATION: &str = "server_generation";
+
 fn meta_get(tx: &Transaction<'_>, key: &str) -> Result<Option<String>> {
     Ok(tx
         .query_row("SELECT value FROM device_meta WHERE key = ?1", [key], |r| {
@@ -194,6 +197,46 @@ impl Store {
     /// Marks that the device must enrol again.
     pub fn set_reenrol_needed(&mut self) -> Result<()> {
         self.set_meta(META_REENROL, "1")
+    }
+
+    /// Takes note of the server's generation and its number (from its health answer, before a
+    /// round pushes). The first one seen is kept, unless the device has pulled before and the
+    /// number is above 1 (a restore it did not see: an app before schema 7). A different one
+    /// means the server's data went back in time (restored from a backup, `kadian-server
+    /// restore`): in one transaction, every acknowledged record goes back to the outbox (ahead
+    /// of what waits), the pull cursor goes back to the start, and the new generation is kept.
+    /// Returns `Some(records queued again)` then, `None` when nothing changed.
+    pub fn adopt_server_generation(
+        &mut self,
+        generation: &str,
+        number: Option<i64>,
+    ) -> Result<Option<usize>> {
+        self.write(|tx| {
+            let known = meta_get(tx, META_GENERATION)?;
+            let cursor: i64 = meta_get(tx, META_CURSOR)?
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            let unseen_restore = cursor > 0 && number.is_some_and(|n| n > 1);
+            let restored = match known.as_deref() {
+                Some(k) if k == generation => return Ok(None),
+                None => unseen_restore,
+                Some(_) => true,
+            };
+            let requeued = if restored {
+                meta_set(tx, super::outbox::META_RESTORED_AT, &ts(Utc::now()))?;
+                meta_set(tx, META_CURSOR, "0")?;
+                Some(Self::requeue_acknowledged(tx)?)
+            } else {
+                None
+            };
+            meta_set(tx, META_GENERATION, generation)?;
+            Ok(requeued)
+        })
+    }
+
+    /// The server generation this device last synced with, if any.
+    pub fn server_generation(&self) -> Result<Option<String>> {
+        self.meta(META_GENERATION)
     }
 
     /// The pull cursor (the server sequence of the last change applied).
