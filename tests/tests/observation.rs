@@ -99,6 +99,7 @@ async fn two_laptops_follow_one_case_and_see_the_same_days_and_status() {
             start_date: start,
             policy: ObservationPolicy::default(),
             responsible: Some("李红梅".into()),
+            responsible_phone: None,
             backup: None,
             notes: None,
         };

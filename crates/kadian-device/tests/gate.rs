@@ -344,6 +344,7 @@ fn a_person_under_home_observation_is_flagged_at_the_search_and_going_out_is_war
         start_date: today - chrono::Days::new(4),
         policy: ObservationPolicy::default(),
         responsible: Some("李红梅".into()),
+        responsible_phone: None,
         backup: None,
         notes: None,
     };

@@ -30,6 +30,7 @@ fn case(start: &str) -> ObservationCase {
         start_date: date(start),
         policy: ObservationPolicy::default(),
         responsible: Some("李红梅".into()),
+        responsible_phone: None,
         backup: None,
         notes: None,
     }

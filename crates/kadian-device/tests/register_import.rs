@@ -120,3 +120,54 @@ fn a_gate_tablet_cannot_import_a_register() {
         .expect_err("refused");
     assert_eq!(e.code, "not_a_desk");
 }
+
+#[test]
+fn a_home_observation_register_opens_a_case_per_row_on_the_laptop_once() {
+    let (core, _dir) = laptop();
+    // The compound the addresses name (八一新苑小区13号楼…), pulled as reference data.
+    core.store()
+        .apply_pull(
+            &[kadian_domain::sync::Change {
+                kind: "compound".into(),
+                id: common::COMPOUND.into(),
+                version: 1,
+                deleted: false,
+                body: serde_json::json!({"id": common::COMPOUND, "name": "八一新苑", "community": "411402001018"}),
+            }],
+            1,
+        )
+        .expect("compound");
+    let name = "八一社区_居家观察人员台账.xlsx";
+    let bytes = fixture(name);
+    let preview = core.import_preview(name, &bytes, None).expect("preview");
+    assert_eq!(
+        preview.report.kind,
+        kadian_registers::RegisterKind::HomeObservation,
+        "told from its columns"
+    );
+    assert_eq!(
+        (
+            preview.report.accepted,
+            preview.report.warned,
+            preview.report.rejected
+        ),
+        (47, 6, 3)
+    );
+    let done = core.import_commit(&preview.token).expect("import");
+    assert_eq!((done.persons, done.travel, done.cases), (53, 53, 53));
+    let cases = core.observation_list().expect("cases");
+    assert_eq!(cases.len(), 53);
+    let row = cases.iter().find(|c| c.name == "袁然").expect("袁然");
+    assert_eq!(row.address, "1号楼3单元802", "三单元 read as unit 3");
+    assert_eq!(
+        row.responsible.as_deref(),
+        Some("吴娟"),
+        "merged down from row 21"
+    );
+
+    let waiting = core.store().pending_count().expect("outbox");
+    let again = core.import_preview(name, &bytes, None).expect("preview");
+    let skipped = core.import_commit(&again.token).expect("again");
+    assert_eq!((skipped.cases, skipped.already_here), (0, 53));
+    assert_eq!(core.store().pending_count().expect("outbox"), waiting);
+}

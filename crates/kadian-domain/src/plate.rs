@@ -21,8 +21,10 @@ impl LicencePlate {
     /// Normalises and checks a typed plate: `·` (and `•`, `.`), spaces and dashes are removed,
     /// full-width letters folded and letters upper-cased.
     ///
-    /// Errors: `plate_missing`, `plate_length` (not 7 or 8 characters, or a 7-character plate
-    /// shaped like a new-energy plate, `宁AD1234`), `plate_format` (no
+    /// Warning: `plate_maybe_new_energy` (a 7-character plate with D or F third and digits after,
+    /// `宁AD1234`: an ordinary plate, or a new-energy one missing a digit).
+    ///
+    /// Errors: `plate_missing`, `plate_length` (not 7 or 8 characters), `plate_format` (no
     /// province abbreviation, no authority letter, or other characters where letters and digits
     /// belong; an 8-character plate without the new-energy `D`/`F`).
     pub fn parse(raw: &str) -> CheckResult<Self> {
@@ -51,17 +53,6 @@ impl LicencePlate {
                 ),
             ));
         }
-        if chars.len() == 7
-            && matches!(chars[2], 'D' | 'F')
-            && chars[3..].iter().all(char::is_ascii_digit)
-        {
-            return Err(Notice::error(
-                Field::Plate,
-                "plate_length",
-                format!("“{s}”像新能源车牌（第三位 D/F），新能源车牌应为 8 位，请核对"),
-                format!("\"{s}\" looks like a new-energy plate (D/F third), which has 8 characters; please check"),
-            ));
-        }
         let format_error = || {
             Notice::error(
                 Field::Plate,
@@ -87,7 +78,24 @@ impl LicencePlate {
         if !body_ok || !new_energy_ok {
             return Err(format_error());
         }
-        Ok(Checked::ok(LicencePlate(s)))
+        // An ordinary plate's five-character serial may begin with D or F (鄂A·D7662), but a
+        // new-energy plate typed with a digit missing looks the same: kept, and asked about.
+        let mut warnings = Vec::new();
+        if chars.len() == 7
+            && matches!(chars[2], 'D' | 'F')
+            && chars[3..].iter().all(char::is_ascii_digit)
+        {
+            warnings.push(Notice::warning(
+                Field::Plate,
+                "plate_maybe_new_energy",
+                format!("“{s}”第三位是 D/F：若是新能源车（绿牌），车牌应为 8 位，请核对"),
+                format!("\"{s}\" has D/F third: a new-energy (green) plate has 8 characters; please check"),
+            ));
+        }
+        Ok(Checked {
+            value: LicencePlate(s),
+            warnings,
+        })
     }
 
     /// The normal form.

@@ -259,9 +259,17 @@ fn plate_seven_characters() {
 
 #[test]
 fn plate_too_short() {
-    let e = LicencePlate::parse("宁AD1234").expect_err("short");
-    assert_eq!(e.code, "plate_length");
-    assert!(e.message.contains("新能源"));
+    // An ordinary plate may have D or F first in its serial (GA 36-2018 reserves the six-
+    // character serials for new-energy plates): kept, with a question about a missing digit.
+    let c = LicencePlate::parse("宁AD1234").expect("an ordinary plate's form");
+    assert_eq!(c.value.as_str(), "宁AD1234");
+    assert_eq!(c.warnings.len(), 1);
+    assert_eq!(c.warnings[0].code, "plate_maybe_new_energy");
+    assert!(c.warnings[0].message.contains("新能源"));
+    assert!(LicencePlate::parse("鄂AE6672")
+        .expect("plate")
+        .warnings
+        .is_empty());
     assert_eq!(
         LicencePlate::parse("豫N123").expect_err("short").code,
         "plate_length"
@@ -496,6 +504,7 @@ fn home_observation_records_keep_their_dates_policy_and_reasons() {
         start_date: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
         policy: ObservationPolicy::default(),
         responsible: None,
+        responsible_phone: None,
         backup: None,
         notes: None,
     };

@@ -145,10 +145,15 @@ fn to_cell(d: calamine::Data) -> Cell {
     }
 }
 
+/// A merged region: its top-left and bottom-right cells, (row, column) from 0.
+type Region = ((u32, u32), (u32, u32));
+
 /// Cells of one sheet by position, refused as soon as one lies beyond the register limits.
 #[derive(Default)]
 struct SparseSheet {
     cells: Vec<((u32, u32), Cell)>,
+    /// Merged regions.
+    merged: Vec<Region>,
 }
 
 impl SparseSheet {
@@ -185,7 +190,38 @@ impl SparseSheet {
             }
             row[c] = cell;
         }
+        fill_merged_down(&mut rows, &self.merged);
         rows
+    }
+}
+
+/// A cell merged down over several rows of one column (包保责任人 over the rows of the people
+/// one person looks after, a donation's date over its items) holds its value on its first row
+/// only; every row it covers gets it. Regions across columns (a title over the table) are left
+/// as they are, and a region is filled only over rows the sheet has (a hostile region down to
+/// row 1,048,576 adds nothing).
+fn fill_merged_down(rows: &mut [Vec<Cell>], merged: &[Region]) {
+    for &((top, column), (bottom, last_column)) in merged {
+        if column != last_column || bottom <= top {
+            continue;
+        }
+        let (top, column) = (top as usize, column as usize);
+        let Some(value) = rows.get(top).and_then(|r| r.get(column)).cloned() else {
+            continue;
+        };
+        let bottom = (bottom as usize).min(rows.len().saturating_sub(1));
+        for row in rows.iter_mut().take(bottom + 1).skip(top + 1) {
+            // A blank line inside the region stays blank (it is not a data row).
+            if row.iter().all(Cell::is_empty) {
+                continue;
+            }
+            if row.len() <= column {
+                row.resize(column + 1, Cell::Empty);
+            }
+            if row[column].is_empty() {
+                row[column] = value.clone();
+            }
+        }
     }
 }
 
@@ -218,13 +254,21 @@ fn read_workbook(path: &Path) -> Result<Grid, RegisterError> {
         // rectangle. (.xls cannot exceed 65,536 × 256 by its format; .ods is read whole.)
         match &mut book {
             Sheets::Xlsx(x) => {
-                let mut reader = x
-                    .worksheet_cells_reader(&name)
-                    .map_err(|e| damaged(e.to_string()))?;
-                while let Some(c) = reader.next_cell().map_err(|e| damaged(e.to_string()))? {
-                    let pos = c.get_position();
-                    sheet.push(pos, to_cell(c.get_value().clone().into()), too_large)?;
+                {
+                    let mut reader = x
+                        .worksheet_cells_reader(&name)
+                        .map_err(|e| damaged(e.to_string()))?;
+                    while let Some(c) = reader.next_cell().map_err(|e| damaged(e.to_string()))? {
+                        let pos = c.get_position();
+                        sheet.push(pos, to_cell(c.get_value().clone().into()), too_large)?;
+                    }
                 }
+                sheet.merged = x
+                    .merge_cells_by_sheet_name(&name)
+                    .map_err(|e| damaged(e.to_string()))?
+                    .into_iter()
+                    .map(|d| (d.start, d.end))
+                    .collect();
             }
             Sheets::Xlsb(x) => {
                 let mut reader = x
@@ -258,4 +302,41 @@ fn read_workbook(path: &Path) -> Result<Grid, RegisterError> {
         sheet: String::new(),
         rows: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod merged {
+    use super::{fill_merged_down, Cell};
+
+    fn t(s: &str) -> Cell {
+        Cell::Text(s.into())
+    }
+
+    #[test]
+    fn a_cell_merged_down_reaches_every_row_it_covers_and_nothing_else() {
+        let mut rows = vec![
+            vec![t("台账")],
+            vec![t("甲"), t("曹思")],
+            vec![t("乙")],
+            vec![],
+            vec![t("丙"), Cell::Empty],
+            vec![t("丁")],
+        ];
+        // 曹思 merged over rows 2–5 (a blank line inside); the title across columns A1:C1; a
+        // hostile region down to the last row Excel has.
+        fill_merged_down(
+            &mut rows,
+            &[((1, 1), (4, 1)), ((0, 0), (0, 2)), ((5, 0), (1_048_575, 0))],
+        );
+        assert_eq!(rows[2], vec![t("乙"), t("曹思")]);
+        assert!(rows[3].is_empty(), "a blank line stays blank");
+        assert_eq!(rows[4], vec![t("丙"), t("曹思")]);
+        assert_eq!(rows[5], vec![t("丁")], "below the region nothing changes");
+        assert_eq!(
+            rows[0],
+            vec![t("台账")],
+            "a region across columns is not filled"
+        );
+        assert_eq!(rows.len(), 6);
+    }
 }

@@ -68,6 +68,12 @@ pub enum Column {
     RecordedBy,
     /// 备注
     Remark,
+    /// 隔离开始日期 (day 0 of a home observation)
+    ObservationStart,
+    /// 包保责任人 (the staff member who visits)
+    Responsible,
+    /// 责任人电话
+    ResponsiblePhone,
 }
 
 /// Exact header names, after folding width, removing spaces and brackets' content markers.
@@ -217,6 +223,41 @@ const SYNONYMS: &[(Column, &[&str])] = &[
         &["登记人", "值班人", "记录人", "执勤人员", "recorded_by"],
     ),
     (Column::Remark, &["备注", "remark"]),
+    (
+        Column::ObservationStart,
+        &[
+            "隔离开始日期",
+            "隔离开始时间",
+            "隔离起始日期",
+            "观察开始日期",
+            "观察起始日期",
+            "居家观察开始日期",
+            "开始观察日期",
+            "开始隔离日期",
+            "observation_start",
+        ],
+    ),
+    (
+        Column::Responsible,
+        &[
+            "包保责任人",
+            "包保人",
+            "责任人",
+            "包保干部",
+            "随访责任人",
+            "responsible_name",
+        ],
+    ),
+    (
+        Column::ResponsiblePhone,
+        &[
+            "责任人电话",
+            "包保人电话",
+            "包保责任人电话",
+            "责任人联系电话",
+            "responsible_phone",
+        ],
+    ),
 ];
 
 /// Folds a header cell for matching: NFKC, no white space, lower case, `（）` as `()`.
@@ -241,7 +282,15 @@ pub fn place(header: &str) -> Option<Column> {
     }
     // Looser: a known word inside a longer header ("返回时体温(℃)", "身份证号码(18位)").
     let contains = |w: &str| f.contains(w);
-    Some(if contains("身份证") || contains("证件号") {
+    let staff = contains("责任人") || contains("包保");
+    Some(if staff && (contains("电话") || contains("手机")) {
+        Column::ResponsiblePhone
+    } else if staff {
+        Column::Responsible
+    } else if (contains("隔离") || contains("观察")) && (contains("日期") || contains("时间"))
+    {
+        Column::ObservationStart
+    } else if contains("身份证") || contains("证件号") {
         Column::IdNumber
     } else if contains("体温") {
         Column::Temperature

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone};
+use kadian_domain::observation::ObservationPolicy;
 use kadian_domain::records;
 use kadian_domain::records::{
-    new_id, Direction, Instant, Passage, Person, PersonCategory, TemperatureReading, TransportMode,
-    TravelDeclaration, TravelPlace,
+    address_line, new_id, Direction, Instant, ObservationCase, ObservationReason, Passage, Person,
+    PersonCategory, TemperatureReading, TransportMode, TravelDeclaration, TravelPlace,
 };
 use kadian_domain::{
     Celsius, DocumentType, FeverThreshold, LicencePlate, Notice, PersonName, Phone,
@@ -19,13 +20,14 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::address::{split_address, KnownCompound};
 use crate::cells::{read_grid, Cell, Grid};
 use crate::columns::{find_header, Column, HeaderMatch};
 use crate::dates::{read_date, read_time, ReadDate};
 use crate::places::Divisions;
 use crate::RegisterError;
 
-/// The three kinds of register community staff keep.
+/// The kinds of register community staff keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
 #[serde(rename_all = "snake_case")]
@@ -36,6 +38,8 @@ pub enum RegisterKind {
     Returnees,
     /// 出入登记: a passage and its reading per row.
     GateLog,
+    /// 居家观察人员台账: a person, their travel declaration and their observation case per row.
+    HomeObservation,
 }
 
 /// What the import needs beyond the file.
@@ -55,6 +59,11 @@ pub struct ImportOptions {
     pub recorded_by: String,
     /// The street's fever threshold.
     pub fever: FeverThreshold,
+    /// The compounds an address may name (home-observation registers place each case in the
+    /// compound its 现住址 names, else in `compound`).
+    pub compounds: Vec<KnownCompound>,
+    /// The street's observation policy, which imported cases open under.
+    pub observation: ObservationPolicy,
 }
 
 impl ImportOptions {
@@ -68,6 +77,8 @@ impl ImportOptions {
             checkpoint_id: "import".into(),
             recorded_by: "import".into(),
             fever: FeverThreshold::default(),
+            compounds: Vec::new(),
+            observation: ObservationPolicy::default(),
         }
     }
 }
@@ -141,6 +152,10 @@ pub struct ImportReport {
     pub sheet: String,
     /// The header's row number.
     pub header_row: usize,
+    /// The 填报日期 in the title rows (home-observation registers: year-less dates take its
+    /// year, and an arrival after it is refused).
+    #[ts(type = "string | null")]
+    pub report_date: Option<NaiveDate>,
     /// Data rows (blank rows and the 合计 row are not data rows).
     pub rows_total: usize,
     /// Rows imported clean.
@@ -181,6 +196,8 @@ pub struct ImportBatch {
     pub travel: Vec<TravelDeclaration>,
     /// Readings not tied to a passage (a returnee's temperature on arrival).
     pub readings: Vec<TemperatureReading>,
+    /// Observation cases (home-observation registers).
+    pub cases: Vec<ObservationCase>,
 }
 
 /// Reads and imports a register file. A file that cannot be read at all is an error and yields
@@ -199,7 +216,10 @@ pub fn import_file(
 }
 
 fn kind_of(header: &HeaderMatch) -> RegisterKind {
-    if header.find(Column::Direction).is_some() {
+    if header.find(Column::ObservationStart).is_some() || header.find(Column::Responsible).is_some()
+    {
+        RegisterKind::HomeObservation
+    } else if header.find(Column::Direction).is_some() {
         RegisterKind::GateLog
     } else if header.find(Column::ReturnedFrom).is_some()
         || header.find(Column::ReturnedOn).is_some()
@@ -279,6 +299,9 @@ struct RowWork<'a> {
     header: &'a HeaderMatch,
     issues: Vec<RowIssue>,
     normalized: Map<String, Value>,
+    /// The code an invalid ID number that is dropped (not rejected) is reported under, when
+    /// the register's rules name one (`id_invalid`), with the reason in the message.
+    dropped_id_code: Option<&'static str>,
 }
 
 impl RowWork<'_> {
@@ -371,6 +394,11 @@ impl RowWork<'_> {
                 self.set("id_number", Value::Null);
                 if !reject_invalid {
                     e.severity = Severity::Warning;
+                    if let Some(code) = self.dropped_id_code {
+                        e.code = code.into();
+                        e.message = format!("身份证号码无效（{}），未保存", e.message);
+                        e.message_en = format!("Invalid ID number ({}); not stored", e.message_en);
+                    }
                 }
                 self.warn(e);
                 None
@@ -450,6 +478,32 @@ impl RowWork<'_> {
                 None
             }
         }
+    }
+
+    /// The train, flight or plate of a journey (`transport_ref`): a plate by the plate rules,
+    /// a train or flight number upper-case without spaces, dots or a trailing 次 (`K1066次`).
+    fn transport_ref(&mut self, transport: Option<TransportMode>) -> Option<String> {
+        let reference = self
+            .text(Column::TransportRef)
+            .or_else(|| self.text(Column::Plate));
+        let Some(r) = reference else {
+            self.set("transport_ref", Value::Null);
+            return None;
+        };
+        let first = r.trim().chars().next().unwrap_or(' ');
+        let looks_like_plate = transport == Some(TransportMode::Car)
+            || "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼".contains(first);
+        if looks_like_plate {
+            return self.plate(&r, "transport_ref");
+        }
+        let folded: String = r
+            .nfkc()
+            .filter(|c| !c.is_whitespace() && *c != '.')
+            .collect::<String>()
+            .trim_end_matches('次')
+            .to_uppercase();
+        self.set("transport_ref", json!(folded));
+        Some(folded)
     }
 
     fn date(
@@ -575,7 +629,14 @@ pub fn import_grid(
         .iter()
         .filter_map(|c| header.find(*c))
         .collect();
-    let year = register_year(grid, &header, &date_columns, options.today);
+    let report_date = report_date_of(grid, &header);
+    // A home-observation register's year-less dates take its 填报日期's year.
+    let year = match (kind, report_date) {
+        (RegisterKind::HomeObservation, Some(d)) => d.year(),
+        _ => register_year(grid, &header, &date_columns, options.today),
+    };
+    // The day the register speaks of: arrivals after it are impossible.
+    let as_of = report_date.unwrap_or(options.today);
     let tz = chrono::FixedOffset::east_opt(8 * 3600).ok_or(RegisterError::NoHeader)?;
 
     let mut batch = ImportBatch {
@@ -584,6 +645,7 @@ pub fn import_grid(
             kind,
             sheet: grid.sheet.clone(),
             header_row: header.index + 1,
+            report_date,
             rows_total: 0,
             accepted: 0,
             warned: 0,
@@ -597,6 +659,7 @@ pub fn import_grid(
         passages: Vec::new(),
         travel: Vec::new(),
         readings: Vec::new(),
+        cases: Vec::new(),
     };
     // Person identity within the file: ID number, else name + phone.
     let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
@@ -620,6 +683,7 @@ pub fn import_grid(
             header: &header,
             issues: Vec::new(),
             normalized: Map::new(),
+            dropped_id_code: (kind == RegisterKind::HomeObservation).then_some("id_invalid"),
         };
         let name = w.name();
         let reject_invalid_id = kind == RegisterKind::Roster;
@@ -697,8 +761,22 @@ pub fn import_grid(
         let mut passage: Option<ImportedPassage> = None;
         let mut travel: Option<TravelDeclaration> = None;
         let mut arrival_reading: Option<TemperatureReading> = None;
+        let mut case: Option<ObservationCase> = None;
         match kind {
             RegisterKind::Roster => {}
+            RegisterKind::HomeObservation => {
+                let read = observation_row(
+                    &mut w,
+                    &mut person,
+                    id.as_ref(),
+                    options,
+                    divisions,
+                    year,
+                    as_of,
+                );
+                travel = read.travel;
+                case = read.case;
+            }
             RegisterKind::Returnees => {
                 let from_text = w.text(Column::ReturnedFrom);
                 let code = from_text
@@ -721,32 +799,7 @@ pub fn import_grid(
                 let returned_on = w.date(Column::ReturnedOn, "returned_on", year, options.today);
                 let celsius = w.temperature(options.fever);
                 let transport = w.text(Column::Transport).and_then(|t| transport_of(&t));
-                let reference = w
-                    .text(Column::TransportRef)
-                    .or_else(|| w.text(Column::Plate));
-                let transport_ref = match reference {
-                    None => {
-                        w.set("transport_ref", Value::Null);
-                        None
-                    }
-                    Some(r) => {
-                        let first = r.trim().chars().next().unwrap_or(' ');
-                        let looks_like_plate = transport == Some(TransportMode::Car)
-                            || "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-                                .contains(first);
-                        if looks_like_plate {
-                            w.plate(&r, "transport_ref")
-                        } else {
-                            let folded: String = r
-                                .nfkc()
-                                .filter(|c| !c.is_whitespace())
-                                .collect::<String>()
-                                .to_uppercase();
-                            w.set("transport_ref", json!(folded));
-                            Some(folded)
-                        }
-                    }
-                };
+                let transport_ref = w.transport_ref(transport);
                 let declared_at = returned_on
                     .and_then(|d| tz.from_local_datetime(&d.and_time(NaiveTime::MIN)).single())
                     .map(|d| d.with_timezone(&chrono::Utc))
@@ -902,6 +955,9 @@ pub fn import_grid(
             if let Some(r) = &arrival_reading {
                 broken.extend(records::check_reading(r).err());
             }
+            if let Some(c) = &case {
+                broken.extend(records::check_observation_case(c).err());
+            }
             for n in broken {
                 w.issues.push(issue(
                     n.field.as_str(),
@@ -971,6 +1027,12 @@ pub fn import_grid(
                     r.id = import_id(&format!("arrival:{}", t.id));
                     batch.readings.push(r);
                 }
+                if let Some(mut c) = case {
+                    c.person_id = person_id;
+                    c.id = import_id(&format!("observation_case:{person_id}:{}", c.start_date));
+                    c.origin_id = Some(t.id);
+                    batch.cases.push(c);
+                }
                 batch.travel.push(t);
             }
         }
@@ -996,6 +1058,338 @@ pub fn import_grid(
     }
     batch.report.persons_created = batch.persons.len();
     Ok(batch)
+}
+
+/// The 填报日期 (or 填表日期) in the rows above the header: `填报日期：2020年2月6日` in one cell,
+/// or the label in one cell and the date in the next.
+fn report_date_of(grid: &Grid, header: &HeaderMatch) -> Option<NaiveDate> {
+    for row in grid.rows.iter().take(header.index) {
+        for (i, cell) in row.iter().enumerate() {
+            let text: String = cell_text(cell)
+                .nfkc()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let Some(at) = ["填报日期", "填表日期", "填报时间"]
+                .iter()
+                .find_map(|label| text.find(label).map(|p| p + label.len()))
+            else {
+                continue;
+            };
+            let rest = text[at..].trim_start_matches([':', '：']);
+            let read = if rest.is_empty() {
+                row.get(i + 1).and_then(read_date)
+            } else {
+                read_date(&Cell::Text(rest.to_owned()))
+            };
+            if let Some(ReadDate::Full(d)) = read {
+                return Some(d);
+            }
+        }
+    }
+    None
+}
+
+/// How a register names a means of transport (`transport_mode` in its report).
+fn transport_name(mode: TransportMode) -> &'static str {
+    match mode {
+        TransportMode::Train => "train",
+        TransportMode::Flight => "plane",
+        TransportMode::Car => "car",
+        TransportMode::Coach => "bus",
+        TransportMode::Ship => "ship",
+        TransportMode::Other => "other",
+    }
+}
+
+/// What a home-observation row yields before its person's id is known (the import sets the
+/// ids, derived from the person, afterwards).
+struct ObservationRead {
+    travel: Option<TravelDeclaration>,
+    case: Option<ObservationCase>,
+}
+
+/// One row of a 居家观察人员台账, by the rules of `../shared/fixtures/README.md`: the person is
+/// known by an ID number or a usable phone (neither: rejected); sex and birth date come from
+/// the ID number only; the compound is the one the 现住址 names (else the import's); the start
+/// (day 0) is the 隔离开始日期, or the arrival when that is empty or earlier (warned); an arrival
+/// after the register's 填报日期 is refused; the last day is start + the policy's days.
+#[allow(clippy::too_many_arguments)]
+fn observation_row(
+    w: &mut RowWork<'_>,
+    person: &mut Person,
+    id: Option<&ResidentIdNumber>,
+    options: &ImportOptions,
+    divisions: &Divisions,
+    year: i32,
+    as_of: NaiveDate,
+) -> ObservationRead {
+    let nothing = ObservationRead {
+        travel: None,
+        case: None,
+    };
+    let phone_usable =
+        person.phone.is_some() && !w.issues.iter().any(|i| i.code == "phone_unrecognised");
+    if id.is_none() && !phone_usable {
+        w.issues.push(issue(
+            "id_number",
+            "id_and_phone_unusable",
+            Severity::Error,
+            "身份证号码和联系电话都无法使用，无法确定是哪个人；请补充后重新导入".into(),
+            "Neither the ID number nor the phone can be used, so the person cannot be told; add one and import again".into(),
+        ));
+    }
+    person.sex = id.map(ResidentIdNumber::sex);
+    w.set(
+        "gender",
+        person.sex.map(|s| json!(s.as_zh())).unwrap_or(Value::Null),
+    );
+    w.set(
+        "birth_date",
+        person
+            .birth_date
+            .map(|d| json!(d.to_string()))
+            .unwrap_or(Value::Null),
+    );
+
+    // Where: the compound the address names, then building, unit and room.
+    let address = w.text(Column::Address);
+    let split = address
+        .as_deref()
+        .map(|t| split_address(t, &options.compounds))
+        .unwrap_or_default();
+    let by_name = |name: &str| options.compounds.iter().find(|c| c.name == name);
+    let compound = w
+        .text(Column::Compound)
+        .as_deref()
+        .and_then(by_name)
+        .or_else(|| split.compound.and_then(|i| options.compounds.get(i)))
+        .or_else(|| options.compound.as_deref().and_then(by_name));
+    match compound {
+        Some(c) => {
+            person.compound = Some(c.name.clone());
+            person.community_code = Some(c.community_code.clone());
+        }
+        None => {
+            let shown = address.clone().unwrap_or_default();
+            w.issues.push(issue(
+                "address",
+                "compound_unresolved",
+                Severity::Error,
+                format!("住址“{shown}”里没有本社区的小区，不知道由哪个小区随访；请写明小区，或导入时指定小区"),
+                format!("The address \"{shown}\" names none of the community's compounds, so nobody would visit; name the compound, or give one to the import"),
+            ));
+        }
+    }
+    person.building = w.text(Column::Building).or(split.building);
+    person.unit = w.text(Column::Unit).or(split.unit);
+    person.room = w.text(Column::Room).or(split.room);
+    for (key, value) in [
+        ("compound", &person.compound),
+        ("building", &person.building),
+        ("unit", &person.unit),
+        ("room", &person.room),
+    ] {
+        w.set(key, value.as_ref().map(|v| json!(v)).unwrap_or(Value::Null));
+    }
+
+    // From where.
+    let from_text = w.text(Column::ReturnedFrom);
+    let origin = from_text
+        .as_deref()
+        .and_then(|t| divisions.resolve(t))
+        .map(|d| d.code.clone());
+    if origin.is_none() {
+        let (zh, en) = match &from_text {
+            Some(t) => (
+                format!("来源地“{t}”不是可识别的地名，请核对省市区"),
+                format!("The origin \"{t}\" names no place; check the province, city and district"),
+            ),
+            None => (
+                "没有来源地，请补充".to_owned(),
+                "No origin; please add it".to_owned(),
+            ),
+        };
+        w.issues.push(issue(
+            "origin",
+            "origin_unresolved",
+            Severity::Warning,
+            zh,
+            en,
+        ));
+    }
+    w.set(
+        "origin_code",
+        origin.as_ref().map(|c| json!(c)).unwrap_or(Value::Null),
+    );
+
+    // When: the arrival (never after the register's date) and day 0.
+    let arrived = w.date(Column::ReturnedOn, "arrived_on", year, NaiveDate::MAX);
+    if let Some(a) = arrived.filter(|a| *a > as_of) {
+        w.issues.push(issue(
+            "arrived_on",
+            "arrival_in_future",
+            Severity::Error,
+            format!("返回日期 {a} 在填报日期 {as_of} 之后：人还没有到，不能纳入居家观察"),
+            format!("The arrival {a} is after the register's date {as_of}: the person has not arrived yet"),
+        ));
+    }
+    let start_written = w.cell(Column::ObservationStart).is_some();
+    let start_read = w.date(Column::ObservationStart, "observation_start", year, as_of);
+    let start = match (arrived, start_read) {
+        (Some(a), Some(s)) if s < a => {
+            w.issues.push(issue(
+                "observation_start",
+                "observation_start_before_arrival",
+                Severity::Warning,
+                format!("隔离开始日期 {s} 早于返回日期 {a}，按返回日期计"),
+                format!(
+                    "The observation start {s} is before the arrival {a}; counted from the arrival"
+                ),
+            ));
+            Some(a)
+        }
+        (_, Some(s)) => Some(s),
+        (Some(a), None) => {
+            w.issues.push(issue(
+                "observation_start",
+                "observation_start_missing",
+                Severity::Warning,
+                if start_written {
+                    format!("隔离开始日期无法识别，按返回日期 {a} 计")
+                } else {
+                    format!("没有隔离开始日期，按返回日期 {a} 计")
+                },
+                format!("No readable observation start; counted from the arrival {a}"),
+            ));
+            Some(a)
+        }
+        (None, None) => {
+            w.issues.push(issue(
+                "observation_start",
+                "observation_start_missing",
+                Severity::Error,
+                "没有返回日期，也没有隔离开始日期：无法计算观察期".into(),
+                "Neither an arrival nor an observation start: the period cannot be counted".into(),
+            ));
+            None
+        }
+    };
+    if arrived.is_none() && start.is_some() {
+        w.issues.push(issue(
+            "arrived_on",
+            "arrival_missing",
+            Severity::Warning,
+            "没有返回日期，按隔离开始日期计".into(),
+            "No arrival date; the observation start is used".into(),
+        ));
+    }
+    let end = start.map(|s| s + chrono::Days::new(u64::from(options.observation.days)));
+    w.set(
+        "observation_start",
+        start.map(|d| json!(d.to_string())).unwrap_or(Value::Null),
+    );
+    w.set(
+        "observation_end",
+        end.map(|d| json!(d.to_string())).unwrap_or(Value::Null),
+    );
+
+    // How, and who visits.
+    let transport = w.text(Column::Transport).and_then(|t| transport_of(&t));
+    w.set(
+        "transport_mode",
+        transport
+            .map(|t| json!(transport_name(t)))
+            .unwrap_or(Value::Null),
+    );
+    let transport_ref = w.transport_ref(transport);
+    let responsible = w.text(Column::Responsible);
+    w.set(
+        "responsible_name",
+        responsible
+            .as_ref()
+            .map(|r| json!(r))
+            .unwrap_or(Value::Null),
+    );
+    let responsible_phone = match w.text(Column::ResponsiblePhone) {
+        None => None,
+        Some(raw) => match Phone::parse(&raw) {
+            Ok(c) if c.warnings.is_empty() => Some(c.value.number),
+            _ => {
+                w.issues.push(issue(
+                    "responsible_phone",
+                    "responsible_phone_invalid",
+                    Severity::Warning,
+                    format!("责任人电话“{raw}”无法识别，未保存"),
+                    format!("The responsible's phone \"{raw}\" is not a phone number; not stored"),
+                ));
+                None
+            }
+        },
+    };
+    w.set(
+        "responsible_phone",
+        responsible_phone
+            .as_ref()
+            .map(|p| json!(p))
+            .unwrap_or(Value::Null),
+    );
+
+    let (Some(start), Some(compound)) = (start, compound) else {
+        return nothing;
+    };
+    let tz_midnight = |d: NaiveDate| Instant {
+        utc: d.and_time(NaiveTime::MIN).and_utc() - chrono::Duration::hours(8),
+        offset_minutes: 480,
+    };
+    let places = if origin.is_some() || from_text.is_some() {
+        vec![TravelPlace {
+            division_code: origin.clone(),
+            text: from_text,
+        }]
+    } else {
+        Vec::new()
+    };
+    let travel = TravelDeclaration {
+        id: new_id(),
+        person_id: None,
+        passage_id: None,
+        places,
+        from_date: None,
+        to_date: arrived.or(Some(start)),
+        transport,
+        transport_ref,
+        declared_at: tz_midnight(arrived.unwrap_or(start)),
+        recorded_by: options.recorded_by.clone(),
+    };
+    let reason = if origin.as_deref().is_some_and(|c| c.starts_with("42")) {
+        ObservationReason::ReturneeHubei
+    } else {
+        ObservationReason::ReturneeElsewhere
+    };
+    let case = ObservationCase {
+        id: new_id(),
+        person_id: person.id,
+        community_code: compound.community_code.clone(),
+        compound: compound.id.clone(),
+        address: address_line(
+            person.building.as_deref(),
+            person.unit.as_deref(),
+            person.room.as_deref(),
+        )
+        .or(split.rest),
+        reason,
+        origin_id: None,
+        start_date: start,
+        policy: options.observation,
+        responsible,
+        responsible_phone,
+        backup: None,
+        notes: w.text(Column::Remark),
+    };
+    ObservationRead {
+        travel: Some(travel),
+        case: Some(case),
+    }
 }
 
 /// A temperature rule's refusal, said of a register's cell instead of a reading at the gate: the

@@ -4,6 +4,7 @@
 //! records and an import report, and writes exports that Excel opens safely and that import
 //! back to the same records.
 
+pub mod address;
 pub mod cells;
 pub mod columns;
 pub mod dates;
@@ -11,6 +12,7 @@ pub mod export;
 pub mod import;
 pub mod places;
 
+pub use address::{split_address, KnownCompound, SplitAddress};
 pub use cells::{read_grid, Cell, Grid};
 pub use columns::{Column, HeaderMatch};
 pub use export::{

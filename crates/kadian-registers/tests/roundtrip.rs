@@ -93,6 +93,9 @@ fn round_trip(file: &str) {
     let original = import(&fixtures().join(file), None);
     let kind = original.report.kind;
     let table = match kind {
+        // A home-observation register is not exported in its own shape (the 每日随访表 is a
+        // sheet of days, not of people).
+        RegisterKind::HomeObservation => return,
         RegisterKind::Roster => residents_table(&original.persons),
         RegisterKind::GateLog => {
             let rows: Vec<PassageExport<'_>> = original

@@ -270,7 +270,9 @@ pub struct RegisterImport {
 /// Imports a register file into the server for `community` (and `compound`): every accepted or
 /// warned row becomes records as a device would push them; nothing is stored on `dry_run`, or
 /// when the file cannot be read at all. Without a community the import is street-wide: each
-/// person's community comes from the register's 社区代码 column.
+/// person's community comes from the register's 社区代码 column. A home-observation register
+/// (居家观察人员台账) places each case, and its person, in the compound its 现住址 names, among
+/// the community's compounds (the street's without a community), else in `compound`.
 pub async fn import_register(
     db: &dyn Database,
     path: &Path,
@@ -322,6 +324,18 @@ pub async fn import_register(
     options.compound = compound_name;
     options.checkpoint_id = checkpoint.unwrap_or_else(|| "import".into());
     options.recorded_by = "kadian-server import".into();
+    // The compounds an address may name: the community's, or the street's.
+    options.compounds = reference
+        .compounds
+        .iter()
+        .filter(|(_, (c, _))| community.is_none_or(|want| want == c))
+        .map(|(id, (c, name))| kadian_registers::KnownCompound {
+            id: id.clone(),
+            name: name.clone(),
+            community_code: c.clone(),
+        })
+        .collect();
+    options.compounds.sort_by(|a, b| a.id.cmp(&b.id));
     let batch =
         kadian_registers::import_file(path, &options, &kadian_registers::Divisions::bundled())?;
     // Without --community, a person whose row names no community (no 社区代码 column) could not
@@ -372,6 +386,9 @@ pub async fn import_register(
     }
     for r in batch.readings.iter().filter(|r| placed(r.person_id)) {
         add(RecordKind::TemperatureReading, serde_json::to_value(r)?);
+    }
+    for c in batch.cases.iter().filter(|c| placed(Some(c.person_id))) {
+        add(RecordKind::ObservationCase, serde_json::to_value(c)?);
     }
     let refused: Vec<Receipt> = batch
         .persons

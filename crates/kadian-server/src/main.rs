@@ -106,7 +106,8 @@ enum Command {
     },
     /// Import a register (.xlsx, .xls, .csv) of a community: a preview with --dry-run.
     Import {
-        /// residents (居民花名册), returnees (返乡人员登记表) or gate-log (出入登记)
+        /// residents (居民花名册), returnees (返乡人员登记表), gate-log (出入登记) or
+        /// observations (居家观察人员台账: a case per row, in the compound its 现住址 names)
         #[arg(value_enum)]
         kind: RegisterArg,
         /// The register file
@@ -250,6 +251,7 @@ enum RegisterArg {
     Residents,
     Returnees,
     GateLog,
+    Observations,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -606,6 +608,7 @@ async fn main() -> Result<()> {
                 RegisterArg::Residents => kadian_registers::RegisterKind::Roster,
                 RegisterArg::Returnees => kadian_registers::RegisterKind::Returnees,
                 RegisterArg::GateLog => kadian_registers::RegisterKind::GateLog,
+                RegisterArg::Observations => kadian_registers::RegisterKind::HomeObservation,
             };
             let r = admin::import_register(
                 db.as_ref(),

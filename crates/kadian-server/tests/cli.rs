@@ -572,4 +572,45 @@ fn the_street_office_lists_and_renames_places_and_lists_volunteers_and_codes() {
         codes.contains("volunteer") && codes.contains("八一新苑 北门") && codes.contains("unused"),
         "{codes}"
     );
+
+    // 居家观察人员台账: the dry run's row report on standard output, the summary on standard
+    // error; then the import, a case per row in the compound its 现住址 names.
+    let register = std::env::var_os("KADIAN_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared"))
+        })
+        .join("fixtures/registers/八一社区_居家观察人员台账.xlsx");
+    let register = register.to_str().expect("path");
+    let (success, report, summary) = run(&[
+        "import",
+        "observations",
+        register,
+        "--community",
+        "411402001018",
+        "--dry-run",
+        "--report",
+        "-",
+    ]);
+    assert!(success, "{summary}");
+    let report: serde_json::Value = serde_json::from_str(&report).expect("the report is JSON");
+    assert_eq!(report["kind"], "home_observation");
+    assert_eq!(report["report_date"], "2020-02-06");
+    assert_eq!(report["rows"].as_array().map(Vec::len), Some(56));
+    assert!(
+        summary.contains("56 rows — 47 accepted, 6 warned, 3 rejected")
+            && summary.contains("dry run: nothing stored"),
+        "{summary}"
+    );
+    let done = ok(&[
+        "import",
+        "observations",
+        register,
+        "--community",
+        "411402001018",
+    ]);
+    assert!(
+        done.contains("stored 159, already there 0, refused 0"),
+        "{done}"
+    );
 }

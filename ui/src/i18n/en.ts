@@ -236,7 +236,7 @@ const en: MessageSchema = {
   import: {
     hint: 'Choose a community or compound register (Excel or CSV: roster, returnee register or gate log). You see a preview first; nothing is stored until you confirm.',
     read: 'Read and preview',
-    kinds: { auto: 'Detect', residents: 'Resident roster', returnees: 'Returnee register', gate_log: 'Gate log' },
+    kinds: { auto: 'Detect', residents: 'Resident roster', returnees: 'Returnee register', gate_log: 'Gate log', observations: 'Home-observation register' },
     summary: '{total} rows: {accepted} fine, {warned} with warnings, {rejected} cannot be imported; {persons} people ({merged} duplicate rows)',
     unmapped: 'These columns match no field and are not imported: {columns}',
     row: 'Row',
@@ -264,8 +264,14 @@ const en: MessageSchema = {
       at: 'Time',
       community: 'Community',
       compound: 'Compound',
+      address: 'Address',
+      origin: 'Origin',
+      arrived_on: 'Arrival date',
+      observation_start: 'Observation start',
+      responsible_phone: "Responsible's phone",
     },
     done: 'Imported: {persons} people, {travel} travel declarations, {passages} passages',
+    cases: '{n} placed under home observation (see Today\'s visits)',
   },
   person: {
     title: 'Person',

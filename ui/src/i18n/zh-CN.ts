@@ -234,7 +234,7 @@ const zhCN = {
   import: {
     hint: '选择社区或小区的 Excel / CSV 名册（居民花名册、返乡人员登记表或出入登记），先预览，确认后才导入。',
     read: '读取并预览',
-    kinds: { auto: '自动识别', residents: '居民花名册', returnees: '返乡人员登记表', gate_log: '出入登记' },
+    kinds: { auto: '自动识别', residents: '居民花名册', returnees: '返乡人员登记表', gate_log: '出入登记', observations: '居家观察人员台账' },
     summary: '共 {total} 行：{accepted} 行无误，{warned} 行有提示，{rejected} 行不能导入；{persons} 人（{merged} 行为重复）',
     unmapped: '这些列没有对应的字段，不会导入：{columns}',
     row: '行号',
@@ -243,6 +243,7 @@ const zhCN = {
     statuses: { accepted: '无误', warned: '有提示', rejected: '不能导入' },
     commit: '确认导入 {n} 行',
     done: '已导入：{persons} 人，{travel} 条旅居史，{passages} 条出入登记',
+    cases: '{n} 人纳入居家观察（见“今日随访”）',
     alreadyHere: '已存在 {n} 行（本机已有，内容相同），已跳过',
     choose: '选择文件',
     noFile: '未选择文件',
@@ -263,6 +264,11 @@ const zhCN = {
       at: '时间',
       community: '社区',
       compound: '小区',
+      address: '现住址',
+      origin: '来源地',
+      arrived_on: '返回日期',
+      observation_start: '隔离开始日期',
+      responsible_phone: '责任人电话',
     },
   },
   person: {

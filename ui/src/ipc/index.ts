@@ -192,7 +192,7 @@ export const exportList = (kind: ExportKind, range: DayRange | null, format: 'xl
 export const exportReveal = (fileName: string) => call<void>('export_reveal', { fileName })
 
 /** 导入名册, step 1: sends the file's bytes raw (a roster can be 12 MB); nothing is stored yet. */
-export async function importPreview(file: File, kind: 'auto' | 'residents' | 'returnees' | 'gate_log'): Promise<ImportPreview> {
+export async function importPreview(file: File, kind: 'auto' | 'residents' | 'returnees' | 'gate_log' | 'observations'): Promise<ImportPreview> {
   const bytes = new Uint8Array(await file.arrayBuffer())
   return call<ImportPreview>('import_preview', bytes, {
     headers: { 'x-file-name': encodeURIComponent(file.name), 'x-register-kind': kind },

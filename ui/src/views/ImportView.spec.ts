@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-const calls = vi.hoisted(() => ({ preview: [] as unknown[][], commit: [] as string[], alreadyHere: 0 }))
+const calls = vi.hoisted(() => ({ preview: [] as unknown[][], commit: [] as string[], alreadyHere: 0, cases: 0 }))
 
 vi.mock('../ipc', async (original) => {
   const real = await original<typeof import('../ipc')>()
@@ -26,8 +26,8 @@ vi.mock('../ipc', async (original) => {
     importCommit: async (token: string) => {
       calls.commit.push(token)
       return calls.alreadyHere
-        ? { persons: 0, travel: 0, passages: 0, readings: 0, already_here: calls.alreadyHere }
-        : { persons: 2, travel: 0, passages: 0, readings: 0, already_here: 0 }
+        ? { persons: 0, travel: 0, passages: 0, readings: 0, cases: 0, already_here: calls.alreadyHere }
+        : { persons: 2, travel: 2, passages: 0, readings: 0, cases: calls.cases, already_here: 0 }
     },
   }
 })
@@ -62,6 +62,21 @@ describe('导入名册', () => {
     await flushPromises()
     expect(calls.commit).toEqual(['t1'])
     expect(wrapper.text()).toContain('已导入：2 人')
+  })
+  it('says how many were placed under home observation, and where to find them', async () => {
+    setActivePinia(createPinia())
+    calls.alreadyHere = 0
+    calls.cases = 2
+    const wrapper = mount(ImportView, { global: { plugins: [createAppI18n()] } })
+    const input = wrapper.get('[data-testid="import-file"]')
+    Object.defineProperty(input.element, 'files', { value: [new File([new Uint8Array([1])], '居家观察人员台账.xlsx')] })
+    await input.trigger('change')
+    await wrapper.get('[data-testid="import-read"]').trigger('click')
+    await flushPromises()
+    await wrapper.get('[data-testid="import-commit"]').trigger('click')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="import-done"]').text()).toContain('2 人纳入居家观察（见“今日随访”）')
+    calls.cases = 0
   })
   it('says a register imported again was skipped, next to the button, and keeps saying it across tabs', async () => {
     setActivePinia(createPinia())

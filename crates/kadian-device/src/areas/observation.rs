@@ -10,8 +10,9 @@ use kadian_domain::observation::{
     day_grid, CaseGrid, CaseStatus, DayState, ObservationPolicy, TransitionKind, VisitOutcome,
 };
 use kadian_domain::records::{
-    new_id, observation_case_id_for_declaration, CaseTransition, FollowUpVisit, Instant,
-    ObservationCase, ObservationReason, Source, Symptom, VisitAction, VisitMethod, VisitSlot,
+    address_line, new_id, observation_case_id_for_declaration, CaseTransition, FollowUpVisit,
+    Instant, ObservationCase, ObservationReason, Source, Symptom, VisitAction, VisitMethod,
+    VisitSlot,
 };
 use kadian_domain::sync::Role;
 use kadian_domain::Celsius;
@@ -281,17 +282,17 @@ impl AppCore {
         };
         let id = declaration.map_or_else(new_id, observation_case_id_for_declaration);
         if self.store().observation_case(&id.to_string())?.is_none() {
-            let address = [&person.building, &person.unit, &person.room]
-                .iter()
-                .filter_map(|p| p.as_deref())
-                .collect::<Vec<_>>()
-                .join("");
+            let address = address_line(
+                person.building.as_deref(),
+                person.unit.as_deref(),
+                person.room.as_deref(),
+            );
             let case = ObservationCase {
                 id,
                 person_id,
                 community_code: community,
                 compound,
-                address: (!address.is_empty()).then_some(address),
+                address,
                 reason: input.reason,
                 origin_id: declaration,
                 start_date: start,
@@ -302,6 +303,7 @@ impl AppCore {
                     .map(str::trim)
                     .filter(|r| !r.is_empty())
                     .map(str::to_owned),
+                responsible_phone: None,
                 backup: None,
                 notes: None,
             };

@@ -1,8 +1,8 @@
-//! 导入名册 on a laptop: a register file (a roster, a returnee register or a gate log, as
-//! community staff keep them in Excel or CSV) is read by kadian-registers and shown as a report,
+//! 导入名册 on a laptop: a register file (a roster, a returnee register, a gate log or a
+//! home-observation register, as community staff keep them in Excel or CSV) is read by kadian-registers and shown as a report,
 //! every warned and rejected row included, before anything is stored. Committing stores the whole
-//! file in one transaction (persons, travel declarations, passages and readings, each with its
-//! outbox row), so it syncs like anything typed at a gate; a file that fails changes nothing.
+//! file in one transaction (persons, travel declarations, passages and readings, observation
+//! cases, each with its outbox row), so it syncs like anything typed at a gate; a file that fails changes nothing.
 
 use kadian_registers::import::{
     import_file, ImportBatch, ImportOptions, ImportReport, RegisterKind,
@@ -35,6 +35,7 @@ fn kind_of(raw: Option<&str>) -> AppResult<Option<RegisterKind>> {
         Some("residents" | "roster") => Some(RegisterKind::Roster),
         Some("returnees") => Some(RegisterKind::Returnees),
         Some("gate_log" | "gate-log") => Some(RegisterKind::GateLog),
+        Some("observations" | "home_observation") => Some(RegisterKind::HomeObservation),
         Some(other) => {
             return Err(AppError::new(
                 "invalid_register_kind",
@@ -54,7 +55,7 @@ impl AppCore {
     }
 
     /// Reads a register file (its name tells the format: .xlsx, .xls, .csv) and returns the
-    /// report without storing anything. `kind`: `residents`, `returnees`, `gate_log`, or `None`
+    /// report without storing anything. `kind`: `residents`, `returnees`, `gate_log`, `observations`, or `None`
     /// to tell from the columns. People are placed in this laptop's community and compound;
     /// passages at its compound's first checkpoint.
     ///
@@ -90,21 +91,33 @@ impl AppCore {
                 "The file is larger than 64 MB; split it",
             ));
         }
-        let (compound_name, checkpoint) = {
+        let (compound_name, checkpoint, compounds) = {
             let r = self.reference()?;
+            // The compounds an observation register's addresses may name: those this device
+            // holds (its scope's).
+            let compounds: Vec<kadian_registers::KnownCompound> = r
+                .compounds
+                .values()
+                .map(|c| kadian_registers::KnownCompound {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    community_code: c.community.clone(),
+                })
+                .collect();
             let compound = enrolment.scope.compound.as_deref();
             let name = compound
                 .and_then(|id| r.compound_name(id))
                 .map(str::to_owned);
             // The compound's first gate (by id): an imported gate log's passages need one.
             let checkpoint = compound.and_then(|id| r.gates_of(id).next().map(|g| g.id.clone()));
-            (name, checkpoint)
+            (name, checkpoint, compounds)
         };
         let kind = kind_of(kind)?;
         let mut options = ImportOptions::new(local(self.now()).date());
         options.kind = kind;
         options.community_code = enrolment.scope.community.clone();
         options.compound = compound_name;
+        options.compounds = compounds;
         options.checkpoint_id = checkpoint.clone().unwrap_or_else(|| "import".into());
         // `recorded_by` is a reference of at most 64 characters (kadian_domain::records): a long file name
         // is cut, never a reason to refuse the register.

@@ -5,6 +5,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::error::Result;
+use super::observation::upsert_case_tx;
 use super::passages::insert_passage;
 use super::persons::{person_unchanged, upsert_person_tx};
 use super::readings::insert_reading;
@@ -24,9 +25,12 @@ pub struct ImportCommitted {
     pub passages: u32,
     /// Readings (with passages and on their own).
     pub readings: u32,
+    /// Observation cases opened (a home-observation register).
+    pub cases: u32,
     /// Rows of the register that were on this device already, unchanged (a register imported
     /// again): left as they were, not sent again. A row counts by its main record (a gate-log
-    /// row's passage, a returnee row's declaration, a roster row's person).
+    /// row's passage, a returnee row's declaration, an observation row's case, a roster row's
+    /// person).
     pub already_here: u32,
 }
 
@@ -49,6 +53,7 @@ impl Store {
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         self.write(|tx| {
             let (mut stored_persons, mut travel, mut passages, mut readings) = (0, 0, 0, 0);
+            let (mut cases, mut here_cases) = (0, 0usize);
             // Records already here, by kind: the rows of a register are counted by their main
             // record below.
             let (mut here_persons, mut here_travel, mut here_passages) = (0usize, 0usize, 0usize);
@@ -95,10 +100,22 @@ impl Store {
                     readings += 1;
                 }
             }
+            // Cases after their persons and declarations (a case names both).
+            for c in &batch.cases {
+                if here(table_of(RecordKind::ObservationCase), c.id)? {
+                    here_cases += 1;
+                } else {
+                    upsert_case_tx(tx, c, Source::Import, None)?;
+                    cases += 1;
+                }
+            }
             // A row is already here when its main record is: the passage of a gate-log row,
-            // the declaration of a returnee row, the person of a roster row.
+            // the case of an observation row, the declaration of a returnee row, the person of
+            // a roster row.
             let already_here = if !batch.passages.is_empty() {
                 here_passages
+            } else if !batch.cases.is_empty() {
+                here_cases
             } else if !batch.travel.is_empty() {
                 here_travel
             } else {
@@ -109,6 +126,7 @@ impl Store {
                 travel: count(travel),
                 passages: count(passages),
                 readings: count(readings),
+                cases: count(cases),
                 already_here: count(already_here),
             })
         })

@@ -44,7 +44,7 @@ pub use follow_up_visit::{
     check_follow_up_visit, FollowUpVisit, Symptom, VisitAction, VisitMethod, VisitSlot,
 };
 pub use observation_case::{
-    check_observation_case, observation_case_id_for_declaration, ObservationCase,
+    address_line, check_observation_case, observation_case_id_for_declaration, ObservationCase,
     ObservationReason, OBSERVATION_CASE_NAMESPACE,
 };
 pub use passage::{check_passage, Direction, Passage};

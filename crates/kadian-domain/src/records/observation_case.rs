@@ -64,6 +64,9 @@ pub struct ObservationCase {
     pub policy: ObservationPolicy,
     /// The staff member responsible (包保责任人).
     pub responsible: Option<String>,
+    /// Their phone, as a register gives it (11 digits, or a landline `0370-xxxxxxx`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible_phone: Option<String>,
     /// Their backup.
     pub backup: Option<String>,
     /// People living with them (同住人), notes.
@@ -103,6 +106,10 @@ pub fn check_observation_case(c: &ObservationCase) -> Result<(), Notice> {
     )?;
     for (name, value) in [
         ("包保人 / responsible", c.responsible.as_deref()),
+        (
+            "包保人电话 / responsible's phone",
+            c.responsible_phone.as_deref(),
+        ),
         ("备岗 / backup", c.backup.as_deref()),
     ] {
         opt_text(Field::Record, name, value, MAX_SHORT_CHARS, false)?;
@@ -111,4 +118,54 @@ pub fn check_observation_case(c: &ObservationCase) -> Result<(), Notice> {
         text(Field::Record, "备注 / notes", n, MAX_TEXT_CHARS, true)?;
     }
     Ok(())
+}
+
+/// Where a person is visited, as staff write it: `3号楼2单元301`. A building or unit given as a
+/// bare number gets its 号楼 / 单元; anything else (`A座`, `3组`) is kept as written. `None` when
+/// all three are empty.
+pub fn address_line(
+    building: Option<&str>,
+    unit: Option<&str>,
+    room: Option<&str>,
+) -> Option<String> {
+    let bare = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mut line = String::new();
+    if let Some(b) = building.map(str::trim).filter(|s| !s.is_empty()) {
+        line.push_str(b);
+        if bare(b) {
+            line.push_str("号楼");
+        }
+    }
+    if let Some(u) = unit.map(str::trim).filter(|s| !s.is_empty()) {
+        line.push_str(u);
+        if bare(u) {
+            line.push_str("单元");
+        }
+    }
+    if let Some(r) = room.map(str::trim).filter(|s| !s.is_empty()) {
+        line.push_str(r);
+    }
+    (!line.is_empty()).then_some(line)
+}
+
+#[cfg(test)]
+mod address {
+    use super::address_line;
+
+    #[test]
+    fn bare_numbers_get_their_words_and_written_ones_stay() {
+        assert_eq!(
+            address_line(Some("3"), Some("2"), Some("301")).as_deref(),
+            Some("3号楼2单元301")
+        );
+        assert_eq!(
+            address_line(Some("3号楼"), Some("2单元"), Some("301")).as_deref(),
+            Some("3号楼2单元301")
+        );
+        assert_eq!(
+            address_line(Some("A座"), None, Some("1203")).as_deref(),
+            Some("A座1203")
+        );
+        assert_eq!(address_line(None, Some(" "), None), None);
+    }
 }

@@ -21,8 +21,13 @@ passages: number,
  */
 readings: number, 
 /**
+ * Observation cases opened (a home-observation register).
+ */
+cases: number, 
+/**
  * Rows of the register that were on this device already, unchanged (a register imported
  * again): left as they were, not sent again. A row counts by its main record (a gate-log
- * row's passage, a returnee row's declaration, a roster row's person).
+ * row's passage, a returnee row's declaration, an observation row's case, a roster row's
+ * person).
  */
 already_here: number, };

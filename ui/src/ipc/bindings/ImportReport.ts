@@ -23,6 +23,11 @@ sheet: string,
  */
 header_row: number, 
 /**
+ * The 填报日期 in the title rows (home-observation registers: year-less dates take its
+ * year, and an arrival after it is refused).
+ */
+report_date: string | null, 
+/**
  * Data rows (blank rows and the 合计 row are not data rows).
  */
 rows_total: number, 
