@@ -274,6 +274,21 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
         json!({"caseId": case["case_id"], "kind": "refer", "reason": "复查"}),
     );
     assert_eq!(referred["status"], "referred");
+    // The case's page (day 0 today: no days of the period yet; the visit and the referral) and
+    // the daily sheet.
+    let page = laptop.ok("observation_case", json!({"caseId": case["case_id"]}));
+    assert_eq!(page["start"], today.as_str());
+    assert_eq!(page["visits"][0]["celsius"], 36.6);
+    assert_eq!(page["changes"][0]["kind"], "refer");
+    assert_eq!(page["changes"][0]["applied"], true);
+    let sheet = laptop.ok(
+        "observation_export",
+        json!({"from": today, "to": ends, "format": "xlsx"}),
+    );
+    assert_eq!(sheet["rows"], 1);
+    assert!(sheet["file_name"]
+        .as_str()
+        .is_some_and(|n| n.starts_with("居家观察每日随访表_")));
     assert_eq!(
         laptop
             .ok("observation_list", json!({}))

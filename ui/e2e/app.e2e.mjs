@@ -601,6 +601,23 @@ try {
     await shot(l, 'observation-today')
   })
 
+  await flow("a case's page shows its days and visits, and everyone under observation is listed", async () => {
+    await (await $t(l, 'observation-case-测试访客')).click()
+    const sheet = await $t(l, 'case-sheet')
+    await sheet.waitForDisplayed({ timeout: 10000 })
+    await waitFor('the case page', async () => (await text(l, 'case-visits')).includes('36.6'))
+    assert.match(await text(l, 'case-status'), /观察中/)
+    assert.ok((await text(l, 'case-days')).includes('第 1/14 天'), 'the period day by day')
+    await shot(l, 'observation-case')
+    await l.keys('Escape')
+    await waitFor('the page closed', async () => !(await sheet.isDisplayed().catch(() => false)))
+    await (await $t(l, 'observation-view-all')).click()
+    const list = await $t(l, 'cases-table')
+    await waitFor('the case list', async () => (await list.getText()).includes('测试访客'))
+    for (const id of ['sheet-from', 'sheet-to', 'sheet-xlsx']) await inView(l, id)
+    await (await $t(l, 'observation-view-today')).click()
+  })
+
   await flow('the day range is picked on a 年/月/日 wheel in the app language', async () => {
     await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="出入记录"]')).click()
     const from = await $t(l, 'range-from')

@@ -491,3 +491,135 @@ mod breach {
         assert!(!list.entries[1].went_out_today);
     }
 }
+
+mod case_page {
+    use super::today_list_support::*;
+    use super::*;
+    use kadian_device::areas::observation::MAX_SHEET_DAYS;
+
+    fn record(core: &kadian_device::AppCore, case_id: &str, day: NaiveDate, tenths: i16) {
+        let id = kadian_domain::records::canonical_uuid(case_id).expect("id");
+        let outcome = if tenths >= 373 {
+            VisitOutcome::SeenUnwell
+        } else {
+            VisitOutcome::SeenWell
+        };
+        let mut v = super::visit(
+            &ObservationCase {
+                id,
+                ..super::case(&today().to_string())
+            },
+            &day.to_string(),
+            outcome,
+            Some(tenths),
+        );
+        v.case_id = id;
+        core.store()
+            .record_follow_up_visit(&v, Source::User)
+            .expect("visit");
+    }
+
+    fn change(core: &kadian_device::AppCore, case_id: &str, kind: TransitionKind, who: &str) {
+        core.store()
+            .record_case_transition(
+                &CaseTransition {
+                    id: new_id(),
+                    case_id: kadian_domain::records::canonical_uuid(case_id).expect("id"),
+                    kind,
+                    effective: today(),
+                    reason: "发热".into(),
+                    at: Instant::now_cst(),
+                    recorded_by: who.into(),
+                },
+                Source::User,
+            )
+            .expect("transition");
+        // Distinct recording instants: the fold orders a day's changes by them.
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+
+    #[test]
+    fn a_cases_page_shows_its_days_visits_and_changes_and_the_daily_sheet_marks_every_day() {
+        let (core, dir) = laptop(Role::Compound);
+        let zhang = open(&core, &resident(&core, "张三", "3号楼", "301"), 3);
+        open(&core, &resident(&core, "李四", "1号楼", "101"), 1);
+        let (d1, d2) = (
+            today() - chrono::Days::new(2),
+            today() - chrono::Days::new(1),
+        );
+        record(&core, &zhang, d1, 365);
+        record(&core, &zhang, d2, 381);
+        core.store().set_last_sync_now().expect("synced");
+        // Released on one laptop; a referral typed on another before anyone knew clashes.
+        change(&core, &zhang, TransitionKind::Release, "王强");
+        change(&core, &zhang, TransitionKind::Refer, "李红梅");
+
+        let page = core.observation_case_page(&zhang).expect("page");
+        assert_eq!(page.start, (today() - chrono::Days::new(3)).to_string());
+        assert_eq!(page.policy_days, 14);
+        let days: Vec<(DayState, Option<f64>)> =
+            page.days.iter().map(|d| (d.state, d.celsius)).collect();
+        assert_eq!(
+            days,
+            [
+                (DayState::Seen, Some(36.5)),
+                (DayState::SeenUnwell, Some(38.1)),
+                (DayState::Due, None),
+            ],
+            "released today: the grid ends today"
+        );
+        assert_eq!(page.visits.len(), 2);
+        assert_eq!(page.visits[1].celsius, Some(38.1));
+        let changes: Vec<(TransitionKind, bool)> =
+            page.changes.iter().map(|c| (c.kind, c.applied)).collect();
+        assert_eq!(
+            changes,
+            [
+                (TransitionKind::Release, true),
+                (TransitionKind::Refer, false)
+            ],
+            "a referral of a released person does not apply and is shown as such"
+        );
+        assert_eq!(page.entry.status, CaseStatus::Released);
+
+        // The daily sheet over the last five days: 李四 (1号楼) before 张三 (3号楼); a day
+        // outside the period is –, a seen day ✓ with its reading, a fever !, today still empty.
+        let out = dir.path().join("exports");
+        let from = (today() - chrono::Days::new(4)).to_string();
+        let sheet = core
+            .observation_export(&from, &today().to_string(), "csv", &out)
+            .expect("sheet");
+        assert_eq!(sheet.rows, 2);
+        let text = std::fs::read_to_string(&sheet.path).expect("csv");
+        let lines: Vec<Vec<&str>> = text
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .map(|l| l.split(',').collect())
+            .collect();
+        assert_eq!(lines[0][0], "姓名");
+        assert_eq!(lines[0].len(), 8 + 5);
+        assert!(
+            lines[0][8].ends_with('日') && lines[0][8].contains('月'),
+            "{:?}",
+            lines[0]
+        );
+        assert_eq!(lines[1][0], "李四");
+        assert_eq!(&lines[2][..1], ["张三"]);
+        assert_eq!(lines[2][6], "已解除");
+        assert_eq!(&lines[2][8..], ["–", "–", "✓36.5", "!38.1", ""]);
+
+        let too_long = (today() - chrono::Days::new(MAX_SHEET_DAYS as u64)).to_string();
+        assert_eq!(
+            core.observation_export(&too_long, &today().to_string(), "csv", &out)
+                .expect_err("too long")
+                .code,
+            "range_too_long"
+        );
+        assert_eq!(
+            core.observation_export("2026-13-01", &today().to_string(), "csv", &out)
+                .expect_err("date")
+                .code,
+            "invalid_date"
+        );
+    }
+}

@@ -1,7 +1,10 @@
-//! Home observation on the staff laptop: today's visits, the case list, opening a case,
-//! recording a visit, changing a case's status.
+//! Home observation on the staff laptop: today's visits, the case list, a case's page, opening a
+//! case, recording a visit, changing a case's status, the daily sheet (每日随访表).
 
-use kadian_device::areas::observation::{ObservationEntry, OpenCase, TodayVisits, VisitInput};
+use kadian_device::areas::observation::{
+    CasePage, ObservationEntry, OpenCase, TodayVisits, VisitInput,
+};
+use kadian_device::areas::review::ExportResult;
 use kadian_device::AppResult;
 use kadian_domain::observation::TransitionKind;
 
@@ -54,5 +57,28 @@ pub(crate) async fn observation_transition(
 ) -> AppResult<ObservationEntry> {
     device
         .run(move |c| c.observation_transition(&case_id, kind, &reason))
+        .await
+}
+
+/// A case's page: its days, visits and status changes.
+#[tauri::command]
+pub(crate) async fn observation_case(
+    device: tauri::State<'_, Device>,
+    case_id: String,
+) -> AppResult<CasePage> {
+    device.run(move |c| c.observation_case_page(&case_id)).await
+}
+
+/// Writes the 居家观察每日随访表 for the China days `from`–`to` to the export folder.
+#[tauri::command]
+pub(crate) async fn observation_export(
+    device: tauri::State<'_, Device>,
+    from: String,
+    to: String,
+    format: String,
+) -> AppResult<ExportResult> {
+    let dir = device.export_dir.clone();
+    device
+        .run(move |c| c.observation_export(&from, &to, &format, &dir))
         .await
 }

@@ -42,6 +42,10 @@ import type { ObservationEntry } from './bindings/ObservationEntry'
 import type { OpenCase } from './bindings/OpenCase'
 import type { TodayVisits } from './bindings/TodayVisits'
 import type { VisitInput } from './bindings/VisitInput'
+import type { CasePage } from './bindings/CasePage'
+import type { CaseDay } from './bindings/CaseDay'
+import type { CaseVisit } from './bindings/CaseVisit'
+import type { CaseChange } from './bindings/CaseChange'
 
 export type {
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
@@ -49,6 +53,7 @@ export type {
   PersonCard, PersonPage, Revealed, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView, QuarantinedChange,
   ReviewList, Shift, ConflictView, SyncStatus, TemperatureCheck, NoticeView, LastPassage, Today, TodayFilter, TravelInput, TravelView,
   VisitorInput, Volunteer, VolunteerEntry, ObservationEntry, OpenCase, TodayVisits, VisitInput,
+  CasePage, CaseDay, CaseVisit, CaseChange,
 }
 
 export const FALLBACK_APP_INFO: Readonly<AppInfo> = Object.freeze({
@@ -179,6 +184,11 @@ export const observationVisit = (input: VisitInput) => call<ObservationEntry>('o
 /** Changes a case's status today: `release`, `refer`, `resume`, `transfer_out`, `lose`, `cancel`, `reopen`. */
 export const observationTransition = (caseId: string, kind: string, reason: string) =>
   call<ObservationEntry>('observation_transition', { caseId, kind, reason })
+/** A case's page: its days, visits and status changes. */
+export const observationCase = (caseId: string) => call<CasePage>('observation_case', { caseId })
+/** Writes the 居家观察每日随访表 for the China days `from`–`to` (at most 62). */
+export const observationExport = (from: string, to: string, format: 'xlsx' | 'csv') =>
+  call<ExportResult>('observation_export', { from, to, format })
 export const volunteerList = () => call<VolunteerEntry[]>('volunteer_list')
 export const volunteerCompounds = () => call<CompoundChoice[]>('volunteer_compounds')
 /** Adds a volunteer with a PIN, or gives the volunteer of that name a new PIN. */

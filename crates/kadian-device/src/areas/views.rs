@@ -278,3 +278,69 @@ impl AppCore {
         Ok(ReferenceData::read(&self.store())?)
     }
 }
+
+/// A file written by an export.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ExportResult {
+    /// Full path of the file.
+    pub path: String,
+    /// Rows written (without the header).
+    pub rows: u32,
+    /// Voided passages or readings of the list that were left out of the file (0 for returnees).
+    pub voided_left_out: u32,
+    /// The file's name (`出入登记_20261201-203000.xlsx`).
+    pub file_name: String,
+    /// The folder it is in.
+    pub folder: String,
+}
+
+/// Writes an export table to `dir` as `<stem>_<local time>.xlsx` or `.csv` (UTF-8 with BOM).
+/// `at` is the local (China) time the name carries. Errors: `invalid_format`, `export_failed`.
+pub fn write_export(
+    table: &kadian_registers::export::ExportTable,
+    stem: &str,
+    format: &str,
+    dir: &std::path::Path,
+    at: chrono::NaiveDateTime,
+    voided_left_out: usize,
+) -> AppResult<ExportResult> {
+    let failed = |path: &std::path::Path, e: &dyn std::fmt::Display| {
+        AppError::new(
+            "export_failed",
+            None,
+            &format!("文件没有写成：{}（{e}）", path.display()),
+            &format!("The file could not be written: {} ({e})", path.display()),
+        )
+    };
+    let ext = match format {
+        "xlsx" => "xlsx",
+        "csv" => "csv",
+        _ => {
+            return Err(AppError::new(
+                "invalid_format",
+                Some("format"),
+                "只能导出 Excel（.xlsx）或 CSV",
+                "Export as .xlsx or .csv",
+            ))
+        }
+    };
+    std::fs::create_dir_all(dir).map_err(|e| failed(dir, &e))?;
+    let path = dir.join(format!("{stem}_{}.{ext}", at.format("%Y%m%d-%H%M%S")));
+    let written = if ext == "xlsx" {
+        kadian_registers::export::export_xlsx(table, &path)
+    } else {
+        kadian_registers::export::export_csv(table, &path)
+    };
+    written.map_err(|e| failed(&path, &e))?;
+    Ok(ExportResult {
+        path: path.display().to_string(),
+        rows: u32::try_from(table.rows.len()).unwrap_or(u32::MAX),
+        voided_left_out: u32::try_from(voided_left_out).unwrap_or(u32::MAX),
+        file_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        folder: dir.display().to_string(),
+    })
+}

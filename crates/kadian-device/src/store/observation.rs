@@ -17,6 +17,25 @@ fn json<T: serde::Serialize>(r: &T) -> Result<String> {
     Ok(serde_json::to_string(r)?)
 }
 
+/// What the day grid needs of a visit.
+fn visit_fact(v: &FollowUpVisit) -> VisitFact {
+    VisitFact {
+        date: v.date,
+        outcome: v.outcome,
+        celsius: v.celsius,
+    }
+}
+
+/// What the fold needs of a transition.
+fn transition_fact(t: &CaseTransition) -> TransitionFact {
+    TransitionFact {
+        id: t.id.to_string(),
+        kind: t.kind,
+        effective: t.effective,
+        recorded_at: ts(t.at.utc),
+    }
+}
+
 /// Writes a case: a new one (`create`), or a change of one held here (`update`, on the version
 /// held). Pulled cases (`Source::Sync`) take the server's version and queue nothing.
 pub(crate) fn upsert_case_tx(
@@ -209,9 +228,9 @@ impl Store {
             .collect())
     }
 
-    /// What the day grid needs of a case's visits and transitions
-    /// ([`kadian_domain::observation::day_grid`]).
-    pub fn case_facts(&self, case_id: &str) -> Result<(Vec<VisitFact>, Vec<TransitionFact>)> {
+    /// A case's visits (by date, then id) and transitions (in no order: the fold orders them),
+    /// as recorded, for its page.
+    pub fn case_history(&self, case_id: &str) -> Result<(Vec<FollowUpVisit>, Vec<CaseTransition>)> {
         let visits = self
             .conn
             .prepare_cached(
@@ -221,11 +240,6 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
             .filter_map(|b| serde_json::from_str::<FollowUpVisit>(&b).ok())
-            .map(|v| VisitFact {
-                date: v.date,
-                outcome: v.outcome,
-                celsius: v.celsius,
-            })
             .collect();
         let transitions = self
             .conn
@@ -234,14 +248,18 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
             .filter_map(|b| serde_json::from_str::<CaseTransition>(&b).ok())
-            .map(|t| TransitionFact {
-                id: t.id.to_string(),
-                kind: t.kind,
-                effective: t.effective,
-                recorded_at: ts(t.at.utc),
-            })
             .collect();
         Ok((visits, transitions))
+    }
+
+    /// What the day grid needs of a case's visits and transitions
+    /// ([`kadian_domain::observation::day_grid`]).
+    pub fn case_facts(&self, case_id: &str) -> Result<(Vec<VisitFact>, Vec<TransitionFact>)> {
+        let (visits, transitions) = self.case_history(case_id)?;
+        Ok((
+            visits.iter().map(visit_fact).collect(),
+            transitions.iter().map(transition_fact).collect(),
+        ))
     }
 }
 
@@ -265,11 +283,7 @@ impl Store {
             .query_map([], |r| r.get::<_, String>(0))?
         {
             if let Ok(v) = serde_json::from_str::<FollowUpVisit>(&body?) {
-                visits.entry(v.case_id).or_default().push(VisitFact {
-                    date: v.date,
-                    outcome: v.outcome,
-                    celsius: v.celsius,
-                });
+                visits.entry(v.case_id).or_default().push(visit_fact(&v));
             }
         }
         let mut transitions: HashMap<uuid::Uuid, Vec<TransitionFact>> = HashMap::new();
@@ -282,12 +296,7 @@ impl Store {
                 transitions
                     .entry(t.case_id)
                     .or_default()
-                    .push(TransitionFact {
-                        id: t.id.to_string(),
-                        kind: t.kind,
-                        effective: t.effective,
-                        recorded_at: ts(t.at.utc),
-                    });
+                    .push(transition_fact(&t));
             }
         }
         Ok(cases

@@ -1,21 +1,20 @@
 //! Exports of the review desk's lists (and the gate's today) to .xlsx and .csv, full values,
 //! in the registers' own layout so they import back unchanged.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use kadian_domain::records::{Direction, Instant, Passage, TemperatureReading};
 use kadian_domain::Celsius;
 use kadian_registers::export::{
-    export_csv, export_xlsx, passages_table, returnees_table, ExportTable, ExportValue,
-    PassageExport, ReturneeExport,
+    passages_table, returnees_table, ExportTable, ExportValue, PassageExport, ReturneeExport,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::super::views::PassageView;
+use super::super::views::{write_export, ExportResult, PassageView};
 use super::DayRange;
-use crate::app_error::{AppError, AppResult};
+use crate::app_error::AppResult;
 use crate::core::AppCore;
 use crate::local_time::{local, CST_MINUTES};
 use crate::places::divisions;
@@ -33,22 +32,6 @@ pub enum ExportKind {
     Readings,
     /// Returnees under observation (返乡人员登记表).
     Returnees,
-}
-
-/// A file written by an export.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
-pub struct ExportResult {
-    /// Full path of the file.
-    pub path: String,
-    /// Rows written (without the header).
-    pub rows: u32,
-    /// Voided passages or readings of the list that were left out of the file (0 for returnees).
-    pub voided_left_out: u32,
-    /// The file's name (`出入登记_20261201-203000.xlsx`).
-    pub file_name: String,
-    /// The folder it is in.
-    pub folder: String,
 }
 
 impl AppCore {
@@ -133,37 +116,14 @@ impl AppCore {
                 (returnees_table(&rows, divisions()), "返乡人员")
             }
         };
-        let ext = match format {
-            "xlsx" => "xlsx",
-            "csv" => "csv",
-            _ => {
-                return Err(AppError::new(
-                    "invalid_format",
-                    Some("format"),
-                    "只能导出 Excel（.xlsx）或 CSV",
-                    "Export as .xlsx or .csv",
-                ))
-            }
-        };
-        std::fs::create_dir_all(dir).map_err(|e| export_failed(dir, &e))?;
-        let stamp = local(self.now()).format("%Y%m%d-%H%M%S");
-        let path: PathBuf = dir.join(format!("{stem}_{stamp}.{ext}"));
-        let written = if ext == "xlsx" {
-            export_xlsx(&table, &path)
-        } else {
-            export_csv(&table, &path)
-        };
-        written.map_err(|e| export_failed(&path, &e))?;
-        Ok(ExportResult {
-            path: path.display().to_string(),
-            rows: u32::try_from(table.rows.len()).unwrap_or(u32::MAX),
-            voided_left_out: u32::try_from(voided_left_out).unwrap_or(u32::MAX),
-            file_name: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            folder: dir.display().to_string(),
-        })
+        write_export(
+            &table,
+            stem,
+            format,
+            dir,
+            local(self.now()),
+            voided_left_out,
+        )
     }
 
     fn passages_export(&self, rows: &[PassageView]) -> AppResult<ExportTable> {
@@ -221,13 +181,4 @@ impl AppCore {
             .collect();
         Ok(passages_table(&rows))
     }
-}
-
-fn export_failed(path: &Path, e: &dyn std::fmt::Display) -> AppError {
-    AppError::new(
-        "export_failed",
-        None,
-        &format!("文件没有写成：{}（{e}）", path.display()),
-        &format!("The file could not be written: {} ({e})", path.display()),
-    )
 }

@@ -22,7 +22,8 @@ use crate::store::ReadingRow;
 
 mod export;
 
-pub use export::{ExportKind, ExportResult};
+pub use super::views::ExportResult;
+pub use export::ExportKind;
 
 /// Days of home observation (居家观察) after arrival.
 pub const OBSERVATION_DAYS: i64 = 14;

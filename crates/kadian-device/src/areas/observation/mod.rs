@@ -19,6 +19,9 @@ use kadian_domain::Celsius;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+mod case_page;
+pub use case_page::{CaseChange, CaseDay, CasePage, CaseVisit, MAX_SHEET_DAYS};
+
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
 use crate::local_time::local;
@@ -224,6 +227,20 @@ impl AppCore {
         local(self.now()).date()
     }
 
+    /// Whether the person was registered going out at a gate on the China day `today` (not
+    /// voided): a breach while under observation.
+    fn went_out_today(&self, person_id: &uuid::Uuid, today: NaiveDate) -> AppResult<bool> {
+        let (from, to) = (
+            crate::store::ts(crate::local_time::day_start_utc(today)),
+            crate::store::ts(crate::local_time::day_start_utc(
+                today.succ_opt().unwrap_or(today),
+            )),
+        );
+        Ok(self
+            .store()
+            .went_out_between(&person_id.to_string(), &from, &to)?)
+    }
+
     /// The last day this device can judge: the day before its last successful sync (a visit
     /// made elsewhere on a later day may not have reached it yet).
     fn judged_through(&self) -> AppResult<Option<NaiveDate>> {
@@ -344,13 +361,6 @@ impl AppCore {
         let judged = self.judged_through()?.unwrap_or(NaiveDate::MIN);
         let reference = self.reference()?;
         let cases = self.store().observation_cases()?;
-        // Today in UTC, for the gate's passages out.
-        let (from, to) = (
-            crate::store::ts(crate::local_time::day_start_utc(today)),
-            crate::store::ts(crate::local_time::day_start_utc(
-                today.succ_opt().unwrap_or(today),
-            )),
-        );
         let mut out = Vec::with_capacity(cases.len());
         for (case, _, visits, transitions) in cases {
             let grid = day_grid(
@@ -365,10 +375,7 @@ impl AppCore {
                 .store()
                 .person(case.person_id)?
                 .map_or_else(|| "—".to_owned(), |(p, _)| p.name);
-            let went_out = grid.status.active()
-                && self
-                    .store()
-                    .went_out_between(&case.person_id.to_string(), &from, &to)?;
+            let went_out = grid.status.active() && self.went_out_today(&case.person_id, today)?;
             let e = entry(&case, &grid, &visits, went_out, name, &reference, today);
             out.push(e);
         }
