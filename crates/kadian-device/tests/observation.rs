@@ -539,6 +539,17 @@ mod case_page {
     }
 
     #[test]
+    fn a_visit_without_a_staff_name_is_recorded_as_the_laptops() {
+        let (core, _dir) = laptop(Role::Compound);
+        let case = open(&core, &resident(&core, "张三", "3号楼", "301"), 0);
+        let mut visit = seen(&case, Some(36.6));
+        visit.visited_by = None;
+        core.observation_visit(&visit).expect("visit");
+        let page = core.observation_case_page(&case).expect("page");
+        assert_eq!(page.visits[0].recorded_by, "党支部笔记本", "not the device's id");
+    }
+
+    #[test]
     fn a_cases_page_shows_its_days_visits_and_changes_and_the_daily_sheet_marks_every_day() {
         let (core, dir) = laptop(Role::Compound);
         let zhang = open(&core, &resident(&core, "张三", "3号楼", "301"), 3);

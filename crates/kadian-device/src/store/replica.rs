@@ -40,6 +40,10 @@ pub struct Enrolment {
     /// `None`: the public CAs are trusted.
     #[serde(default)]
     pub cert_sha256: Option<String>,
+    /// The name it was enrolled under (党支部笔记本): who recorded what, when no staff member
+    /// is named. Older enrolments have none.
+    #[serde(default)]
+    pub device_name: Option<String>,
 }
 
 impl Enrolment {
@@ -52,6 +56,7 @@ impl Enrolment {
             role: r.role,
             scope: r.scope,
             cert_sha256: None,
+            device_name: None,
         }
     }
 }

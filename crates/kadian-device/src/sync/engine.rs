@@ -55,6 +55,7 @@ pub async fn enrol(
         .await?;
     let mut e = Enrolment::from_response(&server_url, resp);
     e.cert_sha256 = pin.map(hex::encode);
+    e.device_name = Some(device_name.trim().to_owned()).filter(|n| !n.is_empty());
     core.store().set_enrolment(&e)?;
     Ok(e)
 }

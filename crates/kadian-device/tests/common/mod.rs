@@ -43,6 +43,7 @@ pub fn enrolled(
                 checkpoint: checkpoint.map(str::to_owned),
             },
             cert_sha256: None,
+            device_name: Some("党支部笔记本".into()),
         })
         .expect("enrol");
     store
