@@ -546,7 +546,10 @@ mod case_page {
         visit.visited_by = None;
         core.observation_visit(&visit).expect("visit");
         let page = core.observation_case_page(&case).expect("page");
-        assert_eq!(page.visits[0].recorded_by, "党支部笔记本", "not the device's id");
+        assert_eq!(
+            page.visits[0].recorded_by, "党支部笔记本",
+            "not the device's id"
+        );
     }
 
     #[test]

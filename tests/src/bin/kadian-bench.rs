@@ -2,7 +2,7 @@
 //! one table (figure, value, target, ratio = value / target; ≤ 1 meets the target).
 //!
 //! Options: `--people N` (roster size, default 140000), `--iterations N` (writes timed, default
-//! 2000).
+//! 2000), `--cases N` (open home-observation cases of one community, default 2000).
 
 use std::time::Instant as Clock;
 
@@ -140,6 +140,158 @@ fn bare_writes(dir: &std::path::Path, n: usize) -> Result<Stats> {
     Ok(Stats::of(&mut samples))
 }
 
+/// Times `n` follow-up visits (one row and its outbox row, durable) of one case.
+fn visit_writes(dir: &std::path::Path, n: usize) -> Result<Stats> {
+    use kadian_domain::observation::{ObservationPolicy, VisitOutcome};
+    use kadian_domain::records::{
+        FollowUpVisit, ObservationCase, ObservationReason, VisitAction, VisitMethod, VisitSlot,
+    };
+    let mut store = Store::open(
+        &dir.join("visits.db"),
+        &StoreOptions::encrypted(DbKey::from_bytes([1; 32])),
+    )?;
+    let case = ObservationCase {
+        id: new_id(),
+        person_id: new_id(),
+        community_code: "411402001018".into(),
+        compound: "compound-bench".into(),
+        address: Some("3号楼2单元301".into()),
+        reason: ObservationReason::ReturneeElsewhere,
+        origin_id: None,
+        start_date: Instant::now_cst().utc.date_naive() - chrono::Days::new(3),
+        policy: ObservationPolicy::default(),
+        responsible: Some("李红梅".into()),
+        responsible_phone: None,
+        backup: None,
+        notes: None,
+    };
+    store.save_observation_case(&case, Source::User)?;
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n + 50 {
+        let visit = FollowUpVisit {
+            id: new_id(),
+            case_id: case.id,
+            date: case.start_date + chrono::Days::new(1),
+            slot: VisitSlot::Any,
+            at: Instant::now_cst(),
+            method: VisitMethod::Door,
+            outcome: VisitOutcome::SeenWell,
+            celsius: Some(Celsius::from_tenths(365)),
+            remeasure_of: None,
+            symptoms: Vec::new(),
+            action: VisitAction::None,
+            recorded_by: "李红梅".into(),
+        };
+        let t = Clock::now();
+        store.record_follow_up_visit(&visit, Source::User)?;
+        if i >= 50 {
+            samples.push(t.elapsed());
+        }
+    }
+    Ok(Stats::of(&mut samples))
+}
+
+/// A community laptop holding `cases` open cases (persons in 18 buildings, 9 days of visits
+/// each, as pulled), and today's list computed `runs` times from its store.
+fn todays_list(dir: &std::path::Path, cases: usize, runs: usize) -> Result<Stats> {
+    use kadian_domain::sync::{Change, Role, Scope};
+    let compound = "0190a1b2-0000-7000-8000-0000000000c1";
+    let mut store = Store::open(
+        &dir.join("observation.db"),
+        &StoreOptions::encrypted(DbKey::from_bytes([3; 32])),
+    )?;
+    store.set_enrolment(&kadian_device::Enrolment {
+        server_url: "http://127.0.0.1:9".into(),
+        device_id: "bench".into(),
+        token: "t".into(),
+        role: Role::Community,
+        scope: Scope {
+            street: "411402001".into(),
+            community: Some("411402001018".into()),
+            compound: None,
+            checkpoint: None,
+        },
+        cert_sha256: None,
+        device_name: Some("社区笔记本".into()),
+    })?;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let change = |kind: &str, id: String, body: serde_json::Value| Change {
+        kind: kind.into(),
+        id,
+        version: 1,
+        deleted: false,
+        body,
+    };
+    let mut changes = vec![change(
+        "compound",
+        compound.into(),
+        serde_json::json!({"id": compound, "name": "八一新苑", "community": "411402001018"}),
+    )];
+    for i in 0..cases {
+        let mut person = Person::new(format!("居民{i}"), PersonCategory::Resident);
+        person.community_code = Some("411402001018".into());
+        person.compound = Some("八一新苑".into());
+        let case_id = new_id();
+        changes.push(change(
+            "person",
+            person.id.to_string(),
+            serde_json::to_value(&person)?,
+        ));
+        let start = today - chrono::Days::new(10 - (i % 10) as u64);
+        changes.push(change(
+            "observation_case",
+            case_id.to_string(),
+            serde_json::json!({
+                "id": case_id, "person_id": person.id, "community_code": "411402001018",
+                "compound": compound,
+                "address": format!("{}号楼{}单元{}", i % 18 + 1, i % 3 + 1, 100 * (i % 17 + 1) + i % 4 + 1),
+                "reason": "returnee_elsewhere", "origin_id": null, "start_date": start,
+                "policy": kadian_domain::observation::ObservationPolicy::default(),
+                "responsible": format!("包保人{}", i % 40), "backup": null, "notes": null
+            }),
+        ));
+        for d in 1..(today - start).num_days() {
+            let at = Instant::now_cst();
+            let id = new_id();
+            changes.push(change(
+                "follow_up_visit",
+                id.to_string(),
+                serde_json::json!({
+                    "id": id, "case_id": case_id, "date": start + chrono::Days::new(d as u64),
+                    "slot": "any", "at": at, "method": "door",
+                    "outcome": if i % 50 == 0 && d == 2 { "seen_unwell" } else { "seen_well" },
+                    "celsius": 36.5, "remeasure_of": null, "symptoms": [], "action": "none",
+                    "recorded_by": "包保人"
+                }),
+            ));
+        }
+    }
+    for (n, chunk) in changes.chunks(5000).enumerate() {
+        let applied = store.apply_pull(chunk, n as i64 + 1)?;
+        anyhow::ensure!(
+            applied == chunk.len(),
+            "{applied} of {} applied",
+            chunk.len()
+        );
+    }
+    store.set_last_sync_now()?;
+    let core = kadian_device::AppCore::open_store(dir, store);
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Clock::now();
+        let list = core
+            .observation_today(None)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        samples.push(t.elapsed());
+        anyhow::ensure!(
+            list.entries.len() == cases,
+            "{} entries",
+            list.entries.len()
+        );
+    }
+    Ok(Stats::of(&mut samples))
+}
+
 fn lookups(store: &Store, queries: &[String]) -> Result<Stats> {
     let mut samples = Vec::with_capacity(queries.len());
     for q in queries {
@@ -199,6 +351,34 @@ fn main() -> Result<()> {
         passage.median.as_secs_f64() / plain.median.as_secs_f64(),
         "×",
         None,
+    );
+
+    let visit = visit_writes(&dir, n)?;
+    table.row(
+        "follow-up visit, durable, outbox: median",
+        ms(visit.median),
+        "ms",
+        None,
+    );
+    table.row(
+        "visit ÷ bare transaction (median)",
+        visit.median.as_secs_f64() / bare.median.as_secs_f64(),
+        "×",
+        Some(2.0),
+    );
+    let cases = cli_number("--cases", 2000);
+    let list = todays_list(&dir, cases, 20)?;
+    table.row(
+        &format!("今日随访 of a community with {cases} open cases, computed: median"),
+        ms(list.median),
+        "ms",
+        None,
+    );
+    table.row(
+        &format!("今日随访 of a community with {cases} open cases, computed: p99"),
+        ms(list.p99),
+        "ms",
+        Some(200.0),
     );
 
     let csv = roster_csv(people).context("generating the roster")?;

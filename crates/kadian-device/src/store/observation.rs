@@ -228,6 +228,19 @@ impl Store {
             .collect())
     }
 
+    /// The names of the persons of the cases held here, by person id: one query for a whole
+    /// list.
+    pub fn observed_names(&self) -> Result<std::collections::HashMap<String, String>> {
+        let names = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT p.id, p.name FROM person p JOIN observation_case c ON c.person_id = p.id",
+            )?
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(names)
+    }
+
     /// A case's visits (by date, then id) and transitions (in no order: the fold orders them),
     /// as recorded, for its page.
     pub fn case_history(&self, case_id: &str) -> Result<(Vec<FollowUpVisit>, Vec<CaseTransition>)> {

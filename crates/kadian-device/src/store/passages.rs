@@ -201,6 +201,26 @@ pub(crate) fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) 
 }
 
 impl Store {
+    /// The persons registered going out between `from` and `to` (UTC, RFC 3339, `to`
+    /// excluded), voided passages left out: one query for a whole list.
+    pub fn people_out_between(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<std::collections::HashSet<String>> {
+        let ids = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT p.person_id FROM passage p
+                 WHERE p.person_id IS NOT NULL AND p.direction = 'out'
+                   AND p.at_utc >= ?1 AND p.at_utc < ?2
+                   AND NOT EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id AND c.action = 'void')",
+            )?
+            .query_map(params![from, to], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
+    }
+
     /// Whether the person went out through a gate between `from` and `to` (UTC, RFC 3339): a
     /// passage `out` that was not voided (the laptop flags a person under observation).
     pub fn went_out_between(&self, person_id: &str, from: &str, to: &str) -> Result<bool> {

@@ -186,6 +186,16 @@ fn parse_id(s: &str, field: &str) -> AppResult<uuid::Uuid> {
     })
 }
 
+/// The China day `today` in UTC (RFC 3339): its first instant and the next day's.
+fn today_utc(today: NaiveDate) -> (String, String) {
+    (
+        crate::store::ts(crate::local_time::day_start_utc(today)),
+        crate::store::ts(crate::local_time::day_start_utc(
+            today.succ_opt().unwrap_or(today),
+        )),
+    )
+}
+
 /// A key that sorts `3号楼2单元301` before `12号楼1单元101`: digits as numbers.
 fn walking_key(address: &str) -> Vec<(u8, u64, String)> {
     let mut key = Vec::new();
@@ -230,12 +240,7 @@ impl AppCore {
     /// Whether the person was registered going out at a gate on the China day `today` (not
     /// voided): a breach while under observation.
     fn went_out_today(&self, person_id: &uuid::Uuid, today: NaiveDate) -> AppResult<bool> {
-        let (from, to) = (
-            crate::store::ts(crate::local_time::day_start_utc(today)),
-            crate::store::ts(crate::local_time::day_start_utc(
-                today.succ_opt().unwrap_or(today),
-            )),
-        );
+        let (from, to) = today_utc(today);
         Ok(self
             .store()
             .went_out_between(&person_id.to_string(), &from, &to)?)
@@ -361,6 +366,10 @@ impl AppCore {
         let judged = self.judged_through()?.unwrap_or(NaiveDate::MIN);
         let reference = self.reference()?;
         let cases = self.store().observation_cases()?;
+        // Names and today's outings in one query each, however many cases.
+        let names = self.store().observed_names()?;
+        let (from, to) = today_utc(today);
+        let out_today = self.store().people_out_between(&from, &to)?;
         let mut out = Vec::with_capacity(cases.len());
         for (case, _, visits, transitions) in cases {
             let grid = day_grid(
@@ -371,11 +380,12 @@ impl AppCore {
                 today,
                 judged,
             );
-            let name = self
-                .store()
-                .person(case.person_id)?
-                .map_or_else(|| "—".to_owned(), |(p, _)| p.name);
-            let went_out = grid.status.active() && self.went_out_today(&case.person_id, today)?;
+            let person = case.person_id.to_string();
+            let name = names
+                .get(&person)
+                .cloned()
+                .unwrap_or_else(|| "—".to_owned());
+            let went_out = grid.status.active() && out_today.contains(&person);
             let e = entry(&case, &grid, &visits, went_out, name, &reference, today);
             out.push(e);
         }
