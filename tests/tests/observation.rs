@@ -97,11 +97,12 @@ async fn two_laptops_follow_one_case_and_see_the_same_days_and_status() {
             reason: ObservationReason::ReturneeElsewhere,
             origin_id: None,
             start_date: start,
+            followed_from: None,
             policy: ObservationPolicy::default(),
             responsible: Some("李红梅".into()),
-            responsible_phone: None,
-            backup: None,
-            notes: None,
+            responsible_phone: Some("13800138000".into()),
+            backup: Some("王强".into()),
+            notes: Some("同住：妻子、女儿".into()),
         };
         a.core
             .store()
@@ -208,5 +209,40 @@ async fn two_laptops_follow_one_case_and_see_the_same_days_and_status() {
             (status, code.as_deref()),
             (ReceiptStatus::Rejected, Some("out_of_scope"))
         );
+
+        // The compound's gate tablet gets the case to warn at the gate, and no more: no notes,
+        // backup or phone; the visits count the days without their temperatures.
+        tablet.sync().await.expect("the tablet pulls");
+        let (on_tablet, _) = tablet
+            .core
+            .store()
+            .observation_case(&c.id.to_string())
+            .expect("read")
+            .expect("the tablet holds the case");
+        assert_eq!(on_tablet.responsible.as_deref(), Some("李红梅"));
+        assert_eq!(on_tablet.address.as_deref(), Some("3号楼2单元301"));
+        assert_eq!(
+            (
+                on_tablet.notes,
+                on_tablet.backup,
+                on_tablet.responsible_phone
+            ),
+            (None, None, None)
+        );
+        let (visits, _) = tablet
+            .core
+            .store()
+            .case_facts(&c.id.to_string())
+            .expect("facts");
+        assert_eq!(visits.len(), 2, "the days are counted on the tablet too");
+        assert!(visits.iter().all(|v| v.celsius.is_none()));
+        // The laptops keep everything.
+        let (on_laptop, _) = other
+            .core
+            .store()
+            .observation_case(&c.id.to_string())
+            .expect("read")
+            .expect("case");
+        assert_eq!(on_laptop.notes.as_deref(), Some("同住：妻子、女儿"));
     }
 }

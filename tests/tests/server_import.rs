@@ -204,9 +204,19 @@ async fn a_home_observation_register_opens_a_case_per_row_that_the_compound_lapt
         for table in ["person", "travel_declaration", "observation_case"] {
             assert_eq!(s.db.count(table).await.expect("count"), 53, "{b}: {table}");
         }
-        assert_eq!(r.stored, 3 * 53);
+        // 14 rows' periods were over by the register's date (2020-02-06): released.
+        assert_eq!(
+            s.db.count("case_transition").await.expect("count"),
+            14,
+            "{b}"
+        );
+        assert_eq!(r.stored, 3 * 53 + 14);
         let again = import(false).await.expect("again");
-        assert_eq!((again.stored, again.duplicates), (0, 3 * 53), "{b}: once");
+        assert_eq!(
+            (again.stored, again.duplicates),
+            (0, 3 * 53 + 14),
+            "{b}: once"
+        );
 
         // The compound's laptop (八一新苑) receives every case, placed by its address, with the
         // responsible staff member the register gives.
@@ -214,6 +224,13 @@ async fn a_home_observation_register_opens_a_case_per_row_that_the_compound_lapt
         laptop.sync().await.expect("sync");
         let cases = laptop.core.observation_list().expect("cases");
         assert_eq!(cases.len(), 53, "{b}");
+        let released = cases
+            .iter()
+            .filter(|c| c.status == kadian_domain::observation::CaseStatus::Released)
+            .count();
+        assert_eq!(released, 14, "{b}");
+        // Its days before the import are the register's, not missed here.
+        assert_eq!(cases.iter().map(|c| c.missed_in_a_row).max(), Some(0));
         let li = cases.iter().find(|c| c.name == "李珍").expect("李珍");
         assert_eq!(li.address, "13号楼1单元602");
         assert_eq!(li.compound_name, "八一新苑");

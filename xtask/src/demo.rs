@@ -119,6 +119,8 @@ pub(crate) struct Street {
     pub(crate) demo: String,
     /// Its compound.
     pub(crate) demo_compound: String,
+    /// The 新苑 compound of each community: (id, name), one per community.
+    pub(crate) first_compounds: Vec<(String, String)>,
 }
 
 /// Creates the street on the server's database in `ctx.data_dir`: its communities from the
@@ -156,6 +158,7 @@ pub(crate) fn street_setup(ctx: &Ctx, registers: bool) -> Result<Street> {
     let mut demo: Option<(String, String)> = None;
     let mut first_compound: std::collections::HashMap<String, String> =
         std::collections::HashMap::new();
+    let mut first_compounds = Vec::new();
     for (code, name) in &communities {
         let stem: String = name.chars().take(2).collect();
         for estate in estates {
@@ -185,6 +188,7 @@ pub(crate) fn street_setup(ctx: &Ctx, registers: bool) -> Result<Street> {
             }
             if estate == "新苑" {
                 first_compound.insert(code.clone(), compound.clone());
+                first_compounds.push((compound.clone(), label.clone()));
             }
             // The first three compounds have a second gate: 96 + 3 = 99 checkpoints.
             if second_gates > 0 {
@@ -255,6 +259,7 @@ pub(crate) fn street_setup(ctx: &Ctx, registers: bool) -> Result<Street> {
         checkpoints,
         demo,
         demo_compound,
+        first_compounds,
     })
 }
 
@@ -282,8 +287,9 @@ pub(crate) fn enrol_code(ctx: &Ctx, role: &str, target_flag: &str, target: &str)
 
 /// `cargo xtask demo --headless`: one simulated day of the street with no window. A fresh
 /// server database in `target/demo-day/`, the street's 99 checkpoints each with its own tablet
-/// (kadian-demo-day), offline half the time; fails if any count differs between tablet and
-/// server.
+/// (kadian-demo-day), offline half the time, and a compound laptop in one compound of each
+/// community doing the day's home-observation visits (some offline, some visits missed); fails
+/// if any count differs between device and server.
 pub(crate) fn demo(args: &[String]) -> Result<()> {
     if args.first().map(String::as_str) != Some("--headless") {
         bail!("usage: cargo xtask demo --headless (the windowed demo is `cargo xtask run`)");
@@ -310,7 +316,16 @@ pub(crate) fn demo(args: &[String]) -> Result<()> {
     let mut plan = serde_json::json!({
         "street_code": enrol_code(ctx, "street", "--street", DEMO_STREET.0)?,
         "checkpoints": [],
+        "compounds": [],
     });
+    for (id, label) in &street.first_compounds {
+        plan["compounds"]
+            .as_array_mut()
+            .context("plan")?
+            .push(serde_json::json!({
+                "id": id, "label": label, "code": enrol_code(ctx, "compound", "--compound", id)?,
+            }));
+    }
     for (id, label) in &street.checkpoints {
         plan["checkpoints"]
             .as_array_mut()

@@ -342,6 +342,7 @@ fn a_person_under_home_observation_is_flagged_at_the_search_and_going_out_is_war
         reason: ObservationReason::ReturneeHubei,
         origin_id: None,
         start_date: today - chrono::Days::new(4),
+        followed_from: None,
         policy: ObservationPolicy::default(),
         responsible: Some("李红梅".into()),
         responsible_phone: None,

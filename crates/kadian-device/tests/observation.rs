@@ -28,6 +28,7 @@ fn case(start: &str) -> ObservationCase {
         reason: ObservationReason::ReturneeElsewhere,
         origin_id: None,
         start_date: date(start),
+        followed_from: None,
         policy: ObservationPolicy::default(),
         responsible: Some("李红梅".into()),
         responsible_phone: None,

@@ -502,6 +502,7 @@ fn home_observation_records_keep_their_dates_policy_and_reasons() {
         reason: ObservationReason::ReturneeHubei,
         origin_id: None,
         start_date: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+        followed_from: None,
         policy: ObservationPolicy::default(),
         responsible: None,
         responsible_phone: None,

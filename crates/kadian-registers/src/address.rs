@@ -29,6 +29,9 @@ pub struct SplitAddress {
     pub room: Option<String>,
     /// What follows the compound's name, folded (`13号楼1单元602`), when anything does.
     pub rest: Option<String>,
+    /// True when, no known compound being named, the address starts with words (西城花园3号楼,
+    /// 建设路12号): it names a place, just not one of these compounds.
+    pub names_a_place: bool,
 }
 
 /// A small number written in Chinese (一 … 九十九, 两) or in digits.
@@ -80,10 +83,12 @@ pub fn split_address(text: &str, compounds: &[KnownCompound]) -> SplitAddress {
     let mut split = SplitAddress {
         compound: found.map(|(i, _)| i),
         rest: (!rest.is_empty()).then(|| rest.clone()),
+        names_a_place: found.is_none() && rest.chars().next().is_some_and(|c| !is_numeral(c)),
         ..SplitAddress::default()
     };
-    // Tokens: a number and the words after it (`13` `号楼`, `1` `单元`, `602` `室`).
-    let mut tokens: Vec<(u32, String)> = Vec::new();
+    // Tokens: a number as written (digits kept: room 0302 stays 0302; 三 becomes 3) and the
+    // words after it (`13` `号楼`, `1` `单元`, `602` `室`).
+    let mut tokens: Vec<(String, String)> = Vec::new();
     let mut chars = rest.chars().peekable();
     let mut lead = String::new();
     while let Some(&c) = chars.peek() {
@@ -98,9 +103,13 @@ pub fn split_address(text: &str, compounds: &[KnownCompound]) -> SplitAddress {
                 words.push(c);
                 chars.next();
             }
-            match number(&n) {
-                Some(v) => tokens.push((v, words)),
-                None => return split,
+            if n.chars().all(|c| c.is_ascii_digit()) {
+                tokens.push((n, words));
+            } else {
+                match number(&n) {
+                    Some(v) => tokens.push((v.to_string(), words)),
+                    None => return split,
+                }
             }
         } else {
             lead.push(c);
@@ -117,13 +126,13 @@ pub fn split_address(text: &str, compounds: &[KnownCompound]) -> SplitAddress {
     let room_word = |w: &str| ["", "室", "号", "户"].contains(&w);
     match tokens.as_slice() {
         [(b, bw), (u, uw), (r, rw)] if building_word(bw) && unit_word(uw) && room_word(rw) => {
-            split.building = Some(b.to_string());
-            split.unit = Some(u.to_string());
-            split.room = Some(r.to_string());
+            split.building = Some(b.clone());
+            split.unit = Some(u.clone());
+            split.room = Some(r.clone());
         }
         [(b, bw), (r, rw)] if building_word(bw) && bw != "-" && room_word(rw) => {
-            split.building = Some(b.to_string());
-            split.room = Some(r.to_string());
+            split.building = Some(b.clone());
+            split.room = Some(r.clone());
         }
         _ => {}
     }
@@ -218,5 +227,15 @@ mod tests {
         assert_eq!(parts("建设路12号"), (None, None, None, None));
         let s = split_address("西城花园东区3号楼", &compounds());
         assert_eq!(s.rest.as_deref(), Some("东区3号楼"));
+        assert!(!s.names_a_place, "it names a known compound");
+        assert!(split_address("建设路12号", &compounds()).names_a_place);
+        assert!(!split_address("3-1-402", &compounds()).names_a_place);
+        assert_eq!(
+            split_address("八一新苑3-1-0302", &compounds())
+                .room
+                .as_deref(),
+            Some("0302"),
+            "a room's leading zero is kept"
+        );
     }
 }

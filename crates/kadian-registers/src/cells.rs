@@ -201,6 +201,13 @@ impl SparseSheet {
 /// as they are, and a region is filled only over rows the sheet has (a hostile region down to
 /// row 1,048,576 adds nothing).
 fn fill_merged_down(rows: &mut [Vec<Cell>], merged: &[Region]) {
+    // However many regions a file declares (overlapping, repeated), no more cells are visited
+    // than a sheet of the register limits has rows, four times over.
+    fill_merged_within(rows, merged, 4 * crate::MAX_SHEET_ROWS as usize);
+}
+
+/// [`fill_merged_down`], visiting at most `budget` cells.
+fn fill_merged_within(rows: &mut [Vec<Cell>], merged: &[Region], mut budget: usize) {
     for &((top, column), (bottom, last_column)) in merged {
         if column != last_column || bottom <= top {
             continue;
@@ -218,6 +225,10 @@ fn fill_merged_down(rows: &mut [Vec<Cell>], merged: &[Region]) {
             if row.len() <= column {
                 row.resize(column + 1, Cell::Empty);
             }
+            if budget == 0 {
+                return;
+            }
+            budget -= 1;
             if row[column].is_empty() {
                 row[column] = value.clone();
             }
@@ -279,6 +290,24 @@ fn read_workbook(path: &Path) -> Result<Grid, RegisterError> {
                     sheet.push(pos, to_cell(c.get_value().clone().into()), too_large)?;
                 }
             }
+            Sheets::Xls(x) => {
+                // Registers from older Excel merge their 包保责任人 cells too.
+                sheet.merged = x
+                    .merge_cells_by_sheet_name(&name)
+                    .map(|m| m.into_iter().map(|d| (d.start, d.end)).collect())
+                    .unwrap_or_default();
+                let range = x
+                    .worksheet_range(&name)
+                    .map_err(|e| damaged(e.to_string()))?;
+                if let Some(start) = range.start() {
+                    for (r, row) in range.rows().enumerate() {
+                        for (c, d) in row.iter().enumerate() {
+                            let pos = (start.0 + r as u32, start.1 + c as u32);
+                            sheet.push(pos, to_cell(d.clone()), too_large)?;
+                        }
+                    }
+                }
+            }
             other => {
                 let range = other
                     .worksheet_range(&name)
@@ -338,5 +367,32 @@ mod merged {
             "a region across columns is not filled"
         );
         assert_eq!(rows.len(), 6);
+    }
+}
+
+#[cfg(test)]
+mod merged_budget {
+    use super::{fill_merged_within, Cell};
+
+    #[test]
+    fn overlapping_regions_visit_no_more_cells_than_the_budget() {
+        let mut rows: Vec<Vec<Cell>> = (0..10)
+            .map(|i| vec![Cell::Text(format!("r{i}")), Cell::Empty])
+            .collect();
+        rows[0][1] = Cell::Text("曹思".into());
+        // The same region declared over and over: rows 1–9 are reached once, then the budget
+        // of 12 ends the work three steps into the second copy.
+        fill_merged_within(&mut rows, &vec![((0, 1), (9, 1)); 1000], 12);
+        assert!(rows.iter().all(|r| r[1] == Cell::Text("曹思".into())));
+        let mut rows: Vec<Vec<Cell>> = (0..10)
+            .map(|i| vec![Cell::Text(format!("r{i}")), Cell::Empty])
+            .collect();
+        rows[0][1] = Cell::Text("曹思".into());
+        fill_merged_within(&mut rows, &[((0, 1), (9, 1))], 4);
+        let filled = rows
+            .iter()
+            .filter(|r| r[1] == Cell::Text("曹思".into()))
+            .count();
+        assert_eq!(filled, 1 + 4, "the first row and four more");
     }
 }

@@ -287,7 +287,11 @@ pub fn place(header: &str) -> Option<Column> {
         Column::ResponsiblePhone
     } else if staff {
         Column::Responsible
-    } else if (contains("隔离") || contains("观察")) && (contains("日期") || contains("时间"))
+    } else if (contains("隔离") || contains("观察"))
+        && (contains("日期") || contains("时间"))
+        && !["结束", "解除", "期满", "截止", "到期"]
+            .iter()
+            .any(|w| contains(w))
     {
         Column::ObservationStart
     } else if contains("身份证") || contains("证件号") {
@@ -363,4 +367,28 @@ pub fn find_header(grid: &Grid) -> Option<HeaderMatch> {
                 unmapped,
             })
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{place, Column};
+
+    #[test]
+    fn observation_columns_are_told_apart() {
+        assert_eq!(place("隔离开始日期"), Some(Column::ObservationStart));
+        assert_eq!(place("居家隔离起始时间"), Some(Column::ObservationStart));
+        assert_eq!(place("包保责任人"), Some(Column::Responsible));
+        assert_eq!(place("责任人电话"), Some(Column::ResponsiblePhone));
+        assert_eq!(place("包保干部联系电话"), Some(Column::ResponsiblePhone));
+        assert_eq!(place("联系电话"), Some(Column::Phone));
+        // An end date is not day 0.
+        for end in [
+            "解除隔离日期",
+            "隔离结束日期",
+            "观察期满日期",
+            "隔离截止时间",
+        ] {
+            assert_eq!(place(end), None, "{end}");
+        }
+    }
 }

@@ -7,10 +7,12 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeZone};
 use kadian_domain::observation::ObservationPolicy;
+use kadian_domain::observation::TransitionKind;
 use kadian_domain::records;
 use kadian_domain::records::{
-    address_line, new_id, Direction, Instant, ObservationCase, ObservationReason, Passage, Person,
-    PersonCategory, TemperatureReading, TransportMode, TravelDeclaration, TravelPlace,
+    address_line, new_id, observation_case_id_for_declaration, CaseTransition, Direction, Instant,
+    ObservationCase, ObservationReason, Passage, Person, PersonCategory, TemperatureReading,
+    TransportMode, TravelDeclaration, TravelPlace,
 };
 use kadian_domain::{
     Celsius, DocumentType, FeverThreshold, LicencePlate, Notice, PersonName, Phone,
@@ -198,6 +200,8 @@ pub struct ImportBatch {
     pub readings: Vec<TemperatureReading>,
     /// Observation cases (home-observation registers).
     pub cases: Vec<ObservationCase>,
+    /// Their releases: a row whose period ended by the register's date, or marked 已解除.
+    pub transitions: Vec<CaseTransition>,
 }
 
 /// Reads and imports a register file. A file that cannot be read at all is an error and yields
@@ -216,8 +220,7 @@ pub fn import_file(
 }
 
 fn kind_of(header: &HeaderMatch) -> RegisterKind {
-    if header.find(Column::ObservationStart).is_some() || header.find(Column::Responsible).is_some()
-    {
+    if header.find(Column::ObservationStart).is_some() {
         RegisterKind::HomeObservation
     } else if header.find(Column::Direction).is_some() {
         RegisterKind::GateLog
@@ -660,6 +663,7 @@ pub fn import_grid(
         travel: Vec::new(),
         readings: Vec::new(),
         cases: Vec::new(),
+        transitions: Vec::new(),
     };
     // Person identity within the file: ID number, else name + phone.
     let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
@@ -762,6 +766,7 @@ pub fn import_grid(
         let mut travel: Option<TravelDeclaration> = None;
         let mut arrival_reading: Option<TemperatureReading> = None;
         let mut case: Option<ObservationCase> = None;
+        let mut release: Option<NaiveDate> = None;
         match kind {
             RegisterKind::Roster => {}
             RegisterKind::HomeObservation => {
@@ -776,6 +781,7 @@ pub fn import_grid(
                 );
                 travel = read.travel;
                 case = read.case;
+                release = read.released_on;
             }
             RegisterKind::Returnees => {
                 let from_text = w.text(Column::ReturnedFrom);
@@ -1029,8 +1035,23 @@ pub fn import_grid(
                 }
                 if let Some(mut c) = case {
                     c.person_id = person_id;
-                    c.id = import_id(&format!("observation_case:{person_id}:{}", c.start_date));
+                    // As 纳入居家观察 from the returnee list derives it: the row's declaration
+                    // opened from either place is one case.
+                    c.id = observation_case_id_for_declaration(t.id);
                     c.origin_id = Some(t.id);
+                    if let Some(on) = release {
+                        batch.transitions.push(CaseTransition {
+                            id: import_id(&format!("release:{}", c.id)),
+                            case_id: c.id,
+                            kind: TransitionKind::Release,
+                            effective: on,
+                            reason:
+                                "登记表：观察期已满或已解除 / the register: period over or released"
+                                    .into(),
+                            at: china_midnight(on),
+                            recorded_by: options.recorded_by.clone(),
+                        });
+                    }
                     batch.cases.push(c);
                 }
                 batch.travel.push(t);
@@ -1106,6 +1127,16 @@ fn transport_name(mode: TransportMode) -> &'static str {
 struct ObservationRead {
     travel: Option<TravelDeclaration>,
     case: Option<ObservationCase>,
+    /// The day the case was released by the register's date (its period over, or 已解除).
+    released_on: Option<NaiveDate>,
+}
+
+/// 00:00 of a China date, as an instant.
+fn china_midnight(d: NaiveDate) -> Instant {
+    Instant {
+        utc: d.and_time(NaiveTime::MIN).and_utc() - chrono::Duration::hours(8),
+        offset_minutes: 480,
+    }
 }
 
 /// One row of a 居家观察人员台账, by the rules of `../shared/fixtures/README.md`: the person is
@@ -1126,6 +1157,7 @@ fn observation_row(
     let nothing = ObservationRead {
         travel: None,
         case: None,
+        released_on: None,
     };
     let phone_usable =
         person.phone.is_some() && !w.issues.iter().any(|i| i.code == "phone_unrecognised");
@@ -1162,8 +1194,26 @@ fn observation_row(
         .text(Column::Compound)
         .as_deref()
         .and_then(by_name)
-        .or_else(|| split.compound.and_then(|i| options.compounds.get(i)))
-        .or_else(|| options.compound.as_deref().and_then(by_name));
+        .or_else(|| split.compound.and_then(|i| options.compounds.get(i)));
+    let compound = match compound {
+        Some(c) => Some(c),
+        None => {
+            let fallback = options.compound.as_deref().and_then(by_name);
+            // An address that names a place (西城花园3号楼…) none of the known compounds is in
+            // the import's compound only by assumption: said, not silent.
+            if let (Some(c), true) = (fallback, split.names_a_place) {
+                let shown = address.clone().unwrap_or_default();
+                w.issues.push(issue(
+                    "address",
+                    "compound_assumed",
+                    Severity::Warning,
+                    format!("住址“{shown}”里没有认出本社区的小区，按导入时的小区“{}”计，请核对", c.name),
+                    format!("The address \"{shown}\" names no compound known here; counted in {}, please check", c.name),
+                ));
+            }
+            fallback
+        }
+    };
     match compound {
         Some(c) => {
             person.compound = Some(c.name.clone());
@@ -1234,7 +1284,21 @@ fn observation_row(
         ));
     }
     let start_written = w.cell(Column::ObservationStart).is_some();
-    let start_read = w.date(Column::ObservationStart, "observation_start", year, as_of);
+    let start_read = w.date(
+        Column::ObservationStart,
+        "observation_start",
+        year,
+        NaiveDate::MAX,
+    );
+    if let Some(s) = start_read.filter(|s| *s > as_of) {
+        w.issues.push(issue(
+            "observation_start",
+            "observation_start_after_report",
+            Severity::Warning,
+            format!("隔离开始日期 {s} 在填报日期 {as_of} 之后，请核对"),
+            format!("The observation start {s} is after the register's date {as_of}; please check"),
+        ));
+    }
     let start = match (arrived, start_read) {
         (Some(a), Some(s)) if s < a => {
             w.issues.push(issue(
@@ -1334,13 +1398,26 @@ fn observation_row(
             .unwrap_or(Value::Null),
     );
 
+    let notes = w.text(Column::Remark);
+    // By the register's date the period was over (the last day before it), or the row says
+    // the person was released: the case is imported released, on its last day or that date.
+    let released_on = match end {
+        Some(e) if e < as_of => Some(e),
+        Some(_) if notes.as_deref().is_some_and(|n| n.contains("解除")) => Some(as_of),
+        _ => None,
+    };
+    w.set(
+        "status",
+        json!(if released_on.is_some() {
+            "released"
+        } else {
+            "open"
+        }),
+    );
     let (Some(start), Some(compound)) = (start, compound) else {
         return nothing;
     };
-    let tz_midnight = |d: NaiveDate| Instant {
-        utc: d.and_time(NaiveTime::MIN).and_utc() - chrono::Duration::hours(8),
-        offset_minutes: 480,
-    };
+    let tz_midnight = china_midnight;
     let places = if origin.is_some() || from_text.is_some() {
         vec![TravelPlace {
             division_code: origin.clone(),
@@ -1380,15 +1457,18 @@ fn observation_row(
         reason,
         origin_id: None,
         start_date: start,
+        // Visits before the import are in the register, not here: those days are unknown.
+        followed_from: Some(options.today),
         policy: options.observation,
         responsible,
         responsible_phone,
         backup: None,
-        notes: w.text(Column::Remark),
+        notes,
     };
     ObservationRead {
         travel: Some(travel),
         case: Some(case),
+        released_on,
     }
 }
 

@@ -173,6 +173,12 @@ fn home_observation_register_xlsx() {
     // the 包保责任人 merged over the rows they look after.
     assert_eq!(batch.cases.len(), 53);
     assert_eq!(batch.travel.len(), 53);
+    // Periods over by the 填报日期 (2020-02-06) are imported released, on their last day.
+    assert_eq!(batch.transitions.len(), 14);
+    assert!(batch
+        .cases
+        .iter()
+        .all(|c| c.followed_from == Some(NaiveDate::from_ymd_opt(2026, 11, 29).expect("date"))));
     let by_person = |name: &str| {
         let p = batch.persons.iter().find(|p| p.name == name).expect(name);
         batch
@@ -197,6 +203,18 @@ fn home_observation_register_xlsx() {
         .iter()
         .find(|t| Some(t.id) == c.origin_id)
         .expect("the case's origin is the row's travel declaration");
+    assert_eq!(
+        c.id,
+        kadian_domain::records::observation_case_id_for_declaration(origin.id),
+        "as 纳入居家观察 from the returnee list makes it: one case either way"
+    );
+    let li_jiehao = by_person("李杰浩");
+    let release = batch
+        .transitions
+        .iter()
+        .find(|t| t.case_id == li_jiehao.id)
+        .expect("released");
+    assert_eq!(release.effective.to_string(), "2020-01-28");
     assert_eq!(origin.places[0].division_code.as_deref(), Some("420102"));
     assert_eq!(
         by_person("周洋").reason,

@@ -390,6 +390,20 @@ pub async fn import_register(
     for c in batch.cases.iter().filter(|c| placed(Some(c.person_id))) {
         add(RecordKind::ObservationCase, serde_json::to_value(c)?);
     }
+    // Releases after their cases (each is placed with its case).
+    let imported: std::collections::HashSet<uuid::Uuid> = batch
+        .cases
+        .iter()
+        .filter(|c| placed(Some(c.person_id)))
+        .map(|c| c.id)
+        .collect();
+    for t in batch
+        .transitions
+        .iter()
+        .filter(|t| imported.contains(&t.case_id))
+    {
+        add(RecordKind::CaseTransition, serde_json::to_value(t)?);
+    }
     let refused: Vec<Receipt> = batch
         .persons
         .iter()

@@ -610,7 +610,7 @@ fn the_street_office_lists_and_renames_places_and_lists_volunteers_and_codes() {
         "411402001018",
     ]);
     assert!(
-        done.contains("stored 159, already there 0, refused 0"),
+        done.contains("stored 173, already there 0, refused 0"),
         "{done}"
     );
 }

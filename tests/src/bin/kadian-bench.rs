@@ -159,6 +159,7 @@ fn visit_writes(dir: &std::path::Path, n: usize) -> Result<Stats> {
         reason: ObservationReason::ReturneeElsewhere,
         origin_id: None,
         start_date: Instant::now_cst().utc.date_naive() - chrono::Days::new(3),
+        followed_from: None,
         policy: ObservationPolicy::default(),
         responsible: Some("李红梅".into()),
         responsible_phone: None,
@@ -191,8 +192,9 @@ fn visit_writes(dir: &std::path::Path, n: usize) -> Result<Stats> {
     Ok(Stats::of(&mut samples))
 }
 
-/// A community laptop holding `cases` open cases (persons in 18 buildings, 9 days of visits
-/// each, as pulled), and today's list computed `runs` times from its store.
+/// A community laptop holding `cases` open cases (persons in 18 buildings, day 0 one to ten
+/// days ago, a visit on every day since, as pulled), and today's list computed `runs` times
+/// from its store.
 fn todays_list(dir: &std::path::Path, cases: usize, runs: usize) -> Result<Stats> {
     use kadian_domain::sync::{Change, Role, Scope};
     let compound = "0190a1b2-0000-7000-8000-0000000000c1";

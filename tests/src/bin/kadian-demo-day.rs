@@ -8,16 +8,28 @@
 //! online or not by a coin toss (offline: its sync meets a closed port and fails, as at a gate
 //! with no signal). At the end every tablet syncs until its outbox is empty, a street laptop
 //! pulls everything the server holds, and the table compares per checkpoint the passages and
-//! fever readings on the tablet with those on the server. Exit status 1 if any count differs.
+//! fever readings on the tablet with those on the server.
+//!
+//! Home observation the same day: `compounds` (`[{"id", "label", "code"}]`, a compound laptop's
+//! code each) get a laptop each with 20 residents under observation since 2 to 12 days ago. The
+//! staff work through today's list (今日随访): most are seen (one in thirty unwell), some are
+//! missed; half the laptops do it offline and sync only in the evening. The street laptop then
+//! pulls, and a second table compares per compound today's visits on the laptop with those on
+//! the server. Exit status 1 if any count differs.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use chrono::{Duration as Span, NaiveTime, TimeZone, Utc};
+use kadian_device::areas::observation::{OpenCase, VisitInput};
 use kadian_device::sync::{enrol, sync_round};
 use kadian_device::{AppCore, KeyPolicy, PassageRegistration, SyncClient};
-use kadian_domain::records::{new_id, Direction, Instant, Passage, Source, TemperatureReading};
+use kadian_domain::observation::VisitOutcome;
+use kadian_domain::records::{
+    new_id, Direction, Instant, ObservationReason, Passage, Person, PersonCategory, Source,
+    TemperatureReading,
+};
 use kadian_domain::temperature::FeverThreshold;
 use kadian_domain::Celsius;
 
@@ -28,6 +40,8 @@ const CST: i32 = 480;
 struct Plan {
     street_code: String,
     checkpoints: Vec<PlanCheckpoint>,
+    #[serde(default)]
+    compounds: Vec<PlanCheckpoint>,
 }
 
 #[derive(serde::Deserialize)]
@@ -194,6 +208,91 @@ async fn main() -> Result<()> {
             }
         }
     }
+    // Home observation: a compound laptop in one compound of each community opens its cases and
+    // syncs; then today's visits, half the laptops offline until the evening.
+    let today = (Utc::now() + Span::minutes(CST.into())).date_naive();
+    let mut laptops = Vec::new();
+    for (k, c) in plan.compounds.into_iter().enumerate() {
+        let (core, dir) =
+            open_enrolled(server, &c.code, &format!("{} 党支部笔记本", c.label)).await?;
+        let e = core.store().enrolment()?.context("not enrolled")?;
+        let community = e.scope.community.clone().unwrap_or_default();
+        let compound_name = c.label.clone();
+        let mut cases = Vec::new();
+        for i in 0..20u64 {
+            let mut p = Person::new(format!("观察{k}-{i}"), PersonCategory::Resident);
+            p.community_code = Some(community.clone());
+            p.compound = Some(compound_name.clone());
+            p.building = Some(format!("{}", i % 6 + 1));
+            p.unit = Some(format!("{}", i % 2 + 1));
+            p.room = Some(format!("{}", 101 + 100 * (i % 9)));
+            core.store().upsert_person(&p, Source::User)?;
+            let entry = core
+                .observation_open(&OpenCase {
+                    person_id: p.id.to_string(),
+                    reason: ObservationReason::ReturneeElsewhere,
+                    start_date: (today - Span::days(2 + (i % 11) as i64)).to_string(),
+                    declaration_id: None,
+                    responsible: Some(format!("包保人{}", i % 3)),
+                })
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+            cases.push(entry.case_id);
+        }
+        let client = SyncClient::new(server, Some(e.token.clone()), Duration::from_secs(20));
+        sync_round(&core, &client)
+            .await
+            .context("the laptop's cases")?;
+        laptops.push((c, core, client, cases, dir));
+    }
+    let (mut missed_total, mut offline_laptops) = (0usize, 0usize);
+    for (_, core, client, cases, _) in &laptops {
+        let offline = rng.bool();
+        offline_laptops += usize::from(offline);
+        for case in cases {
+            if rng.u8(0..10) == 0 {
+                missed_total += 1;
+                continue;
+            }
+            let unwell = rng.u8(0..30) == 0;
+            core.observation_visit(&VisitInput {
+                case_id: case.clone(),
+                outcome: if unwell {
+                    VisitOutcome::SeenUnwell
+                } else {
+                    VisitOutcome::SeenWell
+                },
+                celsius: Some(if unwell {
+                    37.9
+                } else {
+                    36.0 + f64::from(rng.u8(0..10)) / 10.0
+                }),
+                method: None,
+                symptoms: vec![],
+                action: None,
+                visited_by: None,
+            })
+            .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+        }
+        if !offline {
+            sync_round(core, client)
+                .await
+                .context("a laptop's visits")?;
+        }
+    }
+    for (c, core, client, _, _) in &laptops {
+        let mut tries = 0;
+        while core.store().pending_count()? > 0 {
+            tries += 1;
+            if tries > 10 {
+                bail!("{}: the laptop's outbox did not drain", c.label);
+            }
+            if let Err(e) = sync_round(core, client).await {
+                eprintln!("kadian-demo-day: {}: {e}; retrying", c.label);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+
     let (street, _street_dir) = open_enrolled(server, &plan.street_code, "街道 笔记本").await?;
     let e = street
         .store()
@@ -232,6 +331,39 @@ async fn main() -> Result<()> {
     );
     if differ > 0 || total_device != total_server {
         bail!("{differ} checkpoint(s) differ between tablet and server");
+    }
+
+    // Today's visits per compound: on the laptop, and on the server (as the street laptop pulled
+    // them).
+    let visits_today = |core: &AppCore, cases: &[String]| -> Result<usize> {
+        let mut n = 0;
+        for c in cases {
+            let (visits, _) = core.store().case_facts(c)?;
+            n += visits.iter().filter(|v| v.date == today).count();
+        }
+        Ok(n)
+    };
+    println!();
+    println!("| compound | cases | laptop visits today | server visits today |");
+    println!("|---|---:|---:|---:|");
+    let (mut on_laptops, mut on_server, mut compounds_differ) = (0, 0, 0);
+    for (c, core, _, cases, _) in &laptops {
+        let (l, s) = (visits_today(core, cases)?, visits_today(&street, cases)?);
+        on_laptops += l;
+        on_server += s;
+        let mark = if l == s { "" } else { " ≠" };
+        if l != s {
+            compounds_differ += 1;
+        }
+        println!("| {}{mark} | {} | {l} | {s} |", c.label, cases.len());
+    }
+    println!(
+        "{} compound laptops ({offline_laptops} offline until the evening), {} cases, {on_laptops} visits today on the laptops, {on_server} on the server, {missed_total} due visits not made, {compounds_differ} compound(s) differ",
+        laptops.len(),
+        laptops.iter().map(|l| l.3.len()).sum::<usize>()
+    );
+    if compounds_differ > 0 || on_laptops != on_server {
+        bail!("{compounds_differ} compound(s) differ between laptop and server");
     }
     Ok(())
 }

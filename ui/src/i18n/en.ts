@@ -234,7 +234,7 @@ const en: MessageSchema = {
     retireConfirm: 'Retire',
   },
   import: {
-    hint: 'Choose a community or compound register (Excel or CSV: roster, returnee register or gate log). You see a preview first; nothing is stored until you confirm.',
+    hint: 'Choose a community or compound register (Excel or CSV: roster, returnee register, gate log or home-observation register). You see a preview first; nothing is stored until you confirm.',
     read: 'Read and preview',
     kinds: { auto: 'Detect', residents: 'Resident roster', returnees: 'Returnee register', gate_log: 'Gate log', observations: 'Home-observation register' },
     summary: '{total} rows: {accepted} fine, {warned} with warnings, {rejected} cannot be imported; {persons} people ({merged} duplicate rows)',

@@ -232,7 +232,7 @@ const zhCN = {
     retireConfirm: '停用',
   },
   import: {
-    hint: '选择社区或小区的 Excel / CSV 名册（居民花名册、返乡人员登记表或出入登记），先预览，确认后才导入。',
+    hint: '选择社区或小区的 Excel / CSV 名册（居民花名册、返乡人员登记表、出入登记或居家观察人员台账），先预览，确认后才导入。',
     read: '读取并预览',
     kinds: { auto: '自动识别', residents: '居民花名册', returnees: '返乡人员登记表', gate_log: '出入登记', observations: '居家观察人员台账' },
     summary: '共 {total} 行：{accepted} 行无误，{warned} 行有提示，{rejected} 行不能导入；{persons} 人（{merged} 行为重复）',
@@ -344,7 +344,7 @@ const zhCN = {
       reason: '原因',
       responsible: '包保人',
       any: '全部',
-      active: '观察中（含已转送）',
+      active: '观察中（含已转应急处置组）',
       endingSoon: '3 天内期满',
     },
     listCols: { name: '姓名', compound: '小区', address: '住址', reason: '原因', status: '状态', day: '第几天', end: '期满日', responsible: '包保人' },

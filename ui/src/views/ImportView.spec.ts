@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-const calls = vi.hoisted(() => ({ preview: [] as unknown[][], commit: [] as string[], alreadyHere: 0, cases: 0 }))
+const calls = vi.hoisted(() => ({ preview: [] as unknown[][], commit: [] as string[], alreadyHere: 0, cases: 0, kind: 'roster' }))
 
 vi.mock('../ipc', async (original) => {
   const real = await original<typeof import('../ipc')>()
@@ -13,7 +13,7 @@ vi.mock('../ipc', async (original) => {
       return {
         token: 't1',
         report: {
-          file: '八一社区_居民花名册.xlsx', kind: 'roster', sheet: 'Sheet1', header_row: 3, rows_total: 3,
+          file: '八一社区_居民花名册.xlsx', kind: calls.kind, sheet: 'Sheet1', header_row: 3, rows_total: 3,
           accepted: 1, warned: 1, rejected: 1, persons_created: 2, persons_merged: 0, unmapped_columns: ['备注'],
           rows: [
             { row: 4, status: 'accepted', issues: [], normalized: { name: '张三' } },
@@ -67,16 +67,21 @@ describe('导入名册', () => {
     setActivePinia(createPinia())
     calls.alreadyHere = 0
     calls.cases = 2
+    calls.kind = 'home_observation'
     const wrapper = mount(ImportView, { global: { plugins: [createAppI18n()] } })
     const input = wrapper.get('[data-testid="import-file"]')
     Object.defineProperty(input.element, 'files', { value: [new File([new Uint8Array([1])], '居家观察人员台账.xlsx')] })
     await input.trigger('change')
     await wrapper.get('[data-testid="import-read"]').trigger('click')
     await flushPromises()
+    // The register's kind by the name on the kind choice, not a raw key.
+    expect(wrapper.get('h3').text()).toContain('居家观察人员台账')
+    expect(wrapper.get('h3').text()).not.toContain('import.kinds')
     await wrapper.get('[data-testid="import-commit"]').trigger('click')
     await flushPromises()
     expect(wrapper.get('[data-testid="import-done"]').text()).toContain('2 人纳入居家观察（见“今日随访”）')
     calls.cases = 0
+    calls.kind = 'roster'
   })
   it('says a register imported again was skipped, next to the button, and keeps saying it across tabs', async () => {
     setActivePinia(createPinia())

@@ -5,7 +5,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::error::Result;
-use super::observation::upsert_case_tx;
+use super::observation::{insert_transition_tx, upsert_case_tx};
 use super::passages::insert_passage;
 use super::persons::{person_unchanged, upsert_person_tx};
 use super::readings::insert_reading;
@@ -107,6 +107,11 @@ impl Store {
                 } else {
                     upsert_case_tx(tx, c, Source::Import, None)?;
                     cases += 1;
+                }
+            }
+            for t in &batch.transitions {
+                if !here(table_of(RecordKind::CaseTransition), t.id)? {
+                    insert_transition_tx(tx, t, Source::Import)?;
                 }
             }
             // A row is already here when its main record is: the passage of a gate-log row,

@@ -33,6 +33,7 @@ pub use error::{Result, StoreError};
 pub use imports::ImportCommitted;
 pub use key::{DbKey, KeyError, KeyLocation, KeyPolicy};
 pub use migrate::{migrations, Migration, LATEST_VERSION};
+pub use observation::{transition_fact, visit_fact};
 pub use outbox::OutboxEntry;
 pub use passages::{PassageRegistration, PassageRow, PresentPerson, Recorded};
 pub use persons::{MatchKind, PersonHit, PersonWrite};

@@ -18,7 +18,7 @@ fn json<T: serde::Serialize>(r: &T) -> Result<String> {
 }
 
 /// What the day grid needs of a visit.
-fn visit_fact(v: &FollowUpVisit) -> VisitFact {
+pub fn visit_fact(v: &FollowUpVisit) -> VisitFact {
     VisitFact {
         date: v.date,
         outcome: v.outcome,
@@ -27,7 +27,7 @@ fn visit_fact(v: &FollowUpVisit) -> VisitFact {
 }
 
 /// What the fold needs of a transition.
-fn transition_fact(t: &CaseTransition) -> TransitionFact {
+pub fn transition_fact(t: &CaseTransition) -> TransitionFact {
     TransitionFact {
         id: t.id.to_string(),
         kind: t.kind,

@@ -60,6 +60,10 @@ pub struct ObservationCase {
     pub origin_id: Option<Uuid>,
     /// Day 0 of the period (the arrival, China date): visits are due from the day after.
     pub start_date: NaiveDate,
+    /// The first day Kadian follows the case, when it came from a register mid-period (the
+    /// import's date): earlier days have no visits here and read as unknown, not missed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followed_from: Option<NaiveDate>,
     /// The street's policy it was opened under.
     pub policy: ObservationPolicy,
     /// The staff member responsible (包保责任人).

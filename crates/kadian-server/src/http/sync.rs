@@ -184,11 +184,14 @@ pub(super) async fn pull(
     }
     let generation = state.generation().await.map_err(Failure::internal)?;
     let since = q.cursor.unwrap_or(0).max(0);
-    let (changes, cursor, more) = state
+    let (mut changes, cursor, more) = state
         .db
         .pull(&filter_for(&device), since, limit)
         .await
         .map_err(Failure::internal)?;
+    for c in &mut changes {
+        crate::rules::redact::for_device(&device, c);
+    }
     if changes.is_empty() && since > 0 {
         // A cursor is only ever handed out by this server: one beyond the newest change means
         // the data went back in time without a new generation.

@@ -2,8 +2,9 @@
 //! checking the device may write there, and deciding what an arrival means for what is stored
 //! (new, duplicate, reused id, update, field-by-field merge). Pure functions, table-tested.
 //!
-//! `kinds/` holds one file per record kind (where it belongs), `scope` who sees what, `decide`
-//! what an arrival means for what is stored.
+//! `kinds/` holds one file per record kind (where it belongs), `scope` who sees what, `redact`
+//! what a gate tablet receives of home observation, `decide` what an arrival means for what is
+//! stored.
 
 use std::collections::HashMap;
 
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 mod decide;
 pub mod kinds;
+pub mod redact;
 mod scope;
 
 pub use decide::{decide, Decision, Existing, FieldConflict, Stored};

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use kadian_domain::observation::{
-    day_grid, CaseGrid, CaseStatus, DayState, TransitionKind as Kind, VisitOutcome,
+    case_grid, CaseGrid, CaseStatus, DayState, TransitionKind as Kind, VisitOutcome,
 };
 use kadian_domain::records::{ObservationReason, Symptom, VisitAction, VisitMethod, VisitSlot};
 use kadian_domain::Celsius;
@@ -19,6 +19,7 @@ use crate::app_error::{AppError, AppResult};
 use crate::areas::views::{write_export, ExportResult};
 use crate::core::AppCore;
 use crate::local_time::local;
+use crate::store::{transition_fact, visit_fact};
 
 /// Most days the daily sheet spans (two months: a period of 14 days, extended, re-exposed).
 pub const MAX_SHEET_DAYS: i64 = 62;
@@ -139,18 +140,13 @@ impl AppCore {
             .store()
             .observation_case(&id.to_string())?
             .ok_or_else(not_found)?;
+        // One read: the grid and the lists below come from the same visits and changes.
         let (visits, transitions) = self.store().case_history(&id.to_string())?;
-        let (visit_facts, transition_facts) = self.store().case_facts(&id.to_string())?;
+        let visit_facts: Vec<_> = visits.iter().map(visit_fact).collect();
+        let transition_facts: Vec<_> = transitions.iter().map(transition_fact).collect();
         let today = self.china_today();
         let judged = self.judged_through()?.unwrap_or(NaiveDate::MIN);
-        let grid = day_grid(
-            &case.policy,
-            case.start_date,
-            &visit_facts,
-            &transition_facts,
-            today,
-            judged,
-        );
+        let grid = case_grid(&case, &visit_facts, &transition_facts, today, judged);
         let name = self
             .store()
             .person(case.person_id)?
@@ -256,14 +252,7 @@ impl AppCore {
         // Read first: the store's lock is taken again for each name below.
         let cases = self.store().observation_cases()?;
         for (case, _, visits, transitions) in cases {
-            let grid = day_grid(
-                &case.policy,
-                case.start_date,
-                &visits,
-                &transitions,
-                today,
-                judged,
-            );
+            let grid = case_grid(&case, &visits, &transitions, today, judged);
             let touches = grid.days.iter().any(|d| d.date >= from && d.date <= to);
             if grid.status == CaseStatus::Cancelled || !touches {
                 continue;

@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use kadian_domain::observation::{
-    day_grid, CaseGrid, CaseStatus, DayState, ObservationPolicy, TransitionKind, VisitOutcome,
+    case_grid, CaseGrid, CaseStatus, DayState, ObservationPolicy, TransitionKind, VisitOutcome,
 };
 use kadian_domain::records::{
     address_line, new_id, observation_case_id_for_declaration, CaseTransition, FollowUpVisit,
@@ -318,6 +318,7 @@ impl AppCore {
                 reason: input.reason,
                 origin_id: declaration,
                 start_date: start,
+                followed_from: None,
                 policy: ObservationPolicy::default(),
                 responsible: input
                     .responsible
@@ -372,14 +373,7 @@ impl AppCore {
         let out_today = self.store().people_out_between(&from, &to)?;
         let mut out = Vec::with_capacity(cases.len());
         for (case, _, visits, transitions) in cases {
-            let grid = day_grid(
-                &case.policy,
-                case.start_date,
-                &visits,
-                &transitions,
-                today,
-                judged,
-            );
+            let grid = case_grid(&case, &visits, &transitions, today, judged);
             let person = case.person_id.to_string();
             let name = names
                 .get(&person)
@@ -503,8 +497,6 @@ impl AppCore {
         self.observation_entry(case_id)
     }
 
-    /// Who records on a staff laptop when nobody is named: the device (its id; the server's
-    /// device list names it).
     /// Who recorded a visit or a change when no staff member is named: the laptop's name
     /// (党支部笔记本), else its id (an enrolment older than the name).
     fn staff_name(&self, staff: &crate::store::Enrolment) -> String {

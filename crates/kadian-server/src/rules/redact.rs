@@ -1,0 +1,130 @@
+//! What a gate tablet receives of home observation: enough to warn a volunteer that a person
+//! under observation is going out (who, where, which day, who looks after them), and no more
+//! (PIPL; the CAC notice of 2020-02-09: collect and pass on only what the task needs). The case
+//! comes without notes (同住人…), backup, the responsible staff member's phone or its origin; a
+//! follow-up visit without its temperature, symptoms or action (the day counts as seen or not
+//! seen all the same); a status change without its reason.
+
+use kadian_domain::sync::{Change, Role};
+use serde_json::Value;
+
+use super::Device;
+
+/// Trims a pulled change for `device` (only a checkpoint tablet's changes are trimmed).
+pub fn for_device(device: &Device, change: &mut Change) {
+    if device.role != Role::Volunteer {
+        return;
+    }
+    let Value::Object(body) = &mut change.body else {
+        return;
+    };
+    match change.kind.as_str() {
+        "observation_case" => {
+            for field in ["notes", "backup", "origin_id"] {
+                body.insert(field.into(), Value::Null);
+            }
+            body.remove("responsible_phone");
+        }
+        // The status is needed (a released person is no longer warned about); why is not
+        // (「发热 38.1」).
+        "case_transition" => {
+            // (A dash, not nothing: a cancel or a loss must carry a reason to be stored.)
+            body.insert("reason".into(), Value::String("—".into()));
+        }
+        "follow_up_visit" => {
+            body.insert("celsius".into(), Value::Null);
+            body.insert("remeasure_of".into(), Value::Null);
+            body.insert("symptoms".into(), Value::Array(Vec::new()));
+            body.insert("action".into(), Value::String("none".into()));
+            // An unwell day is still a day seen: the tablet counts days, it does not judge them.
+            if body.get("outcome").and_then(Value::as_str) == Some("seen_unwell") {
+                body.insert("outcome".into(), Value::String("seen_well".into()));
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::for_device;
+    use crate::rules::Device;
+    use kadian_domain::sync::{Change, Role, Scope};
+    use serde_json::json;
+
+    fn device(role: Role) -> Device {
+        Device {
+            id: "d".into(),
+            name: "d".into(),
+            role,
+            scope: Scope {
+                street: "411402001".into(),
+                community: Some("411402001018".into()),
+                compound: Some("c".into()),
+                checkpoint: None,
+            },
+            revoked: false,
+        }
+    }
+
+    fn change(kind: &str, body: serde_json::Value) -> Change {
+        Change {
+            kind: kind.into(),
+            id: "x".into(),
+            version: 1,
+            deleted: false,
+            body,
+        }
+    }
+
+    #[test]
+    fn a_tablet_gets_a_case_without_notes_or_phone_and_a_visit_without_its_health_data() {
+        let case = json!({"id": "x", "address": "3号楼2单元301", "responsible": "李红梅",
+            "responsible_phone": "13800138000", "notes": "同住：妻子", "backup": "王强",
+            "origin_id": "o"});
+        let visit = json!({"id": "v", "date": "2026-12-05", "outcome": "seen_unwell",
+            "celsius": 38.1, "symptoms": ["fever"], "action": "referred", "remeasure_of": null});
+        let mut c = change("observation_case", case.clone());
+        for_device(&device(Role::Volunteer), &mut c);
+        assert_eq!(c.body["address"], "3号楼2单元301");
+        assert_eq!(c.body["responsible"], "李红梅");
+        assert!(c.body.get("responsible_phone").is_none());
+        for field in ["notes", "backup", "origin_id"] {
+            assert!(c.body[field].is_null(), "{field}");
+        }
+        let mut v = change("follow_up_visit", visit.clone());
+        for_device(&device(Role::Volunteer), &mut v);
+        assert_eq!(
+            (
+                &v.body["celsius"],
+                &v.body["symptoms"],
+                &v.body["outcome"],
+                &v.body["action"]
+            ),
+            (
+                &json!(null),
+                &json!([]),
+                &json!("seen_well"),
+                &json!("none")
+            )
+        );
+        let mut t = change(
+            "case_transition",
+            json!({"kind": "refer", "reason": "发热 38.1"}),
+        );
+        for_device(&device(Role::Volunteer), &mut t);
+        assert_eq!(
+            (&t.body["kind"], &t.body["reason"]),
+            (&json!("refer"), &json!("—"))
+        );
+        // Staff devices get the records whole.
+        for role in [Role::Compound, Role::Community, Role::Street] {
+            let mut c = change("observation_case", case.clone());
+            for_device(&device(role), &mut c);
+            assert_eq!(c.body, case);
+            let mut v = change("follow_up_visit", visit.clone());
+            for_device(&device(role), &mut v);
+            assert_eq!(v.body, visit);
+        }
+    }
+}
