@@ -246,3 +246,113 @@ async fn two_laptops_follow_one_case_and_see_the_same_days_and_status() {
         assert_eq!(on_laptop.notes.as_deref(), Some("同住：妻子、女儿"));
     }
 }
+
+/// Pushes records of one kind in requests of 500, as a laptop's outbox does; every receipt
+/// must be `accepted`.
+async fn push_all(d: &TestDevice, kind: &str, bodies: &[serde_json::Value]) {
+    let client = d.client(std::time::Duration::from_secs(60));
+    for chunk in bodies.chunks(500) {
+        let records = chunk
+            .iter()
+            .map(|body| {
+                use sha2::Digest;
+                PushRecord {
+                    kind: kind.into(),
+                    id: body["id"].as_str().unwrap_or_default().into(),
+                    op: "create".into(),
+                    base_version: None,
+                    hash: hex::encode(sha2::Sha256::digest(body.to_string().as_bytes())),
+                    body: body.clone(),
+                }
+            })
+            .collect();
+        let r = client
+            .push(&PushRequest {
+                device_time: chrono::Utc::now(),
+                records,
+            })
+            .await
+            .expect("push");
+        assert!(
+            r.receipts
+                .iter()
+                .all(|x| x.status == ReceiptStatus::Accepted),
+            "{kind}: {:?}",
+            r.receipts
+                .iter()
+                .find(|x| x.status != ReceiptStatus::Accepted)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_days_of_visits_for_two_thousand_cases_reach_another_laptop_whole() {
+    const CASES: usize = 2000;
+    const DAYS: u64 = 20;
+    for b in backends() {
+        let s = TestServer::start(b).await;
+        let a = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let other = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
+        let start = today() - chrono::Days::new(DAYS);
+        let mut cases = Vec::with_capacity(CASES);
+        let mut visits = Vec::with_capacity(CASES * DAYS as usize);
+        for i in 0..CASES {
+            let c = ObservationCase {
+                id: new_id(),
+                person_id: new_id(),
+                community_code: s.community_a.clone(),
+                compound: s.compound_a.clone(),
+                address: Some(format!(
+                    "{}号楼{}单元{}",
+                    i % 18 + 1,
+                    i % 3 + 1,
+                    101 + i % 900
+                )),
+                reason: ObservationReason::ReturneeElsewhere,
+                origin_id: None,
+                start_date: start,
+                followed_from: None,
+                policy: ObservationPolicy::default(),
+                responsible: Some(format!("包保人{}", i % 40)),
+                responsible_phone: None,
+                backup: None,
+                notes: None,
+            };
+            for d in 1..=DAYS {
+                visits.push(
+                    serde_json::to_value(visit(&c, start + chrono::Days::new(d), "包保人"))
+                        .expect("json"),
+                );
+            }
+            cases.push(c);
+        }
+        let bodies: Vec<serde_json::Value> = cases
+            .iter()
+            .map(|c| serde_json::to_value(c).expect("json"))
+            .collect();
+        push_all(&a, "observation_case", &bodies).await;
+        push_all(&a, "follow_up_visit", &visits).await;
+        assert_eq!(
+            s.db.count("follow_up_visit").await.expect("count") as usize,
+            CASES * DAYS as usize,
+            "{b}"
+        );
+        // The community's laptop pulls all of it and counts every day of every case seen.
+        other.sync().await.expect("pull");
+        let held = other.core.store().observation_cases().expect("cases");
+        assert_eq!(held.len(), CASES, "{b}");
+        let seen_days: usize = held
+            .iter()
+            .map(|(c, _, v, t)| {
+                day_grid(&c.policy, c.start_date, v, t, today(), today())
+                    .days
+                    .iter()
+                    .filter(|d| d.state == DayState::Seen)
+                    .count()
+            })
+            .sum();
+        // Day 1 to day 14, and the days after it: the last day was seen, so no extension, and
+        // the grid ends on day 14.
+        assert_eq!(seen_days, CASES * 14, "{b}");
+    }
+}
