@@ -281,6 +281,13 @@ try {
     await typeKeys(b, '1234')
     await (await $t(b, 'sign-in')).click()
     await (await $t(b, 'gate-search')).waitForDisplayed()
+    // The language button is not right above 立即同步 (a gloved tap meant for one hit the other).
+    const [lang, syncNow] = await b.execute(() =>
+      ['[data-testid^="lang-"]', '[data-testid="sync-now"]'].map((q) => {
+        const r = document.querySelector(q).getBoundingClientRect()
+        return { left: r.left, right: r.right }
+      }))
+    assert.ok(lang.right <= syncNow.left, `language ${JSON.stringify(lang)} clear of sync ${JSON.stringify(syncNow)}`)
   })
 
   await flow('register a known resident in', async () => {
@@ -369,6 +376,9 @@ try {
     await padType(b, '36.9')
     await (await inView(b, 'temperature-save')).click()
     await waitFor('the re-measure', async () => (await text(b, 'remeasure-result')).includes('36.9'))
+    // Normal on re-measure: the screen says so and is no longer the red alarm.
+    assert.equal(await fever.getAttribute('data-state'), 'cleared')
+    assert.match(await text(b, 'fever-title'), /复测正常/)
     // A second 复测: the pad's buttons and 完成 stay on screen at both sizes.
     await (await $t(b, 'remeasure')).click()
     await padType(b, '36.8')

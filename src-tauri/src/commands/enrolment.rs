@@ -27,6 +27,7 @@ pub(crate) async fn device_enrol(
     cert_sha256: Option<String>,
 ) -> AppResult<EnrolmentInfo> {
     let core = device.core()?;
+    let typed = server_url.clone();
     kadian_device::sync::enrol(
         &core,
         server_url.trim(),
@@ -42,12 +43,8 @@ pub(crate) async fn device_enrol(
             }
             _ => "code",
         };
-        AppError::new(
-            &e.name(),
-            Some(field),
-            &kadian_device::sync::message_zh(&e),
-            &e.to_string(),
-        )
+        let (zh, en) = kadian_device::sync::enrol_failure_messages(&e, &typed);
+        AppError::new(&e.name(), Some(field), &zh, &en)
     })?;
     restart_sync(&device, &core);
     core.enrolment_info()?.ok_or_else(|| {

@@ -31,3 +31,20 @@ describe('the temperature pad behind the idle lock', () => {
     w.unmount()
   })
 })
+
+describe('the temperature pad', () => {
+  it('clears what was typed in one tap', async () => {
+    setActivePinia(createPinia())
+    const w = mount(TemperaturePad, { props: { title: '体温' }, global: { plugins: [createAppI18n()] }, attachTo: document.body })
+    await flushPromises()
+    const clear = w.get('[data-testid="temperature-clear"]')
+    expect(clear.attributes('disabled')).toBeDefined()
+    for (const k of '38.5') window.dispatchEvent(new KeyboardEvent('keydown', { key: k }))
+    await flushPromises()
+    expect(w.get('[data-testid="temperature-value"]').text()).toContain('38.5')
+    expect(clear.text()).toBe('清除')
+    await clear.trigger('click')
+    expect(w.get('[data-testid="temperature-value"]').text()).toBe('— ℃')
+    w.unmount()
+  })
+})

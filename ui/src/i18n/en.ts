@@ -61,6 +61,7 @@ const en: MessageSchema = {
     askFahrenheit: 'Read {typed} °F as {celsius} °C?',
     yes: 'Yes, {celsius} °C',
     retype: 'Type again',
+    clear: 'Clear',
   },
   gate: {
     tabs: { register: 'Register', today: 'Today', handOver: 'Hand over' },
@@ -86,6 +87,8 @@ const en: MessageSchema = {
     remeasureSaved: 'Re-measured {celsius} °C',
     remeasureStillFever: 'Still a fever: {celsius} °C. Report it now',
     remeasureShort: 'again',
+    remeasureNormal: 'Normal on re-measure',
+    clearedHint: 'The first reading, {first} °C, is kept; the re-measure, {celsius} °C, is normal. Still tell the compound staff.',
     lastPassage: 'Last: {direction} {time}',
     dayTime: '{date} {time}',
     repeatTitle: 'Already "{direction}"',

@@ -59,6 +59,7 @@ const zhCN = {
     askFahrenheit: '{typed} °F → {celsius} ℃？',
     yes: '是，{celsius} ℃',
     retype: '重新输入',
+    clear: '清除',
   },
   gate: {
     tabs: { register: '登记', today: '今日', handOver: '交班' },
@@ -84,6 +85,8 @@ const zhCN = {
     remeasureSaved: '复测 {celsius} ℃',
     remeasureStillFever: '复测仍然发热：{celsius} ℃，请立即报告',
     remeasureShort: '复测',
+    remeasureNormal: '复测正常',
+    clearedHint: '首次 {first} ℃ 已记录；复测 {celsius} ℃ 正常。仍请报告小区工作人员。',
     lastPassage: '上次：{direction} {time}',
     dayTime: '{month}月{day}日 {time}',
     repeatTitle: '已经是“{direction}”了',

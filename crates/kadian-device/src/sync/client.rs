@@ -125,6 +125,35 @@ pub fn message_zh(e: &SyncError) -> String {
     }
 }
 
+/// The messages (zh-CN, en) of a failed enrolment at the address `typed`: a server that could
+/// not be reached names the address tried, and when `typed` had no `http://` or `https://`,
+/// says that `https://` was assumed (a bare `192.168.1.10:8470` is tried as
+/// `https://192.168.1.10:8470`).
+pub fn enrol_failure_messages(e: &SyncError, typed: &str) -> (String, String) {
+    let (zh, en) = (message_zh(e), e.to_string());
+    let unreachable = match e {
+        SyncError::Offline(s) => !s.contains("captive"),
+        SyncError::Unreachable(_) => true,
+        _ => false,
+    };
+    if !unreachable {
+        return (zh, en);
+    }
+    let tried = normalise_server_url(typed);
+    let bare = !typed.trim().to_ascii_lowercase().starts_with("http");
+    if bare {
+        (
+            format!("{zh}。地址没有写 http:// 或 https://，已按 {tried} 连接：请照注册二维码或街道给的地址完整填写"),
+            format!("{en}. The address had no http:// or https://, so {tried} was tried: type it in full, as the enrolment QR code or the street office gives it"),
+        )
+    } else {
+        (
+            format!("{zh}（已尝试 {tried}）"),
+            format!("{en} (tried {tried})"),
+        )
+    }
+}
+
 impl From<crate::store::error::StoreError> for SyncError {
     fn from(e: crate::store::error::StoreError) -> Self {
         SyncError::Store(e.to_string())
@@ -395,4 +424,32 @@ pub fn normalise_server_url(raw: &str) -> String {
         s = format!("https://{s}");
     }
     s
+}
+
+#[cfg(test)]
+mod enrol_messages {
+    use super::{enrol_failure_messages, SyncError};
+
+    #[test]
+    fn an_unreachable_bare_address_says_https_was_assumed_and_a_full_one_which_was_tried() {
+        let e = SyncError::Unreachable("connection refused".into());
+        let (zh, en) = enrol_failure_messages(&e, "192.168.1.10:8470");
+        assert!(zh.contains("已按 https://192.168.1.10:8470 连接"), "{zh}");
+        assert!(en.contains("https://192.168.1.10:8470 was tried"), "{en}");
+        let (zh, _) = enrol_failure_messages(&e, "https://kadian.example:8443/");
+        assert!(
+            zh.ends_with("（已尝试 https://kadian.example:8443）"),
+            "{zh}"
+        );
+        // Other failures keep their own message.
+        let (zh, _) = enrol_failure_messages(
+            &SyncError::Refused {
+                status: 401,
+                code: "bad_code".into(),
+                message: "bad code".into(),
+            },
+            "192.168.1.10:8470",
+        );
+        assert!(!zh.contains("https://"), "{zh}");
+    }
 }

@@ -6,7 +6,8 @@ pub mod engine;
 pub mod tls_pin;
 
 pub use client::{
-    check_server_url, message_zh, normalise_server_url, SyncClient, SyncError, MAX_RESPONSE_BYTES,
+    check_server_url, enrol_failure_messages, message_zh, normalise_server_url, SyncClient,
+    SyncError, MAX_RESPONSE_BYTES,
 };
 pub use engine::{
     backoff, enrol, start, sync_round, wait_after, RoundReport, SyncHandle, SyncSettings,
