@@ -182,6 +182,18 @@ async fn a_home_observation_register_opens_a_case_per_row_that_the_compound_lapt
                 dry_run,
             )
         };
+        // A compound of another community is refused, before anything is read.
+        let wrong = import_register(
+            db,
+            &file,
+            RegisterKind::HomeObservation,
+            Some(&s.community_a),
+            Some(&s.compound_b),
+            true,
+        )
+        .await
+        .expect_err("another community's compound");
+        assert!(wrong.to_string().contains("is in community"), "{wrong}");
         let dry = import(true).await.expect("dry run");
         assert_eq!(
             (
@@ -224,6 +236,17 @@ async fn a_home_observation_register_opens_a_case_per_row_that_the_compound_lapt
         laptop.sync().await.expect("sync");
         let cases = laptop.core.observation_list().expect("cases");
         assert_eq!(cases.len(), 53, "{b}");
+        // The travel declarations are placed with their cases (the compound the address names),
+        // not where the import ran (the community): the compound's laptop has them.
+        assert_eq!(
+            laptop
+                .core
+                .store()
+                .count("travel_declaration")
+                .expect("count"),
+            53,
+            "{b}"
+        );
         let released = cases
             .iter()
             .filter(|c| c.status == kadian_domain::observation::CaseStatus::Released)

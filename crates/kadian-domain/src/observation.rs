@@ -297,35 +297,6 @@ impl CaseGrid {
     }
 }
 
-/// The day grid of `case` ([`day_grid`] of its policy and start), with the days before it was
-/// followed here (`followed_from`: a register imported mid-period) unknown rather than missed.
-pub fn case_grid(
-    case: &crate::records::ObservationCase,
-    visits: &[VisitFact],
-    transitions: &[TransitionFact],
-    today: NaiveDate,
-    synced_through: NaiveDate,
-) -> CaseGrid {
-    let mut grid = day_grid(
-        &case.policy,
-        case.start_date,
-        visits,
-        transitions,
-        today,
-        synced_through,
-    );
-    if let Some(from) = case.followed_from {
-        for d in grid
-            .days
-            .iter_mut()
-            .filter(|d| d.date < from && d.state == DayState::Missed)
-        {
-            d.state = DayState::Unknown;
-        }
-    }
-    grid
-}
-
 /// The day grid of a case that started (arrived, day 0) on `start` under `policy`, from its
 /// visits and transitions, as of `today`. `synced_through`: the last date that every device
 /// recording visits for the case has synced after (the caller knows its devices; a day after it

@@ -300,6 +300,9 @@ fn register_year(
 struct RowWork<'a> {
     cells: &'a [Cell],
     header: &'a HeaderMatch,
+    /// The header row's cells: a data cell repeating its column's header (a merge reaching down
+    /// from the header) is empty.
+    header_cells: &'a [Cell],
     issues: Vec<RowIssue>,
     normalized: Map<String, Value>,
     /// The code an invalid ID number that is dropped (not rejected) is reported under, when
@@ -309,10 +312,15 @@ struct RowWork<'a> {
 
 impl RowWork<'_> {
     fn cell(&self, column: Column) -> Option<&Cell> {
-        self.header
-            .find(column)
-            .and_then(|i| self.cells.get(i))
-            .filter(|c| !c.is_empty())
+        let i = self.header.find(column)?;
+        self.cells
+            .get(i)
+            .filter(|c| !c.is_empty() && !matches!(c, Cell::Error(_)))
+            .filter(|c| {
+                self.header_cells
+                    .get(i)
+                    .is_none_or(|h| cell_text(h) != cell_text(c))
+            })
     }
 
     fn text(&self, column: Column) -> Option<String> {
@@ -667,6 +675,7 @@ pub fn import_grid(
     };
     // Person identity within the file: ID number, else name + phone.
     let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut after_total = false;
 
     for (index, cells) in grid.rows.iter().enumerate().skip(header.index + 1) {
         if cells.iter().all(Cell::is_empty) {
@@ -678,17 +687,65 @@ pub fn import_grid(
             .map(cell_text)
             .unwrap_or_default();
         let first: String = first.nfkc().filter(|c| !c.is_whitespace()).collect();
-        if first.starts_with("合计") || first.starts_with("总计") {
-            break;
-        }
         let row_number = index + 1;
+        if first.starts_with("合计") || first.starts_with("总计") {
+            after_total = true;
+            continue;
+        }
+        if after_total {
+            // Below the 合计 row are notes (填表说明, 填报人); a row that reads as a person is
+            // not imported, and said, never dropped in silence.
+            let has_name = header
+                .find(Column::Name)
+                .and_then(|i| cells.get(i))
+                .is_some_and(|c| !c.is_empty());
+            let filled = header
+                .columns
+                .iter()
+                .filter(|(i, _)| cells.get(*i).is_some_and(|c| !c.is_empty()))
+                .count();
+            if has_name && filled >= 3 {
+                batch.report.rejected += 1;
+                batch.report.rows_total += 1;
+                batch.report.rows.push(RowReport {
+                    row: row_number,
+                    status: RowStatus::Rejected,
+                    issues: vec![issue(
+                        "record",
+                        "after_total_row",
+                        Severity::Error,
+                        "这一行在合计行之后，没有导入：请把它移到合计行之前再导入".into(),
+                        "This row is below the total (合计) row and was not imported: move it above and import again".into(),
+                    )],
+                    normalized: None,
+                });
+            }
+            continue;
+        }
         let mut w = RowWork {
             cells,
             header: &header,
+            header_cells: grid.rows.get(header.index).map_or(&[][..], Vec::as_slice),
             issues: Vec::new(),
             normalized: Map::new(),
             dropped_id_code: (kind == RegisterKind::HomeObservation).then_some("id_invalid"),
         };
+        // An Excel error value (#N/A of a broken VLOOKUP, #REF!) is no value: said, and read
+        // as an empty cell.
+        for (i, column) in &header.columns {
+            if let Some(Cell::Error(e)) = cells.get(*i) {
+                w.issues.push(issue(
+                    &serde_json::to_value(column)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    "excel_error",
+                    Severity::Warning,
+                    format!("这一格是 Excel 错误值（{e}），按空白处理，请核对原表"),
+                    format!("This cell holds an Excel error ({e}); read as empty, check the file"),
+                ));
+            }
+        }
         let name = w.name();
         let reject_invalid_id = kind == RegisterKind::Roster;
         let id = if kind == RegisterKind::GateLog && header.find(Column::IdNumber).is_none() {
@@ -987,7 +1044,7 @@ pub fn import_grid(
             let person_id = match seen.get(&key) {
                 Some(&(first_row, idx)) => {
                     batch.report.persons_merged += 1;
-                    if kind == RegisterKind::Roster {
+                    if matches!(kind, RegisterKind::Roster | RegisterKind::HomeObservation) {
                         w.issues.push(issue(
                             "id_number",
                             "duplicate_person",

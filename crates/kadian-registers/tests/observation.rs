@@ -90,3 +90,72 @@ fn a_returnee_register_with_a_responsible_column_stays_a_returnee_register() {
     assert_eq!(batch.report.kind, RegisterKind::Returnees);
     assert!(batch.cases.is_empty());
 }
+
+#[test]
+fn an_excel_error_is_no_value_and_a_header_merged_into_the_rows_is_no_responsible() {
+    // #N/A in a name (a broken VLOOKUP) and in 包保责任人; a CSV cannot hold an error cell, so
+    // the grid is built as calamine reads one.
+    use kadian_registers::{import_grid, Cell, Grid};
+    let t = |s: &str| Cell::Text(s.into());
+    let header = [
+        "姓名",
+        "身份证号",
+        "联系电话",
+        "现住址",
+        "来源地",
+        "返回日期",
+        "隔离开始日期",
+        "包保责任人",
+    ];
+    let grid = Grid {
+        sheet: "Sheet1".into(),
+        rows: vec![
+            header.iter().map(|h| t(h)).collect(),
+            vec![
+                Cell::Error("NA".into()),
+                Cell::Empty,
+                t("13800138000"),
+                t("八一新苑3-1-402"),
+                t("武汉"),
+                t("2026-12-01"),
+                t("2026-12-01"),
+                t("曹思"),
+            ],
+            vec![
+                t("李四"),
+                Cell::Empty,
+                t("13800138001"),
+                t("八一新苑3-1-403"),
+                t("武汉"),
+                t("2026-12-01"),
+                t("2026-12-01"),
+                t("包保责任人"),
+            ],
+        ],
+    };
+    let mut options = ImportOptions::new(NaiveDate::from_ymd_opt(2026, 12, 6).expect("date"));
+    options.compounds = vec![KnownCompound {
+        id: "c1".into(),
+        name: "八一新苑".into(),
+        community_code: "411402001018".into(),
+    }];
+    let batch = import_grid(&grid, "台账.xlsx", &options, &Divisions::bundled()).expect("import");
+    let first: Vec<&str> = batch.report.rows[0]
+        .issues
+        .iter()
+        .map(|i| i.code.as_str())
+        .collect();
+    assert!(
+        first.contains(&"excel_error") && first.contains(&"name_missing"),
+        "{first:?}"
+    );
+    assert_eq!(
+        batch.report.rows[0].status,
+        kadian_registers::RowStatus::Rejected
+    );
+    assert_eq!(batch.cases.len(), 1);
+    assert_eq!(
+        batch.cases[0].responsible, None,
+        "the header's text is not a person"
+    );
+}

@@ -259,7 +259,11 @@ fn an_id_that_excel_stored_as_a_number_is_flagged_not_stored() {
     )
     .expect("write");
     let b = import(&path, None);
-    assert_eq!(b.report.rows_total, 3, "the 合计 row ends the data");
+    // The 合计 row ends the data; a person below it is not imported, and said so.
+    assert_eq!(b.report.rows_total, 4);
+    assert_eq!(b.report.rows[3].row, 6);
+    assert_eq!(b.report.rows[3].status, RowStatus::Rejected);
+    assert_eq!(b.report.rows[3].issues[0].code, "after_total_row");
     assert_eq!(b.report.rows[0].status, RowStatus::Rejected);
     assert_eq!(b.report.rows[0].issues[0].code, "id_excel_number");
     assert_eq!(b.report.rows[1].status, RowStatus::Accepted);

@@ -292,6 +292,11 @@ pub async fn import_register(
     if community.is_none() && compound.is_some() {
         anyhow::bail!("--compound needs --community");
     }
+    if let (Some(id), Some(want)) = (compound, community) {
+        if let Some((theirs, name)) = reference.compounds.get(id).filter(|(c, _)| c != want) {
+            anyhow::bail!("compound {id} ({name}) is in community {theirs}, not {want}");
+        }
+    }
     let compound_name = match compound {
         Some(id) => Some(
             reference
@@ -356,17 +361,33 @@ pub async fn import_register(
         Default::default()
     };
     let placed = |person: Option<uuid::Uuid>| person.is_none_or(|p| !unplaced.contains(&p));
+    // A home-observation row's travel declaration is placed where its case is (the compound its
+    // address names), not where the import was run from: (community, compound) by its id.
+    let placed_with_case: std::collections::HashMap<uuid::Uuid, (String, String)> = batch
+        .cases
+        .iter()
+        .filter_map(|c| Some((c.origin_id?, (c.community_code.clone(), c.compound.clone()))))
+        .collect();
     let mut records: Vec<PushRecord> = Vec::new();
+    let mut by_case: Vec<((String, String), PushRecord)> = Vec::new();
     let mut add = |kind: RecordKind, body: serde_json::Value| {
         let id = body["id"].as_str().unwrap_or_default().to_owned();
-        records.push(PushRecord {
+        let with_case = uuid::Uuid::parse_str(&id)
+            .ok()
+            .filter(|_| kind == RecordKind::TravelDeclaration)
+            .and_then(|id| placed_with_case.get(&id).cloned());
+        let record = PushRecord {
             kind: kind.as_str().into(),
             id,
             op: "create".into(),
             base_version: None,
             hash: String::new(),
             body,
-        });
+        };
+        match with_case {
+            Some(place) => by_case.push((place, record)),
+            None => records.push(record),
+        }
     };
     for p in batch.persons.iter().filter(|p| placed(Some(p.id))) {
         add(RecordKind::Person, serde_json::to_value(p)?);
@@ -442,7 +463,7 @@ pub async fn import_register(
     if dry_run {
         return Ok(result);
     }
-    let importer = crate::rules::Device {
+    let importer = |community: Option<&str>, compound: Option<&str>| crate::rules::Device {
         id: "import".into(),
         name: "kadian-server import".into(),
         role: if community.is_some() {
@@ -451,13 +472,53 @@ pub async fn import_register(
             kadian_domain::sync::Role::Street
         },
         scope: Scope {
-            street,
+            street: street.clone(),
             community: community.map(str::to_owned),
             compound: compound.map(str::to_owned),
             checkpoint: None,
         },
         revoked: false,
     };
+    store_imported(
+        db,
+        &reference,
+        &importer(community, compound),
+        &records,
+        &mut result,
+    )
+    .await?;
+    // Travel declarations with their cases, one compound at a time.
+    let mut places: Vec<&(String, String)> = by_case.iter().map(|(p, _)| p).collect();
+    places.sort();
+    places.dedup();
+    for place in places {
+        let these: Vec<PushRecord> = by_case
+            .iter()
+            .filter(|(p, _)| p == place)
+            .map(|(_, r)| r.clone())
+            .collect();
+        store_imported(
+            db,
+            &reference,
+            &importer(Some(&place.0), Some(&place.1)),
+            &these,
+            &mut result,
+        )
+        .await?;
+    }
+    Ok(result)
+}
+
+/// Stores an import's records as `importer` would push them, in requests of the push limit,
+/// counting the receipts into `result`.
+async fn store_imported(
+    db: &dyn Database,
+    reference: &crate::rules::Reference,
+    importer: &crate::rules::Device,
+    records: &[kadian_domain::sync::PushRecord],
+    result: &mut RegisterImport,
+) -> anyhow::Result<()> {
+    use kadian_domain::sync::{Receipt, ReceiptStatus};
     let now = Utc::now();
     let meta = crate::db::PushMeta {
         device_id: "import".into(),
@@ -469,7 +530,7 @@ pub async fn import_register(
         let prepared = chunk
             .iter()
             .map(|r| {
-                crate::rules::prepare(r, &importer, &reference).map_err(|e| Receipt {
+                crate::rules::prepare(r, importer, reference).map_err(|e| Receipt {
                     id: r.id.clone(),
                     status: ReceiptStatus::Rejected,
                     server_seq: None,
@@ -481,7 +542,7 @@ pub async fn import_register(
         for receipt in db
             .store(
                 &meta,
-                &importer,
+                importer,
                 std::sync::Arc::new(reference.clone()),
                 prepared,
             )
@@ -494,7 +555,7 @@ pub async fn import_register(
             }
         }
     }
-    Ok(result)
+    Ok(())
 }
 
 /// An instant as people here read it: China time to the minute (`2026-12-02 16:30`), not UTC to

@@ -610,6 +610,11 @@ async fn main() -> Result<()> {
                 RegisterArg::GateLog => kadian_registers::RegisterKind::GateLog,
                 RegisterArg::Observations => kadian_registers::RegisterKind::HomeObservation,
             };
+            // A report that cannot be written is said before anything is stored.
+            if let Some(path) = report.as_deref().filter(|p| *p != "-") {
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot write the report to {path}"))?;
+            }
             let r = admin::import_register(
                 db.as_ref(),
                 &file,

@@ -248,8 +248,7 @@ impl AppCore {
         let store = self.store();
         for case in store.observation_cases_of(person_id)? {
             let (visits, transitions) = store.case_facts(&case.id.to_string())?;
-            let grid =
-                kadian_domain::observation::case_grid(&case, &visits, &transitions, today, today);
+            let grid = case.grid(&visits, &transitions, today, today);
             if grid.status.active() && today <= grid.end {
                 let day = grid
                     .days

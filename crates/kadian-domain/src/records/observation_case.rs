@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::observation::ObservationPolicy;
+use crate::observation::{
+    day_grid, CaseGrid, DayState, ObservationPolicy, TransitionFact, VisitFact,
+};
 use crate::{Field, Notice};
 
 use super::rules::{date, opt_text, reference, text};
@@ -75,6 +77,38 @@ pub struct ObservationCase {
     pub backup: Option<String>,
     /// People living with them (同住人), notes.
     pub notes: Option<String>,
+}
+
+impl ObservationCase {
+    /// The case's day grid ([`day_grid`] of its policy and start), with the days before it was
+    /// followed here (`followed_from`: a register imported mid-period) unknown rather than
+    /// missed.
+    pub fn grid(
+        &self,
+        visits: &[VisitFact],
+        transitions: &[TransitionFact],
+        today: NaiveDate,
+        synced_through: NaiveDate,
+    ) -> CaseGrid {
+        let mut grid = day_grid(
+            &self.policy,
+            self.start_date,
+            visits,
+            transitions,
+            today,
+            synced_through,
+        );
+        if let Some(from) = self.followed_from {
+            for d in grid
+                .days
+                .iter_mut()
+                .filter(|d| d.date < from && d.state == DayState::Missed)
+            {
+                d.state = DayState::Unknown;
+            }
+        }
+        grid
+    }
 }
 
 /// A case: a community code of 12 digits and a compound; a start between 2019 and 2099; a

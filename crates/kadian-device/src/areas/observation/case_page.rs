@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 use kadian_domain::observation::{
-    case_grid, CaseGrid, CaseStatus, DayState, TransitionKind as Kind, VisitOutcome,
+    CaseGrid, CaseStatus, DayState, TransitionKind as Kind, VisitOutcome,
 };
 use kadian_domain::records::{ObservationReason, Symptom, VisitAction, VisitMethod, VisitSlot};
 use kadian_domain::Celsius;
@@ -146,7 +146,7 @@ impl AppCore {
         let transition_facts: Vec<_> = transitions.iter().map(transition_fact).collect();
         let today = self.china_today();
         let judged = self.judged_through()?.unwrap_or(NaiveDate::MIN);
-        let grid = case_grid(&case, &visit_facts, &transition_facts, today, judged);
+        let grid = case.grid(&visit_facts, &transition_facts, today, judged);
         let name = self
             .store()
             .person(case.person_id)?
@@ -252,7 +252,7 @@ impl AppCore {
         // Read first: the store's lock is taken again for each name below.
         let cases = self.store().observation_cases()?;
         for (case, _, visits, transitions) in cases {
-            let grid = case_grid(&case, &visits, &transitions, today, judged);
+            let grid = case.grid(&visits, &transitions, today, judged);
             let touches = grid.days.iter().any(|d| d.date >= from && d.date <= to);
             if grid.status == CaseStatus::Cancelled || !touches {
                 continue;

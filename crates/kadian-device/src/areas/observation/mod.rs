@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use kadian_domain::observation::{
-    case_grid, CaseGrid, CaseStatus, DayState, ObservationPolicy, TransitionKind, VisitOutcome,
+    CaseGrid, CaseStatus, DayState, ObservationPolicy, TransitionKind, VisitOutcome,
 };
 use kadian_domain::records::{
     address_line, new_id, observation_case_id_for_declaration, CaseTransition, FollowUpVisit,
@@ -373,7 +373,7 @@ impl AppCore {
         let out_today = self.store().people_out_between(&from, &to)?;
         let mut out = Vec::with_capacity(cases.len());
         for (case, _, visits, transitions) in cases {
-            let grid = case_grid(&case, &visits, &transitions, today, judged);
+            let grid = case.grid(&visits, &transitions, today, judged);
             let person = case.person_id.to_string();
             let name = names
                 .get(&person)
