@@ -260,6 +260,13 @@ fn read_workbook(path: &Path) -> Result<Grid, RegisterError> {
             max_columns: crate::MAX_SHEET_COLUMNS,
         };
         let mut sheet = SparseSheet::default();
+        if let Sheets::Xls(x) = &book {
+            // Registers from older Excel merge their 包保责任人 cells too.
+            sheet.merged = x
+                .merge_cells_by_sheet_name(&name)
+                .map(|m| m.into_iter().map(|d| (d.start, d.end)).collect())
+                .unwrap_or_default();
+        }
         // .xlsx and .xlsb are read cell by cell, so a hostile file that places one cell at
         // XFD1048576 is refused at that cell instead of making the reader allocate the whole
         // rectangle. (.xls cannot exceed 65,536 × 256 by its format; .ods is read whole.)
@@ -288,24 +295,6 @@ fn read_workbook(path: &Path) -> Result<Grid, RegisterError> {
                 while let Some(c) = reader.next_cell().map_err(|e| damaged(e.to_string()))? {
                     let pos = c.get_position();
                     sheet.push(pos, to_cell(c.get_value().clone().into()), too_large)?;
-                }
-            }
-            Sheets::Xls(x) => {
-                // Registers from older Excel merge their 包保责任人 cells too.
-                sheet.merged = x
-                    .merge_cells_by_sheet_name(&name)
-                    .map(|m| m.into_iter().map(|d| (d.start, d.end)).collect())
-                    .unwrap_or_default();
-                let range = x
-                    .worksheet_range(&name)
-                    .map_err(|e| damaged(e.to_string()))?;
-                if let Some(start) = range.start() {
-                    for (r, row) in range.rows().enumerate() {
-                        for (c, d) in row.iter().enumerate() {
-                            let pos = (start.0 + r as u32, start.1 + c as u32);
-                            sheet.push(pos, to_cell(d.clone()), too_large)?;
-                        }
-                    }
                 }
             }
             other => {

@@ -335,6 +335,21 @@ impl RowWork<'_> {
         self.normalized.insert(key.into(), value);
     }
 
+    /// The person's sex and birth date in the report (`gender`, `birth_date`).
+    fn sex_and_birth(&mut self, person: &Person) {
+        self.set(
+            "gender",
+            person.sex.map(|s| json!(s.as_zh())).unwrap_or(Value::Null),
+        );
+        self.set(
+            "birth_date",
+            person
+                .birth_date
+                .map(|d| json!(d.to_string()))
+                .unwrap_or(Value::Null),
+        );
+    }
+
     fn rejected(&self) -> bool {
         self.issues.iter().any(|i| i.severity == Severity::Error)
     }
@@ -796,17 +811,7 @@ pub fn import_grid(
             person.sex = written_sex;
         }
         if kind == RegisterKind::Roster {
-            w.set(
-                "gender",
-                person.sex.map(|s| json!(s.as_zh())).unwrap_or(Value::Null),
-            );
-            w.set(
-                "birth_date",
-                person
-                    .birth_date
-                    .map(|d| json!(d.to_string()))
-                    .unwrap_or(Value::Null),
-            );
+            w.sex_and_birth(&person);
             for (key, value) in [
                 ("compound", &person.compound),
                 ("building", &person.building),
@@ -1228,17 +1233,7 @@ fn observation_row(
         ));
     }
     person.sex = id.map(ResidentIdNumber::sex);
-    w.set(
-        "gender",
-        person.sex.map(|s| json!(s.as_zh())).unwrap_or(Value::Null),
-    );
-    w.set(
-        "birth_date",
-        person
-            .birth_date
-            .map(|d| json!(d.to_string()))
-            .unwrap_or(Value::Null),
-    );
+    w.sex_and_birth(person);
 
     // Where: the compound the address names, then building, unit and room.
     let address = w.text(Column::Address);
