@@ -29,9 +29,19 @@ pub struct SplitAddress {
     pub room: Option<String>,
     /// What follows the compound's name, folded (`13号楼1单元602`), when anything does.
     pub rest: Option<String>,
+}
+
+impl SplitAddress {
     /// True when, no known compound being named, the address starts with words (西城花园3号楼,
     /// 建设路12号): it names a place, just not one of these compounds.
-    pub names_a_place: bool,
+    pub fn names_a_place(&self) -> bool {
+        self.compound.is_none()
+            && self
+                .rest
+                .as_deref()
+                .and_then(|r| r.chars().next())
+                .is_some_and(|c| !is_numeral(c))
+    }
 }
 
 /// A small number written in Chinese (一 … 九十九, 两) or in digits.
@@ -83,7 +93,6 @@ pub fn split_address(text: &str, compounds: &[KnownCompound]) -> SplitAddress {
     let mut split = SplitAddress {
         compound: found.map(|(i, _)| i),
         rest: (!rest.is_empty()).then(|| rest.clone()),
-        names_a_place: found.is_none() && rest.chars().next().is_some_and(|c| !is_numeral(c)),
         ..SplitAddress::default()
     };
     // Tokens: a number as written (digits kept: room 0302 stays 0302; 三 becomes 3) and the
@@ -227,9 +236,9 @@ mod tests {
         assert_eq!(parts("建设路12号"), (None, None, None, None));
         let s = split_address("西城花园东区3号楼", &compounds());
         assert_eq!(s.rest.as_deref(), Some("东区3号楼"));
-        assert!(!s.names_a_place, "it names a known compound");
-        assert!(split_address("建设路12号", &compounds()).names_a_place);
-        assert!(!split_address("3-1-402", &compounds()).names_a_place);
+        assert!(!s.names_a_place(), "it names a known compound");
+        assert!(split_address("建设路12号", &compounds()).names_a_place());
+        assert!(!split_address("3-1-402", &compounds()).names_a_place());
         assert_eq!(
             split_address("八一新苑3-1-0302", &compounds())
                 .room

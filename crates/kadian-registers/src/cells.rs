@@ -48,6 +48,9 @@ impl Cell {
     }
 }
 
+/// A merged region of a sheet: its top-left and bottom-right cells, (row, column) from 0.
+pub type Region = ((u32, u32), (u32, u32));
+
 /// A sheet as rows of cells. `rows[i]` is the row Excel shows as `i + 1` (for CSV: line `i + 1`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Grid {
@@ -55,6 +58,30 @@ pub struct Grid {
     pub sheet: String,
     /// The rows.
     pub rows: Vec<Vec<Cell>>,
+    /// Its merged regions, as the file declares them (a merged cell's value is in its first
+    /// cell only; see [`Grid::merges_filled_below`]).
+    pub merged: Vec<Region>,
+}
+
+impl Grid {
+    /// The grid with every cell merged down one column below `header` (0-based row index)
+    /// holding its region's value: 包保责任人 merged over the rows of the people one person looks
+    /// after reaches each of them. A region that starts at or above the header (a title, or a
+    /// header cell merged down into the rows) fills nothing. Borrowed when nothing is merged.
+    pub fn merges_filled_below(&self, header: usize) -> std::borrow::Cow<'_, Grid> {
+        let below: Vec<Region> = self
+            .merged
+            .iter()
+            .copied()
+            .filter(|((top, _), _)| *top as usize > header)
+            .collect();
+        if below.is_empty() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut grid = self.clone();
+        fill_merged_down(&mut grid.rows, &below);
+        std::borrow::Cow::Owned(grid)
+    }
 }
 
 /// Reads the first non-empty sheet of a workbook, or a CSV file.
@@ -124,6 +151,7 @@ fn read_csv(bytes: &[u8]) -> Option<Grid> {
     Some(Grid {
         sheet: "CSV".into(),
         rows,
+        merged: Vec::new(),
     })
 }
 
@@ -144,9 +172,6 @@ fn to_cell(d: calamine::Data) -> Cell {
         Data::Error(e) => Cell::Error(format!("{e:?}")),
     }
 }
-
-/// A merged region: its top-left and bottom-right cells, (row, column) from 0.
-type Region = ((u32, u32), (u32, u32));
 
 /// Cells of one sheet by position, refused as soon as one lies beyond the register limits.
 #[derive(Default)]
@@ -190,7 +215,6 @@ impl SparseSheet {
             }
             row[c] = cell;
         }
-        fill_merged_down(&mut rows, &self.merged);
         rows
     }
 }
@@ -216,8 +240,7 @@ fn fill_merged_within(rows: &mut [Vec<Cell>], merged: &[Region], mut budget: usi
         let Some(value) = rows.get(top).and_then(|r| r.get(column)).cloned() else {
             continue;
         };
-        let bottom = (bottom as usize).min(rows.len().saturating_sub(1));
-        for row in rows.iter_mut().take(bottom + 1).skip(top + 1) {
+        for row in rows.iter_mut().take(bottom as usize + 1).skip(top + 1) {
             // A blank line inside the region stays blank (it is not a data row).
             if row.iter().all(Cell::is_empty) {
                 continue;
@@ -311,14 +334,20 @@ fn read_workbook(path: &Path) -> Result<Grid, RegisterError> {
                 }
             }
         }
+        let merged = std::mem::take(&mut sheet.merged);
         let rows = sheet.into_rows();
         if rows.iter().any(|r| r.iter().any(|c| !c.is_empty())) {
-            return Ok(Grid { sheet: name, rows });
+            return Ok(Grid {
+                sheet: name,
+                rows,
+                merged,
+            });
         }
     }
     Ok(Grid {
         sheet: String::new(),
         rows: Vec::new(),
+        merged: Vec::new(),
     })
 }
 

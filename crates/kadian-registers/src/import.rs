@@ -300,27 +300,16 @@ fn register_year(
 struct RowWork<'a> {
     cells: &'a [Cell],
     header: &'a HeaderMatch,
-    /// The header row's cells: a data cell repeating its column's header (a merge reaching down
-    /// from the header) is empty.
-    header_cells: &'a [Cell],
     issues: Vec<RowIssue>,
     normalized: Map<String, Value>,
-    /// The code an invalid ID number that is dropped (not rejected) is reported under, when
-    /// the register's rules name one (`id_invalid`), with the reason in the message.
-    dropped_id_code: Option<&'static str>,
 }
 
 impl RowWork<'_> {
     fn cell(&self, column: Column) -> Option<&Cell> {
-        let i = self.header.find(column)?;
-        self.cells
-            .get(i)
+        self.header
+            .find(column)
+            .and_then(|i| self.cells.get(i))
             .filter(|c| !c.is_empty() && !matches!(c, Cell::Error(_)))
-            .filter(|c| {
-                self.header_cells
-                    .get(i)
-                    .is_none_or(|h| cell_text(h) != cell_text(c))
-            })
     }
 
     fn text(&self, column: Column) -> Option<String> {
@@ -420,11 +409,9 @@ impl RowWork<'_> {
                 self.set("id_number", Value::Null);
                 if !reject_invalid {
                     e.severity = Severity::Warning;
-                    if let Some(code) = self.dropped_id_code {
-                        e.code = code.into();
-                        e.message = format!("身份证号码无效（{}），未保存", e.message);
-                        e.message_en = format!("Invalid ID number ({}); not stored", e.message_en);
-                    }
+                    // The row goes in without it: said, with the rule's own reason and code.
+                    e.message = format!("身份证号码无效（{}），未保存", e.message);
+                    e.message_en = format!("Invalid ID number ({}); not stored", e.message_en);
                 }
                 self.warn(e);
                 None
@@ -644,6 +631,9 @@ pub fn import_grid(
     divisions: &Divisions,
 ) -> Result<ImportBatch, RegisterError> {
     let header = find_header(grid).ok_or(RegisterError::NoHeader)?;
+    // Cells merged down the data rows (包保责任人 over the people one staff member visits) reach
+    // every row they cover; a header merged down into the rows is no value.
+    let grid = &*grid.merges_filled_below(header.index);
     let kind = options.kind.unwrap_or_else(|| kind_of(&header));
     if header.find(Column::Name).is_none() {
         return Err(RegisterError::MissingColumn("姓名 (name)"));
@@ -740,10 +730,8 @@ pub fn import_grid(
         let mut w = RowWork {
             cells,
             header: &header,
-            header_cells: grid.rows.get(header.index).map_or(&[][..], Vec::as_slice),
             issues: Vec::new(),
             normalized: Map::new(),
-            dropped_id_code: (kind == RegisterKind::HomeObservation).then_some("id_invalid"),
         };
         // An Excel error value (#N/A of a broken VLOOKUP, #REF!) is no value: said, and read
         // as an empty cell.
@@ -1253,7 +1241,7 @@ fn observation_row(
             let fallback = options.compound.as_deref().and_then(by_name);
             // An address that names a place (西城花园3号楼…) none of the known compounds is in
             // the import's compound only by assumption: said, not silent.
-            if let (Some(c), true) = (fallback, split.names_a_place) {
+            if let (Some(c), true) = (fallback, split.names_a_place()) {
                 let shown = address.clone().unwrap_or_default();
                 w.issues.push(issue(
                     "address",

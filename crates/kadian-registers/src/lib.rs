@@ -13,7 +13,7 @@ pub mod import;
 pub mod places;
 
 pub use address::{split_address, KnownCompound, SplitAddress};
-pub use cells::{read_grid, Cell, Grid};
+pub use cells::{read_grid, Cell, Grid, Region};
 pub use columns::{Column, HeaderMatch};
 pub use export::{
     export_csv, export_xlsx, passages_table, residents_table, returnees_table, ExportTable,

@@ -129,9 +129,11 @@ fn an_excel_error_is_no_value_and_a_header_merged_into_the_rows_is_no_responsibl
                 t("武汉"),
                 t("2026-12-01"),
                 t("2026-12-01"),
-                t("包保责任人"),
+                Cell::Empty,
             ],
         ],
+        // The 包保责任人 header cell merged down over both rows (H1:H3).
+        merged: vec![((0, 7), (2, 7))],
     };
     let mut options = ImportOptions::new(NaiveDate::from_ymd_opt(2026, 12, 6).expect("date"));
     options.compounds = vec![KnownCompound {

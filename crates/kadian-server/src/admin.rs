@@ -370,25 +370,15 @@ pub async fn import_register(
         .collect();
     let mut records: Vec<PushRecord> = Vec::new();
     let mut by_case: Vec<((String, String), PushRecord)> = Vec::new();
-    let mut add = |kind: RecordKind, body: serde_json::Value| {
-        let id = body["id"].as_str().unwrap_or_default().to_owned();
-        let with_case = uuid::Uuid::parse_str(&id)
-            .ok()
-            .filter(|_| kind == RecordKind::TravelDeclaration)
-            .and_then(|id| placed_with_case.get(&id).cloned());
-        let record = PushRecord {
-            kind: kind.as_str().into(),
-            id,
-            op: "create".into(),
-            base_version: None,
-            hash: String::new(),
-            body,
-        };
-        match with_case {
-            Some(place) => by_case.push((place, record)),
-            None => records.push(record),
-        }
+    let record = |kind: RecordKind, body: serde_json::Value| PushRecord {
+        kind: kind.as_str().into(),
+        id: body["id"].as_str().unwrap_or_default().to_owned(),
+        op: "create".into(),
+        base_version: None,
+        hash: String::new(),
+        body,
     };
+    let mut add = |kind: RecordKind, body: serde_json::Value| records.push(record(kind, body));
     for p in batch.persons.iter().filter(|p| placed(Some(p.id))) {
         add(RecordKind::Person, serde_json::to_value(p)?);
     }
@@ -403,7 +393,13 @@ pub async fn import_register(
         }
     }
     for t in batch.travel.iter().filter(|t| placed(t.person_id)) {
-        add(RecordKind::TravelDeclaration, serde_json::to_value(t)?);
+        let body = serde_json::to_value(t)?;
+        match placed_with_case.get(&t.id) {
+            Some(place) => {
+                by_case.push((place.clone(), record(RecordKind::TravelDeclaration, body)))
+            }
+            None => add(RecordKind::TravelDeclaration, body),
+        }
     }
     for r in batch.readings.iter().filter(|r| placed(r.person_id)) {
         add(RecordKind::TemperatureReading, serde_json::to_value(r)?);

@@ -249,18 +249,18 @@ impl AppCore {
         // (compound, walking order, name) to sort by, and the row.
         type SortedRow = ((String, Vec<(u8, u64, String)>, String), Vec<ExportValue>);
         let mut rows: Vec<SortedRow> = Vec::new();
-        // Read first: the store's lock is taken again for each name below.
         let cases = self.store().observation_cases()?;
+        let names = self.store().observed_names()?;
         for (case, _, visits, transitions) in cases {
             let grid = case.grid(&visits, &transitions, today, judged);
             let touches = grid.days.iter().any(|d| d.date >= from && d.date <= to);
             if grid.status == CaseStatus::Cancelled || !touches {
                 continue;
             }
-            let name = self
-                .store()
-                .person(case.person_id)?
-                .map_or_else(|| "—".to_owned(), |(p, _)| p.name);
+            let name = names
+                .get(&case.person_id.to_string())
+                .cloned()
+                .unwrap_or_else(|| "—".to_owned());
             let compound = reference
                 .compounds
                 .get(&case.compound)
