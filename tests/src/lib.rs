@@ -103,4 +103,5 @@ pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+pub mod fuzz;
 pub mod harness;

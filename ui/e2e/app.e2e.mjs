@@ -329,8 +329,15 @@ try {
     await fill(b, 'visitor-doc', '110105194912310021')
     await fill(b, 'visitor-phone', '1390013900')
     await (await $t(b, 'visitor-next')).click()
-    await atBothSizes(b, async () => {
+    await atBothSizes(b, async (size) => {
       await inView(b, 'visitor-anyway')
+      // The warnings' summary is on screen above the buttons, not under their bar.
+      const [summary, bar] = await b.execute(() =>
+        ['[data-testid="visitor-warnings"]', '[data-testid="visitor-footer"] .actions'].map((q) => {
+          const r = document.querySelector(q).getBoundingClientRect()
+          return { top: r.top, bottom: r.bottom, height: window.innerHeight }
+        }))
+      assert.ok(summary.top >= 0 && summary.bottom <= bar.top && bar.bottom <= bar.height, `${size}: summary ${JSON.stringify(summary)} above the bar ${JSON.stringify(bar)}`)
     })
     const warned = await $t(b, 'visitor-warnings')
     await warned.waitForDisplayed()
@@ -454,6 +461,22 @@ try {
     assert.equal(before[2], '1')
     await (await $t(b, 'lock')).click()
     await (await $t(b, 'pin')).waitForDisplayed()
+    // A wrong PIN in English: 完成 and 换人 stay above the PIN pad at both sizes.
+    await (await $t(b, 'lang-en')).click()
+    await typeKeys(b, '9999')
+    await (await $t(b, 'sign-in')).click()
+    await (await $t(b, 'sign-in-error')).waitForDisplayed()
+    await atBothSizes(b, async (size) => {
+      const [pad, done, other] = await b.execute(() =>
+        ['.van-number-keyboard', '[data-testid="sign-in"]', '[data-testid="sign-in-other"]'].map((q) => {
+          const r = document.querySelector(q).getBoundingClientRect()
+          return { top: r.top, bottom: r.bottom }
+        }))
+      for (const [name, r] of [['done', done], ['someone else', other]]) {
+        assert.ok(r.top >= 0 && r.bottom <= pad.top, `${size}: ${name} ${JSON.stringify(r)} above the pad ${JSON.stringify(pad)}`)
+      }
+    })
+    await (await $t(b, 'lang-zh-CN')).click()
     await typeKeys(b, '1234')
     await (await $t(b, 'sign-in')).click()
     await (await $t(b, 'tab-hand-over')).click()

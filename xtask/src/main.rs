@@ -9,11 +9,14 @@
 //!   the counts on the tablets with those on the server.
 //! - `bench`: runs the benchmarks (release build) and prints one table.
 //! - `e2e [--residents N]`: the end-to-end flows on the real app (WebDriver, Xvfb).
+//! - `fuzz [--seconds N] [TARGET…]`: coverage-guided fuzzing of the register reader and the
+//!   push endpoint (cargo-fuzz, a nightly compiler); see `fuzz.rs`.
 //! - `house`: the house rules of `docs/architecture.md` (no import circle; imports point down).
 
 mod bench;
 mod demo;
 mod e2e;
+mod fuzz;
 mod house;
 mod pg;
 mod setup;
@@ -56,9 +59,10 @@ fn main() -> ExitCode {
         Some("bench") => bench(&args[1..]),
         Some("demo") => demo(&args[1..]),
         Some("e2e") => e2e_command(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         _ => {
             eprintln!(
-                "usage: cargo xtask setup|run|test|house|bench|demo --headless|e2e [--residents N]"
+                "usage: cargo xtask setup|run|test|house|bench|demo --headless|e2e [--residents N]|fuzz [--seconds N] [TARGET…]"
             );
             return ExitCode::from(2);
         }

@@ -433,3 +433,29 @@ fn an_exported_gate_log_keeps_a_re_measured_fever_and_voided_readings_are_marked
         .expect("exported");
     assert_eq!((file.rows, file.voided_left_out), (2, 1));
 }
+
+#[test]
+fn warnings_a_volunteer_went_on_with_are_on_the_person_page_for_staff() {
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    // 仍然继续: a wrong check digit and a 10-digit phone, registered all the same.
+    let mut v = visitor("赵六", "110105194912310021", "1390013900");
+    v.temperature = "36.5".into();
+    let r = g.core.register_visitor(&v).expect("registered");
+    let page = g.core.person_page(&r.person_id).expect("page");
+    let codes: Vec<(&str, &str)> = page
+        .to_check
+        .iter()
+        .map(|n| (n.field.as_str(), n.severity.as_str()))
+        .collect();
+    assert!(codes.contains(&("id_number", "warning")), "{codes:?}");
+    assert!(codes.contains(&("phone", "warning")), "{codes:?}");
+    // A visitor whose values are clean has nothing to check.
+    let mut clean = visitor("钱七", "11010519491231002X", "13900139000");
+    clean.temperature = "36.5".into();
+    let r = g.core.register_visitor(&clean).expect("registered");
+    assert_eq!(
+        g.core.person_page(&r.person_id).expect("page").to_check,
+        vec![]
+    );
+}

@@ -136,7 +136,14 @@ impl ResidentIdNumber {
                 );
                 upgraded
             }
-            18 if all_digits(&s[..17]) && matches!(s.as_bytes()[17], b'0'..=b'9' | b'X') => s,
+            // 18 bytes of which some are not ASCII (六个汉字) are no ID number, and must not be
+            // sliced by bytes (found by the register fuzzer).
+            18 if s.is_ascii()
+                && all_digits(&s[..17])
+                && matches!(s.as_bytes()[17], b'0'..=b'9' | b'X') =>
+            {
+                s
+            }
             _ => {
                 return Err(Notice::error(
                     Field::IdNumber,

@@ -103,6 +103,11 @@ fn id_errors_by_code() {
     assert_eq!(id_err("160426199112010074"), "id_province");
     assert_eq!(id_err("411402199902300011"), "id_birth_date");
     assert_eq!(id_err("411402209901010011"), "id_birth_future");
+    // 18 or 15 bytes that are not all ASCII: a format error, never a slice inside a character
+    // (the register fuzzer found 18 bytes ending in 点 panicking here).
+    assert_eq!(id_err("一二三四五六"), "id_format");
+    assert_eq!(id_err("41140219370119卡点"), "id_format");
+    assert_eq!(id_err("4114021937点"), "id_format");
 }
 
 #[test]

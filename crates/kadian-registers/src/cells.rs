@@ -84,10 +84,14 @@ impl Grid {
     }
 }
 
-/// Reads the first non-empty sheet of a workbook, or a CSV file.
+/// Reads the first non-empty visible sheet of a workbook, or a CSV file. The extension says
+/// whether the file is text (`.csv`, `.txt`) or a workbook (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`,
+/// `.ods`); which kind of workbook is read from its bytes (WPS and older tools save .xls bytes
+/// under .xlsx names and the reverse).
 ///
 /// Errors: [`RegisterError::Io`], [`RegisterError::UnsupportedType`],
-/// [`RegisterError::Workbook`], [`RegisterError::Encoding`].
+/// [`RegisterError::Workbook`], [`RegisterError::Encoding`], [`RegisterError::TooLarge`] and
+/// [`RegisterError::SheetTooLarge`] (see [`crate::guard`] for the limits).
 pub fn read_grid(path: &Path) -> Result<Grid, RegisterError> {
     let shown = path.display().to_string();
     let ext = path
@@ -95,17 +99,33 @@ pub fn read_grid(path: &Path) -> Result<Grid, RegisterError> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
-    match ext.as_str() {
-        "csv" | "txt" => {
-            let bytes = std::fs::read(path).map_err(|e| RegisterError::Io {
-                path: shown.clone(),
-                detail: e.to_string(),
-            })?;
-            read_csv(&bytes).ok_or(RegisterError::Encoding { path: shown })
-        }
-        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => read_workbook(path),
-        _ => Err(RegisterError::UnsupportedType { path: shown }),
+    let text = match ext.as_str() {
+        "csv" | "txt" => true,
+        "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => false,
+        _ => return Err(RegisterError::UnsupportedType { path: shown }),
+    };
+    let bytes = crate::guard::read_capped(path)?;
+    read_grid_bytes(&shown, text, &bytes)
+}
+
+/// [`read_grid`] of a file's bytes: `text` for a CSV, else a workbook. `shown` names the file
+/// in errors.
+pub fn read_grid_bytes(shown: &str, text: bool, bytes: &[u8]) -> Result<Grid, RegisterError> {
+    if bytes.len() as u64 > crate::guard::MAX_FILE_BYTES {
+        return Err(RegisterError::TooLarge {
+            path: shown.to_owned(),
+            what: crate::guard::Oversize::File,
+            found: bytes.len() as u64,
+            limit: crate::guard::MAX_FILE_BYTES,
+        });
     }
+    if text {
+        return read_csv(shown, bytes);
+    }
+    if crate::guard::is_zip(bytes) {
+        crate::guard::check_zip(shown, bytes, crate::guard::Limits::REGISTER)?;
+    }
+    read_workbook(shown, bytes)
 }
 
 /// Decodes CSV bytes: UTF-8 (BOM stripped) when valid, else GB18030 (a superset of GBK).
@@ -119,25 +139,82 @@ pub fn decode_text(bytes: &[u8]) -> Option<String> {
     (!had_errors).then(|| text.into_owned())
 }
 
-fn read_csv(bytes: &[u8]) -> Option<Grid> {
-    let text = decode_text(bytes)?;
+/// A CSV file's rows as Excel shows them: a quoted cell over several lines is one row, a blank
+/// line is an empty row. Refused at the first non-empty row or column beyond the register limits.
+fn read_csv(shown: &str, bytes: &[u8]) -> Result<Grid, RegisterError> {
+    let text = decode_text(bytes).ok_or_else(|| RegisterError::Encoding {
+        path: shown.to_owned(),
+    })?;
+    let too_large = |row: u64, column: u64| RegisterError::SheetTooLarge {
+        path: shown.to_owned(),
+        sheet: "CSV".into(),
+        row,
+        column,
+        max_rows: crate::MAX_SHEET_ROWS,
+        max_columns: crate::MAX_SHEET_COLUMNS,
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut rows: Vec<Vec<Cell>> = Vec::new();
-    for record in reader.records() {
-        let record = record.ok()?;
-        let line = record
+    let mut record = csv::StringRecord::new();
+    // Line breaks in the file before the current record, up to `counted_to` (a byte offset);
+    // line breaks inside quoted cells of the records before it.
+    let (mut line_breaks, mut counted_to, mut inner_breaks) = (0usize, 0usize, 0usize);
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(RegisterError::Workbook {
+                    path: shown.to_owned(),
+                    detail: e.to_string(),
+                })
+            }
+        }
+        // The row Excel shows: the record's line in the file, less the line breaks inside
+        // quoted cells above it. (The reader's own line number is one early after a blank line:
+        // it points at the blank line before the record.)
+        let mut start = record
             .position()
-            .map(|p| p.line() as usize)
-            .unwrap_or(rows.len() + 1);
+            .map_or(counted_to, |p| p.byte() as usize)
+            .clamp(counted_to, text.len());
+        start += text.as_bytes()[start..]
+            .iter()
+            .take_while(|b| matches!(b, b'\n' | b'\r'))
+            .count();
+        line_breaks += text.as_bytes()[counted_to..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        counted_to = start;
+        let line = (line_breaks + 1)
+            .saturating_sub(inner_breaks)
+            .max(rows.len() + 1);
+        inner_breaks += record
+            .iter()
+            .map(|f| f.matches('\n').count())
+            .sum::<usize>();
+        let reach = record
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.trim().is_empty())
+            .last()
+            .map_or(0, |(i, _)| i + 1);
+        if reach == 0 {
+            continue;
+        }
+        if line > crate::MAX_SHEET_ROWS as usize || reach > crate::MAX_SHEET_COLUMNS as usize {
+            return Err(too_large(line as u64, reach as u64));
+        }
         while rows.len() + 1 < line {
             rows.push(Vec::new());
         }
         rows.push(
             record
                 .iter()
+                .take(reach)
                 .map(|f| {
                     if f.trim().is_empty() {
                         Cell::Empty
@@ -148,7 +225,7 @@ fn read_csv(bytes: &[u8]) -> Option<Grid> {
                 .collect(),
         );
     }
-    Some(Grid {
+    Ok(Grid {
         sheet: "CSV".into(),
         rows,
         merged: Vec::new(),
@@ -259,23 +336,25 @@ fn fill_merged_within(rows: &mut [Vec<Cell>], merged: &[Region], mut budget: usi
     }
 }
 
-fn read_workbook(path: &Path) -> Result<Grid, RegisterError> {
-    use calamine::{Reader, Sheets};
-    let shown = path.display().to_string();
+fn read_workbook(shown: &str, bytes: &[u8]) -> Result<Grid, RegisterError> {
+    use calamine::{Reader, SheetVisible, Sheets};
     let damaged = |detail: String| RegisterError::Workbook {
-        path: shown.clone(),
+        path: shown.to_owned(),
         detail,
     };
-    if !path.exists() {
-        return Err(RegisterError::Io {
-            path: shown.clone(),
-            detail: "no such file".into(),
-        });
-    }
-    let mut book = calamine::open_workbook_auto(path).map_err(|e| damaged(e.to_string()))?;
-    for name in book.sheet_names().to_owned() {
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| damaged(e.to_string()))?;
+    // Hidden sheets (a lookup table, last year's copy) are read only when no visible one holds
+    // anything.
+    let mut names: Vec<(String, bool)> = book
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.visible == SheetVisible::Visible))
+        .collect();
+    names.sort_by_key(|(_, visible)| !*visible);
+    for (name, _) in names {
         let too_large = |row: u32, column: u32| RegisterError::SheetTooLarge {
-            path: shown.clone(),
+            path: shown.to_owned(),
             sheet: name.clone(),
             row: u64::from(row) + 1,
             column: u64::from(column) + 1,
@@ -292,7 +371,8 @@ fn read_workbook(path: &Path) -> Result<Grid, RegisterError> {
         }
         // .xlsx and .xlsb are read cell by cell, so a hostile file that places one cell at
         // XFD1048576 is refused at that cell instead of making the reader allocate the whole
-        // rectangle. (.xls cannot exceed 65,536 × 256 by its format; .ods is read whole.)
+        // rectangle. (.xls cannot exceed 65,536 × 256 by its format; .ods is read whole, after
+        // `guard::check_zip` measured how far its cells reach.)
         match &mut book {
             Sheets::Xlsx(x) => {
                 {

@@ -9,11 +9,12 @@ pub mod cells;
 pub mod columns;
 pub mod dates;
 pub mod export;
+pub mod guard;
 pub mod import;
 pub mod places;
 
 pub use address::{split_address, KnownCompound, SplitAddress};
-pub use cells::{read_grid, Cell, Grid, Region};
+pub use cells::{read_grid, read_grid_bytes, Cell, Grid, Region};
 pub use columns::{Column, HeaderMatch};
 pub use export::{
     export_csv, export_xlsx, passages_table, residents_table, returnees_table, ExportTable,
@@ -80,6 +81,19 @@ pub enum RegisterError {
         /// [`MAX_SHEET_COLUMNS`].
         max_columns: u32,
     },
+    /// The file, or what a zipped workbook unpacks to, is beyond what a register can be (see
+    /// [`guard`]): refused before it is read, so a small hostile file cannot take the memory.
+    #[error("{path}: {} is {found}, more than a register can have ({limit}); check that this is the right file, or split it and import each part", .what.en())]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// What is too large.
+        what: guard::Oversize,
+        /// Its size (bytes, parts or texts).
+        found: u64,
+        /// The limit, in the same unit.
+        limit: u64,
+    },
     /// Writing an export failed.
     #[error("cannot write the export: {0}")]
     Export(String),
@@ -101,7 +115,45 @@ impl RegisterError {
             RegisterError::NoHeader => "header_not_found",
             RegisterError::MissingColumn(_) => "column_missing",
             RegisterError::SheetTooLarge { .. } => "sheet_too_large",
+            RegisterError::TooLarge { .. } => "file_too_large",
             RegisterError::Export(_) => "export_failed",
+        }
+    }
+
+    /// What went wrong, in Chinese, for the laptop's screen (the English is the `Display`).
+    pub fn message_zh(&self) -> String {
+        match self {
+            RegisterError::Io { detail, .. } => format!("文件读不了：{detail}"),
+            RegisterError::UnsupportedType { .. } => {
+                "不支持这种文件：请另存为 .xlsx、.xls 或 .csv".into()
+            }
+            RegisterError::Workbook { detail, .. } => {
+                format!("这不是一个能读的 Excel 工作簿（文件可能已损坏）：{detail}")
+            }
+            RegisterError::Encoding { .. } => {
+                "文件的文字编码既不是 UTF-8 也不是 GBK：请另存为“CSV UTF-8”".into()
+            }
+            RegisterError::NoHeader => {
+                "前 20 行里没有找到表头（应有 姓名、身份证号码、联系电话 等列）".into()
+            }
+            RegisterError::MissingColumn(column) => format!("表中没有“{column}”列"),
+            RegisterError::SheetTooLarge {
+                sheet,
+                row,
+                column,
+                max_rows,
+                max_columns,
+                ..
+            } => format!(
+                "工作表“{sheet}”用到了第 {row} 行、第 {column} 列；名册最多 {max_rows} 行、{max_columns} 列。请删掉下方或右侧多余的单元格后再保存"
+            ),
+            RegisterError::TooLarge {
+                what, found, limit, ..
+            } => format!(
+                "{}为 {found}，超过名册的上限 {limit}：请确认选对了文件，或拆成几个文件分别导入",
+                what.zh()
+            ),
+            RegisterError::Export(detail) => format!("导出文件写不了：{detail}"),
         }
     }
 }

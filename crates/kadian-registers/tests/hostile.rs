@@ -80,3 +80,176 @@ fn a_sheet_formatted_down_to_row_1048576_is_read() {
     assert_eq!(grid.rows.len(), 2);
     assert_eq!(grid.rows[1][0].text(), "张三");
 }
+
+/// Rewrites the zip `bytes`, putting `parts` in place of (or beside) the parts of that name.
+fn with_parts(bytes: &[u8], parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut old = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    for i in 0..old.len() {
+        let mut part = old.by_index(i).expect("part");
+        let name = part.name().expect("name").into_owned();
+        if parts.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        let mut body = Vec::new();
+        std::io::Read::read_to_end(&mut part, &mut body).expect("read part");
+        w.start_file(name, opts).expect("start");
+        w.write_all(&body).expect("copy");
+    }
+    for (name, body) in parts {
+        w.start_file(*name, opts).expect("start");
+        w.write_all(body).expect("write");
+    }
+    w.finish().expect("finish").into_inner()
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write");
+    path
+}
+
+#[test]
+fn a_small_xlsx_declaring_millions_of_texts_is_refused_before_they_are_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "姓名").expect("A1");
+    sheet.write_string(1, 0, "张三").expect("A2");
+    let real = book.save_to_buffer().expect("save");
+    // 4,000,001 empty texts unpack to 20 MB and zip to a few kilobytes; calamine would hold
+    // each as a String before reading a single cell.
+    let strings = format!(
+        "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">{}</sst>",
+        "<si/>".repeat(4_000_001)
+    );
+    let bomb = with_parts(&real, &[("xl/sharedStrings.xml", strings.into_bytes())]);
+    assert!(bomb.len() < 200_000, "a small file: {} bytes", bomb.len());
+    let path = write(&dir, "bomb.xlsx", &bomb);
+    let err = read_grid(&path).expect_err("refused");
+    assert_eq!(err.code(), "file_too_large", "{err}");
+    assert!(
+        err.message_zh().contains("不同文字"),
+        "{}",
+        err.message_zh()
+    );
+    // The workbook it was made from reads as before.
+    let grid = read_grid(&write(&dir, "real.xlsx", &real)).expect("read");
+    assert_eq!(grid.rows[1][0].text(), "张三");
+}
+
+fn ods(content: &str) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    w.start_file("mimetype", stored).expect("mimetype");
+    w.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+        .expect("mimetype");
+    w.start_file(
+        "META-INF/manifest.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .expect("manifest");
+    w.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#)
+        .expect("manifest");
+    w.start_file("content.xml", zip::write::SimpleFileOptions::default())
+        .expect("content");
+    w.write_all(
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>{content}</office:spreadsheet></office:body></office:document-content>"#
+        )
+        .as_bytes(),
+    )
+    .expect("content");
+    w.finish().expect("finish").into_inner()
+}
+
+#[test]
+fn an_ods_row_repeated_a_million_times_is_refused_and_a_plain_ods_is_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let header = r#"<table:table-row><table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell></table:table-row>"#;
+    let bomb = ods(&format!(
+        r#"<table:table table:name="名册">{header}<table:table-row table:number-rows-repeated="1048575"><table:table-cell office:value-type="string" table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell></table:table-row></table:table>"#
+    ));
+    assert!(bomb.len() < 10_000);
+    let err = read_grid(&write(&dir, "bomb.ods", &bomb)).expect_err("refused");
+    assert_eq!(err.code(), "sheet_too_large", "{err}");
+    let plain = ods(&format!(
+        r#"<table:table table:name="名册">{header}<table:table-row><table:table-cell office:value-type="string"><text:p>张三</text:p></table:table-cell></table:table-row></table:table>"#
+    ));
+    let grid = read_grid(&write(&dir, "plain.ods", &plain)).expect("read");
+    assert_eq!(grid.sheet, "名册");
+    assert_eq!(grid.rows[1][0].text(), "张三");
+}
+
+#[test]
+fn a_csv_beyond_the_register_limits_is_refused_at_the_row_or_column_that_passes_them() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let rows = "姓名,电话\n".to_owned() + &"张三,13800000000\n".repeat(200_000);
+    let err = read_grid(&write(&dir, "long.csv", rows.as_bytes())).expect_err("rows");
+    assert_eq!(err.code(), "sheet_too_large");
+    assert!(err.to_string().contains("200001"), "{err}");
+    let wide = "姓名".to_owned() + &",x".repeat(100) + "\n";
+    let err = read_grid(&write(&dir, "wide.csv", wide.as_bytes())).expect_err("columns");
+    assert_eq!(err.code(), "sheet_too_large");
+    // Empty columns to the right (some tools pad every line) and empty lines below are nothing.
+    let padded = "姓名,电话".to_owned() + &",".repeat(500) + "\n张三,1\n" + &"\n".repeat(300_000);
+    let grid = read_grid(&write(&dir, "padded.csv", padded.as_bytes())).expect("read");
+    assert_eq!(grid.rows.len(), 2);
+    assert_eq!(grid.rows[0].len(), 2);
+}
+
+#[test]
+fn csv_rows_are_numbered_as_excel_shows_them_after_a_cell_of_several_lines() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let text = "姓名,备注\n张三,\"第一行\n第二行\"\n李四,x\n\n王五,\"a\r\nb\r\nc\"\n赵六,y\n";
+    let grid = read_grid(&write(&dir, "multi.csv", text.as_bytes())).expect("read");
+    let names: Vec<String> = grid
+        .rows
+        .iter()
+        .map(|r| r.first().map(|c| c.text()).unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["姓名", "张三", "李四", "", "王五", "赵六"]);
+}
+
+#[test]
+fn a_hidden_first_sheet_is_passed_over_for_the_visible_one() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let old = book.add_worksheet().set_name("去年").expect("name");
+    old.write_string(0, 0, "旧名册").expect("A1");
+    old.set_hidden(true);
+    let current = book.add_worksheet().set_name("名册").expect("name");
+    current.write_string(0, 0, "姓名").expect("A1");
+    current.set_active(true);
+    let path = dir.path().join("hidden.xlsx");
+    book.save(&path).expect("save");
+    let grid = read_grid(&path).expect("read");
+    assert_eq!(grid.sheet, "名册");
+}
+
+#[test]
+fn a_file_beyond_256_mib_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for name in ["huge.csv", "huge.xlsx"] {
+        let path = dir.path().join(name);
+        // A sparse file: nothing is written to the disk.
+        std::fs::File::create(&path)
+            .and_then(|f| f.set_len(kadian_registers::guard::MAX_FILE_BYTES + 1))
+            .expect("sparse");
+        let err = read_grid(&path).expect_err(name);
+        assert_eq!(err.code(), "file_too_large", "{name}: {err}");
+    }
+}
+
+#[test]
+fn a_workbook_is_read_by_what_it_is_not_by_its_name() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().write_string(0, 0, "姓名").expect("A1");
+    let bytes = book.save_to_buffer().expect("save");
+    // WPS and older tools give an .xlsx an .xls name.
+    let grid = read_grid(&write(&dir, "名册.xls", &bytes)).expect("read");
+    assert_eq!(grid.rows[0][0].text(), "姓名");
+}

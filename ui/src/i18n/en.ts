@@ -292,6 +292,7 @@ const en: MessageSchema = {
     readings: 'Temperatures',
     travels: 'Travel',
     addressLine: 'Address: {address}',
+    toCheck: 'To check with the person (flagged when registered or imported)',
     address: 'Address',
   },
   errors: {

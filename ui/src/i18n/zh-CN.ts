@@ -290,6 +290,7 @@ const zhCN = {
     readings: '体温',
     travels: '旅居史',
     addressLine: '住址：{address}',
+    toCheck: '请与本人核对（登记或导入时已提示过）',
     address: '住址',
   },
   errors: {

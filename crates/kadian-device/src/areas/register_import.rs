@@ -148,14 +148,8 @@ impl AppCore {
                 &format!("temporary file: {e}"),
             )
         })?;
-        let batch = import_file(&path, &options, divisions()).map_err(|e| {
-            AppError::new(
-                e.code(),
-                Some("file"),
-                &format!("文件读不了：{e}"),
-                &e.to_string(),
-            )
-        })?;
+        let batch = import_file(&path, &options, divisions())
+            .map_err(|e| AppError::new(e.code(), Some("file"), &e.message_zh(), &e.to_string()))?;
         if batch.report.kind == RegisterKind::GateLog && checkpoint.is_none() {
             return Err(AppError::new(
                 "no_checkpoint",

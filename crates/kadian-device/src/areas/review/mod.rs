@@ -9,12 +9,13 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use kadian_domain::records::{Person, TravelDeclaration};
 use kadian_domain::sync::Role;
+use kadian_domain::{DocumentNumber, Notice, PersonName, Phone};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
 use super::views::{celsius_f64, mask_document, mask_phone, Names, PassageView};
-use crate::app_error::{AppError, AppResult};
+use crate::app_error::{AppError, AppResult, NoticeView};
 use crate::core::AppCore;
 use crate::local_time::{day_start_utc, local};
 use crate::places::place_name;
@@ -150,6 +151,29 @@ pub struct PersonPage {
     pub readings: Vec<ReadingView>,
     /// Travel declarations, newest first.
     pub travels: Vec<TravelView>,
+    /// What kadian-domain's rules say of the stored name, document number and phone: the
+    /// warnings a volunteer was shown at the gate and went on with (仍然继续), or that an import
+    /// reported, for staff to check with the person. Derived from the record each time, never
+    /// stored: a corrected value clears its warning.
+    pub to_check: Vec<NoticeView>,
+}
+
+/// [`PersonPage::to_check`] of `p` on `today` (China time; an ID number's birth date is judged
+/// against it).
+pub fn stored_warnings(p: &Person, today: NaiveDate) -> Vec<NoticeView> {
+    let mut found: Vec<Notice> = Vec::new();
+    let mut take = |r: Result<Vec<Notice>, Notice>| match r {
+        Ok(warnings) => found.extend(warnings),
+        Err(e) => found.push(e),
+    };
+    take(PersonName::parse(&p.name).map(|c| c.warnings));
+    if let Some(n) = &p.document_number {
+        take(DocumentNumber::parse(p.document_type, n, today).map(|c| c.warnings));
+    }
+    if let Some(n) = &p.phone {
+        take(Phone::parse(n).map(|c| c.warnings));
+    }
+    found.iter().map(NoticeView::from).collect()
 }
 
 /// A list of passages, readings or travel declarations for the laptop's tables.
@@ -389,6 +413,7 @@ impl AppCore {
                 .into_iter()
                 .map(|t| self.travel_view(&names, t, Some(&p), today))
                 .collect(),
+            to_check: stored_warnings(&p, today),
         })
     }
 }

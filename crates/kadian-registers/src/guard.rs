@@ -1,0 +1,473 @@
+//! What a register file is checked for before a reader sees it: its size, and for a zipped
+//! workbook (.xlsx, .xlsm, .xlsb, .ods) what its parts unpack to. calamine reads a workbook's
+//! shared strings and an .ods sheet whole when it opens them, so a file of a few kilobytes that
+//! unpacks to gigabytes, or declares millions of texts or a row repeated a million times, would
+//! take the laptop's memory before a single cell is looked at. Each check here streams the part
+//! through the zip and XML libraries calamine itself uses, counting; nothing is kept.
+
+use std::io::{Cursor, Read};
+
+use quick_xml::events::{BytesStart, Event};
+
+use crate::{RegisterError, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS};
+
+/// Most bytes a register file may have on disk: 256 MiB (a 140,000-person roster saved as
+/// .xlsx is about 10 MiB, as CSV about 25 MiB).
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+/// Most bytes one part of a zipped workbook may unpack to: 256 MiB.
+pub const MAX_PART_BYTES: u64 = 256 << 20;
+/// Most bytes all parts of a zipped workbook may unpack to together: 1 GiB.
+pub const MAX_UNPACKED_BYTES: u64 = 1 << 30;
+/// Most parts (files inside the zip) a workbook may have.
+pub const MAX_PARTS: usize = 10_000;
+/// Most shared strings (the workbook's table of distinct texts) a workbook may declare: a
+/// register at its largest ([`MAX_SHEET_ROWS`] × [`MAX_SHEET_COLUMNS`]) of distinct texts would
+/// need 20 million, a real 140,000-person roster has about 600,000.
+pub const MAX_SHARED_STRINGS: u64 = 4_000_000;
+
+/// What of a file is too large, for [`RegisterError::TooLarge`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Oversize {
+    /// The file itself ([`MAX_FILE_BYTES`] bytes).
+    File,
+    /// One part of the workbook, unpacked ([`MAX_PART_BYTES`] bytes).
+    Part,
+    /// All parts together, unpacked ([`MAX_UNPACKED_BYTES`] bytes).
+    Unpacked,
+    /// The number of parts ([`MAX_PARTS`]).
+    Parts,
+    /// The shared strings ([`MAX_SHARED_STRINGS`] texts).
+    SharedStrings,
+}
+
+impl Oversize {
+    /// What it is, in English.
+    pub fn en(self) -> &'static str {
+        match self {
+            Oversize::File => "the file",
+            Oversize::Part => "one part of the workbook, unpacked,",
+            Oversize::Unpacked => "the workbook, unpacked,",
+            Oversize::Parts => "the number of parts in the workbook",
+            Oversize::SharedStrings => "the number of distinct texts in the workbook",
+        }
+    }
+
+    /// What it is, in Chinese.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Oversize::File => "文件大小",
+            Oversize::Part => "工作簿中一个部件解压后的大小",
+            Oversize::Unpacked => "工作簿解压后的大小",
+            Oversize::Parts => "工作簿中的部件数",
+            Oversize::SharedStrings => "工作簿中不同文字的条数",
+        }
+    }
+}
+
+/// The file at `path`, read whole when it is no larger than [`MAX_FILE_BYTES`].
+///
+/// Errors: [`RegisterError::Io`], [`RegisterError::TooLarge`] (said before anything is read).
+pub fn read_capped(path: &std::path::Path) -> Result<Vec<u8>, RegisterError> {
+    let shown = path.display().to_string();
+    let io = |e: std::io::Error| RegisterError::Io {
+        path: shown.clone(),
+        detail: e.to_string(),
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(too_large(&shown, Oversize::File, len, MAX_FILE_BYTES));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // A file that grows while it is read stops at the limit all the same.
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(
+            &shown,
+            Oversize::File,
+            bytes.len() as u64,
+            MAX_FILE_BYTES,
+        ));
+    }
+    Ok(bytes)
+}
+
+fn too_large(path: &str, what: Oversize, found: u64, limit: u64) -> RegisterError {
+    RegisterError::TooLarge {
+        path: path.to_owned(),
+        what,
+        found,
+        limit,
+    }
+}
+
+/// True when `bytes` start as a zip archive does (an .xlsx, .xlsb or .ods, whatever its name).
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06")
+}
+
+/// The limits [`check_zip`] holds a workbook to.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most bytes one part may unpack to.
+    pub part_bytes: u64,
+    /// Most bytes all parts may unpack to together.
+    pub unpacked_bytes: u64,
+    /// Most parts.
+    pub parts: usize,
+    /// Most shared strings.
+    pub shared_strings: u64,
+}
+
+impl Limits {
+    /// A register's: [`MAX_PART_BYTES`], [`MAX_UNPACKED_BYTES`], [`MAX_PARTS`],
+    /// [`MAX_SHARED_STRINGS`].
+    pub const REGISTER: Limits = Limits {
+        part_bytes: MAX_PART_BYTES,
+        unpacked_bytes: MAX_UNPACKED_BYTES,
+        parts: MAX_PARTS,
+        shared_strings: MAX_SHARED_STRINGS,
+    };
+}
+
+/// Checks a zipped workbook's parts against `limits` ([`Limits::REGISTER`] for a register):
+/// how many, what each and all unpack to, how many shared strings it declares, and for an .ods
+/// how far down and across its non-empty cells reach (counting repeated rows and columns).
+///
+/// Errors: [`RegisterError::Workbook`] (not a readable zip, a part that does not unpack),
+/// [`RegisterError::TooLarge`], [`RegisterError::SheetTooLarge`].
+pub fn check_zip(path: &str, bytes: &[u8], limits: Limits) -> Result<(), RegisterError> {
+    let damaged = |detail: String| RegisterError::Workbook {
+        path: path.to_owned(),
+        detail,
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| damaged(e.to_string()))?;
+    if zip.len() > limits.parts {
+        return Err(too_large(
+            path,
+            Oversize::Parts,
+            zip.len() as u64,
+            limits.parts as u64,
+        ));
+    }
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(|e| damaged(e.to_string()))?;
+        let name = part
+            .name()
+            .map_err(|e| damaged(e.to_string()))?
+            .to_ascii_lowercase();
+        let budget = limits.part_bytes.min(limits.unpacked_bytes - total);
+        let mut counted = Counted {
+            inner: part.take(budget + 1),
+            bytes: 0,
+        };
+        if name.ends_with("sharedstrings.xml") {
+            let strings = count_shared_strings(&mut counted, limits.shared_strings)
+                .map_err(|e| damaged(format!("{name}: {e}")))?;
+            if strings > limits.shared_strings {
+                return Err(too_large(
+                    path,
+                    Oversize::SharedStrings,
+                    strings,
+                    limits.shared_strings,
+                ));
+            }
+        } else if name == "content.xml" {
+            if let Some((sheet, row, column)) =
+                ods_reach(&mut counted).map_err(|e| damaged(format!("{name}: {e}")))?
+            {
+                return Err(RegisterError::SheetTooLarge {
+                    path: path.to_owned(),
+                    sheet,
+                    row,
+                    column,
+                    max_rows: MAX_SHEET_ROWS,
+                    max_columns: MAX_SHEET_COLUMNS,
+                });
+            }
+        }
+        // Whatever the scan above left unread (or all of any other part) is unpacked and counted.
+        std::io::copy(&mut counted, &mut std::io::sink())
+            .map_err(|e| damaged(format!("{name}: {e}")))?;
+        if counted.bytes > budget {
+            return Err(if budget == limits.part_bytes {
+                too_large(path, Oversize::Part, counted.bytes, limits.part_bytes)
+            } else {
+                too_large(
+                    path,
+                    Oversize::Unpacked,
+                    total + counted.bytes,
+                    limits.unpacked_bytes,
+                )
+            });
+        }
+        total += counted.bytes;
+    }
+    Ok(())
+}
+
+/// A reader that counts what passes through it.
+struct Counted<R> {
+    inner: R,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+fn local_name(e: &BytesStart<'_>) -> String {
+    e.local_name().as_ref().to_owned()
+}
+
+/// How many `<si>` (shared string items) the part declares; stops counting one past `limit`.
+fn count_shared_strings(part: &mut impl Read, limit: u64) -> Result<u64, quick_xml::Error> {
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+    let mut buf = Vec::new();
+    let mut strings = 0u64;
+    loop {
+        match reader.read_event_into(&mut buf)? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "si" => {
+                strings += 1;
+                if strings > limit {
+                    return Ok(strings);
+                }
+            }
+            Event::Eof => return Ok(strings),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// The first sheet of an .ods `content.xml` whose non-empty cells reach beyond the register
+/// limits, with the (1-based) row and column they reach, repeats counted: a row
+/// `number-rows-repeated="1048576"` holding a value is a million rows, as calamine reads it.
+fn ods_reach(part: &mut impl Read) -> Result<Option<(String, u64, u64)>, quick_xml::Error> {
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(part));
+    let mut buf = Vec::new();
+    let mut sheet = String::new();
+    // Rows of this table so far; the row being read: its repeats, the column reached, and how
+    // far its non-empty cells reach; the cell being read: its repeats and whether it holds text.
+    let mut rows = 0u64;
+    let mut row: Option<(u64, u64, u64)> = None;
+    let mut cell: Option<(u64, bool)> = None;
+    let repeats = |e: &BytesStart<'_>, attr: &str| -> u64 {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == attr)
+            .and_then(|a| a.value.trim().parse::<u64>().ok())
+            .unwrap_or(1)
+            .max(1)
+    };
+    let has_value = |e: &BytesStart<'_>| {
+        e.attributes()
+            .flatten()
+            .any(|a| a.key.as_ref() == "office:value-type")
+    };
+    loop {
+        let event = reader.read_event_into(&mut buf)?;
+        let empty = matches!(event, Event::Empty(_));
+        match event {
+            Event::Start(e) | Event::Empty(e) => match local_name(&e).as_str() {
+                "table" if e.name().as_ref() == "table:table" => {
+                    rows = 0;
+                    sheet = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == "table:name")
+                        .map(|a| a.value.into_owned())
+                        .unwrap_or_default();
+                }
+                "table-row" if e.name().as_ref() == "table:table-row" => {
+                    let r = repeats(&e, "table:number-rows-repeated");
+                    if empty {
+                        rows = rows.saturating_add(r);
+                    } else {
+                        row = Some((r, 0, 0));
+                    }
+                }
+                "table-cell" | "covered-table-cell" if row.is_some() => {
+                    let c = repeats(&e, "table:number-columns-repeated");
+                    let valued = has_value(&e);
+                    if empty {
+                        if let Some((_, column, reach)) = row.as_mut() {
+                            *column = column.saturating_add(c);
+                            if valued {
+                                *reach = *column;
+                            }
+                        }
+                    } else {
+                        cell = Some((c, valued));
+                    }
+                }
+                _ => {}
+            },
+            Event::Text(t) if cell.is_some() => {
+                if t.chars().any(|c| !c.is_whitespace()) {
+                    if let Some((_, holds)) = cell.as_mut() {
+                        *holds = true;
+                    }
+                }
+            }
+            Event::End(e) => match e.name().as_ref() {
+                "table:table-cell" | "table:covered-table-cell" => {
+                    if let (Some((c, holds)), Some((_, column, reach))) =
+                        (cell.take(), row.as_mut())
+                    {
+                        *column = column.saturating_add(c);
+                        if holds {
+                            *reach = *column;
+                        }
+                    }
+                }
+                "table:table-row" => {
+                    if let Some((r, _, reach)) = row.take() {
+                        let last = rows.saturating_add(r);
+                        if reach > 0
+                            && (last > u64::from(MAX_SHEET_ROWS)
+                                || reach > u64::from(MAX_SHEET_COLUMNS))
+                        {
+                            return Ok(Some((sheet, last, reach)));
+                        }
+                        rows = last;
+                    }
+                }
+                _ => {}
+            },
+            Event::Eof => return Ok(None),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::{check_zip, ods_reach, Limits, Oversize};
+    use crate::RegisterError;
+
+    fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, body) in parts {
+            w.start_file(*name, zip::write::SimpleFileOptions::default())
+                .expect("start");
+            w.write_all(body).expect("write");
+        }
+        w.finish().expect("finish").into_inner()
+    }
+
+    const SMALL: Limits = Limits {
+        part_bytes: 1000,
+        unpacked_bytes: 1500,
+        parts: 3,
+        shared_strings: 10,
+    };
+
+    fn oversize(bytes: &[u8]) -> Option<(Oversize, u64)> {
+        match check_zip("t.xlsx", bytes, SMALL) {
+            Ok(()) => None,
+            Err(RegisterError::TooLarge { what, found, .. }) => Some((what, found)),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_part_that_unpacks_beyond_its_limit_is_refused_whatever_the_zip_declares() {
+        let ok = vec![b' '; 1000];
+        let over = vec![b' '; 1001];
+        assert_eq!(
+            oversize(&zip_of(&[("xl/worksheets/sheet1.xml", &ok)])),
+            None
+        );
+        assert_eq!(
+            oversize(&zip_of(&[("xl/worksheets/sheet1.xml", &over)])),
+            Some((Oversize::Part, 1001))
+        );
+        // Parts each within their limit, together beyond the workbook's.
+        let half = vec![b' '; 800];
+        assert_eq!(
+            oversize(&zip_of(&[("a.xml", &half), ("b.xml", &half)])),
+            Some((Oversize::Unpacked, 1501))
+        );
+        assert_eq!(
+            oversize(&zip_of(&[("a", b""), ("b", b""), ("c", b""), ("d", b"")])),
+            Some((Oversize::Parts, 4))
+        );
+    }
+
+    #[test]
+    fn shared_strings_are_counted_with_or_without_a_namespace_prefix() {
+        let ten = "<sst><si><t>x</t></si>".to_owned() + &"<si/>".repeat(9) + "</sst>";
+        let eleven = "<x:sst>".to_owned() + &"<x:si><x:t/></x:si>".repeat(11) + "</x:sst>";
+        assert_eq!(
+            oversize(&zip_of(&[("xl/sharedStrings.xml", ten.as_bytes())])),
+            None
+        );
+        assert_eq!(
+            oversize(&zip_of(&[("xl/sharedStrings.xml", eleven.as_bytes())])),
+            Some((Oversize::SharedStrings, 11))
+        );
+    }
+
+    #[test]
+    fn a_zip_that_does_not_unpack_is_a_damaged_workbook() {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        w.start_file("xl/worksheets/sheet1.xml", stored)
+            .expect("start");
+        w.write_all(&[b'x'; 500]).expect("write");
+        let mut bytes = w.finish().expect("finish").into_inner();
+        // Flip bytes inside the stored data: the checksum no longer matches.
+        let at = bytes
+            .windows(5)
+            .position(|w| w == b"xxxxx")
+            .expect("stored data");
+        bytes[at..at + 5].copy_from_slice(b"yyyyy");
+        let err = check_zip("t.xlsx", &bytes, SMALL).expect_err("crc");
+        assert_eq!(err.code(), "workbook_damaged", "{err}");
+    }
+
+    fn reach(xml: &str) -> Option<(String, u64, u64)> {
+        ods_reach(&mut xml.as_bytes()).expect("xml")
+    }
+
+    #[test]
+    fn an_ods_row_repeated_a_million_times_with_a_value_reaches_a_million_rows() {
+        let xml = r#"<office:document-content><office:body><office:spreadsheet>
+            <table:table table:name="名册">
+              <table:table-row><table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell></table:table-row>
+              <table:table-row table:number-rows-repeated="1048575"><table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>
+            </table:table></office:spreadsheet></office:body></office:document-content>"#;
+        assert_eq!(reach(xml), Some(("名册".into(), 1_048_576, 1)));
+    }
+
+    #[test]
+    fn an_ods_value_repeated_across_many_columns_reaches_them() {
+        let xml = r#"<table:table table:name="S"><table:table-row>
+            <table:table-cell table:number-columns-repeated="16384"><text:p>x</text:p></table:table-cell>
+            </table:table-row></table:table>"#;
+        assert_eq!(reach(xml), Some(("S".into(), 1, 16_384)));
+    }
+
+    #[test]
+    fn empty_repeated_rows_and_columns_as_libreoffice_writes_them_reach_nothing() {
+        let xml = r#"<table:table table:name="S">
+            <table:table-row><table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell>
+              <table:table-cell table:number-columns-repeated="16383"/></table:table-row>
+            <table:table-row table:number-rows-repeated="1048575"><table:table-cell table:number-columns-repeated="16384"/></table:table-row>
+            <table:table-row table:number-rows-repeated="10"><table:table-cell table:style-name="ce1" table:number-columns-repeated="300"><text:p> </text:p></table:table-cell></table:table-row>
+            </table:table>"#;
+        assert_eq!(reach(xml), None);
+    }
+}
