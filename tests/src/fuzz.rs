@@ -154,7 +154,15 @@ async fn call(
     if let Some(token) = token {
         request = request.header("authorization", format!("Bearer {token}"));
     }
-    let request = request.body(axum::body::Body::from(body)).expect("request");
+    let mut request = request.body(axum::body::Body::from(body)).expect("request");
+    // What `serve` gives every request: the peer's address (the enrolment limit and the audit
+    // log read it).
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            [127, 0, 0, 1],
+            40000,
+        ))));
     let response = router.clone().oneshot(request).await.expect("infallible");
     let status = response.status();
     let bytes = axum::body::to_bytes(response.into_body(), 64 << 20)

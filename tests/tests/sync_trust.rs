@@ -901,3 +901,65 @@ async fn what_a_device_could_not_apply_and_what_was_refused_reach_the_streets_de
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_device_holds_at_most_two_pushes_in_flight_and_slow_bodies_hold_no_enrolment_attempt() {
+    use tokio::io::AsyncWriteExt;
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let token = tablet
+            .core
+            .store()
+            .enrolment()
+            .expect("store")
+            .expect("enrolled")
+            .token;
+        let addr = s.url.trim_start_matches("http://").to_owned();
+        // Two pushes whose bodies never finish, then a third from the same device: refused
+        // before its body is read, with a reason the device retries on.
+        let mut slow = Vec::new();
+        for _ in 0..2 {
+            let mut c = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+            c.write_all(
+                format!(
+                    "POST /api/v1/sync/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 4000000\r\n\r\n{{"
+                )
+                .as_bytes(),
+            )
+            .await
+            .expect("write");
+            slow.push(c);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let third = reqwest::Client::new()
+            .post(format!("{}/api/v1/sync/push", s.url))
+            .bearer_auth(&token)
+            .json(&json!({"device_time": chrono::Utc::now(), "records": []}))
+            .send()
+            .await
+            .expect("third push");
+        assert_eq!(third.status(), 429);
+        let said: Value = third.json().await.expect("json");
+        assert_eq!(said["code"], "push_in_progress", "{said}");
+        // Slow enrolment bodies from one address hold no attempt: a right code still enrols.
+        let mut slow_enrol = Vec::new();
+        for _ in 0..15 {
+            let mut c = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+            c.write_all(b"POST /api/v1/devices/enrol HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+                .await
+                .expect("write");
+            slow_enrol.push(c);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let laptop = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
+        laptop.sync().await.expect("the laptop syncs");
+        // Once the slow pushes end, the tablet pushes again.
+        drop(slow);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        register_walk_in(&tablet.core, &s.checkpoint_a, "赵六");
+        let round = tablet.sync().await.expect("sync");
+        assert!(round.acknowledged >= 1, "{round:?}");
+    })
+    .await;
+}

@@ -5,7 +5,9 @@
 //! corpus (`fuzz/corpus/<target>`, and for registers the shared fixtures); then the corpus is
 //! minimised again (`cargo fuzz cmin`). A crash, a timeout or a blown memory limit stops the run
 //! with the input in `fuzz/artifacts/<target>/`: fix it, then copy the input into the corpus, so
-//! that `tests/tests/fuzz_corpus.rs` replays it on every `cargo xtask test`.
+//! that `tests/tests/fuzz_corpus.rs` replays it on every `cargo xtask test`. Inputs of 4 KiB and
+//! more are moved to `fuzz/corpus-large/<target>` (not committed; a seed of the next run here),
+//! so the committed corpus stays small.
 
 use anyhow::{bail, Result};
 
@@ -13,6 +15,9 @@ use crate::{root, shared_dir, status};
 
 /// The fuzz targets, in `fuzz/fuzz_targets/`.
 const TARGETS: &[&str] = &["register_file", "push"];
+
+/// Inputs this large or larger stay out of the committed corpus (bytes).
+const LARGE: u64 = 4096;
 
 /// Runs the fuzzers. `args`: `--seconds N` and target names (all when none).
 pub fn fuzz(args: &[String]) -> Result<()> {
@@ -56,8 +61,11 @@ pub fn fuzz(args: &[String]) -> Result<()> {
     }
     for target in targets {
         let corpus = format!("corpus/{target}");
+        let large = fuzz_dir.join("corpus-large").join(target);
+        std::fs::create_dir_all(&large)?;
         let mut run = cargo_fuzz();
         run.args(["run", "--sanitizer", "none", target, &corpus]);
+        run.arg(&large);
         if target == "register_file" {
             run.arg(shared_dir().join("fixtures/registers"));
         }
@@ -76,9 +84,18 @@ pub fn fuzz(args: &[String]) -> Result<()> {
             &format!("minimising the corpus of {target}"),
             cargo_fuzz().args(["cmin", "--sanitizer", "none", target, &corpus]),
         )?;
-        let kept = std::fs::read_dir(fuzz_dir.join(&corpus))?.count();
+        let mut kept = 0;
+        for entry in std::fs::read_dir(fuzz_dir.join(&corpus))? {
+            let entry = entry?;
+            let crash = entry.file_name().to_string_lossy().starts_with("crash-");
+            if !crash && entry.metadata()?.len() >= LARGE {
+                std::fs::rename(entry.path(), large.join(entry.file_name()))?;
+            } else {
+                kept += 1;
+            }
+        }
         println!(
-            "xtask fuzz: {target}: no crash in {seconds} s; {kept} inputs kept in fuzz/{corpus}"
+            "xtask fuzz: {target}: no crash in {seconds} s; {kept} inputs under {LARGE} bytes kept in fuzz/{corpus}"
         );
     }
     Ok(())

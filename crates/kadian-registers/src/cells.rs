@@ -120,6 +120,7 @@ pub fn read_grid_bytes(shown: &str, text: bool, bytes: &[u8]) -> Result<Grid, Re
         });
     }
     if text {
+        crate::guard::check_text(shown, bytes)?;
         return read_csv(shown, bytes);
     }
     if crate::guard::is_zip(bytes) {
@@ -162,6 +163,8 @@ fn read_csv(shown: &str, bytes: &[u8]) -> Result<Grid, RegisterError> {
     // Line breaks in the file before the current record, up to `counted_to` (a byte offset);
     // line breaks inside quoted cells of the records before it.
     let (mut line_breaks, mut counted_to, mut inner_breaks) = (0usize, 0usize, 0usize);
+    // Cells so far (up to the last non-empty one of each row), against `guard::MAX_CELLS`.
+    let mut cells = 0u64;
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {}
@@ -208,6 +211,10 @@ fn read_csv(shown: &str, bytes: &[u8]) -> Result<Grid, RegisterError> {
         if line > crate::MAX_SHEET_ROWS as usize || reach > crate::MAX_SHEET_COLUMNS as usize {
             return Err(too_large(line as u64, reach as u64));
         }
+        cells += reach as u64;
+        if cells > crate::guard::MAX_CELLS {
+            return Err(crate::guard::too_many_cells(shown, cells));
+        }
         while rows.len() + 1 < line {
             rows.push(Vec::new());
         }
@@ -253,6 +260,8 @@ fn to_cell(d: calamine::Data) -> Cell {
 /// Cells of one sheet by position, refused as soon as one lies beyond the register limits.
 #[derive(Default)]
 struct SparseSheet {
+    /// The file, for errors.
+    path: String,
     cells: Vec<((u32, u32), Cell)>,
     /// Merged regions.
     merged: Vec<Region>,
@@ -272,6 +281,12 @@ impl SparseSheet {
         }
         if pos.0 >= crate::MAX_SHEET_ROWS || pos.1 >= crate::MAX_SHEET_COLUMNS {
             return Err(too_large(pos.0, pos.1));
+        }
+        if self.cells.len() as u64 >= crate::guard::MAX_CELLS {
+            return Err(crate::guard::too_many_cells(
+                &self.path,
+                self.cells.len() as u64 + 1,
+            ));
         }
         self.cells.push((pos, cell));
         Ok(())
@@ -361,7 +376,10 @@ fn read_workbook(shown: &str, bytes: &[u8]) -> Result<Grid, RegisterError> {
             max_rows: crate::MAX_SHEET_ROWS,
             max_columns: crate::MAX_SHEET_COLUMNS,
         };
-        let mut sheet = SparseSheet::default();
+        let mut sheet = SparseSheet {
+            path: shown.to_owned(),
+            ..SparseSheet::default()
+        };
         if let Sheets::Xls(x) = &book {
             // Registers from older Excel merge their 包保责任人 cells too.
             sheet.merged = x

@@ -20,6 +20,14 @@ pub const MAX_PART_BYTES: u64 = 256 << 20;
 pub const MAX_UNPACKED_BYTES: u64 = 1 << 30;
 /// Most parts (files inside the zip) a workbook may have.
 pub const MAX_PARTS: usize = 10_000;
+/// Most bytes a CSV register may have: 64 MiB (a 140,000-person roster is about 25 MiB).
+pub const MAX_TEXT_BYTES: u64 = 64 << 20;
+/// Most bytes one line of a CSV register may have: 1 MiB (a real row is under 1 KiB; a line of
+/// millions of commas or one giant cell would cost gigabytes once split into fields).
+pub const MAX_LINE_BYTES: u64 = 1 << 20;
+/// Most non-empty cells a register's sheet may hold: 4,000,000 (a 140,000-person roster of 15
+/// columns has about 2,100,000). The grid of that many cells takes a few hundred MB.
+pub const MAX_CELLS: u64 = 4_000_000;
 /// Most shared strings (the workbook's table of distinct texts) a workbook may declare: a
 /// register at its largest ([`MAX_SHEET_ROWS`] × [`MAX_SHEET_COLUMNS`]) of distinct texts would
 /// need 20 million, a real 140,000-person roster has about 600,000.
@@ -38,6 +46,12 @@ pub enum Oversize {
     Parts,
     /// The shared strings ([`MAX_SHARED_STRINGS`] texts).
     SharedStrings,
+    /// A CSV file ([`MAX_TEXT_BYTES`] bytes).
+    Text,
+    /// One line of a CSV file ([`MAX_LINE_BYTES`] bytes).
+    Line,
+    /// The non-empty cells of a sheet ([`MAX_CELLS`]).
+    Cells,
 }
 
 impl Oversize {
@@ -49,6 +63,9 @@ impl Oversize {
             Oversize::Unpacked => "the workbook, unpacked,",
             Oversize::Parts => "the number of parts in the workbook",
             Oversize::SharedStrings => "the number of distinct texts in the workbook",
+            Oversize::Text => "the CSV file",
+            Oversize::Line => "one line of the CSV file",
+            Oversize::Cells => "the number of non-empty cells",
         }
     }
 
@@ -60,6 +77,33 @@ impl Oversize {
             Oversize::Unpacked => "工作簿解压后的大小",
             Oversize::Parts => "工作簿中的部件数",
             Oversize::SharedStrings => "工作簿中不同文字的条数",
+            Oversize::Text => "CSV 文件大小",
+            Oversize::Line => "CSV 文件中一行的长度",
+            Oversize::Cells => "非空单元格的个数",
+        }
+    }
+
+    /// The unit of its figures, in English (`bytes`, or empty for a count).
+    pub fn unit_en(self) -> &'static str {
+        match self {
+            Oversize::File
+            | Oversize::Part
+            | Oversize::Unpacked
+            | Oversize::Text
+            | Oversize::Line => " bytes",
+            Oversize::Parts | Oversize::SharedStrings | Oversize::Cells => "",
+        }
+    }
+
+    /// The unit of its figures, in Chinese (`字节`, or `个`).
+    pub fn unit_zh(self) -> &'static str {
+        match self {
+            Oversize::File
+            | Oversize::Part
+            | Oversize::Unpacked
+            | Oversize::Text
+            | Oversize::Line => " 字节",
+            Oversize::Parts | Oversize::SharedStrings | Oversize::Cells => " 个",
         }
     }
 }
@@ -92,6 +136,35 @@ pub fn read_capped(path: &std::path::Path) -> Result<Vec<u8>, RegisterError> {
         ));
     }
     Ok(bytes)
+}
+
+/// Checks a CSV file's size ([`MAX_TEXT_BYTES`]) and its longest line ([`MAX_LINE_BYTES`])
+/// before it is decoded and split into fields.
+///
+/// Errors: [`RegisterError::TooLarge`].
+pub fn check_text(path: &str, bytes: &[u8]) -> Result<(), RegisterError> {
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        return Err(too_large(
+            path,
+            Oversize::Text,
+            bytes.len() as u64,
+            MAX_TEXT_BYTES,
+        ));
+    }
+    if let Some(line) = bytes
+        .split(|b| *b == b'\n')
+        .map(|l| l.len() as u64)
+        .find(|n| *n > MAX_LINE_BYTES)
+    {
+        return Err(too_large(path, Oversize::Line, line, MAX_LINE_BYTES));
+    }
+    Ok(())
+}
+
+/// [`RegisterError::TooLarge`] of [`Oversize::Cells`] for a sheet that holds more than
+/// [`MAX_CELLS`] non-empty cells.
+pub fn too_many_cells(path: &str, found: u64) -> RegisterError {
+    too_large(path, Oversize::Cells, found, MAX_CELLS)
 }
 
 fn too_large(path: &str, what: Oversize, found: u64, limit: u64) -> RegisterError {
@@ -310,11 +383,9 @@ fn ods_reach(part: &mut impl Read) -> Result<Option<(String, u64, u64)>, quick_x
                 }
                 _ => {}
             },
-            Event::Text(t) if cell.is_some() => {
-                if t.chars().any(|c| !c.is_whitespace()) {
-                    if let Some((_, holds)) = cell.as_mut() {
-                        *holds = true;
-                    }
+            Event::Text(t) if t.chars().any(|c| !c.is_whitespace()) => {
+                if let Some((_, holds)) = cell.as_mut() {
+                    *holds = true;
                 }
             }
             Event::End(e) => match e.name().as_ref() {

@@ -83,7 +83,7 @@ pub enum RegisterError {
     },
     /// The file, or what a zipped workbook unpacks to, is beyond what a register can be (see
     /// [`guard`]): refused before it is read, so a small hostile file cannot take the memory.
-    #[error("{path}: {} is {found}, more than a register can have ({limit}); check that this is the right file, or split it and import each part", .what.en())]
+    #[error("{path}: {} is {found}{}, more than a register can have ({limit}{}); check that this is the right file, or split it and import each part", .what.en(), .what.unit_en(), .what.unit_en())]
     TooLarge {
         /// The file.
         path: String,
@@ -150,8 +150,9 @@ impl RegisterError {
             RegisterError::TooLarge {
                 what, found, limit, ..
             } => format!(
-                "{}为 {found}，超过名册的上限 {limit}：请确认选对了文件，或拆成几个文件分别导入",
-                what.zh()
+                "{}为 {found}{unit}，超过名册的上限 {limit}{unit}：请确认选对了文件，或拆成几个文件分别导入",
+                what.zh(),
+                unit = what.unit_zh()
             ),
             RegisterError::Export(detail) => format!("导出文件写不了：{detail}"),
         }

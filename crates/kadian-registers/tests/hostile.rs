@@ -253,3 +253,31 @@ fn a_workbook_is_read_by_what_it_is_not_by_its_name() {
     let grid = read_grid(&write(&dir, "名册.xls", &bytes)).expect("read");
     assert_eq!(grid.rows[0][0].text(), "姓名");
 }
+
+#[test]
+fn a_csv_line_of_millions_of_commas_or_too_many_cells_is_refused_before_it_takes_the_memory() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // One line of 2 MiB (200 MiB of commas took 2.5 GB before it failed).
+    let commas = "姓名,身份证号\n".to_owned() + &",".repeat(2 << 20) + "\n";
+    let err = read_grid(&write(&dir, "commas.csv", commas.as_bytes())).expect_err("line");
+    assert_eq!(err.code(), "file_too_large", "{err}");
+    assert!(err.to_string().contains("bytes"), "{err}");
+    assert!(err.message_zh().contains("一行"), "{}", err.message_zh());
+    // 41,000 rows of 100 cells: within the rows and the columns, beyond the cells.
+    let row = vec!["a"; 100].join(",") + "\n";
+    let many = row.repeat(41_000);
+    let err = read_grid(&write(&dir, "cells.csv", many.as_bytes())).expect_err("cells");
+    assert_eq!(err.code(), "file_too_large", "{err}");
+    assert!(
+        err.message_zh().contains("非空单元格"),
+        "{}",
+        err.message_zh()
+    );
+    // A CSV beyond 64 MiB (a sparse file: nothing is written).
+    let path = dir.path().join("big.csv");
+    std::fs::File::create(&path)
+        .and_then(|f| f.set_len(kadian_registers::guard::MAX_TEXT_BYTES + 1))
+        .expect("sparse");
+    let err = read_grid(&path).expect_err("text");
+    assert_eq!(err.code(), "file_too_large", "{err}");
+}

@@ -22,6 +22,26 @@ pub(super) async fn enrol(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: axum::body::Body,
 ) -> Result<(StatusCode, Json<EnrolResponse>), Failure> {
+    // The body first (at most 16 KiB, within the request timeout): a request still being sent
+    // holds no attempt, so slow senders cannot fill an address's allowance and lock out the
+    // devices behind it.
+    let req: EnrolRequest = json_body(&read_body(body, MAX_ENROL_BYTES).await?)?;
+    // A device's name is shown in lists and logged: one line of at most 40 characters.
+    for (field, value) in [
+        ("device_name", &req.device_name),
+        ("platform", &req.platform),
+    ] {
+        let v = value.trim();
+        if v.chars().any(char::is_control) || v.chars().count() > 40 {
+            return Err(Failure::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_input",
+                format!(
+                    "{field}：最多 40 个字符，不能含换行等控制字符 / at most 40 characters, no control characters"
+                ),
+            ));
+        }
+    }
     let now_instant = Instant::now();
     {
         let mut failures = state
@@ -70,23 +90,6 @@ pub(super) async fn enrol(
             }
         }
     };
-    let req: EnrolRequest = json_body(&read_body(body, MAX_ENROL_BYTES).await?)?;
-    // A device's name is shown in lists and logged: one line of at most 40 characters.
-    for (field, value) in [
-        ("device_name", &req.device_name),
-        ("platform", &req.platform),
-    ] {
-        let v = value.trim();
-        if v.chars().any(char::is_control) || v.chars().count() > 40 {
-            return Err(Failure::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_input",
-                format!(
-                    "{field}：最多 40 个字符，不能含换行等控制字符 / at most 40 characters, no control characters"
-                ),
-            ));
-        }
-    }
     let token = random_token().map_err(Failure::internal)?;
     let device_id = uuid::Uuid::now_v7().to_string();
     let device = state

@@ -29,7 +29,10 @@ mod sync;
 use enrol::enrol;
 pub use enrol::{normalise_code, random_token};
 use serve::only_http1;
-pub use serve::{serve, serve_tls, HEADER_READ_TIMEOUT, IDLE_TIMEOUT, REQUEST_TIMEOUT};
+pub use serve::{
+    serve, serve_tls, serve_with_connections, HEADER_READ_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,
+    REQUEST_TIMEOUT,
+};
 pub use sync::filter_for;
 use sync::{pull, push};
 
@@ -39,6 +42,10 @@ pub struct AppState {
     db: Arc<dyn Database>,
     enrol_failures: Arc<Mutex<HashMap<IpAddr, VecDeque<Instant>>>>,
     generation: Arc<Mutex<Option<(Instant, Generation)>>>,
+    /// Pushes being read or stored, server-wide ([`sync::MAX_PUSHES_IN_FLIGHT`]).
+    pushes: Arc<tokio::sync::Semaphore>,
+    /// Pushes in flight per device id ([`sync::MAX_PUSHES_PER_DEVICE`]).
+    device_pushes: Arc<Mutex<HashMap<String, usize>>>,
 }
 
 /// How long the generation read from the database answers health checks (unauthenticated, so
@@ -53,6 +60,8 @@ impl AppState {
             db,
             enrol_failures: Arc::new(Mutex::new(HashMap::new())),
             generation: Arc::new(Mutex::new(None)),
+            pushes: Arc::new(tokio::sync::Semaphore::new(sync::MAX_PUSHES_IN_FLIGHT)),
+            device_pushes: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 

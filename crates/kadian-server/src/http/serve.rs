@@ -23,10 +23,87 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// held for ever by a client that sends nothing.
 pub const IDLE_TIMEOUT: Duration = REQUEST_TIMEOUT;
 
+/// Connections open at once (each holds a file descriptor and a few KiB; the systemd unit of
+/// `docs/operations.md` allows 65,536 descriptors). A connection beyond it is closed as soon as
+/// it is accepted, before anything is read, and the server logs it once a minute at most: a
+/// street's few hundred devices never come near it, a flood of idle connections cannot take
+/// the descriptors the database needs.
+pub const MAX_CONNECTIONS: usize = 4096;
+
 /// Wraps each accepted connection (before TLS, if any) so that a read pending longer than
-/// [`IDLE_TIMEOUT`] fails and the connection closes (tokio-io-timeout).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct IdleTimeout<A>(pub A);
+/// [`IDLE_TIMEOUT`] fails and the connection closes (tokio-io-timeout), and holds one of the
+/// server's connection slots while it is open (at most `slots`, [`MAX_CONNECTIONS`] by
+/// default).
+#[derive(Debug, Clone)]
+pub struct IdleTimeout<A> {
+    inner: A,
+    slots: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl<A> IdleTimeout<A> {
+    /// `inner`, with at most `slots` connections open at once.
+    pub fn new(inner: A, slots: usize) -> Self {
+        IdleTimeout {
+            inner,
+            slots: std::sync::Arc::new(tokio::sync::Semaphore::new(slots)),
+        }
+    }
+}
+
+/// An accepted connection and its slot (given back when the connection is dropped).
+pub struct Slotted<S> {
+    stream: S,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Slotted<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Slotted<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+}
+
+/// When the server last logged a refused connection (seconds since the Unix epoch).
+static LAST_FULL_LOG: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl<A, I, S> axum_server::accept::Accept<I, S> for IdleTimeout<A>
 where
@@ -34,21 +111,39 @@ where
     A::Future: Send + 'static,
     A::Stream: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + 'static,
 {
-    type Stream = std::pin::Pin<Box<tokio_io_timeout::TimeoutStream<A::Stream>>>;
+    type Stream = Slotted<std::pin::Pin<Box<tokio_io_timeout::TimeoutStream<A::Stream>>>>;
     type Service = A::Service;
     type Future = std::pin::Pin<
         Box<dyn std::future::Future<Output = std::io::Result<(Self::Stream, A::Service)>> + Send>,
     >;
 
     fn accept(&self, stream: I, service: S) -> Self::Future {
-        let accepted = self.0.accept(stream, service);
+        // The slot before the handshake: a full server spends nothing on a new connection.
+        let slot = self.slots.clone().try_acquire_owned();
+        let accepted = self.inner.accept(stream, service);
         Box::pin(async move {
+            let Ok(slot) = slot else {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                if now >= LAST_FULL_LOG.load(std::sync::atomic::Ordering::Relaxed) + 60 {
+                    LAST_FULL_LOG.store(now, std::sync::atomic::Ordering::Relaxed);
+                    tracing::warn!("connection refused: the server has its most connections open");
+                }
+                return Err(std::io::Error::other("connection limit reached"));
+            };
             let (stream, service) = accepted.await?;
             let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
             stream.set_read_timeout(Some(IDLE_TIMEOUT));
             // A client that sends requests and never reads the answers is dropped too.
             stream.set_write_timeout(Some(IDLE_TIMEOUT));
-            Ok((Box::pin(stream), service))
+            Ok((
+                Slotted {
+                    stream: Box::pin(stream),
+                    _slot: slot,
+                },
+                service,
+            ))
         })
     }
 }
@@ -97,8 +192,19 @@ pub(super) async fn only_http1(
 /// Serves the router on a bound listener until the future ends (with peer addresses, which the
 /// enrolment rate limit needs), with [`HEADER_READ_TIMEOUT`] and [`IDLE_TIMEOUT`].
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    let mut server = axum_server::from_tcp(listener.into_std()?)
-        .acceptor(IdleTimeout(axum_server::accept::DefaultAcceptor::new()));
+    serve_with_connections(listener, router, MAX_CONNECTIONS).await
+}
+
+/// [`serve`] with at most `connections` open at once (tests use a small number).
+pub async fn serve_with_connections(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    connections: usize,
+) -> std::io::Result<()> {
+    let mut server = axum_server::from_tcp(listener.into_std()?).acceptor(IdleTimeout::new(
+        axum_server::accept::DefaultAcceptor::new(),
+        connections,
+    ));
     configure(&mut server);
     server
         .serve(router.into_make_service_with_connect_info::<SocketAddr>())
@@ -122,8 +228,10 @@ pub async fn serve_tls(
     let mut tls = (*config.get_inner()).clone();
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     config.reload_from_config(std::sync::Arc::new(tls));
-    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config)
-        .acceptor(IdleTimeout(axum_server::accept::DefaultAcceptor::new()));
+    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(config).acceptor(IdleTimeout::new(
+        axum_server::accept::DefaultAcceptor::new(),
+        MAX_CONNECTIONS,
+    ));
     let mut server = axum_server::bind(addr).acceptor(acceptor).handle(handle);
     configure(&mut server);
     server

@@ -29,6 +29,63 @@ const MAX_PULL_LIMIT: i64 = 1000;
 /// How far back a checkpoint tablet sees events.
 const TABLET_EVENT_DAYS: i64 = 14;
 
+/// Pushes one device may have in flight at once (a device pushes one batch at a time; a retry
+/// may overlap the answer it gave up on). More is 429 `push_in_progress`, before the body is
+/// read: one token, stolen or buggy, holds at most this many bodies of 4 MiB in memory.
+pub const MAX_PUSHES_PER_DEVICE: usize = 2;
+
+/// Pushes the server reads and stores at once: at most 64 bodies of 4 MiB (256 MiB) in memory
+/// whatever the number of connections. A push waits up to [`PUSH_WAIT`] for its turn, then is
+/// 503 `busy` and the device retries with its backoff.
+pub const MAX_PUSHES_IN_FLIGHT: usize = 64;
+
+/// How long a push waits for a turn among [`MAX_PUSHES_IN_FLIGHT`].
+const PUSH_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A device's turn among its [`MAX_PUSHES_PER_DEVICE`]; given back when dropped.
+struct DevicePush {
+    state: AppState,
+    device: String,
+}
+
+impl DevicePush {
+    fn take(state: &AppState, device: &str) -> Result<DevicePush, Failure> {
+        let mut in_flight = state
+            .device_pushes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let n = in_flight.entry(device.to_owned()).or_default();
+        if *n >= MAX_PUSHES_PER_DEVICE {
+            return Err(Failure::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "push_in_progress",
+                format!("本设备已有 {MAX_PUSHES_PER_DEVICE} 次上传在进行，稍后自动重试 / this device already has {MAX_PUSHES_PER_DEVICE} pushes in progress; it retries later"),
+            ));
+        }
+        *n += 1;
+        Ok(DevicePush {
+            state: state.clone(),
+            device: device.to_owned(),
+        })
+    }
+}
+
+impl Drop for DevicePush {
+    fn drop(&mut self) {
+        let mut in_flight = self
+            .state
+            .device_pushes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = in_flight.get_mut(&self.device) {
+            *n -= 1;
+            if *n == 0 {
+                in_flight.remove(&self.device);
+            }
+        }
+    }
+}
+
 pub(super) async fn push(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -37,6 +94,20 @@ pub(super) async fn push(
 ) -> Result<Json<PushResponse>, Failure> {
     // The token first: a body is read only for an enrolled device.
     let device = authenticate(&state, &headers, peer).await?;
+    // Then a turn, for this device and among all: bodies in memory are bounded whatever the
+    // number of slow senders.
+    let _device_turn = DevicePush::take(&state, &device.id)?;
+    let _turn = tokio::time::timeout(PUSH_WAIT, state.pushes.clone().acquire_owned())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or_else(|| {
+            Failure::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "服务器正忙，稍后自动重试 / the server is busy; the device retries later",
+            )
+        })?;
     let req: PushRequest = json_body(&read_body(body, MAX_PUSH_BYTES).await?)?;
     if req.records.len() > MAX_PUSH_RECORDS {
         return Err(Failure::new(
