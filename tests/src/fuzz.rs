@@ -131,7 +131,7 @@ impl PushTarget {
         if let Ok(answer) = serde_json::from_slice::<Value>(&answer) {
             let receipts = answer["receipts"].as_array().cloned().unwrap_or_default();
             for r in receipts {
-                assert_ne!(r["code"], "storage_error", "{r}");
+                assert_ne!(r["error"]["code"], "storage_error", "{r}");
             }
         }
     }

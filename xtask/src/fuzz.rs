@@ -4,7 +4,8 @@
 //! (default 300) on one core, within 2 GiB of memory and 10 s per input, starting from its kept
 //! corpus (`fuzz/corpus/<target>`, and for registers the shared fixtures); then the corpus is
 //! minimised again (`cargo fuzz cmin`). A crash, a timeout or a blown memory limit stops the run
-//! with the input in `fuzz/artifacts/<target>/`: fix it, then copy the input into the corpus, so
+//! with the input in `fuzz/artifacts/<target>/`: fix it, then copy the input, under a name that
+//! says what it found, into `fuzz/regressions/<target>/` (which the minimiser never touches), so
 //! that `tests/tests/fuzz_corpus.rs` replays it on every `cargo xtask test`. Inputs of 4 KiB and
 //! more are moved to `fuzz/corpus-large/<target>` (not committed; a seed of the next run here),
 //! so the committed corpus stays small.
@@ -65,7 +66,7 @@ pub fn fuzz(args: &[String]) -> Result<()> {
         std::fs::create_dir_all(&large)?;
         let mut run = cargo_fuzz();
         run.args(["run", "--sanitizer", "none", target, &corpus]);
-        run.arg(&large);
+        run.arg(&large).arg(fuzz_dir.join("regressions").join(target));
         if target == "register_file" {
             run.arg(shared_dir().join("fixtures/registers"));
         }
@@ -87,8 +88,7 @@ pub fn fuzz(args: &[String]) -> Result<()> {
         let mut kept = 0;
         for entry in std::fs::read_dir(fuzz_dir.join(&corpus))? {
             let entry = entry?;
-            let crash = entry.file_name().to_string_lossy().starts_with("crash-");
-            if !crash && entry.metadata()?.len() >= LARGE {
+            if entry.metadata()?.len() >= LARGE {
                 std::fs::rename(entry.path(), large.join(entry.file_name()))?;
             } else {
                 kept += 1;

@@ -450,6 +450,13 @@ fn warnings_a_volunteer_went_on_with_are_on_the_person_page_for_staff() {
         .collect();
     assert!(codes.contains(&("id_number", "warning")), "{codes:?}");
     assert!(codes.contains(&("phone", "warning")), "{codes:?}");
+    // Masked as the page masks them: neither the full phone nor the full ID number.
+    for n in &page.to_check {
+        for said in [&n.message, &n.message_en] {
+            assert!(!said.contains("1390013900"), "{said}");
+            assert!(!said.contains("110105194912310021"), "{said}");
+        }
+    }
     // A visitor whose values are clean has nothing to check.
     let mut clean = visitor("钱七", "11010519491231002X", "13900139000");
     clean.temperature = "36.5".into();

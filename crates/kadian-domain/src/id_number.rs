@@ -87,8 +87,9 @@ impl Sex {
 }
 
 /// A resident ID number (or HK/Macau/Taiwan residence permit number) in its normal form: 18 ASCII
-/// characters, the last a digit or upper-case `X`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// characters, the last a digit or upper-case `X`. Made only by [`ResidentIdNumber::parse`]
+/// (never deserialised: its accessors slice by position and trust that form).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct ResidentIdNumber(String);
 

@@ -86,12 +86,6 @@ impl Phone {
             ),
         ))
     }
-
-    /// The last four digits, as a gate searches by them.
-    pub fn last4(&self) -> &str {
-        let n = &self.number;
-        &n[n.len().saturating_sub(4)..]
-    }
 }
 
 fn is_mobile(d: &str) -> bool {

@@ -85,9 +85,9 @@ impl Grid {
 }
 
 /// Reads the first non-empty visible sheet of a workbook, or a CSV file. The extension says
-/// whether the file is text (`.csv`, `.txt`) or a workbook (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`,
-/// `.ods`); which kind of workbook is read from its bytes (WPS and older tools save .xls bytes
-/// under .xlsx names and the reverse).
+/// whether the file is text (`.csv`, `.txt`) or a workbook (`.xlsx`, `.xlsm`, `.xls`, `.ods`;
+/// `.xlsb` is named so it gets its own message); which kind of workbook is read from its bytes
+/// (WPS and older tools save .xls bytes under .xlsx names and the reverse).
 ///
 /// Errors: [`RegisterError::Io`], [`RegisterError::UnsupportedType`],
 /// [`RegisterError::Workbook`], [`RegisterError::Encoding`], [`RegisterError::TooLarge`] and
@@ -104,7 +104,15 @@ pub fn read_grid(path: &Path) -> Result<Grid, RegisterError> {
         "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => false,
         _ => return Err(RegisterError::UnsupportedType { path: shown }),
     };
-    let bytes = crate::guard::read_capped(path)?;
+    let bytes = if text {
+        crate::guard::read_at_most(
+            path,
+            crate::guard::MAX_TEXT_BYTES,
+            crate::guard::Oversize::Text,
+        )?
+    } else {
+        crate::guard::read_capped(path)?
+    };
     read_grid_bytes(&shown, text, &bytes)
 }
 
@@ -123,10 +131,45 @@ pub fn read_grid_bytes(shown: &str, text: bool, bytes: &[u8]) -> Result<Grid, Re
         crate::guard::check_text(shown, bytes)?;
         return read_csv(shown, bytes);
     }
-    if crate::guard::is_zip(bytes) {
-        crate::guard::check_zip(shown, bytes, crate::guard::Limits::REGISTER)?;
-    }
-    read_workbook(shown, bytes)
+    use crate::guard::{self, ZipKind};
+    let damaged = |detail: &str| RegisterError::Workbook {
+        path: shown.to_owned(),
+        detail: detail.to_owned(),
+    };
+    // What the bytes are decides the reader; each is checked first (`guard`).
+    let kind = if guard::is_zip(bytes) {
+        match guard::check_zip(shown, bytes, guard::Limits::REGISTER)? {
+            ZipKind::Xlsx => Book::Xlsx,
+            ZipKind::Ods => Book::Ods,
+            // Excel's binary workbooks are rare among registers and their reader trusts the
+            // counts the file declares: saved again as .xlsx they are read.
+            ZipKind::Xlsb => {
+                return Err(RegisterError::UnsupportedType {
+                    path: shown.to_owned(),
+                })
+            }
+            ZipKind::Unknown => return Err(damaged("a zip file, but not an Excel or ODS workbook")),
+        }
+    } else if guard::is_compound_file(bytes) {
+        guard::check_xls(shown, bytes)?;
+        Book::Xls
+    } else {
+        return Err(damaged("neither an .xlsx, an .xls nor an .ods workbook"));
+    };
+    // Whatever the checks missed, a panic in the workbook reader is this file's error, not the
+    // end of the laptop's app.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_workbook(shown, kind, bytes)
+    }))
+    .unwrap_or_else(|_| Err(damaged("the workbook reader failed on this file")))
+}
+
+/// The kinds of workbook read (see [`read_grid_bytes`]).
+#[derive(Debug, Clone, Copy)]
+enum Book {
+    Xlsx,
+    Xls,
+    Ods,
 }
 
 /// Decodes CSV bytes: UTF-8 (BOM stripped) when valid, else GB18030 (a superset of GBK).
@@ -163,7 +206,7 @@ fn read_csv(shown: &str, bytes: &[u8]) -> Result<Grid, RegisterError> {
     // Line breaks in the file before the current record, up to `counted_to` (a byte offset);
     // line breaks inside quoted cells of the records before it.
     let (mut line_breaks, mut counted_to, mut inner_breaks) = (0usize, 0usize, 0usize);
-    // Cells so far (up to the last non-empty one of each row), against `guard::MAX_CELLS`.
+    // Non-empty cells so far, against `guard::MAX_CELLS`.
     let mut cells = 0u64;
     loop {
         match reader.read_record(&mut record) {
@@ -211,7 +254,7 @@ fn read_csv(shown: &str, bytes: &[u8]) -> Result<Grid, RegisterError> {
         if line > crate::MAX_SHEET_ROWS as usize || reach > crate::MAX_SHEET_COLUMNS as usize {
             return Err(too_large(line as u64, reach as u64));
         }
-        cells += reach as u64;
+        cells += record.iter().filter(|f| !f.trim().is_empty()).count() as u64;
         if cells > crate::guard::MAX_CELLS {
             return Err(crate::guard::too_many_cells(shown, cells));
         }
@@ -351,14 +394,24 @@ fn fill_merged_within(rows: &mut [Vec<Cell>], merged: &[Region], mut budget: usi
     }
 }
 
-fn read_workbook(shown: &str, bytes: &[u8]) -> Result<Grid, RegisterError> {
+fn read_workbook(shown: &str, kind: Book, bytes: &[u8]) -> Result<Grid, RegisterError> {
     use calamine::{Reader, SheetVisible, Sheets};
     let damaged = |detail: String| RegisterError::Workbook {
         path: shown.to_owned(),
         detail,
     };
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| damaged(e.to_string()))?;
+    let cursor = std::io::Cursor::new(bytes);
+    let mut book = match kind {
+        Book::Xlsx => calamine::Xlsx::new(cursor)
+            .map(Sheets::Xlsx)
+            .map_err(|e| damaged(e.to_string()))?,
+        Book::Xls => calamine::Xls::new(cursor)
+            .map(Sheets::Xls)
+            .map_err(|e| damaged(e.to_string()))?,
+        Book::Ods => calamine::Ods::new(cursor)
+            .map(Sheets::Ods)
+            .map_err(|e| damaged(e.to_string()))?,
+    };
     // Hidden sheets (a lookup table, last year's copy) are read only when no visible one holds
     // anything.
     let mut names: Vec<(String, bool)> = book
@@ -387,10 +440,10 @@ fn read_workbook(shown: &str, bytes: &[u8]) -> Result<Grid, RegisterError> {
                 .map(|m| m.into_iter().map(|d| (d.start, d.end)).collect())
                 .unwrap_or_default();
         }
-        // .xlsx and .xlsb are read cell by cell, so a hostile file that places one cell at
-        // XFD1048576 is refused at that cell instead of making the reader allocate the whole
-        // rectangle. (.xls cannot exceed 65,536 × 256 by its format; .ods is read whole, after
-        // `guard::check_zip` measured how far its cells reach.)
+        // .xlsx is read cell by cell, so a hostile file that places one cell at XFD1048576 is
+        // refused at that cell instead of making the reader allocate the whole rectangle. .xls
+        // and .ods are read whole by calamine, after `guard::check_xls` / `guard::check_zip`
+        // measured how far their cells reach.
         match &mut book {
             Sheets::Xlsx(x) => {
                 {
@@ -408,15 +461,6 @@ fn read_workbook(shown: &str, bytes: &[u8]) -> Result<Grid, RegisterError> {
                     .into_iter()
                     .map(|d| (d.start, d.end))
                     .collect();
-            }
-            Sheets::Xlsb(x) => {
-                let mut reader = x
-                    .worksheet_cells_reader(&name)
-                    .map_err(|e| damaged(e.to_string()))?;
-                while let Some(c) = reader.next_cell().map_err(|e| damaged(e.to_string()))? {
-                    let pos = c.get_position();
-                    sheet.push(pos, to_cell(c.get_value().clone().into()), too_large)?;
-                }
             }
             other => {
                 let range = other

@@ -83,7 +83,7 @@ pub enum RegisterError {
     },
     /// The file, or what a zipped workbook unpacks to, is beyond what a register can be (see
     /// [`guard`]): refused before it is read, so a small hostile file cannot take the memory.
-    #[error("{path}: {} is {found}{}, more than a register can have ({limit}{}); check that this is the right file, or split it and import each part", .what.en(), .what.unit_en(), .what.unit_en())]
+    #[error("{path}: {} is over what a register can have ({found}{} read, at most {limit}{}); check that this is the right file, or split it and import each part", .what.en(), .what.unit_en(), .what.unit_en())]
     TooLarge {
         /// The file.
         path: String,
@@ -150,7 +150,7 @@ impl RegisterError {
             RegisterError::TooLarge {
                 what, found, limit, ..
             } => format!(
-                "{}为 {found}{unit}，超过名册的上限 {limit}{unit}：请确认选对了文件，或拆成几个文件分别导入",
+                "{}超过名册的上限（读到 {found}{unit}，最多 {limit}{unit}）：请确认选对了文件，或拆成几个文件分别导入",
                 what.zh(),
                 unit = what.unit_zh()
             ),

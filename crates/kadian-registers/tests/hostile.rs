@@ -255,29 +255,106 @@ fn a_workbook_is_read_by_what_it_is_not_by_its_name() {
 }
 
 #[test]
-fn a_csv_line_of_millions_of_commas_or_too_many_cells_is_refused_before_it_takes_the_memory() {
+fn a_csv_row_of_millions_of_commas_or_of_quoted_line_breaks_is_refused_before_it_is_split() {
     let dir = tempfile::tempdir().expect("tmp");
-    // One line of 2 MiB (200 MiB of commas took 2.5 GB before it failed).
-    let commas = "姓名,身份证号\n".to_owned() + &",".repeat(2 << 20) + "\n";
-    let err = read_grid(&write(&dir, "commas.csv", commas.as_bytes())).expect_err("line");
+    // One row of 2 MiB (200 MiB of commas took 2.5 GB before it failed).
+    let commas = "姓名,身份证号\n".to_owned() + &"x".repeat(2 << 20) + "\n";
+    let err = read_grid(&write(&dir, "long.csv", commas.as_bytes())).expect_err("row");
     assert_eq!(err.code(), "file_too_large", "{err}");
     assert!(err.to_string().contains("bytes"), "{err}");
     assert!(err.message_zh().contains("一行"), "{}", err.message_zh());
-    // 41,000 rows of 100 cells: within the rows and the columns, beyond the cells.
-    let row = vec!["a"; 100].join(",") + "\n";
-    let many = row.repeat(41_000);
-    let err = read_grid(&write(&dir, "cells.csv", many.as_bytes())).expect_err("cells");
+    // 20,000 fields in a row.
+    let fields = "姓名,身份证号\n".to_owned() + &",".repeat(20_000) + "\n";
+    let err = read_grid(&write(&dir, "fields.csv", fields.as_bytes())).expect_err("fields");
     assert_eq!(err.code(), "file_too_large", "{err}");
-    assert!(
-        err.message_zh().contains("非空单元格"),
-        "{}",
-        err.message_zh()
-    );
-    // A CSV beyond 64 MiB (a sparse file: nothing is written).
+    assert!(err.message_zh().contains("字段数"), "{}", err.message_zh());
+    // One row made of short lines: every quoted cell holds only a line break.
+    let quoted = "姓名,身份证号\n".to_owned() + &"\"\n\",".repeat(400_000) + "\n";
+    let err = read_grid(&write(&dir, "quoted.csv", quoted.as_bytes())).expect_err("quoted");
+    assert_eq!(err.code(), "file_too_large", "{err}");
+    // A CSV beyond 64 MiB (a sparse file: nothing is written), refused before it is read.
     let path = dir.path().join("big.csv");
     std::fs::File::create(&path)
         .and_then(|f| f.set_len(kadian_registers::guard::MAX_TEXT_BYTES + 1))
         .expect("sparse");
     let err = read_grid(&path).expect_err("text");
+    assert_eq!(err.code(), "file_too_large", "{err}");
+}
+
+/// An .xls compound file whose workbook stream holds `records` (type, body).
+fn xls(records: &[(u16, Vec<u8>)]) -> Vec<u8> {
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).expect("cfb");
+    {
+        let mut stream = file.create_stream("/Workbook").expect("stream");
+        for (kind, body) in records {
+            stream.write_all(&kind.to_le_bytes()).expect("type");
+            stream
+                .write_all(&(body.len() as u16).to_le_bytes())
+                .expect("len");
+            stream.write_all(body).expect("body");
+        }
+    }
+    file.flush().expect("flush");
+    file.into_inner().into_inner()
+}
+
+/// A NUMBER record at (row, column).
+fn number(row: u16, column: u16) -> (u16, Vec<u8>) {
+    let mut b = Vec::new();
+    b.extend(row.to_le_bytes());
+    b.extend(column.to_le_bytes());
+    b.extend(0u16.to_le_bytes());
+    b.extend(36.5f64.to_le_bytes());
+    (0x0203, b)
+}
+
+#[test]
+fn a_small_xls_whose_cells_span_millions_is_refused_before_calamine_builds_the_grid() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let bof = (0x0809u16, vec![0u8; 16]);
+    let eof = (0x000Au16, Vec::new());
+    // A cell at column 65,536: no .xls has one (the last column is IV, 256); calamine would
+    // build a grid of 4 billion cells.
+    let far = xls(&[bof.clone(), number(0, 0), number(65_535, 65_535), eof.clone()]);
+    assert!(far.len() < 10_000);
+    let err = read_grid(&write(&dir, "far.xls", &far)).expect_err("far");
+    assert_eq!(err.code(), "sheet_too_large", "{err}");
+    // A1 and IV65536: 16.7 million cells in one grid.
+    let wide = xls(&[bof.clone(), number(0, 0), number(65_535, 255), eof.clone()]);
+    let err = read_grid(&write(&dir, "wide.xls", &wide)).expect_err("wide");
+    assert_eq!(err.code(), "file_too_large", "{err}");
+    assert!(err.message_zh().contains("非空单元格"), "{}", err.message_zh());
+    // Declared dimensions of 4 billion rows (calamine reserves room for them).
+    let mut dims = Vec::new();
+    dims.extend(0u32.to_le_bytes());
+    dims.extend(u32::MAX.to_le_bytes());
+    dims.extend(0u16.to_le_bytes());
+    dims.extend(10u16.to_le_bytes());
+    dims.extend(0u16.to_le_bytes());
+    let declared = xls(&[bof, (0x0200, dims), number(0, 0), eof]);
+    let err = read_grid(&write(&dir, "declared.xls", &declared)).expect_err("dimensions");
+    assert_eq!(err.code(), "sheet_too_large", "{err}");
+}
+
+#[test]
+fn an_xlsb_is_asked_for_as_xlsx_and_a_claimed_count_of_texts_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet().write_string(0, 0, "姓名").expect("A1");
+    let real = book.save_to_buffer().expect("save");
+    // A zip whose workbook is binary, not XML.
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("xl/workbook.bin", zip::write::SimpleFileOptions::default())
+        .expect("start");
+    w.write_all(&[0u8; 16]).expect("write");
+    let only_bin = w.finish().expect("finish").into_inner();
+    for (name, bytes) in [("a.xlsb", &only_bin), ("b.xlsx", &only_bin)] {
+        let err = read_grid(&write(&dir, name, bytes)).expect_err(name);
+        assert_eq!(err.code(), "file_type_unsupported", "{name}: {err}");
+    }
+    // `uniqueCount` of 99,999,999,999 in a small file: calamine would reserve room for them.
+    let strings = r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="99999999999" count="1"><si><t>姓名</t></si></sst>"#;
+    let claimed = with_parts(&real, &[("xl/sharedStrings.xml", strings.as_bytes().to_vec())]);
+    let err = read_grid(&write(&dir, "claimed.xlsx", &claimed)).expect_err("claimed");
     assert_eq!(err.code(), "file_too_large", "{err}");
 }

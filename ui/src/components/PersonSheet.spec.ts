@@ -11,7 +11,7 @@ vi.mock('../ipc', async (original) => {
       document_number: '110105********0021', phone: '138****800', can_reveal: true, address: '',
       passages: [], readings: [], travels: [],
       to_check: id === 'warned'
-        ? [{ field: 'document_number', code: 'id_checksum', severity: 'warning', message: '身份证号码校验位不符，请核对', message_en: 'The ID number check digit does not match' }]
+        ? [{ field: 'id_number', code: 'id_checksum', severity: 'warning', message: '身份证号码校验位不符，请核对', message_en: 'The ID number check digit does not match' }]
         : [],
     }),
   }

@@ -96,8 +96,8 @@ pub(super) async fn push(
     let device = authenticate(&state, &headers, peer).await?;
     // Then a turn, for this device and among all: bodies in memory are bounded whatever the
     // number of slow senders.
-    let _device_turn = DevicePush::take(&state, &device.id)?;
-    let _turn = tokio::time::timeout(PUSH_WAIT, state.pushes.clone().acquire_owned())
+    let device_turn = DevicePush::take(&state, &device.id)?;
+    let turn = tokio::time::timeout(PUSH_WAIT, state.pushes.clone().acquire_owned())
         .await
         .ok()
         .and_then(Result::ok)
@@ -140,10 +140,19 @@ pub(super) async fn push(
         received_at,
         clock_flagged: skew.abs() > CLOCK_SKEW_FLAG_MS,
     };
-    let receipts = state
-        .db
-        .store(&meta, &device, reference, prepared)
+    // The store runs to its end even when the device hangs up (its receipts come again as
+    // `duplicate`), and holds both turns until then: a device that sends and hangs up, again and
+    // again, still has at most its two pushes at work.
+    let store = {
+        let (db, device) = (state.db.clone(), device.clone());
+        tokio::spawn(async move {
+            let _turns = (turn, device_turn);
+            db.store(&meta, &device, reference, prepared).await
+        })
+    };
+    let receipts = store
         .await
+        .map_err(Failure::internal)?
         .map_err(Failure::internal)?;
     let count = |s: ReceiptStatus| receipts.iter().filter(|r| r.status == s).count();
     tracing::info!(

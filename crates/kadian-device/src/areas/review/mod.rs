@@ -173,7 +173,32 @@ pub fn stored_warnings(p: &Person, today: NaiveDate) -> Vec<NoticeView> {
     if let Some(n) = &p.phone {
         take(Phone::parse(n).map(|c| c.warnings));
     }
-    found.iter().map(NoticeView::from).collect()
+    // The page masks the number and the phone for every role: so do its warnings (a phone
+    // "无法识别" is quoted in full, a birth date comes out of the ID number).
+    let hide = |text: &str| {
+        let mut text = text.to_owned();
+        if let Some(n) = p.document_number.as_deref().filter(|n| !n.trim().is_empty()) {
+            text = text.replace(n.trim(), &mask_document(n));
+        }
+        if let Some(n) = p.phone.as_deref().filter(|n| !n.trim().is_empty()) {
+            text = text.replace(n.trim(), &mask_phone(n));
+        }
+        text
+    };
+    found
+        .iter()
+        .map(|n| {
+            let mut view = NoticeView::from(n);
+            if matches!(n.code.as_str(), "id_birth_date" | "id_birth_future") {
+                view.message = "身份证号码中的出生日期不对，请核对".into();
+                view.message_en = "The birth date in the ID number is not possible; please check".into();
+            } else {
+                view.message = hide(&view.message);
+                view.message_en = hide(&view.message_en);
+            }
+            view
+        })
+        .collect()
 }
 
 /// A list of passages, readings or travel declarations for the laptop's tables.
