@@ -66,9 +66,12 @@ pub fn fuzz(args: &[String]) -> Result<()> {
         std::fs::create_dir_all(&large)?;
         let mut run = cargo_fuzz();
         run.args(["run", "--sanitizer", "none", target, &corpus]);
-        run.arg(&large).arg(fuzz_dir.join("regressions").join(target));
+        run.arg(&large)
+            .arg(fuzz_dir.join("regressions").join(target));
         if target == "register_file" {
+            // Seeds: the shared fixtures, and an .xls no fixture is.
             run.arg(shared_dir().join("fixtures/registers"));
+            run.arg(root().join("crates/kadian-registers/tests/data"));
         }
         run.args([
             "--",

@@ -148,7 +148,9 @@ pub fn read_grid_bytes(shown: &str, text: bool, bytes: &[u8]) -> Result<Grid, Re
                     path: shown.to_owned(),
                 })
             }
-            ZipKind::Unknown => return Err(damaged("a zip file, but not an Excel or ODS workbook")),
+            ZipKind::Unknown => {
+                return Err(damaged("a zip file, but not an Excel or ODS workbook"))
+            }
         }
     } else if guard::is_compound_file(bytes) {
         guard::check_xls(shown, bytes)?;

@@ -99,8 +99,8 @@ impl Oversize {
             | Oversize::Part
             | Oversize::Unpacked
             | Oversize::Text
-            | Oversize::Line => " bytes",
-            Oversize::Parts | Oversize::SharedStrings | Oversize::Cells => "",
+            | Oversize::Record => " bytes",
+            Oversize::Parts | Oversize::SharedStrings | Oversize::Cells | Oversize::Fields => "",
         }
     }
 
@@ -111,8 +111,8 @@ impl Oversize {
             | Oversize::Part
             | Oversize::Unpacked
             | Oversize::Text
-            | Oversize::Line => " 字节",
-            Oversize::Parts | Oversize::SharedStrings | Oversize::Cells => " 个",
+            | Oversize::Record => " 字节",
+            Oversize::Parts | Oversize::SharedStrings | Oversize::Cells | Oversize::Fields => " 个",
         }
     }
 }
@@ -312,8 +312,7 @@ pub fn check_zip(path: &str, bytes: &[u8], limits: Limits) -> Result<ZipKind, Re
         };
         if name.ends_with("sharedstrings.xml") {
             let mut strings = 0;
-            let r = count_shared_strings(&mut counted, limits.shared_strings)
-                .map(|n| strings = n);
+            let r = count_shared_strings(&mut counted, limits.shared_strings).map(|n| strings = n);
             scanned(r, &counted)?;
             if strings > limits.shared_strings {
                 return Err(too_large(
@@ -391,8 +390,12 @@ pub fn check_xls(path: &str, bytes: &[u8]) -> Result<(), RegisterError> {
         path: path.to_owned(),
         detail,
     };
-    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| damaged(e.to_string()))?;
-    let Some(name) = ["/Workbook", "/Book"].into_iter().find(|n| file.is_stream(n)) else {
+    let mut file =
+        cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| damaged(e.to_string()))?;
+    let Some(name) = ["/Workbook", "/Book"]
+        .into_iter()
+        .find(|n| file.is_stream(n))
+    else {
         // calamine says what is missing.
         return Ok(());
     };
@@ -409,7 +412,8 @@ pub fn check_xls(path: &str, bytes: &[u8]) -> Result<(), RegisterError> {
         max_columns: MAX_SHEET_COLUMNS,
     };
     let u16_at = |b: &[u8], i: usize| -> Option<u64> {
-        b.get(i..i + 2).map(|x| u64::from(u16::from_le_bytes([x[0], x[1]])))
+        b.get(i..i + 2)
+            .map(|x| u64::from(u16::from_le_bytes([x[0], x[1]])))
     };
     let u32_at = |b: &[u8], i: usize| -> Option<u64> {
         b.get(i..i + 4)
@@ -442,15 +446,26 @@ pub fn check_xls(path: &str, bytes: &[u8]) -> Result<(), RegisterError> {
             // DIMENSIONS: BIFF8 rows as u32, earlier ones as u16 (calamine reads both).
             0x0200 => {
                 let (first_row, last_row, first_column, last_column) = if body.len() >= 14 {
-                    (u32_at(body, 0), u32_at(body, 4), u16_at(body, 8), u16_at(body, 10))
+                    (
+                        u32_at(body, 0),
+                        u32_at(body, 4),
+                        u16_at(body, 8),
+                        u16_at(body, 10),
+                    )
                 } else {
-                    (u16_at(body, 0), u16_at(body, 2), u16_at(body, 4), u16_at(body, 6))
+                    (
+                        u16_at(body, 0),
+                        u16_at(body, 2),
+                        u16_at(body, 4),
+                        u16_at(body, 6),
+                    )
                 };
+                // The last row and column are given as one past the last (MS-XLS 2.4.90).
                 if let (Some(r0), Some(r1), Some(c0), Some(c1)) =
                     (first_row, last_row, first_column, last_column)
                 {
-                    let rows = r1.saturating_sub(r0) + 1;
-                    let columns = c1.saturating_sub(c0) + 1;
+                    let rows = r1.saturating_sub(r0);
+                    let columns = c1.saturating_sub(c0);
                     if rows > 65_536 || columns > 256 {
                         return Err(beyond(r1, c1));
                     }
@@ -634,7 +649,8 @@ fn ods_reach(part: &mut impl Read) -> Result<Reach, quick_xml::Error> {
             }
             Event::End(e) => match e.name().as_ref() {
                 "table:table-cell" | "table:covered-table-cell" => {
-                    if let (Some((c, holds)), Some((_, column, reach))) = (cell.take(), row.as_mut())
+                    if let (Some((c, holds)), Some((_, column, reach))) =
+                        (cell.take(), row.as_mut())
                     {
                         *column = column.saturating_add(c);
                         if holds {

@@ -315,15 +315,24 @@ fn a_small_xls_whose_cells_span_millions_is_refused_before_calamine_builds_the_g
     let eof = (0x000Au16, Vec::new());
     // A cell at column 65,536: no .xls has one (the last column is IV, 256); calamine would
     // build a grid of 4 billion cells.
-    let far = xls(&[bof.clone(), number(0, 0), number(65_535, 65_535), eof.clone()]);
-    assert!(far.len() < 10_000);
+    let far = xls(&[
+        bof.clone(),
+        number(0, 0),
+        number(65_535, 65_535),
+        eof.clone(),
+    ]);
+    assert!(far.len() < 64 * 1024, "a small file: {} bytes", far.len());
     let err = read_grid(&write(&dir, "far.xls", &far)).expect_err("far");
     assert_eq!(err.code(), "sheet_too_large", "{err}");
     // A1 and IV65536: 16.7 million cells in one grid.
     let wide = xls(&[bof.clone(), number(0, 0), number(65_535, 255), eof.clone()]);
     let err = read_grid(&write(&dir, "wide.xls", &wide)).expect_err("wide");
     assert_eq!(err.code(), "file_too_large", "{err}");
-    assert!(err.message_zh().contains("非空单元格"), "{}", err.message_zh());
+    assert!(
+        err.message_zh().contains("非空单元格"),
+        "{}",
+        err.message_zh()
+    );
     // Declared dimensions of 4 billion rows (calamine reserves room for them).
     let mut dims = Vec::new();
     dims.extend(0u32.to_le_bytes());
@@ -354,7 +363,25 @@ fn an_xlsb_is_asked_for_as_xlsx_and_a_claimed_count_of_texts_is_refused() {
     }
     // `uniqueCount` of 99,999,999,999 in a small file: calamine would reserve room for them.
     let strings = r#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="99999999999" count="1"><si><t>姓名</t></si></sst>"#;
-    let claimed = with_parts(&real, &[("xl/sharedStrings.xml", strings.as_bytes().to_vec())]);
+    let claimed = with_parts(
+        &real,
+        &[("xl/sharedStrings.xml", strings.as_bytes().to_vec())],
+    );
     let err = read_grid(&write(&dir, "claimed.xlsx", &claimed)).expect_err("claimed");
     assert_eq!(err.code(), "file_too_large", "{err}");
+}
+
+#[test]
+fn a_real_xls_passes_its_checks_and_is_read_with_its_merged_cells() {
+    // Written by xlwt (BIFF8): a hidden first sheet, a title merged across, 包保责任人 merged
+    // down over three people.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/居民花名册.xls");
+    let bytes = std::fs::read(&path).expect("read");
+    kadian_registers::guard::check_xls("居民花名册.xls", &bytes).expect("within the limits");
+    let grid = read_grid(&path).expect("read");
+    assert_eq!(grid.sheet, "居民花名册");
+    assert_eq!(grid.rows[1][0].text(), "姓名");
+    assert_eq!(grid.rows[4][0].text(), "王五");
+    let filled = grid.merges_filled_below(1);
+    assert_eq!(filled.rows[4][3].text(), "曹思");
 }

@@ -177,7 +177,11 @@ pub fn stored_warnings(p: &Person, today: NaiveDate) -> Vec<NoticeView> {
     // "无法识别" is quoted in full, a birth date comes out of the ID number).
     let hide = |text: &str| {
         let mut text = text.to_owned();
-        if let Some(n) = p.document_number.as_deref().filter(|n| !n.trim().is_empty()) {
+        if let Some(n) = p
+            .document_number
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+        {
             text = text.replace(n.trim(), &mask_document(n));
         }
         if let Some(n) = p.phone.as_deref().filter(|n| !n.trim().is_empty()) {
@@ -191,7 +195,8 @@ pub fn stored_warnings(p: &Person, today: NaiveDate) -> Vec<NoticeView> {
             let mut view = NoticeView::from(n);
             if matches!(n.code.as_str(), "id_birth_date" | "id_birth_future") {
                 view.message = "身份证号码中的出生日期不对，请核对".into();
-                view.message_en = "The birth date in the ID number is not possible; please check".into();
+                view.message_en =
+                    "The birth date in the ID number is not possible; please check".into();
             } else {
                 view.message = hide(&view.message);
                 view.message_en = hide(&view.message_en);
