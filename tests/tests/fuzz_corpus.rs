@@ -27,9 +27,16 @@ fn inputs(folder: &str, target: &str) -> Vec<(PathBuf, Vec<u8>)> {
 /// The kept corpus and the regressions of `target`.
 fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let regressions = inputs("regressions", target);
-    assert!(!regressions.is_empty(), "the regressions of {target} are there");
+    assert!(
+        !regressions.is_empty(),
+        "the regressions of {target} are there"
+    );
     let mut all = inputs("corpus", target);
-    assert!(all.len() >= 50, "the corpus of {target} is there: {}", all.len());
+    assert!(
+        all.len() >= 50,
+        "the corpus of {target} is there: {}",
+        all.len()
+    );
     all.extend(regressions);
     all
 }
