@@ -47,7 +47,8 @@ impl Celsius {
     /// `temperature_decimal_assumed` and a suggestion. `3.65` is not guessed at: a decimal point
     /// typed in the wrong place is measured again.
     /// Readings between 93 and 108 are °F (forehead thermometers sold abroad), converted with the
-    /// warning `temperature_fahrenheit`.
+    /// warning `temperature_fahrenheit`. A reading with two or more decimals (`37.25`) is rounded
+    /// to one with the warning `temperature_rounded` and a suggestion (it may cross 37.3).
     ///
     /// Errors (the reading is taken again, nothing is stored): `temperature_missing`,
     /// `temperature_not_number`, `temperature_out_of_range` (outside 34.0–43.0 °C after the
@@ -151,6 +152,29 @@ impl Celsius {
         let c = Celsius::round(value);
         if !in_range(c) || value > 1000.0 {
             return Err(out_of_range(c));
+        }
+        // A reading is kept to one decimal: a second one (36.55, 37.25) is rounded only when
+        // the volunteer confirms it, since rounding can cross the fever threshold (37.25 → 37.3).
+        let decimals = cleaned
+            .split_once('.')
+            .map_or(0, |(_, d)| d.trim_end_matches('0').len());
+        if decimals > 1 {
+            let warning = Notice::warning(
+                Field::TemperatureC,
+                "temperature_rounded",
+                format!(
+                    "体温只记一位小数：“{}”按 {:.1} ℃ 记录，请确认",
+                    raw.trim(),
+                    c.degrees()
+                ),
+                format!(
+                    "A temperature is kept to one decimal: \"{}\" is {:.1} °C, please confirm",
+                    raw.trim(),
+                    c.degrees()
+                ),
+            )
+            .with_suggestion(format!("{:.1}", c.degrees()));
+            return Ok(Checked::warned(c, warning));
         }
         Ok(Checked::ok(c))
     }

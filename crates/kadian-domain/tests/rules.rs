@@ -432,6 +432,22 @@ fn temperature_37_3_is_fever() {
 }
 
 #[test]
+fn a_second_decimal_is_rounded_only_when_confirmed_since_it_can_cross_the_fever_line() {
+    // A try-out typed 37.25 on the pad: stored as 37.3, a fever, without a word.
+    let c = Celsius::parse("37.25").expect("ok");
+    assert_eq!(c.value.tenths(), 373);
+    assert_eq!(c.codes(), ["temperature_rounded"]);
+    assert_eq!(c.warnings[0].suggestion.as_deref(), Some("37.3"));
+    assert_eq!(
+        temp("36.55"),
+        (36.6, vec!["temperature_rounded".to_owned()])
+    );
+    // Trailing zeros are no second decimal.
+    assert_eq!(temp("36.50"), (36.5, vec![]));
+    assert_eq!(temp("37.0"), (37.0, vec![]));
+}
+
+#[test]
 fn temperature_3_65_is_measured_again() {
     let e = Celsius::parse("3.65").expect_err("misplaced decimal point");
     assert_eq!(e.code, "temperature_out_of_range");
