@@ -18,8 +18,8 @@ use kadian_registers::{Divisions, ImportOptions, KnownCompound};
 /// Every file must give a grid and a report, or a [`kadian_registers::RegisterError`].
 pub fn register_file(data: &[u8]) {
     static DIVISIONS: OnceLock<Divisions> = OnceLock::new();
-    let workbook = kadian_registers::guard::is_zip(data)
-        || data.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    let workbook =
+        kadian_registers::guard::is_zip(data) || kadian_registers::guard::is_compound_file(data);
     let Ok(grid) = kadian_registers::read_grid_bytes("fuzz", !workbook, data) else {
         return;
     };
@@ -193,21 +193,6 @@ pub fn push_input(data: &[u8]) -> (usize, Vec<u8>) {
     (device, body.to_string().into_bytes())
 }
 
-const KINDS: &[&str] = &[
-    "person",
-    "passage",
-    "temperature_reading",
-    "travel_declaration",
-    "correction",
-    "volunteer",
-    "observation_case",
-    "case_transition",
-    "follow_up_visit",
-    "community",
-    "compound",
-    "checkpoint",
-];
-
 const FIELDS: &[&str] = &[
     "id",
     "name",
@@ -316,6 +301,22 @@ const TEXTS: &[&str] = &[
     "a\u{0}b",
 ];
 
+/// A kind the protocol knows (a record kind or a place), as the one lists of kadian-domain
+/// name them, or now and then any text.
+fn kind(u: &mut Unstructured<'_>) -> arbitrary::Result<String> {
+    use kadian_domain::records::{RecordKind, ReferenceKind};
+    let known: Vec<&str> = RecordKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .chain(ReferenceKind::ALL.iter().map(|k| k.as_str()))
+        .collect();
+    Ok(if u.ratio(1, 20)? {
+        u.arbitrary::<String>()?
+    } else {
+        known[u.choose_index(known.len())?].to_owned()
+    })
+}
+
 fn pick<'a>(u: &mut Unstructured<'_>, from: &[&'a str]) -> arbitrary::Result<&'a str> {
     Ok(from[u.choose_index(from.len())?])
 }
@@ -373,7 +374,7 @@ fn record(u: &mut Unstructured<'_>) -> arbitrary::Result<Value> {
         }
     }
     Ok(json!({
-        "kind": pick(u, KINDS)?,
+        "kind": kind(u)?,
         "id": id,
         "op": pick(u, &["create", "update", "delete"])?,
         "base_version": if u.arbitrary()? { json!(u.int_in_range(0..=3u8)?) } else { Value::Null },

@@ -111,7 +111,11 @@ pub fn read_grid(path: &Path) -> Result<Grid, RegisterError> {
             crate::guard::Oversize::Text,
         )?
     } else {
-        crate::guard::read_capped(path)?
+        crate::guard::read_at_most(
+            path,
+            crate::guard::MAX_FILE_BYTES,
+            crate::guard::Oversize::File,
+        )?
     };
     read_grid_bytes(&shown, text, &bytes)
 }

@@ -117,13 +117,6 @@ impl Oversize {
     }
 }
 
-/// The file at `path`, read whole when it is no larger than [`MAX_FILE_BYTES`].
-///
-/// Errors: [`RegisterError::Io`], [`RegisterError::TooLarge`] (said before anything is read).
-pub fn read_capped(path: &std::path::Path) -> Result<Vec<u8>, RegisterError> {
-    read_at_most(path, MAX_FILE_BYTES, Oversize::File)
-}
-
 /// The file at `path`, read whole when it is no larger than `limit` bytes (else `what` is too
 /// large, said before anything is read).
 pub fn read_at_most(

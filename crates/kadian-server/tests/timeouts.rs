@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_request_whose_headers_never_end_is_closed_and_others_are_answered() {
+/// A server over a new SQLite database on a free loopback port, with at most `connections`
+/// open: its address, and the folder to keep while it serves.
+async fn server(connections: usize) -> (std::net::SocketAddr, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tmp");
     let url = format!("sqlite://{}", dir.path().join("kadian.db").display());
     let db = kadian_server::connect(&url).await.expect("db");
@@ -15,7 +16,17 @@ async fn a_request_whose_headers_never_end_is_closed_and_others_are_answered() {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    tokio::spawn(kadian_server::serve(listener, app));
+    tokio::spawn(kadian_server::http::serve_with_connections(
+        listener,
+        app,
+        connections,
+    ));
+    (addr, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_whose_headers_never_end_is_closed_and_others_are_answered() {
+    let (addr, _dir) = server(kadian_server::http::MAX_CONNECTIONS).await;
 
     // Slow clients: half a request line each, then silence.
     let mut stuck = Vec::new();
@@ -43,17 +54,7 @@ async fn a_request_whose_headers_never_end_is_closed_and_others_are_answered() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connections_beyond_the_limit_are_closed_at_once_and_served_again_when_one_ends() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let url = format!("sqlite://{}", dir.path().join("kadian.db").display());
-    let db = kadian_server::connect(&url).await.expect("db");
-    let app = kadian_server::router(kadian_server::AppState::new(db));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(kadian_server::http::serve_with_connections(
-        listener, app, 3,
-    ));
+    let (addr, _dir) = server(3).await;
 
     // Three connections hold the three slots, each in the middle of its headers.
     let mut held = Vec::new();
