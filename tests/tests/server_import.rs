@@ -264,3 +264,162 @@ async fn a_home_observation_register_opens_a_case_per_row_that_the_compound_lapt
         assert_eq!(li.end, china_today.to_string());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_street_exports_its_registers_for_the_district_in_one_workbook() {
+    use calamine::{open_workbook_auto, Data, Reader};
+    for b in backends() {
+        let s = TestServer::start(b).await;
+        let db = s.db.as_ref();
+        import_register(
+            db,
+            &fixture("八一社区_居家观察人员台账.xlsx"),
+            RegisterKind::HomeObservation,
+            Some(&s.community_a),
+            None,
+            false,
+        )
+        .await
+        .expect("import");
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        kadian_tests::harness::register_walk_in(&tablet.core, &s.checkpoint_a, "送货人");
+        let voided =
+            kadian_tests::harness::register_walk_in(&tablet.core, &s.checkpoint_a, "登错了");
+        {
+            use kadian_domain::records::{
+                new_id, Correction, CorrectionAction, Instant, RecordKind, Source,
+            };
+            tablet
+                .core
+                .store()
+                .record_correction(
+                    &Correction {
+                        id: new_id(),
+                        target_kind: RecordKind::Passage,
+                        target_id: voided,
+                        action: CorrectionAction::Void,
+                        replacement_id: None,
+                        reason: "登记错了".into(),
+                        at: Instant::now_cst(),
+                        recorded_by: "volunteer-1".into(),
+                    },
+                    Source::User,
+                )
+                .expect("void");
+        }
+        tablet.sync().await.expect("sync");
+
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("平原街道.xlsx");
+        let summary = kadian_server::export::export_street(
+            db,
+            &kadian_server::export::ExportOptions::default(),
+            &path,
+        )
+        .await
+        .expect("export");
+        assert_eq!(summary.passages, 1, "{b}: {summary:?}");
+        assert_eq!(summary.voided_left_out, 1, "{b}");
+        assert_eq!(summary.unreadable, 0, "{b}");
+        assert_eq!(
+            summary.cases as i64,
+            s.db.count("observation_case").await.expect("count")
+        );
+        assert!(summary.persons > 0 && summary.returnees > 0, "{summary:?}");
+
+        let mut book = open_workbook_auto(&path).expect("the workbook opens");
+        assert_eq!(
+            book.sheet_names(),
+            ["说明", "居民花名册", "出入登记", "返乡人员", "居家观察"]
+        );
+        let rows = |book: &mut calamine::Sheets<_>, name: &str| -> Vec<Vec<String>> {
+            book.worksheet_range(name)
+                .expect("sheet")
+                .rows()
+                .map(|r| r.iter().map(|c: &Data| c.to_string()).collect())
+                .collect()
+        };
+        let gate_log = rows(&mut book, "出入登记");
+        assert_eq!(gate_log[0][0], "卡点");
+        assert_eq!(gate_log[0].last().map(String::as_str), Some("复测体温"));
+        assert_eq!(gate_log.len(), 2, "header and the one passage kept");
+        assert!(gate_log[1].contains(&"送货人".to_owned()), "{gate_log:?}");
+        assert_eq!(gate_log[1][0], "八一新苑 东门");
+        let cases = rows(&mut book, "居家观察");
+        assert_eq!(cases.len(), summary.cases + 1);
+        // Each case's status folded from its transitions (the register's 已解除 rows are
+        // released, with the day), its compound by name.
+        assert!(
+            cases[1..]
+                .iter()
+                .all(|r| uuid::Uuid::parse_str(&r[4]).is_err()),
+            "the compound by its name, not its id: {:?}",
+            &cases[..2]
+        );
+        for r in &cases[1..] {
+            match r[7].as_str() {
+                "观察中" | "已转应急处置组" => assert!(r[8].is_empty(), "{r:?}"),
+                "已解除观察" | "已转出" | "失联" | "已撤销" => {
+                    assert!(!r[8].is_empty(), "{r:?}")
+                }
+                other => panic!("status {other:?}"),
+            }
+        }
+        assert!(cases.iter().any(|r| r[7] == "已解除观察"));
+        assert!(cases.iter().any(|r| r[7] == "观察中"));
+        let persons = rows(&mut book, "居民花名册");
+        assert_eq!(persons.len(), summary.persons + 1);
+        // ID numbers stay text, in full.
+        assert!(
+            persons[1..].iter().any(|r| r[2].len() == 18),
+            "{:?}",
+            &persons[..2]
+        );
+        let about = rows(&mut book, "说明");
+        let said = |key: &str| {
+            about
+                .iter()
+                .find(|r| r[0] == key)
+                .map(|r| r[1].clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(said("已作废或更正、未列入的出入登记"), "1");
+        assert!(said("注意").contains("个人信息"));
+
+        // One community, a range that ends before it starts, an unknown community.
+        let err = kadian_server::export::export_street(
+            db,
+            &kadian_server::export::ExportOptions {
+                community: Some("411402001999".into()),
+                ..Default::default()
+            },
+            &path,
+        )
+        .await
+        .expect_err("unknown community");
+        assert!(err.to_string().contains("no community"), "{err}");
+        let err = kadian_server::export::export_street(
+            db,
+            &kadian_server::export::ExportOptions {
+                from: chrono::NaiveDate::from_ymd_opt(2026, 12, 2),
+                to: chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
+                ..Default::default()
+            },
+            &path,
+        )
+        .await
+        .expect_err("backwards range");
+        assert!(err.to_string().contains("is after"), "{err}");
+        let other = kadian_server::export::export_street(
+            db,
+            &kadian_server::export::ExportOptions {
+                community: Some(s.community_b.clone()),
+                ..Default::default()
+            },
+            &path,
+        )
+        .await
+        .expect("community B");
+        assert_eq!((other.passages, other.cases, other.persons), (0, 0, 0));
+    }
+}

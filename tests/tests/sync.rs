@@ -1150,3 +1150,127 @@ async fn t23_a_renamed_checkpoint_reaches_the_tablets_and_a_taken_name_is_refuse
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t24_a_retired_compound_takes_no_new_records_keeps_its_history_and_can_come_back() {
+    use kadian_domain::places::PlaceWrite;
+    each_backend(|b| async move {
+        let s = TestServer::start(b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let unused = s.code(Role::Volunteer, &s.checkpoint_a).await;
+        register_walk_in(&tablet.core, &s.checkpoint_a, "退休前");
+        tablet.sync().await.expect("before retirement");
+        assert_eq!(s.db.count("passage").await.expect("count"), 1);
+
+        let retired_at = chrono::Utc::now();
+        s.db.put_place(&PlaceWrite::Retire {
+            id: s.compound_a.clone(),
+            at: Some(retired_at),
+        })
+        .await
+        .expect("retire");
+        let r = s.db.reference().await.expect("reference");
+        assert!(r.retired_at(&s.compound_a).is_some());
+        assert_eq!(
+            r.retired_at(&s.checkpoint_a),
+            r.retired_at(&s.compound_a),
+            "its gate retires with it"
+        );
+        assert!(r.retired_at(&s.compound_b).is_none(), "others stay");
+        // Retiring again keeps the first instant.
+        s.db.put_place(&PlaceWrite::Retire {
+            id: s.compound_a.clone(),
+            at: Some(retired_at + chrono::Duration::hours(1)),
+        })
+        .await
+        .expect("retire again");
+        let again = s.db.reference().await.expect("reference");
+        assert_eq!(again.retired_at(&s.compound_a), r.retired_at(&s.compound_a));
+
+        // The tablet learns it, and what it records from now on is refused, each record with its
+        // reason; what it sent before stays.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        register_walk_in(&tablet.core, &s.checkpoint_a, "退休后");
+        tablet.sync().await.expect("sync after retirement");
+        let info = tablet
+            .core
+            .enrolment_info()
+            .expect("info")
+            .expect("enrolled");
+        assert!(info.place_retired_at.is_some(), "{info:?}");
+        let rejected = tablet.core.store().rejected().expect("rejected");
+        assert_eq!(
+            rejected.len(),
+            2,
+            "the passage and its reading: {rejected:?}"
+        );
+        assert!(
+            rejected.iter().all(|r| r.code == "place_retired"),
+            "{rejected:?}"
+        );
+        assert!(rejected[0].message.contains("撤销"), "{rejected:?}");
+        assert_eq!(s.db.count("passage").await.expect("count"), 1);
+
+        // Its unused codes expired; no new code is issued for it; no compound is added under
+        // the retired name.
+        let d = TestDevice::new();
+        let err = kadian_device::sync::enrol(&d.core, &s.url, &unused, "新平板", None)
+            .await
+            .expect_err("the code of a retired gate");
+        assert!(err.to_string().contains("注册码"), "{err}");
+        let issue = kadian_server::admin::issue_enrol_code(
+            s.db.as_ref(),
+            Role::Volunteer,
+            &s.checkpoint_a,
+            chrono::Duration::hours(1),
+        )
+        .await
+        .expect_err("no code for a retired gate");
+        assert!(issue.to_string().contains("retired"), "{issue}");
+        let name = r.compounds[&s.compound_a].1.clone();
+        let add =
+            s.db.put_place(&PlaceWrite::Compound {
+                community: s.community_a.clone(),
+                name,
+            })
+            .await
+            .expect_err("the name of a retired compound");
+        assert!(add.to_string().contains("reinstate"), "{add}");
+
+        // A gate retired on its own stays retired when its compound comes back.
+        let west =
+            s.db.put_place(&PlaceWrite::Checkpoint {
+                compound: s.compound_b.clone(),
+                name: "西门".into(),
+            })
+            .await
+            .expect("gate");
+        for (id, at) in [
+            (&west, Some(chrono::Utc::now())),
+            (&s.compound_b, Some(chrono::Utc::now())),
+            (&s.compound_b, None),
+            (&s.compound_a, None),
+        ] {
+            s.db.put_place(&PlaceWrite::Retire { id: id.clone(), at })
+                .await
+                .expect("retire / reinstate");
+        }
+        let r = s.db.reference().await.expect("reference");
+        assert!(r.retired_at(&west).is_some(), "retired on its own");
+        assert!(r.retired_at(&s.checkpoint_b).is_none(), "back with B");
+        assert!(r.retired_at(&s.compound_a).is_none());
+        assert!(r.retired_at(&s.checkpoint_a).is_none(), "back with A");
+
+        // Back in use: the tablet's banner goes and new records are taken again.
+        register_walk_in(&tablet.core, &s.checkpoint_a, "恢复后");
+        tablet.sync().await.expect("sync after reinstatement");
+        let info = tablet
+            .core
+            .enrolment_info()
+            .expect("info")
+            .expect("enrolled");
+        assert_eq!(info.place_retired_at, None);
+        assert_eq!(s.db.count("passage").await.expect("count"), 2);
+    })
+    .await;
+}

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-const calls = vi.hoisted(() => ({ register: [] as unknown[][], remeasure: [] as unknown[][], asked: [] as string[] }))
+const calls = vi.hoisted(() => ({ register: [] as unknown[][], remeasure: [] as unknown[][], asked: [] as string[], retiredAt: null as string | null }))
 
 vi.mock('vant', async (original) => {
   const real = await original<typeof import('vant')>()
@@ -22,6 +22,7 @@ vi.mock('./ipc', async (original) => {
     deviceEnrolment: async () => ({
       server_url: 'http://127.0.0.1:8470', role: 'volunteer', street: '411402001',
       community: '411402001018', compound: 'c1', checkpoint: 'k1', place_name: '东门', reenrol_needed: false,
+      place_retired_at: calls.retiredAt,
     }),
     syncStatus: async () => ({
       online: false, last_success: null, pending: 7, pending_entries: 3, rejected: 0, quarantined: 0, reenrol_needed: false,
@@ -97,7 +98,21 @@ describe('the gate', () => {
     expect(sync.text()).toContain('离线')
     expect(sync.text()).toContain('待同步 3 条')
     expect(sync.text()).toContain('尚未同步')
+    expect(wrapper.find('[data-testid="place-retired"]').exists()).toBe(false)
     wrapper.unmount()
+  })
+
+  it('says so when the street retired this checkpoint, and what to do', async () => {
+    calls.retiredAt = '2026-12-06 16:50'
+    try {
+      const wrapper = await mountApp()
+      const banner = wrapper.get('[data-testid="place-retired"]').text()
+      expect(banner).toContain('街道已于 2026-12-06 16:50 撤销「东门」')
+      expect(banner).toContain('请联系街道')
+      wrapper.unmount()
+    } finally {
+      calls.retiredAt = null
+    }
   })
 
   it('registers a known resident in three taps, turns red on a fever and keeps the first reading', async () => {

@@ -59,11 +59,23 @@ impl ReferenceData {
         })
     }
 
-    /// The checkpoints of a compound, by id.
+    /// The checkpoints of a compound in use (retired ones left out), by id.
     pub fn gates_of<'a>(&'a self, compound: &'a str) -> impl Iterator<Item = &'a Checkpoint> {
         self.checkpoints
             .values()
-            .filter(move |c| c.compound == compound)
+            .filter(move |c| c.compound == compound && c.retired_at.is_none())
+    }
+
+    /// When this device's place was retired by the street (its checkpoint's, or else its
+    /// compound's retirement), if it was: the server takes no new records made there after it.
+    pub fn retired_at(
+        &self,
+        checkpoint: Option<&str>,
+        compound: Option<&str>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        checkpoint
+            .and_then(|g| self.checkpoints.get(g)?.retired_at)
+            .or_else(|| compound.and_then(|c| self.compounds.get(c)?.retired_at))
     }
 }
 
@@ -80,21 +92,30 @@ mod tests {
                 id: "c1".into(),
                 name: "八一新苑".into(),
                 community: "411402001018".into(),
+                retired_at: None,
             },
         );
-        for (id, compound) in [("g1", "c1"), ("g2", "gone")] {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-06T08:00:00Z")
+            .map(|t| t.to_utc())
+            .ok();
+        for (id, compound, retired_at) in
+            [("g1", "c1", None), ("g2", "gone", None), ("g3", "c1", at)]
+        {
             r.checkpoints.insert(
                 id.into(),
                 Checkpoint {
                     id: id.into(),
                     name: "东门".into(),
                     compound: compound.into(),
+                    retired_at,
                 },
             );
         }
         assert_eq!(r.checkpoint_label("g1").as_deref(), Some("八一新苑 东门"));
         assert_eq!(r.checkpoint_label("g2").as_deref(), Some("东门"));
         assert_eq!(r.checkpoint_label("none"), None);
-        assert_eq!(r.gates_of("c1").count(), 1);
+        assert_eq!(r.gates_of("c1").count(), 1, "the retired g3 is left out");
+        assert_eq!(r.retired_at(Some("g3"), Some("c1")), at);
+        assert_eq!(r.retired_at(Some("g1"), Some("c1")), None);
     }
 }

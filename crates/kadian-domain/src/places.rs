@@ -3,6 +3,7 @@
 //! on the server only (`kadian-server community|compound|checkpoint`); devices read them typed,
 //! never as raw JSON.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A community (社区/村) of the street.
@@ -25,6 +26,11 @@ pub struct Compound {
     pub name: String,
     /// Its community's code.
     pub community: String,
+    /// When the street retired it (UTC), if it did: it takes no new records after that instant
+    /// and is left out of every choice list; its history stays. Absent from the body when it
+    /// was never retired, so bodies from before retirement existed keep their hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 /// A checkpoint (卡点) of a compound.
@@ -36,6 +42,10 @@ pub struct Checkpoint {
     pub name: String,
     /// Its compound's id.
     pub compound: String,
+    /// When the street retired it (UTC), if it did (a compound's retirement retires its
+    /// checkpoints too); as [`Compound::retired_at`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 /// A place to set on the server: one kind of reference data each. A new kind of place (a zone,
@@ -70,5 +80,14 @@ pub enum PlaceWrite {
         id: String,
         /// The new name.
         name: String,
+    },
+    /// A compound or a checkpoint retired at an instant (a compound's checkpoints with it), or
+    /// reinstated (`None`). A retired place takes no new records made after that instant, its
+    /// unused enrolment codes expire, and it leaves every choice list; what it holds stays.
+    Retire {
+        /// The compound's or checkpoint's id.
+        id: String,
+        /// When (UTC), or `None` to reinstate it.
+        at: Option<DateTime<Utc>>,
     },
 }

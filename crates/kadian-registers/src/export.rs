@@ -96,8 +96,23 @@ pub fn export_csv(table: &ExportTable, path: &Path) -> Result<(), RegisterError>
 /// Writes the table as `.xlsx`: text as string cells (never formulas), numbers as numbers, dates
 /// as date cells formatted `yyyy-mm-dd` (date-times `yyyy-mm-dd hh:mm:ss`).
 pub fn export_xlsx(table: &ExportTable, path: &Path) -> Result<(), RegisterError> {
+    export_workbook(std::slice::from_ref(table), path)
+}
+
+/// Writes several tables as the sheets of one `.xlsx`, in order, each as [`export_xlsx`] writes
+/// one. Errors: `RegisterError::Export` (a sheet name Excel refuses, a sheet over 1,048,575
+/// rows, the file not writable).
+pub fn export_workbook(tables: &[ExportTable], path: &Path) -> Result<(), RegisterError> {
     let err = |e: &dyn std::fmt::Display| RegisterError::Export(e.to_string());
     let mut book = Workbook::new();
+    for table in tables {
+        write_sheet(&mut book, table)?;
+    }
+    book.save(path).map_err(|e| err(&e))
+}
+
+fn write_sheet(book: &mut Workbook, table: &ExportTable) -> Result<(), RegisterError> {
+    let err = |e: &dyn std::fmt::Display| RegisterError::Export(e.to_string());
     let sheet = book.add_worksheet();
     sheet.set_name(&table.sheet).map_err(|e| err(&e))?;
     let bold = Format::new().set_bold();
@@ -127,7 +142,7 @@ pub fn export_xlsx(table: &ExportTable, path: &Path) -> Result<(), RegisterError
             written.map_err(|e| err(&e))?;
         }
     }
-    book.save(path).map_err(|e| err(&e))
+    Ok(())
 }
 
 #[cfg(test)]

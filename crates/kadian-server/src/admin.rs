@@ -297,6 +297,14 @@ pub async fn import_register(
             anyhow::bail!("compound {id} ({name}) is in community {theirs}, not {want}");
         }
     }
+    if let Some((id, at)) = compound.and_then(|id| Some((id, reference.retired_at(id)?))) {
+        anyhow::bail!(
+            "compound {} was retired at {} (China time) and takes no new records; \
+             `kadian-server compound reinstate --id {id}` brings it back",
+            reference.place_name(id),
+            china_minute(at),
+        );
+    }
     let compound_name = match compound {
         Some(id) => Some(
             reference
@@ -312,7 +320,7 @@ pub async fn import_register(
         let mut ids: Vec<&String> = reference
             .checkpoints
             .iter()
-            .filter(|(_, (k, _))| k == c)
+            .filter(|(id, (k, _))| k == c && reference.retired_at(id).is_none())
             .map(|(id, _)| id)
             .collect();
         ids.sort();
@@ -333,7 +341,10 @@ pub async fn import_register(
     options.compounds = reference
         .compounds
         .iter()
-        .filter(|(_, (c, _))| community.is_none_or(|want| want == c))
+        // A retired compound takes no new residents: its rows are not placed there.
+        .filter(|(id, (c, _))| {
+            community.is_none_or(|want| want == c) && reference.retired_at(id).is_none()
+        })
         .map(|(id, (c, name))| kadian_registers::KnownCompound {
             id: id.clone(),
             name: name.clone(),
@@ -563,7 +574,7 @@ pub fn china_minute(at: chrono::DateTime<Utc>) -> String {
 }
 
 /// China Standard Time (+08:00), the registers' local time.
-fn chrono_offset() -> chrono::FixedOffset {
+pub(crate) fn chrono_offset() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(8 * 3600)
         .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"))
 }
@@ -627,8 +638,23 @@ pub struct CompoundPlaces {
     pub id: String,
     /// Name.
     pub name: String,
-    /// Its checkpoints, (id, name) by name.
-    pub checkpoints: Vec<(String, String)>,
+    /// When it was retired (China time, `2026-12-06 16:50`), if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<String>,
+    /// Its checkpoints, by name.
+    pub checkpoints: Vec<CheckpointPlace>,
+}
+
+/// One checkpoint of [`place_tree`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CheckpointPlace {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// When it was retired (China time), if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<String>,
 }
 
 /// The street's places as a tree (communities by code, compounds and checkpoints by name), of
@@ -647,16 +673,22 @@ pub fn place_tree(
                 .iter()
                 .filter(|(_, (c, _))| c == code)
                 .map(|(id, (_, name))| {
-                    let mut checkpoints: Vec<(String, String)> = reference
+                    let retired = |id: &str| reference.retired_at(id).map(china_minute);
+                    let mut checkpoints: Vec<CheckpointPlace> = reference
                         .checkpoints
                         .iter()
                         .filter(|(_, (compound, _))| compound == id)
-                        .map(|(cid, (_, n))| (cid.clone(), n.clone()))
+                        .map(|(cid, (_, n))| CheckpointPlace {
+                            id: cid.clone(),
+                            name: n.clone(),
+                            retired_at: retired(cid),
+                        })
                         .collect();
-                    checkpoints.sort_by(|a, b| a.1.cmp(&b.1));
+                    checkpoints.sort_by(|a, b| a.name.cmp(&b.name));
                     CompoundPlaces {
                         id: id.clone(),
                         name: name.clone(),
+                        retired_at: retired(id),
                         checkpoints,
                     }
                 })
@@ -688,10 +720,20 @@ pub fn place_tree_text(tree: &[CommunityPlaces]) -> String {
             c.name,
             c.compounds.len()
         ));
+        let retired = |at: &Option<String>| {
+            at.as_ref()
+                .map(|at| format!("  (retired {at})"))
+                .unwrap_or_default()
+        };
         for k in &c.compounds {
-            lines.push(format!("  {}  {}", k.id, k.name));
-            for (id, name) in &k.checkpoints {
-                lines.push(format!("    {id}  {name}"));
+            lines.push(format!("  {}  {}{}", k.id, k.name, retired(&k.retired_at)));
+            for g in &k.checkpoints {
+                lines.push(format!(
+                    "    {}  {}{}",
+                    g.id,
+                    g.name,
+                    retired(&g.retired_at)
+                ));
             }
         }
     }

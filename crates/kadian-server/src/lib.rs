@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod db;
+pub mod export;
 pub mod http;
 pub mod rules;
 

@@ -125,6 +125,25 @@ enum Command {
         #[arg(long)]
         report: Option<String>,
     },
+    /// Export the street's data for the district as one .xlsx: 居民花名册, 出入登记, 返乡人员,
+    /// 居家观察 and 说明. ID numbers and phones are in full: the file is personal information
+    Export {
+        /// The .xlsx to write (an existing file is kept unless --force)
+        #[arg(long)]
+        out: PathBuf,
+        /// Passages and returnees from this China date (2026-12-01)
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Passages and returnees up to this China date (default: today)
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+        /// Only this community (12-digit code)
+        #[arg(long)]
+        community: Option<String>,
+        /// Replace the file if it exists
+        #[arg(long)]
+        force: bool,
+    },
     /// After a restore from a backup: start a new generation, so that every device pulls again
     /// from the start and sends again every record the backup does not hold. With --from (SQLite),
     /// put the backup in place first (the server must be stopped); for PostgreSQL, pg_restore the
@@ -196,6 +215,19 @@ enum CompoundCommand {
         #[arg(long)]
         name: String,
     },
+    /// Retire a compound and its checkpoints: no new records from now on, its unused enrolment codes expire,
+    /// it leaves every choice list; its history stays
+    Retire {
+        /// Compound id
+        #[arg(long)]
+        id: String,
+    },
+    /// Bring a retired compound back into use
+    Reinstate {
+        /// Compound id
+        #[arg(long)]
+        id: String,
+    },
     /// Add a compound to a community
     Add {
         /// Community code (12 digits)
@@ -223,6 +255,19 @@ enum CheckpointCommand {
         /// New name
         #[arg(long)]
         name: String,
+    },
+    /// Retire a checkpoint: no new records from now on, its unused enrolment codes expire,
+    /// it leaves every choice list; its history stays
+    Retire {
+        /// Checkpoint id
+        #[arg(long)]
+        id: String,
+    },
+    /// Bring a retired checkpoint back into use
+    Reinstate {
+        /// Checkpoint id
+        #[arg(long)]
+        id: String,
     },
     /// Add a checkpoint to a compound
     Add {
@@ -271,6 +316,66 @@ impl From<RoleArg> for Role {
             RoleArg::Street => Role::Street,
         }
     }
+}
+
+/// `compound|checkpoint retire|reinstate`: checks the id is a place of that kind, changes it, and
+/// says what changed with it (a compound's checkpoints).
+async fn retire(
+    db: &dyn kadian_server::db::Database,
+    json_mode: bool,
+    what: &str,
+    id: &str,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<()> {
+    let before = db.reference().await?;
+    let known = if what == "compound" {
+        before.compounds.contains_key(id)
+    } else {
+        before.checkpoints.contains_key(id)
+    };
+    if !known {
+        bail!("no {what} {id} in this street (see `kadian-server {what} list`)");
+    }
+    db.put_place(&PlaceWrite::Retire {
+        id: id.to_owned(),
+        at,
+    })
+    .await?;
+    let after = db.reference().await?;
+    let name = after.place_name(id);
+    let gates: Vec<String> = after
+        .checkpoints
+        .iter()
+        .filter(|(g, (c, _))| c == id && before.retired_at(g) != after.retired_at(g))
+        .map(|(g, _)| after.place_name(g))
+        .collect();
+    let retired_at = after.retired_at(id);
+    let text = match (at, retired_at) {
+        (Some(_), Some(when)) => {
+            let mut t = format!(
+                "{name} ({id}) retired at {} China time: it takes no new records, its unused \
+                 enrolment codes have expired, its history stays",
+                admin::china_minute(when)
+            );
+            if !gates.is_empty() {
+                t.push_str(&format!("; retired with it: {}", gates.join(", ")));
+            }
+            t
+        }
+        _ => {
+            let mut t = format!("{name} ({id}) is in use again");
+            if !gates.is_empty() {
+                t.push_str(&format!("; back with it: {}", gates.join(", ")));
+            }
+            t
+        }
+    };
+    print(
+        json_mode,
+        json!({"id": id, "name": name, "retired_at": retired_at, "checkpoints": gates}),
+        text,
+    );
+    Ok(())
 }
 
 fn print(json_mode: bool, value: serde_json::Value, text: String) {
@@ -444,6 +549,68 @@ async fn main() -> Result<()> {
             };
             print(j, json!(codes), text);
         }
+        Command::Export {
+            out,
+            from,
+            to,
+            community,
+            force,
+        } => {
+            if out.exists() && !force {
+                bail!(
+                    "{} exists: choose another --out, or add --force to replace it",
+                    out.display()
+                );
+            }
+            let options = kadian_server::export::ExportOptions {
+                from,
+                to,
+                community,
+            };
+            let summary = kadian_server::export::export_street(&*db, &options, &out).await?;
+            tracing::info!(
+                target: kadian_server::http::AUDIT,
+                file = %out.display(),
+                community = options.community.as_deref().unwrap_or("street"),
+                persons = summary.persons,
+                passages = summary.passages,
+                "street data exported"
+            );
+            eprintln!(
+                "注意：文件含完整的身份证号和电话等个人信息，仅用于疫情防控，按规定保管、用后删除 / \
+                 the file holds ID numbers and phones in full: personal information"
+            );
+            print(
+                j,
+                json!({"file": out, "summary": summary}),
+                format!(
+                    "{}: {} persons, {} passages ({} voided left out), {} returnees, {} home-observation cases{}",
+                    out.display(),
+                    summary.persons,
+                    summary.passages,
+                    summary.voided_left_out,
+                    summary.returnees,
+                    summary.cases,
+                    if summary.unreadable > 0 {
+                        format!("; {} stored records no longer pass their rules, left out", summary.unreadable)
+                    } else {
+                        String::new()
+                    }
+                ),
+            );
+        }
+        Command::Compound {
+            command: CompoundCommand::Retire { id },
+        } => retire(&*db, j, "compound", &id, Some(chrono::Utc::now())).await?,
+        Command::Compound {
+            command: CompoundCommand::Reinstate { id },
+        } => retire(&*db, j, "compound", &id, None).await?,
+        Command::Checkpoint {
+            command: CheckpointCommand::Retire { id },
+        } => retire(&*db, j, "checkpoint", &id, Some(chrono::Utc::now())).await?,
+        Command::Checkpoint {
+            command: CheckpointCommand::Reinstate { id },
+        } => retire(&*db, j, "checkpoint", &id, None).await?,
         Command::Compound {
             command: CompoundCommand::Add { community, name },
         } => {

@@ -613,4 +613,50 @@ fn the_street_office_lists_and_renames_places_and_lists_volunteers_and_codes() {
         done.contains("stored 173, already there 0, refused 0"),
         "{done}"
     );
+
+    // A compound retired: its gate with it, shown in the list; no code for it; back in use.
+    let retired = ok(&["compound", "retire", "--id", &compound]);
+    assert!(
+        retired.contains("八一新苑") && retired.contains("retired at") && retired.contains("北门"),
+        "{retired}"
+    );
+    let tree = ok(&["compound", "list"]);
+    assert!(
+        tree.contains(&format!("  {compound}  八一新苑  (retired 20"))
+            && tree.contains(&format!("    {gate}  北门  (retired 20")),
+        "{tree}"
+    );
+    let (success, _, err) = run(&["enrol-code", "--role", "volunteer", "--checkpoint", &gate]);
+    assert!(!success && err.contains("retired"), "{err}");
+    let (success, _, err) = run(&["checkpoint", "reinstate", "--id", &gate]);
+    assert!(
+        !success && err.contains("reinstate the compound first"),
+        "{err}"
+    );
+    let (success, _, err) = run(&["checkpoint", "retire", "--id", &compound]);
+    assert!(!success && err.contains("no checkpoint"), "{err}");
+    let back = ok(&["compound", "reinstate", "--id", &compound]);
+    assert!(
+        back.contains("in use again") && back.contains("北门"),
+        "{back}"
+    );
+    let tree = ok(&["compound", "list"]);
+    assert!(!tree.contains("retired"), "{tree}");
+
+    // The street's data for the district: written once, never over a file by accident.
+    let out = dir.path().join("平原街道_导出.xlsx");
+    let out = out.to_str().expect("path");
+    let (success, said, warned) = run(&["export", "--out", out]);
+    assert!(success, "{warned}");
+    assert!(
+        said.contains("passages") && said.contains("home-observation cases"),
+        "{said}"
+    );
+    assert!(warned.contains("个人信息"), "{warned}");
+    assert!(std::path::Path::new(out).exists());
+    let (success, _, err) = run(&["export", "--out", out]);
+    assert!(!success && err.contains("--force"), "{err}");
+    ok(&["export", "--out", out, "--force", "--from", "2020-02-01"]);
+    let (success, _, err) = run(&["export", "--out", out, "--force", "--from", "2020/02/01"]);
+    assert!(!success && err.contains("--from"), "{err}");
 }

@@ -5,6 +5,7 @@ const en: MessageSchema = {
   start: {
     notEnrolled: 'This device is not enrolled',
     enrolledAt: 'Enrolled: {place}',
+    placeRetired: 'The street retired {place} at {at}: records made here from then on are not accepted. Ask the street office to enrol this device at another place; every record on it is kept.',
     roles: { volunteer: 'Checkpoint tablet', compound: 'Compound', community: 'Community', street: 'Street' },
   },
   enrol: {

@@ -3,6 +3,7 @@ const zhCN = {
   start: {
     notEnrolled: '设备尚未注册',
     enrolledAt: '已注册：{place}',
+    placeRetired: '街道已于 {at} 撤销「{place}」：此后在这里登记的记录不再被接收。请联系街道把本设备注册到其他地点，本机已有的记录都会保留。',
     roles: { volunteer: '卡点平板', compound: '小区', community: '社区', street: '街道' },
   },
   enrol: {

@@ -26,6 +26,10 @@ pub struct EnrolmentInfo {
     pub place_name: Option<String>,
     /// The server asked for a new enrolment (revoked token); local data is kept.
     pub reenrol_needed: bool,
+    /// When the street retired this device's checkpoint or compound (China time,
+    /// `2026-12-06 16:50`), if it did: new records made there are refused by the server, and the
+    /// device is to be enrolled at another place.
+    pub place_retired_at: Option<String>,
 }
 
 impl AppCore {
@@ -48,6 +52,13 @@ impl AppCore {
                 let community = e.scope.community.as_deref()?;
                 r.communities.get(community).map(|c| c.name.clone())
             });
+        let place_retired_at = r
+            .retired_at(e.scope.checkpoint.as_deref(), e.scope.compound.as_deref())
+            .map(|at| {
+                crate::local_time::local(at)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            });
         Ok(Some(EnrolmentInfo {
             server_url: e.server_url,
             role: e.role.as_str().to_owned(),
@@ -57,6 +68,7 @@ impl AppCore {
             checkpoint: e.scope.checkpoint,
             place_name,
             reenrol_needed: store.reenrol_needed()?,
+            place_retired_at,
         }))
     }
 }

@@ -98,6 +98,7 @@ impl AppCore {
             let compounds: Vec<kadian_registers::KnownCompound> = r
                 .compounds
                 .values()
+                .filter(|c| c.retired_at.is_none())
                 .map(|c| kadian_registers::KnownCompound {
                     id: c.id.clone(),
                     name: c.name.clone(),

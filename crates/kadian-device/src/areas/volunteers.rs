@@ -76,10 +76,17 @@ impl AppCore {
 
     /// The compounds whose volunteers this device keeps, by name. Errors: `not_staff`.
     pub fn volunteer_compounds(&self) -> AppResult<Vec<CompoundChoice>> {
+        let r = self.reference()?;
         let mut list: Vec<CompoundChoice> = self
             .managed_compounds()?
             .into_iter()
             .map(|(id, name)| CompoundChoice { id, name })
+            // A retired compound takes no new volunteers.
+            .filter(|c| {
+                r.compounds
+                    .get(&c.id)
+                    .is_none_or(|k| k.retired_at.is_none())
+            })
             .collect();
         list.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(list)

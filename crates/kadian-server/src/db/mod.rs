@@ -233,6 +233,54 @@ pub(crate) fn id_of_another_kind(id: &str, kind: &str) -> DbError {
     ))
 }
 
+/// The refusal to add a place under the name of a retired one (it would come back silently).
+pub(crate) fn retired_place(what: &str, name: &str, id: &str, at: DateTime<Utc>) -> DbError {
+    DbError::Invalid(format!(
+        "the {what} {name:?} was retired at {} (China time); bring it back with \
+         `kadian-server {what} reinstate {id}`",
+        crate::admin::china_minute(at)
+    ))
+}
+
+/// The id a rename or retirement names.
+pub(crate) fn place_id(place: &PlaceWrite) -> &str {
+    match place {
+        PlaceWrite::Rename { id, .. } | PlaceWrite::Retire { id, .. } => id,
+        PlaceWrite::Community { code, .. } => code,
+        PlaceWrite::Compound { name, .. } | PlaceWrite::Checkpoint { name, .. } => name,
+    }
+}
+
+/// A place's (name, retired at) after a rename or retirement: retiring a retired place keeps
+/// its first date; reinstating a place in use changes nothing.
+pub(crate) fn place_changed(
+    place: &PlaceWrite,
+    name: String,
+    retired: Option<DateTime<Utc>>,
+) -> (String, Option<DateTime<Utc>>) {
+    match place {
+        PlaceWrite::Rename { name: new, .. } => (new.clone(), retired),
+        PlaceWrite::Retire { at, .. } => (name, at.and(retired.or(*at))),
+        _ => (name, retired),
+    }
+}
+
+/// What a checkpoint's retirement becomes when its compound is retired (`compound` is the new
+/// instant) or reinstated (`None`): `Some((retired_at, retired_with_compound))` to write, `None`
+/// to leave it. One in use retires with the compound; one the compound retired comes back with
+/// it; one retired on its own stays so.
+pub(crate) fn gate_follows(
+    compound: Option<DateTime<Utc>>,
+    gate: Option<DateTime<Utc>>,
+    with_compound: bool,
+) -> Option<(Option<DateTime<Utc>>, bool)> {
+    match (compound, gate) {
+        (Some(at), None) => Some((Some(at), true)),
+        (None, Some(_)) if with_compound => Some((None, false)),
+        _ => None,
+    }
+}
+
 /// The push's metadata.
 #[derive(Debug, Clone)]
 pub struct PushMeta {
@@ -419,6 +467,13 @@ pub async fn connect_existing(url: &str) -> DbResult<Arc<dyn Database>> {
 /// Scope of an enrolment, from the role's level and the reference data.
 pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) -> DbResult<Scope> {
     let unknown = |what: &str| DbError::Invalid(format!("unknown {what} {target}"));
+    if let Some(at) = reference.retired_at(target) {
+        return Err(DbError::Invalid(format!(
+            "{} was retired at {} (China time): no device is enrolled there any more",
+            reference.place_name(target),
+            crate::admin::china_minute(at)
+        )));
+    }
     Ok(match role {
         Role::Street => Scope {
             street: street.to_owned(),

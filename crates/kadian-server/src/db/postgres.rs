@@ -39,6 +39,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         5,
         include_str!("../../../../migrations/server/postgres/0005_generation.sql"),
     ),
+    (
+        6,
+        include_str!("../../../../migrations/server/postgres/0006_retired_places.sql"),
+    ),
 ];
 
 /// The PostgreSQL backend: one connection, shared under a lock (pushes serialise on the change
@@ -539,12 +543,18 @@ impl PgDb {
         }
         let id = match tx
             .query_opt(
-                "SELECT id FROM compound WHERE community_code = $1 AND name = $2",
+                "SELECT id, retired_at FROM compound WHERE community_code = $1 AND name = $2",
                 &[&community, &name],
             )
             .await?
         {
-            Some(r) => r.get(0),
+            Some(r) => {
+                let id: String = r.get(0);
+                if let Some(at) = r.get::<_, Option<DateTime<Utc>>>(1) {
+                    return Err(super::retired_place("compound", name, &id, at));
+                }
+                id
+            }
             None => {
                 let id = uuid::Uuid::now_v7().to_string();
                 tx.execute(
@@ -555,19 +565,7 @@ impl PgDb {
                 id
             }
         };
-        put_reference(
-            &tx,
-            ChangeKind::Reference(ReferenceKind::Compound),
-            &id,
-            serde_json::to_value(Compound {
-                id: id.clone(),
-                name: name.to_owned(),
-                community: community.to_owned(),
-            })?,
-            community,
-            Some(&id),
-        )
-        .await?;
+        put_compound_body(&tx, &id, name, community, None).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -576,14 +574,35 @@ impl PgDb {
         let mut client = self.conn().await?;
         let tx = client.transaction().await?;
         let community = compound_community(&tx, compound_id).await?;
+        if let Some(at) = tx
+            .query_one(
+                "SELECT retired_at FROM compound WHERE id = $1",
+                &[&compound_id],
+            )
+            .await?
+            .get::<_, Option<DateTime<Utc>>>(0)
+        {
+            return Err(super::retired_place(
+                "compound",
+                compound_id,
+                compound_id,
+                at,
+            ));
+        }
         let id = match tx
             .query_opt(
-                "SELECT id FROM checkpoint WHERE compound_id = $1 AND name = $2",
+                "SELECT id, retired_at FROM checkpoint WHERE compound_id = $1 AND name = $2",
                 &[&compound_id, &name],
             )
             .await?
         {
-            Some(r) => r.get(0),
+            Some(r) => {
+                let id: String = r.get(0);
+                if let Some(at) = r.get::<_, Option<DateTime<Utc>>>(1) {
+                    return Err(super::retired_place("checkpoint", name, &id, at));
+                }
+                id
+            }
             None => {
                 let id = uuid::Uuid::now_v7().to_string();
                 tx.execute(
@@ -594,29 +613,20 @@ impl PgDb {
                 id
             }
         };
-        put_reference(
-            &tx,
-            ChangeKind::Reference(ReferenceKind::Checkpoint),
-            &id,
-            serde_json::to_value(Checkpoint {
-                id: id.clone(),
-                name: name.to_owned(),
-                compound: compound_id.to_owned(),
-            })?,
-            &community,
-            Some(compound_id),
-        )
-        .await?;
+        put_checkpoint_body(&tx, &id, name, compound_id, &community, None).await?;
         tx.commit().await?;
         Ok(id)
     }
 }
 
 impl PgDb {
-    async fn rename_place(&self, id: &str, name: &str) -> DbResult<String> {
+    /// Renames, retires or reinstates a compound or checkpoint, as the SQLite backend's
+    /// `change_place` does.
+    async fn change_place(&self, place: &PlaceWrite) -> DbResult<String> {
         let mut client = self.conn().await?;
         let tx = client.transaction().await?;
-        let taken = |e: tokio_postgres::Error, what: &str| {
+        let id = super::place_id(place);
+        let taken = |e: tokio_postgres::Error, what: &str, name: &str| {
             if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
                 DbError::Invalid(format!("{what} {name:?} already exists there"))
             } else {
@@ -624,57 +634,152 @@ impl PgDb {
             }
         };
         if let Some(row) = tx
-            .query_opt("SELECT community_code FROM compound WHERE id = $1", &[&id])
+            .query_opt(
+                "SELECT community_code, name, retired_at FROM compound WHERE id = $1 FOR UPDATE",
+                &[&id],
+            )
             .await?
         {
             let community: String = row.get(0);
-            tx.execute("UPDATE compound SET name = $2 WHERE id = $1", &[&id, &name])
-                .await
-                .map_err(|e| taken(e, "a compound named"))?;
-            put_reference(
-                &tx,
-                ChangeKind::Reference(ReferenceKind::Compound),
-                id,
-                serde_json::to_value(Compound {
-                    id: id.to_owned(),
-                    name: name.to_owned(),
-                    community: community.clone(),
-                })?,
-                &community,
-                Some(id),
+            let retired: Option<DateTime<Utc>> = row.get(2);
+            let (name, now_retired) = super::place_changed(place, row.get(1), retired);
+            tx.execute(
+                "UPDATE compound SET name = $2, retired_at = $3 WHERE id = $1",
+                &[&id, &name, &now_retired],
             )
-            .await?;
+            .await
+            .map_err(|e| taken(e, "a compound named", &name))?;
+            put_compound_body(&tx, id, &name, &community, now_retired).await?;
+            if now_retired != retired {
+                for gate in tx
+                    .query(
+                        "SELECT id, name, retired_at, retired_with_compound FROM checkpoint
+                         WHERE compound_id = $1 ORDER BY id",
+                        &[&id],
+                    )
+                    .await?
+                {
+                    let Some((next, with)) =
+                        super::gate_follows(now_retired, gate.get(2), gate.get(3))
+                    else {
+                        continue;
+                    };
+                    let gate_id: String = gate.get(0);
+                    tx.execute(
+                        "UPDATE checkpoint SET retired_at = $2, retired_with_compound = $3
+                         WHERE id = $1",
+                        &[&gate_id, &next, &with],
+                    )
+                    .await?;
+                    put_checkpoint_body(&tx, &gate_id, gate.get(1), id, &community, next).await?;
+                }
+            }
+            if let Some(at) = now_retired {
+                expire_codes(&tx, id, at).await?;
+            }
         } else if let Some(row) = tx
-            .query_opt("SELECT compound_id FROM checkpoint WHERE id = $1", &[&id])
+            .query_opt(
+                "SELECT compound_id, name, retired_at FROM checkpoint WHERE id = $1 FOR UPDATE",
+                &[&id],
+            )
             .await?
         {
             let compound_id: String = row.get(0);
+            let retired: Option<DateTime<Utc>> = row.get(2);
+            let (name, now_retired) = super::place_changed(place, row.get(1), retired);
+            if now_retired.is_none() && retired.is_some() {
+                let compound_retired: Option<DateTime<Utc>> = tx
+                    .query_one(
+                        "SELECT retired_at FROM compound WHERE id = $1",
+                        &[&compound_id],
+                    )
+                    .await?
+                    .get(0);
+                if compound_retired.is_some() {
+                    return Err(DbError::Invalid(format!(
+                        "its compound {compound_id} is retired: reinstate the compound first"
+                    )));
+                }
+            }
             tx.execute(
-                "UPDATE checkpoint SET name = $2 WHERE id = $1",
-                &[&id, &name],
+                "UPDATE checkpoint SET name = $2, retired_at = $3,
+                 retired_with_compound = retired_with_compound AND $3::timestamptz IS NOT NULL
+                 WHERE id = $1",
+                &[&id, &name, &now_retired],
             )
             .await
-            .map_err(|e| taken(e, "a checkpoint named"))?;
+            .map_err(|e| taken(e, "a checkpoint named", &name))?;
             let community = compound_community(&tx, &compound_id).await?;
-            put_reference(
-                &tx,
-                ChangeKind::Reference(ReferenceKind::Checkpoint),
-                id,
-                serde_json::to_value(Checkpoint {
-                    id: id.to_owned(),
-                    name: name.to_owned(),
-                    compound: compound_id.clone(),
-                })?,
-                &community,
-                Some(&compound_id),
-            )
-            .await?;
+            put_checkpoint_body(&tx, id, &name, &compound_id, &community, now_retired).await?;
+            if let Some(at) = now_retired {
+                expire_codes(&tx, id, at).await?;
+            }
         } else {
             return Err(DbError::Invalid(format!("no compound or checkpoint {id}")));
         }
         tx.commit().await?;
         Ok(id.to_owned())
     }
+}
+
+/// A compound's reference body into the change stream.
+async fn put_compound_body<C: GenericClient>(
+    tx: &C,
+    id: &str,
+    name: &str,
+    community: &str,
+    retired_at: Option<DateTime<Utc>>,
+) -> DbResult<()> {
+    put_reference(
+        tx,
+        ChangeKind::Reference(ReferenceKind::Compound),
+        id,
+        serde_json::to_value(Compound {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            community: community.to_owned(),
+            retired_at,
+        })?,
+        community,
+        Some(id),
+    )
+    .await
+}
+
+/// A checkpoint's reference body into the change stream.
+async fn put_checkpoint_body<C: GenericClient>(
+    tx: &C,
+    id: &str,
+    name: &str,
+    compound: &str,
+    community: &str,
+    retired_at: Option<DateTime<Utc>>,
+) -> DbResult<()> {
+    put_reference(
+        tx,
+        ChangeKind::Reference(ReferenceKind::Checkpoint),
+        id,
+        serde_json::to_value(Checkpoint {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            compound: compound.to_owned(),
+            retired_at,
+        })?,
+        community,
+        Some(compound),
+    )
+    .await
+}
+
+/// A retired place's unused enrolment codes expire at its retirement.
+async fn expire_codes<C: GenericClient>(tx: &C, place: &str, at: DateTime<Utc>) -> DbResult<()> {
+    tx.execute(
+        "UPDATE enrol_code SET expires_at = $2
+         WHERE used_at IS NULL AND expires_at > $2 AND (compound_id = $1 OR checkpoint_id = $1)",
+        &[&place, &at],
+    )
+    .await?;
+    Ok(())
 }
 
 #[async_trait]
@@ -766,7 +871,7 @@ impl super::Directory for PgDb {
             }
             PlaceWrite::Compound { community, name } => self.put_compound(community, name).await,
             PlaceWrite::Checkpoint { compound, name } => self.put_checkpoint(compound, name).await,
-            PlaceWrite::Rename { id, name } => self.rename_place(id, name).await,
+            PlaceWrite::Rename { .. } | PlaceWrite::Retire { .. } => self.change_place(place).await,
         }
     }
 
@@ -891,15 +996,27 @@ impl super::Directory for PgDb {
             r.communities.insert(row.get(0), row.get(1));
         }
         for row in client
-            .query("SELECT id, community_code, name FROM compound", &[])
+            .query(
+                "SELECT id, community_code, name, retired_at FROM compound",
+                &[],
+            )
             .await?
         {
+            if let Some(at) = row.get::<_, Option<DateTime<Utc>>>(3) {
+                r.retired.insert(row.get(0), at);
+            }
             r.compounds.insert(row.get(0), (row.get(1), row.get(2)));
         }
         for row in client
-            .query("SELECT id, compound_id, name FROM checkpoint", &[])
+            .query(
+                "SELECT id, compound_id, name, retired_at FROM checkpoint",
+                &[],
+            )
             .await?
         {
+            if let Some(at) = row.get::<_, Option<DateTime<Utc>>>(3) {
+                r.retired.insert(row.get(0), at);
+            }
             r.checkpoints.insert(row.get(0), (row.get(1), row.get(2)));
         }
         Ok(r)

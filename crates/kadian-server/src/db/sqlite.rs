@@ -39,6 +39,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../../../migrations/server/sqlite/0005_generation.sql"),
     ),
+    (
+        6,
+        include_str!("../../../../migrations/server/sqlite/0006_retired_places.sql"),
+    ),
 ];
 
 /// The newest schema version of this build.
@@ -349,15 +353,18 @@ impl SqliteDb {
             if !known {
                 return Err(DbError::Invalid(format!("unknown community {community}")));
             }
-            let existing: Option<String> = tx
+            let existing: Option<(String, Option<String>)> = tx
                 .query_row(
-                    "SELECT id FROM compound WHERE community_code = ?1 AND name = ?2",
+                    "SELECT id, retired_at FROM compound WHERE community_code = ?1 AND name = ?2",
                     params![community, name],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
             let id = match existing {
-                Some(id) => id,
+                Some((id, Some(at))) => {
+                    return Err(super::retired_place("compound", &name, &id, parse_ts(&at)))
+                }
+                Some((id, None)) => id,
                 None => {
                     let id = uuid::Uuid::now_v7().to_string();
                     tx.execute(
@@ -367,18 +374,7 @@ impl SqliteDb {
                     id
                 }
             };
-            put_reference(
-                &tx,
-                ChangeKind::Reference(ReferenceKind::Compound),
-                &id,
-                serde_json::to_value(Compound {
-                    id: id.clone(),
-                    name: name.clone(),
-                    community: community.clone(),
-                })?,
-                &community,
-                Some(&id),
-            )?;
+            put_compound_body(&tx, &id, &name, &community, None)?;
             tx.commit()?;
             Ok(id)
         })
@@ -390,15 +386,36 @@ impl SqliteDb {
         self.run(move |conn| {
             let tx = conn.transaction()?;
             let community = compound_community(&tx, &compound_id)?;
-            let existing: Option<String> = tx
+            let existing: Option<(String, Option<String>)> = tx
                 .query_row(
-                    "SELECT id FROM checkpoint WHERE compound_id = ?1 AND name = ?2",
+                    "SELECT id, retired_at FROM checkpoint WHERE compound_id = ?1 AND name = ?2",
                     params![compound_id, name],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
+            let retired: Option<String> = tx.query_row(
+                "SELECT retired_at FROM compound WHERE id = ?1",
+                [&compound_id],
+                |r| r.get(0),
+            )?;
+            if let Some(at) = retired {
+                return Err(super::retired_place(
+                    "compound",
+                    &compound_id,
+                    &compound_id,
+                    parse_ts(&at),
+                ));
+            }
             let id = match existing {
-                Some(id) => id,
+                Some((id, Some(at))) => {
+                    return Err(super::retired_place(
+                        "checkpoint",
+                        &name,
+                        &id,
+                        parse_ts(&at),
+                    ))
+                }
+                Some((id, None)) => id,
                 None => {
                     let id = uuid::Uuid::now_v7().to_string();
                     tx.execute(
@@ -408,18 +425,7 @@ impl SqliteDb {
                     id
                 }
             };
-            put_reference(
-                &tx,
-                ChangeKind::Reference(ReferenceKind::Checkpoint),
-                &id,
-                serde_json::to_value(Checkpoint {
-                    id: id.clone(),
-                    name: name.clone(),
-                    compound: compound_id.clone(),
-                })?,
-                &community,
-                Some(&compound_id),
-            )?;
+            put_checkpoint_body(&tx, &id, &name, &compound_id, &community, None)?;
             tx.commit()?;
             Ok(id)
         })
@@ -428,25 +434,28 @@ impl SqliteDb {
 }
 
 impl SqliteDb {
-    async fn rename_place(&self, id: &str, name: &str) -> DbResult<String> {
-        let (id, name) = (id.to_owned(), name.to_owned());
+    /// Renames, retires or reinstates a compound or checkpoint ([`PlaceWrite::Rename`],
+    /// [`PlaceWrite::Retire`]), in one transaction with its reference body; a compound's
+    /// checkpoints follow its retirement (see [`super::place_changed`]).
+    async fn change_place(&self, place: &PlaceWrite) -> DbResult<String> {
+        let place = place.clone();
         self.run(move |conn| {
             let tx = conn.transaction()?;
-            let compound: Option<String> = tx
-                .query_row(
-                    "SELECT community_code FROM compound WHERE id = ?1",
-                    [&id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let checkpoint: Option<String> = tx
-                .query_row(
-                    "SELECT compound_id FROM checkpoint WHERE id = ?1",
-                    [&id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let taken = |e: rusqlite::Error, what: &str| match e {
+            let id = super::place_id(&place).to_owned();
+            let row = |sql: &str| {
+                tx.query_row(sql, [&id], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Option<String>>(2)?.as_deref().map(parse_ts),
+                    ))
+                })
+                .optional()
+            };
+            let compound = row("SELECT community_code, name, retired_at FROM compound WHERE id = ?1")?;
+            let checkpoint =
+                row("SELECT compound_id, name, retired_at FROM checkpoint WHERE id = ?1")?;
+            let taken = |e: rusqlite::Error, what: &str, name: &str| match e {
                 rusqlite::Error::SqliteFailure(f, _)
                     if f.code == rusqlite::ErrorCode::ConstraintViolation =>
                 {
@@ -455,44 +464,78 @@ impl SqliteDb {
                 other => other.into(),
             };
             match (compound, checkpoint) {
-                (Some(community), _) => {
+                (Some((community, name, retired)), _) => {
+                    let (name, now_retired) = super::place_changed(&place, name, retired);
                     tx.execute(
-                        "UPDATE compound SET name = ?2 WHERE id = ?1",
-                        params![id, name],
+                        "UPDATE compound SET name = ?2, retired_at = ?3 WHERE id = ?1",
+                        params![id, name, now_retired.map(ts)],
                     )
-                    .map_err(|e| taken(e, "a compound named"))?;
-                    put_reference(
-                        &tx,
-                        ChangeKind::Reference(ReferenceKind::Compound),
-                        &id,
-                        serde_json::to_value(Compound {
-                            id: id.clone(),
-                            name: name.clone(),
-                            community: community.clone(),
-                        })?,
-                        &community,
-                        Some(&id),
-                    )?;
+                    .map_err(|e| taken(e, "a compound named", &name))?;
+                    put_compound_body(&tx, &id, &name, &community, now_retired)?;
+                    if now_retired != retired {
+                        // Its checkpoints follow: those in use retire with it; those it retired
+                        // (the same instant) come back with it; one retired on its own stays so.
+                        let gates = {
+                            let mut stmt = tx.prepare(
+                                "SELECT id, name, retired_at, retired_with_compound FROM checkpoint
+                                 WHERE compound_id = ?1",
+                            )?;
+                            let rows = stmt
+                                .query_map([&id], |r| {
+                                    Ok((
+                                        r.get::<_, String>(0)?,
+                                        r.get::<_, String>(1)?,
+                                        r.get::<_, Option<String>>(2)?.as_deref().map(parse_ts),
+                                        r.get::<_, bool>(3)?,
+                                    ))
+                                })?
+                                .collect::<rusqlite::Result<Vec<_>>>()?;
+                            rows
+                        };
+                        for (gate, gate_name, gate_retired, with_compound) in gates {
+                            let Some((next, with)) =
+                                super::gate_follows(now_retired, gate_retired, with_compound)
+                            else {
+                                continue;
+                            };
+                            tx.execute(
+                                "UPDATE checkpoint SET retired_at = ?2, retired_with_compound = ?3
+                                 WHERE id = ?1",
+                                params![gate, next.map(ts), with],
+                            )?;
+                            put_checkpoint_body(&tx, &gate, &gate_name, &id, &community, next)?;
+                        }
+                    }
+                    if let Some(at) = now_retired {
+                        expire_codes(&tx, &id, at)?;
+                    }
                 }
-                (None, Some(compound_id)) => {
+                (None, Some((compound_id, name, retired))) => {
+                    let (name, now_retired) = super::place_changed(&place, name, retired);
+                    if now_retired.is_none() && retired.is_some() {
+                        let compound_retired: Option<String> = tx.query_row(
+                            "SELECT retired_at FROM compound WHERE id = ?1",
+                            [&compound_id],
+                            |r| r.get(0),
+                        )?;
+                        if compound_retired.is_some() {
+                            return Err(DbError::Invalid(format!(
+                                "its compound {compound_id} is retired: reinstate the compound first"
+                            )));
+                        }
+                    }
                     tx.execute(
-                        "UPDATE checkpoint SET name = ?2 WHERE id = ?1",
-                        params![id, name],
+                        "UPDATE checkpoint SET name = ?2, retired_at = ?3,
+                         retired_with_compound = retired_with_compound AND ?3 IS NOT NULL
+                         WHERE id = ?1",
+                        params![id, name, now_retired.map(ts)],
                     )
-                    .map_err(|e| taken(e, "a checkpoint named"))?;
+                    .map_err(|e| taken(e, "a checkpoint named", &name))?;
                     let community = compound_community(&tx, &compound_id)?;
-                    put_reference(
-                        &tx,
-                        ChangeKind::Reference(ReferenceKind::Checkpoint),
-                        &id,
-                        serde_json::to_value(Checkpoint {
-                            id: id.clone(),
-                            name: name.clone(),
-                            compound: compound_id.clone(),
-                        })?,
-                        &community,
-                        Some(&compound_id),
-                    )?;
+                    put_checkpoint_body(&tx, &id, &name, &compound_id, &community, now_retired)?;
+                    if let Some(at) = now_retired {
+                        expire_codes(&tx, &id, at)?;
+                    }
                 }
                 (None, None) => {
                     return Err(DbError::Invalid(format!("no compound or checkpoint {id}")))
@@ -503,6 +546,64 @@ impl SqliteDb {
         })
         .await
     }
+}
+
+/// A compound's reference body into the change stream.
+fn put_compound_body(
+    tx: &Transaction<'_>,
+    id: &str,
+    name: &str,
+    community: &str,
+    retired_at: Option<DateTime<Utc>>,
+) -> DbResult<()> {
+    put_reference(
+        tx,
+        ChangeKind::Reference(ReferenceKind::Compound),
+        id,
+        serde_json::to_value(Compound {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            community: community.to_owned(),
+            retired_at,
+        })?,
+        community,
+        Some(id),
+    )
+}
+
+/// A checkpoint's reference body into the change stream.
+fn put_checkpoint_body(
+    tx: &Transaction<'_>,
+    id: &str,
+    name: &str,
+    compound: &str,
+    community: &str,
+    retired_at: Option<DateTime<Utc>>,
+) -> DbResult<()> {
+    put_reference(
+        tx,
+        ChangeKind::Reference(ReferenceKind::Checkpoint),
+        id,
+        serde_json::to_value(Checkpoint {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            compound: compound.to_owned(),
+            retired_at,
+        })?,
+        community,
+        Some(compound),
+    )
+}
+
+/// A retired place's unused enrolment codes expire at its retirement (a volunteer code names
+/// its compound too, so a compound takes its checkpoints' codes with it).
+fn expire_codes(tx: &Transaction<'_>, place: &str, at: DateTime<Utc>) -> DbResult<()> {
+    tx.execute(
+        "UPDATE enrol_code SET expires_at = ?2
+         WHERE used_at IS NULL AND expires_at > ?2 AND (compound_id = ?1 OR checkpoint_id = ?1)",
+        params![place, ts(at)],
+    )?;
+    Ok(())
 }
 
 #[async_trait]
@@ -580,7 +681,7 @@ impl super::Directory for SqliteDb {
             }
             PlaceWrite::Compound { community, name } => self.put_compound(community, name).await,
             PlaceWrite::Checkpoint { compound, name } => self.put_checkpoint(compound, name).await,
-            PlaceWrite::Rename { id, name } => self.rename_place(id, name).await,
+            PlaceWrite::Rename { .. } | PlaceWrite::Retire { .. } => self.change_place(place).await,
         }
     }
 
@@ -726,27 +827,31 @@ impl super::Directory for SqliteDb {
                 let (c, n) = row?;
                 r.communities.insert(c, n);
             }
-            let mut stmt = conn.prepare_cached("SELECT id, community_code, name FROM compound")?;
-            for row in stmt.query_map([], |x| {
-                Ok((
-                    x.get::<_, String>(0)?,
-                    x.get::<_, String>(1)?,
-                    x.get::<_, String>(2)?,
-                ))
-            })? {
-                let (id, c, n) = row?;
-                r.compounds.insert(id, (c, n));
-            }
-            let mut stmt = conn.prepare_cached("SELECT id, compound_id, name FROM checkpoint")?;
-            for row in stmt.query_map([], |x| {
-                Ok((
-                    x.get::<_, String>(0)?,
-                    x.get::<_, String>(1)?,
-                    x.get::<_, String>(2)?,
-                ))
-            })? {
-                let (id, c, n) = row?;
-                r.checkpoints.insert(id, (c, n));
+            for (table, parent) in [
+                ("compound", "community_code"),
+                ("checkpoint", "compound_id"),
+            ] {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT id, {parent}, name, retired_at FROM {table}"
+                ))?;
+                for row in stmt.query_map([], |x| {
+                    Ok((
+                        x.get::<_, String>(0)?,
+                        x.get::<_, String>(1)?,
+                        x.get::<_, String>(2)?,
+                        x.get::<_, Option<String>>(3)?,
+                    ))
+                })? {
+                    let (id, p, n, retired) = row?;
+                    if let Some(at) = retired {
+                        r.retired.insert(id.clone(), parse_ts(&at));
+                    }
+                    if table == "compound" {
+                        r.compounds.insert(id, (p, n));
+                    } else {
+                        r.checkpoints.insert(id, (p, n));
+                    }
+                }
             }
             Ok(r)
         })

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use kadian_domain::records::RecordKind;
-use kadian_domain::records::{canonical_uuid, check_record};
+use kadian_domain::records::{canonical_uuid, check_record, TypedRecord};
 use kadian_domain::sync::{ApiError, PushRecord, Role, Scope};
 use kadian_domain::Notice;
 use serde_json::Value;
@@ -36,6 +36,9 @@ pub struct Reference {
     pub compounds: HashMap<String, (String, String)>,
     /// Checkpoint id → (compound id, name).
     pub checkpoints: HashMap<String, (String, String)>,
+    /// Retired compounds and checkpoints: id → when (UTC). A compound's checkpoints are listed
+    /// with it.
+    pub retired: HashMap<String, DateTime<Utc>>,
 }
 
 impl Reference {
@@ -43,20 +46,8 @@ impl Reference {
     /// community's name, or the street's code; an id the reference data does not know is shown
     /// as it is.
     pub fn place_label(&self, scope: &kadian_domain::sync::Scope) -> String {
-        if let Some(cp) = scope.checkpoint.as_deref() {
-            return match self.checkpoints.get(cp) {
-                Some((compound, name)) => match self.compounds.get(compound) {
-                    Some((_, c)) => format!("{c} {name}"),
-                    None => name.clone(),
-                },
-                None => cp.to_owned(),
-            };
-        }
-        if let Some(c) = scope.compound.as_deref() {
-            return self
-                .compounds
-                .get(c)
-                .map_or_else(|| c.to_owned(), |(_, n)| n.clone());
+        if let Some(place) = scope.checkpoint.as_deref().or(scope.compound.as_deref()) {
+            return self.place_name(place);
         }
         if let Some(c) = scope.community.as_deref() {
             return self
@@ -65,6 +56,24 @@ impl Reference {
                 .map_or_else(|| c.to_owned(), |n| n.clone());
         }
         scope.street.clone()
+    }
+
+    /// A compound's or checkpoint's name (a checkpoint with its compound), or the id.
+    pub fn place_name(&self, id: &str) -> String {
+        if let Some((compound, name)) = self.checkpoints.get(id) {
+            return match self.compounds.get(compound) {
+                Some((_, c)) => format!("{c} {name}"),
+                None => name.clone(),
+            };
+        }
+        self.compounds
+            .get(id)
+            .map_or_else(|| id.to_owned(), |(_, n)| n.clone())
+    }
+
+    /// When the place (compound or checkpoint) was retired, if it was.
+    pub fn retired_at(&self, id: &str) -> Option<DateTime<Utc>> {
+        self.retired.get(id).copied()
     }
 
     /// The compound id named `name` in `community`.
@@ -149,7 +158,9 @@ pub(crate) fn out_of_scope() -> ApiError {
 ///
 /// Errors (the record's receipt is `rejected`; the message names the field and rule):
 /// `invalid_record`, `unknown_kind`, `unknown_checkpoint`, `unknown_community`,
-/// `unknown_compound`, `not_allowed`, `out_of_scope`.
+/// `unknown_compound`, `not_allowed`, `out_of_scope`, and `place_retired` for a new record made
+/// (its event's instant, or now for an entity) after its checkpoint or compound was retired;
+/// an update of a record there is still taken (history stays correctable).
 pub fn prepare(
     record: &PushRecord,
     device: &Device,
@@ -202,6 +213,27 @@ pub fn prepare(
     }
     if !in_scope(device, community.as_deref(), compound.as_deref()) {
         return Err(out_of_scope());
+    }
+    if record.op == "create" {
+        let made = event_at.unwrap_or_else(Utc::now);
+        // The events taken at a gate name it: a passage and its reading.
+        let checkpoint = match &typed {
+            TypedRecord::Passage(p) => Some(p.checkpoint_id.as_str()),
+            TypedRecord::TemperatureReading(r) => Some(r.checkpoint_id.as_str()),
+            _ => None,
+        };
+        for place in [checkpoint, compound.as_deref()].into_iter().flatten() {
+            if let Some(at) = reference.retired_at(place).filter(|at| made > *at) {
+                return Err(reject(
+                    "place_retired",
+                    format!(
+                        "{} 已于 {} 撤销，不再接收新的记录 / {0} was retired at {1} (China time) and takes no new records",
+                        reference.place_name(place),
+                        crate::admin::china_minute(at),
+                    ),
+                ));
+            }
+        }
     }
     // Only the typed fields are kept and sent on: anything else in the body (a clear `pin`, a
     // script, a field of a newer version) is dropped here.

@@ -35,4 +35,10 @@ place_name: string | null,
 /**
  * The server asked for a new enrolment (revoked token); local data is kept.
  */
-reenrol_needed: boolean, };
+reenrol_needed: boolean, 
+/**
+ * When the street retired this device's checkpoint or compound (China time,
+ * `2026-12-06 16:50`), if it did: new records made there are refused by the server, and the
+ * device is to be enrolled at another place.
+ */
+place_retired_at: string | null, };
