@@ -255,7 +255,8 @@ pub fn run() {
 /// caches for browsing have nothing to do: on Linux (WebKitGTK), the document-viewer cache model
 /// (no memory cache of resources) and no back/forward page cache. At start this changes nothing
 /// measurable; it keeps those caches from growing over a 24-hour shift. Other platforms keep
-/// their defaults.
+/// their defaults. It also lets the page use the camera, and only the camera (the enrolment
+/// screen's 扫码; see [`allow_camera_only`]).
 fn lean_webview(window: &tauri::WebviewWindow) {
     let done = window.with_webview(|webview| {
         #[cfg(target_os = "linux")]
@@ -267,7 +268,11 @@ fn lean_webview(window: &tauri::WebviewWindow) {
             }
             if let Some(settings) = WebViewExt::settings(&view) {
                 settings.set_enable_page_cache(false);
+                // The enrolment screen's 扫码 reads the QR with the camera (getUserMedia), which
+                // WebKitGTK keeps off unless asked.
+                settings.set_enable_media_stream(true);
             }
+            allow_camera_only(&view);
         }
         #[cfg(not(target_os = "linux"))]
         let _ = webview;
@@ -275,4 +280,24 @@ fn lean_webview(window: &tauri::WebviewWindow) {
     if let Err(e) = done {
         eprintln!("kadian: the web view keeps its default caches: {e}");
     }
+}
+
+/// Answers the web view's permission requests: the camera (video only, for scanning a QR code)
+/// is allowed, since WebKitGTK has no prompt of its own and denies what nobody answers; the
+/// microphone, screen capture, location and the rest keep WebKit's default deny.
+#[cfg(target_os = "linux")]
+fn allow_camera_only(view: &webkit2gtk::WebView) {
+    use webkit2gtk::glib::prelude::Cast;
+    use webkit2gtk::{
+        PermissionRequestExt, UserMediaPermissionRequest, UserMediaPermissionRequestExt, WebViewExt,
+    };
+    view.connect_permission_request(|_, request| {
+        match request.downcast_ref::<UserMediaPermissionRequest>() {
+            Some(media) if media.is_for_video_device() && !media.is_for_audio_device() => {
+                request.allow();
+                true
+            }
+            _ => false,
+        }
+    });
 }

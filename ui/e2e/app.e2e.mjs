@@ -577,6 +577,17 @@ try {
   // Compound staff work on a 14-inch laptop: every laptop flow runs at 1366×768.
   await l.setWindowSize(1366, 768)
   await flow('a compound laptop sees the day, the fever and the returnee', async () => {
+    // 扫码 asks the real web view for a camera. This machine has none: WebKit looks for one (the
+    // camera API is on; without it the scanner would say the device cannot scan at all), finds
+    // none, and the scanner says so with what else to do; 关闭 gets out.
+    await (await $t(l, 'enrol-scan')).click()
+    await waitFor('the scanner saying there is no camera', async () => {
+      const problem = await $t(l, 'qr-problem')
+      return (await problem.isExisting()) && (await problem.getText()).includes('没有找到可用的摄像头')
+    }, 15000)
+    await inView(l, 'qr-close')
+    await (await $t(l, 'qr-close')).click()
+    await waitFor('the scanner closed', async () => !(await (await $t(l, 'qr-video')).isDisplayed()))
     // From the enrolment QR's link (what a scanner types): the address comes with the code.
     await fill(l, 'enrol-code', `kadian://enrol?server=${encodeURIComponent(serverUrl)}&code=${encodeURIComponent(env('COMPOUND_CODE'))}`)
     await l.keys('Enter')

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import App from './App.vue'
+import QrScanner from './components/QrScanner.vue'
 import { createAppI18n } from './i18n'
 
 function mountApp() {
@@ -73,6 +74,30 @@ describe('App outside the app (a plain browser: no device)', () => {
     expect((wrapper.get('[data-testid="enrol-server"] input').element as HTMLInputElement).value).toBe('https://kadian.example.cn')
     expect((wrapper.get('[data-testid="enrol-code"] input').element as HTMLInputElement).value).toBe('ABCD-EFGH-JKLM')
     expect(wrapper.get('[data-testid="enrol-from-link"]').text()).toContain('https://kadian.example.cn')
+    wrapper.unmount()
+  })
+
+  it('scans with the camera where there is one, and says what else to do where there is none', async () => {
+    const wrapper = mountApp()
+    await flushPromises()
+    // jsdom has no camera API: the scanner opens, says so, and 关闭 gets out.
+    await wrapper.get('[data-testid="enrol-scan"]').trigger('click')
+    await flushPromises()
+    const problem = wrapper.get('[data-testid="qr-problem"]').text()
+    expect(problem).toContain('不能用摄像头扫码')
+    expect(problem).toContain('扫码枪')
+    await wrapper.get('[data-testid="qr-close"]').trigger('click')
+    await flushPromises()
+    expect(wrapper.getComponent(QrScanner).props('show')).toBe(false)
+    // What the camera reads fills the fields as a USB scanner's link does; anything else is said.
+    wrapper.getComponent(QrScanner).vm.$emit('scanned', 'kadian://enrol?server=https%3A%2F%2Fkadian%2Eexample%2Ecn&code=ABCD%2DEFGH%2DJKLM')
+    await flushPromises()
+    expect((wrapper.get('[data-testid="enrol-server"] input').element as HTMLInputElement).value).toBe('https://kadian.example.cn')
+    expect((wrapper.get('[data-testid="enrol-code"] input').element as HTMLInputElement).value).toBe('ABCD-EFGH-JKLM')
+    wrapper.getComponent(QrScanner).vm.$emit('scanned', 'https://weixin.qq.com/x')
+    await flushPromises()
+    expect(wrapper.get('[data-testid="enrol-error"]').text()).toBe('扫到的不是卡点登记的注册二维码：https://weixin.qq.com/x')
+    expect((wrapper.get('[data-testid="enrol-code"] input').element as HTMLInputElement).value).toBe('')
     wrapper.unmount()
   })
 })

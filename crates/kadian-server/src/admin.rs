@@ -146,6 +146,40 @@ pub fn cert_fingerprint(pem_file: &Path) -> anyhow::Result<String> {
     )))
 }
 
+/// Checks that the first certificate in a PEM file is for the host of `server_url` (a DNS name
+/// or an IP address, by its subjectAltName): the key devices pin must be the server's own. A
+/// `fullchain.pem` with the CA's certificate first, or a certificate for another name, would
+/// give every QR code a key the server does not use, and devices would refuse it. Errors: the
+/// file cannot be read, the URL has no host, or the certificate is not for that host.
+pub fn check_cert_for(pem_file: &Path, server_url: &str) -> anyhow::Result<()> {
+    use rustls::pki_types::pem::PemObject;
+    let der = rustls::pki_types::CertificateDer::from_pem_file(pem_file).map_err(|e| {
+        anyhow::anyhow!("{}: no certificate could be read ({e})", pem_file.display())
+    })?;
+    let cert = webpki::EndEntityCert::try_from(&der)
+        .map_err(|e| anyhow::anyhow!("{}: not a certificate ({e:?})", pem_file.display()))?;
+    let rest = server_url
+        .trim()
+        .split_once("://")
+        .map_or(server_url.trim(), |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let name = rustls::pki_types::ServerName::try_from(host.to_owned())
+        .map_err(|_| anyhow::anyhow!("--server-url {server_url:?} names no host"))?;
+    cert.verify_is_valid_for_subject_name(&name).map_err(|_| {
+        anyhow::anyhow!(
+            "{}: its first certificate is not for {host} (its subjectAltName does not name it). \
+             The server's own certificate must come first (a fullchain.pem: server, then CA); \
+             check with `openssl x509 -in {} -noout -subject -ext subjectAltName`",
+            pem_file.display(),
+            pem_file.display()
+        )
+    })
+}
+
 /// A QR code of `data` for a terminal: dark modules drawn as dark blocks with a quiet zone. On a
 /// terminal (`colours`), every line is set black on white, so the code reads the same on light and
 /// dark terminals; without colours (a file, a pipe) the plain blocks print dark on paper. Empty
@@ -714,11 +748,12 @@ pub fn place_tree_text(tree: &[CommunityPlaces]) -> String {
     }
     let mut lines = Vec::new();
     for c in tree {
+        let n = c.compounds.len();
         lines.push(format!(
-            "{} {} ({} compounds)",
+            "{} {} ({n} compound{})",
             c.code,
             c.name,
-            c.compounds.len()
+            if n == 1 { "" } else { "s" }
         ));
         let retired = |at: &Option<String>| {
             at.as_ref()
@@ -743,6 +778,29 @@ pub fn place_tree_text(tree: &[CommunityPlaces]) -> String {
 #[cfg(test)]
 mod place_names {
     use super::place_name;
+
+    #[test]
+    fn the_place_list_counts_in_words_and_marks_what_is_retired() {
+        use super::{place_tree_text, CheckpointPlace, CommunityPlaces, CompoundPlaces};
+        let tree = [CommunityPlaces {
+            code: "411402001018".into(),
+            name: "八一社区".into(),
+            compounds: vec![CompoundPlaces {
+                id: "c1".into(),
+                name: "八一新苑".into(),
+                retired_at: None,
+                checkpoints: vec![CheckpointPlace {
+                    id: "g1".into(),
+                    name: "东门".into(),
+                    retired_at: Some("2026-12-06 16:50".into()),
+                }],
+            }],
+        }];
+        assert_eq!(
+            place_tree_text(&tree),
+            "411402001018 八一社区 (1 compound)\n  c1  八一新苑\n    g1  东门  (retired 2026-12-06 16:50)"
+        );
+    }
 
     #[test]
     fn the_enrolment_link_carries_the_address_and_the_code() {
@@ -863,6 +921,15 @@ pub async fn restore(url: &str, from: Option<&Path>) -> anyhow::Result<Restored>
     let db = crate::db::connect_existing(url)
         .await
         .with_context(|| format!("opening the database {}", crate::db::masked_url(url)))?;
+    // A restore that did not finish (pg_restore --single-transaction rolled back) leaves an
+    // empty database: it is not the street's next generation.
+    if db.street().await?.is_none() {
+        anyhow::bail!(
+            "{} holds no street: the restore did not finish (drop and create the database, run \
+             pg_restore again and read its output); it was not marked as a new generation",
+            crate::db::masked_url(url)
+        );
+    }
     let note = match from {
         Some(f) => format!("restored from {}", f.display()),
         None => "restored (marked by kadian-server restore)".to_owned(),

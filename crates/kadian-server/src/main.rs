@@ -687,7 +687,12 @@ async fn main() -> Result<()> {
             })?;
             let (code, expires) = admin::issue_enrol_code(db.as_ref(), role, &target, ttl).await?;
             let fingerprint = match &tls_cert {
-                Some(path) => Some(admin::cert_fingerprint(path)?),
+                Some(path) => {
+                    if let Some(url) = &server_url {
+                        admin::check_cert_for(path, url)?;
+                    }
+                    Some(admin::cert_fingerprint(path)?)
+                }
                 None => None,
             };
             let link = server_url

@@ -181,6 +181,31 @@ async fn enrolments_pushes_pulls_refused_codes_and_unknown_tokens_are_in_the_aud
     let pinned: serde_json::Value = serde_json::from_slice(&pinned.stdout).expect("json");
     let fp = kadian_server::admin::cert_fingerprint(&pem).expect("fingerprint");
     assert_eq!(fp.len(), 64);
+    // A certificate for another name (or a CA's certificate first in the file) is refused: the
+    // QR codes would pin a key the server does not use.
+    let wrong = server(&url)
+        .args(["enrol-code", "--role", "street", "--street", "411402001"])
+        .args(["--server-url", "https://kadian.other.cn:8443", "--tls-cert"])
+        .arg(&pem)
+        .output()
+        .expect("code for another name");
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        !wrong.status.success() && err.contains("is not for kadian.other.cn"),
+        "{err}"
+    );
+    for (url, ok) in [
+        ("https://kadian.example.cn:8443/", true),
+        ("kadian.example.cn", true),
+        ("https://192.168.1.10:8443", false),
+        ("https://", false),
+    ] {
+        assert_eq!(
+            kadian_server::admin::check_cert_for(&pem, url).is_ok(),
+            ok,
+            "{url}"
+        );
+    }
     assert!(
         pinned["link"]
             .as_str()
@@ -341,6 +366,15 @@ fn compound_and_checkpoint_names_are_trimmed_and_empty_ones_refused() {
 #[test]
 fn restore_puts_a_backup_in_place_only_when_no_server_serves_it_and_starts_a_new_generation() {
     let dir = tempfile::tempdir().expect("tmp");
+    // A database a restore left empty (pg_restore rolled back) is not marked as the street's.
+    let (empty, empty_url) = sqlite(&dir, "empty.db");
+    std::fs::write(&empty, b"").expect("empty file");
+    let out = server(&empty_url).arg("restore").output().expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("holds no street"),
+        "{err}"
+    );
     let (path, url) = sqlite(&dir, "kadian.db");
     let (mut child, _rx, _, log) = serving(&url);
     assert!(

@@ -10,7 +10,8 @@ const en: MessageSchema = {
   },
   enrol: {
     title: 'Enrol this device',
-    hint: 'Ask the community or compound staff for the enrolment QR code: scan it into the code field with a scanner (or paste its link) and the server address is filled in; or type the address and the code.',
+    hint: 'Ask the community or compound staff for the enrolment QR code: tap Scan to read it with the camera, or scan it into the code field with a USB scanner (or paste its link), and the server address is filled in; or type the address and the code.',
+    scan: 'Scan',
     codePlaceholder: 'XXXX-XXXX-XXXX, or scan',
     fromLink: 'Server address read from the QR code: {server}',
     pinned: ' (with the key fingerprint {short}: only this server’s key is trusted; check it against the printed code)',
@@ -24,6 +25,17 @@ const en: MessageSchema = {
     namePlaceholder: 'e.g. East gate tablet',
     submit: 'Enrol',
     done: 'Enrolled',
+  },
+  scan: {
+    title: 'Scan the enrolment QR code',
+    starting: 'Opening the camera…',
+    hint: 'Hold the enrolment QR code inside the frame; it is filled in as soon as it reads',
+    close: 'Close',
+    unsupported: 'This device cannot scan with a camera. Scan into the code field with a USB scanner, or paste the link from the QR code.',
+    denied: 'No permission to use the camera. Allow Kadian to use the camera in the system settings, or use a USB scanner or paste the link.',
+    noCamera: 'No usable camera was found (or another program is using it). Use a USB scanner, or paste the link from the QR code.',
+    failed: 'The camera could not be opened. Use a USB scanner, or paste the link from the QR code.',
+    notALink: 'That is not a Kadian enrolment QR code: {text}',
   },
   sync: {
     online: 'Online',
