@@ -327,6 +327,12 @@ async fn the_street_exports_its_registers_for_the_district_in_one_workbook() {
         );
         assert!(summary.persons > 0 && summary.returnees > 0, "{summary:?}");
 
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("file").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "personal information: owner only");
+        }
         let mut book = open_workbook_auto(&path).expect("the workbook opens");
         assert_eq!(
             book.sheet_names(),

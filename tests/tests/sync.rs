@@ -1157,10 +1157,33 @@ async fn t24_a_retired_compound_takes_no_new_records_keeps_its_history_and_can_c
     each_backend(|b| async move {
         let s = TestServer::start(b).await;
         let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
         let unused = s.code(Role::Volunteer, &s.checkpoint_a).await;
         register_walk_in(&tablet.core, &s.checkpoint_a, "退休前");
         tablet.sync().await.expect("before retirement");
         assert_eq!(s.db.count("passage").await.expect("count"), 1);
+        // A person the offline laptop registers (and edits) before the retirement and sends
+        // after it is taken: it was made before.
+        let mut before = resident(&s, "停用前登记");
+        laptop
+            .core
+            .store()
+            .upsert_person(&before, Source::User)
+            .expect("person");
+        laptop.sync().await.expect("laptop's first sync");
+        before.phone = Some("13800000009".into());
+        laptop
+            .core
+            .store()
+            .upsert_person(&before, Source::User)
+            .expect("edit");
+        let made_offline = resident(&s, "停用前离线登记");
+        laptop
+            .core
+            .store()
+            .upsert_person(&made_offline, Source::User)
+            .expect("person made offline");
+        tokio::time::sleep(Duration::from_millis(5)).await;
 
         let retired_at = chrono::Utc::now();
         s.db.put_place(&PlaceWrite::Retire {
@@ -1208,8 +1231,27 @@ async fn t24_a_retired_compound_takes_no_new_records_keeps_its_history_and_can_c
             rejected.iter().all(|r| r.code == "place_retired"),
             "{rejected:?}"
         );
-        assert!(rejected[0].message.contains("撤销"), "{rejected:?}");
+        assert!(rejected[0].message.contains("停用"), "{rejected:?}");
         assert_eq!(s.db.count("passage").await.expect("count"), 1);
+        // The laptop's edit and its person made offline before the retirement are taken; a
+        // person made after it is not.
+        let after = resident(&s, "停用后登记");
+        laptop
+            .core
+            .store()
+            .upsert_person(&after, Source::User)
+            .expect("person after");
+        laptop.sync().await.expect("laptop after retirement");
+        let refused: Vec<String> = laptop
+            .core
+            .store()
+            .rejected()
+            .expect("rejected")
+            .into_iter()
+            .map(|r| format!("{} {}", r.entry.record_id, r.code))
+            .collect();
+        assert_eq!(refused, [format!("{} place_retired", after.id)]);
+        assert_eq!(s.db.count("person").await.expect("count"), 2);
 
         // Its unused codes expired; no new code is issued for it; no compound is added under
         // the retired name.
@@ -1235,7 +1277,23 @@ async fn t24_a_retired_compound_takes_no_new_records_keeps_its_history_and_can_c
             })
             .await
             .expect_err("the name of a retired compound");
-        assert!(add.to_string().contains("reinstate"), "{add}");
+        assert!(
+            add.to_string()
+                .contains(&format!("compound reinstate --id {}", s.compound_a)),
+            "{add}"
+        );
+        let gate =
+            s.db.put_place(&PlaceWrite::Checkpoint {
+                compound: s.compound_a.clone(),
+                name: "新门".into(),
+            })
+            .await
+            .expect_err("a gate of a retired compound");
+        assert!(
+            gate.to_string()
+                .contains("the compound \"八一新苑\" was retired"),
+            "{gate}"
+        );
 
         // A gate retired on its own stays retired when its compound comes back.
         let west =
@@ -1245,9 +1303,12 @@ async fn t24_a_retired_compound_takes_no_new_records_keeps_its_history_and_can_c
             })
             .await
             .expect("gate");
+        let south = s.checkpoint_b.clone();
         for (id, at) in [
             (&west, Some(chrono::Utc::now())),
             (&s.compound_b, Some(chrono::Utc::now())),
+            // Retired again by hand while its compound is: the street means it.
+            (&south, Some(chrono::Utc::now())),
             (&s.compound_b, None),
             (&s.compound_a, None),
         ] {
@@ -1257,7 +1318,10 @@ async fn t24_a_retired_compound_takes_no_new_records_keeps_its_history_and_can_c
         }
         let r = s.db.reference().await.expect("reference");
         assert!(r.retired_at(&west).is_some(), "retired on its own");
-        assert!(r.retired_at(&s.checkpoint_b).is_none(), "back with B");
+        assert!(
+            r.retired_at(&s.checkpoint_b).is_some(),
+            "retired by hand too: stays when B comes back"
+        );
         assert!(r.retired_at(&s.compound_a).is_none());
         assert!(r.retired_at(&s.checkpoint_a).is_none(), "back with A");
 

@@ -98,6 +98,11 @@ describe('App outside the app (a plain browser: no device)', () => {
     await flushPromises()
     expect(wrapper.get('[data-testid="enrol-error"]').text()).toBe('扫到的不是卡点登记的注册二维码：https://weixin.qq.com/x')
     expect((wrapper.get('[data-testid="enrol-code"] input').element as HTMLInputElement).value).toBe('')
+    // A QR printed without the server address holds the code alone: it goes into its field.
+    wrapper.getComponent(QrScanner).vm.$emit('scanned', '7K3Q-M9XD-2HPA')
+    await flushPromises()
+    expect((wrapper.get('[data-testid="enrol-code"] input').element as HTMLInputElement).value).toBe('7K3Q-M9XD-2HPA')
+    expect(wrapper.find('[data-testid="enrol-error"]').exists()).toBe(false)
     wrapper.unmount()
   })
 })

@@ -107,7 +107,7 @@ describe('the gate', () => {
     try {
       const wrapper = await mountApp()
       const banner = wrapper.get('[data-testid="place-retired"]').text()
-      expect(banner).toContain('街道已于 2026-12-06 16:50 撤销「东门」')
+      expect(banner).toContain('街道已于 2026-12-06 16:50 停用「东门」')
       expect(banner).toContain('请联系街道')
       wrapper.unmount()
     } finally {

@@ -32,12 +32,16 @@ pub struct NoticeView {
     pub field: String,
     /// Code (`id_checksum`, `temperature_out_of_range`, ...).
     pub code: String,
-    /// `warning` or `error`.
+    /// `warning`, `error`, or `info` (said, nothing to decide: a value stored in its normal form).
     pub severity: String,
     /// Chinese message.
     pub message: String,
     /// English message.
     pub message_en: String,
+    /// For `normalised`: the value as it will be stored, for the form to show in the field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub stored: Option<String>,
 }
 
 impl From<&Notice> for NoticeView {
@@ -48,6 +52,7 @@ impl From<&Notice> for NoticeView {
             severity: if n.is_error() { "error" } else { "warning" }.to_owned(),
             message: n.message.clone(),
             message_en: n.message_en.clone(),
+            stored: None,
         }
     }
 }

@@ -187,6 +187,36 @@ fn visitor(name: &str, doc: &str, phone: &str) -> VisitorInput {
 }
 
 #[test]
+fn what_will_be_stored_in_another_form_than_typed_is_said_at_its_field() {
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let mut v = visitor("赵 六", "11010519491231002x", "139 0013 9000");
+    v.plate = "豫n12345".into();
+    let notices = g.core.check_visitor(&v).expect("checked");
+    let said: Vec<(&str, &str, &str)> = notices
+        .iter()
+        .filter(|n| n.code == "normalised")
+        .map(|n| (n.field.as_str(), n.severity.as_str(), n.message.as_str()))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            ("name", "info", "将保存为：赵六"),
+            ("id_number", "info", "将保存为：11010519491231002X"),
+            ("phone", "info", "将保存为：13900139000"),
+            ("plate", "info", "将保存为：豫N12345"),
+        ],
+        "{notices:?}"
+    );
+    // Typed as it is stored (spaces around it aside): nothing to say.
+    let clean = g
+        .core
+        .check_visitor(&visitor(" 赵六 ", "11010519491231002X", "13900139000"))
+        .expect("checked");
+    assert!(clean.is_empty(), "{clean:?}");
+}
+
+#[test]
 fn the_visitor_form_shows_every_problem_at_its_field_before_the_temperature() {
     let g = gate();
     g.core.sign_in(&g.wang, "2468").expect("sign in");

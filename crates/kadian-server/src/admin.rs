@@ -172,8 +172,10 @@ pub fn check_cert_for(pem_file: &Path, server_url: &str) -> anyhow::Result<()> {
     cert.verify_is_valid_for_subject_name(&name).map_err(|_| {
         anyhow::anyhow!(
             "{}: its first certificate is not for {host} (its subjectAltName does not name it). \
-             The server's own certificate must come first (a fullchain.pem: server, then CA); \
-             check with `openssl x509 -in {} -noout -subject -ext subjectAltName`",
+             Either the address devices are given (--server-url, KADIAN_PUBLIC_URL) is not one \
+             the certificate was made for, or the CA's certificate comes first (a fullchain.pem \
+             is the server's, then the CA's); see what it names with \
+             `openssl x509 -in {} -noout -subject -ext subjectAltName`",
             pem_file.display(),
             pem_file.display()
         )
@@ -597,6 +599,13 @@ async fn store_imported(
         }
     }
     Ok(())
+}
+
+/// Now, to the whole second (UTC): an instant both backends and the devices keep exactly
+/// (SQLite stores milliseconds, PostgreSQL microseconds), e.g. a place's retirement.
+pub fn now_to_the_second() -> chrono::DateTime<Utc> {
+    let now = Utc::now();
+    chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
 }
 
 /// An instant as people here read it: China time to the minute (`2026-12-02 16:30`), not UTC to

@@ -208,7 +208,12 @@ pub async fn export_street(
     let mut remeasured: HashMap<Uuid, &TemperatureReading> = HashMap::new();
     let by_id: HashMap<Uuid, &TemperatureReading> =
         read.readings.iter().map(|r| (r.id, r)).collect();
-    for r in &read.readings {
+    // A voided reading (作废) is no reading.
+    for r in read
+        .readings
+        .iter()
+        .filter(|r| !read.corrected.contains(&r.id))
+    {
         match (r.passage_id, r.remeasure_of) {
             (Some(p), None) => {
                 first_reading.entry(p).or_insert(r);
@@ -389,9 +394,39 @@ pub async fn export_street(
             .collect(),
     };
 
-    export_workbook(&[about, residents, gate_log, returnees, observation], path)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    write_private(path, |partial| {
+        export_workbook(
+            &[about, residents, gate_log, returnees, observation],
+            partial,
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    })?;
     Ok(summary)
+}
+
+/// Writes a file of personal information: first beside it (`<name>.partial`), readable by its
+/// owner only (0600 on Unix), then renamed into place, so a failed write leaves any earlier file
+/// whole and nobody else on the machine can read it.
+fn write_private(
+    path: &Path,
+    write: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut name = path.file_name().unwrap_or_default().to_owned();
+    name.push(".partial");
+    let partial = path.with_file_name(name);
+    let done = write(&partial).and_then(|()| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o600))?;
+        }
+        std::fs::rename(&partial, path)?;
+        Ok(())
+    });
+    if done.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    done
 }
 
 #[cfg(test)]

@@ -601,13 +601,13 @@ async fn main() -> Result<()> {
         }
         Command::Compound {
             command: CompoundCommand::Retire { id },
-        } => retire(&*db, j, "compound", &id, Some(chrono::Utc::now())).await?,
+        } => retire(&*db, j, "compound", &id, Some(admin::now_to_the_second())).await?,
         Command::Compound {
             command: CompoundCommand::Reinstate { id },
         } => retire(&*db, j, "compound", &id, None).await?,
         Command::Checkpoint {
             command: CheckpointCommand::Retire { id },
-        } => retire(&*db, j, "checkpoint", &id, Some(chrono::Utc::now())).await?,
+        } => retire(&*db, j, "checkpoint", &id, Some(admin::now_to_the_second())).await?,
         Command::Checkpoint {
             command: CheckpointCommand::Reinstate { id },
         } => retire(&*db, j, "checkpoint", &id, None).await?,
@@ -685,7 +685,7 @@ async fn main() -> Result<()> {
                     admin::MAX_TTL_DAYS
                 )
             })?;
-            let (code, expires) = admin::issue_enrol_code(db.as_ref(), role, &target, ttl).await?;
+            // The certificate is checked before a code exists: a refused attempt leaves none.
             let fingerprint = match &tls_cert {
                 Some(path) => {
                     if let Some(url) = &server_url {
@@ -695,6 +695,7 @@ async fn main() -> Result<()> {
                 }
                 None => None,
             };
+            let (code, expires) = admin::issue_enrol_code(db.as_ref(), role, &target, ttl).await?;
             let link = server_url
                 .as_deref()
                 .map(|u| admin::enrol_link(u, &code, fingerprint.as_deref()));

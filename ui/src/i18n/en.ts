@@ -7,6 +7,7 @@ const en: MessageSchema = {
     enrolledAt: 'Enrolled: {place}',
     placeRetired: 'The street retired {place} at {at}: records made here from then on are not accepted. Ask the street office to enrol this device at another place; every record on it is kept.',
     roles: { volunteer: 'Checkpoint tablet', compound: 'Compound', community: 'Community', street: 'Street' },
+    placePending: '{role} device (fetching the place name…)',
   },
   enrol: {
     title: 'Enrol this device',
@@ -40,6 +41,7 @@ const en: MessageSchema = {
   sync: {
     online: 'Online',
     offline: 'Offline',
+    connecting: 'Connecting…',
     pending: '{count} to sync',
     lastSync: 'last sync {time}',
     receiving: 'Receiving {count} changes…',

@@ -3,8 +3,9 @@ const zhCN = {
   start: {
     notEnrolled: '设备尚未注册',
     enrolledAt: '已注册：{place}',
-    placeRetired: '街道已于 {at} 撤销「{place}」：此后在这里登记的记录不再被接收。请联系街道把本设备注册到其他地点，本机已有的记录都会保留。',
+    placeRetired: '街道已于 {at} 停用「{place}」：此后在这里登记的记录不再被接收。请联系街道把本设备注册到其他地点，本机已有的记录都会保留。',
     roles: { volunteer: '卡点平板', compound: '小区', community: '社区', street: '街道' },
+    placePending: '{role}设备（正在取得地点名称…）',
   },
   enrol: {
     title: '注册这台设备',
@@ -38,6 +39,7 @@ const zhCN = {
   sync: {
     online: '在线',
     offline: '离线',
+    connecting: '连接中…',
     pending: '待同步 {count} 条',
     lastSync: '上次同步 {time}',
     receiving: '正在接收 {count} 条…',

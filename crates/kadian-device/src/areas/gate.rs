@@ -281,6 +281,7 @@ fn out_under_observation(note: &ObservationNote) -> NoticeView {
             "Under home observation · day {} of {} · responsible {who}: going out was registered",
             note.day, note.days
         ),
+        stored: None,
     }
 }
 
@@ -303,6 +304,7 @@ fn repeated_direction(dir: Direction, last: &LastPassage) -> NoticeView {
             "The last passage ({}) was also {en}: one passage was missed, or this one was registered twice",
             last.when(false)
         ),
+        stored: None,
     }
 }
 
@@ -630,9 +632,42 @@ impl AppCore {
     /// the temperature is taken: the errors and the warnings (a wrong ID check digit, a phone of
     /// 10 digits), each at its field. The name and at least one of the document number and the
     /// phone are required (`name_missing`, `contact_missing` at `phone`). Nothing is stored.
+    ///
+    /// A value stored in another form than typed (spaces taken out of a name or a phone, `x` of
+    /// an ID number as `X`, a plate's letters in capitals) comes with a notice of severity
+    /// `info` and code `normalised` at its field: 「将保存为：…」. Nothing typed changes silently.
     pub fn check_visitor(&self, v: &VisitorInput) -> AppResult<Vec<NoticeView>> {
         let checked = self.visitor_fields(v)?;
         let mut notices: Vec<NoticeView> = checked.notices.iter().map(NoticeView::from).collect();
+        for (field, typed, stored) in [
+            ("name", &v.name, checked.name.as_ref().map(|n| n.as_str())),
+            (
+                "id_number",
+                &v.document_number,
+                checked.doc.as_ref().map(|d| d.number.as_str()),
+            ),
+            (
+                "phone",
+                &v.phone,
+                checked.phone.as_ref().map(|p| p.number.as_str()),
+            ),
+            (
+                "plate",
+                &v.plate,
+                checked.plate.as_ref().map(|p| p.as_str()),
+            ),
+        ] {
+            if let Some(stored) = stored.filter(|s| *s != typed.trim()) {
+                notices.push(NoticeView {
+                    field: field.into(),
+                    code: "normalised".into(),
+                    severity: "info".into(),
+                    message: format!("将保存为：{stored}"),
+                    message_en: format!("Will be stored as: {stored}"),
+                    stored: Some(stored.to_owned()),
+                });
+            }
+        }
         // The travel declaration too, so 从外地来 without a place is said before the pad.
         if let Some(t) = &v.travel {
             if let Err(e) = self.travel_parts(t) {
@@ -642,6 +677,7 @@ impl AppCore {
                     severity: "error".into(),
                     message: e.message,
                     message_en: e.message_en,
+                    stored: None,
                 });
             }
         }

@@ -363,6 +363,8 @@ mod tests {
             event_at: None,
             target: None,
             document_key: None,
+            checkpoint: None,
+            made_at: chrono::Utc::now(),
         }
     }
 

@@ -237,7 +237,7 @@ pub(crate) fn id_of_another_kind(id: &str, kind: &str) -> DbError {
 pub(crate) fn retired_place(what: &str, name: &str, id: &str, at: DateTime<Utc>) -> DbError {
     DbError::Invalid(format!(
         "the {what} {name:?} was retired at {} (China time); bring it back with \
-         `kadian-server {what} reinstate {id}`",
+         `kadian-server {what} reinstate --id {id}`",
         crate::admin::china_minute(at)
     ))
 }
@@ -467,12 +467,16 @@ pub async fn connect_existing(url: &str) -> DbResult<Arc<dyn Database>> {
 /// Scope of an enrolment, from the role's level and the reference data.
 pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) -> DbResult<Scope> {
     let unknown = |what: &str| DbError::Invalid(format!("unknown {what} {target}"));
-    if let Some(at) = reference.retired_at(target) {
-        return Err(DbError::Invalid(format!(
-            "{} was retired at {} (China time): no device is enrolled there any more",
-            reference.place_name(target),
-            crate::admin::china_minute(at)
-        )));
+    // The place, or a checkpoint's compound (a reinstated gate under a compound retired since).
+    let parent = reference.checkpoints.get(target).map(|(c, _)| c.as_str());
+    for place in std::iter::once(target).chain(parent) {
+        if let Some(at) = reference.retired_at(place) {
+            return Err(DbError::Invalid(format!(
+                "{} was retired at {} (China time): no device is enrolled there any more",
+                reference.place_name(place),
+                crate::admin::china_minute(at)
+            )));
+        }
     }
     Ok(match role {
         Role::Street => Scope {
@@ -525,6 +529,24 @@ pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_code_is_issued_for_a_gate_whose_compound_is_retired() {
+        use super::{scope_for, Reference};
+        use kadian_domain::sync::Role;
+        let mut r = Reference::default();
+        r.communities
+            .insert("411402001018".into(), "八一社区".into());
+        r.compounds
+            .insert("c1".into(), ("411402001018".into(), "八一新苑".into()));
+        r.checkpoints
+            .insert("g1".into(), ("c1".into(), "东门".into()));
+        assert!(scope_for(&r, "411402001", Role::Volunteer, "g1").is_ok());
+        r.retired.insert("c1".into(), chrono::Utc::now());
+        let err = scope_for(&r, "411402001", Role::Volunteer, "g1").expect_err("retired");
+        assert!(err.to_string().starts_with("八一新苑 was retired"), "{err}");
+        assert!(scope_for(&r, "411402001", Role::Compound, "c1").is_err());
+    }
+
     #[test]
     fn a_password_never_shows_in_a_url_said_in_a_log_or_an_error() {
         use super::masked_url;

@@ -574,17 +574,17 @@ impl PgDb {
         let mut client = self.conn().await?;
         let tx = client.transaction().await?;
         let community = compound_community(&tx, compound_id).await?;
-        if let Some(at) = tx
+        let row = tx
             .query_one(
-                "SELECT retired_at FROM compound WHERE id = $1",
+                "SELECT name, retired_at FROM compound WHERE id = $1",
                 &[&compound_id],
             )
-            .await?
-            .get::<_, Option<DateTime<Utc>>>(0)
-        {
+            .await?;
+        if let Some(at) = row.get::<_, Option<DateTime<Utc>>>(1) {
+            let compound_name: String = row.get(0);
             return Err(super::retired_place(
                 "compound",
-                compound_id,
+                &compound_name,
                 compound_id,
                 at,
             ));
@@ -703,9 +703,9 @@ impl PgDb {
             }
             tx.execute(
                 "UPDATE checkpoint SET name = $2, retired_at = $3,
-                 retired_with_compound = retired_with_compound AND $3::timestamptz IS NOT NULL
+                 retired_with_compound = retired_with_compound AND $3::timestamptz IS NOT NULL AND $4
                  WHERE id = $1",
-                &[&id, &name, &now_retired],
+                &[&id, &name, &now_retired, &!matches!(place, PlaceWrite::Retire { .. })],
             )
             .await
             .map_err(|e| taken(e, "a checkpoint named", &name))?;

@@ -393,15 +393,15 @@ impl SqliteDb {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            let retired: Option<String> = tx.query_row(
-                "SELECT retired_at FROM compound WHERE id = ?1",
+            let (compound_name, retired): (String, Option<String>) = tx.query_row(
+                "SELECT name, retired_at FROM compound WHERE id = ?1",
                 [&compound_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             if let Some(at) = retired {
                 return Err(super::retired_place(
                     "compound",
-                    &compound_id,
+                    &compound_name,
                     &compound_id,
                     parse_ts(&at),
                 ));
@@ -526,9 +526,9 @@ impl SqliteDb {
                     }
                     tx.execute(
                         "UPDATE checkpoint SET name = ?2, retired_at = ?3,
-                         retired_with_compound = retired_with_compound AND ?3 IS NOT NULL
+                         retired_with_compound = retired_with_compound AND ?3 IS NOT NULL AND ?4
                          WHERE id = ?1",
-                        params![id, name, now_retired.map(ts)],
+                        params![id, name, now_retired.map(ts), !matches!(place, PlaceWrite::Retire { .. })],
                     )
                     .map_err(|e| taken(e, "a checkpoint named", &name))?;
                     let community = compound_community(&tx, &compound_id)?;

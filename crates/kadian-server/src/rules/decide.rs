@@ -145,6 +145,21 @@ pub fn decide(
                 )),
             };
         }
+        // A new record made at a retired checkpoint or in a retired compound after it was
+        // retired (judged on the insert, whatever `op` the device sent). What was made before
+        // is taken whenever it arrives; records bound to a target (a correction, a visit of a
+        // case) follow their target, so history stays correctable.
+        for place in [incoming.checkpoint.as_deref(), incoming.compound.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(at) = reference
+                .retired_at(place)
+                .filter(|at| incoming.made_at > *at)
+            {
+                return Decision::Reject(super::place_retired(reference, place, at));
+            }
+        }
         return Decision::Insert {
             community: incoming.community.clone(),
             compound: incoming.compound.clone(),

@@ -125,6 +125,11 @@ pub struct Incoming {
     pub target: Option<(RecordKind, String)>,
     /// For a person with a document number: `document_type:number`, unique on the server.
     pub document_key: Option<String>,
+    /// For a passage or a reading: its checkpoint's id.
+    pub checkpoint: Option<String>,
+    /// When it was made (UTC): an event's instant, an entity's UUIDv7 time (else when it
+    /// arrived). A new record made after its place was retired is refused.
+    pub made_at: DateTime<Utc>,
 }
 
 /// SHA-256 of a JSON value's canonical form (serde_json sorts object keys), hex.
@@ -158,9 +163,7 @@ pub(crate) fn out_of_scope() -> ApiError {
 ///
 /// Errors (the record's receipt is `rejected`; the message names the field and rule):
 /// `invalid_record`, `unknown_kind`, `unknown_checkpoint`, `unknown_community`,
-/// `unknown_compound`, `not_allowed`, `out_of_scope`, and `place_retired` for a new record made
-/// (its event's instant, or now for an entity) after its checkpoint or compound was retired;
-/// an update of a record there is still taken (history stays correctable).
+/// `unknown_compound`, `not_allowed`, `out_of_scope` (and `place_retired` from [`decide`]).
 pub fn prepare(
     record: &PushRecord,
     device: &Device,
@@ -214,27 +217,16 @@ pub fn prepare(
     if !in_scope(device, community.as_deref(), compound.as_deref()) {
         return Err(out_of_scope());
     }
-    if record.op == "create" {
-        let made = event_at.unwrap_or_else(Utc::now);
-        // The events taken at a gate name it: a passage and its reading.
-        let checkpoint = match &typed {
-            TypedRecord::Passage(p) => Some(p.checkpoint_id.as_str()),
-            TypedRecord::TemperatureReading(r) => Some(r.checkpoint_id.as_str()),
-            _ => None,
-        };
-        for place in [checkpoint, compound.as_deref()].into_iter().flatten() {
-            if let Some(at) = reference.retired_at(place).filter(|at| made > *at) {
-                return Err(reject(
-                    "place_retired",
-                    format!(
-                        "{} 已于 {} 撤销，不再接收新的记录 / {0} was retired at {1} (China time) and takes no new records",
-                        reference.place_name(place),
-                        crate::admin::china_minute(at),
-                    ),
-                ));
-            }
-        }
-    }
+    // The events taken at a gate name it: a passage and its reading (the retirement rule of
+    // `decide` looks at the gate as well as the compound).
+    let checkpoint = match &typed {
+        TypedRecord::Passage(p) => Some(p.checkpoint_id.clone()),
+        TypedRecord::TemperatureReading(r) => Some(r.checkpoint_id.clone()),
+        _ => None,
+    };
+    // When it was made: an event's own instant; an entity's by its UUIDv7 id (the device's
+    // clock when it was created), else now.
+    let made_at = event_at.unwrap_or_else(|| made_at_of(&record.id));
     // Only the typed fields are kept and sent on: anything else in the body (a clear `pin`, a
     // script, a field of a newer version) is dropped here.
     let (body_text, hash) = canonical(&typed.to_value());
@@ -250,7 +242,35 @@ pub fn prepare(
         event_at,
         target,
         document_key: doc_key,
+        checkpoint,
+        made_at,
     })
+}
+
+/// When a record with this id was made: the UUIDv7's millisecond timestamp, or now for an id of
+/// another version (staff devices' derived ids).
+pub(crate) fn made_at_of(id: &str) -> DateTime<Utc> {
+    uuid::Uuid::try_parse(id)
+        .ok()
+        .filter(|u| u.get_version_num() == 7)
+        .and_then(|u| u.get_timestamp())
+        .and_then(|t| {
+            let (secs, nanos) = t.to_unix();
+            DateTime::<Utc>::from_timestamp(i64::try_from(secs).ok()?, nanos)
+        })
+        .unwrap_or_else(Utc::now)
+}
+
+/// The refusal of a new record made at a retired place after its retirement (`place_retired`).
+pub(crate) fn place_retired(reference: &Reference, place: &str, at: DateTime<Utc>) -> ApiError {
+    reject(
+        "place_retired",
+        format!(
+            "{} 已于 {} 停用，不再接收新的记录 / {0} was retired at {1} (China time) and takes no new records",
+            reference.place_name(place),
+            crate::admin::china_minute(at),
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -302,6 +322,8 @@ mod tests {
             event_at: None,
             target: None,
             document_key: None,
+            checkpoint: None,
+            made_at: Utc::now(),
         }
     }
 
@@ -453,5 +475,82 @@ mod tests {
             decide(&device, Some(&server), Some(&base_text), true),
             Decision::Duplicate
         );
+    }
+
+    #[test]
+    fn a_new_record_made_after_its_place_was_retired_is_refused_whatever_its_op() {
+        let retired = DateTime::parse_from_rfc3339("2026-12-06T08:00:00Z")
+            .expect("time")
+            .to_utc();
+        let mut r = Reference::default();
+        r.compounds
+            .insert("c1".into(), ("411402001018".into(), "八一新苑".into()));
+        r.checkpoints
+            .insert("g1".into(), ("c1".into(), "东门".into()));
+        r.retired.insert("g1".into(), retired);
+        let at = |minutes: i64, op: &str, checkpoint: Option<&str>, target: bool| {
+            let mut i = incoming("passage", serde_json::json!({}), None);
+            i.op = op.into();
+            i.checkpoint = checkpoint.map(Into::into);
+            i.compound = Some("c1".into());
+            i.made_at = retired + chrono::Duration::minutes(minutes);
+            if target {
+                i.kind = RecordKind::Correction;
+                i.target = Some((RecordKind::Passage, "p".into()));
+            }
+            i
+        };
+        let passage = existing("passage", serde_json::json!({}), 1);
+        let judge = |i: &Incoming| {
+            super::decide(
+                i,
+                &street(),
+                &r,
+                Stored {
+                    target: Some(&passage),
+                    ..Stored::default()
+                },
+            )
+        };
+        let code = |d: Decision| match d {
+            Decision::Reject(e) => e.code,
+            Decision::Insert { .. } => "insert".into(),
+            other => format!("{other:?}"),
+        };
+        // Made a minute before: taken whenever it arrives.
+        assert_eq!(code(judge(&at(-1, "create", Some("g1"), false))), "insert");
+        // Made after: refused, also when the device calls it an update.
+        assert_eq!(
+            code(judge(&at(1, "create", Some("g1"), false))),
+            "place_retired"
+        );
+        assert_eq!(
+            code(judge(&at(1, "update", Some("g1"), false))),
+            "place_retired"
+        );
+        // Another gate of the compound, still in use: taken.
+        assert_eq!(code(judge(&at(1, "create", Some("g2"), false))), "insert");
+        // A correction follows its target: history stays correctable.
+        assert_eq!(code(judge(&at(1, "create", None, true))), "insert");
+        // The message names the place, in China time.
+        let Decision::Reject(e) = judge(&at(1, "create", Some("g1"), false)) else {
+            panic!("refused")
+        };
+        assert!(
+            e.message
+                .contains("八一新苑 东门 已于 2026-12-06 16:00 停用"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn an_entity_was_made_when_its_uuidv7_says() {
+        let id = "0193a1b2-c3d4-7000-8000-000000000000";
+        let t = made_at_of(id);
+        assert_eq!(t.timestamp_millis(), 0x0193_a1b2_c3d4);
+        // A derived (v5) id: when it arrives.
+        let v5 = made_at_of("6f1c2a3b-0000-5000-8000-000000000000");
+        assert!((Utc::now() - v5).num_seconds().abs() < 5);
     }
 }

@@ -13,7 +13,7 @@ field: string,
  */
 code: string, 
 /**
- * `warning` or `error`.
+ * `warning`, `error`, or `info` (said, nothing to decide: a value stored in its normal form).
  */
 severity: string, 
 /**
@@ -23,4 +23,8 @@ message: string,
 /**
  * English message.
  */
-message_en: string, };
+message_en: string, 
+/**
+ * For `normalised`: the value as it will be stored, for the form to show in the field.
+ */
+stored?: string, };
