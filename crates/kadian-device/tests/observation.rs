@@ -429,6 +429,36 @@ mod today_list {
     }
 
     #[test]
+    fn no_new_case_is_opened_in_a_compound_the_street_retired() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut store = common::enrolled(&dir, Role::Compound, Some(common::CHECKPOINT));
+        store
+            .apply_pull(
+                &[common::change(
+                    "compound",
+                    common::COMPOUND,
+                    serde_json::json!({"id": common::COMPOUND, "name": "八一花园", "community": "411402001018", "retired_at": "2026-12-06T08:00:00Z"}),
+                )],
+                1,
+            )
+            .expect("compound");
+        let core = kadian_device::AppCore::open_store(dir.path(), store);
+        let person = resident(&core, "返乡者", "3号楼", "301");
+        let e = core
+            .observation_open(&OpenCase {
+                person_id: person,
+                reason: ObservationReason::ReturneeHubei,
+                start_date: today().to_string(),
+                declaration_id: None,
+                responsible: None,
+            })
+            .expect_err("retired compound");
+        assert_eq!(e.code, "place_retired");
+        assert!(e.message.starts_with("八一花园 已停用"), "{}", e.message);
+        assert_eq!(core.store().pending_count().expect("pending"), 1, "the person only");
+    }
+
+    #[test]
     fn a_gate_tablet_has_no_observation_list() {
         let (tablet, _d) = laptop(Role::Volunteer);
         assert_eq!(

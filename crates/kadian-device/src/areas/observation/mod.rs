@@ -298,6 +298,23 @@ impl AppCore {
                 "This person has no compound on record: add it first",
             )
         })?;
+        // The street takes no new case in a retired compound: said here, not by a refusal at
+        // the next sync.
+        if let Some(c) = reference
+            .compounds
+            .get(&compound)
+            .filter(|c| c.retired_at.is_some())
+        {
+            return Err(AppError::new(
+                "place_retired",
+                Some("person_id"),
+                &format!("{} 已停用，不能在那里新建居家观察；请先把此人改到现住的小区", c.name),
+                &format!(
+                    "{} is retired: no new case there; move the person to the compound they live in first",
+                    c.name
+                ),
+            ));
+        }
         let declaration = match &input.declaration_id {
             Some(d) => Some(parse_id(d, "declaration_id")?),
             None => None,
