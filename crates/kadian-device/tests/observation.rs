@@ -455,7 +455,11 @@ mod today_list {
             .expect_err("retired compound");
         assert_eq!(e.code, "place_retired");
         assert!(e.message.starts_with("八一花园 已停用"), "{}", e.message);
-        assert_eq!(core.store().pending_count().expect("pending"), 1, "the person only");
+        assert_eq!(
+            core.store().pending_count().expect("pending"),
+            1,
+            "the person only"
+        );
     }
 
     #[test]

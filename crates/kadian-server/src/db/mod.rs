@@ -533,13 +533,7 @@ mod tests {
     fn no_code_is_issued_for_a_gate_whose_compound_is_retired() {
         use super::{scope_for, Reference};
         use kadian_domain::sync::Role;
-        let mut r = Reference::default();
-        r.communities
-            .insert("411402001018".into(), "八一社区".into());
-        r.compounds
-            .insert("c1".into(), ("411402001018".into(), "八一新苑".into()));
-        r.checkpoints
-            .insert("g1".into(), ("c1".into(), "东门".into()));
+        let mut r = Reference::bayi();
         assert!(scope_for(&r, "411402001", Role::Volunteer, "g1").is_ok());
         r.retired.insert("c1".into(), chrono::Utc::now());
         let err = scope_for(&r, "411402001", Role::Volunteer, "g1").expect_err("retired");

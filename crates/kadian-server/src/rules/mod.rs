@@ -71,6 +71,20 @@ impl Reference {
             .map_or_else(|| id.to_owned(), |(_, n)| n.clone())
     }
 
+    /// A street of one community (八一社区 411402001018), one compound (`c1` 八一新苑) and one
+    /// checkpoint (`g1` 东门), for tests.
+    #[cfg(test)]
+    pub(crate) fn bayi() -> Reference {
+        let mut r = Reference::default();
+        r.communities
+            .insert("411402001018".into(), "八一社区".into());
+        r.compounds
+            .insert("c1".into(), ("411402001018".into(), "八一新苑".into()));
+        r.checkpoints
+            .insert("g1".into(), ("c1".into(), "东门".into()));
+        r
+    }
+
     /// When the place (compound or checkpoint) was retired, if it was.
     pub fn retired_at(&self, id: &str) -> Option<DateTime<Utc>> {
         self.retired.get(id).copied()
@@ -280,13 +294,7 @@ mod tests {
 
     #[test]
     fn a_device_is_listed_by_the_name_of_its_place() {
-        let mut r = Reference::default();
-        r.communities
-            .insert("411402001018".into(), "八一社区".into());
-        r.compounds
-            .insert("c1".into(), ("411402001018".into(), "八一新苑".into()));
-        r.checkpoints
-            .insert("k1".into(), ("c1".into(), "东门".into()));
+        let r = Reference::bayi();
         let scope = |checkpoint: Option<&str>, compound: Option<&str>, community: Option<&str>| {
             kadian_domain::sync::Scope {
                 street: "411402001".into(),
@@ -296,7 +304,7 @@ mod tests {
             }
         };
         assert_eq!(
-            r.place_label(&scope(Some("k1"), Some("c1"), None)),
+            r.place_label(&scope(Some("g1"), Some("c1"), None)),
             "八一新苑 东门"
         );
         assert_eq!(r.place_label(&scope(None, Some("c1"), None)), "八一新苑");
@@ -482,11 +490,7 @@ mod tests {
         let retired = DateTime::parse_from_rfc3339("2026-12-06T08:00:00Z")
             .expect("time")
             .to_utc();
-        let mut r = Reference::default();
-        r.compounds
-            .insert("c1".into(), ("411402001018".into(), "八一新苑".into()));
-        r.checkpoints
-            .insert("g1".into(), ("c1".into(), "东门".into()));
+        let mut r = Reference::bayi();
         r.retired.insert("g1".into(), retired);
         let at = |minutes: i64, op: &str, checkpoint: Option<&str>, target: bool| {
             let mut i = incoming("passage", serde_json::json!({}), None);
