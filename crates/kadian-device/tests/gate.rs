@@ -496,3 +496,32 @@ fn warnings_a_volunteer_went_on_with_are_on_the_person_page_for_staff() {
         vec![]
     );
 }
+
+#[test]
+fn a_destination_is_kept_labelled_never_read_as_the_purpose() {
+    let g = gate();
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    for (purpose, destination, stored) in [
+        ("送货", "3号楼", Some("送货；去往 3号楼")),
+        ("", " 3号楼 ", Some("去往 3号楼")),
+        ("探亲", "", Some("探亲")),
+        ("", "", None),
+    ] {
+        let mut v = visitor("孙八", "11010519491231002X", "13900139000");
+        v.temperature = "36.5".into();
+        v.purpose = purpose.into();
+        v.destination = destination.into();
+        let r = g.core.register_visitor(&v).expect("registered");
+        let person = uuid::Uuid::parse_str(&r.person_id).expect("id");
+        let last = g
+            .core
+            .store()
+            .passages_of_person(person, 1)
+            .expect("passages");
+        assert_eq!(
+            last[0].purpose.as_deref(),
+            stored,
+            "{purpose:?} {destination:?}"
+        );
+    }
+}

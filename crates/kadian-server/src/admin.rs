@@ -601,26 +601,8 @@ async fn store_imported(
     Ok(())
 }
 
-/// Now, to the whole second (UTC): an instant both backends and the devices keep exactly
-/// (SQLite stores milliseconds, PostgreSQL microseconds), e.g. a place's retirement.
-pub fn now_to_the_second() -> chrono::DateTime<Utc> {
-    let now = Utc::now();
-    chrono::DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now)
-}
-
-/// An instant as people here read it: China time to the minute (`2026-12-02 16:30`), not UTC to
-/// the nanosecond.
-pub fn china_minute(at: chrono::DateTime<Utc>) -> String {
-    at.with_timezone(&chrono_offset())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
-}
-
-/// China Standard Time (+08:00), the registers' local time.
-pub(crate) fn chrono_offset() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"))
-}
+use crate::china_time::offset as chrono_offset;
+pub use crate::china_time::{china_minute, now_to_the_second};
 
 #[cfg(test)]
 mod tests {

@@ -125,8 +125,7 @@ async fn read_all(db: &dyn Database, community: Option<&str>) -> anyhow::Result<
 }
 
 fn china_date(at: chrono::DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&crate::admin::chrono_offset())
-        .date_naive()
+    at.with_timezone(&crate::china_time::offset()).date_naive()
 }
 
 /// The status as the street's registers write it.
@@ -369,7 +368,7 @@ pub async fn export_street(
         ("出入登记、返乡人员的日期", range),
         (
             "导出时间（北京时间）",
-            crate::admin::china_minute(Utc::now()),
+            crate::china_time::china_minute(Utc::now()),
         ),
         ("居民", summary.persons.to_string()),
         ("出入登记", summary.passages.to_string()),

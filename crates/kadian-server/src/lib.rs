@@ -2,6 +2,7 @@
 //! with SQLite and PostgreSQL backends, and the admin commands of the `kadian-server` binary.
 
 pub mod admin;
+pub mod china_time;
 pub mod db;
 pub mod export;
 pub mod http;

@@ -795,12 +795,17 @@ impl AppCore {
                 p.id
             }
         };
-        let purpose = [v.purpose.trim(), v.destination.trim()]
-            .iter()
+        // One 事由 field holds both, the destination labelled: 「送货；去往 3号楼」, or
+        // 「去往 3号楼」 alone, never a bare destination read as the purpose.
+        let destination = Some(v.destination.trim())
+            .filter(|d| !d.is_empty())
+            .map(|d| format!("去往 {d}"));
+        let purpose = [Some(v.purpose.trim().to_owned()), destination]
+            .into_iter()
+            .flatten()
             .filter(|s| !s.is_empty())
-            .copied()
             .collect::<Vec<_>>()
-            .join(" → ");
+            .join("；");
         let passage = Passage {
             id: new_id(),
             checkpoint_id: shift.checkpoint_id.clone(),

@@ -238,7 +238,7 @@ pub(crate) fn retired_place(what: &str, name: &str, id: &str, at: DateTime<Utc>)
     DbError::Invalid(format!(
         "the {what} {name:?} was retired at {} (China time); bring it back with \
          `kadian-server {what} reinstate --id {id}`",
-        crate::admin::china_minute(at)
+        crate::china_time::china_minute(at)
     ))
 }
 
@@ -474,7 +474,7 @@ pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) 
             return Err(DbError::Invalid(format!(
                 "{} was retired at {} (China time): no device is enrolled there any more",
                 reference.place_name(place),
-                crate::admin::china_minute(at)
+                crate::china_time::china_minute(at)
             )));
         }
     }

@@ -282,7 +282,7 @@ pub(crate) fn place_retired(reference: &Reference, place: &str, at: DateTime<Utc
         format!(
             "{} 已于 {} 停用，不再接收新的记录 / {0} was retired at {1} (China time) and takes no new records",
             reference.place_name(place),
-            crate::admin::china_minute(at),
+            crate::china_time::china_minute(at),
         ),
     )
 }
