@@ -348,8 +348,10 @@ try {
     }
     await shot(b, 'visitor-warnings')
     assert.equal(await (await $t(b, 'temperature-pad')).isExisting(), false)
-    await fill(b, 'visitor-doc', '11010519491231002X')
-    await fill(b, 'visitor-phone', '13900139000')
+    // Typed the way people type them: a small x, a phone with spaces (stored as X and 11 digits,
+    // which the form shows and says before the temperature).
+    await fill(b, 'visitor-doc', '11010519491231002x')
+    await fill(b, 'visitor-phone', '139 0013 9000')
     await fill(b, 'visitor-destination', '3号楼2单元')
     await fill(b, 'visitor-purpose', '探亲')
     await (await $t(b, 'visitor-travel')).click()
@@ -373,6 +375,14 @@ try {
     await fill(b, 'travel-ref', 'G1936')
     await shot(b, 'travel-declaration')
     await (await $t(b, 'visitor-next')).click()
+    // Nothing changes silently: the fields now hold what will be stored, said at each; the next
+    // tap goes on to the temperature.
+    await waitFor('the stored forms in their fields', async () =>
+      (await (await $t(b, 'visitor-doc')).$('input').then((x) => x.getValue())) === '11010519491231002X')
+    assert.equal(await (await $t(b, 'visitor-phone')).$('input').then((x) => x.getValue()), '13900139000')
+    assert.match(await (await $t(b, 'visitor-doc')).getText(), /将保存为：11010519491231002X/)
+    assert.match(await (await $t(b, 'visitor-phone')).getText(), /将保存为：13900139000/)
+    await (await inView(b, 'visitor-next')).click()
     await padType(b, '38.5')
     await (await $t(b, 'temperature-save')).click()
     const fever = await $t(b, 'fever-screen')
