@@ -161,6 +161,23 @@ async function atBothSizes(b, check) {
   await sleep(300)
 }
 /** Taps a Vant dialog's button (`confirm` or `cancel`) and waits until the dialog is gone. */
+/**
+ * At 1280×800 and 800×1280: 完成 and 换人 sit on screen with a clear margin above the PIN pad (a
+ * gloved thumb aiming at 完成 must not land on the pad's top row).
+ */
+async function buttonsClearOfThePad(b) {
+  await atBothSizes(b, async (size) => {
+    const [pad, done, other] = await b.execute(() =>
+      ['.van-number-keyboard', '[data-testid="sign-in"]', '[data-testid="sign-in-other"]'].map((q) => {
+        const r = document.querySelector(q).getBoundingClientRect()
+        return { top: r.top, bottom: r.bottom }
+      }))
+    for (const [name, r] of [['done', done], ['someone else', other]]) {
+      assert.ok(r.top >= 0 && r.bottom <= pad.top - 24, `${size}: ${name} ${JSON.stringify(r)} 24 px above the pad ${JSON.stringify(pad)}`)
+    }
+  })
+}
+
 async function answerDialog(b, which) {
   const button = await b.$(`.van-dialog:not([style*="display: none"]) .van-dialog__${which}`)
   await button.waitForDisplayed()
@@ -476,17 +493,7 @@ try {
     await typeKeys(b, '9999')
     await (await $t(b, 'sign-in')).click()
     await (await $t(b, 'sign-in-error')).waitForDisplayed()
-    await atBothSizes(b, async (size) => {
-      const [pad, done, other] = await b.execute(() =>
-        ['.van-number-keyboard', '[data-testid="sign-in"]', '[data-testid="sign-in-other"]'].map((q) => {
-          const r = document.querySelector(q).getBoundingClientRect()
-          return { top: r.top, bottom: r.bottom }
-        }))
-      // With a clear margin (a gloved thumb aiming at 完成 must not land on the pad's top row).
-      for (const [name, r] of [['done', done], ['someone else', other]]) {
-        assert.ok(r.top >= 0 && r.bottom <= pad.top - 24, `${size}: ${name} ${JSON.stringify(r)} 24 px above the pad ${JSON.stringify(pad)}`)
-      }
-    })
+    await buttonsClearOfThePad(b)
     await (await $t(b, 'lang-zh-CN')).click()
     await typeKeys(b, '1234')
     await (await $t(b, 'sign-in')).click()
@@ -504,6 +511,26 @@ try {
     await waitFor('the handed-over shift', async () => (await text(b, 'previous-shift')).includes('演示志愿者'))
     assert.match(await text(b, 'hand-over'), /李红梅/)
     await (await $t(b, 'tab-register')).click()
+  })
+
+  await flow('after 交班并退出 the next volunteer sees the last shift, and 完成 stays clear of the pad', async () => {
+    await (await $t(b, 'tab-hand-over')).click()
+    await (await $t(b, 'sign-out')).click()
+    await answerDialog(b, 'confirm')
+    await waitFor('the last shift on the sign-in screen', async () => (await text(b, 'previous-shift')).includes('李红梅'))
+    await (await $t(b, 'volunteer-演示志愿者')).click()
+    await (await $t(b, 'pin')).waitForDisplayed()
+    // The 上一班 line and a wrong PIN's message together, in the longer English too.
+    await (await $t(b, 'lang-en')).click()
+    await typeKeys(b, '9999')
+    await (await $t(b, 'sign-in')).click()
+    await (await $t(b, 'sign-in-error')).waitForDisplayed()
+    assert.ok(await (await $t(b, 'previous-shift')).isDisplayed(), 'the last shift stays said')
+    await buttonsClearOfThePad(b)
+    await (await $t(b, 'lang-zh-CN')).click()
+    await typeKeys(b, '1234')
+    await (await $t(b, 'sign-in')).click()
+    await (await $t(b, 'gate-search')).waitForDisplayed()
   })
 
   await flow("export today's list to xlsx and read it back", async () => {
