@@ -452,3 +452,26 @@ pub fn register_walk_in(core: &AppCore, checkpoint: &str, name: &str) -> uuid::U
     core.written();
     id
 }
+
+/// Voids a passage on the device (作废, a correction with a reason), as staff or a volunteer
+/// would; `by` is who recorded it.
+pub fn void_passage(core: &AppCore, passage: uuid::Uuid, by: &str) {
+    use kadian_domain::records::{
+        new_id, Correction, CorrectionAction, Instant, RecordKind, Source,
+    };
+    core.store()
+        .record_correction(
+            &Correction {
+                id: new_id(),
+                target_kind: RecordKind::Passage,
+                target_id: passage,
+                action: CorrectionAction::Void,
+                replacement_id: None,
+                reason: "登记错了".into(),
+                at: Instant::now_cst(),
+                recorded_by: by.into(),
+            },
+            Source::User,
+        )
+        .expect("void");
+}

@@ -285,28 +285,7 @@ async fn the_street_exports_its_registers_for_the_district_in_one_workbook() {
         kadian_tests::harness::register_walk_in(&tablet.core, &s.checkpoint_a, "送货人");
         let voided =
             kadian_tests::harness::register_walk_in(&tablet.core, &s.checkpoint_a, "登错了");
-        {
-            use kadian_domain::records::{
-                new_id, Correction, CorrectionAction, Instant, RecordKind, Source,
-            };
-            tablet
-                .core
-                .store()
-                .record_correction(
-                    &Correction {
-                        id: new_id(),
-                        target_kind: RecordKind::Passage,
-                        target_id: voided,
-                        action: CorrectionAction::Void,
-                        replacement_id: None,
-                        reason: "登记错了".into(),
-                        at: Instant::now_cst(),
-                        recorded_by: "volunteer-1".into(),
-                    },
-                    Source::User,
-                )
-                .expect("void");
-        }
+        kadian_tests::harness::void_passage(&tablet.core, voided, "volunteer-1");
         tablet.sync().await.expect("sync");
 
         let dir = tempfile::tempdir().expect("tmp");

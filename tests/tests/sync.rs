@@ -1006,7 +1006,6 @@ async fn t21_a_long_first_pull_counts_the_changes_as_they_land() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn t22_a_restore_from_a_backup_loses_nothing_acknowledged_and_skips_nothing_new() {
-    use kadian_domain::records::{new_id, Correction, CorrectionAction, Instant, RecordKind};
     each_backend(|b| async move {
         let mut s = TestServer::start(b).await;
         let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
@@ -1026,23 +1025,7 @@ async fn t22_a_restore_from_a_backup_loses_nothing_acknowledged_and_skips_nothin
             .collect();
         tablet.sync().await.expect("tablet");
         laptop.sync().await.expect("laptop");
-        laptop
-            .core
-            .store()
-            .record_correction(
-                &Correction {
-                    id: new_id(),
-                    target_kind: RecordKind::Passage,
-                    target_id: lost[0],
-                    action: CorrectionAction::Void,
-                    replacement_id: None,
-                    reason: "登记错了".into(),
-                    at: Instant::now_cst(),
-                    recorded_by: "社区工作人员".into(),
-                },
-                Source::User,
-            )
-            .expect("void");
+        kadian_tests::harness::void_passage(&laptop.core, lost[0], "社区工作人员");
         laptop.sync().await.expect("laptop pushes its void");
         assert_eq!(rows(&s, "passage").await, 4);
         let laptop_cursor = laptop.core.store().pull_cursor().expect("cursor");

@@ -269,7 +269,7 @@ pub(crate) fn place_changed(
 /// instant) or reinstated (`None`): `Some((retired_at, retired_with_compound))` to write, `None`
 /// to leave it. One in use retires with the compound; one the compound retired comes back with
 /// it; one retired on its own stays so.
-pub(crate) fn gate_follows(
+pub(crate) fn checkpoint_follows(
     compound: Option<DateTime<Utc>>,
     gate: Option<DateTime<Utc>>,
     with_compound: bool,

@@ -660,7 +660,7 @@ impl PgDb {
                     .await?
                 {
                     let Some((next, with)) =
-                        super::gate_follows(now_retired, gate.get(2), gate.get(3))
+                        super::checkpoint_follows(now_retired, gate.get(2), gate.get(3))
                     else {
                         continue;
                     };

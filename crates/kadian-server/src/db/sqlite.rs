@@ -494,7 +494,7 @@ impl SqliteDb {
                         };
                         for (gate, gate_name, gate_retired, with_compound) in gates {
                             let Some((next, with)) =
-                                super::gate_follows(now_retired, gate_retired, with_compound)
+                                super::checkpoint_follows(now_retired, gate_retired, with_compound)
                             else {
                                 continue;
                             };
