@@ -424,6 +424,7 @@ pub fn register_walk_in(core: &AppCore, checkpoint: &str, name: &str) -> uuid::U
         plate: None,
         companions: 0,
         purpose: Some("送货".into()),
+        destination: None,
         recorded_by: "volunteer-1".into(),
     };
     let celsius = kadian_domain::Celsius::from_tenths(365);

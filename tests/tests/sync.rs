@@ -139,6 +139,7 @@ async fn t05_one_invalid_record_in_fifty_is_rejected_and_the_queue_moves_on() {
                 plate: None,
                 companions: 0,
                 purpose: None,
+                destination: None,
                 recorded_by: "v".into(),
             };
             d.core
@@ -761,6 +762,7 @@ async fn t19_a_tablet_gets_14_days_of_events_a_compound_laptop_all() {
                 plate: None,
                 companions: 0,
                 purpose: None,
+                destination: None,
                 recorded_by: "t19".into(),
             };
             writer

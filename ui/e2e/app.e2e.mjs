@@ -7,7 +7,7 @@
 // Every device gets its own data folder (and XDG_DATA_HOME) under E2E_DIR.
 import { spawn, execFileSync } from 'node:child_process'
 import { createServer } from 'node:net'
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
 import { remote } from 'webdriverio'
@@ -74,7 +74,7 @@ async function stopServer() {
 
 // ---- the app over WebDriver ---------------------------------------------------------------
 const drivers = []
-async function openApp(name) {
+async function openApp(name, application = APP) {
   const home = join(DIR, name)
   mkdirSync(home, { recursive: true })
   const port = await freePort()
@@ -96,11 +96,32 @@ async function openApp(name) {
     logLevel: 'warn',
     capabilities: {
       browserName: 'wry',
-      'tauri:options': { application: APP },
+      'tauri:options': { application },
       'wdio:enforceWebDriverClassic': true,
     },
   })
   return { browser, home, exports: join(home, 'exports') }
+}
+
+/**
+ * A script that starts the app with its clock at `utc` (`YYYY-MM-DD HH:MM:SS`, then ticking) by
+ * libfaketime, for WebKitWebDriver to launch in place of the app. Monotonic clocks stay real.
+ */
+function nightApp(utc) {
+  const lib = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib']
+    .map((d) => join(d, 'faketime', 'libfaketime.so.1'))
+    .find((f) => existsSync(f))
+  if (!lib) throw new Error('e2e: libfaketime is not installed (cargo xtask setup installs it)')
+  const script = join(DIR, 'night-app.sh')
+  writeFileSync(script, [
+    '#!/bin/sh',
+    `export LD_PRELOAD='${lib}'`,
+    `export FAKETIME='@${utc}'`,
+    'export FAKETIME_DONT_FAKE_MONOTONIC=1',
+    `exec '${APP}' "$@"`,
+    '',
+  ].join('\n'), { mode: 0o755 })
+  return script
 }
 
 const $t = (b, id) => b.$(`[data-testid="${id}"]`)
@@ -150,16 +171,20 @@ async function inView(b, id) {
   if (ms > 2000) console.log(`e2e: (slow) ${id} in the viewport after ${ms} ms`)
   return el
 }
-/** Checks `check` at the tablet's two sizes: landscape 1280×800 and upright 800×1280. */
-async function atBothSizes(b, check) {
+/**
+ * Checks `check` at the tablet's two sizes, landscape 1280×800 and upright 800×1280, then puts
+ * the window back to `after` (the tablet's 1280×800, or the laptop's 1366×768).
+ */
+async function atBothSizes(b, check, after = [1280, 800]) {
   for (const [w, h] of [[1280, 800], [800, 1280]]) {
     await b.setWindowSize(w, h)
     await sleep(300)
     await check(`${w}×${h}`)
   }
-  await b.setWindowSize(1280, 800)
+  await b.setWindowSize(...after)
   await sleep(300)
 }
+const LAPTOP = [1366, 768]
 /** Taps a Vant dialog's button (`confirm` or `cancel`) and waits until the dialog is gone. */
 /**
  * At 1280×800 and 800×1280: 完成 and 换人 sit on screen with a clear margin above the PIN pad (a
@@ -334,6 +359,10 @@ try {
     const ask = await inView(b, 'temperature-ask')
     assert.match(await ask.getText(), /366.*36\.6/s)
     await shot(b, 'temperature-ask')
+    await atBothSizes(b, async () => {
+      await inView(b, 'temperature-ask')
+      await inView(b, 'temperature-confirm')
+    })
     await (await inView(b, 'temperature-confirm')).click()
     await (await $t(b, 'gate-search')).waitForDisplayed()
   })
@@ -434,8 +463,15 @@ try {
     await (await $t(b, 'gate-search')).setValue(resident.id_number.slice(-6))
     await (await $t(b, `person-${resident.name}`)).click()
     await (await $t(b, 'dir-out')).click()
-    await padType(b, '36.4')
+    // A reading in °F is asked about first, at both sizes, and stored as the °C it says.
+    await padType(b, '97.5')
     await (await $t(b, 'temperature-save')).click()
+    assert.match(await (await inView(b, 'temperature-ask')).getText(), /97\.5 °F.*36\.4/s)
+    await atBothSizes(b, async () => {
+      await inView(b, 'temperature-ask')
+      await inView(b, 'temperature-confirm')
+    })
+    await (await inView(b, 'temperature-confirm')).click()
     await waitFor('a pending record', async () => !(await text(b, 'sync-pending')).includes(' 0 '))
     await startServer()
     await (await $t(b, 'sync-now')).click()
@@ -449,10 +485,19 @@ try {
     await (await $t(b, 'gate-search')).setValue(resident.id_number.slice(-6))
     await (await $t(b, `person-${resident.name}`)).click()
     assert.match(await text(b, 'chosen-last'), /出/)
-    await (await $t(b, 'dir-out')).click()
-    // Asked first; 取消 keeps the person chosen without a pad.
-    await answerDialog(b, 'cancel')
-    assert.equal(await (await $t(b, 'temperature-pad')).isExisting(), false)
+    // Asked first, at both sizes; 取消 keeps the person chosen without a pad.
+    await atBothSizes(b, async (size) => {
+      await (await $t(b, 'dir-out')).click()
+      const dialog = await b.$('.van-dialog:not([style*="display: none"])')
+      await dialog.waitForDisplayed()
+      assert.match(await dialog.getText(), /出/, size)
+      for (const which of ['confirm', 'cancel']) {
+        const button = await dialog.$(`.van-dialog__${which}`)
+        assert.ok(await button.isDisplayed({ withinViewport: true }), `${size}: ${which} on screen`)
+      }
+      await answerDialog(b, 'cancel')
+      assert.equal(await (await $t(b, 'temperature-pad')).isExisting(), false)
+    })
     await (await $t(b, 'dir-out')).click()
     await answerDialog(b, 'confirm')
     await padType(b, '36.5')
@@ -464,6 +509,13 @@ try {
     // The visitor's fever shows as the fever and its re-measure, not the re-measure alone.
     const temps = await b.$$('[data-testid="today-temp"]').map((e) => e.getText())
     assert.ok(temps.includes('38.5 → 复测 36.8 ℃'), `${temps}`)
+    await atBothSizes(b, async (size) => {
+      const fever = await b.$('//*[@data-testid="today-temp"][contains(., "38.5 → 复测 36.8")]')
+      assert.ok(await fever.isDisplayed({ withinViewport: true }), `${size}: the fever and its re-measure on screen`)
+      // Whole, on one line: not cut off by the row.
+      const [scroll, client] = await b.execute((e) => [e.scrollWidth, e.clientWidth], fever)
+      assert.ok(scroll <= client, `${size}: 38.5 → 复测 36.8 cut off (${scroll} > ${client})`)
+    })
     const voidButton = async () => (await b.$$('[data-testid="today-row"] .void'))[0]
     await atBothSizes(b, async () => {
       await (await voidButton()).click()
@@ -609,6 +661,42 @@ try {
     await again.browser.deleteSession()
   })
 
+  // The night train: at 01:30 China time (17:30 UTC the day before) the tablet's "today" is
+  // China's. The app runs with its clock set there (libfaketime, the web view's process too);
+  // the arrival date defaults to China's today, which the wheel can pick, at both sizes.
+  await flow("at 01:30 China time the arrival defaults to China's today, and today can be picked", async () => {
+    const utcYesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+    const night = await openApp('tablet', nightApp(`${utcYesterday} 17:30:00`))
+    const n = night.browser
+    current = n
+    const chinaDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(`${utcYesterday}T17:30:00Z`))
+    assert.notEqual(chinaDay, utcYesterday)
+    // The clock the page sees is the night's (else this flow would prove nothing).
+    const seen = await n.execute(() => new Date().toISOString())
+    assert.ok(seen.startsWith(`${utcYesterday}T17:3`), `the web view's clock: ${seen}`)
+    await (await $t(n, 'volunteer-演示志愿者')).waitForDisplayed({ timeout: 30000 })
+    await (await $t(n, 'volunteer-演示志愿者')).click()
+    await typeKeys(n, '1234')
+    await (await $t(n, 'sign-in')).click()
+    await (await $t(n, 'visitor-open')).click()
+    await (await $t(n, 'visitor-travel')).click()
+    const arrived = await $t(n, 'travel-to')
+    await arrived.waitForDisplayed()
+    assert.equal(await arrived.getAttribute('data-value'), chinaDay)
+    await atBothSizes(n, async (size) => {
+      await (await $t(n, 'travel-to-clear')).click()
+      await waitFor('the day cleared', async () => (await arrived.getAttribute('data-value')) === '')
+      await arrived.click()
+      const today = await $t(n, 'travel-to-today')
+      await today.waitForDisplayed()
+      await sleep(400)
+      assert.ok(await today.isDisplayed({ withinViewport: true }), `${size}: 今天 on screen`)
+      await today.click()
+      await waitFor(`${size}: China's today picked`, async () => (await arrived.getAttribute('data-value')) === chinaDay)
+    })
+    await n.deleteSession()
+  })
+
   const laptop = await openApp('laptop')
   const l = laptop.browser
   current = l
@@ -642,6 +730,15 @@ try {
     }, firstPull)
     await waitFor('the laptop online', async () => (await text(l, 'sync-status')).includes('在线'))
     assert.ok((await table.getText()).includes('38.5 → 复测 36.8'), 'the laptop shows the fever and its re-measure')
+    // 事由 and 去往 each in its own column: 探亲 is the purpose, 3号楼2单元 where the visitor went.
+    const visitorRow = await l.execute(() => {
+      const heads = [...document.querySelectorAll('[data-testid="review-table"] th')].map((h) => h.textContent.trim())
+      const row = [...document.querySelectorAll('[data-testid="review-table"] tbody tr')].find((r) => r.textContent.includes('测试访客'))
+      const cells = row ? [...row.querySelectorAll('td')].map((c) => c.textContent.trim()) : []
+      return Object.fromEntries(heads.map((h, i) => [h.replace(/[▲▼↑↓\s]/g, ''), cells[i]]))
+    })
+    assert.equal(visitorRow['事由'], '探亲', JSON.stringify(visitorRow))
+    assert.equal(visitorRow['去往'], '3号楼2单元', JSON.stringify(visitorRow))
     for (const id of ['review-load', 'range-from', 'range-to', 'export-xlsx', 'export-csv', 'sync-status']) await inView(l, id)
     await shot(l, 'laptop-table')
     const returnees = await l.$('//div[contains(@class,"van-tab")][normalize-space()="返乡人员"]')
@@ -718,6 +815,23 @@ try {
       return now !== before && now < before
     })
     await waitFor('the table loaded again', async () => (await (await $t(l, 'review-table')).getText()).includes('测试访客'))
+    // The same wheel in a window of a tablet's sizes: its rows large, 确定 and 今天 on screen;
+    // Esc closes it without changing the day.
+    const picked = await from.getAttribute('data-value')
+    await atBothSizes(l, async (size) => {
+      await from.click()
+      const sheet = await $t(l, 'range-from-sheet')
+      await sheet.waitForDisplayed()
+      await sleep(400)
+      for (const q of ['.van-picker__confirm', '[data-testid="range-from-today"]']) {
+        assert.ok(await (await sheet.$(q)).isDisplayed({ withinViewport: true }), `${size}: ${q} on screen`)
+      }
+      const rows = await l.execute(() => [...document.querySelectorAll('.van-picker-column__item')].map((e) => e.getBoundingClientRect().height))
+      assert.ok(rows.length > 0 && rows.every((h) => h >= 48), `${size}: rows ${rows}`)
+      await l.keys('Escape')
+      await waitFor('the wheel closed', async () => !(await sheet.isDisplayed()))
+    }, LAPTOP)
+    assert.equal(await from.getAttribute('data-value'), picked)
   })
 
   await flow('a register imported twice says what was already here', async () => {
@@ -735,6 +849,16 @@ try {
     const said = await text(l, 'import-done')
     assert.match(said, /已存在 \d+ 行/)
     assert.ok(!said.includes('出错'), said)
+    // Said next to the button that did it, in a window of a tablet's sizes too.
+    await atBothSizes(l, async (size) => {
+      const [done, button] = await l.execute(() =>
+        ['[data-testid="import-done"]', '[data-testid="import-read"]'].map((q) => {
+          const r = document.querySelector(q)?.getBoundingClientRect()
+          return r && { top: r.top, bottom: r.bottom, height: window.innerHeight }
+        }))
+      assert.ok(done && done.top >= 0 && done.bottom <= done.height, `${size}: the result on screen ${JSON.stringify(done)}`)
+      assert.ok(button && done.top - button.bottom < 200, `${size}: the result ${JSON.stringify(done)} next to the button ${JSON.stringify(button)}`)
+    }, LAPTOP)
     // The result stays across tabs.
     await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="志愿者"]')).click()
     await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="导入名册"]')).click()

@@ -41,6 +41,10 @@ const APT_PACKAGES: &[(&str, &str)] = &[
         "the central server's production database, tested for real",
     ),
     ("python3", "the roster generator of ../shared/tools"),
+    (
+        "libfaketime",
+        "end-to-end: the app at 01:30 China time, the day before in UTC",
+    ),
 ];
 
 fn is_installed(pkg: &str) -> bool {

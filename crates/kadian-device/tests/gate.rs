@@ -498,14 +498,14 @@ fn warnings_a_volunteer_went_on_with_are_on_the_person_page_for_staff() {
 }
 
 #[test]
-fn a_destination_is_kept_labelled_never_read_as_the_purpose() {
+fn a_destination_has_a_field_of_its_own_never_read_as_the_purpose() {
     let g = gate();
     g.core.sign_in(&g.wang, "2468").expect("sign in");
     for (purpose, destination, stored) in [
-        ("送货", "3号楼", Some("送货；去往 3号楼")),
-        ("", " 3号楼 ", Some("去往 3号楼")),
-        ("探亲", "", Some("探亲")),
-        ("", "", None),
+        ("送货", "3号楼", (Some("送货"), Some("3号楼"))),
+        ("", " 3号楼 ", (None, Some("3号楼"))),
+        ("探亲", "", (Some("探亲"), None)),
+        ("", "", (None, None)),
     ] {
         let mut v = visitor("孙八", "11010519491231002X", "13900139000");
         v.temperature = "36.5".into();
@@ -519,9 +519,21 @@ fn a_destination_is_kept_labelled_never_read_as_the_purpose() {
             .passages_of_person(person, 1)
             .expect("passages");
         assert_eq!(
-            last[0].purpose.as_deref(),
+            (last[0].purpose.as_deref(), last[0].destination.as_deref()),
             stored,
             "{purpose:?} {destination:?}"
         );
     }
+    // A destination the record's rules refuse is said at its own field before the pad, and not
+    // stored.
+    let mut v = visitor("孙八", "11010519491231002X", "13900139000");
+    v.destination = "3号楼".repeat(20);
+    let said = g.core.check_visitor(&v).expect("checked");
+    assert!(
+        said.iter()
+            .any(|n| n.field == "destination" && n.severity == "error" && n.code == "too_long"),
+        "{said:?}"
+    );
+    v.temperature = "36.5".into();
+    assert!(g.core.register_visitor(&v).is_err());
 }

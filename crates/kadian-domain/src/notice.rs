@@ -22,6 +22,10 @@ pub enum Field {
     Date,
     /// A volunteer's sign-in PIN (密码, 4–6 digits).
     Pin,
+    /// Where a visitor is going (去往).
+    Destination,
+    /// Purpose of a visit (事由).
+    Purpose,
     /// The record as a whole.
     Record,
 }
@@ -37,6 +41,8 @@ impl Field {
             Field::TemperatureC => "temperature_c",
             Field::Date => "date",
             Field::Pin => "pin",
+            Field::Destination => "destination",
+            Field::Purpose => "purpose",
             Field::Record => "record",
         }
     }

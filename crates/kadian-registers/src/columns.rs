@@ -64,6 +64,8 @@ pub enum Column {
     Plate,
     /// 事由
     Purpose,
+    /// 去往 (where a visitor went: a building, a household)
+    Destination,
     /// 登记人
     RecordedBy,
     /// 备注
@@ -217,6 +219,17 @@ const SYNONYMS: &[(Column, &[&str])] = &[
     (
         Column::Purpose,
         &["事由", "出入事由", "来访事由", "purpose"],
+    ),
+    (
+        Column::Destination,
+        &[
+            "去往",
+            "去往地点",
+            "到访地址",
+            "拜访地址",
+            "走访楼栋",
+            "destination",
+        ],
     ),
     (
         Column::RecordedBy,

@@ -261,6 +261,7 @@ pub fn passages_table(rows: &[PassageExport<'_>]) -> ExportTable {
         "进/出",
         "车牌号",
         "事由",
+        "去往",
         "登记人",
     ];
     ExportTable {
@@ -290,6 +291,7 @@ pub fn passages_table(rows: &[PassageExport<'_>]) -> ExportTable {
                     ),
                     text(&r.passage.plate),
                     text(&r.passage.purpose),
+                    text(&r.passage.destination),
                     ExportValue::Text(r.passage.recorded_by.clone()),
                 ]
             })

@@ -965,6 +965,7 @@ pub fn import_grid(
                         plate,
                         companions: 0,
                         purpose: w.text(Column::Purpose),
+                        destination: w.text(Column::Destination),
                         recorded_by: w
                             .text(Column::RecordedBy)
                             .unwrap_or_else(|| options.recorded_by.clone()),

@@ -54,6 +54,7 @@ fn registrations(checkpoint: &str, n: usize, days_back: i64) -> Vec<PassageRegis
                 plate: None,
                 companions: 0,
                 purpose: Some("上班".into()),
+                destination: None,
                 recorded_by: "volunteer-bench".into(),
             };
             let reading = TemperatureReading {

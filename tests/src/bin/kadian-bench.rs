@@ -77,6 +77,7 @@ fn registration(person: &Person) -> PassageRegistration {
         plate: None,
         companions: 0,
         purpose: None,
+        destination: None,
         recorded_by: "volunteer-bench".into(),
     };
     let celsius = Celsius::from_tenths(365);

@@ -151,6 +151,7 @@ async fn main() -> Result<()> {
                     plate: None,
                     companions: 0,
                     purpose: Some("模拟".into()),
+                    destination: None,
                     recorded_by: "demo-volunteer".into(),
                 };
                 let reading = TemperatureReading {

@@ -43,6 +43,7 @@ fn batch(checkpoint: &str) -> PushRequest {
                 plate: None,
                 companions: 0,
                 purpose: None,
+                destination: None,
                 recorded_by: "loadgen".into(),
             };
             let text = serde_json::to_string(&p).unwrap_or_default();

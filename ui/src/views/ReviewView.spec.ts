@@ -13,7 +13,7 @@ vi.mock('../ipc', async (original) => {
       return {
         truncated: false,
         rows: calls.passages > 1
-          ? [{ id: 'p2', person_id: null, fever: false, local_date: '2026-12-06', local_time: '09:00', name: '别的卡点来的', voided: false, direction: 'in', celsius: 36.5, first_celsius: null, checkpoint_name: '西门', plate: null, purpose: null, recorded_by: '王' }]
+          ? [{ id: 'p2', person_id: null, fever: false, local_date: '2026-12-06', local_time: '09:00', name: '别的卡点来的', voided: false, direction: 'in', celsius: 36.5, first_celsius: null, checkpoint_name: '西门', plate: null, purpose: null, destination: null, recorded_by: '王' }]
           : [],
       }
     },

@@ -9,7 +9,7 @@ vi.mock('../ipc', async (original) => {
   const row = (over: object) => ({
     id: 'x1', direction: 'in', at: '2026-12-01T10:00:00Z', local_time: '18:00', local_date: '2026-12-01',
     person_id: 'p1', name: '张三', plate: null, celsius: 36.9, first_celsius: 38.5, fever: true, voided: false,
-    reading_id: 'r1', checkpoint_id: 'k1', checkpoint_name: '东门', recorded_by: '王志愿', purpose: null, ...over,
+    reading_id: 'r1', checkpoint_id: 'k1', checkpoint_name: '东门', recorded_by: '王志愿', purpose: null, destination: null, ...over,
   })
   return {
     ...real,

@@ -603,6 +603,7 @@ impl AppCore {
             plate: None,
             companions: 0,
             purpose: None,
+            destination: None,
             recorded_by: shift.volunteer_id.clone(),
         };
         let reading = self.reading(&shift, celsius, Some(passage.id), Some(person.id), None);
@@ -725,6 +726,13 @@ impl AppCore {
                 "Enter the document number or the phone (at least one), so the visitor can be reached",
             ));
         }
+        // Where to and why: said at their fields before the pad, as the record's rules would.
+        for check in [
+            kadian_domain::records::check_destination(v.destination.trim()),
+            kadian_domain::records::check_purpose(v.purpose.trim()),
+        ] {
+            notices.extend(check.err());
+        }
         let plate = if v.plate.trim().is_empty() {
             None
         } else {
@@ -795,17 +803,6 @@ impl AppCore {
                 p.id
             }
         };
-        // One 事由 field holds both, the destination labelled: 「送货；去往 3号楼」, or
-        // 「去往 3号楼」 alone, never a bare destination read as the purpose.
-        let destination = Some(v.destination.trim())
-            .filter(|d| !d.is_empty())
-            .map(|d| format!("去往 {d}"));
-        let purpose = [Some(v.purpose.trim().to_owned()), destination]
-            .into_iter()
-            .flatten()
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("；");
         let passage = Passage {
             id: new_id(),
             checkpoint_id: shift.checkpoint_id.clone(),
@@ -815,7 +812,8 @@ impl AppCore {
             walk_in_name: None,
             plate: plate.map(|p| p.as_str().to_owned()),
             companions: v.companions,
-            purpose: Some(purpose).filter(|s| !s.is_empty()),
+            purpose: Some(v.purpose.trim().to_owned()).filter(|s| !s.is_empty()),
+            destination: Some(v.destination.trim().to_owned()).filter(|s| !s.is_empty()),
             recorded_by: shift.volunteer_id.clone(),
         };
         let reading = self.reading(&shift, celsius, Some(passage.id), Some(person_id), None);

@@ -54,8 +54,11 @@ pub struct PassageView {
     pub checkpoint_name: String,
     /// Who registered it (volunteer name, or id when unknown).
     pub recorded_by: String,
-    /// Purpose and destination.
+    /// Purpose (事由); in passages made before 去往 had a field of its own, the destination is
+    /// in here too, labelled 「去往 …」.
     pub purpose: Option<String>,
+    /// Where a visitor was going (去往).
+    pub destination: Option<String>,
 }
 
 /// A person under home observation, as the gate warns of them when they go out (居家观察中 ·
@@ -153,6 +156,7 @@ impl Names {
             checkpoint_id: r.checkpoint_id,
             recorded_by: self.volunteer(&r.recorded_by),
             purpose: r.purpose,
+            destination: r.destination,
         }
     }
 }

@@ -68,6 +68,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0008_observation.sql"),
         then: None,
     },
+    Migration {
+        version: 9,
+        name: "0009_passage_destination.sql",
+        sql: include_str!("../../../../migrations/device/0009_passage_destination.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

@@ -75,8 +75,11 @@ pub struct PassageRow {
     pub reading_id: Option<Uuid>,
     /// Who registered it (the volunteer's id).
     pub recorded_by: String,
-    /// Purpose and destination, as typed.
+    /// Purpose (事由), as typed. In passages made before the destination had a field of its own,
+    /// the destination is in here, labelled 「去往 …」.
     pub purpose: Option<String>,
+    /// Where a visitor was going (去往), as typed.
+    pub destination: Option<String>,
 }
 
 /// Someone whose last passage (not voided) was in.
@@ -109,7 +112,8 @@ macro_rules! select_passage {
         p.recorded_by, p.purpose,
         (SELECT r.celsius_tenths FROM temperature_reading r WHERE r.passage_id = p.id
           AND r.remeasure_of IS NULL ORDER BY r.at_utc LIMIT 1),
-        (SELECT count(*) FROM temperature_reading r WHERE r.passage_id = p.id)
+        (SELECT count(*) FROM temperature_reading r WHERE r.passage_id = p.id),
+        p.destination
     FROM passage p LEFT JOIN person pe ON pe.id = p.person_id ",
             $rest
         )
@@ -160,6 +164,7 @@ pub(crate) fn passage_from_row(r: &Row<'_>) -> rusqlite::Result<PassageRow> {
         purpose: r.get(13)?,
         first_celsius_tenths: r.get(14)?,
         readings: r.get(15)?,
+        destination: r.get(16)?,
     })
 }
 
@@ -180,8 +185,9 @@ pub(crate) fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) 
     }
     tx.prepare_cached(
         "INSERT INTO passage (id, checkpoint_id, direction, at_utc, offset_minutes, person_id,
-                              walk_in_name, plate, companions, purpose, recorded_by, source)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                              walk_in_name, plate, companions, purpose, recorded_by, source,
+                              destination)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         p.id.to_string(),
@@ -196,6 +202,7 @@ pub(crate) fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) 
         p.purpose,
         p.recorded_by,
         source.as_str(),
+        p.destination,
     ])?;
     enqueue(tx, RecordKind::Passage, p.id, "create", None, p, source)
 }

@@ -84,6 +84,7 @@ pub fn passage(person: Option<&Person>, direction: Direction, plate: Option<&str
         plate: plate.map(str::to_owned),
         companions: 0,
         purpose: None,
+        destination: None,
         recorded_by: "volunteer-1".to_owned(),
     }
 }

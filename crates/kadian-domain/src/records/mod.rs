@@ -47,7 +47,7 @@ pub use observation_case::{
     address_line, check_observation_case, observation_case_id_for_declaration, ObservationCase,
     ObservationReason, OBSERVATION_CASE_NAMESPACE,
 };
-pub use passage::{check_passage, Direction, Passage};
+pub use passage::{check_destination, check_passage, check_purpose, Direction, Passage};
 pub use person::{check_person, Person, PersonCategory};
 pub use rules::{
     canonical_uuid, is_invisible, MAX_COMPANIONS, MAX_OFFSET_MINUTES, MAX_REF_CHARS,

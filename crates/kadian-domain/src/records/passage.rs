@@ -50,12 +50,17 @@ pub struct Passage {
     pub companions: u16,
     /// Purpose of the visit (事由).
     pub purpose: Option<String>,
+    /// Where a visitor is going (去往: a building, a household), at most 40 characters. Absent in
+    /// records made before it had a field of its own (then it is inside `purpose`, labelled
+    /// 「去往 …」) and left out of the JSON when empty, so those records keep their bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
     /// Who on duty registered it (volunteer id).
     pub recorded_by: String,
 }
 
 /// A passage: a registered person or a walk-in's name (at most 40 characters); a checkpoint and
-/// who recorded it; plate (at most 40), purpose (at most 500), at most 200 companions; a time
+/// who recorded it; plate (at most 40), destination (at most 40), purpose (at most 500), at most 200 companions; a time
 /// between 2000 and 2099.
 ///
 /// Errors: `name_missing`, `too_long`, `control_character`, `reference_missing`,
@@ -89,13 +94,8 @@ pub fn check_passage(p: &Passage) -> Result<(), Notice> {
         MAX_SHORT_CHARS,
         true,
     )?;
-    opt_text(
-        Field::Record,
-        "事由 / purpose",
-        p.purpose.as_deref(),
-        MAX_TEXT_CHARS,
-        true,
-    )?;
+    p.destination.as_deref().map_or(Ok(()), check_destination)?;
+    p.purpose.as_deref().map_or(Ok(()), check_purpose)?;
     if p.companions > MAX_COMPANIONS {
         return Err(bad(
             Field::Record,
@@ -105,4 +105,79 @@ pub fn check_passage(p: &Passage) -> Result<(), Notice> {
         ));
     }
     instant("登记时间 / time", &p.at)
+}
+
+/// A passage's destination (去往, a building or a household): at most 40 characters, no control
+/// characters. Errors: `too_long`, `control_character` (field `destination`).
+pub fn check_destination(value: &str) -> Result<(), Notice> {
+    opt_text(
+        Field::Destination,
+        "去往 / destination",
+        Some(value),
+        MAX_SHORT_CHARS,
+        true,
+    )
+}
+
+/// A passage's purpose (事由): at most 500 characters, no control characters. Errors:
+/// `too_long`, `control_character` (field `purpose`).
+pub fn check_purpose(value: &str) -> Result<(), Notice> {
+    opt_text(
+        Field::Purpose,
+        "事由 / purpose",
+        Some(value),
+        MAX_TEXT_CHARS,
+        true,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::records::{check_record, RecordKind, TypedRecord};
+
+    fn old_record() -> serde_json::Value {
+        json!({
+            "id": "01890a5d-ac96-774b-bcce-b302099a8057",
+            "checkpoint_id": "cp-east",
+            "direction": "in",
+            "at": {"utc": "2026-12-01T02:00:00Z", "offset_minutes": 480},
+            "person_id": null,
+            "walk_in_name": "孙八",
+            "plate": null,
+            "companions": 0,
+            "purpose": "送货；去往 3号楼",
+            "recorded_by": "v-1"
+        })
+    }
+
+    #[test]
+    fn a_record_from_before_the_destination_field_is_taken_and_keeps_its_bytes() {
+        let body = old_record();
+        let Ok(TypedRecord::Passage(p)) = check_record(RecordKind::Passage, &body) else {
+            panic!("an old passage is a passage")
+        };
+        assert_eq!(p.destination, None);
+        assert_eq!(serde_json::to_value(&p).expect("json"), body);
+    }
+
+    #[test]
+    fn a_destination_is_checked_at_its_own_field() {
+        let mut body = old_record();
+        body["destination"] = json!("3号楼2单元");
+        let Ok(TypedRecord::Passage(p)) = check_record(RecordKind::Passage, &body) else {
+            panic!("a passage with a destination")
+        };
+        assert_eq!(p.destination.as_deref(), Some("3号楼2单元"));
+        for (bad_value, code) in [
+            ("号".repeat(41), "too_long"),
+            ("3号楼\u{0}".into(), "control_character"),
+        ] {
+            body["destination"] = json!(bad_value);
+            let e = check_record(RecordKind::Passage, &body).expect_err("refused");
+            assert_eq!((e.field, e.code.as_str()), (Field::Destination, code));
+        }
+    }
 }

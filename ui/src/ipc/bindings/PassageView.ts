@@ -70,6 +70,11 @@ checkpoint_name: string,
  */
 recorded_by: string, 
 /**
- * Purpose and destination.
+ * Purpose (事由); in passages made before 去往 had a field of its own, the destination is
+ * in here too, labelled 「去往 …」.
  */
-purpose: string | null, };
+purpose: string | null, 
+/**
+ * Where a visitor was going (去往).
+ */
+destination: string | null, };

@@ -152,6 +152,7 @@ impl AppCore {
                 plate: r.plate.clone(),
                 companions: 0,
                 purpose: r.purpose.clone(),
+                destination: r.destination.clone(),
                 recorded_by: r.recorded_by.clone(),
             };
             // A fever re-measured stays the fever in the gate log (the re-measure is a row of
