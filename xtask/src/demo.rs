@@ -1,7 +1,7 @@
 //! The demo street (平原街道 of 商丘市梁园区) on a server database: `cargo xtask run` (the window
 //! on a demo tablet) and `cargo xtask demo --headless` (one simulated day of 99 checkpoints).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
@@ -159,6 +159,8 @@ pub(crate) fn street_setup(ctx: &Ctx, registers: bool) -> Result<Street> {
     let mut first_compound: std::collections::HashMap<String, String> =
         std::collections::HashMap::new();
     let mut first_compounds = Vec::new();
+    let mut compounds_of: std::collections::BTreeMap<String, Vec<String>> =
+        std::collections::BTreeMap::new();
     for (code, name) in &communities {
         let stem: String = name.chars().take(2).collect();
         for estate in estates {
@@ -190,12 +192,58 @@ pub(crate) fn street_setup(ctx: &Ctx, registers: bool) -> Result<Street> {
                 first_compound.insert(code.clone(), compound.clone());
                 first_compounds.push((compound.clone(), label.clone()));
             }
+            compounds_of
+                .entry(code.clone())
+                .or_default()
+                .push(compound.clone());
             // The first three compounds have a second gate: 96 + 3 = 99 checkpoints.
             if second_gates > 0 {
                 second_gates -= 1;
                 checkpoints.push(gate("西门")?);
             }
         }
+    }
+    // Nine grid zones (片区), neighbouring communities together, every compound in one.
+    let zone_names = [
+        "第一片区",
+        "第二片区",
+        "第三片区",
+        "第四片区",
+        "第五片区",
+        "第六片区",
+        "第七片区",
+        "第八片区",
+        "第九片区",
+    ];
+    let leaders = [
+        "张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周强",
+    ];
+    let community_codes: Vec<&String> = compounds_of.keys().collect();
+    for (i, zone) in zone_names.iter().enumerate() {
+        let (from, to) = (
+            i * community_codes.len() / zone_names.len(),
+            (i + 1) * community_codes.len() / zone_names.len(),
+        );
+        let compounds: Vec<String> = community_codes[from..to]
+            .iter()
+            .flat_map(|c| compounds_of[*c].iter().cloned())
+            .collect();
+        if compounds.is_empty() {
+            continue;
+        }
+        server_out(
+            ctx,
+            &[
+                "zone",
+                "add",
+                "--name",
+                zone,
+                "--leader",
+                leaders[i],
+                "--compounds",
+                &compounds.join(","),
+            ],
+        )?;
     }
     // The registers community staff keep, and the street's 140,000-person roster.
     let fixtures_wanted = registers;
@@ -350,7 +398,36 @@ pub(crate) fn demo(args: &[String]) -> Result<()> {
     );
     let _ = server.kill();
     let _ = server.wait();
-    result
+    result?;
+    daily_report_matches(ctx, &dir.join("tablet-totals.json"))
+}
+
+/// The street's daily report (日报) of the simulated day, from the server: printed, and its
+/// passages and fevers checked against the tablets' own counts.
+fn daily_report_matches(ctx: &Ctx, totals: &Path) -> Result<()> {
+    let totals: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(totals)?).context("the tablets' totals")?;
+    let day = totals["date"]
+        .as_str()
+        .context("no date in the tablets' totals")?;
+    let report: serde_json::Value = serde_json::from_str(&server_out(
+        ctx,
+        &["--json", "report", "daily", "--date", day],
+    )?)
+    .context("report daily --json")?;
+    eprintln!("{}", server_out(ctx, &["report", "daily", "--date", day])?);
+    let total = &report["total"];
+    let passages =
+        total["passages_in"].as_u64().unwrap_or(0) + total["passages_out"].as_u64().unwrap_or(0);
+    let fevers = total["fevers"].as_u64().unwrap_or(0);
+    eprintln!(
+        "xtask demo: daily report {day}: {passages} passages, {fevers} fevers; the tablets counted {} and {}",
+        totals["passages"], totals["fevers"]
+    );
+    if Some(passages) != totals["passages"].as_u64() || Some(fevers) != totals["fevers"].as_u64() {
+        bail!("the daily report's figures differ from the tablets' own counts");
+    }
+    Ok(())
 }
 
 pub(crate) fn run() -> Result<()> {

@@ -48,6 +48,20 @@ pub struct Checkpoint {
     pub retired_at: Option<DateTime<Utc>>,
 }
 
+/// A grid zone (片区) of the street, under a leader: a group of compounds across communities,
+/// every compound in at most one zone. The street's daily report adds up its rows per zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Zone {
+    /// Id (UUID made by the server).
+    pub id: String,
+    /// Name (`第一片区`), unique in the street.
+    pub name: String,
+    /// The leader's name (片区长).
+    pub leader: String,
+    /// The leader's phone, if given.
+    pub phone: Option<String>,
+}
+
 /// A place to set on the server: one kind of reference data each. A new kind of place (a zone,
 /// a disinfection site) is one more variant here and one arm in each backend.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,5 +103,17 @@ pub enum PlaceWrite {
         id: String,
         /// When (UTC), or `None` to reinstate it.
         at: Option<DateTime<Utc>>,
+    },
+    /// A grid zone found by its name, or added: its leader and phone set, and `compounds` (ids)
+    /// added to it. A compound already in another zone is refused (a compound is in one zone).
+    Zone {
+        /// Name (`第一片区`).
+        name: String,
+        /// The leader's name.
+        leader: String,
+        /// The leader's phone.
+        phone: Option<String>,
+        /// Compound ids to put in the zone.
+        compounds: Vec<String>,
     },
 }

@@ -114,3 +114,63 @@ impl std::fmt::Display for LicencePlate {
         f.write_str(&self.0)
     }
 }
+
+/// The plate abbreviation (the first character of a plate, GA 36-2018) of a province, from the
+/// first two digits of a GB/T 2260 division code (`41…` → `豫`); `None` for a code of no
+/// province (Hong Kong, Macao and Taiwan have no mainland plates).
+pub fn province_abbreviation(division_code: &str) -> Option<char> {
+    const BY_CODE: [(&str, char); 31] = [
+        ("11", '京'),
+        ("12", '津'),
+        ("13", '冀'),
+        ("14", '晋'),
+        ("15", '蒙'),
+        ("21", '辽'),
+        ("22", '吉'),
+        ("23", '黑'),
+        ("31", '沪'),
+        ("32", '苏'),
+        ("33", '浙'),
+        ("34", '皖'),
+        ("35", '闽'),
+        ("36", '赣'),
+        ("37", '鲁'),
+        ("41", '豫'),
+        ("42", '鄂'),
+        ("43", '湘'),
+        ("44", '粤'),
+        ("45", '桂'),
+        ("46", '琼'),
+        ("50", '渝'),
+        ("51", '川'),
+        ("52", '贵'),
+        ("53", '云'),
+        ("54", '藏'),
+        ("61", '陕'),
+        ("62", '甘'),
+        ("63", '青'),
+        ("64", '宁'),
+        ("65", '新'),
+    ];
+    let prefix = division_code.get(..2)?;
+    BY_CODE.iter().find(|(c, _)| *c == prefix).map(|(_, a)| *a)
+}
+
+#[cfg(test)]
+mod province_tests {
+    #[test]
+    fn every_abbreviation_is_a_plate_province_and_the_street_is_henan() {
+        assert_eq!(super::province_abbreviation("411402001"), Some('豫'));
+        assert_eq!(super::province_abbreviation("420100"), Some('鄂'));
+        assert_eq!(super::province_abbreviation("810000"), None);
+        assert_eq!(super::province_abbreviation("4"), None);
+        for code in [
+            "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36",
+            "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62",
+            "63", "64", "65",
+        ] {
+            let a = super::province_abbreviation(code).expect(code);
+            assert!(super::PROVINCES.contains(a), "{a}");
+        }
+    }
+}

@@ -1069,3 +1069,94 @@ fn same_file(a: &Path, b: &Path) -> bool {
         _ => false,
     }
 }
+
+/// A zone as `zone list` shows it: the zone, and its compounds as (id, community, name).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ZoneListing {
+    /// The zone; `None` for the compounds in no zone.
+    pub zone: Option<kadian_domain::places::Zone>,
+    /// Its compounds, by community then name.
+    pub compounds: Vec<ZoneCompound>,
+}
+
+/// A compound of a zone listing.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ZoneCompound {
+    /// Compound id.
+    pub id: String,
+    /// Its community's name.
+    pub community: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// The street's zones in the order they were added, each with its compounds, then the compounds in no zone (when
+/// there are any; retired compounds left out).
+pub fn zone_list(reference: &crate::rules::Reference) -> Vec<ZoneListing> {
+    let compounds_of = |zone: Option<&str>| {
+        let mut list: Vec<ZoneCompound> = reference
+            .compounds
+            .iter()
+            .filter(|(id, _)| reference.zone_of.get(*id).map(String::as_str) == zone)
+            .filter(|(id, _)| zone.is_some() || !reference.retired.contains_key(*id))
+            .map(|(id, (community, name))| ZoneCompound {
+                id: id.clone(),
+                community: reference
+                    .communities
+                    .get(community)
+                    .cloned()
+                    .unwrap_or_else(|| community.clone()),
+                name: name.clone(),
+            })
+            .collect();
+        list.sort_by(|a, b| (&a.community, &a.name).cmp(&(&b.community, &b.name)));
+        list
+    };
+    let mut zones: Vec<&kadian_domain::places::Zone> = reference.zones.values().collect();
+    // In the order they were added (UUIDv7 ids): 第一片区 before 第二片区.
+    zones.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut out: Vec<ZoneListing> = zones
+        .into_iter()
+        .map(|z| ZoneListing {
+            zone: Some(z.clone()),
+            compounds: compounds_of(Some(&z.id)),
+        })
+        .collect();
+    let loose = compounds_of(None);
+    if !loose.is_empty() {
+        out.push(ZoneListing {
+            zone: None,
+            compounds: loose,
+        });
+    }
+    out
+}
+
+/// [`zone_list`] as text: a zone per paragraph (name, leader, phone, compounds).
+pub fn zone_list_text(zones: &[ZoneListing]) -> String {
+    if zones.iter().all(|z| z.zone.is_none()) {
+        return "no zones yet: add one with `kadian-server zone add --name 第一片区 --leader NAME --compounds ID,ID`"
+            .to_owned();
+    }
+    let mut out = Vec::new();
+    for z in zones {
+        let head = match &z.zone {
+            Some(zone) => format!(
+                "{}  {}  片区长 {}{}  ({} compounds)",
+                zone.id,
+                zone.name,
+                zone.leader,
+                zone.phone
+                    .as_deref()
+                    .map_or(String::new(), |p| format!(" {p}")),
+                z.compounds.len()
+            ),
+            None => format!("in no zone: {} compounds", z.compounds.len()),
+        };
+        out.push(head);
+        for c in &z.compounds {
+            out.push(format!("  {}  {} {}", c.id, c.community, c.name));
+        }
+    }
+    out.join("\n")
+}

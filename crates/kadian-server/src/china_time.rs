@@ -18,6 +18,11 @@ pub fn china_minute(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// Today in China (the Asia/Shanghai day), whatever the server's own time zone.
+pub fn china_today() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&offset()).date_naive()
+}
+
 /// China Standard Time (+08:00), the registers' local time.
 pub fn offset() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))

@@ -15,7 +15,7 @@ use std::path::Path;
 use chrono::{NaiveDate, Utc};
 use kadian_domain::observation::{fold_status, CaseStatus, TransitionFact};
 use kadian_domain::records::{
-    check_record, CorrectionAction, ObservationCase, Passage, Person, RecordKind,
+    check_record, CorrectionAction, FollowUpVisit, ObservationCase, Passage, Person, RecordKind,
     TemperatureReading, TravelDeclaration, TypedRecord,
 };
 use kadian_registers::export::{
@@ -56,20 +56,25 @@ pub struct ExportSummary {
     pub unreadable: usize,
 }
 
-/// Everything read from the store, typed.
+/// Everything read from the store, typed (the export's and the daily report's source).
 #[derive(Default)]
-struct Read {
-    persons: HashMap<Uuid, Person>,
-    passages: Vec<Passage>,
-    readings: Vec<TemperatureReading>,
-    travels: Vec<TravelDeclaration>,
-    cases: Vec<ObservationCase>,
-    transitions: HashMap<Uuid, Vec<TransitionFact>>,
-    corrected: HashSet<Uuid>,
-    unreadable: usize,
+pub(crate) struct Read {
+    pub(crate) persons: HashMap<Uuid, Person>,
+    pub(crate) passages: Vec<Passage>,
+    pub(crate) readings: Vec<TemperatureReading>,
+    pub(crate) travels: Vec<TravelDeclaration>,
+    pub(crate) cases: Vec<ObservationCase>,
+    pub(crate) transitions: HashMap<Uuid, Vec<TransitionFact>>,
+    /// Follow-up visits.
+    pub(crate) visits: Vec<FollowUpVisit>,
+    /// Records voided or replaced by a correction.
+    pub(crate) corrected: HashSet<Uuid>,
+    pub(crate) unreadable: usize,
 }
 
-async fn read_all(db: &dyn Database, community: Option<&str>) -> anyhow::Result<Read> {
+/// Reads every record in scope (the whole street, or one community) as devices pull them, each
+/// checked by its kind's rules again; a stored body that no longer passes is counted, not fatal.
+pub(crate) async fn read_all(db: &dyn Database, community: Option<&str>) -> anyhow::Result<Read> {
     let filter = PullFilter {
         community: community.map(str::to_owned),
         compound: None,
@@ -113,7 +118,8 @@ async fn read_all(db: &dyn Database, community: Option<&str>) -> anyhow::Result<
                         read.corrected.insert(c.target_id);
                     }
                 }
-                TypedRecord::Volunteer(_) | TypedRecord::FollowUpVisit(_) => {}
+                TypedRecord::FollowUpVisit(v) => read.visits.push(v),
+                TypedRecord::Volunteer(_) => {}
             }
         }
         if !more || next <= cursor {

@@ -6,6 +6,7 @@ pub mod china_time;
 pub mod db;
 pub mod export;
 pub mod http;
+pub mod report;
 pub mod rules;
 
 pub use db::{connect, Database};

@@ -53,6 +53,16 @@ enum Command {
         #[command(subcommand)]
         command: CompoundCommand,
     },
+    /// Grid zones (片区): compounds across communities under a zone leader.
+    Zone {
+        #[command(subcommand)]
+        command: ZoneCommand,
+    },
+    /// Reports computed from the records: the street's daily report (日报).
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Volunteers (志愿者) who sign in at a compound's gates with a PIN.
     Volunteer {
         #[command(subcommand)]
@@ -236,6 +246,42 @@ enum CompoundCommand {
         /// Compound name
         #[arg(long)]
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ZoneCommand {
+    /// List the zones with their leaders and compounds, and the compounds in no zone
+    List,
+    /// Add a zone (or, when one has this name, set its leader and phone) and put compounds in it; a
+    /// compound already in another zone is refused
+    Add {
+        /// Zone name (e.g. 第一片区)
+        #[arg(long)]
+        name: String,
+        /// The zone leader's name (片区长)
+        #[arg(long)]
+        leader: String,
+        /// The zone leader's phone
+        #[arg(long)]
+        phone: Option<String>,
+        /// Compound ids, comma-separated (see `kadian-server compound list`)
+        #[arg(long, value_delimiter = ',')]
+        compounds: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// The daily report (日报) of a China day: one row per community, zone subtotals and the
+    /// street's total, computed from the records
+    Daily {
+        /// The day (YYYY-MM-DD, China time); default: today in China
+        #[arg(long)]
+        date: Option<String>,
+        /// Fever threshold in °C (first readings at or above it count as fevers)
+        #[arg(long, default_value = "37.3")]
+        fever_at: String,
     },
 }
 
@@ -611,6 +657,72 @@ async fn main() -> Result<()> {
         Command::Checkpoint {
             command: CheckpointCommand::Reinstate { id },
         } => retire(&*db, j, "checkpoint", &id, None).await?,
+        Command::Zone {
+            command: ZoneCommand::List,
+        } => {
+            let reference = db.reference().await?;
+            let zones = admin::zone_list(&reference);
+            let text = admin::zone_list_text(&zones);
+            print(j, json!(zones), text);
+        }
+        Command::Zone {
+            command:
+                ZoneCommand::Add {
+                    name,
+                    leader,
+                    phone,
+                    compounds,
+                },
+        } => {
+            let phone = match phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+                Some(p) => {
+                    let checked = kadian_domain::Phone::parse(p)
+                        .map_err(|e| anyhow::anyhow!("--phone {p:?}: {}", e.message_en))?;
+                    if let Some(w) = checked.warnings.first() {
+                        bail!("--phone {p:?}: {}", w.message_en);
+                    }
+                    Some(checked.value.number)
+                }
+                None => None,
+            };
+            let compounds: Vec<String> = compounds
+                .iter()
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty())
+                .collect();
+            let id = db
+                .put_place(&PlaceWrite::Zone {
+                    name: name.clone(),
+                    leader,
+                    phone,
+                    compounds: compounds.clone(),
+                })
+                .await?;
+            print(
+                j,
+                json!({"id": id, "name": name.trim(), "compounds": compounds}),
+                id,
+            );
+        }
+        Command::Report {
+            command: ReportCommand::Daily { date, fever_at },
+        } => {
+            let date = match date {
+                Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                    .with_context(|| format!("--date {d:?}: give the day as 2026-03-01"))?,
+                None => kadian_server::china_time::china_today(),
+            };
+            let threshold = kadian_domain::Celsius::parse(&fever_at)
+                .ok()
+                .filter(|c| c.warnings.is_empty() && (35.0..=42.0).contains(&c.value.degrees()))
+                .map(|c| kadian_domain::FeverThreshold(c.value))
+                .with_context(|| {
+                    format!("--fever-at {fever_at:?}: give the threshold in °C, e.g. 37.3")
+                })?;
+            let report = kadian_server::report::daily(&*db, date, threshold).await?;
+            let text = kadian_server::report::daily_text(&report);
+            print(j, serde_json::to_value(&report)?, text);
+        }
         Command::Compound {
             command: CompoundCommand::Add { community, name },
         } => {

@@ -86,10 +86,10 @@ async fn open_enrolled(
 #[tokio::main]
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let [_, server, plan] = args.as_slice() else {
+    let [_, server, plan_path] = args.as_slice() else {
         bail!("usage: kadian-demo-day SERVER_URL PLAN.json");
     };
-    let plan: Plan = serde_json::from_str(&std::fs::read_to_string(plan)?)?;
+    let plan: Plan = serde_json::from_str(&std::fs::read_to_string(plan_path)?)?;
     let day = (Utc::now() + Span::minutes(CST.into())).date_naive() - Span::days(1);
     let day_start =
         Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN)) - Span::minutes(CST.into());
@@ -307,11 +307,13 @@ async fn main() -> Result<()> {
     println!("| checkpoint | tablet passages | server passages | tablet fevers | server fevers |");
     println!("|---|---:|---:|---:|---:|");
     let (mut total_device, mut total_server, mut differ) = (0, 0, 0);
+    let mut fevers_device = 0;
     for t in &tablets {
         let (dp, df) = counts(&t.core, &t.checkpoint.id, day_start)?;
         let (sp, sf) = counts(&street, &t.checkpoint.id, day_start)?;
         total_device += dp;
         total_server += sp;
+        fevers_device += df;
         let mark = if (dp, df) == (sp, sf) { "" } else { " ≠" };
         if !mark.is_empty() {
             differ += 1;
@@ -333,6 +335,14 @@ async fn main() -> Result<()> {
     if differ > 0 || total_device != total_server {
         bail!("{differ} checkpoint(s) differ between tablet and server");
     }
+    // The tablets' own counts of the day, for the street's daily report to be checked against
+    // (`cargo xtask demo --headless` does), next to the plan.
+    let totals = std::path::Path::new(plan_path).with_file_name("tablet-totals.json");
+    std::fs::write(
+        &totals,
+        serde_json::json!({"date": day, "passages": total_device, "fevers": fevers_device})
+            .to_string(),
+    )?;
 
     // Today's visits per compound: on the laptop, and on the server (as the street laptop pulled
     // them).

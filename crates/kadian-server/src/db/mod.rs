@@ -233,6 +233,28 @@ pub(crate) fn id_of_another_kind(id: &str, kind: &str) -> DbError {
     ))
 }
 
+/// A zone's name and leader before they are stored: not empty, at most 40 characters each.
+pub(crate) fn check_zone(name: &str, leader: &str) -> DbResult<()> {
+    for (what, v) in [("zone name", name), ("zone leader", leader)] {
+        if v.trim().is_empty() {
+            return Err(DbError::Invalid(format!("the {what} is empty")));
+        }
+        if v.chars().count() > 40 || v.chars().any(char::is_control) {
+            return Err(DbError::Invalid(format!(
+                "the {what} must be at most 40 characters, without control characters"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The refusal to put a compound in a second zone.
+pub(crate) fn zone_taken(compound: &str, id: &str, zone: &str) -> DbError {
+    DbError::Invalid(format!(
+        "compound {compound} ({id}) is in zone {zone} already: a compound is in one zone"
+    ))
+}
+
 /// The refusal to add a place under the name of a retired one (it would come back silently).
 pub(crate) fn retired_place(what: &str, name: &str, id: &str, at: DateTime<Utc>) -> DbError {
     DbError::Invalid(format!(
@@ -247,7 +269,9 @@ pub(crate) fn place_id(place: &PlaceWrite) -> &str {
     match place {
         PlaceWrite::Rename { id, .. } | PlaceWrite::Retire { id, .. } => id,
         PlaceWrite::Community { code, .. } => code,
-        PlaceWrite::Compound { name, .. } | PlaceWrite::Checkpoint { name, .. } => name,
+        PlaceWrite::Compound { name, .. }
+        | PlaceWrite::Checkpoint { name, .. }
+        | PlaceWrite::Zone { name, .. } => name,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use kadian_domain::places::{Checkpoint, Community, Compound, PlaceWrite};
+use kadian_domain::places::{Checkpoint, Community, Compound, PlaceWrite, Zone};
 use kadian_domain::records::Volunteer;
 use kadian_domain::records::{ChangeKind, RecordKind, ReferenceKind};
 use kadian_domain::sync::{Change, DeviceStatus, Receipt, Role, Scope};
@@ -42,6 +42,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (
         6,
         include_str!("../../../../migrations/server/postgres/0006_retired_places.sql"),
+    ),
+    (
+        7,
+        include_str!("../../../../migrations/server/postgres/0007_zones.sql"),
     ),
 ];
 
@@ -570,6 +574,79 @@ impl PgDb {
         Ok(id)
     }
 
+    /// [`PlaceWrite::Zone`]: the zone found by name or added, its leader and phone set, the
+    /// compounds added to it; all or nothing.
+    async fn put_zone(
+        &self,
+        name: &str,
+        leader: &str,
+        phone: Option<&str>,
+        compounds: &[String],
+    ) -> DbResult<String> {
+        super::check_zone(name, leader)?;
+        let (name, leader) = (name.trim(), leader.trim());
+        let mut client = self.conn().await?;
+        let tx = client.transaction().await?;
+        let street: String = tx
+            .query_opt("SELECT code FROM street", &[])
+            .await?
+            .map(|r| r.get(0))
+            .ok_or_else(|| DbError::Invalid("the street is not initialised".into()))?;
+        let id = match tx
+            .query_opt("SELECT id FROM zone WHERE name = $1", &[&name])
+            .await?
+        {
+            Some(r) => {
+                let id: String = r.get(0);
+                tx.execute(
+                    "UPDATE zone SET leader = $2, phone = $3 WHERE id = $1",
+                    &[&id, &leader, &phone],
+                )
+                .await?;
+                id
+            }
+            None => {
+                let id = uuid::Uuid::now_v7().to_string();
+                tx.execute(
+                    "INSERT INTO zone (id, street_code, name, leader, phone) VALUES ($1, $2, $3, $4, $5)",
+                    &[&id, &street, &name, &leader, &phone],
+                )
+                .await?;
+                id
+            }
+        };
+        for compound in compounds {
+            compound_community(&tx, compound).await?;
+            let taken = tx
+                .query_opt(
+                    "SELECT z.id, z.name, c.name FROM zone_compound zc
+                     JOIN zone z ON z.id = zc.zone_id JOIN compound c ON c.id = zc.compound_id
+                     WHERE zc.compound_id = $1",
+                    &[compound],
+                )
+                .await?;
+            match taken {
+                Some(r) if r.get::<_, String>(0) == id => {}
+                Some(r) => {
+                    return Err(super::zone_taken(
+                        &r.get::<_, String>(2),
+                        compound,
+                        &r.get::<_, String>(1),
+                    ))
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO zone_compound (compound_id, zone_id) VALUES ($1, $2)",
+                        &[compound, &id],
+                    )
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
     async fn put_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String> {
         let mut client = self.conn().await?;
         let tx = client.transaction().await?;
@@ -872,6 +949,15 @@ impl super::Directory for PgDb {
             PlaceWrite::Compound { community, name } => self.put_compound(community, name).await,
             PlaceWrite::Checkpoint { compound, name } => self.put_checkpoint(compound, name).await,
             PlaceWrite::Rename { .. } | PlaceWrite::Retire { .. } => self.change_place(place).await,
+            PlaceWrite::Zone {
+                name,
+                leader,
+                phone,
+                compounds,
+            } => {
+                self.put_zone(name, leader, phone.as_deref(), compounds)
+                    .await
+            }
         }
     }
 
@@ -1018,6 +1104,24 @@ impl super::Directory for PgDb {
                 r.retired.insert(row.get(0), at);
             }
             r.checkpoints.insert(row.get(0), (row.get(1), row.get(2)));
+        }
+        for row in client
+            .query("SELECT id, name, leader, phone FROM zone", &[])
+            .await?
+        {
+            let zone = Zone {
+                id: row.get(0),
+                name: row.get(1),
+                leader: row.get(2),
+                phone: row.get(3),
+            };
+            r.zones.insert(zone.id.clone(), zone);
+        }
+        for row in client
+            .query("SELECT compound_id, zone_id FROM zone_compound", &[])
+            .await?
+        {
+            r.zone_of.insert(row.get(0), row.get(1));
         }
         Ok(r)
     }

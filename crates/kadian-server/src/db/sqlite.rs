@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
-use kadian_domain::places::{Checkpoint, Community, Compound, PlaceWrite};
+use kadian_domain::places::{Checkpoint, Community, Compound, PlaceWrite, Zone};
 use kadian_domain::records::Volunteer;
 use kadian_domain::records::{ChangeKind, RecordKind, ReferenceKind};
 use kadian_domain::sync::{Change, DeviceStatus, Receipt, Role, Scope};
@@ -42,6 +42,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         6,
         include_str!("../../../../migrations/server/sqlite/0006_retired_places.sql"),
+    ),
+    (
+        7,
+        include_str!("../../../../migrations/server/sqlite/0007_zones.sql"),
     ),
 ];
 
@@ -381,6 +385,78 @@ impl SqliteDb {
         .await
     }
 
+    /// [`PlaceWrite::Zone`]: the zone found by name or added, its leader and phone set, the
+    /// compounds added to it; all or nothing.
+    async fn put_zone(
+        &self,
+        name: &str,
+        leader: &str,
+        phone: Option<&str>,
+        compounds: &[String],
+    ) -> DbResult<String> {
+        super::check_zone(name, leader)?;
+        let (name, leader, phone, compounds) = (
+            name.trim().to_owned(),
+            leader.trim().to_owned(),
+            phone.map(str::to_owned),
+            compounds.to_vec(),
+        );
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            let street: String = tx
+                .query_row("SELECT code FROM street", [], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| DbError::Invalid("the street is not initialised".into()))?;
+            let existing: Option<String> = tx
+                .query_row("SELECT id FROM zone WHERE name = ?1", [&name], |r| r.get(0))
+                .optional()?;
+            let id = match existing {
+                Some(id) => {
+                    tx.execute(
+                        "UPDATE zone SET leader = ?2, phone = ?3 WHERE id = ?1",
+                        params![id, leader, phone],
+                    )?;
+                    id
+                }
+                None => {
+                    let id = uuid::Uuid::now_v7().to_string();
+                    tx.execute(
+                        "INSERT INTO zone (id, street_code, name, leader, phone) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![id, street, name, leader, phone],
+                    )?;
+                    id
+                }
+            };
+            for compound in &compounds {
+                compound_community(&tx, compound)?;
+                let taken: Option<(String, String, String)> = tx
+                    .query_row(
+                        "SELECT z.id, z.name, c.name FROM zone_compound zc
+                         JOIN zone z ON z.id = zc.zone_id JOIN compound c ON c.id = zc.compound_id
+                         WHERE zc.compound_id = ?1",
+                        [compound],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?;
+                match taken {
+                    Some((zone, _, _)) if zone == id => {}
+                    Some((_, zone, compound_name)) => {
+                        return Err(super::zone_taken(&compound_name, compound, &zone))
+                    }
+                    None => {
+                        tx.execute(
+                            "INSERT INTO zone_compound (compound_id, zone_id) VALUES (?1, ?2)",
+                            params![compound, id],
+                        )?;
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(id)
+        })
+        .await
+    }
+
     async fn put_checkpoint(&self, compound_id: &str, name: &str) -> DbResult<String> {
         let (compound_id, name) = (compound_id.to_owned(), name.to_owned());
         self.run(move |conn| {
@@ -682,6 +758,15 @@ impl super::Directory for SqliteDb {
             PlaceWrite::Compound { community, name } => self.put_compound(community, name).await,
             PlaceWrite::Checkpoint { compound, name } => self.put_checkpoint(compound, name).await,
             PlaceWrite::Rename { .. } | PlaceWrite::Retire { .. } => self.change_place(place).await,
+            PlaceWrite::Zone {
+                name,
+                leader,
+                phone,
+                compounds,
+            } => {
+                self.put_zone(name, leader, phone.as_deref(), compounds)
+                    .await
+            }
         }
     }
 
@@ -852,6 +937,23 @@ impl super::Directory for SqliteDb {
                         r.checkpoints.insert(id, (p, n));
                     }
                 }
+            }
+            let mut stmt = conn.prepare_cached("SELECT id, name, leader, phone FROM zone")?;
+            for row in stmt.query_map([], |x| {
+                Ok(Zone {
+                    id: x.get(0)?,
+                    name: x.get(1)?,
+                    leader: x.get(2)?,
+                    phone: x.get(3)?,
+                })
+            })? {
+                let zone = row?;
+                r.zones.insert(zone.id.clone(), zone);
+            }
+            let mut stmt = conn.prepare_cached("SELECT compound_id, zone_id FROM zone_compound")?;
+            for row in stmt.query_map([], |x| Ok((x.get(0)?, x.get(1)?)))? {
+                let (compound, zone) = row?;
+                r.zone_of.insert(compound, zone);
             }
             Ok(r)
         })

@@ -39,6 +39,10 @@ pub struct Reference {
     /// Retired compounds and checkpoints: id → when (UTC). A compound's checkpoints are listed
     /// with it.
     pub retired: HashMap<String, DateTime<Utc>>,
+    /// Grid zones (片区): id → the zone.
+    pub zones: HashMap<String, kadian_domain::places::Zone>,
+    /// Compound id → its zone's id (a compound in no zone is not here).
+    pub zone_of: HashMap<String, String>,
 }
 
 impl Reference {

@@ -1,0 +1,719 @@
+//! `kadian-server report daily`: the street's daily report (日报) for one China day, computed
+//! from the records, never typed: one row per community, a subtotal per grid zone (片区) and the
+//! street's total, with how fresh the data is (数据截至: the oldest last sync among the active
+//! devices, and the devices that are late).
+//!
+//! Counting rules (the columns of the street's template, ../shared/fixtures/templates/):
+//! - a day is a China day (Asia/Shanghai, 00:00 to 24:00);
+//! - a passage, reading or travel declaration voided or replaced by a correction is not counted;
+//! - 人员进出: passages in and out; 车辆进出: the passages with a plate; 外省车辆: those whose
+//!   plate is not of the street's province (GA 36-2018's first character);
+//! - 体温异常 (`fevers`): first readings (not re-measures) at or above the fever threshold;
+//!   复测正常 (`remeasured_normal`): those whose latest re-measure is below it;
+//! - 返乡人员 当日新增: travel declarations arriving that day (`to_date`), from Hubei (a place
+//!   code starting 42) or elsewhere;
+//! - 居家观察: a case's status folded from its transitions effective by that day; its visits on
+//!   the day graded on its day grid (due, seen, missed), as the laptops grade them;
+//! - a record is placed by its checkpoint (passages, readings), its person's compound (travel)
+//!   or its own compound (cases); one the street's layout cannot place counts in the total only.
+//!
+//! Columns whose area is not built yet (duty, referral group, key areas, hotline, screening,
+//! disinfection, supplies) are listed in `not_built` and left out of the figures.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::AddAssign;
+
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
+use kadian_domain::observation::{CaseStatus, DayState, TransitionKind, VisitFact};
+use kadian_domain::plate::province_abbreviation;
+use kadian_domain::records::Direction;
+use kadian_domain::FeverThreshold;
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+use uuid::Uuid;
+
+use crate::china_time::{china_minute, offset};
+use crate::db::Database;
+use crate::export::read_all;
+
+/// A device is late when its last sync is more than this before the report's moment (the end
+/// of the day, or now for today): 2 hours, as the street office reads "synced within 2 hours".
+pub const LATE_AFTER_HOURS: i64 = 2;
+
+/// The figures of one unit (a community, a zone, the street) for one China day. Counts of
+/// records (人次, 辆次) or of cases, as the template's columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Figures {
+    /// 卡点 开设数: checkpoints in use at the end of the day (not retired).
+    pub checkpoints_open: u32,
+    /// 人员进出 进: passages in.
+    pub passages_in: u32,
+    /// 人员进出 出: passages out.
+    pub passages_out: u32,
+    /// 车辆进出 进: passages in with a plate.
+    pub vehicles_in: u32,
+    /// 车辆进出 出: passages out with a plate.
+    pub vehicles_out: u32,
+    /// 外省车辆: passages with a plate of another province than the street's.
+    pub out_of_province_vehicles: u32,
+    /// 体温异常: first readings at or above the fever threshold.
+    pub fevers: u32,
+    /// 复测正常: of those fevers, the ones whose latest re-measure is below the threshold.
+    pub remeasured_normal: u32,
+    /// 返乡人员 当日新增 湖北: travel declarations arriving that day from Hubei.
+    pub returnees_hubei: u32,
+    /// 返乡人员 当日新增 其他: travel declarations arriving that day from elsewhere.
+    pub returnees_other: u32,
+    /// 居家观察 在册: cases started by that day, not cancelled.
+    pub observation_registered: u32,
+    /// 居家观察 在管: cases under observation that day (from the arrival day to the last day of
+    /// the period, or the day the case ended).
+    pub observation_in_care: u32,
+    /// 居家观察 新增: cases whose period started that day.
+    pub observation_new: u32,
+    /// 居家观察 解除: cases released that day.
+    pub observation_released: u32,
+    /// 应随访: cases due a visit that day.
+    pub visits_due: u32,
+    /// 已随访: of those, seen that day.
+    pub visits_seen: u32,
+    /// 未见: of those, not seen that day.
+    pub visits_missed: u32,
+    /// 异常: cases with a visit that day that found a fever or symptoms.
+    pub observation_unwell: u32,
+    /// 转诊: cases sent to the emergency response group that day.
+    pub observation_referred: u32,
+}
+
+impl AddAssign for Figures {
+    fn add_assign(&mut self, o: Figures) {
+        self.checkpoints_open += o.checkpoints_open;
+        self.passages_in += o.passages_in;
+        self.passages_out += o.passages_out;
+        self.vehicles_in += o.vehicles_in;
+        self.vehicles_out += o.vehicles_out;
+        self.out_of_province_vehicles += o.out_of_province_vehicles;
+        self.fevers += o.fevers;
+        self.remeasured_normal += o.remeasured_normal;
+        self.returnees_hubei += o.returnees_hubei;
+        self.returnees_other += o.returnees_other;
+        self.observation_registered += o.observation_registered;
+        self.observation_in_care += o.observation_in_care;
+        self.observation_new += o.observation_new;
+        self.observation_released += o.observation_released;
+        self.visits_due += o.visits_due;
+        self.visits_seen += o.visits_seen;
+        self.visits_missed += o.visits_missed;
+        self.observation_unwell += o.observation_unwell;
+        self.observation_referred += o.observation_referred;
+    }
+}
+
+/// One community's row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommunityRow {
+    /// 12-digit code.
+    pub community_code: String,
+    /// Name (`八一社区`).
+    pub community: String,
+    /// Its zone's name, when all its compounds are in one zone.
+    pub zone: Option<String>,
+    /// Data as of (UTC): the oldest last sync among the community's active devices; `None`
+    /// when it has none, or one never synced.
+    pub data_as_of: Option<DateTime<Utc>>,
+    /// The figures.
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// One zone's subtotal: the sum over its compounds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ZoneRow {
+    /// Zone id.
+    pub zone_id: String,
+    /// Name (`第一片区`).
+    pub zone: String,
+    /// The zone leader.
+    pub leader: String,
+    /// Its compounds' count.
+    pub compounds: u32,
+    /// The figures.
+    #[serde(flatten)]
+    pub figures: Figures,
+}
+
+/// A device whose data is late: its last sync more than [`LATE_AFTER_HOURS`] before the
+/// report's moment, or never.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LateDevice {
+    /// Device id.
+    pub device_id: String,
+    /// Its name (`东门平板`).
+    pub name: String,
+    /// Where it is (`八一新苑 东门`).
+    pub place: String,
+    /// Its last sync (UTC), if any.
+    pub last_sync: Option<DateTime<Utc>>,
+    /// Records it said were waiting to be sent, at its last pull.
+    pub pending: Option<i64>,
+}
+
+/// The daily report of one China day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DailyReport {
+    /// The China day.
+    pub date: NaiveDate,
+    /// The street's code and name.
+    pub street_code: String,
+    /// The street's name.
+    pub street: String,
+    /// The fever threshold used, °C.
+    pub fever_threshold_c: f64,
+    /// Data as of (UTC): the oldest last sync among the street's active devices.
+    pub data_as_of: Option<DateTime<Utc>>,
+    /// Active devices (not revoked before the day began).
+    pub devices_active: u32,
+    /// Of those, the late ones.
+    pub devices_late: Vec<LateDevice>,
+    /// One row per community, by code.
+    pub rows: Vec<CommunityRow>,
+    /// One subtotal per zone, in the order the zones were added.
+    pub zones: Vec<ZoneRow>,
+    /// Compounds in no zone (ids): their figures are in the rows and the total, in no zone.
+    pub compounds_in_no_zone: Vec<String>,
+    /// Records the street's layout cannot place (a checkpoint or compound it does not know):
+    /// in the total only.
+    pub unplaced: Figures,
+    /// The street's total.
+    pub total: Figures,
+    /// Stored records that no longer pass their kind's rules, left out.
+    pub unreadable: usize,
+    /// The template's column groups whose area is not built yet (left empty).
+    pub not_built: Vec<&'static str>,
+}
+
+/// The column groups of the template not computed yet.
+const NOT_BUILT: [&str; 8] = [
+    "在岗人次 (duty)",
+    "转应急处置组 (referred from the gate)",
+    "外出违规 (observation breaches)",
+    "重点区域 (key areas)",
+    "热线 (hotline)",
+    "排查 (screening)",
+    "消杀 (disinfection)",
+    "物资 (supplies)",
+];
+
+/// The oldest of some devices' last syncs; `None` when there are none, or one never synced.
+fn oldest(seen: &[Option<DateTime<Utc>>]) -> Option<DateTime<Utc>> {
+    if seen.iter().any(Option::is_none) {
+        return None;
+    }
+    seen.iter().flatten().min().copied()
+}
+
+/// A device is late at `moment` when it never synced, or last synced more than
+/// [`LATE_AFTER_HOURS`] before it.
+fn is_late(last_sync: Option<DateTime<Utc>>, moment: DateTime<Utc>) -> bool {
+    last_sync.is_none_or(|t| t < moment - chrono::Duration::hours(LATE_AFTER_HOURS))
+}
+
+/// The instant a China day starts (UTC).
+fn day_start(date: NaiveDate) -> DateTime<Utc> {
+    offset()
+        .from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .single()
+        .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+}
+
+/// Where figures are kept while counting: a compound, or a community with no compound known.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Unit {
+    Compound(String),
+    Community(String),
+    Unplaced,
+}
+
+/// Computes the daily report of `date` (a China day) from every record on the server, with
+/// `fever` as the threshold. Errors: the database's.
+pub async fn daily(
+    db: &dyn Database,
+    date: NaiveDate,
+    fever: FeverThreshold,
+) -> anyhow::Result<DailyReport> {
+    let (street_code, street) = db
+        .street()
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the street is not initialised"))?;
+    let reference = db.reference().await?;
+    let read = read_all(db, None).await?;
+    let start = day_start(date);
+    let end = day_start(date.checked_add_days(Days::new(1)).unwrap_or(date));
+    let moment = end.min(Utc::now());
+    let province = province_abbreviation(&street_code);
+
+    let mut units: HashMap<Unit, Figures> = HashMap::new();
+    let checkpoint_unit = |id: &str| match reference.checkpoints.get(id) {
+        Some((compound, _)) => Unit::Compound(compound.clone()),
+        None => Unit::Unplaced,
+    };
+    let compound_unit =
+        |compound: Option<&str>, community: Option<&str>| match (compound, community) {
+            (Some(c), _) if reference.compounds.contains_key(c) => Unit::Compound(c.to_owned()),
+            (_, Some(c)) if reference.communities.contains_key(c) => Unit::Community(c.to_owned()),
+            _ => Unit::Unplaced,
+        };
+
+    // 卡点开设数.
+    for (id, (compound, _)) in &reference.checkpoints {
+        let retired = [id, compound]
+            .iter()
+            .any(|p| reference.retired.get(*p).is_some_and(|at| *at < end));
+        if !retired {
+            units
+                .entry(Unit::Compound(compound.clone()))
+                .or_default()
+                .checkpoints_open += 1;
+        }
+    }
+
+    // The gate.
+    let on_the_day = |at: DateTime<Utc>| at >= start && at < end;
+    for p in read
+        .passages
+        .iter()
+        .filter(|p| on_the_day(p.at.utc) && !read.corrected.contains(&p.id))
+    {
+        let f = units.entry(checkpoint_unit(&p.checkpoint_id)).or_default();
+        let inward = p.direction == Direction::In;
+        if inward {
+            f.passages_in += 1;
+        } else {
+            f.passages_out += 1;
+        }
+        if let Some(plate) = p.plate.as_deref().filter(|x| !x.trim().is_empty()) {
+            if inward {
+                f.vehicles_in += 1;
+            } else {
+                f.vehicles_out += 1;
+            }
+            if province.is_some_and(|a| !plate.starts_with(a)) {
+                f.out_of_province_vehicles += 1;
+            }
+        }
+    }
+    // A reading counts unless it, or the passage it was taken at, was voided.
+    let counted = |r: &kadian_domain::records::TemperatureReading| {
+        !read.corrected.contains(&r.id) && r.passage_id.is_none_or(|p| !read.corrected.contains(&p))
+    };
+    // The latest re-measure of each first reading.
+    let mut latest_remeasure: HashMap<Uuid, (DateTime<Utc>, bool)> = HashMap::new();
+    for r in read.readings.iter().filter(|r| counted(r)) {
+        if let Some(first) = r.remeasure_of {
+            let normal = !fever.is_fever(r.celsius);
+            let e = latest_remeasure.entry(first).or_insert((r.at.utc, normal));
+            if r.at.utc >= e.0 {
+                *e = (r.at.utc, normal);
+            }
+        }
+    }
+    for r in read.readings.iter().filter(|r| {
+        counted(r) && r.remeasure_of.is_none() && on_the_day(r.at.utc) && fever.is_fever(r.celsius)
+    }) {
+        let f = units.entry(checkpoint_unit(&r.checkpoint_id)).or_default();
+        f.fevers += 1;
+        if latest_remeasure
+            .get(&r.id)
+            .is_some_and(|(_, normal)| *normal)
+        {
+            f.remeasured_normal += 1;
+        }
+    }
+
+    // Returnees arriving that day.
+    let passage_checkpoint: HashMap<Uuid, &str> = read
+        .passages
+        .iter()
+        .map(|p| (p.id, p.checkpoint_id.as_str()))
+        .collect();
+    for t in read
+        .travels
+        .iter()
+        .filter(|t| t.to_date == Some(date) && !read.corrected.contains(&t.id))
+    {
+        let person = t.person_id.and_then(|p| read.persons.get(&p));
+        let unit = match person {
+            Some(p) if p.compound.is_some() || p.community_code.is_some() => {
+                compound_unit(p.compound.as_deref(), p.community_code.as_deref())
+            }
+            _ => t
+                .passage_id
+                .and_then(|p| passage_checkpoint.get(&p))
+                .map_or(Unit::Unplaced, |c| checkpoint_unit(c)),
+        };
+        let hubei = t.places.iter().any(|p| {
+            p.division_code
+                .as_deref()
+                .is_some_and(|c| c.starts_with("42"))
+        });
+        let f = units.entry(unit).or_default();
+        if hubei {
+            f.returnees_hubei += 1;
+        } else {
+            f.returnees_other += 1;
+        }
+    }
+
+    // Home observation, as of the end of the day.
+    let next_day = date.checked_add_days(Days::new(1)).unwrap_or(date);
+    for case in &read.cases {
+        let transitions: Vec<_> = read
+            .transitions
+            .get(&case.id)
+            .map(|ts| ts.iter().filter(|t| t.effective <= date).cloned().collect())
+            .unwrap_or_default();
+        let visits: Vec<_> = read
+            .visits
+            .iter()
+            .filter(|v| v.case_id == case.id)
+            .collect();
+        let facts: Vec<VisitFact> = visits
+            .iter()
+            .map(|v| VisitFact {
+                date: v.date,
+                outcome: v.outcome,
+                celsius: v.celsius,
+            })
+            .collect();
+        let grid = case.grid(&facts, &transitions, next_day, date);
+        if grid.status == CaseStatus::Cancelled || case.start_date > date {
+            continue;
+        }
+        let f = units
+            .entry(compound_unit(
+                Some(case.compound.as_str()),
+                Some(case.community_code.as_str()),
+            ))
+            .or_default();
+        f.observation_registered += 1;
+        if case.start_date == date {
+            f.observation_new += 1;
+        }
+        let last_day = grid.days.last().map_or(grid.start, |d| d.date);
+        if grid.status.active() && date <= last_day || grid.days.iter().any(|d| d.date == date) {
+            f.observation_in_care += 1;
+        }
+        if let Some(day) = grid.days.iter().find(|d| d.date == date) {
+            f.visits_due += 1;
+            match day.state {
+                DayState::Seen => f.visits_seen += 1,
+                DayState::Missed => f.visits_missed += 1,
+                _ => {}
+            }
+        }
+        let unwell = visits.iter().any(|v| {
+            v.date == date
+                && (v.celsius.is_some_and(|c| case.policy.fever.is_fever(c))
+                    || !v.symptoms.is_empty())
+        });
+        if unwell {
+            f.observation_unwell += 1;
+        }
+        if transitions
+            .iter()
+            .any(|t| t.kind == TransitionKind::Release && t.effective == date)
+            && grid.status == CaseStatus::Released
+        {
+            f.observation_released += 1;
+        }
+        if transitions
+            .iter()
+            .any(|t| t.kind == TransitionKind::Refer && t.effective == date)
+        {
+            f.observation_referred += 1;
+        }
+    }
+
+    // Data as of: the devices.
+    let devices: Vec<_> = db
+        .devices()
+        .await?
+        .into_iter()
+        // A device enrolled after the day may still hold its records (a tablet replaced and
+        // restored); one revoked before the day began holds none of it.
+        .filter(|d| d.revoked_at.is_none_or(|r| r > start))
+        .collect();
+    let community_of_device = |scope: &kadian_domain::sync::Scope| -> Option<String> {
+        if let Some(c) = &scope.community {
+            return Some(c.clone());
+        }
+        let compound = scope.compound.clone().or_else(|| {
+            scope
+                .checkpoint
+                .as_ref()
+                .and_then(|c| reference.checkpoints.get(c).map(|(p, _)| p.clone()))
+        })?;
+        reference.compounds.get(&compound).map(|(c, _)| c.clone())
+    };
+    let mut seen_by_community: HashMap<String, Vec<Option<DateTime<Utc>>>> = HashMap::new();
+    let mut seen_all = Vec::new();
+    let mut devices_late = Vec::new();
+    for d in &devices {
+        let seen = d.last_seen_at;
+        seen_all.push(seen);
+        if let Some(c) = community_of_device(&d.scope) {
+            seen_by_community.entry(c).or_default().push(seen);
+        }
+        if is_late(seen, moment) {
+            devices_late.push(LateDevice {
+                device_id: d.id.clone(),
+                name: d.name.clone(),
+                place: reference.place_label(&d.scope),
+                last_sync: seen,
+                pending: d.status.as_ref().map(|s| s.pending),
+            });
+        }
+    }
+
+    // Up the levels.
+    let community_of_unit = |u: &Unit| match u {
+        Unit::Compound(c) => reference.compounds.get(c).map(|(p, _)| p.clone()),
+        Unit::Community(c) => Some(c.clone()),
+        Unit::Unplaced => None,
+    };
+    let mut total = Figures::default();
+    let mut unplaced = Figures::default();
+    let mut by_community: BTreeMap<String, Figures> = reference
+        .communities
+        .keys()
+        .map(|c| (c.clone(), Figures::default()))
+        .collect();
+    let mut by_zone: BTreeMap<String, Figures> = BTreeMap::new();
+    for (unit, f) in &units {
+        total += *f;
+        match community_of_unit(unit) {
+            Some(c) => *by_community.entry(c).or_default() += *f,
+            None => unplaced += *f,
+        }
+        if let Unit::Compound(c) = unit {
+            if let Some(z) = reference.zone_of.get(c) {
+                *by_zone.entry(z.clone()).or_default() += *f;
+            }
+        }
+    }
+    let zone_name = |id: &str| reference.zones.get(id).map(|z| z.name.clone());
+    let rows = by_community
+        .into_iter()
+        .map(|(code, figures)| {
+            let zones: HashSet<Option<&String>> = reference
+                .compounds
+                .iter()
+                .filter(|(_, (community, _))| *community == code)
+                .map(|(id, _)| reference.zone_of.get(id))
+                .collect();
+            let zone = match zones.into_iter().collect::<Vec<_>>().as_slice() {
+                [Some(z)] => zone_name(z),
+                _ => None,
+            };
+            CommunityRow {
+                community: reference
+                    .communities
+                    .get(&code)
+                    .cloned()
+                    .unwrap_or_default(),
+                data_as_of: seen_by_community.get(&code).and_then(|s| oldest(s)),
+                community_code: code,
+                zone,
+                figures,
+            }
+        })
+        .collect();
+    let mut zones: Vec<ZoneRow> = reference
+        .zones
+        .values()
+        .map(|z| ZoneRow {
+            zone_id: z.id.clone(),
+            zone: z.name.clone(),
+            leader: z.leader.clone(),
+            compounds: reference.zone_of.values().filter(|v| **v == z.id).count() as u32,
+            figures: by_zone.get(&z.id).copied().unwrap_or_default(),
+        })
+        .collect();
+    // In the order they were added (ids are UUIDv7): 第一片区 before 第二片区, which no sort
+    // of the names gives.
+    zones.sort_by(|a, b| a.zone_id.cmp(&b.zone_id));
+    let mut compounds_in_no_zone: Vec<String> = reference
+        .compounds
+        .keys()
+        .filter(|c| !reference.zone_of.contains_key(*c))
+        .cloned()
+        .collect();
+    compounds_in_no_zone.sort();
+    Ok(DailyReport {
+        date,
+        street_code,
+        street,
+        fever_threshold_c: fever.0.degrees(),
+        data_as_of: oldest(&seen_all),
+        devices_active: devices.len() as u32,
+        devices_late,
+        rows,
+        zones,
+        compounds_in_no_zone,
+        unplaced,
+        total,
+        unreadable: read.unreadable,
+        not_built: NOT_BUILT.to_vec(),
+    })
+}
+
+/// The report as a person reads it in a terminal: the day, the data's freshness, the late
+/// devices, then one line per community, per zone, and the total.
+pub fn daily_text(r: &DailyReport) -> String {
+    let mut out = format!(
+        "{} 疫情防控工作日报 {}（数据截至：{}）\n",
+        r.street,
+        r.date.format("%Y-%m-%d"),
+        r.data_as_of
+            .map_or("未知：有设备从未同步".to_owned(), china_minute)
+    );
+    out.push_str(&format!(
+        "设备 {} 台，{} 台 {LATE_AFTER_HOURS} 小时内已同步",
+        r.devices_active,
+        r.devices_active as usize - r.devices_late.len()
+    ));
+    if !r.devices_late.is_empty() {
+        let late: Vec<String> = r
+            .devices_late
+            .iter()
+            .take(10)
+            .map(|d| {
+                format!(
+                    "{} {}（最后 {}{}）",
+                    d.place,
+                    d.name,
+                    d.last_sync.map_or("从未同步".to_owned(), china_minute),
+                    d.pending
+                        .map_or(String::new(), |p| format!("，待传 {p} 条"))
+                )
+            })
+            .collect();
+        out.push_str(&format!("；未同步：{}", late.join("、")));
+        if r.devices_late.len() > 10 {
+            out.push_str(&format!(" 等 {} 台", r.devices_late.len()));
+        }
+    }
+    out.push('\n');
+    // Columns: a label, then numbers right-aligned under their headings (CJK takes 2 columns).
+    const HEADS: [&str; 17] = [
+        "卡点",
+        "进",
+        "出",
+        "车进",
+        "车出",
+        "外省车",
+        "体温异常",
+        "复测正常",
+        "湖北返乡",
+        "其他返乡",
+        "在管",
+        "新增",
+        "解除",
+        "应访",
+        "已访",
+        "未见",
+        "异常",
+    ];
+    let label_width = r
+        .rows
+        .iter()
+        .map(|x| x.community.width())
+        .chain(r.zones.iter().map(|z| z.zone.width() + 6))
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let pad_right = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.width())));
+    let pad_left = |s: &str, w: usize| format!("{}{s}", " ".repeat(w.saturating_sub(s.width())));
+    let mut head = pad_right("单位", label_width);
+    for h in HEADS {
+        head.push(' ');
+        head.push_str(&pad_left(h, h.width().max(5)));
+    }
+    out.push_str(&head);
+    out.push('\n');
+    let line = |name: &str, f: &Figures| {
+        let values = [
+            f.checkpoints_open,
+            f.passages_in,
+            f.passages_out,
+            f.vehicles_in,
+            f.vehicles_out,
+            f.out_of_province_vehicles,
+            f.fevers,
+            f.remeasured_normal,
+            f.returnees_hubei,
+            f.returnees_other,
+            f.observation_in_care,
+            f.observation_new,
+            f.observation_released,
+            f.visits_due,
+            f.visits_seen,
+            f.visits_missed,
+            f.observation_unwell,
+        ];
+        let mut l = pad_right(name, label_width);
+        for (h, v) in HEADS.iter().zip(values) {
+            l.push(' ');
+            l.push_str(&pad_left(&v.to_string(), h.width().max(5)));
+        }
+        l.push('\n');
+        l
+    };
+    for row in &r.rows {
+        out.push_str(&line(&row.community, &row.figures));
+    }
+    for z in &r.zones {
+        out.push_str(&line(&format!("{}（小计）", z.zone), &z.figures));
+    }
+    out.push_str(&line("合计", &r.total));
+    if !r.compounds_in_no_zone.is_empty() {
+        out.push_str(&format!(
+            "{} 个小区不在任何片区（`kadian-server zone add`）\n",
+            r.compounds_in_no_zone.len()
+        ));
+    }
+    out.push_str(&format!(
+        "未统计（功能尚未建成）：{}",
+        r.not_built.join("、")
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_as_of_is_the_oldest_sync_and_unknown_when_a_device_never_synced() {
+        let t = |h: u32| Utc.with_ymd_and_hms(2026, 12, 6, h, 0, 0).single();
+        assert_eq!(oldest(&[t(9), t(3), t(7)]), t(3));
+        assert_eq!(oldest(&[t(9), None]), None);
+        assert_eq!(oldest(&[]), None);
+        let now = t(12).expect("noon");
+        assert!(!is_late(t(11), now));
+        assert!(!is_late(t(10), now), "2 hours is not late yet");
+        assert!(is_late(Some(now - chrono::Duration::minutes(121)), now));
+        assert!(is_late(None, now), "never synced");
+    }
+
+    #[test]
+    fn a_china_day_starts_at_16_00_utc_the_day_before() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 6).expect("date");
+        assert_eq!(
+            day_start(d),
+            Utc.with_ymd_and_hms(2026, 12, 5, 16, 0, 0)
+                .single()
+                .expect("t")
+        );
+    }
+}

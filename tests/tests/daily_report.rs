@@ -1,0 +1,359 @@
+//! The street's daily report (日报) through the server, on every backend: grid zones, and a
+//! day's figures per community, per zone and for the street, counted here by hand from what the
+//! tablets and the laptop registered.
+
+use chrono::{Days, NaiveDate};
+use kadian_domain::observation::{ObservationPolicy, TransitionKind, VisitOutcome};
+use kadian_domain::places::PlaceWrite;
+use kadian_domain::records::{
+    new_id, CaseTransition, Direction, FollowUpVisit, Instant, ObservationCase, ObservationReason,
+    Passage, Source, Symptom, TemperatureReading, TravelDeclaration, TravelPlace, VisitAction,
+    VisitMethod, VisitSlot,
+};
+use kadian_domain::sync::Role;
+use kadian_domain::{Celsius, FeverThreshold};
+use kadian_tests::harness::{backends, void_passage, TestDevice, TestServer};
+
+fn today() -> NaiveDate {
+    kadian_server::china_time::china_today()
+}
+
+/// A passage at `checkpoint` with its first reading (tenths of °C); (passage, reading) ids.
+fn pass(
+    d: &TestDevice,
+    checkpoint: &str,
+    direction: Direction,
+    plate: Option<&str>,
+    tenths: i16,
+) -> (uuid::Uuid, uuid::Uuid) {
+    let at = Instant::now_cst();
+    let passage = Passage {
+        id: new_id(),
+        checkpoint_id: checkpoint.to_owned(),
+        direction,
+        at,
+        person_id: None,
+        walk_in_name: Some("过路人".into()),
+        plate: plate.map(str::to_owned),
+        companions: 0,
+        purpose: None,
+        destination: None,
+        recorded_by: "volunteer-1".into(),
+    };
+    let celsius = Celsius::from_tenths(tenths);
+    let reading = reading(checkpoint, passage.id, celsius, None);
+    let ids = (passage.id, reading.id);
+    d.core
+        .store()
+        .record_passage(
+            &kadian_device::PassageRegistration {
+                passage,
+                reading: Some(reading),
+                travel: None,
+            },
+            Source::User,
+        )
+        .expect("passage");
+    ids
+}
+
+fn reading(
+    checkpoint: &str,
+    passage: uuid::Uuid,
+    celsius: Celsius,
+    remeasure_of: Option<uuid::Uuid>,
+) -> TemperatureReading {
+    TemperatureReading {
+        id: new_id(),
+        passage_id: Some(passage),
+        person_id: None,
+        checkpoint_id: checkpoint.to_owned(),
+        at: Instant::now_cst(),
+        celsius,
+        fever: FeverThreshold::default().is_fever(celsius),
+        remeasure_of,
+        recorded_by: "volunteer-1".into(),
+    }
+}
+
+fn remeasure(d: &TestDevice, checkpoint: &str, passage: uuid::Uuid, first: uuid::Uuid, t: i16) {
+    d.core
+        .store()
+        .record_reading(
+            &reading(checkpoint, passage, Celsius::from_tenths(t), Some(first)),
+            Source::User,
+        )
+        .expect("re-measure");
+}
+
+/// A travel declaration at a passage, arriving on `arrived` from `code`.
+fn declare(d: &TestDevice, passage: uuid::Uuid, code: &str, arrived: NaiveDate) {
+    d.core
+        .store()
+        .record_travel(
+            &TravelDeclaration {
+                id: new_id(),
+                person_id: None,
+                passage_id: Some(passage),
+                places: vec![TravelPlace {
+                    division_code: Some(code.into()),
+                    text: None,
+                }],
+                from_date: None,
+                to_date: Some(arrived),
+                transport: None,
+                transport_ref: None,
+                declared_at: Instant::now_cst(),
+                recorded_by: "volunteer-1".into(),
+            },
+            Source::User,
+        )
+        .expect("travel");
+}
+
+fn case(s: &TestServer, start: NaiveDate) -> ObservationCase {
+    ObservationCase {
+        id: new_id(),
+        person_id: new_id(),
+        community_code: s.community_a.clone(),
+        compound: s.compound_a.clone(),
+        address: None,
+        reason: ObservationReason::ReturneeElsewhere,
+        origin_id: None,
+        start_date: start,
+        followed_from: None,
+        policy: ObservationPolicy::default(),
+        responsible: None,
+        responsible_phone: None,
+        backup: None,
+        notes: None,
+    }
+}
+
+fn visit(c: &ObservationCase, tenths: i16, symptoms: Vec<Symptom>) -> FollowUpVisit {
+    FollowUpVisit {
+        id: new_id(),
+        case_id: c.id,
+        date: today(),
+        slot: VisitSlot::Any,
+        at: Instant::now_cst(),
+        method: VisitMethod::Door,
+        outcome: VisitOutcome::SeenWell,
+        celsius: Some(Celsius::from_tenths(tenths)),
+        remeasure_of: None,
+        symptoms,
+        action: VisitAction::None,
+        recorded_by: "李红梅".into(),
+    }
+}
+
+fn transition(c: &ObservationCase, kind: TransitionKind) -> CaseTransition {
+    CaseTransition {
+        id: new_id(),
+        case_id: c.id,
+        kind,
+        effective: today(),
+        reason: "测试".into(),
+        at: Instant::now_cst(),
+        recorded_by: "社区工作人员".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let db = s.db.as_ref();
+        // Two zones, one compound each; a compound is in one zone only.
+        let zone = |name: &str, compound: &str| PlaceWrite::Zone {
+            name: name.into(),
+            leader: "张伟".into(),
+            phone: Some("13800138000".into()),
+            compounds: vec![compound.to_owned()],
+        };
+        db.put_place(&zone("第一片区", &s.compound_a))
+            .await
+            .expect("zone 1");
+        db.put_place(&zone("第二片区", &s.compound_b))
+            .await
+            .expect("zone 2");
+        let err = db
+            .put_place(&zone("第二片区", &s.compound_a))
+            .await
+            .expect_err("a second zone");
+        assert!(
+            err.to_string().contains("in zone 第一片区 already"),
+            "{b}: {err}"
+        );
+        let err = db
+            .put_place(&PlaceWrite::Zone {
+                name: "第三片区".into(),
+                leader: " ".into(),
+                phone: None,
+                compounds: vec![],
+            })
+            .await
+            .expect_err("no leader");
+        assert!(err.to_string().contains("leader is empty"), "{b}: {err}");
+        let reference = db.reference().await.expect("reference");
+        assert_eq!(
+            reference.zones.len(),
+            2,
+            "{b}: the refused zone was not added"
+        );
+
+        // 八一新苑 东门.
+        let (a, ka) = (
+            TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await,
+            s.checkpoint_a.as_str(),
+        );
+        let (p1, _) = pass(&a, ka, Direction::In, Some("豫N12345"), 365);
+        let (p2, r2) = pass(&a, ka, Direction::Out, Some("鄂A12345"), 385);
+        remeasure(&a, ka, p2, r2, 368);
+        let (p3, r3) = pass(&a, ka, Direction::In, None, 380);
+        remeasure(&a, ka, p3, r3, 378);
+        let (p4, _) = pass(&a, ka, Direction::In, None, 390);
+        void_passage(&a.core, p4, "volunteer-1");
+        declare(&a, p1, "420100", today());
+        a.sync().await.expect("tablet a");
+        // 季庄花园 南门.
+        let (bt, kb) = (
+            TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_b).await,
+            s.checkpoint_b.as_str(),
+        );
+        let (p6, _) = pass(&bt, kb, Direction::Out, None, 366);
+        declare(&bt, p6, "440300", today());
+        declare(&bt, p6, "440300", today() - Days::new(1));
+        bt.sync().await.expect("tablet b");
+        // The compound's laptop: five cases.
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let mut store = laptop.core.store();
+        let seen = case(&s, today() - Days::new(2));
+        let new = case(&s, today());
+        let missed = case(&s, today() - Days::new(3));
+        let released = case(&s, today() - Days::new(4));
+        let cancelled = case(&s, today() - Days::new(1));
+        for c in [&seen, &new, &missed, &released, &cancelled] {
+            store.save_observation_case(c, Source::User).expect("case");
+        }
+        store
+            .record_follow_up_visit(&visit(&seen, 365, vec![]), Source::User)
+            .expect("visit");
+        store
+            .record_follow_up_visit(&visit(&released, 366, vec![Symptom::Cough]), Source::User)
+            .expect("visit");
+        store
+            .record_case_transition(
+                &transition(&released, TransitionKind::Release),
+                Source::User,
+            )
+            .expect("release");
+        store
+            .record_case_transition(
+                &transition(&cancelled, TransitionKind::Cancel),
+                Source::User,
+            )
+            .expect("cancel");
+        drop(store);
+        laptop.sync().await.expect("laptop");
+
+        let r = kadian_server::report::daily(db, today(), FeverThreshold::default())
+            .await
+            .expect("report");
+        assert_eq!(r.street, "平原街道");
+        assert_eq!(r.unreadable, 0, "{b}");
+        let row = |code: &str| {
+            r.rows
+                .iter()
+                .find(|x| x.community_code == code)
+                .unwrap_or_else(|| panic!("{b}: no row {code}"))
+        };
+        let (ra, rb) = (row(&s.community_a), row(&s.community_b));
+        assert_eq!(ra.zone.as_deref(), Some("第一片区"), "{b}");
+        let fa = ra.figures;
+        // The voided passage and its 39.0 are not counted.
+        assert_eq!(
+            (fa.checkpoints_open, fa.passages_in, fa.passages_out),
+            (1, 2, 1),
+            "{b}: {fa:?}"
+        );
+        assert_eq!(
+            (fa.vehicles_in, fa.vehicles_out, fa.out_of_province_vehicles),
+            (1, 1, 1),
+            "{b}: {fa:?}"
+        );
+        assert_eq!((fa.fevers, fa.remeasured_normal), (2, 1), "{b}: {fa:?}");
+        assert_eq!(
+            (fa.returnees_hubei, fa.returnees_other),
+            (1, 0),
+            "{b}: {fa:?}"
+        );
+        assert_eq!(
+            (
+                fa.observation_registered,
+                fa.observation_in_care,
+                fa.observation_new,
+                fa.observation_released
+            ),
+            (4, 4, 1, 1),
+            "{b}: {fa:?}"
+        );
+        assert_eq!(
+            (
+                fa.visits_due,
+                fa.visits_seen,
+                fa.visits_missed,
+                fa.observation_unwell
+            ),
+            (3, 2, 1, 1),
+            "{b}: {fa:?}"
+        );
+        let fb = rb.figures;
+        assert_eq!(
+            (
+                fb.checkpoints_open,
+                fb.passages_in,
+                fb.passages_out,
+                fb.fevers
+            ),
+            (1, 0, 1, 0),
+            "{b}: {fb:?}"
+        );
+        assert_eq!(
+            (fb.returnees_hubei, fb.returnees_other),
+            (0, 1),
+            "{b}: {fb:?}"
+        );
+        // The zones' subtotals and the rows each add up to the street's total.
+        let mut zones = kadian_server::report::Figures::default();
+        for z in &r.zones {
+            zones += z.figures;
+        }
+        let mut rows = kadian_server::report::Figures::default();
+        for x in &r.rows {
+            rows += x.figures;
+        }
+        assert_eq!(zones, r.total, "{b}");
+        assert_eq!(rows, r.total, "{b}");
+        assert_eq!(r.zones[0].zone, "第一片区");
+        assert_eq!(r.zones[0].figures, fa, "{b}");
+        assert!(r.compounds_in_no_zone.is_empty(), "{b}");
+        // Everyone synced just now: the data is fresh, nobody late.
+        assert_eq!(r.devices_active, 3, "{b}");
+        assert!(r.devices_late.is_empty(), "{b}: {:?}", r.devices_late);
+        let as_of = r.data_as_of.expect("data as of");
+        assert!(
+            chrono::Utc::now() - as_of < chrono::Duration::minutes(5),
+            "{b}"
+        );
+        // Yesterday had none of it.
+        let y = kadian_server::report::daily(db, today() - Days::new(1), FeverThreshold::default())
+            .await
+            .expect("yesterday");
+        assert_eq!(
+            (y.total.passages_in, y.total.fevers, y.total.returnees_other),
+            (0, 0, 1)
+        );
+    }
+}
