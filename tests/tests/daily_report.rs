@@ -291,12 +291,12 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
         );
         assert_eq!(
             (
-                fa.observation_registered,
+                fa.returnees_registered,
                 fa.observation_in_care,
                 fa.observation_new,
                 fa.observation_released
             ),
-            (4, 4, 1, 1),
+            (1, 4, 1, 1),
             "{b}: {fa:?}"
         );
         assert_eq!(
@@ -325,6 +325,8 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
             (0, 1),
             "{b}: {fb:?}"
         );
+        // On file: the one arriving today and the one of yesterday (no person: each counts).
+        assert_eq!(fb.returnees_registered, 2, "{b}: {fb:?}");
         // The zones' subtotals and the rows each add up to the street's total.
         let mut zones = kadian_server::report::Figures::default();
         for z in &r.zones {
@@ -347,6 +349,21 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
             chrono::Utc::now() - as_of < chrono::Duration::minutes(5),
             "{b}"
         );
+        // The district's template: the community's row in its columns, the uncounted ones
+        // empty, the zones on their own sheet.
+        let sheet = kadian_server::report::daily_sheet(&r, "王芳", "0370-1234567");
+        let xa = sheet
+            .rows
+            .iter()
+            .find(|x| x.unit == "八一社区")
+            .expect("八一社区");
+        assert_eq!(xa.values[0..4], [Some(1.0), None, Some(2.0), Some(1.0)]);
+        assert_eq!(
+            (xa.values[7], xa.values[8], xa.values[10], xa.values[13]),
+            (Some(2.0), Some(1.0), Some(1.0), Some(4.0))
+        );
+        assert_eq!(xa.values[9], None, "转应急处置组 is not counted yet");
+        assert_eq!(sheet.zones.len(), 2);
         // Yesterday had none of it.
         let y = kadian_server::report::daily(db, today() - Days::new(1), FeverThreshold::default())
             .await

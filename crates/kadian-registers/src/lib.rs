@@ -7,6 +7,7 @@
 pub mod address;
 pub mod cells;
 pub mod columns;
+pub mod daily_report;
 pub mod dates;
 pub mod export;
 pub mod guard;

@@ -282,6 +282,18 @@ enum ReportCommand {
         /// Fever threshold in °C (first readings at or above it count as fevers)
         #[arg(long, default_value = "37.3")]
         fever_at: String,
+        /// Also write the report as an .xlsx in the district's template layout
+        #[arg(long)]
+        xlsx: Option<std::path::PathBuf>,
+        /// 填报人 on the .xlsx
+        #[arg(long, default_value = "")]
+        filled_by: String,
+        /// 联系电话 on the .xlsx
+        #[arg(long, default_value = "")]
+        phone: String,
+        /// Overwrite an existing .xlsx
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -705,8 +717,24 @@ async fn main() -> Result<()> {
             );
         }
         Command::Report {
-            command: ReportCommand::Daily { date, fever_at },
+            command:
+                ReportCommand::Daily {
+                    date,
+                    fever_at,
+                    xlsx,
+                    filled_by,
+                    phone,
+                    force,
+                },
         } => {
+            if let Some(path) = &xlsx {
+                if path.exists() && !force {
+                    bail!(
+                        "{} exists: give another file, or --force to overwrite it",
+                        path.display()
+                    );
+                }
+            }
             let date = match date {
                 Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
                     .with_context(|| format!("--date {d:?}: give the day as 2026-03-01"))?,
@@ -720,7 +748,17 @@ async fn main() -> Result<()> {
                     format!("--fever-at {fever_at:?}: give the threshold in °C, e.g. 37.3")
                 })?;
             let report = kadian_server::report::daily(&*db, date, threshold).await?;
-            let text = kadian_server::report::daily_text(&report);
+            let mut text = kadian_server::report::daily_text(&report);
+            if let Some(path) = &xlsx {
+                let sheet = kadian_server::report::daily_sheet(&report, &filled_by, &phone);
+                // Written beside it and renamed: a failed write leaves an existing file whole.
+                let partial = path.with_extension("xlsx.partial");
+                kadian_registers::daily_report::write_daily_report(&sheet, &partial)
+                    .with_context(|| format!("writing {}", partial.display()))?;
+                std::fs::rename(&partial, path)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                text.push_str(&format!("\n{}: written", path.display()));
+            }
             print(j, serde_json::to_value(&report)?, text);
         }
         Command::Compound {

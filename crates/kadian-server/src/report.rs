@@ -64,8 +64,9 @@ pub struct Figures {
     pub returnees_hubei: u32,
     /// 返乡人员 当日新增 其他: travel declarations arriving that day from elsewhere.
     pub returnees_other: u32,
-    /// 居家观察 在册: cases started by that day, not cancelled.
-    pub observation_registered: u32,
+    /// 返乡人员 在册: returnees on file by that day (persons with a travel declaration arriving
+    /// by then; a declaration with no person counts once).
+    pub returnees_registered: u32,
     /// 居家观察 在管: cases under observation that day (from the arrival day to the last day of
     /// the period, or the day the case ended).
     pub observation_in_care: u32,
@@ -97,7 +98,7 @@ impl AddAssign for Figures {
         self.remeasured_normal += o.remeasured_normal;
         self.returnees_hubei += o.returnees_hubei;
         self.returnees_other += o.returnees_other;
-        self.observation_registered += o.observation_registered;
+        self.returnees_registered += o.returnees_registered;
         self.observation_in_care += o.observation_in_care;
         self.observation_new += o.observation_new;
         self.observation_released += o.observation_released;
@@ -169,7 +170,10 @@ pub struct DailyReport {
     pub street: String,
     /// The fever threshold used, °C.
     pub fever_threshold_c: f64,
-    /// Data as of (UTC): the oldest last sync among the street's active devices.
+    /// The report's moment (UTC): the end of the day, or when it was made, if earlier.
+    pub made_for: DateTime<Utc>,
+    /// Data as of (UTC): the oldest last sync among the street's active devices, at most the
+    /// day's end (a device synced after it has given the whole day).
     pub data_as_of: Option<DateTime<Utc>>,
     /// Active devices (not revoked before the day began).
     pub devices_active: u32,
@@ -336,10 +340,11 @@ pub async fn daily(
         .iter()
         .map(|p| (p.id, p.checkpoint_id.as_str()))
         .collect();
+    let mut on_file: HashSet<(Unit, Uuid)> = HashSet::new();
     for t in read
         .travels
         .iter()
-        .filter(|t| t.to_date == Some(date) && !read.corrected.contains(&t.id))
+        .filter(|t| t.to_date.is_some_and(|d| d <= date) && !read.corrected.contains(&t.id))
     {
         let person = t.person_id.and_then(|p| read.persons.get(&p));
         let unit = match person {
@@ -351,6 +356,12 @@ pub async fn daily(
                 .and_then(|p| passage_checkpoint.get(&p))
                 .map_or(Unit::Unplaced, |c| checkpoint_unit(c)),
         };
+        if on_file.insert((unit.clone(), t.person_id.unwrap_or(t.id))) {
+            units.entry(unit.clone()).or_default().returnees_registered += 1;
+        }
+        if t.to_date != Some(date) {
+            continue;
+        }
         let hubei = t.places.iter().any(|p| {
             p.division_code
                 .as_deref()
@@ -395,7 +406,6 @@ pub async fn daily(
                 Some(case.community_code.as_str()),
             ))
             .or_default();
-        f.observation_registered += 1;
         if case.start_date == date {
             f.observation_new += 1;
         }
@@ -521,7 +531,10 @@ pub async fn daily(
                     .get(&code)
                     .cloned()
                     .unwrap_or_default(),
-                data_as_of: seen_by_community.get(&code).and_then(|s| oldest(s)),
+                data_as_of: seen_by_community
+                    .get(&code)
+                    .and_then(|s| oldest(s))
+                    .map(|t| t.min(moment)),
                 community_code: code,
                 zone,
                 figures,
@@ -554,7 +567,9 @@ pub async fn daily(
         street_code,
         street,
         fever_threshold_c: fever.0.degrees(),
-        data_as_of: oldest(&seen_all),
+        made_for: moment,
+        // Synced after the day ended: the day's data is all in (as of the day's end).
+        data_as_of: oldest(&seen_all).map(|t| t.min(moment)),
         devices_active: devices.len() as u32,
         devices_late,
         rows,
@@ -715,5 +730,116 @@ mod tests {
                 .single()
                 .expect("t")
         );
+    }
+}
+
+/// The report in the district's template ([`kadian_registers::daily_report`]): a row per
+/// community (its 备注 names its late data), 合计, the zones' subtotals on their own sheet.
+/// Columns whose area is not built stay empty and the notes say so.
+pub fn daily_sheet(
+    r: &DailyReport,
+    filled_by: &str,
+    phone: &str,
+) -> kadian_registers::daily_report::DailyReportSheet {
+    use kadian_registers::daily_report::{DailyReportRow, DailyReportSheet};
+    let values = |f: &Figures| {
+        let mut v = [None; 43];
+        for (i, n) in [
+            (0, f.checkpoints_open),
+            (2, f.passages_in),
+            (3, f.passages_out),
+            (4, f.vehicles_in),
+            (5, f.vehicles_out),
+            (6, f.out_of_province_vehicles),
+            (7, f.fevers),
+            (8, f.remeasured_normal),
+            (10, f.returnees_hubei),
+            (11, f.returnees_other),
+            (12, f.returnees_registered),
+            (13, f.observation_in_care),
+            (14, f.observation_new),
+            (15, f.observation_released),
+            (16, f.visits_due),
+            (17, f.visits_seen),
+            (18, f.visits_missed),
+            (19, f.observation_unwell),
+            (20, f.observation_referred),
+        ] {
+            v[i] = Some(f64::from(n));
+        }
+        v
+    };
+    let as_of_text = |t: Option<DateTime<Utc>>| {
+        t.map_or_else(
+            || "未知（有设备从未同步）".to_owned(),
+            |t| {
+                t.with_timezone(&offset())
+                    .format("%Y年%-m月%-d日%H时%M分")
+                    .to_string()
+            },
+        )
+    };
+    let rows = r
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, x)| DailyReportRow {
+            serial: Some(i as u32 + 1),
+            unit: x.community.clone(),
+            values: values(&x.figures),
+            remark: match x.data_as_of {
+                Some(t) if !is_late(Some(t), r.made_for) => String::new(),
+                t => format!("数据截至 {}，可能偏低", as_of_text(t)),
+            },
+        })
+        .collect();
+    let zones = r
+        .zones
+        .iter()
+        .map(|z| DailyReportRow {
+            serial: None,
+            unit: z.zone.clone(),
+            values: values(&z.figures),
+            remark: format!("片区长 {}，{} 个小区", z.leader, z.compounds),
+        })
+        .collect();
+    DailyReportSheet {
+        street: r.street.clone(),
+        data_as_of: as_of_text(r.data_as_of),
+        filled_by: filled_by.to_owned(),
+        phone: phone.to_owned(),
+        signer: String::new(),
+        rows,
+        total: DailyReportRow {
+            serial: None,
+            unit: "合计".into(),
+            values: values(&r.total),
+            remark: if r.unplaced == Figures::default() {
+                String::new()
+            } else {
+                "含无法归入社区的记录".into()
+            },
+        },
+        zones,
+        notes: vec![
+            format!(
+                "注：1. 统计日为北京时间 {}（0:00–24:00）；数据截至为各设备最后一次同步中最早的时间，备注中注明数据可能偏低的社区；",
+                r.date.format("%Y-%m-%d")
+            ),
+            format!(
+                "2. 体温异常指首次测温 ≥ {:.1} ℃ 的人次（复测不重复计），复测正常指其最近一次复测低于该值；车辆指登记了车牌的出入；",
+                r.fever_threshold_c
+            ),
+            "3. 居家观察以到达当日为第0天，观察14天；应随访、已随访、未见按各小区笔记本的随访表统计；".into(),
+            format!(
+                "4. 空白栏目尚未由卡点登记系统统计：{}；",
+                r.not_built
+                    .iter()
+                    .map(|c| c.split(" (").next().unwrap_or(c))
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+            "5. 片区小计见「片区小计」表；本表数字由系统从登记记录计算，经社区核对、签发人签字后报送。".into(),
+        ],
     }
 }
