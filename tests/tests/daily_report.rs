@@ -364,6 +364,63 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
         );
         assert_eq!(xa.values[9], None, "转应急处置组 is not counted yet");
         assert_eq!(sheet.zones.len(), 2);
+        // The checks pass on real counts; a figure that breaks one is named with its unit.
+        assert!(r.checks.is_empty(), "{b}: {:?}", r.checks);
+        let mut broken = r.clone();
+        broken.rows[0].figures.remeasured_normal = broken.rows[0].figures.fevers + 1;
+        let failed = kadian_server::report::checks(&broken);
+        assert_eq!(failed.len(), 1, "{b}: {failed:?}");
+        assert_eq!(failed[0].rule, "remeasured_le_fevers");
+        assert_eq!(failed[0].unit, broken.rows[0].community);
+
+        // Signed: frozen. A passage that arrives later does not change it; the next day's report
+        // carries it as a late addition (补报).
+        let signed = kadian_server::report::sign(db, today(), FeverThreshold::default(), "赵主任")
+            .await
+            .expect("sign")
+            .expect("signed");
+        let signature = signed.signed.clone().expect("signature");
+        assert_eq!(signature.signer, "赵主任");
+        assert_eq!(signature.hash.len(), 64);
+        let again = kadian_server::report::sign(db, today(), FeverThreshold::default(), "别人")
+            .await
+            .expect("sign");
+        assert!(
+            matches!(again, Err(kadian_server::report::SignRefusal::AlreadySigned(ref s)) if s.signer == "赵主任"),
+            "{b}: {again:?}"
+        );
+        pass(&a, ka, Direction::In, None, 364);
+        a.sync().await.expect("a late passage");
+        let frozen = kadian_server::report::daily(db, today(), FeverThreshold::default())
+            .await
+            .expect("frozen");
+        assert_eq!(
+            frozen.total, r.total,
+            "{b}: the signed report did not change"
+        );
+        assert_eq!(frozen.signed, signed.signed);
+        let next =
+            kadian_server::report::daily(db, today() + Days::new(1), FeverThreshold::default())
+                .await
+                .expect("the next day");
+        let late = next.late_additions.expect("late additions");
+        assert_eq!(late.date, today());
+        assert_eq!(late.figures.passages_in, 1, "{b}: {late:?}");
+        assert_eq!(late.figures.fevers, 0);
+        assert!(!late.some_fewer);
+        let tomorrow = kadian_server::report::sign(
+            db,
+            today() + Days::new(2),
+            FeverThreshold::default(),
+            "赵主任",
+        )
+        .await
+        .expect("sign");
+        assert_eq!(
+            tomorrow,
+            Err(kadian_server::report::SignRefusal::InTheFuture)
+        );
+
         // Yesterday had none of it.
         let y = kadian_server::report::daily(db, today() - Days::new(1), FeverThreshold::default())
             .await

@@ -273,6 +273,19 @@ enum ZoneCommand {
 
 #[derive(Subcommand)]
 enum ReportCommand {
+    /// Sign the daily report of a China day (签发): counted and checked now, then frozen; later
+    /// records of that day are late additions (补报) in the next day's report
+    Sign {
+        /// The day (YYYY-MM-DD, China time)
+        #[arg(long)]
+        date: String,
+        /// 签发人: who signs
+        #[arg(long)]
+        signer: String,
+        /// Fever threshold in °C
+        #[arg(long, default_value = "37.3")]
+        fever_at: String,
+    },
     /// The daily report (日报) of a China day: one row per community, zone subtotals and the
     /// street's total, computed from the records
     Daily {
@@ -434,6 +447,24 @@ async fn retire(
         text,
     );
     Ok(())
+}
+
+/// `--date`: a China day as people write it here (2026-03-01); none: today in China.
+fn report_date(date: Option<String>) -> Result<chrono::NaiveDate> {
+    match date {
+        Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+            .with_context(|| format!("--date {d:?}: give the day as 2026-03-01")),
+        None => Ok(kadian_server::china_time::china_today()),
+    }
+}
+
+/// `--fever-at`: a threshold in °C between 35 and 42.
+fn fever_threshold(raw: &str) -> Result<kadian_domain::FeverThreshold> {
+    kadian_domain::Celsius::parse(raw)
+        .ok()
+        .filter(|c| c.warnings.is_empty() && (35.0..=42.0).contains(&c.value.degrees()))
+        .map(|c| kadian_domain::FeverThreshold(c.value))
+        .with_context(|| format!("--fever-at {raw:?}: give the threshold in °C, e.g. 37.3"))
 }
 
 fn print(json_mode: bool, value: serde_json::Value, text: String) {
@@ -718,6 +749,50 @@ async fn main() -> Result<()> {
         }
         Command::Report {
             command:
+                ReportCommand::Sign {
+                    date,
+                    signer,
+                    fever_at,
+                },
+        } => {
+            let date = report_date(Some(date))?;
+            let threshold = fever_threshold(&fever_at)?;
+            let signer = admin::place_name(&signer, "signer")?;
+            use kadian_server::report::SignRefusal;
+            match kadian_server::report::sign(&*db, date, threshold, &signer).await? {
+                Ok(report) => {
+                    let s = report.signed.clone().context("signed")?;
+                    print(
+                        j,
+                        serde_json::to_value(&report)?,
+                        format!(
+                            "{date} 日报已签发：签发人 {}，{}，SHA-256 {}",
+                            s.signer,
+                            kadian_server::china_time::china_minute(s.signed_at),
+                            s.hash
+                        ),
+                    );
+                }
+                Err(SignRefusal::AlreadySigned(s)) => bail!(
+                    "the report of {date} was signed by {} at {} (China time); a signed report is never signed again: records arriving now are late additions (补报) in the next day's report",
+                    s.signer,
+                    kadian_server::china_time::china_minute(s.signed_at)
+                ),
+                Err(SignRefusal::InTheFuture) => {
+                    bail!("{date} has not begun in China: sign a day that has")
+                }
+                Err(SignRefusal::ChecksFail(failures)) => bail!(
+                    "the report of {date} fails its checks, not signed:\n{}",
+                    failures
+                        .iter()
+                        .map(|f| format!("  {}: {} / {}", f.unit, f.message, f.message_en))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ),
+            }
+        }
+        Command::Report {
+            command:
                 ReportCommand::Daily {
                     date,
                     fever_at,
@@ -735,18 +810,8 @@ async fn main() -> Result<()> {
                     );
                 }
             }
-            let date = match date {
-                Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                    .with_context(|| format!("--date {d:?}: give the day as 2026-03-01"))?,
-                None => kadian_server::china_time::china_today(),
-            };
-            let threshold = kadian_domain::Celsius::parse(&fever_at)
-                .ok()
-                .filter(|c| c.warnings.is_empty() && (35.0..=42.0).contains(&c.value.degrees()))
-                .map(|c| kadian_domain::FeverThreshold(c.value))
-                .with_context(|| {
-                    format!("--fever-at {fever_at:?}: give the threshold in °C, e.g. 37.3")
-                })?;
+            let date = report_date(date)?;
+            let threshold = fever_threshold(&fever_at)?;
             let report = kadian_server::report::daily(&*db, date, threshold).await?;
             let mut text = kadian_server::report::daily_text(&report);
             if let Some(path) = &xlsx {

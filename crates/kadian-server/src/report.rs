@@ -27,8 +27,8 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use kadian_domain::observation::{CaseStatus, DayState, TransitionKind, VisitFact};
 use kadian_domain::plate::province_abbreviation;
 use kadian_domain::records::Direction;
-use kadian_domain::FeverThreshold;
-use serde::Serialize;
+use kadian_domain::{Celsius, FeverThreshold};
+use serde::{Deserialize, Serialize};
 use unicode_width::UnicodeWidthStr;
 use uuid::Uuid;
 
@@ -42,7 +42,7 @@ pub const LATE_AFTER_HOURS: i64 = 2;
 
 /// The figures of one unit (a community, a zone, the street) for one China day. Counts of
 /// records (人次, 辆次) or of cases, as the template's columns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Figures {
     /// 卡点 开设数: checkpoints in use at the end of the day (not retired).
     pub checkpoints_open: u32,
@@ -86,32 +86,80 @@ pub struct Figures {
     pub observation_referred: u32,
 }
 
+/// How many figures a [`Figures`] has.
+const FIGURES: usize = 19;
+
+impl Figures {
+    /// The figures in their declaration order.
+    fn to_array(self) -> [u32; FIGURES] {
+        [
+            self.checkpoints_open,
+            self.passages_in,
+            self.passages_out,
+            self.vehicles_in,
+            self.vehicles_out,
+            self.out_of_province_vehicles,
+            self.fevers,
+            self.remeasured_normal,
+            self.returnees_hubei,
+            self.returnees_other,
+            self.returnees_registered,
+            self.observation_in_care,
+            self.observation_new,
+            self.observation_released,
+            self.visits_due,
+            self.visits_seen,
+            self.visits_missed,
+            self.observation_unwell,
+            self.observation_referred,
+        ]
+    }
+
+    fn from_array(a: [u32; FIGURES]) -> Figures {
+        Figures {
+            checkpoints_open: a[0],
+            passages_in: a[1],
+            passages_out: a[2],
+            vehicles_in: a[3],
+            vehicles_out: a[4],
+            out_of_province_vehicles: a[5],
+            fevers: a[6],
+            remeasured_normal: a[7],
+            returnees_hubei: a[8],
+            returnees_other: a[9],
+            returnees_registered: a[10],
+            observation_in_care: a[11],
+            observation_new: a[12],
+            observation_released: a[13],
+            visits_due: a[14],
+            visits_seen: a[15],
+            visits_missed: a[16],
+            observation_unwell: a[17],
+            observation_referred: a[18],
+        }
+    }
+
+    /// What `self` has beyond `signed`, figure by figure (0 where it has fewer), and whether it
+    /// has fewer anywhere.
+    pub fn beyond(&self, signed: &Figures) -> (Figures, bool) {
+        let (a, b) = (self.to_array(), signed.to_array());
+        let fewer = a.iter().zip(&b).any(|(x, y)| x < y);
+        (
+            Figures::from_array(std::array::from_fn(|i| a[i].saturating_sub(b[i]))),
+            fewer,
+        )
+    }
+}
+
 impl AddAssign for Figures {
     fn add_assign(&mut self, o: Figures) {
-        self.checkpoints_open += o.checkpoints_open;
-        self.passages_in += o.passages_in;
-        self.passages_out += o.passages_out;
-        self.vehicles_in += o.vehicles_in;
-        self.vehicles_out += o.vehicles_out;
-        self.out_of_province_vehicles += o.out_of_province_vehicles;
-        self.fevers += o.fevers;
-        self.remeasured_normal += o.remeasured_normal;
-        self.returnees_hubei += o.returnees_hubei;
-        self.returnees_other += o.returnees_other;
-        self.returnees_registered += o.returnees_registered;
-        self.observation_in_care += o.observation_in_care;
-        self.observation_new += o.observation_new;
-        self.observation_released += o.observation_released;
-        self.visits_due += o.visits_due;
-        self.visits_seen += o.visits_seen;
-        self.visits_missed += o.visits_missed;
-        self.observation_unwell += o.observation_unwell;
-        self.observation_referred += o.observation_referred;
+        let (a, b) = (self.to_array(), o.to_array());
+        *self = Figures::from_array(std::array::from_fn(|i| a[i] + b[i]));
     }
 }
 
 /// One community's row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommunityRow {
     /// 12-digit code.
     pub community_code: String,
@@ -128,7 +176,7 @@ pub struct CommunityRow {
 }
 
 /// One zone's subtotal: the sum over its compounds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZoneRow {
     /// Zone id.
     pub zone_id: String,
@@ -145,7 +193,7 @@ pub struct ZoneRow {
 
 /// A device whose data is late: its last sync more than [`LATE_AFTER_HOURS`] before the
 /// report's moment, or never.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LateDevice {
     /// Device id.
     pub device_id: String,
@@ -160,7 +208,7 @@ pub struct LateDevice {
 }
 
 /// The daily report of one China day.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DailyReport {
     /// The China day.
     pub date: NaiveDate,
@@ -193,7 +241,50 @@ pub struct DailyReport {
     /// Stored records that no longer pass their kind's rules, left out.
     pub unreadable: usize,
     /// The template's column groups whose area is not built yet (left empty).
-    pub not_built: Vec<&'static str>,
+    pub not_built: Vec<String>,
+    /// The checks a report must pass before it is signed (as DHIS2's validation rules), the
+    /// ones that fail; empty when all pass.
+    pub checks: Vec<CheckFailure>,
+    /// Records of the day before that arrived after it was signed (补报): what its recount
+    /// adds to its signed figures. `None` when the day before was not signed, or nothing came.
+    pub late_additions: Option<LateAdditions>,
+    /// Who signed it, when signed: then the report is frozen and read back as signed.
+    pub signed: Option<Signature>,
+}
+
+/// A check that failed, on one unit's figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckFailure {
+    /// The unit: a community's or zone's name, or 合计.
+    pub unit: String,
+    /// The rule (`seen_le_due`, …).
+    pub rule: String,
+    /// What is wrong, in Chinese.
+    pub message: String,
+    /// What is wrong, in English.
+    pub message_en: String,
+}
+
+/// Late additions (补报) for a signed day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateAdditions {
+    /// The signed day they belong to.
+    pub date: NaiveDate,
+    /// What its recount now adds to its signed total (a figure that went down counts 0 here).
+    pub figures: Figures,
+    /// A figure of its recount is lower than signed (a record voided after signing).
+    pub some_fewer: bool,
+}
+
+/// A signature (签发).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signature {
+    /// 签发人.
+    pub signer: String,
+    /// When (UTC).
+    pub signed_at: DateTime<Utc>,
+    /// SHA-256 of the report as signed (its JSON without this signature), hex.
+    pub hash: String,
 }
 
 /// The column groups of the template not computed yet.
@@ -238,9 +329,9 @@ enum Unit {
     Unplaced,
 }
 
-/// Computes the daily report of `date` (a China day) from every record on the server, with
-/// `fever` as the threshold. Errors: the database's.
-pub async fn daily(
+/// Counts the figures of `date` (a China day) from every record on the server, with `fever` as
+/// the threshold (no checks, no late additions, not the signed copy). Errors: the database's.
+async fn count(
     db: &dyn Database,
     date: NaiveDate,
     fever: FeverThreshold,
@@ -578,8 +669,178 @@ pub async fn daily(
         unplaced,
         total,
         unreadable: read.unreadable,
-        not_built: NOT_BUILT.to_vec(),
+        not_built: NOT_BUILT.iter().map(|c| (*c).to_owned()).collect(),
+        checks: Vec::new(),
+        late_additions: None,
+        signed: None,
     })
+}
+
+/// The daily report of `date` (a China day). A signed day is read back as signed (frozen);
+/// otherwise it is counted from the records with `fever` as the threshold, checked, and given
+/// the late additions (补报) of the day before when that day was signed. Errors: the
+/// database's, or a signed copy that cannot be read.
+pub async fn daily(
+    db: &dyn Database,
+    date: NaiveDate,
+    fever: FeverThreshold,
+) -> anyhow::Result<DailyReport> {
+    if let Some(signed) = db.signed_report(&date.to_string()).await? {
+        let mut report: DailyReport = serde_json::from_str(&signed.body)
+            .map_err(|e| anyhow::anyhow!("the signed report of {date} cannot be read: {e}"))?;
+        report.signed = Some(Signature {
+            signer: signed.signer,
+            signed_at: signed.signed_at,
+            hash: signed.hash,
+        });
+        return Ok(report);
+    }
+    let mut report = count(db, date, fever).await?;
+    report.checks = checks(&report);
+    if let Some(before) = date.checked_sub_days(Days::new(1)) {
+        if let Some(signed) = db.signed_report(&before.to_string()).await? {
+            let frozen: DailyReport = serde_json::from_str(&signed.body).map_err(|e| {
+                anyhow::anyhow!("the signed report of {before} cannot be read: {e}")
+            })?;
+            let threshold = Celsius::from_tenths((frozen.fever_threshold_c * 10.0).round() as i16);
+            let now = count(db, before, FeverThreshold(threshold)).await?;
+            let (figures, some_fewer) = now.total.beyond(&frozen.total);
+            if figures != Figures::default() || some_fewer {
+                report.late_additions = Some(LateAdditions {
+                    date: before,
+                    figures,
+                    some_fewer,
+                });
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Why a day cannot be signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignRefusal {
+    /// Signed before: by whom and when.
+    AlreadySigned(Signature),
+    /// Checks fail.
+    ChecksFail(Vec<CheckFailure>),
+    /// The day has not begun in China.
+    InTheFuture,
+}
+
+/// Signs the daily report of `date` as `signer` (签发): counted and checked now, then frozen
+/// (its JSON and SHA-256 kept; the first signature stands). Errors: [`SignRefusal`] inside
+/// `Ok(Err(..))`; the database's outside.
+pub async fn sign(
+    db: &dyn Database,
+    date: NaiveDate,
+    fever: FeverThreshold,
+    signer: &str,
+) -> anyhow::Result<Result<DailyReport, SignRefusal>> {
+    if date > crate::china_time::china_today() {
+        return Ok(Err(SignRefusal::InTheFuture));
+    }
+    let report = daily(db, date, fever).await?;
+    if let Some(s) = report.signed {
+        return Ok(Err(SignRefusal::AlreadySigned(s)));
+    }
+    if !report.checks.is_empty() {
+        return Ok(Err(SignRefusal::ChecksFail(report.checks)));
+    }
+    let body = serde_json::to_string(&report)?;
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(body.as_bytes()))
+    };
+    let signed_at = crate::china_time::now_to_the_second();
+    let kept = db
+        .sign_report(&crate::db::SignedReport {
+            date: date.to_string(),
+            signer: signer.to_owned(),
+            signed_at,
+            hash,
+            body,
+        })
+        .await?;
+    let report = daily(db, date, fever).await?;
+    match (kept, report.signed.clone()) {
+        (true, Some(_)) => Ok(Ok(report)),
+        (false, Some(s)) => Ok(Err(SignRefusal::AlreadySigned(s))),
+        (_, None) => anyhow::bail!("the signed report of {date} was not kept"),
+    }
+}
+
+/// The checks before signing, on every row, zone and the total: 已随访 + 未见 ≤ 应随访; 复测正常
+/// ≤ 体温异常; 新增 ≤ 在管 (a case new today is under care today); 当日新增 ≤ 在册 (a returnee
+/// arriving today is on file).
+pub fn checks(r: &DailyReport) -> Vec<CheckFailure> {
+    let mut out = Vec::new();
+    let units = r
+        .rows
+        .iter()
+        .map(|x| (x.community.as_str(), &x.figures))
+        .chain(r.zones.iter().map(|z| (z.zone.as_str(), &z.figures)))
+        .chain(std::iter::once(("合计", &r.total)));
+    for (unit, f) in units {
+        let mut fail = |rule: &str, ok: bool, zh: String, en: String| {
+            if !ok {
+                out.push(CheckFailure {
+                    unit: unit.to_owned(),
+                    rule: rule.to_owned(),
+                    message: zh,
+                    message_en: en,
+                });
+            }
+        };
+        fail(
+            "seen_le_due",
+            f.visits_seen + f.visits_missed <= f.visits_due,
+            format!(
+                "已随访 {} + 未见 {} 多于应随访 {}",
+                f.visits_seen, f.visits_missed, f.visits_due
+            ),
+            format!(
+                "seen {} + missed {} exceed due {}",
+                f.visits_seen, f.visits_missed, f.visits_due
+            ),
+        );
+        fail(
+            "remeasured_le_fevers",
+            f.remeasured_normal <= f.fevers,
+            format!("复测正常 {} 多于体温异常 {}", f.remeasured_normal, f.fevers),
+            format!(
+                "re-measured normal {} exceed fevers {}",
+                f.remeasured_normal, f.fevers
+            ),
+        );
+        fail(
+            "new_le_in_care",
+            f.observation_new <= f.observation_in_care,
+            format!(
+                "居家观察新增 {} 多于在管 {}",
+                f.observation_new, f.observation_in_care
+            ),
+            format!(
+                "new cases {} exceed cases under care {}",
+                f.observation_new, f.observation_in_care
+            ),
+        );
+        fail(
+            "new_returnees_le_on_file",
+            f.returnees_hubei + f.returnees_other <= f.returnees_registered,
+            format!(
+                "返乡当日新增 {} 多于在册 {}",
+                f.returnees_hubei + f.returnees_other,
+                f.returnees_registered
+            ),
+            format!(
+                "new returnees {} exceed those on file {}",
+                f.returnees_hubei + f.returnees_other,
+                f.returnees_registered
+            ),
+        );
+    }
+    out
 }
 
 /// The report as a person reads it in a terminal: the day, the data's freshness, the late
@@ -697,10 +958,37 @@ pub fn daily_text(r: &DailyReport) -> String {
             r.compounds_in_no_zone.len()
         ));
     }
+    if let Some(l) = &r.late_additions {
+        out.push_str(&format!(
+            "补报 {}（签发后到达）：进 {}，出 {}，体温异常 {}，返乡 {}{}\n",
+            l.date.format("%Y-%m-%d"),
+            l.figures.passages_in,
+            l.figures.passages_out,
+            l.figures.fevers,
+            l.figures.returnees_hubei + l.figures.returnees_other,
+            if l.some_fewer {
+                "；另有签发后作废的记录"
+            } else {
+                ""
+            }
+        ));
+    }
+    for c in &r.checks {
+        out.push_str(&format!("核对未通过：{}：{}\n", c.unit, c.message));
+    }
     out.push_str(&format!(
         "未统计（功能尚未建成）：{}",
         r.not_built.join("、")
     ));
+    match &r.signed {
+        Some(s) => out.push_str(&format!(
+            "\n已签发：签发人 {}，{}，SHA-256 {}",
+            s.signer,
+            china_minute(s.signed_at),
+            s.hash
+        )),
+        None => out.push_str("\n未签发（`kadian-server report sign --date … --signer …`）"),
+    }
     out
 }
 
@@ -808,7 +1096,7 @@ pub fn daily_sheet(
         data_as_of: as_of_text(r.data_as_of),
         filled_by: filled_by.to_owned(),
         phone: phone.to_owned(),
-        signer: String::new(),
+        signer: r.signed.as_ref().map(|s| s.signer.clone()).unwrap_or_default(),
         rows,
         total: DailyReportRow {
             serial: None,

@@ -425,6 +425,26 @@ pub trait Directory: Send + Sync {
     ) -> DbResult<()>;
     /// Revokes a device; false when unknown.
     async fn revoke(&self, id: &str, now: DateTime<Utc>) -> DbResult<bool>;
+    /// Keeps a signed daily report (frozen); `false` when that day is signed already (the
+    /// first signature stands).
+    async fn sign_report(&self, report: &SignedReport) -> DbResult<bool>;
+    /// The signed report of a China day (`YYYY-MM-DD`), if it was signed.
+    async fn signed_report(&self, date: &str) -> DbResult<Option<SignedReport>>;
+}
+
+/// A signed daily report as kept: frozen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedReport {
+    /// The China day, `YYYY-MM-DD`.
+    pub date: String,
+    /// 签发人.
+    pub signer: String,
+    /// When (UTC).
+    pub signed_at: DateTime<Utc>,
+    /// SHA-256 of `body`, hex.
+    pub hash: String,
+    /// The report's JSON as signed.
+    pub body: String,
 }
 
 /// The records of the sync protocol: pushes stored with a receipt each, pulls after a cursor.

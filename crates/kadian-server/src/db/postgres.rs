@@ -47,6 +47,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         7,
         include_str!("../../../../migrations/server/postgres/0007_zones.sql"),
     ),
+    (
+        8,
+        include_str!("../../../../migrations/server/postgres/0008_signed_reports.sql"),
+    ),
 ];
 
 /// The PostgreSQL backend: one connection, shared under a lock (pushes serialise on the change
@@ -1269,6 +1273,46 @@ impl super::Directory for PgDb {
             )
             .await?;
         Ok(())
+    }
+
+    async fn sign_report(&self, report: &super::SignedReport) -> DbResult<bool> {
+        let client = self.conn().await?;
+        let signed_at = report
+            .signed_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        Ok(client
+            .execute(
+                "INSERT INTO signed_report (date, signer, signed_at, hash, body)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (date) DO NOTHING",
+                &[
+                    &report.date,
+                    &report.signer,
+                    &signed_at,
+                    &report.hash,
+                    &report.body,
+                ],
+            )
+            .await?
+            == 1)
+    }
+
+    async fn signed_report(&self, date: &str) -> DbResult<Option<super::SignedReport>> {
+        let client = self.conn().await?;
+        Ok(client
+            .query_opt(
+                "SELECT date, signer, signed_at, hash, body FROM signed_report WHERE date = $1",
+                &[&date],
+            )
+            .await?
+            .map(|r| super::SignedReport {
+                date: r.get(0),
+                signer: r.get(1),
+                signed_at: chrono::DateTime::parse_from_rfc3339(&r.get::<_, String>(2))
+                    .map(|t| t.with_timezone(&Utc))
+                    .unwrap_or_default(),
+                hash: r.get(3),
+                body: r.get(4),
+            }))
     }
 
     async fn revoke(&self, id: &str, now: DateTime<Utc>) -> DbResult<bool> {

@@ -47,6 +47,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../../../../migrations/server/sqlite/0007_zones.sql"),
     ),
+    (
+        8,
+        include_str!("../../../../migrations/server/sqlite/0008_signed_reports.sql"),
+    ),
 ];
 
 /// The newest schema version of this build.
@@ -1116,6 +1120,40 @@ impl super::Directory for SqliteDb {
                 ],
             )?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn sign_report(&self, report: &super::SignedReport) -> DbResult<bool> {
+        let r = report.clone();
+        self.run(move |conn| {
+            Ok(conn.execute(
+                "INSERT INTO signed_report (date, signer, signed_at, hash, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (date) DO NOTHING",
+                params![r.date, r.signer, ts(r.signed_at), r.hash, r.body],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn signed_report(&self, date: &str) -> DbResult<Option<super::SignedReport>> {
+        let date = date.to_owned();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT date, signer, signed_at, hash, body FROM signed_report WHERE date = ?1",
+                    [&date],
+                    |r| {
+                        Ok(super::SignedReport {
+                            date: r.get(0)?,
+                            signer: r.get(1)?,
+                            signed_at: parse_ts(&r.get::<_, String>(2)?),
+                            hash: r.get(3)?,
+                            body: r.get(4)?,
+                        })
+                    },
+                )
+                .optional()?)
         })
         .await
     }
