@@ -228,34 +228,35 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
         bt.sync().await.expect("tablet b");
         // The compound's laptop: five cases.
         let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
-        let mut store = laptop.core.store();
         let seen = case(&s, today() - Days::new(2));
         let new = case(&s, today());
         let missed = case(&s, today() - Days::new(3));
         let released = case(&s, today() - Days::new(4));
         let cancelled = case(&s, today() - Days::new(1));
-        for c in [&seen, &new, &missed, &released, &cancelled] {
-            store.save_observation_case(c, Source::User).expect("case");
+        {
+            let mut store = laptop.core.store();
+            for c in [&seen, &new, &missed, &released, &cancelled] {
+                store.save_observation_case(c, Source::User).expect("case");
+            }
+            store
+                .record_follow_up_visit(&visit(&seen, 365, vec![]), Source::User)
+                .expect("visit");
+            store
+                .record_follow_up_visit(&visit(&released, 366, vec![Symptom::Cough]), Source::User)
+                .expect("visit");
+            store
+                .record_case_transition(
+                    &transition(&released, TransitionKind::Release),
+                    Source::User,
+                )
+                .expect("release");
+            store
+                .record_case_transition(
+                    &transition(&cancelled, TransitionKind::Cancel),
+                    Source::User,
+                )
+                .expect("cancel");
         }
-        store
-            .record_follow_up_visit(&visit(&seen, 365, vec![]), Source::User)
-            .expect("visit");
-        store
-            .record_follow_up_visit(&visit(&released, 366, vec![Symptom::Cough]), Source::User)
-            .expect("visit");
-        store
-            .record_case_transition(
-                &transition(&released, TransitionKind::Release),
-                Source::User,
-            )
-            .expect("release");
-        store
-            .record_case_transition(
-                &transition(&cancelled, TransitionKind::Cancel),
-                Source::User,
-            )
-            .expect("cancel");
-        drop(store);
         laptop.sync().await.expect("laptop");
 
         let r = kadian_server::report::daily(db, today(), FeverThreshold::default())
@@ -420,6 +421,73 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
             tomorrow,
             Err(kadian_server::report::SignRefusal::InTheFuture)
         );
+
+        // A tablet enrolled that has not sent everything is late, named with what waits on it;
+        // its community's data (and the street's) is of unknown freshness until it has.
+        let idle = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_b).await;
+        let idle_id = idle
+            .core
+            .store()
+            .enrolment()
+            .expect("enrolment")
+            .expect("enrolled")
+            .device_id;
+        let late = |r: &kadian_server::report::DailyReport| {
+            r.devices_late
+                .iter()
+                .map(|d| (d.device_id.clone(), d.pending))
+                .collect::<Vec<_>>()
+        };
+        let next_day = today() + Days::new(1);
+        let r2 = kadian_server::report::daily(db, next_day, FeverThreshold::default())
+            .await
+            .expect("report");
+        assert_eq!(late(&r2), [(idle_id.clone(), None)], "{b}");
+        assert_eq!(r2.data_as_of, None, "{b}");
+        let row_b = |r: &kadian_server::report::DailyReport| {
+            r.rows
+                .iter()
+                .find(|x| x.community_code == s.community_b)
+                .map(|x| x.data_as_of)
+        };
+        assert_eq!(row_b(&r2), Some(None), "{b}");
+        assert!(r2
+            .rows
+            .iter()
+            .any(|x| x.community_code == s.community_a && x.data_as_of.is_some()));
+        let sheet = kadian_server::report::daily_sheet(&r2, "", "");
+        assert!(
+            sheet
+                .rows
+                .iter()
+                .any(|x| x.unit == "季庄社区" && x.remark.contains("可能偏低")),
+            "{b}: {:?}",
+            sheet.rows
+        );
+        let status = |pending| kadian_domain::sync::DeviceStatus {
+            pending,
+            rejected: 0,
+            quarantined: 0,
+        };
+        db.note_status(&idle_id, &status(3), chrono::Utc::now())
+            .await
+            .expect("status");
+        let r3 = kadian_server::report::daily(db, next_day, FeverThreshold::default())
+            .await
+            .expect("report");
+        assert_eq!(
+            late(&r3),
+            [(idle_id.clone(), Some(3))],
+            "{b}: 3 records wait on it"
+        );
+        db.note_status(&idle_id, &status(0), chrono::Utc::now())
+            .await
+            .expect("status");
+        let r4 = kadian_server::report::daily(db, next_day, FeverThreshold::default())
+            .await
+            .expect("report");
+        assert!(r4.devices_late.is_empty(), "{b}: it sent them");
+        assert!(r4.data_as_of.is_some(), "{b}");
 
         // Yesterday had none of it.
         let y = kadian_server::report::daily(db, today() - Days::new(1), FeverThreshold::default())

@@ -244,10 +244,8 @@ fn write_sheet(
         ws.merge_range(r - 1, 0, r - 1, 1, &t.unit, &bold_cell)?;
     }
     if notes {
-        let mut n = r + 1;
-        for line in &s.notes {
+        for (n, line) in (r + 1..).zip(&s.notes) {
             ws.merge_range(n, 0, n, LAST_COLUMN, line, &plain)?;
-            n += 1;
         }
     }
     ws.set_column_width(0, 5)?;

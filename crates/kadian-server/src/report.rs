@@ -1,7 +1,7 @@
 //! `kadian-server report daily`: the street's daily report (日报) for one China day, computed
 //! from the records, never typed: one row per community, a subtotal per grid zone (片区) and the
-//! street's total, with how fresh the data is (数据截至: the oldest last sync among the active
-//! devices, and the devices that are late).
+//! street's total, with how fresh the data is (数据截至: the oldest moment at which an active
+//! device had nothing left to send, and the devices that are late).
 //!
 //! Counting rules (the columns of the street's template, ../shared/fixtures/templates/):
 //! - a day is a China day (Asia/Shanghai, 00:00 to 24:00);
@@ -167,7 +167,7 @@ pub struct CommunityRow {
     pub community: String,
     /// Its zone's name, when all its compounds are in one zone.
     pub zone: Option<String>,
-    /// Data as of (UTC): the oldest last sync among the community's active devices; `None`
+    /// Data as of (UTC): the oldest moment its active devices had nothing left to send; `None`
     /// when it has none, or one never synced.
     pub data_as_of: Option<DateTime<Utc>>,
     /// The figures.
@@ -191,8 +191,8 @@ pub struct ZoneRow {
     pub figures: Figures,
 }
 
-/// A device whose data is late: its last sync more than [`LATE_AFTER_HOURS`] before the
-/// report's moment, or never.
+/// A device whose data is late: it last had nothing waiting to send more than
+/// [`LATE_AFTER_HOURS`] before the report's moment, or never.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LateDevice {
     /// Device id.
@@ -201,8 +201,10 @@ pub struct LateDevice {
     pub name: String,
     /// Where it is (`八一新苑 东门`).
     pub place: String,
-    /// Its last sync (UTC), if any.
+    /// Its last request (UTC), if any.
     pub last_sync: Option<DateTime<Utc>>,
+    /// When it last had nothing waiting to send (UTC), if ever.
+    pub complete_at: Option<DateTime<Utc>>,
     /// Records it said were waiting to be sent, at its last pull.
     pub pending: Option<i64>,
 }
@@ -220,7 +222,7 @@ pub struct DailyReport {
     pub fever_threshold_c: f64,
     /// The report's moment (UTC): the end of the day, or when it was made, if earlier.
     pub made_for: DateTime<Utc>,
-    /// Data as of (UTC): the oldest last sync among the street's active devices, at most the
+    /// Data as of (UTC): the oldest moment the street's active devices had nothing left to send, at most the
     /// day's end (a device synced after it has given the whole day).
     pub data_as_of: Option<DateTime<Utc>>,
     /// Active devices (not revoked before the day began).
@@ -299,7 +301,8 @@ const NOT_BUILT: [&str; 8] = [
     "物资 (supplies)",
 ];
 
-/// The oldest of some devices' last syncs; `None` when there are none, or one never synced.
+/// The oldest of some devices' moments of completeness; `None` when there are none, or one
+/// never was complete.
 fn oldest(seen: &[Option<DateTime<Utc>>]) -> Option<DateTime<Utc>> {
     if seen.iter().any(Option::is_none) {
         return None;
@@ -560,7 +563,8 @@ async fn count(
     let mut seen_all = Vec::new();
     let mut devices_late = Vec::new();
     for d in &devices {
-        let seen = d.last_seen_at;
+        // Everything it recorded before its last pull with nothing waiting is here.
+        let seen = d.complete_at;
         seen_all.push(seen);
         if let Some(c) = community_of_device(&d.scope) {
             seen_by_community.entry(c).or_default().push(seen);
@@ -570,7 +574,8 @@ async fn count(
                 device_id: d.id.clone(),
                 name: d.name.clone(),
                 place: reference.place_label(&d.scope),
-                last_sync: seen,
+                last_sync: d.last_seen_at,
+                complete_at: seen,
                 pending: d.status.as_ref().map(|s| s.pending),
             });
         }
@@ -865,10 +870,10 @@ pub fn daily_text(r: &DailyReport) -> String {
             .take(10)
             .map(|d| {
                 format!(
-                    "{} {}（最后 {}{}）",
+                    "{} {}（最后同步 {}{}）",
                     d.place,
                     d.name,
-                    d.last_sync.map_or("从未同步".to_owned(), china_minute),
+                    d.last_sync.map_or("从未".to_owned(), china_minute),
                     d.pending
                         .map_or(String::new(), |p| format!("，待传 {p} 条"))
                 )
@@ -992,35 +997,6 @@ pub fn daily_text(r: &DailyReport) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn data_as_of_is_the_oldest_sync_and_unknown_when_a_device_never_synced() {
-        let t = |h: u32| Utc.with_ymd_and_hms(2026, 12, 6, h, 0, 0).single();
-        assert_eq!(oldest(&[t(9), t(3), t(7)]), t(3));
-        assert_eq!(oldest(&[t(9), None]), None);
-        assert_eq!(oldest(&[]), None);
-        let now = t(12).expect("noon");
-        assert!(!is_late(t(11), now));
-        assert!(!is_late(t(10), now), "2 hours is not late yet");
-        assert!(is_late(Some(now - chrono::Duration::minutes(121)), now));
-        assert!(is_late(None, now), "never synced");
-    }
-
-    #[test]
-    fn a_china_day_starts_at_16_00_utc_the_day_before() {
-        let d = NaiveDate::from_ymd_opt(2026, 12, 6).expect("date");
-        assert_eq!(
-            day_start(d),
-            Utc.with_ymd_and_hms(2026, 12, 5, 16, 0, 0)
-                .single()
-                .expect("t")
-        );
-    }
-}
-
 /// The report in the district's template ([`kadian_registers::daily_report`]): a row per
 /// community (its 备注 names its late data), 合计, the zones' subtotals on their own sheet.
 /// Columns whose area is not built stay empty and the notes say so.
@@ -1129,5 +1105,34 @@ pub fn daily_sheet(
             ),
             "5. 片区小计见「片区小计」表；本表数字由系统从登记记录计算，经社区核对、签发人签字后报送。".into(),
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_as_of_is_the_oldest_sync_and_unknown_when_a_device_never_synced() {
+        let t = |h: u32| Utc.with_ymd_and_hms(2026, 12, 6, h, 0, 0).single();
+        assert_eq!(oldest(&[t(9), t(3), t(7)]), t(3));
+        assert_eq!(oldest(&[t(9), None]), None);
+        assert_eq!(oldest(&[]), None);
+        let now = t(12).expect("noon");
+        assert!(!is_late(t(11), now));
+        assert!(!is_late(t(10), now), "2 hours is not late yet");
+        assert!(is_late(Some(now - chrono::Duration::minutes(121)), now));
+        assert!(is_late(None, now), "never synced");
+    }
+
+    #[test]
+    fn a_china_day_starts_at_16_00_utc_the_day_before() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 6).expect("date");
+        assert_eq!(
+            day_start(d),
+            Utc.with_ymd_and_hms(2026, 12, 5, 16, 0, 0)
+                .single()
+                .expect("t")
+        );
     }
 }

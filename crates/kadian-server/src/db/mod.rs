@@ -141,6 +141,9 @@ pub struct DeviceRow {
     pub status: Option<DeviceStatus>,
     /// When it said it.
     pub status_at: Option<DateTime<Utc>>,
+    /// When it last had nothing waiting to send (a pull that said pending = 0): everything it
+    /// recorded before then is here.
+    pub complete_at: Option<DateTime<Utc>>,
 }
 
 /// A new enrolment code (its hash).

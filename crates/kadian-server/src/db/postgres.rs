@@ -51,6 +51,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         8,
         include_str!("../../../../migrations/server/postgres/0008_signed_reports.sql"),
     ),
+    (
+        9,
+        include_str!("../../../../migrations/server/postgres/0009_device_complete.sql"),
+    ),
 ];
 
 /// The PostgreSQL backend: one connection, shared under a lock (pushes serialise on the change
@@ -1220,7 +1224,7 @@ impl super::Directory for PgDb {
         let rows = client
             .query(
                 "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at,
-                        status_pending, status_rejected, status_quarantined, status_at
+                        status_pending, status_rejected, status_quarantined, status_at, complete_at
                  FROM device ORDER BY enrolled_at",
                 &[],
             )
@@ -1250,6 +1254,7 @@ impl super::Directory for PgDb {
                     _ => None,
                 },
                 status_at: r.get(14),
+                complete_at: r.get(15),
             })
             .collect())
     }
@@ -1264,7 +1269,8 @@ impl super::Directory for PgDb {
         client
             .execute(
                 // The WHERE clause is read before the SET list: its parameters carry their types.
-                "UPDATE device SET status_pending = $2, status_rejected = $3, status_quarantined = $4, status_at = $5
+                "UPDATE device SET status_pending = $2, status_rejected = $3, status_quarantined = $4, status_at = $5,
+                        complete_at = CASE WHEN $2 = 0 THEN $5 ELSE complete_at END
                  WHERE id = $1 AND revoked_at IS NULL
                    AND (status_pending IS DISTINCT FROM $2 OR status_rejected IS DISTINCT FROM $3
                         OR status_quarantined IS DISTINCT FROM $4

@@ -51,6 +51,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         8,
         include_str!("../../../../migrations/server/sqlite/0008_signed_reports.sql"),
     ),
+    (
+        9,
+        include_str!("../../../../migrations/server/sqlite/0009_device_complete.sql"),
+    ),
 ];
 
 /// The newest schema version of this build.
@@ -1059,7 +1063,7 @@ impl super::Directory for SqliteDb {
         self.run(|conn| {
             let mut stmt = conn.prepare(
                 "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at,
-                        status_pending, status_rejected, status_quarantined, status_at
+                        status_pending, status_rejected, status_quarantined, status_at, complete_at
                  FROM device ORDER BY enrolled_at",
             )?;
             let rows = stmt
@@ -1087,6 +1091,7 @@ impl super::Directory for SqliteDb {
                             _ => None,
                         },
                         status_at: r.get::<_, Option<String>>(14)?.as_deref().map(parse_ts),
+                        complete_at: r.get::<_, Option<String>>(15)?.as_deref().map(parse_ts),
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -1106,7 +1111,8 @@ impl super::Directory for SqliteDb {
             // Written when it changed, or at most once a minute (like last_seen_at): a pull
             // stays a read.
             conn.execute(
-                "UPDATE device SET status_pending = ?2, status_rejected = ?3, status_quarantined = ?4, status_at = ?5
+                "UPDATE device SET status_pending = ?2, status_rejected = ?3, status_quarantined = ?4, status_at = ?5,
+                        complete_at = CASE WHEN ?2 = 0 THEN ?5 ELSE complete_at END
                  WHERE id = ?1 AND revoked_at IS NULL
                    AND (status_pending IS NOT ?2 OR status_rejected IS NOT ?3 OR status_quarantined IS NOT ?4
                         OR status_at IS NULL OR status_at < ?6)",
