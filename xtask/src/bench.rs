@@ -35,6 +35,13 @@ pub(crate) fn bench(extra: &[String]) -> Result<()> {
     status(
         "kadian-loadgen",
         bin("kadian-loadgen").env("KADIAN_TEST_PG", &pg.url),
+    )?;
+    if sync_only {
+        return Ok(());
+    }
+    status(
+        "kadian-bench-report",
+        bin("kadian-bench-report").env("KADIAN_TEST_PG", &pg.url),
     )
 }
 

@@ -72,6 +72,69 @@ pub(crate) struct Read {
     pub(crate) unreadable: usize,
 }
 
+impl Read {
+    /// Takes one stored record, checked by its kind's rules again (one that fails is counted
+    /// in `unreadable`, not taken). Returns its id when it was taken.
+    pub(crate) fn add(&mut self, kind: RecordKind, body: &serde_json::Value) -> Option<Uuid> {
+        let Ok(typed) = check_record(kind, body) else {
+            self.unreadable += 1;
+            return None;
+        };
+        Some(match typed {
+            TypedRecord::Person(p) => {
+                let id = p.id;
+                self.persons.insert(p.id, p);
+                id
+            }
+            TypedRecord::Passage(p) => {
+                let id = p.id;
+                self.passages.push(p);
+                id
+            }
+            TypedRecord::TemperatureReading(r) => {
+                let id = r.id;
+                self.readings.push(r);
+                id
+            }
+            TypedRecord::TravelDeclaration(t) => {
+                let id = t.id;
+                self.travels.push(t);
+                id
+            }
+            TypedRecord::ObservationCase(c) => {
+                let id = c.id;
+                self.cases.push(c);
+                id
+            }
+            TypedRecord::CaseTransition(t) => {
+                self.transitions
+                    .entry(t.case_id)
+                    .or_default()
+                    .push(TransitionFact {
+                        id: t.id.to_string(),
+                        kind: t.kind,
+                        effective: t.effective,
+                        recorded_at: t.at.utc.to_rfc3339(),
+                    });
+                t.id
+            }
+            TypedRecord::Correction(c) => {
+                // Voided, or replaced by its amendment (which is a passage of its own).
+                if matches!(c.action, CorrectionAction::Void | CorrectionAction::Amend) {
+                    self.corrected.insert(c.target_id);
+                }
+                c.id
+            }
+            TypedRecord::FollowUpVisit(v) => {
+                let id = v.id;
+                self.visits.push(v);
+                id
+            }
+            TypedRecord::Volunteer(v) => v.id,
+        })
+    }
+}
+
 /// Reads every record in scope (the whole street, or one community) as devices pull them, each
 /// checked by its kind's rules again; a stored body that no longer passes is counted, not fatal.
 pub(crate) async fn read_all(db: &dyn Database, community: Option<&str>) -> anyhow::Result<Read> {
@@ -87,40 +150,9 @@ pub(crate) async fn read_all(db: &dyn Database, community: Option<&str>) -> anyh
     loop {
         let (changes, next, more) = db.pull(&filter, cursor, 2_000).await?;
         for change in changes.into_iter().filter(|c| !c.deleted) {
-            let Ok(kind) = change.kind.parse::<RecordKind>() else {
-                continue; // reference data
-            };
-            let Ok(typed) = check_record(kind, &change.body) else {
-                read.unreadable += 1;
-                continue;
-            };
-            match typed {
-                TypedRecord::Person(p) => {
-                    read.persons.insert(p.id, p);
-                }
-                TypedRecord::Passage(p) => read.passages.push(p),
-                TypedRecord::TemperatureReading(r) => read.readings.push(r),
-                TypedRecord::TravelDeclaration(t) => read.travels.push(t),
-                TypedRecord::ObservationCase(c) => read.cases.push(c),
-                TypedRecord::CaseTransition(t) => read
-                    .transitions
-                    .entry(t.case_id)
-                    .or_default()
-                    .push(TransitionFact {
-                        id: t.id.to_string(),
-                        kind: t.kind,
-                        effective: t.effective,
-                        recorded_at: t.at.utc.to_rfc3339(),
-                    }),
-                TypedRecord::Correction(c) => {
-                    // Voided, or replaced by its amendment (which is a passage of its own).
-                    if matches!(c.action, CorrectionAction::Void | CorrectionAction::Amend) {
-                        read.corrected.insert(c.target_id);
-                    }
-                }
-                TypedRecord::FollowUpVisit(v) => read.visits.push(v),
-                TypedRecord::Volunteer(_) => {}
-            }
+            if let Ok(kind) = change.kind.parse::<RecordKind>() {
+                read.add(kind, &change.body);
+            } // else reference data
         }
         if !more || next <= cursor {
             break;

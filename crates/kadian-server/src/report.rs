@@ -34,7 +34,7 @@ use uuid::Uuid;
 
 use crate::china_time::{china_minute, offset};
 use crate::db::Database;
-use crate::export::read_all;
+use crate::export::Read;
 
 /// A device is late when its last sync is more than this before the report's moment (the end
 /// of the day, or now for today): 2 hours, as the street office reads "synced within 2 hours".
@@ -344,9 +344,29 @@ async fn count(
         .await?
         .ok_or_else(|| anyhow::anyhow!("the street is not initialised"))?;
     let reference = db.reference().await?;
-    let read = read_all(db, None).await?;
     let start = day_start(date);
     let end = day_start(date.checked_add_days(Days::new(1)).unwrap_or(date));
+    // The day's passages and readings (a re-measure may come after midnight: a day more), and
+    // the few kinds read whole; never the street's 140,000 persons.
+    let mut read = Read::default();
+    let mut placed: HashMap<Uuid, (Option<String>, Option<String>)> = HashMap::new();
+    for r in db
+        .report_records(start, end + chrono::Duration::days(1))
+        .await?
+    {
+        let Ok(kind) = r.kind.parse::<kadian_domain::records::RecordKind>() else {
+            continue;
+        };
+        let Ok(body) = serde_json::from_str::<serde_json::Value>(&r.body) else {
+            read.unreadable += 1;
+            continue;
+        };
+        if let Some(id) = read.add(kind, &body) {
+            if kind == kadian_domain::records::RecordKind::TravelDeclaration {
+                placed.insert(id, (r.community, r.compound));
+            }
+        }
+    }
     let moment = end.min(Utc::now());
     let province = province_abbreviation(&street_code);
 
@@ -440,10 +460,10 @@ async fn count(
         .iter()
         .filter(|t| t.to_date.is_some_and(|d| d <= date) && !read.corrected.contains(&t.id))
     {
-        let person = t.person_id.and_then(|p| read.persons.get(&p));
-        let unit = match person {
-            Some(p) if p.compound.is_some() || p.community_code.is_some() => {
-                compound_unit(p.compound.as_deref(), p.community_code.as_deref())
+        // Where the server placed it (by its person or its passage), else by its passage.
+        let unit = match placed.get(&t.id) {
+            Some((community, compound)) if community.is_some() || compound.is_some() => {
+                compound_unit(compound.as_deref(), community.as_deref())
             }
             _ => t
                 .passage_id

@@ -435,6 +435,24 @@ pub trait Directory: Send + Sync {
     async fn signed_report(&self, date: &str) -> DbResult<Option<SignedReport>>;
 }
 
+/// The kinds the daily report reads whole (few beside the gate's passages and readings): a
+/// returnee on file, a case's days and status, a correction of any day. SQL list.
+pub const REPORT_WHOLE_KINDS: &str =
+    "'travel_declaration', 'observation_case', 'case_transition', 'follow_up_visit', 'correction'";
+
+/// A stored record with where the server placed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedRecord {
+    /// Its kind.
+    pub kind: String,
+    /// Its body (JSON text).
+    pub body: String,
+    /// Its community's code, if placed in one.
+    pub community: Option<String>,
+    /// Its compound's id, if placed in one.
+    pub compound: Option<String>,
+}
+
 /// A signed daily report as kept: frozen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedReport {
@@ -474,6 +492,14 @@ pub trait Records: Send + Sync {
     /// The newest change's position in the sequence (the highest cursor a pull can give), 0 for
     /// none.
     async fn head(&self) -> DbResult<i64>;
+    /// What the daily report reads: passages and readings that happened in `[events_from,
+    /// events_to)` (UTC), and every record of [`REPORT_WHOLE_KINDS`], oldest first, deleted
+    /// ones left out; each with where the server placed it.
+    async fn report_records(
+        &self,
+        events_from: DateTime<Utc>,
+        events_to: DateTime<Utc>,
+    ) -> DbResult<Vec<PlacedRecord>>;
     /// Number of records of a kind (tests, admin).
     async fn count(&self, kind: &str) -> DbResult<i64>;
     /// Records flagged for a wrong device clock: (id, device_time, received_at).

@@ -55,6 +55,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         9,
         include_str!("../../../../migrations/server/postgres/0009_device_complete.sql"),
     ),
+    (
+        10,
+        include_str!("../../../../migrations/server/postgres/0010_record_kind_event.sql"),
+    ),
 ];
 
 /// The PostgreSQL backend: one connection, shared under a lock (pushes serialise on the change
@@ -1459,6 +1463,36 @@ impl super::Records for PgDb {
             .query_one("SELECT COALESCE(MAX(seq), 0) FROM record", &[])
             .await?
             .get(0))
+    }
+
+    async fn report_records(
+        &self,
+        events_from: DateTime<Utc>,
+        events_to: DateTime<Utc>,
+    ) -> DbResult<Vec<super::PlacedRecord>> {
+        let client = self.conn().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT kind, body::text, community_code, compound_id FROM record
+                     WHERE NOT deleted AND (
+                       (kind IN ('passage', 'temperature_reading') AND event_at >= $1 AND event_at < $2)
+                       OR kind IN ({}))
+                     ORDER BY seq",
+                    super::REPORT_WHOLE_KINDS
+                ),
+                &[&events_from, &events_to],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| super::PlacedRecord {
+                kind: r.get(0),
+                body: r.get(1),
+                community: r.get(2),
+                compound: r.get(3),
+            })
+            .collect())
     }
 
     async fn count(&self, kind: &str) -> DbResult<i64> {

@@ -55,6 +55,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../../../migrations/server/sqlite/0009_device_complete.sql"),
     ),
+    (
+        10,
+        include_str!("../../../../migrations/server/sqlite/0010_record_kind_event.sql"),
+    ),
 ];
 
 /// The newest schema version of this build.
@@ -1288,6 +1292,35 @@ impl super::Records for SqliteDb {
     async fn head(&self) -> DbResult<i64> {
         self.run(|conn| {
             Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM record", [], |r| r.get(0))?)
+        })
+        .await
+    }
+
+    async fn report_records(
+        &self,
+        events_from: DateTime<Utc>,
+        events_to: DateTime<Utc>,
+    ) -> DbResult<Vec<super::PlacedRecord>> {
+        self.run(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT kind, body, community_code, compound_id FROM record
+                 WHERE deleted = 0 AND (
+                   (kind IN ('passage', 'temperature_reading') AND event_at >= ?1 AND event_at < ?2)
+                   OR kind IN ({}))
+                 ORDER BY seq",
+                super::REPORT_WHOLE_KINDS
+            ))?;
+            let rows = stmt
+                .query_map(params![ts(events_from), ts(events_to)], |r| {
+                    Ok(super::PlacedRecord {
+                        kind: r.get(0)?,
+                        body: r.get(1)?,
+                        community: r.get(2)?,
+                        compound: r.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
         })
         .await
     }

@@ -1,0 +1,190 @@
+//! The daily report's benchmark (part of `cargo xtask bench`): a server holding the street's
+//! 140,000 residents and 14 days of events (≈ 300,000 passages, each with its reading; a
+//! returnee's travel declaration a day per checkpoint), stored through the server's own bulk
+//! insert; then `kadian-server report daily` for the last day, timed. On SQLite, and on
+//! PostgreSQL when `KADIAN_TEST_PG` is set. Prints rows of the benchmark table (figure, value,
+//! target, ratio).
+//!
+//! Options: `--residents N` (default 140000), `--passages N` (default 300000).
+
+use std::time::Instant as Clock;
+
+use anyhow::Result;
+use kadian_domain::records::{
+    new_id, Direction, Instant, Passage, Person, PersonCategory, TemperatureReading,
+    TravelDeclaration, TravelPlace,
+};
+use kadian_domain::sync::{PushRecord, Role};
+use kadian_domain::{Celsius, FeverThreshold};
+use kadian_server::db::PushMeta;
+use kadian_server::rules::Device;
+use kadian_tests::cli_number;
+use kadian_tests::harness::{backends, TestServer};
+
+fn row(figure: &str, value: f64, unit: &str, target: Option<f64>) {
+    let (t, ratio) = match target {
+        Some(t) => (format!("≤ {t} {unit}"), format!("{:.2}", value / t)),
+        None => ("—".into(), "—".into()),
+    };
+    println!("| {figure} | {value:.2} {unit} | {t} | {ratio} |");
+}
+
+fn push_record(kind: &str, body: serde_json::Value) -> PushRecord {
+    PushRecord {
+        kind: kind.into(),
+        id: body["id"].as_str().unwrap_or_default().to_owned(),
+        op: "create".into(),
+        base_version: None,
+        hash: String::new(),
+        body,
+    }
+}
+
+async fn bench_backend(backend: &str, residents: usize, passages: usize) -> Result<()> {
+    let s = TestServer::start(backend).await;
+    let device = Device {
+        id: "bench".into(),
+        name: "bench".into(),
+        role: Role::Street,
+        scope: kadian_domain::sync::Scope {
+            street: "411402001".into(),
+            community: None,
+            compound: None,
+            checkpoint: None,
+        },
+        revoked: false,
+    };
+    let reference = s.db.reference().await?;
+    let shared = std::sync::Arc::new(reference.clone());
+    let places = [
+        (&s.community_a, &s.compound_a, &s.checkpoint_a),
+        (&s.community_b, &s.compound_b, &s.checkpoint_b),
+    ];
+    let now = chrono::Utc::now();
+    let mut records = Vec::with_capacity(residents + 2 * passages + 100);
+    for i in 0..residents {
+        let (community, compound, _) = places[i % 2];
+        let mut p = Person::new(format!("居民{i}"), PersonCategory::Resident);
+        p.community_code = Some(community.clone());
+        p.compound = Some(compound.clone());
+        p.phone = Some(format!("138{:08}", i));
+        records.push(push_record("person", serde_json::to_value(&p)?));
+    }
+    for i in 0..passages {
+        let (_, _, checkpoint) = places[i % 2];
+        let at = Instant {
+            utc: now - chrono::Duration::seconds((i as i64 * 14 * 86_400) / passages as i64),
+            offset_minutes: 480,
+        };
+        let passage = Passage {
+            id: new_id(),
+            checkpoint_id: checkpoint.clone(),
+            direction: if i % 2 == 0 {
+                Direction::In
+            } else {
+                Direction::Out
+            },
+            at,
+            person_id: None,
+            walk_in_name: Some(format!("访客{i}")),
+            plate: (i % 7 == 0).then(|| "豫N12345".to_owned()),
+            companions: 0,
+            purpose: None,
+            destination: None,
+            recorded_by: "volunteer-bench".into(),
+        };
+        let celsius = Celsius::from_tenths(if i % 50 == 0 { 381 } else { 365 });
+        let reading = TemperatureReading {
+            id: new_id(),
+            passage_id: Some(passage.id),
+            person_id: None,
+            checkpoint_id: checkpoint.clone(),
+            at,
+            celsius,
+            fever: FeverThreshold::default().is_fever(celsius),
+            remeasure_of: None,
+            recorded_by: "volunteer-bench".into(),
+        };
+        if i % 3000 == 0 {
+            let travel = TravelDeclaration {
+                id: new_id(),
+                person_id: None,
+                passage_id: Some(passage.id),
+                places: vec![TravelPlace {
+                    division_code: Some("440300".into()),
+                    text: None,
+                }],
+                from_date: None,
+                to_date: Some((at.utc + chrono::Duration::hours(8)).date_naive()),
+                transport: None,
+                transport_ref: None,
+                declared_at: at,
+                recorded_by: "volunteer-bench".into(),
+            };
+            records.push(push_record(
+                "travel_declaration",
+                serde_json::to_value(&travel)?,
+            ));
+        }
+        records.push(push_record("passage", serde_json::to_value(&passage)?));
+        records.push(push_record(
+            "temperature_reading",
+            serde_json::to_value(&reading)?,
+        ));
+    }
+    let t = Clock::now();
+    for chunk in records.chunks(1000) {
+        let prepared = chunk
+            .iter()
+            .map(|r| {
+                kadian_server::rules::prepare(r, &device, &reference).map_err(|e| {
+                    kadian_domain::sync::Receipt {
+                        id: r.id.clone(),
+                        status: kadian_domain::sync::ReceiptStatus::Rejected,
+                        server_seq: None,
+                        version: None,
+                        error: Some(e),
+                    }
+                })
+            })
+            .collect::<Vec<_>>();
+        let meta = PushMeta {
+            device_id: "bench".into(),
+            device_time: chrono::Utc::now(),
+            received_at: chrono::Utc::now(),
+            clock_flagged: false,
+        };
+        s.db.store(&meta, &device, shared.clone(), prepared).await?;
+    }
+    eprintln!(
+        "kadian-bench-report [{backend}]: {} records stored in {:.0} s",
+        records.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let day = kadian_server::china_time::china_today();
+    let t = Clock::now();
+    let report =
+        kadian_server::report::daily(s.db.as_ref(), day, FeverThreshold::default()).await?;
+    let took = t.elapsed().as_secs_f64();
+    let counted = report.total.passages_in + report.total.passages_out;
+    anyhow::ensure!(counted > 0, "the report counted no passages");
+    row(
+        &format!(
+            "[{backend}] daily report over {residents} residents and {passages} passages in 14 days ({counted} on the day)"
+        ),
+        took,
+        "s",
+        Some(1.0),
+    );
+    Ok(())
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<()> {
+    let residents = cli_number("--residents", 140_000);
+    let passages = cli_number("--passages", 300_000);
+    for b in backends() {
+        bench_backend(b, residents, passages).await?;
+    }
+    Ok(())
+}
