@@ -218,6 +218,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::observation::observation_open,
             commands::observation::observation_visit,
             commands::observation::observation_transition,
+            commands::observation::observation_release_due,
             commands::observation::observation_case,
             commands::observation::observation_export,
             commands::register_import::import_preview,

@@ -672,3 +672,62 @@ mod case_page {
         );
     }
 }
+
+mod release_in_one_step {
+    use super::today_list_support::*;
+    use super::*;
+    use kadian_device::areas::observation::TodayGroup;
+
+    #[test]
+    fn the_days_cases_seen_on_their_last_day_are_released_in_one_step_and_no_others() {
+        let (core, _d) = laptop(Role::Compound);
+        let last_day = open(&core, &resident(&core, "期满者", "3号楼", "101"), 14);
+        let unseen = open(&core, &resident(&core, "未访者", "3号楼", "102"), 14);
+        let midway = open(&core, &resident(&core, "观察中", "3号楼", "103"), 5);
+        core.observation_visit(&seen(&last_day, Some(36.4)))
+            .expect("visit");
+        core.observation_visit(&seen(&midway, Some(36.5)))
+            .expect("visit");
+        let groups: Vec<(String, TodayGroup)> = core
+            .observation_today(None)
+            .expect("today")
+            .entries
+            .into_iter()
+            .map(|e| (e.name, e.group))
+            .collect();
+        assert!(
+            groups.contains(&("期满者".into(), TodayGroup::ReleaseToday)),
+            "{groups:?}"
+        );
+        let outbox_before = core.store().outbox("pending", 1000).expect("outbox").len();
+
+        let released = core.observation_release_due(None).expect("release");
+        assert_eq!(released, ["期满者"]);
+        let status = |id: &str| core.observation_entry(id).expect("entry").status;
+        assert_eq!(status(&last_day), CaseStatus::Released);
+        assert_eq!(
+            status(&unseen),
+            CaseStatus::Open,
+            "its last day is not seen"
+        );
+        assert_eq!(status(&midway), CaseStatus::Open);
+        // One release transition each, queued for the server; a second step finds none.
+        assert_eq!(
+            core.store().outbox("pending", 1000).expect("outbox").len(),
+            outbox_before + 1
+        );
+        assert!(core
+            .observation_release_due(None)
+            .expect("again")
+            .is_empty());
+        // Only mine: another staff member's cases are left to them.
+        let other = open(&core, &resident(&core, "别人的", "5号楼", "101"), 14);
+        core.observation_visit(&seen(&other, Some(36.4)))
+            .expect("visit");
+        assert!(core
+            .observation_release_due(Some("王强"))
+            .expect("not mine")
+            .is_empty());
+        assert_eq!(status(&other), CaseStatus::Open);
+    }
+}

@@ -81,7 +81,7 @@ impl Phone {
             Notice::warning(
                 Field::Phone,
                 "phone_unrecognised",
-                format!("无法识别的电话号码“{trimmed}”，已按原样保存，请核对"),
+                format!("无法识别的电话号码“{trimmed}”，将按原样保存，请核对"),
                 format!("Unrecognised phone number \"{trimmed}\", kept as typed; please check"),
             ),
         ))

@@ -60,6 +60,18 @@ pub(crate) async fn observation_transition(
         .await
 }
 
+/// Releases every case due for release today in one step (of `responsible`, or everyone's);
+/// the names released.
+#[tauri::command]
+pub(crate) async fn observation_release_due(
+    device: tauri::State<'_, Device>,
+    responsible: Option<String>,
+) -> AppResult<Vec<String>> {
+    device
+        .run(move |c| c.observation_release_due(responsible.as_deref()))
+        .await
+}
+
 /// A case's page: its days, visits and status changes.
 #[tauri::command]
 pub(crate) async fn observation_case(

@@ -164,7 +164,7 @@ const en: MessageSchema = {
     voidTitleOf: 'Void {name}, {direction} at {time}',
     voidTitle: 'Void this entry',
     voidReason: 'Reason (required)',
-    remeasured: '{first} → again {last}',
+    remeasured: '{first} → re-measured {last}',
     export: 'Export to Excel',
   },
   handOver: {
@@ -180,7 +180,7 @@ const en: MessageSchema = {
     confirmMessage: 'This shift: {entries} in, {exits} out, {fevers} fever, {pending} waiting to sync. The next volunteer sees this summary when signing in.',
   },
   review: {
-    voidedName: '{name} (void)',
+    voidedName: '{name} (voided)',
     tabs: {
       passages: 'Passages',
       readings: 'Temperatures',
@@ -295,6 +295,7 @@ const en: MessageSchema = {
     cases: '{n} placed under home observation (see Today\'s visits)',
   },
   person: {
+    noTravels: 'No travel declared',
     title: 'Person',
     masked: 'ID number and phone partly hidden (this device’s role)',
     reveal: 'Show the full ID number and phone',
@@ -336,8 +337,11 @@ const en: MessageSchema = {
   },
   unit: { celsius: '{v} °C', listSep: ', ', clauseSep: '; ', commaSep: ', ' },
   observation: {
+    releaseAll: 'Release the {n} due today',
+    releaseAllConfirm: '{names}: seen today on their last day. Release them all from home observation?',
+    releasedAll: '{n} released',
     title: "Today's visits",
-    summary: '{date} · due {due} · visited {done} · unwell {unwell}',
+    summary: '{date} · to visit {due} · visited {done} · unwell {unwell}',
     judged: 'A day up to {date} without a visit is missed; later days are known after the next sync',
     neverSynced: 'This laptop has not synced yet: visits recorded elsewhere are not here, and past days show as unknown',
     cols: { name: 'Name', address: 'Address', day: 'Day', state: 'Status', celsius: 'Last temperature', responsible: 'Responsible', actions: 'Visit' },

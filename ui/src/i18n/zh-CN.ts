@@ -293,6 +293,7 @@ const zhCN = {
     },
   },
   person: {
+    noTravels: '没有旅居史登记',
     title: '个人档案',
     masked: '证件号和电话已隐去部分（本设备的权限）',
     reveal: '显示完整证件号和手机号',
@@ -334,8 +335,11 @@ const zhCN = {
   },
   unit: { celsius: '{v} ℃', listSep: '、', clauseSep: '；', commaSep: '，' },
   observation: {
+    releaseAll: '解除今日期满的 {n} 人',
+    releaseAllConfirm: '{names} 已于今天完成最后一次随访，全部解除居家观察？',
+    releasedAll: '已解除 {n} 人',
     title: '今日随访',
-    summary: '{date} · 应访 {due} 人 · 已访 {done} 人 · 异常 {unwell} 人',
+    summary: '{date} · 待访 {due} 人 · 已访 {done} 人 · 异常 {unwell} 人',
     judged: '{date} 及以前没有随访记录的算漏访；之后的要等同步后才知道',
     neverSynced: '本机还没有同步过：其他电脑登记的随访还看不到，过去的日子显示为“未知”',
     cols: { name: '姓名', address: '住址', day: '第几天', state: '情况', celsius: '最近体温', responsible: '包保人', actions: '随访' },

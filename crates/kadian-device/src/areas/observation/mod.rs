@@ -514,6 +514,26 @@ impl AppCore {
         self.observation_entry(case_id)
     }
 
+    /// Releases, in one step, every case due for release today (its last day seen: the
+    /// 今天可解除 group of today's list, of `responsible` or everyone's), each by its own
+    /// release transition. Returns the names released, in list order; none due is not an
+    /// error. Errors: `not_staff`; a store error stops the step, the ones released before it
+    /// stay released.
+    pub fn observation_release_due(&self, responsible: Option<&str>) -> AppResult<Vec<String>> {
+        let due: Vec<ObservationEntry> = self
+            .observation_today(responsible)?
+            .entries
+            .into_iter()
+            .filter(|e| e.group == TodayGroup::ReleaseToday)
+            .collect();
+        let mut released = Vec::with_capacity(due.len());
+        for e in due {
+            self.observation_transition(&e.case_id, TransitionKind::Release, "")?;
+            released.push(e.name);
+        }
+        Ok(released)
+    }
+
     /// Who recorded a visit or a change when no staff member is named: the laptop's name
     /// (党支部笔记本), else its id (an enrolment older than the name).
     fn staff_name(&self, staff: &crate::store::Enrolment) -> String {
