@@ -274,6 +274,12 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
         json!({"caseId": case["case_id"], "kind": "refer", "reason": "复查"}),
     );
     assert_eq!(referred["status"], "referred");
+    // Release in one step: a referred case is not due for release; nothing released.
+    let released = laptop.ok(
+        "observation_release_due",
+        json!({"caseIds": [case["case_id"]]}),
+    );
+    assert_eq!(released, json!([]));
     // The case's page (day 0 today: no days of the period yet; the visit and the referral) and
     // the daily sheet.
     let page = laptop.ok("observation_case", json!({"caseId": case["case_id"]}));

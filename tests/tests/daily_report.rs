@@ -233,9 +233,19 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
         let missed = case(&s, today() - Days::new(3));
         let released = case(&s, today() - Days::new(4));
         let cancelled = case(&s, today() - Days::new(1));
+        let absent = case(&s, today() - Days::new(2));
+        let ended_on_arrival = case(&s, today());
         {
             let mut store = laptop.core.store();
-            for c in [&seen, &new, &missed, &released, &cancelled] {
+            for c in [
+                &seen,
+                &new,
+                &missed,
+                &released,
+                &cancelled,
+                &absent,
+                &ended_on_arrival,
+            ] {
                 store.save_observation_case(c, Source::User).expect("case");
             }
             store
@@ -244,6 +254,26 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
             store
                 .record_follow_up_visit(&visit(&released, 366, vec![Symptom::Cough]), Source::User)
                 .expect("visit");
+            // Seen and unwell by the outcome alone (no symptom ticked, no fever): seen, and
+            // unwell; visited and not found: 未见.
+            let mut unwell = visit(&seen, 366, vec![]);
+            unwell.outcome = VisitOutcome::SeenUnwell;
+            store
+                .record_follow_up_visit(&unwell, Source::User)
+                .expect("visit");
+            let mut not_found = visit(&absent, 366, vec![]);
+            not_found.outcome = VisitOutcome::Absent;
+            not_found.celsius = None;
+            store
+                .record_follow_up_visit(&not_found, Source::User)
+                .expect("visit");
+            // Arrived and transferred out the same day: new, and under care that day.
+            store
+                .record_case_transition(
+                    &transition(&ended_on_arrival, TransitionKind::TransferOut),
+                    Source::User,
+                )
+                .expect("transfer");
             store
                 .record_case_transition(
                     &transition(&released, TransitionKind::Release),
@@ -297,7 +327,7 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
                 fa.observation_new,
                 fa.observation_released
             ),
-            (1, 4, 1, 1),
+            (1, 6, 2, 1),
             "{b}: {fa:?}"
         );
         assert_eq!(
@@ -307,7 +337,7 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
                 fa.visits_missed,
                 fa.observation_unwell
             ),
-            (3, 2, 1, 1),
+            (4, 2, 1, 2),
             "{b}: {fa:?}"
         );
         let fb = rb.figures;
@@ -361,7 +391,7 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
         assert_eq!(xa.values[0..4], [Some(1.0), None, Some(2.0), Some(1.0)]);
         assert_eq!(
             (xa.values[7], xa.values[8], xa.values[10], xa.values[13]),
-            (Some(2.0), Some(1.0), Some(1.0), Some(4.0))
+            (Some(2.0), Some(1.0), Some(1.0), Some(6.0))
         );
         assert_eq!(xa.values[9], None, "转应急处置组 is not counted yet");
         assert_eq!(sheet.zones.len(), 2);
@@ -496,6 +526,24 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
         assert_eq!(
             (y.total.passages_in, y.total.fevers, y.total.returnees_other),
             (0, 0, 1)
+        );
+        // Yesterday is over and the laptop has synced since: a day of the period nobody
+        // visited is 未见 (missed), not still to visit; the case cancelled today was new then.
+        let ya = y
+            .rows
+            .iter()
+            .find(|x| x.community_code == s.community_a)
+            .expect("row")
+            .figures;
+        assert_eq!(
+            (
+                ya.visits_due,
+                ya.visits_seen,
+                ya.visits_missed,
+                ya.observation_new
+            ),
+            (4, 0, 4, 1),
+            "{b}: {ya:?}"
         );
     }
 }

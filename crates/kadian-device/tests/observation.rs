@@ -701,7 +701,10 @@ mod release_in_one_step {
         );
         let outbox_before = core.store().outbox("pending", 1000).expect("outbox").len();
 
-        let released = core.observation_release_due(None).expect("release");
+        // Staff confirmed the one shown, and (by mistake) one not due: only the due one goes.
+        let released = core
+            .observation_release_due(&[last_day.clone(), unseen.clone()])
+            .expect("release");
         assert_eq!(released, ["期满者"]);
         let status = |id: &str| core.observation_entry(id).expect("entry").status;
         assert_eq!(status(&last_day), CaseStatus::Released);
@@ -717,16 +720,16 @@ mod release_in_one_step {
             outbox_before + 1
         );
         assert!(core
-            .observation_release_due(None)
+            .observation_release_due(std::slice::from_ref(&last_day))
             .expect("again")
             .is_empty());
-        // Only mine: another staff member's cases are left to them.
-        let other = open(&core, &resident(&core, "别人的", "5号楼", "101"), 14);
+        // A case that became due after the list was shown is not released unconfirmed.
+        let other = open(&core, &resident(&core, "后来的", "5号楼", "101"), 14);
         core.observation_visit(&seen(&other, Some(36.4)))
             .expect("visit");
         assert!(core
-            .observation_release_due(Some("王强"))
-            .expect("not mine")
+            .observation_release_due(std::slice::from_ref(&last_day))
+            .expect("not confirmed")
             .is_empty());
         assert_eq!(status(&other), CaseStatus::Open);
     }

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::AddAssign;
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
-use kadian_domain::observation::{CaseStatus, DayState, TransitionKind, VisitFact};
+use kadian_domain::observation::{CaseStatus, DayState, TransitionKind, VisitFact, VisitOutcome};
 use kadian_domain::plate::province_abbreviation;
 use kadian_domain::records::Direction;
 use kadian_domain::{Celsius, FeverThreshold};
@@ -346,12 +346,16 @@ async fn count(
     let reference = db.reference().await?;
     let start = day_start(date);
     let end = day_start(date.checked_add_days(Days::new(1)).unwrap_or(date));
-    // The day's passages and readings (a re-measure may come after midnight: a day more), and
+    // The day's passages and readings (and a day either side: a re-measure's first reading
+    // may be before midnight, a re-measure after it), and
     // the few kinds read whole; never the street's 140,000 persons.
     let mut read = Read::default();
     let mut placed: HashMap<Uuid, (Option<String>, Option<String>)> = HashMap::new();
     for r in db
-        .report_records(start, end + chrono::Duration::days(1))
+        .report_records(
+            start - chrono::Duration::days(1),
+            end + chrono::Duration::days(1),
+        )
         .await?
     {
         let Ok(kind) = r.kind.parse::<kadian_domain::records::RecordKind>() else {
@@ -362,9 +366,7 @@ async fn count(
             continue;
         };
         if let Some(id) = read.add(kind, &body) {
-            if kind == kadian_domain::records::RecordKind::TravelDeclaration {
-                placed.insert(id, (r.community, r.compound));
-            }
+            placed.insert(id, (r.community, r.compound));
         }
     }
     let moment = end.min(Utc::now());
@@ -381,6 +383,15 @@ async fn count(
             (_, Some(c)) if reference.communities.contains_key(c) => Unit::Community(c.to_owned()),
             _ => Unit::Unplaced,
         };
+
+    // Where the server placed a record (a checkpoint it does not know is placed with the
+    // pushing device), else by its checkpoint.
+    let record_unit = |id: Uuid, checkpoint: &str| match placed.get(&id) {
+        Some((community, compound)) if community.is_some() || compound.is_some() => {
+            compound_unit(compound.as_deref(), community.as_deref())
+        }
+        _ => checkpoint_unit(checkpoint),
+    };
 
     // 卡点开设数.
     for (id, (compound, _)) in &reference.checkpoints {
@@ -402,7 +413,9 @@ async fn count(
         .iter()
         .filter(|p| on_the_day(p.at.utc) && !read.corrected.contains(&p.id))
     {
-        let f = units.entry(checkpoint_unit(&p.checkpoint_id)).or_default();
+        let f = units
+            .entry(record_unit(p.id, &p.checkpoint_id))
+            .or_default();
         let inward = p.direction == Direction::In;
         if inward {
             f.passages_in += 1;
@@ -424,10 +437,11 @@ async fn count(
     let counted = |r: &kadian_domain::records::TemperatureReading| {
         !read.corrected.contains(&r.id) && r.passage_id.is_none_or(|p| !read.corrected.contains(&p))
     };
+    let readings: HashSet<Uuid> = read.readings.iter().map(|r| r.id).collect();
     // The latest re-measure of each first reading.
     let mut latest_remeasure: HashMap<Uuid, (DateTime<Utc>, bool)> = HashMap::new();
     for r in read.readings.iter().filter(|r| counted(r)) {
-        if let Some(first) = r.remeasure_of {
+        if let Some(first) = r.remeasure_of.filter(|f| readings.contains(f)) {
             let normal = !fever.is_fever(r.celsius);
             let e = latest_remeasure.entry(first).or_insert((r.at.utc, normal));
             if r.at.utc >= e.0 {
@@ -435,10 +449,19 @@ async fn count(
             }
         }
     }
-    for r in read.readings.iter().filter(|r| {
-        counted(r) && r.remeasure_of.is_none() && on_the_day(r.at.utc) && fever.is_fever(r.celsius)
-    }) {
-        let f = units.entry(checkpoint_unit(&r.checkpoint_id)).or_default();
+    // A first reading, or a re-measure of a reading not on the server (it cannot hide a
+    // fever behind a first reading that does not exist).
+    let first = |r: &kadian_domain::records::TemperatureReading| {
+        r.remeasure_of.is_none_or(|f| !readings.contains(&f))
+    };
+    for r in read
+        .readings
+        .iter()
+        .filter(|r| counted(r) && first(r) && on_the_day(r.at.utc) && fever.is_fever(r.celsius))
+    {
+        let f = units
+            .entry(record_unit(r.id, &r.checkpoint_id))
+            .or_default();
         f.fevers += 1;
         if latest_remeasure
             .get(&r.id)
@@ -455,10 +478,16 @@ async fn count(
         .map(|p| (p.id, p.checkpoint_id.as_str()))
         .collect();
     let mut on_file: HashSet<(Unit, Uuid)> = HashSet::new();
+    let mut new_today: HashSet<(Unit, Uuid)> = HashSet::new();
+    // The arrival day, else the day it was declared (as the export reads it).
+    let arrived = |t: &kadian_domain::records::TravelDeclaration| {
+        t.to_date
+            .unwrap_or_else(|| t.declared_at.utc.with_timezone(&offset()).date_naive())
+    };
     for t in read
         .travels
         .iter()
-        .filter(|t| t.to_date.is_some_and(|d| d <= date) && !read.corrected.contains(&t.id))
+        .filter(|t| arrived(t) <= date && !read.corrected.contains(&t.id))
     {
         // Where the server placed it (by its person or its passage), else by its passage.
         let unit = match placed.get(&t.id) {
@@ -470,10 +499,12 @@ async fn count(
                 .and_then(|p| passage_checkpoint.get(&p))
                 .map_or(Unit::Unplaced, |c| checkpoint_unit(c)),
         };
-        if on_file.insert((unit.clone(), t.person_id.unwrap_or(t.id))) {
+        // A person once, however many declarations (a gate and a laptop both took one).
+        let who = t.person_id.unwrap_or(t.id);
+        if on_file.insert((unit.clone(), who)) {
             units.entry(unit.clone()).or_default().returnees_registered += 1;
         }
-        if t.to_date != Some(date) {
+        if arrived(t) != date || !new_today.insert((unit.clone(), who)) {
             continue;
         }
         let hubei = t.places.iter().any(|p| {
@@ -489,76 +520,8 @@ async fn count(
         }
     }
 
-    // Home observation, as of the end of the day.
-    let next_day = date.checked_add_days(Days::new(1)).unwrap_or(date);
-    for case in &read.cases {
-        let transitions: Vec<_> = read
-            .transitions
-            .get(&case.id)
-            .map(|ts| ts.iter().filter(|t| t.effective <= date).cloned().collect())
-            .unwrap_or_default();
-        let visits: Vec<_> = read
-            .visits
-            .iter()
-            .filter(|v| v.case_id == case.id)
-            .collect();
-        let facts: Vec<VisitFact> = visits
-            .iter()
-            .map(|v| VisitFact {
-                date: v.date,
-                outcome: v.outcome,
-                celsius: v.celsius,
-            })
-            .collect();
-        let grid = case.grid(&facts, &transitions, next_day, date);
-        if grid.status == CaseStatus::Cancelled || case.start_date > date {
-            continue;
-        }
-        let f = units
-            .entry(compound_unit(
-                Some(case.compound.as_str()),
-                Some(case.community_code.as_str()),
-            ))
-            .or_default();
-        if case.start_date == date {
-            f.observation_new += 1;
-        }
-        let last_day = grid.days.last().map_or(grid.start, |d| d.date);
-        if grid.status.active() && date <= last_day || grid.days.iter().any(|d| d.date == date) {
-            f.observation_in_care += 1;
-        }
-        if let Some(day) = grid.days.iter().find(|d| d.date == date) {
-            f.visits_due += 1;
-            match day.state {
-                DayState::Seen => f.visits_seen += 1,
-                DayState::Missed => f.visits_missed += 1,
-                _ => {}
-            }
-        }
-        let unwell = visits.iter().any(|v| {
-            v.date == date
-                && (v.celsius.is_some_and(|c| case.policy.fever.is_fever(c))
-                    || !v.symptoms.is_empty())
-        });
-        if unwell {
-            f.observation_unwell += 1;
-        }
-        if transitions
-            .iter()
-            .any(|t| t.kind == TransitionKind::Release && t.effective == date)
-            && grid.status == CaseStatus::Released
-        {
-            f.observation_released += 1;
-        }
-        if transitions
-            .iter()
-            .any(|t| t.kind == TransitionKind::Refer && t.effective == date)
-        {
-            f.observation_referred += 1;
-        }
-    }
-
     // Data as of: the devices.
+    let next_day = date.checked_add_days(Days::new(1)).unwrap_or(date);
     let devices: Vec<_> = db
         .devices()
         .await?
@@ -598,6 +561,108 @@ async fn count(
                 complete_at: seen,
                 pending: d.status.as_ref().map(|s| s.pending),
             });
+        }
+    }
+
+    // The laptops that record visits: a day after the last moment all of a community's had
+    // nothing left to send is unknown, not missed (stale is not missed).
+    let mut recorders: HashMap<String, Vec<Option<DateTime<Utc>>>> = HashMap::new();
+    for d in devices
+        .iter()
+        .filter(|d| d.role != kadian_domain::sync::Role::Volunteer)
+    {
+        if let Some(c) = community_of_device(&d.scope) {
+            recorders.entry(c).or_default().push(d.complete_at);
+        }
+    }
+    // A day is judged once a later sync has brought everything recorded on it.
+    let judged_through = |community: &str| -> NaiveDate {
+        recorders
+            .get(community)
+            .and_then(|s| oldest(s))
+            .map(|t| t.with_timezone(&offset()).date_naive())
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(NaiveDate::MIN)
+    };
+    // Today's report grades today as today (a case not visited yet is still to visit).
+    let grade_as_of = next_day.min(crate::china_time::china_today());
+
+    // Home observation, as of the end of the day.
+    let mut visits_of: HashMap<Uuid, Vec<&kadian_domain::records::FollowUpVisit>> = HashMap::new();
+    for v in &read.visits {
+        visits_of.entry(v.case_id).or_default().push(v);
+    }
+    for case in &read.cases {
+        let transitions: Vec<_> = read
+            .transitions
+            .get(&case.id)
+            .map(|ts| ts.iter().filter(|t| t.effective <= date).cloned().collect())
+            .unwrap_or_default();
+        let visits = visits_of.remove(&case.id).unwrap_or_default();
+        let facts: Vec<VisitFact> = visits
+            .iter()
+            .map(|v| VisitFact {
+                date: v.date,
+                outcome: v.outcome,
+                celsius: v.celsius,
+            })
+            .collect();
+        let grid = case.grid(
+            &facts,
+            &transitions,
+            grade_as_of,
+            judged_through(&case.community_code).min(date),
+        );
+        if grid.status == CaseStatus::Cancelled || case.start_date > date {
+            continue;
+        }
+        let f = units
+            .entry(compound_unit(
+                Some(case.compound.as_str()),
+                Some(case.community_code.as_str()),
+            ))
+            .or_default();
+        if case.start_date == date {
+            f.observation_new += 1;
+        }
+        // Under care from the arrival day to the last day of the period, or the day it ended
+        // (a case ended on its arrival day was under care that day).
+        if date <= grid.end {
+            f.observation_in_care += 1;
+        }
+        if let Some(day) = grid.days.iter().find(|d| d.date == date) {
+            f.visits_due += 1;
+            match day.state {
+                DayState::Seen | DayState::SeenUnwell => f.visits_seen += 1,
+                // 未见: visited and not found, or not visited at all.
+                DayState::NotSeen | DayState::Missed => f.visits_missed += 1,
+                // Today, visited and not found so far: 未见 as of now.
+                DayState::Due if visits.iter().any(|v| v.date == date) => f.visits_missed += 1,
+                // Still to visit today, or not known yet (a laptop has not synced).
+                DayState::Due | DayState::Unknown | DayState::Future => {}
+            }
+        }
+        let unwell = visits.iter().any(|v| {
+            v.date == date
+                && (v.outcome == VisitOutcome::SeenUnwell
+                    || v.celsius.is_some_and(|c| case.policy.fever.is_fever(c))
+                    || !v.symptoms.is_empty())
+        });
+        if unwell {
+            f.observation_unwell += 1;
+        }
+        if transitions
+            .iter()
+            .any(|t| t.kind == TransitionKind::Release && t.effective == date)
+            && grid.status == CaseStatus::Released
+        {
+            f.observation_released += 1;
+        }
+        if transitions
+            .iter()
+            .any(|t| t.kind == TransitionKind::Refer && t.effective == date)
+        {
+            f.observation_referred += 1;
         }
     }
 
@@ -711,6 +776,7 @@ pub async fn daily(
     fever: FeverThreshold,
 ) -> anyhow::Result<DailyReport> {
     if let Some(signed) = db.signed_report(&date.to_string()).await? {
+        check_hash(&signed)?;
         let mut report: DailyReport = serde_json::from_str(&signed.body)
             .map_err(|e| anyhow::anyhow!("the signed report of {date} cannot be read: {e}"))?;
         report.signed = Some(Signature {
@@ -724,6 +790,7 @@ pub async fn daily(
     report.checks = checks(&report);
     if let Some(before) = date.checked_sub_days(Days::new(1)) {
         if let Some(signed) = db.signed_report(&before.to_string()).await? {
+            check_hash(&signed)?;
             let frozen: DailyReport = serde_json::from_str(&signed.body).map_err(|e| {
                 anyhow::anyhow!("the signed report of {before} cannot be read: {e}")
             })?;
@@ -740,6 +807,19 @@ pub async fn daily(
         }
     }
     Ok(report)
+}
+
+/// A signed copy is what was signed: its SHA-256 still matches. Errors: a copy changed since.
+fn check_hash(signed: &crate::db::SignedReport) -> anyhow::Result<()> {
+    use sha2::Digest;
+    let now = hex::encode(sha2::Sha256::digest(signed.body.as_bytes()));
+    anyhow::ensure!(
+        now == signed.hash,
+        "the signed report of {} has changed since it was signed (SHA-256 {} signed, {now} now): restore it from a backup",
+        signed.date,
+        signed.hash
+    );
+    Ok(())
 }
 
 /// Why a day cannot be signed.

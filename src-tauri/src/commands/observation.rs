@@ -60,15 +60,14 @@ pub(crate) async fn observation_transition(
         .await
 }
 
-/// Releases every case due for release today in one step (of `responsible`, or everyone's);
-/// the names released.
+/// Releases in one step the confirmed cases still due for release today; the names released.
 #[tauri::command]
 pub(crate) async fn observation_release_due(
     device: tauri::State<'_, Device>,
-    responsible: Option<String>,
+    case_ids: Vec<String>,
 ) -> AppResult<Vec<String>> {
     device
-        .run(move |c| c.observation_release_due(responsible.as_deref()))
+        .run(move |c| c.observation_release_due(&case_ids))
         .await
 }
 

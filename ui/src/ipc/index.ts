@@ -184,9 +184,9 @@ export const observationVisit = (input: VisitInput) => call<ObservationEntry>('o
 /** Changes a case's status today: `release`, `refer`, `resume`, `transfer_out`, `lose`, `cancel`, `reopen`. */
 export const observationTransition = (caseId: string, kind: string, reason: string) =>
   call<ObservationEntry>('observation_transition', { caseId, kind, reason })
-/** Releases every case due for release today in one step (`responsible`'s, or everyone's); the names released. */
-export const observationReleaseDue = (responsible: string | null) =>
-  call<string[]>('observation_release_due', { responsible })
+/** Releases in one step the confirmed cases (ids) still due for release today; the names released. */
+export const observationReleaseDue = (caseIds: string[]) =>
+  call<string[]>('observation_release_due', { caseIds })
 /** A case's page: its days, visits and status changes. */
 export const observationCase = (caseId: string) => call<CasePage>('observation_case', { caseId })
 /** Writes the 居家观察每日随访表 for the China days `from`–`to` (at most 62). */

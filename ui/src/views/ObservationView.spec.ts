@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-const calls = vi.hoisted(() => ({ visits: [] as unknown[], opened: [] as unknown[], released: 0, today: null as unknown }))
+const calls = vi.hoisted(() => ({ visits: [] as unknown[], opened: [] as unknown[], released: 0, releasedIds: [] as string[], today: null as unknown }))
 
 const entry = (over: object) => ({
   case_id: 'c1', person_id: 'p1', origin_id: 'd1', name: '张三', address: '3号楼1单元301', compound_name: '八一新苑',
@@ -38,8 +38,9 @@ vi.mock('../ipc', async (original) => {
       calls.visits.push(input)
       return entry({ group: 'done' })
     },
-    observationReleaseDue: async () => {
+    observationReleaseDue: async (ids: string[]) => {
       calls.released += 1
+      calls.releasedIds = ids
       return ['张三', '李四']
     },
     observationOpen: async (input: unknown) => {
@@ -118,6 +119,7 @@ describe('今日随访', () => {
     ;(document.querySelector('.van-dialog__confirm') as HTMLElement).click()
     await flushPromises()
     expect(calls.released).toBe(1)
+    expect(calls.releasedIds).toEqual(['c1', 'c2'])
     calls.today = null
     w.unmount()
   })

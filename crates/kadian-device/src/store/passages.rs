@@ -183,13 +183,21 @@ pub(crate) fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) 
             }
         }
     }
-    tx.prepare_cached(
+    // A passage with no destination is written in the columns every schema since 1 has: the
+    // rows an older app left unsynced, and those written before an upgrade (the upgrade tests
+    // write at each schema), are the same rows.
+    let sql = if p.destination.is_some() {
         "INSERT INTO passage (id, checkpoint_id, direction, at_utc, offset_minutes, person_id,
                               walk_in_name, plate, companions, purpose, recorded_by, source,
                               destination)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+    } else {
+        "INSERT INTO passage (id, checkpoint_id, direction, at_utc, offset_minutes, person_id,
+                              walk_in_name, plate, companions, purpose, recorded_by, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    };
+    let mut stmt = tx.prepare_cached(sql)?;
+    let common = params![
         p.id.to_string(),
         p.checkpoint_id,
         p.direction.as_str(),
@@ -202,8 +210,15 @@ pub(crate) fn insert_passage(tx: &Transaction<'_>, p: &Passage, source: Source) 
         p.purpose,
         p.recorded_by,
         source.as_str(),
-        p.destination,
-    ])?;
+    ];
+    match &p.destination {
+        Some(d) => {
+            let mut all: Vec<&dyn rusqlite::ToSql> = common.to_vec();
+            all.push(d);
+            stmt.execute(all.as_slice())?
+        }
+        None => stmt.execute(common)?,
+    };
     enqueue(tx, RecordKind::Passage, p.id, "create", None, p, source)
 }
 

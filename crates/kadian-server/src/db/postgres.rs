@@ -611,7 +611,7 @@ impl PgDb {
             Some(r) => {
                 let id: String = r.get(0);
                 tx.execute(
-                    "UPDATE zone SET leader = $2, phone = $3 WHERE id = $1",
+                    "UPDATE zone SET leader = $2, phone = COALESCE($3, phone) WHERE id = $1",
                     &[&id, &leader, &phone],
                 )
                 .await?;

@@ -425,7 +425,7 @@ impl SqliteDb {
             let id = match existing {
                 Some(id) => {
                     tx.execute(
-                        "UPDATE zone SET leader = ?2, phone = ?3 WHERE id = ?1",
+                        "UPDATE zone SET leader = ?2, phone = COALESCE(?3, phone) WHERE id = ?1",
                         params![id, leader, phone],
                     )?;
                     id

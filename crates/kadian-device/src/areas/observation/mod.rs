@@ -514,17 +514,18 @@ impl AppCore {
         self.observation_entry(case_id)
     }
 
-    /// Releases, in one step, every case due for release today (its last day seen: the
-    /// 今天可解除 group of today's list, of `responsible` or everyone's), each by its own
-    /// release transition. Returns the names released, in list order; none due is not an
-    /// error. Errors: `not_staff`; a store error stops the step, the ones released before it
-    /// stay released.
-    pub fn observation_release_due(&self, responsible: Option<&str>) -> AppResult<Vec<String>> {
+    /// Releases, in one step, the cases `case_ids` (those staff confirmed) that are still due
+    /// for release today (their last day seen: the 今天可解除 group of today's list), each by its
+    /// own release transition. A case not due (any more) is left as it is: a sync since the list
+    /// was shown cannot make it release someone nobody confirmed. Returns the names released,
+    /// in list order. Errors: `not_staff`; a store error stops the step, the ones released
+    /// before it stay released.
+    pub fn observation_release_due(&self, case_ids: &[String]) -> AppResult<Vec<String>> {
         let due: Vec<ObservationEntry> = self
-            .observation_today(responsible)?
+            .observation_today(None)?
             .entries
             .into_iter()
-            .filter(|e| e.group == TodayGroup::ReleaseToday)
+            .filter(|e| e.group == TodayGroup::ReleaseToday && case_ids.contains(&e.case_id))
             .collect();
         let mut released = Vec::with_capacity(due.len());
         for e in due {
