@@ -476,3 +476,63 @@ pub fn void_passage(core: &AppCore, passage: uuid::Uuid, by: &str) {
         )
         .expect("void");
 }
+
+/// A push record of `kind` for `body` (its id from the body; no hash, no base version), as a
+/// device would send it.
+pub fn push_record(kind: &str, body: serde_json::Value) -> kadian_domain::sync::PushRecord {
+    kadian_domain::sync::PushRecord {
+        kind: kind.into(),
+        id: body["id"].as_str().unwrap_or_default().to_owned(),
+        op: "create".into(),
+        base_version: None,
+        hash: String::new(),
+        body,
+    }
+}
+
+/// Stores `records` through the server's own arrival (each checked by its kind's rules and
+/// placed, as a street device's push would be), in batches of 1,000, without HTTP: the
+/// benchmarks' bulk insert.
+pub async fn bulk_store(
+    db: &Arc<dyn Database>,
+    records: &[kadian_domain::sync::PushRecord],
+) -> anyhow::Result<()> {
+    use kadian_domain::sync::{Receipt, ReceiptStatus, Scope};
+    use kadian_server::rules::{prepare, Device};
+    let device = Device {
+        id: "bench".into(),
+        name: "bench".into(),
+        role: Role::Street,
+        scope: Scope {
+            street: "411402001".into(),
+            community: None,
+            compound: None,
+            checkpoint: None,
+        },
+        revoked: false,
+    };
+    let reference = db.reference().await?;
+    let shared = Arc::new(reference.clone());
+    for chunk in records.chunks(1000) {
+        let prepared = chunk
+            .iter()
+            .map(|r| {
+                prepare(r, &device, &reference).map_err(|e| Receipt {
+                    id: r.id.clone(),
+                    status: ReceiptStatus::Rejected,
+                    server_seq: None,
+                    version: None,
+                    error: Some(e),
+                })
+            })
+            .collect::<Vec<_>>();
+        let meta = kadian_server::db::PushMeta {
+            device_id: "bench".into(),
+            device_time: chrono::Utc::now(),
+            received_at: chrono::Utc::now(),
+            clock_flagged: false,
+        };
+        db.store(&meta, &device, shared.clone(), prepared).await?;
+    }
+    Ok(())
+}

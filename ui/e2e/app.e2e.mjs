@@ -716,7 +716,9 @@ try {
     await waitFor('the scanner closed', async () => !(await (await $t(l, 'qr-video')).isDisplayed()))
     // From the enrolment QR's link (what a scanner types): the address comes with the code.
     await fill(l, 'enrol-code', `kadian://enrol?server=${encodeURIComponent(serverUrl)}&code=${encodeURIComponent(env('COMPOUND_CODE'))}`)
-    await l.keys('Enter')
+    // Enter in the code field itself (a scanner's Enter): sent to the document it could reach
+    // the 扫码 button, if the focus stayed there, and open the scanner again.
+    await (await l.$('[data-testid="enrol-code"] input')).addValue('\uE007')
     await waitFor('the address from the link', async () => (await text(l, 'enrol-from-link')).includes(serverUrl))
     await fill(l, 'enrol-name', '党支部笔记本')
     await (await $t(l, 'enrol-submit')).click()

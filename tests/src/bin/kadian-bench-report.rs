@@ -14,12 +14,9 @@ use kadian_domain::records::{
     new_id, Direction, Instant, Passage, Person, PersonCategory, TemperatureReading,
     TravelDeclaration, TravelPlace,
 };
-use kadian_domain::sync::{PushRecord, Role};
 use kadian_domain::{Celsius, FeverThreshold};
-use kadian_server::db::PushMeta;
-use kadian_server::rules::Device;
 use kadian_tests::cli_number;
-use kadian_tests::harness::{backends, TestServer};
+use kadian_tests::harness::{backends, bulk_store, push_record, TestServer};
 
 fn row(figure: &str, value: f64, unit: &str, target: Option<f64>) {
     let (t, ratio) = match target {
@@ -29,33 +26,8 @@ fn row(figure: &str, value: f64, unit: &str, target: Option<f64>) {
     println!("| {figure} | {value:.2} {unit} | {t} | {ratio} |");
 }
 
-fn push_record(kind: &str, body: serde_json::Value) -> PushRecord {
-    PushRecord {
-        kind: kind.into(),
-        id: body["id"].as_str().unwrap_or_default().to_owned(),
-        op: "create".into(),
-        base_version: None,
-        hash: String::new(),
-        body,
-    }
-}
-
 async fn bench_backend(backend: &str, residents: usize, passages: usize) -> Result<()> {
     let s = TestServer::start(backend).await;
-    let device = Device {
-        id: "bench".into(),
-        name: "bench".into(),
-        role: Role::Street,
-        scope: kadian_domain::sync::Scope {
-            street: "411402001".into(),
-            community: None,
-            compound: None,
-            checkpoint: None,
-        },
-        revoked: false,
-    };
-    let reference = s.db.reference().await?;
-    let shared = std::sync::Arc::new(reference.clone());
     let places = [
         (&s.community_a, &s.compound_a, &s.checkpoint_a),
         (&s.community_b, &s.compound_b, &s.checkpoint_b),
@@ -133,29 +105,7 @@ async fn bench_backend(backend: &str, residents: usize, passages: usize) -> Resu
         ));
     }
     let t = Clock::now();
-    for chunk in records.chunks(1000) {
-        let prepared = chunk
-            .iter()
-            .map(|r| {
-                kadian_server::rules::prepare(r, &device, &reference).map_err(|e| {
-                    kadian_domain::sync::Receipt {
-                        id: r.id.clone(),
-                        status: kadian_domain::sync::ReceiptStatus::Rejected,
-                        server_seq: None,
-                        version: None,
-                        error: Some(e),
-                    }
-                })
-            })
-            .collect::<Vec<_>>();
-        let meta = PushMeta {
-            device_id: "bench".into(),
-            device_time: chrono::Utc::now(),
-            received_at: chrono::Utc::now(),
-            clock_flagged: false,
-        };
-        s.db.store(&meta, &device, shared.clone(), prepared).await?;
-    }
+    bulk_store(&s.db, &records).await?;
     eprintln!(
         "kadian-bench-report [{backend}]: {} records stored in {:.0} s",
         records.len(),

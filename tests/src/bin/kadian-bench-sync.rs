@@ -14,11 +14,9 @@ use kadian_device::PassageRegistration;
 use kadian_domain::records::{
     new_id, Direction, Instant, Passage, Person, PersonCategory, Source, TemperatureReading,
 };
-use kadian_domain::sync::{PushRecord, PushRequest, Role};
-use kadian_server::db::PushMeta;
-use kadian_server::rules::Device;
+use kadian_domain::sync::{PushRequest, Role};
 use kadian_tests::cli_number;
-use kadian_tests::harness::{backends, TestDevice, TestServer};
+use kadian_tests::harness::{backends, bulk_store, push_record, TestDevice, TestServer};
 
 fn row(figure: &str, value: f64, unit: &str, target: Option<(f64, bool)>) {
     // target: (value, higher_is_better)
@@ -132,66 +130,17 @@ async fn bench_backend(backend: &str, events: usize, single: usize) -> Result<()
     );
 
     // 3. The server's raw bulk insert of the same rows (no HTTP, no device), batches of 1000.
-    let device = Device {
-        id: "bench".into(),
-        name: "bench".into(),
-        role: Role::Street,
-        scope: kadian_domain::sync::Scope {
-            street: "411402001".into(),
-            community: None,
-            compound: None,
-            checkpoint: None,
-        },
-        revoked: false,
-    };
-    let reference = s.db.reference().await?;
     let regs = registrations(&s.checkpoint_a, events / 2, 1);
     let mut records = Vec::with_capacity(events);
     for r in &regs {
-        for (kind, body) in [
-            ("passage", serde_json::to_value(&r.passage)?),
-            (
-                "temperature_reading",
-                serde_json::to_value(r.reading.as_ref())?,
-            ),
-        ] {
-            let id = body["id"].as_str().unwrap_or_default().to_owned();
-            records.push(PushRecord {
-                kind: kind.into(),
-                id,
-                op: "create".into(),
-                base_version: None,
-                hash: String::new(),
-                body,
-            });
-        }
+        records.push(push_record("passage", serde_json::to_value(&r.passage)?));
+        records.push(push_record(
+            "temperature_reading",
+            serde_json::to_value(r.reading.as_ref())?,
+        ));
     }
-    let shared_reference = std::sync::Arc::new(reference.clone());
     let t = Clock::now();
-    for chunk in records.chunks(1000) {
-        let prepared = chunk
-            .iter()
-            .map(|r| {
-                kadian_server::rules::prepare(r, &device, &reference).map_err(|e| {
-                    kadian_domain::sync::Receipt {
-                        id: r.id.clone(),
-                        status: kadian_domain::sync::ReceiptStatus::Rejected,
-                        server_seq: None,
-                        version: None,
-                        error: Some(e),
-                    }
-                })
-            })
-            .collect::<Vec<_>>();
-        let meta = PushMeta {
-            device_id: "bench".into(),
-            device_time: chrono::Utc::now(),
-            received_at: chrono::Utc::now(),
-            clock_flagged: false,
-        };
-        s.db.store(&meta, &device, shared_reference.clone(), prepared)
-            .await?;
-    }
+    bulk_store(&s.db, &records).await?;
     let raw = events as f64 / t.elapsed().as_secs_f64();
     row(
         &format!("[{backend}] server raw bulk insert, batches of 1000"),
