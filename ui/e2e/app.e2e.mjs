@@ -712,8 +712,15 @@ try {
       return (await problem.isExisting()) && (await problem.getText()).includes('没有找到可用的摄像头')
     }, 15000)
     await inView(l, 'qr-close')
-    await (await $t(l, 'qr-close')).click()
-    await waitFor('the scanner closed', async () => !(await (await $t(l, 'qr-video')).isDisplayed()))
+    // 关闭 until the scanner is gone: a click while the sheet still slides up lands beside the
+    // moving button (the video is hidden as soon as the problem is said, so it cannot tell).
+    await waitFor('the scanner closed', async () => {
+      const close = await $t(l, 'qr-close')
+      if (!(await close.isDisplayed().catch(() => false))) return true
+      await close.click().catch(() => {})
+      await sleep(400)
+      return !(await close.isDisplayed().catch(() => false))
+    })
     // From the enrolment QR's link (what a scanner types): the address comes with the code.
     await fill(l, 'enrol-code', `kadian://enrol?server=${encodeURIComponent(serverUrl)}&code=${encodeURIComponent(env('COMPOUND_CODE'))}`)
     // Enter in the code field itself (a scanner's Enter): sent to the document it could reach
