@@ -26,7 +26,18 @@ fn pass(
     plate: Option<&str>,
     tenths: i16,
 ) -> (uuid::Uuid, uuid::Uuid) {
-    let at = Instant::now_cst();
+    pass_at(d, checkpoint, direction, plate, tenths, Instant::now_cst())
+}
+
+/// [`pass`] at a given instant.
+fn pass_at(
+    d: &TestDevice,
+    checkpoint: &str,
+    direction: Direction,
+    plate: Option<&str>,
+    tenths: i16,
+    at: Instant,
+) -> (uuid::Uuid, uuid::Uuid) {
     let passage = Passage {
         id: new_id(),
         checkpoint_id: checkpoint.to_owned(),
@@ -41,7 +52,8 @@ fn pass(
         recorded_by: "volunteer-1".into(),
     };
     let celsius = Celsius::from_tenths(tenths);
-    let reading = reading(checkpoint, passage.id, celsius, None);
+    let mut reading = reading(checkpoint, passage.id, celsius, None);
+    reading.at = at;
     let ids = (passage.id, reading.id);
     d.core
         .store()
@@ -434,7 +446,9 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
             kadian_server::report::daily(db, today() + Days::new(1), FeverThreshold::default())
                 .await
                 .expect("the next day");
-        let late = next.late_additions.expect("late additions");
+        let [late] = next.late_additions.as_slice() else {
+            panic!("{b}: one day of late additions: {:?}", next.late_additions)
+        };
         assert_eq!(late.date, today());
         assert_eq!(late.figures.passages_in, 1, "{b}: {late:?}");
         assert_eq!(late.figures.fevers, 0);
@@ -545,5 +559,67 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
             (4, 0, 4, 1),
             "{b}: {ya:?}"
         );
+    }
+}
+
+/// Noon, China time, of `day`.
+fn noon(day: NaiveDate) -> Instant {
+    let utc = day.and_hms_opt(4, 0, 0).expect("noon").and_utc();
+    Instant {
+        utc,
+        offset_minutes: 480,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_record_of_a_signed_day_is_reported_once_in_the_next_reports() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let db = s.db.as_ref();
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let (d2, d1) = (today() - Days::new(2), today() - Days::new(1));
+        let late = |day| {
+            pass_at(
+                &tablet,
+                &s.checkpoint_a,
+                Direction::In,
+                None,
+                365,
+                noon(day),
+            );
+        };
+        late(d2);
+        tablet.sync().await.expect("sync");
+        let sign = |day| kadian_server::report::sign(db, day, FeverThreshold::default(), "赵主任");
+        let signed = sign(d2).await.expect("sign").expect("signed");
+        assert_eq!(signed.total.passages_in, 1, "{b}");
+        // A record of the signed day arrives: the next day's signed report carries it.
+        late(d2);
+        tablet.sync().await.expect("sync");
+        let next = sign(d1).await.expect("sign").expect("signed");
+        let additions: Vec<_> = next
+            .late_additions
+            .iter()
+            .map(|l| (l.date, l.figures.passages_in))
+            .collect();
+        assert_eq!(additions, [(d2, 1)], "{b}");
+        // Another arrives after that: today's report carries that one only, not both again.
+        late(d2);
+        tablet.sync().await.expect("sync");
+        let today_report = kadian_server::report::daily(db, today(), FeverThreshold::default())
+            .await
+            .expect("today");
+        let additions: Vec<_> = today_report
+            .late_additions
+            .iter()
+            .map(|l| (l.date, l.figures.passages_in))
+            .collect();
+        assert_eq!(additions, [(d2, 1)], "{b}");
+        // The signed reports stay as signed.
+        let again = kadian_server::report::daily(db, d2, FeverThreshold::default())
+            .await
+            .expect("d2");
+        assert_eq!(again.total.passages_in, 1, "{b}");
     }
 }

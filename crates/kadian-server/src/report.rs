@@ -247,9 +247,11 @@ pub struct DailyReport {
     /// The checks a report must pass before it is signed (as DHIS2's validation rules), the
     /// ones that fail; empty when all pass.
     pub checks: Vec<CheckFailure>,
-    /// Records of the day before that arrived after it was signed (补报): what its recount
-    /// adds to its signed figures. `None` when the day before was not signed, or nothing came.
-    pub late_additions: Option<LateAdditions>,
+    /// Late additions (补报): for each signed day of the [`LATE_ADDITION_DAYS`] before, what its
+    /// recount now adds to its signed figures and to the late additions signed reports since
+    /// have already carried, so each late record is reported once. Oldest day first; empty
+    /// when nothing came.
+    pub late_additions: Vec<LateAdditions>,
     /// Who signed it, when signed: then the report is frozen and read back as signed.
     pub signed: Option<Signature>,
 }
@@ -761,7 +763,7 @@ async fn count(
         unreadable: read.unreadable,
         not_built: NOT_BUILT.iter().map(|c| (*c).to_owned()).collect(),
         checks: Vec::new(),
-        late_additions: None,
+        late_additions: Vec::new(),
         signed: None,
     })
 }
@@ -788,25 +790,61 @@ pub async fn daily(
     }
     let mut report = count(db, date, fever).await?;
     report.checks = checks(&report);
-    if let Some(before) = date.checked_sub_days(Days::new(1)) {
-        if let Some(signed) = db.signed_report(&before.to_string()).await? {
-            check_hash(&signed)?;
-            let frozen: DailyReport = serde_json::from_str(&signed.body).map_err(|e| {
-                anyhow::anyhow!("the signed report of {before} cannot be read: {e}")
-            })?;
-            let threshold = Celsius::from_tenths((frozen.fever_threshold_c * 10.0).round() as i16);
-            let now = count(db, before, FeverThreshold(threshold)).await?;
-            let (figures, some_fewer) = now.total.beyond(&frozen.total);
-            if figures != Figures::default() || some_fewer {
-                report.late_additions = Some(LateAdditions {
-                    date: before,
-                    figures,
-                    some_fewer,
-                });
-            }
+    report.late_additions = late_additions(db, date).await?;
+    Ok(report)
+}
+
+/// How many days back a report looks for late additions (补报) to signed days: the home
+/// observation period.
+pub const LATE_ADDITION_DAYS: u64 = 14;
+
+/// The signed report of a day, read back and checked, if it was signed.
+async fn frozen(db: &dyn Database, day: NaiveDate) -> anyhow::Result<Option<DailyReport>> {
+    let Some(signed) = db.signed_report(&day.to_string()).await? else {
+        return Ok(None);
+    };
+    check_hash(&signed)?;
+    serde_json::from_str(&signed.body)
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("the signed report of {day} cannot be read: {e}"))
+}
+
+/// The late additions (补报) a report of `date` carries: for each signed day S of the
+/// [`LATE_ADDITION_DAYS`] before, S's recount now, less its signed figures and the additions
+/// for S that signed reports after S (and before `date`) carried already.
+async fn late_additions(db: &dyn Database, date: NaiveDate) -> anyhow::Result<Vec<LateAdditions>> {
+    let mut signed = std::collections::BTreeMap::new();
+    for back in 1..=LATE_ADDITION_DAYS {
+        let Some(day) = date.checked_sub_days(Days::new(back)) else {
+            break;
+        };
+        if let Some(r) = frozen(db, day).await? {
+            signed.insert(day, r);
         }
     }
-    Ok(report)
+    let mut out = Vec::new();
+    for (day, frozen) in &signed {
+        let mut reported = frozen.total;
+        for later in signed
+            .range(day.succ_opt().unwrap_or(*day)..)
+            .map(|(_, r)| r)
+        {
+            for l in later.late_additions.iter().filter(|l| l.date == *day) {
+                reported += l.figures;
+            }
+        }
+        let threshold = Celsius::from_tenths((frozen.fever_threshold_c * 10.0).round() as i16);
+        let now = count(db, *day, FeverThreshold(threshold)).await?;
+        let (figures, some_fewer) = now.total.beyond(&reported);
+        if figures != Figures::default() || some_fewer {
+            out.push(LateAdditions {
+                date: *day,
+                figures,
+                some_fewer,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// A signed copy is what was signed: its SHA-256 still matches. Errors: a copy changed since.
@@ -1063,7 +1101,7 @@ pub fn daily_text(r: &DailyReport) -> String {
             r.compounds_in_no_zone.len()
         ));
     }
-    if let Some(l) = &r.late_additions {
+    for l in &r.late_additions {
         out.push_str(&format!(
             "补报 {}（签发后到达）：进 {}，出 {}，体温异常 {}，返乡 {}{}\n",
             l.date.format("%Y-%m-%d"),
