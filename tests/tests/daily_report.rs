@@ -616,6 +616,17 @@ async fn a_late_record_of_a_signed_day_is_reported_once_in_the_next_reports() {
             .map(|l| (l.date, l.figures.passages_in))
             .collect();
         assert_eq!(additions, [(d2, 1)], "{b}");
+        // The district's file says so under the table.
+        let sheet = kadian_server::report::daily_sheet(&today_report, "", "");
+        assert!(
+            sheet
+                .notes
+                .iter()
+                .any(|n| n.contains(&format!("补报 {d2}")) && n.contains("人员进 1")),
+            "{b}: {:?}",
+            sheet.notes
+        );
+        assert!(kadian_server::report::daily_text(&today_report).contains(&format!("补报 {d2}")));
         // The signed reports stay as signed.
         let again = kadian_server::report::daily(db, d2, FeverThreshold::default())
             .await

@@ -1024,7 +1024,7 @@ pub fn daily_text(r: &DailyReport) -> String {
     }
     out.push('\n');
     // Columns: a label, then numbers right-aligned under their headings (CJK takes 2 columns).
-    const HEADS: [&str; 17] = [
+    const HEADS: [&str; 19] = [
         "卡点",
         "进",
         "出",
@@ -1035,6 +1035,7 @@ pub fn daily_text(r: &DailyReport) -> String {
         "复测正常",
         "湖北返乡",
         "其他返乡",
+        "返乡在册",
         "在管",
         "新增",
         "解除",
@@ -1042,6 +1043,7 @@ pub fn daily_text(r: &DailyReport) -> String {
         "已访",
         "未见",
         "异常",
+        "转诊",
     ];
     let label_width = r
         .rows
@@ -1072,6 +1074,7 @@ pub fn daily_text(r: &DailyReport) -> String {
             f.remeasured_normal,
             f.returnees_hubei,
             f.returnees_other,
+            f.returnees_registered,
             f.observation_in_care,
             f.observation_new,
             f.observation_released,
@@ -1079,6 +1082,7 @@ pub fn daily_text(r: &DailyReport) -> String {
             f.visits_seen,
             f.visits_missed,
             f.observation_unwell,
+            f.observation_referred,
         ];
         let mut l = pad_right(name, label_width);
         for (h, v) in HEADS.iter().zip(values) {
@@ -1210,7 +1214,11 @@ pub fn daily_sheet(
         data_as_of: as_of_text(r.data_as_of),
         filled_by: filled_by.to_owned(),
         phone: phone.to_owned(),
-        signer: r.signed.as_ref().map(|s| s.signer.clone()).unwrap_or_default(),
+        signer: r
+            .signed
+            .as_ref()
+            .map(|s| s.signer.clone())
+            .unwrap_or_default(),
         rows,
         total: DailyReportRow {
             serial: None,
@@ -1223,9 +1231,16 @@ pub fn daily_sheet(
             },
         },
         zones,
-        notes: vec![
+        notes: notes(r),
+    }
+}
+
+/// The notes under the table: how the figures were counted, what is not counted yet, and the
+/// late additions (补报) to days signed before.
+fn notes(r: &DailyReport) -> Vec<String> {
+    let mut notes = vec![
             format!(
-                "注：1. 统计日为北京时间 {}（0:00–24:00）；数据截至为各设备最后一次同步中最早的时间，备注中注明数据可能偏低的社区；",
+                "注：1. 统计日为北京时间 {}（0:00–24:00）；数据截至为各设备最近一次全部上传完毕的时间中最早者，备注中注明数据可能偏低的社区；",
                 r.date.format("%Y-%m-%d")
             ),
             format!(
@@ -1242,8 +1257,23 @@ pub fn daily_sheet(
                     .join("、")
             ),
             "5. 片区小计见「片区小计」表；本表数字由系统从登记记录计算，经社区核对、签发人签字后报送。".into(),
-        ],
+    ];
+    for (l, n) in r.late_additions.iter().zip(6..) {
+        notes.push(format!(
+            "{n}. 补报 {}（该日日报签发后到达）：人员进 {}、出 {}，体温异常 {}，返乡新增 {}{}；",
+            l.date.format("%Y-%m-%d"),
+            l.figures.passages_in,
+            l.figures.passages_out,
+            l.figures.fevers,
+            l.figures.returnees_hubei + l.figures.returnees_other,
+            if l.some_fewer {
+                "，另有签发后作废的记录"
+            } else {
+                ""
+            }
+        ));
     }
+    notes
 }
 
 #[cfg(test)]
