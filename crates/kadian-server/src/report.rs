@@ -1106,19 +1106,8 @@ pub fn daily_text(r: &DailyReport) -> String {
         ));
     }
     for l in &r.late_additions {
-        out.push_str(&format!(
-            "补报 {}（签发后到达）：进 {}，出 {}，体温异常 {}，返乡 {}{}\n",
-            l.date.format("%Y-%m-%d"),
-            l.figures.passages_in,
-            l.figures.passages_out,
-            l.figures.fevers,
-            l.figures.returnees_hubei + l.figures.returnees_other,
-            if l.some_fewer {
-                "；另有签发后作废的记录"
-            } else {
-                ""
-            }
-        ));
+        out.push_str(&late_line(l));
+        out.push('\n');
     }
     for c in &r.checks {
         out.push_str(&format!("核对未通过：{}：{}\n", c.unit, c.message));
@@ -1259,21 +1248,26 @@ fn notes(r: &DailyReport) -> Vec<String> {
             "5. 片区小计见「片区小计」表；本表数字由系统从登记记录计算，经社区核对、签发人签字后报送。".into(),
     ];
     for (l, n) in r.late_additions.iter().zip(6..) {
-        notes.push(format!(
-            "{n}. 补报 {}（该日日报签发后到达）：人员进 {}、出 {}，体温异常 {}，返乡新增 {}{}；",
-            l.date.format("%Y-%m-%d"),
-            l.figures.passages_in,
-            l.figures.passages_out,
-            l.figures.fevers,
-            l.figures.returnees_hubei + l.figures.returnees_other,
-            if l.some_fewer {
-                "，另有签发后作废的记录"
-            } else {
-                ""
-            }
-        ));
+        notes.push(format!("{n}. {}；", late_line(l)));
     }
     notes
+}
+
+/// One day's late additions as the text and the file's notes say them.
+fn late_line(l: &LateAdditions) -> String {
+    format!(
+        "补报 {}（该日日报签发后到达）：人员进 {}、出 {}，体温异常 {}，返乡新增 {}{}",
+        l.date.format("%Y-%m-%d"),
+        l.figures.passages_in,
+        l.figures.passages_out,
+        l.figures.fevers,
+        l.figures.returnees_hubei + l.figures.returnees_other,
+        if l.some_fewer {
+            "，另有签发后作废的记录"
+        } else {
+            ""
+        }
+    )
 }
 
 #[cfg(test)]
