@@ -777,16 +777,8 @@ pub async fn daily(
     date: NaiveDate,
     fever: FeverThreshold,
 ) -> anyhow::Result<DailyReport> {
-    if let Some(signed) = db.signed_report(&date.to_string()).await? {
-        check_hash(&signed)?;
-        let mut report: DailyReport = serde_json::from_str(&signed.body)
-            .map_err(|e| anyhow::anyhow!("the signed report of {date} cannot be read: {e}"))?;
-        report.signed = Some(Signature {
-            signer: signed.signer,
-            signed_at: signed.signed_at,
-            hash: signed.hash,
-        });
-        return Ok(report);
+    if let Some(signed) = frozen(db, date).await? {
+        return Ok(signed);
     }
     let mut report = count(db, date, fever).await?;
     report.checks = checks(&report);
@@ -798,15 +790,21 @@ pub async fn daily(
 /// observation period.
 pub const LATE_ADDITION_DAYS: u64 = 14;
 
-/// The signed report of a day, read back and checked, if it was signed.
+/// The signed report of a day as signed, its hash checked and its signature on it, if it was
+/// signed. Errors: a copy changed since it was signed, or one that cannot be read.
 async fn frozen(db: &dyn Database, day: NaiveDate) -> anyhow::Result<Option<DailyReport>> {
     let Some(signed) = db.signed_report(&day.to_string()).await? else {
         return Ok(None);
     };
     check_hash(&signed)?;
-    serde_json::from_str(&signed.body)
-        .map(Some)
-        .map_err(|e| anyhow::anyhow!("the signed report of {day} cannot be read: {e}"))
+    let mut report: DailyReport = serde_json::from_str(&signed.body)
+        .map_err(|e| anyhow::anyhow!("the signed report of {day} cannot be read: {e}"))?;
+    report.signed = Some(Signature {
+        signer: signed.signer,
+        signed_at: signed.signed_at,
+        hash: signed.hash,
+    });
+    Ok(Some(report))
 }
 
 /// The late additions (补报) a report of `date` carries: for each signed day S of the
