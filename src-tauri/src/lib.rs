@@ -201,6 +201,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::gate::gate_today,
             commands::gate::gate_void,
             commands::places::places_tree,
+            commands::dashboard::dashboard_show,
             commands::review::review_passages,
             commands::review::review_readings,
             commands::review::review_travels,

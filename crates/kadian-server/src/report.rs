@@ -3,28 +3,22 @@
 //! street's total, with how fresh the data is (数据截至: the oldest moment at which an active
 //! device had nothing left to send, and the devices that are late).
 //!
-//! Counting rules (the columns of the street's template, ../shared/fixtures/templates/):
-//! - a day is a China day (Asia/Shanghai, 00:00 to 24:00);
-//! - a passage, reading or travel declaration voided or replaced by a correction is not counted;
-//! - 人员进出: passages in and out; 车辆进出: the passages with a plate; 外省车辆: those whose
-//!   plate is not of the street's province (GA 36-2018's first character);
-//! - 体温异常 (`fevers`): first readings (not re-measures) at or above the fever threshold;
-//!   复测正常 (`remeasured_normal`): those whose latest re-measure is below it;
-//! - 返乡人员 当日新增: travel declarations arriving that day (`to_date`), from Hubei (a place
-//!   code starting 42) or elsewhere;
-//! - 居家观察: a case's status folded from its transitions effective by that day; its visits on
-//!   the day graded on its day grid (due, seen, missed), as the laptops grade them;
-//! - a record is placed by its checkpoint (passages, readings), its person's compound (travel)
-//!   or its own compound (cases); one the street's layout cannot place counts in the total only.
+//! The counting rules are `kadian_domain::figures`' (a laptop's dashboard counts the same way);
+//! here a record is placed by where the server placed it on arrival, else by its checkpoint
+//! (passages, readings), its passage (travel) or its own compound (cases); one the street's
+//! layout cannot place counts in the total only.
 //!
 //! Columns whose area is not built yet (duty, referral group, key areas, hotline, screening,
 //! disinfection, supplies) are listed in `not_built` and left out of the figures.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::ops::AddAssign;
 
-use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
-use kadian_domain::observation::{CaseStatus, DayState, TransitionKind, VisitFact, VisitOutcome};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use kadian_domain::figures::{
+    china_day_start as day_start, ArrivalFact, CaseFacts, Counting, DayFacts, PassageFact,
+    ReadingFact, Unit,
+};
+use kadian_domain::observation::VisitFact;
 use kadian_domain::plate::province_abbreviation;
 use kadian_domain::records::Direction;
 use kadian_domain::{Celsius, FeverThreshold};
@@ -40,123 +34,7 @@ use crate::export::Read;
 /// of the day, or now for today): 2 hours, as the street office reads "synced within 2 hours".
 pub const LATE_AFTER_HOURS: i64 = 2;
 
-/// The figures of one unit (a community, a zone, the street) for one China day. Counts of
-/// records (人次, 辆次) or of cases, as the template's columns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Figures {
-    /// 卡点 开设数: checkpoints in use at the end of the day (not retired).
-    pub checkpoints_open: u32,
-    /// 人员进出 进: passages in.
-    pub passages_in: u32,
-    /// 人员进出 出: passages out.
-    pub passages_out: u32,
-    /// 车辆进出 进: passages in with a plate.
-    pub vehicles_in: u32,
-    /// 车辆进出 出: passages out with a plate.
-    pub vehicles_out: u32,
-    /// 外省车辆: passages with a plate of another province than the street's.
-    pub out_of_province_vehicles: u32,
-    /// 体温异常: first readings at or above the fever threshold.
-    pub fevers: u32,
-    /// 复测正常: of those fevers, the ones whose latest re-measure is below the threshold.
-    pub remeasured_normal: u32,
-    /// 返乡人员 当日新增 湖北: travel declarations arriving that day from Hubei.
-    pub returnees_hubei: u32,
-    /// 返乡人员 当日新增 其他: travel declarations arriving that day from elsewhere.
-    pub returnees_other: u32,
-    /// 返乡人员 在册: returnees on file by that day (persons with a travel declaration arriving
-    /// by then; a declaration with no person counts once).
-    pub returnees_registered: u32,
-    /// 居家观察 在管: cases under observation that day (from the arrival day to the last day of
-    /// the period, or the day the case ended).
-    pub observation_in_care: u32,
-    /// 居家观察 新增: cases whose period started that day.
-    pub observation_new: u32,
-    /// 居家观察 解除: cases released that day.
-    pub observation_released: u32,
-    /// 应随访: cases due a visit that day.
-    pub visits_due: u32,
-    /// 已随访: of those, seen that day.
-    pub visits_seen: u32,
-    /// 未见: of those, not seen that day.
-    pub visits_missed: u32,
-    /// 异常: cases with a visit that day that found a fever or symptoms.
-    pub observation_unwell: u32,
-    /// 转诊: cases sent to the emergency response group that day.
-    pub observation_referred: u32,
-}
-
-/// How many figures a [`Figures`] has.
-const FIGURES: usize = 19;
-
-impl Figures {
-    /// The figures in their declaration order.
-    fn to_array(self) -> [u32; FIGURES] {
-        [
-            self.checkpoints_open,
-            self.passages_in,
-            self.passages_out,
-            self.vehicles_in,
-            self.vehicles_out,
-            self.out_of_province_vehicles,
-            self.fevers,
-            self.remeasured_normal,
-            self.returnees_hubei,
-            self.returnees_other,
-            self.returnees_registered,
-            self.observation_in_care,
-            self.observation_new,
-            self.observation_released,
-            self.visits_due,
-            self.visits_seen,
-            self.visits_missed,
-            self.observation_unwell,
-            self.observation_referred,
-        ]
-    }
-
-    fn from_array(a: [u32; FIGURES]) -> Figures {
-        Figures {
-            checkpoints_open: a[0],
-            passages_in: a[1],
-            passages_out: a[2],
-            vehicles_in: a[3],
-            vehicles_out: a[4],
-            out_of_province_vehicles: a[5],
-            fevers: a[6],
-            remeasured_normal: a[7],
-            returnees_hubei: a[8],
-            returnees_other: a[9],
-            returnees_registered: a[10],
-            observation_in_care: a[11],
-            observation_new: a[12],
-            observation_released: a[13],
-            visits_due: a[14],
-            visits_seen: a[15],
-            visits_missed: a[16],
-            observation_unwell: a[17],
-            observation_referred: a[18],
-        }
-    }
-
-    /// What `self` has beyond `signed`, figure by figure (0 where it has fewer), and whether it
-    /// has fewer anywhere.
-    pub fn beyond(&self, signed: &Figures) -> (Figures, bool) {
-        let (a, b) = (self.to_array(), signed.to_array());
-        let fewer = a.iter().zip(&b).any(|(x, y)| x < y);
-        (
-            Figures::from_array(std::array::from_fn(|i| a[i].saturating_sub(b[i]))),
-            fewer,
-        )
-    }
-}
-
-impl AddAssign for Figures {
-    fn add_assign(&mut self, o: Figures) {
-        let (a, b) = (self.to_array(), o.to_array());
-        *self = Figures::from_array(std::array::from_fn(|i| a[i] + b[i]));
-    }
-}
+pub use kadian_domain::figures::Figures;
 
 /// One community's row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -318,22 +196,6 @@ fn is_late(last_sync: Option<DateTime<Utc>>, moment: DateTime<Utc>) -> bool {
     last_sync.is_none_or(|t| t < moment - chrono::Duration::hours(LATE_AFTER_HOURS))
 }
 
-/// The instant a China day starts (UTC).
-fn day_start(date: NaiveDate) -> DateTime<Utc> {
-    offset()
-        .from_local_datetime(&date.and_time(NaiveTime::MIN))
-        .single()
-        .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
-}
-
-/// Where figures are kept while counting: a compound, or a community with no compound known.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Unit {
-    Compound(String),
-    Community(String),
-    Unplaced,
-}
-
 /// Counts the figures of `date` (a China day) from every record on the server, with `fever` as
 /// the threshold (no checks, no late additions, not the signed copy). Errors: the database's.
 async fn count(
@@ -408,122 +270,68 @@ async fn count(
         }
     }
 
-    // The gate.
-    let on_the_day = |at: DateTime<Utc>| at >= start && at < end;
-    for p in read
+    // The records as facts, each placed.
+    let mut facts = DayFacts {
+        corrected: read.corrected.clone(),
+        ..DayFacts::default()
+    };
+    facts.passages = read
         .passages
         .iter()
-        .filter(|p| on_the_day(p.at.utc) && !read.corrected.contains(&p.id))
-    {
-        let f = units
-            .entry(record_unit(p.id, &p.checkpoint_id))
-            .or_default();
-        let inward = p.direction == Direction::In;
-        if inward {
-            f.passages_in += 1;
-        } else {
-            f.passages_out += 1;
-        }
-        if let Some(plate) = p.plate.as_deref().filter(|x| !x.trim().is_empty()) {
-            if inward {
-                f.vehicles_in += 1;
-            } else {
-                f.vehicles_out += 1;
-            }
-            if province.is_some_and(|a| !plate.starts_with(a)) {
-                f.out_of_province_vehicles += 1;
-            }
-        }
-    }
-    // A reading counts unless it, or the passage it was taken at, was voided.
-    let counted = |r: &kadian_domain::records::TemperatureReading| {
-        !read.corrected.contains(&r.id) && r.passage_id.is_none_or(|p| !read.corrected.contains(&p))
-    };
-    let readings: HashSet<Uuid> = read.readings.iter().map(|r| r.id).collect();
-    // The latest re-measure of each first reading.
-    let mut latest_remeasure: HashMap<Uuid, (DateTime<Utc>, bool)> = HashMap::new();
-    for r in read.readings.iter().filter(|r| counted(r)) {
-        if let Some(first) = r.remeasure_of.filter(|f| readings.contains(f)) {
-            let normal = !fever.is_fever(r.celsius);
-            let e = latest_remeasure.entry(first).or_insert((r.at.utc, normal));
-            if r.at.utc >= e.0 {
-                *e = (r.at.utc, normal);
-            }
-        }
-    }
-    // A first reading, or a re-measure of a reading not on the server (it cannot hide a
-    // fever behind a first reading that does not exist).
-    let first = |r: &kadian_domain::records::TemperatureReading| {
-        r.remeasure_of.is_none_or(|f| !readings.contains(&f))
-    };
-    for r in read
+        .map(|p| PassageFact {
+            id: p.id,
+            unit: record_unit(p.id, &p.checkpoint_id),
+            at: p.at.utc,
+            inward: p.direction == Direction::In,
+            plate: p.plate.clone(),
+        })
+        .collect();
+    facts.readings = read
         .readings
         .iter()
-        .filter(|r| counted(r) && first(r) && on_the_day(r.at.utc) && fever.is_fever(r.celsius))
-    {
-        let f = units
-            .entry(record_unit(r.id, &r.checkpoint_id))
-            .or_default();
-        f.fevers += 1;
-        if latest_remeasure
-            .get(&r.id)
-            .is_some_and(|(_, normal)| *normal)
-        {
-            f.remeasured_normal += 1;
-        }
-    }
-
-    // Returnees arriving that day.
+        .map(|r| ReadingFact {
+            id: r.id,
+            unit: record_unit(r.id, &r.checkpoint_id),
+            at: r.at.utc,
+            celsius: r.celsius,
+            remeasure_of: r.remeasure_of,
+            passage_id: r.passage_id,
+        })
+        .collect();
     let passage_checkpoint: HashMap<Uuid, &str> = read
         .passages
         .iter()
         .map(|p| (p.id, p.checkpoint_id.as_str()))
         .collect();
-    let mut on_file: HashSet<(Unit, Uuid)> = HashSet::new();
-    let mut new_today: HashSet<(Unit, Uuid)> = HashSet::new();
-    // The arrival day, else the day it was declared (as the export reads it).
-    let arrived = |t: &kadian_domain::records::TravelDeclaration| {
-        t.to_date
-            .unwrap_or_else(|| t.declared_at.utc.with_timezone(&offset()).date_naive())
-    };
-    for t in read
+    facts.arrivals = read
         .travels
         .iter()
-        .filter(|t| arrived(t) <= date && !read.corrected.contains(&t.id))
-    {
-        // Where the server placed it (by its person or its passage), else by its passage.
-        let unit = match placed.get(&t.id) {
-            Some((community, compound)) if community.is_some() || compound.is_some() => {
-                compound_unit(compound.as_deref(), community.as_deref())
-            }
-            _ => t
-                .passage_id
-                .and_then(|p| passage_checkpoint.get(&p))
-                .map_or(Unit::Unplaced, |c| checkpoint_unit(c)),
-        };
-        // A person once, however many declarations (a gate and a laptop both took one).
-        let who = t.person_id.unwrap_or(t.id);
-        if on_file.insert((unit.clone(), who)) {
-            units.entry(unit.clone()).or_default().returnees_registered += 1;
-        }
-        if arrived(t) != date || !new_today.insert((unit.clone(), who)) {
-            continue;
-        }
-        let hubei = t.places.iter().any(|p| {
-            p.division_code
-                .as_deref()
-                .is_some_and(|c| c.starts_with("42"))
-        });
-        let f = units.entry(unit).or_default();
-        if hubei {
-            f.returnees_hubei += 1;
-        } else {
-            f.returnees_other += 1;
-        }
-    }
+        .map(|t| ArrivalFact {
+            id: t.id,
+            // Where the server placed it (by its person or its passage), else by its passage.
+            unit: match placed.get(&t.id) {
+                Some((community, compound)) if community.is_some() || compound.is_some() => {
+                    compound_unit(compound.as_deref(), community.as_deref())
+                }
+                _ => t
+                    .passage_id
+                    .and_then(|p| passage_checkpoint.get(&p))
+                    .map_or(Unit::Unplaced, |c| checkpoint_unit(c)),
+            },
+            who: t.person_id.unwrap_or(t.id),
+            // The arrival day, else the day it was declared (as the export reads it).
+            arrived: t
+                .to_date
+                .unwrap_or_else(|| t.declared_at.utc.with_timezone(&offset()).date_naive()),
+            hubei: t.places.iter().any(|p| {
+                p.division_code
+                    .as_deref()
+                    .is_some_and(|c| c.starts_with("42"))
+            }),
+        })
+        .collect();
 
     // Data as of: the devices.
-    let next_day = date.checked_add_days(Days::new(1)).unwrap_or(date);
     let devices: Vec<_> = db
         .devices()
         .await?
@@ -586,86 +394,47 @@ async fn count(
             .and_then(|d| d.pred_opt())
             .unwrap_or(NaiveDate::MIN)
     };
-    // Today's report grades today as today (a case not visited yet is still to visit).
-    let grade_as_of = next_day.min(crate::china_time::china_today());
-
-    // Home observation, as of the end of the day.
+    // Home observation: each case with its visits and transitions.
     let mut visits_of: HashMap<Uuid, Vec<&kadian_domain::records::FollowUpVisit>> = HashMap::new();
     for v in &read.visits {
         visits_of.entry(v.case_id).or_default().push(v);
     }
-    for case in &read.cases {
-        let transitions: Vec<_> = read
-            .transitions
-            .get(&case.id)
-            .map(|ts| ts.iter().filter(|t| t.effective <= date).cloned().collect())
-            .unwrap_or_default();
-        let visits = visits_of.remove(&case.id).unwrap_or_default();
-        let facts: Vec<VisitFact> = visits
-            .iter()
-            .map(|v| VisitFact {
-                date: v.date,
-                outcome: v.outcome,
-                celsius: v.celsius,
-            })
-            .collect();
-        let grid = case.grid(
-            &facts,
-            &transitions,
-            grade_as_of,
-            judged_through(&case.community_code).min(date),
-        );
-        if grid.status == CaseStatus::Cancelled || case.start_date > date {
-            continue;
-        }
-        let f = units
-            .entry(compound_unit(
-                Some(case.compound.as_str()),
-                Some(case.community_code.as_str()),
-            ))
-            .or_default();
-        if case.start_date == date {
-            f.observation_new += 1;
-        }
-        // Under care from the arrival day to the last day of the period, or the day it ended
-        // (a case ended on its arrival day was under care that day).
-        if date <= grid.end {
-            f.observation_in_care += 1;
-        }
-        if let Some(day) = grid.days.iter().find(|d| d.date == date) {
-            f.visits_due += 1;
-            match day.state {
-                DayState::Seen | DayState::SeenUnwell => f.visits_seen += 1,
-                // 未见: visited and not found, or not visited at all.
-                DayState::NotSeen | DayState::Missed => f.visits_missed += 1,
-                // Today, visited and not found so far: 未见 as of now.
-                DayState::Due if visits.iter().any(|v| v.date == date) => f.visits_missed += 1,
-                // Still to visit today, or not known yet (a laptop has not synced).
-                DayState::Due | DayState::Unknown | DayState::Future => {}
+    facts.cases = read
+        .cases
+        .iter()
+        .map(|case| {
+            let visits = visits_of.remove(&case.id).unwrap_or_default();
+            CaseFacts {
+                unit: compound_unit(
+                    Some(case.compound.as_str()),
+                    Some(case.community_code.as_str()),
+                ),
+                visits: visits
+                    .iter()
+                    .map(|v| VisitFact {
+                        date: v.date,
+                        outcome: v.outcome,
+                        celsius: v.celsius,
+                    })
+                    .collect(),
+                symptom_days: visits
+                    .iter()
+                    .filter(|v| !v.symptoms.is_empty())
+                    .map(|v| v.date)
+                    .collect(),
+                transitions: read.transitions.get(&case.id).cloned().unwrap_or_default(),
+                judged_through: judged_through(&case.community_code),
+                case: case.clone(),
             }
-        }
-        let unwell = visits.iter().any(|v| {
-            v.date == date
-                && (v.outcome == VisitOutcome::SeenUnwell
-                    || v.celsius.is_some_and(|c| case.policy.fever.is_fever(c))
-                    || !v.symptoms.is_empty())
-        });
-        if unwell {
-            f.observation_unwell += 1;
-        }
-        if transitions
-            .iter()
-            .any(|t| t.kind == TransitionKind::Release && t.effective == date)
-            && grid.status == CaseStatus::Released
-        {
-            f.observation_released += 1;
-        }
-        if transitions
-            .iter()
-            .any(|t| t.kind == TransitionKind::Refer && t.effective == date)
-        {
-            f.observation_referred += 1;
-        }
+        })
+        .collect();
+    let rules = Counting {
+        fever,
+        province,
+        today: crate::china_time::china_today(),
+    };
+    for (unit, f) in facts.count(date, &rules) {
+        *units.entry(unit).or_default() += f;
     }
 
     // Up the levels.
@@ -1271,6 +1040,7 @@ fn late_line(l: &LateAdditions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     #[test]
     fn data_as_of_is_the_oldest_sync_and_unknown_when_a_device_never_synced() {
@@ -1283,16 +1053,5 @@ mod tests {
         assert!(!is_late(t(10), now), "2 hours is not late yet");
         assert!(is_late(Some(now - chrono::Duration::minutes(121)), now));
         assert!(is_late(None, now), "never synced");
-    }
-
-    #[test]
-    fn a_china_day_starts_at_16_00_utc_the_day_before() {
-        let d = NaiveDate::from_ymd_opt(2026, 12, 6).expect("date");
-        assert_eq!(
-            day_start(d),
-            Utc.with_ymd_and_hms(2026, 12, 5, 16, 0, 0)
-                .single()
-                .expect("t")
-        );
     }
 }

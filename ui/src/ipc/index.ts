@@ -46,6 +46,10 @@ import type { CasePage } from './bindings/CasePage'
 import type { CaseDay } from './bindings/CaseDay'
 import type { CaseVisit } from './bindings/CaseVisit'
 import type { CaseChange } from './bindings/CaseChange'
+import type { Dashboard } from './bindings/Dashboard'
+import type { DashboardQuery } from './bindings/DashboardQuery'
+import type { Figures } from './bindings/Figures'
+import type { UnitFigures } from './bindings/UnitFigures'
 
 export type {
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
@@ -53,7 +57,7 @@ export type {
   PersonCard, PersonPage, Revealed, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView, QuarantinedChange,
   ReviewList, Shift, ConflictView, SyncStatus, TemperatureCheck, NoticeView, LastPassage, Today, TodayFilter, TravelInput, TravelView,
   VisitorInput, Volunteer, VolunteerEntry, ObservationEntry, OpenCase, TodayVisits, VisitInput,
-  CasePage, CaseDay, CaseVisit, CaseChange,
+  CasePage, CaseDay, CaseVisit, CaseChange, Dashboard, DashboardQuery, Figures, UnitFigures,
 }
 
 export const FALLBACK_APP_INFO: Readonly<AppInfo> = Object.freeze({
@@ -187,6 +191,8 @@ export const observationTransition = (caseId: string, kind: string, reason: stri
 /** Releases in one step the confirmed cases (ids) still due for release today; the names released. */
 export const observationReleaseDue = (caseIds: string[]) =>
   call<string[]>('observation_release_due', { caseIds })
+/** The dashboard (概况) of a unit on a China day, counted from this device's store. */
+export const dashboardShow = (query: DashboardQuery) => call<Dashboard>('dashboard_show', { query })
 /** A case's page: its days, visits and status changes. */
 export const observationCase = (caseId: string) => call<CasePage>('observation_case', { caseId })
 /** Writes the 居家观察每日随访表 for the China days `from`–`to` (at most 62). */

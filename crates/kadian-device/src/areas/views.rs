@@ -270,6 +270,16 @@ impl AppCore {
         Ok(None)
     }
 
+    /// The last day this device can judge: the day before its last successful sync (a visit
+    /// made elsewhere on a later day may not have reached it yet).
+    pub(crate) fn judged_through(&self) -> AppResult<Option<chrono::NaiveDate>> {
+        Ok(self
+            .store()
+            .last_sync_at()?
+            .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+            .and_then(|t| local(t.with_timezone(&Utc)).date().pred_opt()))
+    }
+
     /// The reference data this device holds (places and volunteers), typed.
     pub(crate) fn reference(&self) -> AppResult<ReferenceData> {
         Ok(ReferenceData::read(&self.store())?)

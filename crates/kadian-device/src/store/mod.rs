@@ -15,6 +15,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, Transactio
 use uuid::Uuid;
 
 mod corrections;
+mod counts;
 pub mod error;
 mod imports;
 pub mod key;
@@ -29,6 +30,7 @@ mod search_keys;
 mod travels;
 mod volunteers;
 
+pub use counts::{CountedArrival, CountedPassage, CountedReading};
 pub use error::{Result, StoreError};
 pub use imports::ImportCommitted;
 pub use key::{DbKey, KeyError, KeyLocation, KeyPolicy};

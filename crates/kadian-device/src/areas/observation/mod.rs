@@ -246,16 +246,6 @@ impl AppCore {
             .went_out_between(&person_id.to_string(), &from, &to)?)
     }
 
-    /// The last day this device can judge: the day before its last successful sync (a visit
-    /// made elsewhere on a later day may not have reached it yet).
-    fn judged_through(&self) -> AppResult<Option<NaiveDate>> {
-        Ok(self
-            .store()
-            .last_sync_at()?
-            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
-            .and_then(|t| local(t.with_timezone(&chrono::Utc)).date().pred_opt()))
-    }
-
     /// Opens a case (纳入居家观察) for a person this device holds, in the person's compound
     /// (a compound laptop's own for a person registered without one), under the street's policy (14 days, once a day). From a travel declaration the case's id
     /// is derived from it, and opening it again returns the case already open. Errors:

@@ -1,0 +1,497 @@
+//! The dashboard (概况) on a laptop: the figures of a China day for the street, a community or a
+//! compound, each unit drilling down to the level below, with a 14-day trend, counted offline
+//! from this device's own store the way the server counts the daily report
+//! (`kadian_domain::figures`), and saying how fresh the store is (本机数据截至).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use kadian_domain::figures::{
+    china_date, china_day_start, ArrivalFact, CaseFacts, Counting, DayFacts, Figures, PassageFact,
+    ReadingFact, Unit,
+};
+use kadian_domain::plate::province_abbreviation;
+use kadian_domain::sync::Role;
+use kadian_domain::{Celsius, FeverThreshold};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::app_error::{AppError, AppResult};
+use crate::core::AppCore;
+use crate::local_time::local;
+use crate::places::place_name;
+use crate::reference::ReferenceData;
+
+/// How many days the trend shows, the day asked included: the observation period.
+pub const TREND_DAYS: u64 = 14;
+
+/// Which unit's dashboard to show, and for which day.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[ts(export)]
+pub struct DashboardQuery {
+    /// The China day (`2026-03-01`).
+    pub date: String,
+    /// A community (12-digit code) to look at; none: the device's whole scope.
+    pub community: Option<String>,
+    /// A compound (id) to look at, within the community if one is given.
+    pub compound: Option<String>,
+}
+
+/// A level of the street's ground.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Level {
+    /// The street (街道).
+    Street,
+    /// A community (社区/村).
+    Community,
+    /// A compound or natural village (小区/自然村).
+    Compound,
+}
+
+/// One unit with its figures.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct UnitFigures {
+    /// The community's code or the compound's id; the street's division code.
+    pub id: String,
+    /// Its name (`八一社区`).
+    pub name: String,
+    /// Its level.
+    pub level: Level,
+    /// Its figures that day.
+    pub figures: Figures,
+}
+
+/// One day of the trend.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct TrendDay {
+    /// The China day (`2026-03-01`).
+    pub date: String,
+    /// The unit's figures that day.
+    pub figures: Figures,
+}
+
+/// The dashboard of one unit on one day.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct Dashboard {
+    /// The China day shown (`2026-03-01`).
+    pub date: String,
+    /// The unit shown, with its figures.
+    pub unit: UnitFigures,
+    /// The units above it, from the device's own (the way back up).
+    pub above: Vec<UnitFigures>,
+    /// The units one level below, each with its figures (none below a compound).
+    pub below: Vec<UnitFigures>,
+    /// The last [`TREND_DAYS`] days up to the day shown, oldest first.
+    pub trend: Vec<TrendDay>,
+    /// 本机数据截至: the last time this device synced (China time, `2026-03-01 09:12`); none if
+    /// it never has. Figures fed by other devices hold what had reached the server then.
+    pub data_as_of: Option<String>,
+    /// Records made here still waiting to be sent (entries as the sync bar counts them).
+    pub pending: i64,
+    /// Sync conflicts waiting for a person.
+    pub conflicts: i64,
+    /// Pulled changes this device could not apply.
+    pub quarantined: i64,
+    /// The fever threshold counted with (°C).
+    pub fever_threshold_c: f64,
+    /// Areas whose tiles are not built yet (`duty`, `key_areas`, `hotline`, `screening`,
+    /// `disinfection`, `supplies`): shown as not built, never as zero.
+    pub not_built: Vec<String>,
+}
+
+/// Areas whose figures the dashboard does not have yet.
+const NOT_BUILT: [&str; 6] = [
+    "duty",
+    "key_areas",
+    "hotline",
+    "screening",
+    "disinfection",
+    "supplies",
+];
+
+/// Where this device's facts are counted: by the layout it holds.
+struct Placing<'a> {
+    reference: &'a ReferenceData,
+    /// Checkpoint id → its compound's unit.
+    gates: HashMap<&'a str, Unit>,
+}
+
+impl<'a> Placing<'a> {
+    fn new(reference: &'a ReferenceData) -> Placing<'a> {
+        Placing {
+            reference,
+            gates: reference
+                .checkpoints
+                .iter()
+                .map(|(id, g)| (id.as_str(), Unit::Compound(g.compound.clone())))
+                .collect(),
+        }
+    }
+
+    fn gate(&self, checkpoint: &str) -> Unit {
+        self.gates
+            .get(checkpoint)
+            .cloned()
+            .unwrap_or(Unit::Unplaced)
+    }
+
+    fn place(&self, compound: Option<&str>, community: Option<&str>) -> Unit {
+        match (compound, community) {
+            (Some(c), _) if self.reference.compounds.contains_key(c) => {
+                Unit::Compound(c.to_owned())
+            }
+            (_, Some(c)) if self.reference.communities.contains_key(c) => {
+                Unit::Community(c.to_owned())
+            }
+            _ => Unit::Unplaced,
+        }
+    }
+
+    /// The community a unit belongs to.
+    fn community_of<'u>(&'u self, unit: &'u Unit) -> Option<&'u str> {
+        match unit {
+            Unit::Compound(c) => self
+                .reference
+                .compounds
+                .get(c)
+                .map(|c| c.community.as_str()),
+            Unit::Community(c) => Some(c),
+            Unit::Unplaced => None,
+        }
+    }
+}
+
+fn bad_place(field: &str) -> AppError {
+    AppError::new(
+        "not_found",
+        Some(field),
+        "这台设备没有这个社区或小区的资料",
+        "This device holds no community or compound by that id",
+    )
+}
+
+impl AppCore {
+    /// The dashboard of a unit (the device's whole scope, or a community or compound in it) on
+    /// a China day, with the level below and a 14-day trend, counted from this device's store.
+    /// Errors: `invalid_date`, `not_found` (a community or compound this device does not hold,
+    /// or one outside its scope), `not_staff` (a checkpoint tablet).
+    pub fn dashboard(&self, q: &DashboardQuery) -> AppResult<Dashboard> {
+        let date = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d").map_err(|_| {
+            AppError::new(
+                "invalid_date",
+                Some("date"),
+                "日期应写作 2026-03-01",
+                "Write the date as 2026-03-01",
+            )
+        })?;
+        let enrolment = self.store().enrolment()?.ok_or_else(|| {
+            AppError::new(
+                "not_enrolled",
+                None,
+                "这台设备还没有登记",
+                "This device is not enrolled",
+            )
+        })?;
+        if enrolment.role == Role::Volunteer {
+            return Err(AppError::new(
+                "not_staff",
+                None,
+                "概况只在社区、小区和街道的笔记本上",
+                "The dashboard is on community, compound and street laptops only",
+            ));
+        }
+        let reference = self.reference()?;
+        let placing = Placing::new(&reference);
+
+        // The unit asked for, within the device's scope.
+        let scope = &enrolment.scope;
+        let community = q
+            .community
+            .clone()
+            .filter(|c| !c.is_empty())
+            .or_else(|| scope.community.clone());
+        let compound = q
+            .compound
+            .clone()
+            .filter(|c| !c.is_empty())
+            .or_else(|| scope.compound.clone());
+        if let Some(c) = &community {
+            if !reference.communities.contains_key(c)
+                || scope.community.as_ref().is_some_and(|own| own != c)
+            {
+                return Err(bad_place("community"));
+            }
+        }
+        if let Some(c) = &compound {
+            let held = reference.compounds.get(c);
+            if held.is_none_or(|h| community.as_ref().is_some_and(|m| *m != h.community))
+                || scope.compound.as_ref().is_some_and(|own| own != c)
+            {
+                return Err(bad_place("compound"));
+            }
+        }
+        let community = community.or_else(|| {
+            compound
+                .as_ref()
+                .and_then(|c| reference.compounds.get(c))
+                .map(|c| c.community.clone())
+        });
+
+        // The facts of the trend's days (and a day either side), counted day by day.
+        let first = date
+            .checked_sub_days(Days::new(TREND_DAYS - 1))
+            .unwrap_or(date);
+        let facts = self.day_facts(&placing, first, date)?;
+        let rules = Counting {
+            fever: FeverThreshold::default(),
+            province: province_abbreviation(&scope.street),
+            today: local(self.now()).date(),
+        };
+        let mut trend = Vec::new();
+        let mut shown_day = HashMap::new();
+        for day in first.iter_days().take_while(|d| *d <= date) {
+            let units = facts.of_day(day).count(day, &rules);
+            let figures = |level: Level, id: &str| sum_for(&placing, &units, level, id, day);
+            let (level, id) = match (&compound, &community) {
+                (Some(c), _) => (Level::Compound, c.as_str()),
+                (None, Some(c)) => (Level::Community, c.as_str()),
+                (None, None) => (Level::Street, scope.street.as_str()),
+            };
+            trend.push(TrendDay {
+                date: day.to_string(),
+                figures: figures(level, id),
+            });
+            if day == date {
+                shown_day = units;
+            }
+        }
+
+        let named = |level: Level, id: &str| UnitFigures {
+            id: id.to_owned(),
+            name: match level {
+                Level::Street => place_name(id),
+                Level::Community => reference
+                    .communities
+                    .get(id)
+                    .map_or_else(|| id.to_owned(), |c| c.name.clone()),
+                Level::Compound => reference
+                    .compound_name(id)
+                    .map_or_else(|| id.to_owned(), str::to_owned),
+            },
+            level,
+            figures: sum_for(&placing, &shown_day, level, id, date),
+        };
+        let street = named(Level::Street, &scope.street);
+        let (unit, above, below) = match (&compound, &community) {
+            (Some(c), Some(m)) => {
+                let mut above = Vec::new();
+                if scope.community.is_none() {
+                    above.push(street);
+                }
+                if scope.compound.is_none() {
+                    above.push(named(Level::Community, m));
+                }
+                (named(Level::Compound, c), above, Vec::new())
+            }
+            (_, Some(m)) => {
+                let mut below: Vec<UnitFigures> = reference
+                    .compounds
+                    .values()
+                    .filter(|c| c.community == *m)
+                    .map(|c| named(Level::Compound, &c.id))
+                    .collect();
+                below.sort_by(|a, b| a.name.cmp(&b.name));
+                let above = if scope.community.is_none() {
+                    vec![street]
+                } else {
+                    Vec::new()
+                };
+                (named(Level::Community, m), above, below)
+            }
+            _ => {
+                let below = reference
+                    .communities
+                    .keys()
+                    .map(|c| named(Level::Community, c))
+                    .collect();
+                (street, Vec::new(), below)
+            }
+        };
+
+        let store = self.store();
+        Ok(Dashboard {
+            date: date.to_string(),
+            unit,
+            above,
+            below,
+            trend,
+            data_as_of: store
+                .last_sync_at()?
+                .and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+                .map(|t| {
+                    local(t.with_timezone(&Utc))
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string()
+                }),
+            pending: store.pending_entries()?,
+            conflicts: store.conflicts()?.len() as i64,
+            quarantined: store.quarantined_count()?,
+            fever_threshold_c: FeverThreshold::default().0.degrees(),
+            not_built: NOT_BUILT.iter().map(|s| (*s).to_owned()).collect(),
+        })
+    }
+
+    /// Every fact this device holds for the days `first..=last` (passages and readings from a
+    /// day before to a day after; travel declarations and cases whole), placed.
+    fn day_facts(
+        &self,
+        placing: &Placing<'_>,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> AppResult<SortedFacts> {
+        let from = china_day_start(first) - chrono::Duration::days(1);
+        let to = china_day_start(last) + chrono::Duration::days(2);
+        let judged = self.judged_through()?.unwrap_or(NaiveDate::MIN);
+        let store = self.store();
+        let mut passages: Vec<PassageFact> = store
+            .gate_rows(from, to)?
+            .into_iter()
+            .map(|p| PassageFact {
+                unit: placing.gate(&p.checkpoint_id),
+                id: p.id,
+                at: p.at,
+                inward: p.inward,
+                plate: p.plate,
+            })
+            .collect();
+        passages.sort_by_key(|p| p.at);
+        let mut readings: Vec<ReadingFact> = store
+            .reading_rows(from, to)?
+            .into_iter()
+            .map(|r| ReadingFact {
+                unit: placing.gate(&r.checkpoint_id),
+                id: r.id,
+                at: r.at,
+                celsius: Celsius::from_tenths(r.celsius_tenths),
+                remeasure_of: r.remeasure_of,
+                passage_id: r.passage_id,
+            })
+            .collect();
+        readings.sort_by_key(|r| r.at);
+        let arrivals = store
+            .arrival_rows()?
+            .into_iter()
+            .map(|t| {
+                let by_person =
+                    placing.place(t.person_compound.as_deref(), t.person_community.as_deref());
+                ArrivalFact {
+                    id: t.id,
+                    unit: match (by_person, t.checkpoint_id.as_deref()) {
+                        (Unit::Unplaced, Some(g)) => placing.gate(g),
+                        (unit, _) => unit,
+                    },
+                    who: t.person_id.unwrap_or(t.id),
+                    arrived: t.to_date.unwrap_or_else(|| china_date(t.declared_at)),
+                    hubei: t.hubei,
+                }
+            })
+            .collect();
+        let mut symptoms: HashMap<uuid::Uuid, Vec<NaiveDate>> = HashMap::new();
+        for (case, day) in store.symptom_days()? {
+            symptoms.entry(case).or_default().push(day);
+        }
+        let cases = store
+            .observation_cases()?
+            .into_iter()
+            .map(|(case, _, visits, transitions)| CaseFacts {
+                unit: placing.place(Some(&case.compound), Some(&case.community_code)),
+                symptom_days: symptoms.remove(&case.id).unwrap_or_default(),
+                visits,
+                transitions,
+                judged_through: judged,
+                case,
+            })
+            .collect();
+        Ok(SortedFacts {
+            passages,
+            readings,
+            rest: DayFacts {
+                arrivals,
+                cases,
+                corrected: store.corrected_ids()?.into_iter().collect::<HashSet<_>>(),
+                ..DayFacts::default()
+            },
+        })
+    }
+}
+
+/// The facts of a range of days, passages and readings in time order, so that each day's
+/// count reads only its own (and a day either side).
+struct SortedFacts {
+    passages: Vec<PassageFact>,
+    readings: Vec<ReadingFact>,
+    rest: DayFacts,
+}
+
+impl SortedFacts {
+    /// The facts a count of `day` reads.
+    fn of_day(&self, day: NaiveDate) -> DayFacts {
+        let from = china_day_start(day) - chrono::Duration::days(1);
+        let to = china_day_start(day) + chrono::Duration::days(2);
+        let p0 = self.passages.partition_point(|p| p.at < from);
+        let p1 = self.passages.partition_point(|p| p.at < to);
+        let r0 = self.readings.partition_point(|r| r.at < from);
+        let r1 = self.readings.partition_point(|r| r.at < to);
+        DayFacts {
+            passages: self.passages[p0..p1].to_vec(),
+            readings: self.readings[r0..r1].to_vec(),
+            ..self.rest.clone()
+        }
+    }
+}
+
+/// The figures of a unit (by level and id) out of the counted units of a day, with its
+/// checkpoints in use at the end of the day.
+fn sum_for(
+    placing: &Placing<'_>,
+    units: &HashMap<Unit, Figures>,
+    level: Level,
+    id: &str,
+    day: NaiveDate,
+) -> Figures {
+    let mut f = Figures::default();
+    for (unit, figures) in units {
+        let counts = match level {
+            Level::Street => true,
+            Level::Community => placing.community_of(unit) == Some(id),
+            Level::Compound => *unit == Unit::Compound(id.to_owned()),
+        };
+        if counts {
+            f += *figures;
+        }
+    }
+    let end = china_day_start(day.checked_add_days(Days::new(1)).unwrap_or(day));
+    let reference = placing.reference;
+    let open = reference
+        .checkpoints
+        .values()
+        .filter(|g| {
+            let compound = reference.compounds.get(&g.compound);
+            let here = match level {
+                Level::Street => true,
+                Level::Community => compound.is_some_and(|c| c.community == id),
+                Level::Compound => g.compound == id,
+            };
+            let retired = g.retired_at.is_some_and(|at| at < end)
+                || compound.is_some_and(|c| c.retired_at.is_some_and(|at| at < end));
+            here && !retired
+        })
+        .count();
+    f.checkpoints_open = u32::try_from(open).unwrap_or(u32::MAX);
+    f
+}

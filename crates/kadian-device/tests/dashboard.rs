@@ -1,0 +1,460 @@
+//! The dashboard (概况) on a street laptop's store, without a server: a day's figures per street,
+//! community and compound counted from the records it holds, equal to counts taken straight
+//! from the records here; the level below adds up to the unit; the scope is kept.
+
+mod common;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use kadian_device::areas::dashboard::{DashboardQuery, Level, TREND_DAYS};
+use kadian_device::{AppCore, Enrolment, PassageRegistration};
+use kadian_domain::figures::Figures;
+use kadian_domain::records::{
+    new_id, Correction, CorrectionAction, Direction, Instant, Passage, RecordKind, Source,
+    TemperatureReading, TravelDeclaration, TravelPlace,
+};
+use kadian_domain::sync::{Role, Scope};
+use kadian_domain::{Celsius, FeverThreshold};
+use serde_json::json;
+
+const STREET: &str = "411402001";
+const A: &str = "411402001018";
+const B: &str = "411402001019";
+/// Compounds: (id, community); checkpoints: (id, compound, retired).
+const COMPOUNDS: [(&str, &str); 3] = [("c1", A), ("c2", A), ("c3", B)];
+const GATES: [(&str, &str, bool); 4] = [
+    ("g1", "c1", false),
+    ("g2", "c2", false),
+    ("g3", "c3", false),
+    ("g4", "c3", true),
+];
+
+fn day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 2).expect("date")
+}
+
+/// A China wall-clock time on `day` + `days`, as UTC.
+fn china(days: i64, hour: u32, minute: u32) -> DateTime<Utc> {
+    chrono::FixedOffset::east_opt(8 * 3600)
+        .expect("offset")
+        .from_local_datetime(
+            &(day() + Duration::days(days))
+                .and_hms_opt(hour, minute, 0)
+                .expect("time"),
+        )
+        .single()
+        .expect("instant")
+        .with_timezone(&Utc)
+}
+
+fn laptop(
+    role: Role,
+    community: Option<&str>,
+    compound: Option<&str>,
+) -> (AppCore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = common::open(&dir);
+    store
+        .set_enrolment(&Enrolment {
+            server_url: "http://127.0.0.1:9".into(),
+            device_id: "device-1".into(),
+            token: "t".into(),
+            role,
+            scope: Scope {
+                street: STREET.into(),
+                community: community.map(str::to_owned),
+                compound: compound.map(str::to_owned),
+                checkpoint: None,
+            },
+            cert_sha256: None,
+            device_name: Some("街道笔记本".into()),
+        })
+        .expect("enrol");
+    let mut changes = vec![
+        common::change(
+            "community",
+            A,
+            json!({"code": A, "name": "八一社区", "street": STREET}),
+        ),
+        common::change(
+            "community",
+            B,
+            json!({"code": B, "name": "季庄村", "street": STREET}),
+        ),
+    ];
+    for (id, community) in COMPOUNDS {
+        changes.push(common::change(
+            "compound",
+            id,
+            json!({"id": id, "name": format!("小区{id}"), "community": community}),
+        ));
+    }
+    for (id, compound, retired) in GATES {
+        let mut body = json!({"id": id, "name": format!("{id}门"), "compound": compound});
+        if retired {
+            body["retired_at"] = json!("2026-02-01T00:00:00Z");
+        }
+        changes.push(common::change("checkpoint", id, body));
+    }
+    store.apply_pull(&changes, 1).expect("reference");
+    (AppCore::open_store(dir.path(), store), dir)
+}
+
+/// A small random-looking day at the gates (and the days either side), from a fixed seed: what
+/// was recorded, to count straight from.
+struct Day {
+    passages: Vec<Passage>,
+    readings: Vec<TemperatureReading>,
+    voided: Vec<uuid::Uuid>,
+}
+
+fn record_day(core: &AppCore) -> Day {
+    let mut seed: u64 = 0x5eed;
+    let mut next = move |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let mut out = Day {
+        passages: Vec::new(),
+        readings: Vec::new(),
+        voided: Vec::new(),
+    };
+    let mut store = core.store();
+    for i in 0..400 {
+        let gate = GATES[next(4) as usize].0;
+        // Mostly on the day, some the day before or after (China time), some near midnight.
+        let days = [0, 0, 0, -1, 1][next(5) as usize];
+        let at = china(days, next(24) as u32, next(60) as u32);
+        let plate = match next(6) {
+            0 => Some(format!("豫N{:05}", i)),
+            1 => Some(format!("鄂A{:05}", i)),
+            _ => None,
+        };
+        let passage = Passage {
+            id: new_id(),
+            checkpoint_id: gate.into(),
+            direction: if next(2) == 0 {
+                Direction::In
+            } else {
+                Direction::Out
+            },
+            at: Instant {
+                utc: at,
+                offset_minutes: 480,
+            },
+            person_id: None,
+            walk_in_name: Some(format!("访客{i}")),
+            plate,
+            companions: 0,
+            purpose: None,
+            destination: None,
+            recorded_by: "v1".into(),
+        };
+        let tenths = [365, 366, 372, 373, 380, 391][next(6) as usize];
+        let celsius = Celsius::from_tenths(tenths);
+        let reading = TemperatureReading {
+            id: new_id(),
+            passage_id: Some(passage.id),
+            person_id: None,
+            checkpoint_id: gate.into(),
+            at: passage.at,
+            celsius,
+            fever: FeverThreshold::default().is_fever(celsius),
+            remeasure_of: None,
+            recorded_by: "v1".into(),
+        };
+        store
+            .record_passage(
+                &PassageRegistration {
+                    passage: passage.clone(),
+                    reading: Some(reading.clone()),
+                    travel: None,
+                },
+                Source::Sync,
+            )
+            .expect("passage");
+        // Some fevers are re-measured normal a minute later.
+        if reading.fever && next(2) == 0 {
+            let again = TemperatureReading {
+                id: new_id(),
+                at: Instant {
+                    utc: at + Duration::minutes(1),
+                    offset_minutes: 480,
+                },
+                celsius: Celsius::from_tenths(364),
+                fever: false,
+                remeasure_of: Some(reading.id),
+                ..reading.clone()
+            };
+            store.record_reading(&again, Source::Sync).expect("again");
+            out.readings.push(again);
+        }
+        if next(20) == 0 {
+            let c = Correction {
+                id: new_id(),
+                target_kind: RecordKind::Passage,
+                target_id: passage.id,
+                action: CorrectionAction::Void,
+                replacement_id: None,
+                reason: "登记错了".into(),
+                at: passage.at,
+                recorded_by: "v1".into(),
+            };
+            store.record_correction(&c, Source::Sync).expect("void");
+            out.voided.push(passage.id);
+        }
+        out.passages.push(passage);
+        out.readings.push(reading);
+    }
+    out
+}
+
+/// The gate's figures of the day for the gates in `gates`, counted straight from the records.
+fn expected(d: &Day, gates: &[&str]) -> Figures {
+    let start = china(0, 0, 0);
+    let end = china(1, 0, 0);
+    let mut f = Figures::default();
+    for p in &d.passages {
+        if !gates.contains(&p.checkpoint_id.as_str())
+            || d.voided.contains(&p.id)
+            || p.at.utc < start
+            || p.at.utc >= end
+        {
+            continue;
+        }
+        let inward = p.direction == Direction::In;
+        if inward {
+            f.passages_in += 1;
+        } else {
+            f.passages_out += 1;
+        }
+        if let Some(plate) = &p.plate {
+            if inward {
+                f.vehicles_in += 1;
+            } else {
+                f.vehicles_out += 1;
+            }
+            if !plate.starts_with('豫') {
+                f.out_of_province_vehicles += 1;
+            }
+        }
+        let first = d
+            .readings
+            .iter()
+            .find(|r| r.passage_id == Some(p.id) && r.remeasure_of.is_none())
+            .expect("reading");
+        if first.fever {
+            f.fevers += 1;
+            if d.readings.iter().any(|r| r.remeasure_of == Some(first.id)) {
+                f.remeasured_normal += 1;
+            }
+        }
+    }
+    f
+}
+
+fn gate_figures(f: &Figures) -> Figures {
+    Figures {
+        passages_in: f.passages_in,
+        passages_out: f.passages_out,
+        vehicles_in: f.vehicles_in,
+        vehicles_out: f.vehicles_out,
+        out_of_province_vehicles: f.out_of_province_vehicles,
+        fevers: f.fevers,
+        remeasured_normal: f.remeasured_normal,
+        ..Figures::default()
+    }
+}
+
+fn query(community: Option<&str>, compound: Option<&str>) -> DashboardQuery {
+    DashboardQuery {
+        date: day().to_string(),
+        community: community.map(str::to_owned),
+        compound: compound.map(str::to_owned),
+    }
+}
+
+#[test]
+fn the_street_dashboard_equals_counts_taken_straight_from_the_records_at_every_level() {
+    let (core, _d) = laptop(Role::Street, None, None);
+    let recorded = record_day(&core);
+
+    let street = core.dashboard(&query(None, None)).expect("street");
+    assert_eq!(street.unit.level, Level::Street);
+    assert_eq!(
+        gate_figures(&street.unit.figures),
+        expected(&recorded, &["g1", "g2", "g3", "g4"])
+    );
+    assert!(street.unit.figures.passages_in > 50, "the day has passages");
+    assert!(street.unit.figures.fevers > 0 && street.unit.figures.remeasured_normal > 0);
+    // The retired gate is not open; the three others are.
+    assert_eq!(street.unit.figures.checkpoints_open, 3);
+    // One row per community, adding up to the street.
+    assert_eq!(
+        street
+            .below
+            .iter()
+            .map(|u| u.name.as_str())
+            .collect::<Vec<_>>(),
+        ["八一社区", "季庄村"]
+    );
+    let mut sum = Figures::default();
+    for u in &street.below {
+        sum += u.figures;
+    }
+    assert_eq!(sum, street.unit.figures);
+
+    // A community: its compounds, adding up to it, and the way back up.
+    let a = core.dashboard(&query(Some(A), None)).expect("community");
+    assert_eq!(
+        gate_figures(&a.unit.figures),
+        expected(&recorded, &["g1", "g2"])
+    );
+    assert_eq!(a.above.len(), 1);
+    assert_eq!(a.above[0].level, Level::Street);
+    assert_eq!(a.below.len(), 2);
+    let mut sum = Figures::default();
+    for u in &a.below {
+        sum += u.figures;
+    }
+    assert_eq!(sum, a.unit.figures);
+
+    // A compound with a retired gate: its records still count, the gate is not open.
+    let c3 = core.dashboard(&query(None, Some("c3"))).expect("compound");
+    assert_eq!(c3.unit.level, Level::Compound);
+    assert_eq!(
+        gate_figures(&c3.unit.figures),
+        expected(&recorded, &["g3", "g4"])
+    );
+    assert_eq!(c3.unit.figures.checkpoints_open, 1);
+    assert_eq!(
+        c3.above.iter().map(|u| u.level).collect::<Vec<_>>(),
+        [Level::Street, Level::Community]
+    );
+
+    // The trend: 14 days ending on the day, the last one the day's figures.
+    assert_eq!(street.trend.len() as u64, TREND_DAYS);
+    assert_eq!(street.trend.last().expect("day").date, day().to_string());
+    assert_eq!(
+        street.trend.last().expect("day").figures,
+        street.unit.figures
+    );
+    assert_eq!(street.trend[0].date, "2026-02-17");
+    // The day before holds the passages recorded then.
+    assert!(street.trend[TREND_DAYS as usize - 2].figures.passages_in > 0);
+
+    // Never synced: it says so, and the records it made wait to be sent (pulled ones do not).
+    assert_eq!(street.data_as_of, None);
+    assert_eq!(street.pending, 0);
+}
+
+#[test]
+fn a_returnee_counts_once_where_the_person_lives_and_from_hubei_by_the_place_code() {
+    let (core, _d) = laptop(Role::Street, None, None);
+    let mut p = common::person("王五", "11010519491231002X", "13800138000");
+    p.community_code = Some(B.into());
+    p.compound = Some("c3".into());
+    let mut store = core.store();
+    store.upsert_person(&p, Source::Sync).expect("person");
+    let travel = |code: &str| TravelDeclaration {
+        id: new_id(),
+        person_id: Some(p.id),
+        passage_id: None,
+        places: vec![TravelPlace {
+            division_code: Some(code.into()),
+            text: None,
+        }],
+        from_date: None,
+        to_date: Some(day()),
+        transport: None,
+        transport_ref: None,
+        declared_at: Instant::now_cst(),
+        recorded_by: "v1".into(),
+    };
+    // Declared twice (the gate and a laptop): one returnee, from Hubei.
+    store
+        .record_travel(&travel("4201"), Source::Sync)
+        .expect("one");
+    store
+        .record_travel(&travel("420102"), Source::Sync)
+        .expect("two");
+    drop(store);
+    let street = core.dashboard(&query(None, None)).expect("street");
+    assert_eq!(street.unit.figures.returnees_hubei, 1);
+    assert_eq!(street.unit.figures.returnees_other, 0);
+    assert_eq!(street.unit.figures.returnees_registered, 1);
+    let jizhuang = street.below.iter().find(|u| u.id == B).expect("B");
+    assert_eq!(jizhuang.figures.returnees_hubei, 1);
+    // The day after: still on file, no longer new.
+    let next = core
+        .dashboard(&DashboardQuery {
+            date: (day() + Duration::days(1)).to_string(),
+            community: None,
+            compound: None,
+        })
+        .expect("next day");
+    assert_eq!(
+        (
+            next.unit.figures.returnees_hubei,
+            next.unit.figures.returnees_registered
+        ),
+        (0, 1)
+    );
+}
+
+#[test]
+fn a_laptop_sees_only_its_own_scope_and_a_bad_date_is_said() {
+    let (community, _d) = laptop(Role::Community, Some(A), None);
+    let own = community.dashboard(&query(None, None)).expect("own");
+    assert_eq!(own.unit.level, Level::Community);
+    assert!(own.above.is_empty(), "no way up past its own community");
+    assert_eq!(own.below.len(), 2);
+    let e = community
+        .dashboard(&query(Some(B), None))
+        .expect_err("other");
+    assert_eq!(
+        (e.code.as_str(), e.field.as_deref()),
+        ("not_found", Some("community"))
+    );
+    let e = community
+        .dashboard(&query(None, Some("c3")))
+        .expect_err("other's compound");
+    assert_eq!(
+        (e.code.as_str(), e.field.as_deref()),
+        ("not_found", Some("compound"))
+    );
+
+    let (compound, _c) = laptop(Role::Compound, Some(A), Some("c1"));
+    let own = compound.dashboard(&query(None, None)).expect("own");
+    assert_eq!(
+        (own.unit.level, own.unit.id.as_str()),
+        (Level::Compound, "c1")
+    );
+    assert!(own.above.is_empty() && own.below.is_empty());
+    let e = compound
+        .dashboard(&query(None, Some("c2")))
+        .expect_err("neighbour");
+    assert_eq!(e.code, "not_found");
+
+    let e = compound
+        .dashboard(&DashboardQuery {
+            date: "03/02/2026".into(),
+            community: None,
+            compound: None,
+        })
+        .expect_err("date");
+    assert_eq!(
+        (e.code.as_str(), e.field.as_deref()),
+        ("invalid_date", Some("date"))
+    );
+
+    let (tablet, _t) = laptop(Role::Volunteer, Some(A), Some("c1"));
+    assert_eq!(
+        tablet
+            .dashboard(&query(None, None))
+            .expect_err("tablet")
+            .code,
+        "not_staff"
+    );
+}

@@ -1,0 +1,565 @@
+//! The figures of one China day per place, counted the same way wherever they are counted: on
+//! the server for the daily report (日报, `kadian-server report daily`) and on a laptop, offline,
+//! for its dashboard (概况). Both turn what they hold into facts ([`DayFacts`]), each already
+//! placed in a [`Unit`], and count them here; only where the facts come from differs.
+//!
+//! Counting rules (the columns of the street's template, ../shared/fixtures/templates/):
+//! - a day is a China day (UTC+8, 00:00 to 24:00);
+//! - a passage, reading or travel declaration voided or replaced by a correction is not counted,
+//!   nor a reading taken at a voided passage;
+//! - 人员进出: passages in and out; 车辆进出: the passages with a plate; 外省车辆: those whose
+//!   plate is not of the street's province (GA 36-2018's first character);
+//! - 体温异常 (`fevers`): first readings (not re-measures) at or above the fever threshold;
+//!   复测正常 (`remeasured_normal`): those whose latest re-measure is below it;
+//! - 返乡人员 当日新增: persons whose travel declaration arrives that day, from Hubei (a place
+//!   code starting 42) or elsewhere; 在册: persons with one arriving by then;
+//! - 居家观察: a case's status folded from its transitions effective by that day; its visits on
+//!   the day graded on its day grid (due, seen, missed), as the laptops grade them.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::AddAssign;
+
+use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::observation::{
+    CaseStatus, DayState, TransitionFact, TransitionKind, VisitFact, VisitOutcome,
+};
+use crate::records::ObservationCase;
+use crate::temperature::{Celsius, FeverThreshold};
+
+/// The figures of one unit (a compound, a community, a zone, the street) for one China day.
+/// Counts of records (人次, 辆次) or of cases, as the template's columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct Figures {
+    /// 卡点 开设数: checkpoints in use at the end of the day (not retired).
+    pub checkpoints_open: u32,
+    /// 人员进出 进: passages in.
+    pub passages_in: u32,
+    /// 人员进出 出: passages out.
+    pub passages_out: u32,
+    /// 车辆进出 进: passages in with a plate.
+    pub vehicles_in: u32,
+    /// 车辆进出 出: passages out with a plate.
+    pub vehicles_out: u32,
+    /// 外省车辆: passages with a plate of another province than the street's.
+    pub out_of_province_vehicles: u32,
+    /// 体温异常: first readings at or above the fever threshold.
+    pub fevers: u32,
+    /// 复测正常: of those fevers, the ones whose latest re-measure is below the threshold.
+    pub remeasured_normal: u32,
+    /// 返乡人员 当日新增 湖北: persons arriving that day from Hubei.
+    pub returnees_hubei: u32,
+    /// 返乡人员 当日新增 其他: persons arriving that day from elsewhere.
+    pub returnees_other: u32,
+    /// 返乡人员 在册: returnees on file by that day (persons with a travel declaration arriving
+    /// by then; a declaration with no person counts once).
+    pub returnees_registered: u32,
+    /// 居家观察 在管: cases under observation that day (from the arrival day to the last day of
+    /// the period, or the day the case ended).
+    pub observation_in_care: u32,
+    /// 居家观察 新增: cases whose period started that day.
+    pub observation_new: u32,
+    /// 居家观察 解除: cases released that day.
+    pub observation_released: u32,
+    /// 应随访: cases due a visit that day.
+    pub visits_due: u32,
+    /// 已随访: of those, seen that day.
+    pub visits_seen: u32,
+    /// 未见: of those, not seen that day.
+    pub visits_missed: u32,
+    /// 异常: cases with a visit that day that found a fever or symptoms.
+    pub observation_unwell: u32,
+    /// 转诊: cases sent to the emergency response group that day.
+    pub observation_referred: u32,
+}
+
+/// How many figures a [`Figures`] has.
+const FIGURES: usize = 19;
+
+impl Figures {
+    /// The figures in their declaration order.
+    fn to_array(self) -> [u32; FIGURES] {
+        [
+            self.checkpoints_open,
+            self.passages_in,
+            self.passages_out,
+            self.vehicles_in,
+            self.vehicles_out,
+            self.out_of_province_vehicles,
+            self.fevers,
+            self.remeasured_normal,
+            self.returnees_hubei,
+            self.returnees_other,
+            self.returnees_registered,
+            self.observation_in_care,
+            self.observation_new,
+            self.observation_released,
+            self.visits_due,
+            self.visits_seen,
+            self.visits_missed,
+            self.observation_unwell,
+            self.observation_referred,
+        ]
+    }
+
+    fn from_array(a: [u32; FIGURES]) -> Figures {
+        Figures {
+            checkpoints_open: a[0],
+            passages_in: a[1],
+            passages_out: a[2],
+            vehicles_in: a[3],
+            vehicles_out: a[4],
+            out_of_province_vehicles: a[5],
+            fevers: a[6],
+            remeasured_normal: a[7],
+            returnees_hubei: a[8],
+            returnees_other: a[9],
+            returnees_registered: a[10],
+            observation_in_care: a[11],
+            observation_new: a[12],
+            observation_released: a[13],
+            visits_due: a[14],
+            visits_seen: a[15],
+            visits_missed: a[16],
+            observation_unwell: a[17],
+            observation_referred: a[18],
+        }
+    }
+
+    /// What `self` has beyond `signed`, figure by figure (0 where it has fewer), and whether it
+    /// has fewer anywhere.
+    pub fn beyond(&self, signed: &Figures) -> (Figures, bool) {
+        let (a, b) = (self.to_array(), signed.to_array());
+        let fewer = a.iter().zip(&b).any(|(x, y)| x < y);
+        (
+            Figures::from_array(std::array::from_fn(|i| a[i].saturating_sub(b[i]))),
+            fewer,
+        )
+    }
+}
+
+impl AddAssign for Figures {
+    fn add_assign(&mut self, o: Figures) {
+        let (a, b) = (self.to_array(), o.to_array());
+        *self = Figures::from_array(std::array::from_fn(|i| a[i].saturating_add(b[i])));
+    }
+}
+
+/// Where a fact is counted: a compound, or a community whose compound is not known, or nowhere
+/// the street's layout knows (counted in the street's total only).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    /// A compound (小区/自然村), by id.
+    Compound(String),
+    /// A community (社区/村), by its 12-digit code: a record whose compound is unknown.
+    Community(String),
+    /// Placed nowhere the layout knows.
+    Unplaced,
+}
+
+/// What the count needs of a passage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassageFact {
+    /// The passage's id (a correction names it).
+    pub id: Uuid,
+    /// Where it counts.
+    pub unit: Unit,
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+    /// Inward (进), else outward (出).
+    pub inward: bool,
+    /// The vehicle's plate, if one was recorded.
+    pub plate: Option<String>,
+}
+
+/// What the count needs of a temperature reading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadingFact {
+    /// The reading's id.
+    pub id: Uuid,
+    /// Where it counts.
+    pub unit: Unit,
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+    /// The reading (°C).
+    pub celsius: Celsius,
+    /// The first reading this re-measures, if it is a re-measure.
+    pub remeasure_of: Option<Uuid>,
+    /// The passage it was taken at, if any (voiding the passage voids the reading).
+    pub passage_id: Option<Uuid>,
+}
+
+/// What the count needs of a travel declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArrivalFact {
+    /// The declaration's id.
+    pub id: Uuid,
+    /// Where it counts.
+    pub unit: Unit,
+    /// Who arrived: the person's id, else the declaration's own (counted once per unit).
+    pub who: Uuid,
+    /// The China day of arrival (else of the declaration).
+    pub arrived: NaiveDate,
+    /// From Hubei (a place whose division code starts 42).
+    pub hubei: bool,
+}
+
+/// What the count needs of an observation case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFacts {
+    /// The case.
+    pub case: ObservationCase,
+    /// Where it counts (its compound).
+    pub unit: Unit,
+    /// Its follow-up visits.
+    pub visits: Vec<VisitFact>,
+    /// The days on which a visit noted symptoms.
+    pub symptom_days: Vec<NaiveDate>,
+    /// Its transitions (all of them: those effective after the day counted are left out here).
+    pub transitions: Vec<TransitionFact>,
+    /// The last day whose visits are all known where this is counted (later days are unknown,
+    /// not missed: stale is not missed).
+    pub judged_through: NaiveDate,
+}
+
+/// Everything a count reads, each fact placed. The passages and readings need only cover the
+/// days counted and a day either side (a re-measure may fall after midnight); the travel
+/// declarations and cases, all of them.
+#[derive(Debug, Clone, Default)]
+pub struct DayFacts {
+    /// Passages.
+    pub passages: Vec<PassageFact>,
+    /// Temperature readings.
+    pub readings: Vec<ReadingFact>,
+    /// Travel declarations.
+    pub arrivals: Vec<ArrivalFact>,
+    /// Observation cases.
+    pub cases: Vec<CaseFacts>,
+    /// Records voided or replaced by a correction.
+    pub corrected: HashSet<Uuid>,
+}
+
+/// The street's rules a count follows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counting {
+    /// The fever threshold (°C).
+    pub fever: FeverThreshold,
+    /// The street's province's plate character (GA 36-2018), e.g. 豫: other plates are 外省.
+    pub province: Option<char>,
+    /// Today (China): a day not over yet grades its visits as still to come.
+    pub today: NaiveDate,
+}
+
+/// China Standard Time (+08:00), in which the days are counted.
+fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))
+}
+
+/// The instant a China day starts (UTC).
+pub fn china_day_start(date: NaiveDate) -> DateTime<Utc> {
+    china()
+        .from_local_datetime(&date.and_time(NaiveTime::MIN))
+        .single()
+        .map_or(DateTime::<Utc>::MIN_UTC, |t| t.with_timezone(&Utc))
+}
+
+/// The China date of an instant.
+pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&china()).date_naive()
+}
+
+impl DayFacts {
+    /// The figures of `date` (a China day) per unit, with the street's `rules`. Checkpoints are
+    /// not facts: `checkpoints_open` is the caller's to add (it reads the layout).
+    pub fn count(&self, date: NaiveDate, rules: &Counting) -> HashMap<Unit, Figures> {
+        let start = china_day_start(date);
+        let next_day = date.checked_add_days(Days::new(1)).unwrap_or(date);
+        let end = china_day_start(next_day);
+        let on_the_day = |at: DateTime<Utc>| at >= start && at < end;
+        let corrected = &self.corrected;
+        let mut units: HashMap<Unit, Figures> = HashMap::new();
+
+        // The gate.
+        for p in self
+            .passages
+            .iter()
+            .filter(|p| on_the_day(p.at) && !corrected.contains(&p.id))
+        {
+            let f = units.entry(p.unit.clone()).or_default();
+            if p.inward {
+                f.passages_in += 1;
+            } else {
+                f.passages_out += 1;
+            }
+            if let Some(plate) = p.plate.as_deref().filter(|x| !x.trim().is_empty()) {
+                if p.inward {
+                    f.vehicles_in += 1;
+                } else {
+                    f.vehicles_out += 1;
+                }
+                if rules.province.is_some_and(|a| !plate.starts_with(a)) {
+                    f.out_of_province_vehicles += 1;
+                }
+            }
+        }
+        // A reading counts unless it, or the passage it was taken at, was voided.
+        let counted = |r: &ReadingFact| {
+            !corrected.contains(&r.id) && r.passage_id.is_none_or(|p| !corrected.contains(&p))
+        };
+        let readings: HashSet<Uuid> = self.readings.iter().map(|r| r.id).collect();
+        // The latest re-measure of each first reading.
+        let mut latest_remeasure: HashMap<Uuid, (DateTime<Utc>, bool)> = HashMap::new();
+        for r in self.readings.iter().filter(|r| counted(r)) {
+            if let Some(first) = r.remeasure_of.filter(|f| readings.contains(f)) {
+                let normal = !rules.fever.is_fever(r.celsius);
+                let e = latest_remeasure.entry(first).or_insert((r.at, normal));
+                if r.at >= e.0 {
+                    *e = (r.at, normal);
+                }
+            }
+        }
+        // A first reading, or a re-measure of a reading not held (it cannot hide a fever behind
+        // a first reading that does not exist).
+        let first = |r: &ReadingFact| r.remeasure_of.is_none_or(|f| !readings.contains(&f));
+        for r in self.readings.iter().filter(|r| {
+            counted(r) && first(r) && on_the_day(r.at) && rules.fever.is_fever(r.celsius)
+        }) {
+            let f = units.entry(r.unit.clone()).or_default();
+            f.fevers += 1;
+            if latest_remeasure
+                .get(&r.id)
+                .is_some_and(|(_, normal)| *normal)
+            {
+                f.remeasured_normal += 1;
+            }
+        }
+
+        // Returnees: a person once per unit, however many declarations (a gate and a laptop
+        // both took one).
+        let mut on_file: HashSet<(&Unit, Uuid)> = HashSet::new();
+        let mut new_today: HashSet<(&Unit, Uuid)> = HashSet::new();
+        for t in self
+            .arrivals
+            .iter()
+            .filter(|t| t.arrived <= date && !corrected.contains(&t.id))
+        {
+            if on_file.insert((&t.unit, t.who)) {
+                units
+                    .entry(t.unit.clone())
+                    .or_default()
+                    .returnees_registered += 1;
+            }
+            if t.arrived != date || !new_today.insert((&t.unit, t.who)) {
+                continue;
+            }
+            let f = units.entry(t.unit.clone()).or_default();
+            if t.hubei {
+                f.returnees_hubei += 1;
+            } else {
+                f.returnees_other += 1;
+            }
+        }
+
+        // Home observation, as of the end of the day; today's grades today as today (a case
+        // not visited yet is still to visit).
+        let grade_as_of = next_day.min(rules.today);
+        for c in &self.cases {
+            let case = &c.case;
+            let transitions: Vec<TransitionFact> = c
+                .transitions
+                .iter()
+                .filter(|t| t.effective <= date)
+                .cloned()
+                .collect();
+            let grid = case.grid(
+                &c.visits,
+                &transitions,
+                grade_as_of,
+                c.judged_through.min(date),
+            );
+            if grid.status == CaseStatus::Cancelled || case.start_date > date {
+                continue;
+            }
+            let f = units.entry(c.unit.clone()).or_default();
+            if case.start_date == date {
+                f.observation_new += 1;
+            }
+            // Under care from the arrival day to the last day of the period, or the day it
+            // ended (a case ended on its arrival day was under care that day).
+            if date <= grid.end {
+                f.observation_in_care += 1;
+            }
+            if let Some(day) = grid.days.iter().find(|d| d.date == date) {
+                f.visits_due += 1;
+                match day.state {
+                    DayState::Seen | DayState::SeenUnwell => f.visits_seen += 1,
+                    // 未见: visited and not found, or not visited at all.
+                    DayState::NotSeen | DayState::Missed => f.visits_missed += 1,
+                    // Today, visited and not found so far: 未见 as of now.
+                    DayState::Due if c.visits.iter().any(|v| v.date == date) => {
+                        f.visits_missed += 1
+                    }
+                    // Still to visit today, or not known yet (a laptop has not synced).
+                    DayState::Due | DayState::Unknown | DayState::Future => {}
+                }
+            }
+            let unwell = c.symptom_days.contains(&date)
+                || c.visits.iter().any(|v| {
+                    v.date == date
+                        && (v.outcome == VisitOutcome::SeenUnwell
+                            || v.celsius.is_some_and(|t| case.policy.fever.is_fever(t)))
+                });
+            if unwell {
+                f.observation_unwell += 1;
+            }
+            if transitions
+                .iter()
+                .any(|t| t.kind == TransitionKind::Release && t.effective == date)
+                && grid.status == CaseStatus::Released
+            {
+                f.observation_released += 1;
+            }
+            if transitions
+                .iter()
+                .any(|t| t.kind == TransitionKind::Refer && t.effective == date)
+            {
+                f.observation_referred += 1;
+            }
+        }
+        units
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn rules() -> Counting {
+        Counting {
+            fever: FeverThreshold::default(),
+            province: Some('豫'),
+            today: NaiveDate::from_ymd_opt(2026, 3, 10).unwrap(),
+        }
+    }
+
+    fn unit() -> Unit {
+        Unit::Compound("c1".into())
+    }
+
+    #[test]
+    fn a_china_day_runs_from_16_00_utc_the_day_before() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        assert_eq!(china_day_start(d), at("2026-02-28T16:00:00Z"));
+        assert_eq!(china_date(at("2026-02-28T16:00:00Z")), d);
+        assert_eq!(
+            china_date(at("2026-02-28T15:59:59Z")),
+            d.pred_opt().unwrap()
+        );
+    }
+
+    #[test]
+    fn passages_count_by_china_day_direction_and_plate_and_a_voided_one_not() {
+        let p = |n: u128, t: &str, inward: bool, plate: Option<&str>| PassageFact {
+            id: Uuid::from_u128(n),
+            unit: unit(),
+            at: at(t),
+            inward,
+            plate: plate.map(str::to_owned),
+        };
+        let mut facts = DayFacts {
+            passages: vec![
+                p(1, "2026-03-01T16:00:00Z", true, None),
+                p(2, "2026-03-02T10:00:00Z", false, Some("豫N12345")),
+                p(3, "2026-03-02T11:00:00Z", true, Some("鄂A12345")),
+                // The day before (China) and a voided one.
+                p(4, "2026-03-01T15:59:59Z", true, None),
+                p(5, "2026-03-02T12:00:00Z", true, None),
+            ],
+            ..DayFacts::default()
+        };
+        facts.corrected.insert(Uuid::from_u128(5));
+        let f = facts.count(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), &rules())[&unit()];
+        assert_eq!((f.passages_in, f.passages_out), (2, 1));
+        assert_eq!((f.vehicles_in, f.vehicles_out), (1, 1));
+        assert_eq!(f.out_of_province_vehicles, 1);
+    }
+
+    #[test]
+    fn a_fever_counts_once_and_is_normal_only_when_its_latest_remeasure_is() {
+        let r = |n: u128, t: &str, tenths: i16, of: Option<u128>| ReadingFact {
+            id: Uuid::from_u128(n),
+            unit: unit(),
+            at: at(t),
+            celsius: Celsius::from_tenths(tenths),
+            remeasure_of: of.map(Uuid::from_u128),
+            passage_id: None,
+        };
+        let facts = DayFacts {
+            readings: vec![
+                r(1, "2026-03-02T01:00:00Z", 379, None),
+                r(2, "2026-03-02T01:05:00Z", 366, Some(1)),
+                r(3, "2026-03-02T02:00:00Z", 380, None),
+                r(4, "2026-03-02T02:05:00Z", 365, Some(3)),
+                r(5, "2026-03-02T02:10:00Z", 381, Some(3)),
+                // A re-measure at a fever never counts as a second fever.
+                r(6, "2026-03-02T03:00:00Z", 365, None),
+                r(7, "2026-03-02T03:05:00Z", 390, Some(6)),
+            ],
+            ..DayFacts::default()
+        };
+        let f = facts.count(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), &rules())[&unit()];
+        assert_eq!((f.fevers, f.remeasured_normal), (2, 1));
+    }
+
+    #[test]
+    fn a_returnee_is_counted_once_however_many_declarations() {
+        let a = |n: u128, who: u128, day: u32, hubei: bool| ArrivalFact {
+            id: Uuid::from_u128(n),
+            unit: unit(),
+            who: Uuid::from_u128(who),
+            arrived: NaiveDate::from_ymd_opt(2026, 3, day).unwrap(),
+            hubei,
+        };
+        let facts = DayFacts {
+            arrivals: vec![
+                a(1, 100, 2, true),
+                a(2, 100, 2, true),
+                a(3, 101, 2, false),
+                a(4, 102, 1, false),
+                a(5, 103, 3, false),
+            ],
+            ..DayFacts::default()
+        };
+        let f = facts.count(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), &rules())[&unit()];
+        assert_eq!((f.returnees_hubei, f.returnees_other), (1, 1));
+        assert_eq!(f.returnees_registered, 3);
+    }
+
+    #[test]
+    fn figures_add_up_and_say_what_is_beyond_a_signed_copy() {
+        let mut a = Figures {
+            passages_in: 3,
+            fevers: 1,
+            ..Figures::default()
+        };
+        a += Figures {
+            passages_in: 2,
+            ..Figures::default()
+        };
+        assert_eq!(a.passages_in, 5);
+        let signed = Figures {
+            passages_in: 4,
+            fevers: 2,
+            ..Figures::default()
+        };
+        let (more, fewer) = a.beyond(&signed);
+        assert_eq!((more.passages_in, more.fevers, fewer), (1, 0, true));
+    }
+}

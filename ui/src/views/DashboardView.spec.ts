@@ -1,0 +1,95 @@
+import { describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+
+const calls = vi.hoisted(() => ({ queries: [] as { date: string; community: string | null; compound: string | null }[] }))
+
+const zero = {
+  checkpoints_open: 0, passages_in: 0, passages_out: 0, vehicles_in: 0, vehicles_out: 0, out_of_province_vehicles: 0,
+  fevers: 0, remeasured_normal: 0, returnees_hubei: 0, returnees_other: 0, returnees_registered: 0,
+  observation_in_care: 0, observation_new: 0, observation_released: 0, visits_due: 0, visits_seen: 0,
+  visits_missed: 0, observation_unwell: 0, observation_referred: 0,
+}
+const unit = (id: string, name: string, level: string, over: object) => ({ id, name, level, figures: { ...zero, ...over } })
+
+vi.mock('../ipc', async (original) => {
+  const real = await original<typeof import('../ipc')>()
+  return {
+    ...real,
+    dashboardShow: async (q: { date: string; community: string | null; compound: string | null }) => {
+      calls.queries.push(q)
+      const street = unit('411402001', '八一街道', 'street', { passages_in: 120, passages_out: 98, fevers: 2, checkpoints_open: 99 })
+      const a = unit('411402001018', '八一社区', 'community', { passages_in: 70, fevers: 2 })
+      const shown = q.community ? a : street
+      return {
+        date: q.date,
+        unit: shown,
+        above: q.community ? [street] : [],
+        below: q.community
+          ? [unit('c1', '八一新苑', 'compound', { passages_in: 70, fevers: 2 })]
+          : [a, unit('411402001019', '季庄村', 'community', { passages_in: 50 })],
+        trend: [{ date: '2026-12-05', figures: street.figures }, { date: q.date, figures: shown.figures }],
+        data_as_of: '2020-01-01 09:12',
+        pending: 41,
+        conflicts: 1,
+        quarantined: 0,
+        fever_threshold_c: 37.3,
+        not_built: ['duty', 'hotline'],
+      }
+    },
+  }
+})
+// The chart draws on a canvas jsdom does not have: a stand-in keeps its place.
+vi.mock('vue-echarts', () => ({ default: { name: 'VChart', props: ['option'], template: '<div data-testid="dashboard-trend" />' } }))
+
+import DashboardView from './DashboardView.vue'
+import { createAppI18n } from '../i18n'
+
+async function mounted() {
+  setActivePinia(createPinia())
+  const wrapper = mount(DashboardView, { global: { plugins: [createAppI18n()] }, attachTo: document.body })
+  await flushPromises()
+  return wrapper
+}
+
+describe('概况 (the dashboard)', () => {
+  it('shows the street’s figures, how fresh they are, and what is not built yet', async () => {
+    const w = await mounted()
+    expect(w.get('[data-testid="dashboard-unit"]').text()).toBe('八一街道')
+    expect(w.get('[data-testid="tile-passages_in"]').text()).toContain('120')
+    expect(w.get('[data-testid="tile-passages_in"]').text()).toContain('人员进')
+    expect(w.get('[data-testid="tile-fevers"]').classes()).toContain('warn')
+    const asOf = w.get('[data-testid="dashboard-as-of"]')
+    expect(asOf.text()).toContain('本机数据截至 2020-01-01 09:12')
+    expect(asOf.text()).toContain('本机待传 41 条')
+    expect(asOf.text()).toContain('数字可能偏低')
+    expect(w.get('[data-testid="dashboard-not-built"]').text()).toContain('值班、热线举报')
+    expect(w.find('[data-testid="dashboard-trend"]').exists()).toBe(true)
+    w.unmount()
+  })
+
+  it('opens a community from its row (also with Enter) and goes back up to the street', async () => {
+    calls.queries.length = 0
+    const w = await mounted()
+    const rows = w.findAll('[data-testid="dashboard-below"] tbody tr')
+    expect(rows.map((r) => r.find('td').text())).toEqual(['八一社区', '季庄村'])
+    await rows[0].trigger('keydown', { key: 'Enter' })
+    await flushPromises()
+    expect(calls.queries.at(-1)).toMatchObject({ community: '411402001018', compound: null })
+    expect(w.get('[data-testid="dashboard-unit"]').text()).toBe('八一社区')
+    await w.get('[data-testid="dashboard-up-street"]').trigger('click')
+    await flushPromises()
+    expect(calls.queries.at(-1)).toMatchObject({ community: null, compound: null })
+    w.unmount()
+  })
+
+  it('hands the list behind a number to the desk: the day’s fevers', async () => {
+    const w = await mounted()
+    await w.get('[data-testid="tile-fevers"]').trigger('click')
+    const drills = w.emitted('drill') as unknown[][]
+    expect(drills.at(-1)?.[0]).toMatchObject({ tab: 'readings', feverOnly: true })
+    // 开设卡点 has no list behind it.
+    expect(w.get('[data-testid="tile-checkpoints_open"]').attributes('disabled')).toBeDefined()
+    w.unmount()
+  })
+})
