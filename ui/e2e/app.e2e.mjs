@@ -889,6 +889,46 @@ try {
     }, 60000)
   })
   await l.deleteSession()
+
+  // The street office's laptop: its dashboard (概况) counted from what it pulled.
+  const office = await openApp('street')
+  const o = office.browser
+  current = o
+  await o.setWindowSize(1366, 768)
+  await flow('the street laptop opens on its dashboard and drills down to a community and to a list', async () => {
+    await fill(o, 'enrol-code', `kadian://enrol?server=${encodeURIComponent(serverUrl)}&code=${encodeURIComponent(env('STREET_CODE'))}`)
+    await (await o.$('[data-testid="enrol-code"] input')).addValue('\uE007')
+    await waitFor('the address from the link', async () => (await text(o, 'enrol-from-link')).includes(serverUrl))
+    await fill(o, 'enrol-name', '街道办笔记本')
+    await (await $t(o, 'enrol-submit')).click()
+    const board = await $t(o, 'dashboard')
+    await board.waitForDisplayed({ timeout: 30000 })
+    // The first pull brings the day's passages: the tiles count them, and say how fresh they are.
+    const number = async (id) => Number((await (await $t(o, id)).$('.n').getText()).trim())
+    await waitFor('the pulled passages counted', async () => (await number('tile-passages_in')) > 0, 60000)
+    await waitFor('本机数据截至', async () => (await text(o, 'dashboard-as-of')).includes('本机数据截至'), 30000)
+    assert.ok((await text(o, 'dashboard-unit')).endsWith('411402001'), 'the street, by its county and code')
+    assert.ok((await number('tile-fevers')) >= 1, 'the visitor\'s fever is counted')
+    assert.ok((await number('tile-remeasured_normal')) >= 1, 'and its re-measure')
+    const trend = await $t(o, 'dashboard-trend')
+    await trend.waitForDisplayed()
+    assert.ok((await trend.$('canvas').isExisting()), 'the trend is drawn')
+    await shot(o, 'street-dashboard')
+    // A community's row opens that community, with its compounds and the way back up.
+    const row = await $t(o, `dashboard-row-${env('COMMUNITY')}`)
+    await row.scrollIntoView()
+    await row.click()
+    await waitFor('the community', async () => (await text(o, 'dashboard-unit')) === '八一社区')
+    await (await $t(o, `dashboard-row-${env('COMPOUND')}`)).waitForDisplayed({ timeout: 10000 })
+    assert.ok((await number('tile-passages_in')) > 0)
+    await (await $t(o, 'dashboard-up-street')).click()
+    await waitFor('back at the street', async () => (await text(o, 'dashboard-unit')).endsWith('411402001'))
+    // The fevers' tile opens the day's readings, fevers only.
+    await (await $t(o, 'tile-fevers')).click()
+    const table = await $t(o, 'review-table')
+    await waitFor('the day\'s fevers', async () => (await table.getText()).includes('38.5'), 30000)
+  })
+  await o.deleteSession()
 } catch (e) {
   failed = true
   console.error(e)

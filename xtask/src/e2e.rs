@@ -141,6 +141,7 @@ pub(crate) fn e2e(built: bool, residents: u32) -> Result<()> {
     }
     let volunteer = enrol_code(ctx, "volunteer", "--checkpoint", &street.demo)?;
     let compound = enrol_code(ctx, "compound", "--compound", &street.demo_compound)?;
+    let street_office = enrol_code(ctx, "street", "--street", crate::demo::DEMO_STREET.0)?;
     let driver = tauri_driver()?;
     status(
         "e2e (WebDriver)",
@@ -174,6 +175,7 @@ pub(crate) fn e2e(built: bool, residents: u32) -> Result<()> {
             .env("E2E_DIR", dir.join("devices"))
             .env("VOLUNTEER_CODE", volunteer)
             .env("COMPOUND_CODE", compound)
+            .env("STREET_CODE", street_office)
             .env("COMMUNITY", "411402001018")
             .env("COMPOUND", &street.demo_compound)
             .env("FIXTURE_EXPECTED", expected)

@@ -27,6 +27,7 @@ pub use store::{
     migrations, DbKey, Enrolment, KeyError, KeyLocation, KeyPolicy, MatchKind, Migration,
     OutboxEntry, PassageRegistration, PassageRow, PersonHit, PersonWrite, PresentPerson,
     QuarantinedChange, RecordSyncState, Recorded, RejectedRecord, Store, StoreError, StoreOptions,
-    SyncConflict, LATEST_VERSION,
+    SyncConflict, LATEST_VERSION, SQL_COUNTED_PASSAGES, SQL_COUNTED_READINGS,
+    SQL_REMEASURED_READINGS,
 };
 pub use sync::{SyncClient, SyncError, SyncHandle, SyncSettings, SyncStatus};

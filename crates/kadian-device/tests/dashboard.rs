@@ -458,3 +458,78 @@ fn a_laptop_sees_only_its_own_scope_and_a_bad_date_is_said() {
         "not_staff"
     );
 }
+
+#[test]
+fn the_counts_read_a_time_range_of_an_index_and_only_the_readings_that_can_count() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = common::open(&dir);
+    let (from, to) = ("2026-03-01", "2026-03-02");
+    for (sql, index, params) in [
+        (
+            kadian_device::SQL_COUNTED_PASSAGES,
+            "COVERING INDEX passage_at",
+            vec![&from as &dyn rusqlite::ToSql, &to],
+        ),
+        (
+            kadian_device::SQL_COUNTED_READINGS,
+            "COVERING INDEX reading_counted",
+            vec![&from as &dyn rusqlite::ToSql, &to],
+        ),
+        (
+            kadian_device::SQL_REMEASURED_READINGS,
+            "COVERING INDEX reading_counted",
+            vec![&from as &dyn rusqlite::ToSql, &to],
+        ),
+    ] {
+        let plan: String = store.explain(sql, &params).expect("plan").join(" | ");
+        assert!(
+            plan.contains(&format!("USING {index}")) && !plan.contains("TEMP B-TREE"),
+            "{plan}"
+        );
+    }
+
+    // Normal first readings nothing re-measures are left out; a re-measured one is read.
+    let reading = |tenths: i16, minutes: i64, of: Option<&TemperatureReading>| {
+        let celsius = Celsius::from_tenths(tenths);
+        TemperatureReading {
+            id: new_id(),
+            passage_id: None,
+            person_id: None,
+            checkpoint_id: "g1".into(),
+            at: Instant {
+                utc: china(0, 9, 0) + Duration::minutes(minutes),
+                offset_minutes: 480,
+            },
+            celsius,
+            fever: FeverThreshold::default().is_fever(celsius),
+            remeasure_of: of.map(|r| r.id),
+            recorded_by: "v1".into(),
+        }
+    };
+    let normal = reading(360, 0, None);
+    let warm = reading(371, 1, None);
+    let fever = reading(380, 2, None);
+    let fever_again = reading(364, 3, Some(&fever));
+    let low = reading(362, 4, None);
+    let low_again = reading(390, 5, Some(&low));
+    for r in [&normal, &warm, &fever, &fever_again, &low, &low_again] {
+        store.record_reading(r, Source::Sync).expect("reading");
+    }
+    let read = |threshold: i16| {
+        let mut ids = Vec::new();
+        store
+            .each_counted_reading(china(0, 0, 0), china(1, 0, 0), threshold, |r| {
+                ids.push(r.id)
+            })
+            .expect("read");
+        ids.sort();
+        ids
+    };
+    let mut expected = vec![fever.id, fever_again.id, low.id, low_again.id];
+    expected.sort();
+    assert_eq!(read(373), expected);
+    // A threshold the partial index does not serve (36.5 °C) reads every reading.
+    assert_eq!(read(365).len(), 6);
+    // 37.0 °C: the warm reading is a fever.
+    assert_eq!(read(370).len(), 5);
+}

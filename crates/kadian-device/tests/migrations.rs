@@ -109,6 +109,9 @@ fn persons_stored_before_the_pinyin_column_are_found_by_full_pinyin_after_the_up
              DROP TABLE follow_up_visit;
              DROP TABLE case_transition;
              ALTER TABLE passage DROP COLUMN destination;
+             DROP INDEX reading_counted;
+             DROP INDEX passage_at;
+             CREATE INDEX passage_at ON passage (at_utc);
              PRAGMA user_version = 5;",
             DbKey::from_bytes(KEY).to_hex()
         ))

@@ -18,6 +18,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::AddAssign;
+use std::sync::Arc;
 
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -152,10 +153,10 @@ impl AddAssign for Figures {
 /// the street's layout knows (counted in the street's total only).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unit {
-    /// A compound (小区/自然村), by id.
-    Compound(String),
+    /// A compound (小区/自然村), by id (shared: a street's 600,000 facts name 168 compounds).
+    Compound(Arc<str>),
     /// A community (社区/村), by its 12-digit code: a record whose compound is unknown.
-    Community(String),
+    Community(Arc<str>),
     /// Placed nowhere the layout knows.
     Unplaced,
 }
@@ -227,7 +228,9 @@ pub struct CaseFacts {
 
 /// Everything a count reads, each fact placed. The passages and readings need only cover the
 /// days counted and a day either side (a re-measure may fall after midnight); the travel
-/// declarations and cases, all of them.
+/// declarations and cases, all of them. Of the readings, a first reading below the threshold
+/// that nothing re-measures counts nowhere and may be left out (a street's 300,000 normal
+/// readings need not be read).
 #[derive(Debug, Clone, Default)]
 pub struct DayFacts {
     /// Passages.
@@ -240,6 +243,40 @@ pub struct DayFacts {
     pub cases: Vec<CaseFacts>,
     /// Records voided or replaced by a correction.
     pub corrected: HashSet<Uuid>,
+}
+
+/// The facts a count reads, borrowed: a [`DayFacts`] whole, or a day's slice of time-ordered
+/// passages and readings with the rest.
+#[derive(Debug, Clone, Copy)]
+pub struct FactsRef<'a> {
+    /// Passages.
+    pub passages: &'a [PassageFact],
+    /// Temperature readings.
+    pub readings: &'a [ReadingFact],
+    /// Travel declarations.
+    pub arrivals: &'a [ArrivalFact],
+    /// Observation cases.
+    pub cases: &'a [CaseFacts],
+    /// Records voided or replaced by a correction.
+    pub corrected: &'a HashSet<Uuid>,
+}
+
+impl DayFacts {
+    /// All of it, borrowed.
+    pub fn as_ref(&self) -> FactsRef<'_> {
+        FactsRef {
+            passages: &self.passages,
+            readings: &self.readings,
+            arrivals: &self.arrivals,
+            cases: &self.cases,
+            corrected: &self.corrected,
+        }
+    }
+
+    /// The figures of `date` per unit: [`FactsRef::count`] of all of it.
+    pub fn count(&self, date: NaiveDate, rules: &Counting) -> HashMap<Unit, Figures> {
+        self.as_ref().count(date, rules)
+    }
 }
 
 /// The street's rules a count follows.
@@ -271,7 +308,7 @@ pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&china()).date_naive()
 }
 
-impl DayFacts {
+impl FactsRef<'_> {
     /// The figures of `date` (a China day) per unit, with the street's `rules`. Checkpoints are
     /// not facts: `checkpoints_open` is the caller's to add (it reads the layout).
     pub fn count(&self, date: NaiveDate, rules: &Counting) -> HashMap<Unit, Figures> {
@@ -279,7 +316,7 @@ impl DayFacts {
         let next_day = date.checked_add_days(Days::new(1)).unwrap_or(date);
         let end = china_day_start(next_day);
         let on_the_day = |at: DateTime<Utc>| at >= start && at < end;
-        let corrected = &self.corrected;
+        let corrected = self.corrected;
         let mut units: HashMap<Unit, Figures> = HashMap::new();
 
         // The gate.
@@ -366,7 +403,7 @@ impl DayFacts {
         // Home observation, as of the end of the day; today's grades today as today (a case
         // not visited yet is still to visit).
         let grade_as_of = next_day.min(rules.today);
-        for c in &self.cases {
+        for c in self.cases {
             let case = &c.case;
             let transitions: Vec<TransitionFact> = c
                 .transitions
@@ -516,6 +553,36 @@ mod tests {
         };
         let f = facts.count(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), &rules())[&unit()];
         assert_eq!((f.fevers, f.remeasured_normal), (2, 1));
+    }
+
+    #[test]
+    fn leaving_out_normal_first_readings_nothing_remeasures_changes_no_count() {
+        let r = |n: u128, tenths: i16, of: Option<u128>| ReadingFact {
+            id: Uuid::from_u128(n),
+            unit: unit(),
+            at: at("2026-03-02T01:00:00Z") + chrono::Duration::minutes(n as i64),
+            celsius: Celsius::from_tenths(tenths),
+            remeasure_of: of.map(Uuid::from_u128),
+            passage_id: None,
+        };
+        let all = DayFacts {
+            readings: vec![
+                r(1, 365, None),
+                r(2, 380, None),
+                r(3, 364, Some(2)),
+                r(4, 366, None),
+                r(5, 390, Some(4)),
+                r(6, 362, None),
+            ],
+            ..DayFacts::default()
+        };
+        let mut fewer = all.clone();
+        fewer
+            .readings
+            .retain(|x| x.id != Uuid::from_u128(1) && x.id != Uuid::from_u128(6));
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        assert_eq!(all.count(day, &rules()), fewer.count(day, &rules()));
+        assert_eq!(all.count(day, &rules())[&unit()].fevers, 1);
     }
 
     #[test]

@@ -238,13 +238,13 @@ async fn count(
 
     let mut units: HashMap<Unit, Figures> = HashMap::new();
     let checkpoint_unit = |id: &str| match reference.checkpoints.get(id) {
-        Some((compound, _)) => Unit::Compound(compound.clone()),
+        Some((compound, _)) => Unit::Compound(compound.as_str().into()),
         None => Unit::Unplaced,
     };
     let compound_unit =
         |compound: Option<&str>, community: Option<&str>| match (compound, community) {
-            (Some(c), _) if reference.compounds.contains_key(c) => Unit::Compound(c.to_owned()),
-            (_, Some(c)) if reference.communities.contains_key(c) => Unit::Community(c.to_owned()),
+            (Some(c), _) if reference.compounds.contains_key(c) => Unit::Compound(c.into()),
+            (_, Some(c)) if reference.communities.contains_key(c) => Unit::Community(c.into()),
             _ => Unit::Unplaced,
         };
 
@@ -264,7 +264,7 @@ async fn count(
             .any(|p| reference.retired.get(*p).is_some_and(|at| *at < end));
         if !retired {
             units
-                .entry(Unit::Compound(compound.clone()))
+                .entry(Unit::Compound(compound.as_str().into()))
                 .or_default()
                 .checkpoints_open += 1;
         }
@@ -439,8 +439,8 @@ async fn count(
 
     // Up the levels.
     let community_of_unit = |u: &Unit| match u {
-        Unit::Compound(c) => reference.compounds.get(c).map(|(p, _)| p.clone()),
-        Unit::Community(c) => Some(c.clone()),
+        Unit::Compound(c) => reference.compounds.get(&**c).map(|(p, _)| p.clone()),
+        Unit::Community(c) => Some(c.to_string()),
         Unit::Unplaced => None,
     };
     let mut total = Figures::default();
@@ -458,7 +458,7 @@ async fn count(
             None => unplaced += *f,
         }
         if let Unit::Compound(c) = unit {
-            if let Some(z) = reference.zone_of.get(c) {
+            if let Some(z) = reference.zone_of.get(&**c) {
                 *by_zone.entry(z.clone()).or_default() += *f;
             }
         }

@@ -2,7 +2,8 @@
 //! one table (figure, value, target, ratio = value / target; ≤ 1 meets the target).
 //!
 //! Options: `--people N` (roster size, default 140000), `--iterations N` (writes timed, default
-//! 2000), `--cases N` (open home-observation cases of one community, default 2000).
+//! 2000), `--cases N` (open home-observation cases of one community, default 2000), `--passages N`
+//! (the street dashboard's 14 days of passages, default 300000).
 
 use std::time::Instant as Clock;
 
@@ -295,6 +296,134 @@ fn todays_list(dir: &std::path::Path, cases: usize, runs: usize) -> Result<Stats
     Ok(Stats::of(&mut samples))
 }
 
+/// A street laptop holding the roster (`store`), 99 checkpoints and `passages` passages with a
+/// reading each over the last 14 days (one in 50 a fever, one in 7 with a plate): its dashboard
+/// for today, timed `runs` times. Returns the times and the passages it counted on the day.
+fn street_dashboard(
+    dir: &std::path::Path,
+    mut store: Store,
+    passages: usize,
+    runs: usize,
+) -> Result<(Stats, u32)> {
+    use kadian_domain::sync::{Change, Role, Scope};
+    let change = |kind: &str, id: String, body: serde_json::Value| Change {
+        kind: kind.into(),
+        id,
+        version: 1,
+        deleted: false,
+        body,
+    };
+    store.set_enrolment(&kadian_device::Enrolment {
+        server_url: "http://127.0.0.1:9".into(),
+        device_id: "street-laptop".into(),
+        token: "t".into(),
+        role: Role::Street,
+        scope: Scope {
+            street: "411402001".into(),
+            community: None,
+            compound: None,
+            checkpoint: None,
+        },
+        cert_sha256: None,
+        device_name: None,
+    })?;
+    // 33 communities of 6 compounds, 99 checkpoints: the street's layout.
+    let mut changes = Vec::new();
+    let mut gates = Vec::new();
+    for c in 0..33 {
+        let code = format!("411402001{:03}", c + 1);
+        changes.push(change(
+            "community",
+            code.clone(),
+            serde_json::json!({"code": code, "name": format!("第{}社区", c + 1), "street": "411402001"}),
+        ));
+        for k in 0..6 {
+            let compound = new_id().to_string();
+            changes.push(change(
+                "compound",
+                compound.clone(),
+                serde_json::json!({"id": compound, "name": format!("小区{c}-{k}"), "community": code}),
+            ));
+            if k < 3 {
+                let gate = new_id().to_string();
+                changes.push(change(
+                    "checkpoint",
+                    gate.clone(),
+                    serde_json::json!({"id": gate, "name": "东门", "compound": compound}),
+                ));
+                gates.push(gate);
+            }
+        }
+    }
+    store.apply_pull(&changes, 1)?;
+    let now = chrono::Utc::now();
+    let mut batch = Vec::with_capacity(10_000);
+    for i in 0..passages {
+        let at = Instant {
+            utc: now - chrono::Duration::seconds((i as i64 * 14 * 86_400) / passages as i64),
+            offset_minutes: 480,
+        };
+        let passage = Passage {
+            id: new_id(),
+            checkpoint_id: gates[i % gates.len()].clone(),
+            direction: if i % 2 == 0 {
+                Direction::In
+            } else {
+                Direction::Out
+            },
+            at,
+            person_id: None,
+            walk_in_name: Some(format!("访客{i}")),
+            plate: (i % 7 == 0).then(|| "豫N12345".to_owned()),
+            companions: 0,
+            purpose: None,
+            destination: None,
+            recorded_by: "volunteer-bench".into(),
+        };
+        let celsius = Celsius::from_tenths(if i % 50 == 0 { 381 } else { 365 });
+        let reading = TemperatureReading {
+            id: new_id(),
+            passage_id: Some(passage.id),
+            person_id: None,
+            checkpoint_id: passage.checkpoint_id.clone(),
+            at,
+            celsius,
+            fever: FeverThreshold::default().is_fever(celsius),
+            remeasure_of: None,
+            recorded_by: "volunteer-bench".into(),
+        };
+        batch.push(PassageRegistration {
+            passage,
+            reading: Some(reading),
+            travel: None,
+        });
+        if batch.len() == 10_000 {
+            store.record_passages(&batch, Source::Sync)?;
+            batch.clear();
+        }
+    }
+    store.record_passages(&batch, Source::Sync)?;
+    let core = kadian_device::AppCore::open_store(dir, store);
+    let today = (now + chrono::Duration::hours(8)).date_naive().to_string();
+    let mut samples = Vec::with_capacity(runs);
+    let mut counted = 0;
+    for _ in 0..runs {
+        let t = Clock::now();
+        let board = core
+            .dashboard(&kadian_device::areas::dashboard::DashboardQuery {
+                date: today.clone(),
+                community: None,
+                compound: None,
+            })
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        samples.push(t.elapsed());
+        counted = board.unit.figures.passages_in + board.unit.figures.passages_out;
+        anyhow::ensure!(counted > 0, "the dashboard counted no passages");
+        anyhow::ensure!(board.below.len() == 33, "{} communities", board.below.len());
+    }
+    Ok((Stats::of(&mut samples), counted))
+}
+
 fn lookups(store: &Store, queries: &[String]) -> Result<Stats> {
     let mut samples = Vec::with_capacity(queries.len());
     for q in queries {
@@ -455,7 +584,16 @@ fn main() -> Result<()> {
         let stats = lookups(&store, queries)?;
         table.row(figure, ms(stats.p99), "ms", Some(10.0));
     }
-    drop(store);
+    let passages = cli_number("--passages", 300_000);
+    let (board, counted) = street_dashboard(&dir, store, passages, 5)?;
+    table.row(
+        &format!(
+            "street dashboard (概况) over {people} residents and {passages} passages in 14 days ({counted} on the day): max of 5"
+        ),
+        board.max.as_secs_f64(),
+        "s",
+        Some(1.0),
+    );
 
     table.print();
     let _ = std::fs::remove_dir_all(&dir);

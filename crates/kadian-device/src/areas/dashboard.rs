@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use kadian_domain::figures::{
-    china_date, china_day_start, ArrivalFact, CaseFacts, Counting, DayFacts, Figures, PassageFact,
-    ReadingFact, Unit,
+    china_date, china_day_start, ArrivalFact, CaseFacts, Counting, DayFacts, FactsRef, Figures,
+    PassageFact, ReadingFact, Unit,
 };
 use kadian_domain::plate::province_abbreviation;
 use kadian_domain::sync::Role;
@@ -128,7 +128,7 @@ impl<'a> Placing<'a> {
             gates: reference
                 .checkpoints
                 .iter()
-                .map(|(id, g)| (id.as_str(), Unit::Compound(g.compound.clone())))
+                .map(|(id, g)| (id.as_str(), Unit::Compound(g.compound.as_str().into())))
                 .collect(),
         }
     }
@@ -142,12 +142,8 @@ impl<'a> Placing<'a> {
 
     fn place(&self, compound: Option<&str>, community: Option<&str>) -> Unit {
         match (compound, community) {
-            (Some(c), _) if self.reference.compounds.contains_key(c) => {
-                Unit::Compound(c.to_owned())
-            }
-            (_, Some(c)) if self.reference.communities.contains_key(c) => {
-                Unit::Community(c.to_owned())
-            }
+            (Some(c), _) if self.reference.compounds.contains_key(c) => Unit::Compound(c.into()),
+            (_, Some(c)) if self.reference.communities.contains_key(c) => Unit::Community(c.into()),
             _ => Unit::Unplaced,
         }
     }
@@ -158,7 +154,7 @@ impl<'a> Placing<'a> {
             Unit::Compound(c) => self
                 .reference
                 .compounds
-                .get(c)
+                .get(&**c)
                 .map(|c| c.community.as_str()),
             Unit::Community(c) => Some(c),
             Unit::Unplaced => None,
@@ -274,7 +270,12 @@ impl AppCore {
         let named = |level: Level, id: &str| UnitFigures {
             id: id.to_owned(),
             name: match level {
-                Level::Street => place_name(id),
+                // The street's own name is not in the reference data a device pulls: its
+                // county's, with the street's code (`河南省商丘市梁园区 411402001`).
+                Level::Street => match id.get(..6) {
+                    Some(county) => format!("{} {id}", place_name(county)),
+                    None => id.to_owned(),
+                },
                 Level::Community => reference
                     .communities
                     .get(id)
@@ -358,30 +359,29 @@ impl AppCore {
         let to = china_day_start(last) + chrono::Duration::days(2);
         let judged = self.judged_through()?.unwrap_or(NaiveDate::MIN);
         let store = self.store();
-        let mut passages: Vec<PassageFact> = store
-            .gate_rows(from, to)?
-            .into_iter()
-            .map(|p| PassageFact {
-                unit: placing.gate(&p.checkpoint_id),
+        // Read in time order (the index's), so that each day's count takes its own slice.
+        let mut passages: Vec<PassageFact> = Vec::new();
+        store.each_counted_passage(from, to, |p| {
+            passages.push(PassageFact {
+                unit: placing.gate(p.checkpoint_id),
                 id: p.id,
                 at: p.at,
                 inward: p.inward,
-                plate: p.plate,
+                plate: p.plate.map(str::to_owned),
             })
-            .collect();
-        passages.sort_by_key(|p| p.at);
-        let mut readings: Vec<ReadingFact> = store
-            .reading_rows(from, to)?
-            .into_iter()
-            .map(|r| ReadingFact {
-                unit: placing.gate(&r.checkpoint_id),
+        })?;
+        let mut readings: Vec<ReadingFact> = Vec::new();
+        store.each_counted_reading(from, to, FeverThreshold::default().0.tenths(), |r| {
+            readings.push(ReadingFact {
+                unit: placing.gate(r.checkpoint_id),
                 id: r.id,
                 at: r.at,
                 celsius: Celsius::from_tenths(r.celsius_tenths),
                 remeasure_of: r.remeasure_of,
                 passage_id: r.passage_id,
             })
-            .collect();
+        })?;
+        // The readings re-measured come after those of the range: into time order.
         readings.sort_by_key(|r| r.at);
         let arrivals = store
             .arrival_rows()?
@@ -439,18 +439,18 @@ struct SortedFacts {
 }
 
 impl SortedFacts {
-    /// The facts a count of `day` reads.
-    fn of_day(&self, day: NaiveDate) -> DayFacts {
+    /// The facts a count of `day` reads: its passages and readings and a day either side.
+    fn of_day(&self, day: NaiveDate) -> FactsRef<'_> {
         let from = china_day_start(day) - chrono::Duration::days(1);
         let to = china_day_start(day) + chrono::Duration::days(2);
         let p0 = self.passages.partition_point(|p| p.at < from);
         let p1 = self.passages.partition_point(|p| p.at < to);
         let r0 = self.readings.partition_point(|r| r.at < from);
         let r1 = self.readings.partition_point(|r| r.at < to);
-        DayFacts {
-            passages: self.passages[p0..p1].to_vec(),
-            readings: self.readings[r0..r1].to_vec(),
-            ..self.rest.clone()
+        FactsRef {
+            passages: &self.passages[p0..p1],
+            readings: &self.readings[r0..r1],
+            ..self.rest.as_ref()
         }
     }
 }
@@ -469,7 +469,7 @@ fn sum_for(
         let counts = match level {
             Level::Street => true,
             Level::Community => placing.community_of(unit) == Some(id),
-            Level::Compound => *unit == Unit::Compound(id.to_owned()),
+            Level::Compound => matches!(unit, Unit::Compound(c) if &**c == id),
         };
         if counts {
             f += *figures;

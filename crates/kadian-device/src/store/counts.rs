@@ -10,28 +10,91 @@ use uuid::Uuid;
 use super::error::Result;
 use super::{parse_utc, ts, uuid_opt, Store};
 
-/// A passage as the counts read it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CountedPassage {
+/// The passages of a time range, read from the `passage_at` index alone (it carries every
+/// column named), in its order.
+pub const SQL_COUNTED_PASSAGES: &str =
+    "SELECT id, checkpoint_id, at_utc, direction, plate FROM passage
+     WHERE at_utc >= ?1 AND at_utc < ?2 ORDER BY at_utc";
+
+/// The lowest fever threshold (tenths of °C) the `reading_counted` index serves: 37.0 °C.
+pub const COUNTED_FROM_TENTHS: i16 = 370;
+
+/// The readings of a time range at or above 37.0 °C and the re-measures, from the
+/// `reading_counted` partial index alone (its condition is repeated word for word: SQLite uses a
+/// partial index only for a query that states it).
+pub const SQL_COUNTED_READINGS: &str =
+    "SELECT id, checkpoint_id, at_utc, celsius_tenths, remeasure_of, passage_id
+     FROM temperature_reading
+     WHERE at_utc >= ?1 AND at_utc < ?2
+       AND (celsius_tenths >= 370 OR remeasure_of IS NOT NULL)
+     ORDER BY at_utc";
+
+/// The readings re-measured in a time range (whatever their temperature): looked up by id.
+pub const SQL_REMEASURED_READINGS: &str =
+    "SELECT id, checkpoint_id, at_utc, celsius_tenths, remeasure_of, passage_id
+     FROM temperature_reading
+     WHERE id IN (SELECT remeasure_of FROM temperature_reading
+                  WHERE at_utc >= ?1 AND at_utc < ?2
+                    AND (celsius_tenths >= 370 OR remeasure_of IS NOT NULL)
+                    AND remeasure_of IS NOT NULL)";
+
+/// Every reading of a time range (a fever threshold below 37.0 °C: the partial index does not
+/// serve it).
+const SQL_ALL_READINGS: &str =
+    "SELECT id, checkpoint_id, at_utc, celsius_tenths, remeasure_of, passage_id
+     FROM temperature_reading WHERE at_utc >= ?1 AND at_utc < ?2 ORDER BY at_utc";
+
+/// A reading row of the counted-readings queries.
+fn counted_reading<'r>(r: &'r rusqlite::Row<'_>) -> rusqlite::Result<CountedReading<'r>> {
+    Ok(CountedReading {
+        id: uuid_ref(r, 0)?.unwrap_or_default(),
+        checkpoint_id: text(r, 1)?,
+        at: parse_utc(text(r, 2)?),
+        celsius_tenths: r.get(3)?,
+        remeasure_of: uuid_ref(r, 4)?,
+        passage_id: uuid_ref(r, 5)?,
+    })
+}
+
+/// A text column borrowed from the row (no copy), or none when NULL.
+fn text_or_null<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<&'r str>> {
+    r.get_ref(i)?.as_str_or_null().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// A NOT NULL text column borrowed from the row.
+fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    Ok(text_or_null(r, i)?.unwrap_or_default())
+}
+
+/// A UUID column read without copying it (a malformed one reads as none).
+fn uuid_ref(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
+    Ok(text_or_null(r, i)?.and_then(|s| Uuid::parse_str(s).ok()))
+}
+
+/// A passage as the counts read it, borrowed from the row being read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CountedPassage<'r> {
     /// Passage id.
     pub id: Uuid,
     /// Its checkpoint.
-    pub checkpoint_id: String,
+    pub checkpoint_id: &'r str,
     /// When (UTC).
     pub at: DateTime<Utc>,
     /// In (进), else out.
     pub inward: bool,
     /// Plate, if recorded.
-    pub plate: Option<String>,
+    pub plate: Option<&'r str>,
 }
 
-/// A temperature reading as the counts read it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CountedReading {
+/// A temperature reading as the counts read it, borrowed from the row being read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CountedReading<'r> {
     /// Reading id.
     pub id: Uuid,
     /// Its checkpoint.
-    pub checkpoint_id: String,
+    pub checkpoint_id: &'r str,
     /// When (UTC).
     pub at: DateTime<Utc>,
     /// Tenths of °C.
@@ -64,49 +127,70 @@ pub struct CountedArrival {
 }
 
 impl Store {
-    /// Passages between two instants (`from` inclusive, `to` exclusive), every checkpoint.
-    pub fn gate_rows(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<CountedPassage>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, checkpoint_id, at_utc, direction, plate FROM passage
-             WHERE at_utc >= ?1 AND at_utc < ?2",
-        )?;
-        let rows = stmt
-            .query_map([ts(from), ts(to)], |r| {
-                Ok(CountedPassage {
-                    id: uuid_opt(r.get(0)?).unwrap_or_default(),
-                    checkpoint_id: r.get(1)?,
-                    at: parse_utc(&r.get::<_, String>(2)?),
-                    inward: r.get::<_, String>(3)? == "in",
-                    plate: r.get(4)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
-    /// Temperature readings between two instants, every checkpoint.
-    pub fn reading_rows(
+    /// Passages between two instants (`from` inclusive, `to` exclusive), every checkpoint, in
+    /// time order, each handed to `each` as it is read (nothing is kept here: a street's 14 days
+    /// are 300,000 rows, read from the `passage_at` index alone).
+    pub fn each_counted_passage(
         &self,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> Result<Vec<CountedReading>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, checkpoint_id, at_utc, celsius_tenths, remeasure_of, passage_id
-             FROM temperature_reading WHERE at_utc >= ?1 AND at_utc < ?2",
-        )?;
-        let rows = stmt
-            .query_map([ts(from), ts(to)], |r| {
-                Ok(CountedReading {
-                    id: uuid_opt(r.get(0)?).unwrap_or_default(),
-                    checkpoint_id: r.get(1)?,
-                    at: parse_utc(&r.get::<_, String>(2)?),
-                    celsius_tenths: r.get(3)?,
-                    remeasure_of: uuid_opt(r.get(4)?),
-                    passage_id: uuid_opt(r.get(5)?),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        mut each: impl FnMut(CountedPassage<'_>),
+    ) -> Result<()> {
+        let mut stmt = self.conn.prepare_cached(SQL_COUNTED_PASSAGES)?;
+        let mut rows = stmt.query([ts(from), ts(to)])?;
+        while let Some(r) = rows.next()? {
+            each(CountedPassage {
+                id: uuid_ref(r, 0)?.unwrap_or_default(),
+                checkpoint_id: text(r, 1)?,
+                at: parse_utc(text(r, 2)?),
+                inward: text(r, 3)? == "in",
+                plate: text_or_null(r, 4)?,
+            });
+        }
+        Ok(())
+    }
+
+    /// The temperature readings between two instants a count can use: those at or above
+    /// `fever_tenths` (tenths of °C), the re-measures, and the readings they re-measure (a first
+    /// reading below the threshold that nothing re-measures counts nowhere). Every checkpoint,
+    /// each handed to `each` once, those of the range in time order, then the re-measured ones
+    /// of the range not handed yet.
+    pub fn each_counted_reading(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        fever_tenths: i16,
+        mut each: impl FnMut(CountedReading<'_>),
+    ) -> Result<()> {
+        let read = counted_reading;
+        let range = [ts(from), ts(to)];
+        if fever_tenths < COUNTED_FROM_TENTHS {
+            let mut stmt = self.conn.prepare_cached(SQL_ALL_READINGS)?;
+            let mut rows = stmt.query(rusqlite::params![range[0], range[1]])?;
+            while let Some(r) = rows.next()? {
+                each(read(r)?);
+            }
+            return Ok(());
+        }
+        let mut handed = std::collections::HashSet::new();
+        let mut stmt = self.conn.prepare_cached(SQL_COUNTED_READINGS)?;
+        let mut rows = stmt.query(rusqlite::params![range[0], range[1]])?;
+        while let Some(r) = rows.next()? {
+            let reading = read(r)?;
+            if reading.celsius_tenths >= fever_tenths || reading.remeasure_of.is_some() {
+                handed.insert(reading.id);
+                each(reading);
+            }
+        }
+        let mut stmt = self.conn.prepare_cached(SQL_REMEASURED_READINGS)?;
+        let mut rows = stmt.query(rusqlite::params![range[0], range[1]])?;
+        while let Some(r) = rows.next()? {
+            let reading = read(r)?;
+            if handed.insert(reading.id) {
+                each(reading);
+            }
+        }
+        Ok(())
     }
 
     /// Every travel declaration held, with its person's place and its passage's checkpoint.

@@ -74,6 +74,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0009_passage_destination.sql"),
         then: None,
     },
+    Migration {
+        version: 10,
+        name: "0010_figure_indexes.sql",
+        sql: include_str!("../../../../migrations/device/0010_figure_indexes.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

@@ -30,7 +30,10 @@ mod search_keys;
 mod travels;
 mod volunteers;
 
-pub use counts::{CountedArrival, CountedPassage, CountedReading};
+pub use counts::{
+    CountedArrival, CountedPassage, CountedReading, SQL_COUNTED_PASSAGES, SQL_COUNTED_READINGS,
+    SQL_REMEASURED_READINGS,
+};
 pub use error::{Result, StoreError};
 pub use imports::ImportCommitted;
 pub use key::{DbKey, KeyError, KeyLocation, KeyPolicy};
