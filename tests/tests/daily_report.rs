@@ -508,10 +508,15 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
             "{b}: {:?}",
             sheet.rows
         );
+        // Its oldest waiting record: 08:03 China time, to the second as the device says it.
+        let oldest = chrono::DateTime::parse_from_rfc3339("2026-12-06T08:03:00+08:00")
+            .expect("t")
+            .with_timezone(&chrono::Utc);
         let status = |pending| kadian_domain::sync::DeviceStatus {
             pending,
             rejected: 0,
             quarantined: 0,
+            oldest_pending: (pending > 0).then_some(oldest),
         };
         db.note_status(&idle_id, &status(3), chrono::Utc::now())
             .await
@@ -523,6 +528,12 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
             late(&r3),
             [(idle_id.clone(), Some(3))],
             "{b}: 3 records wait on it"
+        );
+        assert_eq!(r3.devices_late[0].oldest_pending, Some(oldest), "{b}");
+        let text = kadian_server::report::daily_text(&r3);
+        assert!(
+            text.contains("待传 3 条，最早一条登记于 2026-12-06 08:03"),
+            "{b}: {text}"
         );
         db.note_status(&idle_id, &status(0), chrono::Utc::now())
             .await

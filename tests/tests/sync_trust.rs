@@ -823,9 +823,11 @@ async fn what_a_device_could_not_apply_and_what_was_refused_reach_the_streets_de
                 pending: 0,
                 rejected: 1,
                 quarantined: 1,
+                oldest_pending: None,
             })
         );
         assert!(row.status_at.is_some());
+        assert!(row.last_push_at.is_some(), "its push was kept");
 
         // A device that says nothing (an older app) is listed without a report.
         let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
@@ -865,15 +867,39 @@ async fn what_a_device_could_not_apply_and_what_was_refused_reach_the_streets_de
         };
         // A figure the device reports is kept as it says (the tablet's own rounds report 0
         // pending after a push that went through, so this is where a waiting count is seen).
-        assert_eq!(pull("pending=3&rejected=0&quarantined=0").await, 200);
+        assert_eq!(
+            pull("pending=3&rejected=0&quarantined=0&oldest_pending=2026-12-06T00:03:00Z").await,
+            200
+        );
+        let oldest = chrono::DateTime::parse_from_rfc3339("2026-12-06T00:03:00Z")
+            .expect("t")
+            .with_timezone(&chrono::Utc);
         assert_eq!(
             tablet_row(s.db.devices().await.expect("devices")).status,
             Some(DeviceStatus {
                 pending: 3,
                 rejected: 0,
                 quarantined: 0,
+                oldest_pending: Some(oldest),
             })
         );
+        // A moment years ahead, or not a moment, drops that figure alone.
+        for odd in ["9999-01-01T00:00:00Z", "yesterday", "1970-01-01T00:00:00Z"] {
+            assert_eq!(
+                pull(Box::leak(
+                    format!("pending=3&rejected=0&quarantined=0&oldest_pending={odd}")
+                        .into_boxed_str()
+                ))
+                .await,
+                200
+            );
+            let status = tablet_row(s.db.devices().await.expect("devices")).status;
+            assert_eq!(
+                status.map(|s| (s.pending, s.oldest_pending)),
+                Some((3, None)),
+                "{odd}"
+            );
+        }
         assert_eq!(
             pull("pending=-5&rejected=99999999999999&quarantined=2").await,
             200
@@ -885,6 +911,7 @@ async fn what_a_device_could_not_apply_and_what_was_refused_reach_the_streets_de
                 pending: 0,
                 rejected: 1_000_000_000,
                 quarantined: 2,
+                oldest_pending: None,
             })
         );
         assert_eq!(pull("pending=1&rejected=1&quarantined=abc").await, 200);

@@ -304,6 +304,7 @@ fn the_street_dashboard_equals_counts_taken_straight_from_the_records_at_every_l
         sum += u.figures;
     }
     assert_eq!(sum, street.unit.figures);
+    assert_eq!(street.below_rest, None, "every record is in a community");
 
     // A community: its compounds, adding up to it, and the way back up.
     let a = core.dashboard(&query(Some(A), None)).expect("community");
@@ -347,6 +348,34 @@ fn the_street_dashboard_equals_counts_taken_straight_from_the_records_at_every_l
     // Never synced: it says so, and the records it made wait to be sent (pulled ones do not).
     assert_eq!(street.data_as_of, None);
     assert_eq!(street.pending, 0);
+
+    // A passage at a checkpoint this laptop does not know counts in the street's total, and
+    // the row of what no community holds makes the communities add up to it.
+    let mut stray = recorded.passages[0].clone();
+    stray.id = new_id();
+    stray.checkpoint_id = "gone".into();
+    stray.direction = Direction::In;
+    stray.at = Instant {
+        utc: china(0, 12, 0),
+        offset_minutes: 480,
+    };
+    core.store()
+        .record_passage(
+            &PassageRegistration {
+                passage: stray,
+                reading: None,
+                travel: None,
+            },
+            Source::Sync,
+        )
+        .expect("stray");
+    let again = core.dashboard(&query(None, None)).expect("street");
+    assert_eq!(
+        again.unit.figures.passages_in,
+        street.unit.figures.passages_in + 1
+    );
+    let rest = again.below_rest.expect("a rest row");
+    assert_eq!((rest.passages_in, rest.passages_out), (1, 0));
 }
 
 #[test]

@@ -278,6 +278,18 @@ fn a_registration_waits_to_sync_as_one_entry_with_its_reading() {
     let p = resident(&g);
     let before = g.core.store().pending_entries().expect("entries");
     let fever = g.core.register_passage(&p, "in", "38.5", None).expect("in");
+    // The oldest waiting record is what the device tells the server at its next pull.
+    let oldest = g
+        .core
+        .store()
+        .oldest_pending_at()
+        .expect("oldest")
+        .expect("something waits");
+    let now = chrono::Utc::now();
+    assert!(
+        oldest > now - chrono::Duration::minutes(1) && oldest <= now,
+        "{oldest}"
+    );
     g.core
         .remeasure(&fever.reading.reading_id, "36.9")
         .expect("re-measure");

@@ -12,7 +12,8 @@
 //! - 体温异常 (`fevers`): first readings (not re-measures) at or above the fever threshold;
 //!   复测正常 (`remeasured_normal`): those whose latest re-measure is below it;
 //! - 返乡人员 当日新增: persons whose travel declaration arrives that day, from Hubei (a place
-//!   code starting 42) or elsewhere; 在册: persons with one arriving by then;
+//!   code starting 42 in any of that day's declarations) or elsewhere; 在册: persons with one
+//!   arriving by then; a person once per unit;
 //! - 居家观察: a case's status folded from its transitions effective by that day; its visits on
 //!   the day graded on its day grid (due, seen, missed), as the laptops grade them.
 
@@ -375,9 +376,10 @@ impl FactsRef<'_> {
         }
 
         // Returnees: a person once per unit, however many declarations (a gate and a laptop
-        // both took one).
+        // both took one); new that day from Hubei when any of the day's declarations says so
+        // (whichever was read first).
         let mut on_file: HashSet<(&Unit, Uuid)> = HashSet::new();
-        let mut new_today: HashSet<(&Unit, Uuid)> = HashSet::new();
+        let mut new_today: HashMap<(&Unit, Uuid), bool> = HashMap::new();
         for t in self
             .arrivals
             .iter()
@@ -389,11 +391,13 @@ impl FactsRef<'_> {
                     .or_default()
                     .returnees_registered += 1;
             }
-            if t.arrived != date || !new_today.insert((&t.unit, t.who)) {
-                continue;
+            if t.arrived == date {
+                *new_today.entry((&t.unit, t.who)).or_default() |= t.hubei;
             }
-            let f = units.entry(t.unit.clone()).or_default();
-            if t.hubei {
+        }
+        for ((unit, _), hubei) in new_today {
+            let f = units.entry(unit.clone()).or_default();
+            if hubei {
                 f.returnees_hubei += 1;
             } else {
                 f.returnees_other += 1;
@@ -586,7 +590,7 @@ mod tests {
     }
 
     #[test]
-    fn a_returnee_is_counted_once_however_many_declarations() {
+    fn a_returnee_is_counted_once_however_many_declarations_and_from_hubei_if_any_says_so() {
         let a = |n: u128, who: u128, day: u32, hubei: bool| ArrivalFact {
             id: Uuid::from_u128(n),
             unit: unit(),
@@ -596,7 +600,7 @@ mod tests {
         };
         let facts = DayFacts {
             arrivals: vec![
-                a(1, 100, 2, true),
+                a(1, 100, 2, false),
                 a(2, 100, 2, true),
                 a(3, 101, 2, false),
                 a(4, 102, 1, false),

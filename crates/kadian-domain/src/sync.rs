@@ -139,7 +139,7 @@ pub struct PushRequest {
 }
 
 /// What a device says of itself with each pull (query parameters `pending`, `rejected`,
-/// `quarantined`), as of the start of that pull: its backlog, which the street office sees in
+/// `quarantined`, and `oldest_pending` in RFC 3339), as of the start of that pull: its backlog, which the street office sees in
 /// `kadian-server device list` beside when the device was last seen.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceStatus {
@@ -149,6 +149,10 @@ pub struct DeviceStatus {
     pub rejected: i64,
     /// Pulled changes the device could not apply (quarantined, with their reasons).
     pub quarantined: i64,
+    /// When the oldest record still waiting was made (the device's clock, UTC): how long its
+    /// backlog has been waiting. None when nothing waits, or from an app that does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_pending: Option<DateTime<Utc>>,
 }
 
 /// The server's answer for one record.

@@ -949,20 +949,28 @@ async fn main() -> Result<()> {
                     // Its backlog as it said at its last pull (China time): what waits on it.
                     let backlog = match (d.status, d.status_at) {
                         (Some(s), Some(at)) => format!(
-                            "  pending {} rejected {} quarantined {} (at {})",
+                            "  pending {}{} rejected {} quarantined {} (at {})",
                             s.pending,
+                            s.oldest_pending.map_or(String::new(), |t| format!(
+                                " (oldest {})",
+                                admin::china_minute(t)
+                            )),
                             s.rejected,
                             s.quarantined,
                             admin::china_minute(at)
                         ),
                         _ => String::new(),
                     };
+                    let pushed = d.last_push_at.map_or(String::new(), |t| {
+                        format!("  last push {}", admin::china_minute(t))
+                    });
                     format!(
-                        "{}  {:<10} {:<20} {}{}{}",
+                        "{}  {:<10} {:<20} {}{}{}{}",
                         d.id,
                         d.role.as_str(),
                         d.name,
                         reference.place_label(&d.scope),
+                        pushed,
                         backlog,
                         if d.revoked_at.is_some() {
                             "  (revoked)"

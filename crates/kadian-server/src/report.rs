@@ -85,6 +85,12 @@ pub struct LateDevice {
     pub complete_at: Option<DateTime<Utc>>,
     /// Records it said were waiting to be sent, at its last pull.
     pub pending: Option<i64>,
+    /// When the oldest of them was made (its clock, UTC), as it said at its last pull.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oldest_pending: Option<DateTime<Utc>>,
+    /// Its last push (UTC, to the minute), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_push: Option<DateTime<Utc>>,
 }
 
 /// The daily report of one China day.
@@ -370,6 +376,12 @@ async fn count(
                 last_sync: d.last_seen_at,
                 complete_at: seen,
                 pending: d.status.as_ref().map(|s| s.pending),
+                oldest_pending: d
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.oldest_pending)
+                    .filter(|_| d.status.as_ref().is_some_and(|s| s.pending > 0)),
+                last_push: d.last_push_at,
             });
         }
     }
@@ -775,12 +787,16 @@ pub fn daily_text(r: &DailyReport) -> String {
             .take(10)
             .map(|d| {
                 format!(
-                    "{} {}（最后同步 {}{}）",
+                    "{} {}（最后同步 {}{}{}）",
                     d.place,
                     d.name,
                     d.last_sync.map_or("从未".to_owned(), china_minute),
                     d.pending
-                        .map_or(String::new(), |p| format!("，待传 {p} 条"))
+                        .map_or(String::new(), |p| format!("，待传 {p} 条")),
+                    d.oldest_pending.map_or(String::new(), |t| format!(
+                        "，最早一条登记于 {}",
+                        china_minute(t)
+                    ))
                 )
             })
             .collect();

@@ -28,6 +28,7 @@ vi.mock('../ipc', async (original) => {
         below: q.community
           ? [unit('c1', '八一新苑', 'compound', { passages_in: 70, fevers: 2 })]
           : [a, unit('411402001019', '季庄村', 'community', { passages_in: 50 })],
+        below_rest: q.community ? null : { ...zero, passages_in: 3 },
         trend: [{ date: '2026-12-05', figures: street.figures }, { date: q.date, figures: shown.figures }],
         data_as_of: '2020-01-01 09:12',
         pending: 41,
@@ -68,12 +69,14 @@ describe('概况 (the dashboard)', () => {
     w.unmount()
   })
 
-  it('opens a community from its row (also with Enter) and goes back up to the street', async () => {
+  it('opens a community from its row (also with the space bar) and goes back up to the street', async () => {
     calls.queries.length = 0
     const w = await mounted()
-    const rows = w.findAll('[data-testid="dashboard-below"] tbody tr')
+    const rows = w.findAll('[data-testid="dashboard-below"] tbody tr[role="button"]')
     expect(rows.map((r) => r.find('td').text())).toEqual(['八一社区', '季庄村'])
-    await rows[0].trigger('keydown', { key: 'Enter' })
+    // What no community holds has its row, so that the rows add up to 合计.
+    expect(w.get('[data-testid="dashboard-row-rest"]').text()).toContain('未能归入社区的记录')
+    await rows[0].trigger('keydown', { key: ' ' })
     await flushPromises()
     expect(calls.queries.at(-1)).toMatchObject({ community: '411402001018', compound: null })
     expect(w.get('[data-testid="dashboard-unit"]').text()).toBe('八一社区')

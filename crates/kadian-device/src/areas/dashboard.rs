@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use kadian_domain::figures::{
     china_date, china_day_start, ArrivalFact, CaseFacts, Counting, DayFacts, FactsRef, Figures,
     PassageFact, ReadingFact, Unit,
@@ -16,10 +16,10 @@ use kadian_domain::{Celsius, FeverThreshold};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::views::street_label;
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
 use crate::local_time::local;
-use crate::places::place_name;
 use crate::reference::ReferenceData;
 
 /// How many days the trend shows, the day asked included: the observation period.
@@ -86,6 +86,10 @@ pub struct Dashboard {
     pub above: Vec<UnitFigures>,
     /// The units one level below, each with its figures (none below a compound).
     pub below: Vec<UnitFigures>,
+    /// What the unit counts that no unit below holds (records whose compound or community the
+    /// layout here does not know), so that the level below and this add up to the unit; none
+    /// when nothing is left over.
+    pub below_rest: Option<Figures>,
     /// The last [`TREND_DAYS`] days up to the day shown, oldest first.
     pub trend: Vec<TrendDay>,
     /// 本机数据截至: the last time this device synced (China time, `2026-03-01 09:12`); none if
@@ -177,14 +181,17 @@ impl AppCore {
     /// Errors: `invalid_date`, `not_found` (a community or compound this device does not hold,
     /// or one outside its scope), `not_staff` (a checkpoint tablet).
     pub fn dashboard(&self, q: &DashboardQuery) -> AppResult<Dashboard> {
-        let date = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d").map_err(|_| {
-            AppError::new(
-                "invalid_date",
-                Some("date"),
-                "日期应写作 2026-03-01",
-                "Write the date as 2026-03-01",
-            )
-        })?;
+        let date = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| (2000..=2100).contains(&d.year()))
+            .ok_or_else(|| {
+                AppError::new(
+                    "invalid_date",
+                    Some("date"),
+                    "日期应写作 2026-03-01（2000 至 2100 年）",
+                    "Write the date as 2026-03-01 (years 2000 to 2100)",
+                )
+            })?;
         let enrolment = self.store().enrolment()?.ok_or_else(|| {
             AppError::new(
                 "not_enrolled",
@@ -270,12 +277,7 @@ impl AppCore {
         let named = |level: Level, id: &str| UnitFigures {
             id: id.to_owned(),
             name: match level {
-                // The street's own name is not in the reference data a device pulls: its
-                // county's, with the street's code (`河南省商丘市梁园区 411402001`).
-                Level::Street => match id.get(..6) {
-                    Some(county) => format!("{} {id}", place_name(county)),
-                    None => id.to_owned(),
-                },
+                Level::Street => street_label(id),
                 Level::Community => reference
                     .communities
                     .get(id)
@@ -324,12 +326,19 @@ impl AppCore {
             }
         };
 
+        let mut below_sum = Figures::default();
+        for u in &below {
+            below_sum += u.figures;
+        }
+        let (rest, _) = unit.figures.beyond(&below_sum);
+        let below_rest = (!below.is_empty() && rest != Figures::default()).then_some(rest);
         let store = self.store();
         Ok(Dashboard {
             date: date.to_string(),
             unit,
             above,
             below,
+            below_rest,
             trend,
             data_as_of: store
                 .last_sync_at()?
@@ -381,19 +390,27 @@ impl AppCore {
                 passage_id: r.passage_id,
             })
         })?;
-        // The readings re-measured come after those of the range: into time order.
+        // The readings re-measured come after those of the range: into time order (and the
+        // passages, should a stored instant not read back in its index's order).
         readings.sort_by_key(|r| r.at);
+        passages.sort_by_key(|p| p.at);
         let arrivals = store
             .arrival_rows()?
             .into_iter()
             .map(|t| {
-                let by_person =
-                    placing.place(t.person_compound.as_deref(), t.person_community.as_deref());
+                // As the server places it: a declaration taken at a gate where that gate is
+                // (the tablet that pushed it), else where its person lives (the laptop that
+                // took it serves the person's compound).
+                let by_gate = t
+                    .checkpoint_id
+                    .as_deref()
+                    .map_or(Unit::Unplaced, |g| placing.gate(g));
                 ArrivalFact {
                     id: t.id,
-                    unit: match (by_person, t.checkpoint_id.as_deref()) {
-                        (Unit::Unplaced, Some(g)) => placing.gate(g),
-                        (unit, _) => unit,
+                    unit: match by_gate {
+                        Unit::Unplaced => placing
+                            .place(t.person_compound.as_deref(), t.person_community.as_deref()),
+                        unit => unit,
                     },
                     who: t.person_id.unwrap_or(t.id),
                     arrived: t.to_date.unwrap_or_else(|| china_date(t.declared_at)),

@@ -1,7 +1,10 @@
 //! The enrolment screen's facts: what this device is enrolled as, with its place's name.
 
+use kadian_domain::sync::Role;
 use serde::Serialize;
 use ts_rs::TS;
+
+use super::views::street_label;
 
 use crate::app_error::AppResult;
 use crate::core::AppCore;
@@ -51,7 +54,9 @@ impl AppCore {
             .or_else(|| {
                 let community = e.scope.community.as_deref()?;
                 r.communities.get(community).map(|c| c.name.clone())
-            });
+            })
+            // A street laptop: its street, known from its enrolment.
+            .or_else(|| (e.role == Role::Street).then(|| street_label(&e.scope.street)));
         let place_retired_at = r
             .retired_at(e.scope.checkpoint.as_deref(), e.scope.compound.as_deref())
             .map(|at| {

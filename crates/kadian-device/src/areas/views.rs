@@ -286,6 +286,16 @@ impl AppCore {
     }
 }
 
+/// The street as a device names it: its county's full name and its code
+/// (`河南省商丘市梁园区 411402001`). The street's own name is not in the reference data devices
+/// pull.
+pub fn street_label(code: &str) -> String {
+    match code.get(..6) {
+        Some(county) => format!("{} {code}", crate::places::place_name(county)),
+        None => code.to_owned(),
+    }
+}
+
 /// A file written by an export.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]

@@ -118,6 +118,17 @@ impl Store {
         Ok(rows)
     }
 
+    /// When the oldest outbox row not yet acknowledged was made (this device's clock), if any:
+    /// how long the backlog has waited.
+    pub fn oldest_pending_at(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let at: Option<String> = self.conn.query_row(
+            "SELECT min(created_at) FROM outbox WHERE state IN ('pending', 'sent')",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(at.as_deref().map(super::parse_utc))
+    }
+
     /// Number of outbox rows not yet acknowledged (pending or sent).
     pub fn pending_count(&self) -> Result<i64> {
         Ok(self.conn.query_row(

@@ -321,8 +321,15 @@ impl SyncClient {
         status: Option<&DeviceStatus>,
     ) -> Result<PullResponse, SyncError> {
         let report = status.map_or_else(String::new, |s| {
+            let oldest = s.oldest_pending.map_or_else(String::new, |at| {
+                // `Z`, not `+00:00`: nothing in it to escape in a query string.
+                format!(
+                    "&oldest_pending={}",
+                    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                )
+            });
             format!(
-                "&pending={}&rejected={}&quarantined={}",
+                "&pending={}&rejected={}&quarantined={}{oldest}",
                 s.pending, s.rejected, s.quarantined
             )
         });

@@ -192,6 +192,7 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
             pending: store.pending_entries()?,
             rejected: store.rejected_count()?,
             quarantined: store.quarantined_count()?,
+            oldest_pending: store.oldest_pending_at()?,
         }
     };
     let mut report_status = Some(status);

@@ -141,6 +141,8 @@ pub struct DeviceRow {
     pub status: Option<DeviceStatus>,
     /// When it said it.
     pub status_at: Option<DateTime<Utc>>,
+    /// When it last pushed (to the minute: written at most once a minute).
+    pub last_push_at: Option<DateTime<Utc>>,
     /// When it last had nothing waiting to send (a pull that said pending = 0): everything it
     /// recorded before then is here.
     pub complete_at: Option<DateTime<Utc>>,
@@ -426,6 +428,9 @@ pub trait Directory: Send + Sync {
         status: &DeviceStatus,
         at: DateTime<Utc>,
     ) -> DbResult<()>;
+    /// Keeps when a device pushed (`at`: the server's clock): written when the last one is a
+    /// minute old, so a push stays one write of its records.
+    async fn note_push(&self, device_id: &str, at: DateTime<Utc>) -> DbResult<()>;
     /// Revokes a device; false when unknown.
     async fn revoke(&self, id: &str, now: DateTime<Utc>) -> DbResult<bool>;
     /// Keeps a signed daily report (frozen); `false` when that day is signed already (the

@@ -59,6 +59,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         10,
         include_str!("../../../../migrations/server/postgres/0010_record_kind_event.sql"),
     ),
+    (
+        11,
+        include_str!("../../../../migrations/server/postgres/0011_device_push.sql"),
+    ),
 ];
 
 /// The PostgreSQL backend: one connection, shared under a lock (pushes serialise on the change
@@ -1228,7 +1232,8 @@ impl super::Directory for PgDb {
         let rows = client
             .query(
                 "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at,
-                        status_pending, status_rejected, status_quarantined, status_at, complete_at
+                        status_pending, status_rejected, status_quarantined, status_at, complete_at,
+                        last_push_at, status_oldest_pending
                  FROM device ORDER BY enrolled_at",
                 &[],
             )
@@ -1254,11 +1259,13 @@ impl super::Directory for PgDb {
                         pending,
                         rejected,
                         quarantined,
+                        oldest_pending: r.get(17),
                     }),
                     _ => None,
                 },
                 status_at: r.get(14),
                 complete_at: r.get(15),
+                last_push_at: r.get(16),
             })
             .collect())
     }
@@ -1274,12 +1281,33 @@ impl super::Directory for PgDb {
             .execute(
                 // The WHERE clause is read before the SET list: its parameters carry their types.
                 "UPDATE device SET status_pending = $2, status_rejected = $3, status_quarantined = $4, status_at = $5,
-                        complete_at = CASE WHEN $2 = 0 THEN $5 ELSE complete_at END
+                        complete_at = CASE WHEN $2 = 0 THEN $5 ELSE complete_at END,
+                        status_oldest_pending = $6
                  WHERE id = $1 AND revoked_at IS NULL
                    AND (status_pending IS DISTINCT FROM $2 OR status_rejected IS DISTINCT FROM $3
                         OR status_quarantined IS DISTINCT FROM $4
+                        OR status_oldest_pending IS DISTINCT FROM $6::timestamptz
                         OR status_at IS NULL OR status_at < $5::timestamptz - interval '1 minute')",
-                &[&device_id, &status.pending, &status.rejected, &status.quarantined, &at],
+                &[
+                    &device_id,
+                    &status.pending,
+                    &status.rejected,
+                    &status.quarantined,
+                    &at,
+                    &status.oldest_pending,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn note_push(&self, device_id: &str, at: DateTime<Utc>) -> DbResult<()> {
+        let client = self.conn().await?;
+        client
+            .execute(
+                "UPDATE device SET last_push_at = $2
+                 WHERE id = $1 AND (last_push_at IS NULL OR last_push_at < $2::timestamptz - interval '1 minute')",
+                &[&device_id, &at],
             )
             .await?;
         Ok(())

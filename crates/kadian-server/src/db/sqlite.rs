@@ -59,6 +59,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         10,
         include_str!("../../../../migrations/server/sqlite/0010_record_kind_event.sql"),
     ),
+    (
+        11,
+        include_str!("../../../../migrations/server/sqlite/0011_device_push.sql"),
+    ),
 ];
 
 /// The newest schema version of this build.
@@ -1067,7 +1071,8 @@ impl super::Directory for SqliteDb {
         self.run(|conn| {
             let mut stmt = conn.prepare(
                 "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at,
-                        status_pending, status_rejected, status_quarantined, status_at, complete_at
+                        status_pending, status_rejected, status_quarantined, status_at, complete_at,
+                        last_push_at, status_oldest_pending
                  FROM device ORDER BY enrolled_at",
             )?;
             let rows = stmt
@@ -1091,11 +1096,16 @@ impl super::Directory for SqliteDb {
                                 pending,
                                 rejected,
                                 quarantined,
+                                oldest_pending: r
+                                    .get::<_, Option<String>>(17)?
+                                    .as_deref()
+                                    .map(parse_ts),
                             }),
                             _ => None,
                         },
                         status_at: r.get::<_, Option<String>>(14)?.as_deref().map(parse_ts),
                         complete_at: r.get::<_, Option<String>>(15)?.as_deref().map(parse_ts),
+                        last_push_at: r.get::<_, Option<String>>(16)?.as_deref().map(parse_ts),
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -1116,9 +1126,11 @@ impl super::Directory for SqliteDb {
             // stays a read.
             conn.execute(
                 "UPDATE device SET status_pending = ?2, status_rejected = ?3, status_quarantined = ?4, status_at = ?5,
-                        complete_at = CASE WHEN ?2 = 0 THEN ?5 ELSE complete_at END
+                        complete_at = CASE WHEN ?2 = 0 THEN ?5 ELSE complete_at END,
+                        status_oldest_pending = ?7
                  WHERE id = ?1 AND revoked_at IS NULL
                    AND (status_pending IS NOT ?2 OR status_rejected IS NOT ?3 OR status_quarantined IS NOT ?4
+                        OR status_oldest_pending IS NOT ?7
                         OR status_at IS NULL OR status_at < ?6)",
                 params![
                     id,
@@ -1126,8 +1138,22 @@ impl super::Directory for SqliteDb {
                     s.rejected,
                     s.quarantined,
                     ts(at),
-                    ts(at - chrono::Duration::minutes(1))
+                    ts(at - chrono::Duration::minutes(1)),
+                    s.oldest_pending.map(ts)
                 ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn note_push(&self, device_id: &str, at: DateTime<Utc>) -> DbResult<()> {
+        let id = device_id.to_owned();
+        self.run(move |conn| {
+            conn.execute(
+                "UPDATE device SET last_push_at = ?2
+                 WHERE id = ?1 AND (last_push_at IS NULL OR last_push_at < ?3)",
+                params![id, ts(at), ts(at - chrono::Duration::minutes(1))],
             )?;
             Ok(())
         })

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use kadian_domain::sync::{
     DeviceStatus, PullResponse, PushRequest, PushResponse, Receipt, ReceiptStatus, Role,
     CLOCK_SKEW_FLAG_MS, MAX_PUSH_BYTES, MAX_PUSH_RECORDS,
@@ -154,6 +154,9 @@ pub(super) async fn push(
         .await
         .map_err(Failure::internal)?
         .map_err(Failure::internal)?;
+    if let Err(e) = state.db.note_push(&device.id, received_at).await {
+        tracing::warn!(device = %device.id, error = %e, "the push's time was not kept");
+    }
     let count = |s: ReceiptStatus| receipts.iter().filter(|r| r.status == s).count();
     tracing::info!(
         target: AUDIT,
@@ -188,11 +191,25 @@ pub struct PullQuery {
     pub rejected: Option<String>,
     /// Pulled changes the device could not apply.
     pub quarantined: Option<String>,
+    /// When the oldest record waiting on the device was made (RFC 3339).
+    pub oldest_pending: Option<String>,
 }
 
 /// Largest backlog figure kept: a device's own report, bounded so a hostile one cannot make the
 /// device list absurd.
 const MAX_STATUS_FIGURE: i64 = 1_000_000_000;
+
+/// The moment a device says its oldest waiting record was made: kept when it reads as RFC 3339
+/// and lies between 2020-01-01 and a day after `now` (a device's clock may run ahead a little;
+/// a hostile or broken one cannot make the device list absurd). Anything else drops this figure
+/// alone.
+fn oldest_pending(said: Option<&str>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let at = DateTime::parse_from_rfc3339(said?.trim())
+        .ok()?
+        .with_timezone(&Utc);
+    let earliest = DateTime::<Utc>::from_timestamp(1_577_836_800, 0)?;
+    (at >= earliest && at <= now + chrono::Duration::days(1)).then_some(at)
+}
 
 /// What a device may pull.
 pub fn filter_for(device: &Device) -> PullFilter {
@@ -254,6 +271,7 @@ pub(super) async fn pull(
             pending,
             rejected,
             quarantined,
+            oldest_pending: oldest_pending(q.oldest_pending.as_deref(), Utc::now()),
         }),
         _ => None,
     };
