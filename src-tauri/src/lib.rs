@@ -202,6 +202,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::gate::gate_void,
             commands::places::places_tree,
             commands::dashboard::dashboard_show,
+            commands::dashboard::dashboard_export,
             commands::review::review_passages,
             commands::review::review_readings,
             commands::review::review_travels,

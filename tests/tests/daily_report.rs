@@ -469,13 +469,19 @@ async fn the_daily_report_counts_the_day_per_community_zone_and_street() {
         // A tablet enrolled that has not sent everything is late, named with what waits on it;
         // its community's data (and the street's) is of unknown freshness until it has.
         let idle = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_b).await;
-        let idle_id = idle
+        let idle_enrolment = idle
             .core
             .store()
             .enrolment()
             .expect("enrolment")
-            .expect("enrolled")
-            .device_id;
+            .expect("enrolled");
+        // The server names its street at enrolment: a street laptop's titles and 日报 say it.
+        assert_eq!(
+            idle_enrolment.street_name.as_deref(),
+            Some("平原街道"),
+            "{b}"
+        );
+        let idle_id = idle_enrolment.device_id;
         let late = |r: &kadian_server::report::DailyReport| {
             r.devices_late
                 .iter()

@@ -67,6 +67,7 @@ fn laptop(
             },
             cert_sha256: None,
             device_name: Some("街道笔记本".into()),
+            street_name: None,
         })
         .expect("enrol");
     let mut changes = vec![
@@ -561,4 +562,62 @@ fn the_counts_read_a_time_range_of_an_index_and_only_the_readings_that_can_count
     assert_eq!(read(365).len(), 6);
     // 37.0 °C: the warm reading is a fever.
     assert_eq!(read(370).len(), 5);
+}
+
+#[test]
+fn the_laptop_writes_the_days_report_in_the_template_and_it_reads_back() {
+    let (core, dir) = laptop(Role::Street, None, None);
+    record_day(&core);
+    let board = core.dashboard(&query(None, None)).expect("street");
+    let out = dir.path().join("exports");
+    let written = core
+        .dashboard_export(&query(None, None), "王芳", "0370-1234567", &out)
+        .expect("export");
+    assert!(
+        written.file_name.starts_with("日报_20260302_"),
+        "{}",
+        written.file_name
+    );
+    assert_eq!(written.rows, 2, "a row per community");
+    let grid = kadian_registers::read_grid(std::path::Path::new(&written.path)).expect("read back");
+    let text = |c: &kadian_registers::Cell| match c {
+        kadian_registers::Cell::Text(t) => t.clone(),
+        kadian_registers::Cell::Number(n) => n.to_string(),
+        _ => String::new(),
+    };
+    let row_of = |name: &str| {
+        grid.rows
+            .iter()
+            .find(|r| r.iter().any(|c| text(c) == name))
+            .unwrap_or_else(|| panic!("no row {name}"))
+            .iter()
+            .map(text)
+            .collect::<Vec<_>>()
+    };
+    // 合计: 开设数 in column C, 人员进出 进 in E, 体温异常 in J; 在岗人次 (D) left empty.
+    let total = row_of("合计");
+    let f = board.unit.figures;
+    assert_eq!(total[2], f.checkpoints_open.to_string());
+    assert_eq!(total[3], "", "duty is not counted: empty, not 0");
+    assert_eq!(total[4], f.passages_in.to_string());
+    assert_eq!(total[9], f.fevers.to_string());
+    let a = row_of("八一社区");
+    assert_eq!(a[4], board.below[0].figures.passages_in.to_string());
+    let all: String = grid.rows.iter().flatten().map(text).collect();
+    assert!(
+        all.contains("王芳") && all.contains("0370-1234567"),
+        "填报人, 联系电话"
+    );
+    assert!(
+        all.contains("未经签发"),
+        "it says it is not the signed report"
+    );
+
+    let e = core
+        .dashboard_export(&query(None, None), &"长".repeat(41), "", &out)
+        .expect_err("too long");
+    assert_eq!(
+        (e.code.as_str(), e.field.as_deref()),
+        ("too_long", Some("filled_by"))
+    );
 }

@@ -110,6 +110,10 @@ pub struct EnrolResponse {
     pub role: Role,
     /// The device's scope.
     pub scope: Scope,
+    /// The street's name (`平原街道`), for titles and the street laptop's place; none from a
+    /// server older than it, or one whose street is not set up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street_name: Option<String>,
 }
 
 /// One record of a push.

@@ -60,6 +60,37 @@ pub const NUMBER_COLUMNS: [&str; 43] = [
     "当日接收捐赠（批）",
 ];
 
+/// A unit's figures in the template's number columns ([`NUMBER_COLUMNS`]): the columns Kadian
+/// counts filled, the others (duty, key areas, hotline, screening, disinfection, supplies, 转应急
+/// 处置组, 外出违规) left empty (`None`), never 0.
+pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
+    let mut v = [None; 43];
+    for (i, n) in [
+        (0, f.checkpoints_open),
+        (2, f.passages_in),
+        (3, f.passages_out),
+        (4, f.vehicles_in),
+        (5, f.vehicles_out),
+        (6, f.out_of_province_vehicles),
+        (7, f.fevers),
+        (8, f.remeasured_normal),
+        (10, f.returnees_hubei),
+        (11, f.returnees_other),
+        (12, f.returnees_registered),
+        (13, f.observation_in_care),
+        (14, f.observation_new),
+        (15, f.observation_released),
+        (16, f.visits_due),
+        (17, f.visits_seen),
+        (18, f.visits_missed),
+        (19, f.observation_unwell),
+        (20, f.observation_referred),
+    ] {
+        v[i] = Some(f64::from(n));
+    }
+    v
+}
+
 /// One row: a serial number (序号; none on 合计 and subtotals), the unit's name, the 43 number
 /// columns (`None`: left empty), and a remark (备注).
 #[derive(Debug, Clone, PartialEq)]

@@ -920,33 +920,7 @@ pub fn daily_sheet(
     phone: &str,
 ) -> kadian_registers::daily_report::DailyReportSheet {
     use kadian_registers::daily_report::{DailyReportRow, DailyReportSheet};
-    let values = |f: &Figures| {
-        let mut v = [None; 43];
-        for (i, n) in [
-            (0, f.checkpoints_open),
-            (2, f.passages_in),
-            (3, f.passages_out),
-            (4, f.vehicles_in),
-            (5, f.vehicles_out),
-            (6, f.out_of_province_vehicles),
-            (7, f.fevers),
-            (8, f.remeasured_normal),
-            (10, f.returnees_hubei),
-            (11, f.returnees_other),
-            (12, f.returnees_registered),
-            (13, f.observation_in_care),
-            (14, f.observation_new),
-            (15, f.observation_released),
-            (16, f.visits_due),
-            (17, f.visits_seen),
-            (18, f.visits_missed),
-            (19, f.observation_unwell),
-            (20, f.observation_referred),
-        ] {
-            v[i] = Some(f64::from(n));
-        }
-        v
-    };
+    let values = kadian_registers::daily_report::figure_values;
     let as_of_text = |t: Option<DateTime<Utc>>| {
         t.map_or_else(
             || "未知（有设备从未同步）".to_owned(),

@@ -217,6 +217,7 @@ fn todays_list(dir: &std::path::Path, cases: usize, runs: usize) -> Result<Stats
         },
         cert_sha256: None,
         device_name: Some("社区笔记本".into()),
+        street_name: None,
     })?;
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let change = |kind: &str, id: String, body: serde_json::Value| Change {
@@ -326,6 +327,7 @@ fn street_dashboard(
         },
         cert_sha256: None,
         device_name: None,
+        street_name: None,
     })?;
     // 33 communities of 6 compounds, 99 checkpoints: the street's layout.
     let mut changes = Vec::new();

@@ -193,6 +193,9 @@ export const observationReleaseDue = (caseIds: string[]) =>
   call<string[]>('observation_release_due', { caseIds })
 /** The dashboard (概况) of a unit on a China day, counted from this device's store. */
 export const dashboardShow = (query: DashboardQuery) => call<Dashboard>('dashboard_show', { query })
+/** Writes the day shown as the 日报 in the district's template (.xlsx), counted on this laptop. */
+export const dashboardExport = (query: DashboardQuery, filledBy: string, phone: string) =>
+  call<ExportResult>('dashboard_export', { query, filledBy, phone })
 /** A case's page: its days, visits and status changes. */
 export const observationCase = (caseId: string) => call<CasePage>('observation_case', { caseId })
 /** Writes the 居家观察每日随访表 for the China days `from`–`to` (at most 62). */

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-const calls = vi.hoisted(() => ({ queries: [] as { date: string; community: string | null; compound: string | null }[] }))
+const calls = vi.hoisted(() => ({ queries: [] as { date: string; community: string | null; compound: string | null }[], exports: [] as unknown[][] }))
 
 const zero = {
   checkpoints_open: 0, passages_in: 0, passages_out: 0, vehicles_in: 0, vehicles_out: 0, out_of_province_vehicles: 0,
@@ -16,6 +16,10 @@ vi.mock('../ipc', async (original) => {
   const real = await original<typeof import('../ipc')>()
   return {
     ...real,
+    dashboardExport: async (q: unknown, filledBy: string, phone: string) => {
+      calls.exports.push([q, filledBy, phone])
+      return { path: '/tmp/日报.xlsx', rows: 2, voided_left_out: 0, file_name: '日报_20261206_20261206-160000.xlsx', folder: '/tmp' }
+    },
     dashboardShow: async (q: { date: string; community: string | null; compound: string | null }) => {
       calls.queries.push(q)
       const street = unit('411402001', '八一街道', 'street', { passages_in: 120, passages_out: 98, fevers: 2, checkpoints_open: 99 })
@@ -93,6 +97,22 @@ describe('概况 (the dashboard)', () => {
     expect(drills.at(-1)?.[0]).toMatchObject({ tab: 'readings', feverOnly: true })
     // 开设卡点 has no list behind it.
     expect(w.get('[data-testid="tile-checkpoints_open"]').attributes('disabled')).toBeDefined()
+    w.unmount()
+  })
+
+  it('exports the day’s report with who filled it in, remembered for next time', async () => {
+    localStorage.clear()
+    const w = await mounted()
+    await w.get('[data-testid="dashboard-export"]').trigger('click')
+    await flushPromises()
+    const name = document.querySelector('[data-testid="dashboard-filled-by"] input') as HTMLInputElement
+    name.value = '王芳'
+    name.dispatchEvent(new Event('input'))
+    await flushPromises()
+    ;(document.querySelector('[data-testid="dashboard-export-go"]') as HTMLButtonElement).click()
+    await flushPromises()
+    expect(calls.exports.at(-1)?.[1]).toBe('王芳')
+    expect(localStorage.getItem('kadian.report.filledBy')).toBe('王芳')
     w.unmount()
   })
 })

@@ -277,7 +277,7 @@ impl AppCore {
         let named = |level: Level, id: &str| UnitFigures {
             id: id.to_owned(),
             name: match level {
-                Level::Street => street_label(id),
+                Level::Street => street_label(&enrolment),
                 Level::Community => reference
                     .communities
                     .get(id)
@@ -511,4 +511,130 @@ fn sum_for(
         .count();
     f.checkpoints_open = u32::try_from(open).unwrap_or(u32::MAX);
     f
+}
+
+/// Longest 填报人 or 联系电话 the laptop's 日报 takes (characters).
+const MAX_FILLED_BY: usize = 40;
+
+impl AppCore {
+    /// Writes the dashboard's day as the street's daily report (日报) in the district's template
+    /// (kadian-registers' `write_daily_report`, .xlsx) to `dir` as `日报_<day>_<now>.xlsx`: a row
+    /// per unit below (communities on a street laptop, compounds on a community laptop, the
+    /// compound itself on a compound laptop), a row of what no unit below holds, 合计, and notes
+    /// that say it was counted on this laptop, as of its last sync, and is not signed (the
+    /// server's signed report is the one sent up). `filled_by` and `phone` go into 填报人 and
+    /// 联系电话. Errors: those of [`AppCore::dashboard`], `too_long` (填报人 or 联系电话 over 40
+    /// characters), `export_failed`.
+    pub fn dashboard_export(
+        &self,
+        q: &DashboardQuery,
+        filled_by: &str,
+        phone: &str,
+        dir: &std::path::Path,
+    ) -> AppResult<super::views::ExportResult> {
+        use kadian_registers::daily_report::{
+            figure_values, write_daily_report, DailyReportRow, DailyReportSheet,
+        };
+        for (field, value) in [("filled_by", filled_by), ("phone", phone)] {
+            if value.chars().count() > MAX_FILLED_BY || value.chars().any(char::is_control) {
+                return Err(AppError::new(
+                    "too_long",
+                    Some(field),
+                    &format!("填报人和联系电话最多 {MAX_FILLED_BY} 个字，不能有换行"),
+                    &format!(
+                        "Filled by and phone take at most {MAX_FILLED_BY} characters, on one line"
+                    ),
+                ));
+            }
+        }
+        let board = self.dashboard(q)?;
+        let enrolment = self.store().enrolment()?;
+        let street = enrolment.as_ref().map_or_else(String::new, street_label);
+        let device = enrolment
+            .as_ref()
+            .and_then(|e| e.device_name.clone())
+            .unwrap_or_else(|| "本机".to_owned());
+        let units = if board.below.is_empty() {
+            vec![board.unit.clone()]
+        } else {
+            board.below.clone()
+        };
+        let mut rows: Vec<DailyReportRow> = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| DailyReportRow {
+                serial: Some(u32::try_from(i + 1).unwrap_or(u32::MAX)),
+                unit: u.name.clone(),
+                values: figure_values(&u.figures),
+                remark: String::new(),
+            })
+            .collect();
+        if let Some(rest) = &board.below_rest {
+            rows.push(DailyReportRow {
+                serial: None,
+                unit: "未能归入的记录".into(),
+                values: figure_values(rest),
+                remark: "本机不知其社区或小区的卡点、人员".into(),
+            });
+        }
+        let as_of = board
+            .data_as_of
+            .as_deref()
+            .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").ok());
+        let sheet = DailyReportSheet {
+            street,
+            data_as_of: as_of.map_or_else(
+                || "未知（本机从未同步）".to_owned(),
+                |t| format!("{}（本机最后同步）", t.format("%Y年%-m月%-d日%H时%M分")),
+            ),
+            filled_by: filled_by.trim().to_owned(),
+            phone: phone.trim().to_owned(),
+            signer: String::new(),
+            rows,
+            total: DailyReportRow {
+                serial: None,
+                unit: "合计".into(),
+                values: figure_values(&board.unit.figures),
+                remark: String::new(),
+            },
+            zones: Vec::new(),
+            notes: vec![
+                format!(
+                    "注：1. 本表由「{device}」按本机已有的记录计算（与街道日报同一口径），统计日为北京时间 {}（0:00–24:00），数据截至本机最后一次同步；其他设备尚未上传的记录不在其中，数字可能偏低；",
+                    board.date
+                ),
+                format!(
+                    "2. 体温异常指首次测温 ≥ {:.1} ℃ 的人次（复测不重复计），复测正常指其最近一次复测低于该值；车辆指登记了车牌的出入；",
+                    board.fever_threshold_c
+                ),
+                "3. 空白栏目尚未由卡点登记系统统计：在岗人次、转应急处置组、外出违规、重点区域、热线、排查、消杀、物资；".into(),
+                "4. 本表未经签发，供核对；报送区里以街道服务器签发的日报为准（kadian report daily）。".into(),
+            ],
+        };
+        let failed = |path: &std::path::Path, e: &dyn std::fmt::Display| {
+            AppError::new(
+                "export_failed",
+                None,
+                &format!("文件没有写成：{}（{e}）", path.display()),
+                &format!("The file could not be written: {} ({e})", path.display()),
+            )
+        };
+        std::fs::create_dir_all(dir).map_err(|e| failed(dir, &e))?;
+        let path = dir.join(format!(
+            "日报_{}_{}.xlsx",
+            board.date.replace('-', ""),
+            local(self.now()).format("%Y%m%d-%H%M%S")
+        ));
+        write_daily_report(&sheet, &path).map_err(|e| failed(&path, &e))?;
+        Ok(super::views::ExportResult {
+            path: path.display().to_string(),
+            rows: u32::try_from(sheet.rows.len()).unwrap_or(u32::MAX),
+            voided_left_out: 0,
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            folder: dir.display().to_string(),
+        })
+    }
 }

@@ -56,7 +56,7 @@ impl AppCore {
                 r.communities.get(community).map(|c| c.name.clone())
             })
             // A street laptop: its street, known from its enrolment.
-            .or_else(|| (e.role == Role::Street).then(|| street_label(&e.scope.street)));
+            .or_else(|| (e.role == Role::Street).then(|| street_label(&e)));
         let place_retired_at = r
             .retired_at(e.scope.checkpoint.as_deref(), e.scope.compound.as_deref())
             .map(|at| {

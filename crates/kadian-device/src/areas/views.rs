@@ -286,13 +286,16 @@ impl AppCore {
     }
 }
 
-/// The street as a device names it: its county's full name and its code
-/// (`河南省商丘市梁园区 411402001`). The street's own name is not in the reference data devices
-/// pull.
-pub fn street_label(code: &str) -> String {
+/// The street as a device names it: its name as the server said at enrolment (`平原街道`), else
+/// its county's full name and its code (`河南省商丘市梁园区 411402001`).
+pub fn street_label(e: &crate::store::Enrolment) -> String {
+    if let Some(name) = e.street_name.as_deref().filter(|n| !n.trim().is_empty()) {
+        return name.to_owned();
+    }
+    let code = &e.scope.street;
     match code.get(..6) {
         Some(county) => format!("{} {code}", crate::places::place_name(county)),
-        None => code.to_owned(),
+        None => code.clone(),
     }
 }
 

@@ -44,6 +44,10 @@ pub struct Enrolment {
     /// is named. Older enrolments have none.
     #[serde(default)]
     pub device_name: Option<String>,
+    /// The street's name (`平原街道`), as the server said at enrolment; older enrolments have
+    /// none (the street is then named by its county and code).
+    #[serde(default)]
+    pub street_name: Option<String>,
 }
 
 impl Enrolment {
@@ -57,6 +61,7 @@ impl Enrolment {
             scope: r.scope,
             cert_sha256: None,
             device_name: None,
+            street_name: r.street_name,
         }
     }
 }

@@ -44,6 +44,7 @@ pub fn enrolled(
             },
             cert_sha256: None,
             device_name: Some("党支部笔记本".into()),
+            street_name: None,
         })
         .expect("enrol");
     store

@@ -127,6 +127,7 @@ pub(super) async fn enrol(
                     token,
                     role: d.role,
                     scope: d.scope,
+                    street_name: state.db.street().await.ok().flatten().map(|(_, name)| name),
                 }),
             ))
         }
