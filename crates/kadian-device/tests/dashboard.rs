@@ -574,7 +574,7 @@ fn the_laptop_writes_the_days_report_in_the_template_and_it_reads_back() {
         .dashboard_export(&query(None, None), "王芳", "0370-1234567", &out)
         .expect("export");
     assert!(
-        written.file_name.starts_with("日报_20260302_"),
+        written.file_name.starts_with("日报核对稿_20260302_"),
         "{}",
         written.file_name
     );
@@ -609,9 +609,25 @@ fn the_laptop_writes_the_days_report_in_the_template_and_it_reads_back() {
         "填报人, 联系电话"
     );
     assert!(
-        all.contains("未经签发"),
+        all.contains("本机核对稿，未签发"),
         "it says it is not the signed report"
     );
+
+    // The 日报 is the street's: not from a community's level.
+    let e = core
+        .dashboard_export(&query(Some(A), None), "王芳", "", &out)
+        .expect_err("community");
+    assert_eq!(e.code, "street_only");
+    // What would show in the file as something else than typed is refused, by field.
+    for odd in ["王\n芳", "王_x000A_芳", "王\u{202E}芳"] {
+        let e = core
+            .dashboard_export(&query(None, None), "王芳", odd, &out)
+            .expect_err(odd);
+        assert_eq!(
+            (e.code.as_str(), e.field.as_deref()),
+            ("invalid_text", Some("phone"))
+        );
+    }
 
     let e = core
         .dashboard_export(&query(None, None), &"长".repeat(41), "", &out)

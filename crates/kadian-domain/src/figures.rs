@@ -376,8 +376,8 @@ impl FactsRef<'_> {
         }
 
         // Returnees: a person once per unit, however many declarations (a gate and a laptop
-        // both took one); new that day from Hubei when any of the day's declarations says so
-        // (whichever was read first).
+        // both took one); new that day from Hubei when any of the day's declarations says so,
+        // in whatever order they are read.
         let mut on_file: HashSet<(&Unit, Uuid)> = HashSet::new();
         let mut new_today: HashMap<(&Unit, Uuid), bool> = HashMap::new();
         for t in self

@@ -110,6 +110,9 @@ pub struct DailyReportRow {
 pub struct DailyReportSheet {
     /// The street's name (`平原街道`): the title and 填报单位 use it.
     pub street: String,
+    /// Said after the title, e.g. `（本机核对稿，未签发）` on a copy counted on a laptop; empty on
+    /// the server's report.
+    pub title_note: String,
     /// 数据截至, as people write it (`2026年12月6日16时05分`), or `未知`.
     pub data_as_of: String,
     /// 填报人.
@@ -205,7 +208,7 @@ fn write_sheet(
         0,
         0,
         LAST_COLUMN,
-        &format!("{}新冠肺炎疫情防控工作日报", s.street),
+        &format!("{}新冠肺炎疫情防控工作日报{}", s.street, s.title_note),
         &title,
     )?;
     ws.merge_range(

@@ -60,6 +60,7 @@ fn the_workbook_has_the_templates_header_and_a_row_per_community() {
     ];
     let sheet = DailyReportSheet {
         street: "平原街道".into(),
+        title_note: String::new(),
         data_as_of: "2026年12月6日16时00分".into(),
         filled_by: "王芳".into(),
         phone: "0370-1234567".into(),

@@ -951,10 +951,10 @@ async fn main() -> Result<()> {
                         (Some(s), Some(at)) => format!(
                             "  pending {}{} rejected {} quarantined {} (at {})",
                             s.pending,
-                            s.oldest_pending.map_or(String::new(), |t| format!(
-                                " (oldest {})",
-                                admin::china_minute(t)
-                            )),
+                            s.oldest_pending.filter(|_| s.pending > 0).map_or(
+                                String::new(),
+                                |t| format!(" (oldest {})", admin::china_minute(t))
+                            ),
                             s.rejected,
                             s.quarantined,
                             admin::china_minute(at)

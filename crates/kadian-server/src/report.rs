@@ -957,6 +957,7 @@ pub fn daily_sheet(
         .collect();
     DailyReportSheet {
         street: r.street.clone(),
+        title_note: String::new(),
         data_as_of: as_of_text(r.data_as_of),
         filled_by: filled_by.to_owned(),
         phone: phone.to_owned(),

@@ -73,14 +73,15 @@ describe('概况 (the dashboard)', () => {
     w.unmount()
   })
 
-  it('opens a community from its row (also with the space bar) and goes back up to the street', async () => {
+  it('opens a community from its name and goes back up to the street', async () => {
     calls.queries.length = 0
     const w = await mounted()
-    const rows = w.findAll('[data-testid="dashboard-below"] tbody tr[role="button"]')
+    const rows = w.findAll('[data-testid="dashboard-below"] tbody tr.unit')
     expect(rows.map((r) => r.find('td').text())).toEqual(['八一社区', '季庄村'])
     // What no community holds has its row, so that the rows add up to 合计.
     expect(w.get('[data-testid="dashboard-row-rest"]').text()).toContain('未能归入社区的记录')
-    await rows[0].trigger('keydown', { key: ' ' })
+    // Each name is a button: Tab reaches it, Enter or Space opens it.
+    await rows[0].get('button.open').trigger('click')
     await flushPromises()
     expect(calls.queries.at(-1)).toMatchObject({ community: '411402001018', compound: null })
     expect(w.get('[data-testid="dashboard-unit"]').text()).toBe('八一社区')

@@ -398,9 +398,10 @@ impl AppCore {
             .arrival_rows()?
             .into_iter()
             .map(|t| {
-                // As the server places it: a declaration taken at a gate where that gate is
-                // (the tablet that pushed it), else where its person lives (the laptop that
-                // took it serves the person's compound).
+                // As the server places one taken at a gate: where that gate is (the tablet that
+                // pushed it); else where its person lives. (The server places one taken on a
+                // laptop in the laptop's own scope: the person's compound on a compound laptop,
+                // its community on a community laptop, nowhere on a street laptop.)
                 let by_gate = t
                     .checkpoint_id
                     .as_deref()
@@ -513,18 +514,28 @@ fn sum_for(
     f
 }
 
+/// True when `text` holds an escape Excel decodes in a cell (`_x000A_`: a line break).
+fn excel_escape(text: &str) -> bool {
+    text.as_bytes().windows(7).any(|w| {
+        w[0] == b'_'
+            && (w[1] == b'x' || w[1] == b'X')
+            && w[2..6].iter().all(u8::is_ascii_hexdigit)
+            && w[6] == b'_'
+    })
+}
+
 /// Longest 填报人 or 联系电话 the laptop's 日报 takes (characters).
 const MAX_FILLED_BY: usize = 40;
 
 impl AppCore {
-    /// Writes the dashboard's day as the street's daily report (日报) in the district's template
-    /// (kadian-registers' `write_daily_report`, .xlsx) to `dir` as `日报_<day>_<now>.xlsx`: a row
-    /// per unit below (communities on a street laptop, compounds on a community laptop, the
-    /// compound itself on a compound laptop), a row of what no unit below holds, 合计, and notes
-    /// that say it was counted on this laptop, as of its last sync, and is not signed (the
-    /// server's signed report is the one sent up). `filled_by` and `phone` go into 填报人 and
-    /// 联系电话. Errors: those of [`AppCore::dashboard`], `too_long` (填报人 or 联系电话 over 40
-    /// characters), `export_failed`.
+    /// Writes the street's day as its daily report (日报) in the district's template
+    /// (kadian-registers' `write_daily_report`, .xlsx) to `dir` as
+    /// `日报核对稿_<day>_<now>.xlsx`: a row per community, a row of what no community holds, 合计,
+    /// the title marked 本机核对稿，未签发, and notes that say it was counted on this laptop as of
+    /// its last sync (the server's signed report is the one sent up). `filled_by` and `phone` go
+    /// into 填报人 and 联系电话. Errors: those of [`AppCore::dashboard`], `street_only` (asked
+    /// below the street level: the 日报 is the street's), `too_long` (填报人 or 联系电话 over 40
+    /// characters), `invalid_text` (a line break or an invisible character), `export_failed`.
     pub fn dashboard_export(
         &self,
         q: &DashboardQuery,
@@ -536,30 +547,46 @@ impl AppCore {
             figure_values, write_daily_report, DailyReportRow, DailyReportSheet,
         };
         for (field, value) in [("filled_by", filled_by), ("phone", phone)] {
-            if value.chars().count() > MAX_FILLED_BY || value.chars().any(char::is_control) {
+            if value.chars().count() > MAX_FILLED_BY {
                 return Err(AppError::new(
                     "too_long",
                     Some(field),
-                    &format!("填报人和联系电话最多 {MAX_FILLED_BY} 个字，不能有换行"),
-                    &format!(
-                        "Filled by and phone take at most {MAX_FILLED_BY} characters, on one line"
-                    ),
+                    &format!("填报人和联系电话最多 {MAX_FILLED_BY} 个字"),
+                    &format!("Filled by and phone take at most {MAX_FILLED_BY} characters"),
+                ));
+            }
+            // Line breaks, invisible and direction marks, and Excel's `_x000A_` escapes would
+            // show in the file as something other than what was typed.
+            if value.chars().any(|c| {
+                c.is_control()
+                    || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}')
+            }) || excel_escape(value)
+            {
+                return Err(AppError::new(
+                    "invalid_text",
+                    Some(field),
+                    "填报人和联系电话只写一行文字，不能有换行或不可见字符",
+                    "Filled by and phone are one line of plain text, without line breaks or invisible characters",
                 ));
             }
         }
         let board = self.dashboard(q)?;
+        if board.unit.level != Level::Street {
+            return Err(AppError::new(
+                "street_only",
+                None,
+                "日报按街道填报：请在街道的笔记本上、街道一级导出",
+                "The daily report is the street's: export it from the street level on a street laptop",
+            ));
+        }
         let enrolment = self.store().enrolment()?;
         let street = enrolment.as_ref().map_or_else(String::new, street_label);
         let device = enrolment
             .as_ref()
             .and_then(|e| e.device_name.clone())
-            .unwrap_or_else(|| "本机".to_owned());
-        let units = if board.below.is_empty() {
-            vec![board.unit.clone()]
-        } else {
-            board.below.clone()
-        };
-        let mut rows: Vec<DailyReportRow> = units
+            .map_or_else(|| "本机".to_owned(), |name| format!("「{name}」"));
+        let mut rows: Vec<DailyReportRow> = board
+            .below
             .iter()
             .enumerate()
             .map(|(i, u)| DailyReportRow {
@@ -572,9 +599,9 @@ impl AppCore {
         if let Some(rest) = &board.below_rest {
             rows.push(DailyReportRow {
                 serial: None,
-                unit: "未能归入的记录".into(),
+                unit: "未能归入社区的记录".into(),
                 values: figure_values(rest),
-                remark: "本机不知其社区或小区的卡点、人员".into(),
+                remark: "卡点或人员所在小区不在本机的资料中".into(),
             });
         }
         let as_of = board
@@ -583,9 +610,10 @@ impl AppCore {
             .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M").ok());
         let sheet = DailyReportSheet {
             street,
+            title_note: "（本机核对稿，未签发）".into(),
             data_as_of: as_of.map_or_else(
-                || "未知（本机从未同步）".to_owned(),
-                |t| format!("{}（本机最后同步）", t.format("%Y年%-m月%-d日%H时%M分")),
+                || "未知，本机从未同步".to_owned(),
+                |t| format!("{} 本机最后同步", t.format("%Y年%-m月%-d日%H时%M分")),
             ),
             filled_by: filled_by.trim().to_owned(),
             phone: phone.trim().to_owned(),
@@ -600,7 +628,7 @@ impl AppCore {
             zones: Vec::new(),
             notes: vec![
                 format!(
-                    "注：1. 本表由「{device}」按本机已有的记录计算（与街道日报同一口径），统计日为北京时间 {}（0:00–24:00），数据截至本机最后一次同步；其他设备尚未上传的记录不在其中，数字可能偏低；",
+                    "注：1. 本表由{device}按本机已有的记录计算（与街道日报同一口径），统计日为北京时间 {}（0:00–24:00），数据截至本机最后一次同步；其他设备尚未上传的记录不在其中，数字可能偏低；",
                     board.date
                 ),
                 format!(
@@ -608,7 +636,7 @@ impl AppCore {
                     board.fever_threshold_c
                 ),
                 "3. 空白栏目尚未由卡点登记系统统计：在岗人次、转应急处置组、外出违规、重点区域、热线、排查、消杀、物资；".into(),
-                "4. 本表未经签发，供核对；报送区里以街道服务器签发的日报为准（kadian report daily）。".into(),
+                "4. 本表是核对稿，未经签发；报送区里以街道服务器签发的日报为准。".into(),
             ],
         };
         let failed = |path: &std::path::Path, e: &dyn std::fmt::Display| {
@@ -621,7 +649,7 @@ impl AppCore {
         };
         std::fs::create_dir_all(dir).map_err(|e| failed(dir, &e))?;
         let path = dir.join(format!(
-            "日报_{}_{}.xlsx",
+            "日报核对稿_{}_{}.xlsx",
             board.date.replace('-', ""),
             local(self.now()).format("%Y%m%d-%H%M%S")
         ));
