@@ -98,6 +98,56 @@ impl Stats {
     }
 }
 
+/// The `i`-th of `n` passages spread evenly over the 14 days before `now` at `checkpoint`, with
+/// its reading: in and out by turns, one in 7 with a plate (豫N), one in 50 a fever (38.1 °C).
+/// The daily report's and the dashboard's benchmarks count the same street.
+pub fn bench_passage(
+    i: usize,
+    n: usize,
+    checkpoint: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (
+    kadian_domain::records::Passage,
+    kadian_domain::records::TemperatureReading,
+) {
+    use kadian_domain::records::{new_id, Direction, Instant, Passage, TemperatureReading};
+    use kadian_domain::{Celsius, FeverThreshold};
+    let at = Instant {
+        utc: now - chrono::Duration::seconds((i as i64 * 14 * 86_400) / n.max(1) as i64),
+        offset_minutes: 480,
+    };
+    let passage = Passage {
+        id: new_id(),
+        checkpoint_id: checkpoint.to_owned(),
+        direction: if i.is_multiple_of(2) {
+            Direction::In
+        } else {
+            Direction::Out
+        },
+        at,
+        person_id: None,
+        walk_in_name: Some(format!("访客{i}")),
+        plate: i.is_multiple_of(7).then(|| "豫N12345".to_owned()),
+        companions: 0,
+        purpose: None,
+        destination: None,
+        recorded_by: "volunteer-bench".into(),
+    };
+    let celsius = Celsius::from_tenths(if i.is_multiple_of(50) { 381 } else { 365 });
+    let reading = TemperatureReading {
+        id: new_id(),
+        passage_id: Some(passage.id),
+        person_id: None,
+        checkpoint_id: checkpoint.to_owned(),
+        at,
+        celsius,
+        fever: FeverThreshold::default().is_fever(celsius),
+        remeasure_of: None,
+        recorded_by: "volunteer-bench".into(),
+    };
+    (passage, reading)
+}
+
 /// Milliseconds as a float.
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

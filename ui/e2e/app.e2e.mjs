@@ -930,9 +930,9 @@ try {
     await (await $t(o, 'dashboard-export-go')).click()
     const said = await o.$('.export-dialog')
     await said.waitForDisplayed()
-    assert.match(await said.getText(), /日报_/)
+    assert.match(await said.getText(), /日报核对稿_/)
     await answerDialog(o, 'confirm')
-    await waitFor('the 日报 file', () => existsSync(office.exports) && readdirSync(office.exports).some((n) => n.startsWith('日报_') && n.endsWith('.xlsx')))
+    await waitFor('the 日报 file', () => existsSync(office.exports) && readdirSync(office.exports).some((n) => n.startsWith('日报核对稿_') && n.endsWith('.xlsx')))
     // The fevers' tile opens the day's readings, fevers only.
     await (await $t(o, 'tile-fevers')).click()
     const table = await $t(o, 'review-table')

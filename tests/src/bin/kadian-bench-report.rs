@@ -10,11 +10,8 @@
 use std::time::Instant as Clock;
 
 use anyhow::Result;
-use kadian_domain::records::{
-    new_id, Direction, Instant, Passage, Person, PersonCategory, TemperatureReading,
-    TravelDeclaration, TravelPlace,
-};
-use kadian_domain::{Celsius, FeverThreshold};
+use kadian_domain::records::{new_id, Person, PersonCategory, TravelDeclaration, TravelPlace};
+use kadian_domain::FeverThreshold;
 use kadian_tests::cli_number;
 use kadian_tests::harness::{backends, bulk_store, push_record, TestServer};
 
@@ -44,39 +41,8 @@ async fn bench_backend(backend: &str, residents: usize, passages: usize) -> Resu
     }
     for i in 0..passages {
         let (_, _, checkpoint) = places[i % 2];
-        let at = Instant {
-            utc: now - chrono::Duration::seconds((i as i64 * 14 * 86_400) / passages as i64),
-            offset_minutes: 480,
-        };
-        let passage = Passage {
-            id: new_id(),
-            checkpoint_id: checkpoint.clone(),
-            direction: if i % 2 == 0 {
-                Direction::In
-            } else {
-                Direction::Out
-            },
-            at,
-            person_id: None,
-            walk_in_name: Some(format!("访客{i}")),
-            plate: (i % 7 == 0).then(|| "豫N12345".to_owned()),
-            companions: 0,
-            purpose: None,
-            destination: None,
-            recorded_by: "volunteer-bench".into(),
-        };
-        let celsius = Celsius::from_tenths(if i % 50 == 0 { 381 } else { 365 });
-        let reading = TemperatureReading {
-            id: new_id(),
-            passage_id: Some(passage.id),
-            person_id: None,
-            checkpoint_id: checkpoint.clone(),
-            at,
-            celsius,
-            fever: FeverThreshold::default().is_fever(celsius),
-            remeasure_of: None,
-            recorded_by: "volunteer-bench".into(),
-        };
+        let (passage, reading) = kadian_tests::bench_passage(i, passages, checkpoint, now);
+        let at = passage.at;
         if i % 3000 == 0 {
             let travel = TravelDeclaration {
                 id: new_id(),

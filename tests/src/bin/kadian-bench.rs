@@ -361,39 +361,8 @@ fn street_dashboard(
     let now = chrono::Utc::now();
     let mut batch = Vec::with_capacity(10_000);
     for i in 0..passages {
-        let at = Instant {
-            utc: now - chrono::Duration::seconds((i as i64 * 14 * 86_400) / passages as i64),
-            offset_minutes: 480,
-        };
-        let passage = Passage {
-            id: new_id(),
-            checkpoint_id: gates[i % gates.len()].clone(),
-            direction: if i % 2 == 0 {
-                Direction::In
-            } else {
-                Direction::Out
-            },
-            at,
-            person_id: None,
-            walk_in_name: Some(format!("访客{i}")),
-            plate: (i % 7 == 0).then(|| "豫N12345".to_owned()),
-            companions: 0,
-            purpose: None,
-            destination: None,
-            recorded_by: "volunteer-bench".into(),
-        };
-        let celsius = Celsius::from_tenths(if i % 50 == 0 { 381 } else { 365 });
-        let reading = TemperatureReading {
-            id: new_id(),
-            passage_id: Some(passage.id),
-            person_id: None,
-            checkpoint_id: passage.checkpoint_id.clone(),
-            at,
-            celsius,
-            fever: FeverThreshold::default().is_fever(celsius),
-            remeasure_of: None,
-            recorded_by: "volunteer-bench".into(),
-        };
+        let (passage, reading) =
+            kadian_tests::bench_passage(i, passages, &gates[i % gates.len()], now);
         batch.push(PassageRegistration {
             passage,
             reading: Some(reading),

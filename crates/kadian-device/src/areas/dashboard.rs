@@ -639,14 +639,7 @@ impl AppCore {
                 "4. 本表是核对稿，未经签发；报送区里以街道服务器签发的日报为准。".into(),
             ],
         };
-        let failed = |path: &std::path::Path, e: &dyn std::fmt::Display| {
-            AppError::new(
-                "export_failed",
-                None,
-                &format!("文件没有写成：{}（{e}）", path.display()),
-                &format!("The file could not be written: {} ({e})", path.display()),
-            )
-        };
+        let failed = super::views::export_failed;
         std::fs::create_dir_all(dir).map_err(|e| failed(dir, &e))?;
         let path = dir.join(format!(
             "日报核对稿_{}_{}.xlsx",

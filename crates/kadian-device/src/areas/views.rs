@@ -315,6 +315,16 @@ pub struct ExportResult {
     pub folder: String,
 }
 
+/// `export_failed`: a file that could not be written, with where and why.
+pub(crate) fn export_failed(path: &std::path::Path, e: &dyn std::fmt::Display) -> AppError {
+    AppError::new(
+        "export_failed",
+        None,
+        &format!("文件没有写成：{}（{e}）", path.display()),
+        &format!("The file could not be written: {} ({e})", path.display()),
+    )
+}
+
 /// Writes an export table to `dir` as `<stem>_<local time>.xlsx` or `.csv` (UTF-8 with BOM).
 /// `at` is the local (China) time the name carries. Errors: `invalid_format`, `export_failed`.
 pub fn write_export(
@@ -325,14 +335,7 @@ pub fn write_export(
     at: chrono::NaiveDateTime,
     voided_left_out: usize,
 ) -> AppResult<ExportResult> {
-    let failed = |path: &std::path::Path, e: &dyn std::fmt::Display| {
-        AppError::new(
-            "export_failed",
-            None,
-            &format!("文件没有写成：{}（{e}）", path.display()),
-            &format!("The file could not be written: {} ({e})", path.display()),
-        )
-    };
+    let failed = export_failed;
     let ext = match format {
         "xlsx" => "xlsx",
         "csv" => "csv",
