@@ -35,9 +35,7 @@ vi.mock('../ipc', async (original) => {
         below_rest: q.community ? null : { ...zero, passages_in: 3 },
         trend: [{ date: '2026-12-05', figures: street.figures }, { date: q.date, figures: shown.figures }],
         data_as_of: '2020-01-01 09:12',
-        pending: 41,
         conflicts: 1,
-        quarantined: 0,
         fever_threshold_c: 37.3,
         not_built: ['duty', 'hotline'],
       }
@@ -49,9 +47,12 @@ vi.mock('vue-echarts', () => ({ default: { name: 'VChart', props: ['option'], te
 
 import DashboardView from './DashboardView.vue'
 import { createAppI18n } from '../i18n'
+import { useAppStore } from '../stores/app'
 
 async function mounted() {
   setActivePinia(createPinia())
+  // The sync bar's figures: 41 records wait here.
+  useAppStore().sync = { online: true, last_success: null, pending: 41, pending_entries: 41, rejected: 0, quarantined: 0, reenrol_needed: false, failures: [], clock_skew_ms: null, syncing: false, received: 0 }
   const wrapper = mount(DashboardView, { global: { plugins: [createAppI18n()] }, attachTo: document.body })
   await flushPromises()
   return wrapper

@@ -95,12 +95,10 @@ pub struct Dashboard {
     /// 本机数据截至: the last time this device synced (China time, `2026-03-01 09:12`); none if
     /// it never has. Figures fed by other devices hold what had reached the server then.
     pub data_as_of: Option<String>,
-    /// Records made here still waiting to be sent (entries as the sync bar counts them).
-    pub pending: i64,
-    /// Sync conflicts waiting for a person.
+    /// Sync conflicts waiting for a person. (What waits to be sent and what could not be
+    /// applied are the sync bar's figures: the screen takes them from there, and counting them
+    /// again here would read the whole outbox at every load.)
     pub conflicts: i64,
-    /// Pulled changes this device could not apply.
-    pub quarantined: i64,
     /// The fever threshold counted with (°C).
     pub fever_threshold_c: f64,
     /// Areas whose tiles are not built yet (`duty`, `key_areas`, `hotline`, `screening`,
@@ -348,9 +346,7 @@ impl AppCore {
                         .format("%Y-%m-%d %H:%M")
                         .to_string()
                 }),
-            pending: store.pending_entries()?,
             conflicts: store.conflicts()?.len() as i64,
-            quarantined: store.quarantined_count()?,
             fever_threshold_c: FeverThreshold::default().0.degrees(),
             not_built: NOT_BUILT.iter().map(|s| (*s).to_owned()).collect(),
         })

@@ -39,17 +39,11 @@ trend: Array<TrendDay>,
  */
 data_as_of: string | null, 
 /**
- * Records made here still waiting to be sent (entries as the sync bar counts them).
- */
-pending: bigint, 
-/**
- * Sync conflicts waiting for a person.
+ * Sync conflicts waiting for a person. (What waits to be sent and what could not be
+ * applied are the sync bar's figures: the screen takes them from there, and counting them
+ * again here would read the whole outbox at every load.)
  */
 conflicts: bigint, 
-/**
- * Pulled changes this device could not apply.
- */
-quarantined: bigint, 
 /**
  * The fever threshold counted with (°C).
  */
