@@ -508,6 +508,7 @@ pub async fn bulk_store(
             community: None,
             compound: None,
             checkpoint: None,
+            zone: None,
         },
         revoked: false,
     };

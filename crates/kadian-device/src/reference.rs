@@ -1,10 +1,10 @@
-//! The street's reference data as this device holds it, typed: its communities, compounds and
-//! checkpoints ([`kadian_domain::places`]) and the volunteers of its sign-in lists. The one
+//! The street's reference data as this device holds it, typed: its communities, compounds,
+//! checkpoints and zones ([`kadian_domain::places`]) and the volunteers of its sign-in lists. The one
 //! reader of the store's `reference` rows; areas never read their JSON by hand.
 
 use std::collections::BTreeMap;
 
-use kadian_domain::places::{Checkpoint, Community, Compound};
+use kadian_domain::places::{Checkpoint, Community, Compound, Zone};
 use kadian_domain::records::{RecordKind, ReferenceKind, Volunteer};
 use serde::de::DeserializeOwned;
 
@@ -21,6 +21,9 @@ pub struct ReferenceData {
     pub checkpoints: BTreeMap<String, Checkpoint>,
     /// Volunteers (retired ones included), by id.
     pub volunteers: BTreeMap<String, Volunteer>,
+    /// Grid zones (片区) by id: all of them on a street laptop, its own on a zone laptop, none
+    /// elsewhere.
+    pub zones: BTreeMap<String, Zone>,
 }
 
 /// The rows of one kind, parsed; a row that does not parse is left out (bodies are checked when
@@ -41,6 +44,7 @@ impl ReferenceData {
             compounds: rows(store, ReferenceKind::Compound.as_str())?,
             checkpoints: rows(store, ReferenceKind::Checkpoint.as_str())?,
             volunteers: rows(store, RecordKind::Volunteer.as_str())?,
+            zones: rows(store, ReferenceKind::Zone.as_str())?,
         })
     }
 

@@ -51,6 +51,18 @@ fn laptop(
     community: Option<&str>,
     compound: Option<&str>,
 ) -> (AppCore, tempfile::TempDir) {
+    laptop_of_zone(role, community, compound, None)
+}
+
+/// The street's grid zone: `c1` of community A and `c3` of community B.
+const ZONE: &str = "0190a000-0000-7000-8000-000000000001";
+
+fn laptop_of_zone(
+    role: Role,
+    community: Option<&str>,
+    compound: Option<&str>,
+    zone: Option<&str>,
+) -> (AppCore, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tmp");
     let mut store = common::open(&dir);
     store
@@ -64,6 +76,7 @@ fn laptop(
                 community: community.map(str::to_owned),
                 compound: compound.map(str::to_owned),
                 checkpoint: None,
+                zone: zone.map(str::to_owned),
             },
             cert_sha256: None,
             device_name: Some("街道笔记本".into()),
@@ -96,6 +109,11 @@ fn laptop(
         }
         changes.push(common::change("checkpoint", id, body));
     }
+    changes.push(common::change(
+        "zone",
+        ZONE,
+        json!({"id": ZONE, "name": "第一片区", "leader": "王敏", "phone": null, "compounds": ["c1", "c3"]}),
+    ));
     store.apply_pull(&changes, 1).expect("reference");
     (AppCore::open_store(dir.path(), store), dir)
 }
@@ -273,6 +291,7 @@ fn query(community: Option<&str>, compound: Option<&str>) -> DashboardQuery {
         date: day().to_string(),
         community: community.map(str::to_owned),
         compound: compound.map(str::to_owned),
+        zone: None,
     }
 }
 
@@ -421,6 +440,7 @@ fn a_returnee_counts_once_where_the_person_lives_and_from_hubei_by_the_place_cod
             date: (day() + Duration::days(1)).to_string(),
             community: None,
             compound: None,
+            zone: None,
         })
         .expect("next day");
     assert_eq!(
@@ -471,6 +491,7 @@ fn a_laptop_sees_only_its_own_scope_and_a_bad_date_is_said() {
             date: "03/02/2026".into(),
             community: None,
             compound: None,
+            zone: None,
         })
         .expect_err("date");
     assert_eq!(
@@ -635,4 +656,138 @@ fn the_laptop_writes_the_days_report_in_the_template_and_it_reads_back() {
         (e.code.as_str(), e.field.as_deref()),
         ("too_long", Some("filled_by"))
     );
+}
+
+fn zone_query(zone: Option<&str>, compound: Option<&str>) -> DashboardQuery {
+    DashboardQuery {
+        zone: zone.map(str::to_owned),
+        ..query(None, compound)
+    }
+}
+
+#[test]
+fn a_zone_counts_its_compounds_across_communities_on_the_street_and_the_zone_laptop() {
+    let (street, _d) = laptop(Role::Street, None, None);
+    let recorded = record_day(&street);
+    let board = street.dashboard(&query(None, None)).expect("street");
+    // The street's zones, with what no zone holds (c2's gate g2) beside them.
+    assert_eq!(
+        board
+            .zones
+            .iter()
+            .map(|z| (z.level, z.name.as_str()))
+            .collect::<Vec<_>>(),
+        [(Level::Zone, "第一片区")]
+    );
+    let zone_gates = ["g1", "g3", "g4"];
+    assert_eq!(
+        gate_figures(&board.zones[0].figures),
+        expected(&recorded, &zone_gates)
+    );
+    assert_eq!(
+        gate_figures(&board.zones_rest.expect("c2 is in no zone")),
+        expected(&recorded, &["g2"])
+    );
+    // The zone opened from the street: its compounds by community, the street above.
+    let zone = street
+        .dashboard(&zone_query(Some(ZONE), None))
+        .expect("zone");
+    assert_eq!(
+        (zone.unit.level, zone.unit.name.as_str()),
+        (Level::Zone, "第一片区")
+    );
+    assert_eq!(
+        zone.below.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(),
+        ["c1", "c3"]
+    );
+    assert_eq!(
+        zone.above.iter().map(|u| u.level).collect::<Vec<_>>(),
+        [Level::Street]
+    );
+    assert_eq!(zone.unit.figures.checkpoints_open, 2, "g4 is retired");
+    assert!(zone.zones.is_empty());
+    // A compound opened from the zone goes back up through the zone.
+    let c3 = street
+        .dashboard(&zone_query(Some(ZONE), Some("c3")))
+        .expect("c3");
+    assert_eq!(
+        c3.above.iter().map(|u| u.level).collect::<Vec<_>>(),
+        [Level::Street, Level::Zone]
+    );
+    // A compound outside the zone is not in it; a zone the street does not have is not found.
+    for (z, c, field) in [
+        (Some(ZONE), Some("c2"), "compound"),
+        (Some("z9"), None, "zone"),
+    ] {
+        let e = street.dashboard(&zone_query(z, c)).expect_err("outside");
+        assert_eq!(
+            (e.code.as_str(), e.field.as_deref()),
+            ("not_found", Some(field))
+        );
+    }
+
+    // The zone leader's laptop opens on its zone, counts the same, and goes no wider.
+    let (leader, _z) = laptop_of_zone(Role::Zone, None, None, Some(ZONE));
+    let own = leader.dashboard(&query(None, None)).expect("own zone");
+    assert_eq!((own.unit.level, own.unit.id.as_str()), (Level::Zone, ZONE));
+    assert!(own.above.is_empty(), "no way up past its own zone");
+    let c1 = leader.dashboard(&query(None, Some("c1"))).expect("c1");
+    assert_eq!(
+        c1.above.iter().map(|u| u.level).collect::<Vec<_>>(),
+        [Level::Zone]
+    );
+    for (q, field) in [
+        (query(Some(A), None), "community"),
+        (query(None, Some("c2")), "compound"),
+        (zone_query(Some("z9"), None), "zone"),
+    ] {
+        let e = leader.dashboard(&q).expect_err("outside its zone");
+        assert_eq!(
+            (e.code.as_str(), e.field.as_deref()),
+            ("not_found", Some(field))
+        );
+    }
+    // The 日报 is the street's: not from a zone.
+    let e = leader
+        .dashboard_export(&query(None, None), "王敏", "13900000000", _z.path())
+        .expect_err("zone");
+    assert_eq!(e.code, "street_only");
+}
+
+#[test]
+fn a_zone_laptop_pulls_again_from_the_start_when_its_zone_gains_a_compound() {
+    let (leader, _z) = laptop_of_zone(Role::Zone, None, None, Some(ZONE));
+    let mut store = leader.store();
+    let zone = |compounds: serde_json::Value, version: i64| {
+        let mut c = common::change(
+            "zone",
+            ZONE,
+            json!({"id": ZONE, "name": "第一片区", "leader": "王敏", "phone": null, "compounds": compounds}),
+        );
+        c.version = version;
+        c
+    };
+    // Its leader's phone changes: nothing more to pull.
+    store
+        .apply_pull(&[zone(json!(["c1", "c3"]), 2)], 40)
+        .expect("same");
+    assert_eq!(store.pull_cursor().expect("cursor"), 40);
+    // c2 joins: its records from before are behind the cursor, so the pull starts again.
+    store
+        .apply_pull(&[zone(json!(["c1", "c2", "c3"]), 3)], 50)
+        .expect("grown");
+    assert_eq!(store.pull_cursor().expect("cursor"), 0);
+    // Pulled again from the start, the zone is as held: the cursor moves on.
+    store
+        .apply_pull(&[zone(json!(["c1", "c2", "c3"]), 3)], 50)
+        .expect("again");
+    assert_eq!(store.pull_cursor().expect("cursor"), 50);
+    // Another zone's growth, on a street laptop, is only data.
+    drop(store);
+    let (street, _d) = laptop(Role::Street, None, None);
+    let mut store = street.store();
+    store
+        .apply_pull(&[zone(json!(["c1", "c2", "c3"]), 3)], 60)
+        .expect("street");
+    assert_eq!(store.pull_cursor().expect("cursor"), 60);
 }

@@ -1,5 +1,5 @@
 //! Reference data: the places a street is made of, as the server sends them to every device in
-//! scope (kinds `community`, `compound`, `checkpoint` of [`crate::records::ReferenceKind`]). Set
+//! scope (kinds `community`, `compound`, `checkpoint`, `zone` of [`crate::records::ReferenceKind`]). Set
 //! on the server only (`kadian-server community|compound|checkpoint`); devices read them typed,
 //! never as raw JSON.
 
@@ -60,6 +60,10 @@ pub struct Zone {
     pub leader: String,
     /// The leader's phone, if given.
     pub phone: Option<String>,
+    /// Its compounds' ids, sorted. A compound joins a zone and never leaves it (`kadian-server
+    /// zone add` only adds), so a zone's scope only grows.
+    #[serde(default)]
+    pub compounds: Vec<String>,
 }
 
 /// A place to set on the server: one kind of reference data each. A new kind of place (a zone,

@@ -49,6 +49,8 @@ pub enum Role {
     Community,
     /// The street office (街道): everything.
     Street,
+    /// A grid zone leader's laptop (片区长): the compounds of its zone, across communities.
+    Zone,
 }
 
 impl Role {
@@ -59,6 +61,7 @@ impl Role {
             Role::Compound => "compound",
             Role::Community => "community",
             Role::Street => "street",
+            Role::Zone => "zone",
         }
     }
 
@@ -69,6 +72,7 @@ impl Role {
             "compound" => Role::Compound,
             "community" => Role::Community,
             "street" => Role::Street,
+            "zone" => Role::Zone,
             _ => return None,
         })
     }
@@ -86,6 +90,11 @@ pub struct Scope {
     pub compound: Option<String>,
     /// Checkpoint id, for volunteers.
     pub checkpoint: Option<String>,
+    /// Grid zone id (片区), for a zone leader's laptop: it sees the compounds the zone holds now
+    /// (a compound put in the zone later joins its scope). Absent for every other role, so
+    /// enrolments stored before zones keep their meaning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<String>,
 }
 
 /// `POST /api/v1/devices/enrol` request.

@@ -519,6 +519,7 @@ pub async fn import_register(
             community: community.map(str::to_owned),
             compound: compound.map(str::to_owned),
             checkpoint: None,
+            zone: None,
         },
         revoked: false,
     };

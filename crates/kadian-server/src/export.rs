@@ -141,6 +141,7 @@ pub(crate) async fn read_all(db: &dyn Database, community: Option<&str>) -> anyh
     let filter = PullFilter {
         community: community.map(str::to_owned),
         compound: None,
+        zone: None,
         events_since: None,
         // No device's events are left out.
         device_id: String::new(),

@@ -90,6 +90,9 @@ enum Command {
         /// For the street office: the street code
         #[arg(long, group = "target")]
         street: Option<String>,
+        /// For a zone leader's laptop: the zone's name (第一片区) or id
+        #[arg(long, group = "target")]
+        zone: Option<String>,
         /// How long the code stays valid: 30m, 24h, 7d
         #[arg(long, default_value = "24h")]
         ttl: String,
@@ -376,6 +379,8 @@ enum RoleArg {
     Compound,
     Community,
     Street,
+    /// A grid zone leader's laptop (片区长): the compounds of its zone.
+    Zone,
 }
 
 impl From<RoleArg> for Role {
@@ -385,6 +390,7 @@ impl From<RoleArg> for Role {
             RoleArg::Compound => Role::Compound,
             RoleArg::Community => Role::Community,
             RoleArg::Street => Role::Street,
+            RoleArg::Zone => Role::Zone,
         }
     }
 }
@@ -872,6 +878,7 @@ async fn main() -> Result<()> {
             compound,
             community,
             street,
+            zone,
             ttl,
             server_url,
             svg,
@@ -893,6 +900,7 @@ async fn main() -> Result<()> {
                 Role::Compound => compound.context("--role compound needs --compound ID")?,
                 Role::Community => community.context("--role community needs --community CODE")?,
                 Role::Street => street.context("--role street needs --street CODE")?,
+                Role::Zone => zone.context("--role zone needs --zone NAME (or its id)")?,
             };
             let ttl = admin::parse_ttl(&ttl).with_context(|| {
                 format!(

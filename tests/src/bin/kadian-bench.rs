@@ -214,6 +214,7 @@ fn todays_list(dir: &std::path::Path, cases: usize, runs: usize) -> Result<Stats
             community: Some("411402001018".into()),
             compound: None,
             checkpoint: None,
+            zone: None,
         },
         cert_sha256: None,
         device_name: Some("社区笔记本".into()),
@@ -324,6 +325,7 @@ fn street_dashboard(
             community: None,
             compound: None,
             checkpoint: None,
+            zone: None,
         },
         cert_sha256: None,
         device_name: None,
@@ -385,6 +387,7 @@ fn street_dashboard(
                 date: today.clone(),
                 community: None,
                 compound: None,
+                zone: None,
             })
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         samples.push(t.elapsed());

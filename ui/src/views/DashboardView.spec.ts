@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-const calls = vi.hoisted(() => ({ queries: [] as { date: string; community: string | null; compound: string | null }[], exports: [] as unknown[][] }))
+const calls = vi.hoisted(() => ({ queries: [] as { date: string; zone: string | null; community: string | null; compound: string | null }[], exports: [] as unknown[][] }))
 
 const zero = {
   checkpoints_open: 0, passages_in: 0, passages_out: 0, vehicles_in: 0, vehicles_out: 0, out_of_province_vehicles: 0,
@@ -20,19 +20,25 @@ vi.mock('../ipc', async (original) => {
       calls.exports.push([q, filledBy, phone])
       return { path: '/tmp/日报.xlsx', rows: 2, voided_left_out: 0, file_name: '日报_20261206_20261206-160000.xlsx', folder: '/tmp' }
     },
-    dashboardShow: async (q: { date: string; community: string | null; compound: string | null }) => {
+    dashboardShow: async (q: { date: string; zone: string | null; community: string | null; compound: string | null }) => {
       calls.queries.push(q)
       const street = unit('411402001', '八一街道', 'street', { passages_in: 120, passages_out: 98, fevers: 2, checkpoints_open: 99 })
       const a = unit('411402001018', '八一社区', 'community', { passages_in: 70, fevers: 2 })
-      const shown = q.community ? a : street
+      const z = unit('z1', '第一片区', 'zone', { passages_in: 100 })
+      const shown = q.zone ? z : q.community ? a : street
+      const top = !q.zone && !q.community
       return {
         date: q.date,
         unit: shown,
-        above: q.community ? [street] : [],
-        below: q.community
-          ? [unit('c1', '八一新苑', 'compound', { passages_in: 70, fevers: 2 })]
-          : [a, unit('411402001019', '季庄村', 'community', { passages_in: 50 })],
-        below_rest: q.community ? null : { ...zero, passages_in: 3 },
+        above: top ? [] : [street],
+        below: q.zone
+          ? [unit('c1', '八一新苑', 'compound', { passages_in: 70 }), unit('c9', '季庄花园', 'compound', { passages_in: 30 })]
+          : q.community
+            ? [unit('c1', '八一新苑', 'compound', { passages_in: 70, fevers: 2 })]
+            : [a, unit('411402001019', '季庄村', 'community', { passages_in: 50 })],
+        below_rest: top ? { ...zero, passages_in: 3 } : null,
+        zones: top ? [z] : [],
+        zones_rest: top ? { ...zero, passages_in: 20 } : null,
         trend: [{ date: '2026-12-05', figures: street.figures }, { date: q.date, figures: shown.figures }],
         data_as_of: '2020-01-01 09:12',
         conflicts: 1,
@@ -89,6 +95,28 @@ describe('概况 (the dashboard)', () => {
     await w.get('[data-testid="dashboard-up-street"]').trigger('click')
     await flushPromises()
     expect(calls.queries.at(-1)).toMatchObject({ community: null, compound: null })
+    w.unmount()
+  })
+
+  it('lists the street’s zones beside its communities and opens one', async () => {
+    calls.queries.length = 0
+    const w = await mounted()
+    const zones = w.get('[data-testid="dashboard-zones"]')
+    expect(zones.findAll('tbody tr.unit').map((r) => r.find('td').text())).toEqual(['第一片区'])
+    expect(w.get('[data-testid="dashboard-zones-rest"]').text()).toContain('不在任何片区')
+    expect(w.text()).toContain('各片区')
+    await zones.get('tbody tr.unit button.open').trigger('click')
+    await flushPromises()
+    expect(calls.queries.at(-1)).toMatchObject({ zone: 'z1', community: null, compound: null })
+    expect(w.get('[data-testid="dashboard-unit"]').text()).toBe('第一片区')
+    // A zone's report is not the street's 日报.
+    expect(w.find('[data-testid="dashboard-export"]').exists()).toBe(false)
+    await w.findAll('[data-testid="dashboard-below"] tbody tr.unit')[1].get('button.open').trigger('click')
+    await flushPromises()
+    expect(calls.queries.at(-1)).toMatchObject({ zone: 'z1', compound: 'c9' })
+    await w.get('[data-testid="dashboard-up-street"]').trigger('click')
+    await flushPromises()
+    expect(calls.queries.at(-1)).toMatchObject({ zone: null, community: null, compound: null })
     w.unmount()
   })
 

@@ -1,5 +1,5 @@
-//! The dashboard (概况) on a laptop: the figures of a China day for the street, a community or a
-//! compound, each unit drilling down to the level below, with a 14-day trend, counted offline
+//! The dashboard (概况) on a laptop: the figures of a China day for the street, a grid zone, a
+//! community or a compound, each unit drilling down to the level below, with a 14-day trend, counted offline
 //! from this device's own store the way the server counts the daily report
 //! (`kadian_domain::figures`), and saying how fresh the store is (本机数据截至).
 
@@ -33,8 +33,12 @@ pub struct DashboardQuery {
     pub date: String,
     /// A community (12-digit code) to look at; none: the device's whole scope.
     pub community: Option<String>,
-    /// A compound (id) to look at, within the community if one is given.
+    /// A compound (id) to look at, within the community or zone if one is given.
     pub compound: Option<String>,
+    /// A grid zone (片区, id) to look at; a zone laptop's own when none is given.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub zone: Option<String>,
 }
 
 /// A level of the street's ground.
@@ -48,6 +52,8 @@ pub enum Level {
     Community,
     /// A compound or natural village (小区/自然村).
     Compound,
+    /// A grid zone (片区): compounds across communities under a zone leader.
+    Zone,
 }
 
 /// One unit with its figures.
@@ -84,8 +90,15 @@ pub struct Dashboard {
     pub unit: UnitFigures,
     /// The units above it, from the device's own (the way back up).
     pub above: Vec<UnitFigures>,
-    /// The units one level below, each with its figures (none below a compound).
+    /// The units one level below, each with its figures (none below a compound): a street's
+    /// communities, a community's or a zone's compounds.
     pub below: Vec<UnitFigures>,
+    /// On the street's dashboard, its grid zones (片区) with their figures, in the order they
+    /// were set up; empty elsewhere or when the street has none.
+    pub zones: Vec<UnitFigures>,
+    /// What the street counts that no zone holds (compounds in no zone, records placed in no
+    /// compound); none when the zones hold it all or there are none.
+    pub zones_rest: Option<Figures>,
     /// What the unit counts that no unit below holds (records whose compound or community the
     /// layout here does not know), so that the level below and this add up to the unit; none
     /// when nothing is left over.
@@ -168,8 +181,8 @@ fn bad_place(field: &str) -> AppError {
     AppError::new(
         "not_found",
         Some(field),
-        "这台设备没有这个社区或小区的资料",
-        "This device holds no community or compound by that id",
+        "这台设备没有这个社区、小区或片区的资料",
+        "This device holds no community, compound or zone by that id",
     )
 }
 
@@ -209,8 +222,14 @@ impl AppCore {
         let reference = self.reference()?;
         let placing = Placing::new(&reference);
 
-        // The unit asked for, within the device's scope.
+        // The unit asked for, within the device's scope. A zone laptop holds its zone's
+        // compounds only: it looks at its zone or one of them, never at a whole community.
         let scope = &enrolment.scope;
+        let zone = q
+            .zone
+            .clone()
+            .filter(|z| !z.is_empty())
+            .or_else(|| scope.zone.clone());
         let community = q
             .community
             .clone()
@@ -221,17 +240,28 @@ impl AppCore {
             .clone()
             .filter(|c| !c.is_empty())
             .or_else(|| scope.compound.clone());
+        if let Some(z) = &zone {
+            if !reference.zones.contains_key(z) || scope.zone.as_ref().is_some_and(|own| own != z) {
+                return Err(bad_place("zone"));
+            }
+        }
         if let Some(c) = &community {
             if !reference.communities.contains_key(c)
                 || scope.community.as_ref().is_some_and(|own| own != c)
+                || zone.is_some()
             {
                 return Err(bad_place("community"));
             }
         }
         if let Some(c) = &compound {
             let held = reference.compounds.get(c);
+            let in_zone = zone
+                .as_ref()
+                .and_then(|z| reference.zones.get(z))
+                .is_none_or(|z| z.compounds.contains(c));
             if held.is_none_or(|h| community.as_ref().is_some_and(|m| *m != h.community))
                 || scope.compound.as_ref().is_some_and(|own| own != c)
+                || !in_zone
             {
                 return Err(bad_place("compound"));
             }
@@ -239,9 +269,16 @@ impl AppCore {
         let community = community.or_else(|| {
             compound
                 .as_ref()
+                .filter(|_| zone.is_none())
                 .and_then(|c| reference.compounds.get(c))
                 .map(|c| c.community.clone())
         });
+        let (level, unit_id) = match (&compound, &zone, &community) {
+            (Some(c), _, _) => (Level::Compound, c.as_str()),
+            (None, Some(z), _) => (Level::Zone, z.as_str()),
+            (None, None, Some(c)) => (Level::Community, c.as_str()),
+            (None, None, None) => (Level::Street, scope.street.as_str()),
+        };
 
         // The facts of the trend's days (and a day either side), counted day by day.
         let first = date
@@ -257,15 +294,9 @@ impl AppCore {
         let mut shown_day = HashMap::new();
         for day in first.iter_days().take_while(|d| *d <= date) {
             let units = facts.of_day(day).count(day, &rules);
-            let figures = |level: Level, id: &str| sum_for(&placing, &units, level, id, day);
-            let (level, id) = match (&compound, &community) {
-                (Some(c), _) => (Level::Compound, c.as_str()),
-                (None, Some(c)) => (Level::Community, c.as_str()),
-                (None, None) => (Level::Street, scope.street.as_str()),
-            };
             trend.push(TrendDay {
                 date: day.to_string(),
-                figures: figures(level, id),
+                figures: sum_for(&placing, &units, level, unit_id, day),
             });
             if day == date {
                 shown_day = units;
@@ -283,46 +314,70 @@ impl AppCore {
                 Level::Compound => reference
                     .compound_name(id)
                     .map_or_else(|| id.to_owned(), str::to_owned),
+                Level::Zone => reference
+                    .zones
+                    .get(id)
+                    .map_or_else(|| id.to_owned(), |z| z.name.clone()),
             },
             level,
             figures: sum_for(&placing, &shown_day, level, id, date),
         };
-        let street = named(Level::Street, &scope.street);
-        let (unit, above, below) = match (&compound, &community) {
-            (Some(c), Some(m)) => {
-                let mut above = Vec::new();
-                if scope.community.is_none() {
-                    above.push(street);
-                }
-                if scope.compound.is_none() {
+        let on_street = scope.community.is_none() && scope.zone.is_none();
+        let mut above = Vec::new();
+        if on_street && level != Level::Street {
+            above.push(named(Level::Street, &scope.street));
+        }
+        let mut below = Vec::new();
+        let mut zones = Vec::new();
+        match level {
+            Level::Compound => {
+                if let Some(z) = &zone {
+                    above.push(named(Level::Zone, z));
+                } else if let Some(m) = community.as_ref().filter(|_| scope.compound.is_none()) {
                     above.push(named(Level::Community, m));
                 }
-                (named(Level::Compound, c), above, Vec::new())
             }
-            (_, Some(m)) => {
-                let mut below: Vec<UnitFigures> = reference
+            Level::Community => {
+                below = reference
                     .compounds
                     .values()
-                    .filter(|c| c.community == *m)
+                    .filter(|c| Some(&c.community) == community.as_ref())
                     .map(|c| named(Level::Compound, &c.id))
                     .collect();
                 below.sort_by(|a, b| a.name.cmp(&b.name));
-                let above = if scope.community.is_none() {
-                    vec![street]
-                } else {
-                    Vec::new()
-                };
-                (named(Level::Community, m), above, below)
             }
-            _ => {
-                let below = reference
+            Level::Zone => {
+                // Its compounds, grouped by community.
+                let mut held: Vec<(&str, &str, &str)> = reference
+                    .zones
+                    .get(unit_id)
+                    .map(|z| z.compounds.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|c| reference.compounds.get(c))
+                    .map(|c| (c.community.as_str(), c.name.as_str(), c.id.as_str()))
+                    .collect();
+                held.sort();
+                below = held
+                    .into_iter()
+                    .map(|(_, _, id)| named(Level::Compound, id))
+                    .collect();
+            }
+            Level::Street => {
+                below = reference
                     .communities
                     .keys()
                     .map(|c| named(Level::Community, c))
                     .collect();
-                (street, Vec::new(), below)
+                // Zone ids are made in time order: the order the street set them up.
+                zones = reference
+                    .zones
+                    .keys()
+                    .map(|z| named(Level::Zone, z))
+                    .collect();
             }
-        };
+        }
+        let unit = named(level, unit_id);
 
         let mut below_sum = Figures::default();
         for u in &below {
@@ -330,6 +385,12 @@ impl AppCore {
         }
         let (rest, _) = unit.figures.beyond(&below_sum);
         let below_rest = (!below.is_empty() && rest != Figures::default()).then_some(rest);
+        let mut zones_sum = Figures::default();
+        for z in &zones {
+            zones_sum += z.figures;
+        }
+        let (rest, _) = unit.figures.beyond(&zones_sum);
+        let zones_rest = (!zones.is_empty() && rest != Figures::default()).then_some(rest);
         let store = self.store();
         Ok(Dashboard {
             date: date.to_string(),
@@ -337,6 +398,8 @@ impl AppCore {
             above,
             below,
             below_rest,
+            zones,
+            zones_rest,
             trend,
             data_as_of: store
                 .last_sync_at()?
@@ -478,19 +541,28 @@ fn sum_for(
     id: &str,
     day: NaiveDate,
 ) -> Figures {
+    let reference = placing.reference;
+    let zone_compounds: HashSet<&str> = match level {
+        Level::Zone => reference
+            .zones
+            .get(id)
+            .map(|z| z.compounds.iter().map(String::as_str).collect())
+            .unwrap_or_default(),
+        _ => HashSet::new(),
+    };
     let mut f = Figures::default();
     for (unit, figures) in units {
         let counts = match level {
             Level::Street => true,
             Level::Community => placing.community_of(unit) == Some(id),
             Level::Compound => matches!(unit, Unit::Compound(c) if &**c == id),
+            Level::Zone => matches!(unit, Unit::Compound(c) if zone_compounds.contains(&**c)),
         };
         if counts {
             f += *figures;
         }
     }
     let end = china_day_start(day.checked_add_days(Days::new(1)).unwrap_or(day));
-    let reference = placing.reference;
     let open = reference
         .checkpoints
         .values()
@@ -500,6 +572,7 @@ fn sum_for(
                 Level::Street => true,
                 Level::Community => compound.is_some_and(|c| c.community == id),
                 Level::Compound => g.compound == id,
+                Level::Zone => zone_compounds.contains(g.compound.as_str()),
             };
             let retired = g.retired_at.is_some_and(|at| at < end)
                 || compound.is_some_and(|c| c.retired_at.is_some_and(|at| at < end));

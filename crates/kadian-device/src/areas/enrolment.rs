@@ -55,6 +55,10 @@ impl AppCore {
                 let community = e.scope.community.as_deref()?;
                 r.communities.get(community).map(|c| c.name.clone())
             })
+            .or_else(|| {
+                let zone = e.scope.zone.as_deref()?;
+                r.zones.get(zone).map(|z| z.name.clone())
+            })
             // A street laptop: its street, known from its enrolment.
             .or_else(|| (e.role == Role::Street).then(|| street_label(&e)));
         let place_retired_at = r

@@ -75,7 +75,12 @@ impl AppCore {
                 "This device is not enrolled",
             )
         })?;
-        if enrolment.role == kadian_domain::sync::Role::Volunteer {
+        if matches!(
+            enrolment.role,
+            kadian_domain::sync::Role::Volunteer | kadian_domain::sync::Role::Zone
+        ) {
+            // A zone laptop holds its zone's compounds only: a register's people who live
+            // elsewhere in a community could not be placed by it.
             return Err(AppError::new(
                 "not_a_desk",
                 None,

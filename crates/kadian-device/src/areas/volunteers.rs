@@ -67,7 +67,8 @@ impl AppCore {
                 Role::Community => {
                     enrolment.scope.community.as_deref() == Some(c.community.as_str())
                 }
-                Role::Street => true,
+                // A zone laptop holds its zone's compounds only.
+                Role::Street | Role::Zone => true,
             };
             mine.then_some((c.id, c.name))
         });

@@ -3,7 +3,7 @@
 //! conflicts and the reference data.
 
 use chrono::Utc;
-use kadian_domain::places::{Checkpoint, Community, Compound};
+use kadian_domain::places::{Checkpoint, Community, Compound, Zone};
 use kadian_domain::records::Volunteer;
 use kadian_domain::records::{
     CaseTransition, ChangeKind, Correction, FollowUpVisit, ObservationCase, Passage, Person,
@@ -321,13 +321,34 @@ impl Store {
     /// list ([`Store::quarantined`]) with the reason, and the rest of the page is applied and the
     /// cursor moves on. Only a failure of the store itself (disk full, busy) fails the page, which
     /// is then pulled again. Returns the number of changes applied.
+    ///
+    /// On a zone leader's laptop, its zone arriving with a compound it did not hold before
+    /// sends the cursor back to the start instead: the server sends a compound's records from
+    /// the moment it joins the zone's scope, and its older ones come with the next pages
+    /// (applying a change twice changes nothing).
     pub fn apply_pull(&mut self, changes: &[Change], cursor: i64) -> Result<usize> {
         self.write(|tx| {
+            let own_zone = meta_get(tx, META_ENROLMENT)?
+                .and_then(|j| serde_json::from_str::<Enrolment>(&j).ok())
+                .and_then(|e| e.scope.zone);
+            let mut rewind = false;
             let mut applied = 0;
             for c in changes {
+                let own_zone_before = (c.kind == ReferenceKind::Zone.as_str()
+                    && own_zone.as_deref() == Some(c.id.as_str()))
+                .then(|| zone_compounds_held(tx, &c.id))
+                .transpose()?;
                 tx.execute_batch("SAVEPOINT one_change")?;
                 match apply_change(tx, c) {
                     Ok(()) => {
+                        if let Some(Some(before)) = &own_zone_before {
+                            let now: Vec<String> = c
+                                .body
+                                .get("compounds")
+                                .and_then(|v| serde_json::from_value(v.clone()).ok())
+                                .unwrap_or_default();
+                            rewind |= now.iter().any(|compound| !before.contains(compound));
+                        }
                         tx.execute_batch("RELEASE one_change")?;
                         tx.prepare_cached(
                             "DELETE FROM sync_quarantine WHERE kind = ?1 AND record_id = ?2 AND version <= ?3",
@@ -363,6 +384,7 @@ impl Store {
                     Err(e) => return Err(e),
                 }
             }
+            let cursor = if rewind { 0 } else { cursor };
             meta_set(tx, META_CURSOR, &cursor.to_string())?;
             Ok(applied)
         })
@@ -539,6 +561,9 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                 ReferenceKind::Checkpoint => {
                     serde_json::from_value::<Checkpoint>(c.body.clone()).map_err(parse_err)?;
                 }
+                ReferenceKind::Zone => {
+                    serde_json::from_value::<Zone>(c.body.clone()).map_err(parse_err)?;
+                }
             }
             put_reference_row(tx, c)?;
         }
@@ -566,6 +591,22 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The compounds of a zone as this device holds it, or `None` when it holds no such zone.
+fn zone_compounds_held(tx: &Transaction<'_>, zone: &str) -> Result<Option<Vec<String>>> {
+    let body: Option<String> = tx
+        .query_row(
+            "SELECT body FROM reference WHERE kind = 'zone' AND id = ?1",
+            [zone],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(body.map(|b| {
+        serde_json::from_str::<Zone>(&b)
+            .map(|z| z.compounds)
+            .unwrap_or_default()
+    }))
 }
 
 /// Reference data (community, compound, checkpoint, volunteer) as pulled. A volunteer changed

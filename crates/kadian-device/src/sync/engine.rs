@@ -211,7 +211,10 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
         let applied = core.store().apply_pull(&page.changes, page.cursor)?;
         progress.received(applied);
         report.pulled += applied;
-        if !page.more {
+        // A zone device whose zone gained a compound went back to the start (`apply_pull`):
+        // that compound's older records come in this round too.
+        let rewound = page.cursor > 0 && core.store().pull_cursor()? == 0;
+        if !page.more && !rewound {
             break;
         }
     }

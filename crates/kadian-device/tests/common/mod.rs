@@ -41,6 +41,7 @@ pub fn enrolled(
                 community: Some("411402001018".into()),
                 compound: Some(COMPOUND.into()),
                 checkpoint: checkpoint.map(str::to_owned),
+                zone: None,
             },
             cert_sha256: None,
             device_name: Some("党支部笔记本".into()),

@@ -163,14 +163,17 @@ pub enum ReferenceKind {
     Compound,
     /// A checkpoint (卡点) of a compound.
     Checkpoint,
+    /// A grid zone (片区) with its compounds: to the street's devices and the zone's own.
+    Zone,
 }
 
 impl ReferenceKind {
     /// Every reference kind.
-    pub const ALL: [ReferenceKind; 3] = [
+    pub const ALL: [ReferenceKind; 4] = [
         ReferenceKind::Community,
         ReferenceKind::Compound,
         ReferenceKind::Checkpoint,
+        ReferenceKind::Zone,
     ];
 
     /// The stored name (`community`, ...).
@@ -179,6 +182,7 @@ impl ReferenceKind {
             ReferenceKind::Community => "community",
             ReferenceKind::Compound => "compound",
             ReferenceKind::Checkpoint => "checkpoint",
+            ReferenceKind::Zone => "zone",
         }
     }
 }

@@ -344,6 +344,7 @@ mod tests {
                 community: None,
                 compound: None,
                 checkpoint: None,
+                zone: None,
             },
             revoked: false,
         }

@@ -190,11 +190,26 @@ pub struct PullFilter {
     pub community: Option<String>,
     /// Only this compound.
     pub compound: Option<String>,
+    /// Only a grid zone's compounds (a zone leader's laptop); `community` and `compound` are
+    /// then `None`.
+    pub zone: Option<ZonePull>,
     /// Only events since then (checkpoint tablets: 14 days).
     pub events_since: Option<DateTime<Utc>>,
     /// The pulling device: its own events are not sent back (it holds them already, and events
     /// never change). Its entities are, since the server may have merged them.
     pub device_id: String,
+}
+
+/// What a zone device pulls: the records of the zone's compounds, the community records of
+/// their communities, and the zone itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZonePull {
+    /// The zone's id.
+    pub id: String,
+    /// Its compounds now (ids).
+    pub compounds: Vec<String>,
+    /// Their communities (codes).
+    pub communities: Vec<String>,
 }
 
 /// The WHERE condition that leaves out the pulling device's own events; the parameter is
@@ -562,6 +577,7 @@ pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) 
             community: None,
             compound: None,
             checkpoint: None,
+            zone: None,
         },
         Role::Community => {
             if !reference.communities.contains_key(target) {
@@ -572,6 +588,7 @@ pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) 
                 community: Some(target.to_owned()),
                 compound: None,
                 checkpoint: None,
+                zone: None,
             }
         }
         Role::Compound => {
@@ -584,6 +601,22 @@ pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) 
                 community: Some(community.clone()),
                 compound: Some(target.to_owned()),
                 checkpoint: None,
+                zone: None,
+            }
+        }
+        Role::Zone => {
+            // By id or by name (`第一片区`).
+            let zone = reference
+                .zones
+                .values()
+                .find(|z| z.id == target || z.name == target.trim())
+                .ok_or_else(|| unknown("zone"))?;
+            Scope {
+                street: street.to_owned(),
+                community: None,
+                compound: None,
+                checkpoint: None,
+                zone: Some(zone.id.clone()),
             }
         }
         Role::Volunteer => {
@@ -600,6 +633,7 @@ pub fn scope_for(reference: &Reference, street: &str, role: Role, target: &str) 
                 community: Some(community.clone()),
                 compound: Some(compound.clone()),
                 checkpoint: Some(target.to_owned()),
+                zone: None,
             }
         }
     })

@@ -63,6 +63,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         11,
         include_str!("../../../../migrations/server/postgres/0011_device_push.sql"),
     ),
+    (
+        12,
+        include_str!("../../../../migrations/server/postgres/0012_zone_devices.sql"),
+    ),
 ];
 
 /// The PostgreSQL backend: one connection, shared under a lock (pushes serialise on the change
@@ -143,7 +147,7 @@ async fn put_reference<C: GenericClient>(
     kind: ChangeKind,
     id: &str,
     body: serde_json::Value,
-    community: &str,
+    community: Option<&str>,
     compound: Option<&str>,
 ) -> DbResult<()> {
     let kind = kind.as_str();
@@ -191,12 +195,13 @@ fn device_from_row(r: &Row) -> Device {
             community: r.get(4),
             compound: r.get(5),
             checkpoint: r.get(6),
+            zone: r.get(9),
         },
         revoked: r.get::<_, Option<DateTime<Utc>>>(7).is_some(),
     }
 }
 
-const DEVICE_COLS: &str = "id, name, role, street_code, community_code, compound_id, checkpoint_id, revoked_at, last_seen_at";
+const DEVICE_COLS: &str = "id, name, role, street_code, community_code, compound_id, checkpoint_id, revoked_at, last_seen_at, zone_id";
 
 /// Reads what the server holds under `id`.
 async fn existing_of<C: GenericClient>(tx: &C, id: &str) -> DbResult<Option<Existing>> {
@@ -543,7 +548,7 @@ impl PgDb {
                 name: name.to_owned(),
                 street: street.to_owned(),
             })?,
-            code,
+            Some(code),
             None,
         )
         .await?;
@@ -659,6 +664,7 @@ impl PgDb {
                 }
             }
         }
+        put_zone_body(&tx, &id).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -833,8 +839,44 @@ async fn put_compound_body<C: GenericClient>(
             community: community.to_owned(),
             retired_at,
         })?,
-        community,
+        Some(community),
         Some(id),
+    )
+    .await
+}
+
+/// A zone's reference body (its name, leader, phone and compounds, as the tables hold them) into
+/// the change stream; unchanged, nothing is written.
+async fn put_zone_body<C: GenericClient>(tx: &C, id: &str) -> DbResult<()> {
+    let row = tx
+        .query_one(
+            "SELECT id, name, leader, phone FROM zone WHERE id = $1",
+            &[&id],
+        )
+        .await?;
+    let compounds = tx
+        .query(
+            "SELECT compound_id FROM zone_compound WHERE zone_id = $1 ORDER BY compound_id COLLATE \"C\"",
+            &[&id],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let zone = Zone {
+        id: row.get(0),
+        name: row.get(1),
+        leader: row.get(2),
+        phone: row.get(3),
+        compounds,
+    };
+    put_reference(
+        tx,
+        ChangeKind::Reference(ReferenceKind::Zone),
+        id,
+        serde_json::to_value(&zone)?,
+        None,
+        None,
     )
     .await
 }
@@ -858,7 +900,7 @@ async fn put_checkpoint_body<C: GenericClient>(
             compound: compound.to_owned(),
             retired_at,
         })?,
-        community,
+        Some(community),
         Some(compound),
     )
     .await
@@ -904,6 +946,19 @@ impl super::Database for PgDb {
             .await?;
             tx.commit().await?;
         }
+        // Zones set before they were reference data reach the change stream (once: an unchanged
+        // body writes nothing).
+        let tx = client.transaction().await?;
+        let zones: Vec<String> = tx
+            .query("SELECT id FROM zone", &[])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        for zone in &zones {
+            put_zone_body(&tx, zone).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -993,7 +1048,7 @@ impl super::Directory for PgDb {
         let client = self.conn().await?;
         let rows = client
             .query(
-                "SELECT role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at, used_at
+                "SELECT role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at, used_at, zone_id
                  FROM enrol_code ORDER BY created_at",
                 &[],
             )
@@ -1008,6 +1063,7 @@ impl super::Directory for PgDb {
                         community: r.get(2),
                         compound: r.get(3),
                         checkpoint: r.get(4),
+                        zone: r.get(8),
                     },
                     created_at: r.get(5),
                     expires_at: r.get(6),
@@ -1066,7 +1122,7 @@ impl super::Directory for PgDb {
             ChangeKind::Record(RecordKind::Volunteer),
             &v.id.to_string(),
             serde_json::to_value(v)?,
-            &community,
+            Some(&community),
             Some(&v.compound),
         )
         .await?;
@@ -1130,14 +1186,22 @@ impl super::Directory for PgDb {
                 name: row.get(1),
                 leader: row.get(2),
                 phone: row.get(3),
+                compounds: Vec::new(),
             };
             r.zones.insert(zone.id.clone(), zone);
         }
         for row in client
-            .query("SELECT compound_id, zone_id FROM zone_compound", &[])
+            .query(
+                "SELECT compound_id, zone_id FROM zone_compound ORDER BY compound_id COLLATE \"C\"",
+                &[],
+            )
             .await?
         {
-            r.zone_of.insert(row.get(0), row.get(1));
+            let (compound, zone): (String, String) = (row.get(0), row.get(1));
+            if let Some(z) = r.zones.get_mut(&zone) {
+                z.compounds.push(compound.clone());
+            }
+            r.zone_of.insert(compound, zone);
         }
         Ok(r)
     }
@@ -1146,8 +1210,8 @@ impl super::Directory for PgDb {
         let client = self.conn().await?;
         client
             .execute(
-                "INSERT INTO enrol_code (code_hash, role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO enrol_code (code_hash, role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at, zone_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 &[
                     &code.code_hash,
                     &code.role.as_str(),
@@ -1157,6 +1221,7 @@ impl super::Directory for PgDb {
                     &code.scope.checkpoint,
                     &Utc::now(),
                     &code.expires_at,
+                    &code.scope.zone,
                 ],
             )
             .await?;
@@ -1184,8 +1249,8 @@ impl super::Directory for PgDb {
             return Ok(None);
         }
         tx.execute(
-            "INSERT INTO device (id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, token_hash, enrolled_at)
-             SELECT $2, $3, $4, role, street_code, community_code, compound_id, checkpoint_id, $5, $6 FROM enrol_code WHERE code_hash = $1",
+            "INSERT INTO device (id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, token_hash, enrolled_at, zone_id)
+             SELECT $2, $3, $4, role, street_code, community_code, compound_id, checkpoint_id, $5, $6, zone_id FROM enrol_code WHERE code_hash = $1",
             &[&code_hash, &device_id, &name, &platform, &token_hash, &now],
         )
         .await?;
@@ -1233,7 +1298,7 @@ impl super::Directory for PgDb {
             .query(
                 "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at,
                         status_pending, status_rejected, status_quarantined, status_at, complete_at,
-                        last_push_at, status_oldest_pending
+                        last_push_at, status_oldest_pending, zone_id
                  FROM device ORDER BY enrolled_at",
                 &[],
             )
@@ -1250,6 +1315,7 @@ impl super::Directory for PgDb {
                     community: r.get(5),
                     compound: r.get(6),
                     checkpoint: r.get(7),
+                    zone: r.get(18),
                 },
                 enrolled_at: r.get(8),
                 revoked_at: r.get(9),
@@ -1420,8 +1486,25 @@ impl super::Records for PgDb {
         let client = self.conn().await?;
         let cols = "SELECT kind, id, version, deleted, body, seq FROM record";
         let fetch = limit + 1;
-        let rows = match (&filter.community, &filter.compound) {
-            (_, Some(compound)) => {
+        let rows = match (&filter.zone, &filter.community, &filter.compound) {
+            // A zone: its compounds' records, their communities' own records, and the zone.
+            (Some(zone), _, _) => {
+                client
+                    .query(
+                        &format!(
+                            "SELECT * FROM (({cols} WHERE compound_id = ANY($2) AND seq > $1 AND {} ORDER BY seq LIMIT $5)
+                              UNION ALL
+                              ({cols} WHERE kind = 'community' AND seq > $1 AND community_code = ANY($3) ORDER BY seq LIMIT $5)
+                              UNION ALL
+                              ({cols} WHERE kind = 'zone' AND id = $4 AND seq > $1)) AS page
+                             ORDER BY seq LIMIT $5",
+                            not_own_events("$6")
+                        ),
+                        &[&cursor, &zone.compounds, &zone.communities, &zone.id, &fetch, &filter.device_id],
+                    )
+                    .await?
+            }
+            (None, _, Some(compound)) => {
                 client
                     .query(
                         // Two range scans merged by seq (see migration 0002).
@@ -1437,7 +1520,7 @@ impl super::Records for PgDb {
                     )
                     .await?
             }
-            (Some(community), None) => {
+            (None, Some(community), None) => {
                 client
                     .query(
                         &format!("{cols} WHERE community_code = $1 AND seq > $2 AND {} ORDER BY seq LIMIT $3", not_own_events("$4")),
@@ -1445,7 +1528,7 @@ impl super::Records for PgDb {
                     )
                     .await?
             }
-            (None, None) => {
+            (None, None, None) => {
                 client
                     .query(
                         &format!("{cols} WHERE seq > $1 AND {} ORDER BY seq LIMIT $2", not_own_events("$3")),

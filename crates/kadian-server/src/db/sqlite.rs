@@ -63,6 +63,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../../../../migrations/server/sqlite/0011_device_push.sql"),
     ),
+    (
+        12,
+        include_str!("../../../../migrations/server/sqlite/0012_zone_devices.sql"),
+    ),
 ];
 
 /// The newest schema version of this build.
@@ -130,13 +134,15 @@ fn compound_community(tx: &Transaction<'_>, compound_id: &str) -> DbResult<Strin
     .ok_or_else(|| DbError::Invalid(format!("unknown compound {compound_id}")))
 }
 
-/// Writes reference data (community, compound, checkpoint) into the change stream.
+/// Writes reference data (community, compound, checkpoint, zone) into the change stream, placed
+/// at `community` and `compound` (a zone at neither: only the street's devices and the zone's own
+/// pull it).
 fn put_reference(
     tx: &Transaction<'_>,
     kind: ChangeKind,
     id: &str,
     body: serde_json::Value,
-    community: &str,
+    community: Option<&str>,
     compound: Option<&str>,
 ) -> DbResult<()> {
     let kind = kind.as_str();
@@ -182,6 +188,7 @@ fn device_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Device, Option<St
                 community: r.get(4)?,
                 compound: r.get(5)?,
                 checkpoint: r.get(6)?,
+                zone: r.get(9)?,
             },
             revoked: r.get::<_, Option<String>>(7)?.is_some(),
         },
@@ -352,7 +359,7 @@ impl SqliteDb {
                     name: name.clone(),
                     street: street.clone(),
                 })?,
-                &code,
+                Some(&code),
                 None,
             )?;
             tx.commit()?;
@@ -467,6 +474,7 @@ impl SqliteDb {
                     }
                 }
             }
+            put_zone_body(&tx, &id)?;
             tx.commit()?;
             Ok(id)
         })
@@ -658,8 +666,40 @@ fn put_compound_body(
             community: community.to_owned(),
             retired_at,
         })?,
-        community,
+        Some(community),
         Some(id),
+    )
+}
+
+/// A zone's reference body (its name, leader, phone and compounds, as the tables hold them) into
+/// the change stream; unchanged, nothing is written.
+fn put_zone_body(tx: &Transaction<'_>, id: &str) -> DbResult<()> {
+    let mut zone = tx.query_row(
+        "SELECT id, name, leader, phone FROM zone WHERE id = ?1",
+        [id],
+        |x| {
+            Ok(Zone {
+                id: x.get(0)?,
+                name: x.get(1)?,
+                leader: x.get(2)?,
+                phone: x.get(3)?,
+                compounds: Vec::new(),
+            })
+        },
+    )?;
+    let mut stmt = tx.prepare_cached(
+        "SELECT compound_id FROM zone_compound WHERE zone_id = ?1 ORDER BY compound_id",
+    )?;
+    zone.compounds = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    put_reference(
+        tx,
+        ChangeKind::Reference(ReferenceKind::Zone),
+        id,
+        serde_json::to_value(&zone)?,
+        None,
+        None,
     )
 }
 
@@ -682,7 +722,7 @@ fn put_checkpoint_body(
             compound: compound.to_owned(),
             retired_at,
         })?,
-        community,
+        Some(community),
         Some(compound),
     )
 }
@@ -717,6 +757,17 @@ impl super::Database for SqliteDb {
                 tx.pragma_update(None, "user_version", version)?;
                 tx.commit()?;
             }
+            // Zones set before they were reference data reach the change stream (once: an
+            // unchanged body writes nothing).
+            let tx = conn.transaction()?;
+            let zones: Vec<String> = tx
+                .prepare("SELECT id FROM zone")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for zone in zones {
+                put_zone_body(&tx, &zone)?;
+            }
+            tx.commit()?;
             Ok(())
         })
         .await
@@ -802,7 +853,7 @@ impl super::Directory for SqliteDb {
     async fn enrol_codes(&self) -> DbResult<Vec<EnrolCodeRow>> {
         self.run(|conn| {
             let mut stmt = conn.prepare(
-                "SELECT role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at, used_at
+                "SELECT role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at, used_at, zone_id
                  FROM enrol_code ORDER BY created_at",
             )?;
             let rows = stmt
@@ -814,6 +865,7 @@ impl super::Directory for SqliteDb {
                             community: r.get(2)?,
                             compound: r.get(3)?,
                             checkpoint: r.get(4)?,
+                            zone: r.get(8)?,
                         },
                         r.get::<_, String>(5)?,
                         r.get::<_, String>(6)?,
@@ -891,7 +943,7 @@ impl super::Directory for SqliteDb {
                 ChangeKind::Record(RecordKind::Volunteer),
                 &id,
                 body,
-                &community,
+                Some(&community),
                 Some(&compound_id),
             )?;
             tx.commit()?;
@@ -961,14 +1013,20 @@ impl super::Directory for SqliteDb {
                     name: x.get(1)?,
                     leader: x.get(2)?,
                     phone: x.get(3)?,
+                    compounds: Vec::new(),
                 })
             })? {
                 let zone = row?;
                 r.zones.insert(zone.id.clone(), zone);
             }
-            let mut stmt = conn.prepare_cached("SELECT compound_id, zone_id FROM zone_compound")?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT compound_id, zone_id FROM zone_compound ORDER BY compound_id",
+            )?;
             for row in stmt.query_map([], |x| Ok((x.get(0)?, x.get(1)?)))? {
-                let (compound, zone) = row?;
+                let (compound, zone): (String, String) = row?;
+                if let Some(z) = r.zones.get_mut(&zone) {
+                    z.compounds.push(compound.clone());
+                }
                 r.zone_of.insert(compound, zone);
             }
             Ok(r)
@@ -980,8 +1038,8 @@ impl super::Directory for SqliteDb {
         let code = code.clone();
         self.run(move |conn| {
             conn.execute(
-                "INSERT INTO enrol_code (code_hash, role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO enrol_code (code_hash, role, street_code, community_code, compound_id, checkpoint_id, created_at, expires_at, zone_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     code.code_hash,
                     code.role.as_str(),
@@ -990,7 +1048,8 @@ impl super::Directory for SqliteDb {
                     code.scope.compound,
                     code.scope.checkpoint,
                     ts(Utc::now()),
-                    ts(code.expires_at)
+                    ts(code.expires_at),
+                    code.scope.zone,
                 ],
             )?;
             Ok(())
@@ -1026,12 +1085,12 @@ impl super::Directory for SqliteDb {
                 return Ok(None);
             }
             tx.execute(
-                "INSERT INTO device (id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, token_hash, enrolled_at)
-                 SELECT ?2, ?3, ?4, role, street_code, community_code, compound_id, checkpoint_id, ?5, ?6 FROM enrol_code WHERE code_hash = ?1",
+                "INSERT INTO device (id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, token_hash, enrolled_at, zone_id)
+                 SELECT ?2, ?3, ?4, role, street_code, community_code, compound_id, checkpoint_id, ?5, ?6, zone_id FROM enrol_code WHERE code_hash = ?1",
                 params![code_hash, device_id, name, platform, token_hash, now_s],
             )?;
             let device = tx.query_row(
-                "SELECT id, name, role, street_code, community_code, compound_id, checkpoint_id, revoked_at, NULL FROM device WHERE id = ?1",
+                "SELECT id, name, role, street_code, community_code, compound_id, checkpoint_id, revoked_at, NULL, zone_id FROM device WHERE id = ?1",
                 [&device_id],
                 device_from_row,
             )?;
@@ -1050,7 +1109,7 @@ impl super::Directory for SqliteDb {
         self.run(move |conn| {
             let found = conn
                 .prepare_cached(
-                    "SELECT id, name, role, street_code, community_code, compound_id, checkpoint_id, revoked_at, last_seen_at
+                    "SELECT id, name, role, street_code, community_code, compound_id, checkpoint_id, revoked_at, last_seen_at, zone_id
                      FROM device WHERE token_hash = ?1",
                 )?
                 .query_row([&token_hash], device_from_row)
@@ -1072,7 +1131,7 @@ impl super::Directory for SqliteDb {
             let mut stmt = conn.prepare(
                 "SELECT id, name, platform, role, street_code, community_code, compound_id, checkpoint_id, enrolled_at, revoked_at, last_seen_at,
                         status_pending, status_rejected, status_quarantined, status_at, complete_at,
-                        last_push_at, status_oldest_pending
+                        last_push_at, status_oldest_pending, zone_id
                  FROM device ORDER BY enrolled_at",
             )?;
             let rows = stmt
@@ -1087,6 +1146,7 @@ impl super::Directory for SqliteDb {
                             community: r.get(5)?,
                             compound: r.get(6)?,
                             checkpoint: r.get(7)?,
+                            zone: r.get(18)?,
                         },
                         enrolled_at: parse_ts(&r.get::<_, String>(8)?),
                         revoked_at: r.get::<_, Option<String>>(9)?.as_deref().map(parse_ts),
@@ -1259,8 +1319,33 @@ impl super::Records for SqliteDb {
         self.run(move |conn| {
             let since = filter.events_since.map(ts);
             let cols = "SELECT kind, id, version, deleted, body, seq FROM record";
-            let (sql, args): (String, Vec<Box<dyn rusqlite::ToSql>>) = match (&filter.community, &filter.compound) {
-                (_, Some(compound)) => (
+            let (sql, args): (String, Vec<Box<dyn rusqlite::ToSql>>) = match (&filter.zone, &filter.community, &filter.compound) {
+                // A zone: its compounds' records (a range scan each, sorted), their communities'
+                // own records, and the zone.
+                (Some(zone), _, _) => {
+                    (
+                        format!(
+                            "SELECT * FROM ({cols} WHERE compound_id IN (SELECT value FROM json_each(?2)) AND seq > ?1 AND {}
+                                    ORDER BY seq LIMIT ?5)
+                             UNION ALL
+                             SELECT * FROM ({cols} WHERE kind = 'community' AND seq > ?1
+                                    AND community_code IN (SELECT value FROM json_each(?3)) ORDER BY seq LIMIT ?5)
+                             UNION ALL
+                             SELECT * FROM ({cols} WHERE kind = 'zone' AND id = ?4 AND seq > ?1)
+                             ORDER BY seq LIMIT ?5",
+                            not_own_events("?6")
+                        ),
+                        vec![
+                            Box::new(cursor),
+                            Box::new(serde_json::to_string(&zone.compounds)?),
+                            Box::new(serde_json::to_string(&zone.communities)?),
+                            Box::new(zone.id.clone()),
+                            Box::new(limit + 1),
+                            Box::new(filter.device_id.clone()),
+                        ],
+                    )
+                }
+                (None, _, Some(compound)) => (
                     // Two range scans (the compound's records by (compound_id, seq); its
                     // community's own record by (kind, seq)), merged by seq.
                     format!(
@@ -1274,11 +1359,11 @@ impl super::Records for SqliteDb {
                     ),
                     vec![Box::new(cursor), Box::new(compound.clone()), Box::new(filter.community.clone()), Box::new(since), Box::new(limit + 1), Box::new(filter.device_id.clone())],
                 ),
-                (Some(community), None) => (
+                (None, Some(community), None) => (
                     format!("{cols} WHERE community_code = ?1 AND seq > ?2 AND {} ORDER BY seq LIMIT ?3", not_own_events("?4")),
                     vec![Box::new(community.clone()), Box::new(cursor), Box::new(limit + 1), Box::new(filter.device_id.clone())],
                 ),
-                (None, None) => (
+                (None, None, None) => (
                     format!("{cols} WHERE seq > ?1 AND {} ORDER BY seq LIMIT ?2", not_own_events("?3")),
                     vec![Box::new(cursor), Box::new(limit + 1), Box::new(filter.device_id.clone())],
                 ),

@@ -15,8 +15,8 @@ use kadian_domain::sync::{
 use serde::Deserialize;
 
 use super::{authenticate, json_body, read_body, AppState, Failure, AUDIT};
-use crate::db::{PullFilter, PushMeta};
-use crate::rules::{prepare, Device};
+use crate::db::{PullFilter, PushMeta, ZonePull};
+use crate::rules::{prepare, Device, Reference};
 
 /// Default pull page.
 const DEFAULT_PULL_LIMIT: i64 = 500;
@@ -211,30 +211,62 @@ fn oldest_pending(said: Option<&str>, now: DateTime<Utc>) -> Option<DateTime<Utc
     (at >= earliest && at <= now + chrono::Duration::days(1)).then_some(at)
 }
 
-/// What a device may pull.
-pub fn filter_for(device: &Device) -> PullFilter {
+/// What a device may pull. A zone device's compounds come from `reference` (the street's layout
+/// now: a compound put in the zone joins its pull).
+pub fn filter_for(device: &Device, reference: &Reference) -> PullFilter {
     match device.role {
+        Role::Zone => {
+            let zone = device.scope.zone.clone().unwrap_or_default();
+            let mut compounds: Vec<String> = reference
+                .zone_of
+                .iter()
+                .filter(|(_, z)| **z == zone)
+                .map(|(c, _)| c.clone())
+                .collect();
+            compounds.sort();
+            let mut communities: Vec<String> = compounds
+                .iter()
+                .filter_map(|c| reference.compounds.get(c).map(|(m, _)| m.clone()))
+                .collect();
+            communities.sort();
+            communities.dedup();
+            PullFilter {
+                community: None,
+                compound: None,
+                zone: Some(ZonePull {
+                    id: zone,
+                    compounds,
+                    communities,
+                }),
+                events_since: None,
+                device_id: device.id.clone(),
+            }
+        }
         Role::Street => PullFilter {
             community: None,
             compound: None,
+            zone: None,
             events_since: None,
             device_id: device.id.clone(),
         },
         Role::Community => PullFilter {
             community: device.scope.community.clone(),
             compound: None,
+            zone: None,
             events_since: None,
             device_id: device.id.clone(),
         },
         Role::Compound => PullFilter {
             community: device.scope.community.clone(),
             compound: device.scope.compound.clone(),
+            zone: None,
             events_since: None,
             device_id: device.id.clone(),
         },
         Role::Volunteer => PullFilter {
             community: device.scope.community.clone(),
             compound: device.scope.compound.clone(),
+            zone: None,
             events_since: Some(Utc::now() - chrono::Duration::days(TABLET_EVENT_DAYS)),
             device_id: device.id.clone(),
         },
@@ -282,9 +314,15 @@ pub(super) async fn pull(
     }
     let generation = state.generation().await.map_err(Failure::internal)?;
     let since = q.cursor.unwrap_or(0).max(0);
+    // Only a zone device's pull depends on the street's layout.
+    let reference = if device.role == Role::Zone {
+        state.db.reference().await.map_err(Failure::internal)?
+    } else {
+        Reference::default()
+    };
     let (mut changes, cursor, more) = state
         .db
-        .pull(&filter_for(&device), since, limit)
+        .pull(&filter_for(&device, &reference), since, limit)
         .await
         .map_err(Failure::internal)?;
     for c in &mut changes {

@@ -111,7 +111,12 @@ pub fn decide(
         && uuid::Uuid::try_parse(&incoming.id).map_or(true, |u| u.get_version_num() != 7)
         && !stored.existing.is_some_and(|e| {
             e.kind == incoming.kind.as_str()
-                && can_see(device, e.community.as_deref(), e.compound.as_deref())
+                && can_see(
+                    device,
+                    reference,
+                    e.community.as_deref(),
+                    e.compound.as_deref(),
+                )
         })
     {
         return Decision::Reject(reject(
@@ -126,7 +131,7 @@ pub fn decide(
         if let Some((kind, id)) = &incoming.target {
             return match stored.target {
                 Some(t) if t.kind == kind.as_str() => {
-                    if can_see(device, t.community.as_deref(), t.compound.as_deref()) {
+                    if can_see(device, reference, t.community.as_deref(), t.compound.as_deref()) {
                         Decision::Insert {
                             community: t.community.clone(),
                             compound: t.compound.clone(),
@@ -168,6 +173,7 @@ pub fn decide(
     if existing.kind != incoming.kind.as_str() {
         if !can_see(
             device,
+            reference,
             existing.community.as_deref(),
             existing.compound.as_deref(),
         ) {
@@ -183,6 +189,7 @@ pub fn decide(
     }
     if !can_see(
         device,
+        reference,
         existing.community.as_deref(),
         existing.compound.as_deref(),
     ) {
@@ -266,7 +273,7 @@ pub fn decide(
     } else {
         (incoming.community.clone(), incoming.compound.clone(), None)
     };
-    if !in_scope(device, community.as_deref(), compound.as_deref()) {
+    if !in_scope(device, reference, community.as_deref(), compound.as_deref()) {
         return Decision::Reject(out_of_scope());
     }
     Decision::Update {

@@ -47,11 +47,17 @@ pub struct Reference {
 
 impl Reference {
     /// Where a scope is, by name: `八一新苑 东门` for a checkpoint, `八一新苑` for a compound, the
-    /// community's name, or the street's code; an id the reference data does not know is shown
+    /// zone's name (`第一片区`), the community's name, or the street's code; an id the reference data does not know is shown
     /// as it is.
     pub fn place_label(&self, scope: &kadian_domain::sync::Scope) -> String {
         if let Some(place) = scope.checkpoint.as_deref().or(scope.compound.as_deref()) {
             return self.place_name(place);
+        }
+        if let Some(zone) = scope.zone.as_deref() {
+            return self
+                .zones
+                .get(zone)
+                .map_or_else(|| zone.to_owned(), |z| z.name.clone());
         }
         if let Some(c) = scope.community.as_deref() {
             return self
@@ -232,7 +238,7 @@ pub fn prepare(
             format!("本街道没有社区 {c} / the street has no community {c}"),
         ));
     }
-    if !in_scope(device, community.as_deref(), compound.as_deref()) {
+    if !in_scope(device, reference, community.as_deref(), compound.as_deref()) {
         return Err(out_of_scope());
     }
     // The events taken at a gate name it: a passage and its reading (the retirement rule of
@@ -305,6 +311,7 @@ mod tests {
                 community: community.map(Into::into),
                 compound: compound.map(Into::into),
                 checkpoint: checkpoint.map(Into::into),
+                zone: None,
             }
         };
         assert_eq!(
@@ -362,6 +369,7 @@ mod tests {
                 community: None,
                 compound: None,
                 checkpoint: None,
+                zone: None,
             },
             revoked: false,
         }

@@ -62,6 +62,7 @@ mod tests {
                 community: Some("411402001018".into()),
                 compound: Some("c".into()),
                 checkpoint: None,
+                zone: None,
             },
             revoked: false,
         }

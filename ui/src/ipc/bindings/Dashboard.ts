@@ -20,9 +20,20 @@ unit: UnitFigures,
  */
 above: Array<UnitFigures>, 
 /**
- * The units one level below, each with its figures (none below a compound).
+ * The units one level below, each with its figures (none below a compound): a street's
+ * communities, a community's or a zone's compounds.
  */
 below: Array<UnitFigures>, 
+/**
+ * On the street's dashboard, its grid zones (片区) with their figures, in the order they
+ * were set up; empty elsewhere or when the street has none.
+ */
+zones: Array<UnitFigures>, 
+/**
+ * What the street counts that no zone holds (compounds in no zone, records placed in no
+ * compound); none when the zones hold it all or there are none.
+ */
+zones_rest: Figures | null, 
 /**
  * What the unit counts that no unit below holds (records whose compound or community the
  * layout here does not know), so that the level below and this add up to the unit; none

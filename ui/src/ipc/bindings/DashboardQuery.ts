@@ -13,6 +13,10 @@ date: string,
  */
 community: string | null, 
 /**
- * A compound (id) to look at, within the community if one is given.
+ * A compound (id) to look at, within the community or zone if one is given.
  */
-compound: string | null, };
+compound: string | null, 
+/**
+ * A grid zone (片区, id) to look at; a zone laptop's own when none is given.
+ */
+zone?: string | null, };

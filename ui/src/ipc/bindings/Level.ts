@@ -3,4 +3,4 @@
 /**
  * A level of the street's ground.
  */
-export type Level = "street" | "community" | "compound";
+export type Level = "street" | "community" | "compound" | "zone";
