@@ -203,6 +203,8 @@ pub fn builder<R: tauri::Runtime>(
             commands::places::places_tree,
             commands::dashboard::dashboard_show,
             commands::dashboard::dashboard_export,
+            commands::dashboard::report_sign,
+            commands::dashboard::report_download,
             commands::review::review_passages,
             commands::review::review_readings,
             commands::review::review_travels,

@@ -247,3 +247,28 @@ pub struct PullResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generation: Option<String>,
 }
+
+/// `POST /api/v1/reports/daily/sign` request: a street laptop signs a day's report (签发) for
+/// a 签发人 the server knows (`kadian-server report signer`), with their PIN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignReportRequest {
+    /// The China day (`2026-03-01`).
+    pub date: String,
+    /// 签发人.
+    pub signer: String,
+    /// Their PIN (4–6 digits); checked against its argon2 hash, never kept.
+    pub pin: String,
+}
+
+/// `POST /api/v1/reports/daily/sign` response: the signature now on the day's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignReportResponse {
+    /// The China day.
+    pub date: String,
+    /// 签发人.
+    pub signer: String,
+    /// When it was signed (UTC).
+    pub signed_at: DateTime<Utc>,
+    /// SHA-256 of the report as signed, hex.
+    pub hash: String,
+}

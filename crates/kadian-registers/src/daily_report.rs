@@ -170,6 +170,20 @@ const LAST_COLUMN: u16 = 45;
 /// Writes the daily report to `path` (.xlsx). Errors: [`RegisterError::Export`] when the file
 /// cannot be written.
 pub fn write_daily_report(sheet: &DailyReportSheet, path: &Path) -> Result<(), RegisterError> {
+    book(sheet)?
+        .save(path)
+        .map_err(|e| RegisterError::Export(e.to_string()))
+}
+
+/// The daily report as the bytes of an .xlsx file (what a server sends a laptop). Errors:
+/// [`RegisterError::Export`].
+pub fn daily_report_bytes(sheet: &DailyReportSheet) -> Result<Vec<u8>, RegisterError> {
+    book(sheet)?
+        .save_to_buffer()
+        .map_err(|e| RegisterError::Export(e.to_string()))
+}
+
+fn book(sheet: &DailyReportSheet) -> Result<Workbook, RegisterError> {
     let err = |e: &dyn std::fmt::Display| RegisterError::Export(e.to_string());
     let mut book = Workbook::new();
     let ws = book.add_worksheet();
@@ -180,7 +194,7 @@ pub fn write_daily_report(sheet: &DailyReportSheet, path: &Path) -> Result<(), R
         ws.set_name("片区小计").map_err(|e| err(&e))?;
         write_sheet(ws, sheet, &sheet.zones, None, false).map_err(|e| err(&e))?;
     }
-    book.save(path).map_err(|e| err(&e))
+    Ok(book)
 }
 
 fn write_sheet(

@@ -276,6 +276,23 @@ enum ZoneCommand {
 
 #[derive(Subcommand)]
 enum ReportCommand {
+    /// Add a 签发人 who may sign the daily report from a street laptop, or give one a new PIN:
+    /// the PIN (4–6 digits) is read from standard input, one line, and kept only as an argon2
+    /// hash
+    Signer {
+        /// 签发人's name (赵主任)
+        #[arg(long)]
+        name: String,
+    },
+    /// The 签发人 who may sign from a street laptop
+    Signers,
+    /// The street's cut-off (China time): today's report is signed from then on, and what
+    /// arrives later is tomorrow's late additions (补报). Without --at: the cut-off set now
+    Cutoff {
+        /// HH:MM, e.g. 16:00
+        #[arg(long)]
+        at: Option<String>,
+    },
     /// Sign the daily report of a China day (签发): counted and checked now, then frozen; later
     /// records of that day are late additions (补报) in the next day's report
     Sign {
@@ -754,6 +771,60 @@ async fn main() -> Result<()> {
             );
         }
         Command::Report {
+            command: ReportCommand::Signer { name },
+        } => {
+            let name = admin::place_name(&name, "name")?;
+            let mut pin = String::new();
+            std::io::stdin()
+                .read_line(&mut pin)
+                .context("reading the PIN from standard input")?;
+            let hash = kadian_domain::records::volunteer::hash_pin(pin.trim())
+                .map_err(|n| anyhow::anyhow!("{} / {}", n.message, n.message_en))?;
+            db.put_signer(&name, &hash).await?;
+            print(
+                j,
+                json!({"signer": name}),
+                format!("{name} may sign the daily report from a street laptop with that PIN"),
+            );
+        }
+        Command::Report {
+            command: ReportCommand::Signers,
+        } => {
+            let names = db.signers().await?;
+            let text = if names.is_empty() {
+                "no 签发人 yet: `report signer --name …` adds one".to_owned()
+            } else {
+                names.join("\n")
+            };
+            print(j, json!({"signers": names}), text);
+        }
+        Command::Report {
+            command: ReportCommand::Cutoff { at },
+        } => {
+            use kadian_server::report::{parse_cutoff, CUTOFF_SETTING};
+            if let Some(at) = at {
+                let time = parse_cutoff(&at)
+                    .with_context(|| format!("--at {at:?}: write the time as 16:00"))?;
+                db.set_setting(CUTOFF_SETTING, &time.format("%H:%M").to_string())
+                    .await?;
+            }
+            let now = kadian_server::report::cutoff(&*db).await?;
+            let text = now.map_or_else(
+                || "no cut-off: today's report may be signed at any time".to_owned(),
+                |t| {
+                    format!(
+                        "today's report is signed from {} (China time)",
+                        t.format("%H:%M")
+                    )
+                },
+            );
+            print(
+                j,
+                json!({"cutoff": now.map(|t| t.format("%H:%M").to_string())}),
+                text,
+            );
+        }
+        Command::Report {
             command:
                 ReportCommand::Sign {
                     date,
@@ -787,6 +858,10 @@ async fn main() -> Result<()> {
                 Err(SignRefusal::InTheFuture) => {
                     bail!("{date} has not begun in China: sign a day that has")
                 }
+                Err(SignRefusal::BeforeCutoff(at)) => bail!(
+                    "today's report is signed from the street's cut-off, {} (China time): `report cutoff` sets it",
+                    at.format("%H:%M")
+                ),
                 Err(SignRefusal::ChecksFail(failures)) => bail!(
                     "the report of {date} fails its checks, not signed:\n{}",
                     failures

@@ -648,6 +648,26 @@ pub enum SignRefusal {
     ChecksFail(Vec<CheckFailure>),
     /// The day has not begun in China.
     InTheFuture,
+    /// Today's report, before the street's cut-off (China time): signed from then on.
+    BeforeCutoff(chrono::NaiveTime),
+}
+
+/// The street setting that holds the report's cut-off (`16:00`, China time).
+pub const CUTOFF_SETTING: &str = "report_cutoff";
+
+/// Reads a cut-off as people write it: `16:00` (`H:MM` or `HH:MM`, 24-hour).
+pub fn parse_cutoff(text: &str) -> Option<chrono::NaiveTime> {
+    chrono::NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
+}
+
+/// The street's cut-off for signing today's report, if one is set (China time); none: today's
+/// report may be signed at any time. A stored value that does not read as a time counts as none.
+pub async fn cutoff(db: &dyn Database) -> anyhow::Result<Option<chrono::NaiveTime>> {
+    Ok(db
+        .setting(CUTOFF_SETTING)
+        .await?
+        .as_deref()
+        .and_then(parse_cutoff))
 }
 
 /// Signs the daily report of `date` as `signer` (签发): counted and checked now, then frozen
@@ -661,6 +681,14 @@ pub async fn sign(
 ) -> anyhow::Result<Result<DailyReport, SignRefusal>> {
     if date > crate::china_time::china_today() {
         return Ok(Err(SignRefusal::InTheFuture));
+    }
+    if date == crate::china_time::china_today() {
+        if let Some(at) = cutoff(db).await? {
+            let now = Utc::now().with_timezone(&offset()).time();
+            if now < at {
+                return Ok(Err(SignRefusal::BeforeCutoff(at)));
+            }
+        }
     }
     let report = daily(db, date, fever).await?;
     if let Some(s) = report.signed {

@@ -47,6 +47,7 @@ import type { CaseDay } from './bindings/CaseDay'
 import type { CaseVisit } from './bindings/CaseVisit'
 import type { CaseChange } from './bindings/CaseChange'
 import type { Dashboard } from './bindings/Dashboard'
+import type { SignedDay } from './bindings/SignedDay'
 import type { DashboardQuery } from './bindings/DashboardQuery'
 import type { Figures } from './bindings/Figures'
 import type { UnitFigures } from './bindings/UnitFigures'
@@ -57,7 +58,7 @@ export type {
   PersonCard, PersonPage, Revealed, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView, QuarantinedChange,
   ReviewList, Shift, ConflictView, SyncStatus, TemperatureCheck, NoticeView, LastPassage, Today, TodayFilter, TravelInput, TravelView,
   VisitorInput, Volunteer, VolunteerEntry, ObservationEntry, OpenCase, TodayVisits, VisitInput,
-  CasePage, CaseDay, CaseVisit, CaseChange, Dashboard, DashboardQuery, Figures, UnitFigures,
+  CasePage, CaseDay, CaseVisit, CaseChange, Dashboard, DashboardQuery, Figures, UnitFigures, SignedDay,
 }
 
 export const FALLBACK_APP_INFO: Readonly<AppInfo> = Object.freeze({
@@ -196,6 +197,11 @@ export const dashboardShow = (query: DashboardQuery) => call<Dashboard>('dashboa
 /** Writes the day shown as the 日报 in the district's template (.xlsx), counted on this laptop. */
 export const dashboardExport = (query: DashboardQuery, filledBy: string, phone: string) =>
   call<ExportResult>('dashboard_export', { query, filledBy, phone })
+/** Signs the day's report on the street's server (签发) for a 签发人 with their PIN. */
+export const reportSign = (date: string, signer: string, pin: string) => call<SignedDay>('report_sign', { date, signer, pin })
+/** Downloads the day's report from the street's server (the signed one when signed) as .xlsx. */
+export const reportDownload = (date: string, filledBy: string, phone: string) =>
+  call<ExportResult>('report_download', { date, filledBy, phone })
 /** A case's page: its days, visits and status changes. */
 export const observationCase = (caseId: string) => call<CasePage>('observation_case', { caseId })
 /** Writes the 居家观察每日随访表 for the China days `from`–`to` (at most 62). */

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-const calls = vi.hoisted(() => ({ queries: [] as { date: string; zone: string | null; community: string | null; compound: string | null }[], exports: [] as unknown[][] }))
+const calls = vi.hoisted(() => ({ signs: [] as string[][], downloads: [] as string[][], queries: [] as { date: string; zone: string | null; community: string | null; compound: string | null }[], exports: [] as unknown[][] }))
 
 const zero = {
   checkpoints_open: 0, passages_in: 0, passages_out: 0, vehicles_in: 0, vehicles_out: 0, out_of_province_vehicles: 0,
@@ -16,6 +16,15 @@ vi.mock('../ipc', async (original) => {
   const real = await original<typeof import('../ipc')>()
   return {
     ...real,
+    reportSign: async (date: string, signer: string, pin: string) => {
+      calls.signs.push([date, signer, pin])
+      if (pin !== '2468') throw { code: 'pin_wrong', field: 'pin', message: '签发人或密码不对', message_en: 'wrong signer or PIN', notices: [] }
+      return { date, signer, signed_at: `${date} 16:02`, hash: 'a'.repeat(64) }
+    },
+    reportDownload: async (date: string, filledBy: string, phone: string) => {
+      calls.downloads.push([date, filledBy, phone])
+      return { path: '/tmp/日报_已签发.xlsx', rows: 2, voided_left_out: 0, file_name: '日报_20261206_已签发.xlsx', folder: '/tmp' }
+    },
     dashboardExport: async (q: unknown, filledBy: string, phone: string) => {
       calls.exports.push([q, filledBy, phone])
       return { path: '/tmp/日报.xlsx', rows: 2, voided_left_out: 0, file_name: '日报_20261206_20261206-160000.xlsx', folder: '/tmp' }
@@ -144,5 +153,30 @@ describe('概况 (the dashboard)', () => {
     expect(calls.exports.at(-1)?.[1]).toBe('王芳')
     expect(localStorage.getItem('kadian.report.filledBy')).toBe('王芳')
     w.unmount()
+  })
+
+  it('signs the day with a 签发人 and PIN on the server, then downloads the signed report', async () => {
+    localStorage.setItem('kadian.report.filledBy', '王敏')
+    const w = await mounted()
+    await w.get('[data-testid="dashboard-sign"]').trigger('click')
+    await flushPromises()
+    await w.get('[data-testid="dashboard-signer"] input').setValue('赵主任')
+    await w.get('[data-testid="dashboard-pin"] input').setValue('1111')
+    await w.get('[data-testid="dashboard-sign-sheet"] form').trigger('submit')
+    await flushPromises()
+    // A wrong PIN is said in the form, the PIN is cleared, nothing is downloaded.
+    expect(w.get('[data-testid="dashboard-sign-error"]').text()).toContain('签发人或密码不对')
+    expect((w.get('[data-testid="dashboard-pin"] input').element as HTMLInputElement).value).toBe('')
+    expect(calls.downloads).toEqual([])
+    await w.get('[data-testid="dashboard-pin"] input').setValue('2468')
+    await w.get('[data-testid="dashboard-sign-sheet"] form').trigger('submit')
+    await flushPromises()
+    expect(calls.signs.at(-1)).toEqual([expect.any(String), '赵主任', '2468'])
+    expect(calls.downloads.at(-1)?.[1]).toBe('王敏')
+    // The signer is remembered for tomorrow; the PIN never is.
+    expect(localStorage.getItem('kadian.report.signer')).toBe('赵主任')
+    expect(JSON.stringify(localStorage)).not.toContain('2468')
+    w.unmount()
+    document.querySelectorAll('.van-dialog, .van-overlay, .van-toast').forEach((e) => e.remove())
   })
 })

@@ -272,6 +272,98 @@ impl SyncClient {
         })
     }
 
+    /// A request whose answer is kept whole (the daily report's endpoints): the body of a
+    /// success, or `Refused` with the server's code and message for any 4xx that carries one
+    /// (429 `pin_locked` included); 5xx is `Server`.
+    async fn send_kept(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<(reqwest::header::HeaderMap, Vec<u8>), SyncError> {
+        let req = match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let resp = req.send().await.map_err(|e| {
+            if let Some(why) = certificate_problem(&e) {
+                SyncError::Untrusted(why)
+            } else if e.is_connect() {
+                SyncError::Unreachable(e.to_string())
+            } else {
+                SyncError::Offline(e.to_string())
+            }
+        })?;
+        let status = resp.status();
+        if resp.headers().get(PROTOCOL_HEADER).is_none() {
+            return Err(SyncError::Offline(format!(
+                "captive portal or proxy (HTTP {status} without {PROTOCOL_HEADER})"
+            )));
+        }
+        let headers = resp.headers().clone();
+        if status.is_success() {
+            return Ok((headers, read_capped(resp).await?));
+        }
+        if status == reqwest::StatusCode::UNAUTHORIZED && self.token.is_some() {
+            return Err(SyncError::Unauthorized);
+        }
+        if status.is_server_error() {
+            return Err(SyncError::Server(status.as_u16()));
+        }
+        let err: kadian_domain::sync::ApiError = read_capped(resp)
+            .await
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or(kadian_domain::sync::ApiError {
+                code: "refused".into(),
+                message: status.to_string(),
+            });
+        Err(SyncError::Refused {
+            status: status.as_u16(),
+            code: err.code,
+            message: err.message,
+        })
+    }
+
+    /// `POST /api/v1/reports/daily/sign`: signs a day's report (street devices only).
+    pub async fn sign_daily_report(
+        &self,
+        req: &kadian_domain::sync::SignReportRequest,
+    ) -> Result<kadian_domain::sync::SignReportResponse, SyncError> {
+        let (_, body) = self
+            .send_kept(
+                self.http
+                    .post(format!("{}/api/v1/reports/daily/sign", self.base))
+                    .json(req),
+            )
+            .await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| SyncError::Offline(format!("response cut off: {e}")))
+    }
+
+    /// `GET /api/v1/reports/daily.xlsx`: a day's report in the district's template, whether it
+    /// is signed, and its community rows.
+    pub async fn daily_report_xlsx(
+        &self,
+        date: &str,
+        filled_by: &str,
+        phone: &str,
+    ) -> Result<(Vec<u8>, bool, u32), SyncError> {
+        let (headers, body) = self
+            .send_kept(
+                self.http
+                    .get(format!("{}/api/v1/reports/daily.xlsx", self.base))
+                    .query(&[("date", date), ("filled_by", filled_by), ("phone", phone)]),
+            )
+            .await?;
+        let signed = headers
+            .get("x-kadian-signed")
+            .is_some_and(|v| v.as_bytes() == b"1");
+        let rows = headers
+            .get("x-kadian-rows")
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .unwrap_or(0);
+        Ok((body, signed, rows))
+    }
+
     /// `GET /api/v1/health`.
     pub async fn health(&self) -> Result<kadian_domain::sync::Health, SyncError> {
         self.send(self.http.get(format!("{}/api/v1/health", self.base)))

@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod engine;
+pub mod report;
 pub mod tls_pin;
 
 pub use client::{

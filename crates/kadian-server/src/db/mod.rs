@@ -453,6 +453,16 @@ pub trait Directory: Send + Sync {
     async fn sign_report(&self, report: &SignedReport) -> DbResult<bool>;
     /// The signed report of a China day (`YYYY-MM-DD`), if it was signed.
     async fn signed_report(&self, date: &str) -> DbResult<Option<SignedReport>>;
+    /// Adds a 签发人 or replaces their PIN (`pin_hash`: argon2id PHC string).
+    async fn put_signer(&self, name: &str, pin_hash: &str) -> DbResult<()>;
+    /// A 签发人's PIN hash, if they are one.
+    async fn signer_pin(&self, name: &str) -> DbResult<Option<String>>;
+    /// The 签发人, by name.
+    async fn signers(&self) -> DbResult<Vec<String>>;
+    /// A street setting (`report_cutoff`, …), if set.
+    async fn setting(&self, key: &str) -> DbResult<Option<String>>;
+    /// Sets a street setting.
+    async fn set_setting(&self, key: &str, value: &str) -> DbResult<()>;
 }
 
 /// The kinds the daily report reads whole (few beside the gate's passages and readings): a

@@ -67,6 +67,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         12,
         include_str!("../../../../migrations/server/postgres/0012_zone_devices.sql"),
     ),
+    (
+        13,
+        include_str!("../../../../migrations/server/postgres/0013_report_signing.sql"),
+    ),
 ];
 
 /// The PostgreSQL backend: one connection, shared under a lock (pushes serialise on the change
@@ -1398,6 +1402,63 @@ impl super::Directory for PgDb {
             )
             .await?
             == 1)
+    }
+
+    async fn put_signer(&self, name: &str, pin_hash: &str) -> DbResult<()> {
+        let client = self.conn().await?;
+        let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        client
+            .execute(
+                "INSERT INTO report_signer (name, pin_hash, added_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (name) DO UPDATE SET pin_hash = excluded.pin_hash",
+                &[&name, &pin_hash, &now],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn signer_pin(&self, name: &str) -> DbResult<Option<String>> {
+        let client = self.conn().await?;
+        Ok(client
+            .query_opt(
+                "SELECT pin_hash FROM report_signer WHERE name = $1",
+                &[&name],
+            )
+            .await?
+            .map(|r| r.get(0)))
+    }
+
+    async fn signers(&self) -> DbResult<Vec<String>> {
+        let client = self.conn().await?;
+        Ok(client
+            .query(
+                "SELECT name FROM report_signer ORDER BY added_at, name",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    async fn setting(&self, key: &str) -> DbResult<Option<String>> {
+        let client = self.conn().await?;
+        Ok(client
+            .query_opt("SELECT value FROM setting WHERE key = $1", &[&key])
+            .await?
+            .map(|r| r.get(0)))
+    }
+
+    async fn set_setting(&self, key: &str, value: &str) -> DbResult<()> {
+        let client = self.conn().await?;
+        client
+            .execute(
+                "INSERT INTO setting (key, value) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&key, &value],
+            )
+            .await?;
+        Ok(())
     }
 
     async fn signed_report(&self, date: &str) -> DbResult<Option<super::SignedReport>> {

@@ -67,6 +67,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../../../../migrations/server/sqlite/0012_zone_devices.sql"),
     ),
+    (
+        13,
+        include_str!("../../../../migrations/server/sqlite/0013_report_signing.sql"),
+    ),
 ];
 
 /// The newest schema version of this build.
@@ -1228,6 +1232,68 @@ impl super::Directory for SqliteDb {
                  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (date) DO NOTHING",
                 params![r.date, r.signer, ts(r.signed_at), r.hash, r.body],
             )? == 1)
+        })
+        .await
+    }
+
+    async fn put_signer(&self, name: &str, pin_hash: &str) -> DbResult<()> {
+        let (name, pin_hash) = (name.to_owned(), pin_hash.to_owned());
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO report_signer (name, pin_hash, added_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET pin_hash = excluded.pin_hash",
+                params![name, pin_hash, ts(Utc::now())],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn signer_pin(&self, name: &str) -> DbResult<Option<String>> {
+        let name = name.to_owned();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT pin_hash FROM report_signer WHERE name = ?1",
+                    [&name],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn signers(&self) -> DbResult<Vec<String>> {
+        self.run(|conn| {
+            Ok(conn
+                .prepare("SELECT name FROM report_signer ORDER BY added_at, name")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?)
+        })
+        .await
+    }
+
+    async fn setting(&self, key: &str) -> DbResult<Option<String>> {
+        let key = key.to_owned();
+        self.run(move |conn| {
+            Ok(conn
+                .query_row("SELECT value FROM setting WHERE key = ?1", [&key], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn set_setting(&self, key: &str, value: &str) -> DbResult<()> {
+        let (key, value) = (key.to_owned(), value.to_owned());
+        self.run(move |conn| {
+            conn.execute(
+                "INSERT INTO setting (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+            Ok(())
         })
         .await
     }

@@ -23,6 +23,7 @@ use crate::rules::Device;
 
 mod enrol;
 pub mod openapi;
+pub mod report;
 mod serve;
 mod sync;
 
@@ -46,6 +47,8 @@ pub struct AppState {
     pushes: Arc<tokio::sync::Semaphore>,
     /// Pushes in flight per device id ([`sync::MAX_PUSHES_PER_DEVICE`]).
     device_pushes: Arc<Mutex<HashMap<String, usize>>>,
+    /// Wrong 签发人 PINs per name, within [`report::PIN_WINDOW`].
+    sign_failures: Arc<Mutex<HashMap<String, VecDeque<Instant>>>>,
 }
 
 /// How long the generation read from the database answers health checks (unauthenticated, so
@@ -62,6 +65,7 @@ impl AppState {
             generation: Arc::new(Mutex::new(None)),
             pushes: Arc::new(tokio::sync::Semaphore::new(sync::MAX_PUSHES_IN_FLIGHT)),
             device_pushes: Arc::new(Mutex::new(HashMap::new())),
+            sign_failures: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
@@ -135,6 +139,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/devices/enrol", post(enrol))
         .route("/api/v1/sync/push", post(push))
         .route("/api/v1/sync/pull", get(pull))
+        .route("/api/v1/reports/daily/sign", post(report::sign))
+        .route("/api/v1/reports/daily.xlsx", get(report::xlsx))
         .fallback(|| async { Failure::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
         .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -57,15 +57,30 @@ pub fn document() -> Value {
                     "required": ["changes", "cursor", "more"], "properties": {"changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
                     "cursor": {"type": "integer"}, "more": {"type": "boolean"},
                     "generation": {"type": "string", "description": "the generation the cursor belongs to"}}}}}},
-                    "401": error_response("unknown or revoked token")}}}
+                    "401": error_response("unknown or revoked token")}}},
+            "/api/v1/reports/daily/sign": {"post": {"summary": "Sign (签发) the daily report of a China day for a 签发人 with their PIN (street devices only)", "security": [{"bearer": []}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["date", "signer", "pin"],
+                    "properties": {"date": {"type": "string", "format": "date"}, "signer": {"type": "string"}, "pin": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "signed", "headers": header, "content": {"application/json": {"schema": {"type": "object",
+                    "required": ["date", "signer", "signed_at", "hash"], "properties": {"date": {"type": "string", "format": "date"}, "signer": {"type": "string"},
+                    "signed_at": {"type": "string", "format": "date-time"}, "hash": {"type": "string"}}}}}},
+                    "401": error_response("unknown or revoked token"), "403": error_response("street_only, or pin_wrong"),
+                    "409": error_response("already_signed, or before_cutoff"), "422": error_response("in_the_future, or checks_failed"),
+                    "429": error_response("pin_locked: 5 wrong PINs in 15 minutes")}}},
+            "/api/v1/reports/daily.xlsx": {"get": {"summary": "The daily report of a China day in the district's template, as signed when it is (street devices only)", "security": [{"bearer": []}],
+                "parameters": [{"name": "date", "in": "query", "required": true, "schema": {"type": "string", "format": "date"}},
+                               {"name": "filled_by", "in": "query", "schema": {"type": "string", "maxLength": 40}},
+                               {"name": "phone", "in": "query", "schema": {"type": "string", "maxLength": 40}}],
+                "responses": {"200": {"description": "the .xlsx; header x-kadian-signed: 1 when signed", "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
+                    "401": error_response("unknown or revoked token"), "403": error_response("street_only")}}}
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 "Error": {"type": "object", "required": ["code", "message"], "properties": {"code": {"type": "string"}, "message": {"type": "string"}}},
-                "Role": {"type": "string", "enum": ["volunteer", "compound", "community", "street"]},
+                "Role": {"type": "string", "enum": ["volunteer", "compound", "community", "street", "zone"]},
                 "Scope": {"type": "object", "required": ["street"], "properties": {"street": {"type": "string"}, "community": {"type": ["string", "null"]},
-                    "compound": {"type": ["string", "null"]}, "checkpoint": {"type": ["string", "null"]}}},
+                    "compound": {"type": ["string", "null"]}, "checkpoint": {"type": ["string", "null"]}, "zone": {"type": "string", "description": "a zone laptop's zone id; absent otherwise"}}},
                 "PushRecord": {"type": "object", "required": ["kind", "id", "op", "hash", "body"], "properties": {
                     "kind": {"type": "string", "enum": record_kinds},
                     "id": {"type": "string", "format": "uuid"}, "op": {"type": "string", "enum": ["create", "update"]},
