@@ -3,7 +3,7 @@
 //! always; PostgreSQL when `KADIAN_TEST_PG` is set).
 
 use calamine::{Data, Reader, Xlsx};
-use kadian_device::sync::report::{download_daily_report, sign_daily_report};
+use kadian_device::areas::daily_report::{download_daily_report, sign_daily_report};
 use kadian_domain::figures::china_date;
 use kadian_domain::records::volunteer::hash_pin;
 use kadian_domain::sync::Role;

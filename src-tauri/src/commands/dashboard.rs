@@ -1,9 +1,9 @@
 //! The dashboard (概况): a unit's figures of a day, the level below and the 14-day trend; the
 //! street's daily report signed and downloaded from its server.
 
+use kadian_device::areas::daily_report::SignedDay;
 use kadian_device::areas::dashboard::{Dashboard, DashboardQuery};
 use kadian_device::areas::views::ExportResult;
-use kadian_device::sync::report::SignedDay;
 use kadian_device::AppResult;
 
 use crate::Device;
@@ -38,7 +38,7 @@ pub(crate) async fn report_sign(
     pin: String,
 ) -> AppResult<SignedDay> {
     let core = device.core()?;
-    kadian_device::sync::report::sign_daily_report(&core, &date, &signer, &pin).await
+    kadian_device::areas::daily_report::sign_daily_report(&core, &date, &signer, &pin).await
 }
 
 /// Downloads the day's report from the street's server (signed when it is) into the exports
@@ -52,5 +52,8 @@ pub(crate) async fn report_download(
 ) -> AppResult<ExportResult> {
     let core = device.core()?;
     let dir = device.export_dir.clone();
-    kadian_device::sync::report::download_daily_report(&core, &date, &filled_by, &phone, &dir).await
+    kadian_device::areas::daily_report::download_daily_report(
+        &core, &date, &filled_by, &phone, &dir,
+    )
+    .await
 }

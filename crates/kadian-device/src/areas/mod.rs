@@ -2,6 +2,7 @@
 //! `AppCore` methods and the view types that cross to the UI. An area never imports another area;
 //! what several show alike lives in `views`.
 
+pub mod daily_report;
 pub mod dashboard;
 pub mod enrolment;
 pub mod gate;

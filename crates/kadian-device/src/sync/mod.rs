@@ -3,7 +3,6 @@
 
 pub mod client;
 pub mod engine;
-pub mod report;
 pub mod tls_pin;
 
 pub use client::{

@@ -10,11 +10,11 @@ use kadian_domain::sync::{Role, SignReportRequest};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::client::{message_zh, SyncClient, SyncError};
 use crate::app_error::{AppError, AppResult};
 use crate::areas::views::{export_failed, ExportResult};
 use crate::core::AppCore;
 use crate::local_time::local;
+use crate::sync::client::{message_zh, SyncClient, SyncError};
 
 /// How long the report's requests may take: counting a day on the server is not instant.
 const REPORT_TIMEOUT: Duration = Duration::from_secs(60);
