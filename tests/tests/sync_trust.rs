@@ -852,7 +852,7 @@ async fn what_a_device_could_not_apply_and_what_was_refused_reach_the_streets_de
             .expect("store")
             .expect("enrolled")
             .token;
-        let pull = |query: &'static str| {
+        let pull = |query: String| {
             let (url, token) = (s.url.clone(), token.clone());
             async move {
                 reqwest::Client::new()
@@ -868,7 +868,10 @@ async fn what_a_device_could_not_apply_and_what_was_refused_reach_the_streets_de
         // A figure the device reports is kept as it says (the tablet's own rounds report 0
         // pending after a push that went through, so this is where a waiting count is seen).
         assert_eq!(
-            pull("pending=3&rejected=0&quarantined=0&oldest_pending=2026-12-06T00:03:00Z").await,
+            pull(
+                "pending=3&rejected=0&quarantined=0&oldest_pending=2026-12-06T00:03:00Z".to_owned()
+            )
+            .await,
             200
         );
         let oldest = chrono::DateTime::parse_from_rfc3339("2026-12-06T00:03:00Z")
@@ -886,9 +889,8 @@ async fn what_a_device_could_not_apply_and_what_was_refused_reach_the_streets_de
         // A moment years ahead, or not a moment, drops that figure alone.
         for odd in ["9999-01-01T00:00:00Z", "yesterday", "1970-01-01T00:00:00Z"] {
             assert_eq!(
-                pull(Box::leak(
-                    format!("pending=3&rejected=0&quarantined=0&oldest_pending={odd}")
-                        .into_boxed_str()
+                pull(format!(
+                    "pending=3&rejected=0&quarantined=0&oldest_pending={odd}"
                 ))
                 .await,
                 200
@@ -901,7 +903,7 @@ async fn what_a_device_could_not_apply_and_what_was_refused_reach_the_streets_de
             );
         }
         assert_eq!(
-            pull("pending=-5&rejected=99999999999999&quarantined=2").await,
+            pull("pending=-5&rejected=99999999999999&quarantined=2".to_owned()).await,
             200
         );
         let row = tablet_row(s.db.devices().await.expect("devices"));
@@ -914,12 +916,15 @@ async fn what_a_device_could_not_apply_and_what_was_refused_reach_the_streets_de
                 oldest_pending: None,
             })
         );
-        assert_eq!(pull("pending=1&rejected=1&quarantined=abc").await, 200);
         assert_eq!(
-            pull("pending=1&rejected=99999999999999999999999&quarantined=1").await,
+            pull("pending=1&rejected=1&quarantined=abc".to_owned()).await,
             200
         );
-        assert_eq!(pull("pending=7").await, 200);
+        assert_eq!(
+            pull("pending=1&rejected=99999999999999999999999&quarantined=1".to_owned()).await,
+            200
+        );
+        assert_eq!(pull("pending=7".to_owned()).await, 200);
         assert_eq!(
             tablet_row(s.db.devices().await.expect("devices")).status,
             row.status,

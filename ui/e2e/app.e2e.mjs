@@ -933,6 +933,26 @@ try {
     assert.match(await said.getText(), /日报核对稿_/)
     await answerDialog(o, 'confirm')
     await waitFor('the 日报 file', () => existsSync(office.exports) && readdirSync(office.exports).some((n) => n.startsWith('日报核对稿_') && n.endsWith('.xlsx')))
+    // The street's 签发人 signs the day on the server from here (a wrong PIN first), and the
+    // signed file comes down; the server reads it back as signed.
+    execFileSync(SERVER, ['report', 'signer', '--name', '赵主任'], { input: '246810\n' })
+    await (await $t(o, 'dashboard-sign')).click()
+    await fill(o, 'dashboard-signer', '赵主任')
+    await fill(o, 'dashboard-pin', '111111')
+    await (await $t(o, 'dashboard-sign-go')).click()
+    await waitFor('the wrong PIN said', async () => (await text(o, 'dashboard-sign-error')).includes('密码不对'), 30000)
+    await fill(o, 'dashboard-pin', '246810')
+    await (await $t(o, 'dashboard-sign-go')).click()
+    await waitFor('the signed file said', async () => {
+      for (const d of await o.$$('.export-dialog')) if ((await d.isDisplayed()) && /已签发/.test(await d.getText())) return true
+      return false
+    }, 60000)
+    await answerDialog(o, 'confirm')
+    const signedFile = readdirSync(office.exports).find((n) => /^日报_\d{8}_已签发\.xlsx$/.test(n))
+    assert.ok(signedFile, 'the signed 日报 downloaded')
+    const day = `${signedFile.slice(3, 7)}-${signedFile.slice(7, 9)}-${signedFile.slice(9, 11)}`
+    const onServer = JSON.parse(execFileSync(SERVER, ['--json', 'report', 'daily', '--date', day]).toString())
+    assert.equal(onServer.signed?.signer, '赵主任', 'the server holds the day as signed')
     // The fevers' tile opens the day's readings, fevers only.
     await (await $t(o, 'tile-fevers')).click()
     const table = await $t(o, 'review-table')

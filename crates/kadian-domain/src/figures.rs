@@ -296,6 +296,21 @@ fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))
 }
 
+/// True when a checkpoint counts as open (开设卡点) on the China day `date`: neither it nor its
+/// compound was retired before the day's end (UTC instants of retirement, if any). The daily
+/// report and the laptops' dashboard count open checkpoints by this one rule.
+pub fn checkpoint_open(
+    date: NaiveDate,
+    checkpoint_retired: Option<DateTime<Utc>>,
+    compound_retired: Option<DateTime<Utc>>,
+) -> bool {
+    let end = china_day_start(date.succ_opt().unwrap_or(date));
+    !checkpoint_retired
+        .into_iter()
+        .chain(compound_retired)
+        .any(|at| at < end)
+}
+
 /// The instant a China day starts (UTC).
 pub fn china_day_start(date: NaiveDate) -> DateTime<Utc> {
     china()
@@ -632,5 +647,23 @@ mod tests {
         };
         let (more, fewer) = a.beyond(&signed);
         assert_eq!((more.passages_in, more.fevers, fewer), (1, 0, true));
+    }
+
+    #[test]
+    fn a_checkpoint_is_open_on_a_day_unless_it_or_its_compound_was_retired_before_its_end() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).expect("day");
+        let china = |d: u32, h: u32| {
+            china()
+                .with_ymd_and_hms(2026, 3, d, h, 0, 0)
+                .single()
+                .expect("t")
+                .with_timezone(&Utc)
+        };
+        assert!(checkpoint_open(day, None, None));
+        // Retired during the day: it was open that day, not the next.
+        assert!(!checkpoint_open(day, Some(china(2, 15)), None));
+        assert!(checkpoint_open(day, Some(china(3, 0)), None));
+        assert!(!checkpoint_open(day, None, Some(china(1, 23))));
+        assert!(checkpoint_open(day, None, Some(china(3, 8))));
     }
 }

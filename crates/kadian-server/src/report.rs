@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use kadian_domain::figures::{
-    china_day_start as day_start, ArrivalFact, CaseFacts, Counting, DayFacts, PassageFact,
-    ReadingFact, Unit,
+    checkpoint_open, china_day_start as day_start, ArrivalFact, CaseFacts, Counting, DayFacts,
+    PassageFact, ReadingFact, Unit,
 };
 use kadian_domain::observation::VisitFact;
 use kadian_domain::plate::province_abbreviation;
@@ -265,10 +265,8 @@ async fn count(
 
     // 卡点开设数.
     for (id, (compound, _)) in &reference.checkpoints {
-        let retired = [id, compound]
-            .iter()
-            .any(|p| reference.retired.get(*p).is_some_and(|at| *at < end));
-        if !retired {
+        let retired = |place: &String| reference.retired.get(place).copied();
+        if checkpoint_open(date, retired(id), retired(compound)) {
             units
                 .entry(Unit::Compound(compound.as_str().into()))
                 .or_default()

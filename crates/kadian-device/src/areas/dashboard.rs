@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use kadian_domain::figures::{
-    china_date, china_day_start, ArrivalFact, CaseFacts, Counting, DayFacts, FactsRef, Figures,
-    PassageFact, ReadingFact, Unit,
+    checkpoint_open, china_date, china_day_start, ArrivalFact, CaseFacts, Counting, DayFacts,
+    FactsRef, Figures, PassageFact, ReadingFact, Unit,
 };
 use kadian_domain::plate::province_abbreviation;
 use kadian_domain::sync::Role;
@@ -562,7 +562,6 @@ fn sum_for(
             f += *figures;
         }
     }
-    let end = china_day_start(day.checked_add_days(Days::new(1)).unwrap_or(day));
     let open = reference
         .checkpoints
         .values()
@@ -574,9 +573,7 @@ fn sum_for(
                 Level::Compound => g.compound == id,
                 Level::Zone => zone_compounds.contains(g.compound.as_str()),
             };
-            let retired = g.retired_at.is_some_and(|at| at < end)
-                || compound.is_some_and(|c| c.retired_at.is_some_and(|at| at < end));
-            here && !retired
+            here && checkpoint_open(day, g.retired_at, compound.and_then(|c| c.retired_at))
         })
         .count();
     f.checkpoints_open = u32::try_from(open).unwrap_or(u32::MAX);
