@@ -67,9 +67,9 @@ async fn a_street_laptop_signs_the_day_with_a_pin_and_downloads_the_signed_repor
             .expect_err("community");
         assert_eq!(e.code, "street_only");
 
-        // Five wrong PINs (the try before 赵主任 was a 签发人 counts) lock that name, the right
-        // PIN included, and no other.
-        for _ in 0..4 {
+        // Five wrong PINs lock that name, the right PIN included, and no other. (The try
+        // before 赵主任 was a 签发人 counted with every name that is none.)
+        for _ in 0..5 {
             let e = sign("赵主任", "1111").await.expect_err("wrong");
             assert_eq!(
                 (e.code.as_str(), e.field.as_deref()),
@@ -79,6 +79,63 @@ async fn a_street_laptop_signs_the_day_with_a_pin_and_downloads_the_signed_repor
         let e = sign("赵主任", "2468").await.expect_err("locked");
         assert_eq!(e.code, "pin_locked", "{e:?}");
         assert!(e.message.contains("分钟后再试"), "{}", e.message);
+
+        // Twelve wrong PINs at once get no more than five checked: the rest are locked out
+        // before their PIN is looked at, and the right PIN then too.
+        s.db.put_signer("王五", &hash_pin("8642").expect("hash"))
+            .await
+            .expect("signer");
+        let tries: Vec<_> = (0..12)
+            .map(|i| {
+                let core = laptop.core.clone();
+                let day = day.clone();
+                tokio::spawn(async move {
+                    sign_daily_report(&core, &day, "王五", &format!("{:04}", 1000 + i))
+                        .await
+                        .expect_err("wrong")
+                        .code
+                })
+            })
+            .collect();
+        let mut codes = Vec::new();
+        for t in tries {
+            codes.push(t.await.expect("task"));
+        }
+        let wrong = codes.iter().filter(|c| *c == "pin_wrong").count();
+        let locked = codes.iter().filter(|c| *c == "pin_locked").count();
+        assert_eq!((wrong, locked), (5, 7), "{codes:?}");
+        assert_eq!(
+            sign("王五", "8642").await.expect_err("locked").code,
+            "pin_locked"
+        );
+
+        // The server itself refuses what the laptop would not send: another role, a line break.
+        let raw = reqwest::Client::new();
+        let token = |d: &TestDevice| {
+            d.core
+                .store()
+                .enrolment()
+                .expect("store")
+                .expect("enrolled")
+                .token
+        };
+        let status = |r: reqwest::Response| r.status().as_u16();
+        let r = raw
+            .post(format!("{}/api/v1/reports/daily/sign", s.url))
+            .bearer_auth(token(&community))
+            .json(&serde_json::json!({"date": day, "signer": "李强", "pin": "135790"}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(status(r), 403);
+        let r = raw
+            .get(format!("{}/api/v1/reports/daily.xlsx", s.url))
+            .bearer_auth(token(&laptop))
+            .query(&[("date", day.as_str()), ("filled_by", "王\n敏")])
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(status(r), 400);
 
         // Before the street's cut-off, today's report waits (unless this runs in the day's
         // last minute).

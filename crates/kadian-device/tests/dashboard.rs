@@ -762,7 +762,7 @@ fn a_zone_laptop_pulls_again_from_the_start_when_its_zone_gains_a_compound() {
         let mut c = common::change(
             "zone",
             ZONE,
-            json!({"id": ZONE, "name": "第一片区", "leader": "王敏", "phone": null, "compounds": compounds}),
+            json!({"id": ZONE, "name": "第一片区", "leader": "王敏", "phone": format!("1390000000{version}"), "compounds": compounds}),
         );
         c.version = version;
         c

@@ -774,6 +774,9 @@ async fn main() -> Result<()> {
             command: ReportCommand::Signer { name },
         } => {
             let name = admin::place_name(&name, "name")?;
+            if name.chars().count() > 20 {
+                bail!("--name {name:?}: a 签发人's name has at most 20 characters (as the laptop takes it)");
+            }
             let mut pin = String::new();
             std::io::stdin()
                 .read_line(&mut pin)

@@ -1,6 +1,7 @@
 //! The commands, one file per area: one-line adapters named `area_verb` over `kadian-device`.
 
 pub mod app;
+pub mod daily_report;
 pub mod dashboard;
 pub mod enrolment;
 pub mod export;

@@ -198,10 +198,10 @@ export const dashboardShow = (query: DashboardQuery) => call<Dashboard>('dashboa
 export const dashboardExport = (query: DashboardQuery, filledBy: string, phone: string) =>
   call<ExportResult>('dashboard_export', { query, filledBy, phone })
 /** Signs the day's report on the street's server (签发) for a 签发人 with their PIN. */
-export const reportSign = (date: string, signer: string, pin: string) => call<SignedDay>('report_sign', { date, signer, pin })
+export const reportSign = (date: string, signer: string, pin: string) => call<SignedDay>('daily_report_sign', { date, signer, pin })
 /** Downloads the day's report from the street's server (the signed one when signed) as .xlsx. */
 export const reportDownload = (date: string, filledBy: string, phone: string) =>
-  call<ExportResult>('report_download', { date, filledBy, phone })
+  call<ExportResult>('daily_report_download', { date, filledBy, phone })
 /** A case's page: its days, visits and status changes. */
 export const observationCase = (caseId: string) => call<CasePage>('observation_case', { caseId })
 /** Writes the 居家观察每日随访表 for the China days `from`–`to` (at most 62). */

@@ -58,11 +58,19 @@ fn street_client(core: &AppCore) -> AppResult<SyncClient> {
 /// (its message is `中文 / English`), else why it could not be reached.
 fn failed(e: &SyncError) -> AppError {
     match e {
+        // A server from before the report's endpoints.
+        SyncError::Refused { status: 404, .. } => AppError::new(
+            "server_too_old",
+            None,
+            "街道服务器的版本较旧，还不能从笔记本签发和下载日报：请先升级服务器，或在服务器上用 kadian-server report sign",
+            "The street's server is older and cannot sign or send the report to a laptop: upgrade it, or sign with kadian-server report sign",
+        ),
         SyncError::Refused { code, message, .. } => {
             let (zh, en) = message.split_once(" / ").unwrap_or((message, message));
             let field = match code.as_str() {
                 "pin_wrong" | "pin_locked" => Some("pin"),
                 "invalid_date" | "in_the_future" | "before_cutoff" => Some("date"),
+                "invalid_text" if en.starts_with("phone") => Some("phone"),
                 "invalid_text" => Some("filled_by"),
                 _ => None,
             };

@@ -140,8 +140,8 @@ impl AppCore {
             return Err(AppError::new(
                 "not_a_desk",
                 None,
-                "同步冲突在小区、社区或街道的电脑上处理",
-                "Sync conflicts are settled on compound, community or street laptops",
+                "同步冲突在小区、片区、社区或街道的电脑上处理",
+                "Sync conflicts are settled on compound, zone, community or street laptops",
             ));
         }
         let mut store = self.store();

@@ -45,8 +45,8 @@ fn not_staff() -> AppError {
     AppError::new(
         "not_staff",
         None,
-        "只有小区、社区或街道工作人员的设备可以管理志愿者",
-        "Only compound, community or street staff devices manage volunteers",
+        "只有小区、片区、社区或街道工作人员的设备可以管理志愿者",
+        "Only compound, zone, community or street staff devices manage volunteers",
     )
 }
 

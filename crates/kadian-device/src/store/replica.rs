@@ -390,6 +390,64 @@ impl Store {
         })
     }
 
+    /// Applies again the changes quarantined as `unknown_kind` whose kind this version knows
+    /// (pulled by an older app: a newer server's kind, such as `zone`), each as if just pulled;
+    /// one that now applies leaves the quarantine, one that still fails stays with its new
+    /// reason. The cursor does not move. Returns how many now applied.
+    pub fn retry_known_kinds(&mut self) -> Result<usize> {
+        self.write(|tx| {
+            let waiting: Vec<Change> = tx
+                .prepare_cached(
+                    "SELECT kind, record_id, version, body FROM sync_quarantine WHERE code = 'unknown_kind'",
+                )?
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+                .into_iter()
+                .filter(|(kind, ..)| ChangeKind::parse(kind).is_some())
+                .filter_map(|(kind, id, version, body)| {
+                    Some(Change {
+                        kind,
+                        id,
+                        version,
+                        deleted: false,
+                        body: serde_json::from_str(&body).ok()?,
+                    })
+                })
+                .collect();
+            let mut applied = 0;
+            for c in &waiting {
+                tx.execute_batch("SAVEPOINT one_change")?;
+                match apply_change(tx, c) {
+                    Ok(()) => {
+                        tx.execute_batch("RELEASE one_change")?;
+                        tx.execute(
+                            "DELETE FROM sync_quarantine WHERE kind = ?1 AND record_id = ?2 AND version = ?3",
+                            params![c.kind, c.id, c.version],
+                        )?;
+                        applied += 1;
+                    }
+                    Err(e) if e.is_record_fault() => {
+                        tx.execute_batch("ROLLBACK TO one_change; RELEASE one_change")?;
+                        let (code, message) = match &e {
+                            StoreError::Invalid(n) => {
+                                (n.code.clone(), format!("{} / {}", n.message, n.message_en))
+                            }
+                            other => (other.code().to_owned(), other.to_string()),
+                        };
+                        tx.execute(
+                            "UPDATE sync_quarantine SET code = ?4, message = ?5 WHERE kind = ?1 AND record_id = ?2 AND version = ?3",
+                            params![c.kind, c.id, c.version, code, clip(&message, 1000)],
+                        )?;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(applied)
+        })
+    }
+
     /// Pulled changes this device could not apply, newest first (the sync panel lists them for
     /// compound staff; a technician reads the reason).
     pub fn quarantined(&self) -> Result<Vec<QuarantinedChange>> {
@@ -666,9 +724,13 @@ fn merge_person(tx: &Transaction<'_>, server: &Person, version: i64) -> Result<(
                 for (field, value) in mine {
                     let kept = theirs.get(field);
                     if kept != Some(value) {
+                        // Once: the same version pulled again (a zone laptop starting its pull
+                        // over) finds the conflict already waiting.
                         tx.execute(
                             "INSERT INTO sync_conflict (id, record_kind, record_id, field, kept_value, lost_value, origin, at_utc)
-                             VALUES (?1, 'person', ?2, ?3, ?4, ?5, 'device', ?6)",
+                             SELECT ?1, 'person', ?2, ?3, ?4, ?5, 'device', ?6
+                             WHERE NOT EXISTS (SELECT 1 FROM sync_conflict WHERE record_kind = 'person' AND record_id = ?2
+                                 AND field = ?3 AND kept_value IS ?4 AND lost_value IS ?5 AND resolved = 0)",
                             params![
                                 uuid::Uuid::now_v7().to_string(),
                                 id,
@@ -689,4 +751,46 @@ fn merge_person(tx: &Transaction<'_>, server: &Person, version: i64) -> Result<(
         params![id, version],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{DbKey, StoreOptions};
+    use super::*;
+
+    #[test]
+    fn a_change_an_older_app_could_not_read_is_applied_once_this_one_knows_its_kind() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut store = Store::open(
+            &dir.path().join("kadian.db"),
+            &StoreOptions::encrypted(DbKey::from_bytes([7; 32])),
+        )
+        .expect("store");
+        // What an app before zones left: a zone, and a kind no version knows yet.
+        for (kind, body) in [
+            (
+                "zone",
+                r#"{"id":"z1","name":"第一片区","leader":"王敏","phone":null,"compounds":["c1"]}"#,
+            ),
+            ("hovercraft", r#"{"id":"h1"}"#),
+        ] {
+            store
+                .conn
+                .execute(
+                    "INSERT INTO sync_quarantine (kind, record_id, version, body, code, message, at_utc)
+                     VALUES (?1, ?2, 1, ?3, 'unknown_kind', 'old app', '2026-12-01T00:00:00Z')",
+                    params![kind, if kind == "zone" { "z1" } else { "h1" }, body],
+                )
+                .expect("quarantined");
+        }
+        assert_eq!(store.retry_known_kinds().expect("retry"), 1);
+        assert_eq!(
+            store.quarantined_count().expect("count"),
+            1,
+            "the unknown kind stays"
+        );
+        assert_eq!(store.reference("zone").expect("zones").len(), 1);
+        // Nothing left to do the next round.
+        assert_eq!(store.retry_known_kinds().expect("retry"), 0);
+    }
 }

@@ -157,6 +157,9 @@ pub async fn sync_round(core: &AppCore, client: &SyncClient) -> Result<RoundRepo
             report.resent_after_restore = Some(requeued);
         }
     }
+    // Changes an older version of this app could not read (a kind it did not know) are read
+    // now, if this one knows them: the cursor went past them long ago.
+    core.store().retry_known_kinds()?;
     // Each row once per round, in order: rows the server could not store this time go back to
     // pending and wait for the next round instead of heading every batch of this one.
     let mut after = i64::MIN;

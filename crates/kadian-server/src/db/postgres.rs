@@ -1547,6 +1547,12 @@ impl super::Records for PgDb {
         let client = self.conn().await?;
         let cols = "SELECT kind, id, version, deleted, body, seq FROM record";
         let fetch = limit + 1;
+        // The newest record before the page is read: seq is handed out under a lock held to
+        // commit, so every record at or below it is committed and none is skipped below.
+        let newest: i64 = client
+            .query_one("SELECT coalesce(max(seq), 0) FROM record", &[])
+            .await?
+            .get(0);
         let rows = match (&filter.zone, &filter.community, &filter.compound) {
             // A zone: its compounds' records, their communities' own records, and the zone.
             (Some(zone), _, _) => {
@@ -1618,12 +1624,8 @@ impl super::Records for PgDb {
         let (changes, last, more) = cut_page(changes, limit);
         let mut next = last.unwrap_or(cursor);
         if !more {
-            // As in the SQLite backend: past the records left out. Pushes hold this connection
-            // for their whole transaction, so nothing commits between the two statements.
-            let newest: i64 = client
-                .query_one("SELECT coalesce(max(seq), 0) FROM record", &[])
-                .await?
-                .get(0);
+            // As in the SQLite backend: past the records left out, up to the newest seen
+            // before the page.
             next = next.max(newest);
         }
         Ok((changes, next, more))

@@ -1434,6 +1434,9 @@ impl super::Records for SqliteDb {
                     vec![Box::new(cursor), Box::new(limit + 1), Box::new(filter.device_id.clone())],
                 ),
             };
+            // The newest record before the page is read: one committed after it (another
+            // process, such as `zone add`, writes this file too) is never skipped below.
+            let newest: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM record", [], |r| r.get(0))?;
             let mut stmt = conn.prepare_cached(&sql)?;
             let params: Vec<&dyn rusqlite::ToSql> = args.iter().map(|b| b.as_ref()).collect();
             let rows = stmt
@@ -1457,8 +1460,7 @@ impl super::Records for SqliteDb {
             if !more {
                 // Everything in scope up to the newest record was sent: move the cursor past the
                 // records left out (the device's own events, others' scope) so the next pull
-                // does not read them again. No write runs between the two statements.
-                let newest: i64 = conn.query_row("SELECT coalesce(max(seq), 0) FROM record", [], |r| r.get(0))?;
+                // does not read them again.
                 next = next.max(newest);
             }
             Ok((rows, next, more))

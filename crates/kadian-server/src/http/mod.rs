@@ -47,8 +47,11 @@ pub struct AppState {
     pushes: Arc<tokio::sync::Semaphore>,
     /// Pushes in flight per device id ([`sync::MAX_PUSHES_PER_DEVICE`]).
     device_pushes: Arc<Mutex<HashMap<String, usize>>>,
-    /// Wrong 签发人 PINs per name, within [`report::PIN_WINDOW`].
+    /// 签发人 PIN attempts per name (one count for names that are no 签发人), within
+    /// [`report::PIN_WINDOW`]; a right PIN takes its attempt back.
     sign_failures: Arc<Mutex<HashMap<String, VecDeque<Instant>>>>,
+    /// PIN hashes checked at once ([`report::PIN_CHECKS`]).
+    pin_checks: Arc<tokio::sync::Semaphore>,
 }
 
 /// How long the generation read from the database answers health checks (unauthenticated, so
@@ -66,6 +69,7 @@ impl AppState {
             pushes: Arc::new(tokio::sync::Semaphore::new(sync::MAX_PUSHES_IN_FLIGHT)),
             device_pushes: Arc::new(Mutex::new(HashMap::new())),
             sign_failures: Arc::new(Mutex::new(HashMap::new())),
+            pin_checks: Arc::new(tokio::sync::Semaphore::new(report::PIN_CHECKS)),
         }
     }
 

@@ -27,6 +27,16 @@ pub const MAX_WRONG_PINS: usize = 5;
 pub const PIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Largest sign request body, bytes.
 const MAX_SIGN_BYTES: usize = 4 * 1024;
+/// PIN hashes checked at once, server-wide.
+pub const PIN_CHECKS: usize = 2;
+/// The one count of attempts with names that are no 签发人 (not a name anyone can type).
+const UNKNOWN_SIGNER: &str = "\u{0}unknown";
+
+/// A hash to check the PINs of unknown names against, made once: their answer takes as long.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| kadian_domain::records::volunteer::hash_pin("000000").unwrap_or_default())
+}
 
 fn street_only(device: &Device) -> Result<(), Failure> {
     if device.role == Role::Street {
@@ -78,8 +88,21 @@ pub(super) async fn sign(
     if signer.is_empty() || signer.chars().count() > 20 || signer.chars().any(char::is_control) {
         return Err(refused_pin());
     }
-    // Locked after MAX_WRONG_PINS in the window, before any hash is computed.
-    {
+    let hash = state
+        .db
+        .signer_pin(&signer)
+        .await
+        .map_err(Failure::internal)?;
+    // Names that are no 签发人 share one count (the map holds at most the signers and it), and
+    // are checked against a hash too, so that the answer's time does not tell who signs.
+    let key = if hash.is_some() {
+        signer.clone()
+    } else {
+        UNKNOWN_SIGNER.to_owned()
+    };
+    // The attempt is counted before its PIN is checked, under the lock: parallel attempts
+    // cannot get past MAX_WRONG_PINS; a right PIN takes its count back.
+    let attempt = {
         let mut failures = state
             .sign_failures
             .lock()
@@ -89,48 +112,47 @@ pub(super) async fn sign(
             v.retain(|t| now.duration_since(*t) < PIN_WINDOW);
             !v.is_empty()
         });
-        if let Some(v) = failures.get(&signer) {
-            if v.len() >= MAX_WRONG_PINS {
-                let wait = PIN_WINDOW.saturating_sub(now.duration_since(v[0]));
-                let minutes = wait.as_secs().div_ceil(60);
-                return Err(Failure::new(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "pin_locked",
-                    format!("密码错误次数太多，请 {minutes} 分钟后再试 / too many wrong PINs: try again in {minutes} min"),
-                ));
-            }
+        let tries = failures.entry(key.clone()).or_default();
+        if tries.len() >= MAX_WRONG_PINS {
+            let wait = PIN_WINDOW.saturating_sub(now.duration_since(tries[0]));
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            return Err(Failure::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "pin_locked",
+                format!("密码错误次数太多，请 {minutes} 分钟后再试 / too many wrong PINs: try again in {minutes} min"),
+            ));
         }
-    }
-    let hash = state
-        .db
-        .signer_pin(&signer)
-        .await
-        .map_err(Failure::internal)?;
-    let pin = req.pin;
-    let matches = match hash {
-        Some(h) => tokio::task::spawn_blocking(move || {
-            kadian_domain::records::volunteer::verify_pin(&h, &pin)
+        tries.push_back(now);
+        now
+    };
+    // At most PIN_CHECKS hashes at once, server-wide (each takes about 19 MiB).
+    let matches = {
+        let _turn = state
+            .pin_checks
+            .acquire()
+            .await
+            .map_err(Failure::internal)?;
+        let pin = req.pin;
+        let known = hash.is_some();
+        let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
+        tokio::task::spawn_blocking(move || {
+            kadian_domain::records::volunteer::verify_pin(&hash, &pin) && known
         })
         .await
-        .map_err(Failure::internal)?,
-        None => false,
+        .map_err(Failure::internal)?
     };
     if !matches {
-        state
-            .sign_failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(signer.clone())
-            .or_default()
-            .push_back(Instant::now());
         tracing::warn!(target: AUDIT, device = %device.id, signer = %signer, client = %peer.ip(), "daily report: wrong signer or PIN");
         return Err(refused_pin());
     }
-    state
+    if let Some(tries) = state
         .sign_failures
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .remove(&signer);
+        .get_mut(&key)
+    {
+        tries.retain(|t| *t != attempt);
+    }
     let refused = |status, code, message: String| Failure::new(status, code, message);
     match crate::report::sign(&*state.db, date, FeverThreshold::default(), &signer)
         .await
@@ -176,13 +198,19 @@ pub(super) async fn sign(
         Err(SignRefusal::ChecksFail(failures)) => Err(refused(
             StatusCode::UNPROCESSABLE_ENTITY,
             "checks_failed",
+            // All the Chinese first, then the English: devices split the two at " / ".
             format!(
-                "核对未通过，未签发 / checks failed, not signed: {}",
+                "核对未通过，未签发：{} / checks failed, not signed: {}",
                 failures
                     .iter()
-                    .map(|f| format!("{}：{} / {}", f.unit, f.message, f.message_en))
+                    .map(|f| format!("{}：{}", f.unit, f.message))
                     .collect::<Vec<_>>()
-                    .join("；")
+                    .join("；"),
+                failures
+                    .iter()
+                    .map(|f| format!("{}: {}", f.unit, f.message_en))
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ),
         )),
     }
@@ -211,12 +239,15 @@ pub(super) async fn xlsx(
     let device = authenticate(&state, &headers, peer).await?;
     street_only(&device)?;
     let date = day(&q.date)?;
-    for v in [&q.filled_by, &q.phone] {
+    for (v, zh, en) in [
+        (&q.filled_by, "填报人", "filled_by"),
+        (&q.phone, "联系电话", "phone"),
+    ] {
         if v.chars().count() > 40 || v.chars().any(char::is_control) {
             return Err(Failure::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_text",
-                "填报人、联系电话最多 40 个字，不能换行 / at most 40 characters, one line",
+                format!("{zh}最多 40 个字，不能换行 / {en}: at most 40 characters, one line"),
             ));
         }
     }

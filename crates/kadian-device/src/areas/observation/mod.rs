@@ -161,8 +161,8 @@ fn not_staff() -> AppError {
     AppError::new(
         "not_staff",
         None,
-        "只有小区、社区或街道工作人员的设备可以登记居家观察",
-        "Only compound, community or street staff devices record home observation",
+        "只有小区、片区、社区或街道工作人员的设备可以登记居家观察",
+        "Only compound, zone, community or street staff devices record home observation",
     )
 }
 

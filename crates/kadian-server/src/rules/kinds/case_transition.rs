@@ -12,7 +12,7 @@ pub fn place(t: &CaseTransition, at: &Placing<'_>) -> Result<Placed, ApiError> {
     if at.device.role == Role::Volunteer {
         return Err(reject(
             "not_allowed",
-            "观察状态只能由小区、社区或街道工作人员更改 / only compound, community or street staff change a case's status",
+            "观察状态只能由小区、片区、社区或街道工作人员更改 / only compound, zone, community or street staff change a case's status",
         ));
     }
     let (community, compound) = at.own();

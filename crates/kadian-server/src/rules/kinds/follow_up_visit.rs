@@ -12,7 +12,7 @@ pub fn place(v: &FollowUpVisit, at: &Placing<'_>) -> Result<Placed, ApiError> {
     if at.device.role == Role::Volunteer {
         return Err(reject(
             "not_allowed",
-            "随访只能由小区、社区或街道工作人员登记 / only compound, community or street staff record visits",
+            "随访只能由小区、片区、社区或街道工作人员登记 / only compound, zone, community or street staff record visits",
         ));
     }
     let (community, compound) = at.own();

@@ -13,7 +13,7 @@ pub fn place(c: &ObservationCase, at: &Placing<'_>) -> Result<Placed, ApiError> 
     if at.device.role == Role::Volunteer {
         return Err(reject(
             "not_allowed",
-            "居家观察只能由小区、社区或街道工作人员登记 / only compound, community or street staff record home observation",
+            "居家观察只能由小区、片区、社区或街道工作人员登记 / only compound, zone, community or street staff record home observation",
         ));
     }
     match at.reference.compounds.get(&c.compound) {

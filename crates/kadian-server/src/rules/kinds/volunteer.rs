@@ -12,7 +12,7 @@ pub fn place(v: &Volunteer, at: &Placing<'_>) -> Result<Placed, ApiError> {
     if at.device.role == Role::Volunteer {
         return Err(reject(
             "not_allowed",
-            "志愿者名单只能由小区、社区或街道工作人员设置 / only compound, community or street staff set the volunteer list",
+            "志愿者名单只能由小区、片区、社区或街道工作人员设置 / only compound, zone, community or street staff set the volunteer list",
         ));
     }
     let (community, _) = at.reference.compounds.get(&v.compound).ok_or_else(|| {
