@@ -644,6 +644,21 @@ async fn a_late_record_of_a_signed_day_is_reported_once_in_the_next_reports() {
             sheet.notes
         );
         assert!(kadian_server::report::daily_text(&today_report).contains(&format!("补报 {d2}")));
+        // And as a row under 合计, in the table's columns, not added into 合计.
+        let late_rows: Vec<_> = sheet
+            .late
+            .iter()
+            .map(|r| (r.unit.clone(), r.values[2]))
+            .collect();
+        assert_eq!(
+            late_rows,
+            [(format!("补报 {}", d2.format("%-m月%-d日")), Some(1.0))],
+            "{b}: 人员进 is the third number column"
+        );
+        assert_eq!(
+            sheet.total.values[2],
+            Some(f64::from(today_report.total.passages_in))
+        );
         // The signed reports stay as signed.
         let again = kadian_server::report::daily(db, d2, FeverThreshold::default())
             .await

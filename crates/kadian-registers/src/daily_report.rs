@@ -125,6 +125,9 @@ pub struct DailyReportSheet {
     pub rows: Vec<DailyReportRow>,
     /// 合计.
     pub total: DailyReportRow,
+    /// Late additions (补报) to days signed before, one row each under 合计 (its unit says the
+    /// day, its remark why); not in 合计.
+    pub late: Vec<DailyReportRow>,
     /// Zone subtotals (片区小计), on their own sheet; none: no sheet.
     pub zones: Vec<DailyReportRow>,
     /// Notes after the table (注：…), one line each.
@@ -281,18 +284,23 @@ fn write_sheet(
         }
         ws.write_string_with_format(r, LAST_COLUMN, &row.remark, fmt)?;
         r += 1;
-        Ok::<(), rust_xlsxwriter::XlsxError>(())
+        Ok::<u32, rust_xlsxwriter::XlsxError>(r - 1)
     };
     for row in rows {
         put(ws, row, &cell)?;
     }
+    let mut last = rows.len() as u32 + 5;
     if let Some(t) = total {
-        put(ws, t, &bold_cell)?;
+        let at = put(ws, t, &bold_cell)?;
         // 合计 spans 序号 and 社区（村）, as in the template.
-        ws.merge_range(r - 1, 0, r - 1, 1, &t.unit, &bold_cell)?;
+        ws.merge_range(at, 0, at, 1, &t.unit, &bold_cell)?;
+        last = at;
+        for late in &s.late {
+            last = put(ws, late, &cell)?;
+        }
     }
     if notes {
-        for (n, line) in (r + 1..).zip(&s.notes) {
+        for (n, line) in (last + 2..).zip(&s.notes) {
             ws.merge_range(n, 0, n, LAST_COLUMN, line, &plain)?;
         }
     }

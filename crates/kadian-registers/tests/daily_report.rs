@@ -71,6 +71,10 @@ fn the_workbook_has_the_templates_header_and_a_row_per_community() {
             .map(|(i, c)| row(Some(i as u32 + 1), c, 6.0))
             .collect(),
         total: row(None, "合计", 96.0),
+        late: vec![DailyReportRow {
+            remark: "该日日报签发后到达".into(),
+            ..row(None, "补报 12月5日", 2.0)
+        }],
         zones: vec![row(None, "第一片区", 12.0)],
         notes: vec!["注：1. 数据截至每日16:00".into()],
     };
@@ -118,6 +122,10 @@ fn the_workbook_has_the_templates_header_and_a_row_per_community() {
     assert_eq!(text(&ours, 22, 0), "合计");
     assert_eq!(ours.get_value((22, 2)), Some(&Data::Float(96.0)));
     assert_eq!(ours.get_value((6, 4)), Some(&Data::Float(60.0)));
+    // A late addition to a signed day under 合计, with why.
+    assert_eq!(text(&ours, 23, 1), "补报 12月5日");
+    assert_eq!(ours.get_value((23, 2)), Some(&Data::Float(2.0)));
+    assert_eq!(text(&ours, 23, 45), "该日日报签发后到达");
     // A column not counted stays empty, never 0.
     assert_eq!(text(&ours, 6, 3), "");
     // The zones on their own sheet, in the same columns.

@@ -938,7 +938,8 @@ pub fn daily_text(r: &DailyReport) -> String {
 }
 
 /// The report in the district's template ([`kadian_registers::daily_report`]): a row per
-/// community (its 备注 names its late data), 合计, the zones' subtotals on their own sheet.
+/// community (its 备注 names its late data), 合计, a row per signed day with late additions
+/// (补报, not in 合计), the zones' subtotals on their own sheet.
 /// Columns whose area is not built stay empty and the notes say so.
 pub fn daily_sheet(
     r: &DailyReport,
@@ -1003,6 +1004,20 @@ pub fn daily_sheet(
                 "含无法归入社区的记录".into()
             },
         },
+        late: r
+            .late_additions
+            .iter()
+            .map(|l| DailyReportRow {
+                serial: None,
+                unit: format!("补报 {}", l.date.format("%-m月%-d日")),
+                values: values(&l.figures),
+                remark: if l.some_fewer {
+                    "该日签发后到达；另有签发后作废的记录".into()
+                } else {
+                    "该日签发后到达".into()
+                },
+            })
+            .collect(),
         zones,
         notes: notes(r),
     }

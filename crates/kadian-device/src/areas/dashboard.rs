@@ -692,6 +692,7 @@ impl AppCore {
                 remark: String::new(),
             },
             zones: Vec::new(),
+            late: Vec::new(),
             notes: vec![
                 format!(
                     "注：1. 本表由{device}按本机已有的记录计算（与街道日报同一口径），统计日为北京时间 {}（0:00–24:00），数据截至本机最后一次同步；其他设备尚未上传的记录不在其中，数字可能偏低；",
