@@ -11,6 +11,7 @@ use std::time::{Duration, Instant as Clock};
 use anyhow::Result;
 use kadian_device::sync::sync_round;
 use kadian_device::PassageRegistration;
+use kadian_domain::places::PlaceWrite;
 use kadian_domain::records::{
     new_id, Direction, Instant, Passage, Person, PersonCategory, Source, TemperatureReading,
 };
@@ -156,7 +157,7 @@ async fn bench_backend(backend: &str, events: usize, single: usize) -> Result<()
     );
 
     // 4. A new community laptop pulls its community: 9,000 residents and 14 days of events, on a
-    // server holding just that.
+    // server holding as many events of another community.
     drop(s);
     let s = TestServer::start(backend).await;
     let laptop_src = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
@@ -182,6 +183,14 @@ async fn bench_backend(backend: &str, events: usize, single: usize) -> Result<()
         &laptop_src.client(Duration::from_secs(120)),
     )
     .await?;
+    // As much again at another community's gate, after it in the change stream: what the
+    // community's and the zone's pulls must pass over.
+    let other = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_b).await;
+    other
+        .core
+        .store()
+        .record_passages(&registrations(&s.checkpoint_b, 7000, 14), Source::User)?;
+    sync_round(&other.core, &other.client(Duration::from_secs(120))).await?;
     let fresh = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
     let t = Clock::now();
     let report = sync_round(&fresh.core, &fresh.client(Duration::from_secs(120))).await?;
@@ -189,6 +198,30 @@ async fn bench_backend(backend: &str, events: usize, single: usize) -> Result<()
     row(
         &format!(
             "[{backend}] new community laptop pulls its community ({} changes)",
+            report.pulled
+        ),
+        pull,
+        "s",
+        Some((5.0, false)),
+    );
+
+    // 5. A new zone laptop pulls its zone (the community's compound, not the other community's
+    // busy one): the zone's path through the change stream, not a community's.
+    let zone =
+        s.db.put_place(&PlaceWrite::Zone {
+            name: "第一片区".into(),
+            leader: "王敏".into(),
+            phone: None,
+            compounds: vec![s.compound_a.clone()],
+        })
+        .await?;
+    let leader = TestDevice::enrolled(&s, Role::Zone, &zone).await;
+    let t = Clock::now();
+    let report = sync_round(&leader.core, &leader.client(Duration::from_secs(120))).await?;
+    let pull = t.elapsed().as_secs_f64();
+    row(
+        &format!(
+            "[{backend}] new zone laptop pulls its zone ({} changes)",
             report.pulled
         ),
         pull,
