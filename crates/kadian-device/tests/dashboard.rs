@@ -310,6 +310,9 @@ fn the_street_dashboard_equals_counts_taken_straight_from_the_records_at_every_l
     assert!(street.unit.figures.fevers > 0 && street.unit.figures.remeasured_normal > 0);
     // The retired gate is not open; the three others are.
     assert_eq!(street.unit.figures.checkpoints_open, 3);
+    // Figures counted from records pass the checks a report must pass before signing.
+    assert!(street.unit.failed.is_empty());
+    assert!(street.below.iter().all(|u| u.failed.is_empty()));
     // One row per community, adding up to the street.
     assert_eq!(
         street

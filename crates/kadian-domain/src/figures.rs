@@ -81,7 +81,89 @@ pub struct Figures {
 /// How many figures a [`Figures`] has.
 const FIGURES: usize = 19;
 
+/// A check one unit's figures fail (as DHIS2's validation rules on an aggregate data set): the
+/// rule, the figures it concerns (their field names, for the cells to mark), and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+pub struct FailedCheck {
+    /// The rule: `seen_le_due`, `remeasured_le_fevers`, `new_le_in_care`,
+    /// `new_returnees_le_on_file`.
+    pub rule: String,
+    /// The figures it concerns (`visits_seen`, `visits_missed`, `visits_due`, …).
+    pub fields: Vec<String>,
+    /// What is wrong, in Chinese.
+    pub message: String,
+    /// What is wrong, in English.
+    pub message_en: String,
+}
+
 impl Figures {
+    /// The checks a unit's figures must pass before a report is signed: 已随访 + 未见 ≤ 应随访;
+    /// 复测正常 ≤ 体温异常; 新增 ≤ 在管 (a case new today is under care today); 当日新增 ≤ 在册
+    /// (a returnee arriving today is on file). The ones failed, in that order; none: all pass.
+    pub fn failed_checks(&self) -> Vec<FailedCheck> {
+        let f = self;
+        let mut out = Vec::new();
+        let mut check = |rule: &str, ok: bool, fields: &[&str], zh: String, en: String| {
+            if !ok {
+                out.push(FailedCheck {
+                    rule: rule.to_owned(),
+                    fields: fields.iter().map(|s| (*s).to_owned()).collect(),
+                    message: zh,
+                    message_en: en,
+                });
+            }
+        };
+        check(
+            "seen_le_due",
+            f.visits_seen.saturating_add(f.visits_missed) <= f.visits_due,
+            &["visits_seen", "visits_missed", "visits_due"],
+            format!(
+                "已随访 {} + 未见 {} 多于应随访 {}",
+                f.visits_seen, f.visits_missed, f.visits_due
+            ),
+            format!(
+                "seen {} + missed {} exceed due {}",
+                f.visits_seen, f.visits_missed, f.visits_due
+            ),
+        );
+        check(
+            "remeasured_le_fevers",
+            f.remeasured_normal <= f.fevers,
+            &["remeasured_normal", "fevers"],
+            format!("复测正常 {} 多于体温异常 {}", f.remeasured_normal, f.fevers),
+            format!(
+                "re-measured normal {} exceed fevers {}",
+                f.remeasured_normal, f.fevers
+            ),
+        );
+        check(
+            "new_le_in_care",
+            f.observation_new <= f.observation_in_care,
+            &["observation_new", "observation_in_care"],
+            format!(
+                "居家观察新增 {} 多于在管 {}",
+                f.observation_new, f.observation_in_care
+            ),
+            format!(
+                "new cases {} exceed cases under care {}",
+                f.observation_new, f.observation_in_care
+            ),
+        );
+        let new = f.returnees_hubei.saturating_add(f.returnees_other);
+        check(
+            "new_returnees_le_on_file",
+            new <= f.returnees_registered,
+            &["returnees_hubei", "returnees_other", "returnees_registered"],
+            format!("返乡当日新增 {new} 多于在册 {}", f.returnees_registered),
+            format!(
+                "new returnees {new} exceed those on file {}",
+                f.returnees_registered
+            ),
+        );
+        out
+    }
+
     /// The figures in their declaration order.
     fn to_array(self) -> [u32; FIGURES] {
         [
@@ -665,5 +747,46 @@ mod tests {
         assert!(checkpoint_open(day, Some(china(3, 0)), None));
         assert!(!checkpoint_open(day, None, Some(china(1, 23))));
         assert!(checkpoint_open(day, None, Some(china(3, 8))));
+    }
+
+    #[test]
+    fn each_check_names_its_rule_and_cells_and_consistent_figures_pass() {
+        let fine = Figures {
+            fevers: 2,
+            remeasured_normal: 1,
+            visits_due: 5,
+            visits_seen: 3,
+            visits_missed: 2,
+            observation_in_care: 4,
+            observation_new: 1,
+            returnees_hubei: 1,
+            returnees_other: 1,
+            returnees_registered: 9,
+            ..Figures::default()
+        };
+        assert!(fine.failed_checks().is_empty());
+        let bad = Figures {
+            remeasured_normal: 3,
+            visits_missed: 3,
+            observation_new: 5,
+            returnees_other: 10,
+            ..fine
+        };
+        let failed = bad.failed_checks();
+        assert_eq!(
+            failed.iter().map(|c| c.rule.as_str()).collect::<Vec<_>>(),
+            [
+                "seen_le_due",
+                "remeasured_le_fevers",
+                "new_le_in_care",
+                "new_returnees_le_on_file"
+            ]
+        );
+        assert_eq!(failed[0].message, "已随访 3 + 未见 3 多于应随访 5");
+        assert!(failed[1].fields.contains(&"fevers".to_owned()));
+        assert_eq!(
+            failed[3].message_en,
+            "new returnees 11 exceed those on file 9"
+        );
     }
 }

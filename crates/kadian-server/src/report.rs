@@ -718,77 +718,23 @@ pub async fn sign(
     }
 }
 
-/// The checks before signing, on every row, zone and the total: 已随访 + 未见 ≤ 应随访; 复测正常
-/// ≤ 体温异常; 新增 ≤ 在管 (a case new today is under care today); 当日新增 ≤ 在册 (a returnee
-/// arriving today is on file).
+/// The checks before signing ([`Figures::failed_checks`], the laptops' dashboard marks the
+/// same), on every row, zone and the total.
 pub fn checks(r: &DailyReport) -> Vec<CheckFailure> {
-    let mut out = Vec::new();
-    let units = r
-        .rows
+    r.rows
         .iter()
         .map(|x| (x.community.as_str(), &x.figures))
         .chain(r.zones.iter().map(|z| (z.zone.as_str(), &z.figures)))
-        .chain(std::iter::once(("合计", &r.total)));
-    for (unit, f) in units {
-        let mut fail = |rule: &str, ok: bool, zh: String, en: String| {
-            if !ok {
-                out.push(CheckFailure {
-                    unit: unit.to_owned(),
-                    rule: rule.to_owned(),
-                    message: zh,
-                    message_en: en,
-                });
-            }
-        };
-        fail(
-            "seen_le_due",
-            f.visits_seen + f.visits_missed <= f.visits_due,
-            format!(
-                "已随访 {} + 未见 {} 多于应随访 {}",
-                f.visits_seen, f.visits_missed, f.visits_due
-            ),
-            format!(
-                "seen {} + missed {} exceed due {}",
-                f.visits_seen, f.visits_missed, f.visits_due
-            ),
-        );
-        fail(
-            "remeasured_le_fevers",
-            f.remeasured_normal <= f.fevers,
-            format!("复测正常 {} 多于体温异常 {}", f.remeasured_normal, f.fevers),
-            format!(
-                "re-measured normal {} exceed fevers {}",
-                f.remeasured_normal, f.fevers
-            ),
-        );
-        fail(
-            "new_le_in_care",
-            f.observation_new <= f.observation_in_care,
-            format!(
-                "居家观察新增 {} 多于在管 {}",
-                f.observation_new, f.observation_in_care
-            ),
-            format!(
-                "new cases {} exceed cases under care {}",
-                f.observation_new, f.observation_in_care
-            ),
-        );
-        fail(
-            "new_returnees_le_on_file",
-            f.returnees_hubei + f.returnees_other <= f.returnees_registered,
-            format!(
-                "返乡当日新增 {} 多于在册 {}",
-                f.returnees_hubei + f.returnees_other,
-                f.returnees_registered
-            ),
-            format!(
-                "new returnees {} exceed those on file {}",
-                f.returnees_hubei + f.returnees_other,
-                f.returnees_registered
-            ),
-        );
-    }
-    out
+        .chain(std::iter::once(("合计", &r.total)))
+        .flat_map(|(unit, f)| {
+            f.failed_checks().into_iter().map(move |c| CheckFailure {
+                unit: unit.to_owned(),
+                rule: c.rule,
+                message: c.message,
+                message_en: c.message_en,
+            })
+        })
+        .collect()
 }
 
 /// The report as a person reads it in a terminal: the day, the data's freshness, the late

@@ -244,6 +244,7 @@ const en: MessageSchema = {
     exporting: 'Exporting…',
     download: 'Download from the server (the signed one when signed)',
     downloading: 'Downloading…',
+    checksFailed: 'Checks failed (verify these figures before signing):',
     printButton: 'Print (A4 landscape)',
     print: {
       title: '{street} epidemic prevention daily report (draft counted on this laptop, not signed)',

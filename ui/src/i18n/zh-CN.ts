@@ -242,6 +242,7 @@ const zhCN = {
     exporting: '正在导出…',
     download: '从服务器下载（以签发的为准）',
     downloading: '正在下载…',
+    checksFailed: '核对未通过（签发前请核实这些数字）：',
     printButton: '打印（A4 横向）',
     print: {
       title: '{street}新冠肺炎疫情防控工作日报（本机核对稿，未签发）',

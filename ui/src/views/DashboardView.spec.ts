@@ -10,7 +10,7 @@ const zero = {
   observation_in_care: 0, observation_new: 0, observation_released: 0, visits_due: 0, visits_seen: 0,
   visits_missed: 0, observation_unwell: 0, observation_referred: 0,
 }
-const unit = (id: string, name: string, level: string, over: object) => ({ id, name, level, figures: { ...zero, ...over } })
+const unit = (id: string, name: string, level: string, over: object, failed: object[] = []) => ({ id, name, level, figures: { ...zero, ...over }, failed })
 
 vi.mock('../ipc', async (original) => {
   const real = await original<typeof import('../ipc')>()
@@ -32,7 +32,10 @@ vi.mock('../ipc', async (original) => {
     dashboardShow: async (q: { date: string; zone: string | null; community: string | null; compound: string | null }) => {
       calls.queries.push(q)
       const street = unit('411402001', '八一街道', 'street', { passages_in: 120, passages_out: 98, fevers: 2, checkpoints_open: 99 })
-      const a = unit('411402001018', '八一社区', 'community', { passages_in: 70, fevers: 2 })
+      // 八一社区's figures fail a check: 复测正常 3 of 2 fevers.
+      const a = unit('411402001018', '八一社区', 'community', { passages_in: 70, fevers: 2, remeasured_normal: 3 }, [
+        { rule: 'remeasured_le_fevers', fields: ['remeasured_normal', 'fevers'], message: '复测正常 3 多于体温异常 2', message_en: 're-measured normal 3 exceed fevers 2' },
+      ])
       const z = unit('z1', '第一片区', 'zone', { passages_in: 100 })
       const shown = q.zone ? z : q.community ? a : street
       const top = !q.zone && !q.community
@@ -178,5 +181,18 @@ describe('概况 (the dashboard)', () => {
     expect(JSON.stringify(localStorage)).not.toContain('2468')
     w.unmount()
     document.querySelectorAll('.van-dialog, .van-overlay, .van-toast').forEach((e) => e.remove())
+  })
+
+  it('marks the cells of a failed check and lists it, as the server checks before signing', async () => {
+    const w = await mounted()
+    expect(w.get('[data-testid="dashboard-checks"]').text()).toContain('八一社区：复测正常 3 多于体温异常 2')
+    const row = w.get('[data-testid="dashboard-row-411402001018"]')
+    const marked = row.findAll('td.failed')
+    // 体温异常 is one of the table's columns; its cell says why.
+    expect(marked.length).toBe(1)
+    expect(marked[0].attributes('title')).toBe('复测正常 3 多于体温异常 2')
+    // The street's own figures pass: no tile is marked.
+    expect(w.findAll('.tile.failed')).toHaveLength(0)
+    w.unmount()
   })
 })

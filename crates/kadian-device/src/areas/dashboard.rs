@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use kadian_domain::figures::{
     checkpoint_open, china_date, china_day_start, ArrivalFact, CaseFacts, Counting, DayFacts,
-    FactsRef, Figures, PassageFact, ReadingFact, Unit,
+    FactsRef, FailedCheck, Figures, PassageFact, ReadingFact, Unit,
 };
 use kadian_domain::plate::province_abbreviation;
 use kadian_domain::sync::Role;
@@ -68,6 +68,9 @@ pub struct UnitFigures {
     pub level: Level,
     /// Its figures that day.
     pub figures: Figures,
+    /// The checks its figures fail (as the server's before signing), for the cells to mark;
+    /// empty when all pass.
+    pub failed: Vec<FailedCheck>,
 }
 
 /// One day of the trend.
@@ -303,24 +306,28 @@ impl AppCore {
             }
         }
 
-        let named = |level: Level, id: &str| UnitFigures {
-            id: id.to_owned(),
-            name: match level {
-                Level::Street => street_label(&enrolment),
-                Level::Community => reference
-                    .communities
-                    .get(id)
-                    .map_or_else(|| id.to_owned(), |c| c.name.clone()),
-                Level::Compound => reference
-                    .compound_name(id)
-                    .map_or_else(|| id.to_owned(), str::to_owned),
-                Level::Zone => reference
-                    .zones
-                    .get(id)
-                    .map_or_else(|| id.to_owned(), |z| z.name.clone()),
-            },
-            level,
-            figures: sum_for(&placing, &shown_day, level, id, date),
+        let named = |level: Level, id: &str| {
+            let figures = sum_for(&placing, &shown_day, level, id, date);
+            UnitFigures {
+                id: id.to_owned(),
+                name: match level {
+                    Level::Street => street_label(&enrolment),
+                    Level::Community => reference
+                        .communities
+                        .get(id)
+                        .map_or_else(|| id.to_owned(), |c| c.name.clone()),
+                    Level::Compound => reference
+                        .compound_name(id)
+                        .map_or_else(|| id.to_owned(), str::to_owned),
+                    Level::Zone => reference
+                        .zones
+                        .get(id)
+                        .map_or_else(|| id.to_owned(), |z| z.name.clone()),
+                },
+                level,
+                failed: figures.failed_checks(),
+                figures,
+            }
         };
         let on_street = scope.community.is_none() && scope.zone.is_none();
         let mut above = Vec::new();
