@@ -67,27 +67,47 @@ async fn a_street_laptop_signs_the_day_with_a_pin_and_downloads_the_signed_repor
             .expect_err("community");
         assert_eq!(e.code, "street_only");
 
-        // Five wrong PINs lock that name, the right PIN included, and no other. (The try
-        // before 赵主任 was a 签发人 counted with every name that is none.)
-        for _ in 0..5 {
-            let e = sign("赵主任", "1111").await.expect_err("wrong");
+        // Five wrong PINs from a laptop make it wait, whatever the names: a name that is no
+        // 签发人 answers as one that is, first and last. (The try before 赵主任 was a 签发人
+        // was this laptop's first.)
+        for name in ["赵主任", "钱某", "孙某", "李某"] {
+            let e = sign(name, "1111").await.expect_err("wrong");
             assert_eq!(
                 (e.code.as_str(), e.field.as_deref()),
-                ("pin_wrong", Some("pin"))
+                ("pin_wrong", Some("pin")),
+                "{name}"
             );
         }
-        let e = sign("赵主任", "2468").await.expect_err("locked");
-        assert_eq!(e.code, "pin_locked", "{e:?}");
-        assert!(e.message.contains("分钟后再试"), "{}", e.message);
+        for name in ["赵主任", "周某"] {
+            let e = sign(name, "1111").await.expect_err("locked");
+            assert_eq!(e.code, "pin_locked", "{name}: {e:?}");
+            assert!(e.message.contains("分钟后再试"), "{}", e.message);
+        }
 
-        // Twelve wrong PINs at once get no more than five checked: the rest are locked out
-        // before their PIN is looked at, and the right PIN then too.
+        // Five wrong PINs for a 签发人 (one above, four from other laptops) lock that name on
+        // every laptop, the right PIN included.
+        let second = TestDevice::enrolled(&s, Role::Street, "411402001").await;
+        let third = TestDevice::enrolled(&s, Role::Street, "411402001").await;
+        for (i, d) in [&second, &second, &second, &third].into_iter().enumerate() {
+            let e = sign_daily_report(&d.core, &day, "赵主任", "1111")
+                .await
+                .expect_err("wrong");
+            assert_eq!(e.code, "pin_wrong", "try {i}");
+        }
+        let e = sign_daily_report(&third.core, &day, "赵主任", "2468")
+            .await
+            .expect_err("locked");
+        assert_eq!(e.code, "pin_locked", "{e:?}");
+
+        // Twelve wrong PINs at once, from a fourth laptop, get no more than five checked: the
+        // rest wait before their PIN is looked at, and the right PIN then too.
         s.db.put_signer("王五", &hash_pin("8642").expect("hash"))
             .await
             .expect("signer");
+        let fourth = TestDevice::enrolled(&s, Role::Street, "411402001").await;
         let tries: Vec<_> = (0..12)
             .map(|i| {
-                let core = laptop.core.clone();
+                let core = fourth.core.clone();
                 let day = day.clone();
                 tokio::spawn(async move {
                     sign_daily_report(&core, &day, "王五", &format!("{:04}", 1000 + i))
@@ -105,9 +125,19 @@ async fn a_street_laptop_signs_the_day_with_a_pin_and_downloads_the_signed_repor
         let locked = codes.iter().filter(|c| *c == "pin_locked").count();
         assert_eq!((wrong, locked), (5, 7), "{codes:?}");
         assert_eq!(
-            sign("王五", "8642").await.expect_err("locked").code,
+            sign_daily_report(&fourth.core, &day, "王五", "8642")
+                .await
+                .expect_err("locked")
+                .code,
             "pin_locked"
         );
+        // The first laptop waits its 15 minutes; a fifth signs.
+        let laptop = TestDevice::enrolled(&s, Role::Street, "411402001").await;
+        let sign = |signer: &'static str, pin: &'static str| {
+            let core = laptop.core.clone();
+            let day = day.clone();
+            async move { sign_daily_report(&core, &day, signer, pin).await }
+        };
 
         // The server itself refuses what the laptop would not send: another role, a line break.
         let raw = reqwest::Client::new();

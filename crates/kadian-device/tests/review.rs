@@ -86,7 +86,31 @@ fn a_conflict_names_the_person_and_field_and_keeping_the_stored_value_empties_th
     assert_eq!(c.lost, "139****1111");
     assert_eq!(c.person_id.as_deref(), Some(p.id.to_string().as_str()));
     assert!(c.can_keep_lost);
+    // The same version pulled again (a zone laptop starting its pull over) lists it once.
+    let (_, version) = laptop.store().person(p.id).expect("read").expect("person");
+    let mut theirs = laptop
+        .store()
+        .person(p.id)
+        .expect("read")
+        .expect("person")
+        .0;
+    theirs.phone = Some("13700002222".into());
+    let again = Change {
+        kind: "person".into(),
+        id: p.id.to_string(),
+        version,
+        deleted: false,
+        body: serde_json::to_value(&theirs).expect("json"),
+    };
+    laptop
+        .store()
+        .apply_pull(&[again.clone()], 9)
+        .expect("pull");
+    assert_eq!(laptop.conflicts().expect("list").len(), 1);
     laptop.settle_conflict(&c.id, false).expect("settle");
+    assert!(laptop.conflicts().expect("list").is_empty());
+    // Settled, it does not come back when pulled again.
+    laptop.store().apply_pull(&[again], 9).expect("pull");
     assert!(laptop.conflicts().expect("list").is_empty());
     let (stored, _) = laptop.store().person(p.id).expect("read").expect("person");
     assert_eq!(stored.phone.as_deref(), Some("13700002222"));

@@ -253,6 +253,8 @@ const en: MessageSchema = {
       never: 'this laptop never synced',
       unit: 'Reporting unit: {street} office (seal)',
       signer: 'Signed by:',
+      filledBy: 'Filled in by: {name}',
+      phone: 'Phone: {phone}',
       serial: 'No.',
       remark: 'Remarks',
     },

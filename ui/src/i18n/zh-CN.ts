@@ -251,6 +251,8 @@ const zhCN = {
       never: '本机从未同步',
       unit: '填报单位：{street}办事处（盖章）',
       signer: '签发人：',
+      filledBy: '填报人：{name}',
+      phone: '联系电话：{phone}',
       serial: '序号',
       remark: '备注',
     },

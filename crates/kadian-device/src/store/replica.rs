@@ -398,7 +398,8 @@ impl Store {
         self.write(|tx| {
             let waiting: Vec<Change> = tx
                 .prepare_cached(
-                    "SELECT kind, record_id, version, body FROM sync_quarantine WHERE code = 'unknown_kind'",
+                    "SELECT kind, record_id, version, body FROM sync_quarantine WHERE code = 'unknown_kind'
+                     ORDER BY kind, record_id, version",
                 )?
                 .query_map([], |r| {
                     Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
@@ -725,12 +726,12 @@ fn merge_person(tx: &Transaction<'_>, server: &Person, version: i64) -> Result<(
                     let kept = theirs.get(field);
                     if kept != Some(value) {
                         // Once: the same version pulled again (a zone laptop starting its pull
-                        // over) finds the conflict already waiting.
+                        // over) finds the conflict already listed, settled or not.
                         tx.execute(
                             "INSERT INTO sync_conflict (id, record_kind, record_id, field, kept_value, lost_value, origin, at_utc)
                              SELECT ?1, 'person', ?2, ?3, ?4, ?5, 'device', ?6
                              WHERE NOT EXISTS (SELECT 1 FROM sync_conflict WHERE record_kind = 'person' AND record_id = ?2
-                                 AND field = ?3 AND kept_value IS ?4 AND lost_value IS ?5 AND resolved = 0)",
+                                 AND field = ?3 AND kept_value IS ?4 AND lost_value IS ?5)",
                             params![
                                 uuid::Uuid::now_v7().to_string(),
                                 id,

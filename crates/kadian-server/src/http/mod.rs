@@ -47,8 +47,8 @@ pub struct AppState {
     pushes: Arc<tokio::sync::Semaphore>,
     /// Pushes in flight per device id ([`sync::MAX_PUSHES_PER_DEVICE`]).
     device_pushes: Arc<Mutex<HashMap<String, usize>>>,
-    /// 签发人 PIN attempts per name (one count for names that are no 签发人), within
-    /// [`report::PIN_WINDOW`]; a right PIN takes its attempt back.
+    /// 签发人 PIN attempts per device and per 签发人, within [`report::PIN_WINDOW`]; a right
+    /// PIN takes its attempt back.
     sign_failures: Arc<Mutex<HashMap<String, VecDeque<Instant>>>>,
     /// PIN hashes checked at once ([`report::PIN_CHECKS`]).
     pin_checks: Arc<tokio::sync::Semaphore>,

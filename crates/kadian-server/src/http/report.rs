@@ -29,10 +29,11 @@ pub const PIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 const MAX_SIGN_BYTES: usize = 4 * 1024;
 /// PIN hashes checked at once, server-wide.
 pub const PIN_CHECKS: usize = 2;
-/// The one count of attempts with names that are no 签发人 (not a name anyone can type).
-const UNKNOWN_SIGNER: &str = "\u{0}unknown";
+/// The prefix of a device's own count of attempts (not a name anyone can type).
+const DEVICE_COUNT: &str = "\u{0}device ";
 
-/// A hash to check the PINs of unknown names against, made once: their answer takes as long.
+/// A hash to check the PINs of unknown names against, made once (on a blocking thread, where it
+/// is called): their answer takes as long.
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| kadian_domain::records::volunteer::hash_pin("000000").unwrap_or_default())
@@ -93,15 +94,16 @@ pub(super) async fn sign(
         .signer_pin(&signer)
         .await
         .map_err(Failure::internal)?;
-    // Names that are no 签发人 share one count (the map holds at most the signers and it), and
-    // are checked against a hash too, so that the answer's time does not tell who signs.
-    let key = if hash.is_some() {
-        signer.clone()
-    } else {
-        UNKNOWN_SIGNER.to_owned()
-    };
+    // Two counts: the device's (whatever the name: from one laptop, five wrong PINs and it
+    // waits, so it cannot tell a 签发人's name from any other by which answer comes first) and
+    // the 签发人's (across laptops). A name that is no 签发人 is checked against a hash too: the
+    // answer's time does not tell either.
+    let mut keys = vec![format!("{DEVICE_COUNT}{}", device.id)];
+    if hash.is_some() {
+        keys.push(signer.clone());
+    }
     // The attempt is counted before its PIN is checked, under the lock: parallel attempts
-    // cannot get past MAX_WRONG_PINS; a right PIN takes its count back.
+    // cannot get past MAX_WRONG_PINS; a right PIN takes its attempt back.
     let attempt = {
         let mut failures = state
             .sign_failures
@@ -112,9 +114,14 @@ pub(super) async fn sign(
             v.retain(|t| now.duration_since(*t) < PIN_WINDOW);
             !v.is_empty()
         });
-        let tries = failures.entry(key.clone()).or_default();
-        if tries.len() >= MAX_WRONG_PINS {
-            let wait = PIN_WINDOW.saturating_sub(now.duration_since(tries[0]));
+        let oldest_full = keys
+            .iter()
+            .filter_map(|k| failures.get(k))
+            .filter(|tries| tries.len() >= MAX_WRONG_PINS)
+            .map(|tries| tries[0])
+            .max();
+        if let Some(oldest) = oldest_full {
+            let wait = PIN_WINDOW.saturating_sub(now.duration_since(oldest));
             let minutes = wait.as_secs().div_ceil(60).max(1);
             return Err(Failure::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -122,36 +129,48 @@ pub(super) async fn sign(
                 format!("密码错误次数太多，请 {minutes} 分钟后再试 / too many wrong PINs: try again in {minutes} min"),
             ));
         }
-        tries.push_back(now);
+        for k in &keys {
+            failures.entry(k.clone()).or_default().push_back(now);
+        }
         now
     };
-    // At most PIN_CHECKS hashes at once, server-wide (each takes about 19 MiB).
-    let matches = {
-        let _turn = state
-            .pin_checks
-            .acquire()
-            .await
-            .map_err(Failure::internal)?;
-        let pin = req.pin;
-        let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
-        tokio::task::spawn_blocking(move || {
-            kadian_domain::records::volunteer::verify_pin(&hash, &pin) && known
-        })
+    // At most PIN_CHECKS hashes at once, server-wide (each takes about 19 MiB); the turn is
+    // held until the hash is done, even if the request is dropped.
+    let turn = state
+        .pin_checks
+        .clone()
+        .acquire_owned()
         .await
-        .map_err(Failure::internal)?
-    };
+        .map_err(Failure::internal)?;
+    let pin = req.pin;
+    let matches = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        match &hash {
+            Some(h) => kadian_domain::records::volunteer::verify_pin(h, &pin),
+            None => {
+                let _ = kadian_domain::records::volunteer::verify_pin(dummy_hash(), &pin);
+                false
+            }
+        }
+    })
+    .await
+    .map_err(Failure::internal)?;
     if !matches {
         tracing::warn!(target: AUDIT, device = %device.id, signer = %signer, client = %peer.ip(), "daily report: wrong signer or PIN");
         return Err(refused_pin());
     }
-    if let Some(tries) = state
-        .sign_failures
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get_mut(&key)
     {
-        tries.retain(|t| *t != attempt);
+        let mut failures = state
+            .sign_failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        for k in &keys {
+            if let Some(tries) = failures.get_mut(k) {
+                if let Some(i) = tries.iter().position(|t| *t == attempt) {
+                    tries.remove(i);
+                }
+            }
+        }
     }
     let refused = |status, code, message: String| Failure::new(status, code, message);
     match crate::report::sign(&*state.db, date, FeverThreshold::default(), &signer)
