@@ -104,7 +104,7 @@ fn a_conflict_names_the_person_and_field_and_keeping_the_stored_value_empties_th
     };
     laptop
         .store()
-        .apply_pull(&[again.clone()], 9)
+        .apply_pull(std::slice::from_ref(&again), 9)
         .expect("pull");
     assert_eq!(laptop.conflicts().expect("list").len(), 1);
     laptop.settle_conflict(&c.id, false).expect("settle");
