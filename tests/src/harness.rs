@@ -477,6 +477,27 @@ pub fn void_passage(core: &AppCore, passage: uuid::Uuid, by: &str) {
         .expect("void");
 }
 
+/// Pushes records straight through `device`'s client (as a hostile or buggy device would: no
+/// outbox, no local checks) and returns the receipts.
+pub async fn push_raw(
+    device: &TestDevice,
+    records: Vec<(&str, serde_json::Value)>,
+) -> Vec<kadian_domain::sync::Receipt> {
+    let request = kadian_domain::sync::PushRequest {
+        device_time: chrono::Utc::now(),
+        records: records
+            .into_iter()
+            .map(|(kind, body)| push_record(kind, body))
+            .collect(),
+    };
+    device
+        .client(Duration::from_secs(30))
+        .push(&request)
+        .await
+        .expect("push")
+        .receipts
+}
+
 /// A push record of `kind` for `body` (its id from the body; no hash, no base version), as a
 /// device would send it.
 pub fn push_record(kind: &str, body: serde_json::Value) -> kadian_domain::sync::PushRecord {

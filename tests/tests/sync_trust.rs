@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use kadian_domain::records::{new_id, Person, PersonCategory, Source};
 use kadian_domain::sync::{DeviceStatus, PushRecord, PushRequest, Receipt, ReceiptStatus, Role};
-use kadian_tests::harness::{backends, register_walk_in, TestDevice, TestServer};
+use kadian_tests::harness::{backends, push_raw, register_walk_in, TestDevice, TestServer};
 use serde_json::{json, Value};
 
 async fn each_backend<F, Fut>(f: F)
@@ -19,31 +19,6 @@ where
         eprintln!("backend: {b}");
         f(b).await;
     }
-}
-
-/// Pushes records straight through `device`'s client (as a hostile or buggy device would) and
-/// returns the receipts.
-async fn push_raw(device: &TestDevice, records: Vec<(&str, Value)>) -> Vec<Receipt> {
-    let request = PushRequest {
-        device_time: chrono::Utc::now(),
-        records: records
-            .into_iter()
-            .map(|(kind, body)| PushRecord {
-                kind: kind.into(),
-                id: body["id"].as_str().unwrap_or_default().to_owned(),
-                op: "create".into(),
-                base_version: None,
-                hash: String::new(),
-                body,
-            })
-            .collect(),
-    };
-    device
-        .client(Duration::from_secs(30))
-        .push(&request)
-        .await
-        .expect("push")
-        .receipts
 }
 
 /// Pushes an update of the person `id` with `body`, made on version `base`, from `device`.

@@ -3,40 +3,14 @@
 //! zone across communities and nothing else, writes nowhere else, and takes in a compound put
 //! in its zone later with that compound's history; the street's laptop counts per zone.
 
-use std::time::Duration;
-
 use kadian_device::areas::dashboard::{DashboardQuery, Level};
 use kadian_device::reference::ReferenceData;
 use kadian_domain::figures::china_date;
 use kadian_domain::places::PlaceWrite;
 use kadian_domain::records::new_id;
-use kadian_domain::sync::{PushRecord, PushRequest, Receipt, ReceiptStatus, Role};
-use kadian_tests::harness::{backends, register_walk_in, TestDevice, TestServer};
+use kadian_domain::sync::{ReceiptStatus, Role};
+use kadian_tests::harness::{backends, push_raw, register_walk_in, TestDevice, TestServer};
 use serde_json::{json, Value};
-
-/// Pushes records straight through `device`'s client, as a hostile device would.
-async fn push_raw(device: &TestDevice, records: Vec<(&str, Value)>) -> Vec<Receipt> {
-    let request = PushRequest {
-        device_time: chrono::Utc::now(),
-        records: records
-            .into_iter()
-            .map(|(kind, body)| PushRecord {
-                kind: kind.into(),
-                id: body["id"].as_str().unwrap_or_default().to_owned(),
-                op: "create".into(),
-                base_version: None,
-                hash: String::new(),
-                body,
-            })
-            .collect(),
-    };
-    device
-        .client(Duration::from_secs(30))
-        .push(&request)
-        .await
-        .expect("push")
-        .receipts
-}
 
 fn passage_at(checkpoint: &str) -> Value {
     json!({

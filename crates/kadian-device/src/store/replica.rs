@@ -358,12 +358,7 @@ impl Store {
                     }
                     Err(e) if e.is_record_fault() => {
                         tx.execute_batch("ROLLBACK TO one_change; RELEASE one_change")?;
-                        let (code, message) = match &e {
-                            StoreError::Invalid(n) => {
-                                (n.code.clone(), format!("{} / {}", n.message, n.message_en))
-                            }
-                            other => (other.code().to_owned(), other.to_string()),
-                        };
+                        let (code, message) = quarantine_reason(&e);
                         let body = c.body.to_string();
                         tx.prepare_cached(
                             "INSERT INTO sync_quarantine (kind, record_id, version, body, code, message, at_utc)
@@ -431,12 +426,7 @@ impl Store {
                     }
                     Err(e) if e.is_record_fault() => {
                         tx.execute_batch("ROLLBACK TO one_change; RELEASE one_change")?;
-                        let (code, message) = match &e {
-                            StoreError::Invalid(n) => {
-                                (n.code.clone(), format!("{} / {}", n.message, n.message_en))
-                            }
-                            other => (other.code().to_owned(), other.to_string()),
-                        };
+                        let (code, message) = quarantine_reason(&e);
                         tx.execute(
                             "UPDATE sync_quarantine SET code = ?4, message = ?5 WHERE kind = ?1 AND record_id = ?2 AND version = ?3",
                             params![c.kind, c.id, c.version, code, clip(&message, 1000)],
@@ -650,6 +640,14 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Why a change goes to (or stays in) quarantine: its code, and its message in both languages.
+fn quarantine_reason(e: &StoreError) -> (String, String) {
+    match e {
+        StoreError::Invalid(n) => (n.code.clone(), format!("{} / {}", n.message, n.message_en)),
+        other => (other.code().to_owned(), other.to_string()),
+    }
 }
 
 /// The compounds of a zone as this device holds it, or `None` when it holds no such zone.

@@ -222,10 +222,35 @@ impl SyncClient {
         }
     }
 
+    /// A JSON request of the sync protocol: 429 (the server busy) is `Server(429)`, retried
+    /// with backoff like a 5xx; see [`Self::exchange`].
     async fn send<T: serde::de::DeserializeOwned>(
         &self,
         req: reqwest::RequestBuilder,
     ) -> Result<T, SyncError> {
+        let (_, body) = self.exchange(req, false).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| SyncError::Offline(format!("response cut off: {e}")))
+    }
+
+    /// A request whose answer is kept whole (the daily report's endpoints): like
+    /// [`Self::send`], but a 429 is `Refused` with the server's code and message (`pin_locked`).
+    async fn send_kept(
+        &self,
+        req: reqwest::RequestBuilder,
+    ) -> Result<(reqwest::header::HeaderMap, Vec<u8>), SyncError> {
+        self.exchange(req, true).await
+    }
+
+    /// Sends `req` with the device's token and reads the answer: the headers and body of a
+    /// success; `Unauthorized` for a 401 with a token; `Server` for a 5xx (and a 429 unless
+    /// `refuse_429`); `Refused` with the server's code and message for any other status; and
+    /// `Offline` for an answer without the protocol header (a captive portal, a proxy's page).
+    async fn exchange(
+        &self,
+        req: reqwest::RequestBuilder,
+        refuse_429: bool,
+    ) -> Result<(reqwest::header::HeaderMap, Vec<u8>), SyncError> {
         let req = match &self.token {
             Some(t) => req.bearer_auth(t),
             None => req,
@@ -246,58 +271,6 @@ impl SyncClient {
                 "captive portal or proxy (HTTP {status} without {PROTOCOL_HEADER})"
             )));
         }
-        if status.is_success() {
-            let body = read_capped(resp).await?;
-            return serde_json::from_slice(&body)
-                .map_err(|e| SyncError::Offline(format!("response cut off: {e}")));
-        }
-        if status == reqwest::StatusCode::UNAUTHORIZED && self.token.is_some() {
-            return Err(SyncError::Unauthorized);
-        }
-        if status.is_server_error() || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
-            return Err(SyncError::Server(status.as_u16()));
-        }
-        let err: kadian_domain::sync::ApiError = read_capped(resp)
-            .await
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or(kadian_domain::sync::ApiError {
-                code: "refused".into(),
-                message: status.to_string(),
-            });
-        Err(SyncError::Refused {
-            status: status.as_u16(),
-            code: err.code,
-            message: err.message,
-        })
-    }
-
-    /// A request whose answer is kept whole (the daily report's endpoints): the body of a
-    /// success, or `Refused` with the server's code and message for any 4xx that carries one
-    /// (429 `pin_locked` included); 5xx is `Server`.
-    async fn send_kept(
-        &self,
-        req: reqwest::RequestBuilder,
-    ) -> Result<(reqwest::header::HeaderMap, Vec<u8>), SyncError> {
-        let req = match &self.token {
-            Some(t) => req.bearer_auth(t),
-            None => req,
-        };
-        let resp = req.send().await.map_err(|e| {
-            if let Some(why) = certificate_problem(&e) {
-                SyncError::Untrusted(why)
-            } else if e.is_connect() {
-                SyncError::Unreachable(e.to_string())
-            } else {
-                SyncError::Offline(e.to_string())
-            }
-        })?;
-        let status = resp.status();
-        if resp.headers().get(PROTOCOL_HEADER).is_none() {
-            return Err(SyncError::Offline(format!(
-                "captive portal or proxy (HTTP {status} without {PROTOCOL_HEADER})"
-            )));
-        }
         let headers = resp.headers().clone();
         if status.is_success() {
             return Ok((headers, read_capped(resp).await?));
@@ -305,7 +278,9 @@ impl SyncClient {
         if status == reqwest::StatusCode::UNAUTHORIZED && self.token.is_some() {
             return Err(SyncError::Unauthorized);
         }
-        if status.is_server_error() {
+        if status.is_server_error()
+            || (status == reqwest::StatusCode::TOO_MANY_REQUESTS && !refuse_429)
+        {
             return Err(SyncError::Server(status.as_u16()));
         }
         let err: kadian_domain::sync::ApiError = read_capped(resp)
