@@ -98,12 +98,13 @@ impl Stats {
     }
 }
 
-/// The `i`-th of `n` passages spread evenly over the 14 days before `now` at `checkpoint`, with
-/// its reading: in and out by turns, one in 7 with a plate (豫N), one in 50 a fever (38.1 °C).
-/// The daily report's and the dashboard's benchmarks count the same street.
+/// The `i`-th of `n` passages spread evenly over the `days` days before `now` at `checkpoint`,
+/// with its reading: in and out by turns, one in 7 with a plate (豫N), one in 50 a fever
+/// (38.1 °C). The daily report's, the dashboard's and the sync benchmarks count the same street.
 pub fn bench_passage(
     i: usize,
     n: usize,
+    days: i64,
     checkpoint: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> (
@@ -113,7 +114,7 @@ pub fn bench_passage(
     use kadian_domain::records::{new_id, Direction, Instant, Passage, TemperatureReading};
     use kadian_domain::{Celsius, FeverThreshold};
     let at = Instant {
-        utc: now - chrono::Duration::seconds((i as i64 * 14 * 86_400) / n.max(1) as i64),
+        utc: now - chrono::Duration::seconds((i as i64 * days.max(1) * 86_400) / n.max(1) as i64),
         offset_minutes: 480,
     };
     let passage = Passage {

@@ -41,7 +41,7 @@ async fn bench_backend(backend: &str, residents: usize, passages: usize) -> Resu
     }
     for i in 0..passages {
         let (_, _, checkpoint) = places[i % 2];
-        let (passage, reading) = kadian_tests::bench_passage(i, passages, checkpoint, now);
+        let (passage, reading) = kadian_tests::bench_passage(i, passages, 14, checkpoint, now);
         let at = passage.at;
         if i % 3000 == 0 {
             let travel = TravelDeclaration {

@@ -12,9 +12,7 @@ use anyhow::Result;
 use kadian_device::sync::sync_round;
 use kadian_device::PassageRegistration;
 use kadian_domain::places::PlaceWrite;
-use kadian_domain::records::{
-    new_id, Direction, Instant, Passage, Person, PersonCategory, Source, TemperatureReading,
-};
+use kadian_domain::records::{Person, PersonCategory, Source};
 use kadian_domain::sync::{PushRequest, Role};
 use kadian_tests::cli_number;
 use kadian_tests::harness::{backends, bulk_store, push_record, TestDevice, TestServer};
@@ -29,44 +27,13 @@ fn row(figure: &str, value: f64, unit: &str, target: Option<(f64, bool)>) {
     println!("| {figure} | {value:.1} {unit} | {t} | {ratio} |");
 }
 
+/// `n` passages with their readings at `checkpoint` over the `days_back` days before now, as
+/// the other benchmarks make them ([`kadian_tests::bench_passage`]).
 fn registrations(checkpoint: &str, n: usize, days_back: i64) -> Vec<PassageRegistration> {
+    let now = chrono::Utc::now();
     (0..n)
         .map(|i| {
-            let at = Instant {
-                utc: chrono::Utc::now()
-                    - chrono::Duration::minutes(
-                        (i as i64 * 60 * 24 * days_back.max(1)) / n.max(1) as i64,
-                    ),
-                offset_minutes: 480,
-            };
-            let passage = Passage {
-                id: new_id(),
-                checkpoint_id: checkpoint.to_owned(),
-                direction: if i % 2 == 0 {
-                    Direction::In
-                } else {
-                    Direction::Out
-                },
-                at,
-                person_id: None,
-                walk_in_name: Some(format!("访客{i}")),
-                plate: None,
-                companions: 0,
-                purpose: Some("上班".into()),
-                destination: None,
-                recorded_by: "volunteer-bench".into(),
-            };
-            let reading = TemperatureReading {
-                id: new_id(),
-                passage_id: Some(passage.id),
-                person_id: None,
-                checkpoint_id: checkpoint.to_owned(),
-                at,
-                celsius: kadian_domain::Celsius::from_tenths(365),
-                fever: false,
-                remeasure_of: None,
-                recorded_by: "volunteer-bench".into(),
-            };
+            let (passage, reading) = kadian_tests::bench_passage(i, n, days_back, checkpoint, now);
             PassageRegistration {
                 passage,
                 reading: Some(reading),

@@ -364,7 +364,7 @@ fn street_dashboard(
     let mut batch = Vec::with_capacity(10_000);
     for i in 0..passages {
         let (passage, reading) =
-            kadian_tests::bench_passage(i, passages, &gates[i % gates.len()], now);
+            kadian_tests::bench_passage(i, passages, 14, &gates[i % gates.len()], now);
         batch.push(PassageRegistration {
             passage,
             reading: Some(reading),

@@ -35,14 +35,7 @@ pub struct SignedDay {
 
 /// The client of a street laptop. Errors: `not_enrolled`, `street_only`.
 fn street_client(core: &AppCore) -> AppResult<SyncClient> {
-    let e = core.store().enrolment()?.ok_or_else(|| {
-        AppError::new(
-            "not_enrolled",
-            None,
-            "这台设备还没有登记",
-            "This device is not enrolled",
-        )
-    })?;
+    let e = core.enrolled()?;
     if e.role != Role::Street {
         return Err(AppError::new(
             "street_only",

@@ -206,14 +206,7 @@ impl AppCore {
                     "Write the date as 2026-03-01 (years 2000 to 2100)",
                 )
             })?;
-        let enrolment = self.store().enrolment()?.ok_or_else(|| {
-            AppError::new(
-                "not_enrolled",
-                None,
-                "这台设备还没有登记",
-                "This device is not enrolled",
-            )
-        })?;
+        let enrolment = self.enrolled()?;
         if enrolment.role == Role::Volunteer {
             return Err(AppError::new(
                 "not_staff",

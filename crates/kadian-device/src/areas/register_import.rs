@@ -67,14 +67,7 @@ impl AppCore {
         bytes: &[u8],
         kind: Option<&str>,
     ) -> AppResult<ImportPreview> {
-        let enrolment = self.store().enrolment()?.ok_or_else(|| {
-            AppError::new(
-                "not_enrolled",
-                None,
-                "设备尚未注册",
-                "This device is not enrolled",
-            )
-        })?;
+        let enrolment = self.enrolled()?;
         if matches!(
             enrolment.role,
             kadian_domain::sync::Role::Volunteer | kadian_domain::sync::Role::Zone

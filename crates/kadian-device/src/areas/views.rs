@@ -236,6 +236,18 @@ impl AppCore {
         })
     }
 
+    /// This device's enrolment. Errors: `not_enrolled`.
+    pub(crate) fn enrolled(&self) -> AppResult<crate::store::Enrolment> {
+        self.store().enrolment()?.ok_or_else(|| {
+            AppError::new(
+                "not_enrolled",
+                None,
+                "这台设备还没有登记",
+                "This device is not enrolled",
+            )
+        })
+    }
+
     pub(crate) fn role(&self) -> AppResult<Option<Role>> {
         Ok(self.store().enrolment()?.map(|e| e.role))
     }
