@@ -356,3 +356,164 @@ async fn twenty_days_of_visits_for_two_thousand_cases_reach_another_laptop_whole
         assert_eq!(seen_days, CASES * 14, "{b}");
     }
 }
+
+/// The street's setting (policy version 2, declarations from Hubei open a case at the gate).
+fn hubei_opens() -> kadian_domain::observation::ObservationSetting {
+    kadian_domain::observation::ObservationSetting {
+        policy: ObservationPolicy {
+            version: 2,
+            ..ObservationPolicy::default()
+        },
+        gate_opens: kadian_domain::observation::GateOpening::Provinces {
+            codes: vec!["42".into()],
+        },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_the_gate_opens_by_the_streets_setting_is_one_case_with_the_laptops() {
+    use kadian_device::areas::gate::{TravelInput, VisitorInput};
+    use kadian_device::areas::observation::OpenCase;
+    use kadian_device::reference::ReferenceData;
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        s.db.put_observation_setting(&hubei_opens())
+            .await
+            .expect("setting");
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let elsewhere = TestDevice::enrolled(&s, Role::Community, &s.community_b).await;
+        laptop.sync().await.expect("the laptop learns its compound");
+        let v = laptop
+            .core
+            .volunteer_save(None, "王志愿", "2468")
+            .expect("volunteer");
+        laptop.sync().await.expect("laptop");
+        tablet.sync().await.expect("tablet");
+        elsewhere.sync().await.expect("elsewhere");
+        // Every scope gets the street's setting: a compound's, a gate's, another community's.
+        for d in [&laptop, &tablet, &elsewhere] {
+            let r = ReferenceData::read(&d.core.store()).expect("reference");
+            assert_eq!(r.observation, hubei_opens());
+        }
+
+        tablet.core.sign_in(&v.id, "2468").expect("sign in");
+        let r = tablet
+            .core
+            .register_visitor(&VisitorInput {
+                name: "赵六".into(),
+                document_type: "resident_id".into(),
+                document_number: "11010519491231002X".into(),
+                phone: "13900139000".into(),
+                destination: "3号楼2单元301".into(),
+                purpose: "返乡".into(),
+                plate: String::new(),
+                companions: 0,
+                direction: "in".into(),
+                temperature: "36.6".into(),
+                travel: Some(TravelInput {
+                    places: vec!["420106".into()],
+                    from_date: None,
+                    to_date: None,
+                    transport: None,
+                    transport_ref: None,
+                }),
+            })
+            .expect("registered");
+        assert!(r.warnings.iter().any(|w| w.code == "observation_opened"));
+        let declaration: uuid::Uuid = r.travel_id.expect("declared").parse().expect("uuid");
+        let case_id =
+            kadian_domain::records::observation_case_id_for_declaration(declaration).to_string();
+        tablet.sync().await.expect("the tablet pushes");
+        assert_eq!(s.db.count("observation_case").await.expect("count"), 1);
+
+        // The compound laptop gets it, and opening it from its returnee list is the same case.
+        laptop.sync().await.expect("laptop pulls");
+        let (held, _) = laptop
+            .core
+            .store()
+            .observation_case(&case_id)
+            .expect("read")
+            .expect("the laptop holds the gate's case");
+        assert_eq!(held.policy.version, 2);
+        assert_eq!(held.address.as_deref(), Some("3号楼2单元301"));
+        let opened = laptop
+            .core
+            .observation_open(&OpenCase {
+                person_id: held.person_id.to_string(),
+                reason: ObservationReason::ReturneeHubei,
+                start_date: held.start_date.to_string(),
+                declaration_id: Some(declaration.to_string()),
+                responsible: None,
+            })
+            .expect("open");
+        assert_eq!(opened.case_id, case_id);
+        // Staff give it a responsible member; the tablet sending its creation again (a lost
+        // receipt) changes nothing on the server.
+        let mut staffed = held.clone();
+        staffed.responsible = Some("李红梅".into());
+        laptop
+            .core
+            .store()
+            .save_observation_case(&staffed, Source::User)
+            .expect("staffed");
+        laptop.sync().await.expect("push");
+        let mut resent = held.clone();
+        resent.responsible = None;
+        let (status, _) = push_raw(
+            &tablet,
+            "observation_case",
+            serde_json::to_value(&resent).expect("json"),
+        )
+        .await;
+        assert_eq!(status, ReceiptStatus::Duplicate);
+        tablet.sync().await.expect("tablet pulls");
+        let (on_tablet, _) = tablet
+            .core
+            .store()
+            .observation_case(&case_id)
+            .expect("read")
+            .expect("case");
+        assert_eq!(on_tablet.responsible.as_deref(), Some("李红梅"));
+        assert_eq!(s.db.count("observation_case").await.expect("count"), 1);
+
+        // A tablet may open nothing else: a case not derived from its declaration, one with
+        // staff's fields, one in another compound.
+        let mut not_derived = held.clone();
+        not_derived.id = new_id();
+        let mut with_notes = held.clone();
+        with_notes.id = kadian_domain::records::observation_case_id_for_declaration(new_id());
+        with_notes.origin_id = None;
+        let other_declaration = new_id();
+        let mut staff_fields = held.clone();
+        staff_fields.id =
+            kadian_domain::records::observation_case_id_for_declaration(other_declaration);
+        staff_fields.origin_id = Some(other_declaration);
+        staff_fields.notes = Some("同住：妻子".into());
+        let mut other_compound = staff_fields.clone();
+        other_compound.notes = None;
+        other_compound.compound = s.compound_b.clone();
+        other_compound.community_code = s.community_b.clone();
+        for bad in [not_derived, with_notes, staff_fields, other_compound] {
+            let (status, code) = push_raw(
+                &tablet,
+                "observation_case",
+                serde_json::to_value(&bad).expect("json"),
+            )
+            .await;
+            assert_eq!(
+                (status, code.as_deref()),
+                (ReceiptStatus::Rejected, Some("not_allowed")),
+                "{bad:?}"
+            );
+        }
+        elsewhere.sync().await.expect("sync");
+        assert!(elsewhere
+            .core
+            .store()
+            .observation_case(&case_id)
+            .expect("read")
+            .is_none());
+    }
+}

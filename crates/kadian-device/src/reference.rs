@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use kadian_domain::observation::ObservationSetting;
 use kadian_domain::places::{Checkpoint, Community, Compound, Zone};
 use kadian_domain::records::{RecordKind, ReferenceKind, Volunteer};
 use serde::de::DeserializeOwned;
@@ -24,6 +25,9 @@ pub struct ReferenceData {
     /// Grid zones (片区) by id: all of them on a street laptop, its own on a zone laptop, none
     /// elsewhere.
     pub zones: BTreeMap<String, Zone>,
+    /// The street's home-observation setting (the default when the street never set one): the
+    /// policy new cases open under, and which declarations at a gate open one.
+    pub observation: ObservationSetting,
 }
 
 /// The rows of one kind, parsed; a row that does not parse is left out (bodies are checked when
@@ -45,6 +49,9 @@ impl ReferenceData {
             checkpoints: rows(store, ReferenceKind::Checkpoint.as_str())?,
             volunteers: rows(store, RecordKind::Volunteer.as_str())?,
             zones: rows(store, ReferenceKind::Zone.as_str())?,
+            observation: rows(store, ReferenceKind::ObservationPolicy.as_str())?
+                .remove(ObservationSetting::ID)
+                .unwrap_or_default(),
         })
     }
 

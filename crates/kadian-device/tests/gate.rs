@@ -549,3 +549,175 @@ fn a_destination_has_a_field_of_its_own_never_read_as_the_purpose() {
     v.temperature = "36.5".into();
     assert!(g.core.register_visitor(&v).is_err());
 }
+
+/// The gate with the test compound known as 八一花园 and the street's setting `gate_opens`.
+fn gate_under(gate_opens: serde_json::Value) -> Gate {
+    let g = gate();
+    let setting = serde_json::json!({
+        "policy": {"version": 2, "days": 10, "visits_per_day": 1, "fever": 37.5,
+                   "extend_while_last_day_unseen": true},
+        "gate_opens": gate_opens,
+    });
+    g.core
+        .store()
+        .apply_pull(
+            &[
+                common::change(
+                    "compound",
+                    common::COMPOUND,
+                    serde_json::json!({"id": common::COMPOUND, "name": "八一花园", "community": "411402001018"}),
+                ),
+                common::change("observation_policy", "observation_policy", setting),
+            ],
+            3,
+        )
+        .expect("reference");
+    g
+}
+
+fn from_places(places: &[&str]) -> TravelInput {
+    TravelInput {
+        places: places.iter().map(|p| (*p).to_owned()).collect(),
+        from_date: None,
+        to_date: Some("2026-11-28".into()),
+        transport: None,
+        transport_ref: None,
+    }
+}
+
+#[test]
+fn a_declaration_the_streets_setting_names_opens_a_case_at_the_gate_and_the_way_out_is_then_watched(
+) {
+    let g = gate_under(serde_json::json!({"rule": "provinces", "codes": ["42"]}));
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    let back = g
+        .core
+        .register_passage(&p, "in", "36.5", Some(&from_places(&["420106"])))
+        .expect("in from Wuhan");
+    let opened = back
+        .warnings
+        .iter()
+        .find(|w| w.code == "observation_opened")
+        .expect("said at the gate");
+    assert_eq!(opened.severity, "info");
+    assert!(
+        opened.message.contains("10 天，至 12月8日"),
+        "{}",
+        opened.message
+    );
+    let travel = back.travel_id.expect("declared");
+    let case_id =
+        kadian_domain::records::observation_case_id_for_declaration(travel.parse().expect("uuid"));
+    let (case, _) = g
+        .core
+        .store()
+        .observation_case(&case_id.to_string())
+        .expect("read")
+        .expect("the case is on the tablet");
+    assert_eq!(
+        case.reason,
+        kadian_domain::records::ObservationReason::ReturneeHubei
+    );
+    assert_eq!(
+        case.policy.version, 2,
+        "the street's policy, not the default"
+    );
+    assert_eq!(case.start_date.to_string(), "2026-11-28");
+    assert_eq!(case.compound, common::COMPOUND);
+    assert_eq!(case.responsible, None);
+    // Queued for the server with the passage, reading and declaration.
+    let kinds: Vec<String> = g
+        .core
+        .store()
+        .outbox("pending", 100)
+        .expect("outbox")
+        .iter()
+        .map(|e| e.kind.clone())
+        .collect();
+    assert!(kinds.contains(&"observation_case".to_owned()), "{kinds:?}");
+    // Going out now is a breach the tablet sees at once, without a sync.
+    let out = g
+        .core
+        .register_passage(&p, "out", "36.5", None)
+        .expect("out");
+    assert!(
+        out.warnings.iter().any(|w| w.code == "under_observation"),
+        "{:?}",
+        out.warnings
+    );
+}
+
+#[test]
+fn a_declaration_the_setting_does_not_name_or_a_person_of_another_compound_opens_nothing() {
+    let g = gate_under(serde_json::json!({"rule": "provinces", "codes": ["42"]}));
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    let guangdong = g
+        .core
+        .register_passage(&p, "in", "36.5", Some(&from_places(&["4403"])))
+        .expect("in from Shenzhen");
+    assert!(!guangdong
+        .warnings
+        .iter()
+        .any(|w| w.code == "observation_opened"));
+    // Someone of another compound passing this gate: their compound's staff open theirs.
+    let mut other = person("李四", "110105194912310029", "13800138001");
+    other.compound = Some("幸福家园".into());
+    g.core
+        .store()
+        .upsert_person(&other, Source::User)
+        .expect("person");
+    let hubei = g
+        .core
+        .register_passage(
+            &other.id.to_string(),
+            "in",
+            "36.5",
+            Some(&from_places(&["42"])),
+        )
+        .expect("in from Hubei");
+    assert!(!hubei
+        .warnings
+        .iter()
+        .any(|w| w.code == "observation_opened"));
+    assert!(g
+        .core
+        .store()
+        .outbox("pending", 100)
+        .expect("outbox")
+        .iter()
+        .all(|e| e.kind != "observation_case"));
+}
+
+#[test]
+fn a_visitor_from_outside_the_city_is_observed_where_they_said_they_were_going() {
+    let g = gate_under(serde_json::json!({"rule": "outside_city"}));
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let mut v = visitor("赵六", "11010519491231002X", "13900139000");
+    v.temperature = "36.6".into();
+    v.destination = "3号楼2单元301".into();
+    v.travel = Some(from_places(&["3101"]));
+    let r = g.core.register_visitor(&v).expect("registered");
+    assert!(r.warnings.iter().any(|w| w.code == "observation_opened"));
+    let case_id = kadian_domain::records::observation_case_id_for_declaration(
+        r.travel_id.expect("declared").parse().expect("uuid"),
+    );
+    let (case, _) = g
+        .core
+        .store()
+        .observation_case(&case_id.to_string())
+        .expect("read")
+        .expect("case");
+    assert_eq!(case.address.as_deref(), Some("3号楼2单元301"));
+    assert_eq!(
+        case.reason,
+        kadian_domain::records::ObservationReason::ReturneeElsewhere
+    );
+    // A trip inside the city opens nothing.
+    let mut local_trip = visitor("钱七", "110105194912310029", "13900139001");
+    local_trip.temperature = "36.6".into();
+    local_trip.travel = Some(from_places(&["411402"]));
+    let r = g.core.register_visitor(&local_trip).expect("registered");
+    assert!(!r.warnings.iter().any(|w| w.code == "observation_opened"));
+}

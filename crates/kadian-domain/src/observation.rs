@@ -47,6 +47,94 @@ impl Default for ObservationPolicy {
     }
 }
 
+/// Which travel declarations taken at a gate open a home-observation case by themselves (a
+/// street setting; the street's plan: every returnee from elsewhere is under observation). A
+/// declaration that opens none is still on the laptops' returnee list, for 纳入居家观察.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum GateOpening {
+    /// None: staff open every case (纳入居家观察).
+    #[default]
+    Never,
+    /// A declaration naming a place outside the street's city (its first four division digits;
+    /// a bare province code other than the city's).
+    OutsideCity,
+    /// A declaration naming a place in one of these provinces (two-digit GB/T 2260 codes, e.g.
+    /// `42` 湖北).
+    Provinces {
+        /// The provinces' codes.
+        codes: Vec<String>,
+    },
+}
+
+/// The street's observation setting, as the server sends it to every device (reference data of
+/// kind `observation_policy`, one row, id [`ObservationSetting::ID`]); absent, devices use
+/// [`ObservationSetting::default`] (policy version 1, no case opened at a gate).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ObservationSetting {
+    /// The policy new cases open under (a case keeps its own copy).
+    pub policy: ObservationPolicy,
+    /// Which declarations at a gate open a case by themselves.
+    #[serde(default)]
+    pub gate_opens: GateOpening,
+}
+
+impl ObservationSetting {
+    /// The id of its reference row.
+    pub const ID: &'static str = "observation_policy";
+}
+
+/// Most days an observation lasts (60), visits a day (2).
+pub const MAX_OBSERVATION_DAYS: u16 = 60;
+
+/// The fever thresholds a street may set: 37.0–38.5 °C (the national guidance uses 37.3 °C).
+pub const FEVER_THRESHOLD_RANGE: std::ops::RangeInclusive<i16> = 370..=385;
+
+/// A policy a case may keep: 1–60 days, 1–2 visits a day, a fever threshold of 37.0–38.5 °C.
+///
+/// Errors: `invalid_policy`.
+pub fn check_policy(p: &ObservationPolicy) -> Result<(), crate::Notice> {
+    if !(1..=MAX_OBSERVATION_DAYS).contains(&p.days)
+        || !(1..=2).contains(&p.visits_per_day)
+        || !FEVER_THRESHOLD_RANGE.contains(&p.fever.0.tenths())
+        || p.version == 0
+    {
+        return Err(crate::Notice::error(
+            crate::Field::Record,
+            "invalid_policy",
+            "观察天数应为 1–60 天，每天随访 1–2 次，发热标准 37.0–38.5 ℃",
+            "An observation lasts 1–60 days with 1–2 visits a day and a fever threshold of 37.0–38.5 °C",
+        ));
+    }
+    Ok(())
+}
+
+/// A setting the street may send: its policy ([`check_policy`]) and, for
+/// [`GateOpening::Provinces`], 1–34 distinct two-digit province codes.
+///
+/// Errors: `invalid_policy`, `place_code_format`.
+pub fn check_setting(s: &ObservationSetting) -> Result<(), crate::Notice> {
+    check_policy(&s.policy)?;
+    if let GateOpening::Provinces { codes } = &s.gate_opens {
+        let distinct: std::collections::BTreeSet<&String> = codes.iter().collect();
+        if codes.is_empty()
+            || codes.len() > 34
+            || distinct.len() != codes.len()
+            || !codes
+                .iter()
+                .all(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_digit()) && c != "00")
+        {
+            return Err(crate::Notice::error(
+                crate::Field::Record,
+                "place_code_format",
+                "省份应为两位行政区划代码（如 42 湖北），各不相同，至多 34 个",
+                "Provinces are two-digit division codes (42 for Hubei), distinct, at most 34",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// How a follow-up visit (随访) went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -835,5 +923,59 @@ mod tests {
             d("2026-03-06"),
         );
         assert_eq!(g.days[1].state, DayState::Seen);
+    }
+}
+
+#[cfg(test)]
+mod setting {
+    use super::*;
+
+    #[test]
+    fn a_setting_keeps_its_policy_in_bounds_and_its_provinces_two_digit_and_distinct() {
+        let ok = ObservationSetting {
+            policy: ObservationPolicy::default(),
+            gate_opens: GateOpening::Provinces {
+                codes: vec!["42".into(), "44".into()],
+            },
+        };
+        assert!(check_setting(&ok).is_ok());
+        let with = |f: &dyn Fn(&mut ObservationSetting)| {
+            let mut s = ok.clone();
+            f(&mut s);
+            check_setting(&s).map_err(|n| n.code)
+        };
+        let provinces = |codes: &[&str]| GateOpening::Provinces {
+            codes: codes.iter().map(|c| (*c).to_owned()).collect(),
+        };
+        assert_eq!(with(&|s| s.policy.days = 0), Err("invalid_policy".into()));
+        assert_eq!(with(&|s| s.policy.days = 61), Err("invalid_policy".into()));
+        assert_eq!(
+            with(&|s| s.policy.visits_per_day = 3),
+            Err("invalid_policy".into())
+        );
+        assert_eq!(
+            with(&|s| s.policy.version = 0),
+            Err("invalid_policy".into())
+        );
+        assert_eq!(
+            with(&|s| s.policy.fever = FeverThreshold(Celsius::from_tenths(369))),
+            Err("invalid_policy".into())
+        );
+        assert_eq!(
+            with(&|s| s.policy.fever = FeverThreshold(Celsius::from_tenths(385))),
+            Ok(())
+        );
+        for bad in [&[][..], &["4"], &["42", "42"], &["00"], &["4a"]] {
+            assert_eq!(
+                with(&|s| s.gate_opens = provinces(bad)),
+                Err("place_code_format".into()),
+                "{bad:?}"
+            );
+        }
+        // What a street never set reads as the default: nothing opens at the gate.
+        let old: ObservationSetting =
+            serde_json::from_value(serde_json::json!({"policy": ObservationPolicy::default()}))
+                .expect("parse");
+        assert_eq!(old.gate_opens, GateOpening::Never);
     }
 }

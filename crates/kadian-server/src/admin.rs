@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
+use kadian_domain::observation::{GateOpening, ObservationSetting};
 use kadian_domain::places::PlaceWrite;
 use kadian_domain::records::RecordKind;
 use kadian_domain::sync::Role;
@@ -1160,4 +1161,74 @@ pub fn zone_list_text(zones: &[ZoneListing]) -> String {
         }
     }
     out.join("\n")
+}
+
+/// What `kadian-server observation policy` was asked to change (`None`: keep).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PolicyChange {
+    /// Days of observation.
+    pub days: Option<u16>,
+    /// Visits a day.
+    pub visits_per_day: Option<u8>,
+    /// Fever threshold.
+    pub fever: Option<kadian_domain::Celsius>,
+    /// Extend while the last day is not seen.
+    pub extend: Option<bool>,
+    /// Which gate declarations open a case.
+    pub gate_opens: Option<GateOpening>,
+}
+
+impl PolicyChange {
+    /// Whether anything was asked.
+    pub fn any(&self) -> bool {
+        *self != PolicyChange::default()
+    }
+}
+
+/// `current` with `change` applied: the policy's version goes up by one when its days, visits,
+/// fever threshold or extension changed (cases already open keep the version they opened
+/// under), not for the gate's rule alone. Errors: the setting's rules
+/// ([`kadian_domain::observation::check_setting`]: `invalid_policy`, `place_code_format`).
+pub fn change_observation_setting(
+    current: &ObservationSetting,
+    change: &PolicyChange,
+) -> Result<ObservationSetting, kadian_domain::Notice> {
+    let mut next = current.clone();
+    let p = &mut next.policy;
+    p.days = change.days.unwrap_or(p.days);
+    p.visits_per_day = change.visits_per_day.unwrap_or(p.visits_per_day);
+    p.fever = change.fever.map_or(p.fever, kadian_domain::FeverThreshold);
+    p.extend_while_last_day_unseen = change.extend.unwrap_or(p.extend_while_last_day_unseen);
+    if next.policy != current.policy {
+        next.policy.version = current.policy.version.saturating_add(1);
+    }
+    if let Some(g) = &change.gate_opens {
+        next.gate_opens = g.clone();
+    }
+    kadian_domain::observation::check_setting(&next)?;
+    Ok(next)
+}
+
+/// The setting as the CLI prints it (`default`: the street never set one).
+pub fn observation_setting_text(s: &ObservationSetting, default: bool) -> String {
+    let p = &s.policy;
+    let gate = match &s.gate_opens {
+        GateOpening::Never => "never (staff open every case: 纳入居家观察)".to_owned(),
+        GateOpening::OutsideCity => "a place outside the street's city".to_owned(),
+        GateOpening::Provinces { codes } => format!("a place in province {}", codes.join(", ")),
+    };
+    format!(
+        "observation policy version {}{}\n  {} days from the day after arrival, {} visit(s) a day, fever at {} °C\n  last day not seen: {}\n  a declaration at a gate opens a case: {}",
+        p.version,
+        if default { " (the default: never set)" } else { "" },
+        p.days,
+        p.visits_per_day,
+        p.fever.0,
+        if p.extend_while_last_day_unseen {
+            "go on a day at a time"
+        } else {
+            "end on the day"
+        },
+        gate
+    )
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use kadian_domain::observation::GateOpening;
 use kadian_domain::places::PlaceWrite;
 use kadian_domain::sync::Role;
 use kadian_server::admin;
@@ -57,6 +58,11 @@ enum Command {
     Zone {
         #[command(subcommand)]
         command: ZoneCommand,
+    },
+    /// Home observation (居家观察): the street's policy that devices open new cases under.
+    Observation {
+        #[command(subcommand)]
+        command: ObservationCommand,
     },
     /// Reports computed from the records: the street's daily report (日报).
     Report {
@@ -275,6 +281,43 @@ enum ZoneCommand {
 }
 
 #[derive(Subcommand)]
+enum ObservationCommand {
+    /// The street's observation policy as devices get it; with options, changes those given
+    /// (a new version: cases already open keep theirs) and sends it to every device at its
+    /// next sync
+    Policy {
+        /// Days of observation after the arrival day (1–60; 14)
+        #[arg(long)]
+        days: Option<u16>,
+        /// Visits due each day (1 or 2)
+        #[arg(long)]
+        visits_per_day: Option<u8>,
+        /// Fever threshold in °C (37.0–38.5; 37.3): a visit's reading at or above it is unwell
+        #[arg(long)]
+        fever_at: Option<String>,
+        /// While the last day is not seen, go on a day at a time (true) or end on the day
+        /// (false)
+        #[arg(long)]
+        extend: Option<bool>,
+        /// Which travel declarations taken at a gate open a case by themselves: never,
+        /// outside-city (a place outside the street's city), provinces (one of --provinces)
+        #[arg(long, value_enum)]
+        gate_opens: Option<GateOpensArg>,
+        /// With --gate-opens provinces: two-digit province codes, comma-separated (42 湖北)
+        #[arg(long, value_delimiter = ',')]
+        provinces: Vec<String>,
+    },
+}
+
+/// `--gate-opens`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum GateOpensArg {
+    Never,
+    OutsideCity,
+    Provinces,
+}
+
+#[derive(Subcommand)]
 enum ReportCommand {
     /// Add a 签发人 who may sign the daily report from a street laptop, or give one a new PIN:
     /// the PIN (4–6 digits) is read from standard input, one line, and kept only as an argon2
@@ -302,9 +345,9 @@ enum ReportCommand {
         /// 签发人: who signs
         #[arg(long)]
         signer: String,
-        /// Fever threshold in °C
-        #[arg(long, default_value = "37.3")]
-        fever_at: String,
+        /// Fever threshold in °C (default: the street's, `observation policy`; 37.3)
+        #[arg(long)]
+        fever_at: Option<String>,
     },
     /// The daily report (日报) of a China day: one row per community, zone subtotals and the
     /// street's total, computed from the records
@@ -312,9 +355,10 @@ enum ReportCommand {
         /// The day (YYYY-MM-DD, China time); default: today in China
         #[arg(long)]
         date: Option<String>,
-        /// Fever threshold in °C (first readings at or above it count as fevers)
-        #[arg(long, default_value = "37.3")]
-        fever_at: String,
+        /// Fever threshold in °C: first readings at or above it count as fevers (default: the
+        /// street's, `observation policy`; 37.3)
+        #[arg(long)]
+        fever_at: Option<String>,
         /// Also write the report as an .xlsx in the district's template layout
         #[arg(long)]
         xlsx: Option<std::path::PathBuf>,
@@ -488,6 +532,23 @@ fn fever_threshold(raw: &str) -> Result<kadian_domain::FeverThreshold> {
         .filter(|c| c.warnings.is_empty() && (35.0..=42.0).contains(&c.value.degrees()))
         .map(|c| kadian_domain::FeverThreshold(c.value))
         .with_context(|| format!("--fever-at {raw:?}: give the threshold in °C, e.g. 37.3"))
+}
+
+/// `--fever-at` when given, else the street's threshold (its observation policy's; 37.3 °C when
+/// never set), the one the laptops count with.
+async fn street_fever(
+    db: &dyn kadian_server::db::Database,
+    raw: Option<&str>,
+) -> Result<kadian_domain::FeverThreshold> {
+    match raw {
+        Some(r) => fever_threshold(r),
+        None => Ok(db
+            .observation_setting()
+            .await?
+            .unwrap_or_default()
+            .policy
+            .fever),
+    }
 }
 
 fn print(json_mode: bool, value: serde_json::Value, text: String) {
@@ -770,6 +831,56 @@ async fn main() -> Result<()> {
                 id,
             );
         }
+        Command::Observation {
+            command:
+                ObservationCommand::Policy {
+                    days,
+                    visits_per_day,
+                    fever_at,
+                    extend,
+                    gate_opens,
+                    provinces,
+                },
+        } => {
+            let current = db.observation_setting().await?;
+            let fever = fever_at
+                .as_deref()
+                .map(fever_threshold)
+                .transpose()?
+                .map(|t| t.0);
+            let opening = match gate_opens {
+                None if !provinces.is_empty() => {
+                    bail!("--provinces goes with --gate-opens provinces")
+                }
+                None => None,
+                Some(GateOpensArg::Never) => Some(GateOpening::Never),
+                Some(GateOpensArg::OutsideCity) => Some(GateOpening::OutsideCity),
+                Some(GateOpensArg::Provinces) => Some(GateOpening::Provinces {
+                    codes: provinces.iter().map(|p| p.trim().to_owned()).collect(),
+                }),
+            };
+            if !matches!(opening, None | Some(GateOpening::Provinces { .. }))
+                && !provinces.is_empty()
+            {
+                bail!("--provinces goes with --gate-opens provinces");
+            }
+            let change = admin::PolicyChange {
+                days,
+                visits_per_day,
+                fever,
+                extend,
+                gate_opens: opening,
+            };
+            let setting =
+                admin::change_observation_setting(&current.clone().unwrap_or_default(), &change)
+                    .map_err(|n| anyhow::anyhow!("{} ({})", n.message_en, n.code))?;
+            let set = change.any() && current.as_ref() != Some(&setting);
+            if set {
+                db.put_observation_setting(&setting).await?;
+            }
+            let text = admin::observation_setting_text(&setting, current.is_none() && !set);
+            print(j, json!(setting), text);
+        }
         Command::Report {
             command: ReportCommand::Signer { name },
         } => {
@@ -836,7 +947,7 @@ async fn main() -> Result<()> {
                 },
         } => {
             let date = report_date(Some(date))?;
-            let threshold = fever_threshold(&fever_at)?;
+            let threshold = street_fever(&*db, fever_at.as_deref()).await?;
             let signer = admin::place_name(&signer, "signer")?;
             use kadian_server::report::SignRefusal;
             match kadian_server::report::sign(&*db, date, threshold, &signer).await? {
@@ -895,7 +1006,7 @@ async fn main() -> Result<()> {
                 }
             }
             let date = report_date(date)?;
-            let threshold = fever_threshold(&fever_at)?;
+            let threshold = street_fever(&*db, fever_at.as_deref()).await?;
             let report = kadian_server::report::daily(&*db, date, threshold).await?;
             let mut text = kadian_server::report::daily_text(&report);
             if let Some(path) = &xlsx {

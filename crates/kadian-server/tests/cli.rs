@@ -694,3 +694,88 @@ fn the_street_office_lists_and_renames_places_and_lists_volunteers_and_codes() {
     let (success, _, err) = run(&["export", "--out", out, "--force", "--from", "2020/02/01"]);
     assert!(!success && err.contains("--from"), "{err}");
 }
+
+#[test]
+fn the_observation_policy_is_shown_changed_by_version_and_refused_when_impossible() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, url) = sqlite(&dir, "kadian.db");
+    let run = |args: &[&str]| {
+        let out = server(&url).args(args).output().expect("run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(run(&["init", "--street", "411402001", "--name", "平原街道"]).0);
+    let (ok, shown, _) = run(&["observation", "policy"]);
+    assert!(ok);
+    assert!(
+        shown.contains("version 1 (the default: never set)"),
+        "{shown}"
+    );
+    assert!(shown.contains("14 days"), "{shown}");
+    // A change of the policy is a new version; the gate's rule alone is not.
+    let (ok, json, err) = run(&[
+        "--json",
+        "observation",
+        "policy",
+        "--days",
+        "21",
+        "--fever-at",
+        "37.5",
+        "--gate-opens",
+        "provinces",
+        "--provinces",
+        "42,44",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(v["policy"]["version"], 2);
+    assert_eq!(v["policy"]["days"], 21);
+    assert_eq!(v["policy"]["fever"], 37.5);
+    assert_eq!(
+        v["gate_opens"],
+        serde_json::json!({"rule": "provinces", "codes": ["42", "44"]})
+    );
+    let (ok, json, _) = run(&[
+        "--json",
+        "observation",
+        "policy",
+        "--gate-opens",
+        "outside-city",
+    ]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(
+        v["policy"]["version"], 2,
+        "the gate's rule is not the policy"
+    );
+    assert_eq!(v["gate_opens"]["rule"], "outside_city");
+    // Shown as set, no longer the default.
+    let (_, shown, _) = run(&["observation", "policy"]);
+    assert!(shown.contains("version 2\n"), "{shown}");
+    assert!(shown.contains("outside the street's city"), "{shown}");
+    // Impossible values are refused, and nothing changes.
+    for bad in [
+        vec!["--days", "0"],
+        vec!["--visits-per-day", "3"],
+        vec!["--fever-at", "39"],
+        vec!["--fever-at", "热"],
+        vec!["--gate-opens", "provinces", "--provinces", "4"],
+        vec!["--gate-opens", "provinces"],
+        vec!["--provinces", "42"],
+    ] {
+        let mut args = vec!["observation", "policy"];
+        args.extend(bad.iter().copied());
+        let (ok, _, err) = run(&args);
+        assert!(!ok, "{bad:?} was taken");
+        assert!(!err.trim().is_empty(), "{bad:?} said nothing");
+    }
+    let (_, json, _) = run(&["--json", "observation", "policy"]);
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(
+        (v["policy"]["version"].clone(), v["policy"]["days"].clone()),
+        (2.into(), 21.into())
+    );
+}

@@ -12,7 +12,7 @@ use kadian_domain::figures::{
 };
 use kadian_domain::plate::province_abbreviation;
 use kadian_domain::sync::Role;
-use kadian_domain::{Celsius, FeverThreshold};
+use kadian_domain::Celsius;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -282,7 +282,7 @@ impl AppCore {
             .unwrap_or(date);
         let facts = self.day_facts(&placing, first, date)?;
         let rules = Counting {
-            fever: FeverThreshold::default(),
+            fever: reference.observation.policy.fever,
             province: province_abbreviation(&scope.street),
             today: local(self.now()).date(),
         };
@@ -410,7 +410,7 @@ impl AppCore {
                         .to_string()
                 }),
             conflicts: store.conflicts()?.len() as i64,
-            fever_threshold_c: FeverThreshold::default().0.degrees(),
+            fever_threshold_c: reference.observation.policy.fever.0.degrees(),
             not_built: NOT_BUILT.iter().map(|s| (*s).to_owned()).collect(),
         })
     }
@@ -439,7 +439,8 @@ impl AppCore {
             })
         })?;
         let mut readings: Vec<ReadingFact> = Vec::new();
-        store.each_counted_reading(from, to, FeverThreshold::default().0.tenths(), |r| {
+        let fever = placing.reference.observation.policy.fever;
+        store.each_counted_reading(from, to, fever.0.tenths(), |r| {
             readings.push(ReadingFact {
                 unit: placing.gate(r.checkpoint_id),
                 id: r.id,

@@ -38,6 +38,28 @@ pub fn transition_fact(t: &CaseTransition) -> TransitionFact {
 
 /// Writes a case: a new one (`create`), or a change of one held here (`update`, on the version
 /// held). Pulled cases (`Source::Sync`) take the server's version and queue nothing.
+/// Opens a case unless this device holds one under its id already (a case derived from a
+/// declaration is one fact: opened once, whoever derives it first). Returns the outbox rows
+/// written (0 when it was held).
+pub(crate) fn open_case_once_tx(
+    tx: &Transaction<'_>,
+    c: &ObservationCase,
+    source: Source,
+) -> Result<usize> {
+    let held = tx
+        .query_row(
+            "SELECT 1 FROM observation_case WHERE id = ?1",
+            [c.id.to_string()],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if held {
+        return Ok(0);
+    }
+    upsert_case_tx(tx, c, source, None)
+}
+
 pub(crate) fn upsert_case_tx(
     tx: &Transaction<'_>,
     c: &ObservationCase,

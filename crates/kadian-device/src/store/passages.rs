@@ -5,13 +5,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use kadian_domain::records;
 use kadian_domain::records::{
-    Direction, Passage, RecordKind, Source, TemperatureReading, TravelDeclaration,
+    Direction, ObservationCase, Passage, RecordKind, Source, TemperatureReading, TravelDeclaration,
 };
 use rusqlite::{params, Row, Transaction};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::error::{Result, StoreError};
+use super::observation::open_case_once_tx;
 use super::outbox::enqueue;
 use super::persons::{
     SQL_BY_DOCUMENT_SUFFIX, SQL_BY_INITIALS, SQL_BY_NAME_PREFIX, SQL_BY_PHONE_SUFFIX,
@@ -264,6 +265,18 @@ impl Store {
         reg: &PassageRegistration,
         source: Source,
     ) -> Result<Recorded> {
+        self.record_registration(reg, None, source)
+    }
+
+    /// [`Store::record_passage`], and in the same transaction the home-observation case its
+    /// travel declaration opens by the street's setting (stored unless this device holds it
+    /// already; its id is then not among those returned).
+    pub fn record_registration(
+        &mut self,
+        reg: &PassageRegistration,
+        case: Option<&ObservationCase>,
+        source: Source,
+    ) -> Result<Recorded> {
         self.write(|tx| {
             let mut ids = vec![reg.passage.id];
             let mut outbox_rows = insert_passage(tx, &reg.passage, source)?;
@@ -274,6 +287,13 @@ impl Store {
             if let Some(t) = &reg.travel {
                 ids.push(t.id);
                 outbox_rows += insert_travel(tx, t, source)?;
+            }
+            if let Some(c) = case {
+                let rows = open_case_once_tx(tx, c, source)?;
+                if rows > 0 {
+                    ids.push(c.id);
+                }
+                outbox_rows += rows;
             }
             Ok(Recorded { ids, outbox_rows })
         })

@@ -3,6 +3,7 @@
 //! conflicts and the reference data.
 
 use chrono::Utc;
+use kadian_domain::observation::ObservationSetting;
 use kadian_domain::places::{Checkpoint, Community, Compound, Zone};
 use kadian_domain::records::Volunteer;
 use kadian_domain::records::{
@@ -612,6 +613,11 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                 }
                 ReferenceKind::Zone => {
                     serde_json::from_value::<Zone>(c.body.clone()).map_err(parse_err)?;
+                }
+                ReferenceKind::ObservationPolicy => {
+                    let s: ObservationSetting =
+                        serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+                    kadian_domain::observation::check_setting(&s).map_err(StoreError::Invalid)?;
                 }
             }
             put_reference_row(tx, c)?;

@@ -44,8 +44,8 @@ pub use follow_up_visit::{
     check_follow_up_visit, FollowUpVisit, Symptom, VisitAction, VisitMethod, VisitSlot,
 };
 pub use observation_case::{
-    address_line, check_observation_case, observation_case_id_for_declaration, ObservationCase,
-    ObservationReason, OBSERVATION_CASE_NAMESPACE,
+    address_line, check_observation_case, gate_opening_reason, observation_case_id_for_declaration,
+    ObservationCase, ObservationReason, OBSERVATION_CASE_NAMESPACE,
 };
 pub use passage::{check_destination, check_passage, check_purpose, Direction, Passage};
 pub use person::{check_person, Person, PersonCategory};
@@ -165,15 +165,19 @@ pub enum ReferenceKind {
     Checkpoint,
     /// A grid zone (片区) with its compounds: to the street's devices and the zone's own.
     Zone,
+    /// The street's home-observation setting (one row, to every device):
+    /// [`crate::observation::ObservationSetting`].
+    ObservationPolicy,
 }
 
 impl ReferenceKind {
     /// Every reference kind.
-    pub const ALL: [ReferenceKind; 4] = [
+    pub const ALL: [ReferenceKind; 5] = [
         ReferenceKind::Community,
         ReferenceKind::Compound,
         ReferenceKind::Checkpoint,
         ReferenceKind::Zone,
+        ReferenceKind::ObservationPolicy,
     ];
 
     /// The stored name (`community`, ...).
@@ -183,6 +187,7 @@ impl ReferenceKind {
             ReferenceKind::Compound => "compound",
             ReferenceKind::Checkpoint => "checkpoint",
             ReferenceKind::Zone => "zone",
+            ReferenceKind::ObservationPolicy => "observation_policy",
         }
     }
 }

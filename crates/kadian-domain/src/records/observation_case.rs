@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::observation::{
-    day_grid, CaseGrid, DayState, ObservationPolicy, TransitionFact, VisitFact,
+    day_grid, CaseGrid, DayState, GateOpening, ObservationPolicy, TransitionFact, VisitFact,
 };
 use crate::{Field, Notice};
 
 use super::rules::{date, opt_text, reference, text};
-use super::{bad, MAX_SHORT_CHARS, MAX_TEXT_CHARS};
+use super::{bad, TravelDeclaration, MAX_SHORT_CHARS, MAX_TEXT_CHARS};
 
 /// Why a person is under observation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -127,14 +127,7 @@ pub fn check_observation_case(c: &ObservationCase) -> Result<(), Notice> {
     }
     reference("小区 / compound", &c.compound)?;
     date("观察起始日 / start date", Some(c.start_date), 2019)?;
-    if !(1..=60).contains(&c.policy.days) || !(1..=2).contains(&c.policy.visits_per_day) {
-        return Err(bad(
-            Field::Record,
-            "invalid_policy",
-            "观察天数应为 1–60 天，每天随访 1–2 次",
-            "An observation lasts 1–60 days with 1–2 visits a day",
-        ));
-    }
+    crate::observation::check_policy(&c.policy)?;
     opt_text(
         Field::Record,
         "住址 / address",
@@ -156,6 +149,48 @@ pub fn check_observation_case(c: &ObservationCase) -> Result<(), Notice> {
         text(Field::Record, "备注 / notes", n, MAX_TEXT_CHARS, true)?;
     }
     Ok(())
+}
+
+/// Whether a travel declaration taken at a gate opens a case by itself under the street's
+/// `opening`, and why: [`ObservationReason::ReturneeHubei`] when a place is in Hubei (`42…`),
+/// else [`ObservationReason::ReturneeElsewhere`]; `None` when the rule does not ask for one.
+///
+/// `street_code` is any division code of the street (12 digits, or at least its first four): a
+/// place is outside the city when its code's first four digits differ, or, for a bare province
+/// code, when the province differs. A place declared by text only, or only as the street's own
+/// province, cannot be placed and opens nothing (staff still see the returnee on their list).
+pub fn gate_opening_reason(
+    opening: &GateOpening,
+    street_code: &str,
+    declaration: &TravelDeclaration,
+) -> Option<ObservationReason> {
+    let codes: Vec<&str> = declaration
+        .places
+        .iter()
+        .filter_map(|p| p.division_code.as_deref())
+        .filter(|c| matches!(c.len(), 2 | 4 | 6) && c.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let opens = match opening {
+        GateOpening::Never => false,
+        GateOpening::OutsideCity => {
+            let city = street_code.get(..4).unwrap_or(street_code);
+            let province = city.get(..2).unwrap_or(city);
+            codes.iter().any(|c| match c.len() {
+                2 => *c != province,
+                _ => c.get(..4) != Some(city) || city.len() < 4,
+            })
+        }
+        GateOpening::Provinces { codes: provinces } => codes
+            .iter()
+            .any(|c| provinces.iter().any(|p| c.starts_with(p.as_str()))),
+    };
+    opens.then(|| {
+        if codes.iter().any(|c| c.starts_with("42")) {
+            ObservationReason::ReturneeHubei
+        } else {
+            ObservationReason::ReturneeElsewhere
+        }
+    })
 }
 
 /// Where a person is visited, as staff write it: `3号楼2单元301`. A building or unit given as a
@@ -205,5 +240,86 @@ mod address {
             Some("A座1203")
         );
         assert_eq!(address_line(None, Some(" "), None), None);
+    }
+}
+
+#[cfg(test)]
+mod gate_opening {
+    use super::*;
+    use crate::records::{Instant, TravelPlace};
+
+    fn declared(codes: &[Option<&str>]) -> TravelDeclaration {
+        TravelDeclaration {
+            id: Uuid::nil(),
+            person_id: None,
+            passage_id: None,
+            places: codes
+                .iter()
+                .map(|c| TravelPlace {
+                    division_code: c.map(str::to_owned),
+                    text: Some("某地".into()),
+                })
+                .collect(),
+            from_date: None,
+            to_date: None,
+            transport: None,
+            transport_ref: None,
+            declared_at: Instant::now_cst(),
+            recorded_by: "v".into(),
+        }
+    }
+
+    const STREET: &str = "411402001000";
+
+    #[test]
+    fn outside_the_city_opens_and_says_hubei_when_a_place_is_there() {
+        let rule = GateOpening::OutsideCity;
+        let cases: [(&[Option<&str>], Option<ObservationReason>); 9] = [
+            (&[Some("420106")], Some(ObservationReason::ReturneeHubei)),
+            (&[Some("4403")], Some(ObservationReason::ReturneeElsewhere)),
+            (&[Some("41")], None), // the street's own province: cannot be placed
+            (&[Some("44")], Some(ObservationReason::ReturneeElsewhere)),
+            (
+                &[Some("410105")],
+                Some(ObservationReason::ReturneeElsewhere),
+            ), // 郑州
+            (&[Some("411402")], None), // 商丘 itself
+            (&[None], None),           // text only
+            (
+                &[Some("411402"), Some("42")],
+                Some(ObservationReason::ReturneeHubei),
+            ),
+            (&[Some("4x")], None), // not a code
+        ];
+        for (codes, want) in cases {
+            assert_eq!(
+                gate_opening_reason(&rule, STREET, &declared(codes)),
+                want,
+                "{codes:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn listed_provinces_open_others_do_not_and_never_opens_nothing() {
+        let rule = GateOpening::Provinces {
+            codes: vec!["42".into(), "44".into()],
+        };
+        assert_eq!(
+            gate_opening_reason(&rule, STREET, &declared(&[Some("4403")])),
+            Some(ObservationReason::ReturneeElsewhere)
+        );
+        assert_eq!(
+            gate_opening_reason(&rule, STREET, &declared(&[Some("42")])),
+            Some(ObservationReason::ReturneeHubei)
+        );
+        assert_eq!(
+            gate_opening_reason(&rule, STREET, &declared(&[Some("3101")])),
+            None
+        );
+        assert_eq!(
+            gate_opening_reason(&GateOpening::Never, STREET, &declared(&[Some("420106")])),
+            None
+        );
     }
 }

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kadian_domain::sync::{Change, DeviceStatus, Receipt, Role, Scope};
 
+use kadian_domain::observation::ObservationSetting;
 use kadian_domain::places::PlaceWrite;
 use kadian_domain::records::Volunteer;
 
@@ -459,6 +460,12 @@ pub trait Directory: Send + Sync {
     async fn signer_pin(&self, name: &str) -> DbResult<Option<String>>;
     /// The 签发人, by name.
     async fn signers(&self) -> DbResult<Vec<String>>;
+    /// The street's home-observation setting as devices get it, if the street set one (`None`:
+    /// every device uses the default).
+    async fn observation_setting(&self) -> DbResult<Option<ObservationSetting>>;
+    /// Sets it: one reference row (kind `observation_policy`, placed nowhere, so every device
+    /// pulls it); an unchanged body writes nothing.
+    async fn put_observation_setting(&self, setting: &ObservationSetting) -> DbResult<()>;
     /// A street setting (`report_cutoff`, …), if set.
     async fn setting(&self, key: &str) -> DbResult<Option<String>>;
     /// Sets a street setting.

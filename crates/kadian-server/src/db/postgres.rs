@@ -4,6 +4,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use kadian_domain::observation::ObservationSetting;
 use kadian_domain::places::{Checkpoint, Community, Compound, PlaceWrite, Zone};
 use kadian_domain::records::Volunteer;
 use kadian_domain::records::{ChangeKind, RecordKind, ReferenceKind};
@@ -1449,6 +1450,38 @@ impl super::Directory for PgDb {
             .map(|r| r.get(0)))
     }
 
+    async fn observation_setting(&self) -> DbResult<Option<ObservationSetting>> {
+        let client = self.conn().await?;
+        let row = client
+            .query_opt(
+                "SELECT body FROM record WHERE id = $1 AND kind = $2",
+                &[
+                    &ObservationSetting::ID,
+                    &ReferenceKind::ObservationPolicy.as_str(),
+                ],
+            )
+            .await?;
+        Ok(row
+            .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
+            .transpose()?)
+    }
+
+    async fn put_observation_setting(&self, setting: &ObservationSetting) -> DbResult<()> {
+        let mut client = self.conn().await?;
+        let tx = client.transaction().await?;
+        put_reference(
+            &tx,
+            ChangeKind::Reference(ReferenceKind::ObservationPolicy),
+            ObservationSetting::ID,
+            serde_json::to_value(setting)?,
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn set_setting(&self, key: &str, value: &str) -> DbResult<()> {
         let client = self.conn().await?;
         client
@@ -1563,7 +1596,9 @@ impl super::Records for PgDb {
                               UNION ALL
                               ({cols} WHERE kind = 'community' AND seq > $1 AND community_code = ANY($3) ORDER BY seq LIMIT $5)
                               UNION ALL
-                              ({cols} WHERE kind = 'zone' AND id = $4 AND seq > $1)) AS page
+                              ({cols} WHERE kind = 'zone' AND id = $4 AND seq > $1)
+                              UNION ALL
+                              ({cols} WHERE kind = 'observation_policy' AND seq > $1)) AS page
                              ORDER BY seq LIMIT $5",
                             not_own_events("$6")
                         ),
@@ -1579,7 +1614,9 @@ impl super::Records for PgDb {
                             "SELECT * FROM (({cols} WHERE compound_id = $2 AND seq > $1 AND {}
                                    AND (event_at IS NULL OR $4::timestamptz IS NULL OR event_at >= $4) ORDER BY seq LIMIT $5)
                               UNION ALL
-                              ({cols} WHERE kind = 'community' AND seq > $1 AND community_code = $3 ORDER BY seq LIMIT $5)) AS page
+                              ({cols} WHERE kind = 'community' AND seq > $1 AND community_code = $3 ORDER BY seq LIMIT $5)
+                              UNION ALL
+                              ({cols} WHERE kind = 'observation_policy' AND seq > $1)) AS page
                              ORDER BY seq LIMIT $5",
                             not_own_events("$6")
                         ),
@@ -1590,7 +1627,15 @@ impl super::Records for PgDb {
             (None, Some(community), None) => {
                 client
                     .query(
-                        &format!("{cols} WHERE community_code = $1 AND seq > $2 AND {} ORDER BY seq LIMIT $3", not_own_events("$4")),
+                        // The community's records, and the street's observation setting
+                        // (placed nowhere), merged by seq.
+                        &format!(
+                            "SELECT * FROM (({cols} WHERE community_code = $1 AND seq > $2 AND {} ORDER BY seq LIMIT $3)
+                              UNION ALL
+                              ({cols} WHERE kind = 'observation_policy' AND seq > $2)) AS page
+                             ORDER BY seq LIMIT $3",
+                            not_own_events("$4")
+                        ),
                         &[community, &cursor, &fetch, &filter.device_id],
                     )
                     .await?

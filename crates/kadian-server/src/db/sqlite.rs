@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
+use kadian_domain::observation::ObservationSetting;
 use kadian_domain::places::{Checkpoint, Community, Compound, PlaceWrite, Zone};
 use kadian_domain::records::Volunteer;
 use kadian_domain::records::{ChangeKind, RecordKind, ReferenceKind};
@@ -1285,6 +1286,41 @@ impl super::Directory for SqliteDb {
         .await
     }
 
+    async fn observation_setting(&self) -> DbResult<Option<ObservationSetting>> {
+        self.run(|conn| {
+            let body: Option<String> = conn
+                .query_row(
+                    "SELECT body FROM record WHERE id = ?1 AND kind = ?2",
+                    params![
+                        ObservationSetting::ID,
+                        ReferenceKind::ObservationPolicy.as_str()
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+        })
+        .await
+    }
+
+    async fn put_observation_setting(&self, setting: &ObservationSetting) -> DbResult<()> {
+        let body = serde_json::to_value(setting)?;
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            put_reference(
+                &tx,
+                ChangeKind::Reference(ReferenceKind::ObservationPolicy),
+                ObservationSetting::ID,
+                body,
+                None,
+                None,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn set_setting(&self, key: &str, value: &str) -> DbResult<()> {
         let (key, value) = (key.to_owned(), value.to_owned());
         self.run(move |conn| {
@@ -1398,6 +1434,8 @@ impl super::Records for SqliteDb {
                                     AND community_code IN (SELECT value FROM json_each(?3)) ORDER BY seq LIMIT ?5)
                              UNION ALL
                              SELECT * FROM ({cols} WHERE kind = 'zone' AND id = ?4 AND seq > ?1)
+                             UNION ALL
+                             SELECT * FROM ({cols} WHERE kind = 'observation_policy' AND seq > ?1)
                              ORDER BY seq LIMIT ?5",
                             not_own_events("?6")
                         ),
@@ -1420,13 +1458,23 @@ impl super::Records for SqliteDb {
                          UNION ALL
                          SELECT * FROM ({cols} WHERE kind = 'community' AND seq > ?1 AND community_code = ?3
                                 ORDER BY seq LIMIT ?5)
+                         UNION ALL
+                         SELECT * FROM ({cols} WHERE kind = 'observation_policy' AND seq > ?1)
                          ORDER BY seq LIMIT ?5",
                         not_own_events("?6")
                     ),
                     vec![Box::new(cursor), Box::new(compound.clone()), Box::new(filter.community.clone()), Box::new(since), Box::new(limit + 1), Box::new(filter.device_id.clone())],
                 ),
                 (None, Some(community), None) => (
-                    format!("{cols} WHERE community_code = ?1 AND seq > ?2 AND {} ORDER BY seq LIMIT ?3", not_own_events("?4")),
+                    // The community's records, and the street's observation setting (placed
+                    // nowhere), merged by seq.
+                    format!(
+                        "SELECT * FROM ({cols} WHERE community_code = ?1 AND seq > ?2 AND {} ORDER BY seq LIMIT ?3)
+                         UNION ALL
+                         SELECT * FROM ({cols} WHERE kind = 'observation_policy' AND seq > ?2)
+                         ORDER BY seq LIMIT ?3",
+                        not_own_events("?4")
+                    ),
                     vec![Box::new(community.clone()), Box::new(cursor), Box::new(limit + 1), Box::new(filter.device_id.clone())],
                 ),
                 (None, None, None) => (

@@ -173,7 +173,7 @@ pub(super) async fn sign(
         }
     }
     let refused = |status, code, message: String| Failure::new(status, code, message);
-    match crate::report::sign(&*state.db, date, FeverThreshold::default(), &signer)
+    match crate::report::sign(&*state.db, date, street_fever(&state).await, &signer)
         .await
         .map_err(Failure::internal)?
     {
@@ -270,7 +270,7 @@ pub(super) async fn xlsx(
             ));
         }
     }
-    let report = crate::report::daily(&*state.db, date, FeverThreshold::default())
+    let report = crate::report::daily(&*state.db, date, street_fever(&state).await)
         .await
         .map_err(Failure::internal)?;
     let signed = report.signed.is_some();
@@ -298,4 +298,18 @@ pub(super) async fn xlsx(
         bytes,
     )
         .into_response())
+}
+
+/// The street's fever threshold (its observation policy's; 37.3 °C when never set or not
+/// readable), the one its laptops count with.
+async fn street_fever(state: &AppState) -> FeverThreshold {
+    state
+        .db
+        .observation_setting()
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+        .policy
+        .fever
 }

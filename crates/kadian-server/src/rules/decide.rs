@@ -107,7 +107,26 @@ pub fn decide(
     // id gets one answer, whether or not the id exists elsewhere: derived ids are guessable
     // (an import's comes from an ID number), and "exists" would tell the tablet who lives in
     // the street.
+    // A case a tablet opened at its gate (its id derived from the tablet's own declaration,
+    // checked when it was placed): a tablet never changes a case, so one the server holds is
+    // this same fact, taken as a duplicate (a laptop that derived it first keeps its values).
+    let gate_case = device.role == Role::Volunteer && incoming.kind == RecordKind::ObservationCase;
+    if gate_case {
+        if let Some(e) = stored.existing.filter(|e| e.kind == incoming.kind.as_str()) {
+            return if can_see(
+                device,
+                reference,
+                e.community.as_deref(),
+                e.compound.as_deref(),
+            ) {
+                Decision::Duplicate
+            } else {
+                Decision::Reject(out_of_scope())
+            };
+        }
+    }
     if device.role == Role::Volunteer
+        && !gate_case
         && uuid::Uuid::try_parse(&incoming.id).map_or(true, |u| u.get_version_num() != 7)
         && !stored.existing.is_some_and(|e| {
             e.kind == incoming.kind.as_str()

@@ -6,9 +6,7 @@
 //! unknown (another laptop may hold the visit).
 
 use chrono::NaiveDate;
-use kadian_domain::observation::{
-    CaseGrid, CaseStatus, DayState, ObservationPolicy, TransitionKind, VisitOutcome,
-};
+use kadian_domain::observation::{CaseGrid, CaseStatus, DayState, TransitionKind, VisitOutcome};
 use kadian_domain::records::{
     address_line, new_id, observation_case_id_for_declaration, CaseTransition, FollowUpVisit,
     Instant, ObservationCase, ObservationReason, Source, Symptom, VisitAction, VisitMethod,
@@ -247,7 +245,7 @@ impl AppCore {
     }
 
     /// Opens a case (纳入居家观察) for a person this device holds, in the person's compound
-    /// (a compound laptop's own for a person registered without one), under the street's policy (14 days, once a day). From a travel declaration the case's id
+    /// (a compound laptop's own for a person registered without one), under the street's policy as this laptop holds it (14 days, once a day, unless the street set another). From a travel declaration the case's id
     /// is derived from it, and opening it again returns the case already open. Errors:
     /// `not_staff`, `invalid_date`, `not_found` (person), `no_compound` (the person has no
     /// compound this device knows), the case's rules.
@@ -326,7 +324,7 @@ impl AppCore {
                 origin_id: declaration,
                 start_date: start,
                 followed_from: None,
-                policy: ObservationPolicy::default(),
+                policy: reference.observation.policy,
                 responsible: input
                     .responsible
                     .as_deref()
