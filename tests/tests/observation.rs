@@ -517,3 +517,62 @@ async fn a_case_the_gate_opens_by_the_streets_setting_is_one_case_with_the_lapto
             .is_none());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_release_and_a_referral_made_apart_reach_both_laptops_conflict_lists() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let a = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let other = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let c = ObservationCase {
+            id: new_id(),
+            person_id: new_id(),
+            community_code: s.community_a.clone(),
+            compound: s.compound_a.clone(),
+            address: None,
+            reason: ObservationReason::ReturneeElsewhere,
+            origin_id: None,
+            start_date: today() - chrono::Days::new(14),
+            followed_from: None,
+            policy: ObservationPolicy::default(),
+            responsible: None,
+            responsible_phone: None,
+            backup: None,
+            notes: None,
+        };
+        a.core
+            .store()
+            .save_observation_case(&c, Source::User)
+            .expect("case");
+        a.sync().await.expect("push");
+        other.sync().await.expect("pull");
+        // Offline, one laptop releases the person, the other refers them.
+        a.core
+            .store()
+            .record_case_transition(&transition(&c, TransitionKind::Release), Source::User)
+            .expect("release");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        other
+            .core
+            .store()
+            .record_case_transition(&transition(&c, TransitionKind::Refer), Source::User)
+            .expect("refer");
+        for d in [&a, &other, &a] {
+            d.sync().await.expect("sync");
+        }
+        for d in [&a, &other] {
+            let list = d.core.conflicts().expect("conflicts");
+            let clash: Vec<(&str, &str, &str)> = list
+                .iter()
+                .filter(|c| c.field == "status")
+                .map(|c| (c.record_id.as_str(), c.kept.as_str(), c.lost.as_str()))
+                .collect();
+            assert_eq!(
+                clash,
+                [(c.id.to_string().as_str(), "release", "refer")],
+                "released first: the referral did not apply, on both laptops"
+            );
+        }
+    }
+}

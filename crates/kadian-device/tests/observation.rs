@@ -734,3 +734,87 @@ mod release_in_one_step {
         assert_eq!(status(&other), CaseStatus::Open);
     }
 }
+
+mod clashes {
+    use super::today_list_support::*;
+    use super::*;
+
+    /// A status change made on another laptop, pulled: recorded `minutes` after now.
+    fn pulled(core: &kadian_device::AppCore, case_id: &str, kind: TransitionKind, minutes: i64) {
+        let t = CaseTransition {
+            id: new_id(),
+            case_id: kadian_domain::records::canonical_uuid(case_id).expect("id"),
+            kind,
+            effective: today(),
+            reason: "联系不上".into(),
+            at: Instant {
+                utc: chrono::Utc::now() + chrono::Duration::minutes(minutes),
+                offset_minutes: 480,
+            },
+            recorded_by: "王强".into(),
+        };
+        core.store()
+            .apply_pull(
+                &[common::change(
+                    "case_transition",
+                    &t.id.to_string(),
+                    serde_json::to_value(&t).expect("json"),
+                )],
+                99,
+            )
+            .expect("pull");
+    }
+
+    #[test]
+    fn two_laptops_changing_a_status_apart_reach_the_conflict_list_and_the_other_change_can_be_taken(
+    ) {
+        let (core, _dir) = laptop(Role::Compound);
+        let case = open(&core, &resident(&core, "张三", "3号楼", "301"), 14);
+        core.observation_transition(&case, TransitionKind::Release, "")
+            .expect("released here");
+        pulled(&core, &case, TransitionKind::Lose, 1);
+        let list = core.conflicts().expect("conflicts");
+        assert_eq!(list.len(), 1, "{list:?}");
+        let c = &list[0];
+        assert_eq!(
+            (
+                c.who.as_str(),
+                c.field.as_str(),
+                c.kept.as_str(),
+                c.lost.as_str()
+            ),
+            ("张三", "status", "release", "lose")
+        );
+        assert!(c
+            .lost_detail
+            .as_deref()
+            .is_some_and(|d| d.ends_with("王强")));
+        assert!(c.can_keep_lost, "a released case can be reopened and lost");
+        let before = core.store().outbox("pending", 100).expect("outbox").len();
+        core.settle_conflict(&c.id, true).expect("take the other");
+        assert!(core.conflicts().expect("conflicts").is_empty());
+        let entry = core.observation_entry(&case).expect("entry");
+        assert_eq!(entry.status, kadian_domain::observation::CaseStatus::Lost);
+        assert_eq!(
+            core.store().outbox("pending", 100).expect("outbox").len(),
+            before + 2,
+            "reopened and lost, queued for the server"
+        );
+        // Pulled again (another page, a re-pull): a settled clash stays settled.
+        pulled(&core, &case, TransitionKind::Cancel, 2);
+        let list = core.conflicts().expect("conflicts");
+        assert_eq!(
+            list.iter().map(|c| c.lost.as_str()).collect::<Vec<_>>(),
+            ["cancel"],
+            "only the new clash"
+        );
+        // Keeping the status reached records nothing.
+        let before = core.store().outbox("pending", 100).expect("outbox").len();
+        core.settle_conflict(&list[0].id, false).expect("keep");
+        assert!(core.conflicts().expect("conflicts").is_empty());
+        assert_eq!(
+            core.store().outbox("pending", 100).expect("outbox").len(),
+            before
+        );
+    }
+}

@@ -413,7 +413,7 @@ const en: MessageSchema = {
     no_device: 'This works only inside the Kadian app',
   },
   conflicts: {
-    explain: 'Two devices changed the same field of one record before they synced. The server’s value is stored for now; check, then choose which to keep: your choice is synced to every device as a new change.',
+    explain: 'Two devices changed the same field of one record before they synced, or each changed the status of one person under home observation. The server’s value is stored for now (for a status, the change made first); check, then choose which to keep: your choice is synced to every device as a new change.',
     none: 'No sync conflicts to settle.',
     kept: 'Stored now',
     lostHere: 'Changed on this device (not applied)',
@@ -425,7 +425,7 @@ const en: MessageSchema = {
     fields: {
       name: 'Name', document_type: 'ID type', document_number: 'ID number', phone: 'Phone', sex: 'Sex',
       birth_date: 'Date of birth', community_code: 'Community', compound: 'Compound', building: 'Building', unit: 'Unit', room: 'Room',
-      category: 'Category',
+      category: 'Category', status: 'Observation status',
     },
     values: { sex: { male: 'male', female: 'female' } },
   },

@@ -411,7 +411,7 @@ const zhCN = {
     no_device: '只能在卡点登记应用里使用',
   },
   conflicts: {
-    explain: '两台设备在同步前改了同一个人的同一项。现在保存的是服务器上的值；请核实后选择保留哪一个，选定后会作为新的修改同步到各设备。',
+    explain: '两台设备在同步前改了同一个人的同一项，或各自改了同一居家观察对象的状态。现在保存的是服务器上的值（状态以先做的为准）；请核实后选择保留哪一个，选定后会作为新的修改同步到各设备。',
     none: '没有待处理的同步冲突。',
     kept: '现在的值',
     lostHere: '本机改的值（未采用）',
@@ -423,7 +423,7 @@ const zhCN = {
     fields: {
       name: '姓名', document_type: '证件类型', document_number: '证件号码', phone: '手机号', sex: '性别',
       birth_date: '出生日期', community_code: '社区', compound: '小区', building: '楼栋', unit: '单元', room: '房号',
-      category: '类别',
+      category: '类别', status: '观察状态',
     },
     values: { sex: { male: '男', female: '女' } },
   },

@@ -9,7 +9,8 @@ use uuid::Uuid;
 use super::views::{mask_document, mask_phone};
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
-use kadian_domain::records::RecordKind;
+use kadian_domain::observation::{CaseStatus, TransitionKind};
+use kadian_domain::records::{CaseTransition, RecordKind};
 
 /// A sync conflict as staff read it: whose record, which field, the value kept and the one not
 /// applied, shown as text.
@@ -35,9 +36,31 @@ pub struct ConflictView {
     pub lost: String,
     /// `server` (merged there) or `device` (an edit here overtaken by the server's version).
     pub origin: String,
-    /// True when the value not applied can be chosen instead (person fields); otherwise only
-    /// keeping the stored value settles it.
+    /// True when the value not applied can be chosen instead (person fields; a case's status
+    /// the case can still take); otherwise only keeping the stored value settles it.
     pub can_keep_lost: bool,
+    /// For a case's status clash (field `status`, `kept` and `lost` the kinds of the two
+    /// transitions, `refer`, `release`, …): when and by whom each was made (`2026-12-05 李红梅`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub kept_detail: Option<String>,
+    /// The same for the change not applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub lost_detail: Option<String>,
+}
+
+/// The transitions that take a case from `status` to what `kind` asked for: `kind` itself when
+/// it applies now, after a reopening when the case ended and `kind` applies to an open case;
+/// `None` when nothing would (the status is already what it asked, or it cannot be reached).
+fn path_to(status: CaseStatus, kind: TransitionKind) -> Option<Vec<TransitionKind>> {
+    if status.after(kind).is_some_and(|s| s != status) {
+        return Some(vec![kind]);
+    }
+    if !status.active() && CaseStatus::Open.after(kind).is_some() {
+        return Some(vec![TransitionKind::Reopen, kind]);
+    }
+    None
 }
 
 /// A conflict's stored JSON value as text: a string without its quotes, `null` as empty.
@@ -101,6 +124,14 @@ impl AppCore {
         let store = self.store();
         let mut out = Vec::new();
         for c in store.conflicts()? {
+            if c.record_kind == RecordKind::ObservationCase.as_str() && c.id.starts_with("clash:") {
+                if let Some(view) =
+                    clash_view(&store, &c, crate::local_time::local(self.now()).date())?
+                {
+                    out.push(view);
+                }
+                continue;
+            }
             let person = if c.record_kind == RecordKind::Person.as_str() {
                 match Uuid::parse_str(&c.record_id) {
                     Ok(id) => store.person(id)?.map(|(p, _)| p),
@@ -125,6 +156,8 @@ impl AppCore {
                 record_id: c.record_id,
                 field: c.field,
                 origin: c.origin,
+                kept_detail: None,
+                lost_detail: None,
             });
         }
         Ok(out)
@@ -153,6 +186,51 @@ impl AppCore {
                 "This conflict was settled already or does not exist",
             )
         })?;
+        if c.record_kind == RecordKind::ObservationCase.as_str() && c.id.starts_with("clash:") {
+            let then = if keep_lost {
+                let now = kadian_domain::records::Instant {
+                    utc: self.now(),
+                    offset_minutes: crate::local_time::CST_MINUTES,
+                };
+                let today = crate::local_time::local(self.now()).date();
+                let (status, ignored) = clash_state(&store, &c, today)?;
+                let path = ignored
+                    .as_ref()
+                    .and_then(|t| path_to(status, t.kind))
+                    .ok_or_else(|| {
+                        AppError::new(
+                            "cannot_keep_lost",
+                            Some("field"),
+                            "观察状态已是这样或无法改成这样，只能保留现状",
+                            "The case already has this status or cannot take it: keep the status it has",
+                        )
+                    })?;
+                // The store is held: read the laptop's name through it, not through `enrolled()`.
+                let by = store
+                    .enrolment()?
+                    .and_then(|e| e.device_name)
+                    .unwrap_or_default();
+                path.into_iter()
+                    .map(|kind| CaseTransition {
+                        id: kadian_domain::records::new_id(),
+                        case_id: ignored.as_ref().map(|t| t.case_id).unwrap_or_default(),
+                        kind,
+                        effective: today,
+                        reason: "处理同步冲突：采用另一台电脑的操作 / settling a sync conflict: the other laptop's change".into(),
+                        at: now,
+                        recorded_by: by.clone(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            store.settle_case_clashes(&c.record_id, &then)?;
+            drop(store);
+            if !then.is_empty() {
+                self.written();
+            }
+            return Ok(());
+        }
         let mut chosen = None;
         if keep_lost {
             let cannot = || {
@@ -235,4 +313,68 @@ impl AppCore {
         }
         Ok(done)
     }
+}
+
+/// A case's status now and the transition a clash left unapplied, as this device holds them.
+fn clash_state(
+    store: &crate::store::Store,
+    c: &crate::store::SyncConflict,
+    today: chrono::NaiveDate,
+) -> AppResult<(CaseStatus, Option<CaseTransition>)> {
+    let ignored_id = conflict_text(c.lost_value.as_deref());
+    let (_, transitions) = store.case_history(&c.record_id)?;
+    let status = match store.observation_case(&c.record_id)? {
+        Some((case, _)) => {
+            let (visits, facts) = store.case_facts(&c.record_id)?;
+            case.grid(&visits, &facts, today, today).status
+        }
+        None => CaseStatus::Open,
+    };
+    let ignored = transitions
+        .into_iter()
+        .find(|t| t.id.to_string() == ignored_id);
+    Ok((status, ignored))
+}
+
+/// A case's status clash as the conflict list shows it: whose case, the two changes (kind, day,
+/// who), and whether the ignored one can still be taken. `None` when the case's transitions are
+/// not here (nothing to show).
+fn clash_view(
+    store: &crate::store::Store,
+    c: &crate::store::SyncConflict,
+    today: chrono::NaiveDate,
+) -> AppResult<Option<ConflictView>> {
+    let (status, ignored) = clash_state(store, c, today)?;
+    let (_, transitions) = store.case_history(&c.record_id)?;
+    let applied_id = conflict_text(c.kept_value.as_deref());
+    let applied = transitions.iter().find(|t| t.id.to_string() == applied_id);
+    let Some(ignored) = ignored else {
+        return Ok(None);
+    };
+    let kind = |k: TransitionKind| {
+        serde_json::to_value(k)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
+    let detail = |t: &CaseTransition| format!("{} {}", t.effective, t.recorded_by);
+    let person = match store.observation_case(&c.record_id)? {
+        Some((case, _)) => store.person(case.person_id)?.map(|(p, _)| p),
+        None => None,
+    };
+    let short: String = c.record_id.chars().take(8).collect();
+    Ok(Some(ConflictView {
+        id: c.id.clone(),
+        record_kind: c.record_kind.clone(),
+        record_id: c.record_id.clone(),
+        person_id: person.as_ref().map(|p| p.id.to_string()),
+        who: person.map_or_else(|| format!("居家观察 {short}"), |p| p.name),
+        field: c.field.clone(),
+        kept: applied.map(|t| kind(t.kind)).unwrap_or_default(),
+        lost: kind(ignored.kind),
+        origin: c.origin.clone(),
+        can_keep_lost: path_to(status, ignored.kind).is_some(),
+        kept_detail: applied.map(detail),
+        lost_detail: Some(detail(&ignored)),
+    }))
 }

@@ -2,7 +2,7 @@
 //! their status changes (events). Every write goes through its kind's storable rules and, when
 //! made here, into the outbox in the same transaction.
 
-use kadian_domain::observation::{TransitionFact, VisitFact};
+use kadian_domain::observation::{fold_status, TransitionFact, VisitFact};
 use kadian_domain::records::{
     self, CaseTransition, FollowUpVisit, ObservationCase, RecordKind, Source,
 };
@@ -36,8 +36,6 @@ pub fn transition_fact(t: &CaseTransition) -> TransitionFact {
     }
 }
 
-/// Writes a case: a new one (`create`), or a change of one held here (`update`, on the version
-/// held). Pulled cases (`Source::Sync`) take the server's version and queue nothing.
 /// Opens a case unless this device holds one under its id already (a case derived from a
 /// declaration is one fact: opened once, whoever derives it first). Returns the outbox rows
 /// written (0 when it was held).
@@ -60,6 +58,8 @@ pub(crate) fn open_case_once_tx(
     upsert_case_tx(tx, c, source, None)
 }
 
+/// Writes a case: a new one (`create`), or a change of one held here (`update`, on the version
+/// held). Pulled cases (`Source::Sync`) take the server's version and queue nothing.
 pub(crate) fn upsert_case_tx(
     tx: &Transaction<'_>,
     c: &ObservationCase,
@@ -160,6 +160,7 @@ pub(crate) fn insert_transition_tx(
     if inserted == 0 {
         return Ok(0);
     }
+    note_clashes_tx(tx, &t.case_id.to_string())?;
     enqueue(
         tx,
         RecordKind::CaseTransition,
@@ -171,7 +172,79 @@ pub(crate) fn insert_transition_tx(
     )
 }
 
+/// The conflict-list id of a clash: the transition that did not apply.
+fn clash_id(ignored: &str) -> String {
+    format!("clash:{ignored}")
+}
+
+/// Lists a case's transition clashes ([`fold_status`]: two status changes made apart, the later
+/// one not applied) on the conflict list, field `status`, the applied and the ignored
+/// transition's ids as the kept and the lost value, found here (`device`). One already listed
+/// keeps its state (a settled clash stays settled); an unsettled one that no longer clashes
+/// (a transition recorded late put them in another order) leaves the list.
+fn note_clashes_tx(tx: &Transaction<'_>, case_id: &str) -> Result<()> {
+    let start: Option<String> = tx
+        .query_row(
+            "SELECT start_date FROM observation_case WHERE id = ?1",
+            [case_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let start = start
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(chrono::NaiveDate::MIN);
+    let transitions: Vec<TransitionFact> = tx
+        .prepare_cached("SELECT body FROM case_transition WHERE case_id = ?1")?
+        .query_map([case_id], |r| r.get::<_, String>(0))?
+        .filter_map(|b| {
+            b.ok()
+                .and_then(|b| serde_json::from_str::<CaseTransition>(&b).ok())
+        })
+        .map(|t| transition_fact(&t))
+        .collect();
+    let clashes = fold_status(start, &transitions).clashes;
+    let ids: Vec<String> = clashes.iter().map(|c| clash_id(&c.ignored)).collect();
+    tx.execute(
+        "DELETE FROM sync_conflict WHERE record_id = ?1 AND id LIKE 'clash:%' AND resolved = 0
+             AND id NOT IN (SELECT value FROM json_each(?2))",
+        params![case_id, serde_json::to_string(&ids)?],
+    )?;
+    let now = ts(chrono::Utc::now());
+    for (c, id) in clashes.iter().zip(&ids) {
+        tx.prepare_cached(
+            "INSERT INTO sync_conflict (id, record_kind, record_id, field, kept_value, lost_value, origin, at_utc)
+             VALUES (?1, ?2, ?3, 'status', ?4, ?5, 'device', ?6) ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(params![
+            id,
+            RecordKind::ObservationCase.as_str(),
+            case_id,
+            serde_json::to_string(&c.applied)?,
+            serde_json::to_string(&c.ignored)?,
+            now,
+        ])?;
+    }
+    Ok(())
+}
+
 impl Store {
+    /// Settles a case's status clashes on the conflict list: the transitions `then` are recorded
+    /// first (to take the status the ignored change asked for; none to keep the one reached),
+    /// then every open clash of the case leaves the list, in one transaction.
+    pub fn settle_case_clashes(&mut self, case_id: &str, then: &[CaseTransition]) -> Result<()> {
+        self.write(|tx| {
+            for t in then {
+                insert_transition_tx(tx, t, Source::User)?;
+            }
+            tx.execute(
+                "UPDATE sync_conflict SET resolved = 1
+                 WHERE record_id = ?1 AND id LIKE 'clash:%' AND resolved = 0",
+                [case_id],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Opens or changes a case (typed here or imported), queued for the server.
     pub fn save_observation_case(
         &mut self,

@@ -43,7 +43,16 @@ lost: string,
  */
 origin: string, 
 /**
- * True when the value not applied can be chosen instead (person fields); otherwise only
- * keeping the stored value settles it.
+ * True when the value not applied can be chosen instead (person fields; a case's status
+ * the case can still take); otherwise only keeping the stored value settles it.
  */
-can_keep_lost: boolean, };
+can_keep_lost: boolean, 
+/**
+ * For a case's status clash (field `status`, `kept` and `lost` the kinds of the two
+ * transitions, `refer`, `release`, …): when and by whom each was made (`2026-12-05 李红梅`).
+ */
+kept_detail?: string, 
+/**
+ * The same for the change not applied.
+ */
+lost_detail?: string, };
