@@ -225,6 +225,9 @@ pub fn builder<R: tauri::Runtime>(
             commands::observation::observation_release_due,
             commands::observation::observation_case,
             commands::observation::observation_export,
+            commands::observation::observation_referrals,
+            commands::observation::observation_referral_take,
+            commands::observation::observation_referral_dispose,
             commands::register_import::import_preview,
             commands::register_import::import_commit,
         ])

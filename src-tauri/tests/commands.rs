@@ -302,6 +302,45 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
             .map(Vec::len),
         Some(1)
     );
+    // A fever at a visit goes to the emergency response group: listed, taken, cleared (the
+    // referred case is back under observation).
+    laptop.ok(
+        "observation_visit",
+        json!({"input": {
+            "case_id": case["case_id"], "outcome": "seen_unwell", "celsius": 38.1,
+            "method": null, "symptoms": ["cough"], "action": null, "visited_by": "李红梅"
+        }}),
+    );
+    let referrals = laptop.ok("observation_referrals", json!({"openOnly": true}));
+    assert_eq!(referrals[0]["status"], "open");
+    assert_eq!(referrals[0]["celsius"], 38.1);
+    assert_eq!(referrals[0]["symptoms"], json!(["cough"]));
+    let taken = laptop.ok(
+        "observation_referral_take",
+        json!({"referralId": referrals[0]["id"], "by": "应急处置组 张医生"}),
+    );
+    assert_eq!(taken["status"], "taken");
+    let cleared = laptop.ok(
+        "observation_referral_dispose",
+        json!({"input": {"referral_id": referrals[0]["id"], "disposition": "cleared",
+                         "note": "发热门诊复查正常", "by": null}}),
+    );
+    assert_eq!(cleared["disposition"], "cleared");
+    assert_eq!(
+        laptop
+            .ok("observation_referrals", json!({"openOnly": true}))
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    let page = laptop.ok("observation_case", json!({"caseId": case["case_id"]}));
+    assert_eq!(
+        page["changes"]
+            .as_array()
+            .and_then(|c| c.last())
+            .map(|c| c["kind"].clone()),
+        Some(json!("resume"))
+    );
     let page = laptop.ok("review_person", json!({"personId": person_id}));
     let full = laptop.ok("review_person_reveal", json!({"personId": person_id}));
     assert_eq!(full["document_number"], id_number.as_str());

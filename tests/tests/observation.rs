@@ -576,3 +576,166 @@ async fn a_release_and_a_referral_made_apart_reach_both_laptops_conflict_lists()
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fever_at_the_gate_under_observation_reaches_the_street_group_and_two_outcomes_clash() {
+    use kadian_device::areas::gate::{TravelInput, VisitorInput};
+    use kadian_device::areas::observation::DisposeInput;
+    use kadian_domain::records::{Disposition, ReferralStatus};
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        s.db.put_observation_setting(&hubei_opens())
+            .await
+            .expect("setting");
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let street = TestDevice::enrolled(&s, Role::Street, "411402001").await;
+        let elsewhere = TestDevice::enrolled(&s, Role::Community, &s.community_b).await;
+        laptop.sync().await.expect("the laptop learns its compound");
+        let v = laptop
+            .core
+            .volunteer_save(None, "王志愿", "2468")
+            .expect("volunteer");
+        laptop.sync().await.expect("laptop");
+        tablet.sync().await.expect("tablet");
+        tablet.core.sign_in(&v.id, "2468").expect("sign in");
+        let r = tablet
+            .core
+            .register_visitor(&VisitorInput {
+                name: "赵六".into(),
+                document_type: "resident_id".into(),
+                document_number: "11010519491231002X".into(),
+                phone: "13900139000".into(),
+                destination: "3号楼2单元301".into(),
+                purpose: "返乡".into(),
+                plate: String::new(),
+                companions: 0,
+                direction: "in".into(),
+                temperature: "38.6".into(),
+                travel: Some(TravelInput {
+                    places: vec!["420106".into()],
+                    from_date: None,
+                    to_date: None,
+                    transport: None,
+                    transport_ref: None,
+                }),
+            })
+            .expect("registered");
+        assert!(r.reading.fever);
+        assert!(r.warnings.iter().any(|w| w.code == "referral_raised"));
+        tablet.sync().await.expect("the tablet pushes");
+        assert_eq!(s.db.count("referral").await.expect("count"), 1);
+
+        // The street's group sees it and takes it; the compound laptop sees who took it.
+        street.sync().await.expect("street");
+        let waiting = street.core.observation_referrals(true).expect("list");
+        assert_eq!(waiting.len(), 1);
+        assert_eq!(waiting[0].name, "赵六");
+        assert_eq!(waiting[0].celsius, Some(38.6));
+        let id = waiting[0].id.clone();
+        street
+            .core
+            .observation_referral_take(&id, Some("张医生"))
+            .expect("take");
+        street.sync().await.expect("push");
+        laptop.sync().await.expect("pull");
+        let seen = laptop.core.observation_referrals(true).expect("list");
+        assert_eq!(seen[0].status, ReferralStatus::Taken);
+        assert!(seen[0]
+            .taken
+            .as_deref()
+            .is_some_and(|t| t.ends_with("张医生")));
+        // Taking it referred the case (on the street laptop, synced to the compound's).
+        let case_id = seen[0].case_id.clone().expect("case");
+        assert_eq!(
+            laptop
+                .core
+                .observation_entry(&case_id)
+                .expect("entry")
+                .status,
+            CaseStatus::Referred
+        );
+
+        // Offline, the group records the fever clinic, the compound laptop "cleared".
+        street
+            .core
+            .observation_referral_dispose(&DisposeInput {
+                referral_id: id.clone(),
+                disposition: Disposition::FeverClinic,
+                note: Some("市一院".into()),
+                by: None,
+            })
+            .expect("clinic");
+        laptop
+            .core
+            .observation_referral_dispose(&DisposeInput {
+                referral_id: id.clone(),
+                disposition: Disposition::Cleared,
+                note: None,
+                by: None,
+            })
+            .expect("cleared");
+        street.sync().await.expect("first");
+        laptop
+            .sync()
+            .await
+            .expect("second: merged, the group's outcome kept");
+        let conflicts = laptop.core.conflicts().expect("conflicts");
+        assert!(
+            conflicts
+                .iter()
+                .any(|c| c.record_kind == "referral" && c.field == "disposition"),
+            "{conflicts:?}"
+        );
+        street.sync().await.expect("pull");
+        for d in [&street, &laptop] {
+            assert_eq!(
+                d.core.observation_referrals(false).expect("list")[0].disposition,
+                Some(Disposition::FeverClinic),
+                "the same outcome on both after the merge"
+            );
+        }
+
+        // A tablet raises no other referral; another community never sees it.
+        let (mut hostile, _) = laptop
+            .core
+            .store()
+            .referral(&id)
+            .expect("read")
+            .expect("held");
+        hostile.source_id = new_id();
+        hostile.id = kadian_domain::records::referral_id_for(hostile.source_id);
+        hostile.taken_at = None;
+        hostile.taken_by = None;
+        hostile.disposition = None;
+        hostile.disposed_at = None;
+        hostile.disposed_by = None;
+        hostile.note = None;
+        let mut from_visit = hostile.clone();
+        from_visit.source = kadian_domain::records::ReferralSource::Visit;
+        let mut disposed = hostile.clone();
+        disposed.disposition = Some(Disposition::Cleared);
+        disposed.disposed_at = Some(Instant::now_cst());
+        disposed.disposed_by = Some("王志愿".into());
+        for bad in [from_visit, disposed] {
+            let (status, code) = push_raw(
+                &tablet,
+                "referral",
+                serde_json::to_value(&bad).expect("json"),
+            )
+            .await;
+            assert_eq!(
+                (status, code.as_deref()),
+                (ReceiptStatus::Rejected, Some("not_allowed")),
+                "{bad:?}"
+            );
+        }
+        elsewhere.sync().await.expect("sync");
+        assert!(elsewhere
+            .core
+            .observation_referrals(false)
+            .expect("list")
+            .is_empty());
+    }
+}

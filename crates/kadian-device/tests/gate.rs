@@ -721,3 +721,45 @@ fn a_visitor_from_outside_the_city_is_observed_where_they_said_they_were_going()
     let r = g.core.register_visitor(&local_trip).expect("registered");
     assert!(!r.warnings.iter().any(|w| w.code == "observation_opened"));
 }
+
+#[test]
+fn a_fever_at_the_gate_of_a_person_under_observation_goes_to_the_emergency_response_group() {
+    let g = gate_under(serde_json::json!({"rule": "provinces", "codes": ["42"]}));
+    g.core.sign_in(&g.wang, "2468").expect("sign in");
+    let p = resident(&g);
+    // Not under observation: a fever is the gate's own business (复测), nothing is raised.
+    let first = g.core.register_passage(&p, "in", "38.4", None).expect("in");
+    assert!(!first.warnings.iter().any(|w| w.code == "referral_raised"));
+    // Back from Wuhan with a fever: under observation from this registration, and referred.
+    let back = g
+        .core
+        .register_passage(&p, "in", "38.6", Some(&from_places(&["420106"])))
+        .expect("in from Wuhan");
+    assert!(back.warnings.iter().any(|w| w.code == "observation_opened"));
+    assert!(back.warnings.iter().any(|w| w.code == "referral_raised"));
+    let later = g
+        .core
+        .register_passage(&p, "out", "36.5", None)
+        .expect("out");
+    assert!(!later.warnings.iter().any(|w| w.code == "referral_raised"));
+    let queued: Vec<String> = g
+        .core
+        .store()
+        .outbox("pending", 100)
+        .expect("outbox")
+        .iter()
+        .map(|e| e.kind.clone())
+        .filter(|k| k == "referral")
+        .collect();
+    assert_eq!(queued.len(), 1);
+    let reading = uuid::Uuid::parse_str(&back.reading.reading_id).expect("uuid");
+    let (r, _) = g
+        .core
+        .store()
+        .referral(&kadian_domain::records::referral_id_for(reading).to_string())
+        .expect("read")
+        .expect("raised");
+    assert_eq!(r.source, kadian_domain::records::ReferralSource::Gate);
+    assert_eq!(r.celsius.map(|c| c.degrees()), Some(38.6));
+    assert_eq!(r.compound, common::COMPOUND);
+}

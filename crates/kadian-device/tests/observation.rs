@@ -818,3 +818,117 @@ mod clashes {
         );
     }
 }
+
+mod referrals {
+    use super::today_list_support::*;
+    use super::*;
+    use kadian_device::areas::observation::DisposeInput;
+    use kadian_domain::records::{Disposition, ReferralStatus};
+
+    #[test]
+    fn a_fever_or_a_referral_at_a_visit_reaches_the_groups_list_and_the_case_is_referred() {
+        let (core, _dir) = laptop(Role::Compound);
+        let hot = open(&core, &resident(&core, "发热者", "3号楼", "301"), 3);
+        let sent = open(&core, &resident(&core, "咳嗽者", "5号楼", "502"), 3);
+        let well = open(&core, &resident(&core, "正常者", "7号楼", "701"), 3);
+        core.observation_visit(&seen(&hot, Some(38.2)))
+            .expect("fever");
+        let mut cough = seen(&sent, Some(36.8));
+        cough.outcome = VisitOutcome::SeenUnwell;
+        cough.symptoms = vec![Symptom::Cough];
+        cough.action = Some(VisitAction::Referred);
+        core.observation_visit(&cough).expect("referred");
+        core.observation_visit(&seen(&well, Some(36.5)))
+            .expect("well");
+        let list = core.observation_referrals(true).expect("list");
+        assert_eq!(
+            list.iter()
+                .map(|r| (r.name.as_str(), r.celsius, r.status))
+                .collect::<Vec<_>>(),
+            [
+                ("发热者", Some(38.2), ReferralStatus::Open),
+                ("咳嗽者", Some(36.8), ReferralStatus::Open)
+            ],
+            "the longest waiting first; a well visit raises none"
+        );
+        assert_eq!(list[0].address, "3号楼1单元301");
+        assert_eq!(list[0].responsible.as_deref(), Some("李红梅"));
+        for case in [&hot, &sent] {
+            assert_eq!(
+                core.observation_entry(case).expect("entry").status,
+                kadian_domain::observation::CaseStatus::Referred
+            );
+        }
+        // The group takes one; a second laptop's take is said, not repeated.
+        let taken = core
+            .observation_referral_take(&list[0].id, Some("张医生"))
+            .expect("take");
+        assert_eq!(taken.status, ReferralStatus::Taken);
+        assert!(taken
+            .taken
+            .as_deref()
+            .is_some_and(|t| t.ends_with("张医生")));
+        let again = core
+            .observation_referral_take(&list[0].id, None)
+            .expect_err("taken already");
+        assert_eq!(again.code, "already_taken");
+        assert!(again.message.contains("张医生"), "{}", again.message);
+        // Cleared: back under observation; the other goes to the fever clinic and stays
+        // referred.
+        let cleared = core
+            .observation_referral_dispose(&DisposeInput {
+                referral_id: list[0].id.clone(),
+                disposition: Disposition::Cleared,
+                note: Some("发热门诊复查 36.9".into()),
+                by: None,
+            })
+            .expect("cleared");
+        assert_eq!(
+            cleared
+                .disposed
+                .as_deref()
+                .map(|d| d.ends_with("党支部笔记本")),
+            Some(true)
+        );
+        core.observation_referral_dispose(&DisposeInput {
+            referral_id: list[1].id.clone(),
+            disposition: Disposition::FeverClinic,
+            note: None,
+            by: Some("张医生".into()),
+        })
+        .expect("clinic");
+        assert_eq!(
+            core.observation_entry(&hot).expect("entry").status,
+            kadian_domain::observation::CaseStatus::Open
+        );
+        assert_eq!(
+            core.observation_entry(&sent).expect("entry").status,
+            kadian_domain::observation::CaseStatus::Referred
+        );
+        assert!(core.observation_referrals(true).expect("list").is_empty());
+        assert_eq!(core.observation_referrals(false).expect("list").len(), 2);
+        // A note with a control character is refused at the note, and nothing changes.
+        let bad = core
+            .observation_referral_dispose(&DisposeInput {
+                referral_id: list[1].id.clone(),
+                disposition: Disposition::Hospitalised,
+                note: Some("住院\u{0007}".into()),
+                by: None,
+            })
+            .expect_err("control character");
+        assert_eq!(bad.code, "invalid_input");
+        assert_eq!(
+            core.observation_referrals(false).expect("list")[0].disposition,
+            Some(Disposition::FeverClinic)
+        );
+    }
+
+    #[test]
+    fn a_gate_tablet_has_no_referral_list() {
+        let (tablet, _d) = laptop(Role::Volunteer);
+        assert_eq!(
+            tablet.observation_referrals(true).expect_err("tablet").code,
+            "not_staff"
+        );
+    }
+}

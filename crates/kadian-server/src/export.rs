@@ -131,6 +131,8 @@ impl Read {
                 id
             }
             TypedRecord::Volunteer(v) => v.id,
+            // Not in the district's export (the report counts referrals by their transitions).
+            TypedRecord::Referral(r) => r.id,
         })
     }
 }

@@ -2,7 +2,7 @@
 //! case, recording a visit, changing a case's status, the daily sheet (每日随访表).
 
 use kadian_device::areas::observation::{
-    CasePage, ObservationEntry, OpenCase, TodayVisits, VisitInput,
+    CasePage, DisposeInput, ObservationEntry, OpenCase, ReferralView, TodayVisits, VisitInput,
 };
 use kadian_device::areas::review::ExportResult;
 use kadian_device::AppResult;
@@ -91,5 +91,40 @@ pub(crate) async fn observation_export(
     let dir = device.export_dir.clone();
     device
         .run(move |c| c.observation_export(&from, &to, &format, &dir))
+        .await
+}
+
+/// The referrals for the emergency response group (waiting first); `open_only` leaves out
+/// those with an outcome.
+#[tauri::command]
+pub(crate) async fn observation_referrals(
+    device: tauri::State<'_, Device>,
+    open_only: bool,
+) -> AppResult<Vec<ReferralView>> {
+    device
+        .run(move |c| c.observation_referrals(open_only))
+        .await
+}
+
+/// The group takes a referral.
+#[tauri::command]
+pub(crate) async fn observation_referral_take(
+    device: tauri::State<'_, Device>,
+    referral_id: String,
+    by: Option<String>,
+) -> AppResult<ReferralView> {
+    device
+        .run(move |c| c.observation_referral_take(&referral_id, by.as_deref()))
+        .await
+}
+
+/// The group records what became of a referral.
+#[tauri::command]
+pub(crate) async fn observation_referral_dispose(
+    device: tauri::State<'_, Device>,
+    input: DisposeInput,
+) -> AppResult<ReferralView> {
+    device
+        .run(move |c| c.observation_referral_dispose(&input))
         .await
 }

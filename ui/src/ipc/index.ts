@@ -41,6 +41,8 @@ import type { VolunteerEntry } from './bindings/VolunteerEntry'
 import type { ObservationEntry } from './bindings/ObservationEntry'
 import type { OpenCase } from './bindings/OpenCase'
 import type { TodayVisits } from './bindings/TodayVisits'
+import type { ReferralView } from './bindings/ReferralView'
+import type { DisposeInput } from './bindings/DisposeInput'
 import type { VisitInput } from './bindings/VisitInput'
 import type { CasePage } from './bindings/CasePage'
 import type { CaseDay } from './bindings/CaseDay'
@@ -57,7 +59,7 @@ export type {
   ImportPreview, ImportReport, RowReport, PassageView,
   PersonCard, PersonPage, Revealed, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView, QuarantinedChange,
   ReviewList, Shift, ConflictView, SyncStatus, TemperatureCheck, NoticeView, LastPassage, Today, TodayFilter, TravelInput, TravelView,
-  VisitorInput, Volunteer, VolunteerEntry, ObservationEntry, OpenCase, TodayVisits, VisitInput,
+  VisitorInput, Volunteer, VolunteerEntry, ObservationEntry, OpenCase, TodayVisits, VisitInput, ReferralView, DisposeInput,
   CasePage, CaseDay, CaseVisit, CaseChange, Dashboard, DashboardQuery, Figures, UnitFigures, SignedDay,
 }
 
@@ -207,6 +209,12 @@ export const observationCase = (caseId: string) => call<CasePage>('observation_c
 /** Writes the 居家观察每日随访表 for the China days `from`–`to` (at most 62). */
 export const observationExport = (from: string, to: string, format: 'xlsx' | 'csv') =>
   call<ExportResult>('observation_export', { from, to, format })
+/** Referrals for the emergency response group (应急处置组), waiting first. */
+export const observationReferrals = (openOnly: boolean) => call<ReferralView[]>('observation_referrals', { openOnly })
+export const observationReferralTake = (referralId: string, by: string | null = null) =>
+  call<ReferralView>('observation_referral_take', { referralId, by })
+export const observationReferralDispose = (input: DisposeInput) =>
+  call<ReferralView>('observation_referral_dispose', { input })
 export const volunteerList = () => call<VolunteerEntry[]>('volunteer_list')
 export const volunteerCompounds = () => call<CompoundChoice[]>('volunteer_compounds')
 /** Adds a volunteer with a PIN, or gives the volunteer of that name a new PIN. */

@@ -7,9 +7,10 @@
 
 use chrono::{Datelike, NaiveDate, Timelike};
 use kadian_domain::records::{
-    address_line, gate_opening_reason, new_id, observation_case_id_for_declaration, Correction,
-    CorrectionAction, Direction, Instant, ObservationCase, Passage, Person, PersonCategory,
-    RecordKind, Source, TemperatureReading, TransportMode, TravelDeclaration, TravelPlace,
+    address_line, gate_opening_reason, new_id, observation_case_id_for_declaration,
+    referral_id_for, Correction, CorrectionAction, Direction, Instant, ObservationCase, Passage,
+    Person, PersonCategory, RecordKind, Referral, ReferralSource, Source, TemperatureReading,
+    TransportMode, TravelDeclaration, TravelPlace,
 };
 use kadian_domain::{
     Celsius, DocumentNumber, DocumentType, FeverThreshold, LicencePlate, Notice, PersonName, Phone,
@@ -616,6 +617,52 @@ impl AppCore {
         }))
     }
 
+    /// The referral a fever at this gate raises for a person under home observation (the case
+    /// just opened by the declaration, or one this tablet holds open): to the street's emergency
+    /// response group, in the case's compound, its id derived from the reading. `None` without
+    /// a fever, a person, or an open case.
+    fn gate_referral(
+        &self,
+        reg: &crate::store::PassageRegistration,
+        opened: Option<&ObservationCase>,
+    ) -> AppResult<Option<Referral>> {
+        let (Some(reading), Some(person_id)) = (&reg.reading, reg.passage.person_id) else {
+            return Ok(None);
+        };
+        if !reading.fever {
+            return Ok(None);
+        }
+        let case = match opened {
+            Some(c) => Some(c.clone()),
+            None => match self.observation_of(&person_id.to_string())? {
+                Some(note) => self
+                    .store()
+                    .observation_case(&note.case_id)?
+                    .map(|(c, _)| c),
+                None => None,
+            },
+        };
+        Ok(case.map(|c| Referral {
+            id: referral_id_for(reading.id),
+            person_id,
+            case_id: Some(c.id),
+            community_code: c.community_code,
+            compound: c.compound,
+            source: ReferralSource::Gate,
+            source_id: reading.id,
+            celsius: Some(reading.celsius),
+            symptoms: Vec::new(),
+            opened_at: reading.at,
+            opened_by: reading.recorded_by.clone(),
+            taken_at: None,
+            taken_by: None,
+            disposition: None,
+            disposed_at: None,
+            disposed_by: None,
+            note: None,
+        }))
+    }
+
     fn store_registration(
         &self,
         reg: &crate::store::PassageRegistration,
@@ -623,11 +670,26 @@ impl AppCore {
         name: String,
         warnings: Vec<Notice>,
     ) -> AppResult<Registered> {
-        let recorded = self.store().record_registration(reg, case, Source::User)?;
+        let referral = self.gate_referral(reg, case)?;
+        let recorded =
+            self.store()
+                .record_registration(reg, case, referral.as_ref(), Source::User)?;
         self.written();
         let mut warnings: Vec<NoticeView> = warnings.iter().map(NoticeView::from).collect();
         if let Some(c) = case.filter(|c| recorded.ids.contains(&c.id)) {
             warnings.push(observation_opened(c));
+        }
+        if referral.is_some_and(|r| recorded.ids.contains(&r.id)) {
+            warnings.push(NoticeView {
+                field: "record".into(),
+                code: "referral_raised".into(),
+                severity: "info".into(),
+                message: "居家观察对象发热：已转街道应急处置组".into(),
+                message_en:
+                    "A fever under home observation: sent to the street's emergency response group"
+                        .into(),
+                stored: None,
+            });
         }
         let reading = reg
             .reading

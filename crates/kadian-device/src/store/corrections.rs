@@ -21,7 +21,8 @@ pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::Volunteer
         | RecordKind::ObservationCase
         | RecordKind::FollowUpVisit
-        | RecordKind::CaseTransition => None,
+        | RecordKind::CaseTransition
+        | RecordKind::Referral => None,
     }
 }
 

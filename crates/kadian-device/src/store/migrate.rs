@@ -80,6 +80,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0010_figure_indexes.sql"),
         then: None,
     },
+    Migration {
+        version: 11,
+        name: "0011_referral.sql",
+        sql: include_str!("../../../../migrations/device/0011_referral.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

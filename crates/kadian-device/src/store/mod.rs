@@ -25,6 +25,7 @@ mod outbox;
 mod passages;
 mod persons;
 mod readings;
+mod referrals;
 mod replica;
 mod search_keys;
 mod travels;
@@ -281,6 +282,7 @@ pub fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::ObservationCase => "observation_case",
         RecordKind::FollowUpVisit => "follow_up_visit",
         RecordKind::CaseTransition => "case_transition",
+        RecordKind::Referral => "referral",
     }
 }
 

@@ -419,7 +419,7 @@ impl Store {
     }
 }
 
-fn require_case(tx: &Transaction<'_>, id: uuid::Uuid) -> Result<()> {
+pub(crate) fn require_case(tx: &Transaction<'_>, id: uuid::Uuid) -> Result<()> {
     let found: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM observation_case WHERE id = ?1)",
         [id.to_string()],

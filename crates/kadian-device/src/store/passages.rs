@@ -5,7 +5,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use kadian_domain::records;
 use kadian_domain::records::{
-    Direction, ObservationCase, Passage, RecordKind, Source, TemperatureReading, TravelDeclaration,
+    Direction, ObservationCase, Passage, RecordKind, Referral, Source, TemperatureReading,
+    TravelDeclaration,
 };
 use rusqlite::{params, Row, Transaction};
 use serde::Serialize;
@@ -19,6 +20,7 @@ use super::persons::{
     SQL_BY_PINYIN, SQL_BY_PLATE,
 };
 use super::readings::insert_reading;
+use super::referrals::raise_referral_once_tx;
 use super::search_keys::prefix_upper;
 use super::travels::insert_travel;
 use super::{parse_utc, ts, Store};
@@ -265,16 +267,18 @@ impl Store {
         reg: &PassageRegistration,
         source: Source,
     ) -> Result<Recorded> {
-        self.record_registration(reg, None, source)
+        self.record_registration(reg, None, None, source)
     }
 
     /// [`Store::record_passage`], and in the same transaction the home-observation case its
-    /// travel declaration opens by the street's setting (stored unless this device holds it
-    /// already; its id is then not among those returned).
+    /// travel declaration opens by the street's setting, and the referral its fever raises for a
+    /// person under observation (each stored unless this device holds it already; its id is then
+    /// not among those returned).
     pub fn record_registration(
         &mut self,
         reg: &PassageRegistration,
         case: Option<&ObservationCase>,
+        referral: Option<&Referral>,
         source: Source,
     ) -> Result<Recorded> {
         self.write(|tx| {
@@ -292,6 +296,13 @@ impl Store {
                 let rows = open_case_once_tx(tx, c, source)?;
                 if rows > 0 {
                     ids.push(c.id);
+                }
+                outbox_rows += rows;
+            }
+            if let Some(r) = referral {
+                let rows = raise_referral_once_tx(tx, r, source)?;
+                if rows > 0 {
+                    ids.push(r.id);
                 }
                 outbox_rows += rows;
             }

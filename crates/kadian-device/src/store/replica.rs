@@ -8,7 +8,7 @@ use kadian_domain::places::{Checkpoint, Community, Compound, Zone};
 use kadian_domain::records::Volunteer;
 use kadian_domain::records::{
     CaseTransition, ChangeKind, Correction, FollowUpVisit, ObservationCase, Passage, Person,
-    RecordKind, ReferenceKind, Source, TemperatureReading, TravelDeclaration,
+    RecordKind, ReferenceKind, Referral, Source, TemperatureReading, TravelDeclaration,
 };
 use kadian_domain::sync::{Change, EnrolResponse, Role, Scope};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -21,6 +21,7 @@ use super::outbox::OutboxEntry;
 use super::passages::insert_passage;
 use super::persons::upsert_person_tx;
 use super::readings::insert_reading;
+use super::referrals::{held_referral_version, upsert_referral_tx};
 use super::travels::insert_travel;
 use super::{table_of, ts, Store};
 
@@ -581,8 +582,16 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                     |r| r.get(0),
                 )
                 .optional()?;
-            if held.is_none_or(|v| v < c.version) {
+            if takes_servers(tx, held, c.version, &k.id.to_string())? {
                 upsert_case_tx(tx, &k, Source::Sync, Some(c.version))?;
+            }
+        }
+        ChangeKind::Record(RecordKind::Referral) => {
+            let r: Referral = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            // As a case: a newer version from the server replaces what is held.
+            let held = held_referral_version(tx, &r.id.to_string())?;
+            if takes_servers(tx, held, c.version, &r.id.to_string())? {
+                upsert_referral_tx(tx, &r, Source::Sync, Some(c.version))?;
             }
         }
         ChangeKind::Record(RecordKind::FollowUpVisit) => {
@@ -699,6 +708,23 @@ fn conflict_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncConflict> {
 
 /// Stores the server's version of a person. Fields this device changed and has not had
 /// acknowledged are recorded as conflicts (the server's value wins).
+/// Whether a pulled version of a merged entity (a case, a referral) replaces what is held: a
+/// newer one always; the version held too unless an edit made here waits to be sent. After a
+/// push answered `conflict` the device holds the server's version number with its own body,
+/// and the server's merged body comes with the pull under that same number.
+fn takes_servers(tx: &Transaction<'_>, held: Option<i64>, pulled: i64, id: &str) -> Result<bool> {
+    Ok(match held {
+        None => true,
+        Some(v) if v < pulled => true,
+        Some(v) if v == pulled => !tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE record_id = ?1 AND state IN ('pending', 'sent', 'rejected'))",
+            [id],
+            |r| r.get::<_, bool>(0),
+        )?,
+        Some(_) => false,
+    })
+}
+
 fn merge_person(tx: &Transaction<'_>, server: &Person, version: i64) -> Result<()> {
     let id = server.id.to_string();
     let local: Option<(i64, bool)> = tx

@@ -33,6 +33,7 @@ mod follow_up_visit;
 mod observation_case;
 mod passage;
 mod person;
+mod referral;
 pub mod rules;
 mod temperature_reading;
 mod travel_declaration;
@@ -49,6 +50,10 @@ pub use observation_case::{
 };
 pub use passage::{check_destination, check_passage, check_purpose, Direction, Passage};
 pub use person::{check_person, Person, PersonCategory};
+pub use referral::{
+    check_referral, referral_id_for, Disposition, Referral, ReferralSource, ReferralStatus,
+    REFERRAL_NAMESPACE,
+};
 pub use rules::{
     canonical_uuid, is_invisible, MAX_COMPANIONS, MAX_OFFSET_MINUTES, MAX_REF_CHARS,
     MAX_SHORT_CHARS, MAX_TEXT_CHARS, MAX_TRAVEL_PLACES,
@@ -86,13 +91,15 @@ pub enum RecordKind {
     FollowUpVisit,
     /// [`CaseTransition`] (event; compound staff).
     CaseTransition,
+    /// [`Referral`] (entity; staff, or a gate for a fever under observation).
+    Referral,
 }
 
 impl RecordKind {
     /// Every kind, in the order the sync protocol lists them. The one list: the server's rules,
     /// the OpenAPI enum, the device's pull and the store's tables all follow it, each with an
     /// exhaustive `match`, so a new kind that one of them does not handle does not compile.
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Person,
         RecordKind::Passage,
         RecordKind::TemperatureReading,
@@ -102,6 +109,7 @@ impl RecordKind {
         RecordKind::ObservationCase,
         RecordKind::FollowUpVisit,
         RecordKind::CaseTransition,
+        RecordKind::Referral,
     ];
 
     /// The stored name (`passage`, ...).
@@ -116,13 +124,17 @@ impl RecordKind {
             RecordKind::ObservationCase => "observation_case",
             RecordKind::FollowUpVisit => "follow_up_visit",
             RecordKind::CaseTransition => "case_transition",
+            RecordKind::Referral => "referral",
         }
     }
 
     /// True for kinds that are never edited once made.
     pub fn is_event(self) -> bool {
         match self {
-            RecordKind::Person | RecordKind::Volunteer | RecordKind::ObservationCase => false,
+            RecordKind::Person
+            | RecordKind::Volunteer
+            | RecordKind::ObservationCase
+            | RecordKind::Referral => false,
             RecordKind::Passage
             | RecordKind::TemperatureReading
             | RecordKind::TravelDeclaration
@@ -308,6 +320,8 @@ pub enum TypedRecord {
     FollowUpVisit(FollowUpVisit),
     /// A case's change of status (event).
     CaseTransition(CaseTransition),
+    /// A referral to the emergency response group (entity).
+    Referral(Referral),
 }
 
 impl TypedRecord {
@@ -323,6 +337,7 @@ impl TypedRecord {
             TypedRecord::ObservationCase(_) => RecordKind::ObservationCase,
             TypedRecord::FollowUpVisit(_) => RecordKind::FollowUpVisit,
             TypedRecord::CaseTransition(_) => RecordKind::CaseTransition,
+            TypedRecord::Referral(_) => RecordKind::Referral,
         }
     }
 
@@ -338,6 +353,7 @@ impl TypedRecord {
             TypedRecord::ObservationCase(r) => r.id,
             TypedRecord::FollowUpVisit(r) => r.id,
             TypedRecord::CaseTransition(r) => r.id,
+            TypedRecord::Referral(r) => r.id,
         }
     }
 
@@ -353,6 +369,7 @@ impl TypedRecord {
             TypedRecord::ObservationCase(r) => serde_json::to_value(r),
             TypedRecord::FollowUpVisit(r) => serde_json::to_value(r),
             TypedRecord::CaseTransition(r) => serde_json::to_value(r),
+            TypedRecord::Referral(r) => serde_json::to_value(r),
         };
         v.unwrap_or(Value::Null)
     }
@@ -387,6 +404,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         RecordKind::ObservationCase => TypedRecord::ObservationCase(parse(kind, body)?),
         RecordKind::FollowUpVisit => TypedRecord::FollowUpVisit(parse(kind, body)?),
         RecordKind::CaseTransition => TypedRecord::CaseTransition(parse(kind, body)?),
+        RecordKind::Referral => TypedRecord::Referral(parse(kind, body)?),
     };
     match &typed {
         TypedRecord::Person(r) => check_person(r)?,
@@ -398,6 +416,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         TypedRecord::ObservationCase(r) => check_observation_case(r)?,
         TypedRecord::FollowUpVisit(r) => check_follow_up_visit(r)?,
         TypedRecord::CaseTransition(r) => check_case_transition(r)?,
+        TypedRecord::Referral(r) => check_referral(r)?,
     }
     Ok(typed)
 }

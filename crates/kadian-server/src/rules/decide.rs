@@ -107,10 +107,15 @@ pub fn decide(
     // id gets one answer, whether or not the id exists elsewhere: derived ids are guessable
     // (an import's comes from an ID number), and "exists" would tell the tablet who lives in
     // the street.
-    // A case a tablet opened at its gate (its id derived from the tablet's own declaration,
-    // checked when it was placed): a tablet never changes a case, so one the server holds is
-    // this same fact, taken as a duplicate (a laptop that derived it first keeps its values).
-    let gate_case = device.role == Role::Volunteer && incoming.kind == RecordKind::ObservationCase;
+    // A case a tablet opened at its gate, or a referral it raised there (ids derived from the
+    // tablet's own declaration or reading, checked when placed): a tablet never changes either,
+    // so one the server holds is this same fact, taken as a duplicate (a laptop that derived it
+    // first, or the group that took it since, keeps its values).
+    let gate_case = device.role == Role::Volunteer
+        && matches!(
+            incoming.kind,
+            RecordKind::ObservationCase | RecordKind::Referral
+        );
     if gate_case {
         if let Some(e) = stored.existing.filter(|e| e.kind == incoming.kind.as_str()) {
             return if can_see(
@@ -228,7 +233,7 @@ pub fn decide(
         RecordKind::Volunteer => true,
         // A case is merged field by field, as a person is: the responsible staff member set on
         // one laptop and the notes on another both stay.
-        RecordKind::Person | RecordKind::ObservationCase => false,
+        RecordKind::Person | RecordKind::ObservationCase | RecordKind::Referral => false,
         // Events were answered above; they are never updated.
         RecordKind::Passage
         | RecordKind::TemperatureReading
@@ -247,6 +252,7 @@ pub fn decide(
         RecordKind::Person => true,
         RecordKind::Volunteer
         | RecordKind::ObservationCase
+        | RecordKind::Referral
         | RecordKind::Passage
         | RecordKind::TemperatureReading
         | RecordKind::TravelDeclaration

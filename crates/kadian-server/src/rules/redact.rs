@@ -31,6 +31,13 @@ pub fn for_device(device: &Device, change: &mut Change) {
             // (A dash, not nothing: a cancel or a loss must carry a reason to be stored.)
             body.insert("reason".into(), Value::String("—".into()));
         }
+        // A referral raised at this gate comes back without the group's work or the reading.
+        "referral" => {
+            for field in ["celsius", "note"] {
+                body.insert(field.into(), Value::Null);
+            }
+            body.insert("symptoms".into(), Value::Array(Vec::new()));
+        }
         "follow_up_visit" => {
             body.insert("celsius".into(), Value::Null);
             body.insert("remeasure_of".into(), Value::Null);

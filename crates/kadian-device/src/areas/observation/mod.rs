@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 mod case_page;
+mod referral;
 pub use case_page::{CaseChange, CaseDay, CasePage, CaseVisit, MAX_SHEET_DAYS};
+pub use referral::{DisposeInput, ReferralView};
 
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
@@ -465,8 +467,15 @@ impl AppCore {
                 .filter(|v| !v.is_empty())
                 .map_or_else(|| self.staff_name(&staff), str::to_owned),
         };
+        // Fever (at the case's threshold), or staff sending the person on: the emergency
+        // response group gets a referral, and the case is referred, with the visit.
+        let held = self.store().observation_case(&case_id.to_string())?;
+        let (referral, refer) = match held {
+            Some((case, _)) => referral::raised_by_visit(self, &case, &visit)?,
+            None => (None, None),
+        };
         self.store()
-            .record_follow_up_visit(&visit, Source::User)
+            .record_visit_with_referral(&visit, referral.as_ref(), refer.as_ref(), Source::User)
             .map_err(store_error)?;
         self.written();
         self.observation_entry(&input.case_id)

@@ -14,6 +14,7 @@ mod follow_up_visit;
 mod observation_case;
 mod passage;
 mod person;
+mod referral;
 mod temperature_reading;
 mod travel_declaration;
 mod volunteer;
@@ -86,5 +87,6 @@ pub fn place(typed: &TypedRecord, p: &Placing<'_>) -> Result<Placed, ApiError> {
         TypedRecord::ObservationCase(r) => observation_case::place(r, p),
         TypedRecord::FollowUpVisit(r) => follow_up_visit::place(r, p),
         TypedRecord::CaseTransition(r) => case_transition::place(r, p),
+        TypedRecord::Referral(r) => referral::place(r, p),
     }
 }
