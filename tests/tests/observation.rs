@@ -739,3 +739,63 @@ async fn a_fever_at_the_gate_under_observation_reaches_the_street_group_and_two_
             .is_empty());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_gets_a_cases_visits_and_changes_whatever_their_age() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        let start = today() - chrono::Days::new(20);
+        let c = ObservationCase {
+            id: new_id(),
+            person_id: new_id(),
+            community_code: s.community_a.clone(),
+            compound: s.compound_a.clone(),
+            address: None,
+            reason: ObservationReason::ReturneeElsewhere,
+            origin_id: None,
+            start_date: start,
+            followed_from: None,
+            policy: ObservationPolicy::default(),
+            responsible: Some("李红梅".into()),
+            responsible_phone: None,
+            backup: None,
+            notes: None,
+        };
+        laptop
+            .core
+            .store()
+            .save_observation_case(&c, Source::User)
+            .expect("case");
+        // Recorded 18 days ago: outside a tablet's 14-day window of gate events.
+        let long_ago = Instant {
+            utc: chrono::Utc::now() - chrono::Duration::days(18),
+            offset_minutes: 480,
+        };
+        let mut v = visit(&c, start + chrono::Days::new(2), "李红梅");
+        v.at = long_ago;
+        let mut t = transition(&c, TransitionKind::Refer);
+        t.effective = start + chrono::Days::new(2);
+        t.at = long_ago;
+        laptop
+            .core
+            .store()
+            .record_follow_up_visit(&v, Source::User)
+            .expect("visit");
+        laptop
+            .core
+            .store()
+            .record_case_transition(&t, Source::User)
+            .expect("refer");
+        laptop.sync().await.expect("push");
+        tablet.sync().await.expect("pull");
+        let (visits, transitions) = tablet
+            .core
+            .store()
+            .case_facts(&c.id.to_string())
+            .expect("facts");
+        assert_eq!((visits.len(), transitions.len()), (1, 1));
+    }
+}

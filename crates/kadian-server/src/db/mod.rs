@@ -213,6 +213,13 @@ pub struct ZonePull {
     pub communities: Vec<String>,
 }
 
+/// The event kinds a tablet pulls whatever their age (its 14-day window does not apply): a
+/// home-observation case's visits and status changes (cases and referrals are entities: pulled
+/// whatever their age already). A case can run past 14 days (extended while its last day is not seen,
+/// re-exposed), and a tablet that missed its older changes would warn at the gate about a
+/// person released long ago, or not about one referred. A compound holds a few hundred.
+pub(crate) const CASE_EVENTS: &str = "'follow_up_visit', 'case_transition'";
+
 /// The WHERE condition that leaves out the pulling device's own events; the parameter is
 /// [`PullFilter::device_id`].
 pub(crate) fn not_own_events(param: &str) -> String {

@@ -14,7 +14,7 @@ use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
 use super::{
     arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, EnrolCodeRow,
-    Generation, PullFilter, PushMeta,
+    Generation, PullFilter, PushMeta, CASE_EVENTS,
 };
 use crate::rules::{canonical, Device, Existing, Incoming, Reference};
 use std::sync::Arc;
@@ -1612,7 +1612,7 @@ impl super::Records for PgDb {
                         // Two range scans merged by seq (see migration 0002).
                         &format!(
                             "SELECT * FROM (({cols} WHERE compound_id = $2 AND seq > $1 AND {}
-                                   AND (event_at IS NULL OR $4::timestamptz IS NULL OR event_at >= $4) ORDER BY seq LIMIT $5)
+                                   AND (event_at IS NULL OR $4::timestamptz IS NULL OR event_at >= $4 OR kind IN ({CASE_EVENTS})) ORDER BY seq LIMIT $5)
                               UNION ALL
                               ({cols} WHERE kind = 'community' AND seq > $1 AND community_code = $3 ORDER BY seq LIMIT $5)
                               UNION ALL

@@ -15,7 +15,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
     arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, EnrolCodeRow,
-    Generation, PullFilter, PushMeta,
+    Generation, PullFilter, PushMeta, CASE_EVENTS,
 };
 use crate::rules::{canonical, Device, Existing, Incoming, Reference};
 
@@ -1454,7 +1454,7 @@ impl super::Records for SqliteDb {
                     // community's own record by (kind, seq)), merged by seq.
                     format!(
                         "SELECT * FROM ({cols} WHERE compound_id = ?2 AND seq > ?1 AND {}
-                                AND (event_at IS NULL OR ?4 IS NULL OR event_at >= ?4) ORDER BY seq LIMIT ?5)
+                                AND (event_at IS NULL OR ?4 IS NULL OR event_at >= ?4 OR kind IN ({CASE_EVENTS})) ORDER BY seq LIMIT ?5)
                          UNION ALL
                          SELECT * FROM ({cols} WHERE kind = 'community' AND seq > ?1 AND community_code = ?3
                                 ORDER BY seq LIMIT ?5)
