@@ -495,6 +495,22 @@ async fn a_case_the_gate_opens_by_the_streets_setting_is_one_case_with_the_lapto
         other_compound.notes = None;
         other_compound.compound = s.compound_b.clone();
         other_compound.community_code = s.community_b.clone();
+        // Derived from a declaration the server does not hold: nothing to open it from.
+        let ghost = new_id();
+        let mut no_declaration = held.clone();
+        no_declaration.id = kadian_domain::records::observation_case_id_for_declaration(ghost);
+        no_declaration.origin_id = Some(ghost);
+        no_declaration.responsible = None;
+        let (status, code) = push_raw(
+            &tablet,
+            "observation_case",
+            serde_json::to_value(&no_declaration).expect("json"),
+        )
+        .await;
+        assert_eq!(
+            (status, code.as_deref()),
+            (ReceiptStatus::Rejected, Some("unknown_target"))
+        );
         for bad in [not_derived, with_notes, staff_fields, other_compound] {
             let (status, code) = push_raw(
                 &tablet,
@@ -682,12 +698,15 @@ async fn a_fever_at_the_gate_under_observation_reaches_the_street_group_and_two_
             .await
             .expect("second: merged, the group's outcome kept");
         let conflicts = laptop.core.conflicts().expect("conflicts");
-        assert!(
-            conflicts
-                .iter()
-                .any(|c| c.record_kind == "referral" && c.field == "disposition"),
-            "{conflicts:?}"
+        let clash = conflicts
+            .iter()
+            .find(|c| c.record_kind == "referral" && c.field == "disposition")
+            .expect("the two outcomes on the conflict list");
+        assert_eq!(
+            (clash.who.as_str(), clash.kept.as_str(), clash.lost.as_str()),
+            ("赵六", "fever_clinic", "cleared")
         );
+        assert!(!clash.can_keep_lost);
         street.sync().await.expect("pull");
         for d in [&street, &laptop] {
             assert_eq!(
@@ -718,6 +737,24 @@ async fn a_fever_at_the_gate_under_observation_reaches_the_street_group_and_two_
         disposed.disposition = Some(Disposition::Cleared);
         disposed.disposed_at = Some(Instant::now_cst());
         disposed.disposed_by = Some("王志愿".into());
+        // From a reading the server does not hold.
+        let (status, code) = push_raw(
+            &tablet,
+            "referral",
+            serde_json::to_value(&hostile).expect("json"),
+        )
+        .await;
+        assert_eq!(
+            (status, code.as_deref()),
+            (ReceiptStatus::Rejected, Some("unknown_target"))
+        );
+        // The tablet never gets referrals back (who was sent on, and what became of them).
+        tablet.sync().await.expect("tablet pulls");
+        assert_eq!(
+            tablet.core.store().referrals().expect("referrals").len(),
+            1,
+            "only the one it raised itself"
+        );
         for bad in [from_visit, disposed] {
             let (status, code) = push_raw(
                 &tablet,

@@ -771,13 +771,17 @@ try {
     await waitFor('the page closed', async () => !(await page.isDisplayed().catch(() => false)))
   })
 
-  await flow('compound staff put the returnee under home observation and record the visit in one step', async () => {
+  await flow('compound staff put the returnee under home observation and record the visit in one step, offline', async () => {
     await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="今日随访"]')).click()
     const open = await $t(l, 'observation-open-测试访客')
     await open.waitForDisplayed({ timeout: 30000 })
     await open.click()
     const row = await $t(l, 'observation-row-测试访客')
     await row.waitForDisplayed({ timeout: 10000 })
+    // The day's round is walked with no network: today's list is the laptop's own.
+    await stopServer()
+    await (await $t(l, 'sync-now')).click()
+    await waitFor('offline', async () => (await text(l, 'sync-status')).includes('离线'))
     await inView(l, 'observation-seen')
     await (await $t(l, 'observation-seen')).click()
     await inView(l, 'observation-celsius')
@@ -787,6 +791,13 @@ try {
     assert.match(await text(l, 'observation-summary'), /已访 1 人/)
     assert.ok((await row.getText()).includes('36.6'), 'the temperature shows on the row')
     await shot(l, 'observation-today')
+    // Back online, the case and its visit go up (the street laptop sees the day done, below).
+    await startServer()
+    await (await $t(l, 'sync-now')).click()
+    await waitFor('the visit synced', async () => {
+      const s = await text(l, 'sync-status')
+      return s.includes('在线') && s.includes('待同步 0 条')
+    }, 60000)
   })
 
   await flow("a case's page shows its days and visits, and everyone under observation is listed", async () => {
@@ -957,6 +968,19 @@ try {
     await (await $t(o, 'tile-fevers')).click()
     const table = await $t(o, 'review-table')
     await waitFor('the day\'s fevers', async () => (await table.getText()).includes('38.5'), 30000)
+  })
+
+  await flow("the street laptop sees the compound's day of visits done, and the referrals for the emergency group", async () => {
+    await (await o.$('//div[contains(@class,"van-tab")][normalize-space()="今日随访"]')).click()
+    await waitFor('the visit made offline on the compound laptop', async () => {
+      const summary = await $t(o, 'observation-summary')
+      return (await summary.isExisting()) && /已访 1 人/.test(await summary.getText())
+    }, 30000)
+    assert.ok((await text(o, 'observation-row-测试访客')).includes('36.6'), 'with its temperature')
+    await (await $t(o, 'observation-view-referrals')).click()
+    await (await $t(o, 'referrals')).waitForDisplayed({ timeout: 10000 })
+    assert.match(await text(o, 'referrals-waiting'), /待接收 0 人/)
+    await inView(o, 'referrals-open-only')
   })
   await o.deleteSession()
 } catch (e) {

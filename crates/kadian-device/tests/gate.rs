@@ -635,7 +635,31 @@ fn a_declaration_the_streets_setting_names_opens_a_case_at_the_gate_and_the_way_
         .iter()
         .map(|e| e.kind.clone())
         .collect();
-    assert!(kinds.contains(&"observation_case".to_owned()), "{kinds:?}");
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "observation_case").count(),
+        1,
+        "{kinds:?}"
+    );
+    // Another declaration while under observation opens no second case.
+    let again = g
+        .core
+        .register_passage(&p, "in", "36.5", Some(&from_places(&["420111"])))
+        .expect("in again");
+    assert!(!again
+        .warnings
+        .iter()
+        .any(|w| w.code == "observation_opened"));
+    assert_eq!(
+        g.core
+            .store()
+            .outbox("pending", 100)
+            .expect("outbox")
+            .iter()
+            .filter(|e| e.kind == "observation_case")
+            .count(),
+        1,
+        "one case at a time"
+    );
     // Going out now is a breach the tablet sees at once, without a sync.
     let out = g
         .core

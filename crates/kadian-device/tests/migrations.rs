@@ -112,6 +112,7 @@ fn persons_stored_before_the_pinyin_column_are_found_by_full_pinyin_after_the_up
              DROP INDEX reading_counted;
              DROP INDEX passage_at;
              CREATE INDEX passage_at ON passage (at_utc);
+             DROP TABLE referral;
              PRAGMA user_version = 5;",
             DbKey::from_bytes(KEY).to_hex()
         ))

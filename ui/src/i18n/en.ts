@@ -426,6 +426,7 @@ const en: MessageSchema = {
       name: 'Name', document_type: 'ID type', document_number: 'ID number', phone: 'Phone', sex: 'Sex',
       birth_date: 'Date of birth', community_code: 'Community', compound: 'Compound', building: 'Building', unit: 'Unit', room: 'Room',
       category: 'Category', status: 'Observation status',
+      disposition: 'Referral outcome', taken_at: 'Taken at', taken_by: 'Taken by', disposed_at: 'Outcome at', disposed_by: 'Outcome by', note: 'Note',
     },
     values: { sex: { male: 'male', female: 'female' } },
   },

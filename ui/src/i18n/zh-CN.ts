@@ -424,6 +424,7 @@ const zhCN = {
       name: '姓名', document_type: '证件类型', document_number: '证件号码', phone: '手机号', sex: '性别',
       birth_date: '出生日期', community_code: '社区', compound: '小区', building: '楼栋', unit: '单元', room: '房号',
       category: '类别', status: '观察状态',
+      disposition: '转诊处置', taken_at: '接收时间', taken_by: '接收人', disposed_at: '处置时间', disposed_by: '处置人', note: '处置说明',
     },
     values: { sex: { male: '男', female: '女' } },
   },

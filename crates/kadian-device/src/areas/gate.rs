@@ -555,8 +555,9 @@ impl AppCore {
     /// ([`gate_opening_reason`]), if it opens one: in this tablet's compound, for a person who
     /// lives here or whose compound is not known (a visitor staying here); day 0 the arrival;
     /// the address the person's building, unit and room, else where they said they were going
-    /// (去往). `None` on a device that is not a gate, in a retired compound, or for a person of
-    /// another compound (that compound's staff open theirs).
+    /// (去往). `None` on a device that is not a gate, in a retired compound, for a person of
+    /// another compound (that compound's staff open theirs), or for one under observation
+    /// already.
     fn gate_case(
         &self,
         person: &Person,
@@ -587,6 +588,10 @@ impl AppCore {
         else {
             return Ok(None);
         };
+        // Under observation already: one case at a time (a new exposure is staff's 再次暴露).
+        if self.observation_of(&person.id.to_string())?.is_some() {
+            return Ok(None);
+        }
         let lives_elsewhere = person.compound.as_deref().is_some_and(|c| {
             c != here.name || person.community_code.as_deref() != Some(&community)
         });
@@ -619,8 +624,8 @@ impl AppCore {
 
     /// The referral a fever at this gate raises for a person under home observation (the case
     /// just opened by the declaration, or one this tablet holds open): to the street's emergency
-    /// response group, in the case's compound, its id derived from the reading. `None` without
-    /// a fever, a person, or an open case.
+    /// response group, in the case's compound, its id derived from the reading. A fever is
+    /// judged by the case's own threshold. `None` without a fever, a person, or an open case.
     fn gate_referral(
         &self,
         reg: &crate::store::PassageRegistration,
@@ -629,9 +634,6 @@ impl AppCore {
         let (Some(reading), Some(person_id)) = (&reg.reading, reg.passage.person_id) else {
             return Ok(None);
         };
-        if !reading.fever {
-            return Ok(None);
-        }
         let case = match opened {
             Some(c) => Some(c.clone()),
             None => match self.observation_of(&person_id.to_string())? {
@@ -642,6 +644,8 @@ impl AppCore {
                 None => None,
             },
         };
+        // A fever by the case's own threshold (the street's when it opened), as at a visit.
+        let case = case.filter(|c| c.policy.fever.is_fever(reading.celsius));
         Ok(case.map(|c| Referral {
             id: referral_id_for(reading.id),
             person_id,

@@ -68,6 +68,15 @@ fn conflict_text(json: Option<&str>) -> String {
     match json.map(serde_json::from_str::<serde_json::Value>) {
         Some(Ok(serde_json::Value::String(s))) => s,
         Some(Ok(serde_json::Value::Null)) | None => String::new(),
+        // An instant (a referral's taken_at, disposed_at): China time, as people read it.
+        Some(Ok(v @ serde_json::Value::Object(_))) => {
+            match serde_json::from_value::<kadian_domain::records::Instant>(v.clone()) {
+                Ok(at) => crate::local_time::local(at.utc)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                Err(_) => v.to_string(),
+            }
+        }
         Some(Ok(v)) => v.to_string(),
         Some(Err(_)) => json.unwrap_or_default().to_owned(),
     }
@@ -132,13 +141,17 @@ impl AppCore {
                 }
                 continue;
             }
-            let person = if c.record_kind == RecordKind::Person.as_str() {
-                match Uuid::parse_str(&c.record_id) {
-                    Ok(id) => store.person(id)?.map(|(p, _)| p),
-                    Err(_) => None,
-                }
+            // Whose record: the person's, or a referral's person.
+            let person_id = if c.record_kind == RecordKind::Person.as_str() {
+                Uuid::parse_str(&c.record_id).ok()
+            } else if c.record_kind == RecordKind::Referral.as_str() {
+                store.referral(&c.record_id)?.map(|(r, _)| r.person_id)
             } else {
                 None
+            };
+            let person = match person_id {
+                Some(id) => store.person(id)?.map(|(p, _)| p),
+                None => None,
             };
             let short: String = c.record_id.chars().take(8).collect();
             out.push(ConflictView {
@@ -147,7 +160,8 @@ impl AppCore {
                     .map(|p| p.name.clone())
                     .unwrap_or_else(|| format!("{} {short}", c.record_kind)),
                 person_id: person.as_ref().map(|p| p.id.to_string()),
-                can_keep_lost: person.is_some()
+                can_keep_lost: c.record_kind == RecordKind::Person.as_str()
+                    && person.is_some()
                     && SETTLEABLE_PERSON_FIELDS.contains(&c.field.as_str()),
                 kept: masked_value(&c.field, conflict_text(c.kept_value.as_deref())),
                 lost: masked_value(&c.field, conflict_text(c.lost_value.as_deref())),
@@ -208,8 +222,12 @@ impl AppCore {
                 // The store is held: read the laptop's name through it, not through `enrolled()`.
                 let by = store
                     .enrolment()?
-                    .and_then(|e| e.device_name)
-                    .unwrap_or_default();
+                    .map(|e| {
+                        e.device_name
+                            .filter(|n| !n.trim().is_empty())
+                            .unwrap_or(e.device_id)
+                    })
+                    .unwrap_or_else(|| "staff".into());
                 path.into_iter()
                     .map(|kind| CaseTransition {
                         id: kadian_domain::records::new_id(),

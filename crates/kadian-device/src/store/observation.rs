@@ -95,7 +95,9 @@ pub(crate) fn upsert_case_tx(
         source.as_str(),
     ])?;
     let (op, base) = match held {
-        Some(v) => ("update", Some(v)),
+        // The server's version this change was made on; 0 means this device's create has not
+        // been acknowledged yet, and that create becomes version 1 (as for a person).
+        Some(v) => ("update", Some(v.max(1))),
         None => ("create", None),
     };
     enqueue(tx, RecordKind::ObservationCase, c.id, op, base, c, source)

@@ -49,7 +49,9 @@ pub(crate) fn upsert_referral_tx(
         source.as_str(),
     ])?;
     let (op, base) = match held {
-        Some(v) => ("update", Some(v)),
+        // The server's version this change was made on; 0 means this device's create has not
+        // been acknowledged yet, and that create becomes version 1 (as for a person).
+        Some(v) => ("update", Some(v.max(1))),
         None => ("create", None),
     };
     enqueue(tx, RecordKind::Referral, r.id, op, base, r, source)

@@ -706,8 +706,6 @@ fn conflict_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncConflict> {
     })
 }
 
-/// Stores the server's version of a person. Fields this device changed and has not had
-/// acknowledged are recorded as conflicts (the server's value wins).
 /// Whether a pulled version of a merged entity (a case, a referral) replaces what is held: a
 /// newer one always; the version held too unless an edit made here waits to be sent. After a
 /// push answered `conflict` the device holds the server's version number with its own body,
@@ -725,6 +723,8 @@ fn takes_servers(tx: &Transaction<'_>, held: Option<i64>, pulled: i64, id: &str)
     })
 }
 
+/// Stores the server's version of a person. Fields this device changed and has not had
+/// acknowledged are recorded as conflicts (the server's value wins).
 fn merge_person(tx: &Transaction<'_>, server: &Person, version: i64) -> Result<()> {
     let id = server.id.to_string();
     let local: Option<(i64, bool)> = tx

@@ -325,6 +325,7 @@ pub(super) async fn pull(
         .pull(&filter_for(&device, &reference), since, limit)
         .await
         .map_err(Failure::internal)?;
+    changes.retain(|c| !crate::rules::redact::withheld(&device, c));
     for c in &mut changes {
         crate::rules::redact::for_device(&device, c);
     }

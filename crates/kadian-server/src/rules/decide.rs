@@ -164,6 +164,14 @@ pub fn decide(
                         Decision::Reject(out_of_scope())
                     }
                 }
+                // A case a tablet opened from its declaration, a referral it raised from its
+                // reading: that record must be on the server, where the tablet sees it.
+                _ if matches!(kind, RecordKind::TravelDeclaration | RecordKind::TemperatureReading) => {
+                    Decision::Reject(reject(
+                        "unknown_target",
+                        format!("引起它的旅居史或体温记录不在服务器上 / the {} {id} it comes from is not on the server", kind.as_str()),
+                    ))
+                }
                 _ if *kind == RecordKind::ObservationCase => Decision::Reject(reject(
                     "unknown_target",
                     format!("这条居家观察记录不在服务器上 / the observation case {id} is not on the server"),

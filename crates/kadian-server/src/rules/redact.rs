@@ -10,6 +10,13 @@ use serde_json::Value;
 
 use super::Device;
 
+/// Whether a change is kept from `device` altogether: a checkpoint tablet gets no referrals
+/// (转诊: who was sent to the emergency response group, with what, and what became of them);
+/// it raises them, and the gate never reads them.
+pub fn withheld(device: &Device, change: &Change) -> bool {
+    device.role == Role::Volunteer && change.kind == "referral"
+}
+
 /// Trims a pulled change for `device` (only a checkpoint tablet's changes are trimmed).
 pub fn for_device(device: &Device, change: &mut Change) {
     if device.role != Role::Volunteer {
@@ -30,13 +37,6 @@ pub fn for_device(device: &Device, change: &mut Change) {
         "case_transition" => {
             // (A dash, not nothing: a cancel or a loss must carry a reason to be stored.)
             body.insert("reason".into(), Value::String("—".into()));
-        }
-        // A referral raised at this gate comes back without the group's work or the reading.
-        "referral" => {
-            for field in ["celsius", "note"] {
-                body.insert(field.into(), Value::Null);
-            }
-            body.insert("symptoms".into(), Value::Array(Vec::new()));
         }
         "follow_up_visit" => {
             body.insert("celsius".into(), Value::Null);

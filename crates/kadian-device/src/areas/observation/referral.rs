@@ -264,7 +264,7 @@ impl AppCore {
 
     /// The group records what became of a referral (处置): fever clinic, cleared, hospitalised,
     /// with a note; one not yet taken is taken with it. Cleared puts a referred case back under
-    /// observation. Errors: `not_staff`, `not_found`, the referral's rules (`too_long`,
+    /// observation; the fever clinic or hospital refers a case still open. Errors: `not_staff`, `not_found`, the referral's rules (`too_long`,
     /// `control_character` at the note).
     pub fn observation_referral_dispose(&self, input: &DisposeInput) -> AppResult<ReferralView> {
         let staff = self.observation_staff()?;
@@ -288,22 +288,31 @@ impl AppCore {
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(str::to_owned);
+        // The case follows the outcome: cleared, a referred case is back under observation; any
+        // other outcome refers a case still open (an outcome recorded without taking it first).
         let then = match self.referral_case(&r)? {
-            Some(case)
-                if input.disposition == Disposition::Cleared
-                    && self.case_status(&case)? == CaseStatus::Referred =>
-            {
-                Some(CaseTransition {
+            Some(case) => {
+                let status = self.case_status(&case)?;
+                let (kind, reason) = match (input.disposition, status) {
+                    (Disposition::Cleared, CaseStatus::Referred) => {
+                        (Some(TransitionKind::Resume), "应急处置组排除，恢复居家观察")
+                    }
+                    (Disposition::FeverClinic | Disposition::Hospitalised, CaseStatus::Open) => {
+                        (Some(TransitionKind::Refer), "应急处置组处置")
+                    }
+                    _ => (None, ""),
+                };
+                kind.map(|kind| CaseTransition {
                     id: new_id(),
                     case_id: case.id,
-                    kind: TransitionKind::Resume,
+                    kind,
                     effective: local(now.utc).date(),
-                    reason: "应急处置组排除，恢复居家观察".into(),
+                    reason: reason.into(),
                     at: now,
                     recorded_by: by,
                 })
             }
-            _ => None,
+            None => None,
         };
         self.save_referral(&r, then.as_ref())
     }

@@ -3,7 +3,7 @@
 //! says which declarations open one); it belongs to its compound, which must be the street's
 //! and of the case's community.
 
-use kadian_domain::records::{observation_case_id_for_declaration, ObservationCase};
+use kadian_domain::records::{observation_case_id_for_declaration, ObservationCase, RecordKind};
 use kadian_domain::sync::{ApiError, Role};
 
 use super::{Placed, Placing};
@@ -34,10 +34,19 @@ pub fn place(c: &ObservationCase, at: &Placing<'_>) -> Result<Placed, ApiError> 
             "居家观察只能由小区、片区、社区或街道工作人员登记 / only compound, zone, community or street staff record home observation",
         ));
     }
+    // From a tablet, the declaration it comes from must be on the server in the tablet's
+    // scope (a new case is placed with it, as a visit with its case).
+    let target = (at.device.role == Role::Volunteer)
+        .then(|| {
+            c.origin_id
+                .map(|d| (RecordKind::TravelDeclaration, d.to_string()))
+        })
+        .flatten();
     match at.reference.compounds.get(&c.compound) {
         Some((community, _)) if *community == c.community_code => Ok(Placed {
             community: Some(community.clone()),
             compound: Some(c.compound.clone()),
+            target,
             ..Placed::default()
         }),
         _ => Err(reject(

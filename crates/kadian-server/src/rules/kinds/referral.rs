@@ -1,9 +1,9 @@
 //! A referral (entity) to the emergency response group comes from staff (compound, zone,
 //! community, street), or from a checkpoint tablet that raised it for a fever reading it took of
-//! a person under observation; it belongs to its compound, which must be the street's and of the
-//! referral's community.
+//! a person under observation (the reading must be on the server, in the tablet's scope); it
+//! belongs to its compound, which must be the street's and of the referral's community.
 
-use kadian_domain::records::{Referral, ReferralSource};
+use kadian_domain::records::{RecordKind, Referral, ReferralSource};
 use kadian_domain::sync::{ApiError, Role};
 
 use super::{Placed, Placing};
@@ -28,10 +28,14 @@ pub fn place(r: &Referral, at: &Placing<'_>) -> Result<Placed, ApiError> {
             "卡点平板只能为居家观察对象的发热登记转诊 / a checkpoint tablet only raises a referral for a fever it took of a person under observation",
         ));
     }
+    // From a tablet, the reading it comes from must be on the server in the tablet's scope.
+    let target = (at.device.role == Role::Volunteer)
+        .then(|| (RecordKind::TemperatureReading, r.source_id.to_string()));
     match at.reference.compounds.get(&r.compound) {
         Some((community, _)) if *community == r.community_code => Ok(Placed {
             community: Some(community.clone()),
             compound: Some(r.compound.clone()),
+            target,
             ..Placed::default()
         }),
         _ => Err(reject(
