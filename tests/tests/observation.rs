@@ -750,10 +750,12 @@ async fn a_fever_at_the_gate_under_observation_reaches_the_street_group_and_two_
         );
         // The tablet never gets referrals back (who was sent on, and what became of them).
         tablet.sync().await.expect("tablet pulls");
+        let on_tablet = tablet.core.store().referrals().expect("referrals");
+        assert_eq!(on_tablet.len(), 1, "only the one it raised itself");
         assert_eq!(
-            tablet.core.store().referrals().expect("referrals").len(),
-            1,
-            "only the one it raised itself"
+            (on_tablet[0].0.taken_at, on_tablet[0].0.disposition),
+            (None, None),
+            "as it raised it: who took it and what became of it stay off the gate"
         );
         for bad in [from_visit, disposed] {
             let (status, code) = push_raw(
