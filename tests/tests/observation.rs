@@ -838,3 +838,59 @@ async fn a_tablet_gets_a_cases_visits_and_changes_whatever_their_age() {
         assert_eq!((visits.len(), transitions.len()), (1, 1));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_breach_at_the_gate_reaches_the_responsible_laptop_at_the_top_of_todays_list() {
+    use kadian_device::areas::observation::{OpenCase, TodayGroup};
+    use kadian_domain::records::{Person, PersonCategory};
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        laptop.sync().await.expect("the laptop learns its compound");
+        let mut ids = Vec::new();
+        for (name, room) in [("在家的", "101"), ("出门的", "102")] {
+            let mut p = Person::new(name, PersonCategory::Resident);
+            p.community_code = Some(s.community_a.clone());
+            p.compound = Some("八一新苑".into());
+            p.building = Some("3".into());
+            p.room = Some(room.into());
+            laptop
+                .core
+                .store()
+                .upsert_person(&p, Source::User)
+                .expect("person");
+            laptop
+                .core
+                .observation_open(&OpenCase {
+                    person_id: p.id.to_string(),
+                    reason: ObservationReason::ReturneeElsewhere,
+                    start_date: (today() - chrono::Days::new(3)).to_string(),
+                    declaration_id: None,
+                    responsible: Some("李红梅".into()),
+                })
+                .expect("open");
+            ids.push(p.id);
+        }
+        let v = laptop
+            .core
+            .volunteer_save(None, "王志愿", "2468")
+            .expect("volunteer");
+        laptop.sync().await.expect("push");
+        tablet.sync().await.expect("the tablet gets the cases");
+        tablet.core.sign_in(&v.id, "2468").expect("sign in");
+        // The person under observation goes out: the tablet warns, the volunteer records it.
+        let out = tablet
+            .core
+            .register_passage(&ids[1].to_string(), "out", "36.5", None)
+            .expect("out");
+        assert!(out.warnings.iter().any(|w| w.code == "under_observation"));
+        tablet.sync().await.expect("push");
+        laptop.sync().await.expect("pull");
+        let list = laptop.core.observation_today(None).expect("today");
+        assert_eq!(list.entries[0].name, "出门的");
+        assert_eq!(list.entries[0].group, TodayGroup::WentOut);
+        assert!(list.entries[1..].iter().all(|e| !e.went_out_today));
+    }
+}

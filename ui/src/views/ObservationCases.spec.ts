@@ -74,6 +74,11 @@ describe('全部人员 (the case list)', () => {
     expect(names()).toEqual(['张三', '王五'])
     await w.get('[data-testid="cases-search"]').setValue('王')
     expect(names()).toEqual(['王五'])
+    // The red list: missed 2 days running or more, still under observation.
+    await w.get('[data-testid="cases-search"]').setValue('')
+    await w.get('[data-testid="cases-responsible"]').setValue('')
+    await w.get('[data-testid="cases-red"]').setValue(true)
+    expect(names()).toEqual(['李四'])
     w.unmount()
   })
 

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-const calls = vi.hoisted(() => ({ visits: [] as unknown[], opened: [] as unknown[], released: 0, releasedIds: [] as string[], today: null as unknown }))
+const calls = vi.hoisted(() => ({ visits: [] as unknown[], opened: [] as unknown[], released: 0, releasedIds: [] as string[], today: null as unknown, changes: [] as unknown[][] }))
 
 const entry = (over: object) => ({
   case_id: 'c1', person_id: 'p1', origin_id: 'd1', name: '张三', address: '3号楼1单元301', compound_name: '八一新苑',
@@ -42,6 +42,10 @@ vi.mock('../ipc', async (original) => {
       calls.released += 1
       calls.releasedIds = ids
       return ['张三', '李四']
+    },
+    observationTransition: async (...args: unknown[]) => {
+      calls.changes.push(args)
+      return entry({ status: 'lost' })
     },
     observationOpen: async (input: unknown) => {
       calls.opened.push(input)
@@ -120,6 +124,24 @@ describe('今日随访', () => {
     await flushPromises()
     expect(calls.released).toBe(1)
     expect(calls.releasedIds).toEqual(['c1', 'c2'])
+    calls.today = null
+    w.unmount()
+  })
+
+  it('offers the lost-to-follow-up decision after 3 days missed in a row, only after asking', async () => {
+    calls.today = {
+      date: '2026-12-06', due: 2, done: 0, unwell: 0, synced_through: '2026-12-05',
+      entries: [entry({ missed_in_a_row: 3, group: 'missed_yesterday' }), entry({ case_id: 'c2', name: '李四', missed_in_a_row: 2, group: 'missed_yesterday' })],
+    }
+    const w = await mounted()
+    expect(w.find('[data-testid="observation-lose-李四"]').exists()).toBe(false)
+    await w.get('[data-testid="observation-lose-张三"]').trigger('click')
+    await flushPromises()
+    expect(document.body.textContent).toContain('张三 已连续漏访 3 天')
+    expect(calls.changes).toEqual([])
+    ;(document.querySelector('.van-dialog__confirm') as HTMLElement).click()
+    await flushPromises()
+    expect(calls.changes).toEqual([['c1', 'lose', '连续漏访 3 天']])
     calls.today = null
     w.unmount()
   })
