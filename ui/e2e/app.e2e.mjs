@@ -157,6 +157,12 @@ async function shot(b, name) {
   }, 5000).catch(() => {})
   if (Date.now() - started > 2000) console.log(`e2e: (slow) toasts gone after ${Date.now() - started} ms`)
   await sleep(300)
+  // WebKit's snapshot waits for the page's next rendering update: a page that is idle (nothing
+  // changing on screen) waited for the sync bar's next refresh, up to a minute, or for good with
+  // the server down. An invisible change of style gives it one.
+  await b.execute(() => {
+    document.documentElement.style.outlineColor = document.documentElement.style.outlineColor === 'transparent' ? '' : 'transparent'
+  })
   const t0 = Date.now()
   await b.saveScreenshot(join(SHOTS, `${name}.png`))
   console.log(`e2e: screenshot ${name}.png (${Date.now() - t0} ms)`)
@@ -790,7 +796,6 @@ try {
     await waitFor('the visit recorded', async () => (await row.getAttribute('class')).includes('group-done'))
     assert.match(await text(l, 'observation-summary'), /已访 1 人/)
     assert.ok((await row.getText()).includes('36.6'), 'the temperature shows on the row')
-    await shot(l, 'observation-today')
     // Back online, the case and its visit go up (the street laptop sees the day done, below).
     await startServer()
     await (await $t(l, 'sync-now')).click()
@@ -798,6 +803,7 @@ try {
       const s = await text(l, 'sync-status')
       return s.includes('在线') && s.includes('待同步 0 条')
     }, 60000)
+    await shot(l, 'observation-today')
   })
 
   await flow("a case's page shows its days and visits, and everyone under observation is listed", async () => {
