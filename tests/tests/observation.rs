@@ -34,6 +34,26 @@ fn visit(case: &ObservationCase, day: NaiveDate, who: &str) -> FollowUpVisit {
     }
 }
 
+/// A returnee's case in the test server's compound A, from `start`, with nothing else set.
+fn case_in(s: &TestServer, start: NaiveDate) -> ObservationCase {
+    ObservationCase {
+        id: new_id(),
+        person_id: new_id(),
+        community_code: s.community_a.clone(),
+        compound: s.compound_a.clone(),
+        address: None,
+        reason: ObservationReason::ReturneeElsewhere,
+        origin_id: None,
+        start_date: start,
+        followed_from: None,
+        policy: ObservationPolicy::default(),
+        responsible: None,
+        responsible_phone: None,
+        backup: None,
+        notes: None,
+    }
+}
+
 fn transition(case: &ObservationCase, kind: TransitionKind) -> CaseTransition {
     CaseTransition {
         id: new_id(),
@@ -541,22 +561,7 @@ async fn a_release_and_a_referral_made_apart_reach_both_laptops_conflict_lists()
         let s = TestServer::start(b).await;
         let a = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
         let other = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
-        let c = ObservationCase {
-            id: new_id(),
-            person_id: new_id(),
-            community_code: s.community_a.clone(),
-            compound: s.compound_a.clone(),
-            address: None,
-            reason: ObservationReason::ReturneeElsewhere,
-            origin_id: None,
-            start_date: today() - chrono::Days::new(14),
-            followed_from: None,
-            policy: ObservationPolicy::default(),
-            responsible: None,
-            responsible_phone: None,
-            backup: None,
-            notes: None,
-        };
+        let c = case_in(&s, today() - chrono::Days::new(14));
         a.core
             .store()
             .save_observation_case(&c, Source::User)
@@ -787,22 +792,7 @@ async fn a_tablet_gets_a_cases_visits_and_changes_whatever_their_age() {
         let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
         let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
         let start = today() - chrono::Days::new(20);
-        let c = ObservationCase {
-            id: new_id(),
-            person_id: new_id(),
-            community_code: s.community_a.clone(),
-            compound: s.compound_a.clone(),
-            address: None,
-            reason: ObservationReason::ReturneeElsewhere,
-            origin_id: None,
-            start_date: start,
-            followed_from: None,
-            policy: ObservationPolicy::default(),
-            responsible: Some("李红梅".into()),
-            responsible_phone: None,
-            backup: None,
-            notes: None,
-        };
+        let c = case_in(&s, start);
         laptop
             .core
             .store()

@@ -7,10 +7,10 @@
 
 use chrono::{Datelike, NaiveDate, Timelike};
 use kadian_domain::records::{
-    address_line, gate_opening_reason, new_id, observation_case_id_for_declaration,
-    referral_id_for, Correction, CorrectionAction, Direction, Instant, ObservationCase, Passage,
-    Person, PersonCategory, RecordKind, Referral, ReferralSource, Source, TemperatureReading,
-    TransportMode, TravelDeclaration, TravelPlace,
+    address_line, gate_opening_reason, new_id, observation_case_id_for_declaration, Correction,
+    CorrectionAction, Direction, Instant, ObservationCase, Passage, Person, PersonCategory,
+    RecordKind, Referral, ReferralSource, Source, TemperatureReading, TransportMode,
+    TravelDeclaration, TravelPlace,
 };
 use kadian_domain::{
     Celsius, DocumentNumber, DocumentType, FeverThreshold, LicencePlate, Notice, PersonName, Phone,
@@ -646,24 +646,16 @@ impl AppCore {
         };
         // A fever by the case's own threshold (the street's when it opened), as at a visit.
         let case = case.filter(|c| c.policy.fever.is_fever(reading.celsius));
-        Ok(case.map(|c| Referral {
-            id: referral_id_for(reading.id),
-            person_id,
-            case_id: Some(c.id),
-            community_code: c.community_code,
-            compound: c.compound,
-            source: ReferralSource::Gate,
-            source_id: reading.id,
-            celsius: Some(reading.celsius),
-            symptoms: Vec::new(),
-            opened_at: reading.at,
-            opened_by: reading.recorded_by.clone(),
-            taken_at: None,
-            taken_by: None,
-            disposition: None,
-            disposed_at: None,
-            disposed_by: None,
-            note: None,
+        Ok(case.map(|c| {
+            Referral::raised(
+                &c,
+                ReferralSource::Gate,
+                reading.id,
+                Some(reading.celsius),
+                Vec::new(),
+                reading.at,
+                reading.recorded_by.clone(),
+            )
         }))
     }
 

@@ -12,7 +12,7 @@ use crate::temperature::{Celsius, MAX_TENTHS, MIN_TENTHS};
 use crate::{Field, Notice};
 
 use super::rules::{instant, opt_text, reference};
-use super::{bad, Instant, Symptom, MAX_SHORT_CHARS, MAX_TEXT_CHARS};
+use super::{bad, Instant, ObservationCase, Symptom, MAX_SHORT_CHARS, MAX_TEXT_CHARS};
 
 /// What raised it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -97,6 +97,39 @@ pub struct Referral {
 }
 
 impl Referral {
+    /// A new referral of a case's person, raised by `source_id` (a visit or a reading) with the
+    /// temperature and symptoms that raised it: waiting for the group, in the case's compound.
+    #[allow(clippy::too_many_arguments)]
+    pub fn raised(
+        case: &ObservationCase,
+        source: ReferralSource,
+        source_id: Uuid,
+        celsius: Option<Celsius>,
+        symptoms: Vec<Symptom>,
+        opened_at: Instant,
+        opened_by: String,
+    ) -> Referral {
+        Referral {
+            id: referral_id_for(source_id),
+            person_id: case.person_id,
+            case_id: Some(case.id),
+            community_code: case.community_code.clone(),
+            compound: case.compound.clone(),
+            source,
+            source_id,
+            celsius,
+            symptoms,
+            opened_at,
+            opened_by,
+            taken_at: None,
+            taken_by: None,
+            disposition: None,
+            disposed_at: None,
+            disposed_by: None,
+            note: None,
+        }
+    }
+
     /// Where it stands.
     pub fn status(&self) -> ReferralStatus {
         if self.disposition.is_some() {

@@ -8,8 +8,8 @@
 
 use kadian_domain::observation::{CaseStatus, TransitionKind};
 use kadian_domain::records::{
-    new_id, referral_id_for, CaseTransition, Disposition, FollowUpVisit, Instant, ObservationCase,
-    Referral, ReferralSource, ReferralStatus, Source, Symptom, VisitAction,
+    new_id, CaseTransition, Disposition, FollowUpVisit, Instant, ObservationCase, Referral,
+    ReferralSource, ReferralStatus, Source, Symptom, VisitAction,
 };
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -105,25 +105,15 @@ pub(super) fn raised_by_visit(
     if !fever && !sent {
         return Ok((None, None));
     }
-    let referral = Referral {
-        id: referral_id_for(visit.id),
-        person_id: case.person_id,
-        case_id: Some(case.id),
-        community_code: case.community_code.clone(),
-        compound: case.compound.clone(),
-        source: ReferralSource::Visit,
-        source_id: visit.id,
-        celsius: visit.celsius,
-        symptoms: visit.symptoms.clone(),
-        opened_at: visit.at,
-        opened_by: visit.recorded_by.clone(),
-        taken_at: None,
-        taken_by: None,
-        disposition: None,
-        disposed_at: None,
-        disposed_by: None,
-        note: None,
-    };
+    let referral = Referral::raised(
+        case,
+        ReferralSource::Visit,
+        visit.id,
+        visit.celsius,
+        visit.symptoms.clone(),
+        visit.at,
+        visit.recorded_by.clone(),
+    );
     let refer = (core.case_status(case)? == CaseStatus::Open).then(|| CaseTransition {
         id: new_id(),
         case_id: case.id,

@@ -54,6 +54,31 @@ impl Placing<'_> {
         )
     }
 
+    /// A record placed in the compound it names, which must be the street's and of the
+    /// community it names; `target` is what it must follow on the server (from a tablet: the
+    /// declaration or reading it comes from). Errors: `unknown_compound`.
+    pub fn in_compound(
+        &self,
+        community_code: &str,
+        compound: &str,
+        target: Option<(RecordKind, String)>,
+    ) -> Result<Placed, ApiError> {
+        match self.reference.compounds.get(compound) {
+            Some((community, _)) if community == community_code => Ok(Placed {
+                community: Some(community.clone()),
+                compound: Some(compound.to_owned()),
+                target,
+                ..Placed::default()
+            }),
+            _ => Err(reject(
+                "unknown_compound",
+                format!(
+                    "该社区没有这个小区 / community {community_code} has no compound {compound}"
+                ),
+            )),
+        }
+    }
+
     /// The place of a checkpoint: its compound and that compound's community. Errors:
     /// `unknown_checkpoint`.
     pub fn at_checkpoint(

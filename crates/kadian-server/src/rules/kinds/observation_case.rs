@@ -42,19 +42,5 @@ pub fn place(c: &ObservationCase, at: &Placing<'_>) -> Result<Placed, ApiError> 
                 .map(|d| (RecordKind::TravelDeclaration, d.to_string()))
         })
         .flatten();
-    match at.reference.compounds.get(&c.compound) {
-        Some((community, _)) if *community == c.community_code => Ok(Placed {
-            community: Some(community.clone()),
-            compound: Some(c.compound.clone()),
-            target,
-            ..Placed::default()
-        }),
-        _ => Err(reject(
-            "unknown_compound",
-            format!(
-                "该社区没有这个小区 / community {} has no compound {}",
-                c.community_code, c.compound
-            ),
-        )),
-    }
+    at.in_compound(&c.community_code, &c.compound, target)
 }

@@ -31,19 +31,5 @@ pub fn place(r: &Referral, at: &Placing<'_>) -> Result<Placed, ApiError> {
     // From a tablet, the reading it comes from must be on the server in the tablet's scope.
     let target = (at.device.role == Role::Volunteer)
         .then(|| (RecordKind::TemperatureReading, r.source_id.to_string()));
-    match at.reference.compounds.get(&r.compound) {
-        Some((community, _)) if *community == r.community_code => Ok(Placed {
-            community: Some(community.clone()),
-            compound: Some(r.compound.clone()),
-            target,
-            ..Placed::default()
-        }),
-        _ => Err(reject(
-            "unknown_compound",
-            format!(
-                "该社区没有这个小区 / community {} has no compound {}",
-                r.community_code, r.compound
-            ),
-        )),
-    }
+    at.in_compound(&r.community_code, &r.compound, target)
 }
