@@ -531,7 +531,36 @@ async fn a_case_the_gate_opens_by_the_streets_setting_is_one_case_with_the_lapto
             (status, code.as_deref()),
             (ReceiptStatus::Rejected, Some("unknown_target"))
         );
-        for bad in [not_derived, with_notes, staff_fields, other_compound] {
+        // A real declaration of the tablet's, but the case names someone else.
+        let again = tablet
+            .core
+            .register_passage(
+                &held.person_id.to_string(),
+                "out",
+                "36.5",
+                Some(&TravelInput {
+                    places: vec!["4403".into()],
+                    from_date: None,
+                    to_date: None,
+                    transport: None,
+                    transport_ref: None,
+                }),
+            )
+            .expect("declared");
+        tablet.sync().await.expect("the declaration goes up");
+        let declared: uuid::Uuid = again.travel_id.expect("declared").parse().expect("uuid");
+        let mut someone_else = held.clone();
+        someone_else.id = kadian_domain::records::observation_case_id_for_declaration(declared);
+        someone_else.origin_id = Some(declared);
+        someone_else.person_id = new_id();
+        someone_else.responsible = None;
+        for bad in [
+            not_derived,
+            with_notes,
+            staff_fields,
+            other_compound,
+            someone_else,
+        ] {
             let (status, code) = push_raw(
                 &tablet,
                 "observation_case",
@@ -728,6 +757,34 @@ async fn a_fever_at_the_gate_under_observation_reaches_the_street_group_and_two_
             .referral(&id)
             .expect("read")
             .expect("held");
+        // A real reading of the tablet's (normal), sent on as a fever of someone else.
+        let normal = tablet
+            .core
+            .register_passage(&hostile.person_id.to_string(), "out", "36.5", None)
+            .expect("out");
+        tablet.sync().await.expect("the reading goes up");
+        let reading: uuid::Uuid = normal.reading.reading_id.parse().expect("uuid");
+        let mut made_up = hostile.clone();
+        made_up.source_id = reading;
+        made_up.id = kadian_domain::records::referral_id_for(reading);
+        made_up.taken_at = None;
+        made_up.taken_by = None;
+        made_up.disposition = None;
+        made_up.disposed_at = None;
+        made_up.disposed_by = None;
+        made_up.note = None;
+        made_up.celsius = Some(kadian_domain::Celsius::from_tenths(395));
+        let (status, code) = push_raw(
+            &tablet,
+            "referral",
+            serde_json::to_value(&made_up).expect("json"),
+        )
+        .await;
+        assert_eq!(
+            (status, code.as_deref()),
+            (ReceiptStatus::Rejected, Some("not_allowed")),
+            "a normal reading is no fever"
+        );
         hostile.source_id = new_id();
         hostile.id = kadian_domain::records::referral_id_for(hostile.source_id);
         hostile.taken_at = None;

@@ -778,27 +778,31 @@ try {
     await open.click()
     const row = await $t(l, 'observation-row-测试访客')
     await row.waitForDisplayed({ timeout: 10000 })
-    // The day's round is walked with no network: today's list is the laptop's own.
+    // The day's round is walked with no network: today's list is the laptop's own. (The server
+    // comes back whatever happens, so that a failure here does not fail the flows after it.)
     await stopServer()
-    await (await $t(l, 'sync-now')).click()
-    await waitFor('offline', async () => (await text(l, 'sync-status')).includes('离线'))
-    await inView(l, 'observation-seen')
-    await (await $t(l, 'observation-seen')).click()
-    await inView(l, 'observation-celsius')
-    await typeKeys(l, '36.6')
-    await l.keys('Enter')
-    await waitFor('the visit recorded', async () => (await row.getAttribute('class')).includes('group-done'))
-    assert.match(await text(l, 'observation-summary'), /已访 1 人/)
-    assert.ok((await row.getText()).includes('36.6'), 'the temperature shows on the row')
+    try {
+      await (await $t(l, 'sync-now')).click()
+      await waitFor('offline', async () => (await text(l, 'sync-status')).includes('离线'))
+      await inView(l, 'observation-seen')
+      await (await $t(l, 'observation-seen')).click()
+      await inView(l, 'observation-celsius')
+      await typeKeys(l, '36.6')
+      await l.keys('Enter')
+      await waitFor('the visit recorded', async () => (await row.getAttribute('class')).includes('group-done'))
+      assert.match(await text(l, 'observation-summary'), /已访 1 人/)
+      assert.ok((await row.getText()).includes('36.6'), 'the temperature shows on the row')
+    } finally {
+      await startServer()
+    }
     // Back online, the case and its visit go up (the street laptop sees the day done, below).
-    await startServer()
     await (await $t(l, 'sync-now')).click()
     await waitFor('the visit synced', async () => {
       const s = await text(l, 'sync-status')
       return s.includes('在线') && s.includes('待同步 0 条')
     }, 60000)
-    // Taken online: WebKit's snapshot of this page took a minute with the server up and did not
-    // return with it down (the cause was not found; see the stop note).
+    // Taken online: WebKit's snapshot of this page takes about a minute with the server up and
+    // did not return with it down (the cause is not known yet).
     await shot(l, 'observation-today')
   })
 

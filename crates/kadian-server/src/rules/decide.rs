@@ -90,6 +90,21 @@ pub struct Stored<'a> {
     pub document_holder: Option<&'a str>,
 }
 
+/// Whether a tablet's case or referral says what the record it comes from says: a case the
+/// person of its declaration; a referral the person, temperature and instant of its reading.
+fn matches_its_source(incoming: &Incoming, source: &Existing) -> bool {
+    let parse = |s: &str| serde_json::from_str::<Value>(s).unwrap_or(Value::Null);
+    let (mine, theirs) = (parse(&incoming.body), parse(&source.body));
+    let same = |a: &str, b: &str| !theirs[b].is_null() && mine[a] == theirs[b];
+    match incoming.kind {
+        RecordKind::ObservationCase => same("person_id", "person_id"),
+        RecordKind::Referral => {
+            same("person_id", "person_id") && same("celsius", "celsius") && same("opened_at", "at")
+        }
+        _ => true,
+    }
+}
+
 /// Decides what an arrival means, on what is stored as well as on what was pushed: an update
 /// or a correction needs scope over the stored record (or the corrected one), a move over both
 /// places; a merged entity is placed by its merged body.
@@ -154,6 +169,12 @@ pub fn decide(
         }
         if let Some((kind, id)) = &incoming.target {
             return match stored.target {
+                Some(t) if t.kind == kind.as_str() && gate_case && !matches_its_source(incoming, t) => {
+                    Decision::Reject(reject(
+                        "not_allowed",
+                        "与引起它的旅居史或体温记录不符 / it does not match the declaration or reading it comes from",
+                    ))
+                }
                 Some(t) if t.kind == kind.as_str() => {
                     if can_see(device, reference, t.community.as_deref(), t.compound.as_deref()) {
                         Decision::Insert {
