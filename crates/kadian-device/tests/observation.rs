@@ -429,6 +429,64 @@ mod today_list {
     }
 
     #[test]
+    fn a_visitor_put_under_observation_is_visited_where_they_said_they_were_going() {
+        use kadian_domain::records::{
+            Direction, Person, PersonCategory, TravelDeclaration, TravelPlace,
+        };
+        let (core, _d) = laptop(Role::Compound);
+        let mut visitor = Person::new("访客", PersonCategory::Visitor);
+        visitor.community_code = Some("411402001018".into());
+        visitor.compound = Some("八一花园".into());
+        core.store()
+            .upsert_person(&visitor, Source::User)
+            .expect("person");
+        let mut passage = common::passage(Some(&visitor), Direction::In, None);
+        passage.destination = Some("3号楼2单元301".into());
+        let travel = TravelDeclaration {
+            id: new_id(),
+            person_id: Some(visitor.id),
+            passage_id: Some(passage.id),
+            places: vec![TravelPlace {
+                division_code: Some("4403".into()),
+                text: None,
+            }],
+            from_date: None,
+            to_date: Some(today()),
+            transport: None,
+            transport_ref: None,
+            declared_at: Instant::now_cst(),
+            recorded_by: "volunteer-1".into(),
+        };
+        core.store()
+            .apply_pull(
+                &[
+                    common::change(
+                        "passage",
+                        &passage.id.to_string(),
+                        serde_json::to_value(&passage).expect("json"),
+                    ),
+                    common::change(
+                        "travel_declaration",
+                        &travel.id.to_string(),
+                        serde_json::to_value(&travel).expect("json"),
+                    ),
+                ],
+                5,
+            )
+            .expect("pulled");
+        let entry = core
+            .observation_open(&OpenCase {
+                person_id: visitor.id.to_string(),
+                reason: ObservationReason::ReturneeElsewhere,
+                start_date: today().to_string(),
+                declaration_id: Some(travel.id.to_string()),
+                responsible: None,
+            })
+            .expect("open");
+        assert_eq!(entry.address, "3号楼2单元301");
+    }
+
+    #[test]
     fn no_new_case_is_opened_in_a_compound_the_street_retired() {
         let dir = tempfile::tempdir().expect("tmp");
         let mut store = common::enrolled(&dir, Role::Compound, Some(common::CHECKPOINT));

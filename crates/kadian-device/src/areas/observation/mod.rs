@@ -311,11 +311,17 @@ impl AppCore {
         };
         let id = declaration.map_or_else(new_id, observation_case_id_for_declaration);
         if self.store().observation_case(&id.to_string())?.is_none() {
+            // Where they live, else where they said at the gate they were going (去往: a visitor
+            // staying in the compound has no building or room on record).
             let address = address_line(
                 person.building.as_deref(),
                 person.unit.as_deref(),
                 person.room.as_deref(),
-            );
+            )
+            .or(match declaration {
+                Some(d) => self.declared_destination(person_id, d)?,
+                None => None,
+            });
             let case = ObservationCase {
                 id,
                 person_id,
@@ -343,6 +349,31 @@ impl AppCore {
             self.written();
         }
         self.observation_entry(&id.to_string())
+    }
+
+    /// Where the person said they were going (去往) at the passage a declaration was taken at,
+    /// if this device holds both.
+    fn declared_destination(
+        &self,
+        person_id: uuid::Uuid,
+        declaration: uuid::Uuid,
+    ) -> AppResult<Option<String>> {
+        let store = self.store();
+        let Some(passage) = store
+            .travels_of_person(person_id)?
+            .into_iter()
+            .find(|t| t.id == declaration)
+            .and_then(|t| t.passage_id)
+        else {
+            return Ok(None);
+        };
+        Ok(store
+            .passages_of_person(person_id, 200)?
+            .into_iter()
+            .find(|p| p.id == passage)
+            .and_then(|p| p.destination)
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty()))
     }
 
     /// One case as the lists show it. Errors: `not_found`.
