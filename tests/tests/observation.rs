@@ -66,6 +66,16 @@ fn transition(case: &ObservationCase, kind: TransitionKind) -> CaseTransition {
     }
 }
 
+/// Pushes `record` of `kind` from `d` as it is; the refusal's code, `None` when it was taken.
+async fn refusal<T: serde::Serialize>(d: &TestDevice, kind: &str, record: &T) -> Option<String> {
+    let (status, code) = push_raw(d, kind, serde_json::to_value(record).expect("json")).await;
+    if status == ReceiptStatus::Rejected {
+        code
+    } else {
+        None
+    }
+}
+
 async fn push_raw(
     d: &TestDevice,
     kind: &str,
@@ -193,15 +203,11 @@ async fn two_laptops_follow_one_case_and_see_the_same_days_and_status() {
             .is_none());
         let mut theirs = c.clone();
         theirs.id = new_id();
-        let (status, code) = push_raw(
-            &tablet,
-            "observation_case",
-            serde_json::to_value(&theirs).expect("json"),
-        )
-        .await;
         assert_eq!(
-            (status, code.as_deref()),
-            (ReceiptStatus::Rejected, Some("not_allowed"))
+            refusal(&tablet, "observation_case", &theirs)
+                .await
+                .as_deref(),
+            Some("not_allowed")
         );
         // A visit of a case the server does not hold is refused; one of another compound's
         // case from a community B laptop is out of its scope.
@@ -521,15 +527,11 @@ async fn a_case_the_gate_opens_by_the_streets_setting_is_one_case_with_the_lapto
         no_declaration.id = kadian_domain::records::observation_case_id_for_declaration(ghost);
         no_declaration.origin_id = Some(ghost);
         no_declaration.responsible = None;
-        let (status, code) = push_raw(
-            &tablet,
-            "observation_case",
-            serde_json::to_value(&no_declaration).expect("json"),
-        )
-        .await;
         assert_eq!(
-            (status, code.as_deref()),
-            (ReceiptStatus::Rejected, Some("unknown_target"))
+            refusal(&tablet, "observation_case", &no_declaration)
+                .await
+                .as_deref(),
+            Some("unknown_target")
         );
         // A real declaration of the tablet's, but the case names someone else.
         let again = tablet
@@ -561,15 +563,9 @@ async fn a_case_the_gate_opens_by_the_streets_setting_is_one_case_with_the_lapto
             other_compound,
             someone_else,
         ] {
-            let (status, code) = push_raw(
-                &tablet,
-                "observation_case",
-                serde_json::to_value(&bad).expect("json"),
-            )
-            .await;
             assert_eq!(
-                (status, code.as_deref()),
-                (ReceiptStatus::Rejected, Some("not_allowed")),
+                refusal(&tablet, "observation_case", &bad).await.as_deref(),
+                Some("not_allowed"),
                 "{bad:?}"
             );
         }
@@ -774,15 +770,9 @@ async fn a_fever_at_the_gate_under_observation_reaches_the_street_group_and_two_
         made_up.disposed_by = None;
         made_up.note = None;
         made_up.celsius = Some(kadian_domain::Celsius::from_tenths(395));
-        let (status, code) = push_raw(
-            &tablet,
-            "referral",
-            serde_json::to_value(&made_up).expect("json"),
-        )
-        .await;
         assert_eq!(
-            (status, code.as_deref()),
-            (ReceiptStatus::Rejected, Some("not_allowed")),
+            refusal(&tablet, "referral", &made_up).await.as_deref(),
+            Some("not_allowed"),
             "a normal reading is no fever"
         );
         hostile.source_id = new_id();
@@ -800,15 +790,9 @@ async fn a_fever_at_the_gate_under_observation_reaches_the_street_group_and_two_
         disposed.disposed_at = Some(Instant::now_cst());
         disposed.disposed_by = Some("王志愿".into());
         // From a reading the server does not hold.
-        let (status, code) = push_raw(
-            &tablet,
-            "referral",
-            serde_json::to_value(&hostile).expect("json"),
-        )
-        .await;
         assert_eq!(
-            (status, code.as_deref()),
-            (ReceiptStatus::Rejected, Some("unknown_target"))
+            refusal(&tablet, "referral", &hostile).await.as_deref(),
+            Some("unknown_target")
         );
         // The tablet never gets referrals back (who was sent on, and what became of them).
         tablet.sync().await.expect("tablet pulls");
@@ -820,15 +804,9 @@ async fn a_fever_at_the_gate_under_observation_reaches_the_street_group_and_two_
             "as it raised it: who took it and what became of it stay off the gate"
         );
         for bad in [from_visit, disposed] {
-            let (status, code) = push_raw(
-                &tablet,
-                "referral",
-                serde_json::to_value(&bad).expect("json"),
-            )
-            .await;
             assert_eq!(
-                (status, code.as_deref()),
-                (ReceiptStatus::Rejected, Some("not_allowed")),
+                refusal(&tablet, "referral", &bad).await.as_deref(),
+                Some("not_allowed"),
                 "{bad:?}"
             );
         }

@@ -207,9 +207,9 @@ impl AppCore {
                     offset_minutes: crate::local_time::CST_MINUTES,
                 };
                 let today = crate::local_time::local(self.now()).date();
-                let (status, ignored) = clash_state(&store, &c, today)?;
+                let (status, transitions) = clash_state(&store, &c, today)?;
+                let ignored = named(&transitions, c.lost_value.as_deref());
                 let path = ignored
-                    .as_ref()
                     .and_then(|t| path_to(status, t.kind))
                     .ok_or_else(|| {
                         AppError::new(
@@ -222,16 +222,11 @@ impl AppCore {
                 // The store is held: read the laptop's name through it, not through `enrolled()`.
                 let by = store
                     .enrolment()?
-                    .map(|e| {
-                        e.device_name
-                            .filter(|n| !n.trim().is_empty())
-                            .unwrap_or(e.device_id)
-                    })
-                    .unwrap_or_else(|| "staff".into());
+                    .map_or_else(|| "staff".into(), |e| super::views::staff_name(&e));
                 path.into_iter()
                     .map(|kind| CaseTransition {
                         id: kadian_domain::records::new_id(),
-                        case_id: ignored.as_ref().map(|t| t.case_id).unwrap_or_default(),
+                        case_id: ignored.map(|t| t.case_id).unwrap_or_default(),
                         kind,
                         effective: today,
                         reason: "处理同步冲突：采用另一台电脑的操作 / settling a sync conflict: the other laptop's change".into(),
@@ -334,24 +329,31 @@ impl AppCore {
 }
 
 /// A case's status now and the transition a clash left unapplied, as this device holds them.
+/// A case's status now and its transitions, as this device holds them (read once).
 fn clash_state(
     store: &crate::store::Store,
     c: &crate::store::SyncConflict,
     today: chrono::NaiveDate,
-) -> AppResult<(CaseStatus, Option<CaseTransition>)> {
-    let ignored_id = conflict_text(c.lost_value.as_deref());
-    let (_, transitions) = store.case_history(&c.record_id)?;
+) -> AppResult<(CaseStatus, Vec<CaseTransition>)> {
+    let (visits, transitions) = store.case_history(&c.record_id)?;
     let status = match store.observation_case(&c.record_id)? {
         Some((case, _)) => {
-            let (visits, facts) = store.case_facts(&c.record_id)?;
+            let visits: Vec<_> = visits.iter().map(crate::store::visit_fact).collect();
+            let facts: Vec<_> = transitions
+                .iter()
+                .map(crate::store::transition_fact)
+                .collect();
             case.grid(&visits, &facts, today, today).status
         }
         None => CaseStatus::Open,
     };
-    let ignored = transitions
-        .into_iter()
-        .find(|t| t.id.to_string() == ignored_id);
-    Ok((status, ignored))
+    Ok((status, transitions))
+}
+
+/// The transition a clash's stored value names (kept: the applied one; lost: the ignored one).
+fn named<'a>(transitions: &'a [CaseTransition], value: Option<&str>) -> Option<&'a CaseTransition> {
+    let id = conflict_text(value);
+    transitions.iter().find(|t| t.id.to_string() == id)
 }
 
 /// A case's status clash as the conflict list shows it: whose case, the two changes (kind, day,
@@ -362,11 +364,9 @@ fn clash_view(
     c: &crate::store::SyncConflict,
     today: chrono::NaiveDate,
 ) -> AppResult<Option<ConflictView>> {
-    let (status, ignored) = clash_state(store, c, today)?;
-    let (_, transitions) = store.case_history(&c.record_id)?;
-    let applied_id = conflict_text(c.kept_value.as_deref());
-    let applied = transitions.iter().find(|t| t.id.to_string() == applied_id);
-    let Some(ignored) = ignored else {
+    let (status, transitions) = clash_state(store, c, today)?;
+    let applied = named(&transitions, c.kept_value.as_deref());
+    let Some(ignored) = named(&transitions, c.lost_value.as_deref()) else {
         return Ok(None);
     };
     let kind = |k: TransitionKind| {
@@ -393,6 +393,6 @@ fn clash_view(
         origin: c.origin.clone(),
         can_keep_lost: path_to(status, ignored.kind).is_some(),
         kept_detail: applied.map(detail),
-        lost_detail: Some(detail(&ignored)),
+        lost_detail: Some(detail(ignored)),
     }))
 }

@@ -298,6 +298,26 @@ impl AppCore {
     }
 }
 
+/// Who recorded a visit or a change on a staff laptop when no staff member is named: the
+/// laptop's name (党支部笔记本, at most 64 characters), else its id (an enrolment older than the
+/// name), else `staff`.
+pub(crate) fn staff_name(staff: &crate::store::Enrolment) -> String {
+    let name = staff
+        .device_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&staff.device_id)
+        .chars()
+        .take(64)
+        .collect::<String>();
+    if name.trim().is_empty() {
+        "staff".to_owned()
+    } else {
+        name
+    }
+}
+
 /// The street as a device names it: its name as the server said at enrolment (`平原街道`), else
 /// its county's full name and its code (`河南省商丘市梁园区 411402001`).
 pub fn street_label(e: &crate::store::Enrolment) -> String {

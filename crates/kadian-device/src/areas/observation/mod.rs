@@ -563,23 +563,10 @@ impl AppCore {
         Ok(released)
     }
 
-    /// Who recorded a visit or a change when no staff member is named: the laptop's name
-    /// (党支部笔记本), else its id (an enrolment older than the name).
+    /// Who recorded a visit or a change when no staff member is named
+    /// ([`super::views::staff_name`]).
     fn staff_name(&self, staff: &crate::store::Enrolment) -> String {
-        let name = staff
-            .device_name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .unwrap_or(&staff.device_id)
-            .chars()
-            .take(64)
-            .collect::<String>();
-        if name.trim().is_empty() {
-            "staff".to_owned()
-        } else {
-            name
-        }
+        super::views::staff_name(staff)
     }
 }
 
