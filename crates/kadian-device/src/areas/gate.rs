@@ -634,6 +634,11 @@ impl AppCore {
         let (Some(reading), Some(person_id)) = (&reg.reading, reg.passage.person_id) else {
             return Ok(None);
         };
+        // Below every threshold a street may set, no case is looked up: the gate's every
+        // registration passes here, and nearly all of them are normal readings.
+        if reading.celsius.tenths() < *kadian_domain::observation::FEVER_THRESHOLD_RANGE.start() {
+            return Ok(None);
+        }
         let case = match opened {
             Some(c) => Some(c.clone()),
             None => match self.observation_of(&person_id.to_string())? {
