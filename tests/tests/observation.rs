@@ -623,6 +623,20 @@ async fn a_release_and_a_referral_made_apart_reach_both_laptops_conflict_lists()
     }
 }
 
+/// Today's figures of the device's whole scope, from its own store (概况).
+fn day_figures(d: &TestDevice) -> kadian_domain::figures::Figures {
+    d.core
+        .dashboard(&kadian_device::areas::dashboard::DashboardQuery {
+            date: today().to_string(),
+            community: None,
+            compound: None,
+            zone: None,
+        })
+        .expect("dashboard")
+        .unit
+        .figures
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fever_at_the_gate_under_observation_reaches_the_street_group_and_two_outcomes_clash() {
     use kadian_device::areas::gate::{TravelInput, VisitorInput};
@@ -672,6 +686,27 @@ async fn a_fever_at_the_gate_under_observation_reaches_the_street_group_and_two_
         assert!(r.warnings.iter().any(|w| w.code == "referral_raised"));
         tablet.sync().await.expect("the tablet pushes");
         assert_eq!(s.db.count("referral").await.expect("count"), 1);
+        // The day's report counts it in the gate's 转应急处置组, where the case is; the street
+        // laptop's dashboard the same, from its own store.
+        let report = kadian_server::report::daily(
+            s.db.as_ref(),
+            today(),
+            kadian_domain::FeverThreshold::default(),
+        )
+        .await
+        .expect("report");
+        assert_eq!(report.total.gate_referrals, 1, "{b}");
+        assert_eq!(
+            report
+                .rows
+                .iter()
+                .find(|r| r.community_code == s.community_a)
+                .map(|r| r.figures.gate_referrals),
+            Some(1),
+            "{b}"
+        );
+        street.sync().await.expect("street");
+        assert_eq!(day_figures(&street).gate_referrals, 1, "{b}");
 
         // The street's group sees it and takes it; the compound laptop sees who took it.
         street.sync().await.expect("street");
@@ -917,5 +952,28 @@ async fn a_breach_at_the_gate_reaches_the_responsible_laptop_at_the_top_of_today
         assert_eq!(list.entries[0].name, "出门的");
         assert_eq!(list.entries[0].group, TodayGroup::WentOut);
         assert!(list.entries[1..].iter().all(|e| !e.went_out_today));
+        // The day's 外出违规: one case, on the server and on the laptop alike; voided at the
+        // gate (a wrong person picked), none.
+        let breaches = || async {
+            kadian_server::report::daily(
+                s.db.as_ref(),
+                today(),
+                kadian_domain::FeverThreshold::default(),
+            )
+            .await
+            .expect("report")
+            .total
+            .observation_breaches
+        };
+        assert_eq!(breaches().await, 1, "{b}");
+        assert_eq!(day_figures(&laptop).observation_breaches, 1, "{b}");
+        tablet
+            .core
+            .void_passage(&out.passage_id, "选错了人")
+            .expect("void");
+        tablet.sync().await.expect("push the correction");
+        laptop.sync().await.expect("pull it");
+        assert_eq!(breaches().await, 0, "{b}");
+        assert_eq!(day_figures(&laptop).observation_breaches, 0, "{b}");
     }
 }

@@ -14,8 +14,13 @@
 //! - 返乡人员 当日新增: persons whose travel declaration arrives that day, from Hubei (a place
 //!   code starting 42 in any of that day's declarations) or elsewhere; 在册: persons with one
 //!   arriving by then; a person once per unit;
+//! - 转应急处置组 (卡点): referrals raised at a gate that day (source `gate`), where the
+//!   referral's compound is;
 //! - 居家观察: a case's status folded from its transitions effective by that day; its visits on
-//!   the day graded on its day grid (due, seen, missed), as the laptops grade them.
+//!   the day graded on its day grid (due, seen, missed), as the laptops grade them;
+//! - 外出违规: a case under observation that day (active: open or referred, from its arrival day
+//!   to its last) whose person went out at a gate that day (a passage out, not voided), once
+//!   per case however many times, counted where the case is.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::AddAssign;
@@ -52,6 +57,11 @@ pub struct Figures {
     pub fevers: u32,
     /// 复测正常: of those fevers, the ones whose latest re-measure is below the threshold.
     pub remeasured_normal: u32,
+    /// 卡点 转应急处置组: referrals to the emergency response group raised at a gate that day
+    /// (a fever of a person under home observation). Absent from reports signed before it was
+    /// counted: read as 0.
+    #[serde(default)]
+    pub gate_referrals: u32,
     /// 返乡人员 当日新增 湖北: persons arriving that day from Hubei.
     pub returnees_hubei: u32,
     /// 返乡人员 当日新增 其他: persons arriving that day from elsewhere.
@@ -76,10 +86,15 @@ pub struct Figures {
     pub observation_unwell: u32,
     /// 转诊: cases sent to the emergency response group that day.
     pub observation_referred: u32,
+    /// 外出违规: cases under observation that day whose person was registered going out at a
+    /// gate that day (a passage out, not voided). Absent from reports signed before it was
+    /// counted: read as 0.
+    #[serde(default)]
+    pub observation_breaches: u32,
 }
 
 /// How many figures a [`Figures`] has.
-const FIGURES: usize = 19;
+const FIGURES: usize = 21;
 
 /// A check one unit's figures fail (as DHIS2's validation rules on an aggregate data set): the
 /// rule, the figures it concerns (their field names, for the cells to mark), and what is wrong.
@@ -186,6 +201,8 @@ impl Figures {
             self.visits_missed,
             self.observation_unwell,
             self.observation_referred,
+            self.gate_referrals,
+            self.observation_breaches,
         ]
     }
 
@@ -210,6 +227,8 @@ impl Figures {
             visits_missed: a[16],
             observation_unwell: a[17],
             observation_referred: a[18],
+            gate_referrals: a[19],
+            observation_breaches: a[20],
         }
     }
 
@@ -291,6 +310,28 @@ pub struct ArrivalFact {
     pub hubei: bool,
 }
 
+/// What the count needs of a referral to the emergency response group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferralFact {
+    /// Where it counts (its compound).
+    pub unit: Unit,
+    /// When it was raised (UTC).
+    pub at: DateTime<Utc>,
+    /// Raised at a gate (else at a follow-up visit).
+    pub at_gate: bool,
+}
+
+/// What the count needs of a passage out of a person (a possible breach of home observation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutingFact {
+    /// The passage's id (a correction may void it).
+    pub id: Uuid,
+    /// The person who went out.
+    pub person: Uuid,
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+}
+
 /// What the count needs of an observation case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseFacts {
@@ -324,6 +365,11 @@ pub struct DayFacts {
     pub arrivals: Vec<ArrivalFact>,
     /// Observation cases.
     pub cases: Vec<CaseFacts>,
+    /// Referrals to the emergency response group.
+    pub referrals: Vec<ReferralFact>,
+    /// Passages out of persons (at least of those with a case; others count nowhere), the days
+    /// counted and a day either side.
+    pub outings: Vec<OutingFact>,
     /// Records voided or replaced by a correction.
     pub corrected: HashSet<Uuid>,
 }
@@ -340,6 +386,10 @@ pub struct FactsRef<'a> {
     pub arrivals: &'a [ArrivalFact],
     /// Observation cases.
     pub cases: &'a [CaseFacts],
+    /// Referrals to the emergency response group.
+    pub referrals: &'a [ReferralFact],
+    /// Passages out of persons.
+    pub outings: &'a [OutingFact],
     /// Records voided or replaced by a correction.
     pub corrected: &'a HashSet<Uuid>,
 }
@@ -352,6 +402,8 @@ impl DayFacts {
             readings: &self.readings,
             arrivals: &self.arrivals,
             cases: &self.cases,
+            referrals: &self.referrals,
+            outings: &self.outings,
             corrected: &self.corrected,
         }
     }
@@ -459,6 +511,13 @@ impl FactsRef<'_> {
         // A first reading, or a re-measure of a reading not held (it cannot hide a fever behind
         // a first reading that does not exist).
         let first = |r: &ReadingFact| r.remeasure_of.is_none_or(|f| !readings.contains(&f));
+        for r in self
+            .referrals
+            .iter()
+            .filter(|r| r.at_gate && on_the_day(r.at))
+        {
+            units.entry(r.unit.clone()).or_default().gate_referrals += 1;
+        }
         for r in self.readings.iter().filter(|r| {
             counted(r) && first(r) && on_the_day(r.at) && rules.fever.is_fever(r.celsius)
         }) {
@@ -504,6 +563,12 @@ impl FactsRef<'_> {
         // Home observation, as of the end of the day; today's grades today as today (a case
         // not visited yet is still to visit).
         let grade_as_of = next_day.min(rules.today);
+        let went_out: HashSet<Uuid> = self
+            .outings
+            .iter()
+            .filter(|o| on_the_day(o.at) && !corrected.contains(&o.id))
+            .map(|o| o.person)
+            .collect();
         for c in self.cases {
             let case = &c.case;
             let transitions: Vec<TransitionFact> = c
@@ -565,6 +630,9 @@ impl FactsRef<'_> {
                 .any(|t| t.kind == TransitionKind::Refer && t.effective == date)
             {
                 f.observation_referred += 1;
+            }
+            if grid.status.active() && date <= grid.end && went_out.contains(&case.person_id) {
+                f.observation_breaches += 1;
             }
         }
         units
@@ -708,6 +776,103 @@ mod tests {
         let f = facts.count(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), &rules())[&unit()];
         assert_eq!((f.returnees_hubei, f.returnees_other), (1, 1));
         assert_eq!(f.returnees_registered, 3);
+    }
+
+    fn case_from(n: u128, person: u128, start: u32) -> CaseFacts {
+        use crate::records::ObservationReason;
+        CaseFacts {
+            case: ObservationCase {
+                id: Uuid::from_u128(n),
+                person_id: Uuid::from_u128(person),
+                community_code: "411402001018".into(),
+                compound: "c1".into(),
+                address: None,
+                reason: ObservationReason::ReturneeHubei,
+                origin_id: None,
+                start_date: NaiveDate::from_ymd_opt(2026, 3, start).unwrap(),
+                followed_from: None,
+                policy: crate::observation::ObservationPolicy::default(),
+                responsible: None,
+                responsible_phone: None,
+                backup: None,
+                notes: None,
+            },
+            unit: unit(),
+            visits: Vec::new(),
+            symptom_days: Vec::new(),
+            transitions: Vec::new(),
+            judged_through: NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_case_whose_person_went_out_is_one_breach_that_day_and_a_voided_or_ended_one_none() {
+        let out = |n: u128, person: u128, t: &str| OutingFact {
+            id: Uuid::from_u128(n),
+            person: Uuid::from_u128(person),
+            at: at(t),
+        };
+        let mut released = case_from(3, 300, 1);
+        released.transitions.push(TransitionFact {
+            id: "t1".into(),
+            kind: TransitionKind::Release,
+            effective: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            recorded_at: "2026-03-02T01:00:00Z".into(),
+        });
+        let mut facts = DayFacts {
+            cases: vec![
+                case_from(1, 100, 1),
+                case_from(2, 200, 1),
+                released,
+                // Arrives the day after: not under observation yet.
+                case_from(4, 400, 4),
+                // Its 14 days ended on 3月15日.
+                case_from(5, 500, 1),
+            ],
+            outings: vec![
+                // Twice out the same China day (3月3日 01:00 and 17:00): one breach.
+                out(10, 100, "2026-03-02T17:00:00Z"),
+                out(11, 100, "2026-03-03T09:00:00Z"),
+                // Out, and voided.
+                out(12, 200, "2026-03-03T01:00:00Z"),
+                out(13, 300, "2026-03-03T02:00:00Z"),
+                out(14, 400, "2026-03-03T02:00:00Z"),
+                // Not a person with a case; and the day before (China).
+                out(15, 999, "2026-03-03T02:00:00Z"),
+                out(16, 200, "2026-03-02T15:59:00Z"),
+            ],
+            ..DayFacts::default()
+        };
+        facts.corrected.insert(Uuid::from_u128(12));
+        let day = NaiveDate::from_ymd_opt(2026, 3, 3).unwrap();
+        let f = facts.count(day, &rules())[&unit()];
+        assert_eq!(f.observation_breaches, 1, "only person 100's case");
+        // On 3月2日, person 200 went out at 23:59 (China): that day's breach.
+        let f = facts.count(day.pred_opt().unwrap(), &rules())[&unit()];
+        assert_eq!(f.observation_breaches, 1);
+        let mut later = facts.clone();
+        later.outings.push(out(17, 500, "2026-03-20T02:00:00Z"));
+        let f = later.count(NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(), &rules());
+        assert_eq!(f.get(&unit()).map_or(0, |f| f.observation_breaches), 0);
+    }
+
+    #[test]
+    fn a_referral_raised_at_a_gate_counts_on_its_day_and_one_from_a_visit_not() {
+        let r = |t: &str, at_gate: bool| ReferralFact {
+            unit: unit(),
+            at: at(t),
+            at_gate,
+        };
+        let facts = DayFacts {
+            referrals: vec![
+                r("2026-03-02T01:00:00Z", true),
+                r("2026-03-02T02:00:00Z", false),
+                r("2026-03-01T15:00:00Z", true),
+            ],
+            ..DayFacts::default()
+        };
+        let f = facts.count(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), &rules())[&unit()];
+        assert_eq!(f.gate_referrals, 1);
     }
 
     #[test]

@@ -61,8 +61,8 @@ pub const NUMBER_COLUMNS: [&str; 43] = [
 ];
 
 /// A unit's figures in the template's number columns ([`NUMBER_COLUMNS`]): the columns Kadian
-/// counts filled, the others (duty, key areas, hotline, screening, disinfection, supplies, 转应急
-/// 处置组, 外出违规) left empty (`None`), never 0.
+/// counts filled, the others (duty, key areas, hotline, screening, disinfection, supplies) left
+/// empty (`None`), never 0.
 pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
     let mut v = [None; 43];
     for (i, n) in [
@@ -74,6 +74,7 @@ pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
         (6, f.out_of_province_vehicles),
         (7, f.fevers),
         (8, f.remeasured_normal),
+        (9, f.gate_referrals),
         (10, f.returnees_hubei),
         (11, f.returnees_other),
         (12, f.returnees_registered),
@@ -85,6 +86,7 @@ pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
         (18, f.visits_missed),
         (19, f.observation_unwell),
         (20, f.observation_referred),
+        (21, f.observation_breaches),
     ] {
         v[i] = Some(f64::from(n));
     }

@@ -67,6 +67,8 @@ pub(crate) struct Read {
     pub(crate) transitions: HashMap<Uuid, Vec<TransitionFact>>,
     /// Follow-up visits.
     pub(crate) visits: Vec<FollowUpVisit>,
+    /// Referrals to the emergency response group.
+    pub(crate) referrals: Vec<kadian_domain::records::Referral>,
     /// Records voided or replaced by a correction.
     pub(crate) corrected: HashSet<Uuid>,
     pub(crate) unreadable: usize,
@@ -131,8 +133,12 @@ impl Read {
                 id
             }
             TypedRecord::Volunteer(v) => v.id,
-            // Not in the district's export (the report counts referrals by their transitions).
-            TypedRecord::Referral(r) => r.id,
+            // Not in the district's export; the daily report counts those raised at a gate.
+            TypedRecord::Referral(r) => {
+                let id = r.id;
+                self.referrals.push(r);
+                id
+            }
         })
     }
 }

@@ -8,15 +8,15 @@
 //! (passages, readings), its passage (travel) or its own compound (cases); one the street's
 //! layout cannot place counts in the total only.
 //!
-//! Columns whose area is not built yet (duty, referral group, key areas, hotline, screening,
-//! disinfection, supplies) are listed in `not_built` and left out of the figures.
+//! Columns whose area is not built yet (duty, key areas, hotline, screening, disinfection,
+//! supplies) are listed in `not_built` and left out of the figures.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use kadian_domain::figures::{
     checkpoint_open, china_day_start as day_start, ArrivalFact, CaseFacts, Counting, DayFacts,
-    PassageFact, ReadingFact, Unit,
+    OutingFact, PassageFact, ReadingFact, ReferralFact, Unit,
 };
 use kadian_domain::observation::VisitFact;
 use kadian_domain::plate::province_abbreviation;
@@ -176,10 +176,8 @@ pub struct Signature {
 }
 
 /// The column groups of the template not computed yet.
-const NOT_BUILT: [&str; 8] = [
+const NOT_BUILT: [&str; 6] = [
     "在岗人次 (duty)",
-    "转应急处置组 (referred from the gate)",
-    "外出违规 (observation breaches)",
     "重点区域 (key areas)",
     "热线 (hotline)",
     "排查 (screening)",
@@ -300,6 +298,27 @@ async fn count(
             celsius: r.celsius,
             remeasure_of: r.remeasure_of,
             passage_id: r.passage_id,
+        })
+        .collect();
+    facts.outings = read
+        .passages
+        .iter()
+        .filter(|p| p.direction == Direction::Out)
+        .filter_map(|p| {
+            Some(OutingFact {
+                id: p.id,
+                person: p.person_id?,
+                at: p.at.utc,
+            })
+        })
+        .collect();
+    facts.referrals = read
+        .referrals
+        .iter()
+        .map(|r| ReferralFact {
+            unit: compound_unit(Some(r.compound.as_str()), Some(r.community_code.as_str())),
+            at: r.opened_at.utc,
+            at_gate: r.source == kadian_domain::records::ReferralSource::Gate,
         })
         .collect();
     let passage_checkpoint: HashMap<Uuid, &str> = read
@@ -612,6 +631,10 @@ async fn late_additions(db: &dyn Database, date: NaiveDate) -> anyhow::Result<Ve
         }
         let threshold = Celsius::from_tenths((frozen.fever_threshold_c * 10.0).round() as i16);
         let now = count(db, *day, FeverThreshold(threshold)).await?;
+        // A figure counted only since that report was signed is not a late addition to it.
+        if let Some(body) = db.signed_report(&day.to_string()).await? {
+            counted_since(&body.body, &mut reported, &now.total);
+        }
         let (figures, some_fewer) = now.total.beyond(&reported);
         if figures != Figures::default() || some_fewer {
             out.push(LateAdditions {
@@ -622,6 +645,26 @@ async fn late_additions(db: &dyn Database, date: NaiveDate) -> anyhow::Result<Ve
         }
     }
     Ok(out)
+}
+
+/// The figures Kadian began counting after some reports were signed, by their field name.
+const COUNTED_LATER: [&str; 2] = ["gate_referrals", "observation_breaches"];
+
+/// For a report signed before a figure of [`COUNTED_LATER`] was counted (its signed JSON's
+/// total lacks it), takes the recount's value as reported, so that a new column does not show
+/// as a late addition (补报) to a day whose report never had it.
+fn counted_since(signed_body: &str, reported: &mut Figures, now: &Figures) {
+    let Ok(body) = serde_json::from_str::<serde_json::Value>(signed_body) else {
+        return;
+    };
+    for name in COUNTED_LATER {
+        if body["total"].get(name).is_none() {
+            match name {
+                "gate_referrals" => reported.gate_referrals = now.gate_referrals,
+                _ => reported.observation_breaches = now.observation_breaches,
+            }
+        }
+    }
 }
 
 /// A signed copy is what was signed: its SHA-256 still matches. Errors: a copy changed since.
@@ -779,7 +822,7 @@ pub fn daily_text(r: &DailyReport) -> String {
     }
     out.push('\n');
     // Columns: a label, then numbers right-aligned under their headings (CJK takes 2 columns).
-    const HEADS: [&str; 19] = [
+    const HEADS: [&str; 21] = [
         "卡点",
         "进",
         "出",
@@ -788,6 +831,7 @@ pub fn daily_text(r: &DailyReport) -> String {
         "外省车",
         "体温异常",
         "复测正常",
+        "转应急",
         "湖北返乡",
         "其他返乡",
         "返乡在册",
@@ -799,6 +843,7 @@ pub fn daily_text(r: &DailyReport) -> String {
         "未见",
         "异常",
         "转诊",
+        "外出违规",
     ];
     let label_width = r
         .rows
@@ -827,6 +872,7 @@ pub fn daily_text(r: &DailyReport) -> String {
             f.out_of_province_vehicles,
             f.fevers,
             f.remeasured_normal,
+            f.gate_referrals,
             f.returnees_hubei,
             f.returnees_other,
             f.returnees_registered,
@@ -838,6 +884,7 @@ pub fn daily_text(r: &DailyReport) -> String {
             f.visits_missed,
             f.observation_unwell,
             f.observation_referred,
+            f.observation_breaches,
         ];
         let mut l = pad_right(name, label_width);
         for (h, v) in HEADS.iter().zip(values) {
@@ -1031,5 +1078,49 @@ mod tests {
         assert!(!is_late(t(10), now), "2 hours is not late yet");
         assert!(is_late(Some(now - chrono::Duration::minutes(121)), now));
         assert!(is_late(None, now), "never synced");
+    }
+
+    #[test]
+    fn a_figure_counted_since_a_report_was_signed_is_no_late_addition_to_it() {
+        let now = Figures {
+            passages_in: 5,
+            gate_referrals: 2,
+            observation_breaches: 3,
+            ..Figures::default()
+        };
+        // Signed before the two were counted: only the passage is late.
+        let mut total = serde_json::to_value(Figures {
+            passages_in: 4,
+            ..Figures::default()
+        })
+        .expect("json");
+        for name in COUNTED_LATER {
+            total.as_object_mut().expect("object").remove(name);
+        }
+        let mut reported: Figures = serde_json::from_value(total.clone()).expect("old copy");
+        assert_eq!(reported.gate_referrals, 0, "read as 0");
+        let old = serde_json::json!({ "total": total }).to_string();
+        counted_since(&old, &mut reported, &now);
+        let (late, fewer) = now.beyond(&reported);
+        assert_eq!(
+            (
+                late.passages_in,
+                late.gate_referrals,
+                late.observation_breaches,
+                fewer
+            ),
+            (1, 0, 0, false)
+        );
+        // Signed with them: a referral that came late is late.
+        let signed = Figures {
+            passages_in: 4,
+            gate_referrals: 1,
+            observation_breaches: 3,
+            ..Figures::default()
+        };
+        let body = serde_json::json!({ "total": signed }).to_string();
+        let mut reported = signed;
+        counted_since(&body, &mut reported, &now);
+        assert_eq!(now.beyond(&reported).0.gate_referrals, 1);
     }
 }

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use kadian_domain::figures::{
     checkpoint_open, china_date, china_day_start, ArrivalFact, CaseFacts, Counting, DayFacts,
-    FactsRef, FailedCheck, Figures, PassageFact, ReadingFact, Unit,
+    FactsRef, FailedCheck, Figures, OutingFact, PassageFact, ReadingFact, ReferralFact, Unit,
 };
 use kadian_domain::plate::province_abbreviation;
 use kadian_domain::sync::Role;
@@ -495,12 +495,30 @@ impl AppCore {
                 case,
             })
             .collect();
+        // Referrals (laptops pull them; tablets hold only those they raised) and the passages out
+        // of persons with a case held here (breaches), each a look-up of the person's index.
+        let referrals = store
+            .referrals()?
+            .into_iter()
+            .map(|(r, _)| ReferralFact {
+                unit: placing.place(Some(&r.compound), Some(&r.community_code)),
+                at: r.opened_at.utc,
+                at_gate: r.source == kadian_domain::records::ReferralSource::Gate,
+            })
+            .collect();
+        let outings = store
+            .outings_of_cases(from, to)?
+            .into_iter()
+            .map(|(id, person, at)| OutingFact { id, person, at })
+            .collect();
         Ok(SortedFacts {
             passages,
             readings,
             rest: DayFacts {
                 arrivals,
                 cases,
+                referrals,
+                outings,
                 corrected: store.corrected_ids()?.into_iter().collect::<HashSet<_>>(),
                 ..DayFacts::default()
             },

@@ -127,6 +127,32 @@ pub struct CountedArrival {
 }
 
 impl Store {
+    /// The passages out between two instants (`from` inclusive, `to` exclusive) of persons
+    /// with an observation case held here, whatever its status: (passage id, person id, when,
+    /// UTC). The count keeps those of active cases on their day (外出违规); voided ones are
+    /// left to the count's corrections. A look-up of `passage_person_at` per case.
+    pub fn outings_of_cases(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(Uuid, Uuid, DateTime<Utc>)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, p.person_id, p.at_utc FROM passage p
+             WHERE p.person_id IN (SELECT person_id FROM observation_case)
+               AND p.direction = 'out' AND p.at_utc >= ?1 AND p.at_utc < ?2",
+        )?;
+        let rows = stmt.query_map([ts(from), ts(to)], |r| {
+            Ok((uuid_ref(r, 0)?, uuid_ref(r, 1)?, parse_utc(text(r, 2)?)))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let (Some(id), Some(person), at) = row? {
+                out.push((id, person, at));
+            }
+        }
+        Ok(out)
+    }
+
     /// Passages between two instants (`from` inclusive, `to` exclusive), every checkpoint, in
     /// time order, each handed to `each` as it is read (nothing is kept here: a street's 14 days
     /// are 300,000 rows, read from the `passage_at` index alone).

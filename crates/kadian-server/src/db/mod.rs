@@ -480,9 +480,11 @@ pub trait Directory: Send + Sync {
 }
 
 /// The kinds the daily report reads whole (few beside the gate's passages and readings): a
-/// returnee on file, a case's days and status, a correction of any day. SQL list.
+/// returnee on file, a case's days and status, a referral from a gate, a correction of any day.
+/// SQL list.
 pub const REPORT_WHOLE_KINDS: &str =
-    "'travel_declaration', 'observation_case', 'case_transition', 'follow_up_visit', 'correction'";
+    "'travel_declaration', 'observation_case', 'case_transition', \
+     'follow_up_visit', 'referral', 'correction'";
 
 /// A stored record with where the server placed it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -38,6 +38,12 @@ fevers: number,
  */
 remeasured_normal: number, 
 /**
+ * 卡点 转应急处置组: referrals to the emergency response group raised at a gate that day
+ * (a fever of a person under home observation). Absent from reports signed before it was
+ * counted: read as 0.
+ */
+gate_referrals: number, 
+/**
  * 返乡人员 当日新增 湖北: persons arriving that day from Hubei.
  */
 returnees_hubei: number, 
@@ -82,4 +88,10 @@ observation_unwell: number,
 /**
  * 转诊: cases sent to the emergency response group that day.
  */
-observation_referred: number, };
+observation_referred: number, 
+/**
+ * 外出违规: cases under observation that day whose person was registered going out at a
+ * gate that day (a passage out, not voided). Absent from reports signed before it was
+ * counted: read as 0.
+ */
+observation_breaches: number, };
