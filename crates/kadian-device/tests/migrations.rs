@@ -113,6 +113,13 @@ fn persons_stored_before_the_pinyin_column_are_found_by_full_pinyin_after_the_up
              DROP INDEX passage_at;
              CREATE INDEX passage_at ON passage (at_utc);
              DROP TABLE referral;
+             DROP TABLE household;
+             DROP INDEX person_household;
+             ALTER TABLE person DROP COLUMN household_id;
+             ALTER TABLE person DROP COLUMN relation;
+             ALTER TABLE person DROP COLUMN registered_here;
+             ALTER TABLE person DROP COLUMN living_here;
+             ALTER TABLE person DROP COLUMN away_place_code;
              PRAGMA user_version = 5;",
             DbKey::from_bytes(KEY).to_hex()
         ))

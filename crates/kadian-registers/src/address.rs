@@ -45,7 +45,7 @@ impl SplitAddress {
 }
 
 /// A small number written in Chinese (一 … 九十九, 两) or in digits.
-fn number(s: &str) -> Option<u32> {
+pub(crate) fn number(s: &str) -> Option<u32> {
     if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
         return s.parse().ok();
     }

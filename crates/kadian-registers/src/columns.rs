@@ -76,15 +76,22 @@ pub enum Column {
     Responsible,
     /// 责任人电话
     ResponsiblePhone,
+    /// 组 (a village's group, 村民小组)
+    Group,
+    /// 户主姓名 (the head of the household a row belongs to)
+    HouseholdHead,
+    /// 与户主关系
+    Relation,
+    /// 户籍/常住 (户在人在, 户在人不在, 人在户不在)
+    Residence,
+    /// 外出务工地点 (where a member away lives)
+    AwayPlace,
 }
 
 /// Exact header names, after folding width, removing spaces and brackets' content markers.
 const SYNONYMS: &[(Column, &[&str])] = &[
     (Column::Seq, &["序号", "编号", "no", "no."]),
-    (
-        Column::Name,
-        &["姓名", "名字", "人员姓名", "户主姓名", "name"],
-    ),
+    (Column::Name, &["姓名", "名字", "人员姓名", "name"]),
     (Column::Gender, &["性别", "sex", "gender"]),
     (Column::Ethnicity, &["民族"]),
     (
@@ -237,6 +244,35 @@ const SYNONYMS: &[(Column, &[&str])] = &[
     ),
     (Column::Remark, &["备注", "remark"]),
     (
+        Column::Group,
+        &["组", "组别", "小组", "村民小组", "所在组", "group"],
+    ),
+    (Column::HouseholdHead, &["户主姓名", "户主", "户主名"]),
+    (
+        Column::Relation,
+        &["与户主关系", "与户主的关系", "家庭关系", "关系", "relation"],
+    ),
+    (
+        Column::Residence,
+        &[
+            "户籍/常住",
+            "户籍常住",
+            "人户状态",
+            "居住状态",
+            "户籍/常住情况",
+        ],
+    ),
+    (
+        Column::AwayPlace,
+        &[
+            "外出务工地点",
+            "外出务工地",
+            "务工地点",
+            "外出地点",
+            "现在何地",
+        ],
+    ),
+    (
         Column::ObservationStart,
         &[
             "隔离开始日期",
@@ -307,6 +343,10 @@ pub fn place(header: &str) -> Option<Column> {
             .any(|w| contains(w))
     {
         Column::ObservationStart
+    } else if contains("户主") && contains("关系") {
+        Column::Relation
+    } else if contains("户主") {
+        Column::HouseholdHead
     } else if contains("身份证") || contains("证件号") {
         Column::IdNumber
     } else if contains("体温") {
@@ -385,6 +425,17 @@ pub fn find_header(grid: &Grid) -> Option<HeaderMatch> {
 #[cfg(test)]
 mod tests {
     use super::{place, Column};
+
+    #[test]
+    fn a_village_rosters_household_columns_are_not_its_name() {
+        assert_eq!(place("户主姓名"), Some(Column::HouseholdHead));
+        assert_eq!(place("姓名"), Some(Column::Name));
+        assert_eq!(place("与户主关系"), Some(Column::Relation));
+        assert_eq!(place("户主（签字）关系"), Some(Column::Relation));
+        assert_eq!(place("组"), Some(Column::Group));
+        assert_eq!(place("户籍/常住"), Some(Column::Residence));
+        assert_eq!(place("外出务工地点"), Some(Column::AwayPlace));
+    }
 
     #[test]
     fn observation_columns_are_told_apart() {

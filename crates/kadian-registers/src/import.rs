@@ -26,6 +26,7 @@ use crate::address::{split_address, KnownCompound};
 use crate::cells::{read_grid, Cell, Grid};
 use crate::columns::{find_header, Column, HeaderMatch};
 use crate::dates::{read_date, read_time, ReadDate};
+use crate::households::compound_part;
 use crate::places::Divisions;
 use crate::RegisterError;
 
@@ -42,6 +43,9 @@ pub enum RegisterKind {
     GateLog,
     /// 居家观察人员台账: a person, their travel declaration and their observation case per row.
     HomeObservation,
+    /// 村民花名册 by household: a person per row under their household (组, 门牌号, 户主, 与户主
+    /// 关系); the household's cells only on its first row.
+    HouseholdRoster,
 }
 
 /// What the import needs beyond the file.
@@ -170,6 +174,8 @@ pub struct ImportReport {
     pub persons_created: usize,
     /// Rows merged into a person already seen in the file.
     pub persons_merged: usize,
+    /// Households (户) the file yields (a roster by household, or by building, unit and room).
+    pub households: usize,
     /// Header texts no column could be found for.
     pub unmapped_columns: Vec<String>,
     /// Every data row.
@@ -202,6 +208,9 @@ pub struct ImportBatch {
     pub cases: Vec<ObservationCase>,
     /// Their releases: a row whose period ended by the register's date, or marked 已解除.
     pub transitions: Vec<CaseTransition>,
+    /// Households (户): a village roster's, or a compound roster's by building, unit and room;
+    /// each person names theirs.
+    pub households: Vec<records::Household>,
 }
 
 /// Reads and imports a register file. A file that cannot be read at all is an error and yields
@@ -360,9 +369,11 @@ impl RowWork<'_> {
         }
     }
 
-    /// The ID number. `reject_invalid`: an invalid number rejects the row (rosters) instead of
-    /// being dropped with a warning (returnee registers, where losing the person is worse).
-    fn id_number(&mut self, today: NaiveDate, reject_invalid: bool) -> Option<ResidentIdNumber> {
+    /// The ID number. One that cannot be trusted (an impossible birth date, an unknown
+    /// province, digits Excel rounded) is dropped with a warning and the row goes in without
+    /// it: a typo must not drop a resident from the register (issue 12); only a row with
+    /// nothing to identify a person is rejected.
+    fn id_number(&mut self, today: NaiveDate) -> Option<ResidentIdNumber> {
         let cell = self.cell(Column::IdNumber).cloned();
         let raw = match &cell {
             None => {
@@ -391,7 +402,7 @@ impl RowWork<'_> {
             self.issues.push(issue(
                 "id_number",
                 "id_excel_number",
-                if reject_invalid { Severity::Error } else { Severity::Warning },
+                Severity::Warning,
                 "身份证号码被 Excel 存成了数字，后几位已丢失；请把该列设为“文本”后重新填写".into(),
                 "Excel stored the ID number as a number and its last digits are lost; format the column as Text and enter it again".into(),
             ));
@@ -407,12 +418,10 @@ impl RowWork<'_> {
             }
             Err(mut e) => {
                 self.set("id_number", Value::Null);
-                if !reject_invalid {
-                    e.severity = Severity::Warning;
-                    // The row goes in without it: said, with the rule's own reason and code.
-                    e.message = format!("身份证号码无效（{}），未保存", e.message);
-                    e.message_en = format!("Invalid ID number ({}); not stored", e.message_en);
-                }
+                e.severity = Severity::Warning;
+                // The row goes in without it: said, with the rule's own reason and code.
+                e.message = format!("身份证号码无效（{}），未保存", e.message);
+                e.message_en = format!("Invalid ID number ({}); not stored", e.message_en);
                 self.warn(e);
                 None
             }
@@ -634,7 +643,14 @@ pub fn import_grid(
     // Cells merged down the data rows (包保责任人 over the people one staff member visits) reach
     // every row they cover; a header merged down into the rows is no value.
     let grid = &*grid.merges_filled_below(header.index);
-    let kind = options.kind.unwrap_or_else(|| kind_of(&header));
+    let kind = match options.kind {
+        // Residents by household (a village's roster) are residents too.
+        Some(RegisterKind::Roster) | None if crate::households::lists_households(&header) => {
+            RegisterKind::HouseholdRoster
+        }
+        Some(k) => k,
+        None => kind_of(&header),
+    };
     if header.find(Column::Name).is_none() {
         return Err(RegisterError::MissingColumn("姓名 (name)"));
     }
@@ -668,6 +684,7 @@ pub fn import_grid(
             rejected: 0,
             persons_created: 0,
             persons_merged: 0,
+            households: 0,
             unmapped_columns: header.unmapped.clone(),
             rows: Vec::new(),
         },
@@ -677,7 +694,18 @@ pub fn import_grid(
         readings: Vec::new(),
         cases: Vec::new(),
         transitions: Vec::new(),
+        households: Vec::new(),
     };
+    // The compound (or village) the register is of, and the households it lists.
+    let register_compound = crate::households::register_compound(
+        grid,
+        &header,
+        options.compound.as_deref(),
+        &options.compounds,
+    );
+    let mut households = crate::households::Households::default();
+    // A village roster's household the rows below its first belong to.
+    let mut current_household: Option<usize> = None;
     // Person identity within the file: ID number, else name + phone.
     let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
     let mut after_total = false;
@@ -750,11 +778,10 @@ pub fn import_grid(
             }
         }
         let name = w.name();
-        let reject_invalid_id = kind == RegisterKind::Roster;
         let id = if kind == RegisterKind::GateLog && header.find(Column::IdNumber).is_none() {
             None
         } else {
-            w.id_number(options.today, reject_invalid_id)
+            w.id_number(options.today)
         };
         let phone = w.phone();
 
@@ -780,7 +807,9 @@ pub fn import_grid(
             person.document_number = Some(id.as_str().to_owned());
             person.sex = Some(id.sex());
             person.birth_date = Some(id.birth_date());
-            if written_sex.is_some_and(|s| s != id.sex()) && kind == RegisterKind::Roster {
+            if written_sex.is_some_and(|s| s != id.sex())
+                && matches!(kind, RegisterKind::Roster | RegisterKind::HouseholdRoster)
+            {
                 w.issues.push(issue(
                     "gender",
                     "gender_mismatch",
@@ -810,6 +839,47 @@ pub fn import_grid(
             }
             w.set("category", json!(person.category.as_str()));
         }
+        // The household the row's person is a member of: (index, relation, the row starts it).
+        let mut member: Option<(usize, Option<records::Relation>, bool)> = None;
+        match (kind, register_compound) {
+            (RegisterKind::HouseholdRoster, village) => {
+                // Sex and birth date from the ID number only (a newborn without one has
+                // neither on file until it is added).
+                if id.is_none() {
+                    person.sex = None;
+                }
+                w.sex_and_birth(&person);
+                member = village_member(
+                    &mut w,
+                    &mut person,
+                    village,
+                    &mut households,
+                    &mut current_household,
+                    divisions,
+                );
+            }
+            (RegisterKind::Roster, _) => {
+                // By building, unit and room, in the compound the row (or the import) names.
+                let named = person
+                    .compound
+                    .as_deref()
+                    .and_then(|n| options.compounds.iter().find(|c| c.name == n || c.id == n));
+                let part = |v: &Option<String>| v.as_deref().and_then(compound_part);
+                if let (Some(c), Some(room)) = (named.or(register_compound), part(&person.room)) {
+                    let (key, i) = households.at(
+                        c,
+                        records::HouseholdPlace::Compound {
+                            building: part(&person.building),
+                            unit: part(&person.unit),
+                            room: Some(room),
+                        },
+                    );
+                    w.set("household", json!(key));
+                    member = Some((i, None, false));
+                }
+            }
+            _ => {}
+        }
 
         // Kind-specific fields.
         let mut passage: Option<ImportedPassage> = None;
@@ -818,7 +888,7 @@ pub fn import_grid(
         let mut case: Option<ObservationCase> = None;
         let mut release: Option<NaiveDate> = None;
         match kind {
-            RegisterKind::Roster => {}
+            RegisterKind::Roster | RegisterKind::HouseholdRoster => {}
             RegisterKind::HomeObservation => {
                 let read = observation_row(
                     &mut w,
@@ -1038,7 +1108,12 @@ pub fn import_grid(
             let person_id = match seen.get(&key) {
                 Some(&(first_row, idx)) => {
                     batch.report.persons_merged += 1;
-                    if matches!(kind, RegisterKind::Roster | RegisterKind::HomeObservation) {
+                    if matches!(
+                        kind,
+                        RegisterKind::Roster
+                            | RegisterKind::HomeObservation
+                            | RegisterKind::HouseholdRoster
+                    ) {
                         w.issues.push(issue(
                             "id_number",
                             "duplicate_person",
@@ -1051,10 +1126,38 @@ pub fn import_grid(
                 }
                 None => {
                     seen.insert(key, (row_number, batch.persons.len()));
+                    if let Some((i, _, _)) = member {
+                        person.household = households.list.get(i).map(|h| h.id);
+                    }
                     batch.persons.push(person.clone());
                     person.id
                 }
             };
+            // A household's head is the person of its 户主 row (once: a second is said); a
+            // person listed again stays in the household where they were first.
+            if let Some((i, Some(records::Relation::Head), _)) = member {
+                if households.headed(i) {
+                    w.issues.push(issue(
+                        "relation",
+                        "household_head_duplicate",
+                        Severity::Warning,
+                        "这一户已有户主，又一人登记为户主：请核对".into(),
+                        "This household has a head already, and this row names another: please check".into(),
+                    ));
+                } else {
+                    let here = batch
+                        .persons
+                        .iter()
+                        .find(|p| p.id == person_id)
+                        .is_some_and(|p| p.household == households.list.get(i).map(|h| h.id));
+                    households.set_head(
+                        i,
+                        here.then_some(person_id),
+                        &person.name,
+                        phone.as_deref(),
+                    );
+                }
+            }
             if let Some(mut p) = passage {
                 p.passage.person_id = Some(person_id);
                 p.passage.id = import_id(&format!(
@@ -1129,7 +1232,194 @@ pub fn import_grid(
         });
     }
     batch.report.persons_created = batch.persons.len();
+    // A household only a merged duplicate row named has no member: not one of the file's.
+    let lived_in: std::collections::HashSet<uuid::Uuid> =
+        batch.persons.iter().filter_map(|p| p.household).collect();
+    batch.households = households
+        .list
+        .into_iter()
+        .filter(|h| lived_in.contains(&h.id))
+        .collect();
+    batch.report.households = batch.households.len();
     Ok(batch)
+}
+
+/// A village roster's row: the household it starts (its 组, 门牌号 or 户主 filled) or belongs to
+/// (all three blank: the household above), the person's relation to the head, registration and
+/// residence, and where a member away lives. Sets the row's normalized household fields and
+/// its issues; returns (household, relation, the row starts it), or `None` when the row's
+/// household cannot be told (the row is rejected then).
+fn village_member(
+    w: &mut RowWork<'_>,
+    person: &mut Person,
+    village: Option<&KnownCompound>,
+    households: &mut crate::households::Households,
+    current: &mut Option<usize>,
+    divisions: &Divisions,
+) -> Option<(usize, Option<records::Relation>, bool)> {
+    use crate::households::{parse_door, parse_group, residence};
+    let group_text = w.text(Column::Group);
+    let door_text = w.text(Column::Room);
+    let head_text = w.text(Column::HouseholdHead);
+    let starts = group_text.is_some() || door_text.is_some() || head_text.is_some();
+    person.room = None;
+    let Some(village) = village else {
+        w.issues.push(issue(
+            "compound",
+            "village_unknown",
+            Severity::Error,
+            "不知道这份花名册是哪个村（小区）的：导入时请选择村".into(),
+            "Which village this roster is of is not known: choose it when importing".into(),
+        ));
+        return None;
+    };
+    if person.compound.is_none() {
+        person.compound = Some(village.name.clone());
+    }
+    if person.community_code.is_none() {
+        person.community_code = Some(village.community_code.clone());
+    }
+    let relation = w
+        .text(Column::Relation)
+        .and_then(|t| records::Relation::from_register(&t));
+    let index = if starts {
+        let group = group_text.as_deref().and_then(parse_group);
+        let door = door_text.as_deref().and_then(|d| parse_door(d, group));
+        *current = None;
+        match (group, door) {
+            (None, _) => {
+                let shown = group_text.unwrap_or_default();
+                w.issues.push(issue(
+                    "group",
+                    "group_missing",
+                    Severity::Error,
+                    format!("这一户的组“{shown}”缺失或无法识别（应为 1组、一组、第1组）"),
+                    format!("This household's group \"{shown}\" is missing or unreadable (write 1组, 一组 or 第1组)"),
+                ));
+                return None;
+            }
+            (Some(_), None) => {
+                w.issues.push(issue(
+                    "house_number",
+                    "house_number_missing",
+                    Severity::Error,
+                    "这一户没有门牌号：请补上后再导入这一户".into(),
+                    "This household has no door number: add it and import the household again"
+                        .into(),
+                ));
+                return None;
+            }
+            (Some(group), Some(door)) => {
+                let (_, i) = households.at(
+                    village,
+                    records::HouseholdPlace::Village {
+                        group,
+                        house_number: door,
+                    },
+                );
+                if let Some(h) = &head_text {
+                    households.name_head(i, h);
+                }
+                *current = Some(i);
+                i
+            }
+        }
+    } else {
+        match *current {
+            Some(i) => i,
+            None => {
+                w.issues.push(issue(
+                    "household",
+                    "household_unknown",
+                    Severity::Error,
+                    "这一行不属于任何一户：上面没有可用的组和门牌号".into(),
+                    "This row belongs to no household: no usable group and door number above it"
+                        .into(),
+                ));
+                return None;
+            }
+        }
+    };
+    let household = households.list.get(index)?;
+    let (group, door) = match &household.place {
+        records::HouseholdPlace::Village {
+            group,
+            house_number,
+        } => (Some(*group), Some(house_number.clone())),
+        records::HouseholdPlace::Compound { .. } => (None, None),
+    };
+    w.set(
+        "household",
+        json!(records::household_key(
+            &household.community_code,
+            &household.compound,
+            &household.place
+        )),
+    );
+    w.set("group", json!(group));
+    w.set("house_number", json!(door));
+    w.set(
+        "relation",
+        relation
+            .and_then(|r| serde_json::to_value(r).ok())
+            .unwrap_or(Value::Null),
+    );
+    if relation.is_none() {
+        w.issues.push(issue(
+            "relation",
+            "relation_missing",
+            Severity::Warning,
+            "没有填写与户主关系，请补充".into(),
+            "The relation to the head of the household is empty; please add it".into(),
+        ));
+    }
+    if starts && relation != Some(records::Relation::Head) {
+        w.issues.push(issue(
+            "relation",
+            "household_head_missing",
+            Severity::Warning,
+            "这一户的第一行不是户主：请核对户主".into(),
+            "This household's first row is not its head: please check who the head is".into(),
+        ));
+    }
+    person.relation = relation;
+    let (registered, living) = match w.text(Column::Residence) {
+        Some(t) => match residence(&t) {
+            Some(r) => (Some(r.0), Some(r.1)),
+            None => {
+                w.issues.push(issue(
+                    "residence",
+                    "residence_unknown",
+                    Severity::Warning,
+                    format!("户籍/常住“{t}”无法识别（应为 户在人在、户在人不在、人在户不在）"),
+                    format!("Residence \"{t}\" is not 户在人在, 户在人不在 or 人在户不在"),
+                ));
+                (None, None)
+            }
+        },
+        None => (None, None),
+    };
+    person.registered_here = registered;
+    person.living_here = living;
+    w.set("registered", json!(registered));
+    w.set("resident", json!(living));
+    let away = w.text(Column::AwayPlace);
+    let code = away
+        .as_deref()
+        .and_then(|t| divisions.resolve(t))
+        .map(|d| d.code.clone());
+    if let (Some(t), None) = (&away, &code) {
+        w.issues.push(issue(
+            "away_place",
+            "away_place_unresolved",
+            Severity::Warning,
+            format!("无法识别外出地点“{t}”，请选择省市区"),
+            format!("Cannot place \"{t}\"; pick the province, city and district"),
+        ));
+    }
+    w.set("away_place_code", json!(code));
+    person.away_place_code = code;
+    Some((index, relation, starts))
 }
 
 /// The 填报日期 (or 填表日期) in the rows above the header: `填报日期：2020年2月6日` in one cell,

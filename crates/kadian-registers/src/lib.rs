@@ -11,6 +11,7 @@ pub mod daily_report;
 pub mod dates;
 pub mod export;
 pub mod guard;
+pub mod households;
 pub mod import;
 pub mod places;
 

@@ -178,7 +178,82 @@ fn check(file: &str) -> kadian_registers::ImportBatch {
 
 #[test]
 fn resident_roster_xlsx() {
-    check("八一社区_居民花名册.xlsx");
+    let batch = check("八一社区_居民花名册.xlsx");
+    // Households by building, unit and room: every person in one, each household's members
+    // at one address.
+    assert!(batch.persons.iter().all(|p| p.household.is_some()));
+    type Address = (Option<String>, Option<String>, Option<String>);
+    let mut at: std::collections::HashMap<uuid::Uuid, Address> = std::collections::HashMap::new();
+    for p in &batch.persons {
+        let address = (p.building.clone(), p.unit.clone(), p.room.clone());
+        let first = at
+            .entry(p.household.expect("household"))
+            .or_insert(address.clone());
+        assert_eq!(*first, address, "{}", p.name);
+    }
+    assert_eq!(at.len(), batch.households.len());
+    assert!(batch.households.len() > 100, "{}", batch.households.len());
+}
+
+#[test]
+fn village_roster_by_household_csv_gbk() {
+    let batch = check("季庄村_居民花名册_gbk.csv");
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("expected/季庄村_居民花名册_gbk.json"))
+            .expect("expected"),
+    )
+    .expect("json");
+    assert_eq!(
+        batch.report.kind,
+        kadian_registers::RegisterKind::HouseholdRoster,
+        "told from its columns"
+    );
+    assert_eq!(
+        batch.households.len() as u64,
+        expected["households"].as_u64().expect("households")
+    );
+    assert_eq!(
+        batch.persons.len() as u64,
+        expected["persons"].as_u64().expect("persons")
+    );
+    // The village is the one its title names, and every household is of it.
+    assert!(batch
+        .households
+        .iter()
+        .all(|h| h.community_code == "411402001024" && h.compound == "compound-5"));
+    // 季诺强 heads 1组 9号, whose four rows name it; the household a 户主 row names without
+    // that person's own row has its head's name only.
+    let head = batch
+        .persons
+        .iter()
+        .find(|p| p.name == "季诺强")
+        .expect("季诺强");
+    let h = batch
+        .households
+        .iter()
+        .find(|h| Some(h.id) == head.household)
+        .expect("household");
+    assert_eq!(h.head_id, Some(head.id));
+    let members = batch
+        .persons
+        .iter()
+        .filter(|p| p.household == Some(h.id))
+        .count();
+    assert_eq!(members, 3, "the row without a name is not a member");
+    let fu = batch
+        .households
+        .iter()
+        .find(|h| h.head_name.as_deref() == Some("傅涵"))
+        .expect("傅涵's household");
+    assert_eq!(fu.head_id, None);
+    // The person listed twice stays where first listed.
+    let cao: Vec<_> = batch
+        .persons
+        .iter()
+        .filter(|p| p.name == "曹丽兰")
+        .collect();
+    assert_eq!(cao.len(), 1);
+    assert_eq!(cao[0].relation, Some(kadian_domain::records::Relation::Son));
 }
 
 #[test]

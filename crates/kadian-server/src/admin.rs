@@ -427,6 +427,10 @@ pub async fn import_register(
         body,
     };
     let mut add = |kind: RecordKind, body: serde_json::Value| records.push(record(kind, body));
+    // Households before the persons that name them.
+    for h in &batch.households {
+        add(RecordKind::Household, serde_json::to_value(h)?);
+    }
     for p in batch.persons.iter().filter(|p| placed(Some(p.id))) {
         add(RecordKind::Person, serde_json::to_value(p)?);
     }

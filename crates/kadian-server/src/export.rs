@@ -133,6 +133,7 @@ impl Read {
                 id
             }
             TypedRecord::Volunteer(v) => v.id,
+            TypedRecord::Household(h) => h.id,
             // Not in the district's export; the daily report counts those raised at a gate.
             TypedRecord::Referral(r) => {
                 let id = r.id;

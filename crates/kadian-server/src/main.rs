@@ -1230,8 +1230,8 @@ async fn main() -> Result<()> {
                 format!("; columns not placed: {}", rep.unmapped_columns.join(", "))
             };
             let summary = format!(
-                "{}: {} rows — {} accepted, {} warned, {} rejected; {} persons ({} merged){unplaced}; stored {}, already there {}, refused {}{}",
-                rep.file, rep.rows_total, rep.accepted, rep.warned, rep.rejected, rep.persons_created, rep.persons_merged,
+                "{}: {} rows — {} accepted, {} warned, {} rejected; {} persons ({} merged) in {} households{unplaced}; stored {}, already there {}, refused {}{}",
+                rep.file, rep.rows_total, rep.accepted, rep.warned, rep.rejected, rep.persons_created, rep.persons_merged, rep.households,
                 r.stored, r.duplicates, r.refused.len(), if r.dry_run { " (dry run: nothing stored)" } else { "" }
             );
             if report.as_deref() == Some("-") {

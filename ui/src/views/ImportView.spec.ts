@@ -14,7 +14,7 @@ vi.mock('../ipc', async (original) => {
         token: 't1',
         report: {
           file: '八一社区_居民花名册.xlsx', kind: calls.kind, sheet: 'Sheet1', header_row: 3, rows_total: 3,
-          accepted: 1, warned: 1, rejected: 1, persons_created: 2, persons_merged: 0, unmapped_columns: ['备注'],
+          accepted: 1, warned: 1, rejected: 1, persons_created: 2, persons_merged: 0, households: 0, unmapped_columns: ['备注'],
           rows: [
             { row: 4, status: 'accepted', issues: [], normalized: { name: '张三' } },
             { row: 5, status: 'warned', issues: [{ field: 'id_number', code: 'id_checksum', severity: 'warning', message: '校验码不对', message_en: 'check digit' }], normalized: { name: '李四' } },
@@ -26,8 +26,8 @@ vi.mock('../ipc', async (original) => {
     importCommit: async (token: string) => {
       calls.commit.push(token)
       return calls.alreadyHere
-        ? { persons: 0, travel: 0, passages: 0, readings: 0, cases: 0, already_here: calls.alreadyHere }
-        : { persons: 2, travel: 2, passages: 0, readings: 0, cases: calls.cases, already_here: 0 }
+        ? { persons: 0, travel: 0, passages: 0, readings: 0, cases: 0, households: 0, already_here: calls.alreadyHere }
+        : { persons: 2, travel: 2, passages: 0, readings: 0, cases: calls.cases, households: 0, already_here: 0 }
     },
   }
 })

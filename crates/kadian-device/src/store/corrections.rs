@@ -22,7 +22,8 @@ pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::ObservationCase
         | RecordKind::FollowUpVisit
         | RecordKind::CaseTransition
-        | RecordKind::Referral => None,
+        | RecordKind::Referral
+        | RecordKind::Household => None,
     }
 }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::error::Result;
+use super::households::put_household_tx;
 use super::observation::{insert_transition_tx, upsert_case_tx};
 use super::passages::insert_passage;
 use super::persons::{person_unchanged, upsert_person_tx};
@@ -27,6 +28,9 @@ pub struct ImportCommitted {
     pub readings: u32,
     /// Observation cases opened (a home-observation register).
     pub cases: u32,
+    /// Households (户) created or changed (a roster by household, or by building, unit and
+    /// room).
+    pub households: u32,
     /// Rows of the register that were on this device already, unchanged (a register imported
     /// again): left as they were, not sent again. A row counts by its main record (a gate-log
     /// row's passage, a returnee row's declaration, an observation row's case, a roster row's
@@ -64,6 +68,13 @@ impl Store {
                     |r| r.get(0),
                 )?)
             };
+            // Households before the persons that name them.
+            let mut households = 0;
+            for h in &batch.households {
+                if put_household_tx(tx, h, Source::Import)? > 0 {
+                    households += 1;
+                }
+            }
             for p in &persons {
                 if person_unchanged(tx, p)? {
                     here_persons += 1;
@@ -132,6 +143,7 @@ impl Store {
                 passages: count(passages),
                 readings: count(readings),
                 cases: count(cases),
+                households: count(households),
                 already_here: count(already_here),
             })
         })

@@ -86,6 +86,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0011_referral.sql"),
         then: None,
     },
+    Migration {
+        version: 12,
+        name: "0012_household.sql",
+        sql: include_str!("../../../../migrations/device/0012_household.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

@@ -17,6 +17,7 @@ use uuid::Uuid;
 mod corrections;
 mod counts;
 pub mod error;
+mod households;
 mod imports;
 pub mod key;
 pub mod migrate;
@@ -36,6 +37,7 @@ pub use counts::{
     SQL_REMEASURED_READINGS,
 };
 pub use error::{Result, StoreError};
+pub use households::walking_order;
 pub use imports::ImportCommitted;
 pub use key::{DbKey, KeyError, KeyLocation, KeyPolicy};
 pub use migrate::{migrations, Migration, LATEST_VERSION};
@@ -283,6 +285,7 @@ pub fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::FollowUpVisit => "follow_up_visit",
         RecordKind::CaseTransition => "case_transition",
         RecordKind::Referral => "referral",
+        RecordKind::Household => "household",
     }
 }
 

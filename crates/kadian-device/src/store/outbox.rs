@@ -267,6 +267,10 @@ impl Store {
                                     tx.prepare_cached("UPDATE referral SET version = max(version, ?2) WHERE id = ?1")?
                                         .execute(params![entry.record_id, v])?;
                                 }
+                                RecordKind::Household => {
+                                    tx.prepare_cached("UPDATE household SET version = max(version, ?2) WHERE id = ?1")?
+                                        .execute(params![entry.record_id, v])?;
+                                }
                                 // Events have no version to follow.
                                 RecordKind::Passage
                                 | RecordKind::TemperatureReading

@@ -62,7 +62,8 @@ macro_rules! select_person {
     ($rest:literal) => {
         concat!(
             "SELECT id, name, document_type, document_number, phone, sex, birth_date, ",
-            "community_code, compound, building, unit, room, category, version FROM person ",
+            "community_code, compound, building, unit, room, category, version, ",
+            "household_id, relation, registered_here, living_here, away_place_code FROM person ",
             $rest
         )
     };
@@ -120,6 +121,15 @@ pub(crate) fn person_from_row(r: &Row<'_>) -> rusqlite::Result<(Person, i64)> {
             "visitor" => PersonCategory::Visitor,
             _ => PersonCategory::Resident,
         },
+        household: r
+            .get::<_, Option<String>>(14)?
+            .and_then(|s| Uuid::parse_str(&s).ok()),
+        relation: r
+            .get::<_, Option<String>>(15)?
+            .and_then(|s| serde_json::from_value(serde_json::Value::String(s)).ok()),
+        registered_here: r.get(16)?,
+        living_here: r.get(17)?,
+        away_place_code: r.get(18)?,
     };
     Ok((person, r.get(13)?))
 }
@@ -201,6 +211,12 @@ pub(crate) fn upsert_person_tx(
         },
     };
     let now = ts(Utc::now());
+    let household = p.household.map(|h| h.to_string());
+    let relation = p.relation.and_then(|r| {
+        serde_json::to_value(r)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+    });
     let values = params![
         p.name,
         initials(&p.name),
@@ -220,14 +236,22 @@ pub(crate) fn upsert_person_tx(
         source.as_str(),
         now,
         full_pinyin(&p.name),
+        household,
+        relation,
+        p.registered_here,
+        p.living_here,
+        p.away_place_code,
     ];
     match existing {
         None => {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO person (name, name_initials, document_type, document_number,
                         document_rev, phone, phone_rev, sex, birth_date, community_code, compound,
-                        building, unit, room, category, source, updated_at, name_pinyin, id, version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, 0)",
+                        building, unit, room, category, source, updated_at, name_pinyin,
+                        household_id, relation, registered_here, living_here, away_place_code,
+                        id, version)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                         ?18, ?19, ?20, ?21, ?22, ?23, ?24, 0)",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             let id = p.id.to_string();
@@ -246,8 +270,9 @@ pub(crate) fn upsert_person_tx(
                         document_number = ?4, document_rev = ?5, phone = ?6, phone_rev = ?7,
                         sex = ?8, birth_date = ?9, community_code = ?10, compound = ?11,
                         building = ?12, unit = ?13, room = ?14, category = ?15, source = ?16,
-                        updated_at = ?17, name_pinyin = ?18
-                 WHERE id = ?19",
+                        updated_at = ?17, name_pinyin = ?18, household_id = ?19, relation = ?20,
+                        registered_here = ?21, living_here = ?22, away_place_code = ?23
+                 WHERE id = ?24",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             all.push(&id);

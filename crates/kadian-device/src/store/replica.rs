@@ -7,8 +7,8 @@ use kadian_domain::observation::ObservationSetting;
 use kadian_domain::places::{Checkpoint, Community, Compound, Zone};
 use kadian_domain::records::Volunteer;
 use kadian_domain::records::{
-    CaseTransition, ChangeKind, Correction, FollowUpVisit, ObservationCase, Passage, Person,
-    RecordKind, ReferenceKind, Referral, Source, TemperatureReading, TravelDeclaration,
+    CaseTransition, ChangeKind, Correction, FollowUpVisit, Household, ObservationCase, Passage,
+    Person, RecordKind, ReferenceKind, Referral, Source, TemperatureReading, TravelDeclaration,
 };
 use kadian_domain::sync::{Change, EnrolResponse, Role, Scope};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::corrections::{correctable_table, insert_correction};
 use super::error::{Result, StoreError};
+use super::households::{held_household_version, upsert_household_tx};
 use super::observation::{insert_transition_tx, insert_visit_tx, upsert_case_tx};
 use super::outbox::OutboxEntry;
 use super::passages::insert_passage;
@@ -592,6 +593,14 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
             let held = held_referral_version(tx, &r.id.to_string())?;
             if takes_servers(tx, held, c.version, &r.id.to_string())? {
                 upsert_referral_tx(tx, &r, Source::Sync, Some(c.version))?;
+            }
+        }
+        ChangeKind::Record(RecordKind::Household) => {
+            let h: Household = serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            // As a case: a newer version from the server replaces what is held.
+            let held = held_household_version(tx, &h.id.to_string())?;
+            if takes_servers(tx, held, c.version, &h.id.to_string())? {
+                upsert_household_tx(tx, &h, Source::Sync, Some(c.version))?;
             }
         }
         ChangeKind::Record(RecordKind::FollowUpVisit) => {

@@ -30,6 +30,7 @@ use crate::{Field, Notice};
 mod case_transition;
 mod correction;
 mod follow_up_visit;
+mod household;
 mod observation_case;
 mod passage;
 mod person;
@@ -43,6 +44,10 @@ pub use case_transition::{check_case_transition, CaseTransition};
 pub use correction::{check_correction, Correction, CorrectionAction};
 pub use follow_up_visit::{
     check_follow_up_visit, FollowUpVisit, Symptom, VisitAction, VisitMethod, VisitSlot,
+};
+pub use household::{
+    check_household, household_id_for, household_key, Household, HouseholdKind, HouseholdPlace,
+    Relation, HOUSEHOLD_NAMESPACE,
 };
 pub use observation_case::{
     address_line, check_observation_case, gate_opening_reason, observation_case_id_for_declaration,
@@ -93,13 +98,15 @@ pub enum RecordKind {
     CaseTransition,
     /// [`Referral`] (entity; staff, or a gate for a fever under observation).
     Referral,
+    /// [`Household`] (entity; compound staff).
+    Household,
 }
 
 impl RecordKind {
     /// Every kind, in the order the sync protocol lists them. The one list: the server's rules,
     /// the OpenAPI enum, the device's pull and the store's tables all follow it, each with an
     /// exhaustive `match`, so a new kind that one of them does not handle does not compile.
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 11] = [
         RecordKind::Person,
         RecordKind::Passage,
         RecordKind::TemperatureReading,
@@ -110,6 +117,7 @@ impl RecordKind {
         RecordKind::FollowUpVisit,
         RecordKind::CaseTransition,
         RecordKind::Referral,
+        RecordKind::Household,
     ];
 
     /// The stored name (`passage`, ...).
@@ -125,6 +133,7 @@ impl RecordKind {
             RecordKind::FollowUpVisit => "follow_up_visit",
             RecordKind::CaseTransition => "case_transition",
             RecordKind::Referral => "referral",
+            RecordKind::Household => "household",
         }
     }
 
@@ -134,7 +143,8 @@ impl RecordKind {
             RecordKind::Person
             | RecordKind::Volunteer
             | RecordKind::ObservationCase
-            | RecordKind::Referral => false,
+            | RecordKind::Referral
+            | RecordKind::Household => false,
             RecordKind::Passage
             | RecordKind::TemperatureReading
             | RecordKind::TravelDeclaration
@@ -322,6 +332,8 @@ pub enum TypedRecord {
     CaseTransition(CaseTransition),
     /// A referral to the emergency response group (entity).
     Referral(Referral),
+    /// A household (entity).
+    Household(Household),
 }
 
 impl TypedRecord {
@@ -338,6 +350,7 @@ impl TypedRecord {
             TypedRecord::FollowUpVisit(_) => RecordKind::FollowUpVisit,
             TypedRecord::CaseTransition(_) => RecordKind::CaseTransition,
             TypedRecord::Referral(_) => RecordKind::Referral,
+            TypedRecord::Household(_) => RecordKind::Household,
         }
     }
 
@@ -354,6 +367,7 @@ impl TypedRecord {
             TypedRecord::FollowUpVisit(r) => r.id,
             TypedRecord::CaseTransition(r) => r.id,
             TypedRecord::Referral(r) => r.id,
+            TypedRecord::Household(r) => r.id,
         }
     }
 
@@ -370,6 +384,7 @@ impl TypedRecord {
             TypedRecord::FollowUpVisit(r) => serde_json::to_value(r),
             TypedRecord::CaseTransition(r) => serde_json::to_value(r),
             TypedRecord::Referral(r) => serde_json::to_value(r),
+            TypedRecord::Household(r) => serde_json::to_value(r),
         };
         v.unwrap_or(Value::Null)
     }
@@ -405,6 +420,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         RecordKind::FollowUpVisit => TypedRecord::FollowUpVisit(parse(kind, body)?),
         RecordKind::CaseTransition => TypedRecord::CaseTransition(parse(kind, body)?),
         RecordKind::Referral => TypedRecord::Referral(parse(kind, body)?),
+        RecordKind::Household => TypedRecord::Household(parse(kind, body)?),
     };
     match &typed {
         TypedRecord::Person(r) => check_person(r)?,
@@ -417,6 +433,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         TypedRecord::FollowUpVisit(r) => check_follow_up_visit(r)?,
         TypedRecord::CaseTransition(r) => check_case_transition(r)?,
         TypedRecord::Referral(r) => check_referral(r)?,
+        TypedRecord::Household(r) => check_household(r)?,
     }
     Ok(typed)
 }

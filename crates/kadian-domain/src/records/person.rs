@@ -64,6 +64,21 @@ pub struct Person {
     pub room: Option<String>,
     /// Resident, tenant or visitor.
     pub category: PersonCategory,
+    /// The household (户) they are a member of ([`super::Household`]), if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household: Option<Uuid>,
+    /// Their relation to the head of that household (与户主关系).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation: Option<super::Relation>,
+    /// Registered here (户籍在此: 户在人在, 户在人不在), when a roster says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered_here: Option<bool>,
+    /// Living here (常住: 户在人在, 人在户不在), when a roster says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub living_here: Option<bool>,
+    /// Where a member living away is (外出务工地点): a GB/T 2260 division code (`3303`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub away_place_code: Option<String>,
 }
 
 impl Person {
@@ -83,6 +98,11 @@ impl Person {
             unit: None,
             room: None,
             category,
+            household: None,
+            relation: None,
+            registered_here: None,
+            living_here: None,
+            away_place_code: None,
         }
     }
 }
@@ -164,6 +184,16 @@ pub fn check_person(p: &Person) -> Result<(), Notice> {
         ("门牌号 / room", &p.room),
     ] {
         opt_text(Field::Record, name, v.as_deref(), MAX_SHORT_CHARS, true)?;
+    }
+    if let Some(code) = &p.away_place_code {
+        if !(2..=12).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad(
+                Field::Record,
+                "division_code",
+                "外出地点应为 2–12 位行政区划代码",
+                "A place away is a division code of 2 to 12 digits",
+            ));
+        }
     }
     date("出生日期 / birth date", p.birth_date, 1880)
 }

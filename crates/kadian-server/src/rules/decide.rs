@@ -262,7 +262,11 @@ pub fn decide(
         RecordKind::Volunteer => true,
         // A case is merged field by field, as a person is: the responsible staff member set on
         // one laptop and the notes on another both stay.
-        RecordKind::Person | RecordKind::ObservationCase | RecordKind::Referral => false,
+        // A household too: its kind set on one laptop and its phone on another both stay.
+        RecordKind::Person
+        | RecordKind::ObservationCase
+        | RecordKind::Referral
+        | RecordKind::Household => false,
         // Events were answered above; they are never updated.
         RecordKind::Passage
         | RecordKind::TemperatureReading
@@ -282,6 +286,7 @@ pub fn decide(
         RecordKind::Volunteer
         | RecordKind::ObservationCase
         | RecordKind::Referral
+        | RecordKind::Household
         | RecordKind::Passage
         | RecordKind::TemperatureReading
         | RecordKind::TravelDeclaration

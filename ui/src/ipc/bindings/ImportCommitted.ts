@@ -25,6 +25,11 @@ readings: number,
  */
 cases: number, 
 /**
+ * Households (户) created or changed (a roster by household, or by building, unit and
+ * room).
+ */
+households: number, 
+/**
  * Rows of the register that were on this device already, unchanged (a register imported
  * again): left as they were, not sent again. A row counts by its main record (a gate-log
  * row's passage, a returnee row's declaration, an observation row's case, a roster row's

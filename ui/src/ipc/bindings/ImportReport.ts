@@ -52,6 +52,10 @@ persons_created: number,
  */
 persons_merged: number, 
 /**
+ * Households (户) the file yields (a roster by household, or by building, unit and room).
+ */
+households: number, 
+/**
  * Header texts no column could be found for.
  */
 unmapped_columns: Array<string>, 

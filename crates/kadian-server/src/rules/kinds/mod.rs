@@ -11,6 +11,7 @@ use super::{reject, Device, Reference};
 mod case_transition;
 mod correction;
 mod follow_up_visit;
+mod household;
 mod observation_case;
 mod passage;
 mod person;
@@ -113,5 +114,6 @@ pub fn place(typed: &TypedRecord, p: &Placing<'_>) -> Result<Placed, ApiError> {
         TypedRecord::FollowUpVisit(r) => follow_up_visit::place(r, p),
         TypedRecord::CaseTransition(r) => case_transition::place(r, p),
         TypedRecord::Referral(r) => referral::place(r, p),
+        TypedRecord::Household(r) => household::place(r, p),
     }
 }
