@@ -202,6 +202,8 @@ pub fn builder<R: tauri::Runtime>(
             commands::gate::gate_void,
             commands::places::places_tree,
             commands::dashboard::dashboard_show,
+            commands::screening::screening_coverage,
+            commands::screening::screening_household,
             commands::dashboard::dashboard_export,
             commands::daily_report::daily_report_sign,
             commands::daily_report::daily_report_download,

@@ -370,6 +370,30 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
     );
     laptop.synced().await;
     assert!(server.db.count("person").await.expect("count") >= 236);
+    // 入户排查: the roster's households by building, unit and room; nobody seen at a gate yet,
+    // so every one is to knock on; a household's page lists its members. They reached the server.
+    assert_eq!(
+        done["households"],
+        server.db.count("household").await.expect("count")
+    );
+    let today = kadian_server::china_time::china_today().to_string();
+    let coverage = laptop.ok(
+        "screening_coverage",
+        json!({"query": {"date": today, "compound": null}}),
+    );
+    let row = &coverage["rows"][0];
+    assert_eq!(row["compound"], "八一新苑");
+    assert_eq!(row["coverage"]["households_registered"], done["households"]);
+    assert_eq!(row["coverage"]["persons_registered"], 236);
+    assert_eq!(row["coverage"]["households_screened"], 0);
+    let first = &coverage["households"][0];
+    assert_eq!(first["state"], "silent");
+    let page = laptop.ok(
+        "screening_household",
+        json!({"id": first["id"], "date": today}),
+    );
+    assert_eq!(page["address"], first["address"]);
+    assert!(!page["members"].as_array().expect("members").is_empty());
 
     // 志愿者: the laptop adds a volunteer with a PIN (hashed there); after both sync, the tablet
     // lists them.

@@ -5,6 +5,7 @@
 //! blocking [`Notice`] (severity [`Severity::Error`]); both carry a stable `code` and messages in
 //! zh-CN and en.
 
+pub mod coverage;
 pub mod figures;
 pub mod id_number;
 pub mod name;

@@ -427,8 +427,14 @@ pub async fn import_register(
         body,
     };
     let mut add = |kind: RecordKind, body: serde_json::Value| records.push(record(kind, body));
-    // Households before the persons that name them.
-    for h in &batch.households {
+    // Households before the persons that name them (those of persons placed).
+    let lived_in: std::collections::HashSet<uuid::Uuid> = batch
+        .persons
+        .iter()
+        .filter(|p| placed(Some(p.id)))
+        .filter_map(|p| p.household)
+        .collect();
+    for h in batch.households.iter().filter(|h| lived_in.contains(&h.id)) {
         add(RecordKind::Household, serde_json::to_value(h)?);
     }
     for p in batch.persons.iter().filter(|p| placed(Some(p.id))) {

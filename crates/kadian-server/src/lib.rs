@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod china_time;
+pub mod coverage;
 pub mod db;
 pub mod export;
 pub mod http;

@@ -349,6 +349,17 @@ enum ReportCommand {
         #[arg(long)]
         fever_at: Option<String>,
     },
+    /// Screening coverage (村不漏户、户不漏人) on a China day, per compound: households on the
+    /// register and screened (every member living there seen at a gate or a visit in the 7
+    /// days up to it), residents on the register and accounted for
+    Coverage {
+        /// The day (YYYY-MM-DD, China time); default: today in China
+        #[arg(long)]
+        date: Option<String>,
+        /// Only this community's compounds (12-digit code)
+        #[arg(long)]
+        community: Option<String>,
+    },
     /// The daily report (日报) of a China day: one row per community, zone subtotals and the
     /// street's total, computed from the records
     Daily {
@@ -985,6 +996,15 @@ async fn main() -> Result<()> {
                         .join("\n")
                 ),
             }
+        }
+        Command::Report {
+            command: ReportCommand::Coverage { date, community },
+        } => {
+            let date = report_date(date)?;
+            let report =
+                kadian_server::coverage::coverage(&*db, date, community.as_deref()).await?;
+            let text = kadian_server::coverage::coverage_text(&report);
+            print(j, serde_json::to_value(&report)?, text);
         }
         Command::Report {
             command:

@@ -10,6 +10,7 @@ pub mod observation;
 pub mod places;
 pub mod register_import;
 pub mod review;
+pub mod screening;
 pub mod shift;
 pub mod sync;
 pub mod volunteers;

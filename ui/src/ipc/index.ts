@@ -53,6 +53,13 @@ import type { SignedDay } from './bindings/SignedDay'
 import type { DashboardQuery } from './bindings/DashboardQuery'
 import type { Figures } from './bindings/Figures'
 import type { UnitFigures } from './bindings/UnitFigures'
+import type { CoverageQuery } from './bindings/CoverageQuery'
+import type { CoverageView } from './bindings/CoverageView'
+import type { HouseholdPage } from './bindings/HouseholdPage'
+import type { HouseholdRow } from './bindings/HouseholdRow'
+import type { MemberView } from './bindings/MemberView'
+import type { CompoundCoverageView } from './bindings/CompoundCoverageView'
+import type { Coverage } from './bindings/Coverage'
 
 export type {
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
@@ -61,6 +68,7 @@ export type {
   ReviewList, Shift, ConflictView, SyncStatus, TemperatureCheck, NoticeView, LastPassage, Today, TodayFilter, TravelInput, TravelView,
   VisitorInput, Volunteer, VolunteerEntry, ObservationEntry, OpenCase, TodayVisits, VisitInput, ReferralView, DisposeInput,
   CasePage, CaseDay, CaseVisit, CaseChange, Dashboard, DashboardQuery, Figures, UnitFigures, SignedDay,
+  CoverageQuery, CoverageView, HouseholdPage, HouseholdRow, MemberView, CompoundCoverageView, Coverage,
 }
 
 export const FALLBACK_APP_INFO: Readonly<AppInfo> = Object.freeze({
@@ -196,6 +204,10 @@ export const observationReleaseDue = (caseIds: string[]) =>
   call<string[]>('observation_release_due', { caseIds })
 /** The dashboard (概况) of a unit on a China day, counted from this device's store. */
 export const dashboardShow = (query: DashboardQuery) => call<Dashboard>('dashboard_show', { query })
+/** 入户排查: each compound's coverage of a day and the households to knock on. */
+export const screeningCoverage = (query: CoverageQuery) => call<CoverageView>('screening_coverage', { query })
+/** A household's page on a day: its members, each accounted for or not. */
+export const screeningHousehold = (id: string, date: string) => call<HouseholdPage>('screening_household', { id, date })
 /** Writes the day shown as the 日报 in the district's template (.xlsx), counted on this laptop. */
 export const dashboardExport = (query: DashboardQuery, filledBy: string, phone: string) =>
   call<ExportResult>('dashboard_export', { query, filledBy, phone })

@@ -9,6 +9,7 @@ pub mod gate;
 pub mod observation;
 pub mod register_import;
 pub mod review;
+pub mod screening;
 pub mod shift;
 pub mod sync_panel;
 pub mod views;

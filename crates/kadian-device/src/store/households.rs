@@ -151,3 +151,110 @@ impl Store {
             .query_row("SELECT count(*) FROM household", [], |r| r.get(0))?)
     }
 }
+
+/// A resident as screening coverage reads them: (person id, compound, community, household,
+/// living here).
+pub type ResidentRow = (
+    uuid::Uuid,
+    Option<String>,
+    Option<String>,
+    Option<uuid::Uuid>,
+    Option<bool>,
+);
+
+impl Store {
+    /// Every resident held here (persons who are not visitors), as coverage reads them.
+    pub fn residents(&self) -> Result<Vec<ResidentRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, compound, community_code, household_id, living_here FROM person
+             WHERE category <> 'visitor'",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let id: String = r.get(0)?;
+            let household: Option<String> = r.get(3)?;
+            Ok((
+                uuid::Uuid::parse_str(&id).ok(),
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                household.and_then(|h| uuid::Uuid::parse_str(&h).ok()),
+                r.get::<_, Option<bool>>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, compound, community, household, living) = row?;
+            if let Some(id) = id {
+                out.push((id, compound, community, household, living));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The persons with evidence between two instants (`from` inclusive, `to` exclusive, UTC)
+    /// and on the China days `first..=last`: a passage not voided, or a follow-up visit of
+    /// those days that saw them.
+    pub fn seen_between(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+        first: chrono::NaiveDate,
+        last: chrono::NaiveDate,
+    ) -> Result<std::collections::HashSet<uuid::Uuid>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT p.person_id FROM passage p
+             WHERE p.at_utc >= ?1 AND p.at_utc < ?2 AND p.person_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id)
+             UNION
+             SELECT c.person_id FROM follow_up_visit v JOIN observation_case c ON c.id = v.case_id
+             WHERE v.date >= ?3 AND v.date <= ?4 AND v.outcome IN ('seen_well', 'seen_unwell')",
+        )?;
+        let ids = stmt.query_map(
+            params![
+                super::ts(from),
+                super::ts(to),
+                first.to_string(),
+                last.to_string()
+            ],
+            |r| r.get::<_, String>(0),
+        )?;
+        let mut out = std::collections::HashSet::new();
+        for id in ids {
+            if let Ok(u) = uuid::Uuid::parse_str(&id?) {
+                out.insert(u);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A household's members held here, by relation (the head first) and name.
+    pub fn household_members(
+        &self,
+        household: &str,
+    ) -> Result<Vec<kadian_domain::records::Person>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(super::persons::SQL_HOUSEHOLD_MEMBERS)?;
+        let rows = stmt.query_map([household], super::persons::person_from_row)?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(r?.0);
+        }
+        Ok(out)
+    }
+
+    /// When a person was last registered at a gate (a passage not voided), UTC.
+    pub fn last_passage_at(&self, person: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let at: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT max(p.at_utc) FROM passage p WHERE p.person_id = ?1
+                   AND NOT EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id)",
+            )?
+            .query_row([person], |r| r.get(0))?;
+        Ok(at.and_then(|s| {
+            chrono::DateTime::parse_from_rfc3339(&s)
+                .ok()
+                .map(|d| d.with_timezone(&chrono::Utc))
+        }))
+    }
+}

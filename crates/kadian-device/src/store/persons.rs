@@ -93,6 +93,10 @@ pub(crate) const SQL_BY_PLATE: &str = select_person!(
 
 pub(crate) const SQL_PERSON_BY_ID: &str = select_person!("WHERE id = ?1");
 
+/// A household's members, the head first, then by name.
+pub(crate) const SQL_HOUSEHOLD_MEMBERS: &str =
+    select_person!("WHERE household_id = ?1 ORDER BY relation IS NOT 'head', name");
+
 pub(crate) const SQL_PERSON_BY_DOCUMENT: &str =
     select_person!("WHERE document_type = ?1 AND document_number = ?2");
 

@@ -486,6 +486,10 @@ pub const REPORT_WHOLE_KINDS: &str =
     "'travel_declaration', 'observation_case', 'case_transition', \
      'follow_up_visit', 'referral', 'correction'";
 
+/// The kinds screening coverage reads whole: the register (persons, households), a visit's
+/// case (whose person it saw), a correction (a voided passage is no evidence). SQL list.
+pub const COVERAGE_WHOLE_KINDS: &str = "'person', 'household', 'observation_case', 'correction'";
+
 /// A stored record with where the server placed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacedRecord {
@@ -542,6 +546,14 @@ pub trait Records: Send + Sync {
     /// events_to)` (UTC), and every record of [`REPORT_WHOLE_KINDS`], oldest first, deleted
     /// ones left out; each with where the server placed it.
     async fn report_records(
+        &self,
+        events_from: DateTime<Utc>,
+        events_to: DateTime<Utc>,
+    ) -> DbResult<Vec<PlacedRecord>>;
+    /// What screening coverage reads: passages and follow-up visits that happened in
+    /// `[events_from, events_to)` (UTC), and every record of [`COVERAGE_WHOLE_KINDS`], oldest
+    /// first, deleted ones left out; each with where the server placed it.
+    async fn coverage_records(
         &self,
         events_from: DateTime<Utc>,
         events_to: DateTime<Utc>,

@@ -1714,6 +1714,36 @@ impl super::Records for PgDb {
             .collect())
     }
 
+    async fn coverage_records(
+        &self,
+        events_from: DateTime<Utc>,
+        events_to: DateTime<Utc>,
+    ) -> DbResult<Vec<super::PlacedRecord>> {
+        let client = self.conn().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT kind, body::text, community_code, compound_id FROM record
+                     WHERE NOT deleted AND (
+                       (kind IN ('passage', 'follow_up_visit') AND event_at >= $1 AND event_at < $2)
+                       OR kind IN ({}))
+                     ORDER BY seq",
+                    super::COVERAGE_WHOLE_KINDS
+                ),
+                &[&events_from, &events_to],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| super::PlacedRecord {
+                kind: r.get(0),
+                body: r.get(1),
+                community: r.get(2),
+                compound: r.get(3),
+            })
+            .collect())
+    }
+
     async fn count(&self, kind: &str) -> DbResult<i64> {
         let client = self.conn().await?;
         Ok(client

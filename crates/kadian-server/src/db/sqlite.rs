@@ -1552,6 +1552,35 @@ impl super::Records for SqliteDb {
         .await
     }
 
+    async fn coverage_records(
+        &self,
+        events_from: DateTime<Utc>,
+        events_to: DateTime<Utc>,
+    ) -> DbResult<Vec<super::PlacedRecord>> {
+        self.run(move |conn| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT kind, body, community_code, compound_id FROM record
+                 WHERE deleted = 0 AND (
+                   (kind IN ('passage', 'follow_up_visit') AND event_at >= ?1 AND event_at < ?2)
+                   OR kind IN ({}))
+                 ORDER BY seq",
+                super::COVERAGE_WHOLE_KINDS
+            ))?;
+            let rows = stmt
+                .query_map(params![ts(events_from), ts(events_to)], |r| {
+                    Ok(super::PlacedRecord {
+                        kind: r.get(0)?,
+                        body: r.get(1)?,
+                        community: r.get(2)?,
+                        compound: r.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
     async fn count(&self, kind: &str) -> DbResult<i64> {
         let kind = kind.to_owned();
         self.run(move |conn| {

@@ -1,0 +1,468 @@
+//! 排查 (screening, 村不漏户、户不漏人) on a staff laptop, offline from its own store: each
+//! compound's coverage on a day (households on the register and screened, residents on the
+//! register and accounted for), the households still to knock on in walking order (未见户 and
+//! those partly seen), and a household's page (its members, each with the last time a gate
+//! saw them). The counting rules are `kadian_domain::coverage`'s, as the server's
+//! `kadian-server report coverage` counts them.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use kadian_domain::coverage::{self, Coverage, HouseholdFact, HouseholdState, ResidentFact};
+use kadian_domain::figures::{china_day_start, Unit};
+use kadian_domain::records::{Household, HouseholdKind, HouseholdPlace, Relation};
+use kadian_domain::sync::Role;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::views::mask_phone;
+use crate::app_error::{AppError, AppResult};
+use crate::core::AppCore;
+use crate::local_time::local;
+use crate::reference::ReferenceData;
+
+/// The most households the door-knock list shows at once (a street laptop holds 45,000): the
+/// rest are counted, and a compound picked shows its own whole.
+pub const MAX_LISTED: usize = 500;
+
+/// What to show.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct CoverageQuery {
+    /// The China day (`2026-03-01`).
+    pub date: String,
+    /// One compound's households to list (its id); none: every compound's, the first
+    /// [`MAX_LISTED`].
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub compound: Option<String>,
+}
+
+/// One compound's coverage.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CompoundCoverageView {
+    /// Compound id.
+    pub compound_id: String,
+    /// Its name.
+    pub compound: String,
+    /// Its community's name.
+    pub community: String,
+    /// The figures.
+    pub coverage: Coverage,
+    /// 户覆盖率 (%), none without households.
+    pub household_rate: Option<f64>,
+}
+
+/// A household on the door-knock list.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct HouseholdRow {
+    /// Household id.
+    pub id: String,
+    /// Its compound's name.
+    pub compound: String,
+    /// Where (`11号楼2单元601`, `1组9号`).
+    pub address: String,
+    /// The head's name (户主), if known.
+    pub head: Option<String>,
+    /// Members living here.
+    pub members: u32,
+    /// Of them, accounted for in the window.
+    pub accounted: u32,
+    /// `silent` (未见), `partial`, `screened` or `vacant`.
+    pub state: HouseholdState,
+}
+
+/// Coverage of a day on this laptop.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CoverageView {
+    /// The China day.
+    pub date: String,
+    /// The first day of the window (the day and the six before).
+    pub window_from: String,
+    /// One row per compound this laptop holds, by community and name.
+    pub rows: Vec<CompoundCoverageView>,
+    /// Their sum, with residents this laptop cannot place in a compound.
+    pub total: Coverage,
+    /// 户覆盖率 of the total (%).
+    pub household_rate: Option<f64>,
+    /// To knock on, in walking order: silent households first, then those partly seen.
+    pub households: Vec<HouseholdRow>,
+    /// Households to knock on beyond those listed.
+    pub more: u32,
+}
+
+/// A household member on its page.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct MemberView {
+    /// Person id (opens the person's page).
+    pub person_id: String,
+    /// Name.
+    pub name: String,
+    /// Relation to the head (`head`, `spouse`, …), if known.
+    #[ts(type = "string | null")]
+    pub relation: Option<Relation>,
+    /// Phone, masked.
+    pub phone: Option<String>,
+    /// The register says they live away (户在人不在).
+    pub away: bool,
+    /// Where they work away, as a division name (`浙江省温州市`), if known.
+    pub away_place: Option<String>,
+    /// Accounted for in the window ending on the day asked.
+    pub accounted: bool,
+    /// The last time a gate registered them, China time (`2026-03-01 09:12`).
+    pub last_passage: Option<String>,
+}
+
+/// A household's page.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct HouseholdPage {
+    /// Household id.
+    pub id: String,
+    /// Its compound's name.
+    pub compound: String,
+    /// Where.
+    pub address: String,
+    /// `owner_occupied`, `rented`, `vacant`, `shop`, if known.
+    #[ts(type = "string | null")]
+    pub kind: Option<HouseholdKind>,
+    /// The head's name.
+    pub head: Option<String>,
+    /// The household's phone, masked.
+    pub phone: Option<String>,
+    /// Where it stands on the day asked.
+    pub state: HouseholdState,
+    /// Its members held here, the head first.
+    pub members: Vec<MemberView>,
+}
+
+/// A household's address as people say it: `11号楼2单元601`, `1组9号`.
+pub fn household_address(place: &HouseholdPlace) -> String {
+    match place {
+        HouseholdPlace::Compound {
+            building,
+            unit,
+            room,
+        } => {
+            let mut s = String::new();
+            if let Some(b) = building {
+                s.push_str(&format!("{b}号楼"));
+            }
+            if let Some(u) = unit {
+                s.push_str(&format!("{u}单元"));
+            }
+            if let Some(r) = room {
+                s.push_str(r);
+            }
+            s
+        }
+        HouseholdPlace::Village {
+            group,
+            house_number,
+        } => format!("{group}组{house_number}号"),
+    }
+}
+
+fn bad_date() -> AppError {
+    AppError::new(
+        "invalid_date",
+        Some("date"),
+        "日期应写作 2026-03-01（2000 至 2100 年）",
+        "Write the date as 2026-03-01 (years 2000 to 2100)",
+    )
+}
+
+/// Everything a day's coverage needs, counted.
+struct Counted {
+    units: HashMap<Unit, Coverage>,
+    states: HashMap<uuid::Uuid, HouseholdState>,
+    /// Household → (members living here, of them accounted for).
+    members: HashMap<uuid::Uuid, (u32, u32)>,
+    seen: std::collections::HashSet<uuid::Uuid>,
+    households: Vec<Household>,
+}
+
+impl AppCore {
+    fn screening_staff(&self) -> AppResult<()> {
+        let e = self.enrolled()?;
+        if e.role == Role::Volunteer {
+            return Err(AppError::new(
+                "not_staff",
+                None,
+                "入户排查只在小区、片区、社区和街道的笔记本上",
+                "Household screening is on compound, zone, community and street laptops only",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Counts the coverage of `date` from this device's store.
+    fn count_coverage(&self, date: NaiveDate, reference: &ReferenceData) -> AppResult<Counted> {
+        let store = self.store();
+        let households = store.households(None)?;
+        let compound_unit = |compound: Option<&str>, community: Option<&str>| {
+            let by_id = compound.filter(|c| reference.compounds.contains_key(*c));
+            // A register's row names its compound by name: found within its community.
+            let by_name = || {
+                compound.and_then(|name| {
+                    reference
+                        .compounds
+                        .iter()
+                        .find(|(_, c)| c.name == name && community.is_none_or(|k| c.community == k))
+                        .map(|(id, _)| id.as_str())
+                })
+            };
+            match (by_id.or_else(by_name), community) {
+                (Some(c), _) => Unit::Compound(c.into()),
+                (None, Some(c)) if reference.communities.contains_key(c) => {
+                    Unit::Community(c.into())
+                }
+                _ => Unit::Unplaced,
+            }
+        };
+        let household_unit: HashMap<uuid::Uuid, Unit> = households
+            .iter()
+            .map(|h| {
+                (
+                    h.id,
+                    compound_unit(Some(&h.compound), Some(&h.community_code)),
+                )
+            })
+            .collect();
+        let residents: Vec<ResidentFact> = store
+            .residents()?
+            .into_iter()
+            .map(
+                |(id, compound, community, household, living)| ResidentFact {
+                    id,
+                    unit: household
+                        .and_then(|h| household_unit.get(&h).cloned())
+                        .unwrap_or_else(|| {
+                            compound_unit(compound.as_deref(), community.as_deref())
+                        }),
+                    household,
+                    away: living == Some(false),
+                },
+            )
+            .collect();
+        let first = coverage::window_start(date);
+        let next = date.succ_opt().unwrap_or(date);
+        let seen =
+            store.seen_between(china_day_start(first), china_day_start(next), first, date)?;
+        drop(store);
+        let facts: Vec<HouseholdFact> = households
+            .iter()
+            .map(|h| HouseholdFact {
+                id: h.id,
+                unit: household_unit.get(&h.id).cloned().unwrap_or(Unit::Unplaced),
+                vacant: h.kind == Some(HouseholdKind::Vacant),
+            })
+            .collect();
+        let (units, states) = coverage::count(&residents, &facts, &seen);
+        let mut members: HashMap<uuid::Uuid, (u32, u32)> = HashMap::new();
+        for r in residents.iter().filter(|r| !r.away) {
+            if let Some(h) = r.household {
+                let m = members.entry(h).or_default();
+                m.0 += 1;
+                m.1 += u32::from(seen.contains(&r.id));
+            }
+        }
+        Ok(Counted {
+            units,
+            states,
+            members,
+            seen,
+            households,
+        })
+    }
+
+    /// The screening coverage of a China day (排查覆盖): each compound this laptop holds, their
+    /// total, and the households to knock on in walking order (silent ones first, then those
+    /// partly seen; of `compound` only when given). Errors: `invalid_date`, `not_found` (a
+    /// compound this laptop does not hold), `not_staff` (a checkpoint tablet).
+    pub fn screening_coverage(&self, q: &CoverageQuery) -> AppResult<CoverageView> {
+        self.screening_staff()?;
+        let date = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| (2000..=2100).contains(&d.year()))
+            .ok_or_else(bad_date)?;
+        let reference = self.reference()?;
+        if q.compound
+            .as_deref()
+            .is_some_and(|c| !reference.compounds.contains_key(c))
+        {
+            return Err(AppError::new(
+                "not_found",
+                Some("compound"),
+                "这台设备没有这个小区的资料",
+                "This device holds no compound by that id",
+            ));
+        }
+        let counted = self.count_coverage(date, &reference)?;
+        let mut rows: Vec<CompoundCoverageView> = reference
+            .compounds
+            .iter()
+            .filter(|(id, c)| {
+                c.retired_at.is_none()
+                    || counted
+                        .units
+                        .contains_key(&Unit::Compound((*id).as_str().into()))
+            })
+            .map(|(id, c)| {
+                let cov = counted
+                    .units
+                    .get(&Unit::Compound(id.as_str().into()))
+                    .copied()
+                    .unwrap_or_default();
+                CompoundCoverageView {
+                    compound_id: id.clone(),
+                    compound: c.name.clone(),
+                    community: reference
+                        .communities
+                        .get(&c.community)
+                        .map_or_else(|| c.community.clone(), |k| k.name.clone()),
+                    household_rate: cov.household_rate(),
+                    coverage: cov,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            (&a.community, &a.compound, &a.compound_id).cmp(&(
+                &b.community,
+                &b.compound,
+                &b.compound_id,
+            ))
+        });
+        let mut total = Coverage::default();
+        for c in counted.units.values() {
+            total += *c;
+        }
+        // To knock on: silent, then partial, each in walking order (the store's order).
+        let mut knock: Vec<&Household> = counted
+            .households
+            .iter()
+            .filter(|h| q.compound.as_deref().is_none_or(|c| c == h.compound))
+            .filter(|h| {
+                matches!(
+                    counted.states.get(&h.id),
+                    Some(HouseholdState::Silent | HouseholdState::Partial)
+                )
+            })
+            .collect();
+        knock.sort_by_key(|h| counted.states.get(&h.id) != Some(&HouseholdState::Silent));
+        let more = knock.len().saturating_sub(MAX_LISTED) as u32;
+        let households = knock
+            .into_iter()
+            .take(MAX_LISTED)
+            .map(|h| {
+                let (n, a) = counted.members.get(&h.id).copied().unwrap_or_default();
+                HouseholdRow {
+                    id: h.id.to_string(),
+                    compound: reference
+                        .compound_name(&h.compound)
+                        .unwrap_or(&h.compound)
+                        .to_owned(),
+                    address: household_address(&h.place),
+                    head: h.head_name.clone(),
+                    members: n,
+                    accounted: a,
+                    state: counted
+                        .states
+                        .get(&h.id)
+                        .copied()
+                        .unwrap_or(HouseholdState::Silent),
+                }
+            })
+            .collect();
+        Ok(CoverageView {
+            date: date.to_string(),
+            window_from: coverage::window_start(date).to_string(),
+            rows,
+            household_rate: total.household_rate(),
+            total,
+            households,
+            more,
+        })
+    }
+
+    /// A household's page on a China day: where it is, its head, and each member held here
+    /// with whether they are accounted for and when a gate last saw them. Errors:
+    /// `invalid_date`, `not_found` (no such household here), `not_staff`.
+    pub fn screening_household(&self, id: &str, date: &str) -> AppResult<HouseholdPage> {
+        self.screening_staff()?;
+        let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| (2000..=2100).contains(&d.year()))
+            .ok_or_else(bad_date)?;
+        let reference = self.reference()?;
+        let (h, _) = self.store().household(id)?.ok_or_else(|| {
+            AppError::new(
+                "not_found",
+                Some("household"),
+                "这台设备上没有这一户",
+                "This device holds no such household",
+            )
+        })?;
+        let counted = self.count_coverage(date, &reference)?;
+        let members = self.store().household_members(id)?;
+        let mut views = Vec::with_capacity(members.len());
+        for p in members {
+            let last = self.store().last_passage_at(&p.id.to_string())?;
+            views.push(MemberView {
+                person_id: p.id.to_string(),
+                name: p.name.clone(),
+                relation: p.relation,
+                phone: p.phone.as_deref().map(mask_phone),
+                away: p.living_here == Some(false),
+                away_place: p.away_place_code.as_deref().map(crate::places::place_name),
+                accounted: counted.seen.contains(&p.id),
+                last_passage: last.map(|t| local(t).format("%Y-%m-%d %H:%M").to_string()),
+            });
+        }
+        Ok(HouseholdPage {
+            id: h.id.to_string(),
+            compound: reference
+                .compound_name(&h.compound)
+                .unwrap_or(&h.compound)
+                .to_owned(),
+            address: household_address(&h.place),
+            kind: h.kind,
+            head: h.head_name.clone(),
+            phone: h.phone.as_deref().map(mask_phone),
+            state: counted
+                .states
+                .get(&h.id)
+                .copied()
+                .unwrap_or(HouseholdState::Silent),
+            members: views,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_read_as_people_write_them() {
+        assert_eq!(
+            household_address(&HouseholdPlace::Compound {
+                building: Some("11".into()),
+                unit: Some("2".into()),
+                room: Some("601".into())
+            }),
+            "11号楼2单元601"
+        );
+        assert_eq!(
+            household_address(&HouseholdPlace::Village {
+                group: 1,
+                house_number: "9".into()
+            }),
+            "1组9号"
+        );
+    }
+}

@@ -1,0 +1,288 @@
+//! Households (户) and screening coverage through the server, on every backend: both roster
+//! shapes import into households; a gate passage accounts for a resident and partly screens
+//! their household, the same on the server's report and on the village laptop; a tablet never
+//! writes or receives a household; a household is merged field by field.
+
+use kadian_device::areas::screening::CoverageQuery;
+use kadian_domain::coverage::HouseholdState;
+use kadian_domain::places::PlaceWrite;
+use kadian_domain::records::{Household, HouseholdKind, HouseholdPlace, RecordKind};
+use kadian_domain::sync::{ReceiptStatus, Role};
+use kadian_registers::RegisterKind;
+use kadian_server::admin::import_register;
+use kadian_tests::harness::{backends, push_raw, TestDevice, TestServer};
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    kadian_tests::shared_dir()
+        .join("fixtures/registers")
+        .join(name)
+}
+
+fn today() -> chrono::NaiveDate {
+    kadian_server::china_time::china_today()
+}
+
+/// The village 季庄村 in community B, with a gate.
+async fn village(s: &TestServer) -> (String, String) {
+    let id =
+        s.db.put_place(&PlaceWrite::Compound {
+            community: s.community_b.clone(),
+            name: "季庄村".into(),
+        })
+        .await
+        .expect("village");
+    let gate =
+        s.db.put_place(&PlaceWrite::Checkpoint {
+            compound: id.clone(),
+            name: "村口".into(),
+        })
+        .await
+        .expect("gate");
+    (id, gate)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_roster_shapes_make_households_and_a_gate_passage_accounts_for_a_resident() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let db = s.db.as_ref();
+        let (village_id, gate) = village(&s).await;
+        // The village roster by household: 27 households, 113 persons.
+        let r = import_register(
+            db,
+            &fixture("季庄村_居民花名册_gbk.csv"),
+            RegisterKind::Roster,
+            Some(&s.community_b),
+            Some(&village_id),
+            false,
+        )
+        .await
+        .expect("village roster");
+        assert_eq!(r.report.kind, RegisterKind::HouseholdRoster, "{b}");
+        assert_eq!((r.report.households, r.report.persons_created), (27, 113));
+        assert!(r.refused.is_empty(), "{b}: {:?}", r.refused);
+        assert_eq!(db.count("household").await.expect("count"), 27, "{b}");
+        // The compound roster: households by building, unit and room.
+        let c = import_register(
+            db,
+            &fixture("八一社区_居民花名册.xlsx"),
+            RegisterKind::Roster,
+            Some(&s.community_a),
+            Some(&s.compound_a),
+            false,
+        )
+        .await
+        .expect("compound roster");
+        assert!(c.report.households > 200, "{b}: {}", c.report.households);
+        assert_eq!(
+            c.stored,
+            236 + c.report.households,
+            "{b}: each person and household once"
+        );
+        assert_eq!(
+            db.count("household").await.expect("count") as usize,
+            27 + c.report.households
+        );
+        // Imported again: nothing new.
+        let again = import_register(
+            db,
+            &fixture("季庄村_居民花名册_gbk.csv"),
+            RegisterKind::Roster,
+            Some(&s.community_b),
+            Some(&village_id),
+            false,
+        )
+        .await
+        .expect("again");
+        assert_eq!(again.stored, 0, "{b}");
+
+        // Nobody seen yet: every household silent; those living away are not waited for.
+        let report = kadian_server::coverage::coverage(db, today(), Some(&s.community_b))
+            .await
+            .expect("coverage");
+        let row = report
+            .rows
+            .iter()
+            .find(|r| r.compound == "季庄村")
+            .expect("village row");
+        let v = row.coverage;
+        assert_eq!(
+            (
+                v.households_registered,
+                v.households_silent,
+                v.households_screened
+            ),
+            (27, 27, 0),
+            "{b}"
+        );
+        assert_eq!(v.persons_registered + v.persons_away, 113, "{b}");
+        assert_eq!(v.persons_accounted, 0);
+        assert!(v.persons_away >= 8, "{b}: {v:?}");
+
+        // The village laptop holds the same, offline from its store.
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &village_id).await;
+        laptop.sync().await.expect("laptop");
+        let query = CoverageQuery {
+            date: today().to_string(),
+            compound: None,
+        };
+        let mine = laptop
+            .core
+            .screening_coverage(&query)
+            .expect("laptop coverage");
+        assert_eq!(mine.rows.len(), 1, "{b}");
+        assert_eq!(
+            mine.rows[0].coverage, v,
+            "{b}: the laptop counts as the server"
+        );
+
+        // A tablet at the village gate registers 季诺强 going out: accounted for, and 1组9号
+        // partly screened (her two children are still to see).
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &gate).await;
+        let pin = laptop
+            .core
+            .volunteer_save(None, "王志愿", "2468")
+            .expect("volunteer");
+        laptop.sync().await.expect("push volunteer");
+        tablet.sync().await.expect("tablet");
+        tablet.core.sign_in(&pin.id, "2468").expect("sign in");
+        let found = tablet.core.search("季诺强").expect("search");
+        let person = found.first().expect("季诺强 on the tablet").id.clone();
+        tablet
+            .core
+            .register_passage(&person, "out", "36.5", None)
+            .expect("out");
+        tablet.sync().await.expect("push");
+        let after = kadian_server::coverage::coverage(db, today(), Some(&s.community_b))
+            .await
+            .expect("coverage");
+        let v = after
+            .rows
+            .iter()
+            .find(|r| r.compound == "季庄村")
+            .expect("row")
+            .coverage;
+        assert_eq!(
+            (
+                v.persons_accounted,
+                v.households_partial,
+                v.households_silent
+            ),
+            (1, 1, 26),
+            "{b}: {v:?}"
+        );
+        laptop.sync().await.expect("pull the passage");
+        let mine = laptop.core.screening_coverage(&query).expect("coverage");
+        assert_eq!(mine.rows[0].coverage, v, "{b}");
+        let partly = mine
+            .households
+            .iter()
+            .find(|h| h.state == HouseholdState::Partial)
+            .expect("1组9号 partly seen");
+        assert_eq!(partly.address, "1组9号");
+        assert_eq!((partly.accounted, partly.members), (1, 2), "{b}");
+        // Silent households come first on the door-knock list.
+        assert_eq!(mine.households[0].state, HouseholdState::Silent);
+        let page = laptop
+            .core
+            .screening_household(&partly.id, &today().to_string())
+            .expect("page");
+        assert_eq!(page.head.as_deref(), Some("季诺强"));
+        let head = &page.members[0];
+        assert_eq!((head.name.as_str(), head.accounted), ("季诺强", true));
+        assert!(head.last_passage.is_some());
+        // 季晓娟 works in 浙江温州: away, not waited for.
+        assert!(page.members.iter().any(|m| m.name == "季晓娟"
+            && m.away
+            && m.away_place.as_deref() == Some("浙江省温州市")));
+
+        // The tablet never received a household, and may not write one.
+        assert_eq!(
+            tablet.core.store().household_count().expect("count"),
+            0,
+            "{b}"
+        );
+        let (h, _) = laptop
+            .core
+            .store()
+            .household(&partly.id)
+            .expect("read")
+            .expect("held");
+        let receipts = push_raw(
+            &tablet,
+            vec![(
+                RecordKind::Household.as_str(),
+                serde_json::to_value(Household {
+                    phone: Some("13800138000".into()),
+                    ..h.clone()
+                })
+                .expect("json"),
+            )],
+        )
+        .await;
+        assert_eq!(receipts[0].status, ReceiptStatus::Rejected, "{b}");
+        assert_eq!(
+            receipts[0].error.as_ref().map(|e| e.code.as_str()),
+            Some("not_allowed")
+        );
+        // Nor may a laptop place one in another community's compound.
+        let elsewhere = push_raw(
+            &laptop,
+            vec![(
+                RecordKind::Household.as_str(),
+                serde_json::to_value(Household {
+                    id: kadian_domain::records::new_id(),
+                    community_code: s.community_a.clone(),
+                    compound: s.compound_a.clone(),
+                    ..h.clone()
+                })
+                .expect("json"),
+            )],
+        )
+        .await;
+        assert_eq!(elsewhere[0].status, ReceiptStatus::Rejected, "{b}");
+
+        // Two laptops change the household apart: the kind on one, the phone on the other;
+        // both stay.
+        let other = TestDevice::enrolled(&s, Role::Community, &s.community_b).await;
+        other.sync().await.expect("community laptop");
+        laptop
+            .core
+            .store()
+            .save_household(
+                &Household {
+                    kind: Some(HouseholdKind::OwnerOccupied),
+                    ..h.clone()
+                },
+                kadian_domain::records::Source::User,
+            )
+            .expect("kind");
+        other
+            .core
+            .store()
+            .save_household(
+                &Household {
+                    phone: Some("0370-1234567".into()),
+                    ..h.clone()
+                },
+                kadian_domain::records::Source::User,
+            )
+            .expect("phone");
+        laptop.sync().await.expect("first");
+        other.sync().await.expect("second");
+        laptop.sync().await.expect("pull the merge");
+        let (merged, _) = laptop
+            .core
+            .store()
+            .household(&partly.id)
+            .expect("read")
+            .expect("held");
+        assert_eq!(merged.kind, Some(HouseholdKind::OwnerOccupied), "{b}");
+        assert_eq!(merged.phone.as_deref(), Some("0370-1234567"), "{b}");
+        assert!(matches!(
+            merged.place,
+            HouseholdPlace::Village { group: 1, .. }
+        ));
+    }
+}
