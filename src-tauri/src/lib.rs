@@ -204,6 +204,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::dashboard::dashboard_show,
             commands::screening::screening_coverage,
             commands::screening::screening_household,
+            commands::screening::screening_record,
             commands::dashboard::dashboard_export,
             commands::daily_report::daily_report_sign,
             commands::daily_report::daily_report_download,

@@ -3,7 +3,7 @@
 //! their household, the same on the server's report and on the village laptop; a tablet never
 //! writes or receives a household; a household is merged field by field.
 
-use kadian_device::areas::screening::CoverageQuery;
+use kadian_device::areas::screening::{CoverageQuery, MemberInput, ScreeningInput};
 use kadian_domain::coverage::HouseholdState;
 use kadian_domain::places::PlaceWrite;
 use kadian_domain::records::{Household, HouseholdKind, HouseholdPlace, RecordKind};
@@ -284,5 +284,89 @@ async fn both_roster_shapes_make_households_and_a_gate_passage_accounts_for_a_re
             merged.place,
             HouseholdPlace::Village { group: 1, .. }
         ));
+
+        // Both laptops screen 1组9号 offline the same day: both screenings are kept, and the
+        // household is screened on the server and on each laptop.
+        let members = |d: &TestDevice| {
+            d.core
+                .screening_household(&partly.id, &today().to_string())
+                .expect("page")
+                .members
+                .iter()
+                .map(|m| MemberInput {
+                    person_id: m.person_id.clone(),
+                    status: if m.away { "away" } else { "present" }.into(),
+                    away_place: String::new(),
+                })
+                .collect::<Vec<_>>()
+        };
+        other
+            .sync()
+            .await
+            .expect("community laptop has the members");
+        for d in [&laptop, &other] {
+            d.core
+                .screening_record(&ScreeningInput {
+                    household_id: partly.id.clone(),
+                    method: "door".into(),
+                    members: members(d),
+                    new_members: Vec::new(),
+                    vacant: false,
+                    note: String::new(),
+                })
+                .expect("screened");
+        }
+        laptop.sync().await.expect("one");
+        other.sync().await.expect("two");
+        laptop.sync().await.expect("pull");
+        assert_eq!(db.count("screening").await.expect("count"), 2, "{b}");
+        let page = laptop
+            .core
+            .screening_household(&partly.id, &today().to_string())
+            .expect("page");
+        assert_eq!(page.screenings.len(), 2, "{b}: both kept");
+        assert_eq!(page.state, HouseholdState::Screened);
+        let server = kadian_server::coverage::coverage(db, today(), Some(&s.community_b))
+            .await
+            .expect("coverage")
+            .rows
+            .into_iter()
+            .find(|r| r.compound == "季庄村")
+            .expect("row")
+            .coverage;
+        assert_eq!(server.households_screened, 1, "{b}: {server:?}");
+        assert_eq!(
+            laptop
+                .core
+                .screening_coverage(&query)
+                .expect("coverage")
+                .rows[0]
+                .coverage,
+            server,
+            "{b}"
+        );
+        // A screening of a household of another community is refused.
+        let stranger = push_raw(
+            &laptop,
+            vec![(
+                RecordKind::Screening.as_str(),
+                serde_json::json!({
+                    "id": kadian_domain::records::new_id(),
+                    "household_id": kadian_domain::records::new_id(),
+                    "community_code": s.community_a,
+                    "compound": s.compound_a,
+                    "at": kadian_domain::records::Instant::now_cst(),
+                    "method": "door",
+                    "members": [{"person_id": kadian_domain::records::new_id(), "status": "present"}],
+                    "note": null,
+                    "recorded_by": "王芳",
+                }),
+            )],
+        )
+        .await;
+        assert_eq!(stranger[0].status, ReceiptStatus::Rejected, "{b}");
+        // A tablet receives no screening.
+        tablet.sync().await.expect("tablet");
+        assert_eq!(tablet.core.store().count("screening").expect("count"), 0);
     }
 }

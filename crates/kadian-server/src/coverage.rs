@@ -2,7 +2,8 @@
 //! day, per compound: households on the register and screened, residents on the register and
 //! accounted for. The rules are `kadian_domain::coverage`'s (a laptop's 排查覆盖 counts the same
 //! way); here a resident is placed where the server placed them (their household's compound
-//! first), and the evidence is every passage and follow-up visit of the window the server holds.
+//! first), and the evidence is every passage, screening and follow-up visit of the window the
+//! server holds.
 
 use std::collections::{HashMap, HashSet};
 
@@ -85,6 +86,19 @@ struct VisitLite {
     outcome: VisitOutcome,
 }
 
+/// Of a screening: who it named, and when.
+#[derive(Deserialize)]
+struct ScreeningLite {
+    at: kadian_domain::records::Instant,
+    members: Vec<ScreenedLite>,
+}
+
+/// A member a screening named.
+#[derive(Deserialize)]
+struct ScreenedLite {
+    person_id: Uuid,
+}
+
 /// Of a case.
 #[derive(Deserialize)]
 struct CaseLite {
@@ -118,6 +132,7 @@ pub async fn coverage(
     let mut households: Vec<(Household, Option<String>)> = Vec::new();
     let mut passages = Vec::new();
     let mut visits = Vec::new();
+    let mut screenings = Vec::new();
     let mut case_person: HashMap<Uuid, Uuid> = HashMap::new();
     let mut voided: HashSet<Uuid> = HashSet::new();
     // A day either side: a visit counts by the day it is for, which may not be the day it was
@@ -133,6 +148,9 @@ pub async fn coverage(
                 .is_ok(),
             "passage" => serde_json::from_str::<PassageLite>(&r.body)
                 .map(|p| passages.push(p))
+                .is_ok(),
+            "screening" => serde_json::from_str::<ScreeningLite>(&r.body)
+                .map(|s| screenings.push(s))
                 .is_ok(),
             "follow_up_visit" => serde_json::from_str::<VisitLite>(&r.body)
                 .map(|v| visits.push(v))
@@ -161,6 +179,12 @@ pub async fn coverage(
         .filter(|p| !voided.contains(&p.id) && p.at.utc >= from && p.at.utc < to)
         .filter_map(|p| p.person_id)
         .collect();
+    seen.extend(
+        screenings
+            .iter()
+            .filter(|s| s.at.utc >= from && s.at.utc < to)
+            .flat_map(|s| s.members.iter().map(|m| m.person_id)),
+    );
     seen.extend(
         visits
             .iter()

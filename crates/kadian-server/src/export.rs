@@ -134,6 +134,7 @@ impl Read {
             }
             TypedRecord::Volunteer(v) => v.id,
             TypedRecord::Household(h) => h.id,
+            TypedRecord::Screening(s) => s.id,
             // Not in the district's export; the daily report counts those raised at a gate.
             TypedRecord::Referral(r) => {
                 let id = r.id;

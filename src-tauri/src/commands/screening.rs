@@ -1,7 +1,7 @@
 //! 排查 (screening): each compound's coverage of a day, the households to knock on, a household's
 //! page.
 
-use kadian_device::areas::screening::{CoverageQuery, CoverageView, HouseholdPage};
+use kadian_device::areas::screening::{CoverageQuery, CoverageView, HouseholdPage, ScreeningInput};
 use kadian_device::AppResult;
 
 use crate::Device;
@@ -21,4 +21,12 @@ pub(crate) async fn screening_household(
     date: String,
 ) -> AppResult<HouseholdPage> {
     device.run(move |c| c.screening_household(&id, &date)).await
+}
+
+#[tauri::command]
+pub(crate) async fn screening_record(
+    device: tauri::State<'_, Device>,
+    input: ScreeningInput,
+) -> AppResult<HouseholdPage> {
+    device.run(move |c| c.screening_record(&input)).await
 }

@@ -60,6 +60,10 @@ import type { HouseholdRow } from './bindings/HouseholdRow'
 import type { MemberView } from './bindings/MemberView'
 import type { CompoundCoverageView } from './bindings/CompoundCoverageView'
 import type { Coverage } from './bindings/Coverage'
+import type { ScreeningInput } from './bindings/ScreeningInput'
+import type { NewMemberInput } from './bindings/NewMemberInput'
+import type { MemberInput } from './bindings/MemberInput'
+import type { ScreeningView } from './bindings/ScreeningView'
 
 export type {
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
@@ -69,6 +73,7 @@ export type {
   VisitorInput, Volunteer, VolunteerEntry, ObservationEntry, OpenCase, TodayVisits, VisitInput, ReferralView, DisposeInput,
   CasePage, CaseDay, CaseVisit, CaseChange, Dashboard, DashboardQuery, Figures, UnitFigures, SignedDay,
   CoverageQuery, CoverageView, HouseholdPage, HouseholdRow, MemberView, CompoundCoverageView, Coverage,
+  ScreeningInput, ScreeningView, NewMemberInput, MemberInput,
 }
 
 export const FALLBACK_APP_INFO: Readonly<AppInfo> = Object.freeze({
@@ -208,6 +213,8 @@ export const dashboardShow = (query: DashboardQuery) => call<Dashboard>('dashboa
 export const screeningCoverage = (query: CoverageQuery) => call<CoverageView>('screening_coverage', { query })
 /** A household's page on a day: its members, each accounted for or not. */
 export const screeningHousehold = (id: string, date: string) => call<HouseholdPage>('screening_household', { id, date })
+/** 登记排查: each member's finding, newborns and new tenants, or the household found vacant. */
+export const screeningRecord = (input: ScreeningInput) => call<HouseholdPage>('screening_record', { input })
 /** Writes the day shown as the 日报 in the district's template (.xlsx), counted on this laptop. */
 export const dashboardExport = (query: DashboardQuery, filledBy: string, phone: string) =>
   call<ExportResult>('dashboard_export', { query, filledBy, phone })

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-const state = vi.hoisted(() => ({ calls: [] as unknown[][] }))
+const state = vi.hoisted(() => ({ calls: [] as unknown[][], saved: false }))
 
 const coverage = (c: Record<string, number>) => ({
   households_registered: 0, households_screened: 0, households_partial: 0, households_silent: 0,
@@ -35,6 +35,15 @@ vi.mock('../ipc', async (original) => {
           { person_id: 'p1', name: '季诺强', relation: 'head', phone: '159****7537', away: false, away_place: null, accounted: false, last_passage: null },
           { person_id: 'p2', name: '季晓娟', relation: 'daughter', phone: null, away: true, away_place: '浙江省温州市', accounted: false, last_passage: '2026-11-20 08:15' },
         ],
+        screenings: state.saved ? [{ at: '2026-12-07 10:00', method: 'door', recorded_by: '王芳', present: 1, away: 1, gone: 0, new: 1, vacant: false, note: null }] : [],
+      }
+    },
+    screeningRecord: async (input: unknown) => {
+      state.calls.push(['record', input])
+      state.saved = true
+      return {
+        id: 'h1', compound: '季庄村', address: '1组9号', kind: null, head: '季诺强', phone: null, state: 'screened',
+        members: [], screenings: [{ at: '2026-12-07 10:00', method: 'door', recorded_by: '王芳', present: 1, away: 1, gone: 0, new: 1, vacant: false, note: null }],
       }
     },
   }
@@ -66,5 +75,17 @@ describe('入户排查', () => {
     expect(members).toContain('户主')
     expect(members).toContain('外出（浙江省温州市）')
     expect(members).toContain('未登记过')
+    // 登记排查: the member away starts as 外出 with where; a newborn is added; one save.
+    expect((w.get('[data-testid="screening-季晓娟-place"]').element as HTMLInputElement).value).toBe('浙江省温州市')
+    await w.get('[data-testid="screening-new-name"]').setValue('季小宝')
+    await w.get('[data-testid="screening-new-relation"]').setValue('grandchild')
+    await w.get('[data-testid="screening-new-add"]').trigger('click')
+    await w.get('[data-testid="screening-form"]').trigger('submit')
+    await flushPromises()
+    const [, input] = state.calls.find((c) => c[0] === 'record') as [string, { members: { status: string; away_place: string }[]; new_members: { name: string }[] }]
+    expect(input.members.map((m) => m.status)).toEqual(['present', 'away'])
+    expect(input.members[1].away_place).toBe('浙江省温州市')
+    expect(input.new_members[0].name).toBe('季小宝')
+    expect(w.get('[data-testid="household-screenings"]').text()).toContain('上门')
   })
 })

@@ -138,6 +138,85 @@ pub struct HouseholdPage {
     pub state: HouseholdState,
     /// Its members held here, the head first.
     pub members: Vec<MemberView>,
+    /// Its screenings held here, the latest first.
+    pub screenings: Vec<ScreeningView>,
+}
+
+/// A screening on a household's page.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ScreeningView {
+    /// When, China time (`2026-03-01 09:12`).
+    pub at: String,
+    /// `door`, `phone`, `gate` or `self_report`.
+    #[ts(type = "'door' | 'phone' | 'gate' | 'self_report'")]
+    pub method: kadian_domain::records::ScreeningMethod,
+    /// Who screened.
+    pub recorded_by: String,
+    /// Members found at home.
+    pub present: u32,
+    /// Away.
+    pub away: u32,
+    /// Moved out or deceased.
+    pub gone: u32,
+    /// Found living there anew.
+    pub new: u32,
+    /// Found vacant.
+    pub vacant: bool,
+    /// The note.
+    pub note: Option<String>,
+}
+
+/// A member's finding on the screening form.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct MemberInput {
+    /// Person id (a member held here).
+    pub person_id: String,
+    /// `present`, `away`, `moved_out` or `deceased`.
+    pub status: String,
+    /// Where an away member is, as typed (`湖北武汉`, `浙江省温州市`): read as a division; empty
+    /// when not known.
+    #[serde(default)]
+    pub away_place: String,
+}
+
+/// A person found living in the household anew.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct NewMemberInput {
+    /// Name.
+    pub name: String,
+    /// Relation to the head: `head`, `spouse`, `son`, `daughter`, `grandchild`, `parent`,
+    /// `other`.
+    pub relation: String,
+    /// Resident ID number, if known (else empty).
+    #[serde(default)]
+    pub id_number: String,
+    /// Phone, if known (else empty).
+    #[serde(default)]
+    pub phone: String,
+}
+
+/// A screening as the form sends it.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct ScreeningInput {
+    /// Household id.
+    pub household_id: String,
+    /// `door`, `phone`, `gate` or `self_report`.
+    pub method: String,
+    /// Each member's finding.
+    pub members: Vec<MemberInput>,
+    /// Persons found living there anew.
+    #[serde(default)]
+    pub new_members: Vec<NewMemberInput>,
+    /// Nobody lives there (空置): then no member is reported.
+    #[serde(default)]
+    pub vacant: bool,
+    /// A note (at most 500 characters).
+    #[serde(default)]
+    pub note: String,
 }
 
 /// A household's address as people say it: `11号楼2单元601`, `1组9号`.
@@ -439,7 +518,235 @@ impl AppCore {
                 .copied()
                 .unwrap_or(HouseholdState::Silent),
             members: views,
+            screenings: self
+                .store()
+                .screenings_of(id)?
+                .into_iter()
+                .map(|s| {
+                    use kadian_domain::records::MemberStatus as M;
+                    let count = |f: fn(&M) -> bool| {
+                        s.members.iter().filter(|m| f(&m.status)).count() as u32
+                    };
+                    ScreeningView {
+                        at: local(s.at.utc).format("%Y-%m-%d %H:%M").to_string(),
+                        method: s.method,
+                        recorded_by: s.recorded_by.clone(),
+                        present: count(|m| matches!(m, M::Present)),
+                        away: count(|m| matches!(m, M::Away { .. })),
+                        gone: count(|m| matches!(m, M::MovedOut | M::Deceased)),
+                        new: s.members.iter().filter(|m| m.new).count() as u32,
+                        vacant: s.vacant,
+                        note: s.note.clone(),
+                    }
+                })
+                .collect(),
         })
+    }
+}
+
+impl AppCore {
+    /// Records a screening (排查) of a household held here: each member's finding, the persons
+    /// found living there anew (added to the household), or the household found vacant (its
+    /// kind becomes 空置). Every member named is accounted for from now. Returns the household's
+    /// page for today. Errors: `not_staff`, `not_found` (household, or a member not of it),
+    /// `invalid_input` (a status, method, relation, ID number, phone or place that cannot be
+    /// read: the field says which), the screening's rules.
+    pub fn screening_record(&self, input: &ScreeningInput) -> AppResult<HouseholdPage> {
+        use kadian_domain::records::{
+            new_id, MemberCheck, MemberStatus, Person, PersonCategory, Screening, ScreeningMethod,
+            Source,
+        };
+        use kadian_domain::{DocumentType, Notice, PersonName, Phone, ResidentIdNumber};
+        self.screening_staff()?;
+        let staff = self.enrolled()?;
+        let (mut household, _) = self
+            .store()
+            .household(input.household_id.trim())?
+            .ok_or_else(|| {
+                AppError::new(
+                    "not_found",
+                    Some("household_id"),
+                    "这台设备上没有这一户",
+                    "This device holds no such household",
+                )
+            })?;
+        let bad =
+            |field: &str, zh: &str, en: &str| AppError::new("invalid_input", Some(field), zh, en);
+        let method = match input.method.as_str() {
+            "door" => ScreeningMethod::Door,
+            "phone" => ScreeningMethod::Phone,
+            "gate" => ScreeningMethod::Gate,
+            "self_report" => ScreeningMethod::SelfReport,
+            _ => {
+                return Err(bad(
+                    "method",
+                    "排查方式应为上门、电话、卡点或自主申报",
+                    "The method is door, phone, gate or self-report",
+                ))
+            }
+        };
+        let held: std::collections::HashSet<uuid::Uuid> = self
+            .store()
+            .household_members(&household.id.to_string())?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        let mut members = Vec::with_capacity(input.members.len());
+        for m in &input.members {
+            let person_id = uuid::Uuid::parse_str(m.person_id.trim())
+                .ok()
+                .filter(|id| held.contains(id))
+                .ok_or_else(|| {
+                    AppError::new(
+                        "not_found",
+                        Some("members"),
+                        "这个人不是这一户的成员",
+                        "This person is not a member of this household",
+                    )
+                })?;
+            let status = match m.status.as_str() {
+                "present" => MemberStatus::Present,
+                "away" => {
+                    let text = m.away_place.trim();
+                    let place_code = if text.is_empty() {
+                        None
+                    } else {
+                        Some(
+                            crate::places::divisions()
+                                .resolve(text)
+                                .map(|d| d.code.clone())
+                                .ok_or_else(|| {
+                                    bad(
+                                        "away_place",
+                                        "无法识别外出地点，请写省市区（如“湖北武汉”）",
+                                        "Cannot read the place away: write the province, city and district (e.g. 湖北武汉)",
+                                    )
+                                })?,
+                        )
+                    };
+                    MemberStatus::Away { place_code }
+                }
+                "moved_out" => MemberStatus::MovedOut,
+                "deceased" => MemberStatus::Deceased,
+                _ => {
+                    return Err(bad(
+                        "status",
+                        "成员情况应为在家、外出、迁出或死亡",
+                        "A member is present, away, moved out or deceased",
+                    ))
+                }
+            };
+            members.push(MemberCheck {
+                person_id,
+                status,
+                new: false,
+            });
+        }
+        let today = local(self.now()).date();
+        let mut new_persons = Vec::with_capacity(input.new_members.len());
+        for n in &input.new_members {
+            let mut notices: Vec<Notice> = Vec::new();
+            let name = PersonName::parse(&n.name)
+                .map(|c| c.value)
+                .map_err(|e| notices.push(e))
+                .ok();
+            let relation: Option<Relation> =
+                serde_json::from_value(serde_json::Value::String(n.relation.clone())).ok();
+            if relation.is_none() {
+                notices.push(Notice::error(
+                    kadian_domain::Field::Record,
+                    "relation_invalid",
+                    "请选择与户主关系",
+                    "Choose the relation to the head",
+                ));
+            }
+            let id = (!n.id_number.trim().is_empty())
+                .then(|| ResidentIdNumber::parse(&n.id_number, today))
+                .transpose()
+                .map_err(|e| notices.push(e))
+                .ok()
+                .flatten()
+                .map(|c| c.value);
+            let phone = (!n.phone.trim().is_empty())
+                .then(|| Phone::parse(&n.phone))
+                .transpose()
+                .map_err(|e| notices.push(e))
+                .ok()
+                .flatten()
+                .map(|c| c.value.number);
+            if notices.iter().any(Notice::is_error) {
+                return Err(AppError::invalid(notices));
+            }
+            let mut p = Person::new(
+                name.map(|n| n.as_str().to_owned()).unwrap_or_default(),
+                PersonCategory::Resident,
+            );
+            if let Some(id) = &id {
+                p.document_type = if id.is_residence_permit() {
+                    DocumentType::ResidencePermit
+                } else {
+                    DocumentType::ResidentId
+                };
+                p.document_number = Some(id.as_str().to_owned());
+                p.sex = Some(id.sex());
+                p.birth_date = Some(id.birth_date());
+            }
+            p.phone = phone;
+            p.community_code = Some(household.community_code.clone());
+            p.compound = Some(household.compound.clone());
+            if let HouseholdPlace::Compound {
+                building,
+                unit,
+                room,
+            } = &household.place
+            {
+                p.building = building.clone();
+                p.unit = unit.clone();
+                p.room = room.clone();
+            }
+            p.household = Some(household.id);
+            p.relation = relation;
+            p.living_here = Some(true);
+            members.push(MemberCheck {
+                person_id: p.id,
+                status: MemberStatus::Present,
+                new: true,
+            });
+            new_persons.push(p);
+        }
+        let note = input.note.trim();
+        let screening = Screening {
+            id: new_id(),
+            household_id: household.id,
+            community_code: household.community_code.clone(),
+            compound: household.compound.clone(),
+            at: kadian_domain::records::Instant {
+                utc: self.now(),
+                offset_minutes: crate::local_time::CST_MINUTES,
+            },
+            method,
+            members,
+            vacant: input.vacant,
+            note: (!note.is_empty()).then(|| note.to_owned()),
+            recorded_by: super::views::staff_name(&staff),
+        };
+        kadian_domain::records::check_screening(&screening)
+            .map_err(|n| AppError::invalid(vec![n]))?;
+        self.store()
+            .record_screening(&screening, &new_persons, Source::User)?;
+        // Found vacant: the household is 空置 from now (an entity change, merged on the
+        // server); found lived in again, it is no longer.
+        let kind = match (input.vacant, household.kind) {
+            (true, _) => Some(HouseholdKind::Vacant),
+            (false, Some(HouseholdKind::Vacant)) => None,
+            (false, k) => k,
+        };
+        if kind != household.kind {
+            household.kind = kind;
+            self.store().save_household(&household, Source::User)?;
+        }
+        self.written();
+        self.screening_household(&household.id.to_string(), &today.to_string())
     }
 }
 

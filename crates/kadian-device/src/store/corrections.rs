@@ -23,7 +23,8 @@ pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::FollowUpVisit
         | RecordKind::CaseTransition
         | RecordKind::Referral
-        | RecordKind::Household => None,
+        | RecordKind::Household
+        | RecordKind::Screening => None,
     }
 }
 

@@ -191,8 +191,8 @@ impl Store {
     }
 
     /// The persons with evidence between two instants (`from` inclusive, `to` exclusive, UTC)
-    /// and on the China days `first..=last`: a passage not voided, or a follow-up visit of
-    /// those days that saw them.
+    /// and on the China days `first..=last`: a passage not voided, a screening that named them,
+    /// or a follow-up visit of those days that saw them.
     pub fn seen_between(
         &self,
         from: chrono::DateTime<chrono::Utc>,
@@ -206,7 +206,9 @@ impl Store {
                AND NOT EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id)
              UNION
              SELECT c.person_id FROM follow_up_visit v JOIN observation_case c ON c.id = v.case_id
-             WHERE v.date >= ?3 AND v.date <= ?4 AND v.outcome IN ('seen_well', 'seen_unwell')",
+             WHERE v.date >= ?3 AND v.date <= ?4 AND v.outcome IN ('seen_well', 'seen_unwell')
+             UNION
+             SELECT m.person_id FROM screened_member m WHERE m.at_utc >= ?1 AND m.at_utc < ?2",
         )?;
         let ids = stmt.query_map(
             params![
@@ -256,5 +258,95 @@ impl Store {
                 .ok()
                 .map(|d| d.with_timezone(&chrono::Utc))
         }))
+    }
+}
+
+/// Stores a screening once, each member it names as a row of `screened_member`, with its outbox
+/// row (none for a pulled one). Returns the outbox rows written (0: held already). Errors: the
+/// screening's rules.
+pub(crate) fn insert_screening_tx(
+    tx: &Transaction<'_>,
+    s: &kadian_domain::records::Screening,
+    source: Source,
+) -> Result<usize> {
+    records::check_screening(s).map_err(StoreError::Invalid)?;
+    let at = super::ts(s.at.utc);
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO screening (id, household_id, at_utc, body, source)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            s.id.to_string(),
+            s.household_id.to_string(),
+            at,
+            serde_json::to_string(s)?,
+            source.as_str(),
+        ])?;
+    if inserted == 0 {
+        return Ok(0);
+    }
+    for m in &s.members {
+        let status = serde_json::to_value(&m.status)?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO screened_member (screening_id, person_id, status, at_utc)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            s.id.to_string(),
+            m.person_id.to_string(),
+            status["status"].as_str().unwrap_or_default(),
+            at,
+        ])?;
+    }
+    enqueue(tx, RecordKind::Screening, s.id, "create", None, s, source)
+}
+
+impl Store {
+    /// Records a screening with the persons it found living there anew (created with it, in
+    /// one transaction; each names the household). Errors: `NotFound` for a household not held
+    /// here; the records' rules (nothing is written then).
+    pub fn record_screening(
+        &mut self,
+        s: &kadian_domain::records::Screening,
+        new_persons: &[kadian_domain::records::Person],
+        source: Source,
+    ) -> Result<crate::Recorded> {
+        self.write(|tx| {
+            if held_household_version(tx, &s.household_id.to_string())?.is_none() {
+                return Err(StoreError::NotFound {
+                    kind: RecordKind::Household.as_str(),
+                    id: s.household_id.to_string(),
+                });
+            }
+            let mut ids = Vec::new();
+            let mut rows = 0;
+            for p in new_persons {
+                let w = super::persons::upsert_person_tx(tx, p, source)?;
+                ids.push(w.id);
+                rows += 1;
+            }
+            rows += insert_screening_tx(tx, s, source)?;
+            ids.push(s.id);
+            Ok(crate::Recorded {
+                ids,
+                outbox_rows: rows,
+            })
+        })
+    }
+
+    /// A household's screenings held here, the latest first.
+    pub fn screenings_of(&self, household: &str) -> Result<Vec<kadian_domain::records::Screening>> {
+        let bodies: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT body FROM screening WHERE household_id = ?1 ORDER BY at_utc DESC, id",
+            )?
+            .query_map([household], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        bodies
+            .into_iter()
+            .map(|b| Ok(serde_json::from_str(&b)?))
+            .collect()
     }
 }

@@ -92,6 +92,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0012_household.sql"),
         then: None,
     },
+    Migration {
+        version: 13,
+        name: "0013_screening.sql",
+        sql: include_str!("../../../../migrations/device/0013_screening.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

@@ -286,6 +286,7 @@ pub fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::CaseTransition => "case_transition",
         RecordKind::Referral => "referral",
         RecordKind::Household => "household",
+        RecordKind::Screening => "screening",
     }
 }
 

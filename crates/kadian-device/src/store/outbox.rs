@@ -277,7 +277,8 @@ impl Store {
                                 | RecordKind::TravelDeclaration
                                 | RecordKind::Correction
                                 | RecordKind::FollowUpVisit
-                                | RecordKind::CaseTransition => {}
+                                | RecordKind::CaseTransition
+                                | RecordKind::Screening => {}
                             }
                         }
                     }

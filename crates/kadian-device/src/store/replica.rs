@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::corrections::{correctable_table, insert_correction};
 use super::error::{Result, StoreError};
-use super::households::{held_household_version, upsert_household_tx};
+use super::households::{held_household_version, insert_screening_tx, upsert_household_tx};
 use super::observation::{insert_transition_tx, insert_visit_tx, upsert_case_tx};
 use super::outbox::OutboxEntry;
 use super::passages::insert_passage;
@@ -602,6 +602,11 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
             if takes_servers(tx, held, c.version, &h.id.to_string())? {
                 upsert_household_tx(tx, &h, Source::Sync, Some(c.version))?;
             }
+        }
+        ChangeKind::Record(RecordKind::Screening) => {
+            let s: kadian_domain::records::Screening =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            insert_screening_tx(tx, &s, Source::Sync)?;
         }
         ChangeKind::Record(RecordKind::FollowUpVisit) => {
             let v: FollowUpVisit = serde_json::from_value(c.body.clone()).map_err(parse_err)?;

@@ -36,6 +36,7 @@ mod passage;
 mod person;
 mod referral;
 pub mod rules;
+mod screening;
 mod temperature_reading;
 mod travel_declaration;
 pub mod volunteer;
@@ -62,6 +63,9 @@ pub use referral::{
 pub use rules::{
     canonical_uuid, is_invisible, MAX_COMPANIONS, MAX_OFFSET_MINUTES, MAX_REF_CHARS,
     MAX_SHORT_CHARS, MAX_TEXT_CHARS, MAX_TRAVEL_PLACES,
+};
+pub use screening::{
+    check_screening, MemberCheck, MemberStatus, Screening, ScreeningMethod, MAX_SCREENED_MEMBERS,
 };
 pub use temperature_reading::{check_reading, TemperatureReading};
 pub use travel_declaration::{check_travel, TransportMode, TravelDeclaration, TravelPlace};
@@ -100,13 +104,15 @@ pub enum RecordKind {
     Referral,
     /// [`Household`] (entity; compound staff).
     Household,
+    /// [`Screening`] (event; compound staff).
+    Screening,
 }
 
 impl RecordKind {
     /// Every kind, in the order the sync protocol lists them. The one list: the server's rules,
     /// the OpenAPI enum, the device's pull and the store's tables all follow it, each with an
     /// exhaustive `match`, so a new kind that one of them does not handle does not compile.
-    pub const ALL: [RecordKind; 11] = [
+    pub const ALL: [RecordKind; 12] = [
         RecordKind::Person,
         RecordKind::Passage,
         RecordKind::TemperatureReading,
@@ -118,6 +124,7 @@ impl RecordKind {
         RecordKind::CaseTransition,
         RecordKind::Referral,
         RecordKind::Household,
+        RecordKind::Screening,
     ];
 
     /// The stored name (`passage`, ...).
@@ -134,6 +141,7 @@ impl RecordKind {
             RecordKind::CaseTransition => "case_transition",
             RecordKind::Referral => "referral",
             RecordKind::Household => "household",
+            RecordKind::Screening => "screening",
         }
     }
 
@@ -150,7 +158,8 @@ impl RecordKind {
             | RecordKind::TravelDeclaration
             | RecordKind::Correction
             | RecordKind::FollowUpVisit
-            | RecordKind::CaseTransition => true,
+            | RecordKind::CaseTransition
+            | RecordKind::Screening => true,
         }
     }
 }
@@ -334,6 +343,8 @@ pub enum TypedRecord {
     Referral(Referral),
     /// A household (entity).
     Household(Household),
+    /// A screening of a household (event).
+    Screening(Screening),
 }
 
 impl TypedRecord {
@@ -351,6 +362,7 @@ impl TypedRecord {
             TypedRecord::CaseTransition(_) => RecordKind::CaseTransition,
             TypedRecord::Referral(_) => RecordKind::Referral,
             TypedRecord::Household(_) => RecordKind::Household,
+            TypedRecord::Screening(_) => RecordKind::Screening,
         }
     }
 
@@ -368,6 +380,7 @@ impl TypedRecord {
             TypedRecord::CaseTransition(r) => r.id,
             TypedRecord::Referral(r) => r.id,
             TypedRecord::Household(r) => r.id,
+            TypedRecord::Screening(r) => r.id,
         }
     }
 
@@ -385,6 +398,7 @@ impl TypedRecord {
             TypedRecord::CaseTransition(r) => serde_json::to_value(r),
             TypedRecord::Referral(r) => serde_json::to_value(r),
             TypedRecord::Household(r) => serde_json::to_value(r),
+            TypedRecord::Screening(r) => serde_json::to_value(r),
         };
         v.unwrap_or(Value::Null)
     }
@@ -421,6 +435,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         RecordKind::CaseTransition => TypedRecord::CaseTransition(parse(kind, body)?),
         RecordKind::Referral => TypedRecord::Referral(parse(kind, body)?),
         RecordKind::Household => TypedRecord::Household(parse(kind, body)?),
+        RecordKind::Screening => TypedRecord::Screening(parse(kind, body)?),
     };
     match &typed {
         TypedRecord::Person(r) => check_person(r)?,
@@ -434,6 +449,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         TypedRecord::CaseTransition(r) => check_case_transition(r)?,
         TypedRecord::Referral(r) => check_referral(r)?,
         TypedRecord::Household(r) => check_household(r)?,
+        TypedRecord::Screening(r) => check_screening(r)?,
     }
     Ok(typed)
 }

@@ -273,7 +273,8 @@ pub fn decide(
         | RecordKind::TravelDeclaration
         | RecordKind::Correction
         | RecordKind::FollowUpVisit
-        | RecordKind::CaseTransition => true,
+        | RecordKind::CaseTransition
+        | RecordKind::Screening => true,
     };
     let (body, conflicts) = if incoming_base == existing.version || set_whole {
         (incoming.body.clone(), Vec::new())
@@ -292,7 +293,8 @@ pub fn decide(
         | RecordKind::TravelDeclaration
         | RecordKind::Correction
         | RecordKind::FollowUpVisit
-        | RecordKind::CaseTransition => false,
+        | RecordKind::CaseTransition
+        | RecordKind::Screening => false,
     };
     let (community, compound, document_key) = if placed_by_body {
         // The merged body is checked again: a merge of two valid persons must be a valid person.

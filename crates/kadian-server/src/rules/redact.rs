@@ -13,9 +13,11 @@ use super::Device;
 /// Whether a change is kept from `device` altogether: a checkpoint tablet gets no referrals
 /// (转诊: who was sent to the emergency response group, with what, and what became of them);
 /// it raises them, and the gate never reads them. Nor households (户: the head's phone, the
-/// dwelling's kind): the gate registers persons, and the screening is the laptops' work.
+/// dwelling's kind) and their screenings (who is away, and where): the gate registers persons,
+/// and the screening is the laptops' work.
 pub fn withheld(device: &Device, change: &Change) -> bool {
-    device.role == Role::Volunteer && matches!(change.kind.as_str(), "referral" | "household")
+    device.role == Role::Volunteer
+        && matches!(change.kind.as_str(), "referral" | "household" | "screening")
 }
 
 /// Trims a pulled change for `device` (only a checkpoint tablet's changes are trimmed).

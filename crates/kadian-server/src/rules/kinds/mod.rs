@@ -16,6 +16,7 @@ mod observation_case;
 mod passage;
 mod person;
 mod referral;
+mod screening;
 mod temperature_reading;
 mod travel_declaration;
 mod volunteer;
@@ -115,5 +116,6 @@ pub fn place(typed: &TypedRecord, p: &Placing<'_>) -> Result<Placed, ApiError> {
         TypedRecord::CaseTransition(r) => case_transition::place(r, p),
         TypedRecord::Referral(r) => referral::place(r, p),
         TypedRecord::Household(r) => household::place(r, p),
+        TypedRecord::Screening(r) => screening::place(r, p),
     }
 }

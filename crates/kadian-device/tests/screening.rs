@@ -1,0 +1,227 @@
+//! 入户排查 on a compound laptop, without a window or a server: the roster imported makes its
+//! households; a gate passage or a screening accounts for residents; a screening finds members
+//! away, a newborn, or the household vacant; bad input is refused with its field.
+
+mod common;
+
+use common::{enrolled, COMPOUND};
+use kadian_device::areas::screening::{CoverageQuery, MemberInput, NewMemberInput, ScreeningInput};
+use kadian_device::AppCore;
+use kadian_domain::coverage::HouseholdState;
+use kadian_domain::sync::{Change, Role};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/registers")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A compound laptop of 八一新苑 in 八一社区, with the roster imported.
+fn laptop() -> (AppCore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = enrolled(&dir, Role::Compound, None);
+    let core = AppCore::open_store(dir.path(), store);
+    let place = |kind: &str, id: &str, body: serde_json::Value| Change {
+        kind: kind.into(),
+        id: id.into(),
+        version: 1,
+        deleted: false,
+        body,
+    };
+    core.store()
+        .apply_pull(
+            &[
+                place(
+                    "community",
+                    "411402001018",
+                    serde_json::json!({"code": "411402001018", "name": "八一社区", "street": "411402001"}),
+                ),
+                place(
+                    "compound",
+                    COMPOUND,
+                    serde_json::json!({"id": COMPOUND, "name": "八一新苑", "community": "411402001018"}),
+                ),
+            ],
+            1,
+        )
+        .expect("places");
+    let name = "八一社区_居民花名册.xlsx";
+    let preview = core
+        .import_preview(name, &fixture(name), None)
+        .expect("preview");
+    let done = core.import_commit(&preview.token).expect("import");
+    assert!(done.households > 200, "{done:?}");
+    (core, dir)
+}
+
+fn today() -> String {
+    kadian_domain::figures::china_date(chrono::Utc::now()).to_string()
+}
+
+fn coverage(core: &AppCore) -> kadian_device::areas::screening::CoverageView {
+    core.screening_coverage(&CoverageQuery {
+        date: today(),
+        compound: None,
+    })
+    .expect("coverage")
+}
+
+#[test]
+fn a_screening_accounts_for_every_member_it_names_and_adds_a_newborn_to_the_household() {
+    let (core, _dir) = laptop();
+    let before = coverage(&core);
+    let row = &before.rows[0];
+    assert_eq!(row.compound, "八一新苑");
+    assert_eq!(row.coverage.persons_registered, 236);
+    assert_eq!(row.coverage.households_screened, 0);
+    assert_eq!(
+        row.coverage.households_silent,
+        row.coverage.households_registered
+    );
+    // The first household to knock on, in walking order.
+    let first = before.households[0].clone();
+    let page = core.screening_household(&first.id, &today()).expect("page");
+    let members: Vec<MemberInput> = page
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| MemberInput {
+            person_id: m.person_id.clone(),
+            status: if i == 0 { "present" } else { "away" }.into(),
+            away_place: if i == 0 {
+                String::new()
+            } else {
+                "湖北武汉".into()
+            },
+        })
+        .collect();
+    let n = members.len() as u32;
+    let after = core
+        .screening_record(&ScreeningInput {
+            household_id: first.id.clone(),
+            method: "door".into(),
+            members,
+            new_members: vec![NewMemberInput {
+                name: "王小宝".into(),
+                relation: "grandchild".into(),
+                id_number: String::new(),
+                phone: String::new(),
+            }],
+            vacant: false,
+            note: "新生儿未办身份证".into(),
+        })
+        .expect("screened");
+    assert_eq!(after.state, HouseholdState::Screened);
+    assert!(after.members.iter().all(|m| m.accounted));
+    assert!(after.members.iter().any(|m| m.name == "王小宝"));
+    assert_eq!(after.screenings.len(), 1);
+    assert_eq!(after.screenings[0].new, 1);
+    assert_eq!(after.screenings[0].present, 2);
+    let now = coverage(&core);
+    let c = now.rows[0].coverage;
+    assert_eq!(c.households_screened, 1);
+    assert_eq!(c.persons_registered, 237, "the newborn is on the register");
+    assert_eq!(c.persons_accounted, n + 1);
+    assert!(now.households.iter().all(|h| h.id != first.id));
+}
+
+#[test]
+fn a_household_found_vacant_is_screened_and_no_longer_to_knock_on() {
+    let (core, _dir) = laptop();
+    let first = coverage(&core).households[0].clone();
+    let page = core
+        .screening_record(&ScreeningInput {
+            household_id: first.id.clone(),
+            method: "door".into(),
+            members: Vec::new(),
+            new_members: Vec::new(),
+            vacant: true,
+            note: String::new(),
+        })
+        .expect("vacant");
+    assert_eq!(page.state, HouseholdState::Vacant);
+    let c = coverage(&core).rows[0].coverage;
+    assert_eq!((c.households_vacant, c.households_screened), (1, 1));
+}
+
+#[test]
+fn a_screening_that_cannot_be_read_says_which_field_and_stores_nothing() {
+    let (core, _dir) = laptop();
+    let first = coverage(&core).households[0].clone();
+    let page = core.screening_household(&first.id, &today()).expect("page");
+    let input = |status: &str, place: &str| ScreeningInput {
+        household_id: first.id.clone(),
+        method: "door".into(),
+        members: vec![MemberInput {
+            person_id: page.members[0].person_id.clone(),
+            status: status.into(),
+            away_place: place.into(),
+        }],
+        new_members: Vec::new(),
+        vacant: false,
+        note: String::new(),
+    };
+    let waiting = core.store().pending_count().expect("outbox");
+    let e = core
+        .screening_record(&input("away", "火星"))
+        .expect_err("place");
+    assert_eq!(e.field.as_deref(), Some("away_place"));
+    let e = core
+        .screening_record(&input("sleeping", ""))
+        .expect_err("status");
+    assert_eq!(e.field.as_deref(), Some("status"));
+    // A member of another household, a newborn with an impossible ID number, nobody at all.
+    let mut other = input("present", "");
+    other.members[0].person_id = uuid::Uuid::now_v7().to_string();
+    assert_eq!(
+        core.screening_record(&other).expect_err("stranger").code,
+        "not_found"
+    );
+    let mut newborn = input("present", "");
+    newborn.new_members.push(NewMemberInput {
+        name: "王小宝".into(),
+        relation: "grandchild".into(),
+        id_number: "411402202613310000".into(),
+        phone: String::new(),
+    });
+    assert_eq!(
+        core.screening_record(&newborn)
+            .expect_err("bad id")
+            .field
+            .as_deref(),
+        Some("id_number")
+    );
+    let mut nobody = input("present", "");
+    nobody.members.clear();
+    assert_eq!(
+        core.screening_record(&nobody).expect_err("nobody").code,
+        "invalid_input"
+    );
+    assert_eq!(core.store().pending_count().expect("outbox"), waiting);
+    assert_eq!(
+        core.screening_household(&first.id, &today())
+            .expect("page")
+            .screenings
+            .len(),
+        0
+    );
+}
+
+#[test]
+fn a_gate_tablet_has_no_screening() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = enrolled(
+        &dir,
+        Role::Volunteer,
+        Some("0190a1b2-0000-7000-8000-000000000002"),
+    );
+    let core = AppCore::open_store(dir.path(), store);
+    let e = core
+        .screening_coverage(&CoverageQuery {
+            date: today(),
+            compound: None,
+        })
+        .expect_err("tablet");
+    assert_eq!(e.code, "not_staff");
+}
