@@ -345,6 +345,52 @@ async fn both_roster_shapes_make_households_and_a_gate_passage_accounts_for_a_re
             server,
             "{b}"
         );
+        // The daily report's 排查 columns and the laptop's 概况 count the same.
+        let daily =
+            kadian_server::report::daily(db, today(), kadian_domain::FeverThreshold::default())
+                .await
+                .expect("report");
+        let row = daily
+            .rows
+            .iter()
+            .find(|r| r.community_code == s.community_b)
+            .expect("row")
+            .figures;
+        assert_eq!(
+            (
+                row.households_registered,
+                row.households_screened,
+                row.persons_registered,
+                row.persons_accounted
+            ),
+            (
+                server.households_registered,
+                server.households_screened,
+                server.persons_registered,
+                server.persons_accounted
+            ),
+            "{b}"
+        );
+        let sheet = kadian_server::report::daily_sheet(&daily, "王芳", "0370-1234567");
+        let cells = &sheet
+            .rows
+            .iter()
+            .find(|r| r.unit == "季庄社区")
+            .expect("季庄社区")
+            .values;
+        assert_eq!(cells[30], Some(27.0));
+        assert_eq!(cells[32], Some(3.7), "1 of 27 households: 3.7 %");
+        let board = laptop
+            .core
+            .dashboard(&kadian_device::areas::dashboard::DashboardQuery {
+                date: today().to_string(),
+                community: None,
+                compound: None,
+                zone: None,
+            })
+            .expect("dashboard");
+        assert_eq!(board.unit.figures.households_screened, 1, "{b}");
+        assert!(!board.not_built.contains(&"screening".to_owned()));
         // A screening of a household of another community is refused.
         let stranger = push_raw(
             &laptop,

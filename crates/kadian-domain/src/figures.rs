@@ -91,10 +91,23 @@ pub struct Figures {
     /// counted: read as 0.
     #[serde(default)]
     pub observation_breaches: u32,
+    /// 排查 登记户: households on the register (`kadian_domain::coverage`). Absent from reports
+    /// signed before it was counted: read as 0.
+    #[serde(default)]
+    pub households_registered: u32,
+    /// 排查 已排查户: of those, screened (every member living there accounted for) or vacant.
+    #[serde(default)]
+    pub households_screened: u32,
+    /// 排查 登记人: residents living there (or not known to be away).
+    #[serde(default)]
+    pub persons_registered: u32,
+    /// 排查 已掌握人: of those, accounted for in the 7 days up to the day.
+    #[serde(default)]
+    pub persons_accounted: u32,
 }
 
 /// How many figures a [`Figures`] has.
-const FIGURES: usize = 21;
+const FIGURES: usize = 25;
 
 /// A check one unit's figures fail (as DHIS2's validation rules on an aggregate data set): the
 /// rule, the figures it concerns (their field names, for the cells to mark), and what is wrong.
@@ -115,7 +128,8 @@ pub struct FailedCheck {
 impl Figures {
     /// The checks a unit's figures must pass before a report is signed: 已随访 + 未见 ≤ 应随访;
     /// 复测正常 ≤ 体温异常; 新增 ≤ 在管 (a case new today is under care today); 当日新增 ≤ 在册
-    /// (a returnee arriving today is on file). The ones failed, in that order; none: all pass.
+    /// (a returnee arriving today is on file); 已排查户 ≤ 登记户 and 已掌握人 ≤ 登记人 (coverage
+    /// at most 100 %). The ones failed, in that order; none: all pass.
     pub fn failed_checks(&self) -> Vec<FailedCheck> {
         let f = self;
         let mut out = Vec::new();
@@ -176,7 +190,55 @@ impl Figures {
                 f.returnees_registered
             ),
         );
+        check(
+            "coverage_le_100",
+            f.households_screened <= f.households_registered
+                && f.persons_accounted <= f.persons_registered,
+            &[
+                "households_screened",
+                "households_registered",
+                "persons_accounted",
+                "persons_registered",
+            ],
+            format!(
+                "已排查户 {} 多于登记户 {}，或已掌握人 {} 多于登记人 {}",
+                f.households_screened,
+                f.households_registered,
+                f.persons_accounted,
+                f.persons_registered
+            ),
+            format!(
+                "screened households {} exceed {} registered, or accounted persons {} exceed {} registered",
+                f.households_screened,
+                f.households_registered,
+                f.persons_accounted,
+                f.persons_registered
+            ),
+        );
         out
+    }
+
+    /// Adds a unit's screening coverage (`kadian_domain::coverage`) to its figures.
+    pub fn add_coverage(&mut self, c: &crate::coverage::Coverage) {
+        self.households_registered = self
+            .households_registered
+            .saturating_add(c.households_registered);
+        self.households_screened = self
+            .households_screened
+            .saturating_add(c.households_screened);
+        self.persons_registered = self.persons_registered.saturating_add(c.persons_registered);
+        self.persons_accounted = self.persons_accounted.saturating_add(c.persons_accounted);
+    }
+
+    /// 户覆盖率: households screened ÷ registered, per cent to one decimal; none without
+    /// households.
+    pub fn household_rate(&self) -> Option<f64> {
+        crate::coverage::Coverage {
+            households_registered: self.households_registered,
+            households_screened: self.households_screened,
+            ..crate::coverage::Coverage::default()
+        }
+        .household_rate()
     }
 
     /// The figures in their declaration order.
@@ -203,6 +265,10 @@ impl Figures {
             self.observation_referred,
             self.gate_referrals,
             self.observation_breaches,
+            self.households_registered,
+            self.households_screened,
+            self.persons_registered,
+            self.persons_accounted,
         ]
     }
 
@@ -229,6 +295,10 @@ impl Figures {
             observation_referred: a[18],
             gate_referrals: a[19],
             observation_breaches: a[20],
+            households_registered: a[21],
+            households_screened: a[22],
+            persons_registered: a[23],
+            persons_accounted: a[24],
         }
     }
 
@@ -873,6 +943,22 @@ mod tests {
         };
         let f = facts.count(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), &rules())[&unit()];
         assert_eq!(f.gate_referrals, 1);
+    }
+
+    #[test]
+    fn coverage_above_100_per_cent_fails_its_check_and_the_rate_reads_per_cent() {
+        let mut f = Figures::default();
+        f.add_coverage(&crate::coverage::Coverage {
+            households_registered: 8,
+            households_screened: 3,
+            persons_registered: 20,
+            persons_accounted: 9,
+            ..crate::coverage::Coverage::default()
+        });
+        assert!(f.failed_checks().is_empty());
+        assert_eq!(f.household_rate(), Some(37.5));
+        f.persons_accounted = 21;
+        assert_eq!(f.failed_checks()[0].rule, "coverage_le_100");
     }
 
     #[test]

@@ -61,8 +61,9 @@ pub const NUMBER_COLUMNS: [&str; 43] = [
 ];
 
 /// A unit's figures in the template's number columns ([`NUMBER_COLUMNS`]): the columns Kadian
-/// counts filled, the others (duty, key areas, hotline, screening, disinfection, supplies) left
-/// empty (`None`), never 0.
+/// counts filled, the others (duty, key areas, hotline, disinfection, supplies) left empty
+/// (`None`), never 0. 户覆盖率 is 已排查户 ÷ 登记户 in per cent (one decimal), empty without
+/// households.
 pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
     let mut v = [None; 43];
     for (i, n) in [
@@ -87,9 +88,14 @@ pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
         (19, f.observation_unwell),
         (20, f.observation_referred),
         (21, f.observation_breaches),
+        (30, f.households_registered),
+        (31, f.households_screened),
+        (33, f.persons_registered),
+        (34, f.persons_accounted),
     ] {
         v[i] = Some(f64::from(n));
     }
+    v[32] = f.household_rate();
     v
 }
 

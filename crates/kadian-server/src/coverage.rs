@@ -125,6 +125,75 @@ pub async fn coverage(
         anyhow::bail!("unknown community {c}");
     }
     let window_from = coverage::window_start(date);
+    let (units, unreadable) = units(db, date, &reference).await?;
+    let mut rows: Vec<CompoundCoverage> = reference
+        .compounds
+        .iter()
+        .filter(|(_, (c, _))| community.is_none_or(|want| want == c))
+        .filter(|(id, _)| {
+            reference.retired_at(id).is_none()
+                || units.contains_key(&Unit::Compound((*id).as_str().into()))
+        })
+        .map(|(id, (c, name))| {
+            let cov = units
+                .get(&Unit::Compound(id.as_str().into()))
+                .copied()
+                .unwrap_or_default();
+            CompoundCoverage {
+                community_code: c.clone(),
+                community: reference.communities.get(c).cloned().unwrap_or_default(),
+                compound_id: id.clone(),
+                compound: name.clone(),
+                household_rate: cov.household_rate(),
+                coverage: cov,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (&a.community_code, &a.compound, &a.compound_id).cmp(&(
+            &b.community_code,
+            &b.compound,
+            &b.compound_id,
+        ))
+    });
+    let mut total = Coverage::default();
+    for r in &rows {
+        total += r.coverage;
+    }
+    // Residents placed in a community without a compound count in its total.
+    let mut unplaced = Coverage::default();
+    for (unit, c) in &units {
+        match unit {
+            Unit::Community(code) if community.is_none_or(|want| want == &**code) => total += *c,
+            Unit::Unplaced if community.is_none() => {
+                total += *c;
+                unplaced += *c;
+            }
+            _ => {}
+        }
+    }
+    Ok(CoverageReport {
+        date,
+        window_from,
+        window_days: ACCOUNTED_WINDOW_DAYS,
+        community_code: community.map(str::to_owned),
+        rows,
+        household_rate: total.household_rate(),
+        total,
+        unplaced,
+        unreadable,
+    })
+}
+
+/// Coverage of `date` per unit (a compound, a community for residents placed in no compound,
+/// or nowhere the layout knows), and how many stored records could not be read. The daily
+/// report's 排查 columns and `report coverage` both count with it. Errors: the database's.
+pub async fn units(
+    db: &dyn Database,
+    date: NaiveDate,
+    reference: &crate::rules::Reference,
+) -> anyhow::Result<(HashMap<Unit, Coverage>, usize)> {
+    let window_from = coverage::window_start(date);
     let from = china_day_start(window_from);
     let to = china_day_start(date.checked_add_days(Days::new(1)).unwrap_or(date));
     let mut unreadable = 0;
@@ -235,64 +304,7 @@ pub async fn coverage(
         })
         .collect();
     let (units, _) = coverage::count(&residents, &household_facts, &seen);
-
-    let mut rows: Vec<CompoundCoverage> = reference
-        .compounds
-        .iter()
-        .filter(|(_, (c, _))| community.is_none_or(|want| want == c))
-        .filter(|(id, _)| {
-            reference.retired_at(id).is_none()
-                || units.contains_key(&Unit::Compound((*id).as_str().into()))
-        })
-        .map(|(id, (c, name))| {
-            let cov = units
-                .get(&Unit::Compound(id.as_str().into()))
-                .copied()
-                .unwrap_or_default();
-            CompoundCoverage {
-                community_code: c.clone(),
-                community: reference.communities.get(c).cloned().unwrap_or_default(),
-                compound_id: id.clone(),
-                compound: name.clone(),
-                household_rate: cov.household_rate(),
-                coverage: cov,
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        (&a.community_code, &a.compound, &a.compound_id).cmp(&(
-            &b.community_code,
-            &b.compound,
-            &b.compound_id,
-        ))
-    });
-    let mut total = Coverage::default();
-    for r in &rows {
-        total += r.coverage;
-    }
-    // Residents placed in a community without a compound count in its total.
-    let mut unplaced = Coverage::default();
-    for (unit, c) in &units {
-        match unit {
-            Unit::Community(code) if community.is_none_or(|want| want == &**code) => total += *c,
-            Unit::Unplaced if community.is_none() => {
-                total += *c;
-                unplaced += *c;
-            }
-            _ => {}
-        }
-    }
-    Ok(CoverageReport {
-        date,
-        window_from,
-        window_days: ACCOUNTED_WINDOW_DAYS,
-        community_code: community.map(str::to_owned),
-        rows,
-        household_rate: total.household_rate(),
-        total,
-        unplaced,
-        unreadable,
-    })
+    Ok((units, unreadable))
 }
 
 /// The report as a table for people: a line per compound and the total.

@@ -8,8 +8,7 @@
 //! (passages, readings), its passage (travel) or its own compound (cases); one the street's
 //! layout cannot place counts in the total only.
 //!
-//! Columns whose area is not built yet (duty, key areas, hotline, screening, disinfection,
-//! supplies) are listed in `not_built` and left out of the figures.
+//! Columns whose area is not built yet (duty, key areas, hotline, disinfection, supplies) are listed in `not_built` and left out of the figures.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -176,11 +175,10 @@ pub struct Signature {
 }
 
 /// The column groups of the template not computed yet.
-const NOT_BUILT: [&str; 6] = [
+const NOT_BUILT: [&str; 5] = [
     "在岗人次 (duty)",
     "重点区域 (key areas)",
     "热线 (hotline)",
-    "排查 (screening)",
     "消杀 (disinfection)",
     "物资 (supplies)",
 ];
@@ -465,6 +463,11 @@ async fn count(
     for (unit, f) in facts.count(date, &rules) {
         *units.entry(unit).or_default() += f;
     }
+    // 排查: households screened and residents accounted for, in the 7 days up to the day.
+    let (coverage, _) = crate::coverage::units(db, date, &reference).await?;
+    for (unit, c) in &coverage {
+        units.entry(unit.clone()).or_default().add_coverage(c);
+    }
 
     // Up the levels.
     let community_of_unit = |u: &Unit| match u {
@@ -648,7 +651,14 @@ async fn late_additions(db: &dyn Database, date: NaiveDate) -> anyhow::Result<Ve
 }
 
 /// The figures Kadian began counting after some reports were signed, by their field name.
-const COUNTED_LATER: [&str; 2] = ["gate_referrals", "observation_breaches"];
+const COUNTED_LATER: [&str; 6] = [
+    "gate_referrals",
+    "observation_breaches",
+    "households_registered",
+    "households_screened",
+    "persons_registered",
+    "persons_accounted",
+];
 
 /// For a report signed before a figure of [`COUNTED_LATER`] was counted (its signed JSON's
 /// total lacks it), takes the recount's value as reported, so that a new column does not show
@@ -659,10 +669,22 @@ fn counted_since(signed_body: &str, reported: &mut Figures, now: &Figures) {
     };
     for name in COUNTED_LATER {
         if body["total"].get(name).is_none() {
-            match name {
-                "gate_referrals" => reported.gate_referrals = now.gate_referrals,
-                _ => reported.observation_breaches = now.observation_breaches,
-            }
+            let (mine, theirs) = match name {
+                "gate_referrals" => (&mut reported.gate_referrals, now.gate_referrals),
+                "observation_breaches" => {
+                    (&mut reported.observation_breaches, now.observation_breaches)
+                }
+                "households_registered" => (
+                    &mut reported.households_registered,
+                    now.households_registered,
+                ),
+                "households_screened" => {
+                    (&mut reported.households_screened, now.households_screened)
+                }
+                "persons_registered" => (&mut reported.persons_registered, now.persons_registered),
+                _ => (&mut reported.persons_accounted, now.persons_accounted),
+            };
+            *mine = theirs;
         }
     }
 }
@@ -822,7 +844,7 @@ pub fn daily_text(r: &DailyReport) -> String {
     }
     out.push('\n');
     // Columns: a label, then numbers right-aligned under their headings (CJK takes 2 columns).
-    const HEADS: [&str; 21] = [
+    const HEADS: [&str; 25] = [
         "卡点",
         "进",
         "出",
@@ -844,6 +866,10 @@ pub fn daily_text(r: &DailyReport) -> String {
         "异常",
         "转诊",
         "外出违规",
+        "登记户",
+        "已排查户",
+        "登记人",
+        "已掌握人",
     ];
     let label_width = r
         .rows
@@ -885,6 +911,10 @@ pub fn daily_text(r: &DailyReport) -> String {
             f.observation_unwell,
             f.observation_referred,
             f.observation_breaches,
+            f.households_registered,
+            f.households_screened,
+            f.persons_registered,
+            f.persons_accounted,
         ];
         let mut l = pad_right(name, label_width);
         for (h, v) in HEADS.iter().zip(values) {

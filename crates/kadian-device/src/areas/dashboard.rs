@@ -117,20 +117,13 @@ pub struct Dashboard {
     pub conflicts: i64,
     /// The fever threshold counted with (°C).
     pub fever_threshold_c: f64,
-    /// Areas whose tiles are not built yet (`duty`, `key_areas`, `hotline`, `screening`,
-    /// `disinfection`, `supplies`): shown as not built, never as zero.
+    /// Areas whose tiles are not built yet (`duty`, `key_areas`, `hotline`, `disinfection`,
+    /// `supplies`): shown as not built, never as zero.
     pub not_built: Vec<String>,
 }
 
 /// Areas whose figures the dashboard does not have yet.
-const NOT_BUILT: [&str; 6] = [
-    "duty",
-    "key_areas",
-    "hotline",
-    "screening",
-    "disinfection",
-    "supplies",
-];
+const NOT_BUILT: [&str; 5] = ["duty", "key_areas", "hotline", "disinfection", "supplies"];
 
 /// Where this device's facts are counted: by the layout it holds.
 struct Placing<'a> {
@@ -288,8 +281,15 @@ impl AppCore {
         };
         let mut trend = Vec::new();
         let mut shown_day = HashMap::new();
+        // 排查 of the day shown (not of the trend's days: each is a 7-day window of its own).
+        let coverage = self.coverage_count(date, &reference)?.units;
         for day in first.iter_days().take_while(|d| *d <= date) {
-            let units = facts.of_day(day).count(day, &rules);
+            let mut units = facts.of_day(day).count(day, &rules);
+            if day == date {
+                for (unit, c) in &coverage {
+                    units.entry(unit.clone()).or_default().add_coverage(c);
+                }
+            }
             trend.push(TrendDay {
                 date: day.to_string(),
                 figures: sum_for(&placing, &units, level, unit_id, day),

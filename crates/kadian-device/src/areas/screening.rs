@@ -5,11 +5,9 @@
 //! saw them). The counting rules are `kadian_domain::coverage`'s, as the server's
 //! `kadian-server report coverage` counts them.
 
-use std::collections::HashMap;
-
 use chrono::{Datelike, NaiveDate};
-use kadian_domain::coverage::{self, Coverage, HouseholdFact, HouseholdState, ResidentFact};
-use kadian_domain::figures::{china_day_start, Unit};
+use kadian_domain::coverage::{self, Coverage, HouseholdState};
+use kadian_domain::figures::Unit;
 use kadian_domain::records::{Household, HouseholdKind, HouseholdPlace, Relation};
 use kadian_domain::sync::Role;
 use serde::{Deserialize, Serialize};
@@ -19,7 +17,6 @@ use super::views::mask_phone;
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
 use crate::local_time::local;
-use crate::reference::ReferenceData;
 
 /// The most households the door-knock list shows at once (a street laptop holds 45,000): the
 /// rest are counted, and a compound picked shows its own whole.
@@ -255,16 +252,6 @@ fn bad_date() -> AppError {
     )
 }
 
-/// Everything a day's coverage needs, counted.
-struct Counted {
-    units: HashMap<Unit, Coverage>,
-    states: HashMap<uuid::Uuid, HouseholdState>,
-    /// Household → (members living here, of them accounted for).
-    members: HashMap<uuid::Uuid, (u32, u32)>,
-    seen: std::collections::HashSet<uuid::Uuid>,
-    households: Vec<Household>,
-}
-
 impl AppCore {
     fn screening_staff(&self) -> AppResult<()> {
         let e = self.enrolled()?;
@@ -277,86 +264,6 @@ impl AppCore {
             ));
         }
         Ok(())
-    }
-
-    /// Counts the coverage of `date` from this device's store.
-    fn count_coverage(&self, date: NaiveDate, reference: &ReferenceData) -> AppResult<Counted> {
-        let store = self.store();
-        let households = store.households(None)?;
-        let compound_unit = |compound: Option<&str>, community: Option<&str>| {
-            let by_id = compound.filter(|c| reference.compounds.contains_key(*c));
-            // A register's row names its compound by name: found within its community.
-            let by_name = || {
-                compound.and_then(|name| {
-                    reference
-                        .compounds
-                        .iter()
-                        .find(|(_, c)| c.name == name && community.is_none_or(|k| c.community == k))
-                        .map(|(id, _)| id.as_str())
-                })
-            };
-            match (by_id.or_else(by_name), community) {
-                (Some(c), _) => Unit::Compound(c.into()),
-                (None, Some(c)) if reference.communities.contains_key(c) => {
-                    Unit::Community(c.into())
-                }
-                _ => Unit::Unplaced,
-            }
-        };
-        let household_unit: HashMap<uuid::Uuid, Unit> = households
-            .iter()
-            .map(|h| {
-                (
-                    h.id,
-                    compound_unit(Some(&h.compound), Some(&h.community_code)),
-                )
-            })
-            .collect();
-        let residents: Vec<ResidentFact> = store
-            .residents()?
-            .into_iter()
-            .map(
-                |(id, compound, community, household, living)| ResidentFact {
-                    id,
-                    unit: household
-                        .and_then(|h| household_unit.get(&h).cloned())
-                        .unwrap_or_else(|| {
-                            compound_unit(compound.as_deref(), community.as_deref())
-                        }),
-                    household,
-                    away: living == Some(false),
-                },
-            )
-            .collect();
-        let first = coverage::window_start(date);
-        let next = date.succ_opt().unwrap_or(date);
-        let seen =
-            store.seen_between(china_day_start(first), china_day_start(next), first, date)?;
-        drop(store);
-        let facts: Vec<HouseholdFact> = households
-            .iter()
-            .map(|h| HouseholdFact {
-                id: h.id,
-                unit: household_unit.get(&h.id).cloned().unwrap_or(Unit::Unplaced),
-                vacant: h.kind == Some(HouseholdKind::Vacant),
-            })
-            .collect();
-        let (units, states) = coverage::count(&residents, &facts, &seen);
-        let mut members: HashMap<uuid::Uuid, (u32, u32)> = HashMap::new();
-        for r in residents.iter().filter(|r| !r.away) {
-            if let Some(h) = r.household {
-                let m = members.entry(h).or_default();
-                m.0 += 1;
-                m.1 += u32::from(seen.contains(&r.id));
-            }
-        }
-        Ok(Counted {
-            units,
-            states,
-            members,
-            seen,
-            households,
-        })
     }
 
     /// The screening coverage of a China day (排查覆盖): each compound this laptop holds, their
@@ -381,7 +288,7 @@ impl AppCore {
                 "This device holds no compound by that id",
             ));
         }
-        let counted = self.count_coverage(date, &reference)?;
+        let counted = self.coverage_count(date, &reference)?;
         let mut rows: Vec<CompoundCoverageView> = reference
             .compounds
             .iter()
@@ -486,7 +393,7 @@ impl AppCore {
                 "This device holds no such household",
             )
         })?;
-        let counted = self.count_coverage(date, &reference)?;
+        let counted = self.coverage_count(date, &reference)?;
         let members = self.store().household_members(id)?;
         let mut views = Vec::with_capacity(members.len());
         for p in members {

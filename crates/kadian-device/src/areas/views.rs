@@ -399,3 +399,112 @@ pub fn write_export(
         folder: dir.display().to_string(),
     })
 }
+
+/// Screening coverage of a day, as 入户排查 and 概况 both count it (`kadian_domain::coverage`),
+/// from this device's store: residents placed in their household's compound, else their own.
+/// Everything a day's coverage needs, counted.
+pub(crate) struct CoverageCount {
+    pub(crate) units:
+        std::collections::HashMap<kadian_domain::figures::Unit, kadian_domain::coverage::Coverage>,
+    pub(crate) states:
+        std::collections::HashMap<uuid::Uuid, kadian_domain::coverage::HouseholdState>,
+    /// Household → (members living here, of them accounted for).
+    pub(crate) members: std::collections::HashMap<uuid::Uuid, (u32, u32)>,
+    pub(crate) seen: std::collections::HashSet<uuid::Uuid>,
+    pub(crate) households: Vec<kadian_domain::records::Household>,
+}
+
+impl AppCore {
+    /// Counts the coverage of `date` from this device's store.
+    pub(crate) fn coverage_count(
+        &self,
+        date: chrono::NaiveDate,
+        reference: &ReferenceData,
+    ) -> AppResult<CoverageCount> {
+        let store = self.store();
+        let households = store.households(None)?;
+        let compound_unit = |compound: Option<&str>, community: Option<&str>| {
+            let by_id = compound.filter(|c| reference.compounds.contains_key(*c));
+            // A register's row names its compound by name: found within its community.
+            let by_name = || {
+                compound.and_then(|name| {
+                    reference
+                        .compounds
+                        .iter()
+                        .find(|(_, c)| c.name == name && community.is_none_or(|k| c.community == k))
+                        .map(|(id, _)| id.as_str())
+                })
+            };
+            match (by_id.or_else(by_name), community) {
+                (Some(c), _) => kadian_domain::figures::Unit::Compound(c.into()),
+                (None, Some(c)) if reference.communities.contains_key(c) => {
+                    kadian_domain::figures::Unit::Community(c.into())
+                }
+                _ => kadian_domain::figures::Unit::Unplaced,
+            }
+        };
+        let household_unit: std::collections::HashMap<uuid::Uuid, kadian_domain::figures::Unit> =
+            households
+                .iter()
+                .map(|h| {
+                    (
+                        h.id,
+                        compound_unit(Some(&h.compound), Some(&h.community_code)),
+                    )
+                })
+                .collect();
+        let residents: Vec<kadian_domain::coverage::ResidentFact> = store
+            .residents()?
+            .into_iter()
+            .map(|(id, compound, community, household, living)| {
+                kadian_domain::coverage::ResidentFact {
+                    id,
+                    unit: household
+                        .and_then(|h| household_unit.get(&h).cloned())
+                        .unwrap_or_else(|| {
+                            compound_unit(compound.as_deref(), community.as_deref())
+                        }),
+                    household,
+                    away: living == Some(false),
+                }
+            })
+            .collect();
+        let first = kadian_domain::coverage::window_start(date);
+        let next = date.succ_opt().unwrap_or(date);
+        let seen = store.seen_between(
+            kadian_domain::figures::china_day_start(first),
+            kadian_domain::figures::china_day_start(next),
+            first,
+            date,
+        )?;
+        drop(store);
+        let facts: Vec<kadian_domain::coverage::HouseholdFact> = households
+            .iter()
+            .map(|h| kadian_domain::coverage::HouseholdFact {
+                id: h.id,
+                unit: household_unit
+                    .get(&h.id)
+                    .cloned()
+                    .unwrap_or(kadian_domain::figures::Unit::Unplaced),
+                vacant: h.kind == Some(kadian_domain::records::HouseholdKind::Vacant),
+            })
+            .collect();
+        let (units, states) = kadian_domain::coverage::count(&residents, &facts, &seen);
+        let mut members: std::collections::HashMap<uuid::Uuid, (u32, u32)> =
+            std::collections::HashMap::new();
+        for r in residents.iter().filter(|r| !r.away) {
+            if let Some(h) = r.household {
+                let m = members.entry(h).or_default();
+                m.0 += 1;
+                m.1 += u32::from(seen.contains(&r.id));
+            }
+        }
+        Ok(CoverageCount {
+            units,
+            states,
+            members,
+            seen,
+            households,
+        })
+    }
+}

@@ -94,4 +94,21 @@ observation_referred: number,
  * gate that day (a passage out, not voided). Absent from reports signed before it was
  * counted: read as 0.
  */
-observation_breaches: number, };
+observation_breaches: number, 
+/**
+ * 排查 登记户: households on the register (`kadian_domain::coverage`). Absent from reports
+ * signed before it was counted: read as 0.
+ */
+households_registered: number, 
+/**
+ * 排查 已排查户: of those, screened (every member living there accounted for) or vacant.
+ */
+households_screened: number, 
+/**
+ * 排查 登记人: residents living there (or not known to be away).
+ */
+persons_registered: number, 
+/**
+ * 排查 已掌握人: of those, accounted for in the 7 days up to the day.
+ */
+persons_accounted: number, };
