@@ -416,3 +416,108 @@ async fn both_roster_shapes_make_households_and_a_gate_passage_accounts_for_a_re
         assert_eq!(tablet.core.store().count("screening").expect("count"), 0);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_areas_households_visited_apart_and_a_lift_made_apart_lose_nothing() {
+    use kadian_device::areas::screening::{HouseholdVisitInput, KeyAreaInput, MemberSeenInput};
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let db = s.db.as_ref();
+        let (village_id, _) = village(&s).await;
+        import_register(
+            db,
+            &fixture("季庄村_居民花名册_gbk.csv"),
+            RegisterKind::Roster,
+            Some(&s.community_b),
+            Some(&village_id),
+            false,
+        )
+        .await
+        .expect("village roster");
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &village_id).await;
+        let community = TestDevice::enrolled(&s, Role::Community, &s.community_b).await;
+        laptop.sync().await.expect("laptop");
+        // The community declares group 1 a key area; the village laptop gets it.
+        let area = {
+            community.sync().await.expect("community");
+            community
+                .core
+                .key_area_declare(&KeyAreaInput {
+                    compound: village_id.clone(),
+                    parts: "1".into(),
+                    reason: "close_contacts".into(),
+                    declared_by: "community".into(),
+                    from: today().to_string(),
+                    review: (today() + chrono::Days::new(14)).to_string(),
+                    note: "1组有密接".into(),
+                })
+                .expect("declared")
+        };
+        community.sync().await.expect("push");
+        laptop.sync().await.expect("pull");
+        let day = laptop
+            .core
+            .key_area_day(&area.id, &today().to_string())
+            .expect("the laptop holds it");
+        assert!(day.area.households >= 8, "{b}: {}", day.area.households);
+        assert!(day.households.iter().all(|h| h.address.starts_with("1组")));
+        // Offline, both visit the first household; the community laptop lifts the area while
+        // the village laptop visits another.
+        let visit = |h: &kadian_device::areas::screening::KeyAreaHousehold| HouseholdVisitInput {
+            household_id: h.id.clone(),
+            key_area_id: Some(area.id.clone()),
+            method: "door".into(),
+            outcome: "all_well".into(),
+            seen: h
+                .members
+                .iter()
+                .map(|m| MemberSeenInput {
+                    person_id: m.person_id.clone(),
+                    temperature: "36.6".into(),
+                    symptoms: Vec::new(),
+                })
+                .collect(),
+            needs: vec!["food".into()],
+            note: String::new(),
+        };
+        laptop
+            .core
+            .household_visit_record(&visit(&day.households[0]))
+            .expect("visit one");
+        community
+            .core
+            .household_visit_record(&visit(&day.households[0]))
+            .expect("visit one again");
+        community
+            .core
+            .key_area_change(&area.id, "lift", None, "14 天无新增病例")
+            .expect("lift");
+        laptop
+            .core
+            .household_visit_record(&visit(&day.households[1]))
+            .expect("visit two");
+        laptop.sync().await.expect("laptop");
+        community.sync().await.expect("community");
+        laptop.sync().await.expect("laptop again");
+        assert_eq!(db.count("household_visit").await.expect("count"), 3, "{b}");
+        assert_eq!(db.count("key_area_change").await.expect("count"), 1, "{b}");
+        for d in [&laptop, &community] {
+            let after = d
+                .core
+                .key_area_day(&area.id, &today().to_string())
+                .expect("day");
+            assert!(!after.area.active, "{b}: lifted everywhere");
+            assert_eq!(after.area.visited, 2, "{b}: both households' visits kept");
+            assert_eq!(after.area.needs, 2);
+        }
+        // Who the visits saw is accounted for, on the server too.
+        let seen = kadian_server::coverage::coverage(db, today(), Some(&s.community_b))
+            .await
+            .expect("coverage")
+            .total
+            .persons_accounted;
+        let expected = (day.households[0].members.len() + day.households[1].members.len()) as u32;
+        assert_eq!(seen, expected, "{b}");
+    }
+}

@@ -225,3 +225,137 @@ fn a_gate_tablet_has_no_screening() {
         .expect_err("tablet");
     assert_eq!(e.code, "not_staff");
 }
+
+mod key_areas {
+    use super::*;
+    use kadian_device::areas::screening::{HouseholdVisitInput, KeyAreaInput, MemberSeenInput};
+
+    fn declare(core: &AppCore, parts: &str) -> kadian_device::areas::screening::KeyAreaView {
+        core.key_area_declare(&KeyAreaInput {
+            compound: COMPOUND.into(),
+            parts: parts.into(),
+            reason: "close_contacts".into(),
+            declared_by: "community".into(),
+            from: today(),
+            review: today(),
+            note: String::new(),
+        })
+        .expect("declared")
+    }
+
+    #[test]
+    fn a_key_areas_day_lists_its_households_and_a_visit_accounts_for_who_it_saw() {
+        let (core, _dir) = laptop();
+        let area = declare(&core, "11号楼、4");
+        assert_eq!(area.parts, ["11", "4"]);
+        assert!(area.active);
+        let day = core.key_area_day(&area.id, &today()).expect("day");
+        assert!(day.area.households > 0);
+        assert_eq!(day.area.visited, 0);
+        assert!(day
+            .households
+            .iter()
+            .all(|h| h.address.starts_with("11号楼") || h.address.starts_with("4号楼")));
+        // One tap: everyone well.
+        let first = &day.households[0];
+        core.household_visit_record(&HouseholdVisitInput {
+            household_id: first.id.clone(),
+            key_area_id: Some(area.id.clone()),
+            method: "door".into(),
+            outcome: "all_well".into(),
+            seen: first
+                .members
+                .iter()
+                .map(|m| MemberSeenInput {
+                    person_id: m.person_id.clone(),
+                    temperature: String::new(),
+                    symptoms: Vec::new(),
+                })
+                .collect(),
+            needs: Vec::new(),
+            note: String::new(),
+        })
+        .expect("all well");
+        // Another: someone with a fever, and they need medicine.
+        let second = &day.households[1];
+        core.household_visit_record(&HouseholdVisitInput {
+            household_id: second.id.clone(),
+            key_area_id: Some(area.id.clone()),
+            method: "door".into(),
+            outcome: "someone_unwell".into(),
+            seen: vec![MemberSeenInput {
+                person_id: second.members[0].person_id.clone(),
+                temperature: "38.2".into(),
+                symptoms: vec!["cough".into()],
+            }],
+            needs: vec!["medicine".into()],
+            note: "需要退烧药".into(),
+        })
+        .expect("unwell");
+        let after = core.key_area_day(&area.id, &today()).expect("day");
+        assert_eq!(
+            (after.area.visited, after.area.unwell, after.area.needs),
+            (2, 1, 1)
+        );
+        // The households still to visit come first.
+        assert!(!after.households[0].visited);
+        assert!(after.households.last().is_some_and(|h| h.visited));
+        // Who a visit saw is accounted for.
+        let c = coverage(&core).rows[0].coverage;
+        assert_eq!(c.persons_accounted as usize, first.members.len() + 1);
+    }
+
+    #[test]
+    fn a_key_area_is_lifted_and_reinstated_by_changes_and_bad_input_says_its_field() {
+        let (core, _dir) = laptop();
+        let area = declare(&core, "");
+        assert!(!area.review_due);
+        let lifted = core
+            .key_area_change(&area.id, "lift", None, "14 天无新增病例")
+            .expect("lift");
+        assert!(!lifted.active);
+        assert_eq!(lifted.lifted_on.as_deref(), Some(today().as_str()));
+        let again = core
+            .key_area_change(&area.id, "reinstate", None, "发现新的密接")
+            .expect("reinstate");
+        assert!(again.active);
+        let e = core
+            .key_area_change(&area.id, "extend", None, "延期")
+            .expect_err("no review day");
+        assert_eq!(e.field.as_deref(), Some("date"));
+        let e = core
+            .key_area_change(&area.id, "lift", None, " ")
+            .expect_err("no reason");
+        assert_eq!(e.code, "invalid_input");
+        let e = core
+            .key_area_declare(&KeyAreaInput {
+                compound: COMPOUND.into(),
+                parts: String::new(),
+                reason: "rumour".into(),
+                declared_by: "community".into(),
+                from: today(),
+                review: today(),
+                note: String::new(),
+            })
+            .expect_err("reason");
+        assert_eq!(e.field.as_deref(), Some("reason"));
+        let day = core.key_area_day(&area.id, &today()).expect("day");
+        let e = core
+            .household_visit_record(&HouseholdVisitInput {
+                household_id: day.households[0].id.clone(),
+                key_area_id: Some(area.id.clone()),
+                method: "door".into(),
+                outcome: "no_answer".into(),
+                seen: vec![MemberSeenInput {
+                    person_id: day.households[0].members[0].person_id.clone(),
+                    temperature: String::new(),
+                    symptoms: Vec::new(),
+                }],
+                needs: Vec::new(),
+                note: String::new(),
+            })
+            .expect_err("seen without answer");
+        assert_eq!(e.code, "invalid_input");
+        assert_eq!(core.key_areas(&today()).expect("list").len(), 1);
+    }
+}

@@ -6,8 +6,8 @@
 //! - a **resident** is a person on the register (not a visitor); one the register says lives
 //!   away (户在人不在) is counted apart (`persons_away`) and not waited for;
 //! - a resident is **accounted for** on a day when there is evidence of them within the
-//!   [`ACCOUNTED_WINDOW_DAYS`] China days up to it: a gate passage (not voided), or a follow-up
-//!   visit that saw them;
+//!   [`ACCOUNTED_WINDOW_DAYS`] China days up to it: a gate passage (not voided), a screening
+//!   that named them, a household visit or a follow-up visit that saw them;
 //! - a household is **screened** when every member living here is accounted for, **partial**
 //!   when some are, **silent** when none are (or none is known to live here): the door-knock
 //!   list; a household confirmed vacant (空置) is counted apart and needs no visit.
@@ -101,6 +101,20 @@ impl Coverage {
                 .round()
                 / 10.0
         })
+    }
+}
+
+impl Coverage {
+    /// Adds this unit's coverage to its day's figures (the 排查 columns of the daily report).
+    pub fn add_to(&self, f: &mut crate::figures::Figures) {
+        f.households_registered = f
+            .households_registered
+            .saturating_add(self.households_registered);
+        f.households_screened = f
+            .households_screened
+            .saturating_add(self.households_screened);
+        f.persons_registered = f.persons_registered.saturating_add(self.persons_registered);
+        f.persons_accounted = f.persons_accounted.saturating_add(self.persons_accounted);
     }
 }
 

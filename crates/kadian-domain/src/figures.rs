@@ -91,7 +91,7 @@ pub struct Figures {
     /// counted: read as 0.
     #[serde(default)]
     pub observation_breaches: u32,
-    /// 排查 登记户: households on the register (`kadian_domain::coverage`). Absent from reports
+    /// 排查 登记户: households on the register (`crate::coverage::Coverage::add_to`). Absent from reports
     /// signed before it was counted: read as 0.
     #[serde(default)]
     pub households_registered: u32,
@@ -218,27 +218,14 @@ impl Figures {
         out
     }
 
-    /// Adds a unit's screening coverage (`kadian_domain::coverage`) to its figures.
-    pub fn add_coverage(&mut self, c: &crate::coverage::Coverage) {
-        self.households_registered = self
-            .households_registered
-            .saturating_add(c.households_registered);
-        self.households_screened = self
-            .households_screened
-            .saturating_add(c.households_screened);
-        self.persons_registered = self.persons_registered.saturating_add(c.persons_registered);
-        self.persons_accounted = self.persons_accounted.saturating_add(c.persons_accounted);
-    }
-
     /// 户覆盖率: households screened ÷ registered, per cent to one decimal; none without
     /// households.
     pub fn household_rate(&self) -> Option<f64> {
-        crate::coverage::Coverage {
-            households_registered: self.households_registered,
-            households_screened: self.households_screened,
-            ..crate::coverage::Coverage::default()
-        }
-        .household_rate()
+        (self.households_registered > 0).then(|| {
+            (f64::from(self.households_screened) * 1000.0 / f64::from(self.households_registered))
+                .round()
+                / 10.0
+        })
     }
 
     /// The figures in their declaration order.
@@ -947,14 +934,13 @@ mod tests {
 
     #[test]
     fn coverage_above_100_per_cent_fails_its_check_and_the_rate_reads_per_cent() {
-        let mut f = Figures::default();
-        f.add_coverage(&crate::coverage::Coverage {
+        let mut f = Figures {
             households_registered: 8,
             households_screened: 3,
             persons_registered: 20,
             persons_accounted: 9,
-            ..crate::coverage::Coverage::default()
-        });
+            ..Figures::default()
+        };
         assert!(f.failed_checks().is_empty());
         assert_eq!(f.household_rate(), Some(37.5));
         f.persons_accounted = 21;

@@ -99,6 +99,13 @@ struct ScreenedLite {
     person_id: Uuid,
 }
 
+/// Of a household visit: who it saw, on which day.
+#[derive(Deserialize)]
+struct HouseholdVisitLite {
+    date: NaiveDate,
+    seen: Vec<ScreenedLite>,
+}
+
 /// Of a case.
 #[derive(Deserialize)]
 struct CaseLite {
@@ -202,6 +209,7 @@ pub async fn units(
     let mut passages = Vec::new();
     let mut visits = Vec::new();
     let mut screenings = Vec::new();
+    let mut household_visits = Vec::new();
     let mut case_person: HashMap<Uuid, Uuid> = HashMap::new();
     let mut voided: HashSet<Uuid> = HashSet::new();
     // A day either side: a visit counts by the day it is for, which may not be the day it was
@@ -220,6 +228,9 @@ pub async fn units(
                 .is_ok(),
             "screening" => serde_json::from_str::<ScreeningLite>(&r.body)
                 .map(|s| screenings.push(s))
+                .is_ok(),
+            "household_visit" => serde_json::from_str::<HouseholdVisitLite>(&r.body)
+                .map(|v| household_visits.push(v))
                 .is_ok(),
             "follow_up_visit" => serde_json::from_str::<VisitLite>(&r.body)
                 .map(|v| visits.push(v))
@@ -253,6 +264,12 @@ pub async fn units(
             .iter()
             .filter(|s| s.at.utc >= from && s.at.utc < to)
             .flat_map(|s| s.members.iter().map(|m| m.person_id)),
+    );
+    seen.extend(
+        household_visits
+            .iter()
+            .filter(|v| v.date >= window_from && v.date <= date)
+            .flat_map(|v| v.seen.iter().map(|m| m.person_id)),
     );
     seen.extend(
         visits

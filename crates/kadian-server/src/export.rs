@@ -135,6 +135,9 @@ impl Read {
             TypedRecord::Volunteer(v) => v.id,
             TypedRecord::Household(h) => h.id,
             TypedRecord::Screening(s) => s.id,
+            TypedRecord::KeyArea(k) => k.id,
+            TypedRecord::KeyAreaChange(k) => k.id,
+            TypedRecord::HouseholdVisit(v) => v.id,
             // Not in the district's export; the daily report counts those raised at a gate.
             TypedRecord::Referral(r) => {
                 let id = r.id;

@@ -466,7 +466,7 @@ async fn count(
     // 排查: households screened and residents accounted for, in the 7 days up to the day.
     let (coverage, _) = crate::coverage::units(db, date, &reference).await?;
     for (unit, c) in &coverage {
-        units.entry(unit.clone()).or_default().add_coverage(c);
+        c.add_to(units.entry(unit.clone()).or_default());
     }
 
     // Up the levels.

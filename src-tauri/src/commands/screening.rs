@@ -1,7 +1,10 @@
 //! 排查 (screening): each compound's coverage of a day, the households to knock on, a household's
 //! page.
 
-use kadian_device::areas::screening::{CoverageQuery, CoverageView, HouseholdPage, ScreeningInput};
+use kadian_device::areas::screening::{
+    CoverageQuery, CoverageView, HouseholdPage, HouseholdVisitInput, KeyAreaDay, KeyAreaInput,
+    KeyAreaView, ScreeningInput,
+};
 use kadian_device::AppResult;
 
 use crate::Device;
@@ -29,4 +32,50 @@ pub(crate) async fn screening_record(
     input: ScreeningInput,
 ) -> AppResult<HouseholdPage> {
     device.run(move |c| c.screening_record(&input)).await
+}
+
+#[tauri::command]
+pub(crate) async fn screening_key_areas(
+    device: tauri::State<'_, Device>,
+    date: String,
+) -> AppResult<Vec<KeyAreaView>> {
+    device.run(move |c| c.key_areas(&date)).await
+}
+
+#[tauri::command]
+pub(crate) async fn screening_key_area_day(
+    device: tauri::State<'_, Device>,
+    id: String,
+    date: String,
+) -> AppResult<KeyAreaDay> {
+    device.run(move |c| c.key_area_day(&id, &date)).await
+}
+
+#[tauri::command]
+pub(crate) async fn screening_key_area_declare(
+    device: tauri::State<'_, Device>,
+    input: KeyAreaInput,
+) -> AppResult<KeyAreaView> {
+    device.run(move |c| c.key_area_declare(&input)).await
+}
+
+#[tauri::command]
+pub(crate) async fn screening_key_area_change(
+    device: tauri::State<'_, Device>,
+    id: String,
+    kind: String,
+    review: Option<String>,
+    reason: String,
+) -> AppResult<KeyAreaView> {
+    device
+        .run(move |c| c.key_area_change(&id, &kind, review.as_deref(), &reason))
+        .await
+}
+
+#[tauri::command]
+pub(crate) async fn screening_household_visit(
+    device: tauri::State<'_, Device>,
+    input: HouseholdVisitInput,
+) -> AppResult<()> {
+    device.run(move |c| c.household_visit_record(&input)).await
 }

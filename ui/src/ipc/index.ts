@@ -63,6 +63,12 @@ import type { Coverage } from './bindings/Coverage'
 import type { ScreeningInput } from './bindings/ScreeningInput'
 import type { NewMemberInput } from './bindings/NewMemberInput'
 import type { MemberInput } from './bindings/MemberInput'
+import type { KeyAreaInput } from './bindings/KeyAreaInput'
+import type { KeyAreaView } from './bindings/KeyAreaView'
+import type { KeyAreaDay } from './bindings/KeyAreaDay'
+import type { KeyAreaHousehold } from './bindings/KeyAreaHousehold'
+import type { HouseholdVisitInput } from './bindings/HouseholdVisitInput'
+import type { MemberSeenInput } from './bindings/MemberSeenInput'
 import type { ScreeningView } from './bindings/ScreeningView'
 
 export type {
@@ -73,7 +79,8 @@ export type {
   VisitorInput, Volunteer, VolunteerEntry, ObservationEntry, OpenCase, TodayVisits, VisitInput, ReferralView, DisposeInput,
   CasePage, CaseDay, CaseVisit, CaseChange, Dashboard, DashboardQuery, Figures, UnitFigures, SignedDay,
   CoverageQuery, CoverageView, HouseholdPage, HouseholdRow, MemberView, CompoundCoverageView, Coverage,
-  ScreeningInput, ScreeningView, NewMemberInput, MemberInput,
+  ScreeningInput, ScreeningView, NewMemberInput, MemberInput, KeyAreaInput, KeyAreaView, KeyAreaDay,
+  KeyAreaHousehold, HouseholdVisitInput, MemberSeenInput,
 }
 
 export const FALLBACK_APP_INFO: Readonly<AppInfo> = Object.freeze({
@@ -215,6 +222,16 @@ export const screeningCoverage = (query: CoverageQuery) => call<CoverageView>('s
 export const screeningHousehold = (id: string, date: string) => call<HouseholdPage>('screening_household', { id, date })
 /** 登记排查: each member's finding, newborns and new tenants, or the household found vacant. */
 export const screeningRecord = (input: ScreeningInput) => call<HouseholdPage>('screening_record', { input })
+/** 重点区域: the key areas this laptop holds, with their day's visits. */
+export const keyAreas = (date: string) => call<KeyAreaView[]>('screening_key_areas', { date })
+/** A key area's day list: its households, those still to visit first. */
+export const keyAreaDay = (id: string, date: string) => call<KeyAreaDay>('screening_key_area_day', { id, date })
+export const keyAreaDeclare = (input: KeyAreaInput) => call<KeyAreaView>('screening_key_area_declare', { input })
+/** 解除 (`lift`), 恢复 (`reinstate`) or 延期 (`extend`, with the new review day). */
+export const keyAreaChange = (id: string, kind: 'lift' | 'reinstate' | 'extend', review: string | null, reason: string) =>
+  call<KeyAreaView>('screening_key_area_change', { id, kind, review, reason })
+/** 入户随访 of a household. */
+export const householdVisit = (input: HouseholdVisitInput) => call<void>('screening_household_visit', { input })
 /** Writes the day shown as the 日报 in the district's template (.xlsx), counted on this laptop. */
 export const dashboardExport = (query: DashboardQuery, filledBy: string, phone: string) =>
   call<ExportResult>('dashboard_export', { query, filledBy, phone })

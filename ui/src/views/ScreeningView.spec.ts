@@ -38,6 +38,7 @@ vi.mock('../ipc', async (original) => {
         screenings: state.saved ? [{ at: '2026-12-07 10:00', method: 'door', recorded_by: '王芳', present: 1, away: 1, gone: 0, new: 1, vacant: false, note: null }] : [],
       }
     },
+    keyAreas: async () => [],
     screeningRecord: async (input: unknown) => {
       state.calls.push(['record', input])
       state.saved = true

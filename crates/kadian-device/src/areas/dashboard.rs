@@ -287,7 +287,7 @@ impl AppCore {
             let mut units = facts.of_day(day).count(day, &rules);
             if day == date {
                 for (unit, c) in &coverage {
-                    units.entry(unit.clone()).or_default().add_coverage(c);
+                    c.add_to(units.entry(unit.clone()).or_default());
                 }
             }
             trend.push(TrendDay {

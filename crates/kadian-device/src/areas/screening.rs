@@ -680,3 +680,501 @@ mod tests {
         );
     }
 }
+
+/// A key area as the form declares it.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct KeyAreaInput {
+    /// Compound id (one this laptop holds).
+    pub compound: String,
+    /// Buildings (a village: groups), `3,5,7` or `3、5、7`; empty: the whole compound.
+    #[serde(default)]
+    pub parts: String,
+    /// `confirmed`, `suspected` or `close_contacts`.
+    pub reason: String,
+    /// `community` or `street`.
+    pub declared_by: String,
+    /// First day (`2026-03-01`).
+    pub from: String,
+    /// Review day (`2026-03-15`).
+    pub review: String,
+    /// A note.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// A key area on its day.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct KeyAreaView {
+    /// Id.
+    pub id: String,
+    /// Compound id.
+    pub compound_id: String,
+    /// Compound name.
+    pub compound: String,
+    /// Buildings or groups (none: the whole compound).
+    pub parts: Vec<String>,
+    /// `confirmed`, `suspected`, `close_contacts`.
+    #[ts(type = "'confirmed' | 'suspected' | 'close_contacts'")]
+    pub reason: kadian_domain::records::KeyAreaReason,
+    /// `community` or `street`.
+    #[ts(type = "'community' | 'street'")]
+    pub declared_by: kadian_domain::records::DeclaredBy,
+    /// First day.
+    pub from: String,
+    /// Review day as it stands.
+    pub review: String,
+    /// In force on the day.
+    pub active: bool,
+    /// Lifted on, if it is.
+    pub lifted_on: Option<String>,
+    /// The review day has passed and it is still in force: to review (解除 or 延期).
+    pub review_due: bool,
+    /// Households in it.
+    pub households: u32,
+    /// Of those, visited on the day.
+    pub visited: u32,
+    /// Residents living in it.
+    pub persons: u32,
+    /// Of those, seen at a visit on the day.
+    pub seen: u32,
+    /// Households found with someone unwell on the day.
+    pub unwell: u32,
+    /// Households with a need reported on the day.
+    pub needs: u32,
+}
+
+/// A household on a key area's day list.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct KeyAreaHousehold {
+    /// Household id.
+    pub id: String,
+    /// Where (`3号楼2单元301`).
+    pub address: String,
+    /// Head's name.
+    pub head: Option<String>,
+    /// Members living there held here (id and name), the head first.
+    pub members: Vec<MemberRef>,
+    /// Visited on the day.
+    pub visited: bool,
+    /// The day's latest outcome (`all_well`, `someone_unwell`, `no_answer`, …).
+    #[ts(type = "string | null")]
+    pub outcome: Option<kadian_domain::records::HouseholdVisitOutcome>,
+    /// Needs reported on the day (`food`, `medicine`, `supplies`, `other`).
+    #[ts(type = "string[]")]
+    pub needs: Vec<kadian_domain::records::HouseholdNeed>,
+}
+
+/// A member named on a list.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct MemberRef {
+    /// Person id.
+    pub person_id: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A key area's day: its figures and its households, those still to visit first, each in
+/// walking order.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct KeyAreaDay {
+    /// The area.
+    pub area: KeyAreaView,
+    /// The China day.
+    pub date: String,
+    /// Its households.
+    pub households: Vec<KeyAreaHousehold>,
+}
+
+/// A member seen at a household visit.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct MemberSeenInput {
+    /// Person id (a member of the household).
+    pub person_id: String,
+    /// Temperature as typed (`36.5`, `365`); empty: none taken.
+    #[serde(default)]
+    pub temperature: String,
+    /// Symptoms (`fever`, `cough`, `short_breath`, `fatigue`, `diarrhoea`, `other`).
+    #[serde(default)]
+    pub symptoms: Vec<String>,
+}
+
+/// A household visit as the form (or the one-tap 全部正常) sends it.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct HouseholdVisitInput {
+    /// Household id.
+    pub household_id: String,
+    /// The key area it is visited for, if any.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub key_area_id: Option<String>,
+    /// `door`, `phone` or `intercom`.
+    pub method: String,
+    /// `all_well`, `someone_unwell`, `no_answer`, `refused` or `vacant`.
+    pub outcome: String,
+    /// Members seen.
+    #[serde(default)]
+    pub seen: Vec<MemberSeenInput>,
+    /// Needs: `food`, `medicine`, `supplies`, `other`.
+    #[serde(default)]
+    pub needs: Vec<String>,
+    /// A note.
+    #[serde(default)]
+    pub note: String,
+}
+
+fn parse_day(raw: &str, field: &str) -> AppResult<NaiveDate> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (2019..=2099).contains(&d.year()))
+        .ok_or_else(|| {
+            AppError::new(
+                "invalid_date",
+                Some(field),
+                "日期应写作 2026-03-01",
+                "Write the date as 2026-03-01",
+            )
+        })
+}
+
+/// A choice from the form, by its stored name.
+fn choice<T: serde::de::DeserializeOwned>(raw: &str, field: &str) -> AppResult<T> {
+    serde_json::from_value(serde_json::Value::String(raw.trim().to_owned())).map_err(|_| {
+        AppError::new(
+            "invalid_input",
+            Some(field),
+            "这一项的选择无效，请重新选择",
+            "This choice is not one of the options: choose again",
+        )
+    })
+}
+
+impl AppCore {
+    /// The key areas this laptop holds, each with its standing and its visits on `date`.
+    /// Errors: `invalid_date`, `not_staff`.
+    pub fn key_areas(&self, date: &str) -> AppResult<Vec<KeyAreaView>> {
+        self.screening_staff()?;
+        let date = parse_day(date, "date")?;
+        let (areas, changes) = self.store().key_areas()?;
+        let mut out = Vec::with_capacity(areas.len());
+        for a in &areas {
+            out.push(self.key_area_day_of(a, &changes, date)?.area);
+        }
+        // In force first, then by compound.
+        out.sort_by(|a, b| (!a.active, &a.compound).cmp(&(!b.active, &b.compound)));
+        Ok(out)
+    }
+
+    /// A key area's day list. Errors: `invalid_date`, `not_found`, `not_staff`.
+    pub fn key_area_day(&self, id: &str, date: &str) -> AppResult<KeyAreaDay> {
+        self.screening_staff()?;
+        let date = parse_day(date, "date")?;
+        let (areas, changes) = self.store().key_areas()?;
+        let area = areas
+            .iter()
+            .find(|a| a.id.to_string() == id.trim())
+            .ok_or_else(|| {
+                AppError::new(
+                    "not_found",
+                    Some("key_area"),
+                    "这台设备上没有这个重点区域",
+                    "This device holds no such key area",
+                )
+            })?;
+        self.key_area_day_of(area, &changes, date)
+    }
+
+    fn key_area_day_of(
+        &self,
+        area: &kadian_domain::records::KeyArea,
+        changes: &[kadian_domain::records::KeyAreaChange],
+        date: NaiveDate,
+    ) -> AppResult<KeyAreaDay> {
+        use kadian_domain::records::{standing, HouseholdVisitOutcome};
+        let reference = self.reference()?;
+        let st = standing(area, changes, date);
+        let store = self.store();
+        let households: Vec<Household> = store
+            .households(Some(&area.compound))?
+            .into_iter()
+            .filter(|h| area.covers(&h.place))
+            .collect();
+        let visits = store.household_visits_on(date)?;
+        let mut rows = Vec::with_capacity(households.len());
+        let (mut persons, mut seen, mut unwell, mut needs) = (0u32, 0u32, 0u32, 0u32);
+        for h in &households {
+            let members: Vec<MemberRef> = store
+                .household_members(&h.id.to_string())?
+                .into_iter()
+                .filter(|p| p.living_here != Some(false))
+                .map(|p| MemberRef {
+                    person_id: p.id.to_string(),
+                    name: p.name,
+                })
+                .collect();
+            persons += members.len() as u32;
+            let mine: Vec<_> = visits.iter().filter(|v| v.household_id == h.id).collect();
+            let seen_here: std::collections::HashSet<uuid::Uuid> = mine
+                .iter()
+                .flat_map(|v| v.seen.iter().map(|m| m.person_id))
+                .collect();
+            seen += members
+                .iter()
+                .filter(|m| {
+                    uuid::Uuid::parse_str(&m.person_id).is_ok_and(|id| seen_here.contains(&id))
+                })
+                .count() as u32;
+            let outcome = mine.last().map(|v| v.outcome);
+            if mine
+                .iter()
+                .any(|v| v.outcome == HouseholdVisitOutcome::SomeoneUnwell)
+            {
+                unwell += 1;
+            }
+            let mut wants: Vec<_> = mine.iter().flat_map(|v| v.needs.iter().copied()).collect();
+            wants.sort();
+            wants.dedup();
+            if !wants.is_empty() {
+                needs += 1;
+            }
+            rows.push(KeyAreaHousehold {
+                id: h.id.to_string(),
+                address: household_address(&h.place),
+                head: h.head_name.clone(),
+                members,
+                visited: !mine.is_empty(),
+                outcome,
+                needs: wants,
+            });
+        }
+        drop(store);
+        // Still to visit first, each part in walking order (the store's).
+        rows.sort_by_key(|r| r.visited);
+        let visited = rows.iter().filter(|r| r.visited).count() as u32;
+        Ok(KeyAreaDay {
+            area: KeyAreaView {
+                id: area.id.to_string(),
+                compound_id: area.compound.clone(),
+                compound: reference
+                    .compound_name(&area.compound)
+                    .unwrap_or(&area.compound)
+                    .to_owned(),
+                parts: area.parts.clone(),
+                reason: area.reason,
+                declared_by: area.declared_by,
+                from: area.from.to_string(),
+                review: st.review.to_string(),
+                active: st.active,
+                lifted_on: st.lifted_on.map(|d| d.to_string()),
+                review_due: st.active && st.review < date,
+                households: rows.len() as u32,
+                visited,
+                persons,
+                seen,
+                unwell,
+                needs,
+            },
+            date: date.to_string(),
+            households: rows,
+        })
+    }
+
+    /// Declares a key area (重点区域) of a compound this laptop holds. Errors: `not_staff`,
+    /// `not_found` (compound), `invalid_input` / `invalid_date` (the field says which), the key
+    /// area's rules.
+    pub fn key_area_declare(&self, input: &KeyAreaInput) -> AppResult<KeyAreaView> {
+        use kadian_domain::records::{new_id, KeyArea, Source};
+        self.screening_staff()?;
+        let reference = self.reference()?;
+        let compound = reference
+            .compounds
+            .get(input.compound.trim())
+            .ok_or_else(|| {
+                AppError::new(
+                    "not_found",
+                    Some("compound"),
+                    "这台设备没有这个小区的资料",
+                    "This device holds no compound by that id",
+                )
+            })?;
+        let parts: Vec<String> = input
+            .parts
+            .split([',', '，', '、', ' ', ';', '；'])
+            .filter_map(kadian_registers::households::compound_part)
+            .collect();
+        let note = input.note.trim();
+        let area = KeyArea {
+            id: new_id(),
+            community_code: compound.community.clone(),
+            compound: compound.id.clone(),
+            parts,
+            reason: choice(&input.reason, "reason")?,
+            declared_by: choice(&input.declared_by, "declared_by")?,
+            from: parse_day(&input.from, "from")?,
+            review: parse_day(&input.review, "review")?,
+            note: (!note.is_empty()).then(|| note.to_owned()),
+        };
+        kadian_domain::records::check_key_area(&area).map_err(|n| AppError::invalid(vec![n]))?;
+        self.store().save_key_area(&area, Source::User)?;
+        self.written();
+        let today = local(self.now()).date();
+        let (_, changes) = self.store().key_areas()?;
+        Ok(self.key_area_day_of(&area, &changes, today)?.area)
+    }
+
+    /// Lifts a key area, reinstates it, or moves its review day (`lift`, `reinstate`,
+    /// `extend` with `review`), from today, with a reason. Errors: `not_staff`, `not_found`,
+    /// `invalid_input`, `invalid_date`, the change's rules.
+    pub fn key_area_change(
+        &self,
+        id: &str,
+        kind: &str,
+        review: Option<&str>,
+        reason: &str,
+    ) -> AppResult<KeyAreaView> {
+        use kadian_domain::records::{new_id, KeyAreaChange, Source};
+        self.screening_staff()?;
+        let staff = self.enrolled()?;
+        let key_area_id = uuid::Uuid::parse_str(id.trim()).map_err(|_| {
+            AppError::new(
+                "not_found",
+                Some("key_area"),
+                "这台设备上没有这个重点区域",
+                "This device holds no such key area",
+            )
+        })?;
+        let today = local(self.now()).date();
+        let change = KeyAreaChange {
+            id: new_id(),
+            key_area_id,
+            kind: choice(kind, "kind")?,
+            effective: today,
+            review: review
+                .filter(|r| !r.trim().is_empty())
+                .map(|r| parse_day(r, "review"))
+                .transpose()?,
+            reason: reason.trim().to_owned(),
+            at: kadian_domain::records::Instant {
+                utc: self.now(),
+                offset_minutes: crate::local_time::CST_MINUTES,
+            },
+            recorded_by: super::views::staff_name(&staff),
+        };
+        kadian_domain::records::check_key_area_change(&change)
+            .map_err(|n| AppError::invalid(vec![n]))?;
+        self.store().record_key_area_change(&change, Source::User)?;
+        self.written();
+        self.key_area_day(id, &today.to_string()).map(|d| d.area)
+    }
+
+    /// Records a household visit (入户随访): how, how it went, each member seen with a
+    /// temperature and symptoms, the household's needs; every member seen is accounted for.
+    /// Errors: `not_staff`, `not_found` (household, or a member not of it), `invalid_input`
+    /// (the field says which: a temperature, an outcome with members seen when nobody
+    /// answered, …), the visit's rules.
+    pub fn household_visit_record(&self, input: &HouseholdVisitInput) -> AppResult<()> {
+        use kadian_domain::records::{new_id, HouseholdVisit, MemberSeen, Source, Symptom};
+        self.screening_staff()?;
+        let staff = self.enrolled()?;
+        let (household, _) = self
+            .store()
+            .household(input.household_id.trim())?
+            .ok_or_else(|| {
+                AppError::new(
+                    "not_found",
+                    Some("household_id"),
+                    "这台设备上没有这一户",
+                    "This device holds no such household",
+                )
+            })?;
+        let members: std::collections::HashSet<uuid::Uuid> = self
+            .store()
+            .household_members(&household.id.to_string())?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        let mut seen = Vec::with_capacity(input.seen.len());
+        for m in &input.seen {
+            let person_id = uuid::Uuid::parse_str(m.person_id.trim())
+                .ok()
+                .filter(|id| members.contains(id))
+                .ok_or_else(|| {
+                    AppError::new(
+                        "not_found",
+                        Some("seen"),
+                        "这个人不是这一户的成员",
+                        "This person is not a member of this household",
+                    )
+                })?;
+            let celsius = if m.temperature.trim().is_empty() {
+                None
+            } else {
+                Some(
+                    kadian_domain::Celsius::parse(&m.temperature)
+                        .map_err(|n| AppError::invalid(vec![n]))?
+                        .value,
+                )
+            };
+            let symptoms = m
+                .symptoms
+                .iter()
+                .map(|s| choice::<Symptom>(s, "symptoms"))
+                .collect::<AppResult<Vec<_>>>()?;
+            seen.push(MemberSeen {
+                person_id,
+                celsius,
+                symptoms,
+            });
+        }
+        let key_area_id = input
+            .key_area_id
+            .as_deref()
+            .filter(|k| !k.trim().is_empty())
+            .map(|k| {
+                uuid::Uuid::parse_str(k.trim()).map_err(|_| {
+                    AppError::new(
+                        "not_found",
+                        Some("key_area"),
+                        "这台设备上没有这个重点区域",
+                        "This device holds no such key area",
+                    )
+                })
+            })
+            .transpose()?;
+        let now = self.now();
+        let note = input.note.trim();
+        let visit = HouseholdVisit {
+            id: new_id(),
+            household_id: household.id,
+            key_area_id,
+            community_code: household.community_code.clone(),
+            compound: household.compound.clone(),
+            date: local(now).date(),
+            at: kadian_domain::records::Instant {
+                utc: now,
+                offset_minutes: crate::local_time::CST_MINUTES,
+            },
+            method: choice(&input.method, "method")?,
+            outcome: choice(&input.outcome, "outcome")?,
+            seen,
+            needs: input
+                .needs
+                .iter()
+                .map(|n| choice(n, "needs"))
+                .collect::<AppResult<Vec<_>>>()?,
+            note: (!note.is_empty()).then(|| note.to_owned()),
+            recorded_by: super::views::staff_name(&staff),
+        };
+        kadian_domain::records::check_household_visit(&visit)
+            .map_err(|n| AppError::invalid(vec![n]))?;
+        self.store().record_household_visit(&visit, Source::User)?;
+        self.written();
+        Ok(())
+    }
+}

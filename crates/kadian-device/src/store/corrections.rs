@@ -24,7 +24,10 @@ pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::CaseTransition
         | RecordKind::Referral
         | RecordKind::Household
-        | RecordKind::Screening => None,
+        | RecordKind::Screening
+        | RecordKind::KeyArea
+        | RecordKind::KeyAreaChange
+        | RecordKind::HouseholdVisit => None,
     }
 }
 

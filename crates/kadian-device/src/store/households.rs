@@ -192,7 +192,7 @@ impl Store {
 
     /// The persons with evidence between two instants (`from` inclusive, `to` exclusive, UTC)
     /// and on the China days `first..=last`: a passage not voided, a screening that named them,
-    /// or a follow-up visit of those days that saw them.
+    /// or a household visit or follow-up visit of those days that saw them.
     pub fn seen_between(
         &self,
         from: chrono::DateTime<chrono::Utc>,
@@ -208,7 +208,9 @@ impl Store {
              SELECT c.person_id FROM follow_up_visit v JOIN observation_case c ON c.id = v.case_id
              WHERE v.date >= ?3 AND v.date <= ?4 AND v.outcome IN ('seen_well', 'seen_unwell')
              UNION
-             SELECT m.person_id FROM screened_member m WHERE m.at_utc >= ?1 AND m.at_utc < ?2",
+             SELECT m.person_id FROM screened_member m WHERE m.at_utc >= ?1 AND m.at_utc < ?2
+             UNION
+             SELECT h.person_id FROM visited_member h WHERE h.date >= ?3 AND h.date <= ?4",
         )?;
         let ids = stmt.query_map(
             params![
@@ -343,6 +345,210 @@ impl Store {
                 "SELECT body FROM screening WHERE household_id = ?1 ORDER BY at_utc DESC, id",
             )?
             .query_map([household], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        bodies
+            .into_iter()
+            .map(|b| Ok(serde_json::from_str(&b)?))
+            .collect()
+    }
+}
+
+/// The version held of a key area, if it is held.
+pub(crate) fn held_key_area_version(tx: &Transaction<'_>, id: &str) -> Result<Option<i64>> {
+    Ok(tx
+        .query_row("SELECT version FROM key_area WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+/// Writes a key area: a new one or a change of one held here (on the version held). Pulled
+/// ones take the server's version and queue nothing. Errors: the key area's rules.
+pub(crate) fn upsert_key_area_tx(
+    tx: &Transaction<'_>,
+    k: &kadian_domain::records::KeyArea,
+    source: Source,
+    version: Option<i64>,
+) -> Result<usize> {
+    records::check_key_area(k).map_err(StoreError::Invalid)?;
+    let id = k.id.to_string();
+    let held = held_key_area_version(tx, &id)?;
+    tx.prepare_cached(
+        "INSERT INTO key_area (id, compound, body, version, source) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET compound = excluded.compound, body = excluded.body,
+             version = excluded.version",
+    )?
+    .execute(params![
+        id,
+        k.compound,
+        serde_json::to_string(k)?,
+        version.unwrap_or_else(|| held.unwrap_or(0)),
+        source.as_str(),
+    ])?;
+    let (op, base) = match held {
+        Some(v) => ("update", Some(v.max(1))),
+        None => ("create", None),
+    };
+    enqueue(tx, RecordKind::KeyArea, k.id, op, base, k, source)
+}
+
+/// Stores a key area's change once. Errors: the change's rules.
+pub(crate) fn insert_key_area_change_tx(
+    tx: &Transaction<'_>,
+    c: &kadian_domain::records::KeyAreaChange,
+    source: Source,
+) -> Result<usize> {
+    records::check_key_area_change(c).map_err(StoreError::Invalid)?;
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO key_area_change (id, key_area_id, effective, body, source)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            c.id.to_string(),
+            c.key_area_id.to_string(),
+            c.effective.to_string(),
+            serde_json::to_string(c)?,
+            source.as_str(),
+        ])?;
+    if inserted == 0 {
+        return Ok(0);
+    }
+    enqueue(
+        tx,
+        RecordKind::KeyAreaChange,
+        c.id,
+        "create",
+        None,
+        c,
+        source,
+    )
+}
+
+/// Stores a household visit once, each member it saw as a row of `visited_member`. Errors: the
+/// visit's rules.
+pub(crate) fn insert_household_visit_tx(
+    tx: &Transaction<'_>,
+    v: &kadian_domain::records::HouseholdVisit,
+    source: Source,
+) -> Result<usize> {
+    records::check_household_visit(v).map_err(StoreError::Invalid)?;
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO household_visit (id, household_id, date, at_utc, body, source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            v.id.to_string(),
+            v.household_id.to_string(),
+            v.date.to_string(),
+            super::ts(v.at.utc),
+            serde_json::to_string(v)?,
+            source.as_str(),
+        ])?;
+    if inserted == 0 {
+        return Ok(0);
+    }
+    for m in &v.seen {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO visited_member (visit_id, person_id, date) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![
+            v.id.to_string(),
+            m.person_id.to_string(),
+            v.date.to_string()
+        ])?;
+    }
+    enqueue(
+        tx,
+        RecordKind::HouseholdVisit,
+        v.id,
+        "create",
+        None,
+        v,
+        source,
+    )
+}
+
+impl Store {
+    /// Saves a key area (new or changed here). Errors: its rules.
+    pub fn save_key_area(
+        &mut self,
+        k: &kadian_domain::records::KeyArea,
+        source: Source,
+    ) -> Result<usize> {
+        self.write(|tx| upsert_key_area_tx(tx, k, source, None))
+    }
+
+    /// Records a key area's change. Errors: `NotFound` for an area not held here; its rules.
+    pub fn record_key_area_change(
+        &mut self,
+        c: &kadian_domain::records::KeyAreaChange,
+        source: Source,
+    ) -> Result<usize> {
+        self.write(|tx| {
+            if held_key_area_version(tx, &c.key_area_id.to_string())?.is_none() {
+                return Err(StoreError::NotFound {
+                    kind: RecordKind::KeyArea.as_str(),
+                    id: c.key_area_id.to_string(),
+                });
+            }
+            insert_key_area_change_tx(tx, c, source)
+        })
+    }
+
+    /// Records a household visit. Errors: `NotFound` for a household not held here; its rules.
+    pub fn record_household_visit(
+        &mut self,
+        v: &kadian_domain::records::HouseholdVisit,
+        source: Source,
+    ) -> Result<usize> {
+        self.write(|tx| {
+            if held_household_version(tx, &v.household_id.to_string())?.is_none() {
+                return Err(StoreError::NotFound {
+                    kind: RecordKind::Household.as_str(),
+                    id: v.household_id.to_string(),
+                });
+            }
+            insert_household_visit_tx(tx, v, source)
+        })
+    }
+
+    /// Every key area held here with its changes.
+    #[allow(clippy::type_complexity)]
+    pub fn key_areas(
+        &self,
+    ) -> Result<(
+        Vec<kadian_domain::records::KeyArea>,
+        Vec<kadian_domain::records::KeyAreaChange>,
+    )> {
+        let parse = |sql: &str| -> Result<Vec<String>> {
+            Ok(self
+                .conn
+                .prepare_cached(sql)?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?)
+        };
+        let areas = parse("SELECT body FROM key_area ORDER BY compound, id")?
+            .into_iter()
+            .map(|b| serde_json::from_str(&b))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let changes = parse("SELECT body FROM key_area_change ORDER BY effective, id")?
+            .into_iter()
+            .map(|b| serde_json::from_str(&b))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok((areas, changes))
+    }
+
+    /// The household visits of a China day held here.
+    pub fn household_visits_on(
+        &self,
+        date: chrono::NaiveDate,
+    ) -> Result<Vec<kadian_domain::records::HouseholdVisit>> {
+        let bodies: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM household_visit WHERE date = ?1 ORDER BY at_utc, id")?
+            .query_map([date.to_string()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         bodies
             .into_iter()

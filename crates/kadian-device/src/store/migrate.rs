@@ -98,6 +98,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0013_screening.sql"),
         then: None,
     },
+    Migration {
+        version: 14,
+        name: "0014_key_area.sql",
+        sql: include_str!("../../../../migrations/device/0014_key_area.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

@@ -287,6 +287,9 @@ pub fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Referral => "referral",
         RecordKind::Household => "household",
         RecordKind::Screening => "screening",
+        RecordKind::KeyArea => "key_area",
+        RecordKind::KeyAreaChange => "key_area_change",
+        RecordKind::HouseholdVisit => "household_visit",
     }
 }
 

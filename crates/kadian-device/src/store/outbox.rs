@@ -271,6 +271,10 @@ impl Store {
                                     tx.prepare_cached("UPDATE household SET version = max(version, ?2) WHERE id = ?1")?
                                         .execute(params![entry.record_id, v])?;
                                 }
+                                RecordKind::KeyArea => {
+                                    tx.prepare_cached("UPDATE key_area SET version = max(version, ?2) WHERE id = ?1")?
+                                        .execute(params![entry.record_id, v])?;
+                                }
                                 // Events have no version to follow.
                                 RecordKind::Passage
                                 | RecordKind::TemperatureReading
@@ -278,7 +282,9 @@ impl Store {
                                 | RecordKind::Correction
                                 | RecordKind::FollowUpVisit
                                 | RecordKind::CaseTransition
-                                | RecordKind::Screening => {}
+                                | RecordKind::Screening
+                                | RecordKind::KeyAreaChange
+                                | RecordKind::HouseholdVisit => {}
                             }
                         }
                     }

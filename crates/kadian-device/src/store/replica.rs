@@ -16,7 +16,10 @@ use serde::{Deserialize, Serialize};
 
 use super::corrections::{correctable_table, insert_correction};
 use super::error::{Result, StoreError};
-use super::households::{held_household_version, insert_screening_tx, upsert_household_tx};
+use super::households::{
+    held_household_version, held_key_area_version, insert_household_visit_tx,
+    insert_key_area_change_tx, insert_screening_tx, upsert_household_tx, upsert_key_area_tx,
+};
 use super::observation::{insert_transition_tx, insert_visit_tx, upsert_case_tx};
 use super::outbox::OutboxEntry;
 use super::passages::insert_passage;
@@ -607,6 +610,24 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
             let s: kadian_domain::records::Screening =
                 serde_json::from_value(c.body.clone()).map_err(parse_err)?;
             insert_screening_tx(tx, &s, Source::Sync)?;
+        }
+        ChangeKind::Record(RecordKind::KeyArea) => {
+            let k: kadian_domain::records::KeyArea =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            let held = held_key_area_version(tx, &k.id.to_string())?;
+            if takes_servers(tx, held, c.version, &k.id.to_string())? {
+                upsert_key_area_tx(tx, &k, Source::Sync, Some(c.version))?;
+            }
+        }
+        ChangeKind::Record(RecordKind::KeyAreaChange) => {
+            let k: kadian_domain::records::KeyAreaChange =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            insert_key_area_change_tx(tx, &k, Source::Sync)?;
+        }
+        ChangeKind::Record(RecordKind::HouseholdVisit) => {
+            let v: kadian_domain::records::HouseholdVisit =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            insert_household_visit_tx(tx, &v, Source::Sync)?;
         }
         ChangeKind::Record(RecordKind::FollowUpVisit) => {
             let v: FollowUpVisit = serde_json::from_value(c.body.clone()).map_err(parse_err)?;

@@ -31,6 +31,8 @@ mod case_transition;
 mod correction;
 mod follow_up_visit;
 mod household;
+mod household_visit;
+mod key_area;
 mod observation_case;
 mod passage;
 mod person;
@@ -49,6 +51,14 @@ pub use follow_up_visit::{
 pub use household::{
     check_household, household_id_for, household_key, Household, HouseholdKind, HouseholdPlace,
     Relation, HOUSEHOLD_NAMESPACE,
+};
+pub use household_visit::{
+    check_household_visit, HouseholdNeed, HouseholdVisit, HouseholdVisitMethod,
+    HouseholdVisitOutcome, MemberSeen,
+};
+pub use key_area::{
+    check_key_area, check_key_area_change, standing, DeclaredBy, KeyArea, KeyAreaChange,
+    KeyAreaChangeKind, KeyAreaReason, KeyAreaStanding, MAX_KEY_AREA_PARTS,
 };
 pub use observation_case::{
     address_line, check_observation_case, gate_opening_reason, observation_case_id_for_declaration,
@@ -106,13 +116,19 @@ pub enum RecordKind {
     Household,
     /// [`Screening`] (event; compound staff).
     Screening,
+    /// [`KeyArea`] (entity; community or street staff).
+    KeyArea,
+    /// [`KeyAreaChange`] (event; staff).
+    KeyAreaChange,
+    /// [`HouseholdVisit`] (event; compound staff).
+    HouseholdVisit,
 }
 
 impl RecordKind {
     /// Every kind, in the order the sync protocol lists them. The one list: the server's rules,
     /// the OpenAPI enum, the device's pull and the store's tables all follow it, each with an
     /// exhaustive `match`, so a new kind that one of them does not handle does not compile.
-    pub const ALL: [RecordKind; 12] = [
+    pub const ALL: [RecordKind; 15] = [
         RecordKind::Person,
         RecordKind::Passage,
         RecordKind::TemperatureReading,
@@ -125,6 +141,9 @@ impl RecordKind {
         RecordKind::Referral,
         RecordKind::Household,
         RecordKind::Screening,
+        RecordKind::KeyArea,
+        RecordKind::KeyAreaChange,
+        RecordKind::HouseholdVisit,
     ];
 
     /// The stored name (`passage`, ...).
@@ -142,6 +161,9 @@ impl RecordKind {
             RecordKind::Referral => "referral",
             RecordKind::Household => "household",
             RecordKind::Screening => "screening",
+            RecordKind::KeyArea => "key_area",
+            RecordKind::KeyAreaChange => "key_area_change",
+            RecordKind::HouseholdVisit => "household_visit",
         }
     }
 
@@ -152,14 +174,17 @@ impl RecordKind {
             | RecordKind::Volunteer
             | RecordKind::ObservationCase
             | RecordKind::Referral
-            | RecordKind::Household => false,
+            | RecordKind::Household
+            | RecordKind::KeyArea => false,
             RecordKind::Passage
             | RecordKind::TemperatureReading
             | RecordKind::TravelDeclaration
             | RecordKind::Correction
             | RecordKind::FollowUpVisit
             | RecordKind::CaseTransition
-            | RecordKind::Screening => true,
+            | RecordKind::Screening
+            | RecordKind::KeyAreaChange
+            | RecordKind::HouseholdVisit => true,
         }
     }
 }
@@ -345,6 +370,12 @@ pub enum TypedRecord {
     Household(Household),
     /// A screening of a household (event).
     Screening(Screening),
+    /// A key area (entity).
+    KeyArea(KeyArea),
+    /// A key area's change (event).
+    KeyAreaChange(KeyAreaChange),
+    /// A household visit (event).
+    HouseholdVisit(HouseholdVisit),
 }
 
 impl TypedRecord {
@@ -363,6 +394,9 @@ impl TypedRecord {
             TypedRecord::Referral(_) => RecordKind::Referral,
             TypedRecord::Household(_) => RecordKind::Household,
             TypedRecord::Screening(_) => RecordKind::Screening,
+            TypedRecord::KeyArea(_) => RecordKind::KeyArea,
+            TypedRecord::KeyAreaChange(_) => RecordKind::KeyAreaChange,
+            TypedRecord::HouseholdVisit(_) => RecordKind::HouseholdVisit,
         }
     }
 
@@ -381,6 +415,9 @@ impl TypedRecord {
             TypedRecord::Referral(r) => r.id,
             TypedRecord::Household(r) => r.id,
             TypedRecord::Screening(r) => r.id,
+            TypedRecord::KeyArea(r) => r.id,
+            TypedRecord::KeyAreaChange(r) => r.id,
+            TypedRecord::HouseholdVisit(r) => r.id,
         }
     }
 
@@ -399,6 +436,9 @@ impl TypedRecord {
             TypedRecord::Referral(r) => serde_json::to_value(r),
             TypedRecord::Household(r) => serde_json::to_value(r),
             TypedRecord::Screening(r) => serde_json::to_value(r),
+            TypedRecord::KeyArea(r) => serde_json::to_value(r),
+            TypedRecord::KeyAreaChange(r) => serde_json::to_value(r),
+            TypedRecord::HouseholdVisit(r) => serde_json::to_value(r),
         };
         v.unwrap_or(Value::Null)
     }
@@ -436,6 +476,9 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         RecordKind::Referral => TypedRecord::Referral(parse(kind, body)?),
         RecordKind::Household => TypedRecord::Household(parse(kind, body)?),
         RecordKind::Screening => TypedRecord::Screening(parse(kind, body)?),
+        RecordKind::KeyArea => TypedRecord::KeyArea(parse(kind, body)?),
+        RecordKind::KeyAreaChange => TypedRecord::KeyAreaChange(parse(kind, body)?),
+        RecordKind::HouseholdVisit => TypedRecord::HouseholdVisit(parse(kind, body)?),
     };
     match &typed {
         TypedRecord::Person(r) => check_person(r)?,
@@ -450,6 +493,9 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         TypedRecord::Referral(r) => check_referral(r)?,
         TypedRecord::Household(r) => check_household(r)?,
         TypedRecord::Screening(r) => check_screening(r)?,
+        TypedRecord::KeyArea(r) => check_key_area(r)?,
+        TypedRecord::KeyAreaChange(r) => check_key_area_change(r)?,
+        TypedRecord::HouseholdVisit(r) => check_household_visit(r)?,
     }
     Ok(typed)
 }

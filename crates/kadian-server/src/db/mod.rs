@@ -550,7 +550,8 @@ pub trait Records: Send + Sync {
         events_from: DateTime<Utc>,
         events_to: DateTime<Utc>,
     ) -> DbResult<Vec<PlacedRecord>>;
-    /// What screening coverage reads: passages, follow-up visits and screenings that happened in
+    /// What screening coverage reads: passages, follow-up visits, screenings and household
+    /// visits that happened in
     /// `[events_from, events_to)` (UTC), and every record of [`COVERAGE_WHOLE_KINDS`], oldest
     /// first, deleted ones left out; each with where the server placed it.
     async fn coverage_records(

@@ -1725,7 +1725,8 @@ impl super::Records for PgDb {
                 &format!(
                     "SELECT kind, body::text, community_code, compound_id FROM record
                      WHERE NOT deleted AND (
-                       (kind IN ('passage', 'follow_up_visit', 'screening') AND event_at >= $1 AND event_at < $2)
+                       (kind IN ('passage', 'follow_up_visit', 'screening', 'household_visit')
+                        AND event_at >= $1 AND event_at < $2)
                        OR kind IN ({}))
                      ORDER BY seq",
                     super::COVERAGE_WHOLE_KINDS

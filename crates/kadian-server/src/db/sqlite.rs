@@ -1561,7 +1561,8 @@ impl super::Records for SqliteDb {
             let mut stmt = conn.prepare(&format!(
                 "SELECT kind, body, community_code, compound_id FROM record
                  WHERE deleted = 0 AND (
-                   (kind IN ('passage', 'follow_up_visit', 'screening') AND event_at >= ?1 AND event_at < ?2)
+                   (kind IN ('passage', 'follow_up_visit', 'screening', 'household_visit')
+                    AND event_at >= ?1 AND event_at < ?2)
                    OR kind IN ({}))
                  ORDER BY seq",
                 super::COVERAGE_WHOLE_KINDS

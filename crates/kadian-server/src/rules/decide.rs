@@ -266,7 +266,8 @@ pub fn decide(
         RecordKind::Person
         | RecordKind::ObservationCase
         | RecordKind::Referral
-        | RecordKind::Household => false,
+        | RecordKind::Household
+        | RecordKind::KeyArea => false,
         // Events were answered above; they are never updated.
         RecordKind::Passage
         | RecordKind::TemperatureReading
@@ -274,7 +275,9 @@ pub fn decide(
         | RecordKind::Correction
         | RecordKind::FollowUpVisit
         | RecordKind::CaseTransition
-        | RecordKind::Screening => true,
+        | RecordKind::Screening
+        | RecordKind::KeyAreaChange
+        | RecordKind::HouseholdVisit => true,
     };
     let (body, conflicts) = if incoming_base == existing.version || set_whole {
         (incoming.body.clone(), Vec::new())
@@ -294,7 +297,10 @@ pub fn decide(
         | RecordKind::Correction
         | RecordKind::FollowUpVisit
         | RecordKind::CaseTransition
-        | RecordKind::Screening => false,
+        | RecordKind::Screening
+        | RecordKind::KeyArea
+        | RecordKind::KeyAreaChange
+        | RecordKind::HouseholdVisit => false,
     };
     let (community, compound, document_key) = if placed_by_body {
         // The merged body is checked again: a merge of two valid persons must be a valid person.

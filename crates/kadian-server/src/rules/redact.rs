@@ -13,11 +13,15 @@ use super::Device;
 /// Whether a change is kept from `device` altogether: a checkpoint tablet gets no referrals
 /// (转诊: who was sent to the emergency response group, with what, and what became of them);
 /// it raises them, and the gate never reads them. Nor households (户: the head's phone, the
-/// dwelling's kind) and their screenings (who is away, and where): the gate registers persons,
-/// and the screening is the laptops' work.
+/// dwelling's kind), their screenings (who is away, and where) and household visits (who is
+/// unwell, what they need): the gate registers persons; screening and visits are the laptops'
+/// work. Key areas do reach a tablet: its gate is where they are.
 pub fn withheld(device: &Device, change: &Change) -> bool {
     device.role == Role::Volunteer
-        && matches!(change.kind.as_str(), "referral" | "household" | "screening")
+        && matches!(
+            change.kind.as_str(),
+            "referral" | "household" | "screening" | "household_visit"
+        )
 }
 
 /// Trims a pulled change for `device` (only a checkpoint tablet's changes are trimmed).

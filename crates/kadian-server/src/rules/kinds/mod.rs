@@ -12,6 +12,8 @@ mod case_transition;
 mod correction;
 mod follow_up_visit;
 mod household;
+mod household_visit;
+mod key_area;
 mod observation_case;
 mod passage;
 mod person;
@@ -117,5 +119,8 @@ pub fn place(typed: &TypedRecord, p: &Placing<'_>) -> Result<Placed, ApiError> {
         TypedRecord::Referral(r) => referral::place(r, p),
         TypedRecord::Household(r) => household::place(r, p),
         TypedRecord::Screening(r) => screening::place(r, p),
+        TypedRecord::KeyArea(r) => key_area::place(r, p),
+        TypedRecord::KeyAreaChange(r) => key_area::place_change(r, p),
+        TypedRecord::HouseholdVisit(r) => household_visit::place(r, p),
     }
 }
