@@ -10,7 +10,10 @@
 use std::time::Instant as Clock;
 
 use anyhow::Result;
-use kadian_domain::records::{new_id, Person, PersonCategory, TravelDeclaration, TravelPlace};
+use kadian_domain::records::{
+    household_id_for, household_key, new_id, Household, HouseholdPlace, Person, PersonCategory,
+    TravelDeclaration, TravelPlace,
+};
 use kadian_domain::FeverThreshold;
 use kadian_tests::cli_number;
 use kadian_tests::harness::{backends, bulk_store, push_record, TestServer};
@@ -30,18 +33,56 @@ async fn bench_backend(backend: &str, residents: usize, passages: usize) -> Resu
         (&s.community_b, &s.compound_b, &s.checkpoint_b),
     ];
     let now = chrono::Utc::now();
-    let mut records = Vec::with_capacity(residents + 2 * passages + 100);
+    let mut records = Vec::with_capacity(residents + residents / 3 + 2 * passages + 100);
+    // Three residents a household (a street's 140,000 in about 47,000), each household in one
+    // compound; a third of the passages are residents'.
+    let mut person_ids = Vec::with_capacity(residents);
+    let mut households = 0;
     for i in 0..residents {
-        let (community, compound, _) = places[i % 2];
+        let (community, compound, _) = places[(i / 3) % 2];
         let mut p = Person::new(format!("居民{i}"), PersonCategory::Resident);
         p.community_code = Some(community.clone());
         p.compound = Some(compound.clone());
         p.phone = Some(format!("138{:08}", i));
+        if i % 3 == 0 {
+            let place = HouseholdPlace::Compound {
+                building: Some((1 + (i / 3) % 30).to_string()),
+                unit: Some((1 + (i / 90) % 4).to_string()),
+                room: Some(format!("{}", 101 + (i / 360))),
+            };
+            let key = household_key(community, compound, &place);
+            let h = Household {
+                id: household_id_for(&key),
+                community_code: community.clone(),
+                compound: compound.clone(),
+                place,
+                kind: None,
+                head_name: Some(p.name.clone()),
+                head_id: Some(p.id),
+                phone: p.phone.clone(),
+            };
+            records.push(push_record("household", serde_json::to_value(&h)?));
+            households += 1;
+        }
+        p.household = Some(household_id_for(&household_key(
+            community,
+            compound,
+            &HouseholdPlace::Compound {
+                building: Some((1 + (i / 3) % 30).to_string()),
+                unit: Some((1 + (i / 90) % 4).to_string()),
+                room: Some(format!("{}", 101 + (i / 360))),
+            },
+        )));
+        person_ids.push(p.id);
         records.push(push_record("person", serde_json::to_value(&p)?));
     }
     for i in 0..passages {
         let (_, _, checkpoint) = places[i % 2];
-        let (passage, reading) = kadian_tests::bench_passage(i, passages, 14, checkpoint, now);
+        let (mut passage, reading) = kadian_tests::bench_passage(i, passages, 14, checkpoint, now);
+        if i % 3 == 0 && !person_ids.is_empty() {
+            passage.person_id = Some(person_ids[(i / 3) % person_ids.len()]);
+            passage.walk_in_name = None;
+        }
         let at = passage.at;
         if i % 3000 == 0 {
             let travel = TravelDeclaration {
@@ -86,7 +127,24 @@ async fn bench_backend(backend: &str, residents: usize, passages: usize) -> Resu
     anyhow::ensure!(counted > 0, "the report counted no passages");
     row(
         &format!(
-            "[{backend}] daily report over {residents} residents and {passages} passages in 14 days ({counted} on the day)"
+            "[{backend}] daily report (with 排查) over {residents} residents in {households} households and {passages} passages in 14 days ({counted} on the day)"
+        ),
+        took,
+        "s",
+        Some(1.0),
+    );
+    let t = Clock::now();
+    let coverage = kadian_server::coverage::coverage(s.db.as_ref(), day, None).await?;
+    let took = t.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        coverage.total.households_registered as usize == households,
+        "{} households counted of {households}",
+        coverage.total.households_registered
+    );
+    row(
+        &format!(
+            "[{backend}] report coverage over {residents} residents in {households} households and 7 days of passages ({} accounted for)",
+            coverage.total.persons_accounted
         ),
         took,
         "s",
