@@ -96,7 +96,7 @@ observation_referred: number,
  */
 observation_breaches: number, 
 /**
- * 排查 登记户: households on the register (`kadian_domain::coverage`). Absent from reports
+ * 排查 登记户: households on the register (`crate::coverage::Coverage::add_to`). Absent from reports
  * signed before it was counted: read as 0.
  */
 households_registered: number, 
