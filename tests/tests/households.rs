@@ -243,6 +243,77 @@ async fn both_roster_shapes_make_households_and_a_gate_passage_accounts_for_a_re
         .await;
         assert_eq!(elsewhere[0].status, ReceiptStatus::Rejected, "{b}");
 
+        // A household whose id is another place's (or not derived at all) is refused: a device
+        // may not squat on a household of another compound by its derived id.
+        let squat = push_raw(
+            &laptop,
+            vec![(
+                RecordKind::Household.as_str(),
+                serde_json::to_value(Household {
+                    place: HouseholdPlace::Village {
+                        group: 9,
+                        house_number: "99".into(),
+                    },
+                    ..h.clone()
+                })
+                .expect("json"),
+            )],
+        )
+        .await;
+        assert_eq!(
+            squat[0].error.as_ref().map(|e| e.code.as_str()),
+            Some("household_id"),
+            "{b}"
+        );
+        // A screening of 1组9号 naming a resident of another household accounts for nobody
+        // else, on the server and on the laptop.
+        let outsider = mine
+            .households
+            .iter()
+            .find(|x| x.id != partly.id)
+            .expect("another household");
+        let outsider_page = laptop
+            .core
+            .screening_household(&outsider.id, &today().to_string())
+            .expect("page");
+        let stranger_id = outsider_page.members[0].person_id.clone();
+        let forger = TestDevice::enrolled(&s, Role::Community, &s.community_b).await;
+        let forged = push_raw(
+            &forger,
+            vec![(
+                RecordKind::Screening.as_str(),
+                serde_json::json!({
+                    "id": kadian_domain::records::new_id(),
+                    "household_id": partly.id,
+                    "community_code": s.community_b,
+                    "compound": village_id,
+                    "at": kadian_domain::records::Instant::now_cst(),
+                    "method": "door",
+                    "members": [{"person_id": stranger_id, "status": "present"}],
+                    "note": null,
+                    "recorded_by": "王芳",
+                }),
+            )],
+        )
+        .await;
+        assert_eq!(forged[0].status, ReceiptStatus::Accepted, "{b}");
+        laptop.sync().await.expect("pull the forged screening");
+        let counted = kadian_server::coverage::coverage(db, today(), Some(&s.community_b))
+            .await
+            .expect("coverage")
+            .total
+            .persons_accounted;
+        assert_eq!(counted, 1, "{b}: still only 季诺强");
+        assert_eq!(
+            laptop
+                .core
+                .screening_coverage(&query)
+                .expect("coverage")
+                .total
+                .persons_accounted,
+            1,
+            "{b}"
+        );
         // Two laptops change the household apart: the kind on one, the phone on the other;
         // both stay.
         let other = TestDevice::enrolled(&s, Role::Community, &s.community_b).await;
@@ -319,12 +390,13 @@ async fn both_roster_shapes_make_households_and_a_gate_passage_accounts_for_a_re
         laptop.sync().await.expect("one");
         other.sync().await.expect("two");
         laptop.sync().await.expect("pull");
-        assert_eq!(db.count("screening").await.expect("count"), 2, "{b}");
+        // (The forged one above, and these two.)
+        assert_eq!(db.count("screening").await.expect("count"), 3, "{b}");
         let page = laptop
             .core
             .screening_household(&partly.id, &today().to_string())
             .expect("page");
-        assert_eq!(page.screenings.len(), 2, "{b}: both kept");
+        assert_eq!(page.screenings.len(), 3, "{b}: both kept");
         assert_eq!(page.state, HouseholdState::Screened);
         let server = kadian_server::coverage::coverage(db, today(), Some(&s.community_b))
             .await

@@ -359,3 +359,98 @@ mod key_areas {
         assert_eq!(core.key_areas(&today()).expect("list").len(), 1);
     }
 }
+
+#[test]
+fn moved_out_deceased_and_vacant_leave_the_register_and_a_known_person_moves_in_whole() {
+    let (core, _dir) = laptop();
+    let households = coverage(&core).households;
+    let (one, two) = (&households[0], &households[1]);
+    let page = core.screening_household(&one.id, &today()).expect("page");
+    let other = core.screening_household(&two.id, &today()).expect("page");
+    // A member of the second household, known by ID number, is found living in the first.
+    let mover = core
+        .store()
+        .person(other.members[0].person_id.parse().expect("id"))
+        .expect("read")
+        .expect("held")
+        .0;
+    let id_number = mover.document_number.clone().expect("an ID number");
+    let before = coverage(&core).rows[0].coverage.persons_registered;
+    let mut members: Vec<MemberInput> = page
+        .members
+        .iter()
+        .map(|m| MemberInput {
+            person_id: m.person_id.clone(),
+            status: "present".into(),
+            away_place: String::new(),
+        })
+        .collect();
+    members[0].status = "deceased".into();
+    let after = core
+        .screening_record(&ScreeningInput {
+            household_id: one.id.clone(),
+            method: "door".into(),
+            members,
+            new_members: vec![NewMemberInput {
+                name: mover.name.clone(),
+                relation: "other".into(),
+                id_number: id_number.clone(),
+                phone: String::new(),
+            }],
+            vacant: false,
+            note: String::new(),
+        })
+        .expect("screened");
+    // The mover is the same person (no second record for their ID number), now of this
+    // household; the deceased member is no longer waited for.
+    let moved = core
+        .store()
+        .person(mover.id)
+        .expect("read")
+        .expect("held")
+        .0;
+    assert_eq!(moved.household.map(|h| h.to_string()), Some(one.id.clone()));
+    assert_eq!(moved.phone, mover.phone, "what was on file stays");
+    assert!(after
+        .members
+        .iter()
+        .any(|m| m.person_id == mover.id.to_string() && m.accounted));
+    assert!(after.members.iter().any(|m| m.away), "the deceased");
+    assert_eq!(
+        coverage(&core).rows[0].coverage.persons_registered,
+        before - 1,
+        "the deceased left the register; the mover only moved"
+    );
+    // The second household, found vacant: its members no longer live there.
+    core.screening_record(&ScreeningInput {
+        household_id: two.id.clone(),
+        method: "door".into(),
+        members: Vec::new(),
+        new_members: Vec::new(),
+        vacant: true,
+        note: String::new(),
+    })
+    .expect("vacant");
+    let page = core.screening_household(&two.id, &today()).expect("page");
+    assert!(page.members.iter().all(|m| m.away));
+}
+
+#[test]
+fn a_register_that_says_nothing_of_a_household_keeps_the_one_on_file() {
+    let (core, _dir) = laptop();
+    let first = coverage(&core).households[0].clone();
+    let page = core.screening_household(&first.id, &today()).expect("page");
+    let id: uuid::Uuid = page.members[0].person_id.parse().expect("id");
+    let (mut p, _) = core.store().person(id).expect("read").expect("held");
+    let household = p.household;
+    assert!(household.is_some());
+    // A returnee register's row for the same person: no household column.
+    p.household = None;
+    p.phone = Some("13912345678".into());
+    core.store()
+        .upsert_person(&p, kadian_domain::records::Source::Import)
+        .expect("import");
+    let (after, _) = core.store().person(id).expect("read").expect("held");
+    assert_eq!(after.household, household);
+    assert_eq!(after.phone.as_deref(), Some("13912345678"));
+}

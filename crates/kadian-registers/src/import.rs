@@ -874,8 +874,28 @@ pub fn import_grid(
                             room: Some(room),
                         },
                     );
-                    w.set("household", json!(key));
-                    member = Some((i, None, false));
+                    // An address the household cannot store (a control character, 41
+                    // characters) leaves the person without one, said; never a failed commit.
+                    match households
+                        .list
+                        .get(i)
+                        .and_then(|h| records::check_household(h).err())
+                    {
+                        None => {
+                            w.set("household", json!(key));
+                            member = Some((i, None, false));
+                        }
+                        Some(n) => w.issues.push(issue(
+                            "household",
+                            &n.code,
+                            Severity::Warning,
+                            format!("住址无法作为一户保存（{}），此人暂不归户", n.message),
+                            format!(
+                                "The address cannot be kept as a household ({}); the person is not placed in one",
+                                n.message_en
+                            ),
+                        )),
+                    }
                 }
             }
             _ => {}
@@ -1102,7 +1122,15 @@ pub fn import_grid(
             let key = match (&person.document_number, &phone) {
                 (Some(d), _) => format!("id:{d}"),
                 (None, Some(p)) => format!("np:{}|{p}", person.name),
-                (None, None) => format!("row:{row_number}"),
+                // Nothing else to know them by: their row, within their place and name, so
+                // that the same file imported again is the same person, and row 12 of another
+                // village's roster is not.
+                (None, None) => format!(
+                    "row:{}|{}|{}|{row_number}",
+                    person.community_code.as_deref().unwrap_or(""),
+                    person.compound.as_deref().unwrap_or(""),
+                    person.name
+                ),
             };
             person.id = import_id(&format!("person:{key}"));
             let person_id = match seen.get(&key) {
@@ -1319,6 +1347,23 @@ fn village_member(
                 );
                 if let Some(h) = &head_text {
                     households.name_head(i, h);
+                }
+                // What the household would store must be storable (a 户主 cell of 60
+                // characters, a door number with a control character): this row's error, and
+                // the rows under it belong to no household, rather than a failed commit.
+                if let Some(n) = households
+                    .list
+                    .get(i)
+                    .and_then(|h| records::check_household(h).err())
+                {
+                    w.issues.push(issue(
+                        "household",
+                        &n.code,
+                        Severity::Error,
+                        n.message,
+                        n.message_en,
+                    ));
+                    return None;
                 }
                 *current = Some(i);
                 i

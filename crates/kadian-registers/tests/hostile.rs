@@ -385,3 +385,62 @@ fn a_real_xls_passes_its_checks_and_is_read_with_its_merged_cells() {
     let filled = grid.merges_filled_below(1);
     assert_eq!(filled.rows[4][3].text(), "曹思");
 }
+
+/// A village roster made to break the commit: a 户主 cell of 60 characters, a row with neither
+/// an ID number nor a phone. The bad household's rows are errors in the report (never a failed
+/// commit: every household the batch holds keeps its rules), and a resident known only by their
+/// row is another person in another village's roster.
+#[test]
+fn a_village_roster_whose_household_cannot_be_stored_says_so_row_by_row() {
+    use kadian_registers::{import_file, Divisions, ImportOptions, KnownCompound, RowStatus};
+    let dir = tempfile::tempdir().expect("tmp");
+    let roster = |village: &str| {
+        format!(
+            "平原街道{village}居民花名册\n序号,组,门牌号,户主姓名,姓名,与户主关系,性别,身份证号码,联系电话,户籍/常住\n\
+             1,1组,9号,{long},{long},户主,男,,,户在人在\n\
+             2,,,,王二,长子,男,,,户在人在\n\
+             3,1组,10号,李四,李四,户主,男,,,户在人在\n",
+            long = "王".repeat(60)
+        )
+    };
+    let compounds = vec![
+        KnownCompound {
+            id: "v1".into(),
+            name: "季庄村".into(),
+            community_code: "411402001024".into(),
+        },
+        KnownCompound {
+            id: "v2".into(),
+            name: "刘庄村".into(),
+            community_code: "411402001022".into(),
+        },
+    ];
+    let mut ids = Vec::new();
+    for village in ["季庄村", "刘庄村"] {
+        let path = write(&dir, &format!("{village}.csv"), roster(village).as_bytes());
+        let mut options =
+            ImportOptions::new(chrono::NaiveDate::from_ymd_opt(2026, 11, 29).expect("date"));
+        options.compounds = compounds.clone();
+        let batch = import_file(&path, &options, &Divisions::bundled()).expect("import");
+        let statuses: Vec<RowStatus> = batch.report.rows.iter().map(|r| r.status).collect();
+        assert_eq!(
+            statuses,
+            [RowStatus::Rejected, RowStatus::Rejected, RowStatus::Warned],
+            "{village}: {:?}",
+            batch.report.rows
+        );
+        let has =
+            |row: usize, code: &str| batch.report.rows[row].issues.iter().any(|i| i.code == code);
+        assert!(has(0, "too_long"), "{:?}", batch.report.rows[0].issues);
+        assert!(has(1, "household_unknown"));
+        assert!(batch
+            .households
+            .iter()
+            .all(|h| kadian_domain::records::check_household(h).is_ok()));
+        ids.push(batch.persons[0].id);
+    }
+    assert_ne!(
+        ids[0], ids[1],
+        "李四 of one village is not 李四 of the other"
+    );
+}

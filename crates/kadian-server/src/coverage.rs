@@ -89,6 +89,7 @@ struct VisitLite {
 /// Of a screening: who it named, and when.
 #[derive(Deserialize)]
 struct ScreeningLite {
+    household_id: Uuid,
     at: kadian_domain::records::Instant,
     members: Vec<ScreenedLite>,
 }
@@ -102,6 +103,7 @@ struct ScreenedLite {
 /// Of a household visit: who it saw, on which day.
 #[derive(Deserialize)]
 struct HouseholdVisitLite {
+    household_id: Uuid,
     date: NaiveDate,
     seen: Vec<ScreenedLite>,
 }
@@ -212,10 +214,16 @@ pub async fn units(
     let mut household_visits = Vec::new();
     let mut case_person: HashMap<Uuid, Uuid> = HashMap::new();
     let mut voided: HashSet<Uuid> = HashSet::new();
-    // A day either side: a visit counts by the day it is for, which may not be the day it was
-    // recorded (the passages are kept to the window below).
-    let day = chrono::Duration::days(1);
-    for r in db.coverage_records(from - day, to + day).await? {
+    // A visit counts by the day it is for, which may be a day before it was recorded, or up to
+    // 60 days before (typed in late): read from a day before the window to 61 days after it
+    // (passages and screenings are kept to the window below).
+    for r in db
+        .coverage_records(
+            from - chrono::Duration::days(1),
+            to + chrono::Duration::days(61),
+        )
+        .await?
+    {
         let ok = match r.kind.as_str() {
             "person" => serde_json::from_str::<PersonLite>(&r.body)
                 .map(|p| persons.push((p, r.community, r.compound)))
@@ -253,6 +261,17 @@ pub async fn units(
             unreadable += 1;
         }
     }
+    // A screening or household visit accounts only for members of the household it is of: a
+    // record naming anyone else (a bug, or a hostile device) accounts for nobody else.
+    let household_of: HashMap<Uuid, Option<Uuid>> = persons
+        .iter()
+        .map(|(p, _, _)| (p.id, p.household))
+        .collect();
+    let member_of = |person: &Uuid, household: &Uuid| {
+        household_of
+            .get(person)
+            .is_some_and(|h| *h == Some(*household))
+    };
     // The evidence: persons seen within the window.
     let mut seen: HashSet<Uuid> = passages
         .iter()
@@ -263,13 +282,23 @@ pub async fn units(
         screenings
             .iter()
             .filter(|s| s.at.utc >= from && s.at.utc < to)
-            .flat_map(|s| s.members.iter().map(|m| m.person_id)),
+            .flat_map(|s| {
+                s.members
+                    .iter()
+                    .map(|m| m.person_id)
+                    .filter(|p| member_of(p, &s.household_id))
+            }),
     );
     seen.extend(
         household_visits
             .iter()
             .filter(|v| v.date >= window_from && v.date <= date)
-            .flat_map(|v| v.seen.iter().map(|m| m.person_id)),
+            .flat_map(|v| {
+                v.seen
+                    .iter()
+                    .map(|m| m.person_id)
+                    .filter(|p| member_of(p, &v.household_id))
+            }),
     );
     seen.extend(
         visits

@@ -638,6 +638,12 @@ async fn late_additions(db: &dyn Database, date: NaiveDate) -> anyhow::Result<Ve
         if let Some(body) = db.signed_report(&day.to_string()).await? {
             counted_since(&body.body, &mut reported, &now.total);
         }
+        // Nor are the 排查 figures: they are a stock counted from the register as it is now
+        // (a roster imported since changes every past day's), not that day's own records.
+        reported.households_registered = now.total.households_registered;
+        reported.households_screened = now.total.households_screened;
+        reported.persons_registered = now.total.persons_registered;
+        reported.persons_accounted = now.total.persons_accounted;
         let (figures, some_fewer) = now.total.beyond(&reported);
         if figures != Figures::default() || some_fewer {
             out.push(LateAdditions {

@@ -614,12 +614,60 @@ impl AppCore {
             p.household = Some(household.id);
             p.relation = relation;
             p.living_here = Some(true);
+            // Known already by their ID number (a tenant registered at the gate): that person
+            // moves into the household, keeping everything else on file.
+            if let Some(mut known) = p
+                .document_number
+                .as_deref()
+                .map(|n| self.store().person_by_document(p.document_type, n))
+                .transpose()?
+                .flatten()
+            {
+                if members.iter().any(|m| m.person_id == known.id) {
+                    return Err(bad(
+                        "id_number",
+                        "这个身份证号码的人已在本次排查中",
+                        "The person with this ID number is in this screening already",
+                    ));
+                }
+                known.household = p.household;
+                known.relation = p.relation;
+                known.living_here = Some(true);
+                known.community_code = p.community_code.clone();
+                known.compound = p.compound.clone();
+                known.building = p.building.clone();
+                known.unit = p.unit.clone();
+                known.room = p.room.clone();
+                if known.phone.is_none() {
+                    known.phone = p.phone.clone();
+                }
+                p = known;
+            }
             members.push(MemberCheck {
                 person_id: p.id,
                 status: MemberStatus::Present,
                 new: true,
             });
             new_persons.push(p);
+        }
+        // The register follows what was found: a member moved out or deceased, or every member
+        // of a household found vacant, no longer lives there (not waited for any more).
+        let gone: Vec<uuid::Uuid> = if input.vacant {
+            held.iter().copied().collect()
+        } else {
+            members
+                .iter()
+                .filter(|m| matches!(m.status, MemberStatus::MovedOut | MemberStatus::Deceased))
+                .map(|m| m.person_id)
+                .collect()
+        };
+        for id in gone {
+            if let Some((mut p, _)) = self.store().person(id)? {
+                if p.living_here != Some(false) {
+                    p.living_here = Some(false);
+                    new_persons.push(p);
+                }
+            }
         }
         let note = input.note.trim();
         let screening = Screening {
@@ -906,6 +954,11 @@ impl AppCore {
             .filter(|h| area.covers(&h.place))
             .collect();
         let visits = store.household_visits_on(date)?;
+        let mut visits_of: std::collections::HashMap<uuid::Uuid, Vec<_>> =
+            std::collections::HashMap::new();
+        for v in &visits {
+            visits_of.entry(v.household_id).or_default().push(v);
+        }
         let mut rows = Vec::with_capacity(households.len());
         let (mut persons, mut seen, mut unwell, mut needs) = (0u32, 0u32, 0u32, 0u32);
         for h in &households {
@@ -919,7 +972,8 @@ impl AppCore {
                 })
                 .collect();
             persons += members.len() as u32;
-            let mine: Vec<_> = visits.iter().filter(|v| v.household_id == h.id).collect();
+            let mine: &[&kadian_domain::records::HouseholdVisit] =
+                visits_of.get(&h.id).map_or(&[], Vec::as_slice);
             let seen_here: std::collections::HashSet<uuid::Uuid> = mine
                 .iter()
                 .flat_map(|v| v.seen.iter().map(|m| m.person_id))

@@ -192,7 +192,8 @@ impl Store {
 
     /// The persons with evidence between two instants (`from` inclusive, `to` exclusive, UTC)
     /// and on the China days `first..=last`: a passage not voided, a screening that named them,
-    /// or a household visit or follow-up visit of those days that saw them.
+    /// or a household visit or follow-up visit of those days that saw them (a screening or
+    /// household visit only for members of the household it is of).
     pub fn seen_between(
         &self,
         from: chrono::DateTime<chrono::Utc>,
@@ -208,9 +209,15 @@ impl Store {
              SELECT c.person_id FROM follow_up_visit v JOIN observation_case c ON c.id = v.case_id
              WHERE v.date >= ?3 AND v.date <= ?4 AND v.outcome IN ('seen_well', 'seen_unwell')
              UNION
-             SELECT m.person_id FROM screened_member m WHERE m.at_utc >= ?1 AND m.at_utc < ?2
+             SELECT m.person_id FROM screened_member m
+               JOIN screening s ON s.id = m.screening_id
+               JOIN person p ON p.id = m.person_id AND p.household_id = s.household_id
+             WHERE m.at_utc >= ?1 AND m.at_utc < ?2
              UNION
-             SELECT h.person_id FROM visited_member h WHERE h.date >= ?3 AND h.date <= ?4",
+             SELECT h.person_id FROM visited_member h
+               JOIN household_visit v ON v.id = h.visit_id
+               JOIN person p ON p.id = h.person_id AND p.household_id = v.household_id
+             WHERE h.date >= ?3 AND h.date <= ?4",
         )?;
         let ids = stmt.query_map(
             params![
@@ -305,9 +312,10 @@ pub(crate) fn insert_screening_tx(
 }
 
 impl Store {
-    /// Records a screening with the persons it found living there anew (created with it, in
-    /// one transaction; each names the household). Errors: `NotFound` for a household not held
-    /// here; the records' rules (nothing is written then).
+    /// Records a screening with the persons it changes (found living there anew, created or
+    /// moved into the household; moved out or deceased, no longer living there), in one
+    /// transaction. Errors: `NotFound` for a household not held here; the records' rules
+    /// (nothing is written then).
     pub fn record_screening(
         &mut self,
         s: &kadian_domain::records::Screening,

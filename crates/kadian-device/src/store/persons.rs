@@ -162,6 +162,23 @@ pub(super) fn person_unchanged(tx: &Transaction<'_>, p: &Person) -> Result<bool>
     };
     Ok(stored.is_some_and(|(mut s, _)| {
         s.id = p.id;
+        // What the register does not say of the household is kept as stored (see
+        // `upsert_person_tx`): no change.
+        if p.household.is_none() {
+            s.household = None;
+        }
+        if p.relation.is_none() {
+            s.relation = None;
+        }
+        if p.registered_here.is_none() {
+            s.registered_here = None;
+        }
+        if p.living_here.is_none() {
+            s.living_here = None;
+        }
+        if p.away_place_code.is_none() {
+            s.away_place_code = None;
+        }
         s == *p
     }))
 }
@@ -215,12 +232,42 @@ pub(crate) fn upsert_person_tx(
         },
     };
     let now = ts(Utc::now());
-    let household = p.household.map(|h| h.to_string());
-    let relation = p.relation.and_then(|r| {
-        serde_json::to_value(r)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-    });
+    // What a register or a form does not say of a person's household (a returnee register
+    // knows nothing of it) is kept as stored, never cleared: the server's merge takes only the
+    // fields a device sends, so a clear here would never reach it. A pulled person is the
+    // server's, whole.
+    type Kept = (
+        Option<String>,
+        Option<String>,
+        Option<bool>,
+        Option<bool>,
+        Option<String>,
+    );
+    let kept: Kept = match (&existing, source) {
+        (Some((id, _)), s) if s != Source::Sync => tx
+            .prepare_cached(
+                "SELECT household_id, relation, registered_here, living_here, away_place_code
+                 FROM person WHERE id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?
+            .unwrap_or_default(),
+        _ => Kept::default(),
+    };
+    let household = p.household.map(|h| h.to_string()).or(kept.0);
+    let relation = p
+        .relation
+        .and_then(|r| {
+            serde_json::to_value(r)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+        })
+        .or(kept.1);
+    let registered_here = p.registered_here.or(kept.2);
+    let living_here = p.living_here.or(kept.3);
+    let away_place_code = p.away_place_code.clone().or(kept.4);
     let values = params![
         p.name,
         initials(&p.name),
@@ -242,9 +289,9 @@ pub(crate) fn upsert_person_tx(
         full_pinyin(&p.name),
         household,
         relation,
-        p.registered_here,
-        p.living_here,
-        p.away_place_code,
+        registered_here,
+        living_here,
+        away_place_code,
     ];
     match existing {
         None => {
@@ -429,5 +476,19 @@ impl Store {
             .prepare_cached(select_person!("WHERE id = ?1"))?
             .query_row([id.to_string()], person_from_row)
             .optional()?)
+    }
+
+    /// The person held here with a document of this type and number, if any.
+    pub fn person_by_document(
+        &self,
+        doc_type: DocumentType,
+        number: &str,
+    ) -> Result<Option<Person>> {
+        Ok(self
+            .conn
+            .prepare_cached(SQL_PERSON_BY_DOCUMENT)?
+            .query_row(params![doc_type.as_str(), number], person_from_row)
+            .optional()?
+            .map(|(p, _)| p))
     }
 }

@@ -383,6 +383,42 @@ mod tests {
     }
 
     #[test]
+    fn a_merge_of_two_valid_key_areas_that_is_not_valid_is_refused_not_stored() {
+        let area = |from: &str, review: &str| {
+            json!({"id": "0190a1b2-0000-7000-8000-0000000000aa", "community_code": "411402001018",
+                "compound": "c1", "parts": [], "reason": "close_contacts", "declared_by": "community",
+                "from": from, "review": review, "note": null})
+        };
+        // One laptop moved the review to 3月5日 (version 2); another, from version 1, the first
+        // day to 3月10日: merged, the area would end before it starts.
+        let inc = incoming(
+            RecordKind::KeyArea,
+            area("2026-03-10", "2026-03-16"),
+            Some(1),
+        );
+        let facts = Facts {
+            existing: Some(stored(&inc, area("2026-03-02", "2026-03-05"), 2, 9)),
+            base: Some(canonical(&area("2026-03-02", "2026-03-16")).0),
+            ..Facts::default()
+        };
+        let mut seq = 10;
+        let plan = plan(
+            &inc,
+            &meta(),
+            &street_device(),
+            &Reference::default(),
+            &facts,
+            &mut seq,
+        );
+        assert_eq!(plan.receipt.status, ReceiptStatus::Rejected);
+        assert_eq!(
+            plan.receipt.error.as_ref().map(|e| e.code.as_str()),
+            Some("invalid_record")
+        );
+        assert!(plan.writes.is_empty());
+    }
+
+    #[test]
     fn a_new_event_is_one_row_at_the_next_sequence_number() {
         let inc = incoming(RecordKind::Passage, json!({"id": "x"}), None);
         let mut seq = 41;

@@ -279,10 +279,11 @@ pub fn decide(
         | RecordKind::KeyAreaChange
         | RecordKind::HouseholdVisit => true,
     };
-    let (body, conflicts) = if incoming_base == existing.version || set_whole {
-        (incoming.body.clone(), Vec::new())
-    } else {
+    let merged_here = !(incoming_base == existing.version || set_whole);
+    let (body, conflicts) = if merged_here {
         merge(&existing.body, &incoming.body, stored.base)
+    } else {
+        (incoming.body.clone(), Vec::new())
     };
     // A merged person is placed by its merged body; every other kind stays where it was put.
     let placed_by_body = match incoming.kind {
@@ -302,6 +303,21 @@ pub fn decide(
         | RecordKind::KeyAreaChange
         | RecordKind::HouseholdVisit => false,
     };
+    // A merge of two valid records must be a valid record (a review day moved on one laptop
+    // and a first day on another could cross): refused here rather than stored for every
+    // device to quarantine. (A person is checked below, with its placement.)
+    if merged_here && !placed_by_body {
+        let merged = serde_json::from_str::<Value>(&body).unwrap_or(Value::Null);
+        if let Err(n) = kadian_domain::records::check_record(incoming.kind, &merged) {
+            return Decision::Reject(reject(
+                "invalid_record",
+                format!(
+                    "合并结果无效：{} / the merged record is invalid: {}",
+                    n.message, n.message_en
+                ),
+            ));
+        }
+    }
     let (community, compound, document_key) = if placed_by_body {
         // The merged body is checked again: a merge of two valid persons must be a valid person.
         let merged = match serde_json::from_str::<Person>(&body) {

@@ -17,11 +17,17 @@ use super::Device;
 /// unwell, what they need): the gate registers persons; screening and visits are the laptops'
 /// work. Key areas do reach a tablet: its gate is where they are.
 pub fn withheld(device: &Device, change: &Change) -> bool {
-    device.role == Role::Volunteer
-        && matches!(
-            change.kind.as_str(),
+    let kept = |kind: &str| {
+        matches!(
+            kind,
             "referral" | "household" | "screening" | "household_visit"
         )
+    };
+    device.role == Role::Volunteer
+        && (kept(&change.kind)
+            // A merge conflict of such a record carries its values (a phone, a head's name).
+            || (change.kind == "conflict"
+                && change.body["record_kind"].as_str().is_some_and(kept)))
 }
 
 /// Trims a pulled change for `device` (only a checkpoint tablet's changes are trimmed).
@@ -43,6 +49,27 @@ pub fn for_device(device: &Device, change: &mut Change) {
         // (「发热 38.1」).
         "case_transition" => {
             // (A dash, not nothing: a cancel or a loss must carry a reason to be stored.)
+            body.insert("reason".into(), Value::String("—".into()));
+        }
+        // Who lives with whom, who is away and where: screening's, not the gate's. (Absent keys
+        // are left as they are when a tablet sends the person back: the merge takes only the
+        // fields a device sends.)
+        "person" => {
+            for field in [
+                "household",
+                "relation",
+                "registered_here",
+                "living_here",
+                "away_place_code",
+            ] {
+                body.remove(field);
+            }
+        }
+        // The gate needs where a key area is, not which case made it one.
+        "key_area" => {
+            body.insert("note".into(), Value::Null);
+        }
+        "key_area_change" => {
             body.insert("reason".into(), Value::String("—".into()));
         }
         "follow_up_visit" => {
@@ -141,5 +168,34 @@ mod tests {
             for_device(&device(role), &mut v);
             assert_eq!(v.body, visit);
         }
+    }
+
+    #[test]
+    fn a_tablet_gets_no_household_of_a_person_and_no_conflict_of_a_withheld_kind() {
+        let person = json!({"id": "p", "name": "季诺强", "household": "h", "relation": "head",
+            "living_here": false, "away_place_code": "3303", "registered_here": true});
+        let mut c = change("person", person.clone());
+        for_device(&device(Role::Volunteer), &mut c);
+        assert_eq!(c.body["name"], "季诺强");
+        for field in [
+            "household",
+            "relation",
+            "living_here",
+            "away_place_code",
+            "registered_here",
+        ] {
+            assert!(c.body.get(field).is_none(), "{field}");
+        }
+        let mut staff = change("person", person);
+        for_device(&device(Role::Compound), &mut staff);
+        assert_eq!(staff.body["away_place_code"], "3303");
+        let clash = change(
+            "conflict",
+            json!({"record_kind": "household", "field": "phone", "kept_value": "\"13800138000\""}),
+        );
+        assert!(super::withheld(&device(Role::Volunteer), &clash));
+        assert!(!super::withheld(&device(Role::Compound), &clash));
+        let person_clash = change("conflict", json!({"record_kind": "person"}));
+        assert!(!super::withheld(&device(Role::Volunteer), &person_clash));
     }
 }
