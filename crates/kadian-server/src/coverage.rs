@@ -11,7 +11,7 @@ use chrono::{Days, NaiveDate};
 use kadian_domain::coverage::{self, Coverage, HouseholdFact, ResidentFact, ACCOUNTED_WINDOW_DAYS};
 use kadian_domain::figures::{china_day_start, Unit};
 use kadian_domain::observation::VisitOutcome;
-use kadian_domain::records::{CorrectionAction, Household, HouseholdKind, PersonCategory};
+use kadian_domain::records::{CorrectionAction, HouseholdKind, PersonCategory};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -68,6 +68,16 @@ struct PersonLite {
     household: Option<Uuid>,
     #[serde(default)]
     living_here: Option<bool>,
+}
+
+/// Of a household.
+#[derive(Deserialize)]
+struct HouseholdLite {
+    id: Uuid,
+    community_code: String,
+    compound: String,
+    #[serde(default)]
+    kind: Option<HouseholdKind>,
 }
 
 /// Of a passage.
@@ -207,7 +217,7 @@ pub async fn units(
     let to = china_day_start(date.checked_add_days(Days::new(1)).unwrap_or(date));
     let mut unreadable = 0;
     let mut persons = Vec::new();
-    let mut households: Vec<(Household, Option<String>)> = Vec::new();
+    let mut households: Vec<(HouseholdLite, Option<String>)> = Vec::new();
     let mut passages = Vec::new();
     let mut visits = Vec::new();
     let mut screenings = Vec::new();
@@ -220,6 +230,7 @@ pub async fn units(
     for r in db
         .coverage_records(
             from - chrono::Duration::days(1),
+            to,
             to + chrono::Duration::days(61),
         )
         .await?
@@ -228,7 +239,7 @@ pub async fn units(
             "person" => serde_json::from_str::<PersonLite>(&r.body)
                 .map(|p| persons.push((p, r.community, r.compound)))
                 .is_ok(),
-            "household" => serde_json::from_str::<Household>(&r.body)
+            "household" => serde_json::from_str::<HouseholdLite>(&r.body)
                 .map(|h| households.push((h, r.compound)))
                 .is_ok(),
             "passage" => serde_json::from_str::<PassageLite>(&r.body)

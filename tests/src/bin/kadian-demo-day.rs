@@ -15,7 +15,13 @@
 //! staff work through today's list (今日随访): most are seen (one in thirty unwell), some are
 //! missed; half the laptops do it offline and sync only in the evening. The street laptop then
 //! pulls, and a second table compares per compound today's visits on the laptop with those on
-//! the server. Exit status 1 if any count differs.
+//! the server.
+//!
+//! Households the same day (村不漏户、户不漏人): each laptop's 20 residents live two to a household
+//! (10 households a compound); the staff screen half the households door to door, and the first
+//! two compounds are key areas whose every household gets its visit (全部正常). A third table
+//! compares per compound the screening coverage on the laptop with the street laptop's. Exit
+//! status 1 if any count differs.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,12 +29,15 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use chrono::{Duration as Span, NaiveTime, TimeZone, Utc};
 use kadian_device::areas::observation::{OpenCase, VisitInput};
+use kadian_device::areas::screening::{
+    CoverageQuery, HouseholdVisitInput, KeyAreaInput, MemberInput, MemberSeenInput, ScreeningInput,
+};
 use kadian_device::sync::{enrol, sync_round};
 use kadian_device::{AppCore, KeyPolicy, PassageRegistration, SyncClient};
 use kadian_domain::observation::VisitOutcome;
 use kadian_domain::records::{
-    new_id, Direction, Instant, ObservationReason, Passage, Person, PersonCategory, Source,
-    TemperatureReading,
+    household_id_for, household_key, new_id, Direction, Household, HouseholdPlace, Instant,
+    ObservationReason, Passage, Person, PersonCategory, Relation, Source, TemperatureReading,
 };
 use kadian_domain::temperature::FeverThreshold;
 use kadian_domain::Celsius;
@@ -224,9 +233,35 @@ async fn main() -> Result<()> {
             let mut p = Person::new(format!("观察{k}-{i}"), PersonCategory::Resident);
             p.community_code = Some(community.clone());
             p.compound = Some(compound_name.clone());
-            p.building = Some(format!("{}", i % 6 + 1));
-            p.unit = Some(format!("{}", i % 2 + 1));
-            p.room = Some(format!("{}", 101 + 100 * (i % 9)));
+            // Two to a household: building, unit and room of the pair.
+            let pair = i / 2;
+            p.building = Some(format!("{}", pair % 6 + 1));
+            p.unit = Some(format!("{}", pair % 2 + 1));
+            p.room = Some(format!("{}", 101 + pair));
+            let place = HouseholdPlace::Compound {
+                building: p.building.clone(),
+                unit: p.unit.clone(),
+                room: p.room.clone(),
+            };
+            let household = Household {
+                id: household_id_for(&household_key(&community, &c.id, &place)),
+                community_code: community.clone(),
+                compound: c.id.clone(),
+                place,
+                kind: None,
+                head_name: (i % 2 == 0).then(|| p.name.clone()),
+                head_id: (i % 2 == 0).then_some(p.id),
+                phone: None,
+            };
+            if i % 2 == 0 {
+                core.store().save_household(&household, Source::User)?;
+            }
+            p.household = Some(household.id);
+            p.relation = Some(if i % 2 == 0 {
+                Relation::Head
+            } else {
+                Relation::Spouse
+            });
             core.store().upsert_person(&p, Source::User)?;
             let entry = core
                 .observation_open(&OpenCase {
@@ -246,7 +281,77 @@ async fn main() -> Result<()> {
         laptops.push((c, core, client, cases, dir));
     }
     let (mut missed_total, mut offline_laptops) = (0usize, 0usize);
-    for (_, core, client, cases, _) in &laptops {
+    let (mut screened_total, mut key_visits) = (0usize, 0usize);
+    for (k, (c, core, client, cases, _)) in laptops.iter().enumerate() {
+        // 排查: half the compound's households screened at the door; the first two compounds
+        // are key areas, every household visited.
+        let day = today.to_string();
+        let listed = core
+            .screening_coverage(&CoverageQuery {
+                date: day.clone(),
+                compound: Some(c.id.clone()),
+            })
+            .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+        for h in listed.households.iter().step_by(2) {
+            let page = core
+                .screening_household(&h.id, &day)
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+            core.screening_record(&ScreeningInput {
+                household_id: h.id.clone(),
+                method: "door".into(),
+                members: page
+                    .members
+                    .iter()
+                    .map(|m| MemberInput {
+                        person_id: m.person_id.clone(),
+                        status: "present".into(),
+                        away_place: String::new(),
+                    })
+                    .collect(),
+                new_members: Vec::new(),
+                vacant: false,
+                note: String::new(),
+            })
+            .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+            screened_total += 1;
+        }
+        if k < 2 {
+            let area = core
+                .key_area_declare(&KeyAreaInput {
+                    compound: c.id.clone(),
+                    parts: String::new(),
+                    reason: "close_contacts".into(),
+                    declared_by: "community".into(),
+                    from: day.clone(),
+                    review: (today + Span::days(14)).to_string(),
+                    note: String::new(),
+                })
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+            let list = core
+                .key_area_day(&area.id, &day)
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+            for h in &list.households {
+                core.household_visit_record(&HouseholdVisitInput {
+                    household_id: h.id.clone(),
+                    key_area_id: Some(area.id.clone()),
+                    method: "door".into(),
+                    outcome: "all_well".into(),
+                    seen: h
+                        .members
+                        .iter()
+                        .map(|m| MemberSeenInput {
+                            person_id: m.person_id.clone(),
+                            temperature: "36.5".into(),
+                            symptoms: Vec::new(),
+                        })
+                        .collect(),
+                    needs: Vec::new(),
+                    note: String::new(),
+                })
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+                key_visits += 1;
+            }
+        }
         let offline = rng.bool();
         offline_laptops += usize::from(offline);
         for case in cases {
@@ -375,6 +480,61 @@ async fn main() -> Result<()> {
     );
     if compounds_differ > 0 || on_laptops != on_server {
         bail!("{compounds_differ} compound(s) differ between laptop and server");
+    }
+
+    // Screening coverage per compound: on its laptop, and on the street laptop (as it pulled
+    // every household, screening and visit).
+    let date = today.to_string();
+    let street_view = street
+        .screening_coverage(&CoverageQuery {
+            date: date.clone(),
+            compound: None,
+        })
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+    println!();
+    println!("| compound | households | screened (laptop) | screened (street) | accounted (laptop) | accounted (street) |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let (mut differ, mut screened_laptops) = (0, 0);
+    for (c, core, _, _, _) in &laptops {
+        let mine = core
+            .screening_coverage(&CoverageQuery {
+                date: date.clone(),
+                compound: None,
+            })
+            .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
+        let l = mine
+            .rows
+            .iter()
+            .find(|r| r.compound_id == c.id)
+            .map(|r| r.coverage)
+            .unwrap_or_default();
+        let s = street_view
+            .rows
+            .iter()
+            .find(|r| r.compound_id == c.id)
+            .map(|r| r.coverage)
+            .unwrap_or_default();
+        screened_laptops += l.households_screened as usize;
+        let mark = if l == s { "" } else { " ≠" };
+        if l != s {
+            differ += 1;
+        }
+        println!(
+            "| {}{mark} | {} | {} | {} | {} | {} |",
+            c.label,
+            l.households_registered,
+            l.households_screened,
+            s.households_screened,
+            l.persons_accounted,
+            s.persons_accounted
+        );
+    }
+    println!(
+        "{} households screened at the door, {key_visits} key-area visits; {screened_laptops} households screened on the laptops (a key area's visited households are screened too), {differ} compound(s) differ",
+        screened_total
+    );
+    if differ > 0 {
+        bail!("{differ} compound(s) differ in screening coverage between laptop and street");
     }
     Ok(())
 }

@@ -328,22 +328,29 @@ impl AppCore {
             total += *c;
         }
         // To knock on: silent, then partial, each in walking order (the store's order).
-        let mut knock: Vec<&Household> = counted
+        let mut knock: Vec<&uuid::Uuid> = counted
             .households
             .iter()
-            .filter(|h| q.compound.as_deref().is_none_or(|c| c == h.compound))
-            .filter(|h| {
+            .filter(|(_, compound)| q.compound.as_deref().is_none_or(|c| c == compound))
+            .filter(|(id, _)| {
                 matches!(
-                    counted.states.get(&h.id),
+                    counted.states.get(id),
                     Some(HouseholdState::Silent | HouseholdState::Partial)
                 )
             })
+            .map(|(id, _)| id)
             .collect();
-        knock.sort_by_key(|h| counted.states.get(&h.id) != Some(&HouseholdState::Silent));
+        knock.sort_by_key(|id| counted.states.get(id) != Some(&HouseholdState::Silent));
         let more = knock.len().saturating_sub(MAX_LISTED) as u32;
-        let households = knock
+        // Only the households listed are read whole.
+        let mut listed = Vec::with_capacity(knock.len().min(MAX_LISTED));
+        for id in knock.into_iter().take(MAX_LISTED) {
+            if let Some((h, _)) = self.store().household(&id.to_string())? {
+                listed.push(h);
+            }
+        }
+        let households = listed
             .into_iter()
-            .take(MAX_LISTED)
             .map(|h| {
                 let (n, a) = counted.members.get(&h.id).copied().unwrap_or_default();
                 HouseholdRow {

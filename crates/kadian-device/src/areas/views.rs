@@ -411,7 +411,8 @@ pub(crate) struct CoverageCount {
     /// Household → (members living here, of them accounted for).
     pub(crate) members: std::collections::HashMap<uuid::Uuid, (u32, u32)>,
     pub(crate) seen: std::collections::HashSet<uuid::Uuid>,
-    pub(crate) households: Vec<kadian_domain::records::Household>,
+    /// Every household held here, in walking order: (id, compound).
+    pub(crate) households: Vec<(uuid::Uuid, String)>,
 }
 
 impl AppCore {
@@ -421,38 +422,45 @@ impl AppCore {
         date: chrono::NaiveDate,
         reference: &ReferenceData,
     ) -> AppResult<CoverageCount> {
+        use kadian_domain::figures::Unit;
         let store = self.store();
-        let households = store.households(None)?;
-        let compound_unit = |compound: Option<&str>, community: Option<&str>| {
-            let by_id = compound.filter(|c| reference.compounds.contains_key(*c));
-            // A register's row names its compound by name: found within its community.
-            let by_name = || {
-                compound.and_then(|name| {
-                    reference
-                        .compounds
-                        .iter()
-                        .find(|(_, c)| c.name == name && community.is_none_or(|k| c.community == k))
-                        .map(|(id, _)| id.as_str())
-                })
-            };
-            match (by_id.or_else(by_name), community) {
-                (Some(c), _) => kadian_domain::figures::Unit::Compound(c.into()),
-                (None, Some(c)) if reference.communities.contains_key(c) => {
-                    kadian_domain::figures::Unit::Community(c.into())
-                }
-                _ => kadian_domain::figures::Unit::Unplaced,
-            }
+        let households = store.household_facts()?;
+        // Each place's unit made once (a street's 140,000 residents name 250 compounds), by id
+        // or, as a register's row names it, by name within its community.
+        let by_id: std::collections::HashMap<&str, Unit> = reference
+            .compounds
+            .keys()
+            .map(|id| (id.as_str(), Unit::Compound(id.as_str().into())))
+            .collect();
+        let by_name: std::collections::HashMap<(&str, &str), Unit> = reference
+            .compounds
+            .iter()
+            .map(|(id, c)| {
+                (
+                    (c.community.as_str(), c.name.as_str()),
+                    Unit::Compound(id.as_str().into()),
+                )
+            })
+            .collect();
+        let communities: std::collections::HashMap<&str, Unit> = reference
+            .communities
+            .keys()
+            .map(|c| (c.as_str(), Unit::Community(c.as_str().into())))
+            .collect();
+        let compound_unit = |compound: Option<&str>, community: Option<&str>| -> Unit {
+            compound
+                .and_then(|c| by_id.get(c))
+                .or_else(|| by_name.get(&(community?, compound?)))
+                .or_else(|| communities.get(community?))
+                .cloned()
+                .unwrap_or(Unit::Unplaced)
         };
-        let household_unit: std::collections::HashMap<uuid::Uuid, kadian_domain::figures::Unit> =
-            households
-                .iter()
-                .map(|h| {
-                    (
-                        h.id,
-                        compound_unit(Some(&h.compound), Some(&h.community_code)),
-                    )
-                })
-                .collect();
+        let household_unit: std::collections::HashMap<uuid::Uuid, Unit> = households
+            .iter()
+            .map(|(id, compound, community, _)| {
+                (*id, compound_unit(Some(compound), Some(community)))
+            })
+            .collect();
         let residents: Vec<kadian_domain::coverage::ResidentFact> = store
             .residents()?
             .into_iter()
@@ -480,14 +488,13 @@ impl AppCore {
         drop(store);
         let facts: Vec<kadian_domain::coverage::HouseholdFact> = households
             .iter()
-            .map(|h| kadian_domain::coverage::HouseholdFact {
-                id: h.id,
-                unit: household_unit
-                    .get(&h.id)
-                    .cloned()
-                    .unwrap_or(kadian_domain::figures::Unit::Unplaced),
-                vacant: h.kind == Some(kadian_domain::records::HouseholdKind::Vacant),
-            })
+            .map(
+                |(id, _, _, vacant)| kadian_domain::coverage::HouseholdFact {
+                    id: *id,
+                    unit: household_unit.get(id).cloned().unwrap_or(Unit::Unplaced),
+                    vacant: *vacant,
+                },
+            )
             .collect();
         let (units, states) = kadian_domain::coverage::count(&residents, &facts, &seen);
         let mut members: std::collections::HashMap<uuid::Uuid, (u32, u32)> =
@@ -504,7 +511,10 @@ impl AppCore {
             states,
             members,
             seen,
-            households,
+            households: households
+                .into_iter()
+                .map(|(id, compound, _, _)| (id, compound))
+                .collect(),
         })
     }
 }

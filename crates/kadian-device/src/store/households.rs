@@ -144,6 +144,32 @@ impl Store {
             .collect()
     }
 
+    /// Every household held here as coverage counts it, in walking order: (id, compound,
+    /// community code, confirmed vacant). Columns and one JSON field, no bodies parsed (a
+    /// street laptop holds 45,000).
+    pub fn household_facts(&self) -> Result<Vec<(uuid::Uuid, String, String, bool)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, compound, community_code, json_extract(body, '$.kind') IS 'vacant'
+             FROM household ORDER BY compound, sort_key",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, compound, community, vacant) = row?;
+            if let Ok(id) = uuid::Uuid::parse_str(&id) {
+                out.push((id, compound, community, vacant));
+            }
+        }
+        Ok(out)
+    }
+
     /// How many households are held here.
     pub fn household_count(&self) -> Result<i64> {
         Ok(self

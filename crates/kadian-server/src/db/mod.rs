@@ -550,14 +550,16 @@ pub trait Records: Send + Sync {
         events_from: DateTime<Utc>,
         events_to: DateTime<Utc>,
     ) -> DbResult<Vec<PlacedRecord>>;
-    /// What screening coverage reads: passages, follow-up visits, screenings and household
-    /// visits that happened in
-    /// `[events_from, events_to)` (UTC), and every record of [`COVERAGE_WHOLE_KINDS`], oldest
-    /// first, deleted ones left out; each with where the server placed it.
+    /// What screening coverage reads: the passages of a person (not a walk-in) and the
+    /// screenings that happened in `[events_from, events_to)` (UTC), the follow-up and household
+    /// visits recorded in `[events_from, visits_to)` (a visit may be typed in late), and every
+    /// record of [`COVERAGE_WHOLE_KINDS`], oldest first, deleted ones left out; each with where
+    /// the server placed it.
     async fn coverage_records(
         &self,
         events_from: DateTime<Utc>,
         events_to: DateTime<Utc>,
+        visits_to: DateTime<Utc>,
     ) -> DbResult<Vec<PlacedRecord>>;
     /// Number of records of a kind (tests, admin).
     async fn count(&self, kind: &str) -> DbResult<i64>;

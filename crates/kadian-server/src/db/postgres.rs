@@ -1718,20 +1718,25 @@ impl super::Records for PgDb {
         &self,
         events_from: DateTime<Utc>,
         events_to: DateTime<Utc>,
+        visits_to: DateTime<Utc>,
     ) -> DbResult<Vec<super::PlacedRecord>> {
         let client = self.conn().await?;
+        // A walk-in's passage accounts for nobody: left out here (the body is the server's own
+        // canonical JSON, where an absent person is `"person_id":null`).
         let rows = client
             .query(
                 &format!(
                     "SELECT kind, body::text, community_code, compound_id FROM record
                      WHERE NOT deleted AND (
-                       (kind IN ('passage', 'follow_up_visit', 'screening', 'household_visit')
-                        AND event_at >= $1 AND event_at < $2)
+                       (kind IN ('passage', 'screening') AND event_at >= $1 AND event_at < $2
+                        AND body::text NOT LIKE '%\"person_id\":null%')
+                       OR (kind IN ('follow_up_visit', 'household_visit')
+                        AND event_at >= $1 AND event_at < $3)
                        OR kind IN ({}))
                      ORDER BY seq",
                     super::COVERAGE_WHOLE_KINDS
                 ),
-                &[&events_from, &events_to],
+                &[&events_from, &events_to, &visits_to],
             )
             .await?;
         Ok(rows

@@ -1556,26 +1556,34 @@ impl super::Records for SqliteDb {
         &self,
         events_from: DateTime<Utc>,
         events_to: DateTime<Utc>,
+        visits_to: DateTime<Utc>,
     ) -> DbResult<Vec<super::PlacedRecord>> {
         self.run(move |conn| {
+            // A walk-in's passage accounts for nobody: left out here (the body is the server's
+            // own canonical JSON, where an absent person is `"person_id":null`).
             let mut stmt = conn.prepare(&format!(
                 "SELECT kind, body, community_code, compound_id FROM record
                  WHERE deleted = 0 AND (
-                   (kind IN ('passage', 'follow_up_visit', 'screening', 'household_visit')
-                    AND event_at >= ?1 AND event_at < ?2)
+                   (kind IN ('passage', 'screening') AND event_at >= ?1 AND event_at < ?2
+                    AND body NOT LIKE '%\"person_id\":null%')
+                   OR (kind IN ('follow_up_visit', 'household_visit')
+                    AND event_at >= ?1 AND event_at < ?3)
                    OR kind IN ({}))
                  ORDER BY seq",
                 super::COVERAGE_WHOLE_KINDS
             ))?;
             let rows = stmt
-                .query_map(params![ts(events_from), ts(events_to)], |r| {
-                    Ok(super::PlacedRecord {
-                        kind: r.get(0)?,
-                        body: r.get(1)?,
-                        community: r.get(2)?,
-                        compound: r.get(3)?,
-                    })
-                })?
+                .query_map(
+                    params![ts(events_from), ts(events_to), ts(visits_to)],
+                    |r| {
+                        Ok(super::PlacedRecord {
+                            kind: r.get(0)?,
+                            body: r.get(1)?,
+                            community: r.get(2)?,
+                            compound: r.get(3)?,
+                        })
+                    },
+                )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows)
         })
