@@ -7,6 +7,7 @@ CREATE TABLE household (
     community_code  TEXT NOT NULL,
     compound        TEXT NOT NULL,
     sort_key        TEXT NOT NULL,            -- walking order: building, unit, room / group, door
+    vacant          INTEGER NOT NULL DEFAULT 0, -- confirmed vacant (空置)
     body            TEXT NOT NULL,            -- the record as JSON
     version         INTEGER NOT NULL DEFAULT 0,
     source          TEXT NOT NULL CHECK (source IN ('user', 'sync', 'import'))

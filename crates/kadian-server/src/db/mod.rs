@@ -553,8 +553,8 @@ pub trait Records: Send + Sync {
     /// What screening coverage reads: the passages of a person (not a walk-in) and the
     /// screenings that happened in `[events_from, events_to)` (UTC), the follow-up and household
     /// visits recorded in `[events_from, visits_to)` (a visit may be typed in late), and every
-    /// record of [`COVERAGE_WHOLE_KINDS`], oldest first, deleted ones left out; each with where
-    /// the server placed it.
+    /// record of [`COVERAGE_WHOLE_KINDS`], in no particular order, deleted ones left out; each
+    /// with where the server placed it.
     async fn coverage_records(
         &self,
         events_from: DateTime<Utc>,

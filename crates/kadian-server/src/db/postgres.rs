@@ -1693,10 +1693,12 @@ impl super::Records for PgDb {
         let rows = client
             .query(
                 &format!(
-                    "SELECT kind, body::text, community_code, compound_id FROM record
-                     WHERE NOT deleted AND (
-                       (kind IN ('passage', 'temperature_reading') AND event_at >= $1 AND event_at < $2)
-                       OR kind IN ({}))
+                    "SELECT kind, body::text, community_code, compound_id, seq FROM record
+                     WHERE kind IN ('passage', 'temperature_reading') AND event_at >= $1
+                       AND event_at < $2 AND NOT deleted
+                     UNION ALL
+                     SELECT kind, body::text, community_code, compound_id, seq FROM record
+                     WHERE kind IN ({}) AND NOT deleted
                      ORDER BY seq",
                     super::REPORT_WHOLE_KINDS
                 ),
@@ -1727,13 +1729,15 @@ impl super::Records for PgDb {
             .query(
                 &format!(
                     "SELECT kind, body::text, community_code, compound_id FROM record
-                     WHERE NOT deleted AND (
-                       (kind IN ('passage', 'screening') AND event_at >= $1 AND event_at < $2
-                        AND body::text NOT LIKE '%\"person_id\":null%')
-                       OR (kind IN ('follow_up_visit', 'household_visit')
-                        AND event_at >= $1 AND event_at < $3)
-                       OR kind IN ({}))
-                     ORDER BY seq",
+                     WHERE kind IN ({}) AND NOT deleted
+                     UNION ALL
+                     SELECT kind, body::text, community_code, compound_id FROM record
+                     WHERE kind IN ('passage', 'screening') AND event_at >= $1 AND event_at < $2
+                       AND NOT deleted AND body::text NOT LIKE '%\"person_id\":null%'
+                     UNION ALL
+                     SELECT kind, body::text, community_code, compound_id FROM record
+                     WHERE kind IN ('follow_up_visit', 'household_visit') AND event_at >= $1
+                       AND event_at < $3 AND NOT deleted",
                     super::COVERAGE_WHOLE_KINDS
                 ),
                 &[&events_from, &events_to, &visits_to],

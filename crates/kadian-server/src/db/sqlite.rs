@@ -1530,10 +1530,14 @@ impl super::Records for SqliteDb {
     ) -> DbResult<Vec<super::PlacedRecord>> {
         self.run(move |conn| {
             let mut stmt = conn.prepare(&format!(
-                "SELECT kind, body, community_code, compound_id FROM record
-                 WHERE deleted = 0 AND (
-                   (kind IN ('passage', 'temperature_reading') AND event_at >= ?1 AND event_at < ?2)
-                   OR kind IN ({}))
+                // One branch per index (kind and time; kind and sequence): an OR of the two
+                // would scan every record of the street.
+                "SELECT kind, body, community_code, compound_id, seq FROM record
+                 WHERE kind IN ('passage', 'temperature_reading') AND event_at >= ?1
+                   AND event_at < ?2 AND deleted = 0
+                 UNION ALL
+                 SELECT kind, body, community_code, compound_id, seq FROM record
+                 WHERE kind IN ({}) AND deleted = 0
                  ORDER BY seq",
                 super::REPORT_WHOLE_KINDS
             ))?;
@@ -1562,14 +1566,17 @@ impl super::Records for SqliteDb {
             // A walk-in's passage accounts for nobody: left out here (the body is the server's
             // own canonical JSON, where an absent person is `"person_id":null`).
             let mut stmt = conn.prepare(&format!(
+                // One branch per index, in no order (coverage needs none).
                 "SELECT kind, body, community_code, compound_id FROM record
-                 WHERE deleted = 0 AND (
-                   (kind IN ('passage', 'screening') AND event_at >= ?1 AND event_at < ?2
-                    AND body NOT LIKE '%\"person_id\":null%')
-                   OR (kind IN ('follow_up_visit', 'household_visit')
-                    AND event_at >= ?1 AND event_at < ?3)
-                   OR kind IN ({}))
-                 ORDER BY seq",
+                 WHERE kind IN ({}) AND deleted = 0
+                 UNION ALL
+                 SELECT kind, body, community_code, compound_id FROM record
+                 WHERE kind IN ('passage', 'screening') AND event_at >= ?1 AND event_at < ?2
+                   AND deleted = 0 AND body NOT LIKE '%\"person_id\":null%'
+                 UNION ALL
+                 SELECT kind, body, community_code, compound_id FROM record
+                 WHERE kind IN ('follow_up_visit', 'household_visit') AND event_at >= ?1
+                   AND event_at < ?3 AND deleted = 0",
                 super::COVERAGE_WHOLE_KINDS
             ))?;
             let rows = stmt
