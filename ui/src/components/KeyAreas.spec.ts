@@ -36,11 +36,12 @@ vi.mock('../ipc', async (original) => {
 
 import KeyAreas from './KeyAreas.vue'
 import { createAppI18n } from '../i18n'
+import { chinaToday } from '../chinaTime'
 
 describe('重点区域', () => {
   it('lists a key area with its day, records 全部正常 in one tap, and lifts it with a reason', async () => {
     setActivePinia(createPinia())
-    const w = mount(KeyAreas, { props: { date: '2026-12-07', compounds: [{ id: 'c1', name: '西城花园' }] }, global: { plugins: [createAppI18n()] } })
+    const w = mount(KeyAreas, { props: { date: chinaToday(), compounds: [{ id: 'c1', name: '西城花园' }] }, global: { plugins: [createAppI18n()] } })
     await flushPromises()
     expect(w.get('[data-testid="key-area-西城花园"]').text()).toContain('今日已入户 0/2 户')
     await w.get('[data-testid="key-area-open-西城花园"]').trigger('click')
@@ -57,5 +58,17 @@ describe('重点区域', () => {
     await flushPromises()
     expect(state.calls.find((c) => c[0] === 'change')).toEqual(['change', 'k1', 'lift', null, '14 天无新增病例'])
     expect(w.get('[data-testid="key-area-西城花园"]').text()).toContain('已于 2026-12-07 解除')
+  })
+
+  it('records no visit on a past day: a visit counts for the day it is made', async () => {
+    setActivePinia(createPinia())
+    state.visited = false
+    state.lifted = false
+    const w = mount(KeyAreas, { props: { date: '2020-02-03', compounds: [{ id: 'c1', name: '西城花园' }] }, global: { plugins: [createAppI18n()] } })
+    await flushPromises()
+    await w.get('[data-testid="key-area-open-西城花园"]').trigger('click')
+    await flushPromises()
+    expect(w.find('[data-testid="key-all-well-3号楼1单元101"]').exists()).toBe(false)
+    expect(w.get('[data-testid="key-household-3号楼1单元101"]').text()).toContain('当天未入户')
   })
 })
