@@ -96,11 +96,7 @@ impl Coverage {
     /// 户覆盖率: households screened ÷ registered, in per cent (one decimal), none without
     /// households.
     pub fn household_rate(&self) -> Option<f64> {
-        (self.households_registered > 0).then(|| {
-            (f64::from(self.households_screened) * 1000.0 / f64::from(self.households_registered))
-                .round()
-                / 10.0
-        })
+        crate::figures::per_cent(self.households_screened, self.households_registered)
     }
 }
 

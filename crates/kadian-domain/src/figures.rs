@@ -221,11 +221,7 @@ impl Figures {
     /// 户覆盖率: households screened ÷ registered, per cent to one decimal; none without
     /// households.
     pub fn household_rate(&self) -> Option<f64> {
-        (self.households_registered > 0).then(|| {
-            (f64::from(self.households_screened) * 1000.0 / f64::from(self.households_registered))
-                .round()
-                / 10.0
-        })
+        per_cent(self.households_screened, self.households_registered)
     }
 
     /// The figures in their declaration order.
@@ -480,6 +476,11 @@ pub struct Counting {
     pub province: Option<char>,
     /// Today (China): a day not over yet grades its visits as still to come.
     pub today: NaiveDate,
+}
+
+/// `part` ÷ `whole` in per cent, to one decimal (户覆盖率); none when `whole` is 0.
+pub fn per_cent(part: u32, whole: u32) -> Option<f64> {
+    (whole > 0).then(|| (f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
 }
 
 /// China Standard Time (+08:00), in which the days are counted.

@@ -243,16 +243,49 @@ pub fn household_address(place: &HouseholdPlace) -> String {
     }
 }
 
-fn bad_date() -> AppError {
-    AppError::new(
-        "invalid_date",
-        Some("date"),
-        "日期应写作 2026-03-01（2000 至 2100 年）",
-        "Write the date as 2026-03-01 (years 2000 to 2100)",
-    )
+/// A member named on a form, who must be one of `members` (the household's). Errors:
+/// `not_found` on `field`.
+fn member_of(
+    members: &std::collections::HashSet<uuid::Uuid>,
+    raw: &str,
+    field: &str,
+) -> AppResult<uuid::Uuid> {
+    uuid::Uuid::parse_str(raw.trim())
+        .ok()
+        .filter(|id| members.contains(id))
+        .ok_or_else(|| {
+            AppError::new(
+                "not_found",
+                Some(field),
+                "这个人不是这一户的成员",
+                "This person is not a member of this household",
+            )
+        })
 }
 
 impl AppCore {
+    /// A household held here, and the ids of its members. Errors: `not_found`.
+    fn held_household(
+        &self,
+        id: &str,
+    ) -> AppResult<(Household, std::collections::HashSet<uuid::Uuid>)> {
+        let (household, _) = self.store().household(id.trim())?.ok_or_else(|| {
+            AppError::new(
+                "not_found",
+                Some("household_id"),
+                "这台设备上没有这一户",
+                "This device holds no such household",
+            )
+        })?;
+        let members = self
+            .store()
+            .household_members(&household.id.to_string())?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        Ok((household, members))
+    }
+
     fn screening_staff(&self) -> AppResult<()> {
         let e = self.enrolled()?;
         if e.role == Role::Volunteer {
@@ -272,10 +305,7 @@ impl AppCore {
     /// compound this laptop does not hold), `not_staff` (a checkpoint tablet).
     pub fn screening_coverage(&self, q: &CoverageQuery) -> AppResult<CoverageView> {
         self.screening_staff()?;
-        let date = NaiveDate::parse_from_str(q.date.trim(), "%Y-%m-%d")
-            .ok()
-            .filter(|d| (2000..=2100).contains(&d.year()))
-            .ok_or_else(bad_date)?;
+        let date = parse_day(&q.date, "date")?;
         let reference = self.reference()?;
         if q.compound
             .as_deref()
@@ -387,19 +417,9 @@ impl AppCore {
     /// `invalid_date`, `not_found` (no such household here), `not_staff`.
     pub fn screening_household(&self, id: &str, date: &str) -> AppResult<HouseholdPage> {
         self.screening_staff()?;
-        let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-            .ok()
-            .filter(|d| (2000..=2100).contains(&d.year()))
-            .ok_or_else(bad_date)?;
+        let date = parse_day(date, "date")?;
         let reference = self.reference()?;
-        let (h, _) = self.store().household(id)?.ok_or_else(|| {
-            AppError::new(
-                "not_found",
-                Some("household"),
-                "这台设备上没有这一户",
-                "This device holds no such household",
-            )
-        })?;
+        let (h, _) = self.held_household(id)?;
         let counted = self.coverage_count(date, &reference)?;
         let members = self.store().household_members(id)?;
         let mut views = Vec::with_capacity(members.len());
@@ -473,51 +493,13 @@ impl AppCore {
         use kadian_domain::{DocumentType, Notice, PersonName, Phone, ResidentIdNumber};
         self.screening_staff()?;
         let staff = self.enrolled()?;
-        let (mut household, _) = self
-            .store()
-            .household(input.household_id.trim())?
-            .ok_or_else(|| {
-                AppError::new(
-                    "not_found",
-                    Some("household_id"),
-                    "这台设备上没有这一户",
-                    "This device holds no such household",
-                )
-            })?;
+        let (mut household, held) = self.held_household(&input.household_id)?;
         let bad =
             |field: &str, zh: &str, en: &str| AppError::new("invalid_input", Some(field), zh, en);
-        let method = match input.method.as_str() {
-            "door" => ScreeningMethod::Door,
-            "phone" => ScreeningMethod::Phone,
-            "gate" => ScreeningMethod::Gate,
-            "self_report" => ScreeningMethod::SelfReport,
-            _ => {
-                return Err(bad(
-                    "method",
-                    "排查方式应为上门、电话、卡点或自主申报",
-                    "The method is door, phone, gate or self-report",
-                ))
-            }
-        };
-        let held: std::collections::HashSet<uuid::Uuid> = self
-            .store()
-            .household_members(&household.id.to_string())?
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
+        let method: ScreeningMethod = choice(&input.method, "method")?;
         let mut members = Vec::with_capacity(input.members.len());
         for m in &input.members {
-            let person_id = uuid::Uuid::parse_str(m.person_id.trim())
-                .ok()
-                .filter(|id| held.contains(id))
-                .ok_or_else(|| {
-                    AppError::new(
-                        "not_found",
-                        Some("members"),
-                        "这个人不是这一户的成员",
-                        "This person is not a member of this household",
-                    )
-                })?;
+            let person_id = member_of(&held, &m.person_id, "members")?;
             let status = match m.status.as_str() {
                 "present" => MemberStatus::Present,
                 "away" => {
@@ -956,7 +938,7 @@ impl AppCore {
         let st = standing(area, changes, date);
         let store = self.store();
         let households: Vec<Household> = store
-            .households(Some(&area.compound))?
+            .households_of(&area.compound)?
             .into_iter()
             .filter(|h| area.covers(&h.place))
             .collect();
@@ -1143,36 +1125,10 @@ impl AppCore {
         use kadian_domain::records::{new_id, HouseholdVisit, MemberSeen, Source, Symptom};
         self.screening_staff()?;
         let staff = self.enrolled()?;
-        let (household, _) = self
-            .store()
-            .household(input.household_id.trim())?
-            .ok_or_else(|| {
-                AppError::new(
-                    "not_found",
-                    Some("household_id"),
-                    "这台设备上没有这一户",
-                    "This device holds no such household",
-                )
-            })?;
-        let members: std::collections::HashSet<uuid::Uuid> = self
-            .store()
-            .household_members(&household.id.to_string())?
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
+        let (household, members) = self.held_household(&input.household_id)?;
         let mut seen = Vec::with_capacity(input.seen.len());
         for m in &input.seen {
-            let person_id = uuid::Uuid::parse_str(m.person_id.trim())
-                .ok()
-                .filter(|id| members.contains(id))
-                .ok_or_else(|| {
-                    AppError::new(
-                        "not_found",
-                        Some("seen"),
-                        "这个人不是这一户的成员",
-                        "This person is not a member of this household",
-                    )
-                })?;
+            let person_id = member_of(&members, &m.person_id, "seen")?;
             let celsius = if m.temperature.trim().is_empty() {
                 None
             } else {

@@ -5,7 +5,7 @@ use kadian_domain::records::{self, Household, HouseholdPlace, RecordKind, Source
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::error::{Result, StoreError};
-use super::outbox::enqueue;
+use super::outbox::{enqueue, enqueue_entity};
 use super::Store;
 
 /// The version held of a household, if it is held.
@@ -19,7 +19,7 @@ pub(crate) fn held_household_version(tx: &Transaction<'_>, id: &str) -> Result<O
 
 /// The walking order of a household within its compound: building, unit, room (a village:
 /// group, door number), each number padded so that `2` comes before `10`.
-pub fn walking_order(place: &HouseholdPlace) -> String {
+fn walking_order(place: &HouseholdPlace) -> String {
     let pad = |s: &str| {
         let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
         match digits.parse::<u32>() {
@@ -73,13 +73,7 @@ pub(crate) fn upsert_household_tx(
         version.unwrap_or_else(|| held.unwrap_or(0)),
         source.as_str(),
     ])?;
-    let (op, base) = match held {
-        // As for a person: 0 means this device's create has not been acknowledged yet, and
-        // that create becomes version 1.
-        Some(v) => ("update", Some(v.max(1))),
-        None => ("create", None),
-    };
-    enqueue(tx, RecordKind::Household, h.id, op, base, h, source)
+    enqueue_entity(tx, RecordKind::Household, h.id, held, h, source)
 }
 
 /// Stores a household unless this device holds it with the same body already (an import run
@@ -122,23 +116,14 @@ impl Store {
             .transpose()
     }
 
-    /// The households held here, of one compound or all, in walking order (compound, then
-    /// building, unit, room or group, door number).
-    pub fn households(&self, compound: Option<&str>) -> Result<Vec<Household>> {
-        let bodies: Vec<String> = match compound {
-            Some(c) => self
-                .conn
-                .prepare_cached(
-                    "SELECT body FROM household WHERE compound = ?1 ORDER BY compound, sort_key",
-                )?
-                .query_map([c], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?,
-            None => self
-                .conn
-                .prepare_cached("SELECT body FROM household ORDER BY compound, sort_key")?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?,
-        };
+    /// The households of one compound held here, in walking order (building, unit, room or
+    /// group, door number).
+    pub fn households_of(&self, compound: &str) -> Result<Vec<Household>> {
+        let bodies: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM household WHERE compound = ?1 ORDER BY sort_key")?
+            .query_map([compound], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         bodies
             .into_iter()
             .map(|b| Ok(serde_json::from_str(&b)?))
@@ -424,11 +409,7 @@ pub(crate) fn upsert_key_area_tx(
         version.unwrap_or_else(|| held.unwrap_or(0)),
         source.as_str(),
     ])?;
-    let (op, base) = match held {
-        Some(v) => ("update", Some(v.max(1))),
-        None => ("create", None),
-    };
-    enqueue(tx, RecordKind::KeyArea, k.id, op, base, k, source)
+    enqueue_entity(tx, RecordKind::KeyArea, k.id, held, k, source)
 }
 
 /// Stores a key area's change once. Errors: the change's rules.

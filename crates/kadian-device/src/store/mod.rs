@@ -37,7 +37,6 @@ pub use counts::{
     SQL_REMEASURED_READINGS,
 };
 pub use error::{Result, StoreError};
-pub use households::walking_order;
 pub use imports::ImportCommitted;
 pub use key::{DbKey, KeyError, KeyLocation, KeyPolicy};
 pub use migrate::{migrations, Migration, LATEST_VERSION};

@@ -9,7 +9,7 @@ use kadian_domain::records::{
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::error::{Result, StoreError};
-use super::outbox::enqueue;
+use super::outbox::{enqueue, enqueue_entity};
 use super::{ts, Store};
 use crate::Recorded;
 
@@ -94,13 +94,7 @@ pub(crate) fn upsert_case_tx(
         new_version,
         source.as_str(),
     ])?;
-    let (op, base) = match held {
-        // The server's version this change was made on; 0 means this device's create has not
-        // been acknowledged yet, and that create becomes version 1 (as for a person).
-        Some(v) => ("update", Some(v.max(1))),
-        None => ("create", None),
-    };
-    enqueue(tx, RecordKind::ObservationCase, c.id, op, base, c, source)
+    enqueue_entity(tx, RecordKind::ObservationCase, c.id, held, c, source)
 }
 
 /// Stores a visit once (a visit already held is left as it is).

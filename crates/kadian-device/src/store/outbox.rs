@@ -61,6 +61,24 @@ impl OutboxEntry {
 }
 
 /// Appends one outbox row for `record` (skipped for writes that came from sync).
+/// The outbox row of an entity written here (a case, a referral, a household, a key area):
+/// a `create` when this device did not hold it (`held` none), else an `update` on the server's
+/// version held, where 0 (this device's create not acknowledged yet) becomes 1, the version
+/// that create will be (as for a person).
+pub(super) fn enqueue_entity<T: Serialize>(
+    tx: &Transaction<'_>,
+    kind: RecordKind,
+    id: Uuid,
+    held: Option<i64>,
+    record: &T,
+    source: Source,
+) -> Result<usize> {
+    match held {
+        Some(v) => enqueue(tx, kind, id, "update", Some(v.max(1)), record, source),
+        None => enqueue(tx, kind, id, "create", None, record, source),
+    }
+}
+
 pub(super) fn enqueue<T: Serialize>(
     tx: &Transaction<'_>,
     kind: RecordKind,

@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::error::{Result, StoreError};
 use super::observation::{insert_transition_tx, insert_visit_tx, require_case};
-use super::outbox::enqueue;
+use super::outbox::enqueue_entity;
 use super::{ts, Store};
 use crate::Recorded;
 
@@ -48,13 +48,7 @@ pub(crate) fn upsert_referral_tx(
         version.unwrap_or_else(|| held.unwrap_or(0)),
         source.as_str(),
     ])?;
-    let (op, base) = match held {
-        // The server's version this change was made on; 0 means this device's create has not
-        // been acknowledged yet, and that create becomes version 1 (as for a person).
-        Some(v) => ("update", Some(v.max(1))),
-        None => ("create", None),
-    };
-    enqueue(tx, RecordKind::Referral, r.id, op, base, r, source)
+    enqueue_entity(tx, RecordKind::Referral, r.id, held, r, source)
 }
 
 /// Raises a referral unless this device holds it already (its id comes from its source: one
