@@ -210,6 +210,8 @@ pub fn builder<R: tauri::Runtime>(
             commands::screening::screening_key_area_declare,
             commands::screening::screening_key_area_change,
             commands::screening::screening_household_visit,
+            commands::screening::screening_export,
+            commands::screening::screening_key_area_export,
             commands::dashboard::dashboard_export,
             commands::daily_report::daily_report_sign,
             commands::daily_report::daily_report_download,

@@ -126,6 +126,82 @@ fn a_screening_accounts_for_every_member_it_names_and_adds_a_newborn_to_the_hous
     assert!(now.households.iter().all(|h| h.id != first.id));
 }
 
+/// A CSV export's rows (UTF-8 with BOM; no cell of these sheets holds a comma).
+fn csv_lines(path: &str) -> Vec<Vec<String>> {
+    std::fs::read_to_string(path)
+        .expect("csv")
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect())
+        .collect()
+}
+
+#[test]
+fn the_screening_register_lists_every_member_in_walking_order_with_their_evidence_masked() {
+    let (core, dir) = laptop();
+    let first = coverage(&core).households[0].clone();
+    let page = core.screening_household(&first.id, &today()).expect("page");
+    core.screening_record(&ScreeningInput {
+        household_id: first.id.clone(),
+        method: "phone".into(),
+        members: page
+            .members
+            .iter()
+            .map(|m| MemberInput {
+                person_id: m.person_id.clone(),
+                status: "present".into(),
+                away_place: String::new(),
+            })
+            .collect(),
+        new_members: Vec::new(),
+        vacant: false,
+        note: String::new(),
+    })
+    .expect("screened");
+    let out = dir.path().join("exports");
+    let sheet = core
+        .screening_export(&today(), Some(COMPOUND), "csv", &out)
+        .expect("sheet");
+    // Every resident of the roster has a row (236 living here, and those living away).
+    let lines = csv_lines(&sheet.path);
+    assert_eq!(lines.len() as u32, sheet.rows + 1);
+    assert!(sheet.rows >= 236, "{}", sheet.rows);
+    assert_eq!(lines[0][5], "户状态");
+    assert_eq!(lines[0][12], "是否掌握");
+    // The household screened by phone: its members accounted for, 电话, 在家.
+    let mine: Vec<&Vec<String>> = lines.iter().filter(|l| l[2] == first.address).collect();
+    assert_eq!(mine.len(), page.members.len());
+    for l in &mine {
+        assert_eq!(
+            (
+                l[5].as_str(),
+                l[12].as_str(),
+                l[15].as_str(),
+                l[17].as_str()
+            ),
+            ("已排查", "是", "电话", "在家")
+        );
+    }
+    // Nothing in full: ID numbers and phones are masked.
+    for l in &lines[1..] {
+        assert!(l[9].is_empty() || l[9].contains("**********"), "{:?}", l[9]);
+        assert!(l[10].is_empty() || l[10].contains("****"), "{:?}", l[10]);
+    }
+    // Another household, not seen: 未见, 否.
+    let other = lines
+        .iter()
+        .find(|l| l[2] != first.address && l[5] == "未见")
+        .expect("a silent household");
+    assert_eq!(other[12], "否");
+    assert_eq!(
+        core.screening_export(&today(), Some("no-such"), "csv", &out)
+            .expect_err("compound")
+            .field
+            .as_deref(),
+        Some("compound")
+    );
+}
+
 #[test]
 fn a_household_found_vacant_is_screened_and_no_longer_to_knock_on() {
     let (core, _dir) = laptop();
@@ -245,7 +321,7 @@ mod key_areas {
 
     #[test]
     fn a_key_areas_day_lists_its_households_and_a_visit_accounts_for_who_it_saw() {
-        let (core, _dir) = laptop();
+        let (core, dir) = laptop();
         let area = declare(&core, "11号楼、4");
         assert_eq!(area.parts, ["11", "4"]);
         assert!(area.active);
@@ -296,6 +372,38 @@ mod key_areas {
         assert_eq!(
             (after.area.visited, after.area.unwell, after.area.needs),
             (2, 1, 1)
+        );
+        // The day's 重点区域入户随访表: one row per household, those not visited first, the
+        // feverish member with their reading and symptom, the need, who visited.
+        let out = dir.path().join("exports");
+        let sheet = core
+            .key_area_export(&area.id, &today(), "csv", &out)
+            .expect("sheet");
+        assert_eq!(sheet.rows, after.area.households);
+        assert!(sheet.file_name.starts_with("重点区域入户随访表_八一新苑_"));
+        let lines = csv_lines(&sheet.path);
+        assert_eq!(
+            lines[0][..6],
+            ["日期", "重点区域", "住址", "户主", "在住人数", "随访情况"]
+        );
+        assert_eq!(lines[1][5], "未随访");
+        let fever = lines
+            .iter()
+            .find(|l| l[2] == second.address)
+            .expect("the unwell household");
+        assert_eq!(fever[5], "已随访");
+        assert_eq!(fever[8], "有人异常");
+        assert_eq!(
+            fever[9],
+            format!("{} 38.2℃（咳嗽）", second.members[0].name)
+        );
+        assert_eq!(fever[10], "药品");
+        assert_eq!(fever[11], "需要退烧药");
+        assert_eq!(
+            core.key_area_export(&area.id, &today(), "pdf", &out)
+                .expect_err("format")
+                .code,
+            "invalid_format"
         );
         // The households still to visit come first.
         assert!(!after.households[0].visited);
@@ -453,4 +561,208 @@ fn a_register_that_says_nothing_of_a_household_keeps_the_one_on_file() {
     let (after, _) = core.store().person(id).expect("read").expect("held");
     assert_eq!(after.household, household);
     assert_eq!(after.phone.as_deref(), Some("13912345678"));
+}
+
+mod duplicates {
+    use super::*;
+    use kadian_device::areas::screening::duplicates::DuplicateDecision;
+    use kadian_device::store::PassageRegistration;
+    use kadian_domain::records::{Direction, Person, PersonCategory, Source};
+
+    /// A roster resident, and the gate's visitor record of them: the same name and phone, no ID
+    /// number, no household.
+    fn resident_and_visitor_record(core: &AppCore) -> (String, Person) {
+        let page = core
+            .screening_household(&coverage(core).households[0].id, &today())
+            .expect("page");
+        let member = &page.members[0];
+        let (resident, _) = core
+            .store()
+            .person(uuid::Uuid::parse_str(&member.person_id).expect("id"))
+            .expect("read")
+            .expect("held");
+        let mut visitor = Person::new(resident.name.clone(), PersonCategory::Visitor);
+        visitor.phone = Some(
+            resident
+                .phone
+                .clone()
+                .unwrap_or_else(|| "13800138000".into()),
+        );
+        if resident.phone.is_none() {
+            let mut r = resident.clone();
+            r.phone = visitor.phone.clone();
+            core.store().upsert_person(&r, Source::User).expect("phone");
+        }
+        core.store()
+            .upsert_person(&visitor, Source::User)
+            .expect("visitor record");
+        (member.person_id.clone(), visitor)
+    }
+
+    #[test]
+    fn a_visitor_record_linked_to_a_resident_accounts_for_them_and_the_link_can_be_undone() {
+        let (core, _dir) = laptop();
+        let (resident, visitor) = resident_and_visitor_record(&core);
+        let review = core.duplicate_review().expect("review");
+        let pair = review
+            .candidates
+            .iter()
+            .find(|p| p.repeat.person_id == visitor.id.to_string())
+            .expect("the pair is a candidate");
+        // The record kept is the resident on the register; the visitor's is the repeat.
+        assert_eq!(pair.kept.person_id, resident);
+        assert_eq!(pair.repeat.category, "visitor");
+        // The gate registers the visitor record: the resident is not accounted for yet.
+        let mut passage = common::passage(Some(&visitor), Direction::In, None);
+        passage.checkpoint_id = "cp-1".into();
+        core.store()
+            .record_passage(
+                &PassageRegistration {
+                    passage,
+                    reading: None,
+                    travel: None,
+                },
+                Source::User,
+            )
+            .expect("passage");
+        let accounted = |core: &AppCore| coverage(core).rows[0].coverage.persons_accounted;
+        assert_eq!(accounted(&core), 0);
+        let registered = coverage(&core).rows[0].coverage.persons_registered;
+        // One person: the passage now accounts for the resident.
+        let linked = core
+            .duplicate_decide(&DuplicateDecision {
+                person_id: visitor.id.to_string(),
+                same_as: resident.clone(),
+                verdict: "same".into(),
+                note: "电话核实为同一人".into(),
+            })
+            .expect("linked");
+        assert!(linked
+            .candidates
+            .iter()
+            .all(|p| p.repeat.person_id != visitor.id.to_string()));
+        assert_eq!(linked.answered.len(), 1);
+        assert_eq!(linked.answered[0].verdict.as_deref(), Some("same"));
+        assert_eq!(accounted(&core), 1);
+        assert_eq!(
+            coverage(&core).rows[0].coverage.persons_registered,
+            registered
+        );
+        // Nothing merged: both records stay whole.
+        assert!(core.store().person(visitor.id).expect("read").is_some());
+        // Undone: a candidate again, and the resident no longer accounted for by it.
+        let undone = core
+            .duplicate_decide(&DuplicateDecision {
+                person_id: visitor.id.to_string(),
+                same_as: resident.clone(),
+                verdict: "undone".into(),
+                note: String::new(),
+            })
+            .expect("undone");
+        assert!(undone.answered.is_empty());
+        assert!(undone
+            .candidates
+            .iter()
+            .any(|p| p.repeat.person_id == visitor.id.to_string()));
+        assert_eq!(accounted(&core), 0);
+        // Every word is an event for the server: two links in the outbox.
+        let links = core
+            .store()
+            .outbox("pending", 100_000)
+            .expect("outbox")
+            .into_iter()
+            .filter(|e| e.kind == "person_link")
+            .count();
+        assert_eq!(links, 2);
+    }
+
+    #[test]
+    fn one_name_twice_in_a_household_is_counted_once_when_linked_and_bad_words_say_their_field() {
+        let (core, _dir) = laptop();
+        let page = core
+            .screening_household(&coverage(&core).households[0].id, &today())
+            .expect("page");
+        let (first, _) = core
+            .store()
+            .person(uuid::Uuid::parse_str(&page.members[0].person_id).expect("id"))
+            .expect("read")
+            .expect("held");
+        // The roster typed the head twice (a second row, no ID number).
+        let mut twice = Person::new(first.name.clone(), PersonCategory::Resident);
+        twice.household = first.household;
+        twice.community_code = first.community_code.clone();
+        twice.compound = first.compound.clone();
+        core.store()
+            .upsert_person(&twice, Source::User)
+            .expect("twice");
+        let registered = |core: &AppCore| coverage(core).rows[0].coverage.persons_registered;
+        let before = registered(&core);
+        let review = core.duplicate_review().expect("review");
+        let pair = review
+            .candidates
+            .iter()
+            .find(|p| p.repeat.person_id == twice.id.to_string())
+            .expect("a candidate");
+        assert_eq!(
+            pair.reason,
+            Some(kadian_domain::duplicates::DuplicateReason::TwiceInHousehold)
+        );
+        core.duplicate_decide(&DuplicateDecision {
+            person_id: twice.id.to_string(),
+            same_as: first.id.to_string(),
+            verdict: "same".into(),
+            note: String::new(),
+        })
+        .expect("linked");
+        assert_eq!(registered(&core), before - 1, "one person, counted once");
+        // Two people after all: counted apart again, and the pair stays answered.
+        let review = core
+            .duplicate_decide(&DuplicateDecision {
+                person_id: twice.id.to_string(),
+                same_as: first.id.to_string(),
+                verdict: "different".into(),
+                note: "同名不同人".into(),
+            })
+            .expect("different");
+        assert_eq!(registered(&core), before);
+        assert_eq!(review.answered[0].verdict.as_deref(), Some("different"));
+        assert!(review
+            .candidates
+            .iter()
+            .all(|p| p.repeat.person_id != twice.id.to_string()));
+        // Bad words: each says its field, and nothing is stored.
+        let bad = |person_id: &str, same_as: &str, verdict: &str, note: String| {
+            core.duplicate_decide(&DuplicateDecision {
+                person_id: person_id.into(),
+                same_as: same_as.into(),
+                verdict: verdict.into(),
+                note,
+            })
+            .expect_err("refused")
+        };
+        let (a, b) = (twice.id.to_string(), first.id.to_string());
+        assert_eq!(
+            bad(&a, &b, "merge", String::new()).field.as_deref(),
+            Some("verdict")
+        );
+        assert_eq!(
+            bad(&a, &a, "same", String::new()).field.as_deref(),
+            Some("same_as")
+        );
+        assert_eq!(
+            bad(&a, &b, "same", "长".repeat(501)).field.as_deref(),
+            Some("note")
+        );
+        let unknown = uuid::Uuid::now_v7().to_string();
+        let e = bad(&a, &unknown, "same", String::new());
+        assert_eq!(
+            (e.code.as_str(), e.field.as_deref()),
+            ("not_found", Some("same_as"))
+        );
+        assert_eq!(
+            bad("x", &b, "same", String::new()).field.as_deref(),
+            Some("person_id")
+        );
+        assert_eq!(core.store().person_links().expect("links").len(), 2);
+    }
 }

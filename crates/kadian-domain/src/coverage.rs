@@ -127,6 +127,39 @@ impl AddAssign for Coverage {
     }
 }
 
+/// Staff's links of person records (`repeat → kept`, from
+/// [`crate::records::linked`]) applied to the residents and the evidence before counting: a
+/// record seen accounts for the record it repeats (a resident the gate registered again as a
+/// visitor is accounted for by that passage), and a resident that repeats a resident of the same
+/// unit is not counted apart (one person, once). A link across units moves evidence only: it
+/// never takes a resident off another unit's count.
+pub fn apply_links(
+    residents: &mut Vec<ResidentFact>,
+    seen: &mut HashSet<Uuid>,
+    links: &HashMap<Uuid, Uuid>,
+) {
+    if links.is_empty() {
+        return;
+    }
+    let found: Vec<Uuid> = links
+        .iter()
+        .filter(|(repeat, _)| seen.contains(*repeat))
+        .map(|(_, kept)| *kept)
+        .collect();
+    seen.extend(found);
+    let kept: HashSet<&Uuid> = links.values().collect();
+    let unit_of: HashMap<Uuid, Unit> = residents
+        .iter()
+        .filter(|r| kept.contains(&r.id))
+        .map(|r| (r.id, r.unit.clone()))
+        .collect();
+    residents.retain(|r| {
+        !links
+            .get(&r.id)
+            .is_some_and(|kept| unit_of.get(kept) == Some(&r.unit))
+    });
+}
+
 /// Coverage per unit, and each household's state, from the residents, the households and the
 /// persons `seen` within the window (see the module's rules). A household is counted in its own
 /// compound; a resident in theirs.
@@ -252,6 +285,35 @@ mod tests {
         );
         assert_eq!(c.household_rate(), Some(40.0));
         assert_eq!(Coverage::default().household_rate(), None);
+    }
+
+    #[test]
+    fn a_linked_record_accounts_for_the_one_it_repeats_and_is_counted_once() {
+        let r = |n: u128, unit: &str| ResidentFact {
+            id: id(n),
+            unit: Unit::Compound(unit.into()),
+            household: Some(id(100)),
+            away: false,
+        };
+        // 2 repeats 1 in the same compound; 9 (a visitor record, not a resident) repeats 3;
+        // 4 in another compound is said to repeat 1.
+        let mut residents = vec![r(1, "c1"), r(2, "c1"), r(3, "c1"), r(4, "c2")];
+        let links: HashMap<Uuid, Uuid> = [(id(2), id(1)), (id(9), id(3)), (id(4), id(1))]
+            .into_iter()
+            .collect();
+        let mut seen: HashSet<Uuid> = [id(9)].into_iter().collect();
+        apply_links(&mut residents, &mut seen, &links);
+        let ids: Vec<Uuid> = residents.iter().map(|r| r.id).collect();
+        assert_eq!(
+            ids,
+            [id(1), id(3), id(4)],
+            "2 is 1 again; 4 stays in its own count"
+        );
+        assert!(
+            seen.contains(&id(3)),
+            "the visitor record's passage accounts for 3"
+        );
+        assert!(!seen.contains(&id(1)));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use chrono::{Days, NaiveDate};
 use kadian_domain::coverage::{self, Coverage, HouseholdFact, ResidentFact, ACCOUNTED_WINDOW_DAYS};
 use kadian_domain::figures::{china_day_start, Unit};
 use kadian_domain::observation::VisitOutcome;
-use kadian_domain::records::{CorrectionAction, HouseholdKind, PersonCategory};
+use kadian_domain::records::{CorrectionAction, HouseholdKind, PersonCategory, PersonLink};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -222,6 +222,7 @@ pub async fn units(
     let mut visits = Vec::new();
     let mut screenings = Vec::new();
     let mut household_visits = Vec::new();
+    let mut links: Vec<PersonLink> = Vec::new();
     let mut case_person: HashMap<Uuid, Uuid> = HashMap::new();
     let mut voided: HashSet<Uuid> = HashSet::new();
     // A visit counts by the day it is for, which may be a day before it was recorded, or up to
@@ -247,6 +248,9 @@ pub async fn units(
                 .is_ok(),
             "screening" => serde_json::from_str::<ScreeningLite>(&r.body)
                 .map(|s| screenings.push(s))
+                .is_ok(),
+            "person_link" => serde_json::from_str::<PersonLink>(&r.body)
+                .map(|l| links.push(l))
                 .is_ok(),
             "household_visit" => serde_json::from_str::<HouseholdVisitLite>(&r.body)
                 .map(|v| household_visits.push(v))
@@ -339,7 +343,7 @@ pub async fn units(
             )
         })
         .collect();
-    let residents: Vec<ResidentFact> = persons
+    let mut residents: Vec<ResidentFact> = persons
         .into_iter()
         .filter(|(p, _, _)| p.category != PersonCategory::Visitor)
         .map(|(p, community, compound)| ResidentFact {
@@ -360,6 +364,12 @@ pub async fn units(
             vacant: h.kind == Some(HouseholdKind::Vacant),
         })
         .collect();
+    // Staff's links of person records: one person counted once, seen under either record.
+    coverage::apply_links(
+        &mut residents,
+        &mut seen,
+        &kadian_domain::records::linked(&links),
+    );
     let (units, _) = coverage::count(&residents, &household_facts, &seen);
     Ok((units, unreadable))
 }

@@ -138,6 +138,7 @@ impl Read {
             TypedRecord::KeyArea(k) => k.id,
             TypedRecord::KeyAreaChange(k) => k.id,
             TypedRecord::HouseholdVisit(v) => v.id,
+            TypedRecord::PersonLink(l) => l.id,
             // Not in the district's export; the daily report counts those raised at a gate.
             TypedRecord::Referral(r) => {
                 let id = r.id;

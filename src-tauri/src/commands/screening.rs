@@ -1,6 +1,7 @@
 //! 排查 (screening): each compound's coverage of a day, the households to knock on, a household's
 //! page.
 
+use kadian_device::areas::review::ExportResult;
 use kadian_device::areas::screening::{
     CoverageQuery, CoverageView, HouseholdPage, HouseholdVisitInput, KeyAreaDay, KeyAreaInput,
     KeyAreaView, ScreeningInput,
@@ -78,4 +79,33 @@ pub(crate) async fn screening_household_visit(
     input: HouseholdVisitInput,
 ) -> AppResult<()> {
     device.run(move |c| c.household_visit_record(&input)).await
+}
+
+/// Writes the 排查登记表 of a China day (one compound, or every compound held here) to the
+/// export folder.
+#[tauri::command]
+pub(crate) async fn screening_export(
+    device: tauri::State<'_, Device>,
+    date: String,
+    compound: Option<String>,
+    format: String,
+) -> AppResult<ExportResult> {
+    let dir = device.export_dir.clone();
+    device
+        .run(move |c| c.screening_export(&date, compound.as_deref(), &format, &dir))
+        .await
+}
+
+/// Writes a key area's 重点区域入户随访表 of a China day to the export folder.
+#[tauri::command]
+pub(crate) async fn screening_key_area_export(
+    device: tauri::State<'_, Device>,
+    id: String,
+    date: String,
+    format: String,
+) -> AppResult<ExportResult> {
+    let dir = device.export_dir.clone();
+    device
+        .run(move |c| c.key_area_export(&id, &date, &format, &dir))
+        .await
 }

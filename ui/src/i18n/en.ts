@@ -455,6 +455,7 @@ const en: MessageSchema = {
     symptomCough: 'Cough',
     date: 'Date',
     refresh: 'Refresh',
+    export: 'Export the screening register (排查登记表)',
     explain: 'Counted from what this laptop holds: a resident registered at a gate, or seen at a follow-up visit, from {from} to {to} (7 days) is accounted for; a household is screened when everyone living there is. Members the roster lists as living away are counted apart, not as residents to see.',
     total: 'Total: {households} households, {screened} screened ({rate}), {silent} silent; {persons} residents, {accounted} accounted for, {away} away',
     cols: {
@@ -545,6 +546,7 @@ const en: MessageSchema = {
     other: 'Unwell or not seen…',
     temperature: 'Temp. °C',
     needsLabel: 'Needs',
+    export: 'Export the visit sheet (重点区域入户随访表)',
     needs: { food: 'Food', medicine: 'Medicine', supplies: 'Protective supplies', other: 'Other' },
     outcomes: { all_well: 'All well', someone_unwell: 'Someone unwell', no_answer: 'No answer', refused: 'Refused', vacant: 'Vacant' },
   },

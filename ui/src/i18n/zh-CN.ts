@@ -453,6 +453,7 @@ const zhCN = {
     symptomCough: '咳嗽',
     date: '日期',
     refresh: '刷新',
+    export: '导出排查登记表',
     explain: '按本机已有的记录计算：{from} 至 {to}（7 天）内在卡点登记过出入、或随访时见到本人的居民为“已掌握”；一户住在本地的成员都已掌握为“已排查”。花名册上“户在人不在”的成员单列为外出，不计入登记人。',
     total: '合计：登记户 {households}，已排查 {screened}（户覆盖率 {rate}），未见户 {silent}；登记人 {persons}，已掌握 {accounted}，外出 {away}',
     cols: {
@@ -543,6 +544,7 @@ const zhCN = {
     other: '有异常或未见…',
     temperature: '体温 ℃',
     needsLabel: '生活需求',
+    export: '导出入户随访表',
     needs: { food: '食品', medicine: '药品', supplies: '防护用品', other: '其他' },
     outcomes: { all_well: '全部正常', someone_unwell: '有人异常', no_answer: '无人应答', refused: '拒绝', vacant: '空置' },
   },

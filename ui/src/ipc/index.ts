@@ -232,6 +232,12 @@ export const keyAreaChange = (id: string, kind: 'lift' | 'reinstate' | 'extend',
   call<KeyAreaView>('screening_key_area_change', { id, kind, review, reason })
 /** 入户随访 of a household. */
 export const householdVisit = (input: HouseholdVisitInput) => call<void>('screening_household_visit', { input })
+/** Writes the 排查登记表 of a day (one compound, or all held here) to the export folder. */
+export const screeningExport = (date: string, compound: string | null, format: 'xlsx' | 'csv') =>
+  call<ExportResult>('screening_export', { date, compound, format })
+/** Writes a key area's 重点区域入户随访表 of a day to the export folder. */
+export const keyAreaExport = (id: string, date: string, format: 'xlsx' | 'csv') =>
+  call<ExportResult>('screening_key_area_export', { id, date, format })
 /** Writes the day shown as the 日报 in the district's template (.xlsx), counted on this laptop. */
 export const dashboardExport = (query: DashboardQuery, filledBy: string, phone: string) =>
   call<ExportResult>('dashboard_export', { query, filledBy, phone })

@@ -461,7 +461,7 @@ impl AppCore {
                 (*id, compound_unit(Some(compound), Some(community)))
             })
             .collect();
-        let residents: Vec<kadian_domain::coverage::ResidentFact> = store
+        let mut residents: Vec<kadian_domain::coverage::ResidentFact> = store
             .residents()?
             .into_iter()
             .map(|(id, compound, community, household, living)| {
@@ -479,12 +479,15 @@ impl AppCore {
             .collect();
         let first = kadian_domain::coverage::window_start(date);
         let next = date.succ_opt().unwrap_or(date);
-        let seen = store.seen_between(
+        let mut seen = store.seen_between(
             kadian_domain::figures::china_day_start(first),
             kadian_domain::figures::china_day_start(next),
             first,
             date,
         )?;
+        // Staff's links of person records: one person counted once, seen under either record.
+        let links = kadian_domain::records::linked(&store.person_links()?);
+        kadian_domain::coverage::apply_links(&mut residents, &mut seen, &links);
         drop(store);
         let facts: Vec<kadian_domain::coverage::HouseholdFact> = households
             .iter()

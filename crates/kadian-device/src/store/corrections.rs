@@ -27,7 +27,8 @@ pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::Screening
         | RecordKind::KeyArea
         | RecordKind::KeyAreaChange
-        | RecordKind::HouseholdVisit => None,
+        | RecordKind::HouseholdVisit
+        | RecordKind::PersonLink => None,
     }
 }
 

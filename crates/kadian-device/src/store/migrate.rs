@@ -104,6 +104,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0014_key_area.sql"),
         then: None,
     },
+    Migration {
+        version: 15,
+        name: "0015_person_link.sql",
+        sql: include_str!("../../../../migrations/device/0015_person_link.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

@@ -24,6 +24,7 @@ pub mod migrate;
 mod observation;
 mod outbox;
 mod passages;
+mod person_links;
 mod persons;
 mod readings;
 mod referrals;
@@ -289,6 +290,7 @@ pub fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::KeyArea => "key_area",
         RecordKind::KeyAreaChange => "key_area_change",
         RecordKind::HouseholdVisit => "household_visit",
+        RecordKind::PersonLink => "person_link",
     }
 }
 

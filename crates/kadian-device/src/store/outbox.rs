@@ -302,7 +302,8 @@ impl Store {
                                 | RecordKind::CaseTransition
                                 | RecordKind::Screening
                                 | RecordKind::KeyAreaChange
-                                | RecordKind::HouseholdVisit => {}
+                                | RecordKind::HouseholdVisit
+                                | RecordKind::PersonLink => {}
                             }
                         }
                     }

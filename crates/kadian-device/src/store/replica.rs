@@ -624,6 +624,11 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                 serde_json::from_value(c.body.clone()).map_err(parse_err)?;
             insert_key_area_change_tx(tx, &k, Source::Sync)?;
         }
+        ChangeKind::Record(RecordKind::PersonLink) => {
+            let l: kadian_domain::records::PersonLink =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            super::person_links::insert_person_link_tx(tx, &l, Source::Sync)?;
+        }
         ChangeKind::Record(RecordKind::HouseholdVisit) => {
             let v: kadian_domain::records::HouseholdVisit =
                 serde_json::from_value(c.body.clone()).map_err(parse_err)?;

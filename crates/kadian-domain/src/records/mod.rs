@@ -36,6 +36,7 @@ mod key_area;
 mod observation_case;
 mod passage;
 mod person;
+mod person_link;
 mod referral;
 pub mod rules;
 mod screening;
@@ -66,6 +67,7 @@ pub use observation_case::{
 };
 pub use passage::{check_destination, check_passage, check_purpose, Direction, Passage};
 pub use person::{check_person, Person, PersonCategory};
+pub use person_link::{check_person_link, latest_words, linked, pair_of, LinkVerdict, PersonLink};
 pub use referral::{
     check_referral, referral_id_for, Disposition, Referral, ReferralSource, ReferralStatus,
     REFERRAL_NAMESPACE,
@@ -122,13 +124,15 @@ pub enum RecordKind {
     KeyAreaChange,
     /// [`HouseholdVisit`] (event; compound staff).
     HouseholdVisit,
+    /// [`PersonLink`] (event; staff): two person records said to be one person, or two.
+    PersonLink,
 }
 
 impl RecordKind {
     /// Every kind, in the order the sync protocol lists them. The one list: the server's rules,
     /// the OpenAPI enum, the device's pull and the store's tables all follow it, each with an
     /// exhaustive `match`, so a new kind that one of them does not handle does not compile.
-    pub const ALL: [RecordKind; 15] = [
+    pub const ALL: [RecordKind; 16] = [
         RecordKind::Person,
         RecordKind::Passage,
         RecordKind::TemperatureReading,
@@ -144,6 +148,7 @@ impl RecordKind {
         RecordKind::KeyArea,
         RecordKind::KeyAreaChange,
         RecordKind::HouseholdVisit,
+        RecordKind::PersonLink,
     ];
 
     /// The stored name (`passage`, ...).
@@ -164,6 +169,7 @@ impl RecordKind {
             RecordKind::KeyArea => "key_area",
             RecordKind::KeyAreaChange => "key_area_change",
             RecordKind::HouseholdVisit => "household_visit",
+            RecordKind::PersonLink => "person_link",
         }
     }
 
@@ -184,7 +190,8 @@ impl RecordKind {
             | RecordKind::CaseTransition
             | RecordKind::Screening
             | RecordKind::KeyAreaChange
-            | RecordKind::HouseholdVisit => true,
+            | RecordKind::HouseholdVisit
+            | RecordKind::PersonLink => true,
         }
     }
 }
@@ -376,6 +383,8 @@ pub enum TypedRecord {
     KeyAreaChange(KeyAreaChange),
     /// A household visit (event).
     HouseholdVisit(HouseholdVisit),
+    /// A word on two person records (event).
+    PersonLink(PersonLink),
 }
 
 impl TypedRecord {
@@ -397,6 +406,7 @@ impl TypedRecord {
             TypedRecord::KeyArea(_) => RecordKind::KeyArea,
             TypedRecord::KeyAreaChange(_) => RecordKind::KeyAreaChange,
             TypedRecord::HouseholdVisit(_) => RecordKind::HouseholdVisit,
+            TypedRecord::PersonLink(_) => RecordKind::PersonLink,
         }
     }
 
@@ -418,6 +428,7 @@ impl TypedRecord {
             TypedRecord::KeyArea(r) => r.id,
             TypedRecord::KeyAreaChange(r) => r.id,
             TypedRecord::HouseholdVisit(r) => r.id,
+            TypedRecord::PersonLink(r) => r.id,
         }
     }
 
@@ -439,6 +450,7 @@ impl TypedRecord {
             TypedRecord::KeyArea(r) => serde_json::to_value(r),
             TypedRecord::KeyAreaChange(r) => serde_json::to_value(r),
             TypedRecord::HouseholdVisit(r) => serde_json::to_value(r),
+            TypedRecord::PersonLink(r) => serde_json::to_value(r),
         };
         v.unwrap_or(Value::Null)
     }
@@ -479,6 +491,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         RecordKind::KeyArea => TypedRecord::KeyArea(parse(kind, body)?),
         RecordKind::KeyAreaChange => TypedRecord::KeyAreaChange(parse(kind, body)?),
         RecordKind::HouseholdVisit => TypedRecord::HouseholdVisit(parse(kind, body)?),
+        RecordKind::PersonLink => TypedRecord::PersonLink(parse(kind, body)?),
     };
     match &typed {
         TypedRecord::Person(r) => check_person(r)?,
@@ -496,6 +509,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         TypedRecord::KeyArea(r) => check_key_area(r)?,
         TypedRecord::KeyAreaChange(r) => check_key_area_change(r)?,
         TypedRecord::HouseholdVisit(r) => check_household_visit(r)?,
+        TypedRecord::PersonLink(r) => check_person_link(r)?,
     }
     Ok(typed)
 }

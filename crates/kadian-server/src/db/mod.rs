@@ -487,8 +487,10 @@ pub const REPORT_WHOLE_KINDS: &str =
      'follow_up_visit', 'referral', 'correction'";
 
 /// The kinds screening coverage reads whole: the register (persons, households), a visit's
-/// case (whose person it saw), a correction (a voided passage is no evidence). SQL list.
-pub const COVERAGE_WHOLE_KINDS: &str = "'person', 'household', 'observation_case', 'correction'";
+/// case (whose person it saw), a correction (a voided passage is no evidence), staff's links of
+/// person records (one person counted once). SQL list.
+pub const COVERAGE_WHOLE_KINDS: &str =
+    "'person', 'household', 'observation_case', 'correction', 'person_link'";
 
 /// A stored record with where the server placed it.
 #[derive(Debug, Clone, PartialEq, Eq)]

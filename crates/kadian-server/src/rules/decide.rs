@@ -193,6 +193,10 @@ pub fn decide(
                         format!("引起它的旅居史或体温记录不在服务器上 / the {} {id} it comes from is not on the server", kind.as_str()),
                     ))
                 }
+                _ if *kind == RecordKind::Person => Decision::Reject(reject(
+                    "unknown_target",
+                    format!("关联的人员记录不在服务器上 / the person {id} it links to is not on the server"),
+                )),
                 _ if *kind == RecordKind::ObservationCase => Decision::Reject(reject(
                     "unknown_target",
                     format!("这条居家观察记录不在服务器上 / the observation case {id} is not on the server"),
@@ -277,7 +281,8 @@ pub fn decide(
         | RecordKind::CaseTransition
         | RecordKind::Screening
         | RecordKind::KeyAreaChange
-        | RecordKind::HouseholdVisit => true,
+        | RecordKind::HouseholdVisit
+        | RecordKind::PersonLink => true,
     };
     let merged_here = !(incoming_base == existing.version || set_whole);
     let (body, conflicts) = if merged_here {
@@ -301,7 +306,8 @@ pub fn decide(
         | RecordKind::Screening
         | RecordKind::KeyArea
         | RecordKind::KeyAreaChange
-        | RecordKind::HouseholdVisit => false,
+        | RecordKind::HouseholdVisit
+        | RecordKind::PersonLink => false,
     };
     // A merge of two valid records must be a valid record (a review day moved on one laptop
     // and a first day on another could cross): refused here rather than stored for every

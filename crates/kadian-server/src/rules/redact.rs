@@ -14,13 +14,13 @@ use super::Device;
 /// (转诊: who was sent to the emergency response group, with what, and what became of them);
 /// it raises them, and the gate never reads them. Nor households (户: the head's phone, the
 /// dwelling's kind), their screenings (who is away, and where) and household visits (who is
-/// unwell, what they need): the gate registers persons; screening and visits are the laptops'
-/// work. Key areas do reach a tablet: its gate is where they are.
+/// unwell, what they need) or staff's links of person records: the gate registers persons;
+/// screening, visits and the duplicate review are the laptops' work. Key areas do reach a tablet: its gate is where they are.
 pub fn withheld(device: &Device, change: &Change) -> bool {
     let kept = |kind: &str| {
         matches!(
             kind,
-            "referral" | "household" | "screening" | "household_visit"
+            "referral" | "household" | "screening" | "household_visit" | "person_link"
         )
     };
     device.role == Role::Volunteer

@@ -17,6 +17,7 @@ mod key_area;
 mod observation_case;
 mod passage;
 mod person;
+mod person_link;
 mod referral;
 mod screening;
 mod temperature_reading;
@@ -122,5 +123,6 @@ pub fn place(typed: &TypedRecord, p: &Placing<'_>) -> Result<Placed, ApiError> {
         TypedRecord::KeyArea(r) => key_area::place(r, p),
         TypedRecord::KeyAreaChange(r) => key_area::place_change(r, p),
         TypedRecord::HouseholdVisit(r) => household_visit::place(r, p),
+        TypedRecord::PersonLink(r) => person_link::place(r, p),
     }
 }

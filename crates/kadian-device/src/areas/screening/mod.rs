@@ -18,6 +18,9 @@ use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
 use crate::local_time::local;
 
+pub mod duplicates;
+mod export;
+
 /// The most households the door-knock list shows at once (a street laptop holds 45,000): the
 /// rest are counted, and a compound picked shows its own whole.
 pub const MAX_LISTED: usize = 500;
