@@ -1,6 +1,7 @@
 //! 排查 (screening): each compound's coverage of a day, the households to knock on, a household's
 //! page.
 
+use kadian_device::areas::screening::duplicates::{DuplicateDecision, DuplicateReview};
 use kadian_device::areas::review::ExportResult;
 use kadian_device::areas::screening::{
     CoverageQuery, CoverageView, HouseholdPage, HouseholdVisitInput, KeyAreaDay, KeyAreaInput,
@@ -108,4 +109,22 @@ pub(crate) async fn screening_key_area_export(
     device
         .run(move |c| c.key_area_export(&id, &date, &format, &dir))
         .await
+}
+
+/// The duplicate review (查重): pairs of person records that may be one person, and those
+/// answered.
+#[tauri::command]
+pub(crate) async fn screening_duplicates(
+    device: tauri::State<'_, Device>,
+) -> AppResult<DuplicateReview> {
+    device.run(move |c| c.duplicate_review()).await
+}
+
+/// Staff's word on a pair: one person, two people, or the word before taken back.
+#[tauri::command]
+pub(crate) async fn screening_duplicate_decide(
+    device: tauri::State<'_, Device>,
+    decision: DuplicateDecision,
+) -> AppResult<DuplicateReview> {
+    device.run(move |c| c.duplicate_decide(&decision)).await
 }

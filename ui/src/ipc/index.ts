@@ -70,6 +70,10 @@ import type { KeyAreaHousehold } from './bindings/KeyAreaHousehold'
 import type { HouseholdVisitInput } from './bindings/HouseholdVisitInput'
 import type { MemberSeenInput } from './bindings/MemberSeenInput'
 import type { ScreeningView } from './bindings/ScreeningView'
+import type { DuplicateReview } from './bindings/DuplicateReview'
+import type { DuplicatePair } from './bindings/DuplicatePair'
+import type { DuplicateRecord } from './bindings/DuplicateRecord'
+import type { DuplicateDecision } from './bindings/DuplicateDecision'
 
 export type {
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
@@ -80,7 +84,8 @@ export type {
   CasePage, CaseDay, CaseVisit, CaseChange, Dashboard, DashboardQuery, Figures, UnitFigures, SignedDay,
   CoverageQuery, CoverageView, HouseholdPage, HouseholdRow, MemberView, CompoundCoverageView, Coverage,
   ScreeningInput, ScreeningView, NewMemberInput, MemberInput, KeyAreaInput, KeyAreaView, KeyAreaDay,
-  KeyAreaHousehold, HouseholdVisitInput, MemberSeenInput,
+  KeyAreaHousehold, HouseholdVisitInput, MemberSeenInput, DuplicateReview, DuplicatePair, DuplicateRecord,
+  DuplicateDecision,
 }
 
 export const FALLBACK_APP_INFO: Readonly<AppInfo> = Object.freeze({
@@ -232,6 +237,10 @@ export const keyAreaChange = (id: string, kind: 'lift' | 'reinstate' | 'extend',
   call<KeyAreaView>('screening_key_area_change', { id, kind, review, reason })
 /** 入户随访 of a household. */
 export const householdVisit = (input: HouseholdVisitInput) => call<void>('screening_household_visit', { input })
+/** The duplicate review (查重): pairs that may be one person, and those answered. */
+export const duplicateReview = () => call<DuplicateReview>('screening_duplicates')
+/** Staff's word on a pair: `same`, `different`, or `undone`. */
+export const duplicateDecide = (decision: DuplicateDecision) => call<DuplicateReview>('screening_duplicate_decide', { decision })
 /** Writes the 排查登记表 of a day (one compound, or all held here) to the export folder. */
 export const screeningExport = (date: string, compound: string | null, format: 'xlsx' | 'csv') =>
   call<ExportResult>('screening_export', { date, compound, format })
