@@ -593,3 +593,175 @@ async fn a_key_areas_households_visited_apart_and_a_lift_made_apart_lose_nothing
         assert_eq!(seen, expected, "{b}");
     }
 }
+
+/// The duplicate review through the server: a visitor record the gate keeps using for a
+/// resident is linked to the resident on the village laptop; the server then counts that
+/// passage for the resident, as the laptop does, and an undo takes it back. A tablet neither
+/// receives nor writes links; a laptop cannot link to a person outside its scope or unknown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_record_linked_to_a_resident_accounts_for_them_on_the_server_and_can_be_undone() {
+    use kadian_device::areas::screening::duplicates::DuplicateDecision;
+    use kadian_domain::records::{new_id, Instant, Person, PersonCategory, Source};
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let db = s.db.as_ref();
+        let (village_id, gate) = village(&s).await;
+        import_register(
+            db,
+            &fixture("季庄村_居民花名册_gbk.csv"),
+            RegisterKind::Roster,
+            Some(&s.community_b),
+            Some(&village_id),
+            false,
+        )
+        .await
+        .expect("village roster");
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &village_id).await;
+        laptop.sync().await.expect("laptop");
+        // 季诺强 was registered at the gate once as a visitor: her name and phone, no ID number.
+        let mut visitor = Person::new("季诺强", PersonCategory::Visitor);
+        visitor.phone = Some("15969967537".into());
+        visitor.community_code = Some(s.community_b.clone());
+        visitor.compound = Some(village_id.clone());
+        laptop
+            .core
+            .store()
+            .upsert_person(&visitor, Source::User)
+            .expect("visitor record");
+        let pin = laptop
+            .core
+            .volunteer_save(None, "王志愿", "2468")
+            .expect("volunteer");
+        laptop.sync().await.expect("push");
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &gate).await;
+        tablet.sync().await.expect("tablet");
+        tablet.core.sign_in(&pin.id, "2468").expect("sign in");
+        tablet
+            .core
+            .register_passage(&visitor.id.to_string(), "in", "36.4", None)
+            .expect("passage of the visitor record");
+        tablet.sync().await.expect("push the passage");
+        let accounted = || async {
+            kadian_server::coverage::coverage(db, today(), Some(&s.community_b))
+                .await
+                .expect("coverage")
+                .total
+        };
+        let before = accounted().await;
+        assert_eq!(
+            before.persons_accounted, 0,
+            "{b}: a visitor record is no resident"
+        );
+
+        // The village laptop's review pairs them; staff say one person.
+        laptop.sync().await.expect("pull the passage");
+        let review = laptop.core.duplicate_review().expect("review");
+        let pair = review
+            .candidates
+            .iter()
+            .find(|p| p.repeat.person_id == visitor.id.to_string())
+            .expect("a candidate");
+        let resident = pair.kept.person_id.clone();
+        laptop
+            .core
+            .duplicate_decide(&DuplicateDecision {
+                person_id: visitor.id.to_string(),
+                same_as: resident.clone(),
+                verdict: "same".into(),
+                note: "电话核实".into(),
+            })
+            .expect("linked");
+        laptop.sync().await.expect("push the link");
+        let after = accounted().await;
+        assert_eq!(
+            after.persons_accounted, 1,
+            "{b}: her passage counts for her"
+        );
+        assert_eq!(after.persons_registered, before.persons_registered, "{b}");
+        let query = CoverageQuery {
+            date: today().to_string(),
+            compound: None,
+        };
+        assert_eq!(
+            laptop
+                .core
+                .screening_coverage(&query)
+                .expect("laptop")
+                .total,
+            after,
+            "{b}: the laptop counts as the server"
+        );
+        // The tablet never receives a link, and may not write one.
+        tablet.sync().await.expect("tablet pull");
+        assert!(
+            tablet
+                .core
+                .store()
+                .person_links()
+                .expect("links")
+                .is_empty(),
+            "{b}"
+        );
+        let link = |same_as: &str| {
+            serde_json::json!({
+                "id": new_id(),
+                "person_id": visitor.id,
+                "same_as": same_as,
+                "verdict": "same",
+                "note": null,
+                "at": Instant::now_cst(),
+                "recorded_by": "王芳",
+            })
+        };
+        let refused = push_raw(&tablet, vec![("person_link", link(&resident))]).await;
+        assert_eq!(
+            refused[0].error.as_ref().map(|e| e.code.as_str()),
+            Some("not_allowed"),
+            "{b}"
+        );
+        // A laptop of another community cannot link to her; nobody can link to a person the
+        // server does not hold.
+        let elsewhere = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
+        let out = push_raw(&elsewhere, vec![("person_link", link(&resident))]).await;
+        assert_eq!(out[0].status, ReceiptStatus::Rejected, "{b}");
+        let unknown = push_raw(&laptop, vec![("person_link", link(&new_id().to_string()))]).await;
+        assert_eq!(
+            unknown[0].error.as_ref().map(|e| e.code.as_str()),
+            Some("unknown_target"),
+            "{b}"
+        );
+        assert_eq!(accounted().await.persons_accounted, 1, "{b}");
+
+        // Undone on the laptop: the server counts her apart from the passage again.
+        laptop
+            .core
+            .duplicate_decide(&DuplicateDecision {
+                person_id: visitor.id.to_string(),
+                same_as: resident.clone(),
+                verdict: "undone".into(),
+                note: String::new(),
+            })
+            .expect("undone");
+        laptop.sync().await.expect("push the undo");
+        assert_eq!(accounted().await.persons_accounted, 0, "{b}");
+        // A second laptop of the community holds both words, and counts alike.
+        let community = TestDevice::enrolled(&s, Role::Community, &s.community_b).await;
+        community.sync().await.expect("community laptop");
+        assert_eq!(
+            community.core.store().person_links().expect("links").len(),
+            2,
+            "{b}"
+        );
+        assert_eq!(
+            community
+                .core
+                .screening_coverage(&query)
+                .expect("community")
+                .total
+                .persons_accounted,
+            0,
+            "{b}"
+        );
+    }
+}

@@ -1,8 +1,8 @@
 //! 排查 (screening): each compound's coverage of a day, the households to knock on, a household's
 //! page.
 
-use kadian_device::areas::screening::duplicates::{DuplicateDecision, DuplicateReview};
 use kadian_device::areas::review::ExportResult;
+use kadian_device::areas::screening::duplicates::{DuplicateDecision, DuplicateReview};
 use kadian_device::areas::screening::{
     CoverageQuery, CoverageView, HouseholdPage, HouseholdVisitInput, KeyAreaDay, KeyAreaInput,
     KeyAreaView, ScreeningInput,
