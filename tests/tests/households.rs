@@ -368,6 +368,7 @@ async fn both_roster_shapes_make_households_and_a_gate_passage_accounts_for_a_re
                     person_id: m.person_id.clone(),
                     status: if m.away { "away" } else { "present" }.into(),
                     away_place: String::new(),
+                    returned: None,
                 })
                 .collect::<Vec<_>>()
         };

@@ -94,6 +94,7 @@ fn a_screening_accounts_for_every_member_it_names_and_adds_a_newborn_to_the_hous
             } else {
                 "湖北武汉".into()
             },
+            returned: None,
         })
         .collect();
     let n = members.len() as u32;
@@ -107,6 +108,7 @@ fn a_screening_accounts_for_every_member_it_names_and_adds_a_newborn_to_the_hous
                 relation: "grandchild".into(),
                 id_number: String::new(),
                 phone: String::new(),
+                returned: None,
             }],
             vacant: false,
             note: "新生儿未办身份证".into(),
@@ -151,6 +153,7 @@ fn the_screening_register_lists_every_member_in_walking_order_with_their_evidenc
                 person_id: m.person_id.clone(),
                 status: "present".into(),
                 away_place: String::new(),
+                returned: None,
             })
             .collect(),
         new_members: Vec::new(),
@@ -233,6 +236,7 @@ fn a_screening_that_cannot_be_read_says_which_field_and_stores_nothing() {
             person_id: page.members[0].person_id.clone(),
             status: status.into(),
             away_place: place.into(),
+            returned: None,
         }],
         new_members: Vec::new(),
         vacant: false,
@@ -260,6 +264,7 @@ fn a_screening_that_cannot_be_read_says_which_field_and_stores_nothing() {
         relation: "grandchild".into(),
         id_number: "411402202613310000".into(),
         phone: String::new(),
+        returned: None,
     });
     assert_eq!(
         core.screening_record(&newborn)
@@ -491,6 +496,7 @@ fn moved_out_deceased_and_vacant_leave_the_register_and_a_known_person_moves_in_
             person_id: m.person_id.clone(),
             status: "present".into(),
             away_place: String::new(),
+            returned: None,
         })
         .collect();
     members[0].status = "deceased".into();
@@ -504,6 +510,7 @@ fn moved_out_deceased_and_vacant_leave_the_register_and_a_known_person_moves_in_
                 relation: "other".into(),
                 id_number: id_number.clone(),
                 phone: String::new(),
+                returned: None,
             }],
             vacant: false,
             note: String::new(),
@@ -764,5 +771,166 @@ mod duplicates {
             Some("person_id")
         );
         assert_eq!(core.store().person_links().expect("links").len(), 2);
+    }
+}
+
+mod returnees {
+    use super::*;
+    use kadian_device::areas::screening::ReturnInput;
+
+    fn days_ago(n: u64) -> String {
+        (kadian_domain::figures::china_date(chrono::Utc::now()) - chrono::Days::new(n)).to_string()
+    }
+
+    /// The street's rule: a return from 湖北 opens a case.
+    fn hubei_rule(core: &AppCore) {
+        let setting = serde_json::json!({
+            "policy": {"version": 2, "days": 14, "visits_per_day": 1, "fever": 37.3,
+                       "extend_while_last_day_unseen": true},
+            "gate_opens": {"rule": "provinces", "codes": ["42"]},
+        });
+        core.store()
+            .apply_pull(
+                &[Change {
+                    kind: "observation_policy".into(),
+                    id: "observation_policy".into(),
+                    version: 1,
+                    deleted: false,
+                    body: setting,
+                }],
+                2,
+            )
+            .expect("setting");
+    }
+
+    fn screen(
+        core: &AppCore,
+        household: &str,
+        returned: &[(usize, ReturnInput)],
+        newcomer: Option<ReturnInput>,
+    ) -> Result<kadian_device::areas::screening::HouseholdPage, kadian_device::AppError> {
+        let page = core.screening_household(household, &today()).expect("page");
+        // The members as first listed (a member found anew may sort before them later).
+        let members: Vec<String> = {
+            let mut ids: Vec<(String, String)> = page
+                .members
+                .iter()
+                .map(|m| (m.name.clone(), m.person_id.clone()))
+                .collect();
+            ids.retain(|(name, _)| name != "季小军");
+            ids.into_iter().map(|(_, id)| id).collect()
+        };
+        core.screening_record(&ScreeningInput {
+            household_id: household.into(),
+            method: "door".into(),
+            members: page
+                .members
+                .iter()
+                .map(|m| MemberInput {
+                    person_id: m.person_id.clone(),
+                    status: "present".into(),
+                    away_place: String::new(),
+                    returned: returned
+                        .iter()
+                        .find(|(n, _)| members[*n] == m.person_id)
+                        .map(|(_, r)| r.clone()),
+                })
+                .collect(),
+            new_members: newcomer
+                .map(|r| NewMemberInput {
+                    name: "季小军".into(),
+                    relation: "son".into(),
+                    id_number: String::new(),
+                    phone: String::new(),
+                    returned: Some(r),
+                })
+                .into_iter()
+                .collect(),
+            vacant: false,
+            note: String::new(),
+        })
+    }
+
+    #[test]
+    fn a_returnee_found_at_the_door_is_declared_and_put_under_observation_by_the_streets_rule() {
+        let (core, _dir) = laptop();
+        hubei_rule(&core);
+        let households = coverage(&core).households;
+        let wuhan = ReturnInput {
+            from_place: "湖北武汉".into(),
+            arrived: days_ago(3),
+        };
+        let zhengzhou = ReturnInput {
+            from_place: "河南郑州".into(),
+            arrived: days_ago(2),
+        };
+        // The first member came back from 武汉 3 days ago; a son found living there anew came
+        // back from 郑州 (the rule opens nothing for 河南).
+        screen(
+            &core,
+            &households[0].id,
+            &[(0, wuhan.clone())],
+            Some(zhengzhou),
+        )
+        .expect("screened");
+        let returnees = core.returnees().expect("returnees");
+        assert_eq!(returnees.len(), 2, "{returnees:?}");
+        let cases = core.observation_list().expect("cases");
+        assert_eq!(cases.len(), 1, "{cases:?}");
+        let case = &cases[0];
+        assert_eq!(case.day, 3, "day 0 the arrival");
+        assert_eq!(
+            case.reason,
+            kadian_domain::records::ObservationReason::ReturneeHubei
+        );
+        assert!(case.origin_id.is_some(), "opened from its declaration");
+        // Found again the next screening: no second case.
+        screen(&core, &households[0].id, &[(0, wuhan)], None).expect("again");
+        assert_eq!(core.observation_list().expect("cases").len(), 1);
+        // Back from 武汉 20 days ago: the 14 days are over, declared but not observed.
+        screen(
+            &core,
+            &households[1].id,
+            &[(
+                0,
+                ReturnInput {
+                    from_place: "湖北武汉".into(),
+                    arrived: days_ago(20),
+                },
+            )],
+            None,
+        )
+        .expect("long ago");
+        assert_eq!(core.observation_list().expect("cases").len(), 1);
+    }
+
+    #[test]
+    fn a_return_that_cannot_be_read_says_its_field_and_stores_nothing() {
+        let (core, _dir) = laptop();
+        let households = coverage(&core).households;
+        let bad = |r: ReturnInput| {
+            screen(&core, &households[0].id, &[(0, r)], None).expect_err("refused")
+        };
+        let e = bad(ReturnInput {
+            from_place: "火星".into(),
+            arrived: days_ago(1),
+        });
+        assert_eq!(e.field.as_deref(), Some("from_place"));
+        let e = bad(ReturnInput {
+            from_place: "湖北武汉".into(),
+            arrived: days_ago(61),
+        });
+        assert_eq!(e.field.as_deref(), Some("arrived"));
+        let e = bad(ReturnInput {
+            from_place: "湖北武汉".into(),
+            arrived: "2026/03/01".into(),
+        });
+        assert_eq!(e.field.as_deref(), Some("arrived"));
+        assert!(core.returnees().expect("returnees").is_empty());
+        assert!(core
+            .store()
+            .screenings_of(&households[0].id)
+            .expect("screenings")
+            .is_empty());
     }
 }

@@ -306,6 +306,7 @@ async fn main() -> Result<()> {
                         person_id: m.person_id.clone(),
                         status: "present".into(),
                         away_place: String::new(),
+                        returned: None,
                     })
                     .collect(),
                 new_members: Vec::new(),

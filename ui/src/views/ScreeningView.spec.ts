@@ -81,11 +81,18 @@ describe('入户排查', () => {
     await w.get('[data-testid="screening-new-name"]').setValue('季小宝')
     await w.get('[data-testid="screening-new-relation"]').setValue('grandchild')
     await w.get('[data-testid="screening-new-add"]').trigger('click')
+    // 季诺强 is just back from 武汉: where from and the day she arrived.
+    await w.get('[data-testid="screening-季诺强-back"]').setValue(true)
+    await w.get('[data-testid="screening-季诺强-from"]').setValue('湖北武汉')
     await w.get('[data-testid="screening-form"]').trigger('submit')
     await flushPromises()
-    const [, input] = state.calls.find((c) => c[0] === 'record') as [string, { members: { status: string; away_place: string }[]; new_members: { name: string }[] }]
+    type Sent = { members: { status: string; away_place: string; returned: { from_place: string; arrived: string } | null }[]; new_members: { name: string }[] }
+    const [, input] = state.calls.find((c) => c[0] === 'record') as [string, Sent]
     expect(input.members.map((m) => m.status)).toEqual(['present', 'away'])
     expect(input.members[1].away_place).toBe('浙江省温州市')
+    expect(input.members[0].returned?.from_place).toBe('湖北武汉')
+    expect(input.members[0].returned?.arrived).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+    expect(input.members[1].returned).toBeNull()
     expect(input.new_members[0].name).toBe('季小宝')
     expect(w.get('[data-testid="household-screenings"]').text()).toContain('上门')
   })

@@ -329,13 +329,15 @@ pub(crate) fn insert_screening_tx(
 
 impl Store {
     /// Records a screening with the persons it changes (found living there anew, created or
-    /// moved into the household; moved out or deceased, no longer living there), in one
-    /// transaction. Errors: `NotFound` for a household not held here; the records' rules
+    /// moved into the household; moved out or deceased, no longer living there), the travel
+    /// declarations of the returnees it found and the cases they open, in one transaction. Errors: `NotFound` for a household not held here; the records' rules
     /// (nothing is written then).
     pub fn record_screening(
         &mut self,
         s: &kadian_domain::records::Screening,
         new_persons: &[kadian_domain::records::Person],
+        travels: &[kadian_domain::records::TravelDeclaration],
+        cases: &[kadian_domain::records::ObservationCase],
         source: Source,
     ) -> Result<crate::Recorded> {
         self.write(|tx| {
@@ -354,6 +356,17 @@ impl Store {
             }
             rows += insert_screening_tx(tx, s, source)?;
             ids.push(s.id);
+            for t in travels {
+                rows += super::travels::insert_travel(tx, t, source)?;
+                ids.push(t.id);
+            }
+            for c in cases {
+                let written = super::observation::open_case_once_tx(tx, c, source)?;
+                if written > 0 {
+                    ids.push(c.id);
+                }
+                rows += written;
+            }
             Ok(crate::Recorded {
                 ids,
                 outbox_rows: rows,

@@ -161,7 +161,8 @@ impl AppCore {
                     .get(&h.id)
                     .copied()
                     .unwrap_or(HouseholdState::Silent);
-                let last = store.screenings_of(&id)?.into_iter().last();
+                // The latest first.
+                let last = store.screenings_of(&id)?.into_iter().next();
                 let household = [
                     text(community.clone()),
                     text(compound_name.clone()),

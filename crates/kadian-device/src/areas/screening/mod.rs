@@ -179,6 +179,22 @@ pub struct MemberInput {
     /// when not known.
     #[serde(default)]
     pub away_place: String,
+    /// A member found back from elsewhere (返乡): see [`ReturnInput`].
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub returned: Option<ReturnInput>,
+}
+
+/// A returnee found at a screening (返乡人员): where they came back from and when. It becomes
+/// their travel declaration, and a home-observation case when the street's rule opens one for
+/// that place (as a declaration at the gate does) and the 14 days from arrival have not passed.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct ReturnInput {
+    /// Where from, as typed (`湖北武汉`): read as a division.
+    pub from_place: String,
+    /// The day they arrived (`2026-03-01`), at most 60 days ago and not after today.
+    pub arrived: String,
 }
 
 /// A person found living in the household anew.
@@ -196,6 +212,10 @@ pub struct NewMemberInput {
     /// Phone, if known (else empty).
     #[serde(default)]
     pub phone: String,
+    /// Found back from elsewhere (返乡).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub returned: Option<ReturnInput>,
 }
 
 /// A screening as the form sends it.
@@ -482,6 +502,111 @@ impl AppCore {
 }
 
 impl AppCore {
+    /// The travel declarations of the returnees a screening found, and the home-observation
+    /// cases they open by the street's rule (`gate_opening_reason`, the rule a declaration at
+    /// the gate follows): in the household's compound, day 0 the arrival, unless the person is
+    /// under observation already or the period from the arrival is over. Errors:
+    /// `invalid_input` (`from_place` a place that cannot be read), `invalid_date` (`arrived`:
+    /// not a date, after today or over 60 days ago).
+    fn screening_returns(
+        &self,
+        household: &Household,
+        returns: &[(uuid::Uuid, &ReturnInput)],
+        staff: &crate::store::Enrolment,
+    ) -> AppResult<(
+        Vec<kadian_domain::records::TravelDeclaration>,
+        Vec<kadian_domain::records::ObservationCase>,
+    )> {
+        use kadian_domain::records::{
+            address_line, gate_opening_reason, new_id, observation_case_id_for_declaration,
+            ObservationCase, TravelDeclaration, TravelPlace,
+        };
+        if returns.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let reference = self.reference()?;
+        let today = local(self.now()).date();
+        let mut travels = Vec::with_capacity(returns.len());
+        let mut cases = Vec::new();
+        for (person_id, r) in returns {
+            let text = r.from_place.trim();
+            let division = crate::places::divisions().resolve(text).ok_or_else(|| {
+                AppError::new(
+                    "invalid_input",
+                    Some("from_place"),
+                    "无法识别从哪里返回，请写省市区（如“湖北武汉”）",
+                    "Cannot read where they came back from: write the province, city and district (e.g. 湖北武汉)",
+                )
+            })?;
+            let arrived = parse_day(&r.arrived, "arrived")?;
+            if arrived > today || arrived < today - chrono::Days::new(60) {
+                return Err(AppError::new(
+                    "invalid_date",
+                    Some("arrived"),
+                    "到达日期应在最近 60 天内，且不晚于今天",
+                    "The arrival is within the last 60 days and not after today",
+                ));
+            }
+            let travel = TravelDeclaration {
+                id: new_id(),
+                person_id: Some(*person_id),
+                passage_id: None,
+                places: vec![TravelPlace {
+                    division_code: Some(division.code.clone()),
+                    text: Some(text.to_owned()),
+                }],
+                from_date: None,
+                to_date: Some(arrived),
+                transport: None,
+                transport_ref: None,
+                declared_at: kadian_domain::records::Instant {
+                    utc: self.now(),
+                    offset_minutes: crate::local_time::CST_MINUTES,
+                },
+                recorded_by: super::views::staff_name(staff),
+            };
+            let policy = reference.observation.policy;
+            let period_over = arrived + chrono::Days::new(u64::from(policy.days)) < today;
+            if let Some(reason) = gate_opening_reason(
+                &reference.observation.gate_opens,
+                &household.community_code,
+                &travel,
+            )
+            .filter(|_| !period_over)
+            {
+                if self.observation_of(&person_id.to_string())?.is_none() {
+                    let (building, unit, room) = match &household.place {
+                        HouseholdPlace::Compound {
+                            building,
+                            unit,
+                            room,
+                        } => (building.as_deref(), unit.as_deref(), room.as_deref()),
+                        HouseholdPlace::Village { .. } => (None, None, None),
+                    };
+                    cases.push(ObservationCase {
+                        id: observation_case_id_for_declaration(travel.id),
+                        person_id: *person_id,
+                        community_code: household.community_code.clone(),
+                        compound: household.compound.clone(),
+                        address: address_line(building, unit, room)
+                            .or_else(|| Some(household_address(&household.place))),
+                        reason,
+                        origin_id: Some(travel.id),
+                        start_date: arrived,
+                        followed_from: None,
+                        policy,
+                        responsible: None,
+                        responsible_phone: None,
+                        backup: None,
+                        notes: None,
+                    });
+                }
+            }
+            travels.push(travel);
+        }
+        Ok((travels, cases))
+    }
+
     /// Records a screening (排查) of a household held here: each member's finding, the persons
     /// found living there anew (added to the household), or the household found vacant (its
     /// kind becomes 空置). Every member named is accounted for from now. Returns the household's
@@ -501,8 +626,20 @@ impl AppCore {
             |field: &str, zh: &str, en: &str| AppError::new("invalid_input", Some(field), zh, en);
         let method: ScreeningMethod = choice(&input.method, "method")?;
         let mut members = Vec::with_capacity(input.members.len());
+        // Returnees found: (person, where from, arrival), turned into declarations below.
+        let mut returns: Vec<(uuid::Uuid, &ReturnInput)> = Vec::new();
         for m in &input.members {
             let person_id = member_of(&held, &m.person_id, "members")?;
+            if let Some(r) = &m.returned {
+                if m.status != "present" {
+                    return Err(bad(
+                        "returned",
+                        "返乡人员应登记为在家",
+                        "A returnee found is at home: mark them present",
+                    ));
+                }
+                returns.push((person_id, r));
+            }
             let status = match m.status.as_str() {
                 "present" => MemberStatus::Present,
                 "away" => {
@@ -640,6 +777,9 @@ impl AppCore {
                 status: MemberStatus::Present,
                 new: true,
             });
+            if let Some(r) = &n.returned {
+                returns.push((p.id, r));
+            }
             new_persons.push(p);
         }
         // The register follows what was found: a member moved out or deceased, or every member
@@ -661,6 +801,7 @@ impl AppCore {
                 }
             }
         }
+        let (travels, cases) = self.screening_returns(&household, &returns, &staff)?;
         let note = input.note.trim();
         let screening = Screening {
             id: new_id(),
@@ -680,7 +821,7 @@ impl AppCore {
         kadian_domain::records::check_screening(&screening)
             .map_err(|n| AppError::invalid(vec![n]))?;
         self.store()
-            .record_screening(&screening, &new_persons, Source::User)?;
+            .record_screening(&screening, &new_persons, &travels, &cases, Source::User)?;
         // Found vacant: the household is 空置 from now (an entity change, merged on the
         // server); found lived in again, it is no longer.
         let kind = match (input.vacant, household.kind) {
