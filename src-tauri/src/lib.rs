@@ -214,6 +214,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::screening::screening_key_area_export,
             commands::screening::screening_duplicates,
             commands::screening::screening_duplicate_decide,
+            commands::screening::screening_needs,
             commands::dashboard::dashboard_export,
             commands::daily_report::daily_report_sign,
             commands::daily_report::daily_report_download,

@@ -410,6 +410,30 @@ mod key_areas {
                 .code,
             "invalid_format"
         );
+        // The needs list: the household that needs medicine, until a later visit reports none.
+        let needs = core.household_needs(&today()).expect("needs");
+        assert_eq!(needs.len(), 1, "{needs:?}");
+        assert_eq!(needs[0].address, second.address);
+        assert_eq!(
+            needs[0].needs,
+            [kadian_domain::records::HouseholdNeed::Medicine]
+        );
+        assert_eq!(needs[0].note.as_deref(), Some("需要退烧药"));
+        core.household_visit_record(&HouseholdVisitInput {
+            household_id: second.id.clone(),
+            key_area_id: Some(area.id.clone()),
+            method: "phone".into(),
+            outcome: "all_well".into(),
+            seen: Vec::new(),
+            needs: Vec::new(),
+            note: "药已送到".into(),
+        })
+        .expect("met");
+        assert!(core.household_needs(&today()).expect("needs").is_empty());
+        assert_eq!(
+            core.household_needs("3月1日").expect_err("date").code,
+            "invalid_date"
+        );
         // The households still to visit come first.
         assert!(!after.households[0].visited);
         assert!(after.households.last().is_some_and(|h| h.visited));

@@ -5,7 +5,7 @@ use kadian_device::areas::review::ExportResult;
 use kadian_device::areas::screening::duplicates::{DuplicateDecision, DuplicateReview};
 use kadian_device::areas::screening::{
     CoverageQuery, CoverageView, HouseholdPage, HouseholdVisitInput, KeyAreaDay, KeyAreaInput,
-    KeyAreaView, ScreeningInput,
+    KeyAreaView, NeedRow, ScreeningInput,
 };
 use kadian_device::AppResult;
 
@@ -127,4 +127,13 @@ pub(crate) async fn screening_duplicate_decide(
     decision: DuplicateDecision,
 ) -> AppResult<DuplicateReview> {
     device.run(move |c| c.duplicate_decide(&decision)).await
+}
+
+/// The needs list (生活需求): households whose latest visit of the week reported needs.
+#[tauri::command]
+pub(crate) async fn screening_needs(
+    device: tauri::State<'_, Device>,
+    date: String,
+) -> AppResult<Vec<NeedRow>> {
+    device.run(move |c| c.household_needs(&date)).await
 }

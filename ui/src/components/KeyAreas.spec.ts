@@ -15,6 +15,9 @@ vi.mock('../ipc', async (original) => {
   return {
     ...real,
     keyAreas: async () => [area()],
+    householdNeeds: async () => [
+      { household_id: 'h9', compound: '西城花园', address: '3号楼2单元201', head: '赵六', needs: ['medicine'], reported: '2026-12-06 09:30', recorded_by: '王芳', note: '需要降压药' },
+    ],
     keyAreaDay: async () => ({
       area: area(), date: '2026-12-07',
       households: [
@@ -44,6 +47,9 @@ describe('重点区域', () => {
     const w = mount(KeyAreas, { props: { date: chinaToday(), compounds: [{ id: 'c1', name: '西城花园' }] }, global: { plugins: [createAppI18n()] } })
     await flushPromises()
     expect(w.get('[data-testid="key-area-西城花园"]').text()).toContain('今日已入户 0/2 户')
+    // The needs list: a household whose latest visit reported medicine.
+    expect(w.get('[data-testid="need-3号楼2单元201"]').text()).toContain('药品')
+    expect(w.get('[data-testid="need-3号楼2单元201"]').text()).toContain('需要降压药')
     await w.get('[data-testid="key-area-open-西城花园"]').trigger('click')
     await flushPromises()
     await w.get('[data-testid="key-all-well-3号楼1单元101"]').trigger('click')

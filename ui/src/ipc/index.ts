@@ -71,6 +71,8 @@ import type { HouseholdVisitInput } from './bindings/HouseholdVisitInput'
 import type { MemberSeenInput } from './bindings/MemberSeenInput'
 import type { ScreeningView } from './bindings/ScreeningView'
 import type { DuplicateReview } from './bindings/DuplicateReview'
+import type { NeedRow } from './bindings/NeedRow'
+import type { ReturnInput } from './bindings/ReturnInput'
 import type { DuplicatePair } from './bindings/DuplicatePair'
 import type { DuplicateRecord } from './bindings/DuplicateRecord'
 import type { DuplicateDecision } from './bindings/DuplicateDecision'
@@ -85,7 +87,7 @@ export type {
   CoverageQuery, CoverageView, HouseholdPage, HouseholdRow, MemberView, CompoundCoverageView, Coverage,
   ScreeningInput, ScreeningView, NewMemberInput, MemberInput, KeyAreaInput, KeyAreaView, KeyAreaDay,
   KeyAreaHousehold, HouseholdVisitInput, MemberSeenInput, DuplicateReview, DuplicatePair, DuplicateRecord,
-  DuplicateDecision,
+  DuplicateDecision, NeedRow, ReturnInput,
 }
 
 export const FALLBACK_APP_INFO: Readonly<AppInfo> = Object.freeze({
@@ -237,6 +239,8 @@ export const keyAreaChange = (id: string, kind: 'lift' | 'reinstate' | 'extend',
   call<KeyAreaView>('screening_key_area_change', { id, kind, review, reason })
 /** 入户随访 of a household. */
 export const householdVisit = (input: HouseholdVisitInput) => call<void>('screening_household_visit', { input })
+/** The needs list (生活需求): households whose latest visit of the week up to `date` reported needs. */
+export const householdNeeds = (date: string) => call<NeedRow[]>('screening_needs', { date })
 /** The duplicate review (查重): pairs that may be one person, and those answered. */
 export const duplicateReview = () => call<DuplicateReview>('screening_duplicates')
 /** Staff's word on a pair: `same`, `different`, or `undone`. */

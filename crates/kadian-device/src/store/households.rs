@@ -573,6 +573,26 @@ impl Store {
         Ok((areas, changes))
     }
 
+    /// The household visits of the China days `first..=last` held here, oldest first.
+    pub fn household_visits_between(
+        &self,
+        first: chrono::NaiveDate,
+        last: chrono::NaiveDate,
+    ) -> Result<Vec<kadian_domain::records::HouseholdVisit>> {
+        let bodies: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT body FROM household_visit WHERE date >= ?1 AND date <= ?2
+                 ORDER BY at_utc, id",
+            )?
+            .query_map([first.to_string(), last.to_string()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        bodies
+            .into_iter()
+            .map(|b| Ok(serde_json::from_str(&b)?))
+            .collect()
+    }
+
     /// The household visits of a China day held here.
     pub fn household_visits_on(
         &self,

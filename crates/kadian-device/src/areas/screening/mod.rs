@@ -1010,6 +1010,32 @@ pub struct HouseholdVisitInput {
     pub note: String,
 }
 
+/// A household's open needs (生活需求) on the needs list.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct NeedRow {
+    /// Household id.
+    pub household_id: String,
+    /// Compound name.
+    pub compound: String,
+    /// Where (`3号楼2单元301`).
+    pub address: String,
+    /// Head's name.
+    pub head: Option<String>,
+    /// The needs still open.
+    #[ts(type = "string[]")]
+    pub needs: Vec<kadian_domain::records::HouseholdNeed>,
+    /// When the visit that reported them was made (China time, `2026-03-01 09:30`).
+    pub reported: String,
+    /// Who reported them.
+    pub recorded_by: String,
+    /// The visit's note (what exactly is needed).
+    pub note: Option<String>,
+}
+
+/// How many China days back the needs list looks: a need not seen again in a week is stale.
+pub const NEEDS_WINDOW_DAYS: u64 = 7;
+
 fn parse_day(raw: &str, field: &str) -> AppResult<NaiveDate> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
         .ok()
@@ -1050,6 +1076,53 @@ impl AppCore {
         // In force first, then by compound.
         out.sort_by(|a, b| (!a.active, &a.compound).cmp(&(!b.active, &b.compound)));
         Ok(out)
+    }
+
+    /// The needs list (生活需求) on China day `date`: each household whose latest visit within
+    /// [`NEEDS_WINDOW_DAYS`] days up to it reported needs, those still open (a later visit that
+    /// reports none, or other ones, shows the rest met), the oldest report first. Errors:
+    /// `invalid_date`, `not_staff`.
+    pub fn household_needs(&self, date: &str) -> AppResult<Vec<NeedRow>> {
+        self.screening_staff()?;
+        let date = parse_day(date, "date")?;
+        let first = date - chrono::Days::new(NEEDS_WINDOW_DAYS - 1);
+        let visits = self.store().household_visits_between(first, date)?;
+        // The latest visit of each household decides (visits come oldest first).
+        let mut latest: std::collections::HashMap<
+            uuid::Uuid,
+            &kadian_domain::records::HouseholdVisit,
+        > = std::collections::HashMap::new();
+        for v in &visits {
+            latest.insert(v.household_id, v);
+        }
+        let reference = self.reference()?;
+        let mut open: Vec<&kadian_domain::records::HouseholdVisit> = latest
+            .into_values()
+            .filter(|v| !v.needs.is_empty())
+            .collect();
+        open.sort_by_key(|v| (v.at.utc, v.id));
+        let mut rows = Vec::with_capacity(open.len());
+        for v in open {
+            let Some((h, _)) = self.store().household(&v.household_id.to_string())? else {
+                continue;
+            };
+            let mut needs = v.needs.clone();
+            needs.sort();
+            rows.push(NeedRow {
+                household_id: h.id.to_string(),
+                compound: reference
+                    .compound_name(&h.compound)
+                    .unwrap_or(&h.compound)
+                    .to_owned(),
+                address: household_address(&h.place),
+                head: h.head_name.clone(),
+                needs,
+                reported: local(v.at.utc).format("%Y-%m-%d %H:%M").to_string(),
+                recorded_by: v.recorded_by.clone(),
+                note: v.note.clone(),
+            });
+        }
+        Ok(rows)
     }
 
     /// A key area's day list. Errors: `invalid_date`, `not_found`, `not_staff`.
