@@ -905,6 +905,43 @@ try {
       return state.includes('在岗') && !state.includes('待同步')
     }, 60000)
   })
+  await flow('入户排查: a household screened with a returnee found at the door, the duplicate review and the 排查登记表', async () => {
+    await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="入户排查"]')).click()
+    const list = await $t(l, 'screening-households')
+    await list.waitForDisplayed({ timeout: 30000 })
+    assert.match(await text(l, 'screening-total'), /登记户 \d+/)
+    await shot(l, 'laptop-screening')
+    await (await l.$('[data-testid="screening-households"] button.household')).click()
+    await (await $t(l, 'household-page')).waitForDisplayed({ timeout: 10000 })
+    // A member at home is just back from 武汉: where from; the day of arrival defaults to today.
+    const back = await l.$('[data-testid="household-page"] input[data-testid$="-back"]')
+    await back.scrollIntoView({ block: 'center' })
+    await back.click()
+    const from = await l.$('[data-testid="household-page"] input[data-testid$="-from"]')
+    await from.waitForDisplayed()
+    await from.setValue('湖北武汉')
+    await inView(l, 'screening-save')
+    await (await $t(l, 'screening-save')).click()
+    await waitFor('the screening on the household page', async () => (await text(l, 'household-screenings')).includes('上门'), 15000)
+    await shot(l, 'laptop-household-screened')
+    await (await l.$('.van-popup__close-icon')).click()
+    // The duplicate review is on the same page; its answers can be taken back.
+    const review = await $t(l, 'duplicates')
+    await review.waitForExist({ timeout: 10000 })
+    assert.ok((await review.getText()).includes('查重'))
+    // The 排查登记表 of the day, written where exports go.
+    await inView(l, 'screening-export')
+    await (await $t(l, 'screening-export')).click()
+    const said = await l.$('.export-dialog')
+    await said.waitForDisplayed({ timeout: 30000 })
+    assert.match(await said.getText(), /排查登记表_/)
+    await answerDialog(l, 'confirm')
+    await waitFor('the 排查登记表 file', () =>
+      existsSync(laptop.exports) && readdirSync(laptop.exports).some((n) => n.startsWith('排查登记表_') && n.endsWith('.xlsx')))
+    // The returnee found at the door is on 返乡人员, declared from the screening.
+    await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="返乡人员"]')).click()
+    await waitFor('the returnee from 武汉', async () => (await (await $t(l, 'review-table')).getText()).includes('武汉'), 15000)
+  })
   await l.deleteSession()
 
   // The street office's laptop: its dashboard (概况) counted from what it pulled.
