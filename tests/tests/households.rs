@@ -725,7 +725,39 @@ async fn a_visitor_record_linked_to_a_resident_accounts_for_them_on_the_server_a
         // server does not hold.
         let elsewhere = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
         let out = push_raw(&elsewhere, vec![("person_link", link(&resident))]).await;
-        assert_eq!(out[0].status, ReceiptStatus::Rejected, "{b}");
+        assert_eq!(
+            out[0].error.as_ref().map(|e| e.code.as_str()),
+            Some("out_of_scope"),
+            "{b}"
+        );
+        // It may link a record of its own to her visitor record, later than the village's word:
+        // a link across compounds counts for nothing, so the village's figures stay.
+        let mut own = Person::new("季诺强", PersonCategory::Resident);
+        own.community_code = Some(s.community_a.clone());
+        own.compound = Some(s.compound_a.clone());
+        elsewhere
+            .core
+            .store()
+            .upsert_person(&own, Source::User)
+            .expect("own record");
+        elsewhere.sync().await.expect("push own record");
+        let across = push_raw(
+            &elsewhere,
+            vec![(
+                "person_link",
+                serde_json::json!({
+                    "id": new_id(),
+                    "person_id": visitor.id,
+                    "same_as": own.id,
+                    "verdict": "same",
+                    "note": null,
+                    "at": Instant::now_cst(),
+                    "recorded_by": "别处",
+                }),
+            )],
+        )
+        .await;
+        assert_eq!(across[0].status, ReceiptStatus::Accepted, "{b}");
         let unknown = push_raw(&laptop, vec![("person_link", link(&new_id().to_string()))]).await;
         assert_eq!(
             unknown[0].error.as_ref().map(|e| e.code.as_str()),

@@ -113,6 +113,7 @@ fn persons_stored_before_the_pinyin_column_are_found_by_full_pinyin_after_the_up
              DROP INDEX passage_at;
              CREATE INDEX passage_at ON passage (at_utc);
              DROP TABLE referral;
+             DROP TABLE person_link;
              DROP TABLE visited_member;
              DROP TABLE household_visit;
              DROP TABLE key_area_change;

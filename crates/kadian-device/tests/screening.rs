@@ -612,7 +612,10 @@ mod duplicates {
             .person(uuid::Uuid::parse_str(&member.person_id).expect("id"))
             .expect("read")
             .expect("held");
+        // Recorded where the gate is, as a gate records a visitor.
         let mut visitor = Person::new(resident.name.clone(), PersonCategory::Visitor);
+        visitor.community_code = Some("411402001018".into());
+        visitor.compound = Some(COMPOUND.into());
         visitor.phone = Some(
             resident
                 .phone

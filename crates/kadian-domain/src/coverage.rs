@@ -127,12 +127,33 @@ impl AddAssign for Coverage {
     }
 }
 
-/// Staff's links of person records (`repeat → kept`, from
-/// [`crate::records::linked`]) applied to the residents and the evidence before counting: a
+/// Staff's links as coverage applies them: the latest words ([`crate::records::linked`]) over
+/// the links whose two records are counted in one unit (`unit_of`: the unit of every person a
+/// link names, visitors too). A link across units — a device of one compound naming another's
+/// record, or a record that moved — counts for nothing, so no device can change the figures of
+/// a unit it does not see, and a laptop that holds one unit counts as the server does.
+pub fn links_within(
+    links: &[crate::records::PersonLink],
+    unit_of: &HashMap<Uuid, Unit>,
+) -> HashMap<Uuid, Uuid> {
+    let within: Vec<crate::records::PersonLink> = links
+        .iter()
+        .filter(|l| {
+            matches!(
+                (unit_of.get(&l.person_id), unit_of.get(&l.same_as)),
+                (Some(a), Some(b)) if a == b && *a != Unit::Unplaced
+            )
+        })
+        .cloned()
+        .collect();
+    crate::records::linked(&within)
+}
+
+/// Staff's links of person records (`repeat → kept`, from [`links_within`]) applied to the
+/// residents and the evidence before counting: a
 /// record seen accounts for the record it repeats (a resident the gate registered again as a
-/// visitor is accounted for by that passage), and a resident that repeats a resident of the same
-/// unit is not counted apart (one person, once). A link across units moves evidence only: it
-/// never takes a resident off another unit's count.
+/// visitor is accounted for by that passage), and a resident that repeats a resident is not
+/// counted apart (one person, once); a resident said to repeat a visitor record stays counted.
 pub fn apply_links(
     residents: &mut Vec<ResidentFact>,
     seen: &mut HashSet<Uuid>,
@@ -154,9 +175,9 @@ pub fn apply_links(
         .map(|r| (r.id, r.unit.clone()))
         .collect();
     residents.retain(|r| {
-        !links
+        links
             .get(&r.id)
-            .is_some_and(|kept| unit_of.get(kept) == Some(&r.unit))
+            .is_none_or(|kept| unit_of.get(kept) != Some(&r.unit))
     });
 }
 
@@ -314,6 +335,43 @@ mod tests {
             "the visitor record's passage accounts for 3"
         );
         assert!(!seen.contains(&id(1)));
+    }
+
+    #[test]
+    fn a_link_across_units_counts_for_nothing_even_in_a_chain() {
+        use crate::records::{Instant, LinkVerdict, PersonLink};
+        let at = |minute: i64| Instant {
+            utc: chrono::DateTime::from_timestamp(1_772_000_000 + minute * 60, 0).expect("time"),
+            offset_minutes: 480,
+        };
+        let link = |n: u128, person: u128, same_as: u128, minute: i64| PersonLink {
+            id: id(500 + n),
+            person_id: id(person),
+            same_as: id(same_as),
+            verdict: LinkVerdict::Same,
+            note: None,
+            at: at(minute),
+            recorded_by: "王芳".into(),
+        };
+        let c1 = Unit::Compound("c1".into());
+        let c2 = Unit::Compound("c2".into());
+        let unit_of: HashMap<Uuid, Unit> = [
+            (id(1), c1.clone()),
+            (id(2), c1.clone()),
+            (id(3), c2.clone()),
+        ]
+        .into_iter()
+        .collect();
+        // c1 says 1 is 2; a device of c2 later says 1 is 3, then 2 is 3 (a chain 1 → 2 → 3).
+        let links = [link(1, 1, 2, 0), link(2, 1, 3, 5), link(3, 2, 3, 6)];
+        let within = links_within(&links, &unit_of);
+        assert_eq!(
+            within,
+            HashMap::from([(id(1), id(2))]),
+            "c1's own word stands"
+        );
+        // A person no unit holds (not on this side at all) links nothing.
+        assert!(links_within(&[link(4, 1, 9, 9)], &unit_of).is_empty());
     }
 
     #[test]

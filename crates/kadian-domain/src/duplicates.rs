@@ -26,6 +26,10 @@ pub struct PersonKey {
     pub phone: Option<String>,
     /// Household, if any.
     pub household: Option<Uuid>,
+    /// Where they are counted (their household's compound, else their own compound, else their
+    /// community): two records are candidates only within one place, as a link counts only
+    /// within one unit (`coverage::links_within`).
+    pub place: Option<String>,
 }
 
 /// Why two records may be one person.
@@ -56,16 +60,19 @@ pub fn candidates(
         .map(|(pair, _)| pair)
         .collect();
     let norm = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
-    let mut by_name_phone: HashMap<(String, &str), Vec<&PersonKey>> = HashMap::new();
+    let mut by_name_phone: HashMap<(String, &str, &str), Vec<&PersonKey>> = HashMap::new();
     let mut by_household: HashMap<(String, Uuid), Vec<&PersonKey>> = HashMap::new();
     for p in persons {
         let name = norm(&p.name);
+        let Some(place) = p.place.as_deref() else {
+            continue;
+        };
         if name.is_empty() {
             continue;
         }
         if let Some(phone) = p.phone.as_deref().filter(|ph| !ph.is_empty()) {
             by_name_phone
-                .entry((name.clone(), phone))
+                .entry((name.clone(), phone, place))
                 .or_default()
                 .push(p);
         }
@@ -86,12 +93,13 @@ pub fn candidates(
                 } else {
                     (b.id, a.id)
                 };
-                if a.id == b.id || answered.contains(&pair) || !seen.insert(pair) {
+                if a.id == b.id || answered.contains(&pair) || seen.contains(&pair) {
                     continue;
                 }
                 if n == MAX_PAIRS_PER_GROUP {
                     return;
                 }
+                seen.insert(pair);
                 n += 1;
                 out.push((pair.0, pair.1, reason));
             }
@@ -124,6 +132,7 @@ mod tests {
             name: name.into(),
             phone: phone.map(str::to_owned),
             household: h.map(id),
+            place: Some("c1".into()),
         }
     }
 
@@ -150,6 +159,12 @@ mod tests {
             p(2, "张 三", Some("13800138000"), None),
             // The same name, another phone: not a candidate.
             p(3, "张三", Some("13900139000"), None),
+            // The same name and phone in another compound: not a candidate (a link across
+            // compounds would count for nothing).
+            PersonKey {
+                place: Some("c2".into()),
+                ..p(7, "张三", Some("13800138000"), None)
+            },
             // Listed twice in one household.
             p(4, "李四", None, Some(101)),
             p(5, "李四", None, Some(101)),

@@ -65,6 +65,10 @@ struct PersonLite {
     id: Uuid,
     category: PersonCategory,
     #[serde(default)]
+    community_code: Option<String>,
+    #[serde(default)]
+    compound: Option<String>,
+    #[serde(default)]
     household: Option<Uuid>,
     #[serde(default)]
     living_here: Option<bool>,
@@ -343,6 +347,39 @@ pub async fn units(
             )
         })
         .collect();
+    // Where each person a link names is counted (visitors too): a link counts only within one
+    // unit (`coverage::links_within`).
+    let named: HashSet<Uuid> = links
+        .iter()
+        .flat_map(|l| [l.person_id, l.same_as])
+        .collect();
+    // By the record's own place, as a laptop reads it (its household's compound, else the
+    // compound it names by id or by name, else its community), not by where the server put a
+    // record that names none: both sides then apply the same links.
+    let unit_of: HashMap<Uuid, Unit> = persons
+        .iter()
+        .filter(|(p, _, _)| named.contains(&p.id))
+        .map(|(p, _, _)| {
+            let own = || {
+                let community = p.community_code.as_deref();
+                // By id, else by name within its community (as `AppCore::coverage_count`).
+                let compound = p.compound.as_deref().and_then(|c| {
+                    if reference.compounds.contains_key(c) {
+                        Some(c.to_owned())
+                    } else {
+                        community.and_then(|m| reference.compound_named(m, c))
+                    }
+                });
+                compound_unit(compound.as_deref(), community)
+            };
+            (
+                p.id,
+                p.household
+                    .and_then(|h| household_unit.get(&h).cloned())
+                    .unwrap_or_else(own),
+            )
+        })
+        .collect();
     let mut residents: Vec<ResidentFact> = persons
         .into_iter()
         .filter(|(p, _, _)| p.category != PersonCategory::Visitor)
@@ -368,7 +405,7 @@ pub async fn units(
     coverage::apply_links(
         &mut residents,
         &mut seen,
-        &kadian_domain::records::linked(&links),
+        &coverage::links_within(&links, &unit_of),
     );
     let (units, _) = coverage::count(&residents, &household_facts, &seen);
     Ok((units, unreadable))

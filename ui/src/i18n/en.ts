@@ -453,7 +453,7 @@ const en: MessageSchema = {
   unit: { celsius: '{v} °C', listSep: ', ', clauseSep: '; ', commaSep: ', ' },
   duplicates: {
     title: 'Duplicate review',
-    explain: 'Two person records that may be one person: the same name and phone with a different or missing ID number (a resident the gate registered as a visitor), or one name twice in a household. “One person” links them (nothing is merged or deleted): the passages and visits of either record account for the person, counted once in their compound. “Two people” takes the pair off the list. Every answer can be undone.',
+    explain: 'Two person records that may be one person: the same name and phone with a different or missing ID number (a resident the gate registered as a visitor), or one name twice in a household. “One person” links them (nothing is merged or deleted): the passages and visits of the repeat account for the record kept, and the person is counted once (for two records of one compound). “Two people” takes the pair off the list. Every answer can be undone.',
     none: 'No records to review.',
     more: '{n} more pairs not listed: answer those above first.',
     kept: 'Kept',

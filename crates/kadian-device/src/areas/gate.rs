@@ -592,8 +592,9 @@ impl AppCore {
         if self.observation_of(&person.id.to_string())?.is_some() {
             return Ok(None);
         }
+        // A register names the compound, a gate's visitor record its id.
         let lives_elsewhere = person.compound.as_deref().is_some_and(|c| {
-            c != here.name || person.community_code.as_deref() != Some(&community)
+            (c != here.name && c != here.id) || person.community_code.as_deref() != Some(&community)
         });
         if lives_elsewhere {
             return Ok(None);
@@ -960,6 +961,12 @@ impl AppCore {
                 p.document_type = doc.as_ref().map_or(doc_type, |d| d.doc_type);
                 p.document_number = number;
                 p.phone = phone.as_ref().map(|p| p.number.clone());
+                // Recorded where the gate is (the server places the record there too): the
+                // duplicate review pairs it with a resident of the same compound.
+                if let Some(e) = self.store().enrolment()? {
+                    p.community_code = e.scope.community.clone();
+                    p.compound = e.scope.compound.clone();
+                }
                 self.store().upsert_person(&p, Source::User)?;
                 p
             }

@@ -381,6 +381,18 @@ pub fn write_export(
         }
     };
     std::fs::create_dir_all(dir).map_err(|e| failed(dir, &e))?;
+    // A stem names places the street typed (`1/2期`, `..`): one file in `dir`, whatever they are.
+    let stem: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let stem = stem.trim_start_matches('.');
     let path = dir.join(format!("{stem}_{}.{ext}", at.format("%Y%m%d-%H%M%S")));
     let written = if ext == "xlsx" {
         kadian_registers::export::export_xlsx(table, &path)
@@ -485,8 +497,38 @@ impl AppCore {
             first,
             date,
         )?;
-        // Staff's links of person records: one person counted once, seen under either record.
-        let links = kadian_domain::records::linked(&store.person_links()?);
+        // Staff's links of person records, within one unit: one person counted once, seen
+        // under either record.
+        let links = store.person_links()?;
+        let links = if links.is_empty() {
+            std::collections::HashMap::new()
+        } else {
+            let named: std::collections::HashSet<uuid::Uuid> = links
+                .iter()
+                .flat_map(|l| [l.person_id, l.same_as])
+                .collect();
+            let mut unit_of: std::collections::HashMap<uuid::Uuid, Unit> = residents
+                .iter()
+                .filter(|r| named.contains(&r.id))
+                .map(|r| (r.id, r.unit.clone()))
+                .collect();
+            // Visitor records are no residents: placed as a person is, by their own place.
+            for id in named {
+                if unit_of.contains_key(&id) {
+                    continue;
+                }
+                if let Some((p, _)) = store.person(id)? {
+                    let unit = p
+                        .household
+                        .and_then(|h| household_unit.get(&h).cloned())
+                        .unwrap_or_else(|| {
+                            compound_unit(p.compound.as_deref(), p.community_code.as_deref())
+                        });
+                    unit_of.insert(id, unit);
+                }
+            }
+            kadian_domain::coverage::links_within(&links, &unit_of)
+        };
         kadian_domain::coverage::apply_links(&mut residents, &mut seen, &links);
         drop(store);
         let facts: Vec<kadian_domain::coverage::HouseholdFact> = households

@@ -269,6 +269,61 @@ impl Store {
         Ok(out)
     }
 
+    /// Every household's members held here, each list by relation (the head first) and name:
+    /// one read for a sheet of the whole street.
+    pub fn members_by_household(
+        &self,
+    ) -> Result<std::collections::HashMap<String, Vec<kadian_domain::records::Person>>> {
+        let mut stmt = self.conn.prepare_cached(super::persons::SQL_ALL_MEMBERS)?;
+        let rows = stmt.query_map([], super::persons::person_from_row)?;
+        let mut out: std::collections::HashMap<String, Vec<kadian_domain::records::Person>> =
+            std::collections::HashMap::new();
+        for r in rows {
+            let (p, _) = r?;
+            if let Some(h) = p.household {
+                out.entry(h.to_string()).or_default().push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    /// When each person was last registered at a gate (passages not voided), UTC: one read.
+    pub fn last_passages(
+        &self,
+    ) -> Result<std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.person_id, max(p.at_utc) FROM passage p WHERE p.person_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM correction c WHERE c.target_id = p.id)
+             GROUP BY p.person_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (person, at) = row?;
+            if let Ok(at) = chrono::DateTime::parse_from_rfc3339(&at) {
+                out.insert(person, at.with_timezone(&chrono::Utc));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Each household's latest screening held here: one read.
+    pub fn latest_screenings(
+        &self,
+    ) -> Result<std::collections::HashMap<String, kadian_domain::records::Screening>> {
+        let bodies: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT body FROM screening ORDER BY at_utc, id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = std::collections::HashMap::new();
+        for b in bodies {
+            let s: kadian_domain::records::Screening = serde_json::from_str(&b)?;
+            out.insert(s.household_id.to_string(), s);
+        }
+        Ok(out)
+    }
+
     /// When a person was last registered at a gate (a passage not voided), UTC.
     pub fn last_passage_at(&self, person: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
         let at: Option<String> = self

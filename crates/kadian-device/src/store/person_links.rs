@@ -57,28 +57,33 @@ impl Store {
         })
     }
 
-    /// Every person held here as the duplicate search reads them (columns only).
+    /// Every person held here as the duplicate search reads them (columns only; where they are
+    /// counted: their household's compound, else their own compound or community).
     pub fn person_keys(&self) -> Result<Vec<kadian_domain::duplicates::PersonKey>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, name, phone, household_id FROM person")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, p.name, p.phone, p.household_id,
+                    coalesce(h.compound, p.compound, p.community_code)
+             FROM person p LEFT JOIN household h ON h.id = p.household_id",
+        )?;
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, Option<String>>(2)?,
                 r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(4)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, name, phone, household) = row?;
+            let (id, name, phone, household, place) = row?;
             if let Ok(id) = uuid::Uuid::parse_str(&id) {
                 out.push(kadian_domain::duplicates::PersonKey {
                     id,
                     name,
                     phone,
                     household: household.and_then(|h| uuid::Uuid::parse_str(&h).ok()),
+                    place,
                 });
             }
         }

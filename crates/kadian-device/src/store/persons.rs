@@ -97,6 +97,10 @@ pub(crate) const SQL_PERSON_BY_ID: &str = select_person!("WHERE id = ?1");
 pub(crate) const SQL_HOUSEHOLD_MEMBERS: &str =
     select_person!("WHERE household_id = ?1 ORDER BY relation IS NOT 'head', name");
 
+pub(crate) const SQL_ALL_MEMBERS: &str = select_person!(
+    "WHERE household_id IS NOT NULL ORDER BY household_id, relation IS NOT 'head', name"
+);
+
 pub(crate) const SQL_PERSON_BY_DOCUMENT: &str =
     select_person!("WHERE document_type = ?1 AND document_number = ?2");
 

@@ -97,9 +97,15 @@ pub fn latest_words(links: &[PersonLink]) -> HashMap<(Uuid, Uuid), &PersonLink> 
     out
 }
 
+/// The longest chain of links followed (`a` is `b`, `b` is `c`, …): a longer one, or a circle,
+/// is cut where it passes this (a street laptop's review never builds one; a hostile device
+/// cannot make the fold walk the street).
+pub const MAX_LINK_CHAIN: usize = 16;
+
 /// The records that repeat another, each mapped to the record kept (`person → kept`), from
 /// the latest word on each pair. A chain (`a` is `b`, `b` is `c`) ends at its last record; a
-/// circle, or a record said to repeat two others, keeps only the latest word's link.
+/// circle, a chain over [`MAX_LINK_CHAIN`], or a record said to repeat two others keeps only
+/// the latest words' links.
 pub fn linked(links: &[PersonLink]) -> HashMap<Uuid, Uuid> {
     let mut same: Vec<&PersonLink> = latest_words(links)
         .into_values()
@@ -108,41 +114,32 @@ pub fn linked(links: &[PersonLink]) -> HashMap<Uuid, Uuid> {
     // Latest first: the latest word about a record wins over an older one about it.
     same.sort_by_key(|l| std::cmp::Reverse((l.at.utc, l.id)));
     let mut direct: HashMap<Uuid, Uuid> = HashMap::new();
+    // The end of the chain from `at`, if it ends within the bound without passing `from`.
+    let end_of = |direct: &HashMap<Uuid, Uuid>, from: Uuid, mut at: Uuid| -> Option<Uuid> {
+        for _ in 0..MAX_LINK_CHAIN {
+            if at == from {
+                return None;
+            }
+            match direct.get(&at) {
+                Some(next) => at = *next,
+                None => return Some(at),
+            }
+        }
+        None
+    };
     for l in same {
         if direct.contains_key(&l.person_id) {
             continue;
         }
-        // No circle: the kept record must not lead back to this one.
-        let mut at = l.same_as;
-        let mut circle = false;
-        for _ in 0..=direct.len() {
-            if at == l.person_id {
-                circle = true;
-                break;
-            }
-            match direct.get(&at) {
-                Some(next) => at = *next,
-                None => break,
-            }
-        }
-        if !circle {
+        // No circle, no chain past the bound: the kept record must lead to an end, soon.
+        if end_of(&direct, l.person_id, l.same_as).is_some() {
             direct.insert(l.person_id, l.same_as);
         }
     }
-    let mut out = HashMap::with_capacity(direct.len());
-    for (from, to) in &direct {
-        let mut end = *to;
-        let mut steps = 0;
-        while let Some(next) = direct.get(&end) {
-            end = *next;
-            steps += 1;
-            if steps > direct.len() {
-                break;
-            }
-        }
-        out.insert(*from, end);
-    }
-    out
+    direct
+        .keys()
+        .filter_map(|from| end_of(&direct, Uuid::nil(), direct[from]).map(|end| (*from, end)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -220,5 +217,28 @@ mod tests {
         let l = linked(&circle);
         assert_eq!(l.len(), 2, "{l:?}");
         assert!(l.values().all(|kept| !l.contains_key(kept)));
+    }
+
+    #[test]
+    fn a_chain_longer_than_the_bound_is_cut() {
+        // 0 is 1, 1 is 2, …: each said later than the one before.
+        let chain: Vec<PersonLink> = (0..40u32)
+            .map(|n| {
+                link(
+                    u128::from(n),
+                    u128::from(n),
+                    u128::from(n) + 1,
+                    LinkVerdict::Same,
+                    n,
+                )
+            })
+            .collect();
+        let l = linked(&chain);
+        assert!(!l.is_empty());
+        // Every record reaches its end within the bound; none is its own end.
+        for (from, end) in &l {
+            assert_ne!(from, end);
+            assert!(!l.contains_key(end));
+        }
     }
 }

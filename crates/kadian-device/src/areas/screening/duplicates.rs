@@ -174,9 +174,19 @@ impl AppCore {
                 note: None,
             });
         }
+        // A "same" word stands when the fold keeps it (a later word may have linked the record
+        // elsewhere, which is then the one listed).
+        let effective = kadian_domain::records::linked(&links);
         let mut words: Vec<&PersonLink> = latest_words(&links)
             .into_values()
-            .filter(|l| l.verdict != LinkVerdict::Undone)
+            .filter(|l| match l.verdict {
+                LinkVerdict::Undone => false,
+                LinkVerdict::Different => true,
+                LinkVerdict::Same => {
+                    effective.get(&l.person_id)
+                        == Some(effective.get(&l.same_as).unwrap_or(&l.same_as))
+                }
+            })
             .collect();
         words.sort_by_key(|l| std::cmp::Reverse((l.at.utc, l.id)));
         let mut answered = Vec::new();

@@ -141,9 +141,22 @@ impl AppCore {
             }
         };
         let counted = self.coverage_count(date, &reference)?;
-        let store = self.store();
+        // A few whole reads (a street laptop's sheet has 140,000 rows), the store free between.
+        let (households, mut members, last_passages, latest) = {
+            let store = self.store();
+            let mut households = Vec::new();
+            for compound_id in &compounds {
+                households.push(store.households_of(compound_id)?);
+            }
+            (
+                households,
+                store.members_by_household()?,
+                store.last_passages()?,
+                store.latest_screenings()?,
+            )
+        };
         let mut rows = Vec::new();
-        for compound_id in &compounds {
+        for (compound_id, held) in compounds.iter().zip(households) {
             let compound_name = reference
                 .compound_name(compound_id)
                 .unwrap_or(compound_id)
@@ -154,15 +167,14 @@ impl AppCore {
                 .and_then(|c| reference.communities.get(&c.community))
                 .map(|c| c.name.clone())
                 .unwrap_or_default();
-            for h in store.households_of(compound_id)? {
+            for h in held {
                 let id = h.id.to_string();
                 let state = counted
                     .states
                     .get(&h.id)
                     .copied()
                     .unwrap_or(HouseholdState::Silent);
-                // The latest first.
-                let last = store.screenings_of(&id)?.into_iter().next();
+                let last = latest.get(&id);
                 let household = [
                     text(community.clone()),
                     text(compound_name.clone()),
@@ -172,7 +184,7 @@ impl AppCore {
                     text(state_zh(state)),
                 ];
                 let screened = |person: Option<uuid::Uuid>| -> [ExportValue; 4] {
-                    let Some(s) = &last else {
+                    let Some(s) = last else {
                         return [text(""), text(""), text(""), text("")];
                     };
                     let found = person.and_then(|p| s.members.iter().find(|m| m.person_id == p));
@@ -190,7 +202,7 @@ impl AppCore {
                         }),
                     ]
                 };
-                let members = store.household_members(&id)?;
+                let members = members.remove(&id).unwrap_or_default();
                 if members.is_empty() {
                     let mut cells = household.to_vec();
                     cells.extend(std::iter::repeat_n(text(""), 8));
@@ -198,7 +210,7 @@ impl AppCore {
                     rows.push(cells);
                 }
                 for p in members {
-                    let last_passage = store.last_passage_at(&p.id.to_string())?;
+                    let last_passage = last_passages.get(&p.id.to_string()).copied();
                     let residence = match p.living_here {
                         Some(false) => match p.away_place_code.as_deref() {
                             Some(code) => format!("外出（{}）", crate::places::place_name(code)),
@@ -233,7 +245,6 @@ impl AppCore {
                 }
             }
         }
-        drop(store);
         let headers = [
             "社区",
             "小区",

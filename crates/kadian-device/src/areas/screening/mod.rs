@@ -565,6 +565,20 @@ impl AppCore {
                 },
                 recorded_by: super::views::staff_name(staff),
             };
+            // Found again (a second screening, another laptop's): declared once.
+            let declared = self
+                .store()
+                .travels_of_person(*person_id)?
+                .into_iter()
+                .any(|t| {
+                    t.to_date == Some(arrived)
+                        && t.places
+                            .iter()
+                            .any(|p| p.division_code == Some(division.code.clone()))
+                });
+            if declared {
+                continue;
+            }
             let policy = reference.observation.policy;
             let period_over = arrived + chrono::Days::new(u64::from(policy.days)) < today;
             if let Some(reason) = gate_opening_reason(
@@ -1078,16 +1092,27 @@ impl AppCore {
         Ok(out)
     }
 
-    /// The needs list (生活需求) on China day `date`: each household whose latest visit within
-    /// [`NEEDS_WINDOW_DAYS`] days up to it reported needs, those still open (a later visit that
-    /// reports none, or other ones, shows the rest met), the oldest report first. Errors:
+    /// The needs list (生活需求) on China day `date`: each household whose latest visit that
+    /// reached it (全部正常 or 有人异常) within [`NEEDS_WINDOW_DAYS`] days up to it reported needs,
+    /// those still open (a later such visit that reports none, or other ones, shows the rest
+    /// met), the oldest report first. Errors:
     /// `invalid_date`, `not_staff`.
     pub fn household_needs(&self, date: &str) -> AppResult<Vec<NeedRow>> {
         self.screening_staff()?;
         let date = parse_day(date, "date")?;
         let first = date - chrono::Days::new(NEEDS_WINDOW_DAYS - 1);
-        let visits = self.store().household_visits_between(first, date)?;
-        // The latest visit of each household decides (visits come oldest first).
+        let mut visits = self.store().household_visits_between(first, date)?;
+        // The latest visit that reached the household decides (无人应答, 拒绝 or 空置 say nothing
+        // of its needs); by the day it is for, then when it was made (one typed in late for an
+        // earlier day does not hide a newer one).
+        visits.retain(|v| {
+            matches!(
+                v.outcome,
+                kadian_domain::records::HouseholdVisitOutcome::AllWell
+                    | kadian_domain::records::HouseholdVisitOutcome::SomeoneUnwell
+            )
+        });
+        visits.sort_by_key(|v| (v.date, v.at.utc, v.id));
         let mut latest: std::collections::HashMap<
             uuid::Uuid,
             &kadian_domain::records::HouseholdVisit,
