@@ -410,6 +410,13 @@ mod key_areas {
                 .code,
             "invalid_format"
         );
+        // The household's page lists its visit, with the highest reading.
+        let page = core
+            .screening_household(&second.id, &today())
+            .expect("page");
+        assert_eq!(page.visits.len(), 1);
+        assert_eq!(page.visits[0].highest, Some(38.2));
+        assert_eq!(page.visits[0].seen, 1);
         // The needs list: the household that needs medicine, until a later visit reports none.
         let needs = core.household_needs(&today()).expect("needs");
         assert_eq!(needs.len(), 1, "{needs:?}");

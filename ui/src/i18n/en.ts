@@ -474,6 +474,9 @@ const en: MessageSchema = {
   screening: {
     symptomCough: 'Cough',
     date: 'Date',
+    visits: 'Household visits',
+    visitMethods: { door: 'at the door', phone: 'by phone', intercom: 'by door phone' },
+    visitSeen: '{n} seen',
     refresh: 'Refresh',
     export: 'Export the screening register (排查登记表)',
     explain: 'Counted from what this laptop holds: a resident registered at a gate, or seen at a follow-up visit, from {from} to {to} (7 days) is accounted for; a household is screened when everyone living there is. Members the roster lists as living away are counted apart, not as residents to see.',

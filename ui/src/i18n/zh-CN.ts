@@ -472,6 +472,9 @@ const zhCN = {
   screening: {
     symptomCough: '咳嗽',
     date: '日期',
+    visits: '入户随访',
+    visitMethods: { door: '上门', phone: '电话', intercom: '对讲' },
+    visitSeen: '见到 {n} 人',
     refresh: '刷新',
     export: '导出排查登记表',
     explain: '按本机已有的记录计算：{from} 至 {to}（7 天）内在卡点登记过出入、或随访时见到本人的居民为“已掌握”；一户住在本地的成员都已掌握为“已排查”。花名册上“户在人不在”的成员单列为外出，不计入登记人。',

@@ -36,6 +36,7 @@ vi.mock('../ipc', async (original) => {
           { person_id: 'p2', name: '季晓娟', relation: 'daughter', phone: null, away: true, away_place: '浙江省温州市', accounted: false, last_passage: '2026-11-20 08:15' },
         ],
         screenings: state.saved ? [{ at: '2026-12-07 10:00', method: 'door', recorded_by: '王芳', present: 1, away: 1, gone: 0, new: 1, vacant: false, note: null }] : [],
+        visits: [{ date: '2026-12-06', at: '2026-12-06 09:30', method: 'door', outcome: 'someone_unwell', seen: 1, highest: 37.8, needs: ['medicine'], recorded_by: '李娜', note: '咳嗽' }],
       }
     },
     keyAreas: async () => [],
@@ -44,7 +45,7 @@ vi.mock('../ipc', async (original) => {
       state.saved = true
       return {
         id: 'h1', compound: '季庄村', address: '1组9号', kind: null, head: '季诺强', phone: null, state: 'screened',
-        members: [], screenings: [{ at: '2026-12-07 10:00', method: 'door', recorded_by: '王芳', present: 1, away: 1, gone: 0, new: 1, vacant: false, note: null }],
+        members: [], screenings: [{ at: '2026-12-07 10:00', method: 'door', recorded_by: '王芳', present: 1, away: 1, gone: 0, new: 1, vacant: false, note: null }], visits: [],
       }
     },
   }
@@ -76,6 +77,11 @@ describe('入户排查', () => {
     expect(members).toContain('户主')
     expect(members).toContain('外出（浙江省温州市）')
     expect(members).toContain('未登记过')
+    // The household's visits: the unwell one with its highest reading and need.
+    const visits = w.get('[data-testid="household-visits"]').text()
+    expect(visits).toContain('有人异常')
+    expect(visits).toContain('37.8 ℃')
+    expect(visits).toContain('药品')
     // 登记排查: the member away starts as 外出 with where; a newborn is added; one save.
     expect((w.get('[data-testid="screening-季晓娟-place"]').element as HTMLInputElement).value).toBe('浙江省温州市')
     await w.get('[data-testid="screening-new-name"]').setValue('季小宝')

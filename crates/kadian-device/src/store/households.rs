@@ -628,6 +628,25 @@ impl Store {
         Ok((areas, changes))
     }
 
+    /// A household's visits held here, the latest first.
+    pub fn household_visits_of(
+        &self,
+        household: &str,
+    ) -> Result<Vec<kadian_domain::records::HouseholdVisit>> {
+        let bodies: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT body FROM household_visit WHERE household_id = ?1
+                 ORDER BY date DESC, at_utc DESC, id",
+            )?
+            .query_map([household], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        bodies
+            .into_iter()
+            .map(|b| Ok(serde_json::from_str(&b)?))
+            .collect()
+    }
+
     /// The household visits of the China days `first..=last` held here, oldest first.
     pub fn household_visits_between(
         &self,

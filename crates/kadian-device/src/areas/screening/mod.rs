@@ -140,6 +140,35 @@ pub struct HouseholdPage {
     pub members: Vec<MemberView>,
     /// Its screenings held here, the latest first.
     pub screenings: Vec<ScreeningView>,
+    /// Its household visits (入户随访) held here, the latest first.
+    pub visits: Vec<HouseholdVisitView>,
+}
+
+/// A household visit on a household's page.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct HouseholdVisitView {
+    /// The China day it counts for.
+    pub date: String,
+    /// When it was recorded (China time, `2026-03-01 09:30`).
+    pub at: String,
+    /// `door`, `phone` or `intercom`.
+    #[ts(type = "'door' | 'phone' | 'intercom'")]
+    pub method: kadian_domain::records::HouseholdVisitMethod,
+    /// `all_well`, `someone_unwell`, `no_answer`, `refused` or `vacant`.
+    #[ts(type = "string")]
+    pub outcome: kadian_domain::records::HouseholdVisitOutcome,
+    /// Members seen.
+    pub seen: u32,
+    /// The highest temperature taken (°C), if any.
+    pub highest: Option<f64>,
+    /// Needs reported.
+    #[ts(type = "string[]")]
+    pub needs: Vec<kadian_domain::records::HouseholdNeed>,
+    /// Who visited.
+    pub recorded_by: String,
+    /// The note.
+    pub note: Option<String>,
 }
 
 /// A screening on a household's page.
@@ -459,6 +488,8 @@ impl AppCore {
                 last_passage: last.map(|t| local(t).format("%Y-%m-%d %H:%M").to_string()),
             });
         }
+        // Read apart: a store guard held by one field's expression would lock out the next.
+        let visits = self.store().household_visits_of(id)?;
         Ok(HouseholdPage {
             id: h.id.to_string(),
             compound: reference
@@ -495,6 +526,25 @@ impl AppCore {
                         vacant: s.vacant,
                         note: s.note.clone(),
                     }
+                })
+                .collect(),
+            visits: visits
+                .into_iter()
+                .map(|v| HouseholdVisitView {
+                    date: v.date.to_string(),
+                    at: local(v.at.utc).format("%Y-%m-%d %H:%M").to_string(),
+                    method: v.method,
+                    outcome: v.outcome,
+                    seen: v.seen.len() as u32,
+                    highest: v
+                        .seen
+                        .iter()
+                        .filter_map(|m| m.celsius)
+                        .max_by_key(|c| c.tenths())
+                        .map(|c| c.degrees()),
+                    needs: v.needs.clone(),
+                    recorded_by: v.recorded_by.clone(),
+                    note: v.note.clone(),
                 })
                 .collect(),
         })
