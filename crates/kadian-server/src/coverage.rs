@@ -232,14 +232,8 @@ pub async fn units(
     // A visit counts by the day it is for, which may be a day before it was recorded, or up to
     // 60 days before (typed in late): read from a day before the window to 61 days after it
     // (passages and screenings are kept to the window below).
-    for r in db
-        .coverage_records(
-            from - chrono::Duration::days(1),
-            to,
-            to + chrono::Duration::days(61),
-        )
-        .await?
-    {
+    // Each record is parsed as it arrives (PostgreSQL streams them).
+    let mut parse = |r: crate::db::PlacedRecord| {
         let ok = match r.kind.as_str() {
             "person" => serde_json::from_str::<PersonLite>(&r.body)
                 .map(|p| persons.push((p, r.community, r.compound)))
@@ -279,7 +273,14 @@ pub async fn units(
         if !ok {
             unreadable += 1;
         }
-    }
+    };
+    db.coverage_records(
+        from - chrono::Duration::days(1),
+        to,
+        to + chrono::Duration::days(61),
+        &mut parse,
+    )
+    .await?;
     // A screening or household visit accounts only for members of the household it is of: a
     // record naming anyone else (a bug, or a hostile device) accounts for nobody else.
     let household_of: HashMap<Uuid, Option<Uuid>> = persons

@@ -556,13 +556,15 @@ pub trait Records: Send + Sync {
     /// screenings that happened in `[events_from, events_to)` (UTC), the follow-up and household
     /// visits recorded in `[events_from, visits_to)` (a visit may be typed in late), and every
     /// record of [`COVERAGE_WHOLE_KINDS`], in no particular order, deleted ones left out; each
-    /// with where the server placed it.
+    /// with where the server placed it, each handed to `sink` as it is read (PostgreSQL streams
+    /// them: the caller parses one while the next arrives).
     async fn coverage_records(
         &self,
         events_from: DateTime<Utc>,
         events_to: DateTime<Utc>,
         visits_to: DateTime<Utc>,
-    ) -> DbResult<Vec<PlacedRecord>>;
+        sink: &mut (dyn FnMut(PlacedRecord) + Send),
+    ) -> DbResult<()>;
     /// Number of records of a kind (tests, admin).
     async fn count(&self, kind: &str) -> DbResult<i64>;
     /// Records flagged for a wrong device clock: (id, device_time, received_at).

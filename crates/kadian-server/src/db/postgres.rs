@@ -1721,12 +1721,15 @@ impl super::Records for PgDb {
         events_from: DateTime<Utc>,
         events_to: DateTime<Utc>,
         visits_to: DateTime<Utc>,
-    ) -> DbResult<Vec<super::PlacedRecord>> {
+        sink: &mut (dyn FnMut(super::PlacedRecord) + Send),
+    ) -> DbResult<()> {
+        use futures_util::StreamExt;
+        use tokio_postgres::types::ToSql;
         let client = self.conn().await?;
         // A walk-in's passage accounts for nobody: left out here (the body is the server's own
         // canonical JSON, where an absent person is `"person_id":null`).
         let rows = client
-            .query(
+            .query_raw(
                 &format!(
                     "SELECT kind, body::text, community_code, compound_id FROM record
                      WHERE kind IN ({}) AND NOT deleted
@@ -1740,18 +1743,20 @@ impl super::Records for PgDb {
                        AND event_at < $3 AND NOT deleted",
                     super::COVERAGE_WHOLE_KINDS
                 ),
-                &[&events_from, &events_to, &visits_to],
+                [&events_from as &(dyn ToSql + Sync), &events_to, &visits_to],
             )
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| super::PlacedRecord {
+        let mut rows = std::pin::pin!(rows);
+        while let Some(r) = rows.next().await {
+            let r = r?;
+            sink(super::PlacedRecord {
                 kind: r.get(0),
                 body: r.get(1),
                 community: r.get(2),
                 compound: r.get(3),
-            })
-            .collect())
+            });
+        }
+        Ok(())
     }
 
     async fn count(&self, kind: &str) -> DbResult<i64> {

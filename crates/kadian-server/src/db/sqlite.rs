@@ -1561,13 +1561,15 @@ impl super::Records for SqliteDb {
         events_from: DateTime<Utc>,
         events_to: DateTime<Utc>,
         visits_to: DateTime<Utc>,
-    ) -> DbResult<Vec<super::PlacedRecord>> {
-        self.run(move |conn| {
-            // A walk-in's passage accounts for nobody: left out here (the body is the server's
-            // own canonical JSON, where an absent person is `"person_id":null`).
-            let mut stmt = conn.prepare(&format!(
-                // One branch per index, in no order (coverage needs none).
-                "SELECT kind, body, community_code, compound_id FROM record
+        sink: &mut (dyn FnMut(super::PlacedRecord) + Send),
+    ) -> DbResult<()> {
+        let rows = self
+            .run(move |conn| {
+                // A walk-in's passage accounts for nobody: left out here (the body is the server's
+                // own canonical JSON, where an absent person is `"person_id":null`).
+                let mut stmt = conn.prepare(&format!(
+                    // One branch per index, in no order (coverage needs none).
+                    "SELECT kind, body, community_code, compound_id FROM record
                  WHERE kind IN ({}) AND deleted = 0
                  UNION ALL
                  SELECT kind, body, community_code, compound_id FROM record
@@ -1577,24 +1579,26 @@ impl super::Records for SqliteDb {
                  SELECT kind, body, community_code, compound_id FROM record
                  WHERE kind IN ('follow_up_visit', 'household_visit') AND event_at >= ?1
                    AND event_at < ?3 AND deleted = 0",
-                super::COVERAGE_WHOLE_KINDS
-            ))?;
-            let rows = stmt
-                .query_map(
-                    params![ts(events_from), ts(events_to), ts(visits_to)],
-                    |r| {
-                        Ok(super::PlacedRecord {
-                            kind: r.get(0)?,
-                            body: r.get(1)?,
-                            community: r.get(2)?,
-                            compound: r.get(3)?,
-                        })
-                    },
-                )?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
-        .await
+                    super::COVERAGE_WHOLE_KINDS
+                ))?;
+                let rows = stmt
+                    .query_map(
+                        params![ts(events_from), ts(events_to), ts(visits_to)],
+                        |r| {
+                            Ok(super::PlacedRecord {
+                                kind: r.get(0)?,
+                                body: r.get(1)?,
+                                community: r.get(2)?,
+                                compound: r.get(3)?,
+                            })
+                        },
+                    )?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })
+            .await?;
+        rows.into_iter().for_each(sink);
+        Ok(())
     }
 
     async fn count(&self, kind: &str) -> DbResult<i64> {
