@@ -110,6 +110,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0015_person_link.sql"),
         then: None,
     },
+    Migration {
+        version: 16,
+        name: "0016_passage_at_person.sql",
+        sql: include_str!("../../../../migrations/device/0016_passage_at_person.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.
