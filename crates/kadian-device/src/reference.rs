@@ -55,6 +55,32 @@ impl ReferenceData {
         })
     }
 
+    /// Where a record naming `compound` (an id, or a name within `community`) and `community`
+    /// is counted, as screening coverage places it: the compound, else the community, else
+    /// nowhere.
+    pub fn place_unit(
+        &self,
+        compound: Option<&str>,
+        community: Option<&str>,
+    ) -> kadian_domain::figures::Unit {
+        use kadian_domain::figures::Unit;
+        let by_id = compound.filter(|c| self.compounds.contains_key(*c));
+        let by_name = || {
+            let (community, name) = (community?, compound?);
+            self.compounds
+                .values()
+                .find(|c| c.community == community && c.name == name)
+                .map(|c| c.id.as_str())
+        };
+        match by_id.or_else(by_name) {
+            Some(id) => Unit::Compound(id.into()),
+            None => match community.filter(|c| self.communities.contains_key(*c)) {
+                Some(c) => Unit::Community(c.into()),
+                None => Unit::Unplaced,
+            },
+        }
+    }
+
     /// A compound's name.
     pub fn compound_name(&self, id: &str) -> Option<&str> {
         self.compounds.get(id).map(|c| c.name.as_str())

@@ -484,6 +484,16 @@ fn warnings_a_volunteer_went_on_with_are_on_the_person_page_for_staff() {
     let mut v = visitor("赵六", "110105194912310021", "1390013900");
     v.temperature = "36.5".into();
     let r = g.core.register_visitor(&v).expect("registered");
+    // The visitor's record names the gate's compound (the server places it there too): the
+    // duplicate review pairs it with a resident of that compound.
+    let (record, _) = g
+        .core
+        .store()
+        .person(uuid::Uuid::parse_str(&r.person_id).expect("id"))
+        .expect("read")
+        .expect("held");
+    assert_eq!(record.compound.as_deref(), Some(common::COMPOUND));
+    assert_eq!(record.community_code.as_deref(), Some("411402001018"));
     let page = g.core.person_page(&r.person_id).expect("page");
     let codes: Vec<(&str, &str)> = page
         .to_check

@@ -426,6 +426,18 @@ mod key_areas {
             [kadian_domain::records::HouseholdNeed::Medicine]
         );
         assert_eq!(needs[0].note.as_deref(), Some("需要退烧药"));
+        // Nobody answered the next knock: that says nothing of the need.
+        core.household_visit_record(&HouseholdVisitInput {
+            household_id: second.id.clone(),
+            key_area_id: Some(area.id.clone()),
+            method: "door".into(),
+            outcome: "no_answer".into(),
+            seen: Vec::new(),
+            needs: Vec::new(),
+            note: String::new(),
+        })
+        .expect("no answer");
+        assert_eq!(core.household_needs(&today()).expect("needs").len(), 1);
         core.household_visit_record(&HouseholdVisitInput {
             household_id: second.id.clone(),
             key_area_id: Some(area.id.clone()),
@@ -921,6 +933,11 @@ mod returnees {
         // Found again the next screening: no second case.
         screen(&core, &households[0].id, &[(0, wuhan)], None).expect("again");
         assert_eq!(core.observation_list().expect("cases").len(), 1);
+        assert_eq!(
+            core.returnees().expect("returnees").len(),
+            2,
+            "declared once"
+        );
         // Back from 武汉 20 days ago: the 14 days are over, declared but not observed.
         screen(
             &core,

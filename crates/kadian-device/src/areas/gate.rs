@@ -955,6 +955,20 @@ impl AppCore {
             None => None,
         };
         let person = match existing {
+            // A visitor recorded before records named their gate's compound: named now.
+            Some(hit)
+                if hit.person.category == PersonCategory::Visitor
+                    && hit.person.compound.is_none()
+                    && hit.person.community_code.is_none() =>
+            {
+                let mut p = hit.person;
+                if let Some(e) = self.store().enrolment()? {
+                    p.community_code = e.scope.community.clone();
+                    p.compound = e.scope.compound.clone();
+                    self.store().upsert_person(&p, Source::User)?;
+                }
+                p
+            }
             Some(hit) => hit.person,
             None => {
                 let mut p = Person::new(name.as_str(), PersonCategory::Visitor);

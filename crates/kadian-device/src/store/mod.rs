@@ -44,6 +44,7 @@ pub use migrate::{migrations, Migration, LATEST_VERSION};
 pub use observation::{transition_fact, visit_fact};
 pub use outbox::OutboxEntry;
 pub use passages::{PassageRegistration, PassageRow, PresentPerson, Recorded};
+pub use person_links::PersonKeyRow;
 pub use persons::{MatchKind, PersonHit, PersonWrite};
 pub use readings::ReadingLinks;
 pub(crate) use readings::ReadingRow;

@@ -35,6 +35,23 @@ pub(crate) fn insert_person_link_tx(
     enqueue(tx, RecordKind::PersonLink, l.id, "create", None, l, source)
 }
 
+/// A person as the duplicate search reads them (see [`Store::person_keys`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonKeyRow {
+    /// Person id.
+    pub id: uuid::Uuid,
+    /// Name.
+    pub name: String,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Household.
+    pub household: Option<uuid::Uuid>,
+    /// The compound they are placed by (an id, or a name within `community`).
+    pub compound: Option<String>,
+    /// Their community's code.
+    pub community: Option<String>,
+}
+
 impl Store {
     /// Records a word on two persons held here. Errors: `NotFound` for a person not held here;
     /// the link's rules.
@@ -57,12 +74,14 @@ impl Store {
         })
     }
 
-    /// Every person held here as the duplicate search reads them (columns only; where they are
-    /// counted: their household's compound, else their own compound or community).
-    pub fn person_keys(&self) -> Result<Vec<kadian_domain::duplicates::PersonKey>> {
+    /// Every person held here as the duplicate search reads them (columns only): id, name,
+    /// phone, household, and the place they name — their household's compound and community
+    /// when they have one, else their own compound (an id or a name) and community.
+    pub fn person_keys(&self) -> Result<Vec<PersonKeyRow>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT p.id, p.name, p.phone, p.household_id,
-                    coalesce(h.compound, p.compound, p.community_code)
+                    CASE WHEN h.id IS NULL THEN p.compound ELSE h.compound END,
+                    CASE WHEN h.id IS NULL THEN p.community_code ELSE h.community_code END
              FROM person p LEFT JOIN household h ON h.id = p.household_id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -72,18 +91,20 @@ impl Store {
                 r.get::<_, Option<String>>(2)?,
                 r.get::<_, Option<String>>(3)?,
                 r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, name, phone, household, place) = row?;
+            let (id, name, phone, household, compound, community) = row?;
             if let Ok(id) = uuid::Uuid::parse_str(&id) {
-                out.push(kadian_domain::duplicates::PersonKey {
+                out.push(PersonKeyRow {
                     id,
                     name,
                     phone,
                     household: household.and_then(|h| uuid::Uuid::parse_str(&h).ok()),
-                    place,
+                    compound,
+                    community,
                 });
             }
         }

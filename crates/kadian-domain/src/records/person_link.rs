@@ -239,6 +239,13 @@ mod tests {
         for (from, end) in &l {
             assert_ne!(from, end);
             assert!(!l.contains_key(end));
+            assert!(
+                end.as_u128() - from.as_u128() <= MAX_LINK_CHAIN as u128,
+                "{from} → {end}"
+            );
         }
+        // The latest words stand (24 → 40); the chain is cut where it passes the bound.
+        assert_eq!(l.get(&id(24)), Some(&id(40)));
+        assert!(l.get(&id(23)).is_none_or(|end| end.as_u128() - 23 <= 16));
     }
 }

@@ -150,10 +150,25 @@ impl AppCore {
     pub fn duplicate_review(&self) -> AppResult<DuplicateReview> {
         self.screening_staff()?;
         let reference = self.reference()?;
-        let (keys, links) = {
+        let (rows, links) = {
             let store = self.store();
             (store.person_keys()?, store.person_links()?)
         };
+        // Paired only within one place, as coverage places them (a compound by id or by name).
+        let keys: Vec<kadian_domain::duplicates::PersonKey> = rows
+            .into_iter()
+            .map(|r| kadian_domain::duplicates::PersonKey {
+                place: match reference.place_unit(r.compound.as_deref(), r.community.as_deref()) {
+                    kadian_domain::figures::Unit::Compound(c) => Some(format!("compound:{c}")),
+                    kadian_domain::figures::Unit::Community(c) => Some(format!("community:{c}")),
+                    kadian_domain::figures::Unit::Unplaced => None,
+                },
+                id: r.id,
+                name: r.name,
+                phone: r.phone,
+                household: r.household,
+            })
+            .collect();
         let found = candidates(&keys, &links);
         let more = found.len().saturating_sub(MAX_PAIRS_LISTED) as u32;
         let person = |id: uuid::Uuid| -> AppResult<Option<Person>> {
@@ -253,6 +268,36 @@ impl AppCore {
                 ))
             }
         };
+        // One person is said only of two records of one place: a link across places would
+        // count for nothing (`coverage::links_within`).
+        if verdict == LinkVerdict::Same {
+            let reference = self.reference()?;
+            let unit = |id: uuid::Uuid| -> AppResult<Option<kadian_domain::figures::Unit>> {
+                let Some((p, _)) = self.store().person(id)? else {
+                    return Ok(None);
+                };
+                let household = match p.household {
+                    Some(h) => self.store().household(&h.to_string())?.map(|(h, _)| h),
+                    None => None,
+                };
+                Ok(Some(match household {
+                    Some(h) => reference.place_unit(Some(&h.compound), Some(&h.community_code)),
+                    None => {
+                        reference.place_unit(p.compound.as_deref(), p.community_code.as_deref())
+                    }
+                }))
+            };
+            if let (Some(a), Some(b)) = (unit(person_id)?, unit(same_as)?) {
+                if a != b || a == kadian_domain::figures::Unit::Unplaced {
+                    return Err(AppError::new(
+                        "invalid_input",
+                        Some("same_as"),
+                        "两条记录不在同一小区（或未登记所在小区），关联不会计入；请先核对住址",
+                        "The two records are not of one compound (or name none): a link would not count; check their address first",
+                    ));
+                }
+            }
+        }
         let note = d.note.trim();
         let link = PersonLink {
             id: new_id(),
