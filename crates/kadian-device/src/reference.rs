@@ -55,29 +55,30 @@ impl ReferenceData {
         })
     }
 
-    /// Where a record naming `compound` (an id, or a name within `community`) and `community`
-    /// is counted, as screening coverage places it: the compound, else the community, else
-    /// nowhere.
-    pub fn place_unit(
-        &self,
-        compound: Option<&str>,
-        community: Option<&str>,
-    ) -> kadian_domain::figures::Unit {
+    /// The street's places indexed for placing records (see [`PlaceIndex::unit`]).
+    pub fn place_index(&self) -> PlaceIndex<'_> {
         use kadian_domain::figures::Unit;
-        let by_id = compound.filter(|c| self.compounds.contains_key(*c));
-        let by_name = || {
-            let (community, name) = (community?, compound?);
-            self.compounds
-                .values()
-                .find(|c| c.community == community && c.name == name)
-                .map(|c| c.id.as_str())
-        };
-        match by_id.or_else(by_name) {
-            Some(id) => Unit::Compound(id.into()),
-            None => match community.filter(|c| self.communities.contains_key(*c)) {
-                Some(c) => Unit::Community(c.into()),
-                None => Unit::Unplaced,
-            },
+        PlaceIndex {
+            by_id: self
+                .compounds
+                .keys()
+                .map(|id| (id.as_str(), Unit::Compound(id.as_str().into())))
+                .collect(),
+            by_name: self
+                .compounds
+                .iter()
+                .map(|(id, c)| {
+                    (
+                        (c.community.as_str(), c.name.as_str()),
+                        Unit::Compound(id.as_str().into()),
+                    )
+                })
+                .collect(),
+            communities: self
+                .communities
+                .keys()
+                .map(|c| (c.as_str(), Unit::Community(c.as_str().into())))
+                .collect(),
         }
     }
 
@@ -113,6 +114,32 @@ impl ReferenceData {
         checkpoint
             .and_then(|g| self.checkpoints.get(g)?.retired_at)
             .or_else(|| compound.and_then(|c| self.compounds.get(c)?.retired_at))
+    }
+}
+
+/// The street's places by compound id, by (community, compound name) and by community code,
+/// each unit made once (a street's 140,000 residents name 250 compounds).
+pub struct PlaceIndex<'a> {
+    by_id: std::collections::HashMap<&'a str, kadian_domain::figures::Unit>,
+    by_name: std::collections::HashMap<(&'a str, &'a str), kadian_domain::figures::Unit>,
+    communities: std::collections::HashMap<&'a str, kadian_domain::figures::Unit>,
+}
+
+impl PlaceIndex<'_> {
+    /// Where a record naming `compound` (an id, or as a register's row names it, a name within
+    /// `community`) and `community` is counted, as screening coverage places it: the compound,
+    /// else the community, else nowhere ([`kadian_domain::figures::Unit::Unplaced`]).
+    pub fn unit(
+        &self,
+        compound: Option<&str>,
+        community: Option<&str>,
+    ) -> kadian_domain::figures::Unit {
+        compound
+            .and_then(|c| self.by_id.get(c))
+            .or_else(|| self.by_name.get(&(community?, compound?)))
+            .or_else(|| self.communities.get(community?))
+            .cloned()
+            .unwrap_or(kadian_domain::figures::Unit::Unplaced)
     }
 }
 

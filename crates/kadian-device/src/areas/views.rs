@@ -437,41 +437,10 @@ impl AppCore {
         use kadian_domain::figures::Unit;
         let store = self.store();
         let households = store.household_facts()?;
-        // Each place's unit made once (a street's 140,000 residents name 250 compounds), by id
-        // or, as a register's row names it, by name within its community.
-        let by_id: std::collections::HashMap<&str, Unit> = reference
-            .compounds
-            .keys()
-            .map(|id| (id.as_str(), Unit::Compound(id.as_str().into())))
-            .collect();
-        let by_name: std::collections::HashMap<(&str, &str), Unit> = reference
-            .compounds
-            .iter()
-            .map(|(id, c)| {
-                (
-                    (c.community.as_str(), c.name.as_str()),
-                    Unit::Compound(id.as_str().into()),
-                )
-            })
-            .collect();
-        let communities: std::collections::HashMap<&str, Unit> = reference
-            .communities
-            .keys()
-            .map(|c| (c.as_str(), Unit::Community(c.as_str().into())))
-            .collect();
-        let compound_unit = |compound: Option<&str>, community: Option<&str>| -> Unit {
-            compound
-                .and_then(|c| by_id.get(c))
-                .or_else(|| by_name.get(&(community?, compound?)))
-                .or_else(|| communities.get(community?))
-                .cloned()
-                .unwrap_or(Unit::Unplaced)
-        };
+        let places = reference.place_index();
         let household_unit: std::collections::HashMap<uuid::Uuid, Unit> = households
             .iter()
-            .map(|(id, compound, community, _)| {
-                (*id, compound_unit(Some(compound), Some(community)))
-            })
+            .map(|(id, compound, community, _)| (*id, places.unit(Some(compound), Some(community))))
             .collect();
         let mut residents: Vec<kadian_domain::coverage::ResidentFact> = store
             .residents()?
@@ -481,9 +450,7 @@ impl AppCore {
                     id,
                     unit: household
                         .and_then(|h| household_unit.get(&h).cloned())
-                        .unwrap_or_else(|| {
-                            compound_unit(compound.as_deref(), community.as_deref())
-                        }),
+                        .unwrap_or_else(|| places.unit(compound.as_deref(), community.as_deref())),
                     household,
                     away: living == Some(false),
                 }
@@ -522,7 +489,7 @@ impl AppCore {
                         .household
                         .and_then(|h| household_unit.get(&h).cloned())
                         .unwrap_or_else(|| {
-                            compound_unit(p.compound.as_deref(), p.community_code.as_deref())
+                            places.unit(p.compound.as_deref(), p.community_code.as_deref())
                         });
                     unit_of.insert(id, unit);
                 }

@@ -119,15 +119,10 @@ impl Store {
     /// The households of one compound held here, in walking order (building, unit, room or
     /// group, door number).
     pub fn households_of(&self, compound: &str) -> Result<Vec<Household>> {
-        let bodies: Vec<String> = self
-            .conn
-            .prepare_cached("SELECT body FROM household WHERE compound = ?1 ORDER BY sort_key")?
-            .query_map([compound], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        bodies
-            .into_iter()
-            .map(|b| Ok(serde_json::from_str(&b)?))
-            .collect()
+        self.bodies(
+            "SELECT body FROM household WHERE compound = ?1 ORDER BY sort_key",
+            [compound],
+        )
     }
 
     /// Every household held here as coverage counts it, in walking order: (id, compound,
@@ -311,17 +306,12 @@ impl Store {
     pub fn latest_screenings(
         &self,
     ) -> Result<std::collections::HashMap<String, kadian_domain::records::Screening>> {
-        let bodies: Vec<String> = self
-            .conn
-            .prepare_cached("SELECT body FROM screening ORDER BY at_utc, id")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut out = std::collections::HashMap::new();
-        for b in bodies {
-            let s: kadian_domain::records::Screening = serde_json::from_str(&b)?;
-            out.insert(s.household_id.to_string(), s);
-        }
-        Ok(out)
+        let all: Vec<kadian_domain::records::Screening> =
+            self.bodies("SELECT body FROM screening ORDER BY at_utc, id", [])?;
+        Ok(all
+            .into_iter()
+            .map(|s| (s.household_id.to_string(), s))
+            .collect())
     }
 
     /// When a person was last registered at a gate (a passage not voided), UTC.
@@ -431,17 +421,10 @@ impl Store {
 
     /// A household's screenings held here, the latest first.
     pub fn screenings_of(&self, household: &str) -> Result<Vec<kadian_domain::records::Screening>> {
-        let bodies: Vec<String> = self
-            .conn
-            .prepare_cached(
-                "SELECT body FROM screening WHERE household_id = ?1 ORDER BY at_utc DESC, id",
-            )?
-            .query_map([household], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        bodies
-            .into_iter()
-            .map(|b| Ok(serde_json::from_str(&b)?))
-            .collect()
+        self.bodies(
+            "SELECT body FROM screening WHERE household_id = ?1 ORDER BY at_utc DESC, id",
+            [household],
+        )
     }
 }
 
@@ -610,22 +593,13 @@ impl Store {
         Vec<kadian_domain::records::KeyArea>,
         Vec<kadian_domain::records::KeyAreaChange>,
     )> {
-        let parse = |sql: &str| -> Result<Vec<String>> {
-            Ok(self
-                .conn
-                .prepare_cached(sql)?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?)
-        };
-        let areas = parse("SELECT body FROM key_area ORDER BY compound, id")?
-            .into_iter()
-            .map(|b| serde_json::from_str(&b))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        let changes = parse("SELECT body FROM key_area_change ORDER BY effective, id")?
-            .into_iter()
-            .map(|b| serde_json::from_str(&b))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        Ok((areas, changes))
+        Ok((
+            self.bodies("SELECT body FROM key_area ORDER BY compound, id", [])?,
+            self.bodies(
+                "SELECT body FROM key_area_change ORDER BY effective, id",
+                [],
+            )?,
+        ))
     }
 
     /// A household's visits held here, the latest first.
@@ -633,53 +607,24 @@ impl Store {
         &self,
         household: &str,
     ) -> Result<Vec<kadian_domain::records::HouseholdVisit>> {
-        let bodies: Vec<String> = self
-            .conn
-            .prepare_cached(
-                "SELECT body FROM household_visit WHERE household_id = ?1
-                 ORDER BY date DESC, at_utc DESC, id",
-            )?
-            .query_map([household], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        bodies
-            .into_iter()
-            .map(|b| Ok(serde_json::from_str(&b)?))
-            .collect()
+        self.bodies(
+            "SELECT body FROM household_visit WHERE household_id = ?1
+             ORDER BY date DESC, at_utc DESC, id",
+            [household],
+        )
     }
 
-    /// The household visits of the China days `first..=last` held here, oldest first.
+    /// The household visits of the China days `first..=last` held here, oldest first (one
+    /// day: `first == last`).
     pub fn household_visits_between(
         &self,
         first: chrono::NaiveDate,
         last: chrono::NaiveDate,
     ) -> Result<Vec<kadian_domain::records::HouseholdVisit>> {
-        let bodies: Vec<String> = self
-            .conn
-            .prepare_cached(
-                "SELECT body FROM household_visit WHERE date >= ?1 AND date <= ?2
-                 ORDER BY at_utc, id",
-            )?
-            .query_map([first.to_string(), last.to_string()], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        bodies
-            .into_iter()
-            .map(|b| Ok(serde_json::from_str(&b)?))
-            .collect()
-    }
-
-    /// The household visits of a China day held here.
-    pub fn household_visits_on(
-        &self,
-        date: chrono::NaiveDate,
-    ) -> Result<Vec<kadian_domain::records::HouseholdVisit>> {
-        let bodies: Vec<String> = self
-            .conn
-            .prepare_cached("SELECT body FROM household_visit WHERE date = ?1 ORDER BY at_utc, id")?
-            .query_map([date.to_string()], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        bodies
-            .into_iter()
-            .map(|b| Ok(serde_json::from_str(&b)?))
-            .collect()
+        self.bodies(
+            "SELECT body FROM household_visit WHERE date >= ?1 AND date <= ?2
+             ORDER BY at_utc, id",
+            [first.to_string(), last.to_string()],
+        )
     }
 }

@@ -84,6 +84,25 @@ pub struct Store {
 }
 
 impl Store {
+    /// The bodies a query's first column returns, each read as `T` (the store's own JSON:
+    /// one that no longer reads is an error, never left out). Every "records of …" reader of
+    /// the store goes through here.
+    pub(crate) fn bodies<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<T>> {
+        let bodies: Vec<String> = self
+            .conn
+            .prepare_cached(sql)?
+            .query_map(params, |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        bodies
+            .iter()
+            .map(|b| Ok(serde_json::from_str(b)?))
+            .collect()
+    }
+
     /// Opens (creating if needed) the store at `path`, checks the key and the file's identity,
     /// and applies pending migrations.
     ///

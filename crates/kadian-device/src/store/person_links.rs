@@ -111,16 +111,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Every link held here, oldest first (a body that no longer reads is left out).
+    /// Every link held here, oldest first.
     pub fn person_links(&self) -> Result<Vec<PersonLink>> {
-        let bodies: Vec<String> = self
-            .conn
-            .prepare_cached("SELECT body FROM person_link ORDER BY at_utc, id")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(bodies
-            .iter()
-            .filter_map(|b| serde_json::from_str(b).ok())
-            .collect())
+        self.bodies("SELECT body FROM person_link ORDER BY at_utc, id", [])
     }
 }

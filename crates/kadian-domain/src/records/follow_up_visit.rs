@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::observation::VisitOutcome;
-use crate::temperature::{Celsius, MAX_TENTHS, MIN_TENTHS};
+use crate::temperature::Celsius;
 use crate::{Field, Notice};
 
-use super::rules::{date, instant, reference};
+use super::rules::{celsius, instant, reference, symptoms_once, visit_day};
 use super::{bad, Instant};
 
 /// Which of the day's visits it is (two a day: morning and afternoon).
@@ -106,17 +106,7 @@ pub struct FollowUpVisit {
 /// `temperature_out_of_range`, `symptom_repeated`, `reference_missing`.
 pub fn check_follow_up_visit(v: &FollowUpVisit) -> Result<(), Notice> {
     instant("时间 / time", &v.at)?;
-    date("随访日期 / visit date", Some(v.date), 2019)?;
-    let recorded_on =
-        (v.at.utc + chrono::Duration::minutes(i64::from(v.at.offset_minutes))).date_naive();
-    if v.date > recorded_on + chrono::Days::new(1) || v.date + chrono::Days::new(60) < recorded_on {
-        return Err(bad(
-            Field::Date,
-            "visit_date_off",
-            "随访日期应在登记当天或之前 60 天内",
-            "A visit is dated on the day it is recorded or up to 60 days before",
-        ));
-    }
+    visit_day("随访日期 / visit date", v.date, &v.at)?;
     match v.celsius {
         Some(_) if !v.outcome.seen() => {
             return Err(bad(
@@ -126,24 +116,9 @@ pub fn check_follow_up_visit(v: &FollowUpVisit) -> Result<(), Notice> {
                 "A person not seen has no temperature",
             ))
         }
-        Some(c) if !(MIN_TENTHS..=MAX_TENTHS).contains(&c.tenths()) => {
-            return Err(bad(
-                Field::TemperatureC,
-                "temperature_out_of_range",
-                "体温应在 34.0–43.0 ℃ 之间",
-                "A temperature is between 34.0 and 43.0 °C",
-            ))
-        }
-        _ => {}
+        Some(c) => celsius(c)?,
+        None => {}
     }
-    let mut seen = std::collections::BTreeSet::new();
-    if !v.symptoms.iter().all(|s| seen.insert(*s)) {
-        return Err(bad(
-            Field::Record,
-            "symptom_repeated",
-            "同一症状只记一次",
-            "Each symptom is listed once",
-        ));
-    }
+    symptoms_once(&v.symptoms)?;
     reference("随访人 / visited by", &v.recorded_by)
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{Field, Notice};
 
-use super::rules::{opt_text, reference, text};
+use super::rules::{community_code, opt_text, reference, text};
 use super::{bad, MAX_SHORT_CHARS};
 
 /// What a household is.
@@ -161,14 +161,7 @@ pub struct Household {
 /// Errors: `invalid_community`, `reference_missing`, `group_invalid`, `house_number_missing`,
 /// `too_long`, `control_character`.
 pub fn check_household(h: &Household) -> Result<(), Notice> {
-    if h.community_code.len() != 12 || !h.community_code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad(
-            Field::Record,
-            "invalid_community",
-            "社区代码应为 12 位数字",
-            "The community code has 12 digits",
-        ));
-    }
+    community_code(&h.community_code)?;
     reference("小区 / compound", &h.compound)?;
     match &h.place {
         HouseholdPlace::Compound {

@@ -8,10 +8,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::temperature::{Celsius, MAX_TENTHS, MIN_TENTHS};
+use crate::temperature::Celsius;
 use crate::{Field, Notice};
 
-use super::rules::{date, instant, opt_text, reference};
+use super::rules::{
+    celsius, community_code, instant, opt_text, reference, symptoms_once, visit_day,
+};
 use super::{bad, Instant, Symptom, MAX_SCREENED_MEMBERS, MAX_TEXT_CHARS};
 
 /// How the household was reached.
@@ -108,27 +110,10 @@ pub struct HouseholdVisit {
 /// `too_many_members`, `seen_without_answer`, `temperature_out_of_range`, `symptom_repeated`,
 /// `need_repeated`, `date_out_of_range`, `too_long`, `control_character`.
 pub fn check_household_visit(v: &HouseholdVisit) -> Result<(), Notice> {
-    if v.community_code.len() != 12 || !v.community_code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad(
-            Field::Record,
-            "invalid_community",
-            "社区代码应为 12 位数字",
-            "The community code has 12 digits",
-        ));
-    }
+    community_code(&v.community_code)?;
     reference("小区 / compound", &v.compound)?;
     instant("时间 / time", &v.at)?;
-    date("日期 / date", Some(v.date), 2019)?;
-    let recorded_on =
-        (v.at.utc + chrono::Duration::minutes(i64::from(v.at.offset_minutes))).date_naive();
-    if v.date > recorded_on + chrono::Days::new(1) || v.date + chrono::Days::new(60) < recorded_on {
-        return Err(bad(
-            Field::Date,
-            "visit_date_off",
-            "随访日期应为当天，或 60 天内补录",
-            "A visit is dated on the day, or entered late within 60 days",
-        ));
-    }
+    visit_day("日期 / date", v.date, &v.at)?;
     reference("随访人 / visited by", &v.recorded_by)?;
     if v.seen.len() > MAX_SCREENED_MEMBERS {
         return Err(bad(
@@ -160,25 +145,10 @@ pub fn check_household_visit(v: &HouseholdVisit) -> Result<(), Notice> {
                 "Each member is reported once",
             ));
         }
-        if m.celsius
-            .is_some_and(|c| !(MIN_TENTHS..=MAX_TENTHS).contains(&c.tenths()))
-        {
-            return Err(bad(
-                Field::TemperatureC,
-                "temperature_out_of_range",
-                "体温应在 34.0–43.0 ℃ 之间",
-                "A temperature is between 34.0 and 43.0 °C",
-            ));
+        if let Some(c) = m.celsius {
+            celsius(c)?;
         }
-        let mut s = std::collections::BTreeSet::new();
-        if !m.symptoms.iter().all(|x| s.insert(*x)) {
-            return Err(bad(
-                Field::Record,
-                "symptom_repeated",
-                "同一症状只记一次",
-                "Each symptom is listed once",
-            ));
-        }
+        symptoms_once(&m.symptoms)?;
     }
     let mut needs = std::collections::BTreeSet::new();
     if !v.needs.iter().all(|n| needs.insert(*n)) {

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{Field, Notice};
 
-use super::rules::{date, instant, reference, text};
+use super::rules::{community_code, date, instant, reference, text};
 use super::{bad, HouseholdPlace, Instant, MAX_SHORT_CHARS, MAX_TEXT_CHARS};
 
 /// Why an area is key.
@@ -83,14 +83,7 @@ impl KeyArea {
 /// Errors: `invalid_community`, `reference_missing`, `part_repeated`, `too_many_parts`,
 /// `review_before_start`, `date_out_of_range`, `too_long`, `control_character`.
 pub fn check_key_area(k: &KeyArea) -> Result<(), Notice> {
-    if k.community_code.len() != 12 || !k.community_code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad(
-            Field::Record,
-            "invalid_community",
-            "社区代码应为 12 位数字",
-            "The community code has 12 digits",
-        ));
-    }
+    community_code(&k.community_code)?;
     reference("小区 / compound", &k.compound)?;
     if k.parts.len() > MAX_KEY_AREA_PARTS {
         return Err(bad(

@@ -11,8 +11,8 @@ use crate::observation::{
 };
 use crate::{Field, Notice};
 
-use super::rules::{date, opt_text, reference, text};
-use super::{bad, TravelDeclaration, MAX_SHORT_CHARS, MAX_TEXT_CHARS};
+use super::rules::{community_code, date, opt_text, reference, text};
+use super::{TravelDeclaration, MAX_SHORT_CHARS, MAX_TEXT_CHARS};
 
 /// Why a person is under observation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -117,14 +117,7 @@ impl ObservationCase {
 /// Errors: `invalid_community`, `reference_missing`, `date_out_of_range`, `invalid_policy`,
 /// `too_long`, `control_character`.
 pub fn check_observation_case(c: &ObservationCase) -> Result<(), Notice> {
-    if c.community_code.len() != 12 || !c.community_code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad(
-            Field::Record,
-            "invalid_community",
-            "社区代码应为 12 位数字",
-            "The community code has 12 digits",
-        ));
-    }
+    community_code(&c.community_code)?;
     reference("小区 / compound", &c.compound)?;
     date("观察起始日 / start date", Some(c.start_date), 2019)?;
     crate::observation::check_policy(&c.policy)?;

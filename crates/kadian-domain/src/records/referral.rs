@@ -8,10 +8,10 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::temperature::{Celsius, MAX_TENTHS, MIN_TENTHS};
+use crate::temperature::Celsius;
 use crate::{Field, Notice};
 
-use super::rules::{instant, opt_text, reference};
+use super::rules::{celsius, community_code, instant, opt_text, reference, symptoms_once};
 use super::{bad, Instant, ObservationCase, Symptom, MAX_SHORT_CHARS, MAX_TEXT_CHARS};
 
 /// What raised it.
@@ -157,34 +157,12 @@ pub fn check_referral(r: &Referral) -> Result<(), Notice> {
             "A referral's id is derived from the visit or reading that raised it",
         ));
     }
-    if r.community_code.len() != 12 || !r.community_code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad(
-            Field::Record,
-            "invalid_community",
-            "社区代码应为 12 位数字",
-            "The community code has 12 digits",
-        ));
-    }
+    community_code(&r.community_code)?;
     reference("小区 / compound", &r.compound)?;
-    if r.celsius
-        .is_some_and(|c| !(MIN_TENTHS..=MAX_TENTHS).contains(&c.tenths()))
-    {
-        return Err(bad(
-            Field::TemperatureC,
-            "temperature_out_of_range",
-            "体温应在 34.0–43.0 ℃ 之间",
-            "A temperature is between 34.0 and 43.0 °C",
-        ));
+    if let Some(c) = r.celsius {
+        celsius(c)?;
     }
-    let mut seen = std::collections::BTreeSet::new();
-    if !r.symptoms.iter().all(|s| seen.insert(*s)) {
-        return Err(bad(
-            Field::Record,
-            "symptom_repeated",
-            "同一症状只记一次",
-            "Each symptom is listed once",
-        ));
-    }
+    symptoms_once(&r.symptoms)?;
     instant("时间 / time", &r.opened_at)?;
     reference("转诊人 / referred by", &r.opened_by)?;
     let incomplete = || {

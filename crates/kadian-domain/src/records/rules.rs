@@ -162,6 +162,67 @@ pub(crate) fn date(name: &str, d: Option<NaiveDate>, from_year: i32) -> Result<(
     }
 }
 
+/// A community's code: 12 digits (GB/T 2260 + 6, the residents' committee). Errors:
+/// `invalid_community`.
+pub(crate) fn community_code(code: &str) -> Result<(), Notice> {
+    if code.len() != 12 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(super::bad(
+            Field::Record,
+            "invalid_community",
+            "社区代码应为 12 位数字",
+            "The community code has 12 digits",
+        ));
+    }
+    Ok(())
+}
+
+/// A temperature taken by staff (a visit, a referral): 34.0–43.0 °C, the range a reading at the
+/// gate keeps. Errors: `temperature_out_of_range`.
+pub(crate) fn celsius(c: crate::temperature::Celsius) -> Result<(), Notice> {
+    use crate::temperature::{MAX_TENTHS, MIN_TENTHS};
+    if !(MIN_TENTHS..=MAX_TENTHS).contains(&c.tenths()) {
+        return Err(super::bad(
+            Field::TemperatureC,
+            "temperature_out_of_range",
+            "体温应在 34.0–43.0 ℃ 之间",
+            "A temperature is between 34.0 and 43.0 °C",
+        ));
+    }
+    Ok(())
+}
+
+/// Symptoms, each once. Errors: `symptom_repeated`.
+pub(crate) fn symptoms_once(symptoms: &[super::Symptom]) -> Result<(), Notice> {
+    let mut seen = std::collections::BTreeSet::new();
+    if !symptoms.iter().all(|s| seen.insert(*s)) {
+        return Err(super::bad(
+            Field::Record,
+            "symptom_repeated",
+            "同一症状只记一次",
+            "Each symptom is listed once",
+        ));
+    }
+    Ok(())
+}
+
+/// The day a visit counts for (a follow-up visit, a household visit): from 2019, no later than
+/// the day after it was recorded (`at`, in its own offset) and at most 60 days before (typed in
+/// late). Errors: `date_out_of_range`, `visit_date_off`.
+pub(crate) fn visit_day(name: &str, day: NaiveDate, at: &Instant) -> Result<(), Notice> {
+    date(name, Some(day), 2019)?;
+    let recorded_on =
+        (at.utc + chrono::Duration::minutes(i64::from(at.offset_minutes))).date_naive();
+    if day > recorded_on + chrono::Days::new(1) || day + chrono::Days::new(60) < recorded_on {
+        return Err(super::bad(
+            Field::Date,
+            "visit_date_off",
+            "随访日期应在登记当天或之前 60 天内",
+            "A visit is dated on the day it is recorded or up to 60 days before",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::{Field, Notice};
 
-use super::rules::{instant, opt_text, reference};
+use super::rules::{community_code, instant, opt_text, reference};
 use super::{bad, Instant, MAX_TEXT_CHARS};
 
 /// Most members one screening names (a household of 60 is a dormitory, listed as several).
@@ -95,14 +95,7 @@ pub struct Screening {
 /// `no_member`, `vacant_with_members`, `division_code`, `date_out_of_range`, `too_long`,
 /// `control_character`.
 pub fn check_screening(s: &Screening) -> Result<(), Notice> {
-    if s.community_code.len() != 12 || !s.community_code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad(
-            Field::Record,
-            "invalid_community",
-            "社区代码应为 12 位数字",
-            "The community code has 12 digits",
-        ));
-    }
+    community_code(&s.community_code)?;
     reference("小区 / compound", &s.compound)?;
     instant("时间 / time", &s.at)?;
     reference("排查人 / screened by", &s.recorded_by)?;

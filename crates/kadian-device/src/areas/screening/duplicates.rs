@@ -155,10 +155,11 @@ impl AppCore {
             (store.person_keys()?, store.person_links()?)
         };
         // Paired only within one place, as coverage places them (a compound by id or by name).
+        let places = reference.place_index();
         let keys: Vec<kadian_domain::duplicates::PersonKey> = rows
             .into_iter()
             .map(|r| kadian_domain::duplicates::PersonKey {
-                place: match reference.place_unit(r.compound.as_deref(), r.community.as_deref()) {
+                place: match places.unit(r.compound.as_deref(), r.community.as_deref()) {
                     kadian_domain::figures::Unit::Compound(c) => Some(format!("compound:{c}")),
                     kadian_domain::figures::Unit::Community(c) => Some(format!("community:{c}")),
                     kadian_domain::figures::Unit::Unplaced => None,
@@ -272,6 +273,7 @@ impl AppCore {
         // count for nothing (`coverage::links_within`).
         if verdict == LinkVerdict::Same {
             let reference = self.reference()?;
+            let places = reference.place_index();
             let unit = |id: uuid::Uuid| -> AppResult<Option<kadian_domain::figures::Unit>> {
                 let Some((p, _)) = self.store().person(id)? else {
                     return Ok(None);
@@ -281,10 +283,8 @@ impl AppCore {
                     None => None,
                 };
                 Ok(Some(match household {
-                    Some(h) => reference.place_unit(Some(&h.compound), Some(&h.community_code)),
-                    None => {
-                        reference.place_unit(p.compound.as_deref(), p.community_code.as_deref())
-                    }
+                    Some(h) => places.unit(Some(&h.compound), Some(&h.community_code)),
+                    None => places.unit(p.compound.as_deref(), p.community_code.as_deref()),
                 }))
             };
             if let (Some(a), Some(b)) = (unit(person_id)?, unit(same_as)?) {

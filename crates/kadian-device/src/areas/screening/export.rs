@@ -296,7 +296,7 @@ impl AppCore {
     ) -> AppResult<ExportResult> {
         let day = self.key_area_day(id, date)?;
         let date: NaiveDate = parse_day(date, "date")?;
-        let visits = self.store().household_visits_on(date)?;
+        let visits = self.store().household_visits_between(date, date)?;
         let names: std::collections::HashMap<String, String> = day
             .households
             .iter()

@@ -1234,7 +1234,7 @@ impl AppCore {
             .into_iter()
             .filter(|h| area.covers(&h.place))
             .collect();
-        let visits = store.household_visits_on(date)?;
+        let visits = store.household_visits_between(date, date)?;
         let mut visits_of: std::collections::HashMap<uuid::Uuid, Vec<_>> =
             std::collections::HashMap::new();
         for v in &visits {
