@@ -8,6 +8,7 @@
 pub mod coverage;
 pub mod duplicates;
 pub mod figures;
+pub mod hotline;
 pub mod id_number;
 pub mod name;
 pub mod notice;

@@ -86,10 +86,34 @@ pub enum Column {
     Residence,
     /// 外出务工地点 (where a member away lives)
     AwayPlace,
+    /// 户籍地址 (a district check list: where the person is registered, not where they live)
+    RegisteredAddress,
+    /// 来源 (a district check list: where the lead came from: 大数据推送, 密切接触者…)
+    LeadSource,
+    /// 下发日期 (a district check list's row)
+    IssuedOn,
+    /// 核查要求 (what the district asks: 电话核实并入户排查…)
+    CheckRequirement,
 }
 
 /// Exact header names, after folding width, removing spaces and brackets' content markers.
 const SYNONYMS: &[(Column, &[&str])] = &[
+    (
+        Column::RegisteredAddress,
+        &[
+            "户籍地址",
+            "户籍地",
+            "户籍所在地",
+            "户籍住址",
+            "registered_address",
+        ],
+    ),
+    (
+        Column::LeadSource,
+        &["来源", "信息来源", "线索来源", "数据来源"],
+    ),
+    (Column::IssuedOn, &["下发日期", "下发时间"]),
+    (Column::CheckRequirement, &["核查要求", "核查事项"]),
     (Column::Seq, &["序号", "编号", "no", "no."]),
     (Column::Name, &["姓名", "名字", "人员姓名", "name"]),
     (Column::Gender, &["性别", "sex", "gender"]),
@@ -363,6 +387,8 @@ pub fn place(header: &str) -> Option<Column> {
         Column::ReturnedFrom
     } else if contains("返回") && (contains("日期") || contains("时间")) {
         Column::ReturnedOn
+    } else if contains("户籍") && (contains("地址") || contains("住址")) {
+        Column::RegisteredAddress
     } else if contains("住址") || contains("地址") {
         Column::Address
     } else {

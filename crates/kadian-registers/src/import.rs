@@ -46,6 +46,9 @@ pub enum RegisterKind {
     /// 村民花名册 by household: a person per row under their household (组, 门牌号, 户主, 与户主
     /// 关系); the household's cells only on its first row.
     HouseholdRoster,
+    /// 区下发核查名单: a person to check per row, in a numbered batch (read by
+    /// [`crate::check_list::read_check_list`], not by [`import_grid`]).
+    DistrictCheckList,
 }
 
 /// What the import needs beyond the file.
@@ -244,7 +247,7 @@ fn kind_of(header: &HeaderMatch) -> RegisterKind {
 
 /// Text of a cell, with the apostrophe that our CSV export puts before `=`, `+`, `-`, `@`
 /// removed again.
-fn cell_text(cell: &Cell) -> String {
+pub(crate) fn cell_text(cell: &Cell) -> String {
     let t = cell.text();
     let trimmed = t.trim();
     match trimmed.strip_prefix('\'') {
@@ -253,7 +256,13 @@ fn cell_text(cell: &Cell) -> String {
     }
 }
 
-fn issue(field: &str, code: &str, severity: Severity, zh: String, en: String) -> RowIssue {
+pub(crate) fn issue(
+    field: &str,
+    code: &str,
+    severity: Severity,
+    zh: String,
+    en: String,
+) -> RowIssue {
     RowIssue {
         field: field.into(),
         code: code.into(),
@@ -306,35 +315,35 @@ fn register_year(
 }
 
 /// One row's reading: the values and issues found so far.
-struct RowWork<'a> {
-    cells: &'a [Cell],
-    header: &'a HeaderMatch,
-    issues: Vec<RowIssue>,
-    normalized: Map<String, Value>,
+pub(crate) struct RowWork<'a> {
+    pub(crate) cells: &'a [Cell],
+    pub(crate) header: &'a HeaderMatch,
+    pub(crate) issues: Vec<RowIssue>,
+    pub(crate) normalized: Map<String, Value>,
 }
 
 impl RowWork<'_> {
-    fn cell(&self, column: Column) -> Option<&Cell> {
+    pub(crate) fn cell(&self, column: Column) -> Option<&Cell> {
         self.header
             .find(column)
             .and_then(|i| self.cells.get(i))
             .filter(|c| !c.is_empty() && !matches!(c, Cell::Error(_)))
     }
 
-    fn text(&self, column: Column) -> Option<String> {
+    pub(crate) fn text(&self, column: Column) -> Option<String> {
         self.cell(column).map(cell_text).filter(|t| !t.is_empty())
     }
 
-    fn warn(&mut self, n: Notice) {
+    pub(crate) fn warn(&mut self, n: Notice) {
         self.issues.push(n.into());
     }
 
-    fn set(&mut self, key: &str, value: Value) {
+    pub(crate) fn set(&mut self, key: &str, value: Value) {
         self.normalized.insert(key.into(), value);
     }
 
     /// The person's sex and birth date in the report (`gender`, `birth_date`).
-    fn sex_and_birth(&mut self, person: &Person) {
+    pub(crate) fn sex_and_birth(&mut self, person: &Person) {
         self.set(
             "gender",
             person.sex.map(|s| json!(s.as_zh())).unwrap_or(Value::Null),
@@ -348,12 +357,12 @@ impl RowWork<'_> {
         );
     }
 
-    fn rejected(&self) -> bool {
+    pub(crate) fn rejected(&self) -> bool {
         self.issues.iter().any(|i| i.severity == Severity::Error)
     }
 
     /// The name (required).
-    fn name(&mut self) -> Option<String> {
+    pub(crate) fn name(&mut self) -> Option<String> {
         match PersonName::parse(&self.text(Column::Name).unwrap_or_default()) {
             Ok(c) => {
                 for w in c.warnings {
@@ -373,7 +382,7 @@ impl RowWork<'_> {
     /// province, digits Excel rounded) is dropped with a warning and the row goes in without
     /// it: a typo must not drop a resident from the register (issue 12); only a row with
     /// nothing to identify a person is rejected.
-    fn id_number(&mut self, today: NaiveDate) -> Option<ResidentIdNumber> {
+    pub(crate) fn id_number(&mut self, today: NaiveDate) -> Option<ResidentIdNumber> {
         let cell = self.cell(Column::IdNumber).cloned();
         let raw = match &cell {
             None => {
@@ -428,7 +437,7 @@ impl RowWork<'_> {
         }
     }
 
-    fn phone(&mut self) -> Option<String> {
+    pub(crate) fn phone(&mut self) -> Option<String> {
         let Some(raw) = self.text(Column::Phone) else {
             self.set("phone", Value::Null);
             return None;
@@ -639,6 +648,11 @@ pub fn import_grid(
     options: &ImportOptions,
     divisions: &Divisions,
 ) -> Result<ImportBatch, RegisterError> {
+    if options.kind == Some(RegisterKind::DistrictCheckList) {
+        return Err(RegisterError::NotARegister(
+            "区下发核查名单 is imported as hotline reports (热线举报 → 导入核查名单), not as a register",
+        ));
+    }
     let header = find_header(grid).ok_or(RegisterError::NoHeader)?;
     // Cells merged down the data rows (包保责任人 over the people one staff member visits) reach
     // every row they cover; a header merged down into the rows is no value.
@@ -908,7 +922,10 @@ pub fn import_grid(
         let mut case: Option<ObservationCase> = None;
         let mut release: Option<NaiveDate> = None;
         match kind {
-            RegisterKind::Roster | RegisterKind::HouseholdRoster => {}
+            // (A check list is refused above: it is read by `read_check_list`.)
+            RegisterKind::Roster
+            | RegisterKind::HouseholdRoster
+            | RegisterKind::DistrictCheckList => {}
             RegisterKind::HomeObservation => {
                 let read = observation_row(
                     &mut w,

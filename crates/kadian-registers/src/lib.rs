@@ -6,6 +6,7 @@
 
 pub mod address;
 pub mod cells;
+pub mod check_list;
 pub mod columns;
 pub mod daily_report;
 pub mod dates;
@@ -63,6 +64,10 @@ pub enum RegisterError {
     /// No row looks like a header (姓名, 身份证号码, ...).
     #[error("no header row found in the first 20 rows (expected columns such as 姓名, 身份证号码, 联系电话)")]
     NoHeader,
+    /// The file is read by another import (a district check list is taken in as hotline
+    /// reports).
+    #[error("{0}")]
+    NotARegister(&'static str),
     /// The header has no column the register kind needs.
     #[error("the register has no {0} column")]
     MissingColumn(&'static str),
@@ -119,6 +124,7 @@ impl RegisterError {
             RegisterError::SheetTooLarge { .. } => "sheet_too_large",
             RegisterError::TooLarge { .. } => "file_too_large",
             RegisterError::Export(_) => "export_failed",
+            RegisterError::NotARegister(_) => "not_a_register",
         }
     }
 
@@ -157,6 +163,9 @@ impl RegisterError {
                 unit = what.unit_zh()
             ),
             RegisterError::Export(detail) => format!("导出文件写不了：{detail}"),
+            RegisterError::NotARegister(_) => {
+                "区下发核查名单要在“热线举报 → 导入核查名单”里导入，不是名册".into()
+            }
         }
     }
 }

@@ -340,3 +340,89 @@ fn gate_log_csv_utf8_bom() {
 fn gate_log_csv_gbk() {
     check("侯庄社区_出入登记_gbk.csv");
 }
+
+/// The district's check list (第3批): every row's status and values as `expected/` says, the
+/// batch and issue day from the title rows, the two people listed twice merged into their first
+/// row, and one person to check per distinct person.
+#[test]
+fn district_check_list_xlsx() {
+    let file = "平原街道_区下发核查名单_第3批.xlsx";
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            fixtures()
+                .join("expected")
+                .join(file.replace(".xlsx", ".json")),
+        )
+        .expect("expected json"),
+    )
+    .expect("json");
+    let grid = kadian_registers::read_grid(&fixtures().join(file)).expect("grid");
+    let today = NaiveDate::from_ymd_opt(2020, 2, 5).expect("date");
+    let list =
+        kadian_registers::check_list::read_check_list(&grid, file, None, today, &compounds())
+            .expect("read");
+    assert_eq!(list.batch, Some(3));
+    assert_eq!(
+        list.issued_at.map(|t| t.to_string()).as_deref(),
+        Some("2020-02-04 20:00:00")
+    );
+    let r = &list.report;
+    assert_eq!(
+        r.header_row as u64,
+        expected["header_row"].as_u64().expect("n")
+    );
+    assert_eq!(
+        (r.rows_total, r.accepted, r.warned, r.rejected),
+        (72, 64, 5, 3),
+        "{:#?}",
+        r.rows
+            .iter()
+            .filter(|x| x.status != RowStatus::Accepted)
+            .map(|x| (
+                x.row,
+                x.status,
+                x.issues.iter().map(|i| i.code.clone()).collect::<Vec<_>>()
+            ))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        list.entries.len() as u64,
+        expected["persons_unique"].as_u64().expect("n")
+    );
+    for want in expected["rows"].as_array().expect("rows") {
+        let row = want["row"].as_u64().expect("row") as usize;
+        let got = r.rows.iter().find(|x| x.row == row).expect("row reported");
+        let status = match got.status {
+            RowStatus::Accepted => "accepted",
+            RowStatus::Warned => "warned",
+            RowStatus::Rejected => "rejected",
+        };
+        assert_eq!(status, want["status"], "row {row}: {:?}", got.issues);
+        let codes: Vec<&str> = got.issues.iter().map(|i| i.code.as_str()).collect();
+        for code in want["codes"].as_array().expect("codes") {
+            assert!(
+                codes.contains(&code.as_str().expect("code")),
+                "row {row}: {codes:?} lacks {code}"
+            );
+        }
+        let Some(fields) = want["normalized"].as_object() else {
+            continue;
+        };
+        let n = got.normalized.as_ref().expect("normalized");
+        for (key, value) in fields {
+            assert_eq!(
+                n.get(key).unwrap_or(&Value::Null),
+                value,
+                "row {row} field {key}"
+            );
+        }
+        if let Some(first) = want.get("duplicate_of") {
+            assert_eq!(n.get("duplicate_of"), Some(first), "row {row}");
+        }
+    }
+    // 钟建 (rows 20 and 54) and 夏博阳 (42 and 62): one person each, the later row merged in.
+    let zhong = list.entries.iter().find(|e| e.row == 20).expect("row 20");
+    assert_eq!(zhong.repeats.len(), 1);
+    assert_eq!(zhong.repeats[0].0, 54);
+    assert!(list.entries.iter().all(|e| e.row != 54 && e.row != 62));
+}

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use kadian_domain::observation::{GateOpening, ObservationSetting};
 use kadian_domain::places::PlaceWrite;
 use kadian_domain::records::RecordKind;
@@ -561,6 +561,122 @@ pub async fn import_register(
         )
         .await?;
     }
+    Ok(result)
+}
+
+/// What `import check-list` did: the list's row report, its batch, and what was stored.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CheckListImport {
+    /// The batch (第 N 批).
+    pub batch: u32,
+    /// 下发时间 (China time), when the list says it.
+    pub issued_at: Option<chrono::NaiveDateTime>,
+    /// Reports (one per person to check).
+    pub reports: usize,
+    /// Of them, left at the street: the address names no compound of the street.
+    pub unassigned: usize,
+    /// The import, as for a register.
+    #[serde(flatten)]
+    pub import: RegisterImport,
+}
+
+/// Imports the district's check list (区下发核查名单): one hotline report per person to check,
+/// assigned to the compound the address names (else left at the street), its id derived from
+/// the batch and the person so a list imported twice (here or on a street laptop) adds nothing.
+/// `batch` overrides the list's own number. Errors: no street, an unreadable file, no batch.
+pub async fn import_check_list(
+    db: &dyn Database,
+    path: &Path,
+    batch: Option<u32>,
+    dry_run: bool,
+) -> anyhow::Result<CheckListImport> {
+    use kadian_domain::sync::{PushRecord, Scope};
+    let (street, _) = db.street().await?.ok_or_else(|| {
+        DbError::Invalid("initialise the street first (kadian-server init)".into())
+    })?;
+    let reference = db.reference().await?;
+    let compounds: Vec<kadian_registers::KnownCompound> = reference
+        .compounds
+        .iter()
+        .filter(|(id, _)| !reference.retired.contains_key(*id))
+        .map(|(id, (community, name))| kadian_registers::KnownCompound {
+            id: id.clone(),
+            name: name.clone(),
+            community_code: community.clone(),
+        })
+        .collect();
+    let grid = kadian_registers::read_grid(path)?;
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let today = crate::china_time::china_today();
+    let list =
+        kadian_registers::check_list::read_check_list(&grid, &file, batch, today, &compounds)?;
+    let Some(batch) = list.batch else {
+        anyhow::bail!(
+            "{file}: the list names no batch (第 N 批) in its title or file name: give --batch N"
+        );
+    };
+    let issued_at = list.issued_at.unwrap_or_else(|| {
+        (Utc::now() + Duration::hours(8))
+            .naive_utc()
+            .with_nanosecond(0)
+            .unwrap_or_default()
+    });
+    let reports: Vec<PushRecord> = list
+        .entries
+        .iter()
+        .map(|e| {
+            let r = e.report(&street, batch, issued_at, &compounds);
+            Ok(PushRecord {
+                kind: RecordKind::HotlineReport.as_str().into(),
+                id: r.id.to_string(),
+                op: "create".into(),
+                base_version: None,
+                hash: String::new(),
+                body: serde_json::to_value(&r)?,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let unassigned = list.entries.iter().filter(|e| e.compound.is_none()).count();
+    let mut result = CheckListImport {
+        batch,
+        issued_at: list.issued_at,
+        reports: reports.len(),
+        unassigned,
+        import: RegisterImport {
+            report: list.report,
+            stored: 0,
+            duplicates: 0,
+            refused: Vec::new(),
+            dry_run,
+        },
+    };
+    if dry_run {
+        return Ok(result);
+    }
+    let street_importer = crate::rules::Device {
+        id: "import".into(),
+        name: "kadian-server import".into(),
+        role: kadian_domain::sync::Role::Street,
+        scope: Scope {
+            street,
+            community: None,
+            compound: None,
+            checkpoint: None,
+            zone: None,
+        },
+        revoked: false,
+    };
+    store_imported(
+        db,
+        &reference,
+        &street_importer,
+        &reports,
+        &mut result.import,
+    )
+    .await?;
     Ok(result)
 }
 

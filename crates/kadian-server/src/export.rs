@@ -139,6 +139,9 @@ impl Read {
             TypedRecord::KeyAreaChange(k) => k.id,
             TypedRecord::HouseholdVisit(v) => v.id,
             TypedRecord::PersonLink(l) => l.id,
+            // Read with their clocks by `report hotline` (crate::hotline), not here.
+            TypedRecord::HotlineReport(r) => r.id,
+            TypedRecord::ReportAction(a) => a.id,
             // Not in the district's export; the daily report counts those raised at a gate.
             TypedRecord::Referral(r) => {
                 let id = r.id;

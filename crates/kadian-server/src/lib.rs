@@ -6,6 +6,7 @@ pub mod china_time;
 pub mod coverage;
 pub mod db;
 pub mod export;
+pub mod hotline;
 pub mod http;
 pub mod report;
 pub mod rules;

@@ -125,8 +125,10 @@ enum Command {
     },
     /// Import a register (.xlsx, .xls, .csv) of a community: a preview with --dry-run.
     Import {
-        /// residents (居民花名册), returnees (返乡人员登记表), gate-log (出入登记) or
-        /// observations (居家观察人员台账: a case per row, in the compound its 现住址 names)
+        /// residents (居民花名册), returnees (返乡人员登记表), gate-log (出入登记),
+        /// observations (居家观察人员台账: a case per row, in the compound its 现住址 names) or
+        /// check-list (区下发核查名单: a hotline report per person to check, assigned to the
+        /// compound its 现居住地址 names)
         #[arg(value_enum)]
         kind: RegisterArg,
         /// The register file
@@ -137,6 +139,9 @@ enum Command {
         /// Compound id (gate logs need one: passages are recorded at its checkpoint)
         #[arg(long)]
         compound: Option<String>,
+        /// A check list's batch (第 N 批); default: the one its title or file name says
+        #[arg(long)]
+        batch: Option<u32>,
         /// Read and report only; store nothing
         #[arg(long)]
         dry_run: bool,
@@ -360,6 +365,18 @@ enum ReportCommand {
         #[arg(long)]
         community: Option<String>,
     },
+    /// Hotline reports (热线举报, and the district's check lists) received on China days
+    /// --from..=--to, per community and for the street: received, checked, late on a deadline
+    /// (judged on the server's clock), home observation opened, still open, conflicting
+    /// results, median minutes to check
+    Hotline {
+        /// First day (YYYY-MM-DD, China time); default: today in China
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day (YYYY-MM-DD, China time); default: --from
+        #[arg(long)]
+        to: Option<String>,
+    },
     /// The daily report (日报) of a China day: one row per community, zone subtotals and the
     /// street's total, computed from the records
     Daily {
@@ -443,6 +460,7 @@ enum RegisterArg {
     Returnees,
     GateLog,
     Observations,
+    CheckList,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -1007,6 +1025,22 @@ async fn main() -> Result<()> {
             print(j, serde_json::to_value(&report)?, text);
         }
         Command::Report {
+            command: ReportCommand::Hotline { from, to },
+        } => {
+            let from = report_date(from)?;
+            let to = match to {
+                Some(t) => report_date(Some(t))?,
+                None => from,
+            };
+            if to < from {
+                bail!("--to {to} is before --from {from}");
+            }
+            let overview =
+                kadian_server::hotline::hotline(&*db, from, to, chrono::Utc::now()).await?;
+            let text = kadian_server::hotline::hotline_text(&overview);
+            print(j, serde_json::to_value(&overview)?, text);
+        }
+        Command::Report {
             command:
                 ReportCommand::Daily {
                     date,
@@ -1210,14 +1244,54 @@ async fn main() -> Result<()> {
             print(j, json!({"revoked": id}), format!("device {id} revoked"));
         }
         Command::Import {
+            kind: RegisterArg::CheckList,
+            file,
+            batch,
+            dry_run,
+            report,
+            ..
+        } => {
+            if let Some(path) = report.as_deref().filter(|p| *p != "-") {
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot write the report to {path}"))?;
+            }
+            let r = admin::import_check_list(db.as_ref(), &file, batch, dry_run).await?;
+            match report.as_deref() {
+                Some("-") => println!("{}", serde_json::to_string_pretty(&r.import.report)?),
+                Some(path) => std::fs::write(path, serde_json::to_string_pretty(&r.import.report)?)
+                    .with_context(|| format!("writing {path}"))?,
+                None => {}
+            }
+            let rep = &r.import.report;
+            let summary = format!(
+                "{} (第{}批): {} rows — {} accepted, {} warned, {} rejected; {} reports ({} listed twice merged, {} left at the street: no compound named); stored {}, already there {}, refused {}{}",
+                rep.file, r.batch, rep.rows_total, rep.accepted, rep.warned, rep.rejected, r.reports, rep.persons_merged, r.unassigned,
+                r.import.stored, r.import.duplicates, r.import.refused.len(), if r.import.dry_run { " (dry run: nothing stored)" } else { "" }
+            );
+            if report.as_deref() == Some("-") {
+                eprintln!("{summary}");
+            } else {
+                print(
+                    j,
+                    json!({"batch": r.batch, "reports": r.reports, "unassigned": r.unassigned,
+                        "stored": r.import.stored, "duplicates": r.import.duplicates, "refused": r.import.refused,
+                        "dry_run": r.import.dry_run, "rows_total": rep.rows_total, "accepted": rep.accepted,
+                        "warned": rep.warned, "rejected": rep.rejected}),
+                    summary,
+                );
+            }
+        }
+        Command::Import {
             kind,
             file,
             community,
             compound,
             dry_run,
             report,
+            ..
         } => {
             let kind = match kind {
+                RegisterArg::CheckList => unreachable!("matched above"),
                 RegisterArg::Residents => kadian_registers::RegisterKind::Roster,
                 RegisterArg::Returnees => kadian_registers::RegisterKind::Returnees,
                 RegisterArg::GateLog => kadian_registers::RegisterKind::GateLog,

@@ -6,6 +6,7 @@ pub mod daily_report;
 pub mod dashboard;
 pub mod enrolment;
 pub mod gate;
+pub mod hotline;
 pub mod observation;
 pub mod register_import;
 pub mod review;

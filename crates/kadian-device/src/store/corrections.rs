@@ -28,7 +28,9 @@ pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::KeyArea
         | RecordKind::KeyAreaChange
         | RecordKind::HouseholdVisit
-        | RecordKind::PersonLink => None,
+        | RecordKind::PersonLink
+        | RecordKind::HotlineReport
+        | RecordKind::ReportAction => None,
     }
 }
 

@@ -116,6 +116,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0016_passage_at_person.sql"),
         then: None,
     },
+    Migration {
+        version: 17,
+        name: "0017_hotline.sql",
+        sql: include_str!("../../../../migrations/device/0017_hotline.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

@@ -17,6 +17,7 @@ use uuid::Uuid;
 mod corrections;
 mod counts;
 pub mod error;
+mod hotline;
 mod households;
 mod imports;
 pub mod key;
@@ -38,6 +39,7 @@ pub use counts::{
     SQL_REMEASURED_READINGS,
 };
 pub use error::{Result, StoreError};
+pub use hotline::HotlineWrite;
 pub use imports::ImportCommitted;
 pub use key::{DbKey, KeyError, KeyLocation, KeyPolicy};
 pub use migrate::{migrations, Migration, LATEST_VERSION};
@@ -311,6 +313,8 @@ pub fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::KeyAreaChange => "key_area_change",
         RecordKind::HouseholdVisit => "household_visit",
         RecordKind::PersonLink => "person_link",
+        RecordKind::HotlineReport => "hotline_report",
+        RecordKind::ReportAction => "report_action",
     }
 }
 

@@ -293,6 +293,10 @@ impl Store {
                                     tx.prepare_cached("UPDATE key_area SET version = max(version, ?2) WHERE id = ?1")?
                                         .execute(params![entry.record_id, v])?;
                                 }
+                                RecordKind::HotlineReport => {
+                                    tx.prepare_cached("UPDATE hotline_report SET version = max(version, ?2) WHERE id = ?1")?
+                                        .execute(params![entry.record_id, v])?;
+                                }
                                 // Events have no version to follow.
                                 RecordKind::Passage
                                 | RecordKind::TemperatureReading
@@ -303,7 +307,8 @@ impl Store {
                                 | RecordKind::Screening
                                 | RecordKind::KeyAreaChange
                                 | RecordKind::HouseholdVisit
-                                | RecordKind::PersonLink => {}
+                                | RecordKind::PersonLink
+                                | RecordKind::ReportAction => {}
                             }
                         }
                     }

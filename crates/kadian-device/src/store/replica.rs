@@ -624,6 +624,19 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                 serde_json::from_value(c.body.clone()).map_err(parse_err)?;
             insert_key_area_change_tx(tx, &k, Source::Sync)?;
         }
+        ChangeKind::Record(RecordKind::HotlineReport) => {
+            let r: kadian_domain::records::HotlineReport =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            let held = super::hotline::held_hotline_report_version(tx, &r.id.to_string())?;
+            if takes_servers(tx, held, c.version, &r.id.to_string())? {
+                super::hotline::upsert_hotline_report_tx(tx, &r, Source::Sync, Some(c.version))?;
+            }
+        }
+        ChangeKind::Record(RecordKind::ReportAction) => {
+            let a: kadian_domain::records::ReportAction =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            super::hotline::insert_report_action_tx(tx, &a, Source::Sync)?;
+        }
         ChangeKind::Record(RecordKind::PersonLink) => {
             let l: kadian_domain::records::PersonLink =
                 serde_json::from_value(c.body.clone()).map_err(parse_err)?;

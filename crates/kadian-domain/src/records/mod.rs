@@ -30,6 +30,7 @@ use crate::{Field, Notice};
 mod case_transition;
 mod correction;
 mod follow_up_visit;
+mod hotline_report;
 mod household;
 mod household_visit;
 mod key_area;
@@ -48,6 +49,11 @@ pub use case_transition::{check_case_transition, CaseTransition};
 pub use correction::{check_correction, Correction, CorrectionAction};
 pub use follow_up_visit::{
     check_follow_up_visit, FollowUpVisit, Symptom, VisitAction, VisitMethod, VisitSlot,
+};
+pub use hotline_report::{
+    check_hotline_report, check_report_action, device_tag, district_report_id, hotline_number,
+    CheckFinding, HotlineCategory, HotlineChannel, HotlineReport, ReportAction, ReportActionKind,
+    ReportDisposition, Urgency, DISTRICT_REPORT_NAMESPACE,
 };
 pub use household::{
     check_household, household_id_for, household_key, Household, HouseholdKind, HouseholdPlace,
@@ -126,13 +132,19 @@ pub enum RecordKind {
     HouseholdVisit,
     /// [`PersonLink`] (event; staff): two person records said to be one person, or two.
     PersonLink,
+    /// [`HotlineReport`] (entity; staff): a tip or a district list's row to check, and where it
+    /// is assigned.
+    HotlineReport,
+    /// [`ReportAction`] (event; staff): a step on a hotline report (assign, check result,
+    /// disposition, close).
+    ReportAction,
 }
 
 impl RecordKind {
     /// Every kind, in the order the sync protocol lists them. The one list: the server's rules,
     /// the OpenAPI enum, the device's pull and the store's tables all follow it, each with an
     /// exhaustive `match`, so a new kind that one of them does not handle does not compile.
-    pub const ALL: [RecordKind; 16] = [
+    pub const ALL: [RecordKind; 18] = [
         RecordKind::Person,
         RecordKind::Passage,
         RecordKind::TemperatureReading,
@@ -149,6 +161,8 @@ impl RecordKind {
         RecordKind::KeyAreaChange,
         RecordKind::HouseholdVisit,
         RecordKind::PersonLink,
+        RecordKind::HotlineReport,
+        RecordKind::ReportAction,
     ];
 
     /// The stored name (`passage`, ...).
@@ -170,6 +184,8 @@ impl RecordKind {
             RecordKind::KeyAreaChange => "key_area_change",
             RecordKind::HouseholdVisit => "household_visit",
             RecordKind::PersonLink => "person_link",
+            RecordKind::HotlineReport => "hotline_report",
+            RecordKind::ReportAction => "report_action",
         }
     }
 
@@ -181,7 +197,8 @@ impl RecordKind {
             | RecordKind::ObservationCase
             | RecordKind::Referral
             | RecordKind::Household
-            | RecordKind::KeyArea => false,
+            | RecordKind::KeyArea
+            | RecordKind::HotlineReport => false,
             RecordKind::Passage
             | RecordKind::TemperatureReading
             | RecordKind::TravelDeclaration
@@ -191,7 +208,8 @@ impl RecordKind {
             | RecordKind::Screening
             | RecordKind::KeyAreaChange
             | RecordKind::HouseholdVisit
-            | RecordKind::PersonLink => true,
+            | RecordKind::PersonLink
+            | RecordKind::ReportAction => true,
         }
     }
 }
@@ -385,6 +403,10 @@ pub enum TypedRecord {
     HouseholdVisit(HouseholdVisit),
     /// A word on two person records (event).
     PersonLink(PersonLink),
+    /// A hotline report (entity).
+    HotlineReport(HotlineReport),
+    /// A step on a hotline report (event).
+    ReportAction(ReportAction),
 }
 
 impl TypedRecord {
@@ -407,6 +429,8 @@ impl TypedRecord {
             TypedRecord::KeyAreaChange(_) => RecordKind::KeyAreaChange,
             TypedRecord::HouseholdVisit(_) => RecordKind::HouseholdVisit,
             TypedRecord::PersonLink(_) => RecordKind::PersonLink,
+            TypedRecord::HotlineReport(_) => RecordKind::HotlineReport,
+            TypedRecord::ReportAction(_) => RecordKind::ReportAction,
         }
     }
 
@@ -429,6 +453,8 @@ impl TypedRecord {
             TypedRecord::KeyAreaChange(r) => r.id,
             TypedRecord::HouseholdVisit(r) => r.id,
             TypedRecord::PersonLink(r) => r.id,
+            TypedRecord::HotlineReport(r) => r.id,
+            TypedRecord::ReportAction(r) => r.id,
         }
     }
 
@@ -451,6 +477,8 @@ impl TypedRecord {
             TypedRecord::KeyAreaChange(r) => serde_json::to_value(r),
             TypedRecord::HouseholdVisit(r) => serde_json::to_value(r),
             TypedRecord::PersonLink(r) => serde_json::to_value(r),
+            TypedRecord::HotlineReport(r) => serde_json::to_value(r),
+            TypedRecord::ReportAction(r) => serde_json::to_value(r),
         };
         v.unwrap_or(Value::Null)
     }
@@ -492,6 +520,8 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         RecordKind::KeyAreaChange => TypedRecord::KeyAreaChange(parse(kind, body)?),
         RecordKind::HouseholdVisit => TypedRecord::HouseholdVisit(parse(kind, body)?),
         RecordKind::PersonLink => TypedRecord::PersonLink(parse(kind, body)?),
+        RecordKind::HotlineReport => TypedRecord::HotlineReport(parse(kind, body)?),
+        RecordKind::ReportAction => TypedRecord::ReportAction(parse(kind, body)?),
     };
     match &typed {
         TypedRecord::Person(r) => check_person(r)?,
@@ -510,6 +540,8 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         TypedRecord::KeyAreaChange(r) => check_key_area_change(r)?,
         TypedRecord::HouseholdVisit(r) => check_household_visit(r)?,
         TypedRecord::PersonLink(r) => check_person_link(r)?,
+        TypedRecord::HotlineReport(r) => check_hotline_report(r)?,
+        TypedRecord::ReportAction(r) => check_report_action(r)?,
     }
     Ok(typed)
 }

@@ -569,6 +569,40 @@ pub trait Records: Send + Sync {
     async fn count(&self, kind: &str) -> DbResult<i64>;
     /// Records flagged for a wrong device clock: (id, device_time, received_at).
     async fn flagged(&self) -> DbResult<Vec<(String, DateTime<Utc>, DateTime<Utc>)>>;
+    /// Every record of `kinds` (not deleted) with both clocks of its last arrival, by `seq`:
+    /// what a figure whose deadlines run on the server's time reads (hotline reports).
+    async fn clocked_records(&self, kinds: &[&str]) -> DbResult<Vec<ClockedRecord>>;
+}
+
+/// A stored record with the clocks of its last arrival.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockedRecord {
+    /// Its kind.
+    pub kind: String,
+    /// Its body (JSON text).
+    pub body: String,
+    /// Its community's code, if placed in one.
+    pub community: Option<String>,
+    /// Its compound's id, if placed in one.
+    pub compound: Option<String>,
+    /// The pushing device's clock when it sent the batch (UTC; none from an import).
+    pub device_time: Option<DateTime<Utc>>,
+    /// The server's clock when it arrived (UTC).
+    pub received_at: DateTime<Utc>,
+    /// The device's clock was off by more than the protocol's tolerance (5 minutes).
+    pub clock_flagged: bool,
+}
+
+impl ClockedRecord {
+    /// How far the device's clock was ahead of the server's at the arrival (negative: behind),
+    /// when it was flagged as off; zero otherwise. An instant the device wrote, minus this, is
+    /// the server's time of it.
+    pub fn skew(&self) -> chrono::Duration {
+        match (self.clock_flagged, self.device_time) {
+            (true, Some(d)) => d - self.received_at,
+            _ => chrono::Duration::zero(),
+        }
+    }
 }
 
 /// The newest SQLite schema version this build knows (a backup of a newer one is refused).

@@ -1767,6 +1767,30 @@ impl super::Records for PgDb {
             .get(0))
     }
 
+    async fn clocked_records(&self, kinds: &[&str]) -> DbResult<Vec<super::ClockedRecord>> {
+        let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_owned()).collect();
+        let client = self.conn().await?;
+        let rows = client
+            .query(
+                "SELECT kind, body, community_code, compound_id, device_time, received_at, clock_flagged
+                 FROM record WHERE kind = ANY($1) AND NOT deleted ORDER BY seq",
+                &[&kinds],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| super::ClockedRecord {
+                kind: r.get(0),
+                body: r.get(1),
+                community: r.get(2),
+                compound: r.get(3),
+                device_time: r.get(4),
+                received_at: r.get(5),
+                clock_flagged: r.get(6),
+            })
+            .collect())
+    }
+
     async fn flagged(&self) -> DbResult<Vec<(String, DateTime<Utc>, DateTime<Utc>)>> {
         let client = self.conn().await?;
         let rows = client

@@ -1613,6 +1613,32 @@ impl super::Records for SqliteDb {
         .await
     }
 
+    async fn clocked_records(&self, kinds: &[&str]) -> DbResult<Vec<super::ClockedRecord>> {
+        let kinds: Vec<String> = kinds.iter().map(|k| (*k).to_owned()).collect();
+        self.run(move |conn| {
+            let list = serde_json::to_string(&kinds).unwrap_or_else(|_| "[]".into());
+            let mut stmt = conn.prepare(
+                "SELECT kind, body, community_code, compound_id, device_time, received_at, clock_flagged
+                 FROM record WHERE kind IN (SELECT value FROM json_each(?1)) AND deleted = 0 ORDER BY seq",
+            )?;
+            let rows = stmt
+                .query_map([list], |r| {
+                    Ok(super::ClockedRecord {
+                        kind: r.get(0)?,
+                        body: r.get(1)?,
+                        community: r.get(2)?,
+                        compound: r.get(3)?,
+                        device_time: r.get::<_, Option<String>>(4)?.as_deref().map(parse_ts),
+                        received_at: parse_ts(&r.get::<_, String>(5)?),
+                        clock_flagged: r.get::<_, i64>(6)? != 0,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })
+        .await
+    }
+
     async fn flagged(&self) -> DbResult<Vec<(String, DateTime<Utc>, DateTime<Utc>)>> {
         self.run(|conn| {
             let mut stmt = conn.prepare("SELECT id, device_time, received_at FROM record WHERE clock_flagged = 1 ORDER BY seq")?;

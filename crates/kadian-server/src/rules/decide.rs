@@ -197,6 +197,10 @@ pub fn decide(
                     "unknown_target",
                     format!("关联的人员记录不在服务器上 / the person {id} it links to is not on the server"),
                 )),
+                _ if *kind == RecordKind::HotlineReport => Decision::Reject(reject(
+                    "unknown_target",
+                    format!("这条热线举报不在服务器上 / the hotline report {id} is not on the server"),
+                )),
                 _ if *kind == RecordKind::ObservationCase => Decision::Reject(reject(
                     "unknown_target",
                     format!("这条居家观察记录不在服务器上 / the observation case {id} is not on the server"),
@@ -271,7 +275,10 @@ pub fn decide(
         | RecordKind::ObservationCase
         | RecordKind::Referral
         | RecordKind::Household
-        | RecordKind::KeyArea => false,
+        | RecordKind::KeyArea
+        // A hotline report too: its description edited on one laptop and its assignment on
+        // another both stay (what was found is in its actions, never here).
+        | RecordKind::HotlineReport => false,
         // Events were answered above; they are never updated.
         RecordKind::Passage
         | RecordKind::TemperatureReading
@@ -282,7 +289,8 @@ pub fn decide(
         | RecordKind::Screening
         | RecordKind::KeyAreaChange
         | RecordKind::HouseholdVisit
-        | RecordKind::PersonLink => true,
+        | RecordKind::PersonLink
+        | RecordKind::ReportAction => true,
     };
     let merged_here = !(incoming_base == existing.version || set_whole);
     let (body, conflicts) = if merged_here {
@@ -307,7 +315,11 @@ pub fn decide(
         | RecordKind::KeyArea
         | RecordKind::KeyAreaChange
         | RecordKind::HouseholdVisit
-        | RecordKind::PersonLink => false,
+        | RecordKind::PersonLink
+        | RecordKind::ReportAction => false,
+        // A report is where it is assigned: a merged body may be assigned elsewhere than the
+        // pushed one (placed below, after its check).
+        RecordKind::HotlineReport => false,
     };
     // A merge of two valid records must be a valid record (a review day moved on one laptop
     // and a first day on another could cross): refused here rather than stored for every
@@ -324,7 +336,37 @@ pub fn decide(
             ));
         }
     }
-    let (community, compound, document_key) = if placed_by_body {
+    // A merged report is placed where the merged body assigns it.
+    let reassigned = if merged_here && incoming.kind == RecordKind::HotlineReport {
+        let merged = serde_json::from_str::<kadian_domain::records::HotlineReport>(&body);
+        match merged {
+            // Its community from one device and its compound from another must still be one
+            // place the street has.
+            Ok(r) if !super::kinds::assigned_place_known(
+                reference,
+                r.community_code.as_deref(),
+                r.compound.as_deref(),
+            ) =>
+            {
+                return Decision::Reject(reject(
+                    "invalid_record",
+                    "合并后的交办单位不存在：社区和小区对不上 / the merged assignment names a compound outside its community",
+                ))
+            }
+            Ok(r) => Some((r.community_code, r.compound)),
+            Err(e) => {
+                return Decision::Reject(reject(
+                    "invalid_record",
+                    format!("合并结果无效 / the merged report is invalid: {e}"),
+                ))
+            }
+        }
+    } else {
+        None
+    };
+    let (community, compound, document_key) = if let Some((community, compound)) = reassigned {
+        (community, compound, None)
+    } else if placed_by_body {
         // The merged body is checked again: a merge of two valid persons must be a valid person.
         let merged = match serde_json::from_str::<Person>(&body) {
             Ok(p) => p,

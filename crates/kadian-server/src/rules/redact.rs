@@ -15,12 +15,19 @@ use super::Device;
 /// it raises them, and the gate never reads them. Nor households (户: the head's phone, the
 /// dwelling's kind), their screenings (who is away, and where) and household visits (who is
 /// unwell, what they need) or staff's links of person records: the gate registers persons;
-/// screening, visits and the duplicate review are the laptops' work. Key areas do reach a tablet: its gate is where they are.
+/// screening, visits and the duplicate review are the laptops' work. Nor hotline reports and
+/// their actions (who reported whom, and what staff found). Key areas do reach a tablet: its gate is where they are.
 pub fn withheld(device: &Device, change: &Change) -> bool {
     let kept = |kind: &str| {
         matches!(
             kind,
-            "referral" | "household" | "screening" | "household_visit" | "person_link"
+            "referral"
+                | "household"
+                | "screening"
+                | "household_visit"
+                | "person_link"
+                | "hotline_report"
+                | "report_action"
         )
     };
     device.role == Role::Volunteer

@@ -11,6 +11,7 @@ use super::{reject, Device, Reference};
 mod case_transition;
 mod correction;
 mod follow_up_visit;
+mod hotline_report;
 mod household;
 mod household_visit;
 mod key_area;
@@ -24,6 +25,7 @@ mod temperature_reading;
 mod travel_declaration;
 mod volunteer;
 
+pub use hotline_report::{assigned_place, assigned_place_known};
 pub use person::{document_key, place_person};
 
 /// Where an arrival belongs and what it refers to.
@@ -124,5 +126,7 @@ pub fn place(typed: &TypedRecord, p: &Placing<'_>) -> Result<Placed, ApiError> {
         TypedRecord::KeyAreaChange(r) => key_area::place_change(r, p),
         TypedRecord::HouseholdVisit(r) => household_visit::place(r, p),
         TypedRecord::PersonLink(r) => person_link::place(r, p),
+        TypedRecord::HotlineReport(r) => hotline_report::place(r, p),
+        TypedRecord::ReportAction(r) => hotline_report::place_action(r, p),
     }
 }

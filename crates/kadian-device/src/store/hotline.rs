@@ -1,0 +1,171 @@
+//! The hotline_report and report_action tables (热线举报, 处置记录): reports are entities with a
+//! version, actions events; each written with its outbox row in the same transaction. The
+//! device's own numbers come from `hotline_number`, one counter per China day.
+
+use chrono::NaiveDate;
+use kadian_domain::records::{self, HotlineReport, RecordKind, ReportAction, Source};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::error::{Result, StoreError};
+use super::outbox::{enqueue, enqueue_entity};
+use super::Store;
+
+/// The version held of a report, if it is held.
+pub(crate) fn held_hotline_report_version(tx: &Transaction<'_>, id: &str) -> Result<Option<i64>> {
+    Ok(tx
+        .query_row(
+            "SELECT version FROM hotline_report WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Writes a report: a new one or a change of one held here (on the version held). Pulled ones
+/// take the server's version and queue nothing. Errors: the report's rules.
+pub(crate) fn upsert_hotline_report_tx(
+    tx: &Transaction<'_>,
+    r: &HotlineReport,
+    source: Source,
+    version: Option<i64>,
+) -> Result<usize> {
+    records::check_hotline_report(r).map_err(StoreError::Invalid)?;
+    let id = r.id.to_string();
+    let held = held_hotline_report_version(tx, &id)?;
+    tx.prepare_cached(
+        "INSERT INTO hotline_report (id, number, received_at, batch, community_code, compound, body, version, source)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET number = excluded.number, received_at = excluded.received_at,
+             batch = excluded.batch, community_code = excluded.community_code,
+             compound = excluded.compound, body = excluded.body, version = excluded.version",
+    )?
+    .execute(params![
+        id,
+        r.number,
+        super::ts(r.received_at.utc),
+        r.batch,
+        r.community_code,
+        r.compound,
+        serde_json::to_string(r)?,
+        version.unwrap_or_else(|| held.unwrap_or(0)),
+        source.as_str(),
+    ])?;
+    enqueue_entity(tx, RecordKind::HotlineReport, r.id, held, r, source)
+}
+
+/// Stores a report action once. Errors: the action's rules.
+pub(crate) fn insert_report_action_tx(
+    tx: &Transaction<'_>,
+    a: &ReportAction,
+    source: Source,
+) -> Result<usize> {
+    records::check_report_action(a).map_err(StoreError::Invalid)?;
+    let inserted = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO report_action (id, report_id, at_utc, body, source)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            a.id.to_string(),
+            a.report_id.to_string(),
+            super::ts(a.at.utc),
+            serde_json::to_string(a)?,
+            source.as_str(),
+        ])?;
+    if inserted == 0 {
+        return Ok(0);
+    }
+    enqueue(
+        tx,
+        RecordKind::ReportAction,
+        a.id,
+        "create",
+        None,
+        a,
+        source,
+    )
+}
+
+/// One step of a report's writing, in the order it is written (see
+/// [`Store::write_hotline`]).
+#[derive(Debug, Clone)]
+pub enum HotlineWrite {
+    /// A report, new or changed.
+    Report(HotlineReport),
+    /// An action on a report held here (or written before it in the same call).
+    Action(ReportAction),
+}
+
+impl Store {
+    /// Takes this device's next report number of the China day `day` (1, 2, …), in its own
+    /// transaction: a number once taken is never given again, even if the intake is abandoned.
+    pub fn take_hotline_sequence(&mut self, day: NaiveDate) -> Result<u32> {
+        self.write(|tx| {
+            let last: i64 = tx.query_row(
+                "INSERT INTO hotline_number (day, last) VALUES (?1, 1)
+                 ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last",
+                [day.to_string()],
+                |r| r.get(0),
+            )?;
+            Ok(u32::try_from(last).unwrap_or(u32::MAX))
+        })
+    }
+
+    /// Writes reports and actions in one transaction, in the order given (an assignment's
+    /// action before the report it moves, so the server places the action with the unit the
+    /// report leaves). Errors: `NotFound` for an action on a report not held here; each
+    /// record's rules (nothing is written then).
+    pub fn write_hotline(&mut self, steps: &[HotlineWrite], source: Source) -> Result<usize> {
+        self.write(|tx| {
+            let mut queued = 0;
+            for step in steps {
+                queued += match step {
+                    HotlineWrite::Report(r) => upsert_hotline_report_tx(tx, r, source, None)?,
+                    HotlineWrite::Action(a) => {
+                        let report = a.report_id.to_string();
+                        if held_hotline_report_version(tx, &report)?.is_none() {
+                            return Err(StoreError::NotFound {
+                                kind: RecordKind::HotlineReport.as_str(),
+                                id: report,
+                            });
+                        }
+                        insert_report_action_tx(tx, a, source)?
+                    }
+                };
+            }
+            Ok(queued)
+        })
+    }
+
+    /// Every report held here, by receipt.
+    pub fn hotline_reports(&self) -> Result<Vec<HotlineReport>> {
+        self.bodies(
+            "SELECT body FROM hotline_report ORDER BY received_at, id",
+            [],
+        )
+    }
+
+    /// One report, if held.
+    pub fn hotline_report(&self, id: uuid::Uuid) -> Result<Option<HotlineReport>> {
+        Ok(self
+            .bodies(
+                "SELECT body FROM hotline_report WHERE id = ?1",
+                [id.to_string()],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    /// Every action held here, by time.
+    pub fn report_actions(&self) -> Result<Vec<ReportAction>> {
+        self.bodies("SELECT body FROM report_action ORDER BY at_utc, id", [])
+    }
+
+    /// The actions of one report, by time.
+    pub fn report_actions_of(&self, report: uuid::Uuid) -> Result<Vec<ReportAction>> {
+        self.bodies(
+            "SELECT body FROM report_action WHERE report_id = ?1 ORDER BY at_utc, id",
+            [report.to_string()],
+        )
+    }
+}

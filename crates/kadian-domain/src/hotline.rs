@@ -1,0 +1,499 @@
+//! Hotline reports derived, never stored: where a report stands (the fold of its actions), its
+//! deadlines and whether it is late, and the figures of a span of days. One set of rules for the
+//! server's `report hotline` and a laptop's lists, so both say the same.
+//!
+//! Times: every instant here is UTC. The caller says when each action happened ([`fold`]'s
+//! `at`): a laptop its records' own clock, the server the device's clock corrected by the
+//! offset it measured at the push when that clock was off (both are kept on the server).
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::records::{
+    CheckFinding, HotlineCategory, HotlineReport, ReportAction, ReportActionKind,
+    ReportDisposition, Urgency,
+};
+
+/// Where a report stands, from its actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum HotlineStatus {
+    /// Taken in, not yet assigned (已接报).
+    Received,
+    /// Assigned to a unit (已交办).
+    Assigned,
+    /// Staff are checking it (核查中).
+    Checking,
+    /// The check found something (已核查).
+    Checked,
+    /// Something was done (已处置).
+    Disposed,
+    /// Closed (已办结).
+    Closed,
+}
+
+/// How long a report may wait, in minutes from its receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadline {
+    /// Assigned within this many minutes.
+    pub assign_minutes: u32,
+    /// Checked (a result recorded) within this many minutes.
+    pub check_minutes: u32,
+}
+
+/// The street's deadlines (street settings; these are the defaults the street named).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HotlinePolicy {
+    /// An urgent report, whatever its category: assigned in 30 minutes, on site in 2 hours.
+    pub urgent: Deadline,
+    /// A returnee or a close contact: assigned in 2 hours, checked in 24.
+    pub returnee: Deadline,
+    /// Anything else: assigned in 24 hours, checked in 48.
+    pub other: Deadline,
+}
+
+impl Default for HotlinePolicy {
+    fn default() -> Self {
+        HotlinePolicy {
+            urgent: Deadline {
+                assign_minutes: 30,
+                check_minutes: 120,
+            },
+            returnee: Deadline {
+                assign_minutes: 120,
+                check_minutes: 24 * 60,
+            },
+            other: Deadline {
+                assign_minutes: 24 * 60,
+                check_minutes: 48 * 60,
+            },
+        }
+    }
+}
+
+impl HotlinePolicy {
+    /// The deadline a report runs under: urgent ones the urgent deadline, else by category.
+    pub fn deadline(&self, report: &HotlineReport) -> Deadline {
+        if report.urgency == Urgency::Urgent {
+            return self.urgent;
+        }
+        match report.category {
+            HotlineCategory::ReturneeHubei
+            | HotlineCategory::ReturneeElsewhere
+            | HotlineCategory::CloseContact => self.returnee,
+            HotlineCategory::Symptoms
+            | HotlineCategory::ObservationBreach
+            | HotlineCategory::Gathering
+            | HotlineCategory::Other => self.other,
+        }
+    }
+}
+
+/// A report's state: the fold of its actions, in time order (then by id, so every device folds
+/// alike).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportState {
+    /// Where it stands.
+    pub status: HotlineStatus,
+    /// When it was first assigned (UTC): its receipt when it was assigned at intake.
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// When the check started.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When the first result was recorded (the time to check runs to it).
+    pub checked_at: Option<DateTime<Utc>>,
+    /// The result that stands (the latest).
+    pub result: Option<CheckFinding>,
+    /// The person found or already registered.
+    pub person_id: Option<Uuid>,
+    /// The report it repeats.
+    pub duplicate_of: Option<Uuid>,
+    /// What was done (the latest).
+    pub disposition: Option<ReportDisposition>,
+    /// The observation case opened.
+    pub case_id: Option<Uuid>,
+    /// When it was closed (none once reopened).
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Different results recorded since it was last opened (two devices that disagree): staff
+    /// must settle it; empty when the results agree.
+    pub conflicting: Vec<CheckFinding>,
+}
+
+/// Folds a report's actions. `received` is its receipt (UTC) and `at` says when each action
+/// happened (see the module's note on clocks). Actions of other reports are ignored.
+pub fn fold<'a>(
+    report: &HotlineReport,
+    received: DateTime<Utc>,
+    actions: impl IntoIterator<Item = &'a ReportAction>,
+    at: impl Fn(&ReportAction) -> DateTime<Utc>,
+) -> ReportState {
+    let mut mine: Vec<(DateTime<Utc>, &ReportAction)> = actions
+        .into_iter()
+        .filter(|a| a.report_id == report.id)
+        .map(|a| (at(a), a))
+        .collect();
+    mine.sort_by_key(|(t, a)| (*t, a.id));
+    let mut s = ReportState {
+        status: HotlineStatus::Received,
+        assigned_at: (report.community_code.is_some() || report.assignee.is_some())
+            .then_some(received),
+        started_at: None,
+        checked_at: None,
+        result: None,
+        person_id: None,
+        duplicate_of: None,
+        disposition: None,
+        case_id: None,
+        closed_at: None,
+        conflicting: Vec::new(),
+    };
+    for (t, a) in mine {
+        match a.kind {
+            ReportActionKind::Accept => {}
+            ReportActionKind::Assign | ReportActionKind::Reassign => {
+                s.assigned_at.get_or_insert(t);
+            }
+            ReportActionKind::StartCheck => {
+                s.started_at.get_or_insert(t);
+            }
+            ReportActionKind::CheckResult => {
+                s.checked_at.get_or_insert(t);
+                if let Some(r) = a.result {
+                    if s.result.is_some_and(|held| held != r) {
+                        for x in [s.result, Some(r)].into_iter().flatten() {
+                            if !s.conflicting.contains(&x) {
+                                s.conflicting.push(x);
+                            }
+                        }
+                    }
+                    s.result = Some(r);
+                }
+                s.duplicate_of = a.duplicate_of;
+                s.person_id = a.person_id.or(s.person_id);
+            }
+            ReportActionKind::Disposition => {
+                s.disposition = a.disposition;
+                s.case_id = a.case_id.or(s.case_id);
+                s.person_id = a.person_id.or(s.person_id);
+            }
+            ReportActionKind::Close => {
+                s.closed_at = Some(t);
+            }
+            ReportActionKind::Reopen => {
+                // Opened again: checked anew, its earlier results no longer disagree.
+                s.closed_at = None;
+                s.conflicting.clear();
+            }
+        }
+    }
+    s.status = if s.closed_at.is_some() {
+        HotlineStatus::Closed
+    } else if s.disposition.is_some() {
+        HotlineStatus::Disposed
+    } else if s.result.is_some() {
+        HotlineStatus::Checked
+    } else if s.started_at.is_some() {
+        HotlineStatus::Checking
+    } else if s.assigned_at.is_some() {
+        HotlineStatus::Assigned
+    } else {
+        HotlineStatus::Received
+    };
+    s
+}
+
+/// A report against its deadlines at `now` (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeliness {
+    /// To be assigned by.
+    pub assign_due: DateTime<Utc>,
+    /// To be checked by.
+    pub check_due: DateTime<Utc>,
+    /// Assigned after its deadline, or still not assigned past it.
+    pub assign_late: bool,
+    /// Checked after its deadline, or still not checked past it.
+    pub check_late: bool,
+    /// Still waiting past a deadline (shown in red in the lists).
+    pub overdue_now: bool,
+}
+
+/// Whether a report kept its deadlines, at `now`.
+pub fn timeliness(
+    policy: &HotlinePolicy,
+    report: &HotlineReport,
+    received: DateTime<Utc>,
+    state: &ReportState,
+    now: DateTime<Utc>,
+) -> Timeliness {
+    let d = policy.deadline(report);
+    let assign_due = received + Duration::minutes(i64::from(d.assign_minutes));
+    let check_due = received + Duration::minutes(i64::from(d.check_minutes));
+    // A report closed without a result (a false alarm closed at once) waits for nothing.
+    let done = state.closed_at.is_some();
+    let late = |when: Option<DateTime<Utc>>, due: DateTime<Utc>| match when {
+        Some(t) => t > due,
+        None => !done && now > due,
+    };
+    let waiting =
+        |when: Option<DateTime<Utc>>, due: DateTime<Utc>| when.is_none() && !done && now > due;
+    Timeliness {
+        assign_due,
+        check_due,
+        assign_late: late(state.assigned_at, assign_due),
+        check_late: late(state.checked_at, check_due),
+        overdue_now: waiting(state.assigned_at, assign_due) || waiting(state.checked_at, check_due),
+    }
+}
+
+/// The figures of the reports received on the China days `from`..=`to`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct HotlineFigures {
+    /// First China day.
+    pub from: Option<NaiveDate>,
+    /// Last China day.
+    pub to: Option<NaiveDate>,
+    /// Reports received.
+    pub received: u32,
+    /// Of them, checked (a result recorded).
+    pub checked: u32,
+    /// Of them, late on a deadline (assigned or checked late, or still waiting past one).
+    pub overdue: u32,
+    /// Of them, whose disposition opened home observation.
+    pub observation_opened: u32,
+    /// Of them, still open (not closed).
+    pub open: u32,
+    /// Of them, with results that disagree.
+    pub conflicting: u32,
+    /// The median minutes from receipt to the first result, over those checked.
+    pub median_minutes_to_check: Option<u32>,
+}
+
+/// One report as the figures read it: its receipt (UTC), its state and its timeliness.
+pub struct ReportFacts<'a> {
+    /// Its receipt (UTC).
+    pub received: DateTime<Utc>,
+    /// Its state.
+    pub state: &'a ReportState,
+    /// Its timeliness at the time of the figures.
+    pub timeliness: Timeliness,
+}
+
+/// The China day (UTC+8) of an instant.
+pub fn china_day(t: DateTime<Utc>) -> NaiveDate {
+    (t + Duration::hours(8)).date_naive()
+}
+
+/// Counts the reports received on `from`..=`to` (China days).
+pub fn figures<'a>(
+    reports: impl IntoIterator<Item = ReportFacts<'a>>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> HotlineFigures {
+    let mut f = HotlineFigures {
+        from: Some(from),
+        to: Some(to),
+        ..HotlineFigures::default()
+    };
+    let mut minutes: Vec<i64> = Vec::new();
+    for r in reports {
+        let day = china_day(r.received);
+        if day < from || day > to {
+            continue;
+        }
+        f.received += 1;
+        if let Some(t) = r.state.checked_at {
+            f.checked += 1;
+            minutes.push((t - r.received).num_minutes().max(0));
+        }
+        if r.timeliness.assign_late || r.timeliness.check_late {
+            f.overdue += 1;
+        }
+        if r.state.disposition == Some(ReportDisposition::ObservationOpened) {
+            f.observation_opened += 1;
+        }
+        if r.state.status != HotlineStatus::Closed {
+            f.open += 1;
+        }
+        if !r.state.conflicting.is_empty() {
+            f.conflicting += 1;
+        }
+    }
+    minutes.sort_unstable();
+    f.median_minutes_to_check = match minutes.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(minutes[n / 2] as u32),
+        n => Some(((minutes[n / 2 - 1] + minutes[n / 2]) / 2) as u32),
+    };
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{HotlineChannel, Instant};
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2020, 2, 4, h, m, 0)
+            .single()
+            .expect("time")
+    }
+
+    fn report(category: HotlineCategory, urgency: Urgency) -> HotlineReport {
+        HotlineReport {
+            id: Uuid::now_v7(),
+            number: "411402001-20200204-AAAAAA-001".into(),
+            received_at: Instant {
+                utc: at(1, 0),
+                offset_minutes: 480,
+            },
+            channel: HotlineChannel::Phone,
+            batch: None,
+            reporter_name: None,
+            reporter_phone: None,
+            subject_name: Some("张三".into()),
+            subject_phone: None,
+            subject_id_number: None,
+            subject_address: None,
+            building: None,
+            unit: None,
+            room: None,
+            person_id: None,
+            category,
+            urgency,
+            description: None,
+            community_code: None,
+            compound: None,
+            assignee: None,
+            recorded_by: "王敏".into(),
+        }
+    }
+
+    fn action(r: &HotlineReport, kind: ReportActionKind, t: DateTime<Utc>) -> ReportAction {
+        ReportAction {
+            id: Uuid::now_v7(),
+            report_id: r.id,
+            kind,
+            at: Instant {
+                utc: t,
+                offset_minutes: 480,
+            },
+            recorded_by: "李娜".into(),
+            community_code: None,
+            compound: None,
+            assignee: None,
+            result: None,
+            duplicate_of: None,
+            person_id: None,
+            disposition: None,
+            case_id: None,
+            note: None,
+        }
+    }
+
+    fn result(r: &HotlineReport, f: CheckFinding, t: DateTime<Utc>) -> ReportAction {
+        ReportAction {
+            result: Some(f),
+            ..action(r, ReportActionKind::CheckResult, t)
+        }
+    }
+
+    #[test]
+    fn the_status_is_the_fold_of_the_actions_in_time_order() {
+        let r = report(HotlineCategory::ReturneeHubei, Urgency::Normal);
+        let a = vec![
+            result(&r, CheckFinding::NewPersonFound, at(5, 0)),
+            action(&r, ReportActionKind::Assign, at(1, 20)),
+            action(&r, ReportActionKind::StartCheck, at(3, 0)),
+        ];
+        let s = fold(&r, at(1, 0), &a, |a| a.at.utc);
+        assert_eq!(s.status, HotlineStatus::Checked);
+        assert_eq!(s.assigned_at, Some(at(1, 20)));
+        assert_eq!(s.checked_at, Some(at(5, 0)));
+        let closed = [
+            a.clone(),
+            vec![action(&r, ReportActionKind::Close, at(6, 0))],
+        ]
+        .concat();
+        assert_eq!(
+            fold(&r, at(1, 0), &closed, |a| a.at.utc).status,
+            HotlineStatus::Closed
+        );
+        let mut reopen = action(&r, ReportActionKind::Reopen, at(7, 0));
+        reopen.note = Some("家属说人已回来".into());
+        let reopened = [closed, vec![reopen]].concat();
+        assert_eq!(
+            fold(&r, at(1, 0), &reopened, |a| a.at.utc).status,
+            HotlineStatus::Checked
+        );
+    }
+
+    #[test]
+    fn two_different_results_are_a_conflict_until_it_is_reopened() {
+        let r = report(HotlineCategory::ReturneeHubei, Urgency::Normal);
+        let a = vec![
+            result(&r, CheckFinding::NotFound, at(3, 0)),
+            result(&r, CheckFinding::NewPersonFound, at(3, 5)),
+        ];
+        let s = fold(&r, at(1, 0), &a, |a| a.at.utc);
+        assert_eq!(s.result, Some(CheckFinding::NewPersonFound));
+        assert_eq!(
+            s.conflicting,
+            vec![CheckFinding::NotFound, CheckFinding::NewPersonFound]
+        );
+        let same = vec![
+            result(&r, CheckFinding::NotFound, at(3, 0)),
+            result(&r, CheckFinding::NotFound, at(3, 5)),
+        ];
+        assert!(fold(&r, at(1, 0), &same, |a| a.at.utc)
+            .conflicting
+            .is_empty());
+    }
+
+    #[test]
+    fn an_urgent_report_unassigned_after_half_an_hour_is_overdue() {
+        let r = report(HotlineCategory::Other, Urgency::Urgent);
+        let p = HotlinePolicy::default();
+        let s = fold(&r, at(1, 0), &[], |a| a.at.utc);
+        assert!(!timeliness(&p, &r, at(1, 0), &s, at(1, 29)).overdue_now);
+        let t = timeliness(&p, &r, at(1, 0), &s, at(1, 31));
+        assert!(t.overdue_now && t.assign_late && !t.check_late);
+        // A returnee has two hours to be assigned, a day to be checked.
+        let r = report(HotlineCategory::ReturneeHubei, Urgency::Normal);
+        let s = fold(&r, at(1, 0), &[], |a| a.at.utc);
+        assert!(!timeliness(&p, &r, at(1, 0), &s, at(2, 59)).overdue_now);
+        assert!(timeliness(&p, &r, at(1, 0), &s, at(3, 1)).assign_late);
+    }
+
+    #[test]
+    fn the_figures_count_late_checks_and_the_median_time_to_check() {
+        let p = HotlinePolicy::default();
+        let mut facts = Vec::new();
+        let mut states = Vec::new();
+        let reports: Vec<HotlineReport> = (0..3)
+            .map(|_| report(HotlineCategory::Other, Urgency::Urgent))
+            .collect();
+        for (r, minutes) in reports.iter().zip([60, 90, 180]) {
+            let a = vec![
+                action(r, ReportActionKind::Assign, at(1, 10)),
+                result(
+                    r,
+                    CheckFinding::AlreadyRegistered,
+                    at(1, 0) + Duration::minutes(minutes),
+                ),
+            ];
+            states.push(fold(r, at(1, 0), &a, |a| a.at.utc));
+        }
+        for (r, s) in reports.iter().zip(&states) {
+            facts.push(ReportFacts {
+                received: at(1, 0),
+                state: s,
+                timeliness: timeliness(&p, r, at(1, 0), s, at(9, 0)),
+            });
+        }
+        let day = china_day(at(1, 0));
+        let f = figures(facts, day, day);
+        assert_eq!((f.received, f.checked, f.overdue), (3, 3, 1));
+        assert_eq!(f.median_minutes_to_check, Some(90));
+    }
+}
