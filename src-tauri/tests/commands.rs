@@ -395,6 +395,37 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
     assert_eq!(page["address"], first["address"]);
     assert!(!page["members"].as_array().expect("members").is_empty());
 
+    // 热线举报: a report taken in on the laptop is its own compound's to do; checked and
+    // closed in one step; it and its steps reach the server.
+    let report = laptop.ok(
+        "hotline_intake",
+        json!({"input": {"channel": "phone", "category": "returnee_hubei", "urgency": "normal",
+            "subject_name": "张伟", "subject_address": "3号楼2单元501"}}),
+    );
+    assert_eq!(report["row"]["assigned_to"], "八一新苑");
+    let todo = laptop.ok(
+        "hotline_list",
+        json!({"query": {"filter": "todo", "batch": null}}),
+    );
+    assert_eq!(todo["rows"].as_array().expect("rows").len(), 1);
+    let done = laptop.ok(
+        "hotline_act",
+        json!({"input": {"report_id": report["row"]["id"], "kind": "check",
+            "result": "already_registered", "close": true}}),
+    );
+    assert_eq!(done["row"]["status"], "closed");
+    let candidates = laptop.ok(
+        "hotline_candidates",
+        json!({"query": {"name": "张伟", "phone": "", "id_number": ""}}),
+    );
+    assert!(candidates["reports"]
+        .as_array()
+        .expect("reports")
+        .is_empty());
+    laptop.synced().await;
+    assert_eq!(server.db.count("hotline_report").await.expect("count"), 1);
+    assert_eq!(server.db.count("report_action").await.expect("count"), 3);
+
     // 志愿者: the laptop adds a volunteer with a PIN (hashed there); after both sync, the tablet
     // lists them.
     let compounds = laptop.ok("volunteer_compounds", json!({}));

@@ -103,8 +103,24 @@ async fn a_report_taken_at_the_street_is_checked_offline_at_the_compound_and_com
         assert_eq!(back.row.result.as_deref(), Some("new_person_found"));
         // The gate never receives who reported whom.
         tablet.sync().await.expect("tablet");
-        assert!(tablet.core.store().hotline_reports().expect("read").is_empty(), "{b}");
-        assert!(tablet.core.store().report_actions().expect("read").is_empty(), "{b}");
+        assert!(
+            tablet
+                .core
+                .store()
+                .hotline_reports()
+                .expect("read")
+                .is_empty(),
+            "{b}"
+        );
+        assert!(
+            tablet
+                .core
+                .store()
+                .report_actions()
+                .expect("read")
+                .is_empty(),
+            "{b}"
+        );
         // The server's figures are the street laptop's.
         let o = hotline(s.db.as_ref(), today(), today(), chrono::Utc::now())
             .await
@@ -118,7 +134,12 @@ async fn a_report_taken_at_the_street_is_checked_offline_at_the_compound_and_com
             .expect("list")
             .week;
         assert_eq!(
-            (o.street.received, o.street.checked, o.street.overdue, o.street.open),
+            (
+                o.street.received,
+                o.street.checked,
+                o.street.overdue,
+                o.street.open
+            ),
             (week.received, week.checked, week.overdue, week.open),
             "{b}"
         );
@@ -205,13 +226,23 @@ async fn numbers_of_two_offline_laptops_never_collide_and_deadlines_run_on_the_s
         // received now, and are late at the same time as the others.
         let now = chrono::Utc::now();
         let at = |minutes: i64| now + chrono::Duration::minutes(minutes);
-        let o = hotline(s.db.as_ref(), today(), today() + chrono::Days::new(1), at(10))
-            .await
-            .expect("report");
+        let o = hotline(
+            s.db.as_ref(),
+            today(),
+            today() + chrono::Days::new(1),
+            at(10),
+        )
+        .await
+        .expect("report");
         assert_eq!((o.street.received, o.street.overdue), (6, 0), "{b}");
-        let o = hotline(s.db.as_ref(), today(), today() + chrono::Days::new(1), at(35))
-            .await
-            .expect("report");
+        let o = hotline(
+            s.db.as_ref(),
+            today(),
+            today() + chrono::Days::new(1),
+            at(35),
+        )
+        .await
+        .expect("report");
         assert_eq!(o.street.overdue, 6, "{b}: the fast clock's reports too");
     }
 }
@@ -244,18 +275,30 @@ async fn a_tablet_cannot_write_a_report_and_a_compound_laptop_cannot_place_one_e
         body["community_code"] = serde_json::json!(s.community_b);
         body["compound"] = serde_json::json!(s.compound_b);
         let r = push_raw(&laptop, vec![("hotline_report", body.clone())]).await;
-        assert_eq!(r[0].error.as_ref().expect("error").code, "out_of_scope", "{b}");
+        assert_eq!(
+            r[0].error.as_ref().expect("error").code,
+            "out_of_scope",
+            "{b}"
+        );
         // A compound of another community than the one named.
         body["community_code"] = serde_json::json!(s.community_a);
         let r = push_raw(&laptop, vec![("hotline_report", body)]).await;
-        assert_eq!(r[0].error.as_ref().expect("error").code, "unknown_compound", "{b}");
+        assert_eq!(
+            r[0].error.as_ref().expect("error").code,
+            "unknown_compound",
+            "{b}"
+        );
         // A step on a report the server does not have.
         let action = serde_json::json!({
             "id": new_id().to_string(), "report_id": new_id().to_string(), "kind": "accept",
             "at": {"utc": chrono::Utc::now(), "offset_minutes": 480}, "recorded_by": "x",
         });
         let r = push_raw(&laptop, vec![("report_action", action)]).await;
-        assert_eq!(r[0].error.as_ref().expect("error").code, "unknown_target", "{b}");
+        assert_eq!(
+            r[0].error.as_ref().expect("error").code,
+            "unknown_target",
+            "{b}"
+        );
     }
 }
 
@@ -275,7 +318,11 @@ async fn the_district_check_list_is_imported_once_and_seen_alike_on_the_street_l
         let again = import_check_list(s.db.as_ref(), &path, None, false)
             .await
             .expect("again");
-        assert_eq!((again.import.stored, again.import.duplicates), (0, 67), "{b}");
+        assert_eq!(
+            (again.import.stored, again.import.duplicates),
+            (0, 67),
+            "{b}"
+        );
         // 八一新苑 is the only compound of the list this street has: its rows go there.
         let street = TestDevice::enrolled(&s, Role::Street, "411402001").await;
         let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;

@@ -942,6 +942,40 @@ try {
     await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="返乡人员"]')).click()
     await waitFor('the returnee from 武汉', async () => (await (await $t(l, 'review-table')).getText()).includes('武汉'), 15000)
   })
+  await flow('热线举报: a report taken in on the compound laptop, checked and closed in one form', async () => {
+    const tap = async (id) => {
+      const el = await $t(l, id)
+      await el.waitForDisplayed({ timeout: 10000 })
+      await el.scrollIntoView({ block: 'center' })
+      await el.click()
+    }
+    await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="热线举报"]')).click()
+    await (await $t(l, 'hotline')).waitForDisplayed({ timeout: 15000 })
+    await tap('hotline-intake')
+    const name = await $t(l, 'hotline-subject-name')
+    await name.waitForDisplayed({ timeout: 10000 })
+    await name.setValue('赵热线')
+    await (await $t(l, 'hotline-subject-address')).setValue('3号楼2单元501')
+    await tap('hotline-save')
+    // Saved: numbered on this laptop, assigned to its own compound, its page open.
+    const page = await $t(l, 'hotline-page')
+    await page.waitForDisplayed({ timeout: 15000 })
+    assert.ok((await page.getText()).includes('交办：'), await page.getText())
+    await shot(l, 'laptop-hotline-report')
+    await tap('hotline-result-not_found')
+    await tap('hotline-close-too')
+    await tap('hotline-check-save')
+    await waitFor('the report closed', async () =>
+      (await (await $t(l, 'hotline-page-status')).getAttribute('data-status')) === 'closed', 15000)
+    for (const x of await l.$$('.van-popup__close-icon')) {
+      if (await x.isDisplayed().catch(() => false)) {
+        await x.click()
+        break
+      }
+    }
+    await tap('hotline-filter-all')
+    await (await $t(l, 'hotline-row-赵热线')).waitForDisplayed({ timeout: 10000 })
+  })
   await l.deleteSession()
 
   // The street office's laptop: its dashboard (概况) counted from what it pulled.

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod enrolment;
 pub mod export;
 pub mod gate;
+pub mod hotline;
 pub mod observation;
 pub mod places;
 pub mod register_import;

@@ -76,6 +76,18 @@ import type { ReturnInput } from './bindings/ReturnInput'
 import type { DuplicatePair } from './bindings/DuplicatePair'
 import type { DuplicateRecord } from './bindings/DuplicateRecord'
 import type { DuplicateDecision } from './bindings/DuplicateDecision'
+import type { HotlineQuery } from './bindings/HotlineQuery'
+import type { HotlineList } from './bindings/HotlineList'
+import type { HotlineRow } from './bindings/HotlineRow'
+import type { HotlinePage } from './bindings/HotlinePage'
+import type { HotlineIntake } from './bindings/HotlineIntake'
+import type { HotlineActionInput } from './bindings/HotlineActionInput'
+import type { HotlineCandidates } from './bindings/HotlineCandidates'
+import type { CandidatePerson } from './bindings/CandidatePerson'
+import type { CandidateQuery } from './bindings/CandidateQuery'
+import type { CheckListTaken } from './bindings/CheckListTaken'
+import type { ReportActionView } from './bindings/ReportActionView'
+import type { HotlineFiguresView } from './bindings/HotlineFiguresView'
 
 export type {
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
@@ -87,7 +99,9 @@ export type {
   CoverageQuery, CoverageView, HouseholdPage, HouseholdRow, MemberView, CompoundCoverageView, Coverage,
   ScreeningInput, ScreeningView, NewMemberInput, MemberInput, KeyAreaInput, KeyAreaView, KeyAreaDay,
   KeyAreaHousehold, HouseholdVisitInput, MemberSeenInput, DuplicateReview, DuplicatePair, DuplicateRecord,
-  DuplicateDecision, NeedRow, ReturnInput,
+  DuplicateDecision, NeedRow, ReturnInput, HotlineQuery, HotlineList, HotlineRow, HotlinePage, HotlineIntake,
+  HotlineActionInput, HotlineCandidates, CandidatePerson, CandidateQuery, CheckListTaken, ReportActionView,
+  HotlineFiguresView,
 }
 
 export const FALLBACK_APP_INFO: Readonly<AppInfo> = Object.freeze({
@@ -245,6 +259,26 @@ export const householdNeeds = (date: string) => call<NeedRow[]>('screening_needs
 export const duplicateReview = () => call<DuplicateReview>('screening_duplicates')
 /** Staff's word on a pair: `same`, `different`, or `undone`. */
 export const duplicateDecide = (decision: DuplicateDecision) => call<DuplicateReview>('screening_duplicate_decide', { decision })
+/** 热线举报: a list (`todo`, `open`, `overdue`, `taken_here`, `all`), of one district batch when given. */
+export const hotlineList = (query: HotlineQuery) => call<HotlineList>('hotline_list', { query })
+/** A report's page with its history. */
+export const hotlinePage = (id: string) => call<HotlinePage>('hotline_page', { id })
+/** Persons and open reports an intake may mean, as it is typed. */
+export const hotlineCandidates = (query: CandidateQuery) => call<HotlineCandidates>('hotline_candidates', { query })
+/** 接报: takes a report in and assigns it. */
+export const hotlineIntake = (input: HotlineIntake) => call<HotlinePage>('hotline_intake', { input })
+/** A step on a report: accept, start_check, check, close, reopen, reassign. */
+export const hotlineAct = (input: HotlineActionInput) => call<HotlinePage>('hotline_act', { input })
+/** 导入核查名单 (street laptops): the district's list, one report per person to check. */
+export async function hotlineImportCheckList(file: File, batch: string): Promise<CheckListTaken> {
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  return call<CheckListTaken>('hotline_import_check_list', bytes, {
+    headers: { 'x-file-name': encodeURIComponent(file.name), 'x-batch': encodeURIComponent(batch.trim()) },
+  })
+}
+/** Writes a batch's 核查反馈表 to the export folder. */
+export const hotlineFeedbackExport = (batch: number, format: 'xlsx' | 'csv') =>
+  call<ExportResult>('hotline_feedback_export', { batch, format })
 /** Writes the 排查登记表 of a day (one compound, or all held here) to the export folder. */
 export const screeningExport = (date: string, compound: string | null, format: 'xlsx' | 'csv') =>
   call<ExportResult>('screening_export', { date, compound, format })

@@ -281,6 +281,52 @@ pub struct CheckListTaken {
     pub report: kadian_registers::ImportReport,
 }
 
+/// What intake shows as you type: persons held here and open reports it may repeat.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct HotlineCandidates {
+    /// Persons held here that the name, phone or ID number finds (at most 10).
+    pub persons: Vec<CandidatePerson>,
+    /// Reports not closed about the same phone or ID number, or the same name (at most 10).
+    pub reports: Vec<HotlineRow>,
+}
+
+/// A person intake may mean.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CandidatePerson {
+    /// Person id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// ID number, masked.
+    pub id_number: Option<String>,
+    /// Phone, masked.
+    pub phone: Option<String>,
+    /// Where they live (`八一新苑 3号楼2单元501`).
+    pub address: String,
+    /// What matched: `id_number`, `phone`, `name`, …
+    pub matched_by: String,
+}
+
+/// What intake has typed so far.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct CandidateQuery {
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Phone (whole or its last digits).
+    #[serde(default)]
+    pub phone: String,
+    /// ID number (whole or its last characters).
+    #[serde(default)]
+    pub id_number: String,
+}
+
+/// Most bytes of a check list file (a real one is a few hundred KB).
+pub const MAX_CHECK_LIST_BYTES: usize = 64 * 1024 * 1024;
+
 fn china(at: DateTime<Utc>) -> String {
     local(at).format("%Y-%m-%d %H:%M").to_string()
 }
@@ -991,6 +1037,122 @@ impl AppCore {
         self.store().write_hotline(&steps, Source::User)?;
         self.written();
         self.hotline_page(&report_id.to_string())
+    }
+
+    /// The persons and open reports an intake may mean, as it is typed: persons found by ID
+    /// number, phone or name (at most 10, ID number matches first), open reports naming the
+    /// same phone or ID number, or the same name. Errors: `not_staff`.
+    pub fn hotline_candidates(&self, q: &CandidateQuery) -> AppResult<HotlineCandidates> {
+        let staff = self.hotline_staff()?;
+        let reference = self.reference()?;
+        let mut persons: Vec<CandidatePerson> = Vec::new();
+        for raw in [&q.id_number, &q.phone, &q.name] {
+            let raw = raw.trim();
+            if raw.chars().count() < 2 {
+                continue;
+            }
+            for hit in self.store().find_people(raw, 10)? {
+                if persons.len() >= 10 || persons.iter().any(|p| p.id == hit.person.id.to_string())
+                {
+                    continue;
+                }
+                let p = &hit.person;
+                let compound = p
+                    .compound
+                    .as_deref()
+                    .map(|k| reference.compound_name(k).unwrap_or(k).to_owned())
+                    .unwrap_or_default();
+                persons.push(CandidatePerson {
+                    id: p.id.to_string(),
+                    name: p.name.clone(),
+                    id_number: p.document_number.as_deref().map(mask_document),
+                    phone: p.phone.as_deref().map(mask_phone),
+                    address: format!(
+                        "{compound} {}",
+                        kadian_domain::records::address_line(
+                            p.building.as_deref(),
+                            p.unit.as_deref(),
+                            p.room.as_deref()
+                        )
+                        .unwrap_or_default()
+                    )
+                    .trim()
+                    .to_owned(),
+                    matched_by: word(&hit.matched_by),
+                });
+            }
+        }
+        let held = self.hotline_held()?;
+        let tag = device_tag(&staff.device_id);
+        let digits = |s: &str| {
+            s.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        };
+        let (phone, id, name) = (
+            digits(&q.phone),
+            digits(&q.id_number).to_uppercase(),
+            q.name.trim(),
+        );
+        let reports = held
+            .reports
+            .iter()
+            .zip(&held.states)
+            .zip(&held.timeliness)
+            .filter(|((r, s), _)| {
+                s.status != HotlineStatus::Closed
+                    && ((phone.len() >= 7
+                        && r.subject_phone
+                            .as_deref()
+                            .is_some_and(|p| p.ends_with(&phone)))
+                        || (id.len() >= 6
+                            && r.subject_id_number
+                                .as_deref()
+                                .is_some_and(|i| i.ends_with(&id)))
+                        || (!name.is_empty() && r.subject_name.as_deref() == Some(name)))
+            })
+            .take(10)
+            .map(|((r, s), t)| self.hotline_row(r, s, t, &reference, &tag))
+            .collect();
+        Ok(HotlineCandidates { persons, reports })
+    }
+
+    /// [`Self::hotline_import_check_list`] for a file the window sent as bytes (`file_name`
+    /// tells its format). Errors: `file_too_large` (over 64 MB), `export_failed` (no temporary
+    /// folder), and that function's.
+    pub fn hotline_import_check_list_bytes(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        batch: Option<u32>,
+    ) -> AppResult<CheckListTaken> {
+        if bytes.len() > MAX_CHECK_LIST_BYTES {
+            return Err(AppError::new(
+                "file_too_large",
+                Some("file"),
+                "文件太大（超过 64 MB），请确认选对了文件",
+                "The file is larger than 64 MB: check it is the right one",
+            ));
+        }
+        // The readers read files: the bytes go to a private temporary file of the same name
+        // (the extension tells the format), removed right after.
+        let failed = |e: std::io::Error| {
+            AppError::new(
+                "file_unreadable",
+                Some("file"),
+                &format!("临时文件写不了：{e}"),
+                &format!("The temporary file could not be written: {e}"),
+            )
+        };
+        let dir = tempfile::tempdir().map_err(failed)?;
+        let name: String = Path::new(file_name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .filter(|n| !n.is_empty() && n != "." && n != "..")
+            .unwrap_or_else(|| "check-list.xlsx".into());
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).map_err(failed)?;
+        self.hotline_import_check_list(&path, batch)
     }
 
     /// Takes in the district's check list (区下发核查名单) on a street laptop: one report per
