@@ -184,6 +184,14 @@ async fn two_laptops_that_disagree_are_both_kept_and_the_report_is_marked_confli
             .filter(|a| a.kind == "check_result")
             .count();
         assert_eq!(results, 2, "{b}: nothing is lost");
+        // On the street laptop's conflict list, as any sync conflict.
+        let listed = street.core.conflicts().expect("conflicts");
+        assert!(
+            listed
+                .iter()
+                .any(|c| c.record_kind == "hotline_report" && c.field == "result"),
+            "{b}: {listed:?}"
+        );
         let o = hotline(s.db.as_ref(), today(), today(), chrono::Utc::now())
             .await
             .expect("report");

@@ -449,3 +449,81 @@ fn the_district_check_list_is_taken_in_once_and_answered_by_its_feedback_sheet()
         "not_allowed"
     );
 }
+
+#[test]
+fn two_results_that_disagree_reach_the_conflict_list_and_settling_one_agrees_everywhere() {
+    let (street, _d1) = street_laptop();
+    let page = street
+        .hotline_intake(&intake("张伟", "八一新苑3号楼2单元501"))
+        .expect("intake");
+    street
+        .hotline_act(&HotlineActionInput {
+            close: true,
+            ..HotlineActionInput {
+                result: "not_found".into(),
+                ..act(&page.row.id, "check")
+            }
+        })
+        .expect("one result");
+    // Another laptop's result, made apart, arrives by the pull.
+    let report: uuid::Uuid = page.row.id.parse().expect("id");
+    let other = kadian_domain::records::ReportAction {
+        id: kadian_domain::records::new_id(),
+        report_id: report,
+        kind: kadian_domain::records::ReportActionKind::CheckResult,
+        at: kadian_domain::records::Instant {
+            utc: chrono::Utc::now(),
+            offset_minutes: 480,
+        },
+        recorded_by: "另一台笔记本".into(),
+        community_code: None,
+        compound: None,
+        assignee: None,
+        result: Some(kadian_domain::records::CheckFinding::NewPersonFound),
+        duplicate_of: None,
+        person_id: None,
+        disposition: None,
+        case_id: None,
+        note: None,
+    };
+    street
+        .store()
+        .apply_pull(
+            &[place(
+                "report_action",
+                &other.id.to_string(),
+                serde_json::to_value(&other).expect("json"),
+            )],
+            5,
+        )
+        .expect("pull");
+    let conflicts = street.conflicts().expect("conflicts");
+    let c = conflicts
+        .iter()
+        .find(|c| c.record_kind == "hotline_report")
+        .expect("listed");
+    assert_eq!(
+        (c.field.as_str(), c.kept.as_str(), c.lost.as_str()),
+        ("result", "new_person_found", "not_found")
+    );
+    assert!(c.who.starts_with("张伟 "), "{}", c.who);
+    assert!(
+        street
+            .hotline_page(&page.row.id)
+            .expect("page")
+            .row
+            .conflicting
+    );
+    // Staff keep the first laptop's word: reopened, that result recorded after both, closed
+    // again; off the list.
+    street.settle_conflict(&c.id, true).expect("settle");
+    assert!(street
+        .conflicts()
+        .expect("conflicts")
+        .iter()
+        .all(|c| c.record_kind != "hotline_report"));
+    let p = street.hotline_page(&page.row.id).expect("page");
+    assert!(!p.row.conflicting);
+    assert_eq!(p.row.result.as_deref(), Some("not_found"));
+    assert_eq!(p.row.status, "closed");
+}

@@ -147,6 +147,9 @@ pub fn fold<'a>(
         closed_at: None,
         conflicting: Vec::new(),
     };
+    // The latest result since the report was last opened: results recorded before a
+    // reopening no longer disagree with those after it.
+    let mut since_open: Option<CheckFinding> = None;
     for (t, a) in mine {
         match a.kind {
             ReportActionKind::Accept => {}
@@ -159,14 +162,15 @@ pub fn fold<'a>(
             ReportActionKind::CheckResult => {
                 s.checked_at.get_or_insert(t);
                 if let Some(r) = a.result {
-                    if s.result.is_some_and(|held| held != r) {
-                        for x in [s.result, Some(r)].into_iter().flatten() {
+                    if since_open.is_some_and(|held| held != r) {
+                        for x in [since_open, Some(r)].into_iter().flatten() {
                             if !s.conflicting.contains(&x) {
                                 s.conflicting.push(x);
                             }
                         }
                     }
                     s.result = Some(r);
+                    since_open = Some(r);
                 }
                 s.duplicate_of = a.duplicate_of;
                 s.person_id = a.person_id.or(s.person_id);
@@ -183,6 +187,7 @@ pub fn fold<'a>(
                 // Opened again: checked anew, its earlier results no longer disagree.
                 s.closed_at = None;
                 s.conflicting.clear();
+                since_open = None;
             }
         }
     }
@@ -448,6 +453,24 @@ mod tests {
         assert!(fold(&r, at(1, 0), &same, |a| a.at.utc)
             .conflicting
             .is_empty());
+    }
+
+    #[test]
+    fn a_result_after_a_reopening_does_not_disagree_with_those_before() {
+        let r = report(HotlineCategory::ReturneeHubei, Urgency::Normal);
+        let mut reopen = action(&r, ReportActionKind::Reopen, at(4, 0));
+        reopen.note = Some("核定".into());
+        let a = vec![
+            result(&r, CheckFinding::NotFound, at(3, 0)),
+            result(&r, CheckFinding::NewPersonFound, at(3, 5)),
+            reopen,
+            result(&r, CheckFinding::NotFound, at(4, 1)),
+        ];
+        let s = fold(&r, at(1, 0), &a, |a| a.at.utc);
+        assert!(s.conflicting.is_empty(), "{:?}", s.conflicting);
+        assert_eq!(s.result, Some(CheckFinding::NotFound));
+        // The time to check still runs to the first result.
+        assert_eq!(s.checked_at, Some(at(3, 0)));
     }
 
     #[test]

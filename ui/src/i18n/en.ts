@@ -444,12 +444,16 @@ const en: MessageSchema = {
     useLost: 'Use “{value}”',
     settled: 'Settled: “{value}” kept',
     fields: {
+      result: 'Hotline check result',
       name: 'Name', document_type: 'ID type', document_number: 'ID number', phone: 'Phone', sex: 'Sex',
       birth_date: 'Date of birth', community_code: 'Community', compound: 'Compound', building: 'Building', unit: 'Unit', room: 'Room',
       category: 'Category', status: 'Observation status',
       disposition: 'Referral outcome', taken_at: 'Taken at', taken_by: 'Taken by', disposed_at: 'Outcome at', disposed_by: 'Outcome by', note: 'Note',
     },
-    values: { sex: { male: 'male', female: 'female' } },
+    values: {
+      sex: { male: 'male', female: 'female' },
+      result: { already_registered: 'Already registered', new_person_found: 'New person found', not_found: 'Not found', false_report: 'False report', duplicate: 'Duplicate' },
+    },
   },
   unit: { celsius: '{v} °C', listSep: ', ', clauseSep: '; ', commaSep: ', ' },
   duplicates: {

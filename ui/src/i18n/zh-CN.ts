@@ -442,12 +442,16 @@ const zhCN = {
     useLost: '改用“{value}”',
     settled: '已处理：保留“{value}”',
     fields: {
+      result: '热线核查结果',
       name: '姓名', document_type: '证件类型', document_number: '证件号码', phone: '手机号', sex: '性别',
       birth_date: '出生日期', community_code: '社区', compound: '小区', building: '楼栋', unit: '单元', room: '房号',
       category: '类别', status: '观察状态',
       disposition: '转诊处置', taken_at: '接收时间', taken_by: '接收人', disposed_at: '处置时间', disposed_by: '处置人', note: '处置说明',
     },
-    values: { sex: { male: '男', female: '女' } },
+    values: {
+      sex: { male: '男', female: '女' },
+      result: { already_registered: '已在册', new_person_found: '新发现', not_found: '查无此人', false_report: '不实举报', duplicate: '重复举报' },
+    },
   },
   unit: { celsius: '{v} ℃', listSep: '、', clauseSep: '；', commaSep: '，' },
   duplicates: {

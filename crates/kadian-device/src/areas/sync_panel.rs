@@ -141,6 +141,38 @@ impl AppCore {
                 }
                 continue;
             }
+            // Two devices' results of a hotline report: named by its person and number.
+            if c.record_kind == RecordKind::HotlineReport.as_str() {
+                let report = Uuid::parse_str(&c.record_id)
+                    .ok()
+                    .map(|id| store.hotline_report(id))
+                    .transpose()?
+                    .flatten();
+                out.push(ConflictView {
+                    who: report
+                        .as_ref()
+                        .map(|r| {
+                            format!(
+                                "{} {}",
+                                r.subject_name.as_deref().unwrap_or("热线举报"),
+                                r.number
+                            )
+                        })
+                        .unwrap_or_else(|| c.record_id.clone()),
+                    person_id: None,
+                    can_keep_lost: report.is_some(),
+                    kept: conflict_text(c.kept_value.as_deref()),
+                    lost: conflict_text(c.lost_value.as_deref()),
+                    id: c.id,
+                    record_kind: c.record_kind,
+                    record_id: c.record_id,
+                    field: c.field,
+                    origin: c.origin,
+                    kept_detail: None,
+                    lost_detail: None,
+                });
+                continue;
+            }
             // Whose record: the person's, or a referral's person.
             let person_id = if c.record_kind == RecordKind::Person.as_str() {
                 Uuid::parse_str(&c.record_id).ok()
@@ -242,6 +274,89 @@ impl AppCore {
             if !then.is_empty() {
                 self.written();
             }
+            return Ok(());
+        }
+        if c.record_kind == RecordKind::HotlineReport.as_str() && c.id.starts_with("result:") {
+            // Settled everywhere alike: reopened, and the result chosen recorded after both.
+            let chosen = if keep_lost {
+                c.lost_value.as_deref()
+            } else {
+                c.kept_value.as_deref()
+            };
+            let result: kadian_domain::records::CheckFinding = chosen
+                .and_then(|v| serde_json::from_str(v).ok())
+                .ok_or_else(|| {
+                    AppError::new(
+                        "cannot_keep_lost",
+                        Some("field"),
+                        "这条冲突的结果无法读取",
+                        "The conflict's result cannot be read",
+                    )
+                })?;
+            let report_id = Uuid::parse_str(&c.record_id).map_err(|_| {
+                AppError::new(
+                    "unknown_conflict",
+                    None,
+                    "这条冲突已经处理过或不存在",
+                    "This conflict was settled already or does not exist",
+                )
+            })?;
+            let by = store
+                .enrolment()?
+                .map_or_else(|| "staff".into(), |e| super::views::staff_name(&e));
+            let at = kadian_domain::records::Instant {
+                utc: self.now(),
+                offset_minutes: crate::local_time::CST_MINUTES,
+            };
+            let step = |kind, result, note: &str| kadian_domain::records::ReportAction {
+                id: kadian_domain::records::new_id(),
+                report_id,
+                kind,
+                at,
+                recorded_by: by.clone(),
+                community_code: None,
+                compound: None,
+                assignee: None,
+                result,
+                duplicate_of: None,
+                person_id: None,
+                disposition: None,
+                case_id: None,
+                note: Some(note.to_owned()),
+            };
+            use kadian_domain::records::ReportActionKind as K;
+            // A closed report is closed again after the result agreed.
+            let was_closed = match store.hotline_report(report_id)? {
+                Some(r) => {
+                    let actions = store.report_actions_of(report_id)?;
+                    kadian_domain::hotline::fold(&r, r.received_at.utc, &actions, |a| a.at.utc)
+                        .closed_at
+                        .is_some()
+                }
+                None => false,
+            };
+            let mut steps = vec![
+                step(
+                    K::Reopen,
+                    None,
+                    "处理同步冲突：两台电脑的核查结果不同 / settling a sync conflict: two results differ",
+                ),
+                step(
+                    K::CheckResult,
+                    Some(result),
+                    "处理同步冲突：核定的结果 / settling a sync conflict: the result agreed",
+                ),
+            ];
+            if was_closed {
+                steps.push(step(
+                    K::Close,
+                    None,
+                    "处理同步冲突后办结 / closed again after settling",
+                ));
+            }
+            store.settle_result_clash(&c.record_id, &steps)?;
+            drop(store);
+            self.written();
             return Ok(());
         }
         let mut chosen = None;

@@ -3,7 +3,9 @@
 //! device's own numbers come from `hotline_number`, one counter per China day.
 
 use chrono::NaiveDate;
-use kadian_domain::records::{self, HotlineReport, RecordKind, ReportAction, Source};
+use kadian_domain::records::{
+    self, HotlineReport, RecordKind, ReportAction, ReportActionKind, Source,
+};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::error::{Result, StoreError};
@@ -50,6 +52,8 @@ pub(crate) fn upsert_hotline_report_tx(
         version.unwrap_or_else(|| held.unwrap_or(0)),
         source.as_str(),
     ])?;
+    // Its actions may have come before it (a report moved here after they were recorded).
+    note_result_clash_tx(tx, &id)?;
     enqueue_entity(tx, RecordKind::HotlineReport, r.id, held, r, source)
 }
 
@@ -75,6 +79,12 @@ pub(crate) fn insert_report_action_tx(
     if inserted == 0 {
         return Ok(0);
     }
+    if matches!(
+        a.kind,
+        ReportActionKind::CheckResult | ReportActionKind::Reopen
+    ) {
+        note_result_clash_tx(tx, &a.report_id.to_string())?;
+    }
     enqueue(
         tx,
         RecordKind::ReportAction,
@@ -84,6 +94,64 @@ pub(crate) fn insert_report_action_tx(
         a,
         source,
     )
+}
+
+/// The conflict-list id of a report's disagreeing results.
+fn result_clash_id(report_id: &str) -> String {
+    format!("result:{report_id}")
+}
+
+/// Lists a report whose results disagree (two devices checked it apart and found different
+/// things: `kadian_domain::hotline::fold`'s `conflicting`) on the conflict list, field
+/// `result`: the result that stands as the kept value, the other as the lost one, found here
+/// (`device`). When they agree again (a reopening, a settled clash) an unsettled entry leaves
+/// the list.
+fn note_result_clash_tx(tx: &Transaction<'_>, report_id: &str) -> Result<()> {
+    let report: Option<String> = tx
+        .query_row(
+            "SELECT body FROM hotline_report WHERE id = ?1",
+            [report_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(report) = report.and_then(|b| serde_json::from_str::<HotlineReport>(&b).ok()) else {
+        return Ok(());
+    };
+    let actions: Vec<ReportAction> = tx
+        .prepare_cached("SELECT body FROM report_action WHERE report_id = ?1")?
+        .query_map([report_id], |r| r.get::<_, String>(0))?
+        .filter_map(|b| b.ok().and_then(|b| serde_json::from_str(&b).ok()))
+        .collect();
+    let state =
+        kadian_domain::hotline::fold(&report, report.received_at.utc, &actions, |a| a.at.utc);
+    let id = result_clash_id(report_id);
+    let kept = state.result;
+    let lost = state.conflicting.iter().find(|r| Some(**r) != kept);
+    match (kept, lost) {
+        (Some(kept), Some(lost)) => {
+            tx.prepare_cached(
+                "INSERT INTO sync_conflict (id, record_kind, record_id, field, kept_value, lost_value, origin, at_utc)
+                 VALUES (?1, ?2, ?3, 'result', ?4, ?5, 'device', ?6)
+                 ON CONFLICT (id) DO UPDATE SET kept_value = excluded.kept_value,
+                     lost_value = excluded.lost_value, resolved = 0",
+            )?
+            .execute(params![
+                id,
+                RecordKind::HotlineReport.as_str(),
+                report_id,
+                serde_json::to_string(&kept)?,
+                serde_json::to_string(lost)?,
+                super::ts(chrono::Utc::now()),
+            ])?;
+        }
+        _ => {
+            tx.execute(
+                "DELETE FROM sync_conflict WHERE id = ?1 AND resolved = 0",
+                [&id],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// One step of a report's writing, in the order it is written (see
@@ -134,6 +202,22 @@ impl Store {
                 };
             }
             Ok(queued)
+        })
+    }
+
+    /// Settles a report's disagreeing results: `steps` (a reopening and the result chosen) are
+    /// written first, then its entry leaves the conflict list, in one transaction. Errors: the
+    /// steps' rules.
+    pub fn settle_result_clash(&mut self, report_id: &str, steps: &[ReportAction]) -> Result<()> {
+        self.write(|tx| {
+            for a in steps {
+                insert_report_action_tx(tx, a, Source::User)?;
+            }
+            tx.execute(
+                "UPDATE sync_conflict SET resolved = 1 WHERE id = ?1 AND resolved = 0",
+                [result_clash_id(report_id)],
+            )?;
+            Ok(())
         })
     }
 
