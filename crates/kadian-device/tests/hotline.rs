@@ -255,22 +255,82 @@ fn the_compound_checks_a_report_offline_and_closes_it_in_one_step() {
 }
 
 #[test]
-fn observation_opened_needs_its_case_and_a_reason_is_needed_to_reopen() {
+fn observation_is_opened_from_a_report_in_one_step_in_its_compound() {
     let (core, _dir) = street_laptop();
-    let page = core
-        .hotline_intake(&intake("张伟", "八一新苑3号楼2单元501"))
+    // Left at the street: nowhere to observe them yet.
+    let unplaced = core
+        .hotline_intake(&intake("李娜", "建设路12号"))
         .expect("intake");
     let e = core
         .hotline_act(&HotlineActionInput {
             result: "new_person_found".into(),
             disposition: "observation_opened".into(),
-            ..act(&page.row.id, "check")
+            ..act(&unplaced.row.id, "check")
         })
-        .expect_err("no case");
+        .expect_err("no compound");
     assert_eq!(
         (e.code.as_str(), e.field.as_deref()),
-        ("invalid_input", Some("case_id"))
+        ("no_compound", Some("disposition"))
     );
+    assert!(core
+        .hotline_page(&unplaced.row.id)
+        .expect("page")
+        .actions
+        .is_empty());
+    // Assigned to 八一新苑: the person reported is registered there and observed from today.
+    let page = core
+        .hotline_intake(&HotlineIntake {
+            subject_id_number: "420106198605304444".into(),
+            subject_phone: "19078458036".into(),
+            ..intake("胡丽", "八一新苑15号楼1单元301")
+        })
+        .expect("intake");
+    let done = core
+        .hotline_act(&HotlineActionInput {
+            result: "new_person_found".into(),
+            disposition: "observation_opened".into(),
+            ..act(&page.row.id, "check")
+        })
+        .expect("one step");
+    assert_eq!(done.row.disposition.as_deref(), Some("observation_opened"));
+    let case_id = done.case_id.clone().expect("case");
+    let person_id: uuid::Uuid = done.person_id.clone().expect("person").parse().expect("id");
+    let (case, _) = core
+        .store()
+        .observation_case(&case_id)
+        .expect("read")
+        .expect("opened");
+    assert_eq!(case.compound, COMPOUND);
+    assert_eq!(case.person_id, person_id);
+    assert_eq!(case.origin_id, Some(page.row.id.parse().expect("id")));
+    assert_eq!(case.address.as_deref(), Some("15号楼1单元301"));
+    let (person, _) = core
+        .store()
+        .person(person_id)
+        .expect("read")
+        .expect("registered");
+    assert_eq!(person.name, "胡丽");
+    assert_eq!(
+        person.document_number.as_deref(),
+        Some("420106198605304444")
+    );
+    // Opened again from the same report (another laptop, or twice): the same case.
+    let again = core
+        .hotline_act(&HotlineActionInput {
+            result: "new_person_found".into(),
+            disposition: "observation_opened".into(),
+            ..act(&page.row.id, "check")
+        })
+        .expect("again");
+    assert_eq!(again.case_id.as_deref(), Some(case_id.as_str()));
+}
+
+#[test]
+fn a_reason_is_needed_to_reopen_and_a_duplicate_names_its_report() {
+    let (core, _dir) = street_laptop();
+    let page = core
+        .hotline_intake(&intake("张伟", "八一新苑3号楼2单元501"))
+        .expect("intake");
     let e = core
         .hotline_act(&act(&page.row.id, "reopen"))
         .expect_err("no reason");

@@ -656,7 +656,7 @@ const en: MessageSchema = {
       result: 'Result',
       disposition: 'Disposition (optional)',
       duplicateOf: 'Number of the report it repeats',
-      caseId: 'Observation case id',
+      observationHint: 'Saving opens home observation in {compound} (today is day 0), registering the person if they are not yet',
       note: 'Note',
       closeToo: 'Close it too',
       save: 'Save',

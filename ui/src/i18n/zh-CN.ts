@@ -653,7 +653,7 @@ const zhCN = {
       result: '结果',
       disposition: '处置（可不选）',
       duplicateOf: '重复的举报编号',
-      caseId: '居家观察编号',
+      observationHint: '保存时在{compound}登记居家观察（今天为第 0 天），此人未登记的一并登记',
       note: '说明',
       closeToo: '同时办结',
       save: '保存',

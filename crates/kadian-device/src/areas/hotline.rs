@@ -957,14 +957,17 @@ impl AppCore {
                 }));
                 if let Some(d) = opt(&input.disposition) {
                     let disposition: ReportDisposition = choice(&d, "disposition")?;
-                    let case_id = uuid_of(&input.case_id, "case_id")?;
+                    let mut case_id = uuid_of(&input.case_id, "case_id")?;
+                    let mut person_id = person_id;
                     if disposition == ReportDisposition::ObservationOpened && case_id.is_none() {
-                        return Err(AppError::new(
-                            "invalid_input",
-                            Some("case_id"),
-                            "落实居家观察要先登记观察对象",
-                            "Open the observation case first",
-                        ));
+                        // One tap: the case is opened here, for the person found (or the one
+                        // reported, registered now), before the steps that name it.
+                        let (case, person) = self.open_case_from_report(&report, person_id)?;
+                        case_id = Some(case);
+                        person_id = Some(person);
+                        if let Some(HotlineWrite::Action(a)) = steps.last_mut() {
+                            a.person_id = Some(person);
+                        }
                     }
                     steps.push(HotlineWrite::Action(ReportAction {
                         disposition: Some(disposition),
@@ -1153,6 +1156,117 @@ impl AppCore {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).map_err(failed)?;
         self.hotline_import_check_list(&path, batch)
+    }
+
+    /// Opens home observation (落实居家观察) for a report's person in the compound it is assigned
+    /// to: the person found (`person_id`), else the one intake linked, else the one holding its
+    /// ID number here, else a person registered now from what was reported (name, phone, ID
+    /// number, building, unit, room). The case starts today (day 0) under the street's policy,
+    /// its reason from the report's category, its origin the report; its id is derived from the
+    /// report, so two laptops opening it make one case. Returns (case, person). Errors:
+    /// `no_compound` (not assigned to a compound), `invalid_input` (no name to register),
+    /// the person's and the case's rules.
+    fn open_case_from_report(
+        &self,
+        report: &HotlineReport,
+        person_id: Option<Uuid>,
+    ) -> AppResult<(Uuid, Uuid)> {
+        use kadian_domain::records::{
+            address_line, observation_case_id_for_declaration, ObservationCase, ObservationReason,
+            Person, PersonCategory,
+        };
+        let reference = self.reference()?;
+        let (Some(community), Some(compound)) = (&report.community_code, &report.compound) else {
+            return Err(AppError::new(
+                "no_compound",
+                Some("disposition"),
+                "先把举报交办到小区，才能在那里落实居家观察",
+                "Assign the report to a compound first: home observation is kept there",
+            ));
+        };
+        let compound_name = reference
+            .compound_name(compound)
+            .unwrap_or(compound)
+            .to_owned();
+        let held = |id: Uuid| -> AppResult<Option<Uuid>> {
+            Ok(self.store().person(id)?.map(|(p, _)| p.id))
+        };
+        let mut person = match person_id.or(report.person_id) {
+            Some(id) => held(id)?,
+            None => None,
+        };
+        if person.is_none() {
+            if let Some(n) = &report.subject_id_number {
+                person = self
+                    .store()
+                    .person_by_document(kadian_domain::DocumentType::ResidentId, n)?
+                    .map(|p| p.id);
+            }
+        }
+        let person = match person {
+            Some(p) => p,
+            None => {
+                let name = report.subject_name.clone().ok_or_else(|| {
+                    AppError::new(
+                        "invalid_input",
+                        Some("subject_name"),
+                        "举报里没有姓名，无法登记此人：请先在人员登记中找到或登记此人",
+                        "The report names nobody: find or register the person first",
+                    )
+                })?;
+                let mut p = Person::new(&name, PersonCategory::Resident);
+                if let Some(n) = &report.subject_id_number {
+                    if let Ok(id) =
+                        ResidentIdNumber::parse(n, local(self.now()).date()).map(|c| c.value)
+                    {
+                        p.document_type = kadian_domain::DocumentType::ResidentId;
+                        p.sex = Some(id.sex());
+                        p.birth_date = Some(id.birth_date());
+                        p.document_number = Some(id.as_str().to_owned());
+                    }
+                }
+                p.phone.clone_from(&report.subject_phone);
+                p.community_code = Some(community.clone());
+                p.compound = Some(compound_name.clone());
+                p.building.clone_from(&report.building);
+                p.unit.clone_from(&report.unit);
+                p.room.clone_from(&report.room);
+                kadian_domain::records::check_person(&p).map_err(|n| AppError::invalid(vec![n]))?;
+                self.store().upsert_person(&p, Source::User)?.id
+            }
+        };
+        let id = observation_case_id_for_declaration(report.id);
+        if self.store().observation_case(&id.to_string())?.is_none() {
+            let case = ObservationCase {
+                id,
+                person_id: person,
+                community_code: community.clone(),
+                compound: compound.clone(),
+                address: address_line(
+                    report.building.as_deref(),
+                    report.unit.as_deref(),
+                    report.room.as_deref(),
+                ),
+                reason: match report.category {
+                    HotlineCategory::ReturneeHubei => ObservationReason::ReturneeHubei,
+                    HotlineCategory::ReturneeElsewhere => ObservationReason::ReturneeElsewhere,
+                    HotlineCategory::CloseContact => ObservationReason::CloseContact,
+                    _ => ObservationReason::Hotline,
+                },
+                origin_id: Some(report.id),
+                start_date: local(self.now()).date(),
+                followed_from: None,
+                policy: reference.observation.policy,
+                responsible: report.assignee.clone(),
+                responsible_phone: None,
+                backup: None,
+                notes: None,
+            };
+            kadian_domain::records::check_observation_case(&case)
+                .map_err(|n| AppError::invalid(vec![n]))?;
+            self.store().save_observation_case(&case, Source::User)?;
+        }
+        Ok((id, person))
     }
 
     /// Takes in the district's check list (区下发核查名单) on a street laptop: one report per
