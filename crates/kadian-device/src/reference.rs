@@ -28,6 +28,8 @@ pub struct ReferenceData {
     /// The street's home-observation setting (the default when the street never set one): the
     /// policy new cases open under, and which declarations at a gate open one.
     pub observation: ObservationSetting,
+    /// The street's hotline deadlines (the default when the street never set them).
+    pub hotline: kadian_domain::hotline::HotlinePolicy,
 }
 
 /// The rows of one kind, parsed; a row that does not parse is left out (bodies are checked when
@@ -51,6 +53,9 @@ impl ReferenceData {
             zones: rows(store, ReferenceKind::Zone.as_str())?,
             observation: rows(store, ReferenceKind::ObservationPolicy.as_str())?
                 .remove(ObservationSetting::ID)
+                .unwrap_or_default(),
+            hotline: rows(store, ReferenceKind::HotlinePolicy.as_str())?
+                .remove(kadian_domain::hotline::HotlinePolicy::ID)
                 .unwrap_or_default(),
         })
     }

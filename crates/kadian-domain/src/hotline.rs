@@ -42,7 +42,8 @@ pub struct Deadline {
     pub check_minutes: u32,
 }
 
-/// The street's deadlines (street settings; these are the defaults the street named).
+/// The street's deadlines (a street setting: `kadian-server hotline policy`; these defaults are
+/// the street plan's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HotlinePolicy {
     /// An urgent report, whatever its category: assigned in 30 minutes, on site in 2 hours.
@@ -72,7 +73,34 @@ impl Default for HotlinePolicy {
     }
 }
 
+/// Longest deadline a street may set: 7 days, in minutes.
+pub const MAX_DEADLINE_MINUTES: u32 = 7 * 24 * 60;
+
+/// A policy devices can keep: every deadline 1 minute to 7 days, the assignment no later than
+/// the check. Errors: `invalid_policy`.
+pub fn check_hotline_policy(p: &HotlinePolicy) -> Result<(), crate::Notice> {
+    let ok = [p.urgent, p.returnee, p.other].iter().all(|d| {
+        (1..=MAX_DEADLINE_MINUTES).contains(&d.assign_minutes)
+            && (1..=MAX_DEADLINE_MINUTES).contains(&d.check_minutes)
+            && d.assign_minutes <= d.check_minutes
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::Notice::error(
+            crate::Field::Record,
+            "invalid_policy",
+            "热线时限应在 1 分钟到 7 天之间，交办时限不超过核查时限",
+            "Hotline deadlines are 1 minute to 7 days, the assignment's no later than the check's",
+        ))
+    }
+}
+
 impl HotlinePolicy {
+    /// The id of its reference row (kind `hotline_policy`, placed nowhere: every device pulls
+    /// it; absent, every device uses the default).
+    pub const ID: &'static str = "hotline_policy";
+
     /// The deadline a report runs under: urgent ones the urgent deadline, else by category.
     pub fn deadline(&self, report: &HotlineReport) -> Deadline {
         if report.urgency == Urgency::Urgent {

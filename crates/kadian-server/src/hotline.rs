@@ -8,9 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kadian_domain::hotline::{
-    figures, fold, timeliness, HotlineFigures, HotlinePolicy, ReportFacts, ReportState,
-};
+use kadian_domain::hotline::{figures, fold, timeliness, HotlineFigures, ReportFacts, ReportState};
 use kadian_domain::records::{HotlineReport, ReportAction};
 use serde::Serialize;
 use uuid::Uuid;
@@ -74,7 +72,7 @@ pub async fn hotline(
             },
         }
     }
-    let policy = HotlinePolicy::default();
+    let policy = db.hotline_policy().await?.unwrap_or_default();
     let states: Vec<ReportState> = reports
         .iter()
         .map(|(h, received, _)| {

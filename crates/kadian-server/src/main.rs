@@ -64,6 +64,11 @@ enum Command {
         #[command(subcommand)]
         command: ObservationCommand,
     },
+    /// Hotline reports (热线举报): the street's deadlines that every device judges lateness by.
+    Hotline {
+        #[command(subcommand)]
+        command: HotlineCommand,
+    },
     /// Reports computed from the records: the street's daily report (日报).
     Report {
         #[command(subcommand)]
@@ -320,6 +325,32 @@ enum GateOpensArg {
     Never,
     OutsideCity,
     Provinces,
+}
+
+#[derive(Subcommand)]
+enum HotlineCommand {
+    /// The street's deadlines, in minutes from receipt; with options, changes those given and
+    /// sends them to every device at its next sync
+    Policy {
+        /// An urgent report: assigned within (30)
+        #[arg(long)]
+        urgent_assign: Option<u32>,
+        /// An urgent report: checked on site within (120)
+        #[arg(long)]
+        urgent_check: Option<u32>,
+        /// A returnee or a close contact: assigned within (120)
+        #[arg(long)]
+        returnee_assign: Option<u32>,
+        /// A returnee or a close contact: checked within (1440)
+        #[arg(long)]
+        returnee_check: Option<u32>,
+        /// Anything else: assigned within (1440)
+        #[arg(long)]
+        other_assign: Option<u32>,
+        /// Anything else: checked within (2880)
+        #[arg(long)]
+        other_check: Option<u32>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -909,6 +940,61 @@ async fn main() -> Result<()> {
             }
             let text = admin::observation_setting_text(&setting, current.is_none() && !set);
             print(j, json!(setting), text);
+        }
+        Command::Hotline {
+            command:
+                HotlineCommand::Policy {
+                    urgent_assign,
+                    urgent_check,
+                    returnee_assign,
+                    returnee_check,
+                    other_assign,
+                    other_check,
+                },
+        } => {
+            let current = db.hotline_policy().await?;
+            let mut p = current.unwrap_or_default();
+            let changes = [
+                (&mut p.urgent.assign_minutes, urgent_assign),
+                (&mut p.urgent.check_minutes, urgent_check),
+                (&mut p.returnee.assign_minutes, returnee_assign),
+                (&mut p.returnee.check_minutes, returnee_check),
+                (&mut p.other.assign_minutes, other_assign),
+                (&mut p.other.check_minutes, other_check),
+            ];
+            let mut any = false;
+            for (field, value) in changes {
+                if let Some(v) = value {
+                    *field = v;
+                    any = true;
+                }
+            }
+            kadian_domain::hotline::check_hotline_policy(&p)
+                .map_err(|n| anyhow::anyhow!("{} ({})", n.message_en, n.code))?;
+            let set = any && current != Some(p);
+            if set {
+                db.put_hotline_policy(&p).await?;
+            }
+            let line = |name: &str, d: kadian_domain::hotline::Deadline| {
+                format!(
+                    "{name}: assigned within {} min, checked within {} min",
+                    d.assign_minutes, d.check_minutes
+                )
+            };
+            let text = format!(
+                "{}\n{}\n{}{}",
+                line("urgent (紧急)", p.urgent),
+                line("returnee or close contact (返乡、密接)", p.returnee),
+                line("other (其他)", p.other),
+                if set {
+                    "\nsaved: every device gets it at its next sync"
+                } else if current.is_none() {
+                    "\n(the default: the street has not set its own)"
+                } else {
+                    ""
+                }
+            );
+            print(j, json!(p), text);
         }
         Command::Report {
             command: ReportCommand::Signer { name },

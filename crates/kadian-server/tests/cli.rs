@@ -779,3 +779,115 @@ fn the_observation_policy_is_shown_changed_by_version_and_refused_when_impossibl
         (2.into(), 21.into())
     );
 }
+
+/// `hotline policy` shows the default, changes the deadlines given, refuses impossible ones;
+/// `import check-list` takes the district's list in once; `report hotline` counts it.
+#[test]
+fn the_hotline_policy_the_check_list_and_the_hotline_report_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, url) = sqlite(&dir, "kadian.db");
+    let run = |args: &[&str]| {
+        let out = server(&url).args(args).output().expect("run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(run(&["init", "--street", "411402001", "--name", "平原街道"]).0);
+    let (ok, shown, _) = run(&["hotline", "policy"]);
+    assert!(ok);
+    assert!(
+        shown.contains("urgent (紧急): assigned within 30 min, checked within 120 min"),
+        "{shown}"
+    );
+    assert!(shown.contains("the default"), "{shown}");
+    let (ok, json, err) = run(&["--json", "hotline", "policy", "--urgent-assign", "15"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(v["urgent"]["assign_minutes"], 15);
+    assert_eq!(v["returnee"]["check_minutes"], 1440);
+    for bad in [
+        vec!["hotline", "policy", "--urgent-assign", "0"],
+        vec![
+            "hotline",
+            "policy",
+            "--other-assign",
+            "3000",
+            "--other-check",
+            "2880",
+        ],
+        vec!["hotline", "policy", "--returnee-check", "20000"],
+    ] {
+        let (ok, _, err) = run(&bad);
+        assert!(!ok && err.contains("invalid_policy"), "{bad:?}: {err}");
+    }
+    let (_, json, _) = run(&["--json", "hotline", "policy"]);
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(
+        v["urgent"]["assign_minutes"], 15,
+        "nothing changed by a refusal"
+    );
+
+    let list = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/registers/平原街道_区下发核查名单_第3批.xlsx");
+    let list = list.to_str().expect("path");
+    let (ok, json, err) = run(&["--json", "import", "check-list", list]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(
+        (
+            v["batch"].as_u64(),
+            v["reports"].as_u64(),
+            v["stored"].as_u64()
+        ),
+        (Some(3), Some(67), Some(67))
+    );
+    assert_eq!(
+        (v["rows_total"].as_u64(), v["rejected"].as_u64()),
+        (Some(72), Some(3))
+    );
+    // The street has none of the list's compounds: every report waits at the street.
+    assert_eq!(v["unassigned"], 67);
+    let (ok, json, _) = run(&["--json", "import", "check-list", list, "--batch", "3"]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(
+        (v["stored"].as_u64(), v["duplicates"].as_u64()),
+        (Some(0), Some(67))
+    );
+    // Received when the district issued it (2020-02-04 20:00 China time).
+    let (ok, json, err) = run(&[
+        "--json",
+        "report",
+        "hotline",
+        "--from",
+        "2020-02-04",
+        "--to",
+        "2020-02-05",
+    ]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(v["street"]["received"], 67);
+    assert_eq!(v["street"]["checked"], 0);
+    assert_eq!(
+        v["street"]["overdue"], 67,
+        "long past their deadlines, none checked"
+    );
+    assert_eq!(
+        v["street"]["median_minutes_to_check"],
+        serde_json::Value::Null
+    );
+    let (ok, text, _) = run(&["report", "hotline", "--from", "2020-02-04"]);
+    assert!(ok);
+    assert!(text.contains("街道（未交办）: 接报 67"), "{text}");
+    let (ok, _, err) = run(&[
+        "report",
+        "hotline",
+        "--from",
+        "2020-02-05",
+        "--to",
+        "2020-02-04",
+    ]);
+    assert!(!ok && err.contains("before"), "{err}");
+}

@@ -10,8 +10,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use kadian_domain::hotline::{
-    china_day, figures, fold, timeliness, HotlineFigures, HotlinePolicy, HotlineStatus,
-    ReportFacts, ReportState, Timeliness,
+    china_day, figures, fold, timeliness, HotlineFigures, HotlineStatus, ReportFacts, ReportState,
+    Timeliness,
 };
 use kadian_domain::records::{
     device_tag, hotline_number, new_id, CheckFinding, HotlineCategory, HotlineChannel,
@@ -420,7 +420,7 @@ impl AppCore {
             let store = self.store();
             (store.hotline_reports()?, store.report_actions()?)
         };
-        let policy = HotlinePolicy::default();
+        let policy = self.reference()?.hotline;
         let now = self.now();
         let mut by_report: std::collections::HashMap<Uuid, Vec<&ReportAction>> =
             std::collections::HashMap::new();

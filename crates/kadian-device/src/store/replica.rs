@@ -681,6 +681,12 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                         serde_json::from_value(c.body.clone()).map_err(parse_err)?;
                     kadian_domain::observation::check_setting(&s).map_err(StoreError::Invalid)?;
                 }
+                ReferenceKind::HotlinePolicy => {
+                    let p: kadian_domain::hotline::HotlinePolicy =
+                        serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+                    kadian_domain::hotline::check_hotline_policy(&p)
+                        .map_err(StoreError::Invalid)?;
+                }
             }
             put_reference_row(tx, c)?;
         }

@@ -249,16 +249,19 @@ pub enum ReferenceKind {
     /// The street's home-observation setting (one row, to every device):
     /// [`crate::observation::ObservationSetting`].
     ObservationPolicy,
+    /// The street's hotline deadlines (one row, placed nowhere).
+    HotlinePolicy,
 }
 
 impl ReferenceKind {
     /// Every reference kind.
-    pub const ALL: [ReferenceKind; 5] = [
+    pub const ALL: [ReferenceKind; 6] = [
         ReferenceKind::Community,
         ReferenceKind::Compound,
         ReferenceKind::Checkpoint,
         ReferenceKind::Zone,
         ReferenceKind::ObservationPolicy,
+        ReferenceKind::HotlinePolicy,
     ];
 
     /// The stored name (`community`, ...).
@@ -269,6 +272,7 @@ impl ReferenceKind {
             ReferenceKind::Checkpoint => "checkpoint",
             ReferenceKind::Zone => "zone",
             ReferenceKind::ObservationPolicy => "observation_policy",
+            ReferenceKind::HotlinePolicy => "hotline_policy",
         }
     }
 }

@@ -473,6 +473,15 @@ pub trait Directory: Send + Sync {
     /// Sets it: one reference row (kind `observation_policy`, placed nowhere, so every device
     /// pulls it); an unchanged body writes nothing.
     async fn put_observation_setting(&self, setting: &ObservationSetting) -> DbResult<()>;
+    /// The street's hotline deadlines as devices get them, if the street set them (`None`:
+    /// every device uses the default).
+    async fn hotline_policy(&self) -> DbResult<Option<kadian_domain::hotline::HotlinePolicy>>;
+    /// Sets them: one reference row (kind `hotline_policy`, placed nowhere, so every device
+    /// pulls it); an unchanged body writes nothing.
+    async fn put_hotline_policy(
+        &self,
+        policy: &kadian_domain::hotline::HotlinePolicy,
+    ) -> DbResult<()>;
     /// A street setting (`report_cutoff`, …), if set.
     async fn setting(&self, key: &str) -> DbResult<Option<String>>;
     /// Sets a street setting.

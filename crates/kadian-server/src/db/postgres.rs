@@ -1466,6 +1466,41 @@ impl super::Directory for PgDb {
             .transpose()?)
     }
 
+    async fn hotline_policy(&self) -> DbResult<Option<kadian_domain::hotline::HotlinePolicy>> {
+        let client = self.conn().await?;
+        let row = client
+            .query_opt(
+                "SELECT body FROM record WHERE id = $1 AND kind = $2",
+                &[
+                    &kadian_domain::hotline::HotlinePolicy::ID,
+                    &ReferenceKind::HotlinePolicy.as_str(),
+                ],
+            )
+            .await?;
+        Ok(row
+            .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
+            .transpose()?)
+    }
+
+    async fn put_hotline_policy(
+        &self,
+        policy: &kadian_domain::hotline::HotlinePolicy,
+    ) -> DbResult<()> {
+        let mut client = self.conn().await?;
+        let tx = client.transaction().await?;
+        put_reference(
+            &tx,
+            ChangeKind::Reference(ReferenceKind::HotlinePolicy),
+            kadian_domain::hotline::HotlinePolicy::ID,
+            serde_json::to_value(policy)?,
+            None,
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn put_observation_setting(&self, setting: &ObservationSetting) -> DbResult<()> {
         let mut client = self.conn().await?;
         let tx = client.transaction().await?;
@@ -1598,7 +1633,7 @@ impl super::Records for PgDb {
                               UNION ALL
                               ({cols} WHERE kind = 'zone' AND id = $4 AND seq > $1)
                               UNION ALL
-                              ({cols} WHERE kind = 'observation_policy' AND seq > $1)) AS page
+                              ({cols} WHERE kind IN ('observation_policy', 'hotline_policy') AND seq > $1)) AS page
                              ORDER BY seq LIMIT $5",
                             not_own_events("$6")
                         ),
@@ -1616,7 +1651,7 @@ impl super::Records for PgDb {
                               UNION ALL
                               ({cols} WHERE kind = 'community' AND seq > $1 AND community_code = $3 ORDER BY seq LIMIT $5)
                               UNION ALL
-                              ({cols} WHERE kind = 'observation_policy' AND seq > $1)) AS page
+                              ({cols} WHERE kind IN ('observation_policy', 'hotline_policy') AND seq > $1)) AS page
                              ORDER BY seq LIMIT $5",
                             not_own_events("$6")
                         ),
@@ -1632,7 +1667,7 @@ impl super::Records for PgDb {
                         &format!(
                             "SELECT * FROM (({cols} WHERE community_code = $1 AND seq > $2 AND {} ORDER BY seq LIMIT $3)
                               UNION ALL
-                              ({cols} WHERE kind = 'observation_policy' AND seq > $2)) AS page
+                              ({cols} WHERE kind IN ('observation_policy', 'hotline_policy') AND seq > $2)) AS page
                              ORDER BY seq LIMIT $3",
                             not_own_events("$4")
                         ),

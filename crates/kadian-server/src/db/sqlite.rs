@@ -1303,6 +1303,44 @@ impl super::Directory for SqliteDb {
         .await
     }
 
+    async fn hotline_policy(&self) -> DbResult<Option<kadian_domain::hotline::HotlinePolicy>> {
+        self.run(|conn| {
+            let body: Option<String> = conn
+                .query_row(
+                    "SELECT body FROM record WHERE id = ?1 AND kind = ?2",
+                    params![
+                        kadian_domain::hotline::HotlinePolicy::ID,
+                        ReferenceKind::HotlinePolicy.as_str()
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+        })
+        .await
+    }
+
+    async fn put_hotline_policy(
+        &self,
+        policy: &kadian_domain::hotline::HotlinePolicy,
+    ) -> DbResult<()> {
+        let body = serde_json::to_value(policy)?;
+        self.run(move |conn| {
+            let tx = conn.transaction()?;
+            put_reference(
+                &tx,
+                ChangeKind::Reference(ReferenceKind::HotlinePolicy),
+                kadian_domain::hotline::HotlinePolicy::ID,
+                body,
+                None,
+                None,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn put_observation_setting(&self, setting: &ObservationSetting) -> DbResult<()> {
         let body = serde_json::to_value(setting)?;
         self.run(move |conn| {
@@ -1435,7 +1473,7 @@ impl super::Records for SqliteDb {
                              UNION ALL
                              SELECT * FROM ({cols} WHERE kind = 'zone' AND id = ?4 AND seq > ?1)
                              UNION ALL
-                             SELECT * FROM ({cols} WHERE kind = 'observation_policy' AND seq > ?1)
+                             SELECT * FROM ({cols} WHERE kind IN ('observation_policy', 'hotline_policy') AND seq > ?1)
                              ORDER BY seq LIMIT ?5",
                             not_own_events("?6")
                         ),
@@ -1459,7 +1497,7 @@ impl super::Records for SqliteDb {
                          SELECT * FROM ({cols} WHERE kind = 'community' AND seq > ?1 AND community_code = ?3
                                 ORDER BY seq LIMIT ?5)
                          UNION ALL
-                         SELECT * FROM ({cols} WHERE kind = 'observation_policy' AND seq > ?1)
+                         SELECT * FROM ({cols} WHERE kind IN ('observation_policy', 'hotline_policy') AND seq > ?1)
                          ORDER BY seq LIMIT ?5",
                         not_own_events("?6")
                     ),
@@ -1471,7 +1509,7 @@ impl super::Records for SqliteDb {
                     format!(
                         "SELECT * FROM ({cols} WHERE community_code = ?1 AND seq > ?2 AND {} ORDER BY seq LIMIT ?3)
                          UNION ALL
-                         SELECT * FROM ({cols} WHERE kind = 'observation_policy' AND seq > ?2)
+                         SELECT * FROM ({cols} WHERE kind IN ('observation_policy', 'hotline_policy') AND seq > ?2)
                          ORDER BY seq LIMIT ?3",
                         not_own_events("?4")
                     ),
