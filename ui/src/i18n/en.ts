@@ -599,6 +599,8 @@ const en: MessageSchema = {
     importList: 'Import a check list',
     exportFeedback: 'Export batch {batch} feedback',
     imported: 'Batch {batch}: {written} new, {held} held already, {unassigned} naming no compound of the street (left with the street to assign); {rows} rows, {rejected} not imported',
+    rowReport: 'Row {row}',
+    rowStatus: { warned: 'check', rejected: 'not imported' },
     number: 'Number',
     received: 'Received',
     subject: 'Person to check',

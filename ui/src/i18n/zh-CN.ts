@@ -597,6 +597,8 @@ const zhCN = {
     importList: '导入核查名单',
     exportFeedback: '导出第 {batch} 批核查反馈表',
     imported: '第 {batch} 批：新增 {written} 条，已有 {held} 条，{unassigned} 条未写明本街道小区、留在街道待交办；名单 {rows} 行，{rejected} 行未导入',
+    rowReport: '第 {row} 行',
+    rowStatus: { warned: '需核对', rejected: '未导入' },
     number: '编号',
     received: '接报时间',
     subject: '被举报人',

@@ -48,6 +48,22 @@ vi.mock('../ipc', async (original) => {
       return page()
     },
     volunteerCompounds: async () => [{ id: 'c1', name: '八一新苑' }],
+    hotlineImportCheckList: async (file: File, batch: string) => {
+      state.calls.push(['import', file.name, batch])
+      return {
+        batch: 3, written: 67, held_already: 0, unassigned: 20,
+        report: {
+          file: file.name, kind: 'district_check_list', sheet: 'Sheet1', header_row: 4, report_date: '2020-02-04',
+          rows_total: 72, accepted: 64, warned: 5, rejected: 3, persons_created: 67, persons_merged: 2, households: 0,
+          unmapped_columns: [],
+          rows: [
+            { row: 5, status: 'accepted', issues: [], normalized: {} },
+            { row: 22, status: 'rejected', issues: [{ field: 'id_number', code: 'id_and_phone_unusable', severity: 'error', message: '身份证号码和手机号都无法使用', message_en: 'Neither' }], normalized: null },
+            { row: 54, status: 'warned', issues: [{ field: 'id_number', code: 'duplicate_person', severity: 'warning', message: '与第 20 行是同一人', message_en: 'Same as row 20' }], normalized: {} },
+          ],
+        },
+      }
+    },
   }
 })
 
@@ -93,5 +109,30 @@ describe('热线举报', () => {
     expect(w.get('[data-testid="hotline-page-status"]').attributes('data-status')).toBe('closed')
     w.unmount()
     vi.useRealTimers()
+  })
+
+  it('takes the district list in on a street laptop and shows the rows to look at', async () => {
+    setActivePinia(createPinia())
+    const { useAppStore } = await import('../stores/app')
+    useAppStore().enrolment = {
+      server_url: 'http://x', role: 'street', street: '411402001', community: null, compound: null, checkpoint: null,
+      place_name: null, reenrol_needed: false, place_retired_at: null,
+    }
+    const w = mount(HotlineView, { global: { plugins: [createAppI18n()], stubs: { teleport: true } } })
+    await flushPromises()
+    const input = w.get('[data-testid="hotline-import-file"]')
+    const file = new File([new Uint8Array([1, 2, 3])], '平原街道_区下发核查名单_第3批.xlsx')
+    Object.defineProperty(input.element, 'files', { value: [file] })
+    await input.trigger('change')
+    await flushPromises()
+    expect(state.calls).toContainEqual(['import', '平原街道_区下发核查名单_第3批.xlsx', ''])
+    const report = w.get('[data-testid="hotline-row-report"]')
+    expect(report.text()).toContain('第 3 批：新增 67 条')
+    expect(report.text()).toContain('第 22 行 未导入：身份证号码和手机号都无法使用')
+    expect(report.text()).toContain('第 54 行 需核对：与第 20 行是同一人')
+    expect(report.text()).not.toContain('第 5 行')
+    // The batch is now the list's: its feedback sheet is one tap away.
+    expect(w.get('[data-testid="hotline-feedback"]').text()).toContain('第 3 批核查反馈表')
+    w.unmount()
   })
 })
