@@ -104,10 +104,23 @@ pub struct Figures {
     /// 排查 已掌握人: of those, accounted for in the 7 days up to the day.
     #[serde(default)]
     pub persons_accounted: u32,
+    /// 热线 受理: hotline reports received that day (`crate::hotline::add_day`). Absent from
+    /// reports signed before it was counted: read as 0.
+    #[serde(default)]
+    pub hotline_received: u32,
+    /// 热线 已核查: reports whose first check result was recorded that day.
+    #[serde(default)]
+    pub hotline_checked: u32,
+    /// 热线 逾期: reports still waiting past a deadline at the day's end (today: now).
+    #[serde(default)]
+    pub hotline_overdue: u32,
+    /// 热线 纳入观察: reports whose disposition opened home observation that day.
+    #[serde(default)]
+    pub hotline_observation_opened: u32,
 }
 
 /// How many figures a [`Figures`] has.
-const FIGURES: usize = 25;
+const FIGURES: usize = 29;
 
 /// A check one unit's figures fail (as DHIS2's validation rules on an aggregate data set): the
 /// rule, the figures it concerns (their field names, for the cells to mark), and what is wrong.
@@ -252,6 +265,10 @@ impl Figures {
             self.households_screened,
             self.persons_registered,
             self.persons_accounted,
+            self.hotline_received,
+            self.hotline_checked,
+            self.hotline_overdue,
+            self.hotline_observation_opened,
         ]
     }
 
@@ -282,6 +299,10 @@ impl Figures {
             households_screened: a[22],
             persons_registered: a[23],
             persons_accounted: a[24],
+            hotline_received: a[25],
+            hotline_checked: a[26],
+            hotline_overdue: a[27],
+            hotline_observation_opened: a[28],
         }
     }
 

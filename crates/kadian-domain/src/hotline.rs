@@ -140,6 +140,8 @@ pub struct ReportState {
     pub disposition: Option<ReportDisposition>,
     /// The observation case opened.
     pub case_id: Option<Uuid>,
+    /// When a disposition first opened home observation.
+    pub observation_opened_at: Option<DateTime<Utc>>,
     /// When it was closed (none once reopened).
     pub closed_at: Option<DateTime<Utc>>,
     /// Different results recorded since it was last opened (two devices that disagree): staff
@@ -172,6 +174,7 @@ pub fn fold<'a>(
         duplicate_of: None,
         disposition: None,
         case_id: None,
+        observation_opened_at: None,
         closed_at: None,
         conflicting: Vec::new(),
     };
@@ -204,6 +207,9 @@ pub fn fold<'a>(
                 s.person_id = a.person_id.or(s.person_id);
             }
             ReportActionKind::Disposition => {
+                if a.disposition == Some(ReportDisposition::ObservationOpened) {
+                    s.observation_opened_at.get_or_insert(t);
+                }
                 s.disposition = a.disposition;
                 s.case_id = a.case_id.or(s.case_id);
                 s.person_id = a.person_id.or(s.person_id);
@@ -309,6 +315,88 @@ pub struct ReportFacts<'a> {
     pub state: &'a ReportState,
     /// Its timeliness at the time of the figures.
     pub timeliness: Timeliness,
+}
+
+/// A report as a day's figures read it (the 日报's 热线 columns, the laptops' 概况).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HotlineDayFact {
+    /// Where it counts: where it is assigned.
+    pub unit: crate::figures::Unit,
+    /// Received (UTC).
+    pub received: DateTime<Utc>,
+    /// First assigned.
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// First result.
+    pub checked_at: Option<DateTime<Utc>>,
+    /// Home observation opened.
+    pub observation_opened_at: Option<DateTime<Utc>>,
+    /// Closed (and not reopened).
+    pub closed_at: Option<DateTime<Utc>>,
+    /// To be assigned by.
+    pub assign_due: DateTime<Utc>,
+    /// To be checked by.
+    pub check_due: DateTime<Utc>,
+}
+
+impl HotlineDayFact {
+    /// The fact of a report received at `received` in `unit`, from its state and the
+    /// street's deadlines.
+    pub fn new(
+        unit: crate::figures::Unit,
+        report: &HotlineReport,
+        received: DateTime<Utc>,
+        state: &ReportState,
+        policy: &HotlinePolicy,
+    ) -> HotlineDayFact {
+        let d = policy.deadline(report);
+        HotlineDayFact {
+            unit,
+            received,
+            assigned_at: state.assigned_at,
+            checked_at: state.checked_at,
+            observation_opened_at: state.observation_opened_at,
+            closed_at: state.closed_at,
+            assign_due: received + Duration::minutes(i64::from(d.assign_minutes)),
+            check_due: received + Duration::minutes(i64::from(d.check_minutes)),
+        }
+    }
+}
+
+/// Adds the China day `date`'s hotline figures to `units`: 受理 (received that day), 已核查
+/// (first result that day), 纳入观察 (observation opened that day), 逾期 (still waiting past
+/// a deadline at the day's end, or at `now` for a day not over: not assigned by its assignment
+/// deadline, or not checked by its check deadline, and not closed by then). One rule for the
+/// server's 日报 and the laptops' 概况.
+pub fn add_day(
+    facts: &[HotlineDayFact],
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    units: &mut std::collections::HashMap<crate::figures::Unit, crate::figures::Figures>,
+) {
+    use crate::figures::china_day_start;
+    let start = china_day_start(date);
+    let end = china_day_start(date.succ_opt().unwrap_or(date));
+    let on_the_day = |t: Option<DateTime<Utc>>| t.is_some_and(|t| t >= start && t < end);
+    let at = end.min(now);
+    for f in facts {
+        let received = on_the_day(Some(f.received));
+        let checked = on_the_day(f.checked_at);
+        let opened = on_the_day(f.observation_opened_at);
+        let waiting = |done: Option<DateTime<Utc>>, due: DateTime<Utc>| {
+            due < at && done.is_none_or(|d| d > at)
+        };
+        let overdue = f.received < at
+            && f.closed_at.is_none_or(|c| c > at)
+            && (waiting(f.assigned_at, f.assign_due) || waiting(f.checked_at, f.check_due));
+        if !(received || checked || opened || overdue) {
+            continue;
+        }
+        let u = units.entry(f.unit.clone()).or_default();
+        u.hotline_received += u32::from(received);
+        u.hotline_checked += u32::from(checked);
+        u.hotline_observation_opened += u32::from(opened);
+        u.hotline_overdue += u32::from(overdue);
+    }
 }
 
 /// The China day (UTC+8) of an instant.
@@ -514,6 +602,48 @@ mod tests {
         let s = fold(&r, at(1, 0), &[], |a| a.at.utc);
         assert!(!timeliness(&p, &r, at(1, 0), &s, at(2, 59)).overdue_now);
         assert!(timeliness(&p, &r, at(1, 0), &s, at(3, 1)).assign_late);
+    }
+
+    #[test]
+    fn a_days_hotline_columns_count_what_happened_that_day_and_what_waits_at_its_end() {
+        use crate::figures::Unit;
+        let p = HotlinePolicy::default();
+        let unit = Unit::Compound("c1".into());
+        // Received 09:00 China time on 2020-02-04 (01:00 UTC), a returnee: assigned in 2 h,
+        // checked in 24 h.
+        let r = report(HotlineCategory::ReturneeHubei, Urgency::Normal);
+        let assigned = vec![action(&r, ReportActionKind::Assign, at(1, 30))];
+        let s = fold(&r, at(1, 0), &assigned, |a| a.at.utc);
+        let fact = HotlineDayFact::new(unit.clone(), &r, at(1, 0), &s, &p);
+        let day = china_day(at(1, 0));
+        let next = day.succ_opt().expect("day");
+        let mut units = std::collections::HashMap::new();
+        add_day(std::slice::from_ref(&fact), day, at(23, 0), &mut units);
+        let f = &units[&unit];
+        assert_eq!((f.hotline_received, f.hotline_checked, f.hotline_overdue), (1, 0, 0));
+        // The next day, past 09:00, it waits past its check deadline.
+        let mut units = std::collections::HashMap::new();
+        add_day(&[fact.clone()], next, at(1, 0) + Duration::hours(30), &mut units);
+        let f = &units[&unit];
+        assert_eq!((f.hotline_received, f.hotline_overdue), (0, 1));
+        // Checked late that day, observation opened: counted checked and opened; at the day's
+        // end it waits no more.
+        let mut done = assigned.clone();
+        done.push(result(&r, CheckFinding::NewPersonFound, at(1, 0) + Duration::hours(26)));
+        done.push(ReportAction {
+            disposition: Some(ReportDisposition::ObservationOpened),
+            case_id: Some(Uuid::now_v7()),
+            ..action(&r, ReportActionKind::Disposition, at(1, 0) + Duration::hours(26))
+        });
+        let s = fold(&r, at(1, 0), &done, |a| a.at.utc);
+        let fact = HotlineDayFact::new(unit.clone(), &r, at(1, 0), &s, &p);
+        let mut units = std::collections::HashMap::new();
+        add_day(&[fact], next, at(1, 0) + Duration::hours(48), &mut units);
+        let f = &units[&unit];
+        assert_eq!(
+            (f.hotline_checked, f.hotline_observation_opened, f.hotline_overdue),
+            (1, 1, 0)
+        );
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub const NUMBER_COLUMNS: [&str; 43] = [
 ];
 
 /// A unit's figures in the template's number columns ([`NUMBER_COLUMNS`]): the columns Kadian
-/// counts filled, the others (duty, key areas, hotline, disinfection, supplies) left empty
+/// counts filled, the others (duty, key areas, disinfection, supplies) left empty
 /// (`None`), never 0. 户覆盖率 is 已排查户 ÷ 登记户 in per cent (one decimal), empty without
 /// households.
 pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
@@ -92,6 +92,10 @@ pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
         (31, f.households_screened),
         (33, f.persons_registered),
         (34, f.persons_accounted),
+        (26, f.hotline_received),
+        (27, f.hotline_checked),
+        (28, f.hotline_overdue),
+        (29, f.hotline_observation_opened),
     ] {
         v[i] = Some(f64::from(n));
     }

@@ -8,7 +8,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kadian_domain::hotline::{figures, fold, timeliness, HotlineFigures, ReportFacts, ReportState};
+use kadian_domain::hotline::{
+    figures, fold, timeliness, HotlineDayFact, HotlineFigures, ReportFacts, ReportState,
+};
 use kadian_domain::records::{HotlineReport, ReportAction};
 use serde::Serialize;
 use uuid::Uuid;
@@ -39,18 +41,20 @@ pub struct HotlineOverview {
     pub unreadable: usize,
 }
 
-/// Counts the reports received on `from`..=`to` (China days) at `now`.
-pub async fn hotline(
-    db: &dyn Database,
-    from: NaiveDate,
-    to: NaiveDate,
-    now: DateTime<Utc>,
-) -> anyhow::Result<HotlineOverview> {
-    let reference = db.reference().await?;
+/// Every report the server holds, with its receipt on the server's clock, where it is placed
+/// (community, compound) and its state; and the bodies that no longer read.
+struct Held {
+    reports: Vec<(HotlineReport, DateTime<Utc>, Option<String>, Option<String>)>,
+    states: Vec<ReportState>,
+    policy: kadian_domain::hotline::HotlinePolicy,
+    unreadable: usize,
+}
+
+async fn held(db: &dyn Database) -> anyhow::Result<Held> {
     let rows = db
         .clocked_records(&["hotline_report", "report_action"])
         .await?;
-    let mut reports: Vec<(HotlineReport, DateTime<Utc>, Option<String>)> = Vec::new();
+    let mut reports = Vec::new();
     let mut actions: HashMap<Uuid, Vec<(ReportAction, DateTime<Utc>)>> = HashMap::new();
     let mut unreadable = 0;
     for r in rows {
@@ -59,7 +63,7 @@ pub async fn hotline(
             "hotline_report" => match serde_json::from_str::<HotlineReport>(&r.body) {
                 Ok(h) => {
                     let received = h.received_at.utc - skew;
-                    reports.push((h, received, r.community));
+                    reports.push((h, received, r.community, r.compound));
                 }
                 Err(_) => unreadable += 1,
             },
@@ -72,10 +76,9 @@ pub async fn hotline(
             },
         }
     }
-    let policy = db.hotline_policy().await?.unwrap_or_default();
-    let states: Vec<ReportState> = reports
+    let states = reports
         .iter()
-        .map(|(h, received, _)| {
+        .map(|(h, received, _, _)| {
             let mine = actions.get(&h.id).map(Vec::as_slice).unwrap_or(&[]);
             let times: HashMap<Uuid, DateTime<Utc>> =
                 mine.iter().map(|(a, t)| (a.id, *t)).collect();
@@ -84,12 +87,61 @@ pub async fn hotline(
             })
         })
         .collect();
+    Ok(Held {
+        reports,
+        states,
+        policy: db.hotline_policy().await?.unwrap_or_default(),
+        unreadable,
+    })
+}
+
+/// The reports as a day's figures read them (the 日报's 热线 columns), each placed in its
+/// compound, else its community, else nowhere the layout knows.
+pub async fn day_facts(
+    db: &dyn Database,
+    reference: &crate::rules::Reference,
+) -> anyhow::Result<Vec<HotlineDayFact>> {
+    use kadian_domain::figures::Unit;
+    let h = held(db).await?;
+    Ok(h
+        .reports
+        .iter()
+        .zip(&h.states)
+        .map(|((r, received, community, compound), s)| {
+            let unit = match (compound, community) {
+                (Some(c), _) if reference.compounds.contains_key(c) => {
+                    Unit::Compound(c.as_str().into())
+                }
+                (_, Some(c)) if reference.communities.contains_key(c) => {
+                    Unit::Community(c.as_str().into())
+                }
+                _ => Unit::Unplaced,
+            };
+            HotlineDayFact::new(unit, r, *received, s, &h.policy)
+        })
+        .collect())
+}
+
+/// Counts the reports received on `from`..=`to` (China days) at `now`.
+pub async fn hotline(
+    db: &dyn Database,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> anyhow::Result<HotlineOverview> {
+    let reference = db.reference().await?;
+    let Held {
+        reports,
+        states,
+        policy,
+        unreadable,
+    } = held(db).await?;
     let facts = |pick: &dyn Fn(&Option<String>) -> bool| {
         reports
             .iter()
             .zip(&states)
-            .filter(|((_, _, c), _)| pick(c))
-            .map(|((h, received, _), s)| ReportFacts {
+            .filter(|((_, _, c, _), _)| pick(c))
+            .map(|((h, received, _, _), s)| ReportFacts {
                 received: *received,
                 state: s,
                 timeliness: timeliness(&policy, h, *received, s, now),
@@ -98,7 +150,7 @@ pub async fn hotline(
     };
     let street = figures(facts(&|_| true), from, to);
     let mut codes: BTreeMap<Option<String>, ()> = BTreeMap::new();
-    for (_, _, c) in &reports {
+    for (_, _, c, _) in &reports {
         codes.insert(c.clone(), ());
     }
     let mut communities: Vec<CommunityHotline> = codes

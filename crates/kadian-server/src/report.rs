@@ -8,7 +8,7 @@
 //! (passages, readings), its passage (travel) or its own compound (cases); one the street's
 //! layout cannot place counts in the total only.
 //!
-//! Columns whose area is not built yet (duty, key areas, hotline, disinfection, supplies) are listed in `not_built` and left out of the figures.
+//! Columns whose area is not built yet (duty, key areas, disinfection, supplies) are listed in `not_built` and left out of the figures.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -175,10 +175,9 @@ pub struct Signature {
 }
 
 /// The column groups of the template not computed yet.
-const NOT_BUILT: [&str; 5] = [
+const NOT_BUILT: [&str; 4] = [
     "在岗人次 (duty)",
     "重点区域 (key areas)",
-    "热线 (hotline)",
     "消杀 (disinfection)",
     "物资 (supplies)",
 ];
@@ -468,6 +467,10 @@ async fn count(
     for (unit, c) in &coverage {
         c.add_to(units.entry(unit.clone()).or_default());
     }
+    // 热线: reports received, checked and opening observation that day, and those waiting past
+    // a deadline at its end, on the server's clock.
+    let hotline = crate::hotline::day_facts(db, &reference).await?;
+    kadian_domain::hotline::add_day(&hotline, date, Utc::now(), &mut units);
 
     // Up the levels.
     let community_of_unit = |u: &Unit| match u {

@@ -123,7 +123,7 @@ pub struct Dashboard {
 }
 
 /// Areas whose figures the dashboard does not have yet.
-const NOT_BUILT: [&str; 5] = ["duty", "key_areas", "hotline", "disinfection", "supplies"];
+const NOT_BUILT: [&str; 4] = ["duty", "key_areas", "disinfection", "supplies"];
 
 /// Where this device's facts are counted: by the layout it holds.
 struct Placing<'a> {
@@ -279,12 +279,16 @@ impl AppCore {
             province: province_abbreviation(&scope.street),
             today: local(self.now()).date(),
         };
+        // 热线: every report this laptop holds, placed where it is assigned.
+        let hotline = self.hotline_day_facts(&reference)?;
+        let now = self.now();
         let mut trend = Vec::new();
         let mut shown_day = HashMap::new();
         // 排查 of the day shown (not of the trend's days: each is a 7-day window of its own).
         let coverage = self.coverage_count(date, &reference)?.units;
         for day in first.iter_days().take_while(|d| *d <= date) {
             let mut units = facts.of_day(day).count(day, &rules);
+            kadian_domain::hotline::add_day(&hotline, day, now, &mut units);
             if day == date {
                 for (unit, c) in &coverage {
                     c.add_to(units.entry(unit.clone()).or_default());
@@ -417,6 +421,51 @@ impl AppCore {
 
     /// Every fact this device holds for the days `first..=last` (passages and readings from a
     /// day before to a day after; travel declarations and cases whole), placed.
+    /// The hotline reports this laptop holds as a day's figures read them, each placed where
+    /// it is assigned (its compound, else its community, else nowhere the layout knows), judged
+    /// by the street's deadlines.
+    fn hotline_day_facts(
+        &self,
+        reference: &crate::reference::ReferenceData,
+    ) -> AppResult<Vec<kadian_domain::hotline::HotlineDayFact>> {
+        let (reports, actions) = {
+            let store = self.store();
+            (store.hotline_reports()?, store.report_actions()?)
+        };
+        let mut by_report: HashMap<uuid::Uuid, Vec<&kadian_domain::records::ReportAction>> =
+            HashMap::new();
+        for a in &actions {
+            by_report.entry(a.report_id).or_default().push(a);
+        }
+        Ok(reports
+            .iter()
+            .map(|r| {
+                let state = kadian_domain::hotline::fold(
+                    r,
+                    r.received_at.utc,
+                    by_report.get(&r.id).into_iter().flatten().copied(),
+                    |a| a.at.utc,
+                );
+                let unit = match (&r.compound, &r.community_code) {
+                    (Some(c), _) if reference.compounds.contains_key(c) => {
+                        Unit::Compound(c.as_str().into())
+                    }
+                    (_, Some(c)) if reference.communities.contains_key(c) => {
+                        Unit::Community(c.as_str().into())
+                    }
+                    _ => Unit::Unplaced,
+                };
+                kadian_domain::hotline::HotlineDayFact::new(
+                    unit,
+                    r,
+                    r.received_at.utc,
+                    &state,
+                    &reference.hotline,
+                )
+            })
+            .collect())
+    }
+
     fn day_facts(
         &self,
         placing: &Placing<'_>,
@@ -721,7 +770,7 @@ impl AppCore {
                     "2. 体温异常指首次测温 ≥ {:.1} ℃ 的人次（复测不重复计），复测正常指其最近一次复测低于该值；车辆指登记了车牌的出入；",
                     board.fever_threshold_c
                 ),
-                "3. 空白栏目尚未由卡点登记系统统计：在岗人次、转应急处置组、外出违规、重点区域、热线、排查、消杀、物资；".into(),
+                "3. 空白栏目尚未由卡点登记系统统计：在岗人次、重点区域、消杀、物资；".into(),
                 "4. 本表是核对稿，未经签发；报送区里以街道服务器签发的日报为准。".into(),
             ],
         };

@@ -111,4 +111,21 @@ persons_registered: number,
 /**
  * 排查 已掌握人: of those, accounted for in the 7 days up to the day.
  */
-persons_accounted: number, };
+persons_accounted: number, 
+/**
+ * 热线 受理: hotline reports received that day (`crate::hotline::add_day`). Absent from
+ * reports signed before it was counted: read as 0.
+ */
+hotline_received: number, 
+/**
+ * 热线 已核查: reports whose first check result was recorded that day.
+ */
+hotline_checked: number, 
+/**
+ * 热线 逾期: reports still waiting past a deadline at the day's end (today: now).
+ */
+hotline_overdue: number, 
+/**
+ * 热线 纳入观察: reports whose disposition opened home observation that day.
+ */
+hotline_observation_opened: number, };
