@@ -390,3 +390,70 @@ async fn the_streets_deadlines_reach_every_laptop_and_the_report_alike() {
         assert_eq!(o.street.overdue, 1, "{b}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_reassigned_leaves_the_old_compounds_work_and_a_zone_laptop_acts_on_its_own() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        s.db.put_place(&kadian_domain::places::PlaceWrite::Zone {
+            name: "第一片区".into(),
+            leader: "王敏".into(),
+            phone: None,
+            compounds: vec![s.compound_b.clone()],
+        })
+        .await
+        .expect("zone");
+        let street = TestDevice::enrolled(&s, Role::Street, "411402001").await;
+        let a = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let zone = TestDevice::enrolled(&s, Role::Zone, "第一片区").await;
+        street.sync().await.expect("places");
+        let page = street
+            .core
+            .hotline_intake(&intake("张伟", "八一新苑3号楼"))
+            .expect("intake");
+        street.sync().await.expect("push");
+        a.sync().await.expect("pull");
+        assert_eq!(rows(&a.core, "todo").len(), 1, "{b}");
+        // Not 八一新苑's after all: the street sends it to 季庄花园, in the zone.
+        let moved = street
+            .core
+            .hotline_act(&HotlineActionInput {
+                kind: "reassign".into(),
+                compound: s.compound_b.clone(),
+                note: "住址核实在季庄花园".into(),
+                ..check(&page.row.id, "")
+            })
+            .expect("reassign");
+        assert_eq!(moved.row.assigned_to, "季庄花园");
+        let r = street.sync().await.expect("push");
+        assert_eq!(r.rejected, 0, "{b}");
+        // 八一新苑's laptop gets the step (it happened there), not the report's new version:
+        // its copy is history, off its lists and its figures.
+        a.sync().await.expect("pull");
+        assert!(rows(&a.core, "todo").is_empty(), "{b}");
+        assert!(rows(&a.core, "open").is_empty(), "{b}");
+        assert_eq!(rows(&a.core, "all")[0].status, "moved", "{b}");
+        // The zone leader's laptop sees it, checks it, and the result reaches the street.
+        zone.sync().await.expect("pull");
+        let todo = rows(&zone.core, "todo");
+        assert_eq!(todo.len(), 1, "{b}");
+        zone.core
+            .hotline_act(&check(&page.row.id, "already_registered"))
+            .expect("zone checks");
+        let r = zone.sync().await.expect("push");
+        assert_eq!((r.acknowledged, r.rejected), (1, 0), "{b}");
+        street.sync().await.expect("pull");
+        assert_eq!(
+            street
+                .core
+                .hotline_page(&page.row.id)
+                .expect("page")
+                .row
+                .result
+                .as_deref(),
+            Some("already_registered"),
+            "{b}"
+        );
+    }
+}

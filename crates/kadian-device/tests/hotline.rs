@@ -545,6 +545,7 @@ fn two_results_that_disagree_reach_the_conflict_list_and_settling_one_agrees_eve
         disposition: None,
         case_id: None,
         note: None,
+        replaces: None,
     };
     street
         .store()
@@ -586,4 +587,27 @@ fn two_results_that_disagree_reach_the_conflict_list_and_settling_one_agrees_eve
     assert!(!p.row.conflicting);
     assert_eq!(p.row.result.as_deref(), Some("not_found"));
     assert_eq!(p.row.status, "closed");
+}
+
+#[test]
+fn checking_again_on_the_same_laptop_corrects_its_result_and_is_no_conflict() {
+    let (core, _dir) = street_laptop();
+    let page = core
+        .hotline_intake(&intake("张伟", "八一新苑3号楼2单元501"))
+        .expect("intake");
+    for result in ["not_found", "new_person_found"] {
+        core.hotline_act(&HotlineActionInput {
+            result: result.into(),
+            ..act(&page.row.id, "check")
+        })
+        .expect("check");
+    }
+    let p = core.hotline_page(&page.row.id).expect("page");
+    assert!(!p.row.conflicting);
+    assert_eq!(p.row.result.as_deref(), Some("new_person_found"));
+    assert!(core
+        .conflicts()
+        .expect("conflicts")
+        .iter()
+        .all(|c| c.record_kind != "hotline_report"));
 }

@@ -124,7 +124,8 @@ impl HotlinePolicy {
 pub struct ReportState {
     /// Where it stands.
     pub status: HotlineStatus,
-    /// When it was first assigned (UTC): its receipt when it was assigned at intake.
+    /// When it was first assigned (UTC): its first assignment step, else its receipt when it
+    /// was placed in a unit as it was taken in (a district list's row).
     pub assigned_at: Option<DateTime<Utc>>,
     /// When the check started.
     pub started_at: Option<DateTime<Utc>>,
@@ -142,10 +143,14 @@ pub struct ReportState {
     pub case_id: Option<Uuid>,
     /// When a disposition first opened home observation.
     pub observation_opened_at: Option<DateTime<Utc>>,
+    /// The place (community, compound) its latest assignment step named (a reassignment to
+    /// nobody: back at the street), if a step named one.
+    pub assigned_to: Option<(Option<String>, Option<String>)>,
     /// When it was closed (none once reopened).
     pub closed_at: Option<DateTime<Utc>>,
-    /// Different results recorded since it was last opened (two devices that disagree): staff
-    /// must settle it; empty when the results agree.
+    /// Different results recorded since it was last opened, apart from each other (two devices
+    /// that disagree; a recheck naming the result it replaces corrects it): staff must settle
+    /// it; empty when the results agree.
     pub conflicting: Vec<CheckFinding>,
 }
 
@@ -165,8 +170,7 @@ pub fn fold<'a>(
     mine.sort_by_key(|(t, a)| (*t, a.id));
     let mut s = ReportState {
         status: HotlineStatus::Received,
-        assigned_at: (report.community_code.is_some() || report.assignee.is_some())
-            .then_some(received),
+        assigned_at: None,
         started_at: None,
         checked_at: None,
         result: None,
@@ -175,17 +179,22 @@ pub fn fold<'a>(
         disposition: None,
         case_id: None,
         observation_opened_at: None,
+        assigned_to: None,
         closed_at: None,
         conflicting: Vec::new(),
     };
     // The latest result since the report was last opened: results recorded before a
     // reopening no longer disagree with those after it.
-    let mut since_open: Option<CheckFinding> = None;
+    let mut since_open: Option<(CheckFinding, Uuid)> = None;
     for (t, a) in mine {
         match a.kind {
             ReportActionKind::Accept => {}
             ReportActionKind::Assign | ReportActionKind::Reassign => {
                 s.assigned_at.get_or_insert(t);
+                let names_place = a.community_code.is_some() || a.compound.is_some();
+                if names_place || a.kind == ReportActionKind::Reassign {
+                    s.assigned_to = Some((a.community_code.clone(), a.compound.clone()));
+                }
             }
             ReportActionKind::StartCheck => {
                 s.started_at.get_or_insert(t);
@@ -193,15 +202,17 @@ pub fn fold<'a>(
             ReportActionKind::CheckResult => {
                 s.checked_at.get_or_insert(t);
                 if let Some(r) = a.result {
-                    if since_open.is_some_and(|held| held != r) {
-                        for x in [since_open, Some(r)].into_iter().flatten() {
+                    // A recheck that saw the result before it (names it in `replaces`) corrects
+                    // it; a result made apart from it (two devices offline) disagrees.
+                    if since_open.is_some_and(|(held, id)| held != r && a.replaces != Some(id)) {
+                        for x in [since_open.map(|(h, _)| h), Some(r)].into_iter().flatten() {
                             if !s.conflicting.contains(&x) {
                                 s.conflicting.push(x);
                             }
                         }
                     }
                     s.result = Some(r);
-                    since_open = Some(r);
+                    since_open = Some((r, a.id));
                 }
                 s.duplicate_of = a.duplicate_of;
                 s.person_id = a.person_id.or(s.person_id);
@@ -225,6 +236,11 @@ pub fn fold<'a>(
             }
         }
     }
+    // A report placed in a unit when it was taken in (a district list's row, assigned by its
+    // address) with no assignment step was assigned on receipt.
+    if s.assigned_at.is_none() && (report.community_code.is_some() || report.assignee.is_some()) {
+        s.assigned_at = Some(received);
+    }
     s.status = if s.closed_at.is_some() {
         HotlineStatus::Closed
     } else if s.disposition.is_some() {
@@ -239,6 +255,18 @@ pub fn fold<'a>(
         HotlineStatus::Received
     };
     s
+}
+
+/// True when the report as held names another place than its latest assignment step: it was
+/// reassigned elsewhere and this device holds it as it was before (its unit keeps the step, not
+/// the report's later versions). Such a copy is history here, not work.
+pub fn moved_away(report: &HotlineReport, state: &ReportState) -> bool {
+    state
+        .assigned_to
+        .as_ref()
+        .is_some_and(|(community, compound)| {
+            *community != report.community_code || *compound != report.compound
+        })
 }
 
 /// A report against its deadlines at `now` (UTC).
@@ -509,6 +537,7 @@ mod tests {
             disposition: None,
             case_id: None,
             note: None,
+            replaces: None,
         }
     }
 
@@ -562,6 +591,14 @@ mod tests {
             s.conflicting,
             vec![CheckFinding::NotFound, CheckFinding::NewPersonFound]
         );
+        // A recheck that saw the first result corrects it.
+        let first = result(&r, CheckFinding::NotFound, at(3, 0));
+        let mut recheck = result(&r, CheckFinding::NewPersonFound, at(3, 5));
+        recheck.replaces = Some(first.id);
+        let corrected = vec![first, recheck];
+        let s = fold(&r, at(1, 0), &corrected, |a| a.at.utc);
+        assert!(s.conflicting.is_empty());
+        assert_eq!(s.result, Some(CheckFinding::NewPersonFound));
         let same = vec![
             result(&r, CheckFinding::NotFound, at(3, 0)),
             result(&r, CheckFinding::NotFound, at(3, 5)),
@@ -587,6 +624,45 @@ mod tests {
         assert_eq!(s.result, Some(CheckFinding::NotFound));
         // The time to check still runs to the first result.
         assert_eq!(s.checked_at, Some(at(3, 0)));
+    }
+
+    #[test]
+    fn a_report_assigned_late_at_the_street_counts_as_assigned_late() {
+        let p = HotlinePolicy::default();
+        let mut r = report(HotlineCategory::Other, Urgency::Urgent);
+        // Assigned 50 minutes after receipt: its body now names the unit, its step says when.
+        r.community_code = Some("411402001018".into());
+        let a = vec![action(&r, ReportActionKind::Assign, at(1, 50))];
+        let s = fold(&r, at(1, 0), &a, |a| a.at.utc);
+        assert_eq!(s.assigned_at, Some(at(1, 50)));
+        assert!(timeliness(&p, &r, at(1, 0), &s, at(2, 0)).assign_late);
+        // Placed on receipt with no step (a district list's row): assigned on receipt.
+        let s = fold(&r, at(1, 0), &[], |a| a.at.utc);
+        assert_eq!(s.assigned_at, Some(at(1, 0)));
+    }
+
+    #[test]
+    fn a_copy_held_where_a_report_was_reassigned_from_is_known_as_moved_away() {
+        let mut r = report(HotlineCategory::Other, Urgency::Normal);
+        r.community_code = Some("411402001018".into());
+        r.compound = Some("c1".into());
+        let mut assign = action(&r, ReportActionKind::Assign, at(1, 5));
+        assign.community_code = r.community_code.clone();
+        assign.compound = r.compound.clone();
+        let s = fold(&r, at(1, 0), &[assign.clone()], |a| a.at.utc);
+        assert!(!moved_away(&r, &s));
+        // Only a staff member named: no place, nothing moved.
+        let mut person = action(&r, ReportActionKind::Assign, at(1, 6));
+        person.assignee = Some("李娜".into());
+        let s = fold(&r, at(1, 0), &[assign.clone(), person], |a| a.at.utc);
+        assert!(!moved_away(&r, &s));
+        // Reassigned to c2: the copy naming c1 is history.
+        let mut away = action(&r, ReportActionKind::Reassign, at(2, 0));
+        away.community_code = r.community_code.clone();
+        away.compound = Some("c2".into());
+        away.note = Some("住址在西城花园".into());
+        let s = fold(&r, at(1, 0), &[assign, away], |a| a.at.utc);
+        assert!(moved_away(&r, &s));
     }
 
     #[test]
@@ -620,20 +696,36 @@ mod tests {
         let mut units = std::collections::HashMap::new();
         add_day(std::slice::from_ref(&fact), day, at(23, 0), &mut units);
         let f = &units[&unit];
-        assert_eq!((f.hotline_received, f.hotline_checked, f.hotline_overdue), (1, 0, 0));
+        assert_eq!(
+            (f.hotline_received, f.hotline_checked, f.hotline_overdue),
+            (1, 0, 0)
+        );
         // The next day, past 09:00, it waits past its check deadline.
         let mut units = std::collections::HashMap::new();
-        add_day(&[fact.clone()], next, at(1, 0) + Duration::hours(30), &mut units);
+        add_day(
+            &[fact.clone()],
+            next,
+            at(1, 0) + Duration::hours(30),
+            &mut units,
+        );
         let f = &units[&unit];
         assert_eq!((f.hotline_received, f.hotline_overdue), (0, 1));
         // Checked late that day, observation opened: counted checked and opened; at the day's
         // end it waits no more.
         let mut done = assigned.clone();
-        done.push(result(&r, CheckFinding::NewPersonFound, at(1, 0) + Duration::hours(26)));
+        done.push(result(
+            &r,
+            CheckFinding::NewPersonFound,
+            at(1, 0) + Duration::hours(26),
+        ));
         done.push(ReportAction {
             disposition: Some(ReportDisposition::ObservationOpened),
             case_id: Some(Uuid::now_v7()),
-            ..action(&r, ReportActionKind::Disposition, at(1, 0) + Duration::hours(26))
+            ..action(
+                &r,
+                ReportActionKind::Disposition,
+                at(1, 0) + Duration::hours(26),
+            )
         });
         let s = fold(&r, at(1, 0), &done, |a| a.at.utc);
         let fact = HotlineDayFact::new(unit.clone(), &r, at(1, 0), &s, &p);
@@ -641,7 +733,11 @@ mod tests {
         add_day(&[fact], next, at(1, 0) + Duration::hours(48), &mut units);
         let f = &units[&unit];
         assert_eq!(
-            (f.hotline_checked, f.hotline_observation_opened, f.hotline_overdue),
+            (
+                f.hotline_checked,
+                f.hotline_observation_opened,
+                f.hotline_overdue
+            ),
             (1, 1, 0)
         );
     }

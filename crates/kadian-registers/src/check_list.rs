@@ -181,6 +181,21 @@ pub struct CheckList {
     pub entries: Vec<CheckListEntry>,
 }
 
+impl CheckList {
+    /// When its reports count as received (China time): the list's 下发时间, else its rows'
+    /// first 下发日期 at 00:00, else `today` at 00:00. Never the clock: the same list imported
+    /// twice (on the server, on a laptop) makes the same reports.
+    pub fn received_at(&self, today: NaiveDate) -> NaiveDateTime {
+        self.issued_at.unwrap_or_else(|| {
+            self.entries
+                .iter()
+                .find_map(|e| e.issued_on)
+                .unwrap_or(today)
+                .and_time(NaiveTime::MIN)
+        })
+    }
+}
+
 /// `第3批` (or `第三批`) in a text: the number.
 fn batch_in(text: &str) -> Option<u32> {
     let t: String = text.nfkc().collect();
@@ -400,7 +415,11 @@ pub fn read_check_list(
         let rejected = w.rejected() || name.is_none();
         let mut duplicate_of = None;
         if !rejected {
-            let key = id.as_ref().map(|i| i.as_str().to_owned());
+            // The person as the report's id knows them: the ID number, else the phone.
+            let key = id
+                .as_ref()
+                .map(|i| i.as_str().to_owned())
+                .or_else(|| phone.clone());
             match key.as_ref().and_then(|k| seen.get(k)) {
                 Some(&(first_row, entry)) => {
                     duplicate_of = Some(first_row);
@@ -408,8 +427,8 @@ pub fn read_check_list(
                         "id_number",
                         "duplicate_person",
                         Severity::Warning,
-                        format!("与第 {first_row} 行是同一人（身份证号相同），已合并为一条核查"),
-                        format!("The same person as row {first_row} (same ID number): merged into one check"),
+                        format!("与第 {first_row} 行是同一人（身份证号或无身份证号时手机号相同），已合并为一条核查"),
+                        format!("The same person as row {first_row} (same ID number, or the same phone where there is none): merged into one check"),
                     ));
                     list.entries[entry]
                         .repeats

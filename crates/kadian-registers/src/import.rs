@@ -653,7 +653,16 @@ pub fn import_grid(
             "区下发核查名单 is imported as hotline reports (热线举报 → 导入核查名单), not as a register",
         ));
     }
-    let header = find_header(grid).ok_or(RegisterError::NoHeader)?;
+    let mut header = find_header(grid).ok_or(RegisterError::NoHeader)?;
+    // A register whose only address is 户籍地址 (a roster of registered residents) reads it as
+    // the address, as before the district's check list told the two apart.
+    if header.find(Column::Address).is_none() {
+        for (_, c) in &mut header.columns {
+            if *c == Column::RegisteredAddress {
+                *c = Column::Address;
+            }
+        }
+    }
     // Cells merged down the data rows (包保责任人 over the people one staff member visits) reach
     // every row they cover; a header merged down into the rows is no value.
     let grid = &*grid.merges_filled_below(header.index);

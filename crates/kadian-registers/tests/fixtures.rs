@@ -426,3 +426,54 @@ fn district_check_list_xlsx() {
     assert_eq!(zhong.repeats[0].0, 54);
     assert!(list.entries.iter().all(|e| e.row != 54 && e.row != 62));
 }
+
+/// A home-observation register whose only address column is 户籍地址 keeps reading it as the
+/// address the case is placed by (the check list tells 户籍地址 from 现居住地址; a register with
+/// only the one means where they live).
+#[test]
+fn a_register_with_only_a_registered_address_reads_it_as_the_address() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("居家观察.csv");
+    std::fs::write(
+        &path,
+        "姓名,身份证号码,联系电话,户籍地址,来源地,返回日期,隔离开始日期\n张伟,420106198605304444,13800138000,八一新苑3号楼2单元501,湖北武汉,2026-11-28,2026-11-28\n",
+    )
+    .expect("write");
+    let mut options = ImportOptions::new(NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"));
+    options.compounds = compounds();
+    options.community_code = Some("411402001018".into());
+    let batch = import_file(&path, &options, &Divisions::bundled()).expect("import");
+    assert_eq!(batch.cases.len(), 1, "{:?}", batch.report.rows);
+    assert_eq!(batch.cases[0].compound, "compound-0");
+}
+
+/// Two rows of one person without an ID number, known by one phone, are one person to check.
+#[test]
+fn a_check_list_merges_a_person_listed_twice_by_phone_alone() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("第4批.csv");
+    std::fs::write(
+        &path,
+        "序号,姓名,身份证号,手机号,现居住地址,来源\n1,李娜,,13800138000,八一新苑5号楼,大数据推送\n2,李娜,,13800138000,八一新苑5号楼,铁路旅客信息\n3,王强,,13900139000,西城花园1号楼,大数据推送\n",
+    )
+    .expect("write");
+    let grid = kadian_registers::read_grid(&path).expect("grid");
+    let today = NaiveDate::from_ymd_opt(2020, 2, 5).expect("date");
+    let list = kadian_registers::check_list::read_check_list(
+        &grid,
+        "第4批.csv",
+        None,
+        today,
+        &compounds(),
+    )
+    .expect("read");
+    assert_eq!(list.batch, Some(4));
+    assert_eq!(list.entries.len(), 2);
+    assert_eq!(list.entries[0].repeats.len(), 1);
+    assert_eq!(list.report.rows[1].status, RowStatus::Warned);
+    // No 下发时间 in the file: received today at 00:00, the same however often it is read.
+    assert_eq!(list.received_at(today).to_string(), "2020-02-05 00:00:00");
+    let r = list.entries[0].report("411402001", 4, list.received_at(today), &compounds());
+    assert_eq!(r.number, "411402001-20200205-Q04-002");
+    assert_eq!(r.compound.as_deref(), Some("compound-0"));
+}

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, Utc};
 use kadian_domain::observation::{GateOpening, ObservationSetting};
 use kadian_domain::places::PlaceWrite;
 use kadian_domain::records::RecordKind;
@@ -618,15 +618,29 @@ pub async fn import_check_list(
             "{file}: the list names no batch (第 N 批) in its title or file name: give --batch N"
         );
     };
-    let issued_at = list.issued_at.unwrap_or_else(|| {
-        (Utc::now() + Duration::hours(8))
-            .naive_utc()
-            .with_nanosecond(0)
-            .unwrap_or_default()
-    });
+    let issued_at = list.received_at(today);
+    // What the server holds already (imported before, here or from a laptop, and perhaps
+    // assigned or changed since) is left as it is: only new persons to check are stored.
+    let held: std::collections::HashSet<String> = db
+        .clocked_records(&[RecordKind::HotlineReport.as_str()])
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            serde_json::from_str::<serde_json::Value>(&r.body)
+                .ok()
+                .and_then(|b| b["id"].as_str().map(str::to_owned))
+        })
+        .collect();
+    let mut already = 0;
     let reports: Vec<PushRecord> = list
         .entries
         .iter()
+        .filter(|e| {
+            let id = kadian_domain::records::district_report_id(&street, batch, &e.person_key());
+            let new = !held.contains(&id.to_string());
+            already += usize::from(!new);
+            new
+        })
         .map(|e| {
             let r = e.report(&street, batch, issued_at, &compounds);
             Ok(PushRecord {
@@ -643,12 +657,12 @@ pub async fn import_check_list(
     let mut result = CheckListImport {
         batch,
         issued_at: list.issued_at,
-        reports: reports.len(),
+        reports: list.entries.len(),
         unassigned,
         import: RegisterImport {
             report: list.report,
             stored: 0,
-            duplicates: 0,
+            duplicates: already,
             refused: Vec::new(),
             dry_run,
         },

@@ -103,8 +103,7 @@ pub async fn day_facts(
 ) -> anyhow::Result<Vec<HotlineDayFact>> {
     use kadian_domain::figures::Unit;
     let h = held(db).await?;
-    Ok(h
-        .reports
+    Ok(h.reports
         .iter()
         .zip(&h.states)
         .map(|((r, received, community, compound), s)| {

@@ -609,6 +609,8 @@ const en: MessageSchema = {
     imported: 'Batch {batch}: {written} new, {held} held already, {unassigned} naming no compound of the street (left with the street to assign); {rows} rows, {rejected} not imported',
     rowReport: 'Row {row}',
     rowStatus: { warned: 'check', rejected: 'not imported' },
+    accept: 'Accept',
+    movedAway: 'This report was reassigned to another unit; this device keeps it as it was before.',
     number: 'Number',
     received: 'Received',
     subject: 'Person to check',
@@ -629,7 +631,7 @@ const en: MessageSchema = {
       symptoms: 'Symptoms', observation_breach: 'Observation breach', gathering: 'Gathering', other: 'Other',
     },
     urgency: { normal: 'Normal', urgent: 'Urgent' },
-    status: { received: 'To assign', assigned: 'Assigned', checking: 'Checking', checked: 'Checked', disposed: 'Disposed', closed: 'Closed' },
+    status: { received: 'To assign', assigned: 'Assigned', checking: 'Checking', checked: 'Checked', disposed: 'Disposed', closed: 'Closed', moved: 'Reassigned away' },
     result: {
       already_registered: 'Already registered', new_person_found: 'New person found', not_found: 'Not found',
       false_report: 'False report', duplicate: 'Duplicate',

@@ -607,6 +607,8 @@ const zhCN = {
     imported: '第 {batch} 批：新增 {written} 条，已有 {held} 条，{unassigned} 条未写明本街道小区、留在街道待交办；名单 {rows} 行，{rejected} 行未导入',
     rowReport: '第 {row} 行',
     rowStatus: { warned: '需核对', rejected: '未导入' },
+    accept: '签收',
+    movedAway: '这条举报已改派到其他单位，本机只保留改派前的记录。',
     number: '编号',
     received: '接报时间',
     subject: '被举报人',
@@ -627,7 +629,7 @@ const zhCN = {
       observation_breach: '违反居家观察', gathering: '聚集', other: '其他',
     },
     urgency: { normal: '一般', urgent: '紧急' },
-    status: { received: '待交办', assigned: '已交办', checking: '核查中', checked: '已核查', disposed: '已处置', closed: '已办结' },
+    status: { received: '待交办', assigned: '已交办', checking: '核查中', checked: '已核查', disposed: '已处置', closed: '已办结', moved: '已改派' },
     result: {
       already_registered: '已在册', new_person_found: '新发现', not_found: '查无此人', false_report: '不实举报', duplicate: '重复举报',
     },

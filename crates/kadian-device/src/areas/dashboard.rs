@@ -439,7 +439,7 @@ impl AppCore {
         }
         Ok(reports
             .iter()
-            .map(|r| {
+            .filter_map(|r| {
                 let state = kadian_domain::hotline::fold(
                     r,
                     r.received_at.utc,
@@ -455,13 +455,16 @@ impl AppCore {
                     }
                     _ => Unit::Unplaced,
                 };
-                kadian_domain::hotline::HotlineDayFact::new(
-                    unit,
-                    r,
-                    r.received_at.utc,
-                    &state,
-                    &reference.hotline,
-                )
+                // A copy held where it was reassigned from counts where it went, not here.
+                (!kadian_domain::hotline::moved_away(r, &state)).then(|| {
+                    kadian_domain::hotline::HotlineDayFact::new(
+                        unit,
+                        r,
+                        r.received_at.utc,
+                        &state,
+                        &reference.hotline,
+                    )
+                })
             })
             .collect())
     }

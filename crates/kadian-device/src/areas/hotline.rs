@@ -64,7 +64,8 @@ pub struct HotlineRow {
     pub assigned_to: String,
     /// The staff member it is assigned to.
     pub assignee: Option<String>,
-    /// `received`, `assigned`, `checking`, `checked`, `disposed`, `closed`.
+    /// `received`, `assigned`, `checking`, `checked`, `disposed`, `closed`; `moved` for a copy
+    /// held where it was reassigned from (history here).
     pub status: String,
     /// What the check found (`already_registered`, …), if anything yet.
     pub result: Option<String>,
@@ -393,6 +394,16 @@ fn assigned_to(r: &HotlineReport, reference: &ReferenceData) -> String {
     "街道".into()
 }
 
+/// Home observation opened from a report: the ids its steps name, and what to write with them.
+struct CaseOpening {
+    case_id: Uuid,
+    person_id: Uuid,
+    /// A person registered now (none: one held here).
+    person: Option<kadian_domain::records::Person>,
+    /// The case (none: held already).
+    case: Option<kadian_domain::records::ObservationCase>,
+}
+
 /// Everything the lists read: each report with its state and timeliness.
 struct Held {
     reports: Vec<HotlineReport>,
@@ -476,7 +487,11 @@ impl AppCore {
             address: r.subject_address.clone(),
             assigned_to: assigned_to(r, reference),
             assignee: r.assignee.clone(),
-            status: word(&s.status),
+            status: if kadian_domain::hotline::moved_away(r, s) {
+                "moved".into()
+            } else {
+                word(&s.status)
+            },
             result: s.result.map(|x| word(&x)),
             disposition: s.disposition.map(|x| word(&x)),
             assign_due: china(t.assign_due),
@@ -512,12 +527,14 @@ impl AppCore {
             if q.batch.is_some_and(|b| r.batch != Some(b)) {
                 continue;
             }
-            let open = s.status != HotlineStatus::Closed;
+            // Reassigned elsewhere since this copy: history here, in 全部 only.
+            let moved = kadian_domain::hotline::moved_away(r, s);
+            let open = s.status != HotlineStatus::Closed && !moved;
             let keep = match q.filter.as_str() {
                 "todo" => open && mine(r),
                 "taken_here" => r.number.split('-').nth(2) == Some(tag.as_str()),
                 "open" => open,
-                "overdue" => t.overdue_now,
+                "overdue" => t.overdue_now && !moved,
                 "all" => true,
                 _ => {
                     return Err(AppError::new(
@@ -529,10 +546,11 @@ impl AppCore {
                 }
             };
             if keep {
-                let due = if s.checked_at.is_none() {
-                    t.check_due
-                } else {
+                // What it waits for next: its assignment, else its check.
+                let due = if s.assigned_at.is_none() {
                     t.assign_due
+                } else {
+                    t.check_due
                 };
                 rows.push((
                     !t.overdue_now,
@@ -549,6 +567,7 @@ impl AppCore {
             .iter()
             .zip(&held.states)
             .zip(&held.timeliness)
+            .filter(|((r, s), _)| !kadian_domain::hotline::moved_away(r, s))
             .map(|((r, s), t)| ReportFacts {
                 received: r.received_at.utc,
                 state: s,
@@ -656,7 +675,15 @@ impl AppCore {
             Role::Compound => {
                 *community == s.community && (compound.is_none() || *compound == s.compound)
             }
-            Role::Zone | Role::Volunteer => false,
+            // A zone laptop holds its zone's compounds only: it assigns within them.
+            Role::Zone => compound.as_ref().is_some_and(|k| {
+                self.reference().is_ok_and(|r| {
+                    r.compounds
+                        .get(k)
+                        .is_some_and(|c| Some(&c.community) == community.as_ref())
+                })
+            }),
+            Role::Volunteer => false,
         };
         if ok {
             Ok(())
@@ -882,6 +909,7 @@ impl AppCore {
             disposition: None,
             case_id: None,
             note: None,
+            replaces: None,
         }
     }
 
@@ -914,6 +942,7 @@ impl AppCore {
         };
         let note = opt(&input.note);
         let mut steps: Vec<HotlineWrite> = Vec::new();
+        let mut opened: Option<CaseOpening> = None;
         match input.kind.as_str() {
             "accept" => steps.push(HotlineWrite::Action(self.action(
                 &staff,
@@ -948,10 +977,20 @@ impl AppCore {
                     None
                 };
                 let person_id = uuid_of(&input.person_id, "person_id")?;
+                // The result this laptop holds (since the report was last opened): a recheck
+                // replaces it rather than disagreeing with it.
+                let mut held = self.store().report_actions_of(report_id)?;
+                held.sort_by_key(|a| (a.at.utc, a.id));
+                let replaces = held.iter().fold(None, |last, a| match a.kind {
+                    ReportActionKind::CheckResult => Some(a.id),
+                    ReportActionKind::Reopen => None,
+                    _ => last,
+                });
                 steps.push(HotlineWrite::Action(ReportAction {
                     result: Some(result),
                     duplicate_of,
                     person_id,
+                    replaces,
                     note: note.clone(),
                     ..self.action(&staff, report_id, ReportActionKind::CheckResult)
                 }));
@@ -961,12 +1000,13 @@ impl AppCore {
                     let mut person_id = person_id;
                     if disposition == ReportDisposition::ObservationOpened && case_id.is_none() {
                         // One tap: the case is opened here, for the person found (or the one
-                        // reported, registered now), before the steps that name it.
-                        let (case, person) = self.open_case_from_report(&report, person_id)?;
-                        case_id = Some(case);
-                        person_id = Some(person);
+                        // reported, registered now), in the same transaction as the steps.
+                        let opening = self.open_case_from_report(&report, person_id)?;
+                        case_id = Some(opening.case_id);
+                        person_id = Some(opening.person_id);
+                        opened = Some(opening);
                         if let Some(HotlineWrite::Action(a)) = steps.last_mut() {
-                            a.person_id = Some(person);
+                            a.person_id = person_id;
                         }
                     }
                     steps.push(HotlineWrite::Action(ReportAction {
@@ -1037,7 +1077,15 @@ impl AppCore {
                     .map_err(|n| AppError::invalid(vec![n]))?;
             }
         }
-        self.store().write_hotline(&steps, Source::User)?;
+        match &opened {
+            Some(o) => self.store().write_hotline_with_case(
+                o.person.as_ref(),
+                o.case.as_ref(),
+                &steps,
+                Source::User,
+            )?,
+            None => self.store().write_hotline(&steps, Source::User)?,
+        };
         self.written();
         self.hotline_page(&report_id.to_string())
     }
@@ -1158,22 +1206,24 @@ impl AppCore {
         self.hotline_import_check_list(&path, batch)
     }
 
-    /// Opens home observation (落实居家观察) for a report's person in the compound it is assigned
-    /// to: the person found (`person_id`), else the one intake linked, else the one holding its
-    /// ID number here, else a person registered now from what was reported (name, phone, ID
-    /// number, building, unit, room). The case starts today (day 0) under the street's policy,
-    /// its reason from the report's category, its origin the report; its id is derived from the
-    /// report, so two laptops opening it make one case. Returns (case, person). Errors:
-    /// `no_compound` (not assigned to a compound), `invalid_input` (no name to register),
-    /// the person's and the case's rules.
+    /// What opening home observation (落实居家观察) for a report's person takes, written with the
+    /// report's steps in one transaction: the person found (`person_id`), else the one intake
+    /// linked, else the one holding its ID number here, else a person registered now from what
+    /// was reported (name, phone, ID number, building, unit, room; its id derived from the
+    /// report, so two laptops register one person). The case is in the compound the report is
+    /// assigned to, starts today (day 0) under the street's policy, its reason from the
+    /// report's category, its origin the report, its id derived from the report (one case
+    /// however many laptops open it; none to write when held already). Errors: `no_compound`
+    /// (not assigned to a compound), `invalid_input` (no name to register), the person's and
+    /// the case's rules.
     fn open_case_from_report(
         &self,
         report: &HotlineReport,
         person_id: Option<Uuid>,
-    ) -> AppResult<(Uuid, Uuid)> {
+    ) -> AppResult<CaseOpening> {
         use kadian_domain::records::{
-            address_line, observation_case_id_for_declaration, ObservationCase, ObservationReason,
-            Person, PersonCategory,
+            address_line, observation_case_id_for_declaration, reported_person_id, ObservationCase,
+            ObservationReason, Person, PersonCategory,
         };
         let reference = self.reference()?;
         let (Some(community), Some(compound)) = (&report.community_code, &report.compound) else {
@@ -1191,20 +1241,23 @@ impl AppCore {
         let held = |id: Uuid| -> AppResult<Option<Uuid>> {
             Ok(self.store().person(id)?.map(|(p, _)| p.id))
         };
-        let mut person = match person_id.or(report.person_id) {
+        let mut found = match person_id.or(report.person_id) {
             Some(id) => held(id)?,
             None => None,
         };
-        if person.is_none() {
+        if found.is_none() {
+            found = held(reported_person_id(report.id))?;
+        }
+        if found.is_none() {
             if let Some(n) = &report.subject_id_number {
-                person = self
+                found = self
                     .store()
                     .person_by_document(kadian_domain::DocumentType::ResidentId, n)?
                     .map(|p| p.id);
             }
         }
-        let person = match person {
-            Some(p) => p,
+        let (person_id, person) = match found {
+            Some(p) => (p, None),
             None => {
                 let name = report.subject_name.clone().ok_or_else(|| {
                     AppError::new(
@@ -1215,6 +1268,7 @@ impl AppCore {
                     )
                 })?;
                 let mut p = Person::new(&name, PersonCategory::Resident);
+                p.id = reported_person_id(report.id);
                 if let Some(n) = &report.subject_id_number {
                     if let Ok(id) =
                         ResidentIdNumber::parse(n, local(self.now()).date()).map(|c| c.value)
@@ -1232,14 +1286,14 @@ impl AppCore {
                 p.unit.clone_from(&report.unit);
                 p.room.clone_from(&report.room);
                 kadian_domain::records::check_person(&p).map_err(|n| AppError::invalid(vec![n]))?;
-                self.store().upsert_person(&p, Source::User)?.id
+                (p.id, Some(p))
             }
         };
         let id = observation_case_id_for_declaration(report.id);
-        if self.store().observation_case(&id.to_string())?.is_none() {
+        let case = if self.store().observation_case(&id.to_string())?.is_none() {
             let case = ObservationCase {
                 id,
-                person_id: person,
+                person_id,
                 community_code: community.clone(),
                 compound: compound.clone(),
                 address: address_line(
@@ -1264,9 +1318,16 @@ impl AppCore {
             };
             kadian_domain::records::check_observation_case(&case)
                 .map_err(|n| AppError::invalid(vec![n]))?;
-            self.store().save_observation_case(&case, Source::User)?;
-        }
-        Ok((id, person))
+            Some(case)
+        } else {
+            None
+        };
+        Ok(CaseOpening {
+            case_id: id,
+            person_id,
+            person,
+            case,
+        })
     }
 
     /// Takes in the district's check list (区下发核查名单) on a street laptop: one report per
@@ -1329,7 +1390,7 @@ impl AppCore {
                 "The list names no batch in its title or file name: give the batch",
             ));
         };
-        let issued_at = list.issued_at.unwrap_or_else(|| local(now));
+        let issued_at = list.received_at(local(now).date());
         let held: std::collections::HashSet<Uuid> = self
             .store()
             .hotline_reports()?

@@ -160,7 +160,9 @@ impl AppCore {
                         })
                         .unwrap_or_else(|| c.record_id.clone()),
                     person_id: None,
-                    can_keep_lost: report.is_some(),
+                    // Two results: either may be chosen. A field of the report both changed
+                    // (its description, its assignee): the stored value stays.
+                    can_keep_lost: report.is_some() && c.id.starts_with("result:"),
                     kept: conflict_text(c.kept_value.as_deref()),
                     lost: conflict_text(c.lost_value.as_deref()),
                     id: c.id,
@@ -308,6 +310,12 @@ impl AppCore {
                 utc: self.now(),
                 offset_minutes: crate::local_time::CST_MINUTES,
             };
+            // What the chosen result said beside it (the report it repeats, the person found).
+            let chosen_step = store
+                .report_actions_of(report_id)?
+                .into_iter()
+                .filter(|a| a.result == Some(result))
+                .max_by_key(|a| (a.at.utc, a.id));
             let step = |kind, result, note: &str| kadian_domain::records::ReportAction {
                 id: kadian_domain::records::new_id(),
                 report_id,
@@ -323,6 +331,7 @@ impl AppCore {
                 disposition: None,
                 case_id: None,
                 note: Some(note.to_owned()),
+                replaces: None,
             };
             use kadian_domain::records::ReportActionKind as K;
             // A closed report is closed again after the result agreed.
@@ -335,17 +344,22 @@ impl AppCore {
                 }
                 None => false,
             };
+            let mut agreed = step(
+                K::CheckResult,
+                Some(result),
+                "处理同步冲突：核定的结果 / settling a sync conflict: the result agreed",
+            );
+            if let Some(c) = &chosen_step {
+                agreed.duplicate_of = c.duplicate_of;
+                agreed.person_id = c.person_id;
+            }
             let mut steps = vec![
                 step(
                     K::Reopen,
                     None,
                     "处理同步冲突：两台电脑的核查结果不同 / settling a sync conflict: two results differ",
                 ),
-                step(
-                    K::CheckResult,
-                    Some(result),
-                    "处理同步冲突：核定的结果 / settling a sync conflict: the result agreed",
-                ),
+                agreed,
             ];
             if was_closed {
                 steps.push(step(

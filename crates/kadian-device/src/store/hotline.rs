@@ -221,6 +221,43 @@ impl Store {
         })
     }
 
+    /// Writes, in one transaction, a person registered from a report (if any), the observation
+    /// case its disposition opens (if not held yet) and the report's steps: all or nothing.
+    /// Errors: each record's rules; `NotFound` for a step on a report not held here.
+    pub fn write_hotline_with_case(
+        &mut self,
+        person: Option<&kadian_domain::records::Person>,
+        case: Option<&kadian_domain::records::ObservationCase>,
+        steps: &[HotlineWrite],
+        source: Source,
+    ) -> Result<usize> {
+        self.write(|tx| {
+            let mut queued = 0;
+            if let Some(p) = person {
+                queued += usize::from(super::persons::upsert_person_tx(tx, p, source)?.created);
+            }
+            if let Some(c) = case {
+                queued += super::observation::upsert_case_tx(tx, c, source, None)?;
+            }
+            for step in steps {
+                queued += match step {
+                    HotlineWrite::Report(r) => upsert_hotline_report_tx(tx, r, source, None)?,
+                    HotlineWrite::Action(a) => {
+                        let report = a.report_id.to_string();
+                        if held_hotline_report_version(tx, &report)?.is_none() {
+                            return Err(StoreError::NotFound {
+                                kind: RecordKind::HotlineReport.as_str(),
+                                id: report,
+                            });
+                        }
+                        insert_report_action_tx(tx, a, source)?
+                    }
+                };
+            }
+            Ok(queued)
+        })
+    }
+
     /// Every report held here, by receipt.
     pub fn hotline_reports(&self) -> Result<Vec<HotlineReport>> {
         self.bodies(

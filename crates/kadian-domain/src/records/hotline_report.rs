@@ -145,6 +145,14 @@ pub fn district_report_id(street: &str, batch: u32, person_key: &str) -> Uuid {
 
 const DEVICE_TAG_NAMESPACE: Uuid = Uuid::from_u128(0x0d4e_77a1_52c8_4f06_9b3e_e1a7_28c4_5f90);
 
+const REPORTED_PERSON_NAMESPACE: Uuid = Uuid::from_u128(0x3e90_4b1c_7d25_4a86_8f13_c6d2_09ab_e571);
+
+/// The id of the person a report registers when it opens home observation for someone not yet
+/// registered: derived from the report, so two laptops opening it register one person.
+pub fn reported_person_id(report: Uuid) -> Uuid {
+    Uuid::new_v5(&REPORTED_PERSON_NAMESPACE, report.as_bytes())
+}
+
 /// The tag a device writes into the numbers it gives (six characters of Crockford base32, 30
 /// bits of the UUIDv5 of its id): two offline laptops never share a counter, and two tags collide with
 /// odds of about 1 in 10⁹ per pair of devices.
@@ -331,6 +339,11 @@ pub struct ReportAction {
     /// Why (reassign, reopen) or what was said.
     #[serde(default)]
     pub note: Option<String>,
+    /// For a check result: the result it replaces, as the device held it when it was recorded
+    /// (a recheck that saw the earlier result corrects it; two results made apart, neither
+    /// naming the other, disagree).
+    #[serde(default)]
+    pub replaces: Option<Uuid>,
 }
 
 /// A report action: a time and a name; a check result with its result (a duplicate naming
@@ -377,7 +390,8 @@ pub fn check_report_action(a: &ReportAction) -> Result<(), Notice> {
     }
     let misplaced = (!assigns
         && (a.community_code.is_some() || a.compound.is_some() || a.assignee.is_some()))
-        || (a.kind != K::CheckResult && (a.result.is_some() || a.duplicate_of.is_some()))
+        || (a.kind != K::CheckResult
+            && (a.result.is_some() || a.duplicate_of.is_some() || a.replaces.is_some()))
         || (a.kind != K::Disposition && (a.disposition.is_some() || a.case_id.is_some()))
         || (!matches!(a.kind, K::CheckResult | K::Disposition) && a.person_id.is_some())
         || (a.result != Some(CheckFinding::Duplicate) && a.duplicate_of.is_some())
@@ -387,6 +401,13 @@ pub fn check_report_action(a: &ReportAction) -> Result<(), Notice> {
             "field_misplaced",
             "这一步不带这一项（例如只有核查结果带结果，只有交办带社区）",
             "This step does not carry that field (only a check result has a result, only an assignment a place)",
+        );
+    }
+    if a.replaces == Some(a.id) {
+        return missing(
+            "field_misplaced",
+            "核查结果不能替换它自己",
+            "A check result cannot replace itself",
         );
     }
     if a.duplicate_of == Some(a.report_id) {

@@ -52,8 +52,8 @@ pub use follow_up_visit::{
 };
 pub use hotline_report::{
     check_hotline_report, check_report_action, device_tag, district_report_id, hotline_number,
-    CheckFinding, HotlineCategory, HotlineChannel, HotlineReport, ReportAction, ReportActionKind,
-    ReportDisposition, Urgency, DISTRICT_REPORT_NAMESPACE,
+    reported_person_id, CheckFinding, HotlineCategory, HotlineChannel, HotlineReport, ReportAction,
+    ReportActionKind, ReportDisposition, Urgency, DISTRICT_REPORT_NAMESPACE,
 };
 pub use household::{
     check_household, household_id_for, household_key, Household, HouseholdKind, HouseholdPlace,

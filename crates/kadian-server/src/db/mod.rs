@@ -600,15 +600,19 @@ pub struct ClockedRecord {
     pub received_at: DateTime<Utc>,
     /// The device's clock was off by more than the protocol's tolerance (5 minutes).
     pub clock_flagged: bool,
+    /// Its version (1: as first pushed; the clocks are those of that push only then).
+    pub version: i64,
 }
 
 impl ClockedRecord {
     /// How far the device's clock was ahead of the server's at the arrival (negative: behind),
     /// when it was flagged as off; zero otherwise. An instant the device wrote, minus this, is
-    /// the server's time of it.
+    /// the server's time of it. Only the first version's: a later version's clocks are those
+    /// of whoever changed it last, not of whoever wrote the record's instants (an event has
+    /// one version).
     pub fn skew(&self) -> chrono::Duration {
-        match (self.clock_flagged, self.device_time) {
-            (true, Some(d)) => d - self.received_at,
+        match (self.clock_flagged, self.device_time, self.version) {
+            (true, Some(d), 1) => d - self.received_at,
             _ => chrono::Duration::zero(),
         }
     }

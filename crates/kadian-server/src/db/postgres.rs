@@ -1807,7 +1807,7 @@ impl super::Records for PgDb {
         let client = self.conn().await?;
         let rows = client
             .query(
-                "SELECT kind, body, community_code, compound_id, device_time, received_at, clock_flagged
+                "SELECT kind, body, community_code, compound_id, device_time, received_at, clock_flagged, version
                  FROM record WHERE kind = ANY($1) AND NOT deleted ORDER BY seq",
                 &[&kinds],
             )
@@ -1822,6 +1822,7 @@ impl super::Records for PgDb {
                 device_time: r.get(4),
                 received_at: r.get(5),
                 clock_flagged: r.get(6),
+                version: r.get(7),
             })
             .collect())
     }

@@ -1656,7 +1656,7 @@ impl super::Records for SqliteDb {
         self.run(move |conn| {
             let list = serde_json::to_string(&kinds).unwrap_or_else(|_| "[]".into());
             let mut stmt = conn.prepare(
-                "SELECT kind, body, community_code, compound_id, device_time, received_at, clock_flagged
+                "SELECT kind, body, community_code, compound_id, device_time, received_at, clock_flagged, version
                  FROM record WHERE kind IN (SELECT value FROM json_each(?1)) AND deleted = 0 ORDER BY seq",
             )?;
             let rows = stmt
@@ -1669,6 +1669,7 @@ impl super::Records for SqliteDb {
                         device_time: r.get::<_, Option<String>>(4)?.as_deref().map(parse_ts),
                         received_at: parse_ts(&r.get::<_, String>(5)?),
                         clock_flagged: r.get::<_, i64>(6)? != 0,
+                        version: r.get(7)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;

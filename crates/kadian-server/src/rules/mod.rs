@@ -238,7 +238,14 @@ pub fn prepare(
             format!("本街道没有社区 {c} / the street has no community {c}"),
         ));
     }
-    if !in_scope(device, reference, community.as_deref(), compound.as_deref()) {
+    // A record that follows its target (a visit its case, an action its report, a correction
+    // what it corrects) is placed with the device for now and placed with its target when it
+    // arrives (`decide`: the target must be on the server where the device sees it). A zone
+    // laptop has no place of its own, so its own place is no test of scope here.
+    let follows_target = target.is_some()
+        && community == device.scope.community
+        && compound == device.scope.compound;
+    if !follows_target && !in_scope(device, reference, community.as_deref(), compound.as_deref()) {
         return Err(out_of_scope());
     }
     // The events taken at a gate name it: a passage and its reading (the retirement rule of

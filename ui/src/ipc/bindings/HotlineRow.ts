@@ -58,7 +58,8 @@ assigned_to: string,
  */
 assignee: string | null, 
 /**
- * `received`, `assigned`, `checking`, `checked`, `disposed`, `closed`.
+ * `received`, `assigned`, `checking`, `checked`, `disposed`, `closed`; `moved` for a copy
+ * held where it was reassigned from (history here).
  */
 status: string, 
 /**
