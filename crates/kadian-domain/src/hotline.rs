@@ -703,7 +703,7 @@ mod tests {
         // The next day, past 09:00, it waits past its check deadline.
         let mut units = std::collections::HashMap::new();
         add_day(
-            &[fact.clone()],
+            std::slice::from_ref(&fact),
             next,
             at(1, 0) + Duration::hours(30),
             &mut units,

@@ -43,8 +43,11 @@ pub struct HotlineOverview {
 
 /// Every report the server holds, with its receipt on the server's clock, where it is placed
 /// (community, compound) and its state; and the bodies that no longer read.
+/// A report, its receipt on the server's clock, and where it is placed (community, compound).
+type PlacedReport = (HotlineReport, DateTime<Utc>, Option<String>, Option<String>);
+
 struct Held {
-    reports: Vec<(HotlineReport, DateTime<Utc>, Option<String>, Option<String>)>,
+    reports: Vec<PlacedReport>,
     states: Vec<ReportState>,
     policy: kadian_domain::hotline::HotlinePolicy,
     unreadable: usize,
