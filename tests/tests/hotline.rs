@@ -434,10 +434,18 @@ async fn a_report_reassigned_leaves_the_old_compounds_work_and_a_zone_laptop_act
         assert!(rows(&a.core, "todo").is_empty(), "{b}");
         assert!(rows(&a.core, "open").is_empty(), "{b}");
         assert_eq!(rows(&a.core, "all")[0].status, "moved", "{b}");
-        // The zone leader's laptop sees it, checks it, and the result reaches the street.
+        // The zone leader's laptop sees it with its history (the steps made where it was
+        // before follow it; the reassignment stays with 八一新苑), checks it, and the result
+        // reaches the street.
         zone.sync().await.expect("pull");
         let todo = rows(&zone.core, "todo");
         assert_eq!(todo.len(), 1, "{b}");
+        assert_eq!(todo[0].status, "assigned", "{b}");
+        let history = zone.core.hotline_page(&page.row.id).expect("page").actions;
+        assert!(
+            history.iter().any(|a| a.kind == "assign"),
+            "{b}: {history:?}"
+        );
         zone.core
             .hotline_act(&check(&page.row.id, "already_registered"))
             .expect("zone checks");

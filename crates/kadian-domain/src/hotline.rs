@@ -143,9 +143,9 @@ pub struct ReportState {
     pub case_id: Option<Uuid>,
     /// When a disposition first opened home observation.
     pub observation_opened_at: Option<DateTime<Utc>>,
-    /// The place (community, compound) its latest assignment step named (a reassignment to
-    /// nobody: back at the street), if a step named one.
-    pub assigned_to: Option<(Option<String>, Option<String>)>,
+    /// Its latest reassignment step held here: when, and the place (community, compound) it
+    /// named (none: back at the street).
+    pub reassigned: Option<(DateTime<Utc>, Option<String>, Option<String>)>,
     /// When it was closed (none once reopened).
     pub closed_at: Option<DateTime<Utc>>,
     /// Different results recorded since it was last opened, apart from each other (two devices
@@ -179,7 +179,7 @@ pub fn fold<'a>(
         disposition: None,
         case_id: None,
         observation_opened_at: None,
-        assigned_to: None,
+        reassigned: None,
         closed_at: None,
         conflicting: Vec::new(),
     };
@@ -191,9 +191,8 @@ pub fn fold<'a>(
             ReportActionKind::Accept => {}
             ReportActionKind::Assign | ReportActionKind::Reassign => {
                 s.assigned_at.get_or_insert(t);
-                let names_place = a.community_code.is_some() || a.compound.is_some();
-                if names_place || a.kind == ReportActionKind::Reassign {
-                    s.assigned_to = Some((a.community_code.clone(), a.compound.clone()));
+                if a.kind == ReportActionKind::Reassign {
+                    s.reassigned = Some((t, a.community_code.clone(), a.compound.clone()));
                 }
             }
             ReportActionKind::StartCheck => {
@@ -257,15 +256,17 @@ pub fn fold<'a>(
     s
 }
 
-/// True when the report as held names another place than its latest assignment step: it was
-/// reassigned elsewhere and this device holds it as it was before (its unit keeps the step, not
-/// the report's later versions). Such a copy is history here, not work.
+/// True when a reassignment step held here came after the report as held was put where it is
+/// (its `assigned_at`) and sends it elsewhere: this device holds it as it was before it moved
+/// (the server keeps a reassignment with the unit it was made in, and moves the report with
+/// the rest of its steps). Such a copy is history here, not work.
 pub fn moved_away(report: &HotlineReport, state: &ReportState) -> bool {
     state
-        .assigned_to
+        .reassigned
         .as_ref()
-        .is_some_and(|(community, compound)| {
-            *community != report.community_code || *compound != report.compound
+        .is_some_and(|(t, community, compound)| {
+            report.assigned_at.is_none_or(|a| *t > a.utc)
+                && (*community != report.community_code || *compound != report.compound)
         })
 }
 
@@ -514,6 +515,7 @@ mod tests {
             community_code: None,
             compound: None,
             assignee: None,
+            assigned_at: None,
             recorded_by: "王敏".into(),
         }
     }
@@ -649,20 +651,23 @@ mod tests {
         let mut assign = action(&r, ReportActionKind::Assign, at(1, 5));
         assign.community_code = r.community_code.clone();
         assign.compound = r.compound.clone();
+        r.assigned_at = Some(assign.at);
         let s = fold(&r, at(1, 0), &[assign.clone()], |a| a.at.utc);
         assert!(!moved_away(&r, &s));
-        // Only a staff member named: no place, nothing moved.
-        let mut person = action(&r, ReportActionKind::Assign, at(1, 6));
-        person.assignee = Some("李娜".into());
-        let s = fold(&r, at(1, 0), &[assign.clone(), person], |a| a.at.utc);
-        assert!(!moved_away(&r, &s));
-        // Reassigned to c2: the copy naming c1 is history.
+        // Reassigned to c2 after this copy was put in c1: the copy is history.
         let mut away = action(&r, ReportActionKind::Reassign, at(2, 0));
         away.community_code = r.community_code.clone();
         away.compound = Some("c2".into());
         away.note = Some("住址在西城花园".into());
-        let s = fold(&r, at(1, 0), &[assign, away], |a| a.at.utc);
+        let s = fold(&r, at(1, 0), &[assign.clone(), away.clone()], |a| a.at.utc);
         assert!(moved_away(&r, &s));
+        // Sent back to c1 later: the copy (now c1 again, assigned after that step) is work.
+        r.assigned_at = Some(Instant {
+            utc: at(3, 0),
+            offset_minutes: 480,
+        });
+        let s = fold(&r, at(1, 0), &[assign, away], |a| a.at.utc);
+        assert!(!moved_away(&r, &s));
     }
 
     #[test]

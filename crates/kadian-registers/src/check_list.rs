@@ -160,6 +160,11 @@ impl CheckListEntry {
             community_code: compound.map(|c| c.community_code.clone()),
             compound: compound.map(|c| c.id.clone()),
             assignee: None,
+            // Placed in its compound as it was taken in.
+            assigned_at: compound.map(|_| Instant {
+                utc,
+                offset_minutes: 480,
+            }),
             recorded_by: format!("区下发核查名单 第{batch}批"),
         }
     }

@@ -867,6 +867,12 @@ impl AppCore {
             community_code: community.clone(),
             compound: compound.clone(),
             assignee: opt(&input.assignee),
+            assigned_at: (community.is_some() || !input.assignee.trim().is_empty()).then_some(
+                Instant {
+                    utc: now,
+                    offset_minutes: CST_MINUTES,
+                },
+            ),
             recorded_by: staff_name(&staff),
         };
         kadian_domain::records::check_hotline_report(&report)
@@ -1050,13 +1056,15 @@ impl AppCore {
                 };
                 self.may_assign(&staff, &community, &compound)?;
                 let assignee = opt(&input.assignee);
-                steps.push(HotlineWrite::Action(ReportAction {
+                let step = ReportAction {
                     community_code: community.clone(),
                     compound: compound.clone(),
                     assignee: assignee.clone(),
                     note,
                     ..self.action(&staff, report_id, ReportActionKind::Reassign)
-                }));
+                };
+                report.assigned_at = Some(step.at);
+                steps.push(HotlineWrite::Action(step));
                 report.community_code = community;
                 report.compound = compound;
                 report.assignee = assignee;

@@ -125,6 +125,11 @@ pub struct HotlineReport {
     /// The staff member it is assigned to, by name.
     #[serde(default)]
     pub assignee: Option<String>,
+    /// When it was put where it is (its intake, or the step that last assigned it): a copy
+    /// whose unit reassigned it later is known as moved away
+    /// ([`crate::hotline::moved_away`]).
+    #[serde(default)]
+    pub assigned_at: Option<Instant>,
     /// Who took it in.
     pub recorded_by: String,
 }
@@ -182,6 +187,9 @@ pub fn hotline_number(street: &str, day: NaiveDate, tag: &str, seq: u32) -> Stri
 pub fn check_hotline_report(r: &HotlineReport) -> Result<(), Notice> {
     reference("编号 / number", &r.number)?;
     instant("接报时间 / received at", &r.received_at)?;
+    if let Some(at) = &r.assigned_at {
+        instant("交办时间 / assigned at", at)?;
+    }
     reference("接报人 / recorded by", &r.recorded_by)?;
     if let Some(c) = &r.community_code {
         community_code(c)?;

@@ -46,6 +46,14 @@ impl<'a> Questions<'a> {
         }
     }
 
+    /// The second step: a hotline report's update asks for the steps that follow it (`id`: read
+    /// the ids of its report actions other than reassignments, by seq), so that a report moved
+    /// to another unit takes its history along ([`Write::Replace`]).
+    pub fn followers(inc: &'a Incoming, existing: Option<&Existing>) -> Option<&'a str> {
+        (inc.kind == kadian_domain::records::RecordKind::HotlineReport && existing.is_some())
+            .then_some(inc.id.as_str())
+    }
+
     /// The second step: whether this exact pushed body was applied to the entity already
     /// (`(id, incoming hash, above version)`: is there a version above it made from that hash?).
     pub fn applied_before(
@@ -74,6 +82,8 @@ pub struct Facts {
     pub base: Option<String>,
     /// See [`Questions::applied_before`].
     pub applied_before: bool,
+    /// See [`Questions::followers`]: the ids of the report's actions that follow it.
+    pub followers: Vec<String>,
 }
 
 /// A row of the `record` table as an arrival writes it.
@@ -111,6 +121,18 @@ pub enum Write {
     Insert(RecordRow),
     /// Replace the `record` row under `row.id` with the next version.
     Update(RecordRow),
+    /// Place an existing record anew (a report's action that follows the report to the unit
+    /// it was moved to), at the next `seq` so the devices there pull it.
+    Replace {
+        /// Id.
+        id: String,
+        /// Its new position in the change sequence.
+        seq: i64,
+        /// Placement.
+        community: Option<String>,
+        /// Placement.
+        compound: Option<String>,
+    },
     /// Keep an entity's version in `record_version` (for the field merge of later updates).
     Version {
         /// Id.
@@ -247,6 +269,19 @@ pub fn plan(
                     incoming_hash: inc.hash.clone(),
                 },
             ];
+            // A hotline report moved to another unit takes its steps along (its reassignments
+            // stay with the unit each was made in): the devices there see its whole history.
+            if (&community, &compound) != (&e.community, &e.compound) {
+                for id in &facts.followers {
+                    *seq += 1;
+                    writes.push(Write::Replace {
+                        id: id.clone(),
+                        seq: *seq,
+                        community: community.clone(),
+                        compound: compound.clone(),
+                    });
+                }
+            }
             let at = meta
                 .received_at
                 .to_rfc3339_opts(SecondsFormat::Millis, true);

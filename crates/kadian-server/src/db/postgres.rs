@@ -272,12 +272,26 @@ async fn store_one<C: GenericClient>(
             .is_some(),
         None => false,
     };
+    let followers: Vec<String> = match arrival::Questions::followers(inc, existing.as_ref()) {
+        Some(id) => tx
+            .query(
+                "SELECT id FROM record WHERE kind = 'report_action' AND body LIKE $1
+                   AND body NOT LIKE '%\"kind\":\"reassign\"%' ORDER BY seq",
+                &[&format!("%\"report_id\":\"{id}\"%")],
+            )
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect(),
+        None => Vec::new(),
+    };
     let facts = arrival::Facts {
         existing,
         target,
         document_holder,
         base,
         applied_before,
+        followers,
     };
     let plan = arrival::plan(inc, meta, device, reference, &facts, seq);
     for w in &plan.writes {
@@ -335,6 +349,18 @@ async fn execute<C: GenericClient>(tx: &C, meta: &PushMeta, w: &arrival::Write) 
             )
             .await?;
         }
+        arrival::Write::Replace {
+            id,
+            seq,
+            community,
+            compound,
+        } => {
+            tx.execute(
+                "UPDATE record SET seq = $2, community_code = $3, compound_id = $4 WHERE id = $1",
+                &[id, seq, community, compound],
+            )
+            .await?;
+        }
         arrival::Write::Version {
             id,
             version,
@@ -375,8 +401,10 @@ impl NewRows {
                     incoming_hash,
                     ..
                 } => self.versions.push((id, body, incoming_hash)),
-                // Nothing is stored under a new id: there is nothing to update.
-                arrival::Write::Update(_) => debug_assert!(false, "an update of a new id"),
+                // Nothing is stored under a new id: there is nothing to update or move.
+                arrival::Write::Update(_) | arrival::Write::Replace { .. } => {
+                    debug_assert!(false, "an update of a new id")
+                }
             }
         }
     }

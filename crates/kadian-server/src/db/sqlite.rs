@@ -261,12 +261,23 @@ fn store_one(
             .query_row(params![id, hash, above], |r| r.get(0))?,
         None => false,
     };
+    let followers: Vec<String> = match arrival::Questions::followers(inc, existing.as_ref()) {
+        Some(id) => tx
+            .prepare_cached(
+                "SELECT id FROM record WHERE kind = 'report_action' AND body LIKE ?1
+                   AND body NOT LIKE '%\"kind\":\"reassign\"%' ORDER BY seq",
+            )?
+            .query_map([format!("%\"report_id\":\"{id}\"%")], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?,
+        None => Vec::new(),
+    };
     let facts = arrival::Facts {
         existing,
         target,
         document_holder,
         base,
         applied_before,
+        followers,
     };
     let plan = arrival::plan(inc, meta, device, reference, &facts, seq);
     for w in &plan.writes {
@@ -322,6 +333,17 @@ fn execute(tx: &Transaction<'_>, meta: &PushMeta, w: &arrival::Write) -> DbResul
                 r.device_clock.is_some_and(|(_, flagged)| flagged),
                 r.document_key,
             ])?;
+        }
+        arrival::Write::Replace {
+            id,
+            seq,
+            community,
+            compound,
+        } => {
+            tx.prepare_cached(
+                "UPDATE record SET seq = ?2, community_code = ?3, compound_id = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, seq, community, compound])?;
         }
         arrival::Write::Version {
             id,
