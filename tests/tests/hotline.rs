@@ -307,6 +307,18 @@ async fn a_tablet_cannot_write_a_report_and_a_compound_laptop_cannot_place_one_e
             "unknown_target",
             "{b}"
         );
+        // A reassignment step alone cannot send its report where the laptop could not.
+        let step = serde_json::json!({
+            "id": new_id().to_string(), "report_id": page.row.id, "kind": "reassign",
+            "at": {"utc": chrono::Utc::now(), "offset_minutes": 480}, "recorded_by": "x",
+            "community_code": s.community_b, "compound": s.compound_b, "note": "搬走了",
+        });
+        let r = push_raw(&laptop, vec![("report_action", step)]).await;
+        assert_eq!(
+            r[0].error.as_ref().expect("error").code,
+            "out_of_scope",
+            "{b}"
+        );
     }
 }
 

@@ -143,9 +143,9 @@ pub struct ReportState {
     pub case_id: Option<Uuid>,
     /// When a disposition first opened home observation.
     pub observation_opened_at: Option<DateTime<Utc>>,
-    /// Its latest reassignment step held here: when, and the place (community, compound) it
-    /// named (none: back at the street).
-    pub reassigned: Option<(DateTime<Utc>, Option<String>, Option<String>)>,
+    /// The assignment steps (their ids, and none for the placement on receipt) that a
+    /// reassignment held here superseded.
+    pub superseded: Vec<Option<Uuid>>,
     /// When it was closed (none once reopened).
     pub closed_at: Option<DateTime<Utc>>,
     /// Different results recorded since it was last opened, apart from each other (two devices
@@ -179,20 +179,20 @@ pub fn fold<'a>(
         disposition: None,
         case_id: None,
         observation_opened_at: None,
-        reassigned: None,
+        superseded: Vec::new(),
         closed_at: None,
         conflicting: Vec::new(),
     };
-    // The latest result since the report was last opened: results recorded before a
-    // reopening no longer disagree with those after it.
-    let mut since_open: Option<(CheckFinding, Uuid)> = None;
+    // The results since the report was last opened: results recorded before a reopening no
+    // longer disagree with those after it.
+    let mut window: Vec<&ReportAction> = Vec::new();
     for (t, a) in mine {
         match a.kind {
             ReportActionKind::Accept => {}
             ReportActionKind::Assign | ReportActionKind::Reassign => {
                 s.assigned_at.get_or_insert(t);
                 if a.kind == ReportActionKind::Reassign {
-                    s.reassigned = Some((t, a.community_code.clone(), a.compound.clone()));
+                    s.superseded.push(a.replaces);
                 }
             }
             ReportActionKind::StartCheck => {
@@ -200,21 +200,32 @@ pub fn fold<'a>(
             }
             ReportActionKind::CheckResult => {
                 s.checked_at.get_or_insert(t);
-                if let Some(r) = a.result {
-                    // A recheck that saw the result before it (names it in `replaces`) corrects
-                    // it; a result made apart from it (two devices offline) disagrees.
-                    if since_open.is_some_and(|(held, id)| held != r && a.replaces != Some(id)) {
-                        for x in [since_open.map(|(h, _)| h), Some(r)].into_iter().flatten() {
-                            if !s.conflicting.contains(&x) {
-                                s.conflicting.push(x);
-                            }
-                        }
-                    }
-                    s.result = Some(r);
-                    since_open = Some((r, a.id));
+                if a.result.is_some() {
+                    window.push(a);
                 }
-                s.duplicate_of = a.duplicate_of;
-                s.person_id = a.person_id.or(s.person_id);
+                // A recheck that saw an earlier result names it in `replaces` and corrects it,
+                // whatever the clocks say; results made apart (two devices offline) that
+                // nothing replaces disagree.
+                let replaced: std::collections::HashSet<Uuid> =
+                    window.iter().filter_map(|a| a.replaces).collect();
+                let live: Vec<&&ReportAction> = window
+                    .iter()
+                    .filter(|a| !replaced.contains(&a.id))
+                    .collect();
+                s.conflicting.clear();
+                for r in live.iter().filter_map(|a| a.result) {
+                    if !s.conflicting.contains(&r) {
+                        s.conflicting.push(r);
+                    }
+                }
+                if s.conflicting.len() < 2 {
+                    s.conflicting.clear();
+                }
+                if let Some(standing) = live.last() {
+                    s.result = standing.result;
+                    s.duplicate_of = standing.duplicate_of;
+                    s.person_id = standing.person_id.or(s.person_id);
+                }
             }
             ReportActionKind::Disposition => {
                 if a.disposition == Some(ReportDisposition::ObservationOpened) {
@@ -231,14 +242,16 @@ pub fn fold<'a>(
                 // Opened again: checked anew, its earlier results no longer disagree.
                 s.closed_at = None;
                 s.conflicting.clear();
-                since_open = None;
+                window.clear();
             }
         }
     }
     // A report placed in a unit when it was taken in (a district list's row, assigned by its
     // address) with no assignment step was assigned on receipt.
+    // (A unit that holds none of its assignment steps, made at the street, reads when the
+    // report says it was put there.)
     if s.assigned_at.is_none() && (report.community_code.is_some() || report.assignee.is_some()) {
-        s.assigned_at = Some(received);
+        s.assigned_at = Some(report.assigned_at.map_or(received, |a| a.utc));
     }
     s.status = if s.closed_at.is_some() {
         HotlineStatus::Closed
@@ -256,18 +269,13 @@ pub fn fold<'a>(
     s
 }
 
-/// True when a reassignment step held here came after the report as held was put where it is
-/// (its `assigned_at`) and sends it elsewhere: this device holds it as it was before it moved
-/// (the server keeps a reassignment with the unit it was made in, and moves the report with
-/// the rest of its steps). Such a copy is history here, not work.
+/// True when a reassignment step held here superseded the assignment the report as held
+/// reflects (its `assigned_by`) and is not that assignment itself: this device holds the report
+/// as it was before it moved (the server keeps a reassignment with the unit it was made in, and
+/// moves the report with the rest of its steps). Such a copy is history here, not work. No
+/// clocks are compared.
 pub fn moved_away(report: &HotlineReport, state: &ReportState) -> bool {
-    state
-        .reassigned
-        .as_ref()
-        .is_some_and(|(t, community, compound)| {
-            report.assigned_at.is_none_or(|a| *t > a.utc)
-                && (*community != report.community_code || *compound != report.compound)
-        })
+    state.superseded.contains(&report.assigned_by)
 }
 
 /// A report against its deadlines at `now` (UTC).
@@ -516,6 +524,7 @@ mod tests {
             compound: None,
             assignee: None,
             assigned_at: None,
+            assigned_by: None,
             recorded_by: "王敏".into(),
         }
     }
@@ -597,8 +606,14 @@ mod tests {
         let first = result(&r, CheckFinding::NotFound, at(3, 0));
         let mut recheck = result(&r, CheckFinding::NewPersonFound, at(3, 5));
         recheck.replaces = Some(first.id);
-        let corrected = vec![first, recheck];
+        let corrected = vec![first.clone(), recheck.clone()];
         let s = fold(&r, at(1, 0), &corrected, |a| a.at.utc);
+        assert!(s.conflicting.is_empty());
+        assert_eq!(s.result, Some(CheckFinding::NewPersonFound));
+        // Whatever the clocks: a recheck whose device ran slow still corrects, never disagrees.
+        let mut slow = recheck;
+        slow.at.utc = at(2, 0);
+        let s = fold(&r, at(1, 0), &[first, slow], |a| a.at.utc);
         assert!(s.conflicting.is_empty());
         assert_eq!(s.result, Some(CheckFinding::NewPersonFound));
         let same = vec![
@@ -651,21 +666,24 @@ mod tests {
         let mut assign = action(&r, ReportActionKind::Assign, at(1, 5));
         assign.community_code = r.community_code.clone();
         assign.compound = r.compound.clone();
-        r.assigned_at = Some(assign.at);
+        r.assigned_by = Some(assign.id);
         let s = fold(&r, at(1, 0), &[assign.clone()], |a| a.at.utc);
         assert!(!moved_away(&r, &s));
-        // Reassigned to c2 after this copy was put in c1: the copy is history.
+        // Reassigned to c2, superseding the assignment this copy reflects: history here.
         let mut away = action(&r, ReportActionKind::Reassign, at(2, 0));
         away.community_code = r.community_code.clone();
         away.compound = Some("c2".into());
         away.note = Some("住址在西城花园".into());
+        away.replaces = Some(assign.id);
         let s = fold(&r, at(1, 0), &[assign.clone(), away.clone()], |a| a.at.utc);
         assert!(moved_away(&r, &s));
-        // Sent back to c1 later: the copy (now c1 again, assigned after that step) is work.
-        r.assigned_at = Some(Instant {
-            utc: at(3, 0),
-            offset_minutes: 480,
-        });
+        // Sent back to c1 by a step superseding the move (its clock runs slow: no matter).
+        let mut back = action(&r, ReportActionKind::Reassign, at(0, 30));
+        back.community_code = r.community_code.clone();
+        back.compound = r.compound.clone();
+        back.note = Some("核实仍在八一新苑".into());
+        back.replaces = Some(away.id);
+        r.assigned_by = Some(back.id);
         let s = fold(&r, at(1, 0), &[assign, away], |a| a.at.utc);
         assert!(!moved_away(&r, &s));
     }

@@ -56,11 +56,12 @@ pub struct CheckListEntry {
 }
 
 impl CheckListEntry {
-    /// The key the report's id is derived from: the ID number, else the phone.
+    /// The key the report's id is derived from: the ID number, else the phone with the name
+    /// (family members without ID numbers share a parent's phone), else the row.
     pub fn person_key(&self) -> String {
         self.id_number
             .clone()
-            .or_else(|| self.phone.clone())
+            .or_else(|| self.phone.as_ref().map(|p| format!("{p}:{}", self.name)))
             .unwrap_or_else(|| format!("row{}", self.row))
     }
 }
@@ -165,6 +166,7 @@ impl CheckListEntry {
                 utc,
                 offset_minutes: 480,
             }),
+            assigned_by: None,
             recorded_by: format!("区下发核查名单 第{batch}批"),
         }
     }
@@ -421,10 +423,11 @@ pub fn read_check_list(
         let mut duplicate_of = None;
         if !rejected {
             // The person as the report's id knows them: the ID number, else the phone.
-            let key = id
-                .as_ref()
-                .map(|i| i.as_str().to_owned())
-                .or_else(|| phone.clone());
+            let key = id.as_ref().map(|i| i.as_str().to_owned()).or_else(|| {
+                phone
+                    .as_ref()
+                    .map(|p| format!("{p}:{}", name.as_deref().unwrap_or_default()))
+            });
             match key.as_ref().and_then(|k| seen.get(k)) {
                 Some(&(first_row, entry)) => {
                     duplicate_of = Some(first_row);
@@ -432,8 +435,8 @@ pub fn read_check_list(
                         "id_number",
                         "duplicate_person",
                         Severity::Warning,
-                        format!("与第 {first_row} 行是同一人（身份证号或无身份证号时手机号相同），已合并为一条核查"),
-                        format!("The same person as row {first_row} (same ID number, or the same phone where there is none): merged into one check"),
+                        format!("与第 {first_row} 行是同一人（身份证号相同，或无身份证号时姓名和手机号相同），已合并为一条核查"),
+                        format!("The same person as row {first_row} (same ID number, or the same name and phone where there is none): merged into one check"),
                     ));
                     list.entries[entry]
                         .repeats

@@ -873,19 +873,21 @@ impl AppCore {
                     offset_minutes: CST_MINUTES,
                 },
             ),
+            assigned_by: None,
             recorded_by: staff_name(&staff),
         };
+        let mut report = report;
+        let assign = (community.is_some() || report.assignee.is_some()).then(|| ReportAction {
+            community_code: community,
+            compound,
+            assignee: report.assignee.clone(),
+            ..self.action(&staff, report.id, ReportActionKind::Assign)
+        });
+        report.assigned_by = assign.as_ref().map(|a| a.id);
         kadian_domain::records::check_hotline_report(&report)
             .map_err(|n| AppError::invalid(vec![n]))?;
-        let mut steps = vec![HotlineWrite::Report(report.clone())];
-        if community.is_some() || report.assignee.is_some() {
-            steps.push(HotlineWrite::Action(ReportAction {
-                community_code: community,
-                compound,
-                assignee: report.assignee.clone(),
-                ..self.action(&staff, report.id, ReportActionKind::Assign)
-            }));
-        }
+        let mut steps = vec![HotlineWrite::report(report.clone())];
+        steps.extend(assign.map(HotlineWrite::action));
         self.store().write_hotline(&steps, Source::User)?;
         self.written();
         self.hotline_page(&report.id.to_string())
@@ -950,12 +952,12 @@ impl AppCore {
         let mut steps: Vec<HotlineWrite> = Vec::new();
         let mut opened: Option<CaseOpening> = None;
         match input.kind.as_str() {
-            "accept" => steps.push(HotlineWrite::Action(self.action(
+            "accept" => steps.push(HotlineWrite::action(self.action(
                 &staff,
                 report_id,
                 ReportActionKind::Accept,
             ))),
-            "start_check" => steps.push(HotlineWrite::Action(self.action(
+            "start_check" => steps.push(HotlineWrite::action(self.action(
                 &staff,
                 report_id,
                 ReportActionKind::StartCheck,
@@ -992,7 +994,7 @@ impl AppCore {
                     ReportActionKind::Reopen => None,
                     _ => last,
                 });
-                steps.push(HotlineWrite::Action(ReportAction {
+                steps.push(HotlineWrite::action(ReportAction {
                     result: Some(result),
                     duplicate_of,
                     person_id,
@@ -1015,7 +1017,7 @@ impl AppCore {
                             a.person_id = person_id;
                         }
                     }
-                    steps.push(HotlineWrite::Action(ReportAction {
+                    steps.push(HotlineWrite::action(ReportAction {
                         disposition: Some(disposition),
                         case_id: case_id
                             .filter(|_| disposition == ReportDisposition::ObservationOpened),
@@ -1024,18 +1026,18 @@ impl AppCore {
                     }));
                 }
                 if input.close {
-                    steps.push(HotlineWrite::Action(self.action(
+                    steps.push(HotlineWrite::action(self.action(
                         &staff,
                         report_id,
                         ReportActionKind::Close,
                     )));
                 }
             }
-            "close" => steps.push(HotlineWrite::Action(ReportAction {
+            "close" => steps.push(HotlineWrite::action(ReportAction {
                 note,
                 ..self.action(&staff, report_id, ReportActionKind::Close)
             })),
-            "reopen" => steps.push(HotlineWrite::Action(ReportAction {
+            "reopen" => steps.push(HotlineWrite::action(ReportAction {
                 note,
                 ..self.action(&staff, report_id, ReportActionKind::Reopen)
             })),
@@ -1061,14 +1063,17 @@ impl AppCore {
                     compound: compound.clone(),
                     assignee: assignee.clone(),
                     note,
+                    // The assignment it supersedes, as this laptop holds the report.
+                    replaces: report.assigned_by,
                     ..self.action(&staff, report_id, ReportActionKind::Reassign)
                 };
                 report.assigned_at = Some(step.at);
-                steps.push(HotlineWrite::Action(step));
+                report.assigned_by = Some(step.id);
+                steps.push(HotlineWrite::action(step));
                 report.community_code = community;
                 report.compound = compound;
                 report.assignee = assignee;
-                steps.push(HotlineWrite::Report(report.clone()));
+                steps.push(HotlineWrite::report(report.clone()));
             }
             _ => {
                 return Err(AppError::new(
@@ -1414,7 +1419,7 @@ impl AppCore {
             .iter()
             .filter(|r| !held.contains(&r.id))
             .cloned()
-            .map(HotlineWrite::Report)
+            .map(HotlineWrite::report)
             .collect();
         let written = new.len();
         self.store().write_hotline(&new, Source::Import)?;

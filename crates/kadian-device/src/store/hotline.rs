@@ -159,9 +159,21 @@ fn note_result_clash_tx(tx: &Transaction<'_>, report_id: &str) -> Result<()> {
 #[derive(Debug, Clone)]
 pub enum HotlineWrite {
     /// A report, new or changed.
-    Report(HotlineReport),
+    Report(Box<HotlineReport>),
     /// An action on a report held here (or written before it in the same call).
-    Action(ReportAction),
+    Action(Box<ReportAction>),
+}
+
+impl HotlineWrite {
+    /// A report to write.
+    pub fn report(r: HotlineReport) -> HotlineWrite {
+        HotlineWrite::Report(Box::new(r))
+    }
+
+    /// An action to write.
+    pub fn action(a: ReportAction) -> HotlineWrite {
+        HotlineWrite::Action(Box::new(a))
+    }
 }
 
 impl Store {

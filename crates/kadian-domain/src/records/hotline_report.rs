@@ -125,11 +125,15 @@ pub struct HotlineReport {
     /// The staff member it is assigned to, by name.
     #[serde(default)]
     pub assignee: Option<String>,
-    /// When it was put where it is (its intake, or the step that last assigned it): a copy
-    /// whose unit reassigned it later is known as moved away
-    /// ([`crate::hotline::moved_away`]).
+    /// When it was put where it is (its intake, or the step that last assigned it).
     #[serde(default)]
     pub assigned_at: Option<Instant>,
+    /// The step that put it where it is (its intake's `assign`, or the `reassign` that moved it
+    /// here); none when it was placed as it was taken in. A reassignment names the step it
+    /// supersedes (`replaces`), so a copy held where it was reassigned from is known as moved
+    /// away without comparing clocks ([`crate::hotline::moved_away`]).
+    #[serde(default)]
+    pub assigned_by: Option<Uuid>,
     /// Who took it in.
     pub recorded_by: String,
 }
@@ -349,7 +353,8 @@ pub struct ReportAction {
     pub note: Option<String>,
     /// For a check result: the result it replaces, as the device held it when it was recorded
     /// (a recheck that saw the earlier result corrects it; two results made apart, neither
-    /// naming the other, disagree).
+    /// naming the other, disagree). For a reassignment: the assignment step it supersedes (the
+    /// report's `assigned_by` as the device held it).
     #[serde(default)]
     pub replaces: Option<Uuid>,
 }
@@ -398,8 +403,8 @@ pub fn check_report_action(a: &ReportAction) -> Result<(), Notice> {
     }
     let misplaced = (!assigns
         && (a.community_code.is_some() || a.compound.is_some() || a.assignee.is_some()))
-        || (a.kind != K::CheckResult
-            && (a.result.is_some() || a.duplicate_of.is_some() || a.replaces.is_some()))
+        || (a.kind != K::CheckResult && (a.result.is_some() || a.duplicate_of.is_some()))
+        || (!matches!(a.kind, K::CheckResult | K::Reassign) && a.replaces.is_some())
         || (a.kind != K::Disposition && (a.disposition.is_some() || a.case_id.is_some()))
         || (!matches!(a.kind, K::CheckResult | K::Disposition) && a.person_id.is_some())
         || (a.result != Some(CheckFinding::Duplicate) && a.duplicate_of.is_some())
@@ -414,8 +419,8 @@ pub fn check_report_action(a: &ReportAction) -> Result<(), Notice> {
     if a.replaces == Some(a.id) {
         return missing(
             "field_misplaced",
-            "核查结果不能替换它自己",
-            "A check result cannot replace itself",
+            "一条处置记录不能替换它自己",
+            "A step cannot replace itself",
         );
     }
     if a.duplicate_of == Some(a.report_id) {

@@ -275,7 +275,7 @@ async fn store_one<C: GenericClient>(
     let followers: Vec<String> = match arrival::Questions::followers(inc, existing.as_ref()) {
         Some(id) => tx
             .query(
-                "SELECT id FROM record WHERE kind = 'report_action' AND body LIKE $1
+                "SELECT id FROM record WHERE kind = 'report_action' AND NOT deleted AND body LIKE $1
                    AND body NOT LIKE '%\"kind\":\"reassign\"%' ORDER BY seq",
                 &[&format!("%\"report_id\":\"{id}\"%")],
             )

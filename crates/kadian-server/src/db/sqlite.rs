@@ -264,7 +264,7 @@ fn store_one(
     let followers: Vec<String> = match arrival::Questions::followers(inc, existing.as_ref()) {
         Some(id) => tx
             .prepare_cached(
-                "SELECT id FROM record WHERE kind = 'report_action' AND body LIKE ?1
+                "SELECT id FROM record WHERE kind = 'report_action' AND deleted = 0 AND body LIKE ?1
                    AND body NOT LIKE '%\"kind\":\"reassign\"%' ORDER BY seq",
             )?
             .query_map([format!("%\"report_id\":\"{id}\"%")], |r| r.get(0))?

@@ -66,10 +66,26 @@ pub fn place(r: &HotlineReport, at: &Placing<'_>) -> Result<Placed, ApiError> {
     assigned_place(r.community_code.as_deref(), r.compound.as_deref(), at)
 }
 
-/// Places an action with its report, which must be on the server in the device's scope.
-/// Errors: `not_allowed` (from a checkpoint tablet).
+/// Places an action with its report, which must be on the server in the device's scope. An
+/// assignment step must name a place the street has and the device may place the report in
+/// (the report's own move is judged the same way), so a step alone cannot send a report
+/// where its device could not. Errors: `not_allowed` (from a checkpoint tablet),
+/// `unknown_compound`, `unknown_community`, `out_of_scope`.
 pub fn place_action(a: &ReportAction, at: &Placing<'_>) -> Result<Placed, ApiError> {
     staff_only(at)?;
+    use kadian_domain::records::ReportActionKind as K;
+    let names_place = a.community_code.is_some() || a.compound.is_some();
+    if a.kind == K::Reassign || (a.kind == K::Assign && names_place) {
+        let to = assigned_place(a.community_code.as_deref(), a.compound.as_deref(), at)?;
+        if !crate::rules::scope::in_scope(
+            at.device,
+            at.reference,
+            to.community.as_deref(),
+            to.compound.as_deref(),
+        ) {
+            return Err(crate::rules::out_of_scope());
+        }
+    }
     let (community, compound) = at.own();
     Ok(Placed {
         community,
