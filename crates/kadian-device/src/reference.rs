@@ -87,6 +87,20 @@ impl ReferenceData {
         }
     }
 
+    /// The compounds an address may name (those not retired), as the registers' readers take
+    /// them.
+    pub fn known_compounds(&self) -> Vec<kadian_registers::KnownCompound> {
+        self.compounds
+            .values()
+            .filter(|c| c.retired_at.is_none())
+            .map(|c| kadian_registers::KnownCompound {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                community_code: c.community.clone(),
+            })
+            .collect()
+    }
+
     /// A compound's name.
     pub fn compound_name(&self, id: &str) -> Option<&str> {
         self.compounds.get(id).map(|c| c.name.as_str())

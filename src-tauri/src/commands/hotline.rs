@@ -57,25 +57,7 @@ pub(crate) async fn hotline_import_check_list(
     device: tauri::State<'_, Device>,
     request: tauri::ipc::Request<'_>,
 ) -> AppResult<CheckListTaken> {
-    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(AppError::new(
-            "invalid_request",
-            Some("file"),
-            "没有收到文件内容",
-            "No file content was sent",
-        ));
-    };
-    let header = |k: &str| {
-        request
-            .headers()
-            .get(k)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                percent_encoding::percent_decode_str(v)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            })
-    };
+    let (bytes, header) = super::raw_file(&request)?;
     let name = header("x-file-name").unwrap_or_else(|| "check-list.xlsx".into());
     let batch = match header("x-batch").filter(|b| !b.trim().is_empty()) {
         Some(b) => Some(b.trim().parse::<u32>().map_err(|_| {
@@ -88,7 +70,6 @@ pub(crate) async fn hotline_import_check_list(
         })?),
         None => None,
     };
-    let bytes = bytes.clone();
     device
         .run(move |c| c.hotline_import_check_list_bytes(&name, &bytes, batch))
         .await

@@ -1,7 +1,7 @@
 //! 导入名册: preview a register file, then store it.
 
 use kadian_device::areas::register_import::{ImportCommitted, ImportPreview};
-use kadian_device::{AppError, AppResult};
+use kadian_device::AppResult;
 
 use crate::Device;
 
@@ -13,29 +13,10 @@ pub(crate) async fn import_preview(
     device: tauri::State<'_, Device>,
     request: tauri::ipc::Request<'_>,
 ) -> AppResult<ImportPreview> {
-    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(AppError::new(
-            "invalid_request",
-            Some("file"),
-            "没有收到文件内容",
-            "No file content was sent",
-        ));
-    };
-    let header = |k: &str| {
-        request
-            .headers()
-            .get(k)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                percent_encoding::percent_decode_str(v)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            })
-    };
-    let (name, kind, bytes) = (
+    let (bytes, header) = super::raw_file(&request)?;
+    let (name, kind) = (
         header("x-file-name").unwrap_or_else(|| "register.xlsx".into()),
         header("x-register-kind"),
-        bytes.clone(),
     );
     device
         .run(move |c| c.import_preview(&name, &bytes, kind.as_deref()))

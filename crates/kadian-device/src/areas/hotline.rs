@@ -735,16 +735,7 @@ impl AppCore {
             }
             return Ok((Some(c), None, None));
         }
-        let known: Vec<kadian_registers::KnownCompound> = reference
-            .compounds
-            .values()
-            .filter(|c| c.retired_at.is_none())
-            .map(|c| kadian_registers::KnownCompound {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                community_code: c.community.clone(),
-            })
-            .collect();
+        let known: Vec<kadian_registers::KnownCompound> = reference.known_compounds();
         if let Some(a) = address {
             let split = kadian_registers::split_address(a, &known);
             if let Some(k) = split.compound.and_then(|i| known.get(i)) {
@@ -1363,16 +1354,7 @@ impl AppCore {
             ));
         }
         let reference = self.reference()?;
-        let known: Vec<kadian_registers::KnownCompound> = reference
-            .compounds
-            .values()
-            .filter(|c| c.retired_at.is_none())
-            .map(|c| kadian_registers::KnownCompound {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                community_code: c.community.clone(),
-            })
-            .collect();
+        let known: Vec<kadian_registers::KnownCompound> = reference.known_compounds();
         let register = |e: kadian_registers::RegisterError| {
             AppError::new(
                 "file_unreadable",

@@ -93,16 +93,7 @@ impl AppCore {
             let r = self.reference()?;
             // The compounds an observation register's addresses may name: those this device
             // holds (its scope's).
-            let compounds: Vec<kadian_registers::KnownCompound> = r
-                .compounds
-                .values()
-                .filter(|c| c.retired_at.is_none())
-                .map(|c| kadian_registers::KnownCompound {
-                    id: c.id.clone(),
-                    name: c.name.clone(),
-                    community_code: c.community.clone(),
-                })
-                .collect();
+            let compounds: Vec<kadian_registers::KnownCompound> = r.known_compounds();
             let compound = enrolment.scope.compound.as_deref();
             let name = compound
                 .and_then(|id| r.compound_name(id))
