@@ -294,7 +294,7 @@ pub fn decide(
     };
     let merged_here = !(incoming_base == existing.version || set_whole);
     let (body, conflicts) = if merged_here {
-        merge(&existing.body, &incoming.body, stored.base)
+        merge(incoming.kind, &existing.body, &incoming.body, stored.base)
     } else {
         (incoming.body.clone(), Vec::new())
     };
@@ -416,38 +416,64 @@ pub fn decide(
     }
 }
 
+/// Fields merged as one value: taken together or not at all. A document's type and number;
+/// for a hotline report, where it is assigned (its place, staff member and the step that put
+/// it there: half of one laptop's reassignment and half of another's is nowhere).
+fn merged_together(kind: RecordKind) -> &'static [&'static [&'static str]] {
+    const DOCUMENT: &[&str] = &["document_type", "document_number"];
+    const ASSIGNMENT: &[&str] = &[
+        "community_code",
+        "compound",
+        "assignee",
+        "assigned_at",
+        "assigned_by",
+    ];
+    match kind {
+        RecordKind::HotlineReport => &[DOCUMENT, ASSIGNMENT],
+        _ => &[DOCUMENT],
+    }
+}
+
 /// Field-by-field merge of `mine` (made on `base`) into `current`: where both changed a field
-/// differently, the current value stays and the pair is listed.
-fn merge(current: &str, mine: &str, base: Option<&str>) -> (String, Vec<FieldConflict>) {
+/// differently, the current value stays and the pair is listed. The fields of a group
+/// ([`merged_together`]) are one value.
+fn merge(
+    kind: RecordKind,
+    current: &str,
+    mine: &str,
+    base: Option<&str>,
+) -> (String, Vec<FieldConflict>) {
     let parse = |s: &str| serde_json::from_str::<BTreeMap<String, Value>>(s).unwrap_or_default();
     let current = parse(current);
     let mine = parse(mine);
     let base = base.map(parse).unwrap_or_default();
     let mut merged = current.clone();
     let mut conflicts = Vec::new();
-    // A document's type and number are one value: merged together or not at all.
-    let pair = |m: &BTreeMap<String, Value>| {
-        (
-            m.get("document_type").cloned(),
-            m.get("document_number").cloned(),
-        )
+    let groups = merged_together(kind);
+    let of = |m: &BTreeMap<String, Value>, group: &[&str]| -> Vec<Option<Value>> {
+        group.iter().map(|f| m.get(*f).cloned()).collect()
     };
-    let (base_pair, now_pair, my_pair) = (pair(&base), pair(&current), pair(&mine));
-    let pair_conflict = my_pair != base_pair && my_pair != now_pair && now_pair != base_pair;
-    for (field, value) in &mine {
-        if matches!(field.as_str(), "document_type" | "document_number") {
-            if my_pair == base_pair || my_pair == now_pair {
-                continue;
-            }
-            if pair_conflict {
+    for group in groups {
+        let (base_v, now_v, my_v) = (of(&base, group), of(&current, group), of(&mine, group));
+        if my_v == base_v || my_v == now_v {
+            continue; // the device did not change it, or both made the same change
+        }
+        let conflict = now_v != base_v;
+        for field in group.iter().filter(|f| mine.contains_key(**f)) {
+            let value = mine.get(*field).cloned().unwrap_or(Value::Null);
+            if conflict {
                 conflicts.push(FieldConflict {
-                    field: field.clone(),
-                    server_value: current.get(field).cloned().unwrap_or(Value::Null),
-                    device_value: value.clone(),
+                    field: (*field).to_owned(),
+                    server_value: current.get(*field).cloned().unwrap_or(Value::Null),
+                    device_value: value,
                 });
             } else {
-                merged.insert(field.clone(), value.clone());
+                merged.insert((*field).to_owned(), value);
             }
+        }
+    }
+    for (field, value) in &mine {
+        if groups.iter().any(|g| g.contains(&field.as_str())) {
             continue;
         }
         let before = base.get(field);
@@ -482,4 +508,60 @@ pub fn document_in_use() -> ApiError {
         "document_number_in_use",
         "该证件号码已登记在另一人名下，请核对是否同一人 / another person holds this document number; check whether they are the same person",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn two_reassignments_made_apart_conflict_as_one_value_and_never_mix() {
+        let base = json!({"community_code": "m1", "compound": "a", "assigned_by": "x", "description": "d"});
+        // The server took one laptop's move to another compound of m1 …
+        let now = json!({"community_code": "m1", "compound": "a2", "assigned_by": "y", "description": "d"});
+        // … and the other laptop, on the same base, sent it to m2's compound and edited the text.
+        let mine = json!({"community_code": "m2", "compound": "b", "assigned_by": "z", "description": "d2"});
+        let (body, conflicts) = merge(
+            RecordKind::HotlineReport,
+            &now.to_string(),
+            &mine.to_string(),
+            Some(&base.to_string()),
+        );
+        let merged: Value = serde_json::from_str(&body).expect("json");
+        // The place stays whole (never m2 with a2), the text merges.
+        assert_eq!(merged["community_code"], "m1");
+        assert_eq!(merged["compound"], "a2");
+        assert_eq!(merged["assigned_by"], "y");
+        assert_eq!(merged["description"], "d2");
+        let fields: Vec<&str> = conflicts.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["community_code", "compound", "assigned_by"]);
+        // Field by field for another kind: a case's community and compound are not grouped.
+        let (body, _) = merge(
+            RecordKind::ObservationCase,
+            &now.to_string(),
+            &mine.to_string(),
+            Some(&base.to_string()),
+        );
+        let merged: Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(merged["community_code"], "m2");
+    }
+
+    #[test]
+    fn a_document_pair_is_merged_together_as_before() {
+        let base = json!({"document_type": "resident_id", "document_number": "1", "phone": "p"});
+        let now = json!({"document_type": "resident_id", "document_number": "1", "phone": "p2"});
+        let mine = json!({"document_type": "passport", "document_number": "E1", "phone": "p"});
+        let (body, conflicts) = merge(
+            RecordKind::Person,
+            &now.to_string(),
+            &mine.to_string(),
+            Some(&base.to_string()),
+        );
+        let merged: Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(merged["document_type"], "passport");
+        assert_eq!(merged["document_number"], "E1");
+        assert_eq!(merged["phone"], "p2");
+        assert!(conflicts.is_empty());
+    }
 }
