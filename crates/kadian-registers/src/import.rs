@@ -49,6 +49,9 @@ pub enum RegisterKind {
     /// 区下发核查名单: a person to check per row, in a numbered batch (read by
     /// [`crate::check_list::read_check_list`], not by [`import_grid`]).
     DistrictCheckList,
+    /// 消杀点位清单: a disinfection site per row (read by [`crate::sites::read_site_list`], not
+    /// by [`import_grid`]).
+    DisinfectionSites,
 }
 
 /// What the import needs beyond the file.
@@ -648,6 +651,11 @@ pub fn import_grid(
     options: &ImportOptions,
     divisions: &Divisions,
 ) -> Result<ImportBatch, RegisterError> {
+    if options.kind == Some(RegisterKind::DisinfectionSites) {
+        return Err(RegisterError::NotARegister(
+            "消杀点位清单 is imported as disinfection sites, not as a register",
+        ));
+    }
     if options.kind == Some(RegisterKind::DistrictCheckList) {
         return Err(RegisterError::NotARegister(
             "区下发核查名单 is imported as hotline reports (热线举报 → 导入核查名单), not as a register",
@@ -931,10 +939,11 @@ pub fn import_grid(
         let mut case: Option<ObservationCase> = None;
         let mut release: Option<NaiveDate> = None;
         match kind {
-            // (A check list is refused above: it is read by `read_check_list`.)
+            // (A check list and a site list are refused above: each has its own reader.)
             RegisterKind::Roster
             | RegisterKind::HouseholdRoster
-            | RegisterKind::DistrictCheckList => {}
+            | RegisterKind::DistrictCheckList
+            | RegisterKind::DisinfectionSites => {}
             RegisterKind::HomeObservation => {
                 let read = observation_row(
                     &mut w,

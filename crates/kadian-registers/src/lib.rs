@@ -15,6 +15,7 @@ pub mod guard;
 pub mod households;
 pub mod import;
 pub mod places;
+pub mod sites;
 
 pub use address::{split_address, KnownCompound, SplitAddress};
 pub use cells::{read_grid, read_grid_bytes, Cell, Grid, Region};

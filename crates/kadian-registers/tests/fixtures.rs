@@ -477,3 +477,107 @@ fn a_check_list_merges_a_person_listed_twice_by_phone_alone() {
     assert_eq!(r.number, "411402001-20200205-Q04-002");
     assert_eq!(r.compound.as_deref(), Some("compound-0"));
 }
+
+/// The street's communities the site list names (the street's residents' committees, as in
+/// `../shared/tools/gen_roster.py`); 金桥社区 is not one of them.
+fn communities() -> Vec<kadian_registers::sites::KnownCommunity> {
+    [
+        ("411402001001", "新区社区"),
+        ("411402001002", "保湾社区"),
+        ("411402001003", "侯庄社区"),
+        ("411402001004", "福禄社区"),
+        ("411402001005", "崔曹社区"),
+        ("411402001007", "和谐社区"),
+        ("411402001016", "方庄社区"),
+        ("411402001017", "桂林社区"),
+        ("411402001018", "八一社区"),
+        ("411402001019", "福荣社区"),
+        ("411402001020", "民西社区"),
+        ("411402001021", "师院社区"),
+        ("411402001022", "刘庄社区"),
+        ("411402001023", "苏庄社区"),
+        ("411402001024", "季庄社区"),
+    ]
+    .iter()
+    .map(|(code, name)| kadian_registers::sites::KnownCommunity {
+        code: (*code).into(),
+        name: (*name).into(),
+    })
+    .collect()
+}
+
+/// The disinfection site list: every row's status and values as `expected/` says (section
+/// lines and the note are no rows), the site typed twice registered once.
+#[test]
+fn disinfection_site_list_xlsx() {
+    let file = "平原街道_消杀点位清单.xlsx";
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            fixtures()
+                .join("expected")
+                .join(file.replace(".xlsx", ".json")),
+        )
+        .expect("expected json"),
+    )
+    .expect("json");
+    let grid = kadian_registers::read_grid(&fixtures().join(file)).expect("grid");
+    let list = kadian_registers::sites::read_site_list(&grid, file, &communities()).expect("read");
+    let r = &list.report;
+    assert_eq!(
+        r.header_row as u64,
+        expected["header_row"].as_u64().expect("n")
+    );
+    assert_eq!(
+        (r.rows_total, r.accepted, r.warned, r.rejected),
+        (42, 33, 6, 3),
+        "{:#?}",
+        r.rows
+            .iter()
+            .filter(|x| x.status != RowStatus::Accepted)
+            .map(|x| (
+                x.row,
+                x.status,
+                x.issues.iter().map(|i| i.code.clone()).collect::<Vec<_>>()
+            ))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        list.entries.len() as u64,
+        expected["sites_unique"].as_u64().expect("n")
+    );
+    for want in expected["rows"].as_array().expect("rows") {
+        let row = want["row"].as_u64().expect("row") as usize;
+        let got = r
+            .rows
+            .iter()
+            .find(|x| x.row == row)
+            .unwrap_or_else(|| panic!("row {row} reported"));
+        let status = match got.status {
+            RowStatus::Accepted => "accepted",
+            RowStatus::Warned => "warned",
+            RowStatus::Rejected => "rejected",
+        };
+        assert_eq!(status, want["status"], "row {row}: {:?}", got.issues);
+        let codes: Vec<&str> = got.issues.iter().map(|i| i.code.as_str()).collect();
+        for code in want["codes"].as_array().expect("codes") {
+            assert!(
+                codes.contains(&code.as_str().expect("code")),
+                "row {row}: {codes:?} lacks {code}"
+            );
+        }
+        let Some(fields) = want["normalized"].as_object() else {
+            continue;
+        };
+        let n = got.normalized.as_ref().expect("normalized");
+        for (key, value) in fields {
+            assert_eq!(
+                n.get(key).unwrap_or(&Value::Null),
+                value,
+                "row {row} field {key}"
+            );
+        }
+        if let Some(first) = want.get("duplicate_of") {
+            assert_eq!(n.get("duplicate_of"), Some(first), "row {row}");
+        }
+    }
+}

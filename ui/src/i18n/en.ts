@@ -371,7 +371,7 @@ const en: MessageSchema = {
   import: {
     hint: 'Choose a community or compound register (Excel or CSV: roster, returnee register, gate log or home-observation register). You see a preview first; nothing is stored until you confirm.',
     read: 'Read and preview',
-    kinds: { auto: 'Detect', residents: 'Resident roster', returnees: 'Returnee register', gate_log: 'Gate log', observations: 'Home-observation register', household_roster: 'Village roster (by household)', district_check_list: 'District check list' },
+    kinds: { auto: 'Detect', residents: 'Resident roster', returnees: 'Returnee register', gate_log: 'Gate log', observations: 'Home-observation register', household_roster: 'Village roster (by household)', district_check_list: 'District check list', disinfection_sites: 'Disinfection site list' },
     summary: '{total} rows: {accepted} fine, {warned} with warnings, {rejected} cannot be imported; {persons} people ({merged} duplicate rows)',
     unmapped: 'These columns match no field and are not imported: {columns}',
     row: 'Row',

@@ -369,7 +369,7 @@ const zhCN = {
   import: {
     hint: '选择社区或小区的 Excel / CSV 名册（居民花名册、返乡人员登记表、出入登记或居家观察人员台账），先预览，确认后才导入。',
     read: '读取并预览',
-    kinds: { auto: '自动识别', residents: '居民花名册', returnees: '返乡人员登记表', gate_log: '出入登记', observations: '居家观察人员台账', household_roster: '村民花名册（按户）', district_check_list: '区下发核查名单' },
+    kinds: { auto: '自动识别', residents: '居民花名册', returnees: '返乡人员登记表', gate_log: '出入登记', observations: '居家观察人员台账', household_roster: '村民花名册（按户）', district_check_list: '区下发核查名单', disinfection_sites: '消杀点位清单' },
     summary: '共 {total} 行：{accepted} 行无误，{warned} 行有提示，{rejected} 行不能导入；{persons} 人（{merged} 行为重复）',
     unmapped: '这些列没有对应的字段，不会导入：{columns}',
     row: '行号',
