@@ -17,7 +17,7 @@ use crate::address::{split_address, KnownCompound};
 use crate::cells::{Cell, Grid};
 use crate::columns::{find_header, Column};
 use crate::dates::{parse_date_text, read_date, read_time, ReadDate};
-use crate::import::{cell_text, issue, ImportReport, RegisterKind, RowReport, RowStatus, RowWork};
+use crate::import::{cell_text, issue, ImportReport, RegisterKind, RowWork};
 use crate::RegisterError;
 
 /// One person to check (a row, with the rows that repeat them merged in).
@@ -468,26 +468,10 @@ pub fn read_check_list(
                 }
             }
         }
-        let status = if rejected {
-            list.report.rejected += 1;
-            RowStatus::Rejected
-        } else if w.issues.is_empty() {
-            list.report.accepted += 1;
-            RowStatus::Accepted
-        } else {
-            list.report.warned += 1;
-            RowStatus::Warned
-        };
-        let mut normalized = (status != RowStatus::Rejected).then_some(w.normalized);
-        if let (Some(n), Some(d)) = (normalized.as_mut(), duplicate_of) {
-            n.insert("duplicate_of".into(), json!(d));
+        if let Some(d) = duplicate_of {
+            w.normalized.insert("duplicate_of".into(), json!(d));
         }
-        list.report.rows.push(RowReport {
-            row: row_number,
-            status,
-            issues: w.issues,
-            normalized,
-        });
+        list.report.add_row(row_number, w.issues, w.normalized);
     }
     Ok(list)
 }

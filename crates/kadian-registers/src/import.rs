@@ -188,6 +188,35 @@ pub struct ImportReport {
     pub rows: Vec<RowReport>,
 }
 
+impl ImportReport {
+    /// Adds a row's report, counted: rejected when an issue is an error (its values not
+    /// kept), warned when it has any issue, else accepted. Returns its status.
+    pub fn add_row(
+        &mut self,
+        row: usize,
+        issues: Vec<RowIssue>,
+        normalized: Map<String, Value>,
+    ) -> RowStatus {
+        let status = if issues.iter().any(|i| i.severity == Severity::Error) {
+            self.rejected += 1;
+            RowStatus::Rejected
+        } else if issues.is_empty() {
+            self.accepted += 1;
+            RowStatus::Accepted
+        } else {
+            self.warned += 1;
+            RowStatus::Warned
+        };
+        self.rows.push(RowReport {
+            row,
+            status,
+            issues,
+            normalized: (status != RowStatus::Rejected).then_some(normalized),
+        });
+        status
+    }
+}
+
 /// A passage with the reading taken at it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportedPassage {

@@ -14,7 +14,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::cells::{Cell, Grid};
 use crate::dates::read_time;
-use crate::import::{cell_text, issue, ImportReport, RegisterKind, RowIssue, RowReport, RowStatus};
+use crate::import::{cell_text, issue, ImportReport, RegisterKind, RowIssue};
 use crate::RegisterError;
 
 /// What a site is.
@@ -420,22 +420,7 @@ pub fn read_site_list(
                 n.insert("duplicate_of".into(), json!(d));
             }
         }
-        let status = if rejected {
-            list.report.rejected += 1;
-            RowStatus::Rejected
-        } else if issues.is_empty() {
-            list.report.accepted += 1;
-            RowStatus::Accepted
-        } else {
-            list.report.warned += 1;
-            RowStatus::Warned
-        };
-        list.report.rows.push(RowReport {
-            row,
-            status,
-            issues,
-            normalized: (!rejected).then_some(n),
-        });
+        list.report.add_row(row, issues, n);
     }
     Ok(list)
 }

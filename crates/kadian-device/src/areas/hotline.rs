@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::views::{mask_document, mask_phone, staff_name, write_export, ExportResult};
+use super::views::{choice, mask_document, mask_phone, staff_name, write_export, ExportResult};
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
 use crate::local_time::{local, CST_MINUTES};
@@ -337,17 +337,6 @@ fn word<T: Serialize>(v: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
-}
-
-fn choice<T: serde::de::DeserializeOwned>(raw: &str, field: &str) -> AppResult<T> {
-    serde_json::from_value(serde_json::Value::String(raw.trim().to_owned())).map_err(|_| {
-        AppError::new(
-            "invalid_input",
-            Some(field),
-            "这一项的选择无效，请重新选择",
-            "This choice is not one of the options: choose again",
-        )
-    })
 }
 
 fn opt(s: &str) -> Option<String> {

@@ -298,6 +298,19 @@ impl AppCore {
     }
 }
 
+/// A choice sent by a screen (`door`, `returnee_hubei`, …) as the enum it names, by its serde
+/// name. Errors: `invalid_input` on `field`.
+pub(crate) fn choice<T: serde::de::DeserializeOwned>(raw: &str, field: &str) -> AppResult<T> {
+    serde_json::from_value(serde_json::Value::String(raw.trim().to_owned())).map_err(|_| {
+        AppError::new(
+            "invalid_input",
+            Some(field),
+            "这一项的选择无效，请重新选择",
+            "This choice is not one of the options: choose again",
+        )
+    })
+}
+
 /// Who recorded a visit or a change on a staff laptop when no staff member is named: the
 /// laptop's name (党支部笔记本, at most 64 characters), else its id (an enrolment older than the
 /// name), else `staff`.

@@ -196,25 +196,7 @@ impl Store {
     /// report leaves). Errors: `NotFound` for an action on a report not held here; each
     /// record's rules (nothing is written then).
     pub fn write_hotline(&mut self, steps: &[HotlineWrite], source: Source) -> Result<usize> {
-        self.write(|tx| {
-            let mut queued = 0;
-            for step in steps {
-                queued += match step {
-                    HotlineWrite::Report(r) => upsert_hotline_report_tx(tx, r, source, None)?,
-                    HotlineWrite::Action(a) => {
-                        let report = a.report_id.to_string();
-                        if held_hotline_report_version(tx, &report)?.is_none() {
-                            return Err(StoreError::NotFound {
-                                kind: RecordKind::HotlineReport.as_str(),
-                                id: report,
-                            });
-                        }
-                        insert_report_action_tx(tx, a, source)?
-                    }
-                };
-            }
-            Ok(queued)
-        })
+        self.write_hotline_with_case(None, None, steps, source)
     }
 
     /// Settles a report's disagreeing results: `steps` (a reopening and the result chosen) are

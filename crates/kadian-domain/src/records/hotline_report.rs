@@ -182,6 +182,25 @@ pub fn hotline_number(street: &str, day: NaiveDate, tag: &str, seq: u32) -> Stri
     format!("{street}-{}-{tag}-{seq:03}", day.format("%Y%m%d"))
 }
 
+/// A place a report is assigned to (a report's, or an assignment step's): a 12-digit community
+/// when one is named, a compound only under its community. Errors: `invalid_community`,
+/// `compound_without_community`, `reference_missing`, `too_long`.
+fn assigned_place(community: Option<&str>, compound: Option<&str>) -> Result<(), Notice> {
+    if let Some(c) = community {
+        community_code(c)?;
+    }
+    match (community, compound) {
+        (None, Some(_)) => Err(bad(
+            Field::Record,
+            "compound_without_community",
+            "指派到小区时要同时写明社区",
+            "A place assigned to names its community with its compound",
+        )),
+        (_, Some(k)) => reference("小区 / compound", k),
+        _ => Ok(()),
+    }
+}
+
 /// A report: a number, a time, bounded texts, a valid community when one is named and a
 /// compound only under a community, a batch only on a district list's row, a subject to check
 /// (a name, phone, ID number or address).
@@ -195,21 +214,7 @@ pub fn check_hotline_report(r: &HotlineReport) -> Result<(), Notice> {
         instant("交办时间 / assigned at", at)?;
     }
     reference("接报人 / recorded by", &r.recorded_by)?;
-    if let Some(c) = &r.community_code {
-        community_code(c)?;
-    }
-    match (&r.community_code, &r.compound) {
-        (None, Some(_)) => {
-            return Err(bad(
-                Field::Record,
-                "compound_without_community",
-                "指派到小区时要同时写明社区",
-                "A report assigned to a compound names its community too",
-            ))
-        }
-        (_, Some(k)) => reference("小区 / compound", k)?,
-        _ => {}
-    }
+    assigned_place(r.community_code.as_deref(), r.compound.as_deref())?;
     if r.batch.is_some() != (r.channel == HotlineChannel::DistrictList) {
         return Err(bad(
             Field::Record,
@@ -430,20 +435,7 @@ pub fn check_report_action(a: &ReportAction) -> Result<(), Notice> {
             "A report cannot repeat itself",
         );
     }
-    if let Some(c) = &a.community_code {
-        community_code(c)?;
-    }
-    match (&a.community_code, &a.compound) {
-        (None, Some(_)) => {
-            return missing(
-                "compound_without_community",
-                "交办到小区时要同时写明社区",
-                "An assignment to a compound names its community too",
-            )
-        }
-        (_, Some(k)) => reference("小区 / compound", k)?,
-        _ => {}
-    }
+    assigned_place(a.community_code.as_deref(), a.compound.as_deref())?;
     opt_text(
         Field::Record,
         "责任人 / assignee",

@@ -13,7 +13,7 @@ use kadian_domain::sync::Role;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::views::mask_phone;
+use super::views::{choice, mask_phone};
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
 use crate::local_time::local;
@@ -1112,18 +1112,6 @@ fn parse_day(raw: &str, field: &str) -> AppResult<NaiveDate> {
                 "Write the date as 2026-03-01",
             )
         })
-}
-
-/// A choice from the form, by its stored name.
-fn choice<T: serde::de::DeserializeOwned>(raw: &str, field: &str) -> AppResult<T> {
-    serde_json::from_value(serde_json::Value::String(raw.trim().to_owned())).map_err(|_| {
-        AppError::new(
-            "invalid_input",
-            Some(field),
-            "这一项的选择无效，请重新选择",
-            "This choice is not one of the options: choose again",
-        )
-    })
 }
 
 impl AppCore {
