@@ -286,6 +286,18 @@ async function enrol(b, code, name) {
 
 let passed = 0
 let current = null
+// The failed flow and its error, in a file xtask repeats at the end of its summary (a CI log
+// shows only its tail).
+let failureNoted = false
+function noteFailure(name, e) {
+  if (failureNoted) return
+  failureNoted = true
+  const message = String(e?.stack ?? e).split('\n').slice(0, 12).join('\n')
+  try {
+    mkdirSync(DIR, { recursive: true })
+    writeFileSync(join(DIR, 'failure.txt'), `e2e: ✗ ${name} (after ${passed} flows passed)\n${message}\n`)
+  } catch {}
+}
 async function flow(name, f) {
   const started = Date.now()
   try {
@@ -298,6 +310,7 @@ async function flow(name, f) {
       const body = await b.$('body').getText().catch(() => '')
       console.error(`e2e: ✗ ${name}; the screen showed:\n${body}\n(screenshot ${join(DIR, 'failure.png')})`)
     }
+    noteFailure(name, e)
     throw e
   }
   passed += 1
@@ -1063,6 +1076,7 @@ try {
 } catch (e) {
   failed = true
   console.error(e)
+  noteFailure('(between flows)', e)
 } finally {
   for (const d of drivers) d.kill()
   await stopServer()

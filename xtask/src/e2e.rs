@@ -143,7 +143,8 @@ pub(crate) fn e2e(built: bool, residents: u32) -> Result<()> {
     let compound = enrol_code(ctx, "compound", "--compound", &street.demo_compound)?;
     let street_office = enrol_code(ctx, "street", "--street", crate::demo::DEMO_STREET.0)?;
     let driver = tauri_driver()?;
-    status(
+    let devices = dir.join("devices");
+    let run = status(
         "e2e (WebDriver)",
         Command::new("xvfb-run")
             .args([
@@ -172,7 +173,7 @@ pub(crate) fn e2e(built: bool, residents: u32) -> Result<()> {
                 "KADIAN_DB",
                 format!("sqlite://{}", dir.join("kadian.db").display()),
             )
-            .env("E2E_DIR", dir.join("devices"))
+            .env("E2E_DIR", &devices)
             .env("VOLUNTEER_CODE", volunteer)
             .env("COMPOUND_CODE", compound)
             .env("STREET_CODE", street_office)
@@ -189,5 +190,12 @@ pub(crate) fn e2e(built: bool, residents: u32) -> Result<()> {
                 },
             )
             .env("SCREENSHOTS", root().join("docs/screenshots")),
+    );
+    // The flow that failed, written by the script: said again at the end of `xtask test`.
+    run.map_err(
+        |e| match std::fs::read_to_string(devices.join("failure.txt")) {
+            Ok(failure) => e.context(failure.trim_end().to_owned()),
+            Err(_) => e,
+        },
     )
 }

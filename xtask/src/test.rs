@@ -129,6 +129,10 @@ pub(crate) fn test() -> Result<()> {
     setup()?;
     build_ui()?;
     let mut failures = Vec::new();
+    // Each failed step's error, said again under the summary: a CI log shows only its tail.
+    let mut details: Vec<String> = Vec::new();
+    // Flows that failed once and passed when run again (named, never silent).
+    let mut flaky: Vec<String> = Vec::new();
     let pg = match PgCluster::start() {
         Ok(pg) => Some(pg),
         Err(e) => {
@@ -143,6 +147,7 @@ pub(crate) fn test() -> Result<()> {
         if let Err(e) = f(&mut tally) {
             eprintln!("xtask test: {e:#}");
             failures.push(name.to_owned());
+            details.push(format!("{name}: {}", last_lines(&format!("{e:#}"), 30)));
         }
     };
     step("cargo fmt --check", &mut |_| {
@@ -201,7 +206,15 @@ pub(crate) fn test() -> Result<()> {
         run_counted("npm test", &mut npm(&["test", "--silent"]), t)
     });
     step("end-to-end on the real app (WebDriver, Xvfb)", &mut |t| {
-        t.count(e2e(true, 0))
+        // The flows wait on a real window and a real server; on a loaded machine one may miss
+        // a timeout once. It runs once more from a clean start; a flow that fails twice fails the
+        // step, and one that passed the second time is named under the summary.
+        t.count(e2e(true, 0).or_else(|first| {
+            eprintln!("xtask test: the end-to-end run failed ({first:#}); running it once more");
+            e2e(true, 0)?;
+            flaky.push(last_lines(&format!("{first:#}"), 30));
+            Ok(())
+        }))
     });
     step(
         "cargo xtask demo --headless (one day, 99 checkpoints)",
@@ -217,6 +230,12 @@ pub(crate) fn test() -> Result<()> {
             format!(": {}", failures.join(", "))
         }
     );
+    for d in &details {
+        eprintln!("xtask test: ✗ {d}");
+    }
+    for f in &flaky {
+        eprintln!("xtask test: flaky (failed once, passed when run again): {f}");
+    }
     println!(
         "{} passed, {} failed, {} skipped",
         tally.passed, tally.failed, tally.ignored
@@ -225,6 +244,12 @@ pub(crate) fn test() -> Result<()> {
         bail!("failed: {}", failures.join(", "));
     }
     Ok(())
+}
+
+/// The last `n` lines of `text` (an error with its causes), for the summary.
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 #[cfg(test)]
@@ -238,5 +263,11 @@ mod tests {
         t.read("\u{1b}[2m      Tests \u{1b}[22m \u{1b}[1m\u{1b}[32m8 passed\u{1b}[39m\u{1b}[22m\u{1b}[90m (8)\u{1b}[39m");
         t.read("      Tests  1 failed | 6 passed (7)");
         assert_eq!((t.passed, t.failed, t.ignored), (50, 3, 1));
+    }
+
+    #[test]
+    fn the_summary_keeps_an_errors_last_lines() {
+        assert_eq!(last_lines("a\nb\nc", 2), "b\nc");
+        assert_eq!(last_lines("one", 30), "one");
     }
 }

@@ -6,6 +6,7 @@
 //! zh-CN and en.
 
 pub mod coverage;
+pub mod disinfection;
 pub mod duplicates;
 pub mod figures;
 pub mod hotline;

@@ -8,7 +8,6 @@
 
 use chrono::NaiveTime;
 use kadian_domain::{Phone, Severity};
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 use unicode_normalization::UnicodeNormalization;
 
@@ -17,45 +16,7 @@ use crate::dates::read_time;
 use crate::import::{cell_text, issue, ImportReport, RegisterKind, RowIssue};
 use crate::RegisterError;
 
-/// What a site is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SiteKind {
-    /// 小区公共区域.
-    CompoundPublicArea,
-    /// 超市.
-    Supermarket,
-    /// 农贸市场, 菜市场.
-    Market,
-    /// 加油站.
-    GasStation,
-    /// 药店, 药房.
-    Pharmacy,
-    /// 公厕, 公共厕所.
-    PublicToilet,
-    /// 卡点, 卡口.
-    Checkpoint,
-    /// 其他 (and any other word, warned).
-    Other,
-}
-
-impl SiteKind {
-    /// The kind a 类型 cell names; `None` for a word that is none of them.
-    pub fn of(text: &str) -> Option<SiteKind> {
-        let t: String = text.nfkc().filter(|c| !c.is_whitespace()).collect();
-        Some(match t.as_str() {
-            "小区公共区域" | "小区" => SiteKind::CompoundPublicArea,
-            "超市" => SiteKind::Supermarket,
-            "农贸市场" | "菜市场" => SiteKind::Market,
-            "加油站" => SiteKind::GasStation,
-            "药店" | "药房" => SiteKind::Pharmacy,
-            "公厕" | "公共厕所" => SiteKind::PublicToilet,
-            "卡点" | "卡口" => SiteKind::Checkpoint,
-            "其他" | "其它" => SiteKind::Other,
-            _ => return None,
-        })
-    }
-}
+pub use kadian_domain::records::SiteKind;
 
 /// A community of the street a site may belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +50,64 @@ pub struct SiteEntry {
     pub times_per_day: u8,
     /// The planned times (China time), in the order written.
     pub slots: Vec<NaiveTime>,
+}
+
+impl SiteEntry {
+    /// The site this row lists, as a record: its id from the street, name and address (the
+    /// list imported twice, here or on a laptop, lists it once); its compound when it is a
+    /// compound's public area or checkpoint and exactly one compound of its community is
+    /// named in its name or address; its times sorted, each once, and at least as many times a
+    /// day as times written (a count that differs was warned).
+    pub fn site(
+        &self,
+        street: &str,
+        compounds: &[crate::KnownCompound],
+        recorded_by: &str,
+    ) -> kadian_domain::records::DisinfectionSite {
+        let compound = match (&self.community_code, self.kind) {
+            (Some(c), SiteKind::CompoundPublicArea | SiteKind::Checkpoint) => {
+                let named: Vec<&crate::KnownCompound> = compounds
+                    .iter()
+                    .filter(|k| {
+                        &k.community_code == c
+                            && !k.name.is_empty()
+                            && (self.name.contains(&k.name)
+                                || self.address.as_deref().is_some_and(|a| a.contains(&k.name)))
+                    })
+                    .collect();
+                match named.as_slice() {
+                    [one] => Some(one.id.clone()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        let mut slots = self.slots.clone();
+        slots.sort();
+        slots.dedup();
+        let times = self
+            .times_per_day
+            .max(u8::try_from(slots.len()).unwrap_or(u8::MAX))
+            .clamp(1, kadian_domain::records::MAX_TIMES_PER_DAY);
+        slots.truncate(usize::from(times));
+        kadian_domain::records::DisinfectionSite {
+            id: kadian_domain::records::site_id(street, &self.name, self.address.as_deref()),
+            kind: self.kind,
+            name: self.name.clone(),
+            address: self.address.clone(),
+            community_code: self.community_code.clone(),
+            compound,
+            responsible_unit: self.responsible_unit.clone(),
+            contact_name: self.contact_name.clone(),
+            contact_phone: self.contact_phone.clone(),
+            times_per_day: times,
+            slots,
+            active_from: None,
+            active_to: None,
+            key_area_id: None,
+            recorded_by: recorded_by.chars().take(64).collect(),
+        }
+    }
 }
 
 /// A site list read: the row report and the sites (each once).
@@ -281,7 +300,7 @@ pub fn read_site_list(
                 "The site has no name and cannot be registered".into(),
             ));
         }
-        let kind = match text("kind").as_deref().map(|k| (k, SiteKind::of(k))) {
+        let kind = match text("kind").as_deref().map(|k| (k, SiteKind::from_word(k))) {
             Some((_, Some(k))) => k,
             Some((word, None)) => {
                 issues.push(issue(

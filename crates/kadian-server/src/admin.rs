@@ -694,6 +694,131 @@ pub async fn import_check_list(
     Ok(result)
 }
 
+/// What `import sites` did: the list's row report, and what was stored.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SiteImport {
+    /// Sites read (each once).
+    pub sites: usize,
+    /// Of them, placed in a compound (a compound's public area or checkpoint it names).
+    pub in_compounds: usize,
+    /// Of them, the street's own: the list gave no community of the street.
+    pub street_own: usize,
+    /// The import, as for a register.
+    #[serde(flatten)]
+    pub import: RegisterImport,
+}
+
+/// Imports the street's disinfection site list (消杀点位清单): one site per row, its id derived
+/// from the street, its name and address, so the list imported twice (here or on a laptop)
+/// adds nothing. A site the server holds already is left as staff may have changed it.
+/// Errors: no street, an unreadable file, no header.
+pub async fn import_sites(
+    db: &dyn Database,
+    path: &Path,
+    dry_run: bool,
+) -> anyhow::Result<SiteImport> {
+    use kadian_domain::sync::{PushRecord, Scope};
+    let (street, _) = db.street().await?.ok_or_else(|| {
+        DbError::Invalid("initialise the street first (kadian-server init)".into())
+    })?;
+    let reference = db.reference().await?;
+    let communities: Vec<kadian_registers::sites::KnownCommunity> = reference
+        .communities
+        .iter()
+        .map(|(code, name)| kadian_registers::sites::KnownCommunity {
+            code: code.clone(),
+            name: name.clone(),
+        })
+        .collect();
+    let compounds: Vec<kadian_registers::KnownCompound> = reference
+        .compounds
+        .iter()
+        .filter(|(id, _)| !reference.retired.contains_key(*id))
+        .map(|(id, (community, name))| kadian_registers::KnownCompound {
+            id: id.clone(),
+            name: name.clone(),
+            community_code: community.clone(),
+        })
+        .collect();
+    let grid = kadian_registers::read_grid(path)?;
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let list = kadian_registers::sites::read_site_list(&grid, &file, &communities)?;
+    let held: std::collections::HashSet<String> = db
+        .clocked_records(&[RecordKind::DisinfectionSite.as_str()])
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            serde_json::from_str::<serde_json::Value>(&r.body)
+                .ok()
+                .and_then(|b| b["id"].as_str().map(str::to_owned))
+        })
+        .collect();
+    let importer = format!("import:{file}");
+    let sites: Vec<kadian_domain::records::DisinfectionSite> = list
+        .entries
+        .iter()
+        .map(|e| e.site(&street, &compounds, &importer))
+        .collect();
+    let already = sites
+        .iter()
+        .filter(|s| held.contains(&s.id.to_string()))
+        .count();
+    let records: Vec<PushRecord> = sites
+        .iter()
+        .filter(|s| !held.contains(&s.id.to_string()))
+        .map(|s| {
+            Ok(PushRecord {
+                kind: RecordKind::DisinfectionSite.as_str().into(),
+                id: s.id.to_string(),
+                op: "create".into(),
+                base_version: None,
+                hash: String::new(),
+                body: serde_json::to_value(s)?,
+            })
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut result = SiteImport {
+        sites: sites.len(),
+        in_compounds: sites.iter().filter(|s| s.compound.is_some()).count(),
+        street_own: sites.iter().filter(|s| s.community_code.is_none()).count(),
+        import: RegisterImport {
+            report: list.report,
+            stored: 0,
+            duplicates: already,
+            refused: Vec::new(),
+            dry_run,
+        },
+    };
+    if dry_run {
+        return Ok(result);
+    }
+    let street_importer = crate::rules::Device {
+        id: "import".into(),
+        name: "kadian-server import".into(),
+        role: kadian_domain::sync::Role::Street,
+        scope: Scope {
+            street,
+            community: None,
+            compound: None,
+            checkpoint: None,
+            zone: None,
+        },
+        revoked: false,
+    };
+    store_imported(
+        db,
+        &reference,
+        &street_importer,
+        &records,
+        &mut result.import,
+    )
+    .await?;
+    Ok(result)
+}
+
 /// Stores an import's records as `importer` would push them, in requests of the push limit,
 /// counting the receipts into `result`.
 async fn store_imported(

@@ -69,6 +69,10 @@ pub(crate) struct Read {
     pub(crate) visits: Vec<FollowUpVisit>,
     /// Referrals to the emergency response group.
     pub(crate) referrals: Vec<kadian_domain::records::Referral>,
+    /// Disinfection sites (消杀点位).
+    pub(crate) sites: Vec<kadian_domain::records::DisinfectionSite>,
+    /// Disinfections done (消杀记录).
+    pub(crate) disinfections: Vec<kadian_domain::records::Disinfection>,
     /// Records voided or replaced by a correction.
     pub(crate) corrected: HashSet<Uuid>,
     pub(crate) unreadable: usize,
@@ -142,6 +146,16 @@ impl Read {
             // Read with their clocks by `report hotline` (crate::hotline), not here.
             TypedRecord::HotlineReport(r) => r.id,
             TypedRecord::ReportAction(a) => a.id,
+            TypedRecord::DisinfectionSite(site) => {
+                let id = site.id;
+                self.sites.push(site);
+                id
+            }
+            TypedRecord::Disinfection(d) => {
+                let id = d.id;
+                self.disinfections.push(d);
+                id
+            }
             // Not in the district's export; the daily report counts those raised at a gate.
             TypedRecord::Referral(r) => {
                 let id = r.id;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod china_time;
 pub mod coverage;
 pub mod db;
+pub mod disinfection;
 pub mod export;
 pub mod hotline;
 pub mod http;

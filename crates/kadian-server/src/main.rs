@@ -133,7 +133,8 @@ enum Command {
         /// residents (居民花名册), returnees (返乡人员登记表), gate-log (出入登记),
         /// observations (居家观察人员台账: a case per row, in the compound its 现住址 names) or
         /// check-list (区下发核查名单: a hotline report per person to check, assigned to the
-        /// compound its 现居住地址 names)
+        /// compound its 现居住地址 names) or sites (消杀点位清单: a disinfection site per row, in
+        /// its community, or the compound its name names)
         #[arg(value_enum)]
         kind: RegisterArg,
         /// The register file
@@ -408,6 +409,14 @@ enum ReportCommand {
         #[arg(long)]
         to: Option<String>,
     },
+    /// Disinfection (消杀) on a China day, per community and for the street: sites on the
+    /// schedule, slots due, done, overdue (its time plus 2 hours passed with no record, judged
+    /// now), beyond the plan; and the overdue slots
+    Disinfection {
+        /// The day (YYYY-MM-DD, China time); default: today in China
+        #[arg(long)]
+        date: Option<String>,
+    },
     /// The daily report (日报) of a China day: one row per community, zone subtotals and the
     /// street's total, computed from the records
     Daily {
@@ -492,6 +501,7 @@ enum RegisterArg {
     GateLog,
     Observations,
     CheckList,
+    Sites,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -1111,6 +1121,15 @@ async fn main() -> Result<()> {
             print(j, serde_json::to_value(&report)?, text);
         }
         Command::Report {
+            command: ReportCommand::Disinfection { date },
+        } => {
+            let date = report_date(date)?;
+            let overview =
+                kadian_server::disinfection::disinfection(&*db, date, chrono::Utc::now()).await?;
+            let text = kadian_server::disinfection::disinfection_text(&overview);
+            print(j, serde_json::to_value(&overview)?, text);
+        }
+        Command::Report {
             command: ReportCommand::Hotline { from, to },
         } => {
             let from = report_date(from)?;
@@ -1368,6 +1387,43 @@ async fn main() -> Result<()> {
             }
         }
         Command::Import {
+            kind: RegisterArg::Sites,
+            file,
+            dry_run,
+            report,
+            ..
+        } => {
+            if let Some(path) = report.as_deref().filter(|p| *p != "-") {
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot write the report to {path}"))?;
+            }
+            let r = admin::import_sites(db.as_ref(), &file, dry_run).await?;
+            match report.as_deref() {
+                Some("-") => println!("{}", serde_json::to_string_pretty(&r.import.report)?),
+                Some(path) => std::fs::write(path, serde_json::to_string_pretty(&r.import.report)?)
+                    .with_context(|| format!("writing {path}"))?,
+                None => {}
+            }
+            let rep = &r.import.report;
+            let summary = format!(
+                "{}: {} rows — {} accepted, {} warned, {} rejected; {} sites ({} in a compound, {} the street's own: no community of the street); stored {}, already there {}, refused {}{}",
+                rep.file, rep.rows_total, rep.accepted, rep.warned, rep.rejected, r.sites, r.in_compounds, r.street_own,
+                r.import.stored, r.import.duplicates, r.import.refused.len(), if r.import.dry_run { " (dry run: nothing stored)" } else { "" }
+            );
+            if report.as_deref() == Some("-") {
+                eprintln!("{summary}");
+            } else {
+                print(
+                    j,
+                    json!({"sites": r.sites, "in_compounds": r.in_compounds, "street_own": r.street_own,
+                        "stored": r.import.stored, "duplicates": r.import.duplicates, "refused": r.import.refused,
+                        "dry_run": r.import.dry_run, "rows_total": rep.rows_total, "accepted": rep.accepted,
+                        "warned": rep.warned, "rejected": rep.rejected}),
+                    summary,
+                );
+            }
+        }
+        Command::Import {
             kind,
             file,
             community,
@@ -1377,7 +1433,7 @@ async fn main() -> Result<()> {
             ..
         } => {
             let kind = match kind {
-                RegisterArg::CheckList => unreachable!("matched above"),
+                RegisterArg::CheckList | RegisterArg::Sites => unreachable!("matched above"),
                 RegisterArg::Residents => kadian_registers::RegisterKind::Roster,
                 RegisterArg::Returnees => kadian_registers::RegisterKind::Returnees,
                 RegisterArg::GateLog => kadian_registers::RegisterKind::GateLog,

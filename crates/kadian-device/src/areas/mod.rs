@@ -4,6 +4,7 @@
 
 pub mod daily_report;
 pub mod dashboard;
+pub mod disinfection;
 pub mod enrolment;
 pub mod gate;
 pub mod hotline;

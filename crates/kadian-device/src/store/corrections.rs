@@ -30,7 +30,9 @@ pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::HouseholdVisit
         | RecordKind::PersonLink
         | RecordKind::HotlineReport
-        | RecordKind::ReportAction => None,
+        | RecordKind::ReportAction
+        | RecordKind::DisinfectionSite
+        | RecordKind::Disinfection => None,
     }
 }
 

@@ -122,6 +122,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0017_hotline.sql"),
         then: None,
     },
+    Migration {
+        version: 18,
+        name: "0018_disinfection.sql",
+        sql: include_str!("../../../../migrations/device/0018_disinfection.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 mod corrections;
 mod counts;
+mod disinfection;
 pub mod error;
 mod hotline;
 mod households;
@@ -315,6 +316,8 @@ pub fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::PersonLink => "person_link",
         RecordKind::HotlineReport => "hotline_report",
         RecordKind::ReportAction => "report_action",
+        RecordKind::DisinfectionSite => "disinfection_site",
+        RecordKind::Disinfection => "disinfection",
     }
 }
 

@@ -297,6 +297,10 @@ impl Store {
                                     tx.prepare_cached("UPDATE hotline_report SET version = max(version, ?2) WHERE id = ?1")?
                                         .execute(params![entry.record_id, v])?;
                                 }
+                                RecordKind::DisinfectionSite => {
+                                    tx.prepare_cached("UPDATE disinfection_site SET version = max(version, ?2) WHERE id = ?1")?
+                                        .execute(params![entry.record_id, v])?;
+                                }
                                 // Events have no version to follow.
                                 RecordKind::Passage
                                 | RecordKind::TemperatureReading
@@ -308,7 +312,8 @@ impl Store {
                                 | RecordKind::KeyAreaChange
                                 | RecordKind::HouseholdVisit
                                 | RecordKind::PersonLink
-                                | RecordKind::ReportAction => {}
+                                | RecordKind::ReportAction
+                                | RecordKind::Disinfection => {}
                             }
                         }
                     }

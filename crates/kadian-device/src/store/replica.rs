@@ -637,6 +637,19 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                 serde_json::from_value(c.body.clone()).map_err(parse_err)?;
             super::hotline::insert_report_action_tx(tx, &a, Source::Sync)?;
         }
+        ChangeKind::Record(RecordKind::DisinfectionSite) => {
+            let site: kadian_domain::records::DisinfectionSite =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            let held = super::disinfection::held_site_version(tx, &site.id.to_string())?;
+            if takes_servers(tx, held, c.version, &site.id.to_string())? {
+                super::disinfection::upsert_site_tx(tx, &site, Source::Sync, Some(c.version))?;
+            }
+        }
+        ChangeKind::Record(RecordKind::Disinfection) => {
+            let d: kadian_domain::records::Disinfection =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            super::disinfection::insert_disinfection_tx(tx, &d, Source::Sync)?;
+        }
         ChangeKind::Record(RecordKind::PersonLink) => {
             let l: kadian_domain::records::PersonLink =
                 serde_json::from_value(c.body.clone()).map_err(parse_err)?;

@@ -29,6 +29,7 @@ use crate::{Field, Notice};
 
 mod case_transition;
 mod correction;
+mod disinfection;
 mod follow_up_visit;
 mod hotline_report;
 mod household;
@@ -47,6 +48,11 @@ pub mod volunteer;
 
 pub use case_transition::{check_case_transition, CaseTransition};
 pub use correction::{check_correction, Correction, CorrectionAction};
+pub use disinfection::{
+    check_disinfection, check_disinfection_site, site_id, DisinfectantAgent, DisinfectedArea,
+    DisinfectedBy, Disinfection, DisinfectionMethod, DisinfectionSite, SiteKind,
+    MAX_CONCENTRATION_MG_L, MAX_TIMES_PER_DAY, SITE_NAMESPACE,
+};
 pub use follow_up_visit::{
     check_follow_up_visit, FollowUpVisit, Symptom, VisitAction, VisitMethod, VisitSlot,
 };
@@ -138,13 +144,17 @@ pub enum RecordKind {
     /// [`ReportAction`] (event; staff): a step on a hotline report (assign, check result,
     /// disposition, close).
     ReportAction,
+    /// [`DisinfectionSite`] (entity; staff): a place disinfected on a schedule (消杀点位).
+    DisinfectionSite,
+    /// [`Disinfection`] (event; staff): a disinfection done at a site (消杀记录).
+    Disinfection,
 }
 
 impl RecordKind {
     /// Every kind, in the order the sync protocol lists them. The one list: the server's rules,
     /// the OpenAPI enum, the device's pull and the store's tables all follow it, each with an
     /// exhaustive `match`, so a new kind that one of them does not handle does not compile.
-    pub const ALL: [RecordKind; 18] = [
+    pub const ALL: [RecordKind; 20] = [
         RecordKind::Person,
         RecordKind::Passage,
         RecordKind::TemperatureReading,
@@ -163,6 +173,8 @@ impl RecordKind {
         RecordKind::PersonLink,
         RecordKind::HotlineReport,
         RecordKind::ReportAction,
+        RecordKind::DisinfectionSite,
+        RecordKind::Disinfection,
     ];
 
     /// The stored name (`passage`, ...).
@@ -186,6 +198,8 @@ impl RecordKind {
             RecordKind::PersonLink => "person_link",
             RecordKind::HotlineReport => "hotline_report",
             RecordKind::ReportAction => "report_action",
+            RecordKind::DisinfectionSite => "disinfection_site",
+            RecordKind::Disinfection => "disinfection",
         }
     }
 
@@ -198,7 +212,8 @@ impl RecordKind {
             | RecordKind::Referral
             | RecordKind::Household
             | RecordKind::KeyArea
-            | RecordKind::HotlineReport => false,
+            | RecordKind::HotlineReport
+            | RecordKind::DisinfectionSite => false,
             RecordKind::Passage
             | RecordKind::TemperatureReading
             | RecordKind::TravelDeclaration
@@ -209,7 +224,8 @@ impl RecordKind {
             | RecordKind::KeyAreaChange
             | RecordKind::HouseholdVisit
             | RecordKind::PersonLink
-            | RecordKind::ReportAction => true,
+            | RecordKind::ReportAction
+            | RecordKind::Disinfection => true,
         }
     }
 }
@@ -411,6 +427,10 @@ pub enum TypedRecord {
     HotlineReport(HotlineReport),
     /// A step on a hotline report (event).
     ReportAction(ReportAction),
+    /// A disinfection site (entity).
+    DisinfectionSite(DisinfectionSite),
+    /// A disinfection done (event).
+    Disinfection(Disinfection),
 }
 
 impl TypedRecord {
@@ -435,6 +455,8 @@ impl TypedRecord {
             TypedRecord::PersonLink(_) => RecordKind::PersonLink,
             TypedRecord::HotlineReport(_) => RecordKind::HotlineReport,
             TypedRecord::ReportAction(_) => RecordKind::ReportAction,
+            TypedRecord::DisinfectionSite(_) => RecordKind::DisinfectionSite,
+            TypedRecord::Disinfection(_) => RecordKind::Disinfection,
         }
     }
 
@@ -459,6 +481,8 @@ impl TypedRecord {
             TypedRecord::PersonLink(r) => r.id,
             TypedRecord::HotlineReport(r) => r.id,
             TypedRecord::ReportAction(r) => r.id,
+            TypedRecord::DisinfectionSite(r) => r.id,
+            TypedRecord::Disinfection(r) => r.id,
         }
     }
 
@@ -483,6 +507,8 @@ impl TypedRecord {
             TypedRecord::PersonLink(r) => serde_json::to_value(r),
             TypedRecord::HotlineReport(r) => serde_json::to_value(r),
             TypedRecord::ReportAction(r) => serde_json::to_value(r),
+            TypedRecord::DisinfectionSite(r) => serde_json::to_value(r),
+            TypedRecord::Disinfection(r) => serde_json::to_value(r),
         };
         v.unwrap_or(Value::Null)
     }
@@ -526,6 +552,8 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         RecordKind::PersonLink => TypedRecord::PersonLink(parse(kind, body)?),
         RecordKind::HotlineReport => TypedRecord::HotlineReport(parse(kind, body)?),
         RecordKind::ReportAction => TypedRecord::ReportAction(parse(kind, body)?),
+        RecordKind::DisinfectionSite => TypedRecord::DisinfectionSite(parse(kind, body)?),
+        RecordKind::Disinfection => TypedRecord::Disinfection(parse(kind, body)?),
     };
     match &typed {
         TypedRecord::Person(r) => check_person(r)?,
@@ -546,6 +574,8 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         TypedRecord::PersonLink(r) => check_person_link(r)?,
         TypedRecord::HotlineReport(r) => check_hotline_report(r)?,
         TypedRecord::ReportAction(r) => check_report_action(r)?,
+        TypedRecord::DisinfectionSite(r) => check_disinfection_site(r)?,
+        TypedRecord::Disinfection(r) => check_disinfection(r)?,
     }
     Ok(typed)
 }

@@ -201,6 +201,10 @@ pub fn decide(
                     "unknown_target",
                     format!("这条热线举报不在服务器上 / the hotline report {id} is not on the server"),
                 )),
+                _ if *kind == RecordKind::DisinfectionSite => Decision::Reject(reject(
+                    "unknown_target",
+                    format!("这个消杀点位不在服务器上 / the disinfection site {id} is not on the server"),
+                )),
                 _ if *kind == RecordKind::ObservationCase => Decision::Reject(reject(
                     "unknown_target",
                     format!("这条居家观察记录不在服务器上 / the observation case {id} is not on the server"),
@@ -278,7 +282,10 @@ pub fn decide(
         | RecordKind::KeyArea
         // A hotline report too: its description edited on one laptop and its assignment on
         // another both stay (what was found is in its actions, never here).
-        | RecordKind::HotlineReport => false,
+        | RecordKind::HotlineReport
+        // A site too: its contact changed on one laptop and its times on another both stay
+        // (its schedule is one value: see `merged_together`).
+        | RecordKind::DisinfectionSite => false,
         // Events were answered above; they are never updated.
         RecordKind::Passage
         | RecordKind::TemperatureReading
@@ -290,7 +297,8 @@ pub fn decide(
         | RecordKind::KeyAreaChange
         | RecordKind::HouseholdVisit
         | RecordKind::PersonLink
-        | RecordKind::ReportAction => true,
+        | RecordKind::ReportAction
+        | RecordKind::Disinfection => true,
     };
     let merged_here = !(incoming_base == existing.version || set_whole);
     let (body, conflicts) = if merged_here {
@@ -316,10 +324,13 @@ pub fn decide(
         | RecordKind::KeyAreaChange
         | RecordKind::HouseholdVisit
         | RecordKind::PersonLink
-        | RecordKind::ReportAction => false,
+        | RecordKind::ReportAction
+        | RecordKind::Disinfection => false,
         // A report is where it is assigned: a merged body may be assigned elsewhere than the
         // pushed one (placed below, after its check).
-        RecordKind::HotlineReport => false,
+        // A report and a site are where they are assigned: a merged body may name another
+        // place than the pushed one (placed below, after its check).
+        RecordKind::HotlineReport | RecordKind::DisinfectionSite => false,
     };
     // A merge of two valid records must be a valid record (a review day moved on one laptop
     // and a first day on another could cross): refused here rather than stored for every
@@ -337,30 +348,26 @@ pub fn decide(
         }
     }
     // A merged report is placed where the merged body assigns it.
-    let reassigned = if merged_here && incoming.kind == RecordKind::HotlineReport {
-        let merged = serde_json::from_str::<kadian_domain::records::HotlineReport>(&body);
-        match merged {
-            // Its community from one device and its compound from another must still be one
-            // place the street has.
-            Ok(r) if !super::kinds::assigned_place_known(
-                reference,
-                r.community_code.as_deref(),
-                r.compound.as_deref(),
-            ) =>
-            {
-                return Decision::Reject(reject(
-                    "invalid_record",
-                    "合并后的交办单位不存在：社区和小区对不上 / the merged assignment names a compound outside its community",
-                ))
-            }
-            Ok(r) => Some((r.community_code, r.compound)),
-            Err(e) => {
-                return Decision::Reject(reject(
-                    "invalid_record",
-                    format!("合并结果无效 / the merged report is invalid: {e}"),
-                ))
-            }
+    // A merged report or site is placed where the merged body puts it (its body was checked
+    // above).
+    let placed_where_assigned = matches!(
+        incoming.kind,
+        RecordKind::HotlineReport | RecordKind::DisinfectionSite
+    );
+    let reassigned = if merged_here && placed_where_assigned {
+        let merged = serde_json::from_str::<Value>(&body).unwrap_or(Value::Null);
+        let field = |f: &str| merged.get(f).and_then(Value::as_str).map(str::to_owned);
+        let (community, compound) = (field("community_code"), field("compound"));
+        // Its community from one device and its compound from another must still be one
+        // place the street has.
+        if !super::kinds::assigned_place_known(reference, community.as_deref(), compound.as_deref())
+        {
+            return Decision::Reject(reject(
+                "invalid_record",
+                "合并后的所属单位不存在：社区和小区对不上 / the merged record names a compound outside its community",
+            ));
         }
+        Some((community, compound))
     } else {
         None
     };
@@ -418,7 +425,8 @@ pub fn decide(
 
 /// Fields merged as one value: taken together or not at all. A document's type and number;
 /// for a hotline report, where it is assigned (its place, staff member and the step that put
-/// it there: half of one laptop's reassignment and half of another's is nowhere).
+/// it there: half of one laptop's reassignment and half of another's is nowhere); for a
+/// disinfection site, its place and its schedule.
 fn merged_together(kind: RecordKind) -> &'static [&'static [&'static str]] {
     const DOCUMENT: &[&str] = &["document_type", "document_number"];
     const ASSIGNMENT: &[&str] = &[
@@ -428,8 +436,13 @@ fn merged_together(kind: RecordKind) -> &'static [&'static [&'static str]] {
         "assigned_at",
         "assigned_by",
     ];
+    // A site's place, and its schedule (three times a day from one laptop and two planned
+    // times from another are no schedule either meant).
+    const SITE_PLACE: &[&str] = &["community_code", "compound"];
+    const SCHEDULE: &[&str] = &["times_per_day", "slots"];
     match kind {
         RecordKind::HotlineReport => &[DOCUMENT, ASSIGNMENT],
+        RecordKind::DisinfectionSite => &[SITE_PLACE, SCHEDULE],
         _ => &[DOCUMENT],
     }
 }

@@ -16,7 +16,8 @@ use super::Device;
 /// dwelling's kind), their screenings (who is away, and where) and household visits (who is
 /// unwell, what they need) or staff's links of person records: the gate registers persons;
 /// screening, visits and the duplicate review are the laptops' work. Nor hotline reports and
-/// their actions (who reported whom, and what staff found). Key areas do reach a tablet: its gate is where they are.
+/// their actions (who reported whom, and what staff found), nor disinfection sites and their
+/// records (a merchant's contact; the gate does not disinfect yet). Key areas do reach a tablet: its gate is where they are.
 pub fn withheld(device: &Device, change: &Change) -> bool {
     let kept = |kind: &str| {
         matches!(
@@ -28,6 +29,8 @@ pub fn withheld(device: &Device, change: &Change) -> bool {
                 | "person_link"
                 | "hotline_report"
                 | "report_action"
+                | "disinfection_site"
+                | "disinfection"
         )
     };
     device.role == Role::Volunteer

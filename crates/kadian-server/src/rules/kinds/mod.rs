@@ -10,6 +10,7 @@ use super::{reject, Device, Reference};
 
 mod case_transition;
 mod correction;
+mod disinfection;
 mod follow_up_visit;
 mod hotline_report;
 mod household;
@@ -128,5 +129,7 @@ pub fn place(typed: &TypedRecord, p: &Placing<'_>) -> Result<Placed, ApiError> {
         TypedRecord::PersonLink(r) => person_link::place(r, p),
         TypedRecord::HotlineReport(r) => hotline_report::place(r, p),
         TypedRecord::ReportAction(r) => hotline_report::place_action(r, p),
+        TypedRecord::DisinfectionSite(r) => disinfection::place_site(r, p),
+        TypedRecord::Disinfection(r) => disinfection::place(r, p),
     }
 }

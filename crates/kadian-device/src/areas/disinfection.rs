@@ -1,0 +1,642 @@
+//! 消杀 (disinfection) on a staff laptop, offline from its own store: the day's schedule of the
+//! sites it holds (each slot done, due or overdue), the overdue list by kind and community, a
+//! site added or changed, a disinfection recorded for a slot. Whether a slot was kept and when
+//! it is overdue are `kadian_domain::disinfection`'s rules, as the server's
+//! `report disinfection` counts them.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use kadian_domain::disinfection::{
+    day_figures, site_day, DisinfectionFigures, SiteDay, SlotState, DEFAULT_GRACE_MINUTES,
+};
+use kadian_domain::records::{
+    new_id, Disinfection, DisinfectionSite, Instant, SiteKind, Source, MAX_TIMES_PER_DAY,
+};
+use kadian_domain::sync::Role;
+use kadian_domain::Phone;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use super::views::{choice, mask_phone, staff_name};
+use crate::app_error::{AppError, AppResult};
+use crate::core::AppCore;
+use crate::local_time::{day_start_utc, local, CST_MINUTES};
+use crate::reference::ReferenceData;
+
+/// One slot of a site's day.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SlotView {
+    /// The planned time (`08:00`); none: an untimed slot (due by the day's end).
+    pub slot: Option<String>,
+    /// `done`, `due` or `overdue`.
+    pub state: String,
+    /// Due at, China time (`08:00`; `24:00` for an untimed slot).
+    pub due_at: String,
+    /// Minutes since it was due, when overdue.
+    pub minutes_late: Option<i64>,
+    /// When it was done, China time (`08:12`).
+    pub done_at: Option<String>,
+}
+
+/// A site as the schedule shows it, with its slots of the day.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SiteRow {
+    /// Site id.
+    pub id: String,
+    /// `compound_public_area`, `supermarket`, `market`, `gas_station`, `pharmacy`,
+    /// `public_toilet`, `checkpoint`, `other`.
+    pub kind: String,
+    /// 点位名称.
+    pub name: String,
+    /// 地址.
+    pub address: Option<String>,
+    /// Its community's code; none: the street's own.
+    pub community_code: Option<String>,
+    /// Its compound's id.
+    pub compound: Option<String>,
+    /// Where it is: the compound's name, else the community's, else `街道`.
+    pub place: String,
+    /// 责任单位.
+    pub responsible_unit: Option<String>,
+    /// 联系人.
+    pub contact_name: Option<String>,
+    /// 联系电话, masked.
+    pub contact_phone: Option<String>,
+    /// Times a day.
+    pub times_per_day: u8,
+    /// The planned times (`08:00`).
+    pub slot_times: Vec<String>,
+    /// On the schedule from (YYYY-MM-DD).
+    pub active_from: Option<String>,
+    /// Until (YYYY-MM-DD).
+    pub active_to: Option<String>,
+    /// The day's slots (none when it is off the schedule that day).
+    pub slots: Vec<SlotView>,
+    /// Slots done.
+    pub done: u32,
+    /// Slots overdue.
+    pub overdue: u32,
+    /// Disinfections beyond the plan.
+    pub extra: u32,
+}
+
+/// A unit's figures of the day.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DisinfectionUnitView {
+    /// The community's code; none: the street's own sites.
+    pub community_code: Option<String>,
+    /// Its name (`八一社区`, `街道`).
+    pub name: String,
+    /// Sites on the schedule.
+    pub sites: u32,
+    /// Slots planned.
+    pub due: u32,
+    /// Done.
+    pub done: u32,
+    /// Overdue.
+    pub overdue: u32,
+    /// Beyond the plan.
+    pub extra: u32,
+}
+
+/// An overdue slot on the overdue list.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct OverdueView {
+    /// Site id.
+    pub site_id: String,
+    /// Its name.
+    pub site_name: String,
+    /// Its kind.
+    pub kind: String,
+    /// Where it is.
+    pub place: String,
+    /// The planned time; none: untimed.
+    pub slot: Option<String>,
+    /// Minutes since it was due.
+    pub minutes_late: i64,
+}
+
+/// The day's disinfection as this laptop holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DisinfectionBoard {
+    /// The China day (YYYY-MM-DD).
+    pub day: String,
+    /// As of (China time, `2026-12-07 10:15`).
+    pub as_of: String,
+    /// Minutes after a slot's time before it is overdue.
+    pub grace_minutes: u32,
+    /// Every site held, by kind then name, with the day's slots.
+    pub sites: Vec<SiteRow>,
+    /// Per community (the street's own last).
+    pub units: Vec<DisinfectionUnitView>,
+    /// The whole of what this laptop holds.
+    pub total: DisinfectionUnitView,
+    /// Overdue slots, most late first.
+    pub overdue: Vec<OverdueView>,
+}
+
+/// A site added or changed on a laptop.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct SiteInput {
+    /// The site to change; empty: a new one.
+    #[serde(default)]
+    pub id: String,
+    /// Its kind (see [`SiteRow::kind`]).
+    pub kind: String,
+    /// 点位名称.
+    pub name: String,
+    /// 地址.
+    #[serde(default)]
+    pub address: String,
+    /// The community's code (empty on a compound laptop: its own).
+    #[serde(default)]
+    pub community: String,
+    /// The compound's id (empty: the community's own site).
+    #[serde(default)]
+    pub compound: String,
+    /// 责任单位.
+    #[serde(default)]
+    pub responsible_unit: String,
+    /// 联系人.
+    #[serde(default)]
+    pub contact_name: String,
+    /// 联系电话 (a mobile or a landline).
+    #[serde(default)]
+    pub contact_phone: String,
+    /// Times a day (1–12).
+    pub times_per_day: u8,
+    /// The planned times (`08:00`, `16:00`), any order.
+    #[serde(default)]
+    pub slots: Vec<String>,
+}
+
+/// A disinfection recorded on a laptop.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct DisinfectionInput {
+    /// The site.
+    pub site_id: String,
+    /// The planned time it answers (`08:00`); empty: the day's next open slot.
+    #[serde(default)]
+    pub slot: String,
+    /// When it was done, China time (`2026-12-07 08:10`); empty: now.
+    #[serde(default)]
+    pub at: String,
+    /// What was disinfected: `entrance`, `lift`, `stairwell`, `handrails`, `bins`, `counters`,
+    /// `pumps`, `trolleys`, `toilets`.
+    #[serde(default)]
+    pub areas: Vec<String>,
+    /// `chlorine`, `alcohol75`, `peracetic_acid`, `other`.
+    pub agent: String,
+    /// mg/L (a chlorine agent's available chlorine).
+    #[serde(default)]
+    pub concentration_mg_l: Option<u32>,
+    /// `spray`, `wipe`, `fog`.
+    pub method: String,
+    /// `property_company`, `merchant`, `volunteers`, `street_team`, `other`.
+    pub done_by: String,
+    /// Who checked it.
+    #[serde(default)]
+    pub checked_by: String,
+    /// A note.
+    #[serde(default)]
+    pub note: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+fn hhmm(t: NaiveTime) -> String {
+    t.format("%H:%M").to_string()
+}
+
+/// Where a site is, by name.
+fn place_of(community: Option<&str>, compound: Option<&str>, reference: &ReferenceData) -> String {
+    if let Some(c) = compound.and_then(|k| reference.compounds.get(k)) {
+        return c.name.clone();
+    }
+    community
+        .map(|c| {
+            reference
+                .communities
+                .get(c)
+                .map_or_else(|| c.to_owned(), |c| c.name.clone())
+        })
+        .unwrap_or_else(|| "街道".to_owned())
+}
+
+fn kind_str(k: SiteKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn site_row(s: &DisinfectionSite, d: &SiteDay, reference: &ReferenceData) -> SiteRow {
+    let china = |t: chrono::DateTime<chrono::Utc>| local(t).format("%H:%M").to_string();
+    SiteRow {
+        id: s.id.to_string(),
+        kind: kind_str(s.kind),
+        name: s.name.clone(),
+        address: s.address.clone(),
+        community_code: s.community_code.clone(),
+        compound: s.compound.clone(),
+        place: place_of(
+            s.community_code.as_deref(),
+            s.compound.as_deref(),
+            reference,
+        ),
+        responsible_unit: s.responsible_unit.clone(),
+        contact_name: s.contact_name.clone(),
+        contact_phone: s.contact_phone.as_deref().map(mask_phone),
+        times_per_day: s.times_per_day,
+        slot_times: s.slots.iter().map(|t| hhmm(*t)).collect(),
+        active_from: s.active_from.map(|d| d.to_string()),
+        active_to: s.active_to.map(|d| d.to_string()),
+        slots: d
+            .slots
+            .iter()
+            .map(|slot| {
+                let (state, minutes_late, done_at) = match slot.state {
+                    SlotState::Done { at, .. } => ("done", None, Some(china(at))),
+                    SlotState::Due => ("due", None, None),
+                    SlotState::Overdue { minutes_late } => ("overdue", Some(minutes_late), None),
+                };
+                SlotView {
+                    slot: slot.slot.map(hhmm),
+                    state: state.to_owned(),
+                    due_at: slot.slot.map_or_else(|| "24:00".to_owned(), hhmm),
+                    minutes_late,
+                    done_at,
+                }
+            })
+            .collect(),
+        done: d.done(),
+        overdue: d.overdue(),
+        extra: d.extra,
+    }
+}
+
+fn unit_view(f: &DisinfectionFigures, reference: &ReferenceData) -> DisinfectionUnitView {
+    DisinfectionUnitView {
+        community_code: f.community_code.clone(),
+        name: place_of(f.community_code.as_deref(), None, reference),
+        sites: f.sites,
+        due: f.due,
+        done: f.done,
+        overdue: f.overdue,
+        extra: f.extra,
+    }
+}
+
+impl AppCore {
+    fn disinfection_staff(&self) -> AppResult<crate::store::Enrolment> {
+        let e = self.enrolled()?;
+        if e.role == Role::Volunteer {
+            return Err(AppError::new(
+                "not_staff",
+                None,
+                "消杀安排只在小区、片区、社区和街道的笔记本上",
+                "Disinfection is on compound, zone, community and street laptops only",
+            ));
+        }
+        Ok(e)
+    }
+
+    /// The day's disinfection (`day` YYYY-MM-DD; empty: today, China time): every site held
+    /// with its slots, the figures per community and the overdue list. Errors: `not_staff`,
+    /// `invalid_input` (day).
+    pub fn disinfection_board(&self, day: &str) -> AppResult<DisinfectionBoard> {
+        self.disinfection_staff()?;
+        let now = self.now();
+        let day = match opt(day) {
+            None => local(now).date(),
+            Some(d) => NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+                AppError::new(
+                    "invalid_input",
+                    Some("day"),
+                    "日期请写成 2026-03-01",
+                    "Write the day as 2026-03-01",
+                )
+            })?,
+        };
+        let reference = self.reference()?;
+        let (sites, records) = {
+            let store = self.store();
+            let from = day_start_utc(day);
+            (
+                store.disinfection_sites()?,
+                store.disinfections_between(from, from + chrono::Duration::days(1))?,
+            )
+        };
+        let grace = DEFAULT_GRACE_MINUTES;
+        let refs: Vec<&Disinfection> = records.iter().collect();
+        let mut rows: Vec<(SiteKind, SiteRow)> = sites
+            .iter()
+            .map(|s| {
+                (
+                    s.kind,
+                    site_row(s, &site_day(s, day, &refs, now, grace), &reference),
+                )
+            })
+            .collect();
+        rows.sort_by(|a, b| (a.0, &a.1.name).cmp(&(b.0, &b.1.name)));
+        let (figures, overdue) = day_figures(&sites, &records, day, now, grace);
+        let units: Vec<DisinfectionUnitView> =
+            figures.iter().map(|f| unit_view(f, &reference)).collect();
+        let total = DisinfectionUnitView {
+            community_code: None,
+            name: "合计".to_owned(),
+            sites: units.iter().map(|u| u.sites).sum(),
+            due: units.iter().map(|u| u.due).sum(),
+            done: units.iter().map(|u| u.done).sum(),
+            overdue: units.iter().map(|u| u.overdue).sum(),
+            extra: units.iter().map(|u| u.extra).sum(),
+        };
+        let place_by_site: std::collections::HashMap<Uuid, String> = sites
+            .iter()
+            .map(|s| {
+                (
+                    s.id,
+                    place_of(
+                        s.community_code.as_deref(),
+                        s.compound.as_deref(),
+                        &reference,
+                    ),
+                )
+            })
+            .collect();
+        Ok(DisinfectionBoard {
+            day: day.to_string(),
+            as_of: local(now).format("%Y-%m-%d %H:%M").to_string(),
+            grace_minutes: grace,
+            sites: rows.into_iter().map(|(_, r)| r).collect(),
+            units,
+            total,
+            overdue: overdue
+                .into_iter()
+                .map(|o| OverdueView {
+                    site_id: o.site_id.to_string(),
+                    place: place_by_site.get(&o.site_id).cloned().unwrap_or_default(),
+                    site_name: o.site_name,
+                    kind: kind_str(o.kind),
+                    slot: o.slot.map(hhmm),
+                    minutes_late: o.minutes_late,
+                })
+                .collect(),
+        })
+    }
+
+    /// Whether this laptop may list a site at (`community`, `compound`): the street anywhere,
+    /// a community in its own, a compound laptop in its compound, a zone laptop in its
+    /// compounds. Errors: `not_allowed`.
+    fn may_list_site(
+        &self,
+        staff: &crate::store::Enrolment,
+        reference: &ReferenceData,
+        community: &Option<String>,
+        compound: &Option<String>,
+    ) -> AppResult<()> {
+        let s = &staff.scope;
+        let ok = match staff.role {
+            Role::Street => true,
+            Role::Community => community.is_some() && *community == s.community,
+            Role::Compound => *community == s.community && *compound == s.compound,
+            Role::Zone => compound
+                .as_ref()
+                .is_some_and(|k| reference.compounds.contains_key(k)),
+            Role::Volunteer => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(AppError::new(
+                "not_allowed",
+                Some("compound"),
+                "这台设备不能在那里登记消杀点位",
+                "This device cannot list a site there",
+            ))
+        }
+    }
+
+    /// Adds a site, or changes one held here (its schedule, contact, place): checked by the
+    /// site's rules, placed in this laptop's scope (a compound laptop: its own compound).
+    /// Returns the day's board. Errors: `not_staff`, `invalid_input` (the field says which),
+    /// `not_found`, `not_allowed`.
+    pub fn disinfection_site_save(&self, input: &SiteInput) -> AppResult<DisinfectionBoard> {
+        let staff = self.disinfection_staff()?;
+        let reference = self.reference()?;
+        let held = match opt(&input.id) {
+            None => None,
+            Some(id) => {
+                let site = Uuid::parse_str(&id)
+                    .ok()
+                    .and_then(|id| self.store().disinfection_site(id).ok().flatten());
+                Some(site.ok_or_else(|| {
+                    AppError::new(
+                        "not_found",
+                        Some("id"),
+                        "这台设备上没有这个消杀点位",
+                        "This device holds no such site",
+                    )
+                })?)
+            }
+        };
+        let name = opt(&input.name).ok_or_else(|| {
+            AppError::new(
+                "invalid_input",
+                Some("name"),
+                "请填写点位名称",
+                "Give the site's name",
+            )
+        })?;
+        let (community, compound) = match (opt(&input.compound), opt(&input.community)) {
+            (Some(k), _) => {
+                let c = reference.compounds.get(&k).ok_or_else(|| {
+                    AppError::new(
+                        "not_found",
+                        Some("compound"),
+                        "这台设备没有这个小区的资料",
+                        "This device holds no compound by that id",
+                    )
+                })?;
+                (Some(c.community.clone()), Some(k))
+            }
+            (None, Some(c)) if reference.communities.contains_key(&c) => (Some(c), None),
+            (None, Some(_)) => {
+                return Err(AppError::new(
+                    "not_found",
+                    Some("community"),
+                    "这台设备没有这个社区的资料",
+                    "This device holds no community by that code",
+                ))
+            }
+            // A compound laptop lists its own compound's sites; a community laptop its own.
+            (None, None) => (staff.scope.community.clone(), staff.scope.compound.clone()),
+        };
+        self.may_list_site(&staff, &reference, &community, &compound)?;
+        let mut slots = Vec::new();
+        for raw in input.slots.iter().filter_map(|s| opt(s)) {
+            let t = NaiveTime::parse_from_str(&raw.replace('：', ":"), "%H:%M").map_err(|_| {
+                AppError::new(
+                    "invalid_input",
+                    Some("slots"),
+                    &format!("时间“{raw}”请写成 08:00"),
+                    &format!("Write the time “{raw}” as 08:00"),
+                )
+            })?;
+            slots.push(t);
+        }
+        slots.sort();
+        if slots.windows(2).any(|w| w[0] == w[1]) {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("slots"),
+                "同一时间写了两次",
+                "A time is written twice",
+            ));
+        }
+        if input.times_per_day == 0
+            || input.times_per_day > MAX_TIMES_PER_DAY
+            || slots.len() > usize::from(input.times_per_day)
+        {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("times_per_day"),
+                &format!("每天 1–{MAX_TIMES_PER_DAY} 次，且不少于所写的时间数"),
+                &format!("1–{MAX_TIMES_PER_DAY} times a day, no fewer than the times written"),
+            ));
+        }
+        let contact_phone = opt(&input.contact_phone)
+            .map(|raw| {
+                Phone::parse(&raw).map(|p| p.value.number).map_err(|n| {
+                    AppError::new(
+                        "invalid_input",
+                        Some("contact_phone"),
+                        &n.message,
+                        &n.message_en,
+                    )
+                })
+            })
+            .transpose()?;
+        let site = DisinfectionSite {
+            id: held.as_ref().map_or_else(new_id, |h| h.id),
+            kind: choice(&input.kind, "kind")?,
+            name,
+            address: opt(&input.address),
+            community_code: community,
+            compound,
+            responsible_unit: opt(&input.responsible_unit),
+            contact_name: opt(&input.contact_name),
+            contact_phone,
+            times_per_day: input.times_per_day,
+            slots,
+            active_from: held.as_ref().and_then(|h| h.active_from),
+            active_to: held.as_ref().and_then(|h| h.active_to),
+            key_area_id: held.as_ref().and_then(|h| h.key_area_id),
+            recorded_by: held
+                .as_ref()
+                .map_or_else(|| staff_name(&staff), |h| h.recorded_by.clone()),
+        };
+        kadian_domain::records::check_disinfection_site(&site)
+            .map_err(|n| AppError::invalid(vec![n]))?;
+        self.store().write_sites(&[site], Source::User)?;
+        self.written();
+        self.disinfection_board("")
+    }
+
+    /// Records a disinfection at a site held here, for a planned time of the day or the next
+    /// open slot, done now or at a time given (China time, not in the future). Returns the
+    /// board of the day it was done. Errors: `not_staff`, `not_found`, `invalid_input`, its
+    /// rules.
+    pub fn disinfection_record(&self, input: &DisinfectionInput) -> AppResult<DisinfectionBoard> {
+        let staff = self.disinfection_staff()?;
+        let site = Uuid::parse_str(input.site_id.trim())
+            .ok()
+            .and_then(|id| self.store().disinfection_site(id).ok().flatten())
+            .ok_or_else(|| {
+                AppError::new(
+                    "not_found",
+                    Some("site_id"),
+                    "这台设备上没有这个消杀点位",
+                    "This device holds no such site",
+                )
+            })?;
+        let now = self.now();
+        let at = match opt(&input.at) {
+            None => now,
+            Some(raw) => {
+                let t = NaiveDateTime::parse_from_str(&raw, "%Y-%m-%d %H:%M").map_err(|_| {
+                    AppError::new(
+                        "invalid_input",
+                        Some("at"),
+                        "时间请写成 2026-03-01 08:10",
+                        "Write the time as 2026-03-01 08:10",
+                    )
+                })?;
+                let utc = (t - chrono::Duration::minutes(CST_MINUTES.into())).and_utc();
+                if utc > now + chrono::Duration::minutes(5) {
+                    return Err(AppError::new(
+                        "invalid_input",
+                        Some("at"),
+                        "消杀时间不能晚于现在",
+                        "A disinfection is not in the future",
+                    ));
+                }
+                utc
+            }
+        };
+        let slot = match opt(&input.slot) {
+            None => None,
+            Some(raw) => {
+                let t = NaiveTime::parse_from_str(&raw, "%H:%M").ok();
+                match t.filter(|t| site.slots.contains(t)) {
+                    Some(t) => Some(t),
+                    None => {
+                        return Err(AppError::new(
+                            "invalid_input",
+                            Some("slot"),
+                            &format!("这个点位没有 {raw} 的消杀安排"),
+                            &format!("The site has no slot at {raw}"),
+                        ))
+                    }
+                }
+            }
+        };
+        let areas = input
+            .areas
+            .iter()
+            .map(|a| choice(a, "areas"))
+            .collect::<AppResult<Vec<_>>>()?;
+        let record = Disinfection {
+            id: new_id(),
+            site_id: site.id,
+            slot,
+            at: Instant {
+                utc: at,
+                offset_minutes: CST_MINUTES,
+            },
+            areas,
+            agent: choice(&input.agent, "agent")?,
+            concentration_mg_l: input.concentration_mg_l,
+            method: choice(&input.method, "method")?,
+            done_by: choice(&input.done_by, "done_by")?,
+            checked_by: opt(&input.checked_by),
+            note: opt(&input.note),
+            recorded_by: staff_name(&staff),
+        };
+        kadian_domain::records::check_disinfection(&record)
+            .map_err(|n| AppError::invalid(vec![n]))?;
+        self.store().write_disinfection(&record, Source::User)?;
+        self.written();
+        self.disinfection_board(&local(at).date().to_string())
+    }
+}

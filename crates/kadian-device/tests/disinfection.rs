@@ -1,0 +1,283 @@
+//! 消杀 on staff laptops, without a window or a server: a site listed in the laptop's own
+//! compound and queued for the server; the day's slots due, done and overdue as the clock
+//! moves; a disinfection without a slot keeping the next open one; a site and a disinfection
+//! pulled from the server; and bad input refused with its field.
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::{enrolled, COMPOUND};
+use kadian_device::areas::disinfection::{DisinfectionBoard, DisinfectionInput, SiteInput};
+use kadian_device::AppCore;
+use kadian_domain::sync::{Change, Role};
+
+fn change(kind: &str, id: &str, body: serde_json::Value) -> Change {
+    Change {
+        kind: kind.into(),
+        id: id.into(),
+        version: 1,
+        deleted: false,
+        body,
+    }
+}
+
+/// 八一新苑's laptop, its clock at `now`.
+fn compound_laptop(now: &str) -> (AppCore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let core = AppCore::open_store(dir.path(), enrolled(&dir, Role::Compound, None));
+    core.store()
+        .apply_pull(
+            &[
+                change(
+                    "community",
+                    "411402001018",
+                    serde_json::json!({"code": "411402001018", "name": "八一社区", "street": "411402001"}),
+                ),
+                change(
+                    "compound",
+                    COMPOUND,
+                    serde_json::json!({"id": COMPOUND, "name": "八一新苑", "community": "411402001018"}),
+                ),
+            ],
+            1,
+        )
+        .expect("places");
+    at(&core, now);
+    (core, dir)
+}
+
+/// Moves the laptop's clock to `now` (UTC).
+fn at(core: &AppCore, now: &str) {
+    let now: DateTime<Utc> = now.parse().expect("instant");
+    core.set_clock_offset(now - Utc::now());
+}
+
+fn site(name: &str, slots: &[&str]) -> SiteInput {
+    SiteInput {
+        kind: "compound_public_area".into(),
+        name: name.into(),
+        address: "平原街道八一新苑".into(),
+        responsible_unit: "八一新苑物业服务中心".into(),
+        contact_name: "石国".into(),
+        contact_phone: "13344575142".into(),
+        times_per_day: u8::try_from(slots.len()).expect("few"),
+        slots: slots.iter().map(|s| (*s).to_owned()).collect(),
+        ..SiteInput::default()
+    }
+}
+
+fn done(site_id: &str, slot: &str, at: &str) -> DisinfectionInput {
+    DisinfectionInput {
+        site_id: site_id.into(),
+        slot: slot.into(),
+        at: at.into(),
+        areas: vec!["entrance".into(), "lift".into()],
+        agent: "chlorine".into(),
+        concentration_mg_l: Some(500),
+        method: "spray".into(),
+        done_by: "property_company".into(),
+        ..DisinfectionInput::default()
+    }
+}
+
+fn states(board: &DisinfectionBoard, name: &str) -> Vec<String> {
+    board
+        .sites
+        .iter()
+        .find(|s| s.name == name)
+        .expect("the site")
+        .slots
+        .iter()
+        .map(|s| s.state.clone())
+        .collect()
+}
+
+#[test]
+fn a_site_listed_on_the_compound_laptop_is_its_compounds_and_waits_for_the_server() {
+    // 2026-02-10 09:00 China.
+    let (core, _dir) = compound_laptop("2026-02-10T01:00:00Z");
+    let board = core
+        .disinfection_site_save(&site("八一新苑小区公共区域", &["16:00", "08:00"]))
+        .expect("saved");
+    let row = &board.sites[0];
+    assert_eq!(row.compound.as_deref(), Some(COMPOUND));
+    assert_eq!(row.place, "八一新苑");
+    // The times in order; the phone masked in the list.
+    assert_eq!(row.slot_times, vec!["08:00", "16:00"]);
+    assert_ne!(row.contact_phone.as_deref(), Some("13344575142"));
+    assert_eq!(board.day, "2026-02-10");
+    assert_eq!(states(&board, "八一新苑小区公共区域"), vec!["due", "due"]);
+    let queued = core.store().outbox("pending", 10).expect("outbox");
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].kind, "disinfection_site");
+}
+
+#[test]
+fn a_slot_goes_overdue_two_hours_after_its_time_and_a_record_for_it_clears_it() {
+    let (core, _dir) = compound_laptop("2026-02-10T01:00:00Z");
+    let board = core
+        .disinfection_site_save(&site("八一新苑小区公共区域", &["08:00", "16:00"]))
+        .expect("saved");
+    let id = board.sites[0].id.clone();
+    // 10:01 China: 08:00 is overdue by 121 minutes, 16:00 still due.
+    at(&core, "2026-02-10T02:01:00Z");
+    let board = core.disinfection_board("").expect("board");
+    assert_eq!(
+        states(&board, "八一新苑小区公共区域"),
+        vec!["overdue", "due"]
+    );
+    assert_eq!(board.overdue.len(), 1);
+    assert_eq!(board.overdue[0].minutes_late, 121);
+    assert_eq!((board.total.due, board.total.overdue), (2, 1));
+    // Recorded late, for 08:00, done at 09:50: kept.
+    let board = core
+        .disinfection_record(&done(&id, "08:00", "2026-02-10 09:50"))
+        .expect("recorded");
+    assert_eq!(states(&board, "八一新苑小区公共区域"), vec!["done", "due"]);
+    assert!(board.overdue.is_empty());
+    assert_eq!(board.sites[0].slots[0].done_at.as_deref(), Some("09:50"));
+    // A record without a slot keeps the next open one (16:00).
+    let board = core
+        .disinfection_record(&done(&id, "", ""))
+        .expect("recorded");
+    assert_eq!(states(&board, "八一新苑小区公共区域"), vec!["done", "done"]);
+    let kinds: Vec<String> = core
+        .store()
+        .outbox("pending", 10)
+        .expect("outbox")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        vec!["disinfection_site", "disinfection", "disinfection"]
+    );
+}
+
+#[test]
+fn a_site_and_its_disinfection_pulled_from_the_server_show_on_the_board() {
+    let (core, _dir) = compound_laptop("2026-02-10T12:00:00Z");
+    let site_id = "0190a1b2-0000-7000-8000-0000000000aa";
+    core.store()
+        .apply_pull(
+            &[
+                change(
+                    "disinfection_site",
+                    site_id,
+                    serde_json::json!({
+                        "id": site_id, "kind": "supermarket", "name": "丹尼斯超市",
+                        "community_code": "411402001018", "times_per_day": 2,
+                        "slots": ["08:00:00"], "recorded_by": "import:平原街道_消杀点位清单.xlsx"
+                    }),
+                ),
+                change(
+                    "disinfection",
+                    "0190a1b2-0000-7000-8000-0000000000ab",
+                    serde_json::json!({
+                        "id": "0190a1b2-0000-7000-8000-0000000000ab", "site_id": site_id,
+                        "slot": "08:00:00",
+                        "at": {"utc": "2026-02-10T00:05:00Z", "offset_minutes": 480},
+                        "agent": "alcohol75", "method": "wipe", "done_by": "merchant",
+                        "recorded_by": "街道防控办"
+                    }),
+                ),
+            ],
+            5,
+        )
+        .expect("pulled");
+    // 20:00 China: 08:00 done by the merchant; the untimed slot due until midnight.
+    let board = core.disinfection_board("2026-02-10").expect("board");
+    assert_eq!(states(&board, "丹尼斯超市"), vec!["done", "due"]);
+    assert_eq!(board.units[0].name, "八一社区");
+    assert_eq!((board.units[0].done, board.units[0].due), (1, 2));
+    // What was pulled does not go back.
+    assert_eq!(core.store().pending_count().expect("outbox"), 0);
+}
+
+#[test]
+fn bad_input_is_refused_with_its_field_and_nothing_is_stored() {
+    let (core, _dir) = compound_laptop("2026-02-10T01:00:00Z");
+    let refused = |r: Result<DisinfectionBoard, kadian_device::AppError>| {
+        let e = r.expect_err("refused");
+        (e.code, e.field.unwrap_or_default())
+    };
+    let mut no_name = site("", &["08:00"]);
+    no_name.name = "  ".into();
+    assert_eq!(
+        refused(core.disinfection_site_save(&no_name)),
+        ("invalid_input".into(), "name".into())
+    );
+    let mut twice = site("A", &["08:00", "8:00"]);
+    twice.times_per_day = 2;
+    assert_eq!(
+        refused(core.disinfection_site_save(&twice)),
+        ("invalid_input".into(), "slots".into())
+    );
+    let mut too_few = site("A", &["08:00", "16:00"]);
+    too_few.times_per_day = 1;
+    assert_eq!(
+        refused(core.disinfection_site_save(&too_few)),
+        ("invalid_input".into(), "times_per_day".into())
+    );
+    let mut bad_time = site("A", &["25:00"]);
+    bad_time.times_per_day = 1;
+    assert_eq!(
+        refused(core.disinfection_site_save(&bad_time)),
+        ("invalid_input".into(), "slots".into())
+    );
+    let mut kind = site("A", &["08:00"]);
+    kind.kind = "spaceport".into();
+    assert_eq!(
+        refused(core.disinfection_site_save(&kind)),
+        ("invalid_input".into(), "kind".into())
+    );
+    // A compound laptop lists no site in another community.
+    let mut elsewhere = site("A", &["08:00"]);
+    elsewhere.community = "411402001020".into();
+    assert_eq!(
+        refused(core.disinfection_site_save(&elsewhere)).0,
+        "not_found"
+    );
+    assert_eq!(core.store().pending_count().expect("outbox"), 0);
+    let board = core
+        .disinfection_site_save(&site("八一新苑小区公共区域", &["08:00"]))
+        .expect("saved");
+    let id = board.sites[0].id.clone();
+    assert_eq!(
+        refused(core.disinfection_record(&done(&id, "09:00", ""))),
+        ("invalid_input".into(), "slot".into())
+    );
+    assert_eq!(
+        refused(core.disinfection_record(&done(&id, "08:00", "2026-02-10 23:00"))),
+        ("invalid_input".into(), "at".into())
+    );
+    assert_eq!(
+        refused(core.disinfection_record(&done(&id, "08:00", "10/02/2026 08:00"))),
+        ("invalid_input".into(), "at".into())
+    );
+    let mut strong = done(&id, "08:00", "");
+    strong.concentration_mg_l = Some(1_000_000);
+    assert_eq!(
+        refused(core.disinfection_record(&strong)).0,
+        "invalid_input"
+    );
+    let mut areas = done(&id, "08:00", "");
+    areas.areas = vec!["lift".into(), "lift".into()];
+    assert_eq!(refused(core.disinfection_record(&areas)).0, "invalid_input");
+    assert_eq!(
+        refused(core.disinfection_record(&done("0190a1b2-0000-7000-8000-0000000000ff", "", ""))),
+        ("not_found".into(), "site_id".into())
+    );
+    // Only the site was stored.
+    assert_eq!(core.store().pending_count().expect("outbox"), 1);
+}
+
+#[test]
+fn a_gate_tablet_has_no_disinfection_screens() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let core = AppCore::open_store(dir.path(), enrolled(&dir, Role::Volunteer, Some("gate-1")));
+    assert_eq!(
+        core.disinfection_board("").expect_err("refused").code,
+        "not_staff"
+    );
+}

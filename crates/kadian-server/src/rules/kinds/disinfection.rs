@@ -1,0 +1,42 @@
+//! A disinfection site (entity) comes only from staff; it belongs to its compound (which must
+//! be the street's and of its community), else its community (the street's), else the street
+//! itself (a site the list gave no community of the street: seen by street devices only). Its
+//! disinfections (events) are placed with the site at their arrival: the site must be on the
+//! server where the device sees it. A checkpoint tablet writes neither (its own checkpoint's
+//! disinfection comes with the tablet's supplies screens).
+
+use kadian_domain::records::{Disinfection, DisinfectionSite, RecordKind};
+use kadian_domain::sync::{ApiError, Role};
+
+use super::{assigned_place, Placed, Placing};
+use crate::rules::reject;
+
+fn staff_only(at: &Placing<'_>) -> Result<(), ApiError> {
+    if at.device.role == Role::Volunteer {
+        return Err(reject(
+            "not_allowed",
+            "消杀点位和消杀记录只能由小区、片区、社区或街道工作人员登记 / only compound, zone, community or street staff record disinfection sites and disinfections",
+        ));
+    }
+    Ok(())
+}
+
+/// Places a site where it is. Errors: `not_allowed` (from a checkpoint tablet),
+/// `unknown_compound`, `unknown_community`.
+pub fn place_site(s: &DisinfectionSite, at: &Placing<'_>) -> Result<Placed, ApiError> {
+    staff_only(at)?;
+    assigned_place(s.community_code.as_deref(), s.compound.as_deref(), at)
+}
+
+/// Places a disinfection with its site. Errors: `not_allowed` (from a checkpoint tablet).
+pub fn place(d: &Disinfection, at: &Placing<'_>) -> Result<Placed, ApiError> {
+    staff_only(at)?;
+    let (community, compound) = at.own();
+    Ok(Placed {
+        community,
+        compound,
+        event_at: Some(d.at.utc),
+        target: Some((RecordKind::DisinfectionSite, d.site_id.to_string())),
+        ..Placed::default()
+    })
+}
