@@ -1,0 +1,247 @@
+//! Disinfection (消杀) through the server, on every backend: a slot overdue on the server is
+//! cleared by a disinfection recorded offline on the compound laptop once it syncs, and the
+//! street laptop and `report disinfection` say the same; the street's site list imported once
+//! however often; hostile pushes refused by the kinds' rules and scopes; tablets neither write
+//! nor receive sites.
+
+use chrono::{Duration, Utc};
+use kadian_device::areas::disinfection::{DisinfectionInput, SiteInput};
+use kadian_domain::records::new_id;
+use kadian_domain::sync::{ReceiptStatus, Role};
+use kadian_server::admin::import_sites;
+use kadian_server::disinfection::disinfection;
+use kadian_tests::harness::{backends, push_raw, TestDevice, TestServer};
+
+fn yesterday() -> chrono::NaiveDate {
+    kadian_server::china_time::china_today() - Duration::days(1)
+}
+
+fn site(name: &str) -> SiteInput {
+    SiteInput {
+        kind: "compound_public_area".into(),
+        name: name.into(),
+        address: "平原街道八一新苑".into(),
+        responsible_unit: "八一新苑物业服务中心".into(),
+        times_per_day: 2,
+        slots: vec!["08:00".into(), "16:00".into()],
+        ..SiteInput::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slot_overdue_on_the_server_is_cleared_by_a_disinfection_recorded_offline() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let street = TestDevice::enrolled(&s, Role::Street, "411402001").await;
+        laptop.sync().await.expect("places");
+        let board = laptop
+            .core
+            .disinfection_site_save(&site("八一新苑小区公共区域"))
+            .expect("site");
+        let site_id = board.sites[0].id.clone();
+        let r = laptop.sync().await.expect("push the site");
+        assert_eq!(r.rejected, 0, "{b}");
+        // Yesterday's 08:00 and 16:00 were never recorded: both overdue on the server.
+        let day = yesterday();
+        let before = disinfection(&*s.db, day, Utc::now()).await.expect("report");
+        assert_eq!(
+            (before.street.sites, before.street.due, before.street.overdue),
+            (1, 2, 2),
+            "{b}"
+        );
+        assert_eq!(before.communities[0].name, "八一社区");
+        // Offline, the laptop records 08:00 as done at 08:20 yesterday: the server has not
+        // heard of it yet.
+        laptop
+            .core
+            .disinfection_record(&DisinfectionInput {
+                site_id: site_id.clone(),
+                slot: "08:00".into(),
+                at: format!("{day} 08:20"),
+                areas: vec!["entrance".into(), "stairwell".into()],
+                agent: "chlorine".into(),
+                concentration_mg_l: Some(500),
+                method: "spray".into(),
+                done_by: "property_company".into(),
+                checked_by: "石国".into(),
+                ..DisinfectionInput::default()
+            })
+            .expect("recorded");
+        let still = disinfection(&*s.db, day, Utc::now()).await.expect("report");
+        assert_eq!(still.street.overdue, 2, "{b}");
+        let r = laptop.sync().await.expect("push");
+        assert_eq!((r.rejected, r.acknowledged), (0, 1), "{b}");
+        let after = disinfection(&*s.db, day, Utc::now()).await.expect("report");
+        assert_eq!(
+            (after.street.done, after.street.overdue),
+            (1, 1),
+            "{b}"
+        );
+        assert_eq!(after.overdue.len(), 1);
+        assert_eq!(
+            after.overdue[0].slot.map(|t| t.format("%H:%M").to_string()),
+            Some("16:00".into())
+        );
+        // The street laptop, from what it pulled, and the compound laptop say the same.
+        street.sync().await.expect("pull");
+        for device in [&street, &laptop] {
+            let board = device
+                .core
+                .disinfection_board(&day.to_string())
+                .expect("board");
+            assert_eq!(
+                (board.total.due, board.total.done, board.total.overdue),
+                (after.street.due, after.street.done, after.street.overdue),
+                "{b}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_site_list_is_imported_once_however_often() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let path = kadian_tests::shared_dir()
+            .join("fixtures/registers/平原街道_消杀点位清单.xlsx");
+        let dry = import_sites(&*s.db, &path, true).await.expect("dry run");
+        assert_eq!(dry.import.stored, 0);
+        let first = import_sites(&*s.db, &path, false).await.expect("import");
+        let r = &first.import.report;
+        // The test street has two of the list's communities: the rows of the others are warned
+        // (community_unresolved) and their sites are the street's own.
+        assert_eq!(
+            (r.rows_total, r.accepted + r.warned, r.rejected),
+            (42, 39, 3),
+            "{b}"
+        );
+        assert!(first.street_own > 0, "{b}");
+        assert_eq!(first.sites, 38);
+        assert_eq!(first.import.stored, 38, "{b}: {:?}", first.import.refused);
+        // 八一新苑's public area is placed in the compound its name names.
+        assert!(first.in_compounds >= 1, "{b}");
+        let again = import_sites(&*s.db, &path, false).await.expect("again");
+        assert_eq!((again.import.stored, again.import.duplicates), (0, 38), "{b}");
+        // The street laptop pulls every site; the compound laptop only its compound's.
+        let street = TestDevice::enrolled(&s, Role::Street, "411402001").await;
+        street.sync().await.expect("pull");
+        assert_eq!(
+            street.core.store().disinfection_sites().expect("sites").len(),
+            38,
+            "{b}"
+        );
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        laptop.sync().await.expect("pull");
+        let theirs = laptop.core.store().disinfection_sites().expect("sites");
+        assert!(
+            !theirs.is_empty() && theirs.iter().all(|x| x.compound.as_deref() == Some(&s.compound_a)),
+            "{b}: {theirs:?}"
+        );
+        let today = disinfection(&*s.db, kadian_server::china_time::china_today(), Utc::now())
+            .await
+            .expect("report");
+        assert_eq!(today.street.sites, 38, "{b}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_sites_and_disinfections_are_refused_and_tablets_never_see_sites() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let other = TestDevice::enrolled(&s, Role::Compound, &s.compound_b).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        laptop.sync().await.expect("places");
+        let board = laptop
+            .core
+            .disinfection_site_save(&site("八一新苑小区公共区域"))
+            .expect("site");
+        laptop.sync().await.expect("push");
+        let held = laptop
+            .core
+            .store()
+            .disinfection_site(board.sites[0].id.parse().expect("id"))
+            .expect("read")
+            .expect("held");
+        let mut body = serde_json::to_value(&held).expect("json");
+        body["id"] = serde_json::json!(new_id().to_string());
+        let code = |r: Vec<kadian_domain::sync::Receipt>| {
+            assert_eq!(r[0].status, ReceiptStatus::Rejected);
+            r[0].error.as_ref().expect("error").code.clone()
+        };
+        // A tablet writes no site.
+        assert_eq!(
+            code(push_raw(&tablet, vec![("disinfection_site", body.clone())]).await),
+            "not_allowed",
+            "{b}"
+        );
+        // A compound laptop lists none in another community's compound.
+        let mut elsewhere = body.clone();
+        elsewhere["community_code"] = serde_json::json!(s.community_b);
+        elsewhere["compound"] = serde_json::json!(s.compound_b);
+        assert_eq!(
+            code(push_raw(&laptop, vec![("disinfection_site", elsewhere)]).await),
+            "out_of_scope",
+            "{b}"
+        );
+        // A schedule no day has.
+        let mut never = body.clone();
+        never["times_per_day"] = serde_json::json!(0);
+        assert_eq!(
+            code(push_raw(&laptop, vec![("disinfection_site", never)]).await),
+            "invalid_record",
+            "{b}"
+        );
+        let mut disorder = body.clone();
+        disorder["slots"] = serde_json::json!(["16:00:00", "08:00:00"]);
+        assert_eq!(
+            code(push_raw(&laptop, vec![("disinfection_site", disorder)]).await),
+            "invalid_record",
+            "{b}"
+        );
+        let done = |site: &str| {
+            serde_json::json!({
+                "id": new_id().to_string(), "site_id": site, "slot": "08:00:00",
+                "at": {"utc": Utc::now(), "offset_minutes": 480},
+                "agent": "chlorine", "concentration_mg_l": 500, "method": "spray",
+                "done_by": "street_team", "recorded_by": "x",
+            })
+        };
+        // A disinfection of a site the server does not have.
+        assert_eq!(
+            code(push_raw(&laptop, vec![("disinfection", done(&new_id().to_string()))]).await),
+            "unknown_target",
+            "{b}"
+        );
+        // Of a site another compound's laptop cannot see.
+        assert_eq!(
+            code(push_raw(&other, vec![("disinfection", done(&board.sites[0].id))]).await),
+            "out_of_scope",
+            "{b}"
+        );
+        let mut strong = done(&board.sites[0].id);
+        strong["concentration_mg_l"] = serde_json::json!(50_000);
+        assert_eq!(
+            code(push_raw(&laptop, vec![("disinfection", strong)]).await),
+            "invalid_record",
+            "{b}"
+        );
+        // The gate receives neither sites nor disinfections (a merchant's phone).
+        let ok = push_raw(&laptop, vec![("disinfection", done(&board.sites[0].id))]).await;
+        assert_eq!(ok[0].status, ReceiptStatus::Accepted, "{b}");
+        tablet.sync().await.expect("tablet");
+        assert!(
+            tablet
+                .core
+                .store()
+                .disinfection_sites()
+                .expect("read")
+                .is_empty(),
+            "{b}"
+        );
+    }
+}
