@@ -426,6 +426,27 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
     assert_eq!(server.db.count("hotline_report").await.expect("count"), 1);
     assert_eq!(server.db.count("report_action").await.expect("count"), 3);
 
+    // 消杀: a site listed on the laptop, its 08:00 recorded; both reach the server.
+    let board = laptop.ok(
+        "disinfection_site_save",
+        json!({"input": {"kind": "compound_public_area", "name": "八一新苑小区公共区域",
+            "times_per_day": 2, "slots": ["08:00", "16:00"]}}),
+    );
+    let site = board["sites"][0]["id"].clone();
+    let board = laptop.ok(
+        "disinfection_record",
+        json!({"input": {"site_id": site, "slot": "08:00", "agent": "chlorine",
+            "concentration_mg_l": 500, "method": "spray", "done_by": "property_company",
+            "areas": ["entrance"]}}),
+    );
+    assert_eq!(board["sites"][0]["done"], 1);
+    assert_eq!(
+        laptop.ok("disinfection_board", json!({"day": ""}))["total"]["done"],
+        1
+    );
+    laptop.synced().await;
+    assert_eq!(server.db.count("disinfection").await.expect("count"), 1);
+
     // 志愿者: the laptop adds a volunteer with a PIN (hashed there); after both sync, the tablet
     // lists them.
     let compounds = laptop.ok("volunteer_compounds", json!({}));

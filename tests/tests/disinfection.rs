@@ -47,7 +47,11 @@ async fn a_slot_overdue_on_the_server_is_cleared_by_a_disinfection_recorded_offl
         let day = yesterday();
         let before = disinfection(&*s.db, day, Utc::now()).await.expect("report");
         assert_eq!(
-            (before.street.sites, before.street.due, before.street.overdue),
+            (
+                before.street.sites,
+                before.street.due,
+                before.street.overdue
+            ),
             (1, 2, 2),
             "{b}"
         );
@@ -74,11 +78,7 @@ async fn a_slot_overdue_on_the_server_is_cleared_by_a_disinfection_recorded_offl
         let r = laptop.sync().await.expect("push");
         assert_eq!((r.rejected, r.acknowledged), (0, 1), "{b}");
         let after = disinfection(&*s.db, day, Utc::now()).await.expect("report");
-        assert_eq!(
-            (after.street.done, after.street.overdue),
-            (1, 1),
-            "{b}"
-        );
+        assert_eq!((after.street.done, after.street.overdue), (1, 1), "{b}");
         assert_eq!(after.overdue.len(), 1);
         assert_eq!(
             after.overdue[0].slot.map(|t| t.format("%H:%M").to_string()),
@@ -105,8 +105,7 @@ async fn the_site_list_is_imported_once_however_often() {
     for b in backends() {
         eprintln!("backend: {b}");
         let s = TestServer::start(b).await;
-        let path = kadian_tests::shared_dir()
-            .join("fixtures/registers/平原街道_消杀点位清单.xlsx");
+        let path = kadian_tests::shared_dir().join("fixtures/registers/平原街道_消杀点位清单.xlsx");
         let dry = import_sites(&*s.db, &path, true).await.expect("dry run");
         assert_eq!(dry.import.stored, 0);
         let first = import_sites(&*s.db, &path, false).await.expect("import");
@@ -124,12 +123,21 @@ async fn the_site_list_is_imported_once_however_often() {
         // 八一新苑's public area is placed in the compound its name names.
         assert!(first.in_compounds >= 1, "{b}");
         let again = import_sites(&*s.db, &path, false).await.expect("again");
-        assert_eq!((again.import.stored, again.import.duplicates), (0, 38), "{b}");
+        assert_eq!(
+            (again.import.stored, again.import.duplicates),
+            (0, 38),
+            "{b}"
+        );
         // The street laptop pulls every site; the compound laptop only its compound's.
         let street = TestDevice::enrolled(&s, Role::Street, "411402001").await;
         street.sync().await.expect("pull");
         assert_eq!(
-            street.core.store().disinfection_sites().expect("sites").len(),
+            street
+                .core
+                .store()
+                .disinfection_sites()
+                .expect("sites")
+                .len(),
             38,
             "{b}"
         );
@@ -137,7 +145,10 @@ async fn the_site_list_is_imported_once_however_often() {
         laptop.sync().await.expect("pull");
         let theirs = laptop.core.store().disinfection_sites().expect("sites");
         assert!(
-            !theirs.is_empty() && theirs.iter().all(|x| x.compound.as_deref() == Some(&s.compound_a)),
+            !theirs.is_empty()
+                && theirs
+                    .iter()
+                    .all(|x| x.compound.as_deref() == Some(&s.compound_a)),
             "{b}: {theirs:?}"
         );
         let today = disinfection(&*s.db, kadian_server::china_time::china_today(), Utc::now())

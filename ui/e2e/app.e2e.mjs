@@ -989,6 +989,32 @@ try {
     await tap('hotline-filter-all')
     await (await $t(l, 'hotline-row-赵热线')).waitForDisplayed({ timeout: 10000 })
   })
+  await flow('消杀: a site listed on the compound laptop and its next slot recorded from its chip', async () => {
+    const tap = async (id) => {
+      const el = await $t(l, id)
+      await el.waitForDisplayed({ timeout: 10000 })
+      await el.scrollIntoView({ block: 'center' })
+      await el.click()
+    }
+    for (const x of await l.$$('.van-popup__close-icon')) {
+      if (await x.isDisplayed().catch(() => false)) await x.click()
+    }
+    await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="消杀"]')).click()
+    await (await $t(l, 'disinfection')).waitForDisplayed({ timeout: 15000 })
+    await tap('disinfection-add-site')
+    const name = await $t(l, 'disinfection-site-name')
+    await name.waitForDisplayed({ timeout: 10000 })
+    await name.setValue('八一新苑小区公共区域')
+    await (await $t(l, 'disinfection-site-slots')).setValue('08:00、16:00')
+    await tap('disinfection-site-save')
+    const chip = await $t(l, 'disinfection-slot-八一新苑小区公共区域-08:00')
+    await chip.waitForDisplayed({ timeout: 15000 })
+    await tap('disinfection-record-八一新苑小区公共区域')
+    await tap('disinfection-form-save')
+    await waitFor('08:00 kept', async () =>
+      (await (await $t(l, 'disinfection-slot-八一新苑小区公共区域-08:00')).getAttribute('data-state')) === 'done', 15000)
+    await shot(l, 'laptop-disinfection')
+  })
   await l.deleteSession()
 
   // The street office's laptop: its dashboard (概况) counted from what it pulled.

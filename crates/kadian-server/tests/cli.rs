@@ -891,3 +891,63 @@ fn the_hotline_policy_the_check_list_and_the_hotline_report_from_the_command_lin
     ]);
     assert!(!ok && err.contains("before"), "{err}");
 }
+
+/// `import sites` takes the street's site list in once; `report disinfection` counts its day.
+#[test]
+fn the_site_list_and_the_disinfection_report_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, url) = sqlite(&dir, "kadian.db");
+    let run = |args: &[&str]| {
+        let out = server(&url).args(args).output().expect("run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(run(&["init", "--street", "411402001", "--name", "平原街道"]).0);
+    let list = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/registers/平原街道_消杀点位清单.xlsx");
+    let list = list.to_str().expect("path");
+    let (ok, json, err) = run(&["--json", "import", "sites", list, "--dry-run"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(
+        (v["sites"].as_u64(), v["stored"].as_u64()),
+        (Some(38), Some(0))
+    );
+    let (ok, json, err) = run(&["--json", "import", "sites", list]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(
+        (
+            v["rows_total"].as_u64(),
+            v["rejected"].as_u64(),
+            v["stored"].as_u64()
+        ),
+        (Some(42), Some(3), Some(38))
+    );
+    // The street has no communities yet: every site is the street's own.
+    assert_eq!(v["street_own"], 38);
+    let (ok, json, _) = run(&["--json", "import", "sites", list]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(
+        (v["stored"].as_u64(), v["duplicates"].as_u64()),
+        (Some(0), Some(38))
+    );
+    // A day long past: every slot of every site is overdue, none done.
+    let (ok, json, err) = run(&["--json", "report", "disinfection", "--date", "2026-02-10"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(v["street"]["sites"], 38);
+    assert_eq!(v["street"]["done"], 0);
+    assert_eq!(v["street"]["overdue"], v["street"]["due"]);
+    assert!(v["street"]["due"].as_u64().expect("due") >= 38);
+    let (ok, text, _) = run(&["report", "disinfection", "--date", "2026-02-10"]);
+    assert!(ok);
+    assert!(text.contains("街道: 点位 38"), "{text}");
+    assert!(text.contains("超时未消杀："), "{text}");
+    let (ok, _, err) = run(&["report", "disinfection", "--date", "2026-02-30"]);
+    assert!(!ok && !err.is_empty());
+}

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod daily_report;
 pub mod dashboard;
+pub mod disinfection;
 pub mod enrolment;
 pub mod export;
 pub mod gate;

@@ -88,8 +88,16 @@ import type { CandidateQuery } from './bindings/CandidateQuery'
 import type { CheckListTaken } from './bindings/CheckListTaken'
 import type { ReportActionView } from './bindings/ReportActionView'
 import type { HotlineFiguresView } from './bindings/HotlineFiguresView'
+import type { DisinfectionBoard } from './bindings/DisinfectionBoard'
+import type { DisinfectionInput } from './bindings/DisinfectionInput'
+import type { DisinfectionUnitView } from './bindings/DisinfectionUnitView'
+import type { OverdueView } from './bindings/OverdueView'
+import type { SiteInput } from './bindings/SiteInput'
+import type { SiteRow } from './bindings/SiteRow'
+import type { SlotView } from './bindings/SlotView'
 
 export type {
+  DisinfectionBoard, DisinfectionInput, DisinfectionUnitView, OverdueView, SiteInput, SiteRow, SlotView,
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
   ImportPreview, ImportReport, RowReport, PassageView,
   PersonCard, PersonPage, Revealed, PlaceNode, ReadingResult, ReadingView, Registered, RejectedView, QuarantinedChange,
@@ -279,6 +287,12 @@ export async function hotlineImportCheckList(file: File, batch: string): Promise
 /** Writes a batch's 核查反馈表 to the export folder. */
 export const hotlineFeedbackExport = (batch: number, format: 'xlsx' | 'csv') =>
   call<ExportResult>('hotline_feedback_export', { batch, format })
+/** 消杀: the day's sites with their slots (done, due, overdue), per community, the overdue list (`day` YYYY-MM-DD; empty: today). */
+export const disinfectionBoard = (day: string) => call<DisinfectionBoard>('disinfection_board', { day })
+/** Adds a disinfection site, or changes one (its id given); returns today's board. */
+export const disinfectionSiteSave = (input: SiteInput) => call<DisinfectionBoard>('disinfection_site_save', { input })
+/** Records a disinfection for a slot (or the next open one); returns the board of its day. */
+export const disinfectionRecord = (input: DisinfectionInput) => call<DisinfectionBoard>('disinfection_record', { input })
 /** Writes the 排查登记表 of a day (one compound, or all held here) to the export folder. */
 export const screeningExport = (date: string, compound: string | null, format: 'xlsx' | 'csv') =>
   call<ExportResult>('screening_export', { date, compound, format })

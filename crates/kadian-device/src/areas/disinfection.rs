@@ -34,6 +34,7 @@ pub struct SlotView {
     /// Due at, China time (`08:00`; `24:00` for an untimed slot).
     pub due_at: String,
     /// Minutes since it was due, when overdue.
+    #[ts(type = "number | null")]
     pub minutes_late: Option<i64>,
     /// When it was done, China time (`08:12`).
     pub done_at: Option<String>,
@@ -117,6 +118,7 @@ pub struct OverdueView {
     /// The planned time; none: untimed.
     pub slot: Option<String>,
     /// Minutes since it was due.
+    #[ts(type = "number")]
     pub minutes_late: i64,
 }
 
@@ -166,7 +168,8 @@ pub struct SiteInput {
     /// 联系人.
     #[serde(default)]
     pub contact_name: String,
-    /// 联系电话 (a mobile or a landline).
+    /// 联系电话 (a mobile or a landline); empty on a change: the one held stays (the form shows
+    /// it masked).
     #[serde(default)]
     pub contact_phone: String,
     /// Times a day (1–12).
@@ -526,7 +529,9 @@ impl AppCore {
                     )
                 })
             })
-            .transpose()?;
+            .transpose()?
+            // The form shows the phone masked: left empty on a change, the one held stays.
+            .or_else(|| held.as_ref().and_then(|h| h.contact_phone.clone()));
         let site = DisinfectionSite {
             id: held.as_ref().map_or_else(new_id, |h| h.id),
             kind: choice(&input.kind, "kind")?,
