@@ -205,6 +205,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::disinfection::disinfection_board,
             commands::disinfection::disinfection_site_save,
             commands::disinfection::disinfection_record,
+            commands::disinfection::disinfection_export,
             commands::hotline::hotline_list,
             commands::hotline::hotline_page,
             commands::hotline::hotline_candidates,

@@ -444,6 +444,12 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
         laptop.ok("disinfection_board", json!({"day": ""}))["total"]["done"],
         1
     );
+    let day = board["day"].as_str().expect("day").to_owned();
+    let file = laptop.ok(
+        "disinfection_export",
+        json!({"from": day, "to": day, "format": "xlsx"}),
+    );
+    assert_eq!(file["rows"], 1);
     laptop.synced().await;
     assert_eq!(server.db.count("disinfection").await.expect("count"), 1);
 

@@ -36,9 +36,13 @@ async fn a_slot_overdue_on_the_server_is_cleared_by_a_disinfection_recorded_offl
         let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
         let street = TestDevice::enrolled(&s, Role::Street, "411402001").await;
         laptop.sync().await.expect("places");
+        // Listed with yesterday as its first day on the schedule.
         let board = laptop
             .core
-            .disinfection_site_save(&site("八一新苑小区公共区域"))
+            .disinfection_site_save(&SiteInput {
+                active_from: yesterday().to_string(),
+                ..site("八一新苑小区公共区域")
+            })
             .expect("site");
         let site_id = board.sites[0].id.clone();
         let r = laptop.sync().await.expect("push the site");
@@ -84,8 +88,62 @@ async fn a_slot_overdue_on_the_server_is_cleared_by_a_disinfection_recorded_offl
             after.overdue[0].slot.map(|t| t.format("%H:%M").to_string()),
             Some("16:00".into())
         );
+        // The daily report's 消杀 columns: one site due, not complete (16:00), overdue.
+        let daily =
+            kadian_server::report::daily(&*s.db, day, kadian_domain::FeverThreshold::default())
+                .await
+                .expect("daily");
+        let row = daily
+            .rows
+            .iter()
+            .find(|r| r.community_code == s.community_a)
+            .expect("八一社区")
+            .figures;
+        assert_eq!(
+            (
+                row.disinfection_sites,
+                row.disinfection_sites_done,
+                row.disinfection_sites_overdue
+            ),
+            (1, 0, 1),
+            "{b}"
+        );
+        assert!(!daily.not_built.iter().any(|c| c.contains("disinfection")));
+        let sheet = kadian_server::report::daily_sheet(&daily, "王芳", "0370-1234567");
+        let cells = &sheet
+            .rows
+            .iter()
+            .find(|r| r.unit == "八一社区")
+            .expect("八一社区")
+            .values;
+        assert_eq!(
+            (cells[35], cells[36], cells[37]),
+            (Some(1.0), Some(0.0), Some(1.0))
+        );
         // The street laptop, from what it pulled, and the compound laptop say the same.
         street.sync().await.expect("pull");
+        for device in [&street, &laptop] {
+            let board = device
+                .core
+                .dashboard(&kadian_device::areas::dashboard::DashboardQuery {
+                    date: day.to_string(),
+                    community: None,
+                    compound: None,
+                    zone: None,
+                })
+                .expect("dashboard");
+            let f = &board.unit.figures;
+            assert_eq!(
+                (
+                    f.disinfection_sites,
+                    f.disinfection_sites_done,
+                    f.disinfection_sites_overdue
+                ),
+                (1, 0, 1),
+                "{b}"
+            );
+            assert!(!board.not_built.contains(&"disinfection".to_owned()));
+        }
         for device in [&street, &laptop] {
             let board = device
                 .core
@@ -241,6 +299,15 @@ async fn hostile_sites_and_disinfections_are_refused_and_tablets_never_see_sites
             "invalid_record",
             "{b}"
         );
+        // A compound laptop cannot put a site at its community's level (it could no longer see
+        // it, nor record there).
+        let mut up = body.clone();
+        up["compound"] = serde_json::Value::Null;
+        assert_eq!(
+            code(push_raw(&laptop, vec![("disinfection_site", up)]).await),
+            "out_of_scope",
+            "{b}"
+        );
         // The gate receives neither sites nor disinfections (a merchant's phone).
         let ok = push_raw(&laptop, vec![("disinfection", done(&board.sites[0].id))]).await;
         assert_eq!(ok[0].status, ReceiptStatus::Accepted, "{b}");
@@ -250,6 +317,16 @@ async fn hostile_sites_and_disinfections_are_refused_and_tablets_never_see_sites
                 .core
                 .store()
                 .disinfection_sites()
+                .expect("read")
+                .is_empty(),
+            "{b}"
+        );
+        let everything = chrono::DateTime::<Utc>::MIN_UTC;
+        assert!(
+            tablet
+                .core
+                .store()
+                .disinfections_between(everything, chrono::DateTime::<Utc>::MAX_UTC)
                 .expect("read")
                 .is_empty(),
             "{b}"

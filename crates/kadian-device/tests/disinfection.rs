@@ -34,6 +34,11 @@ fn compound_laptop(now: &str) -> (AppCore, tempfile::TempDir) {
                     serde_json::json!({"code": "411402001018", "name": "八一社区", "street": "411402001"}),
                 ),
                 change(
+                    "community",
+                    "411402001020",
+                    serde_json::json!({"code": "411402001020", "name": "民西社区", "street": "411402001"}),
+                ),
+                change(
                     "compound",
                     COMPOUND,
                     serde_json::json!({"id": COMPOUND, "name": "八一新苑", "community": "411402001018"}),
@@ -107,6 +112,11 @@ fn a_site_listed_on_the_compound_laptop_is_its_compounds_and_waits_for_the_serve
     assert_ne!(row.contact_phone.as_deref(), Some("13344575142"));
     assert_eq!(board.day, "2026-02-10");
     assert_eq!(states(&board, "八一新苑小区公共区域"), vec!["due", "due"]);
+    // On the schedule from the day it was listed: the day before has nothing to keep.
+    assert_eq!(row.active_from.as_deref(), Some("2026-02-10"));
+    let before = core.disinfection_board("2026-02-09").expect("board");
+    assert!(states(&before, "八一新苑小区公共区域").is_empty());
+    assert_eq!(before.total.due, 0);
     let queued = core.store().outbox("pending", 10).expect("outbox");
     assert_eq!(queued.len(), 1);
     assert_eq!(queued[0].kind, "disinfection_site");
@@ -136,11 +146,26 @@ fn a_slot_goes_overdue_two_hours_after_its_time_and_a_record_for_it_clears_it() 
     assert_eq!(states(&board, "八一新苑小区公共区域"), vec!["done", "due"]);
     assert!(board.overdue.is_empty());
     assert_eq!(board.sites[0].slots[0].done_at.as_deref(), Some("09:50"));
-    // A record without a slot keeps the next open one (16:00).
+    // ＋ at 10:01: 16:00 is not due by 12:01, so nothing is kept (beyond the plan).
+    let board = core
+        .disinfection_record(&done(&id, "", ""))
+        .expect("recorded");
+    assert_eq!(states(&board, "八一新苑小区公共区域"), vec!["done", "due"]);
+    assert_eq!(board.sites[0].extra, 1);
+    // ＋ at 15:30: the next open slot, 16:00, named on the record.
+    at(&core, "2026-02-10T07:30:00Z");
     let board = core
         .disinfection_record(&done(&id, "", ""))
         .expect("recorded");
     assert_eq!(states(&board, "八一新苑小区公共区域"), vec!["done", "done"]);
+    let last = core
+        .store()
+        .disinfections_between(
+            "2026-02-10T07:00:00Z".parse().expect("t"),
+            "2026-02-10T08:00:00Z".parse().expect("t"),
+        )
+        .expect("read");
+    assert_eq!(last[0].slot.map(|t| t.to_string()).as_deref(), Some("16:00:00"));
     let kinds: Vec<String> = core
         .store()
         .outbox("pending", 10)
@@ -150,7 +175,49 @@ fn a_slot_goes_overdue_two_hours_after_its_time_and_a_record_for_it_clears_it() 
         .collect();
     assert_eq!(
         kinds,
-        vec!["disinfection_site", "disinfection", "disinfection"]
+        vec!["disinfection_site", "disinfection", "disinfection", "disinfection"]
+    );
+}
+
+#[test]
+fn the_disinfection_log_says_which_slot_each_record_kept() {
+    let (core, dir) = compound_laptop("2026-02-10T12:00:00Z");
+    let board = core
+        .disinfection_site_save(&site("八一新苑小区公共区域", &["08:00"]))
+        .expect("saved");
+    let id = board.sites[0].id.clone();
+    core.disinfection_record(&done(&id, "08:00", "2026-02-10 08:05"))
+        .expect("recorded");
+    core.disinfection_record(&done(&id, "", "2026-02-10 15:00"))
+        .expect("recorded");
+    let out = dir.path().join("exports");
+    let file = core
+        .disinfection_export("2026-02-10", "2026-02-10", "csv", &out)
+        .expect("export");
+    assert_eq!(file.rows, 2);
+    assert!(file.file_name.starts_with("消杀记录表_20260210_20260210_"));
+    let text = std::fs::read_to_string(&file.path).expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].contains("时段") && lines[0].contains("浓度（mg/L）"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("08:00")
+            && lines[1].contains("出入口、电梯")
+            && lines[1].contains("含氯消毒剂"),
+        "{}",
+        lines[1]
+    );
+    // The second kept nothing: the site has one slot a day.
+    assert!(lines[2].contains("计划外"), "{}", lines[2]);
+    let e = core
+        .disinfection_export("2026-02-10", "2026-04-10", "csv", &out)
+        .expect_err("refused");
+    assert_eq!(
+        (e.code.as_str(), e.field.as_deref()),
+        ("invalid_input", Some("to"))
     );
 }
 
@@ -231,12 +298,24 @@ fn bad_input_is_refused_with_its_field_and_nothing_is_stored() {
         refused(core.disinfection_site_save(&kind)),
         ("invalid_input".into(), "kind".into())
     );
-    // A compound laptop lists no site in another community.
+    // A compound laptop lists no site in another community, nor at its community's level.
     let mut elsewhere = site("A", &["08:00"]);
     elsewhere.community = "411402001020".into();
     assert_eq!(
         refused(core.disinfection_site_save(&elsewhere)).0,
-        "not_found"
+        "not_allowed"
+    );
+    let mut above = site("A", &["08:00"]);
+    above.community = "411402001018".into();
+    assert_eq!(
+        refused(core.disinfection_site_save(&above)).0,
+        "not_allowed"
+    );
+    let mut ends = site("A", &["08:00"]);
+    ends.active_to = "2026-02-01".into();
+    assert_eq!(
+        refused(core.disinfection_site_save(&ends)),
+        ("invalid_input".into(), "active_to".into())
     );
     assert_eq!(core.store().pending_count().expect("outbox"), 0);
     let board = core

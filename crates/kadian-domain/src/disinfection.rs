@@ -77,10 +77,12 @@ impl SiteDay {
 /// others and those of other days are left out), as they stand at `now` with `grace_minutes`.
 /// A site not on the schedule that day has no slots.
 ///
-/// A record naming a planned time keeps that slot; the rest (no slot named, a time the
-/// schedule no longer has, a second record for a slot) keep the earliest open slots in order:
-/// a record made without picking a slot is never lost. Two records for one slot from two
-/// offline laptops: the earlier keeps it, the other counts as extra.
+/// Records are taken in time order. One naming a planned time keeps that slot if it is open,
+/// else it counts beyond the plan (two laptops recording one slot: the earlier keeps it; a
+/// missed slot is never hidden by a second record of another). One naming no slot (or a time
+/// the schedule no longer has) keeps the earliest open timed slot due by its time plus the
+/// grace, else an untimed slot, else it counts beyond the plan. (A laptop names the slot it
+/// records, [`next_slot`]: records without one come from elsewhere.)
 pub fn site_day(
     site: &DisinfectionSite,
     day: NaiveDate,
@@ -96,6 +98,7 @@ pub fn site_day(
     }
     let start = china_day_start(day);
     let end = china_day_start(day.succ_opt().unwrap_or(day));
+    let grace = Duration::minutes(i64::from(grace_minutes));
     let mut slots: Vec<(Option<NaiveTime>, DateTime<Utc>, Option<&Disinfection>)> = site
         .slots
         .iter()
@@ -109,24 +112,27 @@ pub fn site_day(
         .filter(|d| d.site_id == site.id && china_date(d.at.utc) == day)
         .collect();
     todays.sort_by(|a, b| (a.at.utc, a.id).cmp(&(b.at.utc, b.id)));
-    let mut rest = Vec::new();
-    for d in todays {
+    let named = |d: &Disinfection| d.slot.filter(|t| site.slots.contains(t));
+    let mut extra = 0u32;
+    for d in todays.iter().filter(|d| named(d).is_some()) {
         match slots
             .iter_mut()
             .find(|s| s.0.is_some() && s.0 == d.slot && s.2.is_none())
         {
             Some(s) => s.2 = Some(d),
-            None => rest.push(d),
-        }
-    }
-    let mut extra = 0u32;
-    for d in rest {
-        match slots.iter_mut().find(|s| s.2.is_none()) {
-            Some(s) => s.2 = Some(d),
             None => extra += 1,
         }
     }
-    let grace = Duration::minutes(i64::from(grace_minutes));
+    for d in todays.iter().filter(|d| named(d).is_none()) {
+        let timed = slots
+            .iter()
+            .position(|s| s.0.is_some() && s.2.is_none() && s.1 <= d.at.utc + grace);
+        let open = timed.or_else(|| slots.iter().position(|s| s.0.is_none() && s.2.is_none()));
+        match open {
+            Some(i) => slots[i].2 = Some(d),
+            None => extra += 1,
+        }
+    }
     SiteDay {
         slots: slots
             .into_iter()
@@ -149,6 +155,27 @@ pub fn site_day(
     }
 }
 
+/// The slot a disinfection done at `at` keeps when it names none, by [`site_day`]'s rule: the
+/// earliest open timed slot of its China day due by `at` plus the grace; none when that is an
+/// untimed slot or nothing is open (it counts beyond the plan). A laptop stores it on the
+/// record, so the record keeps what it kept on the screen wherever it arrives.
+pub fn next_slot(
+    site: &DisinfectionSite,
+    records: &[&Disinfection],
+    at: DateTime<Utc>,
+    grace_minutes: u32,
+) -> Option<NaiveTime> {
+    let day = china_date(at);
+    let grace = Duration::minutes(i64::from(grace_minutes));
+    site_day(site, day, records, at, grace_minutes)
+        .slots
+        .into_iter()
+        .find(|s| {
+            s.slot.is_some() && !matches!(s.state, SlotState::Done { .. }) && s.due_at <= at + grace
+        })
+        .and_then(|s| s.slot)
+}
+
 /// A community's (or the street's own) disinfection on a day.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisinfectionFigures {
@@ -166,7 +193,7 @@ pub struct DisinfectionFigures {
     pub extra: u32,
 }
 
-/// An overdue slot, for the overdue list (by kind and community, most late first).
+/// An overdue slot, for the overdue list (most late first, then by name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OverdueSlot {
     /// The site.
@@ -237,6 +264,36 @@ pub fn day_figures(
     (rows.into_values().collect(), overdue)
 }
 
+/// Adds the China day `date`'s disinfection to `units` (the 日报's 消杀 columns and a laptop's
+/// 概况): per site on the schedule that day, in its unit, 应消杀点位 (1), 已完成 (every slot
+/// done) and 逾期 (a slot overdue at `now`). One rule for the server's 日报 and the laptops.
+pub fn add_day(
+    sites: &[(crate::figures::Unit, DisinfectionSite)],
+    records: &[Disinfection],
+    date: NaiveDate,
+    now: DateTime<Utc>,
+    grace_minutes: u32,
+    units: &mut std::collections::HashMap<crate::figures::Unit, crate::figures::Figures>,
+) {
+    let mut by_site: std::collections::HashMap<Uuid, Vec<&Disinfection>> =
+        std::collections::HashMap::new();
+    for d in records {
+        by_site.entry(d.site_id).or_default().push(d);
+    }
+    for (unit, site) in sites {
+        let recs = by_site.get(&site.id).map(Vec::as_slice).unwrap_or(&[]);
+        let d = site_day(site, date, recs, now, grace_minutes);
+        if d.slots.is_empty() {
+            continue;
+        }
+        let u = units.entry(unit.clone()).or_default();
+        u.disinfection_sites += 1;
+        u.disinfection_sites_done +=
+            u32::from(usize::try_from(d.done()).is_ok_and(|n| n == d.slots.len()));
+        u.disinfection_sites_overdue += u32::from(d.overdue() > 0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,14 +359,19 @@ mod tests {
     }
 
     #[test]
-    fn a_record_without_a_slot_keeps_the_earliest_open_one_and_a_second_for_a_slot_is_extra() {
+    fn a_second_record_for_a_kept_slot_is_extra_and_never_hides_a_missed_one() {
         let s = site(&["08:00", "16:00"], 3);
         let day = DAY.parse().unwrap();
         let r = [
+            // 16:05 and 16:10 China, both for 16:00: the second is beyond the plan.
             done(1, "2026-02-10T08:05:00Z", Some("16:00")),
             done(2, "2026-02-10T08:10:00Z", Some("16:00")),
+            // 17:00 China, no slot named: 08:00 is open and due by then: kept late.
             done(3, "2026-02-10T09:00:00Z", None),
+            // 17:30, no slot: nothing timed open; the untimed slot.
             done(4, "2026-02-10T09:30:00Z", None),
+            // 18:00, no slot, nothing open: beyond the plan.
+            done(6, "2026-02-10T10:00:00Z", None),
             // The day before in China (23:59 on the 9th): not this day's.
             done(5, "2026-02-09T15:59:00Z", Some("08:00")),
         ];
@@ -324,16 +386,44 @@ mod tests {
                 _ => None,
             })
             .collect();
-        // 08:00 by the second 16:00 record, 16:00 by the first, the untimed by the third.
         assert_eq!(
             kept,
             vec![
-                Some(Uuid::from_u128(102)),
+                Some(Uuid::from_u128(103)),
                 Some(Uuid::from_u128(101)),
-                Some(Uuid::from_u128(103))
+                Some(Uuid::from_u128(104))
             ]
         );
-        assert_eq!((d.done(), d.overdue(), d.extra), (3, 0, 1));
+        assert_eq!((d.done(), d.overdue(), d.extra), (3, 0, 2));
+        // Without the record of 17:00, 08:00 stays overdue: the second 16:00 does not keep it.
+        let refs: Vec<&Disinfection> = [&r[0], &r[1]].into_iter().collect();
+        let d = site_day(&s, day, &refs, now, DEFAULT_GRACE_MINUTES);
+        assert!(matches!(d.slots[0].state, SlotState::Overdue { .. }));
+        assert_eq!(d.extra, 1);
+    }
+
+    #[test]
+    fn a_record_made_early_keeps_no_slot_not_yet_due_and_the_next_slot_is_named() {
+        let s = site(&["08:00", "16:00"], 2);
+        // 07:00 China: 08:00 is due by 07:00 + 2 h, 16:00 is not.
+        let early = "2026-02-09T23:00:00Z".parse().unwrap();
+        assert_eq!(
+            next_slot(&s, &[], early, DEFAULT_GRACE_MINUTES),
+            NaiveTime::from_hms_opt(8, 0, 0)
+        );
+        let r = [done(1, "2026-02-09T23:00:00Z", Some("08:00"))];
+        let refs: Vec<&Disinfection> = r.iter().collect();
+        // 08:00 kept: at 09:00 nothing more is due yet.
+        let nine = "2026-02-10T01:00:00Z".parse().unwrap();
+        assert_eq!(next_slot(&s, &refs, nine, DEFAULT_GRACE_MINUTES), None);
+        let d = site_day(
+            &s,
+            DAY.parse().unwrap(),
+            &[&done(2, "2026-02-10T01:00:00Z", None), &r[0]],
+            nine,
+            120,
+        );
+        assert_eq!((d.done(), d.extra), (1, 1));
     }
 
     #[test]
@@ -354,6 +444,35 @@ mod tests {
         let now = "2026-02-10T15:00:00Z".parse().unwrap();
         let (rows, overdue) = day_figures(&[s], &[], DAY.parse().unwrap(), now, 120);
         assert!(rows.is_empty() && overdue.is_empty());
+    }
+
+    #[test]
+    fn the_day_adds_sites_due_done_and_overdue_to_their_units() {
+        use crate::figures::Unit;
+        let a = site(&["08:00"], 1);
+        let mut b = site(&["08:00", "16:00"], 2);
+        b.id = Uuid::from_u128(2);
+        let unit = Unit::Community("411402001018".into());
+        let r = [done(1, "2026-02-10T00:10:00Z", Some("08:00"))];
+        let mut units = std::collections::HashMap::new();
+        let now = "2026-02-10T15:00:00Z".parse().unwrap();
+        add_day(
+            &[(unit.clone(), a), (unit.clone(), b)],
+            &r,
+            DAY.parse().unwrap(),
+            now,
+            120,
+            &mut units,
+        );
+        let f = &units[&unit];
+        assert_eq!(
+            (
+                f.disinfection_sites,
+                f.disinfection_sites_done,
+                f.disinfection_sites_overdue
+            ),
+            (2, 1, 1)
+        );
     }
 
     #[test]

@@ -117,10 +117,21 @@ pub struct Figures {
     /// 热线 纳入观察: reports whose disposition opened home observation that day.
     #[serde(default)]
     pub hotline_observation_opened: u32,
+    /// 消杀 应消杀点位: disinfection sites on the schedule that day
+    /// (`crate::disinfection::add_day`). Absent from reports signed before it was counted: 0.
+    #[serde(default)]
+    pub disinfection_sites: u32,
+    /// 消杀 已完成: of those, sites with every slot of the day done.
+    #[serde(default)]
+    pub disinfection_sites_done: u32,
+    /// 消杀 逾期: of those, sites with a slot overdue (its time plus the grace passed with no
+    /// record) when counted.
+    #[serde(default)]
+    pub disinfection_sites_overdue: u32,
 }
 
 /// How many figures a [`Figures`] has.
-const FIGURES: usize = 29;
+const FIGURES: usize = 32;
 
 /// A check one unit's figures fail (as DHIS2's validation rules on an aggregate data set): the
 /// rule, the figures it concerns (their field names, for the cells to mark), and what is wrong.
@@ -269,6 +280,9 @@ impl Figures {
             self.hotline_checked,
             self.hotline_overdue,
             self.hotline_observation_opened,
+            self.disinfection_sites,
+            self.disinfection_sites_done,
+            self.disinfection_sites_overdue,
         ]
     }
 
@@ -303,6 +317,9 @@ impl Figures {
             hotline_checked: a[26],
             hotline_overdue: a[27],
             hotline_observation_opened: a[28],
+            disinfection_sites: a[29],
+            disinfection_sites_done: a[30],
+            disinfection_sites_overdue: a[31],
         }
     }
 

@@ -61,7 +61,7 @@ pub const NUMBER_COLUMNS: [&str; 43] = [
 ];
 
 /// A unit's figures in the template's number columns ([`NUMBER_COLUMNS`]): the columns Kadian
-/// counts filled, the others (duty, key areas, disinfection, supplies) left empty
+/// counts filled, the others (duty, key areas, supplies) left empty
 /// (`None`), never 0. 户覆盖率 is 已排查户 ÷ 登记户 in per cent (one decimal), empty without
 /// households.
 pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
@@ -96,6 +96,9 @@ pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
         (27, f.hotline_checked),
         (28, f.hotline_overdue),
         (29, f.hotline_observation_opened),
+        (35, f.disinfection_sites),
+        (36, f.disinfection_sites_done),
+        (37, f.disinfection_sites_overdue),
     ] {
         v[i] = Some(f64::from(n));
     }

@@ -54,15 +54,17 @@ pub struct SiteEntry {
 
 impl SiteEntry {
     /// The site this row lists, as a record: its id from the street, name and address (the
-    /// list imported twice, here or on a laptop, lists it once); its compound when it is a
-    /// compound's public area or checkpoint and exactly one compound of its community is
-    /// named in its name or address; its times sorted, each once, and at least as many times a
-    /// day as times written (a count that differs was warned).
+    /// list imported twice lists it once); on the schedule from `listed_on` (China; the days
+    /// before it were never its to keep); its compound when it is a compound's public area or
+    /// checkpoint and one compound of its community is named in its name or address (the
+    /// longest such name: 八一新苑二期 before 八一新苑); its times sorted, each once, and at
+    /// least as many times a day as times written (a count that differs was warned).
     pub fn site(
         &self,
         street: &str,
         compounds: &[crate::KnownCompound],
         recorded_by: &str,
+        listed_on: chrono::NaiveDate,
     ) -> kadian_domain::records::DisinfectionSite {
         let compound = match (&self.community_code, self.kind) {
             (Some(c), SiteKind::CompoundPublicArea | SiteKind::Checkpoint) => {
@@ -75,7 +77,12 @@ impl SiteEntry {
                                 || self.address.as_deref().is_some_and(|a| a.contains(&k.name)))
                     })
                     .collect();
-                match named.as_slice() {
+                let longest = named.iter().map(|k| k.name.chars().count()).max();
+                let best: Vec<&&crate::KnownCompound> = named
+                    .iter()
+                    .filter(|k| Some(k.name.chars().count()) == longest)
+                    .collect();
+                match best.as_slice() {
                     [one] => Some(one.id.clone()),
                     _ => None,
                 }
@@ -102,7 +109,7 @@ impl SiteEntry {
             contact_phone: self.contact_phone.clone(),
             times_per_day: times,
             slots,
-            active_from: None,
+            active_from: Some(listed_on),
             active_to: None,
             key_area_id: None,
             recorded_by: recorded_by.chars().take(64).collect(),

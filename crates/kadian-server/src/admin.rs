@@ -708,9 +708,10 @@ pub struct SiteImport {
     pub import: RegisterImport,
 }
 
-/// Imports the street's disinfection site list (消杀点位清单): one site per row, its id derived
-/// from the street, its name and address, so the list imported twice (here or on a laptop)
-/// adds nothing. A site the server holds already is left as staff may have changed it.
+/// Imports the street's disinfection site list (消杀点位清单): one site per row, on the schedule
+/// from today (China), its id derived from the street, its name and address, so the list
+/// imported twice adds nothing. A site the server holds already is left as staff may have
+/// changed it.
 /// Errors: no street, an unreadable file, no header.
 pub async fn import_sites(
     db: &dyn Database,
@@ -760,7 +761,14 @@ pub async fn import_sites(
     let sites: Vec<kadian_domain::records::DisinfectionSite> = list
         .entries
         .iter()
-        .map(|e| e.site(&street, &compounds, &importer))
+        .map(|e| {
+            e.site(
+                &street,
+                &compounds,
+                &importer,
+                crate::china_time::china_today(),
+            )
+        })
         .collect();
     let already = sites
         .iter()

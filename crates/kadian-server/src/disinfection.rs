@@ -1,9 +1,9 @@
 //! `kadian-server report disinfection`: a China day's disinfection per community and for the
 //! street: sites on the schedule, slots due, done, overdue (a slot's time plus the street's
 //! grace passed with no record), beyond the plan, and the overdue list. Counted by
-//! `kadian_domain::disinfection`, as a laptop counts it. An instant written by a device whose
-//! clock was off at its push (flagged, more than 5 minutes) is moved by the offset measured
-//! then.
+//! `kadian_domain::disinfection`, as a laptop counts it. A disinfection's time is taken as
+//! recorded (often typed by staff), never moved by the pushing device's measured clock error:
+//! the slot it keeps is the one the laptop showed it keeping, so both say the same.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kadian_domain::disinfection::{
@@ -43,8 +43,7 @@ pub struct DisinfectionOverview {
     pub unreadable: usize,
 }
 
-/// The sites and disinfections the server holds (the latter on the server's clock), and the
-/// bodies that no longer read.
+/// The sites and disinfections the server holds, and the bodies that no longer read.
 pub async fn held(
     db: &dyn Database,
 ) -> anyhow::Result<(Vec<DisinfectionSite>, Vec<Disinfection>, usize)> {
@@ -53,17 +52,13 @@ pub async fn held(
         .await?;
     let (mut sites, mut done, mut unreadable) = (Vec::new(), Vec::new(), 0);
     for r in rows {
-        let skew = r.skew();
         match r.kind.as_str() {
             "disinfection_site" => match serde_json::from_str::<DisinfectionSite>(&r.body) {
                 Ok(s) => sites.push(s),
                 Err(_) => unreadable += 1,
             },
             _ => match serde_json::from_str::<Disinfection>(&r.body) {
-                Ok(mut d) => {
-                    d.at.utc -= skew;
-                    done.push(d);
-                }
+                Ok(d) => done.push(d),
                 Err(_) => unreadable += 1,
             },
         }

@@ -8,7 +8,7 @@
 //! (passages, readings), its passage (travel) or its own compound (cases); one the street's
 //! layout cannot place counts in the total only.
 //!
-//! Columns whose area is not built yet (duty, key areas, disinfection, supplies) are listed in `not_built` and left out of the figures.
+//! Columns whose area is not built yet (duty, key areas, supplies) are listed in `not_built` and left out of the figures.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -175,12 +175,7 @@ pub struct Signature {
 }
 
 /// The column groups of the template not computed yet.
-const NOT_BUILT: [&str; 4] = [
-    "在岗人次 (duty)",
-    "重点区域 (key areas)",
-    "消杀 (disinfection)",
-    "物资 (supplies)",
-];
+const NOT_BUILT: [&str; 3] = ["在岗人次 (duty)", "重点区域 (key areas)", "物资 (supplies)"];
 
 /// The oldest of some devices' moments of completeness; `None` when there are none, or one
 /// never was complete.
@@ -471,6 +466,31 @@ async fn count(
     // a deadline at its end, on the server's clock.
     let hotline = crate::hotline::day_facts(db, &reference).await?;
     kadian_domain::hotline::add_day(&hotline, date, Utc::now(), &mut units);
+    // 消杀: every site, in its compound, else its community, else nowhere the layout knows.
+    let (sites, disinfections, _) = crate::disinfection::held(db).await?;
+    let sites: Vec<(Unit, kadian_domain::records::DisinfectionSite)> = sites
+        .into_iter()
+        .map(|s| {
+            let unit = match (&s.compound, &s.community_code) {
+                (Some(c), _) if reference.compounds.contains_key(c) => {
+                    Unit::Compound(c.as_str().into())
+                }
+                (_, Some(c)) if reference.communities.contains_key(c) => {
+                    Unit::Community(c.as_str().into())
+                }
+                _ => Unit::Unplaced,
+            };
+            (unit, s)
+        })
+        .collect();
+    kadian_domain::disinfection::add_day(
+        &sites,
+        &disinfections,
+        date,
+        Utc::now(),
+        kadian_domain::disinfection::DEFAULT_GRACE_MINUTES,
+        &mut units,
+    );
 
     // Up the levels.
     let community_of_unit = |u: &Unit| match u {
@@ -647,6 +667,12 @@ async fn late_additions(db: &dyn Database, date: NaiveDate) -> anyhow::Result<Ve
         reported.households_screened = now.total.households_screened;
         reported.persons_registered = now.total.persons_registered;
         reported.persons_accounted = now.total.persons_accounted;
+        // Nor what is judged at the moment of counting: reports overdue, and the 消杀 columns
+        // (a slot is overdue by the clock; the sites on the schedule are the list as it is).
+        reported.hotline_overdue = now.total.hotline_overdue;
+        reported.disinfection_sites = now.total.disinfection_sites;
+        reported.disinfection_sites_done = now.total.disinfection_sites_done;
+        reported.disinfection_sites_overdue = now.total.disinfection_sites_overdue;
         let (figures, some_fewer) = now.total.beyond(&reported);
         if figures != Figures::default() || some_fewer {
             out.push(LateAdditions {

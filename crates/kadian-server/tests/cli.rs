@@ -936,18 +936,27 @@ fn the_site_list_and_the_disinfection_report_from_the_command_line() {
         (v["stored"].as_u64(), v["duplicates"].as_u64()),
         (Some(0), Some(38))
     );
-    // A day long past: every slot of every site is overdue, none done.
-    let (ok, json, err) = run(&["--json", "report", "disinfection", "--date", "2026-02-10"]);
+    // Today (the day they were listed): every site on the schedule, none done yet.
+    let (ok, json, err) = run(&["--json", "report", "disinfection"]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
     assert_eq!(v["street"]["sites"], 38);
     assert_eq!(v["street"]["done"], 0);
-    assert_eq!(v["street"]["overdue"], v["street"]["due"]);
     assert!(v["street"]["due"].as_u64().expect("due") >= 38);
-    let (ok, text, _) = run(&["report", "disinfection", "--date", "2026-02-10"]);
+    let (ok, text, _) = run(&["report", "disinfection"]);
     assert!(ok);
     assert!(text.contains("街道: 点位 38"), "{text}");
-    assert!(text.contains("超时未消杀："), "{text}");
+    // The day before they were listed was never theirs to keep.
+    let (ok, json, _) = run(&["--json", "report", "disinfection", "--date", "2026-02-10"]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(
+        (
+            v["street"]["sites"].as_u64(),
+            v["street"]["overdue"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
     let (ok, _, err) = run(&["report", "disinfection", "--date", "2026-02-30"]);
     assert!(!ok && !err.is_empty());
 }

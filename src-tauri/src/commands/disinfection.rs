@@ -1,7 +1,8 @@
 //! 消杀 (disinfection): the day's board (sites, slots, overdue list), a site added or changed,
-//! a disinfection recorded.
+//! a disinfection recorded, the 消杀记录表 exported.
 
 use kadian_device::areas::disinfection::{DisinfectionBoard, DisinfectionInput, SiteInput};
+use kadian_device::areas::review::ExportResult;
 use kadian_device::AppResult;
 
 use crate::Device;
@@ -28,4 +29,17 @@ pub(crate) async fn disinfection_record(
     input: DisinfectionInput,
 ) -> AppResult<DisinfectionBoard> {
     device.run(move |c| c.disinfection_record(&input)).await
+}
+
+#[tauri::command]
+pub(crate) async fn disinfection_export(
+    device: tauri::State<'_, Device>,
+    from: String,
+    to: String,
+    format: String,
+) -> AppResult<ExportResult> {
+    let dir = device.export_dir.clone();
+    device
+        .run(move |c| c.disinfection_export(&from, &to, &format, &dir))
+        .await
 }

@@ -293,6 +293,9 @@ export const disinfectionBoard = (day: string) => call<DisinfectionBoard>('disin
 export const disinfectionSiteSave = (input: SiteInput) => call<DisinfectionBoard>('disinfection_site_save', { input })
 /** Records a disinfection for a slot (or the next open one); returns the board of its day. */
 export const disinfectionRecord = (input: DisinfectionInput) => call<DisinfectionBoard>('disinfection_record', { input })
+/** Writes the 消杀记录表 of the China days `from`..=`to` (at most 31) to the export folder. */
+export const disinfectionExport = (from: string, to: string, format: 'xlsx' | 'csv') =>
+  call<ExportResult>('disinfection_export', { from, to, format })
 /** Writes the 排查登记表 of a day (one compound, or all held here) to the export folder. */
 export const screeningExport = (date: string, compound: string | null, format: 'xlsx' | 'csv') =>
   call<ExportResult>('screening_export', { date, compound, format })

@@ -117,13 +117,13 @@ pub struct Dashboard {
     pub conflicts: i64,
     /// The fever threshold counted with (°C).
     pub fever_threshold_c: f64,
-    /// Areas whose tiles are not built yet (`duty`, `key_areas`, `hotline`, `disinfection`,
-    /// `supplies`): shown as not built, never as zero.
+    /// Areas whose tiles are not built yet (`duty`, `key_areas`, `supplies`): shown as not
+    /// built, never as zero.
     pub not_built: Vec<String>,
 }
 
 /// Areas whose figures the dashboard does not have yet.
-const NOT_BUILT: [&str; 4] = ["duty", "key_areas", "disinfection", "supplies"];
+const NOT_BUILT: [&str; 3] = ["duty", "key_areas", "supplies"];
 
 /// Where this device's facts are counted: by the layout it holds.
 struct Placing<'a> {
@@ -281,6 +281,9 @@ impl AppCore {
         };
         // 热线: every report this laptop holds, placed where it is assigned.
         let hotline = self.hotline_day_facts(&reference)?;
+        // 消杀: every site this laptop holds, in its compound (else community), and the
+        // disinfections of the trend's days.
+        let (sites, disinfections) = self.disinfection_day_facts(&reference, first, date)?;
         let now = self.now();
         let mut trend = Vec::new();
         let mut shown_day = HashMap::new();
@@ -289,6 +292,14 @@ impl AppCore {
         for day in first.iter_days().take_while(|d| *d <= date) {
             let mut units = facts.of_day(day).count(day, &rules);
             kadian_domain::hotline::add_day(&hotline, day, now, &mut units);
+            kadian_domain::disinfection::add_day(
+                &sites,
+                &disinfections,
+                day,
+                now,
+                kadian_domain::disinfection::DEFAULT_GRACE_MINUTES,
+                &mut units,
+            );
             if day == date {
                 for (unit, c) in &coverage {
                     c.add_to(units.entry(unit.clone()).or_default());
@@ -417,6 +428,45 @@ impl AppCore {
             fever_threshold_c: reference.observation.policy.fever.0.degrees(),
             not_built: NOT_BUILT.iter().map(|s| (*s).to_owned()).collect(),
         })
+    }
+
+    /// The disinfection sites this laptop holds, each in its compound (else its community, else
+    /// nowhere the layout knows), and the disinfections done on the China days `first..=last`.
+    #[allow(clippy::type_complexity)]
+    fn disinfection_day_facts(
+        &self,
+        reference: &crate::reference::ReferenceData,
+        first: chrono::NaiveDate,
+        last: chrono::NaiveDate,
+    ) -> AppResult<(
+        Vec<(Unit, kadian_domain::records::DisinfectionSite)>,
+        Vec<kadian_domain::records::Disinfection>,
+    )> {
+        let (sites, done) = {
+            let store = self.store();
+            let from = crate::local_time::day_start_utc(first);
+            let to = crate::local_time::day_start_utc(last) + chrono::Duration::days(1);
+            (
+                store.disinfection_sites()?,
+                store.disinfections_between(from, to)?,
+            )
+        };
+        let sites = sites
+            .into_iter()
+            .map(|s| {
+                let unit = match (&s.compound, &s.community_code) {
+                    (Some(c), _) if reference.compounds.contains_key(c) => {
+                        Unit::Compound(c.as_str().into())
+                    }
+                    (_, Some(c)) if reference.communities.contains_key(c) => {
+                        Unit::Community(c.as_str().into())
+                    }
+                    _ => Unit::Unplaced,
+                };
+                (unit, s)
+            })
+            .collect();
+        Ok((sites, done))
     }
 
     /// Every fact this device holds for the days `first..=last` (passages and readings from a

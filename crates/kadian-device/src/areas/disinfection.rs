@@ -6,7 +6,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use kadian_domain::disinfection::{
-    day_figures, site_day, DisinfectionFigures, SiteDay, SlotState, DEFAULT_GRACE_MINUTES,
+    day_figures, next_slot, site_day, DisinfectionFigures, SiteDay, SlotState,
+    DEFAULT_GRACE_MINUTES,
 };
 use kadian_domain::records::{
     new_id, Disinfection, DisinfectionSite, Instant, SiteKind, Source, MAX_TIMES_PER_DAY,
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::views::{choice, mask_phone, staff_name};
+use super::views::{choice, mask_phone, staff_name, write_export, ExportResult};
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
 use crate::local_time::{day_start_utc, local, CST_MINUTES};
@@ -57,7 +58,7 @@ pub struct SiteRow {
     pub community_code: Option<String>,
     /// Its compound's id.
     pub compound: Option<String>,
-    /// Where it is: the compound's name, else the community's, else `街道`.
+    /// Where it is: the compound's name, else the community's; empty: the street's own.
     pub place: String,
     /// 责任单位.
     pub responsible_unit: Option<String>,
@@ -89,7 +90,7 @@ pub struct SiteRow {
 pub struct DisinfectionUnitView {
     /// The community's code; none: the street's own sites.
     pub community_code: Option<String>,
-    /// Its name (`八一社区`, `街道`).
+    /// Its name (`八一社区`); empty for the street's own sites.
     pub name: String,
     /// Sites on the schedule.
     pub sites: u32,
@@ -177,6 +178,12 @@ pub struct SiteInput {
     /// The planned times (`08:00`, `16:00`), any order.
     #[serde(default)]
     pub slots: Vec<String>,
+    /// On the schedule from (YYYY-MM-DD); empty: a new site from today, a changed one as it was.
+    #[serde(default)]
+    pub active_from: String,
+    /// Its last day on the schedule (停用, YYYY-MM-DD, included); empty: until further notice.
+    #[serde(default)]
+    pub active_to: String,
 }
 
 /// A disinfection recorded on a laptop.
@@ -221,7 +228,7 @@ fn hhmm(t: NaiveTime) -> String {
     t.format("%H:%M").to_string()
 }
 
-/// Where a site is, by name.
+/// Where a site is, by name; empty: the street's own (the screen says 街道 in its language).
 fn place_of(community: Option<&str>, compound: Option<&str>, reference: &ReferenceData) -> String {
     if let Some(c) = compound.and_then(|k| reference.compounds.get(k)) {
         return c.name.clone();
@@ -233,7 +240,7 @@ fn place_of(community: Option<&str>, compound: Option<&str>, reference: &Referen
                 .get(c)
                 .map_or_else(|| c.to_owned(), |c| c.name.clone())
         })
-        .unwrap_or_else(|| "街道".to_owned())
+        .unwrap_or_default()
 }
 
 fn kind_str(k: SiteKind) -> String {
@@ -532,6 +539,37 @@ impl AppCore {
             .transpose()?
             // The form shows the phone masked: left empty on a change, the one held stays.
             .or_else(|| held.as_ref().and_then(|h| h.contact_phone.clone()));
+        let day = |raw: &str, field: &str| -> AppResult<Option<NaiveDate>> {
+            opt(raw)
+                .map(|d| {
+                    NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+                        AppError::new(
+                            "invalid_input",
+                            Some(field),
+                            "日期请写成 2026-03-01",
+                            "Write the day as 2026-03-01",
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let today = local(self.now()).date();
+        // A new site is on the schedule from today: the days before were never its to keep.
+        let active_from = day(&input.active_from, "active_from")?.or(match &held {
+            Some(h) => h.active_from,
+            None => Some(today),
+        });
+        let active_to = day(&input.active_to, "active_to")?;
+        if let (Some(f), Some(t)) = (active_from, active_to) {
+            if t < f {
+                return Err(AppError::new(
+                    "invalid_input",
+                    Some("active_to"),
+                    "停用日期不能早于开始日期",
+                    "The last day is not before the first",
+                ));
+            }
+        }
         let site = DisinfectionSite {
             id: held.as_ref().map_or_else(new_id, |h| h.id),
             kind: choice(&input.kind, "kind")?,
@@ -544,8 +582,8 @@ impl AppCore {
             contact_phone,
             times_per_day: input.times_per_day,
             slots,
-            active_from: held.as_ref().and_then(|h| h.active_from),
-            active_to: held.as_ref().and_then(|h| h.active_to),
+            active_from,
+            active_to,
             key_area_id: held.as_ref().and_then(|h| h.key_area_id),
             recorded_by: held
                 .as_ref()
@@ -600,7 +638,17 @@ impl AppCore {
             }
         };
         let slot = match opt(&input.slot) {
-            None => None,
+            // The next open slot, named on the record: it keeps on every device what it kept
+            // on this screen.
+            None => {
+                let day = local(at).date();
+                let from = day_start_utc(day);
+                let held = self
+                    .store()
+                    .disinfections_between(from, from + chrono::Duration::days(1))?;
+                let refs: Vec<&Disinfection> = held.iter().collect();
+                next_slot(&site, &refs, at, DEFAULT_GRACE_MINUTES)
+            }
             Some(raw) => {
                 let t = NaiveTime::parse_from_str(&raw, "%H:%M").ok();
                 match t.filter(|t| site.slots.contains(t)) {
@@ -643,5 +691,144 @@ impl AppCore {
         self.store().write_disinfection(&record, Source::User)?;
         self.written();
         self.disinfection_board(&local(at).date().to_string())
+    }
+
+    /// Writes the 消杀记录表 of the China days `from..=to` (YYYY-MM-DD; at most 31 days): one
+    /// row per disinfection held here, by time — the day, the slot it kept (or 计划外), the site,
+    /// its kind and place, the areas, agent, concentration, method, who did it and who checked.
+    /// Errors: `not_staff`, `invalid_input` (from, to), `invalid_format`, `export_failed`.
+    pub fn disinfection_export(
+        &self,
+        from: &str,
+        to: &str,
+        format: &str,
+        dir: &std::path::Path,
+    ) -> AppResult<ExportResult> {
+        use kadian_registers::export::{ExportTable, ExportValue};
+        self.disinfection_staff()?;
+        let day = |raw: &str, field: &str| {
+            NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
+                AppError::new(
+                    "invalid_input",
+                    Some(field),
+                    "日期请写成 2026-03-01",
+                    "Write the day as 2026-03-01",
+                )
+            })
+        };
+        let (from, to) = (day(from, "from")?, day(to, "to")?);
+        if to < from || (to - from).num_days() > 30 {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("to"),
+                "结束日期不能早于开始日期，且一次最多导出 31 天",
+                "The last day is not before the first, and at most 31 days at once",
+            ));
+        }
+        let reference = self.reference()?;
+        let now = self.now();
+        let (sites, records) = {
+            let store = self.store();
+            (
+                store.disinfection_sites()?,
+                store.disinfections_between(
+                    day_start_utc(from),
+                    day_start_utc(to) + chrono::Duration::days(1),
+                )?,
+            )
+        };
+        let by_id: std::collections::HashMap<Uuid, &DisinfectionSite> =
+            sites.iter().map(|s| (s.id, s)).collect();
+        // Which slot each record kept, day by day, by the same rule the board uses.
+        let mut kept: std::collections::HashMap<Uuid, Option<NaiveTime>> =
+            std::collections::HashMap::new();
+        let refs: Vec<&Disinfection> = records.iter().collect();
+        for d in from.iter_days().take_while(|d| *d <= to) {
+            for s in &sites {
+                for slot in site_day(s, d, &refs, now, DEFAULT_GRACE_MINUTES).slots {
+                    if let SlotState::Done { record, .. } = slot.state {
+                        kept.insert(record, slot.slot);
+                    }
+                }
+            }
+        }
+        let text = |s: Option<&str>| {
+            s.map(|s| ExportValue::Text(s.to_owned()))
+                .unwrap_or(ExportValue::Empty)
+        };
+        let rows = records
+            .iter()
+            .map(|d| {
+                let site = by_id.get(&d.site_id);
+                vec![
+                    ExportValue::Text(local(d.at.utc).date().to_string()),
+                    ExportValue::Text(match kept.get(&d.id) {
+                        Some(Some(t)) => hhmm(*t),
+                        Some(None) => "不定时".to_owned(),
+                        None => "计划外".to_owned(),
+                    }),
+                    ExportValue::DateTime(local(d.at.utc)),
+                    text(site.map(|s| s.name.as_str())),
+                    text(site.map(|s| s.kind.zh())),
+                    ExportValue::Text(site.map_or_else(String::new, |s| {
+                        place_of(
+                            s.community_code.as_deref(),
+                            s.compound.as_deref(),
+                            &reference,
+                        )
+                    })),
+                    ExportValue::Text(
+                        d.areas
+                            .iter()
+                            .map(|a| a.zh())
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                    ),
+                    ExportValue::Text(d.agent.zh().to_owned()),
+                    d.concentration_mg_l
+                        .map_or(ExportValue::Empty, |c| ExportValue::Number(f64::from(c))),
+                    ExportValue::Text(d.method.zh().to_owned()),
+                    ExportValue::Text(d.done_by.zh().to_owned()),
+                    text(d.checked_by.as_deref()),
+                    ExportValue::Text(d.recorded_by.clone()),
+                    text(d.note.as_deref()),
+                ]
+            })
+            .collect();
+        let table = ExportTable {
+            sheet: "消杀记录表".to_owned(),
+            headers: [
+                "日期",
+                "时段",
+                "消杀时间",
+                "点位名称",
+                "类型",
+                "所属",
+                "消杀部位",
+                "消毒剂",
+                "浓度（mg/L）",
+                "方式",
+                "实施单位",
+                "检查人",
+                "登记人",
+                "备注",
+            ]
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+            rows,
+        };
+        write_export(
+            &table,
+            &format!(
+                "消杀记录表_{}_{}",
+                from.format("%Y%m%d"),
+                to.format("%Y%m%d")
+            ),
+            format,
+            dir,
+            local(now),
+            0,
+        )
     }
 }

@@ -122,7 +122,8 @@ pub struct DisinfectionSite {
     /// The planned times, China time, ascending (`08:00`, `16:00`); at most `times_per_day`.
     #[serde(default)]
     pub slots: Vec<NaiveTime>,
-    /// Disinfected from this China day (none: since it was listed).
+    /// On the schedule from this China day (a laptop and an import set the day it was listed);
+    /// none: every day.
     #[serde(default)]
     pub active_from: Option<NaiveDate>,
     /// Until this China day, included (none: until further notice).
@@ -146,7 +147,7 @@ impl DisinfectionSite {
 pub const SITE_NAMESPACE: Uuid = Uuid::from_u128(0x51e7_0c2a_8d4b_4f19_a6e3_7b20_c95d_14f8);
 
 /// The id of the site a site list's row makes: from the street, the site's name and address,
-/// so the list imported twice (or on the server and on a laptop) lists each site once.
+/// so the list imported twice lists each site once.
 pub fn site_id(street: &str, name: &str, address: Option<&str>) -> Uuid {
     let norm = |s: &str| -> String { s.nfkc().filter(|c| !c.is_whitespace()).collect() };
     Uuid::new_v5(
@@ -265,6 +266,23 @@ pub enum DisinfectedArea {
     Toilets,
 }
 
+impl DisinfectedArea {
+    /// Its name in Chinese, as the 消杀记录表 writes it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            DisinfectedArea::Entrance => "出入口",
+            DisinfectedArea::Lift => "电梯",
+            DisinfectedArea::Stairwell => "楼道",
+            DisinfectedArea::Handrails => "扶手",
+            DisinfectedArea::Bins => "垃圾桶",
+            DisinfectedArea::Counters => "柜台",
+            DisinfectedArea::Pumps => "加油枪",
+            DisinfectedArea::Trolleys => "购物车",
+            DisinfectedArea::Toilets => "卫生间",
+        }
+    }
+}
+
 /// The agent used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -279,6 +297,18 @@ pub enum DisinfectantAgent {
     Other,
 }
 
+impl DisinfectantAgent {
+    /// Its name in Chinese, as the 消杀记录表 writes it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            DisinfectantAgent::Chlorine => "含氯消毒剂",
+            DisinfectantAgent::Alcohol75 => "75%酒精",
+            DisinfectantAgent::PeraceticAcid => "过氧乙酸",
+            DisinfectantAgent::Other => "其他",
+        }
+    }
+}
+
 /// How it was applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -289,6 +319,17 @@ pub enum DisinfectionMethod {
     Wipe,
     /// 喷雾 (fogging).
     Fog,
+}
+
+impl DisinfectionMethod {
+    /// Its name in Chinese, as the 消杀记录表 writes it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            DisinfectionMethod::Spray => "喷洒",
+            DisinfectionMethod::Wipe => "擦拭",
+            DisinfectionMethod::Fog => "喷雾",
+        }
+    }
 }
 
 /// Who did it.
@@ -305,6 +346,19 @@ pub enum DisinfectedBy {
     StreetTeam,
     /// 其他.
     Other,
+}
+
+impl DisinfectedBy {
+    /// Its name in Chinese, as the 消杀记录表 writes it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            DisinfectedBy::PropertyCompany => "物业",
+            DisinfectedBy::Merchant => "商户",
+            DisinfectedBy::Volunteers => "志愿者",
+            DisinfectedBy::StreetTeam => "街道消杀队",
+            DisinfectedBy::Other => "其他",
+        }
+    }
 }
 
 /// Most available chlorine a recorded concentration may state, mg/L (the strongest dilution

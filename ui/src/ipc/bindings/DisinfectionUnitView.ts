@@ -9,7 +9,7 @@ export type DisinfectionUnitView = {
  */
 community_code: string | null, 
 /**
- * Its name (`八一社区`, `街道`).
+ * Its name (`八一社区`); empty for the street's own sites.
  */
 name: string, 
 /**

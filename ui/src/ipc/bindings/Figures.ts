@@ -128,4 +128,18 @@ hotline_overdue: number,
 /**
  * 热线 纳入观察: reports whose disposition opened home observation that day.
  */
-hotline_observation_opened: number, };
+hotline_observation_opened: number, 
+/**
+ * 消杀 应消杀点位: disinfection sites on the schedule that day
+ * (`crate::disinfection::add_day`). Absent from reports signed before it was counted: 0.
+ */
+disinfection_sites: number, 
+/**
+ * 消杀 已完成: of those, sites with every slot of the day done.
+ */
+disinfection_sites_done: number, 
+/**
+ * 消杀 逾期: of those, sites with a slot overdue (its time plus the grace passed with no
+ * record) when counted.
+ */
+disinfection_sites_overdue: number, };

@@ -48,4 +48,12 @@ times_per_day: number,
 /**
  * The planned times (`08:00`, `16:00`), any order.
  */
-slots: Array<string>, };
+slots: Array<string>, 
+/**
+ * On the schedule from (YYYY-MM-DD); empty: a new site from today, a changed one as it was.
+ */
+active_from: string, 
+/**
+ * Its last day on the schedule (停用, YYYY-MM-DD, included); empty: until further notice.
+ */
+active_to: string, };

@@ -31,7 +31,7 @@ community_code: string | null,
  */
 compound: string | null, 
 /**
- * Where it is: the compound's name, else the community's, else `街道`.
+ * Where it is: the compound's name, else the community's; empty: the street's own.
  */
 place: string, 
 /**

@@ -22,9 +22,15 @@ fn staff_only(at: &Placing<'_>) -> Result<(), ApiError> {
 }
 
 /// Places a site where it is. Errors: `not_allowed` (from a checkpoint tablet),
-/// `unknown_compound`, `unknown_community`.
+/// `out_of_scope` (a compound laptop's site outside its compound), `unknown_compound`,
+/// `unknown_community`.
 pub fn place_site(s: &DisinfectionSite, at: &Placing<'_>) -> Result<Placed, ApiError> {
     staff_only(at)?;
+    // A compound laptop lists its own compound's sites only: one it put at its community's
+    // level it could no longer see, nor record there.
+    if at.device.role == Role::Compound && s.compound != at.device.scope.compound {
+        return Err(crate::rules::out_of_scope());
+    }
     assigned_place(s.community_code.as_deref(), s.compound.as_deref(), at)
 }
 
