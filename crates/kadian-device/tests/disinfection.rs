@@ -165,7 +165,10 @@ fn a_slot_goes_overdue_two_hours_after_its_time_and_a_record_for_it_clears_it() 
             "2026-02-10T08:00:00Z".parse().expect("t"),
         )
         .expect("read");
-    assert_eq!(last[0].slot.map(|t| t.to_string()).as_deref(), Some("16:00:00"));
+    assert_eq!(
+        last[0].slot.map(|t| t.to_string()).as_deref(),
+        Some("16:00:00")
+    );
     let kinds: Vec<String> = core
         .store()
         .outbox("pending", 10)
@@ -175,7 +178,12 @@ fn a_slot_goes_overdue_two_hours_after_its_time_and_a_record_for_it_clears_it() 
         .collect();
     assert_eq!(
         kinds,
-        vec!["disinfection_site", "disinfection", "disinfection", "disinfection"]
+        vec![
+            "disinfection_site",
+            "disinfection",
+            "disinfection",
+            "disinfection"
+        ]
     );
 }
 

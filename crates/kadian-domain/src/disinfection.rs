@@ -111,7 +111,7 @@ pub fn site_day(
         .copied()
         .filter(|d| d.site_id == site.id && china_date(d.at.utc) == day)
         .collect();
-    todays.sort_by(|a, b| (a.at.utc, a.id).cmp(&(b.at.utc, b.id)));
+    todays.sort_by_key(|a| (a.at.utc, a.id));
     let named = |d: &Disinfection| d.slot.filter(|t| site.slots.contains(t));
     let mut extra = 0u32;
     for d in todays.iter().filter(|d| named(d).is_some()) {
