@@ -178,7 +178,8 @@ pub(crate) fn test() -> Result<()> {
         "cargo test --workspace (story tests on SQLite and PostgreSQL)",
         &mut |t| {
             let mut cmd = cargo();
-            cmd.args(["test", "--workspace", "--quiet"]);
+            // Every test binary runs, whatever fails first: a CI log then lists every failure.
+            cmd.args(["test", "--workspace", "--quiet", "--no-fail-fast"]);
             if let Some(pg) = &pg {
                 cmd.env("KADIAN_TEST_PG", &pg.url);
             }
