@@ -202,6 +202,8 @@ pub fn builder<R: tauri::Runtime>(
             commands::gate::gate_void,
             commands::places::places_tree,
             commands::dashboard::dashboard_show,
+            commands::supplies::supplies_board,
+            commands::supplies::supplies_record,
             commands::disinfection::disinfection_board,
             commands::disinfection::disinfection_site_save,
             commands::disinfection::disinfection_record,

@@ -453,6 +453,20 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
     laptop.synced().await;
     assert_eq!(server.db.count("disinfection").await.expect("count"), 1);
 
+    // 物资: the laptop's gate used 40 masks at hand-over; the movement reaches the server.
+    let stock = laptop.ok("supplies_board", json!({}));
+    let gate = stock["holders"][0]["key"]
+        .as_str()
+        .expect("a gate")
+        .to_owned();
+    let stock = laptop.ok(
+        "supplies_record",
+        json!({"input": {"item": "mask_surgical", "holder": gate, "kind": "used", "quantity": 40}}),
+    );
+    assert_eq!(stock["rows"][0]["on_hand"], -40);
+    laptop.synced().await;
+    assert_eq!(server.db.count("stock_movement").await.expect("count"), 1);
+
     // 志愿者: the laptop adds a volunteer with a PIN (hashed there); after both sync, the tablet
     // lists them.
     let compounds = laptop.ok("volunteer_compounds", json!({}));

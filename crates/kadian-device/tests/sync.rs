@@ -131,10 +131,7 @@ fn a_change_of_a_kind_this_version_does_not_know_or_a_malformed_place_is_quarant
         .map(|c| (c.kind.as_str(), c.code.as_str()))
         .collect();
     assert_eq!(got.len(), 2, "{q:?}");
-    assert!(
-        got.contains(&("purchase_order", "unknown_kind")),
-        "{got:?}"
-    );
+    assert!(got.contains(&("purchase_order", "unknown_kind")), "{got:?}");
     assert!(got.contains(&("checkpoint", "invalid_record")), "{got:?}");
 }
 

@@ -18,6 +18,7 @@ pub mod phone;
 pub mod places;
 pub mod plate;
 pub mod records;
+pub mod supplies;
 pub mod sync;
 pub mod temperature;
 mod text;

@@ -151,6 +151,7 @@ impl Read {
                 self.sites.push(site);
                 id
             }
+            TypedRecord::StockMovement(m) => m.id,
             TypedRecord::Disinfection(d) => {
                 let id = d.id;
                 self.disinfections.push(d);

@@ -11,6 +11,7 @@ pub mod hotline;
 pub mod http;
 pub mod report;
 pub mod rules;
+pub mod supplies;
 
 pub use db::{connect, Database};
 pub use http::{router, serve, AppState};

@@ -417,6 +417,10 @@ enum ReportCommand {
         #[arg(long)]
         date: Option<String>,
     },
+    /// Supplies (物资): every holder's stock per item counted now from the movements (on hand,
+    /// the last 7 days' use, days of cover, in transit, out or low), the dispatches awaiting
+    /// receipt and the differences receivers found
+    Supplies,
     /// The daily report (日报) of a China day: one row per community, zone subtotals and the
     /// street's total, computed from the records
     Daily {
@@ -1119,6 +1123,13 @@ async fn main() -> Result<()> {
                 kadian_server::coverage::coverage(&*db, date, community.as_deref()).await?;
             let text = kadian_server::coverage::coverage_text(&report);
             print(j, serde_json::to_value(&report)?, text);
+        }
+        Command::Report {
+            command: ReportCommand::Supplies,
+        } => {
+            let overview = kadian_server::supplies::supplies(&*db, chrono::Utc::now()).await?;
+            let text = kadian_server::supplies::supplies_text(&overview);
+            print(j, serde_json::to_value(&overview)?, text);
         }
         Command::Report {
             command: ReportCommand::Disinfection { date },

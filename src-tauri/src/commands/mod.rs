@@ -14,6 +14,7 @@ pub mod register_import;
 pub mod review;
 pub mod screening;
 pub mod shift;
+pub mod supplies;
 pub mod sync;
 pub mod volunteers;
 

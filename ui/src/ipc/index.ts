@@ -95,8 +95,15 @@ import type { OverdueView } from './bindings/OverdueView'
 import type { SiteInput } from './bindings/SiteInput'
 import type { SiteRow } from './bindings/SiteRow'
 import type { SlotView } from './bindings/SlotView'
+import type { SuppliesBoard } from './bindings/SuppliesBoard'
+import type { MovementInput } from './bindings/MovementInput'
+import type { StockRow } from './bindings/StockRow'
+import type { TransferRow } from './bindings/TransferRow'
+import type { HolderChoice } from './bindings/HolderChoice'
+import type { ItemView } from './bindings/ItemView'
 
 export type {
+  SuppliesBoard, MovementInput, StockRow, TransferRow, HolderChoice, ItemView,
   DisinfectionBoard, DisinfectionInput, DisinfectionUnitView, OverdueView, SiteInput, SiteRow, SlotView,
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
   ImportPreview, ImportReport, RowReport, PassageView,
@@ -296,6 +303,10 @@ export const disinfectionRecord = (input: DisinfectionInput) => call<Disinfectio
 /** Writes the 消杀记录表 of the China days `from`..=`to` (at most 31) to the export folder. */
 export const disinfectionExport = (from: string, to: string, format: 'xlsx' | 'csv') =>
   call<ExportResult>('disinfection_export', { from, to, format })
+/** 物资: the stock of every holder this laptop sees, transfers awaiting receipt, differences. */
+export const suppliesBoard = () => call<SuppliesBoard>('supplies_board')
+/** Records a stock movement (入库, 调拨, 签收, 使用, 损耗, 盘点); returns the board. */
+export const suppliesRecord = (input: MovementInput) => call<SuppliesBoard>('supplies_record', { input })
 /** Writes the 排查登记表 of a day (one compound, or all held here) to the export folder. */
 export const screeningExport = (date: string, compound: string | null, format: 'xlsx' | 'csv') =>
   call<ExportResult>('screening_export', { date, compound, format })

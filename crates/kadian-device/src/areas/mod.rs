@@ -13,6 +13,7 @@ pub mod register_import;
 pub mod review;
 pub mod screening;
 pub mod shift;
+pub mod supplies;
 pub mod sync_panel;
 pub mod views;
 pub mod volunteers;

@@ -32,7 +32,8 @@ pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::HotlineReport
         | RecordKind::ReportAction
         | RecordKind::DisinfectionSite
-        | RecordKind::Disinfection => None,
+        | RecordKind::Disinfection
+        | RecordKind::StockMovement => None,
     }
 }
 

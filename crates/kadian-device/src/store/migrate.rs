@@ -128,6 +128,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0018_disinfection.sql"),
         then: None,
     },
+    Migration {
+        version: 19,
+        name: "0019_supplies.sql",
+        sql: include_str!("../../../../migrations/device/0019_supplies.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

@@ -32,6 +32,7 @@ mod readings;
 mod referrals;
 mod replica;
 mod search_keys;
+mod supplies;
 mod travels;
 mod volunteers;
 
@@ -318,6 +319,7 @@ pub fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::ReportAction => "report_action",
         RecordKind::DisinfectionSite => "disinfection_site",
         RecordKind::Disinfection => "disinfection",
+        RecordKind::StockMovement => "stock_movement",
     }
 }
 

@@ -313,7 +313,8 @@ impl Store {
                                 | RecordKind::HouseholdVisit
                                 | RecordKind::PersonLink
                                 | RecordKind::ReportAction
-                                | RecordKind::Disinfection => {}
+                                | RecordKind::Disinfection
+                                | RecordKind::StockMovement => {}
                             }
                         }
                     }

@@ -645,6 +645,11 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                 super::disinfection::upsert_site_tx(tx, &site, Source::Sync, Some(c.version))?;
             }
         }
+        ChangeKind::Record(RecordKind::StockMovement) => {
+            let m: kadian_domain::records::StockMovement =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            super::supplies::insert_stock_movement_tx(tx, &m, Source::Sync)?;
+        }
         ChangeKind::Record(RecordKind::Disinfection) => {
             let d: kadian_domain::records::Disinfection =
                 serde_json::from_value(c.body.clone()).map_err(parse_err)?;

@@ -42,6 +42,7 @@ mod person_link;
 mod referral;
 pub mod rules;
 mod screening;
+mod supplies;
 mod temperature_reading;
 mod travel_declaration;
 pub mod volunteer;
@@ -90,6 +91,10 @@ pub use rules::{
 };
 pub use screening::{
     check_screening, MemberCheck, MemberStatus, Screening, ScreeningMethod, MAX_SCREENED_MEMBERS,
+};
+pub use supplies::{
+    check_stock_movement, supply_item, Holder, MovementKind, ReceiptSource, StockMovement,
+    SupplyItem, ITEMS, MAX_QUANTITY,
 };
 pub use temperature_reading::{check_reading, TemperatureReading};
 pub use travel_declaration::{check_travel, TransportMode, TravelDeclaration, TravelPlace};
@@ -148,13 +153,16 @@ pub enum RecordKind {
     DisinfectionSite,
     /// [`Disinfection`] (event; staff): a disinfection done at a site (消杀记录).
     Disinfection,
+    /// [`StockMovement`] (event; staff): supplies received, dispatched, confirmed, used, lost
+    /// or counted (物资出入库).
+    StockMovement,
 }
 
 impl RecordKind {
     /// Every kind, in the order the sync protocol lists them. The one list: the server's rules,
     /// the OpenAPI enum, the device's pull and the store's tables all follow it, each with an
     /// exhaustive `match`, so a new kind that one of them does not handle does not compile.
-    pub const ALL: [RecordKind; 20] = [
+    pub const ALL: [RecordKind; 21] = [
         RecordKind::Person,
         RecordKind::Passage,
         RecordKind::TemperatureReading,
@@ -175,6 +183,7 @@ impl RecordKind {
         RecordKind::ReportAction,
         RecordKind::DisinfectionSite,
         RecordKind::Disinfection,
+        RecordKind::StockMovement,
     ];
 
     /// The stored name (`passage`, ...).
@@ -200,6 +209,7 @@ impl RecordKind {
             RecordKind::ReportAction => "report_action",
             RecordKind::DisinfectionSite => "disinfection_site",
             RecordKind::Disinfection => "disinfection",
+            RecordKind::StockMovement => "stock_movement",
         }
     }
 
@@ -225,7 +235,8 @@ impl RecordKind {
             | RecordKind::HouseholdVisit
             | RecordKind::PersonLink
             | RecordKind::ReportAction
-            | RecordKind::Disinfection => true,
+            | RecordKind::Disinfection
+            | RecordKind::StockMovement => true,
         }
     }
 }
@@ -431,6 +442,8 @@ pub enum TypedRecord {
     DisinfectionSite(DisinfectionSite),
     /// A disinfection done (event).
     Disinfection(Disinfection),
+    /// A stock movement (event).
+    StockMovement(StockMovement),
 }
 
 impl TypedRecord {
@@ -457,6 +470,7 @@ impl TypedRecord {
             TypedRecord::ReportAction(_) => RecordKind::ReportAction,
             TypedRecord::DisinfectionSite(_) => RecordKind::DisinfectionSite,
             TypedRecord::Disinfection(_) => RecordKind::Disinfection,
+            TypedRecord::StockMovement(_) => RecordKind::StockMovement,
         }
     }
 
@@ -483,6 +497,7 @@ impl TypedRecord {
             TypedRecord::ReportAction(r) => r.id,
             TypedRecord::DisinfectionSite(r) => r.id,
             TypedRecord::Disinfection(r) => r.id,
+            TypedRecord::StockMovement(r) => r.id,
         }
     }
 
@@ -509,6 +524,7 @@ impl TypedRecord {
             TypedRecord::ReportAction(r) => serde_json::to_value(r),
             TypedRecord::DisinfectionSite(r) => serde_json::to_value(r),
             TypedRecord::Disinfection(r) => serde_json::to_value(r),
+            TypedRecord::StockMovement(r) => serde_json::to_value(r),
         };
         v.unwrap_or(Value::Null)
     }
@@ -554,6 +570,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         RecordKind::ReportAction => TypedRecord::ReportAction(parse(kind, body)?),
         RecordKind::DisinfectionSite => TypedRecord::DisinfectionSite(parse(kind, body)?),
         RecordKind::Disinfection => TypedRecord::Disinfection(parse(kind, body)?),
+        RecordKind::StockMovement => TypedRecord::StockMovement(parse(kind, body)?),
     };
     match &typed {
         TypedRecord::Person(r) => check_person(r)?,
@@ -576,6 +593,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         TypedRecord::ReportAction(r) => check_report_action(r)?,
         TypedRecord::DisinfectionSite(r) => check_disinfection_site(r)?,
         TypedRecord::Disinfection(r) => check_disinfection(r)?,
+        TypedRecord::StockMovement(r) => check_stock_movement(r)?,
     }
     Ok(typed)
 }

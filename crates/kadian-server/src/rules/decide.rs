@@ -298,7 +298,8 @@ pub fn decide(
         | RecordKind::HouseholdVisit
         | RecordKind::PersonLink
         | RecordKind::ReportAction
-        | RecordKind::Disinfection => true,
+        | RecordKind::Disinfection
+        | RecordKind::StockMovement => true,
     };
     let merged_here = !(incoming_base == existing.version || set_whole);
     let (body, conflicts) = if merged_here {
@@ -325,7 +326,8 @@ pub fn decide(
         | RecordKind::HouseholdVisit
         | RecordKind::PersonLink
         | RecordKind::ReportAction
-        | RecordKind::Disinfection => false,
+        | RecordKind::Disinfection
+        | RecordKind::StockMovement => false,
         // A report is where it is assigned: a merged body may be assigned elsewhere than the
         // pushed one (placed below, after its check).
         // A report and a site are where they are assigned: a merged body may name another

@@ -22,6 +22,7 @@ mod person;
 mod person_link;
 mod referral;
 mod screening;
+mod stock_movement;
 mod temperature_reading;
 mod travel_declaration;
 mod volunteer;
@@ -131,5 +132,6 @@ pub fn place(typed: &TypedRecord, p: &Placing<'_>) -> Result<Placed, ApiError> {
         TypedRecord::ReportAction(r) => hotline_report::place_action(r, p),
         TypedRecord::DisinfectionSite(r) => disinfection::place_site(r, p),
         TypedRecord::Disinfection(r) => disinfection::place(r, p),
+        TypedRecord::StockMovement(r) => stock_movement::place(r, p),
     }
 }

@@ -1,0 +1,238 @@
+//! 物资 on staff laptops, without a window or a server: stock is the sum of movements (never
+//! typed), two dispatches of the same stock both kept and the stock shown below zero, a receipt
+//! with less opens a difference for the sender, and bad input refused with its field.
+
+mod common;
+
+use common::{enrolled, open};
+use kadian_device::areas::supplies::{MovementInput, SuppliesBoard};
+use kadian_device::AppCore;
+use kadian_domain::sync::{Change, Role};
+
+const COMMUNITY: &str = "411402001018";
+
+fn change(kind: &str, id: &str, body: serde_json::Value) -> Change {
+    Change {
+        kind: kind.into(),
+        id: id.into(),
+        version: 1,
+        deleted: false,
+        body,
+    }
+}
+
+fn places(core: &AppCore) {
+    core.store()
+        .apply_pull(
+            &[
+                change(
+                    "community",
+                    COMMUNITY,
+                    serde_json::json!({"code": COMMUNITY, "name": "八一社区", "street": "411402001"}),
+                ),
+                change(
+                    "compound",
+                    common::COMPOUND,
+                    serde_json::json!({"id": common::COMPOUND, "name": "八一新苑", "community": COMMUNITY}),
+                ),
+                change(
+                    "checkpoint",
+                    "gate-1",
+                    serde_json::json!({"id": "gate-1", "name": "东门", "compound": common::COMPOUND}),
+                ),
+            ],
+            1,
+        )
+        .expect("places");
+}
+
+fn laptop(role: Role) -> (AppCore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = open(&dir);
+    store
+        .set_enrolment(&kadian_device::Enrolment {
+            server_url: "http://127.0.0.1:9".into(),
+            device_id: "laptop".into(),
+            token: "t".into(),
+            role,
+            scope: kadian_domain::sync::Scope {
+                street: "411402001".into(),
+                community: (role != Role::Street).then(|| COMMUNITY.to_owned()),
+                compound: (role == Role::Compound).then(|| common::COMPOUND.to_owned()),
+                checkpoint: None,
+                zone: None,
+            },
+            cert_sha256: None,
+            device_name: Some("物资笔记本".into()),
+            street_name: None,
+        })
+        .expect("enrol");
+    let core = AppCore::open_store(dir.path(), store);
+    places(&core);
+    (core, dir)
+}
+
+fn movement(holder: &str, kind: &str, quantity: i64) -> MovementInput {
+    MovementInput {
+        item: "mask_surgical".into(),
+        holder: holder.into(),
+        kind: kind.into(),
+        quantity,
+        ..MovementInput::default()
+    }
+}
+
+fn row<'a>(b: &'a SuppliesBoard, holder: &str) -> &'a kadian_device::areas::supplies::StockRow {
+    b.rows
+        .iter()
+        .find(|r| r.holder == holder && r.item == "mask_surgical")
+        .expect("row")
+}
+
+#[test]
+fn stock_is_the_sum_of_movements_and_two_dispatches_of_it_go_below_zero() {
+    let (street, _dir) = laptop(Role::Street);
+    street
+        .supplies_record(&MovementInput {
+            source: "donation".into(),
+            note: "平原街道巾帼企业家协会".into(),
+            ..movement("street", "received", 1000)
+        })
+        .expect("received");
+    let community = format!("community:{COMMUNITY}");
+    let b = street
+        .supplies_record(&MovementInput {
+            to: community.clone(),
+            ..movement("street", "dispatched", 800)
+        })
+        .expect("dispatched");
+    assert_eq!(row(&b, "street").on_hand, 200);
+    assert_eq!(row(&b, &community).incoming, 800);
+    assert_eq!(row(&b, &community).holder_name, "八一社区");
+    assert_eq!(b.awaiting.len(), 1);
+    // Another 500 from the same stock (the other laptop's dispatch, say): kept, shown short.
+    let b = street
+        .supplies_record(&MovementInput {
+            to: community.clone(),
+            ..movement("street", "dispatched", 500)
+        })
+        .expect("dispatched again");
+    let s = row(&b, "street");
+    assert_eq!(s.on_hand, -300);
+    assert!(s.short);
+    assert_eq!(street.store().pending_count().expect("outbox"), 3);
+}
+
+#[test]
+fn a_receipt_with_less_opens_a_difference_for_the_sender() {
+    let (street, _a) = laptop(Role::Street);
+    let community = format!("community:{COMMUNITY}");
+    let b = street
+        .supplies_record(&MovementInput {
+            to: community.clone(),
+            ..movement("street", "dispatched", 500)
+        })
+        .expect("dispatched");
+    let dispatch = b.awaiting[0].id.clone();
+    // The community's laptop pulls the dispatch and confirms what arrived.
+    let (mine, _b) = laptop(Role::Community);
+    let held = street.store().stock_movements().expect("read");
+    mine.store()
+        .apply_pull(
+            &[change(
+                "stock_movement",
+                &dispatch,
+                serde_json::to_value(&held[0]).expect("json"),
+            )],
+            5,
+        )
+        .expect("pulled");
+    let b = mine
+        .supplies_record(&MovementInput {
+            transfer_id: dispatch.clone(),
+            ..movement(&community, "receipt_confirmed", 450)
+        })
+        .expect("confirmed");
+    assert_eq!(row(&b, &community).on_hand, 450);
+    assert!(b.awaiting.is_empty());
+    assert_eq!(b.discrepancies.len(), 1);
+    assert_eq!(b.discrepancies[0].difference, Some(50));
+    // Used at hand-over and counted: the difference of a count may be negative.
+    let b = mine
+        .supplies_record(&movement(&community, "used", 50))
+        .expect("used");
+    let b2 = mine
+        .supplies_record(&movement(&community, "adjustment", -10))
+        .expect("counted");
+    assert_eq!(row(&b2, &community).on_hand, 390);
+    assert_eq!(row(&b, &community).used_7d, 50);
+}
+
+#[test]
+fn bad_input_is_refused_with_its_field() {
+    let (compound, _dir) = laptop(Role::Compound);
+    let refused = |r: Result<SuppliesBoard, kadian_device::AppError>| {
+        let e = r.expect_err("refused");
+        (e.code, e.field.unwrap_or_default())
+    };
+    // A compound laptop keeps its checkpoints' stock, not the street's or its community's.
+    assert_eq!(
+        refused(compound.supplies_record(&movement("street", "used", 1))),
+        ("not_allowed".into(), "holder".into())
+    );
+    assert_eq!(
+        refused(compound.supplies_record(&movement(&format!("community:{COMMUNITY}"), "used", 1))),
+        ("not_allowed".into(), "holder".into())
+    );
+    let gate = "checkpoint:gate-1";
+    assert_eq!(
+        refused(compound.supplies_record(&movement(gate, "used", 0))).0,
+        "invalid_input"
+    );
+    assert_eq!(
+        refused(compound.supplies_record(&MovementInput {
+            item: "caviar".into(),
+            ..movement(gate, "used", 1)
+        })),
+        ("invalid_input".into(), "item".into())
+    );
+    assert_eq!(
+        refused(compound.supplies_record(&movement(gate, "teleported", 1))),
+        ("invalid_input".into(), "kind".into())
+    );
+    assert_eq!(
+        refused(compound.supplies_record(&MovementInput {
+            transfer_id: "0190a1b2-0000-7000-8000-0000000000ff".into(),
+            ..movement(gate, "receipt_confirmed", 1)
+        })),
+        ("not_found".into(), "transfer_id".into())
+    );
+    assert_eq!(
+        refused(compound.supplies_record(&MovementInput {
+            to: "checkpoint:nowhere".into(),
+            ..movement(gate, "dispatched", 1)
+        })),
+        ("not_found".into(), "to".into())
+    );
+    assert_eq!(
+        refused(compound.supplies_record(&movement(gate, "received", 5))),
+        ("invalid_input".into(), "source".into())
+    );
+    assert_eq!(compound.store().pending_count().expect("outbox"), 0);
+    // What it may do: its gate's shift used 40 masks.
+    let b = compound
+        .supplies_record(&movement(gate, "used", 40))
+        .expect("used");
+    assert_eq!(row(&b, gate).on_hand, -40);
+    assert_eq!(row(&b, gate).holder_name, "八一新苑 东门");
+}
+
+#[test]
+fn a_gate_tablet_has_no_supplies_screens_yet() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let core = AppCore::open_store(dir.path(), enrolled(&dir, Role::Volunteer, Some("gate-1")));
+    assert_eq!(
+        core.supplies_board().expect_err("refused").code,
+        "not_staff"
+    );
+}

@@ -1,0 +1,307 @@
+//! Supplies derived, never stored: stock on hand per holder and item as the sum of its
+//! movements, its use over the last 7 days and days of cover, dispatches awaiting receipt and
+//! the differences receivers found. One set of rules for the server's `report supplies` and a
+//! laptop's stock table, so both say the same. Stock may go below zero (two offline laptops
+//! dispatching the same stock): it is shown, never refused.
+//!
+//! Quantities are whole base units ([`crate::records::SupplyItem::unit`]); instants UTC.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::records::{Holder, MovementKind, StockMovement};
+
+/// Days of use the cover is measured over.
+pub const USE_WINDOW_DAYS: i64 = 7;
+
+/// Below this many days of cover an item is low (the street's plan: 3 days).
+pub const LOW_COVER_DAYS: f64 = 3.0;
+
+/// One holder's stock of one item.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Balance {
+    /// On hand: received + receipts confirmed − dispatched − used − lost ± counts. May be
+    /// negative.
+    pub on_hand: i64,
+    /// Used in the 7 days up to the moment counted.
+    pub used_7d: i64,
+    /// Sent to it and not yet confirmed (in transit).
+    pub incoming: i64,
+}
+
+impl Balance {
+    /// Days of cover: on hand ÷ the average daily use of the last 7 days; none without use.
+    pub fn days_of_cover(&self) -> Option<f64> {
+        (self.used_7d > 0).then(|| {
+            let daily = self.used_7d as f64 / USE_WINDOW_DAYS as f64;
+            (self.on_hand.max(0) as f64 / daily * 10.0).floor() / 10.0
+        })
+    }
+
+    /// Out (nothing on hand) or low (less than [`LOW_COVER_DAYS`] of cover).
+    pub fn short(&self) -> bool {
+        self.on_hand <= 0 || self.days_of_cover().is_some_and(|d| d < LOW_COVER_DAYS)
+    }
+}
+
+/// A dispatch and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transfer {
+    /// The dispatch's id.
+    pub id: Uuid,
+    /// The item.
+    pub item: String,
+    /// From.
+    pub from: Holder,
+    /// To.
+    pub to: Holder,
+    /// Sent (base units).
+    pub sent: i64,
+    /// Confirmed received (base units), once the receiver said.
+    pub received: Option<i64>,
+    /// When it was sent.
+    pub at: DateTime<Utc>,
+}
+
+impl Transfer {
+    /// What the receiver found missing (negative: more arrived than sent); none until
+    /// confirmed, or when it matches.
+    pub fn difference(&self) -> Option<i64> {
+        self.received.map(|r| self.sent - r).filter(|d| *d != 0)
+    }
+}
+
+/// The stock of every holder and item, and the transfers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stock {
+    /// (holder, item) → balance, in holder then item order.
+    pub balances: BTreeMap<(Holder, String), Balance>,
+    /// Every dispatch, by time.
+    pub transfers: Vec<Transfer>,
+}
+
+impl Stock {
+    /// Dispatches not yet confirmed by their receiver.
+    pub fn awaiting_receipt(&self) -> impl Iterator<Item = &Transfer> {
+        self.transfers.iter().filter(|t| t.received.is_none())
+    }
+
+    /// Dispatches whose receiver found another quantity: the sender's to resolve.
+    pub fn discrepancies(&self) -> impl Iterator<Item = &Transfer> {
+        self.transfers.iter().filter(|t| t.difference().is_some())
+    }
+}
+
+/// Sums `movements` at `now`. A receipt counts at its receiver once confirmed; two receipts of
+/// one dispatch (two devices apart) count the first by time, the other is left out. Movements
+/// after `now` are left out.
+pub fn stock<'a>(
+    movements: impl IntoIterator<Item = &'a StockMovement>,
+    now: DateTime<Utc>,
+) -> Stock {
+    let mut ms: Vec<&StockMovement> = movements.into_iter().filter(|m| m.at.utc <= now).collect();
+    ms.sort_by(|a, b| (a.at.utc, a.id).cmp(&(b.at.utc, b.id)));
+    let mut balances: BTreeMap<(Holder, String), Balance> = BTreeMap::new();
+    let mut transfers: Vec<Transfer> = Vec::new();
+    let mut by_id: HashMap<Uuid, usize> = HashMap::new();
+    let since = now - Duration::days(USE_WINDOW_DAYS);
+    for m in &ms {
+        if m.kind == MovementKind::Dispatched {
+            if let Some(to) = &m.to {
+                by_id.insert(m.id, transfers.len());
+                transfers.push(Transfer {
+                    id: m.id,
+                    item: m.item.clone(),
+                    from: m.holder.clone(),
+                    to: to.clone(),
+                    sent: m.quantity,
+                    received: None,
+                    at: m.at.utc,
+                });
+            }
+        }
+    }
+    for m in &ms {
+        let key = (m.holder.clone(), m.item.clone());
+        let delta = match m.kind {
+            MovementKind::Received | MovementKind::Adjustment => m.quantity,
+            MovementKind::Dispatched | MovementKind::Used | MovementKind::Lost => -m.quantity,
+            MovementKind::ReceiptConfirmed => {
+                // Only a receipt of a dispatch to this holder of this item, and only once.
+                let t = m
+                    .transfer_id
+                    .and_then(|id| by_id.get(&id))
+                    .map(|i| &mut transfers[*i])
+                    .filter(|t| t.to == m.holder && t.item == m.item && t.received.is_none());
+                match t {
+                    Some(t) => {
+                        t.received = Some(m.quantity);
+                        m.quantity
+                    }
+                    None => continue,
+                }
+            }
+        };
+        let b = balances.entry(key).or_default();
+        b.on_hand += delta;
+        if m.kind == MovementKind::Used && m.at.utc > since {
+            b.used_7d += m.quantity;
+        }
+    }
+    for t in transfers.iter().filter(|t| t.received.is_none()) {
+        balances
+            .entry((t.to.clone(), t.item.clone()))
+            .or_default()
+            .incoming += t.sent;
+    }
+    Stock {
+        balances,
+        transfers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{Instant, ReceiptSource};
+
+    fn m(n: u128, holder: Holder, kind: MovementKind, q: i64, at: &str) -> StockMovement {
+        StockMovement {
+            id: Uuid::from_u128(n),
+            item: "mask_surgical".into(),
+            holder,
+            kind,
+            quantity: q,
+            to: None,
+            transfer_id: None,
+            source: (kind == MovementKind::Received).then_some(ReceiptSource::Donation),
+            at: Instant {
+                utc: at.parse().unwrap(),
+                offset_minutes: 480,
+            },
+            note: None,
+            recorded_by: "t".into(),
+        }
+    }
+
+    fn community() -> Holder {
+        Holder::Community {
+            code: "411402001018".into(),
+        }
+    }
+
+    #[test]
+    fn two_dispatches_of_the_same_stock_both_count_and_the_stock_goes_negative() {
+        let now = "2026-02-10T12:00:00Z".parse().unwrap();
+        let mut a = m(
+            2,
+            Holder::Street,
+            MovementKind::Dispatched,
+            800,
+            "2026-02-10T02:00:00Z",
+        );
+        a.to = Some(community());
+        let mut b = m(
+            3,
+            Holder::Street,
+            MovementKind::Dispatched,
+            500,
+            "2026-02-10T02:05:00Z",
+        );
+        b.to = Some(community());
+        let r = m(
+            1,
+            Holder::Street,
+            MovementKind::Received,
+            1000,
+            "2026-02-10T01:00:00Z",
+        );
+        let s = stock([&r, &a, &b], now);
+        let street = &s.balances[&(Holder::Street, "mask_surgical".into())];
+        assert_eq!(street.on_hand, -300);
+        assert!(street.short());
+        assert_eq!(s.awaiting_receipt().count(), 2);
+        assert_eq!(
+            s.balances[&(community(), "mask_surgical".into())].incoming,
+            1300
+        );
+    }
+
+    #[test]
+    fn a_receipt_with_less_opens_a_discrepancy_and_counts_what_arrived_once() {
+        let now = "2026-02-10T12:00:00Z".parse().unwrap();
+        let mut d = m(
+            2,
+            Holder::Street,
+            MovementKind::Dispatched,
+            500,
+            "2026-02-10T02:00:00Z",
+        );
+        d.to = Some(community());
+        let mut got = m(
+            3,
+            community(),
+            MovementKind::ReceiptConfirmed,
+            450,
+            "2026-02-10T03:00:00Z",
+        );
+        got.transfer_id = Some(d.id);
+        // The same receipt again from another laptop: counted once.
+        let mut again = m(
+            4,
+            community(),
+            MovementKind::ReceiptConfirmed,
+            500,
+            "2026-02-10T04:00:00Z",
+        );
+        again.transfer_id = Some(d.id);
+        let s = stock([&d, &got, &again], now);
+        let c = &s.balances[&(community(), "mask_surgical".into())];
+        assert_eq!((c.on_hand, c.incoming), (450, 0));
+        let diffs: Vec<i64> = s.discrepancies().filter_map(Transfer::difference).collect();
+        assert_eq!(diffs, vec![50]);
+    }
+
+    #[test]
+    fn days_of_cover_come_from_the_last_seven_days_of_use() {
+        let now = "2026-02-10T12:00:00Z".parse().unwrap();
+        let cp = Holder::Checkpoint { id: "gate".into() };
+        let r = m(
+            1,
+            cp.clone(),
+            MovementKind::Adjustment,
+            1000,
+            "2026-02-01T00:00:00Z",
+        );
+        // Used 700 over the last 7 days (100 a day); 300 more before the window.
+        let old = m(
+            2,
+            cp.clone(),
+            MovementKind::Used,
+            300,
+            "2026-02-02T00:00:00Z",
+        );
+        let new = m(
+            3,
+            cp.clone(),
+            MovementKind::Used,
+            700,
+            "2026-02-09T00:00:00Z",
+        );
+        let s = stock([&r, &old, &new], now);
+        let b = &s.balances[&(cp, "mask_surgical".into())];
+        assert_eq!((b.on_hand, b.used_7d), (0, 700));
+        assert_eq!(b.days_of_cover(), Some(0.0));
+        assert!(b.short());
+        let cover = Balance {
+            on_hand: 250,
+            used_7d: 700,
+            incoming: 0,
+        };
+        assert_eq!(cover.days_of_cover(), Some(2.5));
+        assert!(cover.short(), "less than 3 days");
+    }
+}

@@ -1,0 +1,62 @@
+//! A stock movement (物资出入库, event) comes only from staff, acting for the holder whose stock
+//! it changes: the street's store from a street laptop, a community's from its community's (or
+//! the street's), a checkpoint's from its compound's, community's or street's. It is placed
+//! where that stock lies — a dispatch at its receiver's place, so the receiver sees it to
+//! confirm (the sender, above it, sees it too); anything else at its holder's. A receipt names
+//! its dispatch by id, never as a target: one that arrives before its dispatch is kept and
+//! counts once the dispatch is there.
+
+use kadian_domain::records::{Holder, MovementKind, StockMovement};
+use kadian_domain::sync::{ApiError, Role};
+
+use super::{Placed, Placing};
+use crate::rules::reject;
+
+/// Where a holder's stock lies: the street (nowhere below it), a community, a checkpoint's
+/// compound. Errors: `unknown_community`, `unknown_checkpoint`.
+fn holder_place(
+    h: &Holder,
+    at: &Placing<'_>,
+) -> Result<(Option<String>, Option<String>), ApiError> {
+    match h {
+        Holder::Street => Ok((None, None)),
+        Holder::Community { code } if at.reference.communities.contains_key(code) => {
+            Ok((Some(code.clone()), None))
+        }
+        Holder::Community { code } => Err(reject(
+            "unknown_community",
+            format!("本街道没有这个社区 / the street has no community {code}"),
+        )),
+        Holder::Checkpoint { id } => at.at_checkpoint(id),
+    }
+}
+
+/// Places a movement. Errors: `not_allowed` (from a checkpoint tablet), `out_of_scope` (a
+/// holder the device does not act for), `unknown_community`, `unknown_checkpoint`.
+pub fn place(m: &StockMovement, at: &Placing<'_>) -> Result<Placed, ApiError> {
+    if at.device.role == Role::Volunteer {
+        return Err(reject(
+            "not_allowed",
+            "物资出入库只能由小区、片区、社区或街道工作人员登记 / only compound, zone, community or street staff record stock movements",
+        ));
+    }
+    let (community, compound) = holder_place(&m.holder, at)?;
+    if !crate::rules::scope::in_scope(
+        at.device,
+        at.reference,
+        community.as_deref(),
+        compound.as_deref(),
+    ) {
+        return Err(crate::rules::out_of_scope());
+    }
+    let (community, compound) = match (&m.kind, &m.to) {
+        (MovementKind::Dispatched, Some(to)) => holder_place(to, at)?,
+        _ => (community, compound),
+    };
+    Ok(Placed {
+        community,
+        compound,
+        event_at: Some(m.at.utc),
+        ..Placed::default()
+    })
+}
