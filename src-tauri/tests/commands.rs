@@ -98,11 +98,18 @@ impl App {
     }
 
     /// Waits until the sync task has emptied the outbox.
+    /// Waits for a sync round that ends after this call with nothing left to send: the status
+    /// read before a round has run may still say 0 pending from the round before.
     async fn synced(&self) {
+        let before = self.ok("sync_status", json!({}))["last_success"].clone();
         for _ in 0..100 {
             self.ok("sync_now", json!({}));
             let s = self.ok("sync_status", json!({}));
-            if s["pending"] == 0 && s["last_success"].is_string() {
+            if s["pending"] == 0
+                && s["syncing"] == false
+                && s["last_success"].is_string()
+                && s["last_success"] != before
+            {
                 return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;

@@ -76,6 +76,12 @@ async fn two_offline_dispatches_of_one_stock_are_both_kept_and_a_short_receipt_i
         community.sync().await.expect("pull");
         let board = community.core.supplies_board().expect("board");
         assert_eq!(board.awaiting.len(), 2, "{b}");
+        // Its own stock only: the street's store is not shown from the dispatches it pulled.
+        assert!(
+            board.rows.iter().all(|r| r.holder == to),
+            "{b}: {:?}",
+            board.rows
+        );
         let eight_hundred = board
             .awaiting
             .iter()
@@ -196,7 +202,38 @@ async fn hostile_movements_are_refused() {
             "unknown_checkpoint",
             "{b}"
         );
+        // Nor its community's stock, though it may add records at its community's level.
+        let theirs = serde_json::json!({"level": "community", "code": s.community_a});
+        assert_eq!(
+            code(push_raw(&laptop, vec![("stock_movement", body(theirs, "used", 5))]).await),
+            "out_of_scope",
+            "{b}"
+        );
+        // A dispatch goes down the levels: the street's laptop sends nothing sideways.
+        let street = TestDevice::enrolled(&s, Role::Street, "411402001").await;
+        let mut sideways = body(
+            serde_json::json!({"level": "community", "code": s.community_a}),
+            "dispatched",
+            5,
+        );
+        sideways["to"] = serde_json::json!({"level": "community", "code": s.community_b});
+        assert_eq!(
+            code(push_raw(&street, vec![("stock_movement", sideways)]).await),
+            "not_allowed",
+            "{b}"
+        );
         let ok = push_raw(&laptop, vec![("stock_movement", body(gate, "used", 5))]).await;
         assert_eq!(ok[0].status, ReceiptStatus::Accepted, "{b}");
+        // The gate's tablet receives no stock movements (notes name donors and staff).
+        tablet.sync().await.expect("tablet");
+        assert!(
+            tablet
+                .core
+                .store()
+                .stock_movements()
+                .expect("read")
+                .is_empty(),
+            "{b}"
+        );
     }
 }

@@ -157,6 +157,28 @@ fn a_receipt_with_less_opens_a_difference_for_the_sender() {
     assert!(b.awaiting.is_empty());
     assert_eq!(b.discrepancies.len(), 1);
     assert_eq!(b.discrepancies[0].difference, Some(50));
+    // The street's dispatch it pulled is not the street's stock on this laptop.
+    assert!(b.rows.iter().all(|r| r.holder == community), "{:?}", b.rows);
+    // The sender sees the difference too, once it holds the receipt.
+    let receipt = mine.store().stock_movements().expect("read");
+    let receipt = receipt
+        .iter()
+        .find(|m| m.transfer_id.is_some())
+        .expect("the receipt");
+    street
+        .store()
+        .apply_pull(
+            &[change(
+                "stock_movement",
+                &receipt.id.to_string(),
+                serde_json::to_value(receipt).expect("json"),
+            )],
+            9,
+        )
+        .expect("pulled");
+    let theirs = street.supplies_board().expect("board");
+    assert_eq!(theirs.discrepancies[0].difference, Some(50));
+    assert_eq!(row(&theirs, &community).on_hand, 450);
     // Used at hand-over and counted: the difference of a count may be negative.
     let b = mine
         .supplies_record(&movement(&community, "used", 50))
@@ -186,8 +208,20 @@ fn bad_input_is_refused_with_its_field() {
     );
     let gate = "checkpoint:gate-1";
     assert_eq!(
-        refused(compound.supplies_record(&movement(gate, "used", 0))).0,
-        "invalid_input"
+        refused(compound.supplies_record(&movement(gate, "used", 0))),
+        ("invalid_input".into(), "quantity".into())
+    );
+    assert_eq!(
+        refused(compound.supplies_record(&movement(gate, "adjustment", 0))),
+        ("invalid_input".into(), "quantity".into())
+    );
+    // A dispatch goes down the levels only: a gate sends nothing to its community.
+    assert_eq!(
+        refused(compound.supplies_record(&MovementInput {
+            to: format!("community:{COMMUNITY}"),
+            ..movement(gate, "dispatched", 5)
+        })),
+        ("not_allowed".into(), "to".into())
     );
     assert_eq!(
         refused(compound.supplies_record(&MovementInput {

@@ -95,15 +95,16 @@ impl Stock {
     }
 }
 
-/// Sums `movements` at `now`. A receipt counts at its receiver once confirmed; two receipts of
-/// one dispatch (two devices apart) count the first by time, the other is left out. Movements
-/// after `now` are left out.
+/// Sums `movements` at `now` (the 7 days of use end there). A receipt counts at its receiver
+/// once confirmed; two receipts of one dispatch (two devices apart) count the first by time,
+/// the other is left out. A movement dated after `now` (a device clock running fast) counts
+/// all the same.
 pub fn stock<'a>(
     movements: impl IntoIterator<Item = &'a StockMovement>,
     now: DateTime<Utc>,
 ) -> Stock {
-    let mut ms: Vec<&StockMovement> = movements.into_iter().filter(|m| m.at.utc <= now).collect();
-    ms.sort_by(|a, b| (a.at.utc, a.id).cmp(&(b.at.utc, b.id)));
+    let mut ms: Vec<&StockMovement> = movements.into_iter().collect();
+    ms.sort_by_key(|a| (a.at.utc, a.id));
     let mut balances: BTreeMap<(Holder, String), Balance> = BTreeMap::new();
     let mut transfers: Vec<Transfer> = Vec::new();
     let mut by_id: HashMap<Uuid, usize> = HashMap::new();

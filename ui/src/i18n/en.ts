@@ -678,7 +678,7 @@ const en: MessageSchema = {
     receiveTitle: 'Receipt from {from}',
     arrived: 'Quantity that arrived',
     discrepancies: 'Differences (for the sender to resolve)',
-    difference: 'sent {sent}{unit}, received {received}{unit}, {diff}{unit} short',
+    difference: 'sent {sent}{unit}, received {received}{unit}, difference {diff}{unit}',
     none: 'No supplies recorded on this laptop yet.',
     holder: 'Holder',
     item: 'Item',

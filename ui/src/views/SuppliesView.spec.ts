@@ -8,13 +8,13 @@ const board = () => ({
   as_of: '2026-12-07 10:15',
   items: [{ code: 'mask_surgical', name: '医用外科口罩', unit: '只', pack_size: 50 }],
   rows: [
-    { holder: 'street', holder_name: '街道仓库', item: 'mask_surgical', item_name: '医用外科口罩', unit: '只', on_hand: -300, used_7d: 0, days_of_cover: null, incoming: 0, short: true },
+    { holder: 'checkpoint:g1', holder_name: '八一新苑 东门', item: 'mask_surgical', item_name: '医用外科口罩', unit: '只', on_hand: -300, used_7d: 0, days_of_cover: null, incoming: 0, short: true },
     { holder: 'community:411402001018', holder_name: '八一社区', item: 'mask_surgical', item_name: '医用外科口罩', unit: '只', on_hand: state.confirmed ? 780 : 0, used_7d: 0, days_of_cover: null, incoming: state.confirmed ? 0 : 800, short: !state.confirmed },
   ],
-  awaiting: state.confirmed ? [] : [{ id: 't1', item_name: '医用外科口罩', unit: '只', from: '街道仓库', to: '八一社区', to_holder: 'community:411402001018', sent: 800, received: null, difference: null, at: '2026-12-07 09:00' }],
-  discrepancies: state.confirmed ? [{ id: 't1', item_name: '医用外科口罩', unit: '只', from: '街道仓库', to: '八一社区', to_holder: 'community:411402001018', sent: 800, received: 780, difference: 20, at: '2026-12-07 09:00' }] : [],
-  holders: [{ key: 'community:411402001018', name: '八一社区' }],
-  receivers: [{ key: 'checkpoint:g1', name: '八一新苑 东门' }],
+  awaiting: state.confirmed ? [] : [{ id: 't1', item: 'mask_surgical', item_name: '医用外科口罩', unit: '只', from: '街道仓库', to: '八一社区', to_holder: 'community:411402001018', sent: 800, received: null, difference: null, at: '2026-12-07 09:00' }],
+  discrepancies: state.confirmed ? [{ id: 't1', item: 'mask_surgical', item_name: '医用外科口罩', unit: '只', from: '街道仓库', to: '八一社区', to_holder: 'community:411402001018', sent: 800, received: 780, difference: 20, at: '2026-12-07 09:00' }] : [],
+  holders: [{ key: 'community:411402001018', name: '八一社区', to: ['checkpoint:g1'] }],
+  receivers: [{ key: 'checkpoint:g1', name: '八一新苑 东门', to: [] }],
 })
 
 vi.mock('../ipc', async (original) => {
@@ -41,7 +41,7 @@ describe('物资', () => {
     setActivePinia(createPinia())
     const w = mount(SuppliesView, { global: { plugins: [createAppI18n()], stubs: { teleport: true } } })
     await flushPromises()
-    const street = w.get('[data-testid="supplies-row-street-mask_surgical"]')
+    const street = w.get('[data-testid="supplies-row-checkpoint:g1-mask_surgical"]')
     expect(street.classes()).toContain('short')
     expect(street.text()).toContain('-300 只')
     await w.get('[data-testid="supplies-receive-t1"]').trigger('click')

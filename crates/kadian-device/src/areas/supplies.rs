@@ -6,7 +6,8 @@
 //! counts it: never typed, so two laptops offline never overwrite each other.
 
 use kadian_domain::records::{
-    new_id, supply_item, Holder, Instant, MovementKind, ReceiptSource, Source, StockMovement, ITEMS,
+    new_id, supply_item, transfer_allowed, Holder, Instant, MovementKind, ReceiptSource, Source,
+    StockMovement, ITEMS, MAX_QUANTITY,
 };
 use kadian_domain::supplies::{stock, Transfer};
 use kadian_domain::sync::Role;
@@ -68,6 +69,8 @@ pub struct StockRow {
 pub struct TransferRow {
     /// The dispatch's id (a receipt names it).
     pub id: String,
+    /// The item's code.
+    pub item: String,
     /// The item's name.
     pub item_name: String,
     /// Its base unit.
@@ -76,7 +79,7 @@ pub struct TransferRow {
     pub from: String,
     /// To, by name.
     pub to: String,
-    /// To: `community:<code>` or `checkpoint:<id>`.
+    /// To: `street`, `community:<code>` or `checkpoint:<id>`.
     pub to_holder: String,
     /// Sent.
     #[ts(type = "number")]
@@ -99,6 +102,8 @@ pub struct HolderChoice {
     pub key: String,
     /// Its name.
     pub name: String,
+    /// The holders it may send supplies to (their keys): below it, or in its own place.
+    pub to: Vec<String>,
 }
 
 /// The stock as this laptop holds it.
@@ -109,7 +114,8 @@ pub struct SuppliesBoard {
     pub as_of: String,
     /// The street's items.
     pub items: Vec<ItemView>,
-    /// Every holder's stock of every item it has moved, by holder then item.
+    /// The stock of every holder this laptop keeps, of every item it has moved, by holder then
+    /// item (what it pulled of others' — a dispatch to it, say — is not their stock).
     pub rows: Vec<StockRow>,
     /// Dispatches awaiting receipt.
     pub awaiting: Vec<TransferRow>,
@@ -178,15 +184,55 @@ fn holder_name(h: &Holder, reference: &ReferenceData) -> String {
     }
 }
 
+/// Where a holder's stock lies on this laptop's layout: (community, compound); none for a
+/// holder it does not know.
+fn holder_place(h: &Holder, reference: &ReferenceData) -> Option<(Option<String>, Option<String>)> {
+    match h {
+        Holder::Street => Some((None, None)),
+        Holder::Community { code } => reference
+            .communities
+            .contains_key(code)
+            .then(|| (Some(code.clone()), None)),
+        Holder::Checkpoint { id } => reference
+            .checkpoints
+            .get(id)
+            .and_then(|c| reference.compounds.get(&c.compound))
+            .map(|k| (Some(k.community.clone()), Some(k.id.clone()))),
+    }
+}
+
+/// Whether `from` may send to `to` (`transfer_allowed` on their places, as the server judges).
+fn may_send(from: &Holder, to: &Holder, reference: &ReferenceData) -> bool {
+    match (holder_place(from, reference), holder_place(to, reference)) {
+        (Some(f), Some(t)) => {
+            from != to
+                && transfer_allowed(
+                    (f.0.as_deref(), f.1.as_deref()),
+                    (t.0.as_deref(), t.1.as_deref()),
+                )
+        }
+        _ => false,
+    }
+}
+
 fn parse_holder(raw: &str, field: &str) -> AppResult<Holder> {
     let raw = raw.trim();
     let bad = || {
-        AppError::new(
-            "invalid_input",
-            Some(field),
-            "请选择持有单位",
-            "Choose who holds the stock",
-        )
+        if field == "to" {
+            AppError::new(
+                "invalid_input",
+                Some(field),
+                "请选择接收单位",
+                "Choose the receiver",
+            )
+        } else {
+            AppError::new(
+                "invalid_input",
+                Some(field),
+                "请选择持有单位",
+                "Choose who holds the stock",
+            )
+        }
     };
     match raw.split_once(':') {
         None if raw == "street" => Ok(Holder::Street),
@@ -279,6 +325,7 @@ impl AppCore {
             let i = item(&t.item);
             TransferRow {
                 id: t.id.to_string(),
+                item: t.item.clone(),
                 item_name: i.map_or_else(|| t.item.clone(), |i| i.name.to_owned()),
                 unit: i.map(|i| i.unit.to_owned()).unwrap_or_default(),
                 from: holder_name(&t.from, &reference),
@@ -306,19 +353,30 @@ impl AppCore {
                     .map(|c| Holder::Checkpoint { id: c.id.clone() }),
             )
             .collect();
-        let choice_of = |h: &Holder| HolderChoice {
-            key: holder_key(h),
-            name: holder_name(h, &reference),
-        };
-        let holders = every
+        let kept: Vec<&Holder> = every
             .iter()
             .filter(|h| self.may_hold(&staff, &reference, h, "holder").is_ok())
-            .map(choice_of)
+            .collect();
+        let holders = kept
+            .iter()
+            .map(|h| HolderChoice {
+                key: holder_key(h),
+                name: holder_name(h, &reference),
+                to: every
+                    .iter()
+                    .filter(|to| may_send(h, to, &reference))
+                    .map(holder_key)
+                    .collect(),
+            })
             .collect();
         let receivers = every
             .iter()
-            .filter(|h| **h != Holder::Street)
-            .map(choice_of)
+            .filter(|to| kept.iter().any(|h| may_send(h, to, &reference)))
+            .map(|h| HolderChoice {
+                key: holder_key(h),
+                name: holder_name(h, &reference),
+                to: Vec::new(),
+            })
             .collect();
         Ok(SuppliesBoard {
             holders,
@@ -336,6 +394,7 @@ impl AppCore {
             rows: s
                 .balances
                 .iter()
+                .filter(|((h, _), _)| kept.contains(&h))
                 .map(|((h, code), b)| {
                     let i = item(code);
                     StockRow {
@@ -374,20 +433,36 @@ impl AppCore {
                 "Choose an item",
             ));
         }
+        let in_range = match kind {
+            MovementKind::Adjustment => input.quantity != 0 && input.quantity.abs() <= MAX_QUANTITY,
+            MovementKind::ReceiptConfirmed => (0..=MAX_QUANTITY).contains(&input.quantity),
+            _ => input.quantity > 0 && input.quantity <= MAX_QUANTITY,
+        };
+        if !in_range {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("quantity"),
+                "请填写数量（盘点差额可为负数，不能为 0；签收可为 0）",
+                "Give the quantity (a count's difference may be negative, not 0; a receipt may be 0)",
+            ));
+        }
         let to = match kind {
             MovementKind::Dispatched => {
                 let to = parse_holder(&input.to, "to")?;
-                let known = match &to {
-                    Holder::Street => true,
-                    Holder::Community { code } => reference.communities.contains_key(code),
-                    Holder::Checkpoint { id } => reference.checkpoints.contains_key(id),
-                };
-                if !known {
+                if holder_place(&to, &reference).is_none() {
                     return Err(AppError::new(
                         "not_found",
                         Some("to"),
                         "这台设备没有接收单位的资料",
                         "This device holds no such receiver",
+                    ));
+                }
+                if !may_send(&holder, &to, &reference) {
+                    return Err(AppError::new(
+                        "not_allowed",
+                        Some("to"),
+                        "调拨只能从上级发往下级（街道→社区、卡点，社区→本社区卡点）",
+                        "A dispatch goes down the levels: the street to a community or checkpoint, a community to its checkpoints",
                     ));
                 }
                 Some(to)

@@ -93,8 +93,8 @@ pub use screening::{
     check_screening, MemberCheck, MemberStatus, Screening, ScreeningMethod, MAX_SCREENED_MEMBERS,
 };
 pub use supplies::{
-    check_stock_movement, supply_item, Holder, MovementKind, ReceiptSource, StockMovement,
-    SupplyItem, ITEMS, MAX_QUANTITY,
+    check_stock_movement, supply_item, transfer_allowed, Holder, MovementKind, ReceiptSource,
+    StockMovement, SupplyItem, ITEMS, MAX_QUANTITY,
 };
 pub use temperature_reading::{check_reading, TemperatureReading};
 pub use travel_declaration::{check_travel, TransportMode, TravelDeclaration, TravelPlace};

@@ -77,6 +77,23 @@ pub const ITEMS: [SupplyItem; 7] = [
     },
 ];
 
+/// Whether a dispatch from a holder at `from` (community, compound) may go to one at `to`: down
+/// the street's levels or within one place (the street's store to a community or a checkpoint,
+/// a community to its checkpoints, a checkpoint to another of its compound), so that both ends
+/// see the dispatch and its receipt, placed at `to`. Sideways (one community to another) goes
+/// through the holder above both.
+pub fn transfer_allowed(
+    from: (Option<&str>, Option<&str>),
+    to: (Option<&str>, Option<&str>),
+) -> bool {
+    match from {
+        (None, None) => true,
+        (Some(c), None) => to.0 == Some(c),
+        (Some(c), Some(k)) => to == (Some(c), Some(k)),
+        (None, Some(_)) => false,
+    }
+}
+
 /// The item of a code, if the street stocks it.
 pub fn supply_item(code: &str) -> Option<&'static SupplyItem> {
     ITEMS.iter().find(|i| i.code == code)
@@ -146,7 +163,8 @@ pub struct StockMovement {
     pub holder: Holder,
     /// What it does.
     pub kind: MovementKind,
-    /// Base units: positive; an adjustment's may be negative, never 0.
+    /// Base units: positive; a receipt's may be 0 (nothing arrived); an adjustment's may be
+    /// negative, never 0.
     pub quantity: i64,
     /// A dispatch's receiver.
     #[serde(default)]
@@ -166,8 +184,8 @@ pub struct StockMovement {
     pub recorded_by: String,
 }
 
-/// A movement: a stocked item, a quantity of 1 to [`MAX_QUANTITY`] base units (an adjustment's
-/// also negative, never 0), a receiver other than the sender on a dispatch and only there, a
+/// A movement: a stocked item, a quantity of 1 to [`MAX_QUANTITY`] base units (a receipt's
+/// also 0: nothing arrived; an adjustment's also negative, never 0), a receiver other than the sender on a dispatch and only there, a
 /// dispatch named on a receipt and only there, a source on a received lot and only there.
 ///
 /// Errors: `unknown_item`, `quantity_out_of_range`, `field_misplaced`, `field_missing`,
@@ -193,6 +211,8 @@ pub fn check_stock_movement(m: &StockMovement) -> Result<(), Notice> {
     }
     let in_range = match m.kind {
         MovementKind::Adjustment => m.quantity != 0 && m.quantity.abs() <= MAX_QUANTITY,
+        // Nothing arrived is an answer too: the whole dispatch is the sender's difference.
+        MovementKind::ReceiptConfirmed => (0..=MAX_QUANTITY).contains(&m.quantity),
         _ => m.quantity > 0 && m.quantity <= MAX_QUANTITY,
     };
     if !in_range {

@@ -17,7 +17,8 @@ use super::Device;
 /// unwell, what they need) or staff's links of person records: the gate registers persons;
 /// screening, visits and the duplicate review are the laptops' work. Nor hotline reports and
 /// their actions (who reported whom, and what staff found), nor disinfection sites and their
-/// records (a merchant's contact; the gate does not disinfect yet). Key areas do reach a tablet: its gate is where they are.
+/// records (a merchant's contact; the gate does not disinfect yet), nor stock movements (donors
+/// and staff in their notes; the gate's supplies screens are not built). Key areas do reach a tablet: its gate is where they are.
 pub fn withheld(device: &Device, change: &Change) -> bool {
     let kept = |kind: &str| {
         matches!(
@@ -31,6 +32,7 @@ pub fn withheld(device: &Device, change: &Change) -> bool {
                 | "report_action"
                 | "disinfection_site"
                 | "disinfection"
+                | "stock_movement"
         )
     };
     device.role == Role::Volunteer

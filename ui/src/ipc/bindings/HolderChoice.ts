@@ -11,4 +11,8 @@ key: string,
 /**
  * Its name.
  */
-name: string, };
+name: string, 
+/**
+ * The holders it may send supplies to (their keys): below it, or in its own place.
+ */
+to: Array<string>, };

@@ -17,7 +17,8 @@ as_of: string,
  */
 items: Array<ItemView>, 
 /**
- * Every holder's stock of every item it has moved, by holder then item.
+ * The stock of every holder this laptop keeps, of every item it has moved, by holder then
+ * item (what it pulled of others' — a dispatch to it, say — is not their stock).
  */
 rows: Array<StockRow>, 
 /**

@@ -9,6 +9,10 @@ export type TransferRow = {
  */
 id: string, 
 /**
+ * The item's code.
+ */
+item: string, 
+/**
  * The item's name.
  */
 item_name: string, 
@@ -25,7 +29,7 @@ from: string,
  */
 to: string, 
 /**
- * To: `community:<code>` or `checkpoint:<id>`.
+ * To: `street`, `community:<code>` or `checkpoint:<id>`.
  */
 to_holder: string, 
 /**

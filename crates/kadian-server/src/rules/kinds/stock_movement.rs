@@ -1,10 +1,12 @@
 //! A stock movement (物资出入库, event) comes only from staff, acting for the holder whose stock
 //! it changes: the street's store from a street laptop, a community's from its community's (or
-//! the street's), a checkpoint's from its compound's, community's or street's. It is placed
-//! where that stock lies — a dispatch at its receiver's place, so the receiver sees it to
-//! confirm (the sender, above it, sees it too); anything else at its holder's. A receipt names
-//! its dispatch by id, never as a target: one that arrives before its dispatch is kept and
-//! counts once the dispatch is there.
+//! the street's), a checkpoint's from its compound's, community's, zone's or street's — a place
+//! the device sees, never one it could only add to (a compound laptop keeps no community
+//! stock). It is placed where that stock lies: anything at its holder's place, a dispatch at
+//! its receiver's, which is the sender's or below it (`transfer_allowed`: down the levels, so
+//! the sender and the receiver both see it, and the receipt placed at the receiver's).
+//! A receipt names its dispatch by id, never as a target: one that arrives before its dispatch
+//! is kept and counts once the dispatch is there.
 
 use kadian_domain::records::{Holder, MovementKind, StockMovement};
 use kadian_domain::sync::{ApiError, Role};
@@ -31,8 +33,9 @@ fn holder_place(
     }
 }
 
-/// Places a movement. Errors: `not_allowed` (from a checkpoint tablet), `out_of_scope` (a
-/// holder the device does not act for), `unknown_community`, `unknown_checkpoint`.
+/// Places a movement. Errors: `not_allowed` (from a checkpoint tablet; a dispatch sideways or
+/// up), `out_of_scope` (a holder the device does not act for), `unknown_community`,
+/// `unknown_checkpoint`.
 pub fn place(m: &StockMovement, at: &Placing<'_>) -> Result<Placed, ApiError> {
     if at.device.role == Role::Volunteer {
         return Err(reject(
@@ -41,7 +44,7 @@ pub fn place(m: &StockMovement, at: &Placing<'_>) -> Result<Placed, ApiError> {
         ));
     }
     let (community, compound) = holder_place(&m.holder, at)?;
-    if !crate::rules::scope::in_scope(
+    if !crate::rules::scope::can_see(
         at.device,
         at.reference,
         community.as_deref(),
@@ -50,7 +53,19 @@ pub fn place(m: &StockMovement, at: &Placing<'_>) -> Result<Placed, ApiError> {
         return Err(crate::rules::out_of_scope());
     }
     let (community, compound) = match (&m.kind, &m.to) {
-        (MovementKind::Dispatched, Some(to)) => holder_place(to, at)?,
+        (MovementKind::Dispatched, Some(to)) => {
+            let there = holder_place(to, at)?;
+            if !kadian_domain::records::transfer_allowed(
+                (community.as_deref(), compound.as_deref()),
+                (there.0.as_deref(), there.1.as_deref()),
+            ) {
+                return Err(reject(
+                    "not_allowed",
+                    "调拨只能从上级发往下级（街道→社区、卡点，社区→本社区卡点）/ a dispatch goes down the levels: street to a community or checkpoint, a community to its checkpoints",
+                ));
+            }
+            there
+        }
         _ => (community, compound),
     };
     Ok(Placed {
