@@ -101,6 +101,48 @@ async fn two_offline_dispatches_of_one_stock_are_both_kept_and_a_short_receipt_i
         assert_eq!(line_of(&report, "community").on_hand, 780, "{b}");
         assert_eq!(report.discrepancies.len(), 1, "{b}");
         assert_eq!(report.discrepancies[0].difference(), Some(20));
+        // The 日报's 物资 columns: the community's masks at the day's end; the donation
+        // received at the street's store in 合计 only, with its remark.
+        let today = kadian_server::china_time::china_today();
+        let daily =
+            kadian_server::report::daily(&*s.db, today, kadian_domain::FeverThreshold::default())
+                .await
+                .expect("daily");
+        let row = daily
+            .rows
+            .iter()
+            .find(|r| r.community_code == s.community_a)
+            .expect("八一社区")
+            .figures;
+        assert_eq!(
+            (row.supplies_masks, row.supplies_donations),
+            (780, 0),
+            "{b}"
+        );
+        assert_eq!(daily.total.supplies_donations, 1, "{b}");
+        assert!(!daily.not_built.iter().any(|c| c.contains("supplies")));
+        let sheet = kadian_server::report::daily_sheet(&daily, "王芳", "0370-1234567");
+        let cells = &sheet
+            .rows
+            .iter()
+            .find(|r| r.unit == "八一社区")
+            .expect("八一社区")
+            .values;
+        assert_eq!(cells[38], Some(780.0), "{b}");
+        assert_eq!(cells[39], None, "no use yet: no days of cover");
+        assert_eq!(sheet.total.remark, "含街道仓库和街道直管点位", "{b}");
+        // The community laptop's 概况 counts the same.
+        let board = community
+            .core
+            .dashboard(&kadian_device::areas::dashboard::DashboardQuery {
+                date: today.to_string(),
+                community: None,
+                compound: None,
+                zone: None,
+            })
+            .expect("dashboard");
+        assert_eq!(board.unit.figures.supplies_masks, 780, "{b}");
+        assert!(!board.not_built.contains(&"supplies".to_owned()));
         // The street laptop shows the same.
         office.sync().await.expect("pull");
         let board = office.core.supplies_board().expect("board");

@@ -157,19 +157,8 @@ async function shot(b, name) {
   }, 5000).catch(() => {})
   if (Date.now() - started > 2000) console.log(`e2e: (slow) toasts gone after ${Date.now() - started} ms`)
   await sleep(300)
-  // WebKit takes a snapshot at its next presented frame; a page at rest renders none until
-  // something on it changes (the sync bar's clock, every 30 s: screenshots took 26, 30, 60 s).
-  // One pixel in a corner, its alpha toggled between 1 % and 2 %, makes a frame now.
-  await b.execute(() => {
-    let dot = document.getElementById('e2e-frame')
-    if (!dot) {
-      dot = document.createElement('div')
-      dot.id = 'e2e-frame'
-      dot.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:2147483647'
-      document.body.appendChild(dot)
-    }
-    dot.style.background = dot.style.background === 'rgba(0, 0, 0, 0.01)' ? 'rgba(0, 0, 0, 0.02)' : 'rgba(0, 0, 0, 0.01)'
-  }).catch(() => {})
+  // Shots taken right after a dialog or a sheet take 26–60 s here (WebKitWebDriver waits for
+  // something a page at rest does not do; a repaint forced before did not shorten it).
   const t0 = Date.now()
   // A screenshot is the docs' picture, not a check: one WebKit could not take is said, not fatal.
   await b.saveScreenshot(join(SHOTS, `${name}.png`)).then(

@@ -128,10 +128,27 @@ pub struct Figures {
     /// record) when counted.
     #[serde(default)]
     pub disinfection_sites_overdue: u32,
+    /// 物资 口罩库存（只）: masks on hand at the day's end (医用外科口罩 and N95; a holder below
+    /// zero counts 0) (`crate::supplies::add_day`). Absent from reports signed before: 0.
+    #[serde(default)]
+    pub supplies_masks: u32,
+    /// Masks used in the 7 days up to the day's end: 可用天数 is computed from it
+    /// ([`Figures::mask_cover_days`]), as a sum of days could not be.
+    #[serde(default)]
+    pub supplies_masks_used_7d: u32,
+    /// 物资 消毒液: 84消毒液 on hand at the day's end, mL (the 日报 shows L).
+    #[serde(default)]
+    pub supplies_disinfectant_ml: u32,
+    /// 物资 酒精: 75%酒精 on hand at the day's end, mL (the 日报 shows L).
+    #[serde(default)]
+    pub supplies_alcohol_ml: u32,
+    /// 物资 当日接收捐赠（批）: donated lots received that day.
+    #[serde(default)]
+    pub supplies_donations: u32,
 }
 
 /// How many figures a [`Figures`] has.
-const FIGURES: usize = 32;
+const FIGURES: usize = 37;
 
 /// A check one unit's figures fail (as DHIS2's validation rules on an aggregate data set): the
 /// rule, the figures it concerns (their field names, for the cells to mark), and what is wrong.
@@ -248,6 +265,15 @@ impl Figures {
         per_cent(self.households_screened, self.households_registered)
     }
 
+    /// 可用天数: masks on hand ÷ the average daily use of the last 7 days, to one decimal;
+    /// none without use.
+    pub fn mask_cover_days(&self) -> Option<f64> {
+        (self.supplies_masks_used_7d > 0).then(|| {
+            let daily = f64::from(self.supplies_masks_used_7d) / 7.0;
+            (f64::from(self.supplies_masks) / daily * 10.0).floor() / 10.0
+        })
+    }
+
     /// The figures in their declaration order.
     fn to_array(self) -> [u32; FIGURES] {
         [
@@ -283,6 +309,11 @@ impl Figures {
             self.disinfection_sites,
             self.disinfection_sites_done,
             self.disinfection_sites_overdue,
+            self.supplies_masks,
+            self.supplies_masks_used_7d,
+            self.supplies_disinfectant_ml,
+            self.supplies_alcohol_ml,
+            self.supplies_donations,
         ]
     }
 
@@ -320,6 +351,11 @@ impl Figures {
             disinfection_sites: a[29],
             disinfection_sites_done: a[30],
             disinfection_sites_overdue: a[31],
+            supplies_masks: a[32],
+            supplies_masks_used_7d: a[33],
+            supplies_disinfectant_ml: a[34],
+            supplies_alcohol_ml: a[35],
+            supplies_donations: a[36],
         }
     }
 

@@ -164,6 +164,57 @@ pub fn stock<'a>(
     }
 }
 
+/// The items the 日报's 口罩 column counts (医用外科口罩 and N95).
+pub const MASK_ITEMS: [&str; 2] = ["mask_surgical", "mask_n95"];
+
+/// Adds the China day `date`'s 物资 columns to `units`: per holder at the day's end (or `now`,
+/// for a day not over) — 口罩库存 (masks on hand, below zero counted as 0), the masks used in
+/// the 7 days up to then (for 可用天数, computed where the figures are shown, as a sum cannot
+/// be), 84消毒液 and 75%酒精 on hand (mL), and 当日接收捐赠 (donations received that day, one
+/// per received lot). `holders` places each holder in its unit (a community's store in its
+/// community, a checkpoint's in its compound); one it leaves out (the street's store) is not
+/// in the 日报's rows. One rule for the server's 日报 and the laptops' 概况.
+pub fn add_day(
+    movements: &[StockMovement],
+    holders: impl Fn(&Holder) -> Option<crate::figures::Unit>,
+    date: chrono::NaiveDate,
+    now: DateTime<Utc>,
+    units: &mut HashMap<crate::figures::Unit, crate::figures::Figures>,
+) {
+    use crate::figures::china_day_start;
+    let start = china_day_start(date);
+    let end = china_day_start(date.succ_opt().unwrap_or(date));
+    let at = end.min(now);
+    let up_to: Vec<&StockMovement> = movements.iter().filter(|m| m.at.utc < at).collect();
+    let s = stock(up_to.iter().copied(), at);
+    let clamp = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
+    for ((holder, item), b) in &s.balances {
+        let Some(unit) = holders(holder) else {
+            continue;
+        };
+        let f = units.entry(unit).or_default();
+        match item.as_str() {
+            i if MASK_ITEMS.contains(&i) => {
+                f.supplies_masks += clamp(b.on_hand);
+                f.supplies_masks_used_7d += clamp(b.used_7d);
+            }
+            "disinfectant_84" => f.supplies_disinfectant_ml += clamp(b.on_hand),
+            "alcohol_75" => f.supplies_alcohol_ml += clamp(b.on_hand),
+            _ => {}
+        }
+    }
+    for m in movements.iter().filter(|m| {
+        m.kind == MovementKind::Received
+            && m.source == Some(crate::records::ReceiptSource::Donation)
+            && m.at.utc >= start
+            && m.at.utc < end
+    }) {
+        if let Some(unit) = holders(&m.holder) {
+            units.entry(unit).or_default().supplies_donations += 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +315,68 @@ mod tests {
         assert_eq!((c.on_hand, c.incoming), (450, 0));
         let diffs: Vec<i64> = s.discrepancies().filter_map(Transfer::difference).collect();
         assert_eq!(diffs, vec![50]);
+    }
+
+    #[test]
+    fn the_day_adds_masks_liquids_and_donations_to_their_units_at_the_days_end() {
+        use crate::figures::Unit;
+        let unit = Unit::Community("411402001018".into());
+        let mut r = m(
+            1,
+            community(),
+            MovementKind::Received,
+            1000,
+            "2026-02-10T02:00:00Z",
+        );
+        r.note = Some("平原街道巾帼企业家协会".into());
+        let used = m(
+            2,
+            community(),
+            MovementKind::Used,
+            140,
+            "2026-02-10T03:00:00Z",
+        );
+        // The next China day's: not in the 10th's stock.
+        let later = m(
+            3,
+            community(),
+            MovementKind::Used,
+            500,
+            "2026-02-10T17:00:00Z",
+        );
+        let mut street = m(
+            4,
+            Holder::Street,
+            MovementKind::Received,
+            9,
+            "2026-02-10T02:00:00Z",
+        );
+        street.item = "alcohol_75".into();
+        let mut units = HashMap::new();
+        let holders = |h: &Holder| match h {
+            Holder::Community { .. } => Some(unit.clone()),
+            _ => None,
+        };
+        let now = "2026-02-11T12:00:00Z".parse().unwrap();
+        add_day(
+            &[r, used, later, street],
+            holders,
+            "2026-02-10".parse().unwrap(),
+            now,
+            &mut units,
+        );
+        let f = &units[&unit];
+        assert_eq!(
+            (
+                f.supplies_masks,
+                f.supplies_masks_used_7d,
+                f.supplies_donations
+            ),
+            (860, 140, 1)
+        );
+        // 860 masks at 20 a day: 43 days.
+        assert_eq!(f.mask_cover_days(), Some(43.0));
+        assert_eq!(units.len(), 1, "the street's store is in no row");
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub const NUMBER_COLUMNS: [&str; 43] = [
 ];
 
 /// A unit's figures in the template's number columns ([`NUMBER_COLUMNS`]): the columns Kadian
-/// counts filled, the others (duty, key areas, supplies) left empty
+/// counts filled, the others (duty, key areas) left empty
 /// (`None`), never 0. 户覆盖率 is 已排查户 ÷ 登记户 in per cent (one decimal), empty without
 /// households.
 pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
@@ -99,10 +99,17 @@ pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
         (35, f.disinfection_sites),
         (36, f.disinfection_sites_done),
         (37, f.disinfection_sites_overdue),
+        (38, f.supplies_masks),
+        (42, f.supplies_donations),
     ] {
         v[i] = Some(f64::from(n));
     }
     v[32] = f.household_rate();
+    v[39] = f.mask_cover_days();
+    // 消毒液 and 酒精 in litres, to one decimal (counted in mL).
+    let litres = |ml: u32| (f64::from(ml) / 100.0).round() / 10.0;
+    v[40] = Some(litres(f.supplies_disinfectant_ml));
+    v[41] = Some(litres(f.supplies_alcohol_ml));
     v
 }
 

@@ -8,7 +8,7 @@
 //! (passages, readings), its passage (travel) or its own compound (cases); one the street's
 //! layout cannot place counts in the total only.
 //!
-//! Columns whose area is not built yet (duty, key areas, supplies) are listed in `not_built` and left out of the figures.
+//! Columns whose area is not built yet (duty, key areas) are listed in `not_built` and left out of the figures.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -175,7 +175,7 @@ pub struct Signature {
 }
 
 /// The column groups of the template not computed yet.
-const NOT_BUILT: [&str; 3] = ["在岗人次 (duty)", "重点区域 (key areas)", "物资 (supplies)"];
+const NOT_BUILT: [&str; 2] = ["在岗人次 (duty)", "重点区域 (key areas)"];
 
 /// The oldest of some devices' moments of completeness; `None` when there are none, or one
 /// never was complete.
@@ -491,6 +491,31 @@ async fn count(
         kadian_domain::disinfection::DEFAULT_GRACE_MINUTES,
         &mut units,
     );
+    // 物资: a community's store in its community, a checkpoint's in its compound, the
+    // street's store in the total only.
+    let movements = crate::supplies::movements(db).await?.0;
+    kadian_domain::supplies::add_day(
+        &movements,
+        |h| {
+            use kadian_domain::records::Holder;
+            Some(match h {
+                Holder::Street => Unit::Unplaced,
+                Holder::Community { code } if reference.communities.contains_key(code) => {
+                    Unit::Community(code.as_str().into())
+                }
+                Holder::Checkpoint { id } => reference
+                    .checkpoints
+                    .get(id)
+                    .map_or(Unit::Unplaced, |(compound, _)| {
+                        Unit::Compound(compound.as_str().into())
+                    }),
+                Holder::Community { .. } => Unit::Unplaced,
+            })
+        },
+        date,
+        Utc::now(),
+        &mut units,
+    );
 
     // Up the levels.
     let community_of_unit = |u: &Unit| match u {
@@ -673,6 +698,11 @@ async fn late_additions(db: &dyn Database, date: NaiveDate) -> anyhow::Result<Ve
         reported.disinfection_sites = now.total.disinfection_sites;
         reported.disinfection_sites_done = now.total.disinfection_sites_done;
         reported.disinfection_sites_overdue = now.total.disinfection_sites_overdue;
+        // Nor stock: what is on hand at a day's end changes with every movement that arrives.
+        reported.supplies_masks = now.total.supplies_masks;
+        reported.supplies_masks_used_7d = now.total.supplies_masks_used_7d;
+        reported.supplies_disinfectant_ml = now.total.supplies_disinfectant_ml;
+        reported.supplies_alcohol_ml = now.total.supplies_alcohol_ml;
         let (figures, some_fewer) = now.total.beyond(&reported);
         if figures != Figures::default() || some_fewer {
             out.push(LateAdditions {
@@ -1056,10 +1086,27 @@ pub fn daily_sheet(
             serial: None,
             unit: "合计".into(),
             values: values(&r.total),
-            remark: if r.unplaced == Figures::default() {
-                String::new()
-            } else {
-                "含无法归入社区的记录".into()
+            remark: {
+                // The street's own sites and store are in 合计 by design, not unplaced records.
+                let records = Figures {
+                    disinfection_sites: 0,
+                    disinfection_sites_done: 0,
+                    disinfection_sites_overdue: 0,
+                    supplies_masks: 0,
+                    supplies_masks_used_7d: 0,
+                    supplies_disinfectant_ml: 0,
+                    supplies_alcohol_ml: 0,
+                    supplies_donations: 0,
+                    ..r.unplaced
+                };
+                let mut remark = Vec::new();
+                if records != Figures::default() {
+                    remark.push("含无法归入社区的记录");
+                }
+                if records != r.unplaced {
+                    remark.push("含街道仓库和街道直管点位");
+                }
+                remark.join("；")
             },
         },
         late: r

@@ -72,9 +72,8 @@ fn holder_name(h: &Holder, reference: &crate::rules::Reference) -> String {
     }
 }
 
-/// Counts the street's stock at `now`.
-pub async fn supplies(db: &dyn Database, now: DateTime<Utc>) -> anyhow::Result<SuppliesOverview> {
-    let reference = db.reference().await?;
+/// Every movement the server holds, and the bodies that no longer read.
+pub async fn movements(db: &dyn Database) -> anyhow::Result<(Vec<StockMovement>, usize)> {
     let rows = db.clocked_records(&["stock_movement"]).await?;
     let mut movements: Vec<StockMovement> = Vec::new();
     let mut unreadable = 0;
@@ -84,6 +83,13 @@ pub async fn supplies(db: &dyn Database, now: DateTime<Utc>) -> anyhow::Result<S
             Err(_) => unreadable += 1,
         }
     }
+    Ok((movements, unreadable))
+}
+
+/// Counts the street's stock at `now`.
+pub async fn supplies(db: &dyn Database, now: DateTime<Utc>) -> anyhow::Result<SuppliesOverview> {
+    let reference = db.reference().await?;
+    let (movements, unreadable) = movements(db).await?;
     let s = stock(&movements, now);
     Ok(SuppliesOverview {
         at: now,

@@ -117,13 +117,13 @@ pub struct Dashboard {
     pub conflicts: i64,
     /// The fever threshold counted with (°C).
     pub fever_threshold_c: f64,
-    /// Areas whose tiles are not built yet (`duty`, `key_areas`, `supplies`): shown as not
-    /// built, never as zero.
+    /// Areas whose tiles are not built yet (`duty`, `key_areas`): shown as not built, never as
+    /// zero.
     pub not_built: Vec<String>,
 }
 
 /// Areas whose figures the dashboard does not have yet.
-const NOT_BUILT: [&str; 3] = ["duty", "key_areas", "supplies"];
+const NOT_BUILT: [&str; 2] = ["duty", "key_areas"];
 
 /// Where this device's facts are counted: by the layout it holds.
 struct Placing<'a> {
@@ -284,6 +284,23 @@ impl AppCore {
         // 消杀: every site this laptop holds, in its compound (else community), and the
         // disinfections of the trend's days.
         let (sites, disinfections) = self.disinfection_day_facts(&reference, first, date)?;
+        // 物资: every movement this laptop holds, each holder in its unit.
+        let movements = self.store().stock_movements()?;
+        let holder_unit = |h: &kadian_domain::records::Holder| {
+            use kadian_domain::records::Holder;
+            Some(match h {
+                Holder::Street => Unit::Unplaced,
+                Holder::Community { code } if reference.communities.contains_key(code) => {
+                    Unit::Community(code.as_str().into())
+                }
+                Holder::Checkpoint { id } => {
+                    reference.checkpoints.get(id).map_or(Unit::Unplaced, |c| {
+                        Unit::Compound(c.compound.as_str().into())
+                    })
+                }
+                Holder::Community { .. } => Unit::Unplaced,
+            })
+        };
         let now = self.now();
         let mut trend = Vec::new();
         let mut shown_day = HashMap::new();
@@ -300,6 +317,7 @@ impl AppCore {
                 kadian_domain::disinfection::DEFAULT_GRACE_MINUTES,
                 &mut units,
             );
+            kadian_domain::supplies::add_day(&movements, holder_unit, day, now, &mut units);
             if day == date {
                 for (unit, c) in &coverage {
                     c.add_to(units.entry(unit.clone()).or_default());

@@ -142,4 +142,26 @@ disinfection_sites_done: number,
  * 消杀 逾期: of those, sites with a slot overdue (its time plus the grace passed with no
  * record) when counted.
  */
-disinfection_sites_overdue: number, };
+disinfection_sites_overdue: number, 
+/**
+ * 物资 口罩库存（只）: masks on hand at the day's end (医用外科口罩 and N95; a holder below
+ * zero counts 0) (`crate::supplies::add_day`). Absent from reports signed before: 0.
+ */
+supplies_masks: number, 
+/**
+ * Masks used in the 7 days up to the day's end: 可用天数 is computed from it
+ * ([`Figures::mask_cover_days`]), as a sum of days could not be.
+ */
+supplies_masks_used_7d: number, 
+/**
+ * 物资 消毒液: 84消毒液 on hand at the day's end, mL (the 日报 shows L).
+ */
+supplies_disinfectant_ml: number, 
+/**
+ * 物资 酒精: 75%酒精 on hand at the day's end, mL (the 日报 shows L).
+ */
+supplies_alcohol_ml: number, 
+/**
+ * 物资 当日接收捐赠（批）: donated lots received that day.
+ */
+supplies_donations: number, };
