@@ -468,7 +468,7 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
         .to_owned();
     let stock = laptop.ok(
         "supplies_record",
-        json!({"input": {"item": "mask_surgical", "holder": gate, "kind": "used", "quantity": 40}}),
+        json!({"input": {"item": "surgical_mask", "holder": gate, "kind": "used", "quantity": 40}}),
     );
     assert_eq!(stock["rows"][0]["on_hand"], -40);
     laptop.synced().await;

@@ -12,7 +12,7 @@ use kadian_tests::harness::{backends, push_raw, TestDevice, TestServer};
 
 fn movement(holder: &str, kind: &str, quantity: i64) -> MovementInput {
     MovementInput {
-        item: "mask_surgical".into(),
+        item: "surgical_mask".into(),
         holder: holder.into(),
         kind: kind.into(),
         quantity,
@@ -178,7 +178,7 @@ async fn hostile_movements_are_refused() {
         let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
         let body = |holder: serde_json::Value, kind: &str, q: i64| {
             serde_json::json!({
-                "id": new_id().to_string(), "item": "mask_surgical", "holder": holder,
+                "id": new_id().to_string(), "item": "surgical_mask", "holder": holder,
                 "kind": kind, "quantity": q,
                 "at": {"utc": Utc::now(), "offset_minutes": 480}, "recorded_by": "x",
             })

@@ -1033,6 +1033,26 @@ try {
       (await (await $t(l, 'disinfection-slot-八一新苑小区公共区域-08:00')).getAttribute('data-state')) === 'done', 15000)
     await shot(l, 'laptop-disinfection')
   })
+  await flow('物资: the gate\'s masks used at hand-over, recorded on the compound laptop, shown below zero in red', async () => {
+    const tap = async (id) => {
+      const el = await $t(l, id)
+      await el.waitForDisplayed({ timeout: 10000 })
+      await el.scrollIntoView({ block: 'center' })
+      await el.click()
+    }
+    await (await l.$('//div[contains(@class,"van-tab")][normalize-space()="物资"]')).click()
+    await (await $t(l, 'supplies')).waitForDisplayed({ timeout: 15000 })
+    await tap('supplies-record')
+    await tap('supplies-kind-used')
+    const quantity = await $t(l, 'supplies-form-quantity')
+    await quantity.setValue('40')
+    await tap('supplies-form-save')
+    const row = await l.$('[data-testid^="supplies-row-checkpoint:"][data-testid$="-surgical_mask"]')
+    await row.waitForDisplayed({ timeout: 15000 })
+    assert.ok((await row.getText()).includes('-40'), await row.getText())
+    assert.ok((await row.getAttribute('class')).includes('short'), 'red: below zero')
+    await shot(l, 'laptop-supplies')
+  })
   await l.deleteSession()
 
   // The street office's laptop: its dashboard (概况) counted from what it pulled.

@@ -74,7 +74,7 @@ fn laptop(role: Role) -> (AppCore, tempfile::TempDir) {
 
 fn movement(holder: &str, kind: &str, quantity: i64) -> MovementInput {
     MovementInput {
-        item: "mask_surgical".into(),
+        item: "surgical_mask".into(),
         holder: holder.into(),
         kind: kind.into(),
         quantity,
@@ -85,7 +85,7 @@ fn movement(holder: &str, kind: &str, quantity: i64) -> MovementInput {
 fn row<'a>(b: &'a SuppliesBoard, holder: &str) -> &'a kadian_device::areas::supplies::StockRow {
     b.rows
         .iter()
-        .find(|r| r.holder == holder && r.item == "mask_surgical")
+        .find(|r| r.holder == holder && r.item == "surgical_mask")
         .expect("row")
 }
 

@@ -165,7 +165,7 @@ pub fn stock<'a>(
 }
 
 /// The items the 日报's 口罩 column counts (医用外科口罩 and N95).
-pub const MASK_ITEMS: [&str; 2] = ["mask_surgical", "mask_n95"];
+pub const MASK_ITEMS: [&str; 2] = ["surgical_mask", "n95_mask"];
 
 /// Adds the China day `date`'s 物资 columns to `units`: per holder at the day's end (or `now`,
 /// for a day not over) — 口罩库存 (masks on hand, below zero counted as 0), the masks used in
@@ -223,7 +223,7 @@ mod tests {
     fn m(n: u128, holder: Holder, kind: MovementKind, q: i64, at: &str) -> StockMovement {
         StockMovement {
             id: Uuid::from_u128(n),
-            item: "mask_surgical".into(),
+            item: "surgical_mask".into(),
             holder,
             kind,
             quantity: q,
@@ -272,12 +272,12 @@ mod tests {
             "2026-02-10T01:00:00Z",
         );
         let s = stock([&r, &a, &b], now);
-        let street = &s.balances[&(Holder::Street, "mask_surgical".into())];
+        let street = &s.balances[&(Holder::Street, "surgical_mask".into())];
         assert_eq!(street.on_hand, -300);
         assert!(street.short());
         assert_eq!(s.awaiting_receipt().count(), 2);
         assert_eq!(
-            s.balances[&(community(), "mask_surgical".into())].incoming,
+            s.balances[&(community(), "surgical_mask".into())].incoming,
             1300
         );
     }
@@ -311,7 +311,7 @@ mod tests {
         );
         again.transfer_id = Some(d.id);
         let s = stock([&d, &got, &again], now);
-        let c = &s.balances[&(community(), "mask_surgical".into())];
+        let c = &s.balances[&(community(), "surgical_mask".into())];
         assert_eq!((c.on_hand, c.incoming), (450, 0));
         let diffs: Vec<i64> = s.discrepancies().filter_map(Transfer::difference).collect();
         assert_eq!(diffs, vec![50]);
@@ -406,7 +406,7 @@ mod tests {
             "2026-02-09T00:00:00Z",
         );
         let s = stock([&r, &old, &new], now);
-        let b = &s.balances[&(cp, "mask_surgical".into())];
+        let b = &s.balances[&(cp, "surgical_mask".into())];
         assert_eq!((b.on_hand, b.used_7d), (0, 700));
         assert_eq!(b.days_of_cover(), Some(0.0));
         assert!(b.short());

@@ -24,7 +24,7 @@ use crate::reference::ReferenceData;
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct ItemView {
-    /// Its code (`mask_surgical`).
+    /// Its code (`surgical_mask`).
     pub code: String,
     /// 名称.
     pub name: String,

@@ -20,7 +20,7 @@ use super::{bad, Instant, MAX_TEXT_CHARS};
 /// An item the street stocks: its code, name, base unit and how many base units a pack holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SupplyItem {
-    /// Its code (`mask_surgical`).
+    /// Its code (`surgical_mask`).
     pub code: &'static str,
     /// 名称.
     pub name: &'static str,
@@ -31,16 +31,17 @@ pub struct SupplyItem {
 }
 
 /// The items of the street's plan (医用外科口罩, N95, 84消毒液, 75%酒精, 红外测温枪, 防护服,
-/// 一次性手套). A street's own items come with the street's settings.
+/// 一次性手套), their codes as the street's donation ledger fixture names them. A street's own
+/// items come with the street's settings.
 pub const ITEMS: [SupplyItem; 7] = [
     SupplyItem {
-        code: "mask_surgical",
+        code: "surgical_mask",
         name: "医用外科口罩",
         unit: "只",
         pack_size: 50,
     },
     SupplyItem {
-        code: "mask_n95",
+        code: "n95_mask",
         name: "N95口罩",
         unit: "只",
         pack_size: 20,
@@ -58,7 +59,7 @@ pub const ITEMS: [SupplyItem; 7] = [
         pack_size: 500,
     },
     SupplyItem {
-        code: "thermometer",
+        code: "ir_thermometer",
         name: "红外测温枪",
         unit: "把",
         pack_size: 1,
@@ -70,7 +71,7 @@ pub const ITEMS: [SupplyItem; 7] = [
         pack_size: 1,
     },
     SupplyItem {
-        code: "gloves",
+        code: "disposable_gloves",
         name: "一次性手套",
         unit: "副",
         pack_size: 100,

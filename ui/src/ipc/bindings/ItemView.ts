@@ -5,7 +5,7 @@
  */
 export type ItemView = { 
 /**
- * Its code (`mask_surgical`).
+ * Its code (`surgical_mask`).
  */
 code: string, 
 /**
