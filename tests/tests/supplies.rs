@@ -130,7 +130,10 @@ async fn two_offline_dispatches_of_one_stock_are_both_kept_and_a_short_receipt_i
             .values;
         assert_eq!(cells[38], Some(780.0), "{b}");
         assert_eq!(cells[39], None, "no use yet: no days of cover");
-        assert_eq!(sheet.total.remark, "含街道仓库和街道直管点位", "{b}");
+        assert_eq!(
+            sheet.total.remark, "含街道自留（未交办的举报、街道直管点位、街道仓库）",
+            "{b}: the street's own, not records the layout could not place"
+        );
         // The community laptop's 概况 counts the same.
         let board = community
             .core

@@ -378,14 +378,18 @@ impl AddAssign for Figures {
     }
 }
 
-/// Where a fact is counted: a compound, or a community whose compound is not known, or nowhere
-/// the street's layout knows (counted in the street's total only).
+/// Where a fact is counted: a compound, or a community whose compound is not known, the street
+/// itself, or nowhere the street's layout knows (counted in the street's total only).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unit {
     /// A compound (小区/自然村), by id (shared: a street's 600,000 facts name 168 compounds).
     Compound(Arc<str>),
     /// A community (社区/村), by its 12-digit code: a record whose compound is unknown.
     Community(Arc<str>),
+    /// The street's own: a hotline report not yet assigned, a disinfection site the street
+    /// keeps, the street's store of supplies. In the street's total, in no community's row,
+    /// and not a record the layout could not place.
+    Street,
     /// Placed nowhere the layout knows.
     Unplaced,
 }

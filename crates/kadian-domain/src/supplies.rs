@@ -172,11 +172,13 @@ pub const MASK_ITEMS: [&str; 2] = ["surgical_mask", "n95_mask"];
 /// the 7 days up to then (for 可用天数, computed where the figures are shown, as a sum cannot
 /// be), 84消毒液 and 75%酒精 on hand (mL), and 当日接收捐赠 (donations received that day, one
 /// per received lot). `holders` places each holder in its unit (a community's store in its
-/// community, a checkpoint's in its compound); one it leaves out (the street's store) is not
-/// in the 日报's rows. One rule for the server's 日报 and the laptops' 概况.
+/// community, a checkpoint's in its compound, the street's store in [`Unit::Street`]). One
+/// rule for the server's 日报 and the laptops' 概况.
+///
+/// [`Unit::Street`]: crate::figures::Unit::Street
 pub fn add_day(
     movements: &[StockMovement],
-    holders: impl Fn(&Holder) -> Option<crate::figures::Unit>,
+    holders: impl Fn(&Holder) -> crate::figures::Unit,
     date: chrono::NaiveDate,
     now: DateTime<Utc>,
     units: &mut HashMap<crate::figures::Unit, crate::figures::Figures>,
@@ -189,10 +191,7 @@ pub fn add_day(
     let s = stock(up_to.iter().copied(), at);
     let clamp = |n: i64| u32::try_from(n.max(0)).unwrap_or(u32::MAX);
     for ((holder, item), b) in &s.balances {
-        let Some(unit) = holders(holder) else {
-            continue;
-        };
-        let f = units.entry(unit).or_default();
+        let f = units.entry(holders(holder)).or_default();
         match item.as_str() {
             i if MASK_ITEMS.contains(&i) => {
                 f.supplies_masks += clamp(b.on_hand);
@@ -209,9 +208,10 @@ pub fn add_day(
             && m.at.utc >= start
             && m.at.utc < end
     }) {
-        if let Some(unit) = holders(&m.holder) {
-            units.entry(unit).or_default().supplies_donations += 1;
-        }
+        units
+            .entry(holders(&m.holder))
+            .or_default()
+            .supplies_donations += 1;
     }
 }
 
@@ -354,8 +354,8 @@ mod tests {
         street.item = "alcohol_75".into();
         let mut units = HashMap::new();
         let holders = |h: &Holder| match h {
-            Holder::Community { .. } => Some(unit.clone()),
-            _ => None,
+            Holder::Community { .. } => unit.clone(),
+            _ => Unit::Street,
         };
         let now = "2026-02-11T12:00:00Z".parse().unwrap();
         add_day(
@@ -376,7 +376,12 @@ mod tests {
         );
         // 860 masks at 20 a day: 43 days.
         assert_eq!(f.mask_cover_days(), Some(43.0));
-        assert_eq!(units.len(), 1, "the street's store is in no row");
+        // The street's store: its own unit, its donation counted there.
+        let street = &units[&Unit::Street];
+        assert_eq!(
+            (street.supplies_alcohol_ml, street.supplies_donations),
+            (9, 1)
+        );
     }
 
     #[test]

@@ -367,24 +367,7 @@ fn district_check_list_xlsx() {
         Some("2020-02-04 20:00:00")
     );
     let r = &list.report;
-    assert_eq!(
-        r.header_row as u64,
-        expected["header_row"].as_u64().expect("n")
-    );
-    assert_eq!(
-        (r.rows_total, r.accepted, r.warned, r.rejected),
-        (72, 64, 5, 3),
-        "{:#?}",
-        r.rows
-            .iter()
-            .filter(|x| x.status != RowStatus::Accepted)
-            .map(|x| (
-                x.row,
-                x.status,
-                x.issues.iter().map(|i| i.code.clone()).collect::<Vec<_>>()
-            ))
-            .collect::<Vec<_>>()
-    );
+    assert_eq!(r.rows_total, 72, "the data rows");
     assert_eq!(
         list.entries.len() as u64,
         expected["persons_unique"].as_u64().expect("n")
@@ -493,13 +476,32 @@ fn disinfection_site_list_xlsx() {
     let grid = kadian_registers::read_grid(&fixtures().join(file)).expect("grid");
     let list = kadian_registers::sites::read_site_list(&grid, file, &communities()).expect("read");
     let r = &list.report;
+    assert_eq!(r.rows_total, 42, "the data rows");
+    assert_eq!(
+        list.entries.len() as u64,
+        expected["sites_unique"].as_u64().expect("n")
+    );
+    assert_rows_as_expected(r, &expected);
+}
+
+/// Every row of `expected/<file>.json` (district check list, site list) as the report says it:
+/// its status, its codes among the report's, its normalized values, the row it repeats.
+/// The report's header row and counts are `expected`'s (the rows not accepted listed when they
+/// differ), and each of its rows as `expected` says row by row.
+fn assert_rows_as_expected(r: &kadian_registers::ImportReport, expected: &Value) {
     assert_eq!(
         r.header_row as u64,
         expected["header_row"].as_u64().expect("n")
     );
+    let count = |k: &str| expected[k].as_u64().expect("count") as usize;
     assert_eq!(
         (r.rows_total, r.accepted, r.warned, r.rejected),
-        (42, 33, 6, 3),
+        (
+            count("rows_total"),
+            count("accepted"),
+            count("warned"),
+            count("rejected")
+        ),
         "{:#?}",
         r.rows
             .iter()
@@ -511,16 +513,6 @@ fn disinfection_site_list_xlsx() {
             ))
             .collect::<Vec<_>>()
     );
-    assert_eq!(
-        list.entries.len() as u64,
-        expected["sites_unique"].as_u64().expect("n")
-    );
-    assert_rows_as_expected(r, &expected);
-}
-
-/// Every row of `expected/<file>.json` (district check list, site list) as the report says it:
-/// its status, its codes among the report's, its normalized values, the row it repeats.
-fn assert_rows_as_expected(r: &kadian_registers::ImportReport, expected: &Value) {
     for want in expected["rows"].as_array().expect("rows") {
         let row = want["row"].as_u64().expect("row") as usize;
         let got = r

@@ -590,21 +590,12 @@ pub async fn import_check_list(
     batch: Option<u32>,
     dry_run: bool,
 ) -> anyhow::Result<CheckListImport> {
-    use kadian_domain::sync::{PushRecord, Scope};
+    use kadian_domain::sync::PushRecord;
     let (street, _) = db.street().await?.ok_or_else(|| {
         DbError::Invalid("initialise the street first (kadian-server init)".into())
     })?;
     let reference = db.reference().await?;
-    let compounds: Vec<kadian_registers::KnownCompound> = reference
-        .compounds
-        .iter()
-        .filter(|(id, _)| !reference.retired.contains_key(*id))
-        .map(|(id, (community, name))| kadian_registers::KnownCompound {
-            id: id.clone(),
-            name: name.clone(),
-            community_code: community.clone(),
-        })
-        .collect();
+    let compounds = open_compounds(&reference);
     let grid = kadian_registers::read_grid(path)?;
     let file = path
         .file_name()
@@ -621,16 +612,7 @@ pub async fn import_check_list(
     let issued_at = list.received_at(today);
     // What the server holds already (imported before, here or from a laptop, and perhaps
     // assigned or changed since) is left as it is: only new persons to check are stored.
-    let held: std::collections::HashSet<String> = db
-        .clocked_records(&[RecordKind::HotlineReport.as_str()])
-        .await?
-        .into_iter()
-        .filter_map(|r| {
-            serde_json::from_str::<serde_json::Value>(&r.body)
-                .ok()
-                .and_then(|b| b["id"].as_str().map(str::to_owned))
-        })
-        .collect();
+    let held = held_ids(db, RecordKind::HotlineReport).await?;
     let mut already = 0;
     let reports: Vec<PushRecord> = list
         .entries
@@ -643,14 +625,7 @@ pub async fn import_check_list(
         })
         .map(|e| {
             let r = e.report(&street, batch, issued_at, &compounds);
-            Ok(PushRecord {
-                kind: RecordKind::HotlineReport.as_str().into(),
-                id: r.id.to_string(),
-                op: "create".into(),
-                base_version: None,
-                hash: String::new(),
-                body: serde_json::to_value(&r)?,
-            })
+            created(RecordKind::HotlineReport, r.id, &r)
         })
         .collect::<anyhow::Result<_>>()?;
     let unassigned = list.entries.iter().filter(|e| e.compound.is_none()).count();
@@ -670,23 +645,10 @@ pub async fn import_check_list(
     if dry_run {
         return Ok(result);
     }
-    let street_importer = crate::rules::Device {
-        id: "import".into(),
-        name: "kadian-server import".into(),
-        role: kadian_domain::sync::Role::Street,
-        scope: Scope {
-            street,
-            community: None,
-            compound: None,
-            checkpoint: None,
-            zone: None,
-        },
-        revoked: false,
-    };
     store_imported(
         db,
         &reference,
-        &street_importer,
+        &street_importer(street),
         &reports,
         &mut result.import,
     )
@@ -718,7 +680,7 @@ pub async fn import_sites(
     path: &Path,
     dry_run: bool,
 ) -> anyhow::Result<SiteImport> {
-    use kadian_domain::sync::{PushRecord, Scope};
+    use kadian_domain::sync::PushRecord;
     let (street, _) = db.street().await?.ok_or_else(|| {
         DbError::Invalid("initialise the street first (kadian-server init)".into())
     })?;
@@ -731,32 +693,14 @@ pub async fn import_sites(
             name: name.clone(),
         })
         .collect();
-    let compounds: Vec<kadian_registers::KnownCompound> = reference
-        .compounds
-        .iter()
-        .filter(|(id, _)| !reference.retired.contains_key(*id))
-        .map(|(id, (community, name))| kadian_registers::KnownCompound {
-            id: id.clone(),
-            name: name.clone(),
-            community_code: community.clone(),
-        })
-        .collect();
+    let compounds = open_compounds(&reference);
     let grid = kadian_registers::read_grid(path)?;
     let file = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
         .unwrap_or_default();
     let list = kadian_registers::sites::read_site_list(&grid, &file, &communities)?;
-    let held: std::collections::HashSet<String> = db
-        .clocked_records(&[RecordKind::DisinfectionSite.as_str()])
-        .await?
-        .into_iter()
-        .filter_map(|r| {
-            serde_json::from_str::<serde_json::Value>(&r.body)
-                .ok()
-                .and_then(|b| b["id"].as_str().map(str::to_owned))
-        })
-        .collect();
+    let held = held_ids(db, RecordKind::DisinfectionSite).await?;
     let importer = format!("import:{file}");
     let sites: Vec<kadian_domain::records::DisinfectionSite> = list
         .entries
@@ -777,16 +721,7 @@ pub async fn import_sites(
     let records: Vec<PushRecord> = sites
         .iter()
         .filter(|s| !held.contains(&s.id.to_string()))
-        .map(|s| {
-            Ok(PushRecord {
-                kind: RecordKind::DisinfectionSite.as_str().into(),
-                id: s.id.to_string(),
-                op: "create".into(),
-                base_version: None,
-                hash: String::new(),
-                body: serde_json::to_value(s)?,
-            })
-        })
+        .map(|s| created(RecordKind::DisinfectionSite, s.id, s))
         .collect::<anyhow::Result<_>>()?;
     let mut result = SiteImport {
         sites: sites.len(),
@@ -803,11 +738,72 @@ pub async fn import_sites(
     if dry_run {
         return Ok(result);
     }
-    let street_importer = crate::rules::Device {
+    store_imported(
+        db,
+        &reference,
+        &street_importer(street),
+        &records,
+        &mut result.import,
+    )
+    .await?;
+    Ok(result)
+}
+
+/// The street's compounds an imported row may name (retired ones take no new records).
+fn open_compounds(reference: &crate::rules::Reference) -> Vec<kadian_registers::KnownCompound> {
+    reference
+        .compounds
+        .iter()
+        .filter(|(id, _)| !reference.retired.contains_key(*id))
+        .map(|(id, (community, name))| kadian_registers::KnownCompound {
+            id: id.clone(),
+            name: name.clone(),
+            community_code: community.clone(),
+        })
+        .collect()
+}
+
+/// The ids of the records of `kind` the server holds: what an import leaves as it is (staff
+/// may have changed it since).
+async fn held_ids(
+    db: &dyn Database,
+    kind: RecordKind,
+) -> anyhow::Result<std::collections::HashSet<String>> {
+    Ok(db
+        .clocked_records(&[kind.as_str()])
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            serde_json::from_str::<serde_json::Value>(&r.body)
+                .ok()
+                .and_then(|b| b["id"].as_str().map(str::to_owned))
+        })
+        .collect())
+}
+
+/// A record an import creates, as a device would push it.
+fn created<T: serde::Serialize>(
+    kind: RecordKind,
+    id: uuid::Uuid,
+    record: &T,
+) -> anyhow::Result<kadian_domain::sync::PushRecord> {
+    Ok(kadian_domain::sync::PushRecord {
+        kind: kind.as_str().into(),
+        id: id.to_string(),
+        op: "create".into(),
+        base_version: None,
+        hash: String::new(),
+        body: serde_json::to_value(record)?,
+    })
+}
+
+/// The street's own importer: what `kadian-server import` stores as, the whole street its scope.
+fn street_importer(street: String) -> crate::rules::Device {
+    crate::rules::Device {
         id: "import".into(),
         name: "kadian-server import".into(),
-        role: kadian_domain::sync::Role::Street,
-        scope: Scope {
+        role: Role::Street,
+        scope: kadian_domain::sync::Scope {
             street,
             community: None,
             compound: None,
@@ -815,16 +811,7 @@ pub async fn import_sites(
             zone: None,
         },
         revoked: false,
-    };
-    store_imported(
-        db,
-        &reference,
-        &street_importer,
-        &records,
-        &mut result.import,
-    )
-    .await?;
-    Ok(result)
+    }
 }
 
 /// Stores an import's records as `importer` would push them, in requests of the push limit,

@@ -98,27 +98,18 @@ async fn held(db: &dyn Database) -> anyhow::Result<Held> {
     })
 }
 
-/// The reports as a day's figures read them (the 日报's 热线 columns), each placed in its
-/// compound, else its community, else nowhere the layout knows.
+/// The reports as a day's figures read them (the 日报's 热线 columns), each counted where
+/// `place` puts the (compound, community) the server placed it in.
 pub async fn day_facts(
     db: &dyn Database,
-    reference: &crate::rules::Reference,
+    place: impl Fn(Option<&str>, Option<&str>) -> kadian_domain::figures::Unit,
 ) -> anyhow::Result<Vec<HotlineDayFact>> {
-    use kadian_domain::figures::Unit;
     let h = held(db).await?;
     Ok(h.reports
         .iter()
         .zip(&h.states)
         .map(|((r, received, community, compound), s)| {
-            let unit = match (compound, community) {
-                (Some(c), _) if reference.compounds.contains_key(c) => {
-                    Unit::Compound(c.as_str().into())
-                }
-                (_, Some(c)) if reference.communities.contains_key(c) => {
-                    Unit::Community(c.as_str().into())
-                }
-                _ => Unit::Unplaced,
-            };
+            let unit = place(compound.as_deref(), community.as_deref());
             HotlineDayFact::new(unit, r, *received, s, &h.policy)
         })
         .collect())

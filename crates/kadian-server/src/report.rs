@@ -121,6 +121,10 @@ pub struct DailyReport {
     /// Records the street's layout cannot place (a checkpoint or compound it does not know):
     /// in the total only.
     pub unplaced: Figures,
+    /// What the street keeps itself (hotline reports not yet assigned, its own disinfection
+    /// sites, its store of supplies): in the total only. Absent from reports signed before.
+    #[serde(default)]
+    pub street_own: Figures,
     /// The street's total.
     pub total: Figures,
     /// Stored records that no longer pass their kind's rules, left out.
@@ -464,23 +468,23 @@ async fn count(
     }
     // 热线: reports received, checked and opening observation that day, and those waiting past
     // a deadline at its end, on the server's clock.
-    let hotline = crate::hotline::day_facts(db, &reference).await?;
+    // What the street keeps itself (a report not yet assigned, a site of its own) is placed in
+    // neither a compound nor a community: the street's, not a record the layout cannot place.
+    let own_unit = |compound: Option<&str>, community: Option<&str>| match (compound, community) {
+        (None, None) => Unit::Street,
+        _ => compound_unit(compound, community),
+    };
+    let hotline = crate::hotline::day_facts(db, &own_unit).await?;
     kadian_domain::hotline::add_day(&hotline, date, Utc::now(), &mut units);
-    // 消杀: every site, in its compound, else its community, else nowhere the layout knows.
+    // 消杀: every site where it is.
     let (sites, disinfections, _) = crate::disinfection::held(db).await?;
     let sites: Vec<(Unit, kadian_domain::records::DisinfectionSite)> = sites
         .into_iter()
         .map(|s| {
-            let unit = match (&s.compound, &s.community_code) {
-                (Some(c), _) if reference.compounds.contains_key(c) => {
-                    Unit::Compound(c.as_str().into())
-                }
-                (_, Some(c)) if reference.communities.contains_key(c) => {
-                    Unit::Community(c.as_str().into())
-                }
-                _ => Unit::Unplaced,
-            };
-            (unit, s)
+            (
+                own_unit(s.compound.as_deref(), s.community_code.as_deref()),
+                s,
+            )
         })
         .collect();
     kadian_domain::disinfection::add_day(
@@ -492,25 +496,14 @@ async fn count(
         &mut units,
     );
     // 物资: a community's store in its community, a checkpoint's in its compound, the
-    // street's store in the total only.
+    // street's store the street's.
     let movements = crate::supplies::movements(db).await?.0;
     kadian_domain::supplies::add_day(
         &movements,
-        |h| {
-            use kadian_domain::records::Holder;
-            Some(match h {
-                Holder::Street => Unit::Unplaced,
-                Holder::Community { code } if reference.communities.contains_key(code) => {
-                    Unit::Community(code.as_str().into())
-                }
-                Holder::Checkpoint { id } => reference
-                    .checkpoints
-                    .get(id)
-                    .map_or(Unit::Unplaced, |(compound, _)| {
-                        Unit::Compound(compound.as_str().into())
-                    }),
-                Holder::Community { .. } => Unit::Unplaced,
-            })
+        |h| match h {
+            kadian_domain::records::Holder::Street => Unit::Street,
+            kadian_domain::records::Holder::Community { code } => compound_unit(None, Some(code)),
+            kadian_domain::records::Holder::Checkpoint { id } => checkpoint_unit(id),
         },
         date,
         Utc::now(),
@@ -521,10 +514,11 @@ async fn count(
     let community_of_unit = |u: &Unit| match u {
         Unit::Compound(c) => reference.compounds.get(&**c).map(|(p, _)| p.clone()),
         Unit::Community(c) => Some(c.to_string()),
-        Unit::Unplaced => None,
+        Unit::Street | Unit::Unplaced => None,
     };
     let mut total = Figures::default();
     let mut unplaced = Figures::default();
+    let mut street_own = Figures::default();
     let mut by_community: BTreeMap<String, Figures> = reference
         .communities
         .keys()
@@ -535,6 +529,7 @@ async fn count(
         total += *f;
         match community_of_unit(unit) {
             Some(c) => *by_community.entry(c).or_default() += *f,
+            None if *unit == Unit::Street => street_own += *f,
             None => unplaced += *f,
         }
         if let Unit::Compound(c) = unit {
@@ -608,6 +603,7 @@ async fn count(
         zones,
         compounds_in_no_zone,
         unplaced,
+        street_own,
         total,
         unreadable: read.unreadable,
         not_built: NOT_BUILT.iter().map(|c| (*c).to_owned()).collect(),
@@ -1086,28 +1082,18 @@ pub fn daily_sheet(
             serial: None,
             unit: "合计".into(),
             values: values(&r.total),
-            remark: {
-                // The street's own sites and store are in 合计 by design, not unplaced records.
-                let records = Figures {
-                    disinfection_sites: 0,
-                    disinfection_sites_done: 0,
-                    disinfection_sites_overdue: 0,
-                    supplies_masks: 0,
-                    supplies_masks_used_7d: 0,
-                    supplies_disinfectant_ml: 0,
-                    supplies_alcohol_ml: 0,
-                    supplies_donations: 0,
-                    ..r.unplaced
-                };
-                let mut remark = Vec::new();
-                if records != Figures::default() {
-                    remark.push("含无法归入社区的记录");
-                }
-                if records != r.unplaced {
-                    remark.push("含街道仓库和街道直管点位");
-                }
-                remark.join("；")
-            },
+            remark: [
+                (r.unplaced, "含无法归入社区的记录"),
+                (
+                    r.street_own,
+                    "含街道自留（未交办的举报、街道直管点位、街道仓库）",
+                ),
+            ]
+            .iter()
+            .filter(|(f, _)| *f != Figures::default())
+            .map(|(_, text)| *text)
+            .collect::<Vec<_>>()
+            .join("；"),
         },
         late: r
             .late_additions

@@ -159,6 +159,26 @@ impl<'a> Placing<'a> {
         }
     }
 
+    /// Where something the street may keep itself counts (a hotline report, a disinfection
+    /// site): placed in neither a compound nor a community, it is the street's own.
+    fn own(&self, compound: Option<&str>, community: Option<&str>) -> Unit {
+        match (compound, community) {
+            (None, None) => Unit::Street,
+            _ => self.place(compound, community),
+        }
+    }
+
+    /// Where a holder's stock counts: the street's store the street's own, a community's in
+    /// it, a checkpoint's in its compound.
+    fn holder(&self, h: &kadian_domain::records::Holder) -> Unit {
+        use kadian_domain::records::Holder;
+        match h {
+            Holder::Street => Unit::Street,
+            Holder::Community { code } => self.place(None, Some(code)),
+            Holder::Checkpoint { id } => self.gate(id),
+        }
+    }
+
     /// The community a unit belongs to.
     fn community_of<'u>(&'u self, unit: &'u Unit) -> Option<&'u str> {
         match unit {
@@ -168,7 +188,7 @@ impl<'a> Placing<'a> {
                 .get(&**c)
                 .map(|c| c.community.as_str()),
             Unit::Community(c) => Some(c),
-            Unit::Unplaced => None,
+            Unit::Street | Unit::Unplaced => None,
         }
     }
 }
@@ -280,27 +300,13 @@ impl AppCore {
             today: local(self.now()).date(),
         };
         // 热线: every report this laptop holds, placed where it is assigned.
-        let hotline = self.hotline_day_facts(&reference)?;
+        let hotline = self.hotline_day_facts(&placing)?;
         // 消杀: every site this laptop holds, in its compound (else community), and the
         // disinfections of the trend's days.
-        let (sites, disinfections) = self.disinfection_day_facts(&reference, first, date)?;
+        let (sites, disinfections) = self.disinfection_day_facts(&placing, first, date)?;
         // 物资: every movement this laptop holds, each holder in its unit.
         let movements = self.store().stock_movements()?;
-        let holder_unit = |h: &kadian_domain::records::Holder| {
-            use kadian_domain::records::Holder;
-            Some(match h {
-                Holder::Street => Unit::Unplaced,
-                Holder::Community { code } if reference.communities.contains_key(code) => {
-                    Unit::Community(code.as_str().into())
-                }
-                Holder::Checkpoint { id } => {
-                    reference.checkpoints.get(id).map_or(Unit::Unplaced, |c| {
-                        Unit::Compound(c.compound.as_str().into())
-                    })
-                }
-                Holder::Community { .. } => Unit::Unplaced,
-            })
-        };
+        let holder_unit = |h: &kadian_domain::records::Holder| placing.holder(h);
         let now = self.now();
         let mut trend = Vec::new();
         let mut shown_day = HashMap::new();
@@ -449,11 +455,11 @@ impl AppCore {
     }
 
     /// The disinfection sites this laptop holds, each in its compound (else its community, else
-    /// nowhere the layout knows), and the disinfections done on the China days `first..=last`.
+    /// the street's own), and the disinfections done on the China days `first..=last`.
     #[allow(clippy::type_complexity)]
     fn disinfection_day_facts(
         &self,
-        reference: &crate::reference::ReferenceData,
+        placing: &Placing<'_>,
         first: chrono::NaiveDate,
         last: chrono::NaiveDate,
     ) -> AppResult<(
@@ -472,16 +478,10 @@ impl AppCore {
         let sites = sites
             .into_iter()
             .map(|s| {
-                let unit = match (&s.compound, &s.community_code) {
-                    (Some(c), _) if reference.compounds.contains_key(c) => {
-                        Unit::Compound(c.as_str().into())
-                    }
-                    (_, Some(c)) if reference.communities.contains_key(c) => {
-                        Unit::Community(c.as_str().into())
-                    }
-                    _ => Unit::Unplaced,
-                };
-                (unit, s)
+                (
+                    placing.own(s.compound.as_deref(), s.community_code.as_deref()),
+                    s,
+                )
             })
             .collect();
         Ok((sites, done))
@@ -490,11 +490,11 @@ impl AppCore {
     /// Every fact this device holds for the days `first..=last` (passages and readings from a
     /// day before to a day after; travel declarations and cases whole), placed.
     /// The hotline reports this laptop holds as a day's figures read them, each placed where
-    /// it is assigned (its compound, else its community, else nowhere the layout knows), judged
-    /// by the street's deadlines.
+    /// it is assigned (its compound, else its community, else the street's own), judged by the
+    /// street's deadlines.
     fn hotline_day_facts(
         &self,
-        reference: &crate::reference::ReferenceData,
+        placing: &Placing<'_>,
     ) -> AppResult<Vec<kadian_domain::hotline::HotlineDayFact>> {
         let (reports, actions) = {
             let store = self.store();
@@ -514,15 +514,7 @@ impl AppCore {
                     by_report.get(&r.id).into_iter().flatten().copied(),
                     |a| a.at.utc,
                 );
-                let unit = match (&r.compound, &r.community_code) {
-                    (Some(c), _) if reference.compounds.contains_key(c) => {
-                        Unit::Compound(c.as_str().into())
-                    }
-                    (_, Some(c)) if reference.communities.contains_key(c) => {
-                        Unit::Community(c.as_str().into())
-                    }
-                    _ => Unit::Unplaced,
-                };
+                let unit = placing.own(r.compound.as_deref(), r.community_code.as_deref());
                 // A copy held where it was reassigned from counts where it went, not here.
                 (!kadian_domain::hotline::moved_away(r, &state)).then(|| {
                     kadian_domain::hotline::HotlineDayFact::new(
@@ -530,7 +522,7 @@ impl AppCore {
                         r,
                         r.received_at.utc,
                         &state,
-                        &reference.hotline,
+                        &placing.reference.hotline,
                     )
                 })
             })

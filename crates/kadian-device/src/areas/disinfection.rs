@@ -4,7 +4,7 @@
 //! it is overdue are `kadian_domain::disinfection`'s rules, as the server's
 //! `report disinfection` counts them.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{NaiveDateTime, NaiveTime};
 use kadian_domain::disinfection::{
     day_figures, next_slot, site_day, DisinfectionFigures, SiteDay, SlotState,
     DEFAULT_GRACE_MINUTES,
@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::views::{choice, mask_phone, staff_name, write_export, ExportResult};
+use super::views::{choice, mask_phone, opt, parse_day, staff_name, write_export, ExportResult};
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
 use crate::local_time::{day_start_utc, local, CST_MINUTES};
@@ -219,11 +219,6 @@ pub struct DisinfectionInput {
     pub note: String,
 }
 
-fn opt(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_owned())
-}
-
 fn hhmm(t: NaiveTime) -> String {
     t.format("%H:%M").to_string()
 }
@@ -323,20 +318,13 @@ impl AppCore {
 
     /// The day's disinfection (`day` YYYY-MM-DD; empty: today, China time): every site held
     /// with its slots, the figures per community and the overdue list. Errors: `not_staff`,
-    /// `invalid_input` (day).
+    /// `invalid_date` (day).
     pub fn disinfection_board(&self, day: &str) -> AppResult<DisinfectionBoard> {
         self.disinfection_staff()?;
         let now = self.now();
         let day = match opt(day) {
             None => local(now).date(),
-            Some(d) => NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
-                AppError::new(
-                    "invalid_input",
-                    Some("day"),
-                    "日期请写成 2026-03-01",
-                    "Write the day as 2026-03-01",
-                )
-            })?,
+            Some(d) => parse_day(&d, "day")?,
         };
         let reference = self.reference()?;
         let (sites, records) = {
@@ -439,7 +427,7 @@ impl AppCore {
 
     /// Adds a site, or changes one held here (its schedule, contact, place): checked by the
     /// site's rules, placed in this laptop's scope (a compound laptop: its own compound).
-    /// Returns the day's board. Errors: `not_staff`, `invalid_input` (the field says which),
+    /// Returns the day's board. Errors: `not_staff`, `invalid_input` or `invalid_date` (the field says which),
     /// `not_found`, `not_allowed`.
     pub fn disinfection_site_save(&self, input: &SiteInput) -> AppResult<DisinfectionBoard> {
         let staff = self.disinfection_staff()?;
@@ -539,20 +527,7 @@ impl AppCore {
             .transpose()?
             // The form shows the phone masked: left empty on a change, the one held stays.
             .or_else(|| held.as_ref().and_then(|h| h.contact_phone.clone()));
-        let day = |raw: &str, field: &str| -> AppResult<Option<NaiveDate>> {
-            opt(raw)
-                .map(|d| {
-                    NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
-                        AppError::new(
-                            "invalid_input",
-                            Some(field),
-                            "日期请写成 2026-03-01",
-                            "Write the day as 2026-03-01",
-                        )
-                    })
-                })
-                .transpose()
-        };
+        let day = |raw: &str, field: &str| opt(raw).map(|d| parse_day(&d, field)).transpose();
         let today = local(self.now()).date();
         // A new site is on the schedule from today: the days before were never its to keep.
         let active_from = day(&input.active_from, "active_from")?.or(match &held {
@@ -696,7 +671,8 @@ impl AppCore {
     /// Writes the 消杀记录表 of the China days `from..=to` (YYYY-MM-DD; at most 31 days): one
     /// row per disinfection held here, by time — the day, the slot it kept (or 计划外), the site,
     /// its kind and place, the areas, agent, concentration, method, who did it and who checked.
-    /// Errors: `not_staff`, `invalid_input` (from, to), `invalid_format`, `export_failed`.
+    /// Errors: `not_staff`, `invalid_date` (from, to), `invalid_input` (a span over 31 days),
+    /// `invalid_format`, `export_failed`.
     pub fn disinfection_export(
         &self,
         from: &str,
@@ -706,17 +682,7 @@ impl AppCore {
     ) -> AppResult<ExportResult> {
         use kadian_registers::export::{ExportTable, ExportValue};
         self.disinfection_staff()?;
-        let day = |raw: &str, field: &str| {
-            NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
-                AppError::new(
-                    "invalid_input",
-                    Some(field),
-                    "日期请写成 2026-03-01",
-                    "Write the day as 2026-03-01",
-                )
-            })
-        };
-        let (from, to) = (day(from, "from")?, day(to, "to")?);
+        let (from, to) = (parse_day(from, "from")?, parse_day(to, "to")?);
         if to < from || (to - from).num_days() > 30 {
             return Err(AppError::new(
                 "invalid_input",

@@ -23,7 +23,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::views::{choice, mask_document, mask_phone, staff_name, write_export, ExportResult};
+use super::views::{
+    choice, mask_document, mask_phone, opt, staff_name, write_export, ExportResult,
+};
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
 use crate::local_time::{local, CST_MINUTES};
@@ -337,11 +339,6 @@ fn word<T: Serialize>(v: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
-}
-
-fn opt(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_owned())
 }
 
 fn result_zh(r: CheckFinding) -> &'static str {

@@ -14,7 +14,7 @@ use kadian_domain::sync::Role;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::views::{choice, staff_name};
+use super::views::{choice, opt, staff_name};
 use crate::app_error::{AppError, AppResult};
 use crate::core::AppCore;
 use crate::local_time::{local, CST_MINUTES};
@@ -510,10 +510,7 @@ impl AppCore {
                 utc: self.now(),
                 offset_minutes: CST_MINUTES,
             },
-            note: {
-                let n = input.note.trim();
-                (!n.is_empty()).then(|| n.to_owned())
-            },
+            note: opt(&input.note),
             recorded_by: staff_name(&staff),
         };
         kadian_domain::records::check_stock_movement(&m).map_err(|n| AppError::invalid(vec![n]))?;

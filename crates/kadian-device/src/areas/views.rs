@@ -298,6 +298,28 @@ impl AppCore {
     }
 }
 
+/// A day a screen sends (YYYY-MM-DD, 2019–2099). Errors: `invalid_date` on `field`.
+pub(crate) fn parse_day(raw: &str, field: &str) -> AppResult<chrono::NaiveDate> {
+    use chrono::Datelike;
+    chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (2019..=2099).contains(&d.year()))
+        .ok_or_else(|| {
+            AppError::new(
+                "invalid_date",
+                Some(field),
+                "日期应写作 2026-03-01",
+                "Write the date as 2026-03-01",
+            )
+        })
+}
+
+/// A text field a screen sends, trimmed; none when empty.
+pub(crate) fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
 /// A choice sent by a screen (`door`, `returnee_hubei`, …) as the enum it names, by its serde
 /// name. Errors: `invalid_input` on `field`.
 pub(crate) fn choice<T: serde::de::DeserializeOwned>(raw: &str, field: &str) -> AppResult<T> {

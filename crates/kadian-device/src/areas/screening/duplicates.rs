@@ -162,7 +162,8 @@ impl AppCore {
                 place: match places.unit(r.compound.as_deref(), r.community.as_deref()) {
                     kadian_domain::figures::Unit::Compound(c) => Some(format!("compound:{c}")),
                     kadian_domain::figures::Unit::Community(c) => Some(format!("community:{c}")),
-                    kadian_domain::figures::Unit::Unplaced => None,
+                    kadian_domain::figures::Unit::Street
+                    | kadian_domain::figures::Unit::Unplaced => None,
                 },
                 id: r.id,
                 name: r.name,

@@ -5,7 +5,7 @@
 //! saw them). The counting rules are `kadian_domain::coverage`'s, as the server's
 //! `kadian-server report coverage` counts them.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use kadian_domain::coverage::{self, Coverage, HouseholdState};
 use kadian_domain::figures::Unit;
 use kadian_domain::records::{Household, HouseholdKind, HouseholdPlace, Relation};
@@ -1100,19 +1100,7 @@ pub struct NeedRow {
 /// How many China days back the needs list looks: a need not seen again in a week is stale.
 pub const NEEDS_WINDOW_DAYS: u64 = 7;
 
-fn parse_day(raw: &str, field: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .ok()
-        .filter(|d| (2019..=2099).contains(&d.year()))
-        .ok_or_else(|| {
-            AppError::new(
-                "invalid_date",
-                Some(field),
-                "日期应写作 2026-03-01",
-                "Write the date as 2026-03-01",
-            )
-        })
-}
+use super::views::parse_day;
 
 impl AppCore {
     /// The key areas this laptop holds, each with its standing and its visits on `date`.

@@ -9,16 +9,9 @@ use kadian_domain::records::{Disinfection, DisinfectionSite, RecordKind};
 use kadian_domain::sync::{ApiError, Role};
 
 use super::{assigned_place, Placed, Placing};
-use crate::rules::reject;
 
 fn staff_only(at: &Placing<'_>) -> Result<(), ApiError> {
-    if at.device.role == Role::Volunteer {
-        return Err(reject(
-            "not_allowed",
-            "消杀点位和消杀记录只能由小区、片区、社区或街道工作人员登记 / only compound, zone, community or street staff record disinfection sites and disinfections",
-        ));
-    }
-    Ok(())
+    at.staff_only("消杀点位和消杀记录只能由小区、片区、社区或街道工作人员登记", "only compound, zone, community or street staff record disinfection sites and disinfections")
 }
 
 /// Places a site where it is. Errors: `not_allowed` (from a checkpoint tablet),

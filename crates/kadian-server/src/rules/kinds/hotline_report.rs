@@ -8,19 +8,16 @@
 //! it was taken from.
 
 use kadian_domain::records::{HotlineReport, RecordKind, ReportAction};
-use kadian_domain::sync::{ApiError, Role};
+use kadian_domain::sync::ApiError;
 
 use super::{Placed, Placing};
 use crate::rules::reject;
 
 fn staff_only(at: &Placing<'_>) -> Result<(), ApiError> {
-    if at.device.role == Role::Volunteer {
-        return Err(reject(
-            "not_allowed",
-            "热线举报只能由小区、片区、社区或街道工作人员登记和处置 / only compound, zone, community or street staff record and act on hotline reports",
-        ));
-    }
-    Ok(())
+    at.staff_only(
+        "热线举报只能由小区、片区、社区或街道工作人员登记和处置",
+        "only compound, zone, community or street staff record and act on hotline reports",
+    )
 }
 
 /// Where a report assigned to (`community`, `compound`) belongs. Errors: `unknown_compound`,

@@ -3,7 +3,7 @@
 //! household's community. A checkpoint tablet never writes one.
 
 use kadian_domain::records::{household_id_for, household_key, Household};
-use kadian_domain::sync::{ApiError, Role};
+use kadian_domain::sync::ApiError;
 
 use super::{Placed, Placing};
 use crate::rules::reject;
@@ -13,12 +13,10 @@ use crate::rules::reject;
 /// another household's derived id for a place of its own), `unknown_compound` (not the
 /// street's, or not of the household's community).
 pub fn place(h: &Household, at: &Placing<'_>) -> Result<Placed, ApiError> {
-    if at.device.role == Role::Volunteer {
-        return Err(reject(
-            "not_allowed",
-            "住户只能由小区、片区、社区或街道工作人员登记 / only compound, zone, community or street staff record households",
-        ));
-    }
+    at.staff_only(
+        "住户只能由小区、片区、社区或街道工作人员登记",
+        "only compound, zone, community or street staff record households",
+    )?;
     let derived = household_id_for(&household_key(&h.community_code, &h.compound, &h.place));
     if h.id != derived && h.id.get_version_num() != 7 {
         return Err(reject(

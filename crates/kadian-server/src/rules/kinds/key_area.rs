@@ -4,19 +4,15 @@
 //! the device's scope. A checkpoint tablet writes neither.
 
 use kadian_domain::records::{KeyArea, KeyAreaChange, RecordKind};
-use kadian_domain::sync::{ApiError, Role};
+use kadian_domain::sync::ApiError;
 
 use super::{Placed, Placing};
-use crate::rules::reject;
 
 fn staff_only(at: &Placing<'_>) -> Result<(), ApiError> {
-    if at.device.role == Role::Volunteer {
-        return Err(reject(
-            "not_allowed",
-            "重点区域只能由小区、片区、社区或街道工作人员登记 / only compound, zone, community or street staff record key areas",
-        ));
-    }
-    Ok(())
+    at.staff_only(
+        "重点区域只能由小区、片区、社区或街道工作人员登记",
+        "only compound, zone, community or street staff record key areas",
+    )
 }
 
 /// Places a key area. Errors: `not_allowed` (from a checkpoint tablet), `unknown_compound`.

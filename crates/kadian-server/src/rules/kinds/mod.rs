@@ -88,6 +88,15 @@ impl Placing<'_> {
         }
     }
 
+    /// A kind only staff write: refused from a checkpoint tablet, with what only staff do
+    /// (`zh` / `en`: `热线举报只能由…登记`). Errors: `not_allowed`.
+    pub fn staff_only(&self, zh: &str, en: &str) -> Result<(), ApiError> {
+        if self.device.role == kadian_domain::sync::Role::Volunteer {
+            return Err(reject("not_allowed", format!("{zh} / {en}")));
+        }
+        Ok(())
+    }
+
     /// The place of a checkpoint: its compound and that compound's community. Errors:
     /// `unknown_checkpoint`.
     pub fn at_checkpoint(

@@ -6,20 +6,17 @@
 //! (`kadian_domain::coverage::apply_links`), so it can change no other unit's figures.
 
 use kadian_domain::records::{PersonLink, RecordKind};
-use kadian_domain::sync::{ApiError, Role};
+use kadian_domain::sync::ApiError;
 
 use super::{Placed, Placing};
-use crate::rules::reject;
 
 /// Places a person link and names the person it keeps. Errors: `not_allowed` (from a
 /// checkpoint tablet).
 pub fn place(l: &PersonLink, at: &Placing<'_>) -> Result<Placed, ApiError> {
-    if at.device.role == Role::Volunteer {
-        return Err(reject(
-            "not_allowed",
-            "人员查重只能由小区、社区或街道工作人员处理 / only compound, community or street staff link person records",
-        ));
-    }
+    at.staff_only(
+        "人员查重只能由小区、社区或街道工作人员处理",
+        "only compound, community or street staff link person records",
+    )?;
     let (community, compound) = at.own();
     Ok(Placed {
         community,

@@ -3,20 +3,17 @@
 //! the screening's own compound must be the street's and of its community.
 
 use kadian_domain::records::{RecordKind, Screening};
-use kadian_domain::sync::{ApiError, Role};
+use kadian_domain::sync::ApiError;
 
 use super::{Placed, Placing};
-use crate::rules::reject;
 
 /// Places a screening and names its household. Errors: `not_allowed` (from a checkpoint
 /// tablet), `unknown_compound`.
 pub fn place(s: &Screening, at: &Placing<'_>) -> Result<Placed, ApiError> {
-    if at.device.role == Role::Volunteer {
-        return Err(reject(
-            "not_allowed",
-            "入户排查只能由小区、片区、社区或街道工作人员登记 / only compound, zone, community or street staff record screenings",
-        ));
-    }
+    at.staff_only(
+        "入户排查只能由小区、片区、社区或街道工作人员登记",
+        "only compound, zone, community or street staff record screenings",
+    )?;
     let mut placed = at.in_compound(
         &s.community_code,
         &s.compound,

@@ -9,7 +9,7 @@
 //! is kept and counts once the dispatch is there.
 
 use kadian_domain::records::{Holder, MovementKind, StockMovement};
-use kadian_domain::sync::{ApiError, Role};
+use kadian_domain::sync::ApiError;
 
 use super::{Placed, Placing};
 use crate::rules::reject;
@@ -37,12 +37,10 @@ fn holder_place(
 /// up), `out_of_scope` (a holder the device does not act for), `unknown_community`,
 /// `unknown_checkpoint`.
 pub fn place(m: &StockMovement, at: &Placing<'_>) -> Result<Placed, ApiError> {
-    if at.device.role == Role::Volunteer {
-        return Err(reject(
-            "not_allowed",
-            "物资出入库只能由小区、片区、社区或街道工作人员登记 / only compound, zone, community or street staff record stock movements",
-        ));
-    }
+    at.staff_only(
+        "物资出入库只能由小区、片区、社区或街道工作人员登记",
+        "only compound, zone, community or street staff record stock movements",
+    )?;
     let (community, compound) = holder_place(&m.holder, at)?;
     if !crate::rules::scope::can_see(
         at.device,

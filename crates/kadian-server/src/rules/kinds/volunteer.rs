@@ -2,19 +2,17 @@
 //! street staff, and belongs to its compound, which must be the street's.
 
 use kadian_domain::records::Volunteer;
-use kadian_domain::sync::{ApiError, Role};
+use kadian_domain::sync::ApiError;
 
 use super::{Placed, Placing};
 use crate::rules::reject;
 
 /// Places a volunteer. Errors: `not_allowed` (from a checkpoint tablet), `unknown_compound`.
 pub fn place(v: &Volunteer, at: &Placing<'_>) -> Result<Placed, ApiError> {
-    if at.device.role == Role::Volunteer {
-        return Err(reject(
-            "not_allowed",
-            "志愿者名单只能由小区、片区、社区或街道工作人员设置 / only compound, zone, community or street staff set the volunteer list",
-        ));
-    }
+    at.staff_only(
+        "志愿者名单只能由小区、片区、社区或街道工作人员设置",
+        "only compound, zone, community or street staff set the volunteer list",
+    )?;
     let (community, _) = at.reference.compounds.get(&v.compound).ok_or_else(|| {
         reject(
             "unknown_compound",
