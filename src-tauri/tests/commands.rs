@@ -473,6 +473,14 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
     assert_eq!(stock["rows"][0]["on_hand"], -40);
     laptop.synced().await;
     assert_eq!(server.db.count("stock_movement").await.expect("count"), 1);
+    // Its 物资台账 holds that movement; donations are the street's (this laptop records none,
+    // and its 捐赠公示表 is empty).
+    let ledger = laptop.ok("supplies_export", json!({"format": "xlsx"}));
+    assert_eq!(ledger["rows"], 1);
+    let donations = laptop.ok("supplies_donations", json!({}));
+    assert_eq!(donations["may_record"], false);
+    let public = laptop.ok("supplies_donations_export", json!({"format": "xlsx"}));
+    assert_eq!(public["rows"], 0);
 
     // 志愿者: the laptop adds a volunteer with a PIN (hashed there); after both sync, the tablet
     // lists them.

@@ -1,11 +1,15 @@
 //! 物资 on staff laptops, without a window or a server: stock is the sum of movements (never
 //! typed), two dispatches of the same stock both kept and the stock shown below zero, a receipt
-//! with less opens a difference for the sender, and bad input refused with its field.
+//! with less opens a difference for the sender, and bad input refused with its field. Donations:
+//! received on the street laptop into stock where each line went, followed to the checkpoint by
+//! the dispatches that name them, published as the donor allows.
 
 mod common;
 
 use common::{enrolled, open};
-use kadian_device::areas::supplies::{MovementInput, SuppliesBoard};
+use kadian_device::areas::supplies::{
+    DonationInput, DonationLineInput, MovementInput, SuppliesBoard,
+};
 use kadian_device::AppCore;
 use kadian_domain::sync::{Change, Role};
 
@@ -269,4 +273,155 @@ fn a_gate_tablet_has_no_supplies_screens_yet() {
         core.supplies_board().expect_err("refused").code,
         "not_staff"
     );
+}
+
+fn donation(lines: Vec<DonationLineInput>) -> DonationInput {
+    DonationInput {
+        donated_on: "2026-02-01".into(),
+        donor: "康民大药房".into(),
+        contact_name: "周晨".into(),
+        contact_phone: "18406938116".into(),
+        received_by: "郭静".into(),
+        publish: true,
+        lines,
+        ..DonationInput::default()
+    }
+}
+
+fn line(item: &str, quantity: i64, destination: &str) -> DonationLineInput {
+    DonationLineInput {
+        item: item.into(),
+        quantity,
+        destination: destination.into(),
+    }
+}
+
+#[test]
+fn a_donation_received_on_the_street_laptop_is_stock_where_it_went_and_followed_to_the_gate() {
+    let (street, _dir) = laptop(Role::Street);
+    let community = format!("community:{COMMUNITY}");
+    let board = street
+        .supplies_donation_record(&donation(vec![
+            line("surgical_mask", 2000, &community),
+            line("alcohol_75", 10000, "street"),
+        ]))
+        .expect("recorded");
+    assert!(board.may_record);
+    assert_eq!(board.donations.len(), 1);
+    let d = &board.donations[0];
+    assert_eq!(d.donor_kind.as_deref(), Some("enterprise"));
+    assert_eq!(d.contact_phone.as_deref(), Some("184****8116"), "masked");
+    assert_eq!(d.lines[0].destination, "八一社区");
+    // The donation and its two received lots wait to be sent.
+    assert_eq!(street.store().pending_count().expect("outbox"), 3);
+    let stock = street.supplies_board().expect("board");
+    assert_eq!(row(&stock, &community).on_hand, 2000);
+    // The community sends 300 of them on to its gate, naming the donation.
+    let lot = stock
+        .lots
+        .iter()
+        .find(|l| l.holder == community)
+        .expect("the donated lot");
+    assert!(lot.label.contains("康民大药房"), "{}", lot.label);
+    street
+        .supplies_record(&MovementInput {
+            to: "checkpoint:gate-1".into(),
+            donation_id: lot.donation_id.clone(),
+            ..movement(&community, "dispatched", 300)
+        })
+        .expect("dispatched");
+    let board = street.supplies_donations().expect("donations");
+    assert_eq!(board.donations[0].lines[0].onward, "八一新苑 东门 300只");
+    assert_eq!(board.totals[0].item_name, "医用外科口罩");
+    assert_eq!(board.totals[0].quantity, 2000);
+    // The 公示表: one row per line, the donor named as allowed; the 物资台账: every movement.
+    let out = tempfile::tempdir().expect("tmp");
+    let public = street
+        .supplies_donations_export("xlsx", out.path())
+        .expect("公示表");
+    assert_eq!(public.rows, 2);
+    let grid = kadian_registers::read_grid(std::path::Path::new(&public.path)).expect("read");
+    let text: Vec<String> = grid.rows[1].iter().map(|c| c.text()).collect();
+    assert_eq!(text[2], "康民大药房");
+    assert_eq!(text[8], "八一新苑 东门 300只");
+    assert!(
+        !grid
+            .rows
+            .iter()
+            .flatten()
+            .any(|c| c.text().contains("18406938116")),
+        "no phone in the public list"
+    );
+    let ledger = street.supplies_export("xlsx", out.path()).expect("台账");
+    assert_eq!(ledger.rows, 3);
+}
+
+#[test]
+fn a_donor_not_to_be_named_is_published_as_a_well_wisher() {
+    let (street, _dir) = laptop(Role::Street);
+    street
+        .supplies_donation_record(&DonationInput {
+            publish: false,
+            ..donation(vec![line("n95_mask", 200, "street")])
+        })
+        .expect("recorded");
+    let out = tempfile::tempdir().expect("tmp");
+    let public = street
+        .supplies_donations_export("csv", out.path())
+        .expect("公示表");
+    let written = std::fs::read_to_string(&public.path).expect("read");
+    assert!(written.contains("爱心人士"), "{written}");
+    assert!(!written.contains("康民大药房"), "{written}");
+}
+
+#[test]
+fn donations_are_the_streets_and_bad_ones_are_refused_with_their_field() {
+    let (community, _dir) = laptop(Role::Community);
+    let e = community
+        .supplies_donation_record(&donation(vec![line("surgical_mask", 1, "street")]))
+        .expect_err("a community laptop");
+    assert_eq!(e.code, "not_allowed");
+    assert!(!community.supplies_donations().expect("board").may_record);
+    let (street, _d2) = laptop(Role::Street);
+    for (input, field) in [
+        (donation(vec![]), "lines"),
+        (donation(vec![line("矿泉水", 5, "street")]), "lines.0.item"),
+        (
+            donation(vec![line("surgical_mask", 0, "street")]),
+            "lines.0.quantity",
+        ),
+        (
+            donation(vec![line("surgical_mask", 5, "community:999999999999")]),
+            "lines.0.destination",
+        ),
+        (
+            DonationInput {
+                contact_phone: "1782730".into(),
+                ..donation(vec![line("surgical_mask", 5, "street")])
+            },
+            "contact_phone",
+        ),
+        (
+            DonationInput {
+                donated_on: "2099-01-01".into(),
+                ..donation(vec![line("surgical_mask", 5, "street")])
+            },
+            "donated_on",
+        ),
+    ] {
+        let e = street
+            .supplies_donation_record(&input)
+            .expect_err("refused");
+        assert_eq!(e.field.as_deref(), Some(field), "{e:?}");
+    }
+    // A dispatch naming a donation its holder never received.
+    let e = street
+        .supplies_record(&MovementInput {
+            to: format!("community:{COMMUNITY}"),
+            donation_id: "0190d5a1-0000-7000-8000-000000000001".into(),
+            ..movement("street", "dispatched", 5)
+        })
+        .expect_err("no such lot");
+    assert_eq!(e.field.as_deref(), Some("donation_id"));
+    assert_eq!(street.store().pending_count().expect("outbox"), 0);
 }

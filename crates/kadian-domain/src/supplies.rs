@@ -215,6 +215,85 @@ pub fn add_day(
     }
 }
 
+/// One line of the 捐赠公示表: what a donor gave, where it was received, and where it went on
+/// from there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicDonationLine {
+    /// The donation's id.
+    pub donation_id: Uuid,
+    /// 捐赠日期 (China).
+    pub donated_on: chrono::NaiveDate,
+    /// The donor as published: its name, or 爱心人士 when it asked not to be named (or gave
+    /// none).
+    pub donor: String,
+    /// The item's code (`other` for what the street does not stock).
+    pub item: String,
+    /// 物资名称 as given.
+    pub name: String,
+    /// 数量 as given, in `unit`.
+    pub quantity: i64,
+    /// 单位 as given.
+    pub unit: String,
+    /// The quantity in the item's base units, when known.
+    pub base_quantity: Option<i64>,
+    /// Where it was received (none: not said).
+    pub destination: Option<Holder>,
+    /// Sent on from there, naming this donation: each receiver and the base units sent to it
+    /// (to the checkpoints), in the order first sent.
+    pub onward: Vec<(Holder, i64)>,
+}
+
+/// The 捐赠公示表's lines: every line of every donation, by date, with the dispatches that
+/// name the donation and its item, from the holder that received it, gathered per receiver.
+/// A donation with two lines of one item to one holder gets its onward dispatches on the
+/// first. One rule for the street laptop's export and the server's `report donations`.
+pub fn public_donations(
+    donations: &[crate::records::Donation],
+    movements: &[StockMovement],
+) -> Vec<PublicDonationLine> {
+    let mut sorted: Vec<&crate::records::Donation> = donations.iter().collect();
+    sorted.sort_by_key(|d| (d.donated_on, d.id));
+    let mut out = Vec::new();
+    for d in sorted {
+        let mut seen: Vec<(&str, Option<&Holder>)> = Vec::new();
+        for l in &d.lines {
+            let first = !seen.contains(&(l.item.as_str(), l.destination.as_ref()));
+            seen.push((l.item.as_str(), l.destination.as_ref()));
+            let mut onward: Vec<(Holder, i64)> = Vec::new();
+            if first {
+                for m in movements.iter().filter(|m| {
+                    m.kind == MovementKind::Dispatched
+                        && m.donation_id == Some(d.id)
+                        && m.item == l.item
+                        && Some(&m.holder) == l.destination.as_ref()
+                }) {
+                    let Some(to) = &m.to else { continue };
+                    match onward.iter_mut().find(|(h, _)| h == to) {
+                        Some((_, q)) => *q += m.quantity,
+                        None => onward.push((to.clone(), m.quantity)),
+                    }
+                }
+            }
+            out.push(PublicDonationLine {
+                donation_id: d.id,
+                donated_on: d.donated_on,
+                donor: match (&d.donor, d.publish) {
+                    (Some(name), true) => name.clone(),
+                    _ => "爱心人士".to_owned(),
+                },
+                item: l.item.clone(),
+                name: l.name.clone(),
+                quantity: l.quantity,
+                unit: l.unit.clone(),
+                base_quantity: l.base_quantity,
+                destination: l.destination.clone(),
+                onward,
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +309,7 @@ mod tests {
             to: None,
             transfer_id: None,
             source: (kind == MovementKind::Received).then_some(ReceiptSource::Donation),
+            donation_id: None,
             at: Instant {
                 utc: at.parse().unwrap(),
                 offset_minutes: 480,
@@ -422,5 +502,72 @@ mod tests {
         };
         assert_eq!(cover.days_of_cover(), Some(2.5));
         assert!(cover.short(), "less than 3 days");
+    }
+
+    #[test]
+    fn the_public_list_follows_a_donation_to_the_checkpoints_and_names_only_who_may_be_named() {
+        use crate::records::{Donation, DonationLine};
+        let line = |item: &str, q: i64, to: Holder| DonationLine {
+            item: item.into(),
+            name: item.into(),
+            quantity: q,
+            unit: "只".into(),
+            base_quantity: Some(q),
+            destination: Some(to),
+        };
+        let d = Donation {
+            id: Uuid::from_u128(77),
+            donated_on: "2026-02-01".parse().unwrap(),
+            donor: Some("王先生".into()),
+            donor_kind: None,
+            contact_name: None,
+            contact_phone: Some("13800000000".into()),
+            received_by: None,
+            receipt_number: None,
+            publish: false,
+            lines: vec![
+                line("surgical_mask", 1000, community()),
+                line("disposable_gloves", 200, Holder::Street),
+            ],
+            note: None,
+            recorded_by: "t".into(),
+        };
+        let (x, y) = (
+            Holder::Checkpoint { id: "x".into() },
+            Holder::Checkpoint { id: "y".into() },
+        );
+        let send = |n, to: &Holder, q, named: bool| StockMovement {
+            to: Some(to.clone()),
+            donation_id: named.then_some(d.id),
+            ..m(
+                n,
+                community(),
+                MovementKind::Dispatched,
+                q,
+                "2026-02-02T00:00:00Z",
+            )
+        };
+        let mut movements = d.receipts();
+        movements.extend([
+            send(1, &x, 300, true),
+            send(2, &y, 100, true),
+            send(3, &x, 200, true),
+            send(4, &y, 999, false),
+        ]);
+        let lines = public_donations(std::slice::from_ref(&d), &movements);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].donor, "爱心人士", "not to be named");
+        assert_eq!(lines[0].onward, vec![(x, 500), (y, 100)]);
+        assert!(lines[1].onward.is_empty());
+        // Its receipts: both lines in stock, at their destinations, named as the donation.
+        let s = stock(movements.iter(), "2026-02-03T00:00:00Z".parse().unwrap());
+        assert_eq!(
+            s.balances[&(community(), "surgical_mask".into())].on_hand,
+            1000 - 600 - 999
+        );
+        assert_eq!(
+            s.balances[&(Holder::Street, "disposable_gloves".into())].on_hand,
+            200
+        );
     }
 }

@@ -52,6 +52,9 @@ pub enum RegisterKind {
     /// 消杀点位清单: a disinfection site per row (read by [`crate::sites::read_site_list`], not
     /// by [`import_grid`]).
     DisinfectionSites,
+    /// 物资捐赠台账: a donation over one or more rows, an item per row (read by
+    /// [`crate::donations::read_donation_ledger`], not by [`import_grid`]).
+    DonationLedger,
 }
 
 /// What the import needs beyond the file.
@@ -285,6 +288,24 @@ pub(crate) fn cell_text(cell: &Cell) -> String {
     match trimmed.strip_prefix('\'') {
         Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest.to_owned(),
         _ => trimmed.to_owned(),
+    }
+}
+
+/// A contact's 联系电话 as a register writes it: 11 digits, or a landline `0370-xxxxxxx`;
+/// anything else is warned (`phone_invalid`) and not kept.
+pub(crate) fn contact_phone(raw: &str, issues: &mut Vec<RowIssue>) -> Option<String> {
+    match Phone::parse(raw) {
+        Ok(c) if !c.warnings.iter().any(|w| w.code == "phone_unrecognised") => Some(c.value.number),
+        _ => {
+            issues.push(issue(
+                "phone",
+                "phone_invalid",
+                Severity::Warning,
+                format!("联系电话“{raw}”无法识别，未保存"),
+                format!("The phone “{raw}” cannot be read; not stored"),
+            ));
+            None
+        }
     }
 }
 
@@ -685,6 +706,11 @@ pub fn import_grid(
             "消杀点位清单 is imported as disinfection sites, not as a register",
         ));
     }
+    if options.kind == Some(RegisterKind::DonationLedger) {
+        return Err(RegisterError::NotARegister(
+            "物资捐赠台账 is imported as donations (物资 → 导入捐赠台账), not as a register",
+        ));
+    }
     if options.kind == Some(RegisterKind::DistrictCheckList) {
         return Err(RegisterError::NotARegister(
             "区下发核查名单 is imported as hotline reports (热线举报 → 导入核查名单), not as a register",
@@ -972,7 +998,8 @@ pub fn import_grid(
             RegisterKind::Roster
             | RegisterKind::HouseholdRoster
             | RegisterKind::DistrictCheckList
-            | RegisterKind::DisinfectionSites => {}
+            | RegisterKind::DisinfectionSites
+            | RegisterKind::DonationLedger => {}
             RegisterKind::HomeObservation => {
                 let read = observation_row(
                     &mut w,
@@ -1534,7 +1561,13 @@ fn village_member(
 /// The 填报日期 (or 填表日期) in the rows above the header: `填报日期：2020年2月6日` in one cell,
 /// or the label in one cell and the date in the next.
 fn report_date_of(grid: &Grid, header: &HeaderMatch) -> Option<NaiveDate> {
-    for row in grid.rows.iter().take(header.index) {
+    report_date_above(grid, header.index)
+}
+
+/// The 填报日期 (or 填表日期) in the rows above the header (`header` a 0-based row index):
+/// `填报日期：2020年2月6日` in one cell, or the label in one cell and the date in the next.
+pub(crate) fn report_date_above(grid: &Grid, header: usize) -> Option<NaiveDate> {
+    for row in grid.rows.iter().take(header) {
         for (i, cell) in row.iter().enumerate() {
             let text: String = cell_text(cell)
                 .nfkc()

@@ -10,6 +10,7 @@ pub mod check_list;
 pub mod columns;
 pub mod daily_report;
 pub mod dates;
+pub mod donations;
 pub mod export;
 pub mod guard;
 pub mod households;

@@ -7,7 +7,7 @@
 //! report; the sites as records come with the disinfection area.
 
 use chrono::NaiveTime;
-use kadian_domain::{Phone, Severity};
+use kadian_domain::Severity;
 use serde_json::{json, Map, Value};
 use unicode_normalization::UnicodeNormalization;
 
@@ -345,21 +345,8 @@ pub fn read_site_list(
                 ),
             ));
         }
-        let contact_phone = text("phone").and_then(|raw| match Phone::parse(&raw) {
-            Ok(c) if !c.warnings.iter().any(|w| w.code == "phone_unrecognised") => {
-                Some(c.value.number)
-            }
-            _ => {
-                issues.push(issue(
-                    "phone",
-                    "phone_invalid",
-                    Severity::Warning,
-                    format!("联系电话“{raw}”无法识别，未保存"),
-                    format!("The phone “{raw}” cannot be read; not stored"),
-                ));
-                None
-            }
-        });
+        let contact_phone =
+            text("phone").and_then(|raw| crate::import::contact_phone(&raw, &mut issues));
         let times = text("times").map(|t| (times_per_day(&t), t));
         let planned = col("slots")
             .and_then(|c| cells.get(c))

@@ -549,3 +549,54 @@ fn assert_rows_as_expected(r: &kadian_registers::ImportReport, expected: &Value)
         }
     }
 }
+
+/// The donation ledger: every row's status and values as `expected/` says (merged cells, 同上
+/// and 〃 repeat the value above; the 合计 row is no row), its donations counted by date, donor
+/// and contact, and the base units per item its rows bring.
+#[test]
+fn donation_ledger_xlsx() {
+    let file = "平原街道_物资捐赠台账.xlsx";
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            fixtures()
+                .join("expected")
+                .join(file.replace(".xlsx", ".json")),
+        )
+        .expect("expected json"),
+    )
+    .expect("json");
+    let grid = kadian_registers::read_grid(&fixtures().join(file)).expect("grid");
+    let ledger = kadian_registers::donations::read_donation_ledger(
+        &grid,
+        file,
+        &communities(),
+        &compounds(),
+    )
+    .expect("read");
+    assert_rows_as_expected(&ledger.report, &expected);
+    assert_eq!(
+        ledger.entries.len() as u64,
+        expected["donations"].as_u64().expect("n")
+    );
+    let totals: std::collections::BTreeMap<String, i64> =
+        serde_json::from_value(expected["totals"].clone()).expect("totals");
+    assert_eq!(ledger.totals(), totals);
+    // Imported as records: each a valid donation, its stocked lines received where they went.
+    let donations: Vec<_> = ledger
+        .entries
+        .iter()
+        .map(|e| e.donation("411402001", "import:test"))
+        .collect();
+    for d in &donations {
+        kadian_domain::records::check_donation(d).expect("a valid donation");
+        for m in d.receipts() {
+            kadian_domain::records::check_stock_movement(&m).expect("a valid receipt");
+        }
+    }
+    let received: i64 = donations
+        .iter()
+        .flat_map(|d| d.receipts())
+        .map(|m| m.quantity)
+        .sum();
+    assert_eq!(received, totals.values().sum::<i64>());
+}

@@ -749,6 +749,99 @@ pub async fn import_sites(
     Ok(result)
 }
 
+/// What `import donations` did: the ledger's row report, and what was stored.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DonationImport {
+    /// Donations read (date, donor and contact: each once).
+    pub donations: usize,
+    /// Base units received per item code, over the rows kept.
+    pub totals: std::collections::BTreeMap<String, i64>,
+    /// Received movements the donations bring to the street's store and its communities.
+    pub receipts: usize,
+    /// The import, as for a register (`stored`, `duplicates`: donations and their receipts).
+    #[serde(flatten)]
+    pub import: RegisterImport,
+}
+
+/// Imports the street's donation ledger (物资捐赠台账): a donation per date, donor and contact,
+/// its stocked lines received at their 去向 (the street's store, or the community a community,
+/// compound or checkpoint name resolves to); ids from the street and the donation, so the
+/// ledger imported twice adds nothing. A donation the server holds already is left as staff
+/// may have changed it (published, its receipt number). Errors: the file (unreadable, no
+/// header), the street not initialised.
+pub async fn import_donations(
+    db: &dyn Database,
+    path: &Path,
+    dry_run: bool,
+) -> anyhow::Result<DonationImport> {
+    let (street, _) = db.street().await?.ok_or_else(|| {
+        DbError::Invalid("initialise the street first (kadian-server init)".into())
+    })?;
+    let reference = db.reference().await?;
+    let communities: Vec<kadian_registers::sites::KnownCommunity> = reference
+        .communities
+        .iter()
+        .map(|(code, name)| kadian_registers::sites::KnownCommunity {
+            code: code.clone(),
+            name: name.clone(),
+        })
+        .collect();
+    let compounds = open_compounds(&reference);
+    let grid = kadian_registers::read_grid(path)?;
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ledger =
+        kadian_registers::donations::read_donation_ledger(&grid, &file, &communities, &compounds)?;
+    let held = held_ids(db, RecordKind::Donation).await?;
+    let importer = format!("import:{file}");
+    let donations: Vec<kadian_domain::records::Donation> = ledger
+        .entries
+        .iter()
+        .map(|e| e.donation(&street, &importer))
+        .collect();
+    let mut records = Vec::new();
+    let mut receipts = 0;
+    for d in donations
+        .iter()
+        .filter(|d| !held.contains(&d.id.to_string()))
+    {
+        records.push(created(RecordKind::Donation, d.id, d)?);
+        for m in d.receipts() {
+            receipts += 1;
+            records.push(created(RecordKind::StockMovement, m.id, &m)?);
+        }
+    }
+    let mut result = DonationImport {
+        donations: donations.len(),
+        totals: ledger.totals(),
+        receipts,
+        import: RegisterImport {
+            report: ledger.report,
+            stored: 0,
+            duplicates: donations
+                .iter()
+                .filter(|d| held.contains(&d.id.to_string()))
+                .count(),
+            refused: Vec::new(),
+            dry_run,
+        },
+    };
+    if dry_run {
+        return Ok(result);
+    }
+    store_imported(
+        db,
+        &reference,
+        &street_importer(street),
+        &records,
+        &mut result.import,
+    )
+    .await?;
+    Ok(result)
+}
+
 /// The street's compounds an imported row may name (retired ones take no new records).
 fn open_compounds(reference: &crate::rules::Reference) -> Vec<kadian_registers::KnownCompound> {
     reference

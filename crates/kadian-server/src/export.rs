@@ -152,6 +152,7 @@ impl Read {
                 id
             }
             TypedRecord::StockMovement(m) => m.id,
+            TypedRecord::Donation(d) => d.id,
             TypedRecord::Disinfection(d) => {
                 let id = d.id;
                 self.disinfections.push(d);

@@ -134,7 +134,8 @@ enum Command {
         /// observations (居家观察人员台账: a case per row, in the compound its 现住址 names) or
         /// check-list (区下发核查名单: a hotline report per person to check, assigned to the
         /// compound its 现居住地址 names) or sites (消杀点位清单: a disinfection site per row, in
-        /// its community, or the compound its name names)
+        /// its community, or the compound its name names) or donations (物资捐赠台账: a donation
+        /// per date, donor and contact; its stocked lines received where they went)
         #[arg(value_enum)]
         kind: RegisterArg,
         /// The register file
@@ -421,6 +422,10 @@ enum ReportCommand {
     /// the last 7 days' use, days of cover, in transit, out or low), the dispatches awaiting
     /// receipt and the differences receivers found
     Supplies,
+    /// Donations (捐赠) as the 捐赠公示表 lists them: each line by date, the donor (爱心人士 when
+    /// not to be named), the item and quantity, where it was received and where it went on
+    /// (the dispatches naming the donation, to the checkpoints); totals per item
+    Donations,
     /// The daily report (日报) of a China day: one row per community, zone subtotals and the
     /// street's total, computed from the records
     Daily {
@@ -506,6 +511,7 @@ enum RegisterArg {
     Observations,
     CheckList,
     Sites,
+    Donations,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -1132,6 +1138,13 @@ async fn main() -> Result<()> {
             print(j, serde_json::to_value(&overview)?, text);
         }
         Command::Report {
+            command: ReportCommand::Donations,
+        } => {
+            let overview = kadian_server::supplies::donations(&*db).await?;
+            let text = kadian_server::supplies::donations_text(&overview);
+            print(j, serde_json::to_value(&overview)?, text);
+        }
+        Command::Report {
             command: ReportCommand::Disinfection { date },
         } => {
             let date = report_date(date)?;
@@ -1435,6 +1448,43 @@ async fn main() -> Result<()> {
             }
         }
         Command::Import {
+            kind: RegisterArg::Donations,
+            file,
+            dry_run,
+            report,
+            ..
+        } => {
+            if let Some(path) = report.as_deref().filter(|p| *p != "-") {
+                std::fs::File::create(path)
+                    .with_context(|| format!("cannot write the report to {path}"))?;
+            }
+            let r = admin::import_donations(db.as_ref(), &file, dry_run).await?;
+            match report.as_deref() {
+                Some("-") => println!("{}", serde_json::to_string_pretty(&r.import.report)?),
+                Some(path) => std::fs::write(path, serde_json::to_string_pretty(&r.import.report)?)
+                    .with_context(|| format!("writing {path}"))?,
+                None => {}
+            }
+            let rep = &r.import.report;
+            let summary = format!(
+                "{}: {} rows — {} accepted, {} warned, {} rejected; {} donations, {} received lots into stock; stored {}, already there {}, refused {}{}",
+                rep.file, rep.rows_total, rep.accepted, rep.warned, rep.rejected, r.donations, r.receipts,
+                r.import.stored, r.import.duplicates, r.import.refused.len(), if r.import.dry_run { " (dry run: nothing stored)" } else { "" }
+            );
+            if report.as_deref() == Some("-") {
+                eprintln!("{summary}");
+            } else {
+                print(
+                    j,
+                    json!({"donations": r.donations, "receipts": r.receipts, "totals": r.totals,
+                        "stored": r.import.stored, "duplicates": r.import.duplicates, "refused": r.import.refused,
+                        "dry_run": r.import.dry_run, "rows_total": rep.rows_total, "accepted": rep.accepted,
+                        "warned": rep.warned, "rejected": rep.rejected}),
+                    summary,
+                );
+            }
+        }
+        Command::Import {
             kind,
             file,
             community,
@@ -1444,7 +1494,9 @@ async fn main() -> Result<()> {
             ..
         } => {
             let kind = match kind {
-                RegisterArg::CheckList | RegisterArg::Sites => unreachable!("matched above"),
+                RegisterArg::CheckList | RegisterArg::Sites | RegisterArg::Donations => {
+                    unreachable!("matched above")
+                }
                 RegisterArg::Residents => kadian_registers::RegisterKind::Roster,
                 RegisterArg::Returnees => kadian_registers::RegisterKind::Returnees,
                 RegisterArg::GateLog => kadian_registers::RegisterKind::GateLog,

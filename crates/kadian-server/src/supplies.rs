@@ -156,3 +156,111 @@ pub fn supplies_text(o: &SuppliesOverview) -> String {
     }
     out.join("\n")
 }
+
+/// One line of `report donations`: a donation's line as the 捐赠公示表 shows it, with names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DonationLineOut {
+    /// The line ([`kadian_domain::supplies::public_donations`]).
+    #[serde(flatten)]
+    pub line: kadian_domain::supplies::PublicDonationLine,
+    /// Where it was received, named (街道仓库, 八一社区); empty when not said.
+    pub destination_name: String,
+    /// Where it went on from there, named, with the base units sent (八一新苑 东门 300).
+    pub onward_names: Vec<(String, i64)>,
+}
+
+/// `report donations`'s answer: the 捐赠公示表's lines and their totals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DonationsOverview {
+    /// Donations the server holds.
+    pub donations: usize,
+    /// Every line, by date.
+    pub lines: Vec<DonationLineOut>,
+    /// Base units received per item code (lines with a base quantity).
+    pub totals: std::collections::BTreeMap<String, i64>,
+    /// Stored bodies that no longer read (counted, not read).
+    pub unreadable: usize,
+}
+
+/// The street's donations and where they went, as the 捐赠公示表 lists them.
+pub async fn donations(db: &dyn Database) -> anyhow::Result<DonationsOverview> {
+    let reference = db.reference().await?;
+    let (movements, mut unreadable) = movements(db).await?;
+    let mut donations = Vec::new();
+    for r in db.clocked_records(&["donation"]).await? {
+        match serde_json::from_str::<kadian_domain::records::Donation>(&r.body) {
+            Ok(d) => donations.push(d),
+            Err(_) => unreadable += 1,
+        }
+    }
+    let lines: Vec<DonationLineOut> =
+        kadian_domain::supplies::public_donations(&donations, &movements)
+            .into_iter()
+            .map(|line| DonationLineOut {
+                destination_name: line
+                    .destination
+                    .as_ref()
+                    .map(|h| holder_name(h, &reference))
+                    .unwrap_or_default(),
+                onward_names: line
+                    .onward
+                    .iter()
+                    .map(|(h, q)| (holder_name(h, &reference), *q))
+                    .collect(),
+                line,
+            })
+            .collect();
+    let mut totals = std::collections::BTreeMap::new();
+    for l in &lines {
+        if let Some(q) = l.line.base_quantity {
+            *totals.entry(l.line.item.clone()).or_insert(0) += q;
+        }
+    }
+    Ok(DonationsOverview {
+        donations: donations.len(),
+        lines,
+        totals,
+        unreadable,
+    })
+}
+
+/// The overview as text: one line per donated line, then the totals.
+pub fn donations_text(o: &DonationsOverview) -> String {
+    let mut out = vec![format!("捐赠公示（{} 批）", o.donations)];
+    for l in &o.lines {
+        let onward: Vec<String> = l
+            .onward_names
+            .iter()
+            .map(|(n, q)| format!("{n} {q}"))
+            .collect();
+        out.push(format!(
+            "{} {} {} {}{} → {}{}",
+            l.line.donated_on,
+            l.line.donor,
+            l.line.name,
+            l.line.quantity,
+            l.line.unit,
+            if l.destination_name.is_empty() {
+                "去向未写明"
+            } else {
+                &l.destination_name
+            },
+            if onward.is_empty() {
+                String::new()
+            } else {
+                format!(" → {}", onward.join("、"))
+            }
+        ));
+    }
+    for (item, q) in &o.totals {
+        let unit = supply_item(item).map_or("", |i| i.unit);
+        out.push(format!(
+            "合计 {} {q}{unit}",
+            supply_item(item).map_or(item.as_str(), |i| i.name)
+        ));
+    }
+    if o.unreadable > 0 {
+        out.push(format!("{} 条记录无法读取，未计入", o.unreadable));
+    }
+    out.join("\n")
+}

@@ -1,6 +1,8 @@
-//! 物资 (supplies): the stock board, a movement recorded.
+//! 物资 (supplies): the stock board, a movement recorded; donations listed and recorded; the
+//! 物资台账 and 捐赠公示表 exported.
 
-use kadian_device::areas::supplies::{MovementInput, SuppliesBoard};
+use kadian_device::areas::review::ExportResult;
+use kadian_device::areas::supplies::{DonationInput, DonationsBoard, MovementInput, SuppliesBoard};
 use kadian_device::AppResult;
 
 use crate::Device;
@@ -16,4 +18,41 @@ pub(crate) async fn supplies_record(
     input: MovementInput,
 ) -> AppResult<SuppliesBoard> {
     device.run(move |c| c.supplies_record(&input)).await
+}
+
+#[tauri::command]
+pub(crate) async fn supplies_donations(
+    device: tauri::State<'_, Device>,
+) -> AppResult<DonationsBoard> {
+    device.run(move |c| c.supplies_donations()).await
+}
+
+#[tauri::command]
+pub(crate) async fn supplies_donation_record(
+    device: tauri::State<'_, Device>,
+    input: DonationInput,
+) -> AppResult<DonationsBoard> {
+    device
+        .run(move |c| c.supplies_donation_record(&input))
+        .await
+}
+
+#[tauri::command]
+pub(crate) async fn supplies_export(
+    device: tauri::State<'_, Device>,
+    format: String,
+) -> AppResult<ExportResult> {
+    let dir = device.export_dir.clone();
+    device.run(move |c| c.supplies_export(&format, &dir)).await
+}
+
+#[tauri::command]
+pub(crate) async fn supplies_donations_export(
+    device: tauri::State<'_, Device>,
+    format: String,
+) -> AppResult<ExportResult> {
+    let dir = device.export_dir.clone();
+    device
+        .run(move |c| c.supplies_donations_export(&format, &dir))
+        .await
 }

@@ -727,6 +727,7 @@ fn supplies_stock(dir: &std::path::Path, holders: usize) -> Result<(std::time::D
                     to: None,
                     transfer_id: None,
                     source: received.then_some(ReceiptSource::Allocation),
+                    donation_id: None,
                     at: Instant {
                         utc: start + chrono::Duration::days(day),
                         offset_minutes: 480,

@@ -126,6 +126,23 @@ pub struct SuppliesBoard {
     pub holders: Vec<HolderChoice>,
     /// Where it may send supplies: every holder it knows but the street's store.
     pub receivers: Vec<HolderChoice>,
+    /// The donated lots its holders received, a dispatch may name (the 捐赠公示表 follows
+    /// them to the checkpoint).
+    pub lots: Vec<DonationLot>,
+}
+
+/// A donated lot a holder received.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DonationLot {
+    /// The holder that received it (its key).
+    pub holder: String,
+    /// The item's code.
+    pub item: String,
+    /// The donation's id.
+    pub donation_id: String,
+    /// What it was (`2026-02-01 捐赠：康民大药房 2000`).
+    pub label: String,
 }
 
 /// A movement recorded on a laptop.
@@ -150,6 +167,10 @@ pub struct MovementInput {
     /// A received lot's source: `purchase`, `donation`, `allocation`.
     #[serde(default)]
     pub source: String,
+    /// A dispatch's donation (its id, from [`SuppliesBoard::lots`]): the donated goods it sends
+    /// on; empty for none.
+    #[serde(default)]
+    pub donation_id: String,
     /// A note.
     #[serde(default)]
     pub note: String,
@@ -378,9 +399,27 @@ impl AppCore {
                 to: Vec::new(),
             })
             .collect();
+        let lots = movements
+            .iter()
+            .filter(|m| m.kind == MovementKind::Received && kept.contains(&&m.holder))
+            .filter_map(|m| {
+                Some(DonationLot {
+                    holder: holder_key(&m.holder),
+                    item: m.item.clone(),
+                    donation_id: m.donation_id?.to_string(),
+                    label: format!(
+                        "{} {} {}",
+                        local(m.at.utc).format("%Y-%m-%d"),
+                        m.note.as_deref().unwrap_or("捐赠"),
+                        m.quantity
+                    ),
+                })
+            })
+            .collect();
         Ok(SuppliesBoard {
             holders,
             receivers,
+            lots,
             as_of: local(now).format("%Y-%m-%d %H:%M").to_string(),
             items: ITEMS
                 .iter()
@@ -497,6 +536,36 @@ impl AppCore {
             MovementKind::Received => Some(choice::<ReceiptSource>(&input.source, "source")?),
             _ => None,
         };
+        let donation_id = match (kind, input.donation_id.trim()) {
+            (_, "") => None,
+            (MovementKind::Dispatched, raw) => {
+                let id = uuid::Uuid::parse_str(raw).ok();
+                let held = self.store().stock_movements()?.iter().any(|m| {
+                    m.kind == MovementKind::Received
+                        && m.donation_id.is_some()
+                        && m.donation_id == id
+                        && m.holder == holder
+                        && m.item == input.item.trim()
+                });
+                if !held {
+                    return Err(AppError::new(
+                        "not_found",
+                        Some("donation_id"),
+                        "这个单位没有收到过这批捐赠的这种物资",
+                        "That holder received no such item of that donation",
+                    ));
+                }
+                id
+            }
+            _ => {
+                return Err(AppError::new(
+                    "invalid_input",
+                    Some("donation_id"),
+                    "只有调拨可以注明来自哪批捐赠",
+                    "Only a dispatch names the donation it sends on",
+                ))
+            }
+        };
         let m = StockMovement {
             id: new_id(),
             item: input.item.trim().to_owned(),
@@ -506,6 +575,7 @@ impl AppCore {
             to,
             transfer_id,
             source,
+            donation_id,
             at: Instant {
                 utc: self.now(),
                 offset_minutes: CST_MINUTES,
@@ -517,5 +587,458 @@ impl AppCore {
         self.store().write_stock_movements(&[m], Source::User)?;
         self.written();
         self.supplies_board()
+    }
+}
+
+/// A line of a donation as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DonationLineView {
+    /// The item's code (`other`: not stocked).
+    pub item: String,
+    /// 物资名称 as given.
+    pub name: String,
+    /// 数量 as given.
+    #[ts(type = "number")]
+    pub quantity: i64,
+    /// 单位 as given.
+    pub unit: String,
+    /// In the item's base units, when known.
+    #[ts(type = "number | null")]
+    pub base_quantity: Option<i64>,
+    /// The base unit (只, mL), empty for what is not stocked.
+    pub base_unit: String,
+    /// Where it was received (街道仓库, 八一社区), empty when not said.
+    pub destination: String,
+    /// Where it went on from there (`八一新苑 东门 300只、…`), empty when nowhere yet.
+    pub onward: String,
+}
+
+/// A donation as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DonationView {
+    /// Its id.
+    pub id: String,
+    /// 捐赠日期 (YYYY-MM-DD).
+    pub donated_on: String,
+    /// 捐赠方.
+    pub donor: Option<String>,
+    /// `enterprise`, `group`, `person`.
+    pub donor_kind: Option<String>,
+    /// 联系人.
+    pub contact_name: Option<String>,
+    /// 联系电话, masked.
+    pub contact_phone: Option<String>,
+    /// 接收人.
+    pub received_by: Option<String>,
+    /// 收据编号.
+    pub receipt_number: Option<String>,
+    /// Whether the 捐赠公示表 names the donor.
+    pub publish: bool,
+    /// Its lines.
+    pub lines: Vec<DonationLineView>,
+}
+
+/// The base units received of one item.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DonationTotal {
+    /// The item's name.
+    pub item_name: String,
+    /// Base units received.
+    #[ts(type = "number")]
+    pub quantity: i64,
+    /// Its base unit.
+    pub unit: String,
+}
+
+/// The donations this laptop holds (the street's: on a street laptop).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DonationsBoard {
+    /// Whether this laptop records donations (a street laptop).
+    pub may_record: bool,
+    /// The donations, newest first.
+    pub donations: Vec<DonationView>,
+    /// Base units received per item.
+    pub totals: Vec<DonationTotal>,
+    /// Where a donation's line may be received: the street's store and every community.
+    pub destinations: Vec<HolderChoice>,
+}
+
+/// A line of a donation received on a laptop: a stocked item in its base units.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct DonationLineInput {
+    /// The item's code.
+    pub item: String,
+    /// Base units (只, mL).
+    #[ts(type = "number")]
+    pub quantity: i64,
+    /// Where it is received: `street` or `community:<code>`.
+    pub destination: String,
+}
+
+/// A donation received on a street laptop.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct DonationInput {
+    /// 捐赠日期 (YYYY-MM-DD, China; not after today).
+    pub donated_on: String,
+    /// 捐赠方 (empty: 匿名).
+    #[serde(default)]
+    pub donor: String,
+    /// 联系人.
+    #[serde(default)]
+    pub contact_name: String,
+    /// 联系电话.
+    #[serde(default)]
+    pub contact_phone: String,
+    /// 接收人.
+    #[serde(default)]
+    pub received_by: String,
+    /// 收据编号.
+    #[serde(default)]
+    pub receipt_number: String,
+    /// Whether the 捐赠公示表 names the donor.
+    #[serde(default)]
+    pub publish: bool,
+    /// 备注.
+    #[serde(default)]
+    pub note: String,
+    /// What was given.
+    pub lines: Vec<DonationLineInput>,
+}
+
+impl AppCore {
+    /// The donations this laptop holds, newest first, with where each line went (the
+    /// dispatches that name it); the totals per item. Errors: `not_staff`.
+    pub fn supplies_donations(&self) -> AppResult<DonationsBoard> {
+        let staff = self.supplies_staff()?;
+        let reference = self.reference()?;
+        let (donations, movements) = {
+            let store = self.store();
+            (store.donations()?, store.stock_movements()?)
+        };
+        let lines = kadian_domain::supplies::public_donations(&donations, &movements);
+        let mut views: Vec<DonationView> = donations
+            .iter()
+            .map(|d| DonationView {
+                id: d.id.to_string(),
+                donated_on: d.donated_on.to_string(),
+                donor: d.donor.clone(),
+                donor_kind: d
+                    .donor_kind
+                    .and_then(|k| serde_json::to_value(k).ok())
+                    .and_then(|v| v.as_str().map(str::to_owned)),
+                contact_name: d.contact_name.clone(),
+                contact_phone: d.contact_phone.as_deref().map(super::views::mask_phone),
+                received_by: d.received_by.clone(),
+                receipt_number: d.receipt_number.clone(),
+                publish: d.publish,
+                lines: lines
+                    .iter()
+                    .filter(|l| l.donation_id == d.id)
+                    .map(|l| {
+                        let unit = supply_item(&l.item).map_or("", |i| i.unit);
+                        DonationLineView {
+                            item: l.item.clone(),
+                            name: l.name.clone(),
+                            quantity: l.quantity,
+                            unit: l.unit.clone(),
+                            base_quantity: l.base_quantity,
+                            base_unit: unit.to_owned(),
+                            destination: l
+                                .destination
+                                .as_ref()
+                                .map(|h| holder_name(h, &reference))
+                                .unwrap_or_default(),
+                            onward: l
+                                .onward
+                                .iter()
+                                .map(|(h, q)| format!("{} {q}{unit}", holder_name(h, &reference)))
+                                .collect::<Vec<_>>()
+                                .join("、"),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        views.reverse();
+        let totals = ITEMS
+            .iter()
+            .filter_map(|i| {
+                let q: i64 = lines
+                    .iter()
+                    .filter(|l| l.item == i.code)
+                    .filter_map(|l| l.base_quantity)
+                    .sum();
+                (q > 0).then(|| DonationTotal {
+                    item_name: i.name.to_owned(),
+                    quantity: q,
+                    unit: i.unit.to_owned(),
+                })
+            })
+            .collect();
+        let destinations = std::iter::once(Holder::Street)
+            .chain(
+                reference
+                    .communities
+                    .keys()
+                    .map(|code| Holder::Community { code: code.clone() }),
+            )
+            .map(|h| HolderChoice {
+                key: holder_key(&h),
+                name: holder_name(&h, &reference),
+                to: Vec::new(),
+            })
+            .collect();
+        Ok(DonationsBoard {
+            may_record: staff.role == Role::Street,
+            donations: views,
+            totals,
+            destinations,
+        })
+    }
+
+    /// Records a donation received by the street (a street laptop only): its lines of stocked
+    /// items in base units, each received at the street's store or a community; the stock they
+    /// bring written with it. Errors: `not_staff`, `not_allowed` (not a street laptop),
+    /// `invalid_date` (`donated_on`: unreadable or after today), `invalid_input` (no line, an
+    /// item, a quantity, a destination, the phone), its rules.
+    pub fn supplies_donation_record(&self, input: &DonationInput) -> AppResult<DonationsBoard> {
+        let staff = self.supplies_staff()?;
+        if staff.role != Role::Street {
+            return Err(AppError::new(
+                "not_allowed",
+                None,
+                "捐赠由街道登记，请在街道的笔记本上登记",
+                "The street office records donations: record it on a street laptop",
+            ));
+        }
+        let reference = self.reference()?;
+        let donated_on = super::views::parse_day(&input.donated_on, "donated_on")?;
+        if donated_on > local(self.now()).date() {
+            return Err(AppError::new(
+                "invalid_date",
+                Some("donated_on"),
+                "捐赠日期不能晚于今天",
+                "The donation's date is not after today",
+            ));
+        }
+        if input.lines.is_empty() || input.lines.len() > kadian_domain::records::MAX_DONATION_LINES
+        {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("lines"),
+                "请至少填写一项捐赠物资",
+                "Give at least one donated item",
+            ));
+        }
+        let contact_phone =
+            match opt(&input.contact_phone) {
+                None => None,
+                Some(raw) => match kadian_domain::Phone::parse(&raw) {
+                    Ok(p) if !p.warnings.iter().any(|w| w.code == "phone_unrecognised") => {
+                        Some(p.value.number)
+                    }
+                    _ => return Err(AppError::new(
+                        "invalid_input",
+                        Some("contact_phone"),
+                        "联系电话应为 11 位手机号或带区号的座机号",
+                        "The phone is an 11-digit mobile number or a landline with its area code",
+                    )),
+                },
+            };
+        let mut lines = Vec::new();
+        for (i, l) in input.lines.iter().enumerate() {
+            let field = format!("lines.{i}");
+            let Some(item) = supply_item(l.item.trim()) else {
+                return Err(AppError::new(
+                    "invalid_input",
+                    Some(&format!("{field}.item")),
+                    "请选择物资",
+                    "Choose an item",
+                ));
+            };
+            if l.quantity <= 0 || l.quantity > MAX_QUANTITY {
+                return Err(AppError::new(
+                    "invalid_input",
+                    Some(&format!("{field}.quantity")),
+                    &format!("数量应在 1–{MAX_QUANTITY} {} 之间", item.unit),
+                    &format!("The quantity is 1–{MAX_QUANTITY} {}", item.unit),
+                ));
+            }
+            let to = parse_holder(&l.destination, "destination")?;
+            let known = match &to {
+                Holder::Street => true,
+                Holder::Community { code } => reference.communities.contains_key(code),
+                Holder::Checkpoint { .. } => false,
+            };
+            if !known {
+                return Err(AppError::new(
+                    "invalid_input",
+                    Some(&format!("{field}.destination")),
+                    "请选择接收单位：街道仓库或一个社区",
+                    "Choose where it is received: the street's store or a community",
+                ));
+            }
+            lines.push(kadian_domain::records::DonationLine {
+                item: item.code.to_owned(),
+                name: item.name.to_owned(),
+                quantity: l.quantity,
+                unit: item.unit.to_owned(),
+                base_quantity: Some(l.quantity),
+                destination: Some(to),
+            });
+        }
+        let donor = opt(&input.donor);
+        let d = kadian_domain::records::Donation {
+            id: new_id(),
+            donated_on,
+            donor_kind: donor
+                .as_deref()
+                .map(kadian_domain::records::DonorKind::of_name),
+            publish: input.publish && donor.is_some(),
+            donor,
+            contact_name: opt(&input.contact_name),
+            contact_phone,
+            received_by: opt(&input.received_by),
+            receipt_number: opt(&input.receipt_number),
+            lines,
+            note: opt(&input.note),
+            recorded_by: staff_name(&staff),
+        };
+        kadian_domain::records::check_donation(&d).map_err(|n| AppError::invalid(vec![n]))?;
+        self.store().write_donations(&[d], Source::User)?;
+        self.written();
+        self.supplies_donations()
+    }
+
+    /// Writes the 捐赠公示表: one row per donated line, by date — the donor (爱心人士 when not to
+    /// be named), the item and quantity as given and in base units, where it was received and
+    /// where it went on to (the dispatches naming the donation). No phone, no contact.
+    /// Errors: `not_staff`, `invalid_format`, `export_failed`.
+    pub fn supplies_donations_export(
+        &self,
+        format: &str,
+        dir: &std::path::Path,
+    ) -> AppResult<super::views::ExportResult> {
+        use kadian_registers::export::{ExportTable, ExportValue};
+        let board = self.supplies_donations()?;
+        let mut rows = Vec::new();
+        for d in board.donations.iter().rev() {
+            for l in &d.lines {
+                rows.push(vec![
+                    ExportValue::Number((rows.len() + 1) as f64),
+                    ExportValue::Text(d.donated_on.clone()),
+                    ExportValue::Text(match (&d.donor, d.publish) {
+                        (Some(name), true) => name.clone(),
+                        _ => "爱心人士".to_owned(),
+                    }),
+                    ExportValue::Text(l.name.clone()),
+                    ExportValue::Number(l.quantity as f64),
+                    ExportValue::Text(l.unit.clone()),
+                    l.base_quantity.map_or(ExportValue::Empty, |q| {
+                        ExportValue::Text(format!("{q}{}", l.base_unit))
+                    }),
+                    ExportValue::Text(l.destination.clone()),
+                    ExportValue::Text(l.onward.clone()),
+                ]);
+            }
+        }
+        let table = ExportTable {
+            sheet: "捐赠公示表".to_owned(),
+            headers: [
+                "序号",
+                "捐赠日期",
+                "捐赠方",
+                "物资名称",
+                "数量",
+                "单位",
+                "折合",
+                "接收单位",
+                "下发去向",
+            ]
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+            rows,
+        };
+        let now = self.now();
+        super::views::write_export(&table, "捐赠公示表", format, dir, local(now), 0)
+    }
+
+    /// Writes the 物资台账: every movement this laptop holds, by time — the item, the holder,
+    /// what it was (入库, 调出, 签收, 使用, 损耗, 盘点), the quantity in base units, the receiver
+    /// or the dispatch, the source, who recorded it, the note. Errors: `not_staff`,
+    /// `invalid_format`, `export_failed`.
+    pub fn supplies_export(
+        &self,
+        format: &str,
+        dir: &std::path::Path,
+    ) -> AppResult<super::views::ExportResult> {
+        use kadian_registers::export::{ExportTable, ExportValue};
+        self.supplies_staff()?;
+        let reference = self.reference()?;
+        let movements = self.store().stock_movements()?;
+        let text = |s: &str| ExportValue::Text(s.to_owned());
+        let rows = movements
+            .iter()
+            .map(|m| {
+                let item = supply_item(&m.item);
+                vec![
+                    ExportValue::DateTime(local(m.at.utc)),
+                    text(item.map_or(m.item.as_str(), |i| i.name)),
+                    text(&holder_name(&m.holder, &reference)),
+                    text(match m.kind {
+                        MovementKind::Received => "入库",
+                        MovementKind::Dispatched => "调出",
+                        MovementKind::ReceiptConfirmed => "签收",
+                        MovementKind::Used => "使用",
+                        MovementKind::Lost => "损耗",
+                        MovementKind::Adjustment => "盘点",
+                    }),
+                    ExportValue::Number(m.quantity as f64),
+                    text(item.map_or("", |i| i.unit)),
+                    text(
+                        &m.to
+                            .as_ref()
+                            .map(|h| holder_name(h, &reference))
+                            .unwrap_or_default(),
+                    ),
+                    text(match m.source {
+                        Some(ReceiptSource::Purchase) => "采购",
+                        Some(ReceiptSource::Donation) => "捐赠",
+                        Some(ReceiptSource::Allocation) => "上级下拨",
+                        None => "",
+                    }),
+                    text(&m.recorded_by),
+                    m.note.as_deref().map_or(ExportValue::Empty, text),
+                ]
+            })
+            .collect();
+        let table = ExportTable {
+            sheet: "物资台账".to_owned(),
+            headers: [
+                "时间",
+                "物资",
+                "持有单位",
+                "类型",
+                "数量",
+                "单位",
+                "接收单位",
+                "来源",
+                "登记人",
+                "备注",
+            ]
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+            rows,
+        };
+        let now = self.now();
+        super::views::write_export(&table, "物资台账", format, dir, local(now), 0)
     }
 }

@@ -33,7 +33,8 @@ pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::ReportAction
         | RecordKind::DisinfectionSite
         | RecordKind::Disinfection
-        | RecordKind::StockMovement => None,
+        | RecordKind::StockMovement
+        | RecordKind::Donation => None,
     }
 }
 

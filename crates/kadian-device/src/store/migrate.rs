@@ -134,6 +134,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0019_supplies.sql"),
         then: None,
     },
+    Migration {
+        version: 20,
+        name: "0020_donation.sql",
+        sql: include_str!("../../../../migrations/device/0020_donation.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

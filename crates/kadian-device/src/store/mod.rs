@@ -320,6 +320,7 @@ pub fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::DisinfectionSite => "disinfection_site",
         RecordKind::Disinfection => "disinfection",
         RecordKind::StockMovement => "stock_movement",
+        RecordKind::Donation => "donation",
     }
 }
 

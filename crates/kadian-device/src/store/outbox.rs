@@ -301,6 +301,10 @@ impl Store {
                                     tx.prepare_cached("UPDATE disinfection_site SET version = max(version, ?2) WHERE id = ?1")?
                                         .execute(params![entry.record_id, v])?;
                                 }
+                                RecordKind::Donation => {
+                                    tx.prepare_cached("UPDATE donation SET version = max(version, ?2) WHERE id = ?1")?
+                                        .execute(params![entry.record_id, v])?;
+                                }
                                 // Events have no version to follow.
                                 RecordKind::Passage
                                 | RecordKind::TemperatureReading

@@ -645,6 +645,14 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                 super::disinfection::upsert_site_tx(tx, &site, Source::Sync, Some(c.version))?;
             }
         }
+        ChangeKind::Record(RecordKind::Donation) => {
+            let d: kadian_domain::records::Donation =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            let held = super::supplies::held_donation_version(tx, &d.id.to_string())?;
+            if takes_servers(tx, held, c.version, &d.id.to_string())? {
+                super::supplies::upsert_donation_tx(tx, &d, Source::Sync, Some(c.version))?;
+            }
+        }
         ChangeKind::Record(RecordKind::StockMovement) => {
             let m: kadian_domain::records::StockMovement =
                 serde_json::from_value(c.body.clone()).map_err(parse_err)?;

@@ -30,6 +30,7 @@ use crate::{Field, Notice};
 mod case_transition;
 mod correction;
 mod disinfection;
+mod donation;
 mod follow_up_visit;
 mod hotline_report;
 mod household;
@@ -53,6 +54,10 @@ pub use disinfection::{
     check_disinfection, check_disinfection_site, site_id, DisinfectantAgent, DisinfectedArea,
     DisinfectedBy, Disinfection, DisinfectionMethod, DisinfectionSite, SiteKind,
     MAX_CONCENTRATION_MG_L, MAX_TIMES_PER_DAY, SITE_NAMESPACE,
+};
+pub use donation::{
+    check_donation, donation_id, Donation, DonationLine, DonorKind, DONATION_NAMESPACE,
+    MAX_DONATION_LINES, OTHER_ITEM,
 };
 pub use follow_up_visit::{
     check_follow_up_visit, FollowUpVisit, Symptom, VisitAction, VisitMethod, VisitSlot,
@@ -156,13 +161,16 @@ pub enum RecordKind {
     /// [`StockMovement`] (event; staff): supplies received, dispatched, confirmed, used, lost
     /// or counted (物资出入库).
     StockMovement,
+    /// [`Donation`] (entity; street staff): what a donor gave, line by line, and where it went
+    /// (捐赠).
+    Donation,
 }
 
 impl RecordKind {
     /// Every kind, in the order the sync protocol lists them. The one list: the server's rules,
     /// the OpenAPI enum, the device's pull and the store's tables all follow it, each with an
     /// exhaustive `match`, so a new kind that one of them does not handle does not compile.
-    pub const ALL: [RecordKind; 21] = [
+    pub const ALL: [RecordKind; 22] = [
         RecordKind::Person,
         RecordKind::Passage,
         RecordKind::TemperatureReading,
@@ -184,6 +192,7 @@ impl RecordKind {
         RecordKind::DisinfectionSite,
         RecordKind::Disinfection,
         RecordKind::StockMovement,
+        RecordKind::Donation,
     ];
 
     /// The stored name (`passage`, ...).
@@ -210,6 +219,7 @@ impl RecordKind {
             RecordKind::DisinfectionSite => "disinfection_site",
             RecordKind::Disinfection => "disinfection",
             RecordKind::StockMovement => "stock_movement",
+            RecordKind::Donation => "donation",
         }
     }
 
@@ -223,7 +233,8 @@ impl RecordKind {
             | RecordKind::Household
             | RecordKind::KeyArea
             | RecordKind::HotlineReport
-            | RecordKind::DisinfectionSite => false,
+            | RecordKind::DisinfectionSite
+            | RecordKind::Donation => false,
             RecordKind::Passage
             | RecordKind::TemperatureReading
             | RecordKind::TravelDeclaration
@@ -444,6 +455,8 @@ pub enum TypedRecord {
     Disinfection(Disinfection),
     /// A stock movement (event).
     StockMovement(StockMovement),
+    /// A donation (entity).
+    Donation(Donation),
 }
 
 impl TypedRecord {
@@ -471,6 +484,7 @@ impl TypedRecord {
             TypedRecord::DisinfectionSite(_) => RecordKind::DisinfectionSite,
             TypedRecord::Disinfection(_) => RecordKind::Disinfection,
             TypedRecord::StockMovement(_) => RecordKind::StockMovement,
+            TypedRecord::Donation(_) => RecordKind::Donation,
         }
     }
 
@@ -498,6 +512,7 @@ impl TypedRecord {
             TypedRecord::DisinfectionSite(r) => r.id,
             TypedRecord::Disinfection(r) => r.id,
             TypedRecord::StockMovement(r) => r.id,
+            TypedRecord::Donation(r) => r.id,
         }
     }
 
@@ -525,6 +540,7 @@ impl TypedRecord {
             TypedRecord::DisinfectionSite(r) => serde_json::to_value(r),
             TypedRecord::Disinfection(r) => serde_json::to_value(r),
             TypedRecord::StockMovement(r) => serde_json::to_value(r),
+            TypedRecord::Donation(r) => serde_json::to_value(r),
         };
         v.unwrap_or(Value::Null)
     }
@@ -571,6 +587,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         RecordKind::DisinfectionSite => TypedRecord::DisinfectionSite(parse(kind, body)?),
         RecordKind::Disinfection => TypedRecord::Disinfection(parse(kind, body)?),
         RecordKind::StockMovement => TypedRecord::StockMovement(parse(kind, body)?),
+        RecordKind::Donation => TypedRecord::Donation(parse(kind, body)?),
     };
     match &typed {
         TypedRecord::Person(r) => check_person(r)?,
@@ -594,6 +611,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         TypedRecord::DisinfectionSite(r) => check_disinfection_site(r)?,
         TypedRecord::Disinfection(r) => check_disinfection(r)?,
         TypedRecord::StockMovement(r) => check_stock_movement(r)?,
+        TypedRecord::Donation(r) => check_donation(r)?,
     }
     Ok(typed)
 }

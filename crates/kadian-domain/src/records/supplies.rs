@@ -5,7 +5,7 @@
 //! ledger and the CHT stock-monitoring workflow infer it from transactions, as here). A
 //! transfer is a dispatch by the sender and a receipt confirmed by the receiver with the
 //! quantity actually received (CHT: the receiver confirms, the sender resolves differences).
-//! Quantities are whole base units (只, 把, 套, 副, mL). Sources: the street's plan (purchase,
+//! Quantities are whole base units (只, 把, 套, mL; a pair of gloves is 2 只, as the street's donation ledger counts them). Sources: the street's plan (purchase,
 //! donations, allocation to communities by workload, down to the checkpoints); Xinguan's
 //! receipt types (捐赠/下拨/采购).
 
@@ -73,7 +73,7 @@ pub const ITEMS: [SupplyItem; 7] = [
     SupplyItem {
         code: "disposable_gloves",
         name: "一次性手套",
-        unit: "副",
+        unit: "只",
         pack_size: 100,
     },
 ];
@@ -176,6 +176,10 @@ pub struct StockMovement {
     /// A received lot's source.
     #[serde(default)]
     pub source: Option<ReceiptSource>,
+    /// The donation it comes from: on a received lot, the donation it is; on a dispatch, the
+    /// donation whose goods it sends on (the 捐赠公示表 follows them to the checkpoint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub donation_id: Option<Uuid>,
     /// When.
     pub at: Instant,
     /// A note (the donor, the reason for a loss or a count).
@@ -187,7 +191,8 @@ pub struct StockMovement {
 
 /// A movement: a stocked item, a quantity of 1 to [`MAX_QUANTITY`] base units (a receipt's
 /// also 0: nothing arrived; an adjustment's also negative, never 0), a receiver other than the sender on a dispatch and only there, a
-/// dispatch named on a receipt and only there, a source on a received lot and only there.
+/// dispatch named on a receipt and only there, a source on a received lot and only there, a
+/// donation named only by a donation received or a dispatch.
 ///
 /// Errors: `unknown_item`, `quantity_out_of_range`, `field_misplaced`, `field_missing`,
 /// `invalid_community`, `reference_missing`, `date_out_of_range`, `too_long`,
@@ -258,6 +263,19 @@ pub fn check_stock_movement(m: &StockMovement) -> Result<(), Notice> {
         m.kind == MovementKind::Received,
         "来源 / source",
     )?;
+    if m.donation_id.is_some()
+        && !matches!(
+            (m.kind, m.source),
+            (MovementKind::Received, Some(ReceiptSource::Donation)) | (MovementKind::Dispatched, _)
+        )
+    {
+        return Err(bad(
+            Field::Record,
+            "field_misplaced",
+            "只有捐赠入库和调拨可以注明捐赠",
+            "Only a donation received or a dispatch names a donation",
+        ));
+    }
     if m.to.as_ref() == Some(&m.holder) {
         return Err(bad(
             Field::Record,

@@ -285,7 +285,10 @@ pub fn decide(
         | RecordKind::HotlineReport
         // A site too: its contact changed on one laptop and its times on another both stay
         // (its schedule is one value: see `merged_together`).
-        | RecordKind::DisinfectionSite => false,
+        | RecordKind::DisinfectionSite
+        // A donation too: published on one laptop, its receipt number typed on another (its
+        // lines are one value).
+        | RecordKind::Donation => false,
         // Events were answered above; they are never updated.
         RecordKind::Passage
         | RecordKind::TemperatureReading
@@ -327,7 +330,9 @@ pub fn decide(
         | RecordKind::PersonLink
         | RecordKind::ReportAction
         | RecordKind::Disinfection
-        | RecordKind::StockMovement => false,
+        | RecordKind::StockMovement
+        // A donation is the street's, wherever its lines went.
+        | RecordKind::Donation => false,
         // A report is where it is assigned: a merged body may be assigned elsewhere than the
         // pushed one (placed below, after its check).
         // A report and a site are where they are assigned: a merged body may name another

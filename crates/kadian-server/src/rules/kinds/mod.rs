@@ -11,6 +11,7 @@ use super::{reject, Device, Reference};
 mod case_transition;
 mod correction;
 mod disinfection;
+mod donation;
 mod follow_up_visit;
 mod hotline_report;
 mod household;
@@ -142,5 +143,6 @@ pub fn place(typed: &TypedRecord, p: &Placing<'_>) -> Result<Placed, ApiError> {
         TypedRecord::DisinfectionSite(r) => disinfection::place_site(r, p),
         TypedRecord::Disinfection(r) => disinfection::place(r, p),
         TypedRecord::StockMovement(r) => stock_movement::place(r, p),
+        TypedRecord::Donation(r) => donation::place(r, p),
     }
 }
