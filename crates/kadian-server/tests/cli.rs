@@ -960,3 +960,58 @@ fn the_site_list_and_the_disinfection_report_from_the_command_line() {
     let (ok, _, err) = run(&["report", "disinfection", "--date", "2026-02-30"]);
     assert!(!ok && !err.is_empty());
 }
+
+/// `import donations` takes the street's donation ledger in once (a street without
+/// communities yet: only what went to its store enters stock, the rest is warned, never lost);
+/// `report donations` lists it as the 捐赠公示表 does.
+#[test]
+fn the_donation_ledger_and_the_donations_report_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, url) = sqlite(&dir, "kadian.db");
+    let run = |args: &[&str]| {
+        let out = server(&url).args(args).output().expect("run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(run(&["init", "--street", "411402001", "--name", "平原街道"]).0);
+    let ledger = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/registers/平原街道_物资捐赠台账.xlsx");
+    let ledger = ledger.to_str().expect("path");
+    let (ok, json, err) = run(&["--json", "import", "donations", ledger]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(
+        (
+            v["rows_total"].as_u64(),
+            v["rejected"].as_u64(),
+            v["donations"].as_u64()
+        ),
+        (Some(42), Some(2), Some(20))
+    );
+    assert_eq!(v["totals"]["surgical_mask"], 18000);
+    let stored = v["stored"].as_u64().expect("stored");
+    assert!(
+        stored > 20,
+        "the donations and the store's receipts: {stored}"
+    );
+    let (ok, json, _) = run(&["--json", "import", "donations", ledger]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(
+        (v["stored"].as_u64(), v["duplicates"].as_u64()),
+        (Some(0), Some(20))
+    );
+    let (ok, json, err) = run(&["--json", "report", "donations"]);
+    assert!(ok, "{err}");
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(v["donations"], 20);
+    assert_eq!(v["lines"].as_array().expect("lines").len(), 40);
+    let (ok, text, _) = run(&["report", "donations"]);
+    assert!(ok);
+    assert!(text.contains("捐赠公示（20 批）"), "{text}");
+    assert!(text.contains("街道仓库"), "{text}");
+    assert!(!text.contains("18406938116"), "no phone in the public list");
+}
