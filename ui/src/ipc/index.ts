@@ -97,6 +97,11 @@ import type { SiteRow } from './bindings/SiteRow'
 import type { SlotView } from './bindings/SlotView'
 import type { SuppliesBoard } from './bindings/SuppliesBoard'
 import type { MovementInput } from './bindings/MovementInput'
+import type { DonationsBoard } from './bindings/DonationsBoard'
+import type { DonationInput } from './bindings/DonationInput'
+import type { DonationLineInput } from './bindings/DonationLineInput'
+import type { DonationView } from './bindings/DonationView'
+import type { DonationLot } from './bindings/DonationLot'
 import type { StockRow } from './bindings/StockRow'
 import type { TransferRow } from './bindings/TransferRow'
 import type { HolderChoice } from './bindings/HolderChoice'
@@ -104,6 +109,7 @@ import type { ItemView } from './bindings/ItemView'
 
 export type {
   SuppliesBoard, MovementInput, StockRow, TransferRow, HolderChoice, ItemView,
+  DonationsBoard, DonationInput, DonationLineInput, DonationView, DonationLot,
   DisinfectionBoard, DisinfectionInput, DisinfectionUnitView, OverdueView, SiteInput, SiteRow, SlotView,
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
   ImportPreview, ImportReport, RowReport, PassageView,
@@ -307,6 +313,14 @@ export const disinfectionExport = (from: string, to: string, format: 'xlsx' | 'c
 export const suppliesBoard = () => call<SuppliesBoard>('supplies_board')
 /** Records a stock movement (入库, 调拨, 签收, 使用, 损耗, 盘点); returns the board. */
 export const suppliesRecord = (input: MovementInput) => call<SuppliesBoard>('supplies_record', { input })
+/** 捐赠: the donations this laptop holds (the street's), where each line went, totals per item. */
+export const suppliesDonations = () => call<DonationsBoard>('supplies_donations')
+/** Records a donation received by the street (a street laptop only); returns the donations. */
+export const suppliesDonationRecord = (input: DonationInput) => call<DonationsBoard>('supplies_donation_record', { input })
+/** Writes the 物资台账 (every movement held here) to the export folder. */
+export const suppliesExport = (format: 'xlsx' | 'csv') => call<ExportResult>('supplies_export', { format })
+/** Writes the 捐赠公示表 (donor, items, where they went) to the export folder. */
+export const suppliesDonationsExport = (format: 'xlsx' | 'csv') => call<ExportResult>('supplies_donations_export', { format })
 /** Writes the 排查登记表 of a day (one compound, or all held here) to the export folder. */
 export const screeningExport = (date: string, compound: string | null, format: 'xlsx' | 'csv') =>
   call<ExportResult>('screening_export', { date, compound, format })

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 
-const state = vi.hoisted(() => ({ calls: [] as unknown[][], confirmed: false }))
+const state = vi.hoisted(() => ({ calls: [] as unknown[][], confirmed: false, donated: false }))
 
 const board = () => ({
   as_of: '2026-12-07 10:15',
@@ -15,6 +15,23 @@ const board = () => ({
   discrepancies: state.confirmed ? [{ id: 't1', item: 'surgical_mask', item_name: '医用外科口罩', unit: '只', from: '街道仓库', to: '八一社区', to_holder: 'community:411402001018', sent: 800, received: 780, difference: 20, at: '2026-12-07 09:00' }] : [],
   holders: [{ key: 'community:411402001018', name: '八一社区', to: ['checkpoint:g1'] }],
   receivers: [{ key: 'checkpoint:g1', name: '八一新苑 东门', to: [] }],
+  lots: [{ holder: 'community:411402001018', item: 'surgical_mask', donation_id: 'd1', label: '2026-12-01 捐赠：康民大药房 2000' }],
+})
+
+const donations = () => ({
+  may_record: true,
+  totals: state.donated ? [{ item_name: '医用外科口罩', quantity: 2000, unit: '只' }] : [],
+  destinations: [
+    { key: 'street', name: '街道仓库', to: [] },
+    { key: 'community:411402001018', name: '八一社区', to: [] },
+  ],
+  donations: state.donated
+    ? [{
+        id: 'd1', donated_on: '2026-12-01', donor: '康民大药房', donor_kind: 'enterprise', contact_name: '周晨', contact_phone: '184****8116',
+        received_by: '郭静', receipt_number: null, publish: true,
+        lines: [{ item: 'surgical_mask', name: '医用外科口罩', quantity: 2000, unit: '只', base_quantity: 2000, base_unit: '只', destination: '八一社区', onward: '八一新苑 东门 300只' }],
+      }]
+    : [],
 })
 
 vi.mock('../ipc', async (original) => {
@@ -24,6 +41,12 @@ vi.mock('../ipc', async (original) => {
     suppliesBoard: async () => {
       state.calls.push(['board'])
       return board()
+    },
+    suppliesDonations: async () => donations(),
+    suppliesDonationRecord: async (input: unknown) => {
+      state.calls.push(['donation', input])
+      state.donated = true
+      return donations()
     },
     suppliesRecord: async (input: unknown) => {
       state.calls.push(['record', input])
@@ -53,5 +76,33 @@ describe('物资', () => {
       kind: 'receipt_confirmed', holder: 'community:411402001018', item: 'surgical_mask', quantity: 780, transfer_id: 't1',
     })
     expect(w.get('[data-testid="supplies-discrepancies"]').text()).toContain('差 20只')
+  })
+  it('records a donation line by line and lists where it went; a dispatch may name the donated lot', async () => {
+    setActivePinia(createPinia())
+    state.calls = []
+    const w = mount(SuppliesView, { global: { plugins: [createAppI18n()], stubs: { teleport: true } } })
+    await flushPromises()
+    await w.get('[data-testid="supplies-donation-record"]').trigger('click')
+    await flushPromises()
+    await w.get('[data-testid="donation-donor"]').setValue('康民大药房')
+    await w.get('[data-testid="donation-phone"]').setValue('18406938116')
+    await w.get('[data-testid="donation-quantity-0"]').setValue(2000)
+    await w.get('[data-testid="donation-destination-0"]').setValue('community:411402001018')
+    await w.get('[data-testid="donation-form"]').trigger('submit')
+    await flushPromises()
+    expect(state.calls.find((c) => c[0] === 'donation')?.[1]).toMatchObject({
+      donor: '康民大药房', contact_phone: '18406938116', publish: true,
+      lines: [{ item: 'surgical_mask', quantity: 2000, destination: 'community:411402001018' }],
+    })
+    const row = w.get('[data-testid="supplies-donation-d1-0"]')
+    expect(row.text()).toContain('八一新苑 东门 300只')
+    expect(w.get('[data-testid="supplies-donations-totals"]').text()).toContain('医用外科口罩 2000只')
+    // A dispatch from 八一社区 offers the donated lot.
+    await w.get('[data-testid="supplies-record"]').trigger('click')
+    await flushPromises()
+    await w.get('[data-testid="supplies-kind-dispatched"]').setValue(true)
+    await flushPromises()
+    const lots = w.get('[data-testid="supplies-form-donation"]')
+    expect(lots.text()).toContain('康民大药房')
   })
 })

@@ -33,6 +33,11 @@ transfer_id: string,
  */
 source: string, 
 /**
+ * A dispatch's donation (its id, from [`SuppliesBoard::lots`]): the donated goods it sends
+ * on; empty for none.
+ */
+donation_id: string, 
+/**
  * A note.
  */
 note: string, };

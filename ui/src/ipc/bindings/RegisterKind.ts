@@ -3,4 +3,4 @@
 /**
  * The kinds of register community staff keep.
  */
-export type RegisterKind = "roster" | "returnees" | "gate_log" | "home_observation" | "household_roster" | "district_check_list" | "disinfection_sites";
+export type RegisterKind = "roster" | "returnees" | "gate_log" | "home_observation" | "household_roster" | "district_check_list" | "disinfection_sites" | "donation_ledger";
