@@ -208,6 +208,8 @@ pub fn builder<R: tauri::Runtime>(
             commands::supplies::supplies_donation_record,
             commands::supplies::supplies_export,
             commands::supplies::supplies_donations_export,
+            commands::supplies::supplies_allocation,
+            commands::supplies::supplies_allocation_approve,
             commands::disinfection::disinfection_board,
             commands::disinfection::disinfection_site_save,
             commands::disinfection::disinfection_record,

@@ -481,6 +481,14 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
     assert_eq!(donations["may_record"], false);
     let public = laptop.ok("supplies_donations_export", json!({"format": "xlsx"}));
     assert_eq!(public["rows"], 0);
+    // The allocation plan is the street's: this compound laptop is refused, by its code.
+    let refused = laptop
+        .call(
+            "supplies_allocation",
+            json!({"item": "surgical_mask", "available": 0, "targetDays": 7}),
+        )
+        .expect_err("a compound laptop");
+    assert_eq!(refused["code"], "not_allowed");
 
     // 志愿者: the laptop adds a volunteer with a PIN (hashed there); after both sync, the tablet
     // lists them.

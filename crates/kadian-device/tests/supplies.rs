@@ -425,3 +425,97 @@ fn donations_are_the_streets_and_bad_ones_are_refused_with_their_field() {
     assert_eq!(e.field.as_deref(), Some("donation_id"));
     assert_eq!(street.store().pending_count().expect("outbox"), 0);
 }
+
+#[test]
+fn the_allocation_plan_meets_needs_first_shares_the_rest_by_workload_and_approving_it_sends_it() {
+    use kadian_device::areas::supplies::{AllocationInput, AllocationLineInput};
+    let (street, _dir) = laptop(Role::Street);
+    street
+        .store()
+        .apply_pull(
+            &[change(
+                "community",
+                "411402001024",
+                serde_json::json!({"code": "411402001024", "name": "季庄社区", "street": "411402001"}),
+            )],
+            2,
+        )
+        .expect("a second community");
+    street
+        .supplies_record(&MovementInput {
+            source: "purchase".into(),
+            ..movement("street", "received", 1000)
+        })
+        .expect("received");
+    // 八一社区's gate used 70 masks this week and holds none: it lacks 70 for 7 days.
+    street
+        .supplies_record(&movement("checkpoint:gate-1", "used", 70))
+        .expect("used");
+    let plan = street
+        .supplies_allocation("surgical_mask", 0, 7)
+        .expect("plan");
+    assert_eq!(plan.store_on_hand, 1000);
+    assert_eq!(plan.available, 1000);
+    let bayi = plan
+        .rows
+        .iter()
+        .find(|r| r.name == "八一社区")
+        .expect("八一社区");
+    assert_eq!((bayi.checkpoints, bayi.staff_shifts), (1, 6));
+    assert_eq!((bayi.on_hand, bayi.used_7d, bayi.need), (-70, 70, 70));
+    assert_eq!(plan.rows.iter().map(|r| r.proposed).sum::<i64>(), 1000);
+    // Staff change 季庄社区's line: without a reason it is refused, with one it is sent.
+    let lines = |reason: &str| AllocationInput {
+        item: "surgical_mask".into(),
+        lines: plan
+            .rows
+            .iter()
+            .map(|r| AllocationLineInput {
+                community: r.community.clone(),
+                quantity: if r.name == "季庄社区" {
+                    200
+                } else {
+                    r.proposed
+                },
+                proposed: r.proposed,
+                reason: if r.name == "季庄社区" {
+                    reason.into()
+                } else {
+                    String::new()
+                },
+            })
+            .collect(),
+    };
+    let e = street
+        .supplies_allocation_approve(&lines(""))
+        .expect_err("no reason");
+    assert!(
+        e.field.as_deref().is_some_and(|f| f.ends_with(".reason")),
+        "{e:?}"
+    );
+    let b = street
+        .supplies_allocation_approve(&lines("新设两个卡点"))
+        .expect("approved");
+    assert_eq!(b.awaiting.len(), 2);
+    assert!(b
+        .awaiting
+        .iter()
+        .any(|t| t.to == "季庄社区" && t.sent == 200));
+    // The community laptop may not make the plan.
+    let (community, _d2) = laptop(Role::Community);
+    assert_eq!(
+        community
+            .supplies_allocation("surgical_mask", 0, 7)
+            .expect_err("not the street")
+            .code,
+        "not_allowed"
+    );
+    assert_eq!(
+        street
+            .supplies_allocation("surgical_mask", 0, 0)
+            .expect_err("0 days")
+            .field
+            .as_deref(),
+        Some("target_days")
+    );
+}

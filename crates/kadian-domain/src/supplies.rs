@@ -215,6 +215,136 @@ pub fn add_day(
     }
 }
 
+/// Staff-shifts a checkpoint staffed around the clock needs a day (three shifts of eight
+/// hours, two volunteers each: the street's duty plan).
+pub const STAFF_SHIFTS_PER_CHECKPOINT: u32 = 6;
+
+/// What a community needs an item for: its workload and what it holds against its use.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Workload {
+    /// The community's 12-digit code.
+    pub community: String,
+    /// Staff-shifts a day at its checkpoints ([`STAFF_SHIFTS_PER_CHECKPOINT`] each).
+    pub staff_shifts: u32,
+    /// Home observation cases still visited daily.
+    pub open_cases: u32,
+    /// Households in its key areas in force.
+    pub key_area_households: u32,
+    /// Disinfection slots due a day at its sites.
+    pub sites_due: u32,
+    /// What it and its checkpoints hold (base units; may be negative).
+    pub on_hand: i64,
+    /// What is on its way to it and its checkpoints, not yet confirmed.
+    pub incoming: i64,
+    /// What it and its checkpoints used in the last 7 days.
+    pub used_7d: i64,
+}
+
+impl Workload {
+    /// Its weight in the share of what is left once needs are met: one unit per staff-shift,
+    /// open case, key-area household and disinfection slot a day (each a day's contact that
+    /// uses supplies).
+    pub fn weight(&self) -> u64 {
+        u64::from(self.staff_shifts)
+            + u64::from(self.open_cases)
+            + u64::from(self.key_area_households)
+            + u64::from(self.sites_due)
+    }
+
+    /// What it lacks for `target_days` of cover at its measured use (the last 7 days' daily
+    /// average): never below 0; 0 without measured use.
+    pub fn need(&self, target_days: u32) -> i64 {
+        if self.used_7d <= 0 {
+            return 0;
+        }
+        let wanted =
+            (self.used_7d * i64::from(target_days) + USE_WINDOW_DAYS - 1) / USE_WINDOW_DAYS;
+        (wanted - self.on_hand.max(0) - self.incoming.max(0)).max(0)
+    }
+}
+
+/// The street's proposal for one community.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// The community's code.
+    pub community: String,
+    /// What it lacks for the target cover ([`Workload::need`]).
+    pub need: i64,
+    /// What the street proposes to send it.
+    pub proposed: i64,
+}
+
+/// Splits `available` base units of an item among the communities: first what each lacks for
+/// `target_days` of cover at its measured use (in proportion to those needs when they exceed
+/// what there is), then what is left in proportion to workload ([`Workload::weight`]; evenly
+/// when no community has any). Whole units by the largest remainder, so the proposals add up
+/// to `available` exactly (0 when nothing is available). In the order given.
+pub fn propose_allocation(
+    available: i64,
+    target_days: u32,
+    workloads: &[Workload],
+) -> Vec<Proposal> {
+    let needs: Vec<i64> = workloads.iter().map(|w| w.need(target_days)).collect();
+    let available = available.max(0);
+    let total_need: i64 = needs.iter().sum();
+    let mut proposed = vec![0i64; workloads.len()];
+    if workloads.is_empty() || available == 0 {
+        // Nothing to share.
+    } else if total_need >= available {
+        let shares: Vec<u64> = needs.iter().map(|n| *n as u64).collect();
+        proposed = split(available, &shares);
+    } else {
+        proposed.clone_from(&needs);
+        let weights: Vec<u64> = workloads.iter().map(Workload::weight).collect();
+        let weights = if weights.iter().all(|w| *w == 0) {
+            vec![1; workloads.len()]
+        } else {
+            weights
+        };
+        for (p, extra) in proposed
+            .iter_mut()
+            .zip(split(available - total_need, &weights))
+        {
+            *p += extra;
+        }
+    }
+    workloads
+        .iter()
+        .zip(needs)
+        .zip(proposed)
+        .map(|((w, need), proposed)| Proposal {
+            community: w.community.clone(),
+            need,
+            proposed,
+        })
+        .collect()
+}
+
+/// `total` split in proportion to `shares` (not all 0), whole units by the largest remainder
+/// (ties to the earlier).
+fn split(total: i64, shares: &[u64]) -> Vec<i64> {
+    let sum: u128 = shares.iter().map(|s| u128::from(*s)).sum();
+    if sum == 0 {
+        return vec![0; shares.len()];
+    }
+    let total = total.max(0) as u128;
+    let mut out: Vec<i64> = shares
+        .iter()
+        .map(|s| (total * u128::from(*s) / sum) as i64)
+        .collect();
+    let mut left = total as i64 - out.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(total * u128::from(shares[i]) % sum));
+    for i in order {
+        if left <= 0 {
+            break;
+        }
+        out[i] += 1;
+        left -= 1;
+    }
+    out
+}
+
 /// One line of the 捐赠公示表: what a donor gave, where it was received, and where it went on
 /// from there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -569,5 +699,49 @@ mod tests {
             s.balances[&(Holder::Street, "disposable_gloves".into())].on_hand,
             200
         );
+    }
+
+    #[test]
+    fn an_allocation_meets_needs_first_then_shares_by_workload_and_adds_up() {
+        let w = |c: &str, shifts, cases, on_hand, used_7d| Workload {
+            community: c.into(),
+            staff_shifts: shifts,
+            open_cases: cases,
+            on_hand,
+            used_7d,
+            ..Workload::default()
+        };
+        // A uses 70 a day and holds 100: 7 days of cover needs 390 more. B uses nothing yet.
+        let ws = [w("A", 12, 8, 100, 490), w("B", 30, 0, 0, 0)];
+        assert_eq!(ws[0].need(7), 390);
+        let p = propose_allocation(1000, 7, &ws);
+        assert_eq!(p[0].need, 390);
+        // The 610 left: by weight 20 : 30.
+        assert_eq!((p[0].proposed, p[1].proposed), (390 + 244, 366));
+        assert_eq!(p.iter().map(|x| x.proposed).sum::<i64>(), 1000);
+        // Less than the needs: in proportion to them, still adding up.
+        let ws = [
+            w("A", 0, 0, 0, 70),
+            w("B", 0, 0, 0, 140),
+            w("C", 0, 0, 0, 70),
+        ];
+        let p = propose_allocation(101, 7, &ws);
+        assert_eq!(p.iter().map(|x| x.proposed).sum::<i64>(), 101);
+        assert_eq!(p[1].proposed, 50 + 1);
+        // No workload, no use: evenly; nothing available: nothing.
+        let ws = [w("A", 0, 0, 0, 0), w("B", 0, 0, 0, 0)];
+        assert_eq!(
+            propose_allocation(3, 7, &ws)
+                .iter()
+                .map(|x| x.proposed)
+                .collect::<Vec<_>>(),
+            vec![2, 1]
+        );
+        assert!(propose_allocation(0, 7, &ws)
+            .iter()
+            .all(|x| x.proposed == 0));
+        assert!(propose_allocation(-5, 7, &ws)
+            .iter()
+            .all(|x| x.proposed == 0));
     }
 }

@@ -1,8 +1,10 @@
 //! 物资 (supplies): the stock board, a movement recorded; donations listed and recorded; the
-//! 物资台账 and 捐赠公示表 exported.
+//! 物资台账 and 捐赠公示表 exported; the street's allocation plan proposed and approved.
 
 use kadian_device::areas::review::ExportResult;
-use kadian_device::areas::supplies::{DonationInput, DonationsBoard, MovementInput, SuppliesBoard};
+use kadian_device::areas::supplies::{
+    AllocationInput, AllocationPlan, DonationInput, DonationsBoard, MovementInput, SuppliesBoard,
+};
 use kadian_device::AppResult;
 
 use crate::Device;
@@ -54,5 +56,27 @@ pub(crate) async fn supplies_donations_export(
     let dir = device.export_dir.clone();
     device
         .run(move |c| c.supplies_donations_export(&format, &dir))
+        .await
+}
+
+#[tauri::command]
+pub(crate) async fn supplies_allocation(
+    device: tauri::State<'_, Device>,
+    item: String,
+    available: i64,
+    target_days: u32,
+) -> AppResult<AllocationPlan> {
+    device
+        .run(move |c| c.supplies_allocation(&item, available, target_days))
+        .await
+}
+
+#[tauri::command]
+pub(crate) async fn supplies_allocation_approve(
+    device: tauri::State<'_, Device>,
+    input: AllocationInput,
+) -> AppResult<SuppliesBoard> {
+    device
+        .run(move |c| c.supplies_allocation_approve(&input))
         .await
 }

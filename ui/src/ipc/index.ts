@@ -102,6 +102,9 @@ import type { DonationInput } from './bindings/DonationInput'
 import type { DonationLineInput } from './bindings/DonationLineInput'
 import type { DonationView } from './bindings/DonationView'
 import type { DonationLot } from './bindings/DonationLot'
+import type { AllocationPlan } from './bindings/AllocationPlan'
+import type { AllocationInput } from './bindings/AllocationInput'
+import type { AllocationRow } from './bindings/AllocationRow'
 import type { StockRow } from './bindings/StockRow'
 import type { TransferRow } from './bindings/TransferRow'
 import type { HolderChoice } from './bindings/HolderChoice'
@@ -110,6 +113,7 @@ import type { ItemView } from './bindings/ItemView'
 export type {
   SuppliesBoard, MovementInput, StockRow, TransferRow, HolderChoice, ItemView,
   DonationsBoard, DonationInput, DonationLineInput, DonationView, DonationLot,
+  AllocationPlan, AllocationInput, AllocationRow,
   DisinfectionBoard, DisinfectionInput, DisinfectionUnitView, OverdueView, SiteInput, SiteRow, SlotView,
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
   ImportPreview, ImportReport, RowReport, PassageView,
@@ -321,6 +325,11 @@ export const suppliesDonationRecord = (input: DonationInput) => call<DonationsBo
 export const suppliesExport = (format: 'xlsx' | 'csv') => call<ExportResult>('supplies_export', { format })
 /** Writes the 捐赠公示表 (donor, items, where they went) to the export folder. */
 export const suppliesDonationsExport = (format: 'xlsx' | 'csv') => call<ExportResult>('supplies_donations_export', { format })
+/** 分配方案: the street's proposal for sharing an item among its communities (`available` 0: all the store holds). */
+export const suppliesAllocation = (item: string, available: number, targetDays: number) =>
+  call<AllocationPlan>('supplies_allocation', { item, available, targetDays })
+/** Approves a plan: one dispatch from the street's store to each community with a quantity. */
+export const suppliesAllocationApprove = (input: AllocationInput) => call<SuppliesBoard>('supplies_allocation_approve', { input })
 /** Writes the 排查登记表 of a day (one compound, or all held here) to the export folder. */
 export const screeningExport = (date: string, compound: string | null, format: 'xlsx' | 'csv') =>
   call<ExportResult>('screening_export', { date, compound, format })

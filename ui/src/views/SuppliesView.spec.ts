@@ -15,6 +15,7 @@ const board = () => ({
   discrepancies: state.confirmed ? [{ id: 't1', item: 'surgical_mask', item_name: '医用外科口罩', unit: '只', from: '街道仓库', to: '八一社区', to_holder: 'community:411402001018', sent: 800, received: 780, difference: 20, at: '2026-12-07 09:00' }] : [],
   holders: [{ key: 'community:411402001018', name: '八一社区', to: ['checkpoint:g1'] }],
   receivers: [{ key: 'checkpoint:g1', name: '八一新苑 东门', to: [] }],
+  may_allocate: true,
   lots: [{ holder: 'community:411402001018', item: 'surgical_mask', donation_id: 'd1', label: '2026-12-01 捐赠：康民大药房 2000' }],
 })
 
@@ -43,6 +44,20 @@ vi.mock('../ipc', async (original) => {
       return board()
     },
     suppliesDonations: async () => donations(),
+    suppliesAllocation: async (item: string, available: number, targetDays: number) => {
+      state.calls.push(['plan', item, available, targetDays])
+      return {
+        item, item_name: '医用外科口罩', unit: '只', store_on_hand: 1000, available: 1000, target_days: targetDays,
+        rows: [
+          { community: '411402001018', name: '八一社区', checkpoints: 1, staff_shifts: 6, open_cases: 2, key_area_households: 0, sites_due: 2, on_hand: -70, incoming: 0, used_7d: 70, days_of_cover: 0, need: 70, proposed: 700 },
+          { community: '411402001024', name: '季庄社区', checkpoints: 0, staff_shifts: 0, open_cases: 0, key_area_households: 0, sites_due: 3, on_hand: 0, incoming: 0, used_7d: 0, days_of_cover: null, need: 0, proposed: 300 },
+        ],
+      }
+    },
+    suppliesAllocationApprove: async (input: unknown) => {
+      state.calls.push(['approve', input])
+      return board()
+    },
     suppliesDonationRecord: async (input: unknown) => {
       state.calls.push(['donation', input])
       state.donated = true
@@ -104,5 +119,29 @@ describe('物资', () => {
     await flushPromises()
     const lots = w.get('[data-testid="supplies-form-donation"]')
     expect(lots.text()).toContain('康民大药房')
+  })
+  it('proposes an allocation, asks why a line was changed, and approves it', async () => {
+    setActivePinia(createPinia())
+    state.calls = []
+    const w = mount(SuppliesView, { global: { plugins: [createAppI18n()], stubs: { teleport: true } } })
+    await flushPromises()
+    await w.get('[data-testid="supplies-plan"]').trigger('click')
+    await flushPromises()
+    expect(state.calls.find((c) => c[0] === 'plan')).toEqual(['plan', 'surgical_mask', 0, 7])
+    expect(w.get('[data-testid="plan-row-411402001018"]').text()).toContain('6 班次')
+    expect(w.find('[data-testid="plan-reason-411402001024"]').exists()).toBe(false)
+    await w.get('[data-testid="plan-quantity-411402001024"]').setValue(200)
+    await flushPromises()
+    await w.get('[data-testid="plan-reason-411402001024"]').setValue('新设卡点未启用')
+    expect(w.get('[data-testid="plan-total"]').text()).toContain('本次分配 900只')
+    await w.get('[data-testid="plan-form"]').trigger('submit')
+    await flushPromises()
+    expect(state.calls.find((c) => c[0] === 'approve')?.[1]).toEqual({
+      item: 'surgical_mask',
+      lines: [
+        { community: '411402001018', quantity: 700, proposed: 700, reason: '' },
+        { community: '411402001024', quantity: 200, proposed: 300, reason: '新设卡点未启用' },
+      ],
+    })
   })
 })

@@ -129,6 +129,8 @@ pub struct SuppliesBoard {
     /// The donated lots its holders received, a dispatch may name (the 捐赠公示表 follows
     /// them to the checkpoint).
     pub lots: Vec<DonationLot>,
+    /// Whether this laptop makes the street's allocation plan (a street laptop).
+    pub may_allocate: bool,
 }
 
 /// A donated lot a holder received.
@@ -417,6 +419,7 @@ impl AppCore {
             })
             .collect();
         Ok(SuppliesBoard {
+            may_allocate: staff.role == Role::Street,
             holders,
             receivers,
             lots,
@@ -1040,5 +1043,359 @@ impl AppCore {
         };
         let now = self.now();
         super::views::write_export(&table, "物资台账", format, dir, local(now), 0)
+    }
+}
+
+/// One community's line of the allocation plan.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct AllocationRow {
+    /// The community's code.
+    pub community: String,
+    /// Its name.
+    pub name: String,
+    /// Its checkpoints in use.
+    pub checkpoints: u32,
+    /// Staff-shifts a day at them.
+    pub staff_shifts: u32,
+    /// Observation cases visited daily.
+    pub open_cases: u32,
+    /// Households in key areas in force.
+    pub key_area_households: u32,
+    /// Disinfection slots due a day.
+    pub sites_due: u32,
+    /// What it and its checkpoints hold.
+    #[ts(type = "number")]
+    pub on_hand: i64,
+    /// On its way to them.
+    #[ts(type = "number")]
+    pub incoming: i64,
+    /// Used by them in the last 7 days.
+    #[ts(type = "number")]
+    pub used_7d: i64,
+    /// Days of cover now, none without use.
+    pub days_of_cover: Option<f64>,
+    /// What it lacks for the target cover.
+    #[ts(type = "number")]
+    pub need: i64,
+    /// What the street proposes to send.
+    #[ts(type = "number")]
+    pub proposed: i64,
+}
+
+/// The street's allocation plan for one item.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct AllocationPlan {
+    /// The item's code.
+    pub item: String,
+    /// Its name.
+    pub item_name: String,
+    /// Its base unit.
+    pub unit: String,
+    /// What the street's store holds now.
+    #[ts(type = "number")]
+    pub store_on_hand: i64,
+    /// What is shared out.
+    #[ts(type = "number")]
+    pub available: i64,
+    /// The days of cover aimed at.
+    pub target_days: u32,
+    /// One line per community, in the street's order.
+    pub rows: Vec<AllocationRow>,
+}
+
+/// A line of a plan as approved.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct AllocationLineInput {
+    /// The community's code.
+    pub community: String,
+    /// What is sent (base units; 0: nothing).
+    #[ts(type = "number")]
+    pub quantity: i64,
+    /// What the plan proposed.
+    #[ts(type = "number")]
+    pub proposed: i64,
+    /// Why the quantity differs from the proposal (needed then).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A plan approved on the street laptop.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, TS)]
+#[ts(export)]
+pub struct AllocationInput {
+    /// The item's code.
+    pub item: String,
+    /// Its lines.
+    pub lines: Vec<AllocationLineInput>,
+}
+
+/// Most days of cover a plan may aim at.
+pub const MAX_TARGET_DAYS: u32 = 60;
+
+impl AppCore {
+    fn street_supplies_staff(&self) -> AppResult<crate::store::Enrolment> {
+        let staff = self.supplies_staff()?;
+        if staff.role != Role::Street {
+            return Err(AppError::new(
+                "not_allowed",
+                None,
+                "分配方案由街道制定，请在街道的笔记本上操作",
+                "The street office makes the allocation plan: use a street laptop",
+            ));
+        }
+        Ok(staff)
+    }
+
+    /// The street's proposal for sharing an item among its communities (a street laptop
+    /// only): `available` base units (0: all the store holds), first what each lacks for
+    /// `target_days` of cover at its measured use, then the rest by workload — its checkpoints'
+    /// staff-shifts, open observation cases, key-area households and disinfection slots due
+    /// today ([`kadian_domain::supplies::propose_allocation`]). Errors: `not_staff`,
+    /// `not_allowed`, `invalid_input` (item, available, target_days).
+    pub fn supplies_allocation(
+        &self,
+        item: &str,
+        available: i64,
+        target_days: u32,
+    ) -> AppResult<AllocationPlan> {
+        use kadian_domain::supplies::{propose_allocation, Workload, STAFF_SHIFTS_PER_CHECKPOINT};
+        self.street_supplies_staff()?;
+        let Some(it) = supply_item(item.trim()) else {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("item"),
+                "请选择物资",
+                "Choose an item",
+            ));
+        };
+        if !(0..=MAX_QUANTITY).contains(&available) {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("available"),
+                &format!("可分配数量应在 0–{MAX_QUANTITY} 之间（0：仓库现有全部）"),
+                &format!("The quantity to share is 0–{MAX_QUANTITY} (0: all the store holds)"),
+            ));
+        }
+        if !(1..=MAX_TARGET_DAYS).contains(&target_days) {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("target_days"),
+                &format!("目标可用天数应在 1–{MAX_TARGET_DAYS} 天之间"),
+                &format!("The target cover is 1–{MAX_TARGET_DAYS} days"),
+            ));
+        }
+        let reference = self.reference()?;
+        let now = self.now();
+        let today = local(now).date();
+        let (movements, cases, sites) = {
+            let store = self.store();
+            (
+                store.stock_movements()?,
+                store.observation_cases()?,
+                store.disinfection_sites()?,
+            )
+        };
+        let s = stock(&movements, now);
+        let community_of = |h: &Holder| match h {
+            Holder::Street => None,
+            Holder::Community { code } => Some(code.clone()),
+            Holder::Checkpoint { id } => holder_place(h, &reference)
+                .and_then(|(c, _)| c)
+                .or_else(|| Some(format!("?{id}"))),
+        };
+        let store_on_hand = s
+            .balances
+            .get(&(Holder::Street, it.code.to_owned()))
+            .map_or(0, |b| b.on_hand);
+        let key_areas = self.key_areas(&today.to_string())?;
+        let mut workloads: Vec<Workload> = Vec::new();
+        for code in reference.communities.keys() {
+            let compounds: Vec<&str> = reference
+                .compounds
+                .values()
+                .filter(|k| &k.community == code)
+                .map(|k| k.id.as_str())
+                .collect();
+            let checkpoints = reference
+                .checkpoints
+                .values()
+                .filter(|c| c.retired_at.is_none() && compounds.contains(&c.compound.as_str()))
+                .count() as u32;
+            let mut w = Workload {
+                community: code.clone(),
+                staff_shifts: checkpoints * STAFF_SHIFTS_PER_CHECKPOINT,
+                open_cases: cases
+                    .iter()
+                    .filter(|(c, _, _, t)| {
+                        &c.community_code == code
+                            && kadian_domain::observation::fold_status(c.start_date, t)
+                                .status
+                                .active()
+                    })
+                    .count() as u32,
+                key_area_households: key_areas
+                    .iter()
+                    .filter(|k| k.active && compounds.contains(&k.compound_id.as_str()))
+                    .map(|k| k.households)
+                    .sum(),
+                sites_due: sites
+                    .iter()
+                    .filter(|x| x.community_code.as_ref() == Some(code) && x.active_on(today))
+                    .map(|x| u32::from(x.times_per_day))
+                    .sum(),
+                ..Workload::default()
+            };
+            for ((h, i), b) in &s.balances {
+                if i == it.code && community_of(h).as_ref() == Some(code) {
+                    w.on_hand += b.on_hand;
+                    w.incoming += b.incoming;
+                    w.used_7d += b.used_7d;
+                }
+            }
+            workloads.push(w);
+        }
+        let available = if available == 0 {
+            store_on_hand.max(0)
+        } else {
+            available
+        };
+        let proposals = propose_allocation(available, target_days, &workloads);
+        let rows = workloads
+            .iter()
+            .zip(proposals)
+            .map(|(w, p)| {
+                let balance = kadian_domain::supplies::Balance {
+                    on_hand: w.on_hand,
+                    used_7d: w.used_7d,
+                    incoming: w.incoming,
+                };
+                AllocationRow {
+                    name: holder_name(
+                        &Holder::Community {
+                            code: w.community.clone(),
+                        },
+                        &reference,
+                    ),
+                    community: w.community.clone(),
+                    checkpoints: w.staff_shifts / STAFF_SHIFTS_PER_CHECKPOINT,
+                    staff_shifts: w.staff_shifts,
+                    open_cases: w.open_cases,
+                    key_area_households: w.key_area_households,
+                    sites_due: w.sites_due,
+                    on_hand: w.on_hand,
+                    incoming: w.incoming,
+                    used_7d: w.used_7d,
+                    days_of_cover: balance.days_of_cover(),
+                    need: p.need,
+                    proposed: p.proposed,
+                }
+            })
+            .collect();
+        Ok(AllocationPlan {
+            item: it.code.to_owned(),
+            item_name: it.name.to_owned(),
+            unit: it.unit.to_owned(),
+            store_on_hand,
+            available,
+            target_days,
+            rows,
+        })
+    }
+
+    /// Approves a plan (a street laptop only): one dispatch from the street's store to each
+    /// community with a quantity, in one transaction, its note the plan and, where staff
+    /// changed the proposal, why. More than the store holds is sent all the same (the stock
+    /// shows below zero, in red). Errors: `not_staff`, `not_allowed`, `invalid_input` (item, no
+    /// line, a community twice or unknown, a quantity, a changed line without its reason).
+    pub fn supplies_allocation_approve(&self, input: &AllocationInput) -> AppResult<SuppliesBoard> {
+        let staff = self.street_supplies_staff()?;
+        let reference = self.reference()?;
+        let Some(it) = supply_item(input.item.trim()) else {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("item"),
+                "请选择物资",
+                "Choose an item",
+            ));
+        };
+        let mut seen = std::collections::HashSet::new();
+        let mut dispatches = Vec::new();
+        let at = Instant {
+            utc: self.now(),
+            offset_minutes: CST_MINUTES,
+        };
+        for (i, l) in input.lines.iter().enumerate() {
+            let field = |f: &str| format!("lines.{i}.{f}");
+            if !reference.communities.contains_key(&l.community) || !seen.insert(&l.community) {
+                return Err(AppError::new(
+                    "invalid_input",
+                    Some(&field("community")),
+                    "方案中的社区无效或重复",
+                    "A community of the plan is unknown or listed twice",
+                ));
+            }
+            if !(0..=MAX_QUANTITY).contains(&l.quantity) {
+                return Err(AppError::new(
+                    "invalid_input",
+                    Some(&field("quantity")),
+                    &format!("数量应在 0–{MAX_QUANTITY} 之间"),
+                    &format!("The quantity is 0–{MAX_QUANTITY}"),
+                ));
+            }
+            let reason = opt(&l.reason);
+            if l.quantity != l.proposed && reason.is_none() {
+                return Err(AppError::new(
+                    "invalid_input",
+                    Some(&field("reason")),
+                    "改动了建议数量，请写明原因",
+                    "The quantity differs from the proposal: say why",
+                ));
+            }
+            if l.quantity == 0 {
+                continue;
+            }
+            dispatches.push(StockMovement {
+                id: new_id(),
+                item: it.code.to_owned(),
+                holder: Holder::Street,
+                kind: MovementKind::Dispatched,
+                quantity: l.quantity,
+                to: Some(Holder::Community {
+                    code: l.community.clone(),
+                }),
+                transfer_id: None,
+                source: None,
+                donation_id: None,
+                at,
+                note: Some(match reason {
+                    Some(r) if l.quantity != l.proposed => format!(
+                        "分配方案（建议 {}，调整：{}）",
+                        l.proposed,
+                        r.chars().take(400).collect::<String>()
+                    ),
+                    _ => "分配方案".to_owned(),
+                }),
+                recorded_by: staff_name(&staff),
+            });
+        }
+        if dispatches.is_empty() {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("lines"),
+                "方案中没有要发出的数量",
+                "The plan sends nothing",
+            ));
+        }
+        for m in &dispatches {
+            kadian_domain::records::check_stock_movement(m)
+                .map_err(|n| AppError::invalid(vec![n]))?;
+        }
+        self.store()
+            .write_stock_movements(&dispatches, Source::User)?;
+        self.written();
+        self.supplies_board()
     }
 }

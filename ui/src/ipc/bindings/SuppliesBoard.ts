@@ -43,4 +43,8 @@ receivers: Array<HolderChoice>,
  * The donated lots its holders received, a dispatch may name (the 捐赠公示表 follows
  * them to the checkpoint).
  */
-lots: Array<DonationLot>, };
+lots: Array<DonationLot>, 
+/**
+ * Whether this laptop makes the street's allocation plan (a street laptop).
+ */
+may_allocate: boolean, };
