@@ -165,6 +165,24 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
         json!({"volunteerId": volunteer, "pin": "2468"}),
     );
     assert_eq!(shift["volunteer_name"], "王志愿");
+    // The gate's supplies: nothing delivered yet; a use of nothing refused by its field (the
+    // laptop's stock below counts one movement).
+    let gate = tablet.ok("supplies_gate", json!({}));
+    assert_eq!(gate["awaiting"], json!([]));
+    let none = tablet
+        .call(
+            "supplies_gate_used",
+            json!({"item": "surgical_mask", "quantity": 0}),
+        )
+        .expect_err("nothing used");
+    assert_eq!(none["field"], "quantity");
+    let wrong = tablet
+        .call(
+            "supplies_gate_confirm",
+            json!({"transferId": "nothing", "quantity": 1, "pin": "0000"}),
+        )
+        .expect_err("a wrong PIN");
+    assert_eq!(wrong["code"], "pin_wrong");
 
     // Gate: a returnee with a fever and a travel declaration, the re-measure, the search, an
     // exit typed as 365, voiding it, today's list.

@@ -191,11 +191,26 @@ async fn hostile_movements_are_refused() {
             assert_eq!(r[0].status, ReceiptStatus::Rejected);
             r[0].error.as_ref().expect("error").code.clone()
         };
+        // A tablet records its own gate's use, and nothing else: no dispatch, no other gate.
+        let used = push_raw(
+            &tablet,
+            vec![("stock_movement", body(gate.clone(), "used", 5))],
+        )
+        .await;
+        assert_eq!(used[0].status, ReceiptStatus::Accepted, "{b}: {used:?}");
+        let mut sent = body(gate.clone(), "dispatched", 5);
+        sent["to"] = serde_json::json!({"level": "checkpoint", "id": s.checkpoint_b});
+        assert_eq!(
+            code(push_raw(&tablet, vec![("stock_movement", sent)]).await),
+            "not_allowed",
+            "{b}"
+        );
+        let other_gate = serde_json::json!({"level": "checkpoint", "id": s.checkpoint_b});
         assert_eq!(
             code(
                 push_raw(
                     &tablet,
-                    vec![("stock_movement", body(gate.clone(), "used", 5))]
+                    vec![("stock_movement", body(other_gate, "used", 5))]
                 )
                 .await
             ),
@@ -269,15 +284,17 @@ async fn hostile_movements_are_refused() {
         );
         let ok = push_raw(&laptop, vec![("stock_movement", body(gate, "used", 5))]).await;
         assert_eq!(ok[0].status, ReceiptStatus::Accepted, "{b}");
-        // The gate's tablet receives no stock movements (notes name donors and staff).
+        // The gate's tablet receives its own gate's movements only (the laptop's use there).
         tablet.sync().await.expect("tablet");
+        let held = tablet.core.store().stock_movements().expect("read");
+        assert_eq!(
+            held.len(),
+            1,
+            "{b}: the laptop's (its own raw push is not sent back): {held:?}"
+        );
         assert!(
-            tablet
-                .core
-                .store()
-                .stock_movements()
-                .expect("read")
-                .is_empty(),
+            held.iter().all(|m| matches!(&m.holder,
+                kadian_domain::records::Holder::Checkpoint { id } if id == &s.checkpoint_a)),
             "{b}"
         );
     }
@@ -470,5 +487,76 @@ async fn the_donation_ledger_is_imported_once_and_followed_to_the_gate() {
             "invalid_record",
             "{b}"
         );
+    }
+}
+
+/// A delivery to a gate through the server on every backend: the community dispatches, the
+/// tablet receives its own checkpoint's movements only (never a donor's note, never another
+/// holder's), confirms what arrived with the volunteer's PIN and records its shift's use; the
+/// server counts the gate's stock and the difference as the laptops do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gate_confirms_its_delivery_with_a_pin_and_its_shift_records_what_it_used() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let community = TestDevice::enrolled(&s, Role::Community, &s.community_a).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        laptop.sync().await.expect("places");
+        community.sync().await.expect("places");
+        let v = laptop
+            .core
+            .volunteer_save(None, "王志愿", "2468")
+            .expect("volunteer");
+        laptop.sync().await.expect("push");
+        let mine = format!("community:{}", s.community_a);
+        community
+            .core
+            .supplies_record(&MovementInput {
+                source: "donation".into(),
+                note: "爱心人士张某 13800000000".into(),
+                ..movement(&mine, "received", 1000)
+            })
+            .expect("received");
+        community
+            .core
+            .supplies_record(&MovementInput {
+                to: format!("checkpoint:{}", s.checkpoint_a),
+                note: "东门本周".into(),
+                ..movement(&mine, "dispatched", 300)
+            })
+            .expect("dispatched");
+        community.sync().await.expect("push");
+        tablet.sync().await.expect("pull");
+        let held = tablet.core.store().stock_movements().expect("held");
+        assert_eq!(
+            held.len(),
+            1,
+            "{b}: only the dispatch to its gate: {held:?}"
+        );
+        assert_eq!(held[0].note, None, "{b}: without staff's note");
+        tablet.core.sign_in(&v.id, "2468").expect("sign in");
+        let g = tablet.core.supplies_gate().expect("gate");
+        let delivery = g.awaiting[0].id.clone();
+        tablet
+            .core
+            .supplies_gate_confirm(&delivery, 280, "2468")
+            .expect("confirmed");
+        tablet
+            .core
+            .supplies_gate_used("surgical_mask", 40)
+            .expect("used");
+        let r = tablet.sync().await.expect("push");
+        assert_eq!(r.rejected, 0, "{b}");
+        let report = supplies(&*s.db, Utc::now()).await.expect("report");
+        let gate = line_of(&report, "checkpoint");
+        assert_eq!((gate.on_hand, gate.used_7d), (240, 40), "{b}");
+        assert_eq!(report.discrepancies.len(), 1, "{b}");
+        assert_eq!(report.discrepancies[0].difference(), Some(20));
+        // The community laptop sees the gate's receipt and its difference.
+        community.sync().await.expect("pull");
+        let board = community.core.supplies_board().expect("board");
+        assert_eq!(board.discrepancies.len(), 1, "{b}");
+        assert!(board.awaiting.is_empty(), "{b}");
     }
 }

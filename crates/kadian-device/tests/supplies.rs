@@ -266,12 +266,87 @@ fn bad_input_is_refused_with_its_field() {
 }
 
 #[test]
-fn a_gate_tablet_has_no_supplies_screens_yet() {
+fn the_gate_confirms_a_delivery_with_the_volunteers_pin_and_records_what_its_shift_used() {
     let dir = tempfile::tempdir().expect("tmp");
-    let core = AppCore::open_store(dir.path(), enrolled(&dir, Role::Volunteer, Some("gate-1")));
+    let mut store = enrolled(&dir, Role::Volunteer, Some("gate-1"));
+    let (wang, v) = common::pulled_volunteer("王志愿", "2468", false);
+    store.apply_pull(&[v], 1).expect("volunteer");
+    let tablet = AppCore::open_store(dir.path(), store);
+    places(&tablet);
+    // The community's dispatch of 300 masks to the gate, pulled.
+    let (street, _d2) = laptop(Role::Street);
+    let b = street
+        .supplies_record(&MovementInput {
+            to: "checkpoint:gate-1".into(),
+            ..movement(&format!("community:{COMMUNITY}"), "dispatched", 300)
+        })
+        .expect("dispatched");
+    let dispatch = b.awaiting[0].id.clone();
+    let held = street.store().stock_movements().expect("read");
+    tablet
+        .store()
+        .apply_pull(
+            &[change(
+                "stock_movement",
+                &dispatch,
+                serde_json::to_value(&held[0]).expect("json"),
+            )],
+            5,
+        )
+        .expect("pulled");
     assert_eq!(
-        core.supplies_board().expect_err("refused").code,
+        tablet.supplies_gate().expect_err("no one on duty").code,
+        "not_signed_in"
+    );
+    tablet.sign_in(&wang, "2468").expect("signed in");
+    let g = tablet.supplies_gate().expect("gate");
+    assert_eq!(g.checkpoint, "八一新苑 东门");
+    assert_eq!(g.awaiting.len(), 1);
+    assert_eq!(g.awaiting[0].sent, 300);
+    // A wrong PIN confirms nothing.
+    let e = tablet
+        .supplies_gate_confirm(&dispatch, 280, "1111")
+        .expect_err("wrong PIN");
+    assert_eq!(
+        (e.code.as_str(), e.field.as_deref()),
+        ("pin_wrong", Some("pin"))
+    );
+    assert_eq!(tablet.store().pending_count().expect("outbox"), 0);
+    let g = tablet
+        .supplies_gate_confirm(&dispatch, 280, "2468")
+        .expect("confirmed");
+    assert!(g.awaiting.is_empty());
+    assert_eq!(g.rows[0].on_hand, 280);
+    // Confirmed once only.
+    assert_eq!(
+        tablet
+            .supplies_gate_confirm(&dispatch, 280, "2468")
+            .expect_err("again")
+            .code,
+        "not_found"
+    );
+    let g = tablet
+        .supplies_gate_used("surgical_mask", 40)
+        .expect("used");
+    assert_eq!(g.rows[0].on_hand, 240);
+    assert_eq!(g.used_this_shift[0].quantity, 40);
+    assert_eq!(
+        tablet
+            .supplies_gate_used("surgical_mask", 0)
+            .expect_err("0")
+            .field
+            .as_deref(),
+        Some("quantity")
+    );
+    // The stock table of staff is not the tablet's.
+    assert_eq!(
+        tablet.supplies_board().expect_err("refused").code,
         "not_staff"
+    );
+    // A laptop is no gate.
+    assert_eq!(
+        street.supplies_gate().expect_err("a laptop").code,
+        "not_a_gate"
     );
 }
 

@@ -1,9 +1,11 @@
 //! 物资 (supplies): the stock board, a movement recorded; donations listed and recorded; the
-//! 物资台账 and 捐赠公示表 exported; the street's allocation plan proposed and approved.
+//! 物资台账 and 捐赠公示表 exported; the street's allocation plan proposed and approved; the
+//! gate's stock, a delivery confirmed with the volunteer's PIN, a shift's use.
 
 use kadian_device::areas::review::ExportResult;
 use kadian_device::areas::supplies::{
-    AllocationInput, AllocationPlan, DonationInput, DonationsBoard, MovementInput, SuppliesBoard,
+    AllocationInput, AllocationPlan, DonationInput, DonationsBoard, GateSupplies, MovementInput,
+    SuppliesBoard,
 };
 use kadian_device::AppResult;
 
@@ -78,5 +80,33 @@ pub(crate) async fn supplies_allocation_approve(
 ) -> AppResult<SuppliesBoard> {
     device
         .run(move |c| c.supplies_allocation_approve(&input))
+        .await
+}
+
+#[tauri::command]
+pub(crate) async fn supplies_gate(device: tauri::State<'_, Device>) -> AppResult<GateSupplies> {
+    device.run(move |c| c.supplies_gate()).await
+}
+
+#[tauri::command]
+pub(crate) async fn supplies_gate_confirm(
+    device: tauri::State<'_, Device>,
+    transfer_id: String,
+    quantity: i64,
+    pin: String,
+) -> AppResult<GateSupplies> {
+    device
+        .run(move |c| c.supplies_gate_confirm(&transfer_id, quantity, &pin))
+        .await
+}
+
+#[tauri::command]
+pub(crate) async fn supplies_gate_used(
+    device: tauri::State<'_, Device>,
+    item: String,
+    quantity: i64,
+) -> AppResult<GateSupplies> {
+    device
+        .run(move |c| c.supplies_gate_used(&item, quantity))
         .await
 }

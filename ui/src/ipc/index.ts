@@ -105,6 +105,8 @@ import type { DonationLot } from './bindings/DonationLot'
 import type { AllocationPlan } from './bindings/AllocationPlan'
 import type { AllocationInput } from './bindings/AllocationInput'
 import type { AllocationRow } from './bindings/AllocationRow'
+import type { GateSupplies } from './bindings/GateSupplies'
+import type { ShiftUse } from './bindings/ShiftUse'
 import type { StockRow } from './bindings/StockRow'
 import type { TransferRow } from './bindings/TransferRow'
 import type { HolderChoice } from './bindings/HolderChoice'
@@ -113,7 +115,7 @@ import type { ItemView } from './bindings/ItemView'
 export type {
   SuppliesBoard, MovementInput, StockRow, TransferRow, HolderChoice, ItemView,
   DonationsBoard, DonationInput, DonationLineInput, DonationView, DonationLot,
-  AllocationPlan, AllocationInput, AllocationRow,
+  AllocationPlan, AllocationInput, AllocationRow, GateSupplies, ShiftUse,
   DisinfectionBoard, DisinfectionInput, DisinfectionUnitView, OverdueView, SiteInput, SiteRow, SlotView,
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
   ImportPreview, ImportReport, RowReport, PassageView,
@@ -330,6 +332,13 @@ export const suppliesAllocation = (item: string, available: number, targetDays: 
   call<AllocationPlan>('supplies_allocation', { item, available, targetDays })
 /** Approves a plan: one dispatch from the street's store to each community with a quantity. */
 export const suppliesAllocationApprove = (input: AllocationInput) => call<SuppliesBoard>('supplies_allocation_approve', { input })
+/** 卡点物资 (tablet): this checkpoint's stock, deliveries to confirm, what this shift used. */
+export const suppliesGate = () => call<GateSupplies>('supplies_gate')
+/** Confirms a delivery to this checkpoint with what arrived, signed by the volunteer on duty's PIN. */
+export const suppliesGateConfirm = (transferId: string, quantity: number, pin: string) =>
+  call<GateSupplies>('supplies_gate_confirm', { transferId, quantity, pin })
+/** Records what this shift used of an item at this checkpoint. */
+export const suppliesGateUsed = (item: string, quantity: number) => call<GateSupplies>('supplies_gate_used', { item, quantity })
 /** Writes the 排查登记表 of a day (one compound, or all held here) to the export folder. */
 export const screeningExport = (date: string, compound: string | null, format: 'xlsx' | 'csv') =>
   call<ExportResult>('screening_export', { date, compound, format })

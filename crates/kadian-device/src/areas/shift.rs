@@ -54,6 +54,44 @@ impl AppCore {
     pub fn sign_in(&self, volunteer_id: &str, pin: &str) -> AppResult<Shift> {
         let checkpoint_id = self.enrolled_checkpoint()?;
         let now = self.now();
+        let volunteer = self.volunteer_with_pin(volunteer_id, pin)?;
+        let state = self.shift_state();
+        // The same volunteer back from the idle lock: the shift goes on (its summary too).
+        if let Some(running) = state
+            .shift
+            .as_ref()
+            .filter(|s| s.volunteer_id == volunteer_id)
+        {
+            return Ok(running.clone());
+        }
+        drop(state);
+        // Another volunteer signs in while a shift runs (换人签到 at the lock): the running
+        // shift is handed over first and its summary kept for the newcomer to read.
+        if self.shift().is_some() {
+            let summary = self.hand_over()?;
+            self.shift_state().previous = Some(summary);
+        }
+        let shift = Shift {
+            volunteer_id: volunteer_id.to_owned(),
+            volunteer_name: volunteer.name,
+            checkpoint_id,
+            started_at: now,
+        };
+        self.shift_state().shift = Some(shift.clone());
+        Ok(shift)
+    }
+
+    /// The volunteer `volunteer_id` of this compound, when `pin` is theirs: what a sign-in and
+    /// a delivery confirmed at the gate ask. After [`PIN_ATTEMPTS`] wrong PINs in a row (sign-ins
+    /// and confirmations together) it pauses for [`PIN_LOCKOUT`]. Errors: `not_a_gate`,
+    /// `pin_locked`, `unknown_volunteer`, `pin_wrong`.
+    pub(crate) fn volunteer_with_pin(
+        &self,
+        volunteer_id: &str,
+        pin: &str,
+    ) -> AppResult<kadian_domain::records::volunteer::Volunteer> {
+        self.enrolled_checkpoint()?;
+        let now = self.now();
         if let Some(until) = self.shift_state().locked_until.filter(|u| *u > now) {
             let secs = (until - now).num_seconds().max(1);
             return Err(AppError::new(
@@ -92,29 +130,7 @@ impl AppCore {
         }
         state.failures = 0;
         state.locked_until = None;
-        // The same volunteer back from the idle lock: the shift goes on (its summary too).
-        if let Some(running) = state
-            .shift
-            .as_ref()
-            .filter(|s| s.volunteer_id == volunteer_id)
-        {
-            return Ok(running.clone());
-        }
-        drop(state);
-        // Another volunteer signs in while a shift runs (换人签到 at the lock): the running
-        // shift is handed over first and its summary kept for the newcomer to read.
-        if self.shift().is_some() {
-            let summary = self.hand_over()?;
-            self.shift_state().previous = Some(summary);
-        }
-        let shift = Shift {
-            volunteer_id: volunteer_id.to_owned(),
-            volunteer_name: volunteer.name,
-            checkpoint_id,
-            started_at: now,
-        };
-        self.shift_state().shift = Some(shift.clone());
-        Ok(shift)
+        Ok(volunteer)
     }
 
     /// The summary of the shift that ended last on this tablet (since the app started), for

@@ -1399,3 +1399,231 @@ impl AppCore {
         self.supplies_board()
     }
 }
+
+/// What a shift used of one item.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ShiftUse {
+    /// The item's code.
+    pub item: String,
+    /// Its name.
+    pub item_name: String,
+    /// Base units used this shift.
+    #[ts(type = "number")]
+    pub quantity: i64,
+    /// Its base unit.
+    pub unit: String,
+}
+
+/// The gate's supplies on its tablet: this checkpoint's stock, the deliveries to confirm, what
+/// this shift recorded as used.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct GateSupplies {
+    /// The checkpoint's name (八一新苑 东门).
+    pub checkpoint: String,
+    /// The street's items.
+    pub items: Vec<ItemView>,
+    /// Its stock of every item it has moved.
+    pub rows: Vec<StockRow>,
+    /// Deliveries to it awaiting confirmation.
+    pub awaiting: Vec<TransferRow>,
+    /// What this shift recorded as used.
+    pub used_this_shift: Vec<ShiftUse>,
+}
+
+impl AppCore {
+    /// The checkpoint's supplies on its tablet, for the volunteer on duty: its stock counted
+    /// now, the deliveries to it awaiting confirmation, what this shift recorded as used.
+    /// Errors: `not_a_gate`, `not_signed_in`.
+    pub fn supplies_gate(&self) -> AppResult<GateSupplies> {
+        let checkpoint = self.enrolled_checkpoint()?;
+        let shift = self.on_duty()?;
+        let reference = self.reference()?;
+        let holder = Holder::Checkpoint { id: checkpoint };
+        let movements = self.store().stock_movements()?;
+        let now = self.now();
+        let s = stock(&movements, now);
+        let rows = s
+            .balances
+            .iter()
+            .filter(|((h, _), _)| h == &holder)
+            .map(|((h, code), b)| {
+                let i = supply_item(code);
+                StockRow {
+                    holder: holder_key(h),
+                    holder_name: holder_name(h, &reference),
+                    item: code.clone(),
+                    item_name: i.map_or_else(|| code.clone(), |i| i.name.to_owned()),
+                    unit: i.map(|i| i.unit.to_owned()).unwrap_or_default(),
+                    on_hand: b.on_hand,
+                    used_7d: b.used_7d,
+                    days_of_cover: b.days_of_cover(),
+                    incoming: b.incoming,
+                    short: b.short(),
+                }
+            })
+            .collect();
+        let awaiting = s
+            .awaiting_receipt()
+            .filter(|t| t.to == holder)
+            .map(|t| {
+                let i = supply_item(&t.item);
+                TransferRow {
+                    id: t.id.to_string(),
+                    item: t.item.clone(),
+                    item_name: i.map_or_else(|| t.item.clone(), |i| i.name.to_owned()),
+                    unit: i.map(|i| i.unit.to_owned()).unwrap_or_default(),
+                    from: holder_name(&t.from, &reference),
+                    to: holder_name(&t.to, &reference),
+                    to_holder: holder_key(&t.to),
+                    sent: t.sent,
+                    received: t.received,
+                    difference: t.difference(),
+                    at: local(t.at).format("%Y-%m-%d %H:%M").to_string(),
+                }
+            })
+            .collect();
+        let used_this_shift = ITEMS
+            .iter()
+            .filter_map(|i| {
+                let q: i64 = movements
+                    .iter()
+                    .filter(|m| {
+                        m.kind == MovementKind::Used
+                            && m.holder == holder
+                            && m.item == i.code
+                            && m.recorded_by == shift.volunteer_id
+                            && m.at.utc >= shift.started_at
+                    })
+                    .map(|m| m.quantity)
+                    .sum();
+                (q > 0).then(|| ShiftUse {
+                    item: i.code.to_owned(),
+                    item_name: i.name.to_owned(),
+                    quantity: q,
+                    unit: i.unit.to_owned(),
+                })
+            })
+            .collect();
+        Ok(GateSupplies {
+            checkpoint: holder_name(&holder, &reference),
+            items: ITEMS
+                .iter()
+                .map(|i| ItemView {
+                    code: i.code.to_owned(),
+                    name: i.name.to_owned(),
+                    unit: i.unit.to_owned(),
+                    pack_size: i.pack_size,
+                })
+                .collect(),
+            rows,
+            awaiting,
+            used_this_shift,
+        })
+    }
+
+    /// Confirms a delivery to this checkpoint with what arrived (0: nothing), signed by the
+    /// volunteer on duty with their PIN. Errors: `not_a_gate`, `not_signed_in`, `pin_locked`,
+    /// `pin_wrong`, `not_found` (no such delivery to this checkpoint waiting here),
+    /// `invalid_input` (quantity).
+    pub fn supplies_gate_confirm(
+        &self,
+        transfer_id: &str,
+        quantity: i64,
+        pin: &str,
+    ) -> AppResult<GateSupplies> {
+        let checkpoint = self.enrolled_checkpoint()?;
+        let shift = self.on_duty()?;
+        self.volunteer_with_pin(&shift.volunteer_id, pin)?;
+        if !(0..=MAX_QUANTITY).contains(&quantity) {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("quantity"),
+                "请填写实收数量（什么也没收到填 0）",
+                "Give the quantity that arrived (nothing: 0)",
+            ));
+        }
+        let holder = Holder::Checkpoint { id: checkpoint };
+        let id = uuid::Uuid::parse_str(transfer_id.trim()).ok();
+        let movements = self.store().stock_movements()?;
+        let s = stock(&movements, self.now());
+        let Some(dispatch) = s
+            .awaiting_receipt()
+            .find(|t| Some(t.id) == id && t.to == holder)
+        else {
+            return Err(AppError::new(
+                "not_found",
+                Some("transfer_id"),
+                "没有待本卡点签收的这批物资（可能已签收）",
+                "No such delivery waits for this checkpoint (it may be confirmed already)",
+            ));
+        };
+        let m = StockMovement {
+            id: new_id(),
+            item: dispatch.item.clone(),
+            holder,
+            kind: MovementKind::ReceiptConfirmed,
+            quantity,
+            to: None,
+            transfer_id: Some(dispatch.id),
+            source: None,
+            donation_id: None,
+            at: Instant {
+                utc: self.now(),
+                offset_minutes: CST_MINUTES,
+            },
+            note: None,
+            recorded_by: shift.volunteer_id.clone(),
+        };
+        kadian_domain::records::check_stock_movement(&m).map_err(|n| AppError::invalid(vec![n]))?;
+        self.store().write_stock_movements(&[m], Source::User)?;
+        self.written();
+        self.supplies_gate()
+    }
+
+    /// Records what this shift used of an item at this checkpoint (at hand-over): 1 to
+    /// [`MAX_QUANTITY`] base units. Stock is never refused for going below zero. Errors:
+    /// `not_a_gate`, `not_signed_in`, `invalid_input` (item, quantity).
+    pub fn supplies_gate_used(&self, item: &str, quantity: i64) -> AppResult<GateSupplies> {
+        let checkpoint = self.enrolled_checkpoint()?;
+        let shift = self.on_duty()?;
+        let Some(it) = supply_item(item.trim()) else {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("item"),
+                "请选择物资",
+                "Choose an item",
+            ));
+        };
+        if quantity <= 0 || quantity > MAX_QUANTITY {
+            return Err(AppError::new(
+                "invalid_input",
+                Some("quantity"),
+                &format!("用量应在 1–{MAX_QUANTITY} {} 之间", it.unit),
+                &format!("The quantity used is 1–{MAX_QUANTITY} {}", it.unit),
+            ));
+        }
+        let m = StockMovement {
+            id: new_id(),
+            item: it.code.to_owned(),
+            holder: Holder::Checkpoint { id: checkpoint },
+            kind: MovementKind::Used,
+            quantity,
+            to: None,
+            transfer_id: None,
+            source: None,
+            donation_id: None,
+            at: Instant {
+                utc: self.now(),
+                offset_minutes: CST_MINUTES,
+            },
+            note: None,
+            recorded_by: shift.volunteer_id.clone(),
+        };
+        kadian_domain::records::check_stock_movement(&m).map_err(|n| AppError::invalid(vec![n]))?;
+        self.store().write_stock_movements(&[m], Source::User)?;
+        self.written();
+        self.supplies_gate()
+    }
+}

@@ -17,8 +17,10 @@ use super::Device;
 /// unwell, what they need) or staff's links of person records: the gate registers persons;
 /// screening, visits and the duplicate review are the laptops' work. Nor hotline reports and
 /// their actions (who reported whom, and what staff found), nor disinfection sites and their
-/// records (a merchant's contact; the gate does not disinfect yet), nor stock movements (donors
-/// and staff in their notes; the gate's supplies screens are not built). Key areas do reach a tablet: its gate is where they are.
+/// records (a merchant's contact; the gate does not disinfect yet), nor stock movements but its
+/// own checkpoint's (what was sent to it, what it confirmed, used or lost: the gate's stock;
+/// never the compound's other holders' or a donor's note). Key areas do reach a tablet: its gate
+/// is where they are.
 pub fn withheld(device: &Device, change: &Change) -> bool {
     let kept = |kind: &str| {
         matches!(
@@ -32,11 +34,21 @@ pub fn withheld(device: &Device, change: &Change) -> bool {
                 | "report_action"
                 | "disinfection_site"
                 | "disinfection"
-                | "stock_movement"
         )
     };
+    let own_checkpoint = |h: &Value| {
+        h["level"] == "checkpoint"
+            && device
+                .scope
+                .checkpoint
+                .as_deref()
+                .is_some_and(|c| h["id"] == c)
+    };
+    let others_stock = change.kind == "stock_movement"
+        && !(own_checkpoint(&change.body["holder"]) || own_checkpoint(&change.body["to"]));
     device.role == Role::Volunteer
         && (kept(&change.kind)
+            || others_stock
             // A merge conflict of such a record carries its values (a phone, a head's name).
             || (change.kind == "conflict"
                 && change.body["record_kind"].as_str().is_some_and(kept)))
@@ -59,6 +71,10 @@ pub fn for_device(device: &Device, change: &mut Change) {
         }
         // The status is needed (a released person is no longer warned about); why is not
         // (「发热 38.1」).
+        // The gate's own stock, without what staff wrote beside it.
+        "stock_movement" => {
+            body.remove("note");
+        }
         "case_transition" => {
             // (A dash, not nothing: a cancel or a loss must carry a reason to be stored.)
             body.insert("reason".into(), Value::String("—".into()));

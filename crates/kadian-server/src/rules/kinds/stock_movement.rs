@@ -1,5 +1,6 @@
-//! A stock movement (物资出入库, event) comes only from staff, acting for the holder whose stock
-//! it changes: the street's store from a street laptop, a community's from its community's (or
+//! A stock movement (物资出入库, event) comes from staff, acting for the holder whose stock it
+//! changes, or from a checkpoint tablet for its own checkpoint only, and only what a gate does
+//! with its stock: a delivery confirmed, what a shift used, what was lost. Staff act for the street's store from a street laptop, a community's from its community's (or
 //! the street's), a checkpoint's from its compound's, community's, zone's or street's — a place
 //! the device sees, never one it could only add to (a compound laptop keeps no community
 //! stock). It is placed where that stock lies: anything at its holder's place, a dispatch at
@@ -33,14 +34,23 @@ fn holder_place(
     }
 }
 
-/// Places a movement. Errors: `not_allowed` (from a checkpoint tablet; a dispatch sideways or
-/// up), `out_of_scope` (a holder the device does not act for), `unknown_community`,
-/// `unknown_checkpoint`.
+/// Places a movement. Errors: `not_allowed` (from a checkpoint tablet: anything but its own
+/// checkpoint's receipt, use or loss; a dispatch sideways or up), `out_of_scope` (a holder the
+/// device does not act for), `unknown_community`, `unknown_checkpoint`.
 pub fn place(m: &StockMovement, at: &Placing<'_>) -> Result<Placed, ApiError> {
-    at.staff_only(
-        "物资出入库只能由小区、片区、社区或街道工作人员登记",
-        "only compound, zone, community or street staff record stock movements",
-    )?;
+    if at.device.role == kadian_domain::sync::Role::Volunteer {
+        let own = matches!(&m.holder, Holder::Checkpoint { id } if Some(id) == at.device.scope.checkpoint.as_ref());
+        let gate_kind = matches!(
+            m.kind,
+            MovementKind::ReceiptConfirmed | MovementKind::Used | MovementKind::Lost
+        );
+        if !(own && gate_kind) {
+            return Err(reject(
+                "not_allowed",
+                "卡点平板只能为本卡点签收、登记用量和损耗 / a checkpoint tablet records only its own checkpoint's receipts, use and losses",
+            ));
+        }
+    }
     let (community, compound) = holder_place(&m.holder, at)?;
     if !crate::rules::scope::can_see(
         at.device,
