@@ -8,3 +8,12 @@ CREATE TABLE donation (
     source          TEXT NOT NULL CHECK (source IN ('user', 'sync', 'import'))
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX donation_on ON donation (donated_on);
+
+-- A checkpoint tablet now keeps its own checkpoint's stock movements, which the server used to
+-- hold back from it (its pull cursor went past them): it reads its scope again from the start,
+-- once, so the deliveries already sent to its gate arrive. What it holds is applied once
+-- (events by id, entities by version); nothing of its own is lost.
+UPDATE device_meta SET value = '0'
+ WHERE key = 'pull_cursor'
+   AND EXISTS (SELECT 1 FROM device_meta
+                WHERE key = 'enrolment' AND json_extract(value, '$.role') = 'volunteer');

@@ -560,3 +560,68 @@ async fn a_gate_confirms_its_delivery_with_a_pin_and_its_shift_records_what_it_u
         assert!(board.awaiting.is_empty(), "{b}");
     }
 }
+
+/// A ledger line that entered no stock (its pack size not given) and is fixed in the ledger
+/// brings its stock at the next import, and its donation's line follows; the rest of the
+/// donation stays as staff left it. Nothing is counted twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ledger_line_fixed_since_brings_its_stock_at_the_next_import() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("捐赠台账.csv");
+        let ledger = |spec: &str| {
+            format!(
+                "物资捐赠台账\n捐赠日期,捐赠方,联系人,联系电话,物资名称,规格,数量,单位,接收人,去向\n\
+                 2026-02-01,康民大药房,周晨,18406938116,医用外科口罩,{spec},10,箱,郭静,街道仓库\n\
+                 2026-02-01,康民 大药房,周晨,18406938116,防护服,,20,套,郭静,八一社区\n"
+            )
+        };
+        std::fs::write(&path, ledger("")).expect("csv");
+        let first = kadian_server::admin::import_donations(&*s.db, &path, false)
+            .await
+            .expect("import");
+        assert_eq!(first.donations, 1, "{b}: one donor, however it is spaced");
+        assert_eq!(
+            first.import.report.warned, 1,
+            "{b}: the pack size not given"
+        );
+        assert_eq!((first.receipts, first.receipts_stored), (1, 1), "{b}");
+        std::fs::write(&path, ledger("50只/盒，40盒/箱")).expect("csv");
+        let fixed = kadian_server::admin::import_donations(&*s.db, &path, false)
+            .await
+            .expect("again");
+        assert_eq!(fixed.import.report.warned, 0, "{b}");
+        assert_eq!(
+            (fixed.receipts, fixed.receipts_stored),
+            (2, 1),
+            "{b}: the new line only"
+        );
+        assert!(
+            fixed.import.refused.is_empty(),
+            "{b}: {:?}",
+            fixed.import.refused
+        );
+        let report = supplies(&*s.db, Utc::now()).await.expect("report");
+        assert_eq!(
+            line_of(&report, "street").on_hand,
+            20_000,
+            "{b}: 10 箱 of 2000"
+        );
+        let donations = kadian_server::supplies::donations(&*s.db)
+            .await
+            .expect("donations");
+        assert_eq!(donations.donations, 1);
+        assert_eq!(donations.totals.get("surgical_mask"), Some(&20_000), "{b}");
+        // A third time: nothing new.
+        let again = kadian_server::admin::import_donations(&*s.db, &path, false)
+            .await
+            .expect("third");
+        assert_eq!(
+            (again.import.stored, again.import.duplicates),
+            (0, 1),
+            "{b}"
+        );
+    }
+}

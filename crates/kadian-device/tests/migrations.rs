@@ -149,3 +149,48 @@ fn persons_stored_before_the_pinyin_column_are_found_by_full_pinyin_after_the_up
         .collect();
     assert_eq!(found, ["罗汉晓"]);
 }
+
+/// Schema 20: a checkpoint tablet reads its scope again from the start, once (the server held
+/// its gate's stock movements back from it before, and its cursor went past them); a laptop's
+/// cursor is left where it was.
+#[test]
+fn a_tablet_reads_its_scope_again_once_for_its_gates_stock_and_a_laptop_does_not() {
+    use kadian_domain::sync::Role;
+    for (role, after) in [(Role::Volunteer, 0), (Role::Compound, 50)] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("kadian.db");
+        let mut options = StoreOptions::encrypted(DbKey::from_bytes(KEY));
+        options.target_version = 19;
+        {
+            let mut store = Store::open(&path, &options).expect("open at 19");
+            store
+                .set_enrolment(&kadian_device::Enrolment {
+                    server_url: "http://127.0.0.1:9".into(),
+                    device_id: "d".into(),
+                    token: "t".into(),
+                    role,
+                    scope: kadian_domain::sync::Scope {
+                        street: "411402001".into(),
+                        community: Some("411402001018".into()),
+                        compound: Some(COMPOUND.into()),
+                        checkpoint: (role == Role::Volunteer).then(|| CHECKPOINT.to_owned()),
+                        zone: None,
+                    },
+                    cert_sha256: None,
+                    device_name: None,
+                    street_name: None,
+                })
+                .expect("enrol");
+            store.apply_pull(&[], 50).expect("a cursor");
+            assert_eq!(store.pull_cursor().expect("cursor"), 50);
+        }
+        let store = open(&dir);
+        assert_eq!(store.pull_cursor().expect("cursor"), after, "{role:?}");
+        // Once: the store opened again keeps what it has read since.
+        drop(store);
+        let mut store = open(&dir);
+        store.apply_pull(&[], 60).expect("read on");
+        drop(store);
+        assert_eq!(open(&dir).pull_cursor().expect("cursor"), 60);
+    }
+}

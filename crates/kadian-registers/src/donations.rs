@@ -144,9 +144,11 @@ fn amount(text: &str) -> Option<(i64, String)> {
         .map_or(t.len(), |(i, _)| i);
     let (n, unit) = t.split_at(end);
     let milli = match n.split_once('.') {
-        Some((w, f)) if f.len() <= 3 && !w.is_empty() => {
-            w.parse::<i64>().ok()? * 1000 + format!("{f:0<3}").parse::<i64>().ok()?
-        }
+        Some((w, f)) if f.len() <= 3 && !w.is_empty() => w
+            .parse::<i64>()
+            .ok()?
+            .checked_mul(1000)?
+            .checked_add(format!("{f:0<3}").parse::<i64>().ok()?)?,
         Some(_) => return None,
         None => n.parse::<i64>().ok()?.checked_mul(1000)?,
     };
@@ -306,7 +308,16 @@ pub fn read_donation_ledger(
         entries: Vec::new(),
     };
     let mut above: Vec<Cell> = Vec::new();
-    let mut by_key: HashMap<(NaiveDate, Option<String>, Option<String>), usize> = HashMap::new();
+    // A donation is its date, donor and contact as its id reads them (NFKC, no spaces):
+    // `康民 大药房` and `康民大药房` are one donor.
+    let mut by_key: HashMap<(NaiveDate, String, String), usize> = HashMap::new();
+    let norm = |s: &Option<String>| -> String {
+        s.as_deref()
+            .unwrap_or("")
+            .nfkc()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    };
     for (index, raw) in grid.rows.iter().enumerate().skip(header_index + 1) {
         let filled = raw.iter().filter(|c| !c.is_empty()).count();
         if filled == 0 {
@@ -425,7 +436,26 @@ pub fn read_donation_ledger(
             .as_ref()
             .filter(|(milli, _)| *milli > 0 && milli % 1000 == 0)
             .map(|(milli, unit)| (milli / 1000, unit.clone()));
-        if quantity.is_none() {
+        if quantity
+            .as_ref()
+            .is_some_and(|(q, _)| *q > kadian_domain::records::MAX_QUANTITY)
+        {
+            issues.push(issue(
+                "quantity",
+                "quantity_out_of_range",
+                Severity::Error,
+                format!(
+                    "数量“{}”超出范围（最多 {}），无法登记这一行",
+                    text("quantity").unwrap_or_default(),
+                    kadian_domain::records::MAX_QUANTITY
+                ),
+                format!(
+                    "The quantity “{}” is out of range (at most {}): the row is not recorded",
+                    text("quantity").unwrap_or_default(),
+                    kadian_domain::records::MAX_QUANTITY
+                ),
+            ));
+        } else if quantity.is_none() {
             issues.push(issue(
                 "quantity",
                 "quantity_missing",
@@ -451,7 +481,9 @@ pub fn read_donation_ledger(
             (Some(_), Some((q, _)), Some(u)) => {
                 let sizes = text("spec").as_deref().map(pack_sizes).unwrap_or_default();
                 match base_unit(u).or_else(|| sizes.get(u.as_str()).copied()) {
-                    Some((ml, each)) if Some(ml) == item_ml => q.checked_mul(each),
+                    Some((ml, each)) if Some(ml) == item_ml => q
+                        .checked_mul(each)
+                        .filter(|b| *b <= kadian_domain::records::MAX_QUANTITY),
                     _ => {
                         issues.push(issue(
                             "quantity",
@@ -484,7 +516,7 @@ pub fn read_donation_ledger(
             (rejected, donated_on, &name, &quantity, &unit)
         {
             let contact = text("contact");
-            let key = (day, donor.clone(), contact.clone());
+            let key = (day, norm(&donor), norm(&contact));
             let at = *by_key.entry(key).or_insert_with(|| {
                 ledger.entries.push(DonationEntry {
                     donated_on: day,

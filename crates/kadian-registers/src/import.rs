@@ -708,7 +708,7 @@ pub fn import_grid(
     }
     if options.kind == Some(RegisterKind::DonationLedger) {
         return Err(RegisterError::NotARegister(
-            "物资捐赠台账 is imported as donations (物资 → 导入捐赠台账), not as a register",
+            "物资捐赠台账 is imported as donations (kadian-server import donations), not as a register",
         ));
     }
     if options.kind == Some(RegisterKind::DistrictCheckList) {

@@ -758,7 +758,10 @@ pub struct DonationImport {
     pub totals: std::collections::BTreeMap<String, i64>,
     /// Received movements the donations bring to the street's store and its communities.
     pub receipts: usize,
-    /// The import, as for a register (`stored`, `duplicates`: donations and their receipts).
+    /// Of them, stored now (the others were held already).
+    pub receipts_stored: usize,
+    /// The import, as for a register: `stored` the donations stored or changed now and the
+    /// receipts stored now; `duplicates` the donations held already, unchanged.
     #[serde(flatten)]
     pub import: RegisterImport,
 }
@@ -766,8 +769,9 @@ pub struct DonationImport {
 /// Imports the street's donation ledger (物资捐赠台账): a donation per date, donor and contact,
 /// its stocked lines received at their 去向 (the street's store, or the community a community,
 /// compound or checkpoint name resolves to); ids from the street and the donation, so the
-/// ledger imported twice adds nothing. A donation the server holds already is left as staff
-/// may have changed it (published, its receipt number). Errors: the file (unreadable, no
+/// ledger imported twice adds nothing. A donation the server holds already keeps what staff
+/// may have changed (published, its receipt number); only its lines follow the ledger, and a
+/// line fixed since (its pack size given) brings its stock then. Errors: the file (unreadable, no
 /// header), the street not initialised.
 pub async fn import_donations(
     db: &dyn Database,
@@ -794,7 +798,16 @@ pub async fn import_donations(
         .unwrap_or_default();
     let ledger =
         kadian_registers::donations::read_donation_ledger(&grid, &file, &communities, &compounds)?;
-    let held = held_ids(db, RecordKind::Donation).await?;
+    // The donations held, with their versions: a ledger line fixed since (its pack size
+    // given, its 去向 made right) changes the held donation's lines, the rest of it as staff
+    // left it.
+    let mut held: std::collections::HashMap<uuid::Uuid, (kadian_domain::records::Donation, i64)> =
+        std::collections::HashMap::new();
+    for r in db.clocked_records(&["donation"]).await? {
+        if let Ok(d) = serde_json::from_str::<kadian_domain::records::Donation>(&r.body) {
+            held.insert(d.id, (d, r.version));
+        }
+    }
     let importer = format!("import:{file}");
     let donations: Vec<kadian_domain::records::Donation> = ledger
         .entries
@@ -802,28 +815,40 @@ pub async fn import_donations(
         .map(|e| e.donation(&street, &importer))
         .collect();
     let mut records = Vec::new();
-    let mut receipts = 0;
-    for d in donations
-        .iter()
-        .filter(|d| !held.contains(&d.id.to_string()))
-    {
-        records.push(created(RecordKind::Donation, d.id, d)?);
-        for m in d.receipts() {
-            receipts += 1;
-            records.push(created(RecordKind::StockMovement, m.id, &m)?);
+    let mut unchanged = 0;
+    for d in &donations {
+        match held.get(&d.id) {
+            None => records.push(created(RecordKind::Donation, d.id, d)?),
+            Some((h, version)) if h.lines != d.lines => {
+                let changed = kadian_domain::records::Donation {
+                    lines: d.lines.clone(),
+                    ..h.clone()
+                };
+                records.push(kadian_domain::sync::PushRecord {
+                    op: "update".into(),
+                    base_version: Some(*version),
+                    ..created(RecordKind::Donation, d.id, &changed)?
+                });
+            }
+            Some(_) => unchanged += 1,
         }
     }
+    // Every stocked line's receipt, whether its donation was held or not: one held already is
+    // a duplicate, one a fixed line now brings is stored.
+    let receipts: Vec<kadian_domain::sync::PushRecord> = donations
+        .iter()
+        .flat_map(|d| d.receipts())
+        .map(|m| created(RecordKind::StockMovement, m.id, &m))
+        .collect::<anyhow::Result<_>>()?;
     let mut result = DonationImport {
         donations: donations.len(),
         totals: ledger.totals(),
-        receipts,
+        receipts: receipts.len(),
+        receipts_stored: 0,
         import: RegisterImport {
             report: ledger.report,
             stored: 0,
-            duplicates: donations
-                .iter()
-                .filter(|d| held.contains(&d.id.to_string()))
-                .count(),
+            duplicates: unchanged,
             refused: Vec::new(),
             dry_run,
         },
@@ -831,14 +856,19 @@ pub async fn import_donations(
     if dry_run {
         return Ok(result);
     }
-    store_imported(
-        db,
-        &reference,
-        &street_importer(street),
-        &records,
-        &mut result.import,
-    )
-    .await?;
+    let importer = street_importer(street);
+    store_imported(db, &reference, &importer, &records, &mut result.import).await?;
+    let mut stock = RegisterImport {
+        report: result.import.report.clone(),
+        stored: 0,
+        duplicates: 0,
+        refused: Vec::new(),
+        dry_run,
+    };
+    store_imported(db, &reference, &importer, &receipts, &mut stock).await?;
+    result.receipts_stored = stock.stored;
+    result.import.stored += stock.stored;
+    result.import.refused.extend(stock.refused);
     Ok(result)
 }
 

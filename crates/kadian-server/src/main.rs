@@ -1467,8 +1467,8 @@ async fn main() -> Result<()> {
             }
             let rep = &r.import.report;
             let summary = format!(
-                "{}: {} rows — {} accepted, {} warned, {} rejected; {} donations, {} received lots into stock; stored {}, already there {}, refused {}{}",
-                rep.file, rep.rows_total, rep.accepted, rep.warned, rep.rejected, r.donations, r.receipts,
+                "{}: {} rows — {} accepted, {} warned, {} rejected; {} donations, {} received lots into stock ({} new); stored {}, already there {}, refused {}{}",
+                rep.file, rep.rows_total, rep.accepted, rep.warned, rep.rejected, r.donations, r.receipts, r.receipts_stored,
                 r.import.stored, r.import.duplicates, r.import.refused.len(), if r.import.dry_run { " (dry run: nothing stored)" } else { "" }
             );
             if report.as_deref() == Some("-") {
@@ -1476,7 +1476,7 @@ async fn main() -> Result<()> {
             } else {
                 print(
                     j,
-                    json!({"donations": r.donations, "receipts": r.receipts, "totals": r.totals,
+                    json!({"donations": r.donations, "receipts": r.receipts, "receipts_stored": r.receipts_stored, "totals": r.totals,
                         "stored": r.import.stored, "duplicates": r.import.duplicates, "refused": r.import.refused,
                         "dry_run": r.import.dry_run, "rows_total": rep.rows_total, "accepted": rep.accepted,
                         "warned": rep.warned, "rejected": rep.rejected}),

@@ -158,7 +158,9 @@ impl Donation {
     /// The stock its lines bring: one `received` movement (source donation, naming it) per
     /// line of a stocked item with a base quantity and a destination, at that destination,
     /// dated the donation's day at 00:00 China time; its id from the donation's and the line's
-    /// place, so recording the donation twice brings its stock once.
+    /// place, so recording the donation twice brings its stock once. A line's stock is what it
+    /// first brought: a quantity found wrong later is corrected by a count (盘点), not by
+    /// changing the donation.
     pub fn receipts(&self) -> Vec<StockMovement> {
         let at = chrono::FixedOffset::east_opt(8 * 3600)
             .and_then(|cst| {
@@ -189,10 +191,13 @@ impl Donation {
                         utc: at,
                         offset_minutes: 480,
                     },
-                    note: self
-                        .donor
-                        .as_ref()
-                        .map(|d| format!("捐赠：{}", d.chars().take(200).collect::<String>())),
+                    // Who gave, for staff, unless the donor asked not to be named.
+                    note: Some(match (&self.donor, self.publish) {
+                        (Some(d), true) => {
+                            format!("捐赠：{}", d.chars().take(200).collect::<String>())
+                        }
+                        _ => "捐赠：爱心人士".to_owned(),
+                    }),
                     recorded_by: self.recorded_by.clone(),
                 })
             })

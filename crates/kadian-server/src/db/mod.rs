@@ -217,8 +217,11 @@ pub struct ZonePull {
 /// home-observation case's visits and status changes (cases and referrals are entities: pulled
 /// whatever their age already). A case can run past 14 days (extended while its last day is not seen,
 /// re-exposed), and a tablet that missed its older changes would warn at the gate about a
-/// person released long ago, or not about one referred. A compound holds a few hundred.
-pub(crate) const CASE_EVENTS: &str = "'follow_up_visit', 'case_transition'";
+/// person released long ago, or not about one referred. A compound holds a few hundred. And
+/// stock movements: a gate's stock is the sum of all of its movements, and a delivery sent
+/// weeks ago still waits to be confirmed (a tablet keeps only its own checkpoint's:
+/// `rules::redact`).
+pub(crate) const CASE_EVENTS: &str = "'follow_up_visit', 'case_transition', 'stock_movement'";
 
 /// The WHERE condition that leaves out the pulling device's own events; the parameter is
 /// [`PullFilter::device_id`].
