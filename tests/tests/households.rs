@@ -595,6 +595,117 @@ async fn a_key_areas_households_visited_apart_and_a_lift_made_apart_lose_nothing
     }
 }
 
+/// The 日报's 重点区域 columns, on the server as on the laptops: the compound with a key area in
+/// force, the households it covers, those visited that day and those where someone was unwell.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_areas_day_is_counted_in_the_daily_report_as_the_laptops_count_it() {
+    use kadian_device::areas::screening::{HouseholdVisitInput, KeyAreaInput, MemberSeenInput};
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let db = s.db.as_ref();
+        let (village_id, _) = village(&s).await;
+        import_register(
+            db,
+            &fixture("季庄村_居民花名册_gbk.csv"),
+            RegisterKind::Roster,
+            Some(&s.community_b),
+            Some(&village_id),
+            false,
+        )
+        .await
+        .expect("village roster");
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &village_id).await;
+        laptop.sync().await.expect("laptop");
+        let area = laptop
+            .core
+            .key_area_declare(&KeyAreaInput {
+                compound: village_id.clone(),
+                parts: "1".into(),
+                reason: "close_contacts".into(),
+                declared_by: "community".into(),
+                from: today().to_string(),
+                review: (today() + chrono::Days::new(14)).to_string(),
+                note: String::new(),
+            })
+            .expect("declared");
+        let day = laptop
+            .core
+            .key_area_day(&area.id, &today().to_string())
+            .expect("day");
+        let visit =
+            |h: &kadian_device::areas::screening::KeyAreaHousehold, outcome: &str, t: &str| {
+                HouseholdVisitInput {
+                    household_id: h.id.clone(),
+                    key_area_id: Some(area.id.clone()),
+                    method: "door".into(),
+                    outcome: outcome.into(),
+                    seen: h
+                        .members
+                        .iter()
+                        .take(1)
+                        .map(|m| MemberSeenInput {
+                            person_id: m.person_id.clone(),
+                            temperature: t.into(),
+                            symptoms: Vec::new(),
+                        })
+                        .collect(),
+                    needs: Vec::new(),
+                    note: String::new(),
+                }
+            };
+        laptop
+            .core
+            .household_visit_record(&visit(&day.households[0], "all_well", "36.5"))
+            .expect("one");
+        laptop
+            .core
+            .household_visit_record(&visit(&day.households[1], "someone_unwell", "38.1"))
+            .expect("two");
+        let r = laptop.sync().await.expect("push");
+        assert_eq!(r.rejected, 0, "{b}");
+        let daily =
+            kadian_server::report::daily(db, today(), kadian_domain::FeverThreshold::default())
+                .await
+                .expect("daily");
+        let row = daily
+            .rows
+            .iter()
+            .find(|r| r.community_code == s.community_b)
+            .expect("季庄社区")
+            .figures;
+        let key = |f: &kadian_domain::figures::Figures| {
+            (
+                f.key_area_compounds,
+                f.key_area_households,
+                f.key_area_visited,
+                f.key_area_unwell,
+            )
+        };
+        assert_eq!(key(&row), (1, day.area.households, 2, 1), "{b}");
+        assert!(
+            !daily.not_built.iter().any(|c| c.contains("key areas")),
+            "{b}: {:?}",
+            daily.not_built
+        );
+        let board = laptop
+            .core
+            .dashboard(&kadian_device::areas::dashboard::DashboardQuery {
+                date: today().to_string(),
+                community: None,
+                compound: None,
+                zone: None,
+            })
+            .expect("dashboard");
+        assert_eq!(
+            key(&board.unit.figures),
+            key(&row),
+            "{b}: the laptop says the same"
+        );
+        assert!(!board.not_built.contains(&"key_areas".to_owned()));
+    }
+}
+
 /// The duplicate review through the server: a visitor record the gate keeps using for a
 /// resident is linked to the resident on the village laptop; the server then counts that
 /// passage for the resident, as the laptop does, and an undo takes it back. A tablet neither

@@ -91,6 +91,19 @@ pub struct Figures {
     /// counted: read as 0.
     #[serde(default)]
     pub observation_breaches: u32,
+    /// 重点区域 小区数: compounds with a key area in force that day (`crate::key_areas::add_day`).
+    /// Absent from reports signed before it was counted: read as 0.
+    #[serde(default)]
+    pub key_area_compounds: u32,
+    /// 重点区域 覆盖户: households those key areas cover.
+    #[serde(default)]
+    pub key_area_households: u32,
+    /// 重点区域 当日入户: of those, visited door to door that day.
+    #[serde(default)]
+    pub key_area_visited: u32,
+    /// 重点区域 异常: of those, where a visit that day found someone unwell.
+    #[serde(default)]
+    pub key_area_unwell: u32,
     /// 排查 登记户: households on the register (`crate::coverage::Coverage::add_to`). Absent from reports
     /// signed before it was counted: read as 0.
     #[serde(default)]
@@ -148,7 +161,7 @@ pub struct Figures {
 }
 
 /// How many figures a [`Figures`] has.
-const FIGURES: usize = 37;
+const FIGURES: usize = 41;
 
 /// A check one unit's figures fail (as DHIS2's validation rules on an aggregate data set): the
 /// rule, the figures it concerns (their field names, for the cells to mark), and what is wrong.
@@ -314,6 +327,10 @@ impl Figures {
             self.supplies_disinfectant_ml,
             self.supplies_alcohol_ml,
             self.supplies_donations,
+            self.key_area_compounds,
+            self.key_area_households,
+            self.key_area_visited,
+            self.key_area_unwell,
         ]
     }
 
@@ -356,6 +373,10 @@ impl Figures {
             supplies_disinfectant_ml: a[34],
             supplies_alcohol_ml: a[35],
             supplies_donations: a[36],
+            key_area_compounds: a[37],
+            key_area_households: a[38],
+            key_area_visited: a[39],
+            key_area_unwell: a[40],
         }
     }
 

@@ -11,6 +11,7 @@ pub mod duplicates;
 pub mod figures;
 pub mod hotline;
 pub mod id_number;
+pub mod key_areas;
 pub mod name;
 pub mod notice;
 pub mod observation;

@@ -61,7 +61,7 @@ pub const NUMBER_COLUMNS: [&str; 43] = [
 ];
 
 /// A unit's figures in the template's number columns ([`NUMBER_COLUMNS`]): the columns Kadian
-/// counts filled, the others (duty, key areas) left empty
+/// counts filled, the others (duty) left empty
 /// (`None`), never 0. 户覆盖率 is 已排查户 ÷ 登记户 in per cent (one decimal), empty without
 /// households.
 pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
@@ -88,6 +88,10 @@ pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
         (19, f.observation_unwell),
         (20, f.observation_referred),
         (21, f.observation_breaches),
+        (22, f.key_area_compounds),
+        (23, f.key_area_households),
+        (24, f.key_area_visited),
+        (25, f.key_area_unwell),
         (30, f.households_registered),
         (31, f.households_screened),
         (33, f.persons_registered),

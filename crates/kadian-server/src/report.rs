@@ -8,7 +8,7 @@
 //! (passages, readings), its passage (travel) or its own compound (cases); one the street's
 //! layout cannot place counts in the total only.
 //!
-//! Columns whose area is not built yet (duty, key areas) are listed in `not_built` and left out of the figures.
+//! Columns whose area is not built yet (duty) are listed in `not_built` and left out of the figures.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -179,7 +179,7 @@ pub struct Signature {
 }
 
 /// The column groups of the template not computed yet.
-const NOT_BUILT: [&str; 2] = ["在岗人次 (duty)", "重点区域 (key areas)"];
+const NOT_BUILT: [&str; 1] = ["在岗人次 (duty)"];
 
 /// The oldest of some devices' moments of completeness; `None` when there are none, or one
 /// never was complete.
@@ -495,6 +495,8 @@ async fn count(
         kadian_domain::disinfection::DEFAULT_GRACE_MINUTES,
         &mut units,
     );
+    // 重点区域: the key areas in force that day, each in its compound.
+    key_areas_add_day(db, date, &compound_unit, &mut units).await?;
     // 物资: a community's store in its community, a checkpoint's in its compound, the
     // street's store the street's.
     let movements = crate::supplies::movements(db).await?.0;
@@ -1158,6 +1160,84 @@ fn late_line(l: &LateAdditions) -> String {
             ""
         }
     )
+}
+
+/// Adds the 重点区域 columns of `date` (`kadian_domain::key_areas::add_day`): the key areas and
+/// their changes, and — only when one is in force — the households of their compounds and the
+/// household visits of that day.
+async fn key_areas_add_day(
+    db: &dyn Database,
+    date: NaiveDate,
+    compound_unit: &(dyn Fn(Option<&str>, Option<&str>) -> Unit + Sync),
+    units: &mut HashMap<Unit, Figures>,
+) -> anyhow::Result<()> {
+    use kadian_domain::key_areas::{HouseholdFact, VisitFact};
+    use kadian_domain::records::{HouseholdPlace, KeyArea, KeyAreaChange};
+    let (mut areas, mut changes) = (Vec::<KeyArea>::new(), Vec::<KeyAreaChange>::new());
+    for r in db.clocked_records(&["key_area", "key_area_change"]).await? {
+        if r.kind == "key_area" {
+            areas.extend(serde_json::from_str::<KeyArea>(&r.body).ok());
+        } else {
+            changes.extend(serde_json::from_str::<KeyAreaChange>(&r.body).ok());
+        }
+    }
+    let compounds: HashSet<String> = areas
+        .iter()
+        .filter(|a| kadian_domain::records::standing(a, &changes, date).active)
+        .map(|a| a.compound.clone())
+        .collect();
+    if compounds.is_empty() {
+        return Ok(());
+    }
+    #[derive(serde::Deserialize)]
+    struct HouseholdLite {
+        id: Uuid,
+        compound: String,
+        place: HouseholdPlace,
+    }
+    #[derive(serde::Deserialize)]
+    struct VisitLite {
+        household_id: Uuid,
+        date: NaiveDate,
+        outcome: kadian_domain::records::HouseholdVisitOutcome,
+    }
+    let mut households = Vec::new();
+    let mut visits = Vec::new();
+    for r in db
+        .clocked_records(&["household", "household_visit"])
+        .await?
+    {
+        if r.kind == "household" {
+            if let Ok(h) = serde_json::from_str::<HouseholdLite>(&r.body) {
+                if compounds.contains(&h.compound) {
+                    households.push(HouseholdFact {
+                        id: h.id,
+                        compound: h.compound,
+                        place: h.place,
+                    });
+                }
+            }
+        } else if let Ok(v) = serde_json::from_str::<VisitLite>(&r.body) {
+            if v.date == date {
+                visits.push(VisitFact {
+                    household: v.household_id,
+                    date: v.date,
+                    unwell: v.outcome
+                        == kadian_domain::records::HouseholdVisitOutcome::SomeoneUnwell,
+                });
+            }
+        }
+    }
+    kadian_domain::key_areas::add_day(
+        &areas,
+        &changes,
+        &households,
+        &visits,
+        date,
+        |a| compound_unit(Some(&a.compound), Some(&a.community_code)),
+        units,
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ const zero = {
   checkpoints_open: 0, passages_in: 0, passages_out: 0, vehicles_in: 0, vehicles_out: 0, out_of_province_vehicles: 0,
   fevers: 0, remeasured_normal: 0, returnees_hubei: 0, returnees_other: 0, returnees_registered: 0,
   observation_in_care: 0, observation_new: 0, observation_released: 0, visits_due: 0, visits_seen: 0,
-  visits_missed: 0, observation_unwell: 0, observation_referred: 0, gate_referrals: 0, observation_breaches: 0, households_registered: 0, households_screened: 0, persons_registered: 0, persons_accounted: 0,
+  visits_missed: 0, observation_unwell: 0, observation_referred: 0, gate_referrals: 0, observation_breaches: 0, key_area_compounds: 0, key_area_households: 0, key_area_visited: 0, key_area_unwell: 0, households_registered: 0, households_screened: 0, persons_registered: 0, persons_accounted: 0,
 }
 const unit = (id: string, name: string, level: 'street' | 'community', over: object) => ({ id, name, level, figures: { ...zero, ...over } })
 

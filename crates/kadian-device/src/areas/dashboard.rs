@@ -117,13 +117,13 @@ pub struct Dashboard {
     pub conflicts: i64,
     /// The fever threshold counted with (°C).
     pub fever_threshold_c: f64,
-    /// Areas whose tiles are not built yet (`duty`, `key_areas`): shown as not built, never as
+    /// Areas whose tiles are not built yet (`duty`): shown as not built, never as
     /// zero.
     pub not_built: Vec<String>,
 }
 
 /// Areas whose figures the dashboard does not have yet.
-const NOT_BUILT: [&str; 2] = ["duty", "key_areas"];
+const NOT_BUILT: [&str; 1] = ["duty"];
 
 /// Where this device's facts are counted: by the layout it holds.
 struct Placing<'a> {
@@ -190,6 +190,60 @@ impl<'a> Placing<'a> {
             Unit::Community(c) => Some(c),
             Unit::Street | Unit::Unplaced => None,
         }
+    }
+}
+
+/// What the 重点区域 columns count, as this laptop holds it: the key areas and their changes,
+/// the households of the compounds with one from before `last`, and the household visits of
+/// `first..=last`.
+type KeyAreaFacts = (
+    Vec<kadian_domain::records::KeyArea>,
+    Vec<kadian_domain::records::KeyAreaChange>,
+    Vec<kadian_domain::key_areas::HouseholdFact>,
+    Vec<kadian_domain::key_areas::VisitFact>,
+);
+
+impl AppCore {
+    fn key_area_day_facts(
+        &self,
+        first: chrono::NaiveDate,
+        last: chrono::NaiveDate,
+    ) -> AppResult<KeyAreaFacts> {
+        let store = self.store();
+        let (areas, changes) = store.key_areas()?;
+        let mut compounds: Vec<&str> = areas
+            .iter()
+            .filter(|a| a.from <= last)
+            .map(|a| a.compound.as_str())
+            .collect();
+        compounds.sort_unstable();
+        compounds.dedup();
+        let mut households = Vec::new();
+        for c in compounds {
+            households.extend(store.households_of(c)?.into_iter().map(|h| {
+                kadian_domain::key_areas::HouseholdFact {
+                    id: h.id,
+                    compound: h.compound,
+                    place: h.place,
+                }
+            }));
+        }
+        let visits = if households.is_empty() {
+            Vec::new()
+        } else {
+            store
+                .household_visits_between(first, last)?
+                .into_iter()
+                .map(|v| kadian_domain::key_areas::VisitFact {
+                    household: v.household_id,
+                    date: v.date,
+                    unwell: v.outcome
+                        == kadian_domain::records::HouseholdVisitOutcome::SomeoneUnwell,
+                })
+                .collect()
+        };
+        drop(store);
+        Ok((areas, changes, households, visits))
     }
 }
 
@@ -306,6 +360,10 @@ impl AppCore {
         let (sites, disinfections) = self.disinfection_day_facts(&placing, first, date)?;
         // 物资: every movement this laptop holds, each holder in its unit.
         let movements = self.store().stock_movements()?;
+        // 重点区域: the key areas this laptop holds, the households of their compounds, the
+        // household visits of the trend's days.
+        let (areas, area_changes, area_households, area_visits) =
+            self.key_area_day_facts(first, date)?;
         let holder_unit = |h: &kadian_domain::records::Holder| placing.holder(h);
         let now = self.now();
         let mut trend = Vec::new();
@@ -324,6 +382,15 @@ impl AppCore {
                 &mut units,
             );
             kadian_domain::supplies::add_day(&movements, holder_unit, day, now, &mut units);
+            kadian_domain::key_areas::add_day(
+                &areas,
+                &area_changes,
+                &area_households,
+                &area_visits,
+                day,
+                |a| placing.place(Some(&a.compound), Some(&a.community_code)),
+                &mut units,
+            );
             if day == date {
                 for (unit, c) in &coverage {
                     c.add_to(units.entry(unit.clone()).or_default());
@@ -833,7 +900,7 @@ impl AppCore {
                     "2. 体温异常指首次测温 ≥ {:.1} ℃ 的人次（复测不重复计），复测正常指其最近一次复测低于该值；车辆指登记了车牌的出入；",
                     board.fever_threshold_c
                 ),
-                "3. 空白栏目尚未由卡点登记系统统计：在岗人次、重点区域、消杀、物资；".into(),
+                "3. 空白栏目尚未由卡点登记系统统计：在岗人次；".into(),
                 "4. 本表是核对稿，未经签发；报送区里以街道服务器签发的日报为准。".into(),
             ],
         };

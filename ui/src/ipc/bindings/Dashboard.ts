@@ -60,7 +60,7 @@ conflicts: bigint,
  */
 fever_threshold_c: number, 
 /**
- * Areas whose tiles are not built yet (`duty`, `key_areas`): shown as not built, never as
+ * Areas whose tiles are not built yet (`duty`): shown as not built, never as
  * zero.
  */
 not_built: Array<string>, };

@@ -96,6 +96,23 @@ observation_referred: number,
  */
 observation_breaches: number, 
 /**
+ * 重点区域 小区数: compounds with a key area in force that day (`crate::key_areas::add_day`).
+ * Absent from reports signed before it was counted: read as 0.
+ */
+key_area_compounds: number, 
+/**
+ * 重点区域 覆盖户: households those key areas cover.
+ */
+key_area_households: number, 
+/**
+ * 重点区域 当日入户: of those, visited door to door that day.
+ */
+key_area_visited: number, 
+/**
+ * 重点区域 异常: of those, where a visit that day found someone unwell.
+ */
+key_area_unwell: number, 
+/**
  * 排查 登记户: households on the register (`crate::coverage::Coverage::add_to`). Absent from reports
  * signed before it was counted: read as 0.
  */
