@@ -333,3 +333,51 @@ async fn hostile_sites_and_disinfections_are_refused_and_tablets_never_see_sites
         );
     }
 }
+
+/// The street's grace, set on the server, is what `report disinfection` judges by and what
+/// every laptop gets at its next sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_streets_grace_judges_overdue_on_the_server_and_reaches_the_laptops() {
+    use chrono::TimeZone;
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        laptop.sync().await.expect("places");
+        laptop
+            .core
+            .disinfection_site_save(&SiteInput {
+                active_from: yesterday().to_string(),
+                ..site("八一新苑小区公共区域")
+            })
+            .expect("site");
+        laptop.sync().await.expect("push");
+        // Yesterday at 17:00 China time: 08:00 is 9 hours late, 16:00 one hour.
+        let five_pm = chrono::FixedOffset::east_opt(8 * 3600)
+            .expect("cst")
+            .from_local_datetime(&yesterday().and_hms_opt(17, 0, 0).expect("17:00"))
+            .single()
+            .expect("one instant")
+            .with_timezone(&Utc);
+        let overdue = |r: kadian_server::disinfection::DisinfectionOverview| r.street.overdue;
+        let before = disinfection(&*s.db, yesterday(), five_pm)
+            .await
+            .expect("report");
+        assert_eq!(overdue(before), 1, "{b}: 2 hours' grace");
+        s.db.put_disinfection_policy(&kadian_domain::disinfection::DisinfectionPolicy {
+            grace_minutes: 600,
+        })
+        .await
+        .expect("policy");
+        let after = disinfection(&*s.db, yesterday(), five_pm)
+            .await
+            .expect("report");
+        assert_eq!(overdue(after), 0, "{b}: 10 hours' grace");
+        laptop.sync().await.expect("pull");
+        let board = laptop
+            .core
+            .disinfection_board(&yesterday().to_string())
+            .expect("board");
+        assert_eq!(board.grace_minutes, 600, "{b}");
+    }
+}

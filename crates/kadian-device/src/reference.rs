@@ -30,6 +30,8 @@ pub struct ReferenceData {
     pub observation: ObservationSetting,
     /// The street's hotline deadlines (the default when the street never set them).
     pub hotline: kadian_domain::hotline::HotlinePolicy,
+    /// The street's disinfection grace (the default, 2 hours, when the street never set it).
+    pub disinfection: kadian_domain::disinfection::DisinfectionPolicy,
 }
 
 /// The rows of one kind, parsed; a row that does not parse is left out (bodies are checked when
@@ -56,6 +58,9 @@ impl ReferenceData {
                 .unwrap_or_default(),
             hotline: rows(store, ReferenceKind::HotlinePolicy.as_str())?
                 .remove(kadian_domain::hotline::HotlinePolicy::ID)
+                .unwrap_or_default(),
+            disinfection: rows(store, ReferenceKind::DisinfectionPolicy.as_str())?
+                .remove(kadian_domain::disinfection::DisinfectionPolicy::ID)
                 .unwrap_or_default(),
         })
     }

@@ -16,6 +16,46 @@ use crate::records::{Disinfection, DisinfectionSite, SiteKind};
 /// The street's grace before a slot is overdue, minutes (the plan's default: 2 hours).
 pub const DEFAULT_GRACE_MINUTES: u32 = 120;
 
+/// Longest grace a street may set: 12 hours, in minutes (a slot later than that is no slot).
+pub const MAX_GRACE_MINUTES: u32 = 12 * 60;
+
+/// The street's disinfection setting (`kadian-server disinfection policy`): how long after its
+/// planned time a slot with no record is overdue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisinfectionPolicy {
+    /// Minutes after a slot's time (and after the day's end for an untimed slot): 10 to
+    /// [`MAX_GRACE_MINUTES`].
+    pub grace_minutes: u32,
+}
+
+impl DisinfectionPolicy {
+    /// The id of its reference row (kind `disinfection_policy`, placed nowhere: every device
+    /// pulls it; absent, every device uses the default).
+    pub const ID: &'static str = "disinfection_policy";
+}
+
+impl Default for DisinfectionPolicy {
+    fn default() -> Self {
+        DisinfectionPolicy {
+            grace_minutes: DEFAULT_GRACE_MINUTES,
+        }
+    }
+}
+
+/// A setting devices can keep: a grace of 10 minutes to 12 hours. Errors: `invalid_policy`.
+pub fn check_disinfection_policy(p: &DisinfectionPolicy) -> Result<(), crate::Notice> {
+    if (10..=MAX_GRACE_MINUTES).contains(&p.grace_minutes) {
+        Ok(())
+    } else {
+        Err(crate::Notice::error(
+            crate::Field::Record,
+            "invalid_policy",
+            format!("消杀宽限时间应在 10–{MAX_GRACE_MINUTES} 分钟之间"),
+            format!("The disinfection grace is 10–{MAX_GRACE_MINUTES} minutes"),
+        ))
+    }
+}
+
 /// Where a slot of a day stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

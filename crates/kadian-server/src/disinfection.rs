@@ -6,9 +6,7 @@
 //! the slot it keeps is the one the laptop showed it keeping, so both say the same.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kadian_domain::disinfection::{
-    day_figures, DisinfectionFigures, OverdueSlot, DEFAULT_GRACE_MINUTES,
-};
+use kadian_domain::disinfection::{day_figures, DisinfectionFigures, OverdueSlot};
 use kadian_domain::records::{Disinfection, DisinfectionSite};
 use serde::Serialize;
 
@@ -74,7 +72,11 @@ pub async fn disinfection(
 ) -> anyhow::Result<DisinfectionOverview> {
     let reference = db.reference().await?;
     let (sites, done, unreadable) = held(db).await?;
-    let grace = DEFAULT_GRACE_MINUTES;
+    let grace = db
+        .disinfection_policy()
+        .await?
+        .unwrap_or_default()
+        .grace_minutes;
     let (rows, overdue) = day_figures(&sites, &done, date, now, grace);
     let mut street = DisinfectionFigures::default();
     for f in &rows {

@@ -69,6 +69,12 @@ enum Command {
         #[command(subcommand)]
         command: HotlineCommand,
     },
+    /// Disinfection (消杀): the street's grace before a slot is overdue, that every device judges
+    /// by.
+    Disinfection {
+        #[command(subcommand)]
+        command: DisinfectionCommand,
+    },
     /// Reports computed from the records: the street's daily report (日报).
     Report {
         #[command(subcommand)]
@@ -356,6 +362,18 @@ enum HotlineCommand {
 }
 
 #[derive(Subcommand)]
+enum DisinfectionCommand {
+    /// The street's grace: minutes after a slot's planned time (an untimed slot: after the
+    /// day's end) before it is overdue; with --grace-minutes, changes it and sends it to every
+    /// device at its next sync
+    Policy {
+        /// 10 to 720 (default 120)
+        #[arg(long)]
+        grace_minutes: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
 enum ReportCommand {
     /// Add a 签发人 who may sign the daily report from a street laptop, or give one a new PIN:
     /// the PIN (4–6 digits) is read from standard input, one line, and kept only as an argon2
@@ -411,7 +429,8 @@ enum ReportCommand {
         to: Option<String>,
     },
     /// Disinfection (消杀) on a China day, per community and for the street: sites on the
-    /// schedule, slots due, done, overdue (its time plus 2 hours passed with no record, judged
+    /// schedule, slots due, done, overdue (its time plus the street's grace, 2 hours unless
+    /// set with `disinfection policy`, passed with no record, judged
     /// now), beyond the plan; and the overdue slots
     Disinfection {
         /// The day (YYYY-MM-DD, China time); default: today in China
@@ -960,6 +979,31 @@ async fn main() -> Result<()> {
             }
             let text = admin::observation_setting_text(&setting, current.is_none() && !set);
             print(j, json!(setting), text);
+        }
+        Command::Disinfection {
+            command: DisinfectionCommand::Policy { grace_minutes },
+        } => {
+            let current = db.disinfection_policy().await?;
+            let mut p = current.unwrap_or_default();
+            if let Some(g) = grace_minutes {
+                p.grace_minutes = g;
+            }
+            kadian_domain::disinfection::check_disinfection_policy(&p)
+                .map_err(|n| anyhow::anyhow!("{} ({})", n.message_en, n.code))?;
+            let set = grace_minutes.is_some() && current != Some(p);
+            if set {
+                db.put_disinfection_policy(&p).await?;
+            }
+            let text = format!(
+                "a slot is overdue {} min after its time{}",
+                p.grace_minutes,
+                if set {
+                    "\nsaved: every device gets it at its next sync"
+                } else {
+                    ""
+                }
+            );
+            print(j, json!(p), text);
         }
         Command::Hotline {
             command:

@@ -492,7 +492,10 @@ async fn count(
         &disinfections,
         date,
         Utc::now(),
-        kadian_domain::disinfection::DEFAULT_GRACE_MINUTES,
+        db.disinfection_policy()
+            .await?
+            .unwrap_or_default()
+            .grace_minutes,
         &mut units,
     );
     // 重点区域: the key areas in force that day, each in its compound.

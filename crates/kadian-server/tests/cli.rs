@@ -959,6 +959,26 @@ fn the_site_list_and_the_disinfection_report_from_the_command_line() {
     );
     let (ok, _, err) = run(&["report", "disinfection", "--date", "2026-02-30"]);
     assert!(!ok && !err.is_empty());
+    // The street's grace: 2 hours until set; 5 minutes is refused, 30 kept for every device.
+    let (ok, json, _) = run(&["--json", "disinfection", "policy"]);
+    assert!(ok);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(json.trim()).expect("json")["grace_minutes"],
+        120
+    );
+    let (ok, _, err) = run(&["disinfection", "policy", "--grace-minutes", "5"]);
+    assert!(!ok && err.contains("invalid_policy"), "{err}");
+    let (ok, text, err) = run(&["disinfection", "policy", "--grace-minutes", "30"]);
+    assert!(
+        ok && text.contains("30 min") && text.contains("saved"),
+        "{text}{err}"
+    );
+    let (ok, json, _) = run(&["--json", "disinfection", "policy"]);
+    assert!(ok);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(json.trim()).expect("json")["grace_minutes"],
+        30
+    );
 }
 
 /// `import donations` takes the street's donation ledger in once (a street without

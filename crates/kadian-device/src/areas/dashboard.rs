@@ -378,7 +378,7 @@ impl AppCore {
                 &disinfections,
                 day,
                 now,
-                kadian_domain::disinfection::DEFAULT_GRACE_MINUTES,
+                reference.disinfection.grace_minutes,
                 &mut units,
             );
             kadian_domain::supplies::add_day(&movements, holder_unit, day, now, &mut units);

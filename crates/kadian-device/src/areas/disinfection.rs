@@ -7,7 +7,6 @@
 use chrono::{NaiveDateTime, NaiveTime};
 use kadian_domain::disinfection::{
     day_figures, next_slot, site_day, DisinfectionFigures, SiteDay, SlotState,
-    DEFAULT_GRACE_MINUTES,
 };
 use kadian_domain::records::{
     new_id, Disinfection, DisinfectionSite, Instant, SiteKind, Source, MAX_TIMES_PER_DAY,
@@ -335,7 +334,7 @@ impl AppCore {
                 store.disinfections_between(from, from + chrono::Duration::days(1))?,
             )
         };
-        let grace = DEFAULT_GRACE_MINUTES;
+        let grace = reference.disinfection.grace_minutes;
         let refs: Vec<&Disinfection> = records.iter().collect();
         let mut rows: Vec<(SiteKind, SiteRow)> = sites
             .iter()
@@ -622,7 +621,12 @@ impl AppCore {
                     .store()
                     .disinfections_between(from, from + chrono::Duration::days(1))?;
                 let refs: Vec<&Disinfection> = held.iter().collect();
-                next_slot(&site, &refs, at, DEFAULT_GRACE_MINUTES)
+                next_slot(
+                    &site,
+                    &refs,
+                    at,
+                    self.reference()?.disinfection.grace_minutes,
+                )
             }
             Some(raw) => {
                 let t = NaiveTime::parse_from_str(&raw, "%H:%M").ok();
@@ -711,7 +715,7 @@ impl AppCore {
         let refs: Vec<&Disinfection> = records.iter().collect();
         for d in from.iter_days().take_while(|d| *d <= to) {
             for s in &sites {
-                for slot in site_day(s, d, &refs, now, DEFAULT_GRACE_MINUTES).slots {
+                for slot in site_day(s, d, &refs, now, reference.disinfection.grace_minutes).slots {
                     if let SlotState::Done { record, .. } = slot.state {
                         kept.insert(record, slot.slot);
                     }

@@ -713,6 +713,12 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                     kadian_domain::hotline::check_hotline_policy(&p)
                         .map_err(StoreError::Invalid)?;
                 }
+                ReferenceKind::DisinfectionPolicy => {
+                    let p: kadian_domain::disinfection::DisinfectionPolicy =
+                        serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+                    kadian_domain::disinfection::check_disinfection_policy(&p)
+                        .map_err(StoreError::Invalid)?;
+                }
             }
             put_reference_row(tx, c)?;
         }

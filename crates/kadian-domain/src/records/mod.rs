@@ -289,17 +289,21 @@ pub enum ReferenceKind {
     ObservationPolicy,
     /// The street's hotline deadlines (one row, placed nowhere).
     HotlinePolicy,
+    /// The street's disinfection grace (one row, placed nowhere):
+    /// [`crate::disinfection::DisinfectionPolicy`].
+    DisinfectionPolicy,
 }
 
 impl ReferenceKind {
     /// Every reference kind.
-    pub const ALL: [ReferenceKind; 6] = [
+    pub const ALL: [ReferenceKind; 7] = [
         ReferenceKind::Community,
         ReferenceKind::Compound,
         ReferenceKind::Checkpoint,
         ReferenceKind::Zone,
         ReferenceKind::ObservationPolicy,
         ReferenceKind::HotlinePolicy,
+        ReferenceKind::DisinfectionPolicy,
     ];
 
     /// The stored name (`community`, ...).
@@ -311,6 +315,7 @@ impl ReferenceKind {
             ReferenceKind::Zone => "zone",
             ReferenceKind::ObservationPolicy => "observation_policy",
             ReferenceKind::HotlinePolicy => "hotline_policy",
+            ReferenceKind::DisinfectionPolicy => "disinfection_policy",
         }
     }
 }

@@ -13,7 +13,7 @@ use kadian_domain::sync::{Change, DeviceStatus, Receipt, Role, Scope};
 
 use kadian_domain::observation::ObservationSetting;
 use kadian_domain::places::PlaceWrite;
-use kadian_domain::records::Volunteer;
+use kadian_domain::records::{ReferenceKind, Volunteer};
 
 use crate::rules::{Device, Incoming, Reference};
 
@@ -212,6 +212,11 @@ pub struct ZonePull {
     /// Their communities (codes).
     pub communities: Vec<String>,
 }
+
+/// The street's settings every device pulls (reference rows placed nowhere): the
+/// home-observation setting, the hotline deadlines, the disinfection grace.
+pub(crate) const STREET_SETTINGS: &str =
+    "'observation_policy', 'hotline_policy', 'disinfection_policy'";
 
 /// The event kinds a tablet pulls whatever their age (its 14-day window does not apply): a
 /// home-observation case's visits and status changes (cases and referrals are entities: pulled
@@ -476,15 +481,63 @@ pub trait Directory: Send + Sync {
     /// Sets it: one reference row (kind `observation_policy`, placed nowhere, so every device
     /// pulls it); an unchanged body writes nothing.
     async fn put_observation_setting(&self, setting: &ObservationSetting) -> DbResult<()>;
+    /// The body (JSON text) of one of the street's settings that devices pull (a reference row
+    /// of `kind` placed nowhere: `hotline_policy`, `disinfection_policy`), if it was set.
+    async fn street_reference(&self, kind: ReferenceKind, id: &str) -> DbResult<Option<String>>;
+    /// Sets one: one reference row of `kind`, placed nowhere, so every device pulls it; an
+    /// unchanged body writes nothing.
+    async fn put_street_reference(
+        &self,
+        kind: ReferenceKind,
+        id: &str,
+        body: serde_json::Value,
+    ) -> DbResult<()>;
     /// The street's hotline deadlines as devices get them, if the street set them (`None`:
     /// every device uses the default).
-    async fn hotline_policy(&self) -> DbResult<Option<kadian_domain::hotline::HotlinePolicy>>;
-    /// Sets them: one reference row (kind `hotline_policy`, placed nowhere, so every device
-    /// pulls it); an unchanged body writes nothing.
+    async fn hotline_policy(&self) -> DbResult<Option<kadian_domain::hotline::HotlinePolicy>> {
+        let kind = ReferenceKind::HotlinePolicy;
+        let body = self
+            .street_reference(kind, kadian_domain::hotline::HotlinePolicy::ID)
+            .await?;
+        Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+    }
+    /// Sets them (kind `hotline_policy`).
     async fn put_hotline_policy(
         &self,
         policy: &kadian_domain::hotline::HotlinePolicy,
-    ) -> DbResult<()>;
+    ) -> DbResult<()> {
+        let body = serde_json::to_value(policy)?;
+        self.put_street_reference(
+            ReferenceKind::HotlinePolicy,
+            kadian_domain::hotline::HotlinePolicy::ID,
+            body,
+        )
+        .await
+    }
+    /// The street's disinfection grace as devices get it, if the street set it (`None`: every
+    /// device uses the default, 2 hours).
+    async fn disinfection_policy(
+        &self,
+    ) -> DbResult<Option<kadian_domain::disinfection::DisinfectionPolicy>> {
+        let kind = ReferenceKind::DisinfectionPolicy;
+        let body = self
+            .street_reference(kind, kadian_domain::disinfection::DisinfectionPolicy::ID)
+            .await?;
+        Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+    }
+    /// Sets it (kind `disinfection_policy`).
+    async fn put_disinfection_policy(
+        &self,
+        policy: &kadian_domain::disinfection::DisinfectionPolicy,
+    ) -> DbResult<()> {
+        let body = serde_json::to_value(policy)?;
+        self.put_street_reference(
+            ReferenceKind::DisinfectionPolicy,
+            kadian_domain::disinfection::DisinfectionPolicy::ID,
+            body,
+        )
+        .await
+    }
     /// A street setting (`report_cutoff`, …), if set.
     async fn setting(&self, key: &str) -> DbResult<Option<String>>;
     /// Sets a street setting.

@@ -14,7 +14,7 @@ use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
 use super::{
     arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, EnrolCodeRow,
-    Generation, PullFilter, PushMeta, CASE_EVENTS,
+    Generation, PullFilter, PushMeta, CASE_EVENTS, STREET_SETTINGS,
 };
 use crate::rules::{canonical, Device, Existing, Incoming, Reference};
 use std::sync::Arc;
@@ -1494,37 +1494,26 @@ impl super::Directory for PgDb {
             .transpose()?)
     }
 
-    async fn hotline_policy(&self) -> DbResult<Option<kadian_domain::hotline::HotlinePolicy>> {
+    async fn street_reference(&self, kind: ReferenceKind, id: &str) -> DbResult<Option<String>> {
         let client = self.conn().await?;
         let row = client
             .query_opt(
                 "SELECT body FROM record WHERE id = $1 AND kind = $2",
-                &[
-                    &kadian_domain::hotline::HotlinePolicy::ID,
-                    &ReferenceKind::HotlinePolicy.as_str(),
-                ],
+                &[&id, &kind.as_str()],
             )
             .await?;
-        Ok(row
-            .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
-            .transpose()?)
+        Ok(row.map(|r| r.get::<_, String>(0)))
     }
 
-    async fn put_hotline_policy(
+    async fn put_street_reference(
         &self,
-        policy: &kadian_domain::hotline::HotlinePolicy,
+        kind: ReferenceKind,
+        id: &str,
+        body: serde_json::Value,
     ) -> DbResult<()> {
         let mut client = self.conn().await?;
         let tx = client.transaction().await?;
-        put_reference(
-            &tx,
-            ChangeKind::Reference(ReferenceKind::HotlinePolicy),
-            kadian_domain::hotline::HotlinePolicy::ID,
-            serde_json::to_value(policy)?,
-            None,
-            None,
-        )
-        .await?;
+        put_reference(&tx, ChangeKind::Reference(kind), id, body, None, None).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1661,7 +1650,7 @@ impl super::Records for PgDb {
                               UNION ALL
                               ({cols} WHERE kind = 'zone' AND id = $4 AND seq > $1)
                               UNION ALL
-                              ({cols} WHERE kind IN ('observation_policy', 'hotline_policy') AND seq > $1)) AS page
+                              ({cols} WHERE kind IN ({STREET_SETTINGS}) AND seq > $1)) AS page
                              ORDER BY seq LIMIT $5",
                             not_own_events("$6")
                         ),
@@ -1679,7 +1668,7 @@ impl super::Records for PgDb {
                               UNION ALL
                               ({cols} WHERE kind = 'community' AND seq > $1 AND community_code = $3 ORDER BY seq LIMIT $5)
                               UNION ALL
-                              ({cols} WHERE kind IN ('observation_policy', 'hotline_policy') AND seq > $1)) AS page
+                              ({cols} WHERE kind IN ({STREET_SETTINGS}) AND seq > $1)) AS page
                              ORDER BY seq LIMIT $5",
                             not_own_events("$6")
                         ),
@@ -1695,7 +1684,7 @@ impl super::Records for PgDb {
                         &format!(
                             "SELECT * FROM (({cols} WHERE community_code = $1 AND seq > $2 AND {} ORDER BY seq LIMIT $3)
                               UNION ALL
-                              ({cols} WHERE kind IN ('observation_policy', 'hotline_policy') AND seq > $2)) AS page
+                              ({cols} WHERE kind IN ({STREET_SETTINGS}) AND seq > $2)) AS page
                              ORDER BY seq LIMIT $3",
                             not_own_events("$4")
                         ),

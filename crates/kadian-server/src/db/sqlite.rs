@@ -15,7 +15,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{
     arrival, cut_page, not_own_events, DbError, DbResult, DeviceRow, EnrolCode, EnrolCodeRow,
-    Generation, PullFilter, PushMeta, CASE_EVENTS,
+    Generation, PullFilter, PushMeta, CASE_EVENTS, STREET_SETTINGS,
 };
 use crate::rules::{canonical, Device, Existing, Incoming, Reference};
 
@@ -1325,38 +1325,30 @@ impl super::Directory for SqliteDb {
         .await
     }
 
-    async fn hotline_policy(&self) -> DbResult<Option<kadian_domain::hotline::HotlinePolicy>> {
-        self.run(|conn| {
-            let body: Option<String> = conn
+    async fn street_reference(&self, kind: ReferenceKind, id: &str) -> DbResult<Option<String>> {
+        let id = id.to_owned();
+        self.run(move |conn| {
+            Ok(conn
                 .query_row(
                     "SELECT body FROM record WHERE id = ?1 AND kind = ?2",
-                    params![
-                        kadian_domain::hotline::HotlinePolicy::ID,
-                        ReferenceKind::HotlinePolicy.as_str()
-                    ],
+                    params![id, kind.as_str()],
                     |r| r.get(0),
                 )
-                .optional()?;
-            Ok(body.map(|b| serde_json::from_str(&b)).transpose()?)
+                .optional()?)
         })
         .await
     }
 
-    async fn put_hotline_policy(
+    async fn put_street_reference(
         &self,
-        policy: &kadian_domain::hotline::HotlinePolicy,
+        kind: ReferenceKind,
+        id: &str,
+        body: serde_json::Value,
     ) -> DbResult<()> {
-        let body = serde_json::to_value(policy)?;
+        let id = id.to_owned();
         self.run(move |conn| {
             let tx = conn.transaction()?;
-            put_reference(
-                &tx,
-                ChangeKind::Reference(ReferenceKind::HotlinePolicy),
-                kadian_domain::hotline::HotlinePolicy::ID,
-                body,
-                None,
-                None,
-            )?;
+            put_reference(&tx, ChangeKind::Reference(kind), &id, body, None, None)?;
             tx.commit()?;
             Ok(())
         })
@@ -1495,7 +1487,7 @@ impl super::Records for SqliteDb {
                              UNION ALL
                              SELECT * FROM ({cols} WHERE kind = 'zone' AND id = ?4 AND seq > ?1)
                              UNION ALL
-                             SELECT * FROM ({cols} WHERE kind IN ('observation_policy', 'hotline_policy') AND seq > ?1)
+                             SELECT * FROM ({cols} WHERE kind IN ({STREET_SETTINGS}) AND seq > ?1)
                              ORDER BY seq LIMIT ?5",
                             not_own_events("?6")
                         ),
@@ -1519,7 +1511,7 @@ impl super::Records for SqliteDb {
                          SELECT * FROM ({cols} WHERE kind = 'community' AND seq > ?1 AND community_code = ?3
                                 ORDER BY seq LIMIT ?5)
                          UNION ALL
-                         SELECT * FROM ({cols} WHERE kind IN ('observation_policy', 'hotline_policy') AND seq > ?1)
+                         SELECT * FROM ({cols} WHERE kind IN ({STREET_SETTINGS}) AND seq > ?1)
                          ORDER BY seq LIMIT ?5",
                         not_own_events("?6")
                     ),
@@ -1531,7 +1523,7 @@ impl super::Records for SqliteDb {
                     format!(
                         "SELECT * FROM ({cols} WHERE community_code = ?1 AND seq > ?2 AND {} ORDER BY seq LIMIT ?3)
                          UNION ALL
-                         SELECT * FROM ({cols} WHERE kind IN ('observation_policy', 'hotline_policy') AND seq > ?2)
+                         SELECT * FROM ({cols} WHERE kind IN ({STREET_SETTINGS}) AND seq > ?2)
                          ORDER BY seq LIMIT ?3",
                         not_own_events("?4")
                     ),
