@@ -217,6 +217,8 @@ pub fn builder<R: tauri::Runtime>(
             commands::disinfection::disinfection_site_save,
             commands::disinfection::disinfection_record,
             commands::disinfection::disinfection_export,
+            commands::disinfection::disinfection_gate,
+            commands::disinfection::disinfection_gate_record,
             commands::hotline::hotline_list,
             commands::hotline::hotline_page,
             commands::hotline::hotline_candidates,

@@ -169,6 +169,15 @@ async fn every_area_is_wired_from_the_window_to_the_server() {
     // laptop's stock below counts one movement).
     let gate = tablet.ok("supplies_gate", json!({}));
     assert_eq!(gate["awaiting"], json!([]));
+    let sites = tablet.ok("disinfection_gate", json!({}));
+    assert_eq!(sites["sites"], json!([]));
+    let none = tablet
+        .call(
+            "disinfection_gate_record",
+            json!({"siteId": "nothing", "agent": "chlorine", "method": "spray"}),
+        )
+        .expect_err("no such site");
+    assert_eq!(none["code"], "not_found");
     let none = tablet
         .call(
             "supplies_gate_used",

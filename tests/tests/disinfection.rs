@@ -1,8 +1,8 @@
 //! Disinfection (消杀) through the server, on every backend: a slot overdue on the server is
 //! cleared by a disinfection recorded offline on the compound laptop once it syncs, and the
 //! street laptop and `report disinfection` say the same; the street's site list imported once
-//! however often; hostile pushes refused by the kinds' rules and scopes; tablets neither write
-//! nor receive sites.
+//! however often; hostile pushes refused by the kinds' rules and scopes; a tablet receives only
+//! its compound's checkpoint sites and records only their disinfection.
 
 use chrono::{Duration, Utc};
 use kadian_device::areas::disinfection::{DisinfectionInput, SiteInput};
@@ -217,7 +217,7 @@ async fn the_site_list_is_imported_once_however_often() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hostile_sites_and_disinfections_are_refused_and_tablets_never_see_sites() {
+async fn hostile_sites_and_disinfections_are_refused_and_tablets_see_only_their_gates() {
     for b in backends() {
         eprintln!("backend: {b}");
         let s = TestServer::start(b).await;
@@ -308,29 +308,64 @@ async fn hostile_sites_and_disinfections_are_refused_and_tablets_never_see_sites
             "out_of_scope",
             "{b}"
         );
-        // The gate receives neither sites nor disinfections (a merchant's phone).
-        let ok = push_raw(&laptop, vec![("disinfection", done(&board.sites[0].id))]).await;
+        // The gate receives no site but its compound's checkpoints (a merchant's phone), and
+        // disinfections without who checked them; it records none of the public area's.
+        let mut checked = done(&board.sites[0].id);
+        checked["checked_by"] = serde_json::json!("石国");
+        let ok = push_raw(&laptop, vec![("disinfection", checked)]).await;
         assert_eq!(ok[0].status, ReceiptStatus::Accepted, "{b}");
+        assert_eq!(
+            code(push_raw(&tablet, vec![("disinfection", done(&board.sites[0].id))]).await),
+            "not_allowed",
+            "{b}: not the gate's to record"
+        );
+        let gate = laptop
+            .core
+            .disinfection_site_save(&SiteInput {
+                kind: "checkpoint".into(),
+                contact_phone: "13800138000".into(),
+                ..site("八一新苑东门卡点")
+            })
+            .expect("the gate as a site");
+        laptop.sync().await.expect("push");
         tablet.sync().await.expect("tablet");
-        assert!(
-            tablet
-                .core
-                .store()
-                .disinfection_sites()
-                .expect("read")
-                .is_empty(),
-            "{b}"
-        );
+        let held = tablet.core.store().disinfection_sites().expect("read");
+        assert_eq!(held.len(), 1, "{b}: only the checkpoint site");
+        assert_eq!(held[0].kind, kadian_domain::records::SiteKind::Checkpoint);
+        assert_eq!(held[0].contact_phone, None, "{b}: without its contact");
         let everything = chrono::DateTime::<Utc>::MIN_UTC;
-        assert!(
-            tablet
-                .core
-                .store()
-                .disinfections_between(everything, chrono::DateTime::<Utc>::MAX_UTC)
-                .expect("read")
-                .is_empty(),
-            "{b}"
-        );
+        let pulled = tablet
+            .core
+            .store()
+            .disinfections_between(everything, chrono::DateTime::<Utc>::MAX_UTC)
+            .expect("read");
+        assert!(pulled.iter().all(|d| d.checked_by.is_none()), "{b}");
+        // The volunteer on duty records the gate's disinfection; the server counts it.
+        let v = laptop
+            .core
+            .volunteer_save(None, "王志愿", "2468")
+            .expect("volunteer");
+        laptop.sync().await.expect("push");
+        tablet.sync().await.expect("tablet");
+        tablet.core.sign_in(&v.id, "2468").expect("sign in");
+        let gate_id = gate
+            .sites
+            .iter()
+            .find(|x| x.name == "八一新苑东门卡点")
+            .expect("listed")
+            .id
+            .clone();
+        tablet
+            .core
+            .disinfection_gate_record(&gate_id, "chlorine", "spray")
+            .expect("recorded at the gate");
+        let r = tablet.sync().await.expect("push");
+        assert_eq!(r.rejected, 0, "{b}");
+        let today = kadian_server::china_time::china_today();
+        let report = disinfection(&*s.db, today, Utc::now())
+            .await
+            .expect("report");
+        assert!(report.street.done >= 1, "{b}");
     }
 }
 

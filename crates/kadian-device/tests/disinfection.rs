@@ -360,9 +360,78 @@ fn bad_input_is_refused_with_its_field_and_nothing_is_stored() {
 }
 
 #[test]
-fn a_gate_tablet_has_no_disinfection_screens() {
+fn a_gate_tablet_records_its_checkpoints_disinfection_and_has_no_laptop_screens() {
     let dir = tempfile::tempdir().expect("tmp");
-    let core = AppCore::open_store(dir.path(), enrolled(&dir, Role::Volunteer, Some("gate-1")));
+    let mut store = enrolled(&dir, Role::Volunteer, Some(common::CHECKPOINT));
+    let (wang, v) = common::pulled_volunteer("王志愿", "2468", false);
+    store.apply_pull(&[v], 1).expect("volunteer");
+    let core = AppCore::open_store(dir.path(), store);
+    at(&core, "2026-02-10T02:00:00Z");
+    let gate_site = "0190a1b2-0000-7000-8000-0000000000ca";
+    core.store()
+        .apply_pull(
+            &[
+                change(
+                    "disinfection_site",
+                    gate_site,
+                    serde_json::json!({
+                        "id": gate_site, "kind": "checkpoint", "name": "八一新苑东门卡点",
+                        "community_code": "411402001018", "compound": COMPOUND,
+                        "times_per_day": 2, "slots": ["08:00:00", "20:00:00"],
+                        "recorded_by": "街道防控办"
+                    }),
+                ),
+                change(
+                    "disinfection_site",
+                    "0190a1b2-0000-7000-8000-0000000000cb",
+                    serde_json::json!({
+                        "id": "0190a1b2-0000-7000-8000-0000000000cb", "kind": "compound_public_area",
+                        "name": "八一新苑小区公共区域", "community_code": "411402001018",
+                        "compound": COMPOUND, "times_per_day": 1, "recorded_by": "x"
+                    }),
+                ),
+            ],
+            2,
+        )
+        .expect("pulled");
+    assert_eq!(
+        core.disinfection_gate().expect_err("no one on duty").code,
+        "not_signed_in"
+    );
+    core.sign_in(&wang, "2468").expect("sign in");
+    // 10:00 China: the gate's 08:00 is due (overdue at 10:00 plus the grace), 20:00 ahead.
+    let g = core.disinfection_gate().expect("gate");
+    assert_eq!(g.sites.len(), 1, "only the checkpoint site");
+    assert_eq!(g.sites[0].done, 0);
+    let g = core
+        .disinfection_gate_record(gate_site, "chlorine", "spray")
+        .expect("recorded");
+    assert_eq!(g.sites[0].done, 1);
+    assert_eq!(g.sites[0].slots[0].state, "done");
+    let held = core
+        .store()
+        .disinfections_between(
+            "2026-02-09T16:00:00Z".parse().expect("utc"),
+            "2026-02-10T16:00:00Z".parse().expect("utc"),
+        )
+        .expect("read");
+    assert_eq!(held[0].recorded_by, wang);
+    assert_eq!(held[0].concentration_mg_l, Some(500));
+    assert_eq!(core.store().pending_count().expect("outbox"), 1);
+    // Not the public area's; not an agent it does not know.
+    assert_eq!(
+        core.disinfection_gate_record("0190a1b2-0000-7000-8000-0000000000cb", "chlorine", "spray")
+            .expect_err("not a gate's")
+            .code,
+        "not_found"
+    );
+    assert_eq!(
+        core.disinfection_gate_record(gate_site, "vinegar", "spray")
+            .expect_err("agent")
+            .field
+            .as_deref(),
+        Some("agent")
+    );
     assert_eq!(
         core.disinfection_board("").expect_err("refused").code,
         "not_staff"

@@ -43,3 +43,22 @@ pub(crate) async fn disinfection_export(
         .run(move |c| c.disinfection_export(&from, &to, &format, &dir))
         .await
 }
+
+#[tauri::command]
+pub(crate) async fn disinfection_gate(
+    device: tauri::State<'_, Device>,
+) -> AppResult<kadian_device::areas::disinfection::GateDisinfection> {
+    device.run(move |c| c.disinfection_gate()).await
+}
+
+#[tauri::command]
+pub(crate) async fn disinfection_gate_record(
+    device: tauri::State<'_, Device>,
+    site_id: String,
+    agent: String,
+    method: String,
+) -> AppResult<kadian_device::areas::disinfection::GateDisinfection> {
+    device
+        .run(move |c| c.disinfection_gate_record(&site_id, &agent, &method))
+        .await
+}

@@ -701,6 +701,13 @@ const en: MessageSchema = {
     record: 'Record use',
     used: 'Use recorded',
     usedThisShift: 'Recorded this shift: ',
+    disinfection: "Today's disinfection of the gates",
+    agent: 'Disinfectant',
+    agents: { chlorine: 'Chlorine (84, 500 mg/L, sprayed)', alcohol75: '75% alcohol (wiped)' },
+    untimed: 'Any time',
+    slot: { done: 'done', due: 'due', overdue: 'overdue' },
+    disinfect: 'Just disinfected',
+    disinfected: 'Disinfection recorded',
   },
   supplies: {
     explain: 'Stock is never typed: every receipt, dispatch, confirmation, use, loss and count is one entry, and on hand is their sum. Two laptops offline that dispatch the same stock both keep their entries; the stock may then show below zero (red): check it. Less than 3 days of use is red too.',

@@ -699,6 +699,13 @@ const zhCN = {
     record: '登记用量',
     used: '已登记用量',
     usedThisShift: '本班已登记用量：',
+    disinfection: '今日卡点消杀',
+    agent: '消毒剂',
+    agents: { chlorine: '84消毒液（含氯 500 mg/L，喷洒）', alcohol75: '75%酒精（擦拭）' },
+    untimed: '不定时',
+    slot: { done: '已消杀', due: '待消杀', overdue: '超时' },
+    disinfect: '刚消杀完',
+    disinfected: '已登记消杀',
   },
   supplies: {
     explain: '库存从不手填：每次入库、调拨、签收、使用、损耗和盘点都记一笔，现有量是各笔之和。两台电脑离线各自调拨同一批物资，两笔都保留，库存可能显示为负数（标红），请核对。少于 3 天用量的也标红。',

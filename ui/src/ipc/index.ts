@@ -106,6 +106,7 @@ import type { AllocationPlan } from './bindings/AllocationPlan'
 import type { AllocationInput } from './bindings/AllocationInput'
 import type { AllocationRow } from './bindings/AllocationRow'
 import type { GateSupplies } from './bindings/GateSupplies'
+import type { GateDisinfection } from './bindings/GateDisinfection'
 import type { ShiftUse } from './bindings/ShiftUse'
 import type { StockRow } from './bindings/StockRow'
 import type { TransferRow } from './bindings/TransferRow'
@@ -115,7 +116,7 @@ import type { ItemView } from './bindings/ItemView'
 export type {
   SuppliesBoard, MovementInput, StockRow, TransferRow, HolderChoice, ItemView,
   DonationsBoard, DonationInput, DonationLineInput, DonationView, DonationLot,
-  AllocationPlan, AllocationInput, AllocationRow, GateSupplies, ShiftUse,
+  AllocationPlan, AllocationInput, AllocationRow, GateSupplies, ShiftUse, GateDisinfection,
   DisinfectionBoard, DisinfectionInput, DisinfectionUnitView, OverdueView, SiteInput, SiteRow, SlotView,
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
   ImportPreview, ImportReport, RowReport, PassageView,
@@ -315,6 +316,11 @@ export const disinfectionRecord = (input: DisinfectionInput) => call<Disinfectio
 /** Writes the 消杀记录表 of the China days `from`..=`to` (at most 31) to the export folder. */
 export const disinfectionExport = (from: string, to: string, format: 'xlsx' | 'csv') =>
   call<ExportResult>('disinfection_export', { from, to, format })
+/** 卡点消杀 (tablet): this compound's checkpoint sites with today's slots. */
+export const disinfectionGate = () => call<GateDisinfection>('disinfection_gate')
+/** Records the disinfection of a checkpoint site now, by the volunteers on duty. */
+export const disinfectionGateRecord = (siteId: string, agent: string, method: string) =>
+  call<GateDisinfection>('disinfection_gate_record', { siteId, agent, method })
 /** 物资: the stock of every holder this laptop sees, transfers awaiting receipt, differences. */
 export const suppliesBoard = () => call<SuppliesBoard>('supplies_board')
 /** Records a stock movement (入库, 调拨, 签收, 使用, 损耗, 盘点); returns the board. */

@@ -802,3 +802,108 @@ impl AppCore {
         )
     }
 }
+
+/// A gate's disinfection on its tablet: its compound's checkpoint sites with today's slots.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct GateDisinfection {
+    /// Minutes after a slot's time before it is overdue.
+    pub grace_minutes: u32,
+    /// The checkpoint sites of this compound, with today's slots (China time).
+    pub sites: Vec<SiteRow>,
+}
+
+impl AppCore {
+    /// Today's disinfection of the gates of this tablet's compound, for the volunteer on duty:
+    /// each checkpoint site (卡点) with its slots done, due or overdue. Errors: `not_a_gate`,
+    /// `not_signed_in`.
+    pub fn disinfection_gate(&self) -> AppResult<GateDisinfection> {
+        self.enrolled_checkpoint()?;
+        self.on_duty()?;
+        let reference = self.reference()?;
+        let now = self.now();
+        let day = local(now).date();
+        let grace = reference.disinfection.grace_minutes;
+        let (sites, records) = {
+            let store = self.store();
+            let from = day_start_utc(day);
+            (
+                store.disinfection_sites()?,
+                store.disinfections_between(from, from + chrono::Duration::days(1))?,
+            )
+        };
+        let refs: Vec<&Disinfection> = records.iter().collect();
+        Ok(GateDisinfection {
+            grace_minutes: grace,
+            sites: sites
+                .iter()
+                .filter(|s| s.kind == SiteKind::Checkpoint && s.active_on(day))
+                .map(|s| site_row(s, &site_day(s, day, &refs, now, grace), &reference))
+                .collect(),
+        })
+    }
+
+    /// Records, now, the disinfection of a checkpoint site of this compound by the volunteers
+    /// on duty (the next open slot of the day): the entrance and handrails, with `agent`
+    /// (`chlorine` at 500 mg/L, or `alcohol75`) by `method` (`spray`, `wipe`). Errors:
+    /// `not_a_gate`, `not_signed_in`, `not_found` (no such checkpoint site here),
+    /// `invalid_input` (agent, method).
+    pub fn disinfection_gate_record(
+        &self,
+        site_id: &str,
+        agent: &str,
+        method: &str,
+    ) -> AppResult<GateDisinfection> {
+        self.enrolled_checkpoint()?;
+        let shift = self.on_duty()?;
+        let site = Uuid::parse_str(site_id.trim())
+            .ok()
+            .and_then(|id| self.store().disinfection_site(id).ok().flatten())
+            .filter(|s| s.kind == SiteKind::Checkpoint)
+            .ok_or_else(|| {
+                AppError::new(
+                    "not_found",
+                    Some("site_id"),
+                    "这台平板上没有这个卡点消杀点位",
+                    "This tablet holds no such checkpoint site",
+                )
+            })?;
+        let agent: kadian_domain::records::DisinfectantAgent = choice(agent, "agent")?;
+        let method: kadian_domain::records::DisinfectionMethod = choice(method, "method")?;
+        let at = self.now();
+        let day = local(at).date();
+        let held = {
+            let from = day_start_utc(day);
+            self.store()
+                .disinfections_between(from, from + chrono::Duration::days(1))?
+        };
+        let refs: Vec<&Disinfection> = held.iter().collect();
+        let grace = self.reference()?.disinfection.grace_minutes;
+        let record = Disinfection {
+            id: new_id(),
+            site_id: site.id,
+            slot: next_slot(&site, &refs, at, grace),
+            at: Instant {
+                utc: at,
+                offset_minutes: CST_MINUTES,
+            },
+            areas: vec![
+                kadian_domain::records::DisinfectedArea::Entrance,
+                kadian_domain::records::DisinfectedArea::Handrails,
+            ],
+            concentration_mg_l: (agent == kadian_domain::records::DisinfectantAgent::Chlorine)
+                .then_some(500),
+            agent,
+            method,
+            done_by: kadian_domain::records::DisinfectedBy::Volunteers,
+            checked_by: None,
+            note: None,
+            recorded_by: shift.volunteer_id.clone(),
+        };
+        kadian_domain::records::check_disinfection(&record)
+            .map_err(|n| AppError::invalid(vec![n]))?;
+        self.store().write_disinfection(&record, Source::User)?;
+        self.written();
+        self.disinfection_gate()
+    }
+}

@@ -16,8 +16,8 @@ use super::Device;
 /// dwelling's kind), their screenings (who is away, and where) and household visits (who is
 /// unwell, what they need) or staff's links of person records: the gate registers persons;
 /// screening, visits and the duplicate review are the laptops' work. Nor hotline reports and
-/// their actions (who reported whom, and what staff found), nor disinfection sites and their
-/// records (a merchant's contact; the gate does not disinfect yet), nor stock movements but its
+/// their actions (who reported whom, and what staff found), nor disinfection sites but its
+/// compound's checkpoints (without their contact: the gate disinfects itself), nor stock movements but its
 /// own checkpoint's (what was sent to it, what it confirmed, used or lost: the gate's stock;
 /// never the compound's other holders' or a donor's note). Key areas do reach a tablet: its gate
 /// is where they are.
@@ -32,10 +32,11 @@ pub fn withheld(device: &Device, change: &Change) -> bool {
                 | "person_link"
                 | "hotline_report"
                 | "report_action"
-                | "disinfection_site"
-                | "disinfection"
         )
     };
+    // Its compound's checkpoints as disinfection sites (the gate disinfects itself), and the
+    // disinfections of its compound (a body names its site only by id); no other site.
+    let others_site = change.kind == "disinfection_site" && change.body["kind"] != "checkpoint";
     let own_checkpoint = |h: &Value| {
         h["level"] == "checkpoint"
             && device
@@ -49,6 +50,7 @@ pub fn withheld(device: &Device, change: &Change) -> bool {
     device.role == Role::Volunteer
         && (kept(&change.kind)
             || others_stock
+            || others_site
             // A merge conflict of such a record carries its values (a phone, a head's name).
             || (change.kind == "conflict"
                 && change.body["record_kind"].as_str().is_some_and(kept)))
@@ -73,6 +75,17 @@ pub fn for_device(device: &Device, change: &mut Change) {
         // (「发热 38.1」).
         // The gate's own stock, without what staff wrote beside it.
         "stock_movement" => {
+            body.remove("note");
+        }
+        // A checkpoint site without its contact; a disinfection without who checked it or
+        // the note.
+        "disinfection_site" => {
+            for field in ["contact_name", "contact_phone", "responsible_unit"] {
+                body.remove(field);
+            }
+        }
+        "disinfection" => {
+            body.remove("checked_by");
             body.remove("note");
         }
         "case_transition" => {

@@ -2,8 +2,9 @@
 //! be the street's and of its community), else its community (the street's), else the street
 //! itself (a site the list gave no community of the street: seen by street devices only). Its
 //! disinfections (events) are placed with the site at their arrival: the site must be on the
-//! server where the device sees it. A checkpoint tablet writes neither (its own checkpoint's
-//! disinfection comes with the tablet's supplies screens).
+//! server where the device sees it. A checkpoint tablet lists no site; it records the
+//! disinfections of its compound's checkpoint sites only (`rules::decide` checks the site's
+//! kind when it holds it).
 
 use kadian_domain::records::{Disinfection, DisinfectionSite, RecordKind};
 use kadian_domain::sync::{ApiError, Role};
@@ -27,9 +28,9 @@ pub fn place_site(s: &DisinfectionSite, at: &Placing<'_>) -> Result<Placed, ApiE
     assigned_place(s.community_code.as_deref(), s.compound.as_deref(), at)
 }
 
-/// Places a disinfection with its site. Errors: `not_allowed` (from a checkpoint tablet).
+/// Places a disinfection with its site (a tablet's: a checkpoint site of its compound, judged
+/// where the site is at hand).
 pub fn place(d: &Disinfection, at: &Placing<'_>) -> Result<Placed, ApiError> {
-    staff_only(at)?;
     let (community, compound) = at.own();
     Ok(Placed {
         community,
