@@ -9,9 +9,10 @@ CREATE TABLE donation (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX donation_on ON donation (donated_on);
 
--- A checkpoint tablet now keeps its own checkpoint's stock movements, which the server used to
--- hold back from it (its pull cursor went past them): it reads its scope again from the start,
--- once, so the deliveries already sent to its gate arrive. What it holds is applied once
+-- A checkpoint tablet now keeps its own checkpoint's stock movements, its compound's checkpoint
+-- sites and their disinfections, which the server used to hold back from it (its pull cursor
+-- went past them): it reads its scope again from the start, once, so the deliveries already
+-- sent to its gate and its gate's disinfection schedule arrive. What it holds is applied once
 -- (events by id, entities by version); nothing of its own is lost.
 UPDATE device_meta SET value = '0'
  WHERE key = 'pull_cursor'

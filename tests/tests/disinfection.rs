@@ -333,12 +333,19 @@ async fn hostile_sites_and_disinfections_are_refused_and_tablets_see_only_their_
         assert_eq!(held.len(), 1, "{b}: only the checkpoint site");
         assert_eq!(held[0].kind, kadian_domain::records::SiteKind::Checkpoint);
         assert_eq!(held[0].contact_phone, None, "{b}: without its contact");
-        let everything = chrono::DateTime::<Utc>::MIN_UTC;
+        // (Bounds as the store writes instants: RFC 3339 text, compared as text.)
         let pulled = tablet
             .core
             .store()
-            .disinfections_between(everything, chrono::DateTime::<Utc>::MAX_UTC)
+            .disinfections_between(
+                Utc::now() - Duration::days(2),
+                Utc::now() + Duration::days(2),
+            )
             .expect("read");
+        assert!(
+            !pulled.is_empty(),
+            "{b}: the compound's disinfections reach the gate"
+        );
         assert!(pulled.iter().all(|d| d.checked_by.is_none()), "{b}");
         // The volunteer on duty records the gate's disinfection; the server counts it.
         let v = laptop
@@ -355,17 +362,43 @@ async fn hostile_sites_and_disinfections_are_refused_and_tablets_see_only_their_
             .expect("listed")
             .id
             .clone();
+        let today = kadian_server::china_time::china_today();
+        let before = disinfection(&*s.db, today, Utc::now())
+            .await
+            .expect("report");
         tablet
             .core
             .disinfection_gate_record(&gate_id, "chlorine", "spray")
             .expect("recorded at the gate");
         let r = tablet.sync().await.expect("push");
         assert_eq!(r.rejected, 0, "{b}");
-        let today = kadian_server::china_time::china_today();
-        let report = disinfection(&*s.db, today, Utc::now())
+        let after = disinfection(&*s.db, today, Utc::now())
             .await
             .expect("report");
-        assert!(report.street.done >= 1, "{b}");
+        // A slot kept, or beyond the plan when the gate disinfects before its first time
+        // (the test runs at any hour).
+        assert_eq!(
+            after.street.done + after.street.extra,
+            before.street.done + before.street.extra + 1,
+            "{b}: the gate's disinfection counted"
+        );
+        // Nor a checkpoint site of another compound (it cannot see it).
+        other.sync().await.expect("places");
+        let theirs = other
+            .core
+            .disinfection_site_save(&SiteInput {
+                kind: "checkpoint".into(),
+                ..site("季庄花园南门卡点")
+            })
+            .expect("their gate");
+        other.sync().await.expect("push");
+        let mut gates = done(&theirs.sites[0].id);
+        gates["done_by"] = serde_json::json!("volunteers");
+        assert_eq!(
+            code(push_raw(&tablet, vec![("disinfection", gates)]).await),
+            "out_of_scope",
+            "{b}"
+        );
     }
 }
 

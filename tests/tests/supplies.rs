@@ -614,10 +614,17 @@ async fn a_ledger_line_fixed_since_brings_its_stock_at_the_next_import() {
             .expect("donations");
         assert_eq!(donations.donations, 1);
         assert_eq!(donations.totals.get("surgical_mask"), Some(&20_000), "{b}");
-        // A third time: nothing new.
-        let again = kadian_server::admin::import_donations(&*s.db, &path, false)
+        // A third time, saved under another name: nothing new, nothing refused.
+        let copy = dir.path().join("捐赠台账_2月10日.csv");
+        std::fs::copy(&path, &copy).expect("copy");
+        let again = kadian_server::admin::import_donations(&*s.db, &copy, false)
             .await
             .expect("third");
+        assert!(
+            again.import.refused.is_empty(),
+            "{b}: {:?}",
+            again.import.refused
+        );
         assert_eq!(
             (again.import.stored, again.import.duplicates),
             (0, 1),

@@ -437,3 +437,44 @@ fn a_gate_tablet_records_its_checkpoints_disinfection_and_has_no_laptop_screens(
         "not_staff"
     );
 }
+
+#[test]
+fn a_key_areas_full_disinfection_is_a_slot_of_its_days_in_force() {
+    use kadian_device::areas::screening::KeyAreaInput;
+    // 10:00 China time on 2026-02-10.
+    let (core, _dir) = compound_laptop("2026-02-10T02:00:00Z");
+    let area = core
+        .key_area_declare(&KeyAreaInput {
+            compound: COMPOUND.into(),
+            parts: "3".into(),
+            reason: "confirmed".into(),
+            declared_by: "community".into(),
+            from: "2026-02-10".into(),
+            review: "2026-02-24".into(),
+            note: String::new(),
+        })
+        .expect("declared");
+    let board = core.disinfection_board("2026-02-10").expect("board");
+    let site = board
+        .sites
+        .iter()
+        .find(|s| s.name == "八一新苑重点区域全面消杀（3）")
+        .expect("its full disinfection listed");
+    assert_eq!(site.slots.len(), 1, "once a day, untimed");
+    assert_eq!(site.slots[0].state, "due");
+    // Lifted: off the schedule from that day, and the overdue list never names it.
+    core.key_area_change(&area.id, "lift", None, "14 天无新增")
+        .expect("lifted");
+    at(&core, "2026-02-11T02:00:00Z");
+    let board = core.disinfection_board("2026-02-11").expect("board");
+    let site = board
+        .sites
+        .iter()
+        .find(|s| s.name.contains("全面消杀"))
+        .expect("still listed");
+    assert!(site.slots.is_empty(), "{:?}", site.slots);
+    assert!(board
+        .overdue
+        .iter()
+        .all(|o| !o.site_name.contains("全面消杀")));
+}

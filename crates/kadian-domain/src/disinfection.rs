@@ -56,6 +56,42 @@ pub fn check_disinfection_policy(p: &DisinfectionPolicy) -> Result<(), crate::No
     }
 }
 
+/// A site as it stands on `day`: a key area's site (its full disinfection, 全面消杀) is on the
+/// schedule only while its key area is in force ([`crate::records::standing`]); on a day it is
+/// not, the site is returned ending the day before, so every rule here finds it off the
+/// schedule. Any other site, or one whose key area this device does not hold, as it is.
+pub fn site_on(
+    site: &DisinfectionSite,
+    day: NaiveDate,
+    areas: &[crate::records::KeyArea],
+    changes: &[crate::records::KeyAreaChange],
+) -> DisinfectionSite {
+    let in_force = site.key_area_id.and_then(|id| {
+        areas
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| crate::records::standing(a, changes, day).active)
+    });
+    let mut s = site.clone();
+    if in_force == Some(false) {
+        s.active_to = day.pred_opt();
+    }
+    s
+}
+
+/// Every site as it stands on `day` ([`site_on`]).
+pub fn sites_on(
+    sites: &[DisinfectionSite],
+    day: NaiveDate,
+    areas: &[crate::records::KeyArea],
+    changes: &[crate::records::KeyAreaChange],
+) -> Vec<DisinfectionSite> {
+    sites
+        .iter()
+        .map(|s| site_on(s, day, areas, changes))
+        .collect()
+}
+
 /// Where a slot of a day stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -536,5 +572,59 @@ mod tests {
         // 23:00 China: the street's 08:00 is 15 h late, the supermarket's 16:00 7 h.
         assert_eq!(overdue[0].minutes_late, 15 * 60);
         assert_eq!(overdue[1].minutes_late, 7 * 60);
+    }
+
+    #[test]
+    fn a_key_areas_full_disinfection_is_due_only_while_the_key_area_is_in_force() {
+        use crate::records::{
+            DeclaredBy, Instant, KeyArea, KeyAreaChange, KeyAreaChangeKind, KeyAreaReason,
+        };
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).expect("day");
+        let area = KeyArea {
+            id: Uuid::from_u128(5),
+            community_code: "411402001018".into(),
+            compound: "bayi".into(),
+            parts: vec!["3".into()],
+            reason: KeyAreaReason::Confirmed,
+            declared_by: DeclaredBy::Street,
+            from: day(2),
+            review: day(16),
+            note: None,
+        };
+        let lift = KeyAreaChange {
+            id: Uuid::from_u128(6),
+            key_area_id: area.id,
+            kind: KeyAreaChangeKind::Lift,
+            effective: day(6),
+            review: None,
+            reason: "解除".into(),
+            at: Instant {
+                utc: "2026-03-06T01:00:00Z".parse().expect("utc"),
+                offset_minutes: 480,
+            },
+            recorded_by: "t".into(),
+        };
+        let mut site = site(&[], 1);
+        site.key_area_id = Some(area.id);
+        site.active_from = Some(day(2));
+        let on = |d| {
+            site_on(
+                &site,
+                d,
+                std::slice::from_ref(&area),
+                std::slice::from_ref(&lift),
+            )
+        };
+        assert!(on(day(4)).active_on(day(4)), "in force: on the schedule");
+        assert!(!on(day(6)).active_on(day(6)), "lifted: off it");
+        let noon = |d: NaiveDate| china_day_start(d) + Duration::hours(12);
+        assert_eq!(
+            site_day(&on(day(6)), day(6), &[], noon(day(6)), 120)
+                .slots
+                .len(),
+            0
+        );
+        // A device that does not hold the key area keeps the site as it is.
+        assert!(site_on(&site, day(6), &[], &[]).active_on(day(6)));
     }
 }

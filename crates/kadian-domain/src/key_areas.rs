@@ -1,7 +1,8 @@
 //! Key areas (重点区域) of a China day, counted the same way for the server's 日报 and a laptop's
 //! 概况: per unit, the compounds with a key area in force that day (小区数), the households those
 //! areas cover (覆盖户: a household in two overlapping areas once), of them the households visited
-//! door to door that day (当日入户: any visit made for that day, whoever answered), and those
+//! door to door that day (当日入户: a visit for that day that reached it — all well or someone
+//! unwell; nobody answering, a refusal or a vacant home is no 入户), and those
 //! where a visit found someone unwell (异常). An area in force is folded from its changes
 //! ([`crate::records::standing`]); its households are those of its compound in its buildings
 //! or groups ([`crate::records::KeyArea::covers`]). Source: the street's plan (重点区域 visited
@@ -33,8 +34,26 @@ pub struct VisitFact {
     pub household: Uuid,
     /// The China day it is for.
     pub date: NaiveDate,
+    /// It reached the household (all well, or someone unwell).
+    pub reached: bool,
     /// It found someone unwell.
     pub unwell: bool,
+}
+
+impl VisitFact {
+    /// The count's facts of a household visit.
+    pub fn of(v: &crate::records::HouseholdVisit) -> VisitFact {
+        use crate::records::HouseholdVisitOutcome;
+        VisitFact {
+            household: v.household_id,
+            date: v.date,
+            reached: matches!(
+                v.outcome,
+                HouseholdVisitOutcome::AllWell | HouseholdVisitOutcome::SomeoneUnwell
+            ),
+            unwell: v.outcome == HouseholdVisitOutcome::SomeoneUnwell,
+        }
+    }
 }
 
 /// Adds the China day `date`'s 重点区域 columns to `units`, each area counted in `unit_of` it
@@ -57,7 +76,7 @@ pub fn add_day(
         return;
     }
     let mut visited: HashMap<Uuid, bool> = HashMap::new();
-    for v in visits.iter().filter(|v| v.date == date) {
+    for v in visits.iter().filter(|v| v.date == date && v.reached) {
         *visited.entry(v.household).or_default() |= v.unwell;
     }
     let mut compounds: HashSet<(Unit, &str)> = HashSet::new();
@@ -146,27 +165,19 @@ mod tests {
             household(12, "bayi", "7"),
             household(20, "xicheng", "1"),
         ];
+        let v = |h: u128, d: u32, reached: bool, unwell: bool| VisitFact {
+            household: Uuid::from_u128(h),
+            date: day(d),
+            reached,
+            unwell,
+        };
         let visits = [
-            VisitFact {
-                household: Uuid::from_u128(10),
-                date: day(4),
-                unwell: false,
-            },
-            VisitFact {
-                household: Uuid::from_u128(10),
-                date: day(4),
-                unwell: true,
-            },
-            VisitFact {
-                household: Uuid::from_u128(20),
-                date: day(4),
-                unwell: false,
-            },
-            VisitFact {
-                household: Uuid::from_u128(11),
-                date: day(3),
-                unwell: true,
-            },
+            v(10, 4, true, false),
+            v(10, 4, true, true),
+            v(20, 4, true, false),
+            v(11, 3, true, true),
+            // Nobody answered at building 5 on the 4th: no 入户.
+            v(11, 4, false, false),
         ];
         let count = |d| {
             let mut units = HashMap::new();

@@ -816,26 +816,37 @@ pub async fn import_donations(
         .collect();
     let mut records = Vec::new();
     let mut unchanged = 0;
+    // The donations as they will stand: a held one keeps what staff set (who recorded it,
+    // published or not) and takes the ledger's lines.
+    let mut standing = Vec::with_capacity(donations.len());
     for d in &donations {
         match held.get(&d.id) {
-            None => records.push(created(RecordKind::Donation, d.id, d)?),
-            Some((h, version)) if h.lines != d.lines => {
+            None => {
+                records.push(created(RecordKind::Donation, d.id, d)?);
+                standing.push(d.clone());
+            }
+            Some((h, version)) => {
                 let changed = kadian_domain::records::Donation {
                     lines: d.lines.clone(),
                     ..h.clone()
                 };
-                records.push(kadian_domain::sync::PushRecord {
-                    op: "update".into(),
-                    base_version: Some(*version),
-                    ..created(RecordKind::Donation, d.id, &changed)?
-                });
+                if h.lines == d.lines {
+                    unchanged += 1;
+                } else {
+                    records.push(kadian_domain::sync::PushRecord {
+                        op: "update".into(),
+                        base_version: Some(*version),
+                        ..created(RecordKind::Donation, d.id, &changed)?
+                    });
+                }
+                standing.push(changed);
             }
-            Some(_) => unchanged += 1,
         }
     }
     // Every stocked line's receipt, whether its donation was held or not: one held already is
-    // a duplicate, one a fixed line now brings is stored.
-    let receipts: Vec<kadian_domain::sync::PushRecord> = donations
+    // a duplicate (the ledger saved under another name too: a held donation's receipts are
+    // its own), one a fixed line now brings is stored.
+    let receipts: Vec<kadian_domain::sync::PushRecord> = standing
         .iter()
         .flat_map(|d| d.receipts())
         .map(|m| created(RecordKind::StockMovement, m.id, &m))

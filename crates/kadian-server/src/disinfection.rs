@@ -64,6 +64,26 @@ pub async fn held(
     Ok((sites, done, unreadable))
 }
 
+/// The key areas the server holds and their changes (a key area's site is on the schedule
+/// while its key area is in force: `kadian_domain::disinfection::site_on`); bodies that no
+/// longer read are left out.
+pub async fn key_areas(
+    db: &dyn Database,
+) -> anyhow::Result<(
+    Vec<kadian_domain::records::KeyArea>,
+    Vec<kadian_domain::records::KeyAreaChange>,
+)> {
+    let (mut areas, mut changes) = (Vec::new(), Vec::new());
+    for r in db.clocked_records(&["key_area", "key_area_change"]).await? {
+        if r.kind == "key_area" {
+            areas.extend(serde_json::from_str(&r.body).ok());
+        } else {
+            changes.extend(serde_json::from_str(&r.body).ok());
+        }
+    }
+    Ok((areas, changes))
+}
+
 /// Counts the day `date` (China) at `now`.
 pub async fn disinfection(
     db: &dyn Database,
@@ -77,6 +97,8 @@ pub async fn disinfection(
         .await?
         .unwrap_or_default()
         .grace_minutes;
+    let (areas, changes) = key_areas(db).await?;
+    let sites = kadian_domain::disinfection::sites_on(&sites, date, &areas, &changes);
     let (rows, overdue) = day_figures(&sites, &done, date, now, grace);
     let mut street = DisinfectionFigures::default();
     for f in &rows {

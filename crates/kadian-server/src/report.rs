@@ -478,8 +478,10 @@ async fn count(
     kadian_domain::hotline::add_day(&hotline, date, Utc::now(), &mut units);
     // 消杀: every site where it is.
     let (sites, disinfections, _) = crate::disinfection::held(db).await?;
+    let (key_areas, key_area_changes) = crate::disinfection::key_areas(db).await?;
     let sites: Vec<(Unit, kadian_domain::records::DisinfectionSite)> = sites
-        .into_iter()
+        .iter()
+        .map(|s| kadian_domain::disinfection::site_on(s, date, &key_areas, &key_area_changes))
         .map(|s| {
             (
                 own_unit(s.compound.as_deref(), s.community_code.as_deref()),
@@ -499,7 +501,14 @@ async fn count(
         &mut units,
     );
     // 重点区域: the key areas in force that day, each in its compound.
-    key_areas_add_day(db, date, &compound_unit, &mut units).await?;
+    key_areas_add_day(
+        db,
+        date,
+        (&key_areas, &key_area_changes),
+        &compound_unit,
+        &mut units,
+    )
+    .await?;
     // 物资: a community's store in its community, a checkpoint's in its compound, the
     // street's store the street's.
     let movements = crate::supplies::movements(db).await?.0;
@@ -1171,22 +1180,18 @@ fn late_line(l: &LateAdditions) -> String {
 async fn key_areas_add_day(
     db: &dyn Database,
     date: NaiveDate,
+    (areas, changes): (
+        &[kadian_domain::records::KeyArea],
+        &[kadian_domain::records::KeyAreaChange],
+    ),
     compound_unit: &(dyn Fn(Option<&str>, Option<&str>) -> Unit + Sync),
     units: &mut HashMap<Unit, Figures>,
 ) -> anyhow::Result<()> {
     use kadian_domain::key_areas::{HouseholdFact, VisitFact};
-    use kadian_domain::records::{HouseholdPlace, KeyArea, KeyAreaChange};
-    let (mut areas, mut changes) = (Vec::<KeyArea>::new(), Vec::<KeyAreaChange>::new());
-    for r in db.clocked_records(&["key_area", "key_area_change"]).await? {
-        if r.kind == "key_area" {
-            areas.extend(serde_json::from_str::<KeyArea>(&r.body).ok());
-        } else {
-            changes.extend(serde_json::from_str::<KeyAreaChange>(&r.body).ok());
-        }
-    }
+    use kadian_domain::records::HouseholdPlace;
     let compounds: HashSet<String> = areas
         .iter()
-        .filter(|a| kadian_domain::records::standing(a, &changes, date).active)
+        .filter(|a| kadian_domain::records::standing(a, changes, date).active)
         .map(|a| a.compound.clone())
         .collect();
     if compounds.is_empty() {
@@ -1222,18 +1227,19 @@ async fn key_areas_add_day(
             }
         } else if let Ok(v) = serde_json::from_str::<VisitLite>(&r.body) {
             if v.date == date {
+                use kadian_domain::records::HouseholdVisitOutcome as Outcome;
                 visits.push(VisitFact {
                     household: v.household_id,
                     date: v.date,
-                    unwell: v.outcome
-                        == kadian_domain::records::HouseholdVisitOutcome::SomeoneUnwell,
+                    reached: matches!(v.outcome, Outcome::AllWell | Outcome::SomeoneUnwell),
+                    unwell: v.outcome == Outcome::SomeoneUnwell,
                 });
             }
         }
     }
     kadian_domain::key_areas::add_day(
-        &areas,
-        &changes,
+        areas,
+        changes,
         &households,
         &visits,
         date,

@@ -234,12 +234,7 @@ impl AppCore {
             store
                 .household_visits_between(first, last)?
                 .into_iter()
-                .map(|v| kadian_domain::key_areas::VisitFact {
-                    household: v.household_id,
-                    date: v.date,
-                    unwell: v.outcome
-                        == kadian_domain::records::HouseholdVisitOutcome::SomeoneUnwell,
-                })
+                .map(|v| kadian_domain::key_areas::VisitFact::of(&v))
                 .collect()
         };
         drop(store);
@@ -373,8 +368,18 @@ impl AppCore {
         for day in first.iter_days().take_while(|d| *d <= date) {
             let mut units = facts.of_day(day).count(day, &rules);
             kadian_domain::hotline::add_day(&hotline, day, now, &mut units);
+            // A key area's site as it stands that day (due while its key area is in force).
+            let sites_that_day: Vec<(Unit, kadian_domain::records::DisinfectionSite)> = sites
+                .iter()
+                .map(|(u, s)| {
+                    (
+                        u.clone(),
+                        kadian_domain::disinfection::site_on(s, day, &areas, &area_changes),
+                    )
+                })
+                .collect();
             kadian_domain::disinfection::add_day(
-                &sites,
+                &sites_that_day,
                 &disinfections,
                 day,
                 now,

@@ -326,14 +326,17 @@ impl AppCore {
             Some(d) => parse_day(&d, "day")?,
         };
         let reference = self.reference()?;
-        let (sites, records) = {
+        let (sites, records, (areas, changes)) = {
             let store = self.store();
             let from = day_start_utc(day);
             (
                 store.disinfection_sites()?,
                 store.disinfections_between(from, from + chrono::Duration::days(1))?,
+                store.key_areas()?,
             )
         };
+        // A key area's site as it stands that day (due while its key area is in force).
+        let sites = kadian_domain::disinfection::sites_on(&sites, day, &areas, &changes);
         let grace = reference.disinfection.grace_minutes;
         let refs: Vec<&Disinfection> = records.iter().collect();
         let mut rows: Vec<(SiteKind, SiteRow)> = sites
@@ -621,8 +624,9 @@ impl AppCore {
                     .store()
                     .disinfections_between(from, from + chrono::Duration::days(1))?;
                 let refs: Vec<&Disinfection> = held.iter().collect();
+                let (areas, changes) = self.store().key_areas()?;
                 next_slot(
-                    &site,
+                    &kadian_domain::disinfection::site_on(&site, day, &areas, &changes),
                     &refs,
                     at,
                     self.reference()?.disinfection.grace_minutes,
@@ -697,7 +701,7 @@ impl AppCore {
         }
         let reference = self.reference()?;
         let now = self.now();
-        let (sites, records) = {
+        let (sites, records, (areas, changes)) = {
             let store = self.store();
             (
                 store.disinfection_sites()?,
@@ -705,6 +709,7 @@ impl AppCore {
                     day_start_utc(from),
                     day_start_utc(to) + chrono::Duration::days(1),
                 )?,
+                store.key_areas()?,
             )
         };
         let by_id: std::collections::HashMap<Uuid, &DisinfectionSite> =
@@ -714,7 +719,7 @@ impl AppCore {
             std::collections::HashMap::new();
         let refs: Vec<&Disinfection> = records.iter().collect();
         for d in from.iter_days().take_while(|d| *d <= to) {
-            for s in &sites {
+            for s in &kadian_domain::disinfection::sites_on(&sites, d, &areas, &changes) {
                 for slot in site_day(s, d, &refs, now, reference.disinfection.grace_minutes).slots {
                     if let SlotState::Done { record, .. } = slot.state {
                         kept.insert(record, slot.slot);
@@ -859,7 +864,7 @@ impl AppCore {
         let site = Uuid::parse_str(site_id.trim())
             .ok()
             .and_then(|id| self.store().disinfection_site(id).ok().flatten())
-            .filter(|s| s.kind == SiteKind::Checkpoint)
+            .filter(|s| s.kind == SiteKind::Checkpoint && s.active_on(local(self.now()).date()))
             .ok_or_else(|| {
                 AppError::new(
                     "not_found",

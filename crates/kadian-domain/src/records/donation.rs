@@ -157,10 +157,12 @@ pub fn donation_id(
 impl Donation {
     /// The stock its lines bring: one `received` movement (source donation, naming it) per
     /// line of a stocked item with a base quantity and a destination, at that destination,
-    /// dated the donation's day at 00:00 China time; its id from the donation's and the line's
-    /// place, so recording the donation twice brings its stock once. A line's stock is what it
-    /// first brought: a quantity found wrong later is corrected by a count (盘点), not by
-    /// changing the donation.
+    /// dated the donation's day at 00:00 China time; its id from the donation's, the item's and
+    /// which line of that item it is (the first 84消毒液, the second…), so recording the
+    /// donation twice brings its stock once, and a line added for another item moves no other
+    /// line's id. A line's stock is what it first brought: a quantity or destination found wrong
+    /// later is corrected by a count (盘点) and a dispatch, not by changing the donation (the
+    /// server refuses a changed receipt under the same id as `id_reused`).
     pub fn receipts(&self) -> Vec<StockMovement> {
         let at = chrono::FixedOffset::east_opt(8 * 3600)
             .and_then(|cst| {
@@ -169,16 +171,19 @@ impl Donation {
             })
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default();
+        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         self.lines
             .iter()
-            .enumerate()
-            .filter_map(|(i, l)| {
+            .filter_map(|l| {
+                let n = seen.entry(l.item.as_str()).or_insert(0);
+                let nth = *n;
+                *n += 1;
                 let (Some(q), Some(to)) = (l.base_quantity, &l.destination) else {
                     return None;
                 };
                 supply_item(&l.item)?;
                 Some(StockMovement {
-                    id: Uuid::new_v5(&self.id, format!("line:{i}").as_bytes()),
+                    id: Uuid::new_v5(&self.id, format!("{}:{nth}", l.item).as_bytes()),
                     item: l.item.clone(),
                     holder: to.clone(),
                     kind: MovementKind::Received,

@@ -175,27 +175,28 @@ pub fn decide(
                         "与引起它的旅居史或体温记录不符 / it does not match the declaration or reading it comes from",
                     ))
                 }
-                // A tablet disinfects its gates: a disinfection of any other kind of site is not
-                // its to record.
-                Some(t) if t.kind == kind.as_str()
-                    && device.role == Role::Volunteer
-                    && incoming.kind == RecordKind::Disinfection
-                    && serde_json::from_str::<Value>(&t.body).ok().and_then(|b| b.get("kind").cloned())
-                        != Some(Value::String("checkpoint".into())) =>
-                {
-                    Decision::Reject(reject(
-                        "not_allowed",
-                        "卡点平板只能登记卡点的消杀 / a checkpoint tablet records only its checkpoints' disinfection",
-                    ))
-                }
                 Some(t) if t.kind == kind.as_str() => {
-                    if can_see(device, reference, t.community.as_deref(), t.compound.as_deref()) {
+                    // A tablet disinfects its gates: a disinfection of any other kind of site
+                    // is not its to record (judged after the scope: a site it cannot see says
+                    // nothing of its kind).
+                    let not_a_gate = device.role == Role::Volunteer
+                        && incoming.kind == RecordKind::Disinfection
+                        && serde_json::from_str::<Value>(&t.body)
+                            .ok()
+                            .and_then(|b| b.get("kind").cloned())
+                            != Some(Value::String("checkpoint".into()));
+                    if !can_see(device, reference, t.community.as_deref(), t.compound.as_deref()) {
+                        Decision::Reject(out_of_scope())
+                    } else if not_a_gate {
+                        Decision::Reject(reject(
+                            "not_allowed",
+                            "卡点平板只能登记卡点的消杀 / a checkpoint tablet records only its checkpoints' disinfection",
+                        ))
+                    } else {
                         Decision::Insert {
                             community: t.community.clone(),
                             compound: t.compound.clone(),
                         }
-                    } else {
-                        Decision::Reject(out_of_scope())
                     }
                 }
                 // A case a tablet opened from its declaration, a referral it raised from its

@@ -51,9 +51,12 @@ pub fn withheld(device: &Device, change: &Change) -> bool {
         && (kept(&change.kind)
             || others_stock
             || others_site
-            // A merge conflict of such a record carries its values (a phone, a head's name).
+            // A merge conflict of such a record carries its values (a phone, a head's name), and
+            // so does one of a site (a merchant's phone) or any the gate does not write.
             || (change.kind == "conflict"
-                && change.body["record_kind"].as_str().is_some_and(kept)))
+                && change.body["record_kind"].as_str().is_some_and(|k| {
+                    kept(k) || matches!(k, "disinfection_site" | "disinfection" | "stock_movement")
+                })))
 }
 
 /// Trims a pulled change for `device` (only a checkpoint tablet's changes are trimmed).

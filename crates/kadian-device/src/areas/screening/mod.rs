@@ -1302,6 +1302,7 @@ impl AppCore {
     pub fn key_area_declare(&self, input: &KeyAreaInput) -> AppResult<KeyAreaView> {
         use kadian_domain::records::{new_id, KeyArea, Source};
         self.screening_staff()?;
+        let staff = self.enrolled()?;
         let reference = self.reference()?;
         let compound = reference
             .compounds
@@ -1333,6 +1334,36 @@ impl AppCore {
         };
         kadian_domain::records::check_key_area(&area).map_err(|n| AppError::invalid(vec![n]))?;
         self.store().save_key_area(&area, Source::User)?;
+        // Its full disinfection (全面消杀) is a slot of the day while it is in force: a site of
+        // its own, once a day, on the schedule from its first day until it is lifted.
+        let parts = if area.parts.is_empty() {
+            String::new()
+        } else {
+            format!("（{}）", area.parts.join("、"))
+        };
+        let site = kadian_domain::records::DisinfectionSite {
+            id: new_id(),
+            kind: kadian_domain::records::SiteKind::CompoundPublicArea,
+            name: format!("{}重点区域全面消杀{parts}", compound.name)
+                .chars()
+                .take(80)
+                .collect(),
+            address: None,
+            community_code: Some(area.community_code.clone()),
+            compound: Some(area.compound.clone()),
+            responsible_unit: None,
+            contact_name: None,
+            contact_phone: None,
+            times_per_day: 1,
+            slots: Vec::new(),
+            active_from: Some(area.from),
+            active_to: None,
+            key_area_id: Some(area.id),
+            recorded_by: super::views::staff_name(&staff),
+        };
+        kadian_domain::records::check_disinfection_site(&site)
+            .map_err(|n| AppError::invalid(vec![n]))?;
+        self.store().write_sites(&[site], Source::User)?;
         self.written();
         let today = local(self.now()).date();
         let (_, changes) = self.store().key_areas()?;

@@ -31,6 +31,16 @@ pub fn place_site(s: &DisinfectionSite, at: &Placing<'_>) -> Result<Placed, ApiE
 /// Places a disinfection with its site (a tablet's: a checkpoint site of its compound, judged
 /// where the site is at hand).
 pub fn place(d: &Disinfection, at: &Placing<'_>) -> Result<Placed, ApiError> {
+    // A tablet's is its volunteers' work, checked by nobody it could name.
+    if at.device.role == Role::Volunteer
+        && (d.done_by != kadian_domain::records::DisinfectedBy::Volunteers
+            || d.checked_by.is_some())
+    {
+        return Err(crate::rules::reject(
+            "not_allowed",
+            "卡点平板登记的消杀只能由志愿者完成、不写检查人 / a tablet records its volunteers' disinfection, with no checker",
+        ));
+    }
     let (community, compound) = at.own();
     Ok(Placed {
         community,
