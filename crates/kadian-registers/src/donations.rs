@@ -207,27 +207,10 @@ fn header(grid: &Grid) -> Option<(usize, Vec<(usize, &'static str)>)> {
         ("received_by", &["接收人", "经手人"]),
         ("destination", &["去向", "分配去向", "发放去向"]),
     ];
-    for (i, row) in grid.rows.iter().enumerate().take(20) {
-        let found: Vec<(usize, &'static str)> = row
-            .iter()
-            .enumerate()
-            .filter_map(|(c, cell)| {
-                let t: String = cell_text(cell)
-                    .nfkc()
-                    .filter(|c| !c.is_whitespace())
-                    .collect();
-                COLUMNS
-                    .iter()
-                    .find(|(_, names)| names.contains(&t.as_str()))
-                    .map(|(key, _)| (c, *key))
-            })
-            .collect();
+    crate::import::find_keyed_header(grid, COLUMNS, |found| {
         let has = |k: &str| found.iter().any(|(_, key)| *key == k);
-        if has("item") && has("quantity") {
-            return Some((i, found));
-        }
-    }
-    None
+        has("item") && has("quantity")
+    })
 }
 
 /// Whether a cell says "the same as above" (`同上`, `〃`, `″`, `"`).

@@ -291,6 +291,36 @@ pub(crate) fn cell_text(cell: &Cell) -> String {
     }
 }
 
+/// The header row of a street list (site list, donation ledger): the first of 20 rows whose
+/// cells name enough of `columns` (each a key and the headings it goes by, compared without
+/// spaces, full-width folded) for `enough`; with the columns found, by index.
+pub(crate) fn find_keyed_header(
+    grid: &Grid,
+    columns: &[(&'static str, &[&str])],
+    enough: impl Fn(&[(usize, &'static str)]) -> bool,
+) -> Option<(usize, Vec<(usize, &'static str)>)> {
+    for (i, row) in grid.rows.iter().enumerate().take(20) {
+        let found: Vec<(usize, &'static str)> = row
+            .iter()
+            .enumerate()
+            .filter_map(|(c, cell)| {
+                let t: String = cell_text(cell)
+                    .nfkc()
+                    .filter(|c| !c.is_whitespace())
+                    .collect();
+                columns
+                    .iter()
+                    .find(|(_, names)| names.contains(&t.as_str()))
+                    .map(|(key, _)| (c, *key))
+            })
+            .collect();
+        if enough(&found) {
+            return Some((i, found));
+        }
+    }
+    None
+}
+
 /// A contact's 联系电话 as a register writes it: 11 digits, or a landline `0370-xxxxxxx`;
 /// anything else is warned (`phone_invalid`) and not kept.
 pub(crate) fn contact_phone(raw: &str, issues: &mut Vec<RowIssue>) -> Option<String> {

@@ -205,26 +205,9 @@ fn header(grid: &Grid) -> Option<(usize, Vec<(usize, &'static str)>)> {
         ("times", &["每日消杀次数", "消杀次数", "次数"]),
         ("slots", &["消杀时间", "时间"]),
     ];
-    for (i, row) in grid.rows.iter().enumerate().take(20) {
-        let found: Vec<(usize, &'static str)> = row
-            .iter()
-            .enumerate()
-            .filter_map(|(c, cell)| {
-                let t: String = cell_text(cell)
-                    .nfkc()
-                    .filter(|c| !c.is_whitespace())
-                    .collect();
-                COLUMNS
-                    .iter()
-                    .find(|(_, names)| names.contains(&t.as_str()))
-                    .map(|(key, _)| (c, *key))
-            })
-            .collect();
-        if found.iter().any(|(_, k)| *k == "name") && found.len() >= 3 {
-            return Some((i, found));
-        }
-    }
-    None
+    crate::import::find_keyed_header(grid, COLUMNS, |found| {
+        found.iter().any(|(_, k)| *k == "name") && found.len() >= 3
+    })
 }
 
 /// A section line (`一、小区公共区域（12处）`): a numeral and `、` starting the only text.

@@ -597,10 +597,7 @@ pub async fn import_check_list(
     let reference = db.reference().await?;
     let compounds = open_compounds(&reference);
     let grid = kadian_registers::read_grid(path)?;
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file = file_name(path);
     let today = crate::china_time::china_today();
     let list =
         kadian_registers::check_list::read_check_list(&grid, &file, batch, today, &compounds)?;
@@ -685,20 +682,10 @@ pub async fn import_sites(
         DbError::Invalid("initialise the street first (kadian-server init)".into())
     })?;
     let reference = db.reference().await?;
-    let communities: Vec<kadian_registers::sites::KnownCommunity> = reference
-        .communities
-        .iter()
-        .map(|(code, name)| kadian_registers::sites::KnownCommunity {
-            code: code.clone(),
-            name: name.clone(),
-        })
-        .collect();
+    let communities = known_communities(&reference);
     let compounds = open_compounds(&reference);
     let grid = kadian_registers::read_grid(path)?;
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file = file_name(path);
     let list = kadian_registers::sites::read_site_list(&grid, &file, &communities)?;
     let held = held_ids(db, RecordKind::DisinfectionSite).await?;
     let importer = format!("import:{file}");
@@ -782,20 +769,10 @@ pub async fn import_donations(
         DbError::Invalid("initialise the street first (kadian-server init)".into())
     })?;
     let reference = db.reference().await?;
-    let communities: Vec<kadian_registers::sites::KnownCommunity> = reference
-        .communities
-        .iter()
-        .map(|(code, name)| kadian_registers::sites::KnownCommunity {
-            code: code.clone(),
-            name: name.clone(),
-        })
-        .collect();
+    let communities = known_communities(&reference);
     let compounds = open_compounds(&reference);
     let grid = kadian_registers::read_grid(path)?;
-    let file = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file = file_name(path);
     let ledger =
         kadian_registers::donations::read_donation_ledger(&grid, &file, &communities, &compounds)?;
     // The donations held, with their versions: a ledger line fixed since (its pack size
@@ -881,6 +858,27 @@ pub async fn import_donations(
     result.import.stored += stock.stored;
     result.import.refused.extend(stock.refused);
     Ok(result)
+}
+
+/// The street's communities a list may name (its site list's 所属社区, its ledger's 去向).
+fn known_communities(
+    reference: &crate::rules::Reference,
+) -> Vec<kadian_registers::sites::KnownCommunity> {
+    reference
+        .communities
+        .iter()
+        .map(|(code, name)| kadian_registers::sites::KnownCommunity {
+            code: code.clone(),
+            name: name.clone(),
+        })
+        .collect()
+}
+
+/// The file's name as its report shows it.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The street's compounds an imported row may name (retired ones take no new records).

@@ -207,6 +207,46 @@ fn holder_name(h: &Holder, reference: &ReferenceData) -> String {
     }
 }
 
+/// A holder's balance of an item as a row of the stock table.
+fn stock_row(
+    h: &Holder,
+    code: &str,
+    b: &kadian_domain::supplies::Balance,
+    reference: &ReferenceData,
+) -> StockRow {
+    let i = supply_item(code);
+    StockRow {
+        holder: holder_key(h),
+        holder_name: holder_name(h, reference),
+        item: code.to_owned(),
+        item_name: i.map_or_else(|| code.to_owned(), |i| i.name.to_owned()),
+        unit: i.map(|i| i.unit.to_owned()).unwrap_or_default(),
+        on_hand: b.on_hand,
+        used_7d: b.used_7d,
+        days_of_cover: b.days_of_cover(),
+        incoming: b.incoming,
+        short: b.short(),
+    }
+}
+
+/// A dispatch as a row of the lists.
+fn transfer_row(t: &Transfer, reference: &ReferenceData) -> TransferRow {
+    let i = supply_item(&t.item);
+    TransferRow {
+        id: t.id.to_string(),
+        item: t.item.clone(),
+        item_name: i.map_or_else(|| t.item.clone(), |i| i.name.to_owned()),
+        unit: i.map(|i| i.unit.to_owned()).unwrap_or_default(),
+        from: holder_name(&t.from, reference),
+        to: holder_name(&t.to, reference),
+        to_holder: holder_key(&t.to),
+        sent: t.sent,
+        received: t.received,
+        difference: t.difference(),
+        at: local(t.at).format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
 /// Where a holder's stock lies on this laptop's layout: (community, compound); none for a
 /// holder it does not know.
 fn holder_place(h: &Holder, reference: &ReferenceData) -> Option<(Option<String>, Option<String>)> {
@@ -343,23 +383,7 @@ impl AppCore {
         let movements = self.store().stock_movements()?;
         let now = self.now();
         let s = stock(&movements, now);
-        let item = |code: &str| supply_item(code);
-        let transfer = |t: &Transfer| {
-            let i = item(&t.item);
-            TransferRow {
-                id: t.id.to_string(),
-                item: t.item.clone(),
-                item_name: i.map_or_else(|| t.item.clone(), |i| i.name.to_owned()),
-                unit: i.map(|i| i.unit.to_owned()).unwrap_or_default(),
-                from: holder_name(&t.from, &reference),
-                to: holder_name(&t.to, &reference),
-                to_holder: holder_key(&t.to),
-                sent: t.sent,
-                received: t.received,
-                difference: t.difference(),
-                at: local(t.at).format("%Y-%m-%d %H:%M").to_string(),
-            }
-        };
+        let transfer = |t: &Transfer| transfer_row(t, &reference);
         let staff = self.enrolled()?;
         let every: Vec<Holder> = std::iter::once(Holder::Street)
             .chain(
@@ -437,21 +461,7 @@ impl AppCore {
                 .balances
                 .iter()
                 .filter(|((h, _), _)| kept.contains(&h))
-                .map(|((h, code), b)| {
-                    let i = item(code);
-                    StockRow {
-                        holder: holder_key(h),
-                        holder_name: holder_name(h, &reference),
-                        item: code.clone(),
-                        item_name: i.map_or_else(|| code.clone(), |i| i.name.to_owned()),
-                        unit: i.map(|i| i.unit.to_owned()).unwrap_or_default(),
-                        on_hand: b.on_hand,
-                        used_7d: b.used_7d,
-                        days_of_cover: b.days_of_cover(),
-                        incoming: b.incoming,
-                        short: b.short(),
-                    }
-                })
+                .map(|((h, code), b)| stock_row(h, code, b, &reference))
                 .collect(),
             awaiting: s.awaiting_receipt().map(transfer).collect(),
             discrepancies: s.discrepancies().map(transfer).collect(),
@@ -1448,41 +1458,12 @@ impl AppCore {
             .balances
             .iter()
             .filter(|((h, _), _)| h == &holder)
-            .map(|((h, code), b)| {
-                let i = supply_item(code);
-                StockRow {
-                    holder: holder_key(h),
-                    holder_name: holder_name(h, &reference),
-                    item: code.clone(),
-                    item_name: i.map_or_else(|| code.clone(), |i| i.name.to_owned()),
-                    unit: i.map(|i| i.unit.to_owned()).unwrap_or_default(),
-                    on_hand: b.on_hand,
-                    used_7d: b.used_7d,
-                    days_of_cover: b.days_of_cover(),
-                    incoming: b.incoming,
-                    short: b.short(),
-                }
-            })
+            .map(|((h, code), b)| stock_row(h, code, b, &reference))
             .collect();
         let awaiting = s
             .awaiting_receipt()
             .filter(|t| t.to == holder)
-            .map(|t| {
-                let i = supply_item(&t.item);
-                TransferRow {
-                    id: t.id.to_string(),
-                    item: t.item.clone(),
-                    item_name: i.map_or_else(|| t.item.clone(), |i| i.name.to_owned()),
-                    unit: i.map(|i| i.unit.to_owned()).unwrap_or_default(),
-                    from: holder_name(&t.from, &reference),
-                    to: holder_name(&t.to, &reference),
-                    to_holder: holder_key(&t.to),
-                    sent: t.sent,
-                    received: t.received,
-                    difference: t.difference(),
-                    at: local(t.at).format("%Y-%m-%d %H:%M").to_string(),
-                }
-            })
+            .map(|t| transfer_row(t, &reference))
             .collect();
         let used_this_shift = ITEMS
             .iter()
