@@ -23,8 +23,13 @@ fn change(kind: &str, id: &str, body: serde_json::Value) -> Change {
 
 /// 八一新苑's laptop, its clock at `now`.
 fn compound_laptop(now: &str) -> (AppCore, tempfile::TempDir) {
+    laptop(Role::Compound, now)
+}
+
+/// A laptop of `role` holding 八一社区, 民西社区 and 八一新苑, its clock at `now`.
+fn laptop(role: Role, now: &str) -> (AppCore, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tmp");
-    let core = AppCore::open_store(dir.path(), enrolled(&dir, Role::Compound, None));
+    let core = AppCore::open_store(dir.path(), enrolled(&dir, role, None));
     core.store()
         .apply_pull(
             &[
@@ -477,4 +482,35 @@ fn a_key_areas_full_disinfection_is_a_slot_of_its_days_in_force() {
         .overdue
         .iter()
         .all(|o| !o.site_name.contains("全面消杀")));
+}
+
+#[test]
+fn the_street_laptop_lists_a_site_in_the_community_it_picks() {
+    let (street, _dir) = laptop(Role::Street, "2026-02-10T02:00:00Z");
+    let board = street.disinfection_board("").expect("board");
+    let names: Vec<&str> = board.communities.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, vec!["八一社区", "民西社区"]);
+    let board = street
+        .disinfection_site_save(&SiteInput {
+            kind: "supermarket".into(),
+            community: "411402001020".into(),
+            ..site("丹尼斯超市", &["08:00"])
+        })
+        .expect("listed");
+    let s = board
+        .sites
+        .iter()
+        .find(|s| s.name == "丹尼斯超市")
+        .expect("its site");
+    assert_eq!(
+        (s.community_code.as_deref(), s.compound.as_deref()),
+        (Some("411402001020"), None)
+    );
+    // A compound laptop picks no community: its sites are its compound's.
+    let (compound, _d2) = compound_laptop("2026-02-10T02:00:00Z");
+    assert!(compound
+        .disinfection_board("")
+        .expect("board")
+        .communities
+        .is_empty());
 }

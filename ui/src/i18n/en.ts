@@ -670,6 +670,8 @@ const en: MessageSchema = {
       saved: 'Recorded',
     },
     site: {
+      community: 'Community (for a site outside any compound: a supermarket, a pharmacy)',
+      streetOwn: "The street's own",
       title: 'Disinfection site',
       edit: 'Change the site',
       name: 'Site name',

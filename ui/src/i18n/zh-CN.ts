@@ -668,6 +668,8 @@ const zhCN = {
       saved: '已登记',
     },
     site: {
+      community: '所属社区（超市、药店等不在小区内的点位）',
+      streetOwn: '街道直管',
       title: '消杀点位',
       edit: '修改点位',
       name: '点位名称',

@@ -140,6 +140,19 @@ pub struct DisinfectionBoard {
     pub total: DisinfectionUnitView,
     /// Overdue slots, most late first.
     pub overdue: Vec<OverdueView>,
+    /// The communities a site listed here may belong to (a street laptop: every community it
+    /// holds; elsewhere none: a site is the laptop's own community's).
+    pub communities: Vec<CommunityChoice>,
+}
+
+/// A community to choose.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct CommunityChoice {
+    /// Its 12-digit code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
 }
 
 /// A site added or changed on a laptop.
@@ -374,7 +387,17 @@ impl AppCore {
                 )
             })
             .collect();
+        let street_laptop = self.enrolled()?.role == Role::Street;
         Ok(DisinfectionBoard {
+            communities: reference
+                .communities
+                .values()
+                .filter(|_| street_laptop)
+                .map(|c| CommunityChoice {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                })
+                .collect(),
             day: day.to_string(),
             as_of: local(now).format("%Y-%m-%d %H:%M").to_string(),
             grace_minutes: grace,
