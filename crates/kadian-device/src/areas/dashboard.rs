@@ -204,7 +204,7 @@ type KeyAreaFacts = (
 );
 
 impl AppCore {
-    fn key_area_day_facts(
+    pub(crate) fn key_area_day_facts(
         &self,
         first: chrono::NaiveDate,
         last: chrono::NaiveDate,

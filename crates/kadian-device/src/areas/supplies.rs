@@ -1220,7 +1220,19 @@ impl AppCore {
             .balances
             .get(&(Holder::Street, it.code.to_owned()))
             .map_or(0, |b| b.on_hand);
-        let key_areas = self.key_areas(&today.to_string())?;
+        // Key-area households counted as the 日报 counts them (a household in two overlapping
+        // areas once), per community.
+        let (areas, changes, households, visits) = self.key_area_day_facts(today, today)?;
+        let mut key_area_units = std::collections::HashMap::new();
+        kadian_domain::key_areas::add_day(
+            &areas,
+            &changes,
+            &households,
+            &visits,
+            today,
+            |a| kadian_domain::figures::Unit::Community(a.community_code.as_str().into()),
+            &mut key_area_units,
+        );
         let mut workloads: Vec<Workload> = Vec::new();
         for code in reference.communities.keys() {
             let compounds: Vec<&str> = reference
@@ -1246,11 +1258,11 @@ impl AppCore {
                                 .active()
                     })
                     .count() as u32,
-                key_area_households: key_areas
-                    .iter()
-                    .filter(|k| k.active && compounds.contains(&k.compound_id.as_str()))
-                    .map(|k| k.households)
-                    .sum(),
+                key_area_households: key_area_units
+                    .get(&kadian_domain::figures::Unit::Community(
+                        code.as_str().into(),
+                    ))
+                    .map_or(0, |f| f.key_area_households),
                 sites_due: sites
                     .iter()
                     .filter(|x| x.community_code.as_ref() == Some(code) && x.active_on(today))
