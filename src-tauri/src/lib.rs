@@ -206,6 +206,7 @@ pub fn builder<R: tauri::Runtime>(
             commands::supplies::supplies_record,
             commands::supplies::supplies_donations,
             commands::supplies::supplies_donation_record,
+            commands::supplies::supplies_import_donations,
             commands::supplies::supplies_export,
             commands::supplies::supplies_donations_export,
             commands::supplies::supplies_allocation,

@@ -253,8 +253,15 @@ async fn hostile_movements_are_refused() {
         item["item"] = serde_json::json!("caviar");
         assert_eq!(
             code(push_raw(&laptop, vec![("stock_movement", item)]).await),
+            "unknown_item",
+            "{b}: an item the street does not stock"
+        );
+        let mut item = body(gate.clone(), "used", 5);
+        item["item"] = serde_json::json!("口罩'; DROP TABLE record;--");
+        assert_eq!(
+            code(push_raw(&laptop, vec![("stock_movement", item)]).await),
             "invalid_record",
-            "{b}"
+            "{b}: no item code at all"
         );
         let unknown = serde_json::json!({"level": "checkpoint", "id": "nowhere"});
         assert_eq!(
@@ -629,6 +636,137 @@ async fn a_ledger_line_fixed_since_brings_its_stock_at_the_next_import() {
             (again.import.stored, again.import.duplicates),
             (0, 1),
             "{b}"
+        );
+    }
+}
+
+/// An item the street adds (隔离衣) is refused until the street lists it, then reaches every
+/// device at its next sync: the street laptop receives it, the gate's tablet records its use,
+/// `report supplies` names it; a donation of it enters stock; an item never listed stays
+/// refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streets_own_item_reaches_every_device_and_is_refused_before() {
+    for b in backends() {
+        eprintln!("backend: {b}");
+        let s = TestServer::start(b).await;
+        let office = TestDevice::enrolled(&s, Role::Street, "411402001").await;
+        let laptop = TestDevice::enrolled(&s, Role::Compound, &s.compound_a).await;
+        let tablet = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        office.sync().await.expect("places");
+        laptop.sync().await.expect("places");
+        let gown = |kind: &str, holder: &str, q: i64| MovementInput {
+            item: "isolation_gown".into(),
+            ..movement(holder, kind, q)
+        };
+        assert!(
+            office
+                .core
+                .supplies_record(&gown("received", "street", 100))
+                .is_err(),
+            "{b}: not listed on the laptop yet"
+        );
+        let raw = serde_json::json!({
+            "id": new_id().to_string(), "item": "isolation_gown", "holder": {"level": "street"},
+            "kind": "received", "source": "purchase", "quantity": 100,
+            "at": {"utc": Utc::now(), "offset_minutes": 480}, "recorded_by": "x",
+        });
+        let r = push_raw(&office, vec![("stock_movement", raw)]).await;
+        assert_eq!(
+            r[0].error.as_ref().map(|e| e.code.as_str()),
+            Some("unknown_item"),
+            "{b}"
+        );
+        let mut items = kadian_domain::records::SupplyItems::default();
+        items.items.push(kadian_domain::records::SupplyItem {
+            code: "isolation_gown".into(),
+            name: "隔离衣".into(),
+            unit: "件".into(),
+            pack_size: 10,
+        });
+        s.db.put_supply_items(&items).await.expect("set");
+        for d in [&office, &laptop, &tablet] {
+            d.sync().await.expect("pull");
+        }
+        let board = office.core.supplies_board().expect("board");
+        assert!(
+            board
+                .items
+                .iter()
+                .any(|i| i.code == "isolation_gown" && i.unit == "件"),
+            "{b}: {:?}",
+            board.items
+        );
+        office
+            .core
+            .supplies_record(&MovementInput {
+                source: "purchase".into(),
+                ..gown("received", "street", 100)
+            })
+            .expect("received");
+        office
+            .core
+            .supplies_record(&MovementInput {
+                to: format!("checkpoint:{}", s.checkpoint_a),
+                ..gown("dispatched", "street", 30)
+            })
+            .expect("dispatched");
+        let r = office.sync().await.expect("push");
+        assert_eq!(r.rejected, 0, "{b}");
+        // The gate lists it and records its shift's use of it.
+        let v = laptop
+            .core
+            .volunteer_save(None, "王志愿", "2468")
+            .expect("volunteer");
+        laptop.sync().await.expect("push");
+        tablet.sync().await.expect("pull");
+        tablet.core.sign_in(&v.id, "2468").expect("sign in");
+        let g = tablet.core.supplies_gate().expect("gate");
+        assert!(g.items.iter().any(|i| i.name == "隔离衣"), "{b}");
+        let delivery = g.awaiting[0].id.clone();
+        tablet
+            .core
+            .supplies_gate_confirm(&delivery, 30, "2468")
+            .expect("confirmed");
+        tablet
+            .core
+            .supplies_gate_used("isolation_gown", 4)
+            .expect("used");
+        let r = tablet.sync().await.expect("push");
+        assert_eq!(r.rejected, 0, "{b}");
+        let report = supplies(&*s.db, Utc::now()).await.expect("report");
+        let line = |level: &str| {
+            report
+                .stock
+                .iter()
+                .find(|l| {
+                    l.item == "isolation_gown"
+                        && serde_json::to_value(&l.holder).expect("json")["level"] == level
+                })
+                .expect("line")
+                .clone()
+        };
+        assert_eq!(
+            (line("street").on_hand, line("street").item_name.as_str()),
+            (70, "隔离衣"),
+            "{b}"
+        );
+        assert_eq!(
+            (line("checkpoint").on_hand, line("checkpoint").unit.as_str()),
+            (26, "件"),
+            "{b}"
+        );
+        // An item never listed stays refused, in a donation too.
+        let donation = serde_json::json!({
+            "id": new_id().to_string(), "donated_on": "2026-02-10", "publish": true,
+            "lines": [{"item": "caviar", "name": "鱼子酱", "quantity": 1, "unit": "罐",
+                       "base_quantity": 1, "destination": {"level": "street"}}],
+            "recorded_by": "x",
+        });
+        let r = push_raw(&office, vec![("donation", donation)]).await;
+        assert_eq!(
+            r[0].error.as_ref().map(|e| e.code.as_str()),
+            Some("unknown_item"),
+            "{b}: {r:?}"
         );
     }
 }

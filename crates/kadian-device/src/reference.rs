@@ -32,6 +32,8 @@ pub struct ReferenceData {
     pub hotline: kadian_domain::hotline::HotlinePolicy,
     /// The street's disinfection grace (the default, 2 hours, when the street never set it).
     pub disinfection: kadian_domain::disinfection::DisinfectionPolicy,
+    /// The street's items (the plan's seven when the street never set its own).
+    pub supply_items: kadian_domain::records::SupplyItems,
 }
 
 /// The rows of one kind, parsed; a row that does not parse is left out (bodies are checked when
@@ -61,6 +63,9 @@ impl ReferenceData {
                 .unwrap_or_default(),
             disinfection: rows(store, ReferenceKind::DisinfectionPolicy.as_str())?
                 .remove(kadian_domain::disinfection::DisinfectionPolicy::ID)
+                .unwrap_or_default(),
+            supply_items: rows(store, ReferenceKind::SupplyItems.as_str())?
+                .remove(kadian_domain::records::SupplyItems::ID)
                 .unwrap_or_default(),
         })
     }

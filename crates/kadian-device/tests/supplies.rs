@@ -594,3 +594,144 @@ fn the_allocation_plan_meets_needs_first_shares_the_rest_by_workload_and_approvi
         Some("target_days")
     );
 }
+
+/// The street's items as the server sends them: the plan's seven and 隔离衣.
+fn with_gown() -> serde_json::Value {
+    let mut items = kadian_domain::records::SupplyItems::default();
+    items.items.push(kadian_domain::records::SupplyItem {
+        code: "isolation_gown".into(),
+        name: "隔离衣".into(),
+        unit: "件".into(),
+        pack_size: 10,
+    });
+    serde_json::to_value(items).expect("json")
+}
+
+#[test]
+fn a_streets_own_item_is_listed_once_pulled_and_a_list_that_drops_the_plans_items_is_kept_out() {
+    let (core, _dir) = laptop(Role::Street);
+    let gown = MovementInput {
+        item: "isolation_gown".into(),
+        source: "purchase".into(),
+        ..movement("street", "received", 40)
+    };
+    let err = core.supplies_record(&gown).expect_err("not stocked yet");
+    assert_eq!(err.field.as_deref(), Some("item"));
+    assert_eq!(core.supplies_board().expect("board").items.len(), 7);
+    core.store()
+        .apply_pull(&[change("supply_items", "supply_items", with_gown())], 2)
+        .expect("pulled");
+    let board = core.supplies_record(&gown).expect("recorded");
+    assert!(board
+        .items
+        .iter()
+        .any(|i| i.code == "isolation_gown" && i.name == "隔离衣" && i.unit == "件"));
+    let r = board
+        .rows
+        .iter()
+        .find(|r| r.item == "isolation_gown")
+        .expect("its row");
+    assert_eq!(
+        (r.on_hand, r.item_name.as_str(), r.unit.as_str()),
+        (40, "隔离衣", "件")
+    );
+    // A list without N95 (a hostile or broken server row) is kept out: the items stay.
+    let mut broken = with_gown();
+    broken["items"]
+        .as_array_mut()
+        .expect("items")
+        .retain(|i| i["code"] != "n95_mask");
+    let _ = core
+        .store()
+        .apply_pull(&[change("supply_items", "supply_items", broken)], 3);
+    let items = core.supplies_board().expect("board").items;
+    assert_eq!(items.len(), 8, "{items:?}");
+}
+
+fn ledger() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/registers/平原街道_物资捐赠台账.xlsx")
+}
+
+#[test]
+fn the_donation_ledger_is_taken_in_on_the_street_laptop_once_with_its_row_report() {
+    let (core, _dir) = laptop(Role::Street);
+    let taken = core.supplies_import_donations(&ledger()).expect("taken in");
+    assert_eq!(
+        (
+            taken.donations,
+            taken.written,
+            taken.changed,
+            taken.held_already
+        ),
+        (20, 20, 0, 0)
+    );
+    assert_eq!(
+        (taken.report.rows_total, taken.report.rejected),
+        (42, 2),
+        "every row reported, the two the fixture refuses refused"
+    );
+    assert_eq!(taken.board.donations.len(), 20);
+    let outbox = core.store().pending_count().expect("outbox");
+    let stock = core.supplies_board().expect("board");
+    let street: i64 = stock
+        .rows
+        .iter()
+        .filter(|r| r.holder == "street" && r.item == "surgical_mask")
+        .map(|r| r.on_hand)
+        .sum();
+    assert!(street > 0, "the store's masks: {street}");
+    // Taken in again (saved under another name too): nothing new, nothing doubled.
+    let dir = tempfile::tempdir().expect("tmp");
+    let copy = dir.path().join("捐赠台账（副本）.xlsx");
+    std::fs::copy(ledger(), &copy).expect("copy");
+    let again = core.supplies_import_donations(&copy).expect("again");
+    assert_eq!(
+        (again.written, again.changed, again.held_already),
+        (0, 0, 20)
+    );
+    assert_eq!(core.store().pending_count().expect("outbox"), outbox);
+    assert_eq!(core.supplies_board().expect("board").rows, stock.rows);
+    // Bytes from the window: a file that is no ledger says so, and changes nothing.
+    let err = core
+        .supplies_import_donations_bytes("名单.csv", "姓名,电话\n张三,1\n".as_bytes())
+        .expect_err("no ledger");
+    assert_eq!(err.code, "file_unreadable");
+    let err = core
+        .supplies_import_donations_bytes("big.xlsx", &vec![0u8; 64 * 1024 * 1024 + 1])
+        .expect_err("too large");
+    assert_eq!(err.code, "file_too_large");
+    assert_eq!(core.store().pending_count().expect("outbox"), outbox);
+}
+
+#[test]
+fn a_ledger_line_of_the_streets_own_item_enters_stock_and_only_the_street_takes_a_ledger_in() {
+    let (core, _dir) = laptop(Role::Street);
+    core.store()
+        .apply_pull(&[change("supply_items", "supply_items", with_gown())], 2)
+        .expect("pulled");
+    let csv = "捐赠日期,捐赠方,联系人,联系电话,物资名称,规格,数量,单位,接收人,去向\n\
+               2026-02-10,商丘隆越汽车有限公司,李经理,13800000000,隔离衣,,30,件,王敏,街道仓库\n\
+               2026-02-10,商丘隆越汽车有限公司,李经理,13800000000,矿泉水,,10,箱,王敏,八一社区\n";
+    let taken = core
+        .supplies_import_donations_bytes("捐赠台账.csv", csv.as_bytes())
+        .expect("taken in");
+    assert_eq!((taken.donations, taken.written), (1, 1));
+    let board = core.supplies_board().expect("board");
+    let gown = board
+        .rows
+        .iter()
+        .find(|r| r.holder == "street" && r.item == "isolation_gown")
+        .expect("the gowns in the store");
+    assert_eq!(gown.on_hand, 30);
+    assert_eq!(
+        taken.board.donations[0].lines.len(),
+        2,
+        "the water kept on the donation"
+    );
+    let (community, _d) = laptop(Role::Community);
+    let err = community
+        .supplies_import_donations_bytes("捐赠台账.csv", csv.as_bytes())
+        .expect_err("a community laptop");
+    assert_eq!(err.code, "not_allowed");
+}

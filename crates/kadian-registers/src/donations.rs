@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use kadian_domain::records::{
-    donation_id, supply_item, Donation, DonationLine, DonorKind, Holder, OTHER_ITEM,
+    donation_id, Donation, DonationLine, DonorKind, Holder, SupplyItems, OTHER_ITEM,
 };
 use kadian_domain::Severity;
 use serde_json::{json, Map};
@@ -259,13 +259,28 @@ fn destination(
         .ok_or(t)
 }
 
+/// The street's item a ledger's 物资名称 names: one of the street's own by its name as written
+/// (NFKC, spaces aside: `隔离衣` when the street stocks 隔离衣), else a plan item by its words
+/// ([`item_of_name`]) when the street stocks it.
+pub fn stocked_item_of_name<'a>(name: &str, items: &'a SupplyItems) -> Option<&'a str> {
+    let bare = |s: &str| -> String { s.nfkc().filter(|c| !c.is_whitespace()).collect() };
+    let n = bare(name);
+    items
+        .iter()
+        .find(|i| bare(&i.name) == n)
+        .or_else(|| item_of_name(name).and_then(|code| items.item(code)))
+        .map(|i| i.code.as_str())
+}
+
 /// Reads a donation ledger. `communities` and `compounds` are the street's (a 去向 that is
-/// none of them and not the street's store is warned and enters no stock). Errors: `NoHeader`.
+/// none of them and not the street's store is warned and enters no stock); `items` the
+/// street's list ([`stocked_item_of_name`]). Errors: `NoHeader`.
 pub fn read_donation_ledger(
     grid: &Grid,
     file: &str,
     communities: &[KnownCommunity],
     compounds: &[KnownCompound],
+    items: &SupplyItems,
 ) -> Result<DonationLedger, RegisterError> {
     let (header_index, columns) = header(grid).ok_or(RegisterError::NoHeader)?;
     let grid = grid.merges_filled_below(header_index);
@@ -402,7 +417,7 @@ pub fn read_donation_ledger(
                 "The row names no item and cannot be recorded".into(),
             ));
         }
-        let item = name.as_deref().and_then(item_of_name);
+        let item = name.as_deref().and_then(|n| stocked_item_of_name(n, items));
         if let (Some(name), None) = (&name, item) {
             issues.push(issue(
                 "item",
@@ -459,11 +474,18 @@ pub fn read_donation_ledger(
             .filter(|u| !u.is_empty())
             .or_else(|| text("unit"))
             .map(|u| u.nfkc().collect::<String>());
-        let item_ml = item.map(|i| supply_item(i).is_some_and(|s| s.unit == "mL"));
+        let item_unit = item.map_or("", |i| items.unit(i));
+        let item_ml = item.map(|_| item_unit == "mL");
         let base = match (item, &quantity, &unit) {
             (Some(_), Some((q, _)), Some(u)) => {
                 let sizes = text("spec").as_deref().map(pack_sizes).unwrap_or_default();
-                match base_unit(u).or_else(|| sizes.get(u.as_str()).copied()) {
+                // The item's own unit counts one for one (a street's 隔离衣 in 件).
+                let own =
+                    (!item_unit.is_empty() && u == item_unit).then_some((item_ml == Some(true), 1));
+                match own
+                    .or_else(|| base_unit(u))
+                    .or_else(|| sizes.get(u.as_str()).copied())
+                {
                     Some((ml, each)) if Some(ml) == item_ml => q
                         .checked_mul(each)
                         .filter(|b| *b <= kadian_domain::records::MAX_QUANTITY),
@@ -576,5 +598,33 @@ mod tests {
         assert_eq!(item_of_name("75％酒精"), Some("alcohol_75"));
         assert_eq!(item_of_name("额温枪"), Some("ir_thermometer"));
         assert_eq!(item_of_name("矿泉水"), None);
+    }
+
+    #[test]
+    fn a_streets_own_item_is_named_as_the_street_named_it() {
+        let mut items = SupplyItems::default();
+        assert_eq!(
+            stocked_item_of_name("隔离衣", &items),
+            Some("protective_suit")
+        );
+        assert_eq!(stocked_item_of_name("矿泉水", &items), None);
+        items.items.push(kadian_domain::records::SupplyItem {
+            code: "isolation_gown".into(),
+            name: "隔离衣".into(),
+            unit: "件".into(),
+            pack_size: 10,
+        });
+        items.items.push(kadian_domain::records::SupplyItem {
+            code: "water".into(),
+            name: "矿泉水".into(),
+            unit: "瓶".into(),
+            pack_size: 24,
+        });
+        assert_eq!(
+            stocked_item_of_name("隔离衣", &items),
+            Some("isolation_gown")
+        );
+        assert_eq!(stocked_item_of_name(" 矿泉水 ", &items), Some("water"));
+        assert_eq!(stocked_item_of_name("KN95口罩", &items), Some("n95_mask"));
     }
 }

@@ -571,6 +571,7 @@ fn donation_ledger_xlsx() {
         file,
         &communities(),
         &compounds(),
+        &kadian_domain::records::SupplyItems::default(),
     )
     .expect("read");
     assert_rows_as_expected(&ledger.report, &expected);

@@ -773,8 +773,13 @@ pub async fn import_donations(
     let compounds = open_compounds(&reference);
     let grid = kadian_registers::read_grid(path)?;
     let file = file_name(path);
-    let ledger =
-        kadian_registers::donations::read_donation_ledger(&grid, &file, &communities, &compounds)?;
+    let ledger = kadian_registers::donations::read_donation_ledger(
+        &grid,
+        &file,
+        &communities,
+        &compounds,
+        &reference.supply_items,
+    )?;
     // The donations held, with their versions: a ledger line fixed since (its pack size
     // given, its 去向 made right) changes the held donation's lines, the rest of it as staff
     // left it.

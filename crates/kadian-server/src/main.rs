@@ -75,6 +75,12 @@ enum Command {
         #[command(subcommand)]
         command: DisinfectionCommand,
     },
+    /// Supplies (物资): the street's items (物资目录) that every device lists and that every
+    /// movement and donation names.
+    Supplies {
+        #[command(subcommand)]
+        command: SuppliesCommand,
+    },
     /// Reports computed from the records: the street's daily report (日报).
     Report {
         #[command(subcommand)]
@@ -370,6 +376,41 @@ enum DisinfectionCommand {
         /// 10 to 720 (default 120)
         #[arg(long)]
         grace_minutes: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SuppliesCommand {
+    /// The street's items: code, name, base unit, pack size (the plan's seven until the street
+    /// adds its own)
+    Items,
+    /// Add an item the street stocks; every device lists it at its next sync
+    AddItem {
+        /// Its code: 1–32 lowercase letters, digits or _, starting with a letter (isolation_gown)
+        #[arg(long)]
+        code: String,
+        /// Its name, 1–20 characters (隔离衣)
+        #[arg(long)]
+        name: String,
+        /// The base unit every quantity counts in, 1–4 characters (件, 只, mL); it never changes
+        #[arg(long)]
+        unit: String,
+        /// Base units in a pack as it usually comes (1 to 1,000,000)
+        #[arg(long, default_value_t = 1)]
+        pack_size: u32,
+    },
+    /// Rename an item or change its pack size (its unit never changes: every quantity already
+    /// counts in it; an item is never removed: movements name it)
+    SetItem {
+        /// The item's code
+        #[arg(long)]
+        code: String,
+        /// A new name, 1–20 characters
+        #[arg(long)]
+        name: Option<String>,
+        /// A new pack size
+        #[arg(long)]
+        pack_size: Option<u32>,
     },
 }
 
@@ -1004,6 +1045,72 @@ async fn main() -> Result<()> {
                 }
             );
             print(j, json!(p), text);
+        }
+        Command::Supplies { command } => {
+            let current = db.supply_items().await?;
+            let mut items = current.clone();
+            match &command {
+                SuppliesCommand::Items => {}
+                SuppliesCommand::AddItem {
+                    code,
+                    name,
+                    unit,
+                    pack_size,
+                } => {
+                    if items.item(code.trim()).is_some() {
+                        anyhow::bail!(
+                            "物资 {} 已在目录中，改名或改规格用 set-item / {} is already listed: use set-item",
+                            code.trim(),
+                            code.trim()
+                        );
+                    }
+                    items.items.push(kadian_domain::records::SupplyItem {
+                        code: code.trim().to_owned(),
+                        name: name.trim().to_owned(),
+                        unit: unit.trim().to_owned(),
+                        pack_size: *pack_size,
+                    });
+                }
+                SuppliesCommand::SetItem {
+                    code,
+                    name,
+                    pack_size,
+                } => {
+                    let Some(item) = items.items.iter_mut().find(|i| i.code == code.trim()) else {
+                        anyhow::bail!(
+                            "目录中没有物资 {} / no item {} (see: kadian-server supplies items)",
+                            code.trim(),
+                            code.trim()
+                        );
+                    };
+                    if let Some(n) = name {
+                        item.name = n.trim().to_owned();
+                    }
+                    if let Some(p) = pack_size {
+                        item.pack_size = *p;
+                    }
+                }
+            }
+            kadian_domain::records::check_supply_items(&items)
+                .and_then(|()| kadian_domain::records::check_supply_items_change(&current, &items))
+                .map_err(|n| anyhow::anyhow!("{} / {} ({})", n.message, n.message_en, n.code))?;
+            let set = items != current;
+            if set {
+                db.put_supply_items(&items).await?;
+            }
+            let mut text: Vec<String> = items
+                .iter()
+                .map(|i| {
+                    format!(
+                        "{}\t{}\t{}\t{}{}/包装",
+                        i.code, i.name, i.unit, i.pack_size, i.unit
+                    )
+                })
+                .collect();
+            if set {
+                text.push("saved: every device lists it at its next sync".to_owned());
+            }
+            print(j, json!(items), text.join("\n"));
         }
         Command::Hotline {
             command:

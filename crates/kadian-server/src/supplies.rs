@@ -4,7 +4,7 @@
 //! transit, out or low; the dispatches awaiting receipt and the differences receivers found.
 
 use chrono::{DateTime, Utc};
-use kadian_domain::records::{supply_item, Holder, StockMovement};
+use kadian_domain::records::{Holder, StockMovement};
 use kadian_domain::supplies::{stock, Transfer};
 use serde::Serialize;
 
@@ -97,13 +97,13 @@ pub async fn supplies(db: &dyn Database, now: DateTime<Utc>) -> anyhow::Result<S
             .balances
             .iter()
             .map(|((h, code), b)| {
-                let item = supply_item(code);
+                let items = &reference.supply_items;
                 StockLine {
                     holder: h.clone(),
                     holder_name: holder_name(h, &reference),
                     item: code.clone(),
-                    item_name: item.map_or_else(|| code.clone(), |i| i.name.to_owned()),
-                    unit: item.map(|i| i.unit.to_owned()).unwrap_or_default(),
+                    item_name: items.name(code).to_owned(),
+                    unit: items.unit(code).to_owned(),
                     on_hand: b.on_hand,
                     used_7d: b.used_7d,
                     days_of_cover: b.days_of_cover(),
@@ -180,6 +180,9 @@ pub struct DonationsOverview {
     pub totals: std::collections::BTreeMap<String, i64>,
     /// Stored bodies that no longer read (counted, not read).
     pub unreadable: usize,
+    /// The street's items, to name the totals.
+    #[serde(skip)]
+    pub items: kadian_domain::records::SupplyItems,
 }
 
 /// The street's donations and where they went, as the 捐赠公示表 lists them.
@@ -221,6 +224,7 @@ pub async fn donations(db: &dyn Database) -> anyhow::Result<DonationsOverview> {
         lines,
         totals,
         unreadable,
+        items: reference.supply_items,
     })
 }
 
@@ -253,10 +257,10 @@ pub fn donations_text(o: &DonationsOverview) -> String {
         ));
     }
     for (item, q) in &o.totals {
-        let unit = supply_item(item).map_or("", |i| i.unit);
         out.push(format!(
-            "合计 {} {q}{unit}",
-            supply_item(item).map_or(item.as_str(), |i| i.name)
+            "合计 {} {q}{}",
+            o.items.name(item),
+            o.items.unit(item)
         ));
     }
     if o.unreadable > 0 {

@@ -1035,3 +1035,99 @@ fn the_donation_ledger_and_the_donations_report_from_the_command_line() {
     assert!(text.contains("街道仓库"), "{text}");
     assert!(!text.contains("18406938116"), "no phone in the public list");
 }
+
+/// `supplies items` lists the plan's seven until the street adds its own; `add-item` adds one
+/// (refused when malformed or twice), `set-item` renames it or changes its pack size; an item
+/// is never removed, its unit never changed.
+#[test]
+fn the_streets_items_are_listed_added_and_renamed_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (_, url) = sqlite(&dir, "kadian.db");
+    let run = |args: &[&str]| {
+        let out = server(&url).args(args).output().expect("run");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert!(run(&["init", "--street", "411402001", "--name", "平原街道"]).0);
+    let codes = |json: &str| -> Vec<String> {
+        serde_json::from_str::<serde_json::Value>(json.trim()).expect("json")["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["code"].as_str().expect("code").to_owned())
+            .collect()
+    };
+    let (ok, json, _) = run(&["--json", "supplies", "items"]);
+    assert!(ok);
+    assert_eq!(codes(&json).len(), 7);
+    let (ok, text, err) = run(&[
+        "supplies",
+        "add-item",
+        "--code",
+        "isolation_gown",
+        "--name",
+        "隔离衣",
+        "--unit",
+        "件",
+        "--pack-size",
+        "10",
+    ]);
+    assert!(ok, "{err}");
+    assert!(text.contains("isolation_gown\t隔离衣\t件"), "{text}");
+    assert!(text.contains("saved"), "{text}");
+    let (_, json, _) = run(&["--json", "supplies", "items"]);
+    assert_eq!(codes(&json).len(), 8);
+    for (args, says) in [
+        (
+            vec![
+                "--code",
+                "isolation_gown",
+                "--name",
+                "隔离衣",
+                "--unit",
+                "件",
+            ],
+            "set-item",
+        ),
+        (
+            vec!["--code", "Gown!", "--name", "长袍", "--unit", "件"],
+            "invalid_item_list",
+        ),
+        (
+            vec!["--code", "gown2", "--name", "N95口罩", "--unit", "只"],
+            "invalid_item_list",
+        ),
+    ] {
+        let mut a = vec!["supplies", "add-item"];
+        a.extend(args);
+        let (ok, _, err) = run(&a);
+        assert!(!ok && err.contains(says), "{err}");
+    }
+    let (ok, _, err) = run(&[
+        "supplies",
+        "set-item",
+        "--code",
+        "isolation_gown",
+        "--name",
+        "医用隔离衣",
+        "--pack-size",
+        "20",
+    ]);
+    assert!(ok, "{err}");
+    let (_, json, _) = run(&["--json", "supplies", "items"]);
+    let v: serde_json::Value = serde_json::from_str(json.trim()).expect("json");
+    assert_eq!(v["items"][7]["name"], "医用隔离衣");
+    assert_eq!(v["items"][7]["pack_size"], 20);
+    let (ok, _, err) = run(&[
+        "supplies",
+        "set-item",
+        "--code",
+        "caviar",
+        "--name",
+        "鱼子酱",
+    ]);
+    assert!(!ok && err.contains("caviar"), "{err}");
+}

@@ -1,11 +1,11 @@
 //! 物资 (supplies): the stock board, a movement recorded; donations listed and recorded; the
-//! 物资台账 and 捐赠公示表 exported; the street's allocation plan proposed and approved; the
+//! 捐赠台账 taken in; the 物资台账 and 捐赠公示表 exported; the street's allocation plan proposed and approved; the
 //! gate's stock, a delivery confirmed with the volunteer's PIN, a shift's use.
 
 use kadian_device::areas::review::ExportResult;
 use kadian_device::areas::supplies::{
-    AllocationInput, AllocationPlan, DonationInput, DonationsBoard, GateSupplies, MovementInput,
-    SuppliesBoard,
+    AllocationInput, AllocationPlan, DonationInput, DonationsBoard, DonationsTaken, GateSupplies,
+    MovementInput, SuppliesBoard,
 };
 use kadian_device::AppResult;
 
@@ -38,6 +38,19 @@ pub(crate) async fn supplies_donation_record(
 ) -> AppResult<DonationsBoard> {
     device
         .run(move |c| c.supplies_donation_record(&input))
+        .await
+}
+
+/// 导入捐赠台账: the file as the raw body, its name in `x-file-name` (percent-encoded).
+#[tauri::command]
+pub(crate) async fn supplies_import_donations(
+    device: tauri::State<'_, Device>,
+    request: tauri::ipc::Request<'_>,
+) -> AppResult<DonationsTaken> {
+    let (bytes, header) = super::raw_file(&request)?;
+    let name = header("x-file-name").unwrap_or_else(|| "donations.xlsx".into());
+    device
+        .run(move |c| c.supplies_import_donations_bytes(&name, &bytes))
         .await
 }
 

@@ -779,6 +779,11 @@ const en: MessageSchema = {
       removeLine: 'Remove this item',
       destination: 'Received at',
       onward: 'Sent on to',
+      import: 'Take in the donation ledger',
+      imported: 'Ledger of {rows} rows ({warned} to check, {rejected} not taken in), {donations} donations: {written} new, {changed} updated from the ledger, {held} held already',
+      row: 'Row {row}',
+      rowStatus: { warned: 'check', rejected: 'not taken in' },
+      closeReport: 'Close',
     },
   },
   hotline: {

@@ -777,6 +777,11 @@ const zhCN = {
       removeLine: '删去这一项',
       destination: '接收单位',
       onward: '下发去向',
+      import: '导入捐赠台账',
+      imported: '台账 {rows} 行（{warned} 行需核对，{rejected} 行未导入），共 {donations} 批捐赠：新增 {written} 批，按台账更新 {changed} 批，已有 {held} 批',
+      row: '第 {row} 行',
+      rowStatus: { warned: '需核对', rejected: '未导入' },
+      closeReport: '收起',
     },
   },
   hotline: {

@@ -98,6 +98,7 @@ import type { SlotView } from './bindings/SlotView'
 import type { SuppliesBoard } from './bindings/SuppliesBoard'
 import type { MovementInput } from './bindings/MovementInput'
 import type { DonationsBoard } from './bindings/DonationsBoard'
+import type { DonationsTaken } from './bindings/DonationsTaken'
 import type { DonationInput } from './bindings/DonationInput'
 import type { DonationLineInput } from './bindings/DonationLineInput'
 import type { DonationView } from './bindings/DonationView'
@@ -115,7 +116,7 @@ import type { ItemView } from './bindings/ItemView'
 
 export type {
   SuppliesBoard, MovementInput, StockRow, TransferRow, HolderChoice, ItemView,
-  DonationsBoard, DonationInput, DonationLineInput, DonationView, DonationLot,
+  DonationsBoard, DonationsTaken, DonationInput, DonationLineInput, DonationView, DonationLot,
   AllocationPlan, AllocationInput, AllocationRow, GateSupplies, ShiftUse, GateDisinfection,
   DisinfectionBoard, DisinfectionInput, DisinfectionUnitView, OverdueView, SiteInput, SiteRow, SlotView,
   AppError, AppInfo, CompoundChoice, DayRange, EnrolmentInfo, ExportKind, ExportResult, HandOver, ImportCommitted,
@@ -329,6 +330,13 @@ export const suppliesRecord = (input: MovementInput) => call<SuppliesBoard>('sup
 export const suppliesDonations = () => call<DonationsBoard>('supplies_donations')
 /** Records a donation received by the street (a street laptop only); returns the donations. */
 export const suppliesDonationRecord = (input: DonationInput) => call<DonationsBoard>('supplies_donation_record', { input })
+/** 导入捐赠台账 (street laptops): the street's 物资捐赠台账, a donation per date and donor, its stock with it. */
+export async function suppliesImportDonations(file: File): Promise<DonationsTaken> {
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  return call<DonationsTaken>('supplies_import_donations', bytes, {
+    headers: { 'x-file-name': encodeURIComponent(file.name) },
+  })
+}
 /** Writes the 物资台账 (every movement held here) to the export folder. */
 export const suppliesExport = (format: 'xlsx' | 'csv') => call<ExportResult>('supplies_export', { format })
 /** Writes the 捐赠公示表 (donor, items, where they went) to the export folder. */

@@ -63,6 +63,22 @@ vi.mock('../ipc', async (original) => {
       state.donated = true
       return donations()
     },
+    suppliesImportDonations: async (file: File) => {
+      state.calls.push(['ledger', file.name])
+      state.donated = true
+      return {
+        donations: 20, written: 20, changed: 0, held_already: 0, board: donations(),
+        report: {
+          file: file.name, kind: 'donation_ledger', sheet: 'Sheet1', header_row: 3, report_date: '2020-02-20',
+          rows_total: 42, accepted: 35, warned: 5, rejected: 2, persons_created: 0, persons_merged: 0, households: 0,
+          unmapped_columns: [],
+          rows: [
+            { row: 9, status: 'warned', issues: [{ field: 'quantity', code: 'pack_size_missing', severity: 'warning', message: '规格没有写明每箱的数量，未计入库存，请补充规格', message_en: 'The pack size of a 箱 is not given' }], normalized: {} },
+            { row: 30, status: 'rejected', issues: [{ field: 'quantity', code: 'quantity_invalid', severity: 'error', message: '数量“若干”不是整数', message_en: 'not a number' }], normalized: {} },
+          ],
+        },
+      }
+    },
     suppliesRecord: async (input: unknown) => {
       state.calls.push(['record', input])
       state.confirmed = true
@@ -143,5 +159,23 @@ describe('物资', () => {
         { community: '411402001024', quantity: 200, proposed: 300, reason: '新设卡点未启用' },
       ],
     })
+  })
+  it('takes the donation ledger in on the street laptop and lists the rows to check', async () => {
+    setActivePinia(createPinia())
+    state.calls = []
+    state.donated = false
+    const w = mount(SuppliesView, { global: { plugins: [createAppI18n()], stubs: { teleport: true } } })
+    await flushPromises()
+    const input = w.get('[data-testid="supplies-donations-import-file"]')
+    const file = new File([new Uint8Array([1, 2, 3])], '平原街道_物资捐赠台账.xlsx')
+    Object.defineProperty(input.element, 'files', { value: [file] })
+    await input.trigger('change')
+    await flushPromises()
+    expect(state.calls.find((c) => c[0] === 'ledger')).toEqual(['ledger', '平原街道_物资捐赠台账.xlsx'])
+    const report = w.get('[data-testid="supplies-donations-row-report"]')
+    expect(report.text()).toContain('台账 42 行（5 行需核对，2 行未导入），共 20 批捐赠：新增 20 批')
+    expect(report.text()).toContain('第 9 行 需核对：规格没有写明每箱的数量')
+    expect(report.text()).toContain('第 30 行 未导入')
+    expect(w.get('[data-testid="supplies-donation-d1-0"]').text()).toContain('康民大药房')
   })
 })

@@ -328,7 +328,7 @@ pub struct CandidateQuery {
 }
 
 /// Most bytes of a check list file (a real one is a few hundred KB).
-pub const MAX_CHECK_LIST_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_CHECK_LIST_BYTES: usize = super::views::MAX_UPLOAD_BYTES;
 
 fn china(at: DateTime<Utc>) -> String {
     local(at).format("%Y-%m-%d %H:%M").to_string()
@@ -1159,41 +1159,17 @@ impl AppCore {
     }
 
     /// [`Self::hotline_import_check_list`] for a file the window sent as bytes (`file_name`
-    /// tells its format). Errors: `file_too_large` (over 64 MB), `export_failed` (no temporary
-    /// folder), and that function's.
+    /// tells its format). Errors: `file_too_large` (over 64 MB), `file_unreadable` (no
+    /// temporary folder), and that function's.
     pub fn hotline_import_check_list_bytes(
         &self,
         file_name: &str,
         bytes: &[u8],
         batch: Option<u32>,
     ) -> AppResult<CheckListTaken> {
-        if bytes.len() > MAX_CHECK_LIST_BYTES {
-            return Err(AppError::new(
-                "file_too_large",
-                Some("file"),
-                "文件太大（超过 64 MB），请确认选对了文件",
-                "The file is larger than 64 MB: check it is the right one",
-            ));
-        }
-        // The readers read files: the bytes go to a private temporary file of the same name
-        // (the extension tells the format), removed right after.
-        let failed = |e: std::io::Error| {
-            AppError::new(
-                "file_unreadable",
-                Some("file"),
-                &format!("临时文件写不了：{e}"),
-                &format!("The temporary file could not be written: {e}"),
-            )
-        };
-        let dir = tempfile::tempdir().map_err(failed)?;
-        let name: String = Path::new(file_name)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .filter(|n| !n.is_empty() && n != "." && n != "..")
-            .unwrap_or_else(|| "check-list.xlsx".into());
-        let path = dir.path().join(name);
-        std::fs::write(&path, bytes).map_err(failed)?;
-        self.hotline_import_check_list(&path, batch)
+        super::views::with_uploaded_file(file_name, bytes, "check-list.xlsx", |path| {
+            self.hotline_import_check_list(path, batch)
+        })
     }
 
     /// What opening home observation (落实居家观察) for a report's person takes, written with the

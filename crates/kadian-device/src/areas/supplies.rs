@@ -6,8 +6,8 @@
 //! counts it: never typed, so two laptops offline never overwrite each other.
 
 use kadian_domain::records::{
-    new_id, supply_item, transfer_allowed, Holder, Instant, MovementKind, ReceiptSource, Source,
-    StockMovement, ITEMS, MAX_QUANTITY,
+    new_id, transfer_allowed, Holder, Instant, MovementKind, ReceiptSource, Source, StockMovement,
+    SupplyItem, MAX_QUANTITY,
 };
 use kadian_domain::supplies::{stock, Transfer};
 use kadian_domain::sync::Role;
@@ -214,13 +214,13 @@ fn stock_row(
     b: &kadian_domain::supplies::Balance,
     reference: &ReferenceData,
 ) -> StockRow {
-    let i = supply_item(code);
+    let items = &reference.supply_items;
     StockRow {
         holder: holder_key(h),
         holder_name: holder_name(h, reference),
         item: code.to_owned(),
-        item_name: i.map_or_else(|| code.to_owned(), |i| i.name.to_owned()),
-        unit: i.map(|i| i.unit.to_owned()).unwrap_or_default(),
+        item_name: items.name(code).to_owned(),
+        unit: items.unit(code).to_owned(),
         on_hand: b.on_hand,
         used_7d: b.used_7d,
         days_of_cover: b.days_of_cover(),
@@ -229,14 +229,37 @@ fn stock_row(
     }
 }
 
+/// The street's item of a code (a copy), or `invalid_input` on `field`: 请选择物资.
+fn stocked_item(reference: &ReferenceData, code: &str, field: &str) -> AppResult<SupplyItem> {
+    reference
+        .supply_items
+        .item(code.trim())
+        .cloned()
+        .ok_or_else(|| AppError::new("invalid_input", Some(field), "请选择物资", "Choose an item"))
+}
+
+/// The street's items as the forms list them.
+fn item_views(reference: &ReferenceData) -> Vec<ItemView> {
+    reference
+        .supply_items
+        .iter()
+        .map(|i| ItemView {
+            code: i.code.clone(),
+            name: i.name.clone(),
+            unit: i.unit.clone(),
+            pack_size: i.pack_size,
+        })
+        .collect()
+}
+
 /// A dispatch as a row of the lists.
 fn transfer_row(t: &Transfer, reference: &ReferenceData) -> TransferRow {
-    let i = supply_item(&t.item);
+    let items = &reference.supply_items;
     TransferRow {
         id: t.id.to_string(),
         item: t.item.clone(),
-        item_name: i.map_or_else(|| t.item.clone(), |i| i.name.to_owned()),
-        unit: i.map(|i| i.unit.to_owned()).unwrap_or_default(),
+        item_name: items.name(&t.item).to_owned(),
+        unit: items.unit(&t.item).to_owned(),
         from: holder_name(&t.from, reference),
         to: holder_name(&t.to, reference),
         to_holder: holder_key(&t.to),
@@ -448,15 +471,7 @@ impl AppCore {
             receivers,
             lots,
             as_of: local(now).format("%Y-%m-%d %H:%M").to_string(),
-            items: ITEMS
-                .iter()
-                .map(|i| ItemView {
-                    code: i.code.to_owned(),
-                    name: i.name.to_owned(),
-                    unit: i.unit.to_owned(),
-                    pack_size: i.pack_size,
-                })
-                .collect(),
+            items: item_views(&reference),
             rows: s
                 .balances
                 .iter()
@@ -477,14 +492,7 @@ impl AppCore {
         let holder = parse_holder(&input.holder, "holder")?;
         self.may_hold(&staff, &reference, &holder, "holder")?;
         let kind: MovementKind = choice(&input.kind, "kind")?;
-        if supply_item(input.item.trim()).is_none() {
-            return Err(AppError::new(
-                "invalid_input",
-                Some("item"),
-                "请选择物资",
-                "Choose an item",
-            ));
-        }
+        stocked_item(&reference, &input.item, "item")?;
         let in_range = match kind {
             MovementKind::Adjustment => input.quantity != 0 && input.quantity.abs() <= MAX_QUANTITY,
             MovementKind::ReceiptConfirmed => (0..=MAX_QUANTITY).contains(&input.quantity),
@@ -680,6 +688,26 @@ pub struct DonationsBoard {
     pub destinations: Vec<HolderChoice>,
 }
 
+/// A donation ledger taken in on a street laptop (导入捐赠台账).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DonationsTaken {
+    /// Donations the ledger holds (a date, a donor and a contact each).
+    pub donations: u32,
+    /// Of them, new here: stored now with their stock.
+    pub written: u32,
+    /// Held already, their lines changed by the ledger (a pack size given since): the lines
+    /// follow it, the rest as staff left it.
+    pub changed: u32,
+    /// Held already as the ledger has them.
+    pub held_already: u32,
+    /// Every row with its status and issues (rows refused are not stored; warned ones are,
+    /// without stock when their quantity could not be counted).
+    pub report: kadian_registers::import::ImportReport,
+    /// The donations after it.
+    pub board: DonationsBoard,
+}
+
 /// A line of a donation received on a laptop: a stocked item in its base units.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, TS)]
 #[ts(export)]
@@ -754,7 +782,7 @@ impl AppCore {
                     .iter()
                     .filter(|l| l.donation_id == d.id)
                     .map(|l| {
-                        let unit = supply_item(&l.item).map_or("", |i| i.unit);
+                        let unit = reference.supply_items.unit(&l.item);
                         DonationLineView {
                             item: l.item.clone(),
                             name: l.name.clone(),
@@ -779,7 +807,8 @@ impl AppCore {
             })
             .collect();
         views.reverse();
-        let totals = ITEMS
+        let totals = reference
+            .supply_items
             .iter()
             .filter_map(|i| {
                 let q: i64 = lines
@@ -867,14 +896,7 @@ impl AppCore {
         let mut lines = Vec::new();
         for (i, l) in input.lines.iter().enumerate() {
             let field = format!("lines.{i}");
-            let Some(item) = supply_item(l.item.trim()) else {
-                return Err(AppError::new(
-                    "invalid_input",
-                    Some(&format!("{field}.item")),
-                    "请选择物资",
-                    "Choose an item",
-                ));
-            };
+            let item = stocked_item(&reference, &l.item, &format!("{field}.item"))?;
             if l.quantity <= 0 || l.quantity > MAX_QUANTITY {
                 return Err(AppError::new(
                     "invalid_input",
@@ -927,6 +949,112 @@ impl AppCore {
         self.store().write_donations(&[d], Source::User)?;
         self.written();
         self.supplies_donations()
+    }
+
+    /// 导入捐赠台账 on a street laptop: the street's 物资捐赠台账 (.xlsx, .xls, .csv) read as the
+    /// server's `import donations` reads it — a donation per date, donor and contact, its
+    /// stocked lines received at their 去向 (the street's store or the community named) — and
+    /// stored with the stock they bring, in one transaction. Ids come from the street and the
+    /// donation, so a ledger taken in twice, here and on the server, is one set of donations.
+    /// A donation held already keeps what staff set (published or not, its receipt number)
+    /// and takes the ledger's lines when they changed (a pack size given since brings its
+    /// stock then). Errors: `not_allowed` (not a street laptop), `file_unreadable` (the file,
+    /// no header row), the donations' rules.
+    pub fn supplies_import_donations(&self, path: &std::path::Path) -> AppResult<DonationsTaken> {
+        let staff = self.supplies_staff()?;
+        if staff.role != Role::Street {
+            return Err(AppError::new(
+                "not_allowed",
+                None,
+                "捐赠台账由街道的笔记本导入",
+                "The donation ledger is taken in on a street laptop",
+            ));
+        }
+        let reference = self.reference()?;
+        let communities: Vec<kadian_registers::sites::KnownCommunity> = reference
+            .communities
+            .values()
+            .map(|c| kadian_registers::sites::KnownCommunity {
+                code: c.code.clone(),
+                name: c.name.clone(),
+            })
+            .collect();
+        let register = |e: kadian_registers::RegisterError| {
+            AppError::new(
+                "file_unreadable",
+                Some("file"),
+                &e.message_zh(),
+                &e.to_string(),
+            )
+        };
+        let grid = kadian_registers::read_grid(path).map_err(register)?;
+        let file = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let ledger = kadian_registers::donations::read_donation_ledger(
+            &grid,
+            &file,
+            &communities,
+            &reference.known_compounds(),
+            &reference.supply_items,
+        )
+        .map_err(register)?;
+        // `recorded_by` is a reference of at most 64 characters: a long file name is cut.
+        let importer: String = format!("import:{file}")
+            .chars()
+            .take(kadian_domain::records::MAX_REF_CHARS)
+            .collect();
+        let held: std::collections::HashMap<uuid::Uuid, kadian_domain::records::Donation> = self
+            .store()
+            .donations()?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect();
+        let (mut written, mut changed, mut unchanged) = (0u32, 0u32, 0u32);
+        let mut to_write = Vec::new();
+        for e in &ledger.entries {
+            let d = e.donation(&staff.scope.street, &importer);
+            match held.get(&d.id) {
+                None => {
+                    written += 1;
+                    to_write.push(d);
+                }
+                Some(h) if h.lines == d.lines => unchanged += 1,
+                Some(h) => {
+                    changed += 1;
+                    to_write.push(kadian_domain::records::Donation {
+                        lines: d.lines,
+                        ..h.clone()
+                    });
+                }
+            }
+        }
+        self.store().write_donations(&to_write, Source::Import)?;
+        if !to_write.is_empty() {
+            self.written();
+        }
+        Ok(DonationsTaken {
+            donations: u32::try_from(ledger.entries.len()).unwrap_or(u32::MAX),
+            written,
+            changed,
+            held_already: unchanged,
+            report: ledger.report,
+            board: self.supplies_donations()?,
+        })
+    }
+
+    /// [`Self::supplies_import_donations`] for a file the window sent as bytes (`file_name`
+    /// tells its format). Errors: `file_too_large` (over 64 MB), `file_unreadable`, and that
+    /// function's.
+    pub fn supplies_import_donations_bytes(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> AppResult<DonationsTaken> {
+        super::views::with_uploaded_file(file_name, bytes, "donations.xlsx", |path| {
+            self.supplies_import_donations(path)
+        })
     }
 
     /// Writes the 捐赠公示表: one row per donated line, by date — the donor (爱心人士 when not to
@@ -1000,10 +1128,9 @@ impl AppCore {
         let rows = movements
             .iter()
             .map(|m| {
-                let item = supply_item(&m.item);
                 vec![
                     ExportValue::DateTime(local(m.at.utc)),
-                    text(item.map_or(m.item.as_str(), |i| i.name)),
+                    text(reference.supply_items.name(&m.item)),
                     text(&holder_name(&m.holder, &reference)),
                     text(match m.kind {
                         MovementKind::Received => "入库",
@@ -1014,7 +1141,7 @@ impl AppCore {
                         MovementKind::Adjustment => "盘点",
                     }),
                     ExportValue::Number(m.quantity as f64),
-                    text(item.map_or("", |i| i.unit)),
+                    text(reference.supply_items.unit(&m.item)),
                     text(
                         &m.to
                             .as_ref()
@@ -1173,14 +1300,7 @@ impl AppCore {
     ) -> AppResult<AllocationPlan> {
         use kadian_domain::supplies::{propose_allocation, Workload, STAFF_SHIFTS_PER_CHECKPOINT};
         self.street_supplies_staff()?;
-        let Some(it) = supply_item(item.trim()) else {
-            return Err(AppError::new(
-                "invalid_input",
-                Some("item"),
-                "请选择物资",
-                "Choose an item",
-            ));
-        };
+        let it = stocked_item(&self.reference()?, item, "item")?;
         if !(0..=MAX_QUANTITY).contains(&available) {
             return Err(AppError::new(
                 "invalid_input",
@@ -1271,7 +1391,7 @@ impl AppCore {
                 ..Workload::default()
             };
             for ((h, i), b) in &s.balances {
-                if i == it.code && community_of(h).as_ref() == Some(code) {
+                if *i == it.code && community_of(h).as_ref() == Some(code) {
                     w.on_hand += b.on_hand;
                     w.incoming += b.incoming;
                     w.used_7d += b.used_7d;
@@ -1335,14 +1455,7 @@ impl AppCore {
     pub fn supplies_allocation_approve(&self, input: &AllocationInput) -> AppResult<SuppliesBoard> {
         let staff = self.street_supplies_staff()?;
         let reference = self.reference()?;
-        let Some(it) = supply_item(input.item.trim()) else {
-            return Err(AppError::new(
-                "invalid_input",
-                Some("item"),
-                "请选择物资",
-                "Choose an item",
-            ));
-        };
+        let it = stocked_item(&reference, &input.item, "item")?;
         let mut seen = std::collections::HashSet::new();
         let mut dispatches = Vec::new();
         let at = Instant {
@@ -1477,7 +1590,8 @@ impl AppCore {
             .filter(|t| t.to == holder)
             .map(|t| transfer_row(t, &reference))
             .collect();
-        let used_this_shift = ITEMS
+        let used_this_shift = reference
+            .supply_items
             .iter()
             .filter_map(|i| {
                 let q: i64 = movements
@@ -1501,15 +1615,7 @@ impl AppCore {
             .collect();
         Ok(GateSupplies {
             checkpoint: holder_name(&holder, &reference),
-            items: ITEMS
-                .iter()
-                .map(|i| ItemView {
-                    code: i.code.to_owned(),
-                    name: i.name.to_owned(),
-                    unit: i.unit.to_owned(),
-                    pack_size: i.pack_size,
-                })
-                .collect(),
+            items: item_views(&reference),
             rows,
             awaiting,
             used_this_shift,
@@ -1581,14 +1687,7 @@ impl AppCore {
     pub fn supplies_gate_used(&self, item: &str, quantity: i64) -> AppResult<GateSupplies> {
         let checkpoint = self.enrolled_checkpoint()?;
         let shift = self.on_duty()?;
-        let Some(it) = supply_item(item.trim()) else {
-            return Err(AppError::new(
-                "invalid_input",
-                Some("item"),
-                "请选择物资",
-                "Choose an item",
-            ));
-        };
+        let it = stocked_item(&self.reference()?, item, "item")?;
         if quantity <= 0 || quantity > MAX_QUANTITY {
             return Err(AppError::new(
                 "invalid_input",

@@ -382,6 +382,47 @@ pub struct ExportResult {
     pub folder: String,
 }
 
+/// Largest file a laptop takes in from the window (bytes): a list the street or the district
+/// sends is a few hundred kB; 64 MB is a wrong file.
+pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+
+/// Runs `read` on a file the window sent as bytes: the readers read files, so the bytes go to a
+/// private temporary file of the same name (its extension tells the format; `fallback` when
+/// the name is none), removed right after. Errors: `file_too_large` (over
+/// [`MAX_UPLOAD_BYTES`]), `file_unreadable` (no temporary folder), and `read`'s.
+pub(crate) fn with_uploaded_file<T>(
+    file_name: &str,
+    bytes: &[u8],
+    fallback: &str,
+    read: impl FnOnce(&std::path::Path) -> AppResult<T>,
+) -> AppResult<T> {
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(AppError::new(
+            "file_too_large",
+            Some("file"),
+            "文件太大（超过 64 MB），请确认选对了文件",
+            "The file is larger than 64 MB: check it is the right one",
+        ));
+    }
+    let failed = |e: std::io::Error| {
+        AppError::new(
+            "file_unreadable",
+            Some("file"),
+            &format!("临时文件写不了：{e}"),
+            &format!("The temporary file could not be written: {e}"),
+        )
+    };
+    let dir = tempfile::tempdir().map_err(failed)?;
+    let name: String = std::path::Path::new(file_name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty() && n != "." && n != "..")
+        .unwrap_or_else(|| fallback.into());
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).map_err(failed)?;
+    read(&path)
+}
+
 /// `export_failed`: a file that could not be written, with where and why.
 pub(crate) fn export_failed(path: &std::path::Path, e: &dyn std::fmt::Display) -> AppError {
     AppError::new(

@@ -719,6 +719,11 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                     kadian_domain::disinfection::check_disinfection_policy(&p)
                         .map_err(StoreError::Invalid)?;
                 }
+                ReferenceKind::SupplyItems => {
+                    let l: kadian_domain::records::SupplyItems =
+                        serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+                    kadian_domain::records::check_supply_items(&l).map_err(StoreError::Invalid)?;
+                }
             }
             put_reference_row(tx, c)?;
         }

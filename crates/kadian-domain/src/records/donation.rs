@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::{Field, Notice};
 
 use super::rules::{community_code, date, opt_text, reference, text};
-use super::supplies::{supply_item, Holder, MovementKind, ReceiptSource, StockMovement};
+use super::supplies::{item_code_ok, Holder, MovementKind, ReceiptSource, StockMovement};
 use super::{bad, Instant, MAX_QUANTITY, MAX_SHORT_CHARS, MAX_TEXT_CHARS};
 
 /// Who gave.
@@ -181,7 +181,9 @@ impl Donation {
                 let (Some(q), Some(to)) = (l.base_quantity, &l.destination) else {
                     return None;
                 };
-                supply_item(&l.item)?;
+                if l.item == OTHER_ITEM {
+                    return None;
+                }
                 Some(StockMovement {
                     id: Uuid::new_v5(&self.id, format!("{}:{nth}", l.item).as_bytes()),
                     item: l.item.clone(),
@@ -249,7 +251,7 @@ pub fn check_donation(d: &Donation) -> Result<(), Notice> {
         true,
     )?;
     for l in &d.lines {
-        if l.item != OTHER_ITEM && supply_item(&l.item).is_none() {
+        if l.item != OTHER_ITEM && !item_code_ok(&l.item) {
             return Err(bad(
                 Field::Record,
                 "unknown_item",

@@ -98,8 +98,9 @@ pub use screening::{
     check_screening, MemberCheck, MemberStatus, Screening, ScreeningMethod, MAX_SCREENED_MEMBERS,
 };
 pub use supplies::{
-    check_stock_movement, supply_item, transfer_allowed, Holder, MovementKind, ReceiptSource,
-    StockMovement, SupplyItem, ITEMS, MAX_QUANTITY,
+    check_stock_movement, check_supply_items, check_supply_items_change, item_code_ok,
+    transfer_allowed, Holder, MovementKind, ReceiptSource, StockMovement, SupplyItem, SupplyItems,
+    MAX_PACK_SIZE, MAX_QUANTITY, MAX_SUPPLY_ITEMS, PLAN_ITEMS,
 };
 pub use temperature_reading::{check_reading, TemperatureReading};
 pub use travel_declaration::{check_travel, TransportMode, TravelDeclaration, TravelPlace};
@@ -292,11 +293,13 @@ pub enum ReferenceKind {
     /// The street's disinfection grace (one row, placed nowhere):
     /// [`crate::disinfection::DisinfectionPolicy`].
     DisinfectionPolicy,
+    /// The street's items (one row, placed nowhere): [`SupplyItems`].
+    SupplyItems,
 }
 
 impl ReferenceKind {
     /// Every reference kind.
-    pub const ALL: [ReferenceKind; 7] = [
+    pub const ALL: [ReferenceKind; 8] = [
         ReferenceKind::Community,
         ReferenceKind::Compound,
         ReferenceKind::Checkpoint,
@@ -304,6 +307,7 @@ impl ReferenceKind {
         ReferenceKind::ObservationPolicy,
         ReferenceKind::HotlinePolicy,
         ReferenceKind::DisinfectionPolicy,
+        ReferenceKind::SupplyItems,
     ];
 
     /// The stored name (`community`, ...).
@@ -316,6 +320,7 @@ impl ReferenceKind {
             ReferenceKind::ObservationPolicy => "observation_policy",
             ReferenceKind::HotlinePolicy => "hotline_policy",
             ReferenceKind::DisinfectionPolicy => "disinfection_policy",
+            ReferenceKind::SupplyItems => "supply_items",
         }
     }
 }

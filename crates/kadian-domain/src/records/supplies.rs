@@ -5,7 +5,8 @@
 //! ledger and the CHT stock-monitoring workflow infer it from transactions, as here). A
 //! transfer is a dispatch by the sender and a receipt confirmed by the receiver with the
 //! quantity actually received (CHT: the receiver confirms, the sender resolves differences).
-//! Quantities are whole base units (只, 把, 套, mL; a pair of gloves is 2 只, as the street's donation ledger counts them). Sources: the street's plan (purchase,
+//! Quantities are whole base units (只, 把, 套, mL; a pair of gloves is 2 只, as the street's
+//! donation ledger counts them). Sources: the street's plan (purchase,
 //! donations, allocation to communities by workload, down to the checkpoints); Xinguan's
 //! receipt types (捐赠/下拨/采购).
 
@@ -18,65 +19,202 @@ use super::rules::{instant, opt_text, reference};
 use super::{bad, Instant, MAX_TEXT_CHARS};
 
 /// An item the street stocks: its code, name, base unit and how many base units a pack holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplyItem {
-    /// Its code (`surgical_mask`).
-    pub code: &'static str,
-    /// 名称.
-    pub name: &'static str,
-    /// The base unit every quantity is counted in (只, mL).
-    pub unit: &'static str,
-    /// Base units in a pack as it usually comes (a box of 50 masks, a 500 mL bottle).
+    /// Its code (`surgical_mask`): 1–32 of `a`–`z`, `0`–`9` and `_`, starting with a letter;
+    /// never [`crate::records::OTHER_ITEM`].
+    pub code: String,
+    /// 名称 (`医用外科口罩`): 1–20 characters, one per item.
+    pub name: String,
+    /// The base unit every quantity is counted in (只, mL, 把, 套): 1–4 characters. It never
+    /// changes once set: every movement already counts in it.
+    pub unit: String,
+    /// Base units in a pack as it usually comes (a box of 50 masks, a 500 mL bottle): 1 to
+    /// 1,000,000.
     pub pack_size: u32,
 }
 
 /// The items of the street's plan (医用外科口罩, N95, 84消毒液, 75%酒精, 红外测温枪, 防护服,
-/// 一次性手套), their codes as the street's donation ledger fixture names them. A street's own
-/// items come with the street's settings.
-pub const ITEMS: [SupplyItem; 7] = [
-    SupplyItem {
-        code: "surgical_mask",
-        name: "医用外科口罩",
-        unit: "只",
-        pack_size: 50,
-    },
-    SupplyItem {
-        code: "n95_mask",
-        name: "N95口罩",
-        unit: "只",
-        pack_size: 20,
-    },
-    SupplyItem {
-        code: "disinfectant_84",
-        name: "84消毒液",
-        unit: "mL",
-        pack_size: 500,
-    },
-    SupplyItem {
-        code: "alcohol_75",
-        name: "75%酒精",
-        unit: "mL",
-        pack_size: 500,
-    },
-    SupplyItem {
-        code: "ir_thermometer",
-        name: "红外测温枪",
-        unit: "把",
-        pack_size: 1,
-    },
-    SupplyItem {
-        code: "protective_suit",
-        name: "防护服",
-        unit: "套",
-        pack_size: 1,
-    },
-    SupplyItem {
-        code: "disposable_gloves",
-        name: "一次性手套",
-        unit: "只",
-        pack_size: 100,
-    },
+/// 一次性手套) as (code, name, base unit, pack size), their codes as the street's donation
+/// ledger fixture names them. Every street stocks them (the 日报's 口罩 column reads the
+/// first two); a street adds its own with [`SupplyItems`].
+pub const PLAN_ITEMS: [(&str, &str, &str, u32); 7] = [
+    ("surgical_mask", "医用外科口罩", "只", 50),
+    ("n95_mask", "N95口罩", "只", 20),
+    ("disinfectant_84", "84消毒液", "mL", 500),
+    ("alcohol_75", "75%酒精", "mL", 500),
+    ("ir_thermometer", "红外测温枪", "把", 1),
+    ("protective_suit", "防护服", "套", 1),
+    // A pair of gloves is 2 只, as the street's donation ledger counts them.
+    ("disposable_gloves", "一次性手套", "只", 100),
 ];
+
+/// Most items a street stocks.
+pub const MAX_SUPPLY_ITEMS: usize = 100;
+
+/// Largest pack size, base units.
+pub const MAX_PACK_SIZE: u32 = 1_000_000;
+
+/// The street's items (物资目录, a street setting): reference data of kind `supply_items`,
+/// one row placed nowhere, so every device pulls it (`kadian-server supplies item add|set`).
+/// Absent, every device uses the plan's seven ([`PLAN_ITEMS`]). Items are added or renamed,
+/// never removed, and a unit never changes ([`check_supply_items_change`]): movements name
+/// items by code and count in their unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplyItems {
+    /// The items, in the order lists show them: the plan's seven first.
+    pub items: Vec<SupplyItem>,
+}
+
+impl SupplyItems {
+    /// The id of its reference row (kind `supply_items`).
+    pub const ID: &'static str = "supply_items";
+
+    /// The item of a code, if the street stocks it.
+    pub fn item(&self, code: &str) -> Option<&SupplyItem> {
+        self.items.iter().find(|i| i.code == code)
+    }
+
+    /// The items, in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, SupplyItem> {
+        self.items.iter()
+    }
+
+    /// An item's name, or the code when the street does not stock it (a record from a
+    /// newer list).
+    pub fn name<'a>(&'a self, code: &'a str) -> &'a str {
+        self.item(code).map_or(code, |i| i.name.as_str())
+    }
+
+    /// An item's base unit, or `""`.
+    pub fn unit(&self, code: &str) -> &str {
+        self.item(code).map_or("", |i| i.unit.as_str())
+    }
+}
+
+impl Default for SupplyItems {
+    fn default() -> Self {
+        SupplyItems {
+            items: PLAN_ITEMS
+                .iter()
+                .map(|(code, name, unit, pack_size)| SupplyItem {
+                    code: (*code).to_owned(),
+                    name: (*name).to_owned(),
+                    unit: (*unit).to_owned(),
+                    pack_size: *pack_size,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Whether `code` is shaped as an item's code: 1–32 of `a`–`z`, `0`–`9`, `_`, starting with a
+/// letter. (Whether the street stocks it is the server's rule, with the street's list.)
+pub fn item_code_ok(code: &str) -> bool {
+    (1..=32).contains(&code.len())
+        && code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+fn bad_items(zh: String, en: String) -> Notice {
+    bad(Field::Record, "invalid_item_list", zh, en)
+}
+
+/// A list devices can keep: 7 to [`MAX_SUPPLY_ITEMS`] items, the plan's seven among them, codes
+/// shaped as [`item_code_ok`] says and never `other`, names of 1–20 characters and units of
+/// 1–4 (no control characters), neither code nor name twice, pack sizes of 1 to
+/// [`MAX_PACK_SIZE`]. Errors: `invalid_item_list`.
+pub fn check_supply_items(list: &SupplyItems) -> Result<(), Notice> {
+    if list.items.len() > MAX_SUPPLY_ITEMS {
+        return Err(bad_items(
+            format!("物资目录最多 {MAX_SUPPLY_ITEMS} 种"),
+            format!("The street stocks at most {MAX_SUPPLY_ITEMS} items"),
+        ));
+    }
+    for (code, name, _, _) in PLAN_ITEMS {
+        if list.item(code).is_none() {
+            return Err(bad_items(
+                format!("物资目录缺少{name}（{code}）"),
+                format!("The list lacks {name} ({code})"),
+            ));
+        }
+    }
+    let mut codes = std::collections::HashSet::new();
+    let mut names = std::collections::HashSet::new();
+    for i in &list.items {
+        let clipped = super::rules::clip(&i.code);
+        if !item_code_ok(&i.code) || i.code == super::donation::OTHER_ITEM {
+            return Err(bad_items(
+                format!("物资代码“{clipped}”应为小写字母开头的 1–32 位小写字母、数字或下划线"),
+                format!(
+                    "The item code “{clipped}” is 1–32 lowercase letters, digits or _, starting with a letter"
+                ),
+            ));
+        }
+        let text_ok = |t: &str, max: usize| {
+            let n = t.trim().chars().count();
+            t.trim() == t && (1..=max).contains(&n) && !t.chars().any(char::is_control)
+        };
+        if !text_ok(&i.name, 20) || !text_ok(&i.unit, 4) {
+            return Err(bad_items(
+                format!("物资 {clipped} 的名称应为 1–20 个字、单位 1–4 个字"),
+                format!("Item {clipped}: a name of 1–20 characters and a unit of 1–4"),
+            ));
+        }
+        if !(1..=MAX_PACK_SIZE).contains(&i.pack_size) {
+            return Err(bad_items(
+                format!("物资 {clipped} 的包装规格应为 1–{MAX_PACK_SIZE}"),
+                format!("Item {clipped}: a pack holds 1–{MAX_PACK_SIZE} base units"),
+            ));
+        }
+        if !codes.insert(i.code.as_str()) || !names.insert(i.name.as_str()) {
+            return Err(bad_items(
+                format!("物资代码或名称重复：{clipped}"),
+                format!("An item code or name is listed twice: {clipped}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A change of the street's list that keeps what movements already say: no item dropped, no
+/// item's unit changed (a name or a pack size may change). Errors: `item_removed`,
+/// `unit_changed`.
+pub fn check_supply_items_change(old: &SupplyItems, new: &SupplyItems) -> Result<(), Notice> {
+    for o in &old.items {
+        match new.item(&o.code) {
+            None => {
+                return Err(bad(
+                    Field::Record,
+                    "item_removed",
+                    format!(
+                        "物资 {}（{}）已有出入库记录的可能，不能删除",
+                        o.name, o.code
+                    ),
+                    format!(
+                        "{} ({}) may have movements: it cannot be removed",
+                        o.name, o.code
+                    ),
+                ))
+            }
+            Some(n) if n.unit != o.unit => {
+                return Err(bad(
+                    Field::Record,
+                    "unit_changed",
+                    format!("{} 的单位“{}”不能改：已有数量都按它计", o.name, o.unit),
+                    format!(
+                        "The unit of {} ({}) cannot change: every quantity counts in it",
+                        o.name, o.unit
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
 
 /// Whether a dispatch from a holder at `from` (community, compound) may go to one at `to`: down
 /// the street's levels or within one place (the street's store to a community or a checkpoint,
@@ -93,11 +231,6 @@ pub fn transfer_allowed(
         (Some(c), Some(k)) => to == (Some(c), Some(k)),
         (None, Some(_)) => false,
     }
-}
-
-/// The item of a code, if the street stocks it.
-pub fn supply_item(code: &str) -> Option<&'static SupplyItem> {
-    ITEMS.iter().find(|i| i.code == code)
 }
 
 /// Who holds stock: the street's store, a community, a checkpoint.
@@ -158,7 +291,7 @@ pub const MAX_QUANTITY: i64 = 1_000_000_000;
 pub struct StockMovement {
     /// UUIDv7.
     pub id: Uuid,
-    /// The item's code ([`ITEMS`]).
+    /// The item's code ([`SupplyItems`]; the server checks it against the street's list).
     pub item: String,
     /// Whose stock it changes (a dispatch: the sender's; a receipt: the receiver's).
     pub holder: Holder,
@@ -189,7 +322,7 @@ pub struct StockMovement {
     pub recorded_by: String,
 }
 
-/// A movement: a stocked item, a quantity of 1 to [`MAX_QUANTITY`] base units (a receipt's
+/// A movement: an item code ([`item_code_ok`]; `unknown_item` otherwise), a quantity of 1 to [`MAX_QUANTITY`] base units (a receipt's
 /// also 0: nothing arrived; an adjustment's also negative, never 0), a receiver other than the sender on a dispatch and only there, a
 /// dispatch named on a receipt and only there, a source on a received lot and only there, a
 /// donation named only by a donation received or a dispatch.
@@ -198,7 +331,7 @@ pub struct StockMovement {
 /// `invalid_community`, `reference_missing`, `date_out_of_range`, `too_long`,
 /// `control_character`.
 pub fn check_stock_movement(m: &StockMovement) -> Result<(), Notice> {
-    if supply_item(&m.item).is_none() {
+    if !item_code_ok(&m.item) {
         return Err(bad(
             Field::Record,
             "unknown_item",
@@ -291,4 +424,101 @@ pub fn check_stock_movement(m: &StockMovement) -> Result<(), Notice> {
         MAX_TEXT_CHARS,
         true,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gown() -> SupplyItem {
+        SupplyItem {
+            code: "isolation_gown".into(),
+            name: "隔离衣".into(),
+            unit: "件".into(),
+            pack_size: 10,
+        }
+    }
+
+    #[test]
+    fn the_plans_seven_are_a_list_and_a_street_adds_its_own() {
+        let mut list = SupplyItems::default();
+        assert_eq!(list.items.len(), 7);
+        assert!(check_supply_items(&list).is_ok());
+        list.items.push(gown());
+        assert!(check_supply_items(&list).is_ok());
+        assert_eq!(list.name("isolation_gown"), "隔离衣");
+        assert_eq!(list.unit("isolation_gown"), "件");
+        assert_eq!(list.name("plutonium"), "plutonium");
+    }
+
+    #[test]
+    fn a_bad_list_is_refused_with_what_is_wrong() {
+        let code = |list: &SupplyItems| check_supply_items(list).unwrap_err().code;
+        let with = |f: &dyn Fn(&mut SupplyItem)| {
+            let mut list = SupplyItems::default();
+            let mut g = gown();
+            f(&mut g);
+            list.items.push(g);
+            list
+        };
+        for bad in [
+            with(&|g| g.code = "Gown".into()),
+            with(&|g| g.code = "other".into()),
+            with(&|g| g.code = "1gown".into()),
+            with(&|g| g.code = "g".repeat(33)),
+            with(&|g| g.name = String::new()),
+            with(&|g| g.name = "隔离衣\u{7}".into()),
+            with(&|g| g.name = "长".repeat(21)),
+            with(&|g| g.unit = "件件件件件".into()),
+            with(&|g| g.pack_size = 0),
+            with(&|g| g.pack_size = MAX_PACK_SIZE + 1),
+            with(&|g| g.name = "N95口罩".into()),
+            with(&|g| g.code = "n95_mask".into()),
+        ] {
+            assert_eq!(code(&bad), "invalid_item_list", "{:?}", bad.items.last());
+        }
+        let mut short = SupplyItems::default();
+        short.items.retain(|i| i.code != "n95_mask");
+        assert_eq!(code(&short), "invalid_item_list");
+        let mut long = SupplyItems::default();
+        for n in 0..MAX_SUPPLY_ITEMS {
+            let mut g = gown();
+            g.code = format!("item_{n}");
+            g.name = format!("物资{n}");
+            long.items.push(g);
+        }
+        assert_eq!(code(&long), "invalid_item_list");
+    }
+
+    #[test]
+    fn an_item_is_never_dropped_nor_its_unit_changed() {
+        let old = SupplyItems::default();
+        let mut renamed = old.clone();
+        renamed.items[0].name = "外科口罩".into();
+        renamed.items[0].pack_size = 10;
+        renamed.items.push(gown());
+        assert!(check_supply_items_change(&old, &renamed).is_ok());
+        let mut dropped = renamed.clone();
+        dropped.items.pop();
+        assert_eq!(
+            check_supply_items_change(&renamed, &dropped)
+                .unwrap_err()
+                .code,
+            "item_removed"
+        );
+        let mut litres = old.clone();
+        litres.items[2].unit = "L".into();
+        assert_eq!(
+            check_supply_items_change(&old, &litres).unwrap_err().code,
+            "unit_changed"
+        );
+    }
+
+    #[test]
+    fn a_movement_names_an_item_by_a_code_shaped_as_one() {
+        assert!(item_code_ok("surgical_mask") && item_code_ok("isolation_gown2"));
+        for bad in ["", "Mask", "口罩", "mask;drop", "_mask", &"m".repeat(33)] {
+            assert!(!item_code_ok(bad), "{bad}");
+        }
+    }
 }

@@ -214,9 +214,17 @@ pub struct ZonePull {
 }
 
 /// The street's settings every device pulls (reference rows placed nowhere): the
-/// home-observation setting, the hotline deadlines, the disinfection grace.
+/// home-observation setting, the hotline deadlines, the disinfection grace, the items.
 pub(crate) const STREET_SETTINGS: &str =
-    "'observation_policy', 'hotline_policy', 'disinfection_policy'";
+    "'observation_policy', 'hotline_policy', 'disinfection_policy', 'supply_items'";
+
+/// The street's items from their reference row's body (JSON text): the plan's seven when the
+/// street never set its own, or when the row does not read as a list (it is checked when set,
+/// so only a hand-edited database gets here).
+pub(crate) fn supply_items_of(body: Option<&str>) -> kadian_domain::records::SupplyItems {
+    body.and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or_default()
+}
 
 /// The event kinds a tablet pulls whatever their age (its 14-day window does not apply): a
 /// home-observation case's visits and status changes (cases and referrals are entities: pulled
@@ -482,7 +490,8 @@ pub trait Directory: Send + Sync {
     /// pulls it); an unchanged body writes nothing.
     async fn put_observation_setting(&self, setting: &ObservationSetting) -> DbResult<()>;
     /// The body (JSON text) of one of the street's settings that devices pull (a reference row
-    /// of `kind` placed nowhere: `hotline_policy`, `disinfection_policy`), if it was set.
+    /// of `kind` placed nowhere: `hotline_policy`, `disinfection_policy`, `supply_items`), if it was
+    /// set.
     async fn street_reference(&self, kind: ReferenceKind, id: &str) -> DbResult<Option<String>>;
     /// Sets one: one reference row of `kind`, placed nowhere, so every device pulls it; an
     /// unchanged body writes nothing.
@@ -534,6 +543,27 @@ pub trait Directory: Send + Sync {
         self.put_street_reference(
             ReferenceKind::DisinfectionPolicy,
             kadian_domain::disinfection::DisinfectionPolicy::ID,
+            body,
+        )
+        .await
+    }
+    /// The street's items as devices get them (the plan's seven when the street never set its
+    /// own).
+    async fn supply_items(&self) -> DbResult<kadian_domain::records::SupplyItems> {
+        let kind = ReferenceKind::SupplyItems;
+        let body = self
+            .street_reference(kind, kadian_domain::records::SupplyItems::ID)
+            .await?;
+        Ok(supply_items_of(body.as_deref()))
+    }
+    /// Sets the street's items (kind `supply_items`): every device gets them at its next sync.
+    /// The caller checks them ([`kadian_domain::records::check_supply_items`] and
+    /// [`kadian_domain::records::check_supply_items_change`]).
+    async fn put_supply_items(&self, items: &kadian_domain::records::SupplyItems) -> DbResult<()> {
+        let body = serde_json::to_value(items)?;
+        self.put_street_reference(
+            ReferenceKind::SupplyItems,
+            kadian_domain::records::SupplyItems::ID,
             body,
         )
         .await

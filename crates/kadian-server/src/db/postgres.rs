@@ -1236,6 +1236,17 @@ impl super::Directory for PgDb {
             }
             r.zone_of.insert(compound, zone);
         }
+        let items = client
+            .query_opt(
+                "SELECT body FROM record WHERE id = $1 AND kind = $2",
+                &[
+                    &kadian_domain::records::SupplyItems::ID,
+                    &ReferenceKind::SupplyItems.as_str(),
+                ],
+            )
+            .await?
+            .map(|row| row.get::<_, String>(0));
+        r.supply_items = super::supply_items_of(items.as_deref());
         Ok(r)
     }
 

@@ -1056,6 +1056,17 @@ impl super::Directory for SqliteDb {
                 }
                 r.zone_of.insert(compound, zone);
             }
+            let items: Option<String> = conn
+                .query_row(
+                    "SELECT body FROM record WHERE id = ?1 AND kind = ?2",
+                    params![
+                        kadian_domain::records::SupplyItems::ID,
+                        ReferenceKind::SupplyItems.as_str()
+                    ],
+                    |x| x.get(0),
+                )
+                .optional()?;
+            r.supply_items = super::supply_items_of(items.as_deref());
             Ok(r)
         })
         .await

@@ -43,6 +43,9 @@ pub struct Reference {
     pub zones: HashMap<String, kadian_domain::places::Zone>,
     /// Compound id → its zone's id (a compound in no zone is not here).
     pub zone_of: HashMap<String, String>,
+    /// The street's items (the plan's seven when the street never set its own): a movement or
+    /// a donation names one of them.
+    pub supply_items: kadian_domain::records::SupplyItems,
 }
 
 impl Reference {

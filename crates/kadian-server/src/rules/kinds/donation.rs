@@ -10,14 +10,19 @@ use super::{Placed, Placing};
 use crate::rules::reject;
 
 /// Places a donation at the street. Errors: `not_allowed` (from any device but a street
-/// laptop), `unknown_community`, `unknown_checkpoint` (a line sent where the street has
-/// nothing).
+/// laptop), `unknown_item` (a line of an item the street does not stock, `other` aside),
+/// `unknown_community`, `unknown_checkpoint` (a line sent where the street has nothing).
 pub fn place(d: &Donation, at: &Placing<'_>) -> Result<Placed, ApiError> {
     if at.device.role != Role::Street {
         return Err(reject(
             "not_allowed",
             "捐赠只能由街道登记 / only the street office records donations",
         ));
+    }
+    for l in &d.lines {
+        if l.item != kadian_domain::records::OTHER_ITEM {
+            super::stock_movement::stocked(&l.item, at)?;
+        }
     }
     for to in d.lines.iter().filter_map(|l| l.destination.as_ref()) {
         match to {

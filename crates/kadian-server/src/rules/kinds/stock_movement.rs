@@ -34,10 +34,24 @@ fn holder_place(
     }
 }
 
-/// Places a movement. Errors: `not_allowed` (from a checkpoint tablet: anything but its own
-/// checkpoint's receipt, use or loss; a dispatch sideways or up), `out_of_scope` (a holder the
-/// device does not act for), `unknown_community`, `unknown_checkpoint`.
+/// An item the street stocks (its list: [`kadian_domain::records::SupplyItems`]). Errors:
+/// `unknown_item`.
+pub fn stocked(item: &str, at: &Placing<'_>) -> Result<(), ApiError> {
+    match at.reference.supply_items.item(item) {
+        Some(_) => Ok(()),
+        None => Err(reject(
+            "unknown_item",
+            format!("本街道没有这种物资 / the street does not stock {item}"),
+        )),
+    }
+}
+
+/// Places a movement. Errors: `unknown_item` (an item the street does not stock),
+/// `not_allowed` (from a checkpoint tablet: anything but its own checkpoint's receipt, use or
+/// loss; a dispatch sideways or up), `out_of_scope` (a holder the device does not act for),
+/// `unknown_community`, `unknown_checkpoint`.
 pub fn place(m: &StockMovement, at: &Placing<'_>) -> Result<Placed, ApiError> {
+    stocked(&m.item, at)?;
     if at.device.role == kadian_domain::sync::Role::Volunteer {
         let own = matches!(&m.holder, Holder::Checkpoint { id } if Some(id) == at.device.scope.checkpoint.as_ref());
         let gate_kind = matches!(
