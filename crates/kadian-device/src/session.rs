@@ -14,6 +14,10 @@ use kadian_registers::import::ImportBatch;
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct Shift {
+    /// The sign-in's id (the shift's, in the shift events this tablet sends).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub id: uuid::Uuid,
     /// Volunteer id: every record made in the shift carries it as `recorded_by`.
     pub volunteer_id: String,
     /// Volunteer name.

@@ -617,11 +617,15 @@ fn the_laptop_writes_the_days_report_in_the_template_and_it_reads_back() {
             .map(text)
             .collect::<Vec<_>>()
     };
-    // 合计: 开设数 in column C, 人员进出 进 in E, 体温异常 in J; 在岗人次 (D) left empty.
+    // 合计: 开设数 in column C, 在岗人次 in D, 人员进出 进 in E, 体温异常 in J.
     let total = row_of("合计");
     let f = board.unit.figures;
     assert_eq!(total[2], f.checkpoints_open.to_string());
-    assert_eq!(total[3], "", "duty is not counted: empty, not 0");
+    assert_eq!(
+        total[3],
+        f.duty_shifts.to_string(),
+        "在岗人次 counted: 0, not empty"
+    );
     assert_eq!(total[4], f.passages_in.to_string());
     assert_eq!(total[9], f.fevers.to_string());
     let a = row_of("八一社区");

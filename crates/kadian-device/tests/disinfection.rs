@@ -422,7 +422,11 @@ fn a_gate_tablet_records_its_checkpoints_disinfection_and_has_no_laptop_screens(
         .expect("read");
     assert_eq!(held[0].recorded_by, wang);
     assert_eq!(held[0].concentration_mg_l, Some(500));
-    assert_eq!(core.store().pending_count().expect("outbox"), 1);
+    assert_eq!(
+        core.store().pending_count().expect("outbox"),
+        2,
+        "the disinfection and the volunteer's sign-in"
+    );
     // Not the public area's; not an agent it does not know.
     assert_eq!(
         core.disinfection_gate_record("0190a1b2-0000-7000-8000-0000000000cb", "chlorine", "spray")

@@ -114,6 +114,7 @@ fn persons_stored_before_the_pinyin_column_are_found_by_full_pinyin_after_the_up
              CREATE INDEX passage_at ON passage (at_utc);
              DROP TABLE referral;
              DROP TABLE person_link;
+             DROP TABLE shift_event;
              DROP TABLE donation;
              DROP TABLE stock_movement;
              DROP TABLE disinfection;

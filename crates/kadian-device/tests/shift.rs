@@ -74,3 +74,65 @@ fn signing_out_ends_the_shift_and_keeps_its_summary_for_the_next_volunteer() {
         .expect_err("nobody on duty");
     assert_eq!(e.code, "not_signed_in");
 }
+
+/// The shift events waiting to be sent, as (mark, volunteer, shift id, own id).
+fn queued_shift_events(core: &AppCore) -> Vec<kadian_domain::records::ShiftEvent> {
+    core.store()
+        .outbox("pending", 100)
+        .expect("outbox")
+        .into_iter()
+        .filter(|e| e.kind == "shift_event")
+        .map(|e| serde_json::from_str(&e.body).expect("body"))
+        .collect()
+}
+
+#[test]
+fn a_sign_in_and_its_hand_over_are_written_to_be_synced_and_a_return_from_the_lock_writes_nothing()
+{
+    use kadian_domain::records::ShiftMark;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = enrolled(&dir, Role::Volunteer, Some(CHECKPOINT));
+    let (wang, w) = pulled_volunteer("王志愿", "2468", false);
+    let (li, l) = pulled_volunteer("李志愿", "1357", false);
+    store.apply_pull(&[w, l], 2).expect("volunteers");
+    let core = AppCore::open_store(dir.path(), store);
+    core.sign_in(&wang, "2468").expect("signed in");
+    core.sign_in(&wang, "2468")
+        .expect("back from the lock: the same shift");
+    let events = queued_shift_events(&core);
+    assert_eq!(events.len(), 1, "{events:?}");
+    let first = &events[0];
+    assert_eq!(
+        (
+            first.mark,
+            first.volunteer_id.as_str(),
+            first.checkpoint_id.as_str()
+        ),
+        (ShiftMark::SignedIn, wang.as_str(), CHECKPOINT)
+    );
+    assert_eq!(first.shift_id, first.id);
+    // 李 signs in at the lock: 王's shift is handed over first, then 李's begins.
+    core.sign_in(&li, "1357").expect("li");
+    core.sign_out().expect("signed out");
+    let events = queued_shift_events(&core);
+    let marks: Vec<(ShiftMark, &str)> = events
+        .iter()
+        .map(|e| (e.mark, e.volunteer_id.as_str()))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            (ShiftMark::SignedIn, wang.as_str()),
+            (ShiftMark::HandedOver, wang.as_str()),
+            (ShiftMark::SignedIn, li.as_str()),
+            (ShiftMark::HandedOver, li.as_str()),
+        ]
+    );
+    assert_eq!(
+        events[1].shift_id, events[0].id,
+        "the hand-over names its shift"
+    );
+    assert_eq!(events[3].shift_id, events[2].id);
+    let shifts = kadian_domain::duty::shifts(&events);
+    assert!(shifts.iter().all(|s| s.handed_over.is_some()));
+}

@@ -311,7 +311,11 @@ fn the_gate_confirms_a_delivery_with_the_volunteers_pin_and_records_what_its_shi
         (e.code.as_str(), e.field.as_deref()),
         ("pin_wrong", Some("pin"))
     );
-    assert_eq!(tablet.store().pending_count().expect("outbox"), 0);
+    assert_eq!(
+        tablet.store().pending_count().expect("outbox"),
+        1,
+        "the volunteer's sign-in only"
+    );
     let g = tablet
         .supplies_gate_confirm(&dispatch, 280, "2468")
         .expect("confirmed");

@@ -43,6 +43,11 @@ use crate::temperature::{Celsius, FeverThreshold};
 pub struct Figures {
     /// 卡点 开设数: checkpoints in use at the end of the day (not retired).
     pub checkpoints_open: u32,
+    /// 卡点 在岗人次: shifts begun that day at the unit's checkpoints (a volunteer's sign-in at a
+    /// tablet, `crate::duty::add_day`). Absent from reports signed before it was counted: read
+    /// as 0.
+    #[serde(default)]
+    pub duty_shifts: u32,
     /// 人员进出 进: passages in.
     pub passages_in: u32,
     /// 人员进出 出: passages out.
@@ -161,7 +166,7 @@ pub struct Figures {
 }
 
 /// How many figures a [`Figures`] has.
-const FIGURES: usize = 41;
+const FIGURES: usize = 42;
 
 /// A check one unit's figures fail (as DHIS2's validation rules on an aggregate data set): the
 /// rule, the figures it concerns (their field names, for the cells to mark), and what is wrong.
@@ -331,6 +336,7 @@ impl Figures {
             self.key_area_households,
             self.key_area_visited,
             self.key_area_unwell,
+            self.duty_shifts,
         ]
     }
 
@@ -377,6 +383,7 @@ impl Figures {
             key_area_households: a[38],
             key_area_visited: a[39],
             key_area_unwell: a[40],
+            duty_shifts: a[41],
         }
     }
 

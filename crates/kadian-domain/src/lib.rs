@@ -8,6 +8,7 @@
 pub mod coverage;
 pub mod disinfection;
 pub mod duplicates;
+pub mod duty;
 pub mod figures;
 pub mod hotline;
 pub mod id_number;

@@ -607,3 +607,24 @@ fn home_observation_records_keep_their_dates_policy_and_reasons() {
         "effective_date_off"
     );
 }
+
+#[test]
+fn a_shift_event_names_its_gate_and_volunteer_and_a_sign_in_is_its_own_shift() {
+    use kadian_domain::records::{check_record, RecordKind};
+    let id = kadian_domain::records::new_id();
+    let other = kadian_domain::records::new_id();
+    let body = |shift: uuid::Uuid, mark: &str, gate: &str| {
+        serde_json::json!({
+            "id": id.to_string(), "shift_id": shift.to_string(), "checkpoint_id": gate,
+            "volunteer_id": "v1", "mark": mark,
+            "at": {"utc": "2026-02-10T00:00:00Z", "offset_minutes": 480},
+        })
+    };
+    assert!(check_record(RecordKind::ShiftEvent, &body(id, "signed_in", "g1")).is_ok());
+    assert!(check_record(RecordKind::ShiftEvent, &body(other, "handed_over", "g1")).is_ok());
+    let code = |v: serde_json::Value| check_record(RecordKind::ShiftEvent, &v).unwrap_err().code;
+    assert_eq!(code(body(other, "signed_in", "g1")), "field_misplaced");
+    assert_eq!(code(body(id, "handed_over", "g1")), "field_misplaced");
+    assert_eq!(code(body(id, "signed_in", " ")), "reference_missing");
+    assert_eq!(code(body(id, "dozed_off", "g1")), "invalid_record");
+}

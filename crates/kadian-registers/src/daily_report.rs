@@ -60,14 +60,14 @@ pub const NUMBER_COLUMNS: [&str; 43] = [
     "当日接收捐赠（批）",
 ];
 
-/// A unit's figures in the template's number columns ([`NUMBER_COLUMNS`]): the columns Kadian
-/// counts filled, the others (duty) left empty
-/// (`None`), never 0. 户覆盖率 is 已排查户 ÷ 登记户 in per cent (one decimal), empty without
+/// A unit's figures in the template's number columns ([`NUMBER_COLUMNS`]): every column Kadian
+/// counts filled (a column it did not count would be left empty, `None`, never 0). 户覆盖率 is 已排查户 ÷ 登记户 in per cent (one decimal), empty without
 /// households.
 pub fn figure_values(f: &kadian_domain::figures::Figures) -> [Option<f64>; 43] {
     let mut v = [None; 43];
     for (i, n) in [
         (0, f.checkpoints_open),
+        (1, f.duty_shifts),
         (2, f.passages_in),
         (3, f.passages_out),
         (4, f.vehicles_in),

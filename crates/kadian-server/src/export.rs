@@ -73,6 +73,8 @@ pub(crate) struct Read {
     pub(crate) sites: Vec<kadian_domain::records::DisinfectionSite>,
     /// Disinfections done (消杀记录).
     pub(crate) disinfections: Vec<kadian_domain::records::Disinfection>,
+    /// Shift events (签到, 交班) of the days read.
+    pub(crate) shift_events: Vec<kadian_domain::records::ShiftEvent>,
     /// Records voided or replaced by a correction.
     pub(crate) corrected: HashSet<Uuid>,
     pub(crate) unreadable: usize,
@@ -153,6 +155,11 @@ impl Read {
             }
             TypedRecord::StockMovement(m) => m.id,
             TypedRecord::Donation(d) => d.id,
+            TypedRecord::ShiftEvent(e) => {
+                let id = e.id;
+                self.shift_events.push(e);
+                id
+            }
             TypedRecord::Disinfection(d) => {
                 let id = d.id;
                 self.disinfections.push(d);

@@ -8,7 +8,8 @@
 //! (passages, readings), its passage (travel) or its own compound (cases); one the street's
 //! layout cannot place counts in the total only.
 //!
-//! Columns whose area is not built yet (duty) are listed in `not_built` and left out of the figures.
+//! Columns whose area is not built yet are listed in `not_built` and left out of the figures
+//! (none since 在岗人次 is counted from the tablets' sign-ins).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -179,7 +180,7 @@ pub struct Signature {
 }
 
 /// The column groups of the template not computed yet.
-const NOT_BUILT: [&str; 1] = ["在岗人次 (duty)"];
+const NOT_BUILT: [&str; 0] = [];
 
 /// The oldest of some devices' moments of completeness; `None` when there are none, or one
 /// never was complete.
@@ -523,6 +524,9 @@ async fn count(
         Utc::now(),
         &mut units,
     );
+    // 在岗人次: the shifts begun that day at each compound's checkpoints.
+    let shifts = kadian_domain::duty::shifts(&read.shift_events);
+    kadian_domain::duty::add_day(&shifts, date, checkpoint_unit, &mut units);
 
     // Up the levels.
     let community_of_unit = |u: &Unit| match u {
@@ -919,8 +923,9 @@ pub fn daily_text(r: &DailyReport) -> String {
     }
     out.push('\n');
     // Columns: a label, then numbers right-aligned under their headings (CJK takes 2 columns).
-    const HEADS: [&str; 25] = [
+    const HEADS: [&str; 26] = [
         "卡点",
+        "在岗",
         "进",
         "出",
         "车进",
@@ -966,6 +971,7 @@ pub fn daily_text(r: &DailyReport) -> String {
     let line = |name: &str, f: &Figures| {
         let values = [
             f.checkpoints_open,
+            f.duty_shifts,
             f.passages_in,
             f.passages_out,
             f.vehicles_in,
@@ -1019,10 +1025,12 @@ pub fn daily_text(r: &DailyReport) -> String {
     for c in &r.checks {
         out.push_str(&format!("核对未通过：{}：{}\n", c.unit, c.message));
     }
-    out.push_str(&format!(
-        "未统计（功能尚未建成）：{}",
-        r.not_built.join("、")
-    ));
+    if !r.not_built.is_empty() {
+        out.push_str(&format!(
+            "未统计（功能尚未建成）：{}",
+            r.not_built.join("、")
+        ));
+    }
     match &r.signed {
         Some(s) => out.push_str(&format!(
             "\n已签发：签发人 {}，{}，SHA-256 {}",
@@ -1141,14 +1149,18 @@ fn notes(r: &DailyReport) -> Vec<String> {
                 r.fever_threshold_c
             ),
             "3. 居家观察以到达当日为第0天，观察14天；应随访、已随访、未见按各小区笔记本的随访表统计；".into(),
-            format!(
-                "4. 空白栏目尚未由卡点登记系统统计：{}；",
-                r.not_built
-                    .iter()
-                    .map(|c| c.split(" (").next().unwrap_or(c))
-                    .collect::<Vec<_>>()
-                    .join("、")
-            ),
+            if r.not_built.is_empty() {
+                "4. 在岗人次为各卡点平板当日的签到人次（志愿者凭 PIN 签到一次计一人次）；".into()
+            } else {
+                format!(
+                    "4. 空白栏目尚未由卡点登记系统统计：{}；",
+                    r.not_built
+                        .iter()
+                        .map(|c| c.split(" (").next().unwrap_or(c))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                )
+            },
             "5. 片区小计见「片区小计」表；本表数字由系统从登记记录计算，经社区核对、签发人签字后报送。".into(),
     ];
     for (l, n) in r.late_additions.iter().zip(6..) {

@@ -5,7 +5,7 @@ import { createAppI18n } from '../i18n'
 import type { Dashboard } from '../ipc'
 
 const zero = {
-  checkpoints_open: 0, passages_in: 0, passages_out: 0, vehicles_in: 0, vehicles_out: 0, out_of_province_vehicles: 0,
+  checkpoints_open: 0, duty_shifts: 0, passages_in: 0, passages_out: 0, vehicles_in: 0, vehicles_out: 0, out_of_province_vehicles: 0,
   fevers: 0, remeasured_normal: 0, returnees_hubei: 0, returnees_other: 0, returnees_registered: 0,
   observation_in_care: 0, observation_new: 0, observation_released: 0, visits_due: 0, visits_seen: 0,
   visits_missed: 0, observation_unwell: 0, observation_referred: 0, gate_referrals: 0, observation_breaches: 0, key_area_compounds: 0, key_area_households: 0, key_area_visited: 0, key_area_unwell: 0, households_registered: 0, households_screened: 0, persons_registered: 0, persons_accounted: 0,
@@ -16,9 +16,9 @@ describe('the 日报 on paper', () => {
   it('has the template’s title, the 填报 line, a row per community, 合计, and says what is not counted', () => {
     const board = {
       date: '2026-12-06',
-      unit: unit('411402001', '平原街道', 'street', { passages_in: 120, fevers: 2 }),
+      unit: unit('411402001', '平原街道', 'street', { passages_in: 120, fevers: 2, duty_shifts: 6 }),
       above: [],
-      below: [unit('411402001018', '八一社区', 'community', { passages_in: 70, fevers: 2 }), unit('411402001019', '季庄村', 'community', { passages_in: 47 })],
+      below: [unit('411402001018', '八一社区', 'community', { passages_in: 70, fevers: 2, duty_shifts: 6 }), unit('411402001019', '季庄村', 'community', { passages_in: 47 })],
       below_rest: { ...zero, passages_in: 3 },
       zones: [],
       zones_rest: null,
@@ -38,12 +38,15 @@ describe('the 日报 on paper', () => {
     expect(text).toContain('签发人：')
     const rows = w.findAll('[data-testid="daily-print-row"]')
     expect(rows.map((r) => r.findAll('td')[1].text())).toEqual(['八一社区', '季庄村'])
-    expect(rows[0].findAll('td')[3].text()).toBe('70')
+    // 在岗人次 after 卡点, then 人员进.
+    expect(rows[0].findAll('td')[3].text()).toBe('6')
+    expect(rows[0].findAll('td')[4].text()).toBe('70')
     // The rest row keeps the rows adding up to 合计.
     expect(text).toContain('未能归入社区的记录')
     const total = w.get('tfoot tr').findAll('td')
     expect(total[0].text()).toBe('合计')
-    expect(total[2].text()).toBe('120')
+    expect(total[2].text()).toBe('6')
+    expect(total[3].text()).toBe('120')
     expect(text).toContain('值班、热线举报')
   })
 })

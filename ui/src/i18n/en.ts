@@ -188,6 +188,7 @@ const en: MessageSchema = {
     groups: { key_areas: 'Key areas (the day)', hotline: 'Hotline (the day)', gate: 'Checkpoints (that day)', returnees: 'Returnees', observation: 'Home observation', screening: 'Screening (7 days)', quality: 'Data quality', disinfection: 'Disinfection (the day)', supplies: 'Supplies (the day\'s end)' },
     figures: {
       checkpoints_open: 'Checkpoints open',
+      duty_shifts: 'Shifts on duty',
       passages_in: 'People in',
       passages_out: 'People out',
       vehicles_in: 'Vehicles in',
@@ -231,6 +232,7 @@ const en: MessageSchema = {
     },
     short: {
       checkpoints_open: 'Gates',
+      duty_shifts: 'Shifts',
       passages_in: 'In',
       passages_out: 'Out',
       vehicles_in: 'Veh. in',
@@ -275,6 +277,15 @@ const en: MessageSchema = {
     quality: { pending: 'Waiting to send', conflicts: 'Sync conflicts', quarantined: 'Changes not applied' },
     areas: { duty: 'duty', key_areas: 'key areas', hotline: 'hotline', screening: 'household screening', disinfection: 'disinfection', supplies: 'supplies' },
     notBuilt: 'Not built yet, no figures: {areas}',
+    duty: {
+      title: 'Duty (now)',
+      staffed: 'Checkpoints staffed',
+      onDuty: 'Volunteers on duty',
+      withoutHandOver: 'No hand-over (24 h)',
+      rowNext: '{checkpoint}: {volunteer} signed in {started}, no hand-over; the next shift signed in {ended}',
+      rowLapsed: '{checkpoint}: {volunteer} signed in {started}, no hand-over, over 12 hours',
+      explain: 'From the checkpoint tablets\' sign-ins and hand-overs as synced to this laptop; may be low while a tablet has not synced.',
+    },
     trend: 'Last {n} days',
     passages: 'passages',
     others: 'others',

@@ -186,6 +186,7 @@ const zhCN = {
     groups: { key_areas: '重点区域（当日）', hotline: '热线（当日）', gate: '卡点（当日）', returnees: '返乡人员', observation: '居家观察', screening: '排查（7 天内）', quality: '数据质量', disinfection: '消杀（当日）', supplies: '物资（当日末）' },
     figures: {
       checkpoints_open: '开设卡点',
+      duty_shifts: '在岗人次',
       passages_in: '人员进',
       passages_out: '人员出',
       vehicles_in: '车辆进',
@@ -229,6 +230,7 @@ const zhCN = {
     },
     short: {
       checkpoints_open: '卡点',
+      duty_shifts: '在岗',
       passages_in: '进',
       passages_out: '出',
       vehicles_in: '车辆进',
@@ -273,6 +275,15 @@ const zhCN = {
     quality: { pending: '本机待传', conflicts: '同步冲突', quarantined: '无法应用的下发记录' },
     areas: { duty: '值班', key_areas: '重点区域', hotline: '热线举报', screening: '入户排查', disinfection: '消杀', supplies: '物资' },
     notBuilt: '尚未建成、暂无数字：{areas}',
+    duty: {
+      title: '值班（此刻）',
+      staffed: '卡点有人在岗',
+      onDuty: '在岗志愿者',
+      withoutHandOver: '24 小时内未交班',
+      rowNext: '{checkpoint}：{volunteer} {started} 签到，未交班；{ended} 下一班签到',
+      rowLapsed: '{checkpoint}：{volunteer} {started} 签到，未交班，已超过 12 小时',
+      explain: '按各卡点平板的签到和交班统计（同步到本机的为准）；平板未同步时可能偏少。',
+    },
     trend: '近 {n} 天',
     passages: '进出（人次）',
     others: '其他（人次、人）',

@@ -5,7 +5,7 @@ import { createPinia, setActivePinia } from 'pinia'
 const calls = vi.hoisted(() => ({ signs: [] as string[][], downloads: [] as string[][], queries: [] as { date: string; zone: string | null; community: string | null; compound: string | null }[], exports: [] as unknown[][] }))
 
 const zero = {
-  checkpoints_open: 0, passages_in: 0, passages_out: 0, vehicles_in: 0, vehicles_out: 0, out_of_province_vehicles: 0,
+  checkpoints_open: 0, duty_shifts: 0, passages_in: 0, passages_out: 0, vehicles_in: 0, vehicles_out: 0, out_of_province_vehicles: 0,
   fevers: 0, remeasured_normal: 0, returnees_hubei: 0, returnees_other: 0, returnees_registered: 0,
   observation_in_care: 0, observation_new: 0, observation_released: 0, visits_due: 0, visits_seen: 0,
   visits_missed: 0, observation_unwell: 0, observation_referred: 0, gate_referrals: 0, observation_breaches: 0, key_area_compounds: 0, key_area_households: 0, key_area_visited: 0, key_area_unwell: 0, households_registered: 0, households_screened: 0, persons_registered: 0, persons_accounted: 0,
@@ -55,7 +55,11 @@ vi.mock('../ipc', async (original) => {
         data_as_of: '2020-01-01 09:12',
         conflicts: 1,
         fever_threshold_c: 37.3,
-        not_built: ['duty', 'hotline'],
+        duty: {
+          checkpoints_open: 99, checkpoints_staffed: 97, volunteers_on_duty: 97,
+          without_hand_over: [{ checkpoint: '八一新苑 东门', volunteer: '王志愿', started: '2026-12-06 08:00', ended: '2026-12-06 16:05', next_signed_in: true }],
+        },
+        not_built: ['hotline'],
       }
     },
   }
@@ -87,7 +91,11 @@ describe('概况 (the dashboard)', () => {
     expect(asOf.text()).toContain('本机数据截至 2020-01-01 09:12')
     expect(asOf.text()).toContain('本机待传 41 条')
     expect(asOf.text()).toContain('数字可能偏低')
-    expect(w.get('[data-testid="dashboard-not-built"]').text()).toContain('值班、热线举报')
+    expect(w.get('[data-testid="dashboard-not-built"]').text()).toContain('热线举报')
+    // 值班 now: 97 of 99 gates staffed, red; the shift that ended with no hand-over named.
+    expect(w.get('[data-testid="tile-duty-staffed"]').text()).toContain('97/99')
+    expect(w.get('[data-testid="tile-duty-staffed"]').classes()).toContain('warn')
+    expect(w.get('[data-testid="dashboard-duty-rows"]').text()).toContain('八一新苑 东门：王志愿 2026-12-06 08:00 签到，未交班；2026-12-06 16:05 下一班签到')
     expect(w.find('[data-testid="dashboard-trend"]').exists()).toBe(true)
     w.unmount()
   })

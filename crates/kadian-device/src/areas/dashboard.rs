@@ -73,6 +73,39 @@ pub struct UnitFigures {
     pub failed: Vec<FailedCheck>,
 }
 
+/// A shift that ended with no hand-over (a tablet restarted or lost mid-shift, or the next
+/// volunteer signed in without the last one handing over).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ShiftRow {
+    /// The checkpoint, with its compound (`八一新苑 东门`).
+    pub checkpoint: String,
+    /// The volunteer's name (their id when this laptop does not hold them).
+    pub volunteer: String,
+    /// Signed in (China time, `2026-03-01 08:00`).
+    pub started: String,
+    /// Ended (China time): the next sign-in there, or 12 hours after.
+    pub ended: String,
+    /// Whether the next volunteer's sign-in ended it (else 12 hours passed).
+    pub next_signed_in: bool,
+}
+
+/// 值班 now, at the moment the dashboard is read (whatever day it shows), for the unit's
+/// checkpoints, from the tablets' sign-ins and hand-overs this laptop holds
+/// (`kadian_domain::duty`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DutyNowView {
+    /// The unit's checkpoints in use.
+    pub checkpoints_open: u32,
+    /// Of them, with a volunteer on duty now.
+    pub checkpoints_staffed: u32,
+    /// Volunteers on duty now.
+    pub volunteers_on_duty: u32,
+    /// The last 24 hours' shifts that ended with no hand-over, newest first.
+    pub without_hand_over: Vec<ShiftRow>,
+}
+
 /// One day of the trend.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
@@ -117,13 +150,14 @@ pub struct Dashboard {
     pub conflicts: i64,
     /// The fever threshold counted with (°C).
     pub fever_threshold_c: f64,
-    /// Areas whose tiles are not built yet (`duty`): shown as not built, never as
-    /// zero.
+    /// 值班 now.
+    pub duty: DutyNowView,
+    /// Areas whose tiles are not built yet: shown as not built, never as zero (none now).
     pub not_built: Vec<String>,
 }
 
 /// Areas whose figures the dashboard does not have yet.
-const NOT_BUILT: [&str; 1] = ["duty"];
+const NOT_BUILT: [&str; 0] = [];
 
 /// Where this device's facts are counted: by the layout it holds.
 struct Placing<'a> {
@@ -361,6 +395,10 @@ impl AppCore {
             self.key_area_day_facts(first, date)?;
         let holder_unit = |h: &kadian_domain::records::Holder| placing.holder(h);
         let now = self.now();
+        // 值班: the tablets' sign-ins and hand-overs from the day before the trend's first.
+        let shifts = kadian_domain::duty::shifts(&self.store().shift_events_since(
+            crate::local_time::day_start_utc(first) - chrono::Duration::days(1),
+        )?);
         let mut trend = Vec::new();
         let mut shown_day = HashMap::new();
         // 排查 of the day shown (not of the trend's days: each is a 7-day window of its own).
@@ -387,6 +425,7 @@ impl AppCore {
                 &mut units,
             );
             kadian_domain::supplies::add_day(&movements, holder_unit, day, now, &mut units);
+            kadian_domain::duty::add_day(&shifts, day, |c| placing.gate(c), &mut units);
             kadian_domain::key_areas::add_day(
                 &areas,
                 &area_changes,
@@ -522,6 +561,7 @@ impl AppCore {
                 }),
             conflicts: store.conflicts()?.len() as i64,
             fever_threshold_c: reference.observation.policy.fever.0.degrees(),
+            duty: duty_now(&placing, &shifts, level, unit_id, now),
             not_built: NOT_BUILT.iter().map(|s| (*s).to_owned()).collect(),
         })
     }
@@ -737,6 +777,102 @@ impl SortedFacts {
 
 /// The figures of a unit (by level and id) out of the counted units of a day, with its
 /// checkpoints in use at the end of the day.
+/// 值班 now for the unit `(level, id)`: its open checkpoints, those with a volunteer on duty,
+/// the volunteers on duty, and the last 24 hours' shifts there that ended with no hand-over.
+fn duty_now(
+    placing: &Placing<'_>,
+    shifts: &[kadian_domain::duty::Shift],
+    level: Level,
+    id: &str,
+    now: DateTime<Utc>,
+) -> DutyNowView {
+    let reference = placing.reference;
+    let zone_compounds = zone_compounds(reference, level, id);
+    let here = |checkpoint: &str| {
+        unit_in(
+            placing,
+            &placing.gate(checkpoint),
+            level,
+            id,
+            &zone_compounds,
+        )
+    };
+    let mine: Vec<kadian_domain::duty::Shift> = shifts
+        .iter()
+        .filter(|s| here(&s.checkpoint_id))
+        .cloned()
+        .collect();
+    let d = kadian_domain::duty::now(&mine, now);
+    let today = local(now).date();
+    let open = reference
+        .checkpoints
+        .iter()
+        .filter(|(gate, g)| {
+            here(gate)
+                && checkpoint_open(
+                    today,
+                    g.retired_at,
+                    reference
+                        .compounds
+                        .get(&g.compound)
+                        .and_then(|c| c.retired_at),
+                )
+        })
+        .count();
+    let minute = |t: DateTime<Utc>| local(t).format("%Y-%m-%d %H:%M").to_string();
+    let mut without: Vec<ShiftRow> = d
+        .without_hand_over
+        .iter()
+        .map(|s| ShiftRow {
+            checkpoint: reference
+                .checkpoint_label(&s.checkpoint_id)
+                .unwrap_or_else(|| s.checkpoint_id.clone()),
+            volunteer: reference
+                .volunteers
+                .get(&s.volunteer_id)
+                .map_or_else(|| s.volunteer_id.clone(), |v| v.name.clone()),
+            started: minute(s.started),
+            ended: minute(s.end()),
+            next_signed_in: s.next_started.is_some(),
+        })
+        .collect();
+    without.reverse();
+    DutyNowView {
+        checkpoints_open: u32::try_from(open).unwrap_or(u32::MAX),
+        checkpoints_staffed: u32::try_from(d.checkpoints_staffed.len()).unwrap_or(u32::MAX),
+        volunteers_on_duty: u32::try_from(d.volunteers_on_duty.len()).unwrap_or(u32::MAX),
+        without_hand_over: without,
+    }
+}
+
+/// A zone's compounds (empty for any other level).
+fn zone_compounds<'r>(reference: &'r ReferenceData, level: Level, id: &str) -> HashSet<&'r str> {
+    match level {
+        Level::Zone => reference
+            .zones
+            .get(id)
+            .map(|z| z.compounds.iter().map(String::as_str).collect())
+            .unwrap_or_default(),
+        _ => HashSet::new(),
+    }
+}
+
+/// Whether `unit` counts in the unit `(level, id)`.
+fn unit_in(
+    placing: &Placing<'_>,
+    unit: &Unit,
+    level: Level,
+    id: &str,
+    zone_compounds: &HashSet<&str>,
+) -> bool {
+    match level {
+        Level::Street => true,
+        Level::Community => placing.community_of(unit) == Some(id),
+        Level::Compound => matches!(unit, Unit::Compound(c) if &**c == id),
+        Level::Zone => matches!(unit, Unit::Compound(c) if zone_compounds.contains(&**c)),
+    }
+}
+
 fn sum_for(
     placing: &Placing<'_>,
     units: &HashMap<Unit, Figures>,
@@ -745,23 +881,10 @@ fn sum_for(
     day: NaiveDate,
 ) -> Figures {
     let reference = placing.reference;
-    let zone_compounds: HashSet<&str> = match level {
-        Level::Zone => reference
-            .zones
-            .get(id)
-            .map(|z| z.compounds.iter().map(String::as_str).collect())
-            .unwrap_or_default(),
-        _ => HashSet::new(),
-    };
+    let zone_compounds = zone_compounds(reference, level, id);
     let mut f = Figures::default();
     for (unit, figures) in units {
-        let counts = match level {
-            Level::Street => true,
-            Level::Community => placing.community_of(unit) == Some(id),
-            Level::Compound => matches!(unit, Unit::Compound(c) if &**c == id),
-            Level::Zone => matches!(unit, Unit::Compound(c) if zone_compounds.contains(&**c)),
-        };
-        if counts {
+        if unit_in(placing, unit, level, id, &zone_compounds) {
             f += *figures;
         }
     }

@@ -2,7 +2,7 @@
 //! wrong PINs), the hand-over summary and sign-out.
 
 use chrono::Duration;
-use kadian_domain::records::Direction;
+use kadian_domain::records::{Direction, ShiftEvent, ShiftMark};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -69,14 +69,17 @@ impl AppCore {
         // shift is handed over first and its summary kept for the newcomer to read.
         if self.shift().is_some() {
             let summary = self.hand_over()?;
+            self.record_shift_event(&summary.shift, ShiftMark::HandedOver)?;
             self.shift_state().previous = Some(summary);
         }
         let shift = Shift {
+            id: kadian_domain::records::new_id(),
             volunteer_id: volunteer_id.to_owned(),
             volunteer_name: volunteer.name,
             checkpoint_id,
             started_at: now,
         };
+        self.record_shift_event(&shift, ShiftMark::SignedIn)?;
         self.shift_state().shift = Some(shift.clone());
         Ok(shift)
     }
@@ -170,9 +173,33 @@ impl AppCore {
         })
     }
 
-    /// Ends the shift and returns its hand-over summary.
+    /// Writes a shift's sign-in or hand-over (now), to be synced: the compound, the community
+    /// and the street see who is on duty at this gate (`kadian_domain::duty`).
+    fn record_shift_event(&self, shift: &Shift, mark: ShiftMark) -> AppResult<()> {
+        let id = match mark {
+            ShiftMark::SignedIn => shift.id,
+            ShiftMark::HandedOver => kadian_domain::records::new_id(),
+        };
+        self.store().write_shift_event(&ShiftEvent {
+            id,
+            shift_id: shift.id,
+            checkpoint_id: shift.checkpoint_id.clone(),
+            volunteer_id: shift.volunteer_id.clone(),
+            mark,
+            at: kadian_domain::records::Instant {
+                utc: self.now(),
+                offset_minutes: crate::local_time::CST_MINUTES,
+            },
+        })?;
+        self.written();
+        Ok(())
+    }
+
+    /// Ends the shift (its hand-over is written, to be synced) and returns its hand-over
+    /// summary.
     pub fn sign_out(&self) -> AppResult<HandOver> {
         let summary = self.hand_over()?;
+        self.record_shift_event(&summary.shift, ShiftMark::HandedOver)?;
         let mut state = self.shift_state();
         state.shift = None;
         state.previous = Some(summary.clone());

@@ -34,7 +34,8 @@ pub(crate) fn correctable_table(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::DisinfectionSite
         | RecordKind::Disinfection
         | RecordKind::StockMovement
-        | RecordKind::Donation => None,
+        | RecordKind::Donation
+        | RecordKind::ShiftEvent => None,
     }
 }
 

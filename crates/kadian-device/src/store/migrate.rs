@@ -140,6 +140,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../../migrations/device/0020_donation.sql"),
         then: None,
     },
+    Migration {
+        version: 21,
+        name: "0021_shift_event.sql",
+        sql: include_str!("../../../../migrations/device/0021_shift_event.sql"),
+        then: None,
+    },
 ];
 
 /// Fills `person.name_pinyin` of the persons stored before migration 6.

@@ -32,6 +32,7 @@ mod readings;
 mod referrals;
 mod replica;
 mod search_keys;
+mod shifts;
 mod supplies;
 mod travels;
 mod volunteers;
@@ -321,6 +322,7 @@ pub fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Disinfection => "disinfection",
         RecordKind::StockMovement => "stock_movement",
         RecordKind::Donation => "donation",
+        RecordKind::ShiftEvent => "shift_event",
     }
 }
 

@@ -318,7 +318,8 @@ impl Store {
                                 | RecordKind::PersonLink
                                 | RecordKind::ReportAction
                                 | RecordKind::Disinfection
-                                | RecordKind::StockMovement => {}
+                                | RecordKind::StockMovement
+                                | RecordKind::ShiftEvent => {}
                             }
                         }
                     }

@@ -653,6 +653,11 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<()> {
                 super::supplies::upsert_donation_tx(tx, &d, Source::Sync, Some(c.version))?;
             }
         }
+        ChangeKind::Record(RecordKind::ShiftEvent) => {
+            let e: kadian_domain::records::ShiftEvent =
+                serde_json::from_value(c.body.clone()).map_err(parse_err)?;
+            super::shifts::insert_shift_event_tx(tx, &e, Source::Sync)?;
+        }
         ChangeKind::Record(RecordKind::StockMovement) => {
             let m: kadian_domain::records::StockMovement =
                 serde_json::from_value(c.body.clone()).map_err(parse_err)?;

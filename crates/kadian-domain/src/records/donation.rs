@@ -66,9 +66,7 @@ impl DonorKind {
     }
 }
 
-/// The item code of a donated thing the street does not stock (矿泉水): kept on the donation,
-/// never in stock.
-pub const OTHER_ITEM: &str = "other";
+pub use super::supplies::OTHER_ITEM;
 
 /// Most lines one donation holds.
 pub const MAX_DONATION_LINES: usize = 100;

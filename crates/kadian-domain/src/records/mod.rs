@@ -43,6 +43,7 @@ mod person_link;
 mod referral;
 pub mod rules;
 mod screening;
+mod shift;
 mod supplies;
 mod temperature_reading;
 mod travel_declaration;
@@ -97,6 +98,7 @@ pub use rules::{
 pub use screening::{
     check_screening, MemberCheck, MemberStatus, Screening, ScreeningMethod, MAX_SCREENED_MEMBERS,
 };
+pub use shift::{check_shift_event, ShiftEvent, ShiftMark};
 pub use supplies::{
     check_stock_movement, check_supply_items, check_supply_items_change, item_code_ok,
     transfer_allowed, Holder, MovementKind, ReceiptSource, StockMovement, SupplyItem, SupplyItems,
@@ -165,13 +167,16 @@ pub enum RecordKind {
     /// [`Donation`] (entity; street staff): what a donor gave, line by line, and where it went
     /// (捐赠).
     Donation,
+    /// [`ShiftEvent`] (event; a checkpoint's tablet): a volunteer's sign-in (签到) or hand-over
+    /// (交班) there.
+    ShiftEvent,
 }
 
 impl RecordKind {
     /// Every kind, in the order the sync protocol lists them. The one list: the server's rules,
     /// the OpenAPI enum, the device's pull and the store's tables all follow it, each with an
     /// exhaustive `match`, so a new kind that one of them does not handle does not compile.
-    pub const ALL: [RecordKind; 22] = [
+    pub const ALL: [RecordKind; 23] = [
         RecordKind::Person,
         RecordKind::Passage,
         RecordKind::TemperatureReading,
@@ -194,6 +199,7 @@ impl RecordKind {
         RecordKind::Disinfection,
         RecordKind::StockMovement,
         RecordKind::Donation,
+        RecordKind::ShiftEvent,
     ];
 
     /// The stored name (`passage`, ...).
@@ -221,6 +227,7 @@ impl RecordKind {
             RecordKind::Disinfection => "disinfection",
             RecordKind::StockMovement => "stock_movement",
             RecordKind::Donation => "donation",
+            RecordKind::ShiftEvent => "shift_event",
         }
     }
 
@@ -248,7 +255,8 @@ impl RecordKind {
             | RecordKind::PersonLink
             | RecordKind::ReportAction
             | RecordKind::Disinfection
-            | RecordKind::StockMovement => true,
+            | RecordKind::StockMovement
+            | RecordKind::ShiftEvent => true,
         }
     }
 }
@@ -467,6 +475,8 @@ pub enum TypedRecord {
     StockMovement(StockMovement),
     /// A donation (entity).
     Donation(Donation),
+    /// A shift's sign-in or hand-over (event).
+    ShiftEvent(ShiftEvent),
 }
 
 impl TypedRecord {
@@ -495,6 +505,7 @@ impl TypedRecord {
             TypedRecord::Disinfection(_) => RecordKind::Disinfection,
             TypedRecord::StockMovement(_) => RecordKind::StockMovement,
             TypedRecord::Donation(_) => RecordKind::Donation,
+            TypedRecord::ShiftEvent(_) => RecordKind::ShiftEvent,
         }
     }
 
@@ -523,6 +534,7 @@ impl TypedRecord {
             TypedRecord::Disinfection(r) => r.id,
             TypedRecord::StockMovement(r) => r.id,
             TypedRecord::Donation(r) => r.id,
+            TypedRecord::ShiftEvent(r) => r.id,
         }
     }
 
@@ -551,6 +563,7 @@ impl TypedRecord {
             TypedRecord::Disinfection(r) => serde_json::to_value(r),
             TypedRecord::StockMovement(r) => serde_json::to_value(r),
             TypedRecord::Donation(r) => serde_json::to_value(r),
+            TypedRecord::ShiftEvent(r) => serde_json::to_value(r),
         };
         v.unwrap_or(Value::Null)
     }
@@ -598,6 +611,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         RecordKind::Disinfection => TypedRecord::Disinfection(parse(kind, body)?),
         RecordKind::StockMovement => TypedRecord::StockMovement(parse(kind, body)?),
         RecordKind::Donation => TypedRecord::Donation(parse(kind, body)?),
+        RecordKind::ShiftEvent => TypedRecord::ShiftEvent(parse(kind, body)?),
     };
     match &typed {
         TypedRecord::Person(r) => check_person(r)?,
@@ -622,6 +636,7 @@ pub fn check_record(kind: RecordKind, body: &Value) -> Result<TypedRecord, Notic
         TypedRecord::Disinfection(r) => check_disinfection(r)?,
         TypedRecord::StockMovement(r) => check_stock_movement(r)?,
         TypedRecord::Donation(r) => check_donation(r)?,
+        TypedRecord::ShiftEvent(r) => check_shift_event(r)?,
     }
     Ok(typed)
 }

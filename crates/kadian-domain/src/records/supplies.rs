@@ -22,7 +22,7 @@ use super::{bad, Instant, MAX_TEXT_CHARS};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplyItem {
     /// Its code (`surgical_mask`): 1–32 of `a`–`z`, `0`–`9` and `_`, starting with a letter;
-    /// never [`crate::records::OTHER_ITEM`].
+    /// never [`OTHER_ITEM`].
     pub code: String,
     /// 名称 (`医用外科口罩`): 1–20 characters, one per item.
     pub name: String,
@@ -48,6 +48,10 @@ pub const PLAN_ITEMS: [(&str, &str, &str, u32); 7] = [
     // A pair of gloves is 2 只, as the street's donation ledger counts them.
     ("disposable_gloves", "一次性手套", "只", 100),
 ];
+
+/// The item code of a donated thing the street does not stock (矿泉水): kept on the donation,
+/// never in stock; never a stocked item's code.
+pub const OTHER_ITEM: &str = "other";
 
 /// Most items a street stocks.
 pub const MAX_SUPPLY_ITEMS: usize = 100;
@@ -145,7 +149,7 @@ pub fn check_supply_items(list: &SupplyItems) -> Result<(), Notice> {
     let mut names = std::collections::HashSet::new();
     for i in &list.items {
         let clipped = super::rules::clip(&i.code);
-        if !item_code_ok(&i.code) || i.code == super::donation::OTHER_ITEM {
+        if !item_code_ok(&i.code) || i.code == OTHER_ITEM {
             return Err(bad_items(
                 format!("物资代码“{clipped}”应为小写字母开头的 1–32 位小写字母、数字或下划线"),
                 format!(

@@ -639,8 +639,8 @@ pub trait Records: Send + Sync {
     /// The newest change's position in the sequence (the highest cursor a pull can give), 0 for
     /// none.
     async fn head(&self) -> DbResult<i64>;
-    /// What the daily report reads: passages and readings that happened in `[events_from,
-    /// events_to)` (UTC), and every record of [`REPORT_WHOLE_KINDS`], oldest first, deleted
+    /// What the daily report reads: passages, readings and shift events that happened in
+    /// `[events_from, events_to)` (UTC), and every record of [`REPORT_WHOLE_KINDS`], oldest first, deleted
     /// ones left out; each with where the server placed it.
     async fn report_records(
         &self,

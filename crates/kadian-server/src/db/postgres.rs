@@ -1757,7 +1757,7 @@ impl super::Records for PgDb {
             .query(
                 &format!(
                     "SELECT kind, body::text, community_code, compound_id, seq FROM record
-                     WHERE kind IN ('passage', 'temperature_reading') AND event_at >= $1
+                     WHERE kind IN ('passage', 'temperature_reading', 'shift_event') AND event_at >= $1
                        AND event_at < $2 AND NOT deleted
                      UNION ALL
                      SELECT kind, body::text, community_code, compound_id, seq FROM record

@@ -1596,7 +1596,7 @@ impl super::Records for SqliteDb {
                 // One branch per index (kind and time; kind and sequence): an OR of the two
                 // would scan every record of the street.
                 "SELECT kind, body, community_code, compound_id, seq FROM record
-                 WHERE kind IN ('passage', 'temperature_reading') AND event_at >= ?1
+                 WHERE kind IN ('passage', 'temperature_reading', 'shift_event') AND event_at >= ?1
                    AND event_at < ?2 AND deleted = 0
                  UNION ALL
                  SELECT kind, body, community_code, compound_id, seq FROM record

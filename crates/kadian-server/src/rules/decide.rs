@@ -316,7 +316,8 @@ pub fn decide(
         | RecordKind::PersonLink
         | RecordKind::ReportAction
         | RecordKind::Disinfection
-        | RecordKind::StockMovement => true,
+        | RecordKind::StockMovement
+        | RecordKind::ShiftEvent => true,
     };
     let merged_here = !(incoming_base == existing.version || set_whole);
     let (body, conflicts) = if merged_here {
@@ -345,6 +346,7 @@ pub fn decide(
         | RecordKind::ReportAction
         | RecordKind::Disinfection
         | RecordKind::StockMovement
+        | RecordKind::ShiftEvent
         // A donation is the street's, wherever its lines went.
         | RecordKind::Donation => false,
         // A report is where it is assigned: a merged body may be assigned elsewhere than the

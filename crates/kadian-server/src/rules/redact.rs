@@ -19,8 +19,9 @@ use super::Device;
 /// their actions (who reported whom, and what staff found), nor disinfection sites but its
 /// compound's checkpoints (without their contact: the gate disinfects itself), nor stock movements but its
 /// own checkpoint's (what was sent to it, what it confirmed, used or lost: the gate's stock;
-/// never the compound's other holders' or a donor's note). Key areas do reach a tablet: its gate
-/// is where they are.
+/// never the compound's other holders' or a donor's note). Nor shift events (who was on duty at
+/// the compound's other gates, and when): the laptops watch duty. Key areas do reach a tablet:
+/// its gate is where they are.
 pub fn withheld(device: &Device, change: &Change) -> bool {
     let kept = |kind: &str| {
         matches!(
@@ -32,6 +33,7 @@ pub fn withheld(device: &Device, change: &Change) -> bool {
                 | "person_link"
                 | "hotline_report"
                 | "report_action"
+                | "shift_event"
         )
     };
     // Its compound's checkpoints as disinfection sites (the gate disinfects itself), and the
@@ -241,5 +243,11 @@ mod tests {
         assert!(!super::withheld(&device(Role::Compound), &clash));
         let person_clash = change("conflict", json!({"record_kind": "person"}));
         assert!(!super::withheld(&device(Role::Volunteer), &person_clash));
+        let shift = change("shift_event", json!({"checkpoint_id": "g2"}));
+        assert!(
+            super::withheld(&device(Role::Volunteer), &shift),
+            "no other gate's shifts"
+        );
+        assert!(!super::withheld(&device(Role::Compound), &shift));
     }
 }

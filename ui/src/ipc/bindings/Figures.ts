@@ -10,6 +10,12 @@ export type Figures = {
  */
 checkpoints_open: number, 
 /**
+ * 卡点 在岗人次: shifts begun that day at the unit's checkpoints (a volunteer's sign-in at a
+ * tablet, `crate::duty::add_day`). Absent from reports signed before it was counted: read
+ * as 0.
+ */
+duty_shifts: number, 
+/**
  * 人员进出 进: passages in.
  */
 passages_in: number, 

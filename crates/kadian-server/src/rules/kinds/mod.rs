@@ -23,6 +23,7 @@ mod person;
 mod person_link;
 mod referral;
 mod screening;
+mod shift_event;
 mod stock_movement;
 mod temperature_reading;
 mod travel_declaration;
@@ -144,5 +145,6 @@ pub fn place(typed: &TypedRecord, p: &Placing<'_>) -> Result<Placed, ApiError> {
         TypedRecord::Disinfection(r) => disinfection::place(r, p),
         TypedRecord::StockMovement(r) => stock_movement::place(r, p),
         TypedRecord::Donation(r) => donation::place(r, p),
+        TypedRecord::ShiftEvent(r) => shift_event::place(r, p),
     }
 }
