@@ -68,12 +68,21 @@ async fn a_tablets_shifts_reach_the_laptops_and_the_daily_report_and_nobody_sign
             assert!(board.duty.without_hand_over.is_empty(), "{b}");
             assert!(board.not_built.is_empty(), "{b}");
         }
-        // Nobody signs in for another gate, and a laptop signs nobody in.
+        // Nobody signs in for another gate or tablet, and a laptop signs nobody in.
+        let device_of = |d: &TestDevice| {
+            d.core
+                .store()
+                .enrolment()
+                .expect("read")
+                .expect("enrolled")
+                .device_id
+        };
+        let mine = device_of(&tablet);
         let event = |gate: &str| {
             let id = new_id();
             serde_json::json!({
                 "id": id.to_string(), "shift_id": id.to_string(), "checkpoint_id": gate,
-                "volunteer_id": wang.id, "mark": "signed_in",
+                "device_id": mine, "volunteer_id": wang.id, "mark": "signed_in",
                 "at": {"utc": Utc::now(), "offset_minutes": 480},
             })
         };
@@ -91,6 +100,15 @@ async fn a_tablets_shifts_reach_the_laptops_and_the_daily_report_and_nobody_sign
             "not_allowed",
             "{b}"
         );
+        let mut theirs = event(&s.checkpoint_a);
+        theirs["device_id"] = serde_json::json!(device_of(&other_gate));
+        assert_eq!(
+            code(push_raw(&tablet, vec![("shift_event", theirs)]).await),
+            "not_allowed",
+            "{b}: another tablet's sign-in"
+        );
+        let ok = push_raw(&tablet, vec![("shift_event", event(&s.checkpoint_a))]).await;
+        assert_eq!(ok[0].status, ReceiptStatus::Accepted, "{b}: {ok:?}");
         // A hand-over that names itself as its shift is malformed.
         let mut own = event(&s.checkpoint_a);
         own["mark"] = serde_json::json!("handed_over");

@@ -78,6 +78,14 @@ impl AppCore {
         &self.session.shift
     }
 
+    /// Held across a whole sign-in or sign-out.
+    pub(crate) fn shift_change(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.session
+            .shift_change
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     pub(crate) fn pending_import_slot(&self) -> &crate::session::PendingImport {
         &self.session.pending_import
     }

@@ -85,6 +85,9 @@ pub(crate) type PendingImport = Mutex<Option<(String, ImportBatch)>>;
 pub struct Session {
     /// The shift on duty and the last hand-over.
     pub(crate) shift: ShiftSlot,
+    /// Held across a sign-in or sign-out whole (the check, its shift events, the new state), so
+    /// that two taps at once write one sign-in.
+    pub(crate) shift_change: Mutex<()>,
     /// The register preview waiting for its commit.
     pub(crate) pending_import: PendingImport,
     /// How far the running sync round has come.

@@ -24,24 +24,37 @@ pub struct Shift {
     pub id: Uuid,
     /// The checkpoint.
     pub checkpoint_id: String,
+    /// The tablet.
+    pub device_id: String,
     /// The volunteer (id).
     pub volunteer_id: String,
     /// Signed in (UTC).
     pub started: DateTime<Utc>,
     /// Handed over (UTC), if it was.
     pub handed_over: Option<DateTime<Utc>>,
-    /// When the next shift began at its checkpoint, if one did: a shift with no hand-over
-    /// ends there (the tablet holds one shift at a time).
+    /// When the next shift began on its tablet, if one did: a shift with no hand-over ends
+    /// there (a tablet holds one shift at a time), or [`MAX_SHIFT_HOURS`] after it began if
+    /// that is sooner.
     pub next_started: Option<DateTime<Utc>>,
 }
 
 impl Shift {
-    /// When it ended: its hand-over, else the next sign-in at its checkpoint, else
     /// [`MAX_SHIFT_HOURS`] after it began.
+    fn cap(&self) -> DateTime<Utc> {
+        self.started + Duration::hours(MAX_SHIFT_HOURS)
+    }
+
+    /// When it ended: its hand-over, else the next sign-in on its tablet, else
+    /// [`MAX_SHIFT_HOURS`] after it began (whichever of the last two is sooner).
     pub fn end(&self) -> DateTime<Utc> {
         self.handed_over
-            .or(self.next_started)
-            .unwrap_or(self.started + Duration::hours(MAX_SHIFT_HOURS))
+            .unwrap_or_else(|| self.next_started.map_or(self.cap(), |n| n.min(self.cap())))
+    }
+
+    /// Whether the next volunteer's sign-in ended it (no hand-over, the next sign-in within
+    /// [`MAX_SHIFT_HOURS`]).
+    pub fn ended_by_next(&self) -> bool {
+        self.handed_over.is_none() && self.next_started.is_some_and(|n| n < self.cap())
     }
 
     /// Whether it was on duty at `t`.
@@ -49,7 +62,7 @@ impl Shift {
         self.started <= t && t < self.end()
     }
 
-    /// Whether it ended with no hand-over by `now`: the next volunteer signed in at its
+    /// Whether it ended with no hand-over by `now`: the next volunteer signed in on its
     /// tablet, or [`MAX_SHIFT_HOURS`] passed (the tablet was restarted or lost).
     pub fn without_hand_over(&self, now: DateTime<Utc>) -> bool {
         self.handed_over.is_none() && self.end() <= now
@@ -57,37 +70,68 @@ impl Shift {
 }
 
 /// The shifts of `events` (any order; events repeated count once), by start: each sign-in
-/// with its hand-over (the first, if a retried tablet sent two), and the next sign-in at its
-/// checkpoint. A hand-over whose sign-in is not here names no shift and is left out.
+/// with its hand-over (the first, if a retried tablet sent two; one from another gate, tablet
+/// or volunteer than its sign-in's is no hand-over of it), and the next sign-in on its tablet.
+/// The same volunteer signing in again on the same tablet before the last shift was handed
+/// over and within [`MAX_SHIFT_HOURS`] of its start (the app was restarted) goes on with that
+/// shift: one shift, one 在岗人次. A hand-over whose sign-in is not here names no shift.
 pub fn shifts(events: &[ShiftEvent]) -> Vec<Shift> {
+    let mut seen = HashSet::new();
+    let mut signed_in: Vec<&ShiftEvent> = events
+        .iter()
+        .filter(|e| e.mark == ShiftMark::SignedIn && seen.insert(e.id))
+        .collect();
+    let own: HashMap<Uuid, &ShiftEvent> = signed_in.iter().map(|e| (e.id, *e)).collect();
     let mut handed: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
     for e in events.iter().filter(|e| e.mark == ShiftMark::HandedOver) {
+        let Some(s) = own.get(&e.shift_id) else {
+            continue;
+        };
+        if (&s.checkpoint_id, &s.device_id, &s.volunteer_id)
+            != (&e.checkpoint_id, &e.device_id, &e.volunteer_id)
+        {
+            continue;
+        }
         let at = handed.entry(e.shift_id).or_insert(e.at.utc);
         *at = (*at).min(e.at.utc);
     }
-    let mut seen = HashSet::new();
-    let mut out: Vec<Shift> = events
-        .iter()
-        .filter(|e| e.mark == ShiftMark::SignedIn && seen.insert(e.id))
-        .map(|e| Shift {
+    signed_in.sort_by(|a, b| {
+        (&a.checkpoint_id, &a.device_id, a.at.utc, a.id).cmp(&(
+            &b.checkpoint_id,
+            &b.device_id,
+            b.at.utc,
+            b.id,
+        ))
+    });
+    let mut out: Vec<Shift> = Vec::with_capacity(signed_in.len());
+    for e in signed_in {
+        let start = e.at.utc;
+        // A hand-over before its own sign-in is a tablet's clock gone wrong: kept, at the
+        // sign-in.
+        let handed_over = handed.get(&e.id).map(|t| (*t).max(start));
+        if let Some(last) = out
+            .last_mut()
+            .filter(|l| (&l.checkpoint_id, &l.device_id) == (&e.checkpoint_id, &e.device_id))
+        {
+            if last.handed_over.is_none()
+                && last.volunteer_id == e.volunteer_id
+                && start < last.cap()
+            {
+                // The same stint, resumed: this sign-in's hand-over ends it.
+                last.handed_over = handed_over;
+                continue;
+            }
+            last.next_started = Some(start);
+        }
+        out.push(Shift {
             id: e.id,
             checkpoint_id: e.checkpoint_id.clone(),
+            device_id: e.device_id.clone(),
             volunteer_id: e.volunteer_id.clone(),
-            started: e.at.utc,
-            // A hand-over before its own sign-in is a tablet's clock gone wrong: kept, at the
-            // sign-in.
-            handed_over: handed.get(&e.id).map(|t| (*t).max(e.at.utc)),
+            started: start,
+            handed_over,
             next_started: None,
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        (&a.checkpoint_id, a.started, a.id).cmp(&(&b.checkpoint_id, b.started, b.id))
-    });
-    for i in 1..out.len() {
-        if out[i].checkpoint_id == out[i - 1].checkpoint_id {
-            let next = out[i].started;
-            out[i - 1].next_started = Some(next);
-        }
+        });
     }
     out.sort_by_key(|s| (s.started, s.id));
     out
@@ -160,6 +204,7 @@ mod tests {
             id,
             shift_id: shift,
             checkpoint_id: gate.into(),
+            device_id: format!("tablet-{gate}"),
             volunteer_id: who.into(),
             mark,
             at: Instant {
@@ -207,6 +252,7 @@ mod tests {
             at("12:30"),
             "no hand-over, no next: 12 hours"
         );
+        assert!(!by(c.id).ended_by_next());
         assert!(by(c.id).without_hand_over(at("13:00")));
         assert!(!by(c.id).without_hand_over(at("12:00")), "still on duty");
         let d = now(&s, at("17:00"));
@@ -219,7 +265,64 @@ mod tests {
         let s = shifts(&[events, vec![d2]].concat());
         let li = s.iter().find(|x| x.id == b.id).expect("li");
         assert_eq!(li.end(), at("23:50"));
+        assert!(li.ended_by_next());
         assert!(li.without_hand_over(at("23:51")));
+    }
+
+    #[test]
+    fn a_next_sign_in_past_twelve_hours_does_not_stretch_a_shift_and_each_tablet_has_its_own() {
+        let a = sign_in("east", "wang", at("00:30"));
+        let later = sign_in("east", "li", at("20:00"));
+        let mut second_tablet = sign_in("east", "zhao", at("09:00"));
+        second_tablet.device_id = "tablet-east-2".into();
+        let s = shifts(&[a.clone(), later, second_tablet]);
+        let wang = s.iter().find(|x| x.id == a.id).expect("wang");
+        assert_eq!(wang.end(), at("12:30"), "capped, not stretched to 20:00");
+        assert!(!wang.ended_by_next());
+        let d = now(&s, at("10:00"));
+        assert_eq!(
+            d.volunteers_on_duty.len(),
+            2,
+            "the second tablet's sign-in ends nothing"
+        );
+        assert_eq!(d.checkpoints_staffed.len(), 1);
+    }
+
+    #[test]
+    fn the_same_volunteer_signing_in_again_after_a_restart_goes_on_with_one_shift() {
+        let first = sign_in("east", "wang", at("08:00"));
+        let again = sign_in("east", "wang", at("10:00"));
+        let handed = hand_over(&again, at("16:00"));
+        // A hand-over sent from another gate names no shift of this one.
+        let mut stray = hand_over(&first, at("09:00"));
+        stray.checkpoint_id = "west".into();
+        let s = shifts(&[first, again, handed, stray]);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(
+            (s[0].started, s[0].handed_over),
+            (at("08:00"), Some(at("16:00")))
+        );
+        let mut units = HashMap::new();
+        add_day(&s, at("12:00").date_naive(), |_| Unit::Unplaced, &mut units);
+        assert_eq!(units[&Unit::Unplaced].duty_shifts, 1);
+    }
+
+    #[test]
+    fn a_shift_counts_on_its_china_day_not_its_utc_day() {
+        // China 07:00 on the 10th is 23:00 UTC on the 9th.
+        let s = shifts(&[sign_in("east", "wang", at("07:00"))]);
+        let tenth = NaiveDate::from_ymd_opt(2026, 2, 10).expect("day");
+        let mut units = HashMap::new();
+        add_day(&s, tenth, |_| Unit::Unplaced, &mut units);
+        assert_eq!(units[&Unit::Unplaced].duty_shifts, 1);
+        let mut ninth = HashMap::new();
+        add_day(
+            &s,
+            tenth.pred_opt().expect("day"),
+            |_| Unit::Unplaced,
+            &mut ninth,
+        );
+        assert!(ninth.is_empty());
     }
 
     #[test]

@@ -616,7 +616,7 @@ fn a_shift_event_names_its_gate_and_volunteer_and_a_sign_in_is_its_own_shift() {
     let body = |shift: uuid::Uuid, mark: &str, gate: &str| {
         serde_json::json!({
             "id": id.to_string(), "shift_id": shift.to_string(), "checkpoint_id": gate,
-            "volunteer_id": "v1", "mark": mark,
+            "device_id": "tablet-1", "volunteer_id": "v1", "mark": mark,
             "at": {"utc": "2026-02-10T00:00:00Z", "offset_minutes": 480},
         })
     };

@@ -790,7 +790,11 @@ pub async fn import_donations(
             held.insert(d.id, (d, r.version));
         }
     }
-    let importer = format!("import:{file}");
+    // `recorded_by` is a reference of at most 64 characters: a long file name is cut.
+    let importer: String = format!("import:{file}")
+        .chars()
+        .take(kadian_domain::records::MAX_REF_CHARS)
+        .collect();
     let donations: Vec<kadian_domain::records::Donation> = ledger
         .entries
         .iter()

@@ -13,7 +13,7 @@ const zero = {
 const unit = (id: string, name: string, level: 'street' | 'community', over: object) => ({ id, name, level, figures: { ...zero, ...over } })
 
 describe('the 日报 on paper', () => {
-  it('has the template’s title, the 填报 line, a row per community, 合计, and says what is not counted', () => {
+  it('has the template’s title, the 填报 line, a row per community with 在岗人次, and 合计', () => {
     const board = {
       date: '2026-12-06',
       unit: unit('411402001', '平原街道', 'street', { passages_in: 120, fevers: 2, duty_shifts: 6 }),
@@ -26,7 +26,7 @@ describe('the 日报 on paper', () => {
       data_as_of: '2026-12-06 16:05',
       conflicts: 0,
       fever_threshold_c: 37.3,
-      not_built: ['duty', 'hotline'],
+      not_built: [],
     } as unknown as Dashboard
     const w = mount(DailyReportPrint, { props: { board, filledBy: '王芳', phone: '0394-1234567' }, global: { plugins: [createAppI18n()] } })
     const text = w.text()
@@ -47,6 +47,7 @@ describe('the 日报 on paper', () => {
     expect(total[0].text()).toBe('合计')
     expect(total[2].text()).toBe('6')
     expect(total[3].text()).toBe('120')
-    expect(text).toContain('值班、热线举报')
+    // Every column is counted: no "not built" note.
+    expect(text).not.toContain('尚未建成')
   })
 })

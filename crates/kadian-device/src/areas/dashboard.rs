@@ -804,7 +804,7 @@ fn duty_now(
         .collect();
     let d = kadian_domain::duty::now(&mine, now);
     let today = local(now).date();
-    let open = reference
+    let open: HashSet<&str> = reference
         .checkpoints
         .iter()
         .filter(|(gate, g)| {
@@ -818,6 +818,14 @@ fn duty_now(
                         .and_then(|c| c.retired_at),
                 )
         })
+        .map(|(gate, _)| gate.as_str())
+        .collect();
+    // Only its open gates count as staffed (a retired gate's tablet, or one this laptop does
+    // not know, is not one of them).
+    let staffed = d
+        .checkpoints_staffed
+        .iter()
+        .filter(|g| open.contains(g.as_str()))
         .count();
     let minute = |t: DateTime<Utc>| local(t).format("%Y-%m-%d %H:%M").to_string();
     let mut without: Vec<ShiftRow> = d
@@ -833,13 +841,13 @@ fn duty_now(
                 .map_or_else(|| s.volunteer_id.clone(), |v| v.name.clone()),
             started: minute(s.started),
             ended: minute(s.end()),
-            next_signed_in: s.next_started.is_some(),
+            next_signed_in: s.ended_by_next(),
         })
         .collect();
     without.reverse();
     DutyNowView {
-        checkpoints_open: u32::try_from(open).unwrap_or(u32::MAX),
-        checkpoints_staffed: u32::try_from(d.checkpoints_staffed.len()).unwrap_or(u32::MAX),
+        checkpoints_open: u32::try_from(open.len()).unwrap_or(u32::MAX),
+        checkpoints_staffed: u32::try_from(staffed).unwrap_or(u32::MAX),
         volunteers_on_duty: u32::try_from(d.volunteers_on_duty.len()).unwrap_or(u32::MAX),
         without_hand_over: without,
     }
@@ -1028,7 +1036,7 @@ impl AppCore {
                     "2. 体温异常指首次测温 ≥ {:.1} ℃ 的人次（复测不重复计），复测正常指其最近一次复测低于该值；车辆指登记了车牌的出入；",
                     board.fever_threshold_c
                 ),
-                "3. 空白栏目尚未由卡点登记系统统计：在岗人次；".into(),
+                "3. 在岗人次为各卡点平板当日的签到人次（志愿者凭 PIN 签到一次计一人次）；".into(),
                 "4. 本表是核对稿，未经签发；报送区里以街道服务器签发的日报为准。".into(),
             ],
         };

@@ -53,6 +53,7 @@ impl AppCore {
     /// Errors: `not_a_gate`, `pin_locked`, `unknown_volunteer`, `pin_wrong`.
     pub fn sign_in(&self, volunteer_id: &str, pin: &str) -> AppResult<Shift> {
         let checkpoint_id = self.enrolled_checkpoint()?;
+        let _one_at_a_time = self.shift_change();
         let now = self.now();
         let volunteer = self.volunteer_with_pin(volunteer_id, pin)?;
         let state = self.shift_state();
@@ -180,10 +181,12 @@ impl AppCore {
             ShiftMark::SignedIn => shift.id,
             ShiftMark::HandedOver => kadian_domain::records::new_id(),
         };
+        let device_id = self.enrolled()?.device_id;
         self.store().write_shift_event(&ShiftEvent {
             id,
             shift_id: shift.id,
             checkpoint_id: shift.checkpoint_id.clone(),
+            device_id,
             volunteer_id: shift.volunteer_id.clone(),
             mark,
             at: kadian_domain::records::Instant {
@@ -198,6 +201,7 @@ impl AppCore {
     /// Ends the shift (its hand-over is written, to be synced) and returns its hand-over
     /// summary.
     pub fn sign_out(&self) -> AppResult<HandOver> {
+        let _one_at_a_time = self.shift_change();
         let summary = self.hand_over()?;
         self.record_shift_event(&summary.shift, ShiftMark::HandedOver)?;
         let mut state = self.shift_state();

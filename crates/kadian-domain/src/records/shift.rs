@@ -34,6 +34,9 @@ pub struct ShiftEvent {
     pub shift_id: Uuid,
     /// The checkpoint (卡点) whose tablet it was.
     pub checkpoint_id: String,
+    /// The tablet (its enrolled device id): a gate may have more than one, and a shift is one
+    /// tablet's.
+    pub device_id: String,
     /// The volunteer on duty (their id).
     pub volunteer_id: String,
     /// Sign-in or hand-over.
@@ -42,13 +45,15 @@ pub struct ShiftEvent {
     pub at: Instant,
 }
 
-/// A shift event: a checkpoint and a volunteer named, a time from 2019 on, and a sign-in that
-/// is its own shift (its `shift_id` is its `id`; a hand-over's is another's).
+/// A shift event: a checkpoint, a tablet and a volunteer named, a time between 2000 and 2100
+/// (the records' bounds), and a sign-in that is its own shift (its `shift_id` is its `id`; a
+/// hand-over's is another's).
 ///
 /// Errors: `reference_missing`, `too_long`, `control_character`, `date_out_of_range`,
 /// `field_misplaced`.
 pub fn check_shift_event(e: &ShiftEvent) -> Result<(), Notice> {
     reference("卡点 / checkpoint", &e.checkpoint_id)?;
+    reference("设备 / device", &e.device_id)?;
     reference("志愿者 / volunteer", &e.volunteer_id)?;
     instant("时间 / at", &e.at)?;
     let own = e.shift_id == e.id;

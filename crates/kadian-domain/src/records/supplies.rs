@@ -129,7 +129,8 @@ fn bad_items(zh: String, en: String) -> Notice {
 /// A list devices can keep: 7 to [`MAX_SUPPLY_ITEMS`] items, the plan's seven among them, codes
 /// shaped as [`item_code_ok`] says and never `other`, names of 1–20 characters and units of
 /// 1–4 (no control characters), neither code nor name twice, pack sizes of 1 to
-/// [`MAX_PACK_SIZE`]. Errors: `invalid_item_list`.
+/// [`MAX_PACK_SIZE`], volumes in `mL` only (never L, ml, 升, 毫升: a ledger's litres are
+/// converted to mL). Errors: `invalid_item_list`.
 pub fn check_supply_items(list: &SupplyItems) -> Result<(), Notice> {
     if list.items.len() > MAX_SUPPLY_ITEMS {
         return Err(bad_items(
@@ -165,6 +166,13 @@ pub fn check_supply_items(list: &SupplyItems) -> Result<(), Notice> {
             return Err(bad_items(
                 format!("物资 {clipped} 的名称应为 1–20 个字、单位 1–4 个字"),
                 format!("Item {clipped}: a name of 1–20 characters and a unit of 1–4"),
+            ));
+        }
+        if i.unit != "mL" && ["ml", "l", "毫升", "升"].contains(&i.unit.to_lowercase().as_str())
+        {
+            return Err(bad_items(
+                format!("物资 {clipped} 的容量请以 mL 计（台账的升、毫升按 mL 折算）"),
+                format!("Item {clipped}: count volumes in mL (a ledger's litres are converted)"),
             ));
         }
         if !(1..=MAX_PACK_SIZE).contains(&i.pack_size) {
@@ -475,6 +483,8 @@ mod tests {
             with(&|g| g.name = "长".repeat(21)),
             with(&|g| g.unit = "件件件件件".into()),
             with(&|g| g.pack_size = 0),
+            with(&|g| g.unit = "L".into()),
+            with(&|g| g.unit = "毫升".into()),
             with(&|g| g.pack_size = MAX_PACK_SIZE + 1),
             with(&|g| g.name = "N95口罩".into()),
             with(&|g| g.code = "n95_mask".into()),

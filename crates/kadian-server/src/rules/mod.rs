@@ -251,11 +251,12 @@ pub fn prepare(
     if !follows_target && !in_scope(device, reference, community.as_deref(), compound.as_deref()) {
         return Err(out_of_scope());
     }
-    // The events taken at a gate name it: a passage and its reading (the retirement rule of
-    // `decide` looks at the gate as well as the compound).
+    // The events taken at a gate name it: a passage, its reading, a sign-in or hand-over (the
+    // retirement rule of `decide` looks at the gate as well as the compound).
     let checkpoint = match &typed {
         TypedRecord::Passage(p) => Some(p.checkpoint_id.clone()),
         TypedRecord::TemperatureReading(r) => Some(r.checkpoint_id.clone()),
+        TypedRecord::ShiftEvent(e) => Some(e.checkpoint_id.clone()),
         _ => None,
     };
     // When it was made: an event's own instant; an entity's by its UUIDv7 id (the device's

@@ -9,11 +9,12 @@ use kadian_domain::sync::{ApiError, Role};
 use super::{Placed, Placing};
 use crate::rules::reject;
 
-/// Places a shift event. Errors: `not_allowed` (from a laptop, or for another checkpoint than
-/// the tablet's), `unknown_checkpoint`.
+/// Places a shift event. Errors: `not_allowed` (from a laptop, for another checkpoint than
+/// the tablet's, or naming another tablet), `unknown_checkpoint`.
 pub fn place(e: &ShiftEvent, at: &Placing<'_>) -> Result<Placed, ApiError> {
     if at.device.role != Role::Volunteer
         || at.device.scope.checkpoint.as_deref() != Some(e.checkpoint_id.as_str())
+        || at.device.id != e.device_id
     {
         return Err(reject(
             "not_allowed",
