@@ -628,3 +628,40 @@ fn a_shift_event_names_its_gate_and_volunteer_and_a_sign_in_is_its_own_shift() {
     assert_eq!(code(body(id, "signed_in", " ")), "reference_missing");
     assert_eq!(code(body(id, "dozed_off", "g1")), "invalid_record");
 }
+
+#[test]
+fn a_stored_record_read_as_text_passes_and_fails_as_its_tree_does() {
+    use kadian_domain::records::{check_record, check_record_text, RecordKind};
+    let id = kadian_domain::records::new_id();
+    let good = serde_json::json!({
+        "id": id.to_string(), "shift_id": id.to_string(), "checkpoint_id": "g1",
+        "device_id": "tablet-1", "volunteer_id": "v1", "mark": "signed_in",
+        "at": {"utc": "2026-02-10T00:00:00Z", "offset_minutes": 480},
+    });
+    let text = good.to_string();
+    assert_eq!(
+        check_record_text(RecordKind::ShiftEvent, &text).expect("text"),
+        check_record(RecordKind::ShiftEvent, &good).expect("tree")
+    );
+    let mut bad = good.clone();
+    bad["checkpoint_id"] = serde_json::json!("");
+    assert_eq!(
+        check_record_text(RecordKind::ShiftEvent, &bad.to_string())
+            .unwrap_err()
+            .code,
+        check_record(RecordKind::ShiftEvent, &bad).unwrap_err().code
+    );
+    for broken in [
+        format!("{text} trailing"),
+        text[..text.len() - 1].to_owned(),
+        "[]".into(),
+    ] {
+        assert_eq!(
+            check_record_text(RecordKind::ShiftEvent, &broken)
+                .unwrap_err()
+                .code,
+            "invalid_record",
+            "{broken}"
+        );
+    }
+}

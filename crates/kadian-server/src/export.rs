@@ -84,7 +84,17 @@ impl Read {
     /// Takes one stored record, checked by its kind's rules again (one that fails is counted
     /// in `unreadable`, not taken). Returns its id when it was taken.
     pub(crate) fn add(&mut self, kind: RecordKind, body: &serde_json::Value) -> Option<Uuid> {
-        let Ok(typed) = check_record(kind, body) else {
+        self.take(check_record(kind, body).ok())
+    }
+
+    /// [`Read::add`] for a stored body as JSON text, read straight into its type.
+    pub(crate) fn add_text(&mut self, kind: RecordKind, body: &str) -> Option<Uuid> {
+        self.take(kadian_domain::records::check_record_text(kind, body).ok())
+    }
+
+    /// Takes a record that passed its kind's rules (`None`: one that did not, counted).
+    fn take(&mut self, typed: Option<TypedRecord>) -> Option<Uuid> {
+        let Some(typed) = typed else {
             self.unreadable += 1;
             return None;
         };

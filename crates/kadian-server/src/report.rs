@@ -182,6 +182,25 @@ pub struct Signature {
 /// The column groups of the template not computed yet.
 const NOT_BUILT: [&str; 0] = [];
 
+/// The day's stored records, each checked by its kind's rules again (one that fails is counted
+/// unreadable), with where the server placed each.
+#[allow(clippy::type_complexity)]
+fn read_day(
+    records: Vec<crate::db::PlacedRecord>,
+) -> (Read, HashMap<Uuid, (Option<String>, Option<String>)>) {
+    let mut read = Read::default();
+    let mut placed = HashMap::new();
+    for r in records {
+        let Ok(kind) = r.kind.parse::<kadian_domain::records::RecordKind>() else {
+            continue;
+        };
+        if let Some(id) = read.add_text(kind, &r.body) {
+            placed.insert(id, (r.community, r.compound));
+        }
+    }
+    (read, placed)
+}
+
 /// The oldest of some devices' moments of completeness; `None` when there are none, or one
 /// never was complete.
 fn oldest(seen: &[Option<DateTime<Utc>>]) -> Option<DateTime<Utc>> {
@@ -211,29 +230,26 @@ async fn count(
     let reference = db.reference().await?;
     let start = day_start(date);
     let end = day_start(date.checked_add_days(Days::new(1)).unwrap_or(date));
-    // The day's passages and readings (and a day either side: a re-measure's first reading
-    // may be before midnight, a re-measure after it), and
-    // the few kinds read whole; never the street's 140,000 persons.
-    let mut read = Read::default();
-    let mut placed: HashMap<Uuid, (Option<String>, Option<String>)> = HashMap::new();
-    for r in db
-        .report_records(
-            start - chrono::Duration::days(1),
-            end + chrono::Duration::days(1),
-        )
-        .await?
-    {
-        let Ok(kind) = r.kind.parse::<kadian_domain::records::RecordKind>() else {
-            continue;
-        };
-        let Ok(body) = serde_json::from_str::<serde_json::Value>(&r.body) else {
-            read.unreadable += 1;
-            continue;
-        };
-        if let Some(id) = read.add(kind, &body) {
-            placed.insert(id, (r.community, r.compound));
-        }
-    }
+    // The day's passages, readings and shift events (and a day either side: a re-measure's
+    // first reading may be before midnight, a re-measure after it), and the few kinds read
+    // whole; never the street's 140,000 persons. They are read first, then parsed on a thread
+    // of their own while the 排查 columns' register (the street's persons and households, 7
+    // days of passages) is read and parsed here, so a 2-core server uses both cores (the
+    // database's one connection reads one query at a time).
+    let day_records = async {
+        let records = db
+            .report_records(
+                start - chrono::Duration::days(1),
+                end + chrono::Duration::days(1),
+            )
+            .await?;
+        tokio::task::spawn_blocking(move || read_day(records))
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the day's records: {e}"))
+    };
+    let (day, coverage) = tokio::join!(day_records, crate::coverage::units(db, date, &reference));
+    let (coverage, _) = coverage?;
+    let (read, placed) = day?;
     let moment = end.min(Utc::now());
     let province = province_abbreviation(&street_code);
 
@@ -462,8 +478,8 @@ async fn count(
     for (unit, f) in facts.count(date, &rules) {
         *units.entry(unit).or_default() += f;
     }
-    // 排查: households screened and residents accounted for, in the 7 days up to the day.
-    let (coverage, _) = crate::coverage::units(db, date, &reference).await?;
+    // 排查: households screened and residents accounted for, in the 7 days up to the day (read
+    // above, beside the day's records).
     for (unit, c) in &coverage {
         c.add_to(units.entry(unit.clone()).or_default());
     }
