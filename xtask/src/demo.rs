@@ -420,8 +420,9 @@ fn daily_report_matches(ctx: &Ctx, totals: &Path) -> Result<()> {
     let passages =
         total["passages_in"].as_u64().unwrap_or(0) + total["passages_out"].as_u64().unwrap_or(0);
     let fevers = total["fevers"].as_u64().unwrap_or(0);
+    let shifts = total["duty_shifts"].as_u64().unwrap_or(0);
     eprintln!(
-        "xtask demo: daily report {day}: {passages} passages, {fevers} fevers; the tablets counted {} and {}",
+        "xtask demo: daily report {day}: {passages} passages, {fevers} fevers, {shifts} 在岗人次; the tablets counted {} and {}",
         totals["passages"], totals["fevers"]
     );
     if Some(passages) != totals["passages"].as_u64() || Some(fevers) != totals["fevers"].as_u64() {

@@ -105,7 +105,9 @@ pub fn stock<'a>(
 ) -> Stock {
     let mut ms: Vec<&StockMovement> = movements.into_iter().collect();
     ms.sort_by_key(|a| (a.at.utc, a.id));
-    let mut balances: BTreeMap<(Holder, String), Balance> = BTreeMap::new();
+    // Summed under borrowed keys (a street's month is tens of thousands of movements over a
+    // thousand holder-items); the map that is returned owns each key once.
+    let mut sums: HashMap<(&Holder, &str), Balance> = HashMap::new();
     let mut transfers: Vec<Transfer> = Vec::new();
     let mut by_id: HashMap<Uuid, usize> = HashMap::new();
     let since = now - Duration::days(USE_WINDOW_DAYS);
@@ -126,7 +128,7 @@ pub fn stock<'a>(
         }
     }
     for m in &ms {
-        let key = (m.holder.clone(), m.item.clone());
+        let key = (&m.holder, m.item.as_str());
         let delta = match m.kind {
             MovementKind::Received | MovementKind::Adjustment => m.quantity,
             MovementKind::Dispatched | MovementKind::Used | MovementKind::Lost => -m.quantity,
@@ -146,12 +148,16 @@ pub fn stock<'a>(
                 }
             }
         };
-        let b = balances.entry(key).or_default();
+        let b = sums.entry(key).or_default();
         b.on_hand += delta;
         if m.kind == MovementKind::Used && m.at.utc > since {
             b.used_7d += m.quantity;
         }
     }
+    let mut balances: BTreeMap<(Holder, String), Balance> = sums
+        .into_iter()
+        .map(|((h, i), b)| ((h.clone(), i.to_owned()), b))
+        .collect();
     for t in transfers.iter().filter(|t| t.received.is_none()) {
         balances
             .entry((t.to.clone(), t.item.clone()))
