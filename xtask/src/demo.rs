@@ -403,7 +403,7 @@ pub(crate) fn demo(args: &[String]) -> Result<()> {
 }
 
 /// The street's daily report (日报) of the simulated day, from the server: printed, and its
-/// passages and fevers checked against the tablets' own counts.
+/// passages, fevers and 在岗人次 checked against the tablets' own counts.
 fn daily_report_matches(ctx: &Ctx, totals: &Path) -> Result<()> {
     let totals: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(totals)?).context("the tablets' totals")?;
@@ -422,10 +422,13 @@ fn daily_report_matches(ctx: &Ctx, totals: &Path) -> Result<()> {
     let fevers = total["fevers"].as_u64().unwrap_or(0);
     let shifts = total["duty_shifts"].as_u64().unwrap_or(0);
     eprintln!(
-        "xtask demo: daily report {day}: {passages} passages, {fevers} fevers, {shifts} 在岗人次; the tablets counted {} and {}",
-        totals["passages"], totals["fevers"]
+        "xtask demo: daily report {day}: {passages} passages, {fevers} fevers, {shifts} 在岗人次; the tablets counted {}, {} and {}",
+        totals["passages"], totals["fevers"], totals["shifts"]
     );
-    if Some(passages) != totals["passages"].as_u64() || Some(fevers) != totals["fevers"].as_u64() {
+    if Some(passages) != totals["passages"].as_u64()
+        || Some(fevers) != totals["fevers"].as_u64()
+        || Some(shifts) != totals["shifts"].as_u64()
+    {
         bail!("the daily report's figures differ from the tablets' own counts");
     }
     Ok(())

@@ -37,7 +37,8 @@ use kadian_device::{AppCore, KeyPolicy, PassageRegistration, SyncClient};
 use kadian_domain::observation::VisitOutcome;
 use kadian_domain::records::{
     household_id_for, household_key, new_id, Direction, Household, HouseholdPlace, Instant,
-    ObservationReason, Passage, Person, PersonCategory, Relation, Source, TemperatureReading,
+    ObservationReason, Passage, Person, PersonCategory, Relation, ShiftEvent, ShiftMark, Source,
+    TemperatureReading,
 };
 use kadian_domain::temperature::FeverThreshold;
 use kadian_domain::Celsius;
@@ -124,6 +125,10 @@ async fn main() -> Result<()> {
 
     let mut offline_rounds = 0usize;
     let mut visitor = 0u64;
+    // Three shifts a day at each gate (00:00, 08:00, 16:00), each handed over to the next: the
+    // 日报's 在岗人次 is checked against them.
+    let mut shifts_device = 0u64;
+    let mut running: Vec<Option<ShiftEvent>> = vec![None; tablets.len()];
     for hour in 0..24i64 {
         // Night hours are quiet, the morning and evening rush is not.
         let busy = match hour {
@@ -132,7 +137,40 @@ async fn main() -> Result<()> {
             _ => 10,
         };
         let mut rounds = Vec::new();
-        for t in &tablets {
+        for (n, t) in tablets.iter().enumerate() {
+            if hour % 8 == 0 {
+                let device_id = t
+                    .core
+                    .store()
+                    .enrolment()?
+                    .context("tablet not enrolled")?
+                    .device_id;
+                let at = |minute: i64| Instant {
+                    utc: day_start + Span::hours(hour) + Span::minutes(minute),
+                    offset_minutes: CST,
+                };
+                if let Some(last) = running[n].take() {
+                    t.core.store().write_shift_event(&ShiftEvent {
+                        id: new_id(),
+                        mark: ShiftMark::HandedOver,
+                        at: at(1),
+                        ..last
+                    })?;
+                }
+                let id = new_id();
+                let signed_in = ShiftEvent {
+                    id,
+                    shift_id: id,
+                    checkpoint_id: t.checkpoint.id.clone(),
+                    device_id,
+                    volunteer_id: format!("demo-volunteer-{}", hour / 8),
+                    mark: ShiftMark::SignedIn,
+                    at: at(2),
+                };
+                t.core.store().write_shift_event(&signed_in)?;
+                running[n] = Some(signed_in);
+                shifts_device += 1;
+            }
             let mut batch = Vec::new();
             for _ in 0..rng.usize(0..=busy) {
                 visitor += 1;
@@ -446,7 +484,7 @@ async fn main() -> Result<()> {
     let totals = std::path::Path::new(plan_path).with_file_name("tablet-totals.json");
     std::fs::write(
         &totals,
-        serde_json::json!({"date": day, "passages": total_device, "fevers": fevers_device})
+        serde_json::json!({"date": day, "passages": total_device, "fevers": fevers_device, "shifts": shifts_device})
             .to_string(),
     )?;
 
