@@ -30,6 +30,9 @@ pub struct Shift {
     pub volunteer_id: String,
     /// Signed in (UTC).
     pub started: DateTime<Utc>,
+    /// The last sign-in of it (UTC): `started`, or when the same volunteer signed in again on
+    /// its tablet after a restart. Its [`MAX_SHIFT_HOURS`] count from here.
+    pub last_signed_in: DateTime<Utc>,
     /// Handed over (UTC), if it was.
     pub handed_over: Option<DateTime<Utc>>,
     /// When the next shift began on its tablet, if one did: a shift with no hand-over ends
@@ -39,16 +42,18 @@ pub struct Shift {
 }
 
 impl Shift {
-    /// [`MAX_SHIFT_HOURS`] after it began.
+    /// [`MAX_SHIFT_HOURS`] after its last sign-in.
     fn cap(&self) -> DateTime<Utc> {
-        self.started + Duration::hours(MAX_SHIFT_HOURS)
+        self.last_signed_in + Duration::hours(MAX_SHIFT_HOURS)
     }
 
-    /// When it ended: its hand-over, else the next sign-in on its tablet, else
-    /// [`MAX_SHIFT_HOURS`] after it began (whichever of the last two is sooner).
+    /// When it ended: its hand-over, else the next sign-in on its tablet, and never later
+    /// than [`MAX_SHIFT_HOURS`] after its last sign-in (a hand-over tapped the next morning
+    /// does not make a 22-hour shift).
     pub fn end(&self) -> DateTime<Utc> {
         self.handed_over
-            .unwrap_or_else(|| self.next_started.map_or(self.cap(), |n| n.min(self.cap())))
+            .or(self.next_started)
+            .map_or(self.cap(), |t| t.min(self.cap()))
     }
 
     /// Whether the next volunteer's sign-in ended it (no hand-over, the next sign-in within
@@ -117,8 +122,10 @@ pub fn shifts(events: &[ShiftEvent]) -> Vec<Shift> {
                 && last.volunteer_id == e.volunteer_id
                 && start < last.cap()
             {
-                // The same stint, resumed: this sign-in's hand-over ends it.
+                // The same stint, resumed: this sign-in's hand-over ends it, its 12 hours count
+                // from here.
                 last.handed_over = handed_over;
+                last.last_signed_in = start;
                 continue;
             }
             last.next_started = Some(start);
@@ -129,6 +136,7 @@ pub fn shifts(events: &[ShiftEvent]) -> Vec<Shift> {
             device_id: e.device_id.clone(),
             volunteer_id: e.volunteer_id.clone(),
             started: start,
+            last_signed_in: start,
             handed_over,
             next_started: None,
         });
@@ -278,6 +286,10 @@ mod tests {
         let s = shifts(&[a.clone(), later, second_tablet]);
         let wang = s.iter().find(|x| x.id == a.id).expect("wang");
         assert_eq!(wang.end(), at("12:30"), "capped, not stretched to 20:00");
+        // A hand-over tapped the next morning ends it 12 hours after its sign-in.
+        let b = sign_in("west", "sun", at("08:00"));
+        let s2 = shifts(&[b.clone(), hand_over(&b, at("08:00") + Duration::hours(22))]);
+        assert_eq!(s2[0].end(), at("20:00"));
         assert!(!wang.ended_by_next());
         let d = now(&s, at("10:00"));
         assert_eq!(
@@ -302,6 +314,14 @@ mod tests {
             (s[0].started, s[0].handed_over),
             (at("08:00"), Some(at("16:00")))
         );
+        // Signed in again at 19:30 after a restart, it goes on past 20:00 (12 hours from the
+        // first sign-in) until 07:30 the next day.
+        let first = sign_in("east", "wang", at("08:00"));
+        let late = sign_in("east", "wang", at("19:30"));
+        let s = shifts(&[first, late]);
+        assert_eq!(s.len(), 1);
+        assert!(s[0].on_duty_at(at("21:00")));
+        assert_eq!(s[0].end(), at("19:30") + Duration::hours(12));
         let mut units = HashMap::new();
         add_day(&s, at("12:00").date_naive(), |_| Unit::Unplaced, &mut units);
         assert_eq!(units[&Unit::Unplaced].duty_shifts, 1);

@@ -163,7 +163,7 @@ async fn main() -> Result<()> {
                     shift_id: id,
                     checkpoint_id: t.checkpoint.id.clone(),
                     device_id,
-                    volunteer_id: format!("demo-volunteer-{}", hour / 8),
+                    volunteer_id: format!("demo-volunteer-{n}-{}", hour / 8),
                     mark: ShiftMark::SignedIn,
                     at: at(2),
                 };
