@@ -651,7 +651,13 @@ fn a_stored_record_read_as_text_passes_and_fails_as_its_tree_does() {
             .code,
         check_record(RecordKind::ShiftEvent, &bad).unwrap_err().code
     );
+    // A key twice is refused as text (a tree keeps the last): the server stores bodies it wrote
+    // itself, each key once.
+    let twice = text.replacen('{', "{\"device_id\":\"tablet-0\",", 1);
+    let tree: serde_json::Value = serde_json::from_str(&twice).expect("tree");
+    assert!(check_record(RecordKind::ShiftEvent, &tree).is_ok());
     for broken in [
+        twice,
         format!("{text} trailing"),
         text[..text.len() - 1].to_owned(),
         "[]".into(),
