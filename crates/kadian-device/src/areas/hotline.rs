@@ -1317,19 +1317,7 @@ impl AppCore {
         }
         let reference = self.reference()?;
         let known: Vec<kadian_registers::KnownCompound> = reference.known_compounds();
-        let register = |e: kadian_registers::RegisterError| {
-            AppError::new(
-                "file_unreadable",
-                Some("file"),
-                &e.message_zh(),
-                &e.to_string(),
-            )
-        };
-        let grid = kadian_registers::read_grid(path).map_err(register)?;
-        let file = path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let (grid, file) = super::views::read_list(path)?;
         let now = self.now();
         let list = kadian_registers::check_list::read_check_list(
             &grid,
@@ -1338,7 +1326,7 @@ impl AppCore {
             local(now).date(),
             &known,
         )
-        .map_err(register)?;
+        .map_err(super::views::unreadable)?;
         let Some(batch) = list.batch else {
             return Err(AppError::new(
                 "invalid_input",

@@ -979,19 +979,7 @@ impl AppCore {
                 name: c.name.clone(),
             })
             .collect();
-        let register = |e: kadian_registers::RegisterError| {
-            AppError::new(
-                "file_unreadable",
-                Some("file"),
-                &e.message_zh(),
-                &e.to_string(),
-            )
-        };
-        let grid = kadian_registers::read_grid(path).map_err(register)?;
-        let file = path
-            .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let (grid, file) = super::views::read_list(path)?;
         let ledger = kadian_registers::donations::read_donation_ledger(
             &grid,
             &file,
@@ -999,7 +987,7 @@ impl AppCore {
             &reference.known_compounds(),
             &reference.supply_items,
         )
-        .map_err(register)?;
+        .map_err(super::views::unreadable)?;
         // `recorded_by` is a reference of at most 64 characters: a long file name is cut.
         let importer: String = format!("import:{file}")
             .chars()

@@ -386,6 +386,28 @@ pub struct ExportResult {
 /// sends is a few hundred kB; 64 MB is a wrong file.
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
 
+/// `file_unreadable` on `file`, with the reader's words (a list's file that is no workbook,
+/// or has no header row).
+pub(crate) fn unreadable(e: kadian_registers::RegisterError) -> AppError {
+    AppError::new(
+        "file_unreadable",
+        Some("file"),
+        &e.message_zh(),
+        &e.to_string(),
+    )
+}
+
+/// A list's file read as a grid of cells, with its file name (as its report shows it).
+/// Errors: `file_unreadable`.
+pub(crate) fn read_list(path: &std::path::Path) -> AppResult<(kadian_registers::Grid, String)> {
+    let grid = kadian_registers::read_grid(path).map_err(unreadable)?;
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((grid, file))
+}
+
 /// Runs `read` on a file the window sent as bytes: the readers read files, so the bytes go to a
 /// private temporary file of the same name (its extension tells the format; `fallback` when
 /// the name is none), removed right after. Errors: `file_too_large` (over
