@@ -1,7 +1,8 @@
 //! Duty (值班) through the server, on every backend: a tablet's sign-in and hand-over reach the
-//! compound's and the community's laptops and the server's 日报 (在岗人次), who is on duty now
-//! and a shift that ended with no hand-over are shown alike; a laptop cannot sign anyone in,
-//! a tablet cannot speak for another gate, and a tablet receives no other gate's shifts.
+//! compound's and the community's laptops and the server's 日报 (在岗人次), and who is on duty
+//! now is shown alike; a laptop cannot sign anyone in, a tablet cannot speak for another gate
+//! or tablet, and a second tablet at the same gate receives none of the first one's shifts.
+//! (How a shift without a hand-over ends is `kadian_domain::duty`'s tests'.)
 
 use chrono::Utc;
 use kadian_device::areas::dashboard::DashboardQuery;
@@ -117,9 +118,16 @@ async fn a_tablets_shifts_reach_the_laptops_and_the_daily_report_and_nobody_sign
             "invalid_record",
             "{b}"
         );
-        // The other gate's tablet receives no shift of 东门.
-        other_gate.sync().await.expect("pull");
-        let held = other_gate
+        // A second tablet at 东门 itself, which receives every record of its compound that a
+        // tablet may have, receives no shift event (the server withholds them from tablets).
+        let second = TestDevice::enrolled(&s, Role::Volunteer, &s.checkpoint_a).await;
+        second.sync().await.expect("pull");
+        assert_eq!(
+            second.core.volunteers().expect("volunteers").len(),
+            2,
+            "{b}: it pulled its compound (the volunteers reached it)"
+        );
+        let held = second
             .core
             .store()
             .shift_events_since(Utc::now() - chrono::Duration::days(2))
